@@ -1,0 +1,45 @@
+/**
+ * Exit codes shared by every command (DESIGN.md). Library code throws a
+ * {@link PgwardenError} carrying one of these; only `cli/main.ts` exits.
+ */
+export const ExitCode = {
+  ok: 0,
+  checkFailed: 1,
+  usage: 2,
+  config: 3,
+  notFound: 4,
+  connection: 5,
+  privilege: 6,
+  pki: 7,
+  internal: 70,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** An expected failure: a stable machine-readable code, one human line, and an exit code. */
+export class PgwardenError extends Error {
+  readonly code: string;
+  readonly exitCode: ExitCodeValue;
+
+  constructor(code: string, message: string, exitCode: ExitCodeValue, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "PgwardenError";
+    this.code = code;
+    this.exitCode = exitCode;
+  }
+}
+
+/** Invalid input from the user: a flag, an argument, a file's content (exit 2). */
+export function usageError(code: string, message: string): PgwardenError {
+  return new PgwardenError(code, message, ExitCode.usage);
+}
+
+/** Something the command needs does not exist (exit 4). */
+export function notFoundError(code: string, message: string): PgwardenError {
+  return new PgwardenError(code, message, ExitCode.notFound);
+}
+
+/** A PKI failure: bad passphrase, unusable key, signature or chain that does not verify (exit 7). */
+export function pkiError(code: string, message: string, cause?: unknown): PgwardenError {
+  return new PgwardenError(code, message, ExitCode.pki, { cause });
+}

@@ -1,0 +1,145 @@
+import "reflect-metadata";
+import { createHash, sign, type KeyObject } from "node:crypto";
+import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
+import {
+  AlgorithmIdentifier,
+  AttributeTypeAndValue,
+  AttributeValue,
+  AuthorityKeyIdentifier,
+  BasicConstraints,
+  ExtendedKeyUsage,
+  Extension,
+  Extensions,
+  GeneralName,
+  KeyIdentifier,
+  KeyUsage,
+  KeyUsageFlags,
+  Name,
+  RelativeDistinguishedName,
+  SubjectAlternativeName,
+  SubjectKeyIdentifier,
+  SubjectPublicKeyInfo,
+  TBSCertificate,
+  Validity,
+  Version,
+} from "@peculiar/asn1-x509";
+import { derBitString, derSequence } from "./der.js";
+import { signatureAlgorithmFor } from "./key-type.js";
+import { serialToDer } from "./serial.js";
+import type { SubjectAltName } from "./subject-alt-name.js";
+
+const OID_COMMON_NAME = "2.5.4.3";
+const OID_ORGANIZATION = "2.5.4.10";
+const OID_ORGANIZATIONAL_UNIT = "2.5.4.11";
+const OID_BASIC_CONSTRAINTS = "2.5.29.19";
+const OID_KEY_USAGE = "2.5.29.15";
+const OID_EXT_KEY_USAGE = "2.5.29.37";
+const OID_SUBJECT_KEY_ID = "2.5.29.14";
+const OID_AUTHORITY_KEY_ID = "2.5.29.35";
+const OID_SUBJECT_ALT_NAME = "2.5.29.17";
+
+/** A subject or issuer as pgwarden writes it: O, OU, CN in that order (as Pigsty's CA). */
+export interface DistinguishedName {
+  readonly commonName: string;
+  readonly organization?: string;
+  readonly organizationalUnit?: string;
+}
+
+export function buildName(dn: DistinguishedName): Name {
+  const attribute = (type: string, value: string) =>
+    new RelativeDistinguishedName([new AttributeTypeAndValue({ type, value: new AttributeValue({ utf8String: value }) })]);
+  const rdns: RelativeDistinguishedName[] = [];
+  if (dn.organization) rdns.push(attribute(OID_ORGANIZATION, dn.organization));
+  if (dn.organizationalUnit) rdns.push(attribute(OID_ORGANIZATIONAL_UNIT, dn.organizationalUnit));
+  rdns.push(attribute(OID_COMMON_NAME, dn.commonName));
+  return new Name(rdns);
+}
+
+/** Key usage bits by name, so callers never handle the flag numbers. */
+export type KeyUsageName = "digitalSignature" | "keyEncipherment" | "keyCertSign" | "cRLSign";
+
+export interface ExtensionSpec {
+  readonly oid: string;
+  readonly critical: boolean;
+  /** DER of the extension value (the content of extnValue's OCTET STRING). */
+  readonly value: Uint8Array;
+}
+
+function extension(oid: string, critical: boolean, value: object): ExtensionSpec {
+  return { oid, critical, value: new Uint8Array(AsnConvert.serialize(value)) };
+}
+
+export function basicConstraintsExtension(ca: boolean, pathLength?: number): ExtensionSpec {
+  const value = ca ? new BasicConstraints({ cA: true, pathLenConstraint: pathLength }) : new BasicConstraints({});
+  return extension(OID_BASIC_CONSTRAINTS, true, value);
+}
+
+export function keyUsageExtension(usages: readonly KeyUsageName[]): ExtensionSpec {
+  const flags = usages.reduce((bits, usage) => bits | KeyUsageFlags[usage], 0);
+  return extension(OID_KEY_USAGE, true, new KeyUsage(flags));
+}
+
+export function extendedKeyUsageExtension(oids: readonly string[]): ExtensionSpec {
+  return extension(OID_EXT_KEY_USAGE, false, new ExtendedKeyUsage([...oids]));
+}
+
+export function subjectKeyIdExtension(keyId: Uint8Array): ExtensionSpec {
+  return extension(OID_SUBJECT_KEY_ID, false, new SubjectKeyIdentifier(keyId));
+}
+
+export function authorityKeyIdExtension(keyId: Uint8Array): ExtensionSpec {
+  return extension(OID_AUTHORITY_KEY_ID, false, new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(keyId) }));
+}
+
+export function subjectAltNameExtension(names: readonly SubjectAltName[]): ExtensionSpec {
+  const general = names.map((san) => (san.type === "dns" ? new GeneralName({ dNSName: san.value }) : new GeneralName({ iPAddress: san.value })));
+  return extension(OID_SUBJECT_ALT_NAME, false, new SubjectAlternativeName(general));
+}
+
+/** RFC 5280 4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING's bits. */
+export function keyIdentifier(publicKey: KeyObject): Uint8Array {
+  const spki = AsnConvert.parse(publicKey.export({ type: "spki", format: "der" }), SubjectPublicKeyInfo);
+  return createHash("sha1").update(new Uint8Array(spki.subjectPublicKey)).digest();
+}
+
+export interface CertificateSpec {
+  /** Hex serial from {@link newSerial}. */
+  readonly serial: string;
+  readonly subject: Name;
+  readonly issuer: Name;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly publicKey: KeyObject;
+  readonly extensions: readonly ExtensionSpec[];
+}
+
+/**
+ * Encodes and signs an X.509 v3 certificate; returns its DER. The to-be-signed part is
+ * serialized once and signed with node:crypto (fast: no WebCrypto round trips).
+ */
+export function signCertificate(spec: CertificateSpec, issuerKey: KeyObject): Buffer {
+  const algorithm = signatureAlgorithmFor(issuerKey);
+  const signatureAlgorithm = new AlgorithmIdentifier({
+    algorithm: algorithm.oid,
+    parameters: algorithm.nullParameters ? new Uint8Array([0x05, 0x00]).buffer : undefined,
+  });
+  const tbs = new TBSCertificate({
+    version: Version.v3,
+    serialNumber: toArrayBuffer(serialToDer(spec.serial)),
+    signature: signatureAlgorithm,
+    issuer: spec.issuer,
+    validity: new Validity({ notBefore: spec.notBefore, notAfter: spec.notAfter }),
+    subject: spec.subject,
+    subjectPublicKeyInfo: AsnConvert.parse(spec.publicKey.export({ type: "spki", format: "der" }), SubjectPublicKeyInfo),
+    extensions: new Extensions(
+      spec.extensions.map((ext) => new Extension({ extnID: ext.oid, critical: ext.critical, extnValue: new OctetString(ext.value) })),
+    ),
+  });
+  const tbsDer = Buffer.from(AsnConvert.serialize(tbs));
+  const signature = sign(algorithm.hash, tbsDer, issuerKey);
+  return derSequence(tbsDer, Buffer.from(AsnConvert.serialize(signatureAlgorithm)), derBitString(signature));
+}
+
+function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
