@@ -15,6 +15,9 @@ import {
 import { certificateAuthority, readCertificateFile, type CertificateAuthority } from "./certificate-authority.js";
 import { validateCommonName } from "./common-name.js";
 import { toPem } from "./der.js";
+import { describeCertificate } from "./certificate-info.js";
+import { addRecord } from "./inventory.js";
+import { relative } from "node:path";
 import { DEFAULT_KEY_TYPE, generateKeyPair, type KeyType } from "./key-type.js";
 import { encodePrivateKey, isEncryptedPem, readPrivateKeyFile } from "./key-file.js";
 import type { PkiLayout } from "./pki-layout.js";
@@ -136,6 +139,25 @@ export async function initCa(layout: PkiLayout, options: InitCaOptions = {}): Pr
   }
   await syncDirectory(layout.caDir);
   const ca = certificateAuthority(paths, der, pem, key);
+  const info = describeCertificate(der, now);
+  await addRecord(layout, {
+    version: 1,
+    serial: info.serial,
+    commonName: subject.commonName,
+    profile: "ca",
+    group: "ca",
+    origin: "issued",
+    keyType: info.keyType,
+    subject: info.subject,
+    issuer: info.issuer,
+    subjectAltNames: [],
+    notBefore: info.notBefore,
+    notAfter: info.notAfter,
+    fingerprintSha256: info.fingerprintSha256,
+    certPath: relative(layout.root, layout.caCert),
+    keyPath: relative(layout.root, layout.caKey),
+    issuedAt: now.toISOString(),
+  });
   return { action: created ? "created" : "reissued", ca, keyEncrypted: created ? Boolean(options.passphrase) : await isKeyEncrypted(layout.caKey), warnings: [] };
 }
 

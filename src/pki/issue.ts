@@ -79,9 +79,9 @@ function dedupe(sans: SubjectAltName[]): SubjectAltName[] {
 }
 
 /** Refuses to overwrite an existing key or certificate unless forced. */
-export async function assertFreePaths(paths: LeafPaths, force: boolean): Promise<void> {
+export async function assertFreePaths(paths: readonly string[], force: boolean): Promise<void> {
   if (force) return;
-  for (const path of [paths.key, paths.cert]) {
+  for (const path of paths) {
     const taken = await access(path).then(
       () => true,
       () => false,
@@ -161,7 +161,7 @@ export async function persistLeaf(layout: PkiLayout, input: PersistLeaf): Promis
 }
 
 /** Signs a new key for a prepared request (the CPU part of issuing, no I/O). */
-export function signNewLeaf(signer: LeafSigner, prepared: PreparedLeaf, now: Date): { leaf: SignedLeaf; keyPem: string } {
+export function signNewLeaf(signer: LeafSigner, prepared: Pick<PreparedLeaf, "request" | "keyType">, now: Date): { leaf: SignedLeaf; keyPem: string } {
   const { privateKey, publicKey } = generateKeyPair(prepared.keyType);
   return { leaf: signer.sign(prepared.request, publicKey, now), keyPem: encodePrivateKey(privateKey) };
 }
@@ -174,7 +174,7 @@ export async function issueCertificate(
   now: Date = new Date(),
 ): Promise<IssueResult> {
   const prepared = prepareLeaf(layout, options);
-  await assertFreePaths(prepared.paths, options.force ?? false);
+  await assertFreePaths([prepared.paths.key, prepared.paths.cert], options.force ?? false);
   await ensureDirectory(prepared.paths.dir, PRIVATE_DIR_MODE);
   const issuer = issuerData(ca);
   const signer = new LeafSigner(issuer, ca.key, prepared.profile);

@@ -6,13 +6,14 @@ export const SERIAL_RANDOM_BYTES = 16;
 export type RandomSource = (size: number) => Buffer;
 
 /**
- * A new serial as lowercase hex of its 128 random bits. It is positive and non-zero;
- * {@link serialToDer} adds the leading zero byte DER needs when the top bit is set.
+ * A new serial of 128 random bits, in the canonical form of {@link normalizeSerial}. It is
+ * positive and non-zero; {@link serialToDer} adds the leading zero byte DER needs when
+ * the top bit is set.
  */
 export function newSerial(random: RandomSource = randomBytes): string {
   for (;;) {
     const bytes = random(SERIAL_RANDOM_BYTES);
-    if (bytes.some((byte) => byte !== 0)) return bytes.toString("hex");
+    if (bytes.some((byte) => byte !== 0)) return normalizeSerial(bytes.toString("hex"));
   }
 }
 

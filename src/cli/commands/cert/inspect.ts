@@ -1,0 +1,36 @@
+import { readFile } from "node:fs/promises";
+import { Command } from "commander";
+import { notFoundError } from "../../../errors.js";
+import { describeCertificate } from "../../../pki/certificate-info.js";
+import { CERTIFICATE_LABELS, decodePem } from "../../../pki/pem.js";
+import { contextOf } from "../../context.js";
+import { describe } from "../../help.js";
+import { certificateText } from "../../render.js";
+import { pkiError } from "../../../errors.js";
+
+/** Every certificate in a PEM file, as DER. */
+export async function readCertificates(file: string): Promise<Buffer[]> {
+  const text = await readFile(file).catch((error: NodeJS.ErrnoException) => {
+    throw error.code === "ENOENT" ? notFoundError("file-missing", `${file} does not exist`) : error;
+  });
+  return decodePem(text, CERTIFICATE_LABELS, file);
+}
+
+export function certInspectCommand(): Command {
+  const command = new Command("inspect").argument("<file>", "a certificate (PEM; every certificate of a chain file is shown)").action(async (file: string, _options: object, cmd: Command) => {
+    const ctx = contextOf(cmd);
+    const infos = (await readCertificates(file)).map((der) => {
+      try {
+        return describeCertificate(der, ctx.now);
+      } catch (error) {
+        throw pkiError("bad-certificate", `${file} holds a PEM block that is not a valid X.509 certificate`, error);
+      }
+    });
+    if (ctx.output.format === "json") ctx.output.json(infos.length === 1 ? infos[0] : infos);
+    else ctx.output.data(infos.map((info, index) => certificateText(info, index === 0 ? file : `${file} [${index}]`)).join("\n\n"));
+  });
+  return describe(command, {
+    description: "Show a certificate the way `openssl x509 -text` does, made readable: subject, issuer, serial, validity and days left, SANs, key usage, EKU, basic constraints, key, fingerprints.",
+    examples: ["pgwarden cert inspect pki/server/pg-meta-1.crt", "pgwarden cert inspect ~/.postgresql/postgresql.crt --format json"],
+  });
+}

@@ -1,0 +1,104 @@
+import { readFile } from "node:fs/promises";
+import { Command, Option } from "commander";
+import { notFoundError, usageError } from "../../../errors.js";
+import { issueBatch } from "../../../pki/issue-batch.js";
+import { issueCertificate, prepareLeaf, type IssueOptions } from "../../../pki/issue.js";
+import { parseKeyType } from "../../../pki/key-type.js";
+import { parseProfile } from "../../../pki/profiles.js";
+import { DEFAULT_LEAF_VALIDITY_DAYS, parseDays } from "../../../pki/validity.js";
+import { contextOf } from "../../context.js";
+import { allowWildcardOption, daysOption, forceOption, insecureOption, keyTypeOption, passphraseFileOption, profileOption, sanOption } from "../../flags.js";
+import { describe } from "../../help.js";
+import { progressBar } from "../../progress.js";
+import { issuedJson, issuedText, loadSigningCa } from "./common.js";
+
+interface Options {
+  profile: string;
+  cn?: string;
+  cnFile?: string;
+  san: string[];
+  days?: string;
+  keyType?: string;
+  group?: string;
+  allowWildcard?: boolean;
+  force?: boolean;
+  insecure?: boolean;
+}
+
+/** CNs from a file, one a line; blank lines and `#` comments are skipped. */
+async function readCnFile(path: string): Promise<{ cn: string; line: number }[]> {
+  const text = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
+    throw error.code === "ENOENT" ? notFoundError("cn-file-missing", `CN file ${path} does not exist`) : error;
+  });
+  const names = text
+    .split("\n")
+    .map((raw, index) => ({ cn: raw.replace(/\r$/, "").trim(), line: index + 1 }))
+    .filter(({ cn }) => cn.length > 0 && !cn.startsWith("#"));
+  if (names.length === 0) throw usageError("empty-cn-file", `CN file ${path} has no names: write one CN per line`);
+  return names;
+}
+
+export function certIssueCommand(): Command {
+  const command = new Command("issue")
+    .addOption(profileOption())
+    .addOption(new Option("--cn <name>", "common name: the host, or for a client certificate the role"))
+    .addOption(new Option("--cn-file <file>", "issue one certificate per line of this file").conflicts("cn"))
+    .addOption(sanOption())
+    .addOption(daysOption(DEFAULT_LEAF_VALIDITY_DAYS))
+    .addOption(keyTypeOption())
+    .addOption(new Option("--group <name>", "folder under the PKI directory (default: the profile name)"))
+    .addOption(allowWildcardOption())
+    .addOption(forceOption())
+    .addOption(passphraseFileOption())
+    .addOption(insecureOption())
+    .action(async (options: Options, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      if (options.cn === undefined && options.cnFile === undefined) throw usageError("cn-required", "give --cn NAME or --cn-file FILE");
+      const base: Omit<IssueOptions, "commonName"> = {
+        profile: parseProfile(options.profile),
+        subjectAltNames: options.san,
+        days: options.days === undefined ? undefined : parseDays(options.days),
+        keyType: options.keyType === undefined ? undefined : parseKeyType(options.keyType),
+        group: options.group,
+        allowWildcard: options.allowWildcard ?? false,
+        force: options.force ?? false,
+      };
+      if (options.cn !== undefined) {
+        const prepared = prepareLeaf(ctx.layout, { ...base, commonName: options.cn });
+        const ca = await loadSigningCa(ctx, options.insecure);
+        const result = await issueCertificate(ctx.layout, ca, { ...base, commonName: prepared.request.commonName }, ctx.now);
+        result.warnings.forEach((warning) => ctx.output.warn(warning));
+        if (ctx.output.format === "json") ctx.output.json(issuedJson(result));
+        else ctx.output.data(issuedText(result));
+        return;
+      }
+      const file = options.cnFile as string;
+      const lines = await readCnFile(file);
+      const prepared = lines.map(({ cn, line }) => {
+        try {
+          return prepareLeaf(ctx.layout, { ...base, commonName: cn });
+        } catch (error) {
+          if (error instanceof Error) error.message = `${file}:${line}: ${error.message}`;
+          throw error;
+        }
+      });
+      const ca = await loadSigningCa(ctx, options.insecure);
+      const results = await issueBatch(ctx.layout, ca, prepared, { force: base.force, now: ctx.now, onProgress: progressBar(ctx.output, "issuing") });
+      [...new Set(results.flatMap((result) => result.warnings))].forEach((warning) => ctx.output.warn(warning));
+      if (ctx.output.format === "json") ctx.output.json(results.map(issuedJson));
+      else ctx.output.data(results.map((result) => `${result.record.serial}  ${result.certPath}`).join("\n"));
+      ctx.output.info(`pgwarden: issued ${results.length} ${base.profile.name} certificates`);
+    });
+  return describe(command, {
+    description: `Make a new key and certificate signed by the CA, at <pki>/<group>/<cn>.{key,crt}.
+Profiles: server (TLS server; SANs are its names and addresses, the CN when none is given),
+client (cert authentication; the CN is the PostgreSQL role), peer (server and client, for etcd
+and Patroni). The key is 0600 from birth. --cn-file issues one certificate per line of a file.`,
+    examples: [
+      "pgwarden cert issue --profile server --cn pg-meta-1 --san pg-meta-1.example.com --san 10.10.10.10",
+      "pgwarden cert issue --profile client --cn dbuser_dba",
+      "pgwarden cert issue --profile peer --cn etcd-1 --san 10.10.10.11 --days 730",
+      "pgwarden cert issue --profile client --cn-file users.txt --format json",
+    ],
+  });
+}

@@ -1,0 +1,46 @@
+import { Command, Option } from "commander";
+import { listCertificates } from "../../../pki/cert-list.js";
+import { parseProfile } from "../../../pki/profiles.js";
+import { parseDuration } from "../../../pki/validity.js";
+import { contextOf } from "../../context.js";
+import { describe } from "../../help.js";
+import { table } from "../../render.js";
+
+interface Options {
+  expiring?: string;
+  profile?: string;
+}
+
+export function certListCommand(): Command {
+  const command = new Command("list")
+    .addOption(new Option("--expiring <duration>", "only certificates that expire within this time (30d, 12h, 2w), expired ones included"))
+    .addOption(new Option("--profile <profile>", "only server, client or peer certificates"))
+    .action(async (options: Options, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const result = await listCertificates(ctx.layout, {
+        now: ctx.now,
+        expiringWithinMs: options.expiring === undefined ? undefined : parseDuration(options.expiring),
+        profile: options.profile === undefined ? undefined : parseProfile(options.profile).name,
+      });
+      result.unreadable.forEach((path) => ctx.output.warn(`${path} is not a readable certificate or record; skipped`));
+      if (ctx.output.format === "json") {
+        ctx.output.json(result.entries);
+        return;
+      }
+      if (result.entries.length === 0) {
+        ctx.output.info(`pgwarden: no certificates${options.expiring || options.profile ? " match" : ` under ${ctx.layout.root}`}`);
+        return;
+      }
+      ctx.output.data(
+        table(
+          ["SERIAL", "CN", "PROFILE", "ORIGIN", "NOT AFTER", "DAYS", "STATUS", "PATH"],
+          result.entries.map((entry) => [entry.serial, entry.commonName, entry.profile, entry.origin, entry.notAfter.slice(0, 10), String(entry.daysLeft), entry.status, entry.path]),
+        ),
+      );
+    });
+  return describe(command, {
+    description: `The inventory: every certificate pgwarden issued or signed, checked against the files on disk,
+and every certificate under the PKI directory it did not make (such as a Pigsty files/pki), marked found.`,
+    examples: ["pgwarden cert list", "pgwarden cert list --expiring 30d", "pgwarden cert list --pki files/pki --profile client --format json"],
+  });
+}

@@ -1,0 +1,56 @@
+import { Command, Option } from "commander";
+import { parseProfile } from "../../../pki/profiles.js";
+import { signCertificateRequest } from "../../../pki/sign-csr.js";
+import { DEFAULT_LEAF_VALIDITY_DAYS, parseDays } from "../../../pki/validity.js";
+import { contextOf } from "../../context.js";
+import { allowWildcardOption, daysOption, forceOption, insecureOption, passphraseFileOption, profileOption, sanOption } from "../../flags.js";
+import { describe } from "../../help.js";
+import { issuedJson, issuedText, loadSigningCa } from "./common.js";
+
+interface Options {
+  profile: string;
+  san: string[];
+  days?: string;
+  group?: string;
+  allowWildcard?: boolean;
+  force?: boolean;
+  insecure?: boolean;
+}
+
+export function certSignCommand(): Command {
+  const command = new Command("sign")
+    .argument("<csr-file>", "a PKCS#10 certificate request (PEM)")
+    .addOption(profileOption())
+    .addOption(sanOption())
+    .addOption(daysOption(DEFAULT_LEAF_VALIDITY_DAYS))
+    .addOption(new Option("--group <name>", "folder under the PKI directory (default: the profile name)"))
+    .addOption(allowWildcardOption())
+    .addOption(forceOption())
+    .addOption(passphraseFileOption())
+    .addOption(insecureOption())
+    .action(async (csrFile: string, options: Options, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const profile = parseProfile(options.profile);
+      const days = options.days === undefined ? undefined : parseDays(options.days);
+      const ca = await loadSigningCa(ctx, options.insecure);
+      const result = await signCertificateRequest(
+        ctx.layout,
+        ca,
+        csrFile,
+        { profile, subjectAltNames: options.san, days, group: options.group, allowWildcard: options.allowWildcard ?? false, force: options.force ?? false },
+        ctx.now,
+      );
+      result.warnings.forEach((warning) => ctx.output.warn(warning));
+      if (ctx.output.format === "json") ctx.output.json(issuedJson(result));
+      else ctx.output.data(issuedText(result));
+    });
+  return describe(command, {
+    description: `Sign a certificate request made elsewhere (the key never leaves its owner).
+The request's signature is checked; its CN and requested SANs are validated and kept; key usage
+and extended key usage come from --profile only, and a request for a CA certificate is refused.`,
+    examples: [
+      "pgwarden cert sign app.csr --profile client",
+      "pgwarden cert sign pg-1.csr --profile server --san 10.10.10.10 --days 365",
+    ],
+  });
+}

@@ -1,0 +1,26 @@
+import { Option } from "commander";
+
+/** Flags shared by several commands, defined once so their names and help never drift. */
+
+export const sanOption = () =>
+  new Option("--san <name>", "a subject alternative name: DNS name or IPv4/IPv6 address (repeatable)").argParser(collect).default([]);
+
+export const daysOption = (defaultDays: number) => new Option("--days <n>", `validity in days (default ${defaultDays})`);
+
+export const keyTypeOption = () =>
+  new Option("--key-type <type>", "ec-p256 (default), ec-p384, rsa-2048, rsa-3072, rsa-4096 or ed25519");
+
+export const profileOption = () => new Option("--profile <profile>", "server, client or peer").makeOptionMandatory();
+
+export const passphraseFileOption = () =>
+  new Option("--passphrase-file <file>", "file whose first line is the CA key passphrase (or set PGWARDEN_CA_PASSPHRASE)");
+
+export const insecureOption = () => new Option("--insecure", "accept a CA key that group or others can read");
+
+export const allowWildcardOption = () => new Option("--allow-wildcard", "accept a wildcard SAN such as *.db.example.com");
+
+export const forceOption = () => new Option("--force", "replace an existing key and certificate of the same name");
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

@@ -1,0 +1,66 @@
+import { Command, CommanderError, Option } from "commander";
+import { ExitCode, PgwardenError } from "../errors.js";
+import { DEFAULT_PKI_DIR } from "../pki/pki-layout.js";
+import { caCommand } from "./commands/ca/index.js";
+import { certCommand } from "./commands/cert/index.js";
+import { quickstartCommand } from "./commands/quickstart.js";
+import { trustCommand } from "./commands/trust/index.js";
+import { ExitSignal } from "./exit-signal.js";
+
+const REPORT_URL = "https://github.com/pgwarden/pgwarden/issues";
+
+export function buildProgram(): Command {
+  const program = new Command("pgwarden")
+    .description("Make PostgreSQL fleets secure by default: a local CA, TLS, access rules, roles and audits.")
+    .addOption(new Option("--pki <dir>", "the PKI directory").env("PGWARDEN_PKI").default(DEFAULT_PKI_DIR))
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .addOption(new Option("--quiet", "no messages on stderr, only data and errors"))
+    .showHelpAfterError("(run with --help for usage)")
+    .enablePositionalOptions(false)
+    .exitOverride();
+  program.addCommand(caCommand()).addCommand(certCommand()).addCommand(trustCommand()).addCommand(quickstartCommand());
+  // Every subcommand exits through the same override, so usage errors map to exit 2.
+  const override = (command: Command) => {
+    command.exitOverride();
+    command.configureOutput({ outputError: (text, write) => write(`pgwarden: ${text.replace(/^error: /, "error: ")}`) });
+    command.commands.forEach(override);
+  };
+  override(program);
+  return program;
+}
+
+/** Runs pgwarden with `argv` (process.argv form) and returns the exit code. Never throws. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+    return ExitCode.ok;
+  } catch (error) {
+    return exitCodeFor(error);
+  }
+}
+
+function exitCodeFor(error: unknown): number {
+  const debug = process.env.PGWARDEN_DEBUG === "1";
+  if (error instanceof ExitSignal) return error.exitCode;
+  if (error instanceof CommanderError) {
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return ExitCode.ok;
+    return ExitCode.usage;
+  }
+  if (error instanceof PgwardenError) {
+    process.stderr.write(`pgwarden: error: ${error.message}\n`);
+    if (debug) process.stderr.write(`${error.stack ?? ""}\n${error.cause instanceof Error ? `caused by: ${error.cause.stack}\n` : ""}`);
+    return error.exitCode;
+  }
+  const nodeError = error as NodeJS.ErrnoException;
+  if (nodeError?.code === "EACCES" || nodeError?.code === "EPERM") {
+    process.stderr.write(`pgwarden: error: permission denied: ${nodeError.path ?? nodeError.message}\n`);
+    if (debug) process.stderr.write(`${nodeError.stack ?? ""}\n`);
+    return ExitCode.privilege;
+  }
+  process.stderr.write(
+    `pgwarden: internal error: ${error instanceof Error ? error.message : String(error)}\n` +
+      `This is a bug. Please report it at ${REPORT_URL} with the command you ran and the output of PGWARDEN_DEBUG=1.\n`,
+  );
+  if (debug && error instanceof Error) process.stderr.write(`${error.stack ?? ""}\n`);
+  return ExitCode.internal;
+}

@@ -1,0 +1,112 @@
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { usageError } from "../errors.js";
+import { PRIVATE_DIR_MODE, ensureDirectory, syncDirectory } from "../fs/atomic-write.js";
+import type { CertificateAuthority } from "./certificate-authority.js";
+import { assertFreePaths, leafWarnings, persistLeaf, signNewLeaf, type IssueResult, type PreparedLeaf } from "./issue.js";
+import type { WorkerJob, WorkerReply, WorkerSetup } from "./issue-worker.js";
+import { LeafSigner, issuerData, type SignedLeaf } from "./leaf-signer.js";
+import type { PkiLayout } from "./pki-layout.js";
+
+/** Leaves handed to a worker at a time: large enough to amortise messaging, small enough to keep both sides busy. */
+export const BATCH_CHUNK_SIZE = 32;
+/** Below this many leaves, worker start-up costs more than it saves. */
+export const MIN_LEAVES_FOR_WORKERS = 64;
+
+export interface BatchOptions {
+  readonly force?: boolean;
+  readonly now?: Date;
+  /** Worker threads; default one per core, 0 to sign on the main thread. */
+  readonly workers?: number;
+  /** Called after each certificate is on disk. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+type Signed = { index: number; leaf: SignedLeaf; keyPem: string };
+type ChunkSigner = (items: { index: number; prepared: PreparedLeaf }[]) => Promise<Signed[]>;
+
+/**
+ * Issues many leaves of one profile (a fleet's users or hosts). Every request is checked
+ * before the first key is made; keys and signatures are made on worker threads while
+ * this thread writes files, so the disk's fsyncs overlap with the CPU work.
+ */
+export async function issueBatch(layout: PkiLayout, ca: CertificateAuthority, leaves: readonly PreparedLeaf[], options: BatchOptions = {}): Promise<IssueResult[]> {
+  const [first] = leaves;
+  if (!first) return [];
+  const now = options.now ?? new Date();
+  const force = options.force ?? false;
+  const seen = new Set<string>();
+  for (const leaf of leaves) {
+    if (leaf.profile !== first.profile) throw usageError("mixed-profiles", "a batch issues one profile at a time");
+    if (seen.has(leaf.paths.cert)) throw usageError("duplicate-cn", `"${leaf.request.commonName}" is listed twice: each CN gets one key and certificate`);
+    seen.add(leaf.paths.cert);
+  }
+  await Promise.all(leaves.map((leaf) => assertFreePaths([leaf.paths.key, leaf.paths.cert], force)));
+  await Promise.all([...new Set(leaves.map((leaf) => leaf.paths.dir))].map((dir) => ensureDirectory(dir, PRIVATE_DIR_MODE)));
+
+  const issuer = issuerData(ca);
+  const workerCount = leaves.length < MIN_LEAVES_FOR_WORKERS ? 0 : (options.workers ?? availableParallelism());
+  const results: IssueResult[] = new Array(leaves.length);
+  let done = 0;
+  const persist = async (signed: Signed[]) => {
+    await Promise.all(
+      signed.map(async ({ index, leaf, keyPem }) => {
+        const prepared = leaves[index] as PreparedLeaf;
+        const result = await persistLeaf(layout, { leaf, prepared, keyPem, origin: "issued", issuer: issuer.subject, force, now });
+        results[index] = { ...result, warnings: leafWarnings(leaf, prepared.profile, ca) };
+        options.onProgress?.(++done, leaves.length);
+      }),
+    );
+  };
+
+  const chunks: { index: number; prepared: PreparedLeaf }[][] = [];
+  for (let start = 0; start < leaves.length; start += BATCH_CHUNK_SIZE) {
+    chunks.push(leaves.slice(start, start + BATCH_CHUNK_SIZE).map((prepared, offset) => ({ index: start + offset, prepared })));
+  }
+  const next = () => chunks.shift();
+
+  // Each lane signs its next chunk while the previous one is being written.
+  const runLane = async (sign: ChunkSigner) => {
+    let chunk = next();
+    let pending = chunk ? sign(chunk) : undefined;
+    while (pending) {
+      const signed = await pending;
+      chunk = next();
+      pending = chunk ? sign(chunk) : undefined;
+      await persist(signed);
+    }
+  };
+
+  if (workerCount === 0) {
+    const signer = new LeafSigner(issuer, ca.key, first.profile);
+    await runLane(async (items) => items.map(({ index, prepared }) => ({ index, ...signNewLeaf(signer, prepared, now) })));
+  } else {
+    const setup: WorkerSetup = { issuer, issuerKeyDer: ca.key.export({ type: "pkcs8", format: "der" }), profile: first.profile.name, now };
+    const workers = Array.from({ length: workerCount }, () => new Worker(new URL("./issue-worker.js", import.meta.url), { workerData: setup }));
+    try {
+      await Promise.all(workers.map((worker) => runLane((items) => signOnWorker(worker, items))));
+    } finally {
+      await Promise.all(workers.map((worker) => worker.terminate()));
+    }
+  }
+  await Promise.all([...new Set(leaves.map((leaf) => leaf.paths.dir)), layout.recordsDir].map(syncDirectory));
+  return results;
+}
+
+function signOnWorker(worker: Worker, items: { index: number; prepared: PreparedLeaf }[]): Promise<Signed[]> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => {
+      worker.off("message", onMessage);
+      reject(error);
+    };
+    const onMessage = (reply: WorkerReply) => {
+      worker.off("error", onError);
+      if (reply.error !== undefined || !reply.results) reject(new Error(`certificate worker failed: ${reply.error ?? "no results"}`));
+      else resolve([...reply.results]);
+    };
+    worker.once("message", onMessage);
+    worker.once("error", onError);
+    const job: WorkerJob = { items: items.map(({ index, prepared }) => ({ index, request: prepared.request, keyType: prepared.keyType })) };
+    worker.postMessage(job);
+  });
+}

@@ -1,0 +1,105 @@
+import { createPublicKey } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { notFoundError, pkiError, usageError } from "../errors.js";
+import { PRIVATE_DIR_MODE, ensureDirectory, syncDirectory } from "../fs/atomic-write.js";
+import type { CertificateAuthority } from "./certificate-authority.js";
+import { assertFreePaths, leafWarnings, persistLeaf, prepareLeaf, type IssueResult } from "./issue.js";
+import { LeafSigner, issuerData } from "./leaf-signer.js";
+import { decodePem } from "./pem.js";
+import type { PkiLayout } from "./pki-layout.js";
+import type { Profile } from "./profiles.js";
+import { x509Lib } from "./x509-lib.js";
+
+const OID_SUBJECT_ALT_NAME = "2.5.29.17";
+const OID_BASIC_CONSTRAINTS = "2.5.29.19";
+
+export interface SignCsrOptions {
+  readonly profile: Profile;
+  /** SANs added to the ones the request asks for. */
+  readonly subjectAltNames?: readonly string[];
+  readonly days?: number;
+  readonly group?: string;
+  readonly allowWildcard?: boolean;
+  readonly force?: boolean;
+}
+
+/** What a certificate request asks for, after its signature has been checked. */
+export interface CertificateRequestContents {
+  readonly commonName: string;
+  readonly subjectAltNames: string[];
+  readonly publicKeyDer: Buffer;
+}
+
+/**
+ * Parses a PKCS#10 request and checks its self-signature. Only the CN and the requested
+ * SANs are taken from it: key usage and EKU always come from the profile.
+ */
+export async function readCertificateRequest(text: string, source: string): Promise<CertificateRequestContents> {
+  const [der] = decodePem(text, ["CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"], source);
+  const x509 = x509Lib();
+  let csr: InstanceType<typeof x509.Pkcs10CertificateRequest>;
+  try {
+    csr = new x509.Pkcs10CertificateRequest(der as Buffer);
+  } catch (error) {
+    throw usageError("bad-csr", `${source} is not a readable certificate request (PKCS#10): is it truncated?`);
+  }
+  let valid: boolean;
+  try {
+    valid = await csr.verify();
+  } catch {
+    valid = false;
+  }
+  if (!valid) throw pkiError("csr-signature", `${source}: the request's signature does not verify, so whoever made it may not hold the key: make a new request`);
+
+  const basic = csr.getExtension(OID_BASIC_CONSTRAINTS);
+  if (basic instanceof x509.BasicConstraintsExtension && basic.ca) {
+    throw usageError("csr-requests-ca", `${source} asks for a CA certificate: pgwarden signs only leaf certificates from requests`);
+  }
+  const [commonName, ...more] = csr.subjectName.getField("CN");
+  if (commonName === undefined) throw usageError("csr-no-cn", `${source} has no CN in its subject: the CN names the host or the role`);
+  if (more.length > 0) throw usageError("csr-many-cn", `${source} has ${more.length + 1} CNs in its subject: give it exactly one`);
+  const sanExtension = csr.getExtension(OID_SUBJECT_ALT_NAME);
+  const subjectAltNames: string[] = [];
+  if (sanExtension instanceof x509.SubjectAlternativeNameExtension) {
+    for (const name of sanExtension.names.items) {
+      if (name.type === "dns") subjectAltNames.push(`DNS:${name.value}`);
+      else if (name.type === "ip") subjectAltNames.push(`IP:${name.value}`);
+      else throw usageError("csr-san-type", `${source} asks for a ${name.type} SAN: pgwarden signs DNS names and IP addresses only`);
+    }
+  }
+  return { commonName, subjectAltNames, publicKeyDer: Buffer.from(csr.publicKey.rawData) };
+}
+
+/** Signs a certificate request with the CA into `<pki>/<group>/<cn>.crt`. */
+export async function signCertificateRequest(
+  layout: PkiLayout,
+  ca: CertificateAuthority,
+  csrPath: string,
+  options: SignCsrOptions,
+  now: Date = new Date(),
+): Promise<IssueResult> {
+  let text: string;
+  try {
+    text = await readFile(csrPath, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw notFoundError("csr-missing", `certificate request ${csrPath} does not exist`);
+    throw error;
+  }
+  const request = await readCertificateRequest(text, csrPath);
+  const prepared = prepareLeaf(layout, {
+    profile: options.profile,
+    commonName: request.commonName,
+    subjectAltNames: [...request.subjectAltNames, ...(options.subjectAltNames ?? [])],
+    days: options.days,
+    group: options.group,
+    allowWildcard: options.allowWildcard,
+  });
+  await assertFreePaths([prepared.paths.cert], options.force ?? false);
+  const publicKey = createPublicKey({ key: request.publicKeyDer, format: "der", type: "spki" });
+  await ensureDirectory(prepared.paths.dir, PRIVATE_DIR_MODE);
+  const issuer = issuerData(ca);
+  const leaf = new LeafSigner(issuer, ca.key, prepared.profile).sign(prepared.request, publicKey, now);
+  const result = await persistLeaf(layout, { leaf, prepared, origin: "signed", issuer: issuer.subject, force: options.force ?? false, now });
+  await Promise.all([syncDirectory(prepared.paths.dir), syncDirectory(layout.recordsDir)]);
+  return { ...result, warnings: leafWarnings(leaf, prepared.profile, ca) };
+}
