@@ -1,0 +1,104 @@
+import assert from "node:assert/strict";
+import { X509Certificate } from "node:crypto";
+import { chmod, mkdtemp, readFile, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, test } from "node:test";
+import { PgwardenError } from "../errors.js";
+import { initCa } from "./ca-init.js";
+import { loadCa } from "./certificate-authority.js";
+import { describeCertificate } from "./certificate-info.js";
+import { pkiLayout, type PkiLayout } from "./pki-layout.js";
+
+let dir: string;
+let layout: PkiLayout;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "pgwarden-ca-"));
+  layout = pkiLayout(join(dir, "pki"));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+const failsWith = (code: string, exitCode: number) => (error: unknown) => error instanceof PgwardenError && error.code === code && error.exitCode === exitCode;
+
+test("a new root has the extensions of the design: CA, pathlen 1, certSign/cRLSign, SKI = AKI", async () => {
+  const result = await initCa(layout, { subject: { commonName: "pigsty-ca", organization: "pigsty", organizationalUnit: "ca" } });
+  assert.equal(result.action, "created");
+  const info = describeCertificate(result.ca.der);
+  assert.equal(info.subject, "O=pigsty, OU=ca, CN=pigsty-ca");
+  assert.deepEqual(info.basicConstraints, { ca: true, pathLength: 1 });
+  assert.deepEqual(info.keyUsage, ["digitalSignature", "keyCertSign", "cRLSign"]);
+  assert.ok(info.subjectKeyId);
+  assert.equal(info.authorityKeyId, info.subjectKeyId);
+  assert.equal(info.selfSigned, true);
+  assert.equal(info.keyType, "ec-p256");
+  assert.ok(info.daysLeft >= 3649 && info.daysLeft <= 3650);
+  assert.equal((await stat(layout.caDir)).mode & 0o777, 0o700);
+  assert.equal((await stat(layout.caKey)).mode & 0o777, 0o600);
+});
+
+test("both files present: adopted after checking they are a pair", async () => {
+  const first = await initCa(layout);
+  const again = await initCa(layout);
+  assert.equal(again.action, "adopted");
+  assert.equal(again.ca.pem, first.ca.pem);
+
+  const other = pkiLayout(join(dir, "other"));
+  await initCa(other);
+  await writeFile(layout.caCert, await readFile(other.caCert));
+  await assert.rejects(initCa(layout), failsWith("ca-mismatch", 7));
+});
+
+test("ca.key without ca.crt: a new ca.crt is signed from that key", async () => {
+  const first = await initCa(layout, { keyType: "ec-p384" });
+  await unlink(layout.caCert);
+  const again = await initCa(layout);
+  assert.equal(again.action, "reissued");
+  assert.ok(new X509Certificate(again.ca.der).checkPrivateKey(first.ca.key));
+  assert.equal(describeCertificate(again.ca.der).keyType, "ec-p384");
+});
+
+test("ca.crt without ca.key is an error, never a fresh key", async () => {
+  await initCa(layout);
+  const cert = await readFile(layout.caCert);
+  await unlink(layout.caKey);
+  await assert.rejects(initCa(layout), failsWith("ca-key-missing", 4));
+  assert.deepEqual(await readFile(layout.caCert), cert);
+  await assert.rejects(stat(layout.caKey), /ENOENT/);
+});
+
+test("--no-create fails when there is no CA and writes nothing", async () => {
+  await assert.rejects(initCa(layout, { noCreate: true }), failsWith("ca-missing", 4));
+  await assert.rejects(stat(layout.root), /ENOENT/);
+});
+
+test("a passphrase encrypts the key; signing needs it and a wrong one is a PKI error", async () => {
+  await initCa(layout, { passphrase: "correct horse battery staple" });
+  assert.match(await readFile(layout.caKey, "utf8"), /BEGIN ENCRYPTED PRIVATE KEY/);
+  await assert.rejects(loadCa(layout), failsWith("passphrase-required", 7));
+  await assert.rejects(loadCa(layout, { passphrase: "wrong" }), failsWith("bad-passphrase", 7));
+  const ca = await loadCa(layout, { passphrase: "correct horse battery staple" });
+  assert.ok(ca.certificate.checkPrivateKey(ca.key));
+});
+
+test("a CA key readable by group or others is refused unless insecure", async () => {
+  await initCa(layout);
+  await chmod(layout.caKey, 0o644);
+  await assert.rejects(loadCa(layout), (error: unknown) => failsWith("key-permissions", 7)(error) && /chmod 600/.test((error as Error).message));
+  await loadCa(layout, { insecure: true });
+});
+
+test("a corrupt ca.key is a PKI error", async () => {
+  await initCa(layout);
+  await writeFile(layout.caKey, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", { mode: 0o600 });
+  await assert.rejects(loadCa(layout), failsWith("bad-key", 7));
+});
+
+for (const keyType of ["rsa-2048", "ed25519"] as const) {
+  test(`a ${keyType} root signs itself with the matching algorithm`, async () => {
+    const result = await initCa(layout, { keyType });
+    const info = describeCertificate(result.ca.der);
+    assert.equal(info.keyType, keyType);
+    assert.equal(info.signatureAlgorithm, keyType === "ed25519" ? "ED25519" : "sha256WithRSAEncryption");
+    assert.ok(new X509Certificate(result.ca.der).verify(result.ca.certificate.publicKey));
+  });
+}

@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import { X509Certificate, createPrivateKey } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, test } from "node:test";
+import { PgwardenError } from "../errors.js";
+import { initCa } from "./ca-init.js";
+import type { CertificateAuthority } from "./certificate-authority.js";
+import { describeCertificate } from "./certificate-info.js";
+import { readRecords } from "./inventory.js";
+import { issueBatch } from "./issue-batch.js";
+import { issueCertificate, prepareLeaf } from "./issue.js";
+import { pkiLayout, type PkiLayout } from "./pki-layout.js";
+import { PROFILES } from "./profiles.js";
+
+let dir: string;
+let layout: PkiLayout;
+let ca: CertificateAuthority;
+const now = new Date();
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "pgwarden-issue-"));
+  layout = pkiLayout(join(dir, "pki"));
+  ca = (await initCa(layout, { days: 30, now })).ca;
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+test("a server certificate carries its SANs, serverAuth, the CA's key id, and a 0600 key", async () => {
+  const result = await issueCertificate(layout, ca, { profile: PROFILES.server, commonName: "pg-1", subjectAltNames: ["pg-1.example.com", "10.0.0.1", "::1"], days: 10 }, now);
+  const der = new X509Certificate(await readFile(result.certPath)).raw;
+  const info = describeCertificate(der, now);
+  assert.deepEqual(info.subjectAltNames, [
+    { type: "dns", value: "pg-1.example.com" },
+    { type: "ip", value: "10.0.0.1" },
+    { type: "ip", value: "::1" },
+  ]);
+  assert.deepEqual(info.extendedKeyUsage, ["serverAuth"]);
+  assert.deepEqual(info.keyUsage, ["digitalSignature"]);
+  assert.deepEqual(info.basicConstraints, { ca: false, pathLength: null });
+  assert.equal(info.authorityKeyId, describeCertificate(ca.der).subjectKeyId);
+  assert.equal(info.issuer, describeCertificate(ca.der).subject);
+  assert.equal((await stat(result.keyPath as string)).mode & 0o777, 0o600);
+  assert.ok(new X509Certificate(der).checkPrivateKey(createPrivateKey(await readFile(result.keyPath as string))));
+  assert.equal(result.record.serial, info.serial);
+  assert.deepEqual(result.warnings, []);
+});
+
+test("a server certificate without --san gets its CN; a CN that is no host name needs --san", async () => {
+  const result = await issueCertificate(layout, ca, { profile: PROFILES.server, commonName: "db.example.com" }, now);
+  assert.deepEqual(result.record.subjectAltNames, ["DNS:db.example.com"]);
+  assert.throws(() => prepareLeaf(layout, { profile: PROFILES.peer, commonName: "etcd_1" }), (error: unknown) => error instanceof PgwardenError && /--san/.test(error.message));
+});
+
+test("a leaf never outlives its CA: notAfter clamped, with a warning", async () => {
+  const result = await issueCertificate(layout, ca, { profile: PROFILES.client, commonName: "dbuser_dba", days: 365 }, now);
+  assert.equal(result.record.notAfter, ca.notAfter.toISOString());
+  assert.match(result.warnings.join("\n"), /never outlives its issuer/);
+});
+
+test("RSA keys also get keyEncipherment; Ed25519 servers get the channel-binding warning", async () => {
+  const rsa = await issueCertificate(layout, ca, { profile: PROFILES.client, commonName: "rsa_user", keyType: "rsa-2048", days: 5 }, now);
+  assert.deepEqual(describeCertificate(new X509Certificate(await readFile(rsa.certPath)).raw).keyUsage, ["digitalSignature", "keyEncipherment"]);
+  const ed = await issueCertificate(layout, ca, { profile: PROFILES.server, commonName: "localhost", keyType: "ed25519", days: 5 }, now);
+  assert.match(ed.warnings.join("\n"), /channel binding/);
+});
+
+test("an existing key and certificate are not replaced without force", async () => {
+  const first = await issueCertificate(layout, ca, { profile: PROFILES.client, commonName: "app", days: 5 }, now);
+  const before = await readFile(first.certPath, "utf8");
+  await assert.rejects(issueCertificate(layout, ca, { profile: PROFILES.client, commonName: "app", days: 5 }, now), (error: unknown) => error instanceof PgwardenError && error.code === "already-exists");
+  assert.equal(await readFile(first.certPath, "utf8"), before);
+  const second = await issueCertificate(layout, ca, { profile: PROFILES.client, commonName: "app", days: 5, force: true }, now);
+  assert.notEqual(second.record.serial, first.record.serial);
+});
+
+test("a batch on worker threads issues every CN once, each recorded with a unique serial", async () => {
+  const names = Array.from({ length: 150 }, (_, i) => `user_${i}`);
+  const leaves = names.map((commonName) => prepareLeaf(layout, { profile: PROFILES.client, commonName, days: 5 }));
+  let progress = 0;
+  const results = await issueBatch(layout, ca, leaves, { now, workers: 2, onProgress: (done) => (progress = done) });
+  assert.equal(progress, names.length);
+  assert.deepEqual(results.map((result) => result.record.commonName), names);
+  const { records } = await readRecords(layout);
+  const leafRecords = records.filter((record) => record.profile === "client");
+  assert.equal(leafRecords.length, names.length);
+  assert.equal(new Set(leafRecords.map((record) => record.serial)).size, names.length);
+  const files = await readdir(join(layout.root, "client"));
+  assert.equal(files.filter((name) => name.endsWith(".key")).length, names.length);
+  for (const result of results.slice(0, 5)) {
+    const cert = new X509Certificate(await readFile(result.certPath));
+    assert.ok(cert.verify(ca.certificate.publicKey));
+    assert.ok(cert.checkPrivateKey(createPrivateKey(await readFile(result.keyPath as string))));
+  }
+});
+
+test("a batch naming a CN twice is refused before anything is written", async () => {
+  const leaves = ["a1", "b1", "a1"].map((commonName) => prepareLeaf(layout, { profile: PROFILES.client, commonName, days: 5 }));
+  await assert.rejects(issueBatch(layout, ca, leaves, { now }), /listed twice/);
+  await assert.rejects(stat(join(layout.root, "client")), /ENOENT/);
+});

@@ -1,0 +1,52 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root (this file runs from dist/test/support/). */
+export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+export const PGWARDEN_BIN = join(REPO_ROOT, "bin", "pgwarden.js");
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the real `pgwarden` binary in a child process (as a user would), never through a shell. */
+export function pgwarden(args: readonly string[], options: { env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const env: Record<string, string | undefined> = { ...process.env, PGWARDEN_DEBUG: undefined, PGWARDEN_CA_PASSPHRASE: undefined, PGWARDEN_PKI: undefined, ...options.env };
+    execFile(
+      process.execPath,
+      [PGWARDEN_BIN, ...args],
+      { env: env as NodeJS.ProcessEnv, cwd: options.cwd, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** A fresh temp directory, removed by the returned cleanup. */
+export async function tempDir(prefix = "pgwarden-test-"): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Every path under `dir` with its mode and size: what a failed command must leave unchanged. */
+export async function snapshot(dir: string): Promise<Map<string, string>> {
+  const result = new Map<string, string>();
+  const walk = async (current: string): Promise<void> => {
+    for (const entry of await readdir(current, { withFileTypes: true }).catch(() => [])) {
+      const path = join(current, entry.name);
+      const info = await stat(path);
+      result.set(relative(dir, path), `${entry.isDirectory() ? "d" : "f"} ${(info.mode & 0o7777).toString(8)} ${entry.isDirectory() ? "" : info.size}`);
+      if (entry.isDirectory()) await walk(path);
+    }
+  };
+  await walk(dir);
+  return result;
+}
