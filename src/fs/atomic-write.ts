@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmod, link, mkdir, open, rename, unlink } from "node:fs/promises";
+import { chmod, link, mkdir, open, readdir, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 /** File modes used across pgwarden, named for what they protect. */
@@ -27,6 +27,31 @@ export interface AtomicWriteOptions {
 /** Temp files are hidden, carry the writer's pid, and end in `.tmp` so readers can skip them. */
 export function isTempFileName(name: string): boolean {
   return name.startsWith(".") && name.endsWith(".tmp");
+}
+
+const TEMP_FILE_PATTERN = /^\..+\.([0-9]+)\.[0-9a-f]+\.tmp$/;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes temp files left in `dir` by writers that were killed (their pid is gone), so a
+ * `kill -9` mid-write leaves nothing behind once pgwarden next writes there.
+ */
+export async function removeStaleTempFiles(dir: string): Promise<number> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const stale = names.filter((name) => {
+    const pid = TEMP_FILE_PATTERN.exec(name)?.[1];
+    return pid !== undefined && Number(pid) !== process.pid && !processAlive(Number(pid));
+  });
+  await Promise.all(stale.map((name) => unlink(join(dir, name)).catch(() => undefined)));
+  return stale.length;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { usageError } from "../errors.js";
-import { PRIVATE_DIR_MODE, ensureDirectory, syncDirectory } from "../fs/atomic-write.js";
+import { PRIVATE_DIR_MODE, ensureDirectory, removeStaleTempFiles, syncDirectory } from "../fs/atomic-write.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
 import { assertFreePaths, leafWarnings, persistLeaf, signNewLeaf, type IssueResult, type PreparedLeaf } from "./issue.js";
 import type { WorkerJob, WorkerReply, WorkerSetup } from "./issue-worker.js";
@@ -42,7 +42,9 @@ export async function issueBatch(layout: PkiLayout, ca: CertificateAuthority, le
     seen.add(leaf.paths.cert);
   }
   await Promise.all(leaves.map((leaf) => assertFreePaths([leaf.paths.key, leaf.paths.cert], force)));
-  await Promise.all([...new Set(leaves.map((leaf) => leaf.paths.dir))].map((dir) => ensureDirectory(dir, PRIVATE_DIR_MODE)));
+  const dirs = [...new Set(leaves.map((leaf) => leaf.paths.dir))];
+  await Promise.all(dirs.map((dir) => ensureDirectory(dir, PRIVATE_DIR_MODE)));
+  await Promise.all([...dirs, layout.recordsDir].map(removeStaleTempFiles));
 
   const issuer = issuerData(ca);
   const workerCount = leaves.length < MIN_LEAVES_FOR_WORKERS ? 0 : (options.workers ?? availableParallelism());
@@ -89,7 +91,7 @@ export async function issueBatch(layout: PkiLayout, ca: CertificateAuthority, le
       await Promise.all(workers.map((worker) => worker.terminate()));
     }
   }
-  await Promise.all([...new Set(leaves.map((leaf) => leaf.paths.dir)), layout.recordsDir].map(syncDirectory));
+  await Promise.all([...dirs, layout.recordsDir].map(syncDirectory));
   return results;
 }
 

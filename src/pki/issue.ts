@@ -1,7 +1,7 @@
 import { access, unlink } from "node:fs/promises";
 import { relative } from "node:path";
 import { usageError } from "../errors.js";
-import { FileExistsError, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE, ensureDirectory, syncDirectory, writeFileAtomic } from "../fs/atomic-write.js";
+import { FileExistsError, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE, ensureDirectory, removeStaleTempFiles, syncDirectory, writeFileAtomic } from "../fs/atomic-write.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
 import { validateCommonName } from "./common-name.js";
 import { addRecord, removeRecord, type CertificateRecord, type RecordOrigin } from "./inventory.js";
@@ -176,6 +176,7 @@ export async function issueCertificate(
   const prepared = prepareLeaf(layout, options);
   await assertFreePaths([prepared.paths.key, prepared.paths.cert], options.force ?? false);
   await ensureDirectory(prepared.paths.dir, PRIVATE_DIR_MODE);
+  await Promise.all([prepared.paths.dir, layout.recordsDir].map(removeStaleTempFiles));
   const issuer = issuerData(ca);
   const signer = new LeafSigner(issuer, ca.key, prepared.profile);
   const { leaf, keyPem } = signNewLeaf(signer, prepared, now);
