@@ -118,8 +118,10 @@ function conninfo(params: Record<string, string | number>): string {
     .join(" ");
 }
 
-function psql(conn: string, sql = WHOAMI_SQL): Promise<ClientResult> {
-  return runClient(PSQL, [conn, "-XAtc", sql], { env: PSQL_ENV, timeoutMs: 20_000 });
+async function psql(conn: string, sql = WHOAMI_SQL): Promise<ClientResult> {
+  const r = await runClient(PSQL, [conn, "-XAtc", sql], { env: PSQL_ENV, timeoutMs: 20_000 });
+  console.log("DIAG psql", r.code, JSON.stringify(r.stdout), JSON.stringify(r.stderr));
+  return r;
 }
 
 interface TlsMaterial {
@@ -174,6 +176,7 @@ async function pgConnectError(cluster: Cluster, user: string, tls: TlsMaterial, 
     await client.connect();
   } catch (e) {
     assert.ok(e instanceof Error, `connect() rejected with a non-Error: ${String(e)}`);
+    console.log("DIAG pg error:", e.message);
     return e;
   } finally {
     await client.end().catch(() => undefined);
