@@ -87,8 +87,22 @@ describe("the inventory under concurrency and kill -9", () => {
       const names = join(dir, `kill-${round}.txt`);
       await writeNames(names, `k${round}`, 400);
       const child = spawn(process.execPath, [PGWARDEN_BIN, "cert", "issue", "--pki", pki, "--profile", "client", "--cn-file", names, "--quiet"], { stdio: "ignore" });
-      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
-      await new Promise((resolve) => setTimeout(resolve, 150 + round * 120));
+      let running = true;
+      const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+        child.on("exit", (_code, signal) => {
+          running = false;
+          resolve(signal);
+        }),
+      );
+      if (round === 0) {
+        // Killed while starting up, before anything is written.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      } else {
+        // Killed mid-batch: once this round's first certificate is on disk, at a different moment each round.
+        const roundFiles = async () => (await readdir(join(pki, "client")).catch(() => [] as string[])).filter((name) => name.startsWith(`k${round}_`)).length;
+        while (running && (await roundFiles()) === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+        await new Promise((resolve) => setTimeout(resolve, (round - 1) * 25));
+      }
       child.kill("SIGKILL");
       await exited;
       await assertConsistent(pki);

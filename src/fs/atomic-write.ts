@@ -29,6 +29,14 @@ export function isTempFileName(name: string): boolean {
   return name.startsWith(".") && name.endsWith(".tmp");
 }
 
+let umask: number | undefined;
+
+/** The process umask, read once (reading it is a set-and-restore, so not on every write). */
+function currentUmask(): number {
+  umask ??= process.umask();
+  return umask;
+}
+
 const TEMP_FILE_PATTERN = /^\..+\.([0-9]+)\.[0-9a-f]+\.tmp$/;
 
 function processAlive(pid: number): boolean {
@@ -65,7 +73,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   try {
     try {
       // The mode given to open() is reduced by the umask; make the final mode exact.
-      await handle.chmod(options.mode);
+      if ((options.mode & ~currentUmask()) !== options.mode) await handle.chmod(options.mode);
       await handle.writeFile(data);
       await handle.sync();
     } finally {

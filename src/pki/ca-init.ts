@@ -16,7 +16,7 @@ import { certificateAuthority, readCertificateFile, type CertificateAuthority } 
 import { validateCommonName } from "./common-name.js";
 import { toPem } from "./der.js";
 import { describeCertificate } from "./certificate-info.js";
-import { addRecord } from "./inventory.js";
+import { addRecords } from "./inventory.js";
 import { relative } from "node:path";
 import { DEFAULT_KEY_TYPE, generateKeyPair, type KeyType } from "./key-type.js";
 import { encodePrivateKey, isEncryptedPem, readPrivateKeyFile } from "./key-file.js";
@@ -140,7 +140,7 @@ export async function initCa(layout: PkiLayout, options: InitCaOptions = {}): Pr
   await syncDirectory(layout.caDir);
   const ca = certificateAuthority(paths, der, pem, key);
   const info = describeCertificate(der, now);
-  await addRecord(layout, {
+  await addRecords(layout, [{
     version: 1,
     serial: info.serial,
     commonName: subject.commonName,
@@ -157,7 +157,7 @@ export async function initCa(layout: PkiLayout, options: InitCaOptions = {}): Pr
     certPath: relative(layout.root, layout.caCert),
     keyPath: relative(layout.root, layout.caKey),
     issuedAt: now.toISOString(),
-  });
+  }], now);
   return { action: created ? "created" : "reissued", ca, keyEncrypted: created ? Boolean(options.passphrase) : await isKeyEncrypted(layout.caKey), warnings: [] };
 }
 

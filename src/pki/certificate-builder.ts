@@ -18,13 +18,10 @@ import {
   RelativeDistinguishedName,
   SubjectAlternativeName,
   SubjectKeyIdentifier,
-  SubjectPublicKeyInfo,
-  TBSCertificate,
   Validity,
-  Version,
 } from "@peculiar/asn1-x509";
-import { derBitString, derSequence } from "./der.js";
-import { signatureAlgorithmFor } from "./key-type.js";
+import { TAG_INTEGER, derBitString, derExplicit, derSequence, derTlv, readDerElement } from "./der.js";
+import { signatureAlgorithmFor, type SignatureAlgorithm } from "./key-type.js";
 import { serialToDer } from "./serial.js";
 import type { SubjectAltName } from "./subject-alt-name.js";
 
@@ -98,8 +95,66 @@ export function subjectAltNameExtension(names: readonly SubjectAltName[]): Exten
 
 /** RFC 5280 4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING's bits. */
 export function keyIdentifier(publicKey: KeyObject): Uint8Array {
-  const spki = AsnConvert.parse(publicKey.export({ type: "spki", format: "der" }), SubjectPublicKeyInfo);
-  return createHash("sha1").update(new Uint8Array(spki.subjectPublicKey)).digest();
+  return keyIdentifierFromSpki(publicKey.export({ type: "spki", format: "der" }));
+}
+
+/** {@link keyIdentifier} from SubjectPublicKeyInfo DER: SEQUENCE { algorithm, BIT STRING }. */
+export function keyIdentifierFromSpki(spki: Uint8Array): Uint8Array {
+  const outer = readDerElement(spki, 0);
+  const algorithm = readDerElement(spki, outer.start);
+  const bits = readDerElement(spki, algorithm.end);
+  // Skip the BIT STRING's unused-bits octet (always 0 for keys).
+  return createHash("sha1").update(spki.subarray(bits.start + 1, bits.end)).digest();
+}
+
+/** DER of one Extension: SEQUENCE { extnID, critical, extnValue OCTET STRING }. */
+export function encodeExtension(ext: ExtensionSpec): Buffer {
+  return Buffer.from(AsnConvert.serialize(new Extension({ extnID: ext.oid, critical: ext.critical, extnValue: new OctetString(ext.value) })));
+}
+
+export function encodeName(dn: DistinguishedName): Buffer {
+  return Buffer.from(AsnConvert.serialize(buildName(dn)));
+}
+
+export function encodeValidity(notBefore: Date, notAfter: Date): Buffer {
+  return Buffer.from(AsnConvert.serialize(new Validity({ notBefore, notAfter })));
+}
+
+export function encodeSignatureAlgorithm(algorithm: SignatureAlgorithm): Buffer {
+  return Buffer.from(
+    AsnConvert.serialize(
+      new AlgorithmIdentifier({ algorithm: algorithm.oid, parameters: algorithm.nullParameters ? new Uint8Array([0x05, 0x00]).buffer : undefined }),
+    ),
+  );
+}
+
+/** The parts of a to-be-signed certificate, each already DER. */
+export interface TbsParts {
+  readonly serial: string;
+  readonly signatureAlgorithm: Uint8Array;
+  readonly issuer: Uint8Array;
+  readonly validity: Uint8Array;
+  readonly subject: Uint8Array;
+  readonly subjectPublicKeyInfo: Uint8Array;
+  /** Each an encoded Extension, in order. */
+  readonly extensions: readonly Uint8Array[];
+}
+
+const VERSION_V3 = Buffer.from([0xa0, 0x03, 0x02, 0x01, 0x02]);
+
+/** Assembles the TBSCertificate from its parts, signs it, and returns the certificate DER. */
+export function assembleCertificate(parts: TbsParts, algorithm: SignatureAlgorithm, issuerKey: KeyObject): Buffer {
+  const tbs = derSequence(
+    VERSION_V3,
+    derTlv(TAG_INTEGER, serialToDer(parts.serial)),
+    parts.signatureAlgorithm,
+    parts.issuer,
+    parts.validity,
+    parts.subject,
+    parts.subjectPublicKeyInfo,
+    derExplicit(3, derSequence(...parts.extensions)),
+  );
+  return derSequence(tbs, parts.signatureAlgorithm, derBitString(sign(algorithm.hash, tbs, issuerKey)));
 }
 
 export interface CertificateSpec {
@@ -113,33 +168,20 @@ export interface CertificateSpec {
   readonly extensions: readonly ExtensionSpec[];
 }
 
-/**
- * Encodes and signs an X.509 v3 certificate; returns its DER. The to-be-signed part is
- * serialized once and signed with node:crypto (fast: no WebCrypto round trips).
- */
+/** Encodes and signs an X.509 v3 certificate (a root, or any one-off); returns its DER. */
 export function signCertificate(spec: CertificateSpec, issuerKey: KeyObject): Buffer {
   const algorithm = signatureAlgorithmFor(issuerKey);
-  const signatureAlgorithm = new AlgorithmIdentifier({
-    algorithm: algorithm.oid,
-    parameters: algorithm.nullParameters ? new Uint8Array([0x05, 0x00]).buffer : undefined,
-  });
-  const tbs = new TBSCertificate({
-    version: Version.v3,
-    serialNumber: toArrayBuffer(serialToDer(spec.serial)),
-    signature: signatureAlgorithm,
-    issuer: spec.issuer,
-    validity: new Validity({ notBefore: spec.notBefore, notAfter: spec.notAfter }),
-    subject: spec.subject,
-    subjectPublicKeyInfo: AsnConvert.parse(spec.publicKey.export({ type: "spki", format: "der" }), SubjectPublicKeyInfo),
-    extensions: new Extensions(
-      spec.extensions.map((ext) => new Extension({ extnID: ext.oid, critical: ext.critical, extnValue: new OctetString(ext.value) })),
-    ),
-  });
-  const tbsDer = Buffer.from(AsnConvert.serialize(tbs));
-  const signature = sign(algorithm.hash, tbsDer, issuerKey);
-  return derSequence(tbsDer, Buffer.from(AsnConvert.serialize(signatureAlgorithm)), derBitString(signature));
-}
-
-function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  return assembleCertificate(
+    {
+      serial: spec.serial,
+      signatureAlgorithm: encodeSignatureAlgorithm(algorithm),
+      issuer: Buffer.from(AsnConvert.serialize(spec.issuer)),
+      validity: encodeValidity(spec.notBefore, spec.notAfter),
+      subject: Buffer.from(AsnConvert.serialize(spec.subject)),
+      subjectPublicKeyInfo: spec.publicKey.export({ type: "spki", format: "der" }),
+      extensions: spec.extensions.map(encodeExtension),
+    },
+    algorithm,
+    issuerKey,
+  );
 }

@@ -1,6 +1,6 @@
 import { X509Certificate } from "node:crypto";
 import { readFile, rename, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { notFoundError, pkiError } from "../errors.js";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE, ensureDirectory, syncDirectory, writeFileAtomic } from "../fs/atomic-write.js";
 import { readCertificateFile } from "./certificate-authority.js";
@@ -76,8 +76,10 @@ export async function exportClientBundle(layout: PkiLayout, rootPem: string, opt
   const key = await readPrivateKeyFile(paths.key, { label: "client key" });
   if (!new X509Certificate(der).checkPrivateKey(key)) throw pkiError("key-mismatch", `${paths.key} does not belong to ${paths.cert}`);
 
-  await ensureDirectory(options.outDir, PRIVATE_DIR_MODE);
-  const out = (name: string) => join(options.outDir, name);
+  // Absolute paths, so the printed connection strings work from any directory.
+  const outDir = resolve(options.outDir);
+  await ensureDirectory(outDir, PRIVATE_DIR_MODE);
+  const out = (name: string) => join(outDir, name);
   const files: ExportedFile[] = [];
   files.push(await writeKeepingBackup(out(BUNDLE_FILES.cert), pem, PUBLIC_FILE_MODE, now));
   if (options.format === "pem") {
@@ -86,7 +88,7 @@ export async function exportClientBundle(layout: PkiLayout, rootPem: string, opt
     files.push(await writeKeepingBackup(out(BUNDLE_FILES.pk8), key.export({ type: "pkcs8", format: "der" }), PRIVATE_FILE_MODE, now));
   }
   files.push(await writeKeepingBackup(out(BUNDLE_FILES.root), rootPem, PUBLIC_FILE_MODE, now));
-  await syncDirectory(options.outDir);
+  await syncDirectory(outDir);
 
   const host = options.host ?? "localhost";
   const port = options.port ?? 5432;

@@ -1,7 +1,7 @@
+import { randomBytes } from "node:crypto";
 import { readdir, readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { pkiError } from "../errors.js";
-import { FileExistsError, PRIVATE_DIR_MODE, PUBLIC_FILE_MODE, ensureDirectory, isTempFileName, writeFileAtomic } from "../fs/atomic-write.js";
+import { PRIVATE_DIR_MODE, PUBLIC_FILE_MODE, ensureDirectory, isTempFileName, writeFileAtomic } from "../fs/atomic-write.js";
 import type { PkiLayout } from "./pki-layout.js";
 
 export const RECORD_FORMAT_VERSION = 1;
@@ -9,11 +9,7 @@ export const RECORD_FORMAT_VERSION = 1;
 /** How a certificate came to be: key and certificate made here, or a CSR signed here. */
 export type RecordOrigin = "issued" | "signed";
 
-/**
- * pgwarden's record of one certificate it made, stored as `db/certs/<serial>.json`.
- * One file per record: created exclusively, so two processes can never record the same
- * serial, and never rewritten, so no record is lost to a concurrent writer or a crash.
- */
+/** pgwarden's record of one certificate it made. */
 export interface CertificateRecord {
   readonly version: typeof RECORD_FORMAT_VERSION;
   readonly serial: string;
@@ -35,30 +31,41 @@ export interface CertificateRecord {
   readonly issuedAt: string;
 }
 
-function recordPath(layout: PkiLayout, serial: string): string {
-  return join(layout.recordsDir, `${serial}.json`);
+/**
+ * A file of records written together (one command, or one chunk of a batch), as JSON
+ * lines in `db/certs/`. Each file is created exclusively under a name of its own and
+ * written atomically, so concurrent processes never touch each other's records and a
+ * crash leaves each file whole or absent. Serials are 128 random bits, so two processes
+ * drawing the same one is not a case that happens.
+ */
+export interface RecordFile {
+  readonly path: string;
 }
 
-/** Writes a new record; fails if the serial is already recorded. */
-export async function addRecord(layout: PkiLayout, record: CertificateRecord): Promise<void> {
+const RECORD_FILE_SUFFIX = ".jsonl";
+
+function encodeRecords(records: readonly CertificateRecord[]): string {
+  return records.map((record) => `${JSON.stringify(record)}\n`).join("");
+}
+
+export async function addRecords(layout: PkiLayout, records: readonly CertificateRecord[], now: Date): Promise<RecordFile> {
   await ensureDirectory(layout.dbDir, PRIVATE_DIR_MODE);
   await ensureDirectory(layout.recordsDir, PRIVATE_DIR_MODE);
-  try {
-    await writeFileAtomic(recordPath(layout, record.serial), `${JSON.stringify(record, null, 2)}\n`, { mode: PUBLIC_FILE_MODE, exclusive: true });
-  } catch (error) {
-    if (error instanceof FileExistsError) throw pkiError("duplicate-serial", `serial ${record.serial} is already in the inventory; nothing was written`);
-    throw error;
-  }
+  const name = `${now.toISOString().replace(/[-:.]/g, "")}-${process.pid}-${randomBytes(6).toString("hex")}${RECORD_FILE_SUFFIX}`;
+  const path = join(layout.recordsDir, name);
+  await writeFileAtomic(path, encodeRecords(records), { mode: PUBLIC_FILE_MODE, exclusive: true });
+  return { path };
 }
 
-/** Removes a record (only to roll back an issue that failed before its files were written). */
-export async function removeRecord(layout: PkiLayout, serial: string): Promise<void> {
-  await unlink(recordPath(layout, serial)).catch(() => undefined);
+/** Replaces a record file's content (to drop the records of leaves that failed to be written). */
+export async function rewriteRecords(file: RecordFile, records: readonly CertificateRecord[]): Promise<void> {
+  if (records.length === 0) await unlink(file.path).catch(() => undefined);
+  else await writeFileAtomic(file.path, encodeRecords(records), { mode: PUBLIC_FILE_MODE });
 }
 
 export interface InventoryReadResult {
   readonly records: CertificateRecord[];
-  /** Files in db/certs that are not records pgwarden can read. */
+  /** Record files or lines (`path:line`) that pgwarden cannot read. */
   readonly unreadable: string[];
 }
 
@@ -74,16 +81,20 @@ export async function readRecords(layout: PkiLayout): Promise<InventoryReadResul
   const unreadable: string[] = [];
   await Promise.all(
     names
-      .filter((name) => name.endsWith(".json") && !isTempFileName(name))
+      .filter((name) => name.endsWith(RECORD_FILE_SUFFIX) && !isTempFileName(name))
       .map(async (name) => {
         const path = join(layout.recordsDir, name);
-        try {
-          const record = JSON.parse(await readFile(path, "utf8")) as CertificateRecord;
-          if (record.version !== RECORD_FORMAT_VERSION || typeof record.serial !== "string") throw new Error("not a record");
-          records.push(record);
-        } catch {
-          unreadable.push(path);
-        }
+        const lines = (await readFile(path, "utf8")).split("\n");
+        lines.forEach((line, index) => {
+          if (line.length === 0) return;
+          try {
+            const record = JSON.parse(line) as CertificateRecord;
+            if (record.version !== RECORD_FORMAT_VERSION || typeof record.serial !== "string") throw new Error("not a record");
+            records.push(record);
+          } catch {
+            unreadable.push(`${path}:${index + 1}`);
+          }
+        });
       }),
   );
   records.sort((a, b) => a.issuedAt.localeCompare(b.issuedAt) || a.serial.localeCompare(b.serial));

@@ -3,13 +3,13 @@ import { Worker } from "node:worker_threads";
 import { usageError } from "../errors.js";
 import { PRIVATE_DIR_MODE, ensureDirectory, removeStaleTempFiles, syncDirectory } from "../fs/atomic-write.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
-import { assertFreePaths, leafWarnings, persistLeaf, signNewLeaf, type IssueResult, type PreparedLeaf } from "./issue.js";
+import { assertFreePaths, leafWarnings, persistLeaves, signNewLeaf, type IssueResult, type PreparedLeaf } from "./issue.js";
 import type { WorkerJob, WorkerReply, WorkerSetup } from "./issue-worker.js";
 import { LeafSigner, issuerData, type SignedLeaf } from "./leaf-signer.js";
 import type { PkiLayout } from "./pki-layout.js";
 
 /** Leaves handed to a worker at a time: large enough to amortise messaging, small enough to keep both sides busy. */
-export const BATCH_CHUNK_SIZE = 32;
+export const BATCH_CHUNK_SIZE = 64;
 /** Below this many leaves, worker start-up costs more than it saves. */
 export const MIN_LEAVES_FOR_WORKERS = 64;
 
@@ -51,14 +51,14 @@ export async function issueBatch(layout: PkiLayout, ca: CertificateAuthority, le
   const results: IssueResult[] = new Array(leaves.length);
   let done = 0;
   const persist = async (signed: Signed[]) => {
-    await Promise.all(
-      signed.map(async ({ index, leaf, keyPem }) => {
-        const prepared = leaves[index] as PreparedLeaf;
-        const result = await persistLeaf(layout, { leaf, prepared, keyPem, origin: "issued", issuer: issuer.subject, force, now });
-        results[index] = { ...result, warnings: leafWarnings(leaf, prepared.profile, ca) };
-        options.onProgress?.(++done, leaves.length);
-      }),
-    );
+    const items = signed.map(({ index, leaf, keyPem }) => ({ leaf, keyPem, prepared: leaves[index] as PreparedLeaf }));
+    const written = await persistLeaves(layout, items, { origin: "issued", issuer: issuer.subject, force, now });
+    written.forEach((result, position) => {
+      const { index, leaf } = signed[position] as Signed;
+      results[index] = { ...result, warnings: leafWarnings(leaf, first.profile, ca) };
+    });
+    done += written.length;
+    options.onProgress?.(done, leaves.length);
   };
 
   const chunks: { index: number; prepared: PreparedLeaf }[][] = [];

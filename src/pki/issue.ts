@@ -4,7 +4,7 @@ import { usageError } from "../errors.js";
 import { FileExistsError, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE, ensureDirectory, removeStaleTempFiles, syncDirectory, writeFileAtomic } from "../fs/atomic-write.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
 import { validateCommonName } from "./common-name.js";
-import { addRecord, removeRecord, type CertificateRecord, type RecordOrigin } from "./inventory.js";
+import { addRecords, rewriteRecords, type CertificateRecord, type RecordOrigin } from "./inventory.js";
 import { encodePrivateKey } from "./key-file.js";
 import { DEFAULT_KEY_TYPE, generateKeyPair, type KeyType } from "./key-type.js";
 import { LeafSigner, issuerData, type LeafRequest, type SignedLeaf } from "./leaf-signer.js";
@@ -105,59 +105,76 @@ export interface PersistLeaf {
   readonly prepared: PreparedLeaf;
   /** PKCS#8 PEM of the new private key; absent when signing a CSR. */
   readonly keyPem?: string;
+}
+
+export interface PersistOptions {
   readonly origin: RecordOrigin;
   readonly issuer: string;
   readonly force: boolean;
   readonly now: Date;
 }
 
-/**
- * Writes a signed leaf: the record first (it reserves the serial), then the key (0600
- * from birth), then the certificate, each atomically. A failure rolls back what this
- * call wrote, so a bad write never leaves a key without its certificate or record.
- */
-export async function persistLeaf(layout: PkiLayout, input: PersistLeaf): Promise<IssueResult> {
-  const { leaf, prepared, keyPem } = input;
-  const record: CertificateRecord = {
+function recordOf(layout: PkiLayout, item: PersistLeaf, options: PersistOptions): CertificateRecord {
+  const { leaf, prepared, keyPem } = item;
+  return {
     version: 1,
     serial: leaf.serial,
     commonName: leaf.commonName,
     profile: prepared.profile.name,
     group: prepared.group,
-    origin: input.origin,
+    origin: options.origin,
     keyType: leaf.keyType,
     subject: leaf.subject,
-    issuer: input.issuer,
+    issuer: options.issuer,
     subjectAltNames: leaf.subjectAltNames,
     notBefore: leaf.notBefore,
     notAfter: leaf.notAfter,
     fingerprintSha256: leaf.fingerprintSha256,
     certPath: relative(layout.root, prepared.paths.cert),
     keyPath: keyPem === undefined ? null : relative(layout.root, prepared.paths.key),
-    issuedAt: input.now.toISOString(),
+    issuedAt: options.now.toISOString(),
   };
-  await addRecord(layout, record);
+}
+
+/** Writes one leaf's key (0600 from birth) then certificate; undoes its own key if the certificate fails. */
+async function writeLeafFiles(item: PersistLeaf, force: boolean): Promise<void> {
   let keyWritten = false;
   try {
-    if (keyPem !== undefined) {
-      await writeFileAtomic(prepared.paths.key, keyPem, { mode: PRIVATE_FILE_MODE, exclusive: !input.force });
+    if (item.keyPem !== undefined) {
+      await writeFileAtomic(item.prepared.paths.key, item.keyPem, { mode: PRIVATE_FILE_MODE, exclusive: !force });
       keyWritten = true;
     }
-    await writeFileAtomic(prepared.paths.cert, leaf.certPem, { mode: PUBLIC_FILE_MODE, exclusive: !input.force });
+    await writeFileAtomic(item.prepared.paths.cert, item.leaf.certPem, { mode: PUBLIC_FILE_MODE, exclusive: !force });
   } catch (error) {
-    if (keyWritten && !input.force) await unlink(prepared.paths.key).catch(() => undefined);
-    await removeRecord(layout, leaf.serial);
+    if (keyWritten && !force) await unlink(item.prepared.paths.key).catch(() => undefined);
     if (error instanceof FileExistsError) {
       throw usageError("already-exists", `${error.path} appeared while it was being issued (another pgwarden?): pass --force to replace it`);
     }
     throw error;
   }
-  return {
-    record,
-    keyPath: keyPem === undefined ? null : prepared.paths.key,
-    certPath: prepared.paths.cert,
+}
+
+/**
+ * Writes signed leaves: their records first (one file for the lot, so the inventory
+ * knows of every certificate that may exist), then each key and certificate, each file
+ * atomically and concurrently so the disk's fsyncs overlap. Leaves that fail to be
+ * written are dropped from the record file again, and the first failure is thrown.
+ */
+export async function persistLeaves(layout: PkiLayout, items: readonly PersistLeaf[], options: PersistOptions): Promise<IssueResult[]> {
+  const records = items.map((item) => recordOf(layout, item, options));
+  const file = await addRecords(layout, records, options.now);
+  const outcomes = await Promise.allSettled(items.map((item) => writeLeafFiles(item, options.force)));
+  const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+  if (failure) {
+    await rewriteRecords(file, records.filter((_, index) => outcomes[index]?.status === "fulfilled"));
+    throw failure.reason;
+  }
+  return items.map((item, index) => ({
+    record: records[index] as CertificateRecord,
+    keyPath: item.keyPem === undefined ? null : item.prepared.paths.key,
+    certPath: item.prepared.paths.cert,
     warnings: [],
-  };
+  }));
 }
 
 /** Signs a new key for a prepared request (the CPU part of issuing, no I/O). */
@@ -180,7 +197,7 @@ export async function issueCertificate(
   const issuer = issuerData(ca);
   const signer = new LeafSigner(issuer, ca.key, prepared.profile);
   const { leaf, keyPem } = signNewLeaf(signer, prepared, now);
-  const result = await persistLeaf(layout, { leaf, prepared, keyPem, origin: "issued", issuer: issuer.subject, force: options.force ?? false, now });
+  const [result] = await persistLeaves(layout, [{ leaf, prepared, keyPem }], { origin: "issued", issuer: issuer.subject, force: options.force ?? false, now });
   await Promise.all([syncDirectory(prepared.paths.dir), syncDirectory(layout.recordsDir)]);
-  return { ...result, warnings: leafWarnings(leaf, prepared.profile, ca) };
+  return { ...(result as IssueResult), warnings: leafWarnings(leaf, prepared.profile, ca) };
 }

@@ -1,23 +1,24 @@
 import "reflect-metadata";
 import { createHash, type KeyObject } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
-import { Name } from "@peculiar/asn1-x509";
 import {
+  assembleCertificate,
   authorityKeyIdExtension,
   basicConstraintsExtension,
-  buildName,
+  encodeExtension,
+  encodeName,
+  encodeSignatureAlgorithm,
+  encodeValidity,
   extendedKeyUsageExtension,
-  keyIdentifier,
+  keyIdentifierFromSpki,
   keyUsageExtension,
-  signCertificate,
   subjectAltNameExtension,
   subjectKeyIdExtension,
-  type ExtensionSpec,
   type KeyUsageName,
 } from "./certificate-builder.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
 import { toPem } from "./der.js";
-import { describeKey } from "./key-type.js";
+import { describeKey, signatureAlgorithmFor, type SignatureAlgorithm } from "./key-type.js";
 import type { Profile } from "./profiles.js";
 import { newSerial } from "./serial.js";
 import { formatSubjectAltName, type SubjectAltName } from "./subject-alt-name.js";
@@ -73,53 +74,46 @@ export function issuerData(ca: CertificateAuthority): IssuerData {
 
 /**
  * Signs leaves of one profile under one issuer. Everything that is the same for every
- * leaf (issuer name, basic constraints, EKU, AKI) is encoded once, so a fleet of
- * certificates costs little more than its key generation and signatures.
+ * leaf (signature algorithm, issuer name, basic constraints, EKU, AKI, and the validity
+ * of a batch) is encoded once, so a fleet of certificates costs little more than its key
+ * generation and signatures.
  */
 export class LeafSigner {
   readonly #issuer: IssuerData;
-  readonly #issuerName: Name;
   readonly #issuerKey: KeyObject;
-  readonly #profile: Profile;
-  readonly #fixedExtensions: ExtensionSpec[];
-  readonly #keyUsage = new Map<string, ExtensionSpec>();
+  readonly #algorithm: SignatureAlgorithm;
+  readonly #algorithmDer: Buffer;
+  readonly #basicConstraints: Buffer;
+  readonly #tail: Buffer[];
+  readonly #keyUsage = new Map<string, Buffer>();
+  #validity: { key: string; der: Buffer } | undefined;
 
   constructor(issuer: IssuerData, issuerKey: KeyObject, profile: Profile) {
     this.#issuer = issuer;
-    this.#issuerName = AsnConvert.parse(issuer.nameDer, Name);
     this.#issuerKey = issuerKey;
-    this.#profile = profile;
-    this.#fixedExtensions = [
-      basicConstraintsExtension(false),
-      extendedKeyUsageExtension(profile.extendedKeyUsage),
-      authorityKeyIdExtension(issuer.keyId),
-    ];
-  }
-
-  get profile(): Profile {
-    return this.#profile;
+    this.#algorithm = signatureAlgorithmFor(issuerKey);
+    this.#algorithmDer = encodeSignatureAlgorithm(this.#algorithm);
+    this.#basicConstraints = encodeExtension(basicConstraintsExtension(false));
+    this.#tail = [encodeExtension(extendedKeyUsageExtension(profile.extendedKeyUsage)), encodeExtension(authorityKeyIdExtension(issuer.keyId))];
   }
 
   sign(request: LeafRequest, publicKey: KeyObject, now: Date): SignedLeaf {
     const validity = computeValidity({ days: request.days, now, issuerNotAfter: this.#issuer.notAfter });
     const serial = newSerial();
-    const extensions = [
-      this.#fixedExtensions[0] as ExtensionSpec,
-      this.#keyUsageExtension(publicKey),
-      ...this.#fixedExtensions.slice(1),
-      subjectKeyIdExtension(keyIdentifier(publicKey)),
-    ];
-    if (request.subjectAltNames.length > 0) extensions.push(subjectAltNameExtension(request.subjectAltNames));
-    const der = signCertificate(
+    const spki = publicKey.export({ type: "spki", format: "der" });
+    const extensions = [this.#basicConstraints, this.#keyUsageExtension(publicKey), ...this.#tail, encodeExtension(subjectKeyIdExtension(keyIdentifierFromSpki(spki)))];
+    if (request.subjectAltNames.length > 0) extensions.push(encodeExtension(subjectAltNameExtension(request.subjectAltNames)));
+    const der = assembleCertificate(
       {
         serial,
-        subject: buildName({ commonName: request.commonName }),
-        issuer: this.#issuerName,
-        notBefore: validity.notBefore,
-        notAfter: validity.notAfter,
-        publicKey,
+        signatureAlgorithm: this.#algorithmDer,
+        issuer: this.#issuer.nameDer,
+        validity: this.#validityDer(validity.notBefore, validity.notAfter),
+        subject: encodeName({ commonName: request.commonName }),
+        subjectPublicKeyInfo: spki,
         extensions,
       },
+      this.#algorithm,
       this.#issuerKey,
     );
     return {
@@ -136,12 +130,18 @@ export class LeafSigner {
     };
   }
 
-  #keyUsageExtension(publicKey: KeyObject): ExtensionSpec {
+  #validityDer(notBefore: Date, notAfter: Date): Buffer {
+    const key = `${notBefore.getTime()}/${notAfter.getTime()}`;
+    if (this.#validity?.key !== key) this.#validity = { key, der: encodeValidity(notBefore, notAfter) };
+    return this.#validity.der;
+  }
+
+  #keyUsageExtension(publicKey: KeyObject): Buffer {
     const usages = keyUsageFor(publicKey);
     const cacheKey = usages.join(",");
     let extension = this.#keyUsage.get(cacheKey);
     if (!extension) {
-      extension = keyUsageExtension(usages);
+      extension = encodeExtension(keyUsageExtension(usages));
       this.#keyUsage.set(cacheKey, extension);
     }
     return extension;

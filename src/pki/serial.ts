@@ -17,11 +17,15 @@ export function newSerial(random: RandomSource = randomBytes): string {
   }
 }
 
-/** Canonical form of a serial read from anywhere: lowercase hex, no separators, no leading zeros. */
+/**
+ * Canonical form of a serial read from anywhere: lowercase hex of whole bytes without
+ * leading zero bytes, as `openssl x509 -serial` prints it (but lowercase).
+ */
 export function normalizeSerial(serial: string): string {
   const hex = serial.replace(/[:\s]/g, "").toLowerCase().replace(/^0x/, "");
   if (!/^[0-9a-f]+$/.test(hex)) throw new Error(`not a hexadecimal serial: ${serial}`);
-  return hex.replace(/^0+(?=.)/, "");
+  const trimmed = hex.replace(/^0+(?=.)/, "");
+  return trimmed.length % 2 ? `0${trimmed}` : trimmed;
 }
 
 /** The content octets of a positive DER INTEGER for a hex serial (minimal, sign-safe). */

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { notFoundError, pkiError, usageError } from "../errors.js";
 import { PRIVATE_DIR_MODE, ensureDirectory, syncDirectory } from "../fs/atomic-write.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
-import { assertFreePaths, leafWarnings, persistLeaf, prepareLeaf, type IssueResult } from "./issue.js";
+import { assertFreePaths, leafWarnings, persistLeaves, prepareLeaf, type IssueResult } from "./issue.js";
 import { LeafSigner, issuerData } from "./leaf-signer.js";
 import { decodePem } from "./pem.js";
 import type { PkiLayout } from "./pki-layout.js";
@@ -99,7 +99,7 @@ export async function signCertificateRequest(
   await ensureDirectory(prepared.paths.dir, PRIVATE_DIR_MODE);
   const issuer = issuerData(ca);
   const leaf = new LeafSigner(issuer, ca.key, prepared.profile).sign(prepared.request, publicKey, now);
-  const result = await persistLeaf(layout, { leaf, prepared, origin: "signed", issuer: issuer.subject, force: options.force ?? false, now });
+  const [result] = await persistLeaves(layout, [{ leaf, prepared }], { origin: "signed", issuer: issuer.subject, force: options.force ?? false, now });
   await Promise.all([syncDirectory(prepared.paths.dir), syncDirectory(layout.recordsDir)]);
-  return { ...result, warnings: leafWarnings(leaf, prepared.profile, ca) };
+  return { ...(result as IssueResult), warnings: leafWarnings(leaf, prepared.profile, ca) };
 }
