@@ -5,8 +5,7 @@ import { FileExistsError, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE,
 import type { CertificateAuthority } from "./certificate-authority.js";
 import { validateCommonName } from "./common-name.js";
 import { addRecords, rewriteRecords, type CertificateRecord, type RecordOrigin } from "./inventory.js";
-import { encodePrivateKey } from "./key-file.js";
-import { DEFAULT_KEY_TYPE, generateKeyPair, type KeyType } from "./key-type.js";
+import { DEFAULT_KEY_TYPE, generateEncodedKeyPair, type KeyType } from "./key-type.js";
 import { LeafSigner, issuerData, type LeafRequest, type SignedLeaf } from "./leaf-signer.js";
 import { leafPaths, validateGroup, type LeafPaths, type PkiLayout } from "./pki-layout.js";
 import type { Profile } from "./profiles.js";
@@ -144,7 +143,8 @@ async function writeLeafFiles(item: PersistLeaf, force: boolean): Promise<void> 
       await writeFileAtomic(item.prepared.paths.key, item.keyPem, { mode: PRIVATE_FILE_MODE, exclusive: !force });
       keyWritten = true;
     }
-    await writeFileAtomic(item.prepared.paths.cert, item.leaf.certPem, { mode: PUBLIC_FILE_MODE, exclusive: !force });
+    // The key's exclusive link already claimed this name; a signed CSR has no key, so its certificate claims it.
+    await writeFileAtomic(item.prepared.paths.cert, item.leaf.certPem, { mode: PUBLIC_FILE_MODE, exclusive: !force && item.keyPem === undefined });
   } catch (error) {
     if (keyWritten && !force) await unlink(item.prepared.paths.key).catch(() => undefined);
     if (error instanceof FileExistsError) {
@@ -179,8 +179,8 @@ export async function persistLeaves(layout: PkiLayout, items: readonly PersistLe
 
 /** Signs a new key for a prepared request (the CPU part of issuing, no I/O). */
 export function signNewLeaf(signer: LeafSigner, prepared: Pick<PreparedLeaf, "request" | "keyType">, now: Date): { leaf: SignedLeaf; keyPem: string } {
-  const { privateKey, publicKey } = generateKeyPair(prepared.keyType);
-  return { leaf: signer.sign(prepared.request, publicKey, now), keyPem: encodePrivateKey(privateKey) };
+  const { publicKeyDer, privateKeyPem } = generateEncodedKeyPair(prepared.keyType);
+  return { leaf: signer.sign(prepared.request, { spki: publicKeyDer, keyType: prepared.keyType }, now), keyPem: privateKeyPem };
 }
 
 /** Issues one key and certificate from the CA into `<pki>/<group>/<cn>.{key,crt}`. */

@@ -18,7 +18,7 @@ import {
 } from "./certificate-builder.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
 import { toPem } from "./der.js";
-import { describeKey, signatureAlgorithmFor, type SignatureAlgorithm } from "./key-type.js";
+import { signatureAlgorithmFor, type SignatureAlgorithm } from "./key-type.js";
 import type { Profile } from "./profiles.js";
 import { newSerial } from "./serial.js";
 import { formatSubjectAltName, type SubjectAltName } from "./subject-alt-name.js";
@@ -53,9 +53,17 @@ export interface SignedLeaf {
   readonly certPem: string;
 }
 
-/** Key usage by profile and key type: RSA keys also encipher (RSA key transport). */
-export function keyUsageFor(publicKey: KeyObject): KeyUsageName[] {
-  return publicKey.asymmetricKeyType === "rsa" ? ["digitalSignature", "keyEncipherment"] : ["digitalSignature"];
+/** Key usage by key type: RSA keys also encipher (RSA key transport in TLS 1.2). */
+export function keyUsageFor(keyType: string): KeyUsageName[] {
+  return keyType.startsWith("rsa-") ? ["digitalSignature", "keyEncipherment"] : ["digitalSignature"];
+}
+
+/** The subject's public key as a leaf needs it. */
+export interface SubjectKey {
+  /** SubjectPublicKeyInfo DER. */
+  readonly spki: Buffer;
+  /** From {@link describeKey}, e.g. `ec-p256`. */
+  readonly keyType: string;
 }
 
 /** SHA-256 fingerprint as OpenSSL and Node print it: colon-separated uppercase hex. */
@@ -97,11 +105,11 @@ export class LeafSigner {
     this.#tail = [encodeExtension(extendedKeyUsageExtension(profile.extendedKeyUsage)), encodeExtension(authorityKeyIdExtension(issuer.keyId))];
   }
 
-  sign(request: LeafRequest, publicKey: KeyObject, now: Date): SignedLeaf {
+  sign(request: LeafRequest, subjectKey: SubjectKey, now: Date): SignedLeaf {
     const validity = computeValidity({ days: request.days, now, issuerNotAfter: this.#issuer.notAfter });
     const serial = newSerial();
-    const spki = publicKey.export({ type: "spki", format: "der" });
-    const extensions = [this.#basicConstraints, this.#keyUsageExtension(publicKey), ...this.#tail, encodeExtension(subjectKeyIdExtension(keyIdentifierFromSpki(spki)))];
+    const { spki } = subjectKey;
+    const extensions = [this.#basicConstraints, this.#keyUsageExtension(subjectKey.keyType), ...this.#tail, encodeExtension(subjectKeyIdExtension(keyIdentifierFromSpki(spki)))];
     if (request.subjectAltNames.length > 0) extensions.push(encodeExtension(subjectAltNameExtension(request.subjectAltNames)));
     const der = assembleCertificate(
       {
@@ -124,7 +132,7 @@ export class LeafSigner {
       notBefore: validity.notBefore.toISOString(),
       notAfter: validity.notAfter.toISOString(),
       clamped: validity.clamped,
-      keyType: describeKey(publicKey),
+      keyType: subjectKey.keyType,
       fingerprintSha256: fingerprintSha256(der),
       certPem: toPem(der, "CERTIFICATE"),
     };
@@ -136,8 +144,8 @@ export class LeafSigner {
     return this.#validity.der;
   }
 
-  #keyUsageExtension(publicKey: KeyObject): Buffer {
-    const usages = keyUsageFor(publicKey);
+  #keyUsageExtension(keyType: string): Buffer {
+    const usages = keyUsageFor(keyType);
     const cacheKey = usages.join(",");
     let extension = this.#keyUsage.get(cacheKey);
     if (!extension) {

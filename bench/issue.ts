@@ -1,0 +1,83 @@
+/**
+ * npm run bench:issue — issues 2,000 client certificates with fresh P-256 keys through
+ * `pgwarden cert issue --cn-file` (the real CLI, in a child process, start-up included),
+ * and measures in the same run the raw node:crypto limit on as many threads: key
+ * generation plus one signature per certificate, nothing else.
+ */
+import { execFileSync } from "node:child_process";
+import { generateKeyPairSync, sign } from "node:crypto";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { availableParallelism, cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+
+const CERTIFICATES = 2000;
+/** Roughly the size of a client certificate's to-be-signed part. */
+const TBS_BYTES = 350;
+
+function rawLoop(count: number): void {
+  const { privateKey: caKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const tbs = Buffer.alloc(TBS_BYTES, 7);
+  for (let i = 0; i < count; i++) {
+    generateKeyPairSync("ec", { namedCurve: "P-256" });
+    sign("sha256", tbs, caKey);
+  }
+}
+
+async function rawLimit(threads: number): Promise<number> {
+  const perThread = Math.ceil(CERTIFICATES / threads);
+  const started = performance.now();
+  await Promise.all(
+    Array.from(
+      { length: threads },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const worker = new Worker(fileURLToPath(import.meta.url), { workerData: perThread });
+          worker.once("message", () => resolve());
+          worker.once("error", reject);
+        }),
+    ),
+  );
+  return (perThread * threads) / ((performance.now() - started) / 1000);
+}
+
+async function pgwardenRate(): Promise<{ rate: number; seconds: number }> {
+  const dir = await mkdtemp(join(tmpdir(), "pgwarden-bench-"));
+  try {
+    const bin = fileURLToPath(new URL("../../bin/pgwarden.js", import.meta.url));
+    const pki = join(dir, "pki");
+    execFileSync(process.execPath, [bin, "ca", "init", "--pki", pki, "--quiet"]);
+    const names = join(dir, "users.txt");
+    await writeFile(names, Array.from({ length: CERTIFICATES }, (_, i) => `bench_user_${i}`).join("\n"));
+    const started = performance.now();
+    execFileSync(process.execPath, [bin, "cert", "issue", "--pki", pki, "--profile", "client", "--cn-file", names, "--quiet"], { stdio: ["ignore", "ignore", "inherit"] });
+    const seconds = (performance.now() - started) / 1000;
+    const written = (await readdir(join(pki, "client"))).filter((name) => name.endsWith(".crt")).length;
+    if (written !== CERTIFICATES) throw new Error(`expected ${CERTIFICATES} certificates, found ${written}`);
+    return { rate: CERTIFICATES / seconds, seconds };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const threads = availableParallelism();
+  const limit = await rawLimit(threads);
+  const runs = [await pgwardenRate(), await pgwardenRate(), await pgwardenRate()];
+  const best = runs.reduce((a, b) => (a.rate > b.rate ? a : b));
+  const median = [...runs].sort((a, b) => a.rate - b.rate)[1] as { rate: number; seconds: number };
+  console.log(`machine: ${cpus()[0]?.model ?? "unknown"}, ${threads} threads, node ${process.version}`);
+  console.log(`raw node:crypto limit (P-256 keygen + sign, ${threads} threads): ${limit.toFixed(0)} certificates/s`);
+  console.log(`pgwarden cert issue --cn-file, ${CERTIFICATES} client certificates (3 runs): ${runs.map((run) => `${run.rate.toFixed(0)}/s`).join(", ")}`);
+  console.log(`median ${median.rate.toFixed(0)} certificates/s (${median.seconds.toFixed(2)} s, start-up included), best ${best.rate.toFixed(0)}/s`);
+  console.log(`ratio to the raw limit: ${((median.rate / limit) * 100).toFixed(1)}%`);
+  console.log(`target 1000 certificates/s: ${median.rate >= 1000 ? "met" : "NOT met"}`);
+}
+
+if (isMainThread) {
+  await main();
+} else {
+  rawLoop(workerData as number);
+  parentPort?.postMessage("done");
+}
