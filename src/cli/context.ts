@@ -20,19 +20,24 @@ interface GlobalOptions {
   passphraseFile?: string;
 }
 
-/** The root program's own options: a subcommand may define a flag of the same name (export's --format). */
-function globalOptions(command: Command): GlobalOptions {
+/** The root program's own options (given before the command's name). */
+function programOptions(command: Command): GlobalOptions {
   let root = command;
   while (root.parent) root = root.parent;
   return root.opts<GlobalOptions>();
 }
 
+/** Output format: the command's `--format` when it means text or json, else the program's. */
+function outputFormat(local: Partial<Record<string, unknown>>, global: GlobalOptions): "text" | "json" {
+  return local.format === "json" || local.format === "text" ? local.format : global.format;
+}
+
 export function contextOf(command: Command): CommandContext {
-  const options = command.optsWithGlobals<GlobalOptions>();
-  const global = globalOptions(command);
+  const options = command.opts<Partial<GlobalOptions> & { passphraseFile?: string }>();
+  const global = programOptions(command);
   return {
-    layout: pkiLayout(global.pki),
-    output: createOutput(global.format, global.quiet ?? false),
+    layout: pkiLayout(options.pki ?? global.pki),
+    output: createOutput(outputFormat(options, global), Boolean(options.quiet ?? global.quiet)),
     env: process.env,
     now: new Date(),
     passphrase: () => readPassphrase(options.passphraseFile, process.env),

@@ -1,4 +1,4 @@
-import { Option } from "commander";
+import { Option, type Command } from "commander";
 
 /** Flags shared by several commands, defined once so their names and help never drift. */
 
@@ -23,4 +23,20 @@ export const forceOption = () => new Option("--force", "replace an existing key 
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+export const pkiOption = () => new Option("--pki <dir>", "the PKI directory (env PGWARDEN_PKI, default ./pki)");
+export const formatOption = () => new Option("--format <format>", "output format").choices(["text", "json"]);
+export const quietOption = () => new Option("--quiet", "no messages on stderr, only data and errors");
+
+/**
+ * The global flags, also accepted after a command's name (`pgwarden cert list --pki X`).
+ * A command that gives `--format` a meaning of its own keeps it; the program-level
+ * `--format` (before the command) still chooses text or JSON output there.
+ */
+export function addGlobalFlags(command: Command): void {
+  const has = (flag: string) => command.options.some((option) => option.long === flag);
+  if (!has("--pki")) command.addOption(pkiOption());
+  if (!has("--format")) command.addOption(formatOption());
+  if (!has("--quiet")) command.addOption(quietOption());
 }

@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError } from "commander";
 import { ExitCode, PgwardenError } from "../errors.js";
 import { DEFAULT_PKI_DIR } from "../pki/pki-layout.js";
 import { caCommand } from "./commands/ca/index.js";
@@ -6,26 +6,30 @@ import { certCommand } from "./commands/cert/index.js";
 import { quickstartCommand } from "./commands/quickstart.js";
 import { trustCommand } from "./commands/trust/index.js";
 import { ExitSignal } from "./exit-signal.js";
+import { addGlobalFlags, formatOption, pkiOption, quietOption } from "./flags.js";
 
 const REPORT_URL = "https://github.com/pgwarden/pgwarden/issues";
 
 export function buildProgram(): Command {
   const program = new Command("pgwarden")
     .description("Make PostgreSQL fleets secure by default: a local CA, TLS, access rules, roles and audits.")
-    .addOption(new Option("--pki <dir>", "the PKI directory").env("PGWARDEN_PKI").default(DEFAULT_PKI_DIR))
-    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
-    .addOption(new Option("--quiet", "no messages on stderr, only data and errors"))
+    .addOption(pkiOption().env("PGWARDEN_PKI").default(DEFAULT_PKI_DIR))
+    .addOption(formatOption().default("text"))
+    .addOption(quietOption())
     .showHelpAfterError("(run with --help for usage)")
-    .enablePositionalOptions(false)
+    // Global flags before the command belong to the program; after it, to the command, so
+    // a command may give a flag its own meaning (`cert export --format pk8`).
+    .enablePositionalOptions()
     .exitOverride();
   program.addCommand(caCommand()).addCommand(certCommand()).addCommand(trustCommand()).addCommand(quickstartCommand());
-  // Every subcommand exits through the same override, so usage errors map to exit 2.
-  const override = (command: Command) => {
+  const prepare = (command: Command) => {
+    // Every command exits through the same override, so usage errors map to exit 2.
     command.exitOverride();
-    command.configureOutput({ outputError: (text, write) => write(`pgwarden: ${text.replace(/^error: /, "error: ")}`) });
-    command.commands.forEach(override);
+    command.configureOutput({ outputError: (text, write) => write(`pgwarden: ${text}`) });
+    if (command.commands.length === 0 && command !== program) addGlobalFlags(command);
+    command.commands.forEach(prepare);
   };
-  override(program);
+  prepare(program);
   return program;
 }
 

@@ -20,10 +20,11 @@ export function progressBar(output: Output, label: string): (done: number, total
       output.progress(`\r${label} [${"#".repeat(filled)}${" ".repeat(BAR_WIDTH - filled)}] ${done}/${total}${done === total ? "\n" : ""}`);
       return;
     }
-    const tenth = Math.floor((done / total) * 10);
-    if (tenth !== lastTenth) {
+    const percent = Math.floor((done / total) * 100);
+    const tenth = Math.floor(percent / 10);
+    if (tenth !== lastTenth || done === total) {
       lastTenth = tenth;
-      output.progress(`${label}: ${done}/${total} (${tenth * 10}%)\n`);
+      output.progress(`${label}: ${done}/${total} (${percent}%)\n`);
     }
   };
 }

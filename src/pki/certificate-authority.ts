@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { X509Certificate, createPublicKey, type KeyObject } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readInputFile } from "../fs/read-input.js";
 import type { Name } from "@peculiar/asn1-x509";
 import { notFoundError, pkiError } from "../errors.js";
 import { keyIdentifier } from "./certificate-builder.js";
@@ -27,17 +27,12 @@ export interface CertificateAuthority {
 export interface LoadCaOptions {
   passphrase?: string | undefined;
   insecure?: boolean;
+  onWarning?: (message: string) => void;
 }
 
 /** Reads and parses a certificate file (the first certificate in it). */
 export async function readCertificateFile(path: string, label: string): Promise<{ der: Buffer; pem: string }> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw notFoundError("cert-missing", `${label} ${path} does not exist`);
-    throw error;
-  }
+  const text = await readInputFile(path, label, "cert-missing");
   const [der] = decodePem(text, CERTIFICATE_LABELS, `${label} ${path}`);
   try {
     new X509Certificate(der as Buffer);
@@ -86,6 +81,6 @@ export async function loadCa(layout: PkiLayout, options: LoadCaOptions = {}): Pr
     }
     throw error;
   });
-  const key = await readPrivateKeyFile(layout.caKey, { label: "CA key", passphrase: options.passphrase, insecure: options.insecure ?? false });
+  const key = await readPrivateKeyFile(layout.caKey, { label: "CA key", passphrase: options.passphrase, insecure: options.insecure ?? false, onWarning: options.onWarning });
   return certificateAuthority({ certPath: layout.caCert, keyPath: layout.caKey }, der, pem, key);
 }

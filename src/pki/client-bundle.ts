@@ -34,10 +34,10 @@ export interface ExportedFile {
 
 export interface ExportResult {
   readonly files: ExportedFile[];
-  /** libpq / psql keyword-value string with sslmode=verify-full. */
-  readonly libpq: string;
-  /** JDBC URL (pgjdbc's LibPQFactory reads the .pk8 key). */
-  readonly jdbc: string;
+  /** libpq / psql / psycopg keyword-value string with sslmode=verify-full (the PEM bundle). */
+  readonly libpq?: string;
+  /** JDBC URL (the pk8 bundle: pgjdbc reads a DER PKCS#8 key). */
+  readonly jdbc?: string;
 }
 
 /** libpq's default file names under ~/.postgresql/. */
@@ -94,8 +94,9 @@ export async function exportClientBundle(layout: PkiLayout, rootPem: string, opt
   const port = options.port ?? 5432;
   const dbname = options.dbname ?? "postgres";
   const keyFile = out(options.format === "pem" ? BUNDLE_FILES.key : BUNDLE_FILES.pk8);
-  const libpq = conninfo({ host, port, dbname, user: cn, sslmode: "verify-full", sslrootcert: out(BUNDLE_FILES.root), sslcert: out(BUNDLE_FILES.cert), sslkey: keyFile });
+  if (options.format === "pem") {
+    return { files, libpq: conninfo({ host, port, dbname, user: cn, sslmode: "verify-full", sslrootcert: out(BUNDLE_FILES.root), sslcert: out(BUNDLE_FILES.cert), sslkey: keyFile }) };
+  }
   const query = new URLSearchParams({ user: cn, sslmode: "verify-full", sslrootcert: out(BUNDLE_FILES.root), sslcert: out(BUNDLE_FILES.cert), sslkey: keyFile });
-  const jdbc = `jdbc:postgresql://${host.includes(":") ? `[${host}]` : host}:${port}/${encodeURIComponent(dbname)}?${query.toString()}`;
-  return { files, libpq, jdbc };
+  return { files, jdbc: `jdbc:postgresql://${host.includes(":") ? `[${host}]` : host}:${port}/${encodeURIComponent(dbname)}?${query.toString()}` };
 }

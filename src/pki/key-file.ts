@@ -23,6 +23,8 @@ export interface ReadKeyOptions {
   insecure?: boolean;
   /** What the key is, for messages ("CA key"). */
   label: string;
+  /** Told when an insecure key is accepted anyway, so the user still hears about it. */
+  onWarning?: (message: string) => void;
 }
 
 /**
@@ -33,11 +35,10 @@ export async function readPrivateKeyFile(path: string, options: ReadKeyOptions):
   let pem: string;
   try {
     const info = await stat(path);
-    if ((info.mode & 0o077) !== 0 && !options.insecure) {
-      throw pkiError(
-        "key-permissions",
-        `${options.label} ${path} is readable by group or others (mode ${(info.mode & 0o777).toString(8).padStart(4, "0")}): run chmod 600 ${path}, or pass --insecure`,
-      );
+    if ((info.mode & 0o077) !== 0) {
+      const problem = `${options.label} ${path} is readable by group or others (mode ${(info.mode & 0o777).toString(8).padStart(4, "0")})`;
+      if (!options.insecure) throw pkiError("key-permissions", `${problem}: run chmod 600 ${path}, or pass --insecure`);
+      options.onWarning?.(`${problem}; used anyway because of --insecure: run chmod 600 ${path}`);
     }
     pem = await readFile(path, "utf8");
   } catch (error) {

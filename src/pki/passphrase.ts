@@ -1,5 +1,5 @@
-import { readFile } from "node:fs/promises";
-import { notFoundError, usageError } from "../errors.js";
+import { usageError } from "../errors.js";
+import { readInputFile } from "../fs/read-input.js";
 
 /** Environment variable that may hold the CA key passphrase (never argv). */
 export const PASSPHRASE_ENV = "PGWARDEN_CA_PASSPHRASE";
@@ -10,13 +10,7 @@ export const PASSPHRASE_ENV = "PGWARDEN_CA_PASSPHRASE";
  */
 export async function readPassphrase(file: string | undefined, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   if (file !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(file, "utf8");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") throw notFoundError("passphrase-file-missing", `passphrase file ${file} does not exist`);
-      throw error;
-    }
+    const text = await readInputFile(file, "passphrase file", "passphrase-file-missing");
     const passphrase = text.split(/\r?\n/)[0] ?? "";
     if (passphrase.length === 0) throw usageError("empty-passphrase", `passphrase file ${file} is empty: write the passphrase on its first line`);
     return passphrase;

@@ -1,6 +1,6 @@
 import { createPublicKey } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { notFoundError, pkiError, usageError } from "../errors.js";
+import { readInputFile } from "../fs/read-input.js";
+import { pkiError, usageError } from "../errors.js";
 import { PRIVATE_DIR_MODE, ensureDirectory, syncDirectory } from "../fs/atomic-write.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
 import { assertFreePaths, leafWarnings, persistLeaves, prepareLeaf, type IssueResult } from "./issue.js";
@@ -79,13 +79,7 @@ export async function signCertificateRequest(
   options: SignCsrOptions,
   now: Date = new Date(),
 ): Promise<IssueResult> {
-  let text: string;
-  try {
-    text = await readFile(csrPath, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw notFoundError("csr-missing", `certificate request ${csrPath} does not exist`);
-    throw error;
-  }
+  const text = await readInputFile(csrPath, "certificate request", "csr-missing");
   const request = await readCertificateRequest(text, csrPath);
   const prepared = prepareLeaf(layout, {
     profile: options.profile,

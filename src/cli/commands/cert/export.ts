@@ -47,7 +47,7 @@ export function certExportCommand(): Command {
       }
       ctx.output.data(
         `${result.files.map((file) => `${file.path} (${file.mode.toString(8).padStart(4, "0")})`).join("\n")}\n\n${keyValueLines([
-          ["psql / libpq", `psql "${result.libpq}"`],
+          ["psql / libpq", result.libpq === undefined ? undefined : `psql "${result.libpq}"`],
           ["JDBC", result.jdbc],
         ])}`,
       );

@@ -1,6 +1,5 @@
-import { readFile } from "node:fs/promises";
 import { Command } from "commander";
-import { notFoundError } from "../../../errors.js";
+import { readInputFile } from "../../../fs/read-input.js";
 import { describeCertificate } from "../../../pki/certificate-info.js";
 import { CERTIFICATE_LABELS, decodePem } from "../../../pki/pem.js";
 import { contextOf } from "../../context.js";
@@ -10,9 +9,7 @@ import { pkiError } from "../../../errors.js";
 
 /** Every certificate in a PEM file, as DER. */
 export async function readCertificates(file: string): Promise<Buffer[]> {
-  const text = await readFile(file).catch((error: NodeJS.ErrnoException) => {
-    throw error.code === "ENOENT" ? notFoundError("file-missing", `${file} does not exist`) : error;
-  });
+  const text = await readInputFile(file, "certificate file");
   return decodePem(text, CERTIFICATE_LABELS, file);
 }
 

@@ -1,6 +1,6 @@
-import { readFile } from "node:fs/promises";
 import { Command, Option } from "commander";
-import { notFoundError, usageError } from "../../../errors.js";
+import { usageError } from "../../../errors.js";
+import { readInputFile } from "../../../fs/read-input.js";
 import { issueBatch } from "../../../pki/issue-batch.js";
 import { issueCertificate, prepareLeaf, type IssueOptions } from "../../../pki/issue.js";
 import { parseKeyType } from "../../../pki/key-type.js";
@@ -27,9 +27,7 @@ interface Options {
 
 /** CNs from a file, one a line; blank lines and `#` comments are skipped. */
 async function readCnFile(path: string): Promise<{ cn: string; line: number }[]> {
-  const text = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
-    throw error.code === "ENOENT" ? notFoundError("cn-file-missing", `CN file ${path} does not exist`) : error;
-  });
+  const text = await readInputFile(path, "CN file", "cn-file-missing");
   const names = text
     .split("\n")
     .map((raw, index) => ({ cn: raw.replace(/\r$/, "").trim(), line: index + 1 }))
