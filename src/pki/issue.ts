@@ -5,7 +5,8 @@ import { FileExistsError, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE,
 import type { CertificateAuthority } from "./certificate-authority.js";
 import { validateCommonName } from "./common-name.js";
 import { addRecords, rewriteRecords, type CertificateRecord, type RecordOrigin } from "./inventory.js";
-import { DEFAULT_KEY_TYPE, generateEncodedKeyPair, type KeyType } from "./key-type.js";
+import { generateEncodedKeyPair } from "./key-encoding.js";
+import { DEFAULT_KEY_TYPE, type KeyType } from "./key-type.js";
 import { LeafSigner, issuerData, type LeafRequest, type SignedLeaf } from "./leaf-signer.js";
 import { leafPaths, validateGroup, type LeafPaths, type PkiLayout } from "./pki-layout.js";
 import type { Profile } from "./profiles.js";

@@ -40,28 +40,6 @@ export function generateKeyPair(type: KeyType): KeyPair {
   }
 }
 
-/** A new key pair already encoded: SPKI DER for the certificate, PKCS#8 PEM for the key file. */
-export interface EncodedKeyPair {
-  readonly publicKeyDer: Buffer;
-  readonly privateKeyPem: string;
-}
-
-/**
- * Generates and encodes a key pair in one OpenSSL call: for a fleet of leaves this is
- * several times cheaper than generating KeyObjects and exporting each half.
- */
-export function generateEncodedKeyPair(type: KeyType): EncodedKeyPair {
-  const publicKeyEncoding = { type: "spki", format: "der" } as const;
-  const privateKeyEncoding = { type: "pkcs8", format: "pem" } as const;
-  const pair =
-    type === "ed25519"
-      ? generateKeyPairSync("ed25519", { publicKeyEncoding, privateKeyEncoding })
-      : type.startsWith("rsa-")
-        ? generateKeyPairSync("rsa", { modulusLength: Number(type.slice("rsa-".length)), publicKeyEncoding, privateKeyEncoding })
-        : generateKeyPairSync("ec", { namedCurve: type === "ec-p384" ? "P-384" : "P-256", publicKeyEncoding, privateKeyEncoding });
-  return { publicKeyDer: pair.publicKey, privateKeyPem: pair.privateKey };
-}
-
 /**
  * The pgwarden key type of an existing key, or a description such as `rsa-1024` or
  * `ec-secp256k1` for keys pgwarden would not generate.
