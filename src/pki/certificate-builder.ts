@@ -9,7 +9,6 @@ import {
   BasicConstraints,
   ExtendedKeyUsage,
   Extension,
-  Extensions,
   GeneralName,
   KeyIdentifier,
   KeyUsage,

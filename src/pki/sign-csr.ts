@@ -41,7 +41,7 @@ export async function readCertificateRequest(text: string, source: string): Prom
   let csr: InstanceType<typeof x509.Pkcs10CertificateRequest>;
   try {
     csr = new x509.Pkcs10CertificateRequest(der as Buffer);
-  } catch (error) {
+  } catch {
     throw usageError("bad-csr", `${source} is not a readable certificate request (PKCS#10): is it truncated?`);
   }
   let valid: boolean;
