@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createPrivateKey, createPublicKey, sign, verify } from "node:crypto";
 import { test } from "node:test";
+import { Worker } from "node:worker_threads";
 import { generateEncodedKeyPair } from "./key-encoding.js";
 import { KEY_TYPES } from "./key-type.js";
 
@@ -30,4 +31,30 @@ test("without the frame the same key types come from OpenSSL's encoders", () => 
   const pair = generateEncodedKeyPair("ec-p256", { useFrame: false });
   assert.match(pair.privateKeyPem, /^-----BEGIN PRIVATE KEY-----\n/);
   assert.equal(createPublicKey(pair.privateKeyPem).export({ type: "spki", format: "der" }).equals(pair.publicKeyDer), true);
+});
+
+test("thousands of framed keys on two worker threads never deadlock", { timeout: 120_000 }, async () => {
+  // Exporting JWK from a key that generateKeyPairSync returned hung this loop every time on
+  // Node 20 (a GC inside the export finalises the key-generation job, which waits for the
+  // mutex the export holds); the keys must be encoded inside the generation job instead.
+  const keysPerThread = 10_000;
+  const moduleUrl = new URL("./key-encoding.js", import.meta.url).href;
+  const source = `
+    const { parentPort, workerData } = require("node:worker_threads");
+    import(workerData.moduleUrl).then(({ generateEncodedKeyPair }) => {
+      let last;
+      for (let i = 0; i < workerData.count; i++) last = generateEncodedKeyPair("ec-p256");
+      parentPort.postMessage(last.privateKeyPem);
+    });`;
+  const lastKeys = await Promise.all(
+    [0, 1].map(
+      () =>
+        new Promise<string>((resolve, reject) => {
+          const worker = new Worker(source, { eval: true, workerData: { moduleUrl, count: keysPerThread } });
+          worker.once("message", (pem: string) => void worker.terminate().then(() => resolve(pem)));
+          worker.once("error", reject);
+        }),
+    ),
+  );
+  for (const pem of lastKeys) assert.equal(createPrivateKey(pem).asymmetricKeyType, "ec");
 });

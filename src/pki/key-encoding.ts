@@ -1,4 +1,4 @@
-import { generateKeyPairSync, type KeyObject } from "node:crypto";
+import { createPrivateKey, generateKeyPairSync, type JsonWebKey } from "node:crypto";
 import { toPem } from "./der.js";
 import type { KeyType } from "./key-type.js";
 
@@ -23,20 +23,40 @@ interface JwkParts {
   readonly point: Buffer;
 }
 
-function jwkParts(privateKey: KeyObject): JwkParts | undefined {
-  const jwk = privateKey.export({ format: "jwk" });
+function jwkParts(jwk: JsonWebKey): JwkParts | undefined {
   if (!jwk.d || !jwk.x || !jwk.y) return undefined;
   const x = Buffer.from(jwk.x, "base64url");
   const y = Buffer.from(jwk.y, "base64url");
   return { d: Buffer.from(jwk.d, "base64url"), point: Buffer.concat([Buffer.from([0x04]), x, y]) };
 }
 
+type EcJwkGenerator = (
+  type: "ec",
+  options: { namedCurve: string; publicKeyEncoding: { type: "spki"; format: "jwk" }; privateKeyEncoding: { type: "pkcs8"; format: "jwk" } },
+) => { privateKey: JsonWebKey };
+
+/**
+ * A fresh EC private key as a JWK, encoded inside the key-generation job itself.
+ * Never `generateKeyPairSync(...).privateKey.export({ format: "jwk" })`: on Node 20 that
+ * deadlocks now and then (seen in about one batch of 2,000 in ten): the JWK export holds
+ * the key's mutex while it allocates, a garbage collection in that allocation finalises
+ * the finished key-generation job, and the job's destructor waits for the same mutex.
+ * (@types/node has no overload for the JWK encoding, hence the cast.)
+ */
+function generateEcJwk(curve: EcFrame["curve"]): JsonWebKey {
+  const generate = generateKeyPairSync as unknown as EcJwkGenerator;
+  return generate("ec", { namedCurve: curve, publicKeyEncoding: { type: "spki", format: "jwk" }, privateKeyEncoding: { type: "pkcs8", format: "jwk" } }).privateKey;
+}
+
 function learnFrame(curve: EcFrame["curve"], fieldBytes: number): EcFrame | undefined {
-  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: curve });
-  const parts = jwkParts(privateKey);
+  const { publicKey: spki, privateKey: pkcs8 } = generateKeyPairSync("ec", {
+    namedCurve: curve,
+    publicKeyEncoding: { type: "spki", format: "der" },
+    privateKeyEncoding: { type: "pkcs8", format: "der" },
+  });
+  // A key object made from the DER (not by a key-generation job) is safe to export as JWK.
+  const parts = jwkParts(createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" }).export({ format: "jwk" }));
   if (!parts || parts.d.length !== fieldBytes || parts.point.length !== 1 + 2 * fieldBytes) return undefined;
-  const spki = publicKey.export({ type: "spki", format: "der" });
-  const pkcs8 = privateKey.export({ type: "pkcs8", format: "der" });
   if (!spki.subarray(spki.length - parts.point.length).equals(parts.point)) return undefined;
   const dAt = pkcs8.indexOf(parts.d);
   const pointAt = pkcs8.indexOf(parts.point, dAt + parts.d.length);
@@ -76,8 +96,7 @@ export interface EncodedKeyPair {
 export function generateEncodedKeyPair(type: KeyType, options: { useFrame?: boolean } = {}): EncodedKeyPair {
   const frame = options.useFrame === false ? undefined : frameFor(type);
   if (frame) {
-    const { privateKey } = generateKeyPairSync("ec", { namedCurve: frame.curve });
-    const parts = jwkParts(privateKey);
+    const parts = jwkParts(generateEcJwk(frame.curve));
     if (parts && parts.d.length === frame.fieldBytes && parts.point.length === 1 + 2 * frame.fieldBytes) {
       const { spki, pkcs8 } = encodeWithFrame(frame, parts);
       return { publicKeyDer: spki, privateKeyPem: toPem(pkcs8, "PRIVATE KEY") };
