@@ -6,6 +6,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, sign } from "node:crypto";
+import { closeSync, openSync, renameSync, writeSync } from "node:fs";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -62,6 +63,26 @@ async function diskWriteRate(): Promise<number> {
   }
 }
 
+/** The file system's side without any fsync: create, write, close and rename small files, one thread. */
+async function fileCreateRate(): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), "pgwarden-bench-create-"));
+  try {
+    const files = CERTIFICATES * 2;
+    const body = "x".repeat(600);
+    const started = performance.now();
+    for (let i = 0; i < files; i++) {
+      const temp = join(dir, `.f${i}.tmp`);
+      const fd = openSync(temp, "wx", 0o600);
+      writeSync(fd, body);
+      closeSync(fd);
+      renameSync(temp, join(dir, `f${i}`));
+    }
+    return files / ((performance.now() - started) / 1000);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function pgwardenRate(): Promise<{ rate: number; seconds: number }> {
   const dir = await mkdtemp(join(tmpdir(), "pgwarden-bench-"));
   try {
@@ -85,12 +106,14 @@ async function main(): Promise<void> {
   const threads = availableParallelism();
   const limit = await rawLimit(threads);
   const diskWrites = await diskWriteRate();
+  const creates = await fileCreateRate();
   const runs = [await pgwardenRate(), await pgwardenRate(), await pgwardenRate()];
   const best = runs.reduce((a, b) => (a.rate > b.rate ? a : b));
   const median = [...runs].sort((a, b) => a.rate - b.rate)[1] as { rate: number; seconds: number };
   console.log(`machine: ${cpus()[0]?.model ?? "unknown"}, ${threads} threads, node ${process.version}`);
   console.log(`raw node:crypto limit (P-256 keygen + sign, ${threads} threads): ${limit.toFixed(0)} certificates/s`);
   console.log(`disk: ${diskWrites.toFixed(0)} atomic fsync'd file writes/s at 16 in flight, so at most ${(diskWrites / 2).toFixed(0)} certificates/s (key + certificate)`);
+  console.log(`file system without fsync: ${creates.toFixed(0)} small files created and renamed/s on one thread`);
   console.log(`pgwarden cert issue --cn-file, ${CERTIFICATES} client certificates (3 runs): ${runs.map((run) => `${run.rate.toFixed(0)}/s`).join(", ")}`);
   console.log(`median ${median.rate.toFixed(0)} certificates/s (${median.seconds.toFixed(2)} s, start-up included), best ${best.rate.toFixed(0)}/s`);
   console.log(`ratio to the raw limit: ${((median.rate / limit) * 100).toFixed(1)}%`);

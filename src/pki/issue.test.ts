@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { X509Certificate, createPrivateKey } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -97,4 +98,34 @@ test("a batch naming a CN twice is refused before anything is written", async ()
   const leaves = ["a1", "b1", "a1"].map((commonName) => prepareLeaf(layout, { profile: PROFILES.client, commonName, days: 5 }));
   await assert.rejects(issueBatch(layout, ca, leaves, { now }), /listed twice/);
   await assert.rejects(stat(join(layout.root, "client")), /ENOENT/);
+});
+
+test("a batch whose write fails with chunks in flight stops, settles, and records only what is on disk", { timeout: 60_000 }, async () => {
+  const names = Array.from({ length: 400 }, (_, i) => `fleet_${i}`);
+  const leaves = names.map((commonName) => prepareLeaf(layout, { profile: PROFILES.client, commonName, days: 5 }));
+  const intruder = join(layout.root, "client", `${names[names.length - 1]}.key`);
+  let planted = false;
+  // After the first chunk lands, another writer takes the last CN's key name: its
+  // exclusive link must fail while other chunks are being signed and written.
+  const onProgress = () => {
+    if (planted) return;
+    planted = true;
+    writeFileSync(intruder, "not ours\n", { mode: 0o600, flag: "wx" });
+  };
+  await assert.rejects(issueBatch(layout, ca, leaves, { now, workers: 2, onProgress }), (error: unknown) => error instanceof PgwardenError && error.code === "already-exists");
+  assert.equal(readFileSync(intruder, "utf8"), "not ours\n", "someone else's file is left alone");
+  const onDisk = new Set(await readdir(join(layout.root, "client")));
+  assert.deepEqual([...onDisk].filter((name) => name.endsWith(".tmp")), [], "no temp file left behind");
+  const { records } = await readRecords(layout);
+  const leafRecords = records.filter((record) => record.profile === "client");
+  assert.ok(leafRecords.length > 0 && leafRecords.length < names.length, `some but not all recorded (${leafRecords.length})`);
+  for (const record of leafRecords) {
+    const keyPath = join(layout.root, record.keyPath as string);
+    const cert = new X509Certificate(await readFile(join(layout.root, record.certPath)));
+    assert.equal(BigInt(`0x${cert.serialNumber}`), BigInt(`0x${record.serial}`), `${record.commonName}: serial as recorded`);
+    assert.ok(cert.checkPrivateKey(createPrivateKey(await readFile(keyPath))), `${record.commonName}: key matches certificate`);
+  }
+  const recordedKeys = new Set(leafRecords.map((record) => `${record.commonName}.key`));
+  const strayKeys = [...onDisk].filter((name) => name.endsWith(".key") && !recordedKeys.has(name) && join(layout.root, "client", name) !== intruder);
+  assert.deepEqual(strayKeys, [], "every key on disk is recorded");
 });
