@@ -3,7 +3,9 @@ import { ExitCode, PgwardenError } from "../errors.js";
 import { DEFAULT_PKI_DIR } from "../pki/pki-layout.js";
 import { caCommand } from "./commands/ca/index.js";
 import { certCommand } from "./commands/cert/index.js";
+import { pgCommand } from "./commands/pg/index.js";
 import { quickstartCommand } from "./commands/quickstart.js";
+import { sandboxCommand } from "./commands/sandbox/index.js";
 import { trustCommand } from "./commands/trust/index.js";
 import { ExitSignal } from "./exit-signal.js";
 import { addGlobalFlags, formatOption, pkiOption, quietOption } from "./flags.js";
@@ -21,7 +23,7 @@ export function buildProgram(): Command {
     // a command may give a flag its own meaning (`cert export --format pk8`).
     .enablePositionalOptions()
     .exitOverride();
-  program.addCommand(caCommand()).addCommand(certCommand()).addCommand(trustCommand()).addCommand(quickstartCommand());
+  program.addCommand(caCommand()).addCommand(certCommand()).addCommand(trustCommand()).addCommand(sandboxCommand()).addCommand(pgCommand()).addCommand(quickstartCommand());
   const prepare = (command: Command) => {
     // Every command exits through the same override, so usage errors map to exit 2.
     command.exitOverride();

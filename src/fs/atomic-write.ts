@@ -22,6 +22,8 @@ export interface AtomicWriteOptions {
   mode: number;
   /** Fail with {@link FileExistsError} instead of replacing an existing file. Default false. */
   exclusive?: boolean;
+  /** Owner to give the file before it gets its content (for files PostgreSQL's account must own). */
+  owner?: { readonly uid: number; readonly gid: number };
 }
 
 /** Temp files are hidden, carry the writer's pid, and end in `.tmp` so readers can skip them. */
@@ -74,6 +76,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     try {
       // The mode given to open() is reduced by the umask; make the final mode exact.
       if ((options.mode & ~currentUmask()) !== options.mode) await handle.chmod(options.mode);
+      if (options.owner) await handle.chown(options.owner.uid, options.owner.gid);
       await handle.writeFile(data);
       await handle.sync();
     } finally {

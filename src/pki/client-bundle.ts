@@ -1,27 +1,34 @@
 import { X509Certificate } from "node:crypto";
 import { readFile, rename, stat } from "node:fs/promises";
+import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { notFoundError, pkiError } from "../errors.js";
+import { notFoundError, pkiError, usageError } from "../errors.js";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE, ensureDirectory, syncDirectory, writeFileAtomic } from "../fs/atomic-write.js";
 import { readCertificateFile } from "./certificate-authority.js";
-import { conninfo } from "./conninfo.js";
+import { jdbcUrl, libpqConninfo, nodePostgresUrl, psqlCommand, psycopgConnect, type CertificateLogin } from "./conninfo.js";
 import { readPrivateKeyFile } from "./key-file.js";
 import { leafPaths, validateGroup, type PkiLayout } from "./pki-layout.js";
 import { validateRoleName } from "./role-name.js";
+import { parseSubjectAltName } from "./subject-alt-name.js";
 
 export type BundleFormat = "pem" | "pk8";
 
 export interface ExportOptions {
   /** The role (client certificate CN). */
   readonly commonName: string;
+  /** `pem`: the libpq files; `pk8`: those and postgresql.pk8 for JDBC. */
   readonly format: BundleFormat;
+  /** Created (0700) when missing; `libpqUserDir()` for libpq's default place. */
   readonly outDir: string;
   /** Where the certificate lives under the PKI root. Default `client`. */
   readonly group?: string;
-  /** For the printed connection strings. */
+  /** For the connection strings: a DNS name or IP address. Default `localhost`. */
   readonly host?: string;
+  /** Default 5432. */
   readonly port?: number;
+  /** Default `postgres`. */
   readonly dbname?: string;
+  /** Names backups. Default now. */
   readonly now?: Date;
 }
 
@@ -32,16 +39,36 @@ export interface ExportedFile {
   readonly backup?: string;
 }
 
-export interface ExportResult {
-  readonly files: ExportedFile[];
-  /** libpq / psql / psycopg keyword-value string with sslmode=verify-full (the PEM bundle). */
-  readonly libpq?: string;
-  /** JDBC URL (the pk8 bundle: pgjdbc reads a DER PKCS#8 key). */
+/** Connection strings with sslmode=verify-full and the bundle's absolute paths, one per client. */
+export interface ConnectionStrings {
+  /** libpq keyword/value string (psql, psycopg, any libpq program). */
+  readonly libpq: string;
+  /** A psql command line, quoted for a POSIX shell. */
+  readonly psql: string;
+  /** node-postgres URL; absent when the database name cannot be written in its URL path. */
+  readonly nodePostgres?: string;
+  /** A Python `psycopg.connect(...)` call. */
+  readonly psycopg: string;
+  /** JDBC URL; only with `--format pk8` (pgjdbc reads a DER PKCS#8 key). */
   readonly jdbc?: string;
 }
 
-/** libpq's default file names under ~/.postgresql/. */
+export interface ExportResult extends ConnectionStrings {
+  /** The absolute directory the bundle was written to. */
+  readonly dir: string;
+  readonly files: ExportedFile[];
+}
+
+/** libpq's default file names under ~/.postgresql/ (pgjdbc's too, for postgresql.pk8). */
 export const BUNDLE_FILES = { cert: "postgresql.crt", key: "postgresql.key", pk8: "postgresql.pk8", root: "root.crt" } as const;
+
+/**
+ * Where libpq looks for the bundle by default: `~/.postgresql`, with the home directory as
+ * Node finds it (`$HOME`, else the password database), which is where libpq 15 looked here.
+ */
+export function libpqUserDir(home: string = homedir()): string {
+  return join(home, ".postgresql");
+}
 
 /** Writes a file, keeping a different file already there as `<name>.<timestamp>.bak`. */
 async function writeKeepingBackup(path: string, data: string | Buffer, mode: number, now: Date): Promise<ExportedFile> {
@@ -55,14 +82,28 @@ async function writeKeepingBackup(path: string, data: string | Buffer, mode: num
   return backup ? { path, mode, backup } : { path, mode };
 }
 
+/** The host as connection strings need it: a DNS name or an IP address, which the server certificate must name. */
+function serverHost(host: string): string {
+  try {
+    return parseSubjectAltName(host).value;
+  } catch {
+    throw usageError("bad-host", `--host ${JSON.stringify(host)} is not a DNS name or an IP address: give the name the server certificate holds`);
+  }
+}
+
 /**
  * Exports a client certificate as libpq wants it (postgresql.crt, postgresql.key 0600,
- * root.crt) or for JDBC (postgresql.pk8, DER PKCS#8). A key that group or others can
- * read is refused: libpq would refuse it too, and it has already leaked.
+ * root.crt) and, for `pk8`, also the DER PKCS#8 key JDBC wants (postgresql.pk8). A key that
+ * group or others can read is refused before anything is written: libpq would refuse it
+ * too, and it has already leaked.
  */
 export async function exportClientBundle(layout: PkiLayout, rootPem: string, options: ExportOptions): Promise<ExportResult> {
   const cn = validateRoleName(options.commonName);
   const paths = leafPaths(layout, validateGroup(options.group ?? "client"), cn);
+  const host = serverHost(options.host ?? "localhost");
+  const port = options.port ?? 5432;
+  const dbname = options.dbname ?? "postgres";
+  if (dbname === "") throw usageError("bad-dbname", "--dbname is empty: give a database name");
   const now = options.now ?? new Date();
   const { der, pem } = await readCertificateFile(paths.cert, `certificate for ${cn}`);
   const keyInfo = await stat(paths.key).catch(() => undefined);
@@ -77,26 +118,28 @@ export async function exportClientBundle(layout: PkiLayout, rootPem: string, opt
   if (!new X509Certificate(der).checkPrivateKey(key)) throw pkiError("key-mismatch", `${paths.key} does not belong to ${paths.cert}`);
 
   // Absolute paths, so the printed connection strings work from any directory.
-  const outDir = resolve(options.outDir);
-  await ensureDirectory(outDir, PRIVATE_DIR_MODE);
-  const out = (name: string) => join(outDir, name);
+  const dir = resolve(options.outDir);
+  await ensureDirectory(dir, PRIVATE_DIR_MODE);
+  const out = (name: string) => join(dir, name);
   const files: ExportedFile[] = [];
   files.push(await writeKeepingBackup(out(BUNDLE_FILES.cert), pem, PUBLIC_FILE_MODE, now));
-  if (options.format === "pem") {
-    files.push(await writeKeepingBackup(out(BUNDLE_FILES.key), key.export({ type: "pkcs8", format: "pem" }).toString(), PRIVATE_FILE_MODE, now));
-  } else {
+  files.push(await writeKeepingBackup(out(BUNDLE_FILES.key), key.export({ type: "pkcs8", format: "pem" }).toString(), PRIVATE_FILE_MODE, now));
+  if (options.format === "pk8") {
     files.push(await writeKeepingBackup(out(BUNDLE_FILES.pk8), key.export({ type: "pkcs8", format: "der" }), PRIVATE_FILE_MODE, now));
   }
   files.push(await writeKeepingBackup(out(BUNDLE_FILES.root), rootPem, PUBLIC_FILE_MODE, now));
-  await syncDirectory(outDir);
+  await syncDirectory(dir);
 
-  const host = options.host ?? "localhost";
-  const port = options.port ?? 5432;
-  const dbname = options.dbname ?? "postgres";
-  const keyFile = out(options.format === "pem" ? BUNDLE_FILES.key : BUNDLE_FILES.pk8);
-  if (options.format === "pem") {
-    return { files, libpq: conninfo({ host, port, dbname, user: cn, sslmode: "verify-full", sslrootcert: out(BUNDLE_FILES.root), sslcert: out(BUNDLE_FILES.cert), sslkey: keyFile }) };
-  }
-  const query = new URLSearchParams({ user: cn, sslmode: "verify-full", sslrootcert: out(BUNDLE_FILES.root), sslcert: out(BUNDLE_FILES.cert), sslkey: keyFile });
-  return { files, jdbc: `jdbc:postgresql://${host.includes(":") ? `[${host}]` : host}:${port}/${encodeURIComponent(dbname)}?${query.toString()}` };
+  const login: CertificateLogin = { host, port, dbname, user: cn, sslrootcert: out(BUNDLE_FILES.root), sslcert: out(BUNDLE_FILES.cert), sslkey: out(BUNDLE_FILES.key) };
+  const libpq = libpqConninfo(login);
+  const nodePostgres = nodePostgresUrl(login);
+  return {
+    dir,
+    files,
+    libpq,
+    psql: psqlCommand(libpq),
+    ...(nodePostgres === undefined ? {} : { nodePostgres }),
+    psycopg: psycopgConnect(libpq),
+    ...(options.format === "pk8" ? { jdbc: jdbcUrl(login, out(BUNDLE_FILES.pk8)) } : {}),
+  };
 }

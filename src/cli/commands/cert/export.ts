@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import { usageError } from "../../../errors.js";
 import { readCertificateFile } from "../../../pki/certificate-authority.js";
-import { exportClientBundle, type BundleFormat } from "../../../pki/client-bundle.js";
+import { exportClientBundle, libpqUserDir, type BundleFormat, type ExportResult } from "../../../pki/client-bundle.js";
 import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
 import { keyValueLines } from "../../render.js";
@@ -9,31 +9,52 @@ import { keyValueLines } from "../../render.js";
 interface Options {
   cn: string;
   format: string;
-  out: string;
+  out?: string;
+  install?: boolean;
   group?: string;
   host: string;
   port: string;
   dbname: string;
 }
 
+/** `--out <dir>` or `--install` (libpq's ~/.postgresql), exactly one. */
+function destination(options: Options): string {
+  if (options.install && options.out !== undefined) throw usageError("install-and-out", "give either --out <dir> or --install, not both");
+  if (options.install) return libpqUserDir();
+  if (options.out === undefined) throw usageError("no-destination", "say where the bundle goes: --out <dir>, or --install for ~/.postgresql");
+  return options.out;
+}
+
+function connectionLines(result: ExportResult): string {
+  return keyValueLines([
+    ["libpq", result.libpq],
+    ["psql", result.psql],
+    ["node-postgres", result.nodePostgres],
+    ["psycopg", result.psycopg],
+    ["JDBC", result.jdbc ?? "export with --format pk8 (pgjdbc reads a DER PKCS#8 key)"],
+  ]);
+}
+
 export function certExportCommand(): Command {
   const command = new Command("export")
     .addOption(new Option("--cn <role>", "the client certificate's CN (the role)").makeOptionMandatory())
-    .addOption(new Option("--format <format>", "pem: libpq files; pk8: JDBC's DER PKCS#8 key (for JSON output put --format json before the command)").choices(["pem", "pk8"]).default("pem"))
-    .addOption(new Option("--out <dir>", "directory to write the bundle to").makeOptionMandatory())
+    .addOption(new Option("--format <format>", "pem: libpq files; pk8: also JDBC's DER PKCS#8 key (for JSON output put --format json before the command)").choices(["pem", "pk8"]).default("pem"))
+    .addOption(new Option("--out <dir>", "directory to write the bundle to"))
+    .addOption(new Option("--install", "write the bundle into ~/.postgresql, where libpq looks by default"))
     .addOption(new Option("--group <name>", "folder under the PKI directory").default("client"))
     .addOption(new Option("--host <host>", "server host for the printed connection strings").default("localhost"))
     .addOption(new Option("--port <port>", "server port for the printed connection strings").default("5432"))
     .addOption(new Option("--dbname <name>", "database for the printed connection strings").default("postgres"))
     .action(async (options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
+      const outDir = destination(options);
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 1 || port > 65535) throw usageError("bad-port", `--port must be a TCP port from 1 to 65535, not "${options.port}"`);
       const { pem: rootPem } = await readCertificateFile(ctx.layout.caCert, "CA certificate");
       const result = await exportClientBundle(ctx.layout, rootPem, {
         commonName: options.cn,
         format: options.format as BundleFormat,
-        outDir: options.out,
+        outDir,
         group: options.group,
         host: options.host,
         port,
@@ -41,24 +62,25 @@ export function certExportCommand(): Command {
         now: ctx.now,
       });
       result.files.filter((file) => file.backup).forEach((file) => ctx.output.info(`pgwarden: kept the previous ${file.path} as ${file.backup}`));
+      if (result.nodePostgres === undefined) {
+        ctx.output.warn(`no node-postgres URL: it cannot read a database name holding "/", "?" or "#" from a URL; pass database: ${JSON.stringify(options.dbname)} in its config`);
+      }
       if (ctx.output.format === "json") {
         ctx.output.json(result);
         return;
       }
-      ctx.output.data(
-        `${result.files.map((file) => `${file.path} (${file.mode.toString(8).padStart(4, "0")})`).join("\n")}\n\n${keyValueLines([
-          ["psql / libpq", result.libpq === undefined ? undefined : `psql "${result.libpq}"`],
-          ["JDBC", result.jdbc],
-        ])}`,
-      );
+      ctx.output.data(`${result.files.map((file) => `${file.path} (${file.mode.toString(8).padStart(4, "0")})`).join("\n")}\n\n${connectionLines(result)}`);
     });
   return describe(command, {
     description: `Export a client certificate for a database user: the libpq bundle (postgresql.crt, postgresql.key 0600,
-root.crt) or, with --format pk8, the DER PKCS#8 key JDBC wants (postgresql.pk8), and print the connection
-strings with sslmode=verify-full. A key that group or others can read is refused.`,
+root.crt) into --out <dir>, or with --install into ~/.postgresql where libpq finds it without being told; with
+--format pk8 also the DER PKCS#8 key JDBC wants (postgresql.pk8). A file already there that differs is kept as
+<name>.<time>.bak. Prints connection strings with sslmode=verify-full for psql/libpq, node-postgres, psycopg and
+JDBC (JSON keys libpq, psql, nodePostgres, psycopg, jdbc). A key that group or others can read is refused.`,
     examples: [
-      "pgwarden cert export --cn dbuser_dba --out ~/.postgresql",
+      "pgwarden cert export --cn dbuser_dba --install",
       "pgwarden cert export --cn app --format pk8 --out ./jdbc --host pg-meta-1 --dbname meta",
+      "pgwarden --format json cert export --cn app --out ./bundle --host 10.10.10.10",
     ],
   });
 }

@@ -1,0 +1,104 @@
+import { stat } from "node:fs/promises";
+import { hostname } from "node:os";
+import { join, resolve } from "node:path";
+import { Command, Option } from "commander";
+import { findServerBinaries } from "../../../pg/pg-binaries.js";
+import { findServerCertificate, ensureServerCertificate } from "../../../pg/server-certificate.js";
+import { TLS_FILES, applyTls, checkServed, notServedError, planTls, reloadRejection, reloadServer, serverKeyProblem, type ServerTlsMaterial, type TlsPlan } from "../../../pg/tls-deploy.js";
+import { contextOf, type CommandContext } from "../../context.js";
+import { describe } from "../../help.js";
+import { sanOption } from "../../flags.js";
+import { loadSigningCa } from "../cert/common.js";
+
+interface Options {
+  pgdata: string;
+  configFile?: string;
+  cn?: string;
+  san: string[];
+  group: string;
+  reload?: boolean;
+  dryRun?: boolean;
+  force?: boolean;
+  log?: string;
+  pgBin?: string;
+}
+
+function planText(plan: TlsPlan, dryRun: boolean): string {
+  const verb = (action: string) => (dryRun ? { create: "would create", replace: "would replace", unchanged: "unchanged" } : { create: "created", replace: "replaced", unchanged: "unchanged" })[action as "create"];
+  const files = plan.files.map((file) => `  ${verb(file.action).padEnd(13)} ${file.path} (${file.what}${file.action === "unchanged" ? "" : `, mode ${file.mode.toString(8).padStart(4, "0")}, owner ${plan.owner.name}`})`);
+  const settings = Object.entries(plan.settings).map(([name, value]) => `  ${name} = '${value}'`);
+  return [`${plan.pgdata}:`, ...files, "settings (in pgwarden.conf, included last from postgresql.conf):", ...settings].join("\n");
+}
+
+async function run(ctx: CommandContext, options: Options): Promise<void> {
+  const pgdata = resolve(options.pgdata);
+  const ca = await loadSigningCa(ctx, false);
+  const commonName = options.cn ?? hostname();
+  const sans = options.san.length > 0 ? options.san : [commonName, "localhost", "127.0.0.1", "::1"].filter((san, index, all) => all.indexOf(san) === index);
+  const request = { commonName, subjectAltNames: sans, group: options.group };
+  const planOptions = { pgdata, configFile: options.configFile ? resolve(options.configFile) : undefined, force: options.force };
+
+  if (options.dryRun) {
+    const found = await findServerCertificate(ctx.layout, ca, request, ctx.now);
+    // A certificate still to be issued: plan against empty content, which differs from any file.
+    const material: ServerTlsMaterial = found.usable ? { certPem: found.usable.certPem, keyPem: found.usable.keyPem, caPem: ca.pem } : { certPem: "", keyPem: "", caPem: ca.pem };
+    const { plan } = await planTls(material, planOptions);
+    const certLine = found.usable ? `server certificate: ${found.usable.certPath} (kept)` : `server certificate: would ${found.existing ? `reissue ${found.paths.cert} (${found.reason})` : `issue ${found.paths.cert}`} for ${sans.join(", ")}`;
+    if (ctx.output.format === "json") ctx.output.json({ dryRun: true, certificate: { path: found.paths.cert, action: found.usable ? "kept" : found.existing ? "reissue" : "issue", reason: found.reason }, plan });
+    else ctx.output.data(`${certLine}\n${planText(plan, true)}${options.reload ? "\nwould reload the server (pg_ctl reload) and check the certificate it serves" : ""}`);
+    return;
+  }
+
+  const server = await ensureServerCertificate(ctx.layout, ca, request, ctx.now);
+  const { plan, writes } = await planTls({ certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem }, planOptions);
+  const written = await applyTls(plan, writes, ctx.now);
+  plan.overridden.forEach((name) => ctx.output.warn(`postgresql.auto.conf sets ${name} (ALTER SYSTEM), which overrides pgwarden.conf: run ALTER SYSTEM RESET ${name}`));
+  written.filter((file) => file.backup).forEach((file) => ctx.output.info(`pgwarden: kept the previous ${file.path} as ${file.backup}`));
+  if (options.reload && plan.changed) await reloadServer(findServerBinaries(options.pgBin).dir, pgdata, plan.owner);
+  const served = await checkServed(pgdata, server.certPem, ca.pem);
+  const result = { certificate: { path: server.certPath, action: server.action, reason: server.reason }, plan, reloaded: Boolean(options.reload && plan.changed), served: { ...served, probe: served.probe ? { ...served.probe, certificateDer: undefined } : undefined } };
+  if (ctx.output.format === "json") ctx.output.json(result);
+  else {
+    const servedLine = !served.running
+      ? "server: not running; the new settings take effect when it starts"
+      : served.matches
+        ? `server: serves this certificate (${served.probe?.protocol}, ${served.probe?.cipher}, verified: ${served.probe?.verified ? "yes" : `no, ${served.probe?.verifyError}`})`
+        : plan.changed && !options.reload
+          ? "server: still serves the previous certificate: reload it (pgwarden pg tls --reload, or pg_ctl reload)"
+          : `server: does NOT serve this certificate`;
+    ctx.output.data(`server certificate: ${server.certPath} (${server.action}${server.reason ? `: ${server.reason}` : ""})\n${plan.changed ? "" : "nothing to change\n"}${planText(plan, false)}\n${servedLine}`);
+  }
+  if (served.running && !served.matches && (options.reload || !plan.changed)) {
+    const keyInfo = await stat(join(pgdata, TLS_FILES.key)).catch(() => undefined);
+    const keyProblem = keyInfo ? serverKeyProblem(keyInfo, plan.owner.uid) : undefined;
+    throw notServedError(served, await reloadRejection(pgdata, options.log), keyProblem ? `${TLS_FILES.key}: ${keyProblem}` : undefined);
+  }
+}
+
+export function pgTlsCommand(): Command {
+  const command = new Command("tls")
+    .addOption(new Option("--pgdata <dir>", "the cluster's data directory").makeOptionMandatory())
+    .addOption(new Option("--config-file <file>", "its postgresql.conf (default PGDATA/postgresql.conf; Debian: /etc/postgresql/<version>/<cluster>/postgresql.conf)"))
+    .addOption(new Option("--cn <name>", "the server certificate's CN (default: this host's name)"))
+    .addOption(sanOption())
+    .addOption(new Option("--group <name>", "folder under the PKI directory for the server certificate").default("server"))
+    .addOption(new Option("--reload", "reload the running server and check that it serves the new certificate"))
+    .addOption(new Option("--dry-run", "print every file and setting it would change, change nothing"))
+    .addOption(new Option("--force", "rewrite a server key whose mode or owner PostgreSQL would refuse"))
+    .addOption(new Option("--log <file>", "the server's log, to quote PostgreSQL's reason when a reload is rejected (default: from current_logfiles)"))
+    .addOption(new Option("--pg-bin <dir>", "PostgreSQL's programs, for pg_ctl reload"))
+    .action(async (options: Options, cmd: Command) => run(contextOf(cmd), options));
+  return describe(command, {
+    summary: "deploy certificates into a cluster and turn TLS on",
+    description: `Turn TLS on for an existing cluster: issue (or reuse) its server certificate from the pgwarden CA, install
+server.crt, server.key and root.crt into PGDATA (owner of PGDATA, mode 0600, backups of replaced files), and set
+ssl, ssl_cert_file, ssl_key_file, ssl_ca_file, ssl_crl_file and ssl_min_protocol_version in pgwarden.conf, which
+one include line in postgresql.conf pulls in (the rest of your file is never rewritten). With --reload it reloads
+the server and checks from a real TLS handshake that the new certificate is served; a reload PostgreSQL rejected
+is a failure with PostgreSQL's reason. Without --san the certificate names the CN, localhost, 127.0.0.1 and ::1.`,
+    examples: [
+      "pgwarden pg tls --pgdata /var/lib/postgresql/15/main --config-file /etc/postgresql/15/main/postgresql.conf --cn db1.example.com --san db1.example.com --san 10.0.0.11 --reload",
+      "pgwarden pg tls --pgdata ./data --dry-run",
+    ],
+  });
+}

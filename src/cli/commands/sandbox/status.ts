@@ -1,0 +1,42 @@
+import { Command } from "commander";
+import { ExitCode } from "../../../errors.js";
+import { sandboxStatus } from "../../../pg/sandbox.js";
+import { readCertificateFile } from "../../../pki/certificate-authority.js";
+import { daysUntil } from "../../../pki/validity.js";
+import { contextOf } from "../../context.js";
+import { ExitSignal } from "../../exit-signal.js";
+import { describe } from "../../help.js";
+import { keyValueLines } from "../../render.js";
+import { defaultSandboxDir, sandboxDirOption } from "./common.js";
+
+export function sandboxStatusCommand(): Command {
+  const command = new Command("status").addOption(sandboxDirOption()).action(async (options: { dir?: string }, cmd: Command) => {
+    const ctx = contextOf(cmd);
+    const dir = options.dir ?? defaultSandboxDir(ctx.env);
+    const { pem: caPem } = await readCertificateFile(ctx.layout.caCert, "CA certificate");
+    const status = await sandboxStatus(dir, caPem);
+    const { probe } = status;
+    const healthy = status.running && probe?.tls === true && probe.verified === true;
+    if (ctx.output.format === "json") ctx.output.json({ ...status, probe: probe ? { ...probe, certificateDer: undefined } : undefined, healthy });
+    else {
+      ctx.output.data(
+        keyValueLines([
+          ["sandbox", status.state.dir],
+          ["server", status.running ? `running on 127.0.0.1:${status.state.port}` : "stopped"],
+          ["TLS", probe ? (probe.tls ? `${probe.protocol}, ${probe.cipher}` : "OFF: the server refused TLS") : undefined],
+          ["certificate", probe?.subject ? `${probe.subject}, sha256 ${probe.fingerprintSha256}` : undefined],
+          ["expires", probe?.notAfter ? `${probe.notAfter.toISOString()} (${daysUntil(probe.notAfter, ctx.now)} days)` : undefined],
+          ["verified", probe?.tls ? (probe.verified ? "chain to the pgwarden CA, name localhost" : `NO: ${probe.verifyError}`) : undefined],
+        ]),
+      );
+    }
+    if (!healthy) throw new ExitSignal(ExitCode.checkFailed);
+  });
+  return describe(command, {
+    summary: "is the sandbox running, and what TLS does it really serve",
+    description: `Show whether the sandbox runs and prove its TLS from a real handshake: protocol, cipher, the certificate
+served and its expiry, verified against the pgwarden CA for localhost. Exit 1 when it is stopped or its TLS
+does not verify.`,
+    examples: ["pgwarden sandbox status", "pgwarden sandbox status --dir /tmp/sb2 --format json"],
+  });
+}

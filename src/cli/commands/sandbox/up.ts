@@ -1,0 +1,54 @@
+import { Command, Option } from "commander";
+import { ExitCode, usageError } from "../../../errors.js";
+import { sandboxUp } from "../../../pg/sandbox.js";
+import { initCa } from "../../../pki/ca-init.js";
+import { contextOf } from "../../context.js";
+import { ExitSignal } from "../../exit-signal.js";
+import { describe } from "../../help.js";
+import { keyValueLines } from "../../render.js";
+import { defaultSandboxDir, sandboxDirOption } from "./common.js";
+
+export function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65535) throw usageError("bad-port", `--port must be a TCP port from 1 to 65535, not "${text}"`);
+  return port;
+}
+
+export function sandboxUpCommand(): Command {
+  const command = new Command("up")
+    .addOption(sandboxDirOption())
+    .addOption(new Option("--port <port>", "TCP port on 127.0.0.1 (default: a free one)"))
+    .addOption(new Option("--pg-bin <dir>", "PostgreSQL server programs (default: pg_config --bindir, PATH, /usr/lib/postgresql/*/bin)"))
+    .action(async (options: { dir?: string; port?: string; pgBin?: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const port = options.port === undefined ? undefined : parsePort(options.port);
+      const init = await initCa(ctx.layout, { passphrase: await ctx.passphrase(), now: ctx.now });
+      if (init.action === "created") ctx.output.info(`pgwarden: created a CA in ${ctx.layout.caDir}`);
+      const result = await sandboxUp(ctx.layout, init.ca, { dir: options.dir ?? defaultSandboxDir(ctx.env), port, pgBin: options.pgBin, now: ctx.now });
+      const { state, served } = result;
+      if (ctx.output.format === "json") ctx.output.json({ ...result, serverCertificate: { certPath: result.serverCertificate.certPath, action: result.serverCertificate.action } });
+      else {
+        ctx.output.data(
+          keyValueLines([
+            ["sandbox", `${state.dir} (${result.action})`],
+            ["listening", `127.0.0.1:${state.port} (TLS only, client certificates), socket ${state.socketDir}`],
+            ["superuser", `${state.superuser} (peer over the socket as OS user ${state.osUser})`],
+            ["server certificate", `${result.serverCertificate.certPath} (${result.serverCertificate.action})`],
+            ["TLS", served.probe ? `${served.probe.protocol}, ${served.probe.cipher}, serving ${served.probe.subject} until ${served.probe.notAfter?.toISOString()}` : "not checked"],
+            ["log", state.logFile],
+            ["stop it", `pgwarden sandbox down --dir ${state.dir}`],
+          ]),
+        );
+      }
+      if (!served.matches) throw new ExitSignal(ExitCode.checkFailed);
+    });
+  return describe(command, {
+    summary: "start a throwaway PostgreSQL on loopback, TLS and certificate logins from the start",
+    description: `Start a throwaway PostgreSQL on 127.0.0.1, secured from its first start: initdb with data checksums
+and SCRAM, a server certificate from the pgwarden CA (created when missing) for localhost, 127.0.0.1, ::1 and
+this host's name, ssl on with TLS 1.2 at least, and pg_hba allowing only the OS superuser over the socket and
+client certificates over TLS. Run as root, the server runs as the postgres account. Running it again starts
+a stopped sandbox or leaves a running one alone; two sandboxes need two --dir.`,
+    examples: ["pgwarden sandbox up", "pgwarden sandbox up --dir /tmp/sb2 --port 55432", "pgwarden sandbox up --pg-bin /usr/lib/postgresql/16/bin"],
+  });
+}

@@ -1,0 +1,39 @@
+import { readFile, stat } from "node:fs/promises";
+import { writeFileAtomic, type AtomicWriteOptions } from "./atomic-write.js";
+
+/** `<path>.<UTC timestamp>.bak`: sorts by time, never collides with PostgreSQL's own names. */
+export function backupPath(path: string, now: Date): string {
+  return `${path}.${now.toISOString().replace(/[:.]/g, "-")}.bak`;
+}
+
+export interface BackedUpWrite {
+  readonly path: string;
+  readonly action: "create" | "replace" | "unchanged";
+  /** Where the previous content was kept. */
+  readonly backup?: string;
+}
+
+/**
+ * Writes a file atomically, first copying a different file already there to a backup
+ * (with the same mode and owner, so a backed-up key stays private). An identical file
+ * is left untouched unless `rewriteSame` (to give it the right mode and owner).
+ */
+export async function writeKeepingBackup(path: string, data: string | Uint8Array, options: AtomicWriteOptions & { rewriteSame?: boolean }, now: Date): Promise<BackedUpWrite> {
+  const old = await readFile(path).catch(() => undefined);
+  const bytes = typeof data === "string" ? Buffer.from(data) : Buffer.from(data);
+  if (old?.equals(bytes)) {
+    if (!options.rewriteSame) return { path, action: "unchanged" };
+    // Same content, wrong mode or owner: rewritten in place of itself, so no backup.
+    await writeFileAtomic(path, bytes, options);
+    return { path, action: "replace" };
+  }
+  let backup: string | undefined;
+  if (old !== undefined) {
+    backup = backupPath(path, now);
+    const info = await stat(path);
+    // Born with the old file's mode and owner: a key's backup is never readable by more people than the key was.
+    await writeFileAtomic(backup, old, { mode: info.mode & 0o777, owner: { uid: info.uid, gid: info.gid }, exclusive: true });
+  }
+  await writeFileAtomic(path, bytes, options);
+  return { path, action: old === undefined ? "create" : "replace", backup };
+}

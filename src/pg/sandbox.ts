@@ -1,0 +1,255 @@
+import { appendFile, chown, readFile, rm, stat } from "node:fs/promises";
+import { createServer } from "node:net";
+import { hostname } from "node:os";
+import { dirname, join, parse as parsePath, resolve } from "node:path";
+import { ExitCode, PgwardenError, notFoundError, usageError } from "../errors.js";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, ensureDirectory, writeFileAtomic } from "../fs/atomic-write.js";
+import type { CertificateAuthority } from "../pki/certificate-authority.js";
+import { issueCertificate, prepareLeaf } from "../pki/issue.js";
+import type { PkiLayout } from "../pki/pki-layout.js";
+import { PROFILES } from "../pki/profiles.js";
+import { parseSubjectAltName } from "../pki/subject-alt-name.js";
+import { findServerBinaries } from "./pg-binaries.js";
+import { isRoot, runProgram, serverUser, type OsUser } from "./os-user.js";
+import { readPostmasterPid } from "./postmaster.js";
+import { configValue } from "./server-config.js";
+import { ensureServerCertificate, type ServerCertificate } from "./server-certificate.js";
+import { applyTls, checkServed, planTls, type ServedCheck } from "./tls-deploy.js";
+import { probeTls, type TlsProbe } from "./tls-probe.js";
+
+export const SANDBOX_STATE_FILE = "sandbox.json";
+/** PKI group for the sandbox's own certificates (its server certificate and its superuser's). */
+export const SANDBOX_GROUP = "sandbox";
+export const SANDBOX_HOST = "localhost";
+
+/** What `sandbox up` made, kept in `<dir>/sandbox.json` for `status`, `down` and quickstart. */
+export interface SandboxState {
+  readonly version: 1;
+  readonly dir: string;
+  readonly pgdata: string;
+  readonly socketDir: string;
+  readonly logFile: string;
+  readonly port: number;
+  readonly binDir: string;
+  /** The OS account that runs the server. */
+  readonly osUser: string;
+  /** The bootstrap superuser (peer over the socket, or its client certificate over TLS). */
+  readonly superuser: string;
+  readonly pki: string;
+  readonly createdAt: string;
+}
+
+export interface SandboxUpOptions {
+  readonly dir: string;
+  readonly port?: number;
+  readonly pgBin?: string;
+  readonly now: Date;
+}
+
+export interface SandboxUpResult {
+  readonly state: SandboxState;
+  readonly action: "created" | "started" | "running";
+  readonly serverCertificate: ServerCertificate;
+  readonly served: ServedCheck;
+}
+
+export async function readSandboxState(dir: string): Promise<SandboxState | undefined> {
+  const text = await readFile(join(resolve(dir), SANDBOX_STATE_FILE), "utf8").catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as SandboxState;
+  } catch {
+    throw new PgwardenError("bad-sandbox-state", `${join(dir, SANDBOX_STATE_FILE)} is not valid JSON: remove the sandbox directory and run sandbox up again`, ExitCode.config);
+  }
+}
+
+/** A free TCP port on 127.0.0.1, or a check that the requested one is free. */
+async function freePort(requested?: number): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? usageError("port-in-use", `port ${requested} on 127.0.0.1 is taken: choose another --port, or leave it out for a free one`) : error),
+    );
+    server.listen(requested ?? 0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+/** When root, the server's account must be able to enter every ancestor of the sandbox directory. */
+async function assertReachable(dir: string, user: OsUser): Promise<void> {
+  if (!isRoot()) return;
+  for (let current = dirname(dir); ; current = dirname(current)) {
+    const info = await stat(current);
+    const canEnter = info.uid === user.uid ? (info.mode & 0o100) !== 0 : info.gid === user.gid ? (info.mode & 0o010) !== 0 : (info.mode & 0o001) !== 0;
+    if (!canEnter) {
+      throw usageError("sandbox-unreachable", `the ${user.name} account cannot enter ${current} (mode ${(info.mode & 0o777).toString(8)}), so PostgreSQL cannot run under ${dir}: choose a --dir under /tmp or /var/tmp`);
+    }
+    if (current === parsePath(current).root) return;
+  }
+}
+
+function sandboxSans(): string[] {
+  const sans = ["localhost", "127.0.0.1", "::1"];
+  const host = hostname();
+  try {
+    parseSubjectAltName(host);
+    if (!sans.includes(host)) sans.push(host);
+  } catch {
+    // A host name that is no valid DNS name stays out of the certificate.
+  }
+  return sans;
+}
+
+function hbaRules(superuser: string): string {
+  return [
+    "# Written by pgwarden sandbox: the OS superuser over the socket, certificates over TLS, nothing else.",
+    "# TYPE   DATABASE  USER  ADDRESS       METHOD",
+    `local    all       ${superuser}  peer`,
+    "hostssl  all       all   127.0.0.1/32  cert",
+    "hostssl  all       all   ::1/128       cert",
+    "",
+  ].join("\n");
+}
+
+async function pgCtl(state: SandboxState, user: OsUser, args: string[]): Promise<{ code: number; output: string }> {
+  const result = await runProgram(join(state.binDir, "pg_ctl"), args, { user });
+  return { code: result.code, output: `${result.stderr}${result.stdout}`.trim() };
+}
+
+async function startServer(state: SandboxState, user: OsUser): Promise<void> {
+  const started = await pgCtl(state, user, ["start", "-D", state.pgdata, "-l", state.logFile, "-w", "-t", "60", "-s"]);
+  if (started.code !== 0) {
+    const log = await readFile(state.logFile, "utf8").catch(() => "");
+    const reason = log.split("\n").filter((line) => /FATAL|ERROR/.test(line)).pop() ?? started.output;
+    throw new PgwardenError("sandbox-start-failed", `the sandbox's PostgreSQL did not start: ${reason.trim()} (log: ${state.logFile})`, ExitCode.connection);
+  }
+}
+
+/** Issues (or keeps) the superuser's client certificate, so pgwarden can administer the sandbox over TLS. */
+export async function ensureSuperuserCertificate(layout: PkiLayout, ca: CertificateAuthority, superuser: string, now: Date): Promise<{ certPath: string; keyPath: string }> {
+  const prepared = prepareLeaf(layout, { profile: PROFILES.client, commonName: superuser, group: SANDBOX_GROUP });
+  const present = await stat(prepared.paths.cert).then(
+    () => true,
+    () => false,
+  );
+  if (!present) await issueCertificate(layout, ca, { profile: PROFILES.client, commonName: superuser, group: SANDBOX_GROUP }, now);
+  return { certPath: prepared.paths.cert, keyPath: prepared.paths.key };
+}
+
+async function createSandbox(dir: string, layout: PkiLayout, ca: CertificateAuthority, options: SandboxUpOptions): Promise<{ state: SandboxState; server: ServerCertificate }> {
+  const binaries = findServerBinaries(options.pgBin);
+  const user = await serverUser();
+  const port = await freePort(options.port);
+  await assertReachable(dir, user);
+  await ensureDirectory(dir, PRIVATE_DIR_MODE);
+  if (isRoot()) await chown(dir, user.uid, user.gid);
+  const state: SandboxState = {
+    version: 1,
+    dir,
+    pgdata: join(dir, "data"),
+    socketDir: join(dir, "socket"),
+    logFile: join(dir, "postgres.log"),
+    port,
+    binDir: binaries.dir,
+    osUser: user.name,
+    superuser: user.name,
+    pki: layout.root,
+    createdAt: options.now.toISOString(),
+  };
+  await ensureDirectory(state.socketDir, PRIVATE_DIR_MODE);
+  if (isRoot()) await chown(state.socketDir, user.uid, user.gid);
+  const init = await runProgram(
+    join(binaries.dir, "initdb"),
+    ["-D", state.pgdata, "--data-checksums", "--auth-local=peer", "--auth-host=scram-sha-256", "-U", state.superuser, "--encoding=UTF8", "--no-instructions"],
+    { user },
+  );
+  if (init.code !== 0) throw new PgwardenError("initdb-failed", `initdb failed: ${init.stderr.trim().split("\n").pop() ?? ""}`, ExitCode.internal);
+  const owner = isRoot() ? { uid: user.uid, gid: user.gid } : undefined;
+  const settings = [
+    "",
+    "# pgwarden sandbox: loopback only",
+    `listen_addresses = ${configValue("127.0.0.1")}`,
+    `port = ${port}`,
+    `unix_socket_directories = ${configValue(state.socketDir)}`,
+    "",
+  ].join("\n");
+  await appendFile(join(state.pgdata, "postgresql.conf"), settings);
+  await writeFileAtomic(join(state.pgdata, "pg_hba.conf"), hbaRules(state.superuser), { mode: PRIVATE_FILE_MODE, owner });
+  const server = await ensureServerCertificate(layout, ca, { commonName: SANDBOX_HOST, subjectAltNames: sandboxSans(), group: SANDBOX_GROUP }, options.now);
+  const { plan, writes } = await planTls({ certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem }, { pgdata: state.pgdata });
+  await applyTls(plan, writes, options.now);
+  await ensureSuperuserCertificate(layout, ca, state.superuser, options.now);
+  await writeFileAtomic(join(dir, SANDBOX_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o644 });
+  return { state, server };
+}
+
+/**
+ * Starts a throwaway PostgreSQL on loopback, secured from its first start: TLS with a
+ * certificate from the pgwarden CA, certificate logins only over TCP. Running it again
+ * starts a stopped sandbox or leaves a running one alone.
+ */
+export async function sandboxUp(layout: PkiLayout, ca: CertificateAuthority, options: SandboxUpOptions): Promise<SandboxUpResult> {
+  const dir = resolve(options.dir);
+  const existing = await readSandboxState(dir);
+  const user = await serverUser();
+  let state: SandboxState;
+  let action: SandboxUpResult["action"];
+  let server: ServerCertificate;
+  if (existing) {
+    if (options.port !== undefined && options.port !== existing.port) {
+      throw usageError("sandbox-port", `the sandbox in ${dir} listens on port ${existing.port}: leave out --port, or use another --dir for a second sandbox`);
+    }
+    state = existing;
+    server = await ensureServerCertificate(layout, ca, { commonName: SANDBOX_HOST, subjectAltNames: sandboxSans(), group: SANDBOX_GROUP }, options.now);
+    const { plan, writes } = await planTls({ certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem }, { pgdata: state.pgdata });
+    await applyTls(plan, writes, options.now);
+    if (await readPostmasterPid(state.pgdata)) {
+      action = "running";
+      if (plan.changed) await pgCtl(state, user, ["reload", "-s", "-D", state.pgdata]);
+    } else {
+      action = "started";
+      await startServer(state, user);
+    }
+  } else {
+    ({ state, server } = await createSandbox(dir, layout, ca, options));
+    action = "created";
+    await startServer(state, user);
+  }
+  const served = await checkServed(state.pgdata, server.certPem, ca.pem, "127.0.0.1");
+  return { state, action, serverCertificate: server, served };
+}
+
+async function requireState(dir: string): Promise<SandboxState> {
+  const state = await readSandboxState(dir);
+  if (!state) throw notFoundError("no-sandbox", `no sandbox in ${resolve(dir)}: start one with pgwarden sandbox up --dir ${dir}`);
+  return state;
+}
+
+/** Stops the sandbox's server (fast shutdown); `purge` also deletes its directory. */
+export async function sandboxDown(dir: string, options: { purge?: boolean } = {}): Promise<{ state: SandboxState; wasRunning: boolean; purged: boolean }> {
+  const state = await requireState(dir);
+  const wasRunning = (await readPostmasterPid(state.pgdata)) !== undefined;
+  if (wasRunning) {
+    const stopped = await pgCtl(state, await serverUser(), ["stop", "-D", state.pgdata, "-m", "fast", "-w", "-s"]);
+    if (stopped.code !== 0) throw new PgwardenError("sandbox-stop-failed", `pg_ctl stop failed: ${stopped.output}`, ExitCode.connection);
+  }
+  if (options.purge) await rm(state.dir, { recursive: true, force: true });
+  return { state, wasRunning, purged: options.purge ?? false };
+}
+
+export interface SandboxStatus {
+  readonly state: SandboxState;
+  readonly running: boolean;
+  /** From a real TLS handshake with the running server, verified against the CA for "localhost". */
+  readonly probe?: TlsProbe;
+}
+
+export async function sandboxStatus(dir: string, caPem: string): Promise<SandboxStatus> {
+  const state = await requireState(dir);
+  const running = (await readPostmasterPid(state.pgdata)) !== undefined;
+  if (!running) return { state, running };
+  const probe = await probeTls({ host: "127.0.0.1", port: state.port, ca: caPem, servername: SANDBOX_HOST });
+  return { state, running, probe };
+}

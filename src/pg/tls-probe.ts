@@ -1,0 +1,112 @@
+import type { X509Certificate } from "node:crypto";
+import { isIP, connect as netConnect, type Socket } from "node:net";
+import { connect as tlsConnect, type TLSSocket } from "node:tls";
+import { ExitCode, PgwardenError } from "../errors.js";
+import { fingerprintSha256 } from "../pki/leaf-signer.js";
+
+/** What a PostgreSQL server showed in a TLS handshake, before any authentication. */
+export interface TlsProbe {
+  readonly host: string;
+  readonly port: number;
+  /** False when the server answered the SSLRequest with "N" (ssl = off). */
+  readonly tls: boolean;
+  readonly protocol?: string;
+  readonly cipher?: string;
+  /** The certificate the server is serving, as DER. */
+  readonly certificateDer?: Buffer;
+  readonly fingerprintSha256?: string;
+  readonly subject?: string;
+  readonly notAfter?: Date;
+  /** Chain and host name checked against `ca` (when given). */
+  readonly verified?: boolean;
+  readonly verifyError?: string;
+}
+
+export interface ProbeOptions {
+  readonly host: string;
+  readonly port: number;
+  /** CA certificate(s) (PEM) to verify the served chain and name against. */
+  readonly ca?: string;
+  /** Name to verify (default: host). */
+  readonly servername?: string;
+  readonly timeoutMs?: number;
+}
+
+/** The SSLRequest message: length 8, code 1234.5679. */
+const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
+
+function connectionError(options: ProbeOptions, reason: string): PgwardenError {
+  return new PgwardenError("connect-failed", `cannot reach PostgreSQL at ${options.host}:${options.port}: ${reason}`, ExitCode.connection);
+}
+
+/**
+ * Opens a TCP connection, asks for TLS the way libpq does (SSLRequest), completes the
+ * handshake and reports the protocol, cipher and the certificate actually served. No
+ * credentials are sent: this proves what the server serves, not who may log in.
+ */
+export function probeTls(options: ProbeOptions): Promise<TlsProbe> {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let tlsSocket: TLSSocket | undefined;
+    const socket: Socket = netConnect({ host: options.host, port: options.port });
+    const finish = (error: PgwardenError | undefined, result?: TlsProbe) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      tlsSocket?.destroy();
+      socket.destroy();
+      if (error) reject(error);
+      else resolve(result as TlsProbe);
+    };
+    const timer = setTimeout(() => finish(connectionError(options, `no answer within ${timeoutMs} ms`)), timeoutMs);
+    socket.once("error", (error) => finish(connectionError(options, error.message)));
+    socket.once("connect", () => socket.write(SSL_REQUEST));
+    socket.once("data", (answer: Buffer) => {
+      if (answer[0] === 0x4e) return finish(undefined, { host: options.host, port: options.port, tls: false });
+      if (answer[0] !== 0x53 || answer.length !== 1) return finish(connectionError(options, "the server did not answer like PostgreSQL"));
+      const servername = options.servername ?? options.host;
+      tlsSocket = tlsConnect({
+        socket,
+        ca: options.ca,
+        rejectUnauthorized: false,
+        // SNI takes DNS names only; node checks IP names against IP SANs itself.
+        servername: isIP(servername) ? undefined : servername,
+        checkServerIdentity: () => undefined,
+      });
+      tlsSocket.once("error", (error) => finish(connectionError(options, `TLS handshake failed: ${error.message}`)));
+      tlsSocket.once("secureConnect", () => {
+        const live = tlsSocket as TLSSocket;
+        const peer = live.getPeerX509Certificate();
+        let verified: boolean | undefined;
+        let verifyError: string | undefined;
+        if (options.ca !== undefined) {
+          verified = live.authorized;
+          verifyError = live.authorizationError ? String(live.authorizationError) : undefined;
+          const named = peer && (isIP(servername) ? peer.checkIP(servername) : peer.checkHost(servername));
+          if (verified && !named) {
+            verified = false;
+            verifyError = `the certificate does not name ${servername}`;
+          }
+        }
+        finish(undefined, describePeer(options, live, peer, verified, verifyError));
+      });
+    });
+  });
+}
+
+function describePeer(options: ProbeOptions, socket: TLSSocket, peer: X509Certificate | undefined, verified?: boolean, verifyError?: string): TlsProbe {
+  return {
+    host: options.host,
+    port: options.port,
+    tls: true,
+    protocol: socket.getProtocol() ?? undefined,
+    cipher: socket.getCipher()?.standardName ?? socket.getCipher()?.name,
+    certificateDer: peer?.raw,
+    fingerprintSha256: peer ? fingerprintSha256(peer.raw) : undefined,
+    subject: peer?.subject.replace(/\n/g, ", "),
+    notAfter: peer ? new Date(peer.validTo) : undefined,
+    verified,
+    verifyError,
+  };
+}
