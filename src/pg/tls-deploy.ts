@@ -147,12 +147,12 @@ export async function reloadServer(pgBinDir: string, pgdata: string, owner: OsUs
  * Checks from a real TLS handshake that the server serves `certPem`, waiting a little for
  * a reload to take; a server that is not running is reported, not an error.
  */
-export async function checkServed(pgdata: string, certPem: string, caPem: string, host?: string): Promise<ServedCheck> {
+export async function checkServed(pgdata: string, certPem: string, caPem: string, host?: string, waitMs: number = RELOAD_WAIT_MS): Promise<ServedCheck> {
   const info = await readPostmasterPid(pgdata);
   if (!info) return { running: false };
   const expected = fingerprintSha256(new X509Certificate(certPem).raw);
   const address = host ?? probeAddress(info);
-  const deadline = Date.now() + RELOAD_WAIT_MS;
+  const deadline = Date.now() + waitMs;
   for (;;) {
     const probe = await probeTls({ host: address, port: info.port, ca: caPem });
     const matches = probe.fingerprintSha256 === expected;

@@ -54,9 +54,11 @@ async function run(ctx: CommandContext, options: Options): Promise<void> {
   const written = await applyTls(plan, writes, ctx.now);
   plan.overridden.forEach((name) => ctx.output.warn(`postgresql.auto.conf sets ${name} (ALTER SYSTEM), which overrides pgwarden.conf: run ALTER SYSTEM RESET ${name}`));
   written.filter((file) => file.backup).forEach((file) => ctx.output.info(`pgwarden: kept the previous ${file.path} as ${file.backup}`));
-  if (options.reload && plan.changed) await reloadServer(findServerBinaries(options.pgBin).dir, pgdata, plan.owner);
+  // Reload when something changed, or when the server does not serve what is installed (an earlier reload failed).
+  const needsReload = options.reload === true && (plan.changed || (await checkServed(pgdata, server.certPem, ca.pem, undefined, 0)).matches === false);
+  if (needsReload) await reloadServer(findServerBinaries(options.pgBin).dir, pgdata, plan.owner);
   const served = await checkServed(pgdata, server.certPem, ca.pem);
-  const result = { certificate: { path: server.certPath, action: server.action, reason: server.reason }, plan, reloaded: Boolean(options.reload && plan.changed), served: { ...served, probe: served.probe ? { ...served.probe, certificateDer: undefined } : undefined } };
+  const result = { certificate: { path: server.certPath, action: server.action, reason: server.reason }, plan, reloaded: needsReload, served: { ...served, probe: served.probe ? { ...served.probe, certificateDer: undefined } : undefined } };
   if (ctx.output.format === "json") ctx.output.json(result);
   else {
     const servedLine = !served.running
