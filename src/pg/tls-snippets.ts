@@ -35,9 +35,10 @@ export interface SnippetFiles {
   readonly clientKey?: string;
 }
 
-export const PATRONI_RESTAPI_PORT = 8008;
-export const ETCD_CLIENT_PORT = 2379;
-export const ETCD_PEER_PORT = 2380;
+/** Default ports: Patroni's REST API, etcd's client and peer listeners. */
+const PATRONI_RESTAPI_PORT = 8008;
+const ETCD_CLIENT_PORT = 2379;
+const ETCD_PEER_PORT = 2380;
 
 /** Line breaks and other control characters (C0, DEL, C1, and what YAML counts as line breaks). */
 // eslint-disable-next-line no-control-regex

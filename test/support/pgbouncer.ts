@@ -1,10 +1,10 @@
 /**
  * Integration-test harness: runs a REAL pgbouncer on 127.0.0.1 and a free port.
  *
- * pgbouncer refuses to run as root, so when we are root it runs as the owner of its directory
- * (the `postgres` OS user, since {@link makeTempDir} hands such directories to it) through
- * `runuser -u postgres --`; otherwise it runs as ourselves. Files it reads must belong to that
- * user: write them with {@link installFile}.
+ * pgbouncer refuses to run as root, so when we are root it runs as the `postgres` OS user through
+ * `runuser -u postgres --`; otherwise it runs as ourselves. Give it a directory from
+ * `makeTempDir` (owned by that user) and write the files it reads with {@link installFile}, which
+ * hands them to the directory's owner.
  *
  * Importing this module has no side effects. The first start installs a synchronous
  * `process.on("exit")` safety net that kills any pgbouncer not stopped explicitly.
