@@ -115,3 +115,57 @@ test("a reload PostgreSQL rejects is a failure quoting the server log", async ()
   const repaired = await pgwarden([...tlsArgs(), "--reload", "--san", "localhost", "--san", "127.0.0.1", "--san", "db2.test"]);
   assert.equal(repaired.code, 0, repaired.stderr);
 });
+
+test("--conn: a running server reached as a superuser gets its files where data_directory is and its settings through ALTER SYSTEM", async () => {
+  const other = await startCluster({ hba: ["host all all 127.0.0.1/32 scram-sha-256"] });
+  try {
+    const password = `pw-${Date.now()}`;
+    // The password reaches the server through psql's stdin, and pgwarden through PGPASSWORD: never argv.
+    await other.sql(`SET log_statement = 'none'; ALTER ROLE ${other.superuser} PASSWORD '${password}'`);
+    const url = `postgresql://${other.superuser}@127.0.0.1:${other.port}/postgres`;
+    const env = { PGPASSWORD: password };
+    const dry = await pgwarden(["pg", "tls", "--pki", pki, "--conn", url, "--cn", "localhost", "--dry-run"], { env });
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /would ALTER SYSTEM SET ssl = 'on'/);
+    assert.equal(await other.sql("SHOW ssl"), "off", "a dry run changes nothing");
+
+    const result = await pgwarden(["pg", "tls", "--pki", pki, "--conn", url, "--cn", "localhost", "--format", "json"], { env });
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout) as { dataDirectory: string; alterSystem: string[]; served: { matches: boolean } };
+    assert.equal(report.dataDirectory, other.dataDir);
+    assert.ok(report.alterSystem.includes("ssl") && report.served.matches);
+    assert.equal(await other.sql("SHOW ssl"), "on");
+    assert.match(await readFile(join(other.dataDir, "postgresql.auto.conf"), "utf8"), /ssl_ca_file = 'root\.crt'/, "only what differs from the server's values is set");
+    assert.equal((await stat(join(other.dataDir, "server.key"))).mode & 0o777, 0o600);
+    assert.ok(!(await other.log()).includes(password), "the password never reaches the server log");
+
+    const again = await pgwarden(["pg", "tls", "--pki", pki, "--conn", url, "--cn", "localhost", "--format", "json"], { env });
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual((JSON.parse(again.stdout) as { alterSystem: string[] }).alterSystem, [], "a second run changes nothing");
+
+    const wrong = await pgwarden(["pg", "tls", "--pki", pki, "--conn", url, "--cn", "localhost"], { env: { PGPASSWORD: "wrong" } });
+    assert.equal(wrong.code, 5);
+    assert.match(wrong.stderr, /password authentication failed/);
+  } finally {
+    await other.stop();
+  }
+});
+
+test("--print gives the pgbouncer, Patroni and etcd TLS lines for a host's certificate", async () => {
+  assert.equal((await pgwarden(["cert", "issue", "--pki", pki, "--profile", "peer", "--cn", "pg-1.test", "--san", "pg-1.test"])).code, 0);
+  assert.equal((await pgwarden(["cert", "issue", "--pki", pki, "--profile", "server", "--cn", "pg-1.test", "--san", "pg-1.test"])).code, 0);
+  const pgbouncer = await pgwarden(["pg", "tls", "--pki", pki, "--print", "pgbouncer", "--cn", "pg-1.test"]);
+  assert.equal(pgbouncer.code, 0, pgbouncer.stderr);
+  assert.match(pgbouncer.stdout, new RegExp(`client_tls_cert_file = ${join(pki, "server", "pg-1.test.crt").replace(/\./g, "\\.")}`));
+  const patroni = await pgwarden(["pg", "tls", "--pki", pki, "--print", "patroni", "--cn", "pg-1.test"]);
+  assert.equal(patroni.code, 0, patroni.stderr);
+  assert.match(patroni.stdout, /restapi:[\s\S]*certfile: .*peer\/pg-1\.test\.crt[\s\S]*verify_client: required/);
+  const etcd = await pgwarden(["pg", "tls", "--pki", pki, "--print", "etcd", "--cn", "pg-1.test"]);
+  assert.equal(etcd.code, 0, etcd.stderr);
+  assert.match(etcd.stdout, /--peer-client-cert-auth/);
+  const missing = await pgwarden(["pg", "tls", "--pki", pki, "--print", "etcd", "--cn", "pg-9.test"]);
+  assert.equal(missing.code, 4);
+  assert.match(missing.stderr, /issue it first with pgwarden cert issue --profile peer --cn pg-9\.test/);
+  const both = await pgwarden(["pg", "tls", "--pki", pki, "--print", "etcd", "--pgdata", cluster.dataDir]);
+  assert.equal(both.code, 2);
+});

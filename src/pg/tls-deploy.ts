@@ -41,7 +41,8 @@ export interface PlannedFile {
 
 export interface TlsPlan {
   readonly pgdata: string;
-  readonly configFile: string;
+  /** postgresql.conf that includes pgwarden.conf; absent when the settings go through ALTER SYSTEM. */
+  readonly configFile?: string;
   readonly owner: OsUser;
   readonly files: PlannedFile[];
   readonly settings: Record<string, string>;
@@ -79,6 +80,8 @@ export interface PlanOptions {
   readonly configFile?: string;
   /** Rewrite a key whose mode or owner PostgreSQL would refuse. */
   readonly force?: boolean;
+  /** Where the settings go: pgwarden.conf plus an include line (default), or ALTER SYSTEM (done by the caller). */
+  readonly settingsVia?: "config-file" | "alter-system";
 }
 
 /** Works out what `pg tls` would change, reading but never writing. */
@@ -86,8 +89,9 @@ export async function planTls(material: ServerTlsMaterial, options: PlanOptions)
   const pgdata = options.pgdata;
   const version = await readFile(join(pgdata, "PG_VERSION"), "utf8").catch(() => undefined);
   if (version === undefined) throw notFoundError("no-pgdata", `${pgdata} is not a PostgreSQL data directory (no PG_VERSION): give --pgdata the cluster's data directory`);
-  const configFile = options.configFile ?? join(pgdata, "postgresql.conf");
-  const conf = await readFile(configFile, "utf8").catch(() => undefined);
+  const viaConfig = options.settingsVia !== "alter-system";
+  const configFile = viaConfig ? (options.configFile ?? join(pgdata, "postgresql.conf")) : undefined;
+  const conf = configFile === undefined ? "" : await readFile(configFile, "utf8").catch(() => undefined);
   if (conf === undefined) throw notFoundError("no-config", `${configFile} not found: give --config-file the cluster's postgresql.conf (Debian: /etc/postgresql/<version>/<cluster>/postgresql.conf)`);
   const owner = await ownerOf(pgdata);
   const keyPath = join(pgdata, TLS_FILES.key);
@@ -106,12 +110,12 @@ export async function planTls(material: ServerTlsMaterial, options: PlanOptions)
     plannedFile(keyPath, "server key", material.keyPem),
     plannedFile(join(pgdata, TLS_FILES.ca), "CA for client certificates", material.caPem),
     ...(material.crlPem === undefined ? [] : [plannedFile(join(pgdata, TLS_FILES.crl), "certificate revocation list", material.crlPem)]),
-    plannedFile(join(dirname(configFile), PGWARDEN_CONF), "pgwarden's settings", renderPgwardenConf(settings)),
+    ...(configFile === undefined ? [] : [plannedFile(join(dirname(configFile), PGWARDEN_CONF), "pgwarden's settings", renderPgwardenConf(settings))]),
   ]);
   // A key with the right content but a mode PostgreSQL refuses is rewritten under --force.
   const fixed = writes.map((write) => (write.file.path === keyPath && keyProblem && write.file.action === "unchanged" ? { ...write, file: { ...write.file, action: "replace" as const } } : write));
-  if (include.added) fixed.push({ file: { path: configFile, what: `include line for ${PGWARDEN_CONF}`, action: "replace", mode: (await stat(configFile)).mode & 0o777 }, content: include.text });
-  const overridden = await autoConfOverrides(join(pgdata, "postgresql.auto.conf"), Object.keys(settings));
+  if (configFile !== undefined && include.added) fixed.push({ file: { path: configFile, what: `include line for ${PGWARDEN_CONF}`, action: "replace", mode: (await stat(configFile)).mode & 0o777 }, content: include.text });
+  const overridden = viaConfig ? await autoConfOverrides(join(pgdata, "postgresql.auto.conf"), Object.keys(settings)) : [];
   const files = fixed.map((write) => write.file);
   return { plan: { pgdata, configFile, owner, files, settings, overridden, changed: files.some((file) => file.action !== "unchanged") }, writes: fixed };
 }

@@ -1,7 +1,12 @@
-import { stat } from "node:fs/promises";
+import { access, stat } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { Command, Option } from "commander";
+import { notFoundError, usageError } from "../../../errors.js";
+import { alterSystem, configErrors, connectSuperuser, reloadConf, serverFacts } from "../../../pg/alter-system.js";
+import { readPostmasterPid } from "../../../pg/postmaster.js";
+import { SNIPPET_TARGETS, renderTlsSnippet, type SnippetTarget } from "../../../pg/tls-snippets.js";
+import { leafPaths } from "../../../pki/pki-layout.js";
 import { findServerBinaries } from "../../../pg/pg-binaries.js";
 import { findServerCertificate, ensureServerCertificate } from "../../../pg/server-certificate.js";
 import { TLS_FILES, applyTls, checkServed, notServedError, planTls, reloadRejection, reloadServer, serverKeyProblem, type ServerTlsMaterial, type TlsPlan } from "../../../pg/tls-deploy.js";
@@ -11,11 +16,13 @@ import { sanOption } from "../../flags.js";
 import { loadSigningCa } from "../cert/common.js";
 
 interface Options {
-  pgdata: string;
+  pgdata?: string;
+  conn?: string;
+  print?: SnippetTarget;
   configFile?: string;
   cn?: string;
   san: string[];
-  group: string;
+  group?: string;
   reload?: boolean;
   dryRun?: boolean;
   force?: boolean;
@@ -30,12 +37,78 @@ function planText(plan: TlsPlan, dryRun: boolean): string {
   return [`${plan.pgdata}:`, ...files, "settings (in pgwarden.conf, included last from postgresql.conf):", ...settings].join("\n");
 }
 
-async function run(ctx: CommandContext, options: Options): Promise<void> {
-  const pgdata = resolve(options.pgdata);
-  const ca = await loadSigningCa(ctx, false);
+function serverRequest(options: Options) {
   const commonName = options.cn ?? hostname();
   const sans = options.san.length > 0 ? options.san : [commonName, "localhost", "127.0.0.1", "::1"].filter((san, index, all) => all.indexOf(san) === index);
-  const request = { commonName, subjectAltNames: sans, group: options.group };
+  return { commonName, subjectAltNames: sans, group: options.group ?? "server" };
+}
+
+/** `--print`: the TLS lines for pgbouncer, Patroni or etcd on a host whose certificate is in the PKI. */
+async function runPrint(ctx: CommandContext, options: Options, target: SnippetTarget): Promise<void> {
+  const host = options.cn ?? hostname();
+  const group = options.group ?? (target === "pgbouncer" ? "server" : "peer");
+  const paths = leafPaths(ctx.layout, group, host);
+  for (const path of [ctx.layout.caCert, paths.cert, paths.key]) {
+    await access(path).catch(() => {
+      throw notFoundError("no-certificate", `${path} not found: issue it first with pgwarden cert issue --profile ${group === "peer" ? "peer" : "server"} --cn ${host} --group ${group} --san ${host}`);
+    });
+  }
+  ctx.output.data(renderTlsSnippet(target, host, { caCert: ctx.layout.caCert, cert: paths.cert, key: paths.key }));
+}
+
+/** `--conn`: a running server reached as a superuser; files where data_directory is, settings through ALTER SYSTEM. */
+async function runConn(ctx: CommandContext, options: Options, url: string): Promise<void> {
+  if (/^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(url)) ctx.output.warn("a password in --conn is visible in the process list: put it in PGPASSWORD or ~/.pgpass instead");
+  const ca = await loadSigningCa(ctx, false);
+  const client = await connectSuperuser(url);
+  try {
+    const facts = await serverFacts(client);
+    if (!(await readPostmasterPid(facts.dataDirectory))) {
+      throw usageError("not-local", `the server's data directory ${facts.dataDirectory} is not on this machine (or not readable here): run pgwarden on the database host`);
+    }
+    const request = serverRequest(options);
+    const planOptions = { pgdata: facts.dataDirectory, force: options.force, settingsVia: "alter-system" as const };
+    const server = options.dryRun ? undefined : await ensureServerCertificate(ctx.layout, ca, request, ctx.now);
+    const found = server ? undefined : await findServerCertificate(ctx.layout, ca, request, ctx.now);
+    const material = server ?? found?.usable ?? { certPem: "", keyPem: "" };
+    const { plan, writes } = await planTls({ certPem: material.certPem, keyPem: material.keyPem, caPem: ca.pem }, planOptions);
+    const settingsChanged = await alterSystem(client, plan.settings, options.dryRun ?? false);
+    if (options.dryRun) {
+      const lines = settingsChanged.map((name) => `  would ALTER SYSTEM SET ${name} = '${plan.settings[name]}'`);
+      if (ctx.output.format === "json") ctx.output.json({ dryRun: true, plan, alterSystem: settingsChanged });
+      else ctx.output.data(`${planText(plan, true)}\n${lines.length ? lines.join("\n") : "  settings already as wanted"}\nwould reload the server (pg_reload_conf()) and check the certificate it serves`);
+      return;
+    }
+    await applyTls(plan, writes, ctx.now);
+    const changed = plan.changed || settingsChanged.length > 0;
+    if (changed) await reloadConf(client);
+    const certPem = (server as { certPem: string }).certPem;
+    const served = await checkServed(facts.dataDirectory, certPem, ca.pem);
+    const result = { dataDirectory: facts.dataDirectory, alterSystem: settingsChanged, plan, reloaded: changed, served: { ...served, probe: served.probe ? { ...served.probe, certificateDer: undefined } : undefined } };
+    if (ctx.output.format === "json") ctx.output.json(result);
+    else ctx.output.data(`${planText(plan, false)}\n${settingsChanged.length ? `ALTER SYSTEM: ${settingsChanged.join(", ")}` : "settings already as wanted"}\nserver: ${served.matches ? `serves this certificate (${served.probe?.protocol}, ${served.probe?.cipher})` : "does NOT serve this certificate"}`);
+    if (!served.matches) {
+      const { errors, logFile } = await configErrors(client);
+      const rejection = errors[0] ?? (await reloadRejection(facts.dataDirectory, logFile ? resolve(facts.dataDirectory, logFile) : undefined));
+      throw notServedError(served, rejection);
+    }
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function run(ctx: CommandContext, options: Options): Promise<void> {
+  const modes = [options.pgdata, options.conn, options.print].filter((mode) => mode !== undefined).length;
+  if (modes !== 1) throw usageError("pg-tls-mode", "give exactly one of --pgdata DIR (a cluster on this machine), --conn URL (a running server, as a superuser) or --print pgbouncer|patroni|etcd");
+  if (options.print) return runPrint(ctx, options, options.print);
+  if (options.conn) return runConn(ctx, options, options.conn);
+  return runPgdata(ctx, options, resolve(options.pgdata as string));
+}
+
+async function runPgdata(ctx: CommandContext, options: Options, pgdata: string): Promise<void> {
+  const ca = await loadSigningCa(ctx, false);
+  const request = serverRequest(options);
+  const sans = request.subjectAltNames;
   const planOptions = { pgdata, configFile: options.configFile ? resolve(options.configFile) : undefined, force: options.force };
 
   if (options.dryRun) {
@@ -79,11 +152,13 @@ async function run(ctx: CommandContext, options: Options): Promise<void> {
 
 export function pgTlsCommand(): Command {
   const command = new Command("tls")
-    .addOption(new Option("--pgdata <dir>", "the cluster's data directory").makeOptionMandatory())
+    .addOption(new Option("--pgdata <dir>", "the cluster's data directory (a cluster on this machine)"))
+    .addOption(new Option("--conn <url>", "a running server reached as a superuser (postgresql://postgres@host:port/db; password from PGPASSWORD or ~/.pgpass): settings through ALTER SYSTEM"))
+    .addOption(new Option("--print <target>", "print the TLS lines for pgbouncer, Patroni or etcd on the host --cn, with its certificate from the PKI").choices([...SNIPPET_TARGETS]))
     .addOption(new Option("--config-file <file>", "its postgresql.conf (default PGDATA/postgresql.conf; Debian: /etc/postgresql/<version>/<cluster>/postgresql.conf)"))
     .addOption(new Option("--cn <name>", "the server certificate's CN (default: this host's name)"))
     .addOption(sanOption())
-    .addOption(new Option("--group <name>", "folder under the PKI directory for the server certificate").default("server"))
+    .addOption(new Option("--group <name>", "folder under the PKI directory for the certificate (default server; peer for patroni and etcd)"))
     .addOption(new Option("--reload", "reload the running server and check that it serves the new certificate"))
     .addOption(new Option("--dry-run", "print every file and setting it would change, change nothing"))
     .addOption(new Option("--force", "rewrite a server key whose mode or owner PostgreSQL would refuse"))
@@ -97,10 +172,14 @@ server.crt, server.key and root.crt into PGDATA (owner of PGDATA, mode 0600, bac
 ssl, ssl_cert_file, ssl_key_file, ssl_ca_file, ssl_crl_file and ssl_min_protocol_version in pgwarden.conf, which
 one include line in postgresql.conf pulls in (the rest of your file is never rewritten). With --reload it reloads
 the server and checks from a real TLS handshake that the new certificate is served; a reload PostgreSQL rejected
-is a failure with PostgreSQL's reason. Without --san the certificate names the CN, localhost, 127.0.0.1 and ::1.`,
+is a failure with PostgreSQL's reason. Without --san the certificate names the CN, localhost, 127.0.0.1 and ::1. With --conn, for a
+running server reached as a superuser, the files go where data_directory is and the settings through ALTER
+SYSTEM and pg_reload_conf(). --print writes the matching TLS lines for pgbouncer, Patroni or etcd.`,
     examples: [
       "pgwarden pg tls --pgdata /var/lib/postgresql/15/main --config-file /etc/postgresql/15/main/postgresql.conf --cn db1.example.com --san db1.example.com --san 10.0.0.11 --reload",
       "pgwarden pg tls --pgdata ./data --dry-run",
+      "PGPASSWORD=... pgwarden pg tls --conn postgresql://postgres@127.0.0.1:5432/postgres --cn db1.example.com",
+      "pgwarden pg tls --print pgbouncer --cn db1.example.com",
     ],
   });
 }
