@@ -169,3 +169,29 @@ test("--print gives the pgbouncer, Patroni and etcd TLS lines for a host's certi
   const both = await pgwarden(["pg", "tls", "--pki", pki, "--print", "etcd", "--pgdata", cluster.dataDir]);
   assert.equal(both.code, 2);
 });
+
+test("a CRL in the PKI is installed as root.crl, and PostgreSQL then refuses the revoked client certificate", async () => {
+  assert.equal((await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "revoked_user"])).code, 0);
+  await cluster.sql("CREATE ROLE revoked_user LOGIN");
+  // The CRL is made by OpenSSL's own `ca -gencrl`, revoking that certificate.
+  const ca = join(work.dir, "openssl-ca");
+  const { mkdir, writeFile } = await import("node:fs/promises");
+  await mkdir(ca, { recursive: true });
+  await writeFile(join(ca, "index.txt"), "");
+  await writeFile(join(ca, "openssl.cnf"), `[ca]\ndefault_ca = d\n[d]\ndatabase = ${ca}/index.txt\ndefault_md = sha256\ndefault_crl_days = 30\n`);
+  const openssl = (args: string[]) => runClient("openssl", ["ca", "-config", join(ca, "openssl.cnf"), "-keyfile", join(pki, "ca", "ca.key"), "-cert", join(pki, "ca", "ca.crt"), ...args]);
+  assert.equal((await openssl(["-revoke", join(pki, "client", "revoked_user.crt")])).code, 0);
+  await mkdir(join(pki, "crl"), { recursive: true });
+  const crl = await openssl(["-gencrl", "-out", join(pki, "crl", "ca.crl")]);
+  assert.equal(crl.code, 0, crl.stderr);
+
+  const result = await pgwarden([...tlsArgs(), "--reload"]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(await cluster.sql("SHOW ssl_crl_file"), "root.crl");
+  assert.equal((await stat(join(cluster.dataDir, "root.crl"))).mode & 0o777, 0o600);
+  await cluster.writeHba(["hostssl all all 127.0.0.1/32 cert"]);
+  await cluster.reload();
+  const revoked = await runClient("psql", ["-X", "-c", "select 1", `host=localhost port=${cluster.port} dbname=postgres user=revoked_user sslmode=verify-full sslrootcert=${pki}/ca/ca.crt sslcert=${pki}/client/revoked_user.crt sslkey=${pki}/client/revoked_user.key`]);
+  assert.notEqual(revoked.code, 0);
+  assert.match(revoked.stderr, /certificate revoked/);
+});

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { X509Certificate, randomBytes } from "node:crypto";
+import { readFile, rm } from "node:fs/promises";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { pgwarden, tempDir } from "./support/cli.js";
@@ -56,8 +56,14 @@ test("sandbox up: a cluster secured from its first start, proven with psql over 
   assert.match(plain.stderr, /no pg_hba\.conf entry .* no encryption/);
   const password = await runClient("psql", ["-X", "-c", "select 1", `host=localhost port=${port} dbname=postgres user=${superuser} sslmode=verify-full sslrootcert=${pki}/ca/ca.crt`]);
   assert.notEqual(password.code, 0, "without a client certificate there is no way in");
-  const settings = await psqlAs(superuser, port);
-  assert.equal(settings.code, 0);
+  const facts = await runClient("psql", ["-X", "-A", "-t", "-F", "|", "-c",
+    "SELECT current_setting('data_checksums'), current_setting('listen_addresses'), current_setting('ssl_min_protocol_version'), current_setting('password_encryption'), (SELECT string_agg(type || ' ' || array_to_string(user_name, ',') || ' ' || coalesce(address, '') || ' ' || auth_method, '; ' ORDER BY line_number) FROM pg_hba_file_rules)",
+    `host=localhost port=${port} dbname=postgres user=${superuser} sslmode=verify-full sslrootcert=${pki}/ca/ca.crt sslcert=${pki}/sandbox/${superuser}.crt sslkey=${pki}/sandbox/${superuser}.key`]);
+  assert.equal(facts.code, 0, facts.stderr);
+  assert.equal(facts.stdout.trim(), `on|127.0.0.1|TLSv1.2|scram-sha-256|local ${superuser}  peer; hostssl all 127.0.0.1 cert; hostssl all ::1 cert`);
+  const served = new X509Certificate(await readFile(join(pki, "sandbox", "localhost.crt")));
+  const ownName = /^[a-z0-9-]+(\.[a-z0-9-]+)*$/i.test(hostname()) ? [`DNS:${hostname().toLowerCase()}`] : [];
+  for (const name of ["DNS:localhost", "IP Address:127.0.0.1", "IP Address:0:0:0:0:0:0:0:1", ...ownName]) assert.ok(served.subjectAltName?.includes(name), `${name} in ${served.subjectAltName}`);
 });
 
 test("sandbox status proves TLS from a real handshake; a second sandbox coexists on another port", async () => {

@@ -5,6 +5,7 @@ import { dirname, join, parse as parsePath, resolve } from "node:path";
 import { ExitCode, PgwardenError, notFoundError, usageError } from "../errors.js";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, ensureDirectory, writeFileAtomic } from "../fs/atomic-write.js";
 import type { CertificateAuthority } from "../pki/certificate-authority.js";
+import { readCaCrl } from "../pki/crl-file.js";
 import { issueCertificate, prepareLeaf } from "../pki/issue.js";
 import type { PkiLayout } from "../pki/pki-layout.js";
 import { PROFILES } from "../pki/profiles.js";
@@ -178,7 +179,7 @@ async function createSandbox(dir: string, layout: PkiLayout, ca: CertificateAuth
   await appendFile(join(state.pgdata, "postgresql.conf"), settings);
   await writeFileAtomic(join(state.pgdata, "pg_hba.conf"), hbaRules(state.superuser), { mode: PRIVATE_FILE_MODE, owner });
   const server = await ensureServerCertificate(layout, ca, { commonName: SANDBOX_HOST, subjectAltNames: sandboxSans(), group: SANDBOX_GROUP }, options.now);
-  const { plan, writes } = await planTls({ certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem }, { pgdata: state.pgdata });
+  const { plan, writes } = await planTls({ certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem, crlPem: await readCaCrl(layout) }, { pgdata: state.pgdata });
   await applyTls(plan, writes, options.now);
   await ensureSuperuserCertificate(layout, ca, state.superuser, options.now);
   await writeFileAtomic(join(dir, SANDBOX_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o644 });
@@ -203,7 +204,7 @@ export async function sandboxUp(layout: PkiLayout, ca: CertificateAuthority, opt
     }
     state = existing;
     server = await ensureServerCertificate(layout, ca, { commonName: SANDBOX_HOST, subjectAltNames: sandboxSans(), group: SANDBOX_GROUP }, options.now);
-    const { plan, writes } = await planTls({ certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem }, { pgdata: state.pgdata });
+    const { plan, writes } = await planTls({ certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem, crlPem: await readCaCrl(layout) }, { pgdata: state.pgdata });
     await applyTls(plan, writes, options.now);
     if (await readPostmasterPid(state.pgdata)) {
       action = "running";

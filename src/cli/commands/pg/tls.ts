@@ -6,6 +6,7 @@ import { notFoundError, usageError } from "../../../errors.js";
 import { alterSystem, configErrors, connectSuperuser, reloadConf, serverFacts } from "../../../pg/alter-system.js";
 import { readPostmasterPid } from "../../../pg/postmaster.js";
 import { SNIPPET_TARGETS, renderTlsSnippet, type SnippetTarget } from "../../../pg/tls-snippets.js";
+import { readCaCrl } from "../../../pki/crl-file.js";
 import { leafPaths } from "../../../pki/pki-layout.js";
 import { findServerBinaries } from "../../../pg/pg-binaries.js";
 import { findServerCertificate, ensureServerCertificate } from "../../../pg/server-certificate.js";
@@ -71,7 +72,7 @@ async function runConn(ctx: CommandContext, options: Options, url: string): Prom
     const server = options.dryRun ? undefined : await ensureServerCertificate(ctx.layout, ca, request, ctx.now);
     const found = server ? undefined : await findServerCertificate(ctx.layout, ca, request, ctx.now);
     const material = server ?? found?.usable ?? { certPem: "", keyPem: "" };
-    const { plan, writes } = await planTls({ certPem: material.certPem, keyPem: material.keyPem, caPem: ca.pem }, planOptions);
+    const { plan, writes } = await planTls({ certPem: material.certPem, keyPem: material.keyPem, caPem: ca.pem, crlPem: await readCaCrl(ctx.layout) }, planOptions);
     const settingsChanged = await alterSystem(client, plan.settings, options.dryRun ?? false);
     if (options.dryRun) {
       const lines = settingsChanged.map((name) => `  would ALTER SYSTEM SET ${name} = '${plan.settings[name]}'`);
@@ -114,7 +115,8 @@ async function runPgdata(ctx: CommandContext, options: Options, pgdata: string):
   if (options.dryRun) {
     const found = await findServerCertificate(ctx.layout, ca, request, ctx.now);
     // A certificate still to be issued: plan against empty content, which differs from any file.
-    const material: ServerTlsMaterial = found.usable ? { certPem: found.usable.certPem, keyPem: found.usable.keyPem, caPem: ca.pem } : { certPem: "", keyPem: "", caPem: ca.pem };
+    const crlPem = await readCaCrl(ctx.layout);
+    const material: ServerTlsMaterial = found.usable ? { certPem: found.usable.certPem, keyPem: found.usable.keyPem, caPem: ca.pem, crlPem } : { certPem: "", keyPem: "", caPem: ca.pem, crlPem };
     const { plan } = await planTls(material, planOptions);
     const certLine = found.usable ? `server certificate: ${found.usable.certPath} (kept)` : `server certificate: would ${found.existing ? `reissue ${found.paths.cert} (${found.reason})` : `issue ${found.paths.cert}`} for ${sans.join(", ")}`;
     if (ctx.output.format === "json") ctx.output.json({ dryRun: true, certificate: { path: found.paths.cert, action: found.usable ? "kept" : found.existing ? "reissue" : "issue", reason: found.reason }, plan });
@@ -123,7 +125,7 @@ async function runPgdata(ctx: CommandContext, options: Options, pgdata: string):
   }
 
   const server = await ensureServerCertificate(ctx.layout, ca, request, ctx.now);
-  const { plan, writes } = await planTls({ certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem }, planOptions);
+  const { plan, writes } = await planTls({ certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem, crlPem: await readCaCrl(ctx.layout) }, planOptions);
   const written = await applyTls(plan, writes, ctx.now);
   plan.overridden.forEach((name) => ctx.output.warn(`postgresql.auto.conf sets ${name} (ALTER SYSTEM), which overrides pgwarden.conf: run ALTER SYSTEM RESET ${name}`));
   written.filter((file) => file.backup).forEach((file) => ctx.output.info(`pgwarden: kept the previous ${file.path} as ${file.backup}`));
