@@ -1,13 +1,13 @@
 /**
  * The CLI commands, end to end, each result checked with the `openssl` CLI as an
  * independent witness: ca init/show, cert issue (one and a fleet), sign, inspect,
- * verify, list (including a Pigsty files/pki made by openssl alone), export, trust
- * and quickstart.
+ * verify, list (including a Pigsty files/pki made by openssl alone), export and trust
+ * (quickstart has its own test, test/quickstart.test.ts).
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { chmod, lstat, mkdir, readFile, readdir, realpath, stat, writeFile } from "node:fs/promises";
-import { isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { pgwarden, snapshot, tempDir, type CliResult } from "./support/cli.js";
 
@@ -765,49 +765,6 @@ function trustSuite(): void {
 
 // ---------------------------------------------------------------------------
 
-function quickstartSuite(): void {
-  let dir: string;
-  let cleanup: () => Promise<void>;
-
-  before(async () => {
-    ({ dir, cleanup } = await tempDir());
-  });
-  after(() => cleanup());
-
-  const pathAfter = (stdout: string, label: RegExp) => new RegExp(`${label.source}: (\\S+)`).exec(stdout)?.[1] ?? "";
-  const fingerprint = (stdout: string) => /sha256 ((?:[0-9A-F]{2}:){31}[0-9A-F]{2})/.exec(stdout)?.[1] ?? "";
-
-  test("creates a CA, server and client certificates that openssl verifies; a second run keeps them", async () => {
-    const work = join(dir, "demo");
-    const first = ok(await pgwarden(["quickstart", "--dir", work]), "quickstart");
-    assert.match(first.stdout, /verified/);
-    const ca = pathAfter(first.stdout, /CA \(created\)/);
-    const serverCrt = pathAfter(first.stdout, /server certificate \(issued\)/);
-    const clientCrt = pathAfter(first.stdout, /client certificate \(issued\)/);
-    for (const path of [ca, serverCrt, clientCrt]) {
-      assert.ok(path.startsWith(resolve(work)), `${path} is under ${work}\n${first.stdout}`);
-      assert.ok(await exists(path), path);
-    }
-    assertOpensslVerifies(ca, [serverCrt], "sslserver");
-    assertOpensslVerifies(ca, [clientCrt], "sslclient");
-    assert.match(sslExt(serverCrt, "subjectAltName").value, /IP Address:127\.0\.0\.1/);
-    const caFingerprint = fingerprint(first.stdout);
-    assert.equal(caFingerprint, sslFingerprint(ca, "sha256"));
-    const serverBefore = await readFile(serverCrt);
-    const clientBefore = await readFile(clientCrt);
-
-    const second = ok(await pgwarden(["quickstart", "--dir", work]), "quickstart again");
-    assert.match(second.stdout, /CA \(adopted\)/);
-    assert.match(second.stdout, /server certificate \(kept\)/);
-    assert.match(second.stdout, /client certificate \(kept\)/);
-    assert.equal(fingerprint(second.stdout), caFingerprint, "the same CA");
-    assert.equal(sslFingerprint(ca, "sha256"), caFingerprint);
-    assert.ok((await readFile(serverCrt)).equals(serverBefore) && (await readFile(clientCrt)).equals(clientBefore), "certificates kept as they were");
-    assertOpensslVerifies(ca, [serverCrt], "sslserver");
-    assertOpensslVerifies(ca, [clientCrt], "sslclient");
-  });
-}
-
 // ---------------------------------------------------------------------------
 
 /** Each suite has its own PKI, so suites run side by side; the tests inside one run in order. */
@@ -819,5 +776,4 @@ describe("pgwarden CLI commands", { concurrency: true }, () => {
   describe("cert export", inOrder, exportSuite);
   describe("Pigsty compatibility: a files/pki made by openssl", inOrder, pigstySuite);
   describe("trust install and trust print", inOrder, trustSuite);
-  describe("quickstart", inOrder, quickstartSuite);
 });

@@ -1,9 +1,10 @@
 import { X509Certificate } from "node:crypto";
-import { readFile, rename, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { notFoundError, pkiError, usageError } from "../errors.js";
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE, ensureDirectory, syncDirectory, writeFileAtomic } from "../fs/atomic-write.js";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE, ensureDirectory, syncDirectory } from "../fs/atomic-write.js";
+import { writeKeepingBackup } from "../fs/backup.js";
 import { readCertificateFile } from "./certificate-authority.js";
 import { jdbcUrl, libpqConninfo, nodePostgresUrl, psqlCommand, psycopgConnect, type CertificateLogin } from "./conninfo.js";
 import { readPrivateKeyFile } from "./key-file.js";
@@ -35,7 +36,7 @@ export interface ExportOptions {
 export interface ExportedFile {
   readonly path: string;
   readonly mode: number;
-  /** The file that was there before, kept under this name. */
+  /** A different file that was there before, kept under this name (`<name>.<time>.bak`). */
   readonly backup?: string;
 }
 
@@ -64,22 +65,18 @@ export const BUNDLE_FILES = { cert: "postgresql.crt", key: "postgresql.key", pk8
 
 /**
  * Where libpq looks for the bundle by default: `~/.postgresql`, with the home directory as
- * Node finds it (`$HOME`, else the password database), which is where libpq 15 looked here.
+ * Node finds it (`$HOME`, else the password database). libpq 15.18 here reads `$HOME` too
+ * (test/client-proofs.test.ts relies on it).
  */
 export function libpqUserDir(home: string = homedir()): string {
   return join(home, ".postgresql");
 }
 
-/** Writes a file, keeping a different file already there as `<name>.<timestamp>.bak`. */
-async function writeKeepingBackup(path: string, data: string | Buffer, mode: number, now: Date): Promise<ExportedFile> {
-  const old = await readFile(path).catch(() => undefined);
-  let backup: string | undefined;
-  if (old !== undefined && !old.equals(Buffer.from(data))) {
-    backup = `${path}.${now.toISOString().replace(/[:.]/g, "-")}.bak`;
-    await rename(path, backup);
-  }
-  await writeFileAtomic(path, data, { mode });
-  return backup ? { path, mode, backup } : { path, mode };
+/** Writes one bundle file with exactly `mode`, keeping a different file already there as a backup. */
+async function writeBundleFile(path: string, data: string | Uint8Array, mode: number, now: Date): Promise<ExportedFile> {
+  // rewriteSame: an identical file is still rewritten, so a key left group-readable becomes 0600.
+  const { backup } = await writeKeepingBackup(path, data, { mode, rewriteSame: true }, now);
+  return backup === undefined ? { path, mode } : { path, mode, backup };
 }
 
 /** The host as connection strings need it: a DNS name or an IP address, which the server certificate must name. */
@@ -122,12 +119,12 @@ export async function exportClientBundle(layout: PkiLayout, rootPem: string, opt
   await ensureDirectory(dir, PRIVATE_DIR_MODE);
   const out = (name: string) => join(dir, name);
   const files: ExportedFile[] = [];
-  files.push(await writeKeepingBackup(out(BUNDLE_FILES.cert), pem, PUBLIC_FILE_MODE, now));
-  files.push(await writeKeepingBackup(out(BUNDLE_FILES.key), key.export({ type: "pkcs8", format: "pem" }).toString(), PRIVATE_FILE_MODE, now));
+  files.push(await writeBundleFile(out(BUNDLE_FILES.cert), pem, PUBLIC_FILE_MODE, now));
+  files.push(await writeBundleFile(out(BUNDLE_FILES.key), key.export({ type: "pkcs8", format: "pem" }).toString(), PRIVATE_FILE_MODE, now));
   if (options.format === "pk8") {
-    files.push(await writeKeepingBackup(out(BUNDLE_FILES.pk8), key.export({ type: "pkcs8", format: "der" }), PRIVATE_FILE_MODE, now));
+    files.push(await writeBundleFile(out(BUNDLE_FILES.pk8), key.export({ type: "pkcs8", format: "der" }), PRIVATE_FILE_MODE, now));
   }
-  files.push(await writeKeepingBackup(out(BUNDLE_FILES.root), rootPem, PUBLIC_FILE_MODE, now));
+  files.push(await writeBundleFile(out(BUNDLE_FILES.root), rootPem, PUBLIC_FILE_MODE, now));
   await syncDirectory(dir);
 
   const login: CertificateLogin = { host, port, dbname, user: cn, sslrootcert: out(BUNDLE_FILES.root), sslcert: out(BUNDLE_FILES.cert), sslkey: out(BUNDLE_FILES.key) };
