@@ -1,10 +1,10 @@
 /**
  * `cert export` proven with the clients people use: psql (libpq), node-postgres, psycopg and
  * pgjdbc each connect with the connection string pgwarden printed (sslmode=verify-full,
- * certificate authentication only) to a real PostgreSQL whose TLS files pgwarden issued, and
+ * certificate authentication only) to a pgwarden sandbox (a real PostgreSQL), and
  * each fails, with its own words, when the certificate names another role, comes from another
  * CA, or the server certificate does not name the host. Then `--install` into a temp HOME, and
- * the refusal of a key others can read. One cluster serves every case.
+ * the refusal of a key others can read. One sandbox serves every case.
  */
 import assert from "node:assert/strict";
 import { chmod, copyFile, mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
@@ -12,7 +12,8 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { jdbc, nodePostgres, psql, psycopg, type ClientOutcome } from "./support/clients.js";
 import { pgwarden, snapshot, tempDir, type CliResult } from "./support/cli.js";
-import { runClient, startCluster, type Cluster, type TlsFiles } from "./support/pg-cluster.js";
+import { runClient } from "./support/pg-cluster.js";
+import { startSandbox, type TestSandbox } from "./support/sandbox.js";
 
 /** What `pgwarden --format json cert export` prints (the fields these tests read). */
 interface ExportJson {
@@ -76,7 +77,7 @@ function assertEachFailed(outcomes: Map<string, ClientOutcome>, expected: Readon
 }
 
 /** How many lines matching `pattern` the server logged after `offset`, waiting up to 5 s for `count` of them. */
-async function waitForLogLines(cluster: Cluster, offset: number, pattern: RegExp, count: number): Promise<number> {
+async function waitForLogLines(cluster: TestSandbox, offset: number, pattern: RegExp, count: number): Promise<number> {
   const deadline = Date.now() + 5_000;
   for (;;) {
     const lines = (await cluster.log()).slice(offset).split("\n").filter((line) => pattern.test(line)).length;
@@ -88,10 +89,9 @@ async function waitForLogLines(cluster: Cluster, offset: number, pattern: RegExp
 describe("cert export, proven with psql, node-postgres, psycopg and JDBC", { concurrency: false }, () => {
   let dir: string;
   let cleanup: () => Promise<void>;
-  let cluster: Cluster;
+  let cluster: TestSandbox;
   let pki: string;
   let foreignPki: string;
-  let serverTls: TlsFiles;
   let pemBundle: ExportJson;
   let pk8Bundle: ExportJson;
 
@@ -107,15 +107,12 @@ describe("cert export, proven with psql, node-postgres, psycopg and JDBC", { con
     foreignPki = join(dir, "foreign-pki");
     ok(await pgwarden(["ca", "init", "--pki", pki]), "ca init");
     ok(await pgwarden(["ca", "init", "--pki", foreignPki]), "ca init (second CA)");
-    ok(await pgwarden(["cert", "issue", "--pki", pki, "--profile", "server", "--cn", "localhost", "--san", "localhost", "--san", "127.0.0.1"]), "server certificate");
-    ok(await pgwarden(["cert", "issue", "--pki", pki, "--profile", "server", "--cn", "db.invalid", "--san", "db.invalid"]), "server certificate for another name");
     ok(await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", ROLE]), `client certificate ${ROLE}`);
     ok(await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "other_role"]), "client certificate other_role");
     ok(await pgwarden(["cert", "issue", "--pki", foreignPki, "--profile", "client", "--cn", ROLE]), `client certificate ${ROLE} from the second CA`);
 
-    const read = (path: string) => readFile(join(pki, path), "utf8");
-    serverTls = { certPem: await read("server/localhost.crt"), keyPem: await read("server/localhost.key"), caPem: await read("ca/ca.crt") };
-    cluster = await startCluster({ tls: serverTls, hba: ["hostssl all all 127.0.0.1/32 cert"] });
+    // The sandbox: TLS with its own server certificate, `hostssl all all 127.0.0.1/32 cert` and nothing else over TCP.
+    cluster = await startSandbox(pki);
     // Literal names, written by this test: nothing from outside reaches this SQL.
     await cluster.sql(`CREATE ROLE ${ROLE} LOGIN; CREATE ROLE other_role LOGIN; CREATE DATABASE "${DBNAME}"`);
 
@@ -180,9 +177,8 @@ describe("cert export, proven with psql, node-postgres, psycopg and JDBC", { con
   });
 
   test("(c) a server certificate that does not name the host is refused by every client", async () => {
-    const read = (path: string) => readFile(join(pki, path), "utf8");
-    await cluster.writeTls({ ...serverTls, certPem: await read("server/db.invalid.crt"), keyPem: await read("server/db.invalid.key") });
-    await cluster.reload();
+    // pgwarden itself puts a certificate for another name into the running sandbox.
+    await cluster.serveCertificateFor("db.invalid", ["db.invalid"]);
     try {
       assertEachFailed(await runAll({ ...pemBundle, jdbc: pk8Bundle.jdbc }), {
         psql: /server certificate for "db\.invalid" does not match host name "localhost"/,
@@ -191,8 +187,7 @@ describe("cert export, proven with psql, node-postgres, psycopg and JDBC", { con
         JDBC: /hostname localhost could not be verified/,
       });
     } finally {
-      await cluster.writeTls(serverTls);
-      await cluster.reload();
+      await cluster.restore();
     }
     const back = await psql(pemBundle.libpq);
     assert.equal(back.stdout, ROLE, `after restoring the server certificate: ${back.stderr}`);
