@@ -16,7 +16,8 @@ import { join } from "node:path";
 import { renderTlsSnippet } from "../src/pg/tls-snippets.js";
 import { pgwarden, tempDir, type CliResult } from "./support/cli.js";
 import { installFile, startPgbouncer, type Pgbouncer } from "./support/pgbouncer.js";
-import { makeTempDir, runClient, startCluster, type ClientResult, type Cluster } from "./support/pg-cluster.js";
+import { makeTempDir, runClient, type ClientResult } from "./support/pg-cluster.js";
+import { startSandbox, type TestSandbox } from "./support/sandbox.js";
 
 const PSQL = "/usr/bin/psql";
 const PSQL_ENV = { PGCONNECT_TIMEOUT: "10" };
@@ -62,7 +63,7 @@ let pki = "";
 let caFile = "";
 let appUser: Issued;
 let upstream: Issued;
-let cluster: Cluster;
+let cluster: TestSandbox;
 let bouncer: Pgbouncer;
 let snippet = "";
 const cleanups: (() => Promise<void>)[] = [];
@@ -73,18 +74,14 @@ before(async () => {
   pki = pkiDir.dir;
   await cli(["ca", "init", "--pki", pki]);
   caFile = join(pki, "ca", "ca.crt");
-  const pgServer = await issue(pki, "server", "localhost", ["--san", "127.0.0.1", "--san", "localhost"]);
   const bouncerServer = await issue(pki, "server", "localhost", ["--san", "127.0.0.1", "--san", "localhost", "--group", "pgbouncer"]);
   appUser = await issue(pki, "client", ROLE);
   // pgbouncer's own certificate for its connections to PostgreSQL: same role, another key and serial.
   upstream = await issue(pki, "client", ROLE, ["--group", "pgbouncer-upstream"]);
   assert.notEqual(upstream.serial, appUser.serial);
 
-  const caPem = await readFile(caFile, "utf8");
-  cluster = await startCluster({
-    hba: [`hostssl postgres ${ROLE} 127.0.0.1/32 cert`],
-    tls: { certPem: await readFile(pgServer.certPath, "utf8"), keyPem: await readFile(pgServer.keyPath, "utf8"), caPem },
-  });
+  // PostgreSQL is a pgwarden sandbox: its own server certificate, client certificates only over TLS.
+  cluster = await startSandbox(pki);
   cleanups.push(() => cluster.stop());
   await cluster.sql(`CREATE ROLE ${ROLE} LOGIN`);
 
@@ -105,7 +102,7 @@ before(async () => {
   const authFile = await installFile(dir, "userlist.txt", `"${ROLE}" ""\n`, 0o600);
   bouncer = await startPgbouncer({
     dir,
-    databases: [`${POOLED_DB} = host=${cluster.host} port=${cluster.port} dbname=postgres`],
+    databases: [`${POOLED_DB} = host=localhost port=${cluster.port} dbname=postgres`],
     settings: ["auth_type = cert", `auth_file = ${authFile}`, "log_connections = 1", ...snippet.trimEnd().split("\n")],
   });
   cleanups.push(() => bouncer.stop());
