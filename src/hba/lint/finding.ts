@@ -1,0 +1,24 @@
+import type { SourceLocation } from "../model.js";
+
+export const SEVERITIES = ["info", "low", "medium", "high", "critical"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
+}
+
+export function parseSeverity(text: string): Severity | undefined {
+  return (SEVERITIES as readonly string[]).includes(text) ? (text as Severity) : undefined;
+}
+
+/** One thing wrong with one rule: what, where, why it matters, and how to fix it. */
+export interface Finding {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly source: SourceLocation;
+  /** The rule's text as written. */
+  readonly rule: string;
+  readonly message: string;
+  readonly why: string;
+  readonly fix: string;
+}

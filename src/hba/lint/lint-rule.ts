@@ -1,0 +1,37 @@
+import type { HbaRule } from "../model.js";
+import type { Finding, Severity } from "./finding.js";
+
+/** What a lint rule may know beyond the HBA rules themselves. */
+export interface LintContext {
+  /** Roles that are superusers (from the server with --conn; else the usual names). */
+  readonly superusers: readonly string[];
+  /** `ssl` of the server, when known. */
+  readonly ssl?: boolean;
+  /** Map names defined in pg_ident.conf, when known. */
+  readonly identMaps?: readonly string[];
+}
+
+/** A check on one rule at a time. */
+export interface RuleCheck {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly title: string;
+  readonly why: string;
+  /** Undefined when the rule is fine; else the message and the fix for this rule. */
+  check(rule: HbaRule, context: LintContext): { message: string; fix: string; severity?: Severity } | undefined;
+}
+
+/** A check that needs the whole file (order, duplicates). */
+export interface FileCheck {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly title: string;
+  readonly why: string;
+  checkAll(rules: readonly HbaRule[], context: LintContext): Finding[];
+}
+
+export type LintCheck = RuleCheck | FileCheck;
+
+export function isFileCheck(check: LintCheck): check is FileCheck {
+  return "checkAll" in check;
+}

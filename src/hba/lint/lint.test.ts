@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { ConnectionType, HbaRule } from "../model.js";
+import { failsAt, lintRules } from "./run-lint.js";
+import { findShadowed } from "./shadow.js";
+
+/** A rule from a simple pg_hba line (no quoting, no includes: the parser has its own tests). */
+function rule(line: string, at = 1, file = "pg_hba.conf"): HbaRule {
+  const [type, db = "", user = "", ...rest] = line.trim().split(/\s+/);
+  const local = type === "local";
+  const address = local ? undefined : rest.shift();
+  const [method = "", ...optionWords] = rest;
+  const options = Object.fromEntries(optionWords.map((word) => word.split("=") as [string, string]));
+  const tokens = (list: string) => list.split(",").map((value) => ({ value: value.replace(/^"|"$/g, ""), quoted: value.startsWith('"') }));
+  return { type: type as ConnectionType, databases: tokens(db), users: tokens(user), address, method, options, source: { file, line: at }, text: line };
+}
+
+const rules = (...lines: string[]) => lines.map((line, index) => rule(line, index + 1));
+const context = { superusers: ["postgres"] };
+const ids = (lines: string[], extra: Partial<typeof context & { ssl: boolean; identMaps: string[] }> = {}) =>
+  lintRules(rules(...lines), { ...context, ...extra }).findings.map((finding) => `${finding.source.line}:${finding.id}:${finding.severity}`);
+
+test("each check fires on the rule it is about, and not on the safe form of it", () => {
+  const cases: [string, string, string][] = [
+    ["host all app 10.0.0.0/24 trust", "trust-from-network:critical", "host all app 127.0.0.1/32 trust"],
+    ["hostssl all app 10.0.0.0/24 password", "password-cleartext:high", "hostssl all app 10.0.0.0/24 scram-sha-256"],
+    ["hostssl all app 10.0.0.0/24 md5", "md5-deprecated:medium", "hostssl all app 10.0.0.0/24 scram-sha-256"],
+    ["host all app 10.0.0.0/24 scram-sha-256", "password-without-tls:high", "host all app 127.0.0.1/32 scram-sha-256"],
+    ["hostssl all app 10.0.0.0/24 ident", "ident-over-tcp:medium", "local all app peer"],
+    ["hostssl all app 0.0.0.0/0 scram-sha-256", "wide-address:high", "hostssl all app 10.1.0.0/16 scram-sha-256"],
+    ["hostssl all app 10.0.0.0/8 scram-sha-256", "wide-address:medium", "hostssl all app 10.1.0.0/16 scram-sha-256"],
+    ["hostssl all all 10.0.0.0/24 cert", "all-all-from-network:medium", "hostssl app app 10.0.0.0/24 cert"],
+    ["hostssl replication replicator 10.0.0.0/16 scram-sha-256", "replication-wide:high", "hostssl replication replicator 10.0.0.0/24 scram-sha-256"],
+    ["hostssl all postgres 10.0.0.0/24 scram-sha-256", "superuser-without-cert:high", "hostssl all postgres 10.0.0.0/24 cert"],
+  ];
+  for (const [bad, expected, good] of cases) {
+    assert.ok(ids([bad]).includes(`1:${expected}`), `${bad} -> ${expected}: got ${ids([bad]).join(" ")}`);
+    const [id] = expected.split(":");
+    assert.ok(!ids([good]).some((found) => found.startsWith(`1:${id}:`)), `${good} must not give ${id}: ${ids([good]).join(" ")}`);
+  }
+  // The all-all case: the rule with all databases and all users.
+  assert.ok(ids(["hostssl all all 10.0.0.0/24 scram-sha-256"]).includes("1:all-all-from-network:medium"));
+  assert.ok(ids(["hostssl all all 10.0.0.0/24 scram-sha-256"]).includes("1:superuser-without-cert:high"), "all users include the superusers");
+  assert.deepEqual(ids(["hostssl all all 0.0.0.0/0 reject"]), [], "a reject line is never a finding");
+  assert.deepEqual(ids(["hostssl all app 10.0.0.0/24 scram-sha-256 clientcert=verify-full"]), []);
+});
+
+test("context checks: hostssl while ssl is off, and a map= that pg_ident.conf lacks", () => {
+  assert.ok(ids(["hostssl all app 10.0.0.0/24 cert"], { ssl: false }).includes("1:hostssl-while-ssl-off:high"));
+  assert.deepEqual(ids(["hostssl all app 10.0.0.0/24 cert"], { ssl: true }), []);
+  assert.ok(ids(["hostssl all app 10.0.0.0/24 cert map=omicron"], { identMaps: ["other"] }).includes("1:unknown-ident-map:high"));
+  assert.deepEqual(ids(["hostssl all app 10.0.0.0/24 cert map=omicron"], { identMaps: ["omicron"] }), []);
+});
+
+test("shadowed rules: wider or equal address, covering type and lists; replication and different users are not shadowed", () => {
+  const found = findShadowed(
+    rules(
+      "host all all 10.0.0.0/8 reject",
+      "hostssl app app 10.1.2.0/24 cert", // 2: shadowed by 1 (host covers hostssl, all covers app)
+      "hostssl replication replicator 10.1.0.0/16 scram-sha-256", // 3: all does not match replication
+      "local all all peer",
+      "local app app md5", // 5: shadowed by 4
+      "hostssl all app 192.168.0.0/16 cert",
+      "hostssl all other 192.168.1.0/24 cert", // 7: other user, not shadowed
+      "hostssl all app 192.168.1.0/24 cert", // 8: shadowed by 6
+      "hostssl all app 192.168.0.0/16 cert", // 9: duplicate of 6
+      "hostssl all app ::/0 cert",
+      "hostssl all app fd00::/8 cert", // 11: shadowed by 10
+      "hostnossl all app 192.168.1.0/24 cert", // 12: hostssl does not cover hostnossl
+    ),
+  ).map((shadow) => `${shadow.rule.source.line}<${shadow.by.source.line}${shadow.duplicate ? " dup" : ""}`);
+  assert.deepEqual(found, ["2<1", "5<4", "8<6", "9<6 dup", "11<10"]);
+});
+
+test("findings are ordered by position in the file; --fail-on compares severities", () => {
+  const { findings } = lintRules(rules("hostssl all app 10.0.0.0/24 md5", "host all all 0.0.0.0/0 trust"), context);
+  assert.deepEqual([...new Set(findings.map((finding) => finding.source.line))], [1, 2]);
+  assert.equal(findings.find((finding) => finding.source.line === 2)?.severity, "critical", "the worst finding of a rule comes first");
+  assert.ok(failsAt(findings, "high"));
+  assert.ok(!failsAt(lintRules(rules("hostssl all app 10.0.0.0/24 md5"), context).findings, "high"));
+  for (const finding of findings) assert.ok(finding.why.length > 20 && finding.fix.length > 5, `${finding.id} explains itself`);
+});

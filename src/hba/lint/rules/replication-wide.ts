@@ -1,0 +1,19 @@
+import type { RuleCheck } from "../lint-rule.js";
+import { REFUSING_METHODS, isKeyword, widestHostBits } from "../scope.js";
+
+/** Replication should come from the cluster's members: wider than a /24 (IPv4) or /64 (IPv6) is suspect. */
+const LIMIT = { 4: 8, 6: 64 } as const;
+
+export const replicationWide: RuleCheck = {
+  id: "replication-wide",
+  severity: "high",
+  title: "replication from a wide address",
+  why: "a replication connection streams every row of every database; only the cluster's own members should be able to ask for one.",
+  check: (rule) => {
+    if (REFUSING_METHODS.has(rule.method) || !rule.databases.some((token) => isKeyword(token, "replication"))) return undefined;
+    const widest = widestHostBits(rule);
+    return widest && widest.bits > LIMIT[widest.family]
+      ? { message: `replication allowed from ${rule.address}`, fix: "list the replicas' addresses (/32 each) or the cluster's subnet" }
+      : undefined;
+  },
+};

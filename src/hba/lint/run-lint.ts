@@ -1,0 +1,34 @@
+import type { HbaRule } from "../model.js";
+import { severityRank, type Finding, type Severity } from "./finding.js";
+import { isFileCheck, type LintCheck, type LintContext } from "./lint-rule.js";
+import { LINT_CHECKS } from "./rules/index.js";
+
+export const DEFAULT_SUPERUSERS = ["postgres"] as const;
+
+export interface LintResult {
+  readonly findings: Finding[];
+  readonly rulesChecked: number;
+}
+
+/** Runs every check over the rules; findings sorted by file position, then severity. */
+export function lintRules(rules: readonly HbaRule[], context: LintContext, checks: readonly LintCheck[] = LINT_CHECKS): LintResult {
+  const findings: Finding[] = [];
+  for (const check of checks) {
+    if (isFileCheck(check)) {
+      findings.push(...check.checkAll(rules, context));
+      continue;
+    }
+    for (const rule of rules) {
+      const hit = check.check(rule, context);
+      if (hit) findings.push({ id: check.id, severity: hit.severity ?? check.severity, source: rule.source, rule: rule.text, message: hit.message, why: check.why, fix: hit.fix });
+    }
+  }
+  const order = new Map(rules.map((rule, index) => [rule.source, index]));
+  findings.sort((a, b) => (order.get(a.source) ?? 0) - (order.get(b.source) ?? 0) || severityRank(b.severity) - severityRank(a.severity));
+  return { findings, rulesChecked: rules.length };
+}
+
+/** Does any finding reach the `--fail-on` severity? */
+export function failsAt(findings: readonly Finding[], threshold: Severity): boolean {
+  return findings.some((finding) => severityRank(finding.severity) >= severityRank(threshold));
+}

@@ -1,0 +1,37 @@
+import type { Finding, Severity } from "./finding.js";
+import type { LintCheck } from "./lint-rule.js";
+
+const LEVEL: Record<Severity, "error" | "warning" | "note"> = { critical: "error", high: "error", medium: "warning", low: "note", info: "note" };
+
+/** Findings as a SARIF 2.1.0 log, for code-scanning tools. */
+export function toSarif(findings: readonly Finding[], checks: readonly LintCheck[], version: string): object {
+  return {
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: "pgwarden",
+            version,
+            informationUri: "https://github.com/pgwarden/pgwarden",
+            rules: checks.map((check) => ({
+              id: check.id,
+              shortDescription: { text: check.title },
+              fullDescription: { text: check.why },
+              defaultConfiguration: { level: LEVEL[check.severity] },
+              properties: { severity: check.severity },
+            })),
+          },
+        },
+        results: findings.map((finding) => ({
+          ruleId: finding.id,
+          level: LEVEL[finding.severity],
+          message: { text: `${finding.message}. Fix: ${finding.fix}` },
+          locations: [{ physicalLocation: { artifactLocation: { uri: finding.source.file }, region: { startLine: finding.source.line } } }],
+          properties: { severity: finding.severity, rule: finding.rule },
+        })),
+      },
+    ],
+  };
+}
