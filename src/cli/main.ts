@@ -3,6 +3,7 @@ import { ExitCode, PgwardenError } from "../errors.js";
 import { DEFAULT_PKI_DIR } from "../pki/pki-layout.js";
 import { caCommand } from "./commands/ca/index.js";
 import { certCommand } from "./commands/cert/index.js";
+import { hbaCommand } from "./commands/hba/index.js";
 import { pgCommand } from "./commands/pg/index.js";
 import { quickstartCommand } from "./commands/quickstart.js";
 import { sandboxCommand } from "./commands/sandbox/index.js";
@@ -23,7 +24,7 @@ export function buildProgram(): Command {
     // a command may give a flag its own meaning (`cert export --format pk8`).
     .enablePositionalOptions()
     .exitOverride();
-  program.addCommand(caCommand()).addCommand(certCommand()).addCommand(trustCommand()).addCommand(sandboxCommand()).addCommand(pgCommand()).addCommand(quickstartCommand());
+  program.addCommand(caCommand()).addCommand(certCommand()).addCommand(trustCommand()).addCommand(sandboxCommand()).addCommand(pgCommand()).addCommand(hbaCommand()).addCommand(quickstartCommand());
   const prepare = (command: Command) => {
     // Every command exits through the same override, so usage errors map to exit 2.
     command.exitOverride();

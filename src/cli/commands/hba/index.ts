@@ -1,0 +1,9 @@
+import { Command } from "commander";
+import { hbaApplyCommand } from "./apply.js";
+
+export function hbaCommand(): Command {
+  return new Command("hba")
+    .summary("access rules: render, lint, explain, apply")
+    .description("Who can connect from where, and how they prove it: render rules from an inventory, lint and explain pg_hba.conf files, apply them safely.")
+    .addCommand(hbaApplyCommand());
+}

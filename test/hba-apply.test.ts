@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { readFile, readdir, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { pgwarden, tempDir } from "./support/cli.js";
+import { runClient, startCluster, type Cluster } from "./support/pg-cluster.js";
+
+let cluster: Cluster;
+let work: { dir: string; cleanup: () => Promise<void> };
+
+before(async () => {
+  work = await tempDir("pgwarden-hba-apply-");
+  cluster = await startCluster({ hba: ["host all all 127.0.0.1/32 scram-sha-256"] });
+});
+after(async () => {
+  await cluster?.stop();
+  await work?.cleanup();
+});
+
+const connect = (user: string) => runClient("psql", ["-X", "-A", "-t", "-c", "select current_user", `host=127.0.0.1 port=${cluster.port} dbname=postgres user=${user} sslmode=disable`]);
+
+test("hba apply --pgdata: backup, PostgreSQL's verdict, reload; the new rule is in force", async () => {
+  await cluster.sql("CREATE ROLE trusted_app LOGIN");
+  assert.notEqual((await connect("trusted_app")).code, 0, "no password: refused by the old rules");
+  const hbaFile = join(cluster.dataDir, "pg_hba.conf");
+  const before = await stat(hbaFile);
+  const rules = join(work.dir, "new.conf");
+  await writeFile(rules, `local all all peer\nhost postgres trusted_app 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n`);
+  const result = await pgwarden(["hba", "apply", rules, "--pgdata", cluster.dataDir, "--format", "json"]);
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout) as { action: string; backup: string; reloaded: boolean };
+  assert.equal(report.action, "replace");
+  assert.ok(report.reloaded);
+  assert.match(await readFile(report.backup, "utf8"), /host all all 127\.0\.0\.1\/32 scram-sha-256/);
+  const after = await stat(hbaFile);
+  assert.deepEqual([after.uid, after.mode & 0o777], [before.uid, before.mode & 0o777], "owner and mode kept");
+  const ok = await connect("trusted_app");
+  assert.equal(ok.stdout.trim(), "trusted_app", ok.stderr);
+
+  const again = await pgwarden(["hba", "apply", rules, "--pgdata", cluster.dataDir, "--format", "json"]);
+  assert.equal((JSON.parse(again.stdout) as { action: string }).action, "unchanged");
+});
+
+test("hba apply: a file PostgreSQL rejects puts the old one back, reloads nothing, and quotes PostgreSQL", async () => {
+  const hbaFile = join(cluster.dataDir, "pg_hba.conf");
+  const current = await readFile(hbaFile, "utf8");
+  const broken = join(work.dir, "broken.conf");
+  await writeFile(broken, `local all all peer\nhost all all 10.0.0.0/33 scram-sha-256\n`);
+  const backupsBefore = (await readdir(cluster.dataDir)).filter((name) => name.endsWith(".bak")).length;
+  const result = await pgwarden(["hba", "apply", broken, "--pgdata", cluster.dataDir]);
+  assert.equal(result.code, 3);
+  assert.equal(result.stderr.trim().split("\n").length, 1);
+  assert.match(result.stderr, /PostgreSQL rejects the new rules \(.*pg_hba\.conf line 2: invalid CIDR mask in address "10\.0\.0\.0\/33"/);
+  assert.equal(await readFile(hbaFile, "utf8"), current, "the previous file is back");
+  assert.equal((await readdir(cluster.dataDir)).filter((name) => name.endsWith(".bak")).length, backupsBefore + 1, "the attempt left its backup");
+  assert.equal((await connect("trusted_app")).stdout.trim(), "trusted_app", "the old rules still serve");
+});
+
+test("hba apply --conn: a superuser connection finds hba_file itself", async () => {
+  await cluster.sql("ALTER ROLE postgres PASSWORD 'apply-test-pw'");
+  const rules = join(work.dir, "conn.conf");
+  await writeFile(rules, `local all all peer\nhost postgres trusted_app 127.0.0.1/32 reject\nhost all all 127.0.0.1/32 scram-sha-256\n`);
+  const result = await pgwarden(["hba", "apply", rules, "--conn", `postgresql://postgres@127.0.0.1:${cluster.port}/postgres`], { env: { PGPASSWORD: "apply-test-pw" } });
+  assert.equal(result.code, 0, result.stderr);
+  const refused = await connect("trusted_app");
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /pg_hba\.conf rejects connection/);
+  const usage = await pgwarden(["hba", "apply", rules]);
+  assert.equal(usage.code, 2);
+});
