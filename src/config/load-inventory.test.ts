@@ -1,0 +1,126 @@
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { ExitCode, PgwardenError } from "../errors.js";
+import { loadInventory, parseInventory } from "./load-inventory.js";
+
+function configError(text: string, pattern: RegExp): void {
+  assert.throws(
+    () => parseInventory(text, "pigsty.yml"),
+    (error: unknown) => {
+      assert.ok(error instanceof PgwardenError);
+      assert.equal(error.exitCode, ExitCode.config);
+      assert.equal(error.code, "invalid-inventory");
+      assert.match(error.message, pattern);
+      return true;
+    },
+  );
+}
+
+const CLUSTER = `all:
+  children:
+    pg-meta:
+      hosts:
+        10.10.10.10: { pg_seq: 1, pg_role: primary }
+      vars:
+        pg_cluster: pg-meta
+`;
+
+test("groups, hosts and vars are read; unknown keys are kept; YAML 1.1 booleans as Ansible reads them", () => {
+  const inventory = parseInventory(
+    `all:
+  children:
+    infra: { hosts: { 10.10.10.10: { infra_seq: 1 } } }
+    pg-meta:
+      hosts:
+        10.10.10.10: { pg_seq: 1, pg_role: primary, pg_offline_query: yes }
+        10.10.10.11: { pg_seq: '2', pg_role: replica, pg_offline_query: off }
+      vars: { pg_cluster: pg-meta, patroni_watchdog_mode: off, pg_conf: crit.yml }
+  vars:
+    admin_ip: 10.10.10.10
+    grafana_admin_password: secret
+`,
+    "pigsty.yml",
+  );
+  assert.deepEqual([...inventory.groups.keys()], ["infra", "pg-meta"]);
+  assert.deepEqual(inventory.groups.get("pg-meta")?.hosts, ["10.10.10.10", "10.10.10.11"]);
+  assert.deepEqual(inventory.groups.get("pg-meta")?.source, { file: "pigsty.yml", line: 4 });
+  assert.equal(inventory.vars.grafana_admin_password, "secret");
+  assert.equal(inventory.groups.get("pg-meta")?.vars.patroni_watchdog_mode, false);
+  assert.deepEqual(inventory.hostVars.get("10.10.10.10"), { infra_seq: 1, pg_seq: 1, pg_role: "primary", pg_offline_query: true });
+  assert.equal(inventory.hostVars.get("10.10.10.11")?.pg_seq, 2);
+  assert.equal(inventory.hostVars.get("10.10.10.11")?.pg_offline_query, false);
+  assert.deepEqual(inventory.warnings, []);
+});
+
+test("rule objects remember the line they were written on", () => {
+  const inventory = parseInventory(
+    `${CLUSTER}        pg_hba_rules:
+          - { user: app, addr: intra }
+          - title: raw
+            rules: [ 'local all all peer' ]
+`,
+    "pigsty.yml",
+  );
+  const rules = inventory.groups.get("pg-meta")?.vars.pg_hba_rules ?? [];
+  assert.deepEqual(
+    rules.map((rule) => rule.source),
+    [
+      { file: "pigsty.yml", line: 9 },
+      { file: "pigsty.yml", line: 10 },
+    ],
+  );
+  assert.deepEqual(rules[0], { user: "app", addr: "intra", source: { file: "pigsty.yml", line: 9 } });
+});
+
+test("a bad value is file:line: path: message, exit 3, with a count of the others", () => {
+  configError(`${CLUSTER}        pg_role: leader\n`, /^pigsty\.yml:8: all\.children\.pg-meta\.vars\.pg_role: invalid pg_role "leader": use one of primary, replica, offline, standby, delayed$/);
+  configError(
+    `all:
+  children:
+    pg-meta:
+      hosts:
+        10.10.10.10: { pg_seq: -1, pg_role: primary, pg_offline_query: maybe }
+      vars: { pg_cluster: pg-meta, admin_ip: localhost, node_firewall_intranet: [ 10.0.0.0/8, intranet ], pg_pwd_enc: sha1 }
+`,
+    /^pigsty\.yml:5: all\.children\.pg-meta\.hosts\["10\.10\.10\.10"\]\.pg_seq: must be at least 0, got number -1 \(and 4 more problems\)$/,
+  );
+  configError(`${CLUSTER}  vars:\n    node_firewall_intranet: [ 10.0.0.0/8, intranet ]\n`, /^pigsty\.yml:9: all\.vars\.node_firewall_intranet\[1\]: "intranet" is not an IPv4\/IPv6 CIDR$/);
+  configError(`${CLUSTER}  vars:\n    pg_dbsu: ''\n`, /^pigsty\.yml:9: all\.vars\.pg_dbsu: expected a role name, got an empty string$/);
+  configError(`${CLUSTER}  vars:\n    pg_admin_username: "dba\\nhost all all 0.0.0.0/0 trust"\n`, /^pigsty\.yml:9: all\.vars\.pg_admin_username: a role name here must not contain spaces, #, commas, quotes or control characters$/);
+  configError(`${CLUSTER}  vars:\n    pg_hba_rules: { user: app }\n`, /^pigsty\.yml:9: all\.vars\.pg_hba_rules: expected a list, got a mapping$/);
+  configError(`${CLUSTER}  vars:\n    pg_hba_rules:\n      - { addr: world, auth: pwd }\n      - { addr: world, auth: password }\n`, /^pigsty\.yml:11: all\.vars\.pg_hba_rules\[1\]\.auth: unsupported auth "password"/);
+});
+
+test("the structure is checked: mappings where mappings belong, instances with pg_role and pg_seq", () => {
+  configError("", /^pigsty\.yml:1: the inventory is empty/);
+  configError("- a\n- b\n", /^pigsty\.yml:1: expected a mapping with all: at the top, got a list/);
+  configError("all:\n  children:\n    pg-meta: [ 10.10.10.10 ]\n", /^pigsty\.yml:3: all\.children\.pg-meta: expected a group/);
+  configError("all:\n  children:\n    pg-meta:\n      hosts:\n        10.10.10.10: primary\n", /^pigsty\.yml:5: all\.children\.pg-meta\.hosts\["10\.10\.10\.10"\]: expected a mapping of variables, got string "primary"/);
+  configError('all:\n  children:\n    infra:\n      hosts: { "10.0.0.9\\nhost all all 0.0.0.0/0 trust": {} }\n', /^pigsty\.yml:4: all\.children\.infra\.hosts\["10\.0\.0\.9\\nhost all all 0\.0\.0\.0\/0 trust"\]: host "10\.0\.0\.9\\nhost all all 0\.0\.0\.0\/0 trust" is not an address or a host name$/);
+  configError("all:\n  children:\n    pg-meta:\n      hosts:\n        10.10.10.10: { pg_seq: 1 }\n      vars: { pg_cluster: pg-meta }\n", /^pigsty\.yml:5: all\.children\.pg-meta\.hosts\["10\.10\.10\.10"\]: instance of cluster pg-meta has no pg_role$/);
+});
+
+test("YAML syntax errors name the line", () => {
+  configError("all:\n  vars:\n    admin_ip: [10.10.10.10\n  children: {}\n", /^pigsty\.yml:\d: /);
+  configError("all:\n  vars: { a: 1\n", /^pigsty\.yml:\d+: .+/);
+});
+
+test("keys a group cannot hold are read past with a warning", () => {
+  const inventory = parseInventory(`${CLUSTER}      var:\n        pg_role: primary\n`, "pigsty.yml");
+  assert.deepEqual(inventory.warnings, ["pigsty.yml:8: all.children.pg-meta.var: not read: a group holds only hosts, vars and children"]);
+});
+
+test("loadInventory reads a file; a missing one is not-found (exit 4)", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "pgwarden-inventory-"));
+  try {
+    await writeFile(join(dir, "pigsty.yml"), CLUSTER);
+    const inventory = await loadInventory(join(dir, "pigsty.yml"));
+    assert.equal(inventory.file, join(dir, "pigsty.yml"));
+    await assert.rejects(loadInventory(join(dir, "missing.yml")), (error: PgwardenError) => error.exitCode === ExitCode.notFound && error.message === `no inventory at ${join(dir, "missing.yml")}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

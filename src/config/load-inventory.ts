@@ -1,0 +1,221 @@
+import { readFile } from "node:fs/promises";
+import { LineCounter, parseDocument, type Document } from "yaml";
+import type { z } from "zod";
+import { ExitCode, PgwardenError, notFoundError } from "../errors.js";
+import type { SourceLocation } from "../hba/model.js";
+import { hostVars, type Inventory, type InventoryGroup } from "./inventory.js";
+import { HBA_RULE_KEYS, inventoryVarsSchema, type InventoryVars } from "./schema.js";
+import { formatPath, lineOf, type YamlPath } from "./yaml-location.js";
+
+/** Reads and validates a Pigsty inventory file (pigsty.yml); errors are `file:line: path: message`, exit 3. */
+export async function loadInventory(path: string): Promise<Inventory> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw notFoundError("inventory-not-found", `no inventory at ${path}`);
+    throw new PgwardenError("inventory-unreadable", `cannot read the inventory ${path}: ${(error as Error).message}`, ExitCode.config, { cause: error });
+  }
+  return parseInventory(text, path);
+}
+
+interface Problem {
+  readonly line: number;
+  readonly path: YamlPath;
+  readonly message: string;
+}
+
+function configError(message: string): PgwardenError {
+  return new PgwardenError("invalid-inventory", message, ExitCode.config);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return "nothing";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/** An inventory host: an address or a name, one token. */
+const HOST_NAME = /^[^\s#,"\u0000-\u001f\u007f]+$/;
+
+const EXPECTED: Readonly<Record<string, string>> = { object: "a mapping", array: "a list", int: "an integer" };
+
+/** One zod issue in the inventory's words. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const got = `got ${describeValue(issue.input)}`;
+  if (issue.code === "invalid_type") return `expected ${EXPECTED[issue.expected] ?? `a ${issue.expected}`}, ${got}`;
+  if (issue.code === "too_small" && issue.origin === "number") return `must be at least ${String(issue.minimum)}, ${got}`;
+  // A union's own message (pg_seq, pg_offline_query) says what was expected; zod's default does not.
+  if (issue.code === "invalid_union") return issue.message === "Invalid input" ? `invalid value, ${got}` : `${issue.message}, ${got}`;
+  return issue.message;
+}
+
+type MutableGroup = { -readonly [K in keyof InventoryGroup]: InventoryGroup[K] } & { hosts: string[]; children: string[] };
+
+/** Reads one YAML document into groups, hosts and validated vars, collecting every problem. */
+class InventoryReader {
+  readonly problems: Problem[] = [];
+  readonly warnings: string[] = [];
+  readonly groups = new Map<string, MutableGroup>();
+  readonly hostVars = new Map<string, InventoryVars>();
+  /** Where each host is first listed, for messages about the host as a whole. */
+  readonly hostPaths = new Map<string, YamlPath>();
+  globalVars: InventoryVars = {};
+
+  constructor(
+    private readonly document: Document,
+    private readonly lineCounter: LineCounter,
+    private readonly file: string,
+  ) {}
+
+  line(path: YamlPath): number {
+    return lineOf(this.document, this.lineCounter, path);
+  }
+
+  problem(path: YamlPath, message: string): void {
+    this.problems.push({ line: this.line(path), path, message });
+  }
+
+  warn(path: YamlPath, message: string): void {
+    this.warnings.push(`${this.file}:${this.line(path)}: ${formatPath(path)}: ${message}`);
+  }
+
+  source(path: YamlPath): SourceLocation {
+    return { file: this.file, line: this.line(path) };
+  }
+
+  /** Validates a vars block; rule objects get the place they were written. */
+  vars(value: unknown, path: YamlPath): InventoryVars {
+    if (value === null || value === undefined) return {};
+    if (!isRecord(value)) {
+      this.problem(path, `expected a mapping of variables, got ${describeValue(value)}`);
+      return {};
+    }
+    const parsed = inventoryVarsSchema.safeParse(value, { reportInput: true });
+    if (!parsed.success) {
+      const seen = new Set<string>();
+      for (const issue of parsed.error.issues) {
+        const where = [...path, ...(issue.path as (string | number)[])];
+        // One problem per key: an empty name fails both "non-empty" and "one token".
+        if (seen.has(formatPath(where))) continue;
+        seen.add(formatPath(where));
+        this.problem(where, describeIssue(issue));
+      }
+      return {};
+    }
+    const vars: Record<string, unknown> = { ...parsed.data };
+    for (const key of HBA_RULE_KEYS) {
+      const rules = parsed.data[key];
+      if (rules) vars[key] = rules.map((rule, index) => ({ ...rule, source: this.source([...path, key, index]) }));
+    }
+    return vars as InventoryVars;
+  }
+
+  hosts(value: unknown, path: YamlPath, group?: MutableGroup): void {
+    if (value === null || value === undefined) return;
+    if (!isRecord(value)) return this.problem(path, `expected a mapping of hosts, got ${describeValue(value)}`);
+    for (const [host, vars] of Object.entries(value)) {
+      if (!HOST_NAME.test(host)) this.problem([...path, host], `host ${JSON.stringify(host)} is not an address or a host name`);
+      const parsed = this.vars(vars, [...path, host]);
+      if (!this.hostPaths.has(host)) this.hostPaths.set(host, [...path, host]);
+      // A host listed in several groups: Ansible merges its vars, a later listing winning per key.
+      this.hostVars.set(host, { ...(this.hostVars.get(host) ?? {}), ...parsed } as InventoryVars);
+      if (group && !group.hosts.includes(host)) group.hosts.push(host);
+    }
+  }
+
+  group(name: string, value: unknown, path: YamlPath, depth: number): void {
+    let group = this.groups.get(name);
+    if (!group) {
+      group = { name, vars: {}, hosts: [], children: [], depth, source: this.source(path) };
+      this.groups.set(name, group);
+    }
+    group.depth = Math.max(group.depth, depth);
+    if (value === null || value === undefined) return;
+    if (!isRecord(value)) return this.problem(path, `expected a group (a mapping of hosts, vars and children), got ${describeValue(value)}`);
+    for (const [key, entry] of Object.entries(value)) {
+      if (key === "hosts") this.hosts(entry, [...path, key], group);
+      else if (key === "vars") group.vars = { ...group.vars, ...this.vars(entry, [...path, key]) } as InventoryVars;
+      else if (key === "children") this.children(entry, [...path, key], depth + 1, group);
+      else this.warn([...path, key], `not read: a group holds only hosts, vars and children`);
+    }
+  }
+
+  children(value: unknown, path: YamlPath, depth: number, parent?: MutableGroup): void {
+    if (value === null || value === undefined) return;
+    if (!isRecord(value)) return this.problem(path, `expected a mapping of groups, got ${describeValue(value)}`);
+    for (const [name, group] of Object.entries(value)) {
+      if (parent && !parent.children.includes(name)) parent.children.push(name);
+      this.group(name, group, [...path, name], depth);
+    }
+  }
+
+  /** `all:` with vars, hosts and children; other top-level keys are groups, as Ansible reads them. */
+  root(value: unknown): void {
+    if (value === null || value === undefined) return this.problem([], "the inventory is empty: a Pigsty inventory starts with all:");
+    if (!isRecord(value)) return this.problem([], `expected a mapping with all: at the top, got ${describeValue(value)}`);
+    for (const [key, entry] of Object.entries(value)) {
+      if (key !== "all") {
+        this.group(key, entry, [key], 1);
+        continue;
+      }
+      if (entry === null || entry === undefined) continue;
+      if (!isRecord(entry)) {
+        this.problem(["all"], `expected a mapping of vars, hosts and children, got ${describeValue(entry)}`);
+        continue;
+      }
+      for (const [section, content] of Object.entries(entry)) {
+        if (section === "vars") this.globalVars = this.vars(content, ["all", "vars"]);
+        else if (section === "hosts") this.hosts(content, ["all", "hosts"]);
+        else if (section === "children") this.children(content, ["all", "children"], 1);
+        else this.warn(["all", section], "not read: all holds only vars, hosts and children");
+      }
+    }
+  }
+
+  /** Every PostgreSQL instance needs pg_role and pg_seq, as Pigsty's pg_id does. */
+  checkInstances(inventory: Inventory): void {
+    for (const host of inventory.hostVars.keys()) {
+      const vars = hostVars(inventory, host);
+      if (vars.pg_cluster === undefined) continue;
+      const path = this.hostPaths.get(host) ?? ["all"];
+      if (vars.pg_role === undefined) this.problem(path, `instance of cluster ${vars.pg_cluster} has no pg_role`);
+      if (vars.pg_seq === undefined) this.problem(path, `instance of cluster ${vars.pg_cluster} has no pg_seq`);
+    }
+  }
+}
+
+/**
+ * Parses a Pigsty inventory: Ansible's YAML inventory (`all.vars`, `all.children.<group>.vars`
+ * and `.hosts.<ip>`), read as YAML 1.1 like Ansible does (`yes`/`on`/`off` are booleans, `<<`
+ * merges). The keys pgwarden uses are validated where they are written; the first problem is
+ * thrown as `file:line: path.to.key: message` (exit 3), with the count of any others.
+ */
+export function parseInventory(text: string, file: string): Inventory {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, version: "1.1", merge: true, uniqueKeys: false, prettyErrors: false });
+  const syntax = document.errors[0];
+  if (syntax) throw configError(`${file}:${lineCounter.linePos(syntax.pos[0]).line}: ${syntax.message.split("\n")[0]}`);
+  let root: unknown;
+  try {
+    root = document.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    throw configError(`${file}:1: ${(error as Error).message.split("\n")[0]}`);
+  }
+  const reader = new InventoryReader(document, lineCounter, file);
+  reader.root(root);
+  const inventory: Inventory = { file, vars: reader.globalVars, groups: reader.groups, hostVars: reader.hostVars, warnings: reader.warnings };
+  if (reader.problems.length === 0) reader.checkInstances(inventory);
+  const problems = [...reader.problems].sort((a, b) => a.line - b.line);
+  const first = problems[0];
+  if (first) {
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more ${problems.length === 2 ? "problem" : "problems"})` : "";
+    throw configError(`${file}:${first.line}: ${first.path.length > 0 ? `${formatPath(first.path)}: ` : ""}${first.message}${more}`);
+  }
+  return inventory;
+}

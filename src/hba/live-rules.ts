@@ -1,0 +1,97 @@
+import type pg from "pg";
+import { maskToPrefix } from "./address.js";
+import { ExitCode, PgwardenError } from "../errors.js";
+import { CONNECTION_TYPES, type ConnectionType, type HbaFile, type HbaParseError, type HbaRule, type HbaToken } from "./model.js";
+
+/** One row of pg_hba_file_rules (PostgreSQL 15 columns, plus file_name from 16 on). */
+interface HbaFileRuleRow {
+  readonly line_number: number;
+  readonly type: string | null;
+  readonly database: string[] | null;
+  readonly user_name: string[] | null;
+  readonly address: string | null;
+  readonly netmask: string | null;
+  readonly auth_method: string | null;
+  readonly options: string[] | null;
+  readonly error: string | null;
+  readonly file_name: string;
+}
+
+const HAS_FILE_NAME_SQL = `SELECT EXISTS (SELECT FROM pg_catalog.pg_attribute
+  WHERE attrelid = 'pg_catalog.pg_hba_file_rules'::regclass AND attname = 'file_name' AND NOT attisdropped) AS has_file_name`;
+
+/** Rows come in the order the server read them (includes in place); the view has no other total order. */
+const rulesSql = (fileColumn: string) => `SELECT line_number, type, database, user_name, address, netmask, auth_method, options, error,
+  ${fileColumn} AS file_name FROM pg_catalog.pg_hba_file_rules`;
+
+const KNOWN_TYPES: ReadonlySet<string> = new Set(CONNECTION_TYPES);
+const INSUFFICIENT_PRIVILEGE = "42501";
+
+/**
+ * The rules in a running server's HBA file as the server itself reads them
+ * (pg_hba_file_rules: the file on disk now, not necessarily the rules loaded), with the
+ * server's file and line for each rule and each error. What the view does not keep:
+ * - quotes: a name that can only be written quoted (blanks, commas, `#`, `"`, empty) is
+ *   marked quoted; a quoted keyword ("all" as a role name) reads as the keyword;
+ * - the text as written: `text` is rebuilt from the columns;
+ * - options as written: the server lists what it derived, e.g. `clientcert=verify-full`
+ *   for cert and `include_realm=true` for gss;
+ * - addresses as written: the server prints them canonically (`::1/128`).
+ * A row can be a rule and an error at once (`hostssl` while ssl is off): the server still
+ * loads such a rule, so it is returned in both lists.
+ */
+export async function readLiveRules(client: pg.Client): Promise<HbaFile> {
+  let rows: HbaFileRuleRow[];
+  try {
+    const columns = await client.query<{ has_file_name: boolean }>(HAS_FILE_NAME_SQL);
+    const fileColumn = columns.rows[0]?.has_file_name ? "COALESCE(file_name, current_setting('hba_file'))" : "current_setting('hba_file')";
+    rows = (await client.query<HbaFileRuleRow>(rulesSql(fileColumn))).rows;
+  } catch (error) {
+    if ((error as { code?: string }).code === INSUFFICIENT_PRIVILEGE) {
+      throw new PgwardenError("hba-rules-denied", "reading pg_hba_file_rules needs a superuser (or EXECUTE on pg_hba_file_rules())", ExitCode.privilege, { cause: error });
+    }
+    throw error;
+  }
+  const rules: HbaRule[] = [];
+  const errors: HbaParseError[] = [];
+  for (const row of rows) {
+    const source = { file: row.file_name, line: row.line_number };
+    if (row.error !== null) errors.push({ source, message: row.error });
+    if (row.type === null) continue;
+    const rule = ruleOf(row, source);
+    if ("message" in rule) errors.push(rule);
+    else rules.push(rule);
+  }
+  return { rules, errors };
+}
+
+function ruleOf(row: HbaFileRuleRow, source: HbaRule["source"]): HbaRule | HbaParseError {
+  if (!KNOWN_TYPES.has(row.type ?? "")) return { source, message: `connection type "${row.type}" is not known to pgwarden` };
+  const type = row.type as ConnectionType;
+  let address = row.address ?? undefined;
+  if (address !== undefined && row.netmask !== null) {
+    const prefix = maskToPrefix(row.netmask);
+    if (prefix === undefined) return { source, message: `netmask "${row.netmask}" is not contiguous: pgwarden cannot represent it as CIDR` };
+    address = `${address}/${prefix}`;
+  }
+  const databases = (row.database ?? []).map(tokenOf);
+  const users = (row.user_name ?? []).map(tokenOf);
+  const method = row.auth_method ?? "";
+  const optionList = row.options ?? [];
+  const options: Record<string, string> = {};
+  for (const option of optionList) {
+    const equals = option.indexOf("=");
+    options[equals < 0 ? option : option.slice(0, equals)] = equals < 0 ? "" : option.slice(equals + 1);
+  }
+  const text = [type, list(databases), list(users), ...(address === undefined ? [] : [address]), method, ...optionList.map(quoteIfNeeded)].join(" ");
+  const rule: HbaRule = { type, databases, users, method, options, source, text };
+  return address === undefined ? rule : { ...rule, address };
+}
+
+/** Characters a name can only carry inside double quotes. */
+const NEEDS_QUOTES = /[\s,#"]/;
+
+const needsQuotes = (value: string) => value === "" || NEEDS_QUOTES.test(value);
+const tokenOf = (value: string): HbaToken => ({ value, quoted: needsQuotes(value) });
+const quoteIfNeeded = (value: string) => (needsQuotes(value) ? `"${value.replaceAll('"', '""')}"` : value);
+const list = (tokens: readonly HbaToken[]) => tokens.map((token) => quoteIfNeeded(token.value)).join(",");
