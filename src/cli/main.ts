@@ -1,19 +1,40 @@
 import { Command, CommanderError } from "commander";
 import { ExitCode, PgwardenError } from "../errors.js";
 import { DEFAULT_PKI_DIR } from "../pki/pki-layout.js";
-import { caCommand } from "./commands/ca/index.js";
-import { certCommand } from "./commands/cert/index.js";
-import { hbaCommand } from "./commands/hba/index.js";
-import { pgCommand } from "./commands/pg/index.js";
-import { quickstartCommand } from "./commands/quickstart.js";
-import { sandboxCommand } from "./commands/sandbox/index.js";
-import { trustCommand } from "./commands/trust/index.js";
 import { ExitSignal } from "./exit-signal.js";
 import { addGlobalFlags, formatOption, pkiOption, quietOption } from "./flags.js";
 
 const REPORT_URL = "https://github.com/pgwarden/pgwarden/issues";
 
-export function buildProgram(): Command {
+/**
+ * The command tree, one noun at a time. A run loads only the noun it names, so
+ * `cert issue` does not pay for loading the PostgreSQL client, YAML and schema
+ * libraries that other nouns need; `--help` and unknown nouns load them all.
+ */
+const NOUNS: Record<string, () => Promise<Command>> = {
+  ca: async () => (await import("./commands/ca/index.js")).caCommand(),
+  cert: async () => (await import("./commands/cert/index.js")).certCommand(),
+  trust: async () => (await import("./commands/trust/index.js")).trustCommand(),
+  sandbox: async () => (await import("./commands/sandbox/index.js")).sandboxCommand(),
+  pg: async () => (await import("./commands/pg/index.js")).pgCommand(),
+  hba: async () => (await import("./commands/hba/index.js")).hbaCommand(),
+  quickstart: async () => (await import("./commands/quickstart.js")).quickstartCommand(),
+};
+
+/** Program-level flags that take a value, to find the noun behind them in argv. */
+const VALUE_FLAGS = new Set(["--pki", "--format"]);
+
+/** The noun `argv` (process.argv form) runs, or undefined when it runs none that exists. */
+export function nounOf(argv: readonly string[]): string | undefined {
+  for (let index = 2; index < argv.length; index++) {
+    const arg = argv[index] as string;
+    if (VALUE_FLAGS.has(arg)) index++;
+    else if (!arg.startsWith("-")) return Object.hasOwn(NOUNS, arg) ? arg : undefined;
+  }
+  return undefined;
+}
+
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command("pgwarden")
     .description("Make PostgreSQL fleets secure by default: a local CA, TLS, access rules, roles and audits.")
     .addOption(pkiOption().env("PGWARDEN_PKI").default(DEFAULT_PKI_DIR))
@@ -24,7 +45,9 @@ export function buildProgram(): Command {
     // a command may give a flag its own meaning (`cert export --format pk8`).
     .enablePositionalOptions()
     .exitOverride();
-  program.addCommand(caCommand()).addCommand(certCommand()).addCommand(trustCommand()).addCommand(sandboxCommand()).addCommand(pgCommand()).addCommand(hbaCommand()).addCommand(quickstartCommand());
+  const noun = nounOf(argv);
+  const nouns = noun === undefined ? Object.values(NOUNS) : [NOUNS[noun] as () => Promise<Command>];
+  for (const command of await Promise.all(nouns.map((load) => load()))) program.addCommand(command);
   const prepare = (command: Command) => {
     // Every command exits through the same override, so usage errors map to exit 2.
     command.exitOverride();
@@ -39,7 +62,7 @@ export function buildProgram(): Command {
 /** Runs pgwarden with `argv` (process.argv form) and returns the exit code. Never throws. */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync([...argv]);
+    await (await buildProgram(argv)).parseAsync([...argv]);
     return ExitCode.ok;
   } catch (error) {
     return exitCodeFor(error);
