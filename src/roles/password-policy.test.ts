@@ -1,0 +1,30 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { passwordViolations } from "./password-policy.js";
+
+const ids = (password: string, role = "dbuser_app", policy = {}) => passwordViolations(password, role, policy).map((violation) => violation.id);
+
+test("passwordcheck's rules: length 8, no role name, letters and non-letters", () => {
+  assert.deepEqual(ids("Ab1.xyz"), ["too-short"]);
+  assert.deepEqual(ids("xdbuser_app1"), ["contains-role-name"]);
+  assert.deepEqual(ids("XDBUSER_APP1"), ["contains-role-name"], "case does not hide the role name");
+  assert.deepEqual(ids("abcdefghij"), ["letters-and-non-letters"]);
+  assert.deepEqual(ids("1234567890"), ["letters-and-non-letters"]);
+  assert.deepEqual(ids("correct-horse-42"), []);
+});
+
+test("length counts characters, not UTF-16 units or bytes", () => {
+  assert.deepEqual(ids("\u{1F512}\u{1F512}\u{1F512}\u{1F512}ab1"), ["too-short"]);
+  assert.deepEqual(ids("p\u00e4ssw\u00f6rt-1"), []);
+});
+
+test("stricter options: minimum length, character classes, denylist", () => {
+  assert.deepEqual(ids("correct-horse-42", "u", { minLength: 20 }), ["too-short"]);
+  assert.deepEqual(ids("correct-horse-42", "u", { requiredClasses: ["upper", "digit"] }), ["missing-character-class"]);
+  assert.match(passwordViolations("correct-horse", "u", { requiredClasses: ["upper", "digit"] })[0]!.message, /no upper, no digit/);
+  assert.deepEqual(ids("DBUser.DBA", "app", { denylist: new Set(["dbuser.dba"]) }), ["denylisted"]);
+});
+
+test("messages never quote the password", () => {
+  for (const violation of passwordViolations("hunter2", "hunter", { denylist: new Set(["hunter2"]) })) assert.doesNotMatch(violation.message, /hunter2/);
+});

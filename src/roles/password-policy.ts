@@ -1,0 +1,80 @@
+/**
+ * The password policy applied to every plaintext password pgwarden is given, before
+ * anything reaches a server. The first three checks are PostgreSQL's `passwordcheck`
+ * module's (contrib/passwordcheck); the others are stricter options.
+ */
+
+/** passwordcheck's MIN_PWD_LENGTH. */
+export const DEFAULT_MIN_PASSWORD_LENGTH = 8;
+
+export const CHARACTER_CLASSES = ["lower", "upper", "digit", "symbol"] as const;
+export type CharacterClass = (typeof CHARACTER_CLASSES)[number];
+
+export interface PasswordPolicy {
+  /** Default {@link DEFAULT_MIN_PASSWORD_LENGTH}, counted in characters (code points). */
+  readonly minLength?: number;
+  /** Classes every password must contain, e.g. ["lower", "upper", "digit"]. Default none beyond passwordcheck's letters and non-letters. */
+  readonly requiredClasses?: readonly CharacterClass[];
+  /** Passwords refused outright, compared case-insensitively (vendor defaults, leaked lists). */
+  readonly denylist?: ReadonlySet<string>;
+}
+
+export interface PasswordViolation {
+  /** Stable id, e.g. `too-short`. */
+  readonly id: string;
+  /** What is wrong, never quoting the password. */
+  readonly message: string;
+}
+
+interface PolicyCheck {
+  readonly id: string;
+  check(password: string, roleName: string, policy: PasswordPolicy): string | undefined;
+}
+
+const classOf = (char: string): CharacterClass => {
+  if (/\p{Ll}/u.test(char)) return "lower";
+  if (/\p{Lu}/u.test(char)) return "upper";
+  if (/\p{Nd}/u.test(char)) return "digit";
+  return "symbol";
+};
+
+const POLICY_CHECKS: readonly PolicyCheck[] = [
+  {
+    id: "too-short",
+    check: (password, _role, policy) => {
+      const min = policy.minLength ?? DEFAULT_MIN_PASSWORD_LENGTH;
+      return [...password].length < min ? `is shorter than ${min} characters` : undefined;
+    },
+  },
+  {
+    id: "contains-role-name",
+    check: (password, role) => (role.length > 0 && password.toLowerCase().includes(role.toLowerCase()) ? "contains the role name" : undefined),
+  },
+  {
+    id: "letters-and-non-letters",
+    check: (password) => {
+      const letters = [...password].filter((char) => /\p{L}/u.test(char)).length;
+      return letters === 0 || letters === [...password].length ? "must contain both letters and non-letters" : undefined;
+    },
+  },
+  {
+    id: "missing-character-class",
+    check: (password, _role, policy) => {
+      const present = new Set([...password].map(classOf));
+      const missing = (policy.requiredClasses ?? []).filter((wanted) => !present.has(wanted));
+      return missing.length > 0 ? `has no ${missing.join(", no ")} character` : undefined;
+    },
+  },
+  {
+    id: "denylisted",
+    check: (password, _role, policy) => (policy.denylist?.has(password.toLowerCase()) ? "is on the denylist of known or default passwords" : undefined),
+  },
+];
+
+/** Every way `password` breaks `policy` for `roleName`; empty when it passes. */
+export function passwordViolations(password: string, roleName: string, policy: PasswordPolicy = {}): PasswordViolation[] {
+  return POLICY_CHECKS.flatMap((check) => {
+    const message = check.check(password, roleName, policy);
+    return message === undefined ? [] : [{ id: check.id, message }];
+  });
+}
