@@ -71,7 +71,7 @@ function assertEachFailed(outcomes: Map<string, ClientOutcome>, expected: Readon
   for (const [name, outcome] of outcomes) {
     const pattern = expected[name];
     assert.ok(pattern, `no expectation for ${name}`);
-    assert.equal(outcome.ok, false, `${name} connected but must not: ${outcome.stdout}`);
+    assert.equal(outcome.ok, false, `${name} connected but must not: ${outcome.stdout} ${outcome.stderr}`);
     assert.match(outcome.stderr, pattern, `${name}'s error`);
   }
 }
@@ -129,7 +129,7 @@ describe("cert export, proven with psql, node-postgres, psycopg and JDBC", { con
       for (const key of ["libpq", "psql", "nodePostgres", "psycopg"] as const) assert.match(defined(bundle[key], key), /sslmode=verify-full/, key);
     }
     assert.equal(pemBundle.jdbc, undefined, "no JDBC URL without the pk8 key");
-    assert.match(defined(pk8Bundle.jdbc, "jdbc"), /^jdbc:postgresql:\/\/localhost:\d+\/app%20db\?.*sslmode=verify-full.*sslkey=[^&]*postgresql\.pk8$/);
+    assert.match(defined(pk8Bundle.jdbc, "jdbc"), /^jdbc:postgresql:\/\/localhost:\d+\/app%20db\?.*sslmode=verify-full.*sslkey=[^&]*postgresql\.pk8&sslfactory=org\.postgresql\.ssl\.LibPQFactory$/);
     assert.deepEqual(
       pk8Bundle.files.map((file) => [file.path.slice(pk8Bundle.dir.length + 1), file.mode]),
       [["postgresql.crt", 0o644], ["postgresql.key", 0o600], ["postgresql.pk8", 0o600], ["root.crt", 0o644]],
@@ -171,7 +171,9 @@ describe("cert export, proven with psql, node-postgres, psycopg and JDBC", { con
     const unknownCa = /tlsv1 alert unknown ca/;
     // pgjdbc under TLS 1.3 often writes its startup packet before the alert arrives, so all
     // it reports is the broken connection; the server log below says why, for every client.
-    assertEachFailed(await runAll(foreign), { psql: unknownCa, "node-postgres": unknownCa, psycopg: unknownCa, JDBC: /unknown_ca|Broken pipe|Connection reset/ });
+    // node-postgres 8 sometimes misses the alert and is left with a connection that just ends
+    // (see the probe in test/support/clients.ts); the server log is the proof either way.
+    assertEachFailed(await runAll(foreign), { psql: unknownCa, "node-postgres": /tlsv1 alert unknown ca|ended without an answer/, psycopg: unknownCa, JDBC: /unknown_ca|Broken pipe|Connection reset/ });
     const refusals = await waitForLogLines(cluster, logOffset, /could not accept SSL connection: certificate verify failed/, CLIENTS.length);
     assert.equal(refusals, CLIENTS.length, "the server refused each client's certificate");
   });

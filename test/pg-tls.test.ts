@@ -43,7 +43,10 @@ test("--dry-run prints every file and setting it would change and writes nothing
   const result = await pgwarden(["pg", "tls", "--pki", pki, "--pgdata", cluster.dataDir, "--cn", "localhost", "--dry-run"]);
   assert.equal(result.code, 0, result.stderr);
   for (const name of ["server.crt", "server.key", "root.crt", "pgwarden.conf", "postgresql.conf"]) assert.match(result.stdout, new RegExp(`would (create|replace)\\s+\\S*${name.replace(".", "\\.")}`));
-  for (const setting of ["ssl = 'on'", "ssl_cert_file = 'server.crt'", "ssl_min_protocol_version = 'TLSv1.2'"]) assert.ok(result.stdout.includes(setting), setting);
+  for (const setting of ["ssl = 'on'", "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'", "ssl_ca_file = 'root.crt'", "ssl_min_protocol_version = 'TLSv1.2'"]) {
+    assert.ok(result.stdout.includes(setting), setting);
+  }
+  assert.ok(result.stdout.includes("ssl_crl_file = ''"), "no CRL in the PKI yet: ssl_crl_file is cleared");
   assert.deepEqual(await snapshot(cluster.dataDir), before);
   assert.deepEqual(await snapshot(pki), pkiBefore, "no certificate issued by a dry run");
 });
@@ -114,6 +117,14 @@ test("a reload PostgreSQL rejects is a failure quoting the server log", async ()
   assert.match(result.stderr, /PostgreSQL did not take the new TLS configuration: .*missing\.key/);
   const repaired = await pgwarden([...tlsArgs(), "--reload", "--san", "localhost", "--san", "127.0.0.1", "--san", "db2.test"]);
   assert.equal(repaired.code, 0, repaired.stderr);
+
+  // Each certificate and key it replaced was kept; a key's backup is 0600 even though the
+  // key it replaced had been made 0644 by hand (the test before this one).
+  const names = await readdir(cluster.dataDir);
+  const backupsOf = (file: string) => names.filter((name) => name.startsWith(`${file}.`) && name.endsWith(".bak"));
+  assert.ok(backupsOf("server.crt").length >= 1, `a backup of the replaced server.crt: ${names.join(" ")}`);
+  assert.ok(backupsOf("server.key").length >= 1, `a backup of the replaced server.key: ${names.join(" ")}`);
+  for (const name of backupsOf("server.key")) assert.equal((await stat(join(cluster.dataDir, name))).mode & 0o777, 0o600, name);
 });
 
 test("--conn: a running server reached as a superuser gets its files where data_directory is and its settings through ALTER SYSTEM", async () => {

@@ -1,5 +1,5 @@
 /**
- * End-to-end proof that the pgbouncer snippet of `renderTlsSnippet` works with a REAL pgbouncer
+ * End-to-end proof that the pgbouncer lines of `pgwarden pg tls --print pgbouncer` work with a REAL pgbouncer
  * in front of a REAL PostgreSQL, every certificate made by the `pgwarden` CLI:
  *
  *   psql --(TLS, verify-full, client cert app_user)--> pgbouncer --(TLS, verify-full, its own
@@ -96,7 +96,12 @@ before(async () => {
     clientCert: await install("upstream.crt", upstream.certPath, 0o644),
     clientKey: await install("upstream.key", upstream.keyPath, 0o600),
   };
-  snippet = renderTlsSnippet("pgbouncer", "localhost", files);
+  // The lines `pgwarden pg tls --print pgbouncer` prints, with the PKI's paths moved to the copies pgbouncer reads.
+  const printed = await cli(["pg", "tls", "--pki", pki, "--print", "pgbouncer", "--cn", "localhost", "--group", "pgbouncer", "--client-cn", ROLE, "--client-group", "pgbouncer-upstream"]);
+  const moved: [string, string][] = [[caFile, files.caCert], [bouncerServer.certPath, files.cert], [bouncerServer.keyPath, files.key], [upstream.certPath, files.clientCert], [upstream.keyPath, files.clientKey]];
+  for (const [from] of moved) assert.ok(printed.stdout.includes(from), `--print names ${from}:\n${printed.stdout}`);
+  snippet = moved.reduce((text, [from, to]) => text.replaceAll(from, to), printed.stdout);
+  assert.equal(snippet, renderTlsSnippet("pgbouncer", "localhost", files), "the CLI prints what the library renders");
   // auth_type = cert takes the role from the client certificate's CN, but the role must still be a
   // known user (auth_file or auth_query); otherwise pgbouncer answers with a mock failure.
   const authFile = await installFile(dir, "userlist.txt", `"${ROLE}" ""\n`, 0o600);

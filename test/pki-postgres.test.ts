@@ -17,6 +17,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { pgwarden, tempDir, type CliResult } from "./support/cli.js";
 import { runClient, startCluster, type Cluster, type ClientResult } from "./support/pg-cluster.js";
+import { connectClient } from "../src/pg/connect.js";
 
 const KEY_TYPES = ["ec-p256", "rsa-2048", "ed25519"] as const;
 type KeyType = (typeof KEY_TYPES)[number];
@@ -171,13 +172,14 @@ async function pgConnectError(cluster: Cluster, user: string, tls: TlsMaterial, 
   // A failing TLS socket can also emit 'error' on the client after connect() rejected.
   client.on("error", () => undefined);
   try {
-    await client.connect();
+    // pgwarden's own connect, which settles even when node-postgres alone would not
+    // (a refused TLS 1.3 client certificate can leave its connect() pending for ever).
+    await connectClient(client);
   } catch (e) {
     assert.ok(e instanceof Error, `connect() rejected with a non-Error: ${String(e)}`);
     return e;
-  } finally {
-    await client.end().catch(() => undefined);
   }
+  await client.end().catch(() => undefined);
   assert.fail(`node-postgres connected as ${user} but must have been refused`);
 }
 

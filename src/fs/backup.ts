@@ -15,7 +15,7 @@ export interface BackedUpWrite {
 
 /**
  * Writes a file atomically, first copying a different file already there to a backup
- * (with the same mode and owner, so a backed-up key stays private). An identical file
+ * (with its owner, and no more readable than either version, so a backed-up key stays private). An identical file
  * is left untouched unless `rewriteSame` (to give it the right mode and owner).
  */
 export async function writeKeepingBackup(path: string, data: string | Uint8Array, options: AtomicWriteOptions & { rewriteSame?: boolean }, now: Date): Promise<BackedUpWrite> {
@@ -31,8 +31,9 @@ export async function writeKeepingBackup(path: string, data: string | Uint8Array
   if (old !== undefined) {
     backup = backupPath(path, now);
     const info = await stat(path);
-    // Born with the old file's mode and owner: a key's backup is never readable by more people than the key was.
-    await writeFileAtomic(backup, old, { mode: info.mode & 0o777, owner: { uid: info.uid, gid: info.gid }, exclusive: true });
+    // Born with the old file's owner, and readable by no one the old file or the new one keeps out:
+    // a key's backup is as private as the key, even when the key it replaces had been left open.
+    await writeFileAtomic(backup, old, { mode: info.mode & options.mode & 0o777, owner: { uid: info.uid, gid: info.gid }, exclusive: true });
   }
   await writeFileAtomic(path, bytes, options);
   return { path, action: old === undefined ? "create" : "replace", backup };

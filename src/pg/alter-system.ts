@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import pg from "pg";
 import { ExitCode, PgwardenError } from "../errors.js";
+import { CONNECT_TIMEOUT_MS, connectClient } from "./connect.js";
 
 /** A running server reached over a connection as a superuser (`pg tls --conn`). */
 export interface ServerFacts {
@@ -11,11 +12,10 @@ export interface ServerFacts {
 
 /** Connects with a libpq-style URL; the password comes from PGPASSWORD or ~/.pgpass, never from argv. */
 export async function connectSuperuser(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   try {
-    await client.connect();
+    await connectClient(client);
   } catch (error) {
-    await client.end().catch(() => undefined);
     throw new PgwardenError("connect-failed", `cannot connect with --conn: ${(error as Error).message}`, ExitCode.connection, { cause: error });
   }
   return client;

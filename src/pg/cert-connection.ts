@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import pg from "pg";
 import { ExitCode, PgwardenError } from "../errors.js";
+import { CONNECT_TIMEOUT_MS, connectClient } from "./connect.js";
 
 /** Where to reach a server and which client certificate to log in with (cert authentication). */
 export interface CertLogin {
@@ -25,12 +26,11 @@ export async function connectWithCertificate(login: CertLogin): Promise<pg.Clien
     user: login.user,
     database: login.database ?? "postgres",
     ssl: { ca, cert, key, rejectUnauthorized: true, servername: login.host },
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
   });
   try {
-    await client.connect();
+    await connectClient(client);
   } catch (error) {
-    await client.end().catch(() => undefined);
     throw new PgwardenError("connect-failed", `cannot log in to ${login.host}:${login.port} as ${login.user} with ${login.certPath}: ${(error as Error).message}`, ExitCode.connection, { cause: error });
   }
   return client;

@@ -29,3 +29,12 @@ test("without --pg-bin the machine's server is found (pg_config, PATH or the pac
   assert.ok(["pg_config", "PATH", "packaged"].includes(found.source));
   assert.match(found.dir, /bin$/);
 });
+
+test("no server anywhere: exit 4 naming the packages to install", () => {
+  const nowhere = { pgConfigBindir: () => undefined, packagedDirs: () => [join(tmpdir(), "pgwarden-no-such-bin")] };
+  assert.throws(
+    () => findServerBinaries(undefined, "", nowhere),
+    (error: unknown) =>
+      error instanceof PgwardenError && error.exitCode === 4 && /apt-get install postgresql/.test(error.message) && /dnf install postgresql-server/.test(error.message),
+  );
+});

@@ -48,16 +48,24 @@ function packagedDirs(): string[] {
  * Finds the PostgreSQL server programs: `--pg-bin`, then `pg_config --bindir`, then PATH,
  * then the packaged locations, newest major first. None: exit 4 naming the package.
  */
-export function findServerBinaries(pgBin?: string, path: string = process.env.PATH ?? ""): PgBinaries {
+/** Where the machine's own server may be, beyond PATH; injected by tests. */
+export interface ServerLocations {
+  readonly pgConfigBindir: () => string | undefined;
+  readonly packagedDirs: () => string[];
+}
+
+const MACHINE_LOCATIONS: ServerLocations = { pgConfigBindir, packagedDirs };
+
+export function findServerBinaries(pgBin?: string, path: string = process.env.PATH ?? "", locations: ServerLocations = MACHINE_LOCATIONS): PgBinaries {
   if (pgBin !== undefined) {
     if (hasServer(pgBin)) return { dir: pgBin, source: "--pg-bin" };
     throw notFoundError("pg-bin", `--pg-bin ${pgBin} does not hold ${SERVER_PROGRAMS.join(", ")}: give the server's bin directory (pg_config --bindir shows it)`);
   }
-  const fromConfig = pgConfigBindir();
+  const fromConfig = locations.pgConfigBindir();
   if (fromConfig && hasServer(fromConfig)) return { dir: fromConfig, source: "pg_config" };
   const onPath = path.split(delimiter).find((dir) => dir !== "" && hasServer(dir));
   if (onPath) return { dir: onPath, source: "PATH" };
-  const packaged = packagedDirs().find(hasServer);
+  const packaged = locations.packagedDirs().find(hasServer);
   if (packaged) return { dir: packaged, source: "packaged" };
   throw notFoundError(
     "pg-server-missing",

@@ -98,6 +98,7 @@ describe("connection strings", () => {
       sslrootcert: "/x y/root.crt",
       sslcert: "/b/postgresql.crt",
       sslkey: "/x y/postgresql.pk8",
+      sslfactory: "org.postgresql.ssl.LibPQFactory",
     });
     assert.match(jdbcUrl(login({ host: "fd00::1" }), "/k.pk8"), /^jdbc:postgresql:\/\/\[fd00::1\]:5432\//);
   });
@@ -130,7 +131,7 @@ describe("exportClientBundle", () => {
     assert.equal(result.psql, psqlCommand(result.libpq));
     assert.equal(result.psycopg, psycopgConnect(result.libpq));
     assert.match(result.nodePostgres ?? "", /^postgresql:\/\/db\.example\.com:6432\/meta\?user=app&sslmode=verify-full&/);
-    assert.match(result.jdbc ?? "", /sslkey=[^&]*\/out\/postgresql\.pk8$/);
+    assert.match(result.jdbc ?? "", /sslkey=[^&]*\/out\/postgresql\.pk8&sslfactory=org\.postgresql\.ssl\.LibPQFactory$/);
   });
 
   test("pem: no pk8 file and no JDBC URL", async () => {

@@ -97,10 +97,13 @@ export function nodePostgresUrl(login: CertificateLogin): string | undefined {
   return `postgresql://${urlHost(login.host)}:${login.port}/${path}?${sslQuery(login, login.sslkey)}`;
 }
 
+/** pgjdbc's factory that reads libpq's sslrootcert, sslcert and sslkey files (its default since 42.2.5, named so older drivers use it too). */
+export const JDBC_SSL_FACTORY = "org.postgresql.ssl.LibPQFactory";
+
 /**
- * pgjdbc URL for its default LibPQFactory: sslkey must be a DER PKCS#8 key (`.pk8`). pgjdbc
+ * pgjdbc URL with the LibPQFactory: sslkey must be a DER PKCS#8 key (`.pk8`). pgjdbc
  * URL-decodes the database and every parameter (`+` as a space), so all are percent-encoded.
  */
 export function jdbcUrl(login: CertificateLogin, pk8Key: string): string {
-  return `jdbc:postgresql://${urlHost(login.host)}:${login.port}/${encodeURIComponent(login.dbname)}?${sslQuery(login, pk8Key)}`;
+  return `jdbc:postgresql://${urlHost(login.host)}:${login.port}/${encodeURIComponent(login.dbname)}?${sslQuery(login, pk8Key)}&sslfactory=${JDBC_SSL_FACTORY}`;
 }

@@ -42,8 +42,10 @@ const DEFAULT_SQL = "select current_user";
 const LIBPQ_ENV = { PGCONNECT_TIMEOUT: "10" };
 const CONNECT_TIMEOUT_MS = 10_000;
 
+/** Connected means it exited 0 and printed the answer: a client that says nothing did not log in. */
 function outcome(result: ClientResult): ClientOutcome {
-  return { ok: result.code === 0, stdout: result.stdout.trim(), stderr: result.stderr.trim() };
+  const stdout = result.stdout.trim();
+  return { ok: result.code === 0 && stdout.length > 0, stdout, stderr: result.stderr.trim() };
 }
 
 /** psql (libpq) with a keyword/value string or a `postgresql://` URI. */
@@ -55,12 +57,23 @@ export async function psql(conninfo: string, options: ClientOptions = {}): Promi
 const NODE_POSTGRES_PROBE = `
 const { Client } = require("pg");
 const [url, sql, timeout] = process.argv.slice(1);
+// node-postgres 8 can leave connect() pending when the server ends a TLS connection it
+// refused (its timeout timer is unref'd), and Node then exits 0 having printed nothing:
+// that is a refusal, not a login.
+let answered = false;
+process.on("exit", (code) => {
+  if (!answered && code === 0) {
+    console.error("node-postgres: the connection ended without an answer");
+    process.exitCode = 1;
+  }
+});
 (async () => {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: Number(timeout) });
   try {
     await client.connect();
     const result = await client.query({ text: sql, rowMode: "array" });
     console.log(String(result.rows[0][0]));
+    answered = true;
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -29,6 +29,8 @@ interface Options {
   force?: boolean;
   log?: string;
   pgBin?: string;
+  clientCn?: string;
+  clientGroup?: string;
 }
 
 function planText(plan: TlsPlan, dryRun: boolean): string {
@@ -54,7 +56,16 @@ async function runPrint(ctx: CommandContext, options: Options, target: SnippetTa
       throw notFoundError("no-certificate", `${path} not found: issue it first with pgwarden cert issue --profile ${group === "peer" ? "peer" : "server"} --cn ${host} --group ${group} --san ${host}`);
     });
   }
-  ctx.output.data(renderTlsSnippet(target, host, { caCert: ctx.layout.caCert, cert: paths.cert, key: paths.key }));
+  const client = options.clientCn === undefined ? undefined : leafPaths(ctx.layout, options.clientGroup ?? "client", options.clientCn);
+  for (const path of client ? [client.cert, client.key] : []) {
+    await access(path).catch(() => {
+      throw notFoundError("no-certificate", `${path} not found: issue it first with pgwarden cert issue --profile client --cn ${options.clientCn} --group ${options.clientGroup ?? "client"}`);
+    });
+  }
+  if (target === "pgbouncer" && !client) {
+    ctx.output.warn("no server_tls_cert_file: pgbouncer presents no certificate to PostgreSQL, so rules that demand cert (as a sandbox's do) refuse it; give --client-cn ROLE for the role pgbouncer logs in as");
+  }
+  ctx.output.data(renderTlsSnippet(target, host, { caCert: ctx.layout.caCert, cert: paths.cert, key: paths.key, ...(client ? { clientCert: client.cert, clientKey: client.key } : {}) }));
 }
 
 /** `--conn`: a running server reached as a superuser; files where data_directory is, settings through ALTER SYSTEM. */
@@ -157,6 +168,8 @@ export function pgTlsCommand(): Command {
     .addOption(new Option("--pgdata <dir>", "the cluster's data directory (a cluster on this machine)"))
     .addOption(new Option("--conn <url>", "a running server reached as a superuser (postgresql://postgres@host:port/db; password from PGPASSWORD or ~/.pgpass): settings through ALTER SYSTEM"))
     .addOption(new Option("--print <target>", "print the TLS lines for pgbouncer, Patroni or etcd on the host --cn, with its certificate from the PKI").choices([...SNIPPET_TARGETS]))
+    .addOption(new Option("--client-cn <role>", "with --print pgbouncer|patroni: the client certificate the service presents when it connects out (pgbouncer to PostgreSQL, patronictl to the REST API)"))
+    .addOption(new Option("--client-group <name>", "folder of the --client-cn certificate (default client)"))
     .addOption(new Option("--config-file <file>", "its postgresql.conf (default PGDATA/postgresql.conf; Debian: /etc/postgresql/<version>/<cluster>/postgresql.conf)"))
     .addOption(new Option("--cn <name>", "the server certificate's CN (default: this host's name)"))
     .addOption(sanOption())
@@ -181,7 +194,7 @@ SYSTEM and pg_reload_conf(). --print writes the matching TLS lines for pgbouncer
       "pgwarden pg tls --pgdata /var/lib/postgresql/15/main --config-file /etc/postgresql/15/main/postgresql.conf --cn db1.example.com --san db1.example.com --san 10.0.0.11 --reload",
       "pgwarden pg tls --pgdata ./data --dry-run",
       "PGPASSWORD=... pgwarden pg tls --conn postgresql://postgres@127.0.0.1:5432/postgres --cn db1.example.com",
-      "pgwarden pg tls --print pgbouncer --cn db1.example.com",
+      "pgwarden pg tls --print pgbouncer --cn db1.example.com --client-cn dbuser_app",
     ],
   });
 }
