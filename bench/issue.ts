@@ -11,8 +11,9 @@ import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { writeFileAtomic } from "../src/fs/atomic-write.js";
+import { runOnWorkers } from "./support/workers.js";
 
 const CERTIFICATES = 2000;
 /** Roughly the size of a client certificate's to-be-signed part. */
@@ -43,17 +44,7 @@ function rawLoop(count: number): void {
 async function rawLimit(threads: number): Promise<number> {
   const perThread = Math.ceil(CERTIFICATES / threads);
   const started = performance.now();
-  await Promise.all(
-    Array.from(
-      { length: threads },
-      () =>
-        new Promise<void>((resolve, reject) => {
-          const worker = new Worker(fileURLToPath(import.meta.url), { workerData: perThread });
-          worker.once("message", () => resolve());
-          worker.once("error", reject);
-        }),
-    ),
-  );
+  await runOnWorkers(fileURLToPath(import.meta.url), threads, perThread);
   return (perThread * threads) / ((performance.now() - started) / 1000);
 }
 

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { rm } from "node:fs/promises";
+import { randomBytes, X509Certificate } from "node:crypto";
+import { readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { pgwarden } from "./support/cli.js";
+import { REPO_ROOT, pgwarden } from "./support/cli.js";
 import { runClient } from "./support/pg-cluster.js";
 
 // Straight under the temp dir: the sandbox inside runs as the postgres account, which must enter it.
@@ -22,28 +22,107 @@ function pastedConninfo(stdout: string): string {
   return line;
 }
 
-test("quickstart: CA, sandbox, role and client certificate; what it prints is what the server says", async () => {
-  const first = await pgwarden(["quickstart", "--dir", dir]);
+/** The fenced `sh` blocks of the README's "Two commands" section, in order. */
+async function readmeCommands(): Promise<string[]> {
+  const readme = await readFile(join(REPO_ROOT, "README.md"), "utf8");
+  const section = /^## Two commands[^\n]*\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? "";
+  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => (match[1] ?? "").trim());
+}
+
+test("the README gives exactly two commands: setup then npm start (quickstart), setup then npm test (what CI runs)", async () => {
+  assert.deepEqual(await readmeCommands(), ["bash scripts/setup.sh && npm start", "bash scripts/setup.sh && npm test"]);
+  const scripts = (JSON.parse(await readFile(join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+  assert.equal(scripts.start, "npm run build --silent && node bin/pgwarden.js quickstart");
+  const ci = await readFile(join(REPO_ROOT, ".ci", "run"), "utf8");
+  assert.match(ci, /^bash scripts\/setup\.sh\nnpm test\n$/m);
+});
+
+test("npm start: CA, sandbox, rules and roles from an inventory, two logins; what it prints is what the server says", async () => {
+  // The README's first command, less the install step CI has already run.
+  const first = await runClient("npm", ["start", "--silent"], { cwd: REPO_ROOT, env: { PGWARDEN_QUICKSTART_DIR: dir }, timeoutMs: 240_000 });
   assert.equal(first.code, 0, first.stderr);
-  for (const made of [/CA \(created\)/, /sandbox \(created\)/, /role dbuser_dba \(created\)/, /client certificate \(issued\)/]) assert.match(first.stdout, made);
+  for (const made of [/CA \(created\)/, /sandbox \(created\)/, /inventory \(written\)/, /role dbuser_dba \(created\)/, /client certificate \(issued\)/]) assert.match(first.stdout, made);
   const printed = {
     user: /current_user:\s+(\S+)/.exec(first.stdout)?.[1],
     tls: /TLS \(pg_stat_ssl\):\s+(\S+), (\S+)/.exec(first.stdout),
+    clientUntil: /client certificate: until (\S+) \((\d+) days\)/.exec(first.stdout),
   };
   assert.equal(printed.user, "dbuser_dba");
 
   // The pasted psql line works as printed, and the server confirms the printed TLS facts.
   const conninfo = pastedConninfo(first.stdout);
   assert.match(conninfo, /sslmode=verify-full/);
-  const viaPsql = await runClient("psql", ["-X", "-A", "-t", "-F", " ", "-c", "SELECT current_user, version, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid()", conninfo]);
+  const asDba = (sql: string) => runClient("psql", ["-X", "-A", "-t", "-F", " ", "-c", sql, conninfo]);
+  const viaPsql = await asDba("SELECT current_user, version, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
   assert.equal(viaPsql.code, 0, viaPsql.stderr);
   assert.equal(viaPsql.stdout.trim(), `dbuser_dba ${printed.tls?.[1]} ${printed.tls?.[2]}`);
+  const clientCert = new X509Certificate(await readFile(join(dir, "pki", "client", "dbuser_dba.crt")));
+  assert.equal(printed.clientUntil?.[1], new Date(clientCert.validTo).toISOString(), "the printed expiry is the certificate's");
 
+  // The inventory and the application user's password file are private; the password is never printed.
+  const passwordFile = join(dir, "dbuser_app.password");
+  for (const file of [join(dir, "pgwarden.yml"), passwordFile]) assert.equal((await stat(file)).mode & 0o777, 0o600, file);
+  const appPassword = (await readFile(passwordFile, "utf8")).trim();
+  assert.ok(appPassword.length >= 16);
+  assert.ok(!first.stdout.includes(appPassword) && !first.stderr.includes(appPassword), "the password is not in quickstart's output");
+
+  // The server runs the rendered rules, which lint found clean, exactly and without an error.
+  assert.match(first.stdout, /access rules: 4 rules rendered as pg-sandbox-1\.pg_hba\.conf, hba lint: no findings, installed/);
+  const rules = await asDba("SELECT type, array_to_string(user_name, ','), coalesce(address, '-'), auth_method, coalesce(error, '-') FROM pg_hba_file_rules ORDER BY line_number");
+  assert.deepEqual(rules.stdout.trim().split("\n"), [
+    "local postgres - peer -",
+    "hostssl dbuser_app 127.0.0.1 scram-sha-256 -",
+    "hostssl all 127.0.0.1 cert -",
+    "hostssl all ::1 cert -",
+  ]);
+
+  // Pigsty's four tiers and the application user, as the inventory declares them.
+  const memberships = await asDba(
+    "SELECT u.rolname || '>' || r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member " +
+      "WHERE u.rolname IN ('dbuser_app', 'dbrole_readwrite', 'dbrole_admin', 'dbuser_dba') ORDER BY 1",
+  );
+  assert.deepEqual(memberships.stdout.trim().split("\n"), [
+    "dbrole_admin>dbrole_readwrite",
+    "dbrole_admin>pg_monitor",
+    "dbrole_readwrite>dbrole_readonly",
+    "dbuser_app>dbrole_readwrite",
+    "dbuser_dba>dbrole_admin",
+  ]);
+  const secrets = await asDba("SELECT rolname, rolsuper, coalesce(left(rolpassword, 19), 'none') FROM pg_authid WHERE rolname IN ('dbuser_app', 'dbuser_dba') ORDER BY 1");
+  assert.equal(secrets.stdout.trim(), "dbuser_app f SCRAM-SHA-256$4096:\ndbuser_dba t none", "a SCRAM verifier for the app, no password for the certificate-only admin");
+
+  // dbuser_app logs in with its password over verify-full TLS (libpq, SCRAM), and not without TLS.
+  const app = (sslmode: string) =>
+    runClient("psql", ["-X", "-A", "-t", "-c", "SELECT current_user, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", `host=localhost port=${/127\.0\.0\.1:(\d+)/.exec(first.stdout)?.[1]} dbname=postgres user=dbuser_app sslmode=${sslmode} sslrootcert=${join(dir, "pki", "ca", "ca.crt")}`], {
+      env: { PGPASSWORD: appPassword, PGCONNECT_TIMEOUT: "10" },
+    });
+  const overTls = await app("verify-full");
+  assert.equal(overTls.code, 0, overTls.stderr);
+  assert.equal(overTls.stdout.trim(), "dbuser_app|t");
+  assert.match(first.stdout, /Connected as dbuser_app with its password[\s\S]*rule that let it in: pgwarden\.yml:\d+: hostssl all dbuser_app 127\.0\.0\.1\/32 scram-sha-256/);
+  const plain = await app("disable");
+  assert.notEqual(plain.code, 0);
+  assert.match(plain.stderr, /no pg_hba\.conf entry for host "127\.0\.0\.1", user "dbuser_app", database "postgres", no encryption/);
+
+  // A second run keeps everything and changes nothing.
   const json = await pgwarden(["quickstart", "--dir", dir, "--format", "json"]);
   assert.equal(json.code, 0, json.stderr);
-  const again = JSON.parse(json.stdout) as { ca: { action: string }; sandbox: { action: string }; role: { action: string }; client: { action: string; info: { notAfter: string } }; session: { currentUser: string; ssl: boolean } };
-  assert.deepEqual([again.ca.action, again.sandbox.action, again.role.action, again.client.action], ["adopted", "running", "exists", "kept"]);
+  const again = JSON.parse(json.stdout) as {
+    ca: { action: string };
+    sandbox: { action: string };
+    inventory: { action: string };
+    hba: { applied: { action: string }; findings: unknown[] };
+    roles: { changes: unknown[] };
+    role: { action: string };
+    client: { action: string; info: { notAfter: string } };
+    session: { currentUser: string; ssl: boolean };
+    app: { session: { currentUser: string; ssl: boolean } };
+  };
+  assert.deepEqual([again.ca.action, again.sandbox.action, again.inventory.action, again.hba.applied.action, again.role.action, again.client.action], ["adopted", "running", "kept", "unchanged", "exists", "kept"]);
+  assert.deepEqual(again.roles.changes, []);
+  assert.deepEqual(again.hba.findings, []);
   assert.equal(again.session.currentUser, "dbuser_dba");
   assert.equal(again.session.ssl, true);
-  assert.ok(new Date(again.client.info.notAfter).getTime() > Date.now());
+  assert.deepEqual(again.app.session.currentUser, "dbuser_app");
+  assert.ok(!json.stdout.includes(appPassword), "nor in its JSON");
 });

@@ -18,7 +18,7 @@ test("no noun, or one that does not exist, loads the whole tree", async () => {
   assert.equal(nounOf(argv("certs", "list")), undefined);
   assert.equal(nounOf(argv("constructor")), undefined, "only the table's own keys are nouns");
   const all = await buildProgram(argv("--help"));
-  assert.deepEqual(all.commands.map((command) => command.name()).sort(), ["ca", "cert", "hba", "pg", "quickstart", "sandbox", "trust"]);
+  assert.deepEqual(all.commands.map((command) => command.name()).sort(), ["ca", "cert", "hba", "password", "pg", "quickstart", "role", "sandbox", "trust"]);
   const one = await buildProgram(argv("--pki", "ca", "cert", "list"));
   assert.deepEqual(one.commands.map((command) => command.name()), ["cert"]);
 });

@@ -18,6 +18,8 @@ const NOUNS: Record<string, () => Promise<Command>> = {
   sandbox: async () => (await import("./commands/sandbox/index.js")).sandboxCommand(),
   pg: async () => (await import("./commands/pg/index.js")).pgCommand(),
   hba: async () => (await import("./commands/hba/index.js")).hbaCommand(),
+  password: async () => (await import("./commands/password/index.js")).passwordCommand(),
+  role: async () => (await import("./commands/role/index.js")).roleCommand(),
   quickstart: async () => (await import("./commands/quickstart.js")).quickstartCommand(),
 };
 
@@ -60,7 +62,22 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
 }
 
 /** Runs pgwarden with `argv` (process.argv form) and returns the exit code. Never throws. */
+/** What a shell reports for a program that SIGPIPE ended (128 + 13), as `yes | head` shows. */
+const CLOSED_PIPE_EXIT = 141;
+
+/**
+ * A reader that stops early (`pgwarden ... | head`) closes stdout: the end of the output, not
+ * an error worth a stack trace. Node ignores SIGPIPE, so exit as a program that signal ends.
+ */
+function exitQuietlyOnClosedStdout(): void {
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(CLOSED_PIPE_EXIT);
+    throw error;
+  });
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  exitQuietlyOnClosedStdout();
   try {
     await (await buildProgram(argv)).parseAsync([...argv]);
     return ExitCode.ok;

@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { ExitCode, PgwardenError, notFoundError } from "../errors.js";
 import type { SourceLocation } from "../hba/model.js";
 import { hostVars, type Inventory, type InventoryGroup } from "./inventory.js";
-import { HBA_RULE_KEYS, inventoryVarsSchema, type InventoryVars } from "./schema.js";
+import { LOCATED_KEYS, inventoryVarsSchema, type InventoryVars } from "./schema.js";
 import { formatPath, lineOf, type YamlPath } from "./yaml-location.js";
 
 /** Reads and validates a Pigsty inventory file (pigsty.yml); errors are `file:line: path: message`, exit 3. */
@@ -109,9 +109,10 @@ class InventoryReader {
       return {};
     }
     const vars: Record<string, unknown> = { ...parsed.data };
-    for (const key of HBA_RULE_KEYS) {
-      const rules = parsed.data[key];
-      if (rules) vars[key] = rules.map((rule, index) => ({ ...rule, source: this.source([...path, key, index]) }));
+    for (const key of LOCATED_KEYS) {
+      const value: unknown = parsed.data[key];
+      if (Array.isArray(value)) vars[key] = value.map((entry: object, index) => ({ ...entry, source: this.source([...path, key, index]) }));
+      else if (isRecord(value)) vars[key] = { ...value, source: this.source([...path, key]) };
     }
     return vars as InventoryVars;
   }

@@ -1,4 +1,5 @@
 import type { HbaRuleSpec } from "../hba/render/rule-spec.js";
+import type { RoleEntry } from "../roles/role-entry.js";
 import type { InventoryVars } from "./schema.js";
 
 /**
@@ -7,12 +8,20 @@ import type { InventoryVars } from "./schema.js";
  *
  * Source: pgsty/pigsty roles/pgsql/defaults/main.yml at commit 0a6fec9c61e76033e0e76aebaa128d57c26781e5
  * (Pigsty 4.x, the `order` generation of the default rule sets). node_firewall_intranet is not
- * here: the template's own default applies (see DEFAULT_INTRANET).
+ * here: the template's own default applies (see DEFAULT_INTRANET). The role model
+ * (pg_default_roles, pg_default_privileges) and the system users' passwords come from the
+ * same file; roles/pgsql/templates/pg-init-roles.sql (read at commit
+ * 287d7ca47eca718edb5ca88d6ed5c96a8eb147de) gives pg_admin_password, pg_monitor_password and
+ * pg_replication_password to pg_admin_username, pg_monitor_username and
+ * pg_replication_username, and pg_dbsu_password '' means the dbsu has no password.
  */
 const BUILT_IN = "pigsty roles/pgsql/defaults/main.yml";
 
 const rules = (key: string, specs: Omit<HbaRuleSpec, "source">[]): readonly HbaRuleSpec[] =>
   specs.map((spec, index) => ({ ...spec, source: { file: `${BUILT_IN} (${key})`, line: index + 1 } }));
+
+const roles = (specs: readonly RoleEntry[]): readonly RoleEntry[] =>
+  specs.map((spec, index) => ({ ...spec, source: { file: `${BUILT_IN} (pg_default_roles)`, line: index + 1 } }));
 
 export const PIGSTY_DEFAULTS = {
   pg_dbsu: "postgres",
@@ -20,6 +29,39 @@ export const PIGSTY_DEFAULTS = {
   pg_monitor_username: "dbuser_monitor",
   pg_admin_username: "dbuser_dba",
   pg_pwd_enc: "scram-sha-256",
+  pg_dbsu_password: "",
+  pg_replication_password: "DBUser.Replicator",
+  pg_admin_password: "DBUser.DBA",
+  pg_monitor_password: "DBUser.Monitor",
+  pg_default_roles: roles([
+    { name: "dbrole_readonly", login: false, comment: "role for global read-only access" },
+    { name: "dbrole_offline", login: false, comment: "role for restricted read-only access" },
+    { name: "dbrole_readwrite", login: false, roles: ["dbrole_readonly"], comment: "role for global read-write access" },
+    { name: "dbrole_admin", login: false, roles: ["pg_monitor", "dbrole_readwrite"], comment: "role for object creation" },
+    { name: "postgres", superuser: true, comment: "system superuser" },
+    { name: "replicator", replication: true, roles: ["pg_monitor", "dbrole_readonly"], comment: "system replicator" },
+    { name: "dbuser_dba", superuser: true, roles: ["dbrole_admin"], pgbouncer: true, pool_mode: "session", pool_connlimit: 16, comment: "pgsql admin user" },
+    { name: "dbuser_monitor", roles: ["pg_monitor", "dbrole_readonly"], pgbouncer: true, parameters: { log_min_duration_statement: 1000 }, pool_mode: "session", pool_connlimit: 8, comment: "pgsql monitor user" },
+  ]),
+  pg_default_privileges: [
+    "GRANT USAGE      ON SCHEMAS    TO  dbrole_readonly",
+    "GRANT SELECT     ON TABLES     TO  dbrole_readonly",
+    "GRANT SELECT     ON SEQUENCES  TO  dbrole_readonly",
+    "GRANT EXECUTE    ON FUNCTIONS  TO  dbrole_readonly",
+    "GRANT USAGE      ON SCHEMAS    TO  dbrole_offline",
+    "GRANT SELECT     ON TABLES     TO  dbrole_offline",
+    "GRANT SELECT     ON SEQUENCES  TO  dbrole_offline",
+    "GRANT EXECUTE    ON FUNCTIONS  TO  dbrole_offline",
+    "GRANT INSERT     ON TABLES     TO  dbrole_readwrite",
+    "GRANT UPDATE     ON TABLES     TO  dbrole_readwrite",
+    "GRANT DELETE     ON TABLES     TO  dbrole_readwrite",
+    "GRANT USAGE      ON SEQUENCES  TO  dbrole_readwrite",
+    "GRANT UPDATE     ON SEQUENCES  TO  dbrole_readwrite",
+    "GRANT TRUNCATE   ON TABLES     TO  dbrole_admin",
+    "GRANT REFERENCES ON TABLES     TO  dbrole_admin",
+    "GRANT TRIGGER    ON TABLES     TO  dbrole_admin",
+    "GRANT CREATE     ON SCHEMAS    TO  dbrole_admin",
+  ],
   pg_offline_query: false,
   pg_localhost: "/var/run/postgresql",
   pg_hba_rules: [],

@@ -2,25 +2,12 @@ import { isIP } from "node:net";
 import { z } from "zod";
 import { parseNetwork } from "../hba/address.js";
 import { hbaRuleSpecSchema, type HbaRuleSpec } from "../hba/render/rule-spec.js";
+import { defaultPrivilegeSchema, passwordInputSchema, roleEntrySchema, type PasswordInput, type RoleEntry } from "../roles/role-entry.js";
+import { ansibleBool } from "./ansible-bool.js";
 
 /** pg_role values an instance may have. */
 export const PG_ROLES = ["primary", "replica", "offline", "standby", "delayed"] as const;
 export type PgRole = (typeof PG_ROLES)[number];
-
-/** Ansible's `bool` filter: booleans, 1/0, and the usual words. */
-const TRUE_WORDS = ["true", "yes", "on", "y", "1"];
-const FALSE_WORDS = ["false", "no", "off", "n", "0", ""];
-const boolish = z.union(
-  [
-    z.boolean(),
-    z.literal([0, 1]).transform((value) => value === 1),
-    z
-      .string()
-      .refine((value) => [...TRUE_WORDS, ...FALSE_WORDS].includes(value.toLowerCase()))
-      .transform((value) => TRUE_WORDS.includes(value.toLowerCase())),
-  ],
-  { error: "expected a boolean (true, false, yes, no)" },
-);
 
 /** A name written into pg_hba fields and comments: one token, so it cannot split a rule or start a line. */
 const SAFE_NAME = /^[^\s#,"\u0000-\u001f\u007f]+$/;
@@ -47,11 +34,18 @@ const knownVarsSchema = z.object({
     .array(z.string().refine((value) => parseNetwork(value) !== undefined, { error: (issue) => `${JSON.stringify(issue.input)} is not an IPv4/IPv6 CIDR` }))
     .optional(),
   pg_pwd_enc: z.enum(["scram-sha-256", "md5"], { error: (issue) => `invalid pg_pwd_enc ${JSON.stringify(issue.input)}: use scram-sha-256 or md5` }).optional(),
-  pg_offline_query: boolish.optional(),
+  pg_offline_query: ansibleBool.optional(),
   pg_default_hba_rules: z.array(hbaRuleSpecSchema("pg")).optional(),
   pg_hba_rules: z.array(hbaRuleSpecSchema("pg")).optional(),
   pgb_default_hba_rules: z.array(hbaRuleSpecSchema("pgbouncer")).optional(),
   pgb_hba_rules: z.array(hbaRuleSpecSchema("pgbouncer")).optional(),
+  pg_default_roles: z.array(roleEntrySchema).optional(),
+  pg_users: z.array(roleEntrySchema).optional(),
+  pg_default_privileges: z.array(defaultPrivilegeSchema).optional(),
+  pg_dbsu_password: passwordInputSchema.optional(),
+  pg_admin_password: passwordInputSchema.optional(),
+  pg_monitor_password: passwordInputSchema.optional(),
+  pg_replication_password: passwordInputSchema.optional(),
 });
 
 /**
@@ -64,8 +58,25 @@ export const inventoryVarsSchema = knownVarsSchema.loose();
 export const HBA_RULE_KEYS = ["pg_default_hba_rules", "pg_hba_rules", "pgb_default_hba_rules", "pgb_hba_rules"] as const;
 export type HbaRuleKey = (typeof HBA_RULE_KEYS)[number];
 
+/** The keys whose values are lists of role entries. */
+export const ROLE_ENTRY_KEYS = ["pg_default_roles", "pg_users"] as const;
+export type RoleEntryKey = (typeof ROLE_ENTRY_KEYS)[number];
+
+/** The keys that hold the system users' passwords (Pigsty's PASSWORD OVERWRITE in pg-init-roles.sql). */
+export const PASSWORD_KEYS = ["pg_dbsu_password", "pg_admin_password", "pg_monitor_password", "pg_replication_password"] as const;
+export type PasswordKey = (typeof PASSWORD_KEYS)[number];
+
 /**
- * One vars block after validation: the known keys typed, the rest as written. Rule objects
- * carry where they were written (`source`), which the loader adds.
+ * The keys whose objects the loader marks with where they were written (`source`): each
+ * entry of a list, or the value itself when it is a mapping (a password's `{env: NAME}`).
  */
-export type InventoryVars = Omit<z.output<typeof knownVarsSchema>, HbaRuleKey> & { readonly [K in HbaRuleKey]?: readonly HbaRuleSpec[] } & { readonly [key: string]: unknown };
+export const LOCATED_KEYS = [...HBA_RULE_KEYS, ...ROLE_ENTRY_KEYS, ...PASSWORD_KEYS] as const;
+
+/**
+ * One vars block after validation: the known keys typed, the rest as written. Rule objects,
+ * role entries and password objects carry where they were written (`source`), which the
+ * loader adds.
+ */
+export type InventoryVars = Omit<z.output<typeof knownVarsSchema>, HbaRuleKey | RoleEntryKey | PasswordKey> & { readonly [K in HbaRuleKey]?: readonly HbaRuleSpec[] } & {
+  readonly [K in RoleEntryKey]?: readonly RoleEntry[];
+} & { readonly [K in PasswordKey]?: PasswordInput } & { readonly [key: string]: unknown };

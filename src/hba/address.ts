@@ -9,8 +9,11 @@ export interface Network {
 
 const WIDTH = { 4: 32, 6: 128 } as const;
 
+const OCTET_WEIGHTS = [2 ** 24, 2 ** 16, 2 ** 8, 1];
+
+/** Dotted quad to a number first, one BigInt at the end: BigInt arithmetic per octet is what costs. */
 function ipv4ToBigInt(address: string): bigint {
-  return address.split(".").reduce((value, part) => (value << 8n) | BigInt(Number(part)), 0n);
+  return BigInt(address.split(".").reduce((value, part, index) => value + Number(part) * (OCTET_WEIGHTS[index] ?? 0), 0));
 }
 
 function ipv6ToBigInt(address: string): bigint {
@@ -29,9 +32,19 @@ function ipv6ToBigInt(address: string): bigint {
   return groups.reduce((value, group) => (value << 16n) | BigInt(parseInt(group, 16)), 0n);
 }
 
-function mask(family: 4 | 6, prefix: number): bigint {
-  const width = WIDTH[family];
+function maskOf(width: number, prefix: number): bigint {
   return prefix === 0 ? 0n : ((1n << BigInt(prefix)) - 1n) << BigInt(width - prefix);
+}
+
+/** Every prefix's netmask, made once: containment tests run for every rule. */
+const MASKS = {
+  4: Array.from({ length: WIDTH[4] + 1 }, (_, prefix) => maskOf(WIDTH[4], prefix)),
+  6: Array.from({ length: WIDTH[6] + 1 }, (_, prefix) => maskOf(WIDTH[6], prefix)),
+};
+
+/** The netmask of a prefix length (0 to 32 for IPv4, 0 to 128 for IPv6). */
+export function mask(family: 4 | 6, prefix: number): bigint {
+  return MASKS[family][prefix] ?? maskOf(WIDTH[family], prefix);
 }
 
 /** An IP address (no prefix) as a host network (/32 or /128); undefined when it is not an IP address. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { explain, ruleMatches, type Connection } from "./match.js";
+import { explain, matchRule, ruleMatches, type Connection } from "./match.js";
 import type { HbaRule } from "./model.js";
 import { parseHbaText } from "./parse/index.js";
 
@@ -56,15 +56,32 @@ test("addresses: CIDR containment in both families, folded masks, all; families 
   assert.ok(ruleMatches(all, tcp({ address: "203.0.113.9" })) && ruleMatches(all, tcp({ address: "2001:db8::1" })));
 });
 
-test("samehost and samenet match loopback only; host names never match (no DNS)", async () => {
-  for (const keyword of ["samehost", "samenet"]) {
-    const same = await rule(`host all all ${keyword} md5`);
-    assert.ok(ruleMatches(same, tcp({ address: "127.0.0.1" })) && ruleMatches(same, tcp({ address: "::1" })), keyword);
-    assert.ok(!ruleMatches(same, tcp({ address: "10.1.2.3" })), keyword);
+test("samehost and samenet: loopback clients are decided, other clients are unknown without the server's addresses", async () => {
+  const samehost = await rule("host all all samehost md5");
+  const samenet = await rule("host all all samenet md5");
+  for (const address of ["127.0.0.1", "::1"]) {
+    assert.equal(matchRule(samehost, tcp({ address })).verdict, "yes", address);
+    assert.equal(matchRule(samenet, tcp({ address })).verdict, "yes", address);
   }
+  // lo carries 127.0.0.1/8: 127.0.0.2 is on its net but is not one of its addresses.
+  assert.equal(matchRule(samenet, tcp({ address: "127.0.0.2" })).verdict, "yes");
+  assert.equal(matchRule(samehost, tcp({ address: "127.0.0.2" })).verdict, "unknown");
+  const remote = matchRule(samehost, tcp({ address: "10.1.2.3" }));
+  assert.equal(remote.verdict, "unknown");
+  assert.match(remote.unknown ?? "", /samehost.*server's interfaces/);
+  assert.equal(matchRule(samenet, tcp({ address: "10.1.2.3" })).verdict, "unknown");
+  assert.ok(!ruleMatches(samehost, tcp({ address: "10.1.2.3" })), "unknown is not a sure match");
+  assert.equal(matchRule(samehost, tcp({ address: "10.1.2.3" }), { addresses: ["10.1.2.3"] }).verdict, "yes", "an address the server is known to have");
+  assert.equal(matchRule(samehost, tcp({ address: "10.1.2.4" }), { addresses: ["10.1.2.3"] }).verdict, "unknown", "it may have others");
+});
+
+test("host names are never resolved: their match is unknown, and says why", async () => {
   for (const name of ["localhost", ".example.com", "db1.example.com"]) {
-    assert.ok(!ruleMatches(await rule(`host all all ${name} md5`), tcp({ address: "127.0.0.1" })), name);
+    const result = matchRule(await rule(`host all all ${name} md5`), tcp({ address: "127.0.0.1" }));
+    assert.equal(result.verdict, "unknown", name);
+    assert.match(result.unknown ?? "", new RegExp(`host name ${name.replaceAll(".", "\\.")}: .*DNS`));
   }
+  assert.equal(matchRule(await rule("host all bob db1.example.com md5"), tcp()).verdict, "no", "another field already fails");
 });
 
 test("databases: all, names, sameuser, samerole/samegroup, quoted keywords are names", async () => {
@@ -78,6 +95,8 @@ test("databases: all, names, sameuser, samerole/samegroup, quoted keywords are n
     const samerole = await rule(`host ${keyword} all all md5`);
     assert.ok(ruleMatches(samerole, tcp({ memberOf: ["app"] })), keyword);
     assert.ok(!ruleMatches(samerole, tcp({ memberOf: ["other"] })), keyword);
+    assert.equal(matchRule(samerole, tcp({ memberOf: ["other"] })).verdict, "no", keyword);
+    assert.equal(matchRule(samerole, tcp()).verdict, "unknown", "memberships not given");
     assert.ok(ruleMatches(samerole, tcp({ database: "alice" })), "a role is a member of itself");
   }
 
@@ -104,7 +123,11 @@ test("users: all, names, +group through memberOf (and oneself), quoted +name is 
   assert.ok(!ruleMatches(await rule("host all bob all md5"), tcp()));
   const group = await rule("host all +ops all md5");
   assert.ok(ruleMatches(group, tcp({ memberOf: ["ops"] })));
-  assert.ok(!ruleMatches(group, tcp()));
+  assert.equal(matchRule(group, tcp({ memberOf: [] })).verdict, "no", "known to be a member of nothing");
+  const unknownMembership = matchRule(group, tcp());
+  assert.equal(unknownMembership.verdict, "unknown", "memberships not given");
+  assert.match(unknownMembership.unknown ?? "", /whether alice is a member of ops is not known/);
+  assert.equal(matchRule(await rule("host all +ops,alice all md5"), tcp()).verdict, "yes", "another token of the list matches surely");
   assert.ok(ruleMatches(group, tcp({ user: "ops" })), "a role is a member of itself");
   const quoted = await rule('host all "+ops" all md5');
   assert.ok(!ruleMatches(quoted, tcp({ memberOf: ["ops"] })));
@@ -123,6 +146,16 @@ test("regular expressions: not anchored, anchored when written so, quoted ones t
   assert.ok(!ruleMatches(await rule("host /^app$ all all md5"), tcp({ replication: true, database: "app" })));
 });
 
+test("before PostgreSQL 16 a /token is a plain name, as that server reads it", async () => {
+  const pattern = await rule("host all /^svc_[a-z]+$ all md5");
+  assert.ok(ruleMatches(pattern, tcp({ user: "svc_billing" }), { majorVersion: 16 }));
+  assert.ok(!ruleMatches(pattern, tcp({ user: "svc_billing" }), { majorVersion: 15 }));
+  assert.ok(ruleMatches(pattern, tcp({ user: "/^svc_[a-z]+$" }), { majorVersion: 15 }), "the literal name");
+  assert.ok(!ruleMatches(pattern, tcp({ user: "/^svc_[a-z]+$" }), { majorVersion: 17 }));
+  const database = await rule("host /^app all all md5");
+  assert.ok(ruleMatches(database, tcp({ database: "app_db" })) && !ruleMatches(database, tcp({ database: "app_db" }), { majorVersion: 14 }));
+});
+
 test("explain: the first matching rule wins, later matches are listed in order", async () => {
   const file = await rules(
     [
@@ -135,6 +168,7 @@ test("explain: the first matching rule wins, later matches are listed in order",
   );
   const result = explain(file, tcp({ memberOf: ["staff"] }));
   assert.equal(result.first?.source.line, 3);
+  assert.deepEqual(result.undecided, []);
   assert.deepEqual(
     result.later.map((later) => later.source.line),
     [4, 5],
@@ -156,4 +190,32 @@ test("explain: no matching rule means no first rule (PostgreSQL rejects)", async
 test("a connection from an address that is not an IP matches only address all", async () => {
   const file = await rules("host all all 0.0.0.0/0 md5\nhost all all samehost md5\nhost all all all trust");
   assert.equal(explain(file, tcp({ address: "not-an-ip" })).first?.source.line, 3);
+});
+
+test("explain: rules before the first sure match that may match are undecided, with why; later unknown ones are not listed", async () => {
+  const file = await rules(
+    [
+      "host all +ops 10.0.0.0/8 reject",
+      "host all all db.example.com reject",
+      "host all alice 10.0.0.0/8 scram-sha-256",
+      "host all +staff 10.0.0.0/8 trust",
+      "host all all 10.0.0.0/8 md5",
+    ].join("\n"),
+  );
+  const result = explain(file, tcp());
+  assert.equal(result.first?.source.line, 3);
+  assert.deepEqual(
+    result.undecided.map((undecided) => undecided.rule.source.line),
+    [1, 2],
+  );
+  assert.match(result.undecided[0]?.reason ?? "", /member of ops/);
+  assert.match(result.undecided[1]?.reason ?? "", /host name db\.example\.com/);
+  assert.deepEqual(
+    result.later.map((later) => later.source.line),
+    [5],
+    "+staff is unknown, so it is not a sure later match",
+  );
+  const known = explain(file, tcp({ memberOf: [] }));
+  assert.deepEqual(known.undecided.map((undecided) => undecided.rule.source.line), [2], "with memberships given only the host name is left");
+  assert.equal(explain(file, tcp({ memberOf: ["ops"] })).first?.source.line, 1);
 });

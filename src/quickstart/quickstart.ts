@@ -1,6 +1,21 @@
 import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
+import type pg from "pg";
+import { loadInventory } from "../config/load-inventory.js";
+import { applyHba, connectionTarget, type ApplyResult } from "../hba/apply.js";
+import { inventorySuperusers } from "../hba/inventory-superusers.js";
+import { explainConnection, readServerFacts } from "../hba/explain/index.js";
+import type { Finding } from "../hba/lint/finding.js";
+import type { HbaRule } from "../hba/model.js";
+import { lintRules } from "../hba/lint/run-lint.js";
+import { parseRendered, renderedFileName } from "../hba/rendered-file.js";
+import { renderHba } from "../hba/render/index.js";
 import { ensureLoginRole, connectWithCertificate, sessionTls, type SessionTls } from "../pg/cert-connection.js";
+import { connectWithPassword } from "../pg/password-connection.js";
+import { applyRoles } from "../roles/apply-roles.js";
+import { checkDeclaredPasswords } from "../roles/declared-password-policy.js";
+import type { RoleChange } from "../roles/role-change.js";
+import { desiredRoleModel } from "../roles/role-model.js";
 import { SANDBOX_HOST, ensureSuperuserCertificate, sandboxUp, type SandboxUpResult } from "../pg/sandbox.js";
 import { initCa, type CaInitAction } from "../pki/ca-init.js";
 import { readCertificateFile } from "../pki/certificate-authority.js";
@@ -9,8 +24,11 @@ import { conninfo } from "../pki/conninfo.js";
 import { issueCertificate, prepareLeaf } from "../pki/issue.js";
 import { pkiLayout, type PkiLayout } from "../pki/pki-layout.js";
 import { PROFILES } from "../pki/profiles.js";
+import { SAMPLE_APP_USER, SANDBOX_CLUSTER, ensureSandboxInventory, readAppPassword, type SandboxInventory } from "./sandbox-inventory.js";
 
 export const QUICKSTART_ROLE = "dbuser_dba";
+/** Where the sandbox listens, and so where its clients connect from. */
+const SANDBOX_ADDRESS = "127.0.0.1";
 
 export interface QuickstartOptions {
   readonly dir: string;
@@ -18,6 +36,25 @@ export interface QuickstartOptions {
   readonly pgBin?: string;
   readonly passphrase?: string;
   readonly now: Date;
+  /** For the inventory's `{env: ...}` passwords; default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** The sandbox's access rules, rendered from the inventory, linted, and installed. */
+export interface QuickstartHba {
+  /** The rendered file's name in messages (`pg-sandbox-1.pg_hba.conf`). */
+  readonly name: string;
+  readonly rules: readonly HbaRule[];
+  /** What `hba lint` says of them: nothing, for the quickstart's own inventory. */
+  readonly findings: readonly Finding[];
+  readonly applied: ApplyResult;
+}
+
+/** The role model and users of the inventory, made so in one transaction. */
+export interface QuickstartRoles {
+  /** The statements that ran, passwords masked; none on a second run. */
+  readonly changes: readonly Pick<RoleChange, "kind" | "role" | "summary" | "sql">[];
+  readonly warnings: readonly string[];
 }
 
 export interface QuickstartResult {
@@ -25,18 +62,47 @@ export interface QuickstartResult {
   readonly layout: PkiLayout;
   readonly ca: { readonly action: CaInitAction; readonly info: CertificateInfo };
   readonly sandbox: SandboxUpResult;
+  readonly inventory: SandboxInventory;
+  readonly hba: QuickstartHba;
+  readonly roles: QuickstartRoles;
   readonly role: { readonly name: string; readonly action: "created" | "exists" };
   readonly client: { readonly action: "issued" | "kept"; readonly certPath: string; readonly keyPath: string; readonly info: CertificateInfo };
   /** What the server says about the session node-postgres opened with the client certificate. */
   readonly session: SessionTls;
   /** A psql command line a person can paste. */
   readonly psql: string;
+  /**
+   * The sample application user's own login, with its password over TLS and no certificate:
+   * the session as the server saw it, and the rule that let it in (as `hba explain` finds it).
+   */
+  readonly app: { readonly user: string; readonly passwordFile: string; readonly session: SessionTls; readonly rule?: HbaRule };
+}
+
+/** The inventory's rules for the sandbox: rendered, linted, then installed where PostgreSQL's verdict comes first. */
+async function installRules(admin: pg.Client, inventoryPath: string, now: Date): Promise<QuickstartHba> {
+  const inventory = await loadInventory(inventoryPath);
+  const rendered = renderHba(inventory, SANDBOX_CLUSTER, { target: "pg", instance: SANDBOX_ADDRESS });
+  const parsed = await parseRendered(rendered, inventoryPath);
+  const { findings } = lintRules(parsed.rules, { superusers: inventorySuperusers(inventory, SANDBOX_CLUSTER, SANDBOX_ADDRESS), ssl: true });
+  const applied = await applyHba(await connectionTarget(admin), rendered.text, now);
+  return { name: renderedFileName(rendered), rules: parsed.rules, findings, applied };
+}
+
+/** The inventory's role model and users, applied in one transaction (passwords as SCRAM verifiers). */
+async function applyInventoryRoles(admin: pg.Client, inventoryPath: string, env: NodeJS.ProcessEnv, now: Date): Promise<QuickstartRoles> {
+  const inventory = await loadInventory(inventoryPath);
+  const model = await desiredRoleModel(inventory, SANDBOX_CLUSTER, { env, now });
+  checkDeclaredPasswords(model);
+  const { applied, plan } = await applyRoles(admin, model);
+  return { changes: applied.map(({ kind, role, summary, sql }) => ({ kind, role, summary, sql })), warnings: [...model.warnings, ...plan.warnings] };
 }
 
 /**
- * The main job end to end: a CA, a sandbox secured from its first start, a role and its
- * client certificate, then a real verify-full connection with that certificate, whose
- * TLS facts come from the server's pg_stat_ssl. Running it again keeps what exists.
+ * The main job end to end: a CA, a sandbox secured from its first start, its access rules
+ * and roles from an inventory (rendered, linted and applied), a role and its client
+ * certificate, then real verify-full connections (the certificate; the application user's
+ * password over TLS) whose TLS facts come from the server's pg_stat_ssl. Running it again
+ * keeps what exists, and follows the inventory when a person has edited it.
  */
 export async function runQuickstart(options: QuickstartOptions): Promise<QuickstartResult> {
   const { dir, now } = options;
@@ -49,11 +115,17 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
   const { state } = sandbox;
   const server = { host: SANDBOX_HOST, port: state.port, caCertPath: layout.caCert };
 
+  const inventory = await ensureSandboxInventory(dir, state.superuser);
   const admin = await ensureSuperuserCertificate(layout, init.ca, state.superuser, now);
   const adminClient = await connectWithCertificate({ ...server, user: state.superuser, ...admin });
   let roleAction: "created" | "exists";
+  let hba: QuickstartHba;
+  let roles: QuickstartRoles;
   try {
-    roleAction = await ensureLoginRole(adminClient, role);
+    // Roles first: the rules name them, and the superuser's certificate rule is in both the old and the new file.
+    roles = await applyInventoryRoles(adminClient, inventory.path, options.env ?? process.env, now);
+    hba = await installRules(adminClient, inventory.path, now);
+    roleAction = roles.changes.some((change) => change.kind === "create-role" && change.role === role) ? "created" : await ensureLoginRole(adminClient, role);
   } finally {
     await adminClient.end();
   }
@@ -74,14 +146,29 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     await client.end();
   }
   const psql = `psql "${conninfo({ host: SANDBOX_HOST, port: state.port, dbname: "postgres", user: role, sslmode: "verify-full", sslrootcert: layout.caCert, sslcert: paths.cert, sslkey: paths.key })}"`;
+
+  const appClient = await connectWithPassword({ ...server, user: SAMPLE_APP_USER, password: await readAppPassword(inventory) });
+  let app: QuickstartResult["app"];
+  try {
+    const appSession = await sessionTls(appClient);
+    const facts = await readServerFacts(appClient, SAMPLE_APP_USER);
+    const explained = explainConnection(hba.rules, { user: SAMPLE_APP_USER, database: "postgres", address: SANDBOX_ADDRESS, ssl: appSession.ssl, memberOf: [SAMPLE_APP_USER, ...facts.memberOf] }, { server: facts.server, roleExists: facts.roleExists });
+    app = { user: SAMPLE_APP_USER, passwordFile: inventory.passwordFile, session: appSession, rule: explained.first?.rule };
+  } finally {
+    await appClient.end();
+  }
   return {
     dir,
     layout,
     ca: { action: init.action, info: describeCertificate(init.ca.der, now) },
     sandbox,
+    inventory,
+    hba,
+    roles,
     role: { name: role, action: roleAction },
     client: { action: present ? "kept" : "issued", certPath: paths.cert, keyPath: paths.key, info: describeCertificate(der, now) },
     session,
     psql,
+    app,
   };
 }

@@ -11,8 +11,23 @@ export function defaultQuickstartDir(env: NodeJS.ProcessEnv): string {
   return env.PGWARDEN_QUICKSTART_DIR ?? join(tmpdir(), "pgwarden-quickstart");
 }
 
+function rulesText(hba: QuickstartResult["hba"]): string[] {
+  const installed = { create: "installed", replace: "installed", unchanged: "already installed" }[hba.applied.action];
+  const lint = hba.findings.length === 0 ? "hba lint: no findings" : `hba lint: ${hba.findings.length} findings (run pgwarden hba lint --inventory ... to read them)`;
+  return [
+    `access rules: ${hba.rules.length} rules rendered as ${hba.name}, ${lint}, ${installed} in ${hba.applied.hbaFile}${hba.applied.backup ? ` (previous file kept as ${hba.applied.backup})` : ""}`,
+    ...hba.rules.map((rule) => `  ${rule.source.file.replace(/^.*\//, "")}:${rule.source.line}: ${rule.text.replace(/\s+/g, " ")}`),
+  ];
+}
+
+function rolesText(roles: QuickstartResult["roles"]): string[] {
+  if (roles.changes.length === 0) return ["roles: the role model and users already match the inventory"];
+  const created = roles.changes.filter((change) => change.kind === "create-role").map((change) => change.role);
+  return [`roles: ${roles.changes.length} changes in one transaction${created.length > 0 ? `, created ${created.join(", ")}` : ""} (passwords sent as SCRAM verifiers)`];
+}
+
 function quickstartText(result: QuickstartResult): string {
-  const { ca, sandbox, client, session } = result;
+  const { ca, sandbox, client, session, app } = result;
   const served = sandbox.served.probe;
   return [
     `pgwarden quickstart in ${result.dir}`,
@@ -21,7 +36,9 @@ function quickstartText(result: QuickstartResult): string {
     `  ${ca.info.subject}, ${ca.info.keyType}, until ${ca.info.notAfter} (${ca.info.daysLeft} days), sha256 ${ca.info.fingerprintSha256}`,
     `sandbox (${sandbox.action}): PostgreSQL on 127.0.0.1:${sandbox.state.port}, data in ${sandbox.state.pgdata}`,
     `  server certificate (${sandbox.serverCertificate.action}): ${sandbox.serverCertificate.certPath}`,
-    `  pg_hba: the OS superuser over the socket, client certificates over TLS, nothing else`,
+    `inventory (${result.inventory.action}): ${result.inventory.path}`,
+    ...rulesText(result.hba),
+    ...rolesText(result.roles),
     `role ${result.role.name} (${result.role.action})`,
     `client certificate (${client.action}): ${client.certPath}`,
     `  key ${client.keyPath} (0600), serial ${client.info.serial}`,
@@ -33,6 +50,13 @@ function quickstartText(result: QuickstartResult): string {
       ["  client DN", session.clientDn],
       ["  server certificate", served ? `${served.subject}, verified against the CA, until ${served.notAfter?.toISOString()}` : undefined],
       ["  client certificate", `until ${client.info.notAfter} (${client.info.daysLeft} days)`],
+    ]),
+    "",
+    `Connected as ${app.user} with its password (in ${app.passwordFile}, never shown), no client certificate:`,
+    keyValueLines([
+      ["  current_user", app.session.currentUser],
+      ["  TLS (pg_stat_ssl)", `${app.session.version}, ${app.session.cipher}`],
+      ["  rule that let it in", app.rule ? `${app.rule.source.file.replace(/^.*\//, "")}:${app.rule.source.line}: ${app.rule.text.replace(/\s+/g, " ")}` : undefined],
     ]),
     "",
     "Connect yourself:",
@@ -50,18 +74,26 @@ export function quickstartCommand(): Command {
       const ctx = contextOf(cmd);
       const dir = resolve(options.dir ?? defaultQuickstartDir(ctx.env));
       const result = await runQuickstart({ dir, role: options.role, pgBin: options.pgBin, passphrase: await ctx.passphrase(), now: ctx.now });
+      for (const warning of result.roles.warnings) ctx.output.warn(warning);
       if (ctx.output.format === "json") {
-        const { sandbox, ...rest } = result;
-        ctx.output.json({ ...rest, sandbox: { action: sandbox.action, state: sandbox.state, serverCertificate: sandbox.serverCertificate.certPath } });
+        const { sandbox, hba, ...rest } = result;
+        ctx.output.json({
+          ...rest,
+          sandbox: { action: sandbox.action, state: sandbox.state, serverCertificate: sandbox.serverCertificate.certPath },
+          hba: { ...hba, rules: hba.rules.map((rule) => ({ source: rule.source, text: rule.text })) },
+        });
       } else ctx.output.data(quickstartText(result));
     });
   return describe(command, {
     summary: "the main job end to end: CA, secured sandbox, role, client certificate, proven connection",
     description: `The main job, end to end: create a CA (or adopt the one in --dir), start a PostgreSQL sandbox on
-127.0.0.1 secured from its first start, create the role dbuser_dba and its client certificate, connect with
-node-postgres using sslmode=verify-full and that certificate, and print what the server says about the
+127.0.0.1 secured from its first start, write a small inventory for it (pgwarden.yml, Pigsty's format) whose
+access rules are rendered, linted and installed and whose role model (Pigsty's four tiers and system users) and
+sample application user dbuser_app are applied in one transaction, passwords as SCRAM verifiers. Then issue the
+role dbuser_dba its client certificate, connect with node-postgres using sslmode=verify-full and that
+certificate, connect as dbuser_app with its password over TLS, and print what the server says about each
 session (current_user, TLS version and cipher from pg_stat_ssl), the certificates' expiry, and a psql line to
-paste. Running it again keeps what exists.`,
+paste. Running it again keeps what exists; edit pgwarden.yml and run it again, and the rules and roles follow.`,
     examples: ["pgwarden quickstart", "pgwarden quickstart --dir /tmp/demo", "pgwarden quickstart --format json"],
   });
 }

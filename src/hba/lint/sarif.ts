@@ -4,7 +4,7 @@ import type { LintCheck } from "./lint-rule.js";
 const LEVEL: Record<Severity, "error" | "warning" | "note"> = { critical: "error", high: "error", medium: "warning", low: "note", info: "note" };
 
 /** Findings as a SARIF 2.1.0 log, for code-scanning tools. */
-export function toSarif(findings: readonly Finding[], checks: readonly LintCheck[], version: string): object {
+export function toSarif(findings: readonly Finding[], checks: readonly Pick<LintCheck, "id" | "title" | "why" | "severity">[], version: string): object {
   return {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",

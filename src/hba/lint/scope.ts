@@ -3,10 +3,24 @@ import type { HbaRule, HbaToken } from "../model.js";
 
 const LOOPBACK = [parseNetwork("127.0.0.0/8"), parseNetwork("::1/128")] as Network[];
 
+const EVERYWHERE = [parseNetwork("0.0.0.0/0"), parseNetwork("::/0")] as Network[];
+
+/** Each rule's networks, parsed once: every check asks, and rules are immutable. */
+const networksOfRule = new WeakMap<HbaRule, readonly Network[] | null>();
+
 /** The network a host* rule's address means, or undefined for names, samehost and samenet. */
-export function ruleNetwork(rule: HbaRule): Network[] | undefined {
+export function ruleNetwork(rule: HbaRule): readonly Network[] | undefined {
+  let networks = networksOfRule.get(rule);
+  if (networks === undefined) {
+    networks = parseRuleNetwork(rule) ?? null;
+    networksOfRule.set(rule, networks);
+  }
+  return networks ?? undefined;
+}
+
+function parseRuleNetwork(rule: HbaRule): readonly Network[] | undefined {
   if (rule.type === "local" || rule.address === undefined) return undefined;
-  if (rule.address === "all") return [parseNetwork("0.0.0.0/0") as Network, parseNetwork("::/0") as Network];
+  if (rule.address === "all") return EVERYWHERE;
   const network = parseNetwork(rule.address);
   return network ? [network] : undefined;
 }

@@ -1,4 +1,4 @@
-import type { Network } from "../address.js";
+import { mask, type Network } from "../address.js";
 import type { ConnectionType, HbaRule, HbaToken } from "../model.js";
 import { isKeyword, ruleNetwork } from "./scope.js";
 
@@ -19,23 +19,15 @@ export interface Shadowing {
 
 const tokensKey = (tokens: readonly HbaToken[]) => tokens.map((token) => `${token.quoted ? '"' : ""}${token.value}`).sort().join(",");
 
-/** Connection types whose connections an earlier rule of `type` also catches. */
-const COVERS: Record<ConnectionType, readonly ConnectionType[]> = {
+/** For each connection type, the types whose earlier rules also catch its connections (itself and host). */
+const COVERED_BY: Record<ConnectionType, readonly ConnectionType[]> = {
   local: ["local"],
-  host: ["host", "hostssl", "hostnossl", "hostgssenc", "hostnogssenc"],
-  hostssl: ["hostssl"],
-  hostnossl: ["hostnossl"],
-  hostgssenc: ["hostgssenc"],
-  hostnogssenc: ["hostnogssenc"],
+  host: ["host"],
+  hostssl: ["hostssl", "host"],
+  hostnossl: ["hostnossl", "host"],
+  hostgssenc: ["hostgssenc", "host"],
+  hostnogssenc: ["hostnogssenc", "host"],
 };
-
-const networkKey = (network: Network) => `${network.family}/${network.prefix}/${network.base.toString(16)}`;
-
-function masked(network: Network, prefix: number): Network {
-  const width = network.family === 4 ? 32 : 128;
-  const mask = prefix === 0 ? 0n : ((1n << BigInt(prefix)) - 1n) << BigInt(width - prefix);
-  return { family: network.family, prefix, base: network.base & mask };
-}
 
 interface Earlier {
   readonly rule: HbaRule;
@@ -45,35 +37,48 @@ interface Earlier {
 
 const earliest = (a: Earlier | undefined, b: Earlier | undefined) => (!a ? b : !b ? a : a.index <= b.index ? a : b);
 
-/** Earlier rules with the same type and lists: networks by key, other addresses by their text. */
+/**
+ * Earlier rules with the same type and lists: networks by prefix length then base, other
+ * addresses by their text. Most buckets hold one rule, so each index is made when first needed.
+ */
 class Bucket {
-  private readonly networks = new Map<string, Earlier>();
-  private readonly names = new Map<string, Earlier>();
-  private readonly prefixes = { 4: new Set<number>(), 6: new Set<number>() };
+  private v4?: Map<number, Map<bigint, Earlier>>;
+  private v6?: Map<number, Map<bigint, Earlier>>;
+  private names?: Map<string, Earlier>;
+  /** The first rule for each address, method and options: a later one with the same is a duplicate. */
+  private firsts?: Map<string, HbaRule>;
 
-  add(entry: Earlier): void {
-    const networks = ruleNetwork(entry.rule);
+  twinOf(rest: string): HbaRule | undefined {
+    return this.firsts?.get(rest);
+  }
+
+  add(entry: Earlier, networks: readonly Network[] | undefined, rest: string): void {
+    this.firsts ??= new Map();
+    if (!this.firsts.has(rest)) this.firsts.set(rest, entry.rule);
     if (!networks) {
       const key = entry.rule.address ?? "local";
+      this.names ??= new Map();
       if (!this.names.has(key)) this.names.set(key, entry);
       return;
     }
     for (const network of networks) {
-      const key = networkKey(network);
-      if (!this.networks.has(key)) this.networks.set(key, entry);
-      this.prefixes[network.family].add(network.prefix);
+      const byPrefix = network.family === 4 ? (this.v4 ??= new Map()) : (this.v6 ??= new Map());
+      let byBase = byPrefix.get(network.prefix);
+      if (!byBase) byPrefix.set(network.prefix, (byBase = new Map()));
+      if (!byBase.has(network.base)) byBase.set(network.base, entry);
     }
   }
 
-  /** The earliest rule here whose addresses cover all of `rule`'s. */
-  coverOf(rule: HbaRule): Earlier | undefined {
-    const networks = ruleNetwork(rule);
-    if (!networks) return this.names.get(rule.address ?? "local");
+  /** The earliest rule here whose addresses cover all of `networks` (or the same name, for a rule without networks). */
+  coverOf(rule: HbaRule, networks: readonly Network[] | undefined): Earlier | undefined {
+    if (!networks) return this.names?.get(rule.address ?? "local");
     let cover: Earlier | undefined;
     for (const network of networks) {
+      const byPrefix = network.family === 4 ? this.v4 : this.v6;
+      if (!byPrefix) return undefined;
       let found: Earlier | undefined;
-      for (const prefix of this.prefixes[network.family]) {
-        if (prefix <= network.prefix) found = earliest(found, this.networks.get(networkKey(masked(network, prefix))));
+      for (const [prefix, byBase] of byPrefix) {
+        if (prefix <= network.prefix) found = earliest(found, byBase.get(network.base & mask(network.family, prefix)));
       }
       if (!found) return undefined;
       // Every one of the rule's networks must be covered; the last of their covers decides.
@@ -83,31 +88,58 @@ class Bucket {
   }
 }
 
+/** Buckets by type, then database list, then user list: nested maps look up keys without building new strings. */
+type BucketIndex = Map<ConnectionType, Map<string, Map<string, Bucket>>>;
+
+function bucketOf(index: BucketIndex, type: ConnectionType, databases: string, users: string): Bucket | undefined {
+  return index.get(type)?.get(databases)?.get(users);
+}
+
+function addBucket(index: BucketIndex, type: ConnectionType, databases: string, users: string): Bucket {
+  let byDatabases = index.get(type);
+  if (!byDatabases) index.set(type, (byDatabases = new Map()));
+  let byUsers = byDatabases.get(databases);
+  if (!byUsers) byDatabases.set(databases, (byUsers = new Map()));
+  let bucket = byUsers.get(users);
+  if (!bucket) byUsers.set(users, (bucket = new Bucket()));
+  return bucket;
+}
+
+/** What makes two rules with the same type and lists the same rule. */
+const restKey = (rule: HbaRule) => `${rule.address ?? ""}|${rule.method}|${Object.keys(rule.options).length === 0 ? "" : JSON.stringify(rule.options)}`;
+
 export function findShadowed(rules: readonly HbaRule[]): Shadowing[] {
-  const buckets = new Map<string, Bucket>();
-  const exact = new Map<string, HbaRule>();
+  const buckets: BucketIndex = new Map();
   const results: Shadowing[] = [];
   for (const [index, rule] of rules.entries()) {
-    const fullKey = `${rule.type}|${tokensKey(rule.databases)}|${tokensKey(rule.users)}|${rule.address ?? ""}|${rule.method}|${JSON.stringify(rule.options)}`;
-    const twin = exact.get(fullKey);
+    const databases = tokensKey(rule.databases);
+    const users = tokensKey(rule.users);
+    const networks = ruleNetwork(rule);
+    const own = addBucket(buckets, rule.type, databases, users);
+    const rest = restKey(rule);
+    const twin = own.twinOf(rest);
     if (twin) results.push({ rule, by: twin, duplicate: true });
     else {
-      const databaseKeys = new Set([tokensKey(rule.databases)]);
       // `all` matches every database except replication connections.
-      if (!rule.databases.some((token) => isKeyword(token, "replication"))) databaseKeys.add("all");
-      const userKeys = new Set([tokensKey(rule.users), "all"]);
+      const databaseKeys = databases === "all" || rule.databases.some((token) => isKeyword(token, "replication")) ? [databases] : [databases, "all"];
+      const userKeys = users === "all" ? [users] : [users, "all"];
       let by: Earlier | undefined;
-      for (const type of Object.keys(COVERS) as ConnectionType[]) {
-        if (!COVERS[type].includes(rule.type)) continue;
-        for (const db of databaseKeys) for (const user of userKeys) by = earliest(by, buckets.get(`${type}|${db}|${user}`)?.coverOf(rule));
+      for (const type of COVERED_BY[rule.type]) {
+        for (const db of databaseKeys) for (const user of userKeys) by = earliest(by, bucketOf(buckets, type, db, user)?.coverOf(rule, networks));
       }
       if (by) results.push({ rule, by: by.rule, duplicate: false });
-      exact.set(fullKey, rule);
     }
-    const key = `${rule.type}|${tokensKey(rule.databases)}|${tokensKey(rule.users)}`;
-    let bucket = buckets.get(key);
-    if (!bucket) buckets.set(key, (bucket = new Bucket()));
-    bucket.add({ rule, index });
+    own.add({ rule, index }, networks, rest);
   }
   return results;
+}
+
+/** One analysis per list of rules, shared by the checks that report it (shadowed and duplicate rules). */
+const analysed = new WeakMap<readonly HbaRule[], Shadowing[]>();
+
+/** {@link findShadowed}, computed once for a given (immutable) list of rules. */
+export function shadowingOf(rules: readonly HbaRule[]): Shadowing[] {
+  let found = analysed.get(rules);
+  if (!found) analysed.set(rules, (found = findShadowed(rules)));
+  return found;
 }

@@ -3,11 +3,11 @@ import { Command, Option } from "commander";
 import { usageError } from "../../../errors.js";
 import { readInputFile } from "../../../fs/read-input.js";
 import { applyHba, connectionTarget, pgdataTarget } from "../../../hba/apply.js";
-import { connectSuperuser } from "../../../pg/alter-system.js";
 import { findServerBinaries } from "../../../pg/pg-binaries.js";
 import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
 import { keyValueLines } from "../../render.js";
+import { connectConn } from "../../conn-url.js";
 
 interface Options {
   conn?: string;
@@ -27,7 +27,7 @@ export function hbaApplyCommand(): Command {
       const ctx = contextOf(cmd);
       if ((options.conn === undefined) === (options.pgdata === undefined)) throw usageError("hba-apply-target", "give exactly one of --conn URL or --pgdata DIR");
       const text = await readInputFile(file, "rules file");
-      const client = options.conn ? await connectSuperuser(options.conn) : undefined;
+      const client = options.conn ? await connectConn(options.conn) : undefined;
       try {
         const target = client ? await connectionTarget(client) : await pgdataTarget(resolve(options.pgdata as string), findServerBinaries(options.pgBin).dir, options.hbaFile);
         const result = await applyHba(target, text, ctx.now);

@@ -9,9 +9,11 @@ export function lintText(findings: readonly Finding[], rulesChecked: number): st
   let last = "";
   for (const finding of findings) {
     const where = `${finding.source.file}:${finding.source.line}`;
-    if (where !== last) {
-      lines.push("", `${where}: ${finding.rule.trim()}`);
-      last = where;
+    // One inventory line can render several rules (localhost is three): each gets its heading.
+    const heading = finding.rule.trim() === "" ? where : `${where}: ${finding.rule.trim()}`;
+    if (heading !== last) {
+      lines.push("", heading);
+      last = heading;
     }
     lines.push(`  ${LABEL[finding.severity].padEnd(8)} ${finding.id}: ${finding.message}`, `           why: ${finding.why}`, `           fix: ${finding.fix}`);
   }

@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { notFoundError, usageError } from "../../../errors.js";
-import { alterSystem, configErrors, connectSuperuser, reloadConf, serverFacts } from "../../../pg/alter-system.js";
+import { alterSystem, configErrors, reloadConf, serverFacts } from "../../../pg/alter-system.js";
 import { readPostmasterPid } from "../../../pg/postmaster.js";
 import { SNIPPET_TARGETS, renderTlsSnippet, type SnippetTarget } from "../../../pg/tls-snippets.js";
 import { readCaCrl } from "../../../pki/crl-file.js";
@@ -15,6 +15,7 @@ import { contextOf, type CommandContext } from "../../context.js";
 import { describe } from "../../help.js";
 import { sanOption } from "../../flags.js";
 import { loadSigningCa } from "../cert/common.js";
+import { connectConn } from "../../conn-url.js";
 
 interface Options {
   pgdata?: string;
@@ -72,7 +73,7 @@ async function runPrint(ctx: CommandContext, options: Options, target: SnippetTa
 async function runConn(ctx: CommandContext, options: Options, url: string): Promise<void> {
   if (/^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(url)) ctx.output.warn("a password in --conn is visible in the process list: put it in PGPASSWORD or ~/.pgpass instead");
   const ca = await loadSigningCa(ctx, false);
-  const client = await connectSuperuser(url);
+  const client = await connectConn(url);
   try {
     const facts = await serverFacts(client);
     if (!(await readPostmasterPid(facts.dataDirectory))) {

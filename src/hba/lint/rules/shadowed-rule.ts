@@ -1,5 +1,5 @@
 import type { FileCheck } from "../lint-rule.js";
-import { findShadowed } from "../shadow.js";
+import { shadowingOf } from "../shadow.js";
 
 const where = (source: { file: string; line: number }) => `${source.file}:${source.line}`;
 
@@ -9,7 +9,7 @@ export const shadowedRule: FileCheck = {
   title: "rule no connection can reach",
   why: "PostgreSQL uses the first rule that matches; a rule after one that always matches first is dead, and whatever it was meant to allow or refuse does not happen.",
   checkAll: (rules) =>
-    findShadowed(rules)
+    shadowingOf(rules)
       .filter((shadow) => !shadow.duplicate)
       .map((shadow) => ({
         id: "shadowed-rule",
@@ -28,7 +28,7 @@ export const duplicateRule: FileCheck = {
   title: "duplicate rule",
   why: "a second copy of a rule is never reached; it only makes the file harder to read and review.",
   checkAll: (rules) =>
-    findShadowed(rules)
+    shadowingOf(rules)
       .filter((shadow) => shadow.duplicate)
       .map((shadow) => ({
         id: "duplicate-rule",

@@ -1,0 +1,170 @@
+import { isIP } from "node:net";
+import { Command, Option } from "commander";
+import { instanceVars, loadInventory } from "../../../config/index.js";
+import { ExitCode, usageError } from "../../../errors.js";
+import { explainConnection } from "../../../hba/explain/explain-connection.js";
+import { inventoryMemberships } from "../../../hba/explain/inventory-roles.js";
+import { explainMatrix } from "../../../hba/explain/matrix.js";
+import { readServerFacts, type ServerFactsForRole } from "../../../hba/explain/server-facts.js";
+import type { Connection, ServerContext } from "../../../hba/match.js";
+import type { HbaRule } from "../../../hba/model.js";
+import { contextOf, type CommandContext } from "../../context.js";
+import { ExitSignal } from "../../exit-signal.js";
+import { describe } from "../../help.js";
+import { explanationText, matrixText } from "./explain-text.js";
+import { addSourceOptions, loadHbaSource, type HbaSource, type SourceOptions } from "./source.js";
+import { connectConn } from "../../conn-url.js";
+
+interface Options extends SourceOptions {
+  user?: string;
+  db?: string;
+  addr?: string;
+  ssl?: boolean;
+  cert?: string;
+  /** Undefined: not given; false: --no-member-of. */
+  memberOf?: string[] | false;
+  replication?: boolean;
+  pgVersion?: string;
+  matrix?: boolean;
+}
+
+const collect = (value: string, previous: string[] | false | undefined) => [...(previous || []), value];
+
+/** The oldest major version whose pg_hba.conf pgwarden reads. */
+const OLDEST_MAJOR = 10;
+
+function majorVersionFlag(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d{1,3}$/.test(text) || Number(text) < OLDEST_MAJOR) throw usageError("bad-pg-version", `--pg-version must be a PostgreSQL major version (${OLDEST_MAJOR} or later), got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+/** The connection the flags describe; bad input is a usage error (exit 2). */
+function connectionOf(options: Options): Omit<Connection, "memberOf"> {
+  if (options.user === undefined || options.user === "") throw usageError("explain-user", "give the role with --user NAME (or --matrix with --inventory)");
+  if (options.addr === undefined) throw usageError("explain-addr", "give where the client connects from with --addr IP (or --addr local for the unix socket)");
+  const local = options.addr === "local";
+  if (!local && isIP(options.addr) === 0) throw usageError("explain-addr", `--addr must be an IPv4 or IPv6 address, or local for the unix socket, got ${JSON.stringify(options.addr)}`);
+  if (local && (options.ssl || options.cert !== undefined)) throw usageError("explain-socket-tls", "a unix socket connection has no TLS: --ssl and --cert need --addr IP");
+  if (options.cert === "") throw usageError("explain-cert", "--cert needs the certificate's CN");
+  const database = options.db ?? options.user;
+  // A certificate is only ever presented inside TLS.
+  const ssl = !local && (options.ssl === true || options.cert !== undefined);
+  return {
+    user: options.user,
+    database,
+    address: options.addr,
+    ssl,
+    ...(options.replication ? { replication: true } : {}),
+    ...(options.cert !== undefined ? { certificate: { commonName: options.cert } } : {}),
+  };
+}
+
+/** With --conn: the server's version, its address and the role's memberships (a second, short connection). */
+async function serverFacts(url: string, role: string): Promise<ServerFactsForRole> {
+  const client = await connectConn(url);
+  try {
+    return await readServerFacts(client, role);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Memberships: the flags, then the server, then the inventory; otherwise unknown. */
+async function membershipsOf(options: Options, source: HbaSource, facts: ServerFactsForRole | undefined, user: string): Promise<readonly string[] | undefined> {
+  if (options.memberOf === false) return [];
+  if (options.memberOf !== undefined) return options.memberOf;
+  if (facts) return facts.memberOf;
+  if (options.inventory !== undefined && options.cluster !== undefined) {
+    const inventory = await loadInventory(options.inventory);
+    return inventoryMemberships(instanceVars(inventory, options.cluster, source.rendered?.instance?.host))(user);
+  }
+  return undefined;
+}
+
+function warnAboutErrors(ctx: CommandContext, source: HbaSource): void {
+  const [first] = source.file.errors;
+  if (!first) return;
+  const more = source.file.errors.length > 1 ? ` and ${source.file.errors.length - 1} more` : "";
+  ctx.output.warn(`${first.source.file}:${first.source.line}: ${first.message}${more}: PostgreSQL refuses to load a file with errors, so these rules would not be in force`);
+}
+
+const ruleJson = (rule: HbaRule) => ({ file: rule.source.file, line: rule.source.line, text: rule.text.trim(), method: rule.method, options: rule.options });
+
+async function explainOne(ctx: CommandContext, file: string | undefined, options: Options): Promise<void> {
+  const asked = connectionOf(options);
+  const pgVersion = majorVersionFlag(options.pgVersion);
+  const source = await loadHbaSource(file, options);
+  for (const warning of source.warnings) ctx.output.warn(warning);
+  warnAboutErrors(ctx, source);
+  const facts = options.conn !== undefined ? await serverFacts(options.conn, asked.user) : undefined;
+  const memberOf = await membershipsOf(options, source, facts, asked.user);
+  const connection: Connection = memberOf === undefined ? asked : { ...asked, memberOf };
+  const server: ServerContext = { ...facts?.server, ...(pgVersion !== undefined ? { majorVersion: pgVersion } : {}) };
+  const explained = explainConnection(source.file.rules, connection, { server, ...(facts ? { roleExists: facts.roleExists } : {}) });
+
+  if (ctx.output.format === "json") {
+    ctx.output.json({
+      source: source.label,
+      connection,
+      verdict: explained.verdict,
+      reason: explained.reason,
+      first: explained.first ? { ...ruleJson(explained.first.rule), ...explained.first.outcome } : null,
+      undecided: explained.undecided.map((candidate) => ({ ...ruleJson(candidate.rule), unknown: candidate.unknown, ...candidate.outcome })),
+      later: explained.later.map(ruleJson),
+    });
+  } else ctx.output.data(explanationText(explained, source.label, file ?? source.label));
+  if (explained.verdict !== "allowed") throw new ExitSignal(ExitCode.checkFailed);
+}
+
+async function explainInventoryMatrix(ctx: CommandContext, file: string | undefined, options: Options): Promise<void> {
+  if (file !== undefined || options.conn !== undefined || options.inventory === undefined || options.cluster === undefined) {
+    throw usageError("explain-matrix-source", "--matrix answers for an inventory: give --inventory FILE --cluster NAME (not FILE or --conn)");
+  }
+  const perConnection = [options.user && "--user", options.addr && "--addr", options.ssl && "--ssl", options.cert !== undefined && "--cert", options.memberOf !== undefined && "--member-of", options.replication && "--replication"].filter(Boolean);
+  if (perConnection.length > 0) throw usageError("explain-matrix-flags", `--matrix answers for every role and network: leave out ${perConnection.join(", ")}`);
+  if (options.target !== undefined && options.target !== "pg") throw usageError("explain-matrix-target", "--matrix explains pg_hba.conf (--target pg)");
+  const inventory = await loadInventory(options.inventory);
+  const matrix = await explainMatrix(inventory, options.cluster, { instance: options.instance, ...(options.db !== undefined ? { database: options.db } : {}) });
+  for (const warning of matrix.warnings) ctx.output.warn(warning);
+  if (ctx.output.format === "json") ctx.output.json(matrix);
+  else ctx.output.data(matrixText(matrix));
+}
+
+export function hbaExplainCommand(): Command {
+  const command = new Command("explain")
+    .argument("[file]", "a pg_hba.conf (its include directives and @file lists are read too)")
+    .addOption(new Option("--user <role>", "the role that connects"))
+    .addOption(new Option("--db <database>", "the database it asks for (default: the role's name, as libpq does)"))
+    .addOption(new Option("--addr <ip|local>", "where it connects from: an IP address, or local for the unix socket"))
+    .addOption(new Option("--ssl", "the session is TLS (hostssl lines, not hostnossl)"))
+    .addOption(new Option("--cert <cn>", "a client certificate with this CN is presented (implies --ssl)"))
+    .addOption(new Option("--member-of <role>", "a role the user is a member of, directly or not (repeatable; the list is then complete)").argParser(collect))
+    .addOption(new Option("--no-member-of", "the user is a member of no role"))
+    .addOption(new Option("--replication", "a physical replication connection (matches the database keyword replication only)"))
+    .addOption(new Option("--pg-version <major>", "the PostgreSQL major version the rules are for: /regex tokens exist from 16 on (default 16 or later; --conn asks the server)"))
+    .addOption(new Option("--matrix", "with --inventory: answer for every role and network alias, with and without TLS, in one table"))
+    .action(async (file: string | undefined, options: Options, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      if (options.matrix) await explainInventoryMatrix(ctx, file, options);
+      else await explainOne(ctx, file, options);
+    });
+  addSourceOptions(command);
+  return describe(command, {
+    summary: "which line a connection matches, what it demands, and whether it gets in",
+    description: `Explain a connection against access rules from a pg_hba.conf, a running server (--conn: its rules, version and
+the role's memberships) or an inventory (--inventory: the rendered rules and Pigsty's role memberships): the line PostgreSQL
+uses, what its authentication demands, and the lines that would match later but are never tried. A line whose
+authentication fails refuses the connection: PostgreSQL does not fall through, so a cert line for a certificate with
+another CN fails. What pgwarden cannot know (host names, samehost and samenet from afar, memberships offline without
+--member-of) is said, not guessed. Exit 0 when the connection would be allowed, 1 when it would be refused or pgwarden
+cannot tell. --matrix answers for every role and network alias of an inventory in one table (exit 0).`,
+    examples: [
+      "pgwarden hba explain pg_hba.conf --user dbuser_meta --db meta --addr 10.10.10.11 --ssl",
+      "pgwarden hba explain pg_hba.conf --user dbuser_dba --addr 203.0.113.7 --cert dbuser_dba",
+      "pgwarden hba explain pg_hba.conf --user app --addr 10.1.2.3 --member-of dbrole_readwrite --member-of dbrole_readonly",
+      "PGPASSWORD=... pgwarden hba explain --conn postgresql://postgres@10.10.10.10/postgres --user replicator --replication --addr 10.10.10.12",
+      "pgwarden hba explain --inventory pigsty.yml --cluster pg-meta --instance pg-meta-1 --matrix",
+    ],
+  });
+}

@@ -1,0 +1,79 @@
+import { readFile } from "node:fs/promises";
+import { Command, Option } from "commander";
+import { ExitCode } from "../../../errors.js";
+import { readIdentMapNames } from "../../../hba/ident-maps.js";
+import { SEVERITIES, type Finding, type Severity } from "../../../hba/lint/finding.js";
+import type { LintContext } from "../../../hba/lint/lint-rule.js";
+import { PARSE_ERROR, parseErrorFindings } from "../../../hba/lint/parse-error.js";
+import { LINT_CHECKS } from "../../../hba/lint/rules/index.js";
+import { DEFAULT_SUPERUSERS, failsAt, lintRules } from "../../../hba/lint/run-lint.js";
+import { toSarif } from "../../../hba/lint/sarif.js";
+import { contextOf } from "../../context.js";
+import { ExitSignal } from "../../exit-signal.js";
+import { describe } from "../../help.js";
+import { lintText } from "./lint-text.js";
+import { addSourceOptions, loadHbaSource, type SourceOptions } from "./source.js";
+
+interface Options extends SourceOptions {
+  identFile?: string;
+  ssl?: "on" | "off";
+  superuser?: string[];
+  failOn: Severity;
+  format?: "text" | "json" | "sarif";
+}
+
+/** The package's version, for the SARIF tool record (this file runs from dist/src/cli/commands/hba/). */
+async function pgwardenVersion(): Promise<string> {
+  const text = await readFile(new URL("../../../../../package.json", import.meta.url), "utf8");
+  return (JSON.parse(text) as { version: string }).version;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** What lint knows beyond the rules: defaults, then what the source says, then the flags. */
+async function lintContext(learned: Partial<LintContext>, options: Options): Promise<LintContext> {
+  const identMaps = options.identFile !== undefined ? await readIdentMapNames(options.identFile) : learned.identMaps;
+  const ssl = options.ssl !== undefined ? options.ssl === "on" : learned.ssl;
+  return {
+    superusers: options.superuser ?? learned.superusers ?? [...DEFAULT_SUPERUSERS],
+    ...(ssl === undefined ? {} : { ssl }),
+    ...(identMaps === undefined ? {} : { identMaps }),
+  };
+}
+
+export function hbaLintCommand(): Command {
+  const command = new Command("lint")
+    .argument("[file]", "a pg_hba.conf (its include directives and @file lists are read too)")
+    .action(async (file: string | undefined, options: Options, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const source = await loadHbaSource(file, options);
+      for (const warning of source.warnings) ctx.output.warn(warning);
+      const context = await lintContext(source.context, options);
+      const result = lintRules(source.file.rules, context);
+      // Parse errors first: PostgreSQL refuses the whole file for any one of them.
+      const findings: Finding[] = [...parseErrorFindings(source.file), ...result.findings];
+      const format = options.format ?? ctx.output.format;
+      if (format === "sarif") ctx.output.json(toSarif(findings, [...LINT_CHECKS, PARSE_ERROR], await pgwardenVersion()));
+      else if (format === "json") ctx.output.json({ source: source.label, rulesChecked: result.rulesChecked, failOn: options.failOn, context, findings });
+      else ctx.output.data(`${source.label}: ${lintText(findings, result.rulesChecked)}`);
+      if (failsAt(findings, options.failOn)) throw new ExitSignal(ExitCode.checkFailed);
+    });
+  addSourceOptions(command)
+    .addOption(new Option("--ident-file <file>", "with FILE: its pg_ident.conf, so map= options can be checked"))
+    .addOption(new Option("--ssl <on|off>", "with FILE: whether the server runs with ssl on (hostssl rules are dead while it is off)").choices(["on", "off"]))
+    .addOption(new Option("--superuser <role>", "a superuser role (repeatable; default: the server's with --conn, pg_dbsu and pg_admin_username of an inventory, else postgres)").argParser(collect))
+    .addOption(new Option("--fail-on <severity>", "exit 1 when a finding is this severe or worse").choices(SEVERITIES).default("high"))
+    .addOption(new Option("--format <format>", "text, json (one document) or sarif (SARIF 2.1.0, for code scanning)").choices(["text", "json", "sarif"]));
+  return describe(command, {
+    summary: "check access rules: what is risky, what is dead, how to fix it",
+    description: `Check access rules from a pg_hba.conf, a running server (--conn: the file as the server reads it, with its
+superusers, ssl setting and pg_ident.conf maps) or an inventory (--inventory: the rendered rules, each finding at the
+inventory line of its rule). Each finding has an id, a severity, the file:line, why it matters and the fix. Lines
+PostgreSQL cannot read are findings too (parse-error, high). Exits 1 when a finding reaches --fail-on (default high).`,
+    examples: [
+      "pgwarden hba lint /etc/postgresql/16/main/pg_hba.conf --ssl on --ident-file /etc/postgresql/16/main/pg_ident.conf",
+      "PGPASSWORD=... pgwarden hba lint --conn postgresql://postgres@10.10.10.10/postgres --fail-on critical",
+      "pgwarden hba lint --inventory pigsty.yml --cluster pg-meta --instance pg-meta-1 --format sarif > hba.sarif",
+    ],
+  });
+}

@@ -1,0 +1,39 @@
+import { Command } from "commander";
+import { loadInventory } from "../../../config/load-inventory.js";
+import { renderHba, type RenderTarget } from "../../../hba/render/index.js";
+import { contextOf } from "../../context.js";
+import { describe } from "../../help.js";
+import { addInventoryOptions } from "./source.js";
+
+interface Options {
+  inventory: string;
+  cluster: string;
+  instance?: string;
+  target: RenderTarget;
+}
+
+export function hbaRenderCommand(): Command {
+  const command = new Command("render").action(async (options: Options, cmd: Command) => {
+    const ctx = contextOf(cmd);
+    const inventory = await loadInventory(options.inventory);
+    const rendered = renderHba(inventory, options.cluster, { instance: options.instance, target: options.target });
+    for (const warning of [...inventory.warnings, ...rendered.warnings]) ctx.output.warn(warning);
+    if (ctx.output.format === "json") ctx.output.json(rendered);
+    else ctx.output.data(rendered.text);
+  });
+  addInventoryOptions(command, true);
+  return describe(command, {
+    summary: "render pg_hba.conf (or pgb_hba.conf) from a Pigsty inventory",
+    description: `Render the access rules of one instance the way Pigsty does: pg_default_hba_rules then pg_hba_rules
+(pgb_default_hba_rules and pgb_hba_rules for --target pgbouncer), sorted by order, aliases such as infra, intra, admin,
+\${dbsu} and auth ssl or cert expanded. Rules for another role than the instance's are written commented out and marked
+[DISABLED]. The file goes to stdout; with --format json, one document with every rule, its inventory file:line and
+whether it is active. An unknown alias, auth or address fails (exit 3) naming the inventory line and the rule;
+an unknown cluster or instance is exit 4.`,
+    examples: [
+      "pgwarden hba render --inventory pigsty.yml --cluster pg-meta --instance pg-meta-1 > pg_hba.conf",
+      "pgwarden hba render --inventory pigsty.yml --cluster pg-test --instance 10.10.10.21 --target pgbouncer",
+      "pgwarden hba render --inventory pigsty.yml --cluster pg-meta --format json",
+    ],
+  });
+}

@@ -1,0 +1,97 @@
+import { Option, type Command } from "commander";
+import { loadInventory } from "../../../config/load-inventory.js";
+import { usageError } from "../../../errors.js";
+import { inventorySuperusers } from "../../../hba/inventory-superusers.js";
+import type { LintContext } from "../../../hba/lint/lint-rule.js";
+import { readLiveRules } from "../../../hba/live-rules.js";
+import type { HbaFile } from "../../../hba/model.js";
+import { parseHbaFile } from "../../../hba/parse/index.js";
+import { parseRendered, renderedFileName } from "../../../hba/rendered-file.js";
+import { renderHba, type RenderTarget, type RenderedHba } from "../../../hba/render/index.js";
+import { readServerContext } from "../../../hba/server-context.js";
+import { connectConn } from "../../conn-url.js";
+
+/** Where a command's HBA rules come from: a file argument, a running server, or an inventory. */
+export interface SourceOptions {
+  readonly conn?: string;
+  readonly inventory?: string;
+  readonly cluster?: string;
+  readonly instance?: string;
+  readonly target?: RenderTarget;
+}
+
+export interface HbaSource {
+  /** The source in a person's words: the file, the server, or the inventory and what was rendered from it. */
+  readonly label: string;
+  /** The rules and the records PostgreSQL would refuse; for an inventory, rule sources point into it where they can. */
+  readonly file: HbaFile;
+  /** What the source tells lint: a server's superusers, ssl and ident maps; an inventory's superusers. */
+  readonly context: Partial<LintContext>;
+  /** For an inventory: the rendered file. */
+  readonly rendered?: RenderedHba;
+  /** Things to tell the person on stderr (inventory keys not read, rules that render differently than they read). */
+  readonly warnings: readonly string[];
+}
+
+export const TARGETS: readonly RenderTarget[] = ["pg", "pgbouncer"];
+
+/** --inventory, --cluster, --instance, --target: rules rendered from a Pigsty inventory. */
+export function addInventoryOptions(command: Command, required = false): Command {
+  const inventory = new Option("--inventory <file>", "a Pigsty inventory (pigsty.yml)");
+  const cluster = new Option("--cluster <name>", "the cluster to render (its pg_cluster)");
+  if (required) {
+    inventory.makeOptionMandatory();
+    cluster.makeOptionMandatory();
+  }
+  return command
+    .addOption(inventory)
+    .addOption(cluster)
+    .addOption(new Option("--instance <ip|name>", "one instance, by address or name (pg-meta-1); default: the only member, else the cluster as a whole"))
+    .addOption(new Option("--target <target>", "pg: pg_hba.conf; pgbouncer: pgb_hba.conf").choices(TARGETS).default("pg"));
+}
+
+/** FILE's alternatives: --conn URL, or --inventory FILE --cluster NAME [--instance] [--target]. */
+export function addSourceOptions(command: Command): Command {
+  command.addOption(new Option("--conn <url>", "a running server: its rules as it reads them (pg_hba_file_rules), as a superuser; password from PGPASSWORD or ~/.pgpass"));
+  return addInventoryOptions(command);
+}
+
+/**
+ * Loads the rules from exactly one of FILE, --conn URL or --inventory FILE --cluster NAME
+ * (else a usage error, exit 2). A server's client is closed before this returns.
+ */
+export async function loadHbaSource(file: string | undefined, options: SourceOptions): Promise<HbaSource> {
+  const given = [file !== undefined, options.conn !== undefined, options.inventory !== undefined].filter(Boolean).length;
+  if (given !== 1) throw usageError("hba-source", "give exactly one of FILE, --conn URL or --inventory FILE --cluster NAME");
+  if (options.inventory === undefined && (options.cluster !== undefined || options.instance !== undefined)) {
+    throw usageError("hba-source", "--cluster and --instance go with --inventory");
+  }
+  if (file !== undefined) return { label: file, file: await parseHbaFile(file), context: {}, warnings: [] };
+  if (options.conn !== undefined) return fromServer(options.conn);
+  return fromInventory(options.inventory as string, options);
+}
+
+async function fromServer(url: string): Promise<HbaSource> {
+  const client = await connectConn(url);
+  try {
+    const file = await readLiveRules(client);
+    const context = await readServerContext(client);
+    return { label: `the server at ${client.host}:${client.port}`, file, context, warnings: [] };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function fromInventory(path: string, options: SourceOptions): Promise<HbaSource> {
+  if (options.cluster === undefined) throw usageError("hba-source", "--inventory needs --cluster NAME");
+  const inventory = await loadInventory(path);
+  const rendered = renderHba(inventory, options.cluster, { instance: options.instance, target: options.target ?? "pg" });
+  const name = renderedFileName(rendered);
+  return {
+    label: `${name} rendered from ${inventory.file}`,
+    file: await parseRendered(rendered, inventory.file, name),
+    context: { superusers: inventorySuperusers(inventory, options.cluster, rendered.instance?.host) },
+    rendered,
+    warnings: [...inventory.warnings, ...rendered.warnings],
+  };
+}

@@ -1,0 +1,30 @@
+import { Command, Option } from "commander";
+import { usageError } from "../../../errors.js";
+import { DEFAULT_GENERATED_LENGTH, MAX_GENERATED_LENGTH, MIN_GENERATED_LENGTH, generatePassword } from "../../../roles/generate-password.js";
+import { contextOf } from "../../context.js";
+import { describe } from "../../help.js";
+
+function parseLength(text: string): number {
+  if (!/^[0-9]+$/.test(text)) throw usageError("bad-length", `--length must be a whole number, not "${text}"`);
+  return Number(text);
+}
+
+export function passwordGenerateCommand(): Command {
+  const command = new Command("generate")
+    .addOption(new Option("--length <n>", `characters (default ${DEFAULT_GENERATED_LENGTH}, at least ${MIN_GENERATED_LENGTH}, at most ${MAX_GENERATED_LENGTH})`))
+    .action((options: { length?: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const length = options.length === undefined ? DEFAULT_GENERATED_LENGTH : parseLength(options.length);
+      const password = generatePassword({ length });
+      if (ctx.output.format === "json") ctx.output.json({ password, length });
+      else ctx.output.data(password);
+    });
+  return describe(command, {
+    summary: "print a strong random password",
+    description: `Print a random password on stdout: letters, digits and - . _ ~ (nothing to quote or escape in a
+postgresql:// URL, a keyword=value connection string, .pgpass or YAML), drawn with crypto.randomInt, with every
+character class and passing the password policy. 24 characters (about 145 bits) unless --length; fewer than 12 are
+refused.`,
+    examples: ["pgwarden password generate", "pgwarden password generate --length 32 | pgwarden password hash --user dbuser_app"],
+  });
+}

@@ -1,0 +1,129 @@
+import { Option, type Command } from "commander";
+import type pg from "pg";
+import { loadInventory } from "../../../config/load-inventory.js";
+import { usageError } from "../../../errors.js";
+import { readInputFile } from "../../../fs/read-input.js";
+import { checkDeclaredPasswords } from "../../../roles/declared-password-policy.js";
+import { CHARACTER_CLASSES, DEFAULT_MIN_PASSWORD_LENGTH, type CharacterClass, type PasswordPolicy } from "../../../roles/password-policy.js";
+import type { RolePlan, RolePlanOptions } from "../../../roles/plan/plan-roles.js";
+import type { RoleChangeKind } from "../../../roles/role-change.js";
+import { desiredRoleModel, type RoleModel } from "../../../roles/role-model.js";
+import { DEFAULT_SCRAM_ITERATIONS } from "../../../roles/scram.js";
+import type { CommandContext } from "../../context.js";
+import { assertNoPasswordInConn, connectConn } from "../../conn-url.js";
+
+/** PostgreSQL keeps iteration counts in an int. */
+const MAX_SCRAM_ITERATIONS = 2_147_483_647;
+/** A sanity bound for --min-length, in characters. */
+const MAX_MIN_LENGTH_CHARACTERS = 1024;
+
+export interface RoleOptions {
+  inventory: string;
+  cluster: string;
+  conn: string;
+  scramIterations?: string;
+  minLength?: string;
+  requireClasses?: string;
+  denylist?: string;
+}
+
+/** --inventory, --cluster, --conn, --scram-iterations and the password policy flags, shared by plan and apply. */
+export function addRoleOptions(command: Command): Command {
+  return command
+    .addOption(new Option("--inventory <file>", "a Pigsty inventory (pigsty.yml)").makeOptionMandatory())
+    .addOption(new Option("--cluster <name>", "the cluster whose roles to manage (its pg_cluster)").makeOptionMandatory())
+    .addOption(new Option("--conn <url>", "the cluster's primary, reached as a superuser (password from PGPASSWORD or ~/.pgpass, never in the URL)").makeOptionMandatory())
+    .addOption(new Option("--scram-iterations <n>", `iterations of new SCRAM-SHA-256 verifiers, at least ${DEFAULT_SCRAM_ITERATIONS} (default ${DEFAULT_SCRAM_ITERATIONS}); stored verifiers with fewer are re-hashed`))
+    .addOption(new Option("--min-length <n>", `shortest password accepted, in characters, at least ${DEFAULT_MIN_PASSWORD_LENGTH} (default ${DEFAULT_MIN_PASSWORD_LENGTH})`))
+    .addOption(new Option("--require-classes <list>", `character classes every password needs, comma-separated: ${CHARACTER_CLASSES.join(", ")}`))
+    .addOption(new Option("--denylist <file>", "passwords refused outright, one per line (compared case-insensitively)"));
+}
+
+function integer(flag: string, text: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw usageError("bad-flag", `${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+async function policyOf(options: RoleOptions): Promise<PasswordPolicy> {
+  const minLength = options.minLength === undefined ? undefined : integer("--min-length", options.minLength, DEFAULT_MIN_PASSWORD_LENGTH, MAX_MIN_LENGTH_CHARACTERS);
+  let requiredClasses: CharacterClass[] | undefined;
+  if (options.requireClasses !== undefined) {
+    requiredClasses = options.requireClasses.split(",").map((word) => word.trim()) as CharacterClass[];
+    const unknown = requiredClasses.filter((word) => !(CHARACTER_CLASSES as readonly string[]).includes(word));
+    if (unknown.length > 0 || requiredClasses.length === 0) throw usageError("bad-flag", `--require-classes takes ${CHARACTER_CLASSES.join(", ")}, got ${JSON.stringify(options.requireClasses)}`);
+  }
+  let denylist: Set<string> | undefined;
+  if (options.denylist !== undefined) {
+    const text = await readInputFile(options.denylist, "denylist");
+    denylist = new Set(text.split(/\r?\n/).filter((line) => line !== "").map((line) => line.toLowerCase()));
+  }
+  return { minLength, requiredClasses, denylist };
+}
+
+export interface PreparedRoles {
+  readonly model: RoleModel;
+  readonly planOptions: RolePlanOptions;
+}
+
+/**
+ * Everything that needs no server, checked before connecting: the flags, the inventory, the
+ * passwords it points to, and the password policy (violations are exit 3, naming user and rule).
+ */
+export async function prepareRoles(ctx: CommandContext, options: RoleOptions): Promise<PreparedRoles> {
+  assertNoPasswordInConn(options.conn);
+  const scramIterations = options.scramIterations === undefined ? undefined : integer("--scram-iterations", options.scramIterations, DEFAULT_SCRAM_ITERATIONS, MAX_SCRAM_ITERATIONS);
+  const policy = await policyOf(options);
+  const inventory = await loadInventory(options.inventory);
+  for (const warning of inventory.warnings) ctx.output.warn(warning);
+  const model = await desiredRoleModel(inventory, options.cluster, { env: ctx.env, now: ctx.now });
+  checkDeclaredPasswords(model, policy);
+  return { model, planOptions: { scramIterations, policy } };
+}
+
+/** Runs `work` on a superuser connection to --conn (exit 5 when it cannot connect), closing it after. */
+export async function withConnection<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = await connectConn(url);
+  try {
+    return await work(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** What each kind of change is called in the summary line: one, many. */
+const KIND_WORDS: Readonly<Record<RoleChangeKind, readonly [string, string]>> = {
+  "create-role": ["role to create", "roles to create"],
+  "alter-role": ["role to alter", "roles to alter"],
+  "set-parameter": ["parameter to set", "parameters to set"],
+  "reset-parameter": ["parameter to reset", "parameters to reset"],
+  comment: ["comment", "comments"],
+  "grant-membership": ["membership to grant", "memberships to grant"],
+  "revoke-membership": ["membership to revoke", "memberships to revoke"],
+  "grant-default-privilege": ["default privilege grant", "default privilege grants"],
+  "revoke-default-privilege": ["default privilege revoke", "default privilege revokes"],
+  "revoke-public-create": ["revoke of CREATE on schema public", "revokes of CREATE on schema public"],
+  "drop-role": ["role to drop", "roles to drop"],
+};
+
+/** `3 roles to create, 1 membership to grant`, in plan order. */
+export function countsText(plan: RolePlan): string {
+  const counts = new Map<RoleChangeKind, number>();
+  for (const change of plan.changes) counts.set(change.kind, (counts.get(change.kind) ?? 0) + 1);
+  return [...counts].map(([kind, count]) => `${count} ${KIND_WORDS[kind][count === 1 ? 0 : 1]}`).join(", ");
+}
+
+/** The plan's JSON document: every change with its masked SQL; never a verifier. */
+export function planJson(plan: RolePlan, extra: Record<string, unknown> = {}) {
+  return {
+    cluster: plan.cluster,
+    database: plan.database,
+    ...extra,
+    changes: plan.changes.map((change) => ({ kind: change.kind, role: change.role, summary: change.summary, sql: change.sql })),
+    warnings: plan.warnings,
+  };
+}
+
+/** The masked statements as a SQL script a person can read. */
+export function planSql(plan: RolePlan): string {
+  return plan.changes.map((change) => `${change.sql};`).join("\n");
+}

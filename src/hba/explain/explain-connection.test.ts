@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { Connection } from "../match.js";
+import type { HbaRule } from "../model.js";
+import { parseHbaText } from "../parse/index.js";
+import { explainConnection } from "./explain-connection.js";
+
+async function rules(...lines: string[]): Promise<HbaRule[]> {
+  const file = await parseHbaText(lines.join("\n"), "pg_hba.conf");
+  assert.deepEqual(file.errors, []);
+  return [...file.rules];
+}
+
+const tcp = (extra: Partial<Connection> = {}): Connection => ({ user: "alice", database: "app", address: "10.1.2.3", ssl: false, memberOf: [], ...extra });
+
+test("the first matching line decides; later lines are listed but never tried", async () => {
+  const file = await rules("host all alice 10.0.0.0/8 scram-sha-256", "host all all all trust");
+  const result = explainConnection(file, tcp());
+  assert.equal(result.verdict, "allowed");
+  assert.equal(result.first?.rule.source.line, 1);
+  assert.equal(result.first?.outcome.demands, "a password (SCRAM-SHA-256)");
+  assert.deepEqual(
+    result.later.map((rule) => rule.source.line),
+    [2],
+  );
+  assert.equal(result.reason, "pg_hba.conf:1 (scram-sha-256) lets the user in; it demands a password (SCRAM-SHA-256)");
+});
+
+test("an earlier reject wins over a later line that would allow", async () => {
+  const result = explainConnection(await rules("host all alice 10.0.0.0/8 reject", "host all alice 10.0.0.0/8 trust"), tcp());
+  assert.equal(result.verdict, "refused");
+  assert.equal(result.first?.rule.method, "reject");
+  assert.equal(result.later[0]?.method, "trust");
+});
+
+test("a cert line whose CN check fails refuses: PostgreSQL does not fall through to the next line", async () => {
+  const file = await rules("hostssl all alice all cert", "hostssl all alice all trust");
+  const result = explainConnection(file, tcp({ ssl: true, certificate: { commonName: "bob" } }));
+  assert.equal(result.verdict, "refused");
+  assert.equal(result.reason, "pg_hba.conf:1 (cert) matches and would fail: certificate CN bob is not user alice (certificate authentication failed); later lines are never tried");
+  assert.equal(result.later[0]?.method, "trust");
+  assert.equal(explainConnection(file, tcp({ ssl: true, certificate: { commonName: "alice" } })).verdict, "allowed");
+});
+
+test("no matching line: refused", async () => {
+  const result = explainConnection(await rules("host all bob all trust"), tcp());
+  assert.equal(result.verdict, "refused");
+  assert.equal(result.first, undefined);
+  assert.match(result.reason, /no line matches/);
+});
+
+test("undecided lines before the first sure match: their shared verdict, or unknown", async () => {
+  const sameVerdict = explainConnection(await rules("host all +ops all reject", "host all all all reject"), tcp({ memberOf: undefined }));
+  assert.equal(sameVerdict.verdict, "refused", "either way a reject");
+  assert.match(sameVerdict.reason, /may match first, with the same verdict/);
+
+  const differs = explainConnection(await rules("host all all db.example.com reject", "host all all all trust"), tcp());
+  assert.equal(differs.verdict, "unknown");
+  assert.equal(differs.undecided[0]?.rule.source.line, 1);
+  assert.equal(differs.undecided[0]?.outcome.access, "refused");
+  assert.match(differs.reason, /^pg_hba\.conf:1 may match first: host name db\.example\.com: .*DNS.*\. If none does: pg_hba\.conf:2 \(trust\) lets the user in/);
+
+  const noRuleAfter = explainConnection(await rules("host all all samenet trust"), tcp());
+  assert.equal(noRuleAfter.verdict, "unknown", "allowed if samenet matches, rejected if not");
+});
+
+test("a role the server does not have is refused whatever line matches", async () => {
+  const result = explainConnection(await rules("host all all all trust"), tcp(), { roleExists: false });
+  assert.equal(result.verdict, "refused");
+  assert.match(result.reason, /role alice does not exist on the server/);
+  assert.equal(result.first?.rule.method, "trust", "the line is still reported");
+});
+
+test("the server's major version decides whether /tokens are patterns", async () => {
+  const file = await rules("host all /^svc_ all trust", "host all all all reject");
+  assert.equal(explainConnection(file, tcp({ user: "svc_a" })).verdict, "allowed");
+  assert.equal(explainConnection(file, tcp({ user: "svc_a" }), { server: { majorVersion: 15 } }).verdict, "refused");
+});

@@ -1,0 +1,78 @@
+import { explain, type Connection, type ServerContext } from "../match.js";
+import type { HbaRule } from "../model.js";
+import { authenticationOutcome, type Access, type AuthenticationOutcome } from "./authentication.js";
+
+/** A line that matches, and what it does with the connection. */
+export interface MatchedRule {
+  readonly rule: HbaRule;
+  readonly outcome: AuthenticationOutcome;
+}
+
+/** A line before the first sure match that may match, why pgwarden cannot tell, and what it would do. */
+export interface UndecidedMatch extends MatchedRule {
+  readonly unknown: string;
+}
+
+/** The whole answer for one connection: which line PostgreSQL uses, what it demands, and the verdict. */
+export interface ConnectionExplanation {
+  readonly connection: Connection;
+  /** allowed (once the client proves what the line demands), refused, or unknown. */
+  readonly verdict: Access;
+  /** Why, in one sentence for a person. */
+  readonly reason: string;
+  /** The first line that surely matches; absent when none does. */
+  readonly first?: MatchedRule;
+  /** Lines before `first` that may match: PostgreSQL stops at the first that does. */
+  readonly undecided: readonly UndecidedMatch[];
+  /** Lines after `first` that also match: PostgreSQL never reaches them for this connection. */
+  readonly later: readonly HbaRule[];
+}
+
+export interface ExplainOptions {
+  readonly server?: ServerContext;
+  /** False when the server is known to have no such role: PostgreSQL refuses it whatever line matches. */
+  readonly roleExists?: boolean;
+}
+
+const where = (rule: HbaRule) => `${rule.source.file}:${rule.source.line}`;
+
+const NO_RULE_REASON = "no line matches: PostgreSQL rejects the connection (no pg_hba.conf entry)";
+
+function verdictOf(first: MatchedRule | undefined): { verdict: Access; reason: string } {
+  if (!first) return { verdict: "refused", reason: NO_RULE_REASON };
+  const { rule, outcome } = first;
+  const line = `${where(rule)} (${rule.method})`;
+  switch (outcome.access) {
+    case "allowed":
+      return { verdict: "allowed", reason: `${line} lets the user in; it demands ${outcome.demands}` };
+    case "refused":
+      return { verdict: "refused", reason: `${line} matches and would fail: ${outcome.reason}; later lines are never tried` };
+    case "unknown":
+      return { verdict: "unknown", reason: `${line} matches, but ${outcome.reason}` };
+  }
+}
+
+/**
+ * Explains a connection against the rules in order: the line PostgreSQL uses, what its
+ * authentication demands, whether it would let the connection in, and the lines that would
+ * also match but are never reached. When lines before the first sure match may match, the
+ * verdict is the one they all share, or unknown.
+ */
+export function explainConnection(rules: readonly HbaRule[], connection: Connection, options: ExplainOptions = {}): ConnectionExplanation {
+  const found = explain(rules, connection, options.server);
+  const first = found.first ? { rule: found.first, outcome: authenticationOutcome(found.first, connection) } : undefined;
+  const undecided = found.undecided.map(({ rule, reason }) => ({ rule, unknown: reason, outcome: authenticationOutcome(rule, connection) }));
+  const common = { connection, undecided, later: found.later, ...(first ? { first } : {}) };
+
+  if (options.roleExists === false) {
+    return { ...common, verdict: "refused", reason: `role ${connection.user} does not exist on the server: PostgreSQL refuses it whatever line matches` };
+  }
+  const fallback = verdictOf(first);
+  if (undecided.length === 0) return { ...common, ...fallback };
+  const possible = new Set<Access>([fallback.verdict, ...undecided.map((candidate) => candidate.outcome.access)]);
+  const lines = undecided.map((candidate) => where(candidate.rule)).join(", ");
+  if (possible.size === 1 && !possible.has("unknown")) {
+    return { ...common, verdict: fallback.verdict, reason: `${fallback.reason} (${lines} may match first, with the same verdict)` };
+  }
+  return { ...common, verdict: "unknown", reason: `${lines} may match first: ${undecided[0]?.unknown}. If none does: ${fallback.reason}` };
+}

@@ -1,0 +1,24 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { InventoryVars } from "../../config/schema.js";
+import { inventoryMemberships } from "./inventory-roles.js";
+
+test("without pg_default_roles, Pigsty's own list: memberships through every chain of grants", () => {
+  const memberOf = inventoryMemberships({} as InventoryVars);
+  assert.deepEqual(memberOf("dbuser_dba"), ["dbrole_admin", "dbrole_readonly", "dbrole_readwrite", "pg_monitor"]);
+  assert.deepEqual(memberOf("replicator"), ["dbrole_readonly", "pg_monitor"]);
+  assert.deepEqual(memberOf("postgres"), []);
+  assert.deepEqual(memberOf("nobody"), [], "a role the inventory does not define is a member of nothing");
+});
+
+test("the inventory's pg_default_roles replaces Pigsty's; pg_users add to it; bad entries are skipped; cycles end", () => {
+  const vars = {
+    pg_default_roles: [{ name: "readers" }, { name: "writers", roles: ["readers"] }, { name: "loop_a", roles: ["loop_b"] }, { name: "loop_b", roles: ["loop_a"] }, { roles: ["x"] }, "text"],
+    pg_users: [{ name: "app", password: "not read", roles: ["writers"] }, { name: "solo" }],
+  } as unknown as InventoryVars;
+  const memberOf = inventoryMemberships(vars);
+  assert.deepEqual(memberOf("app"), ["readers", "writers"]);
+  assert.deepEqual(memberOf("solo"), []);
+  assert.deepEqual(memberOf("dbuser_dba"), [], "Pigsty's list no longer applies");
+  assert.deepEqual(memberOf("loop_a"), ["loop_b"], "a role is not listed as its own member");
+});

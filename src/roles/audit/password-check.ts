@@ -1,0 +1,32 @@
+import type { Severity } from "../../hba/lint/finding.js";
+import type { Candidate } from "./candidates/candidate.js";
+import type { StoredRole, StoredSecret } from "./stored-role.js";
+
+/** A role as the checks see it: its pg_authid row, its secret parsed, and the guess that matched it. */
+export interface AuditedRole {
+  readonly role: StoredRole;
+  readonly secret: StoredSecret;
+  readonly cracked?: Candidate;
+}
+
+export interface CheckContext {
+  readonly now: Date;
+  /** Put a found password into its finding (`--show`); off by default. */
+  readonly revealPasswords: boolean;
+}
+
+export interface CheckHit {
+  readonly message: string;
+  readonly fix: string;
+  readonly password?: string;
+}
+
+/** A check on one role at a time, in the shape of the HBA lint rules. */
+export interface PasswordCheck {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly title: string;
+  readonly why: string;
+  /** Undefined when the role is fine. */
+  check(role: AuditedRole, context: CheckContext): CheckHit | undefined;
+}

@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ExitCode, PgwardenError } from "../errors.js";
+import { checkDeclaredPasswords } from "./declared-password-policy.js";
+import type { DesiredRole } from "./desired-role.js";
+import type { RoleModel } from "./role-model.js";
+
+const role = (name: string, password: DesiredRole["password"], state: DesiredRole["state"] = "create"): DesiredRole => ({
+  name,
+  state,
+  origins: ["pg_users"],
+  source: { file: "pigsty.yml", line: 4 },
+  system: false,
+  attributes: {},
+  password,
+  memberships: [],
+  parameters: [],
+  comment: "",
+});
+const model = (roles: DesiredRole[]): RoleModel => ({ cluster: "c", roles, defaultPrivileges: [], privilegeOwners: [], systemUsers: [], passwordEncryption: "scram-sha-256", warnings: [] });
+
+function rejects(roleModel: RoleModel, pattern: RegExp, policy = {}): void {
+  assert.throws(
+    () => checkDeclaredPasswords(roleModel, policy),
+    (error: unknown) => error instanceof PgwardenError && error.code === "password-policy" && error.exitCode === ExitCode.config && pattern.test(error.message),
+  );
+}
+
+test("passwordcheck's rules and the stricter options, with where the password was written and a count of the rest", () => {
+  rejects(model([role("app", { kind: "plaintext", value: "short1", from: "pg_users (env APP)" })]), /^pigsty\.yml:4: app: password from pg_users \(env APP\) is shorter than 8 characters \(rule too-short\)$/);
+  rejects(
+    model([role("app", { kind: "plaintext", value: "abcdefghij", from: "pg_users", source: { file: "pigsty.yml", line: 9 } })]),
+    /^pigsty\.yml:9: app: password from pg_users must contain both letters and non-letters \(rule letters-and-non-letters\) \(and 1 more problem\)$/,
+    { requiredClasses: ["digit"] },
+  );
+  rejects(model([role("app", { kind: "plaintext", value: "Correct-Horse-1", from: "pg_users" })]), /is on the denylist/, { denylist: new Set(["correct-horse-1"]) });
+  rejects(model([role("app", { kind: "plaintext", value: "Long-Enough-1", from: "pg_users" })]), /is shorter than 16 characters/, { minLength: 16 });
+});
+
+test("Pigsty's published system passwords are refused; the message never holds a password", () => {
+  assert.throws(
+    () => checkDeclaredPasswords(model([role("dbuser_dba", { kind: "plaintext", value: "DBUser.DBA", from: "pg_admin_password" })])),
+    (error: unknown) => {
+      assert.ok(error instanceof PgwardenError);
+      assert.match(error.message, /dbuser_dba: password from pg_admin_password is Pigsty's published default for pg_admin_password: set a password of your own \(rule vendor-default\)/);
+      assert.ok(!error.message.includes("DBUser.DBA"));
+      return true;
+    },
+  );
+});
+
+test("pre-hashed secrets and roles to drop are not checked; good passwords pass", () => {
+  assert.doesNotThrow(() =>
+    checkDeclaredPasswords(
+      model([
+        role("a", { kind: "scram", secret: "SCRAM-SHA-256$4096:x$y:z", from: "pg_users" }),
+        role("b", { kind: "plaintext", value: "x", from: "pg_users" }, "absent"),
+        role("c", { kind: "plaintext", value: "Quite-Good-Pass-9", from: "pg_users" }),
+        role("d", undefined),
+      ]),
+      { minLength: 12, requiredClasses: ["lower", "upper", "digit", "symbol"] },
+    ),
+  );
+});
+
+test("what password audit guesses first (vendor defaults, common passwords) is refused before any server sees it", () => {
+  for (const guessable of ["Patroni.API", "P@ssw0rd", "Password1!", "Pleas3-ChangeThisPwd"]) {
+    rejects(model([role("app", { kind: "plaintext", value: guessable, from: "pg_users" })]), /is on the denylist of known or default passwords \(rule denylisted\)/);
+  }
+  assert.doesNotThrow(() => checkDeclaredPasswords(model([role("app", { kind: "plaintext", value: "v7-Qm.hR2x_Lk9", from: "pg_users" })])));
+});

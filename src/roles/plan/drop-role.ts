@@ -1,0 +1,34 @@
+import { ExitCode, PgwardenError } from "../../errors.js";
+import type { DesiredRole } from "../desired-role.js";
+import { quoteIdentifier } from "../identifier.js";
+import type { CatalogRole, RoleCatalog } from "../role-catalog.js";
+import { RoleChange } from "../role-change.js";
+
+function refuse(role: DesiredRole, reason: string): PgwardenError {
+  const where = role.source ? `${role.source.file}:${role.source.line}: ` : "";
+  return new PgwardenError("drop-refused", `${where}${role.name}: state: absent, but pgwarden will not drop it: ${reason}`, ExitCode.config);
+}
+
+const objects = (count: number) => `${count} ${count === 1 ? "object" : "objects"}`;
+const inDatabase = (database: string) => (database === "" ? "shared objects (databases, tablespaces)" : `database ${database}`);
+
+/**
+ * DROP ROLE for a role declared absent that exists. Refused (exit 3) for the connection's own
+ * role, PostgreSQL's reserved pg_ roles, and a role that owns objects or holds privileges
+ * anywhere: pgwarden does not REASSIGN OWNED or DROP OWNED on its own, so the message says
+ * where they are.
+ */
+export function dropRole(role: DesiredRole, current: CatalogRole, catalog: RoleCatalog): RoleChange {
+  if (role.system) throw refuse(role, "it is a system user");
+  if (role.name === catalog.currentUser) throw refuse(role, "it is the role this connection uses");
+  if (role.name.startsWith("pg_")) throw refuse(role, "pg_ roles are PostgreSQL's own");
+  const held = current.dependents.filter((dependent) => dependent.owned > 0 || dependent.privileges > 0);
+  if (held.length > 0) {
+    const parts = held.map((dependent) => {
+      const what = [dependent.owned > 0 ? `owns ${objects(dependent.owned)}` : "", dependent.privileges > 0 ? `holds privileges on ${objects(dependent.privileges)}` : ""].filter(Boolean).join(" and ");
+      return `${what} in ${inDatabase(dependent.database)}`;
+    });
+    throw refuse(role, `it ${parts.join("; ")}: reassign or drop those first (REASSIGN OWNED BY, DROP OWNED BY in each database)`);
+  }
+  return new RoleChange("drop-role", role.name, `drop role ${role.name}`, `DROP ROLE ${quoteIdentifier(role.name)}`);
+}

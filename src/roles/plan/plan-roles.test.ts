@@ -1,0 +1,217 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ExitCode, PgwardenError } from "../../errors.js";
+import { parseDefaultPrivilege } from "../default-privilege.js";
+import type { DesiredRole } from "../desired-role.js";
+import { md5Secret } from "../md5.js";
+import type { CatalogRole, RoleCatalog } from "../role-catalog.js";
+import type { RoleModel } from "../role-model.js";
+import { parseScramVerifier, scramMatches, scramVerifier } from "../scram.js";
+import { planRoles } from "./plan-roles.js";
+
+const SALT = Buffer.alloc(16, 7);
+const options = { salt: () => SALT };
+
+const desired = (name: string, over: Partial<DesiredRole> = {}): DesiredRole => ({
+  name,
+  state: "create",
+  origins: ["pg_users"],
+  source: { file: "pigsty.yml", line: 10 },
+  system: false,
+  attributes: {},
+  memberships: [],
+  parameters: [],
+  comment: `business user ${name}`,
+  ...over,
+});
+
+const model = (roles: DesiredRole[], over: Partial<RoleModel> = {}): RoleModel => ({
+  cluster: "pg-test",
+  roles,
+  defaultPrivileges: [],
+  privilegeOwners: [],
+  systemUsers: [],
+  passwordEncryption: "scram-sha-256",
+  warnings: [],
+  ...over,
+});
+
+const live = (name: string, over: Partial<CatalogRole> = {}): CatalogRole => ({
+  name,
+  attributes: { login: true, superuser: false, createdb: false, createrole: false, inherit: true, replication: false, bypassrls: false },
+  connectionLimit: -1,
+  secret: null,
+  validUntil: null,
+  comment: `business user ${name}`,
+  settings: {},
+  memberOf: [],
+  dependents: [],
+  ...over,
+});
+
+const catalog = (roles: CatalogRole[], over: Partial<RoleCatalog> = {}): RoleCatalog => ({
+  currentUser: "postgres",
+  database: "postgres",
+  roles: new Map(roles.map((role) => [role.name, role])),
+  defaultAcl: [],
+  publicSchema: { exists: true, publicCreate: false },
+  ...over,
+});
+
+const plaintext = (value: string) => ({ kind: "plaintext" as const, value, from: "pg_users" });
+const sqlOf = (roleModel: RoleModel, roleCatalog: RoleCatalog, planOptions = options) => planRoles(roleModel, roleCatalog, planOptions).changes.map((change) => change.sql);
+
+function configError(fn: () => unknown, pattern: RegExp): void {
+  assert.throws(fn, (error: unknown) => error instanceof PgwardenError && error.exitCode === ExitCode.config && pattern.test(error.message));
+}
+
+test("a new role: CREATE ROLE with its attributes and a verifier (shown masked), then comment, then membership", () => {
+  const app = desired("app", { attributes: { createdb: true }, connectionLimit: 5, validUntil: "2030-12-31", password: plaintext("Kite-Runner-41"), memberships: [{ role: "dbrole_readwrite", state: "grant" }] });
+  const plan = planRoles(model([app]), catalog([live("dbrole_readwrite", { attributes: { ...live("x").attributes, login: false } })]), options);
+  assert.deepEqual(
+    plan.changes.map((change) => [change.kind, change.sql]),
+    [
+      ["create-role", `CREATE ROLE "app" LOGIN CREATEDB CONNECTION LIMIT 5 VALID UNTIL '2030-12-31 00:00:00+00' PASSWORD '********'`],
+      ["comment", `COMMENT ON ROLE "app" IS 'business user app'`],
+      ["grant-membership", `GRANT "dbrole_readwrite" TO "app"`],
+    ],
+  );
+  const verifier = scramVerifier("Kite-Runner-41", { salt: SALT });
+  assert.equal(plan.changes[0]?.statement(), `CREATE ROLE "app" LOGIN CREATEDB CONNECTION LIMIT 5 VALID UNTIL '2030-12-31 00:00:00+00' PASSWORD '${verifier}'`);
+  assert.ok(!plan.changes.some((change) => change.statement().includes("Kite-Runner-41")), "the plaintext is in no statement");
+  assert.equal(plan.changes[0]?.summary, "create role app (login, createdb, connection limit 5, valid until 2030-12-31, password)");
+});
+
+test("login: false and inherit: false are written as they must be; NOLOGIN is CREATE ROLE's default", () => {
+  assert.deepEqual(sqlOf(model([desired("readers", { attributes: { login: false, inherit: false } })]), catalog([])).slice(0, 1), [`CREATE ROLE "readers" NOINHERIT`]);
+});
+
+test("one attribute that differs is one ALTER ROLE with only that attribute; unstated ones are left alone", () => {
+  const roleCatalog = catalog([live("app", { attributes: { ...live("app").attributes, createdb: false, createrole: true } })]);
+  const plan = planRoles(model([desired("app", { attributes: { createdb: true, login: true } })]), roleCatalog, options);
+  assert.deepEqual(
+    plan.changes.map((change) => [change.sql, change.summary]),
+    [[`ALTER ROLE "app" CREATEDB`, "alter role app: createdb no -> yes"]],
+  );
+  assert.deepEqual(sqlOf(model([desired("app", { connectionLimit: 10 })]), catalog([live("app", { connectionLimit: 3 })])), [`ALTER ROLE "app" CONNECTION LIMIT 10`]);
+});
+
+test("memberships: declared grants the role lacks, declared revokes it has; others are left alone", () => {
+  const roles = ["a", "b", "c", "d", "e"].map((name) => live(name));
+  const app = desired("app", {
+    memberships: [
+      { role: "a", state: "grant" },
+      { role: "c", state: "grant" },
+      { role: "b", state: "revoke" },
+      { role: "d", state: "revoke" },
+    ],
+  });
+  assert.deepEqual(sqlOf(model([app]), catalog([...roles, live("app", { memberOf: ["a", "b", "e"] })])), [`GRANT "c" TO "app"`, `REVOKE "b" FROM "app"`]);
+  configError(() => planRoles(model([desired("app", { memberships: [{ role: "nobody", state: "grant" }] })]), catalog([])), /^pigsty\.yml:10: app: roles: role "nobody" does not exist and is not declared in pg_default_roles or pg_users$/);
+  configError(
+    () => planRoles(model([desired("app", { memberships: [{ role: "gone", state: "grant" }] }), desired("gone", { state: "absent" })]), catalog([live("gone")])),
+    /app: roles: role "gone" is declared state: absent$/,
+  );
+});
+
+test("the same password is no change (recomputed with the stored salt and iterations); a new one is one ALTER with a fresh verifier", () => {
+  const stored = scramVerifier("Same-Password-1");
+  const roleCatalog = catalog([live("app", { secret: stored })]);
+  assert.deepEqual(sqlOf(model([desired("app", { password: plaintext("Same-Password-1") })]), roleCatalog), []);
+
+  const plan = planRoles(model([desired("app", { password: plaintext("New-Password-2") })]), roleCatalog, {});
+  assert.equal(plan.changes.length, 1);
+  const change = plan.changes[0];
+  assert.equal(change?.sql, `ALTER ROLE "app" PASSWORD '********'`);
+  assert.equal(change?.summary, "alter role app: password differs from the stored one");
+  const sent = parseScramVerifier(/PASSWORD '(.+)'$/.exec(change?.statement() ?? "")?.[1] ?? "");
+  assert.ok(sent, "the statement carries a verifier");
+  assert.equal(sent.iterations, 4096);
+  assert.equal(sent.salt.length, 16);
+  assert.ok(scramMatches("New-Password-2", sent) && !scramMatches("Same-Password-1", sent));
+});
+
+test("stored secrets that fall short: md5, no password, fewer iterations; pre-hashed secrets compare as strings; pg_pwd_enc md5", () => {
+  const summary = (password: DesiredRole["password"], secret: string | null, iterations?: number) =>
+    planRoles(model([desired("app", { password })]), catalog([live("app", { secret })]), { ...options, scramIterations: iterations }).changes.map((change) => change.summary);
+  assert.deepEqual(summary(plaintext("Pass-Word-1"), md5Secret("Pass-Word-1", "app")), ["alter role app: password stored as md5 (or unknown): now SCRAM-SHA-256"]);
+  assert.deepEqual(summary(plaintext("Pass-Word-1"), null), ["alter role app: password set (none stored)"]);
+  assert.deepEqual(summary(plaintext("Pass-Word-1"), scramVerifier("Pass-Word-1", { iterations: 4096 }), 10000), ["alter role app: password re-hashed: the stored verifier has 4096 iterations, fewer than 10000"]);
+  assert.deepEqual(summary(plaintext("Pass-Word-1"), scramVerifier("Pass-Word-1", { iterations: 10000 })), [], "more iterations than asked are kept");
+  const secret = scramVerifier("whatever");
+  assert.deepEqual(summary({ kind: "scram", secret, from: "pg_users" }, secret), []);
+  assert.deepEqual(summary({ kind: "scram", secret, from: "pg_users" }, scramVerifier("whatever")), ["alter role app: password replaced by the declared secret"], "the same password under another salt is another secret");
+  const md5Model = model([desired("app", { password: plaintext("Pass-Word-1") })], { passwordEncryption: "md5" });
+  assert.deepEqual(planRoles(md5Model, catalog([live("app", { secret: md5Secret("Pass-Word-1", "app") })])).changes, []);
+  assert.equal(planRoles(md5Model, catalog([live("app")])).changes[0]?.statement(), `ALTER ROLE "app" PASSWORD '${md5Secret("Pass-Word-1", "app")}'`);
+});
+
+test("expiry compares by day; parameters set and reset; the comment is kept in sync", () => {
+  assert.deepEqual(sqlOf(model([desired("app", { validUntil: "2030-12-31" })]), catalog([live("app", { validUntil: "2030-12-31" })])), []);
+  assert.deepEqual(sqlOf(model([desired("app", { validUntil: "2030-12-31" })]), catalog([live("app", { validUntil: "infinity" })])), [`ALTER ROLE "app" VALID UNTIL '2030-12-31 00:00:00+00'`]);
+  const parameters = desired("app", {
+    parameters: [
+      { name: "search_path", value: ["app", "public"] },
+      { name: "statement_timeout", value: "30s" },
+      { name: "work_mem", value: null },
+    ],
+    comment: "it's the app",
+  });
+  assert.deepEqual(sqlOf(model([parameters]), catalog([live("app", { settings: { search_path: "app, public", statement_timeout: "5s", work_mem: "64MB" } })])), [
+    `ALTER ROLE "app" SET "statement_timeout" = '30s'`,
+    `ALTER ROLE "app" RESET "work_mem"`,
+    `COMMENT ON ROLE "app" IS 'it''s the app'`,
+  ]);
+});
+
+test("state: absent drops a role that exists, last; refuses one that owns objects, the connection's own role and pg_ roles", () => {
+  const roleCatalog = catalog([live("old_app"), live("app")]);
+  assert.deepEqual(sqlOf(model([desired("old_app", { state: "absent" }), desired("app", { attributes: { createdb: true } })]), roleCatalog), [`ALTER ROLE "app" CREATEDB`, `DROP ROLE "old_app"`]);
+  assert.deepEqual(sqlOf(model([desired("never_was", { state: "absent" })]), roleCatalog), []);
+  const owner = live("owner", { dependents: [{ database: "app", owned: 3, privileges: 0 }, { database: "", owned: 1, privileges: 0 }, { database: "postgres", owned: 0, privileges: 1 }] });
+  configError(
+    () => planRoles(model([desired("owner", { state: "absent" })]), catalog([owner])),
+    /^pigsty\.yml:10: owner: state: absent, but pgwarden will not drop it: it owns 3 objects in database app; owns 1 object in shared objects \(databases, tablespaces\); holds privileges on 1 object in database postgres: reassign or drop those first/,
+  );
+  configError(() => planRoles(model([desired("postgres", { state: "absent" })]), catalog([live("postgres")])), /it is the role this connection uses/);
+  configError(() => planRoles(model([desired("pg_monitor", { state: "absent" })]), catalog([live("pg_monitor")])), /pg_ roles are PostgreSQL's own/);
+  configError(() => planRoles(model([desired("dbuser_dba", { state: "absent", system: true })]), catalog([live("dbuser_dba")])), /it is a system user/);
+});
+
+test("default privileges: only what is missing, per owner; a new owner starts from PostgreSQL's hard-wired defaults", () => {
+  const entries = ["GRANT SELECT ON TABLES TO readers", "GRANT INSERT ON TABLES TO readers", "GRANT CREATE ON SCHEMAS TO admins", "REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC"].map(parseDefaultPrivilege);
+  const roleCatalog = catalog([live("postgres"), live("readers")], {
+    defaultAcl: [
+      { owner: "postgres", objectType: "r", privilege: "SELECT", grantee: "readers" },
+      { owner: "postgres", objectType: "f", privilege: "EXECUTE", grantee: null },
+    ],
+  });
+  const plan = planRoles(model([desired("admins")], { defaultPrivileges: entries, privilegeOwners: ["postgres", "admins", "missing_owner"] }), roleCatalog, options);
+  assert.deepEqual(
+    plan.changes.filter((change) => change.kind.endsWith("default-privilege")).map((change) => change.sql),
+    [
+      `ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" GRANT INSERT ON TABLES TO "readers"`,
+      `ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" GRANT CREATE ON SCHEMAS TO "admins"`,
+      `ALTER DEFAULT PRIVILEGES FOR ROLE "admins" GRANT SELECT, INSERT ON TABLES TO "readers"`,
+      `ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC`,
+      `ALTER DEFAULT PRIVILEGES FOR ROLE "admins" REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC`,
+    ],
+    "admins already holds CREATE on its own schemas",
+  );
+  assert.deepEqual(plan.warnings, ["default privileges FOR ROLE missing_owner are not planned: missing_owner does not exist and is not declared"]);
+  configError(() => planRoles(model([], { defaultPrivileges: [parseDefaultPrivilege("GRANT SELECT ON TABLES TO nobody")], privilegeOwners: ["postgres"] }), catalog([live("postgres")])), /pg_default_privileges "GRANT SELECT ON TABLES TO nobody": role "nobody" does not exist/);
+});
+
+test("CREATE on schema public is revoked from PUBLIC when PUBLIC has it; an up-to-date catalog plans nothing", () => {
+  assert.deepEqual(sqlOf(model([]), catalog([], { publicSchema: { exists: true, publicCreate: true } })), ["REVOKE CREATE ON SCHEMA public FROM PUBLIC"]);
+  assert.deepEqual(sqlOf(model([]), catalog([], { publicSchema: { exists: false, publicCreate: false } })), []);
+  const app = desired("app", { attributes: { login: true }, password: plaintext("Kite-Runner-41"), memberships: [{ role: "r", state: "grant" }], comment: "c" });
+  assert.deepEqual(sqlOf(model([app]), catalog([live("r"), live("app", { secret: scramVerifier("Kite-Runner-41"), memberOf: ["r"], comment: "c" })])), []);
+});
+
+test("a weak plaintext password fails the plan (exit 3) naming the role and the rule, never the password", () => {
+  configError(
+    () => planRoles(model([desired("app", { password: plaintext("app12345") })]), catalog([])),
+    /^pigsty\.yml:10: app: password from pg_users contains the role name \(rule contains-role-name\)$/,
+  );
+});

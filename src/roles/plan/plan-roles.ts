@@ -1,0 +1,66 @@
+import { checkDeclaredPasswords } from "../declared-password-policy.js";
+import type { PasswordPolicy } from "../password-policy.js";
+import type { RoleCatalog } from "../role-catalog.js";
+import { ROLE_CHANGE_KINDS, RoleChange } from "../role-change.js";
+import type { RoleModel } from "../role-model.js";
+import { DEFAULT_SCRAM_ITERATIONS } from "../scram.js";
+import { defaultPrivilegeChanges } from "./default-privileges.js";
+import { dropRole } from "./drop-role.js";
+import { membershipChanges } from "./memberships.js";
+import { alterRole, createRole } from "./role-attributes.js";
+import { RoleExistence } from "./role-existence.js";
+import { commentChange, parameterChanges } from "./role-settings.js";
+
+export interface RolePlanOptions {
+  /** Iterations of new SCRAM verifiers; default {@link DEFAULT_SCRAM_ITERATIONS}. */
+  readonly scramIterations?: number;
+  /** Checked for every declared plaintext password before anything is planned. */
+  readonly policy?: PasswordPolicy;
+  /** A fresh salt per verifier; default 16 random bytes. Injected by tests. */
+  readonly salt?: () => Buffer;
+}
+
+/** The minimal, ordered change that makes the catalog say what the inventory says. */
+export interface RolePlan {
+  readonly cluster: string;
+  /** The database whose default privileges and public schema the plan covers. */
+  readonly database: string;
+  readonly changes: readonly RoleChange[];
+  readonly warnings: readonly string[];
+}
+
+const KIND_ORDER = new Map(ROLE_CHANGE_KINDS.map((kind, index) => [kind, index]));
+
+/**
+ * Plans the role changes from the inventory's model and the live catalog: roles are created
+ * first (so memberships and default privileges can name them), then attributes, parameters,
+ * comments, memberships, default privileges, the public schema, and drops last. A second plan
+ * after the changes ran is empty. Pure: the catalog is read, and the changes are run, elsewhere.
+ */
+export function planRoles(model: RoleModel, catalog: RoleCatalog, options: RolePlanOptions = {}): RolePlan {
+  checkDeclaredPasswords(model, options.policy);
+  const passwords = { iterations: options.scramIterations ?? DEFAULT_SCRAM_ITERATIONS, encryption: model.passwordEncryption, salt: options.salt };
+  const existence = new RoleExistence(catalog, model.roles);
+  const changes: RoleChange[] = [];
+  for (const role of model.roles) {
+    const current = catalog.roles.get(role.name);
+    if (role.state === "absent") {
+      if (current) changes.push(dropRole(role, current, catalog));
+      continue;
+    }
+    const attributes = current ? alterRole(role, current, passwords) : createRole(role, passwords);
+    if (attributes) changes.push(attributes);
+    changes.push(...parameterChanges(role, current));
+    const comment = commentChange(role, current);
+    if (comment) changes.push(comment);
+    changes.push(...membershipChanges(role, current, existence));
+  }
+  const privileges = defaultPrivilegeChanges(model.privilegeOwners, model.defaultPrivileges, catalog, existence);
+  changes.push(...privileges.changes);
+  if (catalog.publicSchema.exists && catalog.publicSchema.publicCreate) {
+    changes.push(new RoleChange("revoke-public-create", undefined, "revoke CREATE on schema public from PUBLIC", "REVOKE CREATE ON SCHEMA public FROM PUBLIC"));
+  }
+  // A stable sort keeps the inventory's order within each kind.
+  const ordered = [...changes].sort((a, b) => (KIND_ORDER.get(a.kind) ?? 0) - (KIND_ORDER.get(b.kind) ?? 0));
+  return { cluster: model.cluster, database: catalog.database, changes: ordered, warnings: [...model.warnings, ...privileges.warnings] };
+}

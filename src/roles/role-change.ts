@@ -1,0 +1,46 @@
+/** What kind of step a change is; the plan runs them in this order. */
+export const ROLE_CHANGE_KINDS = [
+  "create-role",
+  "alter-role",
+  "set-parameter",
+  "reset-parameter",
+  "comment",
+  "grant-membership",
+  "revoke-membership",
+  "grant-default-privilege",
+  "revoke-default-privilege",
+  "revoke-public-create",
+  "drop-role",
+] as const;
+export type RoleChangeKind = (typeof ROLE_CHANGE_KINDS)[number];
+
+/** The text that stands for a password in what pgwarden shows. */
+export const MASKED_PASSWORD = "'********'";
+
+/**
+ * One statement of a role plan. `sql` is what people see: any verifier is masked as
+ * `PASSWORD '********'`. The statement that runs is kept in a private field, so it is not
+ * part of the object's JSON, its enumerable properties or its string form.
+ */
+export class RoleChange {
+  readonly kind: RoleChangeKind;
+  /** The role the change is about; undefined for the public schema. */
+  readonly role: string | undefined;
+  /** What changes, in words (never a password). */
+  readonly summary: string;
+  readonly sql: string;
+  readonly #statement: string;
+
+  constructor(kind: RoleChangeKind, role: string | undefined, summary: string, sql: string, statement: string = sql) {
+    this.kind = kind;
+    this.role = role;
+    this.summary = summary;
+    this.sql = sql;
+    this.#statement = statement;
+  }
+
+  /** The statement to send to the server, with the real verifier. */
+  statement(): string {
+    return this.#statement;
+  }
+}

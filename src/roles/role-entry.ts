@@ -1,0 +1,105 @@
+import { z } from "zod";
+import { ansibleBool } from "../config/ansible-bool.js";
+import type { SourceLocation } from "../hba/model.js";
+import { parseDefaultPrivilege } from "./default-privilege.js";
+import { MAX_IDENTIFIER_BYTES } from "./identifier.js";
+
+/**
+ * The inventory's form of a role: one entry of pg_default_roles or pg_users, with Pigsty's
+ * fields (roles/pgsql/templates/pg-user.sql). Values are validated where they are written;
+ * the entry keeps the shape it was written in (a membership stays a name or an object), and
+ * fields pgwarden does not read (pool_mode, pool_connlimit, ...) are kept as they are.
+ */
+
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const PARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export const roleNameSchema = z
+  .string()
+  .min(1, "expected a role name, got an empty string")
+  .refine((name) => !CONTROL_CHARACTER.test(name), { error: "a role name must not contain control characters" })
+  .refine((name) => Buffer.byteLength(name, "utf8") <= MAX_IDENTIFIER_BYTES, { error: `a role name is limited to ${MAX_IDENTIFIER_BYTES} bytes (PostgreSQL would truncate it)` });
+
+/**
+ * A password: plaintext or a pre-hashed `SCRAM-SHA-256$...` / `md5...` secret, or where to
+ * find it (`{env: NAME}`, `{file: PATH}` relative to the inventory), so the inventory need not
+ * hold it. Numbers are refused: YAML would have dropped leading zeros and the like.
+ */
+export const passwordInputSchema = z.union(
+  [
+    z.string().refine((text) => !text.includes("\0"), { error: "a password cannot contain a NUL character" }),
+    z.strictObject({ env: z.string().regex(ENV_NAME) }),
+    z.strictObject({ file: z.string().min(1) }),
+  ],
+  { error: "expected a password: a quoted string (plaintext, or a SCRAM-SHA-256$ or md5 secret), {env: NAME} or {file: PATH}" },
+);
+
+/** Where a password object was written (added by the inventory loader). */
+export type PasswordInput = string | { readonly env: string; readonly source?: SourceLocation } | { readonly file: string; readonly source?: SourceLocation };
+
+const membershipSchema = z.union([roleNameSchema, z.strictObject({ name: roleNameSchema, state: z.enum(["grant", "revoke"]).optional() })], {
+  error: "expected a role name or {name: ROLE, state: grant|revoke}",
+});
+
+const parameterValueSchema = z.union([z.string(), z.number().finite(), z.boolean(), z.null(), z.array(z.union([z.string(), z.number().finite()])).min(1)], {
+  error: "expected a value: a string, a number, a boolean, a list, or null to reset it",
+});
+
+const expireAtSchema = z
+  .union([z.date(), z.string().regex(ISO_DATE, { error: (issue) => `expected a date, YYYY-MM-DD, got string ${JSON.stringify(issue.input)}` })], { error: "expected a date, YYYY-MM-DD" })
+  .transform((value) => (typeof value === "string" ? value : value.toISOString().slice(0, 10)))
+  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), {
+    error: (issue) => `${JSON.stringify(issue.input)} is not a calendar date`,
+  });
+
+const roleEntryFields = z.object({
+  name: roleNameSchema,
+  password: passwordInputSchema.nullable().optional(),
+  login: ansibleBool.optional(),
+  superuser: ansibleBool.optional(),
+  createdb: ansibleBool.optional(),
+  createrole: ansibleBool.optional(),
+  inherit: ansibleBool.optional(),
+  replication: ansibleBool.optional(),
+  bypassrls: ansibleBool.optional(),
+  connlimit: z.number().int().min(-1).nullable().optional(),
+  expire_in: z.number().int().nonnegative().nullable().optional(),
+  expire_at: expireAtSchema.nullable().optional(),
+  roles: z.array(membershipSchema).nullable().optional(),
+  parameters: z
+    .record(z.string(), parameterValueSchema)
+    .superRefine((parameters, context) => {
+      for (const name of Object.keys(parameters)) {
+        if (!PARAMETER_NAME.test(name)) context.addIssue({ code: "custom", path: [name], message: `${JSON.stringify(name)} is not a parameter name` });
+      }
+    })
+    .nullable()
+    .optional(),
+  comment: z
+    .string()
+    .refine((text) => !text.includes("\0"), { error: "a comment cannot contain a NUL character" })
+    .nullable()
+    .optional(),
+  state: z.enum(["create", "absent"], { error: (issue) => `invalid state ${JSON.stringify(issue.input)}: use create or absent` }).optional(),
+  pgbouncer: ansibleBool.optional(),
+});
+
+export const roleEntrySchema = roleEntryFields.loose();
+
+/** One entry of pg_default_roles or pg_users, validated, with the place it was written (set by the loader). */
+export type RoleEntry = Omit<z.output<typeof roleEntryFields>, "password"> & {
+  readonly password?: PasswordInput | null;
+  readonly source?: SourceLocation;
+  readonly [key: string]: unknown;
+};
+
+/** A pg_default_privileges entry: checked here, kept as the string it is. */
+export const defaultPrivilegeSchema = z.string().superRefine((text, context) => {
+  try {
+    parseDefaultPrivilege(text);
+  } catch (error) {
+    context.addIssue({ code: "custom", message: (error as Error).message });
+  }
+});

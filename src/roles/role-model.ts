@@ -1,0 +1,195 @@
+import { dirname, resolve } from "node:path";
+import { instanceVars, type Inventory } from "../config/inventory.js";
+import { PIGSTY_DEFAULTS } from "../config/pigsty-defaults.js";
+import type { InventoryVars, PasswordKey } from "../config/schema.js";
+import { ExitCode, PgwardenError } from "../errors.js";
+import type { SourceLocation } from "../hba/model.js";
+import { parseDefaultPrivilege, type DefaultPrivilege } from "./default-privilege.js";
+import { ROLE_ATTRIBUTES, type DesiredMembership, type DesiredParameter, type DesiredPassword, type DesiredRole, type RoleAttribute } from "./desired-role.js";
+import { resolvePassword, type PasswordSourceContext } from "./password-source.js";
+import type { RoleEntry } from "./role-entry.js";
+import { desiredParameter } from "./role-parameter.js";
+
+/**
+ * Pigsty runs every pg_default_privileges entry FOR ROLE the dbsu, the admin user and this role
+ * (pgsty/pigsty roles/pgsql/templates/pg-init-template.sql, read at commit 287d7ca47eca718edb5ca88d6ed5c96a8eb147de).
+ */
+export const ADMIN_GROUP_ROLE = "dbrole_admin";
+
+const DAY_MS = 86_400_000;
+
+/** The roles of one cluster as its inventory declares them: Pigsty's defaults, then pg_users. */
+export interface RoleModel {
+  readonly cluster: string;
+  readonly roles: readonly DesiredRole[];
+  readonly defaultPrivileges: readonly DefaultPrivilege[];
+  /** The roles whose new objects get the default privileges: dbsu, admin user, dbrole_admin. */
+  readonly privilegeOwners: readonly string[];
+  /** dbsu, replicator, monitor and admin users (as the inventory names them): never dropped. */
+  readonly systemUsers: readonly string[];
+  /** pg_pwd_enc: how a plaintext password is turned into what the server stores. */
+  readonly passwordEncryption: "scram-sha-256" | "md5";
+  readonly warnings: readonly string[];
+}
+
+export interface RoleModelOptions {
+  readonly env: NodeJS.ProcessEnv;
+  /** Today, for expire_in. */
+  readonly now: Date;
+}
+
+/** The system users' password keys and the username key each one belongs to, in Pigsty's order. */
+const SYSTEM_PASSWORDS: readonly (readonly [PasswordKey, "pg_dbsu" | "pg_replication_username" | "pg_monitor_username" | "pg_admin_username"])[] = [
+  ["pg_dbsu_password", "pg_dbsu"],
+  ["pg_replication_password", "pg_replication_username"],
+  ["pg_monitor_password", "pg_monitor_username"],
+  ["pg_admin_password", "pg_admin_username"],
+];
+
+/** Which password wins, as Pigsty's order of statements decides: a pg_default_roles entry's, then the PASSWORD OVERWRITE of system users, then pg_users'. */
+const PASSWORD_RANK = { pg_default_roles: 0, system: 1, pg_users: 2 } as const;
+
+interface RoleBuilder {
+  name: string;
+  state: "create" | "absent";
+  origins: string[];
+  source?: SourceLocation;
+  attributes: Partial<Record<RoleAttribute, boolean>>;
+  connectionLimit?: number;
+  validUntil?: string;
+  password?: { value: DesiredPassword; rank: number };
+  memberships: Map<string, DesiredMembership>;
+  parameters: Map<string, DesiredParameter>;
+  comment?: string;
+}
+
+function modelError(message: string): PgwardenError {
+  return new PgwardenError("invalid-role-model", message, ExitCode.config);
+}
+
+function at(source: SourceLocation | undefined): string {
+  return source ? `${source.file}:${source.line}: ` : "";
+}
+
+/** A UTC date N days from `now`, as Pigsty's template computes expire_in (day granularity). */
+export function expiryDate(now: Date, days: number): string {
+  return new Date(now.getTime() + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+class RoleModelBuilder {
+  readonly roles = new Map<string, RoleBuilder>();
+  readonly warnings: string[] = [];
+
+  constructor(
+    private readonly context: PasswordSourceContext,
+    private readonly now: Date,
+  ) {}
+
+  role(name: string): RoleBuilder {
+    let role = this.roles.get(name);
+    if (!role) {
+      role = { name, state: "create", origins: [], attributes: {}, memberships: new Map(), parameters: new Map() };
+      this.roles.set(name, role);
+    }
+    return role;
+  }
+
+  setPassword(role: RoleBuilder, value: DesiredPassword, rank: number): void {
+    if (!role.password || rank >= role.password.rank) role.password = { value, rank };
+  }
+
+  async entry(entry: RoleEntry, origin: "pg_default_roles" | "pg_users"): Promise<void> {
+    const role = this.role(entry.name);
+    if (!role.origins.includes(origin)) role.origins.push(origin);
+    role.source = entry.source ?? role.source;
+    role.state = entry.state ?? role.state;
+    for (const attribute of Object.keys(ROLE_ATTRIBUTES) as RoleAttribute[]) {
+      const value = entry[attribute];
+      if (value !== undefined) role.attributes[attribute] = value;
+    }
+    if (entry.connlimit !== undefined && entry.connlimit !== null) role.connectionLimit = entry.connlimit;
+    // Pigsty's template: expire_in wins over expire_at.
+    if (entry.expire_in !== undefined && entry.expire_in !== null) role.validUntil = expiryDate(this.now, entry.expire_in);
+    else if (entry.expire_at !== undefined && entry.expire_at !== null) role.validUntil = entry.expire_at;
+    for (const membership of entry.roles ?? []) {
+      const granted: DesiredMembership = typeof membership === "string" ? { role: membership, state: "grant" } : { role: membership.name, state: membership.state ?? "grant" };
+      if (granted.role === entry.name) throw modelError(`${at(entry.source)}${origin} ${entry.name}: a role cannot be a member of itself`);
+      role.memberships.set(granted.role, granted);
+    }
+    for (const [name, value] of Object.entries(entry.parameters ?? {})) {
+      const parameter = desiredParameter(name, value);
+      role.parameters.set(parameter.name, parameter);
+    }
+    if (entry.comment !== undefined && entry.comment !== null) role.comment = entry.comment;
+    if (entry.password !== undefined && entry.password !== null) {
+      const value = await resolvePassword(entry.password, { label: `${origin} ${entry.name}: password`, key: origin, written: entry.source }, this.context);
+      this.setPassword(role, value, PASSWORD_RANK[origin]);
+    }
+  }
+
+  /** `stated`: the inventory sets `key` itself (not only Pigsty's default), so an unused value deserves a warning. */
+  async systemPassword(vars: InventoryVars, key: PasswordKey, userKey: (typeof SYSTEM_PASSWORDS)[number][1], stated: boolean): Promise<void> {
+    const input = vars[key];
+    const name = vars[userKey];
+    // pg_dbsu_password '' is Pigsty's "no dbsu password".
+    if (input === undefined || input === "" || typeof name !== "string") return;
+    const role = this.roles.get(name);
+    if (!role) {
+      if (stated) this.warnings.push(`${key} is set, but ${userKey} ${name} is in neither pg_default_roles nor pg_users: its password is not managed`);
+      return;
+    }
+    this.setPassword(role, await resolvePassword(input, { label: `${key} (${name})`, key }, this.context), PASSWORD_RANK.system);
+  }
+}
+
+function finish(role: RoleBuilder, systemUsers: ReadonlySet<string>): DesiredRole {
+  return {
+    name: role.name,
+    state: role.state,
+    origins: role.origins,
+    source: role.source,
+    system: systemUsers.has(role.name),
+    attributes: role.attributes,
+    connectionLimit: role.connectionLimit,
+    validUntil: role.validUntil,
+    password: role.password?.value,
+    memberships: [...role.memberships.values()],
+    parameters: [...role.parameters.values()],
+    // Pigsty's template comments every role, `business user <name>` when the entry has none.
+    comment: role.comment ?? `business user ${role.name}`,
+  };
+}
+
+/**
+ * The role model of `cluster`: pg_default_roles (Pigsty's when the inventory has none), the
+ * system users' passwords, then pg_users, with the cluster's vars over the global ones.
+ * Passwords given as `{env}` or `{file}` are read here. A system user declared absent, or an
+ * unreadable password, is an invalid config (exit 3) naming the inventory line.
+ */
+export async function desiredRoleModel(inventory: Inventory, cluster: string, options: RoleModelOptions): Promise<RoleModel> {
+  const own = instanceVars(inventory, cluster);
+  const vars: InventoryVars = { ...PIGSTY_DEFAULTS, ...own };
+  const builder = new RoleModelBuilder({ baseDir: dirname(resolve(inventory.file)), env: options.env }, options.now);
+  for (const entry of vars.pg_default_roles ?? []) await builder.entry(entry, "pg_default_roles");
+  for (const entry of vars.pg_users ?? []) await builder.entry(entry, "pg_users");
+  // After pg_users, so a system user declared there gets its password too; ranks keep pg_users' own first.
+  for (const [key, userKey] of SYSTEM_PASSWORDS) await builder.systemPassword(vars, key, userKey, own[key] !== undefined);
+
+  const systemNames = SYSTEM_PASSWORDS.map(([, userKey]) => vars[userKey]).filter((name): name is string => typeof name === "string");
+  const systemUsers = new Set(systemNames);
+  for (const role of builder.roles.values()) {
+    if (role.state === "absent" && systemUsers.has(role.name)) {
+      throw modelError(`${at(role.source)}${role.name} is a system user (the dbsu, replicator, monitor or admin user): pgwarden never drops it, so state: absent is refused`);
+    }
+  }
+  const privilegeOwners = [...new Set([vars.pg_dbsu, vars.pg_admin_username, ADMIN_GROUP_ROLE].filter((name): name is string => typeof name === "string"))];
+  return {
+    cluster,
+    roles: [...builder.roles.values()].map((role) => finish(role, systemUsers)),
+    defaultPrivileges: (vars.pg_default_privileges ?? []).map(parseDefaultPrivilege),
+    privilegeOwners,
+    systemUsers: [...systemUsers],
+    passwordEncryption: vars.pg_pwd_enc ?? "scram-sha-256",
+    warnings: builder.warnings,
+  };
+}

@@ -1,0 +1,370 @@
+/**
+ * role plan / role apply against a real PostgreSQL 15 sandbox (TLS, certificate login for the
+ * superuser) with log_statement = all and pg_stat_statements loaded: plan, apply, plan again on
+ * an empty cluster and on a drifted one; logins with the declared passwords over TLS (SCRAM,
+ * node-postgres verifying the server, psql for a password that needs SASLprep); and no
+ * plaintext password anywhere: server log, pg_stat_statements, files, pgwarden's output.
+ */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import pg from "pg";
+import { pgwarden, tempDir, type CliResult } from "./support/cli.js";
+import { psql } from "./support/clients.js";
+import { startSandbox, type TestSandbox } from "./support/sandbox.js";
+
+interface PlanJson {
+  readonly cluster: string;
+  readonly database: string;
+  readonly applied?: number;
+  readonly changes: readonly { kind: string; role?: string; summary: string; sql: string }[];
+}
+
+const token = () => randomBytes(6).toString("hex");
+
+/** Every password of the run: random, so finding one anywhere means it leaked. */
+const PASSWORDS = {
+  app: `App-${token()}-1`,
+  report: `Report-${token()}-2`,
+  // U+00AD (mapped to nothing), U+216B ROMAN NUMERAL TWELVE (NFKC: XII), U+FF19 FULLWIDTH NINE (NFKC: 9).
+  intl: `Stra\u00dfe\u00ad\u216b-\uff19-${token()}`,
+  quoted: `Q'uo"te\\d-${token()}`,
+  admin: `Admin-${token()}-3`,
+  monitor: `Monitor-${token()}-4`,
+  replication: `Repl-${token()}-5`,
+  rotated: `Rotated-${token()}-6`,
+  handSet: `HandSet-${token()}-7`,
+};
+/** What libpq's SASLprep makes of PASSWORDS.intl: logging in with it proves the verifier was prepared the same way. */
+const INTL_PREPARED = PASSWORDS.intl.replace("\u00ad", "").replace("\u216b", "XII").replace("\uff19", "9");
+/** A SCRAM verifier as PostgreSQL stores it. */
+const VERIFIER = /SCRAM-SHA-256\$\d+:[A-Za-z0-9+/]+={0,2}\$[A-Za-z0-9+/]+={0,2}:[A-Za-z0-9+/]+={0,2}/;
+const QUOTED_USER = `o'brien "quoted"`;
+
+const INVENTORY = `all:
+  children:
+    pg-roles:
+      hosts: { 127.0.0.1: { pg_seq: 1, pg_role: primary } }
+      vars:
+        pg_cluster: pg-roles
+        pg_users:
+          - { name: dbuser_app, password: { env: ROLES_TEST_APP }, login: true, connlimit: 20, roles: [dbrole_readwrite], parameters: { statement_timeout: 30s }, comment: application user }
+          - { name: dbuser_report, password: { file: report.pw }, login: true, roles: [dbrole_readonly], expire_in: 30 }
+          - { name: dbuser_intl, password: { env: ROLES_TEST_INTL }, roles: [dbrole_readonly] }
+          - { name: "o'brien \\"quoted\\"", password: { env: ROLES_TEST_QUOTED }, roles: [dbrole_offline] }
+          - { name: dbuser_gone, state: absent }
+  vars:
+    pg_admin_password: { env: ROLES_TEST_ADMIN }
+    pg_monitor_password: { env: ROLES_TEST_MONITOR }
+    pg_replication_password: { env: ROLES_TEST_REPL }
+`;
+
+let work: { dir: string; cleanup: () => Promise<void> };
+let sandbox: TestSandbox;
+let pki: string;
+let inventory: string;
+let conn: string;
+const outputs: CliResult[] = [];
+const env: Record<string, string> = {
+  ROLES_TEST_APP: PASSWORDS.app,
+  ROLES_TEST_INTL: PASSWORDS.intl,
+  ROLES_TEST_QUOTED: PASSWORDS.quoted,
+  ROLES_TEST_ADMIN: PASSWORDS.admin,
+  ROLES_TEST_MONITOR: PASSWORDS.monitor,
+  ROLES_TEST_REPL: PASSWORDS.replication,
+};
+
+async function run(args: readonly string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
+  const result = await pgwarden(args, { env: { ...env, ...extraEnv } });
+  outputs.push(result);
+  return result;
+}
+
+async function role(verb: "plan" | "apply", extra: readonly string[] = [], extraEnv: Record<string, string> = {}): Promise<PlanJson> {
+  const result = await run(["role", verb, "--inventory", inventory, "--cluster", "pg-roles", "--conn", conn, "--format", "json", ...extra], extraEnv);
+  assert.equal(result.code, 0, `role ${verb}: ${result.stderr}`);
+  return JSON.parse(result.stdout) as PlanJson;
+}
+
+/** Logs in over TLS with SCRAM as node-postgres does, verifying the server against the CA; the session's user and ssl, or the error. */
+async function login(user: string, password: string): Promise<{ user: string; ssl: boolean } | Error> {
+  const client = new pg.Client({
+    host: "127.0.0.1",
+    port: sandbox.port,
+    database: "postgres",
+    user,
+    password,
+    ssl: { ca: await readFile(join(pki, "ca", "ca.crt"), "utf8"), rejectUnauthorized: true },
+    connectionTimeoutMillis: 10_000,
+  });
+  try {
+    await client.connect();
+    const row = (await client.query<{ user: string; ssl: boolean }>("SELECT current_user AS user, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")).rows[0];
+    return row as { user: string; ssl: boolean };
+  } catch (error) {
+    return error as Error;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function assertLogin(user: string, password: string): Promise<void> {
+  const session = await login(user, password);
+  assert.ok(!(session instanceof Error), `${user} logs in: ${session instanceof Error ? session.message : ""}`);
+  assert.deepEqual(session, { user, ssl: true });
+}
+
+async function assertRefused(user: string, password: string): Promise<void> {
+  const session = await login(user, password);
+  assert.ok(session instanceof Error, `${user} must not log in with that password`);
+  assert.match(session.message, /password authentication failed/);
+}
+
+/** Every regular file under `dir`, for the leak search. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) files.push(join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name));
+  }
+  return files;
+}
+
+before(async () => {
+  work = await tempDir("pgwarden-roles-");
+  pki = join(work.dir, "pki");
+  assert.equal((await pgwarden(["ca", "init", "--pki", pki])).code, 0);
+  sandbox = await startSandbox(pki);
+  await sandbox.sql("ALTER SYSTEM SET log_statement = 'all'");
+  await sandbox.sql("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'");
+  const down = await pgwarden(["sandbox", "down", "--dir", sandbox.dir]);
+  assert.equal(down.code, 0, down.stderr);
+  await sandbox.restore();
+  await sandbox.sql("CREATE EXTENSION pg_stat_statements");
+  // The superuser keeps its certificate; every other role signs in with SCRAM, over TLS only.
+  const rules = join(work.dir, "pg_hba.conf");
+  await writeFile(rules, "local all postgres peer\nhostssl all postgres 127.0.0.1/32 cert\nhostssl all all 127.0.0.1/32 scram-sha-256\n");
+  conn =
+    `postgresql://postgres@127.0.0.1:${sandbox.port}/postgres?sslmode=verify-full&sslrootcert=${join(pki, "ca", "ca.crt")}` +
+    `&sslcert=${join(pki, "sandbox", "postgres.crt")}&sslkey=${join(pki, "sandbox", "postgres.key")}`;
+  const hba = await pgwarden(["hba", "apply", rules, "--conn", conn]);
+  assert.equal(hba.code, 0, hba.stderr);
+  inventory = join(work.dir, "pigsty.yml");
+  await writeFile(inventory, INVENTORY);
+  await writeFile(join(work.dir, "report.pw"), `${PASSWORDS.report}\n`, { mode: 0o600 });
+});
+
+after(async () => {
+  await sandbox?.stop();
+  await work?.cleanup();
+});
+
+test("an empty cluster: plan, apply, plan again is empty; the roles, memberships and default privileges are in force", async () => {
+  await sandbox.sql("CREATE ROLE dbuser_gone LOGIN");
+  const plan = await role("plan");
+  const created = plan.changes.filter((change) => change.kind === "create-role").map((change) => change.role);
+  assert.deepEqual(created, ["dbrole_readonly", "dbrole_offline", "dbrole_readwrite", "dbrole_admin", "replicator", "dbuser_dba", "dbuser_monitor", "dbuser_app", "dbuser_report", "dbuser_intl", QUOTED_USER]);
+  assert.deepEqual(
+    plan.changes.filter((change) => change.kind === "drop-role").map((change) => change.sql),
+    ['DROP ROLE "dbuser_gone"'],
+  );
+  assert.equal(plan.changes.filter((change) => change.kind === "grant-default-privilege").length, 34, "12 statements each FOR ROLE postgres and dbuser_dba, 10 for dbrole_admin");
+  assert.equal(plan.changes[plan.changes.length - 1]?.kind, "drop-role", "drops come last");
+  assert.ok(plan.changes.find((change) => change.role === QUOTED_USER)?.sql.startsWith(`CREATE ROLE "o'brien ""quoted""" LOGIN PASSWORD '********'`));
+  for (const change of plan.changes.filter((each) => /PASSWORD/.test(each.sql))) assert.match(change.sql, /PASSWORD '\*{8}'$/);
+  assert.equal((await sandbox.sql("SELECT count(*) FROM pg_roles WHERE rolname LIKE 'dbrole_%'")).trim(), "0", "plan changes nothing");
+
+  const applied = await role("apply");
+  assert.equal(applied.applied, plan.changes.length);
+  assert.deepEqual(
+    applied.changes.map((change) => change.sql),
+    plan.changes.map((change) => change.sql),
+  );
+  const again = await role("plan");
+  assert.deepEqual(again.changes, [], "a second plan after apply is empty");
+  const text = await run(["role", "plan", "--inventory", inventory, "--cluster", "pg-roles", "--conn", conn]);
+  assert.equal(text.stdout.trim(), "no changes: the roles of pg-roles (database postgres) match the inventory");
+
+  assert.equal(await sandbox.sql("SELECT rolcanlogin, rolconnlimit, rolvaliduntil IS NULL FROM pg_roles WHERE rolname = 'dbuser_app'"), "t|20|t");
+  assert.equal(await sandbox.sql("SELECT (rolvaliduntil AT TIME ZONE 'UTC')::date - (now() AT TIME ZONE 'UTC')::date FROM pg_roles WHERE rolname = 'dbuser_report'"), "30");
+  assert.equal(await sandbox.sql("SELECT rolsuper, rolreplication FROM pg_roles WHERE rolname IN ('dbuser_dba', 'replicator') ORDER BY rolname"), "t|f\nf|t");
+  assert.equal(await sandbox.sql("SELECT count(*) FROM pg_roles WHERE rolname = 'dbuser_gone'"), "0");
+  assert.equal(await sandbox.sql("SELECT pg_has_role('dbuser_app', 'dbrole_readonly', 'MEMBER'), pg_has_role('dbuser_report', 'dbrole_readwrite', 'MEMBER')"), "t|f");
+  assert.equal(await sandbox.sql("SELECT array_to_string(setconfig, ',') FROM pg_db_role_setting WHERE setrole = 'dbuser_app'::regrole"), "statement_timeout=30s");
+  assert.equal(await sandbox.sql("SELECT shobj_description('dbuser_app'::regrole, 'pg_authid')"), "application user");
+  assert.equal(await sandbox.sql("SELECT has_schema_privilege('public', 'public', 'CREATE')"), "f");
+  assert.match(await sandbox.sql("SELECT rolpassword FROM pg_authid WHERE rolname = 'dbuser_app'"), /^SCRAM-SHA-256\$4096:[A-Za-z0-9+/]{22}==\$/, "a 16-byte salt, 4096 iterations");
+  // The default privileges work: a table the dbsu creates is readable by readonly, writable by readwrite.
+  await sandbox.sql("CREATE TABLE roles_default_acl (x int)");
+  assert.equal(
+    await sandbox.sql("SELECT has_table_privilege('dbrole_readonly', 'roles_default_acl', 'SELECT'), has_table_privilege('dbrole_readonly', 'roles_default_acl', 'INSERT'), has_table_privilege('dbrole_readwrite', 'roles_default_acl', 'INSERT'), has_table_privilege('dbrole_admin', 'roles_default_acl', 'TRUNCATE')"),
+    "t|f|t|t",
+  );
+
+  await assertLogin("dbuser_app", PASSWORDS.app);
+  await assertLogin("dbuser_report", PASSWORDS.report);
+  await assertLogin(QUOTED_USER, PASSWORDS.quoted);
+  await assertLogin("dbuser_dba", PASSWORDS.admin);
+  await assertRefused("dbuser_app", PASSWORDS.report);
+});
+
+test("a password that needs SASLprep: libpq (psql) logs in with it and with its prepared form", async () => {
+  const ca = join(pki, "ca", "ca.crt");
+  const conninfo = `host=127.0.0.1 port=${sandbox.port} dbname=postgres user=dbuser_intl sslmode=verify-full sslrootcert=${ca}`;
+  for (const password of [PASSWORDS.intl, INTL_PREPARED]) {
+    const session = await psql(conninfo, { env: { PGPASSWORD: password }, sql: "SELECT current_user || ' ' || ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()" });
+    assert.ok(session.ok, session.stderr);
+    assert.equal(session.stdout, "dbuser_intl true");
+  }
+  const wrong = await psql(conninfo, { env: { PGPASSWORD: PASSWORDS.intl.replace("\u216b", "\u2169") } });
+  assert.equal(wrong.ok, false);
+  assert.match(wrong.stderr, /password authentication failed/);
+});
+
+test("a drifted cluster: the plan shows exactly what was changed by hand, apply puts it back", async () => {
+  await sandbox.sql(
+    [
+      `ALTER ROLE dbuser_app CONNECTION LIMIT 3 PASSWORD '${PASSWORDS.handSet}'`,
+      "ALTER ROLE dbuser_report NOLOGIN",
+      "REVOKE dbrole_readwrite FROM dbuser_app",
+      "ALTER ROLE dbuser_app SET statement_timeout = '5s'",
+      "COMMENT ON ROLE dbrole_offline IS 'changed'",
+      "ALTER DEFAULT PRIVILEGES FOR ROLE dbuser_dba REVOKE SELECT ON TABLES FROM dbrole_readonly",
+      "GRANT CREATE ON SCHEMA public TO PUBLIC",
+    ].join(";\n"),
+  );
+  const plan = await role("plan");
+  assert.deepEqual(
+    plan.changes.map((change) => change.summary),
+    [
+      "alter role dbuser_app: connection limit 3 -> 20, password differs from the stored one",
+      "alter role dbuser_report: login no -> yes",
+      "dbuser_app: statement_timeout = 30s (was 5s)",
+      'dbrole_offline: comment "role for restricted read-only access"',
+      "grant dbrole_readwrite to dbuser_app",
+      "default privileges of dbuser_dba: grant SELECT on tables to dbrole_readonly",
+      "revoke CREATE on schema public from PUBLIC",
+    ],
+  );
+  await assertLogin("dbuser_app", PASSWORDS.handSet);
+  await role("apply");
+  assert.deepEqual((await role("plan")).changes, []);
+  await assertLogin("dbuser_app", PASSWORDS.app);
+  await assertRefused("dbuser_app", PASSWORDS.handSet);
+  await assertLogin("dbuser_report", PASSWORDS.report);
+});
+
+test("a new declared password is one ALTER ROLE, the old one stops working; more iterations re-hash every declared password", async () => {
+  const rotate = { ROLES_TEST_APP: PASSWORDS.rotated };
+  const plan = await role("plan", [], rotate);
+  assert.deepEqual(
+    plan.changes.map((change) => [change.kind, change.sql]),
+    [["alter-role", `ALTER ROLE "dbuser_app" PASSWORD '********'`]],
+  );
+  await role("apply", [], rotate);
+  await assertLogin("dbuser_app", PASSWORDS.rotated);
+  await assertRefused("dbuser_app", PASSWORDS.app);
+
+  const stronger = await role("plan", ["--scram-iterations", "8192"], rotate);
+  assert.deepEqual(
+    stronger.changes.map((change) => change.summary),
+    ["replicator", "dbuser_dba", "dbuser_monitor", "dbuser_app", "dbuser_report", "dbuser_intl", QUOTED_USER].map(
+      (name) => `alter role ${name}: password re-hashed: the stored verifier has 4096 iterations, fewer than 8192`,
+    ),
+  );
+  await role("apply", ["--scram-iterations", "8192"], rotate);
+  assert.equal(await sandbox.sql("SELECT count(*) FROM pg_authid WHERE split_part(rolpassword, ':', 1) = 'SCRAM-SHA-256' || chr(36) || '8192'"), "7");
+  assert.deepEqual((await role("plan", ["--scram-iterations", "8192"], rotate)).changes, []);
+  assert.deepEqual((await role("plan", [], rotate)).changes, [], "verifiers with more iterations than asked are kept");
+  await assertLogin("dbuser_app", PASSWORDS.rotated);
+});
+
+test("refusals: a weak password before any connection (exit 3), a role that owns objects, a statement the server refuses (all rolled back), a non-superuser (exit 6)", async () => {
+  const weak = await run(["role", "plan", "--inventory", inventory, "--cluster", "pg-roles", "--conn", "postgresql://postgres@127.0.0.1:1/postgres"], { ROLES_TEST_APP: "short1" });
+  assert.equal(weak.code, 3, weak.stderr);
+  assert.equal(weak.stderr.trim().split("\n").length, 1);
+  assert.match(weak.stderr, /pigsty\.yml:\d+: dbuser_app: password from pg_users \(env ROLES_TEST_APP\) is shorter than 8 characters \(rule too-short\)/);
+  assert.ok(!weak.stderr.includes("short1"));
+
+  await sandbox.sql("CREATE ROLE dbuser_owner; CREATE TABLE roles_owned (x int); ALTER TABLE roles_owned OWNER TO dbuser_owner");
+  const withOwner = join(work.dir, "owner.yml");
+  await writeFile(withOwner, INVENTORY.replace("- { name: dbuser_gone, state: absent }", "- { name: dbuser_owner, state: absent }"));
+  const refused = await run(["role", "plan", "--inventory", withOwner, "--cluster", "pg-roles", "--conn", conn]);
+  assert.equal(refused.code, 3, refused.stderr);
+  assert.match(refused.stderr, /owner\.yml:\d+: dbuser_owner: state: absent, but pgwarden will not drop it: it owns 1 object in database postgres: reassign or drop those first/);
+
+  const broken = join(work.dir, "broken.yml");
+  await writeFile(broken, INVENTORY.replace("- { name: dbuser_gone, state: absent }", "- { name: dbuser_new, password: { env: ROLES_TEST_APP }, parameters: { no_such_setting: 1 } }"));
+  const rolledBack = await run(["role", "apply", "--inventory", broken, "--cluster", "pg-roles", "--conn", conn], { ROLES_TEST_APP: PASSWORDS.rotated });
+  assert.equal(rolledBack.code, 3, rolledBack.stderr);
+  assert.match(rolledBack.stderr, /role apply failed at ALTER ROLE "dbuser_new" SET "no_such_setting" = '1': unrecognized configuration parameter "no_such_setting"; nothing was changed \(the transaction was rolled back\)/);
+  assert.equal(rolledBack.stdout, "");
+  assert.equal(await sandbox.sql("SELECT count(*) FROM pg_roles WHERE rolname = 'dbuser_new'"), "0", "the CREATE ROLE before it was rolled back");
+
+  const asApp = await run(["role", "plan", "--inventory", inventory, "--cluster", "pg-roles", "--conn", `postgresql://dbuser_app@127.0.0.1:${sandbox.port}/postgres?sslmode=verify-full&sslrootcert=${join(pki, "ca", "ca.crt")}`], {
+    ROLES_TEST_APP: PASSWORDS.rotated,
+    PGPASSWORD: PASSWORDS.rotated,
+  });
+  assert.equal(asApp.code, 6, asApp.stderr);
+  assert.match(asApp.stderr, /dbuser_app is not a superuser/);
+});
+
+test("bad input and an unreachable server: one line on stderr, the right exit code, nothing on stdout", async () => {
+  const base = ["role", "plan", "--inventory", inventory, "--cluster", "pg-roles", "--conn", "postgresql://postgres@127.0.0.1:1/postgres"];
+  const cases: [readonly string[], Record<string, string>, number, RegExp][] = [
+    [[...base, "--scram-iterations", "1000"], {}, 2, /--scram-iterations must be a whole number from 4096 to/],
+    [[...base, "--min-length", "6"], {}, 2, /--min-length must be a whole number from 8 to 1024/],
+    [[...base, "--require-classes", "lower,emoji"], {}, 2, /--require-classes takes lower, upper, digit, symbol/],
+    [[...base, "--denylist", join(work.dir, "no-such-list.txt")], {}, 4, /denylist .*no-such-list\.txt does not exist/],
+    [["role", "plan", "--inventory", inventory, "--cluster", "pg-roles", "--conn", "postgresql://postgres:secret@127.0.0.1:1/postgres"], {}, 2, /--conn must not contain a password/],
+    [[...base], { ROLES_TEST_INTL: "" }, 3, /pigsty\.yml:\d+: pg_users dbuser_intl: password: the password is empty/],
+    [["role", "plan", "--inventory", join(work.dir, "missing.yml"), "--cluster", "pg-roles", "--conn", conn], {}, 4, /no inventory at/],
+    [["role", "plan", "--inventory", inventory, "--cluster", "pg-nope", "--conn", conn], {}, 4, /no cluster "pg-nope"/],
+    [["role", "apply", "--inventory", inventory, "--cluster", "pg-roles"], {}, 2, /required option '--conn <url>' not specified/],
+    [[...base], { ROLES_TEST_APP: PASSWORDS.rotated }, 5, /cannot connect with --conn/],
+  ];
+  const denylist = join(work.dir, "denylist.txt");
+  await writeFile(denylist, `${PASSWORDS.rotated.toUpperCase()}\n`);
+  cases.push([[...base, "--denylist", denylist], { ROLES_TEST_APP: PASSWORDS.rotated }, 3, /dbuser_app: password from pg_users \(env ROLES_TEST_APP\) is on the denylist/]);
+  for (const [args, extraEnv, code, pattern] of cases) {
+    const result = await run(args, { ROLES_TEST_APP: PASSWORDS.rotated, ...extraEnv });
+    assert.equal(result.code, code, `${args.join(" ")}: ${result.stderr}`);
+    assert.match(result.stderr, pattern);
+    assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+    assert.equal(result.stdout, "");
+  }
+});
+
+test("no plaintext password in the server log, pg_stat_statements, any file, or pgwarden's output", async () => {
+  // The search means something: the server logged and pg_stat_statements recorded utility statements.
+  await sandbox.sql("CREATE ROLE roles_canary NOLOGIN");
+  const log = await sandbox.log();
+  assert.match(log, /statement: CREATE ROLE roles_canary NOLOGIN/, "log_statement = all is in force");
+  const statements = await sandbox.sql("SELECT query FROM pg_stat_statements");
+  assert.match(statements, /CREATE ROLE roles_canary NOLOGIN/, "pg_stat_statements records utility statements");
+  assert.match(log, /statement: BEGIN/, "pgwarden's own transaction was logged up to the quiet settings");
+
+  const everything = [...Object.values(PASSWORDS).filter((password) => password !== PASSWORDS.handSet)];
+  for (const password of everything) {
+    assert.ok(!log.includes(password), "a password in the server log");
+    assert.ok(!statements.includes(password), "a password in pg_stat_statements");
+  }
+  assert.ok(!VERIFIER.test(log), "no verifier in the server log either");
+  assert.ok(!VERIFIER.test(statements), "no verifier in pg_stat_statements either");
+  assert.ok(!/CREATE ROLE "dbuser_app"|ALTER ROLE "dbuser_app"/.test(log + statements), "pgwarden's role statements were not recorded at all");
+
+  // The test's own inputs: the password file the inventory points to, and a denylist holding a variant of one.
+  const inputs = new Set([join(work.dir, "report.pw"), join(work.dir, "denylist.txt")]);
+  const files = [...(await filesUnder(work.dir)), ...(await filesUnder(sandbox.dir))].filter((file) => !inputs.has(file));
+  assert.ok(files.some((file) => file.endsWith("postgres.log")) && files.some((file) => /pg_wal\/[0-9A-F]{24}$/.test(file)), "the search covers the server log and WAL");
+  for (const file of files) {
+    const bytes = await readFile(file);
+    for (const password of everything) assert.ok(!bytes.includes(Buffer.from(password, "utf8")), `a plaintext password in ${file}`);
+  }
+  assert.ok(outputs.length >= 8);
+  for (const output of outputs) {
+    for (const password of everything) assert.ok(!output.stdout.includes(password) && !output.stderr.includes(password), "a password in pgwarden's output");
+    assert.ok(!VERIFIER.test(output.stdout + output.stderr), "a verifier in pgwarden's output");
+  }
+});
