@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { LineCounter, parseDocument, type Document } from "yaml";
+import { LineCounter, parseDocument, type Document, type Tags } from "yaml";
 import type { z } from "zod";
 import { ExitCode, PgwardenError, notFoundError } from "../errors.js";
 import type { SourceLocation } from "../hba/model.js";
@@ -40,6 +40,11 @@ function describeValue(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
+function describeKind(value: unknown): string {
+  if (value === null || value === undefined || typeof value === "object") return describeValue(value);
+  return `a ${typeof value}`;
+}
+
 /** An inventory host: an address or a name, one token. */
 const HOST_NAME = /^[^\s#,"\u0000-\u001f\u007f]+$/;
 
@@ -47,7 +52,9 @@ const EXPECTED: Readonly<Record<string, string>> = { object: "a mapping", array:
 
 /** One zod issue in the inventory's words. */
 function describeIssue(issue: z.core.$ZodIssue): string {
-  const got = `got ${describeValue(issue.input)}`;
+  // A password in the wrong form is still a password: say what kind of value it is, never the value.
+  const secret = issue.path.some((part) => typeof part === "string" && /password/i.test(part));
+  const got = `got ${secret ? describeKind(issue.input) : describeValue(issue.input)}`;
   if (issue.code === "invalid_type") return `expected ${EXPECTED[issue.expected] ?? `a ${issue.expected}`}, ${got}`;
   if (issue.code === "too_small" && issue.origin === "number") return `must be at least ${String(issue.minimum)}, ${got}`;
   // A union's own message (pg_seq, pg_offline_query) says what was expected; zod's default does not.
@@ -191,6 +198,8 @@ class InventoryReader {
   }
 }
 
+const withoutTimestamps = (tags: Tags): Tags => tags.filter((tag) => typeof tag === "string" || tag.tag !== "tag:yaml.org,2002:timestamp");
+
 /**
  * Parses a Pigsty inventory: Ansible's YAML inventory (`all.vars`, `all.children.<group>.vars`
  * and `.hosts.<ip>`), read as YAML 1.1 like Ansible does (`yes`/`on`/`off` are booleans, `<<`
@@ -199,7 +208,8 @@ class InventoryReader {
  */
 export function parseInventory(text: string, file: string): Inventory {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, version: "1.1", merge: true, uniqueKeys: false, prettyErrors: false });
+  // No timestamp tag: YAML 1.1 would read 2031-02-30 as 2031-03-02. Dates stay text and are checked as dates.
+  const document = parseDocument(text, { lineCounter, version: "1.1", merge: true, uniqueKeys: false, prettyErrors: false, customTags: withoutTimestamps });
   const syntax = document.errors[0];
   if (syntax) throw configError(`${file}:${lineCounter.linePos(syntax.pos[0]).line}: ${syntax.message.split("\n")[0]}`);
   let root: unknown;

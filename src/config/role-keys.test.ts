@@ -58,7 +58,11 @@ test("bad role entries are file:line: path: message, exit 3", () => {
   configError(users("{ password: x }"), /^pigsty\.yml:9: all\.children\.pg-meta\.vars\.pg_users\[0\]\.name: expected a string, got nothing$/);
   configError(users("{ name: '' }"), /^pigsty\.yml:9: all\.children\.pg-meta\.vars\.pg_users\[0\]\.name: expected a role name, got an empty string$/);
   configError(users(`{ name: ${"x".repeat(64)} }`), /pg_users\[0\]\.name: a role name is limited to 63 bytes/);
-  configError(users("{ name: app, password: 12345678 }"), /^pigsty\.yml:9: .*pg_users\[0\]\.password: expected a password: a quoted string .*, got number 12345678$/);
+  // A password in the wrong form is still a password: the message says its kind, never its value.
+  configError(users("{ name: app, password: 12345678 }"), /^pigsty\.yml:9: .*pg_users\[0\]\.password: expected a password: a quoted string .*, got a number$/);
+  configError(`${HEAD}        pg_admin_password: 123456789012\n`, /^(?!.*123456789012).*pg_admin_password: expected a password.*, got a number$/);
+  // YAML 1.1 would read an unquoted impossible date as the next month's; it is refused as written.
+  configError(users("{ name: app, expire_at: 2031-02-30 }"), /pg_users\[0\]\.expire_at: "2031-02-30" is not a calendar date$/);
   configError(users("{ name: app, password: { vault: x } }"), /pg_users\[0\]\.password: expected a password/);
   configError(users("{ name: app, state: deleted }"), /pg_users\[0\]\.state: invalid state "deleted": use create or absent$/);
   configError(users("{ name: app, connlimit: -2 }"), /pg_users\[0\]\.connlimit: must be at least -1, got number -2$/);

@@ -5,6 +5,8 @@ import { desiredParameter, parameterMatches, parameterNameSql, parameterValueSql
 test("values become string literals; name lists go element by element, as PostgreSQL stores them", () => {
   assert.deepEqual(desiredParameter("Log_Min_Duration_Statement", 1000), { name: "log_min_duration_statement", value: "1000" });
   assert.deepEqual(desiredParameter("search_path", "monitor, public"), { name: "search_path", value: ["monitor", "public"] });
+  // As SQL writes it (Pigsty's `SET search_path = "$user", public`): "$user" is the keyword, not a schema named with quotes.
+  assert.deepEqual(desiredParameter("search_path", '"$user", public, "My ""Schema"""'), { name: "search_path", value: ["$user", "public", 'My "Schema"'] });
   assert.deepEqual(desiredParameter("application_name", "a,b"), { name: "application_name", value: "a,b" }, "only name lists split at commas");
   assert.deepEqual(desiredParameter("work_mem", null), { name: "work_mem", value: null });
   assert.equal(parameterValueSql("it's"), "'it''s'");

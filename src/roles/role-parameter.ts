@@ -14,7 +14,8 @@ export function desiredParameter(name: string, value: string | number | boolean 
   if (value === null) return { name: lower, value: null };
   if (Array.isArray(value)) return { name: lower, value: value.map(String) };
   const text = String(value);
-  if (NAME_LIST_PARAMETERS.has(lower)) return { name: lower, value: text.split(",").map((element) => element.trim()) };
+  // Written as SQL writes it (`"$user", public`): elements split outside quotes and unquoted, so "$user" stays the keyword.
+  if (NAME_LIST_PARAMETERS.has(lower)) return { name: lower, value: storedList(text) };
   return { name: lower, value: text };
 }
 
@@ -28,7 +29,7 @@ export function parameterValueSql(value: string | readonly string[]): string {
   return typeof value === "string" ? quoteLiteral(value) : value.map(quoteLiteral).join(", ");
 }
 
-/** Splits a stored list (`monitor, "My Schema"`) at commas outside double quotes, unquoting each element. */
+/** Splits a list (`monitor, "My Schema"`, as stored or as written in SQL) at commas outside double quotes, unquoting each element. */
 function storedList(stored: string): string[] {
   const elements: string[] = [];
   let current = "";

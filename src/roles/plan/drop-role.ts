@@ -9,17 +9,20 @@ function refuse(role: DesiredRole, reason: string): PgwardenError {
   return new PgwardenError("drop-refused", `${where}${role.name}: state: absent, but pgwarden will not drop it: ${reason}`, ExitCode.config);
 }
 
+const NEVER_DROPPED = "postgres";
+
 const objects = (count: number) => `${count} ${count === 1 ? "object" : "objects"}`;
 const inDatabase = (database: string) => (database === "" ? "shared objects (databases, tablespaces)" : `database ${database}`);
 
 /**
- * DROP ROLE for a role declared absent that exists. Refused (exit 3) for the connection's own
- * role, PostgreSQL's reserved pg_ roles, and a role that owns objects or holds privileges
+ * DROP ROLE for a role declared absent that exists. Refused (exit 3) for `postgres` and the
+ * system users, the connection's own role, PostgreSQL's reserved pg_ roles, and a role that owns objects or holds privileges
  * anywhere: pgwarden does not REASSIGN OWNED or DROP OWNED on its own, so the message says
  * where they are.
  */
 export function dropRole(role: DesiredRole, current: CatalogRole, catalog: RoleCatalog): RoleChange {
-  if (role.system) throw refuse(role, "it is a system user");
+  // postgres is never dropped, whoever the inventory names as dbsu: it is PostgreSQL's usual bootstrap superuser.
+  if (role.system || role.name === NEVER_DROPPED) throw refuse(role, "it is a system user");
   if (role.name === catalog.currentUser) throw refuse(role, "it is the role this connection uses");
   if (role.name.startsWith("pg_")) throw refuse(role, "pg_ roles are PostgreSQL's own");
   const held = current.dependents.filter((dependent) => dependent.owned > 0 || dependent.privileges > 0);

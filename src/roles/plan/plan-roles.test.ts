@@ -164,6 +164,11 @@ test("expiry compares by day; parameters set and reset; the comment is kept in s
   ]);
 });
 
+test("an empty comment is no comment, as PostgreSQL keeps it: planned once to clear one, then nothing", () => {
+  assert.deepEqual(sqlOf(model([desired("app", { comment: "" })]), catalog([live("app", { comment: null })])), []);
+  assert.deepEqual(sqlOf(model([desired("app", { comment: "" })]), catalog([live("app", { comment: "old words" })])), [`COMMENT ON ROLE "app" IS NULL`]);
+});
+
 test("state: absent drops a role that exists, last; refuses one that owns objects, the connection's own role and pg_ roles", () => {
   const roleCatalog = catalog([live("old_app"), live("app")]);
   assert.deepEqual(sqlOf(model([desired("old_app", { state: "absent" }), desired("app", { attributes: { createdb: true } })]), roleCatalog), [`ALTER ROLE "app" CREATEDB`, `DROP ROLE "old_app"`]);
@@ -173,7 +178,9 @@ test("state: absent drops a role that exists, last; refuses one that owns object
     () => planRoles(model([desired("owner", { state: "absent" })]), catalog([owner])),
     /^pigsty\.yml:10: owner: state: absent, but pgwarden will not drop it: it owns 3 objects in database app; owns 1 object in shared objects \(databases, tablespaces\); holds privileges on 1 object in database postgres: reassign or drop those first/,
   );
-  configError(() => planRoles(model([desired("postgres", { state: "absent" })]), catalog([live("postgres")])), /it is the role this connection uses/);
+  configError(() => planRoles(model([desired("admin", { state: "absent" })]), catalog([live("admin")], { currentUser: "admin" })), /it is the role this connection uses/);
+  // postgres is never dropped, even when the inventory's dbsu is another role and another role connects.
+  configError(() => planRoles(model([desired("postgres", { state: "absent" })]), catalog([live("postgres")], { currentUser: "pgdbsu" })), /postgres: state: absent, but pgwarden will not drop it: it is a system user/);
   configError(() => planRoles(model([desired("pg_monitor", { state: "absent" })]), catalog([live("pg_monitor")])), /pg_ roles are PostgreSQL's own/);
   configError(() => planRoles(model([desired("dbuser_dba", { state: "absent", system: true })]), catalog([live("dbuser_dba")])), /it is a system user/);
 });

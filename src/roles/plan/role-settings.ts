@@ -27,6 +27,8 @@ export function parameterChanges(role: DesiredRole, current: CatalogRole | undef
 
 /** COMMENT ON ROLE when the stored comment is not the declared one. */
 export function commentChange(role: DesiredRole, current: CatalogRole | undefined): RoleChange | undefined {
-  if ((current?.comment ?? null) === role.comment) return undefined;
+  // PostgreSQL keeps an empty comment as no comment at all: '' and none are the same.
+  if ((current?.comment ?? "") === role.comment) return undefined;
+  if (role.comment === "") return new RoleChange("comment", role.name, `${role.name}: no comment`, `COMMENT ON ROLE ${quoteIdentifier(role.name)} IS NULL`);
   return new RoleChange("comment", role.name, `${role.name}: comment "${role.comment}"`, `COMMENT ON ROLE ${quoteIdentifier(role.name)} IS ${quoteLiteral(role.comment)}`);
 }
