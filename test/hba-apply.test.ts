@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { readFile, readdir, stat, writeFile } from "node:fs/promises";
+import { chown, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { pgwarden, tempDir } from "./support/cli.js";
-import { runClient, startCluster, type Cluster } from "./support/pg-cluster.js";
+import { makeTempDir, runClient, startCluster, type Cluster } from "./support/pg-cluster.js";
 
 let cluster: Cluster;
 let work: { dir: string; cleanup: () => Promise<void> };
@@ -67,4 +67,43 @@ test("hba apply --conn: a superuser connection finds hba_file itself", async () 
   assert.match(refused.stderr, /pg_hba\.conf rejects connection/);
   const usage = await pgwarden(["hba", "apply", rules]);
   assert.equal(usage.code, 2);
+});
+
+test("hba apply --pgdata follows the server's hba_file outside PGDATA (Debian's layout)", async () => {
+  const etc = await makeTempDir("pgwarden-hba-etc-");
+  const external = join(etc, "pg_hba.conf");
+  await writeFile(external, "local all all peer\nhost all all 127.0.0.1/32 scram-sha-256\n", { mode: 0o640 });
+  const owner = await stat(etc);
+  await chown(external, owner.uid, owner.gid);
+  const debian = await startCluster({ settings: { hba_file: external } });
+  try {
+    await debian.sql("CREATE ROLE trusted_app LOGIN");
+    const inPgdata = await readFile(join(debian.dataDir, "pg_hba.conf"), "utf8").catch(() => undefined);
+    const rules = join(work.dir, "debian.conf");
+    await writeFile(rules, "local all all peer\nhost postgres trusted_app 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n");
+    const result = await pgwarden(["hba", "apply", rules, "--pgdata", debian.dataDir, "--format", "json"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal((JSON.parse(result.stdout) as { hbaFile: string }).hbaFile, external);
+    assert.equal(await readFile(external, "utf8"), await readFile(rules, "utf8"));
+    assert.equal(await readFile(join(debian.dataDir, "pg_hba.conf"), "utf8").catch(() => undefined), inPgdata, "PGDATA/pg_hba.conf is not the server's file and is left alone");
+    const login = await runClient("psql", ["-X", "-A", "-t", "-c", "select current_user", `host=127.0.0.1 port=${debian.port} dbname=postgres user=trusted_app sslmode=disable`]);
+    assert.equal(login.stdout.trim(), "trusted_app", login.stderr);
+  } finally {
+    await debian.stop();
+    await rm(etc, { recursive: true, force: true });
+  }
+});
+
+test("hba apply refuses a file the server does not read (another host's path, a wrong --hba-file): nothing written", async () => {
+  const elsewhere = join(work.dir, "not-the-servers.conf");
+  const original = "host all all 127.0.0.1/32 reject\n";
+  await writeFile(elsewhere, original);
+  const rules = join(work.dir, "wanted.conf");
+  await writeFile(rules, "local all all peer\nhost all all 127.0.0.1/32 trust\n");
+  const result = await pgwarden(["hba", "apply", rules, "--pgdata", cluster.dataDir, "--hba-file", elsewhere]);
+  assert.equal(result.code, 2, result.stderr);
+  assert.equal(result.stderr.trim().split("\n").length, 1);
+  assert.match(result.stderr, /the server's hba_file .*not-the-servers\.conf is not the file pgwarden finds at that path: run pgwarden on the server's own host/);
+  assert.equal(await readFile(elsewhere, "utf8"), original, "nothing written");
+  assert.deepEqual((await readdir(work.dir)).filter((name) => name.startsWith("not-the-servers.conf.")), [], "no backup either");
 });

@@ -7,8 +7,9 @@ import type { InventoryVars } from "./schema.js";
  * them (pigsty.yml usually does not) renders as Pigsty renders it.
  *
  * Source: pgsty/pigsty roles/pgsql/defaults/main.yml at commit 0a6fec9c61e76033e0e76aebaa128d57c26781e5
- * (Pigsty 4.x, the `order` generation of the default rule sets). node_firewall_intranet is not
- * here: the template's own default applies (see DEFAULT_INTRANET). The role model
+ * (Pigsty 4.x, the `order` generation of the default rule sets). node_firewall_intranet is the
+ * copy that file keeps of the node role's (NODE_SEC, "Reference"), whose order the rendered
+ * `intra` lines follow; the template's own fallback (DEFAULT_INTRANET) has another. The role model
  * (pg_default_roles, pg_default_privileges) and the system users' passwords come from the
  * same file; roles/pgsql/templates/pg-init-roles.sql (read at commit
  * 287d7ca47eca718edb5ca88d6ed5c96a8eb147de) gives pg_admin_password, pg_monitor_password and
@@ -64,6 +65,7 @@ export const PIGSTY_DEFAULTS = {
   ],
   pg_offline_query: false,
   pg_localhost: "/var/run/postgresql",
+  node_firewall_intranet: ["10.0.0.0/8", "192.168.0.0/16", "172.16.0.0/12"],
   pg_hba_rules: [],
   pgb_hba_rules: [],
   pg_default_hba_rules: rules("pg_default_hba_rules", [

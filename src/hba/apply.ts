@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type pg from "pg";
@@ -12,17 +13,27 @@ export interface HbaTarget {
   readonly hbaFile: string;
   /** Errors PostgreSQL finds in the file on disk now (pg_hba_file_rules reads the file, not the loaded rules). */
   fileErrors(): Promise<{ line: number; error: string }[]>;
+  /**
+   * MD5 of the file as the server reads it at its hba_file, or undefined when it cannot read
+   * it: what proves that the file pgwarden writes is the one the server judges and loads.
+   */
+  serverDigest(): Promise<string | undefined>;
   reload(): Promise<void>;
 }
 
 const ERRORS_SQL = "SELECT line_number, error FROM pg_hba_file_rules WHERE error IS NOT NULL ORDER BY line_number";
+const DIGEST_SQL = "SELECT md5(pg_catalog.pg_read_file(current_setting('hba_file'))) AS digest";
+const HBA_FILE_SQL = "SELECT current_setting('hba_file') AS hba_file";
+
+const md5 = (text: string) => createHash("md5").update(text, "utf8").digest("hex");
 
 /** A server reached as a superuser (`--conn`): its `hba_file`, pg_hba_file_rules, pg_reload_conf(). */
 export async function connectionTarget(client: pg.Client): Promise<HbaTarget> {
-  const file = await client.query<{ hba_file: string }>("SELECT current_setting('hba_file') AS hba_file");
+  const file = await client.query<{ hba_file: string }>(HBA_FILE_SQL);
   return {
     hbaFile: (file.rows[0] as { hba_file: string }).hba_file,
     fileErrors: async () => (await client.query<{ line_number: number; error: string }>(ERRORS_SQL)).rows.map((row) => ({ line: row.line_number, error: row.error })),
+    serverDigest: async () => (await client.query<{ digest: string }>(DIGEST_SQL).then((result) => result.rows[0]?.digest, () => undefined)),
     reload: async () => void (await client.query("SELECT pg_reload_conf()")),
   };
 }
@@ -41,8 +52,11 @@ export async function pgdataTarget(pgdata: string, binDir: string, hbaFile?: str
     if (result.code !== 0) throw new PgwardenError("psql-failed", `cannot ask the server as ${owner.name} over its socket: ${result.stderr.trim()}`, ExitCode.connection);
     return result.stdout;
   };
+  // The server says where its file is (hba_file may point outside PGDATA, as on Debian).
+  const served = (await psql(`${HBA_FILE_SQL};`)).trim();
   return {
-    hbaFile: hbaFile ?? join(pgdata, "pg_hba.conf"),
+    hbaFile: hbaFile ?? (served || join(pgdata, "pg_hba.conf")),
+    serverDigest: async () => (await psql(`${DIGEST_SQL};`).then((out) => out.trim() || undefined, () => undefined)),
     fileErrors: async () =>
       (await psql(`${ERRORS_SQL};`))
         .split("\n")
@@ -72,6 +86,15 @@ export interface ApplyResult {
  */
 export async function applyHba(target: HbaTarget, text: string, now: Date): Promise<ApplyResult> {
   const old = await readFile(target.hbaFile, "utf8").catch(() => undefined);
+  // The server must read the very file written here; on another host (or mount) it would judge, and load, its own.
+  const seen = await target.serverDigest();
+  if (seen === undefined || old === undefined || seen !== md5(old)) {
+    throw new PgwardenError(
+      "hba-file-elsewhere",
+      `the server's hba_file ${target.hbaFile} is not the file pgwarden finds at that path${old === undefined ? " (there is none here)" : ""}: run pgwarden on the server's own host (or give --hba-file where it really is)`,
+      ExitCode.usage,
+    );
+  }
   if (old === text) return { hbaFile: target.hbaFile, action: "unchanged", reloaded: false };
   const info = await stat(target.hbaFile).catch(() => undefined);
   const options = { mode: info ? info.mode & 0o777 : PRIVATE_FILE_MODE, owner: info && isRoot() ? { uid: info.uid, gid: info.gid } : undefined };
@@ -88,6 +111,10 @@ export async function applyHba(target: HbaTarget, text: string, now: Date): Prom
       `PostgreSQL rejects the new rules (${target.hbaFile} line ${first?.line}: ${first?.error}${errors.length > 1 ? `, and ${errors.length - 1} more` : ""}): the previous file is back in place, nothing was reloaded`,
       ExitCode.config,
     );
+  }
+  if ((await target.serverDigest()) !== md5(text)) {
+    if (old !== undefined) await writeFileAtomic(target.hbaFile, old, options);
+    throw new PgwardenError("hba-file-elsewhere", `the server does not read the file pgwarden wrote at ${target.hbaFile}: the previous file is back in place, nothing was reloaded`, ExitCode.usage);
   }
   await target.reload();
   return { hbaFile: target.hbaFile, action: written.action, backup: written.backup, reloaded: true };

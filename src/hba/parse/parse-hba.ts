@@ -1,4 +1,4 @@
-import { ExitCode, PgwardenError, notFoundError } from "../../errors.js";
+import { ExitCode, PgwardenError, notFoundError, usageError } from "../../errors.js";
 import type { HbaFile, HbaParseError, HbaRule } from "../model.js";
 import { NODE_FILE_ACCESS, RecordReader } from "./records.js";
 import { parseRecord } from "./rule.js";
@@ -29,6 +29,7 @@ export async function parseHbaFile(path: string, options: ParseOptions = {}): Pr
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw notFoundError("hba-file-missing", `HBA file ${path} does not exist`);
+    if (code === "EISDIR") throw usageError("hba-file-directory", `${path} is a directory: give the pg_hba.conf file itself`);
     throw new PgwardenError("hba-file-unreadable", `cannot read HBA file ${path}: ${error instanceof Error ? error.message : String(error)}`, ExitCode.config, { cause: error });
   }
   return parseHbaText(text, path, options);

@@ -108,8 +108,9 @@ describe("address aliases", () => {
     assert.deepEqual(expand("cluster"), ["host all all 10.0.0.1/32", "host all all 10.0.0.2/32", "host all all 10.0.0.3/32"]);
   });
 
-  test("intra and intranet are node_firewall_intranet, Pigsty's three private ranges by default", () => {
-    const privateRanges = ["host all all 10.0.0.0/8", "host all all 172.16.0.0/12", "host all all 192.168.0.0/16"];
+  test("intra and intranet are node_firewall_intranet, Pigsty's three private ranges in its defaults' order", () => {
+    // roles/pgsql/defaults/main.yml lists 192.168/16 before 172.16/12 (the template's own fallback does not).
+    const privateRanges = ["host all all 10.0.0.0/8", "host all all 192.168.0.0/16", "host all all 172.16.0.0/12"];
     assert.deepEqual(expand("intra"), privateRanges);
     assert.deepEqual(expand("intranet"), privateRanges);
     assert.deepEqual(expand("intra", "node_firewall_intranet: [10.10.0.0/16, 'fd00::/8']"), ["host all all 10.10.0.0/16", "host all all fd00::/8"]);
@@ -155,7 +156,6 @@ describe("auth aliases", () => {
       md5: "host md5",
       os: "host ident",
       ident: "host ident",
-      peer: "host peer",
       trust: "host trust",
       reject: "host reject",
       "scram-sha-256": "host scram-sha-256",
@@ -172,9 +172,11 @@ describe("auth aliases", () => {
     assert.deepEqual(lines(render("[{addr: 10.1.0.0/16, auth: ''}]")), ["host all all 10.1.0.0/16 scram-sha-256"]);
   });
 
-  test("for pgbouncer os and ident become peer", () => {
-    assert.equal(auth("os", "pgbouncer"), "host peer");
-    assert.equal(auth("ident", "pgbouncer"), "host peer");
+  test("for pgbouncer os and ident become peer, which only the socket can do", () => {
+    const onSocket = (alias: string, target: "pg" | "pgbouncer") => lines(render(`[{addr: local, auth: '${alias}'}]`, { target }));
+    assert.deepEqual(onSocket("os", "pgbouncer"), ["local all all peer"]);
+    assert.deepEqual(onSocket("ident", "pgbouncer"), ["local all all peer"]);
+    assert.deepEqual(onSocket("peer", "pg"), ["local all all peer"]);
     assert.equal(auth("ssl", "pgbouncer"), "hostssl scram-sha-256");
   });
 
@@ -191,11 +193,15 @@ describe("auth aliases", () => {
     assert.deepEqual(rule?.rule?.options, { clientcert: "verify-full" });
   });
 
-  test("an unknown auth, cert on a socket, and clientcert for pgbouncer are errors", () => {
+  test("an unknown auth, cert on a socket, peer on TCP, and clientcert for pgbouncer are errors", () => {
     throwsConfig(() => inventory({ pg: "[{addr: world, auth: ldap}]" }), /pg_hba_rules\[0\]\.auth: unsupported auth "ldap": use one of deny, pwd, ssl/);
     throwsConfig(() => inventory({ pg: "[{addr: local, auth: cert}]" }), /pg_hba_rules\[0\]\.auth: auth cert needs a TCP address, and addr local renders as Unix socket/);
     throwsConfig(() => inventory({ pg: "[{addr: localhost, auth: 'ssl+cert'}]" }), /auth ssl\+cert needs a TCP address/);
     throwsConfig(() => inventory({ pgb: "[{addr: world, auth: 'ssl+cert'}]" }), /pgb_hba_rules\[0\]\.auth: pgbouncer takes no options such as clientcert/);
+    // A host line with peer is a file PostgreSQL (and pgbouncer) refuse at reload: refused here, before it is written.
+    throwsConfig(() => inventory({ pg: "[{addr: world, auth: peer}]" }), /pg_hba_rules\[0\]\.auth: auth peer means peer, which works only over the Unix socket, and addr world renders TCP lines/);
+    throwsConfig(() => inventory({ pg: "[{addr: localhost, auth: peer}]" }), /addr localhost renders TCP lines/);
+    throwsConfig(() => inventory({ pgb: "[{addr: intra, auth: os}]" }), /pgb_hba_rules\[0\]\.auth: auth os means peer for pgbouncer, which works only over the Unix socket/);
   });
 
   test("ssl on localhost renders plain local and host lines as Pigsty does, with a warning", () => {

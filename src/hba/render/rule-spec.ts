@@ -108,6 +108,10 @@ export function ruleSpecProblems(spec: HbaRuleSpec, target: RenderTarget): RuleP
     if (auth && LOCAL_ADDRESSES.includes(addr) && (auth.method === "cert" || auth.extension)) {
       problems.push({ field: "auth", message: `auth ${spec.auth} needs a TCP address, and addr ${addr} renders as Unix socket (local) lines` });
     }
+    // PostgreSQL and pgbouncer both refuse peer on a host line: it needs the socket's peer credentials.
+    if (auth && auth.method === "peer" && addr !== "local") {
+      problems.push({ field: "auth", message: `auth ${spec.auth} means peer${target === "pgbouncer" ? " for pgbouncer" : ""}, which works only over the Unix socket, and addr ${addr} renders TCP lines: use addr local, or another auth for TCP` });
+    }
     if (target === "pgbouncer" && auth && Object.keys(auth.options).length > 0) {
       problems.push({ field: "auth", message: `pgbouncer takes no options such as clientcert in its HBA file, so auth ${spec.auth} cannot be rendered for it` });
     }

@@ -92,6 +92,11 @@ async function fromInventory(path: string, options: SourceOptions): Promise<HbaS
     file: await parseRendered(rendered, inventory.file, name),
     context: { superusers: inventorySuperusers(inventory, options.cluster, rendered.instance?.host) },
     rendered,
-    warnings: [...inventory.warnings, ...rendered.warnings],
+    warnings: [...inventory.warnings, ...rendered.warnings, ...(rendered.instance ? [] : [clusterLevelWarning(options.cluster)])],
   };
+}
+
+/** Without an instance, rules for a pg_role (primary, replica, offline...) are all commented out. */
+function clusterLevelWarning(cluster: string): string {
+  return `no --instance: the rules are ${cluster}'s as a whole, so every rule for one pg_role is left out; give --instance IP|NAME for what one server runs`;
 }
