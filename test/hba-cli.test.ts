@@ -273,6 +273,46 @@ describe("hba lint", () => {
     assert.deepEqual(trust?.locations[0]?.physicalLocation, { artifactLocation: { uri: TRIO }, region: { startLine: await lineOf(TRIO, "auth: trust") } });
   });
 
+  test("shadowed-rule: an earlier list of users or databases that holds the later rule's", async () => {
+    const file = join(work.dir, "lists.conf");
+    await writeFile(
+      file,
+      ["host all alice,bob 10.0.0.0/8 scram-sha-256", "host all alice 10.1.0.0/16 scram-sha-256", "host db1,db2 all 10.0.0.0/8 scram-sha-256", "host db1 all 10.2.0.0/16 md5", ""].join("\n"),
+    );
+    const report = lintJson(await pgwarden(["hba", "lint", file, "--format", "json"]));
+    const shadowed = report.findings.filter((finding) => finding.id === "shadowed-rule");
+    assert.deepEqual(
+      shadowed.map((finding) => finding.source.line),
+      [2, 4],
+    );
+    assert.match(shadowed[0]?.message ?? "", /lists\.conf:1 \(host all alice,bob 10\.0\.0\.0\/8 scram-sha-256\) always matches first/);
+  });
+
+  test("--inventory: a role pg_users declares superuser counts as one, and the groups superusers are in", async () => {
+    const file = join(work.dir, "boss.yml");
+    await writeFile(
+      file,
+      `all:
+  children:
+    pg-x:
+      hosts:
+        10.0.0.1: { pg_seq: 1, pg_role: primary }
+      vars:
+        pg_cluster: pg-x
+        pg_users:
+          - { name: boss, superuser: true, password: 'Bo55-Secret.x9', roles: [ team ] }
+        pg_hba_rules:
+          - { user: boss, db: all, addr: intra, auth: pwd, title: 'boss from the intranet' }
+          - { user: '+team', db: all, addr: intra, auth: pwd, title: 'team from the intranet' }
+`,
+    );
+    const report = lintJson(await pgwarden(["hba", "lint", "--inventory", file, "--cluster", "pg-x", "--format", "json"]));
+    assert.ok(report.context.superusers.includes("boss"), report.context.superusers.join(" "));
+    const superuser = report.findings.filter((finding) => finding.id === "superuser-without-cert" && finding.source.file === file);
+    // intra is three networks, so three rendered lines per rule: one finding each, all at the rule's inventory line.
+    assert.deepEqual([...new Set(superuser.map((finding) => `${finding.source.line}: ${finding.message.split(" from ")[0]}`))], [`${await lineOf(file, "user: boss")}: boss`, `${await lineOf(file, "user: '+team'")}: boss (member of team)`]);
+  });
+
   describe("bad input", () => {
     test("FILE and --conn together is a usage error (2)", async () => {
       assertOneLineError(await pgwarden(["hba", "lint", risky, "--conn", "postgresql://postgres@127.0.0.1:1/postgres"]), 2, /give exactly one of FILE, --conn URL or --inventory FILE --cluster NAME/);

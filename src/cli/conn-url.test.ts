@@ -17,3 +17,10 @@ test("a --conn that names a user is fine; one that carries a password is refused
 test("connectConn refuses before connecting (nothing listens on port 1, so a connection attempt would fail differently)", async () => {
   await assert.rejects(connectConn("postgresql://postgres:secret@127.0.0.1:1/postgres"), refused);
 });
+
+test("a --conn that is no URL is a usage error, not a DNS lookup of a made-up host", async () => {
+  // node-postgres would read "host=... " as a database name on a host called "base".
+  for (const bad of ["not a url", "host=127.0.0.1 port=1 user=postgres"]) {
+    await assert.rejects(connectConn(bad), (error: unknown) => error instanceof PgwardenError && error.exitCode === 2 && /is not a connection URL: give postgresql:\/\//.test(error.message), bad);
+  }
+});

@@ -21,8 +21,14 @@ export function assertNoPasswordInConn(conn: string): void {
   if (inUrl || KEYWORD_PASSWORD.test(conn)) throw usageError("password-in-argv", "--conn must not contain a password: set PGPASSWORD or use ~/.pgpass");
 }
 
+/** What node-postgres reads as a connection: a postgres(ql):// URL or a socket directory (not libpq's keyword=value form). */
+const CONNECTION_FORMS = /^(postgres(ql)?:\/\/|\/)/;
+
 /** The superuser connection a command's `--conn` names, refused before any network traffic if it carries a password. */
 export async function connectConn(conn: string): Promise<pg.Client> {
+  if (!CONNECTION_FORMS.test(conn.trim())) {
+    throw usageError("bad-conn", `--conn ${JSON.stringify(conn)} is not a connection URL: give postgresql://USER@HOST:PORT/DB (keyword=value strings are not read here)`);
+  }
   assertNoPasswordInConn(conn);
   return connectSuperuser(conn);
 }

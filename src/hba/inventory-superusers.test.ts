@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseInventory } from "../config/load-inventory.js";
-import { inventorySuperusers } from "./inventory-superusers.js";
+import { inventoryLintContext, inventorySuperusers } from "./inventory-superusers.js";
 
 test("an inventory's superusers: the dbsu and the admin user, as the instance sees them", () => {
   const text = `all:
@@ -13,6 +13,50 @@ test("an inventory's superusers: the dbsu and the admin user, as the instance se
       vars: { pg_cluster: pg-x, pg_dbsu: pgsu }
 `;
   const inventory = parseInventory(text, "x.yml");
-  assert.deepEqual(inventorySuperusers(inventory, "pg-x", "10.0.0.1"), ["pgsu", "boss"]);
-  assert.deepEqual(inventorySuperusers(inventory, "pg-x", "10.0.0.2"), ["pgsu", "dbuser_dba"]);
+  // Then Pigsty's pg_default_roles, which still declare postgres and dbuser_dba superusers.
+  assert.deepEqual(inventorySuperusers(inventory, "pg-x", "10.0.0.1"), ["pgsu", "boss", "postgres", "dbuser_dba"]);
+  assert.deepEqual(inventorySuperusers(inventory, "pg-x", "10.0.0.2"), ["pgsu", "dbuser_dba", "postgres"]);
+});
+
+test("an inventory's superusers: also every role pg_default_roles or pg_users declares superuser (the last word on a role wins)", () => {
+  const text = `all:
+  children:
+    pg-x:
+      hosts:
+        10.0.0.1: { pg_seq: 1, pg_role: primary }
+      vars:
+        pg_cluster: pg-x
+        pg_users:
+          - { name: boss, superuser: true, password: 'Bo55-Secret.x9' }
+          - { name: app, password: 'App-Secret.x9' }
+          - { name: was_su, superuser: true }
+          - { name: was_su, superuser: false }
+          - { name: gone_su, superuser: true, state: absent }
+`;
+  const inventory = parseInventory(text, "x.yml");
+  // Pigsty's pg_default_roles: postgres and dbuser_dba are superusers.
+  assert.deepEqual(inventorySuperusers(inventory, "pg-x", "10.0.0.1"), ["postgres", "dbuser_dba", "boss"]);
+});
+
+test("an inventory's lint context: the roles each superuser is a member of, through other roles too, revocations honoured", () => {
+  const text = `all:
+  children:
+    pg-x:
+      hosts:
+        10.0.0.1: { pg_seq: 1, pg_role: primary }
+      vars:
+        pg_cluster: pg-x
+        pg_users:
+          - { name: boss, superuser: true, roles: [ team, dbrole_admin ] }
+          - { name: team, login: false, roles: [ dbrole_readwrite ] }
+          - { name: boss, roles: [ { name: dbrole_admin, state: revoke } ] }
+`;
+  const context = inventoryLintContext(parseInventory(text, "x.yml"), "pg-x", "10.0.0.1");
+  assert.deepEqual(context.superusers, ["postgres", "dbuser_dba", "boss"]);
+  assert.deepEqual(context.superuserMemberOf, {
+    postgres: [],
+    // Pigsty's defaults: dbuser_dba is in dbrole_admin, which is in pg_monitor and dbrole_readwrite, which is in dbrole_readonly.
+    dbuser_dba: ["dbrole_admin", "pg_monitor", "dbrole_readwrite", "dbrole_readonly"],
+    boss: ["team", "dbrole_readwrite", "dbrole_readonly"],
+  });
 });

@@ -1,11 +1,68 @@
 import { instanceVars, type Inventory } from "../config/inventory.js";
 import { PIGSTY_DEFAULTS } from "../config/pigsty-defaults.js";
+import type { InventoryVars } from "../config/schema.js";
+import type { LintContext } from "./lint/lint-rule.js";
+
+/** A role as the inventory's entries leave it: later entries for the same name override earlier ones, as roles/role-model.ts merges them. */
+interface DeclaredRole {
+  absent: boolean;
+  superuser?: boolean;
+  /** Roles granted to it (true) or revoked from it (false), by name. */
+  readonly memberships: Map<string, boolean>;
+}
+
+function declaredRoles(vars: InventoryVars): Map<string, DeclaredRole> {
+  const roles = new Map<string, DeclaredRole>();
+  for (const entry of [...(vars.pg_default_roles ?? []), ...(vars.pg_users ?? [])]) {
+    let role = roles.get(entry.name);
+    if (!role) roles.set(entry.name, (role = { absent: false, memberships: new Map() }));
+    if (entry.state !== undefined) role.absent = entry.state === "absent";
+    if (entry.superuser !== undefined) role.superuser = entry.superuser;
+    for (const membership of entry.roles ?? []) {
+      if (typeof membership === "string") role.memberships.set(membership, true);
+      else role.memberships.set(membership.name, membership.state !== "revoke");
+    }
+  }
+  return roles;
+}
+
+const varsOf = (inventory: Inventory, cluster: string, host?: string): InventoryVars => ({ ...PIGSTY_DEFAULTS, ...instanceVars(inventory, cluster, host) });
+
+function superusersIn(vars: InventoryVars, roles: ReadonlyMap<string, DeclaredRole>): string[] {
+  // The dbsu is the bootstrap superuser and Pigsty creates the admin user as one: both count whatever their entries say.
+  const system = [vars.pg_dbsu, vars.pg_admin_username].filter((name): name is string => typeof name === "string" && name !== "");
+  const declared = [...roles].filter(([, role]) => role.superuser === true && !role.absent).map(([name]) => name);
+  return [...new Set([...system, ...declared])];
+}
 
 /**
- * The superusers an inventory declares for an instance: the OS superuser's role (pg_dbsu)
- * and the admin user (pg_admin_username), which Pigsty creates as superusers.
+ * The superusers an inventory declares for an instance: the OS superuser's role (pg_dbsu),
+ * the admin user (pg_admin_username), and every role of pg_default_roles (Pigsty's when the
+ * inventory has none) or pg_users whose entries make it `superuser: true` and do not drop it.
  */
 export function inventorySuperusers(inventory: Inventory, cluster: string, host?: string): string[] {
-  const vars = { ...PIGSTY_DEFAULTS, ...instanceVars(inventory, cluster, host) };
-  return [...new Set([vars.pg_dbsu, vars.pg_admin_username].filter((name): name is string => typeof name === "string" && name !== ""))];
+  const vars = varsOf(inventory, cluster, host);
+  return superusersIn(vars, declaredRoles(vars));
+}
+
+/** The roles `name` is a member of through granted memberships, nearest first (hba.c is_member follows them all, whatever INHERIT says). */
+function memberOf(name: string, roles: ReadonlyMap<string, DeclaredRole>): string[] {
+  const found = new Set<string>();
+  const queue = [name];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    for (const [group, granted] of roles.get(next)?.memberships ?? []) {
+      if (!granted || group === name || found.has(group) || roles.get(group)?.absent) continue;
+      found.add(group);
+      queue.push(group);
+    }
+  }
+  return [...found];
+}
+
+/** What an inventory tells lint: its superusers (see {@link inventorySuperusers}) and the roles each one is a member of. */
+export function inventoryLintContext(inventory: Inventory, cluster: string, host?: string): Pick<LintContext, "superusers" | "superuserMemberOf"> {
+  const vars = varsOf(inventory, cluster, host);
+  const roles = declaredRoles(vars);
+  const superusers = superusersIn(vars, roles);
+  return { superusers, superuserMemberOf: Object.fromEntries(superusers.map((name) => [name, memberOf(name, roles)])) };
 }

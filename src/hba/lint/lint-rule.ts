@@ -5,6 +5,11 @@ import type { Finding, Severity } from "./finding.js";
 export interface LintContext {
   /** Roles that are superusers (from the server with --conn; else the usual names). */
   readonly superusers: readonly string[];
+  /**
+   * For `+group` users: each superuser's roles, the ones it is a member of directly or through
+   * other roles, when known (from an inventory). A group no superuser is known to be in holds none.
+   */
+  readonly superuserMemberOf?: Readonly<Record<string, readonly string[]>>;
   /** `ssl` of the server, when known. */
   readonly ssl?: boolean;
   /** Map names defined in pg_ident.conf, when known. */

@@ -72,6 +72,30 @@ test("shadowed rules: wider or equal address, covering type and lists; replicati
   assert.deepEqual(found, ["2<1", "5<4", "8<6", "9<6 dup", "11<10"]);
 });
 
+test("shadowed rules: an earlier user or database list that contains the later one's, without being all", () => {
+  const shadowed = (...lines: string[]) => lintRules(rules(...lines), context).findings.filter((finding) => finding.id === "shadowed-rule").map((finding) => finding.source.line);
+  assert.deepEqual(
+    shadowed(
+      "host all alice,bob 10.0.0.0/8 scram-sha-256",
+      "host all alice 10.1.0.0/16 scram-sha-256", // 2: alice is in alice,bob
+      "host db1,db2 all 10.0.0.0/8 scram-sha-256",
+      "host db1 all 10.2.0.0/16 md5", // 4: db1 is in db1,db2
+    ),
+    [2, 4],
+  );
+  assert.deepEqual(shadowed("hostssl app,other u1,u2,u3 10.0.0.0/8 cert", "hostssl other,app u3,\"u1\" 10.1.0.0/16 md5"), [2], "a quoted name is the same name");
+  assert.deepEqual(shadowed("hostssl all,replication u1 10.0.0.0/8 cert", "hostssl replication,app u1 10.1.0.0/16 md5"), [2], "replication is in the list");
+  assert.deepEqual(shadowed("hostssl all u1 10.0.0.0/8 cert", 'hostssl "replication",app u1 10.1.0.0/16 md5'), [2], 'a quoted "replication" is a database all matches');
+  assert.deepEqual(shadowed("hostssl samegroup u1 10.0.0.0/8 cert", "hostssl samerole u1 10.1.0.0/16 md5"), [2], "samegroup is samerole");
+  // Not shadowed: the earlier list lacks a token, or only seems to contain it.
+  assert.deepEqual(shadowed("hostssl all alice,bob 10.0.0.0/8 cert", "hostssl all alice,carol 10.1.0.0/16 md5"), [], "carol is not in alice,bob");
+  assert.deepEqual(shadowed('hostssl all "all",bob 10.0.0.0/8 cert', "hostssl all alice 10.1.0.0/16 md5"), [], 'a quoted "all" is a role named all');
+  assert.deepEqual(shadowed("hostssl all alice,bob 10.0.0.0/8 cert", "hostssl all +alice 10.1.0.0/16 md5"), [], "+alice is every member of alice, not the role alice");
+  assert.deepEqual(shadowed("hostssl all alice,bob 10.0.0.0/8 cert", "hostssl all /^alice$ 10.1.0.0/16 md5"), [], "what a pattern matches is not compared");
+  assert.deepEqual(shadowed("hostssl all,db1 u1 10.0.0.0/8 cert", "hostssl db1,replication u1 10.1.0.0/16 md5"), [], "all does not match replication connections");
+  assert.deepEqual(shadowed("hostssl db1,db2 u1,u2 10.1.0.0/16 cert", "hostssl db1 u1 10.0.0.0/8 md5"), [], "a wider address is not shadowed");
+});
+
 test("findings are ordered by position in the file; --fail-on compares severities", () => {
   const { findings } = lintRules(rules("hostssl all app 10.0.0.0/24 md5", "host all all 0.0.0.0/0 trust"), context);
   assert.deepEqual([...new Set(findings.map((finding) => finding.source.line))], [1, 2]);

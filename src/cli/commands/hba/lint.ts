@@ -36,6 +36,7 @@ async function lintContext(learned: Partial<LintContext>, options: Options): Pro
   const ssl = options.ssl !== undefined ? options.ssl === "on" : learned.ssl;
   return {
     superusers: options.superuser ?? learned.superusers ?? [...DEFAULT_SUPERUSERS],
+    ...(learned.superuserMemberOf === undefined ? {} : { superuserMemberOf: learned.superuserMemberOf }),
     ...(ssl === undefined ? {} : { ssl }),
     ...(identMaps === undefined ? {} : { identMaps }),
   };
@@ -61,7 +62,7 @@ export function hbaLintCommand(): Command {
   addSourceOptions(command)
     .addOption(new Option("--ident-file <file>", "with FILE: its pg_ident.conf, so map= options can be checked"))
     .addOption(new Option("--ssl <on|off>", "with FILE: whether the server runs with ssl on (hostssl rules are dead while it is off)").choices(["on", "off"]))
-    .addOption(new Option("--superuser <role>", "a superuser role (repeatable; default: the server's with --conn, pg_dbsu and pg_admin_username of an inventory, else postgres)").argParser(collect))
+    .addOption(new Option("--superuser <role>", "a superuser role (repeatable; default: the server's with --conn, an inventory's pg_dbsu, pg_admin_username and superuser roles, else postgres)").argParser(collect))
     .addOption(new Option("--fail-on <severity>", "exit 1 when a finding is this severe or worse").choices(SEVERITIES).default("high"))
     .addOption(new Option("--format <format>", "text, json (one document) or sarif (SARIF 2.1.0, for code scanning)").choices(["text", "json", "sarif"]));
   return describe(command, {

@@ -1,7 +1,7 @@
 import { Option, type Command } from "commander";
 import { loadInventory } from "../../../config/load-inventory.js";
 import { usageError } from "../../../errors.js";
-import { inventorySuperusers } from "../../../hba/inventory-superusers.js";
+import { inventoryLintContext } from "../../../hba/inventory-superusers.js";
 import type { LintContext } from "../../../hba/lint/lint-rule.js";
 import { readLiveRules } from "../../../hba/live-rules.js";
 import type { HbaFile } from "../../../hba/model.js";
@@ -90,7 +90,7 @@ async function fromInventory(path: string, options: SourceOptions): Promise<HbaS
   return {
     label: `${name} rendered from ${inventory.file}`,
     file: await parseRendered(rendered, inventory.file, name),
-    context: { superusers: inventorySuperusers(inventory, options.cluster, rendered.instance?.host) },
+    context: inventoryLintContext(inventory, options.cluster, rendered.instance?.host),
     rendered,
     warnings: [...inventory.warnings, ...rendered.warnings, ...(rendered.instance ? [] : [clusterLevelWarning(options.cluster)])],
   };
