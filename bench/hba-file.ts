@@ -1,16 +1,6 @@
 /** The pg_hba.conf that bench/hba.ts lints: large, realistic, the same on every run. */
+import { seededRandom } from "../test/support/seeded-random.js";
 
-/** A small deterministic generator (mulberry32), so every run lints the same file. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A file shaped like a large fleet's: per-application blocks of hostssl and host rules from
@@ -19,7 +9,7 @@ function random(seed: number): () => number {
  * exact duplicates, comments and blank lines between blocks.
  */
 export function generateHbaFile(rules: number, seed = 42): { text: string; shadowed: number; duplicates: number } {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
   const int = (below: number) => Math.floor(next() * below);
   const methods = ["scram-sha-256", "scram-sha-256", "scram-sha-256", "cert", "cert", "md5", "reject"];

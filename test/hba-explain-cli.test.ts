@@ -164,7 +164,8 @@ test("--inventory: the rendered rules at their inventory lines, memberships from
   const answer = json<Answer & { first: { file: string } }>(result);
   assert.equal(answer.first?.method, "cert");
   assert.equal(answer.first?.file, inventory);
-  assert.ok(answer.connection.memberOf?.includes("dbrole_admin"), "dbuser_dba is granted dbrole_admin by Pigsty's defaults");
+  // dbrole_admin by Pigsty's defaults, and through it readwrite, readonly and pg_monitor.
+  assert.deepEqual(answer.connection.memberOf, ["dbrole_admin", "dbrole_readonly", "dbrole_readwrite", "pg_monitor"]);
 });
 
 interface MatrixJson {

@@ -126,6 +126,9 @@ test("hash refuses empty input, invalid UTF-8 and a password on the command line
   const argv = await pgwardenWithStdin(["password", "hash", "hunter2-on-argv"], "");
   assert.equal(argv.code, 2);
   assert.equal(argv.stdout, "");
+  // Refused because hash takes no argument at all, and the refusal does not repeat it.
+  assert.match(argv.stderr, /too many arguments for 'hash'/);
+  assert.ok(!argv.stderr.includes("hunter2-on-argv"));
 });
 
 test("generate: 24 characters from the safe alphabet by default, different each time; --length; under 12 refused", async () => {

@@ -2,33 +2,32 @@ import type pg from "pg";
 import { usageError } from "../errors.js";
 import { connectSuperuser } from "../pg/alter-system.js";
 
-/** `password=...` in a keyword/value connection string. */
-const KEYWORD_PASSWORD = /(^|\s)password\s*=/i;
+/** What node-postgres reads as a connection: a postgres(ql):// URL or a socket directory (not libpq's keyword=value form). */
+const CONNECTION_FORMS = /^(postgres(ql)?:\/\/|\/)/;
 
 /**
- * A `--conn` given on the command line may name the user, never the password: argv is
- * visible to every user of the machine (ps, /proc) and lands in shell history. The
- * password comes from PGPASSWORD or ~/.pgpass.
+ * A `--conn` must be a connection URL (or socket directory) that node-postgres reads as
+ * meant, and may name the user, never the password: argv is visible to every user of the
+ * machine (ps, /proc) and lands in shell history. The password comes from PGPASSWORD or
+ * ~/.pgpass. Commands call this before any other work, so bad input costs nothing.
  */
-export function assertNoPasswordInConn(conn: string): void {
+export function checkConn(conn: string): void {
+  if (!CONNECTION_FORMS.test(conn.trim())) {
+    // node-postgres would read "host=... " as a database name on a host called "base".
+    throw usageError("bad-conn", `--conn ${JSON.stringify(conn)} is not a connection URL: give postgresql://USER@HOST:PORT/DB (keyword=value strings are not read here)`);
+  }
   let inUrl = false;
   try {
     const url = new URL(conn);
     inUrl = url.password !== "" || url.searchParams.has("password");
   } catch {
-    // Not a URL (a keyword/value string or a socket directory): the pattern below decides.
+    // A socket directory: it cannot carry a password.
   }
-  if (inUrl || KEYWORD_PASSWORD.test(conn)) throw usageError("password-in-argv", "--conn must not contain a password: set PGPASSWORD or use ~/.pgpass");
+  if (inUrl) throw usageError("password-in-argv", "--conn must not contain a password: set PGPASSWORD or use ~/.pgpass");
 }
 
-/** What node-postgres reads as a connection: a postgres(ql):// URL or a socket directory (not libpq's keyword=value form). */
-const CONNECTION_FORMS = /^(postgres(ql)?:\/\/|\/)/;
-
-/** The superuser connection a command's `--conn` names, refused before any network traffic if it carries a password. */
+/** The superuser connection a command's `--conn` names, refused before any network traffic if {@link checkConn} refuses it. */
 export async function connectConn(conn: string): Promise<pg.Client> {
-  if (!CONNECTION_FORMS.test(conn.trim())) {
-    throw usageError("bad-conn", `--conn ${JSON.stringify(conn)} is not a connection URL: give postgresql://USER@HOST:PORT/DB (keyword=value strings are not read here)`);
-  }
-  assertNoPasswordInConn(conn);
+  checkConn(conn);
   return connectSuperuser(conn);
 }

@@ -23,8 +23,10 @@ const NOUNS: Record<string, () => Promise<Command>> = {
   quickstart: async () => (await import("./commands/quickstart.js")).quickstartCommand(),
 };
 
-/** Program-level flags that take a value, to find the noun behind them in argv. */
-const VALUE_FLAGS = new Set(["--pki", "--format"]);
+/** The program's own flags (given before the noun), defined once. */
+const PROGRAM_OPTIONS = () => [pkiOption().env("PGWARDEN_PKI").default(DEFAULT_PKI_DIR), formatOption().default("text"), quietOption()];
+/** Those that take a value, to find the noun behind them in argv. */
+const VALUE_FLAGS = new Set(PROGRAM_OPTIONS().filter((option) => option.required).map((option) => option.long));
 
 /** The noun `argv` (process.argv form) runs, or undefined when it runs none that exists. */
 export function nounOf(argv: readonly string[]): string | undefined {
@@ -39,14 +41,12 @@ export function nounOf(argv: readonly string[]): string | undefined {
 export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command("pgwarden")
     .description("Make PostgreSQL fleets secure by default: a local CA, TLS, access rules, roles and audits.")
-    .addOption(pkiOption().env("PGWARDEN_PKI").default(DEFAULT_PKI_DIR))
-    .addOption(formatOption().default("text"))
-    .addOption(quietOption())
     .showHelpAfterError("(run with --help for usage)")
     // Global flags before the command belong to the program; after it, to the command, so
     // a command may give a flag its own meaning (`cert export --format pk8`).
     .enablePositionalOptions()
     .exitOverride();
+  for (const option of PROGRAM_OPTIONS()) program.addOption(option);
   const noun = nounOf(argv);
   const nouns = noun === undefined ? Object.values(NOUNS) : [NOUNS[noun] as () => Promise<Command>];
   for (const command of await Promise.all(nouns.map((load) => load()))) program.addCommand(command);

@@ -39,6 +39,7 @@ test("a private file replaced by a public one keeps a private backup", () =>
     await chmod(file, 0o600);
     const result = await writeKeepingBackup(file, "new", { mode: 0o644 }, NOW);
     assert.equal(await modeOf(result.backup as string), 0o600);
+    assert.equal(await modeOf(file), 0o644, "the new file has its own mode; only the backup keeps the old one's privacy");
   }));
 
 test("identical content is left alone, with no backup", () =>

@@ -40,7 +40,7 @@ function superusersIn(vars: InventoryVars, roles: ReadonlyMap<string, DeclaredRo
  * the admin user (pg_admin_username), and every role of pg_default_roles (Pigsty's when the
  * inventory has none) or pg_users whose entries make it `superuser: true` and do not drop it.
  */
-export function inventorySuperusers(inventory: Inventory, cluster: string, host?: string): string[] {
+function inventorySuperusers(inventory: Inventory, cluster: string, host?: string): string[] {
   const vars = varsOf(inventory, cluster, host);
   return superusersIn(vars, declaredRoles(vars));
 }

@@ -2,6 +2,7 @@ import type pg from "pg";
 import { maskToPrefix } from "./address.js";
 import { ExitCode, PgwardenError } from "../errors.js";
 import { CONNECTION_TYPES, type ConnectionType, type HbaFile, type HbaParseError, type HbaRule, type HbaToken } from "./model.js";
+import { INSUFFICIENT_PRIVILEGE } from "../pg/sqlstate.js";
 
 /** One row of pg_hba_file_rules (PostgreSQL 15 columns, plus file_name from 16 on). */
 interface HbaFileRuleRow {
@@ -25,7 +26,6 @@ const rulesSql = (fileColumn: string) => `SELECT line_number, type, database, us
   ${fileColumn} AS file_name FROM pg_catalog.pg_hba_file_rules`;
 
 const KNOWN_TYPES: ReadonlySet<string> = new Set(CONNECTION_TYPES);
-const INSUFFICIENT_PRIVILEGE = "42501";
 
 /**
  * The rules in a running server's HBA file as the server itself reads them

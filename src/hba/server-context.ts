@@ -1,7 +1,7 @@
 import type pg from "pg";
 import type { LintContext } from "./lint/lint-rule.js";
+import { INSUFFICIENT_PRIVILEGE } from "../pg/sqlstate.js";
 
-const INSUFFICIENT_PRIVILEGE = "42501";
 
 const SUPERUSERS_SQL = "SELECT rolname FROM pg_catalog.pg_roles WHERE rolsuper ORDER BY rolname";
 const SSL_SQL = "SELECT current_setting('ssl') AS ssl";

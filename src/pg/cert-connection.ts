@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import pg from "pg";
 import { ExitCode, PgwardenError } from "../errors.js";
-import { CONNECT_TIMEOUT_MS, connectClient } from "./connect.js";
+import { connectVerified } from "./connect.js";
 
 /** Where to reach a server and which client certificate to log in with (cert authentication). */
 export interface CertLogin {
@@ -20,20 +20,7 @@ export interface CertLogin {
  */
 export async function connectWithCertificate(login: CertLogin): Promise<pg.Client> {
   const [ca, cert, key] = await Promise.all([readFile(login.caCertPath, "utf8"), readFile(login.certPath, "utf8"), readFile(login.keyPath, "utf8")]);
-  const client = new pg.Client({
-    host: login.host,
-    port: login.port,
-    user: login.user,
-    database: login.database ?? "postgres",
-    ssl: { ca, cert, key, rejectUnauthorized: true, servername: login.host },
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-  });
-  try {
-    await connectClient(client);
-  } catch (error) {
-    throw new PgwardenError("connect-failed", `cannot log in to ${login.host}:${login.port} as ${login.user} with ${login.certPath}: ${(error as Error).message}`, ExitCode.connection, { cause: error });
-  }
-  return client;
+  return connectVerified({ ...login, ca, clientCertificate: { cert, key } }, login.certPath);
 }
 
 /** TLS facts of the current session, from the server's own view (pg_stat_ssl). */

@@ -1,5 +1,6 @@
 import type { EventEmitter } from "node:events";
-import type pg from "pg";
+import pg from "pg";
+import { ExitCode, PgwardenError } from "../errors.js";
 
 /** How long a connection attempt may take, TLS and authentication included. */
 export const CONNECT_TIMEOUT_MS = 10_000;
@@ -8,8 +9,6 @@ export const CONNECT_TIMEOUT_MS = 10_000;
 interface ConnectionInternals extends EventEmitter {
   readonly stream?: EventEmitter;
 }
-
-export class ConnectionClosedError extends Error {}
 
 /**
  * `client.connect()`, made to settle. node-postgres (8.x) leaves `connect()` pending for
@@ -25,8 +24,8 @@ export async function connectClient(client: pg.Client, timeoutMs: number = CONNE
   let watched: EventEmitter | undefined;
   let onClosed: (() => void) | undefined;
   const stalled = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ConnectionClosedError(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
-    onClosed = () => reject(new ConnectionClosedError("the server closed the connection during TLS setup without saying why (a client certificate it does not trust? its log says)"));
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+    onClosed = () => reject(new Error("the server closed the connection during TLS setup without saying why (a client certificate it does not trust? its log says)"));
     const connection = (client as unknown as { connection?: ConnectionInternals }).connection;
     connection?.once("sslconnect", () => {
       watched = connection.stream;
@@ -56,4 +55,40 @@ export async function connectClient(client: pg.Client, timeoutMs: number = CONNE
       watched?.off("close", onClosed);
     }
   }
+}
+
+/** A TLS login with `sslmode=verify-full` semantics: the chain must reach `ca` and the certificate must name `host`. */
+export interface VerifiedLogin {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly database?: string;
+  /** PEM of the CA the server's certificate must chain to. */
+  readonly ca: string;
+  /** The client certificate and key (PEM) for cert authentication. */
+  readonly clientCertificate?: { readonly cert: string; readonly key: string };
+  /** Kept in memory only: never in a URL, argv or a message. SCRAM with channel binding when offered. */
+  readonly password?: string;
+}
+
+/**
+ * Opens a verify-full node-postgres connection; a failure is a connection error (exit 5)
+ * saying who logged in where and with what (`credential`), never the password itself.
+ */
+export async function connectVerified(login: VerifiedLogin, credential: string): Promise<pg.Client> {
+  const client = new pg.Client({
+    host: login.host,
+    port: login.port,
+    user: login.user,
+    database: login.database ?? "postgres",
+    ...(login.password === undefined ? {} : { password: login.password, enableChannelBinding: true }),
+    ssl: { ca: login.ca, ...login.clientCertificate, rejectUnauthorized: true, servername: login.host },
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
+  try {
+    await connectClient(client);
+  } catch (error) {
+    throw new PgwardenError("connect-failed", `cannot log in to ${login.host}:${login.port} as ${login.user} with ${credential}: ${(error as Error).message}`, ExitCode.connection, { cause: error });
+  }
+  return client;
 }

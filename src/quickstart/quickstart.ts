@@ -1,9 +1,10 @@
-import { mkdir, stat } from "node:fs/promises";
+import { mkdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type pg from "pg";
+import type { Inventory } from "../config/inventory.js";
 import { loadInventory } from "../config/load-inventory.js";
 import { applyHba, connectionTarget, type ApplyResult } from "../hba/apply.js";
-import { inventorySuperusers } from "../hba/inventory-superusers.js";
+import { inventoryLintContext } from "../hba/inventory-superusers.js";
 import { explainConnection, readServerFacts } from "../hba/explain/index.js";
 import type { Finding } from "../hba/lint/finding.js";
 import type { HbaRule } from "../hba/model.js";
@@ -11,7 +12,7 @@ import { lintRules } from "../hba/lint/run-lint.js";
 import { parseRendered, renderedFileName } from "../hba/rendered-file.js";
 import { renderHba } from "../hba/render/index.js";
 import { ensureLoginRole, connectWithCertificate, sessionTls, type SessionTls } from "../pg/cert-connection.js";
-import { connectWithPassword } from "../pg/password-connection.js";
+import { connectVerified } from "../pg/connect.js";
 import { applyRoles } from "../roles/apply-roles.js";
 import { checkDeclaredPasswords } from "../roles/declared-password-policy.js";
 import type { RoleChange } from "../roles/role-change.js";
@@ -24,7 +25,7 @@ import { conninfo } from "../pki/conninfo.js";
 import { issueCertificate, prepareLeaf } from "../pki/issue.js";
 import { pkiLayout, type PkiLayout } from "../pki/pki-layout.js";
 import { PROFILES } from "../pki/profiles.js";
-import { SAMPLE_APP_USER, SANDBOX_CLUSTER, ensureSandboxInventory, readAppPassword, type SandboxInventory } from "./sandbox-inventory.js";
+import { SAMPLE_APP_USER, SANDBOX_CLUSTER, ensureSandboxInventory, type SandboxInventory } from "./sandbox-inventory.js";
 
 export const QUICKSTART_ROLE = "dbuser_dba";
 /** Where the sandbox listens, and so where its clients connect from. */
@@ -71,30 +72,46 @@ export interface QuickstartResult {
   readonly session: SessionTls;
   /** A psql command line a person can paste. */
   readonly psql: string;
-  /**
-   * The sample application user's own login, with its password over TLS and no certificate:
-   * the session as the server saw it, and the rule that let it in (as `hba explain` finds it).
-   */
-  readonly app: { readonly user: string; readonly passwordFile: string; readonly session: SessionTls; readonly rule?: HbaRule };
+  /** The sample application user's own login; absent when the inventory gives it no plaintext password. */
+  readonly app?: QuickstartApp;
 }
 
-/** The inventory's rules for the sandbox: rendered, linted, then installed where PostgreSQL's verdict comes first. */
-async function installRules(admin: pg.Client, inventoryPath: string, now: Date): Promise<QuickstartHba> {
-  const inventory = await loadInventory(inventoryPath);
+/**
+ * The sample application user's own login, with its password over TLS and no certificate:
+ * the session as the server saw it, and the rule that let it in (as `hba explain` finds it).
+ */
+export interface QuickstartApp {
+  readonly user: string;
+  /** Where the password came from (`pg_users (file ...)`), never the password. */
+  readonly passwordFrom: string;
+  readonly session: SessionTls;
+  readonly rule?: HbaRule;
+}
+
+/** The inventory's rules for the sandbox: rendered, linted as `hba lint --inventory` lints them, then installed where PostgreSQL's verdict comes first. */
+async function installRules(admin: pg.Client, inventory: Inventory, now: Date): Promise<QuickstartHba> {
   const rendered = renderHba(inventory, SANDBOX_CLUSTER, { target: "pg", instance: SANDBOX_ADDRESS });
-  const parsed = await parseRendered(rendered, inventoryPath);
-  const { findings } = lintRules(parsed.rules, { superusers: inventorySuperusers(inventory, SANDBOX_CLUSTER, SANDBOX_ADDRESS), ssl: true });
+  const parsed = await parseRendered(rendered, inventory.file);
+  const { findings } = lintRules(parsed.rules, { ...inventoryLintContext(inventory, SANDBOX_CLUSTER, SANDBOX_ADDRESS), ssl: true });
   const applied = await applyHba(await connectionTarget(admin), rendered.text, now);
   return { name: renderedFileName(rendered), rules: parsed.rules, findings, applied };
 }
 
-/** The inventory's role model and users, applied in one transaction (passwords as SCRAM verifiers). */
-async function applyInventoryRoles(admin: pg.Client, inventoryPath: string, env: NodeJS.ProcessEnv, now: Date): Promise<QuickstartRoles> {
-  const inventory = await loadInventory(inventoryPath);
+/**
+ * The inventory's role model and users, applied in one transaction (passwords as SCRAM
+ * verifiers), and the sample user's password as the model read it (from the inventory,
+ * its `{env}` or its `{file}`), to log in with; never part of the result.
+ */
+async function applyInventoryRoles(admin: pg.Client, inventory: Inventory, env: NodeJS.ProcessEnv, now: Date): Promise<{ roles: QuickstartRoles; app?: { password: string; from: string } }> {
   const model = await desiredRoleModel(inventory, SANDBOX_CLUSTER, { env, now });
   checkDeclaredPasswords(model);
   const { applied, plan } = await applyRoles(admin, model);
-  return { changes: applied.map(({ kind, role, summary, sql }) => ({ kind, role, summary, sql })), warnings: [...model.warnings, ...plan.warnings] };
+  const declared = model.roles.find((entry) => entry.name === SAMPLE_APP_USER)?.password;
+  return {
+    // plan.warnings already holds the model's.
+    roles: { changes: applied.map(({ kind, role, summary, sql }) => ({ kind, role, summary, sql })), warnings: plan.warnings },
+    ...(declared?.kind === "plaintext" ? { app: { password: declared.value, from: declared.from } } : {}),
+  };
 }
 
 /**
@@ -121,10 +138,12 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
   let roleAction: "created" | "exists";
   let hba: QuickstartHba;
   let roles: QuickstartRoles;
+  let appLogin: { password: string; from: string } | undefined;
   try {
     // Roles first: the rules name them, and the superuser's certificate rule is in both the old and the new file.
-    roles = await applyInventoryRoles(adminClient, inventory.path, options.env ?? process.env, now);
-    hba = await installRules(adminClient, inventory.path, now);
+    const declared = await loadInventory(inventory.path);
+    ({ roles, app: appLogin } = await applyInventoryRoles(adminClient, declared, options.env ?? process.env, now));
+    hba = await installRules(adminClient, declared, now);
     roleAction = roles.changes.some((change) => change.kind === "create-role" && change.role === role) ? "created" : await ensureLoginRole(adminClient, role);
   } finally {
     await adminClient.end();
@@ -147,16 +166,7 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
   }
   const psql = `psql "${conninfo({ host: SANDBOX_HOST, port: state.port, dbname: "postgres", user: role, sslmode: "verify-full", sslrootcert: layout.caCert, sslcert: paths.cert, sslkey: paths.key })}"`;
 
-  const appClient = await connectWithPassword({ ...server, user: SAMPLE_APP_USER, password: await readAppPassword(inventory) });
-  let app: QuickstartResult["app"];
-  try {
-    const appSession = await sessionTls(appClient);
-    const facts = await readServerFacts(appClient, SAMPLE_APP_USER);
-    const explained = explainConnection(hba.rules, { user: SAMPLE_APP_USER, database: "postgres", address: SANDBOX_ADDRESS, ssl: appSession.ssl, memberOf: [SAMPLE_APP_USER, ...facts.memberOf] }, { server: facts.server, roleExists: facts.roleExists });
-    app = { user: SAMPLE_APP_USER, passwordFile: inventory.passwordFile, session: appSession, rule: explained.first?.rule };
-  } finally {
-    await appClient.end();
-  }
+  const app = appLogin ? await proveAppLogin(server, hba.rules, appLogin) : undefined;
   return {
     dir,
     layout,
@@ -171,4 +181,18 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     psql,
     app,
   };
+}
+
+/** The sample user logs in with its password over verify-full TLS; the server says how the session is, explain which rule let it in. */
+async function proveAppLogin(server: { host: string; port: number; caCertPath: string }, rules: readonly HbaRule[], login: { password: string; from: string }): Promise<QuickstartApp> {
+  const ca = await readFile(server.caCertPath, "utf8");
+  const client = await connectVerified({ ...server, user: SAMPLE_APP_USER, ca, password: login.password }, "its password");
+  try {
+    const session = await sessionTls(client);
+    const facts = await readServerFacts(client, SAMPLE_APP_USER);
+    const explained = explainConnection(rules, { user: SAMPLE_APP_USER, database: "postgres", address: SANDBOX_ADDRESS, ssl: session.ssl, memberOf: facts.memberOf }, { server: facts.server, roleExists: facts.roleExists });
+    return { user: SAMPLE_APP_USER, passwordFrom: login.from, session, rule: explained.first?.rule };
+  } finally {
+    await client.end();
+  }
 }

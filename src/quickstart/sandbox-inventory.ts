@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { FileExistsError, PRIVATE_FILE_MODE, writeFileAtomic } from "../fs/atomic-write.js";
 import { generatePassword } from "../roles/generate-password.js";
 
@@ -6,9 +5,9 @@ import { generatePassword } from "../roles/generate-password.js";
 export const SANDBOX_CLUSTER = "pg-sandbox";
 /** The sample application user: a password over TLS, member of dbrole_readwrite. */
 export const SAMPLE_APP_USER = "dbuser_app";
-export const INVENTORY_FILE_NAME = "pgwarden.yml";
+const INVENTORY_FILE_NAME = "pgwarden.yml";
 /** Beside the inventory, which names it (`password: {file: ...}`) instead of holding it. */
-export const APP_PASSWORD_FILE_NAME = `${SAMPLE_APP_USER}.password`;
+const APP_PASSWORD_FILE_NAME = `${SAMPLE_APP_USER}.password`;
 
 /**
  * The quickstart's inventory, in Pigsty's format: one cluster (the sandbox on 127.0.0.1), its
@@ -17,7 +16,7 @@ export const APP_PASSWORD_FILE_NAME = `${SAMPLE_APP_USER}.password`;
  * system users' passwords left unset (they log in with certificates), and one application user
  * whose password lives in a file of its own.
  */
-export function sandboxInventoryText(superuser: string): string {
+function sandboxInventoryText(superuser: string): string {
   return `# pgwarden quickstart: the sandbox as an inventory, in Pigsty's format.
 # Edit it and run pgwarden quickstart again: the rules and roles follow.
 all:
@@ -63,9 +62,4 @@ export async function ensureSandboxInventory(dir: string, superuser: string): Pr
   await writeFileAtomic(passwordFile, `${generatePassword({ roleName: SAMPLE_APP_USER })}\n`, { mode: PRIVATE_FILE_MODE, exclusive: true }).catch(keep);
   const written = await writeFileAtomic(path, sandboxInventoryText(superuser), { mode: PRIVATE_FILE_MODE, exclusive: true }).then(() => true, keep);
   return { path, action: written ? "written" : "kept", passwordFile };
-}
-
-/** The application user's password, as the inventory's `{file: ...}` reads it (first line). */
-export async function readAppPassword(inventory: SandboxInventory): Promise<string> {
-  return (await readFile(inventory.passwordFile, "utf8")).split(/\r?\n/)[0] ?? "";
 }

@@ -5,6 +5,7 @@ import { requireSuperuser } from "./require-superuser.js";
 import { readRoleCatalog } from "./role-catalog.js";
 import type { RoleChange } from "./role-change.js";
 import type { RoleModel } from "./role-model.js";
+import { INSUFFICIENT_PRIVILEGE } from "../pg/sqlstate.js";
 
 /**
  * Settings that keep the statements of the transaction (which carry verifiers) out of the
@@ -33,7 +34,7 @@ function applyError(error: unknown, change: RoleChange | undefined): PgwardenErr
   const pgError = error as { code?: string; message?: string };
   const what = change ? ` at ${change.sql}` : "";
   const message = `role apply failed${what}: ${pgError.message ?? String(error)}; nothing was changed (the transaction was rolled back)`;
-  if (pgError.code === "42501") return new PgwardenError("role-apply-privilege", message, ExitCode.privilege, { cause: error });
+  if (pgError.code === INSUFFICIENT_PRIVILEGE) return new PgwardenError("role-apply-privilege", message, ExitCode.privilege, { cause: error });
   if (pgError.code === undefined || CONNECTION_ERROR.test(pgError.code)) return new PgwardenError("role-apply-connection", message, ExitCode.connection, { cause: error });
   return new PgwardenError("role-apply-refused", message, ExitCode.config, { cause: error });
 }

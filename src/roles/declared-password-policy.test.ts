@@ -69,3 +69,7 @@ test("what password audit guesses first (vendor defaults, common passwords) is r
   }
   assert.doesNotThrow(() => checkDeclaredPasswords(model([role("app", { kind: "plaintext", value: "v7-Qm.hR2x_Lk9", from: "pg_users" })])));
 });
+
+test("a weak plaintext password fails (exit 3) naming the role and the rule, never the password", () => {
+  rejects(model([role("app", { kind: "plaintext", value: "app12345", from: "pg_users" })]), /^pigsty\.yml:4: app: password from pg_users contains the role name \(rule contains-role-name\)$/);
+});

@@ -2,6 +2,7 @@ import type pg from "pg";
 import { ExitCode, PgwardenError } from "../errors.js";
 import type { DefaultAclObjectType } from "./default-privilege.js";
 import type { RoleAttribute } from "./desired-role.js";
+import { INSUFFICIENT_PRIVILEGE } from "../pg/sqlstate.js";
 
 /** What other objects hold on a role, per database (`""` for shared objects: databases, tablespaces). */
 export interface RoleDependents {
@@ -50,7 +51,6 @@ export interface RoleCatalog {
   readonly publicSchema: { readonly exists: boolean; readonly publicCreate: boolean };
 }
 
-const INSUFFICIENT_PRIVILEGE = "42501";
 
 const ROLES_SQL = `SELECT a.rolname, a.rolsuper, a.rolinherit, a.rolcreaterole, a.rolcreatedb, a.rolcanlogin, a.rolreplication, a.rolbypassrls,
   a.rolconnlimit, a.rolpassword,

@@ -1,6 +1,7 @@
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { Command, Option } from "commander";
+import type { HbaRule } from "../../hba/model.js";
 import { QUICKSTART_ROLE, runQuickstart, type QuickstartResult } from "../../quickstart/quickstart.js";
 import { contextOf } from "../context.js";
 import { describe } from "../help.js";
@@ -11,12 +12,17 @@ export function defaultQuickstartDir(env: NodeJS.ProcessEnv): string {
   return env.PGWARDEN_QUICKSTART_DIR ?? join(tmpdir(), "pgwarden-quickstart");
 }
 
+/** `pgwarden.yml:20: hostssl all dbuser_app 127.0.0.1/32 scram-sha-256`: where the rule is written, and the rule. */
+function ruleLine(rule: HbaRule): string {
+  return `${basename(rule.source.file)}:${rule.source.line}: ${rule.text.replace(/\s+/g, " ")}`;
+}
+
 function rulesText(hba: QuickstartResult["hba"]): string[] {
   const installed = { create: "installed", replace: "installed", unchanged: "already installed" }[hba.applied.action];
   const lint = hba.findings.length === 0 ? "hba lint: no findings" : `hba lint: ${hba.findings.length} findings (run pgwarden hba lint --inventory ... to read them)`;
   return [
     `access rules: ${hba.rules.length} rules rendered as ${hba.name}, ${lint}, ${installed} in ${hba.applied.hbaFile}${hba.applied.backup ? ` (previous file kept as ${hba.applied.backup})` : ""}`,
-    ...hba.rules.map((rule) => `  ${rule.source.file.replace(/^.*\//, "")}:${rule.source.line}: ${rule.text.replace(/\s+/g, " ")}`),
+    ...hba.rules.map((rule) => `  ${ruleLine(rule)}`),
   ];
 }
 
@@ -52,12 +58,16 @@ function quickstartText(result: QuickstartResult): string {
       ["  client certificate", `until ${client.info.notAfter} (${client.info.daysLeft} days)`],
     ]),
     "",
-    `Connected as ${app.user} with its password (in ${app.passwordFile}, never shown), no client certificate:`,
-    keyValueLines([
-      ["  current_user", app.session.currentUser],
-      ["  TLS (pg_stat_ssl)", `${app.session.version}, ${app.session.cipher}`],
-      ["  rule that let it in", app.rule ? `${app.rule.source.file.replace(/^.*\//, "")}:${app.rule.source.line}: ${app.rule.text.replace(/\s+/g, " ")}` : undefined],
-    ]),
+    ...(app
+      ? [
+          `Connected as ${app.user} with its password (from ${app.passwordFrom}, never shown), no client certificate:`,
+          keyValueLines([
+            ["  current_user", app.session.currentUser],
+            ["  TLS (pg_stat_ssl)", `${app.session.version}, ${app.session.cipher}`],
+            ["  rule that let it in", app.rule ? ruleLine(app.rule) : undefined],
+          ]),
+        ]
+      : ["The inventory gives dbuser_app no plaintext password, so there is no password login to show."]),
     "",
     "Connect yourself:",
     `  ${result.psql}`,

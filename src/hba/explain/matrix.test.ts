@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseInventory } from "../../config/index.js";
+import { parseInventory } from "../../config/load-inventory.js";
 import { renderHba } from "../render/index.js";
 import { explainMatrix, type HbaMatrix, type MatrixRow } from "./matrix.js";
 

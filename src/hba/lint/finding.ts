@@ -22,3 +22,8 @@ export interface Finding {
   readonly why: string;
   readonly fix: string;
 }
+
+/** Does any finding (of lint, of the password audit) reach the `--fail-on` severity? */
+export function failsAt(findings: readonly { readonly severity: Severity }[], threshold: Severity): boolean {
+  return findings.some((finding) => severityRank(finding.severity) >= severityRank(threshold));
+}

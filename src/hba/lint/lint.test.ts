@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ConnectionType, HbaRule } from "../model.js";
-import { failsAt, lintRules } from "./run-lint.js";
+import { failsAt } from "./finding.js";
+import { lintRules } from "./run-lint.js";
 import { findShadowed } from "./shadow.js";
 
 /** A rule from a simple pg_hba line (no quoting, no includes: the parser has its own tests). */

@@ -1,5 +1,5 @@
 import type { HbaRule } from "../model.js";
-import { severityRank, type Finding, type Severity } from "./finding.js";
+import { severityRank, type Finding } from "./finding.js";
 import { isFileCheck, type LintCheck, type LintContext } from "./lint-rule.js";
 import { LINT_CHECKS } from "./rules/index.js";
 
@@ -26,9 +26,4 @@ export function lintRules(rules: readonly HbaRule[], context: LintContext, check
   const order = new Map(rules.map((rule, index) => [rule.source, index]));
   findings.sort((a, b) => (order.get(a.source) ?? 0) - (order.get(b.source) ?? 0) || severityRank(b.severity) - severityRank(a.severity));
   return { findings, rulesChecked: rules.length };
-}
-
-/** Does any finding reach the `--fail-on` severity? */
-export function failsAt(findings: readonly Finding[], threshold: Severity): boolean {
-  return findings.some((finding) => severityRank(finding.severity) >= severityRank(threshold));
 }

@@ -3,18 +3,8 @@ import { test } from "node:test";
 import { networkContains, parseNetwork, type Network } from "../address.js";
 import type { ConnectionType, HbaRule, HbaToken } from "../model.js";
 import { findShadowed, shadowingOf } from "./shadow.js";
+import { seededRandom } from "../../../test/support/seeded-random.js";
 
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TYPES: ConnectionType[] = ["local", "host", "hostssl", "hostnossl"];
 /** Token pools, a quoted token written in double quotes; repeats make a token likelier. */
@@ -26,7 +16,7 @@ const METHODS = ["cert", "md5", "reject"];
 const token = (text: string) => (text.startsWith('"') ? { value: text.slice(1, -1), quoted: true } : { value: text, quoted: false });
 
 function randomRules(seed: number, count: number): HbaRule[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
   // Mostly one token, sometimes two or three (repeats included): lists that contain others, and lists that do not.
   const list = (pool: readonly string[]) => Array.from({ length: next() < 0.6 ? 1 : next() < 0.75 ? 2 : 3 }, () => token(pick(pool)));

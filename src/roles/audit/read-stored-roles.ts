@@ -1,8 +1,8 @@
 import type pg from "pg";
 import { ExitCode, PgwardenError } from "../../errors.js";
 import { MINUS_INFINITY_MS, type StoredRole } from "./stored-role.js";
+import { INSUFFICIENT_PRIVILEGE } from "../../pg/sqlstate.js";
 
-const INSUFFICIENT_PRIVILEGE = "42501";
 
 /**
  * rolvaliduntil as epoch milliseconds: float8 comes back as a JavaScript number, with

@@ -215,10 +215,3 @@ test("CREATE on schema public is revoked from PUBLIC when PUBLIC has it; an up-t
   const app = desired("app", { attributes: { login: true }, password: plaintext("Kite-Runner-41"), memberships: [{ role: "r", state: "grant" }], comment: "c" });
   assert.deepEqual(sqlOf(model([app]), catalog([live("r"), live("app", { secret: scramVerifier("Kite-Runner-41"), memberOf: ["r"], comment: "c" })])), []);
 });
-
-test("a weak plaintext password fails the plan (exit 3) naming the role and the rule, never the password", () => {
-  configError(
-    () => planRoles(model([desired("app", { password: plaintext("app12345") })]), catalog([])),
-    /^pigsty\.yml:10: app: password from pg_users contains the role name \(rule contains-role-name\)$/,
-  );
-});

@@ -1,5 +1,3 @@
-import { checkDeclaredPasswords } from "../declared-password-policy.js";
-import type { PasswordPolicy } from "../password-policy.js";
 import type { RoleCatalog } from "../role-catalog.js";
 import { ROLE_CHANGE_KINDS, RoleChange } from "../role-change.js";
 import type { RoleModel } from "../role-model.js";
@@ -14,8 +12,6 @@ import { commentChange, parameterChanges } from "./role-settings.js";
 export interface RolePlanOptions {
   /** Iterations of new SCRAM verifiers; default {@link DEFAULT_SCRAM_ITERATIONS}. */
   readonly scramIterations?: number;
-  /** Checked for every declared plaintext password before anything is planned. */
-  readonly policy?: PasswordPolicy;
   /** A fresh salt per verifier; default 16 random bytes. Injected by tests. */
   readonly salt?: () => Buffer;
 }
@@ -36,9 +32,10 @@ const KIND_ORDER = new Map(ROLE_CHANGE_KINDS.map((kind, index) => [kind, index])
  * first (so memberships and default privileges can name them), then attributes, parameters,
  * comments, memberships, default privileges, the public schema, and drops last. A second plan
  * after the changes ran is empty. Pure: the catalog is read, and the changes are run, elsewhere.
+ * The model's passwords are checked before this, by checkDeclaredPasswords, before any server is
+ * reached (role plan, role apply and quickstart all do).
  */
 export function planRoles(model: RoleModel, catalog: RoleCatalog, options: RolePlanOptions = {}): RolePlan {
-  checkDeclaredPasswords(model, options.policy);
   const passwords = { iterations: options.scramIterations ?? DEFAULT_SCRAM_ITERATIONS, encryption: model.passwordEncryption, salt: options.salt };
   const existence = new RoleExistence(catalog, model.roles);
   const changes: RoleChange[] = [];

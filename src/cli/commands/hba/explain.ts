@@ -1,11 +1,11 @@
 import { isIP } from "node:net";
 import { Command, Option } from "commander";
-import { instanceVars, loadInventory } from "../../../config/index.js";
+import { instanceVars } from "../../../config/inventory.js";
+import { loadInventory } from "../../../config/load-inventory.js";
 import { ExitCode, usageError } from "../../../errors.js";
 import { explainConnection } from "../../../hba/explain/explain-connection.js";
 import { inventoryMemberships } from "../../../hba/explain/inventory-roles.js";
 import { explainMatrix } from "../../../hba/explain/matrix.js";
-import { readServerFacts, type ServerFactsForRole } from "../../../hba/explain/server-facts.js";
 import type { Connection, ServerContext } from "../../../hba/match.js";
 import type { HbaRule } from "../../../hba/model.js";
 import { contextOf, type CommandContext } from "../../context.js";
@@ -13,7 +13,6 @@ import { ExitSignal } from "../../exit-signal.js";
 import { describe } from "../../help.js";
 import { explanationText, matrixText } from "./explain-text.js";
 import { addSourceOptions, loadHbaSource, type HbaSource, type SourceOptions } from "./source.js";
-import { connectConn } from "../../conn-url.js";
 
 interface Options extends SourceOptions {
   user?: string;
@@ -60,25 +59,12 @@ function connectionOf(options: Options): Omit<Connection, "memberOf"> {
   };
 }
 
-/** With --conn: the server's version, its address and the role's memberships (a second, short connection). */
-async function serverFacts(url: string, role: string): Promise<ServerFactsForRole> {
-  const client = await connectConn(url);
-  try {
-    return await readServerFacts(client, role);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 /** Memberships: the flags, then the server, then the inventory; otherwise unknown. */
-async function membershipsOf(options: Options, source: HbaSource, facts: ServerFactsForRole | undefined, user: string): Promise<readonly string[] | undefined> {
+function membershipsOf(options: Options, source: HbaSource, user: string): readonly string[] | undefined {
   if (options.memberOf === false) return [];
   if (options.memberOf !== undefined) return options.memberOf;
-  if (facts) return facts.memberOf;
-  if (options.inventory !== undefined && options.cluster !== undefined) {
-    const inventory = await loadInventory(options.inventory);
-    return inventoryMemberships(instanceVars(inventory, options.cluster, source.rendered?.instance?.host))(user);
-  }
+  if (source.roleFacts) return source.roleFacts.memberOf;
+  if (source.inventory && options.cluster !== undefined) return inventoryMemberships(instanceVars(source.inventory, options.cluster, source.rendered?.instance?.host))(user);
   return undefined;
 }
 
@@ -94,11 +80,11 @@ const ruleJson = (rule: HbaRule) => ({ file: rule.source.file, line: rule.source
 async function explainOne(ctx: CommandContext, file: string | undefined, options: Options): Promise<void> {
   const asked = connectionOf(options);
   const pgVersion = majorVersionFlag(options.pgVersion);
-  const source = await loadHbaSource(file, options);
+  const source = await loadHbaSource(file, options, { factsFor: asked.user });
   for (const warning of source.warnings) ctx.output.warn(warning);
   warnAboutErrors(ctx, source);
-  const facts = options.conn !== undefined ? await serverFacts(options.conn, asked.user) : undefined;
-  const memberOf = await membershipsOf(options, source, facts, asked.user);
+  const facts = source.roleFacts;
+  const memberOf = membershipsOf(options, source, asked.user);
   const connection: Connection = memberOf === undefined ? asked : { ...asked, memberOf };
   const server: ServerContext = { ...facts?.server, ...(pgVersion !== undefined ? { majorVersion: pgVersion } : {}) };
   const explained = explainConnection(source.file.rules, connection, { server, ...(facts ? { roleExists: facts.roleExists } : {}) });

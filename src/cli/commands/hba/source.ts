@@ -1,4 +1,5 @@
 import { Option, type Command } from "commander";
+import type { Inventory } from "../../../config/inventory.js";
 import { loadInventory } from "../../../config/load-inventory.js";
 import { usageError } from "../../../errors.js";
 import { inventoryLintContext } from "../../../hba/inventory-superusers.js";
@@ -8,6 +9,7 @@ import type { HbaFile } from "../../../hba/model.js";
 import { parseHbaFile } from "../../../hba/parse/index.js";
 import { parseRendered, renderedFileName } from "../../../hba/rendered-file.js";
 import { renderHba, type RenderTarget, type RenderedHba } from "../../../hba/render/index.js";
+import { readServerFacts, type ServerFactsForRole } from "../../../hba/explain/server-facts.js";
 import { readServerContext } from "../../../hba/server-context.js";
 import { connectConn } from "../../conn-url.js";
 
@@ -18,6 +20,12 @@ export interface SourceOptions {
   readonly cluster?: string;
   readonly instance?: string;
   readonly target?: RenderTarget;
+}
+
+/** What a caller asks of the source beyond its rules, so nothing is read twice. */
+export interface SourceExtras {
+  /** With --conn: also read this role's facts (version, address, memberships) on the same connection. */
+  readonly factsFor?: string;
 }
 
 export interface HbaSource {
@@ -31,6 +39,10 @@ export interface HbaSource {
   readonly rendered?: RenderedHba;
   /** Things to tell the person on stderr (inventory keys not read, rules that render differently than they read). */
   readonly warnings: readonly string[];
+  /** For an inventory: the inventory itself. */
+  readonly inventory?: Inventory;
+  /** For a server, when {@link SourceExtras.factsFor} asked: the role's facts as the server has them. */
+  readonly roleFacts?: ServerFactsForRole;
 }
 
 export const TARGETS: readonly RenderTarget[] = ["pg", "pgbouncer"];
@@ -60,23 +72,24 @@ export function addSourceOptions(command: Command): Command {
  * Loads the rules from exactly one of FILE, --conn URL or --inventory FILE --cluster NAME
  * (else a usage error, exit 2). A server's client is closed before this returns.
  */
-export async function loadHbaSource(file: string | undefined, options: SourceOptions): Promise<HbaSource> {
+export async function loadHbaSource(file: string | undefined, options: SourceOptions, extras: SourceExtras = {}): Promise<HbaSource> {
   const given = [file !== undefined, options.conn !== undefined, options.inventory !== undefined].filter(Boolean).length;
   if (given !== 1) throw usageError("hba-source", "give exactly one of FILE, --conn URL or --inventory FILE --cluster NAME");
   if (options.inventory === undefined && (options.cluster !== undefined || options.instance !== undefined)) {
     throw usageError("hba-source", "--cluster and --instance go with --inventory");
   }
   if (file !== undefined) return { label: file, file: await parseHbaFile(file), context: {}, warnings: [] };
-  if (options.conn !== undefined) return fromServer(options.conn);
+  if (options.conn !== undefined) return fromServer(options.conn, extras.factsFor);
   return fromInventory(options.inventory as string, options);
 }
 
-async function fromServer(url: string): Promise<HbaSource> {
+async function fromServer(url: string, factsFor: string | undefined): Promise<HbaSource> {
   const client = await connectConn(url);
   try {
     const file = await readLiveRules(client);
     const context = await readServerContext(client);
-    return { label: `the server at ${client.host}:${client.port}`, file, context, warnings: [] };
+    const roleFacts = factsFor === undefined ? undefined : await readServerFacts(client, factsFor);
+    return { label: `the server at ${client.host}:${client.port}`, file, context, warnings: [], ...(roleFacts ? { roleFacts } : {}) };
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -92,6 +105,7 @@ async function fromInventory(path: string, options: SourceOptions): Promise<HbaS
     file: await parseRendered(rendered, inventory.file, name),
     context: inventoryLintContext(inventory, options.cluster, rendered.instance?.host),
     rendered,
+    inventory,
     warnings: [...inventory.warnings, ...rendered.warnings, ...(rendered.instance ? [] : [clusterLevelWarning(options.cluster)])],
   };
 }

@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import { ExitCode } from "../../../errors.js";
 import { readInputFile } from "../../../fs/read-input.js";
-import { SEVERITIES, severityRank, type Severity } from "../../../hba/lint/finding.js";
+import { SEVERITIES, failsAt, type Severity } from "../../../hba/lint/finding.js";
 import { auditPasswords } from "../../../roles/audit/audit-passwords.js";
 import { parseWordlist } from "../../../roles/audit/candidates/wordlist.js";
 import { readStoredRoles } from "../../../roles/audit/read-stored-roles.js";
@@ -11,7 +11,7 @@ import { ExitSignal } from "../../exit-signal.js";
 import { describe } from "../../help.js";
 import { progressBar } from "../../progress.js";
 import { auditText } from "./audit-text.js";
-import { assertNoPasswordInConn, connectConn } from "../../conn-url.js";
+import { checkConn, connectConn } from "../../conn-url.js";
 
 /** A search this long (about ten seconds per core at 4096 iterations) shows progress on stderr. */
 const PROGRESS_MIN_GUESSES = 20_000;
@@ -31,7 +31,7 @@ export function passwordAuditCommand(): Command {
     .addOption(new Option("--fail-on <severity>", "exit 1 when a finding is this severe or worse").choices(SEVERITIES).default("high"))
     .action(async (options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
-      assertNoPasswordInConn(options.conn);
+      checkConn(options.conn);
       const wordlist = options.wordlist === undefined ? [] : parseWordlist(await readInputFile(options.wordlist, "wordlist"));
       const client = await connectConn(options.conn);
       let roles: StoredRole[];
@@ -53,7 +53,7 @@ export function passwordAuditCommand(): Command {
       });
       if (ctx.output.format === "json") ctx.output.json({ failOn: options.failOn, ...report });
       else ctx.output.data(auditText(report));
-      if (report.findings.some((finding) => severityRank(finding.severity) >= severityRank(options.failOn))) throw new ExitSignal(ExitCode.checkFailed);
+      if (failsAt(report.findings, options.failOn)) throw new ExitSignal(ExitCode.checkFailed);
     });
   return describe(command, {
     summary: "find weak, default and outdated passwords in a server's pg_authid, offline",

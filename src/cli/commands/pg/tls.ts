@@ -15,7 +15,7 @@ import { contextOf, type CommandContext } from "../../context.js";
 import { describe } from "../../help.js";
 import { sanOption } from "../../flags.js";
 import { loadSigningCa } from "../cert/common.js";
-import { connectConn } from "../../conn-url.js";
+import { checkConn, connectConn } from "../../conn-url.js";
 
 interface Options {
   pgdata?: string;
@@ -47,22 +47,24 @@ function serverRequest(options: Options) {
   return { commonName, subjectAltNames: sans, group: options.group ?? "server" };
 }
 
+/** Each of `paths` must exist; the first missing one is not-found (exit 4), saying how to issue it. */
+async function requireIssued(paths: readonly string[], issueFlags: string): Promise<void> {
+  for (const path of paths) {
+    await access(path).catch(() => {
+      throw notFoundError("no-certificate", `${path} not found: issue it first with pgwarden cert issue ${issueFlags}`);
+    });
+  }
+}
+
 /** `--print`: the TLS lines for pgbouncer, Patroni or etcd on a host whose certificate is in the PKI. */
 async function runPrint(ctx: CommandContext, options: Options, target: SnippetTarget): Promise<void> {
   const host = options.cn ?? hostname();
   const group = options.group ?? (target === "pgbouncer" ? "server" : "peer");
   const paths = leafPaths(ctx.layout, group, host);
-  for (const path of [ctx.layout.caCert, paths.cert, paths.key]) {
-    await access(path).catch(() => {
-      throw notFoundError("no-certificate", `${path} not found: issue it first with pgwarden cert issue --profile ${group === "peer" ? "peer" : "server"} --cn ${host} --group ${group} --san ${host}`);
-    });
-  }
-  const client = options.clientCn === undefined ? undefined : leafPaths(ctx.layout, options.clientGroup ?? "client", options.clientCn);
-  for (const path of client ? [client.cert, client.key] : []) {
-    await access(path).catch(() => {
-      throw notFoundError("no-certificate", `${path} not found: issue it first with pgwarden cert issue --profile client --cn ${options.clientCn} --group ${options.clientGroup ?? "client"}`);
-    });
-  }
+  await requireIssued([ctx.layout.caCert, paths.cert, paths.key], `--profile ${group === "peer" ? "peer" : "server"} --cn ${host} --group ${group} --san ${host}`);
+  const clientGroup = options.clientGroup ?? "client";
+  const client = options.clientCn === undefined ? undefined : leafPaths(ctx.layout, clientGroup, options.clientCn);
+  if (client) await requireIssued([client.cert, client.key], `--profile client --cn ${options.clientCn} --group ${clientGroup}`);
   if (target === "pgbouncer" && !client) {
     ctx.output.warn("no server_tls_cert_file: pgbouncer presents no certificate to PostgreSQL, so rules that demand cert (as a sandbox's do) refuse it; give --client-cn ROLE for the role pgbouncer logs in as");
   }
@@ -71,7 +73,7 @@ async function runPrint(ctx: CommandContext, options: Options, target: SnippetTa
 
 /** `--conn`: a running server reached as a superuser; files where data_directory is, settings through ALTER SYSTEM. */
 async function runConn(ctx: CommandContext, options: Options, url: string): Promise<void> {
-  if (/^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(url)) ctx.output.warn("a password in --conn is visible in the process list: put it in PGPASSWORD or ~/.pgpass instead");
+  checkConn(url);
   const ca = await loadSigningCa(ctx, false);
   const client = await connectConn(url);
   try {

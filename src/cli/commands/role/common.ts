@@ -10,7 +10,8 @@ import type { RoleChangeKind } from "../../../roles/role-change.js";
 import { desiredRoleModel, type RoleModel } from "../../../roles/role-model.js";
 import { DEFAULT_SCRAM_ITERATIONS } from "../../../roles/scram.js";
 import type { CommandContext } from "../../context.js";
-import { assertNoPasswordInConn, connectConn } from "../../conn-url.js";
+import { checkConn, connectConn } from "../../conn-url.js";
+import { parseWordlist } from "../../../roles/audit/candidates/wordlist.js";
 
 /** PostgreSQL keeps iteration counts in an int. */
 const MAX_SCRAM_ITERATIONS = 2_147_483_647;
@@ -55,7 +56,7 @@ async function policyOf(options: RoleOptions): Promise<PasswordPolicy> {
   let denylist: Set<string> | undefined;
   if (options.denylist !== undefined) {
     const text = await readInputFile(options.denylist, "denylist");
-    denylist = new Set(text.split(/\r?\n/).filter((line) => line !== "").map((line) => line.toLowerCase()));
+    denylist = new Set(parseWordlist(text).map((line) => line.toLowerCase()));
   }
   return { minLength, requiredClasses, denylist };
 }
@@ -70,14 +71,14 @@ export interface PreparedRoles {
  * passwords it points to, and the password policy (violations are exit 3, naming user and rule).
  */
 export async function prepareRoles(ctx: CommandContext, options: RoleOptions): Promise<PreparedRoles> {
-  assertNoPasswordInConn(options.conn);
+  checkConn(options.conn);
   const scramIterations = options.scramIterations === undefined ? undefined : integer("--scram-iterations", options.scramIterations, DEFAULT_SCRAM_ITERATIONS, MAX_SCRAM_ITERATIONS);
   const policy = await policyOf(options);
   const inventory = await loadInventory(options.inventory);
   for (const warning of inventory.warnings) ctx.output.warn(warning);
   const model = await desiredRoleModel(inventory, options.cluster, { env: ctx.env, now: ctx.now });
   checkDeclaredPasswords(model, policy);
-  return { model, planOptions: { scramIterations, policy } };
+  return { model, planOptions: { scramIterations } };
 }
 
 /** Runs `work` on a superuser connection to --conn (exit 5 when it cannot connect), closing it after. */
