@@ -3,24 +3,26 @@ import { ExitCode, PgwardenError } from "../errors.js";
 import { DEFAULT_PKI_DIR } from "../pki/pki-layout.js";
 import { ExitSignal } from "./exit-signal.js";
 import { addGlobalFlags, formatOption, pkiOption, quietOption } from "./flags.js";
+import { nounCommand, type Noun } from "./noun.js";
 
 const REPORT_URL = "https://github.com/pgwarden/pgwarden/issues";
 
 /**
- * The command tree, one noun at a time. A run loads only the noun it names, so
- * `cert issue` does not pay for loading the PostgreSQL client, YAML and schema
- * libraries that other nouns need; `--help` and unknown nouns load them all.
+ * The command tree, one noun (and within it one verb) at a time: a run loads only what
+ * it names, so `cert issue` does not pay for loading the PostgreSQL client, YAML and
+ * schema libraries that other nouns need, nor `cert sign`'s X.509 library; `--help` and
+ * unknown nouns or verbs load the whole tree.
  */
-const NOUNS: Record<string, () => Promise<Command>> = {
-  ca: async () => (await import("./commands/ca/index.js")).caCommand(),
-  cert: async () => (await import("./commands/cert/index.js")).certCommand(),
-  trust: async () => (await import("./commands/trust/index.js")).trustCommand(),
-  sandbox: async () => (await import("./commands/sandbox/index.js")).sandboxCommand(),
-  pg: async () => (await import("./commands/pg/index.js")).pgCommand(),
-  hba: async () => (await import("./commands/hba/index.js")).hbaCommand(),
-  password: async () => (await import("./commands/password/index.js")).passwordCommand(),
-  role: async () => (await import("./commands/role/index.js")).roleCommand(),
-  quickstart: async () => (await import("./commands/quickstart.js")).quickstartCommand(),
+const NOUNS: Record<string, () => Promise<Noun>> = {
+  ca: async () => (await import("./commands/ca/index.js")).caNoun,
+  cert: async () => (await import("./commands/cert/index.js")).certNoun,
+  trust: async () => (await import("./commands/trust/index.js")).trustNoun,
+  sandbox: async () => (await import("./commands/sandbox/index.js")).sandboxNoun,
+  pg: async () => (await import("./commands/pg/index.js")).pgNoun,
+  hba: async () => (await import("./commands/hba/index.js")).hbaNoun,
+  password: async () => (await import("./commands/password/index.js")).passwordNoun,
+  role: async () => (await import("./commands/role/index.js")).roleNoun,
+  quickstart: async () => ({ command: (await import("./commands/quickstart.js")).quickstartCommand, verbs: {} }),
 };
 
 /** The program's own flags (given before the noun), defined once. */
@@ -28,14 +30,22 @@ const PROGRAM_OPTIONS = () => [pkiOption().env("PGWARDEN_PKI").default(DEFAULT_P
 /** Those that take a value, to find the noun behind them in argv. */
 const VALUE_FLAGS = new Set(PROGRAM_OPTIONS().filter((option) => option.required).map((option) => option.long));
 
-/** The noun `argv` (process.argv form) runs, or undefined when it runs none that exists. */
-export function nounOf(argv: readonly string[]): string | undefined {
+/**
+ * The noun and verb `argv` (process.argv form) runs: the first word that is not a program
+ * flag or its value, when it is a noun, and the word right behind it. Undefined where
+ * there is none or the word is no noun.
+ */
+export function commandOf(argv: readonly string[]): { noun?: string; verb?: string } {
   for (let index = 2; index < argv.length; index++) {
     const arg = argv[index] as string;
     if (VALUE_FLAGS.has(arg)) index++;
-    else if (!arg.startsWith("-")) return Object.hasOwn(NOUNS, arg) ? arg : undefined;
+    else if (!arg.startsWith("-")) {
+      if (!Object.hasOwn(NOUNS, arg)) return {};
+      const next = argv[index + 1];
+      return next === undefined || next.startsWith("-") ? { noun: arg } : { noun: arg, verb: next };
+    }
   }
-  return undefined;
+  return {};
 }
 
 export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
@@ -47,9 +57,9 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
     .enablePositionalOptions()
     .exitOverride();
   for (const option of PROGRAM_OPTIONS()) program.addOption(option);
-  const noun = nounOf(argv);
-  const nouns = noun === undefined ? Object.values(NOUNS) : [NOUNS[noun] as () => Promise<Command>];
-  for (const command of await Promise.all(nouns.map((load) => load()))) program.addCommand(command);
+  const { noun, verb } = commandOf(argv);
+  const nouns = noun === undefined ? Object.values(NOUNS) : [NOUNS[noun] as () => Promise<Noun>];
+  for (const command of await Promise.all(nouns.map(async (load) => nounCommand(await load(), verb)))) program.addCommand(command);
   const prepare = (command: Command) => {
     // Every command exits through the same override, so usage errors map to exit 2.
     command.exitOverride();

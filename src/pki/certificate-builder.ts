@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { createHash, sign, type KeyObject } from "node:crypto";
+import type { KeyObject } from "node:crypto";
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import {
   AlgorithmIdentifier,
@@ -9,20 +9,15 @@ import {
   BasicConstraints,
   ExtendedKeyUsage,
   Extension,
-  GeneralName,
   KeyIdentifier,
   KeyUsage,
   KeyUsageFlags,
   Name,
   RelativeDistinguishedName,
-  SubjectAlternativeName,
   SubjectKeyIdentifier,
-  Validity,
 } from "@peculiar/asn1-x509";
-import { TAG_INTEGER, derBitString, derExplicit, derSequence, derTlv, readDerElement } from "./der.js";
+import { assembleCertificate, keyIdentifierFromSpki, validityDer } from "./certificate-der.js";
 import { signatureAlgorithmFor, type SignatureAlgorithm } from "./key-type.js";
-import { serialToDer } from "./serial.js";
-import type { SubjectAltName } from "./subject-alt-name.js";
 
 const OID_COMMON_NAME = "2.5.4.3";
 const OID_ORGANIZATION = "2.5.4.10";
@@ -32,7 +27,6 @@ const OID_KEY_USAGE = "2.5.29.15";
 const OID_EXT_KEY_USAGE = "2.5.29.37";
 const OID_SUBJECT_KEY_ID = "2.5.29.14";
 const OID_AUTHORITY_KEY_ID = "2.5.29.35";
-const OID_SUBJECT_ALT_NAME = "2.5.29.17";
 
 /** A subject or issuer as pgwarden writes it: O, OU, CN in that order (as Pigsty's CA). */
 export interface DistinguishedName {
@@ -87,36 +81,14 @@ export function authorityKeyIdExtension(keyId: Uint8Array): ExtensionSpec {
   return extension(OID_AUTHORITY_KEY_ID, false, new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(keyId) }));
 }
 
-export function subjectAltNameExtension(names: readonly SubjectAltName[]): ExtensionSpec {
-  const general = names.map((san) => (san.type === "dns" ? new GeneralName({ dNSName: san.value }) : new GeneralName({ iPAddress: san.value })));
-  return extension(OID_SUBJECT_ALT_NAME, false, new SubjectAlternativeName(general));
-}
-
 /** RFC 5280 4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING's bits. */
 export function keyIdentifier(publicKey: KeyObject): Uint8Array {
   return keyIdentifierFromSpki(publicKey.export({ type: "spki", format: "der" }));
 }
 
-/** {@link keyIdentifier} from SubjectPublicKeyInfo DER: SEQUENCE { algorithm, BIT STRING }. */
-export function keyIdentifierFromSpki(spki: Uint8Array): Uint8Array {
-  const outer = readDerElement(spki, 0);
-  const algorithm = readDerElement(spki, outer.start);
-  const bits = readDerElement(spki, algorithm.end);
-  // Skip the BIT STRING's unused-bits octet (always 0 for keys).
-  return createHash("sha1").update(spki.subarray(bits.start + 1, bits.end)).digest();
-}
-
 /** DER of one Extension: SEQUENCE { extnID, critical, extnValue OCTET STRING }. */
 export function encodeExtension(ext: ExtensionSpec): Buffer {
   return Buffer.from(AsnConvert.serialize(new Extension({ extnID: ext.oid, critical: ext.critical, extnValue: new OctetString(ext.value) })));
-}
-
-export function encodeName(dn: DistinguishedName): Buffer {
-  return Buffer.from(AsnConvert.serialize(buildName(dn)));
-}
-
-export function encodeValidity(notBefore: Date, notAfter: Date): Buffer {
-  return Buffer.from(AsnConvert.serialize(new Validity({ notBefore, notAfter })));
 }
 
 export function encodeSignatureAlgorithm(algorithm: SignatureAlgorithm): Buffer {
@@ -125,35 +97,6 @@ export function encodeSignatureAlgorithm(algorithm: SignatureAlgorithm): Buffer 
       new AlgorithmIdentifier({ algorithm: algorithm.oid, parameters: algorithm.nullParameters ? new Uint8Array([0x05, 0x00]).buffer : undefined }),
     ),
   );
-}
-
-/** The parts of a to-be-signed certificate, each already DER. */
-export interface TbsParts {
-  readonly serial: string;
-  readonly signatureAlgorithm: Uint8Array;
-  readonly issuer: Uint8Array;
-  readonly validity: Uint8Array;
-  readonly subject: Uint8Array;
-  readonly subjectPublicKeyInfo: Uint8Array;
-  /** Each an encoded Extension, in order. */
-  readonly extensions: readonly Uint8Array[];
-}
-
-const VERSION_V3 = Buffer.from([0xa0, 0x03, 0x02, 0x01, 0x02]);
-
-/** Assembles the TBSCertificate from its parts, signs it, and returns the certificate DER. */
-export function assembleCertificate(parts: TbsParts, algorithm: SignatureAlgorithm, issuerKey: KeyObject): Buffer {
-  const tbs = derSequence(
-    VERSION_V3,
-    derTlv(TAG_INTEGER, serialToDer(parts.serial)),
-    parts.signatureAlgorithm,
-    parts.issuer,
-    parts.validity,
-    parts.subject,
-    parts.subjectPublicKeyInfo,
-    derExplicit(3, derSequence(...parts.extensions)),
-  );
-  return derSequence(tbs, parts.signatureAlgorithm, derBitString(sign(algorithm.hash, tbs, issuerKey)));
 }
 
 export interface CertificateSpec {
@@ -175,7 +118,7 @@ export function signCertificate(spec: CertificateSpec, issuerKey: KeyObject): Bu
       serial: spec.serial,
       signatureAlgorithm: encodeSignatureAlgorithm(algorithm),
       issuer: Buffer.from(AsnConvert.serialize(spec.issuer)),
-      validity: encodeValidity(spec.notBefore, spec.notAfter),
+      validity: validityDer(spec.notBefore, spec.notAfter),
       subject: Buffer.from(AsnConvert.serialize(spec.subject)),
       subjectPublicKeyInfo: spec.publicKey.export({ type: "spki", format: "der" }),
       extensions: spec.extensions.map(encodeExtension),

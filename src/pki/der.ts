@@ -1,7 +1,8 @@
 /**
- * The few DER envelopes pgwarden assembles itself around parts that @peculiar/asn1-schema
- * encoded (once, where they do not change), so that a fleet of certificates is not
- * re-serialized field by field through a generic ASN.1 engine.
+ * The few DER envelopes pgwarden assembles itself: around parts that @peculiar/asn1-schema
+ * encoded once (where they do not change), and the small per-leaf parts of
+ * `leaf-der.ts`, so that a fleet of certificates is not re-serialized field by field
+ * through a generic ASN.1 engine. Each TLV is one allocation.
  */
 
 export const TAG_INTEGER = 0x02;
@@ -11,29 +12,58 @@ export const TAG_UTF8_STRING = 0x0c;
 export const TAG_SEQUENCE = 0x30;
 export const TAG_SET = 0x31;
 
-function encodeLength(length: number): Buffer {
-  if (length < 0x80) return Buffer.from([length]);
-  const bytes: number[] = [];
-  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
+/** Octets a DER length takes: one (short form) below 128, else one plus its big-endian octets. */
+function lengthSize(length: number): number {
+  if (length < 0x80) return 1;
+  let size = 1;
+  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) size++;
+  return size;
+}
+
+/** One TLV around `parts` (their concatenation is the content), in a single allocation. */
+function tlv(tag: number, parts: readonly Uint8Array[]): Buffer {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const header = 1 + lengthSize(length);
+  const out = Buffer.allocUnsafe(header + length);
+  out[0] = tag;
+  if (length < 0x80) {
+    out[1] = length;
+  } else {
+    out[1] = 0x80 | (header - 2);
+    for (let at = header - 1, rest = length; at >= 2; at--, rest = Math.floor(rest / 256)) out[at] = rest % 256;
+  }
+  let offset = header;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
 }
 
 export function derTlv(tag: number, content: Uint8Array): Buffer {
-  return Buffer.concat([Buffer.from([tag]), encodeLength(content.length), content]);
+  return tlv(tag, [content]);
 }
 
 export function derSequence(...items: Uint8Array[]): Buffer {
-  return derTlv(TAG_SEQUENCE, Buffer.concat(items));
+  return tlv(TAG_SEQUENCE, items);
 }
 
 /** A context-specific constructed (explicit) tag, such as [3] around the extensions. */
-export function derExplicit(tagNumber: number, content: Uint8Array): Buffer {
-  return derTlv(0xa0 | tagNumber, content);
+export function derExplicit(tagNumber: number, ...content: Uint8Array[]): Buffer {
+  return tlv(0xa0 | tagNumber, content);
 }
+
+/** A context-specific primitive (implicit) tag, such as [2] dNSName in a GeneralName. */
+export function derImplicit(tagNumber: number, content: Uint8Array): Buffer {
+  return tlv(0x80 | tagNumber, [content]);
+}
+
+const NO_UNUSED_BITS = Uint8Array.of(0);
 
 /** A BIT STRING of whole bytes (no unused bits), as signatures are. */
 export function derBitString(content: Uint8Array): Buffer {
-  return derTlv(TAG_BIT_STRING, Buffer.concat([Buffer.from([0]), content]));
+  return tlv(TAG_BIT_STRING, [NO_UNUSED_BITS, content]);
 }
 
 export interface DerElement {

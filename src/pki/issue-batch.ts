@@ -5,9 +5,10 @@ import { Worker } from "node:worker_threads";
 import { usageError } from "../errors.js";
 import { PRIVATE_DIR_MODE, ensureDirectory, removeStaleTempFiles, syncDirectory } from "../fs/atomic-write.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
-import { assertFreePaths, leafWarnings, persistLeaves, signNewLeaf, type IssueResult, type PreparedLeaf } from "./issue.js";
+import { assertFreePaths, leafWarnings, persistLeaves, type IssueResult, type PreparedLeaf } from "./issue.js";
 import type { WorkerJob, WorkerReply, WorkerSetup } from "./issue-worker.js";
-import { LeafSigner, issuerData, type SignedLeaf } from "./leaf-signer.js";
+import { LeafSigner, type SignedLeaf } from "./leaf-signer.js";
+import { leafTemplate } from "./leaf-template.js";
 import type { PkiLayout } from "./pki-layout.js";
 
 /** Leaves handed to a worker at a time: large enough to amortise messaging, small enough to keep both sides busy. */
@@ -45,21 +46,57 @@ export async function issueBatch(layout: PkiLayout, ca: CertificateAuthority, le
     if (seen.has(leaf.paths.cert)) throw usageError("duplicate-cn", `"${leaf.request.commonName}" is listed twice: each CN gets one key and certificate`);
     seen.add(leaf.paths.cert);
   }
-  const dirs = [...new Set(leaves.map((leaf) => leaf.paths.dir))];
-  if (!force) await assertFreeInDirectories(dirs, leaves);
-  await Promise.all(dirs.map((dir) => ensureDirectory(dir, PRIVATE_DIR_MODE)));
-  await Promise.all([...dirs, layout.recordsDir].map(removeStaleTempFiles));
-
-  const issuer = issuerData(ca);
+  const template = leafTemplate(ca, first.profile);
   const workerCount = leaves.length < MIN_LEAVES_FOR_WORKERS ? 0 : (options.workers ?? availableParallelism());
+  // Workers start first: a thread takes tens of milliseconds to load, time this thread
+  // spends checking and preparing the directories.
+  const workers = startWorkers(workerCount, () => ({ template, issuerKeyDer: ca.key.export({ type: "pkcs8", format: "der" }), now }));
+  try {
+    const dirs = [...new Set(leaves.map((leaf) => leaf.paths.dir))];
+    if (!force) await assertFreeInDirectories(dirs, leaves);
+    await Promise.all(dirs.map((dir) => ensureDirectory(dir, PRIVATE_DIR_MODE)));
+    await Promise.all([...dirs, layout.recordsDir].map(removeStaleTempFiles));
+    const signer = new LeafSigner(template, ca.key);
+    const lanes: ChunkSigner[] =
+      workers.length === 0
+        ? [async (items) => items.map(({ index, prepared }) => ({ index, ...signer.signNewKey(prepared.request, prepared.keyType, now) }))]
+        : workers.map((worker) => (items) => signOnWorker(worker, items));
+    const results = await signAndWrite(layout, leaves, lanes, {
+      issuer: template.issuerSubject,
+      force,
+      now,
+      warningsFor: (leaf) => leafWarnings(leaf, first.profile, ca),
+      onProgress: options.onProgress,
+    });
+    await Promise.all([...dirs, layout.recordsDir].map(syncDirectory));
+    return results;
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
+
+interface WriteOptions {
+  readonly issuer: string;
+  readonly force: boolean;
+  readonly now: Date;
+  readonly warningsFor: (leaf: SignedLeaf) => string[];
+  readonly onProgress?: ((done: number, total: number) => void) | undefined;
+}
+
+/**
+ * Signing and writing overlap: each lane (a worker, or this thread) signs chunk after
+ * chunk, and a signed chunk is written while the lanes sign the next ones, with several
+ * chunks' fsyncs in flight at once, because the disk, not the CPU, waits.
+ */
+async function signAndWrite(layout: PkiLayout, leaves: readonly PreparedLeaf[], lanes: readonly ChunkSigner[], options: WriteOptions): Promise<IssueResult[]> {
   const results: IssueResult[] = new Array(leaves.length);
   let done = 0;
   const persist = async (signed: Signed[]) => {
     const items = signed.map(({ index, leaf, keyPem }) => ({ leaf, keyPem, prepared: leaves[index] as PreparedLeaf }));
-    const written = await persistLeaves(layout, items, { origin: "issued", issuer: issuer.subject, force, now });
+    const written = await persistLeaves(layout, items, { origin: "issued", issuer: options.issuer, force: options.force, now: options.now });
     written.forEach((result, position) => {
       const { index, leaf } = signed[position] as Signed;
-      results[index] = { ...result, warnings: leafWarnings(leaf, first.profile, ca) };
+      results[index] = { ...result, warnings: options.warningsFor(leaf) };
     });
     done += written.length;
     options.onProgress?.(done, leaves.length);
@@ -71,8 +108,6 @@ export async function issueBatch(layout: PkiLayout, ca: CertificateAuthority, le
   }
   const next = () => chunks.shift();
 
-  // Signing and writing overlap: a chunk is written while the lanes sign the next ones,
-  // with several chunks' fsyncs in flight at once, because the disk, not the CPU, waits.
   const inflight = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
   const runLane = async (sign: ChunkSigner) => {
@@ -89,26 +124,9 @@ export async function issueBatch(layout: PkiLayout, ca: CertificateAuthority, le
       while (inflight.size >= MAX_CHUNKS_IN_FLIGHT) await Promise.race(inflight);
     }
   };
-  const finish = async () => {
-    await Promise.all(inflight);
-    if (failure) throw failure.error;
-  };
-
-  if (workerCount === 0) {
-    const signer = new LeafSigner(issuer, ca.key, first.profile);
-    await runLane(async (items) => items.map(({ index, prepared }) => ({ index, ...signNewLeaf(signer, prepared, now) })));
-    await finish();
-  } else {
-    const setup: WorkerSetup = { issuer, issuerKeyDer: ca.key.export({ type: "pkcs8", format: "der" }), profile: first.profile.name, now };
-    const workers = Array.from({ length: workerCount }, () => new Worker(new URL("./issue-worker.js", import.meta.url), { workerData: setup }));
-    try {
-      await Promise.all(workers.map((worker) => runLane((items) => signOnWorker(worker, items))));
-      await finish();
-    } finally {
-      await Promise.all(workers.map((worker) => worker.terminate()));
-    }
-  }
-  await Promise.all([...dirs, layout.recordsDir].map(syncDirectory));
+  await Promise.all(lanes.map(runLane));
+  await Promise.all(inflight);
+  if (failure) throw failure.error;
   return results;
 }
 
@@ -118,6 +136,12 @@ async function assertFreeInDirectories(dirs: readonly string[], leaves: readonly
   for (const dir of dirs) for (const name of await readdir(dir).catch(() => [] as string[])) existing.add(join(dir, name));
   const taken = leaves.flatMap((leaf) => [leaf.paths.key, leaf.paths.cert]).find((path) => existing.has(path));
   if (taken) await assertFreePaths([taken], false);
+}
+
+function startWorkers(count: number, setup: () => WorkerSetup): Worker[] {
+  if (count === 0) return [];
+  const workerData = setup();
+  return Array.from({ length: count }, () => new Worker(new URL("./issue-worker.js", import.meta.url), { workerData }));
 }
 
 function signOnWorker(worker: Worker, items: { index: number; prepared: PreparedLeaf }[]): Promise<Signed[]> {

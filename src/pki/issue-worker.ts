@@ -1,19 +1,17 @@
 /**
  * Worker-thread entry for {@link issueBatch}: generates keys and signs certificates,
- * the CPU-bound part of issuing a fleet, while the main thread writes files.
+ * the CPU-bound part of issuing a fleet, while the main thread writes files. It loads
+ * only the lean signer (no ASN.1 engine, no file or inventory code), so it starts fast.
  */
 import { createPrivateKey } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
-import { signNewLeaf } from "./issue.js";
 import type { KeyType } from "./key-type.js";
-import { LeafSigner, type IssuerData, type LeafRequest, type SignedLeaf } from "./leaf-signer.js";
-import { PROFILES, type ProfileName } from "./profiles.js";
+import { LeafSigner, type LeafRequest, type LeafTemplate, type SignedLeaf } from "./leaf-signer.js";
 
 export interface WorkerSetup {
-  readonly issuer: IssuerData;
+  readonly template: LeafTemplate;
   /** The CA key as unencrypted PKCS#8 DER; it stays in this process's memory. */
   readonly issuerKeyDer: Uint8Array;
-  readonly profile: ProfileName;
   readonly now: Date;
 }
 
@@ -29,10 +27,10 @@ export interface WorkerReply {
 if (parentPort) {
   const port = parentPort;
   const setup = workerData as WorkerSetup;
-  const signer = new LeafSigner(setup.issuer, createPrivateKey({ key: Buffer.from(setup.issuerKeyDer), format: "der", type: "pkcs8" }), PROFILES[setup.profile]);
+  const signer = new LeafSigner(setup.template, createPrivateKey({ key: Buffer.from(setup.issuerKeyDer), format: "der", type: "pkcs8" }));
   port.on("message", (job: WorkerJob) => {
     try {
-      const results = job.items.map((item) => ({ index: item.index, ...signNewLeaf(signer, { request: item.request, keyType: item.keyType }, setup.now) }));
+      const results = job.items.map((item) => ({ index: item.index, ...signer.signNewKey(item.request, item.keyType, setup.now) }));
       port.postMessage({ results } satisfies WorkerReply);
     } catch (error) {
       port.postMessage({ error: error instanceof Error ? error.message : String(error) } satisfies WorkerReply);

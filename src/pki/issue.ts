@@ -5,9 +5,9 @@ import { FileExistsError, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE,
 import type { CertificateAuthority } from "./certificate-authority.js";
 import { validateCommonName } from "./common-name.js";
 import { addRecords, rewriteRecords, type CertificateRecord, type RecordOrigin } from "./inventory.js";
-import { generateEncodedKeyPair } from "./key-encoding.js";
 import { DEFAULT_KEY_TYPE, type KeyType } from "./key-type.js";
-import { LeafSigner, issuerData, type LeafRequest, type SignedLeaf } from "./leaf-signer.js";
+import type { LeafRequest, SignedLeaf } from "./leaf-signer.js";
+import { leafSigner } from "./leaf-template.js";
 import { leafPaths, validateGroup, type LeafPaths, type PkiLayout } from "./pki-layout.js";
 import type { Profile } from "./profiles.js";
 import { validateRoleName } from "./role-name.js";
@@ -178,12 +178,6 @@ export async function persistLeaves(layout: PkiLayout, items: readonly PersistLe
   }));
 }
 
-/** Signs a new key for a prepared request (the CPU part of issuing, no I/O). */
-export function signNewLeaf(signer: LeafSigner, prepared: Pick<PreparedLeaf, "request" | "keyType">, now: Date): { leaf: SignedLeaf; keyPem: string } {
-  const { publicKeyDer, privateKeyPem } = generateEncodedKeyPair(prepared.keyType);
-  return { leaf: signer.sign(prepared.request, { spki: publicKeyDer, keyType: prepared.keyType }, now), keyPem: privateKeyPem };
-}
-
 /** Issues one key and certificate from the CA into `<pki>/<group>/<cn>.{key,crt}`. */
 export async function issueCertificate(
   layout: PkiLayout,
@@ -195,10 +189,9 @@ export async function issueCertificate(
   await assertFreePaths([prepared.paths.key, prepared.paths.cert], options.force ?? false);
   await ensureDirectory(prepared.paths.dir, PRIVATE_DIR_MODE);
   await Promise.all([prepared.paths.dir, layout.recordsDir].map(removeStaleTempFiles));
-  const issuer = issuerData(ca);
-  const signer = new LeafSigner(issuer, ca.key, prepared.profile);
-  const { leaf, keyPem } = signNewLeaf(signer, prepared, now);
-  const [result] = await persistLeaves(layout, [{ leaf, prepared, keyPem }], { origin: "issued", issuer: issuer.subject, force: options.force ?? false, now });
+  const signer = leafSigner(ca, prepared.profile);
+  const { leaf, keyPem } = signer.signNewKey(prepared.request, prepared.keyType, now);
+  const [result] = await persistLeaves(layout, [{ leaf, prepared, keyPem }], { origin: "issued", issuer: signer.issuerSubject, force: options.force ?? false, now });
   await Promise.all([syncDirectory(prepared.paths.dir), syncDirectory(layout.recordsDir)]);
   return { ...(result as IssueResult), warnings: leafWarnings(leaf, prepared.profile, ca) };
 }

@@ -1,35 +1,32 @@
-import "reflect-metadata";
 import { createHash, type KeyObject } from "node:crypto";
-import { AsnConvert } from "@peculiar/asn1-schema";
-import {
-  assembleCertificate,
-  authorityKeyIdExtension,
-  basicConstraintsExtension,
-  encodeExtension,
-  encodeName,
-  encodeSignatureAlgorithm,
-  encodeValidity,
-  extendedKeyUsageExtension,
-  keyIdentifierFromSpki,
-  keyUsageExtension,
-  subjectAltNameExtension,
-  subjectKeyIdExtension,
-  type KeyUsageName,
-} from "./certificate-builder.js";
-import type { CertificateAuthority } from "./certificate-authority.js";
+import type { KeyUsageName } from "./certificate-builder.js";
+import { assembleCertificate, commonNameDer, keyIdentifierFromSpki, subjectAltNameExtensionDer, subjectKeyIdExtensionDer, validityDer } from "./certificate-der.js";
 import { toPem } from "./der.js";
-import { signatureAlgorithmFor, type SignatureAlgorithm } from "./key-type.js";
-import type { Profile } from "./profiles.js";
+import { generateEncodedKeyPair } from "./key-encoding.js";
+import { signatureAlgorithmFor, type KeyType, type SignatureAlgorithm } from "./key-type.js";
 import { newSerial } from "./serial.js";
 import { formatSubjectAltName, type SubjectAltName } from "./subject-alt-name.js";
 import { computeValidity } from "./validity.js";
 
-/** The part of a CA a leaf needs: plain data, so it can be handed to a worker thread. */
-export interface IssuerData {
-  readonly nameDer: Uint8Array;
-  readonly keyId: Uint8Array;
-  readonly notAfter: Date;
-  readonly subject: string;
+/**
+ * Signs leaves, on the main thread or on the worker threads of a batch. It imports no
+ * ASN.1 engine: what leaves share comes encoded in a {@link LeafTemplate}
+ * (`leaf-template.ts`), and what differs is encoded by `certificate-der.ts`.
+ */
+
+/** What every leaf of one issuer and profile shares, as DER; plain data a worker thread can take. */
+export interface LeafTemplate {
+  /** The issuer's subject as text, for records. */
+  readonly issuerSubject: string;
+  readonly issuerName: Uint8Array;
+  /** A leaf never outlives its issuer. */
+  readonly issuerNotAfter: Date;
+  readonly signatureAlgorithm: Uint8Array;
+  readonly basicConstraints: Uint8Array;
+  /** The keyUsage extension by {@link keyUsageFor}'s list, comma-joined. */
+  readonly keyUsage: Readonly<Record<string, Uint8Array>>;
+  /** Extended key usage and authority key identifier, in that order. */
+  readonly profileExtensions: readonly Uint8Array[];
 }
 
 export interface LeafRequest {
@@ -71,53 +68,48 @@ export function fingerprintSha256(der: Uint8Array): string {
   return createHash("sha256").update(der).digest("hex").toUpperCase().replace(/(..)(?=.)/g, "$1:");
 }
 
-export function issuerData(ca: CertificateAuthority): IssuerData {
-  return {
-    nameDer: new Uint8Array(AsnConvert.serialize(ca.name)),
-    keyId: ca.keyId,
-    notAfter: ca.notAfter,
-    subject: ca.certificate.subject.split("\n").join(", "),
-  };
-}
-
 /**
- * Signs leaves of one profile under one issuer. Everything that is the same for every
- * leaf (signature algorithm, issuer name, basic constraints, EKU, AKI, and the validity
- * of a batch) is encoded once, so a fleet of certificates costs little more than its key
- * generation and signatures.
+ * Signs leaves of one profile under one issuer from its {@link LeafTemplate}; a fleet of
+ * certificates costs little more than its key generations and signatures.
  */
 export class LeafSigner {
-  readonly #issuer: IssuerData;
+  readonly #template: LeafTemplate;
   readonly #issuerKey: KeyObject;
   readonly #algorithm: SignatureAlgorithm;
-  readonly #algorithmDer: Buffer;
-  readonly #basicConstraints: Buffer;
-  readonly #tail: Buffer[];
-  readonly #keyUsage = new Map<string, Buffer>();
   #validity: { key: string; der: Buffer } | undefined;
 
-  constructor(issuer: IssuerData, issuerKey: KeyObject, profile: Profile) {
-    this.#issuer = issuer;
+  constructor(template: LeafTemplate, issuerKey: KeyObject) {
+    this.#template = template;
     this.#issuerKey = issuerKey;
     this.#algorithm = signatureAlgorithmFor(issuerKey);
-    this.#algorithmDer = encodeSignatureAlgorithm(this.#algorithm);
-    this.#basicConstraints = encodeExtension(basicConstraintsExtension(false));
-    this.#tail = [encodeExtension(extendedKeyUsageExtension(profile.extendedKeyUsage)), encodeExtension(authorityKeyIdExtension(issuer.keyId))];
+  }
+
+  get issuerSubject(): string {
+    return this.#template.issuerSubject;
+  }
+
+  /** A new key of `keyType` and its certificate: the CPU part of issuing, no I/O. */
+  signNewKey(request: LeafRequest, keyType: KeyType, now: Date): { leaf: SignedLeaf; keyPem: string } {
+    const { publicKeyDer, privateKeyPem } = generateEncodedKeyPair(keyType);
+    return { leaf: this.sign(request, { spki: publicKeyDer, keyType }, now), keyPem: privateKeyPem };
   }
 
   sign(request: LeafRequest, subjectKey: SubjectKey, now: Date): SignedLeaf {
-    const validity = computeValidity({ days: request.days, now, issuerNotAfter: this.#issuer.notAfter });
+    const template = this.#template;
+    const validity = computeValidity({ days: request.days, now, issuerNotAfter: template.issuerNotAfter });
     const serial = newSerial();
     const { spki } = subjectKey;
-    const extensions = [this.#basicConstraints, this.#keyUsageExtension(subjectKey.keyType), ...this.#tail, encodeExtension(subjectKeyIdExtension(keyIdentifierFromSpki(spki)))];
-    if (request.subjectAltNames.length > 0) extensions.push(encodeExtension(subjectAltNameExtension(request.subjectAltNames)));
+    const keyUsage = template.keyUsage[keyUsageFor(subjectKey.keyType).join(",")];
+    if (!keyUsage) throw new Error(`no key usage encoded for ${subjectKey.keyType}`);
+    const extensions = [template.basicConstraints, keyUsage, ...template.profileExtensions, subjectKeyIdExtensionDer(keyIdentifierFromSpki(spki))];
+    if (request.subjectAltNames.length > 0) extensions.push(subjectAltNameExtensionDer(request.subjectAltNames));
     const der = assembleCertificate(
       {
         serial,
-        signatureAlgorithm: this.#algorithmDer,
-        issuer: this.#issuer.nameDer,
+        signatureAlgorithm: template.signatureAlgorithm,
+        issuer: template.issuerName,
         validity: this.#validityDer(validity.notBefore, validity.notAfter),
-        subject: encodeName({ commonName: request.commonName }),
+        subject: commonNameDer(request.commonName),
         subjectPublicKeyInfo: spki,
         extensions,
       },
@@ -140,18 +132,7 @@ export class LeafSigner {
 
   #validityDer(notBefore: Date, notAfter: Date): Buffer {
     const key = `${notBefore.getTime()}/${notAfter.getTime()}`;
-    if (this.#validity?.key !== key) this.#validity = { key, der: encodeValidity(notBefore, notAfter) };
+    if (this.#validity?.key !== key) this.#validity = { key, der: validityDer(notBefore, notAfter) };
     return this.#validity.der;
-  }
-
-  #keyUsageExtension(keyType: string): Buffer {
-    const usages = keyUsageFor(keyType);
-    const cacheKey = usages.join(",");
-    let extension = this.#keyUsage.get(cacheKey);
-    if (!extension) {
-      extension = encodeExtension(keyUsageExtension(usages));
-      this.#keyUsage.set(cacheKey, extension);
-    }
-    return extension;
   }
 }

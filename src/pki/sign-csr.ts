@@ -4,7 +4,7 @@ import { pkiError, usageError } from "../errors.js";
 import { PRIVATE_DIR_MODE, ensureDirectory, syncDirectory } from "../fs/atomic-write.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
 import { assertFreePaths, leafWarnings, persistLeaves, prepareLeaf, type IssueResult } from "./issue.js";
-import { LeafSigner, issuerData } from "./leaf-signer.js";
+import { leafSigner } from "./leaf-template.js";
 import { describeKey } from "./key-type.js";
 import { decodePem } from "./pem.js";
 import type { PkiLayout } from "./pki-layout.js";
@@ -92,9 +92,9 @@ export async function signCertificateRequest(
   await assertFreePaths([prepared.paths.cert], options.force ?? false);
   const publicKey = createPublicKey({ key: request.publicKeyDer, format: "der", type: "spki" });
   await ensureDirectory(prepared.paths.dir, PRIVATE_DIR_MODE);
-  const issuer = issuerData(ca);
-  const leaf = new LeafSigner(issuer, ca.key, prepared.profile).sign(prepared.request, { spki: request.publicKeyDer, keyType: describeKey(publicKey) }, now);
-  const [result] = await persistLeaves(layout, [{ leaf, prepared }], { origin: "signed", issuer: issuer.subject, force: options.force ?? false, now });
+  const signer = leafSigner(ca, prepared.profile);
+  const leaf = signer.sign(prepared.request, { spki: request.publicKeyDer, keyType: describeKey(publicKey) }, now);
+  const [result] = await persistLeaves(layout, [{ leaf, prepared }], { origin: "signed", issuer: signer.issuerSubject, force: options.force ?? false, now });
   await Promise.all([syncDirectory(prepared.paths.dir), syncDirectory(layout.recordsDir)]);
   return { ...(result as IssueResult), warnings: leafWarnings(leaf, prepared.profile, ca) };
 }

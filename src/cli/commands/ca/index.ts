@@ -1,7 +1,10 @@
 import { Command } from "commander";
-import { caInitCommand } from "./init.js";
-import { caShowCommand } from "./show.js";
+import type { Noun } from "../../noun.js";
 
-export function caCommand(): Command {
-  return new Command("ca").summary("the certificate authority").description("Create, adopt and show the local certificate authority.").addCommand(caInitCommand()).addCommand(caShowCommand());
-}
+export const caNoun: Noun = {
+  command: () => new Command("ca").summary("the certificate authority").description("Create, adopt and show the local certificate authority."),
+  verbs: {
+    init: async () => (await import("./init.js")).caInitCommand(),
+    show: async () => (await import("./show.js")).caShowCommand(),
+  },
+};

@@ -1,19 +1,17 @@
 import { Command } from "commander";
-import { certExportCommand } from "./export.js";
-import { certInspectCommand } from "./inspect.js";
-import { certIssueCommand } from "./issue.js";
-import { certListCommand } from "./list.js";
-import { certSignCommand } from "./sign.js";
-import { certVerifyCommand } from "./verify.js";
+import type { Noun } from "../../noun.js";
 
-export function certCommand(): Command {
-  return new Command("cert")
-    .summary("issue, sign, inspect, verify, list and export certificates")
-    .description("Certificates signed by the local CA for servers, database users and cluster peers.")
-    .addCommand(certIssueCommand())
-    .addCommand(certSignCommand())
-    .addCommand(certInspectCommand())
-    .addCommand(certVerifyCommand())
-    .addCommand(certListCommand())
-    .addCommand(certExportCommand());
-}
+export const certNoun: Noun = {
+  command: () =>
+    new Command("cert")
+      .summary("issue, sign, inspect, verify, list and export certificates")
+      .description("Certificates signed by the local CA for servers, database users and cluster peers."),
+  verbs: {
+    issue: async () => (await import("./issue.js")).certIssueCommand(),
+    sign: async () => (await import("./sign.js")).certSignCommand(),
+    inspect: async () => (await import("./inspect.js")).certInspectCommand(),
+    verify: async () => (await import("./verify.js")).certVerifyCommand(),
+    list: async () => (await import("./list.js")).certListCommand(),
+    export: async () => (await import("./export.js")).certExportCommand(),
+  },
+};

@@ -1,15 +1,15 @@
 import { Command } from "commander";
-import { hbaApplyCommand } from "./apply.js";
-import { hbaExplainCommand } from "./explain.js";
-import { hbaLintCommand } from "./lint.js";
-import { hbaRenderCommand } from "./render.js";
+import type { Noun } from "../../noun.js";
 
-export function hbaCommand(): Command {
-  return new Command("hba")
-    .summary("access rules: render, lint, explain, apply")
-    .description("Who can connect from where, and how they prove it: render rules from an inventory, lint and explain pg_hba.conf files, apply them safely.")
-    .addCommand(hbaRenderCommand())
-    .addCommand(hbaLintCommand())
-    .addCommand(hbaExplainCommand())
-    .addCommand(hbaApplyCommand());
-}
+export const hbaNoun: Noun = {
+  command: () =>
+    new Command("hba")
+      .summary("access rules: render, lint, explain, apply")
+      .description("Who can connect from where, and how they prove it: render rules from an inventory, lint and explain pg_hba.conf files, apply them safely."),
+  verbs: {
+    render: async () => (await import("./render.js")).hbaRenderCommand(),
+    lint: async () => (await import("./lint.js")).hbaLintCommand(),
+    explain: async () => (await import("./explain.js")).hbaExplainCommand(),
+    apply: async () => (await import("./apply.js")).hbaApplyCommand(),
+  },
+};

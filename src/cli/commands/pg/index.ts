@@ -1,6 +1,9 @@
 import { Command } from "commander";
-import { pgTlsCommand } from "./tls.js";
+import type { Noun } from "../../noun.js";
 
-export function pgCommand(): Command {
-  return new Command("pg").summary("work on a PostgreSQL cluster").description("Deploy TLS into PostgreSQL clusters.").addCommand(pgTlsCommand());
-}
+export const pgNoun: Noun = {
+  command: () => new Command("pg").summary("work on a PostgreSQL cluster").description("Deploy TLS into PostgreSQL clusters."),
+  verbs: {
+    tls: async () => (await import("./tls.js")).pgTlsCommand(),
+  },
+};

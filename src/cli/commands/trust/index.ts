@@ -3,6 +3,7 @@ import { readCertificateFile } from "../../../pki/certificate-authority.js";
 import { detectTrustOs, installTrust, parseTrustOs, trustPlan, trustScript, type TrustOs } from "../../../pki/trust-store.js";
 import { contextOf, type CommandContext } from "../../context.js";
 import { describe } from "../../help.js";
+import type { Noun } from "../../noun.js";
 import { keyValueLines } from "../../render.js";
 
 interface Options {
@@ -66,10 +67,10 @@ bundle. With --root every path is under that directory and the bundle is not reb
   });
 }
 
-export function trustCommand(): Command {
-  return new Command("trust")
-    .summary("put the CA into the system trust store")
-    .description("Make the operating system trust the local CA (Debian and EL families).")
-    .addCommand(trustPrintCommand())
-    .addCommand(trustInstallCommand());
-}
+export const trustNoun: Noun = {
+  command: () => new Command("trust").summary("put the CA into the system trust store").description("Make the operating system trust the local CA (Debian and EL families)."),
+  verbs: {
+    print: async () => trustPrintCommand(),
+    install: async () => trustInstallCommand(),
+  },
+};

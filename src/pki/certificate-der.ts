@@ -1,0 +1,115 @@
+/**
+ * The parts of a certificate that differ from leaf to leaf (subject CN, subject key
+ * identifier, SANs) and the envelope around them, encoded directly as DER. Everything
+ * else a leaf carries is encoded once per batch with @peculiar/asn1-x509
+ * (`leaf-template.ts`). Keeping this file free of the ASN.1 engine lets the worker
+ * threads that sign a fleet start without loading it; `certificate-der.test.ts` checks
+ * every encoding here byte for byte against the engine's.
+ */
+import { createHash, sign, type KeyObject } from "node:crypto";
+import { isIPv4, isIPv6 } from "node:net";
+import { TAG_INTEGER, TAG_OCTET_STRING, TAG_SET, TAG_UTF8_STRING, derBitString, derExplicit, derImplicit, derSequence, derTlv, readDerElement } from "./der.js";
+import type { SignatureAlgorithm } from "./key-type.js";
+import { serialToDer } from "./serial.js";
+import type { SubjectAltName } from "./subject-alt-name.js";
+
+const TAG_BOOLEAN = 0x01;
+const OID_COMMON_NAME = Uint8Array.of(0x06, 0x03, 0x55, 0x04, 0x03);
+const OID_SUBJECT_KEY_ID = Uint8Array.of(0x06, 0x03, 0x55, 0x1d, 0x0e);
+const OID_SUBJECT_ALT_NAME = Uint8Array.of(0x06, 0x03, 0x55, 0x1d, 0x11);
+const CRITICAL = Uint8Array.of(TAG_BOOLEAN, 0x01, 0xff);
+/** GeneralName choices (RFC 5280 4.2.1.6), implicitly tagged. */
+const GENERAL_NAME_DNS = 2;
+const GENERAL_NAME_IP = 7;
+
+/** A Name of one RDN, the CN as a UTF8String: what every leaf pgwarden issues has as its subject. */
+export function commonNameDer(commonName: string): Buffer {
+  return derSequence(derTlv(TAG_SET, derSequence(OID_COMMON_NAME, derTlv(TAG_UTF8_STRING, Buffer.from(commonName, "utf8")))));
+}
+
+/** One Extension: SEQUENCE { extnID, critical (only when TRUE, DER omits the default), extnValue }. */
+export function extensionDer(oid: Uint8Array, critical: boolean, value: Uint8Array): Buffer {
+  const extnValue = derTlv(TAG_OCTET_STRING, value);
+  return critical ? derSequence(oid, CRITICAL, extnValue) : derSequence(oid, extnValue);
+}
+
+export function subjectKeyIdExtensionDer(keyId: Uint8Array): Buffer {
+  return extensionDer(OID_SUBJECT_KEY_ID, false, derTlv(TAG_OCTET_STRING, keyId));
+}
+
+export function subjectAltNameExtensionDer(names: readonly SubjectAltName[]): Buffer {
+  const general = names.map((san) =>
+    san.type === "dns" ? derImplicit(GENERAL_NAME_DNS, Buffer.from(san.value, "ascii")) : derImplicit(GENERAL_NAME_IP, ipAddressOctets(san.value)),
+  );
+  return extensionDer(OID_SUBJECT_ALT_NAME, false, derSequence(...general));
+}
+
+/**
+ * The 4 or 16 octets of an IP address as a SAN holds them. Addresses reach here checked
+ * by `parseSubjectAltName`; anything else is a programming error, not input to guess at.
+ */
+export function ipAddressOctets(address: string): Buffer {
+  if (isIPv4(address)) return Buffer.from(address.split(".").map(Number));
+  if (!isIPv6(address)) throw new Error(`not an IP address: ${address}`);
+  // The URL parser writes any IPv6 text (a dotted IPv4 tail included) as hex groups with at most one "::".
+  const [head = "", tail] = new URL(`http://[${address}]/`).hostname.slice(1, -1).split("::");
+  const groups = (text: string) => (text === "" ? [] : text.split(":").map((group) => Number.parseInt(group, 16)));
+  const left = groups(head);
+  const right = tail === undefined ? [] : groups(tail);
+  const octets = Buffer.alloc(16);
+  [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right].forEach((group, index) => octets.writeUInt16BE(group, index * 2));
+  return octets;
+}
+
+const TAG_UTC_TIME = 0x17;
+const TAG_GENERALIZED_TIME = 0x18;
+
+/** RFC 5280 4.1.2.5: UTCTime (two-digit year) through 2049, GeneralizedTime from 2050; seconds, Z. */
+function timeDer(date: Date): Buffer {
+  const pad = (value: number) => String(value).padStart(2, "0");
+  const year = date.getUTCFullYear();
+  const rest = `${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}Z`;
+  return year < 2050 ? derTlv(TAG_UTC_TIME, Buffer.from(`${pad(year % 100)}${rest}`, "ascii")) : derTlv(TAG_GENERALIZED_TIME, Buffer.from(`${year}${rest}`, "ascii"));
+}
+
+export function validityDer(notBefore: Date, notAfter: Date): Buffer {
+  return derSequence(timeDer(notBefore), timeDer(notAfter));
+}
+
+/** RFC 5280 4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING's bits, from SubjectPublicKeyInfo DER. */
+export function keyIdentifierFromSpki(spki: Uint8Array): Uint8Array {
+  const outer = readDerElement(spki, 0);
+  const algorithm = readDerElement(spki, outer.start);
+  const bits = readDerElement(spki, algorithm.end);
+  // Skip the BIT STRING's unused-bits octet (always 0 for keys).
+  return createHash("sha1").update(spki.subarray(bits.start + 1, bits.end)).digest();
+}
+
+/** The parts of a to-be-signed certificate, each already DER. */
+export interface TbsParts {
+  readonly serial: string;
+  readonly signatureAlgorithm: Uint8Array;
+  readonly issuer: Uint8Array;
+  readonly validity: Uint8Array;
+  readonly subject: Uint8Array;
+  readonly subjectPublicKeyInfo: Uint8Array;
+  /** Each an encoded Extension, in order. */
+  readonly extensions: readonly Uint8Array[];
+}
+
+const VERSION_V3 = Uint8Array.of(0xa0, 0x03, 0x02, 0x01, 0x02);
+
+/** Assembles the TBSCertificate from its parts, signs it, and returns the certificate DER. */
+export function assembleCertificate(parts: TbsParts, algorithm: SignatureAlgorithm, issuerKey: KeyObject): Buffer {
+  const tbs = derSequence(
+    VERSION_V3,
+    derTlv(TAG_INTEGER, serialToDer(parts.serial)),
+    parts.signatureAlgorithm,
+    parts.issuer,
+    parts.validity,
+    parts.subject,
+    parts.subjectPublicKeyInfo,
+    derExplicit(3, derSequence(...parts.extensions)),
+  );
+  return derSequence(tbs, parts.signatureAlgorithm, derBitString(sign(algorithm.hash, tbs, issuerKey)));
+}
