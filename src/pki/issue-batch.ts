@@ -1,15 +1,15 @@
 import { readdir } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { Worker } from "node:worker_threads";
 import { usageError } from "../errors.js";
 import { PRIVATE_DIR_MODE, ensureDirectory, removeStaleTempFiles, syncDirectory } from "../fs/atomic-write.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
 import { assertFreePaths, leafWarnings, persistLeaves, type IssueResult, type PreparedLeaf } from "./issue.js";
-import type { WorkerJob, WorkerReply, WorkerSetup } from "./issue-worker.js";
+import type { WorkerSetup } from "./issue-worker.js";
 import { LeafSigner, type SignedLeaf } from "./leaf-signer.js";
 import { leafTemplate } from "./leaf-template.js";
 import type { PkiLayout } from "./pki-layout.js";
+import { SigningWorker, type SignedItem } from "./signing-worker.js";
 
 /** Leaves handed to a worker at a time: large enough to amortise messaging, small enough to keep both sides busy. */
 export const BATCH_CHUNK_SIZE = 32;
@@ -27,8 +27,7 @@ export interface BatchOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-type Signed = { index: number; leaf: SignedLeaf; keyPem: string };
-type ChunkSigner = (items: { index: number; prepared: PreparedLeaf }[]) => Promise<Signed[]>;
+type ChunkSigner = (items: { index: number; prepared: PreparedLeaf }[]) => Promise<SignedItem[]>;
 
 /**
  * Issues many leaves of one profile (a fleet's users or hosts). Every request is checked
@@ -50,8 +49,12 @@ export async function issueBatch(layout: PkiLayout, ca: CertificateAuthority, le
   const workerCount = leaves.length < MIN_LEAVES_FOR_WORKERS ? 0 : (options.workers ?? availableParallelism());
   // Workers start first: a thread takes tens of milliseconds to load, time this thread
   // spends checking and preparing the directories.
-  const workers = startWorkers(workerCount, () => ({ template, issuerKeyDer: ca.key.export({ type: "pkcs8", format: "der" }), now }));
+  const workers: SigningWorker[] = [];
   try {
+    if (workerCount > 0) {
+      const setup: WorkerSetup = { template, issuerKeyDer: ca.key.export({ type: "pkcs8", format: "der" }), now };
+      for (let count = 0; count < workerCount; count++) workers.push(new SigningWorker(setup));
+    }
     const dirs = [...new Set(leaves.map((leaf) => leaf.paths.dir))];
     if (!force) await assertFreeInDirectories(dirs, leaves);
     await Promise.all(dirs.map((dir) => ensureDirectory(dir, PRIVATE_DIR_MODE)));
@@ -60,7 +63,7 @@ export async function issueBatch(layout: PkiLayout, ca: CertificateAuthority, le
     const lanes: ChunkSigner[] =
       workers.length === 0
         ? [async (items) => items.map(({ index, prepared }) => ({ index, ...signer.signNewKey(prepared.request, prepared.keyType, now) }))]
-        : workers.map((worker) => (items) => signOnWorker(worker, items));
+        : workers.map((worker) => (items) => worker.sign(items.map(({ index, prepared }) => ({ index, request: prepared.request, keyType: prepared.keyType }))));
     const results = await signAndWrite(layout, leaves, lanes, {
       issuer: template.issuerSubject,
       force,
@@ -91,11 +94,11 @@ interface WriteOptions {
 async function signAndWrite(layout: PkiLayout, leaves: readonly PreparedLeaf[], lanes: readonly ChunkSigner[], options: WriteOptions): Promise<IssueResult[]> {
   const results: IssueResult[] = new Array(leaves.length);
   let done = 0;
-  const persist = async (signed: Signed[]) => {
+  const persist = async (signed: SignedItem[]) => {
     const items = signed.map(({ index, leaf, keyPem }) => ({ leaf, keyPem, prepared: leaves[index] as PreparedLeaf }));
     const written = await persistLeaves(layout, items, { origin: "issued", issuer: options.issuer, force: options.force, now: options.now });
     written.forEach((result, position) => {
-      const { index, leaf } = signed[position] as Signed;
+      const { index, leaf } = signed[position] as SignedItem;
       results[index] = { ...result, warnings: options.warningsFor(leaf) };
     });
     done += written.length;
@@ -110,18 +113,24 @@ async function signAndWrite(layout: PkiLayout, leaves: readonly PreparedLeaf[], 
 
   const inflight = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
+  // A lane that fails records the failure and stops; the others stop at their next chunk,
+  // and the writes already in flight finish before the failure is thrown.
   const runLane = async (sign: ChunkSigner) => {
-    for (let chunk = next(); chunk && !failure; chunk = next()) {
-      const signed = await sign(chunk);
-      const writing: Promise<void> = persist(signed).then(
-        () => void inflight.delete(writing),
-        (error: unknown) => {
-          inflight.delete(writing);
-          failure ??= { error };
-        },
-      );
-      inflight.add(writing);
-      while (inflight.size >= MAX_CHUNKS_IN_FLIGHT) await Promise.race(inflight);
+    try {
+      for (let chunk = next(); chunk && !failure; chunk = next()) {
+        const signed = await sign(chunk);
+        const writing: Promise<void> = persist(signed).then(
+          () => void inflight.delete(writing),
+          (error: unknown) => {
+            inflight.delete(writing);
+            failure ??= { error };
+          },
+        );
+        inflight.add(writing);
+        while (inflight.size >= MAX_CHUNKS_IN_FLIGHT) await Promise.race(inflight);
+      }
+    } catch (error) {
+      failure ??= { error };
     }
   };
   await Promise.all(lanes.map(runLane));
@@ -136,28 +145,4 @@ async function assertFreeInDirectories(dirs: readonly string[], leaves: readonly
   for (const dir of dirs) for (const name of await readdir(dir).catch(() => [] as string[])) existing.add(join(dir, name));
   const taken = leaves.flatMap((leaf) => [leaf.paths.key, leaf.paths.cert]).find((path) => existing.has(path));
   if (taken) await assertFreePaths([taken], false);
-}
-
-function startWorkers(count: number, setup: () => WorkerSetup): Worker[] {
-  if (count === 0) return [];
-  const workerData = setup();
-  return Array.from({ length: count }, () => new Worker(new URL("./issue-worker.js", import.meta.url), { workerData }));
-}
-
-function signOnWorker(worker: Worker, items: { index: number; prepared: PreparedLeaf }[]): Promise<Signed[]> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error) => {
-      worker.off("message", onMessage);
-      reject(error);
-    };
-    const onMessage = (reply: WorkerReply) => {
-      worker.off("error", onError);
-      if (reply.error !== undefined || !reply.results) reject(new Error(`certificate worker failed: ${reply.error ?? "no results"}`));
-      else resolve([...reply.results]);
-    };
-    worker.once("message", onMessage);
-    worker.once("error", onError);
-    const job: WorkerJob = { items: items.map(({ index, prepared }) => ({ index, request: prepared.request, keyType: prepared.keyType })) };
-    worker.postMessage(job);
-  });
 }
