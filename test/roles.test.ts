@@ -319,7 +319,7 @@ test("bad input and an unreachable server: one line on stderr, the right exit co
     [[...base, "--denylist", join(work.dir, "no-such-list.txt")], {}, 4, /denylist .*no-such-list\.txt does not exist/],
     [["role", "plan", "--inventory", inventory, "--cluster", "pg-roles", "--conn", "postgresql://postgres:secret@127.0.0.1:1/postgres"], {}, 2, /--conn must not contain a password/],
     [[...base], { ROLES_TEST_INTL: "" }, 3, /pigsty\.yml:\d+: pg_users dbuser_intl: password: the password is empty/],
-    [["role", "plan", "--inventory", join(work.dir, "missing.yml"), "--cluster", "pg-roles", "--conn", conn], {}, 4, /no inventory at/],
+    [["role", "plan", "--inventory", join(work.dir, "missing.yml"), "--cluster", "pg-roles", "--conn", conn], {}, 4, /inventory .*missing\.yml does not exist/],
     [["role", "plan", "--inventory", inventory, "--cluster", "pg-nope", "--conn", conn], {}, 4, /no cluster "pg-nope"/],
     [["role", "apply", "--inventory", inventory, "--cluster", "pg-roles"], {}, 2, /required option '--conn <url>' not specified/],
     [[...base], { ROLES_TEST_APP: PASSWORDS.rotated }, 5, /cannot connect with --conn/],

@@ -1,4 +1,5 @@
 import { Option, type Command } from "commander";
+import { SEVERITIES } from "../hba/lint/finding.js";
 
 /** Flags shared by several commands, defined once so their names and help never drift. */
 
@@ -20,6 +21,9 @@ export const insecureOption = () => new Option("--insecure", "accept a CA key th
 export const allowWildcardOption = () => new Option("--allow-wildcard", "accept a wildcard SAN such as *.db.example.com");
 
 export const forceOption = () => new Option("--force", "replace an existing key and certificate of the same name");
+
+/** For commands that report findings (hba lint, password audit). */
+export const failOnOption = () => new Option("--fail-on <severity>", "exit 1 when a finding is this severe or worse").choices(SEVERITIES).default("high");
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

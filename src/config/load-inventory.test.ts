@@ -113,13 +113,14 @@ test("keys a group cannot hold are read past with a warning", () => {
   assert.deepEqual(inventory.warnings, ["pigsty.yml:8: all.children.pg-meta.var: not read: a group holds only hosts, vars and children"]);
 });
 
-test("loadInventory reads a file; a missing one is not-found (exit 4)", async () => {
+test("loadInventory reads a file; a missing one is not-found (exit 4), a directory a usage error (exit 2)", async () => {
   const dir = await mkdtemp(join(tmpdir(), "pgwarden-inventory-"));
   try {
     await writeFile(join(dir, "pigsty.yml"), CLUSTER);
     const inventory = await loadInventory(join(dir, "pigsty.yml"));
     assert.equal(inventory.file, join(dir, "pigsty.yml"));
-    await assert.rejects(loadInventory(join(dir, "missing.yml")), (error: PgwardenError) => error.exitCode === ExitCode.notFound && error.message === `no inventory at ${join(dir, "missing.yml")}`);
+    await assert.rejects(loadInventory(join(dir, "missing.yml")), (error: PgwardenError) => error.exitCode === ExitCode.notFound && error.message === `inventory ${join(dir, "missing.yml")} does not exist`);
+    await assert.rejects(loadInventory(dir), (error: PgwardenError) => error.exitCode === ExitCode.usage && error.message === `inventory ${dir} is a directory: give a file`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

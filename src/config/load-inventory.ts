@@ -1,22 +1,18 @@
-import { readFile } from "node:fs/promises";
 import { LineCounter, parseDocument, type Document, type Tags } from "yaml";
 import type { z } from "zod";
-import { ExitCode, PgwardenError, notFoundError } from "../errors.js";
+import { ExitCode, PgwardenError } from "../errors.js";
+import { readInputFile } from "../fs/read-input.js";
 import type { SourceLocation } from "../hba/model.js";
 import { hostVars, type Inventory, type InventoryGroup } from "./inventory.js";
 import { LOCATED_KEYS, inventoryVarsSchema, type InventoryVars } from "./schema.js";
 import { formatPath, lineOf, type YamlPath } from "./yaml-location.js";
 
-/** Reads and validates a Pigsty inventory file (pigsty.yml); errors are `file:line: path: message`, exit 3. */
+/**
+ * Reads and validates a Pigsty inventory file (pigsty.yml); errors are `file:line: path: message`, exit 3.
+ * A missing inventory is exit 4 and a directory exit 2, as for every file pgwarden is given.
+ */
 export async function loadInventory(path: string): Promise<Inventory> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw notFoundError("inventory-not-found", `no inventory at ${path}`);
-    throw new PgwardenError("inventory-unreadable", `cannot read the inventory ${path}: ${(error as Error).message}`, ExitCode.config, { cause: error });
-  }
-  return parseInventory(text, path);
+  return parseInventory(await readInputFile(path, "inventory", "inventory-not-found"), path);
 }
 
 interface Problem {

@@ -22,3 +22,15 @@ test("the inventory's pg_default_roles replaces Pigsty's; pg_users add to it; ba
   assert.deepEqual(memberOf("dbuser_dba"), [], "Pigsty's list no longer applies");
   assert.deepEqual(memberOf("loop_a"), ["loop_b"], "a role is not listed as its own member");
 });
+
+test("memberships written as {name, state} count unless revoked; an odd membership does not hide the others", () => {
+  const vars = {
+    pg_users: [
+      { name: "app", roles: ["dbrole_readwrite", { name: "dbrole_offline" }, { name: "dbrole_admin", state: "revoke" }, { name: "pg_read_all_data", state: "grant" }, 42] },
+      { name: "etl", roles: null },
+    ],
+  } as unknown as InventoryVars;
+  const memberOf = inventoryMemberships(vars);
+  assert.deepEqual(memberOf("app"), ["dbrole_offline", "dbrole_readonly", "dbrole_readwrite", "pg_read_all_data"]);
+  assert.deepEqual(memberOf("etl"), []);
+});

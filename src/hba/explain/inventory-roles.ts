@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PIGSTY_DEFAULTS } from "../../config/pigsty-defaults.js";
 import type { InventoryVars } from "../../config/schema.js";
 
 /** A role of the inventory (pg_default_roles, pg_users) and the roles granted to it. */
@@ -8,34 +9,32 @@ export interface RoleGrants {
 }
 
 /**
- * Pigsty's pg_default_roles as far as memberships go: the roles each default role or user is
- * granted. Source: pgsty/pigsty roles/pgsql/defaults/main.yml at commit
- * 0a6fec9c61e76033e0e76aebaa128d57c26781e5 (the same as PIGSTY_DEFAULTS).
- */
-export const PIGSTY_DEFAULT_ROLES: readonly RoleGrants[] = [
-  { name: "dbrole_readonly", roles: [] },
-  { name: "dbrole_offline", roles: [] },
-  { name: "dbrole_readwrite", roles: ["dbrole_readonly"] },
-  { name: "dbrole_admin", roles: ["pg_monitor", "dbrole_readwrite"] },
-  { name: "postgres", roles: [] },
-  { name: "replicator", roles: ["pg_monitor", "dbrole_readonly"] },
-  { name: "dbuser_dba", roles: ["dbrole_admin"] },
-  { name: "dbuser_monitor", roles: ["pg_monitor", "dbrole_readonly"] },
-];
-
-/**
  * The parts of a pg_default_roles or pg_users entry that memberships need. pgwarden does not
- * validate these lists (they belong to role management): entries without a name are skipped.
+ * validate these lists here (role management does): entries without a name are skipped. A
+ * membership is a role name or `{name, state}`; `state: revoke` is no membership.
  */
-const roleEntry = z.looseObject({ name: z.string().min(1), roles: z.array(z.string()).optional() });
+const membership = z.union([z.string().min(1), z.looseObject({ name: z.string().min(1), state: z.string().optional() })]);
+const roleEntry = z.looseObject({ name: z.string().min(1), roles: z.array(z.unknown()).nullable().optional() });
+
+function grantedRoles(roles: readonly unknown[] | null | undefined): string[] {
+  return (roles ?? []).flatMap((entry) => {
+    const parsed = membership.safeParse(entry);
+    if (!parsed.success) return [];
+    if (typeof parsed.data === "string") return [parsed.data];
+    return parsed.data.state === "revoke" ? [] : [parsed.data.name];
+  });
+}
 
 function grantsOf(value: unknown): RoleGrants[] {
   if (!Array.isArray(value)) return [];
   return value.flatMap((entry) => {
     const parsed = roleEntry.safeParse(entry);
-    return parsed.success ? [{ name: parsed.data.name, roles: parsed.data.roles ?? [] }] : [];
+    return parsed.success ? [{ name: parsed.data.name, roles: grantedRoles(parsed.data.roles) }] : [];
   });
 }
+
+/** Pigsty's pg_default_roles (config/pigsty-defaults.ts) as far as memberships go. */
+const PIGSTY_DEFAULT_ROLES: readonly RoleGrants[] = grantsOf(PIGSTY_DEFAULTS.pg_default_roles);
 
 /**
  * Every role each role of the inventory is a member of, directly or through others, as

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { Command, Option } from "commander";
 import { ExitCode } from "../../../errors.js";
 import { readIdentMapNames } from "../../../hba/ident-maps.js";
-import { SEVERITIES, failsAt, type Finding, type Severity } from "../../../hba/lint/finding.js";
+import { failsAt, type Finding, type Severity } from "../../../hba/lint/finding.js";
 import type { LintContext } from "../../../hba/lint/lint-rule.js";
 import { PARSE_ERROR, parseErrorFindings } from "../../../hba/lint/parse-error.js";
 import { LINT_CHECKS } from "../../../hba/lint/rules/index.js";
@@ -10,6 +10,7 @@ import { DEFAULT_SUPERUSERS, lintRules } from "../../../hba/lint/run-lint.js";
 import { toSarif } from "../../../hba/lint/sarif.js";
 import { contextOf } from "../../context.js";
 import { ExitSignal } from "../../exit-signal.js";
+import { failOnOption } from "../../flags.js";
 import { describe } from "../../help.js";
 import { lintText } from "./lint-text.js";
 import { addSourceOptions, loadHbaSource, type SourceOptions } from "./source.js";
@@ -63,7 +64,7 @@ export function hbaLintCommand(): Command {
     .addOption(new Option("--ident-file <file>", "with FILE: its pg_ident.conf, so map= options can be checked"))
     .addOption(new Option("--ssl <on|off>", "with FILE: whether the server runs with ssl on (hostssl rules are dead while it is off)").choices(["on", "off"]))
     .addOption(new Option("--superuser <role>", "a superuser role (repeatable; default: the server's with --conn, an inventory's pg_dbsu, pg_admin_username and superuser roles, else postgres)").argParser(collect))
-    .addOption(new Option("--fail-on <severity>", "exit 1 when a finding is this severe or worse").choices(SEVERITIES).default("high"))
+    .addOption(failOnOption())
     .addOption(new Option("--format <format>", "text, json (one document) or sarif (SARIF 2.1.0, for code scanning)").choices(["text", "json", "sarif"]));
   return describe(command, {
     summary: "check access rules: what is risky, what is dead, how to fix it",

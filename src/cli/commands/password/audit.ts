@@ -1,13 +1,14 @@
 import { Command, Option } from "commander";
 import { ExitCode } from "../../../errors.js";
 import { readInputFile } from "../../../fs/read-input.js";
-import { SEVERITIES, failsAt, type Severity } from "../../../hba/lint/finding.js";
+import { failsAt, type Severity } from "../../../hba/lint/finding.js";
 import { auditPasswords } from "../../../roles/audit/audit-passwords.js";
 import { parseWordlist } from "../../../roles/audit/candidates/wordlist.js";
 import { readStoredRoles } from "../../../roles/audit/read-stored-roles.js";
 import type { StoredRole } from "../../../roles/audit/stored-role.js";
 import { contextOf } from "../../context.js";
 import { ExitSignal } from "../../exit-signal.js";
+import { failOnOption } from "../../flags.js";
 import { describe } from "../../help.js";
 import { progressBar } from "../../progress.js";
 import { auditText } from "./audit-text.js";
@@ -28,7 +29,7 @@ export function passwordAuditCommand(): Command {
     .addOption(new Option("--conn <url>", "a server reached as a superuser, e.g. postgresql://postgres@10.10.10.10/postgres (password from PGPASSWORD or ~/.pgpass)").makeOptionMandatory())
     .addOption(new Option("--wordlist <file>", "more guesses, one password per line (UTF-8), tried after the built-in ones"))
     .addOption(new Option("--show", "print the passwords found (default: only that one was found, and of what kind)"))
-    .addOption(new Option("--fail-on <severity>", "exit 1 when a finding is this severe or worse").choices(SEVERITIES).default("high"))
+    .addOption(failOnOption())
     .action(async (options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
       checkConn(options.conn);
