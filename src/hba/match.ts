@@ -1,6 +1,7 @@
-import { networkContains, parseAddress, parseNetwork, type Network } from "./address.js";
+import { networkContains, parseAddress, type Network } from "./address.js";
 import type { HbaRule, HbaToken } from "./model.js";
 import { isRegexToken, tokenRegex } from "./parse/token-regex.js";
+import { LOOPBACK_NETWORKS, isKeyword, ruleCidr } from "./rule-address.js";
 
 /**
  * Which rule PostgreSQL picks for a connection (hba.c check_hba): the first rule whose
@@ -92,23 +93,8 @@ function allOf(matches: readonly RuleMatch[]): RuleMatch {
   return reasons.length > 0 ? unknown(reasons.join("; ")) : YES;
 }
 
-const LOOPBACK_NET: readonly Network[] = [parseNetwork("127.0.0.0/8") as Network, parseNetwork("::1/128") as Network];
 /** The addresses lo carries on every system PostgreSQL runs on. */
 const LOOPBACK_HOST: readonly Network[] = [parseAddress("127.0.0.1") as Network, parseAddress("::1") as Network];
-
-/** The network of a rule's CIDR address, parsed once per rule; null for keywords and host names. */
-const ruleNetworks = new WeakMap<HbaRule, Network | null>();
-
-function networkOf(rule: HbaRule): Network | null {
-  let network = ruleNetworks.get(rule);
-  if (network === undefined) {
-    network = (rule.address !== undefined && parseNetwork(rule.address)) || null;
-    ruleNetworks.set(rule, network);
-  }
-  return network;
-}
-
-const isKeyword = (token: HbaToken, keyword: string) => !token.quoted && token.value === keyword;
 
 function typeMatches(rule: HbaRule, connection: Connection): boolean {
   if (rule.type === "local") return connection.address === "local";
@@ -133,7 +119,7 @@ function sameHostOrNet(keyword: "samehost" | "samenet", client: Network, server:
   const known = (server.addresses ?? []).map(parseAddress).filter((address): address is Network => address !== undefined);
   if (keyword === "samehost") {
     if ([...LOOPBACK_HOST, ...known].some((address) => sameAddress(address, client))) return YES;
-  } else if (LOOPBACK_NET.some((loopback) => networkContains(loopback, client))) return YES;
+  } else if (LOOPBACK_NETWORKS.some((loopback) => networkContains(loopback, client))) return YES;
   const what = keyword === "samehost" ? "one of the server's own addresses" : "in a subnet of the server's interfaces";
   return unknown(`${keyword}: whether the client is ${what} depends on the server's interfaces, which pgwarden does not know`);
 }
@@ -142,8 +128,8 @@ function addressMatches(rule: HbaRule, client: Network | undefined, server: Serv
   if (rule.type === "local" || rule.address === "all") return YES;
   if (!client) return NO;
   if (rule.address === "samehost" || rule.address === "samenet") return sameHostOrNet(rule.address, client, server);
-  const network = networkOf(rule);
-  if (network !== null) return networkContains(network, client) ? YES : NO;
+  const network = ruleCidr(rule);
+  if (network) return networkContains(network, client) ? YES : NO;
   // A host name: PostgreSQL resolves the client's address to a name and back; pgwarden makes no DNS lookups.
   return unknown(`host name ${rule.address}: PostgreSQL would look the client's address up in DNS, which pgwarden does not do`);
 }

@@ -13,6 +13,11 @@ export interface SourceLocation {
   readonly line: number;
 }
 
+/** `file:line: ` to put before a message about what was written there; nothing when the place is not known. */
+export function sourcePrefix(source: SourceLocation | undefined): string {
+  return source ? `${source.file}:${source.line}: ` : "";
+}
+
 /**
  * One HBA rule as PostgreSQL reads it. Lists are the expanded tokens: `@file` lists are
  * already read in; quoted tokens keep their quotes off but are flagged so that a quoted

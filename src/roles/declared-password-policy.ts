@@ -1,6 +1,7 @@
 import { PIGSTY_DEFAULTS } from "../config/pigsty-defaults.js";
 import { PASSWORD_KEYS } from "../config/schema.js";
 import { ExitCode, PgwardenError } from "../errors.js";
+import { sourcePrefix } from "../hba/model.js";
 import { knownPasswordDenylist } from "./audit/candidates/known-password-denylist.js";
 import { passwordViolations, type PasswordPolicy } from "./password-policy.js";
 import type { RoleModel } from "./role-model.js";
@@ -32,7 +33,7 @@ export function checkDeclaredPasswords(model: RoleModel, policy: PasswordPolicy 
     const password = role.password;
     if (role.state !== "create" || password?.kind !== "plaintext") continue;
     const where = password.source ?? role.source;
-    const prefix = `${where ? `${where.file}:${where.line}: ` : ""}${role.name}: password from ${password.from}`;
+    const prefix = `${sourcePrefix(where)}${role.name}: password from ${password.from}`;
     const vendorKey = VENDOR_DEFAULT_PASSWORDS.get(password.value.toLowerCase());
     if (vendorKey !== undefined) problems.push(`${prefix} is Pigsty's published default for ${vendorKey}: set a password of your own (rule vendor-default)`);
     for (const violation of passwordViolations(password.value, role.name, { ...policy, denylist: vendorKey === undefined ? denylist : undefined })) {

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import { ExitCode, PgwardenError } from "../errors.js";
-import type { SourceLocation } from "../hba/model.js";
+import { sourcePrefix, type SourceLocation } from "../hba/model.js";
 import type { DesiredPassword } from "./desired-role.js";
 import { isMd5Secret } from "./md5.js";
 import type { PasswordInput } from "./role-entry.js";
@@ -41,7 +41,7 @@ export async function resolvePassword(input: PasswordInput, origin: PasswordOrig
   const { label, written } = origin;
   const fail = (source: SourceLocation | undefined, message: string, cause?: unknown) => {
     const place = source ?? written;
-    return new PgwardenError("password-source", `${place ? `${place.file}:${place.line}: ` : ""}${label}: ${message}`, ExitCode.config, { cause });
+    return new PgwardenError("password-source", `${sourcePrefix(place)}${label}: ${message}`, ExitCode.config, { cause });
   };
   let value: string;
   let from: string;

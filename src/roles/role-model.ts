@@ -3,7 +3,7 @@ import { instanceVars, type Inventory } from "../config/inventory.js";
 import { PIGSTY_DEFAULTS } from "../config/pigsty-defaults.js";
 import type { InventoryVars, PasswordKey } from "../config/schema.js";
 import { ExitCode, PgwardenError } from "../errors.js";
-import type { SourceLocation } from "../hba/model.js";
+import { sourcePrefix, type SourceLocation } from "../hba/model.js";
 import { parseDefaultPrivilege, type DefaultPrivilege } from "./default-privilege.js";
 import { ROLE_ATTRIBUTES, type DesiredMembership, type DesiredParameter, type DesiredPassword, type DesiredRole, type RoleAttribute } from "./desired-role.js";
 import { resolvePassword, type PasswordSourceContext } from "./password-source.js";
@@ -67,9 +67,6 @@ function modelError(message: string): PgwardenError {
   return new PgwardenError("invalid-role-model", message, ExitCode.config);
 }
 
-function at(source: SourceLocation | undefined): string {
-  return source ? `${source.file}:${source.line}: ` : "";
-}
 
 /** A UTC date N days from `now`, as Pigsty's template computes expire_in (day granularity). */
 export function expiryDate(now: Date, days: number): string {
@@ -113,7 +110,7 @@ class RoleModelBuilder {
     else if (entry.expire_at !== undefined && entry.expire_at !== null) role.validUntil = entry.expire_at;
     for (const membership of entry.roles ?? []) {
       const granted: DesiredMembership = typeof membership === "string" ? { role: membership, state: "grant" } : { role: membership.name, state: membership.state ?? "grant" };
-      if (granted.role === entry.name) throw modelError(`${at(entry.source)}${origin} ${entry.name}: a role cannot be a member of itself`);
+      if (granted.role === entry.name) throw modelError(`${sourcePrefix(entry.source)}${origin} ${entry.name}: a role cannot be a member of itself`);
       role.memberships.set(granted.role, granted);
     }
     for (const [name, value] of Object.entries(entry.parameters ?? {})) {
@@ -179,7 +176,7 @@ export async function desiredRoleModel(inventory: Inventory, cluster: string, op
   const systemUsers = new Set(systemNames);
   for (const role of builder.roles.values()) {
     if (role.state === "absent" && systemUsers.has(role.name)) {
-      throw modelError(`${at(role.source)}${role.name} is a system user (the dbsu, replicator, monitor or admin user): pgwarden never drops it, so state: absent is refused`);
+      throw modelError(`${sourcePrefix(role.source)}${role.name} is a system user (the dbsu, replicator, monitor or admin user): pgwarden never drops it, so state: absent is refused`);
     }
   }
   const privilegeOwners = [...new Set([vars.pg_dbsu, vars.pg_admin_username, ADMIN_GROUP_ROLE].filter((name): name is string => typeof name === "string"))];

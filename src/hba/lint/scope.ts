@@ -1,27 +1,14 @@
 import { hostBits, networkContains, parseNetwork, type Network } from "../address.js";
 import type { HbaRule, HbaToken } from "../model.js";
+import { LOOPBACK_NETWORKS, isKeyword, ruleCidr } from "../rule-address.js";
 
-const LOOPBACK = [parseNetwork("127.0.0.0/8"), parseNetwork("::1/128")] as Network[];
+const EVERYWHERE: readonly Network[] = [parseNetwork("0.0.0.0/0") as Network, parseNetwork("::/0") as Network];
 
-const EVERYWHERE = [parseNetwork("0.0.0.0/0"), parseNetwork("::/0")] as Network[];
-
-/** Each rule's networks, parsed once: every check asks, and rules are immutable. */
-const networksOfRule = new WeakMap<HbaRule, readonly Network[] | null>();
-
-/** The network a host* rule's address means, or undefined for names, samehost and samenet. */
+/** The networks a host* rule's address means, or undefined for names, samehost and samenet. */
 export function ruleNetwork(rule: HbaRule): readonly Network[] | undefined {
-  let networks = networksOfRule.get(rule);
-  if (networks === undefined) {
-    networks = parseRuleNetwork(rule) ?? null;
-    networksOfRule.set(rule, networks);
-  }
-  return networks ?? undefined;
-}
-
-function parseRuleNetwork(rule: HbaRule): readonly Network[] | undefined {
   if (rule.type === "local" || rule.address === undefined) return undefined;
   if (rule.address === "all") return EVERYWHERE;
-  const network = parseNetwork(rule.address);
+  const network = ruleCidr(rule);
   return network ? [network] : undefined;
 }
 
@@ -30,7 +17,7 @@ export function isLoopbackOnly(rule: HbaRule): boolean {
   if (rule.type === "local") return true;
   if (rule.address === "samehost") return true;
   const networks = ruleNetwork(rule);
-  return networks !== undefined && networks.every((network) => LOOPBACK.some((loop) => networkContains(loop, network)));
+  return networks !== undefined && networks.every((network) => LOOPBACK_NETWORKS.some((loop) => networkContains(loop, network)));
 }
 
 /** From the network: a TCP rule whose addresses reach beyond this host. */
@@ -45,7 +32,6 @@ export function widestHostBits(rule: HbaRule): { bits: number; family: 4 | 6 } |
   return networks.map((network) => ({ bits: hostBits(network), family: network.family })).sort((a, b) => b.bits - a.bits)[0];
 }
 
-export const isKeyword = (token: HbaToken, keyword: string) => !token.quoted && token.value === keyword;
 export const hasAll = (tokens: readonly HbaToken[]) => tokens.some((token) => isKeyword(token, "all"));
 
 export const PASSWORD_METHODS = new Set(["scram-sha-256", "md5", "password"]);

@@ -2,7 +2,7 @@ import { clusterMembers, groupHosts, instanceName, instanceVars, resolveInstance
 import { PIGSTY_DEFAULTS } from "../../config/pigsty-defaults.js";
 import type { HbaRuleKey, PgRole } from "../../config/schema.js";
 import { ExitCode, PgwardenError } from "../../errors.js";
-import type { ConnectionType, HbaRule, SourceLocation } from "../model.js";
+import { sourcePrefix, type ConnectionType, type HbaRule, type SourceLocation } from "../model.js";
 import { AddressError, DEFAULT_INTRANET, expandAddress, type AddressContext, type AddressExpansion } from "./addresses.js";
 import { resolveAuth, type RenderTarget } from "./auth.js";
 import { formatHbaLine, tokenizeField } from "./format.js";
@@ -69,7 +69,7 @@ const RULE_LISTS: Record<RenderTarget, readonly [HbaRuleKey, HbaRuleKey]> = {
 };
 
 function ruleName(listed: ListedRule): string {
-  const where = listed.spec.source ? `${listed.spec.source.file}:${listed.spec.source.line}: ` : "";
+  const where = sourcePrefix(listed.spec.source);
   const title = listed.spec.title ? ` (${JSON.stringify(listed.spec.title)})` : "";
   return `${where}${listed.list}[${listed.index}]${title}`;
 }

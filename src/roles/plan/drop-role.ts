@@ -1,11 +1,12 @@
 import { ExitCode, PgwardenError } from "../../errors.js";
+import { sourcePrefix } from "../../hba/model.js";
 import type { DesiredRole } from "../desired-role.js";
 import { quoteIdentifier } from "../identifier.js";
 import type { CatalogRole, RoleCatalog } from "../role-catalog.js";
 import { RoleChange } from "../role-change.js";
 
 function refuse(role: DesiredRole, reason: string): PgwardenError {
-  const where = role.source ? `${role.source.file}:${role.source.line}: ` : "";
+  const where = sourcePrefix(role.source);
   return new PgwardenError("drop-refused", `${where}${role.name}: state: absent, but pgwarden will not drop it: ${reason}`, ExitCode.config);
 }
 

@@ -1,4 +1,5 @@
 import { ExitCode, PgwardenError } from "../../errors.js";
+import { sourcePrefix } from "../../hba/model.js";
 import type { DesiredRole } from "../desired-role.js";
 import type { RoleCatalog } from "../role-catalog.js";
 
@@ -20,7 +21,7 @@ export class RoleExistence {
   /** Throws an invalid config (exit 3) when `name`, which `role`'s `field` refers to, will not exist. */
   require(name: string, role: DesiredRole | undefined, field: string): void {
     if (this.#exists(name)) return;
-    const where = role?.source ? `${role.source.file}:${role.source.line}: ` : "";
+    const where = sourcePrefix(role?.source);
     const why = this.#absent.has(name) ? "is declared state: absent" : "does not exist and is not declared in pg_default_roles or pg_users";
     throw new PgwardenError("unknown-role", `${where}${role ? `${role.name}: ` : ""}${field}: role ${JSON.stringify(name)} ${why}`, ExitCode.config);
   }

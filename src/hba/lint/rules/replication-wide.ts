@@ -1,5 +1,6 @@
 import type { RuleCheck } from "../lint-rule.js";
-import { REFUSING_METHODS, isKeyword, widestHostBits } from "../scope.js";
+import { isKeyword } from "../../rule-address.js";
+import { REFUSING_METHODS, widestHostBits } from "../scope.js";
 
 /** Replication should come from the cluster's members: wider than a /24 (IPv4) or /64 (IPv6) is suspect. */
 const LIMIT = { 4: 8, 6: 64 } as const;
