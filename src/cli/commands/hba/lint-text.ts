@@ -1,6 +1,5 @@
 import type { Finding } from "../../../hba/lint/finding.js";
-
-const LABEL = { critical: "CRITICAL", high: "HIGH", medium: "MEDIUM", low: "LOW", info: "INFO" } as const;
+import { findingLines, severityCounts } from "../../finding-text.js";
 
 /** Findings for a person: grouped by rule, worst first within a rule, each with why and the fix. */
 export function lintText(findings: readonly Finding[], rulesChecked: number): string {
@@ -15,11 +14,8 @@ export function lintText(findings: readonly Finding[], rulesChecked: number): st
       lines.push("", heading);
       last = heading;
     }
-    lines.push(`  ${LABEL[finding.severity].padEnd(8)} ${finding.id}: ${finding.message}`, `           why: ${finding.why}`, `           fix: ${finding.fix}`);
+    lines.push(...findingLines(finding));
   }
-  const counts = Object.entries(
-    findings.reduce<Record<string, number>>((acc, finding) => ({ ...acc, [finding.severity]: (acc[finding.severity] ?? 0) + 1 }), {}),
-  ).map(([severity, count]) => `${count} ${severity}`);
-  lines.push("", `${rulesChecked} rules checked: ${findings.length} findings (${counts.join(", ")})`);
+  lines.push("", `${rulesChecked} rules checked: ${findings.length} findings (${severityCounts(findings)})`);
   return lines.join("\n").trimStart();
 }

@@ -1,8 +1,5 @@
-import type { Severity } from "../../../hba/lint/finding.js";
 import type { PasswordAuditReport, RoleSummary } from "../../../roles/audit/audit-passwords.js";
-
-const LABEL: Readonly<Record<Severity, string>> = { critical: "CRITICAL", high: "HIGH", medium: "MEDIUM", low: "LOW", info: "INFO" };
-const INDENT = " ".repeat(11);
+import { findingLines, severityCounts } from "../../finding-text.js";
 
 function heading(role: RoleSummary | undefined, name: string): string {
   if (!role) return name;
@@ -20,14 +17,10 @@ export function auditText(report: PasswordAuditReport): string {
       lines.push("", heading(roles.get(finding.role), finding.role));
       last = finding.role;
     }
-    lines.push(`  ${LABEL[finding.severity].padEnd(8)} ${finding.id}: ${finding.message}`, `${INDENT}why: ${finding.why}`, `${INDENT}fix: ${finding.fix}`);
-    if (finding.password !== undefined) lines.push(`${INDENT}password: ${finding.password}`);
+    lines.push(...findingLines(finding, finding.password === undefined ? [] : [["password", finding.password]]));
   }
-  const bySeverity = new Map<Severity, number>();
-  for (const finding of report.findings) bySeverity.set(finding.severity, (bySeverity.get(finding.severity) ?? 0) + 1);
-  const counts = (["critical", "high", "medium", "low", "info"] as const).filter((severity) => bySeverity.has(severity)).map((severity) => `${bySeverity.get(severity)} ${severity}`);
   const flagged = new Set(report.findings.map((finding) => finding.role)).size;
   const scope = `${report.rolesAudited} roles audited, ${report.secretsTested} stored secrets tried against their names' variants and ${report.sharedGuesses} shared guesses (${report.guessesTried} guesses)`;
-  lines.push("", report.findings.length === 0 ? `${scope}: no findings` : `${scope}: ${report.findings.length} findings on ${flagged} roles (${counts.join(", ")})`);
+  lines.push("", report.findings.length === 0 ? `${scope}: no findings` : `${scope}: ${report.findings.length} findings on ${flagged} roles (${severityCounts(report.findings)})`);
   return lines.join("\n").trimStart();
 }
