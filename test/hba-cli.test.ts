@@ -48,7 +48,11 @@ async function lineOf(file: string, text: string): Promise<number> {
 }
 
 describe("hba render", () => {
-  for (const [inventory, cluster, instance, target, golden] of cases) {
+  // Every golden case is checked against the library in src/hba/render/golden.test.ts; here the
+  // CLI's wiring is: a pg file, and a pgbouncer file for an instance named by its address.
+  const wiring = cases.filter(([, , , , golden]) => golden === "default.pg-meta-1.pg_hba.conf" || golden === "default.pg-meta-3.pgb_hba.conf");
+  test("the CLI's golden cases are there", () => assert.equal(wiring.length, 2));
+  for (const [inventory, cluster, instance, target, golden] of wiring) {
     test(`${inventory} ${cluster} ${instance} --target ${target} prints what Pigsty renders (${golden})`, async () => {
       const result = await pgwarden(["hba", "render", "--inventory", join(FIXTURES, inventory), "--cluster", cluster, "--instance", instance, "--target", target]);
       assert.equal(result.code, 0, result.stderr);
