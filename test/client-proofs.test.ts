@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { jdbc, nodePostgres, psql, psycopg, type ClientOutcome } from "./support/clients.js";
 import { pgwarden, snapshot, tempDir, type CliResult } from "./support/cli.js";
-import { runClient } from "./support/pg-cluster.js";
+import { runClient, waitForLogLines } from "./support/pg-cluster.js";
 import { startSandbox, type TestSandbox } from "./support/sandbox.js";
 
 /** What `pgwarden --format json cert export` prints (the fields these tests read). */
@@ -73,16 +73,6 @@ function assertEachFailed(outcomes: Map<string, ClientOutcome>, expected: Readon
     assert.ok(pattern, `no expectation for ${name}`);
     assert.equal(outcome.ok, false, `${name} connected but must not: ${outcome.stdout} ${outcome.stderr}`);
     assert.match(outcome.stderr, pattern, `${name}'s error`);
-  }
-}
-
-/** How many lines matching `pattern` the server logged after `offset`, waiting up to 5 s for `count` of them. */
-async function waitForLogLines(cluster: TestSandbox, offset: number, pattern: RegExp, count: number): Promise<number> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const lines = (await cluster.log()).slice(offset).split("\n").filter((line) => pattern.test(line)).length;
-    if (lines >= count || Date.now() > deadline) return lines;
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { usageError } from "../errors.js";
-import { connectSuperuser } from "../pg/alter-system.js";
+import { connectSuperuser } from "../pg/connect.js";
 
 /** What node-postgres reads as a connection: a postgres(ql):// URL or a socket directory (not libpq's keyword=value form). */
 const CONNECTION_FORMS = /^(postgres(ql)?:\/\/|\/)/;

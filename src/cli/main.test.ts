@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { test } from "node:test";
 import { buildProgram, commandOf } from "./main.js";
 
@@ -33,4 +34,23 @@ test("a noun without a verb, or with one it does not have, loads all its verbs (
   assert.deepEqual(await verbs("cert", "constructor"), ["issue", "sign", "inspect", "verify", "list", "export"]);
   assert.deepEqual(await verbs("hba", "explain", "x"), ["explain"]);
   assert.deepEqual(await verbs("quickstart"), []);
+});
+
+/** The packages (CommonJS ones, as require.cache lists them) that building the program for `args` loads, in a fresh process. */
+function packagesLoadedFor(...args: string[]): string[] {
+  const script = `
+    import { createRequire } from "node:module";
+    const { buildProgram } = await import(${JSON.stringify(new URL("./main.js", import.meta.url).href)});
+    await buildProgram(${JSON.stringify(argv(...args))});
+    const names = Object.keys(createRequire(import.meta.url).cache).map((path) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(path)?.[1]).filter(Boolean);
+    process.stdout.write(JSON.stringify([...new Set(names)]));`;
+  return JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" })) as string[];
+}
+
+test("cert issue loads neither the PostgreSQL client, YAML, nor cert sign's X.509 library; the probe sees them where they are loaded", () => {
+  const issue = packagesLoadedFor("cert", "issue");
+  for (const heavy of ["pg", "yaml", "@peculiar/x509"]) assert.ok(!issue.includes(heavy), `cert issue loads ${heavy}`);
+  assert.ok(packagesLoadedFor("cert", "sign").includes("@peculiar/x509"));
+  const everything = packagesLoadedFor("--help");
+  assert.ok(everything.includes("pg") && everything.includes("yaml"), everything.join(", "));
 });

@@ -71,7 +71,6 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
   return program;
 }
 
-/** Runs pgwarden with `argv` (process.argv form) and returns the exit code. Never throws. */
 /** What a shell reports for a program that SIGPIPE ended (128 + 13), as `yes | head` shows. */
 const CLOSED_PIPE_EXIT = 141;
 
@@ -79,13 +78,18 @@ const CLOSED_PIPE_EXIT = 141;
  * A reader that stops early (`pgwarden ... | head`) closes stdout: the end of the output, not
  * an error worth a stack trace. Node ignores SIGPIPE, so exit as a program that signal ends.
  */
+let closedStdoutHandled = false;
+
 function exitQuietlyOnClosedStdout(): void {
+  if (closedStdoutHandled) return;
+  closedStdoutHandled = true;
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") process.exit(CLOSED_PIPE_EXIT);
     throw error;
   });
 }
 
+/** Runs pgwarden with `argv` (process.argv form) and returns the exit code. Never throws. */
 export async function main(argv: readonly string[]): Promise<number> {
   exitQuietlyOnClosedStdout();
   try {

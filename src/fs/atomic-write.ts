@@ -44,10 +44,11 @@ function currentUmask(): number {
 let tempPrefix: string | undefined;
 let tempCounter = 0;
 
-function nextTempTag(): string {
+/** The next temp file for `path`, named for the writing process (`pid`, this one unless a test says otherwise). */
+export function tempPathFor(path: string, pid: number = process.pid): string {
   tempPrefix ??= randomBytes(6).toString("hex");
   tempCounter += 1;
-  return `${tempPrefix}${tempCounter.toString(16)}`;
+  return join(dirname(path), `.${basename(path)}.${pid}.${tempPrefix}${tempCounter.toString(16)}.tmp`);
 }
 
 const TEMP_FILE_PATTERN = /^\..+\.([0-9]+)\.[0-9a-f]+\.tmp$/;
@@ -85,13 +86,13 @@ function fsyncOnPool(fd: number): Promise<void> {
  * content or the whole new content: temp file in the same directory, created with its
  * final mode, fsync, then rename (or link, for `exclusive`, which cannot overwrite).
  *
- * Only the fsync waits for the disk, so only it goes to the libuv pool, where many run at
+ * Only the fsync waits for the disk, so only it goes to the libuv pool, where several run at
  * once; the other calls (open, write of a few kilobytes, close, link, unlink) return from
  * the page cache in microseconds, less than a round trip to the pool costs, so they are
  * made in place. A fleet of certificates is two such writes each.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${nextTempTag()}.tmp`);
+  const temp = tempPathFor(path);
   const fd = openSync(temp, "wx", options.mode);
   try {
     try {

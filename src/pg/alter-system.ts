@@ -1,24 +1,12 @@
 import { resolve } from "node:path";
 import pg from "pg";
 import { ExitCode, PgwardenError } from "../errors.js";
-import { CONNECT_TIMEOUT_MS, connectClient } from "./connect.js";
 
 /** A running server reached over a connection as a superuser (`pg tls --conn`). */
 export interface ServerFacts {
   readonly dataDirectory: string;
   readonly port: number;
   readonly version: string;
-}
-
-/** Connects with a libpq-style URL; the password comes from PGPASSWORD or ~/.pgpass, never from argv. */
-export async function connectSuperuser(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-  try {
-    await connectClient(client);
-  } catch (error) {
-    throw new PgwardenError("connect-failed", `cannot connect with --conn: ${(error as Error).message}`, ExitCode.connection, { cause: error });
-  }
-  return client;
 }
 
 export async function serverFacts(client: pg.Client): Promise<ServerFacts> {

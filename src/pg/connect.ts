@@ -3,7 +3,7 @@ import pg from "pg";
 import { ExitCode, PgwardenError } from "../errors.js";
 
 /** How long a connection attempt may take, TLS and authentication included. */
-export const CONNECT_TIMEOUT_MS = 10_000;
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /** The parts of node-postgres's internal Connection this module listens to, when they are there. */
 interface ConnectionInternals extends EventEmitter {
@@ -19,12 +19,12 @@ interface ConnectionInternals extends EventEmitter {
  * timeout timer is unref'd, so Node simply exits mid-connect. This watches the TLS stream
  * for its end, and keeps a timer of its own that holds the process and rejects.
  */
-export async function connectClient(client: pg.Client, timeoutMs: number = CONNECT_TIMEOUT_MS): Promise<void> {
+export async function connectClient(client: pg.Client): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   let watched: EventEmitter | undefined;
   let onClosed: (() => void) | undefined;
   const stalled = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+    timer = setTimeout(() => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS);
     onClosed = () => reject(new Error("the server closed the connection during TLS setup without saying why (a client certificate it does not trust? its log says)"));
     const connection = (client as unknown as { connection?: ConnectionInternals }).connection;
     connection?.once("sslconnect", () => {
@@ -76,19 +76,31 @@ export interface VerifiedLogin {
  * saying who logged in where and with what (`credential`), never the password itself.
  */
 export async function connectVerified(login: VerifiedLogin, credential: string): Promise<pg.Client> {
-  const client = new pg.Client({
-    host: login.host,
-    port: login.port,
-    user: login.user,
-    database: login.database ?? "postgres",
-    ...(login.password === undefined ? {} : { password: login.password, enableChannelBinding: true }),
-    ssl: { ca: login.ca, ...login.clientCertificate, rejectUnauthorized: true, servername: login.host },
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-  });
+  return openClient(
+    {
+      host: login.host,
+      port: login.port,
+      user: login.user,
+      database: login.database ?? "postgres",
+      ...(login.password === undefined ? {} : { password: login.password, enableChannelBinding: true }),
+      ssl: { ca: login.ca, ...login.clientCertificate, rejectUnauthorized: true, servername: login.host },
+    },
+    `cannot log in to ${login.host}:${login.port} as ${login.user} with ${credential}`,
+  );
+}
+
+/** Connects with a libpq-style URL (`--conn`); the password comes from PGPASSWORD or ~/.pgpass, never from argv. */
+export async function connectSuperuser(url: string): Promise<pg.Client> {
+  return openClient({ connectionString: url }, "cannot connect with --conn");
+}
+
+/** A connected client, or a connection error (exit 5) that starts with `failure`. */
+async function openClient(config: pg.ClientConfig, failure: string): Promise<pg.Client> {
+  const client = new pg.Client({ ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   try {
     await connectClient(client);
   } catch (error) {
-    throw new PgwardenError("connect-failed", `cannot log in to ${login.host}:${login.port} as ${login.user} with ${credential}: ${(error as Error).message}`, ExitCode.connection, { cause: error });
+    throw new PgwardenError("connect-failed", `${failure}: ${(error as Error).message}`, ExitCode.connection, { cause: error });
   }
   return client;
 }

@@ -44,10 +44,6 @@ function packagedDirs(): string[] {
   return found.sort((a, b) => b.major - a.major).map((entry) => entry.dir);
 }
 
-/**
- * Finds the PostgreSQL server programs: `--pg-bin`, then `pg_config --bindir`, then PATH,
- * then the packaged locations, newest major first. None: exit 4 naming the package.
- */
 /** Where the machine's own server may be, beyond PATH; injected by tests. */
 export interface ServerLocations {
   readonly pgConfigBindir: () => string | undefined;
@@ -56,6 +52,10 @@ export interface ServerLocations {
 
 const MACHINE_LOCATIONS: ServerLocations = { pgConfigBindir, packagedDirs };
 
+/**
+ * Finds the PostgreSQL server programs: `--pg-bin`, then `pg_config --bindir`, then PATH,
+ * then the packaged locations, newest major first. None: exit 4 naming the package.
+ */
 export function findServerBinaries(pgBin?: string, path: string = process.env.PATH ?? "", locations: ServerLocations = MACHINE_LOCATIONS): PgBinaries {
   if (pgBin !== undefined) {
     if (hasServer(pgBin)) return { dir: pgBin, source: "--pg-bin" };

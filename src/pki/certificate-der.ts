@@ -7,17 +7,15 @@
  * every encoding here byte for byte against the engine's.
  */
 import { createHash, sign, type KeyObject } from "node:crypto";
-import { isIPv4, isIPv6 } from "node:net";
+import { parseAddress } from "../hba/address.js";
 import { TAG_INTEGER, TAG_OCTET_STRING, TAG_SET, TAG_UTF8_STRING, derBitString, derExplicit, derImplicit, derSequence, derTlv, readDerElement } from "./der.js";
 import type { SignatureAlgorithm } from "./key-type.js";
 import { serialToDer } from "./serial.js";
 import type { SubjectAltName } from "./subject-alt-name.js";
 
-const TAG_BOOLEAN = 0x01;
 const OID_COMMON_NAME = Uint8Array.of(0x06, 0x03, 0x55, 0x04, 0x03);
 const OID_SUBJECT_KEY_ID = Uint8Array.of(0x06, 0x03, 0x55, 0x1d, 0x0e);
 const OID_SUBJECT_ALT_NAME = Uint8Array.of(0x06, 0x03, 0x55, 0x1d, 0x11);
-const CRITICAL = Uint8Array.of(TAG_BOOLEAN, 0x01, 0xff);
 /** GeneralName choices (RFC 5280 4.2.1.6), implicitly tagged. */
 const GENERAL_NAME_DNS = 2;
 const GENERAL_NAME_IP = 7;
@@ -27,21 +25,20 @@ export function commonNameDer(commonName: string): Buffer {
   return derSequence(derTlv(TAG_SET, derSequence(OID_COMMON_NAME, derTlv(TAG_UTF8_STRING, Buffer.from(commonName, "utf8")))));
 }
 
-/** One Extension: SEQUENCE { extnID, critical (only when TRUE, DER omits the default), extnValue }. */
-export function extensionDer(oid: Uint8Array, critical: boolean, value: Uint8Array): Buffer {
-  const extnValue = derTlv(TAG_OCTET_STRING, value);
-  return critical ? derSequence(oid, CRITICAL, extnValue) : derSequence(oid, extnValue);
+/** A non-critical Extension: SEQUENCE { extnID, extnValue } (DER omits critical FALSE, the default). */
+function extensionDer(oid: Uint8Array, value: Uint8Array): Buffer {
+  return derSequence(oid, derTlv(TAG_OCTET_STRING, value));
 }
 
 export function subjectKeyIdExtensionDer(keyId: Uint8Array): Buffer {
-  return extensionDer(OID_SUBJECT_KEY_ID, false, derTlv(TAG_OCTET_STRING, keyId));
+  return extensionDer(OID_SUBJECT_KEY_ID, derTlv(TAG_OCTET_STRING, keyId));
 }
 
 export function subjectAltNameExtensionDer(names: readonly SubjectAltName[]): Buffer {
   const general = names.map((san) =>
     san.type === "dns" ? derImplicit(GENERAL_NAME_DNS, Buffer.from(san.value, "ascii")) : derImplicit(GENERAL_NAME_IP, ipAddressOctets(san.value)),
   );
-  return extensionDer(OID_SUBJECT_ALT_NAME, false, derSequence(...general));
+  return extensionDer(OID_SUBJECT_ALT_NAME, derSequence(...general));
 }
 
 /**
@@ -49,16 +46,9 @@ export function subjectAltNameExtensionDer(names: readonly SubjectAltName[]): Bu
  * by `parseSubjectAltName`; anything else is a programming error, not input to guess at.
  */
 export function ipAddressOctets(address: string): Buffer {
-  if (isIPv4(address)) return Buffer.from(address.split(".").map(Number));
-  if (!isIPv6(address)) throw new Error(`not an IP address: ${address}`);
-  // The URL parser writes any IPv6 text (a dotted IPv4 tail included) as hex groups with at most one "::".
-  const [head = "", tail] = new URL(`http://[${address}]/`).hostname.slice(1, -1).split("::");
-  const groups = (text: string) => (text === "" ? [] : text.split(":").map((group) => Number.parseInt(group, 16)));
-  const left = groups(head);
-  const right = tail === undefined ? [] : groups(tail);
-  const octets = Buffer.alloc(16);
-  [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right].forEach((group, index) => octets.writeUInt16BE(group, index * 2));
-  return octets;
+  const parsed = parseAddress(address);
+  if (!parsed) throw new Error(`not an IP address: ${address}`);
+  return Buffer.from(parsed.base.toString(16).padStart(parsed.family === 4 ? 8 : 32, "0"), "hex");
 }
 
 const TAG_UTC_TIME = 0x17;

@@ -1,7 +1,7 @@
 /**
  * The few DER envelopes pgwarden assembles itself: around parts that @peculiar/asn1-schema
  * encoded once (where they do not change), and the small per-leaf parts of
- * `leaf-der.ts`, so that a fleet of certificates is not re-serialized field by field
+ * `certificate-der.ts`, so that a fleet of certificates is not re-serialized field by field
  * through a generic ASN.1 engine. Each TLV is one allocation.
  */
 
@@ -50,8 +50,8 @@ export function derSequence(...items: Uint8Array[]): Buffer {
 }
 
 /** A context-specific constructed (explicit) tag, such as [3] around the extensions. */
-export function derExplicit(tagNumber: number, ...content: Uint8Array[]): Buffer {
-  return tlv(0xa0 | tagNumber, content);
+export function derExplicit(tagNumber: number, content: Uint8Array): Buffer {
+  return tlv(0xa0 | tagNumber, [content]);
 }
 
 /** A context-specific primitive (implicit) tag, such as [2] dNSName in a GeneralName. */

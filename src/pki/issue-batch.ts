@@ -27,7 +27,7 @@ export interface BatchOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-type ChunkSigner = (items: { index: number; prepared: PreparedLeaf }[]) => Promise<SignedItem[]>;
+type ChunkSigner = (items: { index: number; prepared: PreparedLeaf }[]) => Promise<readonly SignedItem[]>;
 
 /**
  * Issues many leaves of one profile (a fleet's users or hosts). Every request is checked
@@ -59,11 +59,7 @@ export async function issueBatch(layout: PkiLayout, ca: CertificateAuthority, le
     if (!force) await assertFreeInDirectories(dirs, leaves);
     await Promise.all(dirs.map((dir) => ensureDirectory(dir, PRIVATE_DIR_MODE)));
     await Promise.all([...dirs, layout.recordsDir].map(removeStaleTempFiles));
-    const signer = new LeafSigner(template, ca.key);
-    const lanes: ChunkSigner[] =
-      workers.length === 0
-        ? [async (items) => items.map(({ index, prepared }) => ({ index, ...signer.signNewKey(prepared.request, prepared.keyType, now) }))]
-        : workers.map((worker) => (items) => worker.sign(items.map(({ index, prepared }) => ({ index, request: prepared.request, keyType: prepared.keyType }))));
+    const lanes = workers.length === 0 ? [thisThreadLane(new LeafSigner(template, ca.key), now)] : workers.map(workerLane);
     const results = await signAndWrite(layout, leaves, lanes, {
       issuer: template.issuerSubject,
       force,
@@ -76,6 +72,15 @@ export async function issueBatch(layout: PkiLayout, ca: CertificateAuthority, le
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
+}
+
+/** Signing on this thread, for batches too small to be worth starting workers. */
+function thisThreadLane(signer: LeafSigner, now: Date): ChunkSigner {
+  return async (items) => items.map(({ index, prepared }) => ({ index, ...signer.signNewKey(prepared.request, prepared.keyType, now) }));
+}
+
+function workerLane(worker: SigningWorker): ChunkSigner {
+  return (items) => worker.sign(items.map(({ index, prepared }) => ({ index, request: prepared.request, keyType: prepared.keyType })));
 }
 
 interface WriteOptions {
@@ -94,7 +99,7 @@ interface WriteOptions {
 async function signAndWrite(layout: PkiLayout, leaves: readonly PreparedLeaf[], lanes: readonly ChunkSigner[], options: WriteOptions): Promise<IssueResult[]> {
   const results: IssueResult[] = new Array(leaves.length);
   let done = 0;
-  const persist = async (signed: SignedItem[]) => {
+  const persist = async (signed: readonly SignedItem[]) => {
     const items = signed.map(({ index, leaf, keyPem }) => ({ leaf, keyPem, prepared: leaves[index] as PreparedLeaf }));
     const written = await persistLeaves(layout, items, { origin: "issued", issuer: options.issuer, force: options.force, now: options.now });
     written.forEach((result, position) => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { X509Certificate, createPrivateKey } from "node:crypto";
+import { X509Certificate, createPrivateKey, type KeyObject } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -128,4 +128,20 @@ test("a batch whose write fails with chunks in flight stops, settles, and record
   const recordedKeys = new Set(leafRecords.map((record) => `${record.commonName}.key`));
   const strayKeys = [...onDisk].filter((name) => name.endsWith(".key") && !recordedKeys.has(name) && join(layout.root, "client", name) !== intruder);
   assert.deepEqual(strayKeys, [], "every key on disk is recorded");
+});
+
+test("a batch whose workers cannot start fails with one error and leaves no key, certificate or record", async () => {
+  // The CA key as the workers receive it is unreadable; the main thread's copy is fine.
+  const key = new Proxy(ca.key, {
+    get(target, property) {
+      if (property === "export") return () => Buffer.from("not a key");
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  }) as KeyObject;
+  const leaves = Array.from({ length: 100 }, (_, index) => prepareLeaf(layout, { profile: PROFILES.client, commonName: `crew_${index}`, days: 5 }));
+  await assert.rejects(issueBatch(layout, { ...ca, key }, leaves, { now, workers: 2 }), /certificate worker failed/);
+  const files = await readdir(join(layout.root, "client")).catch(() => [] as string[]);
+  assert.deepEqual(files, []);
+  assert.deepEqual((await readRecords(layout)).records.filter((record) => record.profile === "client"), []);
 });

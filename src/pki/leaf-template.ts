@@ -9,6 +9,7 @@ import {
   keyUsageExtension,
 } from "./certificate-builder.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
+import { formatName } from "./certificate-info.js";
 import { KEY_TYPES, signatureAlgorithmFor } from "./key-type.js";
 import { LeafSigner, keyUsageFor, type LeafTemplate } from "./leaf-signer.js";
 import type { Profile } from "./profiles.js";
@@ -26,7 +27,7 @@ export function leafTemplate(ca: CertificateAuthority, profile: Profile): LeafTe
     keyUsage[usages.join(",")] ??= encodeExtension(keyUsageExtension(usages));
   }
   return {
-    issuerSubject: ca.certificate.subject.split("\n").join(", "),
+    issuerSubject: formatName(ca.certificate.subject),
     issuerName: new Uint8Array(AsnConvert.serialize(ca.name)),
     issuerNotAfter: ca.notAfter,
     signatureAlgorithm: encodeSignatureAlgorithm(signatureAlgorithmFor(ca.key)),

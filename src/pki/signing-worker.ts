@@ -2,7 +2,7 @@ import { Worker } from "node:worker_threads";
 import type { WorkerJob, WorkerReply, WorkerSetup } from "./issue-worker.js";
 
 /** One leaf to sign, as the worker takes it. */
-export type SignJob = WorkerJob["items"][number];
+type SignJob = WorkerJob["items"][number];
 /** One signed leaf and its new key, as the worker returns it. */
 export type SignedItem = NonNullable<WorkerReply["results"]>[number];
 
@@ -15,7 +15,7 @@ export type SignedItem = NonNullable<WorkerReply["results"]>[number];
 export class SigningWorker {
   readonly #worker: Worker;
   #failure: Error | undefined;
-  #waiting: { resolve: (items: SignedItem[]) => void; reject: (error: Error) => void } | undefined;
+  #waiting: { resolve: (items: readonly SignedItem[]) => void; reject: (error: Error) => void } | undefined;
   /** Settles when the thread has ended, for whatever reason. */
   readonly exited: Promise<void>;
 
@@ -25,7 +25,7 @@ export class SigningWorker {
       const waiting = this.#waiting;
       this.#waiting = undefined;
       if (reply.error !== undefined || !reply.results) waiting?.reject(new Error(`certificate worker failed: ${reply.error ?? "no results"}`));
-      else waiting?.resolve([...reply.results]);
+      else waiting?.resolve(reply.results);
     });
     this.#worker.on("error", (error: Error) => this.#fail(new Error(`certificate worker failed: ${error.message}`, { cause: error })));
     this.exited = new Promise((resolve) =>
@@ -43,7 +43,7 @@ export class SigningWorker {
     waiting?.reject(this.#failure);
   }
 
-  sign(items: readonly SignJob[]): Promise<SignedItem[]> {
+  sign(items: readonly SignJob[]): Promise<readonly SignedItem[]> {
     if (this.#failure) return Promise.reject(this.#failure);
     if (this.#waiting) return Promise.reject(new Error("certificate worker is busy: one job at a time"));
     return new Promise((resolve, reject) => {

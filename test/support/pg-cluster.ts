@@ -605,3 +605,13 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
     throw e;
   }
 }
+
+/** How many lines matching `pattern` the server logged after `offset`, waiting up to 5 s for `count` of them. */
+export async function waitForLogLines(cluster: { log(): Promise<string> }, offset: number, pattern: RegExp, count: number): Promise<number> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const lines = (await cluster.log()).slice(offset).split("\n").filter((line) => pattern.test(line)).length;
+    if (lines >= count || Date.now() > deadline) return lines;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

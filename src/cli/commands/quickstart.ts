@@ -1,7 +1,7 @@
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { Command, Option } from "commander";
-import type { HbaRule } from "../../hba/model.js";
+import { sourcePrefix, type HbaRule } from "../../hba/model.js";
 import { QUICKSTART_ROLE, runQuickstart, type QuickstartResult } from "../../quickstart/quickstart.js";
 import { contextOf } from "../context.js";
 import { describe } from "../help.js";
@@ -14,7 +14,7 @@ export function defaultQuickstartDir(env: NodeJS.ProcessEnv): string {
 
 /** `pgwarden.yml:20: hostssl all dbuser_app 127.0.0.1/32 scram-sha-256`: where the rule is written, and the rule. */
 function ruleLine(rule: HbaRule): string {
-  return `${basename(rule.source.file)}:${rule.source.line}: ${rule.text.replace(/\s+/g, " ")}`;
+  return `${sourcePrefix({ ...rule.source, file: basename(rule.source.file) })}${rule.text.replace(/\s+/g, " ")}`;
 }
 
 function rulesText(hba: QuickstartResult["hba"]): string[] {
