@@ -120,21 +120,30 @@ async function audit(args: readonly string[], password = superuserPassword, user
 const weakPasswords = PLANTED.filter((role) => role.weak).flatMap((role) => [role.password as string, saslprepPassword(role.password as string)]);
 
 test("planted verifiers are what the server checks: the non-ASCII password logs in over SCRAM, a look-alike does not", async () => {
-  const login = async (user: string, password: string) => {
-    const client = new pg.Client({ host: cluster.host, port: cluster.port, user, password, database: "postgres" });
+  /** undefined when `user` logs in, else why not. */
+  const login = async (user: string, password: string): Promise<Error | undefined> => {
+    const client = new pg.Client({ host: cluster.host, port: cluster.port, user, password, database: "postgres", connectionTimeoutMillis: 10_000 });
     try {
       await client.connect();
-      return true;
-    } catch {
-      return false;
+      return undefined;
+    } catch (error) {
+      return error as Error;
     } finally {
       await client.end().catch(() => undefined);
     }
   };
-  assert.equal(await login("unicode_user", NON_ASCII_PASSWORD), true);
-  assert.equal(await login("unicode_user", "Gr\u00fcne-IX-Wiese"), true, "the server SASLpreps too: the same bytes");
-  assert.equal(await login("unicode_user", "Gr\u00fc-ne-IX-Wiese"), false);
-  assert.equal(await login('we"ird\\role', "wrong-password-1"), false);
+  const assertLogin = async (user: string, password: string, why?: string) => assert.equal((await login(user, password))?.message, undefined, why);
+  const assertRefused = async (user: string, password: string) => {
+    const error = await login(user, password);
+    assert.ok(error instanceof Error, `${user} must not log in with that password`);
+    assert.match(error.message, /password authentication failed/);
+  };
+  const weird = PLANTED.find((role) => role.name === 'we"ird\\role') as Planted;
+  await assertLogin("unicode_user", NON_ASCII_PASSWORD);
+  await assertLogin("unicode_user", "Gr\u00fcne-IX-Wiese", "the server SASLpreps too: the same bytes");
+  await assertRefused("unicode_user", "Gr\u00fc-ne-IX-Wiese");
+  await assertLogin(weird.name, weird.password as string);
+  await assertRefused(weird.name, "wrong-password-1");
   const names = await cluster.sql("SELECT rolname FROM pg_roles WHERE rolname = 'we\"ird\\role'");
   assert.equal(names, 'we"ird\\role', "the quoted name is the role's exact name");
 });

@@ -4,12 +4,11 @@
  * (and md5) the way PostgreSQL checks it.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { readdir } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import { PASSWORD_ALPHABET } from "../src/roles/generate-password.js";
 import { parseScramVerifier, scramMatches } from "../src/roles/scram.js";
-import { PGWARDEN_BIN, tempDir, type CliResult } from "./support/cli.js";
+import { pgwarden, tempDir, type CliResult } from "./support/cli.js";
 
 let cwd: { dir: string; cleanup: () => Promise<void> };
 before(async () => {
@@ -19,21 +18,8 @@ after(async () => {
   await cwd.cleanup();
 });
 
-/** The CLI with `input` on a pipe as stdin (the shared helper gives none). */
-function pgwardenWithStdin(args: readonly string[], input: string | Buffer): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, PGWARDEN_DEBUG: undefined };
-    const child = spawn(process.execPath, [PGWARDEN_BIN, ...args], { cwd: cwd.dir, env, stdio: ["pipe", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
-    child.stdin.on("error", () => undefined);
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }));
-    child.stdin.end(input);
-  });
-}
+/** The CLI in the test's directory with `input` on a pipe as stdin. */
+const pgwardenWithStdin = (args: readonly string[], input: string | Buffer): Promise<CliResult> => pgwarden(args, { cwd: cwd.dir, input });
 
 const verifierOf = (result: CliResult) => {
   assert.equal(result.code, 0, result.stderr);

@@ -1,6 +1,6 @@
 import type { HbaRuleSpec } from "../hba/render/rule-spec.js";
 import type { RoleEntry } from "../roles/role-entry.js";
-import type { InventoryVars } from "./schema.js";
+import { PASSWORD_KEYS, type InventoryVars, type PasswordKey } from "./schema.js";
 
 /**
  * Pigsty's role defaults for the keys pgwarden reads, so that an inventory which does not set
@@ -92,3 +92,10 @@ export const PIGSTY_DEFAULTS = {
     { user: "all", db: "all", addr: "intra", auth: "pwd", title: "allow all user intra access with pwd", order: 400 },
   ]),
 } satisfies InventoryVars;
+
+/** The system users' passwords Pigsty ships, with their keys, in PASSWORD_KEYS' order: published, so never safe to keep. */
+export const PIGSTY_DEFAULT_PASSWORDS: readonly (readonly [PasswordKey, string])[] = PASSWORD_KEYS.flatMap((key) => {
+  const value = PIGSTY_DEFAULTS[key];
+  // pg_dbsu_password '' is "no password", not a password.
+  return typeof value === "string" && value !== "" ? [[key, value] as const] : [];
+});

@@ -8,7 +8,6 @@ import type { RoleModel } from "./role-model.js";
 const role = (name: string, password: DesiredRole["password"], state: DesiredRole["state"] = "create"): DesiredRole => ({
   name,
   state,
-  origins: ["pg_users"],
   source: { file: "pigsty.yml", line: 4 },
   system: false,
   attributes: {},
@@ -17,7 +16,7 @@ const role = (name: string, password: DesiredRole["password"], state: DesiredRol
   parameters: [],
   comment: "",
 });
-const model = (roles: DesiredRole[]): RoleModel => ({ cluster: "c", roles, defaultPrivileges: [], privilegeOwners: [], systemUsers: [], passwordEncryption: "scram-sha-256", warnings: [] });
+const model = (roles: DesiredRole[]): RoleModel => ({ cluster: "c", roles, defaultPrivileges: [], privilegeOwners: [], passwordEncryption: "scram-sha-256", warnings: [] });
 
 function rejects(roleModel: RoleModel, pattern: RegExp, policy = {}): void {
   assert.throws(

@@ -1,5 +1,4 @@
-import { PIGSTY_DEFAULTS } from "../config/pigsty-defaults.js";
-import { PASSWORD_KEYS } from "../config/schema.js";
+import { PIGSTY_DEFAULT_PASSWORDS } from "../config/pigsty-defaults.js";
 import { ExitCode, PgwardenError } from "../errors.js";
 import { sourcePrefix } from "../hba/model.js";
 import { knownPasswordDenylist } from "./audit/candidates/known-password-denylist.js";
@@ -11,12 +10,7 @@ import type { RoleModel } from "./role-model.js";
  * roles/pgsql/defaults/main.yml): published, so never installed. Refusing them makes an
  * inventory that leaves them out fail at plan time, telling the person to set them.
  */
-const VENDOR_DEFAULT_PASSWORDS: ReadonlyMap<string, string> = new Map(
-  PASSWORD_KEYS.flatMap((key) => {
-    const value = PIGSTY_DEFAULTS[key];
-    return typeof value === "string" && value !== "" ? [[value.toLowerCase(), key] as const] : [];
-  }),
-);
+const VENDOR_DEFAULT_PASSWORDS: ReadonlyMap<string, string> = new Map(PIGSTY_DEFAULT_PASSWORDS.map(([key, value]) => [value.toLowerCase(), key]));
 
 /**
  * Checks every plaintext password the model declares against `policy` (passwordcheck's

@@ -55,8 +55,6 @@ export interface DesiredParameter {
 export interface DesiredRole {
   readonly name: string;
   readonly state: "create" | "absent";
-  /** pg_default_roles, pg_users, or both (a later entry overrides what it states). */
-  readonly origins: readonly string[];
   readonly source?: SourceLocation;
   /** One of the system users (dbsu, replicator, admin, monitor): never dropped. */
   readonly system: boolean;

@@ -1,7 +1,5 @@
 import { usageError } from "../errors.js";
-
-/** PostgreSQL's NAMEDATALEN - 1: longer names are silently truncated by the server, so they are refused here. */
-export const MAX_IDENTIFIER_BYTES = 63;
+import { MAX_ROLE_NAME_BYTES } from "../pki/role-name.js";
 
 /**
  * A role (or other) name quoted as a SQL identifier, for statements that cannot take a
@@ -12,8 +10,9 @@ export const MAX_IDENTIFIER_BYTES = 63;
 export function quoteIdentifier(name: string): string {
   if (name.length === 0) throw usageError("bad-identifier", "an empty name cannot be a role or object name");
   if (name.includes("\0")) throw usageError("bad-identifier", "a name cannot contain a NUL character");
-  if (Buffer.byteLength(name, "utf8") > MAX_IDENTIFIER_BYTES) {
-    throw usageError("bad-identifier", `a name is limited to ${MAX_IDENTIFIER_BYTES} bytes (PostgreSQL would truncate it)`);
+  // PostgreSQL's NAMEDATALEN - 1, for every identifier: longer names are silently truncated by the server.
+  if (Buffer.byteLength(name, "utf8") > MAX_ROLE_NAME_BYTES) {
+    throw usageError("bad-identifier", `a name is limited to ${MAX_ROLE_NAME_BYTES} bytes (PostgreSQL would truncate it)`);
   }
   return `"${name.replace(/"/g, '""')}"`;
 }

@@ -13,7 +13,6 @@ export interface PasswordSourceContext {
   readonly env: NodeJS.ProcessEnv;
 }
 
-
 /** The first line of a password file, without its line ending. */
 function firstLine(text: string): string {
   const end = text.search(/\r?\n/);
@@ -38,11 +37,9 @@ export interface PasswordOrigin {
  * result's `from` says where it came from (`pg_users (env APP_PASSWORD)`), for later messages.
  */
 export async function resolvePassword(input: PasswordInput, origin: PasswordOrigin, context: PasswordSourceContext): Promise<DesiredPassword> {
-  const { label, written } = origin;
-  const fail = (source: SourceLocation | undefined, message: string, cause?: unknown) => {
-    const place = source ?? written;
-    return new PgwardenError("password-source", `${sourcePrefix(place)}${label}: ${message}`, ExitCode.config, { cause });
-  };
+  // Where the password object was written, else the entry holding it: for messages and the result.
+  const source = (typeof input === "string" ? undefined : input.source) ?? origin.written;
+  const fail = (message: string, cause?: unknown) => new PgwardenError("password-source", `${sourcePrefix(source)}${origin.label}: ${message}`, ExitCode.config, { cause });
   let value: string;
   let from: string;
   if (typeof input === "string") {
@@ -50,7 +47,7 @@ export async function resolvePassword(input: PasswordInput, origin: PasswordOrig
     from = origin.key;
   } else if ("env" in input) {
     const found = context.env[input.env];
-    if (found === undefined) throw fail(input.source, `the environment variable ${input.env} is not set`);
+    if (found === undefined) throw fail(`the environment variable ${input.env} is not set`);
     value = found;
     from = `${origin.key} (env ${input.env})`;
   } else {
@@ -60,17 +57,16 @@ export async function resolvePassword(input: PasswordInput, origin: PasswordOrig
       text = await readFile(path, "utf8");
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
-      throw fail(input.source, `the password file ${path} ${reason}`, error);
+      throw fail(`the password file ${path} ${reason}`, error);
     }
     value = firstLine(text);
     from = `${origin.key} (file ${path})`;
   }
-  if (value === "") throw fail(typeof input === "string" ? undefined : input.source, "the password is empty");
-  if (value.includes("\0")) throw fail(typeof input === "string" ? undefined : input.source, "the password contains a NUL character");
-  const source = (typeof input === "string" ? undefined : input.source) ?? written;
+  if (value === "") throw fail("the password is empty");
+  if (value.includes("\0")) throw fail("the password contains a NUL character");
   if (isScramVerifier(value)) return { kind: "scram", secret: value, from, source };
   // PostgreSQL would store a damaged verifier's text as if it were a password: refuse the copy mistake.
-  if (value.startsWith("SCRAM-SHA-256$")) throw fail(typeof input === "string" ? undefined : input.source, "starts like a SCRAM-SHA-256 secret but is not a valid one");
+  if (value.startsWith("SCRAM-SHA-256$")) throw fail("starts like a SCRAM-SHA-256 secret but is not a valid one");
   if (isMd5Secret(value)) return { kind: "md5", secret: value, from, source };
   return { kind: "plaintext", value, from, source };
 }

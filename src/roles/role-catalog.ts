@@ -1,8 +1,6 @@
 import type pg from "pg";
-import { ExitCode, PgwardenError } from "../errors.js";
 import type { DefaultAclObjectType } from "./default-privilege.js";
 import type { RoleAttribute } from "./desired-role.js";
-import { INSUFFICIENT_PRIVILEGE } from "../pg/sqlstate.js";
 
 /** What other objects hold on a role, per database (`""` for shared objects: databases, tablespaces). */
 export interface RoleDependents {
@@ -51,7 +49,6 @@ export interface RoleCatalog {
   readonly publicSchema: { readonly exists: boolean; readonly publicCreate: boolean };
 }
 
-
 const ROLES_SQL = `SELECT a.rolname, a.rolsuper, a.rolinherit, a.rolcreaterole, a.rolcreatedb, a.rolcanlogin, a.rolreplication, a.rolbypassrls,
   a.rolconnlimit, a.rolpassword,
   CASE WHEN a.rolvaliduntil IS NULL THEN NULL
@@ -80,7 +77,9 @@ CROSS JOIN LATERAL pg_catalog.aclexplode(coalesce(d.defaclacl, pg_catalog.acldef
 LEFT JOIN pg_catalog.pg_roles g ON g.oid = e.grantee
 WHERE r.rolname = ANY($1::text[])`;
 
-const PUBLIC_SCHEMA_SQL = `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = 'public') AS exists,
+/** The session's role and database, and the database's public schema. */
+const SESSION_SQL = `SELECT current_user, current_database() AS database,
+  EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = 'public') AS exists,
   EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(coalesce(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) e
           WHERE n.nspname = 'public' AND e.grantee = 0 AND e.privilege_type = 'CREATE') AS public_create`;
 
@@ -101,6 +100,13 @@ interface RoleRow {
   member_of: string[];
 }
 
+interface SessionRow {
+  current_user: string;
+  database: string;
+  exists: boolean;
+  public_create: boolean;
+}
+
 function settingsOf(config: readonly string[]): Record<string, string> {
   const settings: Record<string, string> = {};
   for (const entry of config) {
@@ -114,52 +120,42 @@ function settingsOf(config: readonly string[]): Record<string, string> {
  * Reads roles, memberships, role settings, comments and dependents (shared catalogs), and
  * the default privileges of `owners` and the public schema of the connected database, with
  * fixed, parameterised queries. pg_authid holds the stored secrets: only a superuser may read
- * it (exit 6 otherwise).
+ * it, so callers check with requireSuperuser first.
  */
 export async function readRoleCatalog(client: pg.Client, owners: readonly string[]): Promise<RoleCatalog> {
-  try {
-    const who = await client.query<{ current_user: string; database: string }>("SELECT current_user, current_database() AS database");
-    const roles = await client.query<RoleRow>(ROLES_SQL);
-    const dependents = await client.query<{ rolname: string; database: string; owned: number; privileges: number }>(DEPENDENTS_SQL);
-    const acl = await client.query<{ owner: string; object_type: DefaultAclObjectType; privilege_type: string; grantee: string | null }>(DEFAULT_ACL_SQL, [owners]);
-    const schema = await client.query<{ exists: boolean; public_create: boolean }>(PUBLIC_SCHEMA_SQL);
-    const dependentsOf = new Map<string, RoleDependents[]>();
-    for (const row of dependents.rows) dependentsOf.set(row.rolname, [...(dependentsOf.get(row.rolname) ?? []), { database: row.database, owned: row.owned, privileges: row.privileges }]);
-    const catalogRoles = new Map<string, CatalogRole>();
-    for (const row of roles.rows) {
-      catalogRoles.set(row.rolname, {
-        name: row.rolname,
-        attributes: {
-          login: row.rolcanlogin,
-          superuser: row.rolsuper,
-          createdb: row.rolcreatedb,
-          createrole: row.rolcreaterole,
-          inherit: row.rolinherit,
-          replication: row.rolreplication,
-          bypassrls: row.rolbypassrls,
-        },
-        connectionLimit: row.rolconnlimit,
-        secret: row.rolpassword,
-        validUntil: row.valid_until,
-        comment: row.comment,
-        settings: settingsOf(row.settings),
-        memberOf: row.member_of,
-        dependents: dependentsOf.get(row.rolname) ?? [],
-      });
-    }
-    const first = who.rows[0] as { current_user: string; database: string };
-    const publicSchema = schema.rows[0] as { exists: boolean; public_create: boolean };
-    return {
-      currentUser: first.current_user,
-      database: first.database,
-      roles: catalogRoles,
-      defaultAcl: acl.rows.map((row) => ({ owner: row.owner, objectType: row.object_type, privilege: row.privilege_type, grantee: row.grantee })),
-      publicSchema: { exists: publicSchema.exists, publicCreate: publicSchema.public_create },
-    };
-  } catch (error) {
-    if ((error as { code?: string }).code === INSUFFICIENT_PRIVILEGE) {
-      throw new PgwardenError("role-catalog-denied", "reading pg_authid (roles and their stored passwords) needs a superuser: connect as postgres or another superuser", ExitCode.privilege, { cause: error });
-    }
-    throw error;
+  const roles = await client.query<RoleRow>(ROLES_SQL);
+  const dependents = await client.query<{ rolname: string; database: string; owned: number; privileges: number }>(DEPENDENTS_SQL);
+  const acl = await client.query<{ owner: string; object_type: DefaultAclObjectType; privilege_type: string; grantee: string | null }>(DEFAULT_ACL_SQL, [owners]);
+  const dependentsOf = new Map<string, RoleDependents[]>();
+  for (const row of dependents.rows) dependentsOf.set(row.rolname, [...(dependentsOf.get(row.rolname) ?? []), { database: row.database, owned: row.owned, privileges: row.privileges }]);
+  const catalogRoles = new Map<string, CatalogRole>();
+  for (const row of roles.rows) {
+    catalogRoles.set(row.rolname, {
+      name: row.rolname,
+      attributes: {
+        login: row.rolcanlogin,
+        superuser: row.rolsuper,
+        createdb: row.rolcreatedb,
+        createrole: row.rolcreaterole,
+        inherit: row.rolinherit,
+        replication: row.rolreplication,
+        bypassrls: row.rolbypassrls,
+      },
+      connectionLimit: row.rolconnlimit,
+      secret: row.rolpassword,
+      validUntil: row.valid_until,
+      comment: row.comment,
+      settings: settingsOf(row.settings),
+      memberOf: row.member_of,
+      dependents: dependentsOf.get(row.rolname) ?? [],
+    });
   }
+  const session = (await client.query<SessionRow>(SESSION_SQL)).rows[0] as SessionRow;
+  return {
+    currentUser: session.current_user,
+    database: session.database,
+    roles: catalogRoles,
+    defaultAcl: acl.rows.map((row) => ({ owner: row.owner, objectType: row.object_type, privilege: row.privilege_type, grantee: row.grantee })),
+    publicSchema: { exists: session.exists, publicCreate: session.public_create },
+  };
 }

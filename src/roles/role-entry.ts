@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ansibleBool } from "../config/ansible-bool.js";
 import type { SourceLocation } from "../hba/model.js";
 import { parseDefaultPrivilege } from "./default-privilege.js";
-import { MAX_IDENTIFIER_BYTES } from "./identifier.js";
+import { MAX_ROLE_NAME_BYTES } from "../pki/role-name.js";
 
 /**
  * The inventory's form of a role: one entry of pg_default_roles or pg_users, with Pigsty's
@@ -16,11 +16,11 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const PARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-export const roleNameSchema = z
+const roleNameSchema = z
   .string()
   .min(1, "expected a role name, got an empty string")
   .refine((name) => !CONTROL_CHARACTER.test(name), { error: "a role name must not contain control characters" })
-  .refine((name) => Buffer.byteLength(name, "utf8") <= MAX_IDENTIFIER_BYTES, { error: `a role name is limited to ${MAX_IDENTIFIER_BYTES} bytes (PostgreSQL would truncate it)` });
+  .refine((name) => Buffer.byteLength(name, "utf8") <= MAX_ROLE_NAME_BYTES, { error: `a role name is limited to ${MAX_ROLE_NAME_BYTES} bytes (PostgreSQL would truncate it)` });
 
 /**
  * A password: plaintext or a pre-hashed `SCRAM-SHA-256$...` / `md5...` secret, or where to

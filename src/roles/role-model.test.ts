@@ -40,7 +40,10 @@ test("without pg_default_roles: Pigsty's four roles and system users, with their
   assert.deepEqual(model.roles.find((role) => role.name === "dbuser_monitor")?.parameters, [{ name: "log_min_duration_statement", value: "1000" }]);
   assert.equal(model.defaultPrivileges.length, 17);
   assert.deepEqual(model.privilegeOwners, ["postgres", "dbuser_dba", "dbrole_admin"]);
-  assert.deepEqual(model.systemUsers, ["postgres", "replicator", "dbuser_monitor", "dbuser_dba"]);
+  assert.deepEqual(
+    model.roles.filter((role) => role.system).map((role) => role.name),
+    ["postgres", "replicator", "dbuser_dba", "dbuser_monitor"],
+  );
   assert.ok(model.roles.every((role) => role.state === "create"));
 });
 
@@ -51,7 +54,9 @@ test("system users get pg_*_password (the inventory's, else Pigsty's), the dbsu 
   assert.equal(password("replicator")?.kind === "plaintext" && password("replicator")?.from, "pg_replication_password");
   assert.deepEqual(password("dbuser_monitor"), { kind: "plaintext", value: "Monitor-Own-1", from: "pg_users", source: { file: "/etc/pigsty/pigsty.yml", line: 8 } });
   assert.equal(password("postgres"), undefined, "pg_dbsu_password '' means no password");
-  assert.deepEqual(model.roles.find((role) => role.name === "dbuser_monitor")?.origins, ["pg_default_roles", "pg_users"]);
+  const monitor = model.roles.find((role) => role.name === "dbuser_monitor");
+  assert.deepEqual([monitor?.memberships.map((membership) => membership.role), monitor?.comment], [["pg_monitor", "dbrole_readonly"], "pgsql monitor user"], "one role: pg_default_roles' entry, with what pg_users states over it");
+  assert.equal(model.roles.filter((role) => role.name === "dbuser_monitor").length, 1);
 });
 
 test("pg_users: later entries override what they state; expiry, parameters, memberships and state", async () => {

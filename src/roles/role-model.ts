@@ -14,7 +14,7 @@ import { desiredParameter } from "./role-parameter.js";
  * Pigsty runs every pg_default_privileges entry FOR ROLE the dbsu, the admin user and this role
  * (pgsty/pigsty roles/pgsql/templates/pg-init-template.sql, read at commit 287d7ca47eca718edb5ca88d6ed5c96a8eb147de).
  */
-export const ADMIN_GROUP_ROLE = "dbrole_admin";
+const ADMIN_GROUP_ROLE = "dbrole_admin";
 
 const DAY_MS = 86_400_000;
 
@@ -25,8 +25,6 @@ export interface RoleModel {
   readonly defaultPrivileges: readonly DefaultPrivilege[];
   /** The roles whose new objects get the default privileges: dbsu, admin user, dbrole_admin. */
   readonly privilegeOwners: readonly string[];
-  /** dbsu, replicator, monitor and admin users (as the inventory names them): never dropped. */
-  readonly systemUsers: readonly string[];
   /** pg_pwd_enc: how a plaintext password is turned into what the server stores. */
   readonly passwordEncryption: "scram-sha-256" | "md5";
   readonly warnings: readonly string[];
@@ -52,7 +50,6 @@ const PASSWORD_RANK = { pg_default_roles: 0, system: 1, pg_users: 2 } as const;
 interface RoleBuilder {
   name: string;
   state: "create" | "absent";
-  origins: string[];
   source?: SourceLocation;
   attributes: Partial<Record<RoleAttribute, boolean>>;
   connectionLimit?: number;
@@ -67,9 +64,8 @@ function modelError(message: string): PgwardenError {
   return new PgwardenError("invalid-role-model", message, ExitCode.config);
 }
 
-
 /** A UTC date N days from `now`, as Pigsty's template computes expire_in (day granularity). */
-export function expiryDate(now: Date, days: number): string {
+function expiryDate(now: Date, days: number): string {
   return new Date(now.getTime() + days * DAY_MS).toISOString().slice(0, 10);
 }
 
@@ -85,7 +81,7 @@ class RoleModelBuilder {
   role(name: string): RoleBuilder {
     let role = this.roles.get(name);
     if (!role) {
-      role = { name, state: "create", origins: [], attributes: {}, memberships: new Map(), parameters: new Map() };
+      role = { name, state: "create", attributes: {}, memberships: new Map(), parameters: new Map() };
       this.roles.set(name, role);
     }
     return role;
@@ -97,7 +93,6 @@ class RoleModelBuilder {
 
   async entry(entry: RoleEntry, origin: "pg_default_roles" | "pg_users"): Promise<void> {
     const role = this.role(entry.name);
-    if (!role.origins.includes(origin)) role.origins.push(origin);
     role.source = entry.source ?? role.source;
     role.state = entry.state ?? role.state;
     for (const attribute of Object.keys(ROLE_ATTRIBUTES) as RoleAttribute[]) {
@@ -143,7 +138,6 @@ function finish(role: RoleBuilder, systemUsers: ReadonlySet<string>): DesiredRol
   return {
     name: role.name,
     state: role.state,
-    origins: role.origins,
     source: role.source,
     system: systemUsers.has(role.name),
     attributes: role.attributes,
@@ -185,7 +179,6 @@ export async function desiredRoleModel(inventory: Inventory, cluster: string, op
     roles: [...builder.roles.values()].map((role) => finish(role, systemUsers)),
     defaultPrivileges: (vars.pg_default_privileges ?? []).map(parseDefaultPrivilege),
     privilegeOwners,
-    systemUsers: [...systemUsers],
     passwordEncryption: vars.pg_pwd_enc ?? "scram-sha-256",
     warnings: builder.warnings,
   };

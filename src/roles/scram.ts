@@ -3,7 +3,9 @@ import { saslprepPassword } from "./saslprep.js";
 
 /** PostgreSQL's default (`scram_iterations`, PostgreSQL 16) and the least pgwarden accepts as sound. */
 export const DEFAULT_SCRAM_ITERATIONS = 4096;
-export const SCRAM_SALT_BYTES = 16;
+/** The largest iteration count PostgreSQL reads back from a verifier (it keeps them in a signed 32-bit int). */
+export const MAX_SCRAM_ITERATIONS = 2_147_483_647;
+const SCRAM_SALT_BYTES = 16;
 const SCRAM_KEY_BYTES = 32;
 
 /** A stored SCRAM-SHA-256 secret: `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`. */
@@ -24,7 +26,7 @@ export interface ScramOptions {
 const VERIFIER_PATTERN = /^SCRAM-SHA-256\$([1-9][0-9]{0,9}):([A-Za-z0-9+/]+={0,2})\$([A-Za-z0-9+/]+={0,2}):([A-Za-z0-9+/]+={0,2})$/;
 
 /** SaltedPassword = PBKDF2-HMAC-SHA256(SASLprep(password), salt, iterations). */
-export function saltedPassword(password: string, salt: Buffer, iterations: number): Buffer {
+function saltedPassword(password: string, salt: Buffer, iterations: number): Buffer {
   return pbkdf2Sync(Buffer.from(saslprepPassword(password), "utf8"), salt, iterations, SCRAM_KEY_BYTES, "sha256");
 }
 

@@ -14,11 +14,19 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+export interface CliOptions {
+  readonly env?: Record<string, string | undefined>;
+  readonly cwd?: string;
+  readonly timeoutMs?: number;
+  /** Written to the child's stdin, which is then closed; without it stdin is a pipe left open. */
+  readonly input?: string | Buffer;
+}
+
 /** Runs the real `pgwarden` binary in a child process (as a user would), never through a shell. */
-export function pgwarden(args: readonly string[], options: { env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function pgwarden(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     const env: Record<string, string | undefined> = { ...process.env, PGWARDEN_DEBUG: undefined, PGWARDEN_CA_PASSPHRASE: undefined, PGWARDEN_PKI: undefined, ...options.env };
-    execFile(
+    const child = execFile(
       process.execPath,
       [PGWARDEN_BIN, ...args],
       { env: env as NodeJS.ProcessEnv, cwd: options.cwd, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 },
@@ -27,6 +35,11 @@ export function pgwarden(args: readonly string[], options: { env?: Record<string
         resolve({ code, stdout, stderr });
       },
     );
+    if (options.input !== undefined) {
+      // A child that exits without reading all of it (--help, a refused flag) closes the pipe: its result says what happened.
+      child.stdin?.on("error", () => undefined);
+      child.stdin?.end(options.input);
+    }
   });
 }
 

@@ -15,7 +15,6 @@ const options = { salt: () => SALT };
 const desired = (name: string, over: Partial<DesiredRole> = {}): DesiredRole => ({
   name,
   state: "create",
-  origins: ["pg_users"],
   source: { file: "pigsty.yml", line: 10 },
   system: false,
   attributes: {},
@@ -30,7 +29,6 @@ const model = (roles: DesiredRole[], over: Partial<RoleModel> = {}): RoleModel =
   roles,
   defaultPrivileges: [],
   privilegeOwners: [],
-  systemUsers: [],
   passwordEncryption: "scram-sha-256",
   warnings: [],
   ...over,

@@ -4,7 +4,7 @@ import { knownPasswordDenylist } from "../../../roles/audit/candidates/known-pas
 import { quoteIdentifier } from "../../../roles/identifier.js";
 import { md5Secret } from "../../../roles/md5.js";
 import { passwordViolations } from "../../../roles/password-policy.js";
-import { DEFAULT_SCRAM_ITERATIONS, scramVerifier } from "../../../roles/scram.js";
+import { DEFAULT_SCRAM_ITERATIONS, MAX_SCRAM_ITERATIONS, scramVerifier } from "../../../roles/scram.js";
 import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
 import { readPasswordFromStdin } from "./read-password.js";
@@ -15,10 +15,7 @@ interface Options {
   scramIterations?: string;
 }
 
-/** The largest iteration count PostgreSQL reads back from a verifier (a signed 32-bit int). */
-const MAX_SCRAM_ITERATIONS = 2_147_483_647;
-
-export function parseIterations(text: string): number {
+function parseIterations(text: string): number {
   const iterations = Number(text);
   if (!/^[1-9][0-9]*$/.test(text) || iterations > MAX_SCRAM_ITERATIONS) throw usageError("bad-iterations", `--scram-iterations must be a whole number from 1 to ${MAX_SCRAM_ITERATIONS}, not "${text}"`);
   return iterations;

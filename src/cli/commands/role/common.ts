@@ -8,13 +8,11 @@ import { CHARACTER_CLASSES, DEFAULT_MIN_PASSWORD_LENGTH, type CharacterClass, ty
 import type { RolePlan, RolePlanOptions } from "../../../roles/plan/plan-roles.js";
 import type { RoleChangeKind } from "../../../roles/role-change.js";
 import { desiredRoleModel, type RoleModel } from "../../../roles/role-model.js";
-import { DEFAULT_SCRAM_ITERATIONS } from "../../../roles/scram.js";
+import { DEFAULT_SCRAM_ITERATIONS, MAX_SCRAM_ITERATIONS } from "../../../roles/scram.js";
 import type { CommandContext } from "../../context.js";
 import { checkConn, connectConn } from "../../conn-url.js";
 import { parseWordlist } from "../../../roles/audit/candidates/wordlist.js";
 
-/** PostgreSQL keeps iteration counts in an int. */
-const MAX_SCRAM_ITERATIONS = 2_147_483_647;
 /** A sanity bound for --min-length, in characters. */
 const MAX_MIN_LENGTH_CHARACTERS = 1024;
 

@@ -1,3 +1,5 @@
+import { PIGSTY_DEFAULT_PASSWORDS } from "../../../config/pigsty-defaults.js";
+
 /**
  * Passwords that ship in vendors' configurations and documentation, which attackers try
  * first. The Pigsty ones are from its security guide (reference 004: "You MUST change
@@ -6,10 +8,8 @@
  */
 export const VENDOR_DEFAULT_PASSWORDS: readonly string[] = [
   // Pigsty defaults: pg_admin_password, pg_monitor_password, pg_replication_password,
-  // patroni_password, grafana/haproxy admin, MinIO access and secret key.
-  "DBUser.DBA",
-  "DBUser.Monitor",
-  "DBUser.Replicator",
+  // then patroni_password, grafana/haproxy admin, MinIO access and secret key.
+  ...PIGSTY_DEFAULT_PASSWORDS.map(([, value]) => value),
   "Patroni.API",
   "pigsty",
   "minioadmin",

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { md5Secret } from "../../md5.js";
 import type { Candidate } from "../candidates/candidate.js";
 
 /**
@@ -7,12 +7,10 @@ import type { Candidate } from "../candidates/candidate.js";
  * its own first, then the shared ones. md5 has no SASLprep: the password's own bytes count.
  */
 export function crackMd5(secret: string, roleName: string, candidates: Iterable<Candidate>): { found?: Candidate; tested: number } {
-  const wanted = Buffer.from(secret.slice("md5".length), "hex");
-  const salt = Buffer.from(roleName, "utf8");
   let tested = 0;
   for (const candidate of candidates) {
     tested++;
-    if (createHash("md5").update(candidate.text, "utf8").update(salt).digest().equals(wanted)) return { found: candidate, tested };
+    if (md5Secret(candidate.text, roleName) === secret) return { found: candidate, tested };
   }
   return { tested };
 }

@@ -73,11 +73,14 @@ export async function crackScram(targets: readonly ScramCrackTarget[], shared: r
 function searchSpace(targets: readonly ScramCrackTarget[], shared: readonly Candidate[]) {
   const sharedKeys = new Set<string>();
   const packed: Candidate[] = [];
+  /** The SASLprep'd text of each packed guess, in step with `packed`: the bytes PBKDF2 takes. */
+  const prepared: string[] = [];
   for (const candidate of shared) {
     const key = saslprepPassword(candidate.text);
     if (sharedKeys.has(key)) continue;
     sharedKeys.add(key);
     packed.push(candidate);
+    prepared.push(key);
   }
   const sharedCount = packed.length;
   const searchTargets = targets.map((target) => {
@@ -88,12 +91,13 @@ function searchSpace(targets: readonly ScramCrackTarget[], shared: readonly Cand
       if (sharedKeys.has(key) || ownKeys.has(key)) continue;
       ownKeys.add(key);
       packed.push(candidate);
+      prepared.push(key);
     }
     const { iterations, salt, serverKey } = target.verifier;
     return { iterations, salt: new Uint8Array(salt), serverKey: new Uint8Array(serverKey), ownStart, ownLength: packed.length - ownStart };
   });
   const space: ScramSearchSpace = {
-    packed: packCandidates(packed.map((candidate) => candidate.text)),
+    packed: packCandidates(prepared),
     sharedCount,
     targets: searchTargets,
     cracked: new SharedArrayBuffer(Math.max(1, targets.length) * Int32Array.BYTES_PER_ELEMENT),
