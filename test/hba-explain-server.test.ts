@@ -189,16 +189,18 @@ async function connectFor(c: Case): Promise<{ accepted: true; clientAddress: str
     stream: socketFrom(c.from),
     ssl: c.tls ? { ca: caPem, rejectUnauthorized: true, ...certificate } : false,
   });
+  let row: { address: string; user: string } | undefined;
   try {
     await client.connect();
-    const row = (await client.query<{ address: string; user: string }>("SELECT host(inet_client_addr()) AS address, current_user AS user")).rows[0];
-    assert.equal(row?.user, c.user);
-    return { accepted: true, clientAddress: row?.address ?? "" };
+    row = (await client.query<{ address: string; user: string }>("SELECT host(inet_client_addr()) AS address, current_user AS user")).rows[0];
   } catch (error) {
     return { accepted: false, error: (error as Error).message };
   } finally {
     await client.end().catch(() => undefined);
   }
+  // Outside the try: a wrong session is a failed test, not a refusal.
+  assert.equal(row?.user, c.user);
+  return { accepted: true, clientAddress: row?.address ?? "" };
 }
 
 /** The server's words for the refusal the explanation gives. */

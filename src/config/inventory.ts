@@ -1,6 +1,7 @@
 import { notFoundError } from "../errors.js";
 import type { SourceLocation } from "../hba/model.js";
 import { compareText } from "../hba/render/addresses.js";
+import { PIGSTY_DEFAULTS } from "./pigsty-defaults.js";
 import type { InventoryVars } from "./schema.js";
 
 /** A group of the inventory (`all.children.<name>`, or a group nested under another). */
@@ -120,8 +121,8 @@ export function resolveInstance(inventory: Inventory, cluster: string, instance:
  * (exit 4) for an unknown cluster or a host that is not one of its members.
  */
 export function instanceVars(inventory: Inventory, cluster: string, host?: string): InventoryVars {
-  const members = clusterMembers(inventory, cluster);
   if (host !== undefined) return hostVars(inventory, resolveInstance(inventory, cluster, host));
+  const members = clusterMembers(inventory, cluster);
   const shared = [...inventory.groups.values()]
     .filter((group) => {
       const hosts = groupHosts(inventory, group.name);
@@ -129,4 +130,12 @@ export function instanceVars(inventory: Inventory, cluster: string, host?: strin
     })
     .sort(byPrecedence);
   return Object.assign({}, inventory.vars, ...shared.map((group) => group.vars)) as InventoryVars;
+}
+
+/** An instance's (or cluster's) vars with every key Pigsty gives a default set. */
+export type EffectiveVars = InventoryVars & { readonly [K in keyof typeof PIGSTY_DEFAULTS]-?: NonNullable<InventoryVars[K]> };
+
+/** {@link instanceVars} over Pigsty's defaults (config/pigsty-defaults.ts): what Pigsty renders and creates for the instance or cluster. */
+export function effectiveVars(inventory: Inventory, cluster: string, host?: string): EffectiveVars {
+  return { ...PIGSTY_DEFAULTS, ...instanceVars(inventory, cluster, host) };
 }

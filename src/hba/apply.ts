@@ -16,6 +16,7 @@ export interface HbaTarget {
   /**
    * MD5 of the file as the server reads it at its hba_file, or undefined when it cannot read
    * it: what proves that the file pgwarden writes is the one the server judges and loads.
+   * Throws when the server cannot be asked at all.
    */
   serverDigest(): Promise<string | undefined>;
   reload(): Promise<void>;
@@ -46,17 +47,23 @@ export async function pgdataTarget(pgdata: string, binDir: string, hbaFile?: str
   const running = await readPostmasterPid(pgdata);
   if (!running) throw notFoundError("not-running", `no server runs on ${pgdata}: start it, so PostgreSQL can check the new rules before they are loaded`);
   const owner: OsUser = await ownerOf(pgdata);
+  const args = ["-X", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-h", running.socketDir ?? "/var/run/postgresql", "-p", String(running.port), "-d", "postgres", "-U", owner.name];
+  const run = (sql: string) => runProgram(join(binDir, "psql"), args, { user: isRoot() ? owner : undefined, input: sql });
+  const failed = (stderr: string) => new PgwardenError("psql-failed", `cannot ask the server as ${owner.name} over its socket: ${stderr.trim()}`, ExitCode.connection);
   const psql = async (sql: string) => {
-    const args = ["-X", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-h", running.socketDir ?? "/var/run/postgresql", "-p", String(running.port), "-d", "postgres", "-U", owner.name];
-    const result = await runProgram(join(binDir, "psql"), args, { user: isRoot() ? owner : undefined, input: sql });
-    if (result.code !== 0) throw new PgwardenError("psql-failed", `cannot ask the server as ${owner.name} over its socket: ${result.stderr.trim()}`, ExitCode.connection);
+    const result = await run(sql);
+    if (result.code !== 0) throw failed(result.stderr);
     return result.stdout;
   };
-  // The server says where its file is (hba_file may point outside PGDATA, as on Debian).
-  const served = (await psql(`${HBA_FILE_SQL};`)).trim();
   return {
-    hbaFile: hbaFile ?? (served || join(pgdata, "pg_hba.conf")),
-    serverDigest: async () => (await psql(`${DIGEST_SQL};`).then((out) => out.trim() || undefined, () => undefined)),
+    // Unless told, the server says where its file is (hba_file may point outside PGDATA, as on Debian).
+    hbaFile: hbaFile ?? ((await psql(`${HBA_FILE_SQL};`)).trim() || join(pgdata, "pg_hba.conf")),
+    serverDigest: async () => {
+      const result = await run(`${DIGEST_SQL};`);
+      // psql exits 2 when it cannot reach the server at all (with --hba-file this is the first question asked): no verdict on the file.
+      if (result.code === 2) throw failed(result.stderr);
+      return result.code === 0 ? result.stdout.trim() || undefined : undefined;
+    },
     fileErrors: async () =>
       (await psql(`${ERRORS_SQL};`))
         .split("\n")
@@ -99,12 +106,16 @@ export async function applyHba(target: HbaTarget, text: string, now: Date): Prom
   const info = await stat(target.hbaFile).catch(() => undefined);
   const options = { mode: info ? info.mode & 0o777 : PRIVATE_FILE_MODE, owner: info && isRoot() ? { uid: info.uid, gid: info.gid } : undefined };
   const written = await writeKeepingBackup(target.hbaFile, text, options, now);
-  const errors = await target.fileErrors().catch(async (error: unknown) => {
-    if (old !== undefined) await writeFileAtomic(target.hbaFile, old, options);
-    throw error;
-  });
+  const restore = () => writeFileAtomic(target.hbaFile, old, options);
+  /** What `asked` resolves to; if it fails, the old file is put back first. */
+  const restoringOnFailure = <T>(asked: Promise<T>) =>
+    asked.catch(async (error: unknown) => {
+      await restore();
+      throw error;
+    });
+  const errors = await restoringOnFailure(target.fileErrors());
   if (errors.length > 0) {
-    if (old !== undefined) await writeFileAtomic(target.hbaFile, old, options);
+    await restore();
     const [first] = errors;
     throw new PgwardenError(
       "hba-rejected",
@@ -112,8 +123,8 @@ export async function applyHba(target: HbaTarget, text: string, now: Date): Prom
       ExitCode.config,
     );
   }
-  if ((await target.serverDigest()) !== md5(text)) {
-    if (old !== undefined) await writeFileAtomic(target.hbaFile, old, options);
+  if ((await restoringOnFailure(target.serverDigest())) !== md5(text)) {
+    await restore();
     throw new PgwardenError("hba-file-elsewhere", `the server does not read the file pgwarden wrote at ${target.hbaFile}: the previous file is back in place, nothing was reloaded`, ExitCode.usage);
   }
   await target.reload();

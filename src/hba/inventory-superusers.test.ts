@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { instanceVars } from "../config/inventory.js";
 import { parseInventory } from "../config/load-inventory.js";
-import { inventoryLintContext } from "./inventory-superusers.js";
+import { inventoryLintContext, inventoryMemberships } from "./inventory-superusers.js";
 
 const inventorySuperusers = (...args: Parameters<typeof inventoryLintContext>) => inventoryLintContext(...args).superusers;
 
@@ -40,7 +41,7 @@ test("an inventory's superusers: also every role pg_default_roles or pg_users de
   assert.deepEqual(inventorySuperusers(inventory, "pg-x", "10.0.0.1"), ["postgres", "dbuser_dba", "boss"]);
 });
 
-test("an inventory's lint context: the roles each superuser is a member of, through other roles too, revocations honoured", () => {
+test("an inventory's lint context: the roles each superuser is a member of, through other roles too, revocations honoured (explain agrees)", () => {
   const text = `all:
   children:
     pg-x:
@@ -53,7 +54,8 @@ test("an inventory's lint context: the roles each superuser is a member of, thro
           - { name: team, login: false, roles: [ dbrole_readwrite ] }
           - { name: boss, roles: [ { name: dbrole_admin, state: revoke } ] }
 `;
-  const context = inventoryLintContext(parseInventory(text, "x.yml"), "pg-x", "10.0.0.1");
+  const inventory = parseInventory(text, "x.yml");
+  const context = inventoryLintContext(inventory, "pg-x", "10.0.0.1");
   assert.deepEqual(context.superusers, ["postgres", "dbuser_dba", "boss"]);
   assert.deepEqual(context.superuserMemberOf, {
     postgres: [],
@@ -61,4 +63,6 @@ test("an inventory's lint context: the roles each superuser is a member of, thro
     dbuser_dba: ["dbrole_admin", "pg_monitor", "dbrole_readwrite", "dbrole_readonly"],
     boss: ["team", "dbrole_readwrite", "dbrole_readonly"],
   });
+  // hba explain reads memberships with the same engine: the later entry's revoke holds there too.
+  assert.deepEqual(inventoryMemberships(instanceVars(inventory, "pg-x", "10.0.0.1"))("boss"), ["dbrole_readonly", "dbrole_readwrite", "team"]);
 });

@@ -1,4 +1,4 @@
-import { instanceVars, type Inventory } from "../config/inventory.js";
+import { effectiveVars, type Inventory } from "../config/inventory.js";
 import { PIGSTY_DEFAULTS } from "../config/pigsty-defaults.js";
 import type { InventoryVars } from "../config/schema.js";
 import type { LintContext } from "./lint/lint-rule.js";
@@ -26,23 +26,16 @@ function declaredRoles(vars: InventoryVars): Map<string, DeclaredRole> {
   return roles;
 }
 
-const varsOf = (inventory: Inventory, cluster: string, host?: string): InventoryVars => ({ ...PIGSTY_DEFAULTS, ...instanceVars(inventory, cluster, host) });
-
-function superusersIn(vars: InventoryVars, roles: ReadonlyMap<string, DeclaredRole>): string[] {
-  // The dbsu is the bootstrap superuser and Pigsty creates the admin user as one: both count whatever their entries say.
-  const system = [vars.pg_dbsu, vars.pg_admin_username].filter((name): name is string => typeof name === "string" && name !== "");
-  const declared = [...roles].filter(([, role]) => role.superuser === true && !role.absent).map(([name]) => name);
-  return [...new Set([...system, ...declared])];
-}
-
 /**
  * The superusers an inventory declares for an instance: the OS superuser's role (pg_dbsu),
  * the admin user (pg_admin_username), and every role of pg_default_roles (Pigsty's when the
  * inventory has none) or pg_users whose entries make it `superuser: true` and do not drop it.
  */
-function inventorySuperusers(inventory: Inventory, cluster: string, host?: string): string[] {
-  const vars = varsOf(inventory, cluster, host);
-  return superusersIn(vars, declaredRoles(vars));
+function superusersIn(vars: InventoryVars, roles: ReadonlyMap<string, DeclaredRole>): string[] {
+  // The dbsu is the bootstrap superuser and Pigsty creates the admin user as one: both count whatever their entries say.
+  const system = [vars.pg_dbsu, vars.pg_admin_username].filter((name): name is string => typeof name === "string" && name !== "");
+  const declared = [...roles].filter(([, role]) => role.superuser === true && !role.absent).map(([name]) => name);
+  return [...new Set([...system, ...declared])];
 }
 
 /** The roles `name` is a member of through granted memberships, nearest first (hba.c is_member follows them all, whatever INHERIT says). */
@@ -59,9 +52,20 @@ function memberOf(name: string, roles: ReadonlyMap<string, DeclaredRole>): strin
   return [...found];
 }
 
-/** What an inventory tells lint: its superusers (see {@link inventorySuperusers}) and the roles each one is a member of. */
+/**
+ * Every role each role of the inventory is a member of, directly or through others, sorted:
+ * pg_default_roles (Pigsty's own list when the inventory sets none) and pg_users, merged as
+ * lint merges them (a later entry's revoke or `state: absent` has the last word). A role the
+ * inventory does not define is a member of nothing.
+ */
+export function inventoryMemberships(vars: InventoryVars): (role: string) => string[] {
+  const roles = declaredRoles({ ...PIGSTY_DEFAULTS, ...vars });
+  return (role) => memberOf(role, roles).sort();
+}
+
+/** What an inventory tells lint: its superusers (see {@link superusersIn}) and the roles each one is a member of. */
 export function inventoryLintContext(inventory: Inventory, cluster: string, host?: string): Pick<LintContext, "superusers" | "superuserMemberOf"> {
-  const vars = varsOf(inventory, cluster, host);
+  const vars = effectiveVars(inventory, cluster, host);
   const roles = declaredRoles(vars);
   const superusers = superusersIn(vars, roles);
   return { superusers, superuserMemberOf: Object.fromEntries(superusers.map((name) => [name, memberOf(name, roles)])) };

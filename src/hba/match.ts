@@ -141,7 +141,8 @@ function membership(connection: Connection, role: string): RuleMatch {
   return connection.memberOf.includes(role) ? YES : NO;
 }
 
-const regexTokens = (server: ServerContext) => (server.majorVersion ?? FIRST_MAJOR_WITH_REGEX_TOKENS) >= FIRST_MAJOR_WITH_REGEX_TOKENS;
+/** Whether `/...` tokens are regular expressions for this server (PostgreSQL 16 on; an unknown version counts as 16 or later). */
+export const regexTokens = (server: ServerContext): boolean => (server.majorVersion ?? FIRST_MAJOR_WITH_REGEX_TOKENS) >= FIRST_MAJOR_WITH_REGEX_TOKENS;
 
 /** A name or, from PostgreSQL 16 on, a `/regex`; before 16 a `/...` token is just a name. */
 function nameMatches(token: HbaToken, name: string, server: ServerContext): boolean {

@@ -1,17 +1,15 @@
-import { clusterMembers, groupHosts, instanceVars, type Inventory } from "../../config/inventory.js";
-import { PIGSTY_DEFAULTS } from "../../config/pigsty-defaults.js";
+import { clusterMembers, effectiveVars, groupHosts, type EffectiveVars, type Inventory } from "../../config/inventory.js";
 import { ExitCode, PgwardenError } from "../../errors.js";
 import { formatNetwork, hostBits, networkContains, parseAddress, parseNetwork, type Network } from "../address.js";
-import { FIRST_MAJOR_WITH_REGEX_TOKENS, type Connection, type ServerContext } from "../match.js";
+import { inventoryMemberships } from "../inventory-superusers.js";
+import { regexTokens, type Connection, type ServerContext } from "../match.js";
 import type { HbaRule } from "../model.js";
 import { parseHbaText } from "../parse/index.js";
 import { isRegexToken } from "../parse/token-regex.js";
-import { DEFAULT_INTRANET } from "../render/addresses.js";
 import { renderHba } from "../render/render.js";
 import { renderedFileName } from "../rendered-file.js";
 import type { Access } from "./authentication.js";
 import { explainConnection } from "./explain-connection.js";
-import { inventoryMemberships } from "./inventory-roles.js";
 
 /** An intranet client for the matrix when the intranet holds it (else the intranet's first host). */
 export const INTRANET_SAMPLE_ADDRESS = "10.1.2.3";
@@ -88,7 +86,7 @@ function sampleAddress(network: Network, preferred: string): string {
 }
 
 /** Sources of connections as Pigsty's address aliases name them; aliases at one address share a row. */
-function matrixNetworks(inventory: Inventory, members: readonly string[], host: string | undefined, vars: ReturnType<typeof instanceVars>): MatrixNetwork[] {
+function matrixNetworks(inventory: Inventory, members: readonly string[], host: string | undefined, vars: EffectiveVars): MatrixNetwork[] {
   const candidates: [string, string | undefined][] = [
     ["local socket", "local"],
     ["localhost", "127.0.0.1"],
@@ -96,7 +94,7 @@ function matrixNetworks(inventory: Inventory, members: readonly string[], host: 
     ["infra", groupHosts(inventory, "infra").find((address) => parseAddress(address))],
     ["cluster member", members.find((member) => member !== host && parseAddress(member)) ?? members.find((member) => parseAddress(member))],
   ];
-  const intranet = (vars.node_firewall_intranet ?? DEFAULT_INTRANET).map(parseNetwork).find((network): network is Network => network?.family === 4);
+  const intranet = vars.node_firewall_intranet.map(parseNetwork).find((network): network is Network => network?.family === 4);
   if (intranet) candidates.push(["intranet", sampleAddress(intranet, INTRANET_SAMPLE_ADDRESS)]);
   candidates.push(["world", WORLD_SAMPLE_ADDRESS]);
   const networks: { labels: string[]; address: string }[] = [];
@@ -111,7 +109,7 @@ function matrixNetworks(inventory: Inventory, members: readonly string[], host: 
 
 /** Plain role names written in the rules' user fields (not `all`, `+group` or a pattern), in file order. */
 function namedUsers(rules: readonly HbaRule[], server: ServerContext): string[] {
-  const regex = (server.majorVersion ?? FIRST_MAJOR_WITH_REGEX_TOKENS) >= FIRST_MAJOR_WITH_REGEX_TOKENS;
+  const regex = regexTokens(server);
   const names = new Set<string>();
   for (const rule of rules) {
     for (const token of rule.users) {
@@ -139,16 +137,15 @@ function majorVersionOf(value: unknown): number | undefined {
 export async function explainMatrix(inventory: Inventory, cluster: string, options: MatrixOptions = {}): Promise<HbaMatrix> {
   const rendered = renderHba(inventory, cluster, { instance: options.instance, target: "pg" });
   const host = rendered.instance?.host;
-  const own = instanceVars(inventory, cluster, host);
-  const vars = { ...PIGSTY_DEFAULTS, ...own };
+  const vars = effectiveVars(inventory, cluster, host);
   const file = renderedFileName(rendered);
   // The rendered text is the whole file: nothing it could include exists.
   const parsed = await parseHbaText(rendered.text, file, { readFile: async (path) => Promise.reject(new Error(`${path}: a rendered file includes nothing`)), readDir: async () => [] });
   const [error] = parsed.errors;
   if (error) throw new PgwardenError("invalid-hba-rule", `the rules rendered for ${cluster} do not parse: ${file} line ${error.source.line}: ${error.message}`, ExitCode.config);
-  const server: ServerContext = { majorVersion: majorVersionOf(own.pg_version) };
+  const server: ServerContext = { majorVersion: majorVersionOf(vars.pg_version) };
 
-  const memberships = inventoryMemberships(own);
+  const memberships = inventoryMemberships(vars);
   const roles = new Map<string, { kinds: string[]; memberOf: readonly string[] }>();
   const addRole = (name: string, kind: string, memberOf: readonly string[] = memberships(name)) => {
     const known = roles.get(name);

@@ -12,9 +12,6 @@ export const ADDRESS_ALIASES = ["local", "localhost", "admin", "infra", "cluster
 /** PostgreSQL's own address keywords, which pgwarden passes through (Pigsty does not accept them). */
 export const ADDRESS_KEYWORDS = ["samehost", "samenet"] as const;
 
-/** node_firewall_intranet when the inventory does not set it (the template's `default(...)`). */
-export const DEFAULT_INTRANET: readonly string[] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
-
 const LOOPBACK_NETWORKS = ["127.0.0.1/32", "::1/128"] as const;
 const WORLD_NETWORKS = ["0.0.0.0/0", "::/0"] as const;
 

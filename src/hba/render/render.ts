@@ -1,9 +1,8 @@
-import { clusterMembers, groupHosts, instanceName, instanceVars, resolveInstance, type Inventory } from "../../config/inventory.js";
-import { PIGSTY_DEFAULTS } from "../../config/pigsty-defaults.js";
+import { clusterMembers, effectiveVars, groupHosts, instanceName, resolveInstance, type Inventory } from "../../config/inventory.js";
 import type { HbaRuleKey, PgRole } from "../../config/schema.js";
 import { ExitCode, PgwardenError } from "../../errors.js";
 import { sourcePrefix, type ConnectionType, type HbaRule, type SourceLocation } from "../model.js";
-import { AddressError, DEFAULT_INTRANET, expandAddress, type AddressContext, type AddressExpansion } from "./addresses.js";
+import { AddressError, expandAddress, type AddressContext, type AddressExpansion } from "./addresses.js";
 import { resolveAuth, type RenderTarget } from "./auth.js";
 import { formatHbaLine, tokenizeField } from "./format.js";
 import { isRuleActive, ruleRole, type HbaRuleRole, type InstanceRole } from "./role-gate.js";
@@ -88,13 +87,13 @@ function ruleError(listed: ListedRule, message: string): PgwardenError {
 export function renderHba(inventory: Inventory, cluster: string, options: RenderOptions): RenderedHba {
   const members = clusterMembers(inventory, cluster);
   const host = options.instance !== undefined ? resolveInstance(inventory, cluster, options.instance) : members.length === 1 ? members[0] : undefined;
-  const vars = { ...PIGSTY_DEFAULTS, ...instanceVars(inventory, cluster, host) };
+  const vars = effectiveVars(inventory, cluster, host);
   const target = options.target;
   const addresses: AddressContext = {
     adminIp: vars.admin_ip,
     infraHosts: groupHosts(inventory, "infra"),
     clusterMembers: members,
-    intranet: vars.node_firewall_intranet ?? DEFAULT_INTRANET,
+    intranet: vars.node_firewall_intranet,
   };
   const users: SystemUsers = { dbsu: vars.pg_dbsu, replication: vars.pg_replication_username, monitor: vars.pg_monitor_username, admin: vars.pg_admin_username };
   const instanceRole: InstanceRole = { pgRole: vars.pg_role, offlineQuery: vars.pg_offline_query };

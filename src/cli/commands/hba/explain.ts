@@ -4,10 +4,10 @@ import { instanceVars } from "../../../config/inventory.js";
 import { loadInventory } from "../../../config/load-inventory.js";
 import { ExitCode, usageError } from "../../../errors.js";
 import { explainConnection } from "../../../hba/explain/explain-connection.js";
-import { inventoryMemberships } from "../../../hba/explain/inventory-roles.js";
 import { explainMatrix } from "../../../hba/explain/matrix.js";
+import { inventoryMemberships } from "../../../hba/inventory-superusers.js";
 import type { Connection, ServerContext } from "../../../hba/match.js";
-import type { HbaRule } from "../../../hba/model.js";
+import { sourcePrefix, type HbaRule } from "../../../hba/model.js";
 import { contextOf, type CommandContext } from "../../context.js";
 import { ExitSignal } from "../../exit-signal.js";
 import { describe } from "../../help.js";
@@ -72,7 +72,7 @@ function warnAboutErrors(ctx: CommandContext, source: HbaSource): void {
   const [first] = source.file.errors;
   if (!first) return;
   const more = source.file.errors.length > 1 ? ` and ${source.file.errors.length - 1} more` : "";
-  ctx.output.warn(`${first.source.file}:${first.source.line}: ${first.message}${more}: PostgreSQL refuses to load a file with errors, so these rules would not be in force`);
+  ctx.output.warn(`${sourcePrefix(first.source)}${first.message}${more}: PostgreSQL refuses to load a file with errors, so these rules would not be in force`);
 }
 
 const ruleJson = (rule: HbaRule) => ({ file: rule.source.file, line: rule.source.line, text: rule.text.trim(), method: rule.method, options: rule.options });

@@ -48,7 +48,7 @@ export function hbaLintCommand(): Command {
     .argument("[file]", "a pg_hba.conf (its include directives and @file lists are read too)")
     .action(async (file: string | undefined, options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const source = await loadHbaSource(file, options);
+      const source = await loadHbaSource(file, options, { lintContext: true });
       for (const warning of source.warnings) ctx.output.warn(warning);
       const context = await lintContext(source.context, options);
       const result = lintRules(source.file.rules, context);

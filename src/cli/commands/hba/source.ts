@@ -26,6 +26,8 @@ export interface SourceOptions {
 export interface SourceExtras {
   /** With --conn: also read this role's facts (version, address, memberships) on the same connection. */
   readonly factsFor?: string;
+  /** Also read what the source tells lint ({@link HbaSource.context}): with --conn that is more queries (superusers, ssl, ident maps). */
+  readonly lintContext?: boolean;
 }
 
 export interface HbaSource {
@@ -33,7 +35,7 @@ export interface HbaSource {
   readonly label: string;
   /** The rules and the records PostgreSQL would refuse; for an inventory, rule sources point into it where they can. */
   readonly file: HbaFile;
-  /** What the source tells lint: a server's superusers, ssl and ident maps; an inventory's superusers. */
+  /** What the source tells lint, when {@link SourceExtras.lintContext} asked: a server's superusers, ssl and ident maps; an inventory's superusers. */
   readonly context: Partial<LintContext>;
   /** For an inventory: the rendered file. */
   readonly rendered?: RenderedHba;
@@ -79,15 +81,15 @@ export async function loadHbaSource(file: string | undefined, options: SourceOpt
     throw usageError("hba-source", "--cluster and --instance go with --inventory");
   }
   if (file !== undefined) return { label: file, file: await parseHbaFile(file), context: {}, warnings: [] };
-  if (options.conn !== undefined) return fromServer(options.conn, extras.factsFor);
-  return fromInventory(options.inventory as string, options);
+  if (options.conn !== undefined) return fromServer(options.conn, extras);
+  return fromInventory(options.inventory as string, options, extras);
 }
 
-async function fromServer(url: string, factsFor: string | undefined): Promise<HbaSource> {
+async function fromServer(url: string, { factsFor, lintContext }: SourceExtras): Promise<HbaSource> {
   const client = await connectConn(url);
   try {
     const file = await readLiveRules(client);
-    const context = await readServerContext(client);
+    const context = lintContext ? await readServerContext(client) : {};
     const roleFacts = factsFor === undefined ? undefined : await readServerFacts(client, factsFor);
     return { label: `the server at ${client.host}:${client.port}`, file, context, warnings: [], ...(roleFacts ? { roleFacts } : {}) };
   } finally {
@@ -95,7 +97,7 @@ async function fromServer(url: string, factsFor: string | undefined): Promise<Hb
   }
 }
 
-async function fromInventory(path: string, options: SourceOptions): Promise<HbaSource> {
+async function fromInventory(path: string, options: SourceOptions, { lintContext }: SourceExtras): Promise<HbaSource> {
   if (options.cluster === undefined) throw usageError("hba-source", "--inventory needs --cluster NAME");
   const inventory = await loadInventory(path);
   const rendered = renderHba(inventory, options.cluster, { instance: options.instance, target: options.target ?? "pg" });
@@ -103,7 +105,7 @@ async function fromInventory(path: string, options: SourceOptions): Promise<HbaS
   return {
     label: `${name} rendered from ${inventory.file}`,
     file: await parseRendered(rendered, inventory.file, name),
-    context: inventoryLintContext(inventory, options.cluster, rendered.instance?.host),
+    context: lintContext ? inventoryLintContext(inventory, options.cluster, rendered.instance?.host) : {},
     rendered,
     inventory,
     warnings: [...inventory.warnings, ...rendered.warnings, ...(rendered.instance ? [] : [clusterLevelWarning(options.cluster)])],
