@@ -1,3 +1,4 @@
+import { Option } from "commander";
 import type pg from "pg";
 import { usageError } from "../errors.js";
 import { connectSuperuser } from "../pg/connect.js";
@@ -9,7 +10,7 @@ const CONNECTION_FORMS = /^(postgres(ql)?:\/\/|\/)/;
  * A `--conn` must be a connection URL (or socket directory) that node-postgres reads as
  * meant, and may name the user, never the password: argv is visible to every user of the
  * machine (ps, /proc) and lands in shell history. The password comes from PGPASSWORD or
- * ~/.pgpass. Commands call this before any other work, so bad input costs nothing.
+ * ~/.pgpass. {@link connOption} checks it as argv is parsed, so bad input costs nothing.
  */
 export function checkConn(conn: string): void {
   if (!CONNECTION_FORMS.test(conn.trim())) {
@@ -26,8 +27,19 @@ export function checkConn(conn: string): void {
   if (inUrl) throw usageError("password-in-argv", "--conn must not contain a password: set PGPASSWORD or use ~/.pgpass");
 }
 
-/** The superuser connection a command's `--conn` names, refused before any network traffic if {@link checkConn} refuses it. */
-export async function connectConn(conn: string): Promise<pg.Client> {
-  checkConn(conn);
-  return connectSuperuser(conn);
+/** `--conn <url>`, checked by {@link checkConn} while argv is parsed: before any file is read or any connection made. */
+export const connOption = (help: string) =>
+  new Option("--conn <url>", help).argParser((value: string) => {
+    checkConn(value);
+    return value;
+  });
+
+/** Runs `work` on a superuser connection to `--conn` (exit 5 when it cannot connect), closing it after. */
+export async function withConnection<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = await connectSuperuser(url);
+  try {
+    return await work(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

@@ -9,7 +9,7 @@ import { PASSWORD_KEYS, type InventoryVars, type PasswordKey } from "./schema.js
  * Source: pgsty/pigsty roles/pgsql/defaults/main.yml at commit 0a6fec9c61e76033e0e76aebaa128d57c26781e5
  * (Pigsty 4.x, the `order` generation of the default rule sets). node_firewall_intranet is the
  * copy that file keeps of the node role's (NODE_SEC, "Reference"), whose order the rendered
- * `intra` lines follow; the template's own fallback (DEFAULT_INTRANET) has another. The role model
+ * `intra` lines follow (the template's own fallback has another order). The role model
  * (pg_default_roles, pg_default_privileges) and the system users' passwords come from the
  * same file; roles/pgsql/templates/pg-init-roles.sql (read at commit
  * 287d7ca47eca718edb5ca88d6ed5c96a8eb147de) gives pg_admin_password, pg_monitor_password and

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import pg from "pg";
 import { ExitCode, PgwardenError } from "../errors.js";
+import { requireSuperuser } from "./require-superuser.js";
 
 /** A running server reached over a connection as a superuser (`pg tls --conn`). */
 export interface ServerFacts {
@@ -10,10 +11,7 @@ export interface ServerFacts {
 }
 
 export async function serverFacts(client: pg.Client): Promise<ServerFacts> {
-  const who = await client.query<{ rolsuper: boolean; user: string }>("SELECT rolsuper, current_user AS user FROM pg_roles WHERE rolname = current_user");
-  if (!who.rows[0]?.rolsuper) {
-    throw new PgwardenError("not-superuser", `${who.rows[0]?.user ?? "this role"} is not a superuser: ALTER SYSTEM and writing into the data directory need one (connect as postgres)`, ExitCode.privilege);
-  }
+  await requireSuperuser(client, "ALTER SYSTEM and writing into the data directory need one");
   const facts = await client.query<{ data_directory: string; port: string; version: string }>(
     "SELECT current_setting('data_directory') AS data_directory, current_setting('port') AS port, current_setting('server_version') AS version",
   );

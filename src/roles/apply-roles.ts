@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { ExitCode, PgwardenError } from "../errors.js";
 import { planRoles, type RolePlan, type RolePlanOptions } from "./plan/plan-roles.js";
-import { requireSuperuser } from "./require-superuser.js";
+import { requireSuperuser } from "../pg/require-superuser.js";
 import { readRoleCatalog } from "./role-catalog.js";
 import type { RoleChange } from "./role-change.js";
 import type { RoleModel } from "./role-model.js";

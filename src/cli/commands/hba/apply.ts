@@ -7,7 +7,8 @@ import { findServerBinaries } from "../../../pg/pg-binaries.js";
 import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
 import { keyValueLines } from "../../render.js";
-import { connectConn } from "../../conn-url.js";
+import { connectSuperuser } from "../../../pg/connect.js";
+import { connOption } from "../../conn-url.js";
 
 interface Options {
   conn?: string;
@@ -19,7 +20,7 @@ interface Options {
 export function hbaApplyCommand(): Command {
   const command = new Command("apply")
     .argument("<file>", "the pg_hba.conf to install (for example the output of pgwarden hba render)")
-    .addOption(new Option("--conn <url>", "a running server reached as a superuser (password from PGPASSWORD or ~/.pgpass)"))
+    .addOption(connOption("a running server reached as a superuser (password from PGPASSWORD or ~/.pgpass)"))
     .addOption(new Option("--pgdata <dir>", "a running cluster on this machine (asked over its socket as the data directory's owner)"))
     .addOption(new Option("--hba-file <file>", "with --pgdata: where its pg_hba.conf is (default PGDATA/pg_hba.conf)"))
     .addOption(new Option("--pg-bin <dir>", "PostgreSQL's programs (psql, pg_ctl) for --pgdata"))
@@ -27,7 +28,7 @@ export function hbaApplyCommand(): Command {
       const ctx = contextOf(cmd);
       if ((options.conn === undefined) === (options.pgdata === undefined)) throw usageError("hba-apply-target", "give exactly one of --conn URL or --pgdata DIR");
       const text = await readInputFile(file, "rules file");
-      const client = options.conn ? await connectConn(options.conn) : undefined;
+      const client = options.conn ? await connectSuperuser(options.conn) : undefined;
       try {
         const target = client ? await connectionTarget(client) : await pgdataTarget(resolve(options.pgdata as string), findServerBinaries(options.pgBin).dir, options.hbaFile);
         const result = await applyHba(target, text, ctx.now);

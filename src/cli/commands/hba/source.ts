@@ -11,7 +11,7 @@ import { parseRendered, renderedFileName } from "../../../hba/rendered-file.js";
 import { renderHba, type RenderTarget, type RenderedHba } from "../../../hba/render/index.js";
 import { readServerFacts, type ServerFactsForRole } from "../../../hba/explain/server-facts.js";
 import { readServerContext } from "../../../hba/server-context.js";
-import { connectConn } from "../../conn-url.js";
+import { connOption, withConnection } from "../../conn-url.js";
 
 /** Where a command's HBA rules come from: a file argument, a running server, or an inventory. */
 export interface SourceOptions {
@@ -66,7 +66,7 @@ export function addInventoryOptions(command: Command, required = false): Command
 
 /** FILE's alternatives: --conn URL, or --inventory FILE --cluster NAME [--instance] [--target]. */
 export function addSourceOptions(command: Command): Command {
-  command.addOption(new Option("--conn <url>", "a running server: its rules as it reads them (pg_hba_file_rules), as a superuser; password from PGPASSWORD or ~/.pgpass"));
+  command.addOption(connOption("a running server: its rules as it reads them (pg_hba_file_rules), as a superuser; password from PGPASSWORD or ~/.pgpass"));
   return addInventoryOptions(command);
 }
 
@@ -86,15 +86,12 @@ export async function loadHbaSource(file: string | undefined, options: SourceOpt
 }
 
 async function fromServer(url: string, { factsFor, lintContext }: SourceExtras): Promise<HbaSource> {
-  const client = await connectConn(url);
-  try {
+  return withConnection(url, async (client) => {
     const file = await readLiveRules(client);
     const context = lintContext ? await readServerContext(client) : {};
     const roleFacts = factsFor === undefined ? undefined : await readServerFacts(client, factsFor);
     return { label: `the server at ${client.host}:${client.port}`, file, context, warnings: [], ...(roleFacts ? { roleFacts } : {}) };
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  });
 }
 
 async function fromInventory(path: string, options: SourceOptions, { lintContext }: SourceExtras): Promise<HbaSource> {

@@ -5,14 +5,13 @@ import { failsAt, type Severity } from "../../../hba/lint/finding.js";
 import { auditPasswords } from "../../../roles/audit/audit-passwords.js";
 import { parseWordlist } from "../../../roles/audit/candidates/wordlist.js";
 import { readStoredRoles } from "../../../roles/audit/read-stored-roles.js";
-import type { StoredRole } from "../../../roles/audit/stored-role.js";
 import { contextOf } from "../../context.js";
 import { ExitSignal } from "../../exit-signal.js";
 import { failOnOption } from "../../flags.js";
 import { describe } from "../../help.js";
 import { progressBar } from "../../progress.js";
 import { auditText } from "./audit-text.js";
-import { checkConn, connectConn } from "../../conn-url.js";
+import { connOption, withConnection } from "../../conn-url.js";
 
 /** A search this long (about ten seconds per core at 4096 iterations) shows progress on stderr. */
 const PROGRESS_MIN_GUESSES = 20_000;
@@ -26,21 +25,14 @@ interface Options {
 
 export function passwordAuditCommand(): Command {
   const command = new Command("audit")
-    .addOption(new Option("--conn <url>", "a server reached as a superuser, e.g. postgresql://postgres@10.10.10.10/postgres (password from PGPASSWORD or ~/.pgpass)").makeOptionMandatory())
+    .addOption(connOption("a server reached as a superuser, e.g. postgresql://postgres@10.10.10.10/postgres (password from PGPASSWORD or ~/.pgpass)").makeOptionMandatory())
     .addOption(new Option("--wordlist <file>", "more guesses, one password per line (UTF-8), tried after the built-in ones"))
     .addOption(new Option("--show", "print the passwords found (default: only that one was found, and of what kind)"))
     .addOption(failOnOption())
     .action(async (options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
-      checkConn(options.conn);
       const wordlist = options.wordlist === undefined ? [] : parseWordlist(await readInputFile(options.wordlist, "wordlist"));
-      const client = await connectConn(options.conn);
-      let roles: StoredRole[];
-      try {
-        roles = await readStoredRoles(client);
-      } finally {
-        await client.end().catch(() => undefined);
-      }
+      const roles = await withConnection(options.conn, readStoredRoles);
       let progress: ((done: number, total: number) => void) | undefined;
       const report = await auditPasswords(roles, {
         now: ctx.now,

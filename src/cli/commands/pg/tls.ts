@@ -15,7 +15,8 @@ import { contextOf, type CommandContext } from "../../context.js";
 import { describe } from "../../help.js";
 import { sanOption } from "../../flags.js";
 import { loadSigningCa } from "../cert/common.js";
-import { checkConn, connectConn } from "../../conn-url.js";
+import { connectSuperuser } from "../../../pg/connect.js";
+import { connOption } from "../../conn-url.js";
 
 interface Options {
   pgdata?: string;
@@ -73,9 +74,8 @@ async function runPrint(ctx: CommandContext, options: Options, target: SnippetTa
 
 /** `--conn`: a running server reached as a superuser; files where data_directory is, settings through ALTER SYSTEM. */
 async function runConn(ctx: CommandContext, options: Options, url: string): Promise<void> {
-  checkConn(url);
   const ca = await loadSigningCa(ctx, false);
-  const client = await connectConn(url);
+  const client = await connectSuperuser(url);
   try {
     const facts = await serverFacts(client);
     if (!(await readPostmasterPid(facts.dataDirectory))) {
@@ -169,7 +169,7 @@ async function runPgdata(ctx: CommandContext, options: Options, pgdata: string):
 export function pgTlsCommand(): Command {
   const command = new Command("tls")
     .addOption(new Option("--pgdata <dir>", "the cluster's data directory (a cluster on this machine)"))
-    .addOption(new Option("--conn <url>", "a running server reached as a superuser (postgresql://postgres@host:port/db; password from PGPASSWORD or ~/.pgpass): settings through ALTER SYSTEM"))
+    .addOption(connOption("a running server reached as a superuser (postgresql://postgres@host:port/db; password from PGPASSWORD or ~/.pgpass): settings through ALTER SYSTEM"))
     .addOption(new Option("--print <target>", "print the TLS lines for pgbouncer, Patroni or etcd on the host --cn, with its certificate from the PKI").choices([...SNIPPET_TARGETS]))
     .addOption(new Option("--client-cn <role>", "with --print pgbouncer|patroni: the client certificate the service presents when it connects out (pgbouncer to PostgreSQL, patronictl to the REST API)"))
     .addOption(new Option("--client-group <name>", "folder of the --client-cn certificate (default client)"))

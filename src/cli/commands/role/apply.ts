@@ -2,7 +2,8 @@ import { Command } from "commander";
 import { applyRoles } from "../../../roles/apply-roles.js";
 import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
-import { addRoleOptions, countsText, planJson, planSql, prepareRoles, withConnection, type RoleOptions } from "./common.js";
+import { withConnection } from "../../conn-url.js";
+import { addRoleOptions, countsText, planJson, planSql, prepareRoles, type RoleOptions } from "./common.js";
 
 export function roleApplyCommand(): Command {
   const command = new Command("apply").action(async (options: RoleOptions, cmd: Command) => {

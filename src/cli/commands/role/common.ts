@@ -1,5 +1,4 @@
 import { Option, type Command } from "commander";
-import type pg from "pg";
 import { loadInventory } from "../../../config/load-inventory.js";
 import { usageError } from "../../../errors.js";
 import { readInputFile } from "../../../fs/read-input.js";
@@ -10,7 +9,7 @@ import type { RoleChangeKind } from "../../../roles/role-change.js";
 import { desiredRoleModel, type RoleModel } from "../../../roles/role-model.js";
 import { DEFAULT_SCRAM_ITERATIONS, MAX_SCRAM_ITERATIONS } from "../../../roles/scram.js";
 import type { CommandContext } from "../../context.js";
-import { checkConn, connectConn } from "../../conn-url.js";
+import { connOption } from "../../conn-url.js";
 import { parseWordlist } from "../../../roles/audit/candidates/wordlist.js";
 
 /** A sanity bound for --min-length, in characters. */
@@ -31,7 +30,7 @@ export function addRoleOptions(command: Command): Command {
   return command
     .addOption(new Option("--inventory <file>", "a Pigsty inventory (pigsty.yml)").makeOptionMandatory())
     .addOption(new Option("--cluster <name>", "the cluster whose roles to manage (its pg_cluster)").makeOptionMandatory())
-    .addOption(new Option("--conn <url>", "the cluster's primary, reached as a superuser (password from PGPASSWORD or ~/.pgpass, never in the URL)").makeOptionMandatory())
+    .addOption(connOption("the cluster's primary, reached as a superuser (password from PGPASSWORD or ~/.pgpass, never in the URL)").makeOptionMandatory())
     .addOption(new Option("--scram-iterations <n>", `iterations of new SCRAM-SHA-256 verifiers, at least ${DEFAULT_SCRAM_ITERATIONS} (default ${DEFAULT_SCRAM_ITERATIONS}); stored verifiers with fewer are re-hashed`))
     .addOption(new Option("--min-length <n>", `shortest password accepted, in characters, at least ${DEFAULT_MIN_PASSWORD_LENGTH} (default ${DEFAULT_MIN_PASSWORD_LENGTH})`))
     .addOption(new Option("--require-classes <list>", `character classes every password needs, comma-separated: ${CHARACTER_CLASSES.join(", ")}`))
@@ -69,7 +68,6 @@ export interface PreparedRoles {
  * passwords it points to, and the password policy (violations are exit 3, naming user and rule).
  */
 export async function prepareRoles(ctx: CommandContext, options: RoleOptions): Promise<PreparedRoles> {
-  checkConn(options.conn);
   const scramIterations = options.scramIterations === undefined ? undefined : integer("--scram-iterations", options.scramIterations, DEFAULT_SCRAM_ITERATIONS, MAX_SCRAM_ITERATIONS);
   const policy = await policyOf(options);
   const inventory = await loadInventory(options.inventory);
@@ -77,16 +75,6 @@ export async function prepareRoles(ctx: CommandContext, options: RoleOptions): P
   const model = await desiredRoleModel(inventory, options.cluster, { env: ctx.env, now: ctx.now });
   checkDeclaredPasswords(model, policy);
   return { model, planOptions: { scramIterations } };
-}
-
-/** Runs `work` on a superuser connection to --conn (exit 5 when it cannot connect), closing it after. */
-export async function withConnection<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = await connectConn(url);
-  try {
-    return await work(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }
 
 /** What each kind of change is called in the summary line: one, many. */

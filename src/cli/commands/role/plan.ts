@@ -2,7 +2,8 @@ import { Command } from "commander";
 import { planRolesOnServer } from "../../../roles/plan-on-server.js";
 import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
-import { addRoleOptions, countsText, planJson, planSql, prepareRoles, withConnection, type RoleOptions } from "./common.js";
+import { withConnection } from "../../conn-url.js";
+import { addRoleOptions, countsText, planJson, planSql, prepareRoles, type RoleOptions } from "./common.js";
 
 export function rolePlanCommand(): Command {
   const command = new Command("plan").action(async (options: RoleOptions, cmd: Command) => {

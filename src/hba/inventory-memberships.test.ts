@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { InventoryVars } from "../../config/schema.js";
-import { inventoryMemberships } from "../inventory-superusers.js";
+import type { InventoryVars } from "../config/schema.js";
+import { inventoryMemberships } from "./inventory-superusers.js";
 
 test("without pg_default_roles, Pigsty's own list: memberships through every chain of grants", () => {
   const memberOf = inventoryMemberships({} as InventoryVars);
