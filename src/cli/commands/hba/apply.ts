@@ -30,7 +30,7 @@ export function hbaApplyCommand(): Command {
     .addOption(
       new Option(
         "--force",
-        `install even when the new rules would refuse pgwarden's own connection or the superuser's socket login (or pgwarden cannot tell), or lint finds ${BLOCKING_SEVERITY} risks; never overrides PostgreSQL's own refusal`,
+        `install even when the new rules would refuse pgwarden's own connection or the superuser's socket login (or pgwarden cannot tell), or lint finds ${BLOCKING_SEVERITY} (its highest severity) risks; never overrides PostgreSQL's own refusal`,
       ),
     )
     .addOption(new Option("--server-log <file>", "the server's log file, when pgwarden cannot find it (default: logging_collector's current file, else the postmaster's stderr)"))

@@ -1,0 +1,223 @@
+/**
+ * `hba apply` against a real PostgreSQL 15 (ssl on): files only a reload refuses, the
+ * server's log as the proof of a reload, and rules that would lock the operators out or
+ * that lint calls critical. Every refusal leaves the old file, and the server restarts.
+ */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { pgdataTarget } from "../src/hba/apply.js";
+import { confirmReload, LOAD_TIME_SQL, type Asked } from "../src/hba/apply/reload-confirmation.js";
+import { LOG_FACTS_SQL, locateServerLog, logCursor, type LogFacts } from "../src/hba/apply/server-log.js";
+import { quoteLiteral } from "../src/roles/identifier.js";
+import { scramVerifier } from "../src/roles/scram.js";
+import { pgwarden, tempDir, type CliResult } from "./support/cli.js";
+import { findPgBinDir, runClient, startCluster, type Cluster } from "./support/pg-cluster.js";
+
+const ORIGINAL_RULES = ["host postgres trusted_app 127.0.0.1/32 trust", "host all all 127.0.0.1/32 scram-sha-256"];
+const SUPERUSER_PASSWORD = randomBytes(12).toString("hex");
+
+/** Files PostgreSQL 15 shows in pg_hba_file_rules without complaint (or not at all) but refuses at reload. */
+const RELOAD_REFUSES = [
+  { name: "empty", text: "", says: /contains no entries/ },
+  { name: "comment-only", text: "# nothing but a comment\n\n   # and another\n", says: /contains no entries/ },
+  { name: "clientname=XY", text: "local all all peer\nhostssl all all 127.0.0.1/32 cert clientname=XY\n", says: /gives pg_hba_file_rules no reason.*pgwarden reads: invalid value for clientname: "XY"/ },
+] as const;
+
+let cluster: Cluster;
+let work: { dir: string; cleanup: () => Promise<void> };
+let hbaFile: string;
+let original: string;
+
+async function cli(args: string[]): Promise<CliResult> {
+  const result = await pgwarden(args);
+  assert.equal(result.code, 0, `pgwarden ${args.join(" ")}: ${result.stderr}`);
+  return result;
+}
+
+before(async () => {
+  work = await tempDir("pgwarden-hba-apply-safety-");
+  const pki = join(work.dir, "pki");
+  await cli(["ca", "init", "--pki", pki]);
+  const server = JSON.parse((await cli(["--format", "json", "cert", "issue", "--pki", pki, "--profile", "server", "--cn", "apply-server", "--san", "127.0.0.1"])).stdout) as { certPath: string; keyPath: string };
+  // ssl on: without it PostgreSQL complains about every hostssl line, and clientname=XY would not be the silent case.
+  cluster = await startCluster({ hba: ORIGINAL_RULES, tls: { certPem: await readFile(server.certPath, "utf8"), keyPem: await readFile(server.keyPath, "utf8") } });
+  await cluster.sql(`CREATE ROLE trusted_app LOGIN; ALTER ROLE ${cluster.superuser} PASSWORD ${quoteLiteral(scramVerifier(SUPERUSER_PASSWORD))};`);
+  hbaFile = join(cluster.dataDir, "pg_hba.conf");
+  original = await readFile(hbaFile, "utf8");
+});
+after(async () => {
+  await cluster?.stop();
+  await work?.cleanup();
+});
+
+type Mode = "pgdata" | "conn";
+const connUrl = () => `postgresql://${cluster.superuser}@127.0.0.1:${cluster.port}/postgres`;
+
+/** `pgwarden hba apply` with the rules in `text`, through --pgdata or --conn. */
+async function apply(mode: Mode, text: string, extra: string[] = []): Promise<CliResult> {
+  const rules = join(work.dir, `rules-${randomBytes(4).toString("hex")}.conf`);
+  await writeFile(rules, text);
+  const target = mode === "pgdata" ? ["--pgdata", cluster.dataDir] : ["--conn", connUrl()];
+  return pgwarden(["hba", "apply", rules, ...target, ...extra], { env: { PGPASSWORD: SUPERUSER_PASSWORD } });
+}
+
+/** The old rules at work: trusted_app gets in over TCP without a password. */
+async function oldRulesServe(): Promise<void> {
+  const login = await runClient("psql", ["-X", "-A", "-t", "-c", "select current_user", `host=127.0.0.1 port=${cluster.port} dbname=postgres user=trusted_app sslmode=disable`]);
+  assert.equal(login.stdout.trim(), "trusted_app", login.stderr);
+}
+
+/** The superuser over the unix socket, as psql (peer) sees it. */
+const socketLogin = () => runAsServer("psql", ["-X", "-A", "-t", "-h", cluster.socketDir, "-p", String(cluster.port), "-U", cluster.superuser, "-d", "postgres", "-c", "select 1"]);
+
+function runAsServer(program: string, args: string[]) {
+  const path = program.includes("/") ? program : join(findPgBinDir(), program);
+  const root = typeof process.getuid === "function" && process.getuid() === 0;
+  return root ? runClient("runuser", ["-u", cluster.osUser, "--", path, ...args], { cwd: cluster.baseDir }) : runClient(path, args, { cwd: cluster.baseDir });
+}
+
+/** Puts the original file back behind pgwarden's back and reloads with pg_ctl (no login needed). */
+async function restoreByHand(): Promise<void> {
+  await writeFile(hbaFile, original);
+  const reload = await runAsServer("pg_ctl", ["reload", "-s", "-D", cluster.dataDir]);
+  assert.equal(reload.code, 0, reload.stderr);
+  const deadline = Date.now() + 10_000;
+  while ((await socketLogin()).code !== 0) {
+    assert.ok(Date.now() < deadline, "the superuser's socket login did not come back");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+test("hba apply refuses files only a reload refuses (empty, comment-only, clientname=XY) over --pgdata and --conn: exit 3, old file kept, nothing reloaded, and the server restarts with its old rules", async () => {
+  for (const mode of ["pgdata", "conn"] as const) {
+    for (const candidate of RELOAD_REFUSES) {
+      const logBefore = (await cluster.log()).length;
+      const result = await apply(mode, candidate.text);
+      assert.equal(result.code, 3, `${mode} ${candidate.name}: ${result.stderr}`);
+      assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+      assert.match(result.stderr, /PostgreSQL rejects the new rules/);
+      assert.match(result.stderr, candidate.says, `${mode} ${candidate.name}`);
+      assert.equal(await readFile(hbaFile, "utf8"), original, `${mode} ${candidate.name}: the previous file is back`);
+      assert.doesNotMatch((await cluster.log()).slice(logBefore), /pg_hba\.conf was not reloaded/, "refused before any reload");
+    }
+  }
+  const restart = await runAsServer("pg_ctl", ["restart", "-w", "-t", "60", "-D", cluster.dataDir, "-l", cluster.logFile]);
+  assert.equal(restart.code, 0, `the server restarts after the refused applies: ${restart.stderr}${restart.stdout}`);
+  await oldRulesServe();
+  assert.equal((await socketLogin()).code, 0);
+});
+
+test("confirmReload reads the reload's outcome from the server's log (postmaster stderr, and the logging collector's file): PostgreSQL's reason when it keeps the old rules", async () => {
+  const collector = await startCluster({ settings: { logging_collector: "on", log_directory: "log" } });
+  try {
+    for (const server of [cluster, collector]) {
+      const target = await pgdataTarget(server.dataDir, findPgBinDir());
+      const file = join(server.dataDir, "pg_hba.conf");
+      const kept = await readFile(file, "utf8");
+      const value = async <T>(asked: Promise<Asked<T>>): Promise<T> => {
+        const answer = await asked;
+        assert.ok(!answer.refused);
+        return answer.value;
+      };
+      const log = await locateServerLog(await value(target.ask<LogFacts>(LOG_FACTS_SQL)));
+      assert.ok(log, "the server's log is found");
+      assert.equal(log.via, server === collector ? "pg_current_logfile()" : "the postmaster's stderr");
+      // Written behind the pre-check's back: only the reload judges these.
+      const cases = [
+        { text: "", outcome: { kind: "not-loaded", reason: /configuration file ".*pg_hba\.conf" contains no entries/ } },
+        { text: `${kept}host all all 127.0.0.1/32 scram-sha-256 clientname=CN\n`, outcome: { kind: "not-loaded", reason: /clientname can only be configured for "hostssl" rows; line \d+ of configuration file/ } },
+        { text: `${kept}host all nobody 127.0.0.1/32 reject\n`, outcome: { kind: "loaded" } },
+      ] as const;
+      for (const { text, outcome } of cases) {
+        await writeFile(file, text);
+        const before = await value(target.ask<string>(LOAD_TIME_SQL));
+        const cursor = await logCursor(log);
+        await target.reload();
+        const seen = await confirmReload(target, cursor, before);
+        await writeFile(file, kept);
+        assert.equal(seen.kind, outcome.kind, JSON.stringify(seen));
+        if (seen.kind === "not-loaded" && "reason" in outcome) assert.match(seen.reason, outcome.reason);
+        if (seen.kind === "loaded") assert.match(seen.evidence ?? "", /shows the reload with no complaint/);
+      }
+      await target.reload();
+    }
+  } finally {
+    await collector.stop();
+  }
+});
+
+test("hba apply refuses rules that refuse the superuser's socket login (exit 1, names the line); --force installs them, PostgreSQL then refuses that login, and --conn undoes it", async () => {
+  const lockout = "local all all reject\nhost postgres trusted_app 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n";
+  const refused = await apply("conn", lockout);
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
+  assert.match(refused.stderr, new RegExp(`the superuser's socket login \\(${cluster.superuser} to postgres over the unix socket\\): line 1 \\(local all all reject\\) matches it`));
+  assert.match(refused.stderr, /nothing was written; fix the rules, or add --force/);
+  assert.equal(await readFile(hbaFile, "utf8"), original);
+
+  const forced = await apply("conn", lockout, ["--force", "--format", "json"]);
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.match(forced.stderr, /warning: installed despite --force: the new rules would lock operators out/);
+  assert.equal(await readFile(hbaFile, "utf8"), lockout);
+  const locked = await socketLogin();
+  assert.notEqual(locked.code, 0, "pgwarden's verdict is PostgreSQL's");
+  assert.match(locked.stderr, /pg_hba\.conf rejects connection/);
+
+  const undone = await apply("conn", original);
+  assert.equal(undone.code, 0, undone.stderr);
+  assert.equal((await socketLogin()).code, 0, "the socket login is back");
+});
+
+test("hba apply --conn refuses rules that refuse its own connection (exit 1, names the line and the connection)", async () => {
+  const result = await apply("conn", "local all all peer\nhost all all 127.0.0.1/32 reject\n");
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, new RegExp(`pgwarden's own connection \\(${cluster.superuser} to postgres from 127\\.0\\.0\\.1\\): line 2 \\(host all all 127\\.0\\.0\\.1/32 reject\\) matches it and the line rejects`));
+  assert.equal(await readFile(hbaFile, "utf8"), original);
+});
+
+test("hba apply --pgdata refuses rules without the local line it connects through; --force installs them and knows they are in force when it is refused", async () => {
+  const noLocal = "host postgres trusted_app 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n";
+  const refused = await apply("pgdata", noLocal);
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(refused.stderr, new RegExp(`they refuse pgwarden's own connection, the superuser's socket login \\(${cluster.superuser} to postgres over the unix socket\\): no line matches it`));
+  assert.equal(await readFile(hbaFile, "utf8"), original);
+
+  const forced = await apply("pgdata", noLocal, ["--force", "--format", "json"]);
+  assert.equal(forced.code, 0, forced.stderr);
+  const report = JSON.parse(forced.stdout) as { reloaded: boolean; confirmedBy: string };
+  assert.ok(report.reloaded);
+  assert.match(report.confirmedBy, /the server now refuses pgwarden's own login, which the old rules let in/);
+  const locked = await socketLogin();
+  assert.match(locked.stderr, /no pg_hba\.conf entry for host "\[local\]"/, "pgwarden's verdict is PostgreSQL's");
+  await restoreByHand();
+});
+
+test("hba apply refuses a critical lint finding (trust from 0.0.0.0/0) unless --force", async () => {
+  const open = "local all all peer\nhost all all 0.0.0.0/0 trust\n";
+  const refused = await apply("pgdata", open);
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(refused.stderr, /lint finds a critical risk in the new rules: line 2 \(host all all 0\.0\.0\.0\/0 trust\) trust-from-network/);
+  assert.equal(await readFile(hbaFile, "utf8"), original);
+
+  const forced = await apply("pgdata", open, ["--force"]);
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.match(forced.stderr, /installed despite --force: lint finds a critical risk/);
+  assert.match(forced.stdout, /reloaded: yes, PostgreSQL loaded the new rules/);
+  const back = await apply("pgdata", original);
+  assert.equal(back.code, 0, back.stderr);
+  await oldRulesServe();
+});
+
+test("hba apply --help says what --force overrides and where the log comes from", async () => {
+  const help = await pgwarden(["hba", "apply", "--help"]);
+  assert.equal(help.code, 0);
+  // commander wraps lines: compare with the blanks folded.
+  const text = help.stdout.replace(/\s+/g, " ");
+  assert.match(text, /--force install even when the new rules would refuse pgwarden's own connection or the superuser's socket login/);
+  assert.match(text, /lint finds critical \(its highest severity\) risks/);
+  assert.match(text, /--server-log <file>/);
+  assert.match(text, /\$ pgwarden hba apply lockdown\.conf --pgdata \/pg\/data --force/);
+});
