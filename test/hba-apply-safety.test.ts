@@ -211,6 +211,22 @@ test("hba apply refuses a critical lint finding (trust from 0.0.0.0/0) unless --
   await oldRulesServe();
 });
 
+test("hba apply without a log it can read writes nothing (exit 4); with a file that is not the server's log it cannot confirm the reload, so it puts the old file back and reloads it (exit 3)", async () => {
+  const wanted = `${original}host all nobody 127.0.0.1/32 reject\n`;
+  const missing = await apply("pgdata", wanted, ["--server-log", join(work.dir, "no-such.log")]);
+  assert.equal(missing.code, 4, missing.stderr);
+  assert.match(missing.stderr, /no-such\.log is not a file pgwarden can read, and only the log says whether PostgreSQL loaded new rules: .*nothing was written/);
+  assert.equal(await readFile(hbaFile, "utf8"), original);
+
+  const decoy = join(work.dir, "decoy.log");
+  await writeFile(decoy, "not the server's log\n");
+  const unconfirmed = await apply("pgdata", wanted, ["--server-log", decoy]);
+  assert.equal(unconfirmed.code, 3, unconfirmed.stderr);
+  assert.match(unconfirmed.stderr, /cannot confirm that PostgreSQL loaded the new rules: pgwarden's marker never reached the log file .*the previous file is back in place and reloaded/);
+  assert.equal(await readFile(hbaFile, "utf8"), original);
+  await oldRulesServe();
+});
+
 test("hba apply --help says what --force overrides and where the log comes from", async () => {
   const help = await pgwarden(["hba", "apply", "--help"]);
   assert.equal(help.code, 0);
