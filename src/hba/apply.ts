@@ -142,7 +142,8 @@ function ownChecks(parsed: HbaFile, facts: ApplyFacts): PgwardenError[] {
   const problems: PgwardenError[] = [];
   const blocked = blockedLogins(parsed.rules, facts);
   if (blocked.length > 0) {
-    problems.push(new PgwardenError("hba-lockout", `the new rules would lock operators out: ${blocked.map(blockedText).join("; ")}`, ExitCode.checkFailed));
+    const certain = blocked.every((check) => check.explanation.verdict === "refused");
+    problems.push(new PgwardenError("hba-lockout", `the new rules ${certain ? "would" : "may"} lock operators out: ${blocked.map(blockedText).join("; ")}`, ExitCode.checkFailed));
   }
   const findings = blockingFindings(parsed.rules, facts);
   const [finding] = findings;
