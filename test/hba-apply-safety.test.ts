@@ -124,7 +124,7 @@ test("confirmReload reads the reload's outcome from the server's log (postmaster
       };
       const log = await locateServerLog(await value(target.ask<LogFacts>(LOG_FACTS_SQL)));
       assert.ok(log, "the server's log is found");
-      assert.equal(log.via, server === collector ? "pg_current_logfile()" : "the postmaster's stderr");
+      assert.equal(log.via, server === collector ? "pg_current_logfile()" : `the postmaster's stderr, ${server.logFile}`);
       // Written behind the pre-check's back: only the reload judges these.
       const cases = [
         { text: "", outcome: { kind: "not-loaded", reason: /configuration file ".*pg_hba\.conf" contains no entries/ } },
@@ -175,6 +175,12 @@ test("hba apply --conn refuses rules that refuse its own connection (exit 1, nam
   const result = await apply("conn", "local all all peer\nhost all all 127.0.0.1/32 reject\n");
   assert.equal(result.code, 1, result.stderr);
   assert.match(result.stderr, new RegExp(`pgwarden's own connection \\(${cluster.superuser} to postgres from 127\\.0\\.0\\.1\\): line 2 \\(host all all 127\\.0\\.0\\.1/32 reject\\) matches it and the line rejects`));
+  assert.equal(await readFile(hbaFile, "utf8"), original);
+
+  // PostgreSQL would look 127.0.0.1 up in DNS for the host name line; pgwarden does not, so it cannot tell, and fails closed.
+  const unsure = await apply("conn", "local all all peer\nhost all all db.example.invalid reject\nhost all all 127.0.0.1/32 scram-sha-256\n");
+  assert.equal(unsure.code, 1, unsure.stderr);
+  assert.match(unsure.stderr, /the new rules may lock operators out: pgwarden cannot tell whether they let in pgwarden's own connection .*host name db\.example\.invalid/);
   assert.equal(await readFile(hbaFile, "utf8"), original);
 });
 

@@ -1,11 +1,11 @@
-import { open, stat } from "node:fs/promises";
+import { open, readlink, stat } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import { readPostmasterPid } from "../../pg/postmaster.js";
 
 /** Where a server writes its log, and how pgwarden found out. */
 export interface ServerLog {
   readonly path: string;
-  /** For messages: "pg_current_logfile()", "the postmaster's stderr", "--server-log". */
+  /** For messages: "pg_current_logfile()", "the postmaster's stderr, FILE", "--server-log". */
   readonly via: string;
 }
 
@@ -36,7 +36,9 @@ export async function locateServerLog(facts: LogFacts, given?: string): Promise<
   if (!postmaster) return undefined;
   // The postmaster's fd 2: opening it through /proc reads the very file it writes, even one renamed or deleted since.
   const path = `/proc/${postmaster.pid}/fd/2`;
-  return (await isRegularFile(path)) ? { path, via: "the postmaster's stderr" } : undefined;
+  if (!(await isRegularFile(path))) return undefined;
+  const file = await readlink(path).catch(() => "a file");
+  return { path, via: `the postmaster's stderr, ${file}` };
 }
 
 /** A place in the log: what was written after it is what the server said since. */
