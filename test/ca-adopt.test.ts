@@ -341,3 +341,82 @@ describe("the Pigsty trap: only ca.key is left, and Pigsty's certificates were s
     assert.ok(verifies(caCrt, certPath, true) && verifies(original, certPath, true));
   });
 });
+
+describe("cert sign judges a request's key as libpq and OpenSSL do", () => {
+  let pki: string;
+  let caCrt: string;
+
+  before(async () => {
+    pki = join(dir, "sign", "pki");
+    const init = await pgwarden(["ca", "init", "--pki", pki]);
+    assert.equal(init.code, 0, init.stderr);
+    caCrt = join(pki, "ca", "ca.crt");
+  });
+
+  interface RequestCase {
+    readonly name: string;
+    /** `openssl genpkey` arguments for the request's key; absent for the CA's own key. */
+    readonly key?: readonly string[];
+    /** Flip a byte of the request's signature. */
+    readonly forge?: boolean;
+    /** Exit code and, for a refusal, the message. */
+    readonly code: 0 | 7;
+    readonly message?: RegExp;
+  }
+  const REQUESTS: readonly RequestCase[] = [
+    { name: "ec-p256", key: ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"], code: 0 },
+    { name: "ec-p384", key: ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"], code: 0 },
+    { name: "ec-p521", key: ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-521"], code: 0 },
+    { name: "ed25519", key: ["-algorithm", "ED25519"], code: 0 },
+    { name: "rsa-2048", key: ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"], code: 0 },
+    { name: "rsa-1024", key: ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"], code: 7, message: /rsa-1024.*"ee key too small".*2048 bits or more/ },
+    { name: "secp256k1", key: ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:secp256k1"], code: 7, message: /unsupported key type ec-secp256k1: make the request with/ },
+    { name: "ed448", key: ["-algorithm", "ED448"], code: 7, message: /unsupported key type ed448: make the request with/ },
+    { name: "the CA's own key", code: 7, message: /carries the CA's own public key/ },
+    { name: "a forged ec-p256 request", key: ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"], forge: true, code: 7, message: /signature does not verify/ },
+  ];
+
+  for (const item of REQUESTS) {
+    test(`a request with ${item.name}: ${item.code === 0 ? "signed, and OpenSSL verifies it strictly" : "refused"}`, async () => {
+      const cn = `app_${item.name.replace(/[^a-z0-9]+/gi, "_")}`;
+      const key = item.key ? join(dir, "sign", `${cn}.key`) : join(pki, "ca", "ca.key");
+      if (item.key) openssl(["genpkey", ...item.key, "-out", key]);
+      let csr = join(dir, "sign", `${cn}.csr`);
+      openssl(["req", "-new", "-key", key, "-subj", `/CN=${cn}`, "-config", "/dev/null", "-out", csr]);
+      if (item.forge) {
+        const der = Buffer.from((await readFile(csr, "utf8")).replace(/-----[^-]+-----|\s/g, ""), "base64");
+        // Another subject under the same signature: what an attacker who lacks the key would send.
+        der[der.indexOf(Buffer.from(cn))] = "b".charCodeAt(0);
+        csr = `${csr}.forged`;
+        await writeFile(csr, `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString("base64")}\n-----END CERTIFICATE REQUEST-----\n`);
+        assert.match(opensslRun(["req", "-verify", "-noout", "-in", csr]).out, /verify failure/, "OpenSSL also finds the forged request's signature bad");
+      }
+      const before = await snapshot(pki);
+      const result = await pgwarden(["cert", "sign", csr, "--pki", pki, "--profile", "client", "--format", "json"]);
+      assert.equal(result.code, item.code, result.stderr);
+      if (item.code !== 0) {
+        assert.match(result.stderr, item.message ?? /./);
+        assert.doesNotMatch(result.stderr, item.forge ? /unsupported/ : /forged|does not verify/);
+        assert.deepEqual(await snapshot(pki), before, "a refused request writes nothing");
+        return;
+      }
+      const { certPath } = JSON.parse(result.stdout) as { certPath: string };
+      const verify = opensslRun(["verify", "-auth_level", "2", "-x509_strict", "-purpose", "sslclient", "-CAfile", caCrt, certPath]);
+      assert.equal(verify.status, 0, verify.out);
+    });
+  }
+
+  test("OpenSSL agrees an RSA-1024 leaf is too small at libpq's level, so the refusal is not pgwarden's whim", () => {
+    const key = join(dir, "sign", "weak.key");
+    openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", key]);
+    const csr = join(dir, "sign", "weak.csr");
+    openssl(["req", "-new", "-key", key, "-subj", "/CN=weak", "-config", "/dev/null", "-out", csr]);
+    const leaf = join(dir, "sign", "weak.crt");
+    const ext = join(dir, "sign", "weak.ext");
+    spawnSync("sh", ["-c", `printf 'extendedKeyUsage=clientAuth\\n' > '${ext}'`]);
+    openssl(["x509", "-req", "-in", csr, "-CA", caCrt, "-CAkey", join(pki, "ca", "ca.key"), "-set_serial", "5", "-days", "30", "-extfile", ext, "-out", leaf]);
+    const verify = opensslRun(["verify", "-auth_level", "2", "-CAfile", caCrt, leaf]);
+    assert.notEqual(verify.status, 0);
+    assert.match(verify.out, /EE certificate key too weak/);
+  });
+});
