@@ -241,6 +241,36 @@ describe("ca init and cert issue judge an adopted CA as OpenSSL does", () => {
   }
 });
 
+describe("the advice for EDB's root works", () => {
+  test("moving ca.crt to ca/old-ca.crt and running ca init gives a root of the same name under which every leaf passes -x509_strict", async () => {
+    const pki = join(dir, "edb-fixed", "pki");
+    await mkdir(join(pki, "ca"), { recursive: true });
+    const key = join(pki, "ca", "ca.key");
+    const cert = join(pki, "ca", "ca.crt");
+    openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", key]);
+    await chmod(key, 0o600);
+    openssl(["req", "-x509", "-new", "-nodes", "-key", key, "-sha256", "-days", "3650", "-out", cert, "-subj", "/C=US/ST=MA/L=Bedford/O=EDB/CN=PEM CA"]);
+    const leaf = join(dir, "edb-fixed", "server.crt");
+    openssl(["x509", "-req", "-in", leafCsr, "-CA", cert, "-CAkey", key, "-CAcreateserial", "-days", "3650", "-sha256", "-out", leaf]);
+    const warned = await pgwarden(["ca", "init", "--pki", pki]);
+    assert.equal(warned.code, 0, warned.stderr);
+    assert.match(warned.stderr, /move it to ca\/old-ca\.crt and run pgwarden ca init/);
+    assert.equal(verifies(cert, leaf, true), false, "EDB's leaf fails -x509_strict under EDB's root");
+
+    const oldSubject = new X509Certificate(await readFile(cert)).subject;
+    await writeFile(join(pki, "ca", "old-ca.crt"), await readFile(cert));
+    await unlink(cert);
+    const fixed = await pgwarden(["ca", "init", "--pki", pki]);
+    assert.equal(fixed.code, 0, fixed.stderr);
+    assert.doesNotMatch(fixed.stderr, /keyUsage/);
+    assert.equal(new X509Certificate(await readFile(cert)).subject, oldSubject);
+    assert.ok(verifies(cert, leaf, true), "EDB's leaf passes -x509_strict under the re-signed root");
+    const again = await pgwarden(["ca", "init", "--pki", pki]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.doesNotMatch(again.stderr, /warning/);
+  });
+});
+
 describe("a leaf is never valid before its CA", () => {
   test("under a CA made by openssl a moment ago, cert issue and cert sign raise notBefore to the CA's", async () => {
     const pki = join(dir, "fresh", "pki");

@@ -252,7 +252,7 @@ function restoredIdentity(layout: PkiLayout, orphans: readonly SignedCertificate
     const fix = flags ? `run ca init with ${flags} (or with none of --cn/--org/--ou)` : "run ca init without --cn/--org/--ou";
     throw pkiError(
       "ca-name-mismatch",
-      `${count} under ${layout.root} (e.g. ${first.path}) were issued by this ca.key as "${first.issuerText}", which a new ca.crt named otherwise would orphan: ${fix}, or restore the original ca.crt`,
+      `${count} under ${layout.root} (e.g. ${first.path}) ${orphans.length === 1 ? "was" : "were"} issued by this ca.key as "${first.issuerText}", which a new ca.crt named otherwise would orphan: ${fix}, or restore the original ca.crt`,
     );
   }
   const notBefore = new Date(Math.min(...orphans.map((item) => item.notBefore.getTime())));

@@ -33,8 +33,11 @@ export interface CaCheck {
   readonly check: (facts: CaFacts) => string | undefined;
 }
 
-/** What to do about a ca.crt that is unusable or non-compliant while ca.key is fine. */
-const RESIGN = "move ca.crt away (keep a copy) and run pgwarden ca init to sign a new one from ca.key with the same name";
+/**
+ * What to do about a ca.crt that is unusable or non-compliant while ca.key is fine: ca init
+ * finds the old certificate among those ca.key signed and gives the new one its name.
+ */
+const RESIGN = "move it to ca/old-ca.crt and run pgwarden ca init, which signs a new ca.crt from ca.key with the old one's name";
 
 const keyMatches: CaCheck = {
   id: "ca-mismatch",
