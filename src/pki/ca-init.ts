@@ -1,8 +1,8 @@
+import "reflect-metadata";
 import { createPublicKey } from "node:crypto";
 import { access, readFile, unlink } from "node:fs/promises";
 import { notFoundError, pkiError } from "../errors.js";
 import { FileExistsError, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE, ensureDirectory, syncDirectory, writeFileAtomic } from "../fs/atomic-write.js";
-import "reflect-metadata";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import type { Name } from "@peculiar/asn1-x509";
 import {

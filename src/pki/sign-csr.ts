@@ -32,10 +32,16 @@ export interface CertificateRequestContents {
 }
 
 /** The request's public key, or a PKI error naming its algorithm when OpenSSL cannot read it. */
-function requestKey(spki: Buffer, algorithm: string, source: string): KeyObject {
+function requestKey(spki: Buffer, algorithmName: () => string, source: string): KeyObject {
   try {
     return createPublicKey({ key: spki, format: "der", type: "spki" });
   } catch {
+    let algorithm = "unknown";
+    try {
+      algorithm = algorithmName();
+    } catch {
+      // An algorithm neither OpenSSL nor @peculiar/x509 knows: "unknown" says as much.
+    }
     throw pkiError("unsupported-key-type", `${source}: unsupported key type ${algorithm}: make the request with an ec-p256, ec-p384, ed25519 or RSA (2048 bits or more) key`);
   }
 }
@@ -57,7 +63,7 @@ export async function readCertificateRequest(text: string, source: string): Prom
     throw usageError("bad-csr", `${source} is not a readable certificate request (PKCS#10): is it truncated?`);
   }
   const spki = Buffer.from(csr.publicKey.rawData);
-  const key = requestKey(spki, csr.publicKey.algorithm.name ?? "unknown", source);
+  const key = requestKey(spki, () => csr.publicKey.algorithm.name ?? "unknown", source);
   const problem = keyProblem(key);
   if (problem?.code === "unsupported-key-type") throw pkiError(problem.code, `${source}: ${problem.message}`);
   let valid: boolean;

@@ -69,6 +69,7 @@ With both files, they are checked to be a pair and to be a usable root; refused 
 not yet valid, not self-signed (an intermediate), no CA:TRUE, keyUsage without keyCertSign, a key
 pgwarden cannot sign with or RSA below 2048 bits. Warned: no keyUsage or basicConstraints not
 critical (libpq accepts its certificates, openssl verify -x509_strict does not), name constraints.
+To replace a refused or warned root but keep its name, move it to ca/old-ca.crt and run ca init.
 A ca.crt without its ca.key is an error, never a fresh key that does not match.
 The key is 0600 from birth, optionally encrypted (PKCS#8, AES-256) with --passphrase-file.`,
     examples: [
