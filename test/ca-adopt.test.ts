@@ -47,6 +47,10 @@ const LEAF_EXTENSIONS = [
   "subjectAltName=DNS:db1",
 ].join("\n");
 
+/** `openssl req -newkey` arguments for a fresh P-256 key. */
+const NEW_P256 = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"];
+const P256 = ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"];
+
 let dir: string;
 let cleanup: () => Promise<void>;
 let leafCsr: string;
@@ -58,7 +62,7 @@ before(async () => {
   leafCsr = join(dir, "leaf.csr");
   leafExt = join(dir, "leaf.ext");
   await writeFile(leafExt, `${LEAF_EXTENSIONS}\n`);
-  openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(dir, "leaf.key"), "-subj", "/CN=db1", "-out", leafCsr]);
+  openssl(["req", "-new", ...NEW_P256, "-nodes", "-keyout", join(dir, "leaf.key"), "-subj", "/CN=db1", "-out", leafCsr]);
   // `openssl ca` is the one openssl 3.0 command that writes a chosen notBefore/notAfter.
   await mkdir(join(dir, "cadb"));
   await writeFile(join(dir, "cadb", "index.txt"), "");
@@ -89,12 +93,14 @@ interface CaCase {
 }
 
 const selfSigned = (extensions: readonly string[], subject = "/CN=adopted-ca") => (_pki: string, key: string, cert: string) => {
-  openssl(["req", "-x509", "-new", "-key", key, "-sha256", "-days", "3650", "-subj", subject, "-noenc", "-config", "/dev/null", ...extensions.flatMap((ext) => ["-addext", ext]), "-out", cert]);
+  const added = extensions.flatMap((ext) => ["-addext", ext]);
+  openssl(["req", "-x509", "-new", "-key", key, "-sha256", "-days", "3650", "-subj", subject, "-config", "/dev/null", ...added, "-out", cert]);
 };
 const withDates = (start: string, end: string) => (_pki: string, key: string, cert: string) => {
   const csr = `${cert}.csr`;
   openssl(["req", "-new", "-key", key, "-subj", "/CN=dated-ca", "-config", "/dev/null", "-out", csr]);
-  openssl(["ca", "-batch", "-config", caConfig, "-selfsign", "-keyfile", key, "-in", csr, "-startdate", start, "-enddate", end, "-extensions", "root", "-notext", "-out", cert]);
+  const dates = ["-startdate", start, "-enddate", end];
+  openssl(["ca", "-batch", "-config", caConfig, "-selfsign", "-keyfile", key, "-in", csr, ...dates, "-extensions", "root", "-notext", "-out", cert]);
 };
 const GOOD = ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign", "subjectKeyIdentifier=hash"];
 
@@ -116,7 +122,7 @@ const CASES: readonly CaCase[] = [
   },
   {
     name: "an intermediate as ca.crt",
-    make: (pki, key, cert) => {
+    make: async (pki, key, cert) => {
       const rootKey = join(pki, "..", "root.key");
       const rootCrt = join(pki, "..", "root.crt");
       openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", rootKey]);
@@ -124,7 +130,7 @@ const CASES: readonly CaCase[] = [
       const csr = `${cert}.csr`;
       openssl(["req", "-new", "-key", key, "-subj", "/CN=intermediate", "-config", "/dev/null", "-out", csr]);
       const ext = `${cert}.ext`;
-      spawnSync("sh", ["-c", `printf '%s\\n' 'basicConstraints=critical,CA:TRUE,pathlen:0' 'keyUsage=critical,keyCertSign,cRLSign' 'subjectKeyIdentifier=hash' > '${ext}'`]);
+      await writeFile(ext, "basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n");
       openssl(["x509", "-req", "-in", csr, "-CA", rootCrt, "-CAkey", rootKey, "-set_serial", "2", "-days", "365", "-extfile", ext, "-out", cert]);
     },
     verdict: "refuse",
@@ -203,7 +209,7 @@ describe("ca init and cert issue judge an adopted CA as OpenSSL does", () => {
       await mkdir(join(pki, "ca"), { recursive: true });
       const key = join(pki, "ca", "ca.key");
       const cert = join(pki, "ca", "ca.crt");
-      openssl(["genpkey", ...(item.keyAlgorithm ?? ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"]), "-out", key]);
+      openssl(["genpkey", ...(item.keyAlgorithm ?? P256), "-out", key]);
       await chmod(key, 0o600);
       await item.make(pki, key, cert);
       await rm(`${cert}.csr`, { force: true });
@@ -289,7 +295,8 @@ describe("a leaf is never valid before its CA", () => {
       const { certPath } = JSON.parse(result.stdout) as { certPath: string };
       const leafNotBefore = Date.parse(new X509Certificate(await readFile(certPath)).validFrom);
       // Without the clamp it would be back-dated 5 minutes, before the CA's notBefore.
-      assert.ok(leafNotBefore >= caNotBefore, `leaf notBefore ${new Date(leafNotBefore).toISOString()} precedes the CA's ${new Date(caNotBefore).toISOString()}`);
+      const iso = (ms: number) => new Date(ms).toISOString();
+      assert.ok(leafNotBefore >= caNotBefore, `leaf notBefore ${iso(leafNotBefore)} precedes the CA's ${iso(caNotBefore)}`);
       assert.ok(verifies(cert, certPath, true));
     }
   });
@@ -318,9 +325,11 @@ describe("the Pigsty trap: only ca.key is left, and Pigsty's certificates were s
     leaves = [];
     for (const [group, cn, eku] of [["pgsql", "pg-meta-1", "serverAuth,clientAuth"], ["misc", "dbuser_dba", "clientAuth"]] as const) {
       const base = join(pki, group, cn);
-      openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${base}.key`, "-subj", `/CN=${cn}`, "-out", join(pki, "csr", `${cn}.csr`)]);
+      const csr = join(pki, "csr", `${cn}.csr`);
+      openssl(["req", "-new", ...NEW_P256, "-nodes", "-keyout", `${base}.key`, "-subj", `/CN=${cn}`, "-out", csr]);
       await writeFile(`${base}.ext`, `extendedKeyUsage=${eku}\nauthorityKeyIdentifier=keyid\nsubjectAltName=DNS:${cn}\n`);
-      openssl(["x509", "-req", "-in", join(pki, "csr", `${cn}.csr`), "-CA", caCrt, "-CAkey", caKey, "-CAcreateserial", "-days", "7300", "-extfile", `${base}.ext`, "-out", `${base}.crt`]);
+      const ca = ["-CA", caCrt, "-CAkey", caKey, "-CAcreateserial"];
+      openssl(["x509", "-req", "-in", csr, ...ca, "-days", "7300", "-extfile", `${base}.ext`, "-out", `${base}.crt`]);
       await rm(`${base}.ext`);
       leaves.push(`${base}.crt`);
     }
@@ -350,7 +359,8 @@ describe("the Pigsty trap: only ca.key is left, and Pigsty's certificates were s
     assert.equal(result.code, 0, result.stderr);
     const json = JSON.parse(result.stdout) as { action: string; restoredFrom?: { issuer: string; certificates: string[] } };
     assert.equal(json.action, "reissued");
-    assert.deepEqual(json.restoredFrom, { issuer: "O=pigsty, OU=ca, CN=pigsty-ca", certificates: [join("misc", "dbuser_dba.crt"), join("pgsql", "pg-meta-1.crt")] });
+    const certificates = [join("misc", "dbuser_dba.crt"), join("pgsql", "pg-meta-1.crt")];
+    assert.deepEqual(json.restoredFrom, { issuer: "O=pigsty, OU=ca, CN=pigsty-ca", certificates });
     const made = new X509Certificate(await readFile(caCrt));
     assert.ok(made.checkPrivateKey((await import("node:crypto")).createPrivateKey(await readFile(caKey))));
     const oldCa = new X509Certificate(originalCa);
@@ -394,16 +404,21 @@ describe("cert sign judges a request's key as libpq and OpenSSL do", () => {
     readonly message?: RegExp;
   }
   const REQUESTS: readonly RequestCase[] = [
-    { name: "ec-p256", key: ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"], code: 0 },
+    { name: "ec-p256", key: P256, code: 0 },
     { name: "ec-p384", key: ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"], code: 0 },
     { name: "ec-p521", key: ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-521"], code: 0 },
     { name: "ed25519", key: ["-algorithm", "ED25519"], code: 0 },
     { name: "rsa-2048", key: ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"], code: 0 },
     { name: "rsa-1024", key: ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"], code: 7, message: /rsa-1024.*"ee key too small".*2048 bits or more/ },
-    { name: "secp256k1", key: ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:secp256k1"], code: 7, message: /unsupported key type ec-secp256k1: make the request with/ },
+    {
+      name: "secp256k1",
+      key: ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:secp256k1"],
+      code: 7,
+      message: /unsupported key type ec-secp256k1: make the request with/,
+    },
     { name: "ed448", key: ["-algorithm", "ED448"], code: 7, message: /unsupported key type ed448: make the request with/ },
     { name: "the CA's own key", code: 7, message: /carries the CA's own public key/ },
-    { name: "a forged ec-p256 request", key: ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"], forge: true, code: 7, message: /signature does not verify/ },
+    { name: "a forged ec-p256 request", key: P256, forge: true, code: 7, message: /signature does not verify/ },
   ];
 
   for (const item of REQUESTS) {

@@ -244,7 +244,10 @@ function restoredIdentity(layout: PkiLayout, orphans: readonly SignedCertificate
   const names = new Map(orphans.map((item) => [item.issuerDer.toString("hex"), item] as const));
   if (names.size > 1) {
     const examples = [...names.values()].map((item) => `"${item.issuerText}" in ${item.path}`).join(", ");
-    throw pkiError("ca-name-ambiguous", `certificates signed by ${layout.caKey} name different issuers (${examples}): restore the original ca.crt to ${layout.caCert}`);
+    throw pkiError(
+      "ca-name-ambiguous",
+      `certificates signed by ${layout.caKey} name different issuers (${examples}): restore the original ca.crt to ${layout.caCert}`,
+    );
   }
   const count = `${orphans.length} certificate${orphans.length === 1 ? "" : "s"}`;
   if (wanted && !sameAttributes(buildName(wanted), first.issuer)) {
@@ -252,7 +255,8 @@ function restoredIdentity(layout: PkiLayout, orphans: readonly SignedCertificate
     const fix = flags ? `run ca init with ${flags} (or with none of --cn/--org/--ou)` : "run ca init without --cn/--org/--ou";
     throw pkiError(
       "ca-name-mismatch",
-      `${count} under ${layout.root} (e.g. ${first.path}) ${orphans.length === 1 ? "was" : "were"} issued by this ca.key as "${first.issuerText}", which a new ca.crt named otherwise would orphan: ${fix}, or restore the original ca.crt`,
+      `${count} under ${layout.root} (e.g. ${first.path}) ${orphans.length === 1 ? "was" : "were"} issued by this ca.key as "${first.issuerText}", ` +
+        `which a new ca.crt named otherwise would orphan: ${fix}, or restore the original ca.crt`,
     );
   }
   const notBefore = new Date(Math.min(...orphans.map((item) => item.notBefore.getTime())));
@@ -266,7 +270,10 @@ function restoredIdentity(layout: PkiLayout, orphans: readonly SignedCertificate
     notes: (notAfter) => [
       `signed ca.crt as "${first.issuerText}", the issuer of the ${count} ca.key already signed (e.g. ${first.path}), so they keep verifying`,
       ...(latest > notAfter.getTime()
-        ? [`some of them are valid until ${new Date(latest).toISOString()}, after the new ca.crt expires (${notAfter.toISOString()}): pass a larger --days to cover them`]
+        ? [
+            `some of them are valid until ${new Date(latest).toISOString()}, after the new ca.crt expires (${notAfter.toISOString()}): ` +
+              "pass a larger --days to cover them",
+          ]
         : []),
     ],
   };

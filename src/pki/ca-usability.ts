@@ -53,7 +53,10 @@ export function caKeyProblem(keyPath: string, key: KeyObject): string | undefine
   try {
     signatureAlgorithmFor(key);
   } catch {
-    return `${keyPath} is a ${describeKey(key)} key, which pgwarden cannot sign with: use a CA whose key is ec-p256, ec-p384, ed25519 or RSA of 2048 bits or more`;
+    return (
+      `${keyPath} is a ${describeKey(key)} key, which pgwarden cannot sign with: ` +
+      "use a CA whose key is ec-p256, ec-p384, ed25519 or RSA of 2048 bits or more"
+    );
   }
   const problem = keyProblem(key, "ca");
   return problem && `CA key ${keyPath}: ${problem.message}`;
@@ -78,7 +81,8 @@ const signsCertificates: CaCheck = {
   check: ({ certPath, extensions }) =>
     !extensions.keyUsage || (extensions.keyUsage.toNumber() & KeyUsageFlags.keyCertSign) !== 0
       ? undefined
-      : `${certPath} has a keyUsage without keyCertSign, so verifiers reject every certificate it signs ("key usage does not include certificate signing"): ${RESIGN}`,
+      : `${certPath} has a keyUsage without keyCertSign, so verifiers reject every certificate it signs ` +
+        `("key usage does not include certificate signing"): ${RESIGN}`,
 };
 
 const selfSigned: CaCheck = {
@@ -134,7 +138,8 @@ const basicConstraintsCritical: CaCheck = {
     const basic = extensions.certificate.tbsCertificate.extensions?.find((ext) => ext.extnID === "2.5.29.19");
     return !basic || basic.critical
       ? undefined
-      : `${certPath} has basicConstraints not marked critical: libpq accepts its certificates, but openssl verify -x509_strict rejects every one; to fix, ${RESIGN}`;
+      : `${certPath} has basicConstraints not marked critical: libpq accepts its certificates, ` +
+        `but openssl verify -x509_strict rejects every one; to fix, ${RESIGN}`;
   },
 };
 
@@ -154,7 +159,10 @@ const nameConstraints: CaCheck = {
     if (!ext) return undefined;
     const constraints = AsnConvert.parse(ext.extnValue.buffer, NameConstraints);
     const list = (subtrees: NameConstraints["permittedSubtrees"]) => [...(subtrees ?? [])].map((tree) => describeGeneralName(tree.base)).join(" ");
-    const parts = [constraints.permittedSubtrees ? `permitted ${list(constraints.permittedSubtrees)}` : "", constraints.excludedSubtrees ? `excluded ${list(constraints.excludedSubtrees)}` : ""];
+    const parts = [
+      constraints.permittedSubtrees ? `permitted ${list(constraints.permittedSubtrees)}` : "",
+      constraints.excludedSubtrees ? `excluded ${list(constraints.excludedSubtrees)}` : "",
+    ];
     return (
       `${certPath} is name-constrained (${parts.filter(Boolean).join("; ")}): every verifier rejects a certificate it signs whose CN or SANs fall outside, ` +
       `so issue only names inside them`

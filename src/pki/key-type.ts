@@ -85,6 +85,9 @@ export const MIN_RSA_BITS = 2048;
 /** Curves a certificate request may use: those OpenSSL, libpq and pgwarden's signer all handle. */
 const SUPPORTED_REQUEST_KEYS = new Set(["ec-p256", "ec-p384", "ec-secp521r1", "ed25519"]);
 
+/** The keys {@link keyProblem} accepts, as a fix names them. */
+export const SUPPORTED_KEYS_TEXT = `an ec-p256, ec-p384, ed25519 or RSA (${MIN_RSA_BITS} bits or more) key`;
+
 /** Why pgwarden would refuse to certify a public key, or undefined when it is fine. */
 export interface KeyProblem {
   readonly code: "unsupported-key-type" | "key-too-small";
@@ -103,9 +106,11 @@ export function keyProblem(key: KeyObject, role: "ee" | "ca" = "ee"): KeyProblem
     if (bits >= MIN_RSA_BITS) return undefined;
     return {
       code: "key-too-small",
-      message: `its key is ${type}, and libpq refuses RSA keys below ${MIN_RSA_BITS} bits ("${role} key too small"): ${fix} an RSA key of ${MIN_RSA_BITS} bits or more, or ec-p256`,
+      message:
+        `its key is ${type}, and libpq refuses RSA keys below ${MIN_RSA_BITS} bits ("${role} key too small"): ` +
+        `${fix} an RSA key of ${MIN_RSA_BITS} bits or more, or ec-p256`,
     };
   }
   if (SUPPORTED_REQUEST_KEYS.has(type)) return undefined;
-  return { code: "unsupported-key-type", message: `unsupported key type ${type}: ${fix} an ec-p256, ec-p384, ed25519 or RSA (${MIN_RSA_BITS} bits or more) key` };
+  return { code: "unsupported-key-type", message: `unsupported key type ${type}: ${fix} ${SUPPORTED_KEYS_TEXT}` };
 }

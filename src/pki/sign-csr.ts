@@ -5,7 +5,7 @@ import { PRIVATE_DIR_MODE, ensureDirectory, syncDirectory } from "../fs/atomic-w
 import type { CertificateAuthority } from "./certificate-authority.js";
 import { assertFreePaths, leafWarnings, persistLeaves, prepareLeaf, type IssueResult } from "./issue.js";
 import { leafSigner } from "./leaf-template.js";
-import { describeKey, keyProblem } from "./key-type.js";
+import { SUPPORTED_KEYS_TEXT, describeKey, keyProblem } from "./key-type.js";
 import { decodePem } from "./pem.js";
 import type { PkiLayout } from "./pki-layout.js";
 import type { Profile } from "./profiles.js";
@@ -42,7 +42,7 @@ function requestKey(spki: Buffer, algorithmName: () => string, source: string): 
     } catch {
       // An algorithm neither OpenSSL nor @peculiar/x509 knows: "unknown" says as much.
     }
-    throw pkiError("unsupported-key-type", `${source}: unsupported key type ${algorithm}: make the request with an ec-p256, ec-p384, ed25519 or RSA (2048 bits or more) key`);
+    throw pkiError("unsupported-key-type", `${source}: unsupported key type ${algorithm}: make the request with ${SUPPORTED_KEYS_TEXT}`);
   }
 }
 
@@ -115,7 +115,10 @@ export async function signCertificateRequest(
   await assertFreePaths([prepared.paths.cert], options.force ?? false);
   const publicKey = createPublicKey({ key: request.publicKeyDer, format: "der", type: "spki" });
   if (publicKey.equals(createPublicKey(ca.key))) {
-    throw pkiError("csr-ca-key", `${csrPath} carries the CA's own public key: a certificate must have its own key, so make a new key and request (never reuse ca.key)`);
+    throw pkiError(
+      "csr-ca-key",
+      `${csrPath} carries the CA's own public key: a certificate must have its own key, so make a new key and request (never reuse ca.key)`,
+    );
   }
   await ensureDirectory(prepared.paths.dir, PRIVATE_DIR_MODE);
   const signer = leafSigner(ca, prepared.profile);

@@ -60,7 +60,9 @@ export function computeValidity(request: ValidityRequest): Validity {
   const notBeforeRaised = issuerNotBefore !== undefined && issuerNotBefore.getTime() > backdated;
   const notBefore = new Date(notBeforeRaised ? issuerNotBefore.getTime() : backdated);
   const wanted = new Date(seconds + request.days * MS_PER_DAY);
-  if (issuerNotAfter && wanted.getTime() > issuerNotAfter.getTime()) return { notBefore, notAfter: new Date(issuerNotAfter.getTime()), clamped: true, notBeforeRaised };
+  if (issuerNotAfter && wanted.getTime() > issuerNotAfter.getTime()) {
+    return { notBefore, notAfter: new Date(issuerNotAfter.getTime()), clamped: true, notBeforeRaised };
+  }
   return { notBefore, notAfter: wanted, clamped: false, notBeforeRaised };
 }
 
