@@ -451,14 +451,14 @@ describe("cert sign judges a request's key as libpq and OpenSSL do", () => {
     });
   }
 
-  test("OpenSSL agrees an RSA-1024 leaf is too small at libpq's level, so the refusal is not pgwarden's whim", () => {
+  test("OpenSSL agrees an RSA-1024 leaf is too small at libpq's level, so the refusal is not pgwarden's whim", async () => {
     const key = join(dir, "sign", "weak.key");
     openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", key]);
     const csr = join(dir, "sign", "weak.csr");
     openssl(["req", "-new", "-key", key, "-subj", "/CN=weak", "-config", "/dev/null", "-out", csr]);
     const leaf = join(dir, "sign", "weak.crt");
     const ext = join(dir, "sign", "weak.ext");
-    spawnSync("sh", ["-c", `printf 'extendedKeyUsage=clientAuth\\n' > '${ext}'`]);
+    await writeFile(ext, "extendedKeyUsage=clientAuth\n");
     openssl(["x509", "-req", "-in", csr, "-CA", caCrt, "-CAkey", join(pki, "ca", "ca.key"), "-set_serial", "5", "-days", "30", "-extfile", ext, "-out", leaf]);
     const verify = opensslRun(["verify", "-auth_level", "2", "-CAfile", caCrt, leaf]);
     assert.notEqual(verify.status, 0);
