@@ -1,13 +1,17 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
-import { chmod, mkdtemp, readFile, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
 import { PgwardenError } from "../errors.js";
 import { initCa } from "./ca-init.js";
 import { loadCa } from "./certificate-authority.js";
+import { buildName, signCertificate } from "./certificate-builder.js";
 import { describeCertificate } from "./certificate-info.js";
+import { toPem } from "./der.js";
+import { issueCertificate } from "./issue.js";
+import { PROFILES } from "./profiles.js";
 import { pkiLayout, type PkiLayout } from "./pki-layout.js";
 
 let dir: string;
@@ -102,3 +106,58 @@ for (const keyType of ["rsa-2048", "ed25519"] as const) {
     assert.ok(new X509Certificate(result.ca.der).verify(result.ca.certificate.publicKey));
   });
 }
+
+test("--no-create with only ca.key writes no CA certificate (exit 4)", async () => {
+  await initCa(layout);
+  await unlink(layout.caCert);
+  await assert.rejects(
+    initCa(layout, { noCreate: true }),
+    (error: unknown) => failsWith("ca-cert-missing", 4)(error) && /copy the original ca\.crt/.test((error as Error).message),
+  );
+  await assert.rejects(stat(layout.caCert), /ENOENT/);
+});
+
+test("ca.key whose certificates survive: the new ca.crt takes their issuer's name, SKI and a notBefore no later than theirs", async () => {
+  const first = await initCa(layout, { subject: { commonName: "acme-ca", organization: "acme" } });
+  const leaf = await issueCertificate(layout, first.ca, { profile: PROFILES.server, commonName: "db1" });
+  await unlink(layout.caCert);
+  const again = await initCa(layout);
+  assert.equal(again.action, "reissued");
+  assert.deepEqual(again.restoredFrom, { issuer: "O=acme, CN=acme-ca", certificates: ["server/db1.crt"] });
+  const made = new X509Certificate(again.ca.der);
+  const old = new X509Certificate(await readFile(leaf.certPath));
+  assert.ok(old.checkIssued(made) && old.verify(made.publicKey), "the old leaf chains to the new ca.crt");
+  assert.equal(describeCertificate(again.ca.der).subjectKeyId, describeCertificate(first.ca.der).subjectKeyId);
+  assert.ok(Date.parse(made.validFrom) <= Date.parse(old.validFrom));
+});
+
+test("ca.key whose certificates name two different issuers: refused, nothing written", async () => {
+  const first = await initCa(layout);
+  await issueCertificate(layout, first.ca, { profile: PROFILES.client, commonName: "u1" });
+  const other = buildName({ commonName: "someone-else" });
+  const stray = signCertificate(
+    {
+      serial: "01",
+      subject: other,
+      issuer: other,
+      notBefore: new Date(),
+      notAfter: new Date(Date.now() + 86_400_000),
+      publicKey: first.ca.certificate.publicKey,
+      extensions: [],
+    },
+    first.ca.key,
+  );
+  await mkdir(join(layout.root, "misc"));
+  await writeFile(join(layout.root, "misc", "stray.crt"), toPem(stray, "CERTIFICATE"));
+  await unlink(layout.caCert);
+  const namesBoth = /CN=someone-else.*CN=pgwarden-ca|CN=pgwarden-ca.*CN=someone-else/;
+  await assert.rejects(initCa(layout), (error: unknown) => failsWith("ca-name-ambiguous", 7)(error) && namesBoth.test((error as Error).message));
+  await assert.rejects(stat(layout.caCert), /ENOENT/);
+});
+
+test("an adopted CA that has expired, or is not yet valid, is refused (exit 7)", async () => {
+  await initCa(layout, { days: 30 });
+  await assert.rejects(initCa(layout, { now: new Date(Date.now() + 31 * 86_400_000) }), failsWith("ca-expired", 7));
+  await assert.rejects(initCa(layout, { now: new Date(Date.now() - 86_400_000) }), failsWith("ca-not-yet-valid", 7));
+  await assert.rejects(loadCa(layout, { now: new Date(Date.now() + 31 * 86_400_000) }), failsWith("ca-expired", 7));
+});

@@ -4,6 +4,7 @@ import { readInputFile } from "../fs/read-input.js";
 import type { Name } from "@peculiar/asn1-x509";
 import { notFoundError, pkiError } from "../errors.js";
 import { keyIdentifier } from "./certificate-builder.js";
+import { assertUsableCa } from "./ca-usability.js";
 import { parseExtensions } from "./certificate-info.js";
 import { readPrivateKeyFile } from "./key-file.js";
 import { CERTIFICATE_LABELS, decodePem } from "./pem.js";
@@ -22,11 +23,22 @@ export interface CertificateAuthority {
   /** The CA's subject key identifier: each leaf's authority key identifier. */
   readonly keyId: Uint8Array;
   readonly notAfter: Date;
+  /** No leaf is valid before its issuer. */
+  readonly notBefore: Date;
 }
 
 export interface LoadCaOptions {
   passphrase?: string | undefined;
   insecure?: boolean;
+  onWarning?: (message: string) => void;
+  /** The moment of signing, for the CA's validity check. Default now. */
+  now?: Date;
+}
+
+export interface CaCheckOptions {
+  /** Default now. */
+  now?: Date;
+  /** Told what makes this CA's certificates fail strict verifiers (see `ca-usability.ts`). */
   onWarning?: (message: string) => void;
 }
 
@@ -42,24 +54,22 @@ export async function readCertificateFile(path: string, label: string): Promise<
   return { der: der as Buffer, pem: text };
 }
 
-/** True when the private key is the one whose public half the certificate carries. */
-export function keyMatchesCertificate(key: KeyObject, certificate: X509Certificate): boolean {
-  return certificate.checkPrivateKey(key);
-}
-
-/** Builds the signing view of a CA from its certificate and key, checking that they belong together. */
-export function certificateAuthority(paths: { certPath: string; keyPath: string }, der: Buffer, pem: string, key: KeyObject): CertificateAuthority {
+/**
+ * Builds the signing view of a CA from its certificate and key, refusing (exit 7) a CA
+ * whose certificates could not work: key and certificate not a pair, not a CA, no
+ * keyCertSign, not self-signed, expired or not yet valid (`ca-usability.ts`).
+ */
+export function certificateAuthority(
+  paths: { certPath: string; keyPath: string },
+  der: Buffer,
+  pem: string,
+  key: KeyObject,
+  options: CaCheckOptions = {},
+): CertificateAuthority {
   const certificate = new X509Certificate(der);
-  if (!keyMatchesCertificate(key, certificate)) {
-    throw pkiError(
-      "ca-mismatch",
-      `${paths.certPath} was not made from ${paths.keyPath}: restore the matching pair, or move ca.crt away so pgwarden re-issues it from ca.key`,
-    );
-  }
   const extensions = parseExtensions(der);
-  if (!extensions.basicConstraints?.cA) {
-    throw pkiError("not-a-ca", `${paths.certPath} is not a CA certificate (no basicConstraints CA:TRUE)`);
-  }
+  const warnings = assertUsableCa({ ...paths, certificate, extensions, key, now: options.now ?? new Date() });
+  warnings.forEach((warning) => options.onWarning?.(warning));
   const keyId = extensions.subjectKeyId ? new Uint8Array(extensions.subjectKeyId.buffer) : keyIdentifier(createPublicKey(key));
   return {
     ...paths,
@@ -70,6 +80,7 @@ export function certificateAuthority(paths: { certPath: string; keyPath: string 
     name: extensions.certificate.tbsCertificate.subject,
     keyId,
     notAfter: new Date(certificate.validTo),
+    notBefore: new Date(certificate.validFrom),
   };
 }
 
@@ -82,5 +93,5 @@ export async function loadCa(layout: PkiLayout, options: LoadCaOptions = {}): Pr
     throw error;
   });
   const key = await readPrivateKeyFile(layout.caKey, { label: "CA key", passphrase: options.passphrase, insecure: options.insecure ?? false, onWarning: options.onWarning });
-  return certificateAuthority({ certPath: layout.caCert, keyPath: layout.caKey }, der, pem, key);
+  return certificateAuthority({ certPath: layout.caCert, keyPath: layout.caKey }, der, pem, key, { now: options.now, onWarning: options.onWarning });
 }

@@ -78,3 +78,39 @@ export function signatureAlgorithmFor(key: KeyObject): SignatureAlgorithm {
   if (type === "ed25519") return { oid: "1.3.101.112", hash: null, nullParameters: false };
   throw usageError("unsupported-key", `cannot sign with a ${type} key: use one of ${KEY_TYPES.join(", ")}`);
 }
+
+/** libpq (OpenSSL security level 2) refuses RSA keys below this: "ee key too small", "ca key too small". */
+export const MIN_RSA_BITS = 2048;
+
+/** Curves a certificate request may use: those OpenSSL, libpq and pgwarden's signer all handle. */
+const SUPPORTED_REQUEST_KEYS = new Set(["ec-p256", "ec-p384", "ec-secp521r1", "ed25519"]);
+
+/** The keys {@link keyProblem} accepts, as a fix names them. */
+export const SUPPORTED_KEYS_TEXT = `an ec-p256, ec-p384, ed25519 or RSA (${MIN_RSA_BITS} bits or more) key`;
+
+/** Why pgwarden would refuse to certify a public key, or undefined when it is fine. */
+export interface KeyProblem {
+  readonly code: "unsupported-key-type" | "key-too-small";
+  readonly message: string;
+}
+
+/**
+ * Checks a key pgwarden is asked to certify (a CSR's key, `ee`) or to sign with (a CA key,
+ * `ca`): RSA of {@link MIN_RSA_BITS} bits or more, ECDSA P-256/P-384/P-521, or Ed25519.
+ */
+export function keyProblem(key: KeyObject, role: "ee" | "ca" = "ee"): KeyProblem | undefined {
+  const type = describeKey(key);
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+  const fix = role === "ee" ? "make the request with" : "use a CA with";
+  if (key.asymmetricKeyType === "rsa") {
+    if (bits >= MIN_RSA_BITS) return undefined;
+    return {
+      code: "key-too-small",
+      message:
+        `its key is ${type}, and libpq refuses RSA keys below ${MIN_RSA_BITS} bits ("${role} key too small"): ` +
+        `${fix} an RSA key of ${MIN_RSA_BITS} bits or more, or ec-p256`,
+    };
+  }
+  if (SUPPORTED_REQUEST_KEYS.has(type)) return undefined;
+  return { code: "unsupported-key-type", message: `unsupported key type ${type}: ${fix} ${SUPPORTED_KEYS_TEXT}` };
+}

@@ -21,6 +21,8 @@ export interface LeafTemplate {
   readonly issuerName: Uint8Array;
   /** A leaf never outlives its issuer. */
   readonly issuerNotAfter: Date;
+  /** A leaf is never valid before its issuer. */
+  readonly issuerNotBefore?: Date;
   readonly signatureAlgorithm: Uint8Array;
   readonly basicConstraints: Uint8Array;
   /** The keyUsage extension by {@link keyUsageFor}'s list, comma-joined. */
@@ -96,7 +98,7 @@ export class LeafSigner {
 
   sign(request: LeafRequest, subjectKey: SubjectKey, now: Date): SignedLeaf {
     const template = this.#template;
-    const validity = computeValidity({ days: request.days, now, issuerNotAfter: template.issuerNotAfter });
+    const validity = computeValidity({ days: request.days, now, issuerNotAfter: template.issuerNotAfter, issuerNotBefore: template.issuerNotBefore });
     const serial = newSerial();
     const { spki } = subjectKey;
     const keyUsage = template.keyUsage[keyUsageFor(subjectKey.keyType).join(",")];

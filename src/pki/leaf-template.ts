@@ -30,6 +30,7 @@ export function leafTemplate(ca: CertificateAuthority, profile: Profile): LeafTe
     issuerSubject: formatName(ca.certificate.subject),
     issuerName: new Uint8Array(AsnConvert.serialize(ca.name)),
     issuerNotAfter: ca.notAfter,
+    issuerNotBefore: ca.notBefore,
     signatureAlgorithm: encodeSignatureAlgorithm(signatureAlgorithmFor(ca.key)),
     basicConstraints: encodeExtension(basicConstraintsExtension(false)),
     keyUsage,

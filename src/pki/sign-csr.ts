@@ -1,11 +1,11 @@
-import { createPublicKey } from "node:crypto";
+import { createPublicKey, type KeyObject } from "node:crypto";
 import { readInputFile } from "../fs/read-input.js";
 import { pkiError, usageError } from "../errors.js";
 import { PRIVATE_DIR_MODE, ensureDirectory, syncDirectory } from "../fs/atomic-write.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
 import { assertFreePaths, leafWarnings, persistLeaves, prepareLeaf, type IssueResult } from "./issue.js";
 import { leafSigner } from "./leaf-template.js";
-import { describeKey } from "./key-type.js";
+import { SUPPORTED_KEYS_TEXT, describeKey, keyProblem } from "./key-type.js";
 import { decodePem } from "./pem.js";
 import type { PkiLayout } from "./pki-layout.js";
 import type { Profile } from "./profiles.js";
@@ -31,8 +31,26 @@ export interface CertificateRequestContents {
   readonly publicKeyDer: Buffer;
 }
 
+/** The request's public key, or a PKI error naming its algorithm when OpenSSL cannot read it. */
+function requestKey(spki: Buffer, algorithmName: () => string, source: string): KeyObject {
+  try {
+    return createPublicKey({ key: spki, format: "der", type: "spki" });
+  } catch {
+    let algorithm = "unknown";
+    try {
+      algorithm = algorithmName();
+    } catch {
+      // An algorithm neither OpenSSL nor @peculiar/x509 knows: "unknown" says as much.
+    }
+    throw pkiError("unsupported-key-type", `${source}: unsupported key type ${algorithm}: make the request with ${SUPPORTED_KEYS_TEXT}`);
+  }
+}
+
 /**
- * Parses a PKCS#10 request and checks its self-signature. Only the CN and the requested
+ * Parses a PKCS#10 request and checks its key and self-signature. The key must be one
+ * libpq and pgwarden handle (RSA of 2048 bits or more, P-256, P-384, P-521, Ed25519): a
+ * request with another is refused as unsupported, before its signature is checked, since
+ * WebCrypto cannot check it and "forged" would be a lie. Only the CN and the requested
  * SANs are taken from it: key usage and EKU always come from the profile.
  */
 export async function readCertificateRequest(text: string, source: string): Promise<CertificateRequestContents> {
@@ -44,6 +62,10 @@ export async function readCertificateRequest(text: string, source: string): Prom
   } catch {
     throw usageError("bad-csr", `${source} is not a readable certificate request (PKCS#10): is it truncated?`);
   }
+  const spki = Buffer.from(csr.publicKey.rawData);
+  const key = requestKey(spki, () => csr.publicKey.algorithm.name ?? "unknown", source);
+  const problem = keyProblem(key);
+  if (problem?.code === "unsupported-key-type") throw pkiError(problem.code, `${source}: ${problem.message}`);
   let valid: boolean;
   try {
     valid = await csr.verify();
@@ -51,6 +73,7 @@ export async function readCertificateRequest(text: string, source: string): Prom
     valid = false;
   }
   if (!valid) throw pkiError("csr-signature", `${source}: the request's signature does not verify, so whoever made it may not hold the key: make a new request`);
+  if (problem) throw pkiError(problem.code, `${source}: ${problem.message}`);
 
   const basic = csr.getExtension(OID_BASIC_CONSTRAINTS);
   if (basic instanceof x509.BasicConstraintsExtension && basic.ca) {
@@ -68,7 +91,7 @@ export async function readCertificateRequest(text: string, source: string): Prom
       else throw usageError("csr-san-type", `${source} asks for a ${name.type} SAN: pgwarden signs DNS names and IP addresses only`);
     }
   }
-  return { commonName, subjectAltNames, publicKeyDer: Buffer.from(csr.publicKey.rawData) };
+  return { commonName, subjectAltNames, publicKeyDer: spki };
 }
 
 /** Signs a certificate request with the CA into `<pki>/<group>/<cn>.crt`. */
@@ -91,6 +114,12 @@ export async function signCertificateRequest(
   });
   await assertFreePaths([prepared.paths.cert], options.force ?? false);
   const publicKey = createPublicKey({ key: request.publicKeyDer, format: "der", type: "spki" });
+  if (publicKey.equals(createPublicKey(ca.key))) {
+    throw pkiError(
+      "csr-ca-key",
+      `${csrPath} carries the CA's own public key: a certificate must have its own key, so make a new key and request (never reuse ca.key)`,
+    );
+  }
   await ensureDirectory(prepared.paths.dir, PRIVATE_DIR_MODE);
   const signer = leafSigner(ca, prepared.profile);
   const leaf = signer.sign(prepared.request, { spki: request.publicKeyDer, keyType: describeKey(publicKey) }, now);

@@ -47,10 +47,16 @@ export function certSignCommand(): Command {
   return describe(command, {
     description: `Sign a certificate request made elsewhere (the key never leaves its owner).
 The request's signature is checked; its CN and requested SANs are validated and kept; key usage
-and extended key usage come from --profile only, and a request for a CA certificate is refused.`,
+and extended key usage come from --profile only, and a request for a CA certificate is refused.
+Refused with exit 7: an RSA key below 2048 bits (libpq rejects it: "ee key too small"), the CA's
+own key, a key type pgwarden does not support (e.g. secp256k1, Ed448: "unsupported key type"; use
+ec-p256, ec-p384, ed25519 or RSA 2048+), a request whose signature does not verify ("forged"), and
+any CA that is expired, not yet valid or otherwise unusable (see ca init --help). The certificate is
+never valid before the CA (notBefore is raised to the CA's) nor after it (notAfter is cut back).`,
     examples: [
       "pgwarden cert sign app.csr --profile client",
       "pgwarden cert sign pg-1.csr --profile server --san 10.10.10.10 --days 365",
+      "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout app.key -subj /CN=app -out app.csr",
     ],
   });
 }
