@@ -87,7 +87,7 @@ test("A real server loads every rendered file with no pg_hba_file_rules error", 
 /** YAML's single-quoted form: any text, with ' doubled. */
 const yamlSingle = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
-test("Awkward user names render as PostgreSQL parses them: the server loads each line and reads the intended name; impossible names are refused at file:line", async () => {
+test("Awkward user names render as PostgreSQL parses them, the server reads the intended name; impossible ones are refused at file:line", async () => {
   // [the name the rule means, the user field as written in the inventory (pg_hba's own quoting)]
   const names: [string, string][] = [
     ['o"brien', '"o""brien"'],
@@ -107,8 +107,9 @@ test("Awkward user names render as PostgreSQL parses them: the server loads each
   ];
   assert.ok(names.every(([name]) => Buffer.byteLength(name) <= 63) && Buffer.byteLength(names[12]?.[0] ?? "") === 63);
   const rules = names.map(([, written], index) => `          - { user: ${yamlSingle(written)}, db: all, addr: 127.0.0.1/32, auth: ssl, order: ${index + 1} }`);
-  const inventoryText = (extra: string) =>
-    `all:\n  children:\n    pg-odd:\n      hosts: { 127.0.0.1: { pg_seq: 1, pg_role: primary } }\n      vars:\n        pg_cluster: pg-odd\n        pg_default_hba_rules: []\n        pg_hba_rules:\n${[...rules, extra].join("\n")}\n`;
+  const head = ["all:", "  children:", "    pg-odd:", "      hosts: { 127.0.0.1: { pg_seq: 1, pg_role: primary } }", "      vars:"];
+  const vars = ["        pg_cluster: pg-odd", "        pg_default_hba_rules: []", "        pg_hba_rules:"];
+  const inventoryText = (extra: string) => [...head, ...vars, ...rules, extra, ""].join("\n");
   const file = join(work.dir, "odd-names.yml");
   await writeFile(file, inventoryText(""));
   const rendered = await pgwarden(["hba", "render", "--inventory", file, "--cluster", "pg-odd"]);

@@ -144,11 +144,13 @@ test("bad input to quickstart is refused before anything is made: no directory, 
     // An inventory a person edited into something invalid, in a directory quickstart has not used yet.
     const edited = join(base, "edited");
     await mkdir(edited, { mode: 0o711 });
-    await writeFile(join(edited, "pgwarden.yml"), "all:\n  children:\n    pg-sandbox:\n      hosts: { 127.0.0.1: { pg_seq: 1, pg_role: primary } }\n      vars:\n        pg_cluster: pg-sandbox\n        pg_users:\n          - { name: '', login: true }\n", { mode: 0o600 });
+    const invalid = ["all:", "  children:", "    pg-sandbox:", "      hosts: { 127.0.0.1: { pg_seq: 1, pg_role: primary } }", "      vars:"];
+    const users = ["        pg_cluster: pg-sandbox", "        pg_users:", "          - { name: '', login: true }", ""];
+    await writeFile(join(edited, "pgwarden.yml"), [...invalid, ...users].join("\n"), { mode: 0o600 });
     const cases: [string, string[], number, RegExp][] = [
       ["a quote in --role", ["--role", "a'b"], 2, /^pgwarden: error: --role "a'b" contains a quote: use letters, digits/],
       ["a space in --role", ["--role", "a b"], 2, /^pgwarden: error: --role "a b" contains white space: use letters, digits/],
-      ["--role over 63 bytes", ["--role", "r".repeat(64)], 2, /^pgwarden: error: --role "r{64}" is longer than 63 bytes, so PostgreSQL would truncate the role name/],
+      ["--role over 63 bytes", ["--role", "r".repeat(64)], 2, /^pgwarden: error: --role "r{64}" is longer than 63 bytes, so PostgreSQL would truncate/],
       ["a reserved --role", ["--role", "pg_admin"], 2, /^pgwarden: error: --role "pg_admin" starts with "pg_"/],
       ["--pg-bin without the server", ["--pg-bin", base], 4, /^pgwarden: error: --pg-bin .* does not hold initdb, pg_ctl, postgres/],
       ["--dir under a file", ["--dir", join(aFile, "qs")], 2, /^pgwarden: error: --dir .*a-file\/qs: .*a-file is not a directory/],

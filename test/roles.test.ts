@@ -288,7 +288,8 @@ test("the printed plan is not a script where it sets a password: psql -f fails t
   await sandbox.sql("ALTER ROLE dbuser_dba NOSUPERUSER; COMMENT ON ROLE dbrole_offline IS 'changed by hand'");
   const verifierOf = (name: string) => sandbox.sql(`SELECT rolpassword FROM pg_authid WHERE rolname = '${name}'`);
   const before = await verifierOf("dbuser_app");
-  const state = () => sandbox.sql("SELECT rolsuper::text FROM pg_roles WHERE rolname = 'dbuser_dba' UNION ALL SELECT shobj_description('dbrole_offline'::regrole, 'pg_authid')");
+  const state = () =>
+    sandbox.sql("SELECT rolsuper::text FROM pg_roles WHERE rolname = 'dbuser_dba' UNION ALL SELECT shobj_description('dbrole_offline'::regrole, 'pg_authid')");
   assert.equal(await state(), "false\nchanged by hand");
 
   const printed = await run(["role", "plan", "--inventory", inventory, "--cluster", "pg-roles", "--conn", conn], piped);
@@ -316,7 +317,9 @@ test("the printed plan is not a script where it sets a password: psql -f fails t
 
   const script = join(work.dir, "plan.sql");
   await writeFile(script, printed.stdout);
-  const superuser = `host=localhost port=${sandbox.port} dbname=postgres user=postgres sslmode=verify-full sslrootcert=${join(pki, "ca", "ca.crt")} sslcert=${join(pki, "sandbox", "postgres.crt")} sslkey=${join(pki, "sandbox", "postgres.key")}`;
+  const superuser =
+    `host=localhost port=${sandbox.port} dbname=postgres user=postgres sslmode=verify-full sslrootcert=${join(pki, "ca", "ca.crt")}` +
+    ` sslcert=${join(pki, "sandbox", "postgres.crt")} sslkey=${join(pki, "sandbox", "postgres.key")}`;
   const passwordLine = lines.indexOf('ALTER ROLE "dbuser_app" PASSWORD <masked>;') + 1;
   // These runs stay out of the server log, whose check below looks for pgwarden's own statements.
   const quiet = { PGOPTIONS: "-c log_statement=none -c log_min_error_statement=panic" };
@@ -333,7 +336,8 @@ test("the printed plan is not a script where it sets a password: psql -f fails t
   await assertLogin("dbuser_app", PASSWORDS.rotated);
 
   // The line the plan prints, run by a shell as a person would paste it.
-  const pasted = await runClient("bash", ["-c", `pgwarden() { "${process.execPath}" "${PGWARDEN_BIN}" "$@"; }\n${applyLine ?? "false"}`], { env: { ...env, ...piped } });
+  const shell = `pgwarden() { "${process.execPath}" "${PGWARDEN_BIN}" "$@"; }\n${applyLine ?? "false"}`;
+  const pasted = await runClient("bash", ["-c", shell], { env: { ...env, ...piped } });
   outputs.push({ code: pasted.code, stdout: pasted.stdout, stderr: pasted.stderr });
   assert.equal(pasted.code, 0, pasted.stderr);
   assert.deepEqual((await role("plan", [], piped)).changes, []);

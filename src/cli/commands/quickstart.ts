@@ -79,9 +79,10 @@ export function quickstartCommand(): Command {
   const command = new Command("quickstart")
     .addOption(new Option("--dir <dir>", "where to work (env PGWARDEN_QUICKSTART_DIR, default $TMPDIR/pgwarden-quickstart)"))
     .addOption(
-      new Option("--role <name>", 'the database role to create and log in as, also its certificate\'s CN: letters, digits, "_", "-", "." and "@", at most 63 bytes').default(
-        QUICKSTART_ROLE,
-      ),
+      new Option(
+        "--role <name>",
+        'the database role to create and log in as, also its certificate\'s CN: letters, digits, "_", "-", "." and "@", at most 63 bytes',
+      ).default(QUICKSTART_ROLE),
     )
     .addOption(new Option("--pg-bin <dir>", "PostgreSQL's server programs (default: found on this machine)"))
     .action(async (options: { dir?: string; role: string; pgBin?: string }, cmd: Command) => {
@@ -111,6 +112,11 @@ paste. Running it again keeps what exists; edit pgwarden.yml and run it again, a
 Every input is checked before anything is made: --role, --dir (a directory the postgres account can enter),
 --pg-bin or the server programs, and a pgwarden.yml left in --dir (its rules and passwords); a refusal (exit 2,
 3 or 4) leaves no directory, CA, file or server behind.`,
-    examples: ["pgwarden quickstart", "pgwarden quickstart --dir /tmp/demo", "pgwarden quickstart --dir /tmp/demo --role dbuser_ops", "pgwarden quickstart --format json"],
+    examples: [
+      "pgwarden quickstart",
+      "pgwarden quickstart --dir /tmp/demo",
+      "pgwarden quickstart --dir /tmp/demo --role dbuser_ops",
+      "pgwarden quickstart --format json",
+    ],
   });
 }

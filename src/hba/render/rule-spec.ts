@@ -97,7 +97,8 @@ function nameProblem(field: "user" | "db", value: string): string | undefined {
     if (name === "") return `${field} ${JSON.stringify(value)} has an empty ${what} name`;
     const bytes = Buffer.byteLength(name, "utf8");
     if (bytes > MAX_ROLE_NAME_BYTES) {
-      return `${field} ${JSON.stringify(value)}: ${what} name ${JSON.stringify(name)} is ${bytes} bytes, and PostgreSQL's names are at most ${MAX_ROLE_NAME_BYTES} bytes, so none has it: write the ${what}'s real name`;
+      const limit = `PostgreSQL's names are at most ${MAX_ROLE_NAME_BYTES} bytes, so none has it`;
+      return `${field} ${JSON.stringify(value)}: ${what} name ${JSON.stringify(name)} is ${bytes} bytes, and ${limit}: write the ${what}'s real name`;
     }
   }
   return undefined;

@@ -110,7 +110,13 @@ export function planJson(plan: RolePlan, extra: Record<string, unknown> = {}) {
     cluster: plan.cluster,
     database: plan.database,
     ...extra,
-    changes: plan.changes.map((change) => ({ kind: change.kind, role: change.role, summary: change.summary, sql: change.sql, masksPassword: change.masksPassword() })),
+    changes: plan.changes.map((change) => ({
+      kind: change.kind,
+      role: change.role,
+      summary: change.summary,
+      sql: change.sql,
+      masksPassword: change.masksPassword(),
+    })),
     warnings: plan.warnings,
   };
 }
