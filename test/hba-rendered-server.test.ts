@@ -83,3 +83,72 @@ test("A real server loads every rendered file with no pg_hba_file_rules error", 
   const bad = await serverVerdict("local all all peer\nhost all all 10.0.0.0/33 md5\n");
   assert.deepEqual(bad, [{ line: 1, error: "" }, { line: 2, error: 'invalid CIDR mask in address "10.0.0.0/33"' }]);
 });
+
+/** YAML's single-quoted form: any text, with ' doubled. */
+const yamlSingle = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+test("Awkward user names render as PostgreSQL parses them, the server reads the intended name; impossible ones are refused at file:line", async () => {
+  // [the name the rule means, the user field as written in the inventory (pg_hba's own quoting)]
+  const names: [string, string][] = [
+    ['o"brien', '"o""brien"'],
+    ['say "hi"', '"say ""hi"""'],
+    ["with space", '"with space"'],
+    ["a,b", '"a,b"'],
+    ["hash#tag", '"hash#tag"'],
+    ["+plus", '"+plus"'],
+    ["/slash", '"/slash"'],
+    ["@at", '"@at"'],
+    ["all", '"all"'],
+    ["sameuser", '"sameuser"'],
+    ["o'neil", "o'neil"],
+    ["dbuser_ünïcödé", "dbuser_ünïcödé"],
+    ["ü".repeat(31) + "x", "ü".repeat(31) + "x"],
+    ["x".repeat(63), "x".repeat(63)],
+  ];
+  assert.ok(names.every(([name]) => Buffer.byteLength(name) <= 63) && Buffer.byteLength(names[12]?.[0] ?? "") === 63);
+  const rules = names.map(([, written], index) => `          - { user: ${yamlSingle(written)}, db: all, addr: 127.0.0.1/32, auth: ssl, order: ${index + 1} }`);
+  const head = ["all:", "  children:", "    pg-odd:", "      hosts: { 127.0.0.1: { pg_seq: 1, pg_role: primary } }", "      vars:"];
+  const vars = ["        pg_cluster: pg-odd", "        pg_default_hba_rules: []", "        pg_hba_rules:"];
+  const inventoryText = (extra: string) => [...head, ...vars, ...rules, extra, ""].join("\n");
+  const file = join(work.dir, "odd-names.yml");
+  await writeFile(file, inventoryText(""));
+  const rendered = await pgwarden(["hba", "render", "--inventory", file, "--cluster", "pg-odd"]);
+  assert.equal(rendered.code, 0, rendered.stderr);
+  await writeFile(join(cluster.dataDir, "pg_hba.conf"), rendered.stdout);
+  const rows = (await cluster.sql("SELECT coalesce(error, ''), to_json(user_name) FROM pg_catalog.pg_hba_file_rules ORDER BY line_number"))
+    .split("\n")
+    .map((row) => {
+      const [error = "", json = "null"] = row.split(/\|(?=\[|null)/);
+      return { error, users: JSON.parse(json) as string[] | null };
+    });
+  assert.deepEqual(
+    rows,
+    names.map(([name]) => ({ error: "", users: [name] })),
+    "the server reads each line without an error, and the user is the intended name",
+  );
+  // pgwarden's own model of the rendered rules (what lint and explain judge) reads the same names, quoted so no keyword applies.
+  const inventory = await loadInventory(file);
+  const model = renderHba(inventory, "pg-odd", { target: "pg" }).rules.map((rule) => rule.rule?.users);
+  assert.deepEqual(
+    model,
+    names.map(([name, written]) => [{ value: name, quoted: written.startsWith('"') }]),
+  );
+
+  // Names no role can have, and a quote that never closes: exit 3, the inventory's file:line, nothing on stdout.
+  const refusals: [string, RegExp][] = [
+    ['o"brien', /opens a double quote it never closes.*write a name that holds a " in double quotes, with that " doubled/],
+    ["y".repeat(64), /role name "y{64}" is 64 bytes, and PostgreSQL's names are at most 63 bytes/],
+    [`+${"g".repeat(64)}`, /role name "g{64}" is 64 bytes/],
+    [`"${"ü".repeat(32)}"`, /is 64 bytes/],
+    ['""', /has an empty role name/],
+  ];
+  const line = rules.length + 9;
+  for (const [written, pattern] of refusals) {
+    await writeFile(file, inventoryText(`          - { user: ${yamlSingle(written)}, db: all, addr: 127.0.0.1/32, auth: ssl }`));
+    const refused = await pgwarden(["hba", "render", "--inventory", file, "--cluster", "pg-odd"]);
+    assert.equal(refused.code, 3, `${written}: ${refused.stderr}`);
+    assert.equal(refused.stdout, "");
+    assert.match(refused.stderr, new RegExp(`odd-names\\.yml:${line}: all\\.children\\.pg-odd\\.vars\\.pg_hba_rules\\[${rules.length}\\]\\.user: `), written);
+    assert.match(refused.stderr, pattern, written);
+  }
+});

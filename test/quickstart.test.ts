@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { randomBytes, X509Certificate } from "node:crypto";
-import { readFile, rm, stat } from "node:fs/promises";
+import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { REPO_ROOT, pgwarden } from "./support/cli.js";
+import { REPO_ROOT, pgwarden, snapshot } from "./support/cli.js";
 import { runClient } from "./support/pg-cluster.js";
 
 // Straight under the temp dir: the sandbox inside runs as the postgres account, which must enter it.
@@ -126,4 +126,49 @@ test("npm start: CA, sandbox, rules and roles from an inventory, two logins; wha
   assert.equal(again.session.ssl, true);
   assert.deepEqual(again.app.session.currentUser, "dbuser_app");
   assert.ok(!json.stdout.includes(appPassword), "nor in its JSON");
+});
+
+/** Every process's command line that mentions `path`: a server started for it would show its data directory. */
+async function processesMentioning(path: string): Promise<string[]> {
+  const ps = await runClient("ps", ["-eo", "args"]);
+  assert.equal(ps.code, 0, ps.stderr);
+  return ps.stdout.split("\n").filter((line) => line.includes(path));
+}
+
+test("bad input to quickstart is refused before anything is made: no directory, CA, file, sandbox or server is left behind", async () => {
+  const base = join(tmpdir(), `pgwarden-quickstart-refused-${randomBytes(4).toString("hex")}`);
+  await mkdir(base, { mode: 0o755 });
+  try {
+    const aFile = join(base, "a-file");
+    await writeFile(aFile, "not a directory\n");
+    // An inventory a person edited into something invalid, in a directory quickstart has not used yet.
+    const edited = join(base, "edited");
+    await mkdir(edited, { mode: 0o711 });
+    const invalid = ["all:", "  children:", "    pg-sandbox:", "      hosts: { 127.0.0.1: { pg_seq: 1, pg_role: primary } }", "      vars:"];
+    const users = ["        pg_cluster: pg-sandbox", "        pg_users:", "          - { name: '', login: true }", ""];
+    await writeFile(join(edited, "pgwarden.yml"), [...invalid, ...users].join("\n"), { mode: 0o600 });
+    const cases: [string, string[], number, RegExp][] = [
+      ["a quote in --role", ["--role", "a'b"], 2, /^pgwarden: error: --role "a'b" contains a quote: use letters, digits/],
+      ["a space in --role", ["--role", "a b"], 2, /^pgwarden: error: --role "a b" contains white space: use letters, digits/],
+      ["--role over 63 bytes", ["--role", "r".repeat(64)], 2, /^pgwarden: error: --role "r{64}" is longer than 63 bytes, so PostgreSQL would truncate/],
+      ["a reserved --role", ["--role", "pg_admin"], 2, /^pgwarden: error: --role "pg_admin" starts with "pg_"/],
+      ["--pg-bin without the server", ["--pg-bin", base], 4, /^pgwarden: error: --pg-bin .* does not hold initdb, pg_ctl, postgres/],
+      ["--dir under a file", ["--dir", join(aFile, "qs")], 2, /^pgwarden: error: --dir .*a-file\/qs: .*a-file is not a directory/],
+      ["an invalid inventory from an earlier edit", ["--dir", edited], 3, /pgwarden\.yml:\d+/],
+    ];
+    for (const [what, args, code, pattern] of cases) {
+      const dir = args.includes("--dir") ? (args[args.indexOf("--dir") + 1] ?? "") : join(base, `qs-${randomBytes(3).toString("hex")}`);
+      const before = await snapshot(base);
+      const result = await pgwarden(["quickstart", ...(args.includes("--dir") ? [] : ["--dir", dir]), ...args]);
+      assert.equal(result.code, code, `${what}: ${result.stderr}`);
+      assert.match(result.stderr.trim(), pattern, what);
+      assert.equal(result.stderr.trim().split("\n").length, 1, `${what}: one line on stderr`);
+      assert.equal(result.stdout, "", what);
+      assert.deepEqual(await snapshot(base), before, `${what}: nothing was made or changed under ${base}`);
+      assert.deepEqual(await processesMentioning(dir), [], `${what}: no server runs for ${dir}`);
+    }
+    assert.deepEqual([...(await snapshot(edited)).keys()], ["pgwarden.yml"], "the edited inventory is all there is");
+  } finally {
+    await rm(base, { recursive: true, force: true });
+  }
 });

@@ -11,15 +11,16 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import pg from "pg";
-import { pgwarden, tempDir, type CliResult } from "./support/cli.js";
+import { PGWARDEN_BIN, pgwarden, tempDir, type CliResult } from "./support/cli.js";
 import { psql } from "./support/clients.js";
+import { runClient } from "./support/pg-cluster.js";
 import { startSandbox, type TestSandbox } from "./support/sandbox.js";
 
 interface PlanJson {
   readonly cluster: string;
   readonly database: string;
   readonly applied?: number;
-  readonly changes: readonly { kind: string; role?: string; summary: string; sql: string }[];
+  readonly changes: readonly { kind: string; role?: string; summary: string; sql: string; masksPassword: boolean }[];
 }
 
 const token = () => randomBytes(6).toString("hex");
@@ -36,6 +37,7 @@ const PASSWORDS = {
   replication: `Repl-${token()}-5`,
   rotated: `Rotated-${token()}-6`,
   handSet: `HandSet-${token()}-7`,
+  piped: `Piped-${token()}-8`,
 };
 /** What libpq's SASLprep makes of PASSWORDS.intl: logging in with it proves the verifier was prepared the same way. */
 const INTL_PREPARED = PASSWORDS.intl.replace("\u00ad", "").replace("\u216b", "XII").replace("\uff19", "9");
@@ -171,8 +173,8 @@ test("an empty cluster: plan, apply, plan again is empty; the roles, memberships
   );
   assert.equal(plan.changes.filter((change) => change.kind === "grant-default-privilege").length, 34, "12 statements each FOR ROLE postgres and dbuser_dba, 10 for dbrole_admin");
   assert.equal(plan.changes[plan.changes.length - 1]?.kind, "drop-role", "drops come last");
-  assert.ok(plan.changes.find((change) => change.role === QUOTED_USER)?.sql.startsWith(`CREATE ROLE "o'brien ""quoted""" LOGIN PASSWORD '********'`));
-  for (const change of plan.changes.filter((each) => /PASSWORD/.test(each.sql))) assert.match(change.sql, /PASSWORD '\*{8}'$/);
+  assert.ok(plan.changes.find((change) => change.role === QUOTED_USER)?.sql.startsWith(`CREATE ROLE "o'brien ""quoted""" LOGIN PASSWORD <masked>`));
+  for (const change of plan.changes.filter((each) => /PASSWORD/.test(each.sql))) assert.match(change.sql, /PASSWORD <masked>$/);
   assert.equal((await sandbox.sql("SELECT count(*) FROM pg_roles WHERE rolname LIKE 'dbrole_%'")).trim(), "0", "plan changes nothing");
 
   const applied = await role("apply");
@@ -260,7 +262,7 @@ test("a new declared password is one ALTER ROLE, the old one stops working; more
   const plan = await role("plan", [], rotate);
   assert.deepEqual(
     plan.changes.map((change) => [change.kind, change.sql]),
-    [["alter-role", `ALTER ROLE "dbuser_app" PASSWORD '********'`]],
+    [["alter-role", `ALTER ROLE "dbuser_app" PASSWORD <masked>`]],
   );
   await role("apply", [], rotate);
   await assertLogin("dbuser_app", PASSWORDS.rotated);
@@ -277,6 +279,72 @@ test("a new declared password is one ALTER ROLE, the old one stops working; more
   assert.equal(await sandbox.sql("SELECT count(*) FROM pg_authid WHERE split_part(rolpassword, ':', 1) = 'SCRAM-SHA-256' || chr(36) || '8192'"), "7");
   assert.deepEqual((await role("plan", ["--scram-iterations", "8192"], rotate)).changes, []);
   assert.deepEqual((await role("plan", [], rotate)).changes, [], "verifiers with more iterations than asked are kept");
+  await assertLogin("dbuser_app", PASSWORDS.rotated);
+});
+
+test("the printed plan is not a script where it sets a password: psql -f fails there and changes nothing; the apply line it prints does the job", async () => {
+  const piped = { ROLES_TEST_APP: PASSWORDS.piped };
+  // Drift on both sides of the password statement: the transaction must keep all of it from taking effect.
+  await sandbox.sql("ALTER ROLE dbuser_dba NOSUPERUSER; COMMENT ON ROLE dbrole_offline IS 'changed by hand'");
+  const verifierOf = (name: string) => sandbox.sql(`SELECT rolpassword FROM pg_authid WHERE rolname = '${name}'`);
+  const before = await verifierOf("dbuser_app");
+  const state = () =>
+    sandbox.sql("SELECT rolsuper::text FROM pg_roles WHERE rolname = 'dbuser_dba' UNION ALL SELECT shobj_description('dbrole_offline'::regrole, 'pg_authid')");
+  assert.equal(await state(), "false\nchanged by hand");
+
+  const printed = await run(["role", "plan", "--inventory", inventory, "--cluster", "pg-roles", "--conn", conn], piped);
+  assert.equal(printed.code, 0, printed.stderr);
+  const lines = printed.stdout.trimEnd().split("\n");
+  assert.deepEqual(lines.slice(-5), [
+    "BEGIN;",
+    'ALTER ROLE "dbuser_dba" SUPERUSER;',
+    'ALTER ROLE "dbuser_app" PASSWORD <masked>;',
+    `COMMENT ON ROLE "dbrole_offline" IS 'role for restricted read-only access';`,
+    "COMMIT;",
+  ]);
+  assert.match(printed.stdout, /^-- Not a script: passwords show as <masked>, which is not SQL/m);
+  const applyLine = /^-- Apply it with: (pgwarden role apply .*)$/m.exec(printed.stdout)?.[1];
+  assert.equal(applyLine, `pgwarden role apply --inventory ${inventory} --cluster pg-roles --conn "${conn}"`);
+  const json = await role("plan", [], piped);
+  assert.deepEqual(
+    json.changes.map((change) => [change.sql, change.masksPassword]),
+    [
+      ['ALTER ROLE "dbuser_dba" SUPERUSER', false],
+      ['ALTER ROLE "dbuser_app" PASSWORD <masked>', true],
+      [`COMMENT ON ROLE "dbrole_offline" IS 'role for restricted read-only access'`, false],
+    ],
+  );
+
+  const script = join(work.dir, "plan.sql");
+  await writeFile(script, printed.stdout);
+  const superuser =
+    `host=localhost port=${sandbox.port} dbname=postgres user=postgres sslmode=verify-full sslrootcert=${join(pki, "ca", "ca.crt")}` +
+    ` sslcert=${join(pki, "sandbox", "postgres.crt")} sslkey=${join(pki, "sandbox", "postgres.key")}`;
+  const passwordLine = lines.indexOf('ALTER ROLE "dbuser_app" PASSWORD <masked>;') + 1;
+  // These runs stay out of the server log, whose check below looks for pgwarden's own statements.
+  const quiet = { PGOPTIONS: "-c log_statement=none -c log_min_error_statement=panic" };
+  const stopped = await runClient("psql", ["-X", "-v", "ON_ERROR_STOP=1", "-d", superuser, "-f", script], { env: quiet });
+  assert.equal(stopped.code, 3, "psql stops at the error");
+  assert.match(stopped.stderr, new RegExp(`^psql:${script.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:${passwordLine}: ERROR:  syntax error at or near "<"$`, "m"));
+  const carriedOn = await runClient("psql", ["-X", "-d", superuser, "-f", script], { env: quiet });
+  assert.match(carriedOn.stderr, /syntax error at or near "<"/);
+  assert.match(carriedOn.stderr, /current transaction is aborted/, "without ON_ERROR_STOP the rest runs in the aborted transaction");
+  assert.match(carriedOn.stdout, /^ROLLBACK$/m, "and COMMIT rolls it back");
+  assert.equal(await verifierOf("dbuser_app"), before, "no password was set");
+  assert.equal(await state(), "false\nchanged by hand", "neither the statement before nor the one after took effect");
+  for (const marker of ["<masked>", "********"]) await assertRefused("dbuser_app", marker);
+  await assertLogin("dbuser_app", PASSWORDS.rotated);
+
+  // The line the plan prints, run by a shell as a person would paste it.
+  const shell = `pgwarden() { "${process.execPath}" "${PGWARDEN_BIN}" "$@"; }\n${applyLine ?? "false"}`;
+  const pasted = await runClient("bash", ["-c", shell], { env: { ...env, ...piped } });
+  outputs.push({ code: pasted.code, stdout: pasted.stdout, stderr: pasted.stderr });
+  assert.equal(pasted.code, 0, pasted.stderr);
+  assert.deepEqual((await role("plan", [], piped)).changes, []);
+  await assertLogin("dbuser_app", PASSWORDS.piped);
+  assert.equal(await state(), "true\nrole for restricted read-only access");
+  // Back to the password the later tests log in with.
+  await role("apply", [], { ROLES_TEST_APP: PASSWORDS.rotated });
   await assertLogin("dbuser_app", PASSWORDS.rotated);
 });
 

@@ -78,11 +78,18 @@ async function freePort(requested?: number): Promise<number> {
   });
 }
 
-/** When root, the server's account must be able to enter every ancestor of the sandbox directory. */
-async function assertReachable(dir: string, user: OsUser): Promise<void> {
+/**
+ * When root, the server's account must be able to enter every ancestor of the sandbox directory.
+ * Ancestors not made yet are skipped: whoever makes them (quickstart) makes them enterable.
+ */
+export async function assertReachable(dir: string, user: OsUser): Promise<void> {
   if (!isRoot()) return;
   for (let current = dirname(dir); ; current = dirname(current)) {
-    const info = await stat(current);
+    const info = await stat(current).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return undefined;
+      throw error;
+    });
+    if (info === undefined) continue;
     const canEnter = info.uid === user.uid ? (info.mode & 0o100) !== 0 : info.gid === user.gid ? (info.mode & 0o010) !== 0 : (info.mode & 0o001) !== 0;
     if (!canEnter) {
       throw usageError("sandbox-unreachable", `the ${user.name} account cannot enter ${current} (mode ${(info.mode & 0o777).toString(8)}), so PostgreSQL cannot run under ${dir}: choose a --dir under /tmp or /var/tmp`);

@@ -8,6 +8,7 @@ export const MAX_COMMON_NAME_LENGTH = 64;
  * certificates, a PostgreSQL role, so it is held to characters that are safe in both.
  */
 const COMMON_NAME_PATTERN = /^[A-Za-z0-9_*][A-Za-z0-9_.@*-]*$/;
+const NAME_ADVICE = 'use letters, digits, "_", "-", "." and "@", starting with a letter, digit or "_"';
 
 /** Checks a certificate common name; throws a usage error (exit 2) that says what is wrong. */
 export function validateCommonName(cn: string, what = "CN"): string {
@@ -16,7 +17,7 @@ export function validateCommonName(cn: string, what = "CN"): string {
     throw usageError("bad-cn", `${what} is ${cn.length} characters long: at most ${MAX_COMMON_NAME_LENGTH} are allowed`);
   }
   const problem = describeBadCharacter(cn);
-  if (problem) throw usageError("bad-cn", `${what} ${JSON.stringify(cn)} ${problem}`);
+  if (problem) throw usageError("bad-cn", `${what} ${JSON.stringify(cn)} ${problem}: ${NAME_ADVICE}`);
   if (cn.includes("..")) throw usageError("bad-cn", `${what} ${JSON.stringify(cn)} contains "..": use a plain name`);
   if (cn.includes("*")) {
     throw usageError("bad-cn", `${what} ${JSON.stringify(cn)} contains "*": wildcards belong in --san (with --allow-wildcard)`);
@@ -24,7 +25,7 @@ export function validateCommonName(cn: string, what = "CN"): string {
   if (!COMMON_NAME_PATTERN.test(cn)) {
     throw usageError(
       "bad-cn",
-      `${what} ${JSON.stringify(cn)} has characters pgwarden does not accept: use letters, digits, "_", "-", "." and "@", starting with a letter, digit or "_"`,
+      `${what} ${JSON.stringify(cn)} has characters pgwarden does not accept: ${NAME_ADVICE}`,
     );
   }
   return cn;

@@ -25,6 +25,7 @@ import { conninfo } from "../pki/conninfo.js";
 import { issueCertificate, prepareLeaf } from "../pki/issue.js";
 import { pkiLayout, type PkiLayout } from "../pki/pki-layout.js";
 import { PROFILES } from "../pki/profiles.js";
+import { checkQuickstartInputs } from "./quickstart-inputs.js";
 import { SAMPLE_APP_USER, SANDBOX_CLUSTER, ensureSandboxInventory, type SandboxInventory } from "./sandbox-inventory.js";
 
 export const QUICKSTART_ROLE = "dbuser_dba";
@@ -115,7 +116,8 @@ async function applyInventoryRoles(admin: pg.Client, inventory: Inventory, env: 
 }
 
 /**
- * The main job end to end: a CA, a sandbox secured from its first start, its access rules
+ * The main job end to end: every input checked before anything is made (checkQuickstartInputs),
+ * then a CA, a sandbox secured from its first start, its access rules
  * and roles from an inventory (rendered, linted and applied), a role and its client
  * certificate, then real verify-full connections (the certificate; the application user's
  * password over TLS) whose TLS facts come from the server's pg_stat_ssl. Running it again
@@ -124,6 +126,8 @@ async function applyInventoryRoles(admin: pg.Client, inventory: Inventory, env: 
 export async function runQuickstart(options: QuickstartOptions): Promise<QuickstartResult> {
   const { dir, now } = options;
   const role = options.role ?? QUICKSTART_ROLE;
+  const env = options.env ?? process.env;
+  await checkQuickstartInputs({ dir, role, pgBin: options.pgBin, now, env, address: SANDBOX_ADDRESS });
   // Enterable by the postgres account, which runs the sandbox below it; the PKI's own folders stay private.
   await mkdir(dir, { recursive: true, mode: 0o711 });
   const layout = pkiLayout(join(dir, "pki"));
@@ -142,7 +146,7 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
   try {
     // Roles first: the rules name them, and the superuser's certificate rule is in both the old and the new file.
     const declared = await loadInventory(inventory.path);
-    ({ roles, app: appLogin } = await applyInventoryRoles(adminClient, declared, options.env ?? process.env, now));
+    ({ roles, app: appLogin } = await applyInventoryRoles(adminClient, declared, env, now));
     hba = await installRules(adminClient, declared, now);
     roleAction = roles.changes.some((change) => change.kind === "create-role" && change.role === role) ? "created" : await ensureLoginRole(adminClient, role);
   } finally {

@@ -42,6 +42,11 @@ all:
 `;
 }
 
+/** Where quickstart keeps its inventory in `dir`. */
+export function sandboxInventoryPath(dir: string): string {
+  return `${dir}/${INVENTORY_FILE_NAME}`;
+}
+
 export interface SandboxInventory {
   readonly path: string;
   readonly action: "written" | "kept";
@@ -53,7 +58,7 @@ export interface SandboxInventory {
  * exist: a person's edits to either survive the next run.
  */
 export async function ensureSandboxInventory(dir: string, superuser: string): Promise<SandboxInventory> {
-  const path = `${dir}/${INVENTORY_FILE_NAME}`;
+  const path = sandboxInventoryPath(dir);
   const passwordFile = `${dir}/${APP_PASSWORD_FILE_NAME}`;
   const keep = (error: unknown) => {
     if (!(error instanceof FileExistsError)) throw error;

@@ -14,12 +14,16 @@ export const ROLE_CHANGE_KINDS = [
 ] as const;
 export type RoleChangeKind = (typeof ROLE_CHANGE_KINDS)[number];
 
-/** The text that stands for a password in what pgwarden shows. */
-export const MASKED_PASSWORD = "'********'";
+/**
+ * The text that stands for a password in what pgwarden shows. It is not SQL: a plan piped into
+ * psql fails at the statement that would set a password, instead of setting it to the marker
+ * (a quoted literal such as '********' would be stored as the password).
+ */
+export const MASKED_PASSWORD = "<masked>";
 
 /**
  * One statement of a role plan. `sql` is what people see: any verifier is masked as
- * `PASSWORD '********'`. The statement that runs is kept in a private field, so it is not
+ * `PASSWORD <masked>`. The statement that runs is kept in a private field, so it is not
  * part of the object's JSON, its enumerable properties or its string form.
  */
 export class RoleChange {
@@ -37,6 +41,11 @@ export class RoleChange {
     this.summary = summary;
     this.sql = sql;
     this.#statement = statement;
+  }
+
+  /** Whether `sql` masks a password, so only pgwarden role apply can run this change. */
+  masksPassword(): boolean {
+    return this.sql !== this.#statement;
   }
 
   /** The statement to send to the server, with the real verifier. */

@@ -78,7 +78,12 @@ function quickstartText(result: QuickstartResult): string {
 export function quickstartCommand(): Command {
   const command = new Command("quickstart")
     .addOption(new Option("--dir <dir>", "where to work (env PGWARDEN_QUICKSTART_DIR, default $TMPDIR/pgwarden-quickstart)"))
-    .addOption(new Option("--role <name>", "the database role to create and log in as").default(QUICKSTART_ROLE))
+    .addOption(
+      new Option(
+        "--role <name>",
+        'the database role to create and log in as, also its certificate\'s CN: letters, digits, "_", "-", "." and "@", at most 63 bytes',
+      ).default(QUICKSTART_ROLE),
+    )
     .addOption(new Option("--pg-bin <dir>", "PostgreSQL's server programs (default: found on this machine)"))
     .action(async (options: { dir?: string; role: string; pgBin?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
@@ -103,7 +108,15 @@ sample application user dbuser_app are applied in one transaction, passwords as 
 role dbuser_dba its client certificate, connect with node-postgres using sslmode=verify-full and that
 certificate, connect as dbuser_app with its password over TLS, and print what the server says about each
 session (current_user, TLS version and cipher from pg_stat_ssl), the certificates' expiry, and a psql line to
-paste. Running it again keeps what exists; edit pgwarden.yml and run it again, and the rules and roles follow.`,
-    examples: ["pgwarden quickstart", "pgwarden quickstart --dir /tmp/demo", "pgwarden quickstart --format json"],
+paste. Running it again keeps what exists; edit pgwarden.yml and run it again, and the rules and roles follow.
+Every input is checked before anything is made: --role, --dir (a directory the postgres account can enter),
+--pg-bin or the server programs, and a pgwarden.yml left in --dir (its rules and passwords); a refusal (exit 2,
+3 or 4) leaves no directory, CA, file or server behind.`,
+    examples: [
+      "pgwarden quickstart",
+      "pgwarden quickstart --dir /tmp/demo",
+      "pgwarden quickstart --dir /tmp/demo --role dbuser_ops",
+      "pgwarden quickstart --format json",
+    ],
   });
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { formatHbaLine, tokenizeField } from "./format.js";
+import { formatHbaLine, hasOpenQuote, tokenizeField } from "./format.js";
 
 test("lines are laid out in Pigsty's columns, byte for byte", () => {
   // As pgsty/pigsty roles/pgsql/templates/pg_hba.conf writes them (see test/fixtures/pigsty/*.conf).
@@ -20,4 +20,20 @@ test("fields split on commas outside quotes, and quoted tokens are marked", () =
     { value: "all", quoted: true },
     { value: "a,b", quoted: true },
   ]);
+});
+
+test("fields are read as PostgreSQL's next_token reads them: \"\" inside quotes is one quote, quoted means a quote came first", () => {
+  assert.deepEqual(tokenizeField('"o""brien"'), [{ value: 'o"brien', quoted: true }]);
+  assert.deepEqual(tokenizeField('"say ""hi""",x'), [
+    { value: 'say "hi"', quoted: true },
+    { value: "x", quoted: false },
+  ]);
+  assert.deepEqual(tokenizeField('+"my group"'), [{ value: "+my group", quoted: false }], "a group name may be quoted after the +");
+  assert.deepEqual(tokenizeField('""'), [{ value: "", quoted: true }], "an empty quoted name is a token");
+  assert.deepEqual(tokenizeField("a,,b"), [
+    { value: "a", quoted: false },
+    { value: "b", quoted: false },
+  ]);
+  assert.equal(hasOpenQuote('o"brien'), true);
+  assert.equal(hasOpenQuote('"o""brien"'), false);
 });

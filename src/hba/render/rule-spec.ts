@@ -4,6 +4,8 @@ import { addressProblem } from "./addresses.js";
 import { AUTH_ALIAS_NAMES, isAuthAlias, resolveAuth, type RenderTarget } from "./auth.js";
 import { HBA_RULE_ROLES, isHbaRuleRole, ruleRole } from "./role-gate.js";
 import { userProblem } from "./users.js";
+import { hasOpenQuote, tokenizeField } from "./format.js";
+import { MAX_ROLE_NAME_BYTES } from "../../pki/role-name.js";
 
 /** Where a rule without `order` goes: after Pigsty's defaults (100-650) and the 0-99 band for rules that must come first. */
 export const DEFAULT_RULE_ORDER = 1000;
@@ -71,9 +73,35 @@ function textProblems(spec: HbaRuleSpec): RuleProblem[] {
   if (spec.title?.endsWith("\\")) problems.push({ field: "title", message: "a title ending in a backslash would make PostgreSQL read the rule below it as part of the comment" });
   for (const field of ["user", "db"] as const) {
     const value = spec[field];
-    if (value !== undefined && !CONTROL.test(value) && unquotedBreak(value)) problems.push({ field, message: `${field} ${JSON.stringify(value)} has a space or # outside double quotes, which would split the rule` });
+    if (value === undefined || CONTROL.test(value)) continue;
+    const problem = hasOpenQuote(value)
+      ? `${field} ${JSON.stringify(value)} opens a double quote it never closes, so PostgreSQL would read the rest of the line into it: ` +
+        `write a name that holds a " in double quotes, with that " doubled, e.g. "o""brien"`
+      : unquotedBreak(value)
+        ? `${field} ${JSON.stringify(value)} has a space or # outside double quotes, which would split the rule`
+        : nameProblem(field, value);
+    if (problem) problems.push({ field, message: problem });
   }
   return problems;
+}
+
+/**
+ * A name no role or database can have: empty (`""`), or longer than NAMEDATALEN - 1 bytes
+ * (PostgreSQL truncates such names when they are made, so a rule naming one never matches).
+ */
+function nameProblem(field: "user" | "db", value: string): string | undefined {
+  const what = field === "user" ? "role" : "database";
+  for (const token of tokenizeField(value)) {
+    if (!token.quoted && token.value.startsWith("@")) continue;
+    const name = field === "user" && !token.quoted && token.value.startsWith("+") ? token.value.slice(1) : token.value;
+    if (name === "") return `${field} ${JSON.stringify(value)} has an empty ${what} name`;
+    const bytes = Buffer.byteLength(name, "utf8");
+    if (bytes > MAX_ROLE_NAME_BYTES) {
+      const limit = `PostgreSQL's names are at most ${MAX_ROLE_NAME_BYTES} bytes, so none has it`;
+      return `${field} ${JSON.stringify(value)}: ${what} name ${JSON.stringify(name)} is ${bytes} bytes, and ${limit}: write the ${what}'s real name`;
+    }
+  }
+  return undefined;
 }
 
 /** Does the rule use its raw lines? */

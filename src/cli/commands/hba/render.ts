@@ -29,11 +29,15 @@ export function hbaRenderCommand(): Command {
 \${dbsu} and auth ssl or cert expanded. Rules for another role than the instance's are written commented out and marked
 [DISABLED]. The file goes to stdout; with --format json, one document with every rule, its inventory file:line and
 whether it is active. An unknown alias, auth or address fails (exit 3) naming the inventory line and the rule;
-an unknown cluster or instance is exit 4.`,
+an unknown cluster or instance is exit 4. user and db are pg_hba fields, read as PostgreSQL reads them: a name with
+a space, comma, # or " (or one that looks like a keyword, +group or @file) goes in double quotes, each " in it doubled
+("o""brien"); a quote that never closes, an empty name and a name over 63 bytes (which no role or database can have)
+fail with exit 3 and the inventory's file:line.`,
     examples: [
       "pgwarden hba render --inventory pigsty.yml --cluster pg-meta --instance pg-meta-1 > pg_hba.conf",
       "pgwarden hba render --inventory pigsty.yml --cluster pg-test --instance 10.10.10.21 --target pgbouncer",
       "pgwarden hba render --inventory pigsty.yml --cluster pg-meta --format json",
+      `pgwarden hba render --inventory pigsty.yml --cluster pg-meta   # with pg_hba_rules: [{ user: '"o""brien"', addr: intra, auth: ssl }]`,
     ],
   });
 }

@@ -24,7 +24,7 @@ duration logging and pg_stat_statements' record of utility statements turned off
 each statement, COMMIT. Passwords are sent as SCRAM-SHA-256 verifiers computed by pgwarden (SASLprep, a random
 16-byte salt, --scram-iterations), never as plaintext. Any error rolls everything back and is reported with
 PostgreSQL's message: exit 6 for a missing privilege, 5 for a lost connection, 3 for anything else the server
-refuses. Running it again changes nothing. The masked statements that ran are printed.`,
+refuses. Running it again changes nothing. The statements that ran are printed, each password as <masked>.`,
     examples: [
       "PGPASSWORD=... pgwarden role apply --inventory pigsty.yml --cluster pg-meta --conn postgresql://postgres@10.10.10.10/postgres",
       "APP_PASSWORD=... pgwarden role apply --inventory pigsty.yml --cluster pg-meta --conn 'postgresql://postgres@10.10.10.10/postgres?sslmode=verify-full&sslrootcert=pki/ca/ca.crt' --format json",

@@ -11,6 +11,8 @@ import { DEFAULT_SCRAM_ITERATIONS, MAX_SCRAM_ITERATIONS } from "../../../roles/s
 import type { CommandContext } from "../../context.js";
 import { connOption } from "../../conn-url.js";
 import { parseWordlist } from "../../../roles/audit/candidates/wordlist.js";
+import { shellWord } from "../../../pki/conninfo.js";
+import { MASKED_PASSWORD } from "../../../roles/role-change.js";
 
 /** A sanity bound for --min-length, in characters. */
 const MAX_MIN_LENGTH_CHARACTERS = 1024;
@@ -99,18 +101,61 @@ export function countsText(plan: RolePlan): string {
   return [...counts].map(([kind, count]) => `${count} ${KIND_WORDS[kind][count === 1 ? 0 : 1]}`).join(", ");
 }
 
-/** The plan's JSON document: every change with its masked SQL; never a verifier. */
+/**
+ * The plan's JSON document: every change with its masked SQL (never a verifier), and
+ * `masksPassword` on each, since such `sql` is not runnable: only role apply can run it.
+ */
 export function planJson(plan: RolePlan, extra: Record<string, unknown> = {}) {
   return {
     cluster: plan.cluster,
     database: plan.database,
     ...extra,
-    changes: plan.changes.map((change) => ({ kind: change.kind, role: change.role, summary: change.summary, sql: change.sql })),
+    changes: plan.changes.map((change) => ({
+      kind: change.kind,
+      role: change.role,
+      summary: change.summary,
+      sql: change.sql,
+      masksPassword: change.masksPassword(),
+    })),
     warnings: plan.warnings,
   };
 }
 
-/** The masked statements as a SQL script a person can read. */
+/** The masked statements, one a line. */
 export function planSql(plan: RolePlan): string {
   return plan.changes.map((change) => `${change.sql};`).join("\n");
+}
+
+/** `pgwarden role apply` with the flags of this plan, for a POSIX shell: the way to run what the plan shows. */
+export function applyCommandLine(options: RoleOptions): string {
+  const flags: [string, string | undefined][] = [
+    ["--inventory", options.inventory],
+    ["--cluster", options.cluster],
+    ["--conn", options.conn],
+    ["--scram-iterations", options.scramIterations],
+    ["--min-length", options.minLength],
+    ["--require-classes", options.requireClasses],
+    ["--denylist", options.denylist],
+  ];
+  return ["pgwarden role apply", ...flags.filter(([, value]) => value !== undefined).map(([flag, value]) => `${flag} ${shellWord(value ?? "")}`)].join(" ");
+}
+
+/**
+ * The plan as `role plan` prints it: what it changes and how to apply it, then the statements in
+ * one transaction. A masked password is not SQL, so the text run as a script (`psql -f`) fails at
+ * the first statement that would set a password, and the transaction around it keeps every
+ * statement before and after it from taking effect, with or without ON_ERROR_STOP.
+ */
+export function planText(plan: RolePlan, options: RoleOptions): string {
+  const masked = plan.changes.some((change) => change.masksPassword());
+  return [
+    `-- ${plan.changes.length} changes for ${plan.cluster} (database ${plan.database}): ${countsText(plan)}`,
+    ...(masked
+      ? [`-- Not a script: passwords show as ${MASKED_PASSWORD}, which is not SQL, so psql fails at the first one and, in this transaction, changes nothing.`]
+      : []),
+    `-- Apply it with: ${applyCommandLine(options)}`,
+    "BEGIN;",
+    planSql(plan),
+    "COMMIT;",
+  ].join("\n");
 }

@@ -3,7 +3,7 @@ import { planRolesOnServer } from "../../../roles/plan-on-server.js";
 import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
 import { withConnection } from "../../conn-url.js";
-import { addRoleOptions, countsText, planJson, planSql, prepareRoles, type RoleOptions } from "./common.js";
+import { addRoleOptions, planJson, planText, prepareRoles, type RoleOptions } from "./common.js";
 
 export function rolePlanCommand(): Command {
   const command = new Command("plan").action(async (options: RoleOptions, cmd: Command) => {
@@ -13,17 +13,20 @@ export function rolePlanCommand(): Command {
     for (const warning of plan.warnings) ctx.output.warn(warning);
     if (ctx.output.format === "json") return ctx.output.json(planJson(plan));
     if (plan.changes.length === 0) return ctx.output.data(`no changes: the roles of ${plan.cluster} (database ${plan.database}) match the inventory`);
-    ctx.output.data(`${planSql(plan)}\n-- ${plan.changes.length} changes for ${plan.cluster} (database ${plan.database}): ${countsText(plan)}; passwords are masked`);
+    ctx.output.data(planText(plan, options));
   });
   addRoleOptions(command);
   return describe(command, {
-    summary: "show the role changes the inventory asks for, as SQL (passwords masked)",
+    summary: "show the role changes the inventory asks for, as SQL (passwords masked); role apply runs them",
     description: `Compare the roles an inventory declares (Pigsty's pg_default_roles unless it sets its own, the system
 users with pg_admin_password, pg_monitor_password and pg_replication_password, then pg_users) with the live catalog,
 and print the minimal, ordered change as SQL: roles to create, attributes that differ, parameters, comments,
 memberships, default privileges FOR ROLE the dbsu, the admin user and dbrole_admin, REVOKE CREATE ON SCHEMA public,
 and DROP ROLE for state: absent. An attribute the inventory leaves out is left as it is. Passwords are compared with
-the stored verifier (the same password plans nothing) and shown as '********'. Every plaintext password is checked
+the stored verifier (the same password plans nothing) and shown as <masked>, which is not SQL: the text is for
+reading, not a script (psql -f fails at the first masked password and, inside the plan's BEGIN ... COMMIT, changes
+nothing); the plan says how to apply it, with pgwarden role apply and the same flags. In --format json each change
+has masksPassword: true when its sql masks a password. Every plaintext password is checked
 first: passwordcheck's rules, --min-length, --require-classes, --denylist and Pigsty's published defaults; a
 violation fails with exit 3 naming the user and the rule, before anything reaches the server. Default privileges and
 the public schema are those of the database --conn names. Nothing is changed.`,

@@ -1,0 +1,67 @@
+import { stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { loadInventory } from "../config/load-inventory.js";
+import { usageError } from "../errors.js";
+import { renderHba } from "../hba/render/index.js";
+import { findServerBinaries } from "../pg/pg-binaries.js";
+import { serverUser } from "../pg/os-user.js";
+import { assertReachable, readSandboxState } from "../pg/sandbox.js";
+import { validateRoleName } from "../pki/role-name.js";
+import { checkDeclaredPasswords } from "../roles/declared-password-policy.js";
+import { desiredRoleModel } from "../roles/role-model.js";
+import { SANDBOX_CLUSTER, sandboxInventoryPath } from "./sandbox-inventory.js";
+
+export interface QuickstartInputs {
+  readonly dir: string;
+  readonly role: string;
+  readonly pgBin?: string;
+  readonly now: Date;
+  readonly env: NodeJS.ProcessEnv;
+  /** Where the sandbox listens: the address the inventory's rules are rendered for. */
+  readonly address: string;
+}
+
+/** The nearest path at or above `path` that exists, and what it is. */
+async function nearestExisting(path: string): Promise<{ path: string; isDirectory: boolean }> {
+  for (let current = path; ; current = dirname(current)) {
+    const info = await stat(current).catch((error: NodeJS.ErrnoException) => {
+      // ENOTDIR: a file above it; going up finds that file.
+      if (error.code === "ENOENT" || error.code === "ENOTDIR") return undefined;
+      throw error;
+    });
+    if (info) return { path: current, isDirectory: info.isDirectory() };
+    if (dirname(current) === current) return { path: current, isDirectory: true };
+  }
+}
+
+/**
+ * Everything quickstart reads, checked before it makes anything (a directory, the CA, a file,
+ * a server): the role (a client certificate's CN, so a role name `cert` logins and pg_hba lines
+ * take as is), the directory (a directory, or one that can be made, that the server's account
+ * can enter), the server programs when a sandbox is still to be made, and an inventory left by
+ * an earlier run (its rules render, its roles and passwords pass the policy). A refusal leaves
+ * the machine as it was.
+ */
+export async function checkQuickstartInputs(inputs: QuickstartInputs): Promise<void> {
+  validateRoleName(inputs.role, "--role");
+  const { dir } = inputs;
+  const existing = await nearestExisting(dir);
+  if (!existing.isDirectory) {
+    throw usageError("quickstart-dir", `--dir ${dir}: ${existing.path} is not a directory: give a directory, or a path where one can be made`);
+  }
+  const sandboxDir = join(dir, "sandbox");
+  const sandbox = await readSandboxState(sandboxDir);
+  if (inputs.pgBin !== undefined || sandbox === undefined) findServerBinaries(inputs.pgBin);
+  await assertReachable(sandboxDir, await serverUser());
+
+  const inventoryPath = sandboxInventoryPath(dir);
+  const present = await stat(inventoryPath).then(
+    () => true,
+    () => false,
+  );
+  if (present) {
+    const inventory = await loadInventory(inventoryPath);
+    renderHba(inventory, SANDBOX_CLUSTER, { target: "pg", instance: inputs.address });
+    checkDeclaredPasswords(await desiredRoleModel(inventory, SANDBOX_CLUSTER, { env: inputs.env, now: inputs.now }));
+  }
+}
