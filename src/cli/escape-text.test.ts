@@ -26,4 +26,8 @@ test("escaped JSON is still the same JSON value, with nothing unsafe left raw", 
   assert.deepEqual(JSON.parse(escaped), value);
   assert.doesNotMatch(escaped, /[\u0000-\u001f\u007f-\u009f\u202e]/);
   assert.match(escaped, /日本/);
+  // Pretty-printed JSON keeps its own line breaks and indentation.
+  const pretty = escapeJson(JSON.stringify(value, null, 2));
+  assert.deepEqual(JSON.parse(pretty), value);
+  assert.equal(pretty.split("\n").length, 5);
 });

@@ -26,10 +26,13 @@ export function escapeText(text: string, keep = ""): string {
   return text.replace(UNSAFE, (char) => (keep.includes(char) ? char : escapeOne(char)));
 }
 
+/** The unsafe characters JSON.stringify leaves raw in strings (it escapes C0; C0 elsewhere is its own layout). */
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
 /**
- * A JSON document with the unsafe characters JSON.stringify leaves as they are (DEL, C1, the
- * bidirectional ones) written as `\uXXXX`: the same JSON value, shown safely.
+ * A JSON document (from JSON.stringify) with the unsafe characters it leaves as they are (DEL,
+ * C1, the bidirectional ones) written as `\uXXXX`: the same JSON value, shown safely.
  */
 export function escapeJson(json: string): string {
-  return json.replace(UNSAFE, (char) => `\\u${(char.codePointAt(0) as number).toString(16).padStart(4, "0")}`);
+  return json.replace(UNSAFE_IN_JSON, (char) => `\\u${(char.codePointAt(0) as number).toString(16).padStart(4, "0")}`);
 }
