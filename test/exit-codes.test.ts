@@ -28,6 +28,10 @@ const at = {
   crtGarbage: "",
   /** ca/ca.key holds no key. */
   keyDamaged: "",
+  /** server/ is a regular file. */
+  serverIsFile: "",
+  /** A home directory whose .postgresql is a regular file. */
+  home: "",
   /** mode 0777. */
   worldWritable: "",
   /** client/ is a symbolic link to a 0755 directory outside the PKI. */
@@ -132,6 +136,16 @@ const SITUATIONS: readonly Situation[] = [
     ],
   },
   {
+    name: "a file stands where pgwarden must make a directory",
+    code: 2,
+    message: /: a file stands where a directory must be: move it away or give another path$/,
+    cases: [
+      ["cert issue (pki/server is a file)", () => ["cert", "issue", "--pki", at.serverIsFile, "--profile", "server", "--cn", "pg1", "--san", "localhost"]],
+      ["cert export --install (~/.postgresql is a file)", () => ["cert", "export", "--pki", at.pki, "--cn", "u1", "--install"]],
+    ],
+    env: () => ({ HOME: at.home }),
+  },
+  {
     name: "the PKI does not exist",
     code: 4,
     message: /no CA in .*does not exist; run pgwarden ca init --pki /,
@@ -234,6 +248,10 @@ describe("one exit code per situation, for every command that meets it", () => {
     at.crtNotPem = await variant("crt-not-pem", (root) => writeFile(join(root, "ca", "ca.crt"), "junk\n"));
     at.crtGarbage = await variant("crt-garbage", (root) => writeFile(join(root, "ca", "ca.crt"), PEM_GARBAGE_CERT));
     at.keyDamaged = await variant("key-damaged", (root) => writeFile(join(root, "ca", "ca.key"), "junk\n", { mode: 0o600 }));
+    at.serverIsFile = await variant("server-is-file", (root) => writeFile(join(root, "server"), "not a directory\n"));
+    at.home = join(dir, "home");
+    await mkdir(at.home);
+    await writeFile(join(at.home, ".postgresql"), "not a directory\n");
     at.worldWritable = await variant("world-writable", (root) => chmod(root, 0o777));
     at.outside = join(dir, "outside");
     await mkdir(at.outside, { mode: 0o755 });

@@ -80,4 +80,5 @@ test("a --conn naming a missing sslrootcert, sslcert or sslkey is not found (exi
     );
   }
   assert.throws(() => checkConn("postgresql://postgres@127.0.0.1/postgres?sslrootcert=/tmp"), (error: unknown) => error instanceof PgwardenError && error.exitCode === 2 && /which is a directory/.test(error.message));
+  assert.throws(() => checkConn("postgresql://postgres@127.0.0.1/postgres?sslkey=/tmp/a%00b"), (error: unknown) => error instanceof PgwardenError && error.exitCode === 2 && /NUL byte/.test(error.message));
 });

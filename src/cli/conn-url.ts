@@ -36,6 +36,7 @@ function checkNamedFiles(url: URL): void {
   for (const name of FILE_PARAMETERS) {
     const path = url.searchParams.get(name);
     if (path === null || path === "") continue;
+    if (path.includes("\0")) throw usageError("bad-conn", `--conn names ${name} with a NUL byte (%00) in it: give the path of the file`);
     let isFile: boolean;
     try {
       isFile = !statSync(path).isDirectory();
