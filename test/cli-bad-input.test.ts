@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { pgwarden, snapshot, tempDir } from "./support/cli.js";
@@ -101,6 +101,57 @@ describe("bad input: one line, the right exit code, nothing written", () => {
     assert.match(result.stderr, /^pgwarden: error: CA key .* is not a readable private key/);
     assert.equal(result.stderr.trimEnd().split("\n").length, 1);
     assert.deepEqual(await snapshot(corrupt), beforeRun);
+  });
+
+  test("a file name with an escape sequence and a right-to-left override is echoed escaped, not obeyed", async () => {
+    const name = join(dir, "report\u202Egpj.pem\x1b[2J\x7f");
+    const result = await pgwarden(["cert", "inspect", name, "--pki", pki]);
+    assert.equal(result.code, 4);
+    assert.equal(result.stderr, `pgwarden: error: certificate file ${join(dir, "report")}\\u{202E}gpj.pem\\x1b[2J\\x7f does not exist\n`);
+  });
+
+  test("a certificate subject with a right-to-left override is escaped in text output, and JSON output keeps the value", async () => {
+    const cert = join(dir, "bidi.crt");
+    const cn = "admin\u202Egnp.exe日本";
+    execFileSync("openssl", ["req", "-x509", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(dir, "bidi.key"), "-utf8", "-subj", `/CN=${cn}`, "-days", "1", "-out", cert], { stdio: "pipe" });
+    const text = await pgwarden(["cert", "inspect", cert, "--pki", pki]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /CN=admin\\u\{202E\}gnp\.exe日本/);
+    assert.doesNotMatch(text.stdout, /\u202e/);
+    const json = await pgwarden(["--format", "json", "cert", "inspect", cert, "--pki", pki]);
+    assert.equal(json.code, 0, json.stderr);
+    assert.doesNotMatch(json.stdout, /\u202e/);
+    assert.equal((JSON.parse(json.stdout) as { commonName: string }).commonName, cn);
+  });
+
+  test("a passphrase file that is not UTF-8 is refused (exit 2) by ca init, and creates nothing", async () => {
+    const feff = join(dir, "fe-ff.pass");
+    await writeFile(feff, Buffer.from([0xfe, 0xff, 0x0a]), { mode: 0o600 });
+    const fresh = join(dir, "fresh-pki");
+    const result = await pgwarden(["ca", "init", "--pki", fresh, "--passphrase-file", feff]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /^pgwarden: error: passphrase file .*fe-ff\.pass is not valid UTF-8: write the passphrase as UTF-8 text/);
+    assert.deepEqual(await snapshot(dir).then((files) => [...files.keys()].filter((path) => path.startsWith("fresh-pki"))), []);
+  });
+
+  test("a CA encrypted with the bytes \\xfe\\xff is not unlocked with \\xff\\xfe (refused, exit 2, nothing written)", async () => {
+    const bytesPki = join(dir, "bytes-pki");
+    await mkdir(join(bytesPki, "ca"), { recursive: true, mode: 0o700 });
+    const feff = join(dir, "key.fe-ff");
+    const fffe = join(dir, "key.ff-fe");
+    await writeFile(feff, Buffer.from([0xfe, 0xff, 0x0a]), { mode: 0o600 });
+    await writeFile(fffe, Buffer.from([0xff, 0xfe, 0x0a]), { mode: 0o600 });
+    const key = join(bytesPki, "ca", "ca.key");
+    execFileSync("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-aes-256-cbc", "-pass", `file:${feff}`, "-out", key], { stdio: "pipe" });
+    await chmod(key, 0o600);
+    execFileSync("openssl", ["req", "-x509", "-new", "-key", key, "-passin", `file:${feff}`, "-subj", "/CN=bytes-ca", "-days", "30", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", join(bytesPki, "ca", "ca.crt")], { stdio: "pipe" });
+    const beforeRun = await snapshot(bytesPki);
+    for (const pass of [fffe, feff]) {
+      const result = await pgwarden(["cert", "issue", "--pki", bytesPki, "--passphrase-file", pass, "--profile", "client", "--cn", "u1"]);
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, /is not valid UTF-8: .*openssl pkcs8 -topk8/);
+    }
+    assert.deepEqual(await snapshot(bytesPki), beforeRun);
   });
 
   test("PGWARDEN_DEBUG=1 adds the stack trace", async () => {

@@ -47,3 +47,38 @@ test("a --conn that is no URL is a usage error, not a DNS lookup of a made-up ho
     assert.equal(ran, false);
   }
 });
+
+test("a --conn port out of range is a usage error naming the port, from the URL, its port parameter or PGPORT", () => {
+  const badPort = (port: string) => (error: unknown) => error instanceof PgwardenError && error.exitCode === 2 && error.message.includes(`port ${port} is not a TCP port`);
+  assert.throws(() => checkConn("postgresql://postgres@127.0.0.1:99999/postgres"), badPort("99999"));
+  assert.throws(() => checkConn("postgresql://postgres@127.0.0.1/postgres?port=0"), badPort("0"));
+  assert.throws(() => checkConn("postgresql://postgres@127.0.0.1/postgres?port=http"), badPort("http"));
+  const saved = process.env.PGPORT;
+  process.env.PGPORT = "70000";
+  try {
+    assert.throws(() => checkConn("postgresql://postgres@127.0.0.1/postgres"), (error: unknown) => error instanceof PgwardenError && /port 70000 \(from PGPORT\) is not a TCP port/.test(error.message));
+  } finally {
+    if (saved === undefined) delete process.env.PGPORT;
+    else process.env.PGPORT = saved;
+  }
+  assert.doesNotThrow(() => checkConn("postgresql://postgres@127.0.0.1:65535/postgres"));
+  assert.doesNotThrow(() => checkConn("postgresql://postgres@/postgres?host=/var/run/postgresql"), "node-postgres's user@/db form");
+});
+
+test("a --conn that does not parse is a usage error that does not echo it (it may hold a password)", () => {
+  assert.throws(
+    () => checkConn("postgresql://postgres:hunter2@exa mple:5432/db"),
+    (error: unknown) => error instanceof PgwardenError && error.exitCode === 2 && /not a valid URL/.test(error.message) && !error.message.includes("hunter2"),
+  );
+});
+
+test("a --conn naming a missing sslrootcert, sslcert or sslkey is not found (exit 4), a directory there is a usage error", () => {
+  for (const name of ["sslrootcert", "sslcert", "sslkey"]) {
+    assert.throws(
+      () => checkConn(`postgresql://postgres@127.0.0.1/postgres?sslmode=verify-full&${name}=/nonexistent/${name}.pem`),
+      (error: unknown) => error instanceof PgwardenError && error.exitCode === 4 && error.message === `--conn names ${name}=/nonexistent/${name}.pem, which does not exist: give the path of the file`,
+    );
+  }
+  assert.throws(() => checkConn("postgresql://postgres@127.0.0.1/postgres?sslrootcert=/tmp"), (error: unknown) => error instanceof PgwardenError && error.exitCode === 2 && /which is a directory/.test(error.message));
+  assert.throws(() => checkConn("postgresql://postgres@127.0.0.1/postgres?sslkey=/tmp/a%00b"), (error: unknown) => error instanceof PgwardenError && error.exitCode === 2 && /NUL byte/.test(error.message));
+});

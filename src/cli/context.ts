@@ -1,10 +1,13 @@
 import type { Command } from "commander";
+import { notFoundError } from "../errors.js";
+import { checkPkiDirectory } from "../fs/safe-dir.js";
 import { pkiLayout, type PkiLayout } from "../pki/pki-layout.js";
 import { readPassphrase } from "../pki/passphrase.js";
 import { createOutput, type Output } from "./output.js";
 
 /** What every command gets: where the PKI is, how to speak, the environment and clock. */
 export interface CommandContext {
+  /** The PKI directory, checked the first time a command asks for it ({@link checkedLayout}). */
   readonly layout: PkiLayout;
   readonly output: Output;
   readonly env: NodeJS.ProcessEnv;
@@ -32,11 +35,39 @@ function outputFormat(local: Partial<Record<string, unknown>>, global: GlobalOpt
   return local.format === "json" || local.format === "text" ? local.format : global.format;
 }
 
+/** Commands that make the PKI directory when it is not there; every other one needs it to exist. */
+const CREATES_PKI = new Set(["ca init", "sandbox up"]);
+
+/** `noun verb` of a command. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let current: Command | null = command; current?.parent; current = current.parent) names.unshift(current.name());
+  return names.join(" ");
+}
+
+/**
+ * The PKI layout of `root`, once the directory passed {@link checkPkiDirectory} (a file is exit 2;
+ * world-writable or symlinked out of the PKI is exit 7) and, unless the command makes it, exists
+ * (exit 4): one check, in one place, for every command that uses the PKI.
+ */
+export function checkedLayout(root: string, command: Command): PkiLayout {
+  const layout = pkiLayout(root);
+  if (checkPkiDirectory(layout.root) === "missing" && !CREATES_PKI.has(commandPath(command))) {
+    throw notFoundError("pki-missing", `no CA in ${layout.caDir}: ${layout.root} does not exist; run pgwarden ca init --pki ${layout.root}, or point --pki (or PGWARDEN_PKI) at your PKI`);
+  }
+  return layout;
+}
+
 export function contextOf(command: Command): CommandContext {
   const options = command.opts<Partial<GlobalOptions> & { passphraseFile?: string }>();
   const global = programOptions(command);
+  let layout: PkiLayout | undefined;
   return {
-    layout: pkiLayout(options.pki ?? global.pki),
+    // Checked on first use: commands that never touch the PKI (hba, role, password) never judge it.
+    get layout() {
+      layout ??= checkedLayout(options.pki ?? global.pki, command);
+      return layout;
+    },
     output: createOutput(outputFormat(options, global), Boolean(options.quiet ?? global.quiet)),
     env: process.env,
     now: new Date(),

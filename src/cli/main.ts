@@ -1,6 +1,8 @@
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, type Option } from "commander";
 import { ExitCode, PgwardenError } from "../errors.js";
+import { requireDirectoryPath } from "../fs/safe-dir.js";
 import { DEFAULT_PKI_DIR } from "../pki/pki-layout.js";
+import { escapeText } from "./escape-text.js";
 import { ExitSignal } from "./exit-signal.js";
 import { addGlobalFlags, formatOption, pkiOption, quietOption } from "./flags.js";
 import { nounCommand, type Noun } from "./noun.js";
@@ -63,12 +65,28 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
   const prepare = (command: Command) => {
     // Every command exits through the same override, so usage errors map to exit 2.
     command.exitOverride();
-    command.configureOutput({ outputError: (text, write) => write(`pgwarden: ${text}`) });
+    // Commander's messages quote what was typed: escaped, keeping their own line breaks.
+    command.configureOutput({ outputError: (text, write) => write(`pgwarden: ${escapeText(text, "\n")}`) });
+    command.options.forEach(checkDirectoryFlag);
     if (command.commands.length === 0 && command !== program) addGlobalFlags(command);
     command.commands.forEach(prepare);
   };
   prepare(program);
   return program;
+}
+
+/**
+ * A flag whose value is a directory (`--out <dir>`, `--root <dir>`, `--dir <dir>`, `--pgdata <dir>`)
+ * names no file: checked as argv is parsed (exit 2), before anything is read or written.
+ * `--pki` is judged by the commands that use the PKI (context.ts), with its environment and default.
+ */
+function checkDirectoryFlag(option: Option): void {
+  if (!option.flags.endsWith("<dir>") || option.long === "--pki") return;
+  const parse = option.parseArg;
+  option.argParser((value: string, previous: unknown) => {
+    requireDirectoryPath(value, option.long ?? option.flags);
+    return parse ? parse(value, previous) : value;
+  });
 }
 
 /** What a shell reports for a program that SIGPIPE ended (128 + 13), as `yes | head` shows. */
@@ -108,18 +126,24 @@ function exitCodeFor(error: unknown): number {
     return ExitCode.usage;
   }
   if (error instanceof PgwardenError) {
-    process.stderr.write(`pgwarden: error: ${error.message}\n`);
+    process.stderr.write(`pgwarden: error: ${escapeText(error.message)}\n`);
     if (debug) process.stderr.write(`${error.stack ?? ""}\n${error.cause instanceof Error ? `caused by: ${error.cause.stack}\n` : ""}`);
     return error.exitCode;
   }
   const nodeError = error as NodeJS.ErrnoException;
   if (nodeError?.code === "EACCES" || nodeError?.code === "EPERM") {
-    process.stderr.write(`pgwarden: error: permission denied: ${nodeError.path ?? nodeError.message}\n`);
+    process.stderr.write(`pgwarden: error: permission denied: ${escapeText(nodeError.path ?? nodeError.message)}\n`);
     if (debug) process.stderr.write(`${nodeError.stack ?? ""}\n`);
     return ExitCode.privilege;
   }
+  // A file where a directory must be (pki/server as a file, a parent of a path that is a file).
+  if (nodeError?.code === "ENOTDIR" || (nodeError?.code === "EEXIST" && nodeError.syscall === "mkdir")) {
+    process.stderr.write(`pgwarden: error: ${escapeText(nodeError.path ?? "a path")}: a file stands where a directory must be: move it away or give another path\n`);
+    if (debug) process.stderr.write(`${nodeError.stack ?? ""}\n`);
+    return ExitCode.usage;
+  }
   process.stderr.write(
-    `pgwarden: internal error: ${error instanceof Error ? error.message : String(error)}\n` +
+    `pgwarden: internal error: ${escapeText(error instanceof Error ? error.message : String(error))}\n` +
       `This is a bug. Please report it at ${REPORT_URL} with the command you ran and the output of PGWARDEN_DEBUG=1.\n`,
   );
   if (debug && error instanceof Error) process.stderr.write(`${error.stack ?? ""}\n`);

@@ -1,4 +1,11 @@
-/** Where a command's words go: data to stdout, messages and progress to stderr. */
+import { escapeJson, escapeText } from "./escape-text.js";
+
+/**
+ * Where a command's words go: data to stdout, messages and progress to stderr. Whatever they
+ * echo (a CN, a path, a certificate's subject) is shown with control characters and
+ * bidirectional overrides escaped (escape-text.ts); data and messages keep their line breaks
+ * and tabs, a warning is one line.
+ */
 export interface Output {
   readonly format: "text" | "json";
   readonly quiet: boolean;
@@ -16,16 +23,19 @@ export interface Output {
   progress(text: string): void;
 }
 
+/** Characters that data and messages keep as they are: their own line breaks and tabs. */
+const KEPT_IN_TEXT = "\n\t";
+
 export function createOutput(format: "text" | "json", quiet: boolean): Output {
   return {
     format,
     quiet,
-    data: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
-    json: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+    data: (text) => process.stdout.write(escapeText(text.endsWith("\n") ? text : `${text}\n`, KEPT_IN_TEXT)),
+    json: (value) => process.stdout.write(`${escapeJson(JSON.stringify(value, null, 2))}\n`),
     info: (text) => {
-      if (!quiet) process.stderr.write(`${text}\n`);
+      if (!quiet) process.stderr.write(`${escapeText(text, KEPT_IN_TEXT)}\n`);
     },
-    warn: (text) => process.stderr.write(`pgwarden: warning: ${text}\n`),
+    warn: (text) => process.stderr.write(`pgwarden: warning: ${escapeText(text)}\n`),
     interactive: Boolean(process.stderr.isTTY),
     progress: (text) => {
       if (!quiet) process.stderr.write(text);

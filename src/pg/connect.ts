@@ -1,6 +1,6 @@
 import type { EventEmitter } from "node:events";
 import pg from "pg";
-import { ExitCode, PgwardenError } from "../errors.js";
+import { ExitCode, PgwardenError, notFoundError } from "../errors.js";
 
 /** How long a connection attempt may take, TLS and authentication included. */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -96,7 +96,15 @@ export async function connectSuperuser(url: string): Promise<pg.Client> {
 
 /** A connected client, or a connection error (exit 5) that starts with `failure`. */
 async function openClient(config: pg.ClientConfig, failure: string): Promise<pg.Client> {
-  const client = new pg.Client({ ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  let client: pg.Client;
+  try {
+    // node-postgres reads the URL's sslrootcert, sslcert and sslkey here; --conn checked them, but they may have gone since.
+    client = new pg.Client({ ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  } catch (error) {
+    const { code, path } = error as NodeJS.ErrnoException;
+    if (code === "ENOENT" || code === "ENOTDIR") throw notFoundError("conn-file-missing", `${failure}: ${path ?? "a file it names"} does not exist`);
+    throw error;
+  }
   try {
     await connectClient(client);
   } catch (error) {

@@ -7,7 +7,7 @@ import { keyIdentifier } from "./certificate-builder.js";
 import { assertUsableCa } from "./ca-usability.js";
 import { parseExtensions } from "./certificate-info.js";
 import { readPrivateKeyFile } from "./key-file.js";
-import { CERTIFICATE_LABELS, decodePem } from "./pem.js";
+import { decodeCertificates, type PemOrigin } from "./pem.js";
 import type { PkiLayout } from "./pki-layout.js";
 
 /** A CA ready to sign: its certificate, its key, and what leaves copy from it. */
@@ -42,15 +42,13 @@ export interface CaCheckOptions {
   onWarning?: (message: string) => void;
 }
 
-/** Reads and parses a certificate file (the first certificate in it). */
-export async function readCertificateFile(path: string, label: string): Promise<{ der: Buffer; pem: string }> {
+/**
+ * Reads and parses a certificate file (the first certificate in it). Damage is a PKI failure
+ * (exit 7) for a file of the PKI, invalid input (exit 2) for `origin` "input" (pem.ts).
+ */
+export async function readCertificateFile(path: string, label: string, origin: PemOrigin = "pki"): Promise<{ der: Buffer; pem: string }> {
   const text = await readInputFile(path, label, "cert-missing");
-  const [der] = decodePem(text, CERTIFICATE_LABELS, `${label} ${path}`);
-  try {
-    new X509Certificate(der as Buffer);
-  } catch (error) {
-    throw pkiError("bad-certificate", `${label} ${path} is not a valid X.509 certificate`, error);
-  }
+  const [der] = decodeCertificates(text, `${label} ${path}`, origin);
   return { der: der as Buffer, pem: text };
 }
 

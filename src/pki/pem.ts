@@ -1,4 +1,5 @@
-import { usageError } from "../errors.js";
+import { X509Certificate } from "node:crypto";
+import { pkiError, usageError, type PgwardenError } from "../errors.js";
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
 
@@ -13,15 +14,49 @@ export function decodePemBlocks(text: string): PemBlock[] {
 }
 
 /**
- * The DER of each block with one of `labels`; a usage error naming `source` when there
- * is none (a truncated file, or not PEM at all).
+ * Where a PEM file comes from, which decides what its damage is (README, exit codes):
+ * `input`, a file the person names on the command line (`cert inspect FILE`): invalid input, exit 2;
+ * `pki`, a file in the PKI directory that pgwarden keeps (`ca/ca.crt`): a PKI failure, exit 7.
  */
-export function decodePem(text: string | Buffer, labels: readonly string[], source: string): Buffer[] {
+export type PemOrigin = "input" | "pki";
+
+/**
+ * The one error for a PEM file that does not hold what it should, by where it comes from:
+ * `problem`, then what to do (`hint` for an input file; restoring the PKI for a PKI file).
+ */
+export function badPemError(origin: PemOrigin, code: string, problem: string, hint: string, cause?: unknown): PgwardenError {
+  return origin === "pki" ? pkiError(code, `${problem}: the PKI is damaged, restore it from a backup`, cause) : usageError(code, `${problem}: ${hint}`);
+}
+
+/**
+ * The DER of each block with one of `labels`; an error naming `source` when there is none
+ * (a truncated file, or not PEM at all): exit 2 for an input file, 7 for a PKI file.
+ */
+export function decodePem(text: string | Buffer, labels: readonly string[], source: string, origin: PemOrigin = "input"): Buffer[] {
   const blocks = decodePemBlocks(text.toString()).filter((block) => labels.includes(block.label));
   if (blocks.length === 0) {
-    throw usageError("not-pem", `${source} holds no complete PEM block (${labels.map((l) => `BEGIN ${l}`).join(" or ")}): is it truncated, or not PEM?`);
+    const expected = labels.map((l) => `BEGIN ${l}`).join(" or ");
+    throw badPemError(origin, "not-pem", `${source} holds no complete PEM block (${expected})`, "is it truncated, or not PEM?");
   }
   return blocks.map((block) => block.der);
 }
 
 export const CERTIFICATE_LABELS = ["CERTIFICATE", "TRUSTED CERTIFICATE"] as const;
+
+/**
+ * Every certificate in a PEM text, each checked to be X.509 that OpenSSL parses, so that a
+ * PEM-armoured block of garbage is the same error (exit 2 for an input file, 7 for a PKI
+ * file) for every command that reads certificates, not a different one for each.
+ */
+export function decodeCertificates(text: string | Buffer, source: string, origin: PemOrigin = "input"): Buffer[] {
+  const ders = decodePem(text, CERTIFICATE_LABELS, source, origin);
+  ders.forEach((der, index) => {
+    try {
+      new X509Certificate(der);
+    } catch (error) {
+      const which = ders.length === 1 ? "" : ` (block ${index + 1})`;
+      throw badPemError(origin, "bad-certificate", `${source}${which} holds a PEM block that is not a valid X.509 certificate`, "give a PEM certificate", error);
+    }
+  });
+  return ders;
+}

@@ -1,16 +1,15 @@
 import { Command } from "commander";
 import { readInputFile } from "../../../fs/read-input.js";
 import { describeCertificate } from "../../../pki/certificate-info.js";
-import { CERTIFICATE_LABELS, decodePem } from "../../../pki/pem.js";
+import { badPemError, decodeCertificates } from "../../../pki/pem.js";
 import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
 import { certificateText } from "../../render.js";
-import { pkiError } from "../../../errors.js";
 
-/** Every certificate in a PEM file, as DER. */
+/** Every certificate in a PEM file the person named, as DER; not PEM or not X.509 is invalid input (exit 2). */
 export async function readCertificates(file: string): Promise<Buffer[]> {
   const text = await readInputFile(file, "certificate file");
-  return decodePem(text, CERTIFICATE_LABELS, file);
+  return decodeCertificates(text, file, "input");
 }
 
 export function certInspectCommand(): Command {
@@ -20,7 +19,7 @@ export function certInspectCommand(): Command {
       try {
         return describeCertificate(der, ctx.now);
       } catch (error) {
-        throw pkiError("bad-certificate", `${file} holds a PEM block that is not a valid X.509 certificate`, error);
+        throw badPemError("input", "bad-certificate", `${file} holds a PEM block that is not a valid X.509 certificate`, "give a PEM certificate", error);
       }
     });
     if (ctx.output.format === "json") ctx.output.json(infos.length === 1 ? infos[0] : infos);

@@ -1,0 +1,98 @@
+import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from "node:fs";
+import { dirname, join, relative, resolve, isAbsolute } from "node:path";
+import { pkiError, usageError } from "../errors.js";
+
+/**
+ * Checks on directories pgwarden is told to use, synchronous so that they run while argv is
+ * parsed or a command's context is made: before anything is read, connected or written.
+ */
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    // A parent of `path` is a file: `path` cannot be a directory.
+    if (code === "ENOTDIR") return { isDirectory: () => false } as Stats;
+    throw error;
+  }
+}
+
+/**
+ * A flag's value that must name a directory (`--out`, `--root`, `--dir`, `--pki`...): fine when
+ * it does not exist yet (the command creates it or says it is missing), a usage error (exit 2)
+ * when it, or a directory above it, is a file.
+ */
+export function requireDirectoryPath(path: string, flag: string): void {
+  const info = statOrUndefined(path);
+  if (info && !info.isDirectory()) {
+    throw usageError("not-a-directory", `${flag} ${path} is not a directory (it, or a directory above it, is a file): give a directory`);
+  }
+}
+
+const WORLD_WRITABLE = 0o002;
+
+function modeText(mode: number): string {
+  return (mode & 0o7777).toString(8).padStart(4, "0");
+}
+
+function refuseWorldWritable(path: string, info: Stats): void {
+  if ((info.mode & WORLD_WRITABLE) !== 0) {
+    throw pkiError(
+      "pki-world-writable",
+      `${path} is writable by every user (mode ${modeText(info.mode)}), so anyone could swap the CA or a key: run chmod o-w ${path} and check what is in it`,
+    );
+  }
+}
+
+/** True when `path` is `root` or lies under it. */
+function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
+
+/** Directories under the PKI root that must be directories when they exist (the rest are groups of issued leaves). */
+const STRUCTURE = ["ca", "crl", "db"] as const;
+
+/**
+ * Where a PKI directory stands, refusing one pgwarden must not use:
+ * - `--pki` naming a file (or under one) is a usage error (exit 2);
+ * - the root, or a directory in it, writable by every user is a PKI failure (exit 7);
+ * - a directory in it that is a symbolic link to a place outside the PKI is a PKI failure
+ *   (exit 7): keys issued into it would land where the PKI's permissions do not protect them;
+ * - `ca`, `crl` or `db` that is not a directory is a damaged PKI (exit 7).
+ * Returns "missing" when the root does not exist, "present" otherwise.
+ */
+export function checkPkiDirectory(root: string, flag = "--pki"): "missing" | "present" {
+  const info = statOrUndefined(root);
+  if (!info) return "missing";
+  if (!info.isDirectory()) {
+    throw usageError("pki-not-a-directory", `${flag} ${root} is not a directory (it, or a directory above it, is a file): give the PKI directory`);
+  }
+  refuseWorldWritable(root, info);
+  const realRoot = realpathSync(root);
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    const path = join(root, entry.name);
+    if (entry.isSymbolicLink()) {
+      const target = statOrUndefined(path);
+      if (!target?.isDirectory()) continue;
+      const real = realpathSync(path);
+      if (!isInside(realRoot, real)) {
+        throw pkiError(
+          "pki-symlink-escape",
+          `${path} is a symbolic link to ${resolve(dirname(path), readlinkSync(path))}, outside the PKI ${root}: keys written through it would leave the PKI; replace the link with the directory itself (rm ${path} && mv ${real} ${path})`,
+        );
+      }
+      refuseWorldWritable(path, target);
+    } else if (entry.isDirectory()) {
+      refuseWorldWritable(path, lstatSync(path));
+    } else if ((STRUCTURE as readonly string[]).includes(entry.name)) {
+      throw pkiError("pki-damaged", `${path} is not a directory, so the PKI ${root} is damaged: move ${path} away and restore ${entry.name}/ from a backup`);
+    }
+  }
+  const records = join(root, "db", "certs");
+  const recordsInfo = statOrUndefined(records);
+  if (recordsInfo?.isDirectory()) refuseWorldWritable(records, recordsInfo);
+  return "present";
+}
