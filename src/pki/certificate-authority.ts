@@ -2,7 +2,7 @@ import "reflect-metadata";
 import { X509Certificate, createPublicKey, type KeyObject } from "node:crypto";
 import { readInputFile } from "../fs/read-input.js";
 import type { Name } from "@peculiar/asn1-x509";
-import { notFoundError, pkiError } from "../errors.js";
+import { notFoundError } from "../errors.js";
 import { keyIdentifier } from "./certificate-builder.js";
 import { assertUsableCa } from "./ca-usability.js";
 import { parseExtensions } from "./certificate-info.js";
