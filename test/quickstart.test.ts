@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes, X509Certificate } from "node:crypto";
-import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -147,14 +147,19 @@ test("bad input to quickstart is refused before anything is made: no directory, 
     const invalid = ["all:", "  children:", "    pg-sandbox:", "      hosts: { 127.0.0.1: { pg_seq: 1, pg_role: primary } }", "      vars:"];
     const users = ["        pg_cluster: pg-sandbox", "        pg_users:", "          - { name: '', login: true }", ""];
     await writeFile(join(edited, "pgwarden.yml"), [...invalid, ...users].join("\n"), { mode: 0o600 });
+    // A PKI left world-writable: anyone could have swapped its CA.
+    const openPki = join(base, "open-pki");
+    await mkdir(join(openPki, "pki"), { recursive: true });
+    await chmod(join(openPki, "pki"), 0o777);
     const cases: [string, string[], number, RegExp][] = [
       ["a quote in --role", ["--role", "a'b"], 2, /^pgwarden: error: --role "a'b" contains a quote: use letters, digits/],
       ["a space in --role", ["--role", "a b"], 2, /^pgwarden: error: --role "a b" contains white space: use letters, digits/],
       ["--role over 63 bytes", ["--role", "r".repeat(64)], 2, /^pgwarden: error: --role "r{64}" is longer than 63 bytes, so PostgreSQL would truncate/],
       ["a reserved --role", ["--role", "pg_admin"], 2, /^pgwarden: error: --role "pg_admin" starts with "pg_"/],
       ["--pg-bin without the server", ["--pg-bin", base], 4, /^pgwarden: error: --pg-bin .* does not hold initdb, pg_ctl, postgres/],
-      ["--dir under a file", ["--dir", join(aFile, "qs")], 2, /^pgwarden: error: --dir .*a-file\/qs: .*a-file is not a directory/],
+      ["--dir under a file", ["--dir", join(aFile, "qs")], 2, /^pgwarden: error: --dir .*a-file\/qs is not a directory \(it, or a directory above it, is a file\)/],
       ["an invalid inventory from an earlier edit", ["--dir", edited], 3, /pgwarden\.yml:\d+/],
+      ["a world-writable pki in --dir", ["--dir", openPki], 7, /^pgwarden: error: .*open-pki\/pki is writable by every user .*chmod o-w/],
     ];
     for (const [what, args, code, pattern] of cases) {
       const dir = args.includes("--dir") ? (args[args.indexOf("--dir") + 1] ?? "") : join(base, `qs-${randomBytes(3).toString("hex")}`);

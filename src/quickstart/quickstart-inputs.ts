@@ -2,6 +2,7 @@ import { stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { loadInventory } from "../config/load-inventory.js";
 import { usageError } from "../errors.js";
+import { checkPkiDirectory } from "../fs/safe-dir.js";
 import { renderHba } from "../hba/render/index.js";
 import { findServerBinaries } from "../pg/pg-binaries.js";
 import { serverUser } from "../pg/os-user.js";
@@ -49,6 +50,8 @@ export async function checkQuickstartInputs(inputs: QuickstartInputs): Promise<v
   if (!existing.isDirectory) {
     throw usageError("quickstart-dir", `--dir ${dir}: ${existing.path} is not a directory: give a directory, or a path where one can be made`);
   }
+  // Quickstart makes its own layout, so the CLI's --pki check never sees it.
+  checkPkiDirectory(join(dir, "pki"), "--dir's pki");
   const sandboxDir = join(dir, "sandbox");
   const sandbox = await readSandboxState(sandboxDir);
   if (inputs.pgBin !== undefined || sandbox === undefined) findServerBinaries(inputs.pgBin);
