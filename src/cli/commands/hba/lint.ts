@@ -7,12 +7,13 @@ import type { LintContext } from "../../../hba/lint/lint-rule.js";
 import { PARSE_ERROR, parseErrorFindings } from "../../../hba/lint/parse-error.js";
 import { LINT_CHECKS } from "../../../hba/lint/rules/index.js";
 import { DEFAULT_SUPERUSERS, lintRules } from "../../../hba/lint/run-lint.js";
-import { toSarif } from "../../../hba/lint/sarif.js";
+import { sarifResult, toSarif } from "../../../hba/lint/sarif.js";
 import { contextOf } from "../../context.js";
 import { ExitSignal } from "../../exit-signal.js";
 import { failOnOption } from "../../flags.js";
 import { describe } from "../../help.js";
-import { lintText } from "./lint-text.js";
+import { jsonChunks } from "./json-chunks.js";
+import { lintTextChunks } from "./lint-text.js";
 import { addSourceOptions, loadHbaSource, type SourceOptions } from "./source.js";
 
 interface Options extends SourceOptions {
@@ -55,9 +56,15 @@ export function hbaLintCommand(): Command {
       // Parse errors first: PostgreSQL refuses the whole file for any one of them.
       const findings: Finding[] = [...parseErrorFindings(source.file), ...result.findings];
       const format = options.format ?? ctx.output.format;
-      if (format === "sarif") ctx.output.json(toSarif(findings, [...LINT_CHECKS, PARSE_ERROR], await pgwardenVersion()));
-      else if (format === "json") ctx.output.json({ source: source.label, rulesChecked: result.rulesChecked, failOn: options.failOn, context, findings });
-      else ctx.output.data(`${source.label}: ${lintText(findings, result.rulesChecked)}`);
+      // Written piece by piece: a file of millions of rules has millions of findings, too many for one string.
+      let pieces: Iterable<string>;
+      if (format === "sarif") {
+        const log = toSarif([], [...LINT_CHECKS, PARSE_ERROR], await pgwardenVersion()) as { runs: object[] };
+        pieces = jsonChunks(findings, (results) => ({ ...log, runs: [{ ...log.runs[0], results }] }), sarifResult);
+      } else if (format === "json") {
+        pieces = jsonChunks(findings, (all) => ({ source: source.label, rulesChecked: result.rulesChecked, failOn: options.failOn, context, findings: all }));
+      } else pieces = lintTextChunks(`${source.label}: `, findings, result.rulesChecked);
+      for (const piece of pieces) ctx.output.data(piece);
       if (failsAt(findings, options.failOn)) throw new ExitSignal(ExitCode.checkFailed);
     });
   addSourceOptions(command)
