@@ -14,6 +14,7 @@ import { failOnOption } from "../../flags.js";
 import { describe } from "../../help.js";
 import { jsonChunks } from "./json-chunks.js";
 import { lintTextChunks } from "./lint-text.js";
+import { majorVersionFlag, pgVersionOption } from "./pg-version.js";
 import { addSourceOptions, loadHbaSource, type SourceOptions } from "./source.js";
 
 interface Options extends SourceOptions {
@@ -22,6 +23,7 @@ interface Options extends SourceOptions {
   superuser?: string[];
   failOn: Severity;
   format?: "text" | "json" | "sarif";
+  pgVersion?: string;
 }
 
 /** The package's version, for the SARIF tool record (this file runs from dist/src/cli/commands/hba/). */
@@ -49,7 +51,8 @@ export function hbaLintCommand(): Command {
     .argument("[file]", "a pg_hba.conf (its include directives and @file lists are read too)")
     .action(async (file: string | undefined, options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const source = await loadHbaSource(file, options, { lintContext: true });
+      const majorVersion = majorVersionFlag(options.pgVersion);
+      const source = await loadHbaSource(file, options, { lintContext: true, ...(majorVersion !== undefined ? { majorVersion } : {}) });
       for (const warning of source.warnings) ctx.output.warn(warning);
       const context = await lintContext(source.context, options);
       const result = lintRules(source.file.rules, context);
@@ -71,18 +74,21 @@ export function hbaLintCommand(): Command {
     .addOption(new Option("--ident-file <file>", "with FILE: its pg_ident.conf, so map= options can be checked"))
     .addOption(new Option("--ssl <on|off>", "with FILE: whether the server runs with ssl on (hostssl rules are dead while it is off)").choices(["on", "off"]))
     .addOption(new Option("--superuser <role>", "a superuser role (repeatable; default: the server's with --conn, an inventory's pg_dbsu, pg_admin_username and superuser roles, else postgres)").argParser(collect))
+    .addOption(pgVersionOption())
     .addOption(failOnOption())
     .addOption(new Option("--format <format>", "text, json (one document) or sarif (SARIF 2.1.0, for code scanning)").choices(["text", "json", "sarif"]));
   return describe(command, {
     summary: "check access rules: what is risky, what is dead, how to fix it",
-    description: `Check access rules from a pg_hba.conf, a running server (--conn: the file as the server reads it, with its
-superusers, ssl setting and pg_ident.conf maps) or an inventory (--inventory: the rendered rules, each finding at the
+    description: `Check access rules from a pg_hba.conf (as --pg-version reads it), a running server (--conn: its pg_hba.conf read
+with pg_read_file and parsed as its version does, else pg_hba_file_rules; with its superusers, ssl setting and
+pg_ident.conf maps) or an inventory (--inventory: the rendered rules, each finding at the
 inventory line of its rule). Each finding has an id, a severity, the file:line, why it matters and the fix. Lines
 PostgreSQL cannot read are findings too (parse-error, high). Exits 1 when a finding reaches --fail-on (default high).`,
     examples: [
       "pgwarden hba lint /etc/postgresql/16/main/pg_hba.conf --ssl on --ident-file /etc/postgresql/16/main/pg_ident.conf",
       "PGPASSWORD=... pgwarden hba lint --conn postgresql://postgres@10.10.10.10/postgres --fail-on critical",
       "pgwarden hba lint --inventory pigsty.yml --cluster pg-meta --instance pg-meta-1 --format sarif > hba.sarif",
+      "pgwarden hba lint /etc/postgresql/15/main/pg_hba.conf --pg-version 15",
     ],
   });
 }
