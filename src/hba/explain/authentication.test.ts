@@ -78,7 +78,7 @@ test("clientcert is checked before the method: reject or trust with clientcert a
     assert.equal(none.serverMessage, "connection requires a valid client certificate", line);
   }
   const rejected = authenticationOutcome(await rule("hostssl all all all reject clientcert=verify-ca"), tls({ certificate: { commonName: "alice" } }));
-  assert.equal(rejected.serverMessage, 'pg_hba.conf rejects connection for host "10.1.2.3", user "alice", database "app", SSL on', "with a certificate, reject rejects");
+  assert.equal(rejected.serverMessage, 'pg_hba.conf rejects connection for host "10.1.2.3", user "alice", database "app", SSL encryption', "with a certificate, reject rejects");
 });
 
 test("a CN mismatch behind another method is told as that method's failure (auth.c auth_failed)", async () => {

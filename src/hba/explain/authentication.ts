@@ -91,10 +91,15 @@ export function authFailedMessage(method: string, user: string): string {
   return failed === undefined ? `authentication failed for user "${user}": invalid authentication method` : `${failed} for user "${user}"`;
 }
 
+/** How auth.c names the session's encryption in its refusals (PostgreSQL 14 on). */
+export function encryptionText(connection: Connection): string {
+  return connection.gssenc ? "GSS encryption" : connection.ssl ? "SSL encryption" : "no encryption";
+}
+
 /** auth.c ClientAuthentication's message for an explicit reject line. */
 export function rejectMessage(connection: Connection): string {
   const host = connection.address === "local" ? "[local]" : connection.address;
-  const ssl = connection.ssl ? "SSL on" : "SSL off";
+  const ssl = encryptionText(connection);
   return connection.replication
     ? `pg_hba.conf rejects replication connection for host "${host}", user "${connection.user}", ${ssl}`
     : `pg_hba.conf rejects connection for host "${host}", user "${connection.user}", database "${connection.database}", ${ssl}`;

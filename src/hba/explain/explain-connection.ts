@@ -1,6 +1,6 @@
 import { explain, type Connection, type ServerContext } from "../match.js";
 import type { HbaRule } from "../model.js";
-import { authFailedMessage, authenticationOutcome, type Access, type AuthenticationOutcome } from "./authentication.js";
+import { authFailedMessage, authenticationOutcome, encryptionText, type Access, type AuthenticationOutcome } from "./authentication.js";
 
 /** A line that matches, and what it does with the connection. */
 export interface MatchedRule {
@@ -43,7 +43,7 @@ const NO_RULE_REASON = "no line matches: PostgreSQL rejects the connection (no p
 /** auth.c's message when no line matches (uaImplicitReject). */
 function noEntryMessage(connection: Connection): string {
   const host = connection.address === "local" ? "[local]" : connection.address;
-  const ssl = connection.ssl ? "SSL on" : "SSL off";
+  const ssl = encryptionText(connection);
   return connection.replication
     ? `no pg_hba.conf entry for replication connection from host "${host}", user "${connection.user}", ${ssl}`
     : `no pg_hba.conf entry for host "${host}", user "${connection.user}", database "${connection.database}", ${ssl}`;
