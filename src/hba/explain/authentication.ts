@@ -99,16 +99,16 @@ export function encryptionText(connection: Connection): string {
 /** auth.c ClientAuthentication's message for an explicit reject line. */
 export function rejectMessage(connection: Connection): string {
   const host = connection.address === "local" ? "[local]" : connection.address;
-  const ssl = encryptionText(connection);
+  const encryption = encryptionText(connection);
   return connection.replication
-    ? `pg_hba.conf rejects replication connection for host "${host}", user "${connection.user}", ${ssl}`
-    : `pg_hba.conf rejects connection for host "${host}", user "${connection.user}", database "${connection.database}", ${ssl}`;
+    ? `pg_hba.conf rejects replication connection for host "${host}", user "${connection.user}", ${encryption}`
+    : `pg_hba.conf rejects connection for host "${host}", user "${connection.user}", database "${connection.database}", ${encryption}`;
 }
 
 export const NO_CERTIFICATE_MESSAGE = "connection requires a valid client certificate";
 
 /**
- * The certificate name check (be-secure / auth.c CheckCertAuth) once the method has let the
+ * The certificate name check (auth.c CheckCertAuth) once the method has let the
  * client through, as far as a CN can tell; undefined when it passes.
  */
 function certificateNameProblem(rule: HbaRule, connection: Connection, mode: "verify-ca" | "verify-full"): Omit<AuthenticationOutcome, "demands"> | undefined {

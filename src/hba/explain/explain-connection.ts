@@ -43,10 +43,10 @@ const NO_RULE_REASON = "no line matches: PostgreSQL rejects the connection (no p
 /** auth.c's message when no line matches (uaImplicitReject). */
 function noEntryMessage(connection: Connection): string {
   const host = connection.address === "local" ? "[local]" : connection.address;
-  const ssl = encryptionText(connection);
+  const encryption = encryptionText(connection);
   return connection.replication
-    ? `no pg_hba.conf entry for replication connection from host "${host}", user "${connection.user}", ${ssl}`
-    : `no pg_hba.conf entry for host "${host}", user "${connection.user}", database "${connection.database}", ${ssl}`;
+    ? `no pg_hba.conf entry for replication connection from host "${host}", user "${connection.user}", ${encryption}`
+    : `no pg_hba.conf entry for host "${host}", user "${connection.user}", database "${connection.database}", ${encryption}`;
 }
 
 /** Methods that check a password: for a role that does not exist they fail as a wrong password would (no role is revealed). */

@@ -45,8 +45,6 @@ export interface HbaSource {
   readonly warnings: readonly string[];
   /** For an inventory: the inventory itself. */
   readonly inventory?: Inventory;
-  /** For a server: its major version, and whether its file was read (pg_read_file) or only pg_hba_file_rules. */
-  readonly server?: { readonly majorVersion: number; readonly readFrom: "file" | "view" };
   /** For a server, when {@link SourceExtras.factsFor} asked: the role's facts as the server has them. */
   readonly roleFacts?: ServerFactsForRole;
 }
@@ -101,7 +99,6 @@ async function fromServer(url: string, { factsFor, lintContext, majorVersion }: 
       label: `the server at ${client.host}:${client.port} (${how})`,
       file: hba.file,
       context,
-      server: { majorVersion: hba.majorVersion, readFrom: hba.readFrom },
       warnings: hba.limitation ? [hba.limitation] : [],
       ...(roleFacts ? { roleFacts } : {}),
     };
