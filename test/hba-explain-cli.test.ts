@@ -62,7 +62,7 @@ test("a cert line with another CN: text names the line, says it would fail, list
   const lines = result.stdout.trimEnd().split("\n");
   assert.equal(lines[0], `${hbaFile}: cert_user to database app from 10.1.2.3 over TLS with a client certificate for intruder (member of no role)`);
   assert.equal(lines[1], "matches line 5: hostssl   all       cert_user     10.0.0.0/8    cert");
-  assert.equal(lines[2], "  cert → would fail: certificate CN intruder is not user cert_user (certificate authentication failed)");
+  assert.equal(lines[2], '  cert → would fail: certificate CN intruder is not user cert_user (the client is told: certificate authentication failed for user "cert_user")');
   assert.equal(lines[3], "would also match, never reached (PostgreSQL does not try later lines once one matches):");
   assert.match(lines[4] ?? "", /^ {2}line 6: hostssl .* trust$/);
   assert.equal(lines.at(-1), "verdict: refused");

@@ -5,7 +5,8 @@ import { after, before, test } from "node:test";
 import pg from "pg";
 import { PgwardenError } from "../src/errors.js";
 import { readLiveRules } from "../src/hba/live-rules.js";
-import type { HbaFile, HbaRule } from "../src/hba/model.js";
+import { readServerHba } from "../src/hba/server-file.js";
+import type { HbaFile, HbaRule, HbaToken } from "../src/hba/model.js";
 import { parseHbaFile, parseHbaText } from "../src/hba/parse/index.js";
 import { startCluster, type Cluster } from "./support/pg-cluster.js";
 
@@ -42,12 +43,15 @@ after(async () => {
   await cluster?.stop();
 });
 
-/** What both readers must agree on: everything but the text as written. */
+/** A token without the view's quoteUnknown mark, which the parser of the file itself never needs. */
+const plain = (tokens: readonly HbaToken[]) => tokens.map(({ value, quoted }) => ({ value, quoted }));
+
+/** What both readers must agree on: everything but the text as written (and what the view cannot know of quotes). */
 const comparable = (rule: HbaRule) => ({
   source: rule.source,
   type: rule.type,
-  databases: rule.databases,
-  users: rule.users,
+  databases: plain(rule.databases),
+  users: plain(rule.users),
   address: rule.address,
   method: rule.method,
   options: rule.options,
@@ -100,5 +104,30 @@ test("a role that may not read pg_hba_file_rules gets a privilege error", async 
     await assert.rejects(readLiveRules(limited), (error: unknown) => error instanceof PgwardenError && error.code === "hba-rules-denied" && error.exitCode === 6);
   } finally {
     await limited.end();
+  }
+});
+
+test("readServerHba reads the file itself for a superuser (quotes and the @file kept) and falls back to the view, saying why, for a role that may not read files", async () => {
+  const hbaFile = join(cluster.dataDir, "pg_hba.conf");
+  // May read the view and the settings, not files.
+  await cluster.sql(
+    "CREATE ROLE hba_viewer_role LOGIN; GRANT EXECUTE ON FUNCTION pg_catalog.pg_hba_file_rules() TO hba_viewer_role; " +
+      "GRANT SELECT ON pg_catalog.pg_hba_file_rules TO hba_viewer_role; GRANT pg_read_all_settings TO hba_viewer_role",
+  );
+  const fromFile = await readServerHba(client as pg.Client);
+  assert.equal(fromFile.readFrom, "file");
+  assert.equal(fromFile.path, hbaFile);
+  assert.deepEqual(fromFile.file, await parseHbaFile(hbaFile, { majorVersion: fromFile.majorVersion }), "the same rules, errors and text as the parser reading the file");
+
+  const viewer = new pg.Client({ host: cluster.host, port: cluster.port, user: "hba_viewer_role", database: "postgres" });
+  await viewer.connect();
+  try {
+    const fromView = await readServerHba(viewer);
+    assert.equal(fromView.readFrom, "view");
+    assert.match(fromView.limitation ?? "", /pg_hba_file_rules, which drops quotes/);
+    const all = fromView.file.rules.find((rule) => rule.source.line === 2)?.users[0];
+    assert.deepEqual(all, { value: "all", quoted: false, quoteUnknown: true }, "all from the view may have been quoted");
+  } finally {
+    await viewer.end();
   }
 });

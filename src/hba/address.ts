@@ -106,3 +106,25 @@ export function formatNetwork(network: Network): string {
   const text = best.start < 0 ? groups.join(":") : `${groups.slice(0, best.start).join(":")}::${groups.slice(best.start + best.length).join(":")}`;
   return `${text}/${network.prefix}`;
 }
+
+/** A network with any netmask, contiguous or not (pg_hba.conf's `address mask` form): base is already masked. */
+export interface MaskedNetwork {
+  readonly family: 4 | 6;
+  readonly base: bigint;
+  readonly mask: bigint;
+}
+
+/** `10.0.0.1 255.0.255.0`: an address and a netmask of the same family; undefined otherwise. */
+export function parseMaskedNetwork(text: string): MaskedNetwork | undefined {
+  const [addressText = "", maskText, ...rest] = text.split(" ");
+  if (maskText === undefined || rest.length > 0) return undefined;
+  const address = parseAddress(addressText);
+  const netmask = parseAddress(maskText);
+  if (!address || !netmask || address.family !== netmask.family) return undefined;
+  return { family: address.family, base: address.base & netmask.base, mask: netmask.base };
+}
+
+/** hba.c check_ip (pg_range_sockaddr): the client's address, masked, equals the rule's address, masked. */
+export function maskedNetworkContains(network: MaskedNetwork, client: Network): boolean {
+  return network.family === client.family && (client.base & network.mask) === network.base;
+}

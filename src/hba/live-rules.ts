@@ -71,11 +71,11 @@ function ruleOf(row: HbaFileRuleRow, source: HbaRule["source"]): HbaRule | HbaPa
   let address = row.address ?? undefined;
   if (address !== undefined && row.netmask !== null) {
     const prefix = maskToPrefix(row.netmask);
-    if (prefix === undefined) return { source, message: `netmask "${row.netmask}" is not contiguous: pgwarden cannot represent it as CIDR` };
-    address = `${address}/${prefix}`;
+    // A mask that is not contiguous is matched bit by bit: it stays as address and mask (see HbaRule.address).
+    address = prefix === undefined ? `${address} ${row.netmask}` : `${address}/${prefix}`;
   }
-  const databases = (row.database ?? []).map(tokenOf);
-  const users = (row.user_name ?? []).map(tokenOf);
+  const databases = (row.database ?? []).map((value) => tokenOf(value, "database"));
+  const users = (row.user_name ?? []).map((value) => tokenOf(value, "user"));
   const method = row.auth_method ?? "";
   const optionList = row.options ?? [];
   const options: Record<string, string> = {};
@@ -92,6 +92,19 @@ function ruleOf(row: HbaFileRuleRow, source: HbaRule["source"]): HbaRule | HbaPa
 const NEEDS_QUOTES = /[\s,#"]/;
 
 const needsQuotes = (value: string) => value === "" || NEEDS_QUOTES.test(value);
-const tokenOf = (value: string): HbaToken => ({ value, quoted: needsQuotes(value) });
+
+/** Values that mean something else unquoted: the view cannot say which was written. */
+const DATABASE_KEYWORDS: ReadonlySet<string> = new Set(["all", "sameuser", "samerole", "samegroup", "replication"]);
+const readsAsKeyword = (value: string, field: "database" | "user") => (field === "database" ? DATABASE_KEYWORDS.has(value) : value === "all" || value.startsWith("+"));
+
+/**
+ * A token from the view. A value that needs quotes was quoted; an `@name` was too (an unquoted
+ * one would have been expanded); a value that reads as a keyword or `+group` may have been
+ * either, so it is marked quoteUnknown and explain says it cannot tell.
+ */
+function tokenOf(value: string, field: "database" | "user"): HbaToken {
+  if (needsQuotes(value) || value.startsWith("@")) return { value, quoted: true };
+  return readsAsKeyword(value, field) ? { value, quoted: false, quoteUnknown: true } : { value, quoted: false };
+}
 const quoteIfNeeded = (value: string) => (needsQuotes(value) ? `"${value.replaceAll('"', '""')}"` : value);
 const list = (tokens: readonly HbaToken[]) => tokens.map((token) => quoteIfNeeded(token.value)).join(",");

@@ -219,3 +219,25 @@ test("explain: rules before the first sure match that may match are undecided, w
   assert.deepEqual(known.undecided.map((undecided) => undecided.rule.source.line), [2], "with memberships given only the host name is left");
   assert.equal(explain(file, tcp({ memberOf: ["ops"] })).first?.source.line, 1);
 });
+
+test("an address with a mask that is not contiguous matches bit by bit, as hba.c check_ip does", async () => {
+  const masked = await rule("host all all 127.0.0.1 255.0.255.0 trust");
+  // 127.x.0.y: the first and third octets are compared, the others are not.
+  assert.equal(matchRule(masked, tcp({ address: "127.9.0.7" })).verdict, "yes");
+  assert.equal(matchRule(masked, tcp({ address: "127.0.0.1" })).verdict, "yes");
+  assert.equal(matchRule(masked, tcp({ address: "127.0.1.1" })).verdict, "no");
+  assert.equal(matchRule(masked, tcp({ address: "10.0.0.1" })).verdict, "no");
+  assert.equal(matchRule(masked, tcp({ address: "::1" })).verdict, "no");
+});
+
+test("a token read from pg_hba_file_rules whose quotes are not known is unknown where the keyword and the name differ", async () => {
+  const [base] = await rules("host all all 10.0.0.0/8 trust");
+  const ambiguous = { value: "all", quoted: false, quoteUnknown: true };
+  const fromView = { ...(base as HbaRule), users: [ambiguous] };
+  assert.equal(matchRule(fromView, tcp({ user: "alice" })).verdict, "unknown", "all, or the role named all?");
+  assert.match(matchRule(fromView, tcp()).unknown ?? "", /without the quotes/);
+  assert.equal(matchRule(fromView, tcp({ user: "all" })).verdict, "yes", "the role named all matches either way");
+  const group = { ...(base as HbaRule), users: [{ value: "+ops", quoted: false, quoteUnknown: true }] };
+  assert.equal(matchRule(group, tcp({ memberOf: [] })).verdict, "no", "neither a member of ops nor the role named +ops");
+  assert.equal(matchRule(group, tcp({ memberOf: ["ops"] })).verdict, "unknown");
+});

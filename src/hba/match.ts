@@ -1,7 +1,7 @@
-import { networkContains, parseAddress, type Network } from "./address.js";
+import { maskedNetworkContains, networkContains, parseAddress, type Network } from "./address.js";
 import type { HbaRule, HbaToken } from "./model.js";
 import { isRegexToken, tokenRegex } from "./parse/token-regex.js";
-import { LOOPBACK_NETWORKS, isKeyword, ruleCidr } from "./rule-address.js";
+import { LOOPBACK_NETWORKS, isKeyword, ruleCidr, ruleMaskedNetwork } from "./rule-address.js";
 
 /**
  * Which rule PostgreSQL picks for a connection (hba.c check_hba): the first rule whose
@@ -130,6 +130,8 @@ function addressMatches(rule: HbaRule, client: Network | undefined, server: Serv
   if (rule.address === "samehost" || rule.address === "samenet") return sameHostOrNet(rule.address, client, server);
   const network = ruleCidr(rule);
   if (network) return networkContains(network, client) ? YES : NO;
+  const masked = ruleMaskedNetwork(rule);
+  if (masked) return maskedNetworkContains(masked, client) ? YES : NO;
   // A host name: PostgreSQL resolves the client's address to a name and back; pgwarden makes no DNS lookups.
   return unknown(`host name ${rule.address}: PostgreSQL would look the client's address up in DNS, which pgwarden does not do`);
 }
@@ -150,28 +152,43 @@ function nameMatches(token: HbaToken, name: string, server: ServerContext): bool
   return token.value === name;
 }
 
+/**
+ * A token whose quoting is not known (from pg_hba_file_rules): read both ways; when the keyword
+ * (or `+group`) and the name would decide differently, the match is unknown.
+ */
+function eitherQuoting(token: HbaToken, decide: (token: HbaToken) => RuleMatch): RuleMatch {
+  if (!token.quoteUnknown) return decide(token);
+  const unquoted = decide({ value: token.value, quoted: false });
+  const quoted = decide({ value: token.value, quoted: true });
+  if (unquoted.verdict === quoted.verdict && unquoted.verdict !== "unknown") return unquoted;
+  return unknown(
+    `pg_hba_file_rules shows ${token.value} without the quotes it may have had: written "${token.value}" it is a name, written ${token.value} it is not; ` +
+      "only the file itself tells (pgwarden reads it with pg_read_file when the role may: a superuser, or a member of pg_read_server_files with EXECUTE on pg_read_file)",
+  );
+}
+
 /** hba.c check_db: keywords first (never regular expressions), then patterns, then names. */
 function databaseMatches(tokens: readonly HbaToken[], connection: Connection, server: ServerContext): RuleMatch {
   return anyOf(
-    tokens.map((token) => {
+    tokens.map((written) => eitherQuoting(written, (token) => {
       if (connection.replication) return isKeyword(token, "replication") ? YES : NO;
       if (isKeyword(token, "all")) return YES;
       if (isKeyword(token, "sameuser")) return connection.database === connection.user ? YES : NO;
       if (isKeyword(token, "samerole") || isKeyword(token, "samegroup")) return membership(connection, connection.database);
       if (isKeyword(token, "replication")) return NO;
       return nameMatches(token, connection.database, server) ? YES : NO;
-    }),
+    })),
   );
 }
 
 /** hba.c check_role: `+role` membership, `all`, patterns, then names. */
 function userMatches(tokens: readonly HbaToken[], connection: Connection, server: ServerContext): RuleMatch {
   return anyOf(
-    tokens.map((token) => {
+    tokens.map((written) => eitherQuoting(written, (token) => {
       if (!token.quoted && token.value.startsWith("+")) return membership(connection, token.value.slice(1));
       if (isKeyword(token, "all")) return YES;
       return nameMatches(token, connection.user, server) ? YES : NO;
-    }),
+    })),
   );
 }
 

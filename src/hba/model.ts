@@ -28,6 +28,12 @@ export interface HbaToken {
   readonly value: string;
   /** Written in double quotes: never a keyword, a `+group` or a `/regex`. */
   readonly quoted: boolean;
+  /**
+   * Whether it was written in quotes is not known: the token comes from pg_hba_file_rules,
+   * which shows `"all"` as all. Set only where it matters (a value that reads as a keyword or
+   * a `+group` unquoted); `quoted` is then false, the wider reading.
+   */
+  readonly quoteUnknown?: boolean;
 }
 
 export interface HbaRule {
@@ -37,7 +43,10 @@ export interface HbaRule {
   /**
    * The address as written for host* rules: a CIDR (`10.0.0.0/8`, `::1/128`), an address
    * with a separate mask already folded into CIDR form, `all`, `samehost`, `samenet`, or a
-   * host name (`.example.com` suffix form included). Absent for `local`.
+   * host name (`.example.com` suffix form included). A mask that is not contiguous
+   * (`255.0.255.0`), which PostgreSQL accepts and matches bit by bit, stays as address and
+   * mask separated by a space (`127.0.0.1 255.0.255.0`; see rule-address.ts ruleMaskedNetwork).
+   * Absent for `local`.
    */
   readonly address?: string;
   /** Authentication method: trust, reject, scram-sha-256, md5, password, gss, sspi, ident, peer, ldap, radius, cert, pam, bsd. */

@@ -1,4 +1,4 @@
-import { parseNetwork, type Network } from "./address.js";
+import { parseMaskedNetwork, parseNetwork, type MaskedNetwork, type Network } from "./address.js";
 import type { HbaRule, HbaToken } from "./model.js";
 
 /** 127.0.0.0/8 and ::1: the loopback networks. */
@@ -21,4 +21,9 @@ export function ruleCidr(rule: HbaRule): Network | undefined {
     cidrOfRule.set(rule, network);
   }
   return network ?? undefined;
+}
+
+/** A host* rule's address with a mask that is not contiguous (`127.0.0.1 255.0.255.0`); undefined for every other address. */
+export function ruleMaskedNetwork(rule: HbaRule): MaskedNetwork | undefined {
+  return rule.type !== "local" && rule.address !== undefined && rule.address.includes(" ") ? parseMaskedNetwork(rule.address) : undefined;
 }

@@ -30,7 +30,9 @@ test("cert: refused without a certificate, refused when its CN is another role, 
   assert.match(none.reason ?? "", /no client certificate/);
   const other = authenticationOutcome(cert, tls({ certificate: { commonName: "bob" } }));
   assert.equal(other.access, "refused");
-  assert.equal(other.reason, "certificate CN bob is not user alice (certificate authentication failed)");
+  assert.equal(other.reason, 'certificate CN bob is not user alice (the client is told: certificate authentication failed for user "alice")');
+  assert.equal(other.serverMessage, 'certificate authentication failed for user "alice"');
+  assert.equal(none.serverMessage, "connection requires a valid client certificate");
   assert.deepEqual(authenticationOutcome(cert, tls({ certificate: { commonName: "alice" } })), { access: "allowed", demands: "a client certificate whose CN is alice" });
   assert.equal(authenticationOutcome(cert, tls({ certificate: { commonName: "Alice" } })).access, "refused", "the comparison is case-sensitive");
 });
@@ -53,7 +55,8 @@ test("clientcert=verify-full and verify-ca add a certificate to the method's dem
   assert.equal(allowed.demands, "a password (SCRAM-SHA-256), and a client certificate whose CN is alice (clientcert=verify-full)");
   const mismatch = authenticationOutcome(full, tls({ certificate: { commonName: "bob" } }));
   assert.equal(mismatch.access, "refused");
-  assert.equal(mismatch.reason, "certificate CN bob is not user alice (clientcert=verify-full: the client is told scram-sha-256 authentication failed, the server log names the certificate)");
+  assert.equal(mismatch.serverMessage, 'password authentication failed for user "alice"', "auth.c auth_failed names the method, not the certificate");
+  assert.match(mismatch.reason ?? "", /checked after scram-sha-256 succeeds: the client is told "password authentication failed for user \"alice\""/);
   assert.equal(authenticationOutcome(full, tls()).access, "refused");
 
   const ca = await rule("hostssl all all all scram-sha-256 clientcert=verify-ca");
@@ -66,4 +69,21 @@ test("identity methods name what proves the user, and the map when there is one"
   assert.equal(authenticationOutcome(await rule("local all all peer map=ops"), tls({ address: "local", ssl: false })).demands, "the client's operating system user, mapped to alice by pg_ident.conf map ops");
   assert.match(authenticationOutcome(await rule("host all all all ident"), tls()).demands, /ident server/);
   assert.match(authenticationOutcome(await rule(`host all all all ldap ldapserver=ldap.example.com ldapprefix=cn= ldapsuffix=",dc=example"`), tls()).demands, /LDAP/);
+});
+
+test("clientcert is checked before the method: reject or trust with clientcert and no certificate fails for the missing certificate", async () => {
+  for (const line of ["hostssl all all all reject clientcert=verify-ca", "hostssl all all all trust clientcert=verify-full", "hostssl all all all scram-sha-256 clientcert=verify-ca"]) {
+    const none = authenticationOutcome(await rule(line), tls());
+    assert.equal(none.access, "refused", line);
+    assert.equal(none.serverMessage, "connection requires a valid client certificate", line);
+  }
+  const rejected = authenticationOutcome(await rule("hostssl all all all reject clientcert=verify-ca"), tls({ certificate: { commonName: "alice" } }));
+  assert.equal(rejected.serverMessage, 'pg_hba.conf rejects connection for host "10.1.2.3", user "alice", database "app", SSL encryption', "with a certificate, reject rejects");
+});
+
+test("a CN mismatch behind another method is told as that method's failure (auth.c auth_failed)", async () => {
+  const trust = authenticationOutcome(await rule("hostssl all all all trust clientcert=verify-full"), tls({ certificate: { commonName: "bob" } }));
+  assert.deepEqual([trust.access, trust.serverMessage], ["refused", '"trust" authentication failed for user "alice"']);
+  const md5 = authenticationOutcome(await rule("hostssl all all all md5 clientcert=verify-full"), tls({ certificate: { commonName: "bob" } }));
+  assert.equal(md5.serverMessage, 'password authentication failed for user "alice"');
 });

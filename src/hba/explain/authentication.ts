@@ -15,6 +15,8 @@ export interface AuthenticationOutcome {
   /** What the client must prove, for a person: "a password (SCRAM-SHA-256)". */
   readonly demands: string;
   readonly reason?: string;
+  /** When refused: the error message the client receives from PostgreSQL (auth.c), e.g. `password authentication failed for user "alice"`. */
+  readonly serverMessage?: string;
 }
 
 /** What each method asks of the client once the line matches (hba.c ClientAuthentication). */
@@ -63,13 +65,55 @@ function clientCertMode(rule: HbaRule): "verify-ca" | "verify-full" | undefined 
   return mode === "verify-ca" || mode === "verify-full" ? mode : undefined;
 }
 
-/** The certificate check (hba.c CheckCertAuth) as far as a CN can tell; undefined when it passes. */
-function certificateProblem(rule: HbaRule, connection: Connection): Omit<AuthenticationOutcome, "demands"> | undefined {
-  const mode = clientCertMode(rule);
-  if (mode === undefined) return undefined;
+/**
+ * auth.c auth_failed: what the client is told when the line's method, or the certificate
+ * check after it, fails. It names the method, never the certificate (the log has the detail).
+ */
+const AUTH_FAILED: Readonly<Record<string, string>> = {
+  trust: '"trust" authentication failed',
+  ident: "Ident authentication failed",
+  peer: "Peer authentication failed",
+  password: "password authentication failed",
+  md5: "password authentication failed",
+  "scram-sha-256": "password authentication failed",
+  gss: "GSSAPI authentication failed",
+  sspi: "SSPI authentication failed",
+  pam: "PAM authentication failed",
+  bsd: "BSD authentication failed",
+  ldap: "LDAP authentication failed",
+  cert: "certificate authentication failed",
+  radius: "RADIUS authentication failed",
+};
+
+/** The message auth.c auth_failed sends when `method` fails for `user`. */
+export function authFailedMessage(method: string, user: string): string {
+  const failed = Object.hasOwn(AUTH_FAILED, method) ? AUTH_FAILED[method] : undefined;
+  return failed === undefined ? `authentication failed for user "${user}": invalid authentication method` : `${failed} for user "${user}"`;
+}
+
+/** How auth.c names the session's encryption in its refusals (PostgreSQL 14 on). */
+export function encryptionText(connection: Connection): string {
+  return connection.gssenc ? "GSS encryption" : connection.ssl ? "SSL encryption" : "no encryption";
+}
+
+/** auth.c ClientAuthentication's message for an explicit reject line. */
+export function rejectMessage(connection: Connection): string {
+  const host = connection.address === "local" ? "[local]" : connection.address;
+  const encryption = encryptionText(connection);
+  return connection.replication
+    ? `pg_hba.conf rejects replication connection for host "${host}", user "${connection.user}", ${encryption}`
+    : `pg_hba.conf rejects connection for host "${host}", user "${connection.user}", database "${connection.database}", ${encryption}`;
+}
+
+export const NO_CERTIFICATE_MESSAGE = "connection requires a valid client certificate";
+
+/**
+ * The certificate name check (auth.c CheckCertAuth) once the method has let the
+ * client through, as far as a CN can tell; undefined when it passes.
+ */
+function certificateNameProblem(rule: HbaRule, connection: Connection, mode: "verify-ca" | "verify-full"): Omit<AuthenticationOutcome, "demands"> | undefined {
   const certificate = connection.certificate;
-  if (!certificate) return { access: "refused", reason: "no client certificate is presented, and this line requires one (connection requires a valid client certificate)" };
-  if (mode === "verify-ca") return undefined;
+  if (!certificate || mode === "verify-ca") return undefined;
   if (rule.options.map !== undefined) {
     return { access: "unknown", reason: `the certificate name is mapped through pg_ident.conf map ${rule.options.map}, which pgwarden does not read` };
   }
@@ -77,19 +121,32 @@ function certificateProblem(rule: HbaRule, connection: Connection): Omit<Authent
     return { access: "unknown", reason: `the line compares the certificate's whole subject DN with ${connection.user}, and only its CN is known` };
   }
   if (certificate.commonName !== connection.user) {
-    // Behind another method the client only hears that the method failed; the server log has the CN mismatch.
-    const told = rule.method === "cert" ? "certificate authentication failed" : `clientcert=verify-full: the client is told ${rule.method} authentication failed, the server log names the certificate`;
-    return { access: "refused", reason: `certificate CN ${certificate.commonName} is not user ${connection.user} (${told})` };
+    // auth_failed names the line's method, so behind a password the client hears "password authentication failed".
+    const serverMessage = authFailedMessage(rule.method, connection.user);
+    const told = rule.method === "cert" ? `the client is told: ${serverMessage}` : `clientcert=verify-full, checked after ${rule.method} succeeds: the client is told "${serverMessage}", the server log says the CN does not match`;
+    return { access: "refused", reason: `certificate CN ${certificate.commonName} is not user ${connection.user} (${told})`, serverMessage };
   }
   return undefined;
 }
 
-/** What the matched `rule` does with `connection`: allowed with what it demands, refused, or unknown, with why. */
+/**
+ * What the matched `rule` does with `connection`: allowed with what it demands, refused, or
+ * unknown, with why. In auth.c's order: a line with clientcert (cert implies verify-full)
+ * first refuses a connection without a valid client certificate, whatever its method, reject
+ * included; then the method runs; then, for verify-full, the certificate's name is compared.
+ */
 export function authenticationOutcome(rule: HbaRule, connection: Connection): AuthenticationOutcome {
-  if (rule.method === "reject") return { access: "refused", demands: "nothing: the line rejects", reason: "the line rejects the connection (pg_hba.conf rejects connection)" };
   const mode = clientCertMode(rule);
-  const method = methodDemands(rule, connection.user);
+  const method = rule.method === "reject" ? "nothing: the line rejects" : methodDemands(rule, connection.user);
   const demands = rule.method !== "cert" && mode !== undefined ? `${method}, and a client certificate${mode === "verify-full" ? ` whose CN is ${connection.user}` : ""} (clientcert=${mode})` : method;
-  const problem = certificateProblem(rule, connection);
+  if (mode !== undefined && !connection.certificate) {
+    const reason = `no client certificate is presented, and this line requires one (clientcert=${mode}${rule.method === "cert" ? ", implied by cert" : ""}), checked before the method${rule.method === "reject" ? ", reject included" : ""}: the client is told "${NO_CERTIFICATE_MESSAGE}"`;
+    return { access: "refused", demands, reason, serverMessage: NO_CERTIFICATE_MESSAGE };
+  }
+  if (rule.method === "reject") {
+    const serverMessage = rejectMessage(connection);
+    return { access: "refused", demands, reason: `the line rejects the connection (${serverMessage})`, serverMessage };
+  }
+  const problem = mode === undefined ? undefined : certificateNameProblem(rule, connection, mode);
   return problem ? { ...problem, demands } : { access: "allowed", demands };
 }

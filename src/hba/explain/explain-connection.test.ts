@@ -37,7 +37,7 @@ test("a cert line whose CN check fails refuses: PostgreSQL does not fall through
   const file = await rules("hostssl all alice all cert", "hostssl all alice all trust");
   const result = explainConnection(file, tcp({ ssl: true, certificate: { commonName: "bob" } }));
   assert.equal(result.verdict, "refused");
-  assert.equal(result.reason, "pg_hba.conf:1 (cert) matches and would fail: certificate CN bob is not user alice (certificate authentication failed); later lines are never tried");
+  assert.equal(result.reason, "pg_hba.conf:1 (cert) matches and would fail: certificate CN bob is not user alice (the client is told: certificate authentication failed for user \"alice\"); later lines are never tried");
   assert.equal(result.later[0]?.method, "trust");
   assert.equal(explainConnection(file, tcp({ ssl: true, certificate: { commonName: "alice" } })).verdict, "allowed");
 });

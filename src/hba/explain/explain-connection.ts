@@ -1,6 +1,6 @@
 import { explain, type Connection, type ServerContext } from "../match.js";
 import type { HbaRule } from "../model.js";
-import { authenticationOutcome, type Access, type AuthenticationOutcome } from "./authentication.js";
+import { authFailedMessage, authenticationOutcome, encryptionText, type Access, type AuthenticationOutcome } from "./authentication.js";
 
 /** A line that matches, and what it does with the connection. */
 export interface MatchedRule {
@@ -20,6 +20,8 @@ export interface ConnectionExplanation {
   readonly verdict: Access;
   /** Why, in one sentence for a person. */
   readonly reason: string;
+  /** When refused: the error message the client receives from PostgreSQL. */
+  readonly serverMessage?: string;
   /** The first line that surely matches; absent when none does. */
   readonly first?: MatchedRule;
   /** Lines before `first` that may match: PostgreSQL stops at the first that does. */
@@ -38,15 +40,35 @@ const where = (rule: HbaRule) => `${rule.source.file}:${rule.source.line}`;
 
 const NO_RULE_REASON = "no line matches: PostgreSQL rejects the connection (no pg_hba.conf entry)";
 
-function verdictOf(first: MatchedRule | undefined): { verdict: Access; reason: string } {
-  if (!first) return { verdict: "refused", reason: NO_RULE_REASON };
+/** auth.c's message when no line matches (uaImplicitReject). */
+function noEntryMessage(connection: Connection): string {
+  const host = connection.address === "local" ? "[local]" : connection.address;
+  const encryption = encryptionText(connection);
+  return connection.replication
+    ? `no pg_hba.conf entry for replication connection from host "${host}", user "${connection.user}", ${encryption}`
+    : `no pg_hba.conf entry for host "${host}", user "${connection.user}", database "${connection.database}", ${encryption}`;
+}
+
+/** Methods that check a password: for a role that does not exist they fail as a wrong password would (no role is revealed). */
+const PASSWORD_CHECKS = new Set(["scram-sha-256", "md5", "password"]);
+
+/** What the client is told when the role does not exist: the line's own refusal first, else the method's or the missing role's. */
+function missingRoleMessage(first: MatchedRule | undefined, connection: Connection): string {
+  if (!first) return noEntryMessage(connection);
+  if (first.outcome.access === "refused" && first.outcome.serverMessage) return first.outcome.serverMessage;
+  if (PASSWORD_CHECKS.has(first.rule.method)) return authFailedMessage(first.rule.method, connection.user);
+  return `role "${connection.user}" does not exist`;
+}
+
+function verdictOf(first: MatchedRule | undefined, connection: Connection): { verdict: Access; reason: string; serverMessage?: string } {
+  if (!first) return { verdict: "refused", reason: NO_RULE_REASON, serverMessage: noEntryMessage(connection) };
   const { rule, outcome } = first;
   const line = `${where(rule)} (${rule.method})`;
   switch (outcome.access) {
     case "allowed":
       return { verdict: "allowed", reason: `${line} lets the user in; it demands ${outcome.demands}` };
     case "refused":
-      return { verdict: "refused", reason: `${line} matches and would fail: ${outcome.reason}; later lines are never tried` };
+      return { verdict: "refused", reason: `${line} matches and would fail: ${outcome.reason}; later lines are never tried`, ...(outcome.serverMessage ? { serverMessage: outcome.serverMessage } : {}) };
     case "unknown":
       return { verdict: "unknown", reason: `${line} matches, but ${outcome.reason}` };
   }
@@ -65,9 +87,10 @@ export function explainConnection(rules: readonly HbaRule[], connection: Connect
   const common = { connection, undecided, later: found.later, ...(first ? { first } : {}) };
 
   if (options.roleExists === false) {
-    return { ...common, verdict: "refused", reason: `role ${connection.user} does not exist on the server: PostgreSQL refuses it whatever line matches` };
+    const serverMessage = missingRoleMessage(first, connection);
+    return { ...common, verdict: "refused", reason: `role ${connection.user} does not exist on the server: PostgreSQL refuses it whatever line matches (the client is told "${serverMessage}")`, serverMessage };
   }
-  const fallback = verdictOf(first);
+  const fallback = verdictOf(first, connection);
   if (undecided.length === 0) return { ...common, ...fallback };
   const possible = new Set<Access>([fallback.verdict, ...undecided.map((candidate) => candidate.outcome.access)]);
   const lines = undecided.map((candidate) => where(candidate.rule)).join(", ");

@@ -140,10 +140,14 @@ export async function explainMatrix(inventory: Inventory, cluster: string, optio
   const vars = effectiveVars(inventory, cluster, host);
   const file = renderedFileName(rendered);
   // The rendered text is the whole file: nothing it could include exists.
-  const parsed = await parseHbaText(rendered.text, file, { readFile: async (path) => Promise.reject(new Error(`${path}: a rendered file includes nothing`)), readDir: async () => [] });
+  const server: ServerContext = { majorVersion: majorVersionOf(vars.pg_version) };
+  const parsed = await parseHbaText(rendered.text, file, {
+    readFile: async (path) => Promise.reject(new Error(`${path}: a rendered file includes nothing`)),
+    readDir: async () => [],
+    ...(server.majorVersion !== undefined ? { majorVersion: server.majorVersion } : {}),
+  });
   const [error] = parsed.errors;
   if (error) throw new PgwardenError("invalid-hba-rule", `the rules rendered for ${cluster} do not parse: ${file} line ${error.source.line}: ${error.message}`, ExitCode.config);
-  const server: ServerContext = { majorVersion: majorVersionOf(vars.pg_version) };
 
   const memberships = inventoryMemberships(vars);
   const roles = new Map<string, { kinds: string[]; memberOf: readonly string[] }>();

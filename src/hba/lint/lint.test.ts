@@ -105,3 +105,12 @@ test("findings are ordered by position in the file; --fail-on compares severitie
   assert.ok(!failsAt(lintRules(rules("hostssl all app 10.0.0.0/24 md5"), context).findings, "high"));
   for (const finding of findings) assert.ok(finding.why.length > 20 && finding.fix.length > 5, `${finding.id} explains itself`);
 });
+
+test("a file check with hundreds of thousands of findings does not overflow the call stack", () => {
+  // push(...list) passes each finding as an argument: ~120,000 of them overflowed the stack.
+  const many = 500_000;
+  const source = { file: "pg_hba.conf", line: 1 };
+  const flood = { id: "flood", severity: "low" as const, title: "t", why: "w", checkAll: () => Array.from({ length: many }, () => ({ id: "flood", severity: "low" as const, source, rule: "", message: "m", why: "w", fix: "f" })) };
+  const result = lintRules(rules("local all all peer"), context, [flood]);
+  assert.equal(result.findings.length, many);
+});

@@ -15,7 +15,9 @@ export function lintRules(rules: readonly HbaRule[], context: LintContext, check
   const findings: Finding[] = [];
   for (const check of checks) {
     if (isFileCheck(check)) {
-      findings.push(...check.checkAll(rules, context));
+      // One push per finding: spreading a file check's list into push() passes every finding as an
+      // argument, and a list of ~120,000 (a file of duplicates) overflows the call stack.
+      for (const finding of check.checkAll(rules, context)) findings.push(finding);
       continue;
     }
     for (const rule of rules) {

@@ -24,14 +24,19 @@ export function toSarif(findings: readonly Finding[], checks: readonly Pick<Lint
             })),
           },
         },
-        results: findings.map((finding) => ({
-          ruleId: finding.id,
-          level: LEVEL[finding.severity],
-          message: { text: `${finding.message}. Fix: ${finding.fix}` },
-          locations: [{ physicalLocation: { artifactLocation: { uri: finding.source.file }, region: { startLine: finding.source.line } } }],
-          properties: { severity: finding.severity, rule: finding.rule },
-        })),
+        results: findings.map(sarifResult),
       },
     ],
+  };
+}
+
+/** One finding as a SARIF result (also used alone, to write a long log piece by piece). */
+export function sarifResult(finding: Finding): object {
+  return {
+    ruleId: finding.id,
+    level: LEVEL[finding.severity],
+    message: { text: `${finding.message}. Fix: ${finding.fix}` },
+    locations: [{ physicalLocation: { artifactLocation: { uri: finding.source.file }, region: { startLine: finding.source.line } } }],
+    properties: { severity: finding.severity, rule: finding.rule },
   };
 }

@@ -1,6 +1,6 @@
-import { hostBits, networkContains, parseNetwork, type Network } from "../address.js";
+import { hostBits, mask, networkContains, parseNetwork, type Network } from "../address.js";
 import type { HbaRule, HbaToken } from "../model.js";
-import { LOOPBACK_NETWORKS, isKeyword, ruleCidr } from "../rule-address.js";
+import { LOOPBACK_NETWORKS, isKeyword, ruleCidr, ruleMaskedNetwork } from "../rule-address.js";
 
 const EVERYWHERE: readonly Network[] = [parseNetwork("0.0.0.0/0") as Network, parseNetwork("::/0") as Network];
 
@@ -16,6 +16,14 @@ export function ruleNetwork(rule: HbaRule): readonly Network[] | undefined {
 export function isLoopbackOnly(rule: HbaRule): boolean {
   if (rule.type === "local") return true;
   if (rule.address === "samehost") return true;
+  const masked = ruleMaskedNetwork(rule);
+  // A mask that keeps every bit of a loopback prefix keeps every client it matches inside that prefix.
+  if (masked) {
+    return LOOPBACK_NETWORKS.some((loop) => {
+      const prefixMask = mask(loop.family, loop.prefix);
+      return loop.family === masked.family && (masked.mask & prefixMask) === prefixMask && (masked.base & prefixMask) === loop.base;
+    });
+  }
   const networks = ruleNetwork(rule);
   return networks !== undefined && networks.every((network) => LOOPBACK_NETWORKS.some((loop) => networkContains(loop, network)));
 }

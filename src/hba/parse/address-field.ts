@@ -44,8 +44,9 @@ export function readAddress(addressField: Field, maskField: Field | undefined): 
   if (mask === undefined) return { error: `invalid IP mask "${maskText}": Name or service not known` };
   if (ipFamily(mask) !== ipFamily(host)) return { error: "IP address and mask do not match" };
   const prefix = prefixOfMask(mask);
-  // PostgreSQL accepts a mask like 255.0.255.0; a CIDR cannot say it, so it is refused here.
-  if (prefix === undefined) return { error: `invalid IP mask "${maskText}": not a contiguous netmask` };
+  // PostgreSQL takes any mask as given (255.0.255.0 too) and matches bit by bit; no CIDR can
+  // say that, so such an address stays in its written form, address and mask.
+  if (prefix === undefined) return { address: `${host} ${mask}`, fieldsUsed: 2 };
   return { address: `${host}/${prefix}`, fieldsUsed: 2 };
 }
 

@@ -159,7 +159,8 @@ test("every PostgreSQL validation error is reported with its line, and parsing g
   );
   assert.deepEqual(
     file.rules.map((rule) => rule.source.line),
-    [1, 32],
+    // Line 14: PostgreSQL takes a mask that is not contiguous as given.
+    [1, 14, 32],
   );
   assert.deepEqual(
     file.errors.map((error) => `${error.source.line} ${error.message}`),
@@ -176,7 +177,6 @@ test("every PostgreSQL validation error is reported with its line, and parsing g
       "11 end-of-line before netmask specification",
       "12 multiple values specified for netmask",
       "13 IP address and mask do not match",
-      '14 invalid IP mask "255.0.255.0": not a contiguous netmask',
       '15 specifying both host name and CIDR mask is invalid: "db.example.com/24"',
       "16 multiple values specified for host address",
       "17 multiple values specified for authentication type",
@@ -345,4 +345,25 @@ test("parseHbaText uses the given readFile for the file's includes", async () =>
     ["rel/x.conf:1", "rel/x.conf:1"],
   );
   assert.deepEqual(reads, ["rel/x.conf"], "a file included twice is read once");
+});
+
+test("PostgreSQL 15: a token starting with / is a plain name (its line is kept) and include lines are not directives", async () => {
+  const text = ["host all /( 127.0.0.1/32 trust", "host /[ all 127.0.0.1/32 trust", "include other.conf"].join("\n");
+  const files = { "/etc/pg/other.conf": "local all all trust" };
+  const v15 = await parseHbaText(text, "/etc/pg/pg_hba.conf", { ...memoryFiles(files), majorVersion: 15 });
+  assert.deepEqual(where(v15), {
+    rules: ["/etc/pg/pg_hba.conf:1 host all /( 127.0.0.1/32 trust", "/etc/pg/pg_hba.conf:2 host /[ all 127.0.0.1/32 trust"],
+    errors: ['/etc/pg/pg_hba.conf:3 invalid connection type "include"'],
+  });
+  // From 16 on the same tokens are regular expressions that do not compile, and include reads the file.
+  const v16 = where(await parseHbaText(text, "/etc/pg/pg_hba.conf", { ...memoryFiles(files), majorVersion: 16 }));
+  assert.deepEqual(v16.rules, ["/etc/pg/other.conf:1 local all all trust"]);
+  assert.equal(v16.errors.length, 2);
+  assert.match(v16.errors[0] ?? "", /:1 invalid regular expression "\("/);
+});
+
+test("an address with a mask that is not contiguous is loaded as written, address and mask (PostgreSQL matches it bit by bit)", async () => {
+  const file = await parse(["host all all 127.0.0.1 255.0.255.0 trust", "host all all 10.1.2.3 255.255.0.255 md5", "host all all 10.0.0.0 255.255.0.0 md5"].join("\n"));
+  assert.deepEqual(file.errors, []);
+  assert.deepEqual(file.rules.map((rule) => rule.address), ["127.0.0.1 255.0.255.0", "10.1.2.3 255.255.0.255", "10.0.0.0/16"]);
 });

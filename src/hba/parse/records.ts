@@ -57,7 +57,11 @@ export type RecordSink = (record: HbaRecord) => void;
 export class RecordReader {
   private readonly contents = new Map<string, Promise<string>>();
 
-  constructor(private readonly files: FileAccess) {}
+  /** `includes: false` (PostgreSQL before 16): `include*` lines are records like any other, which the rule parser refuses. */
+  constructor(
+    private readonly files: FileAccess,
+    private readonly syntax: { readonly includes: boolean } = { includes: true },
+  ) {}
 
   async read(file: string, text: string, sink: RecordSink): Promise<void> {
     await this.readRecords(file, text, [resolve(file)], 0, sink);
@@ -77,7 +81,7 @@ export class RecordReader {
         fields = expanded.fields;
       }
       const directive = fields.length === 2 ? (fields[0]?.[0]?.value ?? "") : "";
-      if (INCLUDE_DIRECTIVES.has(directive)) {
+      if (this.syntax.includes && INCLUDE_DIRECTIVES.has(directive)) {
         const errors = await this.include(directive, file, fields[1]?.[0]?.value ?? "", chain, depth + 1, sink);
         for (const error of errors) sink({ source, text: recordText, fields, error });
         continue;

@@ -11,8 +11,11 @@ export const AUTH_METHODS = ["trust", "reject", "scram-sha-256", "md5", "passwor
 const KNOWN_METHODS: ReadonlySet<string> = new Set(AUTH_METHODS);
 const KNOWN_TYPES: ReadonlySet<string> = new Set(CONNECTION_TYPES);
 
-/** One record as a rule, or the first thing PostgreSQL would refuse in it (hba.c parse_hba_line). */
-export function parseRecord(record: HbaRecord): HbaRule | HbaParseError {
+/**
+ * One record as a rule, or the first thing PostgreSQL would refuse in it (hba.c parse_hba_line).
+ * `regex: false` (PostgreSQL before 16): a token starting with `/` is a name, never compiled.
+ */
+export function parseRecord(record: HbaRecord, syntax: { readonly regex: boolean } = { regex: true }): HbaRule | HbaParseError {
   const fail = (message: string): HbaParseError => ({ source: record.source, message });
   if (record.error !== undefined) return fail(record.error);
   const fields = record.fields;
@@ -27,7 +30,7 @@ export function parseRecord(record: HbaRecord): HbaRule | HbaParseError {
   if (!databases) return fail("end-of-line before database specification");
   const users = fields[2];
   if (!users) return fail("end-of-line before role specification");
-  for (const list of [databases, users]) {
+  for (const list of syntax.regex ? [databases, users] : []) {
     for (const token of list) {
       const error = tokenRegexError(token);
       if (error) return fail(error);

@@ -49,6 +49,9 @@ export function explanationText(explained: ConnectionExplanation, source: string
     for (const rule of explained.later) lines.push(`  ${lineOf(rule, mainFile)}: ${rule.text.trim()}`);
   }
   const undecided = explained.undecided.length > 0 ? ` (${explained.undecided.map((candidate) => lineOf(candidate.rule, mainFile)).join(", ")} may match first: see above)` : "";
+  // The server's words, unless the matched line's outcome above already gave them.
+  const told = explained.verdict === "refused" && explained.serverMessage !== undefined && !(explained.first?.outcome.reason ?? "").includes(explained.serverMessage);
+  if (told) lines.push(`the client is told: ${explained.serverMessage}`);
   lines.push(`verdict: ${VERDICT[explained.verdict]}${undecided}`);
   if (explained.undecided.length > 0 && explained.connection.memberOf === undefined) lines.push(MEMBERSHIP_HINT);
   return lines.join("\n");

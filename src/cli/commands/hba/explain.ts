@@ -12,6 +12,7 @@ import { contextOf, type CommandContext } from "../../context.js";
 import { ExitSignal } from "../../exit-signal.js";
 import { describe } from "../../help.js";
 import { explanationText, matrixText } from "./explain-text.js";
+import { majorVersionFlag, pgVersionOption } from "./pg-version.js";
 import { addSourceOptions, loadHbaSource, type HbaSource, type SourceOptions } from "./source.js";
 
 interface Options extends SourceOptions {
@@ -28,15 +29,6 @@ interface Options extends SourceOptions {
 }
 
 const collect = (value: string, previous: string[] | false | undefined) => [...(previous || []), value];
-
-/** The oldest major version whose pg_hba.conf pgwarden reads. */
-const OLDEST_MAJOR = 10;
-
-function majorVersionFlag(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d{1,3}$/.test(text) || Number(text) < OLDEST_MAJOR) throw usageError("bad-pg-version", `--pg-version must be a PostgreSQL major version (${OLDEST_MAJOR} or later), got ${JSON.stringify(text)}`);
-  return Number(text);
-}
 
 /** The connection the flags describe; bad input is a usage error (exit 2). */
 function connectionOf(options: Options): Omit<Connection, "memberOf"> {
@@ -80,7 +72,7 @@ const ruleJson = (rule: HbaRule) => ({ file: rule.source.file, line: rule.source
 async function explainOne(ctx: CommandContext, file: string | undefined, options: Options): Promise<void> {
   const asked = connectionOf(options);
   const pgVersion = majorVersionFlag(options.pgVersion);
-  const source = await loadHbaSource(file, options, { factsFor: asked.user });
+  const source = await loadHbaSource(file, options, { factsFor: asked.user, ...(pgVersion !== undefined ? { majorVersion: pgVersion } : {}) });
   for (const warning of source.warnings) ctx.output.warn(warning);
   warnAboutErrors(ctx, source);
   const facts = source.roleFacts;
@@ -95,6 +87,7 @@ async function explainOne(ctx: CommandContext, file: string | undefined, options
       connection,
       verdict: explained.verdict,
       reason: explained.reason,
+      ...(explained.serverMessage !== undefined ? { serverMessage: explained.serverMessage } : {}),
       first: explained.first ? { ...ruleJson(explained.first.rule), ...explained.first.outcome } : null,
       undecided: explained.undecided.map((candidate) => ({ ...ruleJson(candidate.rule), unknown: candidate.unknown, ...candidate.outcome })),
       later: explained.later.map(ruleJson),
@@ -128,7 +121,7 @@ export function hbaExplainCommand(): Command {
     .addOption(new Option("--member-of <role>", "a role the user is a member of, directly or not (repeatable; the list is then complete)").argParser(collect))
     .addOption(new Option("--no-member-of", "the user is a member of no role"))
     .addOption(new Option("--replication", "a physical replication connection (matches the database keyword replication only)"))
-    .addOption(new Option("--pg-version <major>", "the PostgreSQL major version the rules are for: /regex tokens exist from 16 on (default 16 or later; --conn asks the server)"))
+    .addOption(pgVersionOption())
     .addOption(new Option("--matrix", "with --inventory: answer for every role and network alias, with and without TLS, in one table"))
     .action(async (file: string | undefined, options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
@@ -138,16 +131,19 @@ export function hbaExplainCommand(): Command {
   addSourceOptions(command);
   return describe(command, {
     summary: "which line a connection matches, what it demands, and whether it gets in",
-    description: `Explain a connection against access rules from a pg_hba.conf, a running server (--conn: its rules, version and
-the role's memberships) or an inventory (--inventory: the rendered rules and Pigsty's role memberships): the line PostgreSQL
+    description: `Explain a connection against access rules from a pg_hba.conf (as --pg-version reads it), a running server
+(--conn: its pg_hba.conf read with pg_read_file and parsed as its version does, else pg_hba_file_rules; its version and the
+role's memberships) or an inventory (--inventory: the rendered rules and Pigsty's role memberships): the line PostgreSQL
 uses, what its authentication demands, and the lines that would match later but are never tried. A line whose
 authentication fails refuses the connection: PostgreSQL does not fall through, so a cert line for a certificate with
-another CN fails. What pgwarden cannot know (host names, samehost and samenet from afar, memberships offline without
---member-of) is said, not guessed. Exit 0 when the connection would be allowed, 1 when it would be refused or pgwarden
+another CN fails; clientcert= is checked before the method, so even a reject line first refuses a client without a
+certificate. A refusal says what the client is told. What pgwarden cannot know (host names, samehost and samenet from
+afar, memberships offline without --member-of, quotes that pg_hba_file_rules does not show) is said, not guessed. Exit 0 when the connection would be allowed, 1 when it would be refused or pgwarden
 cannot tell. --matrix answers for every role and network alias of an inventory in one table (exit 0).`,
     examples: [
       "pgwarden hba explain pg_hba.conf --user dbuser_meta --db meta --addr 10.10.10.11 --ssl",
       "pgwarden hba explain pg_hba.conf --user dbuser_dba --addr 203.0.113.7 --cert dbuser_dba",
+      "pgwarden hba explain /etc/postgresql/15/main/pg_hba.conf --pg-version 15 --user app --addr 10.1.2.3",
       "pgwarden hba explain pg_hba.conf --user app --addr 10.1.2.3 --member-of dbrole_readwrite --member-of dbrole_readonly",
       "PGPASSWORD=... pgwarden hba explain --conn postgresql://postgres@10.10.10.10/postgres --user replicator --replication --addr 10.10.10.12",
       "pgwarden hba explain --inventory pigsty.yml --cluster pg-meta --instance pg-meta-1 --matrix",

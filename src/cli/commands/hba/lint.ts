@@ -7,12 +7,14 @@ import type { LintContext } from "../../../hba/lint/lint-rule.js";
 import { PARSE_ERROR, parseErrorFindings } from "../../../hba/lint/parse-error.js";
 import { LINT_CHECKS } from "../../../hba/lint/rules/index.js";
 import { DEFAULT_SUPERUSERS, lintRules } from "../../../hba/lint/run-lint.js";
-import { toSarif } from "../../../hba/lint/sarif.js";
+import { sarifResult, toSarif } from "../../../hba/lint/sarif.js";
 import { contextOf } from "../../context.js";
 import { ExitSignal } from "../../exit-signal.js";
 import { failOnOption } from "../../flags.js";
 import { describe } from "../../help.js";
-import { lintText } from "./lint-text.js";
+import { jsonChunks } from "./json-chunks.js";
+import { lintTextChunks } from "./lint-text.js";
+import { majorVersionFlag, pgVersionOption } from "./pg-version.js";
 import { addSourceOptions, loadHbaSource, type SourceOptions } from "./source.js";
 
 interface Options extends SourceOptions {
@@ -21,6 +23,7 @@ interface Options extends SourceOptions {
   superuser?: string[];
   failOn: Severity;
   format?: "text" | "json" | "sarif";
+  pgVersion?: string;
 }
 
 /** The package's version, for the SARIF tool record (this file runs from dist/src/cli/commands/hba/). */
@@ -48,34 +51,44 @@ export function hbaLintCommand(): Command {
     .argument("[file]", "a pg_hba.conf (its include directives and @file lists are read too)")
     .action(async (file: string | undefined, options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const source = await loadHbaSource(file, options, { lintContext: true });
+      const majorVersion = majorVersionFlag(options.pgVersion);
+      const source = await loadHbaSource(file, options, { lintContext: true, ...(majorVersion !== undefined ? { majorVersion } : {}) });
       for (const warning of source.warnings) ctx.output.warn(warning);
       const context = await lintContext(source.context, options);
       const result = lintRules(source.file.rules, context);
       // Parse errors first: PostgreSQL refuses the whole file for any one of them.
       const findings: Finding[] = [...parseErrorFindings(source.file), ...result.findings];
       const format = options.format ?? ctx.output.format;
-      if (format === "sarif") ctx.output.json(toSarif(findings, [...LINT_CHECKS, PARSE_ERROR], await pgwardenVersion()));
-      else if (format === "json") ctx.output.json({ source: source.label, rulesChecked: result.rulesChecked, failOn: options.failOn, context, findings });
-      else ctx.output.data(`${source.label}: ${lintText(findings, result.rulesChecked)}`);
+      // Written piece by piece: a file of millions of rules has millions of findings, too many for one string.
+      let pieces: Iterable<string>;
+      if (format === "sarif") {
+        const log = toSarif([], [...LINT_CHECKS, PARSE_ERROR], await pgwardenVersion()) as { runs: object[] };
+        pieces = jsonChunks(findings, (results) => ({ ...log, runs: [{ ...log.runs[0], results }] }), sarifResult);
+      } else if (format === "json") {
+        pieces = jsonChunks(findings, (all) => ({ source: source.label, rulesChecked: result.rulesChecked, failOn: options.failOn, context, findings: all }));
+      } else pieces = lintTextChunks(`${source.label}: `, findings, result.rulesChecked);
+      for (const piece of pieces) ctx.output.data(piece);
       if (failsAt(findings, options.failOn)) throw new ExitSignal(ExitCode.checkFailed);
     });
   addSourceOptions(command)
     .addOption(new Option("--ident-file <file>", "with FILE: its pg_ident.conf, so map= options can be checked"))
     .addOption(new Option("--ssl <on|off>", "with FILE: whether the server runs with ssl on (hostssl rules are dead while it is off)").choices(["on", "off"]))
     .addOption(new Option("--superuser <role>", "a superuser role (repeatable; default: the server's with --conn, an inventory's pg_dbsu, pg_admin_username and superuser roles, else postgres)").argParser(collect))
+    .addOption(pgVersionOption())
     .addOption(failOnOption())
     .addOption(new Option("--format <format>", "text, json (one document) or sarif (SARIF 2.1.0, for code scanning)").choices(["text", "json", "sarif"]));
   return describe(command, {
     summary: "check access rules: what is risky, what is dead, how to fix it",
-    description: `Check access rules from a pg_hba.conf, a running server (--conn: the file as the server reads it, with its
-superusers, ssl setting and pg_ident.conf maps) or an inventory (--inventory: the rendered rules, each finding at the
+    description: `Check access rules from a pg_hba.conf (as --pg-version reads it), a running server (--conn: its pg_hba.conf read
+with pg_read_file and parsed as its version does, else pg_hba_file_rules; with its superusers, ssl setting and
+pg_ident.conf maps) or an inventory (--inventory: the rendered rules, each finding at the
 inventory line of its rule). Each finding has an id, a severity, the file:line, why it matters and the fix. Lines
 PostgreSQL cannot read are findings too (parse-error, high). Exits 1 when a finding reaches --fail-on (default high).`,
     examples: [
       "pgwarden hba lint /etc/postgresql/16/main/pg_hba.conf --ssl on --ident-file /etc/postgresql/16/main/pg_ident.conf",
       "PGPASSWORD=... pgwarden hba lint --conn postgresql://postgres@10.10.10.10/postgres --fail-on critical",
       "pgwarden hba lint --inventory pigsty.yml --cluster pg-meta --instance pg-meta-1 --format sarif > hba.sarif",
+      "pgwarden hba lint /etc/postgresql/15/main/pg_hba.conf --pg-version 15",
     ],
   });
 }

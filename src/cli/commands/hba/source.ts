@@ -4,13 +4,13 @@ import { loadInventory } from "../../../config/load-inventory.js";
 import { usageError } from "../../../errors.js";
 import { inventoryLintContext } from "../../../hba/inventory-superusers.js";
 import type { LintContext } from "../../../hba/lint/lint-rule.js";
-import { readLiveRules } from "../../../hba/live-rules.js";
 import type { HbaFile } from "../../../hba/model.js";
 import { parseHbaFile } from "../../../hba/parse/index.js";
 import { parseRendered, renderedFileName } from "../../../hba/rendered-file.js";
 import { renderHba, type RenderTarget, type RenderedHba } from "../../../hba/render/index.js";
 import { readServerFacts, type ServerFactsForRole } from "../../../hba/explain/server-facts.js";
 import { readServerContext } from "../../../hba/server-context.js";
+import { readServerHba } from "../../../hba/server-file.js";
 import { connOption, withConnection } from "../../conn-url.js";
 
 /** Where a command's HBA rules come from: a file argument, a running server, or an inventory. */
@@ -28,6 +28,8 @@ export interface SourceExtras {
   readonly factsFor?: string;
   /** Also read what the source tells lint ({@link HbaSource.context}): with --conn that is more queries (superusers, ssl, ident maps). */
   readonly lintContext?: boolean;
+  /** The PostgreSQL major version a FILE is for (--pg-version): before 16, `/` tokens are names and include lines are errors. */
+  readonly majorVersion?: number;
 }
 
 export interface HbaSource {
@@ -66,7 +68,9 @@ export function addInventoryOptions(command: Command, required = false): Command
 
 /** FILE's alternatives: --conn URL, or --inventory FILE --cluster NAME [--instance] [--target]. */
 export function addSourceOptions(command: Command): Command {
-  command.addOption(connOption("a running server: its rules as it reads them (pg_hba_file_rules), as a superuser; password from PGPASSWORD or ~/.pgpass"));
+  command.addOption(
+    connOption("a running server: its pg_hba.conf read with pg_read_file (superuser or pg_read_server_files), else pg_hba_file_rules; password from PGPASSWORD or ~/.pgpass"),
+  );
   return addInventoryOptions(command);
 }
 
@@ -80,17 +84,24 @@ export async function loadHbaSource(file: string | undefined, options: SourceOpt
   if (options.inventory === undefined && (options.cluster !== undefined || options.instance !== undefined)) {
     throw usageError("hba-source", "--cluster and --instance go with --inventory");
   }
-  if (file !== undefined) return { label: file, file: await parseHbaFile(file), context: {}, warnings: [] };
+  if (file !== undefined) return { label: file, file: await parseHbaFile(file, extras.majorVersion === undefined ? {} : { majorVersion: extras.majorVersion }), context: {}, warnings: [] };
   if (options.conn !== undefined) return fromServer(options.conn, extras);
   return fromInventory(options.inventory as string, options, extras);
 }
 
-async function fromServer(url: string, { factsFor, lintContext }: SourceExtras): Promise<HbaSource> {
+async function fromServer(url: string, { factsFor, lintContext, majorVersion }: SourceExtras): Promise<HbaSource> {
   return withConnection(url, async (client) => {
-    const file = await readLiveRules(client);
+    const hba = await readServerHba(client, majorVersion);
     const context = lintContext ? await readServerContext(client) : {};
     const roleFacts = factsFor === undefined ? undefined : await readServerFacts(client, factsFor);
-    return { label: `the server at ${client.host}:${client.port}`, file, context, warnings: [], ...(roleFacts ? { roleFacts } : {}) };
+    const how = hba.readFrom === "file" ? hba.path : `pg_hba_file_rules, for ${hba.path}`;
+    return {
+      label: `the server at ${client.host}:${client.port} (${how})`,
+      file: hba.file,
+      context,
+      warnings: hba.limitation ? [hba.limitation] : [],
+      ...(roleFacts ? { roleFacts } : {}),
+    };
   });
 }
 
