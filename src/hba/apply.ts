@@ -160,9 +160,12 @@ function ownChecks(parsed: HbaFile, facts: ApplyFacts): PgwardenError[] {
   return problems;
 }
 
-/** parseHbaText, with an unreadable @file counted as a line pgwarden cannot read (PostgreSQL judges it next). */
-async function parseCandidate(text: string, hbaFile: string): Promise<HbaFile> {
-  return parseHbaText(text, hbaFile).catch((error: unknown) => ({ rules: [], errors: [{ source: { file: hbaFile, line: 0 }, message: (error as Error).message }] }));
+/**
+ * parseHbaText as the server's version reads the file, with an unreadable @file counted as a
+ * line pgwarden cannot read (PostgreSQL judges it next).
+ */
+async function parseCandidate(text: string, hbaFile: string, facts: ApplyFacts): Promise<HbaFile> {
+  return parseHbaText(text, hbaFile, { majorVersion: Math.floor(facts.versionNum / 10_000) }).catch((error: unknown) => ({ rules: [], errors: [{ source: { file: hbaFile, line: 0 }, message: (error as Error).message }] }));
 }
 
 const FORCE_HINT = "nothing was written; fix the rules, or add --force to install them anyway";
@@ -196,7 +199,7 @@ export async function applyHba(target: HbaTarget, text: string, optionsOrNow: Ap
     return asked.value;
   };
   const facts = await answer<ApplyFacts>(APPLY_FACTS_SQL);
-  const parsed = await parseCandidate(text, target.hbaFile);
+  const parsed = await parseCandidate(text, target.hbaFile, facts);
   const unread = parsed.errors[0];
   const overridden: string[] = [];
   // A file pgwarden cannot read, or with no rule, is PostgreSQL's to judge first (its refusal is the one to show); see below.
