@@ -1,14 +1,15 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { X509Certificate, createPrivateKey } from "node:crypto";
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { PGWARDEN_BIN, pgwarden, tempDir } from "./support/cli.js";
 import { seededRandom } from "./support/seeded-random.js";
 
-const NAMES = 3000;
-const KILLS_PER_PHASE = 8;
+const NAMES = 1500;
+const KILLS_PER_PHASE = 6;
+const CHUNK = 32;
 
 /** Every file name under the PKI directory, recursively, relative to it. */
 async function allFiles(dir: string, prefix = ""): Promise<string[]> {
@@ -42,14 +43,30 @@ async function assertNoTempFiles(pki: string): Promise<void> {
   assert.deepEqual(leftovers, [], "no temp files and no pending journal after the next command");
 }
 
-/** Starts `cert issue --cn-file` and kills it with SIGKILL after `delayMs`; true when the kill landed before it finished. */
-async function issueAndKill(args: readonly string[], delayMs: number): Promise<boolean> {
+/** How many record files the PKI holds: one more for every chunk of 32 pairs put in place. */
+async function recordFiles(pki: string): Promise<number> {
+  return (await readdir(join(pki, "db", "certs")).catch(() => [] as string[])).filter((name) => name.endsWith(".jsonl")).length;
+}
+
+/**
+ * Starts `cert issue --cn-file` and kills it with SIGKILL once `chunks` more chunks are in
+ * place, then `jitterMs` later, so kills land at any step of a chunk on a fast or a slow
+ * machine alike. True when the kill landed before the batch ended.
+ */
+async function issueAndKill(pki: string, args: readonly string[], chunks: number, jitterMs: number): Promise<boolean> {
+  const baseline = await recordFiles(pki);
   const child = spawn(process.execPath, [PGWARDEN_BIN, ...args], { stdio: "ignore" });
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
-  const timer = setTimeout(() => child.kill("SIGKILL"), delayMs);
-  const signal = await exited;
-  clearTimeout(timer);
-  return signal === "SIGKILL";
+  let running = true;
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.on("exit", (_code, signal) => {
+      running = false;
+      resolve(signal);
+    }),
+  );
+  while (running && (await recordFiles(pki)) < baseline + chunks) await new Promise((resolve) => setTimeout(resolve, 2));
+  await new Promise((resolve) => setTimeout(resolve, jitterMs));
+  child.kill("SIGKILL");
+  return (await exited) === "SIGKILL";
 }
 
 interface ListEntry {
@@ -70,8 +87,8 @@ describe("cert issue --cn-file killed with SIGKILL at random moments", () => {
   let pki: string;
   let names: string;
   const random = seededRandom(0x5eed);
-  /** Spread over start-up and the whole batch, shuffled so neighbouring kills land far apart. */
-  const delays = (count: number, spanMs: number) => Array.from({ length: count }, (_, i) => 150 + Math.round(((i + random()) / count) * spanMs)).sort(() => random() - 0.5);
+  /** A random moment in a batch of `pending` names: after 0 to most of its chunks, plus up to 30 ms. */
+  const moment = (pending: number) => ({ chunks: Math.floor(random() * 0.8 * Math.ceil(pending / CHUNK)), jitterMs: Math.floor(random() * 30) });
 
   before(async () => {
     ({ dir, cleanup } = await tempDir());
@@ -85,8 +102,10 @@ describe("cert issue --cn-file killed with SIGKILL at random moments", () => {
   test("every kill leaves matching pairs, no temp files and no missing record; a re-run without --force finishes and reports what it skipped", async () => {
     const args = ["cert", "issue", "--pki", pki, "--profile", "client", "--cn-file", names, "--quiet"];
     let interrupted = 0;
-    for (const delay of delays(KILLS_PER_PHASE, 2500)) {
-      if (await issueAndKill(args, delay)) interrupted++;
+    let pending = NAMES;
+    for (let kill = 0; kill < KILLS_PER_PHASE; kill++) {
+      const { chunks, jitterMs } = moment(pending);
+      if (await issueAndKill(pki, args, chunks, jitterMs)) interrupted++;
       const entries = await listJson(pki);
       await assertNoTempFiles(pki);
       const pairs = await assertPairsMatch(join(pki, "client"));
@@ -97,6 +116,7 @@ describe("cert issue --cn-file killed with SIGKILL at random moments", () => {
         [],
         "a killed batch leaves no record shown missing",
       );
+      pending = NAMES - pairs;
     }
     assert.ok(interrupted >= KILLS_PER_PHASE / 2, `most kills landed before the batch ended (${interrupted})`);
     const before = await assertPairsMatch(join(pki, "client"));
@@ -113,8 +133,10 @@ describe("cert issue --cn-file killed with SIGKILL at random moments", () => {
   test("every kill of a --force re-run leaves each pair old+old or new+new once the next command has run", async () => {
     const args = ["cert", "issue", "--pki", pki, "--profile", "client", "--cn-file", names, "--quiet", "--force"];
     let interrupted = 0;
-    for (const delay of delays(KILLS_PER_PHASE, 2500)) {
-      if (await issueAndKill(args, delay)) interrupted++;
+    let pending = NAMES;
+    for (let kill = 0; kill < KILLS_PER_PHASE; kill++) {
+      const { chunks, jitterMs } = moment(pending);
+      if (await issueAndKill(pki, args, chunks, jitterMs)) interrupted++;
       const entries = await listJson(pki);
       await assertNoTempFiles(pki);
       assert.equal(await assertPairsMatch(join(pki, "client")), NAMES);
@@ -125,5 +147,33 @@ describe("cert issue --cn-file killed with SIGKILL at random moments", () => {
     assert.ok(interrupted >= KILLS_PER_PHASE / 2, `most kills landed before the batch ended (${interrupted})`);
     const verified = await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn-file", names, "--quiet"]);
     assert.equal(verified.code, 0, `a plain re-run after the forced ones skips every intact pair: ${verified.stderr}`);
+  });
+});
+
+describe("a replacement cut short between the key's rename and the certificate's", () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  before(async () => ({ dir, cleanup } = await tempDir()));
+  after(() => cleanup());
+
+  test("cert export, the next command to read the pair, finishes it first and hands out a matching key and certificate", async () => {
+    const pki = join(dir, "pki");
+    assert.equal((await pgwarden(["ca", "init", "--pki", pki])).code, 0);
+    assert.equal((await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "alice"])).code, 0);
+    assert.equal((await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "alice", "--group", "next"])).code, 0);
+    // What a writer killed between its two renames leaves: the new key in place, the new certificate in its temp, the journal.
+    const deadPid = spawnSync(process.execPath, ["-e", "0"]).pid as number;
+    const certTemp = `client/.alice.crt.${deadPid}.abc1.tmp`;
+    await rename(join(pki, "next", "alice.crt"), join(pki, certTemp));
+    await rename(join(pki, "next", "alice.key"), join(pki, "client", "alice.key"));
+    const record = { ...(JSON.parse((await readFile(join(pki, "db", "certs", (await readdir(join(pki, "db", "certs"))).sort().at(-1) as string), "utf8")).trim()) as object) };
+    await mkdir(join(pki, "db", "journal"), { recursive: true });
+    const pair = { key: { temp: "client/.alice.key.gone.tmp", target: "client/alice.key" }, cert: { temp: certTemp, target: "client/alice.crt" }, record: { ...record, certPath: "client/alice.crt", keyPath: "client/alice.key" } };
+    await writeFile(join(pki, "db", "journal", `${deadPid}.abc123.json`), JSON.stringify({ version: 1, replace: true, recordFile: "20260101T000000000Z-1-abc123.jsonl", pairs: [pair] }));
+    const exported = await pgwarden(["cert", "export", "--pki", pki, "--cn", "alice", "--out", join(dir, "bundle")]);
+    assert.equal(exported.code, 0, exported.stderr);
+    const cert = new X509Certificate(await readFile(join(dir, "bundle", "postgresql.crt")));
+    assert.ok(cert.checkPrivateKey(createPrivateKey(await readFile(join(dir, "bundle", "postgresql.key")))), "the exported key is the certificate's");
+    await assertNoTempFiles(pki);
   });
 });
