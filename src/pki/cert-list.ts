@@ -159,7 +159,7 @@ export async function listCertificates(layout: PkiLayout, options: ListOptions =
   const now = options.now ?? new Date();
   const errors: string[] = [];
   // Finish what a killed writer left half done, so the list shows the pairs as they stand.
-  await recoverInterruptedWrites(layout, now).catch((error: unknown) => errors.push(`${layout.journalDir}: cannot finish an interrupted write: ${(error as Error).message}`));
+  await recoverInterruptedWrites(layout).catch((error: unknown) => errors.push(`${layout.journalDir}: cannot finish an interrupted write: ${(error as Error).message}`));
   const [{ records, unreadable, failed }, paths] = await Promise.all([readRecords(layout), certificateFiles(layout.root)]);
   errors.push(...failed);
   const outcomes = new Map<string, ReadOutcome>();

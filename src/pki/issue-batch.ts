@@ -3,7 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join, relative } from "node:path";
 import { usageError } from "../errors.js";
-import { PRIVATE_DIR_MODE, ensureDirectory } from "../fs/atomic-write.js";
+import { PRIVATE_DIR_MODE, ensureDirectory, syncDirectory } from "../fs/atomic-write.js";
 import { mapBounded } from "../fs/bounded.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
 import { readRecords, type CertificateRecord } from "./inventory.js";
@@ -59,7 +59,7 @@ export async function issueBatch(layout: PkiLayout, ca: CertificateAuthority, le
     if (seen.has(leaf.paths.cert)) throw usageError("duplicate-cn", `"${leaf.request.commonName}" is listed twice: each CN gets one key and certificate`);
     seen.add(leaf.paths.cert);
   }
-  await recoverInterruptedWrites(layout, now);
+  await recoverInterruptedWrites(layout);
   const dirs = [...new Set(leaves.map((leaf) => leaf.paths.dir))];
   const { toIssue, skipped } = force ? { toIssue: leaves, skipped: [] } : await sortExisting(layout, dirs, leaves);
   if (toIssue.length === 0) return { issued: [], skipped };
@@ -82,6 +82,7 @@ export async function issueBatch(layout: PkiLayout, ca: CertificateAuthority, le
       warningsFor: (leaf) => leafWarnings(leaf, first.profile, ca),
       onProgress: options.onProgress,
     });
+    await Promise.all([...dirs, layout.recordsDir].map(syncDirectory));
     return { issued, skipped };
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));

@@ -1,7 +1,7 @@
 import { access, unlink } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { usageError } from "../errors.js";
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE, ensureDirectory, writeTempFile } from "../fs/atomic-write.js";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE, ensureDirectory, syncDirectory, writeTempFile } from "../fs/atomic-write.js";
 import { Limiter, MAX_OPEN_FILES } from "../fs/bounded.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
 import { validateCommonName } from "./common-name.js";
@@ -197,11 +197,12 @@ export async function issueCertificate(
   now: Date = new Date(),
 ): Promise<IssueResult> {
   const prepared = prepareLeaf(layout, options);
-  await recoverInterruptedWrites(layout, now);
+  await recoverInterruptedWrites(layout);
   await assertFreePaths([prepared.paths.key, prepared.paths.cert], options.force ?? false);
   await ensureDirectory(prepared.paths.dir, PRIVATE_DIR_MODE);
   const signer = leafSigner(ca, prepared.profile);
   const { leaf, keyPem } = signer.signNewKey(prepared.request, prepared.keyType, now);
   const [result] = await persistLeaves(layout, [{ leaf, prepared, keyPem }], { origin: "issued", issuer: signer.issuerSubject, force: options.force ?? false, now });
+  await Promise.all([syncDirectory(prepared.paths.dir), syncDirectory(layout.recordsDir)]);
   return { ...(result as IssueResult), warnings: leafWarnings(leaf, prepared.profile, ca) };
 }

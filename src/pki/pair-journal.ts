@@ -3,8 +3,9 @@ import { linkSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { readdir, readFile, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { FileExistsError, PRIVATE_DIR_MODE, PUBLIC_FILE_MODE, ensureDirectory, processAlive, removeStaleTempFiles, syncDirectory, writeFileAtomic } from "../fs/atomic-write.js";
+import { pkiError } from "../errors.js";
 import { mapBounded } from "../fs/bounded.js";
-import { addRecords, newRecordFileName, type CertificateRecord } from "./inventory.js";
+import { addRecords, newRecordFileName, rewriteRecords, type CertificateRecord } from "./inventory.js";
 import type { PkiLayout } from "./pki-layout.js";
 
 /**
@@ -13,12 +14,13 @@ import type { PkiLayout } from "./pki-layout.js";
  * written under a journal:
  *   1. each key and certificate goes to a temp file beside its target, fsync'd;
  *   2. a journal naming every temp, its target and the records is written: the commit point;
- *   3. the temps are renamed into place (linked, without --force, so nothing is overwritten),
- *      then the records of the pairs that landed are written to a record file the journal named;
- *   4. the directories are fsync'd and the journal removed.
+ *   3. the records are written to a record file the journal named, then the temps are renamed
+ *      into place (linked, without --force, so nothing is overwritten); the records of pairs
+ *      that did not land (another writer's file at their name) are taken out again;
+ *   4. the journal is removed (the directories are fsync'd once per command).
  * Killed before 2, only temp files exist, which the next command removes: the old pairs stand.
  * Killed after, the next command finishes what the journal names ({@link recoverInterruptedWrites}):
- * the new pairs stand, with their records. Each step is safe to repeat, so two commands
+ * the new pairs stand, with exactly their records. Each step is safe to repeat, so two commands
  * recovering at once, or one killed while recovering, end the same way.
  * One journal covers a chunk of a batch, so it costs one small file per 32 pairs; a directory
  * per pair, swapped by one rename, would change the `<group>/<cn>.{key,crt}` layout that Pigsty
@@ -116,20 +118,16 @@ export function landPair(root: string, pair: StagedPair, replace: boolean): void
   for (const move of moves) unlinkIfPresent(join(root, move.temp));
 }
 
-function directoriesOf(layout: PkiLayout, pairs: readonly StagedPair[]): string[] {
-  return [...new Set([...pairs.map((pair) => dirname(join(layout.root, pair.cert.target))), layout.recordsDir])];
+/** fsync the directories the pairs and their records were moved into, so the renames survive a power loss. */
+export async function syncPairDirectories(layout: PkiLayout, pairs: readonly { readonly cert: Move }[]): Promise<void> {
+  const dirs = new Set([...pairs.map((pair) => dirname(join(layout.root, pair.cert.target))), layout.recordsDir]);
+  await Promise.all([...dirs].map(syncDirectory));
 }
 
-async function finish(layout: PkiLayout, journal: Journal, landed: readonly CertificateRecord[], now: Date): Promise<void> {
-  if (landed.length > 0) {
-    try {
-      await addRecords(layout, landed, now, journal.recordFile);
-    } catch (error) {
-      // Written already, by the writer before it was killed or by another command recovering.
-      if (!(error instanceof FileExistsError)) throw error;
-    }
-  }
-  await Promise.all(directoriesOf(layout, journal.pairs).map(syncDirectory));
+/** Makes the journal's record file hold exactly the records of the pairs that landed (none: no file). */
+async function settleRecords(layout: PkiLayout, journal: Journal, landed: readonly CertificateRecord[]): Promise<void> {
+  await ensureDirectory(layout.recordsDir, PRIVATE_DIR_MODE);
+  await rewriteRecords({ path: join(layout.recordsDir, journal.recordFile) }, landed);
 }
 
 /**
@@ -142,6 +140,8 @@ export async function commitPairs(layout: PkiLayout, pairs: readonly StagedPair[
   const journal: Journal = { version: 1, replace: options.replace, recordFile: newRecordFileName(options.now), pairs };
   const journalPath = join(layout.journalDir, `${process.pid}.${randomBytes(6).toString("hex")}.json`);
   await writeFileAtomic(journalPath, JSON.stringify(journal), { mode: PUBLIC_FILE_MODE, exclusive: true });
+  // Records before files, so that whatever a kill leaves in place is already recorded.
+  await addRecords(layout, pairs.map((pair) => pair.record), options.now, journal.recordFile);
   const outcomes = pairs.map((pair) => {
     try {
       landPair(layout.root, pair, options.replace);
@@ -151,7 +151,12 @@ export async function commitPairs(layout: PkiLayout, pairs: readonly StagedPair[
       throw error;
     }
   });
-  await finish(layout, journal, pairs.filter((_, index) => outcomes[index] === undefined).map((pair) => pair.record), options.now);
+  if (outcomes.some((outcome) => outcome !== undefined)) {
+    await settleRecords(layout, journal, pairs.filter((_, index) => outcomes[index] === undefined).map((pair) => pair.record));
+  }
+  // The directories are fsync'd once per command, by the caller ({@link syncPairDirectories}): a kill
+  // loses nothing the page cache holds, and on a power loss ext4's ordered metadata journal does not
+  // let this unlink reach the disk before the renames made before it.
   await unlink(journalPath);
   return outcomes;
 }
@@ -165,13 +170,14 @@ async function certificateLanded(root: string, pair: StagedPair): Promise<boolea
   }
 }
 
-async function recoverJournal(layout: PkiLayout, path: string, now: Date): Promise<boolean> {
+async function recoverJournal(layout: PkiLayout, path: string): Promise<boolean> {
   let journal: Journal;
   try {
     journal = JSON.parse(await readFile(path, "utf8")) as Journal;
   } catch (error) {
     // Finished by another command in the meantime.
     if (errno(error) === "ENOENT") return false;
+    if (error instanceof SyntaxError) throw pkiError("bad-journal", `${path} is not a pgwarden journal (journals are written whole): move it out of ${layout.journalDir}`);
     throw error;
   }
   for (const pair of journal.pairs) {
@@ -182,7 +188,8 @@ async function recoverJournal(layout: PkiLayout, path: string, now: Date): Promi
     }
   }
   const landed = await mapBounded(journal.pairs, (pair) => certificateLanded(layout.root, pair));
-  await finish(layout, journal, journal.pairs.filter((_, index) => landed[index]).map((pair) => pair.record), now);
+  await settleRecords(layout, journal, journal.pairs.filter((_, index) => landed[index]).map((pair) => pair.record));
+  await syncPairDirectories(layout, journal.pairs);
   await unlink(path).catch((error: unknown) => {
     if (errno(error) !== "ENOENT") throw error;
   });
@@ -201,7 +208,7 @@ export interface RecoveryReport {
  * were killed, then removes the temp files killed writers left anywhere in the PKI directory
  * (in that order, since a journal's temps are what it finishes with).
  */
-export async function recoverInterruptedWrites(layout: PkiLayout, now: Date = new Date()): Promise<RecoveryReport> {
+export async function recoverInterruptedWrites(layout: PkiLayout): Promise<RecoveryReport> {
   const names = await readdir(layout.journalDir).catch((error: unknown) => {
     if (errno(error) === "ENOENT") return [] as string[];
     throw error;
@@ -210,7 +217,7 @@ export async function recoverInterruptedWrites(layout: PkiLayout, now: Date = ne
   for (const name of names) {
     const pid = Number(JOURNAL_NAME.exec(name)?.[1] ?? Number.NaN);
     if (Number.isNaN(pid) || pid === process.pid || processAlive(pid)) continue;
-    if (await recoverJournal(layout, join(layout.journalDir, name), now)) finished++;
+    if (await recoverJournal(layout, join(layout.journalDir, name))) finished++;
   }
   const groups = (await readdir(layout.root, { withFileTypes: true }).catch(() => [])).filter((entry) => entry.isDirectory()).map((entry) => join(layout.root, entry.name));
   const removed = await mapBounded([...groups, layout.recordsDir, layout.journalDir], removeStaleTempFiles, 8);
