@@ -154,7 +154,7 @@ export async function commitPairs(layout: PkiLayout, pairs: readonly StagedPair[
   if (outcomes.some((outcome) => outcome !== undefined)) {
     await settleRecords(layout, journal, pairs.filter((_, index) => outcomes[index] === undefined).map((pair) => pair.record));
   }
-  // The directories are fsync'd once per command, by the caller ({@link syncPairDirectories}): a kill
+  // The directories are fsync'd once per command, by the caller (issueBatch, issueCertificate, signCsr): a kill
   // loses nothing the page cache holds, and on a power loss ext4's ordered metadata journal does not
   // let this unlink reach the disk before the renames made before it.
   await unlink(journalPath);

@@ -103,6 +103,7 @@ certificate are always both old or both new. With --format json, --cn-file print
       "pgwarden cert issue --profile client --cn dbuser_dba",
       "pgwarden cert issue --profile peer --cn etcd-1 --san 10.10.10.11 --days 730",
       "pgwarden cert issue --profile client --cn-file users.txt --format json",
+      "pgwarden cert issue --profile client --cn-file users.txt   # again after an interruption: issues only what is missing",
     ],
   });
 }
