@@ -53,7 +53,8 @@ export function tempPathFor(path: string, pid: number = process.pid): string {
 
 const TEMP_FILE_PATTERN = /^\..+\.([0-9]+)\.[0-9a-f]+\.tmp$/;
 
-function processAlive(pid: number): boolean {
+/** Whether a process with this pid exists (a writer that may still be at work). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -92,6 +93,26 @@ function fsyncOnPool(fd: number): Promise<void> {
  * made in place. A fleet of certificates is two such writes each.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions): Promise<void> {
+  const temp = await writeTempFile(path, data, options);
+  try {
+    if (options.exclusive) {
+      linkExclusive(temp, path);
+      unlinkSync(temp);
+    } else {
+      renameSync(temp, path);
+    }
+  } catch (error) {
+    unlinkQuietly(temp);
+    throw error;
+  }
+}
+
+/**
+ * The first half of {@link writeFileAtomic}: the content in a temp file beside `path`,
+ * with its final mode and fsync'd, ready to be renamed into place. For writes that must
+ * land together (a key and its certificate), whose renames a journal then covers.
+ */
+export async function writeTempFile(path: string, data: string | Uint8Array, options: Omit<AtomicWriteOptions, "exclusive">): Promise<string> {
   const temp = tempPathFor(path);
   const fd = openSync(temp, "wx", options.mode);
   try {
@@ -104,24 +125,28 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     } finally {
       closeSync(fd);
     }
-    if (options.exclusive) {
-      try {
-        linkSync(temp, path);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new FileExistsError(path);
-        throw error;
-      }
-      unlinkSync(temp);
-    } else {
-      renameSync(temp, path);
-    }
   } catch (error) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // Already gone (renamed, or never made).
-    }
+    unlinkQuietly(temp);
     throw error;
+  }
+  return temp;
+}
+
+/** Link `temp` to `path` unless `path` exists ({@link FileExistsError}); `temp` stays. */
+export function linkExclusive(temp: string, path: string): void {
+  try {
+    linkSync(temp, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new FileExistsError(path);
+    throw error;
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone (renamed, or never made).
   }
 }
 

@@ -1,9 +1,12 @@
 import { X509Certificate } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
+import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { isTempFileName } from "../fs/atomic-write.js";
+import { mapBounded } from "../fs/bounded.js";
 import { parseExtensions } from "./certificate-info.js";
 import { readRecords, type CertificateRecord } from "./inventory.js";
+import { keyFileMatches, type KeyMatch } from "./key-match.js";
+import { recoverInterruptedWrites } from "./pair-journal.js";
 import { CERTIFICATE_LABELS, decodePemBlocks } from "./pem.js";
 import type { PkiLayout } from "./pki-layout.js";
 import { EKU_CLIENT_AUTH, EKU_SERVER_AUTH } from "./profiles.js";
@@ -12,7 +15,8 @@ import { daysUntil } from "./validity.js";
 
 /** Where a listed certificate came from: made by pgwarden, or found under the PKI directory. */
 export type ListOrigin = "issued" | "signed" | "found";
-export type ListStatus = "valid" | "expired" | "not-yet-valid" | "missing" | "replaced";
+/** `key-mismatch`: the key beside the certificate is not its key (a swap cut short, a file copied over). */
+export type ListStatus = "valid" | "expired" | "not-yet-valid" | "missing" | "replaced" | "key-mismatch";
 
 export interface ListEntry {
   readonly serial: string;
@@ -36,25 +40,37 @@ export interface ListOptions {
 
 export interface ListResult {
   readonly entries: ListEntry[];
-  /** Files that look like certificates or records but could not be read. */
+  /** Files that look like certificates or records but hold none. */
   readonly unreadable: string[];
+  /** `path: reason` for files that exist but could not be read: errors to report, never a certificate's state. */
+  readonly errors: string[];
 }
 
 const CERTIFICATE_FILE = /\.(crt|pem|cer)$/;
 /** Folders under the PKI root that hold no certificates worth listing. */
 const SKIPPED_DIRS = new Set(["db", "crl", "csr"]);
 
-async function certificateFiles(dir: string, top: boolean): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  const nested = await Promise.all(
-    entries.map(async (entry) => {
-      if (entry.name.startsWith(".") || isTempFileName(entry.name)) return [];
+/**
+ * Every certificate-looking file under the PKI root, one directory listed at a time (a PKI
+ * has few directories and many files), so the walk holds one descriptor however wide it is.
+ */
+async function certificateFiles(root: string): Promise<string[]> {
+  const files: string[] = [];
+  const pending: { dir: string; top: boolean }[] = [{ dir: root, top: true }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { dir, top } = next;
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      if (entry.name.startsWith(".") || isTempFileName(entry.name)) continue;
       const path = join(dir, entry.name);
-      if (entry.isDirectory()) return top && SKIPPED_DIRS.has(entry.name) ? [] : certificateFiles(path, false);
-      return entry.isFile() && CERTIFICATE_FILE.test(entry.name) ? [path] : [];
-    }),
-  );
-  return nested.flat();
+      if (entry.isDirectory()) {
+        if (!(top && SKIPPED_DIRS.has(entry.name))) pending.push({ dir: path, top: false });
+      } else if (entry.isFile() && CERTIFICATE_FILE.test(entry.name)) {
+        files.push(path);
+      }
+    }
+  }
+  return files;
 }
 
 /** What a found certificate looks like it is for, from its basic constraints and EKU. */
@@ -83,14 +99,51 @@ interface FoundCertificate {
   readonly serial: string;
 }
 
-async function readFound(path: string): Promise<FoundCertificate | undefined> {
-  const text = await readFile(path, "utf8").catch(() => "");
+/** A certificate file as read: a certificate, something else, absent, or an error to report. */
+type ReadOutcome =
+  | { readonly kind: "certificate"; readonly found: FoundCertificate }
+  | { readonly kind: "not-a-certificate" }
+  | { readonly kind: "absent" }
+  | { readonly kind: "error"; readonly message: string };
+
+/** Why a file that exists cannot be read, in words (EISDIR and a dangling link's ENOENT say it badly). */
+async function readFailure(path: string, error: unknown): Promise<ReadOutcome> {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EISDIR") return { kind: "error", message: "is a directory, not a certificate file" };
+  if (code === "ENOENT") {
+    const link = await lstat(path).catch(() => undefined);
+    if (!link) return { kind: "absent" };
+    if (link.isSymbolicLink()) return { kind: "error", message: `is a symbolic link to ${await readlink(path).catch(() => "?")}, which does not exist` };
+  }
+  return { kind: "error", message: (error as Error).message };
+}
+
+async function readCertificateFile(path: string): Promise<ReadOutcome> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    return readFailure(path, error);
+  }
   const block = decodePemBlocks(text).find((candidate) => (CERTIFICATE_LABELS as readonly string[]).includes(candidate.label));
-  if (!block) return undefined;
+  if (!block) return { kind: "not-a-certificate" };
   try {
     const certificate = new X509Certificate(block.der);
-    return { path, der: block.der, certificate, serial: normalizeSerial(certificate.serialNumber) };
+    return { kind: "certificate", found: { path, der: block.der, certificate, serial: normalizeSerial(certificate.serialNumber) } };
   } catch {
+    return { kind: "not-a-certificate" };
+  }
+}
+
+/** Whether the key at `keyPath` (relative) belongs to the certificate: undefined when there is no key to compare. */
+async function keyCheck(layout: PkiLayout, keyPath: string, certificate: X509Certificate, errors: string[]): Promise<KeyMatch | undefined> {
+  const path = join(layout.root, keyPath);
+  try {
+    return await keyFileMatches(path, certificate);
+  } catch (error) {
+    const outcome = await readFailure(path, error);
+    // A key that was moved away (exported to its user) leaves a certificate to list, not an error.
+    if (outcome.kind === "error") errors.push(`${keyPath}: ${outcome.message}`);
     return undefined;
   }
 }
@@ -98,23 +151,44 @@ async function readFound(path: string): Promise<FoundCertificate | undefined> {
 /**
  * The inventory: every certificate pgwarden recorded, checked against the files, plus
  * every certificate under the PKI directory it did not make (a Pigsty `files/pki`), as found.
+ * A pair whose key does not belong to its certificate is `key-mismatch`. A file that exists
+ * but cannot be read is an error in `errors`, never a state of the certificate. Files are
+ * read a bounded number at a time, so no `ulimit -n` turns a certificate into `missing`.
  */
 export async function listCertificates(layout: PkiLayout, options: ListOptions = {}): Promise<ListResult> {
   const now = options.now ?? new Date();
-  const [{ records, unreadable }, paths] = await Promise.all([readRecords(layout), certificateFiles(layout.root, true)]);
-  const files = await Promise.all(paths.map(readFound));
-  const foundByPath = new Map<string, FoundCertificate>();
+  const errors: string[] = [];
+  // Finish what a killed writer left half done, so the list shows the pairs as they stand.
+  await recoverInterruptedWrites(layout).catch((error: unknown) => errors.push(`${layout.journalDir}: cannot finish an interrupted write: ${(error as Error).message}`));
+  const [{ records, unreadable, failed }, paths] = await Promise.all([readRecords(layout), certificateFiles(layout.root)]);
+  errors.push(...failed);
+  const outcomes = new Map<string, ReadOutcome>();
+  const read = await mapBounded(paths, readCertificateFile);
+  paths.forEach((path, index) => outcomes.set(relative(layout.root, path), read[index] as ReadOutcome));
+  // A recorded certificate the walk did not meet (a symlink, a directory, gone) is looked at directly.
+  const unseen = [...new Set(records.map((record) => record.certPath))].filter((path) => !outcomes.has(path));
+  const direct = await mapBounded(unseen, (path) => readCertificateFile(join(layout.root, path)));
+  unseen.forEach((path, index) => outcomes.set(path, direct[index] as ReadOutcome));
+
   const unreadableFiles: string[] = [];
-  files.forEach((found, index) => (found ? foundByPath.set(relative(layout.root, found.path), found) : unreadableFiles.push(paths[index] as string)));
+  const foundByPath = new Map<string, FoundCertificate>();
+  for (const [path, outcome] of outcomes) {
+    if (outcome.kind === "certificate") foundByPath.set(path, outcome.found);
+    else if (outcome.kind === "error") errors.push(`${path}: ${outcome.message}`);
+    else if (outcome.kind === "not-a-certificate") unreadableFiles.push(join(layout.root, path));
+  }
 
   const recordedSerials = new Set<string>();
-  const entries: ListEntry[] = records.map((record: CertificateRecord) => {
+  const entries = await mapBounded(records, async (record: CertificateRecord): Promise<ListEntry | undefined> => {
     recordedSerials.add(normalizeSerial(record.serial));
+    const outcome = outcomes.get(record.certPath);
+    if (outcome?.kind === "error" || outcome?.kind === "not-a-certificate") return undefined;
     const onDisk = foundByPath.get(record.certPath);
     const notAfter = new Date(record.notAfter);
     let status = statusAt(new Date(record.notBefore), notAfter, now);
     if (!onDisk) status = "missing";
     else if (onDisk.serial !== normalizeSerial(record.serial)) status = "replaced";
+    else if (record.keyPath !== null && (await keyCheck(layout, record.keyPath, onDisk.certificate, errors)) === "mismatch") status = "key-mismatch";
     return {
       serial: record.serial,
       commonName: record.commonName,
@@ -126,25 +200,31 @@ export async function listCertificates(layout: PkiLayout, options: ListOptions =
       path: record.certPath,
     };
   });
-  for (const [path, found] of foundByPath) {
-    if (recordedSerials.has(found.serial)) continue;
+  const unrecorded = [...foundByPath].filter(([, found]) => !recordedSerials.has(found.serial));
+  const foundEntries = await mapBounded(unrecorded, async ([path, found]): Promise<ListEntry> => {
     const notAfter = new Date(found.certificate.validTo);
-    entries.push({
+    let status = statusAt(new Date(found.certificate.validFrom), notAfter, now);
+    // A Pigsty pair sits side by side: <name>.crt and <name>.key.
+    const keyPath = path.replace(CERTIFICATE_FILE, ".key");
+    if ((await keyCheck(layout, keyPath, found.certificate, errors)) === "mismatch") status = "key-mismatch";
+    return {
       serial: found.serial,
       commonName: /(?:^|\n)CN=([^\n]*)/.exec(found.certificate.subject)?.[1] ?? found.certificate.subject.split("\n").join(", "),
       profile: inferProfile(found.der),
       origin: "found",
       notAfter: notAfter.toISOString(),
       daysLeft: daysUntil(notAfter, now),
-      status: statusAt(new Date(found.certificate.validFrom), notAfter, now),
+      status,
       path,
-    });
-  }
+    };
+  });
   const horizon = options.expiringWithinMs === undefined ? undefined : now.getTime() + options.expiringWithinMs;
-  const selected = entries.filter(
-    (entry) =>
-      (horizon === undefined || new Date(entry.notAfter).getTime() <= horizon) && (options.profile === undefined || entry.profile === options.profile),
+  const selected = [...entries, ...foundEntries].filter(
+    (entry): entry is ListEntry =>
+      entry !== undefined &&
+      (horizon === undefined || new Date(entry.notAfter).getTime() <= horizon) &&
+      (options.profile === undefined || entry.profile === options.profile),
   );
   selected.sort((a, b) => a.notAfter.localeCompare(b.notAfter) || a.path.localeCompare(b.path));
-  return { entries: selected, unreadable: [...unreadable, ...unreadableFiles] };
+  return { entries: selected, unreadable: [...unreadable, ...unreadableFiles], errors: errors.sort() };
 }

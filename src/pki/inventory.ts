@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readdir, readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { PRIVATE_DIR_MODE, PUBLIC_FILE_MODE, ensureDirectory, isTempFileName, writeFileAtomic } from "../fs/atomic-write.js";
+import { mapBounded } from "../fs/bounded.js";
 import type { PkiLayout } from "./pki-layout.js";
 
 export const RECORD_FORMAT_VERSION = 1;
@@ -48,10 +49,14 @@ function encodeRecords(records: readonly CertificateRecord[]): string {
   return records.map((record) => `${JSON.stringify(record)}\n`).join("");
 }
 
-export async function addRecords(layout: PkiLayout, records: readonly CertificateRecord[], now: Date): Promise<RecordFile> {
+/** A name of its own for a new record file, chosen before it is written (a journal names it in advance). */
+export function newRecordFileName(now: Date): string {
+  return `${now.toISOString().replace(/[-:.]/g, "")}-${process.pid}-${randomBytes(6).toString("hex")}${RECORD_FILE_SUFFIX}`;
+}
+
+export async function addRecords(layout: PkiLayout, records: readonly CertificateRecord[], now: Date, name: string = newRecordFileName(now)): Promise<RecordFile> {
   await ensureDirectory(layout.dbDir, PRIVATE_DIR_MODE);
   await ensureDirectory(layout.recordsDir, PRIVATE_DIR_MODE);
-  const name = `${now.toISOString().replace(/[-:.]/g, "")}-${process.pid}-${randomBytes(6).toString("hex")}${RECORD_FILE_SUFFIX}`;
   const path = join(layout.recordsDir, name);
   await writeFileAtomic(path, encodeRecords(records), { mode: PUBLIC_FILE_MODE, exclusive: true });
   return { path };
@@ -67,6 +72,8 @@ export interface InventoryReadResult {
   readonly records: CertificateRecord[];
   /** Record files or lines (`path:line`) that pgwarden cannot read. */
   readonly unreadable: string[];
+  /** Record files that could not be read at all (`path: reason`): an error, not a state of any certificate. */
+  readonly failed: string[];
 }
 
 export async function readRecords(layout: PkiLayout): Promise<InventoryReadResult> {
@@ -74,29 +81,37 @@ export async function readRecords(layout: PkiLayout): Promise<InventoryReadResul
   try {
     names = await readdir(layout.recordsDir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { records: [], unreadable: [] };
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { records: [], unreadable: [], failed: [] };
     throw error;
   }
   const records: CertificateRecord[] = [];
   const unreadable: string[] = [];
-  await Promise.all(
-    names
-      .filter((name) => name.endsWith(RECORD_FILE_SUFFIX) && !isTempFileName(name))
-      .map(async (name) => {
-        const path = join(layout.recordsDir, name);
-        const lines = (await readFile(path, "utf8")).split("\n");
-        lines.forEach((line, index) => {
-          if (line.length === 0) return;
-          try {
-            const record = JSON.parse(line) as CertificateRecord;
-            if (record.version !== RECORD_FORMAT_VERSION || typeof record.serial !== "string") throw new Error("not a record");
-            records.push(record);
-          } catch {
-            unreadable.push(`${path}:${index + 1}`);
-          }
-        });
-      }),
+  const failed: string[] = [];
+  await mapBounded(
+    names.filter((name) => name.endsWith(RECORD_FILE_SUFFIX) && !isTempFileName(name)),
+    async (name) => {
+      const path = join(layout.recordsDir, name);
+      let text: string;
+      try {
+        text = await readFile(path, "utf8");
+      } catch (error) {
+        // Gone since the listing (a concurrent rewrite dropped it): nothing to read.
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") failed.push(`${path}: ${(error as Error).message}`);
+        return;
+      }
+      const lines = text.split("\n");
+      lines.forEach((line, index) => {
+        if (line.length === 0) return;
+        try {
+          const record = JSON.parse(line) as CertificateRecord;
+          if (record.version !== RECORD_FORMAT_VERSION || typeof record.serial !== "string") throw new Error("not a record");
+          records.push(record);
+        } catch {
+          unreadable.push(`${path}:${index + 1}`);
+        }
+      });
+    },
   );
   records.sort((a, b) => a.issuedAt.localeCompare(b.issuedAt) || a.serial.localeCompare(b.serial));
-  return { records, unreadable };
+  return { records, unreadable, failed };
 }

@@ -1,14 +1,20 @@
-import { readdir } from "node:fs/promises";
+import { X509Certificate } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { usageError } from "../errors.js";
-import { PRIVATE_DIR_MODE, ensureDirectory, removeStaleTempFiles, syncDirectory } from "../fs/atomic-write.js";
+import { PRIVATE_DIR_MODE, ensureDirectory, syncDirectory } from "../fs/atomic-write.js";
+import { mapBounded } from "../fs/bounded.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
-import { assertFreePaths, leafWarnings, persistLeaves, type IssueResult, type PreparedLeaf } from "./issue.js";
+import { readRecords, type CertificateRecord } from "./inventory.js";
+import { leafWarnings, persistLeaves, type IssueResult, type PreparedLeaf } from "./issue.js";
 import type { WorkerSetup } from "./issue-worker.js";
 import { LeafSigner, type SignedLeaf } from "./leaf-signer.js";
+import { keyPemMatches } from "./key-match.js";
 import { leafTemplate } from "./leaf-template.js";
+import { recoverInterruptedWrites } from "./pair-journal.js";
 import type { PkiLayout } from "./pki-layout.js";
+import { normalizeSerial } from "./serial.js";
 import { SigningWorker, type SignedItem } from "./signing-worker.js";
 
 /** Leaves handed to a worker at a time: large enough to amortise messaging, small enough to keep both sides busy. */
@@ -29,14 +35,22 @@ export interface BatchOptions {
 
 type ChunkSigner = (items: { index: number; prepared: PreparedLeaf }[]) => Promise<readonly SignedItem[]>;
 
+/** What a batch did: the leaves it issued, and those it found already issued and intact. */
+export interface BatchResult {
+  readonly issued: IssueResult[];
+  /** Key and certificate present, matching, and recorded with this profile: left as they are (not with `force`). */
+  readonly skipped: IssueResult[];
+}
+
 /**
  * Issues many leaves of one profile (a fleet's users or hosts). Every request is checked
  * before the first key is made; keys and signatures are made on worker threads while
- * this thread writes files, so the disk's fsyncs overlap with the CPU work.
+ * this thread writes files, so the disk's fsyncs overlap with the CPU work. A batch that
+ * was killed is finished by running it again: the pairs it wrote are skipped.
  */
-export async function issueBatch(layout: PkiLayout, ca: CertificateAuthority, leaves: readonly PreparedLeaf[], options: BatchOptions = {}): Promise<IssueResult[]> {
+export async function issueBatch(layout: PkiLayout, ca: CertificateAuthority, leaves: readonly PreparedLeaf[], options: BatchOptions = {}): Promise<BatchResult> {
   const [first] = leaves;
-  if (!first) return [];
+  if (!first) return { issued: [], skipped: [] };
   const now = options.now ?? new Date();
   const force = options.force ?? false;
   const seen = new Set<string>();
@@ -45,22 +59,23 @@ export async function issueBatch(layout: PkiLayout, ca: CertificateAuthority, le
     if (seen.has(leaf.paths.cert)) throw usageError("duplicate-cn", `"${leaf.request.commonName}" is listed twice: each CN gets one key and certificate`);
     seen.add(leaf.paths.cert);
   }
+  await recoverInterruptedWrites(layout);
+  const dirs = [...new Set(leaves.map((leaf) => leaf.paths.dir))];
+  const { toIssue, skipped } = force ? { toIssue: leaves, skipped: [] } : await sortExisting(layout, dirs, leaves);
+  if (toIssue.length === 0) return { issued: [], skipped };
   const template = leafTemplate(ca, first.profile);
-  const workerCount = leaves.length < MIN_LEAVES_FOR_WORKERS ? 0 : (options.workers ?? availableParallelism());
+  const workerCount = toIssue.length < MIN_LEAVES_FOR_WORKERS ? 0 : (options.workers ?? availableParallelism());
   // Workers start first: a thread takes tens of milliseconds to load, time this thread
-  // spends checking and preparing the directories.
+  // spends preparing the directories.
   const workers: SigningWorker[] = [];
   try {
     if (workerCount > 0) {
       const setup: WorkerSetup = { template, issuerKeyDer: ca.key.export({ type: "pkcs8", format: "der" }), now };
       for (let count = 0; count < workerCount; count++) workers.push(new SigningWorker(setup));
     }
-    const dirs = [...new Set(leaves.map((leaf) => leaf.paths.dir))];
-    if (!force) await assertFreeInDirectories(dirs, leaves);
     await Promise.all(dirs.map((dir) => ensureDirectory(dir, PRIVATE_DIR_MODE)));
-    await Promise.all([...dirs, layout.recordsDir].map(removeStaleTempFiles));
     const lanes = workers.length === 0 ? [thisThreadLane(new LeafSigner(template, ca.key), now)] : workers.map(workerLane);
-    const results = await signAndWrite(layout, leaves, lanes, {
+    const issued = await signAndWrite(layout, toIssue, lanes, {
       issuer: template.issuerSubject,
       force,
       now,
@@ -68,7 +83,7 @@ export async function issueBatch(layout: PkiLayout, ca: CertificateAuthority, le
       onProgress: options.onProgress,
     });
     await Promise.all([...dirs, layout.recordsDir].map(syncDirectory));
-    return results;
+    return { issued, skipped };
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
@@ -144,10 +159,44 @@ async function signAndWrite(layout: PkiLayout, leaves: readonly PreparedLeaf[], 
   return results;
 }
 
-/** {@link assertFreePaths} for a fleet: one directory listing instead of a stat per file. */
-async function assertFreeInDirectories(dirs: readonly string[], leaves: readonly PreparedLeaf[]): Promise<void> {
+/**
+ * Splits a batch into the leaves still to issue and those already issued and intact (a
+ * re-run after a kill). Any other file at a leaf's name (a lone key, a pair that does not
+ * match, one pgwarden has no record of) refuses the whole batch before anything is made.
+ * One directory listing tells which names are free, so a fresh fleet reads no file.
+ */
+async function sortExisting(layout: PkiLayout, dirs: readonly string[], leaves: readonly PreparedLeaf[]): Promise<{ toIssue: PreparedLeaf[]; skipped: IssueResult[] }> {
   const existing = new Set<string>();
   for (const dir of dirs) for (const name of await readdir(dir).catch(() => [] as string[])) existing.add(join(dir, name));
-  const taken = leaves.flatMap((leaf) => [leaf.paths.key, leaf.paths.cert]).find((path) => existing.has(path));
-  if (taken) await assertFreePaths([taken], false);
+  const taken = leaves.filter((leaf) => existing.has(leaf.paths.key) || existing.has(leaf.paths.cert));
+  if (taken.length === 0) return { toIssue: [...leaves], skipped: [] };
+  const { records } = await readRecords(layout);
+  const recorded = new Map<string, CertificateRecord>();
+  for (const record of records) recorded.set(`${record.certPath}\n${normalizeSerial(record.serial)}`, record);
+  const intact = await mapBounded(taken, (leaf) => intactRecord(layout, leaf, recorded));
+  const refused = taken.findIndex((_, index) => intact[index] === undefined);
+  if (refused >= 0) {
+    const leaf = taken[refused] as PreparedLeaf;
+    const path = existing.has(leaf.paths.cert) ? leaf.paths.cert : leaf.paths.key;
+    throw usageError("already-exists", `${path} already exists and is not a matching, recorded pair of this profile: pass --force to replace it, or choose another --cn or --group`);
+  }
+  const skippedPaths = new Set(taken.map((leaf) => leaf.paths.cert));
+  return {
+    toIssue: leaves.filter((leaf) => !skippedPaths.has(leaf.paths.cert)),
+    skipped: taken.map((leaf, index) => ({ record: intact[index] as CertificateRecord, keyPath: leaf.paths.key, certPath: leaf.paths.cert, warnings: [] })),
+  };
+}
+
+/** The record of a leaf's pair on disk when key and certificate are both there, match, and were recorded with its profile. */
+async function intactRecord(layout: PkiLayout, leaf: PreparedLeaf, recorded: ReadonlyMap<string, CertificateRecord>): Promise<CertificateRecord | undefined> {
+  try {
+    const [certPem, keyPem] = await Promise.all([readFile(leaf.paths.cert, "utf8"), readFile(leaf.paths.key, "utf8")]);
+    const certificate = new X509Certificate(certPem);
+    const record = recorded.get(`${relative(layout.root, leaf.paths.cert)}\n${normalizeSerial(certificate.serialNumber)}`);
+    if (!record || record.profile !== leaf.profile.name || record.keyPath !== relative(layout.root, leaf.paths.key)) return undefined;
+    return keyPemMatches(keyPem, certificate) === "match" ? record : undefined;
+  } catch {
+    // Absent, unreadable or not PEM: not an intact pair.
+    return undefined;
+  }
 }

@@ -78,7 +78,8 @@ test("a batch on worker threads issues every CN once, each recorded with a uniqu
   const names = Array.from({ length: 150 }, (_, i) => `user_${i}`);
   const leaves = names.map((commonName) => prepareLeaf(layout, { profile: PROFILES.client, commonName, days: 5 }));
   let progress = 0;
-  const results = await issueBatch(layout, ca, leaves, { now, workers: 2, onProgress: (done) => (progress = done) });
+  const { issued: results, skipped } = await issueBatch(layout, ca, leaves, { now, workers: 2, onProgress: (done) => (progress = done) });
+  assert.deepEqual(skipped, []);
   assert.equal(progress, names.length);
   assert.deepEqual(results.map((result) => result.record.commonName), names);
   const { records } = await readRecords(layout);
@@ -92,6 +93,26 @@ test("a batch on worker threads issues every CN once, each recorded with a uniqu
     assert.ok(cert.verify(ca.certificate.publicKey));
     assert.ok(cert.checkPrivateKey(createPrivateKey(await readFile(result.keyPath as string))));
   }
+});
+
+test("a batch run again skips the pairs already issued and intact and issues only the missing; a lone key or a mismatched pair refuses it", async () => {
+  const names = Array.from({ length: 12 }, (_, i) => `again_${i}`);
+  const leaves = names.map((commonName) => prepareLeaf(layout, { profile: PROFILES.client, commonName, days: 5 }));
+  const first = await issueBatch(layout, ca, leaves.slice(0, 8), { now });
+  const second = await issueBatch(layout, ca, leaves, { now });
+  assert.deepEqual(second.skipped.map((result) => result.record.serial), first.issued.map((result) => result.record.serial));
+  assert.deepEqual(second.issued.map((result) => result.record.commonName), names.slice(8));
+  assert.equal((await issueBatch(layout, ca, leaves, { now })).skipped.length, names.length, "a third run has nothing to do");
+
+  const loneKey = prepareLeaf(layout, { profile: PROFILES.client, commonName: "lone", days: 5 });
+  writeFileSync(loneKey.paths.key, "someone's key\n", { mode: 0o600 });
+  await assert.rejects(issueBatch(layout, ca, [...leaves, loneKey], { now }), (error: unknown) => error instanceof PgwardenError && error.code === "already-exists");
+  // A key swapped for another pair's: not intact, so not skipped.
+  writeFileSync(join(layout.root, "client", "again_3.key"), readFileSync(join(layout.root, "client", "again_4.key")));
+  await assert.rejects(issueBatch(layout, ca, leaves, { now }), (error: unknown) => error instanceof PgwardenError && /again_3\.crt already exists/.test(error.message));
+  // The same pair under another profile is no skip either.
+  const asServer = prepareLeaf(layout, { profile: PROFILES.peer, commonName: "again_5", subjectAltNames: ["10.0.0.5"], group: "client", days: 5 });
+  await assert.rejects(issueBatch(layout, ca, [asServer], { now }), /again_5\.crt already exists/);
 });
 
 test("a batch naming a CN twice is refused before anything is written", async () => {

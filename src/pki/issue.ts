@@ -1,13 +1,15 @@
 import { access, unlink } from "node:fs/promises";
-import { relative } from "node:path";
+import { join, relative } from "node:path";
 import { usageError } from "../errors.js";
-import { FileExistsError, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE, ensureDirectory, removeStaleTempFiles, syncDirectory, writeFileAtomic } from "../fs/atomic-write.js";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE, ensureDirectory, syncDirectory, writeTempFile } from "../fs/atomic-write.js";
+import { Limiter, MAX_OPEN_FILES } from "../fs/bounded.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
 import { validateCommonName } from "./common-name.js";
-import { addRecords, rewriteRecords, type CertificateRecord, type RecordOrigin } from "./inventory.js";
+import type { CertificateRecord, RecordOrigin } from "./inventory.js";
 import { DEFAULT_KEY_TYPE, type KeyType } from "./key-type.js";
 import type { LeafRequest, SignedLeaf } from "./leaf-signer.js";
 import { leafSigner } from "./leaf-template.js";
+import { commitPairs, recoverInterruptedWrites, type StagedPair } from "./pair-journal.js";
 import { leafPaths, validateGroup, type LeafPaths, type PkiLayout } from "./pki-layout.js";
 import type { Profile } from "./profiles.js";
 import { validateRoleName } from "./role-name.js";
@@ -136,39 +138,48 @@ function recordOf(layout: PkiLayout, item: PersistLeaf, options: PersistOptions)
   };
 }
 
-/** Writes one leaf's key (0600 from birth) then certificate; undoes its own key if the certificate fails. */
-async function writeLeafFiles(item: PersistLeaf, force: boolean): Promise<void> {
-  let keyWritten = false;
+/** Writes one leaf's key (0600 from birth) and certificate to temp files beside their targets, fsync'd. */
+async function stageLeaf(layout: PkiLayout, item: PersistLeaf, record: CertificateRecord, files: Limiter): Promise<StagedPair> {
+  const { paths } = item.prepared;
+  const move = (temp: string, target: string) => ({ temp: relative(layout.root, temp), target: relative(layout.root, target) });
+  let keyTemp: string | undefined;
   try {
     if (item.keyPem !== undefined) {
-      await writeFileAtomic(item.prepared.paths.key, item.keyPem, { mode: PRIVATE_FILE_MODE, exclusive: !force });
-      keyWritten = true;
+      const pem = item.keyPem;
+      keyTemp = await files.run(() => writeTempFile(paths.key, pem, { mode: PRIVATE_FILE_MODE }));
     }
-    // The key's exclusive link already claimed this name; a signed CSR has no key, so its certificate claims it.
-    await writeFileAtomic(item.prepared.paths.cert, item.leaf.certPem, { mode: PUBLIC_FILE_MODE, exclusive: !force && item.keyPem === undefined });
+    const certTemp = await files.run(() => writeTempFile(paths.cert, item.leaf.certPem, { mode: PUBLIC_FILE_MODE }));
+    return { ...(keyTemp === undefined ? {} : { key: move(keyTemp, paths.key) }), cert: move(certTemp, paths.cert), record };
   } catch (error) {
-    if (keyWritten && !force) await unlink(item.prepared.paths.key).catch(() => undefined);
-    if (error instanceof FileExistsError) {
-      throw usageError("already-exists", `${error.path} appeared while it was being issued (another pgwarden?): pass --force to replace it`);
-    }
+    if (keyTemp !== undefined) await unlink(keyTemp).catch(() => undefined);
     throw error;
   }
 }
 
+/** Files being staged at once, across every chunk of every batch in this process: each holds a descriptor until its fsync ends. */
+const stagingFiles = new Limiter(MAX_OPEN_FILES);
+
 /**
- * Writes signed leaves: their records first (one file for the lot, so the inventory
- * knows of every certificate that may exist), then each key and certificate, each file
- * atomically and concurrently so the disk's fsyncs overlap. Leaves that fail to be
- * written are dropped from the record file again, and the first failure is thrown.
+ * Writes signed leaves: each key and certificate to a temp file (concurrently, so the disk's
+ * fsyncs overlap), then all of them into place under one journal (`pair-journal.ts`), so a
+ * kill at any moment leaves every pair old or new once the next command has run, and every
+ * pair on disk recorded. Without `force` nothing is overwritten: a leaf whose name another
+ * writer took in the meantime is left out, its record too, and the first such failure thrown.
  */
 export async function persistLeaves(layout: PkiLayout, items: readonly PersistLeaf[], options: PersistOptions): Promise<IssueResult[]> {
   const records = items.map((item) => recordOf(layout, item, options));
-  const file = await addRecords(layout, records, options.now);
-  const outcomes = await Promise.allSettled(items.map((item) => writeLeafFiles(item, options.force)));
-  const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+  const staged = await Promise.allSettled(items.map((item, index) => stageLeaf(layout, item, records[index] as CertificateRecord, stagingFiles)));
+  const stagingFailure = staged.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+  if (stagingFailure) {
+    const temps = staged.flatMap((outcome) => (outcome.status === "fulfilled" ? [outcome.value.key?.temp, outcome.value.cert.temp] : []));
+    await Promise.all(temps.map((temp) => (temp === undefined ? undefined : unlink(join(layout.root, temp)).catch(() => undefined))));
+    throw stagingFailure.reason;
+  }
+  const pairs = staged.map((outcome) => (outcome as PromiseFulfilledResult<StagedPair>).value);
+  const failures = await commitPairs(layout, pairs, { replace: options.force, now: options.now });
+  const failure = failures.find((error) => error !== undefined);
   if (failure) {
-    await rewriteRecords(file, records.filter((_, index) => outcomes[index]?.status === "fulfilled"));
-    throw failure.reason;
+    throw usageError("already-exists", `${failure.path} appeared while it was being issued (another pgwarden?): pass --force to replace it`);
   }
   return items.map((item, index) => ({
     record: records[index] as CertificateRecord,
@@ -186,9 +197,9 @@ export async function issueCertificate(
   now: Date = new Date(),
 ): Promise<IssueResult> {
   const prepared = prepareLeaf(layout, options);
+  await recoverInterruptedWrites(layout);
   await assertFreePaths([prepared.paths.key, prepared.paths.cert], options.force ?? false);
   await ensureDirectory(prepared.paths.dir, PRIVATE_DIR_MODE);
-  await Promise.all([prepared.paths.dir, layout.recordsDir].map(removeStaleTempFiles));
   const signer = leafSigner(ca, prepared.profile);
   const { leaf, keyPem } = signer.signNewKey(prepared.request, prepared.keyType, now);
   const [result] = await persistLeaves(layout, [{ leaf, prepared, keyPem }], { origin: "issued", issuer: signer.issuerSubject, force: options.force ?? false, now });

@@ -12,6 +12,8 @@ export interface PkiLayout {
   readonly dbDir: string;
   /** One JSON record per issued certificate, named by serial. */
   readonly recordsDir: string;
+  /** Pending writes of key/certificate pairs, finished by the next command if a writer was killed (`pair-journal.ts`). */
+  readonly journalDir: string;
 }
 
 export const DEFAULT_PKI_DIR = "./pki";
@@ -28,6 +30,7 @@ export function pkiLayout(root: string): PkiLayout {
     crlDir: join(absolute, "crl"),
     dbDir,
     recordsDir: join(dbDir, "certs"),
+    journalDir: join(dbDir, "journal"),
   };
 }
 

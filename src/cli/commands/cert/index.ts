@@ -1,11 +1,13 @@
 import { Command } from "commander";
 import type { Noun } from "../../noun.js";
+import { recoverBeforeReading } from "./recover.js";
 
 export const certNoun: Noun = {
   command: () =>
     new Command("cert")
       .summary("issue, sign, inspect, verify, list and export certificates")
-      .description("Certificates signed by the local CA for servers, database users and cluster peers."),
+      .description("Certificates signed by the local CA for servers, database users and cluster peers.")
+      .hook("preAction", recoverBeforeReading),
   verbs: {
     issue: async () => (await import("./issue.js")).certIssueCommand(),
     sign: async () => (await import("./sign.js")).certSignCommand(),

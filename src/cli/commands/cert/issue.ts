@@ -81,22 +81,29 @@ export function certIssueCommand(): Command {
         }
       });
       const ca = await loadSigningCa(ctx, options.insecure);
-      const results = await issueBatch(ctx.layout, ca, prepared, { force: base.force, now: ctx.now, onProgress: progressBar(ctx.output, "issuing") });
-      [...new Set(results.flatMap((result) => result.warnings))].forEach((warning) => ctx.output.warn(warning));
-      if (ctx.output.format === "json") ctx.output.json(results.map(issuedJson));
-      else ctx.output.data(results.map((result) => `${result.record.serial}  ${result.certPath}`).join("\n"));
-      ctx.output.info(`pgwarden: issued ${results.length} ${base.profile.name} certificates`);
+      const { issued, skipped } = await issueBatch(ctx.layout, ca, prepared, { force: base.force, now: ctx.now, onProgress: progressBar(ctx.output, "issuing") });
+      [...new Set(issued.flatMap((result) => result.warnings))].forEach((warning) => ctx.output.warn(warning));
+      if (ctx.output.format === "json") ctx.output.json({ issued: issued.map(issuedJson), skipped: skipped.map(issuedJson) });
+      else if (issued.length > 0) ctx.output.data(issued.map((result) => `${result.record.serial}  ${result.certPath}`).join("\n"));
+      const skippedNote = skipped.length > 0 ? `, skipped ${skipped.length} already issued (key and certificate present, matching and recorded)` : "";
+      ctx.output.info(`pgwarden: issued ${issued.length} ${base.profile.name} certificates${skippedNote}`);
     });
   return describe(command, {
     description: `Make a new key and certificate signed by the CA, at <pki>/<group>/<cn>.{key,crt}.
 Profiles: server (TLS server; SANs are its names and addresses, the CN when none is given),
 client (cert authentication; the CN is the PostgreSQL role), peer (server and client, for etcd
-and Patroni). The key is 0600 from birth. --cn-file issues one certificate per line of a file.`,
+and Patroni). The key is 0600 from birth. --cn-file issues one certificate per line of a file;
+run again after it was interrupted, it skips the names already issued and intact (key and
+certificate present, matching and recorded) and issues the rest. --force replaces existing
+pairs; a replacement cut short is finished by the next pgwarden command, so a key and its
+certificate are always both old or both new. With --format json, --cn-file prints
+{"issued": [...], "skipped": [...]}.`,
     examples: [
       "pgwarden cert issue --profile server --cn pg-meta-1 --san pg-meta-1.example.com --san 10.10.10.10",
       "pgwarden cert issue --profile client --cn dbuser_dba",
       "pgwarden cert issue --profile peer --cn etcd-1 --san 10.10.10.11 --days 730",
       "pgwarden cert issue --profile client --cn-file users.txt --format json",
+      "pgwarden cert issue --profile client --cn-file users.txt   # again after an interruption: issues only what is missing",
     ],
   });
 }

@@ -2,9 +2,13 @@ import { Command, Option } from "commander";
 import { listCertificates } from "../../../pki/cert-list.js";
 import { parseProfile } from "../../../pki/profiles.js";
 import { parseDuration } from "../../../pki/validity.js";
+import { pkiError } from "../../../errors.js";
 import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
 import { table } from "../../render.js";
+
+/** Unreadable files named in the one error line; the rest are counted. */
+const MAX_ERRORS_SHOWN = 5;
 
 interface Options {
   expiring?: string;
@@ -23,13 +27,20 @@ export function certListCommand(): Command {
         profile: options.profile === undefined ? undefined : parseProfile(options.profile).name,
       });
       result.unreadable.forEach((path) => ctx.output.warn(`${path} is not a readable certificate or record; skipped`));
+      // Printed after the list, and the exit is 7: a file that cannot be read says nothing about its certificate.
+      const failed = () => {
+        if (result.errors.length === 0) return;
+        const shown = result.errors.slice(0, MAX_ERRORS_SHOWN).join("; ");
+        const more = result.errors.length > MAX_ERRORS_SHOWN ? ` and ${result.errors.length - MAX_ERRORS_SHOWN} more` : "";
+        throw pkiError("unreadable-files", `cannot read ${shown}${more}: fix or remove these files under ${ctx.layout.root}, then list again`);
+      };
       if (ctx.output.format === "json") {
         ctx.output.json(result.entries);
-        return;
+        return failed();
       }
       if (result.entries.length === 0) {
         ctx.output.info(`pgwarden: no certificates${options.expiring || options.profile ? " match" : ` under ${ctx.layout.root}`}`);
-        return;
+        return failed();
       }
       ctx.output.data(
         table(
@@ -37,10 +48,15 @@ export function certListCommand(): Command {
           result.entries.map((entry) => [entry.serial, entry.commonName, entry.profile, entry.origin, entry.notAfter.slice(0, 10), String(entry.daysLeft), entry.status, entry.path]),
         ),
       );
+      failed();
     });
   return describe(command, {
     description: `The inventory: every certificate pgwarden issued or signed, checked against the files on disk,
-and every certificate under the PKI directory it did not make (such as a Pigsty files/pki), marked found.`,
+and every certificate under the PKI directory it did not make (such as a Pigsty files/pki), marked found.
+STATUS is valid, expired, not-yet-valid, missing (the file is gone), replaced (another certificate
+took its path) or key-mismatch (the key beside it is not its key). A file that exists but cannot be
+read (a directory, a dangling symlink, an I/O error) is reported on stderr and the exit code is 7.
+Before listing, a key/certificate replacement that a killed pgwarden left half done is finished.`,
     examples: ["pgwarden cert list", "pgwarden cert list --expiring 30d", "pgwarden cert list --pki files/pki --profile client --format json"],
   });
 }
