@@ -7,12 +7,11 @@ import { PRIVATE_DIR_MODE, ensureDirectory, syncDirectory } from "../fs/atomic-w
 import { mapBounded } from "../fs/bounded.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
 import { readRecords, type CertificateRecord } from "./inventory.js";
-import { leafWarnings, persistLeaves, type IssueResult, type PreparedLeaf } from "./issue.js";
+import { leafWarnings, persistLeaves, prepareForWrites, type IssueResult, type PreparedLeaf } from "./issue.js";
 import type { WorkerSetup } from "./issue-worker.js";
 import { LeafSigner, type SignedLeaf } from "./leaf-signer.js";
 import { keyPemMatches } from "./key-match.js";
 import { leafTemplate } from "./leaf-template.js";
-import { recoverInterruptedWrites } from "./pair-journal.js";
 import type { PkiLayout } from "./pki-layout.js";
 import { normalizeSerial } from "./serial.js";
 import { SigningWorker, type SignedItem } from "./signing-worker.js";
@@ -59,7 +58,7 @@ export async function issueBatch(layout: PkiLayout, ca: CertificateAuthority, le
     if (seen.has(leaf.paths.cert)) throw usageError("duplicate-cn", `"${leaf.request.commonName}" is listed twice: each CN gets one key and certificate`);
     seen.add(leaf.paths.cert);
   }
-  await recoverInterruptedWrites(layout);
+  await prepareForWrites(layout);
   const dirs = [...new Set(leaves.map((leaf) => leaf.paths.dir))];
   const { toIssue, skipped } = force ? { toIssue: leaves, skipped: [] } : await sortExisting(layout, dirs, leaves);
   if (toIssue.length === 0) return { issued: [], skipped };

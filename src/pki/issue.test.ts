@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { X509Certificate, createPrivateKey, type KeyObject } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
@@ -165,4 +165,18 @@ test("a batch whose workers cannot start fails with one error and leaves no key,
   const files = await readdir(join(layout.root, "client")).catch(() => [] as string[]);
   assert.deepEqual(files, []);
   assert.deepEqual((await readRecords(layout)).records.filter((record) => record.profile === "client"), []);
+});
+
+test("library issuance refuses a group directory symlinked out of the PKI and a world-writable PKI, writing nothing there", async () => {
+  const outside = join(dir, "outside");
+  await mkdir(outside, { mode: 0o755 });
+  await symlink(outside, join(layout.root, "client"));
+  const refusal = (error: unknown) => error instanceof PgwardenError && error.code === "pki-symlink-escape" && error.exitCode === 7;
+  await assert.rejects(issueCertificate(layout, ca, { profile: PROFILES.client, commonName: "alice" }, now), refusal);
+  const batch = [prepareLeaf(layout, { profile: PROFILES.client, commonName: "bob" })];
+  await assert.rejects(issueBatch(layout, ca, batch), refusal);
+  assert.deepEqual(await readdir(outside), [], "no key was written outside the PKI");
+  await rm(join(layout.root, "client"));
+  await chmod(layout.root, 0o777);
+  await assert.rejects(issueCertificate(layout, ca, { profile: PROFILES.client, commonName: "alice" }, now), (error: unknown) => error instanceof PgwardenError && error.code === "pki-world-writable");
 });

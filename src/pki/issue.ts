@@ -9,6 +9,7 @@ import type { CertificateRecord, RecordOrigin } from "./inventory.js";
 import { DEFAULT_KEY_TYPE, type KeyType } from "./key-type.js";
 import type { LeafRequest, SignedLeaf } from "./leaf-signer.js";
 import { leafSigner } from "./leaf-template.js";
+import { checkPkiDirectory } from "../fs/safe-dir.js";
 import { commitPairs, recoverInterruptedWrites, type StagedPair } from "./pair-journal.js";
 import { leafPaths, validateGroup, type LeafPaths, type PkiLayout } from "./pki-layout.js";
 import type { Profile } from "./profiles.js";
@@ -190,6 +191,16 @@ export async function persistLeaves(layout: PkiLayout, items: readonly PersistLe
 }
 
 /** Issues one key and certificate from the CA into `<pki>/<group>/<cn>.{key,crt}`. */
+/**
+ * What every command that writes leaves does first: refuses a PKI whose directories anyone may
+ * write or that a symlink leads out of (library callers do not pass the CLI's --pki check), then
+ * finishes or rolls back pair writes an earlier, killed process left.
+ */
+export async function prepareForWrites(layout: PkiLayout): Promise<void> {
+  checkPkiDirectory(layout.root);
+  await recoverInterruptedWrites(layout);
+}
+
 export async function issueCertificate(
   layout: PkiLayout,
   ca: CertificateAuthority,
@@ -197,7 +208,7 @@ export async function issueCertificate(
   now: Date = new Date(),
 ): Promise<IssueResult> {
   const prepared = prepareLeaf(layout, options);
-  await recoverInterruptedWrites(layout);
+  await prepareForWrites(layout);
   await assertFreePaths([prepared.paths.key, prepared.paths.cert], options.force ?? false);
   await ensureDirectory(prepared.paths.dir, PRIVATE_DIR_MODE);
   const signer = leafSigner(ca, prepared.profile);

@@ -3,7 +3,7 @@ import { readInputFile } from "../fs/read-input.js";
 import { pkiError, usageError } from "../errors.js";
 import { PRIVATE_DIR_MODE, ensureDirectory, syncDirectory } from "../fs/atomic-write.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
-import { assertFreePaths, leafWarnings, persistLeaves, prepareLeaf, type IssueResult } from "./issue.js";
+import { assertFreePaths, leafWarnings, prepareForWrites, persistLeaves, prepareLeaf, type IssueResult } from "./issue.js";
 import { leafSigner } from "./leaf-template.js";
 import { SUPPORTED_KEYS_TEXT, describeKey, keyProblem } from "./key-type.js";
 import { decodePem } from "./pem.js";
@@ -112,6 +112,7 @@ export async function signCertificateRequest(
     group: options.group,
     allowWildcard: options.allowWildcard,
   });
+  await prepareForWrites(layout);
   await assertFreePaths([prepared.paths.cert], options.force ?? false);
   const publicKey = createPublicKey({ key: request.publicKeyDer, format: "der", type: "spki" });
   if (publicKey.equals(createPublicKey(ca.key))) {
