@@ -149,16 +149,18 @@ export async function reloadServer(pgBinDir: string, pgdata: string, owner: OsUs
 
 /**
  * Checks from a real TLS handshake that the server serves `certPem`, waiting a little for
- * a reload to take; a server that is not running is reported, not an error.
+ * a reload to take; a server that is not running is reported, not an error. The handshake
+ * reaches `host` (default: from postmaster.pid, on loopback) and verifies the certificate
+ * for `servername` (default: that address), as a client with sslmode=verify-full would.
  */
-export async function checkServed(pgdata: string, certPem: string, caPem: string, host?: string, waitMs: number = RELOAD_WAIT_MS): Promise<ServedCheck> {
+export async function checkServed(pgdata: string, certPem: string, caPem: string, host?: string, waitMs: number = RELOAD_WAIT_MS, servername?: string): Promise<ServedCheck> {
   const info = await readPostmasterPid(pgdata);
   if (!info) return { running: false };
   const expected = fingerprintSha256(new X509Certificate(certPem).raw);
   const address = host ?? probeAddress(info);
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const probe = await probeTls({ host: address, port: info.port, ca: caPem });
+    const probe = await probeTls({ host: address, port: info.port, ca: caPem, servername });
     const matches = probe.fingerprintSha256 === expected;
     if (matches || Date.now() > deadline) return { running: true, probe, matches };
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -192,3 +194,17 @@ export function notServedError(check: ServedCheck, rejection: string | undefined
   );
 }
 
+
+/**
+ * The served certificate does not verify against the CA for the name clients use (the
+ * handshake said "verified: no"): every sslmode=verify-full client fails the same way, so
+ * this is a PKI failure (exit 7), never a success. `hint` says what to do about it.
+ */
+export function unverifiedError(check: ServedCheck, servername: string, hint: string): PgwardenError {
+  const probe = check.probe;
+  const what = check.matches ? "the certificate pgwarden installed" : `${probe?.subject ?? "a certificate"} (not the one pgwarden installed)`;
+  return pkiError(
+    "served-unverified",
+    `the server serves ${what}, and it does not verify against the CA for ${servername}: ${probe?.verifyError ?? "unknown reason"}; sslmode=verify-full clients will fail: ${hint}`,
+  );
+}
