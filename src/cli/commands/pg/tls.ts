@@ -172,10 +172,12 @@ async function runPgdata(ctx: CommandContext, options: Options, pgdata: string):
     return;
   }
 
+  // What would refuse the deployment (no PGDATA, no postgresql.conf, a key PostgreSQL rejects) refuses it before a certificate is issued.
+  await planTls({ certPem: "", keyPem: "", caPem: ca.pem, crlPem }, planOptions);
   const server = await ensureServerCertificate(ctx.layout, ca, request, ctx.now);
-  server.backups?.forEach((backup) => ctx.output.info(`pgwarden: kept the previous ${backup.replace(/\.[^.]+\.bak$/, "")} as ${backup}`));
   const { plan, writes } = await planTls({ certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem, crlPem }, planOptions);
   const written = await applyTls(plan, writes, ctx.now);
+  server.backups?.forEach((backup) => ctx.output.info(`pgwarden: kept the previous ${backup.replace(/\.[^.]+\.bak$/, "")} as ${backup}`));
   plan.overridden.forEach((name) => ctx.output.warn(`postgresql.auto.conf sets ${name} (ALTER SYSTEM), which overrides pgwarden.conf: run ALTER SYSTEM RESET ${name}`));
   written.filter((file) => file.backup).forEach((file) => ctx.output.info(`pgwarden: kept the previous ${file.path} as ${file.backup}`));
   // Reload when something changed, or when the server does not serve what is installed (an earlier reload failed).
