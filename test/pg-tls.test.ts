@@ -206,3 +206,81 @@ test("a CRL in the PKI is installed as root.crl, and PostgreSQL then refuses the
   assert.notEqual(revoked.code, 0);
   assert.match(revoked.stderr, /certificate revoked/);
 });
+
+/** A CRL made by OpenSSL's `ca -gencrl` for the CA of `pkiDir` (revoking nothing), with optional lastUpdate/nextUpdate (YYYYMMDDHHMMSSZ). */
+async function opensslCrl(pkiDir: string, name: string, dates: string[] = []): Promise<string> {
+  const { mkdir, writeFile } = await import("node:fs/promises");
+  const dir = join(work.dir, `crl-${name}`);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, "index.txt"), "");
+  await writeFile(join(dir, "openssl.cnf"), `[ca]\ndefault_ca = d\n[d]\ndatabase = ${dir}/index.txt\ndefault_md = sha256\ndefault_crl_days = 30\n`);
+  const out = join(dir, "crl.pem");
+  const made = await runClient("openssl", ["ca", "-config", join(dir, "openssl.cnf"), "-keyfile", join(pkiDir, "ca", "ca.key"), "-cert", join(pkiDir, "ca", "ca.crt"), "-gencrl", "-out", out, ...dates]);
+  assert.equal(made.code, 0, made.stderr);
+  return readFile(out, "utf8");
+}
+
+const stamp = (date: Date) => `${date.toISOString().replace(/[-:T]/g, "").slice(0, 14)}Z`;
+
+/** psql with sslmode=verify-full and a client certificate, reaching 127.0.0.1 under the name `host`. */
+function certLogin(role: string, host = "localhost") {
+  const conninfo = `host=${host} hostaddr=127.0.0.1 port=${cluster.port} dbname=postgres user=${role} sslmode=verify-full sslrootcert=${pki}/ca/ca.crt sslcert=${pki}/client/${role}.crt sslkey=${pki}/client/${role}.key`;
+  return runClient("psql", ["-X", "-A", "-t", "-c", "select current_user", conninfo]);
+}
+
+const sighups = async () => (await cluster.log()).split("received SIGHUP").length - 1;
+
+test("an expired CRL, or one signed by another CA, is refused with the reason: nothing installed or reloaded, certificate logins still work", async () => {
+  assert.equal((await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "good_user"])).code, 0);
+  await cluster.sql("CREATE ROLE good_user LOGIN");
+  const login = await certLogin("good_user");
+  assert.equal(login.code, 0, login.stderr);
+
+  const other = join(work.dir, "other-pki");
+  assert.equal((await pgwarden(["ca", "init", "--pki", other, "--cn", "other-ca"])).code, 0);
+  const day = 24 * 3600 * 1000;
+  const bad = [
+    { name: "expired", pem: await opensslCrl(pki, "expired", ["-crl_lastupdate", stamp(new Date(Date.now() - 3 * day)), "-crl_nextupdate", stamp(new Date(Date.now() - day))]), reason: /ca\.crl expired on .*\(its nextUpdate\)/ },
+    { name: "foreign", pem: await opensslCrl(other, "foreign"), reason: /ca\.crl was issued by "CN=other-ca", not by this PKI's CA/ },
+  ];
+  const { writeFile } = await import("node:fs/promises");
+  const installed = await readFile(join(cluster.dataDir, "root.crl"), "utf8");
+  for (const crl of bad) {
+    await writeFile(join(pki, "crl", "ca.crl"), crl.pem);
+    const before = await snapshot(cluster.dataDir);
+    const pkiBefore = await snapshot(pki);
+    const reloads = await sighups();
+    // A new SAN, so that without the check a certificate would be issued and the server reloaded.
+    const result = await pgwarden([...tlsArgs(), "--reload", "--san", "localhost", "--san", "127.0.0.1", "--san", `crl-${crl.name}.test`]);
+    assert.equal(result.code, 7, `${crl.name}: ${result.stdout}${result.stderr}`);
+    assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+    assert.match(result.stderr, crl.reason);
+    assert.match(result.stderr, /nothing was installed/);
+    assert.deepEqual(await snapshot(cluster.dataDir), before, `${crl.name}: PGDATA untouched`);
+    assert.deepEqual(await snapshot(pki), pkiBefore, `${crl.name}: no certificate issued`);
+    assert.equal(await readFile(join(cluster.dataDir, "root.crl"), "utf8"), installed, `${crl.name}: the old CRL stays installed`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(await sighups(), reloads, `${crl.name}: the server was not reloaded`);
+    const still = await certLogin("good_user");
+    assert.equal(still.code, 0, `${crl.name}: ${still.stderr}`);
+    // The dry run gives the same verdict.
+    assert.equal((await pgwarden([...tlsArgs(), "--dry-run"])).code, 7);
+  }
+
+  // PostgreSQL agrees that the expired one would have locked every certificate out.
+  await writeFile(join(cluster.dataDir, "root.crl"), bad[0]?.pem ?? "");
+  await cluster.reload();
+  const locked = await certLogin("good_user");
+  assert.notEqual(locked.code, 0);
+  // OpenSSL's alert for X509_V_ERR_CRL_HAS_EXPIRED.
+  assert.match(locked.stderr, /sslv3 alert certificate expired/);
+
+  // A fresh, good CRL is installed and reloaded, and the login works again.
+  const good = await opensslCrl(pki, "good");
+  await writeFile(join(pki, "crl", "ca.crl"), good);
+  const result = await pgwarden([...tlsArgs(), "--reload"]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(await readFile(join(cluster.dataDir, "root.crl"), "utf8"), good);
+  const back = await certLogin("good_user");
+  assert.equal(back.code, 0, back.stderr);
+});
