@@ -284,3 +284,35 @@ test("an expired CRL, or one signed by another CA, is refused with the reason: n
   const back = await certLogin("good_user");
   assert.equal(back.code, 0, back.stderr);
 });
+
+test("a server certificate the CA did not sign, served after the reload (an ALTER SYSTEM override), makes pg tls fail with exit 7", async () => {
+  // A self-signed certificate, as Debian's ssl-cert-snakeoil is, left in place by an ALTER SYSTEM setting.
+  const key = join(cluster.dataDir, "snakeoil.key");
+  const crt = join(cluster.dataDir, "snakeoil.crt");
+  const made = await runClient("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost", "-days", "30", "-keyout", key, "-out", crt]);
+  assert.equal(made.code, 0, made.stderr);
+  const { chmod, chown } = await import("node:fs/promises");
+  const owner = await stat(cluster.dataDir);
+  for (const path of [key, crt]) {
+    await chown(path, owner.uid, owner.gid);
+    await chmod(path, 0o600);
+  }
+  await cluster.sql(`ALTER SYSTEM SET ssl_cert_file = '${crt}'`);
+  await cluster.sql(`ALTER SYSTEM SET ssl_key_file = '${key}'`);
+  try {
+    // A new name, so pg tls re-issues and reloads: the pending override takes effect with that reload.
+    const result = await pgwarden([...tlsArgs(), "--reload", "--san", "localhost", "--san", "127.0.0.1", "--san", "snake.test"]);
+    assert.equal(result.code, 7, `${result.stdout}${result.stderr}`);
+    assert.match(result.stderr, /the server serves CN=localhost \(not the one pgwarden installed\), and it does not verify against the CA for localhost: DEPTH_ZERO_SELF_SIGNED_CERT;/);
+    assert.match(result.stderr, /postgresql\.auto\.conf \(ALTER SYSTEM\) overrides ssl_cert_file, ssl_key_file: run ALTER SYSTEM RESET/);
+    // OpenSSL's own client agrees the served certificate does not verify.
+    const seen = await runClient("openssl", ["s_client", "-starttls", "postgres", "-connect", `127.0.0.1:${cluster.port}`, "-CAfile", join(pki, "ca", "ca.crt"), "-verify_hostname", "localhost"], { input: "" });
+    assert.match(seen.stdout, /Verify return code: (18|19|21) /);
+  } finally {
+    await cluster.sql("ALTER SYSTEM RESET ssl_cert_file");
+    await cluster.sql("ALTER SYSTEM RESET ssl_key_file");
+  }
+  const repaired = await pgwarden([...tlsArgs(), "--reload"]);
+  assert.equal(repaired.code, 0, repaired.stderr);
+  assert.equal((await servedByOpenssl()).verify, "Verify return code: 0 (ok)");
+});
