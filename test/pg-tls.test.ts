@@ -316,3 +316,78 @@ test("a server certificate the CA did not sign, served after the reload (an ALTE
   assert.equal(repaired.code, 0, repaired.stderr);
   assert.equal((await servedByOpenssl()).verify, "Verify return code: 0 (ok)");
 });
+
+test("pg tls --cn re-issues a certificate lacking the name with every name it had (a VIP) plus the new ones, keeping the old cert and key as .bak", async () => {
+  // Made by hand for the VIP only, as an operator would for a floating address.
+  assert.equal((await pgwarden(["cert", "issue", "--pki", pki, "--profile", "server", "--cn", "pg-vip-node.test", "--san", "pg-vip.test"])).code, 0);
+  const certPath = join(pki, "server", "pg-vip-node.test.crt");
+  const keyPath = join(pki, "server", "pg-vip-node.test.key");
+  const [oldCert, oldKey] = await Promise.all([readFile(certPath, "utf8"), readFile(keyPath, "utf8")]);
+  assert.ok(!new X509Certificate(oldCert).checkHost("pg-vip-node.test"), "the old certificate lacks the node's name");
+
+  const result = await pgwarden(["pg", "tls", "--pki", pki, "--pgdata", cluster.dataDir, "--cn", "pg-vip-node.test", "--reload", "--format", "json"]);
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout) as { certificate: { action: string; reason: string; backups: string[] }; served: { matches: boolean; probe: { verified: boolean } } };
+  assert.equal(report.certificate.action, "reissued");
+  assert.match(report.certificate.reason, /does not name pg-vip-node\.test/);
+  assert.ok(report.served.matches && report.served.probe.verified);
+
+  const fresh = new X509Certificate(await readFile(certPath));
+  assert.equal(fresh.subjectAltName, "DNS:pg-vip.test, DNS:pg-vip-node.test, DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1");
+  assert.match(fresh.subject, /CN=pg-vip-node\.test/);
+  const verified = await runClient("openssl", ["verify", "-CAfile", join(pki, "ca", "ca.crt"), "-purpose", "sslserver", certPath]);
+  assert.equal(verified.code, 0, verified.stderr);
+
+  // Both old files kept, byte for byte; the key's copy private.
+  assert.equal(report.certificate.backups.length, 2);
+  const [certBackup, keyBackup] = report.certificate.backups as [string, string];
+  assert.ok(certBackup.startsWith(`${certPath}.`) && keyBackup.startsWith(`${keyPath}.`));
+  assert.equal(await readFile(certBackup, "utf8"), oldCert);
+  assert.equal(await readFile(keyBackup, "utf8"), oldKey);
+  assert.equal((await stat(keyBackup)).mode & 0o777, 0o600);
+  assert.match(result.stderr, /kept the previous .*pg-vip-node\.test\.key as /);
+
+  // verify-full by the VIP's name and by the node's name, both reaching this server.
+  for (const host of ["pg-vip.test", "pg-vip-node.test"]) {
+    const login = await certLogin("good_user", host);
+    assert.equal(login.code, 0, `${host}: ${login.stderr}`);
+    assert.equal(login.stdout.trim(), "good_user");
+  }
+});
+
+test("a server certificate pgwarden did not make (another CA's) is refused without --force, untouched; with --force it is replaced, kept as .bak, its names carried over", async () => {
+  const other = join(work.dir, "other-pki");
+  const issued = await pgwarden(["cert", "issue", "--pki", other, "--profile", "server", "--cn", "corp-db.test", "--san", "corp-db.test", "--san", "corp-vip.test"]);
+  assert.equal(issued.code, 0, issued.stderr);
+  const { copyFile } = await import("node:fs/promises");
+  const certPath = join(pki, "server", "corp-db.test.crt");
+  const keyPath = join(pki, "server", "corp-db.test.key");
+  await copyFile(join(other, "server", "corp-db.test.crt"), certPath);
+  await copyFile(join(other, "server", "corp-db.test.key"), keyPath);
+  const oldCert = await readFile(certPath, "utf8");
+
+  const before = await snapshot(cluster.dataDir);
+  const pkiBefore = await snapshot(pki);
+  const args = ["pg", "tls", "--pki", pki, "--pgdata", cluster.dataDir, "--cn", "corp-db.test", "--reload"];
+  for (const extra of [[], ["--dry-run"]]) {
+    const refused = await pgwarden([...args, ...extra]);
+    assert.equal(refused.code, 2, refused.stdout);
+    assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
+    assert.match(refused.stderr, /corp-db\.test\.crt cannot serve \(not signed by this CA.*\) and pgwarden will not re-issue it: it is not signed by this CA \(issuer: CN=other-ca\); pass --force/);
+    assert.deepEqual(await snapshot(cluster.dataDir), before);
+    assert.deepEqual(await snapshot(pki), pkiBefore);
+    assert.equal(await readFile(certPath, "utf8"), oldCert);
+  }
+
+  const forced = await pgwarden([...args, "--force", "--format", "json"]);
+  assert.equal(forced.code, 0, forced.stderr);
+  const report = JSON.parse(forced.stdout) as { certificate: { action: string; backups: string[] } };
+  assert.equal(report.certificate.action, "reissued");
+  assert.equal(report.certificate.backups.length, 2);
+  assert.equal(await readFile(report.certificate.backups[0] as string, "utf8"), oldCert);
+  const fresh = new X509Certificate(await readFile(certPath));
+  assert.ok(fresh.checkHost("corp-vip.test") && fresh.checkHost("corp-db.test") && fresh.checkIP("127.0.0.1"), fresh.subjectAltName);
+  assert.equal((await runClient("openssl", ["verify", "-CAfile", join(pki, "ca", "ca.crt"), "-purpose", "sslserver", certPath])).code, 0);
+  const login = await certLogin("good_user", "corp-vip.test");
+  assert.equal(login.code, 0, login.stderr);
+});
