@@ -119,8 +119,9 @@ export async function findServerCertificate(layout: PkiLayout, ca: CertificateAu
   const [certText, keyPem] = await Promise.all([readExisting(paths.cert), readExisting(paths.key)]);
   const existing = certText !== undefined || keyPem !== undefined;
   const cert = certText === undefined ? undefined : parseCertificate(certText);
-  const reason = !existing ? undefined : cert && keyPem !== undefined ? unfitReason(cert, ca, request.subjectAltNames, now) : (await foreignReason(layout, ca, cert, keyPem, certText));
-  const foreign = existing && reason !== undefined ? await foreignReason(layout, ca, cert, keyPem, certText) : undefined;
+  // An incomplete or unreadable pair cannot serve, for the reason that also makes it foreign.
+  const foreign = !existing || (cert && keyPem !== undefined && unfitReason(cert, ca, request.subjectAltNames, now) === undefined) ? undefined : await foreignReason(layout, ca, cert, keyPem, certText);
+  const reason = !existing ? undefined : cert && keyPem !== undefined ? unfitReason(cert, ca, request.subjectAltNames, now) : foreign;
   const usable = existing && reason === undefined ? { certPath: paths.cert, keyPath: paths.key, certPem: certText as string, keyPem: keyPem as string, action: "kept" as const } : undefined;
   const union = unionOfNames(cert, request.subjectAltNames, now);
   const options = { profile: PROFILES.server, commonName: request.commonName, subjectAltNames: union.names, group, allowWildcard: union.wildcard };
@@ -131,8 +132,8 @@ export async function findServerCertificate(layout: PkiLayout, ca: CertificateAu
 export function foreignCertificateError(found: FoundServerCertificate): Error {
   return usageError(
     "foreign-certificate",
-    `${found.paths.cert} cannot serve (${found.reason}) and pgwarden will not re-issue it: ${found.foreign}; pass --force to replace it and its key ` +
-      `(both kept as .bak, its names carried over), or give another --cn or --group`,
+    `${found.paths.cert} ${found.reason === found.foreign ? "" : `cannot serve (${found.reason}) and `}was not made by pgwarden for this server ` +
+      `(${found.foreign}), so pg tls will not replace it: pass --force to replace it and its key (both kept as .bak, its names carried over), or give another --cn or --group`,
   );
 }
 
