@@ -114,6 +114,8 @@ async function runConn(ctx: CommandContext, options: Options, url: string): Prom
     }
     const request = serverRequest(options);
     const planOptions = { pgdata: facts.dataDirectory, force: options.force, settingsVia: "alter-system" as const };
+    // What would refuse the deployment (a key PostgreSQL rejects) refuses it before a certificate is issued.
+    if (!options.dryRun) await planTls({ certPem: "", keyPem: "", caPem: ca.pem, crlPem }, planOptions);
     const server = options.dryRun ? undefined : await ensureServerCertificate(ctx.layout, ca, request, ctx.now);
     const found = server ? undefined : await findServerCertificate(ctx.layout, ca, request, ctx.now);
     if (found && !found.usable && found.foreign && !options.force) throw foreignCertificateError(found);
