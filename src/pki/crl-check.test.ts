@@ -139,3 +139,31 @@ test("readCaCrl: no file is no CRL; a directory in its place is refused (exit 7)
   // OpenSSL cannot load a directory as a CRL either.
   assert.notEqual(openssl(["verify", "-crl_check", "-CAfile", layout.caCert, "-CRLfile", caCrlPath(fresh), leafPath]).code, 0);
 });
+
+for (const keyType of ["ec-p384", "rsa-2048", "ed25519"] as const) {
+  test(`a CRL that OpenSSL signs with a ${keyType} CA is accepted, and refused once expired, as openssl verify -crl_check says`, async () => {
+    const other = pkiLayout(join(dir, `kt-${keyType}`));
+    const otherCa = (await initCa(other, { keyType })).ca;
+    const otherLeaf = (await issueCertificate(other, otherCa, { profile: PROFILES.client, commonName: "kt_user" })).certPath;
+    // OpenSSL signs Ed25519 with no separate digest.
+    const md = keyType === "ed25519" ? ["-md", "null"] : [];
+    for (const expired of [false, true]) {
+      const dates = expired ? { last: new Date(Date.now() - 3 * DAY_MS), next: new Date(Date.now() - DAY_MS) } : {};
+      const work = join(dir, `kt-${keyType}-${expired}`);
+      await mkdir(work, { recursive: true });
+      await writeFile(join(work, "index.txt"), "");
+      await writeFile(join(work, "openssl.cnf"), `[ca]\ndefault_ca = d\n[d]\ndatabase = ${work}/index.txt\ndefault_md = sha256\ndefault_crl_days = 30\n`);
+      const extra = dates.last && dates.next ? ["-crl_lastupdate", stamp(dates.last), "-crl_nextupdate", stamp(dates.next)] : [];
+      const path = join(work, "crl.pem");
+      const made = openssl(["ca", "-config", join(work, "openssl.cnf"), "-keyfile", other.caKey, "-cert", other.caCert, "-gencrl", "-out", path, ...md, ...extra]);
+      assert.equal(made.code, 0, made.out);
+      const ours = await checkCrl(await readFile(path, "utf8"), [{ der: otherCa.der }], new Date(), path).then(
+        () => true,
+        () => false,
+      );
+      const theirs = openssl(["verify", "-crl_check", "-CAfile", other.caCert, "-CRLfile", path, otherLeaf]).code === 0;
+      assert.equal(ours, !expired);
+      assert.equal(theirs, ours);
+    }
+  });
+}
