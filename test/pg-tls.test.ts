@@ -391,3 +391,34 @@ test("a server certificate pgwarden did not make (another CA's) is refused witho
   const login = await certLogin("good_user", "corp-vip.test");
   assert.equal(login.code, 0, login.stderr);
 });
+
+test("a server.crt in PGDATA that pgwarden did not make is refused without --force, untouched; --force replaces it and keeps it as .bak", async () => {
+  // Installed by hand, from another CA, naming a VIP.
+  const other = join(work.dir, "other-pki");
+  assert.equal((await pgwarden(["cert", "issue", "--pki", other, "--profile", "server", "--cn", "hand-made.test", "--san", "hand-vip.test"])).code, 0);
+  const { chown, copyFile } = await import("node:fs/promises");
+  const owner = await stat(cluster.dataDir);
+  for (const [from, to] of [["crt", "server.crt"], ["key", "server.key"]] as const) {
+    await copyFile(join(other, "server", `hand-made.test.${from}`), join(cluster.dataDir, to));
+    await chown(join(cluster.dataDir, to), owner.uid, owner.gid);
+  }
+  await cluster.reload();
+  const handMade = await readFile(join(cluster.dataDir, "server.crt"), "utf8");
+  const before = await snapshot(cluster.dataDir);
+  const pkiBefore = await snapshot(pki);
+  for (const extra of [[], ["--dry-run"]]) {
+    const refused = await pgwarden([...tlsArgs(), "--reload", ...extra]);
+    assert.equal(refused.code, 2, refused.stdout);
+    assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
+    assert.match(refused.stderr, /server\.crt was not made by pgwarden \(CN=hand-made\.test, issuer CN=other-ca, names DNS:hand-vip\.test\), so pg tls will not replace it and server\.key: pass --force/);
+    assert.deepEqual(await snapshot(cluster.dataDir), before);
+    assert.deepEqual(await snapshot(pki), pkiBefore);
+  }
+  const forced = await pgwarden([...tlsArgs(), "--reload", "--force"]);
+  assert.equal(forced.code, 0, forced.stderr);
+  const names = await readdir(cluster.dataDir);
+  const backups = names.filter((name) => name.startsWith("server.crt.") && name.endsWith(".bak"));
+  const kept = await Promise.all(backups.map((name) => readFile(join(cluster.dataDir, name), "utf8")));
+  assert.ok(kept.includes(handMade), "the hand-made certificate is kept as .bak");
+  assert.equal((await servedByOpenssl()).verify, "Verify return code: 0 (ok)");
+});

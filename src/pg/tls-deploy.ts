@@ -1,10 +1,12 @@
 import { X509Certificate } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { ExitCode, PgwardenError, notFoundError, pkiError } from "../errors.js";
+import { ExitCode, PgwardenError, notFoundError, pkiError, usageError } from "../errors.js";
 import { PRIVATE_FILE_MODE } from "../fs/atomic-write.js";
 import { writeKeepingBackup } from "../fs/backup.js";
+import { readRecords } from "../pki/inventory.js";
 import { fingerprintSha256 } from "../pki/leaf-signer.js";
+import type { PkiLayout } from "../pki/pki-layout.js";
 import { isRoot, ownerOf, runProgram, type OsUser } from "./os-user.js";
 import { probeAddress, readPostmasterPid } from "./postmaster.js";
 import { PGWARDEN_CONF, autoConfOverrides, renderPgwardenConf, withInclude } from "./server-config.js";
@@ -206,5 +208,37 @@ export function unverifiedError(check: ServedCheck, servername: string, hint: st
   return pkiError(
     "served-unverified",
     `the server serves ${what}, and it does not verify against the CA for ${servername}: ${probe?.verifyError ?? "unknown reason"}; sslmode=verify-full clients will fail: ${hint}`,
+  );
+}
+
+/**
+ * Refuses to replace a server.crt in PGDATA that pgwarden did not make (no record of it in
+ * the inventory) unless `force`: a certificate installed by hand may carry names or a CA that
+ * clients depend on. `keptPem` is a certificate pgwarden would install unchanged (so no
+ * replacement at all). With `force` the old files are replaced and kept as .bak by {@link applyTls}.
+ */
+export async function checkInstalledCertificate(pgdata: string, layout: PkiLayout, keptPem: string | undefined, force: boolean): Promise<void> {
+  const path = join(pgdata, TLS_FILES.cert);
+  const installed = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return undefined;
+    throw error;
+  });
+  if (installed === undefined || installed === keptPem || force) return;
+  let cert: X509Certificate | undefined;
+  try {
+    cert = new X509Certificate(installed);
+  } catch {
+    cert = undefined;
+  }
+  if (cert) {
+    const fingerprint = fingerprintSha256(cert.raw);
+    if ((await readRecords(layout)).records.some((record) => record.fingerprintSha256 === fingerprint)) return;
+  }
+  const what = cert
+    ? `${cert.subject.split("\n").join(", ")}, issuer ${cert.issuer.split("\n").join(", ")}, names ${cert.subjectAltName ?? "none"}`
+    : "not a readable PEM certificate";
+  throw usageError(
+    "foreign-installed-certificate",
+    `${path} was not made by pgwarden (${what}), so pg tls will not replace it and ${TLS_FILES.key}: pass --force to replace both (kept as .bak), with a --san for each name clients use to reach this server`,
   );
 }

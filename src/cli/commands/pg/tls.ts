@@ -20,6 +20,7 @@ import {
   reloadServer,
   serverKeyProblem,
   unverifiedError,
+  checkInstalledCertificate,
   type ServedCheck,
   type ServerTlsMaterial,
   type TlsPlan,
@@ -114,12 +115,13 @@ async function runConn(ctx: CommandContext, options: Options, url: string): Prom
     }
     const request = serverRequest(options);
     const planOptions = { pgdata: facts.dataDirectory, force: options.force, settingsVia: "alter-system" as const };
-    // What would refuse the deployment (a key PostgreSQL rejects) refuses it before a certificate is issued.
+    // What would refuse the deployment (a foreign certificate in the PKI or PGDATA, a key PostgreSQL rejects) refuses it before anything is issued.
+    const found = await findServerCertificate(ctx.layout, ca, request, ctx.now);
+    if (!found.usable && found.foreign && !options.force) throw foreignCertificateError(found);
+    await checkInstalledCertificate(facts.dataDirectory, ctx.layout, found.usable?.certPem, options.force ?? false);
     if (!options.dryRun) await planTls({ certPem: "", keyPem: "", caPem: ca.pem, crlPem }, planOptions);
     const server = options.dryRun ? undefined : await ensureServerCertificate(ctx.layout, ca, request, ctx.now);
-    const found = server ? undefined : await findServerCertificate(ctx.layout, ca, request, ctx.now);
-    if (found && !found.usable && found.foreign && !options.force) throw foreignCertificateError(found);
-    const material = server ?? found?.usable ?? { certPem: "", keyPem: "" };
+    const material = server ?? found.usable ?? { certPem: "", keyPem: "" };
     const { plan, writes } = await planTls({ certPem: material.certPem, keyPem: material.keyPem, caPem: ca.pem, crlPem }, planOptions);
     const settingsChanged = await alterSystem(client, plan.settings, options.dryRun ?? false);
     if (options.dryRun) {
@@ -162,9 +164,11 @@ async function runPgdata(ctx: CommandContext, options: Options, pgdata: string):
   const request = serverRequest(options);
   const planOptions = { pgdata, configFile: options.configFile ? resolve(options.configFile) : undefined, force: options.force };
 
+  // What would refuse the deployment (a foreign certificate in the PKI or PGDATA, no PGDATA, a key PostgreSQL rejects) refuses it before anything is issued.
+  const found = await findServerCertificate(ctx.layout, ca, request, ctx.now);
+  if (!found.usable && found.foreign && !options.force) throw foreignCertificateError(found);
+  await checkInstalledCertificate(pgdata, ctx.layout, found.usable?.certPem, options.force ?? false);
   if (options.dryRun) {
-    const found = await findServerCertificate(ctx.layout, ca, request, ctx.now);
-    if (!found.usable && found.foreign && !options.force) throw foreignCertificateError(found);
     // A certificate still to be issued: plan against empty content, which differs from any file.
     const material: ServerTlsMaterial = found.usable ? { certPem: found.usable.certPem, keyPem: found.usable.keyPem, caPem: ca.pem, crlPem } : { certPem: "", keyPem: "", caPem: ca.pem, crlPem };
     const { plan } = await planTls(material, planOptions);
@@ -174,7 +178,6 @@ async function runPgdata(ctx: CommandContext, options: Options, pgdata: string):
     return;
   }
 
-  // What would refuse the deployment (no PGDATA, no postgresql.conf, a key PostgreSQL rejects) refuses it before a certificate is issued.
   await planTls({ certPem: "", keyPem: "", caPem: ca.pem, crlPem }, planOptions);
   const server = await ensureServerCertificate(ctx.layout, ca, request, ctx.now);
   const { plan, writes } = await planTls({ certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem, crlPem }, planOptions);
@@ -250,7 +253,8 @@ name asked for (the handshake's "verified: no"). Without --san the certificate n
 An existing <pki>/<group>/<cn>.crt that lacks a requested name (or has under 30 days left) is re-issued with every name it
 had plus the new ones (a VIP or alias is never dropped; to drop a name, move the old certificate away first), its old
 certificate and key kept as .bak (the key's copy 0600); one pgwarden did not make for this server (not signed by this CA,
-not in its inventory, not a server certificate, or its key missing or not its own) is refused unless --force. The CA's CRL,
+not in its inventory, not a server certificate, or its key missing or not its own) is refused unless --force, and so is
+a server.crt in PGDATA that pgwarden did not make (installed by hand): --force replaces it, kept as .bak. The CA's CRL,
 <pki>/crl/ca.crl, is installed only if it is signed by the CA, parseable and current (thisUpdate not ahead, nextUpdate not
 past): otherwise nothing is issued, written or reloaded. With --conn, for a
 running server reached as a superuser, the files go where data_directory is and the settings through ALTER
@@ -264,7 +268,7 @@ SYSTEM and pg_reload_conf(). --print writes the matching TLS lines for pgbouncer
     ],
     exitNotes: [
       "1   the reload did not take: PostgreSQL still serves the previous certificate (its log's reason is quoted)",
-      "2   an existing server certificate pgwarden did not make would be replaced: pass --force",
+      "2   a server certificate pgwarden did not make (in the PKI or PGDATA/server.crt) would be replaced: pass --force",
       "7   <pki>/crl/ca.crl is expired, not yet valid, signed by another CA, unreadable or not a CRL (nothing was changed);",
       "    or the certificate served after the run does not verify against the CA (\"verified: no\")",
     ],
