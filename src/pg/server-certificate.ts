@@ -36,12 +36,9 @@ export interface ServerCertificateRequest {
   readonly force?: boolean;
 }
 
-/** What is at a leaf's paths: each file's text when it exists. */
+/** A file's text; undefined when there is none, and empty (so unreadable as PEM) when it cannot be read. */
 async function readExisting(path: string): Promise<string | undefined> {
-  return readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return undefined;
-    throw error;
-  });
+  return readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? undefined : ""));
 }
 
 function parseCertificate(pem: string): X509Certificate | undefined {
@@ -63,20 +60,26 @@ function unfitReason(cert: X509Certificate, ca: CertificateAuthority, wanted: re
   return missing.length ? `it does not name ${missing.map((san) => san.value).join(", ")}` : undefined;
 }
 
-/**
- * Why an existing certificate is not one pgwarden made for this server, so re-issuing it
- * would destroy something of someone else's: undefined when it is pgwarden's own (signed by
- * this CA, in the inventory, a server certificate whose key is beside it).
- */
-async function foreignReason(layout: PkiLayout, ca: CertificateAuthority, cert: X509Certificate | undefined, keyPem: string | undefined, certText: string | undefined): Promise<string | undefined> {
+/** Why the files at a leaf's paths are not a usable pair (certificate and its own key), or undefined. */
+function pairProblem(certText: string | undefined, cert: X509Certificate | undefined, keyPem: string | undefined): string | undefined {
   if (certText === undefined) return "its certificate is missing, only the key is there";
   if (!cert) return "it cannot be read as a PEM certificate";
   if (keyPem === undefined) return "its key is missing";
   try {
-    if (!cert.checkPrivateKey(createPrivateKey(keyPem))) return "the key beside it does not belong to it";
+    return cert.checkPrivateKey(createPrivateKey(keyPem)) ? undefined : "the key beside it does not belong to it";
   } catch {
     return "the key beside it cannot be read (encrypted, or not a key)";
   }
+}
+
+/**
+ * Why an existing certificate is not one pgwarden made for this server, so re-issuing it
+ * would destroy something of someone else's: undefined when it is pgwarden's own (a whole
+ * pair, signed by this CA, in the inventory as a server certificate).
+ */
+async function foreignReason(layout: PkiLayout, ca: CertificateAuthority, certText: string | undefined, cert: X509Certificate | undefined, keyPem: string | undefined): Promise<string | undefined> {
+  const problem = pairProblem(certText, cert, keyPem);
+  if (problem || !cert) return problem;
   if (!cert.checkIssued(ca.certificate) || !cert.verify(ca.certificate.publicKey)) return `it is not signed by this CA (issuer: ${cert.issuer.split("\n").join(", ")})`;
   const fingerprint = fingerprintSha256(cert.raw);
   const record = (await readRecords(layout)).records.find((candidate) => candidate.fingerprintSha256 === fingerprint);
@@ -120,8 +123,8 @@ export async function findServerCertificate(layout: PkiLayout, ca: CertificateAu
   const existing = certText !== undefined || keyPem !== undefined;
   const cert = certText === undefined ? undefined : parseCertificate(certText);
   // An incomplete or unreadable pair cannot serve, for the reason that also makes it foreign.
-  const foreign = !existing || (cert && keyPem !== undefined && unfitReason(cert, ca, request.subjectAltNames, now) === undefined) ? undefined : await foreignReason(layout, ca, cert, keyPem, certText);
-  const reason = !existing ? undefined : cert && keyPem !== undefined ? unfitReason(cert, ca, request.subjectAltNames, now) : foreign;
+  const reason = !existing ? undefined : (pairProblem(certText, cert, keyPem) ?? unfitReason(cert as X509Certificate, ca, request.subjectAltNames, now));
+  const foreign = reason === undefined ? undefined : await foreignReason(layout, ca, certText, cert, keyPem);
   const usable = existing && reason === undefined ? { certPath: paths.cert, keyPath: paths.key, certPem: certText as string, keyPem: keyPem as string, action: "kept" as const } : undefined;
   const union = unionOfNames(cert, request.subjectAltNames, now);
   const options = { profile: PROFILES.server, commonName: request.commonName, subjectAltNames: union.names, group, allowWildcard: union.wildcard };
