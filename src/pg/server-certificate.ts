@@ -77,10 +77,18 @@ function pairProblem(certText: string | undefined, cert: X509Certificate | undef
  * would destroy something of someone else's: undefined when it is pgwarden's own (a whole
  * pair, signed by this CA, in the inventory as a server certificate).
  */
-async function foreignReason(layout: PkiLayout, ca: CertificateAuthority, certText: string | undefined, cert: X509Certificate | undefined, keyPem: string | undefined): Promise<string | undefined> {
+async function foreignReason(
+  layout: PkiLayout,
+  ca: CertificateAuthority,
+  certText: string | undefined,
+  cert: X509Certificate | undefined,
+  keyPem: string | undefined,
+): Promise<string | undefined> {
   const problem = pairProblem(certText, cert, keyPem);
   if (problem || !cert) return problem;
-  if (!cert.checkIssued(ca.certificate) || !cert.verify(ca.certificate.publicKey)) return `it is not signed by this CA (issuer: ${cert.issuer.split("\n").join(", ")})`;
+  if (!cert.checkIssued(ca.certificate) || !cert.verify(ca.certificate.publicKey)) {
+    return `it is not signed by this CA (issuer: ${cert.issuer.split("\n").join(", ")})`;
+  }
   const fingerprint = fingerprintSha256(cert.raw);
   const record = (await readRecords(layout)).records.find((candidate) => candidate.fingerprintSha256 === fingerprint);
   if (!record) return `pgwarden has no record of making it (none in ${layout.recordsDir})`;
@@ -125,7 +133,8 @@ export async function findServerCertificate(layout: PkiLayout, ca: CertificateAu
   // An incomplete or unreadable pair cannot serve, for the reason that also makes it foreign.
   const reason = !existing ? undefined : (pairProblem(certText, cert, keyPem) ?? unfitReason(cert as X509Certificate, ca, request.subjectAltNames, now));
   const foreign = reason === undefined ? undefined : await foreignReason(layout, ca, certText, cert, keyPem);
-  const usable = existing && reason === undefined ? { certPath: paths.cert, keyPath: paths.key, certPem: certText as string, keyPem: keyPem as string, action: "kept" as const } : undefined;
+  const usable =
+    existing && reason === undefined ? { certPath: paths.cert, keyPath: paths.key, certPem: certText as string, keyPem: keyPem as string, action: "kept" as const } : undefined;
   const union = unionOfNames(cert, request.subjectAltNames, now);
   const options = { profile: PROFILES.server, commonName: request.commonName, subjectAltNames: union.names, group, allowWildcard: union.wildcard };
   return { usable, existing, reason, foreign, paths, options };
@@ -136,7 +145,8 @@ export function foreignCertificateError(found: FoundServerCertificate): Error {
   return usageError(
     "foreign-certificate",
     `${found.paths.cert} ${found.reason === found.foreign ? "" : `cannot serve (${found.reason}) and `}was not made by pgwarden for this server ` +
-      `(${found.foreign}), so pg tls will not replace it: pass --force to replace it and its key (both kept as .bak, its names carried over), or give another --cn or --group`,
+      `(${found.foreign}), so pg tls will not replace it: pass --force to replace it and its key (both kept as .bak, its names carried over), ` +
+      "or give another --cn or --group",
   );
 }
 

@@ -155,7 +155,14 @@ export async function reloadServer(pgBinDir: string, pgdata: string, owner: OsUs
  * reaches `host` (default: from postmaster.pid, on loopback) and verifies the certificate
  * for `servername` (default: that address), as a client with sslmode=verify-full would.
  */
-export async function checkServed(pgdata: string, certPem: string, caPem: string, host?: string, waitMs: number = RELOAD_WAIT_MS, servername?: string): Promise<ServedCheck> {
+export async function checkServed(
+  pgdata: string,
+  certPem: string,
+  caPem: string,
+  host?: string,
+  waitMs: number = RELOAD_WAIT_MS,
+  servername?: string,
+): Promise<ServedCheck> {
   const info = await readPostmasterPid(pgdata);
   if (!info) return { running: false };
   const expected = fingerprintSha256(new X509Certificate(certPem).raw);
@@ -207,7 +214,8 @@ export function unverifiedError(check: ServedCheck, servername: string, hint: st
   const what = check.matches ? "the certificate pgwarden installed" : `${probe?.subject ?? "a certificate"} (not the one pgwarden installed)`;
   return pkiError(
     "served-unverified",
-    `the server serves ${what}, and it does not verify against the CA for ${servername}: ${probe?.verifyError ?? "unknown reason"}; sslmode=verify-full clients will fail: ${hint}`,
+    `the server serves ${what}, and it does not verify against the CA for ${servername}: ${probe?.verifyError ?? "unknown reason"}; ` +
+      `sslmode=verify-full clients will fail: ${hint}`,
   );
 }
 
@@ -239,6 +247,7 @@ export async function checkInstalledCertificate(pgdata: string, layout: PkiLayou
     : "not a readable PEM certificate";
   throw usageError(
     "foreign-installed-certificate",
-    `${path} was not made by pgwarden (${what}), so pg tls will not replace it and ${TLS_FILES.key}: pass --force to replace both (kept as .bak), with a --san for each name clients use to reach this server`,
+    `${path} was not made by pgwarden (${what}), so pg tls will not replace it and ${TLS_FILES.key}: ` +
+      "pass --force to replace both (kept as .bak), with a --san for each name clients use to reach this server",
   );
 }

@@ -70,7 +70,9 @@ export async function checkCrl(text: string, issuers: readonly CrlIssuer[], now:
     refuse(source, `was issued by "${crl.issuer}", not by this PKI's CA ("${candidates.map((candidate) => candidate.subject).join('", "')}")`);
   }
   const signed = await crl.verify({ publicKey: issuer }).catch(() => false);
-  if (!signed) refuse(source, `names "${crl.issuer}" as its issuer, but its signature does not verify with that CA's key (signed by another CA of the same name?)`);
+  if (!signed) {
+    refuse(source, `names "${crl.issuer}" as its issuer, but its signature does not verify with that CA's key (signed by another CA of the same name?)`);
+  }
   if (crl.thisUpdate.getTime() > now.getTime() + CRL_CLOCK_SKEW_MS) {
     refuse(source, `is not valid yet (thisUpdate ${crl.thisUpdate.toISOString()}, now ${now.toISOString()}): is this machine's clock or the signer's wrong?`);
   }

@@ -144,7 +144,8 @@ async function runConn(ctx: CommandContext, options: Options, url: string): Prom
       const rejection = errors[0] ?? (await reloadRejection(facts.dataDirectory, logFile ? resolve(facts.dataDirectory, logFile) : undefined));
       throw notServedError(served, rejection);
     }
-    requireVerified(served, servername, () => `pgwarden cert verify ${(server as { certPath: string }).certPath} --purpose server --host ${servername} says why`);
+    const certPath = (server as { certPath: string }).certPath;
+    requireVerified(served, servername, () => `pgwarden cert verify ${certPath} --purpose server --host ${servername} says why`);
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -172,7 +173,8 @@ async function runPgdata(ctx: CommandContext, options: Options, pgdata: string):
     // A certificate still to be issued: plan against empty content, which differs from any file.
     const material: ServerTlsMaterial = found.usable ? { certPem: found.usable.certPem, keyPem: found.usable.keyPem, caPem: ca.pem, crlPem } : { certPem: "", keyPem: "", caPem: ca.pem, crlPem };
     const { plan } = await planTls(material, planOptions);
-    const certLine = found.usable ? `server certificate: ${found.usable.certPath} (kept)` : `server certificate: would ${found.existing ? `reissue ${found.paths.cert} (${found.reason})` : `issue ${found.paths.cert}`} for ${found.options.subjectAltNames.join(", ")}`;
+    const action = found.existing ? `reissue ${found.paths.cert} (${found.reason})` : `issue ${found.paths.cert}`;
+    const certLine = found.usable ? `server certificate: ${found.usable.certPath} (kept)` : `server certificate: would ${action} for ${found.options.subjectAltNames.join(", ")}`;
     if (ctx.output.format === "json") ctx.output.json({ dryRun: true, certificate: { path: found.paths.cert, action: found.usable ? "kept" : found.existing ? "reissue" : "issue", reason: found.reason }, plan });
     else ctx.output.data(`${certLine}\n${planText(plan, true)}${options.reload ? "\nwould reload the server (pg_ctl reload) and check the certificate it serves" : ""}`);
     return;
@@ -187,10 +189,16 @@ async function runPgdata(ctx: CommandContext, options: Options, pgdata: string):
   written.filter((file) => file.backup).forEach((file) => ctx.output.info(`pgwarden: kept the previous ${file.path} as ${file.backup}`));
   // Reload when something changed, or when the server does not serve what is installed (an earlier reload failed).
   const servername = verifyName(request);
-  const needsReload = options.reload === true && (plan.changed || (await checkServed(pgdata, server.certPem, ca.pem, undefined, 0, servername)).matches === false);
+  const needsReload =
+    options.reload === true && (plan.changed || (await checkServed(pgdata, server.certPem, ca.pem, undefined, 0, servername)).matches === false);
   if (needsReload) await reloadServer(findServerBinaries(options.pgBin).dir, pgdata, plan.owner);
   const served = await checkServed(pgdata, server.certPem, ca.pem, undefined, undefined, servername);
-  const result = { certificate: { path: server.certPath, action: server.action, reason: server.reason, backups: server.backups ?? [] }, plan, reloaded: needsReload, served: { ...served, probe: served.probe ? { ...served.probe, certificateDer: undefined } : undefined } };
+  const result = {
+    certificate: { path: server.certPath, action: server.action, reason: server.reason, backups: server.backups ?? [] },
+    plan,
+    reloaded: needsReload,
+    served: { ...served, probe: served.probe ? { ...served.probe, certificateDer: undefined } : undefined },
+  };
   if (ctx.output.format === "json") ctx.output.json(result);
   else {
     const servedLine = !served.running
@@ -235,7 +243,8 @@ export function pgTlsCommand(): Command {
     .addOption(
       new Option(
         "--force",
-        "rewrite a server key whose mode or owner PostgreSQL would refuse; replace a certificate at <pki>/<group>/<cn>.crt that pgwarden did not make for this server (kept as .bak)",
+        "rewrite a server key whose mode or owner PostgreSQL would refuse; replace a server certificate (<pki>/<group>/<cn>.crt or " +
+          "PGDATA/server.crt) that pgwarden did not make for this server (kept as .bak)",
       ),
     )
     .addOption(new Option("--log <file>", "the server's log, to quote PostgreSQL's reason when a reload is rejected (default: from current_logfiles)"))
