@@ -134,7 +134,9 @@ export async function findServerCertificate(layout: PkiLayout, ca: CertificateAu
   const reason = !existing ? undefined : (pairProblem(certText, cert, keyPem) ?? unfitReason(cert as X509Certificate, ca, request.subjectAltNames, now));
   const foreign = reason === undefined ? undefined : await foreignReason(layout, ca, certText, cert, keyPem);
   const usable =
-    existing && reason === undefined ? { certPath: paths.cert, keyPath: paths.key, certPem: certText as string, keyPem: keyPem as string, action: "kept" as const } : undefined;
+    existing && reason === undefined
+      ? { certPath: paths.cert, keyPath: paths.key, certPem: certText as string, keyPem: keyPem as string, action: "kept" as const }
+      : undefined;
   const union = unionOfNames(cert, request.subjectAltNames, now);
   const options = { profile: PROFILES.server, commonName: request.commonName, subjectAltNames: union.names, group, allowWildcard: union.wildcard };
   return { usable, existing, reason, foreign, paths, options };

@@ -36,7 +36,8 @@ async function opensslCrl(name: string, pkiDir: string, dates: { last?: Date; ne
   await writeFile(join(work, "openssl.cnf"), `[ca]\ndefault_ca = d\n[d]\ndatabase = ${work}/index.txt\ndefault_md = sha256\ndefault_crl_days = 30\n`);
   const out = join(work, "crl.pem");
   const extra = [...(dates.last ? ["-crl_lastupdate", stamp(dates.last)] : []), ...(dates.next ? ["-crl_nextupdate", stamp(dates.next)] : [])];
-  const made = openssl(["ca", "-config", join(work, "openssl.cnf"), "-keyfile", join(pkiDir, "ca", "ca.key"), "-cert", join(pkiDir, "ca", "ca.crt"), "-gencrl", "-out", out, ...extra]);
+  const signer = ["-keyfile", join(pkiDir, "ca", "ca.key"), "-cert", join(pkiDir, "ca", "ca.crt")];
+  const made = openssl(["ca", "-config", join(work, "openssl.cnf"), ...signer, "-gencrl", "-out", out, ...extra]);
   assert.equal(made.code, 0, made.out);
   return readFile(out, "utf8");
 }
@@ -63,7 +64,11 @@ const cases: Case[] = [
     reason: /is not valid yet/,
   },
   { name: "a CRL from another CA", text: () => opensslCrl("foreign", join(dir, "foreign")), reason: /was issued by "CN=other-ca", not by this PKI's CA/ },
-  { name: "a CRL from another CA of the same name", text: () => opensslCrl("impostor", join(dir, "impostor")), reason: /signature does not verify with that CA's key/ },
+  {
+    name: "a CRL from another CA of the same name",
+    text: () => opensslCrl("impostor", join(dir, "impostor")),
+    reason: /signature does not verify with that CA's key/,
+  },
   { name: "garbage", text: async () => "this is not a CRL\n", reason: /is not a PEM CRL/ },
   { name: "an empty file", text: async () => "", reason: /is empty/ },
   { name: "a certificate PEM in place of a CRL", text: () => readFile(leafPath, "utf8"), reason: /holds a CERTIFICATE PEM block, not an X509 CRL/ },
@@ -120,7 +125,8 @@ test("the clock is injected: a current CRL is refused as expired at a time past 
   await writeFile(path, text);
   const later = new Date(Date.now() + 40 * DAY_MS);
   await assert.rejects(checkCrl(text, [{ der: ca.der }], later, path), /expired on/);
-  assert.notEqual(openssl(["verify", "-crl_check", "-attime", String(Math.floor(later.getTime() / 1000)), "-CAfile", layout.caCert, "-CRLfile", path, leafPath]).code, 0);
+  const attime = String(Math.floor(later.getTime() / 1000));
+  assert.notEqual(openssl(["verify", "-crl_check", "-attime", attime, "-CAfile", layout.caCert, "-CRLfile", path, leafPath]).code, 0);
   const checked = await checkCrl(text, [{ der: ca.der }], new Date(), path);
   assert.equal(checked.issuer, "CN=pgwarden-ca");
   assert.equal(checked.pem, text, "the bytes checked are the bytes installed");
@@ -155,7 +161,8 @@ for (const keyType of ["ec-p384", "rsa-2048", "ed25519"] as const) {
       await writeFile(join(work, "openssl.cnf"), `[ca]\ndefault_ca = d\n[d]\ndatabase = ${work}/index.txt\ndefault_md = sha256\ndefault_crl_days = 30\n`);
       const extra = dates.last && dates.next ? ["-crl_lastupdate", stamp(dates.last), "-crl_nextupdate", stamp(dates.next)] : [];
       const path = join(work, "crl.pem");
-      const made = openssl(["ca", "-config", join(work, "openssl.cnf"), "-keyfile", other.caKey, "-cert", other.caCert, "-gencrl", "-out", path, ...md, ...extra]);
+      const signer = ["-keyfile", other.caKey, "-cert", other.caCert];
+      const made = openssl(["ca", "-config", join(work, "openssl.cnf"), ...signer, "-gencrl", "-out", path, ...md, ...extra]);
       assert.equal(made.code, 0, made.out);
       const ours = await checkCrl(await readFile(path, "utf8"), [{ der: otherCa.der }], new Date(), path).then(
         () => true,

@@ -174,7 +174,9 @@ async function runPgdata(ctx: CommandContext, options: Options, pgdata: string):
     const material: ServerTlsMaterial = found.usable ? { certPem: found.usable.certPem, keyPem: found.usable.keyPem, caPem: ca.pem, crlPem } : { certPem: "", keyPem: "", caPem: ca.pem, crlPem };
     const { plan } = await planTls(material, planOptions);
     const action = found.existing ? `reissue ${found.paths.cert} (${found.reason})` : `issue ${found.paths.cert}`;
-    const certLine = found.usable ? `server certificate: ${found.usable.certPath} (kept)` : `server certificate: would ${action} for ${found.options.subjectAltNames.join(", ")}`;
+    const certLine = found.usable
+      ? `server certificate: ${found.usable.certPath} (kept)`
+      : `server certificate: would ${action} for ${found.options.subjectAltNames.join(", ")}`;
     if (ctx.output.format === "json") ctx.output.json({ dryRun: true, certificate: { path: found.paths.cert, action: found.usable ? "kept" : found.existing ? "reissue" : "issue", reason: found.reason }, plan });
     else ctx.output.data(`${certLine}\n${planText(plan, true)}${options.reload ? "\nwould reload the server (pg_ctl reload) and check the certificate it serves" : ""}`);
     return;
