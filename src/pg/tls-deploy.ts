@@ -203,7 +203,6 @@ export function notServedError(check: ServedCheck, rejection: string | undefined
   );
 }
 
-
 /**
  * The served certificate does not verify against the CA for the name clients use (the
  * handshake said "verified: no"): every sslmode=verify-full client fails the same way, so

@@ -128,7 +128,7 @@ test("the clock is injected: a current CRL is refused as expired at a time past 
   const attime = String(Math.floor(later.getTime() / 1000));
   assert.notEqual(openssl(["verify", "-crl_check", "-attime", attime, "-CAfile", layout.caCert, "-CRLfile", path, leafPath]).code, 0);
   const checked = await checkCrl(text, [{ der: ca.der }], new Date(), path);
-  assert.equal(checked.issuer, "CN=pgwarden-ca");
+  assert.deepEqual(checked.crls.map((crl) => crl.issuer), ["CN=pgwarden-ca"]);
   assert.equal(checked.pem, text, "the bytes checked are the bytes installed");
 });
 
@@ -174,3 +174,15 @@ for (const keyType of ["ec-p384", "rsa-2048", "ed25519"] as const) {
     }
   });
 }
+
+test("a file of several CRLs: accepted when each passes (openssl agrees); refused naming the one that does not", async () => {
+  const good = await opensslCrl("multi-good", layout.root);
+  const path = join(dir, "multi.crl");
+  await writeFile(path, `${good}${good}`);
+  const checked = await checkCrl(`${good}${good}`, [{ der: ca.der }], new Date(), path);
+  assert.equal(checked.crls.length, 2);
+  assert.equal(openssl(["verify", "-crl_check", "-CAfile", layout.caCert, "-CRLfile", path, leafPath]).code, 0);
+  // Stricter than OpenSSL, which would skip a CRL of another issuer: a foreign CRL in the CA's file is a mistake to fix, not to install.
+  const foreign = await opensslCrl("multi-foreign", join(dir, "foreign"));
+  await assert.rejects(checkCrl(`${good}${foreign}`, [{ der: ca.der }], new Date(), path), /\(CRL 2 of 2\) was issued by "CN=other-ca"/);
+});
