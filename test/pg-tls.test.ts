@@ -206,3 +206,236 @@ test("a CRL in the PKI is installed as root.crl, and PostgreSQL then refuses the
   assert.notEqual(revoked.code, 0);
   assert.match(revoked.stderr, /certificate revoked/);
 });
+
+/** A CRL made by OpenSSL's `ca -gencrl` for the CA of `pkiDir` (revoking nothing), with optional lastUpdate/nextUpdate (YYYYMMDDHHMMSSZ). */
+async function opensslCrl(pkiDir: string, name: string, dates: string[] = []): Promise<string> {
+  const { mkdir, writeFile } = await import("node:fs/promises");
+  const dir = join(work.dir, `crl-${name}`);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, "index.txt"), "");
+  await writeFile(join(dir, "openssl.cnf"), `[ca]\ndefault_ca = d\n[d]\ndatabase = ${dir}/index.txt\ndefault_md = sha256\ndefault_crl_days = 30\n`);
+  const out = join(dir, "crl.pem");
+  const signer = ["-keyfile", join(pkiDir, "ca", "ca.key"), "-cert", join(pkiDir, "ca", "ca.crt")];
+  const made = await runClient("openssl", ["ca", "-config", join(dir, "openssl.cnf"), ...signer, "-gencrl", "-out", out, ...dates]);
+  assert.equal(made.code, 0, made.stderr);
+  return readFile(out, "utf8");
+}
+
+const stamp = (date: Date) => `${date.toISOString().replace(/[-:T]/g, "").slice(0, 14)}Z`;
+
+/** psql with sslmode=verify-full and a client certificate, reaching 127.0.0.1 under the name `host`. */
+function certLogin(role: string, host = "localhost") {
+  const conninfo =
+    `host=${host} hostaddr=127.0.0.1 port=${cluster.port} dbname=postgres user=${role} sslmode=verify-full ` +
+    `sslrootcert=${pki}/ca/ca.crt sslcert=${pki}/client/${role}.crt sslkey=${pki}/client/${role}.key`;
+  return runClient("psql", ["-X", "-A", "-t", "-c", "select current_user", conninfo]);
+}
+
+const sighups = async () => (await cluster.log()).split("received SIGHUP").length - 1;
+
+test("an expired CRL, or one signed by another CA, is refused with the reason: nothing installed or reloaded, certificate logins still work", async () => {
+  assert.equal((await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "good_user"])).code, 0);
+  await cluster.sql("CREATE ROLE good_user LOGIN");
+  const login = await certLogin("good_user");
+  assert.equal(login.code, 0, login.stderr);
+
+  const other = join(work.dir, "other-pki");
+  assert.equal((await pgwarden(["ca", "init", "--pki", other, "--cn", "other-ca"])).code, 0);
+  const day = 24 * 3600 * 1000;
+  const bad = [
+    {
+      name: "expired",
+      pem: await opensslCrl(pki, "expired", ["-crl_lastupdate", stamp(new Date(Date.now() - 3 * day)), "-crl_nextupdate", stamp(new Date(Date.now() - day))]),
+      reason: /ca\.crl expired on .*\(its nextUpdate\)/,
+    },
+    { name: "foreign", pem: await opensslCrl(other, "foreign"), reason: /ca\.crl was issued by "CN=other-ca", not by this PKI's CA/ },
+  ];
+  const { writeFile } = await import("node:fs/promises");
+  const installed = await readFile(join(cluster.dataDir, "root.crl"), "utf8");
+  for (const crl of bad) {
+    await writeFile(join(pki, "crl", "ca.crl"), crl.pem);
+    const before = await snapshot(cluster.dataDir);
+    const pkiBefore = await snapshot(pki);
+    const reloads = await sighups();
+    // A new SAN, so that without the check a certificate would be issued and the server reloaded.
+    const result = await pgwarden([...tlsArgs(), "--reload", "--san", "localhost", "--san", "127.0.0.1", "--san", `crl-${crl.name}.test`]);
+    assert.equal(result.code, 7, `${crl.name}: ${result.stdout}${result.stderr}`);
+    assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+    assert.match(result.stderr, crl.reason);
+    assert.match(result.stderr, /nothing was installed/);
+    assert.deepEqual(await snapshot(cluster.dataDir), before, `${crl.name}: PGDATA untouched`);
+    assert.deepEqual(await snapshot(pki), pkiBefore, `${crl.name}: no certificate issued`);
+    assert.equal(await readFile(join(cluster.dataDir, "root.crl"), "utf8"), installed, `${crl.name}: the old CRL stays installed`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(await sighups(), reloads, `${crl.name}: the server was not reloaded`);
+    const still = await certLogin("good_user");
+    assert.equal(still.code, 0, `${crl.name}: ${still.stderr}`);
+    // The dry run gives the same verdict.
+    assert.equal((await pgwarden([...tlsArgs(), "--dry-run"])).code, 7);
+  }
+
+  // PostgreSQL agrees that the expired one would have locked every certificate out.
+  await writeFile(join(cluster.dataDir, "root.crl"), bad[0]?.pem ?? "");
+  await cluster.reload();
+  const locked = await certLogin("good_user");
+  assert.notEqual(locked.code, 0);
+  // OpenSSL's alert for X509_V_ERR_CRL_HAS_EXPIRED.
+  assert.match(locked.stderr, /sslv3 alert certificate expired/);
+
+  // A fresh, good CRL is installed and reloaded, and the login works again.
+  const good = await opensslCrl(pki, "good");
+  await writeFile(join(pki, "crl", "ca.crl"), good);
+  const result = await pgwarden([...tlsArgs(), "--reload"]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(await readFile(join(cluster.dataDir, "root.crl"), "utf8"), good);
+  const back = await certLogin("good_user");
+  assert.equal(back.code, 0, back.stderr);
+});
+
+test("a server certificate the CA did not sign, served after the reload (an ALTER SYSTEM override), makes pg tls fail with exit 7", async () => {
+  // A self-signed certificate, as Debian's ssl-cert-snakeoil is, left in place by an ALTER SYSTEM setting.
+  const key = join(cluster.dataDir, "snakeoil.key");
+  const crt = join(cluster.dataDir, "snakeoil.crt");
+  const subject = ["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost", "-days", "30"];
+  const newKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key];
+  const made = await runClient("openssl", ["req", "-x509", ...newKey, ...subject, "-out", crt]);
+  assert.equal(made.code, 0, made.stderr);
+  const { chmod, chown } = await import("node:fs/promises");
+  const owner = await stat(cluster.dataDir);
+  for (const path of [key, crt]) {
+    await chown(path, owner.uid, owner.gid);
+    await chmod(path, 0o600);
+  }
+  await cluster.sql(`ALTER SYSTEM SET ssl_cert_file = '${crt}'`);
+  await cluster.sql(`ALTER SYSTEM SET ssl_key_file = '${key}'`);
+  try {
+    // A new name, so pg tls re-issues and reloads: the pending override takes effect with that reload.
+    const result = await pgwarden([...tlsArgs(), "--reload", "--san", "localhost", "--san", "127.0.0.1", "--san", "snake.test"]);
+    assert.equal(result.code, 7, `${result.stdout}${result.stderr}`);
+    assert.match(result.stderr, /the server serves CN=localhost \(not the one pgwarden installed\), and it does not verify against the CA for localhost: /);
+    assert.match(result.stderr, /: DEPTH_ZERO_SELF_SIGNED_CERT; sslmode=verify-full clients will fail/);
+    assert.match(result.stderr, /postgresql\.auto\.conf \(ALTER SYSTEM\) overrides ssl_cert_file, ssl_key_file: run ALTER SYSTEM RESET/);
+    // OpenSSL's own client agrees the served certificate does not verify.
+    const target = ["-connect", `127.0.0.1:${cluster.port}`, "-CAfile", join(pki, "ca", "ca.crt"), "-verify_hostname", "localhost"];
+    const seen = await runClient("openssl", ["s_client", "-starttls", "postgres", ...target], { input: "" });
+    assert.match(seen.stdout, /Verify return code: (18|19|21) /);
+  } finally {
+    await cluster.sql("ALTER SYSTEM RESET ssl_cert_file");
+    await cluster.sql("ALTER SYSTEM RESET ssl_key_file");
+  }
+  const repaired = await pgwarden([...tlsArgs(), "--reload"]);
+  assert.equal(repaired.code, 0, repaired.stderr);
+  assert.equal((await servedByOpenssl()).verify, "Verify return code: 0 (ok)");
+});
+
+test("pg tls --cn re-issues a certificate lacking the name with every name it had (a VIP) plus the new ones, old cert and key kept", async () => {
+  // Made by hand for the VIP only, as an operator would for a floating address.
+  assert.equal((await pgwarden(["cert", "issue", "--pki", pki, "--profile", "server", "--cn", "pg-vip-node.test", "--san", "pg-vip.test"])).code, 0);
+  const certPath = join(pki, "server", "pg-vip-node.test.crt");
+  const keyPath = join(pki, "server", "pg-vip-node.test.key");
+  const [oldCert, oldKey] = await Promise.all([readFile(certPath, "utf8"), readFile(keyPath, "utf8")]);
+  assert.ok(!new X509Certificate(oldCert).checkHost("pg-vip-node.test"), "the old certificate lacks the node's name");
+
+  const result = await pgwarden(["pg", "tls", "--pki", pki, "--pgdata", cluster.dataDir, "--cn", "pg-vip-node.test", "--reload", "--format", "json"]);
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout) as {
+    certificate: { action: string; reason: string; backups: string[] };
+    served: { matches: boolean; probe: { verified: boolean } };
+  };
+  assert.equal(report.certificate.action, "reissued");
+  assert.match(report.certificate.reason, /does not name pg-vip-node\.test/);
+  assert.ok(report.served.matches && report.served.probe.verified);
+
+  const fresh = new X509Certificate(await readFile(certPath));
+  assert.equal(fresh.subjectAltName, "DNS:pg-vip.test, DNS:pg-vip-node.test, DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1");
+  assert.match(fresh.subject, /CN=pg-vip-node\.test/);
+  const verified = await runClient("openssl", ["verify", "-CAfile", join(pki, "ca", "ca.crt"), "-purpose", "sslserver", certPath]);
+  assert.equal(verified.code, 0, verified.stderr);
+
+  // Both old files kept, byte for byte; the key's copy private.
+  assert.equal(report.certificate.backups.length, 2);
+  const [certBackup, keyBackup] = report.certificate.backups as [string, string];
+  assert.ok(certBackup.startsWith(`${certPath}.`) && keyBackup.startsWith(`${keyPath}.`));
+  assert.equal(await readFile(certBackup, "utf8"), oldCert);
+  assert.equal(await readFile(keyBackup, "utf8"), oldKey);
+  assert.equal((await stat(keyBackup)).mode & 0o777, 0o600);
+  assert.match(result.stderr, /kept the previous .*pg-vip-node\.test\.key as /);
+
+  // verify-full by the VIP's name and by the node's name, both reaching this server.
+  for (const host of ["pg-vip.test", "pg-vip-node.test"]) {
+    const login = await certLogin("good_user", host);
+    assert.equal(login.code, 0, `${host}: ${login.stderr}`);
+    assert.equal(login.stdout.trim(), "good_user");
+  }
+});
+
+test("a server certificate pgwarden did not make (another CA's) is refused without --force; --force replaces it, kept as .bak, names kept", async () => {
+  const other = join(work.dir, "other-pki");
+  const names = ["--san", "corp-db.test", "--san", "corp-vip.test"];
+  const issued = await pgwarden(["cert", "issue", "--pki", other, "--profile", "server", "--cn", "corp-db.test", ...names]);
+  assert.equal(issued.code, 0, issued.stderr);
+  const { copyFile } = await import("node:fs/promises");
+  const certPath = join(pki, "server", "corp-db.test.crt");
+  const keyPath = join(pki, "server", "corp-db.test.key");
+  await copyFile(join(other, "server", "corp-db.test.crt"), certPath);
+  await copyFile(join(other, "server", "corp-db.test.key"), keyPath);
+  const oldCert = await readFile(certPath, "utf8");
+
+  const before = await snapshot(cluster.dataDir);
+  const pkiBefore = await snapshot(pki);
+  const args = ["pg", "tls", "--pki", pki, "--pgdata", cluster.dataDir, "--cn", "corp-db.test", "--reload"];
+  for (const extra of [[], ["--dry-run"]]) {
+    const refused = await pgwarden([...args, ...extra]);
+    assert.equal(refused.code, 2, refused.stdout);
+    assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
+    assert.match(refused.stderr, /corp-db\.test\.crt cannot serve \(not signed by this CA.*\) and was not made by pgwarden for this server /);
+    assert.match(refused.stderr, / \(it is not signed by this CA \(issuer: CN=other-ca\)\), so pg tls will not replace it: pass --force/);
+    assert.deepEqual(await snapshot(cluster.dataDir), before);
+    assert.deepEqual(await snapshot(pki), pkiBefore);
+    assert.equal(await readFile(certPath, "utf8"), oldCert);
+  }
+
+  const forced = await pgwarden([...args, "--force", "--format", "json"]);
+  assert.equal(forced.code, 0, forced.stderr);
+  const report = JSON.parse(forced.stdout) as { certificate: { action: string; backups: string[] } };
+  assert.equal(report.certificate.action, "reissued");
+  assert.equal(report.certificate.backups.length, 2);
+  assert.equal(await readFile(report.certificate.backups[0] as string, "utf8"), oldCert);
+  const fresh = new X509Certificate(await readFile(certPath));
+  assert.ok(fresh.checkHost("corp-vip.test") && fresh.checkHost("corp-db.test") && fresh.checkIP("127.0.0.1"), fresh.subjectAltName);
+  assert.equal((await runClient("openssl", ["verify", "-CAfile", join(pki, "ca", "ca.crt"), "-purpose", "sslserver", certPath])).code, 0);
+  const login = await certLogin("good_user", "corp-vip.test");
+  assert.equal(login.code, 0, login.stderr);
+});
+
+test("a server.crt in PGDATA that pgwarden did not make is refused without --force, untouched; --force replaces it and keeps it as .bak", async () => {
+  // Installed by hand, from another CA, naming a VIP.
+  const other = join(work.dir, "other-pki");
+  assert.equal((await pgwarden(["cert", "issue", "--pki", other, "--profile", "server", "--cn", "hand-made.test", "--san", "hand-vip.test"])).code, 0);
+  const { chown, copyFile } = await import("node:fs/promises");
+  const owner = await stat(cluster.dataDir);
+  for (const [from, to] of [["crt", "server.crt"], ["key", "server.key"]] as const) {
+    await copyFile(join(other, "server", `hand-made.test.${from}`), join(cluster.dataDir, to));
+    await chown(join(cluster.dataDir, to), owner.uid, owner.gid);
+  }
+  await cluster.reload();
+  const handMade = await readFile(join(cluster.dataDir, "server.crt"), "utf8");
+  const before = await snapshot(cluster.dataDir);
+  const pkiBefore = await snapshot(pki);
+  for (const extra of [[], ["--dry-run"]]) {
+    const refused = await pgwarden([...tlsArgs(), "--reload", ...extra]);
+    assert.equal(refused.code, 2, refused.stdout);
+    assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
+    assert.match(refused.stderr, /server\.crt was not made by pgwarden \(CN=hand-made\.test, issuer CN=other-ca, names DNS:hand-vip\.test\)/);
+    assert.match(refused.stderr, /, so pg tls will not replace it and server\.key: pass --force/);
+    assert.deepEqual(await snapshot(cluster.dataDir), before);
+    assert.deepEqual(await snapshot(pki), pkiBefore);
+  }
+  const forced = await pgwarden([...tlsArgs(), "--reload", "--force"]);
+  assert.equal(forced.code, 0, forced.stderr);
+  const names = await readdir(cluster.dataDir);
+  const backups = names.filter((name) => name.startsWith("server.crt.") && name.endsWith(".bak"));
+  const kept = await Promise.all(backups.map((name) => readFile(join(cluster.dataDir, name), "utf8")));
+  assert.ok(kept.includes(handMade), "the hand-made certificate is kept as .bak");
+  assert.equal((await servedByOpenssl()).verify, "Verify return code: 0 (ok)");
+});

@@ -18,6 +18,8 @@ export interface HelpSpec {
   readonly description: string;
   /** One `$ pgwarden ...` line each. */
   readonly examples: readonly string[];
+  /** What this command's exit codes mean beyond the shared list (`N  when`), shown under EXIT CODES. */
+  readonly exitNotes?: readonly string[];
 }
 
 /** One help layout everywhere: synopsis, DESCRIPTION, options, EXIT CODES, EXAMPLES. */
@@ -25,6 +27,7 @@ export function describe(command: Command, spec: HelpSpec): Command {
   const description = spec.description.replace(/\s*\n\s*/g, " ");
   const firstSentence = /^.*?[.:](?=\s|$)/.exec(description)?.[0] ?? description;
   command.summary(spec.summary ?? firstSentence.replace(/[.:]$/, "")).description(description);
-  command.addHelpText("after", `\n${EXIT_CODES_HELP}\n\nEXAMPLES\n${spec.examples.map((line) => `  $ ${line}`).join("\n")}\n`);
+  const notes = spec.exitNotes?.length ? `\n  for this command:\n${spec.exitNotes.map((line) => `  ${line}`).join("\n")}` : "";
+  command.addHelpText("after", `\n${EXIT_CODES_HELP}${notes}\n\nEXAMPLES\n${spec.examples.map((line) => `  $ ${line}`).join("\n")}\n`);
   return command;
 }

@@ -1,7 +1,13 @@
-import { readFile } from "node:fs/promises";
+import { X509Certificate, createPrivateKey } from "node:crypto";
+import { readFile, stat } from "node:fs/promises";
+import { usageError } from "../errors.js";
+import { PRIVATE_FILE_MODE, writeFileAtomic } from "../fs/atomic-write.js";
+import { backupPath } from "../fs/backup.js";
 import type { CertificateAuthority } from "../pki/certificate-authority.js";
 import { describeCertificate } from "../pki/certificate-info.js";
+import { readRecords } from "../pki/inventory.js";
 import { issueCertificate, prepareLeaf } from "../pki/issue.js";
+import { fingerprintSha256 } from "../pki/leaf-signer.js";
 import type { PkiLayout } from "../pki/pki-layout.js";
 import { PROFILES } from "../pki/profiles.js";
 import { parseSubjectAltName } from "../pki/subject-alt-name.js";
@@ -18,33 +24,90 @@ export interface ServerCertificate {
   readonly action: "issued" | "kept" | "reissued";
   /** Why an existing certificate was replaced. */
   readonly reason?: string;
+  /** Where the replaced certificate and key were kept. */
+  readonly backups?: readonly string[];
 }
 
 export interface ServerCertificateRequest {
   readonly commonName: string;
   readonly subjectAltNames: readonly string[];
   readonly group?: string;
+  /** Replace an existing certificate that pgwarden did not make for this server (it is kept as .bak). */
+  readonly force?: boolean;
 }
 
-async function readPair(certPath: string, keyPath: string): Promise<{ certPem: string; keyPem: string } | undefined> {
+/** A file's text; undefined when there is none, and empty (so unreadable as PEM) when it cannot be read. */
+async function readExisting(path: string): Promise<string | undefined> {
+  return readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? undefined : ""));
+}
+
+function parseCertificate(pem: string): X509Certificate | undefined {
   try {
-    const [certPem, keyPem] = await Promise.all([readFile(certPath, "utf8"), readFile(keyPath, "utf8")]);
-    return { certPem, keyPem };
+    return new X509Certificate(pem);
   } catch {
     return undefined;
   }
 }
 
 /** Why an existing certificate cannot serve this request, or undefined when it can. */
-function unfitReason(certPem: string, ca: CertificateAuthority, wanted: readonly string[], now: Date): string | undefined {
-  const der = Buffer.from(certPem.replace(/-----[^-]+-----|\s/g, ""), "base64");
-  const verdict = verifyCertificate(der, { roots: [ca.der], purpose: "server", now });
+function unfitReason(cert: X509Certificate, ca: CertificateAuthority, wanted: readonly string[], now: Date): string | undefined {
+  const verdict = verifyCertificate(cert.raw, { roots: [ca.der], purpose: "server", now });
   if (!verdict.ok) return verdict.reason;
-  const info = describeCertificate(der, now);
+  const info = describeCertificate(cert.raw, now);
   if (info.daysLeft < SERVER_CERT_MIN_DAYS_LEFT) return `it expires in ${info.daysLeft} days`;
   const have = new Set(info.subjectAltNames.map((san) => `${san.type}:${san.value}`));
-  const missing = wanted.map((value) => parseSubjectAltName(value)).find((san) => !have.has(`${san.type}:${san.value}`));
-  return missing ? `it does not name ${missing.value}` : undefined;
+  const missing = wanted.map((value) => parseSubjectAltName(value)).filter((san) => !have.has(`${san.type}:${san.value}`));
+  return missing.length ? `it does not name ${missing.map((san) => san.value).join(", ")}` : undefined;
+}
+
+/** Why the files at a leaf's paths are not a usable pair (certificate and its own key), or undefined. */
+function pairProblem(certText: string | undefined, cert: X509Certificate | undefined, keyPem: string | undefined): string | undefined {
+  if (certText === undefined) return "its certificate is missing, only the key is there";
+  if (!cert) return "it cannot be read as a PEM certificate";
+  if (keyPem === undefined) return "its key is missing";
+  try {
+    return cert.checkPrivateKey(createPrivateKey(keyPem)) ? undefined : "the key beside it does not belong to it";
+  } catch {
+    return "the key beside it cannot be read (encrypted, or not a key)";
+  }
+}
+
+/**
+ * Why an existing certificate is not one pgwarden made for this server, so re-issuing it
+ * would destroy something of someone else's: undefined when it is pgwarden's own (a whole
+ * pair, signed by this CA, in the inventory as a server certificate).
+ */
+async function foreignReason(
+  layout: PkiLayout,
+  ca: CertificateAuthority,
+  certText: string | undefined,
+  cert: X509Certificate | undefined,
+  keyPem: string | undefined,
+): Promise<string | undefined> {
+  const problem = pairProblem(certText, cert, keyPem);
+  if (problem || !cert) return problem;
+  if (!cert.checkIssued(ca.certificate) || !cert.verify(ca.certificate.publicKey)) {
+    return `it is not signed by this CA (issuer: ${cert.issuer.split("\n").join(", ")})`;
+  }
+  const fingerprint = fingerprintSha256(cert.raw);
+  const record = (await readRecords(layout)).records.find((candidate) => candidate.fingerprintSha256 === fingerprint);
+  if (!record) return `pgwarden has no record of making it (none in ${layout.recordsDir})`;
+  if (record.profile !== "server") return `pgwarden made it as a ${record.profile} certificate, not a server one`;
+  return undefined;
+}
+
+/** The names of the old certificate, as `--san` values, with the requested ones it lacks appended. */
+function unionOfNames(cert: X509Certificate | undefined, wanted: readonly string[], now: Date): { names: string[]; wildcard: boolean } {
+  const old = cert ? describeCertificate(cert.raw, now).subjectAltNames : [];
+  const seen = new Set(old.map((san) => `${san.type}:${san.value}`));
+  const added = wanted.filter((value) => {
+    const san = parseSubjectAltName(value);
+    const key = `${san.type}:${san.value}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return { names: [...old.map((san) => `${san.type.toUpperCase()}:${san.value}`), ...added], wildcard: old.some((san) => san.value.startsWith("*.")) };
 }
 
 export interface FoundServerCertificate {
@@ -53,30 +116,71 @@ export interface FoundServerCertificate {
   readonly existing: boolean;
   /** Why the existing one cannot serve. */
   readonly reason?: string;
+  /** Why the existing one is not pgwarden's for this server (re-issuing it needs --force). */
+  readonly foreign?: string;
   readonly paths: { readonly cert: string; readonly key: string };
-  readonly options: { profile: typeof PROFILES.server; commonName: string; subjectAltNames: readonly string[]; group: string };
+  /** What a (re)issue would ask for: the existing certificate's names plus the requested ones. */
+  readonly options: { profile: typeof PROFILES.server; commonName: string; subjectAltNames: readonly string[]; group: string; allowWildcard: boolean };
 }
 
 /** Looks for a usable server certificate without writing anything (for --dry-run too). */
 export async function findServerCertificate(layout: PkiLayout, ca: CertificateAuthority, request: ServerCertificateRequest, now: Date): Promise<FoundServerCertificate> {
-  const options = { profile: PROFILES.server, commonName: request.commonName, subjectAltNames: request.subjectAltNames, group: request.group ?? "server" };
-  const { paths } = prepareLeaf(layout, options);
-  const pair = await readPair(paths.cert, paths.key);
-  const reason = pair ? unfitReason(pair.certPem, ca, request.subjectAltNames, now) : undefined;
-  const usable = pair && reason === undefined ? { certPath: paths.cert, keyPath: paths.key, ...pair, action: "kept" as const } : undefined;
-  return { usable, existing: pair !== undefined, reason, paths, options };
+  const group = request.group ?? "server";
+  const { paths } = prepareLeaf(layout, { profile: PROFILES.server, commonName: request.commonName, subjectAltNames: request.subjectAltNames, group });
+  const [certText, keyPem] = await Promise.all([readExisting(paths.cert), readExisting(paths.key)]);
+  const existing = certText !== undefined || keyPem !== undefined;
+  const cert = certText === undefined ? undefined : parseCertificate(certText);
+  // An incomplete or unreadable pair cannot serve, for the reason that also makes it foreign.
+  const reason = !existing ? undefined : (pairProblem(certText, cert, keyPem) ?? unfitReason(cert as X509Certificate, ca, request.subjectAltNames, now));
+  const foreign = reason === undefined ? undefined : await foreignReason(layout, ca, certText, cert, keyPem);
+  const usable =
+    existing && reason === undefined
+      ? { certPath: paths.cert, keyPath: paths.key, certPem: certText as string, keyPem: keyPem as string, action: "kept" as const }
+      : undefined;
+  const union = unionOfNames(cert, request.subjectAltNames, now);
+  const options = { profile: PROFILES.server, commonName: request.commonName, subjectAltNames: union.names, group, allowWildcard: union.wildcard };
+  return { usable, existing, reason, foreign, paths, options };
+}
+
+/** The refusal to replace a certificate pgwarden did not make for this server. */
+export function foreignCertificateError(found: FoundServerCertificate): Error {
+  return usageError(
+    "foreign-certificate",
+    `${found.paths.cert} ${found.reason === found.foreign ? "" : `cannot serve (${found.reason}) and `}was not made by pgwarden for this server ` +
+      `(${found.foreign}), so pg tls will not replace it: pass --force to replace it and its key (both kept as .bak, its names carried over), ` +
+      "or give another --cn or --group",
+  );
+}
+
+/** Copies the old certificate and key beside themselves (`.<time>.bak`) before they are replaced; the key's copy is 0600. */
+async function backUp(paths: { cert: string; key: string }, now: Date): Promise<string[]> {
+  const kept: string[] = [];
+  for (const path of [paths.cert, paths.key]) {
+    const old = await readFile(path).catch(() => undefined);
+    if (old === undefined) continue;
+    const info = await stat(path);
+    const mode = path === paths.key ? PRIVATE_FILE_MODE : info.mode & 0o777;
+    const backup = backupPath(path, now);
+    await writeFileAtomic(backup, old, { mode, exclusive: true });
+    kept.push(backup);
+  }
+  return kept;
 }
 
 /**
  * The server certificate for a cluster: the one already in the PKI when it chains to the
- * CA, has a month left and names every requested host; otherwise a new one (replacing
- * the old, which stays in the inventory as replaced).
+ * CA, has a month left and names every requested host. Otherwise a new one: for a
+ * certificate pgwarden made for this server, with every name the old one had plus the
+ * requested ones (so a VIP or alias survives), the old certificate and key kept as .bak;
+ * a certificate pgwarden did not make is refused unless `force`.
  */
 export async function ensureServerCertificate(layout: PkiLayout, ca: CertificateAuthority, request: ServerCertificateRequest, now: Date): Promise<ServerCertificate> {
   const found = await findServerCertificate(layout, ca, request, now);
   if (found.usable) return found.usable;
   const { options, paths, existing, reason } = found;
+  if (existing && found.foreign && !request.force) throw foreignCertificateError(found);
+  const backups = existing ? await backUp(paths, now) : [];
   await issueCertificate(layout, ca, { ...options, force: existing }, now);
-  const fresh = (await readPair(paths.cert, paths.key)) as { certPem: string; keyPem: string };
-  return { certPath: paths.cert, keyPath: paths.key, ...fresh, action: existing ? "reissued" : "issued", reason };
+  const [certPem, keyPem] = await Promise.all([readFile(paths.cert, "utf8"), readFile(paths.key, "utf8")]);
+  return { certPath: paths.cert, keyPath: paths.key, certPem, keyPem, action: existing ? "reissued" : "issued", reason, backups };
 }

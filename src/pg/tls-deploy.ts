@@ -1,10 +1,12 @@
 import { X509Certificate } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { ExitCode, PgwardenError, notFoundError, pkiError } from "../errors.js";
+import { ExitCode, PgwardenError, notFoundError, pkiError, usageError } from "../errors.js";
 import { PRIVATE_FILE_MODE } from "../fs/atomic-write.js";
 import { writeKeepingBackup } from "../fs/backup.js";
+import { readRecords } from "../pki/inventory.js";
 import { fingerprintSha256 } from "../pki/leaf-signer.js";
+import type { PkiLayout } from "../pki/pki-layout.js";
 import { isRoot, ownerOf, runProgram, type OsUser } from "./os-user.js";
 import { probeAddress, readPostmasterPid } from "./postmaster.js";
 import { PGWARDEN_CONF, autoConfOverrides, renderPgwardenConf, withInclude } from "./server-config.js";
@@ -149,16 +151,25 @@ export async function reloadServer(pgBinDir: string, pgdata: string, owner: OsUs
 
 /**
  * Checks from a real TLS handshake that the server serves `certPem`, waiting a little for
- * a reload to take; a server that is not running is reported, not an error.
+ * a reload to take; a server that is not running is reported, not an error. The handshake
+ * reaches `host` (default: from postmaster.pid, on loopback) and verifies the certificate
+ * for `servername` (default: that address), as a client with sslmode=verify-full would.
  */
-export async function checkServed(pgdata: string, certPem: string, caPem: string, host?: string, waitMs: number = RELOAD_WAIT_MS): Promise<ServedCheck> {
+export async function checkServed(
+  pgdata: string,
+  certPem: string,
+  caPem: string,
+  host?: string,
+  waitMs: number = RELOAD_WAIT_MS,
+  servername?: string,
+): Promise<ServedCheck> {
   const info = await readPostmasterPid(pgdata);
   if (!info) return { running: false };
   const expected = fingerprintSha256(new X509Certificate(certPem).raw);
   const address = host ?? probeAddress(info);
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const probe = await probeTls({ host: address, port: info.port, ca: caPem });
+    const probe = await probeTls({ host: address, port: info.port, ca: caPem, servername });
     const matches = probe.fingerprintSha256 === expected;
     if (matches || Date.now() > deadline) return { running: true, probe, matches };
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -192,3 +203,50 @@ export function notServedError(check: ServedCheck, rejection: string | undefined
   );
 }
 
+/**
+ * The served certificate does not verify against the CA for the name clients use (the
+ * handshake said "verified: no"): every sslmode=verify-full client fails the same way, so
+ * this is a PKI failure (exit 7), never a success. `hint` says what to do about it.
+ */
+export function unverifiedError(check: ServedCheck, servername: string, hint: string): PgwardenError {
+  const probe = check.probe;
+  const what = check.matches ? "the certificate pgwarden installed" : `${probe?.subject ?? "a certificate"} (not the one pgwarden installed)`;
+  return pkiError(
+    "served-unverified",
+    `the server serves ${what}, and it does not verify against the CA for ${servername}: ${probe?.verifyError ?? "unknown reason"}; ` +
+      `sslmode=verify-full clients will fail: ${hint}`,
+  );
+}
+
+/**
+ * Refuses to replace a server.crt in PGDATA that pgwarden did not make (no record of it in
+ * the inventory) unless `force`: a certificate installed by hand may carry names or a CA that
+ * clients depend on. `keptPem` is a certificate pgwarden would install unchanged (so no
+ * replacement at all). With `force` the old files are replaced and kept as .bak by {@link applyTls}.
+ */
+export async function checkInstalledCertificate(pgdata: string, layout: PkiLayout, keptPem: string | undefined, force: boolean): Promise<void> {
+  const path = join(pgdata, TLS_FILES.cert);
+  const installed = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return undefined;
+    throw error;
+  });
+  if (installed === undefined || installed === keptPem || force) return;
+  let cert: X509Certificate | undefined;
+  try {
+    cert = new X509Certificate(installed);
+  } catch {
+    cert = undefined;
+  }
+  if (cert) {
+    const fingerprint = fingerprintSha256(cert.raw);
+    if ((await readRecords(layout)).records.some((record) => record.fingerprintSha256 === fingerprint)) return;
+  }
+  const what = cert
+    ? `${cert.subject.split("\n").join(", ")}, issuer ${cert.issuer.split("\n").join(", ")}, names ${cert.subjectAltName ?? "none"}`
+    : "not a readable PEM certificate";
+  throw usageError(
+    "foreign-installed-certificate",
+    `${path} was not made by pgwarden (${what}), so pg tls will not replace it and ${TLS_FILES.key}: ` +
+      "pass --force to replace both (kept as .bak), with a --san for each name clients use to reach this server",
+  );
+}

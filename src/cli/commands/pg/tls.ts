@@ -9,8 +9,24 @@ import { SNIPPET_TARGETS, renderTlsSnippet, type SnippetTarget } from "../../../
 import { readCaCrl } from "../../../pki/crl-file.js";
 import { leafPaths } from "../../../pki/pki-layout.js";
 import { findServerBinaries } from "../../../pg/pg-binaries.js";
-import { findServerCertificate, ensureServerCertificate } from "../../../pg/server-certificate.js";
-import { TLS_FILES, applyTls, checkServed, notServedError, planTls, reloadRejection, reloadServer, serverKeyProblem, type ServerTlsMaterial, type TlsPlan } from "../../../pg/tls-deploy.js";
+import { findServerCertificate, ensureServerCertificate, foreignCertificateError, type ServerCertificateRequest } from "../../../pg/server-certificate.js";
+import {
+  TLS_FILES,
+  applyTls,
+  checkServed,
+  notServedError,
+  planTls,
+  reloadRejection,
+  reloadServer,
+  serverKeyProblem,
+  unverifiedError,
+  checkInstalledCertificate,
+  type ServedCheck,
+  type ServerTlsMaterial,
+  type TlsPlan,
+} from "../../../pg/tls-deploy.js";
+import { parseSubjectAltName } from "../../../pki/subject-alt-name.js";
+import type { CertificateAuthority } from "../../../pki/certificate-authority.js";
 import { contextOf, type CommandContext } from "../../context.js";
 import { describe } from "../../help.js";
 import { sanOption } from "../../flags.js";
@@ -42,10 +58,25 @@ function planText(plan: TlsPlan, dryRun: boolean): string {
   return [`${plan.pgdata}:`, ...files, "settings (in pgwarden.conf, included last from postgresql.conf):", ...settings].join("\n");
 }
 
-function serverRequest(options: Options) {
+function serverRequest(options: Options): ServerCertificateRequest {
   const commonName = options.cn ?? hostname();
   const sans = options.san.length > 0 ? options.san : [commonName, "localhost", "127.0.0.1", "::1"].filter((san, index, all) => all.indexOf(san) === index);
-  return { commonName, subjectAltNames: sans, group: options.group ?? "server" };
+  return { commonName, subjectAltNames: sans, group: options.group ?? "server", force: options.force };
+}
+
+/** The name the final handshake verifies the served certificate for: the first one asked for, as a verify-full client would. */
+function verifyName(request: ServerCertificateRequest): string {
+  return parseSubjectAltName(request.subjectAltNames[0] ?? request.commonName).value;
+}
+
+/** The CA's CRL, checked (signed by the CA, current, parseable) before anything is issued, written or reloaded. */
+function checkedCrl(ctx: CommandContext, ca: CertificateAuthority): Promise<string | undefined> {
+  return readCaCrl(ctx.layout, { issuers: [{ der: ca.der }], now: ctx.now });
+}
+
+/** The served certificate after the run must verify (chain to the CA, valid now, names the host): exit 7 otherwise. */
+function requireVerified(served: ServedCheck, servername: string, hint: () => string): void {
+  if (served.running && served.probe?.tls && served.probe.verified === false) throw unverifiedError(served, servername, hint());
 }
 
 /** Each of `paths` must exist; the first missing one is not-found (exit 4), saying how to issue it. */
@@ -75,6 +106,7 @@ async function runPrint(ctx: CommandContext, options: Options, target: SnippetTa
 /** `--conn`: a running server reached as a superuser; files where data_directory is, settings through ALTER SYSTEM. */
 async function runConn(ctx: CommandContext, options: Options, url: string): Promise<void> {
   const ca = await loadSigningCa(ctx, false);
+  const crlPem = await checkedCrl(ctx, ca);
   const client = await connectSuperuser(url);
   try {
     const facts = await serverFacts(client);
@@ -83,10 +115,14 @@ async function runConn(ctx: CommandContext, options: Options, url: string): Prom
     }
     const request = serverRequest(options);
     const planOptions = { pgdata: facts.dataDirectory, force: options.force, settingsVia: "alter-system" as const };
+    // What would refuse the deployment (a foreign certificate in the PKI or PGDATA, a key PostgreSQL rejects) refuses it before anything is issued.
+    const found = await findServerCertificate(ctx.layout, ca, request, ctx.now);
+    if (!found.usable && found.foreign && !options.force) throw foreignCertificateError(found);
+    await checkInstalledCertificate(facts.dataDirectory, ctx.layout, found.usable?.certPem, options.force ?? false);
+    if (!options.dryRun) await planTls({ certPem: "", keyPem: "", caPem: ca.pem, crlPem }, planOptions);
     const server = options.dryRun ? undefined : await ensureServerCertificate(ctx.layout, ca, request, ctx.now);
-    const found = server ? undefined : await findServerCertificate(ctx.layout, ca, request, ctx.now);
-    const material = server ?? found?.usable ?? { certPem: "", keyPem: "" };
-    const { plan, writes } = await planTls({ certPem: material.certPem, keyPem: material.keyPem, caPem: ca.pem, crlPem: await readCaCrl(ctx.layout) }, planOptions);
+    const material = server ?? found.usable ?? { certPem: "", keyPem: "" };
+    const { plan, writes } = await planTls({ certPem: material.certPem, keyPem: material.keyPem, caPem: ca.pem, crlPem }, planOptions);
     const settingsChanged = await alterSystem(client, plan.settings, options.dryRun ?? false);
     if (options.dryRun) {
       const lines = settingsChanged.map((name) => `  would ALTER SYSTEM SET ${name} = '${plan.settings[name]}'`);
@@ -98,7 +134,8 @@ async function runConn(ctx: CommandContext, options: Options, url: string): Prom
     const changed = plan.changed || settingsChanged.length > 0;
     if (changed) await reloadConf(client);
     const certPem = (server as { certPem: string }).certPem;
-    const served = await checkServed(facts.dataDirectory, certPem, ca.pem);
+    const servername = verifyName(request);
+    const served = await checkServed(facts.dataDirectory, certPem, ca.pem, undefined, undefined, servername);
     const result = { dataDirectory: facts.dataDirectory, alterSystem: settingsChanged, plan, reloaded: changed, served: { ...served, probe: served.probe ? { ...served.probe, certificateDer: undefined } : undefined } };
     if (ctx.output.format === "json") ctx.output.json(result);
     else ctx.output.data(`${planText(plan, false)}\n${settingsChanged.length ? `ALTER SYSTEM: ${settingsChanged.join(", ")}` : "settings already as wanted"}\nserver: ${served.matches ? `serves this certificate (${served.probe?.protocol}, ${served.probe?.cipher})` : "does NOT serve this certificate"}`);
@@ -107,6 +144,8 @@ async function runConn(ctx: CommandContext, options: Options, url: string): Prom
       const rejection = errors[0] ?? (await reloadRejection(facts.dataDirectory, logFile ? resolve(facts.dataDirectory, logFile) : undefined));
       throw notServedError(served, rejection);
     }
+    const certPath = (server as { certPath: string }).certPath;
+    requireVerified(served, servername, () => `pgwarden cert verify ${certPath} --purpose server --host ${servername} says why`);
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -122,32 +161,46 @@ async function run(ctx: CommandContext, options: Options): Promise<void> {
 
 async function runPgdata(ctx: CommandContext, options: Options, pgdata: string): Promise<void> {
   const ca = await loadSigningCa(ctx, false);
+  const crlPem = await checkedCrl(ctx, ca);
   const request = serverRequest(options);
-  const sans = request.subjectAltNames;
   const planOptions = { pgdata, configFile: options.configFile ? resolve(options.configFile) : undefined, force: options.force };
 
+  // What would refuse the deployment (a foreign certificate in the PKI or PGDATA, no PGDATA, a key PostgreSQL rejects) refuses it before anything is issued.
+  const found = await findServerCertificate(ctx.layout, ca, request, ctx.now);
+  if (!found.usable && found.foreign && !options.force) throw foreignCertificateError(found);
+  await checkInstalledCertificate(pgdata, ctx.layout, found.usable?.certPem, options.force ?? false);
   if (options.dryRun) {
-    const found = await findServerCertificate(ctx.layout, ca, request, ctx.now);
     // A certificate still to be issued: plan against empty content, which differs from any file.
-    const crlPem = await readCaCrl(ctx.layout);
     const material: ServerTlsMaterial = found.usable ? { certPem: found.usable.certPem, keyPem: found.usable.keyPem, caPem: ca.pem, crlPem } : { certPem: "", keyPem: "", caPem: ca.pem, crlPem };
     const { plan } = await planTls(material, planOptions);
-    const certLine = found.usable ? `server certificate: ${found.usable.certPath} (kept)` : `server certificate: would ${found.existing ? `reissue ${found.paths.cert} (${found.reason})` : `issue ${found.paths.cert}`} for ${sans.join(", ")}`;
+    const action = found.existing ? `reissue ${found.paths.cert} (${found.reason})` : `issue ${found.paths.cert}`;
+    const certLine = found.usable
+      ? `server certificate: ${found.usable.certPath} (kept)`
+      : `server certificate: would ${action} for ${found.options.subjectAltNames.join(", ")}`;
     if (ctx.output.format === "json") ctx.output.json({ dryRun: true, certificate: { path: found.paths.cert, action: found.usable ? "kept" : found.existing ? "reissue" : "issue", reason: found.reason }, plan });
     else ctx.output.data(`${certLine}\n${planText(plan, true)}${options.reload ? "\nwould reload the server (pg_ctl reload) and check the certificate it serves" : ""}`);
     return;
   }
 
+  await planTls({ certPem: "", keyPem: "", caPem: ca.pem, crlPem }, planOptions);
   const server = await ensureServerCertificate(ctx.layout, ca, request, ctx.now);
-  const { plan, writes } = await planTls({ certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem, crlPem: await readCaCrl(ctx.layout) }, planOptions);
+  const { plan, writes } = await planTls({ certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem, crlPem }, planOptions);
   const written = await applyTls(plan, writes, ctx.now);
+  server.backups?.forEach((backup) => ctx.output.info(`pgwarden: kept the previous ${backup.replace(/\.[^.]+\.bak$/, "")} as ${backup}`));
   plan.overridden.forEach((name) => ctx.output.warn(`postgresql.auto.conf sets ${name} (ALTER SYSTEM), which overrides pgwarden.conf: run ALTER SYSTEM RESET ${name}`));
   written.filter((file) => file.backup).forEach((file) => ctx.output.info(`pgwarden: kept the previous ${file.path} as ${file.backup}`));
   // Reload when something changed, or when the server does not serve what is installed (an earlier reload failed).
-  const needsReload = options.reload === true && (plan.changed || (await checkServed(pgdata, server.certPem, ca.pem, undefined, 0)).matches === false);
+  const servername = verifyName(request);
+  const needsReload =
+    options.reload === true && (plan.changed || (await checkServed(pgdata, server.certPem, ca.pem, undefined, 0, servername)).matches === false);
   if (needsReload) await reloadServer(findServerBinaries(options.pgBin).dir, pgdata, plan.owner);
-  const served = await checkServed(pgdata, server.certPem, ca.pem);
-  const result = { certificate: { path: server.certPath, action: server.action, reason: server.reason }, plan, reloaded: needsReload, served: { ...served, probe: served.probe ? { ...served.probe, certificateDer: undefined } : undefined } };
+  const served = await checkServed(pgdata, server.certPem, ca.pem, undefined, undefined, servername);
+  const result = {
+    certificate: { path: server.certPath, action: server.action, reason: server.reason, backups: server.backups ?? [] },
+    plan,
+    reloaded: needsReload,
+    served: { ...served, probe: served.probe ? { ...served.probe, certificateDer: undefined } : undefined },
+  };
   if (ctx.output.format === "json") ctx.output.json(result);
   else {
     const servedLine = !served.running
@@ -158,6 +211,16 @@ async function runPgdata(ctx: CommandContext, options: Options, pgdata: string):
           ? "server: still serves the previous certificate: reload it (pgwarden pg tls --reload, or pg_ctl reload)"
           : `server: does NOT serve this certificate`;
     ctx.output.data(`server certificate: ${server.certPath} (${server.action}${server.reason ? `: ${server.reason}` : ""})\n${plan.changed ? "" : "nothing to change\n"}${planText(plan, false)}\n${servedLine}`);
+  }
+  // Without --reload a changed plan is not served yet: the handshake saw the old setup, which says nothing of the new one.
+  if (served.matches || options.reload || !plan.changed) {
+    requireVerified(served, servername, () =>
+      plan.overridden.length > 0
+        ? `postgresql.auto.conf (ALTER SYSTEM) overrides ${plan.overridden.join(", ")}: run ALTER SYSTEM RESET for each, then pgwarden pg tls --reload`
+        : served.matches
+          ? `pgwarden cert verify ${server.certPath} --purpose server --host ${servername} says why`
+          : "another setting points the server elsewhere: SELECT name, setting, sourcefile FROM pg_settings WHERE name LIKE 'ssl%' shows which",
+    );
   }
   if (served.running && !served.matches && (options.reload || !plan.changed)) {
     const keyInfo = await stat(join(pgdata, TLS_FILES.key)).catch(() => undefined);
@@ -179,7 +242,13 @@ export function pgTlsCommand(): Command {
     .addOption(new Option("--group <name>", "folder under the PKI directory for the certificate (default server; peer for patroni and etcd)"))
     .addOption(new Option("--reload", "reload the running server and check that it serves the new certificate"))
     .addOption(new Option("--dry-run", "print every file and setting it would change, change nothing"))
-    .addOption(new Option("--force", "rewrite a server key whose mode or owner PostgreSQL would refuse"))
+    .addOption(
+      new Option(
+        "--force",
+        "rewrite a server key whose mode or owner PostgreSQL would refuse; replace a server certificate (<pki>/<group>/<cn>.crt or " +
+          "PGDATA/server.crt) that pgwarden did not make for this server (kept as .bak)",
+      ),
+    )
     .addOption(new Option("--log <file>", "the server's log, to quote PostgreSQL's reason when a reload is rejected (default: from current_logfiles)"))
     .addOption(new Option("--pg-bin <dir>", "PostgreSQL's programs, for pg_ctl reload"))
     .action(async (options: Options, cmd: Command) => run(contextOf(cmd), options));
@@ -190,7 +259,15 @@ server.crt, server.key and root.crt into PGDATA (owner of PGDATA, mode 0600, bac
 ssl, ssl_cert_file, ssl_key_file, ssl_ca_file, ssl_crl_file and ssl_min_protocol_version in pgwarden.conf, which
 one include line in postgresql.conf pulls in (the rest of your file is never rewritten). With --reload it reloads
 the server and checks from a real TLS handshake that the new certificate is served; a reload PostgreSQL rejected
-is a failure with PostgreSQL's reason. Without --san the certificate names the CN, localhost, 127.0.0.1 and ::1. With --conn, for a
+is a failure with PostgreSQL's reason, and so is a served certificate that does not verify against the CA for the first
+name asked for (the handshake's "verified: no"). Without --san the certificate names the CN, localhost, 127.0.0.1 and ::1.
+An existing <pki>/<group>/<cn>.crt that lacks a requested name (or has under 30 days left) is re-issued with every name it
+had plus the new ones (a VIP or alias is never dropped; to drop a name, move the old certificate away first), its old
+certificate and key kept as .bak (the key's copy 0600); one pgwarden did not make for this server (not signed by this CA,
+not in its inventory, not a server certificate, or its key missing or not its own) is refused unless --force, and so is
+a server.crt in PGDATA that pgwarden did not make (installed by hand): --force replaces it, kept as .bak. The CA's CRL,
+<pki>/crl/ca.crl, is installed only if it is signed by the CA, parseable and current (thisUpdate not ahead, nextUpdate not
+past): otherwise nothing is issued, written or reloaded. With --conn, for a
 running server reached as a superuser, the files go where data_directory is and the settings through ALTER
 SYSTEM and pg_reload_conf(). --print writes the matching TLS lines for pgbouncer, Patroni or etcd.`,
     examples: [
@@ -198,6 +275,13 @@ SYSTEM and pg_reload_conf(). --print writes the matching TLS lines for pgbouncer
       "pgwarden pg tls --pgdata ./data --dry-run",
       "PGPASSWORD=... pgwarden pg tls --conn postgresql://postgres@127.0.0.1:5432/postgres --cn db1.example.com",
       "pgwarden pg tls --print pgbouncer --cn db1.example.com --client-cn dbuser_app",
+      "pgwarden pg tls --pgdata ./data --cn db1.example.com --san db1.example.com --san 10.0.0.11 --reload --force   # replace a certificate made elsewhere",
+    ],
+    exitNotes: [
+      "1   the reload did not take: PostgreSQL still serves the previous certificate (its log's reason is quoted)",
+      "2   a server certificate pgwarden did not make (in the PKI or PGDATA/server.crt) would be replaced: pass --force",
+      "7   <pki>/crl/ca.crl is expired, not yet valid, signed by another CA, unreadable or not a CRL (nothing was changed);",
+      "    or the certificate served after the run does not verify against the CA (\"verified: no\")",
     ],
   });
 }
