@@ -144,6 +144,7 @@ function strictChecks(cert: CertificateFacts, i: number, num: number): void {
     if (!cert.isCa) refuse(stage, "pathlenInvalidForNonCa", i, cert);
     if ((ku & KU.keyCertSign) === 0) refuse(stage, "pathlenWithoutKuKeyCertSign", i, cert);
   }
+  if (cert.isCa && cert.basicConstraints && !cert.basicConstraints.critical) refuse(stage, "caBconsNotCritical", i, cert);
   if (cert.isCa) {
     if (cert.keyUsage === undefined) refuse(stage, "caCertMissingKeyUsage", i, cert);
   } else if ((ku & KU.keyCertSign) !== 0) {
