@@ -29,9 +29,9 @@ export function inetAton(text: string): Buffer | undefined {
   if (parts.length > 4 || parts.some((part) => part.length === 0)) return undefined;
   const values: number[] = [];
   for (const part of parts) {
-    const match = /^(0[xX][0-9a-fA-F]*|0[0-7]*|[1-9][0-9]*)$/.exec(part);
+    const match = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(part);
     if (!match) return undefined;
-    const value = /^0[xX]/.test(part) ? (part.length === 2 ? 0 : parseInt(part.slice(2), 16)) : part.startsWith("0") ? parseInt(part, 8) || 0 : parseInt(part, 10);
+    const value = /^0[xX]/.test(part) ? parseInt(part.slice(2), 16) : part.startsWith("0") ? parseInt(part, 8) || 0 : parseInt(part, 10);
     values.push(value);
   }
   const last = values.pop() as number;
