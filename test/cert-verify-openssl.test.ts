@@ -151,8 +151,8 @@ interface Verdict {
   readonly words: string;
 }
 
-function opensslVerify(dir: string, files: { leaf: string; ca: string; untrusted?: string; crl?: string }, purpose?: Purpose): Verdict {
-  const args = ["verify", "-x509_strict", "-attime", String(AT.getTime() / 1000), "-CAfile", files.ca];
+function opensslVerify(dir: string, files: { leaf: string; ca: string; untrusted?: string; crl?: string }, purpose: Purpose | undefined, strict: boolean): Verdict {
+  const args = ["verify", ...(strict ? ["-x509_strict"] : []), "-attime", String(AT.getTime() / 1000), "-CAfile", files.ca];
   if (purpose) args.push("-purpose", purpose === "server" ? "sslserver" : "sslclient");
   if (files.untrusted) args.push("-untrusted", files.untrusted);
   if (files.crl) args.push("-CRLfile", files.crl, "-crl_check_all");
@@ -199,20 +199,26 @@ describe("cert verify decides as openssl verify -x509_strict", { concurrency: fa
       if (files.untrusted) await writeFile(files.untrusted, (c.chain ?? []).map((cert) => cert.pem).join(""));
       if (files.crl) await writeFile(files.crl, (c.crls ?? []).join("\n"));
 
-      const openssl = opensslVerify(dir, files, c.purpose);
+      const openssl = opensslVerify(dir, files, c.purpose, true);
       assert.equal(openssl.error, row.expect, `the table says OpenSSL answers ${row.expect}; it said: ${openssl.words}`);
-
-      const result = verifyCertificate(c.leaf.der, {
-        roots: c.ca.map((cert) => cert.der),
-        intermediates: (c.chain ?? []).map((cert) => cert.der),
-        crls: (c.crls ?? []).map(pemDer),
-        purpose: c.purpose,
-        now: AT,
-      });
-      assert.equal(result.ok, openssl.error === 0, `pgwarden ${result.ok ? "verified" : `refused (${result.reason})`}, OpenSSL said: ${openssl.words}`);
-      if (openssl.error !== 0) {
-        assert.deepEqual({ error: result.openssl?.error, depth: result.openssl?.depth }, { error: openssl.error, depth: openssl.depth }, `pgwarden: ${result.reason}; OpenSSL: ${openssl.words}`);
-        assert.ok(result.reason?.startsWith(openssl.words), `the reason leads with OpenSSL's words "${openssl.words}": ${result.reason}`);
+      // Without -x509_strict, as libssl clients (libpq) verify: pgwarden's strict: false must agree too.
+      for (const strict of [true, false]) {
+        const reference = strict ? openssl : opensslVerify(dir, files, c.purpose, false);
+        const result = verifyCertificate(c.leaf.der, {
+          roots: c.ca.map((cert) => cert.der),
+          intermediates: (c.chain ?? []).map((cert) => cert.der),
+          crls: (c.crls ?? []).map(pemDer),
+          purpose: c.purpose,
+          strict,
+          now: AT,
+        });
+        const mode = strict ? "-x509_strict" : "without -x509_strict";
+        assert.equal(result.ok, reference.error === 0, `${mode}: pgwarden ${result.ok ? "verified" : `refused (${result.reason})`}, OpenSSL said: ${reference.words}`);
+        if (reference.error !== 0) {
+          const ours = { error: result.openssl?.error, depth: result.openssl?.depth };
+          assert.deepEqual(ours, { error: reference.error, depth: reference.depth }, `${mode}: pgwarden: ${result.reason}; OpenSSL: ${reference.words}`);
+          assert.ok(result.reason?.startsWith(reference.words), `the reason leads with OpenSSL's words "${reference.words}": ${result.reason}`);
+        }
       }
     });
   });

@@ -23,6 +23,12 @@ export interface VerifyOptions {
   readonly host?: string;
   /** The certificate's private key: it must match. */
   readonly key?: KeyInput;
+  /**
+   * OpenSSL's -x509_strict RFC 5280 profile checks, which `cert verify` applies. Default false:
+   * what libssl peers (libpq, PostgreSQL) accept, as they do not set the flag, which is the
+   * question when deciding whether a certificate can serve.
+   */
+  readonly strict?: boolean;
   /** The time of the check (default: now). */
   readonly now?: Date;
 }
@@ -66,7 +72,7 @@ export function parseCrl(der: Buffer, source: string): RevocationList {
 
 const STAGE_OK: Record<PathStage, string> = {
   chain: "chains to a self-signed root in the CA file",
-  extensions: "extensions fit their place in the path (OpenSSL -x509_strict)",
+  extensions: "extensions fit their place in the path",
   purpose: "every certificate of the path allows this purpose",
   revocation: "no certificate of the path is revoked",
   signature: "every signature verifies",
@@ -75,8 +81,8 @@ const STAGE_OK: Record<PathStage, string> = {
 };
 
 /**
- * Checks a certificate as a TLS peer would, and as strictly as `openssl verify -x509_strict`
- * (OpenSSL 3.0): the path to a self-signed root of the CA file, every certificate's
+ * Checks a certificate as a TLS peer would (OpenSSL 3.0's X509_verify_cert, with
+ * `-x509_strict` when `strict`): the path to a self-signed root of the CA file, every certificate's
  * extensions, purpose, revocation, signature and dates, name constraints; then the host
  * name by libpq's rules and the private key.
  */
@@ -89,6 +95,7 @@ export function verifyCertificate(der: Buffer, options: VerifyOptions): VerifyRe
     untrusted: (options.intermediates ?? []).map((cert, i) => parseCertificate(cert, `chain certificate ${i + 1}`)),
     crls: crls.length > 0 ? crls : undefined,
     purpose: options.purpose,
+    strict: options.strict ?? false,
     now: Math.floor(now.getTime() / 1000),
   });
   const checks: VerifyCheck[] = path.passed.map((stage) => ({ name: stage, ok: true, detail: stage === "chain" ? `chains to ${nameText((path.chain[path.chain.length - 1] as CertificateFacts).subject)}` : STAGE_OK[stage] }));

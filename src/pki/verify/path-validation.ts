@@ -30,6 +30,8 @@ export interface PathOptions {
   /** CRLs: when given, every certificate of the path is checked (libpq's CRL_CHECK | CRL_CHECK_ALL). */
   readonly crls?: readonly RevocationList[];
   readonly purpose?: Purpose;
+  /** X509_V_FLAG_X509_STRICT, as `openssl verify -x509_strict` (default true); libssl clients such as libpq do not set it. */
+  readonly strict?: boolean;
   /** Seconds since the epoch. */
   readonly now: number;
 }
@@ -111,7 +113,7 @@ function buildChain(leaf: CertificateFacts, options: PathOptions, chain: Certifi
 }
 
 /** check_extensions with X509_V_FLAG_X509_STRICT, and the purpose on every certificate. */
-function checkExtensions(chain: readonly CertificateFacts[], purpose: Purpose | undefined): void {
+function checkExtensions(chain: readonly CertificateFacts[], purpose: Purpose | undefined, strict: boolean): void {
   const num = chain.length;
   let pathLength = 0;
   chain.forEach((cert, i) => {
@@ -119,14 +121,15 @@ function checkExtensions(chain: readonly CertificateFacts[], purpose: Purpose | 
     if (cert.unhandledCritical) refuse(stage, "unhandledCriticalExtension", i, cert, `critical extension ${cert.unhandledCritical} is not one OpenSSL can enforce`);
     const ca = checkCa(cert);
     if (i === 0) {
-      if (ca !== 1 && ca !== 0) refuse(stage, "invalidCa", i, cert);
-    } else if (ca !== 1) {
+      if (strict && ca !== 1 && ca !== 0) refuse(stage, "invalidCa", i, cert);
+    } else if (ca === 0 || ((i + 1 < num || strict) && ca !== 1)) {
       refuse(stage, "invalidCa", i, cert, "an issuer must have basicConstraints CA:TRUE and, if it has key usage, keyCertSign");
     }
-    if (num > 1) strictChecks(cert, i, num);
+    if (strict && num > 1) strictChecks(cert, i, num);
     if (purpose !== undefined) {
       const fits = checkPurpose(cert, purpose, i > 0);
-      if (fits !== 1) refuse("purpose", "invalidPurpose", i, cert, purposeProblem(cert, purpose, i > 0));
+      // Values other than 0 and 1 mean "a CA of an old kind": only strict mode refuses them.
+      if (fits === 0 || (fits !== 1 && strict)) refuse("purpose", "invalidPurpose", i, cert, purposeProblem(cert, purpose, i > 0));
     }
     const limit = cert.basicConstraints?.pathLen;
     if (i > 1 && limit !== undefined && pathLength > limit) {
@@ -239,7 +242,7 @@ export function validatePath(leaf: CertificateFacts, options: PathOptions): Path
   };
   try {
     stage("chain", () => buildChain(leaf, options, chain));
-    stage(options.purpose ? ["extensions", "purpose"] : "extensions", () => checkExtensions(chain, options.purpose));
+    stage(options.purpose ? ["extensions", "purpose"] : "extensions", () => checkExtensions(chain, options.purpose, options.strict ?? true));
     if (options.crls) stage("revocation", () => checkRevocation(chain, options.crls as readonly RevocationList[], options.now));
     stage(["signature", "validity"], () => checkSignaturesAndTimes(chain, options.now));
     stage("name-constraints", () => checkNameConstraintsOnPath(chain));

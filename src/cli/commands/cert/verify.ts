@@ -44,7 +44,7 @@ export function certVerifyCommand(): Command {
       const ctx = contextOf(cmd);
       const now = options.at === undefined ? ctx.now : parseAt(options.at);
       const inputs = await loadVerifyInputs(ctx.layout, { certificate: file, ca: options.ca ?? options.caFile, untrusted: options.untrusted, crls: options.crl, key: options.key });
-      const result = verifyCertificate(inputs.leaf, { ...inputs.options, purpose: options.purpose, host: options.host, now });
+      const result = verifyCertificate(inputs.leaf, { ...inputs.options, purpose: options.purpose, host: options.host, strict: true, now });
       if (ctx.output.format === "json") ctx.output.json({ file, ...result, ca: inputs.sources.ca, crls: inputs.sources.crls, key: inputs.sources.key ?? null });
       else {
         const mark = (check: { ok: boolean; skipped?: boolean }) => (check.skipped ? "skip" : check.ok ? "ok  " : "FAIL");
