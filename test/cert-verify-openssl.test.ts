@@ -7,12 +7,14 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { webcrypto } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { verifyCertificate, type Purpose } from "../src/pki/verify.js";
 import { pgwarden, tempDir } from "./support/cli.js";
 import { makeCertificate, makeCrl, makeKeys, privateKeyPem, type CertSpec, type Fixture } from "./support/x509-fixtures.js";
+import { x509Lib } from "../src/pki/x509-lib.js";
 
 const AT = new Date(Math.floor(Date.now() / 1000) * 1000);
 
@@ -278,5 +280,67 @@ describe("cert verify decides as openssl verify -x509_strict", { concurrency: fa
     const notKey = await pgwarden(["cert", "verify", cert, "--ca", ca, "--key", ca, ...at]);
     assert.equal(notKey.code, 2, notKey.stderr);
     assert.match(notKey.stderr, /holds no PEM private key/);
+  });
+
+  test("the CLI: the CRL in <pki>/crl is read by default, and a certificate it revokes is refused, as openssl -crl_check_all refuses it", async () => {
+    const pki = join(dir, "pki");
+    assert.equal((await pgwarden(["ca", "init", "--pki", pki])).code, 0);
+    const issued = await pgwarden(["cert", "issue", "--pki", pki, "--profile", "server", "--cn", "pg-1", "--san", "10.0.0.5", "--format", "json"]);
+    assert.equal(issued.code, 0, issued.stderr);
+    const certPath = (JSON.parse(issued.stdout) as { certPath: string }).certPath;
+    const caCrt = join(pki, "ca", "ca.crt");
+    assert.equal((await pgwarden(["cert", "verify", certPath, "--pki", pki, "--purpose", "server"])).code, 0, "no CRL yet: verified");
+
+    // The CA's CRL revoking it, signed with the CA's key, where pg tls installs it from.
+    const x509 = x509Lib();
+    const caKeyDer = Buffer.from((await readFile(join(pki, "ca", "ca.key"), "utf8")).replace(/-----[^-]+-----|\s/g, ""), "base64");
+    const signingKey = await webcrypto.subtle.importKey("pkcs8", caKeyDer, { name: "ECDSA", namedCurve: "P-256" }, false, ["sign"]);
+    const ca = new x509.X509Certificate(await readFile(caCrt, "utf8"));
+    const leaf = new x509.X509Certificate(await readFile(certPath, "utf8"));
+    const crl = await x509.X509CrlGenerator.create({
+      issuer: ca.subject,
+      thisUpdate: new Date(Date.now() - 3_600_000),
+      nextUpdate: new Date(Date.now() + 7 * 86_400_000),
+      entries: [{ serialNumber: leaf.serialNumber, revocationDate: new Date(Date.now() - 60_000), reason: x509.X509CrlReason.keyCompromise }],
+      signingAlgorithm: { name: "ECDSA", hash: "SHA-256" },
+      signingKey,
+    });
+    await mkdir(join(pki, "crl"), { recursive: true });
+    const crlPath = join(pki, "crl", "ca.crl");
+    await writeFile(crlPath, x509.PemConverter.encode(crl.rawData, "X509 CRL"));
+
+    const openssl = spawnSync("openssl", ["verify", "-x509_strict", "-purpose", "sslserver", "-CAfile", caCrt, "-CRLfile", crlPath, "-crl_check_all", certPath], { encoding: "utf8" });
+    assert.match(openssl.stderr, /error 23 at 0 depth lookup: certificate revoked/);
+    const refused = await pgwarden(["cert", "verify", certPath, "--pki", pki, "--purpose", "server", "--format", "json"]);
+    assert.equal(refused.code, 1, refused.stderr + refused.stdout);
+    const json = JSON.parse(refused.stdout) as { reason: string; crls: string[]; openssl: { error: number } };
+    assert.deepEqual(json.crls, [crlPath]);
+    assert.equal(json.openssl.error, 23);
+    assert.match(json.reason, /^certificate revoked: the certificate: serial [0-9A-F]+ is on the CRL of CN=pgwarden-ca/);
+  });
+
+  test("the CLI: a missing file is exit 4, a file that is not PEM exit 2, each in one line", async () => {
+    const notPem = join(dir, "not-pem.crt");
+    await writeFile(notPem, "hello\n");
+    const good = join(dir, "good-leaf.crt");
+    await writeFile(good, fixtures.leaf.pem);
+    const ca = join(dir, "good-ca.crt");
+    await writeFile(ca, fixtures.root.pem);
+    const cases: { args: string[]; code: number; message: RegExp }[] = [
+      { args: [join(dir, "absent.crt"), "--ca", ca], code: 4, message: /certificate file .*absent\.crt does not exist/ },
+      { args: [notPem, "--ca", ca], code: 2, message: /not-pem\.crt holds no complete PEM block/ },
+      { args: [good, "--ca", join(dir, "absent-ca.crt")], code: 4, message: /absent-ca\.crt does not exist/ },
+      { args: [good, "--ca", notPem], code: 2, message: /not-pem\.crt holds no complete PEM block/ },
+      { args: [good, "--ca", ca, "--crl", good], code: 2, message: /holds no complete PEM block \(BEGIN X509 CRL\)/ },
+      { args: [good, "--ca", ca, "--untrusted", join(dir, "absent-chain.crt")], code: 4, message: /absent-chain\.crt does not exist/ },
+      { args: [good, "--ca", ca, "--at", "yesterday-ish"], code: 2, message: /--at yesterday-ish is not a time/ },
+    ];
+    for (const c of cases) {
+      const run = await pgwarden(["cert", "verify", ...c.args]);
+      assert.equal(run.code, c.code, `${c.args.join(" ")}: ${run.stderr}`);
+      assert.match(run.stderr, c.message);
+      assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
+      assert.equal(run.stdout, "");
+    }
   });
 });
