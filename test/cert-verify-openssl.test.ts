@@ -275,6 +275,14 @@ describe("cert verify decides as openssl verify -x509_strict", { concurrency: fa
     const besideWrong = await pgwarden(["cert", "verify", cert, "--ca", ca, ...at]);
     assert.equal(besideWrong.code, 1, "a wrong key beside the certificate refuses it");
 
+    const encrypted = join(dir, "encrypted.key");
+    const { createPrivateKey } = await import("node:crypto");
+    const plain = createPrivateKey(await privateKeyPem((f.leaf).keys));
+    await writeFile(encrypted, plain.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "not-asked-for" }), { mode: 0o600 });
+    const unchecked = await pgwarden(["cert", "verify", cert, "--ca", ca, "--key", encrypted, ...at]);
+    assert.equal(unchecked.code, 0, "an encrypted key is reported, not a refusal");
+    assert.match(unchecked.stdout, /skip\s+key\s+not checked: .*encrypted\.key cannot be read \(it is encrypted\)/);
+
     const missing = await pgwarden(["cert", "verify", cert, "--ca", ca, "--key", join(dir, "nope.key"), ...at]);
     assert.equal(missing.code, 4, missing.stderr);
     const notKey = await pgwarden(["cert", "verify", cert, "--ca", ca, "--key", ca, ...at]);

@@ -12,7 +12,7 @@ interface Options {
   host?: string;
   ca?: string;
   caFile?: string;
-  untrusted: string[];
+  untrusted?: string[];
   crl?: string[];
   key?: string;
   at?: string;
@@ -36,7 +36,7 @@ export function certVerifyCommand(): Command {
     .addOption(new Option("--host <name>", "host name or IP address it must be valid for, by libpq's sslmode=verify-full rules"))
     .addOption(new Option("--ca <file>", "trust every certificate of this file instead of <pki>/ca/ca.crt"))
     .addOption(new Option("--ca-file <file>", "same as --ca").hideHelp())
-    .addOption(new Option("--untrusted <file>", "intermediates that may complete the chain (repeatable)").argParser(collect).default([]))
+    .addOption(new Option("--untrusted <file>", "intermediates that may complete the chain (repeatable)").argParser(collect))
     .addOption(new Option("--crl <file>", "check revocation against this CRL file (repeatable; default: <pki>/crl/*.crl with the PKI's CA)").argParser(collect))
     .addOption(new Option("--key <file>", "the certificate's private key, which must match (default: the .key file beside it, if any)"))
     .addOption(new Option("--at <time>", "check as of this time instead of now (ISO 8601 or epoch seconds, as openssl -attime)"))
