@@ -87,6 +87,9 @@ const SPECS = {
   leafOfSameNameRoot: (f) => ({ name: "CN=db.example.com", issuer: f.sameNameRoot }),
   rootEkuClient: () => ({ name: "CN=Root Client Only", extKeyUsage: ["clientAuth"] }),
   leafUnderRootEkuClient: (f) => ({ name: "CN=db.example.com", issuer: f.rootEkuClient, extKeyUsage: ["serverAuth"] }),
+  anyEkuInt: (f) => ({ name: "CN=Any EKU Int", issuer: f.root, ca: true, extKeyUsage: ["2.5.29.37.0"] }),
+  leafViaAnyEku: (f) => ({ name: "CN=db.example.com", issuer: f.anyEkuInt, extKeyUsage: ["serverAuth"] }),
+  leafAnyEku: (f) => ({ name: "CN=db.example.com", issuer: f.root, extKeyUsage: ["2.5.29.37.0"] }),
   leafNoSan: (f) => ({ name: "CN=db.example.com", issuer: f.root, extKeyUsage: ["serverAuth"] }),
 } satisfies Record<string, (f: Partial<Record<string, Fixture>>) => CertSpec>;
 
@@ -115,6 +118,8 @@ const ROWS: readonly Row[] = [
   { name: "an intermediate whose EKU lacks serverAuth, no purpose", expect: 0, build: (f) => ({ leaf: f.leafViaEkuClient, chain: [f.ekuClientInt], ca: [f.root] }) },
   { name: "an intermediate with EKU serverAuth, for a server", expect: 0, build: (f) => ({ leaf: f.leafViaEkuServer, chain: [f.ekuServerInt], ca: [f.root], purpose: "server" }) },
   { name: "a root whose EKU lacks serverAuth, for a server", expect: 26, build: (f) => ({ leaf: f.leafUnderRootEkuClient, ca: [f.rootEkuClient], purpose: "server" }) },
+  { name: "an intermediate with anyExtendedKeyUsage only, for a server", expect: 26, build: (f) => ({ leaf: f.leafViaAnyEku, chain: [f.anyEkuInt], ca: [f.root], purpose: "server" }) },
+  { name: "a leaf with anyExtendedKeyUsage only, for a server", expect: 26, build: (f) => ({ leaf: f.leafAnyEku, ca: [f.root], purpose: "server" }) },
   { name: "an expired intermediate", expect: 10, build: (f) => ({ leaf: f.leafViaExpiredInt, chain: [f.expiredInt], ca: [f.root] }) },
   { name: "a not-yet-valid intermediate", expect: 9, build: (f) => ({ leaf: f.leafViaFutureInt, chain: [f.futureInt], ca: [f.root] }) },
   { name: "a not-yet-valid root", expect: 9, build: (f) => ({ leaf: f.leafUnderFutureRoot, ca: [f.futureRoot] }) },

@@ -5,6 +5,8 @@ export interface KeyInput {
   /** Where it came from, for messages. */
   readonly source: string;
   readonly pem: string;
+  /** Why the file could not be read, when it could not. */
+  readonly problem?: string;
 }
 
 export type KeyMatch = { readonly state: "match" | "mismatch" } | { readonly state: "unreadable"; readonly why: string };
@@ -21,7 +23,7 @@ function parseKey(pem: string): KeyObject | { why: string } {
 
 /** Whether the key is the private half of the certificate's public key (X509Certificate.checkPrivateKey). */
 export function matchKey(certificate: X509Certificate, key: KeyInput): KeyMatch {
-  const parsed = parseKey(key.pem);
+  const parsed = key.problem !== undefined ? { why: key.problem } : parseKey(key.pem);
   if ("why" in parsed) return { state: "unreadable", why: parsed.why };
   return { state: certificate.checkPrivateKey(parsed) ? "match" : "mismatch" };
 }

@@ -56,6 +56,9 @@ async function readKey(path: string, explicit: boolean): Promise<KeyInput | unde
   try {
     return { source: path, pem: await readInputFile(path, "private key file") };
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // A key we may not read is reported as not checked, never a crash (pgwarden may run as another user than the key's owner).
+    if (code === "EACCES" || code === "EPERM") return { source: path, pem: "", problem: "permission denied" };
     if (!explicit && error instanceof Error && "exitCode" in error) return undefined;
     throw error;
   }
