@@ -90,6 +90,8 @@ const SPECS = {
   anyEkuInt: (f) => ({ name: "CN=Any EKU Int", issuer: f.root, ca: true, extKeyUsage: ["2.5.29.37.0"] }),
   leafViaAnyEku: (f) => ({ name: "CN=db.example.com", issuer: f.anyEkuInt, extKeyUsage: ["serverAuth"] }),
   leafAnyEku: (f) => ({ name: "CN=db.example.com", issuer: f.root, extKeyUsage: ["2.5.29.37.0"] }),
+  rootNoCrlSign: () => ({ name: "CN=Root Without cRLSign", keyUsage: ["keyCertSign"] }),
+  leafUnderNoCrlSign: (f) => ({ name: "CN=db.example.com", issuer: f.rootNoCrlSign }),
   leafNoSan: (f) => ({ name: "CN=db.example.com", issuer: f.root, extKeyUsage: ["serverAuth"] }),
 } satisfies Record<string, (f: Partial<Record<string, Fixture>>) => CertSpec>;
 
@@ -149,6 +151,7 @@ const ROWS: readonly Row[] = [
   { name: "CRL: only the root's CRL for a leaf under an intermediate", expect: 3, build: (f) => ({ leaf: f.leafViaInt, chain: [f.int], ca: [f.root], crls: [f.crl.rootEmpty as string] }) },
   { name: "CRL: root's and intermediate's CRLs, nothing revoked", expect: 0, build: (f) => ({ leaf: f.leafViaInt, chain: [f.int], ca: [f.root], crls: [f.crl.rootEmpty as string, f.crl.intEmpty as string] }) },
   { name: "CRL: the intermediate is revoked by the root", expect: 23, build: (f) => ({ leaf: f.leafViaInt, chain: [f.int], ca: [f.root], crls: [f.crl.rootRevokesInt as string, f.crl.intEmpty as string] }) },
+  { name: "CRL: from a CA whose key usage lacks cRLSign", expect: 35, build: (f) => ({ leaf: f.leafUnderNoCrlSign, ca: [f.rootNoCrlSign], crls: [f.crl.noCrlSign] }) },
   { name: "CRL: the leaf is revoked by the intermediate", expect: 23, build: (f) => ({ leaf: f.leafViaInt, chain: [f.int], ca: [f.root], crls: [f.crl.rootEmpty as string, f.crl.intRevokesLeaf as string] }) },
 ];
 
@@ -191,6 +194,7 @@ describe("cert verify decides as openssl verify -x509_strict", { concurrency: fa
     crl.rootExpired = await makeCrl({ issuer: f.root, thisUpdateDays: -10, nextUpdateDays: -1 }, AT);
     crl.rootFuture = await makeCrl({ issuer: f.root, thisUpdateDays: 1, nextUpdateDays: 8 }, AT);
     crl.sameNameRoot = await makeCrl({ issuer: f.sameNameRoot }, AT);
+    crl.noCrlSign = await makeCrl({ issuer: f.rootNoCrlSign }, AT);
     crl.intEmpty = await makeCrl({ issuer: f.int }, AT);
     crl.intRevokesLeaf = await makeCrl({ issuer: f.int, revoked: [f.leafViaInt] }, AT);
   });

@@ -218,6 +218,7 @@ export function certificateFacts(der: Buffer): CertificateFacts {
   const aki = find(OID.authorityKeyId);
   const nc = find(OID.nameConstraints);
   const keyUsage = ku ? bitStringFlags(parseNode(ku.value).content) : undefined;
+  const basicConstraints = bc ? parseBasicConstraints(bc.value, bc.critical) : undefined;
   const partial = {
     der,
     node,
@@ -229,7 +230,7 @@ export function certificateFacts(der: Buffer): CertificateFacts {
     notAfter: timeSeconds(notAfterNode as Node),
     extensions,
     unhandledCritical: extensions.find((ext) => ext.critical && !SUPPORTED_CRITICAL.has(ext.oid))?.oid,
-    basicConstraints: bc ? parseBasicConstraints(bc.value, bc.critical) : undefined,
+    basicConstraints,
     keyUsage,
     extKeyUsage: eku ? parseExtKeyUsage(eku.value) : undefined,
     nsCertType: ns ? parseNode(ns.value).content[1] ?? 0 : undefined,
@@ -240,7 +241,7 @@ export function certificateFacts(der: Buffer): CertificateFacts {
     authorityKeyId: aki ? parseAuthorityKeyId(aki.value, aki.critical) : undefined,
     nameConstraints: nc ? parseNameConstraints(nc.value) : undefined,
     signatureAlgorithmsAgree: innerAlgorithm.raw.equals(outerAlgorithm.raw),
-    isCa: bc ? parseBasicConstraints(bc.value, bc.critical)?.ca === true : false,
+    isCa: basicConstraints?.ca === true,
     selfIssued: sameName(subject, issuer),
     selfSigned: false,
   };

@@ -175,7 +175,9 @@ function checkRevocation(chain: readonly CertificateFacts[], crls: readonly Revo
     const issuer = chain[Math.min(i + 1, chain.length - 1)] as CertificateFacts;
     const crl = findCrl(crls, cert, issuer, now);
     if (!crl) refuse("revocation", "unableToGetCrl", i, cert, `no CRL from ${nameText(cert.issuer)} was given (with a CRL, libpq and PostgreSQL check every certificate of the path)`);
-    if (issuer.keyUsage !== undefined && (issuer.keyUsage & KU.cRLSign) === 0) refuse("revocation", "keyUsageNoCrlSign", i + 1 < chain.length ? i + 1 : i, issuer);
+    if (issuer.keyUsage !== undefined && (issuer.keyUsage & KU.cRLSign) === 0) {
+      refuse("revocation", "keyUsageNoCrlSign", i, cert, `its issuer ${nameText(issuer.subject)} may not sign CRLs, so its CRL cannot be trusted`);
+    }
     const timeProblem = crlTimeProblem(crl, now);
     if (timeProblem) refuse("revocation", timeProblem, i, cert, `the CRL of ${nameText(crl.issuer)} ${timeProblem === "crlHasExpired" ? "has passed its nextUpdate" : "starts in the future"}`);
     if (!crlSignedBy(crl, issuer)) refuse("revocation", "crlSignatureFailure", i, cert);
