@@ -104,6 +104,7 @@ export function verifyCertificate(der: Buffer, options: VerifyOptions): VerifyRe
     const where = failure.depth === 0 ? "the certificate" : `${failure.subject} (depth ${failure.depth})`;
     checks.push({ name: failure.stage, ok: false, detail: `${failure.text}: ${where}${failure.detail ? `: ${failure.detail}` : ""}` });
   }
+  if (crls.length === 0) checks.push({ name: "revocation", ok: true, skipped: true, detail: "not checked: no CRL given" });
   if (options.host !== undefined) {
     const verdict = libpqHostNameMatch(leaf, options.host);
     checks.push(verdict.ok ? { name: "host", ok: true, detail: `valid for ${options.host}` } : { name: "host", ok: false, detail: `not valid for ${options.host}: ${verdict.message}` });

@@ -48,7 +48,9 @@ export function certVerifyCommand(): Command {
       if (ctx.output.format === "json") ctx.output.json({ file, ...result, ca: inputs.sources.ca, crls: inputs.sources.crls, key: inputs.sources.key ?? null });
       else {
         const mark = (check: { ok: boolean; skipped?: boolean }) => (check.skipped ? "skip" : check.ok ? "ok  " : "FAIL");
-        ctx.output.data(result.checks.map((check) => `${mark(check)}  ${check.name.padEnd(16)}  ${check.detail}`).join("\n"));
+        const detail = (check: { name: string; skipped?: boolean; detail: string }) =>
+          check.name === "revocation" && check.skipped ? `${check.detail} (--crl FILE${options.ca ?? options.caFile ? "" : `, or the CA's CRL in ${ctx.layout.crlDir}`})` : check.detail;
+        ctx.output.data(result.checks.map((check) => `${mark(check)}  ${check.name.padEnd(16)}  ${detail(check)}`).join("\n"));
         ctx.output.info(result.ok ? `pgwarden: ${file}: verified` : `pgwarden: ${file}: not valid: ${result.reason}`);
       }
       if (!result.ok) throw new ExitSignal(ExitCode.checkFailed);
