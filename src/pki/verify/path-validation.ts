@@ -112,7 +112,7 @@ function buildChain(leaf: CertificateFacts, options: PathOptions, chain: Certifi
   }
 }
 
-/** check_extensions with X509_V_FLAG_X509_STRICT, and the purpose on every certificate. */
+/** check_extensions: CA flags, pathlen, the purpose on every certificate, and the -x509_strict block when strict. */
 function checkExtensions(chain: readonly CertificateFacts[], purpose: Purpose | undefined, strict: boolean): void {
   const num = chain.length;
   let pathLength = 0;

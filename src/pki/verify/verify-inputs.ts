@@ -78,7 +78,7 @@ export async function loadVerifyInputs(layout: PkiLayout, files: VerifyFiles): P
   const crlFiles = files.crls ?? (files.ca === undefined ? await pkiCrlFiles(layout) : []);
   const crls = (await Promise.all(crlFiles.map(readCrls))).flat();
   const key = files.key !== undefined ? await readKey(files.key, true) : await readKey(keyBeside(files.certificate), false);
-  if (files.key !== undefined && key && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key.pem)) {
+  if (files.key !== undefined && key && key.problem === undefined && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key.pem)) {
     throw usageError("not-a-key", `${files.key} holds no PEM private key (-----BEGIN PRIVATE KEY-----): give the certificate's key file`);
   }
   return {
