@@ -1,25 +1,44 @@
-import { X509Certificate } from "node:crypto";
-import { isIP } from "node:net";
-import { parseExtensions } from "./certificate-info.js";
-import { EKU_CLIENT_AUTH, EKU_SERVER_AUTH } from "./profiles.js";
+import { usageError } from "../errors.js";
+import { libpqHostNameMatch } from "./host-name.js";
+import { certificateFacts, type CertificateFacts } from "./verify/certificate-facts.js";
+import { nameText } from "./verify/distinguished-name.js";
+import { matchKey, type KeyInput } from "./verify/key-match.js";
+import { validatePath, type PathStage } from "./verify/path-validation.js";
+import type { Purpose } from "./verify/purpose.js";
+import { parseRevocationList, type RevocationList } from "./verify/revocation-list.js";
 
-export type Purpose = "server" | "client";
+export type { Purpose } from "./verify/purpose.js";
+export type { KeyInput } from "./verify/key-match.js";
 
 export interface VerifyOptions {
-  /** The trusted root(s). */
+  /** Trust anchors: every certificate of the CA file (DER). A path must end in a self-signed one of them. */
   readonly roots: readonly Buffer[];
-  /** Intermediates that may sit between the leaf and a root (a chain file's extra certificates). */
+  /** Certificates that may complete the path (a chain file's extra certificates, --untrusted), as `openssl verify -untrusted`. */
   readonly intermediates?: readonly Buffer[];
+  /** CRLs (DER). When there is at least one, every certificate of the path must be covered and not revoked, as libpq and PostgreSQL check. */
+  readonly crls?: readonly Buffer[];
+  /** TLS server or client: OpenSSL's sslserver/sslclient purpose, on the leaf and on every CA of the path. */
   readonly purpose?: Purpose;
-  /** Host name or IP address the certificate must be valid for. */
+  /** Host name or IP address the certificate must be valid for, by libpq's sslmode=verify-full rules. */
   readonly host?: string;
+  /** The certificate's private key: it must match. */
+  readonly key?: KeyInput;
+  /**
+   * OpenSSL's -x509_strict RFC 5280 profile checks, which `cert verify` applies. Default false:
+   * what libssl peers (libpq, PostgreSQL) accept, as they do not set the flag, which is the
+   * question when deciding whether a certificate can serve.
+   */
+  readonly strict?: boolean;
+  /** The time of the check (default: now). */
   readonly now?: Date;
 }
 
 export interface VerifyCheck {
-  readonly name: "chain" | "validity" | "purpose" | "host";
+  readonly name: PathStage | "host" | "key";
   readonly ok: boolean;
   readonly detail: string;
+  /** The check could not be made (an encrypted key); it does not refuse the certificate. */
+  readonly skipped?: boolean;
 }
 
 export interface VerifyResult {
@@ -27,74 +46,85 @@ export interface VerifyResult {
   readonly checks: VerifyCheck[];
   /** The first failed check's detail, when not ok. */
   readonly reason?: string;
+  /** OpenSSL's verdict in its own terms, when path validation refused. */
+  readonly openssl?: { readonly error: number; readonly depth: number; readonly text: string };
+  /** Subjects of the path found, leaf first. */
+  readonly chain: string[];
 }
 
-function signedBy(child: X509Certificate, parent: X509Certificate): boolean {
-  return child.checkIssued(parent) && child.verify(parent.publicKey);
-}
-
-function chainCheck(leaf: X509Certificate, roots: X509Certificate[], intermediates: X509Certificate[], now: Date): VerifyCheck {
-  const names: string[] = [];
-  let current = leaf;
-  for (let depth = 0; depth <= intermediates.length; depth++) {
-    const root = roots.find((candidate) => signedBy(current, candidate) || current.raw.equals(candidate.raw));
-    if (root) {
-      const path = [...names, root.subject.split("\n").join(", ")].join(" <- ");
-      return { name: "chain", ok: true, detail: names.length ? `chains to the CA: ${path}` : `signed by the CA ${root.subject.split("\n").join(", ")}` };
-    }
-    const parent = intermediates.find((candidate) => signedBy(current, candidate));
-    if (!parent) break;
-    const expired = now.getTime() > new Date(parent.validTo).getTime();
-    if (!parent.ca || expired) {
-      return { name: "chain", ok: false, detail: `intermediate ${parent.subject.split("\n").join(", ")} ${expired ? "has expired" : "is not a CA"}` };
-    }
-    names.push(parent.subject.split("\n").join(", "));
-    current = parent;
+/** Parses a certificate for verification; a usage error naming `source` when it is not one. */
+export function parseCertificate(der: Buffer, source: string): CertificateFacts {
+  try {
+    return certificateFacts(der);
+  } catch {
+    throw usageError("bad-certificate", `${source} holds a PEM block that is not a valid X.509 certificate`);
   }
-  return { name: "chain", ok: false, detail: `not signed by this CA (issuer: ${leaf.issuer.split("\n").join(", ")})` };
 }
 
-function validityCheck(leaf: X509Certificate, now: Date): VerifyCheck {
-  const notBefore = new Date(leaf.validFrom);
-  const notAfter = new Date(leaf.validTo);
-  if (now < notBefore) return { name: "validity", ok: false, detail: `not valid before ${notBefore.toISOString()}` };
-  if (now > notAfter) return { name: "validity", ok: false, detail: `expired on ${notAfter.toISOString()}` };
-  return { name: "validity", ok: true, detail: `valid until ${notAfter.toISOString()}` };
+/** Parses a CRL for verification; a usage error naming `source` when it is not one. */
+export function parseCrl(der: Buffer, source: string): RevocationList {
+  try {
+    return parseRevocationList(der);
+  } catch {
+    throw usageError("bad-crl", `${source} holds a PEM block that is not a valid X.509 CRL`);
+  }
 }
 
-function purposeCheck(der: Buffer, purpose: Purpose): VerifyCheck {
-  const ext = parseExtensions(der);
-  const wanted = purpose === "server" ? EKU_SERVER_AUTH : EKU_CLIENT_AUTH;
-  const eku = ext.extendedKeyUsage ? [...ext.extendedKeyUsage] : undefined;
-  if (ext.basicConstraints?.cA) return { name: "purpose", ok: false, detail: `a CA certificate is not a TLS ${purpose} certificate` };
-  if (eku && !eku.includes(wanted)) return { name: "purpose", ok: false, detail: `extended key usage does not allow TLS ${purpose} authentication` };
-  if (ext.keyUsage && (ext.keyUsage.toNumber() & 1) === 0) return { name: "purpose", ok: false, detail: "key usage lacks digitalSignature, which TLS needs" };
-  return { name: "purpose", ok: true, detail: `usable for TLS ${purpose} authentication` };
-}
+const STAGE_OK: Record<PathStage, string> = {
+  chain: "chains to a self-signed root in the CA file",
+  extensions: "extensions fit their place in the path",
+  purpose: "every certificate of the path allows this purpose",
+  revocation: "no certificate of the path is revoked",
+  signature: "every signature verifies",
+  validity: "every certificate of the path is within its dates",
+  "name-constraints": "within every name constraint of the path",
+};
 
-function hostCheck(leaf: X509Certificate, host: string): VerifyCheck {
-  const address = host.replace(/^\[(.*)\]$/, "$1");
-  const match = isIP(address) ? leaf.checkIP(address) : leaf.checkHost(host);
-  return match
-    ? { name: "host", ok: true, detail: `valid for ${host}` }
-    : { name: "host", ok: false, detail: `not valid for ${host} (names: ${leaf.subjectAltName ?? leaf.subject.split("\n").join(", ")})` };
-}
-
-/** Checks a certificate as a TLS peer would: chain to the CA, validity now, purpose, host. */
+/**
+ * Checks a certificate as a TLS peer would (OpenSSL 3.0's X509_verify_cert, with
+ * `-x509_strict` when `strict`): the path to a self-signed root of the CA file, every certificate's
+ * extensions, purpose, revocation, signature and dates, name constraints; then the host
+ * name by libpq's rules and the private key.
+ */
 export function verifyCertificate(der: Buffer, options: VerifyOptions): VerifyResult {
   const now = options.now ?? new Date();
-  const leaf = new X509Certificate(der);
-  const checks: VerifyCheck[] = [
-    chainCheck(
-      leaf,
-      options.roots.map((root) => new X509Certificate(root)),
-      (options.intermediates ?? []).map((cert) => new X509Certificate(cert)),
-      now,
-    ),
-    validityCheck(leaf, now),
-  ];
-  if (options.purpose) checks.push(purposeCheck(der, options.purpose));
-  if (options.host) checks.push(hostCheck(leaf, options.host));
+  const leaf = parseCertificate(der, "the certificate");
+  const crls = (options.crls ?? []).map((crl, i) => parseCrl(crl, `CRL ${i + 1}`));
+  const path = validatePath(leaf, {
+    trusted: options.roots.map((root, i) => parseCertificate(root, `CA certificate ${i + 1}`)),
+    untrusted: (options.intermediates ?? []).map((cert, i) => parseCertificate(cert, `chain certificate ${i + 1}`)),
+    crls: crls.length > 0 ? crls : undefined,
+    purpose: options.purpose,
+    strict: options.strict ?? false,
+    now: Math.floor(now.getTime() / 1000),
+  });
+  const checks: VerifyCheck[] = path.passed.map((stage) => ({ name: stage, ok: true, detail: stage === "chain" ? `chains to ${nameText((path.chain[path.chain.length - 1] as CertificateFacts).subject)}` : STAGE_OK[stage] }));
+  const failure = path.failure;
+  if (failure) {
+    const where = failure.depth === 0 ? "the certificate" : `${failure.subject} (depth ${failure.depth})`;
+    checks.push({ name: failure.stage, ok: false, detail: `${failure.text}: ${where}${failure.detail ? `: ${failure.detail}` : ""}` });
+  }
+  if (crls.length === 0) checks.push({ name: "revocation", ok: true, skipped: true, detail: "not checked: no CRL given" });
+  if (options.host !== undefined) {
+    const verdict = libpqHostNameMatch(leaf, options.host);
+    checks.push(verdict.ok ? { name: "host", ok: true, detail: `valid for ${options.host}` } : { name: "host", ok: false, detail: `not valid for ${options.host}: ${verdict.message}` });
+  }
+  if (options.key) {
+    const match = matchKey(leaf.node, options.key);
+    checks.push(
+      match.state === "match"
+        ? { name: "key", ok: true, detail: `${options.key.source} is its private key` }
+        : "why" in match
+          ? { name: "key", ok: true, skipped: true, detail: `not checked: ${options.key.source} cannot be read (${match.why})` }
+          : { name: "key", ok: false, detail: `${options.key.source} is not the private key of this certificate: its public key differs` },
+    );
+  }
   const failed = checks.find((check) => !check.ok);
-  return failed ? { ok: false, checks, reason: failed.detail } : { ok: true, checks };
+  return {
+    ok: failed === undefined,
+    checks,
+    ...(failed ? { reason: failed.detail } : {}),
+    ...(failure ? { openssl: { error: failure.code, depth: failure.depth, text: failure.text } } : {}),
+    chain: path.chain.map((cert) => nameText(cert.subject)),
+  };
 }
