@@ -179,8 +179,6 @@ const SITUATIONS: readonly Situation[] = [
       [
         "cert verify --ca-file (a good certificate, garbage CA file)",
         () => ["cert", "verify", join(at.pki, "ca", "ca.crt"), "--ca-file", at.garbageCert],
-        // The CA file here is the person's input, not the PKI's: readCertificateFile's default origin is "pki" (exit 7).
-        "needs src/cli/commands/cert/verify.ts: readCertificateFile(caFile, \"CA certificate\", options.caFile === undefined ? \"pki\" : \"input\")",
       ],
       ["cert sign (a certificate's armour)", () => ["cert", "sign", at.garbageCert, "--pki", at.pki, "--profile", "client"]],
       ["cert sign (a request's armour)", () => ["cert", "sign", at.garbageCsr, "--pki", at.pki, "--profile", "client"]],

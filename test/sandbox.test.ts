@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { X509Certificate, randomBytes } from "node:crypto";
-import { readFile, rm } from "node:fs/promises";
+import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { pgwarden, tempDir } from "./support/cli.js";
 import { runClient } from "./support/pg-cluster.js";
+import { makeCertificate, makeCrl } from "./support/x509-fixtures.js";
 
 // Sandboxes live straight under the temp dir: the postgres account must be able to enter it.
 const sandboxDir = (label: string) => join(tmpdir(), `pgwarden-sandbox-test-${label}-${randomBytes(4).toString("hex")}`);
@@ -109,4 +110,25 @@ test("sandbox bad input: missing server programs exit 4, a taken port exit 2, no
   assert.equal(none.stderr.trim().split("\n").length, 1);
   const badPort = await pgwarden(["sandbox", "up", "--pki", pki, "--dir", sandboxDir("z"), "--port", "99999"]);
   assert.equal(badPort.code, 2);
+});
+
+test("sandbox up refuses a CRL the CA did not sign before it makes anything: no directory, no server", async () => {
+  const own = await tempDir("pgwarden-sandbox-crl-");
+  const dir = sandboxDir("crl");
+  try {
+    const ownPki = join(own.dir, "pki");
+    const init = await pgwarden(["ca", "init", "--pki", ownPki]);
+    assert.equal(init.code, 0, init.stderr);
+    const now = new Date();
+    const foreign = await makeCertificate({ name: "CN=other-ca" }, now);
+    await mkdir(join(ownPki, "crl"), { recursive: true });
+    await writeFile(join(ownPki, "crl", "ca.crl"), await makeCrl({ issuer: foreign }, now));
+    const result = await pgwarden(["sandbox", "up", "--pki", ownPki, "--dir", dir]);
+    assert.equal(result.code, 7, result.stderr);
+    assert.match(result.stderr.trim(), /ca\.crl was issued by "CN=other-ca", not by this PKI's CA/);
+    await assert.rejects(stat(dir), "no sandbox directory was made");
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await own.cleanup();
+  }
 });

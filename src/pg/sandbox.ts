@@ -146,7 +146,13 @@ export async function ensureSuperuserCertificate(layout: PkiLayout, ca: Certific
   return { certPath: prepared.paths.cert, keyPath: prepared.paths.key };
 }
 
-async function createSandbox(dir: string, layout: PkiLayout, ca: CertificateAuthority, options: SandboxUpOptions): Promise<{ state: SandboxState; server: ServerCertificate }> {
+async function createSandbox(
+  dir: string,
+  layout: PkiLayout,
+  ca: CertificateAuthority,
+  crlPem: string | undefined,
+  options: SandboxUpOptions,
+): Promise<{ state: SandboxState; server: ServerCertificate }> {
   const binaries = findServerBinaries(options.pgBin);
   const user = await serverUser();
   const port = await freePort(options.port);
@@ -186,7 +192,7 @@ async function createSandbox(dir: string, layout: PkiLayout, ca: CertificateAuth
   await appendFile(join(state.pgdata, "postgresql.conf"), settings);
   await writeFileAtomic(join(state.pgdata, "pg_hba.conf"), hbaRules(state.superuser), { mode: PRIVATE_FILE_MODE, owner });
   const server = await ensureServerCertificate(layout, ca, { commonName: SANDBOX_HOST, subjectAltNames: sandboxSans(), group: SANDBOX_GROUP }, options.now);
-  const { plan, writes } = await planTls({ certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem, crlPem: await readCaCrl(layout) }, { pgdata: state.pgdata });
+  const { plan, writes } = await planTls({ certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem, crlPem }, { pgdata: state.pgdata });
   await applyTls(plan, writes, options.now);
   await ensureSuperuserCertificate(layout, ca, state.superuser, options.now);
   await writeFileAtomic(join(dir, SANDBOX_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o644 });
@@ -200,6 +206,8 @@ async function createSandbox(dir: string, layout: PkiLayout, ca: CertificateAuth
  */
 export async function sandboxUp(layout: PkiLayout, ca: CertificateAuthority, options: SandboxUpOptions): Promise<SandboxUpResult> {
   const dir = resolve(options.dir);
+  // Checked before anything is made: an expired or foreign CRL would lock every certificate login out.
+  const crlPem = await readCaCrl(layout, { issuers: [{ der: ca.der }], now: options.now });
   const existing = await readSandboxState(dir);
   const user = await serverUser();
   let state: SandboxState;
@@ -211,7 +219,7 @@ export async function sandboxUp(layout: PkiLayout, ca: CertificateAuthority, opt
     }
     state = existing;
     server = await ensureServerCertificate(layout, ca, { commonName: SANDBOX_HOST, subjectAltNames: sandboxSans(), group: SANDBOX_GROUP }, options.now);
-    const { plan, writes } = await planTls({ certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem, crlPem: await readCaCrl(layout) }, { pgdata: state.pgdata });
+    const { plan, writes } = await planTls({ certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem, crlPem }, { pgdata: state.pgdata });
     await applyTls(plan, writes, options.now);
     if (await readPostmasterPid(state.pgdata)) {
       action = "running";
@@ -221,7 +229,7 @@ export async function sandboxUp(layout: PkiLayout, ca: CertificateAuthority, opt
       await startServer(state, user);
     }
   } else {
-    ({ state, server } = await createSandbox(dir, layout, ca, options));
+    ({ state, server } = await createSandbox(dir, layout, ca, crlPem, options));
     action = "created";
     await startServer(state, user);
   }

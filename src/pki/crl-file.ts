@@ -16,12 +16,12 @@ export interface CrlCheckOptions {
 }
 
 /**
- * The CA's CRL when one exists. Only a missing file means "no CRL": anything else in its
- * place (a directory, an unreadable file, a file that is not a PEM CRL) is an error, never
- * silently skipped, since deploying without the CRL would let revoked certificates in. With
- * `check`, the CRL must also be signed by the CA and current ({@link checkCrl}).
+ * The CA's CRL when one exists, signed by the CA and current ({@link checkCrl}). Only a
+ * missing file means "no CRL": anything else in its place (a directory, an unreadable file, a
+ * file that is not a PEM CRL) is an error, never silently skipped, since deploying without the
+ * CRL would let revoked certificates in, and deploying a bad one locks every certificate out.
  */
-export async function readCaCrl(layout: PkiLayout, check?: CrlCheckOptions): Promise<string | undefined> {
+export async function readCaCrl(layout: PkiLayout, check: CrlCheckOptions): Promise<string | undefined> {
   const path = caCrlPath(layout);
   let pem: string;
   try {
@@ -32,9 +32,5 @@ export async function readCaCrl(layout: PkiLayout, check?: CrlCheckOptions): Pro
     const what = code === "EISDIR" ? "is a directory, not a CRL file" : `cannot be read (${code ?? String(error)})`;
     throw pkiError("bad-crl", `${path} ${what}: nothing was installed; put the CA's PEM CRL there, or remove it to deploy without one`, error);
   }
-  if (check) return (await checkCrl(pem, check.issuers, check.now, path)).pem;
-  if (!/^-----BEGIN X509 CRL-----[\s\S]+-----END X509 CRL-----$/.test(pem.trim())) {
-    throw pkiError("bad-crl", `${path} is not a PEM CRL (-----BEGIN X509 CRL-----): regenerate it, or remove it to deploy without one`);
-  }
-  return pem;
+  return (await checkCrl(pem, check.issuers, check.now, path)).pem;
 }

@@ -2,7 +2,7 @@ import { readdir } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 import { notFoundError, usageError } from "../../errors.js";
 import { readInputFile } from "../../fs/read-input.js";
-import { CERTIFICATE_LABELS, decodePem } from "../pem.js";
+import { decodeCertificates, decodePem, type PemOrigin } from "../pem.js";
 import type { PkiLayout } from "../pki-layout.js";
 import { parseCertificate, parseCrl, type VerifyOptions } from "../verify.js";
 import type { KeyInput } from "./key-match.js";
@@ -29,8 +29,8 @@ export interface LoadedVerifyInputs {
   readonly sources: { readonly ca: string; readonly crls: readonly string[]; readonly key?: string };
 }
 
-async function readCertificates(path: string, what: string, code?: string): Promise<Buffer[]> {
-  const ders = decodePem(await readInputFile(path, what, code), CERTIFICATE_LABELS, path);
+async function readCertificates(path: string, what: string, code?: string, origin: PemOrigin = "input"): Promise<Buffer[]> {
+  const ders = decodeCertificates(await readInputFile(path, what, code), path, origin);
   ders.forEach((der, i) => parseCertificate(der, ders.length > 1 ? `${path} (certificate ${i + 1})` : path));
   return ders;
 }
@@ -65,17 +65,19 @@ async function readKey(path: string, explicit: boolean): Promise<KeyInput | unde
 }
 
 /** Reads every file the verification needs; a missing file is exit 4, a file that is not what it should be exit 2. */
-export async function loadVerifyInputs(layout: PkiLayout, files: VerifyFiles): Promise<LoadedVerifyInputs> {
+export async function loadVerifyInputs(files: VerifyFiles, pki: () => PkiLayout): Promise<LoadedVerifyInputs> {
   const [leaf, ...chain] = await readCertificates(files.certificate, "certificate file");
-  const caPath = files.ca ?? layout.caCert;
-  const roots = await readCertificates(caPath, "CA file", "ca-missing").catch((error: unknown) => {
-    if (files.ca === undefined && error instanceof Error && "code" in error && error.code === "ca-missing") {
+  // The PKI is looked at only when no --ca is given: verifying against a CA file needs no PKI.
+  const layout = files.ca === undefined ? pki() : undefined;
+  const caPath = files.ca ?? (layout as PkiLayout).caCert;
+  const roots = await readCertificates(caPath, "CA file", "ca-missing", layout ? "pki" : "input").catch((error: unknown) => {
+    if (layout && error instanceof Error && "code" in error && error.code === "ca-missing") {
       throw notFoundError("ca-missing", `no CA in ${layout.caDir}: pass --ca FILE or --pki DIR`);
     }
     throw error;
   });
   const untrusted = (await Promise.all((files.untrusted ?? []).map((path) => readCertificates(path, "untrusted certificate file")))).flat();
-  const crlFiles = files.crls ?? (files.ca === undefined ? await pkiCrlFiles(layout) : []);
+  const crlFiles = files.crls ?? (layout ? await pkiCrlFiles(layout) : []);
   const crls = (await Promise.all(crlFiles.map(readCrls))).flat();
   const key = files.key !== undefined ? await readKey(files.key, true) : await readKey(keyBeside(files.certificate), false);
   if (files.key !== undefined && key && key.problem === undefined && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key.pem)) {

@@ -43,7 +43,10 @@ export function certVerifyCommand(): Command {
     .action(async (file: string, options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
       const now = options.at === undefined ? ctx.now : parseAt(options.at);
-      const inputs = await loadVerifyInputs(ctx.layout, { certificate: file, ca: options.ca ?? options.caFile, untrusted: options.untrusted, crls: options.crl, key: options.key });
+      const inputs = await loadVerifyInputs(
+        { certificate: file, ca: options.ca ?? options.caFile, untrusted: options.untrusted, crls: options.crl, key: options.key },
+        () => ctx.layout,
+      );
       const result = verifyCertificate(inputs.leaf, { ...inputs.options, purpose: options.purpose, host: options.host, strict: true, now });
       if (ctx.output.format === "json") ctx.output.json({ file, ...result, ca: inputs.sources.ca, crls: inputs.sources.crls, key: inputs.sources.key ?? null });
       else {
