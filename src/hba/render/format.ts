@@ -1,4 +1,5 @@
 import type { ConnectionType, HbaToken } from "../model.js";
+import { tokenizeFields } from "../parse/tokenize.js";
 
 /** Pigsty's column widths: type `%-8s`, database, user and address `%-18s`; wider values push the rest right. */
 const TYPE_WIDTH = 8;
@@ -20,41 +21,13 @@ export function formatHbaLine(
 }
 
 /**
- * A database or user field split into its comma-separated tokens, as PostgreSQL's next_token
- * (hba.c) reads them: double quotes are taken off, `""` inside quotes is one literal `"`, and
- * `quoted` is PostgreSQL's initial quote (a quote before any character: `"all"` is no keyword,
- * `"+x"` no group). The field must hold no blank or `#` outside quotes (rule-spec refuses those).
+ * A database or user field split into its comma-separated tokens, read by the parser's own
+ * tokenizer (PostgreSQL's next_token: quotes taken off, `""` inside quotes one literal `"`,
+ * `quoted` its initial quote). The field holds no blank or `#` outside quotes (rule-spec
+ * refuses those), so it is one field.
  */
 export function tokenizeField(field: string): HbaToken[] {
-  const tokens: HbaToken[] = [];
-  let value = "";
-  let quoted = false;
-  let sawQuote = false;
-  let inQuotes = false;
-  let wasQuote = false;
-  const finish = () => {
-    // PostgreSQL drops an empty token unless it was quoted (`""` is an empty name).
-    if (value !== "" || sawQuote) tokens.push({ value, quoted });
-    value = "";
-    quoted = false;
-    sawQuote = false;
-    wasQuote = false;
-  };
-  for (const char of field) {
-    if (char === "," && !inQuotes) {
-      finish();
-      continue;
-    }
-    if (char !== '"' || wasQuote) value += char;
-    wasQuote = inQuotes && char === '"' ? !wasQuote : false;
-    if (char === '"') {
-      inQuotes = !inQuotes;
-      sawQuote = true;
-      if (value === "") quoted = true;
-    }
-  }
-  finish();
-  return tokens;
+  return [...(tokenizeFields(field)[0] ?? [])];
 }
 
 /** The number of double quotes in a field is odd: PostgreSQL would read the rest of the line into it. */
