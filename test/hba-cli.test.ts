@@ -171,6 +171,32 @@ describe("hba lint", () => {
   });
   after(() => work.cleanup());
 
+  test("an empty or comment-only file is a finding (PostgreSQL refuses to load it), exit 1", async () => {
+    for (const [name, text] of [["empty.conf", ""], ["comments.conf", "# nothing but a comment\n\n"]] as const) {
+      const path = join(work.dir, name);
+      await writeFile(path, text);
+      const result = await pgwarden(["hba", "lint", path, "--format", "json"]);
+      assert.equal(result.code, 1, result.stderr);
+      const report = JSON.parse(result.stdout) as { findings: { id: string; message: string }[] };
+      assert.deepEqual(report.findings.map((finding) => finding.id), ["parse-error"]);
+      assert.match(report.findings[0]?.message ?? "", /contains no entries, so PostgreSQL refuses to load it/);
+    }
+  });
+
+  test("JSON and SARIF stay valid JSON with a bidi override in the file, and keep it as it is; text shows it escaped", async () => {
+    const path = join(work.dir, "bidi.conf");
+    await writeFile(path, "host all all 0.0.0.0/0 trust # \u202e hidden\n");
+    const json = await pgwarden(["hba", "lint", path, "--format", "json"]);
+    const report = JSON.parse(json.stdout) as { findings: { rule: string }[] };
+    assert.ok(report.findings.length > 0);
+    assert.equal(report.findings[0]?.rule, "host all all 0.0.0.0/0 trust # \u202e hidden");
+    assert.ok(!json.stdout.includes("\u202e") && json.stdout.includes("\\u202e"), "written as a JSON escape, not raw");
+    const sarif = await pgwarden(["hba", "lint", path, "--format", "sarif"]);
+    assert.doesNotThrow(() => JSON.parse(sarif.stdout), "SARIF parses");
+    const text = await pgwarden(["hba", "lint", path]);
+    assert.ok(text.stdout.includes("trust # \\u{202E} hidden"), text.stdout);
+  });
+
   test("a file with known problems: each finding's id at its line, exit 1 at the default --fail-on high", async () => {
     const result = await pgwarden(["hba", "lint", risky, "--format", "json", "--ident-file", identFile]);
     assert.equal(result.code, 1, result.stderr);

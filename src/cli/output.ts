@@ -13,6 +13,8 @@ export interface Output {
   data(text: string): void;
   /** Exactly one JSON document on stdout. */
   json(value: unknown): void;
+  /** A piece of one JSON document written in pieces (JSON.stringify's text), kept valid JSON. */
+  jsonPiece(text: string): void;
   /** A message for the person on stderr; suppressed by --quiet. */
   info(text: string): void;
   /** A warning on stderr; shown even with --quiet. */
@@ -32,6 +34,7 @@ export function createOutput(format: "text" | "json", quiet: boolean): Output {
     quiet,
     data: (text) => process.stdout.write(escapeText(text.endsWith("\n") ? text : `${text}\n`, KEPT_IN_TEXT)),
     json: (value) => process.stdout.write(`${escapeJson(JSON.stringify(value, null, 2))}\n`),
+    jsonPiece: (text) => process.stdout.write(escapeJson(text)),
     info: (text) => {
       if (!quiet) process.stderr.write(`${escapeText(text, KEPT_IN_TEXT)}\n`);
     },

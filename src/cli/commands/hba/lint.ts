@@ -57,7 +57,7 @@ export function hbaLintCommand(): Command {
       const context = await lintContext(source.context, options);
       const result = lintRules(source.file.rules, context);
       // Parse errors first: PostgreSQL refuses the whole file for any one of them.
-      const findings: Finding[] = [...parseErrorFindings(source.file), ...result.findings];
+      const findings: Finding[] = [...parseErrorFindings(source.file, file ?? source.label), ...result.findings];
       const format = options.format ?? ctx.output.format;
       // Written piece by piece: a file of millions of rules has millions of findings, too many for one string.
       let pieces: Iterable<string>;
@@ -67,7 +67,9 @@ export function hbaLintCommand(): Command {
       } else if (format === "json") {
         pieces = jsonChunks(findings, (all) => ({ source: source.label, rulesChecked: result.rulesChecked, failOn: options.failOn, context, findings: all }));
       } else pieces = lintTextChunks(`${source.label}: `, findings, result.rulesChecked);
-      for (const piece of pieces) ctx.output.data(piece);
+      // JSON and SARIF pieces keep JSON's own escapes; text is escaped for a terminal.
+      const write = format === "text" ? (piece: string) => ctx.output.data(piece) : (piece: string) => ctx.output.jsonPiece(piece);
+      for (const piece of pieces) write(piece);
       if (failsAt(findings, options.failOn)) throw new ExitSignal(ExitCode.checkFailed);
     });
   addSourceOptions(command)
