@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes, X509Certificate } from "node:crypto";
-import { chmod, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -151,6 +151,17 @@ test("bad input to quickstart is refused before anything is made: no directory, 
     const openPki = join(base, "open-pki");
     await mkdir(join(openPki, "pki"), { recursive: true });
     await chmod(join(openPki, "pki"), 0o777);
+    // A directory, or an inventory in it, that another account owns or may write: it could plant a trust rule.
+    const foreignDir = join(base, "foreign");
+    await mkdir(foreignDir, { mode: 0o711 });
+    await chown(foreignDir, 65534, 65534);
+    const sharedDir = join(base, "shared");
+    await mkdir(sharedDir);
+    await chmod(sharedDir, 0o777);
+    const plantedDir = join(base, "planted");
+    await mkdir(plantedDir, { mode: 0o711 });
+    await writeFile(join(plantedDir, "pgwarden.yml"), "all: {}\n", { mode: 0o644 });
+    await chown(join(plantedDir, "pgwarden.yml"), 65534, 65534);
     const cases: [string, string[], number, RegExp][] = [
       ["a quote in --role", ["--role", "a'b"], 2, /^pgwarden: error: --role "a'b" contains a quote: use letters, digits/],
       ["a space in --role", ["--role", "a b"], 2, /^pgwarden: error: --role "a b" contains white space: use letters, digits/],
@@ -159,6 +170,9 @@ test("bad input to quickstart is refused before anything is made: no directory, 
       ["--pg-bin without the server", ["--pg-bin", base], 4, /^pgwarden: error: --pg-bin .* does not hold initdb, pg_ctl, postgres/],
       ["--dir under a file", ["--dir", join(aFile, "qs")], 2, /^pgwarden: error: --dir .*a-file\/qs is not a directory \(it, or a directory above it, is a file\)/],
       ["an invalid inventory from an earlier edit", ["--dir", edited], 3, /pgwarden\.yml:\d+/],
+      ["a --dir another user owns", ["--dir", foreignDir], 7, /^pgwarden: error: --dir .*foreign belongs to another user \(uid 65534\)/],
+      ["a --dir others may write", ["--dir", sharedDir], 7, /^pgwarden: error: --dir .*shared may be written by other users \(mode 0777\): run chmod go-w/],
+      ["an inventory another user wrote", ["--dir", plantedDir], 7, /^pgwarden: error: the inventory .*planted\/pgwarden\.yml belongs to another user/],
       ["a world-writable pki in --dir", ["--dir", openPki], 7, /^pgwarden: error: .*open-pki\/pki is writable by every user .*chmod o-w/],
     ];
     for (const [what, args, code, pattern] of cases) {

@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { loadInventory } from "../config/load-inventory.js";
-import { usageError } from "../errors.js";
+import { pkiError, usageError } from "../errors.js";
 import { checkPkiDirectory } from "../fs/safe-dir.js";
 import { renderHba } from "../hba/render/index.js";
 import { findServerBinaries } from "../pg/pg-binaries.js";
@@ -35,6 +35,27 @@ async function nearestExisting(path: string): Promise<{ path: string; isDirector
   }
 }
 
+/** Group or world write permission. */
+const WRITABLE_BY_OTHERS = 0o022;
+
+/**
+ * What quickstart takes from an existing `--dir` (the CA, an inventory whose rules it installs,
+ * the sandbox's state) must be this user's alone: a directory or file another account owns or
+ * may write could plant access rules that quickstart then installs (a `trust` line).
+ */
+async function assertOwnedByUs(path: string, what: string): Promise<void> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info || typeof process.getuid !== "function") return;
+  const uid = process.getuid();
+  if (info.uid !== uid) {
+    throw pkiError("quickstart-foreign", `${what} ${path} belongs to another user (uid ${info.uid}): quickstart would use what it holds; give a --dir of your own`);
+  }
+  if ((info.mode & WRITABLE_BY_OTHERS) !== 0) {
+    const mode = (info.mode & 0o7777).toString(8).padStart(4, "0");
+    throw pkiError("quickstart-writable", `${what} ${path} may be written by other users (mode ${mode}): run chmod go-w ${path}, check what is in it, or give another --dir`);
+  }
+}
+
 /**
  * Everything quickstart reads, checked before it makes anything (a directory, the CA, a file,
  * a server): the role (a client certificate's CN, so a role name `cert` logins and pg_hba lines
@@ -50,6 +71,7 @@ export async function checkQuickstartInputs(inputs: QuickstartInputs): Promise<v
   if (!existing.isDirectory) {
     throw usageError("quickstart-dir", `--dir ${dir}: ${existing.path} is not a directory: give a directory, or a path where one can be made`);
   }
+  await assertOwnedByUs(dir, "--dir");
   // Quickstart makes its own layout, so the CLI's --pki check never sees it.
   checkPkiDirectory(join(dir, "pki"), "--dir's pki");
   const sandboxDir = join(dir, "sandbox");
@@ -63,6 +85,7 @@ export async function checkQuickstartInputs(inputs: QuickstartInputs): Promise<v
     () => false,
   );
   if (present) {
+    await assertOwnedByUs(inventoryPath, "the inventory");
     const inventory = await loadInventory(inventoryPath);
     renderHba(inventory, SANDBOX_CLUSTER, { target: "pg", instance: inputs.address });
     checkDeclaredPasswords(await desiredRoleModel(inventory, SANDBOX_CLUSTER, { env: inputs.env, now: inputs.now }));
