@@ -423,5 +423,11 @@ describe("hba lint --conn against a real server", () => {
   test("a role that may not read the rules gets exit 6; a wrong password exit 5", async () => {
     assertOneLineError(await pgwarden(["hba", "lint", "--conn", reader], { env: { PGPASSWORD: PASSWORD } }), 6, /pg_hba_file_rules needs a superuser/);
     assertOneLineError(await pgwarden(["hba", "lint", "--conn", url], { env: { PGPASSWORD: "wrong" } }), 5, /cannot connect with --conn/);
+    // No password at all: node-postgres's "client password must be a string" says nothing a person can act on.
+    assertOneLineError(
+      await pgwarden(["hba", "lint", "--conn", url], { env: { PGPASSFILE: "/nonexistent/pgwarden-test-pgpass" } }),
+      5,
+      /cannot connect with --conn: the server asks for a password .* and none was given: set PGPASSWORD or ~\/\.pgpass/,
+    );
   });
 });

@@ -108,7 +108,15 @@ async function openClient(config: pg.ClientConfig, failure: string): Promise<pg.
   try {
     await connectClient(client);
   } catch (error) {
-    throw new PgwardenError("connect-failed", `${failure}: ${(error as Error).message}`, ExitCode.connection, { cause: error });
+    throw new PgwardenError("connect-failed", `${failure}: ${connectFailure(error as Error)}`, ExitCode.connection, { cause: error });
   }
   return client;
+}
+
+/** node-postgres's words, except where they hide what happened (a password asked for and none given). */
+function connectFailure(error: Error): string {
+  if (/client password must be a string/.test(error.message)) {
+    return "the server asks for a password (its pg_hba.conf chose a password method for this login) and none was given: set PGPASSWORD or ~/.pgpass, or log in by certificate";
+  }
+  return error.message;
 }
