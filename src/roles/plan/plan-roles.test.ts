@@ -49,6 +49,9 @@ const live = (name: string, over: Partial<CatalogRole> = {}): CatalogRole => ({
 
 const catalog = (roles: CatalogRole[], over: Partial<RoleCatalog> = {}): RoleCatalog => ({
   currentUser: "postgres",
+  sessionUser: "postgres",
+  bootstrapSuperuser: "postgres",
+  now: new Date("2026-06-01T12:00:00Z"),
   database: "postgres",
   roles: new Map(roles.map((role) => [role.name, role])),
   defaultAcl: [],
