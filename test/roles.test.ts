@@ -383,7 +383,10 @@ test("lockouts: changes that would lock out the bootstrap superuser or the conne
   const jumpPassword = `Jump-${token()}-10`;
   const lockEnv = { ROLES_TEST_APP: PASSWORDS.rotated, ROLES_TEST_OPS: opsPassword, ROLES_TEST_JUMP: jumpPassword };
   // dbuser_ops: a throwaway login superuser; dbuser_jump: a login role that becomes dbuser_dba by SET ROLE.
-  const base = ["- { name: dbuser_ops, password: { env: ROLES_TEST_OPS }, superuser: true }", "- { name: dbuser_jump, password: { env: ROLES_TEST_JUMP }, roles: [dbuser_dba] }"];
+  const base = [
+    "- { name: dbuser_ops, password: { env: ROLES_TEST_OPS }, superuser: true }",
+    "- { name: dbuser_jump, password: { env: ROLES_TEST_JUMP }, roles: [dbuser_dba] }",
+  ];
   let count = 0;
   const inventoryWith = async (...users: string[]) => {
     const file = join(work.dir, `lockout-${++count}.yml`);
@@ -396,7 +399,8 @@ test("lockouts: changes that would lock out the bootstrap superuser or the conne
   const asJump = `postgresql://dbuser_jump@127.0.0.1:${sandbox.port}/postgres?${tls}&options=-c%20role%3Ddbuser_dba`;
   const roleRun = (verb: "plan" | "apply", file: string, connUrl: string, extra: readonly string[] = [], password?: string) =>
     run(["role", verb, "--inventory", file, "--cluster", "pg-roles", "--conn", connUrl, ...extra], { ...lockEnv, ...(password ? { PGPASSWORD: password } : {}) });
-  const authid = (name: string) => sandbox.sql(`SELECT rolcanlogin, rolsuper, coalesce(rolvaliduntil::text, 'never'), rolconnlimit FROM pg_authid WHERE rolname = '${name}'`);
+  const authid = (name: string) =>
+    sandbox.sql(`SELECT rolcanlogin, rolsuper, coalesce(rolvaliduntil::text, 'never'), rolconnlimit FROM pg_authid WHERE rolname = '${name}'`);
   const setup = await roleRun("apply", await inventoryWith(), conn);
   assert.equal(setup.code, 0, setup.stderr);
 
@@ -457,7 +461,8 @@ test("lockouts: changes that would lock out the bootstrap superuser or the conne
 
   // Logged in as dbuser_jump, running as dbuser_dba (SET ROLE through --conn's options): the session user's
   // CONNECTION LIMIT 0 (it is no superuser) and revoking the membership that makes it dbuser_dba are refused.
-  const jumpBefore = await sandbox.sql("SELECT rolconnlimit, pg_has_role('dbuser_jump', 'dbuser_dba', 'MEMBER') FROM pg_roles WHERE rolname = 'dbuser_jump'");
+  const jumpState = () => sandbox.sql("SELECT rolconnlimit, pg_has_role('dbuser_jump', 'dbuser_dba', 'MEMBER') FROM pg_roles WHERE rolname = 'dbuser_jump'");
+  const jumpBefore = await jumpState();
   assert.equal(jumpBefore, "-1|t");
   for (const [user, pattern] of [
     ["- { name: dbuser_jump, connlimit: 0 }", /ALTER ROLE "dbuser_jump" CONNECTION LIMIT 0 \(dbuser_jump is the role pgwarden is connected as: CONNECTION LIMIT 0/],
@@ -466,7 +471,7 @@ test("lockouts: changes that would lock out the bootstrap superuser or the conne
     const refused = await roleRun("apply", await inventoryWith(user), asJump, [], jumpPassword);
     assert.equal(refused.code, 1, `${user}: ${refused.stderr}`);
     assert.match(refused.stderr, pattern);
-    assert.equal(await sandbox.sql("SELECT rolconnlimit, pg_has_role('dbuser_jump', 'dbuser_dba', 'MEMBER') FROM pg_roles WHERE rolname = 'dbuser_jump'"), jumpBefore, user);
+    assert.equal(await jumpState(), jumpBefore, user);
   }
   await sandbox.sql("DROP ROLE dbuser_ops; DROP ROLE dbuser_jump");
 });

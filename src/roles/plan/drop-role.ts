@@ -17,9 +17,9 @@ const inDatabase = (database: string) => (database === "" ? "shared objects (dat
 
 /**
  * DROP ROLE for a role declared absent that exists. Refused (exit 3) for `postgres` and the
- * system users, the bootstrap superuser, the connection's own roles (current and session user), PostgreSQL's reserved pg_ roles, and a role that owns objects or holds privileges
- * anywhere: pgwarden does not REASSIGN OWNED or DROP OWNED on its own, so the message says
- * where they are.
+ * system users, the bootstrap superuser, the connection's own roles (current and session user),
+ * PostgreSQL's reserved pg_ roles, and a role that owns objects or holds privileges anywhere:
+ * pgwarden does not REASSIGN OWNED or DROP OWNED on its own, so the message says where they are.
  */
 export function dropRole(role: DesiredRole, current: CatalogRole, catalog: RoleCatalog): RoleChange {
   // postgres is never dropped, whoever the inventory names as dbsu: it is PostgreSQL's usual bootstrap superuser.

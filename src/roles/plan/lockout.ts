@@ -36,9 +36,12 @@ export function attributeLockout(role: DesiredRole, current: CatalogRole, catalo
   if (role.connectionLimit === 0 && current.connectionLimit !== 0 && !superuserAfter) losses.push("CONNECTION LIMIT 0: no session could log in as it");
   if (losses.length === 0) return undefined;
   let reason = `${role.name} is ${who.join(" and ")}: ${losses.join("; ")}`;
-  const others = [...catalog.roles.values()].filter((other) => other.name !== role.name && other.attributes.login && other.attributes.superuser).map((other) => other.name);
+  const others = [...catalog.roles.values()]
+    .filter((other) => other.name !== role.name && other.attributes.login && other.attributes.superuser)
+    .map((other) => other.name);
   if (who.includes("the role pgwarden is connected as") && others.length > 0) {
-    reason += ` (other login superusers remain: ${others.join(", ")}; still refused, since pgwarden's own session and whoever connects as ${role.name} would be cut off)`;
+    reason += ` (other login superusers remain: ${others.join(", ")}; still refused, since pgwarden's own session`;
+    reason += ` and whoever connects as ${role.name} would be cut off)`;
   }
   return reason;
 }

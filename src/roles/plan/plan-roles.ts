@@ -61,6 +61,8 @@ export function planRoles(model: RoleModel, catalog: RoleCatalog, options: RoleP
   }
   // A stable sort keeps the inventory's order within each kind.
   const ordered = [...changes].sort((a, b) => (KIND_ORDER.get(a.kind) ?? 0) - (KIND_ORDER.get(b.kind) ?? 0));
-  const lockouts = ordered.filter((change) => change.locksOut !== undefined).map((change) => `${change.sql} locks operators out: ${change.locksOut}; role apply refuses it without --force`);
+  const lockouts = ordered
+    .filter((change) => change.locksOut !== undefined)
+    .map((change) => `${change.sql} locks operators out: ${change.locksOut}; role apply refuses it without --force`);
   return { cluster: model.cluster, database: catalog.database, changes: ordered, warnings: [...model.warnings, ...privileges.warnings, ...lockouts] };
 }

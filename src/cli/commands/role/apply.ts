@@ -38,7 +38,7 @@ role plan shows such changes with a WARNING line (locksOut in --format json).`,
     examples: [
       "PGPASSWORD=... pgwarden role apply --inventory pigsty.yml --cluster pg-meta --conn postgresql://postgres@10.10.10.10/postgres",
       "APP_PASSWORD=... pgwarden role apply --inventory pigsty.yml --cluster pg-meta --conn 'postgresql://postgres@10.10.10.10/postgres?sslmode=verify-full&sslrootcert=pki/ca/ca.crt' --format json",
-      "PGPASSWORD=... pgwarden role apply --inventory pigsty.yml --cluster pg-meta --conn postgresql://dbuser_dba@10.10.10.10/postgres --force   # postgres: { login: false } on purpose",
+      "PGPASSWORD=... pgwarden role apply --inventory pigsty.yml --cluster pg-meta --conn postgresql://dbuser_dba@10.10.10.10/postgres --force   # postgres: NOLOGIN",
     ],
   });
 }

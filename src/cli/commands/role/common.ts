@@ -156,7 +156,9 @@ export function planText(plan: RolePlan, options: RoleOptions): string {
     ...(masked
       ? [`-- Not a script: passwords show as ${MASKED_PASSWORD}, which is not SQL, so psql fails at the first one and, in this transaction, changes nothing.`]
       : []),
-    ...plan.changes.filter((change) => change.locksOut !== undefined).map((change) => `-- WARNING: ${change.sql} locks operators out: ${change.locksOut}; role apply refuses it without --force`),
+    ...plan.changes
+      .filter((change) => change.locksOut !== undefined)
+      .map((change) => `-- WARNING: ${change.sql} locks operators out: ${change.locksOut}; role apply refuses it without --force`),
     `-- Apply it with: ${applyCommandLine(options)}`,
     "BEGIN;",
     planSql(plan),
