@@ -378,6 +378,104 @@ test("refusals: a weak password before any connection (exit 3), a role that owns
   assert.match(asApp.stderr, /dbuser_app is not a superuser/);
 });
 
+test("lockouts: changes that would lock out the bootstrap superuser or the connected role are refused (exit 1, nothing changed) unless --force", async () => {
+  const opsPassword = `Ops-${token()}-9`;
+  const jumpPassword = `Jump-${token()}-10`;
+  const lockEnv = { ROLES_TEST_APP: PASSWORDS.rotated, ROLES_TEST_OPS: opsPassword, ROLES_TEST_JUMP: jumpPassword };
+  // dbuser_ops: a throwaway login superuser; dbuser_jump: a login role that becomes dbuser_dba by SET ROLE.
+  const base = [
+    "- { name: dbuser_ops, password: { env: ROLES_TEST_OPS }, superuser: true }",
+    "- { name: dbuser_jump, password: { env: ROLES_TEST_JUMP }, roles: [dbuser_dba] }",
+  ];
+  let count = 0;
+  const inventoryWith = async (...users: string[]) => {
+    const file = join(work.dir, `lockout-${++count}.yml`);
+    const lines = [...base, ...users].map((line) => `          ${line}`).join("\n");
+    await writeFile(file, INVENTORY.replace("          - { name: dbuser_gone, state: absent }", `          - { name: dbuser_gone, state: absent }\n${lines}`));
+    return file;
+  };
+  const tls = `sslmode=verify-full&sslrootcert=${join(pki, "ca", "ca.crt")}`;
+  const asOps = `postgresql://dbuser_ops@127.0.0.1:${sandbox.port}/postgres?${tls}`;
+  const asJump = `postgresql://dbuser_jump@127.0.0.1:${sandbox.port}/postgres?${tls}&options=-c%20role%3Ddbuser_dba`;
+  const roleRun = (verb: "plan" | "apply", file: string, connUrl: string, extra: readonly string[] = [], password?: string) =>
+    run(["role", verb, "--inventory", file, "--cluster", "pg-roles", "--conn", connUrl, ...extra], { ...lockEnv, ...(password ? { PGPASSWORD: password } : {}) });
+  const authid = (name: string) =>
+    sandbox.sql(`SELECT rolcanlogin, rolsuper, coalesce(rolvaliduntil::text, 'never'), rolconnlimit FROM pg_authid WHERE rolname = '${name}'`);
+  const setup = await roleRun("apply", await inventoryWith(), conn);
+  assert.equal(setup.code, 0, setup.stderr);
+
+  // The bootstrap superuser, connected as it (certificate login): each change refused, pg_authid unchanged.
+  const postgresBefore = await authid("postgres");
+  assert.equal(postgresBefore, "t|t|never|-1");
+  const cases: [string, RegExp][] = [
+    ["- { name: postgres, login: false }", /ALTER ROLE "postgres" NOLOGIN \(postgres is the bootstrap superuser \(oid 10\) and the role pgwarden is connected as: NOLOGIN/],
+    ["- { name: postgres, superuser: false }", /ALTER ROLE "postgres" NOSUPERUSER \(postgres is .*NOSUPERUSER: it would no longer be a superuser/],
+    ["- { name: postgres, expire_at: '2000-01-01' }", /ALTER ROLE "postgres" VALID UNTIL '2000-01-01 00:00:00\+00' \(.*VALID UNTIL 2000-01-01, not in the future/],
+    ["- { name: postgres, superuser: false, connlimit: 0 }", /NOSUPERUSER CONNECTION LIMIT 0 \(.*NOSUPERUSER.*; CONNECTION LIMIT 0: no session could log in as it/],
+  ];
+  for (const [user, pattern] of cases) {
+    const file = await inventoryWith(user);
+    const refused = await roleRun("apply", file, conn);
+    assert.equal(refused.code, 1, `${user}: ${refused.stderr}`);
+    assert.match(refused.stderr, pattern, user);
+    assert.match(refused.stderr, /other login superusers remain: .*dbuser_dba.*; nothing was changed; rerun with --force/, user);
+    assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
+    assert.equal(refused.stdout, "");
+    assert.equal(await authid("postgres"), postgresBefore, `${user}: postgres unchanged`);
+    const text = await roleRun("plan", file, conn);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^-- WARNING: ALTER ROLE "postgres" .* locks operators out: postgres is the bootstrap superuser .*; role apply refuses it without --force$/m, user);
+    const json = JSON.parse((await roleRun("plan", file, conn, ["--format", "json"])).stdout) as PlanJson;
+    const marked = json.changes.filter((change) => (change as { locksOut?: string }).locksOut !== undefined);
+    assert.deepEqual(marked.map((change) => change.role), ["postgres"], user);
+  }
+  // PostgreSQL does not apply a connection limit to superusers: CONNECTION LIMIT 0 on postgres alone locks nobody out.
+  const limited = await roleRun("apply", await inventoryWith("- { name: postgres, connlimit: 0 }"), conn);
+  assert.equal(limited.code, 0, limited.stderr);
+  assert.equal(await authid("postgres"), "t|t|never|0", "applied, and postgres still logs in (this query)");
+  assert.equal((await roleRun("apply", await inventoryWith("- { name: postgres, connlimit: -1 }"), conn)).code, 0);
+
+  // --force runs it: postgres loses LOGIN and its certificate login is refused; dbuser_ops (a second superuser) restores it.
+  const forced = await roleRun("apply", await inventoryWith("- { name: postgres, login: false }"), conn, ["--force"]);
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.match(forced.stdout, /ALTER ROLE "postgres" NOLOGIN;/);
+  assert.match(forced.stderr, /locks operators out: postgres is the bootstrap superuser/);
+  const locked = await roleRun("plan", await inventoryWith(), conn);
+  assert.equal(locked.code, 5, locked.stderr);
+  assert.match(locked.stderr, /role "postgres" is not permitted to log in/);
+  const restored = await roleRun("apply", await inventoryWith("- { name: postgres, login: true }"), asOps, [], opsPassword);
+  assert.equal(restored.code, 0, restored.stderr);
+  assert.equal(await authid("postgres"), postgresBefore);
+
+  // The connected role that is not the bootstrap superuser: refused although postgres remains a login superuser.
+  const opsBefore = await authid("dbuser_ops");
+  for (const user of ["- { name: dbuser_ops, login: false }", "- { name: dbuser_ops, superuser: false }"]) {
+    const refused = await roleRun("apply", await inventoryWith(user), asOps, [], opsPassword);
+    assert.equal(refused.code, 1, `${user}: ${refused.stderr}`);
+    assert.match(refused.stderr, /dbuser_ops is the role pgwarden is connected as: .*other login superusers remain: .*postgres.*pgwarden's own session/);
+    assert.equal(await authid("dbuser_ops"), opsBefore, `${user}: dbuser_ops unchanged`);
+  }
+  const forcedOps = await roleRun("apply", await inventoryWith("- { name: dbuser_ops, login: false }"), asOps, ["--force"], opsPassword);
+  assert.equal(forcedOps.code, 0, forcedOps.stderr);
+  assert.equal(await authid("dbuser_ops"), opsBefore.replace(/^t\|/, "f|"));
+
+  // Logged in as dbuser_jump, running as dbuser_dba (SET ROLE through --conn's options): the session user's
+  // CONNECTION LIMIT 0 (it is no superuser) and revoking the membership that makes it dbuser_dba are refused.
+  const jumpState = () => sandbox.sql("SELECT rolconnlimit, pg_has_role('dbuser_jump', 'dbuser_dba', 'MEMBER') FROM pg_roles WHERE rolname = 'dbuser_jump'");
+  const jumpBefore = await jumpState();
+  assert.equal(jumpBefore, "-1|t");
+  for (const [user, pattern] of [
+    ["- { name: dbuser_jump, connlimit: 0 }", /ALTER ROLE "dbuser_jump" CONNECTION LIMIT 0 \(dbuser_jump is the role pgwarden is connected as: CONNECTION LIMIT 0/],
+    ["- { name: dbuser_jump, roles: [{ name: dbuser_dba, state: revoke }] }", /REVOKE "dbuser_dba" FROM "dbuser_jump" \(dbuser_jump is the role pgwarden logged in as and becomes dbuser_dba through this membership/],
+  ] as const) {
+    const refused = await roleRun("apply", await inventoryWith(user), asJump, [], jumpPassword);
+    assert.equal(refused.code, 1, `${user}: ${refused.stderr}`);
+    assert.match(refused.stderr, pattern);
+    assert.equal(await jumpState(), jumpBefore, user);
+  }
+  await sandbox.sql("DROP ROLE dbuser_ops; DROP ROLE dbuser_jump");
+});
+
 test("bad input and an unreachable server: one line on stderr, the right exit code, nothing on stdout", async () => {
   const base = ["role", "plan", "--inventory", inventory, "--cluster", "pg-roles", "--conn", "postgresql://postgres@127.0.0.1:1/postgres"];
   const cases: [readonly string[], Record<string, string>, number, RegExp][] = [

@@ -22,6 +22,11 @@ const QUIET_SETTINGS: readonly (readonly [string, string])[] = [
   ["pg_stat_statements.track_utility", "off"],
 ];
 
+export interface RoleApplyOptions extends RolePlanOptions {
+  /** Run changes that lock operators out (RoleChange.locksOut) too; without it they are refused (exit 1). */
+  readonly force?: boolean;
+}
+
 export interface RoleApplyResult {
   readonly plan: RolePlan;
   /** The changes that ran, all in one committed transaction. */
@@ -39,14 +44,24 @@ function applyError(error: unknown, change: RoleChange | undefined): PgwardenErr
   return new PgwardenError("role-apply-refused", message, ExitCode.config, { cause: error });
 }
 
+function lockoutRefusal(changes: readonly RoleChange[]): PgwardenError {
+  const what = changes.map((change) => `${change.sql} (${change.locksOut ?? ""})`).join("; ");
+  return new PgwardenError(
+    "role-apply-locks-out",
+    `role apply refused: ${what}; nothing was changed; rerun with --force if that is what you want`,
+    ExitCode.checkFailed,
+  );
+}
+
 /**
  * Plans and runs the change in one transaction: BEGIN, the quiet settings (LOCAL), the catalog
  * read and plan inside the transaction (so the plan is of the state it changes), each statement
  * on its own (so no statement is logged before the settings apply), COMMIT. Any error rolls
  * everything back and is reported with PostgreSQL's message and the masked statement:
- * exit 6 for a missing privilege, 5 for a lost connection, 3 for anything else refused.
+ * exit 6 for a missing privilege, 5 for a lost connection, 3 for anything else refused. A plan
+ * with changes that lock operators out is refused before any statement runs (exit 1) unless `force`.
  */
-export async function applyRoles(client: pg.Client, model: RoleModel, options: RolePlanOptions = {}): Promise<RoleApplyResult> {
+export async function applyRoles(client: pg.Client, model: RoleModel, options: RoleApplyOptions = {}): Promise<RoleApplyResult> {
   await requireSuperuser(client, "applying roles creates and alters roles and keeps the statements out of the server log");
   const known = await client.query<{ name: string }>("SELECT name FROM pg_catalog.pg_settings WHERE name = ANY($1::text[])", [QUIET_SETTINGS.map(([name]) => name)]);
   const present = new Set(known.rows.map((row) => row.name));
@@ -57,6 +72,8 @@ export async function applyRoles(client: pg.Client, model: RoleModel, options: R
       if (present.has(name)) await client.query("SELECT pg_catalog.set_config($1, $2, true)", [name, value]);
     }
     const plan = planRoles(model, await readRoleCatalog(client, model.privilegeOwners), options);
+    const lockouts = plan.changes.filter((change) => change.locksOut !== undefined);
+    if (lockouts.length > 0 && options.force !== true) throw lockoutRefusal(lockouts);
     for (const change of plan.changes) {
       running = change;
       await client.query(change.statement());

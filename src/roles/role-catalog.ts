@@ -40,6 +40,12 @@ export interface DefaultAclItem {
 /** The live state the role planner compares the inventory with. */
 export interface RoleCatalog {
   readonly currentUser: string;
+  /** The role the connection logged in as (differs from currentUser after SET ROLE). */
+  readonly sessionUser: string;
+  /** The bootstrap superuser (oid 10): initdb's superuser, whatever it is called. */
+  readonly bootstrapSuperuser: string;
+  /** The server's clock at the read (now()), to tell an expiry in the past. */
+  readonly now: Date;
   /** Default privileges and the public schema belong to this database. */
   readonly database: string;
   readonly roles: ReadonlyMap<string, CatalogRole>;
@@ -78,7 +84,8 @@ LEFT JOIN pg_catalog.pg_roles g ON g.oid = e.grantee
 WHERE r.rolname = ANY($1::text[])`;
 
 /** The session's role and database, and the database's public schema. */
-const SESSION_SQL = `SELECT current_user, current_database() AS database,
+const SESSION_SQL = `SELECT current_user, session_user, current_database() AS database, now() AS now,
+  (SELECT rolname FROM pg_catalog.pg_authid WHERE oid = 10) AS bootstrap_superuser,
   EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = 'public') AS exists,
   EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(coalesce(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) e
           WHERE n.nspname = 'public' AND e.grantee = 0 AND e.privilege_type = 'CREATE') AS public_create`;
@@ -102,6 +109,9 @@ interface RoleRow {
 
 interface SessionRow {
   current_user: string;
+  session_user: string;
+  bootstrap_superuser: string;
+  now: Date;
   database: string;
   exists: boolean;
   public_create: boolean;
@@ -153,6 +163,9 @@ export async function readRoleCatalog(client: pg.Client, owners: readonly string
   const session = (await client.query<SessionRow>(SESSION_SQL)).rows[0] as SessionRow;
   return {
     currentUser: session.current_user,
+    sessionUser: session.session_user,
+    bootstrapSuperuser: session.bootstrap_superuser,
+    now: session.now,
     database: session.database,
     roles: catalogRoles,
     defaultAcl: acl.rows.map((row) => ({ owner: row.owner, objectType: row.object_type, privilege: row.privilege_type, grantee: row.grantee })),

@@ -33,14 +33,25 @@ export class RoleChange {
   /** What changes, in words (never a password). */
   readonly summary: string;
   readonly sql: string;
+  /**
+   * Set when the change would lock operators out (the bootstrap superuser or the connected role
+   * losing LOGIN or SUPERUSER, ...): what it does and to whom. role apply refuses it without --force.
+   */
+  readonly locksOut: string | undefined;
   readonly #statement: string;
 
-  constructor(kind: RoleChangeKind, role: string | undefined, summary: string, sql: string, statement: string = sql) {
+  constructor(kind: RoleChangeKind, role: string | undefined, summary: string, sql: string, statement: string = sql, locksOut?: string) {
     this.kind = kind;
     this.role = role;
     this.summary = summary;
     this.sql = sql;
+    this.locksOut = locksOut;
     this.#statement = statement;
+  }
+
+  /** The same change, marked as locking operators out for `reason`. */
+  lockingOut(reason: string): RoleChange {
+    return new RoleChange(this.kind, this.role, this.summary, this.sql, this.#statement, reason);
   }
 
   /** Whether `sql` masks a password, so only pgwarden role apply can run this change. */

@@ -17,14 +17,16 @@ const inDatabase = (database: string) => (database === "" ? "shared objects (dat
 
 /**
  * DROP ROLE for a role declared absent that exists. Refused (exit 3) for `postgres` and the
- * system users, the connection's own role, PostgreSQL's reserved pg_ roles, and a role that owns objects or holds privileges
- * anywhere: pgwarden does not REASSIGN OWNED or DROP OWNED on its own, so the message says
- * where they are.
+ * system users, the bootstrap superuser, the connection's own roles (current and session user),
+ * PostgreSQL's reserved pg_ roles, and a role that owns objects or holds privileges anywhere:
+ * pgwarden does not REASSIGN OWNED or DROP OWNED on its own, so the message says where they are.
  */
 export function dropRole(role: DesiredRole, current: CatalogRole, catalog: RoleCatalog): RoleChange {
   // postgres is never dropped, whoever the inventory names as dbsu: it is PostgreSQL's usual bootstrap superuser.
   if (role.system || role.name === NEVER_DROPPED) throw refuse(role, "it is a system user");
+  if (role.name === catalog.bootstrapSuperuser) throw refuse(role, "it is the bootstrap superuser (oid 10)");
   if (role.name === catalog.currentUser) throw refuse(role, "it is the role this connection uses");
+  if (role.name === catalog.sessionUser) throw refuse(role, "it is the role this connection logged in as");
   if (role.name.startsWith("pg_")) throw refuse(role, "pg_ roles are PostgreSQL's own");
   const held = current.dependents.filter((dependent) => dependent.owned > 0 || dependent.privileges > 0);
   if (held.length > 0) {

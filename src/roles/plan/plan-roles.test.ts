@@ -49,6 +49,9 @@ const live = (name: string, over: Partial<CatalogRole> = {}): CatalogRole => ({
 
 const catalog = (roles: CatalogRole[], over: Partial<RoleCatalog> = {}): RoleCatalog => ({
   currentUser: "postgres",
+  sessionUser: "postgres",
+  bootstrapSuperuser: "postgres",
+  now: new Date("2026-06-01T12:00:00Z"),
   database: "postgres",
   roles: new Map(roles.map((role) => [role.name, role])),
   defaultAcl: [],
@@ -180,6 +183,11 @@ test("state: absent drops a role that exists, last; refuses one that owns object
   // postgres is never dropped, even when the inventory's dbsu is another role and another role connects.
   configError(() => planRoles(model([desired("postgres", { state: "absent" })]), catalog([live("postgres")], { currentUser: "pgdbsu" })), /postgres: state: absent, but pgwarden will not drop it: it is a system user/);
   configError(() => planRoles(model([desired("pg_monitor", { state: "absent" })]), catalog([live("pg_monitor")])), /pg_ roles are PostgreSQL's own/);
+  // The bootstrap superuser under another name, and the login role behind a SET ROLE, are never dropped either.
+  const elsewhere = { currentUser: "dbuser_dba", sessionUser: "jump", bootstrapSuperuser: "initdb_su" };
+  const dropping = (name: string) => () => planRoles(model([desired(name, { state: "absent" })]), catalog([live(name)], elsewhere));
+  configError(dropping("initdb_su"), /it is the bootstrap superuser \(oid 10\)/);
+  configError(dropping("jump"), /it is the role this connection logged in as/);
   configError(() => planRoles(model([desired("dbuser_dba", { state: "absent", system: true })]), catalog([live("dbuser_dba")])), /it is a system user/);
 });
 
@@ -212,4 +220,40 @@ test("CREATE on schema public is revoked from PUBLIC when PUBLIC has it; an up-t
   assert.deepEqual(sqlOf(model([]), catalog([], { publicSchema: { exists: false, publicCreate: false } })), []);
   const app = desired("app", { attributes: { login: true }, password: plaintext("Kite-Runner-41"), memberships: [{ role: "r", state: "grant" }], comment: "c" });
   assert.deepEqual(sqlOf(model([app]), catalog([live("r"), live("app", { secret: scramVerifier("Kite-Runner-41"), memberOf: ["r"], comment: "c" })])), []);
+});
+
+test("lockouts: the bootstrap superuser and the connected roles losing LOGIN, SUPERUSER, a current VALID UNTIL or their way in are marked", () => {
+  const superuser = (name: string, over: Partial<CatalogRole> = {}) => live(name, { attributes: { ...live(name).attributes, superuser: true }, ...over });
+  const roles = [superuser("postgres"), superuser("dbuser_dba"), live("jump", { memberOf: ["dbuser_dba"] }), live("app")];
+  const asJump = catalog(roles, { currentUser: "dbuser_dba", sessionUser: "jump" });
+  const locksOut = (wanted: DesiredRole[], roleCatalog: RoleCatalog) =>
+    planRoles(model(wanted), roleCatalog, options).changes.filter((change) => change.locksOut !== undefined).map((change) => [change.sql, change.locksOut]);
+  assert.deepEqual(locksOut([desired("postgres", { attributes: { login: false } })], asJump), [
+    [`ALTER ROLE "postgres" NOLOGIN`, "postgres is the bootstrap superuser (oid 10): NOLOGIN: no new session could log in as it"],
+  ]);
+  assert.deepEqual(locksOut([desired("dbuser_dba", { attributes: { superuser: false } })], asJump), [
+    [
+      `ALTER ROLE "dbuser_dba" NOSUPERUSER`,
+      "dbuser_dba is the role pgwarden is connected as: NOSUPERUSER: it would no longer be a superuser " +
+        "(other login superusers remain: postgres; still refused, since pgwarden's own session and whoever connects as dbuser_dba would be cut off)",
+    ],
+  ]);
+  // The server's clock decides: 2026-06-01 is not in the future at 12:00 that day, 2026-06-02 is.
+  assert.equal(locksOut([desired("postgres", { validUntil: "2026-06-01" })], asJump).length, 1);
+  assert.deepEqual(locksOut([desired("postgres", { validUntil: "2026-06-02" })], asJump), []);
+  // PostgreSQL does not apply a connection limit to superusers; jump logs in as itself, a plain role.
+  assert.deepEqual(locksOut([desired("postgres", { connectionLimit: 0 })], asJump), []);
+  assert.match(String(locksOut([desired("jump", { connectionLimit: 0 })], asJump)[0]?.[1]), /^jump is the role pgwarden is connected as: CONNECTION LIMIT 0/);
+  assert.deepEqual(locksOut([desired("jump", { memberships: [{ role: "dbuser_dba", state: "revoke" }] })], asJump), [
+    [
+      `REVOKE "dbuser_dba" FROM "jump"`,
+      "jump is the role pgwarden logged in as and becomes dbuser_dba through this membership: it could no longer SET ROLE dbuser_dba",
+    ],
+  ]);
+  // Any other role, or a change that takes nothing away, is not marked.
+  assert.deepEqual(locksOut([desired("app", { attributes: { login: false }, validUntil: "2000-01-01", connectionLimit: 0 })], asJump), []);
+  assert.deepEqual(locksOut([desired("postgres", { attributes: { login: true, superuser: true } })], asJump), []);
+  const plan = planRoles(model([desired("postgres", { attributes: { login: false } })]), asJump, options);
+  assert.match(plan.warnings.join("\n"), /^ALTER ROLE "postgres" NOLOGIN locks operators out: postgres is the bootstrap superuser /);
+  assert.match(plan.warnings.join("\n"), /; role apply refuses it without --force$/);
 });

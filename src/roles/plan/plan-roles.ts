@@ -4,6 +4,7 @@ import type { RoleModel } from "../role-model.js";
 import { DEFAULT_SCRAM_ITERATIONS } from "../scram.js";
 import { defaultPrivilegeChanges } from "./default-privileges.js";
 import { dropRole } from "./drop-role.js";
+import { attributeLockout } from "./lockout.js";
 import { membershipChanges } from "./memberships.js";
 import { alterRole, createRole } from "./role-attributes.js";
 import { RoleExistence } from "./role-existence.js";
@@ -46,11 +47,12 @@ export function planRoles(model: RoleModel, catalog: RoleCatalog, options: RoleP
       continue;
     }
     const attributes = current ? alterRole(role, current, passwords) : createRole(role, passwords);
-    if (attributes) changes.push(attributes);
+    const lockout = attributes && current ? attributeLockout(role, current, catalog) : undefined;
+    if (attributes) changes.push(lockout ? attributes.lockingOut(lockout) : attributes);
     changes.push(...parameterChanges(role, current));
     const comment = commentChange(role, current);
     if (comment) changes.push(comment);
-    changes.push(...membershipChanges(role, current, existence));
+    changes.push(...membershipChanges(role, current, existence, catalog));
   }
   const privileges = defaultPrivilegeChanges(model.privilegeOwners, model.defaultPrivileges, catalog, existence);
   changes.push(...privileges.changes);
@@ -59,5 +61,8 @@ export function planRoles(model: RoleModel, catalog: RoleCatalog, options: RoleP
   }
   // A stable sort keeps the inventory's order within each kind.
   const ordered = [...changes].sort((a, b) => (KIND_ORDER.get(a.kind) ?? 0) - (KIND_ORDER.get(b.kind) ?? 0));
-  return { cluster: model.cluster, database: catalog.database, changes: ordered, warnings: [...model.warnings, ...privileges.warnings] };
+  const lockouts = ordered
+    .filter((change) => change.locksOut !== undefined)
+    .map((change) => `${change.sql} locks operators out: ${change.locksOut}; role apply refuses it without --force`);
+  return { cluster: model.cluster, database: catalog.database, changes: ordered, warnings: [...model.warnings, ...privileges.warnings, ...lockouts] };
 }

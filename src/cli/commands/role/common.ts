@@ -25,6 +25,8 @@ export interface RoleOptions {
   minLength?: string;
   requireClasses?: string;
   denylist?: string;
+  /** role apply only: run changes that lock operators out. */
+  force?: boolean;
 }
 
 /** --inventory, --cluster, --conn, --scram-iterations and the password policy flags, shared by plan and apply. */
@@ -116,6 +118,7 @@ export function planJson(plan: RolePlan, extra: Record<string, unknown> = {}) {
       summary: change.summary,
       sql: change.sql,
       masksPassword: change.masksPassword(),
+      ...(change.locksOut !== undefined ? { locksOut: change.locksOut } : {}),
     })),
     warnings: plan.warnings,
   };
@@ -153,6 +156,9 @@ export function planText(plan: RolePlan, options: RoleOptions): string {
     ...(masked
       ? [`-- Not a script: passwords show as ${MASKED_PASSWORD}, which is not SQL, so psql fails at the first one and, in this transaction, changes nothing.`]
       : []),
+    ...plan.changes
+      .filter((change) => change.locksOut !== undefined)
+      .map((change) => `-- WARNING: ${change.sql} locks operators out: ${change.locksOut}; role apply refuses it without --force`),
     `-- Apply it with: ${applyCommandLine(options)}`,
     "BEGIN;",
     planSql(plan),

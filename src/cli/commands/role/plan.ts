@@ -29,7 +29,10 @@ nothing); the plan says how to apply it, with pgwarden role apply and the same f
 has masksPassword: true when its sql masks a password. Every plaintext password is checked
 first: passwordcheck's rules, --min-length, --require-classes, --denylist and Pigsty's published defaults; a
 violation fails with exit 3 naming the user and the rule, before anything reaches the server. Default privileges and
-the public schema are those of the database --conn names. Nothing is changed.`,
+the public schema are those of the database --conn names. A change that would lock operators out (the bootstrap
+superuser or the connected role losing LOGIN or SUPERUSER, a VALID UNTIL not in the future, ...; see role apply
+--help) gets a -- WARNING line and a warning on stderr, and locksOut (the reason) in --format json: role apply
+refuses it without --force. Nothing is changed.`,
     examples: [
       "PGPASSWORD=... pgwarden role plan --inventory pigsty.yml --cluster pg-meta --conn postgresql://postgres@10.10.10.10/postgres",
       "pgwarden role plan --inventory pigsty.yml --cluster pg-meta --conn 'postgresql://postgres@10.10.10.10/postgres?sslmode=verify-full&sslrootcert=pki/ca/ca.crt' --format json",
