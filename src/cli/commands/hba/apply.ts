@@ -1,3 +1,4 @@
+import { constants } from "node:os";
 import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import { usageError } from "../../../errors.js";
@@ -40,8 +41,19 @@ export function hbaApplyCommand(): Command {
       const text = await readInputFile(file, "rules file");
       const client = options.conn ? await connectSuperuser(options.conn) : undefined;
       try {
-        const target = client ? await connectionTarget(client) : await pgdataTarget(resolve(options.pgdata as string), findServerBinaries(options.pgBin).dir, options.hbaFile);
-        const result = await applyHba(target, text, { now: ctx.now, force: options.force === true, ...(options.serverLog !== undefined ? { serverLog: resolve(options.serverLog) } : {}) });
+        const conn = options.conn;
+        const target = client && conn !== undefined ? await connectionTarget(client, () => connectSuperuser(conn)) : await pgdataTarget(resolve(options.pgdata as string), findServerBinaries(options.pgBin).dir, options.hbaFile);
+        const result = await applyHba(target, text, {
+          now: ctx.now,
+          force: options.force === true,
+          ...(options.serverLog !== undefined ? { serverLog: resolve(options.serverLog) } : {}),
+          onRecovered: (message) => ctx.output.warn(message),
+          // The old file is back (synchronously) before this runs: one line, and the shell's exit code for the signal.
+          onInterrupt: (signal, message) => {
+            process.stderr.write(`pgwarden: ${message}\n`);
+            process.exit(128 + (constants.signals[signal] ?? 0));
+          },
+        });
         for (const problem of result.overridden) ctx.output.warn(`installed despite --force: ${problem}`);
         if (ctx.output.format === "json") ctx.output.json(result);
         else {
