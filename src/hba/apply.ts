@@ -137,7 +137,8 @@ export interface ApplyOptions {
   readonly now: Date;
   /**
    * Install even when the new rules would refuse pgwarden's own connection or the bootstrap
-   * superuser's socket login (or pgwarden cannot tell), or when lint finds critical risks.
+   * superuser's socket login (or pgwarden cannot tell), or when lint finds critical risks, and
+   * keep them when a fresh login of pgwarden's is refused after the reload.
    * PostgreSQL's own verdict is never overridden. Default false.
    */
   readonly force?: boolean;
