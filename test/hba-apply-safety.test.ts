@@ -4,32 +4,38 @@
  * that lint calls critical. Every refusal leaves the old file, and the server restarts.
  */
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { createHash, randomBytes } from "node:crypto";
+import { spawn } from "node:child_process";
+import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { pgdataTarget } from "../src/hba/apply.js";
 import { confirmReload, LOAD_TIME_SQL, type Asked } from "../src/hba/apply/reload-confirmation.js";
 import { LOG_FACTS_SQL, locateServerLog, logCursor, type LogFacts } from "../src/hba/apply/server-log.js";
 import { quoteLiteral } from "../src/roles/identifier.js";
 import { scramVerifier } from "../src/roles/scram.js";
-import { pgwarden, tempDir, type CliResult } from "./support/cli.js";
+import { PGWARDEN_BIN, pgwarden, tempDir, type CliResult } from "./support/cli.js";
 import { findPgBinDir, runClient, startCluster, type Cluster } from "./support/pg-cluster.js";
 
 const ORIGINAL_RULES = ["host postgres trusted_app 127.0.0.1/32 trust", "host all all 127.0.0.1/32 scram-sha-256"];
 const SUPERUSER_PASSWORD = randomBytes(12).toString("hex");
 
-/** Files PostgreSQL 15 shows in pg_hba_file_rules without complaint (or not at all) but refuses at reload. */
+/**
+ * Files PostgreSQL 15 refuses at reload (and at a restart), which pgwarden's own parser refuses
+ * first: they never reach the disk, so no interrupted apply can leave them there.
+ */
 const RELOAD_REFUSES = [
-  { name: "empty", text: "", says: /contains no entries/ },
-  { name: "comment-only", text: "# nothing but a comment\n\n   # and another\n", says: /contains no entries/ },
-  { name: "clientname=XY", text: "local all all peer\nhostssl all all 127.0.0.1/32 cert clientname=XY\n", says: /gives pg_hba_file_rules no reason.*pgwarden reads: invalid value for clientname: "XY"/ },
+  { name: "empty", text: "", says: /the new rules contain no entries .*nothing was written/ },
+  { name: "comment-only", text: "# nothing but a comment\n\n   # and another\n", says: /the new rules contain no entries .*nothing was written/ },
+  { name: "garbage line", text: "garbage line\n", says: /the new rules are invalid \(line 1: invalid connection type "garbage"\): nothing was written/ },
+  { name: "clientname=XY", text: "local all all peer\nhostssl all all 127.0.0.1/32 cert clientname=XY\n", says: /the new rules are invalid \(line 2: invalid value for clientname: "XY"\): nothing was written/ },
 ] as const;
 
 let cluster: Cluster;
 let work: { dir: string; cleanup: () => Promise<void> };
 let hbaFile: string;
 let original: string;
+let clientCert: { cert: string; key: string; ca: string };
 
 async function cli(args: string[]): Promise<CliResult> {
   const result = await pgwarden(args);
@@ -43,7 +49,10 @@ before(async () => {
   await cli(["ca", "init", "--pki", pki]);
   const server = JSON.parse((await cli(["--format", "json", "cert", "issue", "--pki", pki, "--profile", "server", "--cn", "apply-server", "--san", "127.0.0.1"])).stdout) as { certPath: string; keyPath: string };
   // ssl on: without it PostgreSQL complains about every hostssl line, and clientname=XY would not be the silent case.
-  cluster = await startCluster({ hba: ORIGINAL_RULES, tls: { certPem: await readFile(server.certPath, "utf8"), keyPem: await readFile(server.keyPath, "utf8") } });
+  const caPem = await readFile(join(pki, "ca", "ca.crt"), "utf8");
+  cluster = await startCluster({ hba: ORIGINAL_RULES, tls: { certPem: await readFile(server.certPath, "utf8"), keyPem: await readFile(server.keyPath, "utf8"), caPem } });
+  const client = JSON.parse((await cli(["--format", "json", "cert", "issue", "--pki", pki, "--profile", "client", "--cn", cluster.superuser])).stdout) as { certPath: string; keyPath: string };
+  clientCert = { cert: client.certPath, key: client.keyPath, ca: join(pki, "ca", "ca.crt") };
   await cluster.sql(`CREATE ROLE trusted_app LOGIN; ALTER ROLE ${cluster.superuser} PASSWORD ${quoteLiteral(scramVerifier(SUPERUSER_PASSWORD))};`);
   hbaFile = join(cluster.dataDir, "pg_hba.conf");
   original = await readFile(hbaFile, "utf8");
@@ -57,12 +66,15 @@ type Mode = "pgdata" | "conn";
 const connUrl = () => `postgresql://${cluster.superuser}@127.0.0.1:${cluster.port}/postgres`;
 
 /** `pgwarden hba apply` with the rules in `text`, through --pgdata or --conn. */
-async function apply(mode: Mode, text: string, extra: string[] = []): Promise<CliResult> {
+async function apply(mode: Mode, text: string, extra: string[] = [], env: Record<string, string | undefined> = {}): Promise<CliResult> {
   const rules = join(work.dir, `rules-${randomBytes(4).toString("hex")}.conf`);
   await writeFile(rules, text);
   const target = mode === "pgdata" ? ["--pgdata", cluster.dataDir] : ["--conn", connUrl()];
-  return pgwarden(["hba", "apply", rules, ...target, ...extra], { env: { PGPASSWORD: SUPERUSER_PASSWORD } });
+  return pgwarden(["hba", "apply", rules, ...target, ...extra], { env: { PGPASSWORD: SUPERUSER_PASSWORD, ...env } });
 }
+
+/** The backups pgwarden made of `file`, by name. */
+const backupsOf = async (file: string) => (await readdir(dirname(file))).filter((name) => name.startsWith(`${basename(file)}.`) && name.endsWith(".bak")).sort();
 
 /** The old rules at work: trusted_app gets in over TCP without a password. */
 async function oldRulesServe(): Promise<void> {
@@ -80,8 +92,8 @@ function runAsServer(program: string, args: string[]) {
 }
 
 /** Puts the original file back behind pgwarden's back and reloads with pg_ctl (no login needed). */
-async function restoreByHand(): Promise<void> {
-  await writeFile(hbaFile, original);
+async function restoreByHand(text: string = original): Promise<void> {
+  await writeFile(hbaFile, text);
   const reload = await runAsServer("pg_ctl", ["reload", "-s", "-D", cluster.dataDir]);
   assert.equal(reload.code, 0, reload.stderr);
   const deadline = Date.now() + 10_000;
@@ -91,16 +103,19 @@ async function restoreByHand(): Promise<void> {
   }
 }
 
-test("hba apply refuses files only a reload refuses (empty, comment-only, clientname=XY) over --pgdata and --conn: exit 3, old file kept, nothing reloaded, and the server restarts with its old rules", async () => {
+test("hba apply refuses files a reload refuses (empty, comment-only, a garbage line, clientname=XY) before writing anything, over --pgdata and --conn: exit 3, file bytes and mtime unchanged, no backup, and the server restarts", async () => {
   for (const mode of ["pgdata", "conn"] as const) {
     for (const candidate of RELOAD_REFUSES) {
       const logBefore = (await cluster.log()).length;
+      const before = await stat(hbaFile);
+      const backups = await backupsOf(hbaFile);
       const result = await apply(mode, candidate.text);
       assert.equal(result.code, 3, `${mode} ${candidate.name}: ${result.stderr}`);
       assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
-      assert.match(result.stderr, /PostgreSQL rejects the new rules/);
       assert.match(result.stderr, candidate.says, `${mode} ${candidate.name}`);
-      assert.equal(await readFile(hbaFile, "utf8"), original, `${mode} ${candidate.name}: the previous file is back`);
+      assert.equal(await readFile(hbaFile, "utf8"), original, `${mode} ${candidate.name}: the file is untouched`);
+      assert.equal((await stat(hbaFile)).mtimeMs, before.mtimeMs, `${mode} ${candidate.name}: never rewritten`);
+      assert.deepEqual(await backupsOf(hbaFile), backups, `${mode} ${candidate.name}: no backup made`);
       assert.doesNotMatch((await cluster.log()).slice(logBefore), /pg_hba\.conf was not reloaded/, "refused before any reload");
     }
   }
@@ -242,4 +257,178 @@ test("hba apply --help says what --force overrides and where the log comes from"
   assert.match(text, /lint finds critical \(its highest severity\) risks/);
   assert.match(text, /--server-log <file>/);
   assert.match(text, /\$ pgwarden hba apply lockdown\.conf --pgdata \/pg\/data --force/);
+  assert.match(text, /SIGINT\/SIGTERM\/SIGHUP while the new file is on trial put the old one back first/);
+  assert.match(text, /Only a restart by someone else between a kill -9 and the next hba apply can still load the unconfirmed file/);
+});
+
+/** pgwarden hba apply as a child process this test can signal. */
+function spawnApply(rules: string, signal: NodeJS.Signals, delayMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; killedAt: number }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [PGWARDEN_BIN, "hba", "apply", rules, "--pgdata", cluster.dataDir], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    const started = Date.now();
+    let killedAt = -1;
+    const timer = setTimeout(() => {
+      killedAt = Date.now() - started;
+      child.kill(signal);
+    }, delayMs);
+    child.on("close", (code, sig) => {
+      clearTimeout(timer);
+      resolve({ code, signal: sig, stderr, killedAt });
+    });
+  });
+}
+
+test("hba apply interrupted (SIGINT, SIGTERM, SIGHUP at random moments) leaves the old file or, if it finished, the new one: never a half-applied state; kill -9 is undone by the next apply, and the server restarts", async () => {
+  const candidate = `${original}host all nobody 127.0.0.1/32 reject\n`;
+  const rules = join(work.dir, "interrupt.conf");
+  await writeFile(rules, candidate);
+  // How long a whole apply takes here, so the kills spread over all of it.
+  const timed = Date.now();
+  const full = await apply("pgdata", candidate);
+  assert.equal(full.code, 0, full.stderr);
+  const span = Date.now() - timed;
+  await restoreByHand();
+  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+  let restoredBySignal = 0;
+  let tries = 0;
+  // Random moments over the later part of a run (the window opens once the checks are done), until a few land in the window.
+  for (; tries < 30 && restoredBySignal < 4; tries += 1) {
+    const signal = signals[tries % signals.length] as NodeJS.Signals;
+    const run = await spawnApply(rules, signal, Math.floor(span * (0.3 + 0.7 * Math.random())));
+    const onDisk = await readFile(hbaFile, "utf8");
+    const journal = await stat(join(cluster.dataDir, ".pgwarden-hba-apply.json")).catch(() => undefined);
+    assert.equal(journal, undefined, `no journal after ${signal}: ${run.stderr}`);
+    if (run.code === 0) {
+      assert.equal(onDisk, candidate, "finished: the new rules");
+      await restoreByHand();
+      continue;
+    }
+    assert.equal(onDisk, original, `${signal} at ${run.killedAt} ms (exit ${run.code}, ${run.signal}): ${run.stderr}`);
+    if (run.code !== null && run.code >= 128) {
+      assert.equal(run.code, { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 }[signal as "SIGINT"], run.stderr);
+      assert.match(run.stderr, /^pgwarden: interrupted \(SIG[A-Z]+\): the previous rules are back in .*pg_hba\.conf; /);
+      assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
+      restoredBySignal += 1;
+    }
+    await restoreByHand();
+  }
+  for (let i = 0; i < 8; i += 1) {
+    const run = await spawnApply(rules, "SIGKILL", Math.floor(Math.random() * span));
+    const next = await apply("pgdata", original);
+    assert.equal(next.code, 0, `the apply after kill -9 at ${run.killedAt} ms: ${next.stderr}`);
+    assert.equal(await readFile(hbaFile, "utf8"), original, "the next apply ends with the old rules");
+    await restoreByHand();
+  }
+  const restart = await runAsServer("pg_ctl", ["restart", "-w", "-t", "60", "-D", cluster.dataDir, "-l", cluster.logFile]);
+  assert.equal(restart.code, 0, `the server restarts: ${restart.stderr}${restart.stdout}`);
+  await oldRulesServe();
+  assert.ok(restoredBySignal > 0, `no signal landed while the new file was in place in ${tries} tries (apply takes ${span} ms)`);
+});
+
+test("hba apply finds the journal a killed apply left (its candidate in place, unconfirmed, its pid gone): puts the backup back, says so, and goes on", async () => {
+  const candidate = `${original}host all nobody 127.0.0.1/32 reject\n`;
+  const backup = `${hbaFile}.killed.bak`;
+  await writeFile(backup, original);
+  await writeFile(hbaFile, candidate);
+  // A pid that is surely gone: a child that has exited.
+  const dead = await new Promise<number>((resolve) => {
+    const child = spawn("true");
+    child.on("close", () => resolve(child.pid as number));
+  });
+  const md5 = (text: string) => createHash("md5").update(text).digest("hex");
+  const journal = join(cluster.dataDir, ".pgwarden-hba-apply.json");
+  await writeFile(journal, JSON.stringify({ pid: dead, hbaFile, backup, oldDigest: md5(original), candidateDigest: md5(candidate) }), { mode: 0o600 });
+  const result = await apply("pgdata", original, ["--format", "json"]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /a killed hba apply had left its unconfirmed rules in .*pg_hba\.conf: the file it replaced \(kept in .*killed\.bak\) is back in place and reloaded/);
+  assert.equal((JSON.parse(result.stdout) as { action: string }).action, "unchanged", "the old file was back before this apply compared");
+  assert.equal(await readFile(hbaFile, "utf8"), original);
+  assert.equal(await stat(journal).catch(() => undefined), undefined, "the journal is gone");
+
+  // A journal whose file is no longer its candidate (someone changed it since) is dropped, the file left alone.
+  const other = `${original}host all nobody2 127.0.0.1/32 reject\n`;
+  await writeFile(journal, JSON.stringify({ pid: dead, hbaFile, backup, oldDigest: md5(original), candidateDigest: md5(candidate) }), { mode: 0o600 });
+  await restoreByHand(other);
+  const kept = await apply("pgdata", other);
+  assert.equal(kept.code, 0, kept.stderr);
+  assert.doesNotMatch(kept.stderr, /killed hba apply/);
+  assert.equal(await readFile(hbaFile, "utf8"), other);
+  assert.equal(await stat(journal).catch(() => undefined), undefined);
+  await rm(backup);
+  await restoreByHand();
+});
+
+/** Login methods pgwarden's own --pgdata login (peer as PGDATA's owner, no password) cannot pass on line 1, and why. */
+const UNPASSABLE = [
+  { method: "scram-sha-256", says: /line 1 \(local all \S+ scram-sha-256\) matches it and the login sends no password \(none was supplied\), so scram-sha-256 refuses it/ },
+  { method: "md5", says: /line 1 \(local all \S+ md5\) matches it and the login sends no password/ },
+  { method: "password", says: /line 1 \(local all \S+ password\) matches it and the login sends no password/ },
+  { method: "pam", says: /may lock operators out: pgwarden cannot tell whether they let in .*pgwarden cannot tell whether it passes pam authentication on line 1/ },
+  { method: 'ldap ldapserver=127.0.0.1 ldapprefix="cn=" ldapsuffix=",dc=example"', says: /cannot tell whether it passes ldap authentication on line 1/ },
+  { method: "radius radiusservers=127.0.0.1 radiussecrets=s", says: /cannot tell whether it passes radius authentication on line 1/ },
+  { method: "peer map=nomap", says: /line 1 \(local all \S+ peer map=nomap\) matches it and map nomap does not map OS user \S+ to \S+ on line 1/ },
+] as const;
+
+test("hba apply --pgdata refuses rules whose method pgwarden's own peer login cannot pass (scram-sha-256, md5, password, pam, ldap, radius, peer with a map pg_ident.conf lacks): exit 1 naming the line and why, file unchanged; --force installs", async () => {
+  for (const { method, says } of UNPASSABLE) {
+    const text = `local all ${cluster.superuser} ${method}\nhostssl all all 127.0.0.1/32 cert\n`;
+    const refused = await apply("pgdata", text);
+    assert.equal(refused.code, 1, `${method}: ${refused.stderr}`);
+    assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
+    assert.match(refused.stderr, says, method);
+    assert.match(refused.stderr, /nothing was written/);
+    assert.equal(await readFile(hbaFile, "utf8"), original, method);
+  }
+  // The role with no password at all: the superuser's own socket login cannot pass either.
+  await cluster.sql(`ALTER ROLE ${cluster.superuser} PASSWORD NULL`);
+  try {
+    const refused = await apply("pgdata", `local all ${cluster.superuser} scram-sha-256\nhostssl all all 127.0.0.1/32 cert\n`);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, new RegExp(`${cluster.superuser} has no password, so scram-sha-256 refuses it on line 1`));
+  } finally {
+    await cluster.sql(`ALTER ROLE ${cluster.superuser} PASSWORD ${quoteLiteral(scramVerifier(SUPERUSER_PASSWORD))}`);
+  }
+  const forced = await apply("pgdata", `local all ${cluster.superuser} scram-sha-256\nhostssl all all 127.0.0.1/32 cert\n`, ["--force"]);
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.match(forced.stderr, /installed despite --force: the new rules would lock operators out/);
+  const locked = await socketLogin();
+  assert.notEqual(locked.code, 0, "PostgreSQL agrees: the peer login is refused");
+  await restoreByHand();
+});
+
+test("hba apply --conn logged in by client certificate refuses rules that leave it only scram-sha-256 (it sent no password): exit 1 naming the line; --force installs", async () => {
+  const cert = `hostssl all ${cluster.superuser} 127.0.0.1/32 cert\n`;
+  const [local, ...rest] = original.split(/(?<=\n)/);
+  await restoreByHand(`${local}${cert}${rest.join("")}`);
+  const url = `postgresql://${cluster.superuser}@127.0.0.1:${cluster.port}/postgres?sslmode=verify-ca&sslrootcert=${clientCert.ca}&sslcert=${clientCert.cert}&sslkey=${clientCert.key}`;
+  const text = `local all ${cluster.superuser} peer\nhostssl all ${cluster.superuser} 127.0.0.1/32 scram-sha-256\nhostssl all all 127.0.0.1/32 cert\n`;
+  const rules = join(work.dir, "cert-lockout.conf");
+  await writeFile(rules, text);
+  const before = await readFile(hbaFile, "utf8");
+  const refused = await pgwarden(["hba", "apply", rules, "--conn", url], { env: { PGPASSWORD: undefined } });
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(refused.stderr, /pgwarden's own connection \(\S+ to postgres from 127\.0\.0\.1 over TLS\): line 2 \(hostssl all \S+ 127\.0\.0\.1\/32 scram-sha-256\) matches it and the login sends no password/);
+  assert.equal(await readFile(hbaFile, "utf8"), before, "unchanged");
+  const forced = await pgwarden(["hba", "apply", rules, "--conn", url, "--force"], { env: { PGPASSWORD: undefined } });
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.equal(await readFile(hbaFile, "utf8"), text);
+  await restoreByHand();
+});
+
+test("hba apply --conn: rules the checks pass but the server refuses pgwarden's login under (the password it sends is not the role's; the old rules trusted it) are undone after the reload: exit 1, old rules back and in force", async () => {
+  // Old rules: the superuser from 127.0.0.1 is trusted, so the wrong password pgwarden holds was never checked.
+  const [local, ...rest] = original.split(/(?<=\n)/);
+  const trusting = `${local}host all ${cluster.superuser} 127.0.0.1/32 trust\n${rest.join("")}`;
+  await restoreByHand(trusting);
+  // New rules: scram-sha-256; the role has a SCRAM verifier and pgwarden sends a password, so the pre-check passes.
+  const result = await apply("conn", original, [], { PGPASSWORD: "not-the-password" });
+  assert.equal(result.code, 1, result.stderr);
+  assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+  assert.match(result.stderr, /the new rules refused pgwarden's own login once loaded \(.*password authentication failed.*\): the old ones are back in place and in force/);
+  assert.equal(await readFile(hbaFile, "utf8"), trusting);
+  const forced = await apply("conn", original, ["--force"], { PGPASSWORD: "not-the-password" });
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.equal(await readFile(hbaFile, "utf8"), original);
 });

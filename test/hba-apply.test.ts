@@ -41,7 +41,7 @@ test("hba apply --pgdata: backup, PostgreSQL's verdict, reload; the new rule is 
   assert.equal((JSON.parse(again.stdout) as { action: string }).action, "unchanged");
 });
 
-test("hba apply: a file PostgreSQL rejects puts the old one back, reloads nothing, and quotes PostgreSQL", async () => {
+test("hba apply: a file pgwarden's parser (as the server's version) finds invalid is refused before anything is written (exit 3, the line and why)", async () => {
   const hbaFile = join(cluster.dataDir, "pg_hba.conf");
   const current = await readFile(hbaFile, "utf8");
   const broken = join(work.dir, "broken.conf");
@@ -50,9 +50,9 @@ test("hba apply: a file PostgreSQL rejects puts the old one back, reloads nothin
   const result = await pgwarden(["hba", "apply", broken, "--pgdata", cluster.dataDir]);
   assert.equal(result.code, 3);
   assert.equal(result.stderr.trim().split("\n").length, 1);
-  assert.match(result.stderr, /PostgreSQL rejects the new rules \(.*pg_hba\.conf line 2: invalid CIDR mask in address "10\.0\.0\.0\/33"/);
-  assert.equal(await readFile(hbaFile, "utf8"), current, "the previous file is back");
-  assert.equal((await readdir(cluster.dataDir)).filter((name) => name.endsWith(".bak")).length, backupsBefore + 1, "the attempt left its backup");
+  assert.match(result.stderr, /the new rules are invalid \(line 2: invalid CIDR mask in address "10\.0\.0\.0\/33"\): nothing was written/);
+  assert.equal(await readFile(hbaFile, "utf8"), current, "the file is untouched");
+  assert.equal((await readdir(cluster.dataDir)).filter((name) => name.endsWith(".bak")).length, backupsBefore, "no backup: nothing was written");
   assert.equal((await connect("trusted_app")).stdout.trim(), "trusted_app", "the old rules still serve");
 });
 

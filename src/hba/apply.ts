@@ -1,18 +1,20 @@
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
+import { userInfo } from "node:os";
 import { join } from "node:path";
 import type pg from "pg";
 import { ExitCode, PgwardenError, notFoundError } from "../errors.js";
 import { PRIVATE_FILE_MODE, writeFileAtomic } from "../fs/atomic-write.js";
-import { writeKeepingBackup } from "../fs/backup.js";
+import { backupPath } from "../fs/backup.js";
 import { isRoot, ownerOf, runProgram, type OsUser } from "../pg/os-user.js";
 import { readPostmasterPid } from "../pg/postmaster.js";
 import { FILE_ROWS_SQL, fileRefusal, type HbaFileRow } from "./apply/file-verdict.js";
 import { blockingFindings } from "./apply/lint-gate.js";
-import { blockedLogins, type LoginCheck } from "./apply/lockout.js";
+import { md5Hex, recoverKilledApply, removeJournal, restoreSync, writeJournal } from "./apply/journal.js";
+import { blockedLogins, type LoginCheck, type OwnLogin } from "./apply/lockout.js";
 import { endpointOf, postmasterBarrier } from "./apply/postmaster-barrier.js";
 import { confirmReload, LOAD_TIME_SQL, type Asked, type ReloadProbes } from "./apply/reload-confirmation.js";
-import { APPLY_FACTS_SQL, type ApplyFacts } from "./apply/server-facts.js";
+import { APPLY_FACTS_SQL, IDENT_MAPPINGS_SQL, type ApplyFacts, type IdentMapping } from "./apply/server-facts.js";
 import { LOG_FACTS_SQL, locateServerLog, logCursor, type LogFacts } from "./apply/server-log.js";
 import type { HbaFile } from "./model.js";
 import { parseHbaText } from "./parse/index.js";
@@ -30,6 +32,12 @@ export interface HbaTarget extends ReloadProbes {
    */
   serverDigest(): Promise<string | undefined>;
   reload(): Promise<void>;
+  /** What pgwarden's own login brings to a method (OS user, whether it sends a password). */
+  readonly login: Omit<OwnLogin, "identMappings">;
+  /** A fresh login made the way pgwarden logged in: undefined when the server lets it in, else the server's refusal. */
+  probeLogin(): Promise<string | undefined>;
+  /** Asks the server to reload at once, synchronously (a signal to the postmaster), where pgwarden can; for a signal handler. */
+  reloadSync?(): void;
 }
 
 const DIGEST_SQL = "SELECT md5(pg_catalog.pg_read_file(current_setting('hba_file'))) AS digest";
@@ -46,10 +54,22 @@ function lastResult(result: pg.QueryResult | pg.QueryResult[]): pg.QueryResult {
  * A server reached as a superuser (`--conn`): its `hba_file`, pg_hba_file_rules, pg_reload_conf().
  * Every question goes through this one session, which a reload never ends.
  */
-export async function connectionTarget(client: pg.Client): Promise<HbaTarget> {
+export async function connectionTarget(client: pg.Client, reconnect?: () => Promise<pg.Client>): Promise<HbaTarget> {
   const file = await client.query<{ hba_file: string }>(HBA_FILE_SQL);
   const endpoint = endpointOf(client.host, client.port);
+  // node-postgres keeps the password it sent (from the URL, PGPASSWORD or ~/.pgpass, read when the server asked for one).
+  const sent = (client as unknown as { password?: unknown }).password;
   return {
+    login: { osUser: userInfo().username, sendsPassword: typeof sent === "string" && sent !== "" },
+    probeLogin: async () => {
+      if (!reconnect) return undefined;
+      try {
+        await (await reconnect()).end();
+        return undefined;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    },
     hbaFile: (file.rows[0] as { hba_file: string }).hba_file,
     serverDigest: async () => (await client.query<{ digest: string }>(DIGEST_SQL).then((result) => result.rows[0]?.digest, () => undefined)),
     reload: async () => void (await client.query("SELECT pg_reload_conf()")),
@@ -83,6 +103,13 @@ export async function pgdataTarget(pgdata: string, binDir: string, hbaFile?: str
     return result.stdout;
   };
   return {
+    // psql runs without PG* variables (runProgram) and without a terminal: it sends no password.
+    login: { osUser: owner.name, sendsPassword: false, superuserOsUser: owner.name },
+    probeLogin: async () => {
+      const result = await run("SELECT 1;");
+      return result.code === 0 ? undefined : result.stderr.trim().split("\n")[0] ?? "psql failed";
+    },
+    reloadSync: () => process.kill(running.pid, "SIGHUP"),
     // Unless told, the server says where its file is (hba_file may point outside PGDATA, as on Debian).
     hbaFile: hbaFile ?? ((await psql(`${HBA_FILE_SQL};`)).trim() || join(pgdata, "pg_hba.conf")),
     serverDigest: async () => {
@@ -110,12 +137,21 @@ export interface ApplyOptions {
   readonly now: Date;
   /**
    * Install even when the new rules would refuse pgwarden's own connection or the bootstrap
-   * superuser's socket login (or pgwarden cannot tell), or when lint finds critical risks.
+   * superuser's socket login (or pgwarden cannot tell), or when lint finds critical risks, and
+   * keep them when a fresh login of pgwarden's is refused after the reload.
    * PostgreSQL's own verdict is never overridden. Default false.
    */
   readonly force?: boolean;
   /** The server's log file, when pgwarden cannot find it (default: the collector's file, else the postmaster's stderr). */
   readonly serverLog?: string;
+  /**
+   * Called after SIGINT, SIGTERM or SIGHUP came while the new file was in place unconfirmed,
+   * once the old file is back (synchronously); the CLI prints `message` and exits. Default:
+   * the signal is raised again.
+   */
+  readonly onInterrupt?: (signal: NodeJS.Signals, message: string) => void;
+  /** Told when a killed apply's file was put back before this one started. */
+  readonly onRecovered?: (message: string) => void;
 }
 
 export interface ApplyResult {
@@ -138,9 +174,9 @@ function blockedText({ who, explanation }: LoginCheck): string {
 }
 
 /** The checks of pgwarden's own before anything is written: what would lock the operators out, what lint calls critical. */
-function ownChecks(parsed: HbaFile, facts: ApplyFacts): PgwardenError[] {
+function ownChecks(parsed: HbaFile, facts: ApplyFacts, login: OwnLogin): PgwardenError[] {
   const problems: PgwardenError[] = [];
-  const blocked = blockedLogins(parsed.rules, facts);
+  const blocked = blockedLogins(parsed.rules, facts, login);
   if (blocked.length > 0) {
     const certain = blocked.every((check) => check.explanation.verdict === "refused");
     problems.push(new PgwardenError("hba-lockout", `the new rules ${certain ? "would" : "may"} lock operators out: ${blocked.map(blockedText).join("; ")}`, ExitCode.checkFailed));
@@ -181,6 +217,14 @@ const FORCE_HINT = "nothing was written; fix the rules, or add --force to instal
  */
 export async function applyHba(target: HbaTarget, text: string, optionsOrNow: ApplyOptions | Date): Promise<ApplyResult> {
   const options: ApplyOptions = optionsOrNow instanceof Date ? { now: optionsOrNow } : optionsOrNow;
+  const info = await stat(target.hbaFile).catch(() => undefined);
+  const fileOptions = { mode: info ? info.mode & 0o777 : PRIVATE_FILE_MODE, owner: info && isRoot() ? { uid: info.uid, gid: info.gid } : undefined };
+  // A run killed (kill -9) while its candidate was in place unconfirmed left a journal: its old file goes back first.
+  const recovered = await recoverKilledApply(target.hbaFile, fileOptions);
+  if (recovered.kind === "restored") {
+    await target.reload().catch(() => undefined);
+    options.onRecovered?.(`a killed hba apply had left its unconfirmed rules in ${target.hbaFile}: the file it replaced (kept in ${recovered.backup}) is back in place and reloaded`);
+  }
   const old = await readFile(target.hbaFile, "utf8").catch(() => undefined);
   // The server must read the very file written here; on another host (or mount) it would judge, and load, its own.
   const seen = await target.serverDigest();
@@ -200,15 +244,22 @@ export async function applyHba(target: HbaTarget, text: string, optionsOrNow: Ap
   };
   const facts = await answer<ApplyFacts>(APPLY_FACTS_SQL);
   const parsed = await parseCandidate(text, target.hbaFile, facts);
+  // A file pgwarden's parser (as the server's version) cannot read, or with no rule, never reaches the disk:
+  // PostgreSQL would refuse it at reload too, and a restart in between would find a file it cannot load.
   const unread = parsed.errors[0];
+  if (unread) {
+    const more = parsed.errors.length > 1 ? `, and ${parsed.errors.length - 1} more` : "";
+    throw new PgwardenError("hba-invalid", `the new rules are invalid (line ${unread.source.line}: ${unread.message}${more}): nothing was written`, ExitCode.config);
+  }
+  if (parsed.rules.length === 0) {
+    throw new PgwardenError("hba-empty", "the new rules contain no entries (PostgreSQL refuses such a file, and would not start with it): nothing was written", ExitCode.config);
+  }
+  // pg_ident.conf as the server reads it (15+), for lines with map=; without it pgwarden cannot tell what a map does.
+  const identMappings = await target.ask<IdentMapping[]>(IDENT_MAPPINGS_SQL).then((asked) => (asked.refused ? undefined : asked.value), () => undefined);
   const overridden: string[] = [];
-  // A file pgwarden cannot read, or with no rule, is PostgreSQL's to judge first (its refusal is the one to show); see below.
-  const checkable = unread === undefined && parsed.rules.length > 0;
-  if (checkable) {
-    for (const problem of ownChecks(parsed, facts)) {
-      if (!options.force) throw new PgwardenError(problem.code, `${problem.message}: ${FORCE_HINT}`, problem.exitCode);
-      overridden.push(problem.message);
-    }
+  for (const problem of ownChecks(parsed, facts, { ...target.login, identMappings })) {
+    if (!options.force) throw new PgwardenError(problem.code, `${problem.message}: ${FORCE_HINT}`, problem.exitCode);
+    overridden.push(problem.message);
   }
   const log = await locateServerLog(await answer<LogFacts>(LOG_FACTS_SQL), options.serverLog);
   if (!log) {
@@ -218,22 +269,68 @@ export async function applyHba(target: HbaTarget, text: string, optionsOrNow: Ap
     );
   }
 
-  const info = await stat(target.hbaFile).catch(() => undefined);
-  const fileOptions = { mode: info ? info.mode & 0o777 : PRIVATE_FILE_MODE, owner: info && isRoot() ? { uid: info.uid, gid: info.gid } : undefined };
-  const written = await writeKeepingBackup(target.hbaFile, text, fileOptions, options.now);
+  // The backup, then the journal a killed run leaves for the next one, then the candidate.
+  const backup = backupPath(target.hbaFile, options.now);
+  await writeFileAtomic(backup, old, { mode: fileOptions.mode, owner: info ? { uid: info.uid, gid: info.gid } : undefined, exclusive: true });
+  await writeJournal({ pid: process.pid, hbaFile: target.hbaFile, backup, oldDigest: md5Hex(old), candidateDigest: md5Hex(text) });
+  let reloadAsked = false;
+  // Until the apply ends, an interrupt puts the old file back before the process goes.
+  const onSignal = (signal: NodeJS.Signals) => {
+    restoreSync(target.hbaFile, old, fileOptions);
+    let server = "nothing was reloaded";
+    if (reloadAsked) {
+      try {
+        target.reloadSync?.();
+        server = target.reloadSync ? "the server was asked to reload them" : "reload the server, which may have loaded the new ones";
+      } catch {
+        server = "reload the server, which may have loaded the new ones";
+      }
+    }
+    const message = `interrupted (${signal}): the previous rules are back in ${target.hbaFile}; ${server}`;
+    for (const name of SIGNALS) process.off(name, onSignal);
+    if (options.onInterrupt) options.onInterrupt(signal, message);
+    else process.kill(process.pid, signal);
+  };
+  for (const name of SIGNALS) process.on(name, onSignal);
   const restore = () => writeFileAtomic(target.hbaFile, old, fileOptions);
-  /** What `asked` resolves to; if it fails, the old file is put back first. */
-  const restoringOnFailure = <T>(asked: Promise<T>) =>
-    asked.catch(async (error: unknown) => {
-      await restore();
-      throw error;
-    });
+  try {
+    await writeFileAtomic(target.hbaFile, text, fileOptions);
+    return await judgeAndLoad({ target, text, old, parsed, options, overridden, log, restore, answer, backup, markReload: () => (reloadAsked = true) });
+  } catch (error) {
+    // Every failure after the write leaves the old file (judgeAndLoad restores on its refusals; this covers the rest).
+    if ((await readFile(target.hbaFile, "utf8").catch(() => undefined)) === text) await restore();
+    throw error;
+  } finally {
+    for (const name of SIGNALS) process.off(name, onSignal);
+    await removeJournal(target.hbaFile);
+  }
+}
+
+const SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+interface Judging {
+  readonly target: HbaTarget;
+  readonly text: string;
+  readonly old: string;
+  readonly parsed: HbaFile;
+  readonly options: ApplyOptions;
+  readonly overridden: string[];
+  readonly log: NonNullable<Awaited<ReturnType<typeof locateServerLog>>>;
+  readonly restore: () => Promise<void>;
+  readonly answer: <T>(sql: string) => Promise<T>;
+  readonly backup: string;
+  readonly markReload: () => void;
+}
+
+const LOGIN_BACK_TIMEOUT_MS = 15_000;
+
+/** With the candidate in place: PostgreSQL's verdict, the reload, its log, and pgwarden's own login still let in. */
+async function judgeAndLoad({ target, text, parsed, options, overridden, log, restore, answer, backup, markReload }: Judging): Promise<ApplyResult> {
   const refuse = async (error: PgwardenError): Promise<never> => {
     await restore();
     throw error;
   };
-
-  const refusal = fileRefusal(await restoringOnFailure(answer<HbaFileRow[]>(FILE_ROWS_SQL)), target.hbaFile);
+  const refusal = fileRefusal(await answer<HbaFileRow[]>(FILE_ROWS_SQL), target.hbaFile);
   if (refusal) {
     const where = refusal.line !== undefined ? `${target.hbaFile} line ${refusal.line}: ` : "";
     const more = refusal.more > 0 ? `, and ${refusal.more} more` : "";
@@ -242,20 +339,15 @@ export async function applyHba(target: HbaTarget, text: string, optionsOrNow: Ap
     const reading = ours ? `; pgwarden reads: ${ours.message}` : "";
     await refuse(new PgwardenError("hba-rejected", `PostgreSQL rejects the new rules (${where}${refusal.message}${reading}${more}): the previous file is back in place, nothing was reloaded`, ExitCode.config));
   }
-  if (!checkable) {
-    const what = unread ? `read line ${unread.source.line} of the new rules (${unread.message}), though PostgreSQL can` : "find a rule in the new file, though PostgreSQL does";
-    const problem = `pgwarden cannot ${what}, so it cannot check that they keep pgwarden's and the superuser's logins`;
-    if (!options.force) await refuse(new PgwardenError("hba-unchecked", `${problem}: the previous file is back in place; add --force to install them unchecked`, ExitCode.checkFailed));
-    overridden.push(problem);
-  }
-  if ((await restoringOnFailure(target.serverDigest())) !== md5(text)) {
+  if ((await target.serverDigest()) !== md5(text)) {
     await refuse(new PgwardenError("hba-file-elsewhere", `the server does not read the file pgwarden wrote at ${target.hbaFile}: the previous file is back in place, nothing was reloaded`, ExitCode.usage));
   }
 
-  const loadTimeBefore = await restoringOnFailure(answer<string>(LOAD_TIME_SQL));
-  const cursor = await restoringOnFailure(logCursor(log));
-  await restoringOnFailure(target.reload());
-  const outcome = await restoringOnFailure(confirmReload(target, cursor, loadTimeBefore, options.serverLog));
+  const loadTimeBefore = await answer<string>(LOAD_TIME_SQL);
+  const cursor = await logCursor(log);
+  markReload();
+  await target.reload();
+  const outcome = await confirmReload(target, cursor, loadTimeBefore, options.serverLog);
   if (outcome.kind === "not-loaded") {
     // The server kept its old rules: the old file back on disk is what a restart will load too.
     await refuse(new PgwardenError("hba-not-loaded", `PostgreSQL did not load the new rules at reload (${outcome.reason}): the previous file is back in place and the server keeps the rules it had`, ExitCode.config));
@@ -266,5 +358,21 @@ export async function applyHba(target: HbaTarget, text: string, optionsOrNow: Ap
     const again = await target.reload().then(() => "reloaded", (error: unknown) => `not reloaded (${(error as Error).message}): reload the server`);
     throw new PgwardenError("hba-unconfirmed", `pgwarden cannot confirm that PostgreSQL loaded the new rules: ${outcome.why}; the previous file is back in place and ${again}`, ExitCode.config);
   }
-  return { hbaFile: target.hbaFile, action: written.action, backup: written.backup, reloaded: true, confirmedBy: outcome.evidence, overridden };
+  if (!options.force) {
+    // The safety net behind the checks: a fresh login made as pgwarden made its own must still get in.
+    const refused = await target.probeLogin();
+    if (refused !== undefined) {
+      await restore();
+      await target.reload();
+      const deadline = Date.now() + LOGIN_BACK_TIMEOUT_MS;
+      let back = await target.probeLogin();
+      while (back !== undefined && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        back = await target.probeLogin();
+      }
+      const state = back === undefined ? "the old ones are back in place and in force (pgwarden's login works again)" : `the old file is back in place and reloaded, but pgwarden's login still fails (${back})`;
+      throw new PgwardenError("hba-refuses-pgwarden", `the new rules refused pgwarden's own login once loaded (${refused}): ${state}; add --force to install them anyway`, ExitCode.checkFailed);
+    }
+  }
+  return { hbaFile: target.hbaFile, action: "replace", backup, reloaded: true, confirmedBy: outcome.evidence, overridden };
 }

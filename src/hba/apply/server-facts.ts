@@ -21,7 +21,27 @@ export interface ApplyFacts {
   readonly serverSsl: boolean;
   /** For the session user and the bootstrap superuser: every role each is a member of (hba.c is_member), itself excluded. */
   readonly memberOf: Readonly<Record<string, readonly string[]>>;
+  /**
+   * For the session user and the bootstrap superuser: the kind of password verifier the role
+   * has (pg_authid), never the verifier itself. Absent when not asked (older callers).
+   */
+  readonly passwordKinds?: Readonly<Record<string, PasswordKind>>;
 }
+
+/** What a stored password lets a password method check: none, a SCRAM verifier, or an MD5 hash (or plain text). */
+export type PasswordKind = "none" | "scram" | "md5";
+
+/** One line of pg_ident.conf as the server reads it (pg_ident_file_mappings, PostgreSQL 15+). */
+export interface IdentMapping {
+  readonly map: string | null;
+  readonly sys: string | null;
+  readonly pg: string | null;
+  readonly error: string | null;
+}
+
+/** pg_ident.conf as the server reads it; fails on servers before 15 (no such view): pgwarden then cannot tell what a map does. */
+export const IDENT_MAPPINGS_SQL = `SELECT coalesce(json_agg(json_build_object('map', map_name, 'sys', sys_name, 'pg', pg_username, 'error', error) ORDER BY line_number), '[]') AS doc
+  FROM pg_catalog.pg_ident_file_mappings`;
 
 /** No role name is ever part of the text: session_user and oid 10 are asked for in SQL. */
 export const APPLY_FACTS_SQL = `SELECT json_build_object(
@@ -42,7 +62,9 @@ export const APPLY_FACTS_SQL = `SELECT json_build_object(
         UNION
           SELECT m.roleid FROM pg_catalog.pg_auth_members m JOIN member_of ON m.member = member_of.oid)
       SELECT coalesce(json_agg(x.rolname ORDER BY x.rolname), '[]') FROM member_of JOIN pg_catalog.pg_roles x ON x.oid = member_of.oid WHERE x.oid <> r.oid))
-    FROM pg_catalog.pg_roles r WHERE r.rolname = session_user OR r.oid = 10)
+    FROM pg_catalog.pg_roles r WHERE r.rolname = session_user OR r.oid = 10),
+  'passwordKinds', (SELECT json_object_agg(a.rolname, CASE WHEN a.rolpassword IS NULL THEN 'none' WHEN a.rolpassword LIKE 'SCRAM-SHA-256$%' THEN 'scram' ELSE 'md5' END)
+    FROM pg_catalog.pg_authid a WHERE a.rolname = session_user OR a.oid = 10)
 ) AS doc`;
 
 /**
