@@ -90,11 +90,12 @@ export interface QuickstartApp {
 }
 
 /** The inventory's rules for the sandbox: rendered, linted as `hba lint --inventory` lints them, then installed where PostgreSQL's verdict comes first. */
-async function installRules(admin: pg.Client, inventory: Inventory, now: Date): Promise<QuickstartHba> {
+async function installRules(admin: pg.Client, reconnect: () => Promise<pg.Client>, inventory: Inventory, now: Date): Promise<QuickstartHba> {
   const rendered = renderHba(inventory, SANDBOX_CLUSTER, { target: "pg", instance: SANDBOX_ADDRESS });
   const parsed = await parseRendered(rendered, inventory.file);
   const { findings } = lintRules(parsed.rules, { ...inventoryLintContext(inventory, SANDBOX_CLUSTER, SANDBOX_ADDRESS), ssl: true });
-  const applied = await applyHba(await connectionTarget(admin), rendered.text, now);
+  // With a way to log in again, apply proves after the reload that the new rules still let the admin in.
+  const applied = await applyHba(await connectionTarget(admin, reconnect), rendered.text, now);
   return { name: renderedFileName(rendered), rules: parsed.rules, findings, applied };
 }
 
@@ -147,7 +148,7 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     // Roles first: the rules name them, and the superuser's certificate rule is in both the old and the new file.
     const declared = await loadInventory(inventory.path);
     ({ roles, app: appLogin } = await applyInventoryRoles(adminClient, declared, env, now));
-    hba = await installRules(adminClient, declared, now);
+    hba = await installRules(adminClient, () => connectWithCertificate({ ...server, user: state.superuser, ...admin }), declared, now);
     roleAction = roles.changes.some((change) => change.kind === "create-role" && change.role === role) ? "created" : await ensureLoginRole(adminClient, role);
   } finally {
     await adminClient.end();
