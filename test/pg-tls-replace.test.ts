@@ -98,3 +98,42 @@ test("a server.key that is a symbolic link is refused (exit 2, nothing written);
   }
   assert.equal(await readFile(secret, "utf8"), "TOP SECRET, root only\n", "the link's target is untouched");
 });
+
+test("the old certificate's CN is carried over exactly when libpq matches it (no DNS SAN): psql verify-full agrees before and after", async () => {
+  const owner = await stat(cluster.dataDir);
+  const cases = [
+    { cn: "cnonly.example", sans: undefined, libpqMatches: ["cnonly.example"], libpqRefuses: [] as string[] },
+    { cn: "cnignored.example", sans: "DNS:sanonly.example", libpqMatches: ["sanonly.example"], libpqRefuses: ["cnignored.example"] },
+  ];
+  for (const [index, item] of cases.entries()) {
+    // Made by hand with openssl and this CA's key, installed as an operator would, and served.
+    const base = join(work.dir, `hand-${index}`);
+    const ext = `${base}.ext`;
+    await writeFile(ext, ["basicConstraints=CA:FALSE", "extendedKeyUsage=serverAuth", ...(item.sans ? [`subjectAltName=${item.sans}`] : [])].join("\n"));
+    const req = await runClient("openssl", ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${base}.key`, "-subj", `/CN=${item.cn}`, "-out", `${base}.csr`]);
+    assert.equal(req.code, 0, req.stderr);
+    const signed = await runClient("openssl", ["x509", "-req", "-in", `${base}.csr`, "-CA", join(pki, "ca", "ca.crt"), "-CAkey", join(pki, "ca", "ca.key"), "-set_serial", `${100 + index}`, "-days", "90", "-extfile", ext, "-out", `${base}.crt`]);
+    assert.equal(signed.code, 0, signed.stderr);
+    for (const [name, from] of [["server.crt", `${base}.crt`], ["server.key", `${base}.key`]] as const) {
+      await writeFile(join(cluster.dataDir, name), await readFile(from), { mode: 0o600 });
+      await lchown(join(cluster.dataDir, name), owner.uid, owner.gid);
+    }
+    await cluster.sql("SELECT pg_reload_conf()");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    for (const host of item.libpqMatches) assert.equal((await verifyFull(host)).code, 0, `libpq matches ${host} before`);
+    for (const host of item.libpqRefuses) assert.notEqual((await verifyFull(host)).code, 0, `libpq refuses ${host} before`);
+
+    // Not in pgwarden's inventory, so --force; the names libpq matched survive, and no name libpq refused is added.
+    const result = await tls("--cn", `fresh-${index}`, "--force", "--reload");
+    assert.equal(result.code, 0, result.stderr);
+    const fresh = new X509Certificate(await readFile(join(cluster.dataDir, "server.crt")));
+    for (const host of item.libpqMatches) {
+      assert.equal((await verifyFull(host)).code, 0, `verify-full by ${host} after`);
+      assert.equal(fresh.checkHost(host), host);
+    }
+    for (const host of item.libpqRefuses) {
+      assert.equal(fresh.checkHost(host), undefined, `${host} not added`);
+      assert.notEqual((await verifyFull(host)).code, 0, `libpq refuses ${host} after`);
+    }
+  }
+});
