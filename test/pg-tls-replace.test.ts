@@ -29,7 +29,8 @@ const tls = (...args: string[]) => pgwarden(["pg", "tls", "--pgdata", cluster.da
 
 /** psql with sslmode=verify-full for `host`, reaching this server on loopback: libpq's own verdict on the served certificate. */
 function verifyFull(host: string) {
-  const conninfo = `host=${host} hostaddr=127.0.0.1 port=${cluster.port} dbname=postgres user=${cluster.superuser} sslmode=verify-full sslrootcert=${pki}/ca/ca.crt`;
+  const conninfo =
+    `host=${host} hostaddr=127.0.0.1 port=${cluster.port} dbname=postgres user=${cluster.superuser} ` + `sslmode=verify-full sslrootcert=${pki}/ca/ca.crt`;
   return runClient("psql", ["-X", "-A", "-t", "-c", "select 1", conninfo]);
 }
 
@@ -56,7 +57,8 @@ test("pg tls --cn NEW keeps every name the served certificate had: verify-full s
   assert.equal(verified.code, 0, verified.stderr);
   // The replaced certificate and key are kept, the certificate byte for byte.
   const certBackups = await backupsOf("server.crt");
-  assert.ok((await Promise.all(certBackups.map((name) => readFile(join(cluster.dataDir, name), "utf8")))).includes(oldServed), "the replaced server.crt is kept as .bak");
+  const kept = await Promise.all(certBackups.map((name) => readFile(join(cluster.dataDir, name), "utf8")));
+  assert.ok(kept.includes(oldServed), "the replaced server.crt is kept as .bak");
   assert.ok((await backupsOf("server.key")).length > 0, "the replaced server.key is kept as .bak");
 
   // Idempotent: the same command again keeps the certificate.
@@ -110,9 +112,15 @@ test("the old certificate's CN is carried over exactly when libpq matches it (no
     const base = join(work.dir, `hand-${index}`);
     const ext = `${base}.ext`;
     await writeFile(ext, ["basicConstraints=CA:FALSE", "extendedKeyUsage=serverAuth", ...(item.sans ? [`subjectAltName=${item.sans}`] : [])].join("\n"));
-    const req = await runClient("openssl", ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${base}.key`, "-subj", `/CN=${item.cn}`, "-out", `${base}.csr`]);
+    const req = await runClient("openssl", [
+      ...["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"],
+      ...["-keyout", `${base}.key`, "-subj", `/CN=${item.cn}`, "-out", `${base}.csr`],
+    ]);
     assert.equal(req.code, 0, req.stderr);
-    const signed = await runClient("openssl", ["x509", "-req", "-in", `${base}.csr`, "-CA", join(pki, "ca", "ca.crt"), "-CAkey", join(pki, "ca", "ca.key"), "-set_serial", `${100 + index}`, "-days", "90", "-extfile", ext, "-out", `${base}.crt`]);
+    const signed = await runClient("openssl", [
+      ...["x509", "-req", "-in", `${base}.csr`, "-CA", join(pki, "ca", "ca.crt"), "-CAkey", join(pki, "ca", "ca.key")],
+      ...["-set_serial", `${100 + index}`, "-days", "90", "-extfile", ext, "-out", `${base}.crt`],
+    ]);
     assert.equal(signed.code, 0, signed.stderr);
     for (const [name, from] of [["server.crt", `${base}.crt`], ["server.key", `${base}.key`]] as const) {
       await writeFile(join(cluster.dataDir, name), await readFile(from), { mode: 0o600 });

@@ -49,7 +49,8 @@ export async function writeKeepingBackup(
     const info = await stat(path);
     // Born with the old file's owner, and readable by no one the old file or the new one keeps out:
     // a key's backup is as private as the key, even when the key it replaces had been left open.
-    await writeFileAtomic(backup, old, { mode: info.mode & options.mode & 0o777, owner: options.backupOwner ?? { uid: info.uid, gid: info.gid }, exclusive: true });
+    const owner = options.backupOwner ?? { uid: info.uid, gid: info.gid };
+    await writeFileAtomic(backup, old, { mode: info.mode & options.mode & 0o777, owner, exclusive: true });
   }
   await writeFileAtomic(path, bytes, options);
   return { path, action: old === undefined ? "create" : "replace", backup };

@@ -83,7 +83,8 @@ export async function assertSandboxDir(dir: string): Promise<void> {
   if (entries.length === 0) return;
   throw usageError(
     "sandbox-dir-not-empty",
-    `${path} is not empty and holds no pgwarden sandbox (no ${SANDBOX_STATE_FILE}): give sandbox up a new or empty --dir, so that its files never mix with yours`,
+    `${path} is not empty and holds no pgwarden sandbox (no ${SANDBOX_STATE_FILE}): ` +
+      "give sandbox up a new or empty --dir, so that its files never mix with yours",
   );
 }
 
@@ -273,7 +274,13 @@ async function requireState(dir: string): Promise<SandboxState> {
  */
 async function madeBySandboxUp(dir: string, state: SandboxState): Promise<boolean> {
   const own = (name: string) => join(dir, name);
-  if (state.dir !== dir || state.pgdata !== own(SANDBOX_ENTRIES.data) || state.socketDir !== own(SANDBOX_ENTRIES.socket) || state.logFile !== own(SANDBOX_ENTRIES.log)) return false;
+  const named = [
+    state.dir === dir,
+    state.pgdata === own(SANDBOX_ENTRIES.data),
+    state.socketDir === own(SANDBOX_ENTRIES.socket),
+    state.logFile === own(SANDBOX_ENTRIES.log),
+  ];
+  if (named.includes(false)) return false;
   const conf = await readFile(join(state.pgdata, "postgresql.conf"), "utf8").catch(() => "");
   const version = await stat(join(state.pgdata, "PG_VERSION")).catch(() => undefined);
   return version !== undefined && conf.split("\n").includes(SANDBOX_CONF_MARK);

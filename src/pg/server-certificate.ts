@@ -208,7 +208,13 @@ export function namesClientsUse(cert: X509Certificate, now: Date): string[] {
  * asks for a --san per name). A wildcard cannot be carried over (pg tls issues none): refused
  * unless `force`, naming it.
  */
-export function withInstalledNames(request: ServerCertificateRequest, installedPem: string | undefined, ca: CertificateAuthority, now: Date, installedPath: string): ServerCertificateRequest {
+export function withInstalledNames(
+  request: ServerCertificateRequest,
+  installedPem: string | undefined,
+  ca: CertificateAuthority,
+  now: Date,
+  installedPath: string,
+): ServerCertificateRequest {
   const cert = installedPem === undefined ? undefined : parseCertificate(installedPem);
   if (!cert || !cert.checkIssued(ca.certificate) || !cert.verify(ca.certificate.publicKey)) return request;
   const key = (value: string) => {

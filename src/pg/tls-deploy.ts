@@ -97,7 +97,8 @@ async function refuseSymlink(path: string): Promise<void> {
   const target = resolve(dirname(path), await readlink(path));
   throw usageError(
     "symlink-in-pgdata",
-    `${path} is a symbolic link: pgwarden will not follow it into ${target}; replace it with the file itself, or pass --force to replace the link (the link kept as .bak)`,
+    `${path} is a symbolic link: pgwarden will not follow it into ${target}; replace it with the file itself, ` +
+      "or pass --force to replace the link (the link kept as .bak)",
   );
 }
 

@@ -9,7 +9,13 @@ import { SNIPPET_TARGETS, renderTlsSnippet, type SnippetTarget } from "../../../
 import { readCaCrl } from "../../../pki/crl-file.js";
 import { leafPaths } from "../../../pki/pki-layout.js";
 import { findServerBinaries } from "../../../pg/pg-binaries.js";
-import { findServerCertificate, ensureServerCertificate, foreignCertificateError, withInstalledNames, type ServerCertificateRequest } from "../../../pg/server-certificate.js";
+import {
+  findServerCertificate,
+  ensureServerCertificate,
+  foreignCertificateError,
+  withInstalledNames,
+  type ServerCertificateRequest,
+} from "../../../pg/server-certificate.js";
 import {
   TLS_FILES,
   applyTls,
@@ -65,7 +71,12 @@ function serverRequest(options: Options): ServerCertificateRequest {
 }
 
 /** The request plus every name PGDATA's server.crt answers to now: replacing it must not cut off a client that reaches the server by one of them. */
-async function keepingInstalledNames(ctx: CommandContext, ca: CertificateAuthority, request: ServerCertificateRequest, pgdata: string): Promise<ServerCertificateRequest> {
+async function keepingInstalledNames(
+  ctx: CommandContext,
+  ca: CertificateAuthority,
+  request: ServerCertificateRequest,
+  pgdata: string,
+): Promise<ServerCertificateRequest> {
   const path = join(pgdata, TLS_FILES.cert);
   const installed = await readFile(path, "utf8").catch(() => undefined);
   return withInstalledNames(request, installed, ca, ctx.now, path);

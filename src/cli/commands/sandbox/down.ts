@@ -26,7 +26,10 @@ export function sandboxDownCommand(): Command {
         );
       }
       if (ctx.output.format === "json") ctx.output.json(result);
-      else ctx.output.data(`sandbox ${dir}: ${result.wasRunning ? "stopped" : "was not running"}${result.purged ? (result.left.length ? ", its files deleted" : ", deleted") : ""}`);
+      else {
+        const purged = result.purged ? (result.left.length ? ", its files deleted" : ", deleted") : "";
+        ctx.output.data(`sandbox ${dir}: ${result.wasRunning ? "stopped" : "was not running"}${purged}`);
+      }
     });
   return describe(command, {
     summary: "stop the sandbox (and delete it with --purge)",
