@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, lstat, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -48,4 +48,20 @@ test("identical content is left alone, with no backup", () =>
     await writeFile(file, "ssl = on\n");
     assert.deepEqual(await writeKeepingBackup(file, "ssl = on\n", { mode: 0o600 }, NOW), { path: file, action: "unchanged" });
     assert.deepEqual(await readdir(dir), ["pgwarden.conf"]);
+  }));
+
+test("a symbolic link is backed up as the link itself: its target is never read or copied, and stays as it was", () =>
+  inTempDir(async (dir) => {
+    const target = join(dir, "secret");
+    await writeFile(target, "someone else's secret");
+    const key = join(dir, "server.key");
+    await symlink(target, key);
+    const result = await writeKeepingBackup(key, "new key", { mode: 0o600 }, NOW);
+    assert.equal(result.action, "replace");
+    const backup = result.backup as string;
+    assert.ok((await lstat(backup)).isSymbolicLink());
+    assert.equal(await readlink(backup), target);
+    assert.ok(!(await lstat(key)).isSymbolicLink());
+    assert.equal(await readFile(key, "utf8"), "new key");
+    assert.equal(await readFile(target, "utf8"), "someone else's secret");
   }));

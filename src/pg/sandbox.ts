@@ -1,4 +1,4 @@
-import { appendFile, chown, readFile, rm, stat } from "node:fs/promises";
+import { appendFile, chown, readFile, readdir, rm, rmdir, stat } from "node:fs/promises";
 import { createServer } from "node:net";
 import { hostname } from "node:os";
 import { dirname, join, parse as parsePath, resolve } from "node:path";
@@ -19,6 +19,10 @@ import { applyTls, checkServed, planTls, type ServedCheck } from "./tls-deploy.j
 import { probeTls, type TlsProbe } from "./tls-probe.js";
 
 export const SANDBOX_STATE_FILE = "sandbox.json";
+/** The entries `sandbox up` makes in its directory: the only ones `sandbox down --purge` deletes. */
+export const SANDBOX_ENTRIES = { data: "data", socket: "socket", log: "postgres.log", state: SANDBOX_STATE_FILE } as const;
+/** The line createSandbox appends to the sandbox's postgresql.conf: how --purge knows the data directory is pgwarden's. */
+const SANDBOX_CONF_MARK = "# pgwarden sandbox: loopback only";
 /** PKI group for the sandbox's own certificates (its server certificate and its superuser's). */
 export const SANDBOX_GROUP = "sandbox";
 export const SANDBOX_HOST = "localhost";
@@ -62,6 +66,26 @@ export async function readSandboxState(dir: string): Promise<SandboxState | unde
   } catch {
     throw new PgwardenError("bad-sandbox-state", `${join(dir, SANDBOX_STATE_FILE)} is not valid JSON: remove the sandbox directory and run sandbox up again`, ExitCode.config);
   }
+}
+
+/**
+ * A sandbox goes into a new or empty directory, or one that already holds a sandbox: never
+ * among someone's files, which `sandbox down --purge` would then have to tell apart.
+ */
+export async function assertSandboxDir(dir: string): Promise<void> {
+  const path = resolve(dir);
+  if (await readSandboxState(path)) return;
+  const entries = await readdir(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return [];
+    if (error.code === "ENOTDIR") throw usageError("sandbox-dir-not-dir", `${path} is not a directory: give sandbox up a new or empty --dir`);
+    throw error;
+  });
+  if (entries.length === 0) return;
+  throw usageError(
+    "sandbox-dir-not-empty",
+    `${path} is not empty and holds no pgwarden sandbox (no ${SANDBOX_STATE_FILE}): ` +
+      "give sandbox up a new or empty --dir, so that its files never mix with yours",
+  );
 }
 
 /** A free TCP port on 127.0.0.1, or a check that the requested one is free. */
@@ -162,9 +186,9 @@ async function createSandbox(
   const state: SandboxState = {
     version: 1,
     dir,
-    pgdata: join(dir, "data"),
-    socketDir: join(dir, "socket"),
-    logFile: join(dir, "postgres.log"),
+    pgdata: join(dir, SANDBOX_ENTRIES.data),
+    socketDir: join(dir, SANDBOX_ENTRIES.socket),
+    logFile: join(dir, SANDBOX_ENTRIES.log),
     port,
     binDir: binaries.dir,
     osUser: user.name,
@@ -183,7 +207,7 @@ async function createSandbox(
   const owner = isRoot() ? { uid: user.uid, gid: user.gid } : undefined;
   const settings = [
     "",
-    "# pgwarden sandbox: loopback only",
+    SANDBOX_CONF_MARK,
     `listen_addresses = ${configValue("127.0.0.1")}`,
     `port = ${port}`,
     `unix_socket_directories = ${configValue(state.socketDir)}`,
@@ -206,6 +230,7 @@ async function createSandbox(
  */
 export async function sandboxUp(layout: PkiLayout, ca: CertificateAuthority, options: SandboxUpOptions): Promise<SandboxUpResult> {
   const dir = resolve(options.dir);
+  await assertSandboxDir(dir);
   // Checked before anything is made: an expired or foreign CRL would lock every certificate login out.
   const crlPem = await readCaCrl(layout, { issuers: [{ der: ca.der }], now: options.now });
   const existing = await readSandboxState(dir);
@@ -243,16 +268,63 @@ async function requireState(dir: string): Promise<SandboxState> {
   return state;
 }
 
-/** Stops the sandbox's server (fast shutdown); `purge` also deletes its directory. */
-export async function sandboxDown(dir: string, options: { purge?: boolean } = {}): Promise<{ state: SandboxState; wasRunning: boolean; purged: boolean }> {
+/**
+ * Whether `dir` holds a sandbox pgwarden made: its state names this directory's own entries, and
+ * the data directory carries the settings createSandbox wrote (a hand-written sandbox.json does not).
+ */
+async function madeBySandboxUp(dir: string, state: SandboxState): Promise<boolean> {
+  const own = (name: string) => join(dir, name);
+  const named = [
+    state.dir === dir,
+    state.pgdata === own(SANDBOX_ENTRIES.data),
+    state.socketDir === own(SANDBOX_ENTRIES.socket),
+    state.logFile === own(SANDBOX_ENTRIES.log),
+  ];
+  if (named.includes(false)) return false;
+  const conf = await readFile(join(state.pgdata, "postgresql.conf"), "utf8").catch(() => "");
+  const version = await stat(join(state.pgdata, "PG_VERSION")).catch(() => undefined);
+  return version !== undefined && conf.split("\n").includes(SANDBOX_CONF_MARK);
+}
+
+/**
+ * Deletes what sandbox up made in `dir` (its data directory, socket directory, log and state
+ * file), then `dir` itself if nothing else is left; returns what was left. A directory that
+ * holds no sandbox pgwarden made loses nothing.
+ */
+async function purgeSandbox(dir: string, state: SandboxState): Promise<{ removed: boolean; left: string[] }> {
+  const made = await madeBySandboxUp(dir, state);
+  if (made) {
+    await rm(join(dir, SANDBOX_ENTRIES.data), { recursive: true, force: true });
+    // The socket directory holds the server's socket and lock files only while it runs: anything else in it stays.
+    const socketDir = join(dir, SANDBOX_ENTRIES.socket);
+    const sockets = await readdir(socketDir).catch(() => []);
+    await Promise.all(sockets.filter((name) => name.startsWith(".s.PGSQL.")).map((name) => rm(join(socketDir, name), { force: true })));
+    await rmdir(socketDir).catch(() => undefined);
+    await rm(join(dir, SANDBOX_ENTRIES.log), { force: true });
+    await rm(join(dir, SANDBOX_ENTRIES.state), { force: true });
+  }
+  const left = await readdir(dir).catch(() => []);
+  if (left.length === 0) await rmdir(dir).catch(() => undefined);
+  return { removed: made, left: left.sort() };
+}
+
+/**
+ * Stops the sandbox's server (fast shutdown); `purge` also deletes what sandbox up made in its
+ * directory (`purged`), and the directory once empty: `left` names what stays (what pgwarden did not make).
+ */
+export async function sandboxDown(
+  dir: string,
+  options: { purge?: boolean } = {},
+): Promise<{ state: SandboxState; wasRunning: boolean; purged: boolean; left: string[] }> {
   const state = await requireState(dir);
   const wasRunning = (await readPostmasterPid(state.pgdata)) !== undefined;
   if (wasRunning) {
     const stopped = await pgCtl(state, await serverUser(), ["stop", "-D", state.pgdata, "-m", "fast", "-w", "-s"]);
     if (stopped.code !== 0) throw new PgwardenError("sandbox-stop-failed", `pg_ctl stop failed: ${stopped.output}`, ExitCode.connection);
   }
-  if (options.purge) await rm(state.dir, { recursive: true, force: true });
-  return { state, wasRunning, purged: options.purge ?? false };
+  // The directory asked for, never the one sandbox.json names: that file may have been written by anyone.
+  const purge = options.purge ? await purgeSandbox(resolve(dir), state) : { removed: false, left: [] };
+  return { state, wasRunning, purged: purge.removed, left: purge.left };
 }
 
 export interface SandboxStatus {

@@ -184,3 +184,52 @@ export async function ensureServerCertificate(layout: PkiLayout, ca: Certificate
   const [certPem, keyPem] = await Promise.all([readFile(paths.cert, "utf8"), readFile(paths.key, "utf8")]);
   return { certPath: paths.cert, keyPath: paths.key, certPem, keyPem, action: existing ? "reissued" : "issued", reason, backups };
 }
+
+/** The names a certificate answers to for libpq's verify-full: its DNS and IP SANs, and its CN when it has no DNS SAN (libpq then checks the CN). */
+export function namesClientsUse(cert: X509Certificate, now: Date): string[] {
+  const sans = describeCertificate(cert.raw, now).subjectAltNames;
+  const names = sans.map((san) => `${san.type.toUpperCase()}:${san.value}`);
+  const commonName = /^CN=(.*)$/m.exec(cert.subject)?.[1];
+  if (commonName && !sans.some((san) => san.type === "dns")) {
+    try {
+      const san = parseSubjectAltName(commonName, { allowWildcard: true });
+      if (!names.includes(`${san.type.toUpperCase()}:${san.value}`)) names.push(`${san.type.toUpperCase()}:${san.value}`);
+    } catch {
+      // A CN that is no host name matches no host libpq is given.
+    }
+  }
+  return names;
+}
+
+/**
+ * The request with the names of the certificate PGDATA serves now (`installedPem`) added, so
+ * that replacing it never drops a name clients reach the server by: only for a certificate this
+ * CA signed (one from another CA is refused by checkInstalledCertificate unless --force, which
+ * asks for a --san per name). A wildcard cannot be carried over (pg tls issues none): refused
+ * unless `force`, naming it.
+ */
+export function withInstalledNames(
+  request: ServerCertificateRequest,
+  installedPem: string | undefined,
+  ca: CertificateAuthority,
+  now: Date,
+  installedPath: string,
+): ServerCertificateRequest {
+  const cert = installedPem === undefined ? undefined : parseCertificate(installedPem);
+  if (!cert || !cert.checkIssued(ca.certificate) || !cert.verify(ca.certificate.publicKey)) return request;
+  const key = (value: string) => {
+    const san = parseSubjectAltName(value, { allowWildcard: true });
+    return `${san.type}:${san.value}`;
+  };
+  const seen = new Set(request.subjectAltNames.map(key));
+  const old = namesClientsUse(cert, now).filter((name) => !seen.has(key(name)));
+  const lost = old.filter((name) => name.includes("*"));
+  if (lost.length > 0 && !request.force) {
+    throw usageError(
+      "names-would-be-lost",
+      `${installedPath} also names ${lost.map((name) => name.replace(/^[A-Z]+:/, "")).join(", ")}, which pg tls cannot carry over into the new certificate ` +
+        "(it issues no wildcard): pass --force to replace it without them (kept as .bak), or keep it",
+    );
+  }
+  return { ...request, subjectAltNames: [...request.subjectAltNames, ...old.filter((name) => !lost.includes(name))] };
+}

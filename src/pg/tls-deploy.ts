@@ -1,6 +1,6 @@
 import { X509Certificate } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { lstat, readFile, readlink, stat } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { ExitCode, PgwardenError, notFoundError, pkiError, usageError } from "../errors.js";
 import { PRIVATE_FILE_MODE } from "../fs/atomic-write.js";
 import { writeKeepingBackup } from "../fs/backup.js";
@@ -86,6 +86,22 @@ export interface PlanOptions {
   readonly settingsVia?: "config-file" | "alter-system";
 }
 
+/**
+ * A symbolic link among the files pg tls replaces is refused: backing it up by reading it would
+ * copy whatever it points at (as root, a file only root may read) into PGDATA. --force replaces
+ * the link, keeping a copy of the link itself.
+ */
+async function refuseSymlink(path: string): Promise<void> {
+  const info = await lstat(path).catch(() => undefined);
+  if (!info?.isSymbolicLink()) return;
+  const target = resolve(dirname(path), await readlink(path));
+  throw usageError(
+    "symlink-in-pgdata",
+    `${path} is a symbolic link: pgwarden will not follow it into ${target}; replace it with the file itself, ` +
+      "or pass --force to replace the link (the link kept as .bak)",
+  );
+}
+
 /** Works out what `pg tls` would change, reading but never writing. */
 export async function planTls(material: ServerTlsMaterial, options: PlanOptions): Promise<{ plan: TlsPlan; writes: PlannedWrite[] }> {
   const pgdata = options.pgdata;
@@ -99,12 +115,6 @@ export async function planTls(material: ServerTlsMaterial, options: PlanOptions)
   const keyPath = join(pgdata, TLS_FILES.key);
   const keyInfo = await stat(keyPath).catch(() => undefined);
   const keyProblem = keyInfo ? serverKeyProblem(keyInfo, owner.uid) : undefined;
-  if (keyProblem && !options.force) {
-    throw pkiError(
-      "server-key-mode",
-      `${keyPath}: ${keyProblem}, so PostgreSQL refuses it ("private key file has group or world access") and keeps its old TLS setup: chmod 0600 it (owner ${owner.name}), or pass --force to let pgwarden rewrite it`,
-    );
-  }
   const settings = tlsSettings(material.crlPem !== undefined);
   const include = withInclude(conf);
   const writes = await Promise.all([
@@ -117,6 +127,13 @@ export async function planTls(material: ServerTlsMaterial, options: PlanOptions)
   // A key with the right content but a mode PostgreSQL refuses is rewritten under --force.
   const fixed = writes.map((write) => (write.file.path === keyPath && keyProblem && write.file.action === "unchanged" ? { ...write, file: { ...write.file, action: "replace" as const } } : write));
   if (configFile !== undefined && include.added) fixed.push({ file: { path: configFile, what: `include line for ${PGWARDEN_CONF}`, action: "replace", mode: (await stat(configFile)).mode & 0o777 }, content: include.text });
+  if (!options.force) for (const write of fixed) if (write.file.action !== "unchanged") await refuseSymlink(write.file.path);
+  if (keyProblem && !options.force) {
+    throw pkiError(
+      "server-key-mode",
+      `${keyPath}: ${keyProblem}, so PostgreSQL refuses it ("private key file has group or world access") and keeps its old TLS setup: chmod 0600 it (owner ${owner.name}), or pass --force to let pgwarden rewrite it`,
+    );
+  }
   const overridden = viaConfig ? await autoConfOverrides(join(pgdata, "postgresql.auto.conf"), Object.keys(settings)) : [];
   const files = fixed.map((write) => write.file);
   return { plan: { pgdata, configFile, owner, files, settings, overridden, changed: files.some((file) => file.action !== "unchanged") }, writes: fixed };
@@ -128,7 +145,7 @@ export async function applyTls(plan: TlsPlan, writes: readonly PlannedWrite[], n
   const done: { path: string; backup?: string }[] = [];
   for (const write of writes) {
     if (write.file.action === "unchanged") continue;
-    const result = await writeKeepingBackup(write.file.path, write.content, { mode: write.file.mode, owner, rewriteSame: true }, now);
+    const result = await writeKeepingBackup(write.file.path, write.content, { mode: write.file.mode, owner, backupOwner: owner, rewriteSame: true }, now);
     done.push({ path: result.path, backup: result.backup });
   }
   return done;
@@ -226,6 +243,7 @@ export function unverifiedError(check: ServedCheck, servername: string, hint: st
  */
 export async function checkInstalledCertificate(pgdata: string, layout: PkiLayout, keptPem: string | undefined, force: boolean): Promise<void> {
   const path = join(pgdata, TLS_FILES.cert);
+  if (!force) await refuseSymlink(path);
   const installed = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return undefined;
     throw error;

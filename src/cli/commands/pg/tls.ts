@@ -1,4 +1,4 @@
-import { access, stat } from "node:fs/promises";
+import { access, readFile, stat } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { Command, Option } from "commander";
@@ -9,7 +9,13 @@ import { SNIPPET_TARGETS, renderTlsSnippet, type SnippetTarget } from "../../../
 import { readCaCrl } from "../../../pki/crl-file.js";
 import { leafPaths } from "../../../pki/pki-layout.js";
 import { findServerBinaries } from "../../../pg/pg-binaries.js";
-import { findServerCertificate, ensureServerCertificate, foreignCertificateError, type ServerCertificateRequest } from "../../../pg/server-certificate.js";
+import {
+  findServerCertificate,
+  ensureServerCertificate,
+  foreignCertificateError,
+  withInstalledNames,
+  type ServerCertificateRequest,
+} from "../../../pg/server-certificate.js";
 import {
   TLS_FILES,
   applyTls,
@@ -64,6 +70,18 @@ function serverRequest(options: Options): ServerCertificateRequest {
   return { commonName, subjectAltNames: sans, group: options.group ?? "server", force: options.force };
 }
 
+/** The request plus every name PGDATA's server.crt answers to now: replacing it must not cut off a client that reaches the server by one of them. */
+async function keepingInstalledNames(
+  ctx: CommandContext,
+  ca: CertificateAuthority,
+  request: ServerCertificateRequest,
+  pgdata: string,
+): Promise<ServerCertificateRequest> {
+  const path = join(pgdata, TLS_FILES.cert);
+  const installed = await readFile(path, "utf8").catch(() => undefined);
+  return withInstalledNames(request, installed, ca, ctx.now, path);
+}
+
 /** The name the final handshake verifies the served certificate for: the first one asked for, as a verify-full client would. */
 function verifyName(request: ServerCertificateRequest): string {
   return parseSubjectAltName(request.subjectAltNames[0] ?? request.commonName).value;
@@ -113,7 +131,7 @@ async function runConn(ctx: CommandContext, options: Options, url: string): Prom
     if (!(await readPostmasterPid(facts.dataDirectory))) {
       throw usageError("not-local", `the server's data directory ${facts.dataDirectory} is not on this machine (or not readable here): run pgwarden on the database host`);
     }
-    const request = serverRequest(options);
+    const request = await keepingInstalledNames(ctx, ca, serverRequest(options), facts.dataDirectory);
     const planOptions = { pgdata: facts.dataDirectory, force: options.force, settingsVia: "alter-system" as const };
     // What would refuse the deployment (a foreign certificate in the PKI or PGDATA, a key PostgreSQL rejects) refuses it before anything is issued.
     const found = await findServerCertificate(ctx.layout, ca, request, ctx.now);
@@ -162,7 +180,7 @@ async function run(ctx: CommandContext, options: Options): Promise<void> {
 async function runPgdata(ctx: CommandContext, options: Options, pgdata: string): Promise<void> {
   const ca = await loadSigningCa(ctx, false);
   const crlPem = await checkedCrl(ctx, ca);
-  const request = serverRequest(options);
+  const request = await keepingInstalledNames(ctx, ca, serverRequest(options), pgdata);
   const planOptions = { pgdata, configFile: options.configFile ? resolve(options.configFile) : undefined, force: options.force };
 
   // What would refuse the deployment (a foreign certificate in the PKI or PGDATA, no PGDATA, a key PostgreSQL rejects) refuses it before anything is issued.
@@ -246,7 +264,8 @@ export function pgTlsCommand(): Command {
       new Option(
         "--force",
         "rewrite a server key whose mode or owner PostgreSQL would refuse; replace a server certificate (<pki>/<group>/<cn>.crt or " +
-          "PGDATA/server.crt) that pgwarden did not make for this server (kept as .bak)",
+          "PGDATA/server.crt) that pgwarden did not make for this server (kept as .bak), or one whose wildcard name cannot be carried over; " +
+          "replace a symbolic link in PGDATA (the link itself kept as .bak)",
       ),
     )
     .addOption(new Option("--log <file>", "the server's log, to quote PostgreSQL's reason when a reload is rejected (default: from current_logfiles)"))
@@ -269,17 +288,24 @@ a server.crt in PGDATA that pgwarden did not make (installed by hand): --force r
 <pki>/crl/ca.crl, is installed only if it is signed by the CA, parseable and current (thisUpdate not ahead, nextUpdate not
 past): otherwise nothing is issued, written or reloaded. With --conn, for a
 running server reached as a superuser, the files go where data_directory is and the settings through ALTER
-SYSTEM and pg_reload_conf(). --print writes the matching TLS lines for pgbouncer, Patroni or etcd.`,
+SYSTEM and pg_reload_conf(). The server.crt PGDATA holds (signed by this CA) is never replaced by one with fewer names:
+the new certificate, whatever its --cn, also names every host the old one answered to (its SANs, and its CN when it has no
+DNS SAN), so --cn newname keeps a VIP given earlier with --san; a wildcard it cannot carry over is refused unless --force.
+A symbolic link among the files it replaces in PGDATA is refused (exit 2) rather than followed; --force replaces the link
+and keeps a copy of the link itself (never of its target) as .bak. Every file it writes there, backups too, is owned by
+PGDATA's owner. --print writes the matching TLS lines for pgbouncer, Patroni or etcd.`,
     examples: [
       "pgwarden pg tls --pgdata /var/lib/postgresql/15/main --config-file /etc/postgresql/15/main/postgresql.conf --cn db1.example.com --san db1.example.com --san 10.0.0.11 --reload",
       "pgwarden pg tls --pgdata ./data --dry-run",
       "PGPASSWORD=... pgwarden pg tls --conn postgresql://postgres@127.0.0.1:5432/postgres --cn db1.example.com",
       "pgwarden pg tls --print pgbouncer --cn db1.example.com --client-cn dbuser_app",
       "pgwarden pg tls --pgdata ./data --cn db1.example.com --san db1.example.com --san 10.0.0.11 --reload --force   # replace a certificate made elsewhere",
+      "pgwarden pg tls --pgdata ./data --cn db1-new.example.com --reload   # new CN; the old server.crt's names (a VIP) are kept",
     ],
     exitNotes: [
       "1   the reload did not take: PostgreSQL still serves the previous certificate (its log's reason is quoted)",
       "2   a server certificate pgwarden did not make (in the PKI or PGDATA/server.crt) would be replaced: pass --force",
+      "2   a file it would replace in PGDATA is a symbolic link, or the old server.crt has a wildcard name it cannot carry over: pass --force",
       "7   <pki>/crl/ca.crl is expired, not yet valid, signed by another CA, unreadable or not a CRL (nothing was changed);",
       "    or the certificate served after the run does not verify against the CA (\"verified: no\")",
     ],

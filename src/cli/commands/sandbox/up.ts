@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import { ExitCode, usageError } from "../../../errors.js";
-import { sandboxUp } from "../../../pg/sandbox.js";
+import { assertSandboxDir, sandboxUp } from "../../../pg/sandbox.js";
 import { initCa } from "../../../pki/ca-init.js";
 import { contextOf } from "../../context.js";
 import { ExitSignal } from "../../exit-signal.js";
@@ -22,9 +22,12 @@ export function sandboxUpCommand(): Command {
     .action(async (options: { dir?: string; port?: string; pgBin?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const port = options.port === undefined ? undefined : parsePort(options.port);
+      const dir = options.dir ?? defaultSandboxDir(ctx.env);
+      // Before the CA is made: a refused directory leaves nothing written.
+      await assertSandboxDir(dir);
       const init = await initCa(ctx.layout, { passphrase: await ctx.passphrase(), now: ctx.now });
       if (init.action === "created") ctx.output.info(`pgwarden: created a CA in ${ctx.layout.caDir}`);
-      const result = await sandboxUp(ctx.layout, init.ca, { dir: options.dir ?? defaultSandboxDir(ctx.env), port, pgBin: options.pgBin, now: ctx.now });
+      const result = await sandboxUp(ctx.layout, init.ca, { dir, port, pgBin: options.pgBin, now: ctx.now });
       const { state, served } = result;
       if (ctx.output.format === "json") ctx.output.json({ ...result, serverCertificate: { certPath: result.serverCertificate.certPath, action: result.serverCertificate.action } });
       else {
@@ -48,7 +51,9 @@ export function sandboxUpCommand(): Command {
 and SCRAM, a server certificate from the pgwarden CA (created when missing) for localhost, 127.0.0.1, ::1 and
 this host's name, ssl on with TLS 1.2 at least, and pg_hba allowing only the OS superuser over the socket and
 client certificates over TLS. Run as root, the server runs as the postgres account. Running it again starts
-a stopped sandbox or leaves a running one alone; two sandboxes need two --dir.`,
+a stopped sandbox or leaves a running one alone; two sandboxes need two --dir. --dir must be new, empty or
+a sandbox already: a directory holding other files is refused (exit 2), so sandbox down --purge never has to
+tell your files from the sandbox's.`,
     examples: ["pgwarden sandbox up", "pgwarden sandbox up --dir /tmp/sb2 --port 55432", "pgwarden sandbox up --pg-bin /usr/lib/postgresql/16/bin"],
   });
 }

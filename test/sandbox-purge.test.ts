@@ -1,0 +1,105 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { access, mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { pgwarden, snapshot, tempDir } from "./support/cli.js";
+
+// sandbox down --purge deletes only what sandbox up made; sandbox up never moves in among someone's files.
+
+const sandboxDir = (label: string) => join(tmpdir(), `pgwarden-purge-test-${label}-${randomBytes(4).toString("hex")}`);
+const exists = (path: string) => access(path).then(() => true, () => false);
+
+let work: { dir: string; cleanup: () => Promise<void> };
+let pki: string;
+const made: string[] = [];
+
+before(async () => {
+  work = await tempDir("pgwarden-purge-");
+  pki = join(work.dir, "pki");
+});
+
+after(async () => {
+  for (const dir of made) {
+    await pgwarden(["sandbox", "down", "--dir", dir]);
+    await rm(dir, { recursive: true, force: true });
+  }
+  await work?.cleanup();
+});
+
+test("sandbox down --purge deletes what sandbox up made and keeps a file of the user's there, naming it", async () => {
+  const dir = sandboxDir("notes");
+  made.push(dir);
+  const up = await pgwarden(["sandbox", "up", "--pki", pki, "--dir", dir]);
+  assert.equal(up.code, 0, up.stderr);
+  await writeFile(join(dir, "notes.txt"), "mine\n");
+
+  const down = await pgwarden(["sandbox", "down", "--dir", dir, "--purge"]);
+  assert.equal(down.code, 0, down.stderr);
+  assert.equal(await readFile(join(dir, "notes.txt"), "utf8"), "mine\n");
+  assert.deepEqual(await readdir(dir), ["notes.txt"], "data, socket, postgres.log and sandbox.json deleted");
+  assert.match(down.stderr, /warning: deleted what sandbox up made in .*; left what it did not make: notes\.txt/);
+
+  // With nothing of the user's left, the directory goes too.
+  await rm(join(dir, "notes.txt"));
+  assert.equal((await pgwarden(["sandbox", "up", "--pki", pki, "--dir", dir])).code, 0);
+  const purged = await pgwarden(["sandbox", "down", "--dir", dir, "--purge"]);
+  assert.equal(purged.code, 0, purged.stderr);
+  assert.equal(await exists(dir), false);
+});
+
+test("sandbox up refuses a directory that holds other files and no sandbox: exit 2, nothing written, no CA made", async () => {
+  const dir = sandboxDir("foreign");
+  made.push(dir);
+  await mkdir(dir);
+  await writeFile(join(dir, "notes.txt"), "mine\n");
+  const freshPki = join(work.dir, "pki-never");
+  const before = await snapshot(dir);
+  const result = await pgwarden(["sandbox", "up", "--pki", freshPki, "--dir", dir]);
+  assert.equal(result.code, 2, result.stderr);
+  assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+  assert.match(result.stderr, /is not empty and holds no pgwarden sandbox \(no sandbox\.json\): give sandbox up a new or empty --dir/);
+  assert.deepEqual(await snapshot(dir), before);
+  assert.equal(await exists(freshPki), false, "no CA made");
+});
+
+test("a hand-written sandbox.json gets nothing deleted by --purge, neither in its directory nor in the one it names", async () => {
+  const dir = sandboxDir("forged");
+  const elsewhere = sandboxDir("elsewhere");
+  made.push(dir, elsewhere);
+  await mkdir(join(dir, "data"), { recursive: true });
+  await mkdir(join(dir, "socket"));
+  await mkdir(elsewhere);
+  await writeFile(join(dir, "notes.txt"), "mine\n");
+  await writeFile(join(dir, "data", "thesis.tex"), "years of work\n");
+  await writeFile(join(dir, "postgres.log"), "my own log\n");
+  await writeFile(join(elsewhere, "keep.txt"), "keep\n");
+  for (const [where, named] of [
+    [dir, dir],
+    [dir, elsewhere],
+  ] as const) {
+    const state = {
+      version: 1,
+      dir: named,
+      pgdata: join(dir, "data"),
+      socketDir: join(dir, "socket"),
+      logFile: join(dir, "postgres.log"),
+      port: 5,
+      binDir: "/usr/bin",
+      osUser: "postgres",
+      superuser: "postgres",
+      pki,
+      createdAt: new Date().toISOString(),
+    };
+    await writeFile(join(where, "sandbox.json"), JSON.stringify(state));
+    const before = await snapshot(dir);
+    const beforeElsewhere = await snapshot(elsewhere);
+    const result = await pgwarden(["sandbox", "down", "--dir", dir, "--purge"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /warning: nothing deleted: no sandbox pgwarden made is in .*; left what it did not make: /);
+    assert.match(result.stderr, /: data, notes\.txt, postgres\.log, sandbox\.json, socket$/m);
+    assert.deepEqual(await snapshot(dir), before, `state naming ${named}`);
+    assert.deepEqual(await snapshot(elsewhere), beforeElsewhere, `state naming ${named}`);
+  }
+});
