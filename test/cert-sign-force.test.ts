@@ -80,12 +80,13 @@ describe("cert sign --force over an issued pair, and cert list", () => {
     assert.deepEqual((await readdir(join(pki, "server"))).filter((name) => name.startsWith("vm.key.")), []);
   });
 
-  test("cert list checks the key beside a signed certificate (key-mismatch, as OpenSSL says) and a key that is a directory is key-unreadable (exit 7)", async () => {
+  test("cert list checks the key beside a signed certificate (key-mismatch, as OpenSSL says); a key directory is key-unreadable, exit 7", async () => {
     const pki = join(dir, "list");
     assert.equal((await pgwarden(["ca", "init", "--pki", pki])).code, 0);
     assert.equal((await pgwarden(["cert", "issue", "--pki", pki, "--profile", "server", "--cn", "other"])).code, 0);
     const csr = join(dir, "list.csr");
-    openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(dir, "list.key"), "-subj", "/CN=vm", "-out", csr]);
+    const newKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+    openssl(["req", "-new", ...newKey, "-keyout", join(dir, "list.key"), "-subj", "/CN=vm", "-out", csr]);
     assert.equal((await pgwarden(["cert", "sign", csr, "--profile", "server", "--pki", pki])).code, 0);
     // A key that is not the signed certificate's lands beside it (a copy, an old issue restored).
     await copyFile(join(pki, "server", "other.key"), join(pki, "server", "vm.key"));

@@ -144,7 +144,10 @@ function scopeProblem(der: Buffer): string | undefined {
     return `has a critical ${where} ${name} that OpenSSL does not handle, so it would refuse every client certificate ("unhandled critical CRL extension")`;
   }
   if (parsed.isDelta) {
-    return "is a delta CRL (deltaCRLIndicator): installed alone it lacks every revocation of its base CRL, so revoked certificates would get in; install the full CRL";
+    return (
+      "is a delta CRL (deltaCRLIndicator): installed alone it lacks every revocation of its base CRL, " +
+      "so revoked certificates would get in; install the full CRL"
+    );
   }
   if (parsed.issuingDistributionPoint) {
     for (const field of children(parseNode(parsed.issuingDistributionPoint))) {
