@@ -147,7 +147,8 @@ async function backUpCertificate(certPath: string, now: Date): Promise<{ backup:
   });
   if (old === undefined) return undefined;
   const backup = backupPath(certPath, now);
-  await writeFileAtomic(backup, old, { mode: (await stat(certPath)).mode & 0o777, exclusive: true });
+  const info = await stat(certPath);
+  await writeFileAtomic(backup, old, { mode: info.mode & 0o777, owner: { uid: info.uid, gid: info.gid }, exclusive: true });
   let certificate: X509Certificate | undefined;
   try {
     certificate = new X509Certificate(old);
@@ -168,8 +169,13 @@ async function moveOrphanedKey(keyPath: string, replaced: X509Certificate | unde
   try {
     pem = await readFile(keyPath, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    throw pkiError(
+      "key-unreadable",
+      `${keyPath} cannot be read (${code ?? String(error)}) to tell whether it is the new certificate's key: the certificate is in place; move ${keyPath} away`,
+      error,
+    );
   }
   const match = keyPemMatches(pem, signed);
   if (match === "match") return undefined;
