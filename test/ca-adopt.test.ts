@@ -2,7 +2,7 @@
  * Adopting a CA made elsewhere (issue 11, points 12-14): every CA here is made by `openssl`,
  * and pgwarden's verdict on it (refuse, warn, accept) is checked against what OpenSSL
  * decides about a leaf under it: refused CAs give leaves that fail `openssl verify` at
- * libpq's security level (or that the issue names), warned CAs give leaves that pass it but
+ * libpq's security level, or with the purpose libssl sets (or that the issue names), warned CAs give leaves that pass it but
  * fail `-x509_strict` (or fail for names outside the constraints), accepted CAs give leaves
  * that pass both.
  */
@@ -33,8 +33,9 @@ function openssl(args: readonly string[], cwd?: string): string {
 }
 
 /** `openssl verify` as libpq verifies (security level 2 on Debian), optionally strict. */
-function verifies(caFile: string, leaf: string, strict: boolean): boolean {
-  return opensslRun(["verify", "-auth_level", "2", ...(strict ? ["-x509_strict"] : []), "-CAfile", caFile, leaf]).status === 0;
+function verifies(caFile: string, leaf: string, strict: boolean, purpose?: "sslserver" | "sslclient"): boolean {
+  const purposeArgs = purpose ? ["-purpose", purpose] : [];
+  return opensslRun(["verify", "-auth_level", "2", ...(strict ? ["-x509_strict"] : []), ...purposeArgs, "-CAfile", caFile, leaf]).status === 0;
 }
 
 /** The extensions pgwarden gives a server leaf, for leaves openssl signs under each CA. */
@@ -55,6 +56,8 @@ let dir: string;
 let cleanup: () => Promise<void>;
 let leafCsr: string;
 let leafExt: string;
+/** The same leaf for TLS client authentication, to ask OpenSSL about the sslclient purpose. */
+let clientLeafExt: string;
 let caConfig: string;
 
 before(async () => {
@@ -62,6 +65,8 @@ before(async () => {
   leafCsr = join(dir, "leaf.csr");
   leafExt = join(dir, "leaf.ext");
   await writeFile(leafExt, `${LEAF_EXTENSIONS}\n`);
+  clientLeafExt = join(dir, "client-leaf.ext");
+  await writeFile(clientLeafExt, `${LEAF_EXTENSIONS.replace("extendedKeyUsage=serverAuth", "extendedKeyUsage=clientAuth")}\n`);
   openssl(["req", "-new", ...NEW_P256, "-nodes", "-keyout", join(dir, "leaf.key"), "-subj", "/CN=db1", "-out", leafCsr]);
   // `openssl ca` is the one openssl 3.0 command that writes a chosen notBefore/notAfter.
   await mkdir(join(dir, "cadb"));
@@ -90,6 +95,11 @@ interface CaCase {
   readonly message?: RegExp;
   /** What OpenSSL decides about a leaf under this CA: libpq-like, and strict. */
   readonly openssl: { readonly lenient: boolean; readonly strict: boolean };
+  /**
+   * What OpenSSL decides with the purpose libssl sets (libpq checks a server certificate as
+   * sslserver, PostgreSQL a client certificate as sslclient), for a server and a client leaf.
+   */
+  readonly purposes?: { readonly server: boolean; readonly client: boolean };
 }
 
 const selfSigned = (extensions: readonly string[], subject = "/CN=adopted-ca") => (_pki: string, key: string, cert: string) => {
@@ -199,6 +209,54 @@ const CASES: readonly CaCase[] = [
     message: /name-constrained \(permitted DNS:db1\)/,
     openssl: { lenient: true, strict: true },
   },
+  {
+    name: "a root with an unknown critical extension",
+    make: selfSigned([...GOOD, "1.2.3.4=critical,ASN1:NULL"]),
+    verdict: "refuse",
+    message: /critical extension 1\.2\.3\.4 that OpenSSL does not handle/,
+    openssl: { lenient: false, strict: false },
+  },
+  {
+    // Without a purpose OpenSSL passes it; libssl always sets one, and then every leaf fails.
+    name: "a root whose extendedKeyUsage is emailProtection",
+    make: selfSigned([...GOOD, "extendedKeyUsage=emailProtection"]),
+    verdict: "refuse",
+    message: /extendedKeyUsage without serverAuth or clientAuth/,
+    openssl: { lenient: true, strict: true },
+    purposes: { server: false, client: false },
+  },
+  {
+    // OpenSSL 3.0 does not take anyExtendedKeyUsage on a CA for sslserver or sslclient.
+    name: "a root whose extendedKeyUsage is anyExtendedKeyUsage",
+    make: selfSigned([...GOOD, "extendedKeyUsage=anyExtendedKeyUsage"]),
+    verdict: "refuse",
+    message: /extendedKeyUsage without serverAuth or clientAuth/,
+    openssl: { lenient: true, strict: true },
+    purposes: { server: false, client: false },
+  },
+  {
+    name: "a root whose extendedKeyUsage is clientAuth only",
+    make: selfSigned([...GOOD, "extendedKeyUsage=clientAuth"]),
+    verdict: "warn",
+    message: /extendedKeyUsage without serverAuth: every server certificate it signs \(cert issue --profile server, and peer\) fails/,
+    openssl: { lenient: true, strict: true },
+    purposes: { server: false, client: true },
+  },
+  {
+    name: "a root whose extendedKeyUsage is serverAuth only",
+    make: selfSigned([...GOOD, "extendedKeyUsage=serverAuth"]),
+    verdict: "warn",
+    message: /extendedKeyUsage without clientAuth: every client certificate it signs \(cert issue --profile client, and peer\) fails/,
+    openssl: { lenient: true, strict: true },
+    purposes: { server: true, client: false },
+  },
+  {
+    name: "a root whose extendedKeyUsage has serverAuth and clientAuth",
+    make: selfSigned([...GOOD, "extendedKeyUsage=serverAuth,clientAuth"]),
+    verdict: "accept",
+    openssl: { lenient: true, strict: true },
+    purposes: { server: true, client: true },
+  },
 ];
 
 describe("ca init and cert issue judge an adopted CA as OpenSSL does", () => {
@@ -219,6 +277,13 @@ describe("ca init and cert issue judge an adopted CA as OpenSSL does", () => {
       const leaf = join(pki, "..", "leaf.crt");
       openssl(["x509", "-req", "-in", leafCsr, "-CA", cert, "-CAkey", key, "-set_serial", "7", "-days", "30", "-extfile", leafExt, "-out", leaf]);
       assert.deepEqual({ lenient: verifies(cert, leaf, false), strict: verifies(cert, leaf, true) }, item.openssl, "openssl verify of a leaf under this CA");
+      const clientLeaf = join(pki, "..", "client-leaf.crt");
+      if (item.purposes) {
+        const sign = ["x509", "-req", "-in", leafCsr, "-CA", cert, "-CAkey", key, "-set_serial", "8", "-days", "30", "-extfile", clientLeafExt];
+        openssl([...sign, "-out", clientLeaf]);
+        const theirs = { server: verifies(cert, leaf, false, "sslserver"), client: verifies(cert, clientLeaf, false, "sslclient") };
+        assert.deepEqual(theirs, item.purposes, "openssl verify -purpose of leaves under this CA");
+      }
 
       const before = await snapshot(pki);
       const init = await pgwarden(["ca", "init", "--pki", pki]);
@@ -243,6 +308,13 @@ describe("ca init and cert issue judge an adopted CA as OpenSSL does", () => {
       // pgwarden's own leaf under the CA gets the verdict OpenSSL gave the openssl-made one.
       const { certPath } = JSON.parse(issue.stdout) as { certPath: string };
       assert.deepEqual({ lenient: verifies(cert, certPath, false), strict: verifies(cert, certPath, true) }, item.openssl, "openssl verify of pgwarden's leaf");
+      if (item.purposes) {
+        const client = await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "app", "--format", "json"]);
+        assert.equal(client.code, 0, client.stderr);
+        const clientPath = (JSON.parse(client.stdout) as { certPath: string }).certPath;
+        const ours = { server: verifies(cert, certPath, false, "sslserver"), client: verifies(cert, clientPath, false, "sslclient") };
+        assert.deepEqual(ours, item.purposes, "openssl verify -purpose of pgwarden's leaves");
+      }
     });
   }
 });

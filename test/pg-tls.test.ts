@@ -208,15 +208,17 @@ test("a CRL in the PKI is installed as root.crl, and PostgreSQL then refuses the
 });
 
 /** A CRL made by OpenSSL's `ca -gencrl` for the CA of `pkiDir` (revoking nothing), with optional lastUpdate/nextUpdate (YYYYMMDDHHMMSSZ). */
-async function opensslCrl(pkiDir: string, name: string, dates: string[] = []): Promise<string> {
+async function opensslCrl(pkiDir: string, name: string, dates: string[] = [], crlExtensions?: string): Promise<string> {
   const { mkdir, writeFile } = await import("node:fs/promises");
   const dir = join(work.dir, `crl-${name}`);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, "index.txt"), "");
-  await writeFile(join(dir, "openssl.cnf"), `[ca]\ndefault_ca = d\n[d]\ndatabase = ${dir}/index.txt\ndefault_md = sha256\ndefault_crl_days = 30\n`);
+  const section = crlExtensions === undefined ? "" : `[x]\n${crlExtensions}\n`;
+  await writeFile(join(dir, "openssl.cnf"), `[ca]\ndefault_ca = d\n[d]\ndatabase = ${dir}/index.txt\ndefault_md = sha256\ndefault_crl_days = 30\n${section}`);
   const out = join(dir, "crl.pem");
   const signer = ["-keyfile", join(pkiDir, "ca", "ca.key"), "-cert", join(pkiDir, "ca", "ca.crt")];
-  const made = await runClient("openssl", ["ca", "-config", join(dir, "openssl.cnf"), ...signer, "-gencrl", "-out", out, ...dates]);
+  const exts = crlExtensions === undefined ? [] : ["-crlexts", "x"];
+  const made = await runClient("openssl", ["ca", "-config", join(dir, "openssl.cnf"), ...signer, "-gencrl", "-out", out, ...dates, ...exts]);
   assert.equal(made.code, 0, made.stderr);
   return readFile(out, "utf8");
 }
@@ -233,7 +235,8 @@ function certLogin(role: string, host = "localhost") {
 
 const sighups = async () => (await cluster.log()).split("received SIGHUP").length - 1;
 
-test("an expired CRL, or one signed by another CA, is refused with the reason: nothing installed or reloaded, certificate logins still work", async () => {
+test("a CRL that is expired, another CA's, or unusable for client certificates (critical extension, CA-only scope, a certificate in the file) is refused: \
+nothing installed or reloaded, certificate logins still work", async () => {
   assert.equal((await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "good_user"])).code, 0);
   await cluster.sql("CREATE ROLE good_user LOGIN");
   const login = await certLogin("good_user");
@@ -249,6 +252,22 @@ test("an expired CRL, or one signed by another CA, is refused with the reason: n
       reason: /ca\.crl expired on .*\(its nextUpdate\)/,
     },
     { name: "foreign", pem: await opensslCrl(other, "foreign"), reason: /ca\.crl was issued by "CN=other-ca", not by this PKI's CA/ },
+    // The CA's own, current CRLs that OpenSSL cannot use for a client certificate (proved against PostgreSQL below).
+    {
+      name: "critical-unknown",
+      pem: await opensslCrl(pki, "critical-unknown", [], "1.2.3.4=critical,ASN1:NULL"),
+      reason: /ca\.crl has a critical CRL extension 1\.2\.3\.4 that OpenSSL does not handle/,
+    },
+    {
+      name: "ca-only",
+      pem: await opensslCrl(pki, "ca-only", [], "issuingDistributionPoint=critical,@idp\n[idp]\nonlyCA=TRUE"),
+      reason: /ca\.crl has an issuingDistributionPoint with onlyContainsCACerts/,
+    },
+    {
+      name: "stray-certificate",
+      pem: `${await opensslCrl(pki, "stray")}${await readFile(join(other, "ca", "ca.crt"), "utf8")}`,
+      reason: /ca\.crl holds a CERTIFICATE PEM block besides its CRL/,
+    },
   ];
   const { writeFile } = await import("node:fs/promises");
   const installed = await readFile(join(cluster.dataDir, "root.crl"), "utf8");
@@ -281,6 +300,14 @@ test("an expired CRL, or one signed by another CA, is refused with the reason: n
   assert.notEqual(locked.code, 0);
   // OpenSSL's alert for X509_V_ERR_CRL_HAS_EXPIRED.
   assert.match(locked.stderr, /sslv3 alert certificate expired/);
+
+  // And that the CA's own CRLs pgwarden refused for their extensions lock every certificate out too.
+  for (const crl of bad.filter((item) => item.name === "critical-unknown" || item.name === "ca-only")) {
+    await writeFile(join(cluster.dataDir, "root.crl"), crl.pem);
+    await cluster.reload();
+    const refused = await certLogin("good_user");
+    assert.notEqual(refused.code, 0, `${crl.name}: PostgreSQL accepted the login with this CRL installed`);
+  }
 
   // A fresh, good CRL is installed and reloaded, and the login works again.
   const good = await opensslCrl(pki, "good");

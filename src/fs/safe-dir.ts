@@ -81,7 +81,9 @@ export function checkPkiDirectory(root: string, flag = "--pki"): "missing" | "pr
       if (!isInside(realRoot, real)) {
         throw pkiError(
           "pki-symlink-escape",
-          `${path} is a symbolic link to ${resolve(dirname(path), readlinkSync(path))}, outside the PKI ${root}: keys written through it would leave the PKI; replace the link with the directory itself (rm ${path} && mv ${real} ${path})`,
+          `${path} is a symbolic link to ${resolve(dirname(path), readlinkSync(path))}, outside the PKI ${root}: ` +
+            "keys written through it would leave the PKI; " +
+            `replace the link with a real directory (rm ${path} && mkdir -m 700 ${path}), then move in only the files of ${real} that belong to the PKI`,
         );
       }
       refuseWorldWritable(path, target);

@@ -5,6 +5,8 @@ import { KeyUsageFlags, NameConstraints, type GeneralName } from "@peculiar/asn1
 import { pkiError } from "../errors.js";
 import { parseExtensions } from "./certificate-info.js";
 import { describeKey, keyProblem, signatureAlgorithmFor } from "./key-type.js";
+import { certificateFacts, type CertificateFacts } from "./verify/certificate-facts.js";
+import { checkPurpose, OPENSSL_PURPOSE, type Purpose } from "./verify/purpose.js";
 
 /**
  * Whether a CA certificate and key can sign leaves that verifiers accept: one small check
@@ -15,6 +17,14 @@ import { describeKey, keyProblem, signatureAlgorithmFor } from "./key-type.js";
  */
 
 const OID_NAME_CONSTRAINTS = "2.5.29.30";
+
+/** The certificate as `cert verify` models OpenSSL's view of it, parsed once per certificate. */
+const opensslViews = new WeakMap<X509Certificate, CertificateFacts>();
+function opensslView(certificate: X509Certificate): CertificateFacts {
+  let view = opensslViews.get(certificate);
+  if (!view) opensslViews.set(certificate, (view = certificateFacts(Buffer.from(certificate.raw))));
+  return view;
+}
 
 export interface CaFacts {
   readonly certPath: string;
@@ -99,6 +109,53 @@ const selfSigned: CaCheck = {
   },
 };
 
+const knownCriticalExtensions: CaCheck = {
+  id: "ca-unhandled-critical",
+  verdict: "refuse",
+  check: ({ certPath, certificate }) => {
+    const oid = opensslView(certificate).unhandledCritical;
+    return oid === undefined
+      ? undefined
+      : `${certPath} has a critical extension ${oid} that OpenSSL does not handle, so every verifier rejects the certificates it signs ` +
+          `("unhandled critical extension"): use a CA without it, or ${RESIGN}`;
+  },
+};
+
+/** The purposes an extendedKeyUsage on the CA lets through (OpenSSL checks it on CA certificates too, as libssl does with sslserver/sslclient). */
+function ekuPurposes(certificate: X509Certificate): { allowed: Purpose[]; refused: Purpose[] } | undefined {
+  const view = opensslView(certificate);
+  if (view.extKeyUsage === undefined) return undefined;
+  const purposes: Purpose[] = ["server", "client"];
+  const allowed = purposes.filter((purpose) => checkPurpose(view, purpose, true) !== 0);
+  return { allowed, refused: purposes.filter((purpose) => !allowed.includes(purpose)) };
+}
+
+const ekuAllowsTls: CaCheck = {
+  id: "ca-eku-no-tls",
+  verdict: "refuse",
+  check: ({ certPath, certificate }) =>
+    ekuPurposes(certificate)?.allowed.length === 0
+      ? `${certPath} has an extendedKeyUsage without serverAuth or clientAuth, so libpq and PostgreSQL reject every certificate it signs ` +
+        `(openssl verify -purpose sslserver/sslclient: "unsupported certificate purpose"; anyExtendedKeyUsage does not count): ` +
+        `use a CA without extendedKeyUsage, or ${RESIGN}`
+      : undefined,
+};
+
+const ekuAllowsBothProfiles: CaCheck = {
+  id: "ca-eku-one-purpose",
+  verdict: "warn",
+  check: ({ certPath, certificate }) => {
+    const purposes = ekuPurposes(certificate);
+    if (purposes?.allowed.length !== 1) return undefined;
+    const [refused] = purposes.refused as [Purpose];
+    return (
+      `${certPath} has an extendedKeyUsage without ${refused === "server" ? "serverAuth" : "clientAuth"}: every ${refused} certificate it signs ` +
+      `(cert issue --profile ${refused}, and peer) fails verification (openssl verify -purpose ${OPENSSL_PURPOSE[refused]}); ` +
+      `only ${purposes.allowed[0]} certificates work; to fix, ${RESIGN}`
+    );
+  },
+};
+
 const notExpired: CaCheck = {
   id: "ca-expired",
   verdict: "refuse",
@@ -177,11 +234,14 @@ export const CA_CHECKS: readonly CaCheck[] = [
   isCa,
   signsCertificates,
   selfSigned,
+  knownCriticalExtensions,
+  ekuAllowsTls,
   notExpired,
   alreadyValid,
   hasKeyUsage,
   basicConstraintsCritical,
   nameConstraints,
+  ekuAllowsBothProfiles,
 ];
 
 export interface CaFinding {

@@ -15,8 +15,11 @@ import { daysUntil } from "./validity.js";
 
 /** Where a listed certificate came from: made by pgwarden, or found under the PKI directory. */
 export type ListOrigin = "issued" | "signed" | "found";
-/** `key-mismatch`: the key beside the certificate is not its key (a swap cut short, a file copied over). */
-export type ListStatus = "valid" | "expired" | "not-yet-valid" | "missing" | "replaced" | "key-mismatch";
+/**
+ * `key-mismatch`: the key beside the certificate is not its key (a swap cut short, a file copied over).
+ * `key-unreadable`: a key file is there but cannot be read (a directory, a dangling link): also in `errors`.
+ */
+export type ListStatus = "valid" | "expired" | "not-yet-valid" | "missing" | "replaced" | "key-mismatch" | "key-unreadable";
 
 export interface ListEntry {
   readonly serial: string;
@@ -135,17 +138,28 @@ async function readCertificateFile(path: string): Promise<ReadOutcome> {
   }
 }
 
-/** Whether the key at `keyPath` (relative) belongs to the certificate: undefined when there is no key to compare. */
-async function keyCheck(layout: PkiLayout, keyPath: string, certificate: X509Certificate, errors: string[]): Promise<KeyMatch | undefined> {
+/**
+ * Whether the key at `keyPath` (relative) belongs to the certificate: undefined when there is no
+ * key to compare, `unreadable` (and an error) when a key file is there but cannot be read.
+ */
+async function keyCheck(layout: PkiLayout, keyPath: string, certificate: X509Certificate, errors: string[]): Promise<KeyMatch | "unreadable" | undefined> {
   const path = join(layout.root, keyPath);
   try {
     return await keyFileMatches(path, certificate);
   } catch (error) {
     const outcome = await readFailure(path, error);
     // A key that was moved away (exported to its user) leaves a certificate to list, not an error.
-    if (outcome.kind === "error") errors.push(`${keyPath}: ${outcome.message}`);
-    return undefined;
+    if (outcome.kind !== "error") return undefined;
+    errors.push(`${keyPath}: ${outcome.message}`);
+    return "unreadable";
   }
+}
+
+/** The status a key check imposes on its certificate's row, or undefined when it leaves the row as dated. */
+function keyStatus(check: Awaited<ReturnType<typeof keyCheck>>): ListStatus | undefined {
+  if (check === "mismatch") return "key-mismatch";
+  if (check === "unreadable") return "key-unreadable";
+  return undefined;
 }
 
 /**
@@ -188,7 +202,11 @@ export async function listCertificates(layout: PkiLayout, options: ListOptions =
     let status = statusAt(new Date(record.notBefore), notAfter, now);
     if (!onDisk) status = "missing";
     else if (onDisk.serial !== normalizeSerial(record.serial)) status = "replaced";
-    else if (record.keyPath !== null && (await keyCheck(layout, record.keyPath, onDisk.certificate, errors)) === "mismatch") status = "key-mismatch";
+    else {
+      // A signed certificate's key stays with the requester; a key file beside it all the same (an old `cert issue`) must be its key.
+      const keyPath = record.keyPath ?? record.certPath.replace(CERTIFICATE_FILE, ".key");
+      status = keyStatus(await keyCheck(layout, keyPath, onDisk.certificate, errors)) ?? status;
+    }
     return {
       serial: record.serial,
       commonName: record.commonName,
@@ -206,7 +224,7 @@ export async function listCertificates(layout: PkiLayout, options: ListOptions =
     let status = statusAt(new Date(found.certificate.validFrom), notAfter, now);
     // A Pigsty pair sits side by side: <name>.crt and <name>.key.
     const keyPath = path.replace(CERTIFICATE_FILE, ".key");
-    if ((await keyCheck(layout, keyPath, found.certificate, errors)) === "mismatch") status = "key-mismatch";
+    status = keyStatus(await keyCheck(layout, keyPath, found.certificate, errors)) ?? status;
     return {
       serial: found.serial,
       commonName: /(?:^|\n)CN=([^\n]*)/.exec(found.certificate.subject)?.[1] ?? found.certificate.subject.split("\n").join(", "),

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { PgwardenError } from "../errors.js";
 import { initCa } from "./ca-init.js";
-import type { CertificateAuthority } from "./certificate-authority.js";
+import { loadCa, type CertificateAuthority } from "./certificate-authority.js";
 import { checkCrl } from "./crl-check.js";
 import { caCrlPath, readCaCrl } from "./crl-file.js";
 import { issueCertificate } from "./issue.js";
@@ -29,13 +29,15 @@ function stamp(date: Date): string {
 }
 
 /** A CRL made by OpenSSL's own `ca -gencrl`, signed by the CA in `pkiDir`, with the given dates. */
-async function opensslCrl(name: string, pkiDir: string, dates: { last?: Date; next?: Date } = {}): Promise<string> {
+async function opensslCrl(name: string, pkiDir: string, dates: { last?: Date; next?: Date } = {}, crlExtensions?: string, index = ""): Promise<string> {
   const work = join(dir, `gen-${name}`);
   await mkdir(work, { recursive: true });
-  await writeFile(join(work, "index.txt"), "");
-  await writeFile(join(work, "openssl.cnf"), `[ca]\ndefault_ca = d\n[d]\ndatabase = ${work}/index.txt\ndefault_md = sha256\ndefault_crl_days = 30\n`);
+  await writeFile(join(work, "index.txt"), index);
+  const section = crlExtensions === undefined ? "" : `[x]\n${crlExtensions}\n`;
+  await writeFile(join(work, "openssl.cnf"), `[ca]\ndefault_ca = d\n[d]\ndatabase = ${work}/index.txt\ndefault_md = sha256\ndefault_crl_days = 30\n${section}`);
   const out = join(work, "crl.pem");
   const extra = [...(dates.last ? ["-crl_lastupdate", stamp(dates.last)] : []), ...(dates.next ? ["-crl_nextupdate", stamp(dates.next)] : [])];
+  if (crlExtensions !== undefined) extra.push("-crlexts", "x");
   const signer = ["-keyfile", join(pkiDir, "ca", "ca.key"), "-cert", join(pkiDir, "ca", "ca.crt")];
   const made = openssl(["ca", "-config", join(work, "openssl.cnf"), ...signer, "-gencrl", "-out", out, ...extra]);
   assert.equal(made.code, 0, made.out);
@@ -80,6 +82,43 @@ const cases: Case[] = [
       return `-----BEGIN X509 CRL-----\n${body.slice(0, 2).join("\n")}\n-----END X509 CRL-----\n`;
     },
     reason: /cannot be parsed/,
+  },
+  // `openssl ca -gencrl -crlexts`: the CA's own CRLs, each valid and signed, that OpenSSL still cannot use for a client certificate.
+  {
+    name: "a CRL with an unknown critical extension",
+    text: () => opensslCrl("unknown-critical", layout.root, {}, "1.2.3.4=critical,ASN1:NULL"),
+    reason: /critical CRL extension 1\.2\.3\.4 that OpenSSL does not handle.*unhandled critical CRL extension/,
+  },
+  {
+    name: "a CRL whose cRLNumber is critical",
+    text: () => opensslCrl("critical-number", layout.root, {}, "crlNumber=critical,ASN1:INTEGER:5"),
+    reason: /critical CRL extension cRLNumber that OpenSSL does not handle/,
+  },
+  {
+    name: "a CRL whose issuingDistributionPoint says onlyContainsCACerts",
+    text: () => opensslCrl("idp-ca", layout.root, {}, "issuingDistributionPoint=critical,@idp\n[idp]\nonlyCA=TRUE"),
+    reason: /issuingDistributionPoint with onlyContainsCACerts.*only full CRLs of the CA/,
+  },
+  {
+    name: "an indirect CRL",
+    text: () => opensslCrl("idp-indirect", layout.root, {}, "issuingDistributionPoint=critical,@idp\n[idp]\nindirectCRL=TRUE"),
+    reason: /issuingDistributionPoint with indirectCRL/,
+  },
+  {
+    name: "a CRL for some reasons only",
+    text: () => opensslCrl("idp-reasons", layout.root, {}, "issuingDistributionPoint=critical,@idp\n[idp]\nonlysomereasons=keyCompromise"),
+    reason: /issuingDistributionPoint with onlySomeReasons/,
+  },
+  {
+    name: "a CRL for one distribution point",
+    text: () => opensslCrl("idp-name", layout.root, {}, "issuingDistributionPoint=critical,@idp\n[idp]\nfullname=URI:http://crl.example/ca.crl"),
+    reason: /issuingDistributionPoint with a distributionPoint name/,
+  },
+  { name: "a CRL with an unknown extension not marked critical", text: () => opensslCrl("unknown-plain", layout.root, {}, "1.2.3.4=ASN1:NULL") },
+  { name: "a CRL with authorityKeyIdentifier", text: () => opensslCrl("aki", layout.root, {}, "authorityKeyIdentifier=keyid") },
+  {
+    name: "a CRL whose issuingDistributionPoint says onlyContainsUserCerts (every pgwarden leaf is one)",
+    text: () => opensslCrl("idp-user", layout.root, {}, "issuingDistributionPoint=critical,@idp\n[idp]\nonlyuser=TRUE"),
   },
 ];
 
@@ -185,4 +224,46 @@ test("a file of several CRLs: accepted when each passes (openssl agrees); refuse
   // Stricter than OpenSSL, which would skip a CRL of another issuer: a foreign CRL in the CA's file is a mistake to fix, not to install.
   const foreign = await opensslCrl("multi-foreign", join(dir, "foreign"));
   await assert.rejects(checkCrl(`${good}${foreign}`, [{ der: ca.der }], new Date(), path), /\(CRL 2 of 2\) was issued by "CN=other-ca"/);
+});
+
+/** A revoked line of `openssl ca`'s index.txt for the certificate at `path`. */
+async function revokedIndexLine(path: string): Promise<string> {
+  const serial = openssl(["x509", "-in", path, "-noout", "-serial"]).out.trim().replace(/^serial=/, "");
+  return `R\t491231235959Z\t${stamp(new Date(Date.now() - DAY_MS)).slice(2)}\t${serial}\tunknown\t/CN=crl_user\n`;
+}
+
+test("a delta CRL is refused: OpenSSL (as PostgreSQL runs it) takes it for a full CRL and lets in a certificate its base CRL revokes", async () => {
+  const index = await revokedIndexLine(leafPath);
+  const basePath = join(dir, "base.crl");
+  await writeFile(basePath, await opensslCrl("base", layout.root, {}, "crlNumber=ASN1:INTEGER:1", index));
+  const deltaText = await opensslCrl("delta", layout.root, {}, "crlNumber=ASN1:INTEGER:2\n2.5.29.27=critical,ASN1:INTEGER:1");
+  const deltaPath = join(dir, "delta.crl");
+  await writeFile(deltaPath, deltaText);
+  assert.match(openssl(["verify", "-crl_check", "-CAfile", layout.caCert, "-CRLfile", basePath, leafPath]).out, /certificate revoked/);
+  const withDelta = openssl(["verify", "-crl_check", "-CAfile", layout.caCert, "-CRLfile", deltaPath, leafPath]);
+  assert.equal(withDelta.code, 0, `OpenSSL now refuses the revoked leaf under the delta alone: ${withDelta.out}`);
+  await assert.rejects(checkCrl(deltaText, [{ der: ca.der }], new Date(), deltaPath), (error: unknown) => {
+    assert.ok(error instanceof PgwardenError);
+    assert.equal(error.exitCode, 7);
+    assert.match(error.message, /is a delta CRL \(deltaCRLIndicator\).*install the full CRL/);
+    return true;
+  });
+});
+
+test("a certificate beside the CRL is refused: what loads ssl_crl_file (X509_load_cert_crl_file) trusts it, as openssl verify -CAfile shows", async () => {
+  const good = await opensslCrl("stray-cert", layout.root);
+  const foreign = pkiLayout(join(dir, "foreign"));
+  const foreignCa = await readFile(foreign.caCert, "utf8");
+  const text = `${good}${foreignCa}`;
+  const path = join(dir, "stray-cert.crl");
+  await writeFile(path, text);
+  const foreignLeaf = (await issueCertificate(foreign, await loadCa(foreign), { profile: PROFILES.client, commonName: "intruder" })).certPath;
+  // The loader that reads ssl_crl_file makes the foreign CA a trust anchor (its leaf verifies without CRL checks): nothing unchecked goes in.
+  assert.equal(openssl(["verify", "-CAfile", path, foreignLeaf]).code, 0);
+  await assert.rejects(checkCrl(text, [{ der: ca.der }], new Date(), path), (error: unknown) => {
+    assert.ok(error instanceof PgwardenError);
+    assert.equal(error.exitCode, 7);
+    assert.match(error.message, /holds a CERTIFICATE PEM block besides its CRL/);
+    return true;
+  });
 });

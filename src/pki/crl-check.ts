@@ -1,5 +1,7 @@
 import { pkiError } from "../errors.js";
 import { decodePemBlocks } from "./pem.js";
+import { children, parseNode } from "./verify/der-walk.js";
+import { parseRevocationList } from "./verify/revocation-list.js";
 import { x509Lib } from "./x509-lib.js";
 
 /**
@@ -41,6 +43,9 @@ function crlDers(text: string, source: string): Buffer[] {
     const other = blocks[0]?.label;
     refuse(source, other ? `holds a ${other} PEM block, not an X509 CRL` : "is not a PEM CRL (no -----BEGIN X509 CRL----- block)");
   }
+  // PostgreSQL loads ssl_crl_file with X509_load_cert_crl_file, which adds a CERTIFICATE block to its trust store too.
+  const stray = blocks.find((block) => block.label !== "X509 CRL");
+  if (stray) refuse(source, `holds a ${stray.label} PEM block besides its CRL, which PostgreSQL would load too (a certificate would join its trust store)`);
   return crls.map((block) => block.der);
 }
 
@@ -54,7 +59,9 @@ function sameName(a: ArrayBuffer, b: ArrayBuffer): boolean {
  * issuer's key verifies its signature, thisUpdate is not in the future (beyond
  * {@link CRL_CLOCK_SKEW_MS}) and nextUpdate, when present, is not past. A CRL that fails
  * any of these makes every certificate login fail once PostgreSQL loads it, so each is
- * a PKI error (exit 7) naming the reason.
+ * a PKI error (exit 7) naming the reason. So is a CRL that is not a full CRL of the CA
+ * (an unhandled critical extension, a delta, a distribution-point scope: see scopeProblem),
+ * and any PEM block in the file that is not an X509 CRL.
  */
 export async function checkCrl(text: string, issuers: readonly CrlIssuer[], now: Date, source: string): Promise<CheckedCrl> {
   const ders = crlDers(text, source);
@@ -93,5 +100,60 @@ async function checkOne(der: Buffer, issuers: readonly CrlIssuer[], now: Date, s
   if (nextUpdate && nextUpdate.getTime() <= now.getTime()) {
     refuse(source, `expired on ${nextUpdate.toISOString()} (its nextUpdate), so OpenSSL would refuse every client certificate with "CRL has expired"`);
   }
+  const scope = scopeProblem(der);
+  if (scope) refuse(source, scope);
   return { issuer: crl.issuer, thisUpdate: crl.thisUpdate, nextUpdate, revokedCount: crl.entries.length };
+}
+
+/** Names of the CRL extensions a refusal may meet, for the message. */
+const EXTENSION_NAMES: Readonly<Record<string, string>> = {
+  "2.5.29.20": "cRLNumber",
+  "2.5.29.21": "reasonCode",
+  "2.5.29.24": "invalidityDate",
+  "2.5.29.29": "certificateIssuer",
+  "2.5.29.46": "freshestCRL",
+};
+
+/** The issuingDistributionPoint fields (context tags) that narrow a CRL below "every certificate of the CA". */
+const IDP_SCOPE_FIELDS: Readonly<Record<number, string>> = {
+  0: "a distributionPoint name (OpenSSL then wants the same name in each certificate's cRLDistributionPoints: \"different CRL scope\")",
+  2: "onlyContainsCACerts (OpenSSL then has no CRL for a client certificate: \"different CRL scope\")",
+  3: "onlySomeReasons (OpenSSL then has no complete CRL: \"unable to get certificate CRL\")",
+  4: "indirectCRL (OpenSSL then has no CRL for the CA's certificates: \"unable to get certificate CRL\")",
+  5: "onlyContainsAttributeCerts (it covers no client certificate)",
+};
+
+/**
+ * Why the CRL does not cover every certificate of the CA the way PostgreSQL's OpenSSL uses it,
+ * or undefined. pgwarden installs only full CRLs of the CA: an unhandled critical extension makes
+ * OpenSSL refuse every certificate, a distribution-point scope leaves client certificates without
+ * a CRL (refused too), and a delta CRL, which OpenSSL in PostgreSQL takes for a full one, lacks
+ * every revocation its base CRL holds. onlyContainsUserCerts alone is fine: all leaves are users.
+ */
+function scopeProblem(der: Buffer): string | undefined {
+  let parsed: ReturnType<typeof parseRevocationList>;
+  try {
+    parsed = parseRevocationList(der);
+  } catch {
+    return "cannot be parsed as an X.509 CRL (truncated or corrupt)";
+  }
+  const unhandled = parsed.unhandledCriticalExtension;
+  if (unhandled) {
+    const name = EXTENSION_NAMES[unhandled.oid] ?? unhandled.oid;
+    const where = unhandled.on === "crl" ? "CRL extension" : "extension on a revoked entry";
+    return `has a critical ${where} ${name} that OpenSSL does not handle, so it would refuse every client certificate ("unhandled critical CRL extension")`;
+  }
+  if (parsed.isDelta) {
+    return (
+      "is a delta CRL (deltaCRLIndicator): installed alone it lacks every revocation of its base CRL, " +
+      "so revoked certificates would get in; install the full CRL"
+    );
+  }
+  if (parsed.issuingDistributionPoint) {
+    for (const field of children(parseNode(parsed.issuingDistributionPoint))) {
+      const what = IDP_SCOPE_FIELDS[field.tag & 0x1f];
+      if (what) return `has an issuingDistributionPoint with ${what}; pgwarden installs only full CRLs of the CA, with no distribution point scope`;
+    }
+  }
+  return undefined;
 }

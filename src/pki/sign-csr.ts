@@ -1,9 +1,13 @@
-import { createPublicKey, type KeyObject } from "node:crypto";
+import { X509Certificate, createPublicKey, type KeyObject } from "node:crypto";
+import { chmod, readFile, stat, unlink } from "node:fs/promises";
+import { dirname } from "node:path";
+import { backupPath } from "../fs/backup.js";
 import { readInputFile } from "../fs/read-input.js";
 import { pkiError, usageError } from "../errors.js";
-import { PRIVATE_DIR_MODE, ensureDirectory, syncDirectory } from "../fs/atomic-write.js";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, ensureDirectory, linkExclusive, syncDirectory, writeFileAtomic } from "../fs/atomic-write.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
 import { assertFreePaths, leafWarnings, prepareForWrites, persistLeaves, prepareLeaf, type IssueResult } from "./issue.js";
+import { keyPemMatches } from "./key-match.js";
 import { leafSigner } from "./leaf-template.js";
 import { SUPPORTED_KEYS_TEXT, describeKey, keyProblem } from "./key-type.js";
 import { decodePem } from "./pem.js";
@@ -124,7 +128,62 @@ export async function signCertificateRequest(
   await ensureDirectory(prepared.paths.dir, PRIVATE_DIR_MODE);
   const signer = leafSigner(ca, prepared.profile);
   const leaf = signer.sign(prepared.request, { spki: request.publicKeyDer, keyType: describeKey(publicKey) }, now);
+  const oldCertificate = options.force ? await backUpCertificate(prepared.paths.cert, now) : undefined;
   const [result] = await persistLeaves(layout, [{ leaf, prepared }], { origin: "signed", issuer: signer.issuerSubject, force: options.force ?? false, now });
+  const keyMoved = options.force ? await moveOrphanedKey(prepared.paths.key, oldCertificate?.certificate, new X509Certificate(leaf.certPem), now) : undefined;
   await Promise.all([syncDirectory(prepared.paths.dir), syncDirectory(layout.recordsDir)]);
-  return { ...(result as IssueResult), warnings: leafWarnings(leaf, prepared.profile, ca) };
+  const kept = [
+    ...(oldCertificate ? [`replaced ${prepared.paths.cert}; the old certificate is kept at ${oldCertificate.backup}`] : []),
+    ...(keyMoved ? [`moved ${prepared.paths.key} to ${keyMoved}: it is not the key of the new certificate, whose key stays with the requester`] : []),
+  ];
+  return { ...(result as IssueResult), warnings: [...kept, ...leafWarnings(leaf, prepared.profile, ca)] };
+}
+
+/** Copies a certificate about to be replaced to `<cert>.<time>.bak` (same mode), and returns it parsed when it is one. */
+async function backUpCertificate(certPath: string, now: Date): Promise<{ backup: string; certificate?: X509Certificate } | undefined> {
+  const old = await readFile(certPath).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return undefined;
+    throw error;
+  });
+  if (old === undefined) return undefined;
+  const backup = backupPath(certPath, now);
+  const info = await stat(certPath);
+  await writeFileAtomic(backup, old, { mode: info.mode & 0o777, owner: { uid: info.uid, gid: info.gid }, exclusive: true });
+  let certificate: X509Certificate | undefined;
+  try {
+    certificate = new X509Certificate(old);
+  } catch {
+    // Not a certificate: backed up all the same, and no key can be told to belong to it.
+  }
+  return { backup, certificate };
+}
+
+/**
+ * A signed certificate's key stays with whoever made the request, so a key file beside it
+ * (left by an earlier `cert issue` of the same name) is moved to a 0600 backup unless it is
+ * the new certificate's key: no pair is left whose key does not match. An encrypted key is
+ * kept only when the certificate it sat beside had the new certificate's public key.
+ */
+async function moveOrphanedKey(keyPath: string, replaced: X509Certificate | undefined, signed: X509Certificate, now: Date): Promise<string | undefined> {
+  let pem: string;
+  try {
+    pem = await readFile(keyPath, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    throw pkiError(
+      "key-unreadable",
+      `${keyPath} cannot be read (${code ?? String(error)}) to tell whether it is the new certificate's key: the certificate is in place; move ${keyPath} away`,
+      error,
+    );
+  }
+  const match = keyPemMatches(pem, signed);
+  if (match === "match") return undefined;
+  if (match === "encrypted" && replaced?.publicKey.equals(signed.publicKey)) return undefined;
+  const backup = backupPath(keyPath, now);
+  await chmod(keyPath, PRIVATE_FILE_MODE);
+  linkExclusive(keyPath, backup);
+  await unlink(keyPath);
+  await syncDirectory(dirname(keyPath));
+  return backup;
 }

@@ -7,8 +7,9 @@ import { parseGeneralName, type GeneralName } from "./general-name.js";
 const OID_REASON_CODE = "2.5.29.21";
 const OID_CERTIFICATE_ISSUER = "2.5.29.29";
 const OID_DELTA_CRL = "2.5.29.27";
+const OID_ISSUING_DISTRIBUTION_POINT = "2.5.29.28";
 /** The critical CRL extensions OpenSSL handles; any other critical one makes the CRL unusable. */
-const HANDLED_CRITICAL = new Set(["2.5.29.28", "2.5.29.35", OID_DELTA_CRL]);
+const HANDLED_CRITICAL = new Set([OID_ISSUING_DISTRIBUTION_POINT, "2.5.29.35", OID_DELTA_CRL]);
 /** An entry with this reason (removeFromCRL) does not revoke. */
 export const REASON_REMOVE_FROM_CRL = 8;
 
@@ -22,6 +23,10 @@ export interface RevocationList {
   readonly revoked: ReadonlyMap<string, number | undefined>;
   /** A critical CRL or entry extension that OpenSSL does not handle. */
   readonly unhandledCritical: boolean;
+  /** Which critical extension that is (the first met), and whether it is on the CRL or on one of its entries. */
+  readonly unhandledCriticalExtension?: { readonly oid: string; readonly on: "crl" | "entry" };
+  /** The issuingDistributionPoint's DER value (a SEQUENCE), when the CRL has one: it narrows the CRL's scope. */
+  readonly issuingDistributionPoint?: Buffer;
   readonly isDelta: boolean;
   readonly authorityKeyId?: { keyId?: Buffer; issuer?: GeneralName[]; serial?: Buffer };
   readonly tbs: Buffer;
@@ -58,20 +63,21 @@ export function parseRevocationList(der: Buffer): RevocationList {
   let nextUpdate: number | undefined;
   if (fields[at]?.tag === 0x17 || fields[at]?.tag === 0x18) nextUpdate = timeSeconds(fields[at++] as Node);
   const revoked = new Map<string, number | undefined>();
-  let unhandledCritical = false;
+  let unhandledCriticalExtension: RevocationList["unhandledCriticalExtension"];
   if (fields[at]?.tag === 0x30) {
     for (const entry of children(fields[at++] as Node)) {
       const [serial, , extensions] = children(entry);
       let reason: number | undefined;
       for (const ext of extensionList(extensions)) {
         if (ext.oid === OID_REASON_CODE) reason = parseNode(ext.value).content[0];
-        else if (ext.critical && ext.oid !== OID_CERTIFICATE_ISSUER) unhandledCritical = true;
+        else if (ext.critical && ext.oid !== OID_CERTIFICATE_ISSUER) unhandledCriticalExtension ??= { oid: ext.oid, on: "entry" };
       }
       revoked.set(serialKey((serial as Node).content), reason);
     }
   }
   const crlExtensions = fields[at]?.tag === 0xa0 ? extensionList(children(fields[at] as Node)[0]) : [];
-  if (crlExtensions.some((ext) => ext.critical && !HANDLED_CRITICAL.has(ext.oid))) unhandledCritical = true;
+  const unhandledOnCrl = crlExtensions.find((ext) => ext.critical && !HANDLED_CRITICAL.has(ext.oid));
+  if (unhandledOnCrl) unhandledCriticalExtension = { oid: unhandledOnCrl.oid, on: "crl" };
   const aki = crlExtensions.find((ext) => ext.oid === "2.5.29.35");
   let authorityKeyId: RevocationList["authorityKeyId"];
   if (aki) {
@@ -88,7 +94,9 @@ export function parseRevocationList(der: Buffer): RevocationList {
     thisUpdate,
     nextUpdate,
     revoked,
-    unhandledCritical,
+    unhandledCritical: unhandledCriticalExtension !== undefined,
+    unhandledCriticalExtension,
+    issuingDistributionPoint: crlExtensions.find((ext) => ext.oid === OID_ISSUING_DISTRIBUTION_POINT)?.value,
     isDelta: crlExtensions.some((ext) => ext.oid === OID_DELTA_CRL),
     authorityKeyId,
     tbs: tbs.raw,

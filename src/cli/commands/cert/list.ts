@@ -54,7 +54,8 @@ export function certListCommand(): Command {
     description: `The inventory: every certificate pgwarden issued or signed, checked against the files on disk,
 and every certificate under the PKI directory it did not make (such as a Pigsty files/pki), marked found.
 STATUS is valid, expired, not-yet-valid, missing (the file is gone), replaced (another certificate
-took its path) or key-mismatch (the key beside it is not its key). A file that exists but cannot be
+took its path), key-mismatch (the key beside it is not its key, signed certificates included) or
+key-unreadable (a key file is there but cannot be read). A file that exists but cannot be
 read (a directory, a dangling symlink, an I/O error) is reported on stderr and the exit code is 7.
 Before listing, a key/certificate replacement that a killed pgwarden left half done is finished.`,
     examples: ["pgwarden cert list", "pgwarden cert list --expiring 30d", "pgwarden cert list --pki files/pki --profile client --format json"],

@@ -52,10 +52,14 @@ Refused with exit 7: an RSA key below 2048 bits (libpq rejects it: "ee key too s
 own key, a key type pgwarden does not support (e.g. secp256k1, Ed448: "unsupported key type"; use
 ec-p256, ec-p384, ed25519 or RSA 2048+), a request whose signature does not verify ("forged"), and
 any CA that is expired, not yet valid or otherwise unusable (see ca init --help). The certificate is
-never valid before the CA (notBefore is raised to the CA's) nor after it (notAfter is cut back).`,
+never valid before the CA (notBefore is raised to the CA's) nor after it (notAfter is cut back).
+--force replaces a certificate of the same name, keeping the old one as <name>.crt.<time>.bak; a
+key file of that name which is not the new certificate's key (left by cert issue) is moved to
+<name>.key.<time>.bak (0600), so no certificate is left beside a key that does not match it.`,
     examples: [
       "pgwarden cert sign app.csr --profile client",
       "pgwarden cert sign pg-1.csr --profile server --san 10.10.10.10 --days 365",
+      "pgwarden cert sign vm.csr --profile server --force",
       "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout app.key -subj /CN=app -out app.csr",
     ],
   });
