@@ -6,8 +6,9 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { spawn } from "node:child_process";
-import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chown, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { tmpdir } from "node:os";
 import { after, before, test } from "node:test";
 import { pgdataTarget } from "../src/hba/apply.js";
 import { confirmReload, LOAD_TIME_SQL, type Asked } from "../src/hba/apply/reload-confirmation.js";
@@ -329,7 +330,7 @@ test("hba apply interrupted (SIGINT, SIGTERM, SIGHUP at random moments) leaves t
 
 test("hba apply finds the journal a killed apply left (its candidate in place, unconfirmed, its pid gone): puts the backup back, says so, and goes on", async () => {
   const candidate = `${original}host all nobody 127.0.0.1/32 reject\n`;
-  const backup = `${hbaFile}.killed.bak`;
+  const backup = `${hbaFile}.2026-12-04T21-00-00-000Z.bak`;
   await writeFile(backup, original);
   await writeFile(hbaFile, candidate);
   // A pid that is surely gone: a child that has exited.
@@ -342,7 +343,8 @@ test("hba apply finds the journal a killed apply left (its candidate in place, u
   await writeFile(journal, JSON.stringify({ pid: dead, hbaFile, backup, oldDigest: md5(original), candidateDigest: md5(candidate) }), { mode: 0o600 });
   const result = await apply("pgdata", original, ["--format", "json"]);
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stderr, /a killed hba apply had left its unconfirmed rules in .*pg_hba\.conf: the file it replaced \(kept in .*killed\.bak\) is back in place and reloaded/);
+  assert.match(result.stderr, /a killed hba apply had left its unconfirmed rules in .*pg_hba\.conf: the file it replaced \(kept in .*\.bak\) is back in place and reloaded/);
+  assert.match(result.stderr, /kept in .*2026-12-04T21-00-00-000Z\.bak/);
   assert.equal((JSON.parse(result.stdout) as { action: string }).action, "unchanged", "the old file was back before this apply compared");
   assert.equal(await readFile(hbaFile, "utf8"), original);
   assert.equal(await stat(journal).catch(() => undefined), undefined, "the journal is gone");
@@ -358,6 +360,31 @@ test("hba apply finds the journal a killed apply left (its candidate in place, u
   assert.equal(await stat(journal).catch(() => undefined), undefined);
   await rm(backup);
   await restoreByHand();
+});
+
+test("a planted journal never copies another file into the rules: one naming a backup elsewhere is dropped, one another user owns is refused", async () => {
+  const secret = join(tmpdir(), `pgwarden-root-only-${process.pid}`);
+  await writeFile(secret, "root-only secret\n", { mode: 0o600 });
+  const md5 = (text: string) => createHash("md5").update(text).digest("hex");
+  const journal = join(cluster.dataDir, ".pgwarden-hba-apply.json");
+  const planted = JSON.stringify({ pid: 999_999_999, hbaFile, backup: secret, oldDigest: md5("root-only secret\n"), candidateDigest: md5(original) });
+  try {
+    await writeFile(journal, planted, { mode: 0o600 });
+    const dropped = await apply("pgdata", original);
+    assert.equal(dropped.code, 0, dropped.stderr);
+    assert.equal(await readFile(hbaFile, "utf8"), original, "the secret was not copied into pg_hba.conf");
+    assert.equal(await stat(journal).catch(() => undefined), undefined);
+    // Written by the server's account, which owns the data directory: not pgwarden's.
+    await writeFile(journal, planted, { mode: 0o600 });
+    await chown(journal, (await stat(cluster.dataDir)).uid, (await stat(cluster.dataDir)).gid);
+    const refused = await apply("pgdata", original);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr.trim(), /^pgwarden: error: .*\.pgwarden-hba-apply\.json was not written by this user, so pgwarden will not act on it/);
+    assert.equal(await readFile(hbaFile, "utf8"), original);
+  } finally {
+    await rm(journal, { force: true });
+    await rm(secret, { force: true });
+  }
 });
 
 /** Login methods pgwarden's own --pgdata login (peer as PGDATA's owner, no password) cannot pass on line 1, and why. */

@@ -3,7 +3,7 @@ import { readFile, stat } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import type pg from "pg";
-import { ExitCode, PgwardenError, notFoundError } from "../errors.js";
+import { ExitCode, PgwardenError, notFoundError, usageError } from "../errors.js";
 import { PRIVATE_FILE_MODE, writeFileAtomic } from "../fs/atomic-write.js";
 import { backupPath } from "../fs/backup.js";
 import { isRoot, ownerOf, runProgram, type OsUser } from "../pg/os-user.js";
@@ -221,6 +221,12 @@ export async function applyHba(target: HbaTarget, text: string, optionsOrNow: Ap
   const fileOptions = { mode: info ? info.mode & 0o777 : PRIVATE_FILE_MODE, owner: info && isRoot() ? { uid: info.uid, gid: info.gid } : undefined };
   // A run killed (kill -9) while its candidate was in place unconfirmed left a journal: its old file goes back first.
   const recovered = await recoverKilledApply(target.hbaFile, fileOptions);
+  if (recovered.kind === "untrusted") {
+    throw usageError(
+      "hba-journal-foreign",
+      `${recovered.journal} was not written by this user, so pgwarden will not act on it (a planted journal could copy any file into the rules): look at it, remove it, and run hba apply again`,
+    );
+  }
   if (recovered.kind === "restored") {
     await target.reload().catch(() => undefined);
     options.onRecovered?.(`a killed hba apply had left its unconfirmed rules in ${target.hbaFile}: the file it replaced (kept in ${recovered.backup}) is back in place and reloaded`);

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
-import { readFile, rm } from "node:fs/promises";
+import { closeSync, fchmodSync, fchownSync, fsyncSync, lstatSync, openSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { lstat, readFile, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { PRIVATE_FILE_MODE, processAlive, tempPathFor, writeFileAtomic } from "../../fs/atomic-write.js";
 
@@ -32,8 +32,26 @@ export async function removeJournal(hbaFile: string): Promise<void> {
   await rm(journalPath(hbaFile), { force: true });
 }
 
-/** What recovering a killed apply did: nothing (no journal, or its apply still runs), dropped a stale journal, or put the old file back. */
-export type Recovery = { readonly kind: "none" } | { readonly kind: "stale" } | { readonly kind: "restored"; readonly backup: string };
+/**
+ * What recovering a killed apply did: nothing (no journal, or its apply still runs), dropped a
+ * stale journal, put the old file back, or left alone a journal another user wrote.
+ */
+export type Recovery =
+  | { readonly kind: "none" }
+  | { readonly kind: "stale" }
+  | { readonly kind: "restored"; readonly backup: string }
+  | { readonly kind: "untrusted"; readonly journal: string };
+
+/** A backup `hba apply` makes of `hbaFile`: beside it, named after it (backupPath), a plain file rather than a link elsewhere. */
+function isOwnBackup(hbaFile: string, backup: unknown): backup is string {
+  if (typeof backup !== "string" || dirname(backup) !== dirname(hbaFile) || !/^\.[0-9TZ-]+\.bak$/.test(backup.slice(hbaFile.length))) return false;
+  if (!backup.startsWith(`${hbaFile}.`)) return false;
+  try {
+    return lstatSync(backup).isFile();
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Finishes what a killed apply of `hbaFile` left: when its process is gone and the file on
@@ -41,7 +59,13 @@ export type Recovery = { readonly kind: "none" } | { readonly kind: "stale" } | 
  * the file's owner and mode). A journal whose apply still runs is left alone.
  */
 export async function recoverKilledApply(hbaFile: string, fileOptions: { mode: number; owner?: { uid: number; gid: number } }): Promise<Recovery> {
-  const text = await readFile(journalPath(hbaFile), "utf8").catch(() => undefined);
+  const where = journalPath(hbaFile);
+  const info = await lstat(where).catch(() => undefined);
+  if (info === undefined) return { kind: "none" };
+  // Only a journal pgwarden (this user) wrote is trusted: the server's account owns the data
+  // directory and could otherwise plant one that copies a file only root may read into pg_hba.conf.
+  if (!info.isFile() || (typeof process.getuid === "function" && info.uid !== process.getuid())) return { kind: "untrusted", journal: where };
+  const text = await readFile(where, "utf8").catch(() => undefined);
   if (text === undefined) return { kind: "none" };
   let journal: ApplyJournal | undefined;
   try {
@@ -55,7 +79,7 @@ export async function recoverKilledApply(hbaFile: string, fileOptions: { mode: n
     return { kind: "stale" };
   }
   const current = await readFile(hbaFile).catch(() => undefined);
-  const backup = await readFile(journal.backup).catch(() => undefined);
+  const backup = isOwnBackup(hbaFile, journal.backup) ? await readFile(journal.backup).catch(() => undefined) : undefined;
   if (current !== undefined && md5Hex(current) === journal.candidateDigest && backup !== undefined && md5Hex(backup) === journal.oldDigest) {
     await writeFileAtomic(hbaFile, backup, fileOptions);
     await removeJournal(hbaFile);
