@@ -1,4 +1,4 @@
-import { X509Certificate, createPrivateKey } from "node:crypto";
+import { X509Certificate } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { usageError } from "../errors.js";
 import { PRIVATE_FILE_MODE, writeFileAtomic } from "../fs/atomic-write.js";
@@ -7,6 +7,7 @@ import type { CertificateAuthority } from "../pki/certificate-authority.js";
 import { describeCertificate } from "../pki/certificate-info.js";
 import { readRecords } from "../pki/inventory.js";
 import { issueCertificate, prepareLeaf } from "../pki/issue.js";
+import { keyPemMatches } from "../pki/key-match.js";
 import { fingerprintSha256 } from "../pki/leaf-signer.js";
 import type { PkiLayout } from "../pki/pki-layout.js";
 import { PROFILES } from "../pki/profiles.js";
@@ -65,11 +66,9 @@ function pairProblem(certText: string | undefined, cert: X509Certificate | undef
   if (certText === undefined) return "its certificate is missing, only the key is there";
   if (!cert) return "it cannot be read as a PEM certificate";
   if (keyPem === undefined) return "its key is missing";
-  try {
-    return cert.checkPrivateKey(createPrivateKey(keyPem)) ? undefined : "the key beside it does not belong to it";
-  } catch {
-    return "the key beside it cannot be read (encrypted, or not a key)";
-  }
+  const match = keyPemMatches(keyPem, cert);
+  if (match === "match") return undefined;
+  return match === "mismatch" ? "the key beside it does not belong to it" : "the key beside it cannot be read (encrypted, or not a key)";
 }
 
 /**
