@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chown, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { chown, lstat, readFile, readdir, readlink, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { pgwarden, tempDir } from "./support/cli.js";
@@ -91,6 +91,34 @@ test("hba apply --pgdata follows the server's hba_file outside PGDATA (Debian's 
   } finally {
     await debian.stop();
     await rm(etc, { recursive: true, force: true });
+  }
+});
+
+test("hba apply writes through a symlinked pg_hba.conf into the file it names; the link stays a link", async () => {
+  const repo = await makeTempDir("pgwarden-hba-repo-");
+  const target = join(repo, "pg_hba.conf");
+  await writeFile(target, "local all all peer\nhost all all 127.0.0.1/32 scram-sha-256\n", { mode: 0o640 });
+  const owner = await stat(repo);
+  await chown(target, owner.uid, owner.gid);
+  const linked = await startCluster();
+  const link = join(linked.dataDir, "pg_hba.conf");
+  try {
+    await rm(link);
+    await symlink(target, link);
+    await linked.sql("SELECT pg_reload_conf()");
+    await linked.sql("CREATE ROLE trusted_app LOGIN");
+    const rules = join(work.dir, "linked.conf");
+    await writeFile(rules, "local all all peer\nhost postgres trusted_app 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n");
+    const result = await pgwarden(["hba", "apply", rules, "--pgdata", linked.dataDir, "--format", "json"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok((await lstat(link)).isSymbolicLink(), "pg_hba.conf in PGDATA is still the link");
+    assert.equal(await readlink(link), target);
+    assert.equal(await readFile(target, "utf8"), await readFile(rules, "utf8"), "the file the link names holds the new rules");
+    const login = await runClient("psql", ["-X", "-A", "-t", "-c", "select current_user", `host=127.0.0.1 port=${linked.port} dbname=postgres user=trusted_app sslmode=disable`]);
+    assert.equal(login.stdout.trim(), "trusted_app", login.stderr);
+  } finally {
+    await linked.stop();
+    await rm(repo, { recursive: true, force: true });
   }
 });
 

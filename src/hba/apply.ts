@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
+import { readFile, realpath, stat } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import type pg from "pg";
@@ -51,6 +51,15 @@ function lastResult(result: pg.QueryResult | pg.QueryResult[]): pg.QueryResult {
 }
 
 /**
+ * The file a path to pg_hba.conf really is: a symbolic link (pg_hba.conf linked from a
+ * configuration repository) is followed, so the new rules go into the file it names and the
+ * link stays a link.
+ */
+async function realFile(path: string): Promise<string> {
+  return realpath(path).catch(() => path);
+}
+
+/**
  * A server reached as a superuser (`--conn`): its `hba_file`, pg_hba_file_rules, pg_reload_conf().
  * Every question goes through this one session, which a reload never ends.
  */
@@ -70,7 +79,7 @@ export async function connectionTarget(client: pg.Client, reconnect?: () => Prom
         return (error as Error).message;
       }
     },
-    hbaFile: (file.rows[0] as { hba_file: string }).hba_file,
+    hbaFile: await realFile((file.rows[0] as { hba_file: string }).hba_file),
     serverDigest: async () => (await client.query<{ digest: string }>(DIGEST_SQL).then((result) => result.rows[0]?.digest, () => undefined)),
     reload: async () => void (await client.query("SELECT pg_reload_conf()")),
     ask: async <T>(sql: string): Promise<Asked<T>> => {
@@ -111,7 +120,7 @@ export async function pgdataTarget(pgdata: string, binDir: string, hbaFile?: str
     },
     reloadSync: () => process.kill(running.pid, "SIGHUP"),
     // Unless told, the server says where its file is (hba_file may point outside PGDATA, as on Debian).
-    hbaFile: hbaFile ?? ((await psql(`${HBA_FILE_SQL};`)).trim() || join(pgdata, "pg_hba.conf")),
+    hbaFile: await realFile(hbaFile ?? ((await psql(`${HBA_FILE_SQL};`)).trim() || join(pgdata, "pg_hba.conf"))),
     serverDigest: async () => {
       const result = await run(`${DIGEST_SQL};`);
       // psql exits 2 when it cannot reach the server at all (with --hba-file this is the first question asked): no verdict on the file.
