@@ -317,6 +317,14 @@ export async function sandboxDown(
   options: { purge?: boolean } = {},
 ): Promise<{ state: SandboxState; wasRunning: boolean; purged: boolean; left: string[] }> {
   const state = await requireState(dir);
+  // A sandbox.json anyone may have written could name any data directory: only a sandbox
+  // pgwarden made in this very directory is stopped (and purged).
+  if (!(await madeBySandboxUp(resolve(dir), state))) {
+    throw usageError(
+      "not-a-sandbox",
+      `${join(resolve(dir), SANDBOX_ENTRIES.state)} does not describe a sandbox pgwarden made in ${resolve(dir)} (its data directory, settings or paths are not that sandbox's): nothing was stopped or deleted`,
+    );
+  }
   const wasRunning = (await readPostmasterPid(state.pgdata)) !== undefined;
   if (wasRunning) {
     const stopped = await pgCtl(state, await serverUser(), ["stop", "-D", state.pgdata, "-m", "fast", "-w", "-s"]);
