@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFile, mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { pgwarden, tempDir } from "./support/cli.js";
@@ -103,5 +103,14 @@ describe("cert sign --force over an issued pair, and cert list", () => {
     assert.equal(broken.code, 7, broken.stderr);
     assert.match(broken.stderr, /server\/other\.key: is a directory/);
     assert.equal(broken.byName["other/issued"], "key-unreadable");
+
+    // An empty or garbage key file is no key libpq can use either.
+    for (const [what, text] of [["empty", ""], ["garbage", "garbage\n"], ["truncated", "-----BEGIN PRIVATE KEY-----\nMIGH\n"]] as const) {
+      await writeFile(join(pki, "server", "vm.key"), text);
+      const listed = await statuses(pki);
+      assert.equal(listed.code, 7, `${what}: ${listed.stderr}`);
+      assert.match(listed.stderr, /server\/vm\.key: holds no private key/, what);
+      assert.equal(listed.byName["vm/signed"], "key-unreadable", what);
+    }
   });
 });

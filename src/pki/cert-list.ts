@@ -145,7 +145,13 @@ async function readCertificateFile(path: string): Promise<ReadOutcome> {
 async function keyCheck(layout: PkiLayout, keyPath: string, certificate: X509Certificate, errors: string[]): Promise<KeyMatch | "unreadable" | undefined> {
   const path = join(layout.root, keyPath);
   try {
-    return await keyFileMatches(path, certificate);
+    const match = await keyFileMatches(path, certificate);
+    // An empty, truncated or garbage key file is no key libpq or PostgreSQL can use.
+    if (match === "not-a-key") {
+      errors.push(`${keyPath}: holds no private key (empty, truncated or not PEM)`);
+      return "unreadable";
+    }
+    return match;
   } catch (error) {
     const outcome = await readFailure(path, error);
     // A key that was moved away (exported to its user) leaves a certificate to list, not an error.
