@@ -55,3 +55,28 @@ export function membershipLockout(member: string, granted: string, catalog: Role
   if (catalog.sessionUser === catalog.currentUser || member !== catalog.sessionUser || granted !== catalog.currentUser) return undefined;
   return `${member} is the role pgwarden logged in as and becomes ${granted} through this membership: it could no longer SET ROLE ${granted}`;
 }
+
+/**
+ * Settings that, set on a role, can stop every session of it from starting or from doing
+ * anything: a preload library that is not there fails each login; a read-only default or a
+ * SET ROLE blocks the next `role apply` itself; tiny timeouts cut sessions off.
+ */
+const LOCKING_SETTINGS: ReadonlyMap<string, string> = new Map([
+  ["session_preload_libraries", "a library that fails to load fails every login as it"],
+  ["local_preload_libraries", "a library that fails to load fails every login as it"],
+  ["default_transaction_read_only", "its sessions could change nothing, the next role apply included"],
+  ["role", "its sessions would run as another role"],
+  ["session_authorization", "its sessions would run as another role"],
+  ["statement_timeout", "a short timeout cuts off every statement of its sessions"],
+  ["idle_session_timeout", "a short timeout cuts off its sessions"],
+  ["idle_in_transaction_session_timeout", "a short timeout cuts off its transactions"],
+  ["lock_timeout", "a short timeout makes its changes fail"],
+]);
+
+/** Why setting `parameter` on `role` could lock operators out, or undefined (a RESET never does). */
+export function settingLockout(role: string, parameter: string, catalog: RoleCatalog): string | undefined {
+  const who = protectedAs(role, catalog);
+  const why = LOCKING_SETTINGS.get(parameter.toLowerCase());
+  if (who.length === 0 || why === undefined) return undefined;
+  return `${role} is ${who.join(" and ")}: SET ${parameter}: ${why}`;
+}

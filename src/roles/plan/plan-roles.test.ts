@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { desiredParameter } from "../role-parameter.js";
 import { test } from "node:test";
 import { ExitCode, PgwardenError } from "../../errors.js";
 import { parseDefaultPrivilege } from "../default-privilege.js";
@@ -253,6 +254,16 @@ test("lockouts: the bootstrap superuser and the connected roles losing LOGIN, SU
   // Any other role, or a change that takes nothing away, is not marked.
   assert.deepEqual(locksOut([desired("app", { attributes: { login: false }, validUntil: "2000-01-01", connectionLimit: 0 })], asJump), []);
   assert.deepEqual(locksOut([desired("postgres", { attributes: { login: true, superuser: true } })], asJump), []);
+  // Settings that stop every login (a missing preload library) or every change (read-only) of a protected role.
+  const settings = [desiredParameter("session_preload_libraries", "nonexistent_lib"), desiredParameter("default_transaction_read_only", "on")];
+  assert.deepEqual(
+    locksOut([desired("postgres", { parameters: settings })], asJump).map(([, reason]) => reason),
+    [
+      "postgres is the bootstrap superuser (oid 10): SET session_preload_libraries: a library that fails to load fails every login as it",
+      "postgres is the bootstrap superuser (oid 10): SET default_transaction_read_only: its sessions could change nothing, the next role apply included",
+    ],
+  );
+  assert.deepEqual(locksOut([desired("app", { parameters: settings })], asJump), [], "on any other role they are the inventory's business");
   const plan = planRoles(model([desired("postgres", { attributes: { login: false } })]), asJump, options);
   assert.match(plan.warnings.join("\n"), /^ALTER ROLE "postgres" NOLOGIN locks operators out: postgres is the bootstrap superuser /);
   assert.match(plan.warnings.join("\n"), /; role apply refuses it without --force$/);

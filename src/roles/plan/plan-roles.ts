@@ -49,7 +49,7 @@ export function planRoles(model: RoleModel, catalog: RoleCatalog, options: RoleP
     const attributes = current ? alterRole(role, current, passwords) : createRole(role, passwords);
     const lockout = attributes && current ? attributeLockout(role, current, catalog) : undefined;
     if (attributes) changes.push(lockout ? attributes.lockingOut(lockout) : attributes);
-    changes.push(...parameterChanges(role, current));
+    changes.push(...parameterChanges(role, current, catalog));
     const comment = commentChange(role, current);
     if (comment) changes.push(comment);
     changes.push(...membershipChanges(role, current, existence, catalog));

@@ -1,13 +1,14 @@
 import type { DesiredRole } from "../desired-role.js";
 import { quoteIdentifier, quoteLiteral } from "../identifier.js";
-import type { CatalogRole } from "../role-catalog.js";
+import type { CatalogRole, RoleCatalog } from "../role-catalog.js";
 import { RoleChange } from "../role-change.js";
 import { parameterMatches, parameterNameSql, parameterValueSql } from "../role-parameter.js";
+import { settingLockout } from "./lockout.js";
 
 const shown = (value: string | readonly string[]) => (typeof value === "string" ? value : value.join(", "));
 
 /** ALTER ROLE ... SET for each stated parameter whose stored value differs, RESET for one stated as null. */
-export function parameterChanges(role: DesiredRole, current: CatalogRole | undefined): RoleChange[] {
+export function parameterChanges(role: DesiredRole, current: CatalogRole | undefined, catalog: RoleCatalog): RoleChange[] {
   const changes: RoleChange[] = [];
   for (const parameter of role.parameters) {
     const stored = current?.settings[parameter.name];
@@ -17,9 +18,10 @@ export function parameterChanges(role: DesiredRole, current: CatalogRole | undef
       changes.push(new RoleChange("reset-parameter", role.name, `${role.name}: reset ${parameter.name} (was ${stored})`, `${target} RESET ${parameterNameSql(parameter.name)}`));
     } else {
       const was = stored === undefined ? "" : ` (was ${stored})`;
-      changes.push(
-        new RoleChange("set-parameter", role.name, `${role.name}: ${parameter.name} = ${shown(parameter.value)}${was}`, `${target} SET ${parameterNameSql(parameter.name)} = ${parameterValueSql(parameter.value)}`),
-      );
+      const sql = `${target} SET ${parameterNameSql(parameter.name)} = ${parameterValueSql(parameter.value)}`;
+      const change = new RoleChange("set-parameter", role.name, `${role.name}: ${parameter.name} = ${shown(parameter.value)}${was}`, sql);
+      const lockout = settingLockout(role.name, parameter.name, catalog);
+      changes.push(lockout ? change.lockingOut(lockout) : change);
     }
   }
   return changes;
