@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { access, mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { access, mkdir, readFile, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -47,6 +47,23 @@ test("sandbox down --purge deletes what sandbox up made and keeps a file of the 
   const purged = await pgwarden(["sandbox", "down", "--dir", dir, "--purge"]);
   assert.equal(purged.code, 0, purged.stderr);
   assert.equal(await exists(dir), false);
+});
+
+test("sandbox down --purge never follows a socket link into another server's socket directory", async () => {
+  const dir = sandboxDir("socketlink");
+  const other = sandboxDir("othersockets");
+  made.push(dir, other);
+  assert.equal((await pgwarden(["sandbox", "up", "--pki", pki, "--dir", dir])).code, 0);
+  assert.equal((await pgwarden(["sandbox", "down", "--dir", dir])).code, 0);
+  await mkdir(other);
+  await writeFile(join(other, ".s.PGSQL.5432"), "");
+  await writeFile(join(other, ".s.PGSQL.5432.lock"), "production\n");
+  await rm(join(dir, "socket"), { recursive: true, force: true });
+  await symlink(other, join(dir, "socket"));
+  const purged = await pgwarden(["sandbox", "down", "--dir", dir, "--purge"]);
+  assert.equal(purged.code, 0, purged.stderr);
+  assert.deepEqual((await readdir(other)).sort(), [".s.PGSQL.5432", ".s.PGSQL.5432.lock"], "the other server's socket files are untouched");
+  assert.deepEqual(await readdir(dir), ["socket"], "the link itself is left, named as not pgwarden's");
 });
 
 test("sandbox up refuses a directory that holds other files and no sandbox: exit 2, nothing written, no CA made", async () => {

@@ -1,4 +1,4 @@
-import { appendFile, chown, readFile, readdir, rm, rmdir, stat } from "node:fs/promises";
+import { appendFile, chown, lstat, readFile, readdir, rm, rmdir, stat } from "node:fs/promises";
 import { createServer } from "node:net";
 import { hostname } from "node:os";
 import { dirname, join, parse as parsePath, resolve } from "node:path";
@@ -297,9 +297,12 @@ async function purgeSandbox(dir: string, state: SandboxState): Promise<{ removed
     await rm(join(dir, SANDBOX_ENTRIES.data), { recursive: true, force: true });
     // The socket directory holds the server's socket and lock files only while it runs: anything else in it stays.
     const socketDir = join(dir, SANDBOX_ENTRIES.socket);
-    const sockets = await readdir(socketDir).catch(() => []);
-    await Promise.all(sockets.filter((name) => name.startsWith(".s.PGSQL.")).map((name) => rm(join(socketDir, name), { force: true })));
-    await rmdir(socketDir).catch(() => undefined);
+    // A link in its place leads elsewhere (another server's socket directory): it is left alone.
+    if ((await lstat(socketDir).catch(() => undefined))?.isDirectory()) {
+      const sockets = await readdir(socketDir).catch(() => []);
+      await Promise.all(sockets.filter((name) => name.startsWith(".s.PGSQL.")).map((name) => rm(join(socketDir, name), { force: true })));
+      await rmdir(socketDir).catch(() => undefined);
+    }
     await rm(join(dir, SANDBOX_ENTRIES.log), { force: true });
     await rm(join(dir, SANDBOX_ENTRIES.state), { force: true });
   }
