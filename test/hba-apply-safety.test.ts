@@ -362,7 +362,7 @@ test("hba apply finds the journal a killed apply left (its candidate in place, u
   await restoreByHand();
 });
 
-test("a planted journal never copies another file into the rules: one naming a backup elsewhere is dropped, one another user owns is refused", async () => {
+test("a planted journal never copies another file into the rules: one naming a backup elsewhere is dropped, one another user owns is refused; a running apply's journal makes a second apply wait", async () => {
   const secret = join(tmpdir(), `pgwarden-root-only-${process.pid}`);
   await writeFile(secret, "root-only secret\n", { mode: 0o600 });
   const md5 = (text: string) => createHash("md5").update(text).digest("hex");
@@ -381,6 +381,14 @@ test("a planted journal never copies another file into the rules: one naming a b
     assert.equal(refused.code, 2, refused.stderr);
     assert.match(refused.stderr.trim(), /^pgwarden: error: .*\.pgwarden-hba-apply\.json was not written by this user, so pgwarden will not act on it/);
     assert.equal(await readFile(hbaFile, "utf8"), original);
+    // A journal whose apply still runs (this test's own process stands in for it): a second apply waits its turn.
+    await rm(journal);
+    await writeFile(journal, JSON.stringify({ pid: process.pid, hbaFile, backup: `${hbaFile}.2026-12-04T21-00-00-000Z.bak`, oldDigest: "0", candidateDigest: "0" }), { mode: 0o600 });
+    const busy = await apply("pgdata", `${original}host all nobody3 127.0.0.1/32 reject\n`);
+    assert.equal(busy.code, 1, busy.stderr);
+    assert.match(busy.stderr.trim(), new RegExp(`^pgwarden: error: another hba apply \\(pid ${process.pid}\\) is installing rules into .*: nothing was written`));
+    assert.equal(await readFile(hbaFile, "utf8"), original);
+    assert.ok(await stat(journal), "the running apply's journal is left alone");
   } finally {
     await rm(journal, { force: true });
     await rm(secret, { force: true });

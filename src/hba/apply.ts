@@ -236,6 +236,14 @@ export async function applyHba(target: HbaTarget, text: string, optionsOrNow: Ap
       `${recovered.journal} was not written by this user, so pgwarden will not act on it (a planted journal could copy any file into the rules): look at it, remove it, and run hba apply again`,
     );
   }
+  if (recovered.kind === "busy") {
+    // Two applies at once would each put back the other's file and lose the other's journal.
+    throw new PgwardenError(
+      "hba-apply-busy",
+      `another hba apply (pid ${recovered.pid}) is installing rules into ${target.hbaFile}: nothing was written; wait for it to finish and run this one again`,
+      ExitCode.checkFailed,
+    );
+  }
   if (recovered.kind === "restored") {
     await target.reload().catch(() => undefined);
     options.onRecovered?.(`a killed hba apply had left its unconfirmed rules in ${target.hbaFile}: the file it replaced (kept in ${recovered.backup}) is back in place and reloaded`);

@@ -33,14 +33,15 @@ export async function removeJournal(hbaFile: string): Promise<void> {
 }
 
 /**
- * What recovering a killed apply did: nothing (no journal, or its apply still runs), dropped a
- * stale journal, put the old file back, or left alone a journal another user wrote.
+ * What recovering a killed apply did: nothing (no journal), dropped a stale journal, put the old
+ * file back, or left alone a journal another user wrote or another apply, still running, holds.
  */
 export type Recovery =
   | { readonly kind: "none" }
   | { readonly kind: "stale" }
   | { readonly kind: "restored"; readonly backup: string }
-  | { readonly kind: "untrusted"; readonly journal: string };
+  | { readonly kind: "untrusted"; readonly journal: string }
+  | { readonly kind: "busy"; readonly pid: number };
 
 /** A backup `hba apply` makes of `hbaFile`: beside it, named after it (backupPath), a plain file rather than a link elsewhere. */
 function isOwnBackup(hbaFile: string, backup: unknown): backup is string {
@@ -73,7 +74,7 @@ export async function recoverKilledApply(hbaFile: string, fileOptions: { mode: n
   } catch {
     journal = undefined;
   }
-  if (journal !== undefined && typeof journal.pid === "number" && journal.pid !== process.pid && processAlive(journal.pid)) return { kind: "none" };
+  if (journal !== undefined && typeof journal.pid === "number" && journal.pid !== process.pid && processAlive(journal.pid)) return { kind: "busy", pid: journal.pid };
   if (journal === undefined || journal.hbaFile !== hbaFile) {
     await removeJournal(hbaFile);
     return { kind: "stale" };
