@@ -162,6 +162,10 @@ test("bad input to quickstart is refused before anything is made: no directory, 
     await mkdir(plantedDir, { mode: 0o711 });
     await writeFile(join(plantedDir, "pgwarden.yml"), "all: {}\n", { mode: 0o644 });
     await chown(join(plantedDir, "pgwarden.yml"), 65534, 65534);
+    // A directory above --dir that anyone may rename entries in (no sticky bit), with --dir made or still to make.
+    const openParent = join(base, "open-parent");
+    await mkdir(join(openParent, "made"), { recursive: true });
+    await chmod(openParent, 0o777);
     const cases: [string, string[], number, RegExp][] = [
       ["a quote in --role", ["--role", "a'b"], 2, /^pgwarden: error: --role "a'b" contains a quote: use letters, digits/],
       ["a space in --role", ["--role", "a b"], 2, /^pgwarden: error: --role "a b" contains white space: use letters, digits/],
@@ -173,6 +177,8 @@ test("bad input to quickstart is refused before anything is made: no directory, 
       ["a --dir another user owns", ["--dir", foreignDir], 7, /^pgwarden: error: --dir .*foreign belongs to another user \(uid 65534\)/],
       ["a --dir others may write", ["--dir", sharedDir], 7, /^pgwarden: error: --dir .*shared may be written by other users \(mode 0777\): run chmod go-w/],
       ["an inventory another user wrote", ["--dir", plantedDir], 7, /^pgwarden: error: the inventory .*planted\/pgwarden\.yml belongs to another user/],
+      ["a --dir under a directory anyone may write", ["--dir", join(openParent, "made")], 7, /^pgwarden: error: .*open-parent, above --dir, can be changed by other users \(mode 0777/],
+      ["a new --dir under a directory anyone may write", ["--dir", join(openParent, "new")], 7, /^pgwarden: error: .*open-parent, above --dir, can be changed by other users/],
       ["a world-writable pki in --dir", ["--dir", openPki], 7, /^pgwarden: error: .*open-pki\/pki is writable by every user .*chmod o-w/],
     ];
     for (const [what, args, code, pattern] of cases) {

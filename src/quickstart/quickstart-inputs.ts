@@ -56,6 +56,31 @@ async function assertOwnedByUs(path: string, what: string): Promise<void> {
   }
 }
 
+const STICKY = 0o1000;
+
+/**
+ * A directory above `--dir` that another user may rename entries in (writable by others without
+ * the sticky bit, or owned by another user than this one and root) lets them swap `--dir` for a
+ * directory of their own between runs.
+ */
+async function assertAncestorsSafe(from: string): Promise<void> {
+  const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
+  for (let current = from; ; current = dirname(current)) {
+    const info = await stat(current).catch(() => undefined);
+    if (info && uid !== undefined) {
+      const open = (info.mode & WRITABLE_BY_OTHERS) !== 0 && (info.mode & STICKY) === 0;
+      if (open || (info.uid !== uid && info.uid !== 0)) {
+        const mode = (info.mode & 0o7777).toString(8).padStart(4, "0");
+        throw pkiError(
+          "quickstart-ancestor",
+          `${current}, above --dir, can be changed by other users (mode ${mode}, owner uid ${info.uid}): they could swap --dir for a directory of theirs; give a --dir under a directory only you (or root) can write`,
+        );
+      }
+    }
+    if (dirname(current) === current) return;
+  }
+}
+
 /**
  * Everything quickstart reads, checked before it makes anything (a directory, the CA, a file,
  * a server): the role (a client certificate's CN, so a role name `cert` logins and pg_hba lines
@@ -72,6 +97,7 @@ export async function checkQuickstartInputs(inputs: QuickstartInputs): Promise<v
     throw usageError("quickstart-dir", `--dir ${dir}: ${existing.path} is not a directory: give a directory, or a path where one can be made`);
   }
   await assertOwnedByUs(dir, "--dir");
+  await assertAncestorsSafe(existing.path === dir ? dirname(dir) : existing.path);
   // Quickstart makes its own layout, so the CLI's --pki check never sees it.
   checkPkiDirectory(join(dir, "pki"), "--dir's pki");
   const sandboxDir = join(dir, "sandbox");
