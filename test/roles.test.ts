@@ -410,7 +410,7 @@ test("lockouts: changes that would lock out the bootstrap superuser or the conne
   const cases: [string, RegExp][] = [
     ["- { name: postgres, login: false }", /ALTER ROLE "postgres" NOLOGIN \(postgres is the bootstrap superuser \(oid 10\) and the role pgwarden is connected as: NOLOGIN/],
     ["- { name: postgres, superuser: false }", /ALTER ROLE "postgres" NOSUPERUSER \(postgres is .*NOSUPERUSER: it would no longer be a superuser/],
-    ["- { name: postgres, expire_at: '2000-01-01' }", /ALTER ROLE "postgres" VALID UNTIL '2000-01-01 00:00:00\+00' \(.*VALID UNTIL 2000-01-01, not in the future/],
+    ["- { name: postgres, expire_at: '2000-01-01' }", /ALTER ROLE "postgres" VALID UNTIL '2000-01-01 00:00:00\+00' \(.*VALID UNTIL 2000-01-01, not a day ahead/],
     ["- { name: postgres, superuser: false, connlimit: 0 }", /NOSUPERUSER CONNECTION LIMIT 0 \(.*NOSUPERUSER.*; CONNECTION LIMIT 0: no session could log in as it/],
   ];
   for (const [user, pattern] of cases) {

@@ -6,6 +6,9 @@ function validUntilTime(date: string): number {
   return Date.parse(`${date}T00:00:00Z`);
 }
 
+/** A VALID UNTIL closer than this (`expire_in: 1` lands at the next midnight) gives no time to notice before it bites. */
+const EXPIRY_MARGIN_MS = 24 * 60 * 60 * 1000;
+
 /** What `name` is to the people who run pgwarden, when it is a role whose loss locks them out; empty otherwise. */
 function protectedAs(name: string, catalog: RoleCatalog): string[] {
   const what: string[] = [];
@@ -16,8 +19,8 @@ function protectedAs(name: string, catalog: RoleCatalog): string[] {
 
 /**
  * Why the stated attributes would lock operators out of `role`, or undefined: for the bootstrap
- * superuser and the connected role, LOGIN or SUPERUSER taken away, a VALID UNTIL not in the
- * future (by the server's clock; it refuses password logins only), and CONNECTION LIMIT 0 on a
+ * superuser and the connected role, LOGIN or SUPERUSER taken away, a VALID UNTIL less than a day
+ * ahead (by the server's clock; it refuses password logins only), and CONNECTION LIMIT 0 on a
  * role that is not a superuser after the change (PostgreSQL does not enforce the limit on superusers).
  * Another login superuser remaining does not make it safe: whoever connects as this role, pgwarden
  * included, is still cut off, so the reason names them and the change is still refused without --force.
@@ -29,8 +32,8 @@ export function attributeLockout(role: DesiredRole, current: CatalogRole, catalo
   const losses: string[] = [];
   if (wanted.login === false && current.attributes.login) losses.push("NOLOGIN: no new session could log in as it");
   if (wanted.superuser === false && current.attributes.superuser) losses.push("NOSUPERUSER: it would no longer be a superuser");
-  if (role.validUntil !== undefined && role.validUntil !== current.validUntil && validUntilTime(role.validUntil) <= catalog.now.getTime()) {
-    losses.push(`VALID UNTIL ${role.validUntil}, not in the future: password logins as it would be refused`);
+  if (role.validUntil !== undefined && role.validUntil !== current.validUntil && validUntilTime(role.validUntil) <= catalog.now.getTime() + EXPIRY_MARGIN_MS) {
+    losses.push(`VALID UNTIL ${role.validUntil}, not a day ahead: password logins as it would be refused by then`);
   }
   const superuserAfter = wanted.superuser ?? current.attributes.superuser;
   if (role.connectionLimit === 0 && current.connectionLimit !== 0 && !superuserAfter) losses.push("CONNECTION LIMIT 0: no session could log in as it");

@@ -239,9 +239,11 @@ test("lockouts: the bootstrap superuser and the connected roles losing LOGIN, SU
         "(other login superusers remain: postgres; still refused, since pgwarden's own session and whoever connects as dbuser_dba would be cut off)",
     ],
   ]);
-  // The server's clock decides: 2026-06-01 is not in the future at 12:00 that day, 2026-06-02 is.
+  // The server's clock decides, with a day to spare: at 12:00 on 2026-06-01, 2026-06-01 and 2026-06-02 (twelve hours away) are
+  // too close, 2026-06-03 is not.
   assert.equal(locksOut([desired("postgres", { validUntil: "2026-06-01" })], asJump).length, 1);
-  assert.deepEqual(locksOut([desired("postgres", { validUntil: "2026-06-02" })], asJump), []);
+  assert.match(String(locksOut([desired("postgres", { validUntil: "2026-06-02" })], asJump)[0]?.[1]), /VALID UNTIL 2026-06-02, not a day ahead/);
+  assert.deepEqual(locksOut([desired("postgres", { validUntil: "2026-06-03" })], asJump), []);
   // PostgreSQL does not apply a connection limit to superusers; jump logs in as itself, a plain role.
   assert.deepEqual(locksOut([desired("postgres", { connectionLimit: 0 })], asJump), []);
   assert.match(String(locksOut([desired("jump", { connectionLimit: 0 })], asJump)[0]?.[1]), /^jump is the role pgwarden is connected as: CONNECTION LIMIT 0/);

@@ -28,7 +28,7 @@ PostgreSQL's message: exit 6 for a missing privilege, 5 for a lost connection, 3
 refuses. Running it again changes nothing. The statements that ran are printed, each password as <masked>.
 Changes that would lock operators out are refused with exit 1, naming the role and the change, and nothing is
 changed, unless --force: for the bootstrap superuser (oid 10, usually postgres) and the role pgwarden is connected as
-(current_user and session_user), NOLOGIN, NOSUPERUSER, a VALID UNTIL not in the future, CONNECTION LIMIT 0 on a
+(current_user and session_user), NOLOGIN, NOSUPERUSER, a VALID UNTIL less than a day ahead, CONNECTION LIMIT 0 on a
 role that is not a superuser after it (PostgreSQL does not apply the limit to superusers), and revoking the direct
 membership through which the login role becomes the superuser it runs as. Another login superuser remaining does
 not lift the refusal: pgwarden's own session and whoever connects as that role would still be cut off. DROP ROLE of

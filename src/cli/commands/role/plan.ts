@@ -30,7 +30,7 @@ has masksPassword: true when its sql masks a password. Every plaintext password 
 first: passwordcheck's rules, --min-length, --require-classes, --denylist and Pigsty's published defaults; a
 violation fails with exit 3 naming the user and the rule, before anything reaches the server. Default privileges and
 the public schema are those of the database --conn names. A change that would lock operators out (the bootstrap
-superuser or the connected role losing LOGIN or SUPERUSER, a VALID UNTIL not in the future, ...; see role apply
+superuser or the connected role losing LOGIN or SUPERUSER, a VALID UNTIL less than a day ahead, ...; see role apply
 --help) gets a -- WARNING line and a warning on stderr, and locksOut (the reason) in --format json: role apply
 refuses it without --force. Nothing is changed.`,
     examples: [
