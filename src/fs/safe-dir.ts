@@ -1,5 +1,6 @@
 import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from "node:fs";
 import { dirname, join, relative, resolve, isAbsolute } from "node:path";
+import { stat } from "node:fs/promises";
 import { pkiError, usageError } from "../errors.js";
 
 /**
@@ -97,4 +98,53 @@ export function checkPkiDirectory(root: string, flag = "--pki"): "missing" | "pr
   const recordsInfo = statOrUndefined(records);
   if (recordsInfo?.isDirectory()) refuseWorldWritable(records, recordsInfo);
   return "present";
+}
+
+// The checks below read a directory that may not exist yet and run once a command has its inputs
+// (quickstart), not while argv is parsed: they may wait on the file system.
+
+/** Group or world write permission. */
+const WRITABLE_BY_OTHERS = 0o022;
+
+/**
+ * What quickstart takes from an existing `--dir` (the CA, an inventory whose rules it installs,
+ * the sandbox's state) must be this user's alone: a directory or file another account owns or
+ * may write could plant access rules that quickstart then installs (a `trust` line).
+ */
+export async function assertOwnedByUs(path: string, what: string): Promise<void> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info || typeof process.getuid !== "function") return;
+  const uid = process.getuid();
+  if (info.uid !== uid) {
+    throw pkiError("quickstart-foreign", `${what} ${path} belongs to another user (uid ${info.uid}): pgwarden would use what it holds; give a --dir of your own`);
+  }
+  if ((info.mode & WRITABLE_BY_OTHERS) !== 0) {
+    const mode = modeText(info.mode);
+    throw pkiError("quickstart-writable", `${what} ${path} may be written by other users (mode ${mode}): run chmod go-w ${path}, check what is in it, or give another --dir`);
+  }
+}
+
+const STICKY = 0o1000;
+
+/**
+ * A directory above `--dir` that another user may rename entries in (writable by others without
+ * the sticky bit, or owned by another user than this one and root) lets them swap `--dir` for a
+ * directory of their own between runs.
+ */
+export async function assertAncestorsSafe(from: string): Promise<void> {
+  const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
+  for (let current = from; ; current = dirname(current)) {
+    const info = await stat(current).catch(() => undefined);
+    if (info && uid !== undefined) {
+      const open = (info.mode & WRITABLE_BY_OTHERS) !== 0 && (info.mode & STICKY) === 0;
+      if (open || (info.uid !== uid && info.uid !== 0)) {
+        const mode = modeText(info.mode);
+        throw pkiError(
+          "quickstart-ancestor",
+          `${current}, above --dir, can be changed by other users (mode ${mode}, owner uid ${info.uid}): they could swap --dir for a directory of theirs; give a --dir under a directory only you (or root) can write`,
+        );
+      }
+    }
+    if (dirname(current) === current) return;
+  }
 }

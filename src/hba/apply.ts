@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { readFile, realpath, stat } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { join } from "node:path";
@@ -43,7 +42,6 @@ export interface HbaTarget extends ReloadProbes {
 const DIGEST_SQL = "SELECT md5(pg_catalog.pg_read_file(current_setting('hba_file'))) AS digest";
 const HBA_FILE_SQL = "SELECT current_setting('hba_file') AS hba_file";
 
-const md5 = (text: string) => createHash("md5").update(text, "utf8").digest("hex");
 
 /** node-postgres returns one result per statement of a multi-statement query: the last one answers. */
 function lastResult(result: pg.QueryResult | pg.QueryResult[]): pg.QueryResult {
@@ -251,7 +249,7 @@ export async function applyHba(target: HbaTarget, text: string, optionsOrNow: Ap
   const old = await readFile(target.hbaFile, "utf8").catch(() => undefined);
   // The server must read the very file written here; on another host (or mount) it would judge, and load, its own.
   const seen = await target.serverDigest();
-  if (seen === undefined || old === undefined || seen !== md5(old)) {
+  if (seen === undefined || old === undefined || seen !== md5Hex(old)) {
     throw new PgwardenError(
       "hba-file-elsewhere",
       `the server's hba_file ${target.hbaFile} is not the file pgwarden finds at that path${old === undefined ? " (there is none here)" : ""}: run pgwarden on the server's own host (or give --hba-file where it really is)`,
@@ -362,7 +360,7 @@ async function judgeAndLoad({ target, text, parsed, options, overridden, log, re
     const reading = ours ? `; pgwarden reads: ${ours.message}` : "";
     await refuse(new PgwardenError("hba-rejected", `PostgreSQL rejects the new rules (${where}${refusal.message}${reading}${more}): the previous file is back in place, nothing was reloaded`, ExitCode.config));
   }
-  if ((await target.serverDigest()) !== md5(text)) {
+  if ((await target.serverDigest()) !== md5Hex(text)) {
     await refuse(new PgwardenError("hba-file-elsewhere", `the server does not read the file pgwarden wrote at ${target.hbaFile}: the previous file is back in place, nothing was reloaded`, ExitCode.usage));
   }
 

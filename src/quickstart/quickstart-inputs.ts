@@ -1,8 +1,8 @@
 import { stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { loadInventory } from "../config/load-inventory.js";
-import { pkiError, usageError } from "../errors.js";
-import { checkPkiDirectory } from "../fs/safe-dir.js";
+import { usageError } from "../errors.js";
+import { assertAncestorsSafe, assertOwnedByUs, checkPkiDirectory } from "../fs/safe-dir.js";
 import { renderHba } from "../hba/render/index.js";
 import { findServerBinaries } from "../pg/pg-binaries.js";
 import { serverUser } from "../pg/os-user.js";
@@ -32,52 +32,6 @@ async function nearestExisting(path: string): Promise<{ path: string; isDirector
     });
     if (info) return { path: current, isDirectory: info.isDirectory() };
     if (dirname(current) === current) return { path: current, isDirectory: true };
-  }
-}
-
-/** Group or world write permission. */
-const WRITABLE_BY_OTHERS = 0o022;
-
-/**
- * What quickstart takes from an existing `--dir` (the CA, an inventory whose rules it installs,
- * the sandbox's state) must be this user's alone: a directory or file another account owns or
- * may write could plant access rules that quickstart then installs (a `trust` line).
- */
-async function assertOwnedByUs(path: string, what: string): Promise<void> {
-  const info = await stat(path).catch(() => undefined);
-  if (!info || typeof process.getuid !== "function") return;
-  const uid = process.getuid();
-  if (info.uid !== uid) {
-    throw pkiError("quickstart-foreign", `${what} ${path} belongs to another user (uid ${info.uid}): quickstart would use what it holds; give a --dir of your own`);
-  }
-  if ((info.mode & WRITABLE_BY_OTHERS) !== 0) {
-    const mode = (info.mode & 0o7777).toString(8).padStart(4, "0");
-    throw pkiError("quickstart-writable", `${what} ${path} may be written by other users (mode ${mode}): run chmod go-w ${path}, check what is in it, or give another --dir`);
-  }
-}
-
-const STICKY = 0o1000;
-
-/**
- * A directory above `--dir` that another user may rename entries in (writable by others without
- * the sticky bit, or owned by another user than this one and root) lets them swap `--dir` for a
- * directory of their own between runs.
- */
-async function assertAncestorsSafe(from: string): Promise<void> {
-  const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
-  for (let current = from; ; current = dirname(current)) {
-    const info = await stat(current).catch(() => undefined);
-    if (info && uid !== undefined) {
-      const open = (info.mode & WRITABLE_BY_OTHERS) !== 0 && (info.mode & STICKY) === 0;
-      if (open || (info.uid !== uid && info.uid !== 0)) {
-        const mode = (info.mode & 0o7777).toString(8).padStart(4, "0");
-        throw pkiError(
-          "quickstart-ancestor",
-          `${current}, above --dir, can be changed by other users (mode ${mode}, owner uid ${info.uid}): they could swap --dir for a directory of theirs; give a --dir under a directory only you (or root) can write`,
-        );
-      }
-    }
-    if (dirname(current) === current) return;
   }
 }
 
