@@ -20,6 +20,13 @@ export const insecureOption = () => new Option("--insecure", "accept a CA key th
 
 export const allowWildcardOption = () => new Option("--allow-wildcard", "accept a wildcard SAN such as *.db.example.com");
 
+/** For server and peer certificates, whose CN goes into the SANs unless this is given. */
+export const noCnSanOption = () =>
+  new Option(
+    "--no-cn-san",
+    "leave the CN out of the SANs (e.g. a CN that is a label, not a host name clients dial; libpq then checks only the SANs)",
+  );
+
 export const forceOption = () => new Option("--force", "replace an existing key and certificate of the same name");
 
 /** For commands that report findings (hba lint, password audit). */

@@ -46,6 +46,21 @@ const knownVarsSchema = z.object({
   pg_admin_password: passwordInputSchema.optional(),
   pg_monitor_password: passwordInputSchema.optional(),
   pg_replication_password: passwordInputSchema.optional(),
+  // The names an instance answers to, for its certificates (cert issue --inventory).
+  pg_vip_enabled: ansibleBool.optional(),
+  pg_vip_address: z
+    .string()
+    .refine((value) => /^[^/]+(\/\d{1,3})?$/.test(value) && isIP(value.split("/")[0] ?? "") !== 0, {
+      error: (issue) => `${JSON.stringify(issue.input)} is not an address with its prefix length, e.g. 10.10.10.2/24`,
+    })
+    .optional(),
+  nodename: z.string().min(1, "expected a host name, got an empty string").optional(),
+  etcd_cluster: z
+    .string()
+    .min(1, "expected a cluster name, got an empty string")
+    .regex(SAFE_NAME, "a cluster name must not contain spaces, #, commas, quotes or control characters")
+    .optional(),
+  etcd_seq: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/).transform(Number)], { error: "expected a non-negative integer" }).optional(),
 });
 
 /**

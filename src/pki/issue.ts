@@ -20,8 +20,13 @@ import { DEFAULT_LEAF_VALIDITY_DAYS } from "./validity.js";
 export interface IssueOptions {
   readonly profile: Profile;
   readonly commonName: string;
-  /** `--san` values as typed; a server or peer certificate without any gets its CN. */
+  /** `--san` values as typed; a server or peer certificate also names its CN (see {@link cnAsSan}). */
   readonly subjectAltNames?: readonly string[];
+  /**
+   * Add the CN of a server or peer certificate to its SANs (as a DNS name or an IP address). Default true:
+   * libpq and OpenSSL ignore the CN once a certificate has a SAN of the host's type, so without it `host=<cn>` fails verify-full.
+   */
+  readonly cnAsSan?: boolean;
   /** Default {@link DEFAULT_LEAF_VALIDITY_DAYS}; cut back to the CA's notAfter. */
   readonly days?: number;
   /** Default {@link DEFAULT_KEY_TYPE}. */
@@ -53,13 +58,12 @@ export interface IssueResult {
 export function prepareLeaf(layout: PkiLayout, options: IssueOptions): PreparedLeaf {
   const { profile } = options;
   const commonName = profile.cnIsRole ? validateRoleName(options.commonName) : validateCommonName(options.commonName);
-  const sans = dedupe((options.subjectAltNames ?? []).map((san) => parseSubjectAltName(san, { allowWildcard: options.allowWildcard ?? false })));
+  const allowWildcard = options.allowWildcard ?? false;
+  const given = (options.subjectAltNames ?? []).map((san) => parseSubjectAltName(san, { allowWildcard }));
+  const cnSan = profile.needsHostNames && (options.cnAsSan ?? true) ? commonNameAsSan(profile, commonName, given.length, allowWildcard) : [];
+  const sans = dedupe([...cnSan, ...given]);
   if (profile.needsHostNames && sans.length === 0) {
-    try {
-      sans.push(parseSubjectAltName(commonName));
-    } catch {
-      throw usageError("san-required", `a ${profile.name} certificate needs a host name: CN "${commonName}" is not one, so give --san HOST or --san IP`);
-    }
+    throw usageError("san-required", `a ${profile.name} certificate needs a host name: give --san HOST or --san IP (or drop --no-cn-san)`);
   }
   const group = validateGroup(options.group ?? profile.name);
   return {
@@ -69,6 +73,25 @@ export function prepareLeaf(layout: PkiLayout, options: IssueOptions): PreparedL
     group,
     paths: leafPaths(layout, group, commonName),
   };
+}
+
+/**
+ * The CN as a SAN, validated as `--san` values are. A CN that is no host name cannot be one: without
+ * other SANs the certificate would name no host; beside them the CN would silently not match.
+ */
+function commonNameAsSan(profile: Profile, commonName: string, givenSans: number, allowWildcard: boolean): SubjectAltName[] {
+  try {
+    return [parseSubjectAltName(commonName, { allowWildcard })];
+  } catch (error) {
+    if (givenSans === 0) {
+      throw usageError("san-required", `a ${profile.name} certificate needs a host name: CN "${commonName}" is not one, so give --san HOST or --san IP`);
+    }
+    const why = error instanceof Error ? error.message : String(error);
+    throw usageError(
+      "cn-not-host-name",
+      `the CN is added to the SANs so that host=<cn> passes verify-full, but ${why}: give a host name as the CN, or pass --no-cn-san to leave it out`,
+    );
+  }
 }
 
 function dedupe(sans: SubjectAltName[]): SubjectAltName[] {

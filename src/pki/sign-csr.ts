@@ -25,6 +25,8 @@ export interface SignCsrOptions {
   readonly days?: number;
   readonly group?: string;
   readonly allowWildcard?: boolean;
+  /** Add the request's CN to the SANs of a server or peer certificate (see IssueOptions.cnAsSan). Default true. */
+  readonly cnAsSan?: boolean;
   readonly force?: boolean;
 }
 
@@ -115,6 +117,7 @@ export async function signCertificateRequest(
     days: options.days,
     group: options.group,
     allowWildcard: options.allowWildcard,
+    cnAsSan: options.cnAsSan,
   });
   await prepareForWrites(layout);
   await assertFreePaths([prepared.paths.cert], options.force ?? false);

@@ -7,13 +7,14 @@ import { parseKeyType } from "../../../pki/key-type.js";
 import { parseProfile } from "../../../pki/profiles.js";
 import { DEFAULT_LEAF_VALIDITY_DAYS, parseDays } from "../../../pki/validity.js";
 import { contextOf } from "../../context.js";
-import { allowWildcardOption, daysOption, forceOption, insecureOption, keyTypeOption, passphraseFileOption, profileOption, sanOption } from "../../flags.js";
+import { allowWildcardOption, daysOption, forceOption, insecureOption, keyTypeOption, noCnSanOption, passphraseFileOption, sanOption } from "../../flags.js";
 import { describe } from "../../help.js";
 import { progressBar } from "../../progress.js";
 import { issuedJson, issuedText, loadSigningCa } from "./common.js";
+import { issueFleet } from "./issue-fleet.js";
 
 interface Options {
-  profile: string;
+  profile?: string;
   cn?: string;
   cnFile?: string;
   san: string[];
@@ -21,8 +22,12 @@ interface Options {
   keyType?: string;
   group?: string;
   allowWildcard?: boolean;
+  cnSan: boolean;
   force?: boolean;
   insecure?: boolean;
+  inventory?: string;
+  cluster?: string;
+  dryRun?: boolean;
 }
 
 /** CNs from a file, one a line; blank lines and `#` comments are skipped. */
@@ -38,7 +43,8 @@ async function readCnFile(path: string): Promise<{ cn: string; line: number }[]>
 
 export function certIssueCommand(): Command {
   const command = new Command("issue")
-    .addOption(profileOption())
+    // Mandatory except with --inventory, whose plan gives each certificate its profile.
+    .addOption(new Option("--profile <profile>", "server, client or peer"))
     .addOption(new Option("--cn <name>", "common name: the host, or for a client certificate the role"))
     .addOption(new Option("--cn-file <file>", "issue one certificate per line of this file").conflicts("cn"))
     .addOption(sanOption())
@@ -46,11 +52,32 @@ export function certIssueCommand(): Command {
     .addOption(keyTypeOption())
     .addOption(new Option("--group <name>", "folder under the PKI directory (default: the profile name)"))
     .addOption(allowWildcardOption())
+    .addOption(noCnSanOption())
     .addOption(forceOption())
     .addOption(passphraseFileOption())
     .addOption(insecureOption())
+    .addOption(new Option("--inventory <file>", "issue every certificate a Pigsty inventory's fleet needs (PostgreSQL instances, etcd members)"))
+    .addOption(new Option("--cluster <name>", "with --inventory: only this pg_cluster (or etcd_cluster)"))
+    .addOption(new Option("--dry-run", "with --inventory: print what would be issued, re-issued or kept, and write nothing"))
     .action(async (options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
+      if (options.inventory !== undefined) {
+        const given = [
+          ["--profile", options.profile],
+          ["--cn", options.cn],
+          ["--cn-file", options.cnFile],
+          ["--group", options.group],
+          ["--san", options.san.length > 0 ? "yes" : undefined],
+          ["--no-cn-san", options.cnSan ? undefined : "yes"],
+          ["--allow-wildcard", options.allowWildcard],
+        ].filter(([, value]) => value !== undefined);
+        if (given.length > 0) {
+          throw usageError("fleet-flags", `--inventory takes each certificate's profile, CN, SANs and folder from the inventory: drop ${given.map(([flag]) => flag).join(", ")}`);
+        }
+        return issueFleet(ctx, { ...options, inventory: options.inventory });
+      }
+      if (options.cluster !== undefined || options.dryRun) throw usageError("inventory-required", "--cluster and --dry-run go with --inventory FILE");
+      if (options.profile === undefined) throw usageError("profile-required", "required option '--profile <profile>' not specified");
       if (options.cn === undefined && options.cnFile === undefined) throw usageError("cn-required", "give --cn NAME or --cn-file FILE");
       const base: Omit<IssueOptions, "commonName"> = {
         profile: parseProfile(options.profile),
@@ -59,6 +86,7 @@ export function certIssueCommand(): Command {
         keyType: options.keyType === undefined ? undefined : parseKeyType(options.keyType),
         group: options.group,
         allowWildcard: options.allowWildcard ?? false,
+        cnAsSan: options.cnSan,
         force: options.force ?? false,
       };
       if (options.cn !== undefined) {
@@ -90,20 +118,33 @@ export function certIssueCommand(): Command {
     });
   return describe(command, {
     description: `Make a new key and certificate signed by the CA, at <pki>/<group>/<cn>.{key,crt}.
-Profiles: server (TLS server; SANs are its names and addresses, the CN when none is given),
-client (cert authentication; the CN is the PostgreSQL role), peer (server and client, for etcd
-and Patroni). The key is 0600 from birth. --cn-file issues one certificate per line of a file;
+Profiles: server (TLS server; SANs are its names and addresses, and its CN: libpq ignores the CN
+once a certificate has SANs, so host=<cn> would fail verify-full; --no-cn-san leaves it out, for a
+CN that is a label rather than a name clients dial), client (cert authentication; the CN is the
+PostgreSQL role and never becomes a SAN), peer (server and client, for etcd and Patroni; CN as for server). The key is 0600 from birth. --cn-file issues one certificate per line of a file;
 run again after it was interrupted, it skips the names already issued and intact (key and
 certificate present, matching and recorded) and issues the rest. --force replaces existing
 pairs; a replacement cut short is finished by the next pgwarden command, so a key and its
 certificate are always both old or both new. With --format json, --cn-file prints
-{"issued": [...], "skipped": [...]}.`,
+{"issued": [...], "skipped": [...]}.
+--inventory pigsty.yml issues a whole fleet in Pigsty's files/pki layout: per PostgreSQL instance a
+server certificate pgsql/<cluster>-<seq>.crt (CN <cluster>-<seq>; SANs the instance and cluster
+names, the VIP when pg_vip_enabled, the nodename when set, the host's address, localhost,
+127.0.0.1) for the cluster's one key pgsql/<cluster>.key, which PostgreSQL, pgbouncer and Patroni
+present; per etcd member (etcd_seq) a peer pair etcd/<etcd_cluster>-<seq>.{key,crt}. It issues only
+what is missing or differs (other names, another CA, a wrong key, under 30 days left); a second run
+writes nothing. A replaced certificate is kept as .bak; one pgwarden did not make (another CA, or
+no record of it) is refused unless --force. --dry-run prints the plan and writes nothing. With
+--format json: {"dryRun", "certificates": [{"action": "keep"|"issue"|"reissue", ...}], "clusterKeys", "warnings"}.`,
     examples: [
       "pgwarden cert issue --profile server --cn pg-meta-1 --san pg-meta-1.example.com --san 10.10.10.10",
       "pgwarden cert issue --profile client --cn dbuser_dba",
       "pgwarden cert issue --profile peer --cn etcd-1 --san 10.10.10.11 --days 730",
       "pgwarden cert issue --profile client --cn-file users.txt --format json",
       "pgwarden cert issue --profile client --cn-file users.txt   # again after an interruption: issues only what is missing",
+      "pgwarden cert issue --profile server --cn db1.example.com --san 10.0.0.11   # names db1.example.com and 10.0.0.11",
+      "pgwarden cert issue --inventory pigsty.yml --dry-run",
+      "pgwarden --pki files/pki cert issue --inventory pigsty.yml --cluster pg-test",
     ],
   });
 }

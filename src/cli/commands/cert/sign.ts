@@ -3,7 +3,7 @@ import { parseProfile } from "../../../pki/profiles.js";
 import { signCertificateRequest } from "../../../pki/sign-csr.js";
 import { DEFAULT_LEAF_VALIDITY_DAYS, parseDays } from "../../../pki/validity.js";
 import { contextOf } from "../../context.js";
-import { allowWildcardOption, daysOption, forceOption, insecureOption, passphraseFileOption, profileOption, sanOption } from "../../flags.js";
+import { allowWildcardOption, daysOption, forceOption, insecureOption, noCnSanOption, passphraseFileOption, profileOption, sanOption } from "../../flags.js";
 import { describe } from "../../help.js";
 import { issuedJson, issuedText, loadSigningCa } from "./common.js";
 
@@ -13,6 +13,7 @@ interface Options {
   days?: string;
   group?: string;
   allowWildcard?: boolean;
+  cnSan: boolean;
   force?: boolean;
   insecure?: boolean;
 }
@@ -25,6 +26,7 @@ export function certSignCommand(): Command {
     .addOption(daysOption(DEFAULT_LEAF_VALIDITY_DAYS))
     .addOption(new Option("--group <name>", "folder under the PKI directory (default: the profile name)"))
     .addOption(allowWildcardOption())
+    .addOption(noCnSanOption())
     .addOption(forceOption())
     .addOption(passphraseFileOption())
     .addOption(insecureOption())
@@ -37,7 +39,7 @@ export function certSignCommand(): Command {
         ctx.layout,
         ca,
         csrFile,
-        { profile, subjectAltNames: options.san, days, group: options.group, allowWildcard: options.allowWildcard ?? false, force: options.force ?? false },
+        { profile, subjectAltNames: options.san, days, group: options.group, allowWildcard: options.allowWildcard ?? false, cnAsSan: options.cnSan, force: options.force ?? false },
         ctx.now,
       );
       result.warnings.forEach((warning) => ctx.output.warn(warning));
@@ -46,7 +48,9 @@ export function certSignCommand(): Command {
     });
   return describe(command, {
     description: `Sign a certificate request made elsewhere (the key never leaves its owner).
-The request's signature is checked; its CN and requested SANs are validated and kept; key usage
+The request's signature is checked; its CN and requested SANs are validated and kept, and for a
+server or peer certificate the CN is added to the SANs (libpq ignores the CN once there are SANs, so
+host=<cn> would fail verify-full; --no-cn-san leaves it out); key usage
 and extended key usage come from --profile only, and a request for a CA certificate is refused.
 Refused with exit 7: an RSA key below 2048 bits (libpq rejects it: "ee key too small"), the CA's
 own key, a key type pgwarden does not support (e.g. secp256k1, Ed448: "unsupported key type"; use
@@ -60,6 +64,7 @@ key file of that name which is not the new certificate's key (left by cert issue
       "pgwarden cert sign app.csr --profile client",
       "pgwarden cert sign pg-1.csr --profile server --san 10.10.10.10 --days 365",
       "pgwarden cert sign vm.csr --profile server --force",
+      "pgwarden cert sign lb.csr --profile server --san db.example.com --no-cn-san   # CN 'load balancer' is no host name",
       "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout app.key -subj /CN=app -out app.csr",
     ],
   });

@@ -1,0 +1,164 @@
+import { X509Certificate, createPrivateKey } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { usageError } from "../../errors.js";
+import type { CertificateAuthority } from "../certificate-authority.js";
+import { describeCertificate } from "../certificate-info.js";
+import { readRecords } from "../inventory.js";
+import { isEncryptedPem } from "../key-file.js";
+import { keyPemMatches } from "../key-match.js";
+import { describeKey, keyProblem, type KeyType } from "../key-type.js";
+import { fingerprintSha256 } from "../leaf-signer.js";
+import type { PkiLayout } from "../pki-layout.js";
+import { EKU_CLIENT_AUTH, EKU_SERVER_AUTH } from "../profiles.js";
+import { formatSubjectAltName } from "../subject-alt-name.js";
+import { verifyCertificate } from "../verify.js";
+import type { PlannedCertificate } from "./fleet-plan.js";
+
+/** What comparing needs of the CA: its certificate only, so a dry run never asks for the key's passphrase. */
+export type FleetIssuer = Pick<CertificateAuthority, "der" | "certificate">;
+
+/** A fleet certificate is re-issued rather than kept when it has fewer days left than this. */
+export const FLEET_RENEW_DAYS_LEFT = 30;
+
+/** keep: on disk and right; issue: nothing there; reissue: something there that is wrong (kept as .bak when replaced). */
+export type FleetAction = "keep" | "issue" | "reissue";
+
+/** A cluster's shared key (`pgsql/<cluster>.key`): reused when there, made when not. */
+export interface ClusterKey {
+  /** Relative to the PKI root. */
+  readonly keyPath: string;
+  readonly action: "keep" | "create";
+  /** The existing key's type, or the type a new one gets. */
+  readonly keyType: string;
+  /** The existing key (PKCS#8 or whatever form it was written in). */
+  readonly pem?: string;
+}
+
+export interface ComparedCertificate {
+  readonly planned: PlannedCertificate;
+  readonly action: FleetAction;
+  /** Why an existing certificate does not do (reissue only). */
+  readonly reason?: string;
+  /** Why the existing certificate is not pgwarden's: replacing it needs --force. */
+  readonly foreign?: string;
+  /** The key type the certificate has (keep) or will have. */
+  readonly keyType: string;
+}
+
+export interface FleetComparison {
+  readonly certificates: readonly ComparedCertificate[];
+  readonly clusterKeys: readonly ClusterKey[];
+}
+
+async function readExisting(path: string): Promise<string | undefined> {
+  return readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? undefined : ""));
+}
+
+function parseCertificate(pem: string): X509Certificate | undefined {
+  try {
+    return new X509Certificate(pem);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The key every instance of a cluster is signed for; one that cannot be used is refused (never replaced: certificates elsewhere may use it). */
+async function readClusterKey(layout: PkiLayout, keyPath: string, newKeyType: KeyType): Promise<ClusterKey> {
+  const pem = await readExisting(join(layout.root, keyPath));
+  if (pem === undefined) return { keyPath, action: "create", keyType: newKeyType };
+  const unusable = (why: string) =>
+    usageError("bad-cluster-key", `${join(layout.root, keyPath)} ${why}, so the cluster's certificates cannot be signed for it: move it away to have a new key made`);
+  if (isEncryptedPem(pem)) throw unusable("is encrypted (PostgreSQL needs the server key without a passphrase)");
+  let key;
+  try {
+    key = createPrivateKey(pem);
+  } catch {
+    throw unusable("cannot be read as a private key");
+  }
+  const problem = keyProblem(key);
+  if (problem) throw unusable(`cannot serve: ${problem.message}`);
+  return { keyPath, action: "keep", keyType: describeKey(key), pem };
+}
+
+const EKU_BY_NAME: Readonly<Record<string, string>> = { serverAuth: EKU_SERVER_AUTH, clientAuth: EKU_CLIENT_AUTH };
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((value) => b.includes(value));
+}
+
+/** Why an existing certificate is not the planned one, or undefined when it is. */
+function mismatch(cert: X509Certificate, keyPem: string | undefined, keyPath: string, ca: FleetIssuer, planned: PlannedCertificate, now: Date): string | undefined {
+  if (keyPem === undefined) return `its key ${keyPath} is missing`;
+  const match = keyPemMatches(keyPem, cert);
+  if (match !== "match") return match === "mismatch" ? `it is not the certificate of ${keyPath}` : `${keyPath} cannot be read (encrypted, or not a key)`;
+  const verdict = verifyCertificate(cert.raw, { roots: [ca.der], purpose: "server", now });
+  if (!verdict.ok) return verdict.reason;
+  const info = describeCertificate(cert.raw, now);
+  if (info.commonName !== planned.commonName) return `its CN is ${JSON.stringify(info.commonName)}, not ${planned.commonName}`;
+  const ekus = info.extendedKeyUsage.map((name) => EKU_BY_NAME[name] ?? name);
+  if (!sameSet(ekus, planned.profile.extendedKeyUsage)) return `it is not a ${planned.profile.name} certificate (extended key usage ${info.extendedKeyUsage.join(", ") || "none"})`;
+  const have = info.subjectAltNames.map(formatSubjectAltName);
+  const want = planned.subjectAltNames.map(formatSubjectAltName);
+  if (!sameSet(have, want)) {
+    const missing = want.filter((name) => !have.includes(name));
+    const extra = have.filter((name) => !want.includes(name));
+    return [missing.length > 0 ? `it lacks ${missing.join(", ")}` : "", extra.length > 0 ? `it names ${extra.join(", ")}, which the inventory does not` : ""]
+      .filter(Boolean)
+      .join("; ");
+  }
+  if (info.daysLeft < FLEET_RENEW_DAYS_LEFT) return `it expires in ${info.daysLeft} days`;
+  return undefined;
+}
+
+/** Why a certificate is not pgwarden's own (signed by this CA and recorded), so replacing it would destroy someone else's; undefined when it is. */
+function foreignReason(cert: X509Certificate | undefined, ca: FleetIssuer, recorded: ReadonlySet<string>): string | undefined {
+  if (!cert) return "it cannot be read as a PEM certificate";
+  if (!cert.checkIssued(ca.certificate) || !cert.verify(ca.certificate.publicKey)) return `it is not signed by this CA (issuer: ${cert.issuer.split("\n").join(", ")})`;
+  if (!recorded.has(fingerprintSha256(cert.raw))) return "pgwarden has no record of making it";
+  return undefined;
+}
+
+async function compareOne(
+  layout: PkiLayout,
+  ca: FleetIssuer,
+  planned: PlannedCertificate,
+  clusterKey: ClusterKey | undefined,
+  recorded: ReadonlySet<string>,
+  options: { keyType: KeyType; now: Date },
+): Promise<ComparedCertificate> {
+  const certText = await readExisting(join(layout.root, planned.certPath));
+  const keyPem = clusterKey ? clusterKey.pem : await readExisting(join(layout.root, planned.keyPath));
+  const keyType = clusterKey?.keyType ?? options.keyType;
+  if (certText === undefined) {
+    if (clusterKey || keyPem === undefined) return { planned, action: "issue", keyType };
+    const reason = `${planned.keyPath} is there without its certificate`;
+    return { planned, action: "reissue", reason, foreign: "pgwarden writes a key and its certificate together", keyType };
+  }
+  const cert = parseCertificate(certText);
+  const reason = cert ? mismatch(cert, keyPem, planned.keyPath, ca, planned, options.now) : "it cannot be read as a PEM certificate";
+  if (reason === undefined) return { planned, action: "keep", keyType: cert ? describeCertificate(cert.raw, options.now).keyType : keyType };
+  return { planned, action: "reissue", reason, foreign: foreignReason(cert, ca, recorded), keyType };
+}
+
+/**
+ * Compares the planned fleet with the PKI directory, reading only: a certificate is kept when
+ * it is the planned one (its key beside it, signed by this CA, the planned CN, profile and
+ * exactly the planned SANs, a month or more left), issued when absent, re-issued otherwise;
+ * a re-issue of a certificate pgwarden did not make is marked foreign.
+ */
+export async function compareFleet(
+  layout: PkiLayout,
+  ca: FleetIssuer,
+  planned: readonly PlannedCertificate[],
+  options: { keyType: KeyType; now: Date },
+): Promise<FleetComparison> {
+  const sharedPaths = [...new Set(planned.filter((item) => item.sharedKey).map((item) => item.keyPath))];
+  const clusterKeys = await Promise.all(sharedPaths.map((path) => readClusterKey(layout, path, options.keyType)));
+  const keyByPath = new Map(clusterKeys.map((key) => [key.keyPath, key]));
+  const recorded = new Set((await readRecords(layout)).records.map((record) => record.fingerprintSha256));
+  const certificates = await Promise.all(
+    planned.map((item) => compareOne(layout, ca, item, item.sharedKey ? keyByPath.get(item.keyPath) : undefined, recorded, options)),
+  );
+  return { certificates, clusterKeys };
+}

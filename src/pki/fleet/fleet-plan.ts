@@ -1,0 +1,145 @@
+import { isIP } from "node:net";
+import { ExitCode, PgwardenError, notFoundError } from "../../errors.js";
+import { compareText } from "../../hba/render/addresses.js";
+import { clusterNames, hostVars, type Inventory } from "../../config/inventory.js";
+import { PROFILES, type Profile } from "../profiles.js";
+import { parseSubjectAltName, type SubjectAltName } from "../subject-alt-name.js";
+
+/** Pigsty's etcd_cluster when the inventory does not set one (roles/etcd/defaults/main.yml). */
+export const PIGSTY_DEFAULT_ETCD_CLUSTER = "etcd";
+
+/**
+ * One certificate a fleet should have, as Pigsty lays it out in `files/pki`:
+ * - a PostgreSQL instance: `pgsql/<cluster>-<seq>.crt`, signed for the cluster's one key
+ *   `pgsql/<cluster>.key` (roles/pgsql/tasks/cert.yml), presented by PostgreSQL, pgbouncer and Patroni;
+ * - an etcd member: `etcd/<etcd_cluster>-<etcd_seq>.{key,crt}`, a key of its own (roles/etcd/tasks/config.yml).
+ */
+export interface PlannedCertificate {
+  readonly kind: "pgsql" | "etcd";
+  /** The inventory host (its address, as Pigsty inventories name hosts). */
+  readonly host: string;
+  /** pg_cluster or etcd_cluster. */
+  readonly cluster: string;
+  /** Folder under the PKI root: `pgsql` or `etcd`. */
+  readonly group: string;
+  /** `<cluster>-<seq>`, Pigsty's instance name. */
+  readonly commonName: string;
+  readonly profile: Profile;
+  /** Every name the instance answers to, in a fixed order (the order they are written in). */
+  readonly subjectAltNames: readonly SubjectAltName[];
+  /** Paths relative to the PKI root. */
+  readonly certPath: string;
+  readonly keyPath: string;
+  /** The key is the cluster's, shared by every instance of it (pgsql); otherwise the instance's own. */
+  readonly sharedKey: boolean;
+}
+
+export interface FleetPlanOptions {
+  /** Only this pg_cluster (or etcd_cluster). Default: every cluster of the inventory. */
+  readonly cluster?: string;
+}
+
+function configError(code: string, message: string): PgwardenError {
+  return new PgwardenError(code, message, ExitCode.config);
+}
+
+/** A name from the inventory as a SAN; a value that is no host name is a config error naming where it came from. */
+function san(inventory: Inventory, host: string, key: string, value: string): SubjectAltName {
+  try {
+    return parseSubjectAltName(value);
+  } catch (error) {
+    throw configError("bad-fleet-name", `${inventory.file}: host ${host}: ${key} ${JSON.stringify(value)} cannot be a certificate name: ${(error as Error).message}`);
+  }
+}
+
+function unique(names: SubjectAltName[]): SubjectAltName[] {
+  const seen = new Set<string>();
+  return names.filter((name) => {
+    const key = `${name.type}:${name.value}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The VIP's address without its prefix length (`10.10.10.2/24`), when pg_vip_enabled (Pigsty binds it only then). */
+function vipAddress(vars: ReturnType<typeof hostVars>): string | undefined {
+  if (vars.pg_vip_enabled !== true || vars.pg_vip_address === undefined) return undefined;
+  return vars.pg_vip_address.split("/")[0];
+}
+
+/** The names Pigsty puts in an instance certificate (localhost, 127.0.0.1, the host), and those the issue asks for beside them. */
+function instanceNames(inventory: Inventory, host: string, names: { key: string; value: string | undefined }[]): SubjectAltName[] {
+  const given = names.filter((name): name is { key: string; value: string } => name.value !== undefined);
+  const all = [...given, { key: "host", value: host }, { key: "localhost", value: "localhost" }, { key: "loopback", value: "127.0.0.1" }];
+  return unique(all.map(({ key, value }) => san(inventory, host, key, value)));
+}
+
+function pgsqlCertificates(inventory: Inventory, hosts: readonly string[]): PlannedCertificate[] {
+  return hosts.flatMap((host) => {
+    const vars = hostVars(inventory, host);
+    if (vars.pg_cluster === undefined || vars.pg_seq === undefined) return [];
+    const cluster = vars.pg_cluster;
+    const commonName = `${cluster}-${vars.pg_seq}`;
+    const subjectAltNames = instanceNames(inventory, host, [
+      { key: "instance", value: commonName },
+      { key: "pg_cluster", value: cluster },
+      { key: "pg_vip_address", value: vipAddress(vars) },
+      { key: "nodename", value: vars.nodename },
+    ]);
+    return [{ kind: "pgsql" as const, host, cluster, group: "pgsql", commonName, profile: PROFILES.server, subjectAltNames,
+      certPath: `pgsql/${commonName}.crt`, keyPath: `pgsql/${cluster}.key`, sharedKey: true }];
+  });
+}
+
+function etcdCertificates(inventory: Inventory, hosts: readonly string[]): PlannedCertificate[] {
+  return hosts.flatMap((host) => {
+    const vars = hostVars(inventory, host);
+    if (vars.etcd_seq === undefined) return [];
+    const cluster = vars.etcd_cluster ?? PIGSTY_DEFAULT_ETCD_CLUSTER;
+    const commonName = `${cluster}-${vars.etcd_seq}`;
+    const subjectAltNames = instanceNames(inventory, host, [
+      { key: "instance", value: commonName },
+      { key: "nodename", value: vars.nodename },
+    ]);
+    return [{ kind: "etcd" as const, host, cluster, group: "etcd", commonName, profile: PROFILES.peer, subjectAltNames,
+      certPath: `etcd/${commonName}.crt`, keyPath: `etcd/${commonName}.key`, sharedKey: false }];
+  });
+}
+
+/** Two hosts with one instance name would overwrite each other's certificate. */
+function assertDistinct(inventory: Inventory, planned: readonly PlannedCertificate[]): void {
+  const byPath = new Map<string, string>();
+  for (const item of planned) {
+    const other = byPath.get(item.certPath);
+    if (other !== undefined) {
+      throw configError("duplicate-instance", `${inventory.file}: hosts ${other} and ${item.host} are both ${item.commonName}: give each a distinct ${item.kind === "pgsql" ? "pg_seq" : "etcd_seq"}`);
+    }
+    byPath.set(item.certPath, item.host);
+  }
+}
+
+/**
+ * What certificates a Pigsty inventory's fleet should have: one server certificate per
+ * PostgreSQL instance (CN `<cluster>-<seq>`; SANs the instance name, the cluster name, the
+ * VIP when pg_vip_enabled, the nodename when set, the host's address, localhost and
+ * 127.0.0.1, as Pigsty's own), and one peer certificate per etcd member. Pure: reads no file.
+ */
+export function planFleet(inventory: Inventory, options: FleetPlanOptions = {}): PlannedCertificate[] {
+  const hosts = [...inventory.hostVars.keys()].sort(compareHosts);
+  const planned = [...pgsqlCertificates(inventory, hosts), ...etcdCertificates(inventory, hosts)];
+  assertDistinct(inventory, planned);
+  if (options.cluster === undefined) return planned;
+  const chosen = planned.filter((item) => item.cluster === options.cluster);
+  if (chosen.length === 0) {
+    const known = [...new Set([...clusterNames(inventory), ...planned.map((item) => item.cluster)])].sort(compareText);
+    throw notFoundError("unknown-cluster", `no cluster ${JSON.stringify(options.cluster)} in ${inventory.file}: ${known.length > 0 ? `clusters are ${known.join(", ")}` : "it defines no pg_cluster or etcd_seq"}`);
+  }
+  return chosen;
+}
+
+/** Addresses in numeric order (10.10.10.9 before 10.10.10.10), then names. */
+function compareHosts(a: string, b: string): number {
+  const key = (host: string) => (isIP(host) === 4 ? host.split(".").map((part) => part.padStart(3, "0")).join(".") : host);
+  return compareText(key(a), key(b));
+}
