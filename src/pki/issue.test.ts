@@ -31,6 +31,7 @@ test("a server certificate carries its SANs, serverAuth, the CA's key id, and a 
   const der = new X509Certificate(await readFile(result.certPath)).raw;
   const info = describeCertificate(der, now);
   assert.deepEqual(info.subjectAltNames, [
+    { type: "dns", value: "pg-1" },
     { type: "dns", value: "pg-1.example.com" },
     { type: "ip", value: "10.0.0.1" },
     { type: "ip", value: "::1" },
@@ -111,7 +112,7 @@ test("a batch run again skips the pairs already issued and intact and issues onl
   writeFileSync(join(layout.root, "client", "again_3.key"), readFileSync(join(layout.root, "client", "again_4.key")));
   await assert.rejects(issueBatch(layout, ca, leaves, { now }), (error: unknown) => error instanceof PgwardenError && /again_3\.crt already exists/.test(error.message));
   // The same pair under another profile is no skip either.
-  const asServer = prepareLeaf(layout, { profile: PROFILES.peer, commonName: "again_5", subjectAltNames: ["10.0.0.5"], group: "client", days: 5 });
+  const asServer = prepareLeaf(layout, { profile: PROFILES.peer, commonName: "again_5", subjectAltNames: ["10.0.0.5"], cnAsSan: false, group: "client", days: 5 });
   await assert.rejects(issueBatch(layout, ca, [asServer], { now }), /again_5\.crt already exists/);
 });
 
@@ -179,4 +180,26 @@ test("library issuance refuses a group directory symlinked out of the PKI and a 
   await rm(join(layout.root, "client"));
   await chmod(layout.root, 0o777);
   await assert.rejects(issueCertificate(layout, ca, { profile: PROFILES.client, commonName: "alice" }, now), (error: unknown) => error instanceof PgwardenError && error.code === "pki-world-writable");
+});
+
+test("a server or peer certificate names its CN among its SANs also when --san is given (libpq ignores the CN then); a client's CN never becomes a SAN", async () => {
+  for (const profile of [PROFILES.server, PROFILES.peer]) {
+    const result = await issueCertificate(layout, ca, { profile, commonName: "db1.example", subjectAltNames: ["127.0.0.1"], group: profile.name, days: 5 }, now);
+    const info = describeCertificate(new X509Certificate(await readFile(result.certPath)).raw, now);
+    assert.deepEqual(info.subjectAltNames, [{ type: "dns", value: "db1.example" }, { type: "ip", value: "127.0.0.1" }], profile.name);
+  }
+  const byAddress = prepareLeaf(layout, { profile: PROFILES.server, commonName: "10.0.0.7", subjectAltNames: ["db7.example", "IP:10.0.0.7"] });
+  assert.deepEqual(byAddress.request.subjectAltNames, [{ type: "ip", value: "10.0.0.7" }, { type: "dns", value: "db7.example" }], "an address CN is an IP SAN, once");
+  const client = await issueCertificate(layout, ca, { profile: PROFILES.client, commonName: "dbuser_app", days: 5 }, now);
+  assert.deepEqual(describeCertificate(new X509Certificate(await readFile(client.certPath)).raw, now).subjectAltNames, []);
+});
+
+test("cnAsSan false (--no-cn-san) leaves the CN out; a CN that is no host name beside SANs is refused, naming --no-cn-san", () => {
+  const without = prepareLeaf(layout, { profile: PROFILES.server, commonName: "db1.example", subjectAltNames: ["127.0.0.1"], cnAsSan: false });
+  assert.deepEqual(without.request.subjectAltNames, [{ type: "ip", value: "127.0.0.1" }]);
+  assert.throws(
+    () => prepareLeaf(layout, { profile: PROFILES.server, commonName: "pg_meta", subjectAltNames: ["db.example"] }),
+    (error: unknown) => error instanceof PgwardenError && error.code === "cn-not-host-name" && /--no-cn-san/.test(error.message),
+  );
+  assert.throws(() => prepareLeaf(layout, { profile: PROFILES.server, commonName: "db1.example", cnAsSan: false }), /needs a host name/);
 });

@@ -1,4 +1,3 @@
-import { isIP } from "node:net";
 import { ExitCode, PgwardenError, notFoundError } from "../../errors.js";
 import { compareText } from "../../hba/render/addresses.js";
 import { clusterNames, hostVars, type Inventory } from "../../config/inventory.js";
@@ -22,6 +21,8 @@ export interface PlannedCertificate {
   readonly cluster: string;
   /** Folder under the PKI root: `pgsql` or `etcd`. */
   readonly group: string;
+  /** pg_seq or etcd_seq. */
+  readonly seq: number;
   /** `<cluster>-<seq>`, Pigsty's instance name. */
   readonly commonName: string;
   readonly profile: Profile;
@@ -87,7 +88,7 @@ function pgsqlCertificates(inventory: Inventory, hosts: readonly string[]): Plan
       { key: "pg_vip_address", value: vipAddress(vars) },
       { key: "nodename", value: vars.nodename },
     ]);
-    return [{ kind: "pgsql" as const, host, cluster, group: "pgsql", commonName, profile: PROFILES.server, subjectAltNames,
+    return [{ kind: "pgsql" as const, host, cluster, seq: vars.pg_seq, group: "pgsql", commonName, profile: PROFILES.server, subjectAltNames,
       certPath: `pgsql/${commonName}.crt`, keyPath: `pgsql/${cluster}.key`, sharedKey: true }];
   });
 }
@@ -102,7 +103,7 @@ function etcdCertificates(inventory: Inventory, hosts: readonly string[]): Plann
       { key: "instance", value: commonName },
       { key: "nodename", value: vars.nodename },
     ]);
-    return [{ kind: "etcd" as const, host, cluster, group: "etcd", commonName, profile: PROFILES.peer, subjectAltNames,
+    return [{ kind: "etcd" as const, host, cluster, seq: vars.etcd_seq, group: "etcd", commonName, profile: PROFILES.peer, subjectAltNames,
       certPath: `etcd/${commonName}.crt`, keyPath: `etcd/${commonName}.key`, sharedKey: false }];
   });
 }
@@ -123,11 +124,13 @@ function assertDistinct(inventory: Inventory, planned: readonly PlannedCertifica
  * What certificates a Pigsty inventory's fleet should have: one server certificate per
  * PostgreSQL instance (CN `<cluster>-<seq>`; SANs the instance name, the cluster name, the
  * VIP when pg_vip_enabled, the nodename when set, the host's address, localhost and
- * 127.0.0.1, as Pigsty's own), and one peer certificate per etcd member. Pure: reads no file.
+ * 127.0.0.1, as Pigsty's own), and one peer certificate per etcd member; by cluster, then
+ * sequence number. Pure: reads no file.
  */
 export function planFleet(inventory: Inventory, options: FleetPlanOptions = {}): PlannedCertificate[] {
-  const hosts = [...inventory.hostVars.keys()].sort(compareHosts);
-  const planned = [...pgsqlCertificates(inventory, hosts), ...etcdCertificates(inventory, hosts)];
+  const hosts = [...inventory.hostVars.keys()];
+  const bySeq = (a: PlannedCertificate, b: PlannedCertificate) => compareText(a.cluster, b.cluster) || a.seq - b.seq;
+  const planned = [...pgsqlCertificates(inventory, hosts).sort(bySeq), ...etcdCertificates(inventory, hosts).sort(bySeq)];
   assertDistinct(inventory, planned);
   if (options.cluster === undefined) return planned;
   const chosen = planned.filter((item) => item.cluster === options.cluster);
@@ -136,10 +139,4 @@ export function planFleet(inventory: Inventory, options: FleetPlanOptions = {}):
     throw notFoundError("unknown-cluster", `no cluster ${JSON.stringify(options.cluster)} in ${inventory.file}: ${known.length > 0 ? `clusters are ${known.join(", ")}` : "it defines no pg_cluster or etcd_seq"}`);
   }
   return chosen;
-}
-
-/** Addresses in numeric order (10.10.10.9 before 10.10.10.10), then names. */
-function compareHosts(a: string, b: string): number {
-  const key = (host: string) => (isIP(host) === 4 ? host.split(".").map((part) => part.padStart(3, "0")).join(".") : host);
-  return compareText(key(a), key(b));
 }
