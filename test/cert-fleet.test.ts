@@ -1,0 +1,254 @@
+/**
+ * `cert issue --inventory`: a 3-node Pigsty inventory (a VIP, an etcd group of 3, an infra node)
+ * issued in Pigsty's files/pki layout, every name and SAN read back by openssl and every
+ * certificate verified by it; a dry run and a second run write nothing; a changed inventory
+ * re-issues only what it changes; a certificate from elsewhere is refused without --force.
+ * Then a real PostgreSQL on loopback addresses (127.0.0.1, the VIP 127.0.0.10, ::1) serves a
+ * node's certificate, and psql logs in with sslmode=verify-full through every name and address
+ * it carries. Also the CN-as-SAN rule: `--cn db1.example --san 127.0.0.1` passes verify-full for
+ * host=db1.example, and fails with --no-cn-san, as libpq decides.
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { readFile, readdir, stat, writeFile } from "node:fs/promises";
+import { isIP } from "node:net";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { psql } from "./support/clients.js";
+import { pgwarden, snapshot, tempDir, type CliResult } from "./support/cli.js";
+import { runClient, startCluster, type Cluster } from "./support/pg-cluster.js";
+
+const VIP_V1 = "127.0.0.9";
+const VIP_V3 = "127.0.0.10";
+
+function inventory(options: { vip: string; fourth?: boolean }): string {
+  return `
+all:
+  children:
+    infra: { hosts: { 127.0.0.1: { infra_seq: 1 } } }
+    etcd:
+      hosts:
+        127.0.0.1: { etcd_seq: 1 }
+        127.0.0.2: { etcd_seq: 2 }
+        127.0.0.3: { etcd_seq: 3 }
+      vars: { etcd_cluster: etcd }
+    pg-test:
+      hosts:
+        127.0.0.1: { pg_seq: 1, pg_role: primary, nodename: db1.example }
+        127.0.0.2: { pg_seq: 2, pg_role: replica }
+        127.0.0.3: { pg_seq: 3, pg_role: replica }
+${options.fourth ? '        "::1": { pg_seq: 4, pg_role: replica }\n' : ""}      vars: { pg_cluster: pg-test, pg_vip_enabled: true, pg_vip_address: ${options.vip}/8 }
+`;
+}
+
+/** What the inventory asks each certificate to name, in openssl's words. */
+function expectedSans(vip: string): Record<string, string[]> {
+  const tail = (ip: string) => [`IP Address:${ip}`, "DNS:localhost", "IP Address:127.0.0.1"];
+  return {
+    "pgsql/pg-test-1.crt": ["DNS:pg-test-1", "DNS:pg-test", `IP Address:${vip}`, "DNS:db1.example", "IP Address:127.0.0.1", "DNS:localhost"],
+    "pgsql/pg-test-2.crt": ["DNS:pg-test-2", "DNS:pg-test", `IP Address:${vip}`, ...tail("127.0.0.2")],
+    "pgsql/pg-test-3.crt": ["DNS:pg-test-3", "DNS:pg-test", `IP Address:${vip}`, ...tail("127.0.0.3")],
+    "etcd/etcd-1.crt": ["DNS:etcd-1", "DNS:db1.example", "IP Address:127.0.0.1", "DNS:localhost"],
+    "etcd/etcd-2.crt": ["DNS:etcd-2", ...tail("127.0.0.2")],
+    "etcd/etcd-3.crt": ["DNS:etcd-3", ...tail("127.0.0.3")],
+  };
+}
+
+interface FleetJson {
+  dryRun: boolean;
+  certificates: { action: string; certPath: string; keyPath: string; commonName: string; subjectAltNames: string[]; backups: string[]; foreign: string | null }[];
+  clusterKeys: { keyPath: string; action: string }[];
+}
+
+function ok(result: CliResult, what: string): CliResult {
+  assert.equal(result.code, 0, `${what} failed (exit ${result.code}):\n${result.stderr}${result.stdout}`);
+  return result;
+}
+
+async function openssl(args: string[]): Promise<string> {
+  const result = await runClient("openssl", args);
+  assert.equal(result.code, 0, `openssl ${args.join(" ")}: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** openssl's reading of a certificate: its subject and its SANs, one string each. */
+async function namesByOpenssl(path: string): Promise<{ subject: string; sans: string[] }> {
+  const out = await openssl(["x509", "-in", path, "-noout", "-subject", "-ext", "subjectAltName"]);
+  const subject = /^subject=(.*)$/m.exec(out)?.[1]?.trim() ?? "";
+  const sans = (/Subject Alternative Name:\s*\n\s*(.*)/.exec(out)?.[1] ?? "").split(", ").map((name) => name.trim());
+  return { subject, sans };
+}
+
+/** Content hash and mtime of every file under the PKI: what "nothing written" means. */
+async function fingerprint(dir: string): Promise<Map<string, string>> {
+  const result = new Map<string, string>();
+  const walk = async (current: string): Promise<void> => {
+    for (const entry of await readdir(current, { withFileTypes: true })) {
+      const path = join(current, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else result.set(path, `${createHash("sha256").update(await readFile(path)).digest("hex")} ${(await stat(path)).mtimeMs}`);
+    }
+  };
+  await walk(dir);
+  return result;
+}
+
+describe("cert issue --inventory on a 3-node Pigsty inventory", () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let pki: string;
+  let inventoryPath: string;
+  const fleet = async (extra: string[] = []) => pgwarden(["--pki", pki, "--format", "json", "cert", "issue", "--inventory", inventoryPath, ...extra]);
+  const parse = (result: CliResult) => JSON.parse(result.stdout) as FleetJson;
+
+  before(async () => {
+    ({ dir, cleanup } = await tempDir("pgwarden-fleet-"));
+    pki = join(dir, "pki");
+    inventoryPath = join(dir, "pigsty.yml");
+    await writeFile(inventoryPath, inventory({ vip: VIP_V1 }));
+    ok(await pgwarden(["--pki", pki, "ca", "init"]), "ca init");
+  });
+  after(() => cleanup());
+
+  test("--dry-run prints the plan (6 to issue, a cluster key to make) and writes nothing", async () => {
+    const before = await snapshot(dir);
+    const plan = parse(ok(await fleet(["--dry-run"]), "dry run"));
+    assert.equal(plan.dryRun, true);
+    assert.deepEqual(plan.certificates.map((item) => [item.action, item.certPath]), Object.keys(expectedSans(VIP_V1)).map((path) => ["issue", path]));
+    assert.deepEqual(plan.clusterKeys, [{ keyPath: "pgsql/pg-test.key", action: "create", keyType: "ec-p256" }]);
+    assert.deepEqual(await snapshot(dir), before);
+  });
+
+  test("issues every certificate in Pigsty's layout: openssl reads the planned CN and SANs, verifies each (-x509_strict), and each key is 0600 and its own", async () => {
+    const issued = parse(ok(await fleet(), "fleet issue"));
+    assert.ok(issued.certificates.every((item) => item.action === "issue"));
+    const ca = join(pki, "ca", "ca.crt");
+    for (const [path, sans] of Object.entries(expectedSans(VIP_V1))) {
+      const cert = join(pki, path);
+      const names = await namesByOpenssl(cert);
+      assert.equal(names.subject, `CN = ${path.split("/")[1]?.replace(/\.crt$/, "")}`, path);
+      assert.deepEqual(names.sans, sans, path);
+      const purposes = path.startsWith("etcd/") ? ["sslserver", "sslclient"] : ["sslserver"];
+      for (const purpose of purposes) assert.match(await openssl(["verify", "-x509_strict", "-purpose", purpose, "-CAfile", ca, cert]), /: OK/, `${path} ${purpose}`);
+      const keyPath = path.startsWith("pgsql/") ? join(pki, "pgsql", "pg-test.key") : cert.replace(/\.crt$/, ".key");
+      assert.equal((await stat(keyPath)).mode & 0o777, 0o600, keyPath);
+      assert.equal(await openssl(["x509", "-in", cert, "-noout", "-pubkey"]), await openssl(["pkey", "-in", keyPath, "-pubout"]), `${path} is the certificate of ${keyPath}`);
+    }
+  });
+
+  test("a second run reports every certificate unchanged and writes nothing (hashes and mtimes)", async () => {
+    const before = await fingerprint(pki);
+    const again = parse(ok(await fleet(), "second run"));
+    assert.deepEqual(new Set(again.certificates.map((item) => item.action)), new Set(["keep"]));
+    assert.deepEqual(again.clusterKeys.map((key) => key.action), ["keep"]);
+    assert.deepEqual(await fingerprint(pki), before);
+  });
+
+  test("a changed inventory re-issues only what it changes: a new node gets its certificate alone; a new VIP re-issues the cluster's, keeping the old as .bak", async () => {
+    await writeFile(inventoryPath, inventory({ vip: VIP_V1, fourth: true }));
+    const before = await fingerprint(pki);
+    const added = parse(ok(await fleet(), "new node"));
+    assert.deepEqual(added.certificates.filter((item) => item.action !== "keep").map((item) => [item.action, item.certPath]), [["issue", "pgsql/pg-test-4.crt"]]);
+    const afterAdd = await fingerprint(pki);
+    for (const [path, print] of before) if (!path.includes("/db/")) assert.equal(afterAdd.get(path), print, `${path} untouched`);
+    assert.deepEqual((await namesByOpenssl(join(pki, "pgsql", "pg-test-4.crt"))).sans, ["DNS:pg-test-4", "DNS:pg-test", `IP Address:${VIP_V1}`, "IP Address:0:0:0:0:0:0:0:1", "DNS:localhost", "IP Address:127.0.0.1"]);
+
+    await writeFile(inventoryPath, inventory({ vip: VIP_V3, fourth: true }));
+    const moved = parse(ok(await fleet(), "new VIP"));
+    const changed = moved.certificates.filter((item) => item.action !== "keep");
+    assert.deepEqual(changed.map((item) => [item.action, item.certPath]), [1, 2, 3, 4].map((seq) => ["reissue", `pgsql/pg-test-${seq}.crt`]));
+    const afterMove = await fingerprint(pki);
+    for (const [path, print] of afterAdd) {
+      if (path.includes("/etcd/") || path.endsWith("pg-test.key")) assert.equal(afterMove.get(path), print, `${path} untouched`);
+    }
+    for (const item of changed) {
+      assert.equal(item.backups.length, 1, `${item.certPath}: the old certificate is kept`);
+      assert.equal(await readFile(item.backups[0] as string, "utf8").then((pem) => pem.startsWith("-----BEGIN CERTIFICATE")), true);
+      assert.ok((await namesByOpenssl(join(pki, item.certPath))).sans.includes(`IP Address:${VIP_V3}`));
+    }
+    assert.deepEqual((await namesByOpenssl(join(pki, "pgsql", "pg-test-1.crt"))).sans, expectedSans(VIP_V3)["pgsql/pg-test-1.crt"]);
+  });
+
+  test("a certificate pgwarden did not make at a planned path is refused (exit 2, nothing written) unless --force, which keeps it as .bak", async () => {
+    const other = join(dir, "other");
+    await openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${other}.key`, "-subj", "/CN=pg-test-2", "-days", "30", "-out", `${other}.crt`]);
+    const target = join(pki, "pgsql", "pg-test-2.crt");
+    await writeFile(target, await readFile(`${other}.crt`));
+    const before = await snapshot(dir);
+    const refused = await fleet();
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /pg-test-2\.crt .*not made by pgwarden .*not signed by this CA.*--force/);
+    assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
+    assert.deepEqual(await snapshot(dir), before);
+    const forced = parse(ok(await fleet(["--force"]), "--force"));
+    const item = forced.certificates.find((entry) => entry.certPath === "pgsql/pg-test-2.crt");
+    assert.equal(item?.action, "reissue");
+    assert.equal(await readFile(item?.backups[0] as string, "utf8"), await readFile(`${other}.crt`, "utf8"));
+    assert.match(await openssl(["verify", "-x509_strict", "-purpose", "sslserver", "-CAfile", join(pki, "ca", "ca.crt"), target]), /: OK/);
+  });
+
+  describe("a real PostgreSQL serving a node's certificate, reached with psql sslmode=verify-full", () => {
+    let cluster: Cluster;
+    const login = (host: string, hostaddr?: string) =>
+      psql(`host=${host}${hostaddr ? ` hostaddr=${hostaddr}` : ""} port=${cluster.port} dbname=postgres user=${cluster.superuser} sslmode=verify-full sslrootcert=${join(pki, "ca", "ca.crt")}`);
+    const serve = async (cert: string) => {
+      const tls = { certPem: await readFile(join(pki, cert), "utf8"), keyPem: await readFile(join(pki, "pgsql", "pg-test.key"), "utf8") };
+      await cluster.writeTls(tls);
+      await cluster.reload();
+    };
+
+    before(async () => {
+      cluster = await startCluster({
+        hba: ["hostssl all all 127.0.0.0/8 trust", "hostssl all all ::1/128 trust"],
+        settings: { listen_addresses: `127.0.0.1,127.0.0.2,${VIP_V3},::1` },
+      });
+    });
+    after(() => cluster.stop());
+
+    test("pg-test-1: every IP SAN by host=<ip>, every DNS SAN by host=<name> hostaddr=<ip>; another node's address and name are refused", async () => {
+      await serve("pgsql/pg-test-1.crt");
+      const { sans } = await namesByOpenssl(join(pki, "pgsql", "pg-test-1.crt"));
+      assert.ok(sans.length >= 6);
+      for (const san of sans) {
+        const [kind, value] = san.startsWith("IP Address:") ? ["ip", san.slice("IP Address:".length)] : ["dns", san.slice("DNS:".length)];
+        // The cluster name and the VIP are where a client reaches the primary; the node's own names are on its address.
+        const address = value === "pg-test" ? VIP_V3 : "127.0.0.1";
+        const outcome = kind === "ip" ? await login(value as string) : await login(value as string, address);
+        assert.ok(isIP(address) !== 0);
+        assert.equal(outcome.ok, true, `${san}: ${outcome.stderr}`);
+        assert.equal(outcome.stdout, cluster.superuser);
+      }
+      for (const [host, hostaddr] of [["127.0.0.2", undefined], ["pg-test-2", "127.0.0.1"]] as const) {
+        const refused = await login(host, hostaddr);
+        assert.equal(refused.ok, false, host);
+        assert.match(refused.stderr, /does not match host name/, host);
+      }
+    });
+
+    test("pg-test-4 (the ::1 node): host=::1 and host=pg-test-4 hostaddr=::1", async () => {
+      await serve("pgsql/pg-test-4.crt");
+      for (const [host, hostaddr] of [["::1", undefined], ["pg-test-4", "::1"], ["pg-test", VIP_V3]] as const) {
+        const outcome = await login(host, hostaddr);
+        assert.equal(outcome.ok, true, `${host}: ${outcome.stderr}`);
+      }
+    });
+
+    test("the CN is a SAN: --cn db1.example --san db1-alt.example --san 127.0.0.1 passes host=db1.example; with --no-cn-san libpq refuses it", async () => {
+      // libpq 14+ falls back to the CN only when no SAN has the host's type; a DNS SAN beside the CN is what breaks host=<cn>.
+      const cases = [
+        ["cn-san", ["--san", "db1-alt.example"], ["DNS:db1.example", "DNS:db1-alt.example", "IP Address:127.0.0.1"], true],
+        ["no-cn-san", ["--san", "db1-alt.example", "--no-cn-san"], ["DNS:db1-alt.example", "IP Address:127.0.0.1"], false],
+        ["ip-only", [], ["DNS:db1.example", "IP Address:127.0.0.1"], true],
+      ] as const;
+      for (const [group, extra, expected, passes] of cases) {
+        ok(await pgwarden(["--pki", pki, "cert", "issue", "--profile", "server", "--cn", "db1.example", ...extra, "--san", "127.0.0.1", "--group", group]), group);
+        assert.deepEqual((await namesByOpenssl(join(pki, group, "db1.example.crt"))).sans, expected, group);
+        await cluster.writeTls({ certPem: await readFile(join(pki, group, "db1.example.crt"), "utf8"), keyPem: await readFile(join(pki, group, "db1.example.key"), "utf8") });
+        await cluster.reload();
+        const outcome = await login("db1.example", "127.0.0.1");
+        assert.equal(outcome.ok, passes, `${group}: ${outcome.stderr}`);
+        if (!passes) assert.match(outcome.stderr, /server certificate for "db1-alt\.example" does not match host name "db1\.example"/);
+      }
+    });
+  });
+});
