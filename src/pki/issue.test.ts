@@ -182,7 +182,7 @@ test("library issuance refuses a group directory symlinked out of the PKI and a 
   await assert.rejects(issueCertificate(layout, ca, { profile: PROFILES.client, commonName: "alice" }, now), (error: unknown) => error instanceof PgwardenError && error.code === "pki-world-writable");
 });
 
-test("a server or peer certificate names its CN among its SANs also when --san is given (libpq ignores the CN then); a client's CN never becomes a SAN", async () => {
+test("a server or peer certificate names its CN among its SANs also when --san is given (libpq ignores the CN beside a SAN of the host's type); a client's CN never becomes a SAN", async () => {
   for (const profile of [PROFILES.server, PROFILES.peer]) {
     const result = await issueCertificate(layout, ca, { profile, commonName: "db1.example", subjectAltNames: ["127.0.0.1"], group: profile.name, days: 5 }, now);
     const info = describeCertificate(new X509Certificate(await readFile(result.certPath)).raw, now);

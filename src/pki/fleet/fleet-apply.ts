@@ -67,7 +67,9 @@ async function createClusterKey(layout: PkiLayout, key: ClusterKey): Promise<str
   try {
     await writeFileAtomic(path, privateKeyPem, { mode: PRIVATE_FILE_MODE, exclusive: true });
   } catch (error) {
-    if (error instanceof FileExistsError) throw usageError("already-exists", `${path} appeared while the fleet was being issued (another pgwarden?): run again`);
+    if (error instanceof FileExistsError) {
+      throw usageError("already-exists", `${path} appeared while the fleet was being issued (another pgwarden?): run again`);
+    }
     throw error;
   }
   return privateKeyPem;
@@ -106,10 +108,11 @@ export async function applyFleet(layout: PkiLayout, ca: CertificateAuthority, co
     const signer = leafSigner(ca, planned.profile);
     const request = { commonName: planned.commonName, subjectAltNames: planned.subjectAltNames, days: options.days };
     const sharedPem = planned.sharedKey ? keyPems.get(planned.keyPath) : undefined;
+    const spki = (pem: string) => createPublicKey(createPrivateKey(pem)).export({ type: "spki", format: "der" });
     const signed =
       sharedPem === undefined
         ? signer.signNewKey(request, item.keyType as KeyType, options.now)
-        : { leaf: signer.sign(request, { spki: createPublicKey(createPrivateKey(sharedPem)).export({ type: "spki", format: "der" }), keyType: item.keyType }, options.now) };
+        : { leaf: signer.sign(request, { spki: spki(sharedPem), keyType: item.keyType }, options.now) };
     leafWarnings(signed.leaf, planned.profile, ca).forEach((warning) => warnings.add(warning));
     const paths = { dir: join(layout.root, planned.group), key: join(layout.root, planned.keyPath), cert: join(layout.root, planned.certPath) };
     await ensureDirectory(paths.dir, PRIVATE_DIR_MODE);

@@ -68,7 +68,10 @@ async function readClusterKey(layout: PkiLayout, keyPath: string, newKeyType: Ke
   const pem = await readExisting(join(layout.root, keyPath));
   if (pem === undefined) return { keyPath, action: "create", keyType: newKeyType };
   const unusable = (why: string) =>
-    usageError("bad-cluster-key", `${join(layout.root, keyPath)} ${why}, so the cluster's certificates cannot be signed for it: move it away to have a new key made`);
+    usageError(
+      "bad-cluster-key",
+      `${join(layout.root, keyPath)} ${why}, so the cluster's certificates cannot be signed for it: move it away to have a new key made`,
+    );
   if (isEncryptedPem(pem)) throw unusable("is encrypted (PostgreSQL needs the server key without a passphrase)");
   let key;
   try {
@@ -88,7 +91,14 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** Why an existing certificate is not the planned one, or undefined when it is. */
-function mismatch(cert: X509Certificate, keyPem: string | undefined, keyPath: string, ca: FleetIssuer, planned: PlannedCertificate, now: Date): string | undefined {
+function mismatch(
+  cert: X509Certificate,
+  keyPem: string | undefined,
+  keyPath: string,
+  ca: FleetIssuer,
+  planned: PlannedCertificate,
+  now: Date,
+): string | undefined {
   if (keyPem === undefined) return `its key ${keyPath} is missing`;
   const match = keyPemMatches(keyPem, cert);
   if (match !== "match") return match === "mismatch" ? `it is not the certificate of ${keyPath}` : `${keyPath} cannot be read (encrypted, or not a key)`;
@@ -97,7 +107,9 @@ function mismatch(cert: X509Certificate, keyPem: string | undefined, keyPath: st
   const info = describeCertificate(cert.raw, now);
   if (info.commonName !== planned.commonName) return `its CN is ${JSON.stringify(info.commonName)}, not ${planned.commonName}`;
   const ekus = info.extendedKeyUsage.map((name) => EKU_BY_NAME[name] ?? name);
-  if (!sameSet(ekus, planned.profile.extendedKeyUsage)) return `it is not a ${planned.profile.name} certificate (extended key usage ${info.extendedKeyUsage.join(", ") || "none"})`;
+  if (!sameSet(ekus, planned.profile.extendedKeyUsage)) {
+    return `it is not a ${planned.profile.name} certificate (extended key usage ${info.extendedKeyUsage.join(", ") || "none"})`;
+  }
   const have = info.subjectAltNames.map(formatSubjectAltName);
   const want = planned.subjectAltNames.map(formatSubjectAltName);
   if (!sameSet(have, want)) {
@@ -114,7 +126,9 @@ function mismatch(cert: X509Certificate, keyPem: string | undefined, keyPath: st
 /** Why a certificate is not pgwarden's own (signed by this CA and recorded), so replacing it would destroy someone else's; undefined when it is. */
 function foreignReason(cert: X509Certificate | undefined, ca: FleetIssuer, recorded: ReadonlySet<string>): string | undefined {
   if (!cert) return "it cannot be read as a PEM certificate";
-  if (!cert.checkIssued(ca.certificate) || !cert.verify(ca.certificate.publicKey)) return `it is not signed by this CA (issuer: ${cert.issuer.split("\n").join(", ")})`;
+  if (!cert.checkIssued(ca.certificate) || !cert.verify(ca.certificate.publicKey)) {
+    return `it is not signed by this CA (issuer: ${cert.issuer.split("\n").join(", ")})`;
+  }
   if (!recorded.has(fingerprintSha256(cert.raw))) return "pgwarden has no record of making it";
   return undefined;
 }

@@ -49,7 +49,8 @@ function san(inventory: Inventory, host: string, key: string, value: string): Su
   try {
     return parseSubjectAltName(value);
   } catch (error) {
-    throw configError("bad-fleet-name", `${inventory.file}: host ${host}: ${key} ${JSON.stringify(value)} cannot be a certificate name: ${(error as Error).message}`);
+    const why = error instanceof Error ? error.message : String(error);
+    throw configError("bad-fleet-name", `${inventory.file}: host ${host}: ${key} ${JSON.stringify(value)} cannot be a certificate name: ${why}`);
   }
 }
 
@@ -114,7 +115,8 @@ function assertDistinct(inventory: Inventory, planned: readonly PlannedCertifica
   for (const item of planned) {
     const other = byPath.get(item.certPath);
     if (other !== undefined) {
-      throw configError("duplicate-instance", `${inventory.file}: hosts ${other} and ${item.host} are both ${item.commonName}: give each a distinct ${item.kind === "pgsql" ? "pg_seq" : "etcd_seq"}`);
+      const seq = item.kind === "pgsql" ? "pg_seq" : "etcd_seq";
+      throw configError("duplicate-instance", `${inventory.file}: hosts ${other} and ${item.host} are both ${item.commonName}: give each a distinct ${seq}`);
     }
     byPath.set(item.certPath, item.host);
   }
@@ -136,7 +138,8 @@ export function planFleet(inventory: Inventory, options: FleetPlanOptions = {}):
   const chosen = planned.filter((item) => item.cluster === options.cluster);
   if (chosen.length === 0) {
     const known = [...new Set([...clusterNames(inventory), ...planned.map((item) => item.cluster)])].sort(compareText);
-    throw notFoundError("unknown-cluster", `no cluster ${JSON.stringify(options.cluster)} in ${inventory.file}: ${known.length > 0 ? `clusters are ${known.join(", ")}` : "it defines no pg_cluster or etcd_seq"}`);
+    const which = known.length > 0 ? `clusters are ${known.join(", ")}` : "it defines no pg_cluster or etcd_seq";
+    throw notFoundError("unknown-cluster", `no cluster ${JSON.stringify(options.cluster)} in ${inventory.file}: ${which}`);
   }
   return chosen;
 }

@@ -42,7 +42,8 @@ function line(item: ComparedCertificate, dryRun: boolean, serial?: string): stri
   const { planned } = item;
   const verb = VERBS[item.action][dryRun ? 0 : 1];
   const why = item.reason ? `  (${item.reason}${item.foreign ? `; not pgwarden's: ${item.foreign}` : ""})` : "";
-  return `${verb.padEnd(14)} ${planned.certPath}  CN=${planned.commonName}  ${planned.subjectAltNames.map(formatSubjectAltName).join(",")}${serial ? `  serial ${serial}` : ""}${why}`;
+  const names = planned.subjectAltNames.map(formatSubjectAltName).join(",");
+  return `${verb.padEnd(14)} ${planned.certPath}  CN=${planned.commonName}  ${names}${serial ? `  serial ${serial}` : ""}${why}`;
 }
 
 /** The JSON of the fleet mode, in one place: the plan (or what was done), one object per certificate. */
@@ -82,7 +83,9 @@ export async function issueFleet(ctx: CommandContext, options: FleetModeOptions)
   const inventory = await loadInventory(options.inventory);
   inventory.warnings.forEach((warning) => ctx.output.warn(warning));
   const planned = planFleet(inventory, { cluster: options.cluster });
-  if (planned.length === 0) throw usageError("empty-fleet", `${options.inventory} has no instance with pg_cluster and pg_seq, nor an etcd member with etcd_seq: nothing to issue`);
+  if (planned.length === 0) {
+    throw usageError("empty-fleet", `${options.inventory} has no instance with pg_cluster and pg_seq, nor an etcd member with etcd_seq: nothing to issue`);
+  }
   // Before reading: finish or roll back what a killed pgwarden left, so the comparison sees whole pairs.
   if (!dryRun) await prepareForWrites(ctx.layout);
   const ca = dryRun ? undefined : await loadSigningCa(ctx, options.insecure);
@@ -90,12 +93,13 @@ export async function issueFleet(ctx: CommandContext, options: FleetModeOptions)
   const applied = ca === undefined ? undefined : await applyFleet(ctx.layout, ca, comparison, { force: options.force ?? false, days, now: ctx.now });
   applied?.warnings.forEach((warning) => ctx.output.warn(warning));
   const foreign = comparison.certificates.find((item) => item.foreign !== undefined);
-  if (dryRun && foreign && !options.force) ctx.output.warn(foreignFleetError(ctx.layout, foreign).message.replace("so it is not replaced", "so a run without --force refuses"));
+  if (dryRun && foreign && !options.force) ctx.output.warn(`without --force the run will refuse: ${foreignFleetError(ctx.layout, foreign).message}`);
   if (ctx.output.format === "json") ctx.output.json(fleetJson(comparison, dryRun, applied));
   else ctx.output.data(comparison.certificates.map((item, index) => line(item, dryRun, applied?.outcomes[index]?.serial)).join("\n"));
   const count = (action: string) => comparison.certificates.filter((item) => item.action === action).length;
   const keys = comparison.clusterKeys.filter((key) => key.action === "create").map((key) => key.keyPath);
   const keyNote = keys.length > 0 ? `; ${dryRun ? "would make" : "made"} cluster keys ${keys.join(", ")}` : "";
   const [issued, reissued] = dryRun ? ["to issue", "to re-issue"] : ["issued", "re-issued"];
-  ctx.output.info(`pgwarden: ${dryRun ? "dry run, nothing written: " : ""}${count("issue")} ${issued}, ${count("reissue")} ${reissued}, ${count("keep")} unchanged${keyNote}`);
+  const counts = `${count("issue")} ${issued}, ${count("reissue")} ${reissued}, ${count("keep")} unchanged`;
+  ctx.output.info(`pgwarden: ${dryRun ? "dry run, nothing written: " : ""}${counts}${keyNote}`);
 }

@@ -72,7 +72,8 @@ export function certIssueCommand(): Command {
           ["--allow-wildcard", options.allowWildcard],
         ].filter(([, value]) => value !== undefined);
         if (given.length > 0) {
-          throw usageError("fleet-flags", `--inventory takes each certificate's profile, CN, SANs and folder from the inventory: drop ${given.map(([flag]) => flag).join(", ")}`);
+          const flags = given.map(([flag]) => flag).join(", ");
+          throw usageError("fleet-flags", `--inventory takes each certificate's profile, CN, SANs and folder from the inventory: drop ${flags}`);
         }
         return issueFleet(ctx, { ...options, inventory: options.inventory });
       }
@@ -119,8 +120,8 @@ export function certIssueCommand(): Command {
   return describe(command, {
     description: `Make a new key and certificate signed by the CA, at <pki>/<group>/<cn>.{key,crt}.
 Profiles: server (TLS server; SANs are its names and addresses, and its CN: libpq ignores the CN
-once a certificate has SANs, so host=<cn> would fail verify-full; --no-cn-san leaves it out, for a
-CN that is a label rather than a name clients dial), client (cert authentication; the CN is the
+once a SAN of the host's type is there, Go always, so host=<cn> would fail verify-full; --no-cn-san
+leaves it out, for a CN that is a label rather than a name clients dial), client (cert authentication; the CN is the
 PostgreSQL role and never becomes a SAN), peer (server and client, for etcd and Patroni; CN as for server). The key is 0600 from birth. --cn-file issues one certificate per line of a file;
 run again after it was interrupted, it skips the names already issued and intact (key and
 certificate present, matching and recorded) and issues the rest. --force replaces existing

@@ -39,7 +39,15 @@ export function certSignCommand(): Command {
         ctx.layout,
         ca,
         csrFile,
-        { profile, subjectAltNames: options.san, days, group: options.group, allowWildcard: options.allowWildcard ?? false, cnAsSan: options.cnSan, force: options.force ?? false },
+        {
+          profile,
+          subjectAltNames: options.san,
+          days,
+          group: options.group,
+          allowWildcard: options.allowWildcard ?? false,
+          cnAsSan: options.cnSan,
+          force: options.force ?? false,
+        },
         ctx.now,
       );
       result.warnings.forEach((warning) => ctx.output.warn(warning));
@@ -49,8 +57,8 @@ export function certSignCommand(): Command {
   return describe(command, {
     description: `Sign a certificate request made elsewhere (the key never leaves its owner).
 The request's signature is checked; its CN and requested SANs are validated and kept, and for a
-server or peer certificate the CN is added to the SANs (libpq ignores the CN once there are SANs, so
-host=<cn> would fail verify-full; --no-cn-san leaves it out); key usage
+server or peer certificate the CN is added to the SANs (libpq ignores the CN once a SAN of the host's
+type is there, so host=<cn> would fail verify-full; --no-cn-san leaves it out); key usage
 and extended key usage come from --profile only, and a request for a CA certificate is refused.
 Refused with exit 7: an RSA key below 2048 bits (libpq rejects it: "ee key too small"), the CA's
 own key, a key type pgwarden does not support (e.g. secp256k1, Ed448: "unsupported key type"; use
