@@ -10,7 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readFile, readdir, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { isIP } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -187,6 +187,16 @@ describe("cert issue --inventory on a 3-node Pigsty inventory", () => {
     assert.match(await openssl(["verify", "-x509_strict", "-purpose", "sslserver", "-CAfile", join(pki, "ca", "ca.crt"), target]), /: OK/);
   });
 
+  test("cert sign adds a CSR's CN to the SANs of a server certificate; --no-cn-san does not", async () => {
+    const csr = join(dir, "db2.csr");
+    await openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(dir, "db2.key"), "-subj", "/CN=db2.example",
+      "-addext", "subjectAltName=DNS:db2-alias.example", "-out", csr]);
+    for (const [group, extra, expected] of [["signed", [], ["DNS:db2-alias.example", "DNS:db2.example"]], ["signed-no-cn", ["--no-cn-san"], ["DNS:db2-alias.example"]]] as const) {
+      ok(await pgwarden(["--pki", pki, "cert", "sign", csr, "--profile", "server", "--group", group, ...extra]), group);
+      assert.deepEqual((await namesByOpenssl(join(pki, group, "db2.example.crt"))).sans, expected, group);
+    }
+  });
+
   describe("a real PostgreSQL serving a node's certificate, reached with psql sslmode=verify-full", () => {
     let cluster: Cluster;
     const login = (host: string, hostaddr?: string) =>
@@ -236,9 +246,9 @@ describe("cert issue --inventory on a 3-node Pigsty inventory", () => {
     test("the CN is a SAN: --cn db1.example --san db1-alt.example --san 127.0.0.1 passes host=db1.example; with --no-cn-san libpq refuses it", async () => {
       // libpq 14+ falls back to the CN only when no SAN has the host's type; a DNS SAN beside the CN is what breaks host=<cn>.
       const cases = [
-        ["cn-san", ["--san", "db1-alt.example"], ["DNS:db1.example", "DNS:db1-alt.example", "IP Address:127.0.0.1"], true],
+        ["cn-san", ["--san", "db1-alt.example"], ["DNS:db1-alt.example", "IP Address:127.0.0.1", "DNS:db1.example"], true],
         ["no-cn-san", ["--san", "db1-alt.example", "--no-cn-san"], ["DNS:db1-alt.example", "IP Address:127.0.0.1"], false],
-        ["ip-only", [], ["DNS:db1.example", "IP Address:127.0.0.1"], true],
+        ["ip-only", [], ["IP Address:127.0.0.1", "DNS:db1.example"], true],
       ] as const;
       for (const [group, extra, expected, passes] of cases) {
         ok(await pgwarden(["--pki", pki, "cert", "issue", "--profile", "server", "--cn", "db1.example", ...extra, "--san", "127.0.0.1", "--group", group]), group);
@@ -250,5 +260,64 @@ describe("cert issue --inventory on a 3-node Pigsty inventory", () => {
         if (!passes) assert.match(outcome.stderr, /server certificate for "db1-alt\.example" \(and 1 other name\) does not match host name "db1\.example"/);
       }
     });
+  });
+});
+
+/** Pigsty's own playbooks' files (roles/pgsql/tasks/cert.yml, roles/etcd/tasks/config.yml), made here with openssl as they make them. */
+async function pigstyFiles(pki: string): Promise<void> {
+  const ca = ["-CA", join(pki, "ca", "ca.crt"), "-CAkey", join(pki, "ca", "ca.key"), "-days", "365", "-copy_extensions", "copy"];
+  const newKey = (path: string) => openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", path]);
+  const sign = async (key: string, subject: string, sans: string, out: string) => {
+    const csr = `${out}.csr`;
+    await openssl(["req", "-new", "-key", key, "-subj", subject, "-addext", `subjectAltName=${sans}`, "-out", csr]);
+    await openssl(["x509", "-req", "-in", csr, ...ca, "-out", out]);
+    await rm(csr);
+  };
+  await mkdir(join(pki, "pgsql"), { recursive: true });
+  await mkdir(join(pki, "etcd"), { recursive: true });
+  await newKey(join(pki, "pgsql", "pg-test.key"));
+  for (const seq of [1, 2, 3]) {
+    const sans = `DNS:localhost,DNS:pg-test,DNS:pg-test-${seq},IP:127.0.0.1,IP:127.0.0.${seq}`;
+    await sign(join(pki, "pgsql", "pg-test.key"), `/O=pigsty/OU=postgres/CN=pg-test-${seq}`, sans, join(pki, "pgsql", `pg-test-${seq}.crt`));
+    await newKey(join(pki, "etcd", `etcd-${seq}.key`));
+    await sign(join(pki, "etcd", `etcd-${seq}.key`), `/O=pigsty/OU=etcd/CN=etcd-${seq}`, `IP:127.0.0.1,DNS:localhost,IP:127.0.0.${seq},DNS:etcd-${seq}`, join(pki, "etcd", `etcd-${seq}.crt`));
+  }
+}
+
+describe("cert issue --inventory with --pki pointed at a Pigsty files/pki", () => {
+  test("Pigsty's own certificates with the planned names are kept (nothing written); a VIP re-issues them, with --force, for Pigsty's cluster key", async () => {
+    const { dir, cleanup } = await tempDir("pgwarden-fleet-pigsty-");
+    try {
+      const pki = join(dir, "files", "pki");
+      ok(await pgwarden(["--pki", pki, "ca", "init"]), "ca init");
+      await pigstyFiles(pki);
+      const inventoryPath = join(dir, "pigsty.yml");
+      await writeFile(inventoryPath, inventory({ vip: VIP_V1 }).replace("pg_vip_enabled: true", "pg_vip_enabled: false").replace(", nodename: db1.example", ""));
+      const fleet = (extra: string[] = []) => pgwarden(["--pki", pki, "--format", "json", "cert", "issue", "--inventory", inventoryPath, ...extra]);
+      const before = await fingerprint(pki);
+      const kept = JSON.parse(ok(await fleet(), "fleet over Pigsty's files").stdout) as FleetJson;
+      assert.deepEqual(kept.certificates.map((item) => [item.action, item.certPath]), [1, 2, 3].map((seq) => ["keep", `pgsql/pg-test-${seq}.crt`]).concat(
+        [1, 2, 3].map((seq) => ["keep", `etcd/etcd-${seq}.crt`]),
+      ));
+      assert.deepEqual(await fingerprint(pki), before, "nothing written");
+
+      await writeFile(inventoryPath, (await readFile(inventoryPath, "utf8")).replace("pg_vip_enabled: false", "pg_vip_enabled: true"));
+      const refused = await fleet();
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, /pg-test-1\.crt is not the planned certificate \(it lacks IP:127\.0\.0\.9\) and was not made by pgwarden \(pgwarden has no record of making it\)/);
+      assert.deepEqual(await fingerprint(pki), before, "nothing written when refused");
+      const forced = JSON.parse(ok(await fleet(["--force"]), "--force").stdout) as FleetJson;
+      assert.deepEqual(forced.certificates.filter((item) => item.action !== "keep").map((item) => item.certPath), [1, 2, 3].map((seq) => `pgsql/pg-test-${seq}.crt`));
+      const key = join(pki, "pgsql", "pg-test.key");
+      assert.equal((await fingerprint(pki)).get(key), before.get(key), "Pigsty's cluster key is kept");
+      for (const seq of [1, 2, 3]) {
+        const cert = join(pki, "pgsql", `pg-test-${seq}.crt`);
+        // What Pigsty's pg_cert_copy installs as server.key and server.crt is a matching pair.
+        assert.equal(await openssl(["x509", "-in", cert, "-noout", "-pubkey"]), await openssl(["pkey", "-in", key, "-pubout"]));
+        assert.ok((await namesByOpenssl(cert)).sans.includes(`IP Address:${VIP_V1}`));
+      }
+    } finally {
+      await cleanup();
+    }
   });
 });

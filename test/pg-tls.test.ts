@@ -357,7 +357,7 @@ test("a server certificate the CA did not sign, served after the reload (an ALTE
 
 test("pg tls --cn re-issues a certificate lacking the name with every name it had (a VIP) plus the new ones, old cert and key kept", async () => {
   // Made by hand for the VIP only, as an operator would for a floating address.
-  assert.equal((await pgwarden(["cert", "issue", "--pki", pki, "--profile", "server", "--cn", "pg-vip-node.test", "--san", "pg-vip.test"])).code, 0);
+  assert.equal((await pgwarden(["cert", "issue", "--pki", pki, "--profile", "server", "--cn", "pg-vip-node.test", "--san", "pg-vip.test", "--no-cn-san"])).code, 0);
   const certPath = join(pki, "server", "pg-vip-node.test.crt");
   const keyPath = join(pki, "server", "pg-vip-node.test.key");
   const [oldCert, oldKey] = await Promise.all([readFile(certPath, "utf8"), readFile(keyPath, "utf8")]);
@@ -440,7 +440,7 @@ test("a server certificate pgwarden did not make (another CA's) is refused witho
 test("a server.crt in PGDATA that pgwarden did not make is refused without --force, untouched; --force replaces it and keeps it as .bak", async () => {
   // Installed by hand, from another CA, naming a VIP.
   const other = join(work.dir, "other-pki");
-  assert.equal((await pgwarden(["cert", "issue", "--pki", other, "--profile", "server", "--cn", "hand-made.test", "--san", "hand-vip.test"])).code, 0);
+  assert.equal((await pgwarden(["cert", "issue", "--pki", other, "--profile", "server", "--cn", "hand-made.test", "--san", "hand-vip.test", "--no-cn-san"])).code, 0);
   const { chown, copyFile } = await import("node:fs/promises");
   const owner = await stat(cluster.dataDir);
   for (const [from, to] of [["crt", "server.crt"], ["key", "server.key"]] as const) {

@@ -31,10 +31,10 @@ test("a server certificate carries its SANs, serverAuth, the CA's key id, and a 
   const der = new X509Certificate(await readFile(result.certPath)).raw;
   const info = describeCertificate(der, now);
   assert.deepEqual(info.subjectAltNames, [
-    { type: "dns", value: "pg-1" },
     { type: "dns", value: "pg-1.example.com" },
     { type: "ip", value: "10.0.0.1" },
     { type: "ip", value: "::1" },
+    { type: "dns", value: "pg-1" },
   ]);
   assert.deepEqual(info.extendedKeyUsage, ["serverAuth"]);
   assert.deepEqual(info.keyUsage, ["digitalSignature"]);
@@ -186,10 +186,10 @@ test("a server or peer certificate names its CN among its SANs also when --san i
   for (const profile of [PROFILES.server, PROFILES.peer]) {
     const result = await issueCertificate(layout, ca, { profile, commonName: "db1.example", subjectAltNames: ["127.0.0.1"], group: profile.name, days: 5 }, now);
     const info = describeCertificate(new X509Certificate(await readFile(result.certPath)).raw, now);
-    assert.deepEqual(info.subjectAltNames, [{ type: "dns", value: "db1.example" }, { type: "ip", value: "127.0.0.1" }], profile.name);
+    assert.deepEqual(info.subjectAltNames, [{ type: "ip", value: "127.0.0.1" }, { type: "dns", value: "db1.example" }], profile.name);
   }
   const byAddress = prepareLeaf(layout, { profile: PROFILES.server, commonName: "10.0.0.7", subjectAltNames: ["db7.example", "IP:10.0.0.7"] });
-  assert.deepEqual(byAddress.request.subjectAltNames, [{ type: "ip", value: "10.0.0.7" }, { type: "dns", value: "db7.example" }], "an address CN is an IP SAN, once");
+  assert.deepEqual(byAddress.request.subjectAltNames, [{ type: "dns", value: "db7.example" }, { type: "ip", value: "10.0.0.7" }], "an address CN is an IP SAN, once");
   const client = await issueCertificate(layout, ca, { profile: PROFILES.client, commonName: "dbuser_app", days: 5 }, now);
   assert.deepEqual(describeCertificate(new X509Certificate(await readFile(client.certPath)).raw, now).subjectAltNames, []);
 });

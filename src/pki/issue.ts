@@ -61,7 +61,8 @@ export function prepareLeaf(layout: PkiLayout, options: IssueOptions): PreparedL
   const allowWildcard = options.allowWildcard ?? false;
   const given = (options.subjectAltNames ?? []).map((san) => parseSubjectAltName(san, { allowWildcard }));
   const cnSan = profile.needsHostNames && (options.cnAsSan ?? true) ? commonNameAsSan(profile, commonName, given.length, allowWildcard) : [];
-  const sans = dedupe([...cnSan, ...given]);
+  // After the given names, so a re-issue keeps their order (pg tls carries an old certificate's names over).
+  const sans = dedupe([...given, ...cnSan]);
   if (profile.needsHostNames && sans.length === 0) {
     throw usageError("san-required", `a ${profile.name} certificate needs a host name: give --san HOST or --san IP (or drop --no-cn-san)`);
   }

@@ -86,8 +86,9 @@ async function readClusterKey(layout: PkiLayout, keyPath: string, newKeyType: Ke
 
 const EKU_BY_NAME: Readonly<Record<string, string>> = { serverAuth: EKU_SERVER_AUTH, clientAuth: EKU_CLIENT_AUTH };
 
+/** The same values, however often each is written (Pigsty names 127.0.0.1 twice on a node whose address it is). */
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((value) => b.includes(value));
+  return a.every((value) => b.includes(value)) && b.every((value) => a.includes(value));
 }
 
 /** Why an existing certificate is not the planned one, or undefined when it is. */
@@ -107,7 +108,8 @@ function mismatch(
   const info = describeCertificate(cert.raw, now);
   if (info.commonName !== planned.commonName) return `its CN is ${JSON.stringify(info.commonName)}, not ${planned.commonName}`;
   const ekus = info.extendedKeyUsage.map((name) => EKU_BY_NAME[name] ?? name);
-  if (!sameSet(ekus, planned.profile.extendedKeyUsage)) {
+  // No extended key usage means any (RFC 5280), as in the certificates Pigsty's playbooks sign.
+  if (ekus.length > 0 && !sameSet(ekus, planned.profile.extendedKeyUsage)) {
     return `it is not a ${planned.profile.name} certificate (extended key usage ${info.extendedKeyUsage.join(", ") || "none"})`;
   }
   const have = info.subjectAltNames.map(formatSubjectAltName);
@@ -157,8 +159,9 @@ async function compareOne(
 
 /**
  * Compares the planned fleet with the PKI directory, reading only: a certificate is kept when
- * it is the planned one (its key beside it, signed by this CA, the planned CN, profile and
- * exactly the planned SANs, a month or more left), issued when absent, re-issued otherwise;
+ * it is the planned one (made for its key, signed by this CA, the planned CN, the profile's
+ * extended key usage or none, exactly the planned SANs, a month or more left), whoever made it
+ * (Pigsty's own are kept when their names are the plan's); issued when absent, re-issued otherwise;
  * a re-issue of a certificate pgwarden did not make is marked foreign.
  */
 export async function compareFleet(
