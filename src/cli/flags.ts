@@ -24,7 +24,7 @@ export const allowWildcardOption = () => new Option("--allow-wildcard", "accept 
 export const noCnSanOption = () =>
   new Option(
     "--no-cn-san",
-    "leave the CN out of the SANs (e.g. a CN that is a label, not a host name clients dial; libpq then checks only the SANs)",
+    "leave the CN out of the SANs (for a CN that is a label, not a host name clients dial)",
   );
 
 export const forceOption = () => new Option("--force", "replace an existing key and certificate of the same name");
