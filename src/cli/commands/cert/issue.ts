@@ -11,7 +11,6 @@ import { allowWildcardOption, daysOption, forceOption, insecureOption, keyTypeOp
 import { describe } from "../../help.js";
 import { progressBar } from "../../progress.js";
 import { issuedJson, issuedText, loadSigningCa } from "./common.js";
-import { issueFleet } from "./issue-fleet.js";
 
 interface Options {
   profile?: string;
@@ -75,6 +74,8 @@ export function certIssueCommand(): Command {
           const flags = given.map(([flag]) => flag).join(", ");
           throw usageError("fleet-flags", `--inventory takes each certificate's profile, CN, SANs and folder from the inventory: drop ${flags}`);
         }
+        // Loaded only here: the inventory's YAML reader is no cost to the other modes.
+        const { issueFleet } = await import("./issue-fleet.js");
         return issueFleet(ctx, { ...options, inventory: options.inventory });
       }
       if (options.cluster !== undefined || options.dryRun) throw usageError("inventory-required", "--cluster and --dry-run go with --inventory FILE");
