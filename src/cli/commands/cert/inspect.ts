@@ -22,7 +22,7 @@ export function certInspectCommand(): Command {
         throw badPemError("input", "bad-certificate", `${file} holds a PEM block that is not a valid X.509 certificate`, "give a PEM certificate", error);
       }
     });
-    if (ctx.output.format === "json") ctx.output.json(infos.length === 1 ? infos[0] : infos);
+    if (ctx.output.format === "json") ctx.output.json({ file, certificates: infos });
     else ctx.output.data(infos.map((info, index) => certificateText(info, index === 0 ? file : `${file} [${index}]`)).join("\n\n"));
   });
   return describe(command, {

@@ -66,7 +66,7 @@ export function certIssueCommand(): Command {
         const ca = await loadSigningCa(ctx, options.insecure);
         const result = await issueCertificate(ctx.layout, ca, { ...base, commonName: prepared.request.commonName }, ctx.now);
         result.warnings.forEach((warning) => ctx.output.warn(warning));
-        if (ctx.output.format === "json") ctx.output.json(issuedJson(result));
+        if (ctx.output.format === "json") ctx.output.json({ issued: [issuedJson(result)], skipped: [] });
         else ctx.output.data(issuedText(result));
         return;
       }
@@ -96,8 +96,8 @@ and Patroni). The key is 0600 from birth. --cn-file issues one certificate per l
 run again after it was interrupted, it skips the names already issued and intact (key and
 certificate present, matching and recorded) and issues the rest. --force replaces existing
 pairs; a replacement cut short is finished by the next pgwarden command, so a key and its
-certificate are always both old or both new. With --format json, --cn-file prints
-{"issued": [...], "skipped": [...]}.`,
+certificate are always both old or both new. With --format json, --cn and --cn-file both print
+{"issued": [...], "skipped": [...], "warnings": [...]} (schemas/cert-issue.schema.json).`,
     examples: [
       "pgwarden cert issue --profile server --cn pg-meta-1 --san pg-meta-1.example.com --san 10.10.10.10",
       "pgwarden cert issue --profile client --cn dbuser_dba",

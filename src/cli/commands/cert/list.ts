@@ -35,7 +35,7 @@ export function certListCommand(): Command {
         throw pkiError("unreadable-files", `cannot read ${shown}${more}: fix or remove these files under ${ctx.layout.root}, then list again`);
       };
       if (ctx.output.format === "json") {
-        ctx.output.json(result.entries);
+        ctx.output.json({ certificates: result.entries });
         return failed();
       }
       if (result.entries.length === 0) {

@@ -14,6 +14,7 @@ import {
   ensureServerCertificate,
   foreignCertificateError,
   withInstalledNames,
+  type ServerCertificate,
   type ServerCertificateRequest,
 } from "../../../pg/server-certificate.js";
 import {
@@ -38,6 +39,7 @@ import { describe } from "../../help.js";
 import { sanOption } from "../../flags.js";
 import { loadSigningCa } from "../cert/common.js";
 import { connectSuperuser } from "../../../pg/connect.js";
+import { servedJson } from "../../json-view.js";
 import { connOption } from "../../conn-url.js";
 
 interface Options {
@@ -106,6 +108,38 @@ async function requireIssued(paths: readonly string[], issueFlags: string): Prom
   }
 }
 
+/**
+ * The one JSON shape of `pg tls` (schemas/pg-tls.schema.json), whichever of --pgdata, --conn, --print and
+ * --dry-run ran: what did not happen is null or empty.
+ */
+function tlsJson(parts: {
+  via: "pgdata" | "conn" | "print";
+  dryRun?: boolean;
+  dataDirectory?: string;
+  certificate?: { path: string; action: string; reason: string | null; backups: readonly string[] } | null;
+  plan?: TlsPlan;
+  alterSystem?: readonly string[];
+  reloaded?: boolean;
+  served?: ServedCheck;
+  snippet?: { target: SnippetTarget; text: string };
+}) {
+  return {
+    via: parts.via,
+    dryRun: parts.dryRun ?? false,
+    dataDirectory: parts.dataDirectory ?? null,
+    certificate: parts.certificate ?? null,
+    plan: parts.plan ?? null,
+    alterSystem: parts.alterSystem ?? [],
+    reloaded: parts.reloaded ?? false,
+    served: parts.served ? servedJson(parts.served) : null,
+    snippet: parts.snippet ?? null,
+  };
+}
+
+function certificateJson(server: ServerCertificate) {
+  return { path: server.certPath, action: server.action, reason: server.reason ?? null, backups: server.backups ?? [] };
+}
+
 /** `--print`: the TLS lines for pgbouncer, Patroni or etcd on a host whose certificate is in the PKI. */
 async function runPrint(ctx: CommandContext, options: Options, target: SnippetTarget): Promise<void> {
   const host = options.cn ?? hostname();
@@ -118,7 +152,9 @@ async function runPrint(ctx: CommandContext, options: Options, target: SnippetTa
   if (target === "pgbouncer" && !client) {
     ctx.output.warn("no server_tls_cert_file: pgbouncer presents no certificate to PostgreSQL, so rules that demand cert (as a sandbox's do) refuse it; give --client-cn ROLE for the role pgbouncer logs in as");
   }
-  ctx.output.data(renderTlsSnippet(target, host, { caCert: ctx.layout.caCert, cert: paths.cert, key: paths.key, ...(client ? { clientCert: client.cert, clientKey: client.key } : {}) }));
+  const snippet = renderTlsSnippet(target, host, { caCert: ctx.layout.caCert, cert: paths.cert, key: paths.key, ...(client ? { clientCert: client.cert, clientKey: client.key } : {}) });
+  if (ctx.output.format === "json") ctx.output.json(tlsJson({ via: "print", snippet: { target, text: snippet } }));
+  else ctx.output.data(snippet);
 }
 
 /** `--conn`: a running server reached as a superuser; files where data_directory is, settings through ALTER SYSTEM. */
@@ -144,7 +180,7 @@ async function runConn(ctx: CommandContext, options: Options, url: string): Prom
     const settingsChanged = await alterSystem(client, plan.settings, options.dryRun ?? false);
     if (options.dryRun) {
       const lines = settingsChanged.map((name) => `  would ALTER SYSTEM SET ${name} = '${plan.settings[name]}'`);
-      if (ctx.output.format === "json") ctx.output.json({ dryRun: true, plan, alterSystem: settingsChanged });
+      if (ctx.output.format === "json") ctx.output.json(tlsJson({ via: "conn", dryRun: true, dataDirectory: facts.dataDirectory, plan, alterSystem: settingsChanged }));
       else ctx.output.data(`${planText(plan, true)}\n${lines.length ? lines.join("\n") : "  settings already as wanted"}\nwould reload the server (pg_reload_conf()) and check the certificate it serves`);
       return;
     }
@@ -154,8 +190,8 @@ async function runConn(ctx: CommandContext, options: Options, url: string): Prom
     const certPem = (server as { certPem: string }).certPem;
     const servername = verifyName(request);
     const served = await checkServed(facts.dataDirectory, certPem, ca.pem, undefined, undefined, servername);
-    const result = { dataDirectory: facts.dataDirectory, alterSystem: settingsChanged, plan, reloaded: changed, served: { ...served, probe: served.probe ? { ...served.probe, certificateDer: undefined } : undefined } };
-    if (ctx.output.format === "json") ctx.output.json(result);
+    const result = { dataDirectory: facts.dataDirectory, alterSystem: settingsChanged, plan, reloaded: changed, served };
+    if (ctx.output.format === "json") ctx.output.json(tlsJson({ via: "conn", ...result, certificate: certificateJson(server as ServerCertificate) }));
     else ctx.output.data(`${planText(plan, false)}\n${settingsChanged.length ? `ALTER SYSTEM: ${settingsChanged.join(", ")}` : "settings already as wanted"}\nserver: ${served.matches ? `serves this certificate (${served.probe?.protocol}, ${served.probe?.cipher})` : "does NOT serve this certificate"}`);
     if (!served.matches) {
       const { errors, logFile } = await configErrors(client);
@@ -195,7 +231,10 @@ async function runPgdata(ctx: CommandContext, options: Options, pgdata: string):
     const certLine = found.usable
       ? `server certificate: ${found.usable.certPath} (kept)`
       : `server certificate: would ${action} for ${found.options.subjectAltNames.join(", ")}`;
-    if (ctx.output.format === "json") ctx.output.json({ dryRun: true, certificate: { path: found.paths.cert, action: found.usable ? "kept" : found.existing ? "reissue" : "issue", reason: found.reason }, plan });
+    if (ctx.output.format === "json") {
+      const certificate = { path: found.paths.cert, action: found.usable ? "kept" : found.existing ? "reissue" : "issue", reason: found.reason ?? null, backups: [] };
+      ctx.output.json(tlsJson({ via: "pgdata", dryRun: true, dataDirectory: pgdata, certificate, plan }));
+    }
     else ctx.output.data(`${certLine}\n${planText(plan, true)}${options.reload ? "\nwould reload the server (pg_ctl reload) and check the certificate it serves" : ""}`);
     return;
   }
@@ -213,13 +252,7 @@ async function runPgdata(ctx: CommandContext, options: Options, pgdata: string):
     options.reload === true && (plan.changed || (await checkServed(pgdata, server.certPem, ca.pem, undefined, 0, servername)).matches === false);
   if (needsReload) await reloadServer(findServerBinaries(options.pgBin).dir, pgdata, plan.owner);
   const served = await checkServed(pgdata, server.certPem, ca.pem, undefined, undefined, servername);
-  const result = {
-    certificate: { path: server.certPath, action: server.action, reason: server.reason, backups: server.backups ?? [] },
-    plan,
-    reloaded: needsReload,
-    served: { ...served, probe: served.probe ? { ...served.probe, certificateDer: undefined } : undefined },
-  };
-  if (ctx.output.format === "json") ctx.output.json(result);
+  if (ctx.output.format === "json") ctx.output.json(tlsJson({ via: "pgdata", dataDirectory: pgdata, certificate: certificateJson(server), plan, reloaded: needsReload, served }));
   else {
     const servedLine = !served.running
       ? "server: not running; the new settings take effect when it starts"
