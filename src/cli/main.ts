@@ -56,7 +56,7 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
     .description("Make PostgreSQL fleets secure by default: a local CA, TLS, access rules, roles and audits.")
     .showHelpAfterError(jsonErrorsRequested(argv) ? false : "(run with --help for usage)")
     // Global flags before the command belong to the program; after it, to the command, so
-    // a command may give a flag its own meaning (`cert export --format pk8`).
+    // a command may give a flag its own meaning (`hba lint --format sarif`).
     .enablePositionalOptions()
     .exitOverride();
   for (const option of PROGRAM_OPTIONS()) program.addOption(option);

@@ -326,10 +326,13 @@ the new certificate, whatever its --cn, also names every host the old one answer
 DNS SAN), so --cn newname keeps a VIP given earlier with --san; a wildcard it cannot carry over is refused unless --force.
 A symbolic link among the files it replaces in PGDATA is refused (exit 2) rather than followed; --force replaces the link
 and keeps a copy of the link itself (never of its target) as .bak. Every file it writes there, backups too, is owned by
-PGDATA's owner. --print writes the matching TLS lines for pgbouncer, Patroni or etcd.`,
+PGDATA's owner. --print writes the matching TLS lines for pgbouncer, Patroni or etcd.
+With --format json every mode answers in one shape (schemas/pg-tls.schema.json): via (pgdata, conn or print), dryRun,
+certificate, plan (file modes as "0600"), alterSystem, reloaded, served and snippet, null or empty where they do not apply.`,
     examples: [
       "pgwarden pg tls --pgdata /var/lib/postgresql/15/main --config-file /etc/postgresql/15/main/postgresql.conf --cn db1.example.com --san db1.example.com --san 10.0.0.11 --reload",
       "pgwarden pg tls --pgdata ./data --dry-run",
+      "pgwarden pg tls --print etcd --cn etcd-1 --format json",
       "PGPASSWORD=... pgwarden pg tls --conn postgresql://postgres@127.0.0.1:5432/postgres --cn db1.example.com",
       "pgwarden pg tls --print pgbouncer --cn db1.example.com --client-cn dbuser_app",
       "pgwarden pg tls --pgdata ./data --cn db1.example.com --san db1.example.com --san 10.0.0.11 --reload --force   # replace a certificate made elsewhere",
