@@ -131,7 +131,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     const failure = failureOf(error);
     if (jsonErrorsRequested(argv)) {
-      if (failure.message !== undefined) process.stderr.write(jsonErrorLine(failure.code, failure.note ? `${failure.message} (${failure.note})` : failure.message, failure.exitCode));
+      const message = failure.note ? `${failure.message} (${failure.note})` : failure.message;
+      if (message !== undefined) process.stderr.write(jsonErrorLine(failure.code, message, failure.exitCode));
     } else if (failure.message !== undefined && !failure.shown) process.stderr.write(failureText(failure));
     if (failure.stack !== undefined && process.env.PGWARDEN_DEBUG === "1") process.stderr.write(failure.stack);
     return failure.exitCode;
@@ -163,12 +164,13 @@ const BUG_NOTE = `This is a bug. Please report it at ${REPORT_URL} with the comm
 function failureOf(error: unknown): Failure {
   if (error instanceof ExitSignal) return { exitCode: error.exitCode, code: "check-failed" };
   if (error instanceof CommanderError) {
-    if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return { exitCode: ExitCode.ok, code: "help" };
+    if (["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code)) return { exitCode: ExitCode.ok, code: "help" };
     // Commander printed its own text already (outputError); for JSON the message is kept here.
     return { exitCode: ExitCode.usage, code: commanderCode(error.code), message: error.message.replace(/^error: /, ""), shown: true };
   }
   if (error instanceof PgwardenError) {
-    return { exitCode: error.exitCode, code: error.code, message: error.message, stack: `${error.stack ?? ""}\n${error.cause instanceof Error ? `caused by: ${error.cause.stack}\n` : ""}` };
+    const cause = error.cause instanceof Error ? `caused by: ${error.cause.stack}\n` : "";
+    return { exitCode: error.exitCode, code: error.code, message: error.message, stack: `${error.stack ?? ""}\n${cause}` };
   }
   const nodeError = error as NodeJS.ErrnoException;
   const stack = `${nodeError?.stack ?? ""}\n`;
@@ -177,9 +179,11 @@ function failureOf(error: unknown): Failure {
   }
   // A file where a directory must be (pki/server as a file, a parent of a path that is a file).
   if (nodeError?.code === "ENOTDIR" || (nodeError?.code === "EEXIST" && nodeError.syscall === "mkdir")) {
-    return { exitCode: ExitCode.usage, code: "file-not-directory", message: `${nodeError.path ?? "a path"}: a file stands where a directory must be: move it away or give another path`, stack };
+    const message = `${nodeError.path ?? "a path"}: a file stands where a directory must be: move it away or give another path`;
+    return { exitCode: ExitCode.usage, code: "file-not-directory", message, stack };
   }
-  return { exitCode: ExitCode.internal, code: "internal", message: error instanceof Error ? error.message : String(error), note: BUG_NOTE, ...(error instanceof Error ? { stack } : {}) };
+  const message = error instanceof Error ? error.message : String(error);
+  return { exitCode: ExitCode.internal, code: "internal", message, note: BUG_NOTE, ...(error instanceof Error ? { stack } : {}) };
 }
 
 /** The error as text on stderr: one line, and for a bug how to report it. */

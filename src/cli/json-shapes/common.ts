@@ -93,7 +93,13 @@ export const sandboxState = z.strictObject({
 });
 
 /** A pg_hba rule by where it is and what it says. */
-export const hbaRuleRef = z.strictObject({ file: z.string(), line: z.number().int(), text: z.string(), method: z.string(), options: z.record(z.string(), z.string()) });
+export const hbaRuleRef = z.strictObject({
+  file: z.string(),
+  line: z.number().int(),
+  text: z.string(),
+  method: z.string(),
+  options: z.record(z.string(), z.string()),
+});
 
 /** An hba lint finding. */
 export const lintFinding = z.strictObject({

@@ -37,7 +37,15 @@ const matrix = document(
     roles: z.array(z.strictObject({ name: z.string(), kinds: z.array(z.string()), memberOf: z.array(z.string()) })),
     networks: z.array(z.strictObject({ labels: z.array(z.string()), address: z.string() })),
     rows: z.array(
-      z.strictObject({ role: z.string(), database: z.string(), replication: z.boolean(), network: z.string(), address: z.string(), plain: cell, tls: cell.optional() }),
+      z.strictObject({
+        role: z.string(),
+        database: z.string(),
+        replication: z.boolean(),
+        network: z.string(),
+        address: z.string(),
+        plain: cell,
+        tls: cell.optional(),
+      }),
     ),
   },
   "--matrix: every role by every network",

@@ -90,7 +90,8 @@ root.crt) into --out <dir>, or with --install into ~/.postgresql where libpq fin
 --key-format pk8 also the DER PKCS#8 key JDBC wants (postgresql.pk8). --format is the output format (text or json, as
 for every command); --format pem|pk8, its meaning before, is refused (exit 2) naming --key-format. A file already there that differs is kept as
 <name>.<time>.bak. Prints connection strings with sslmode=verify-full for psql/libpq, node-postgres, psycopg and
-JDBC (JSON: the files with their modes, and keys libpq, psql, nodePostgres, psycopg, jdbc; schemas/cert-export.schema.json). A key that group or others can read is refused.`,
+JDBC (JSON: the files with their modes, and keys libpq, psql, nodePostgres, psycopg, jdbc;
+schemas/cert-export.schema.json). A key that group or others can read is refused.`,
     examples: [
       "pgwarden cert export --cn dbuser_dba --install",
       "pgwarden cert export --cn app --key-format pk8 --out ./jdbc --host pg-meta-1 --dbname meta",

@@ -152,7 +152,8 @@ async function runPrint(ctx: CommandContext, options: Options, target: SnippetTa
   if (target === "pgbouncer" && !client) {
     ctx.output.warn("no server_tls_cert_file: pgbouncer presents no certificate to PostgreSQL, so rules that demand cert (as a sandbox's do) refuse it; give --client-cn ROLE for the role pgbouncer logs in as");
   }
-  const snippet = renderTlsSnippet(target, host, { caCert: ctx.layout.caCert, cert: paths.cert, key: paths.key, ...(client ? { clientCert: client.cert, clientKey: client.key } : {}) });
+  const files = { caCert: ctx.layout.caCert, cert: paths.cert, key: paths.key, ...(client ? { clientCert: client.cert, clientKey: client.key } : {}) };
+  const snippet = renderTlsSnippet(target, host, files);
   if (ctx.output.format === "json") ctx.output.json(tlsJson({ via: "print", snippet: { target, text: snippet } }));
   else ctx.output.data(snippet);
 }
@@ -180,7 +181,8 @@ async function runConn(ctx: CommandContext, options: Options, url: string): Prom
     const settingsChanged = await alterSystem(client, plan.settings, options.dryRun ?? false);
     if (options.dryRun) {
       const lines = settingsChanged.map((name) => `  would ALTER SYSTEM SET ${name} = '${plan.settings[name]}'`);
-      if (ctx.output.format === "json") ctx.output.json(tlsJson({ via: "conn", dryRun: true, dataDirectory: facts.dataDirectory, plan, alterSystem: settingsChanged }));
+      const dry = { via: "conn", dryRun: true, dataDirectory: facts.dataDirectory, plan, alterSystem: settingsChanged } as const;
+      if (ctx.output.format === "json") ctx.output.json(tlsJson(dry));
       else ctx.output.data(`${planText(plan, true)}\n${lines.length ? lines.join("\n") : "  settings already as wanted"}\nwould reload the server (pg_reload_conf()) and check the certificate it serves`);
       return;
     }
@@ -232,7 +234,8 @@ async function runPgdata(ctx: CommandContext, options: Options, pgdata: string):
       ? `server certificate: ${found.usable.certPath} (kept)`
       : `server certificate: would ${action} for ${found.options.subjectAltNames.join(", ")}`;
     if (ctx.output.format === "json") {
-      const certificate = { path: found.paths.cert, action: found.usable ? "kept" : found.existing ? "reissue" : "issue", reason: found.reason ?? null, backups: [] };
+      const action = found.usable ? "kept" : found.existing ? "reissue" : "issue";
+      const certificate = { path: found.paths.cert, action, reason: found.reason ?? null, backups: [] };
       ctx.output.json(tlsJson({ via: "pgdata", dryRun: true, dataDirectory: pgdata, certificate, plan }));
     }
     else ctx.output.data(`${certLine}\n${planText(plan, true)}${options.reload ? "\nwould reload the server (pg_ctl reload) and check the certificate it serves" : ""}`);
@@ -252,7 +255,8 @@ async function runPgdata(ctx: CommandContext, options: Options, pgdata: string):
     options.reload === true && (plan.changed || (await checkServed(pgdata, server.certPem, ca.pem, undefined, 0, servername)).matches === false);
   if (needsReload) await reloadServer(findServerBinaries(options.pgBin).dir, pgdata, plan.owner);
   const served = await checkServed(pgdata, server.certPem, ca.pem, undefined, undefined, servername);
-  if (ctx.output.format === "json") ctx.output.json(tlsJson({ via: "pgdata", dataDirectory: pgdata, certificate: certificateJson(server), plan, reloaded: needsReload, served }));
+  const done = { via: "pgdata", dataDirectory: pgdata, certificate: certificateJson(server), plan, reloaded: needsReload, served } as const;
+  if (ctx.output.format === "json") ctx.output.json(tlsJson(done));
   else {
     const servedLine = !served.running
       ? "server: not running; the new settings take effect when it starts"
