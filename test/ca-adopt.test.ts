@@ -306,12 +306,12 @@ describe("ca init and cert issue judge an adopted CA as OpenSSL does", () => {
         assert.doesNotMatch(init.stderr, /warning/i);
       }
       // pgwarden's own leaf under the CA gets the verdict OpenSSL gave the openssl-made one.
-      const { certPath } = JSON.parse(issue.stdout) as { certPath: string };
+      const [{ certPath }] = (JSON.parse(issue.stdout) as { issued: [{ certPath: string }] }).issued;
       assert.deepEqual({ lenient: verifies(cert, certPath, false), strict: verifies(cert, certPath, true) }, item.openssl, "openssl verify of pgwarden's leaf");
       if (item.purposes) {
         const client = await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "app", "--format", "json"]);
         assert.equal(client.code, 0, client.stderr);
-        const clientPath = (JSON.parse(client.stdout) as { certPath: string }).certPath;
+        const clientPath = (JSON.parse(client.stdout) as { issued: [{ certPath: string }] }).issued[0].certPath;
         const ours = { server: verifies(cert, certPath, false, "sslserver"), client: verifies(cert, clientPath, false, "sslclient") };
         assert.deepEqual(ours, item.purposes, "openssl verify -purpose of pgwarden's leaves");
       }
@@ -364,7 +364,8 @@ describe("a leaf is never valid before its CA", () => {
     const signed = await pgwarden(["cert", "sign", leafCsr, "--pki", pki, "--profile", "server", "--format", "json"]);
     assert.equal(signed.code, 0, signed.stderr);
     for (const result of [issued, signed]) {
-      const { certPath } = JSON.parse(result.stdout) as { certPath: string };
+      const document = JSON.parse(result.stdout) as { certPath: string } | { issued: [{ certPath: string }] };
+      const { certPath } = "issued" in document ? document.issued[0] : document;
       const leafNotBefore = Date.parse(new X509Certificate(await readFile(certPath)).validFrom);
       // Without the clamp it would be back-dated 5 minutes, before the CA's notBefore.
       const iso = (ms: number) => new Date(ms).toISOString();
@@ -447,7 +448,7 @@ describe("the Pigsty trap: only ca.key is left, and Pigsty's certificates were s
     // New leaves chain to it too, and to the original ca.crt that nodes still hold in /etc/pki/ca.crt.
     const issued = await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "dbuser_new", "--format", "json"]);
     assert.equal(issued.code, 0, issued.stderr);
-    const { certPath } = JSON.parse(issued.stdout) as { certPath: string };
+    const [{ certPath }] = (JSON.parse(issued.stdout) as { issued: [{ certPath: string }] }).issued;
     const original = join(dir, "pigsty", "original-ca.crt");
     await writeFile(original, originalCa);
     assert.ok(verifies(caCrt, certPath, true) && verifies(original, certPath, true));
@@ -512,8 +513,11 @@ describe("cert sign judges a request's key as libpq and OpenSSL do", () => {
       const result = await pgwarden(["cert", "sign", csr, "--pki", pki, "--profile", "client", "--format", "json"]);
       assert.equal(result.code, item.code, result.stderr);
       if (item.code !== 0) {
-        assert.match(result.stderr, item.message ?? /./);
-        assert.doesNotMatch(result.stderr, item.forge ? /unsupported/ : /forged|does not verify/);
+        // With --format json the error is one JSON object on stderr's last line.
+        const { error } = JSON.parse(result.stderr.trim().split("\n").at(-1) ?? "") as { error: { message: string; exitCode: number } };
+        assert.equal(error.exitCode, item.code);
+        assert.match(error.message, item.message ?? /./);
+        assert.doesNotMatch(error.message, item.forge ? /unsupported/ : /forged|does not verify/);
         assert.deepEqual(await snapshot(pki), before, "a refused request writes nothing");
         return;
       }

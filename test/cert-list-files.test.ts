@@ -43,7 +43,7 @@ describe("cert list and cert issue under a file-descriptor limit, and files that
     assert.equal(issued.code, 0, issued.stderr);
     const listed = await pgwardenLimited(["--format", "json", "cert", "list", "--pki", pki]);
     assert.equal(listed.code, 0, listed.stderr);
-    const entries = JSON.parse(listed.stdout) as ListEntry[];
+    const entries = (JSON.parse(listed.stdout) as { certificates: ListEntry[] }).certificates;
     assert.equal(entries.length, FLEET + 1);
     assert.deepEqual(
       entries.filter((entry) => entry.status !== "valid").map((entry) => `${entry.path}: ${entry.status}`),
@@ -63,7 +63,7 @@ describe("cert list and cert issue under a file-descriptor limit, and files that
     assert.equal(listed.code, 7, listed.stderr);
     assert.match(listed.stderr, /client\/alice\.crt.*(directory|EISDIR)/i);
     assert.match(listed.stderr, /client\/bob\.crt.*(symlink|symbolic link|ENOENT)/i);
-    const entries = JSON.parse(listed.stdout) as ListEntry[];
+    const entries = (JSON.parse(listed.stdout) as { certificates: ListEntry[] }).certificates;
     assert.deepEqual(
       entries.filter((entry) => entry.status === "missing"),
       [],
@@ -79,7 +79,7 @@ describe("cert list and cert issue under a file-descriptor limit, and files that
     const gone = await pgwarden(["--format", "json", "cert", "list", "--pki", pki]);
     assert.equal(gone.code, 0, gone.stderr);
     assert.deepEqual(
-      (JSON.parse(gone.stdout) as ListEntry[]).filter((entry) => entry.status === "missing").map((entry) => entry.commonName).sort(),
+      ((JSON.parse(gone.stdout) as { certificates: ListEntry[] }).certificates).filter((entry) => entry.status === "missing").map((entry) => entry.commonName).sort(),
       ["alice", "bob"],
     );
   });
@@ -91,7 +91,7 @@ describe("cert list and cert issue under a file-descriptor limit, and files that
     await copyFile(join(pki, "client", "dave.key"), join(pki, "client", "erin.key"));
     const listed = await pgwarden(["--format", "json", "cert", "list", "--pki", pki]);
     assert.equal(listed.code, 0, listed.stderr);
-    const status = Object.fromEntries((JSON.parse(listed.stdout) as ListEntry[]).map((entry) => [entry.commonName, entry.status]));
+    const status = Object.fromEntries(((JSON.parse(listed.stdout) as { certificates: ListEntry[] }).certificates).map((entry) => [entry.commonName, entry.status]));
     assert.equal(status.dave, "valid");
     assert.equal(status.erin, "key-mismatch");
     const text = await pgwarden(["cert", "list", "--pki", pki]);

@@ -29,7 +29,7 @@ interface ListEntry {
 
 async function statuses(pki: string): Promise<{ code: number; stderr: string; byName: Record<string, string> }> {
   const listed = await pgwarden(["--format", "json", "cert", "list", "--pki", pki]);
-  const entries = JSON.parse(listed.stdout) as ListEntry[];
+  const entries = (JSON.parse(listed.stdout) as { certificates: ListEntry[] }).certificates;
   return { code: listed.code, stderr: listed.stderr, byName: Object.fromEntries(entries.map((e) => [`${e.commonName}/${e.origin}`, e.status])) };
 }
 

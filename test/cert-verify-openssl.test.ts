@@ -304,7 +304,7 @@ describe("cert verify decides as openssl verify -x509_strict", { concurrency: fa
     assert.equal((await pgwarden(["ca", "init", "--pki", pki])).code, 0);
     const issued = await pgwarden(["cert", "issue", "--pki", pki, "--profile", "server", "--cn", "pg-1", "--san", "10.0.0.5", "--format", "json"]);
     assert.equal(issued.code, 0, issued.stderr);
-    const certPath = (JSON.parse(issued.stdout) as { certPath: string }).certPath;
+    const certPath = (JSON.parse(issued.stdout) as { issued: [{ certPath: string }] }).issued[0].certPath;
     const caCrt = join(pki, "ca", "ca.crt");
     assert.equal((await pgwarden(["cert", "verify", certPath, "--pki", pki, "--purpose", "server"])).code, 0, "no CRL yet: verified");
 

@@ -121,7 +121,7 @@ describe("bad input: one line, the right exit code, nothing written", () => {
     const json = await pgwarden(["--format", "json", "cert", "inspect", cert, "--pki", pki]);
     assert.equal(json.code, 0, json.stderr);
     assert.doesNotMatch(json.stdout, /\u202e/);
-    assert.equal((JSON.parse(json.stdout) as { commonName: string }).commonName, cn);
+    assert.equal((JSON.parse(json.stdout) as { certificates: [{ commonName: string }] }).certificates[0].commonName, cn);
   });
 
   test("a passphrase file that is not UTF-8 is refused (exit 2) by ca init, and creates nothing", async () => {

@@ -92,6 +92,13 @@ function parseJson<T>(result: CliResult): T {
   return value as T;
 }
 
+/** `cert issue --cn`'s certificate: always in `issued`, as for --cn-file. */
+const issuedJson = (result: CliResult): IssueJson => (parseJson<{ issued: IssueJson[] }>(result).issued[0] as IssueJson);
+/** `cert list`'s entries: `certificates`. */
+const listJson = (result: CliResult): ListEntry[] => parseJson<{ certificates: ListEntry[] }>(result).certificates;
+/** `cert inspect` of a one-certificate file: `certificates[0]`. */
+const inspectJson = (result: CliResult): CertInfoJson => parseJson<{ certificates: CertInfoJson[] }>(result).certificates[0] as CertInfoJson;
+
 interface OpensslRun {
   status: number | null;
   stdout: string;
@@ -223,7 +230,7 @@ function caSuite(): void {
   });
 
   test("cert inspect on the root agrees with openssl (RSA key, CA constraints, fingerprints)", async () => {
-    const info = parseJson<CertInfoJson>(ok(await pgwarden(["cert", "inspect", caCrt, "--format", "json"]), "cert inspect"));
+    const info = inspectJson(ok(await pgwarden(["cert", "inspect", caCrt, "--format", "json"]), "cert inspect"));
     assert.equal(info.subject, sslName(caCrt, "subject"));
     assert.equal(info.issuer, sslName(caCrt, "issuer"));
     assert.equal(info.keyType, "rsa-2048");
@@ -304,7 +311,7 @@ function leafSuite(): void {
     pki = join(dir, "pki");
     caCrt = join(pki, "ca", "ca.crt");
     ok(await pgwarden(["ca", "init", "--pki", pki]), "ca init");
-    server = parseJson<IssueJson>(ok(await pgwarden([...serverArgs, "--pki", pki, "--format", "json"]), "cert issue server"));
+    server = issuedJson(ok(await pgwarden([...serverArgs, "--pki", pki, "--format", "json"]), "cert issue server"));
   });
   after(() => cleanup());
 
@@ -340,7 +347,7 @@ function leafSuite(): void {
   });
 
   test("--days 30 gives a notAfter 30 days from now (and openssl -checkend agrees)", async () => {
-    const issued = parseJson<IssueJson>(ok(await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "thirty", "--days", "30", "--format", "json"]), "cert issue --days 30"));
+    const issued = issuedJson(ok(await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "thirty", "--days", "30", "--format", "json"]), "cert issue --days 30"));
     const expected = Date.now() + 30 * DAY_MS;
     assert.ok(Math.abs(new Date(issued.notAfter).getTime() - expected) < 10 * 60_000, `notAfter ${issued.notAfter}, expected about ${new Date(expected).toISOString()}`);
     assert.equal(new Date(issued.notAfter).getTime(), sslDate(issued.certPath, "enddate").getTime());
@@ -359,7 +366,7 @@ function leafSuite(): void {
     assert.match(again.stderr, /already exists/);
     assert.ok((await readFile(crt)).equals(crtBefore) && (await readFile(key)).equals(keyBefore), "nothing replaced without --force");
 
-    const forced = parseJson<IssueJson>(ok(await pgwarden([...serverArgs, "--pki", pki, "--force", "--format", "json"]), "cert issue --force"));
+    const forced = issuedJson(ok(await pgwarden([...serverArgs, "--pki", pki, "--force", "--format", "json"]), "cert issue --force"));
     assert.notEqual(forced.serial.toLowerCase(), server.serial.toLowerCase());
     assert.equal(sslSerial(crt), forced.serial.toLowerCase());
     assert.ok(!(await readFile(key)).equals(keyBefore), "a new key");
@@ -396,7 +403,7 @@ function leafSuite(): void {
 
   test("cert inspect --format json matches openssl; the text shows days left", async () => {
     const crt = join(pki, "server", "pg-1.crt");
-    const info = parseJson<CertInfoJson>(ok(await pgwarden(["cert", "inspect", crt, "--format", "json"]), "cert inspect"));
+    const info = inspectJson(ok(await pgwarden(["cert", "inspect", crt, "--format", "json"]), "cert inspect"));
     assert.equal(info.subject, sslName(crt, "subject"));
     assert.equal(info.issuer, sslName(crt, "issuer"));
     assert.equal(info.serial.toLowerCase(), sslSerial(crt));
@@ -445,7 +452,7 @@ function leafSuite(): void {
     const other = join(dir, "other-pki");
     ok(await pgwarden(["ca", "init", "--pki", other]), "ca init (second CA)");
     assert.equal(sslName(join(other, "ca", "ca.crt"), "subject"), sslName(caCrt, "subject"));
-    const foreign = parseJson<IssueJson>(ok(await pgwarden(["cert", "issue", "--pki", other, "--profile", "server", "--cn", "pg-1", "--san", "10.0.0.5", "--format", "json"]), "issue from the second CA"));
+    const foreign = issuedJson(ok(await pgwarden(["cert", "issue", "--pki", other, "--profile", "server", "--cn", "pg-1", "--san", "10.0.0.5", "--format", "json"]), "issue from the second CA"));
     assertOpensslVerifies(join(other, "ca", "ca.crt"), [foreign.certPath], "sslserver");
     assert.notEqual(opensslRun(["verify", "-CAfile", caCrt, foreign.certPath]).status, 0, "openssl agrees: not signed by the first CA");
     const wrongCa = await pgwarden(["cert", "verify", foreign.certPath, "--pki", pki, "--purpose", "server", "--host", "10.0.0.5", "--format", "json"]);
@@ -459,7 +466,7 @@ function leafSuite(): void {
   test("cert list: issued certificates with origin, --profile filter, --expiring window", async () => {
     ok(await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "soon", "--days", "10"]), "cert issue --days 10");
 
-    const all = parseJson<ListEntry[]>(ok(await pgwarden(["cert", "list", "--pki", pki, "--format", "json"]), "cert list"));
+    const all = listJson(ok(await pgwarden(["cert", "list", "--pki", pki, "--format", "json"]), "cert list"));
     const current = (cn: string) => all.find((entry) => entry.commonName === cn && entry.status === "valid");
     const pg1 = current("pg-1");
     assert.ok(pg1, JSON.stringify(all.filter((entry) => entry.commonName === "pg-1")));
@@ -471,13 +478,13 @@ function leafSuite(): void {
     assert.equal(current("soon")?.origin, "issued");
     assert.equal(current("app.example.com")?.origin, "signed");
 
-    const clients = parseJson<ListEntry[]>(ok(await pgwarden(["cert", "list", "--pki", pki, "--profile", "client", "--format", "json"]), "cert list --profile client"));
+    const clients = listJson(ok(await pgwarden(["cert", "list", "--pki", pki, "--profile", "client", "--format", "json"]), "cert list --profile client"));
     assert.ok(clients.every((entry) => entry.profile === "client"), JSON.stringify(clients.filter((entry) => entry.profile !== "client")));
     assert.ok(clients.some((entry) => entry.commonName === "soon") && clients.some((entry) => entry.commonName === "thirty"), JSON.stringify(clients));
     assert.ok(!clients.some((entry) => entry.commonName === "pg-1" || entry.commonName === "app.example.com"));
 
     // pg-1 is a 365-day certificate; "soon" has 10 days.
-    const expiring = parseJson<ListEntry[]>(ok(await pgwarden(["cert", "list", "--pki", pki, "--expiring", "30d", "--format", "json"]), "cert list --expiring 30d"));
+    const expiring = listJson(ok(await pgwarden(["cert", "list", "--pki", pki, "--expiring", "30d", "--format", "json"]), "cert list --expiring 30d"));
     const expiringNames = expiring.map((entry) => entry.commonName);
     assert.ok(expiringNames.includes("soon"), expiringNames.join(" "));
     assert.ok(!expiringNames.includes("pg-1"), expiringNames.join(" "));
@@ -576,10 +583,10 @@ function exportSuite(): void {
     }
   });
 
-  test("cert export --format pk8: DER PKCS#8 key openssl accepts, matching the certificate; JDBC URL printed", async () => {
+  test("cert export --key-format pk8: DER PKCS#8 key openssl accepts, matching the certificate; JDBC URL printed", async () => {
     const out = join(dir, "jdbc");
-    const result = await pgwarden(["cert", "export", "--pki", pki, "--cn", "dbuser_dba", "--format", "pk8", "--out", out]);
-    ok(result, "cert export --format pk8");
+    const result = await pgwarden(["cert", "export", "--pki", pki, "--cn", "dbuser_dba", "--key-format", "pk8", "--out", out]);
+    ok(result, "cert export --key-format pk8");
     const pk8 = join(out, "postgresql.pk8");
     const der = await readFile(pk8);
     assert.equal(der[0], 0x30, "DER: starts with a SEQUENCE, not PEM text");
@@ -661,7 +668,7 @@ function pigstySuite(): void {
   after(() => cleanup());
 
   test("cert list shows the Pigsty CA and client certificate as found", async () => {
-    const list = parseJson<ListEntry[]>(ok(await pgwarden(["cert", "list", "--pki", pki, "--format", "json"]), "cert list"));
+    const list = listJson(ok(await pgwarden(["cert", "list", "--pki", pki, "--format", "json"]), "cert list"));
     const ca = list.find((entry) => entry.path === join("ca", "ca.crt"));
     const dba = list.find((entry) => entry.path === join("misc", "dbuser_dba.crt"));
     assert.ok(ca && dba, JSON.stringify(list));
@@ -679,14 +686,14 @@ function pigstySuite(): void {
   test("cert issue adopts the Pigsty CA: the new certificate chains to files/pki/ca/ca.crt and is listed as issued", async () => {
     const caKeyBefore = await readFile(caKey);
     const caCrtBefore = await readFile(caCrt);
-    const issued = parseJson<IssueJson>(ok(await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "new_user", "--format", "json"]), "cert issue with the Pigsty CA"));
+    const issued = issuedJson(ok(await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "new_user", "--format", "json"]), "cert issue with the Pigsty CA"));
     assertOpensslVerifies(caCrt, [issued.certPath], "sslclient");
     assert.equal(sslName(issued.certPath, "issuer"), "CN=pigsty-ca");
     assert.ok((await readFile(caKey)).equals(caKeyBefore) && (await readFile(caCrt)).equals(caCrtBefore), "the Pigsty CA files are untouched");
     const shown = parseJson<CaShowJson>(ok(await pgwarden(["ca", "show", "--pki", pki, "--format", "json"]), "ca show"));
     assert.equal(shown.certificate.fingerprintSha256.toUpperCase(), sslFingerprint(caCrt, "sha256"));
 
-    const list = parseJson<ListEntry[]>(ok(await pgwarden(["cert", "list", "--pki", pki, "--format", "json"]), "cert list"));
+    const list = listJson(ok(await pgwarden(["cert", "list", "--pki", pki, "--format", "json"]), "cert list"));
     const origin = (cn: string) => list.find((entry) => entry.commonName === cn)?.origin;
     assert.equal(origin("new_user"), "issued");
     assert.equal(origin("dbuser_dba"), "found");

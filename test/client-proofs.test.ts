@@ -18,7 +18,7 @@ import { startSandbox, type TestSandbox } from "./support/sandbox.js";
 /** What `pgwarden --format json cert export` prints (the fields these tests read). */
 interface ExportJson {
   dir: string;
-  files: { path: string; mode: number; backup?: string }[];
+  files: { path: string; mode: string; backup?: string }[];
   libpq: string;
   psql: string;
   nodePostgres?: string;
@@ -107,7 +107,7 @@ describe("cert export, proven with psql, node-postgres, psycopg and JDBC", { con
     await cluster.sql(`CREATE ROLE ${ROLE} LOGIN; CREATE ROLE other_role LOGIN; CREATE DATABASE "${DBNAME}"`);
 
     pemBundle = await exportJson(["--pki", pki, "--cn", ROLE, "--out", join(dir, BUNDLE_DIR_NAME), ...target()]);
-    pk8Bundle = await exportJson(["--pki", pki, "--cn", ROLE, "--format", "pk8", "--out", join(dir, `${BUNDLE_DIR_NAME} for JDBC`), ...target()]);
+    pk8Bundle = await exportJson(["--pki", pki, "--cn", ROLE, "--key-format", "pk8", "--out", join(dir, `${BUNDLE_DIR_NAME} for JDBC`), ...target()]);
   });
   after(async () => {
     await cluster?.stop();
@@ -122,7 +122,7 @@ describe("cert export, proven with psql, node-postgres, psycopg and JDBC", { con
     assert.match(defined(pk8Bundle.jdbc, "jdbc"), /^jdbc:postgresql:\/\/localhost:\d+\/app%20db\?.*sslmode=verify-full.*sslkey=[^&]*postgresql\.pk8&sslfactory=org\.postgresql\.ssl\.LibPQFactory$/);
     assert.deepEqual(
       pk8Bundle.files.map((file) => [file.path.slice(pk8Bundle.dir.length + 1), file.mode]),
-      [["postgresql.crt", 0o644], ["postgresql.key", 0o600], ["postgresql.pk8", 0o600], ["root.crt", 0o644]],
+      [["postgresql.crt", "0644"], ["postgresql.key", "0600"], ["postgresql.pk8", "0600"], ["root.crt", "0644"]],
     );
   });
 
@@ -144,7 +144,7 @@ describe("cert export, proven with psql, node-postgres, psycopg and JDBC", { con
   });
 
   test("(a) a certificate for another role does not log in as app_user", async () => {
-    const other = await exportJson(["--pki", pki, "--cn", "other_role", "--format", "pk8", "--out", join(dir, "other"), ...target()]);
+    const other = await exportJson(["--pki", pki, "--cn", "other_role", "--key-format", "pk8", "--out", join(dir, "other"), ...target()]);
     const asAppUser = Object.fromEntries(
       Object.entries(other).map(([key, value]) => [key, typeof value === "string" ? value.replaceAll("user=other_role", `user=${ROLE}`) : value]),
     ) as unknown as ExportJson;
@@ -154,7 +154,7 @@ describe("cert export, proven with psql, node-postgres, psycopg and JDBC", { con
   });
 
   test("(b) a client certificate from a second CA is refused by the server", async () => {
-    const foreign = await exportJson(["--pki", foreignPki, "--cn", ROLE, "--format", "pk8", "--out", join(dir, "foreign"), ...target()]);
+    const foreign = await exportJson(["--pki", foreignPki, "--cn", ROLE, "--key-format", "pk8", "--out", join(dir, "foreign"), ...target()]);
     // Trust the server's CA, so that it is the server that refuses the client, not the other way round.
     await copyFile(join(pki, "ca", "ca.crt"), join(foreign.dir, "root.crt"));
     const logOffset = (await cluster.log()).length;
@@ -219,7 +219,7 @@ describe("cert export, proven with psql, node-postgres, psycopg and JDBC", { con
     await mkdir(libpqDir, { recursive: true, mode: 0o700 });
     await writeFile(join(libpqDir, "postgresql.crt"), "an older certificate\n", { mode: 0o644 });
 
-    const installed = await exportJson(["--pki", pki, "--cn", ROLE, "--install", "--format", "pk8", ...target()], { HOME: home });
+    const installed = await exportJson(["--pki", pki, "--cn", ROLE, "--install", "--key-format", "pk8", ...target()], { HOME: home });
     assert.equal(installed.dir, libpqDir);
     const modes = Object.fromEntries(await Promise.all(["postgresql.crt", "postgresql.key", "postgresql.pk8", "root.crt"].map(async (name) => [name, await modeOf(join(libpqDir, name))] as const)));
     assert.deepEqual(modes, { "postgresql.crt": 0o644, "postgresql.key": 0o600, "postgresql.pk8": 0o600, "root.crt": 0o644 });

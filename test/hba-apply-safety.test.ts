@@ -48,11 +48,12 @@ before(async () => {
   work = await tempDir("pgwarden-hba-apply-safety-");
   const pki = join(work.dir, "pki");
   await cli(["ca", "init", "--pki", pki]);
-  const server = JSON.parse((await cli(["--format", "json", "cert", "issue", "--pki", pki, "--profile", "server", "--cn", "apply-server", "--san", "127.0.0.1"])).stdout) as { certPath: string; keyPath: string };
+  const server = (JSON.parse((await cli(["--format", "json", "cert", "issue", "--pki", pki, "--profile", "server", "--cn", "apply-server", "--san", "127.0.0.1"])).stdout) as { issued: [{ certPath: string; keyPath: string }] }).issued[0];
   // ssl on: without it PostgreSQL complains about every hostssl line, and clientname=XY would not be the silent case.
   const caPem = await readFile(join(pki, "ca", "ca.crt"), "utf8");
   cluster = await startCluster({ hba: ORIGINAL_RULES, tls: { certPem: await readFile(server.certPath, "utf8"), keyPem: await readFile(server.keyPath, "utf8"), caPem } });
-  const client = JSON.parse((await cli(["--format", "json", "cert", "issue", "--pki", pki, "--profile", "client", "--cn", cluster.superuser])).stdout) as { certPath: string; keyPath: string };
+  const client = (JSON.parse((await cli(["--format", "json", "cert", "issue", "--pki", pki, "--profile", "client", "--cn", cluster.superuser])).stdout) as { issued: [{ certPath: string; keyPath: string }] })
+    .issued[0];
   clientCert = { cert: client.certPath, key: client.keyPath, ca: join(pki, "ca", "ca.crt") };
   await cluster.sql(`CREATE ROLE trusted_app LOGIN; ALTER ROLE ${cluster.superuser} PASSWORD ${quoteLiteral(scramVerifier(SUPERUSER_PASSWORD))};`);
   hbaFile = join(cluster.dataDir, "pg_hba.conf");

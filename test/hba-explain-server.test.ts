@@ -150,7 +150,8 @@ before(async () => {
   const pki = join(work.dir, "pki");
   await cli(["ca", "init", "--pki", pki]);
   const issue = async (profile: string, cn: string, sans: string[] = []) =>
-    JSON.parse((await cli(["--format", "json", "cert", "issue", "--pki", pki, "--profile", profile, "--cn", cn, ...sans.flatMap((san) => ["--san", san])])).stdout) as { certPath: string; keyPath: string };
+    (JSON.parse((await cli(["--format", "json", "cert", "issue", "--pki", pki, "--profile", profile, "--cn", cn, ...sans.flatMap((san) => ["--san", san])])).stdout) as { issued: [{ certPath: string; keyPath: string }] })
+      .issued[0];
   const server = await issue("server", "explain-server", ["127.0.0.1"]);
   caPem = await readFile(join(pki, "ca", "ca.crt"), "utf8");
   for (const cn of CERTIFICATES) {

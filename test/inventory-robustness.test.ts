@@ -116,7 +116,7 @@ describe("the inventory under concurrency and kill -9", () => {
     assert.deepEqual(leftovers, []);
     const listed = await pgwarden(["--format", "json", "cert", "list", "--pki", pki]);
     assert.equal(listed.code, 0, listed.stderr);
-    const entries = JSON.parse(listed.stdout) as { status: string; origin: string }[];
+    const entries = (JSON.parse(listed.stdout) as { certificates: { status: string; origin: string }[] }).certificates;
     assert.ok(entries.length > 1);
     // The next command finished what each kill left in its journal: every record's pair is in place.
     assert.deepEqual(entries.filter((entry) => entry.status !== "valid"), [], "no record shown missing after a kill");

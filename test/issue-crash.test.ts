@@ -78,7 +78,7 @@ interface ListEntry {
 async function listJson(pki: string): Promise<ListEntry[]> {
   const listed = await pgwarden(["--format", "json", "cert", "list", "--pki", pki]);
   assert.equal(listed.code, 0, listed.stderr);
-  return JSON.parse(listed.stdout) as ListEntry[];
+  return (JSON.parse(listed.stdout) as { certificates: ListEntry[] }).certificates;
 }
 
 describe("cert issue --cn-file killed with SIGKILL at random moments", () => {

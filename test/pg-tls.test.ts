@@ -3,8 +3,11 @@ import { X509Certificate } from "node:crypto";
 import { readFile, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { pgwarden, snapshot, tempDir } from "./support/cli.js";
+import { pgwarden as runPgwarden, snapshot, tempDir, withTextErrors, type CliOptions } from "./support/cli.js";
 import { runClient, startCluster, type Cluster } from "./support/pg-cluster.js";
+
+/** The CLI, its --format json errors read as their text line: these tests check the message's words. */
+const pgwarden = async (args: readonly string[], options?: CliOptions) => withTextErrors(await runPgwarden(args, options));
 
 let cluster: Cluster;
 let work: { dir: string; cleanup: () => Promise<void> };

@@ -46,7 +46,7 @@ async function cli(args: string[]): Promise<CliResult> {
 
 async function issue(pki: string, profile: "server" | "client", cn: string, extra: string[] = []): Promise<Issued> {
   const r = await cli(["--format", "json", "cert", "issue", "--pki", pki, "--profile", profile, "--cn", cn, ...extra]);
-  const parsed = JSON.parse(r.stdout) as Record<string, unknown>;
+  const parsed = (JSON.parse(r.stdout) as { issued: Record<string, unknown>[] }).issued[0] ?? {};
   const { certPath, keyPath, serial } = parsed;
   assert.ok(typeof certPath === "string" && typeof keyPath === "string" && typeof serial === "string", r.stdout);
   return { certPath, keyPath, serial };

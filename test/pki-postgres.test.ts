@@ -73,8 +73,9 @@ async function issue(pki: string, profile: "server" | "client" | "peer", cn: str
   for (const san of opts.sans ?? []) args.push("--san", san);
   if (opts.keyType) args.push("--key-type", opts.keyType);
   const r = await cli(args);
-  const parsed: unknown = JSON.parse(r.stdout);
-  assert.ok(isRecord(parsed), `cert issue JSON is not an object: ${r.stdout}`);
+  const document: unknown = JSON.parse(r.stdout);
+  const parsed: unknown = isRecord(document) && Array.isArray(document.issued) ? document.issued[0] : undefined;
+  assert.ok(isRecord(parsed), `cert issue JSON has no issued certificate: ${r.stdout}`);
   const out: IssuedCert = {
     certPath: str(parsed, "certPath", "cert issue"),
     keyPath: str(parsed, "keyPath", "cert issue"),

@@ -9,7 +9,9 @@ export const EXIT_CODES_HELP = `EXIT CODES
   5   PostgreSQL connection or authentication failed
   6   insufficient privilege
   7   PKI failure (bad passphrase, unusable key, verification failed)
-  70  internal error (a bug: please report it)`;
+  70  internal error (a bug: please report it)
+  With --format json an error is one line on stderr, {"error": {"code", "message", "exitCode"}}, and
+  stdout holds one JSON document (schemas/<noun>-<verb>.schema.json); warnings are on stderr and in its "warnings".`;
 
 export interface HelpSpec {
   /** One line for the parent's command list; default: the description's first sentence. */

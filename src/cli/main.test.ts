@@ -54,3 +54,12 @@ test("cert issue loads neither the PostgreSQL client, YAML, nor cert sign's X.50
   const everything = packagesLoadedFor("--help");
   assert.ok(everything.includes("pg") && everything.includes("yaml"), everything.join(", "));
 });
+
+test("--format json anywhere before --, in either spelling, asks for JSON errors; sarif, text or a later -- do not", async () => {
+  const { jsonErrorsRequested } = await import("./main.js");
+  assert.equal(jsonErrorsRequested(argv("--format", "json", "cert", "list")), true);
+  assert.equal(jsonErrorsRequested(argv("cert", "list", "--format=json")), true);
+  assert.equal(jsonErrorsRequested(argv("hba", "lint", "f", "--format", "sarif")), false);
+  assert.equal(jsonErrorsRequested(argv("cert", "list")), false);
+  assert.equal(jsonErrorsRequested(argv("cert", "inspect", "--", "--format", "json")), false);
+});

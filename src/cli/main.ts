@@ -6,6 +6,7 @@ import { escapeText } from "./escape-text.js";
 import { ExitSignal } from "./exit-signal.js";
 import { addGlobalFlags, formatOption, pkiOption, quietOption } from "./flags.js";
 import { nounCommand, type Noun } from "./noun.js";
+import { jsonErrorLine } from "./output.js";
 
 const REPORT_URL = "https://github.com/pgwarden/pgwarden/issues";
 
@@ -53,9 +54,9 @@ export function commandOf(argv: readonly string[]): { noun?: string; verb?: stri
 export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command("pgwarden")
     .description("Make PostgreSQL fleets secure by default: a local CA, TLS, access rules, roles and audits.")
-    .showHelpAfterError("(run with --help for usage)")
+    .showHelpAfterError(jsonErrorsRequested(argv) ? false : "(run with --help for usage)")
     // Global flags before the command belong to the program; after it, to the command, so
-    // a command may give a flag its own meaning (`cert export --format pk8`).
+    // a command may give a flag its own meaning (`hba lint --format sarif`).
     .enablePositionalOptions()
     .exitOverride();
   for (const option of PROGRAM_OPTIONS()) program.addOption(option);
@@ -65,8 +66,9 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
   const prepare = (command: Command) => {
     // Every command exits through the same override, so usage errors map to exit 2.
     command.exitOverride();
-    // Commander's messages quote what was typed: escaped, keeping their own line breaks.
-    command.configureOutput({ outputError: (text, write) => write(`pgwarden: ${escapeText(text, "\n")}`) });
+    // Commander's messages quote what was typed: escaped, keeping their own line breaks. With --format json
+    // main's error path writes the error once, as JSON.
+    command.configureOutput({ outputError: (text, write) => (jsonErrorsRequested(argv) ? undefined : write(`pgwarden: ${escapeText(text, "\n")}`)) });
     command.options.forEach(checkDirectoryFlag);
     if (command.commands.length === 0 && command !== program) addGlobalFlags(command);
     command.commands.forEach(prepare);
@@ -107,6 +109,19 @@ function exitQuietlyOnClosedStdout(): void {
   });
 }
 
+/**
+ * `--format json` (or `--format=json`) anywhere before `--`, for the program or the command: then
+ * errors, usage errors from argv parsing included, are one JSON object on stderr.
+ */
+export function jsonErrorsRequested(argv: readonly string[]): boolean {
+  for (let index = 2; index < argv.length; index++) {
+    const arg = argv[index] as string;
+    if (arg === "--") return false;
+    if (arg === "--format=json" || (arg === "--format" && argv[index + 1] === "json")) return true;
+  }
+  return false;
+}
+
 /** Runs pgwarden with `argv` (process.argv form) and returns the exit code. Never throws. */
 export async function main(argv: readonly string[]): Promise<number> {
   exitQuietlyOnClosedStdout();
@@ -114,38 +129,65 @@ export async function main(argv: readonly string[]): Promise<number> {
     await (await buildProgram(argv)).parseAsync([...argv]);
     return ExitCode.ok;
   } catch (error) {
-    return exitCodeFor(error);
+    const failure = failureOf(error);
+    if (jsonErrorsRequested(argv)) {
+      const message = failure.note ? `${failure.message} (${failure.note})` : failure.message;
+      if (message !== undefined) process.stderr.write(jsonErrorLine(failure.code, message, failure.exitCode));
+    } else if (failure.message !== undefined && !failure.shown) process.stderr.write(failureText(failure));
+    if (failure.stack !== undefined && process.env.PGWARDEN_DEBUG === "1") process.stderr.write(failure.stack);
+    return failure.exitCode;
   }
 }
 
-function exitCodeFor(error: unknown): number {
-  const debug = process.env.PGWARDEN_DEBUG === "1";
-  if (error instanceof ExitSignal) return error.exitCode;
+/** What went wrong, once, for the text and the JSON error: no message when there is nothing more to say. */
+interface Failure {
+  readonly exitCode: number;
+  /** A stable code: the PgwardenError's, commander's (`unknown-option`), or one per situation below. */
+  readonly code: string;
+  /** One line, for the person; undefined when the command already said everything (ExitSignal, help). */
+  readonly message?: string;
+  /** A second line of text (how to report a bug). */
+  readonly note?: string;
+  /** Commander has already written the message as text (its outputError). */
+  readonly shown?: boolean;
+  /** The trace PGWARDEN_DEBUG=1 adds. */
+  readonly stack?: string;
+}
+
+/** A commander error code as pgwarden's codes read: `commander.unknownOption` -> `unknown-option`. */
+function commanderCode(code: string): string {
+  return code.replace(/^commander\./, "").replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
+
+const BUG_NOTE = `This is a bug. Please report it at ${REPORT_URL} with the command you ran and the output of PGWARDEN_DEBUG=1.`;
+
+function failureOf(error: unknown): Failure {
+  if (error instanceof ExitSignal) return { exitCode: error.exitCode, code: "check-failed" };
   if (error instanceof CommanderError) {
-    if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return ExitCode.ok;
-    return ExitCode.usage;
+    if (["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code)) return { exitCode: ExitCode.ok, code: "help" };
+    // Commander printed its own text already (outputError); for JSON the message is kept here.
+    return { exitCode: ExitCode.usage, code: commanderCode(error.code), message: error.message.replace(/^error: /, ""), shown: true };
   }
   if (error instanceof PgwardenError) {
-    process.stderr.write(`pgwarden: error: ${escapeText(error.message)}\n`);
-    if (debug) process.stderr.write(`${error.stack ?? ""}\n${error.cause instanceof Error ? `caused by: ${error.cause.stack}\n` : ""}`);
-    return error.exitCode;
+    const cause = error.cause instanceof Error ? `caused by: ${error.cause.stack}\n` : "";
+    return { exitCode: error.exitCode, code: error.code, message: error.message, stack: `${error.stack ?? ""}\n${cause}` };
   }
   const nodeError = error as NodeJS.ErrnoException;
+  const stack = `${nodeError?.stack ?? ""}\n`;
   if (nodeError?.code === "EACCES" || nodeError?.code === "EPERM") {
-    process.stderr.write(`pgwarden: error: permission denied: ${escapeText(nodeError.path ?? nodeError.message)}\n`);
-    if (debug) process.stderr.write(`${nodeError.stack ?? ""}\n`);
-    return ExitCode.privilege;
+    return { exitCode: ExitCode.privilege, code: "permission-denied", message: `permission denied: ${nodeError.path ?? nodeError.message}`, stack };
   }
   // A file where a directory must be (pki/server as a file, a parent of a path that is a file).
   if (nodeError?.code === "ENOTDIR" || (nodeError?.code === "EEXIST" && nodeError.syscall === "mkdir")) {
-    process.stderr.write(`pgwarden: error: ${escapeText(nodeError.path ?? "a path")}: a file stands where a directory must be: move it away or give another path\n`);
-    if (debug) process.stderr.write(`${nodeError.stack ?? ""}\n`);
-    return ExitCode.usage;
+    const message = `${nodeError.path ?? "a path"}: a file stands where a directory must be: move it away or give another path`;
+    return { exitCode: ExitCode.usage, code: "file-not-directory", message, stack };
   }
-  process.stderr.write(
-    `pgwarden: internal error: ${escapeText(error instanceof Error ? error.message : String(error))}\n` +
-      `This is a bug. Please report it at ${REPORT_URL} with the command you ran and the output of PGWARDEN_DEBUG=1.\n`,
-  );
-  if (debug && error instanceof Error) process.stderr.write(`${error.stack ?? ""}\n`);
-  return ExitCode.internal;
+  const message = error instanceof Error ? error.message : String(error);
+  return { exitCode: ExitCode.internal, code: "internal", message, note: BUG_NOTE, ...(error instanceof Error ? { stack } : {}) };
+}
+
+/** The error as text on stderr: one line, and for a bug how to report it. */
+function failureText(failure: Failure): string {
+  const prefix = failure.exitCode === ExitCode.internal ? "internal error" : "error";
+  return `pgwarden: ${prefix}: ${escapeText(failure.message ?? "")}\n${failure.note ? `${failure.note}\n` : ""}`;
 }

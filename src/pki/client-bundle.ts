@@ -50,7 +50,7 @@ export interface ConnectionStrings {
   readonly nodePostgres?: string;
   /** A Python `psycopg.connect(...)` call. */
   readonly psycopg: string;
-  /** JDBC URL; only with `--format pk8` (pgjdbc reads a DER PKCS#8 key). */
+  /** JDBC URL; only with `--key-format pk8` (pgjdbc reads a DER PKCS#8 key). */
   readonly jdbc?: string;
 }
 

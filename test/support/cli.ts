@@ -63,3 +63,19 @@ export async function snapshot(dir: string): Promise<Map<string, string>> {
   await walk(dir);
   return result;
 }
+
+/**
+ * `result` with each `--format json` error object on stderr written as the text form's line
+ * (`pgwarden: error: <message>`), for tests that run with --format json but check the message's words.
+ */
+export function withTextErrors(result: CliResult): CliResult {
+  const stderr = result.stderr
+    .split("\n")
+    .map((line) => {
+      if (!line.startsWith('{"error":')) return line;
+      const { error } = JSON.parse(line) as { error: { message: string } };
+      return `pgwarden: error: ${error.message}`;
+    })
+    .join("\n");
+  return { ...result, stderr };
+}

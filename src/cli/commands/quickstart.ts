@@ -4,6 +4,7 @@ import { Command, Option } from "commander";
 import { sourcePrefix, type HbaRule } from "../../hba/model.js";
 import { QUICKSTART_ROLE, runQuickstart, type QuickstartResult } from "../../quickstart/quickstart.js";
 import { contextOf } from "../context.js";
+import { hbaRuleJson } from "../json-view.js";
 import { describe } from "../help.js";
 import { keyValueLines } from "../render.js";
 
@@ -91,11 +92,21 @@ export function quickstartCommand(): Command {
       const result = await runQuickstart({ dir, role: options.role, pgBin: options.pgBin, passphrase: await ctx.passphrase(), now: ctx.now });
       for (const warning of result.roles.warnings) ctx.output.warn(warning);
       if (ctx.output.format === "json") {
-        const { sandbox, hba, ...rest } = result;
+        const { sandbox, hba, app } = result;
+        // Public fields only (schemas/quickstart.schema.json): paths and verdicts, never the PKI layout object or parser tokens.
         ctx.output.json({
-          ...rest,
+          dir: result.dir,
+          pki: result.layout.root,
+          ca: { action: result.ca.action, certificate: result.ca.info },
           sandbox: { action: sandbox.action, state: sandbox.state, serverCertificate: sandbox.serverCertificate.certPath },
-          hba: { ...hba, rules: hba.rules.map((rule) => ({ source: rule.source, text: rule.text })) },
+          inventory: result.inventory,
+          hba: { name: hba.name, rules: hba.rules.map(hbaRuleJson), findings: hba.findings, applied: hba.applied },
+          roles: { changes: result.roles.changes.map(({ kind, role, summary, sql }) => ({ kind, role, summary, sql })) },
+          role: result.role,
+          client: { action: result.client.action, certPath: result.client.certPath, keyPath: result.client.keyPath, certificate: result.client.info },
+          session: result.session,
+          psql: result.psql,
+          app: app ? { user: app.user, passwordFrom: app.passwordFrom, session: app.session, rule: app.rule ? hbaRuleJson(app.rule) : null } : null,
         });
       } else ctx.output.data(quickstartText(result));
     });

@@ -49,7 +49,6 @@ export function caInitCommand(): Command {
           keyPath: result.ca.keyPath,
           keyEncrypted: result.keyEncrypted,
           certificate: info,
-          warnings: result.warnings,
           ...(result.restoredFrom ? { restoredFrom: result.restoredFrom } : {}),
         });
         return;

@@ -9,7 +9,7 @@ export async function loadSigningCa(ctx: CommandContext, insecure: boolean | und
   return loadCa(ctx.layout, { passphrase: await ctx.passphrase(), insecure: insecure ?? false, onWarning: (message) => ctx.output.warn(message) });
 }
 
-/** The JSON shape of an issued certificate, the same for `issue` and `sign`. */
+/** The JSON shape of an issued certificate, the same for `issue` and `sign` (its warnings are the document's). */
 export function issuedJson(result: IssueResult) {
   const { record } = result;
   return {
@@ -23,7 +23,6 @@ export function issuedJson(result: IssueResult) {
     profile: record.profile,
     keyPath: result.keyPath,
     certPath: result.certPath,
-    warnings: result.warnings,
   };
 }
 

@@ -1,4 +1,4 @@
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { usageError } from "../../../errors.js";
 import { readCertificateFile } from "../../../pki/certificate-authority.js";
 import { exportClientBundle, libpqUserDir, type BundleFormat, type ExportResult } from "../../../pki/client-bundle.js";
@@ -8,7 +8,7 @@ import { keyValueLines } from "../../render.js";
 
 interface Options {
   cn: string;
-  format: string;
+  keyFormat: string;
   out?: string;
   install?: boolean;
   group?: string;
@@ -31,14 +31,27 @@ function connectionLines(result: ExportResult): string {
     ["psql", result.psql],
     ["node-postgres", result.nodePostgres],
     ["psycopg", result.psycopg],
-    ["JDBC", result.jdbc ?? "export with --format pk8 (pgjdbc reads a DER PKCS#8 key)"],
+    ["JDBC", result.jdbc ?? "export with --key-format pk8 (pgjdbc reads a DER PKCS#8 key)"],
   ]);
+}
+
+/**
+ * The global --format (text or json), which used to mean the key file format here: pem or pk8 is
+ * refused naming --key-format, never silently taken for another meaning.
+ */
+function outputFormatOption(): Option {
+  return new Option("--format <format>", "output format: text or json (the key file format is --key-format)").argParser((value: string) => {
+    if (value === "pem" || value === "pk8") throw new InvalidArgumentError(`the key file format is now --key-format ${value}; --format is text or json`);
+    if (value !== "text" && value !== "json") throw new InvalidArgumentError("Allowed choices are text, json.");
+    return value;
+  });
 }
 
 export function certExportCommand(): Command {
   const command = new Command("export")
     .addOption(new Option("--cn <role>", "the client certificate's CN (the role)").makeOptionMandatory())
-    .addOption(new Option("--format <format>", "pem: libpq files; pk8: also JDBC's DER PKCS#8 key (for JSON output put --format json before the command)").choices(["pem", "pk8"]).default("pem"))
+    .addOption(new Option("--key-format <format>", "pem: libpq files; pk8: also JDBC's DER PKCS#8 key (postgresql.pk8)").choices(["pem", "pk8"]).default("pem"))
+    .addOption(outputFormatOption())
     .addOption(new Option("--out <dir>", "directory to write the bundle to"))
     .addOption(new Option("--install", "write the bundle into ~/.postgresql, where libpq looks by default"))
     .addOption(new Option("--group <name>", "folder under the PKI directory").default("client"))
@@ -53,7 +66,7 @@ export function certExportCommand(): Command {
       const { pem: rootPem } = await readCertificateFile(ctx.layout.caCert, "CA certificate");
       const result = await exportClientBundle(ctx.layout, rootPem, {
         commonName: options.cn,
-        format: options.format as BundleFormat,
+        format: options.keyFormat as BundleFormat,
         outDir,
         group: options.group,
         host: options.host,
@@ -74,13 +87,15 @@ export function certExportCommand(): Command {
   return describe(command, {
     description: `Export a client certificate for a database user: the libpq bundle (postgresql.crt, postgresql.key 0600,
 root.crt) into --out <dir>, or with --install into ~/.postgresql where libpq finds it without being told; with
---format pk8 also the DER PKCS#8 key JDBC wants (postgresql.pk8). A file already there that differs is kept as
+--key-format pk8 also the DER PKCS#8 key JDBC wants (postgresql.pk8). --format is the output format (text or json, as
+for every command); --format pem|pk8, its meaning before, is refused (exit 2) naming --key-format. A file already there that differs is kept as
 <name>.<time>.bak. Prints connection strings with sslmode=verify-full for psql/libpq, node-postgres, psycopg and
-JDBC (JSON keys libpq, psql, nodePostgres, psycopg, jdbc). A key that group or others can read is refused.`,
+JDBC (JSON: the files with their modes, and keys libpq, psql, nodePostgres, psycopg, jdbc;
+schemas/cert-export.schema.json). A key that group or others can read is refused.`,
     examples: [
       "pgwarden cert export --cn dbuser_dba --install",
-      "pgwarden cert export --cn app --format pk8 --out ./jdbc --host pg-meta-1 --dbname meta",
-      "pgwarden --format json cert export --cn app --out ./bundle --host 10.10.10.10",
+      "pgwarden cert export --cn app --key-format pk8 --out ./jdbc --host pg-meta-1 --dbname meta",
+      "pgwarden cert export --cn app --out ./bundle --host 10.10.10.10 --format json",
     ],
   });
 }

@@ -22,11 +22,13 @@ export function certInspectCommand(): Command {
         throw badPemError("input", "bad-certificate", `${file} holds a PEM block that is not a valid X.509 certificate`, "give a PEM certificate", error);
       }
     });
-    if (ctx.output.format === "json") ctx.output.json(infos.length === 1 ? infos[0] : infos);
+    if (ctx.output.format === "json") ctx.output.json({ file, certificates: infos });
     else ctx.output.data(infos.map((info, index) => certificateText(info, index === 0 ? file : `${file} [${index}]`)).join("\n\n"));
   });
   return describe(command, {
-    description: "Show a certificate the way `openssl x509 -text` does, made readable: subject, issuer, serial, validity and days left, SANs, key usage, EKU, basic constraints, key, fingerprints.",
+    description:
+      "Show a certificate the way `openssl x509 -text` does, made readable: subject, issuer, serial, validity and days left, SANs, key usage, EKU, " +
+      'basic constraints, key, fingerprints. With --format json: {"file", "certificates": [...]}, a list for one certificate as for a chain.',
     examples: ["pgwarden cert inspect pki/server/pg-meta-1.crt", "pgwarden cert inspect ~/.postgresql/postgresql.crt --format json"],
   });
 }

@@ -96,7 +96,7 @@ export function certIssueCommand(): Command {
         const ca = await loadSigningCa(ctx, options.insecure);
         const result = await issueCertificate(ctx.layout, ca, { ...base, commonName: prepared.request.commonName }, ctx.now);
         result.warnings.forEach((warning) => ctx.output.warn(warning));
-        if (ctx.output.format === "json") ctx.output.json(issuedJson(result));
+        if (ctx.output.format === "json") ctx.output.json({ issued: [issuedJson(result)], skipped: [] });
         else ctx.output.data(issuedText(result));
         return;
       }
@@ -127,8 +127,8 @@ PostgreSQL role and never becomes a SAN), peer (server and client, for etcd and 
 run again after it was interrupted, it skips the names already issued and intact (key and
 certificate present, matching and recorded) and issues the rest. --force replaces existing
 pairs; a replacement cut short is finished by the next pgwarden command, so a key and its
-certificate are always both old or both new. With --format json, --cn-file prints
-{"issued": [...], "skipped": [...]}.
+certificate are always both old or both new. With --format json, --cn and --cn-file both print
+{"issued": [...], "skipped": [...], "warnings": [...]} (schemas/cert-issue.schema.json).
 --inventory pigsty.yml issues a whole fleet in Pigsty's files/pki layout: per PostgreSQL instance a
 server certificate pgsql/<cluster>-<seq>.crt (CN <cluster>-<seq>; SANs the instance and cluster
 names, the VIP when pg_vip_enabled, the nodename when set, the host's address, localhost,
@@ -137,7 +137,8 @@ present; per etcd member (etcd_seq) a peer pair etcd/<etcd_cluster>-<seq>.{key,c
 what is missing or differs (other names, another CA, a wrong key, under 30 days left); a second run
 writes nothing. A replaced certificate is kept as .bak; one pgwarden did not make (another CA, or
 no record of it) is refused unless --force. --dry-run prints the plan and writes nothing. With
---format json: {"dryRun", "certificates": [{"action": "keep"|"issue"|"reissue", ...}], "clusterKeys", "warnings"}.`,
+--format json: {"dryRun", "certificates": [{"action": "keep"|"issue"|"reissue", ...}], "clusterKeys", "warnings"}
+(schemas/cert-issue-fleet.schema.json).`,
     examples: [
       "pgwarden cert issue --profile server --cn pg-meta-1 --san pg-meta-1.example.com --san 10.10.10.10",
       "pgwarden cert issue --profile client --cn dbuser_dba",

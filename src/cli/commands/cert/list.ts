@@ -35,7 +35,7 @@ export function certListCommand(): Command {
         throw pkiError("unreadable-files", `cannot read ${shown}${more}: fix or remove these files under ${ctx.layout.root}, then list again`);
       };
       if (ctx.output.format === "json") {
-        ctx.output.json(result.entries);
+        ctx.output.json({ certificates: result.entries });
         return failed();
       }
       if (result.entries.length === 0) {
@@ -57,7 +57,8 @@ STATUS is valid, expired, not-yet-valid, missing (the file is gone), replaced (a
 took its path), key-mismatch (the key beside it is not its key, signed certificates included) or
 key-unreadable (a key file is there but cannot be read). A file that exists but cannot be
 read (a directory, a dangling symlink, an I/O error) is reported on stderr and the exit code is 7.
-Before listing, a key/certificate replacement that a killed pgwarden left half done is finished.`,
+Before listing, a key/certificate replacement that a killed pgwarden left half done is finished.
+With --format json: {"certificates": [...]} (schemas/cert-list.schema.json).`,
     examples: ["pgwarden cert list", "pgwarden cert list --expiring 30d", "pgwarden cert list --pki files/pki --profile client --format json"],
   });
 }

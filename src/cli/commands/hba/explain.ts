@@ -10,6 +10,7 @@ import type { Connection, ServerContext } from "../../../hba/match.js";
 import { sourcePrefix, type HbaRule } from "../../../hba/model.js";
 import { contextOf, type CommandContext } from "../../context.js";
 import { ExitSignal } from "../../exit-signal.js";
+import { hbaRuleJson } from "../../json-view.js";
 import { describe } from "../../help.js";
 import { explanationText, matrixText } from "./explain-text.js";
 import { majorVersionFlag, pgVersionOption } from "./pg-version.js";
@@ -67,7 +68,7 @@ function warnAboutErrors(ctx: CommandContext, source: HbaSource): void {
   ctx.output.warn(`${sourcePrefix(first.source)}${first.message}${more}: PostgreSQL refuses to load a file with errors, so these rules would not be in force`);
 }
 
-const ruleJson = (rule: HbaRule) => ({ file: rule.source.file, line: rule.source.line, text: rule.text.trim(), method: rule.method, options: rule.options });
+const ruleJson = (rule: HbaRule) => hbaRuleJson(rule);
 
 async function explainOne(ctx: CommandContext, file: string | undefined, options: Options): Promise<void> {
   const asked = connectionOf(options);

@@ -65,7 +65,9 @@ export function hbaLintCommand(): Command {
         const log = toSarif([], [...LINT_CHECKS, PARSE_ERROR], await pgwardenVersion()) as { runs: object[] };
         pieces = jsonChunks(findings, (results) => ({ ...log, runs: [{ ...log.runs[0], results }] }), sarifResult);
       } else if (format === "json") {
-        pieces = jsonChunks(findings, (all) => ({ source: source.label, rulesChecked: result.rulesChecked, failOn: options.failOn, context, findings: all }));
+        const { warnings } = ctx.output;
+        const head = { source: source.label, rulesChecked: result.rulesChecked, failOn: options.failOn, context };
+        pieces = jsonChunks(findings, (all) => ({ ...head, findings: all, warnings }));
       } else pieces = lintTextChunks(`${source.label}: `, findings, result.rulesChecked);
       // JSON and SARIF pieces keep JSON's own escapes; text is escaped for a terminal.
       const write = format === "text" ? (piece: string) => ctx.output.data(piece) : (piece: string) => ctx.output.jsonPiece(piece);

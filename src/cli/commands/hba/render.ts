@@ -18,7 +18,20 @@ export function hbaRenderCommand(): Command {
     const inventory = await loadInventory(options.inventory);
     const rendered = renderHba(inventory, options.cluster, { instance: options.instance, target: options.target });
     for (const warning of [...inventory.warnings, ...rendered.warnings]) ctx.output.warn(warning);
-    if (ctx.output.format === "json") ctx.output.json(rendered);
+    if (ctx.output.format === "json") {
+      const { target, cluster, instance, pgRole, text } = rendered;
+      // The rules' public fields: never the parser's model of a rule (its tokens).
+      const rules = rendered.rules.map(({ line, title, active, role, order, source, fileLine }) => ({
+        line,
+        title: title ?? null,
+        active,
+        role,
+        order,
+        fileLine,
+        source: source ?? null,
+      }));
+      ctx.output.json({ target, cluster, instance: instance ?? null, pgRole: pgRole ?? null, rules, text });
+    }
     else ctx.output.data(rendered.text);
   });
   addInventoryOptions(command, true);

@@ -37,11 +37,11 @@ export function passwordHashCommand(): Command {
       if (iterations < DEFAULT_SCRAM_ITERATIONS && options.method === "scram-sha-256") warnings.push(`${iterations} iterations is fewer than PostgreSQL's default of ${DEFAULT_SCRAM_ITERATIONS}: the audit reports it`);
       if (options.method === "md5") warnings.push("md5 secrets are password-equivalent and deprecated: use scram-sha-256 unless an old client needs md5");
       const verifier = options.method === "md5" ? md5Secret(password, options.user as string) : scramVerifier(password, { iterations });
+      for (const warning of warnings) ctx.output.warn(warning);
       if (ctx.output.format === "json") {
-        ctx.output.json({ method: options.method, ...(options.user === undefined ? {} : { role: options.user }), verifier, warnings });
+        ctx.output.json({ method: options.method, role: options.user ?? null, verifier });
         return;
       }
-      for (const warning of warnings) ctx.output.warn(warning);
       ctx.output.data(verifier);
     });
   return describe(command, {

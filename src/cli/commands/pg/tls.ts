@@ -14,6 +14,7 @@ import {
   ensureServerCertificate,
   foreignCertificateError,
   withInstalledNames,
+  type ServerCertificate,
   type ServerCertificateRequest,
 } from "../../../pg/server-certificate.js";
 import {
@@ -38,6 +39,7 @@ import { describe } from "../../help.js";
 import { sanOption } from "../../flags.js";
 import { loadSigningCa } from "../cert/common.js";
 import { connectSuperuser } from "../../../pg/connect.js";
+import { servedJson } from "../../json-view.js";
 import { connOption } from "../../conn-url.js";
 
 interface Options {
@@ -106,6 +108,38 @@ async function requireIssued(paths: readonly string[], issueFlags: string): Prom
   }
 }
 
+/**
+ * The one JSON shape of `pg tls` (schemas/pg-tls.schema.json), whichever of --pgdata, --conn, --print and
+ * --dry-run ran: what did not happen is null or empty.
+ */
+function tlsJson(parts: {
+  via: "pgdata" | "conn" | "print";
+  dryRun?: boolean;
+  dataDirectory?: string;
+  certificate?: { path: string; action: string; reason: string | null; backups: readonly string[] } | null;
+  plan?: TlsPlan;
+  alterSystem?: readonly string[];
+  reloaded?: boolean;
+  served?: ServedCheck;
+  snippet?: { target: SnippetTarget; text: string };
+}) {
+  return {
+    via: parts.via,
+    dryRun: parts.dryRun ?? false,
+    dataDirectory: parts.dataDirectory ?? null,
+    certificate: parts.certificate ?? null,
+    plan: parts.plan ?? null,
+    alterSystem: parts.alterSystem ?? [],
+    reloaded: parts.reloaded ?? false,
+    served: parts.served ? servedJson(parts.served) : null,
+    snippet: parts.snippet ?? null,
+  };
+}
+
+function certificateJson(server: ServerCertificate) {
+  return { path: server.certPath, action: server.action, reason: server.reason ?? null, backups: server.backups ?? [] };
+}
+
 /** `--print`: the TLS lines for pgbouncer, Patroni or etcd on a host whose certificate is in the PKI. */
 async function runPrint(ctx: CommandContext, options: Options, target: SnippetTarget): Promise<void> {
   const host = options.cn ?? hostname();
@@ -118,7 +152,10 @@ async function runPrint(ctx: CommandContext, options: Options, target: SnippetTa
   if (target === "pgbouncer" && !client) {
     ctx.output.warn("no server_tls_cert_file: pgbouncer presents no certificate to PostgreSQL, so rules that demand cert (as a sandbox's do) refuse it; give --client-cn ROLE for the role pgbouncer logs in as");
   }
-  ctx.output.data(renderTlsSnippet(target, host, { caCert: ctx.layout.caCert, cert: paths.cert, key: paths.key, ...(client ? { clientCert: client.cert, clientKey: client.key } : {}) }));
+  const files = { caCert: ctx.layout.caCert, cert: paths.cert, key: paths.key, ...(client ? { clientCert: client.cert, clientKey: client.key } : {}) };
+  const snippet = renderTlsSnippet(target, host, files);
+  if (ctx.output.format === "json") ctx.output.json(tlsJson({ via: "print", snippet: { target, text: snippet } }));
+  else ctx.output.data(snippet);
 }
 
 /** `--conn`: a running server reached as a superuser; files where data_directory is, settings through ALTER SYSTEM. */
@@ -144,7 +181,8 @@ async function runConn(ctx: CommandContext, options: Options, url: string): Prom
     const settingsChanged = await alterSystem(client, plan.settings, options.dryRun ?? false);
     if (options.dryRun) {
       const lines = settingsChanged.map((name) => `  would ALTER SYSTEM SET ${name} = '${plan.settings[name]}'`);
-      if (ctx.output.format === "json") ctx.output.json({ dryRun: true, plan, alterSystem: settingsChanged });
+      const dry = { via: "conn", dryRun: true, dataDirectory: facts.dataDirectory, plan, alterSystem: settingsChanged } as const;
+      if (ctx.output.format === "json") ctx.output.json(tlsJson(dry));
       else ctx.output.data(`${planText(plan, true)}\n${lines.length ? lines.join("\n") : "  settings already as wanted"}\nwould reload the server (pg_reload_conf()) and check the certificate it serves`);
       return;
     }
@@ -154,8 +192,8 @@ async function runConn(ctx: CommandContext, options: Options, url: string): Prom
     const certPem = (server as { certPem: string }).certPem;
     const servername = verifyName(request);
     const served = await checkServed(facts.dataDirectory, certPem, ca.pem, undefined, undefined, servername);
-    const result = { dataDirectory: facts.dataDirectory, alterSystem: settingsChanged, plan, reloaded: changed, served: { ...served, probe: served.probe ? { ...served.probe, certificateDer: undefined } : undefined } };
-    if (ctx.output.format === "json") ctx.output.json(result);
+    const result = { dataDirectory: facts.dataDirectory, alterSystem: settingsChanged, plan, reloaded: changed, served };
+    if (ctx.output.format === "json") ctx.output.json(tlsJson({ via: "conn", ...result, certificate: certificateJson(server as ServerCertificate) }));
     else ctx.output.data(`${planText(plan, false)}\n${settingsChanged.length ? `ALTER SYSTEM: ${settingsChanged.join(", ")}` : "settings already as wanted"}\nserver: ${served.matches ? `serves this certificate (${served.probe?.protocol}, ${served.probe?.cipher})` : "does NOT serve this certificate"}`);
     if (!served.matches) {
       const { errors, logFile } = await configErrors(client);
@@ -195,7 +233,11 @@ async function runPgdata(ctx: CommandContext, options: Options, pgdata: string):
     const certLine = found.usable
       ? `server certificate: ${found.usable.certPath} (kept)`
       : `server certificate: would ${action} for ${found.options.subjectAltNames.join(", ")}`;
-    if (ctx.output.format === "json") ctx.output.json({ dryRun: true, certificate: { path: found.paths.cert, action: found.usable ? "kept" : found.existing ? "reissue" : "issue", reason: found.reason }, plan });
+    if (ctx.output.format === "json") {
+      const action = found.usable ? "kept" : found.existing ? "reissue" : "issue";
+      const certificate = { path: found.paths.cert, action, reason: found.reason ?? null, backups: [] };
+      ctx.output.json(tlsJson({ via: "pgdata", dryRun: true, dataDirectory: pgdata, certificate, plan }));
+    }
     else ctx.output.data(`${certLine}\n${planText(plan, true)}${options.reload ? "\nwould reload the server (pg_ctl reload) and check the certificate it serves" : ""}`);
     return;
   }
@@ -213,13 +255,8 @@ async function runPgdata(ctx: CommandContext, options: Options, pgdata: string):
     options.reload === true && (plan.changed || (await checkServed(pgdata, server.certPem, ca.pem, undefined, 0, servername)).matches === false);
   if (needsReload) await reloadServer(findServerBinaries(options.pgBin).dir, pgdata, plan.owner);
   const served = await checkServed(pgdata, server.certPem, ca.pem, undefined, undefined, servername);
-  const result = {
-    certificate: { path: server.certPath, action: server.action, reason: server.reason, backups: server.backups ?? [] },
-    plan,
-    reloaded: needsReload,
-    served: { ...served, probe: served.probe ? { ...served.probe, certificateDer: undefined } : undefined },
-  };
-  if (ctx.output.format === "json") ctx.output.json(result);
+  const done = { via: "pgdata", dataDirectory: pgdata, certificate: certificateJson(server), plan, reloaded: needsReload, served } as const;
+  if (ctx.output.format === "json") ctx.output.json(tlsJson(done));
   else {
     const servedLine = !served.running
       ? "server: not running; the new settings take effect when it starts"
@@ -293,10 +330,13 @@ the new certificate, whatever its --cn, also names every host the old one answer
 DNS SAN), so --cn newname keeps a VIP given earlier with --san; a wildcard it cannot carry over is refused unless --force.
 A symbolic link among the files it replaces in PGDATA is refused (exit 2) rather than followed; --force replaces the link
 and keeps a copy of the link itself (never of its target) as .bak. Every file it writes there, backups too, is owned by
-PGDATA's owner. --print writes the matching TLS lines for pgbouncer, Patroni or etcd.`,
+PGDATA's owner. --print writes the matching TLS lines for pgbouncer, Patroni or etcd.
+With --format json every mode answers in one shape (schemas/pg-tls.schema.json): via (pgdata, conn or print), dryRun,
+certificate, plan (file modes as "0600"), alterSystem, reloaded, served and snippet, null or empty where they do not apply.`,
     examples: [
       "pgwarden pg tls --pgdata /var/lib/postgresql/15/main --config-file /etc/postgresql/15/main/postgresql.conf --cn db1.example.com --san db1.example.com --san 10.0.0.11 --reload",
       "pgwarden pg tls --pgdata ./data --dry-run",
+      "pgwarden pg tls --print etcd --cn etcd-1 --format json",
       "PGPASSWORD=... pgwarden pg tls --conn postgresql://postgres@127.0.0.1:5432/postgres --cn db1.example.com",
       "pgwarden pg tls --print pgbouncer --cn db1.example.com --client-cn dbuser_app",
       "pgwarden pg tls --pgdata ./data --cn db1.example.com --san db1.example.com --san 10.0.0.11 --reload --force   # replace a certificate made elsewhere",

@@ -6,6 +6,7 @@ import { daysUntil } from "../../../pki/validity.js";
 import { contextOf } from "../../context.js";
 import { ExitSignal } from "../../exit-signal.js";
 import { describe } from "../../help.js";
+import { probeJson } from "../../json-view.js";
 import { keyValueLines } from "../../render.js";
 import { defaultSandboxDir, sandboxDirOption } from "./common.js";
 
@@ -17,7 +18,7 @@ export function sandboxStatusCommand(): Command {
     const status = await sandboxStatus(dir, caPem);
     const { probe } = status;
     const healthy = status.running && probe?.tls === true && probe.verified === true;
-    if (ctx.output.format === "json") ctx.output.json({ ...status, probe: probe ? { ...probe, certificateDer: undefined } : undefined, healthy });
+    if (ctx.output.format === "json") ctx.output.json({ state: status.state, running: status.running, probe: probeJson(probe), healthy });
     else {
       ctx.output.data(
         keyValueLines([

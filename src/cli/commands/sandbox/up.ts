@@ -5,6 +5,7 @@ import { initCa } from "../../../pki/ca-init.js";
 import { contextOf } from "../../context.js";
 import { ExitSignal } from "../../exit-signal.js";
 import { describe } from "../../help.js";
+import { servedJson } from "../../json-view.js";
 import { keyValueLines } from "../../render.js";
 import { defaultSandboxDir, sandboxDirOption } from "./common.js";
 
@@ -29,7 +30,12 @@ export function sandboxUpCommand(): Command {
       if (init.action === "created") ctx.output.info(`pgwarden: created a CA in ${ctx.layout.caDir}`);
       const result = await sandboxUp(ctx.layout, init.ca, { dir, port, pgBin: options.pgBin, now: ctx.now });
       const { state, served } = result;
-      if (ctx.output.format === "json") ctx.output.json({ ...result, serverCertificate: { certPath: result.serverCertificate.certPath, action: result.serverCertificate.action } });
+      if (ctx.output.format === "json") ctx.output.json({
+          state,
+          action: result.action,
+          serverCertificate: { certPath: result.serverCertificate.certPath, action: result.serverCertificate.action },
+          served: servedJson(served),
+        });
       else {
         ctx.output.data(
           keyValueLines([

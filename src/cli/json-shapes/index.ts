@@ -1,0 +1,62 @@
+import type { z } from "zod";
+import { caInitShape } from "./ca-init.js";
+import { caShowShape } from "./ca-show.js";
+import { certExportShape } from "./cert-export.js";
+import { certInspectShape } from "./cert-inspect.js";
+import { certIssueShape } from "./cert-issue.js";
+import { certListShape } from "./cert-list.js";
+import { certSignShape } from "./cert-sign.js";
+import { certVerifyShape } from "./cert-verify.js";
+import { errorShape } from "./error.js";
+import { hbaApplyShape } from "./hba-apply.js";
+import { hbaExplainShape } from "./hba-explain.js";
+import { hbaLintShape } from "./hba-lint.js";
+import { hbaRenderShape } from "./hba-render.js";
+import { passwordAuditShape } from "./password-audit.js";
+import { passwordGenerateShape } from "./password-generate.js";
+import { passwordHashShape } from "./password-hash.js";
+import { pgTlsShape } from "./pg-tls.js";
+import { quickstartShape } from "./quickstart.js";
+import { roleApplyShape } from "./role-apply.js";
+import { rolePlanShape } from "./role-plan.js";
+import { sandboxDownShape } from "./sandbox-down.js";
+import { sandboxStatusShape } from "./sandbox-status.js";
+import { sandboxUpShape } from "./sandbox-up.js";
+import { trustInstallShape } from "./trust-install.js";
+import { trustPrintShape } from "./trust-print.js";
+
+/**
+ * The documented JSON document of every command (`noun verb`), one schema file each under
+ * schemas/ (`npm run schemas`). A command with JSON output and no entry here fails
+ * test/json-contract.test.ts. To add one: a file `<noun>-<verb>.ts` exporting its shape
+ * (strict objects, built with `document()` from common.ts), and its line here.
+ */
+export const JSON_SHAPES: Readonly<Record<string, z.ZodType>> = {
+  "ca init": caInitShape,
+  "ca show": caShowShape,
+  "cert issue": certIssueShape,
+  "cert sign": certSignShape,
+  "cert inspect": certInspectShape,
+  "cert verify": certVerifyShape,
+  "cert list": certListShape,
+  "cert export": certExportShape,
+  "trust print": trustPrintShape,
+  "trust install": trustInstallShape,
+  "sandbox up": sandboxUpShape,
+  "sandbox down": sandboxDownShape,
+  "sandbox status": sandboxStatusShape,
+  "pg tls": pgTlsShape,
+  "hba render": hbaRenderShape,
+  "hba lint": hbaLintShape,
+  "hba explain": hbaExplainShape,
+  "hba apply": hbaApplyShape,
+  "password hash": passwordHashShape,
+  "password generate": passwordGenerateShape,
+  "password audit": passwordAuditShape,
+  "role plan": rolePlanShape,
+  "role apply": roleApplyShape,
+  quickstart: quickstartShape,
+};
+
+/** The error object on stderr with --format json, the same for every command. */
+export const ERROR_SHAPE: z.ZodType = errorShape;
