@@ -137,6 +137,15 @@ describe("offline commands, on a PKI made here", () => {
     assert.ok(ed.warnings.some((warning) => /Ed25519/i.test(warning)), `an Ed25519 server certificate is warned about: ${ed.warnings.join("; ")}`);
   });
 
+  test("cert issue --inventory answers {dryRun, certificates, clusterKeys} for a dry run and for the run itself", async () => {
+    const fleet = ["cert", "issue", "--inventory", join(FIXTURES, "trio.yml"), "--cluster", "pg-test"];
+    const planned = (await runJson("cert issue", json(...fleet, "--dry-run"))) as { dryRun: boolean; certificates: { action: string }[] };
+    assert.equal(planned.dryRun, true);
+    assert.ok(planned.certificates.length > 0 && planned.certificates.every((item) => item.action === "issue"));
+    const issued = (await runJson("cert issue", json(...fleet))) as { certificates: { action: string; serial: string | null }[] };
+    assert.ok(issued.certificates.every((item) => item.action === "issue" && item.serial !== null));
+  });
+
   test("cert sign", async () => {
     const key = join(work.dir, "req.key");
     const csr = join(work.dir, "req.csr");
@@ -213,7 +222,7 @@ describe("offline commands, on a PKI made here", () => {
 
   test("errors with --format json: one object on stderr with code, message and the exit code; nothing on stdout", async () => {
     assertJsonError(await pgwarden(["--format", "json", "cert", "list", "--frobnicate"]), 2, "unknown-option");
-    assertJsonError(await pgwarden(["--format=json", "cert", "issue", "--cn", "x"]), 2, "missing-mandatory-option-value");
+    assertJsonError(await pgwarden(["--format=json", "cert", "issue", "--cn", "x"]), 2, "profile-required");
     assertJsonError(await pgwarden(json("cert", "inspect", join(work.dir, "nothing-here.crt"))), 4, /./);
     assertJsonError(await pgwarden(["--pki", join(work.dir, "no-pki"), "ca", "show", "--format", "json"]), 4, "pki-missing");
     const refused = assertJsonError(await pgwarden(json("cert", "export", "--cn", "app1", "--out", join(work.dir, "x"), "--key-format", "der")), 2, "invalid-argument");

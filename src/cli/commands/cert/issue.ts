@@ -138,7 +138,7 @@ what is missing or differs (other names, another CA, a wrong key, under 30 days 
 writes nothing. A replaced certificate is kept as .bak; one pgwarden did not make (another CA, or
 no record of it) is refused unless --force. --dry-run prints the plan and writes nothing. With
 --format json: {"dryRun", "certificates": [{"action": "keep"|"issue"|"reissue", ...}], "clusterKeys", "warnings"}
-(schemas/cert-issue-fleet.schema.json).`,
+(also in schemas/cert-issue.schema.json).`,
     examples: [
       "pgwarden cert issue --profile server --cn pg-meta-1 --san pg-meta-1.example.com --san 10.10.10.10",
       "pgwarden cert issue --profile client --cn dbuser_dba",
