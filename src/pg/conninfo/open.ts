@@ -82,11 +82,12 @@ function newClient(connection: ResolvedConnection, ssl: pg.ClientConfig["ssl"]):
     port: connection.port,
     user: connection.user,
     database: connection.dbname,
-    // Asked only when the server wants a password; libpq's words when there is none.
-    password: async () => {
-      if (connection.password === undefined) throw new Error("fe_sendauth: no password supplied");
-      return connection.password;
-    },
+    // Without one, a function node-postgres calls only when the server wants a password: libpq's words, never its own pgpass.
+    password:
+      connection.password ??
+      (async () => {
+        throw new Error("fe_sendauth: no password supplied");
+      }),
     ssl,
     enableChannelBinding: connection.channelBinding === "prefer",
     keepAlive: connection.keepalives,
