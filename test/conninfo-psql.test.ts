@@ -73,6 +73,8 @@ before(async () => {
       "hostssl all ssl_user 127.0.0.1/32 trust",
       "hostssl all cert_user 127.0.0.1/32 cert",
       "host all pw_user 127.0.0.1/32 scram-sha-256",
+      "hostssl all split_user 127.0.0.1/32 scram-sha-256",
+      "hostnossl all split_user 127.0.0.1/32 trust",
     ],
     tls: {
       certPem: await readFile(join(pki, "server", "localhost.crt"), "utf8"),
@@ -81,7 +83,7 @@ before(async () => {
     },
   });
   await cluster.sql(
-    `CREATE ROLE nossl_user LOGIN; CREATE ROLE ssl_user LOGIN; CREATE ROLE cert_user LOGIN; SET password_encryption = 'scram-sha-256'; CREATE ROLE pw_user LOGIN PASSWORD '${PASSWORD}';` +
+    `CREATE ROLE nossl_user LOGIN; CREATE ROLE ssl_user LOGIN; CREATE ROLE cert_user LOGIN; SET password_encryption = 'scram-sha-256'; CREATE ROLE pw_user LOGIN PASSWORD '${PASSWORD}'; CREATE ROLE split_user LOGIN PASSWORD '${PASSWORD}';` +
       (OS_USER === cluster.superuser ? "" : `CREATE ROLE "${OS_USER}" LOGIN;`),
   );
 });
@@ -230,6 +232,9 @@ describe("the same settings through psql and pgwarden: server with TLS on", { co
       { name: "~/.pgpass with no line for this port", conn: at("pw_user", { sslmode: "require" }), home: { pgpass: { lines: [`127.0.0.1:1:postgres:pw_user:${PASSWORD}`], mode: 0o600 } }, expect: "fails" },
       { name: "PGPASSFILE", conn: at("pw_user", { sslmode: "require" }), env: { PGPASSFILE: join(work.dir, "passfile") }, expect: "tls" },
       { name: "PGPASSWORD", conn: at("pw_user", { sslmode: "require" }), env: { PGPASSWORD: PASSWORD }, expect: "tls" },
+      // libpq tries without TLS only when TLS failed or the server refused, not when it had no password to give.
+      { name: "prefer, TLS asks a password there is none of: no retry without TLS (which would be trusted)", conn: at("split_user"), expect: "fails" },
+      { name: "prefer, TLS asks a password and gets it", conn: at("split_user"), env: { PGPASSWORD: PASSWORD }, expect: "tls" },
       // Input both refuse before connecting.
       { name: "a typo: sslmod=", conn: at("ssl_user", { sslmod: "require" }), expect: "refused", says: /invalid connection option "sslmod": did you mean sslmode\?/ },
       { name: "sslmode=bogus", conn: at("ssl_user", { sslmode: "bogus" }), expect: "refused", says: /invalid sslmode value "bogus"/ },
@@ -240,6 +245,21 @@ describe("the same settings through psql and pgwarden: server with TLS on", { co
     await writeFile(join(work.dir, "passfile"), `*:*:*:pw_user:${PASSWORD}\n`, { mode: 0o600 });
     await runRows(t, rows);
   });
+});
+
+test("pg conninfo's text starts with what psql's \\conninfo prints for the same connection", async () => {
+  for (const conn of [
+    kv({ host: "localhost", port: cluster.port, dbname: "postgres", user: "ssl_user", sslmode: "verify-full", sslrootcert: pkiCa }),
+    at("nossl_user", { sslmode: "disable" }),
+    kv({ host: cluster.socketDir, port: cluster.port, dbname: "postgres", user: OS_USER }),
+  ]) {
+    const home = await makeHome();
+    const psql = await runClient("psql", ["-X", "-c", "\\conninfo", conn], { env: { HOME: home } });
+    assert.equal(psql.code, 0, psql.stderr);
+    const warden = await pgwarden(["pg", "conninfo", "--conn", conn], { env: { ...cleanEnv(), HOME: home } });
+    assert.equal(warden.code, 0, warden.stderr);
+    assert.ok(warden.stdout.startsWith(psql.stdout), `psql:\n${psql.stdout}\npgwarden:\n${warden.stdout}`);
+  }
 });
 
 describe("the same settings through psql and pgwarden: server with TLS off", { concurrency: false }, () => {

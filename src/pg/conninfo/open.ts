@@ -13,6 +13,8 @@ import { TlsSetupError, tlsMaterial, type TlsMaterial, type Verification } from 
 export interface ConnectionFacts {
   readonly connection: ResolvedConnection;
   readonly tls: boolean;
+  /** The server's address the TCP connection reached (a host name may have several). */
+  readonly address?: string;
   readonly protocol?: string;
   readonly cipher?: string;
   /** How the server certificate was checked, and against which root certificate file. */
@@ -64,10 +66,13 @@ function attemptsFor(connection: ResolvedConnection): Array<"plain" | "tls"> {
   }
 }
 
-/** Whether libpq tries the second attempt after `error` on the first. */
+/** The client itself gave up during authentication (no password, a SCRAM failure): libpq tries no other sslmode then. */
+const isClientAuthError = (error: unknown) => /no password supplied|SASL|SCRAM|channel binding/i.test(String((error as Error).message));
+
+/** Whether libpq tries the second attempt after `error` on the first: allow after the server refused, prefer after TLS failed or was refused. */
 function retries(connection: ResolvedConnection, error: unknown): boolean {
   if (connection.sslmode === "allow") return isServerError(error);
-  return !isNetworkError(error);
+  return !isNetworkError(error) && !isClientAuthError(error);
 }
 
 /**
@@ -145,11 +150,13 @@ async function attempt(connection: ResolvedConnection, kind: "plain" | "tls"): P
 
 function factsOf(connection: ResolvedConnection, client: pg.Client, material: TlsMaterial | undefined, retriedAfter: string | undefined): ConnectionFacts {
   const stream = (client as unknown as { connection?: { stream?: TLSSocket } }).connection?.stream;
+  const address = connection.socket ? undefined : stream?.remoteAddress;
   const tls = material !== undefined && typeof stream?.getProtocol === "function";
   const peer = tls ? stream?.getPeerX509Certificate() : undefined;
   return {
     connection,
     tls,
+    ...(address === undefined ? {} : { address }),
     ...(tls ? { protocol: stream?.getProtocol() ?? undefined, cipher: stream?.getCipher()?.standardName ?? stream?.getCipher()?.name } : {}),
     ...(tls ? { verification: material?.verification, rootCertificate: material?.root?.path } : {}),
     ...(peer ? { serverCertificateSubject: peer.subject.replace(/\n/g, ", ") } : {}),

@@ -16,6 +16,7 @@ function conninfoJson(facts: ConnectionFacts, session: SessionTls, database: str
     database,
     user: session.currentUser,
     host: connection.host,
+    address: facts.address ?? null,
     socket: connection.socket,
     port: connection.port,
     sslmode: connection.sslmode,
@@ -34,7 +35,8 @@ function conninfoJson(facts: ConnectionFacts, session: SessionTls, database: str
 
 /** psql's \conninfo line (PostgreSQL 15), then its SSL line, then what psql does not say. */
 function conninfoText(info: ReturnType<typeof conninfoJson>): string {
-  const where = info.socket ? `via socket in "${info.host}" at port "${info.port}"` : `on host "${info.host}" at port "${info.port}"`;
+  const address = info.address !== null && info.address !== info.host ? ` (address "${info.address}")` : "";
+  const where = info.socket ? `via socket in "${info.host}" at port "${info.port}"` : `on host "${info.host}"${address} at port "${info.port}"`;
   const lines = [`You are connected to database "${info.database}" as user "${info.user}" ${where}.`];
   if (info.ssl) lines.push(`SSL connection (protocol: ${info.protocol}, cipher: ${info.cipher}, compression: off)`);
   else lines.push("No SSL: the connection is not encrypted.");
