@@ -188,7 +188,8 @@ async function failureText(connection: ResolvedConnection, error: unknown, candi
   const material = (error as { tlsMaterial?: TlsMaterial }).tlsMaterial;
   const code = String((error as NodeJS.ErrnoException).code ?? "");
   const text = connectFailure(error as Error);
-  if (material === undefined || !VERIFY_ERROR.test(code)) return text;
+  // ERR_SSL_* are alerts from the server (a client certificate it refused), not a server certificate that failed here.
+  if (material === undefined || !VERIFY_ERROR.test(code) || code.startsWith("ERR_SSL_")) return text;
   if (code === "ERR_PGWARDEN_HOSTNAME") return `${text} (sslmode=verify-full checks the name in host= against the server certificate's names)`;
   const root = material.root?.path ?? "(none)";
   const working = await workingRoot(connection, candidates, material.root?.path);
