@@ -187,7 +187,7 @@ const SITUATIONS: readonly Situation[] = [
   {
     name: "--conn with port 99999",
     code: 2,
-    message: /--conn port 99999 is not a TCP port: give one from 1 to 65535/,
+    message: /--conn: invalid port number "99999": give a TCP port from 1 to 65535/,
     cases: CONN_COMMANDS.map(([name, args]) => [name, () => args("postgresql://postgres@127.0.0.1:99999/postgres")] as const),
   },
   {

@@ -191,7 +191,8 @@ test("hba apply refuses rules that refuse the superuser's socket login (exit 1, 
 test("hba apply --conn refuses rules that refuse its own connection (exit 1, names the line and the connection)", async () => {
   const result = await apply("conn", "local all all peer\nhost all all 127.0.0.1/32 reject\n");
   assert.equal(result.code, 1, result.stderr);
-  assert.match(result.stderr, new RegExp(`pgwarden's own connection \\(${cluster.superuser} to postgres from 127\\.0\\.0\\.1\\): line 2 \\(host all all 127\\.0\\.0\\.1/32 reject\\) matches it and the line rejects`));
+  // No sslmode in --conn is libpq's prefer: over TLS, as psql connects to this TLS server.
+  assert.match(result.stderr, new RegExp(`pgwarden's own connection \\(${cluster.superuser} to postgres from 127\\.0\\.0\\.1 over TLS\\): line 2 \\(host all all 127\\.0\\.0\\.1/32 reject\\) matches it and the line rejects`));
   assert.equal(await readFile(hbaFile, "utf8"), original);
 
   // PostgreSQL would look 127.0.0.1 up in DNS for the host name line; pgwarden does not, so it cannot tell, and fails closed.

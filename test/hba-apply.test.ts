@@ -65,8 +65,12 @@ test("hba apply --conn: a superuser connection finds hba_file itself", async () 
   const refused = await connect("trusted_app");
   assert.notEqual(refused.code, 0);
   assert.match(refused.stderr, /pg_hba\.conf rejects connection/);
-  const usage = await pgwarden(["hba", "apply", rules]);
-  assert.equal(usage.code, 2);
+  const usage = await pgwarden(["hba", "apply", rules, "--conn", `postgresql://postgres@127.0.0.1:${cluster.port}/postgres`, "--pgdata", cluster.dataDir]);
+  assert.equal(usage.code, 2, "--conn and --pgdata are two targets");
+  // Without either, PG* variables and libpq's defaults, as psql with no arguments (here a port nothing listens on).
+  const defaults = await pgwarden(["hba", "apply", rules], { env: { PGHOST: "127.0.0.1", PGPORT: "1" } });
+  assert.equal(defaults.code, 5, defaults.stderr);
+  assert.match(defaults.stderr, /cannot connect \(PG\* environment and libpq defaults, no --conn\)/);
 });
 
 test("hba apply --pgdata follows the server's hba_file outside PGDATA (Debian's layout)", async () => {

@@ -487,7 +487,8 @@ test("bad input and an unreachable server: one line on stderr, the right exit co
     [[...base], { ROLES_TEST_INTL: "" }, 3, /pigsty\.yml:\d+: pg_users dbuser_intl: password: the password is empty/],
     [["role", "plan", "--inventory", join(work.dir, "missing.yml"), "--cluster", "pg-roles", "--conn", conn], {}, 4, /inventory .*missing\.yml does not exist/],
     [["role", "plan", "--inventory", inventory, "--cluster", "pg-nope", "--conn", conn], {}, 4, /no cluster "pg-nope"/],
-    [["role", "apply", "--inventory", inventory, "--cluster", "pg-roles"], {}, 2, /required option '--conn <url>' not specified/],
+    // No --conn: PG* variables and libpq's defaults, as psql with no arguments (here a port nothing listens on).
+    [["role", "apply", "--inventory", inventory, "--cluster", "pg-roles"], { PGHOST: "127.0.0.1", PGPORT: "1" }, 5, /cannot connect \(PG\* environment and libpq defaults, no --conn\)/],
     [[...base], { ROLES_TEST_APP: PASSWORDS.rotated }, 5, /cannot connect with --conn/],
   ];
   const denylist = join(work.dir, "denylist.txt");

@@ -6,17 +6,23 @@ import { checkConn, connOption } from "./conn-url.js";
 
 const refused = (error: unknown) => error instanceof PgwardenError && error.exitCode === 2 && /must not contain a password/.test(error.message);
 
-test("a --conn that names a user is fine; one that carries a password is refused", () => {
-  for (const ok of ["postgresql://postgres@127.0.0.1:5432/postgres", "postgresql://127.0.0.1/db?sslmode=verify-full", "/var/run/postgresql"]) {
+test("a --conn that names a user is fine, as a URL or as keyword=value pairs; one that carries a password is refused in both forms", () => {
+  for (const ok of ["postgresql://postgres@127.0.0.1:5432/postgres", "postgresql://127.0.0.1/db?sslmode=verify-full", "/var/run/postgresql", "host=127.0.0.1 user=postgres", "host = 127.0.0.1 dbname='my db'"]) {
     assert.doesNotThrow(() => checkConn(ok), ok);
   }
-  for (const bad of ["postgresql://postgres:secret@127.0.0.1/postgres", "postgresql://postgres@127.0.0.1/postgres?password=secret"]) {
+  for (const bad of ["postgresql://postgres:secret@127.0.0.1/postgres", "postgresql://postgres@127.0.0.1/postgres?password=secret", "host=127.0.0.1 password=secret", "host=127.0.0.1 password='se cret'"]) {
     assert.throws(() => checkConn(bad), refused, bad);
   }
-  // keyword=value strings, with a password or not, are refused as no URL (exit 2), before anything else.
-  for (const bad of ["host=127.0.0.1 user=postgres", "host=127.0.0.1 password=secret"]) {
-    assert.throws(() => checkConn(bad), (error: unknown) => error instanceof PgwardenError && error.exitCode === 2 && /is not a connection URL/.test(error.message), bad);
-  }
+});
+
+test("a --conn with a keyword libpq does not know, or a value libpq refuses, is a usage error naming it (node-postgres ignored both)", () => {
+  const usage = (pattern: RegExp) => (error: unknown) => error instanceof PgwardenError && error.exitCode === 2 && pattern.test(error.message);
+  assert.throws(() => checkConn("host=127.0.0.1 sslmod=require"), usage(/invalid connection option "sslmod": did you mean sslmode\?/));
+  assert.throws(() => checkConn("postgresql://127.0.0.1/db?sslmod=require"), usage(/invalid connection option "sslmod": did you mean sslmode\?/));
+  assert.throws(() => checkConn("host=127.0.0.1 sslmode=bogus"), usage(/--conn: invalid sslmode value "bogus": give one of disable, allow, prefer, require, verify-ca, verify-full/));
+  assert.throws(() => checkConn("host=127.0.0.1 frobnicate=1"), usage(/invalid connection option "frobnicate"/));
+  assert.throws(() => checkConn("host=127.0.0.1 hostaddr=10.0.0.1"), usage(/hostaddr=10\.0\.0\.1 is not supported/));
+  assert.throws(() => checkConn("host=a,b"), usage(/lists several hosts/));
 });
 
 /** Parses `--conn value` through {@link connOption}; `ran` says whether the command's action was reached. */
@@ -39,24 +45,27 @@ test("--conn with a password is refused while argv is parsed: the command never 
   assert.equal((await parseConn("postgresql://postgres@127.0.0.1:1/postgres")).ran, true, "a good --conn reaches the command");
 });
 
-test("a --conn that is no URL is a usage error, not a DNS lookup of a made-up host", async () => {
-  // node-postgres would read "host=... " as a database name on a host called "base".
-  for (const bad of ["not a url", "host=127.0.0.1 port=1 user=postgres"]) {
+test("a --conn that is neither a URL nor keyword=value pairs is a usage error, not a DNS lookup of a made-up host", async () => {
+  for (const bad of ["not a url", "host 127.0.0.1"]) {
     const { error, ran } = await parseConn(bad);
-    assert.ok(error instanceof PgwardenError && error.exitCode === 2 && /is not a connection URL: give postgresql:\/\//.test(error.message), `${bad}: ${String(error)}`);
+    assert.ok(error instanceof PgwardenError && error.exitCode === 2 && /is not a connection string: give a URL \(postgresql:\/\/.*\) or keyword=value pairs/.test(error.message), `${bad}: ${String(error)}`);
     assert.equal(ran, false);
   }
+  const { error, ran } = await parseConn("host=127.0.0.1 port=1 user");
+  assert.ok(error instanceof PgwardenError && error.exitCode === 2 && /missing "=" after "user"/.test(error.message), String(error));
+  assert.equal(ran, false);
 });
 
 test("a --conn port out of range is a usage error naming the port, from the URL, its port parameter or PGPORT", () => {
-  const badPort = (port: string) => (error: unknown) => error instanceof PgwardenError && error.exitCode === 2 && error.message.includes(`port ${port} is not a TCP port`);
+  const badPort = (port: string) => (error: unknown) => error instanceof PgwardenError && error.exitCode === 2 && error.message.includes(`invalid port number "${port}": give a TCP port from 1 to 65535`);
   assert.throws(() => checkConn("postgresql://postgres@127.0.0.1:99999/postgres"), badPort("99999"));
   assert.throws(() => checkConn("postgresql://postgres@127.0.0.1/postgres?port=0"), badPort("0"));
-  assert.throws(() => checkConn("postgresql://postgres@127.0.0.1/postgres?port=http"), badPort("http"));
+  assert.throws(() => checkConn("port=70000"), badPort("70000"));
+  assert.throws(() => checkConn("postgresql://postgres@127.0.0.1/postgres?port=http"), (error: unknown) => error instanceof PgwardenError && /invalid integer value "http" for connection option "port"/.test(error.message));
   const saved = process.env.PGPORT;
   process.env.PGPORT = "70000";
   try {
-    assert.throws(() => checkConn("postgresql://postgres@127.0.0.1/postgres"), (error: unknown) => error instanceof PgwardenError && /port 70000 \(from PGPORT\) is not a TCP port/.test(error.message));
+    assert.throws(() => checkConn("postgresql://postgres@127.0.0.1/postgres"), (error: unknown) => error instanceof PgwardenError && /^PGPORT: invalid port number "70000"/.test(error.message));
   } finally {
     if (saved === undefined) delete process.env.PGPORT;
     else process.env.PGPORT = saved;
@@ -66,10 +75,9 @@ test("a --conn port out of range is a usage error naming the port, from the URL,
 });
 
 test("a --conn that does not parse is a usage error that does not echo it (it may hold a password)", () => {
-  assert.throws(
-    () => checkConn("postgresql://postgres:hunter2@exa mple:5432/db"),
-    (error: unknown) => error instanceof PgwardenError && error.exitCode === 2 && /not a valid URL/.test(error.message) && !error.message.includes("hunter2"),
-  );
+  for (const bad of ["postgresql://postgres:hunter2@host/db?x%zz=1", "postgresql://postgres:hunter2@[::1/db", "host=x password='hunter2"]) {
+    assert.throws(() => checkConn(bad), (error: unknown) => error instanceof PgwardenError && error.exitCode === 2 && !error.message.includes("hunter2"), bad);
+  }
 });
 
 test("a --conn naming a missing sslrootcert, sslcert or sslkey is not found (exit 4), a directory there is a usage error", () => {
@@ -81,4 +89,5 @@ test("a --conn naming a missing sslrootcert, sslcert or sslkey is not found (exi
   }
   assert.throws(() => checkConn("postgresql://postgres@127.0.0.1/postgres?sslrootcert=/tmp"), (error: unknown) => error instanceof PgwardenError && error.exitCode === 2 && /which is a directory/.test(error.message));
   assert.throws(() => checkConn("postgresql://postgres@127.0.0.1/postgres?sslkey=/tmp/a%00b"), (error: unknown) => error instanceof PgwardenError && error.exitCode === 2 && /NUL byte/.test(error.message));
+  assert.throws(() => checkConn("host=127.0.0.1 sslrootcert=/nonexistent/root.crt"), (error: unknown) => error instanceof PgwardenError && error.exitCode === 4 && /--conn names sslrootcert=\/nonexistent\/root\.crt, which does not exist/.test(error.message));
 });

@@ -1,6 +1,8 @@
 import type { EventEmitter } from "node:events";
 import pg from "pg";
 import { ExitCode, PgwardenError, notFoundError } from "../errors.js";
+import { resolveConnection } from "./conninfo/resolve.js";
+import { openConnection } from "./conninfo/open.js";
 
 /** How long a connection attempt may take, TLS and authentication included. */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -89,9 +91,27 @@ export async function connectVerified(login: VerifiedLogin, credential: string):
   );
 }
 
-/** Connects with a libpq-style URL (`--conn`); the password comes from PGPASSWORD or ~/.pgpass, never from argv. */
-export async function connectSuperuser(url: string): Promise<pg.Client> {
-  return openClient({ connectionString: url }, "cannot connect with --conn");
+export { connectionFacts, type ConnectionFacts } from "./conninfo/open.js";
+
+export interface ConnectOptions {
+  /** libpq's warnings (a passfile others may read); default: one line on stderr, as psql prints them. */
+  readonly warn?: (text: string) => void;
+  /** CA certificate files to name when the server's certificate does not verify and one of them would work (the PKI's CA). */
+  readonly candidateRoots?: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Connects as psql would with the connection string `conn` (a URL, keyword=value pairs, or
+ * nothing): the service file, PG* variables, ~/.pgpass and libpq's defaults fill the rest, and
+ * sslmode means exactly what it means to libpq 15. The password comes from PGPASSWORD, a
+ * service file or the passfile, never from argv. Bad input is exit 2, a failed connection exit 5.
+ */
+export async function connectSuperuser(conn: string | undefined, options: ConnectOptions = {}): Promise<pg.Client> {
+  const connection = resolveConnection(conn, { env: options.env ?? process.env, source: "--conn" });
+  const warn = options.warn ?? ((text: string) => process.stderr.write(`pgwarden: warning: ${text}\n`));
+  for (const warning of connection.warnings) warn(warning);
+  return openConnection(connection, conn === undefined ? "cannot connect (PG* environment and libpq defaults, no --conn)" : "cannot connect with --conn", options);
 }
 
 /** A connected client, or a connection error (exit 5) that starts with `failure`. */
@@ -114,8 +134,8 @@ async function openClient(config: pg.ClientConfig, failure: string): Promise<pg.
 }
 
 /** node-postgres's words, except where they hide what happened (a password asked for and none given). */
-function connectFailure(error: Error): string {
-  if (/client password must be a string/.test(error.message)) {
+export function connectFailure(error: Error): string {
+  if (/client password must be a string|no password supplied/.test(error.message)) {
     return "the server asks for a password (its pg_hba.conf chose a password method for this login) and none was given: set PGPASSWORD or ~/.pgpass, or log in by certificate";
   }
   return error.message;

@@ -10,7 +10,7 @@ import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
 import { keyValueLines } from "../../render.js";
 import { connectSuperuser } from "../../../pg/connect.js";
-import { connOption } from "../../conn-url.js";
+import { CONN_FORMS_HELP, candidateRoots, connOption } from "../../conn-url.js";
 
 interface Options {
   conn?: string;
@@ -24,7 +24,7 @@ interface Options {
 export function hbaApplyCommand(): Command {
   const command = new Command("apply")
     .argument("<file>", "the pg_hba.conf to install (for example the output of pgwarden hba render)")
-    .addOption(connOption("a running server reached as a superuser (password from PGPASSWORD or ~/.pgpass)"))
+    .addOption(connOption(`a running server reached as a superuser: ${CONN_FORMS_HELP}; without --conn and --pgdata, as psql with no arguments`))
     .addOption(new Option("--pgdata <dir>", "a running cluster on this machine (asked over its socket as the data directory's owner)"))
     .addOption(new Option("--hba-file <file>", "with --pgdata: where its pg_hba.conf is (default PGDATA/pg_hba.conf)"))
     .addOption(new Option("--pg-bin <dir>", "PostgreSQL's programs (psql, pg_ctl) for --pgdata"))
@@ -37,12 +37,12 @@ export function hbaApplyCommand(): Command {
     .addOption(new Option("--server-log <file>", "the server's log file, when pgwarden cannot find it (default: logging_collector's current file, else the postmaster's stderr)"))
     .action(async (file: string, options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
-      if ((options.conn === undefined) === (options.pgdata === undefined)) throw usageError("hba-apply-target", "give exactly one of --conn URL or --pgdata DIR");
+      if (options.conn !== undefined && options.pgdata !== undefined) throw usageError("hba-apply-target", "give one of --conn STRING or --pgdata DIR, not both");
       const text = await readInputFile(file, "rules file");
-      const client = options.conn ? await connectSuperuser(options.conn) : undefined;
+      const client = options.pgdata === undefined ? await connectSuperuser(options.conn, { candidateRoots: candidateRoots() }) : undefined;
       try {
         const conn = options.conn;
-        const target = client && conn !== undefined ? await connectionTarget(client, () => connectSuperuser(conn)) : await pgdataTarget(resolve(options.pgdata as string), findServerBinaries(options.pgBin).dir, options.hbaFile);
+        const target = client ? await connectionTarget(client, () => connectSuperuser(conn, { warn: () => undefined })) : await pgdataTarget(resolve(options.pgdata as string), findServerBinaries(options.pgBin).dir, options.hbaFile);
         const result = await applyHba(target, text, {
           now: ctx.now,
           force: options.force === true,
@@ -84,6 +84,7 @@ kill -9 and the next hba apply can still load the unconfirmed file.`,
     examples: [
       "pgwarden hba render --inventory pigsty.yml --cluster pg-meta > hba.conf && pgwarden hba apply hba.conf --pgdata /pg/data",
       "PGPASSWORD=... pgwarden hba apply hba.conf --conn postgresql://postgres@127.0.0.1/postgres",
+      "PGHOST=127.0.0.1 PGUSER=postgres pgwarden hba apply hba.conf --conn 'sslmode=verify-full sslrootcert=pki/ca/ca.crt'",
       "pgwarden hba apply lockdown.conf --pgdata /pg/data --force   # installs rules that refuse the superuser's socket login",
       "pgwarden hba apply ldap.conf --pgdata /pg/data --force   # installs rules whose ldap line pgwarden cannot try for the superuser",
     ],

@@ -91,6 +91,7 @@ PostgreSQL cannot read are findings too (parse-error, high). Exits 1 when a find
     examples: [
       "pgwarden hba lint /etc/postgresql/16/main/pg_hba.conf --ssl on --ident-file /etc/postgresql/16/main/pg_ident.conf",
       "PGPASSWORD=... pgwarden hba lint --conn postgresql://postgres@10.10.10.10/postgres --fail-on critical",
+      "pgwarden hba lint --conn 'host=10.10.10.10 user=postgres sslmode=verify-full sslrootcert=pki/ca/ca.crt'",
       "pgwarden hba lint --inventory pigsty.yml --cluster pg-meta --instance pg-meta-1 --format sarif > hba.sarif",
       "pgwarden hba lint /etc/postgresql/15/main/pg_hba.conf --pg-version 15",
     ],

@@ -11,7 +11,7 @@ import { renderHba, type RenderTarget, type RenderedHba } from "../../../hba/ren
 import { readServerFacts, type ServerFactsForRole } from "../../../hba/explain/server-facts.js";
 import { readServerContext } from "../../../hba/server-context.js";
 import { readServerHba } from "../../../hba/server-file.js";
-import { connOption, withConnection } from "../../conn-url.js";
+import { CONN_FORMS_HELP, connOption, withConnection } from "../../conn-url.js";
 
 /** Where a command's HBA rules come from: a file argument, a running server, or an inventory. */
 export interface SourceOptions {
@@ -69,7 +69,7 @@ export function addInventoryOptions(command: Command, required = false): Command
 /** FILE's alternatives: --conn URL, or --inventory FILE --cluster NAME [--instance] [--target]. */
 export function addSourceOptions(command: Command): Command {
   command.addOption(
-    connOption("a running server: its pg_hba.conf read with pg_read_file (superuser or pg_read_server_files), else pg_hba_file_rules; password from PGPASSWORD or ~/.pgpass"),
+    connOption(`a running server: its pg_hba.conf read with pg_read_file (superuser or pg_read_server_files), else pg_hba_file_rules; ${CONN_FORMS_HELP}`),
   );
   return addInventoryOptions(command);
 }

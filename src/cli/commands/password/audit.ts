@@ -11,13 +11,13 @@ import { failOnOption } from "../../flags.js";
 import { describe } from "../../help.js";
 import { progressBar } from "../../progress.js";
 import { auditText } from "./audit-text.js";
-import { connOption, withConnection } from "../../conn-url.js";
+import { CONN_FORMS_HELP, connOption, withConnection } from "../../conn-url.js";
 
 /** A search this long (about ten seconds per core at 4096 iterations) shows progress on stderr. */
 const PROGRESS_MIN_GUESSES = 20_000;
 
 interface Options {
-  conn: string;
+  conn?: string;
   wordlist?: string;
   show?: boolean;
   failOn: Severity;
@@ -25,7 +25,7 @@ interface Options {
 
 export function passwordAuditCommand(): Command {
   const command = new Command("audit")
-    .addOption(connOption("a server reached as a superuser, e.g. postgresql://postgres@10.10.10.10/postgres (password from PGPASSWORD or ~/.pgpass)").makeOptionMandatory())
+    .addOption(connOption(`a server reached as a superuser: ${CONN_FORMS_HELP}; without --conn, as psql with no arguments`))
     .addOption(new Option("--wordlist <file>", "more guesses, one password per line (UTF-8), tried after the built-in ones"))
     .addOption(new Option("--show", "print the passwords found (default: only that one was found, and of what kind)"))
     .addOption(failOnOption())
@@ -59,6 +59,7 @@ VALID UNTIL. A found password is never printed unless --show. Exits 1 when a fin
       "PGPASSWORD=... pgwarden password audit --conn postgresql://postgres@10.10.10.10/postgres",
       "pgwarden password audit --conn postgresql://postgres@127.0.0.1/postgres --wordlist rockyou.txt --fail-on critical",
       "pgwarden password audit --conn postgresql://postgres@127.0.0.1/postgres --format json > password-audit.json",
+      "pgwarden password audit --conn 'host=10.10.10.10 user=postgres sslmode=verify-full sslrootcert=pki/ca/ca.crt'",
     ],
   });
 }

@@ -40,7 +40,7 @@ import { sanOption } from "../../flags.js";
 import { loadSigningCa } from "../cert/common.js";
 import { connectSuperuser } from "../../../pg/connect.js";
 import { servedJson } from "../../json-view.js";
-import { connOption } from "../../conn-url.js";
+import { CONN_FORMS_HELP, connOption } from "../../conn-url.js";
 
 interface Options {
   pgdata?: string;
@@ -287,7 +287,7 @@ async function runPgdata(ctx: CommandContext, options: Options, pgdata: string):
 export function pgTlsCommand(): Command {
   const command = new Command("tls")
     .addOption(new Option("--pgdata <dir>", "the cluster's data directory (a cluster on this machine)"))
-    .addOption(connOption("a running server reached as a superuser (postgresql://postgres@host:port/db; password from PGPASSWORD or ~/.pgpass): settings through ALTER SYSTEM"))
+    .addOption(connOption(`a running server reached as a superuser, settings through ALTER SYSTEM: ${CONN_FORMS_HELP}`))
     .addOption(new Option("--print <target>", "print the TLS lines for pgbouncer, Patroni or etcd on the host --cn, with its certificate from the PKI").choices([...SNIPPET_TARGETS]))
     .addOption(new Option("--client-cn <role>", "with --print pgbouncer|patroni: the client certificate the service presents when it connects out (pgbouncer to PostgreSQL, patronictl to the REST API)"))
     .addOption(new Option("--client-group <name>", "folder of the --client-cn certificate (default client)"))

@@ -9,7 +9,7 @@ import type { RoleChangeKind } from "../../../roles/role-change.js";
 import { desiredRoleModel, type RoleModel } from "../../../roles/role-model.js";
 import { DEFAULT_SCRAM_ITERATIONS, MAX_SCRAM_ITERATIONS } from "../../../roles/scram.js";
 import type { CommandContext } from "../../context.js";
-import { connOption } from "../../conn-url.js";
+import { CONN_FORMS_HELP, connOption } from "../../conn-url.js";
 import { parseWordlist } from "../../../roles/audit/candidates/wordlist.js";
 import { shellWord } from "../../../pki/conninfo.js";
 import { MASKED_PASSWORD } from "../../../roles/role-change.js";
@@ -20,7 +20,7 @@ const MAX_MIN_LENGTH_CHARACTERS = 1024;
 export interface RoleOptions {
   inventory: string;
   cluster: string;
-  conn: string;
+  conn?: string;
   scramIterations?: string;
   minLength?: string;
   requireClasses?: string;
@@ -34,7 +34,7 @@ export function addRoleOptions(command: Command): Command {
   return command
     .addOption(new Option("--inventory <file>", "a Pigsty inventory (pigsty.yml)").makeOptionMandatory())
     .addOption(new Option("--cluster <name>", "the cluster whose roles to manage (its pg_cluster)").makeOptionMandatory())
-    .addOption(connOption("the cluster's primary, reached as a superuser (password from PGPASSWORD or ~/.pgpass, never in the URL)").makeOptionMandatory())
+    .addOption(connOption(`the cluster's primary, reached as a superuser: ${CONN_FORMS_HELP}; without --conn, as psql with no arguments`))
     .addOption(new Option("--scram-iterations <n>", `iterations of new SCRAM-SHA-256 verifiers, at least ${DEFAULT_SCRAM_ITERATIONS} (default ${DEFAULT_SCRAM_ITERATIONS}); stored verifiers with fewer are re-hashed`))
     .addOption(new Option("--min-length <n>", `shortest password accepted, in characters, at least ${DEFAULT_MIN_PASSWORD_LENGTH} (default ${DEFAULT_MIN_PASSWORD_LENGTH})`))
     .addOption(new Option("--require-classes <list>", `character classes every password needs, comma-separated: ${CHARACTER_CLASSES.join(", ")}`))

@@ -37,6 +37,7 @@ refuses it without --force. Nothing is changed.`,
       "PGPASSWORD=... pgwarden role plan --inventory pigsty.yml --cluster pg-meta --conn postgresql://postgres@10.10.10.10/postgres",
       "pgwarden role plan --inventory pigsty.yml --cluster pg-meta --conn 'postgresql://postgres@10.10.10.10/postgres?sslmode=verify-full&sslrootcert=pki/ca/ca.crt' --format json",
       "pgwarden role plan --inventory pigsty.yml --cluster pg-meta --conn postgresql://postgres@10.10.10.10/postgres --min-length 14 --require-classes lower,upper,digit",
+      "PGHOST=10.10.10.10 PGSSLMODE=verify-full PGSSLROOTCERT=pki/ca/ca.crt pgwarden role plan --inventory pigsty.yml --cluster pg-meta   # no --conn: PG* as psql",
     ],
   });
 }

@@ -1,0 +1,85 @@
+import { Command } from "commander";
+import { connectSuperuser, connectionFacts, type ConnectionFacts } from "../../../pg/connect.js";
+import { sessionTls, type SessionTls } from "../../../pg/cert-connection.js";
+import { candidateRoots, CONN_FORMS_HELP, connOption } from "../../conn-url.js";
+import { contextOf } from "../../context.js";
+import { describe } from "../../help.js";
+
+interface Options {
+  conn?: string;
+}
+
+/** What `pg conninfo` reports: psql's \conninfo, the TLS facts, and where the settings came from. Its JSON shape. */
+function conninfoJson(facts: ConnectionFacts, session: SessionTls, database: string) {
+  const { connection } = facts;
+  return {
+    database,
+    user: session.currentUser,
+    host: connection.host,
+    address: facts.address ?? null,
+    socket: connection.socket,
+    port: connection.port,
+    sslmode: connection.sslmode,
+    ssl: session.ssl,
+    protocol: session.version,
+    cipher: session.cipher,
+    serverCertificate: session.ssl
+      ? { verified: facts.verification === "chain-and-name" ? "chain and host name" : facts.verification === "chain" ? "chain" : "no", rootCertificate: facts.rootCertificate ?? null, subject: facts.serverCertificateSubject ?? null }
+      : null,
+    clientCertificate: session.ssl && facts.clientCertificate ? { file: facts.clientCertificate, dn: session.clientDn } : null,
+    passwordFrom: connection.passwordFrom ?? null,
+    retriedAfter: facts.retriedAfter ?? null,
+    settingsFrom: Object.fromEntries(connection.origins),
+  };
+}
+
+/** psql's \conninfo line (PostgreSQL 15), then its SSL line, then what psql does not say. */
+function conninfoText(info: ReturnType<typeof conninfoJson>): string {
+  const address = info.address !== null && info.address !== info.host ? ` (address "${info.address}")` : "";
+  const where = info.socket ? `via socket in "${info.host}" at port "${info.port}"` : `on host "${info.host}"${address} at port "${info.port}"`;
+  const lines = [`You are connected to database "${info.database}" as user "${info.user}" ${where}.`];
+  if (info.ssl) lines.push(`SSL connection (protocol: ${info.protocol}, cipher: ${info.cipher}, compression: off)`);
+  else lines.push("No SSL: the connection is not encrypted.");
+  if (info.serverCertificate) {
+    const against = info.serverCertificate.rootCertificate ? ` against ${info.serverCertificate.rootCertificate}` : "";
+    lines.push(`Server certificate: ${info.serverCertificate.subject ?? "?"}; verified: ${info.serverCertificate.verified}${against} (sslmode=${info.sslmode}).`);
+  }
+  if (info.clientCertificate) lines.push(`Client certificate: ${info.clientCertificate.file} (${info.clientCertificate.dn ?? "no DN"}).`);
+  if (info.passwordFrom) lines.push(`Password from ${info.passwordFrom}.`);
+  if (info.retriedAfter) lines.push(`First attempt failed (sslmode=${info.sslmode} tried again, as libpq does): ${info.retriedAfter}`);
+  return `${lines.join("\n")}\n`;
+}
+
+export function pgConninfoCommand(): Command {
+  const command = new Command("conninfo")
+    .addOption(connOption(`the server to connect to: ${CONN_FORMS_HELP}; without --conn, as psql with no arguments`))
+    .action(async (options: Options, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const pki = cmd.optsWithGlobals<{ pki?: string }>().pki;
+      const client = await connectSuperuser(options.conn, { candidateRoots: candidateRoots(pki), warn: (text) => ctx.output.warn(text) });
+      try {
+        const session = await sessionTls(client);
+        const database = (await client.query<{ db: string }>("SELECT current_database() AS db")).rows[0]?.db ?? "";
+        const info = conninfoJson(connectionFacts(client) as ConnectionFacts, session, database);
+        if (ctx.output.format === "json") ctx.output.json(info);
+        else ctx.output.data(conninfoText(info));
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    });
+  return describe(command, {
+    summary: "connect as psql would and say how: \\conninfo plus TLS, certificates and where each setting came from",
+    description: `Connect the way every pgwarden command connects, which is the way psql connects: --conn is a URL or
+keyword=value pairs, PGSERVICE, the PG* variables, ~/.pgpass and libpq's defaults fill the rest, and sslmode means
+what it means to libpq (require verifies the chain when ~/.postgresql/root.crt exists; prefer falls back to no TLS).
+Prints what psql's \\conninfo prints, then the TLS protocol and cipher, whether and against which root certificate the
+server's certificate was verified, the client certificate sent (and the DN the server saw), and where the password
+and each setting came from (never the password). When the server's certificate does not verify, the error says
+which sslrootcert would work (the PKI's CA when the certificate chains to it).`,
+    examples: [
+      "pgwarden pg conninfo --conn 'host=db1 user=postgres sslmode=verify-full sslrootcert=pki/ca/ca.crt'",
+      "PGHOST=127.0.0.1 PGSSLMODE=require pgwarden pg conninfo --format json",
+      "pgwarden pg conninfo --conn postgresql://postgres@%2Fvar%2Frun%2Fpostgresql/postgres",
+    ],
+  });
+}
