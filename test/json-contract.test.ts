@@ -284,6 +284,11 @@ describe("commands that need a server, against a quickstart sandbox (a real Post
     await runJson("hba apply", json("hba", "apply", file, "--conn", conn));
   });
 
+  test("pg conninfo", async () => {
+    const info = (await runJson("pg conninfo", json("pg", "conninfo", "--conn", conn))) as { ssl: boolean; socket: boolean };
+    assert.equal(info.socket, false);
+  });
+
   test("role plan, role apply, password audit", async () => {
     await runJson("role plan", json("role", "plan", "--inventory", inventory, "--cluster", "pg-sandbox", "--conn", conn));
     await runJson("role apply", json("role", "apply", "--inventory", inventory, "--cluster", "pg-sandbox", "--conn", conn));

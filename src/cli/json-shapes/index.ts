@@ -15,6 +15,7 @@ import { hbaRenderShape } from "./hba-render.js";
 import { passwordAuditShape } from "./password-audit.js";
 import { passwordGenerateShape } from "./password-generate.js";
 import { passwordHashShape } from "./password-hash.js";
+import { pgConninfoShape } from "./pg-conninfo.js";
 import { pgTlsShape } from "./pg-tls.js";
 import { quickstartShape } from "./quickstart.js";
 import { roleApplyShape } from "./role-apply.js";
@@ -46,6 +47,7 @@ export const JSON_SHAPES: Readonly<Record<string, z.ZodType>> = {
   "sandbox down": sandboxDownShape,
   "sandbox status": sandboxStatusShape,
   "pg tls": pgTlsShape,
+  "pg conninfo": pgConninfoShape,
   "hba render": hbaRenderShape,
   "hba lint": hbaLintShape,
   "hba explain": hbaExplainShape,
