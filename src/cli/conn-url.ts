@@ -3,6 +3,7 @@ import type pg from "pg";
 import { connectSuperuser } from "../pg/connect.js";
 import { resolveConnection } from "../pg/conninfo/resolve.js";
 import { DEFAULT_PKI_DIR, pkiLayout } from "../pki/pki-layout.js";
+import { escapeText } from "./escape-text.js";
 
 /** What every --conn's help says once: both of libpq's forms, and where the rest comes from. */
 export const CONN_FORMS_HELP =
@@ -34,12 +35,20 @@ export function candidateRoots(pkiDir?: string): string[] {
   return [pkiLayout(pkiDir ?? process.env.PGWARDEN_PKI ?? DEFAULT_PKI_DIR).caCert];
 }
 
+/** Where a connection's warnings go: a command's Output (they then reach its JSON document too). */
+export interface WarningSink {
+  warn(text: string): void;
+}
+
+/** For a caller without an Output: the same one line Output.warn writes. */
+const STDERR: WarningSink = { warn: (text) => process.stderr.write(`pgwarden: warning: ${escapeText(text)}\n`) };
+
 /**
  * Runs `work` on a superuser connection (exit 5 when it cannot connect), closing it after.
  * Without `conn`, PGSERVICE, the PG* variables and libpq's defaults decide, as for psql.
  */
-export async function withConnection<T>(conn: string | undefined, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = await connectSuperuser(conn, { candidateRoots: candidateRoots() });
+export async function withConnection<T>(conn: string | undefined, work: (client: pg.Client) => Promise<T>, output: WarningSink = STDERR): Promise<T> {
+  const client = await connectSuperuser(conn, { candidateRoots: candidateRoots(), warn: (text) => output.warn(text) });
   try {
     return await work(client);
   } finally {

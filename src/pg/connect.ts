@@ -94,8 +94,8 @@ export async function connectVerified(login: VerifiedLogin, credential: string):
 export { connectionFacts, type ConnectionFacts } from "./conninfo/open.js";
 
 export interface ConnectOptions {
-  /** libpq's warnings (a passfile others may read); default: one line on stderr, as psql prints them. */
-  readonly warn?: (text: string) => void;
+  /** Where libpq's warnings go (a passfile others may read): the library never prints, the CLI shows them. */
+  readonly warn: (text: string) => void;
   /** CA certificate files to name when the server's certificate does not verify and one of them would work (the PKI's CA). */
   readonly candidateRoots?: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
@@ -107,10 +107,9 @@ export interface ConnectOptions {
  * sslmode means exactly what it means to libpq 15. The password comes from PGPASSWORD, a
  * service file or the passfile, never from argv. Bad input is exit 2, a failed connection exit 5.
  */
-export async function connectSuperuser(conn: string | undefined, options: ConnectOptions = {}): Promise<pg.Client> {
+export async function connectSuperuser(conn: string | undefined, options: ConnectOptions): Promise<pg.Client> {
   const connection = resolveConnection(conn, { env: options.env ?? process.env, source: "--conn" });
-  const warn = options.warn ?? ((text: string) => process.stderr.write(`pgwarden: warning: ${text}\n`));
-  for (const warning of connection.warnings) warn(warning);
+  for (const warning of connection.warnings) options.warn(warning);
   return openConnection(connection, conn === undefined ? "cannot connect (PG* environment and libpq defaults, no --conn)" : "cannot connect with --conn", options);
 }
 
