@@ -2,6 +2,7 @@ import { Command, CommanderError, type Option } from "commander";
 import { ExitCode, PgwardenError } from "../errors.js";
 import { requireDirectoryPath } from "../fs/safe-dir.js";
 import { DEFAULT_PKI_DIR } from "../pki/pki-layout.js";
+import { problemText } from "../config/problem-list.js";
 import { escapeText } from "./escape-text.js";
 import { ExitSignal } from "./exit-signal.js";
 import { addGlobalFlags, formatOption, pkiOption, quietOption } from "./flags.js";
@@ -126,6 +127,8 @@ function exitCodeFor(error: unknown): number {
     return ExitCode.usage;
   }
   if (error instanceof PgwardenError) {
+    // Several problems: each on its own line, `file:line:column: error: message` as compilers print them, then the summary.
+    if ((error.problems?.length ?? 0) > 1) for (const problem of error.problems ?? []) process.stderr.write(`${escapeText(problemText(problem))}\n`);
     process.stderr.write(`pgwarden: error: ${escapeText(error.message)}\n`);
     if (debug) process.stderr.write(`${error.stack ?? ""}\n${error.cause instanceof Error ? `caused by: ${error.cause.stack}\n` : ""}`);
     return error.exitCode;
