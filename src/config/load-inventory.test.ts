@@ -166,9 +166,11 @@ test("pg_users entries keep the shape they were written in, with where they were
     roles: ["dbrole_readwrite", { name: "dbrole_admin", state: "revoke" }],
     pool_mode: "session",
     source: { file: "pigsty.yml", line: 9 },
+    passwordSource: { file: "pigsty.yml", line: 9 },
   });
   assert.equal(users[1]?.expire_at, "2030-12-31", "YAML 1.1 reads the date as a timestamp; it is kept as the date");
   assert.deepEqual(users[1]?.source, { file: "pigsty.yml", line: 10 });
+  assert.deepEqual(users[1]?.passwordSource, { file: "pigsty.yml", line: 11 }, "a password on its own line is placed there");
   assert.deepEqual(inventory.vars.pg_admin_password, { file: "secrets/admin.txt", source: { file: "pigsty.yml", line: 15 } });
   assert.equal(inventory.vars.pg_monitor_password, "plain-Monitor-1");
 });

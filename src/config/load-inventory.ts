@@ -91,6 +91,11 @@ class InventoryReader {
     return locatedSource(this.file, line, { column, path: formatPath(path) });
   }
 
+  /** A role entry's password has its own line (`password:` under `- name: app`): problems with it point there. */
+  passwordSource(entry: object, path: YamlPath): { passwordSource?: SourceLocation } {
+    return isRecord(entry) && entry.password !== undefined && entry.password !== null ? { passwordSource: this.source([...path, "password"]) } : {};
+  }
+
   /** Where each key of a vars block is written, so a value can be traced to its line. */
   keySources(value: unknown, path: YamlPath): Map<string, SourceLocation> {
     return new Map(isRecord(value) ? Object.keys(value).map((key) => [key, this.source([...path, key])] as const) : []);
@@ -118,7 +123,7 @@ class InventoryReader {
     const vars: Record<string, unknown> = { ...parsed.data };
     for (const key of LOCATED_KEYS) {
       const value: unknown = parsed.data[key];
-      if (Array.isArray(value)) vars[key] = value.map((entry: object, index) => ({ ...entry, source: this.source([...path, key, index]) }));
+      if (Array.isArray(value)) vars[key] = value.map((entry: object, index) => ({ ...entry, source: this.source([...path, key, index]), ...this.passwordSource(entry, [...path, key, index]) }));
       else if (isRecord(value)) vars[key] = { ...value, source: this.source([...path, key]) };
     }
     return vars as InventoryVars;

@@ -118,7 +118,7 @@ class RoleModelBuilder {
     }
     if (entry.comment !== undefined && entry.comment !== null) role.comment = entry.comment;
     if (entry.password !== undefined && entry.password !== null) {
-      const value = await resolvePassword(entry.password, { label: `${origin} ${entry.name}: password`, key: origin, written: entry.source }, this.context);
+      const value = await resolvePassword(entry.password, { label: `${origin} ${entry.name}: password`, key: origin, written: entry.passwordSource ?? entry.source }, this.context);
       this.setPassword(role, pigstyDefault === undefined ? value : { ...value, pigstyDefault }, PASSWORD_RANK[origin]);
     }
   }

@@ -1,6 +1,6 @@
 import { Option, type Command } from "commander";
 import { loadInventory } from "../../../config/load-inventory.js";
-import { usageError } from "../../../errors.js";
+import { PgwardenError, usageError, type Problem } from "../../../errors.js";
 import { readInputFile } from "../../../fs/read-input.js";
 import { checkDeclaredPasswords } from "../../../roles/declared-password-policy.js";
 import { CHARACTER_CLASSES, DEFAULT_MIN_PASSWORD_LENGTH, type CharacterClass, type PasswordPolicy } from "../../../roles/password-policy.js";
@@ -74,11 +74,33 @@ export interface PreparedRoles {
 export async function prepareRoles(ctx: CommandContext, options: RoleOptions): Promise<PreparedRoles> {
   const scramIterations = options.scramIterations === undefined ? undefined : integer("--scram-iterations", options.scramIterations, DEFAULT_SCRAM_ITERATIONS, MAX_SCRAM_ITERATIONS);
   const policy = await policyOf(options);
-  const inventory = await loadInventory(options.inventory);
-  for (const warning of inventory.warnings) ctx.output.warn(warning);
-  const model = await desiredRoleModel(inventory, options.cluster, { env: ctx.env, now: ctx.now });
-  checkDeclaredPasswords(model, policy);
-  return { model, planOptions: { scramIterations } };
+  try {
+    const inventory = await loadInventory(options.inventory);
+    for (const warning of inventory.warnings) ctx.output.warn(warning);
+    const model = await desiredRoleModel(inventory, options.cluster, { env: ctx.env, now: ctx.now });
+    checkDeclaredPasswords(model, policy);
+    return { model, planOptions: { scramIterations } };
+  } catch (error) {
+    // --format json: every problem on stdout for CI, then the error (exit 3) as for text.
+    if (ctx.output.format === "json" && error instanceof PgwardenError && error.problems !== undefined) ctx.output.json(problemsJson(options.cluster, error.problems));
+    throw error;
+  }
+}
+
+/** The problems that stopped role plan or apply (invalid inventory, password policy), every one with its place. */
+export function problemsJson(cluster: string, problems: readonly Problem[]) {
+  return {
+    cluster,
+    problems: problems.map((problem) => ({
+      file: problem.file,
+      line: problem.line,
+      ...(problem.column === undefined ? {} : { column: problem.column }),
+      ...(problem.path === undefined ? {} : { path: problem.path }),
+      severity: problem.severity,
+      message: problem.message,
+      ...(problem.rule === undefined ? {} : { rule: problem.rule }),
+    })),
+  };
 }
 
 /** What each kind of change is called in the summary line: one, many. */
