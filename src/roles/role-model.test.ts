@@ -137,3 +137,36 @@ ${vars}
   const redeclared = own.roles.find((each) => each.name === "dbuser_monitor");
   assert.deepEqual([redeclared?.source?.line, redeclared?.pigstyDefault], [7, undefined], "a default role the inventory declares again is placed at its own entry");
 });
+
+test("every unreadable password and refused entry is reported together, each at its line, not only the first", async () => {
+  const text = `all:
+  children:
+    pg-test:
+      hosts: { 10.10.10.11: { pg_seq: 1, pg_role: primary } }
+      vars:
+        pg_cluster: pg-test
+        pg_users:
+          - { name: app, password: { env: NOT_SET_APP } }
+          - { name: report, password: { file: missing.pw } }
+          - { name: dbuser_dba, state: absent }
+  vars:
+    pg_admin_password: { env: NOT_SET_ADMIN }
+`;
+  const lines = text.split("\n");
+  const line = (needle: string) => lines.findIndex((each) => each.includes(needle)) + 1;
+  await assert.rejects(desiredRoleModel(parseInventory(text, "/etc/pigsty/pigsty.yml"), "pg-test", { env: {}, now: NOW }), (error: unknown) => {
+    assert.ok(error instanceof PgwardenError);
+    assert.equal(error.exitCode, ExitCode.config);
+    assert.equal(error.message, "4 problems with the declared roles in /etc/pigsty/pigsty.yml");
+    assert.deepEqual(
+      error.problems?.map((problem) => [problem.line, problem.message.replace(/ \/etc\/pigsty\/missing\.pw /, " F ")]),
+      [
+        [line("NOT_SET_APP"), "pg_users app: password: the environment variable NOT_SET_APP is not set"],
+        [line("missing.pw"), "pg_users report: password: the password file F does not exist"],
+        [line("name: dbuser_dba"), "dbuser_dba is a system user (the dbsu, replicator, monitor or admin user): pgwarden never drops it, so state: absent is refused"],
+        [line("NOT_SET_ADMIN"), "pg_admin_password (dbuser_dba): the environment variable NOT_SET_ADMIN is not set"],
+      ],
+    );
+    return true;
+  });
+});

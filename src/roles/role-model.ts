@@ -1,5 +1,6 @@
 import { dirname, resolve } from "node:path";
 import { clusterSource, clusterVarSource } from "../config/cluster-source.js";
+import { problemAt, problemsError } from "../config/problem-list.js";
 import { instanceVars, type Inventory } from "../config/inventory.js";
 import { PIGSTY_DEFAULTS } from "../config/pigsty-defaults.js";
 import type { InventoryVars, PasswordKey } from "../config/schema.js";
@@ -62,8 +63,39 @@ interface RoleBuilder {
   comment?: string;
 }
 
-function modelError(message: string): PgwardenError {
-  return new PgwardenError("invalid-role-model", message, ExitCode.config);
+/** An invalid role model (exit 3) about what was written at `source`. */
+function modelError(source: SourceLocation | undefined, message: string): PgwardenError {
+  return new PgwardenError("invalid-role-model", `${sourcePrefix(source)}${message}`, ExitCode.config, source ? { problems: [problemAt(source, message)] } : undefined);
+}
+
+/**
+ * Runs each step, keeping the placed problems it throws so that all of them are reported
+ * together; anything else (an unplaced or unexpected error) is thrown at once.
+ */
+class ProblemCollector {
+  readonly #errors: PgwardenError[] = [];
+
+  async run(step: () => Promise<void> | void): Promise<void> {
+    try {
+      await step();
+    } catch (error) {
+      if (!(error instanceof PgwardenError)) throw error;
+      this.keep(error);
+    }
+  }
+
+  keep(error: PgwardenError): void {
+    if (error.problems === undefined) throw error;
+    this.#errors.push(error);
+  }
+
+  /** Throws what was kept: one error as it was, several as one listing every problem. */
+  throwIfAny(): void {
+    const [first, ...others] = this.#errors;
+    if (!first) return;
+    if (others.length === 0) throw first;
+    throw problemsError(first.code, this.#errors.flatMap((error) => error.problems ?? []), ExitCode.config, { many: "problems with the declared roles" });
+  }
 }
 
 /** A UTC date N days from `now`, as Pigsty's template computes expire_in (day granularity). */
@@ -109,7 +141,7 @@ class RoleModelBuilder {
     else if (entry.expire_at !== undefined && entry.expire_at !== null) role.validUntil = entry.expire_at;
     for (const membership of entry.roles ?? []) {
       const granted: DesiredMembership = typeof membership === "string" ? { role: membership, state: "grant" } : { role: membership.name, state: membership.state ?? "grant" };
-      if (granted.role === entry.name) throw modelError(`${sourcePrefix(entry.source)}${origin} ${entry.name}: a role cannot be a member of itself`);
+      if (granted.role === entry.name) throw modelError(entry.source, `${origin} ${entry.name}: a role cannot be a member of itself`);
       role.memberships.set(granted.role, granted);
     }
     for (const [name, value] of Object.entries(entry.parameters ?? {})) {
@@ -173,23 +205,25 @@ export async function desiredRoleModel(inventory: Inventory, cluster: string, op
   // Pigsty's defaults come into force at the cluster's entry: that is where they are reported.
   const entryOfCluster = clusterSource(inventory, cluster);
   const defaultRoles = own.pg_default_roles === undefined;
+  const problems = new ProblemCollector();
   for (const entry of vars.pg_default_roles ?? []) {
-    await (defaultRoles ? builder.entry({ ...entry, source: entryOfCluster }, "pg_default_roles", "pg_default_roles") : builder.entry(entry, "pg_default_roles"));
+    await problems.run(() => (defaultRoles ? builder.entry({ ...entry, source: entryOfCluster }, "pg_default_roles", "pg_default_roles") : builder.entry(entry, "pg_default_roles")));
   }
-  for (const entry of vars.pg_users ?? []) await builder.entry(entry, "pg_users");
+  for (const entry of vars.pg_users ?? []) await problems.run(() => builder.entry(entry, "pg_users"));
   // After pg_users, so a system user declared there gets its password too; ranks keep pg_users' own first.
   for (const [key, userKey] of SYSTEM_PASSWORDS) {
     const stated = own[key] !== undefined;
-    await builder.systemPassword(vars, key, userKey, stated, stated ? clusterVarSource(inventory, cluster, key) : entryOfCluster);
+    await problems.run(() => builder.systemPassword(vars, key, userKey, stated, stated ? clusterVarSource(inventory, cluster, key) : entryOfCluster));
   }
 
   const systemNames = SYSTEM_PASSWORDS.map(([, userKey]) => vars[userKey]).filter((name): name is string => typeof name === "string");
   const systemUsers = new Set(systemNames);
   for (const role of builder.roles.values()) {
     if (role.state === "absent" && systemUsers.has(role.name)) {
-      throw modelError(`${sourcePrefix(role.source)}${role.name} is a system user (the dbsu, replicator, monitor or admin user): pgwarden never drops it, so state: absent is refused`);
+      problems.keep(modelError(role.source, `${role.name} is a system user (the dbsu, replicator, monitor or admin user): pgwarden never drops it, so state: absent is refused`));
     }
   }
+  problems.throwIfAny();
   const privilegeOwners = [...new Set([vars.pg_dbsu, vars.pg_admin_username, ADMIN_GROUP_ROLE].filter((name): name is string => typeof name === "string"))];
   return {
     cluster,
