@@ -1,6 +1,7 @@
 import { dirname, resolve } from "node:path";
 import { clusterSource, clusterVarSource } from "../config/cluster-source.js";
-import { problemAt, problemsError } from "../config/problem-list.js";
+import { ProblemCollector } from "../config/problem-collector.js";
+import { problemAt } from "../config/problem-list.js";
 import { instanceVars, type Inventory } from "../config/inventory.js";
 import { PIGSTY_DEFAULTS } from "../config/pigsty-defaults.js";
 import type { InventoryVars, PasswordKey } from "../config/schema.js";
@@ -66,36 +67,6 @@ interface RoleBuilder {
 /** An invalid role model (exit 3) about what was written at `source`. */
 function modelError(source: SourceLocation | undefined, message: string): PgwardenError {
   return new PgwardenError("invalid-role-model", `${sourcePrefix(source)}${message}`, ExitCode.config, source ? { problems: [problemAt(source, message)] } : undefined);
-}
-
-/**
- * Runs each step, keeping the placed problems it throws so that all of them are reported
- * together; anything else (an unplaced or unexpected error) is thrown at once.
- */
-class ProblemCollector {
-  readonly #errors: PgwardenError[] = [];
-
-  async run(step: () => Promise<void> | void): Promise<void> {
-    try {
-      await step();
-    } catch (error) {
-      if (!(error instanceof PgwardenError)) throw error;
-      this.keep(error);
-    }
-  }
-
-  keep(error: PgwardenError): void {
-    if (error.problems === undefined) throw error;
-    this.#errors.push(error);
-  }
-
-  /** Throws what was kept: one error as it was, several as one listing every problem. */
-  throwIfAny(): void {
-    const [first, ...others] = this.#errors;
-    if (!first) return;
-    if (others.length === 0) throw first;
-    throw problemsError(first.code, this.#errors.flatMap((error) => error.problems ?? []), ExitCode.config, { many: "problems with the declared roles" });
-  }
 }
 
 /** A UTC date N days from `now`, as Pigsty's template computes expire_in (day granularity). */
@@ -205,7 +176,7 @@ export async function desiredRoleModel(inventory: Inventory, cluster: string, op
   // Pigsty's defaults come into force at the cluster's entry: that is where they are reported.
   const entryOfCluster = clusterSource(inventory, cluster);
   const defaultRoles = own.pg_default_roles === undefined;
-  const problems = new ProblemCollector();
+  const problems = new ProblemCollector("problems with the declared roles");
   for (const entry of vars.pg_default_roles ?? []) {
     await problems.run(() => (defaultRoles ? builder.entry({ ...entry, source: entryOfCluster }, "pg_default_roles", "pg_default_roles") : builder.entry(entry, "pg_default_roles")));
   }
