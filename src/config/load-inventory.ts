@@ -123,7 +123,12 @@ class InventoryReader {
     const vars: Record<string, unknown> = { ...parsed.data };
     for (const key of LOCATED_KEYS) {
       const value: unknown = parsed.data[key];
-      if (Array.isArray(value)) vars[key] = value.map((entry: object, index) => ({ ...entry, source: this.source([...path, key, index]), ...this.passwordSource(entry, [...path, key, index]) }));
+      if (Array.isArray(value)) {
+        vars[key] = value.map((entry: object, index) => {
+          const at = [...path, key, index];
+          return { ...entry, source: this.source(at), ...this.passwordSource(entry, at) };
+        });
+      }
       else if (isRecord(value)) vars[key] = { ...value, source: this.source([...path, key]) };
     }
     return vars as InventoryVars;
@@ -156,8 +161,7 @@ class InventoryReader {
       else if (key === "vars") {
         group.vars = { ...group.vars, ...this.vars(entry, [...path, key]) } as InventoryVars;
         group.varSources = new Map([...(group.varSources ?? []), ...this.keySources(entry, [...path, key])]);
-      }
-      else if (key === "children") this.children(entry, [...path, key], depth + 1, group);
+      } else if (key === "children") this.children(entry, [...path, key], depth + 1, group);
       else this.warn([...path, key], `not read: a group holds only hosts, vars and children`);
     }
   }
@@ -189,8 +193,7 @@ class InventoryReader {
         if (section === "vars") {
           this.globalVars = this.vars(content, ["all", "vars"]);
           this.globalVarSources = this.keySources(content, ["all", "vars"]);
-        }
-        else if (section === "hosts") this.hosts(content, ["all", "hosts"]);
+        } else if (section === "hosts") this.hosts(content, ["all", "hosts"]);
         else if (section === "children") this.children(content, ["all", "children"], 1);
         else this.warn(["all", section], "not read: all holds only vars, hosts and children");
       }

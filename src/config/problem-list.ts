@@ -32,7 +32,12 @@ export function sortProblems(problems: readonly Problem[]): Problem[] {
  * the CLI to list. One problem is its own message (`file:line: message`); several are summed
  * up (`3 password policy problems in pigsty.yml: ...`), each listed with its place.
  */
-export function problemsError(code: string, problems: readonly Problem[], exitCode: ExitCodeValue, what: { readonly many: string; readonly after?: string }): PgwardenError {
+export function problemsError(
+  code: string,
+  problems: readonly Problem[],
+  exitCode: ExitCodeValue,
+  what: { readonly many: string; readonly after?: string },
+): PgwardenError {
   const sorted = sortProblems(problems);
   const first = sorted[0];
   if (first === undefined) throw new Error("problemsError needs at least one problem");

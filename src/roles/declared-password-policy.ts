@@ -36,10 +36,12 @@ export function declaredPasswordProblems(model: RoleModel, policy: PasswordPolic
     const where = password.source ?? role.source;
     const label = passwordLabel(role, password.from, password.pigstyDefault, model.cluster);
     // A model built by hand may not know where a role was written: the problem says so with an empty file.
-    const add = (message: string, rule: string) => problems.push(where ? problemAt(where, message, rule) : { file: "", line: 0, severity: "error", message, rule });
+    const add = (message: string, rule: string) =>
+      problems.push(where ? problemAt(where, message, rule) : { file: "", line: 0, severity: "error", message, rule });
     const vendorKey = VENDOR_DEFAULT_PASSWORDS.get(password.value.toLowerCase());
     if (vendorKey !== undefined) {
-      const fix = password.pigstyDefault === undefined ? "set a password of your own" : `set ${password.pigstyDefault} in all.vars or in ${model.cluster}'s vars`;
+      const fix =
+        password.pigstyDefault === undefined ? "set a password of your own" : `set ${password.pigstyDefault} in all.vars or in ${model.cluster}'s vars`;
       add(`${label} is Pigsty's published default for ${vendorKey}: ${fix} (rule vendor-default)`, "vendor-default");
     }
     for (const violation of passwordViolations(password.value, role.name, { ...policy, denylist: vendorKey === undefined ? denylist : undefined })) {
@@ -57,6 +59,9 @@ export function declaredPasswordProblems(model: RoleModel, policy: PasswordPolic
 export function checkDeclaredPasswords(model: RoleModel, policy: PasswordPolicy = {}): void {
   const problems = declaredPasswordProblems(model, policy);
   if (problems.length > 0) {
-    throw problemsError("password-policy", problems, ExitCode.config, { many: "password policy problems", after: "nothing was sent to a server; set passwords that pass, then run again" });
+    throw problemsError("password-policy", problems, ExitCode.config, {
+      many: "password policy problems",
+      after: "nothing was sent to a server; set passwords that pass, then run again",
+    });
   }
 }

@@ -129,13 +129,15 @@ ${vars}
     assert.equal(each.pigstyDefault, "pg_default_roles");
   }
   const replicator = role("replicator")?.password;
-  assert.deepEqual([replicator?.source, replicator?.pigstyDefault], [entry, "pg_replication_password"], "an unset system password: Pigsty's, at the cluster's entry");
+  assert.deepEqual([replicator?.source, replicator?.pigstyDefault], [entry, "pg_replication_password"], "an unset system password: at the cluster's entry");
   const monitor = role("dbuser_monitor")?.password;
-  assert.deepEqual([monitor?.source, monitor?.pigstyDefault], [{ file: "pigsty.yml", line: line("pg_monitor_password") }, undefined], "a password the inventory sets as text: its line");
+  const monitorLine = { file: "pigsty.yml", line: line("pg_monitor_password") };
+  assert.deepEqual([monitor?.source, monitor?.pigstyDefault], [monitorLine, undefined], "a password the inventory sets as text: its line");
 
-  const own = await desiredRoleModel(parseInventory(text("        pg_users: [ { name: dbuser_monitor, comment: mine } ]"), "pigsty.yml"), "pg-test", { env, now: NOW });
+  const redeclaring = parseInventory(text("        pg_users: [ { name: dbuser_monitor, comment: mine } ]"), "pigsty.yml");
+  const own = await desiredRoleModel(redeclaring, "pg-test", { env, now: NOW });
   const redeclared = own.roles.find((each) => each.name === "dbuser_monitor");
-  assert.deepEqual([redeclared?.source?.line, redeclared?.pigstyDefault], [7, undefined], "a default role the inventory declares again is placed at its own entry");
+  assert.deepEqual([redeclared?.source?.line, redeclared?.pigstyDefault], [7, undefined], "a default role declared again: at its own entry");
 });
 
 test("every unreadable password and refused entry is reported together, each at its line, not only the first", async () => {

@@ -66,7 +66,8 @@ interface RoleBuilder {
 
 /** An invalid role model (exit 3) about what was written at `source`. */
 function modelError(source: SourceLocation | undefined, message: string): PgwardenError {
-  return new PgwardenError("invalid-role-model", `${sourcePrefix(source)}${message}`, ExitCode.config, source ? { problems: [problemAt(source, message)] } : undefined);
+  const problems = source ? { problems: [problemAt(source, message)] } : undefined;
+  return new PgwardenError("invalid-role-model", `${sourcePrefix(source)}${message}`, ExitCode.config, problems);
 }
 
 /** A UTC date N days from `now`, as Pigsty's template computes expire_in (day granularity). */
@@ -121,7 +122,8 @@ class RoleModelBuilder {
     }
     if (entry.comment !== undefined && entry.comment !== null) role.comment = entry.comment;
     if (entry.password !== undefined && entry.password !== null) {
-      const value = await resolvePassword(entry.password, { label: `${origin} ${entry.name}: password`, key: origin, written: entry.passwordSource ?? entry.source }, this.context);
+      const written = entry.passwordSource ?? entry.source;
+      const value = await resolvePassword(entry.password, { label: `${origin} ${entry.name}: password`, key: origin, written }, this.context);
       this.setPassword(role, pigstyDefault === undefined ? value : { ...value, pigstyDefault }, PASSWORD_RANK[origin]);
     }
   }
@@ -130,7 +132,13 @@ class RoleModelBuilder {
    * `stated`: the inventory sets `key` itself (not only Pigsty's default), so an unused value deserves a warning.
    * `written`: where the inventory sets it, else the cluster's entry, where Pigsty's default comes into force.
    */
-  async systemPassword(vars: InventoryVars, key: PasswordKey, userKey: (typeof SYSTEM_PASSWORDS)[number][1], stated: boolean, written: SourceLocation | undefined): Promise<void> {
+  async systemPassword(
+    vars: InventoryVars,
+    key: PasswordKey,
+    userKey: (typeof SYSTEM_PASSWORDS)[number][1],
+    stated: boolean,
+    written: SourceLocation | undefined,
+  ): Promise<void> {
     const input = vars[key];
     const name = vars[userKey];
     // pg_dbsu_password '' is Pigsty's "no dbsu password".
@@ -178,7 +186,8 @@ export async function desiredRoleModel(inventory: Inventory, cluster: string, op
   const defaultRoles = own.pg_default_roles === undefined;
   const problems = new ProblemCollector("problems with the declared roles");
   for (const entry of vars.pg_default_roles ?? []) {
-    await problems.run(() => (defaultRoles ? builder.entry({ ...entry, source: entryOfCluster }, "pg_default_roles", "pg_default_roles") : builder.entry(entry, "pg_default_roles")));
+    const placed = defaultRoles ? { ...entry, source: entryOfCluster } : entry;
+    await problems.run(() => builder.entry(placed, "pg_default_roles", defaultRoles ? "pg_default_roles" : undefined));
   }
   for (const entry of vars.pg_users ?? []) await problems.run(() => builder.entry(entry, "pg_users"));
   // After pg_users, so a system user declared there gets its password too; ranks keep pg_users' own first.
@@ -191,7 +200,8 @@ export async function desiredRoleModel(inventory: Inventory, cluster: string, op
   const systemUsers = new Set(systemNames);
   for (const role of builder.roles.values()) {
     if (role.state === "absent" && systemUsers.has(role.name)) {
-      problems.keep(modelError(role.source, `${role.name} is a system user (the dbsu, replicator, monitor or admin user): pgwarden never drops it, so state: absent is refused`));
+      const why = "is a system user (the dbsu, replicator, monitor or admin user): pgwarden never drops it, so state: absent is refused";
+      problems.keep(modelError(role.source, `${role.name} ${why}`));
     }
   }
   problems.throwIfAny();

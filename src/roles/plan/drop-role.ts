@@ -8,7 +8,8 @@ import { RoleChange } from "../role-change.js";
 
 function refuse(role: DesiredRole, reason: string): PgwardenError {
   const message = `${role.name}: state: absent, but pgwarden will not drop it: ${reason}`;
-  return new PgwardenError("drop-refused", `${sourcePrefix(role.source)}${message}`, ExitCode.config, role.source ? { problems: [problemAt(role.source, message)] } : undefined);
+  const problems = role.source ? { problems: [problemAt(role.source, message)] } : undefined;
+  return new PgwardenError("drop-refused", `${sourcePrefix(role.source)}${message}`, ExitCode.config, problems);
 }
 
 const NEVER_DROPPED = "postgres";

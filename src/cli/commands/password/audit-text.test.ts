@@ -16,7 +16,14 @@ const weak = (name: string, password?: string): PasswordFinding => ({
   fix: `set a strong password: pgwarden password generate, then pgwarden password hash --user ${name} and ALTER ROLE ... PASSWORD '<verifier>'`,
   ...(password === undefined ? {} : { password }),
 });
-const forever = (name: string): PasswordFinding => ({ id: noValidUntil.id, severity: noValidUntil.severity, role: name, message: "the password never expires (no VALID UNTIL)", why: noValidUntil.why, fix: noValidUntil.fix });
+const forever = (name: string): PasswordFinding => ({
+  id: noValidUntil.id,
+  severity: noValidUntil.severity,
+  role: name,
+  message: "the password never expires (no VALID UNTIL)",
+  why: noValidUntil.why,
+  fix: noValidUntil.fix,
+});
 
 const report = (findings: PasswordFinding[]): PasswordAuditReport => ({
   roles: ["alice", "bob", "carol"].map(role),

@@ -13,7 +13,8 @@ function heading(role: RoleSummary | undefined, name: string): string {
 
 /** One line per finding: severity, check and what is wrong (and the password found, with --show). */
 function findingLine(finding: PasswordFinding): string {
-  return `  ${finding.severity.toUpperCase().padEnd(8)} ${finding.id}: ${finding.message}${finding.password === undefined ? "" : `; password: ${finding.password}`}`;
+  const shown = finding.password === undefined ? "" : `; password: ${finding.password}`;
+  return `  ${finding.severity.toUpperCase().padEnd(8)} ${finding.id}: ${finding.message}${shown}`;
 }
 
 /**
@@ -29,7 +30,8 @@ function legendLines(findings: readonly PasswordFinding[]): string[] {
     const check = PASSWORD_CHECKS.find((each) => each.id === id);
     const fixes = new Set(found.map((finding) => finding.fix));
     const fix = fixes.size === 1 ? first.fix : (check?.fix ?? first.fix);
-    return [`  ${id} (${first.severity}${check ? `, ${check.title}` : ""}), ${found.length} ${found.length === 1 ? "finding" : "findings"}`, `    why: ${first.why}`, `    fix: ${fix}`];
+    const kind = `${first.severity}${check ? `, ${check.title}` : ""}`;
+    return [`  ${id} (${kind}), ${found.length} ${found.length === 1 ? "finding" : "findings"}`, `    why: ${first.why}`, `    fix: ${fix}`];
   });
 }
 

@@ -82,7 +82,9 @@ export async function prepareRoles(ctx: CommandContext, options: RoleOptions): P
     return { model, planOptions: { scramIterations } };
   } catch (error) {
     // --format json: every problem on stdout for CI, then the error (exit 3) as for text.
-    if (ctx.output.format === "json" && error instanceof PgwardenError && error.problems !== undefined) ctx.output.json(problemsJson(options.cluster, error.problems));
+    if (ctx.output.format === "json" && error instanceof PgwardenError && error.problems !== undefined) {
+      ctx.output.json(problemsJson(options.cluster, error.problems));
+    }
     throw error;
   }
 }
