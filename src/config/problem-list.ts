@@ -16,13 +16,13 @@ export function problemAt(source: SourceLocation, message: string, rule?: string
   };
 }
 
-/** In file order, as a compiler lists them; problems at one place keep the order they were found in. */
 /** `file:line:column: severity: message`, as compilers print it (no place when the file is not known). */
 export function problemText(problem: Problem): string {
   const place = problem.file === "" ? "" : `${problem.file}:${problem.line}:${problem.column === undefined ? "" : `${problem.column}:`} `;
   return `${place}${problem.severity}: ${problem.message}`;
 }
 
+/** In file order, as a compiler lists them; problems at one place keep the order they were found in. */
 export function sortProblems(problems: readonly Problem[]): Problem[] {
   return [...problems].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
 }
@@ -42,9 +42,10 @@ export function problemsError(
   const first = sorted[0];
   if (first === undefined) throw new Error("problemsError needs at least one problem");
   const after = what.after === undefined ? "" : `: ${what.after}`;
+  const files = [...new Set(sorted.map((problem) => problem.file))].filter((file) => file !== "");
   const message =
     sorted.length === 1
       ? `${first.file === "" ? "" : `${first.file}:${first.line}: `}${first.message}`
-      : `${sorted.length} ${what.many} in ${[...new Set(sorted.map((problem) => problem.file))].join(", ")}${after}`;
+      : `${sorted.length} ${what.many}${files.length > 0 ? ` in ${files.join(", ")}` : ""}${after}`;
   return new PgwardenError(code, message, exitCode, { problems: sorted });
 }
