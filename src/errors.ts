@@ -16,16 +16,35 @@ export const ExitCode = {
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
+/**
+ * One problem in a file pgwarden was given, where it was written: what compilers print as
+ * `file:line:column: severity: message`. `path` is the dotted key path (`all.vars.pg_users[0]`).
+ */
+export interface Problem {
+  readonly file: string;
+  readonly line: number;
+  readonly column?: number;
+  readonly path?: string;
+  readonly severity: "error" | "warning";
+  /** Without the location; never holds a password. */
+  readonly message: string;
+  /** The stable id of the rule it breaks (`too-short`), when there is one. */
+  readonly rule?: string;
+}
+
 /** An expected failure: a stable machine-readable code, one human line, and an exit code. */
 export class PgwardenError extends Error {
   readonly code: string;
   readonly exitCode: ExitCodeValue;
+  /** Every problem found, when the error sums up several (the message is then the summary). */
+  readonly problems?: readonly Problem[];
 
-  constructor(code: string, message: string, exitCode: ExitCodeValue, options?: { cause?: unknown }) {
+  constructor(code: string, message: string, exitCode: ExitCodeValue, options?: { cause?: unknown; problems?: readonly Problem[] }) {
     super(message, options);
     this.name = "PgwardenError";
     this.code = code;
     this.exitCode = exitCode;
+    if (options?.problems !== undefined) this.problems = options.problems;
   }
 }
 

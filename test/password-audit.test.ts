@@ -182,7 +182,8 @@ test("text report: grouped by role, worst first, counts at the end; --show print
   assert.match(hidden.stdout, /^dbuser_dba \(superuser, login, scram-sha-256, 4096 iterations\)\n {2}CRITICAL weak-password: /m);
   assert.match(hidden.stdout, /\n\s+why: .+\n\s+fix: /);
   assert.match(hidden.stdout, /: 14 findings on 13 roles \(6 critical, 4 high, 2 medium, 2 low\)\n?$/);
-  const headings = hidden.stdout.split("\n").filter((line) => /^\S/.test(line) && !/roles audited/.test(line)).map((line) => line.split(" (")[0]);
+  const list = hidden.stdout.split("\nWhat each finding means and how to fix it:\n")[0] as string;
+  const headings = list.split("\n").filter((line) => /^\S/.test(line)).map((line) => line.split(" (")[0]);
   assert.deepEqual(headings, ["app_name", "common_user", "dbuser_dba", "legacy_weak", "listed_user", "unicode_user", "expired_user", "legacy_strong", "never_valid", "cert_only", "few_iterations", "forever_user", "infinite_user"], "the worst role first, then by name");
 
   const shown = await audit(["--wordlist", wordlist, "--show"]);
@@ -192,6 +193,35 @@ test("text report: grouped by role, worst first, counts at the end; --show print
   }
   const json = JSON.parse((await audit(["--wordlist", wordlist, "--show", "--format", "json"])).stdout) as AuditJson;
   assert.equal(json.findings.find((finding) => finding.role === "unicode_user")!.password, NON_ASCII_PASSWORD);
+});
+
+test("text report: each finding is one line; why and fix are printed once per kind of finding, not under every role", async () => {
+  const result = await audit(["--wordlist", wordlist]);
+  assert.equal(result.code, 1, result.stderr);
+  const json = JSON.parse((await audit(["--wordlist", wordlist, "--format", "json"])).stdout) as AuditJson;
+  const kinds = [...new Set(json.findings.map((finding) => finding.id))];
+  assert.ok(json.findings.filter((finding) => finding.id === "weak-password").length >= 6, "several roles share a kind");
+  const count = (text: string) => result.stdout.split(text).length - 1;
+  for (const id of kinds) {
+    const found = json.findings.filter((finding) => finding.id === id);
+    assert.equal(count(`    why: ${found[0]!.why}\n`), 1, `${id}'s why once`);
+    // A fix that names each role (weak-password's) is said once in general terms; the JSON keeps each role's own.
+    const fixes = new Set(found.map((finding) => finding.fix));
+    const fixLines = result.stdout.split("\n").filter((line) => line.startsWith("    fix: "));
+    if (fixes.size === 1) assert.equal(count(`    fix: ${found[0]!.fix}\n`), 1, `${id}'s fix once`);
+    else assert.ok(found.every((finding) => !fixLines.includes(`    fix: ${finding.fix}`)), `${id}: no role's own fix repeated`);
+    assert.equal(count(`\n  ${id} (`), 1, `${id} in the legend once`);
+  }
+  assert.equal(result.stdout.split("\n").filter((line) => /^\s+why: /.test(line)).length, kinds.length, "one why per kind");
+  assert.equal(result.stdout.split("\n").filter((line) => /^\s+fix: /.test(line)).length, kinds.length, "one fix per kind");
+  // Every finding is exactly one line under its role: severity, id and message.
+  for (const finding of json.findings) {
+    assert.equal(count(`  ${finding.severity.toUpperCase().padEnd(8)} ${finding.id}: ${finding.message}\n`) >= 1, true, `${finding.role} ${finding.id}`);
+  }
+  const findingLines = result.stdout.split("\n").filter((line) => /^ {2}(CRITICAL|HIGH|MEDIUM|LOW|INFO) /.test(line));
+  assert.equal(findingLines.length, json.findings.length, "one line per finding");
+  assert.ok(json.findings.every((finding) => finding.why.length > 0 && finding.fix.length > 0), "the JSON keeps why and fix on every finding");
+  assert.match(json.findings.find((finding) => finding.role === "dbuser_dba" && finding.id === "weak-password")!.fix, /--user dbuser_dba/, "and each role's own fix");
 });
 
 test("a role that is not a superuser cannot read pg_authid: exit 6 with one clear line", async () => {

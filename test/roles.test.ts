@@ -378,6 +378,77 @@ test("refusals: a weak password before any connection (exit 3), a role that owns
   assert.match(asApp.stderr, /dbuser_app is not a superuser/);
 });
 
+/** An inventory with several policy problems: weak pg_users passwords, a published one in all.vars, and two system passwords left to Pigsty's defaults. */
+const PROBLEMS_INVENTORY = `all:
+  children:
+    pg-roles:
+      hosts: { 127.0.0.1: { pg_seq: 1, pg_role: primary } }
+      vars:
+        pg_cluster: pg-roles
+        pg_users:
+          - { name: dbuser_short, password: short1, roles: [dbrole_readonly] }
+          - name: dbuser_listed
+            roles: [dbrole_readonly]
+            password: Password1!
+          - { name: dbuser_fine, password: { env: ROLES_TEST_APP } }
+  vars:
+    pg_monitor_password: DBUser.Monitor
+`;
+
+test("role plan lists every policy problem, one a line, file:line:column: error: message at the inventory's own lines; Pigsty's defaults at the cluster's entry", async () => {
+  const file = join(work.dir, "problems.yml");
+  await writeFile(file, PROBLEMS_INVENTORY);
+  const lines = PROBLEMS_INVENTORY.split("\n");
+  /** The 1-based line and column where `needle` starts in the fixture. */
+  const at = (needle: string) => {
+    const index = lines.findIndex((line) => line.includes(needle));
+    assert.ok(index >= 0, needle);
+    return `${file}:${index + 1}:${(lines[index] as string).indexOf(needle) + 1}`;
+  };
+  const before = await sandbox.sql("SELECT count(*) FROM pg_roles");
+  const result = await run(["role", "plan", "--inventory", file, "--cluster", "pg-roles", "--conn", conn], { ROLES_TEST_APP: PASSWORDS.rotated });
+  assert.equal(result.code, 3, result.stderr);
+  assert.equal(result.stdout, "");
+  const cluster = at("pg-roles:");
+  const defaultNote = "(not set for pg-roles: Pigsty's default from roles/pgsql/defaults/main.yml)";
+  assert.deepEqual(result.stderr.split("\n"), [
+    `${cluster}: error: replicator: password from pg_replication_password ${defaultNote} is Pigsty's published default for pg_replication_password: set pg_replication_password in all.vars or in pg-roles's vars (rule vendor-default)`,
+    `${cluster}: error: replicator: password from pg_replication_password ${defaultNote} contains the role name (rule contains-role-name)`,
+    `${cluster}: error: dbuser_dba: password from pg_admin_password ${defaultNote} is Pigsty's published default for pg_admin_password: set pg_admin_password in all.vars or in pg-roles's vars (rule vendor-default)`,
+    `${at("password: short1")}: error: dbuser_short: password from pg_users is shorter than 8 characters (rule too-short)`,
+    `${at("password: Password1!")}: error: dbuser_listed: password from pg_users is on the denylist of known or default passwords (rule denylisted)`,
+    `${at("pg_monitor_password")}: error: dbuser_monitor: password from pg_monitor_password is Pigsty's published default for pg_monitor_password: set a password of your own (rule vendor-default)`,
+    `pgwarden: error: 6 password policy problems in ${file}: nothing was sent to a server; set passwords that pass, then run again`,
+    "",
+  ]);
+  assert.ok(!result.stderr.includes("pgsql/defaults/main.yml (") && !/main\.yml:\d/.test(result.stderr), "no place in a file the person cannot open");
+  for (const weak of ["short1", "Password1!", "DBUser.Monitor", "DBUser.DBA", "DBUser.Replicator"]) assert.ok(!result.stderr.includes(weak), `${weak} is not printed`);
+  assert.equal(await sandbox.sql("SELECT count(*) FROM pg_roles"), before, "nothing reached the server");
+
+  const json = await run(["role", "plan", "--inventory", file, "--cluster", "pg-roles", "--conn", conn, "--format", "json"], { ROLES_TEST_APP: PASSWORDS.rotated });
+  assert.equal(json.code, 3, json.stderr);
+  assert.equal(json.stdout, "", "an error is not a document on stdout");
+  const document = (JSON.parse(json.stderr) as { error: { code: string; exitCode: number; problems: { file: string; line: number; column?: number; path?: string; severity: string; message: string; rule?: string }[] } }).error;
+  assert.equal(document.exitCode, 3);
+  assert.deepEqual(
+    document.problems.map((problem) => `${problem.file}:${problem.line}:${problem.column}: ${problem.severity}: ${problem.message}`),
+    result.stderr.split("\n").slice(0, 6),
+    "the same problems, with the same places",
+  );
+  assert.deepEqual(
+    document.problems.map((problem) => [problem.path, problem.rule]),
+    [
+      ["all.children.pg-roles", "vendor-default"],
+      ["all.children.pg-roles", "contains-role-name"],
+      ["all.children.pg-roles", "vendor-default"],
+      ["all.children.pg-roles.vars.pg_users[0].password", "too-short"],
+      ["all.children.pg-roles.vars.pg_users[1].password", "denylisted"],
+      ["all.vars.pg_monitor_password", "vendor-default"],
+    ],
+  );
+  for (const weak of ["short1", "Password1!", "DBUser.Monitor"]) assert.ok(!json.stdout.includes(weak), `${weak} is not in the JSON`);
+});
+
 test("lockouts: changes that would lock out the bootstrap superuser or the connected role are refused (exit 1, nothing changed) unless --force", async () => {
   const opsPassword = `Ops-${token()}-9`;
   const jumpPassword = `Jump-${token()}-10`;

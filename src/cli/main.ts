@@ -1,7 +1,8 @@
 import { Command, CommanderError, type Option } from "commander";
-import { ExitCode, PgwardenError } from "../errors.js";
+import { ExitCode, PgwardenError, type Problem } from "../errors.js";
 import { requireDirectoryPath } from "../fs/safe-dir.js";
 import { DEFAULT_PKI_DIR } from "../pki/pki-layout.js";
+import { problemText } from "../config/problem-list.js";
 import { escapeText } from "./escape-text.js";
 import { ExitSignal } from "./exit-signal.js";
 import { addGlobalFlags, formatOption, pkiOption, quietOption } from "./flags.js";
@@ -132,7 +133,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const failure = failureOf(error);
     if (jsonErrorsRequested(argv)) {
       const message = failure.note ? `${failure.message} (${failure.note})` : failure.message;
-      if (message !== undefined) process.stderr.write(jsonErrorLine(failure.code, message, failure.exitCode));
+      if (message !== undefined) process.stderr.write(jsonErrorLine(failure.code, message, failure.exitCode, failure.problems));
     } else if (failure.message !== undefined && !failure.shown) process.stderr.write(failureText(failure));
     if (failure.stack !== undefined && process.env.PGWARDEN_DEBUG === "1") process.stderr.write(failure.stack);
     return failure.exitCode;
@@ -152,6 +153,8 @@ interface Failure {
   readonly shown?: boolean;
   /** The trace PGWARDEN_DEBUG=1 adds. */
   readonly stack?: string;
+  /** Every problem behind the error (an inventory's, a password policy's), each at its file:line. */
+  readonly problems?: readonly Problem[];
 }
 
 /** A commander error code as pgwarden's codes read: `commander.unknownOption` -> `unknown-option`. */
@@ -170,7 +173,13 @@ function failureOf(error: unknown): Failure {
   }
   if (error instanceof PgwardenError) {
     const cause = error.cause instanceof Error ? `caused by: ${error.cause.stack}\n` : "";
-    return { exitCode: error.exitCode, code: error.code, message: error.message, stack: `${error.stack ?? ""}\n${cause}` };
+    return {
+      exitCode: error.exitCode,
+      code: error.code,
+      message: error.message,
+      ...(error.problems === undefined || error.problems.length === 0 ? {} : { problems: error.problems }),
+      stack: `${error.stack ?? ""}\n${cause}`,
+    };
   }
   const nodeError = error as NodeJS.ErrnoException;
   const stack = `${nodeError?.stack ?? ""}\n`;
@@ -189,5 +198,7 @@ function failureOf(error: unknown): Failure {
 /** The error as text on stderr: one line, and for a bug how to report it. */
 function failureText(failure: Failure): string {
   const prefix = failure.exitCode === ExitCode.internal ? "internal error" : "error";
-  return `pgwarden: ${prefix}: ${escapeText(failure.message ?? "")}\n${failure.note ? `${failure.note}\n` : ""}`;
+  // Several problems: each on its own line, `file:line:column: error: message` as compilers print them, then the summary.
+  const problems = (failure.problems?.length ?? 0) > 1 ? (failure.problems ?? []).map((problem) => `${escapeText(problemText(problem))}\n`).join("") : "";
+  return `${problems}pgwarden: ${prefix}: ${escapeText(failure.message ?? "")}\n${failure.note ? `${failure.note}\n` : ""}`;
 }

@@ -1,3 +1,4 @@
+import type { Problem } from "../errors.js";
 import { escapeJson, escapeText } from "./escape-text.js";
 
 /**
@@ -55,8 +56,8 @@ export function jsonText(value: unknown): string {
 }
 
 /** The error, with --format json: one line on stderr, the same code and exit code the process exits with. */
-export function jsonErrorLine(code: string, message: string, exitCode: number): string {
-  return `${escapeJson(JSON.stringify({ error: { code, message, exitCode } }))}\n`;
+export function jsonErrorLine(code: string, message: string, exitCode: number, problems?: readonly Problem[]): string {
+  return `${escapeJson(JSON.stringify({ error: { code, message, exitCode, ...(problems === undefined ? {} : { problems }) } }))}\n`;
 }
 
 export function createOutput(format: "text" | "json", quiet: boolean): Output {

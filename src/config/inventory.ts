@@ -16,6 +16,8 @@ export interface InventoryGroup {
   /** 1 for a child of `all`, one more per level of nesting: Ansible applies shallower groups' vars first. */
   readonly depth: number;
   readonly source: SourceLocation;
+  /** Where each key of `vars` is written (set by the loader). */
+  readonly varSources?: ReadonlyMap<string, SourceLocation>;
 }
 
 /** A Pigsty (Ansible YAML) inventory: global vars, groups, and each host's own vars. */
@@ -28,6 +30,10 @@ export interface Inventory {
   readonly hostVars: ReadonlyMap<string, InventoryVars>;
   /** Things pgwarden read past without using (`file:line: path: message`), for the caller to show. */
   readonly warnings: readonly string[];
+  /** Where each key of `vars` (all.vars) is written (set by the loader). */
+  readonly varSources?: ReadonlyMap<string, SourceLocation>;
+  /** Where each host is first listed (set by the loader). */
+  readonly hostSources?: ReadonlyMap<string, SourceLocation>;
 }
 
 /** Hosts of a group and of its descendants, in file order, without repeats; empty for an unknown group. */
@@ -122,14 +128,18 @@ export function resolveInstance(inventory: Inventory, cluster: string, instance:
  */
 export function instanceVars(inventory: Inventory, cluster: string, host?: string): InventoryVars {
   if (host !== undefined) return hostVars(inventory, resolveInstance(inventory, cluster, host));
+  return Object.assign({}, inventory.vars, ...clusterGroups(inventory, cluster).map((group) => group.vars)) as InventoryVars;
+}
+
+/** The groups that hold every member of `cluster`, in Ansible's precedence order (the last one wins). Throws not-found (exit 4). */
+export function clusterGroups(inventory: Inventory, cluster: string): InventoryGroup[] {
   const members = clusterMembers(inventory, cluster);
-  const shared = [...inventory.groups.values()]
+  return [...inventory.groups.values()]
     .filter((group) => {
       const hosts = groupHosts(inventory, group.name);
       return members.every((member) => hosts.includes(member));
     })
     .sort(byPrecedence);
-  return Object.assign({}, inventory.vars, ...shared.map((group) => group.vars)) as InventoryVars;
 }
 
 /** An instance's (or cluster's) vars with every key Pigsty gives a default set. */

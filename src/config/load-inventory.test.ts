@@ -75,18 +75,36 @@ test("rule objects remember the line they were written on", () => {
   assert.deepEqual(rules[0], { user: "app", addr: "intra", source: { file: "pigsty.yml", line: 9 } });
 });
 
-test("a bad value is file:line: path: message, exit 3, with a count of the others", () => {
+test("a bad value is file:line: path: message, exit 3; several are all listed, each at its own line and column", () => {
   configError(`${CLUSTER}        pg_role: leader\n`, /^pigsty\.yml:8: all\.children\.pg-meta\.vars\.pg_role: invalid pg_role "leader": use one of primary, replica, offline, standby, delayed$/);
-  configError(
-    `all:
+  const several = `all:
   children:
     pg-meta:
       hosts:
         10.10.10.10: { pg_seq: -1, pg_role: primary, pg_offline_query: maybe }
       vars: { pg_cluster: pg-meta, admin_ip: localhost, node_firewall_intranet: [ 10.0.0.0/8, intranet ], pg_pwd_enc: sha1 }
-`,
-    /^pigsty\.yml:5: all\.children\.pg-meta\.hosts\["10\.10\.10\.10"\]\.pg_seq: must be at least 0, got number -1 \(and 4 more problems\)$/,
-  );
+`;
+  configError(several, /^5 inventory problems in pigsty\.yml$/);
+  // Expected places computed from the text itself: the line, and the column where the key (or list item) starts.
+  const lines = several.split("\n");
+  const at = (line: number, token: string) => [line, (lines[line - 1] ?? "").indexOf(token) + 1];
+  try {
+    parseInventory(several, "pigsty.yml");
+    assert.fail("the inventory has problems");
+  } catch (error) {
+    assert.ok(error instanceof PgwardenError);
+    assert.deepEqual(
+      error.problems?.map((problem) => [problem.line, problem.column, problem.path, problem.severity, problem.message.split(": ")[0]]),
+      [
+        [...at(5, "pg_seq"), 'all.children.pg-meta.hosts["10.10.10.10"].pg_seq', "error", 'all.children.pg-meta.hosts["10.10.10.10"].pg_seq'],
+        [...at(5, "pg_offline_query"), 'all.children.pg-meta.hosts["10.10.10.10"].pg_offline_query', "error", 'all.children.pg-meta.hosts["10.10.10.10"].pg_offline_query'],
+        [...at(6, "admin_ip"), "all.children.pg-meta.vars.admin_ip", "error", "all.children.pg-meta.vars.admin_ip"],
+        [...at(6, "intranet ]"), "all.children.pg-meta.vars.node_firewall_intranet[1]", "error", "all.children.pg-meta.vars.node_firewall_intranet[1]"],
+        [...at(6, "pg_pwd_enc"), "all.children.pg-meta.vars.pg_pwd_enc", "error", "all.children.pg-meta.vars.pg_pwd_enc"],
+      ],
+    );
+    assert.ok(error.problems?.every((problem) => problem.file === "pigsty.yml" && (problem.column ?? 0) > 1));
+  }
   configError(`${CLUSTER}  vars:\n    node_firewall_intranet: [ 10.0.0.0/8, intranet ]\n`, /^pigsty\.yml:9: all\.vars\.node_firewall_intranet\[1\]: "intranet" is not an IPv4\/IPv6 CIDR$/);
   configError(`${CLUSTER}  vars:\n    pg_dbsu: ''\n`, /^pigsty\.yml:9: all\.vars\.pg_dbsu: expected a role name, got an empty string$/);
   configError(`${CLUSTER}  vars:\n    pg_admin_username: "dba\\nhost all all 0.0.0.0/0 trust"\n`, /^pigsty\.yml:9: all\.vars\.pg_admin_username: a role name here must not contain spaces, #, commas, quotes or control characters$/);
@@ -148,9 +166,11 @@ test("pg_users entries keep the shape they were written in, with where they were
     roles: ["dbrole_readwrite", { name: "dbrole_admin", state: "revoke" }],
     pool_mode: "session",
     source: { file: "pigsty.yml", line: 9 },
+    passwordSource: { file: "pigsty.yml", line: 9 },
   });
   assert.equal(users[1]?.expire_at, "2030-12-31", "YAML 1.1 reads the date as a timestamp; it is kept as the date");
   assert.deepEqual(users[1]?.source, { file: "pigsty.yml", line: 10 });
+  assert.deepEqual(users[1]?.passwordSource, { file: "pigsty.yml", line: 11 }, "a password on its own line is placed there");
   assert.deepEqual(inventory.vars.pg_admin_password, { file: "secrets/admin.txt", source: { file: "pigsty.yml", line: 15 } });
   assert.equal(inventory.vars.pg_monitor_password, "plain-Monitor-1");
 });

@@ -1,11 +1,13 @@
 import { LineCounter, parseDocument, type Document, type Tags } from "yaml";
 import type { z } from "zod";
-import { ExitCode, PgwardenError } from "../errors.js";
+import { ExitCode, PgwardenError, type Problem } from "../errors.js";
 import { readInputFile } from "../fs/read-input.js";
 import type { SourceLocation } from "../hba/model.js";
 import { hostVars, type Inventory, type InventoryGroup } from "./inventory.js";
 import { LOCATED_KEYS, inventoryVarsSchema, type InventoryVars } from "./schema.js";
-import { formatPath, lineOf, type YamlPath } from "./yaml-location.js";
+import { problemAt, problemsError } from "./problem-list.js";
+import { locatedSource } from "./source-detail.js";
+import { formatPath, lineOf, positionOf, type YamlPath } from "./yaml-location.js";
 
 /**
  * Reads and validates a Pigsty inventory file (pigsty.yml); errors are `file:line: path: message`, exit 3.
@@ -13,12 +15,6 @@ import { formatPath, lineOf, type YamlPath } from "./yaml-location.js";
  */
 export async function loadInventory(path: string): Promise<Inventory> {
   return parseInventory(await readInputFile(path, "inventory", "inventory-not-found"), path);
-}
-
-interface Problem {
-  readonly line: number;
-  readonly path: YamlPath;
-  readonly message: string;
 }
 
 function configError(message: string): PgwardenError {
@@ -69,6 +65,8 @@ class InventoryReader {
   /** Where each host is first listed, for messages about the host as a whole. */
   readonly hostPaths = new Map<string, YamlPath>();
   globalVars: InventoryVars = {};
+  /** Where each key of all.vars is written. */
+  globalVarSources: ReadonlyMap<string, SourceLocation> = new Map();
 
   constructor(
     private readonly document: Document,
@@ -81,7 +79,7 @@ class InventoryReader {
   }
 
   problem(path: YamlPath, message: string): void {
-    this.problems.push({ line: this.line(path), path, message });
+    this.problems.push(problemAt(this.source(path), path.length > 0 ? `${formatPath(path)}: ${message}` : message));
   }
 
   warn(path: YamlPath, message: string): void {
@@ -89,7 +87,18 @@ class InventoryReader {
   }
 
   source(path: YamlPath): SourceLocation {
-    return { file: this.file, line: this.line(path) };
+    const { line, column } = positionOf(this.document, this.lineCounter, path);
+    return locatedSource(this.file, line, { column, path: formatPath(path) });
+  }
+
+  /** A role entry's password has its own line (`password:` under `- name: app`): problems with it point there. */
+  passwordSource(entry: object, path: YamlPath): { passwordSource?: SourceLocation } {
+    return isRecord(entry) && entry.password !== undefined && entry.password !== null ? { passwordSource: this.source([...path, "password"]) } : {};
+  }
+
+  /** Where each key of a vars block is written, so a value can be traced to its line. */
+  keySources(value: unknown, path: YamlPath): Map<string, SourceLocation> {
+    return new Map(isRecord(value) ? Object.keys(value).map((key) => [key, this.source([...path, key])] as const) : []);
   }
 
   /** Validates a vars block; rule objects get the place they were written. */
@@ -114,7 +123,12 @@ class InventoryReader {
     const vars: Record<string, unknown> = { ...parsed.data };
     for (const key of LOCATED_KEYS) {
       const value: unknown = parsed.data[key];
-      if (Array.isArray(value)) vars[key] = value.map((entry: object, index) => ({ ...entry, source: this.source([...path, key, index]) }));
+      if (Array.isArray(value)) {
+        vars[key] = value.map((entry: object, index) => {
+          const at = [...path, key, index];
+          return { ...entry, source: this.source(at), ...this.passwordSource(entry, at) };
+        });
+      }
       else if (isRecord(value)) vars[key] = { ...value, source: this.source([...path, key]) };
     }
     return vars as InventoryVars;
@@ -136,7 +150,7 @@ class InventoryReader {
   group(name: string, value: unknown, path: YamlPath, depth: number): void {
     let group = this.groups.get(name);
     if (!group) {
-      group = { name, vars: {}, hosts: [], children: [], depth, source: this.source(path) };
+      group = { name, vars: {}, hosts: [], children: [], depth, source: this.source(path), varSources: new Map() };
       this.groups.set(name, group);
     }
     group.depth = Math.max(group.depth, depth);
@@ -144,8 +158,10 @@ class InventoryReader {
     if (!isRecord(value)) return this.problem(path, `expected a group (a mapping of hosts, vars and children), got ${describeValue(value)}`);
     for (const [key, entry] of Object.entries(value)) {
       if (key === "hosts") this.hosts(entry, [...path, key], group);
-      else if (key === "vars") group.vars = { ...group.vars, ...this.vars(entry, [...path, key]) } as InventoryVars;
-      else if (key === "children") this.children(entry, [...path, key], depth + 1, group);
+      else if (key === "vars") {
+        group.vars = { ...group.vars, ...this.vars(entry, [...path, key]) } as InventoryVars;
+        group.varSources = new Map([...(group.varSources ?? []), ...this.keySources(entry, [...path, key])]);
+      } else if (key === "children") this.children(entry, [...path, key], depth + 1, group);
       else this.warn([...path, key], `not read: a group holds only hosts, vars and children`);
     }
   }
@@ -174,8 +190,10 @@ class InventoryReader {
         continue;
       }
       for (const [section, content] of Object.entries(entry)) {
-        if (section === "vars") this.globalVars = this.vars(content, ["all", "vars"]);
-        else if (section === "hosts") this.hosts(content, ["all", "hosts"]);
+        if (section === "vars") {
+          this.globalVars = this.vars(content, ["all", "vars"]);
+          this.globalVarSources = this.keySources(content, ["all", "vars"]);
+        } else if (section === "hosts") this.hosts(content, ["all", "hosts"]);
         else if (section === "children") this.children(content, ["all", "children"], 1);
         else this.warn(["all", section], "not read: all holds only vars, hosts and children");
       }
@@ -199,8 +217,9 @@ const withoutTimestamps = (tags: Tags): Tags => tags.filter((tag) => typeof tag 
 /**
  * Parses a Pigsty inventory: Ansible's YAML inventory (`all.vars`, `all.children.<group>.vars`
  * and `.hosts.<ip>`), read as YAML 1.1 like Ansible does (`yes`/`on`/`off` are booleans, `<<`
- * merges). The keys pgwarden uses are validated where they are written; the first problem is
- * thrown as `file:line: path.to.key: message` (exit 3), with the count of any others.
+ * merges). The keys pgwarden uses are validated where they are written; every problem is
+ * thrown in one error (exit 3, its `problems` listed in file order): one problem as
+ * `file:line: path.to.key: message`, several summed up as `N inventory problems in file`.
  */
 export function parseInventory(text: string, file: string): Inventory {
   const lineCounter = new LineCounter();
@@ -216,13 +235,17 @@ export function parseInventory(text: string, file: string): Inventory {
   }
   const reader = new InventoryReader(document, lineCounter, file);
   reader.root(root);
-  const inventory: Inventory = { file, vars: reader.globalVars, groups: reader.groups, hostVars: reader.hostVars, warnings: reader.warnings };
+  const hostSources = new Map([...reader.hostPaths].map(([host, path]) => [host, reader.source(path)] as const));
+  const inventory: Inventory = {
+    file,
+    vars: reader.globalVars,
+    groups: reader.groups,
+    hostVars: reader.hostVars,
+    warnings: reader.warnings,
+    varSources: reader.globalVarSources,
+    hostSources,
+  };
   if (reader.problems.length === 0) reader.checkInstances(inventory);
-  const problems = [...reader.problems].sort((a, b) => a.line - b.line);
-  const first = problems[0];
-  if (first) {
-    const more = problems.length > 1 ? ` (and ${problems.length - 1} more ${problems.length === 2 ? "problem" : "problems"})` : "";
-    throw configError(`${file}:${first.line}: ${first.path.length > 0 ? `${formatPath(first.path)}: ` : ""}${first.message}${more}`);
-  }
+  if (reader.problems.length > 0) throw problemsError("invalid-inventory", reader.problems, ExitCode.config, { many: "inventory problems" });
   return inventory;
 }

@@ -18,11 +18,17 @@ import { PASSWORD_KEYS, type InventoryVars, type PasswordKey } from "./schema.js
  */
 const BUILT_IN = "pigsty roles/pgsql/defaults/main.yml";
 
+/** Where Pigsty's defaults are written, for messages about a default the inventory leaves in force. */
+export const PIGSTY_DEFAULTS_ORIGIN = "roles/pgsql/defaults/main.yml";
+
 const rules = (key: string, specs: Omit<HbaRuleSpec, "source">[]): readonly HbaRuleSpec[] =>
   specs.map((spec, index) => ({ ...spec, source: { file: `${BUILT_IN} (${key})`, line: index + 1 } }));
 
-const roles = (specs: readonly RoleEntry[]): readonly RoleEntry[] =>
-  specs.map((spec, index) => ({ ...spec, source: { file: `${BUILT_IN} (pg_default_roles)`, line: index + 1 } }));
+/**
+ * No source: a default role is placed where it comes into force, the entry of the cluster whose
+ * inventory leaves pg_default_roles unset (role-model.ts), never in a file the person cannot open.
+ */
+const roles = (specs: readonly RoleEntry[]): readonly RoleEntry[] => specs;
 
 export const PIGSTY_DEFAULTS = {
   pg_dbsu: "postgres",

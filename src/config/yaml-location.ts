@@ -31,15 +31,31 @@ function entryStart(document: Document, path: YamlPath): number | undefined {
   return startOf(document.getIn(path, true));
 }
 
+/** A place in the file, both 1-based, as compilers print it (`file:line:column`). */
+export interface YamlPosition {
+  readonly line: number;
+  readonly column: number;
+}
+
 /**
- * The 1-based line of the entry at `path`, or of its nearest ancestor that exists in the
- * document (a missing key, or one that came from an alias or a `<<` merge).
+ * Where the entry at `path` starts, or its nearest ancestor that exists in the document (a
+ * missing key, or one that came from an alias or a `<<` merge).
  */
-export function lineOf(document: Document, lineCounter: LineCounter, path: YamlPath): number {
+export function positionOf(document: Document, lineCounter: LineCounter, path: YamlPath): YamlPosition {
   for (let length = path.length; length > 0; length--) {
     const start = entryStart(document, path.slice(0, length));
-    if (start !== undefined) return lineCounter.linePos(start).line;
+    if (start !== undefined) return toPosition(lineCounter, start);
   }
   const start = startOf(document.contents);
-  return start === undefined ? 1 : lineCounter.linePos(start).line;
+  return start === undefined ? { line: 1, column: 1 } : toPosition(lineCounter, start);
+}
+
+function toPosition(lineCounter: LineCounter, offset: number): YamlPosition {
+  const { line, col } = lineCounter.linePos(offset);
+  return { line, column: col };
+}
+
+/** The 1-based line of {@link positionOf}. */
+export function lineOf(document: Document, lineCounter: LineCounter, path: YamlPath): number {
+  return positionOf(document, lineCounter, path).line;
 }

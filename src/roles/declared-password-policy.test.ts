@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ExitCode, PgwardenError } from "../errors.js";
-import { checkDeclaredPasswords } from "./declared-password-policy.js";
+import { checkDeclaredPasswords, declaredPasswordProblems } from "./declared-password-policy.js";
 import type { DesiredRole } from "./desired-role.js";
 import type { RoleModel } from "./role-model.js";
 
@@ -25,11 +25,11 @@ function rejects(roleModel: RoleModel, pattern: RegExp, policy = {}): void {
   );
 }
 
-test("passwordcheck's rules and the stricter options, with where the password was written and a count of the rest", () => {
+test("passwordcheck's rules and the stricter options, with where the password was written; several are summed up", () => {
   rejects(model([role("app", { kind: "plaintext", value: "short1", from: "pg_users (env APP)" })]), /^pigsty\.yml:4: app: password from pg_users \(env APP\) is shorter than 8 characters \(rule too-short\)$/);
   rejects(
     model([role("app", { kind: "plaintext", value: "abcdefghij", from: "pg_users", source: { file: "pigsty.yml", line: 9 } })]),
-    /^pigsty\.yml:9: app: password from pg_users must contain both letters and non-letters \(rule letters-and-non-letters\) \(and 1 more problem\)$/,
+    /^2 password policy problems in pigsty\.yml: nothing was sent to a server/,
     { requiredClasses: ["digit"] },
   );
   rejects(model([role("app", { kind: "plaintext", value: "Correct-Horse-1", from: "pg_users" })]), /is on the denylist/, { denylist: new Set(["correct-horse-1"]) });
@@ -71,4 +71,43 @@ test("what password audit guesses first (vendor defaults, common passwords) is r
 
 test("a weak plaintext password fails (exit 3) naming the role and the rule, never the password", () => {
   rejects(model([role("app", { kind: "plaintext", value: "app12345", from: "pg_users" })]), /^pigsty\.yml:4: app: password from pg_users contains the role name \(rule contains-role-name\)$/);
+});
+
+test("every problem of every role is listed, in file order, each at the place its password was written", () => {
+  const roles = model([
+    role("late", { kind: "plaintext", value: "late", from: "pg_users", source: { file: "pigsty.yml", line: 20 } }),
+    role("app", { kind: "plaintext", value: "abcdefghij", from: "pg_users", source: { file: "pigsty.yml", line: 9 } }),
+    role("dbuser_dba", { kind: "plaintext", value: "DBUser.DBA", from: "pg_admin_password", source: { file: "pigsty.yml", line: 3 }, pigstyDefault: "pg_admin_password" }),
+    role("good", { kind: "plaintext", value: "v7-Qm.hR2x_Lk9", from: "pg_users", source: { file: "pigsty.yml", line: 12 } }),
+  ]);
+  const problems = declaredPasswordProblems(roles, { requiredClasses: ["digit"] });
+  assert.deepEqual(
+    problems.map((problem) => [problem.line, problem.rule, problem.severity]),
+    [
+      [20, "too-short", "error"],
+      [20, "contains-role-name", "error"],
+      [20, "letters-and-non-letters", "error"],
+      [20, "missing-character-class", "error"],
+      [9, "letters-and-non-letters", "error"],
+      [9, "missing-character-class", "error"],
+      [3, "vendor-default", "error"],
+      [3, "missing-character-class", "error"],
+    ],
+    "every problem, none dropped",
+  );
+  assert.match(
+    problems[6]?.message ?? "",
+    /^dbuser_dba: password from pg_admin_password \(not set for c: Pigsty's default from roles\/pgsql\/defaults\/main\.yml\) is Pigsty's published default for pg_admin_password: set pg_admin_password in all\.vars or in c's vars \(rule vendor-default\)$/,
+  );
+  assert.throws(
+    () => checkDeclaredPasswords(roles, { requiredClasses: ["digit"] }),
+    (error: unknown) => {
+      assert.ok(error instanceof PgwardenError);
+      assert.equal(error.exitCode, ExitCode.config);
+      assert.equal(error.message, "8 password policy problems in pigsty.yml: nothing was sent to a server; set passwords that pass, then run again");
+      assert.deepEqual(error.problems?.map((problem) => problem.line), [3, 3, 9, 9, 20, 20, 20, 20], "in file order");
+      assert.ok(!JSON.stringify(error.problems).includes("abcdefghij") && !JSON.stringify(error.problems).includes("DBUser.DBA"), "no password in any problem");
+      return true;
+    },
+  );
 });

@@ -1,7 +1,8 @@
-import { PIGSTY_DEFAULT_PASSWORDS } from "../config/pigsty-defaults.js";
-import { ExitCode, PgwardenError } from "../errors.js";
-import { sourcePrefix } from "../hba/model.js";
+import { PIGSTY_DEFAULT_PASSWORDS, PIGSTY_DEFAULTS_ORIGIN } from "../config/pigsty-defaults.js";
+import { problemAt, problemsError } from "../config/problem-list.js";
+import { ExitCode, type Problem } from "../errors.js";
 import { knownPasswordDenylist } from "./audit/candidates/known-password-denylist.js";
+import type { DesiredRole } from "./desired-role.js";
 import { passwordViolations, type PasswordPolicy } from "./password-policy.js";
 import type { RoleModel } from "./role-model.js";
 
@@ -12,31 +13,55 @@ import type { RoleModel } from "./role-model.js";
  */
 const VENDOR_DEFAULT_PASSWORDS: ReadonlyMap<string, string> = new Map(PIGSTY_DEFAULT_PASSWORDS.map(([key, value]) => [value.toLowerCase(), key]));
 
+/** What a password is called in its problems: the role, and where the password came from (a default says whose). */
+function passwordLabel(role: DesiredRole, from: string, pigstyDefault: string | undefined, cluster: string): string {
+  if (pigstyDefault === undefined) return `${role.name}: password from ${from}`;
+  return `${role.name}: password from ${pigstyDefault} (not set for ${cluster}: Pigsty's default from ${PIGSTY_DEFAULTS_ORIGIN})`;
+}
+
 /**
- * Checks every plaintext password the model declares against `policy` (passwordcheck's
- * rules and the stricter options), Pigsty's published defaults, and the vendor defaults and
- * common passwords `password audit` tries first, before anything reaches a
- * server. The first problem is thrown as an invalid config (exit 3) naming where the password
- * was written, the role and the rule, with a count of the others; never the password.
+ * Every problem with the plaintext passwords the model declares, checked against `policy`
+ * (passwordcheck's rules and the stricter options), Pigsty's published defaults, and the vendor
+ * defaults and common passwords `password audit` tries first, before anything reaches a server.
+ * Each is placed where the password was written, or, for one of Pigsty's defaults, at the
+ * entry of the cluster it comes into force for; never quoting the password.
  */
-export function checkDeclaredPasswords(model: RoleModel, policy: PasswordPolicy = {}): void {
+export function declaredPasswordProblems(model: RoleModel, policy: PasswordPolicy = {}): Problem[] {
   // What `password audit` guesses first is refused here, so the audit never finds it later.
   const denylist = new Set([...knownPasswordDenylist(), ...(policy.denylist ?? [])]);
-  const problems: string[] = [];
+  const problems: Problem[] = [];
   for (const role of model.roles) {
     const password = role.password;
     if (role.state !== "create" || password?.kind !== "plaintext") continue;
     const where = password.source ?? role.source;
-    const prefix = `${sourcePrefix(where)}${role.name}: password from ${password.from}`;
+    const label = passwordLabel(role, password.from, password.pigstyDefault, model.cluster);
+    // A model built by hand may not know where a role was written: the problem says so with an empty file.
+    const add = (message: string, rule: string) =>
+      problems.push(where ? problemAt(where, message, rule) : { file: "", line: 0, severity: "error", message, rule });
     const vendorKey = VENDOR_DEFAULT_PASSWORDS.get(password.value.toLowerCase());
-    if (vendorKey !== undefined) problems.push(`${prefix} is Pigsty's published default for ${vendorKey}: set a password of your own (rule vendor-default)`);
+    if (vendorKey !== undefined) {
+      const fix =
+        password.pigstyDefault === undefined ? "set a password of your own" : `set ${password.pigstyDefault} in all.vars or in ${model.cluster}'s vars`;
+      add(`${label} is Pigsty's published default for ${vendorKey}: ${fix} (rule vendor-default)`, "vendor-default");
+    }
     for (const violation of passwordViolations(password.value, role.name, { ...policy, denylist: vendorKey === undefined ? denylist : undefined })) {
-      problems.push(`${prefix} ${violation.message} (rule ${violation.id})`);
+      add(`${label} ${violation.message} (rule ${violation.id})`, violation.id);
     }
   }
-  const first = problems[0];
-  if (first !== undefined) {
-    const more = problems.length > 1 ? ` (and ${problems.length - 1} more ${problems.length === 2 ? "problem" : "problems"})` : "";
-    throw new PgwardenError("password-policy", `${first}${more}`, ExitCode.config);
+  return problems;
+}
+
+/**
+ * Throws every problem {@link declaredPasswordProblems} finds as one invalid config (exit 3),
+ * `password-policy`: one problem is the message (`file:line: role: ... (rule id)`), several
+ * are summed up and listed in the error's `problems`.
+ */
+export function checkDeclaredPasswords(model: RoleModel, policy: PasswordPolicy = {}): void {
+  const problems = declaredPasswordProblems(model, policy);
+  if (problems.length > 0) {
+    throw problemsError("password-policy", problems, ExitCode.config, {
+      many: "password policy problems",
+      after: "nothing was sent to a server; set passwords that pass, then run again",
+    });
   }
 }

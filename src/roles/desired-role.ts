@@ -34,7 +34,12 @@ export type DesiredPassword = (
   | { readonly kind: "plaintext"; readonly value: string }
   | { readonly kind: "scram"; readonly secret: string }
   | { readonly kind: "md5"; readonly secret: string }
-) & { readonly from: string; readonly source?: SourceLocation };
+) & {
+  readonly from: string;
+  readonly source?: SourceLocation;
+  /** The key (`pg_admin_password`) whose Pigsty default this is, the inventory leaving it unset; `source` is then the cluster's entry. */
+  readonly pigstyDefault?: string;
+};
 
 export interface DesiredMembership {
   readonly role: string;
@@ -56,6 +61,8 @@ export interface DesiredRole {
   readonly name: string;
   readonly state: "create" | "absent";
   readonly source?: SourceLocation;
+  /** The key (`pg_default_roles`) whose Pigsty default declares the role, the inventory leaving it unset; `source` is then the cluster's entry. */
+  readonly pigstyDefault?: string;
   /** One of the system users (dbsu, replicator, admin, monitor): never dropped. */
   readonly system: boolean;
   readonly attributes: Readonly<Partial<Record<RoleAttribute, boolean>>>;

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
+import { problemAt } from "../config/problem-list.js";
 import { ExitCode, PgwardenError } from "../errors.js";
 import { sourcePrefix, type SourceLocation } from "../hba/model.js";
 import type { DesiredPassword } from "./desired-role.js";
@@ -39,7 +40,12 @@ export interface PasswordOrigin {
 export async function resolvePassword(input: PasswordInput, origin: PasswordOrigin, context: PasswordSourceContext): Promise<DesiredPassword> {
   // Where the password object was written, else the entry holding it: for messages and the result.
   const source = (typeof input === "string" ? undefined : input.source) ?? origin.written;
-  const fail = (message: string, cause?: unknown) => new PgwardenError("password-source", `${sourcePrefix(source)}${origin.label}: ${message}`, ExitCode.config, { cause });
+  const fail = (message: string, cause?: unknown) =>
+    new PgwardenError("password-source", `${sourcePrefix(source)}${origin.label}: ${message}`, ExitCode.config, {
+      cause,
+      // Placed, so that role plan can list it with the model's other problems.
+      ...(source ? { problems: [problemAt(source, `${origin.label}: ${message}`)] } : {}),
+    });
   let value: string;
   let from: string;
   if (typeof input === "string") {

@@ -92,6 +92,8 @@ export const roleEntrySchema = roleEntryFields.loose();
 export type RoleEntry = Omit<z.output<typeof roleEntryFields>, "password"> & {
   readonly password?: PasswordInput | null;
   readonly source?: SourceLocation;
+  /** Where `password:` is written in the entry (set by the loader). */
+  readonly passwordSource?: SourceLocation;
   readonly [key: string]: unknown;
 };
 

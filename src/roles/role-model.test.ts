@@ -107,3 +107,68 @@ test("a system user declared absent is refused (exit 3) naming the line; so is a
   await assert.rejects(desiredRoleModel(inventory("        pg_users: [ { name: app, roles: [app] } ]"), "pg-test", { env, now: NOW }), /pg_users app: a role cannot be a member of itself/);
   await assert.rejects(desiredRoleModel(inventory(""), "pg-test", { env: {}, now: NOW }), /pigsty\.yml:9: pg_admin_password \(dbuser_dba\): the environment variable ADMIN_PASSWORD is not set/);
 });
+
+test("Pigsty's defaults are placed where they come into force, the cluster's entry, never in Pigsty's own files", async () => {
+  const text = (vars: string) => `all:
+  children:
+    pg-test:
+      hosts: { 10.10.10.11: { pg_seq: 1, pg_role: primary } }
+      vars:
+        pg_cluster: pg-test
+${vars}
+  vars:
+    pg_monitor_password: Monitor-Own-1
+`;
+  const lines = text("").split("\n");
+  const line = (needle: string) => lines.findIndex((each) => each.includes(needle)) + 1;
+  const model = await desiredRoleModel(parseInventory(text(""), "pigsty.yml"), "pg-test", { env, now: NOW });
+  const role = (name: string) => model.roles.find((each) => each.name === name);
+  const entry = { file: "pigsty.yml", line: line("    pg-test:") };
+  for (const each of model.roles) {
+    assert.deepEqual(each.source, entry, `${each.name} comes from Pigsty's pg_default_roles, in force at pg-test's entry`);
+    assert.equal(each.pigstyDefault, "pg_default_roles");
+  }
+  const replicator = role("replicator")?.password;
+  assert.deepEqual([replicator?.source, replicator?.pigstyDefault], [entry, "pg_replication_password"], "an unset system password: at the cluster's entry");
+  const monitor = role("dbuser_monitor")?.password;
+  const monitorLine = { file: "pigsty.yml", line: line("pg_monitor_password") };
+  assert.deepEqual([monitor?.source, monitor?.pigstyDefault], [monitorLine, undefined], "a password the inventory sets as text: its line");
+
+  const redeclaring = parseInventory(text("        pg_users: [ { name: dbuser_monitor, comment: mine } ]"), "pigsty.yml");
+  const own = await desiredRoleModel(redeclaring, "pg-test", { env, now: NOW });
+  const redeclared = own.roles.find((each) => each.name === "dbuser_monitor");
+  assert.deepEqual([redeclared?.source?.line, redeclared?.pigstyDefault], [7, undefined], "a default role declared again: at its own entry");
+});
+
+test("every unreadable password and refused entry is reported together, each at its line, not only the first", async () => {
+  const text = `all:
+  children:
+    pg-test:
+      hosts: { 10.10.10.11: { pg_seq: 1, pg_role: primary } }
+      vars:
+        pg_cluster: pg-test
+        pg_users:
+          - { name: app, password: { env: NOT_SET_APP } }
+          - { name: report, password: { file: missing.pw } }
+          - { name: dbuser_dba, state: absent }
+  vars:
+    pg_admin_password: { env: NOT_SET_ADMIN }
+`;
+  const lines = text.split("\n");
+  const line = (needle: string) => lines.findIndex((each) => each.includes(needle)) + 1;
+  await assert.rejects(desiredRoleModel(parseInventory(text, "/etc/pigsty/pigsty.yml"), "pg-test", { env: {}, now: NOW }), (error: unknown) => {
+    assert.ok(error instanceof PgwardenError);
+    assert.equal(error.exitCode, ExitCode.config);
+    assert.equal(error.message, "4 problems with the declared roles in /etc/pigsty/pigsty.yml");
+    assert.deepEqual(
+      error.problems?.map((problem) => [problem.line, problem.message.replace(/ \/etc\/pigsty\/missing\.pw /, " F ")]),
+      [
+        [line("NOT_SET_APP"), "pg_users app: password: the environment variable NOT_SET_APP is not set"],
+        [line("missing.pw"), "pg_users report: password: the password file F does not exist"],
+        [line("name: dbuser_dba"), "dbuser_dba is a system user (the dbsu, replicator, monitor or admin user): pgwarden never drops it, so state: absent is refused"],
+        [line("NOT_SET_ADMIN"), "pg_admin_password (dbuser_dba): the environment variable NOT_SET_ADMIN is not set"],
+      ],
+    );
+    return true;
+  });
+});

@@ -1,4 +1,7 @@
 import { dirname, resolve } from "node:path";
+import { clusterSource, clusterVarSource } from "../config/cluster-source.js";
+import { ProblemCollector } from "../config/problem-collector.js";
+import { problemAt } from "../config/problem-list.js";
 import { instanceVars, type Inventory } from "../config/inventory.js";
 import { PIGSTY_DEFAULTS } from "../config/pigsty-defaults.js";
 import type { InventoryVars, PasswordKey } from "../config/schema.js";
@@ -51,6 +54,7 @@ interface RoleBuilder {
   name: string;
   state: "create" | "absent";
   source?: SourceLocation;
+  pigstyDefault?: string;
   attributes: Partial<Record<RoleAttribute, boolean>>;
   connectionLimit?: number;
   validUntil?: string;
@@ -60,8 +64,10 @@ interface RoleBuilder {
   comment?: string;
 }
 
-function modelError(message: string): PgwardenError {
-  return new PgwardenError("invalid-role-model", message, ExitCode.config);
+/** An invalid role model (exit 3) about what was written at `source`. */
+function modelError(source: SourceLocation | undefined, message: string): PgwardenError {
+  const problems = source ? { problems: [problemAt(source, message)] } : undefined;
+  return new PgwardenError("invalid-role-model", `${sourcePrefix(source)}${message}`, ExitCode.config, problems);
 }
 
 /** A UTC date N days from `now`, as Pigsty's template computes expire_in (day granularity). */
@@ -91,8 +97,10 @@ class RoleModelBuilder {
     if (!role.password || rank >= role.password.rank) role.password = { value, rank };
   }
 
-  async entry(entry: RoleEntry, origin: "pg_default_roles" | "pg_users"): Promise<void> {
+  /** `pigstyDefault`: the entry is Pigsty's default (the inventory sets no pg_default_roles), placed at the cluster's entry. */
+  async entry(entry: RoleEntry, origin: "pg_default_roles" | "pg_users", pigstyDefault?: string): Promise<void> {
     const role = this.role(entry.name);
+    if (entry.source) role.pigstyDefault = pigstyDefault;
     role.source = entry.source ?? role.source;
     role.state = entry.state ?? role.state;
     for (const attribute of Object.keys(ROLE_ATTRIBUTES) as RoleAttribute[]) {
@@ -105,7 +113,7 @@ class RoleModelBuilder {
     else if (entry.expire_at !== undefined && entry.expire_at !== null) role.validUntil = entry.expire_at;
     for (const membership of entry.roles ?? []) {
       const granted: DesiredMembership = typeof membership === "string" ? { role: membership, state: "grant" } : { role: membership.name, state: membership.state ?? "grant" };
-      if (granted.role === entry.name) throw modelError(`${sourcePrefix(entry.source)}${origin} ${entry.name}: a role cannot be a member of itself`);
+      if (granted.role === entry.name) throw modelError(entry.source, `${origin} ${entry.name}: a role cannot be a member of itself`);
       role.memberships.set(granted.role, granted);
     }
     for (const [name, value] of Object.entries(entry.parameters ?? {})) {
@@ -114,13 +122,23 @@ class RoleModelBuilder {
     }
     if (entry.comment !== undefined && entry.comment !== null) role.comment = entry.comment;
     if (entry.password !== undefined && entry.password !== null) {
-      const value = await resolvePassword(entry.password, { label: `${origin} ${entry.name}: password`, key: origin, written: entry.source }, this.context);
-      this.setPassword(role, value, PASSWORD_RANK[origin]);
+      const written = entry.passwordSource ?? entry.source;
+      const value = await resolvePassword(entry.password, { label: `${origin} ${entry.name}: password`, key: origin, written }, this.context);
+      this.setPassword(role, pigstyDefault === undefined ? value : { ...value, pigstyDefault }, PASSWORD_RANK[origin]);
     }
   }
 
-  /** `stated`: the inventory sets `key` itself (not only Pigsty's default), so an unused value deserves a warning. */
-  async systemPassword(vars: InventoryVars, key: PasswordKey, userKey: (typeof SYSTEM_PASSWORDS)[number][1], stated: boolean): Promise<void> {
+  /**
+   * `stated`: the inventory sets `key` itself (not only Pigsty's default), so an unused value deserves a warning.
+   * `written`: where the inventory sets it, else the cluster's entry, where Pigsty's default comes into force.
+   */
+  async systemPassword(
+    vars: InventoryVars,
+    key: PasswordKey,
+    userKey: (typeof SYSTEM_PASSWORDS)[number][1],
+    stated: boolean,
+    written: SourceLocation | undefined,
+  ): Promise<void> {
     const input = vars[key];
     const name = vars[userKey];
     // pg_dbsu_password '' is Pigsty's "no dbsu password".
@@ -130,7 +148,8 @@ class RoleModelBuilder {
       if (stated) this.warnings.push(`${key} is set, but ${userKey} ${name} is in neither pg_default_roles nor pg_users: its password is not managed`);
       return;
     }
-    this.setPassword(role, await resolvePassword(input, { label: `${key} (${name})`, key }, this.context), PASSWORD_RANK.system);
+    const value = await resolvePassword(input, { label: `${key} (${name})`, key, written }, this.context);
+    this.setPassword(role, stated ? value : { ...value, pigstyDefault: key }, PASSWORD_RANK.system);
   }
 }
 
@@ -139,6 +158,7 @@ function finish(role: RoleBuilder, systemUsers: ReadonlySet<string>): DesiredRol
     name: role.name,
     state: role.state,
     source: role.source,
+    ...(role.pigstyDefault === undefined ? {} : { pigstyDefault: role.pigstyDefault }),
     system: systemUsers.has(role.name),
     attributes: role.attributes,
     connectionLimit: role.connectionLimit,
@@ -161,18 +181,30 @@ export async function desiredRoleModel(inventory: Inventory, cluster: string, op
   const own = instanceVars(inventory, cluster);
   const vars: InventoryVars = { ...PIGSTY_DEFAULTS, ...own };
   const builder = new RoleModelBuilder({ baseDir: dirname(resolve(inventory.file)), env: options.env }, options.now);
-  for (const entry of vars.pg_default_roles ?? []) await builder.entry(entry, "pg_default_roles");
-  for (const entry of vars.pg_users ?? []) await builder.entry(entry, "pg_users");
+  // Pigsty's defaults come into force at the cluster's entry: that is where they are reported.
+  const entryOfCluster = clusterSource(inventory, cluster);
+  const defaultRoles = own.pg_default_roles === undefined;
+  const problems = new ProblemCollector("problems with the declared roles");
+  for (const entry of vars.pg_default_roles ?? []) {
+    const placed = defaultRoles ? { ...entry, source: entryOfCluster } : entry;
+    await problems.run(() => builder.entry(placed, "pg_default_roles", defaultRoles ? "pg_default_roles" : undefined));
+  }
+  for (const entry of vars.pg_users ?? []) await problems.run(() => builder.entry(entry, "pg_users"));
   // After pg_users, so a system user declared there gets its password too; ranks keep pg_users' own first.
-  for (const [key, userKey] of SYSTEM_PASSWORDS) await builder.systemPassword(vars, key, userKey, own[key] !== undefined);
+  for (const [key, userKey] of SYSTEM_PASSWORDS) {
+    const stated = own[key] !== undefined;
+    await problems.run(() => builder.systemPassword(vars, key, userKey, stated, stated ? clusterVarSource(inventory, cluster, key) : entryOfCluster));
+  }
 
   const systemNames = SYSTEM_PASSWORDS.map(([, userKey]) => vars[userKey]).filter((name): name is string => typeof name === "string");
   const systemUsers = new Set(systemNames);
   for (const role of builder.roles.values()) {
     if (role.state === "absent" && systemUsers.has(role.name)) {
-      throw modelError(`${sourcePrefix(role.source)}${role.name} is a system user (the dbsu, replicator, monitor or admin user): pgwarden never drops it, so state: absent is refused`);
+      const why = "is a system user (the dbsu, replicator, monitor or admin user): pgwarden never drops it, so state: absent is refused";
+      problems.keep(modelError(role.source, `${role.name} ${why}`));
     }
   }
+  problems.throwIfAny();
   const privilegeOwners = [...new Set([vars.pg_dbsu, vars.pg_admin_username, ADMIN_GROUP_ROLE].filter((name): name is string => typeof name === "string"))];
   return {
     cluster,

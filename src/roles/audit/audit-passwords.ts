@@ -84,7 +84,8 @@ export async function auditPasswords(roles: readonly StoredRole[], options: Pass
     checks.flatMap((check): PasswordFinding[] => {
       const hit = check.check(entry, context);
       if (!hit) return [];
-      return [{ id: check.id, severity: check.severity, role: entry.role.name, message: hit.message, why: check.why, fix: hit.fix, ...(hit.password === undefined ? {} : { password: hit.password }) }];
+      const fix = hit.fix ?? check.fix;
+      return [{ id: check.id, severity: check.severity, role: entry.role.name, message: hit.message, why: check.why, fix, ...(hit.password === undefined ? {} : { password: hit.password }) }];
     }),
   );
   return {

@@ -17,7 +17,8 @@ export interface CheckContext {
 
 export interface CheckHit {
   readonly message: string;
-  readonly fix: string;
+  /** A fix for this role in particular (naming it); the check's own `fix` otherwise. */
+  readonly fix?: string;
   readonly password?: string;
 }
 
@@ -27,6 +28,8 @@ export interface PasswordCheck {
   readonly severity: Severity;
   readonly title: string;
   readonly why: string;
+  /** How to fix any role this check finds, said once for all of them; a finding may carry a more specific one. */
+  readonly fix: string;
   /** Undefined when the role is fine. */
   check(role: AuditedRole, context: CheckContext): CheckHit | undefined;
 }

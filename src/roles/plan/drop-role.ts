@@ -1,3 +1,4 @@
+import { problemAt } from "../../config/problem-list.js";
 import { ExitCode, PgwardenError } from "../../errors.js";
 import { sourcePrefix } from "../../hba/model.js";
 import type { DesiredRole } from "../desired-role.js";
@@ -6,8 +7,9 @@ import type { CatalogRole, RoleCatalog } from "../role-catalog.js";
 import { RoleChange } from "../role-change.js";
 
 function refuse(role: DesiredRole, reason: string): PgwardenError {
-  const where = sourcePrefix(role.source);
-  return new PgwardenError("drop-refused", `${where}${role.name}: state: absent, but pgwarden will not drop it: ${reason}`, ExitCode.config);
+  const message = `${role.name}: state: absent, but pgwarden will not drop it: ${reason}`;
+  const problems = role.source ? { problems: [problemAt(role.source, message)] } : undefined;
+  return new PgwardenError("drop-refused", `${sourcePrefix(role.source)}${message}`, ExitCode.config, problems);
 }
 
 const NEVER_DROPPED = "postgres";

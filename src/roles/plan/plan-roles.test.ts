@@ -270,3 +270,30 @@ test("lockouts: the bootstrap superuser and the connected roles losing LOGIN, SU
   assert.match(plan.warnings.join("\n"), /^ALTER ROLE "postgres" NOLOGIN locks operators out: postgres is the bootstrap superuser /);
   assert.match(plan.warnings.join("\n"), /; role apply refuses it without --force$/);
 });
+
+test("every role the plan refuses is reported, each at its own line, not only the first", () => {
+  const at = (line: number) => ({ source: { file: "pigsty.yml", line } });
+  const roles = [
+    desired("app", { ...at(12), memberships: [{ role: "nobody", state: "grant" }] }),
+    desired("fine", at(13)),
+    desired("pg_monitor", { ...at(14), state: "absent" }),
+    desired("report", { ...at(15), memberships: [{ role: "ghost", state: "grant" }] }),
+  ];
+  assert.throws(
+    () => planRoles(model(roles), catalog([live("pg_monitor")]), options),
+    (error: unknown) => {
+      assert.ok(error instanceof PgwardenError);
+      assert.equal(error.exitCode, ExitCode.config);
+      assert.equal(error.message, "3 problems with the declared roles in pigsty.yml");
+      assert.deepEqual(
+        error.problems?.map((problem) => `${problem.line}: ${problem.message}`),
+        [
+          '12: app: roles: role "nobody" does not exist and is not declared in pg_default_roles or pg_users',
+          "14: pg_monitor: state: absent, but pgwarden will not drop it: pg_ roles are PostgreSQL's own",
+          '15: report: roles: role "ghost" does not exist and is not declared in pg_default_roles or pg_users',
+        ],
+      );
+      return true;
+    },
+  );
+});

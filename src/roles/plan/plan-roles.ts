@@ -1,3 +1,4 @@
+import { ProblemCollector } from "../../config/problem-collector.js";
 import type { RoleCatalog } from "../role-catalog.js";
 import { ROLE_CHANGE_KINDS, RoleChange } from "../role-change.js";
 import type { RoleModel } from "../role-model.js";
@@ -40,20 +41,25 @@ export function planRoles(model: RoleModel, catalog: RoleCatalog, options: RoleP
   const passwords = { iterations: options.scramIterations ?? DEFAULT_SCRAM_ITERATIONS, encryption: model.passwordEncryption, salt: options.salt };
   const existence = new RoleExistence(catalog, model.roles);
   const changes: RoleChange[] = [];
+  // A role the plan refuses (a drop, an unknown member role) does not hide the others': all are reported.
+  const problems = new ProblemCollector("problems with the declared roles");
   for (const role of model.roles) {
-    const current = catalog.roles.get(role.name);
-    if (role.state === "absent") {
-      if (current) changes.push(dropRole(role, current, catalog));
-      continue;
-    }
-    const attributes = current ? alterRole(role, current, passwords) : createRole(role, passwords);
-    const lockout = attributes && current ? attributeLockout(role, current, catalog) : undefined;
-    if (attributes) changes.push(lockout ? attributes.lockingOut(lockout) : attributes);
-    changes.push(...parameterChanges(role, current, catalog));
-    const comment = commentChange(role, current);
-    if (comment) changes.push(comment);
-    changes.push(...membershipChanges(role, current, existence, catalog));
+    problems.runSync(() => {
+      const current = catalog.roles.get(role.name);
+      if (role.state === "absent") {
+        if (current) changes.push(dropRole(role, current, catalog));
+        return;
+      }
+      const attributes = current ? alterRole(role, current, passwords) : createRole(role, passwords);
+      const lockout = attributes && current ? attributeLockout(role, current, catalog) : undefined;
+      if (attributes) changes.push(lockout ? attributes.lockingOut(lockout) : attributes);
+      changes.push(...parameterChanges(role, current, catalog));
+      const comment = commentChange(role, current);
+      if (comment) changes.push(comment);
+      changes.push(...membershipChanges(role, current, existence, catalog));
+    });
   }
+  problems.throwIfAny();
   const privileges = defaultPrivilegeChanges(model.privilegeOwners, model.defaultPrivileges, catalog, existence);
   changes.push(...privileges.changes);
   if (catalog.publicSchema.exists && catalog.publicSchema.publicCreate) {

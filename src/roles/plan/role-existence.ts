@@ -1,3 +1,4 @@
+import { problemAt } from "../../config/problem-list.js";
 import { ExitCode, PgwardenError } from "../../errors.js";
 import { sourcePrefix } from "../../hba/model.js";
 import type { DesiredRole } from "../desired-role.js";
@@ -23,6 +24,7 @@ export class RoleExistence {
     if (this.#exists(name)) return;
     const where = sourcePrefix(role?.source);
     const why = this.#absent.has(name) ? "is declared state: absent" : "does not exist and is not declared in pg_default_roles or pg_users";
-    throw new PgwardenError("unknown-role", `${where}${role ? `${role.name}: ` : ""}${field}: role ${JSON.stringify(name)} ${why}`, ExitCode.config);
+    const message = `${role ? `${role.name}: ` : ""}${field}: role ${JSON.stringify(name)} ${why}`;
+    throw new PgwardenError("unknown-role", `${where}${message}`, ExitCode.config, role?.source ? { problems: [problemAt(role.source, message)] } : undefined);
   }
 }

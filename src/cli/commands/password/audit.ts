@@ -54,7 +54,10 @@ export function passwordAuditCommand(): Command {
 the role's name and its variants, vendor defaults (Pigsty's DBUser.DBA, DBUser.Monitor, Patroni.API, pigsty, ...),
 a built-in list of common passwords and --wordlist against each SCRAM verifier and md5 secret. Also reports md5
 secrets, SCRAM verifiers under 4096 iterations, login roles without a password, and passwords past or without
-VALID UNTIL. A found password is never printed unless --show. Exits 1 when a finding reaches --fail-on (default high).`,
+VALID UNTIL. A found password is never printed unless --show. Exits 1 when a finding reaches --fail-on (default high).
+The text report gives each role its findings, one line each (severity, check, what is wrong), then what each kind
+of finding means and how to fix it, once for all the roles it was found on; --format json keeps why and fix on
+every finding (with the role's own fix where it names the role).`,
     examples: [
       "PGPASSWORD=... pgwarden password audit --conn postgresql://postgres@10.10.10.10/postgres",
       "pgwarden password audit --conn postgresql://postgres@127.0.0.1/postgres --wordlist rockyou.txt --fail-on critical",

@@ -33,7 +33,9 @@ role that is not a superuser after it (PostgreSQL does not apply the limit to su
 membership through which the login role becomes the superuser it runs as. Another login superuser remaining does
 not lift the refusal: pgwarden's own session and whoever connects as that role would still be cut off. DROP ROLE of
 postgres, the bootstrap superuser, the system users or the connected role is refused always (exit 3), --force or not.
-role plan shows such changes with a WARNING line (locksOut in --format json).`,
+role plan shows such changes with a WARNING line (locksOut in --format json). Problems found before connecting (the
+inventory, its passwords, the password policy) are all listed as role plan lists them, file:line:column: error: message
+(every one in --format json), and nothing is changed (exit 3).`,
     exitNotes: ["1   a change would lock operators out and --force was not given; nothing was changed"],
     examples: [
       "PGPASSWORD=... pgwarden role apply --inventory pigsty.yml --cluster pg-meta --conn postgresql://postgres@10.10.10.10/postgres",

@@ -74,6 +74,7 @@ export interface PreparedRoles {
 export async function prepareRoles(ctx: CommandContext, options: RoleOptions): Promise<PreparedRoles> {
   const scramIterations = options.scramIterations === undefined ? undefined : integer("--scram-iterations", options.scramIterations, DEFAULT_SCRAM_ITERATIONS, MAX_SCRAM_ITERATIONS);
   const policy = await policyOf(options);
+  // With --format json, every problem reaches the error object on stderr (main.ts), each at its file:line.
   const inventory = await loadInventory(options.inventory);
   for (const warning of inventory.warnings) ctx.output.warn(warning);
   const model = await desiredRoleModel(inventory, options.cluster, { env: ctx.env, now: ctx.now });

@@ -27,8 +27,13 @@ the stored verifier (the same password plans nothing) and shown as <masked>, whi
 reading, not a script (psql -f fails at the first masked password and, inside the plan's BEGIN ... COMMIT, changes
 nothing); the plan says how to apply it, with pgwarden role apply and the same flags. In --format json each change
 has masksPassword: true when its sql masks a password. Every plaintext password is checked
-first: passwordcheck's rules, --min-length, --require-classes, --denylist and Pigsty's published defaults; a
-violation fails with exit 3 naming the user and the rule, before anything reaches the server. Default privileges and
+first: passwordcheck's rules, --min-length, --require-classes, --denylist and Pigsty's published defaults; any
+violation fails with exit 3 before anything reaches the server. Every violation (and every inventory problem) is
+listed, one a line, as compilers print them: file:line:column: error: role: ... (rule ID), at the line of the
+inventory where the password is set; a Pigsty default the inventory leaves unset (pg_admin_password, the roles of
+pg_default_roles) is placed at the entry of the cluster it comes into force for (pg-test:), and the message names
+Pigsty's roles/pgsql/defaults/main.yml. A single problem is one line. In --format json the problems are in the error object
+on stderr: {"error": {code, message, exitCode, problems: [{file, line, column, path, severity, message, rule}]}}. Default privileges and
 the public schema are those of the database --conn names. A change that would lock operators out (the bootstrap
 superuser or the connected role losing LOGIN or SUPERUSER, a VALID UNTIL less than a day ahead, ...; see role apply
 --help) gets a -- WARNING line and a warning on stderr, and locksOut (the reason) in --format json: role apply
@@ -38,6 +43,7 @@ refuses it without --force. Nothing is changed.`,
       "pgwarden role plan --inventory pigsty.yml --cluster pg-meta --conn 'postgresql://postgres@10.10.10.10/postgres?sslmode=verify-full&sslrootcert=pki/ca/ca.crt' --format json",
       "pgwarden role plan --inventory pigsty.yml --cluster pg-meta --conn postgresql://postgres@10.10.10.10/postgres --min-length 14 --require-classes lower,upper,digit",
       "PGHOST=10.10.10.10 PGSSLMODE=verify-full PGSSLROOTCERT=pki/ca/ca.crt pgwarden role plan --inventory pigsty.yml --cluster pg-meta   # no --conn: PG* as psql",
+      "pgwarden role plan --inventory pigsty.yml --cluster pg-meta --conn postgresql://postgres@10.10.10.10/postgres --format json 2>&1 >/dev/null | jq -r '.error.problems[]? | \"\\(.file):\\(.line): \\(.message)\"'",
     ],
   });
 }
