@@ -71,6 +71,17 @@ describe("hba render", () => {
     assert.match(result.stdout, /^#={62}#\n/);
   });
 
+  test("without --instance on a cluster of several members, render warns (as lint and explain do) that role-specific rules are left out", async () => {
+    const clusterLevel = await pgwarden(["hba", "render", "--inventory", TRIO, "--cluster", "pg-test"]);
+    assert.equal(clusterLevel.code, 0, clusterLevel.stderr);
+    assert.match(clusterLevel.stderr, /^pgwarden: warning: no --instance: the rules are pg-test's as a whole, so every rule for one pg_role is left out; give --instance/m);
+    assert.doesNotMatch(clusterLevel.stdout, /warning/);
+    const lint = await pgwarden(["hba", "lint", "--inventory", TRIO, "--cluster", "pg-test", "--fail-on", "critical"]);
+    assert.ok(lint.stderr.includes(clusterLevel.stderr.split("\n").find((line) => line.includes("no --instance")) ?? "?"), "the same words as lint");
+    const oneInstance = await pgwarden(["hba", "render", "--inventory", TRIO, "--cluster", "pg-test", "--instance", "pg-test-1"]);
+    assert.doesNotMatch(oneInstance.stderr, /no --instance/);
+  });
+
   test("--format json: one document with every rule, inactive ones marked, each with its inventory line", async () => {
     const result = await pgwarden(["hba", "render", "--inventory", TRIO, "--cluster", "pg-test", "--instance", "pg-test-2", "--format", "json"]);
     assert.equal(result.code, 0, result.stderr);
