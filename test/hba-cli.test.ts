@@ -235,8 +235,16 @@ describe("hba lint", () => {
     assert.equal((await pgwarden(["hba", "lint", risky, "--fail-on", "critical"])).code, 1);
   });
 
-  test("offline context: --superuser and --ssl off make their checks work without a server", async () => {
-    const result = await pgwarden(["hba", "lint", noCritical, "--format", "json", "--superuser", "boss", "--superuser", "postgres", "--ssl", "off", "--fail-on", "critical"]);
+  test("lint's --ssl is refused with the name of its replacement, --server-ssl on|off (explain's --tls is the client's TLS)", async () => {
+    for (const old of [["--ssl", "off"], ["--ssl"]]) {
+      assertOneLineError(await pgwarden(["hba", "lint", noCritical, ...old]), 2, /--ssl is no longer accepted here: use --server-ssl on\|off for the server's ssl setting/);
+    }
+    const help = await pgwarden(["hba", "lint", "--help"]);
+    assert.match(help.stdout, /--server-ssl <on\|off> +with FILE: the server's ssl setting/);
+  });
+
+  test("offline context: --superuser and --server-ssl off make their checks work without a server", async () => {
+    const result = await pgwarden(["hba", "lint", noCritical, "--format", "json", "--superuser", "boss", "--superuser", "postgres", "--server-ssl", "off", "--fail-on", "critical"]);
     assert.equal(result.code, 0, result.stderr);
     const report = lintJson(result);
     assert.deepEqual(report.context.superusers, ["boss", "postgres"]);

@@ -15,11 +15,14 @@ import { describe } from "../../help.js";
 import { jsonChunks } from "./json-chunks.js";
 import { lintTextChunks } from "./lint-text.js";
 import { majorVersionFlag, pgVersionOption } from "./pg-version.js";
+import { renamedFlag } from "./renamed-flag.js";
 import { addSourceOptions, loadHbaSource, type SourceOptions } from "./source.js";
 
 interface Options extends SourceOptions {
   identFile?: string;
-  ssl?: "on" | "off";
+  serverSsl?: "on" | "off";
+  /** The old spelling of --server-ssl, refused. */
+  ssl?: unknown;
   superuser?: string[];
   failOn: Severity;
   format?: "text" | "json" | "sarif";
@@ -32,12 +35,15 @@ async function pgwardenVersion(): Promise<string> {
   return (JSON.parse(text) as { version: string }).version;
 }
 
+/** --ssl meant the server's setting here and the client's TLS in explain: now each has its own name. */
+const OLD_SSL = renamedFlag("--ssl [on|off]", "ssl", "--server-ssl on|off for the server's ssl setting (hba explain's --tls is the client's TLS)");
+
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** What lint knows beyond the rules: defaults, then what the source says, then the flags. */
 async function lintContext(learned: Partial<LintContext>, options: Options): Promise<LintContext> {
   const identMaps = options.identFile !== undefined ? await readIdentMapNames(options.identFile) : learned.identMaps;
-  const ssl = options.ssl !== undefined ? options.ssl === "on" : learned.ssl;
+  const ssl = options.serverSsl !== undefined ? options.serverSsl === "on" : learned.ssl;
   return {
     superusers: options.superuser ?? learned.superusers ?? [...DEFAULT_SUPERUSERS],
     ...(learned.superuserMemberOf === undefined ? {} : { superuserMemberOf: learned.superuserMemberOf }),
@@ -51,6 +57,7 @@ export function hbaLintCommand(): Command {
     .argument("[file]", "a pg_hba.conf (its include directives and @file lists are read too)")
     .action(async (file: string | undefined, options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
+      OLD_SSL.refuse(options.ssl);
       const majorVersion = majorVersionFlag(options.pgVersion);
       const source = await loadHbaSource(file, options, { lintContext: true, ...(majorVersion !== undefined ? { majorVersion } : {}) });
       for (const warning of source.warnings) ctx.output.warn(warning);
@@ -74,7 +81,8 @@ export function hbaLintCommand(): Command {
     });
   addSourceOptions(command)
     .addOption(new Option("--ident-file <file>", "with FILE: its pg_ident.conf, so map= options can be checked"))
-    .addOption(new Option("--ssl <on|off>", "with FILE: whether the server runs with ssl on (hostssl rules are dead while it is off)").choices(["on", "off"]))
+    .addOption(new Option("--server-ssl <on|off>", "with FILE: the server's ssl setting (hostssl rules are dead while it is off); was --ssl").choices(["on", "off"]))
+    .addOption(OLD_SSL.option)
     .addOption(new Option("--superuser <role>", "a superuser role (repeatable; default: the server's with --conn, an inventory's pg_dbsu, pg_admin_username and superuser roles, else postgres)").argParser(collect))
     .addOption(pgVersionOption())
     .addOption(failOnOption())
@@ -87,7 +95,7 @@ pg_ident.conf maps) or an inventory (--inventory: the rendered rules, each findi
 inventory line of its rule). Each finding has an id, a severity, the file:line, why it matters and the fix. Lines
 PostgreSQL cannot read are findings too (parse-error, high). Exits 1 when a finding reaches --fail-on (default high).`,
     examples: [
-      "pgwarden hba lint /etc/postgresql/16/main/pg_hba.conf --ssl on --ident-file /etc/postgresql/16/main/pg_ident.conf",
+      "pgwarden hba lint /etc/postgresql/16/main/pg_hba.conf --server-ssl on --ident-file /etc/postgresql/16/main/pg_ident.conf",
       "PGPASSWORD=... pgwarden hba lint --conn postgresql://postgres@10.10.10.10/postgres --fail-on critical",
       "pgwarden hba lint --inventory pigsty.yml --cluster pg-meta --instance pg-meta-1 --format sarif > hba.sarif",
       "pgwarden hba lint /etc/postgresql/15/main/pg_hba.conf --pg-version 15",
