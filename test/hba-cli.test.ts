@@ -352,14 +352,16 @@ describe("hba lint", () => {
           - { name: boss, superuser: true, password: 'Bo55-Secret.x9', roles: [ team ] }
         pg_hba_rules:
           - { user: boss, db: all, addr: intra, auth: pwd, title: 'boss from the intranet' }
+          - { user: '+team', db: all, addr: world, auth: ssl, title: 'team from anywhere' }
           - { user: '+team', db: all, addr: intra, auth: pwd, title: 'team from the intranet' }
 `,
     );
     const report = lintJson(await pgwarden(["hba", "lint", "--inventory", file, "--cluster", "pg-x", "--format", "json"]));
     assert.ok(report.context.superusers.includes("boss"), report.context.superusers.join(" "));
     const superuser = report.findings.filter((finding) => finding.id === "superuser-without-cert" && finding.source.file === file);
-    // intra is three networks, so three rendered lines per rule: one finding each, all at the rule's inventory line.
-    assert.deepEqual([...new Set(superuser.map((finding) => `${finding.source.line}: ${finding.message.split(" from ")[0]}`))], [`${await lineOf(file, "user: boss")}: boss`, `${await lineOf(file, "user: '+team'")}: boss (member of team)`]);
+    // intra is three networks, so three rendered lines per rule, all at the rule's inventory line; boss from the
+    // intranet meets the boss rule first, so the +team intranet rule (after it) never lets boss in.
+    assert.deepEqual([...new Set(superuser.map((finding) => `${finding.source.line}: ${finding.message.split(" from ")[0]}`))], [`${await lineOf(file, "user: boss")}: boss`, `${await lineOf(file, "team from anywhere")}: boss (member of team)`]);
   });
 
   describe("bad input", () => {
