@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { Command, Option } from "commander";
 import { ExitCode, PgwardenError, usageError } from "../../../errors.js";
@@ -66,16 +66,39 @@ function inlineReader(source: HbaSource, file: string | undefined): (name: strin
   return (name) => {
     if (!readable.has(name)) return undefined;
     if (!cache.has(name)) {
-      let text = "";
+      let lines: string[] | undefined;
       try {
-        text = readFileSync(name, "utf8");
+        if (holdsMarker(name)) lines = readFileSync(name, "utf8").split(/\r?\n/);
       } catch {
         // Read a moment ago; gone now: no comments to honour.
       }
-      cache.set(name, text.includes(IGNORE_MARKER) ? text.split(/\r?\n/) : undefined);
+      cache.set(name, lines);
     }
     return cache.get(name);
   };
+}
+
+const SCAN_CHUNK_BYTES = 1024 * 1024;
+
+/** Does the file hold the pgwarden:ignore marker? Read a chunk at a time: a file of millions of lines never becomes one string for this. */
+function holdsMarker(file: string): boolean {
+  const marker = Buffer.from(IGNORE_MARKER);
+  const buffer = Buffer.alloc(SCAN_CHUNK_BYTES + marker.length);
+  const fd = openSync(file, "r");
+  try {
+    let carried = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, carried, SCAN_CHUNK_BYTES, null);
+      if (read === 0) return false;
+      const filled = carried + read;
+      if (buffer.subarray(0, filled).includes(marker)) return true;
+      // Keep the tail, in case the marker straddles two chunks.
+      carried = Math.min(marker.length - 1, filled);
+      buffer.copy(buffer, 0, filled - carried, filled);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** For an inventory: each rendered line's source rule, so one alias's lines give one finding. */
