@@ -1,8 +1,16 @@
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { pgwarden, tempDir } from "./support/cli.js";
+import { PGWARDEN_BIN, pgwarden, tempDir } from "./support/cli.js";
+
+/** The real binary on a pseudo-terminal (util-linux script), as a person at a terminal runs it. */
+function onTerminal(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<string> {
+  const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
+  const command = [process.execPath, PGWARDEN_BIN, ...args].map(quote).join(" ");
+  return new Promise((resolve) => execFile("script", ["-qc", command, "/dev/null"], { env: { ...process.env, NO_COLOR: undefined, ...env } }, (_error, stdout) => resolve(stdout)));
+}
 
 interface Finding {
   id: string;
@@ -79,6 +87,15 @@ describe("hba lint for CI", () => {
     assert.ok(lines.includes(`${hba}:2: high password-without-tls: md5 from 203.0.113.0/24 without requiring TLS`), lines.join("\n"));
     assert.match(result.stderr, /rules checked: \d+ findings/);
     assert.doesNotMatch(result.stdout, /\u001b/, "a pipe gets no escapes");
+  });
+
+  test("colour: high is red on a terminal, in both layouts; not with NO_COLOR or --no-color", async () => {
+    const compact = await onTerminal(["hba", "lint", hba, "--format", "compact"]);
+    assert.match(compact, /pg_hba\.conf:2: \u001b\[31mhigh\u001b\[0m password-without-tls: /);
+    assert.match(compact, /pg_hba\.conf:2: medium md5-deprecated/, "medium keeps its plain text");
+    assert.match(await onTerminal(["hba", "lint", hba]), /\n {2}\u001b\[31mHIGH\u001b\[0m {5}password-without-tls: /);
+    assert.doesNotMatch(await onTerminal(["hba", "lint", hba], { NO_COLOR: "1" }), /\u001b/);
+    assert.doesNotMatch(await onTerminal(["hba", "lint", hba, "--no-color"]), /\u001b/);
   });
 
   test("text: why a check matters is said once, at its first finding", async () => {
