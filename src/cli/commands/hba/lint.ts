@@ -1,12 +1,9 @@
-import { closeSync, existsSync, openSync, readFileSync, readSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { Command, Option } from "commander";
-import { ExitCode, PgwardenError, usageError } from "../../../errors.js";
-import { PUBLIC_FILE_MODE, writeFileAtomic } from "../../../fs/atomic-write.js";
+import { ExitCode, usageError } from "../../../errors.js";
 import { baselineDocument, parseBaseline } from "../../../hba/lint/baseline.js";
 import { groupBySourceRule } from "../../../hba/lint/group-findings.js";
-import { IGNORE_MARKER } from "../../../hba/lint/inline-ignore.js";
-import { applySuppressions, type BaselineEntry, type SuppressedFinding } from "../../../hba/lint/suppress.js";
+import { applySuppressions, type SuppressedFinding } from "../../../hba/lint/suppress.js";
 import type { SourceLocation } from "../../../hba/model.js";
 import { escapeText } from "../../escape-text.js";
 import { colourSeverities, useColour } from "../../finding-text.js";
@@ -22,6 +19,7 @@ import { ExitSignal } from "../../exit-signal.js";
 import { failOnOption } from "../../flags.js";
 import { describe } from "../../help.js";
 import { jsonChunks } from "./json-chunks.js";
+import { inlineReader, readBaseline, writeBaseline } from "./lint-suppression-files.js";
 import { lintSummary, lintTextChunks, withFingerprint } from "./lint-text.js";
 import { majorVersionFlag, pgVersionOption } from "./pg-version.js";
 import { renamedFlag } from "./renamed-flag.js";
@@ -55,52 +53,6 @@ function ignoredIds(ids: readonly string[] = []): Set<string> {
   return new Set(ids);
 }
 
-/**
- * The lines of the files whose # pgwarden:ignore comments count: the pg_hba.conf files read
- * (includes too) or the inventory, never a rendered file's name (nothing on disk is that file).
- * A file without the marker is not split into lines.
- */
-function inlineReader(source: HbaSource, file: string | undefined): (name: string) => readonly string[] | undefined {
-  const readable = new Set<string>(source.inventory ? [source.inventory.file] : file !== undefined ? source.file.rules.map((rule) => rule.source.file) : []);
-  const cache = new Map<string, readonly string[] | undefined>();
-  return (name) => {
-    if (!readable.has(name)) return undefined;
-    if (!cache.has(name)) {
-      let lines: string[] | undefined;
-      try {
-        if (holdsMarker(name)) lines = readFileSync(name, "utf8").split(/\r?\n/);
-      } catch {
-        // Read a moment ago; gone now: no comments to honour.
-      }
-      cache.set(name, lines);
-    }
-    return cache.get(name);
-  };
-}
-
-const SCAN_CHUNK_BYTES = 1024 * 1024;
-
-/** Does the file hold the pgwarden:ignore marker? Read a chunk at a time: a file of millions of lines never becomes one string for this. */
-function holdsMarker(file: string): boolean {
-  const marker = Buffer.from(IGNORE_MARKER);
-  const buffer = Buffer.alloc(SCAN_CHUNK_BYTES + marker.length);
-  const fd = openSync(file, "r");
-  try {
-    let carried = 0;
-    for (;;) {
-      const read = readSync(fd, buffer, carried, SCAN_CHUNK_BYTES, null);
-      if (read === 0) return false;
-      const filled = carried + read;
-      if (buffer.subarray(0, filled).includes(marker)) return true;
-      // Keep the tail, in case the marker straddles two chunks.
-      carried = Math.min(marker.length - 1, filled);
-      buffer.copy(buffer, 0, filled - carried, filled);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** For an inventory: each rendered line's source rule, so one alias's lines give one finding. */
 function originsOf(source: HbaSource): (location: SourceLocation) => string | undefined {
   const origins = new Map<string, string>();
@@ -114,31 +66,6 @@ function originsOf(source: HbaSource): (location: SourceLocation) => string | un
     }
   }
   return (location) => origins.get(`${location.file}:${location.line}`);
-}
-
-async function readBaseline(file: string): Promise<BaselineEntry[]> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new PgwardenError("lint-baseline-missing", `--baseline ${file} does not exist: write it with --write-baseline ${file}`, ExitCode.notFound);
-    throw usageError("lint-baseline-unreadable", `--baseline ${file} cannot be read: ${(error as Error).message}`);
-  }
-  return parseBaseline(text, file);
-}
-
-/** Writes a baseline atomically; a file there that is not a pgwarden baseline is left alone (exit 2). */
-async function writeBaseline(file: string, findings: readonly Finding[]): Promise<void> {
-  if (existsSync(file)) {
-    let ours = false;
-    try {
-      ours = (JSON.parse(readFileSync(file, "utf8")) as { pgwardenBaseline?: unknown }).pgwardenBaseline !== undefined;
-    } catch {
-      ours = false;
-    }
-    if (!ours) throw usageError("lint-baseline-exists", `--write-baseline ${file}: a file that is not a pgwarden baseline is there; move it away or choose another path`);
-  }
-  await writeFileAtomic(file, `${JSON.stringify(baselineDocument(findings), null, 2)}\n`, { mode: PUBLIC_FILE_MODE });
 }
 
 /** --list-checks: every check's id, severity and title. */
