@@ -122,7 +122,7 @@ export function hbaExplainCommand(): Command {
     .addOption(new Option("--user <role>", "the role that connects"))
     .addOption(new Option("--db <database>", "the database it asks for (default: the role's name, as libpq does)"))
     .addOption(new Option("--addr <ip|local>", "where it connects from: an IP address, or local for the unix socket"))
-    .addOption(new Option("--tls", "the client connects with TLS (sslmode=require or stronger): hostssl lines match, hostnossl lines do not; was --ssl"))
+    .addOption(new Option("--tls", "the client connects with TLS (libpq sslmode require or verify-*, or prefer when the server has ssl on): hostssl lines match, hostnossl lines do not; was --ssl"))
     .addOption(OLD_SSL.option)
     .addOption(new Option("--cert <cn>", "a client certificate with this CN is presented (implies --tls)"))
     .addOption(new Option("--member-of <role>", "a role the user is a member of, directly or not (repeatable; the list is then complete)").argParser(collect))
@@ -147,7 +147,8 @@ authentication fails refuses the connection: PostgreSQL does not fall through, s
 another CN fails; clientcert= is checked before the method, so even a reject line first refuses a client without a
 certificate. A refusal says what the client is told. What pgwarden cannot know (host names, samehost and samenet from
 afar, memberships offline without --member-of, quotes that pg_hba_file_rules does not show) is said, not guessed. Exit 0 when the connection would be allowed, 1 when it would be refused or pgwarden
-cannot tell. --matrix answers for every role and network alias of an inventory in one table (exit 0).`,
+cannot tell. --matrix answers for every role and network alias of an inventory in one table (exit 0). --tls (it was --ssl)
+says the client connects with TLS; the server's ssl setting is hba lint's --server-ssl.`,
     examples: [
       "pgwarden hba explain pg_hba.conf --user dbuser_meta --db meta --addr 10.10.10.11 --tls",
       "pgwarden hba explain pg_hba.conf --user dbuser_dba --addr 203.0.113.7 --cert dbuser_dba",
