@@ -71,6 +71,17 @@ describe("hba render", () => {
     assert.match(result.stdout, /^#={62}#\n/);
   });
 
+  test("without --instance on a cluster of several members, render warns (as lint and explain do) that role-specific rules are left out", async () => {
+    const clusterLevel = await pgwarden(["hba", "render", "--inventory", TRIO, "--cluster", "pg-test"]);
+    assert.equal(clusterLevel.code, 0, clusterLevel.stderr);
+    assert.match(clusterLevel.stderr, /^pgwarden: warning: no --instance: the rules are pg-test's as a whole, so every rule for one pg_role is left out; give --instance/m);
+    assert.doesNotMatch(clusterLevel.stdout, /warning/);
+    const lint = await pgwarden(["hba", "lint", "--inventory", TRIO, "--cluster", "pg-test", "--fail-on", "critical"]);
+    assert.ok(lint.stderr.includes(clusterLevel.stderr.split("\n").find((line) => line.includes("no --instance")) ?? "?"), "the same words as lint");
+    const oneInstance = await pgwarden(["hba", "render", "--inventory", TRIO, "--cluster", "pg-test", "--instance", "pg-test-1"]);
+    assert.doesNotMatch(oneInstance.stderr, /no --instance/);
+  });
+
   test("--format json: one document with every rule, inactive ones marked, each with its inventory line", async () => {
     const result = await pgwarden(["hba", "render", "--inventory", TRIO, "--cluster", "pg-test", "--instance", "pg-test-2", "--format", "json"]);
     assert.equal(result.code, 0, result.stderr);
@@ -224,8 +235,16 @@ describe("hba lint", () => {
     assert.equal((await pgwarden(["hba", "lint", risky, "--fail-on", "critical"])).code, 1);
   });
 
-  test("offline context: --superuser and --ssl off make their checks work without a server", async () => {
-    const result = await pgwarden(["hba", "lint", noCritical, "--format", "json", "--superuser", "boss", "--superuser", "postgres", "--ssl", "off", "--fail-on", "critical"]);
+  test("lint's --ssl is refused with the name of its replacement, --server-ssl on|off (explain's --tls is the client's TLS)", async () => {
+    for (const old of [["--ssl", "off"], ["--ssl"]]) {
+      assertOneLineError(await pgwarden(["hba", "lint", noCritical, ...old]), 2, /--ssl is no longer accepted here: use --server-ssl on\|off for the server's ssl setting/);
+    }
+    const help = await pgwarden(["hba", "lint", "--help"]);
+    assert.match(help.stdout, /--server-ssl <on\|off> +with FILE: the server's ssl setting/);
+  });
+
+  test("offline context: --superuser and --server-ssl off make their checks work without a server", async () => {
+    const result = await pgwarden(["hba", "lint", noCritical, "--format", "json", "--superuser", "boss", "--superuser", "postgres", "--server-ssl", "off", "--fail-on", "critical"]);
     assert.equal(result.code, 0, result.stderr);
     const report = lintJson(result);
     assert.deepEqual(report.context.superusers, ["boss", "postgres"]);
@@ -333,14 +352,16 @@ describe("hba lint", () => {
           - { name: boss, superuser: true, password: 'Bo55-Secret.x9', roles: [ team ] }
         pg_hba_rules:
           - { user: boss, db: all, addr: intra, auth: pwd, title: 'boss from the intranet' }
+          - { user: '+team', db: all, addr: world, auth: ssl, title: 'team from anywhere' }
           - { user: '+team', db: all, addr: intra, auth: pwd, title: 'team from the intranet' }
 `,
     );
     const report = lintJson(await pgwarden(["hba", "lint", "--inventory", file, "--cluster", "pg-x", "--format", "json"]));
     assert.ok(report.context.superusers.includes("boss"), report.context.superusers.join(" "));
     const superuser = report.findings.filter((finding) => finding.id === "superuser-without-cert" && finding.source.file === file);
-    // intra is three networks, so three rendered lines per rule: one finding each, all at the rule's inventory line.
-    assert.deepEqual([...new Set(superuser.map((finding) => `${finding.source.line}: ${finding.message.split(" from ")[0]}`))], [`${await lineOf(file, "user: boss")}: boss`, `${await lineOf(file, "user: '+team'")}: boss (member of team)`]);
+    // intra is three networks, so three rendered lines per rule, all at the rule's inventory line; boss from the
+    // intranet meets the boss rule first, so the +team intranet rule (after it) never lets boss in.
+    assert.deepEqual([...new Set(superuser.map((finding) => `${finding.source.line}: ${finding.message.split(" from ")[0]}`))], [`${await lineOf(file, "user: boss")}: boss`, `${await lineOf(file, "team from anywhere")}: boss (member of team)`]);
   });
 
   describe("bad input", () => {

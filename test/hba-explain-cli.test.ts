@@ -104,16 +104,16 @@ test("an earlier reject beats a later trust; no TLS means hostssl lines never ma
 });
 
 test("memberships: unknown offline unless given; --member-of and --no-member-of decide", async () => {
-  const unknown = await explain(hbaFile, "--user", "alice", "--db", "app", "--addr", "10.1.2.3", "--ssl");
+  const unknown = await explain(hbaFile, "--user", "alice", "--db", "app", "--addr", "10.1.2.3", "--tls");
   assert.equal(unknown.code, 1, "cannot tell is not allowed");
   assert.match(unknown.stdout, /^may match line 2: hostssl .*\+ops/m);
   assert.match(unknown.stdout, /^ {2}cannot tell: whether alice is a member of ops is not known$/m);
   assert.match(unknown.stdout, /^verdict: cannot tell \(line 2, line 9 may match first: see above\)\nmemberships: give --member-of ROLE \(repeatable\) or --no-member-of, or ask the server with --conn$/m);
 
-  const member = json<Answer>(await explain(hbaFile, "--user", "alice", "--db", "app", "--addr", "10.1.2.3", "--ssl", "--member-of", "staff", "--member-of", "ops", "--format", "json"));
+  const member = json<Answer>(await explain(hbaFile, "--user", "alice", "--db", "app", "--addr", "10.1.2.3", "--tls", "--member-of", "staff", "--member-of", "ops", "--format", "json"));
   assert.deepEqual(member.connection.memberOf, ["staff", "ops"]);
   assert.deepEqual([member.first?.line, member.first?.access], [2, "refused"], "+ops matches, and cert without a certificate fails");
-  const none = json<Answer>(await explain(hbaFile, "--user", "alice", "--db", "app", "--addr", "10.1.2.3", "--ssl", "--no-member-of", "--format", "json"));
+  const none = json<Answer>(await explain(hbaFile, "--user", "alice", "--db", "app", "--addr", "10.1.2.3", "--tls", "--no-member-of", "--format", "json"));
   assert.deepEqual(
     none.undecided.map((candidate) => candidate.line),
     [9],
@@ -134,12 +134,19 @@ test("--db defaults to the user's name (sameuser), --replication matches only th
   assert.notEqual(svc15.first?.line, 8, "a plain name before 16");
 });
 
+test("--ssl is refused with the name of its replacement: --tls is the client's TLS, hba lint's --server-ssl the server's setting", async () => {
+  assertBadInput(await explain(hbaFile, "--user", "alice", "--db", "app", "--addr", "10.1.2.3", "--ssl"), 2, /^pgwarden: error: --ssl is no longer accepted here: use --tls for a client that connects with TLS \(hba lint's --server-ssl on\|off/m);
+  const help = await explain("--help");
+  assert.match(help.stdout, /--tls +the client connects with TLS/);
+  assert.doesNotMatch(help.stdout, /^ +--ssl\b/m, "the old spelling is not offered");
+});
+
 test("bad input: one line on stderr, exit 2; a missing file is exit 4; a server that does not answer is exit 5", async () => {
   assertBadInput(await explain(hbaFile, "--user", "alice", "--addr", "10.1.2"), 2, /^pgwarden: error: --addr must be an IPv4 or IPv6 address, or local for the unix socket, got "10\.1\.2"$/m);
   assertBadInput(await explain(hbaFile, "--user", "alice", "--addr", "db.example.com"), 2, /--addr must be an IPv4 or IPv6 address/);
   assertBadInput(await explain(hbaFile, "--user", "alice"), 2, /--addr IP/);
   assertBadInput(await explain(hbaFile, "--addr", "10.1.2.3"), 2, /--user NAME/);
-  assertBadInput(await explain(hbaFile, "--user", "alice", "--addr", "local", "--ssl"), 2, /unix socket connection has no TLS/);
+  assertBadInput(await explain(hbaFile, "--user", "alice", "--addr", "local", "--tls"), 2, /unix socket connection has no TLS/);
   assertBadInput(await explain(hbaFile, "--user", "alice", "--addr", "10.1.2.3", "--pg-version", "sixteen"), 2, /--pg-version must be a PostgreSQL major version/);
   assertBadInput(await explain("--user", "alice", "--addr", "10.1.2.3"), 2, /exactly one of FILE, --conn URL or --inventory/);
   assertBadInput(await explain(join(work.dir, "missing.conf"), "--user", "alice", "--addr", "10.1.2.3"), 4, /missing\.conf does not exist/);

@@ -186,7 +186,7 @@ after(async () => {
 /** pgwarden's prediction, asking the server for its rules, version and the role's memberships. */
 async function explainCase(c: Case): Promise<{ answer: Answer; code: number }> {
   const args = ["hba", "explain", "--conn", `postgresql://postgres@127.0.0.1:${cluster.port}/postgres`, "--user", c.user, "--db", c.database ?? "postgres", "--addr", c.from, "--format", "json"];
-  if (c.tls) args.push("--ssl");
+  if (c.tls) args.push("--tls");
   if (c.cert) args.push("--cert", c.cert);
   const result = await pgwarden(args, { env: { PGPASSWORD: SUPERUSER_PASSWORD } });
   assert.ok(result.code === 0 || result.code === 1, `${c.title}: hba explain exit ${result.code}: ${result.stderr}`);

@@ -216,7 +216,10 @@ describe("offline commands, on a PKI made here", () => {
     const file = join(work.dir, "pg_hba.conf");
     await writeFile(file, rendered.text);
     await runJson("hba lint", json("hba", "lint", file), 1);
-    await runJson("hba explain", json("hba", "explain", file, "--user", "dbuser_dba", "--db", "meta", "--addr", "10.10.10.10", "--ssl"));
+    const ignoring = (await runJson("hba lint", json("hba", "lint", file, "--ignore", "wide-address", "--fail-on", "critical"))) as { suppressed: unknown[] };
+    assert.ok(ignoring.suppressed.length > 0, "--ignore lists what it suppressed");
+    await runJson("hba lint", json("hba", "lint", "--list-checks"));
+    await runJson("hba explain", json("hba", "explain", file, "--user", "dbuser_dba", "--db", "meta", "--addr", "10.10.10.10", "--tls"));
     await runJson("hba explain", json("hba", "explain", "--matrix", "--inventory", join(FIXTURES, "trio.yml"), "--cluster", "pg-test", "--instance", "pg-test-1"));
   });
 

@@ -21,6 +21,12 @@ export interface Finding {
   readonly message: string;
   readonly why: string;
   readonly fix: string;
+  /**
+   * The other rendered lines of the same source rule this finding stands for (an inventory's
+   * `intra` is three CIDRs, one line each): one finding per source rule, the message listing
+   * every address. Absent for a finding about one line.
+   */
+  readonly alsoAt?: readonly { readonly source: SourceLocation; readonly rule: string }[];
 }
 
 /** Does any finding (of lint, of the password audit) reach the `--fail-on` severity? */

@@ -16,6 +16,12 @@ export interface LintContext {
   readonly identMaps?: readonly string[];
 }
 
+/** Where a rule stands in its file, for a check that must know what PostgreSQL tries before it. */
+export interface RulePosition {
+  readonly rules: readonly HbaRule[];
+  readonly index: number;
+}
+
 /** A check on one rule at a time. */
 export interface RuleCheck {
   readonly id: string;
@@ -23,7 +29,7 @@ export interface RuleCheck {
   readonly title: string;
   readonly why: string;
   /** Undefined when the rule is fine; else the message and the fix for this rule. */
-  check(rule: HbaRule, context: LintContext): { message: string; fix: string; severity?: Severity } | undefined;
+  check(rule: HbaRule, context: LintContext, position?: RulePosition): { message: string; fix: string; severity?: Severity } | undefined;
 }
 
 /** A check that needs the whole file (order, duplicates). */

@@ -21,17 +21,35 @@ const context = { superusers: ["postgres"] };
 const ids = (lines: string[], extra: Partial<typeof context & { ssl: boolean; identMaps: string[] }> = {}) =>
   lintRules(rules(...lines), { ...context, ...extra }).findings.map((finding) => `${finding.source.line}:${finding.id}:${finding.severity}`);
 
+test("severity follows exposure: scram without TLS and wide replication from private address space only are medium, from the internet (or md5) high", () => {
+  const cases: [string, string][] = [
+    ["host all app 10.0.0.0/8 scram-sha-256", "password-without-tls:medium"],
+    ["host all app 192.168.1.0/24 scram-sha-256", "password-without-tls:medium"],
+    ["host all app fd00::/8 scram-sha-256", "password-without-tls:medium"],
+    ["host all app samenet scram-sha-256", "password-without-tls:medium"],
+    ["host all app 10.0.0.0/8 md5", "password-without-tls:high"],
+    ["host all app 0.0.0.0/0 scram-sha-256", "password-without-tls:high"],
+    ["host all app 8.0.0.0/7 scram-sha-256", "password-without-tls:high"],
+    ["host all app db.example.com scram-sha-256", "password-without-tls:high"],
+    ["host replication replicator 10.0.0.0/8 scram-sha-256", "replication-wide:medium"],
+    ["host replication replicator 172.16.0.0/12 scram-sha-256", "replication-wide:medium"],
+    ["host replication replicator 0.0.0.0/0 scram-sha-256", "replication-wide:high"],
+    ["host replication replicator 172.0.0.0/8 scram-sha-256", "replication-wide:high"],
+  ];
+  for (const [line, expected] of cases) assert.ok(ids([line]).includes(`1:${expected}`), `${line} -> ${expected}: got ${ids([line]).join(" ")}`);
+});
+
 test("each check fires on the rule it is about, and not on the safe form of it", () => {
   const cases: [string, string, string][] = [
     ["host all app 10.0.0.0/24 trust", "trust-from-network:critical", "host all app 127.0.0.1/32 trust"],
     ["hostssl all app 10.0.0.0/24 password", "password-cleartext:high", "hostssl all app 10.0.0.0/24 scram-sha-256"],
     ["hostssl all app 10.0.0.0/24 md5", "md5-deprecated:medium", "hostssl all app 10.0.0.0/24 scram-sha-256"],
-    ["host all app 10.0.0.0/24 scram-sha-256", "password-without-tls:high", "host all app 127.0.0.1/32 scram-sha-256"],
+    ["host all app 203.0.113.0/24 scram-sha-256", "password-without-tls:high", "host all app 127.0.0.1/32 scram-sha-256"],
     ["hostssl all app 10.0.0.0/24 ident", "ident-over-tcp:medium", "local all app peer"],
     ["hostssl all app 0.0.0.0/0 scram-sha-256", "wide-address:high", "hostssl all app 10.1.0.0/16 scram-sha-256"],
     ["hostssl all app 10.0.0.0/8 scram-sha-256", "wide-address:medium", "hostssl all app 10.1.0.0/16 scram-sha-256"],
     ["hostssl all all 10.0.0.0/24 cert", "all-all-from-network:medium", "hostssl app app 10.0.0.0/24 cert"],
-    ["hostssl replication replicator 10.0.0.0/16 scram-sha-256", "replication-wide:high", "hostssl replication replicator 10.0.0.0/24 scram-sha-256"],
+    ["hostssl replication replicator 198.18.0.0/16 scram-sha-256", "replication-wide:high", "hostssl replication replicator 198.18.0.0/24 scram-sha-256"],
     ["hostssl all postgres 10.0.0.0/24 scram-sha-256", "superuser-without-cert:high", "hostssl all postgres 10.0.0.0/24 cert"],
   ];
   for (const [bad, expected, good] of cases) {

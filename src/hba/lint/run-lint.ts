@@ -20,8 +20,8 @@ export function lintRules(rules: readonly HbaRule[], context: LintContext, check
       for (const finding of check.checkAll(rules, context)) findings.push(finding);
       continue;
     }
-    for (const rule of rules) {
-      const hit = check.check(rule, context);
+    for (const [index, rule] of rules.entries()) {
+      const hit = check.check(rule, context, { rules, index });
       if (hit) findings.push({ id: check.id, severity: hit.severity ?? check.severity, source: rule.source, rule: rule.text, message: hit.message, why: check.why, fix: hit.fix });
     }
   }

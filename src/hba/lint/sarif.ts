@@ -24,19 +24,24 @@ export function toSarif(findings: readonly Finding[], checks: readonly Pick<Lint
             })),
           },
         },
-        results: findings.map(sarifResult),
+        results: findings.map((finding) => sarifResult(finding)),
       },
     ],
   };
 }
 
-/** One finding as a SARIF result (also used alone, to write a long log piece by piece). */
-export function sarifResult(finding: Finding): object {
+/**
+ * One finding as a SARIF result (also used alone, to write a long log piece by piece). An accepted
+ * finding carries SARIF's suppressions (inSource for a pgwarden:ignore comment, external for
+ * --ignore and the baseline), so code scanning shows it as dismissed rather than losing it.
+ */
+export function sarifResult(finding: Finding, suppressedBy?: "ignore" | "inline" | "baseline"): object {
   return {
     ruleId: finding.id,
     level: LEVEL[finding.severity],
     message: { text: `${finding.message}. Fix: ${finding.fix}` },
     locations: [{ physicalLocation: { artifactLocation: { uri: finding.source.file }, region: { startLine: finding.source.line } } }],
     properties: { severity: finding.severity, rule: finding.rule },
+    ...(suppressedBy === undefined ? {} : { suppressions: [{ kind: suppressedBy === "inline" ? "inSource" : "external", justification: `pgwarden ${suppressedBy}` }] }),
   };
 }

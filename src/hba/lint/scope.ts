@@ -28,6 +28,25 @@ export function isLoopbackOnly(rule: HbaRule): boolean {
   return networks !== undefined && networks.every((network) => LOOPBACK_NETWORKS.some((loop) => networkContains(loop, network)));
 }
 
+/**
+ * Private address space: RFC 1918, shared address space (RFC 6598), IPv6 unique local (RFC 4193)
+ * and link-local. Nothing there is routed from the internet, so only hosts inside the site can connect.
+ */
+export const PRIVATE_NETWORKS: readonly Network[] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16", "fc00::/7", "fe80::/10"].map(
+  (cidr) => parseNetwork(cidr) as Network,
+);
+
+/**
+ * True when every client a host* rule matches is on this host or in private address space
+ * (samenet: the server's own subnets). Host names and masks that are not prefixes are not
+ * known to be private.
+ */
+export function isPrivateOnly(rule: HbaRule): boolean {
+  if (isLoopbackOnly(rule) || rule.address === "samenet") return true;
+  const networks = ruleNetwork(rule);
+  return networks !== undefined && networks.every((network) => [...PRIVATE_NETWORKS, ...LOOPBACK_NETWORKS].some((known) => networkContains(known, network)));
+}
+
 /** From the network: a TCP rule whose addresses reach beyond this host. */
 export function fromNetwork(rule: HbaRule): boolean {
   return rule.type !== "local" && !isLoopbackOnly(rule);

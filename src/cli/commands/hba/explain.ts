@@ -14,13 +14,16 @@ import { hbaRuleJson } from "../../json-view.js";
 import { describe } from "../../help.js";
 import { explanationText, matrixText } from "./explain-text.js";
 import { majorVersionFlag, pgVersionOption } from "./pg-version.js";
+import { renamedFlag } from "./renamed-flag.js";
 import { addSourceOptions, loadHbaSource, type HbaSource, type SourceOptions } from "./source.js";
 
 interface Options extends SourceOptions {
   user?: string;
   db?: string;
   addr?: string;
-  ssl?: boolean;
+  tls?: boolean;
+  /** The old spelling of --tls, refused. */
+  ssl?: unknown;
   cert?: string;
   /** Undefined: not given; false: --no-member-of. */
   memberOf?: string[] | false;
@@ -28,6 +31,9 @@ interface Options extends SourceOptions {
   pgVersion?: string;
   matrix?: boolean;
 }
+
+/** --ssl meant the client's TLS here and the server's setting in lint: now each has its own name. */
+const OLD_SSL = renamedFlag("--ssl", "ssl", "--tls for a client that connects with TLS (hba lint's --server-ssl on|off is the server's setting)");
 
 const collect = (value: string, previous: string[] | false | undefined) => [...(previous || []), value];
 
@@ -37,11 +43,11 @@ function connectionOf(options: Options): Omit<Connection, "memberOf"> {
   if (options.addr === undefined) throw usageError("explain-addr", "give where the client connects from with --addr IP (or --addr local for the unix socket)");
   const local = options.addr === "local";
   if (!local && isIP(options.addr) === 0) throw usageError("explain-addr", `--addr must be an IPv4 or IPv6 address, or local for the unix socket, got ${JSON.stringify(options.addr)}`);
-  if (local && (options.ssl || options.cert !== undefined)) throw usageError("explain-socket-tls", "a unix socket connection has no TLS: --ssl and --cert need --addr IP");
+  if (local && (options.tls || options.cert !== undefined)) throw usageError("explain-socket-tls", "a unix socket connection has no TLS: --tls and --cert need --addr IP");
   if (options.cert === "") throw usageError("explain-cert", "--cert needs the certificate's CN");
   const database = options.db ?? options.user;
   // A certificate is only ever presented inside TLS.
-  const ssl = !local && (options.ssl === true || options.cert !== undefined);
+  const ssl = !local && (options.tls === true || options.cert !== undefined);
   return {
     user: options.user,
     database,
@@ -101,7 +107,7 @@ async function explainInventoryMatrix(ctx: CommandContext, file: string | undefi
   if (file !== undefined || options.conn !== undefined || options.inventory === undefined || options.cluster === undefined) {
     throw usageError("explain-matrix-source", "--matrix answers for an inventory: give --inventory FILE --cluster NAME (not FILE or --conn)");
   }
-  const perConnection = [options.user && "--user", options.addr && "--addr", options.ssl && "--ssl", options.cert !== undefined && "--cert", options.memberOf !== undefined && "--member-of", options.replication && "--replication"].filter(Boolean);
+  const perConnection = [options.user && "--user", options.addr && "--addr", options.tls && "--tls", options.cert !== undefined && "--cert", options.memberOf !== undefined && "--member-of", options.replication && "--replication"].filter(Boolean);
   if (perConnection.length > 0) throw usageError("explain-matrix-flags", `--matrix answers for every role and network: leave out ${perConnection.join(", ")}`);
   if (options.target !== undefined && options.target !== "pg") throw usageError("explain-matrix-target", "--matrix explains pg_hba.conf (--target pg)");
   const inventory = await loadInventory(options.inventory);
@@ -117,8 +123,9 @@ export function hbaExplainCommand(): Command {
     .addOption(new Option("--user <role>", "the role that connects"))
     .addOption(new Option("--db <database>", "the database it asks for (default: the role's name, as libpq does)"))
     .addOption(new Option("--addr <ip|local>", "where it connects from: an IP address, or local for the unix socket"))
-    .addOption(new Option("--ssl", "the session is TLS (hostssl lines, not hostnossl)"))
-    .addOption(new Option("--cert <cn>", "a client certificate with this CN is presented (implies --ssl)"))
+    .addOption(new Option("--tls", "the client connects with TLS (libpq sslmode require or verify-*, or prefer when the server has ssl on): hostssl lines match, hostnossl lines do not; was --ssl"))
+    .addOption(OLD_SSL.option)
+    .addOption(new Option("--cert <cn>", "a client certificate with this CN is presented (implies --tls)"))
     .addOption(new Option("--member-of <role>", "a role the user is a member of, directly or not (repeatable; the list is then complete)").argParser(collect))
     .addOption(new Option("--no-member-of", "the user is a member of no role"))
     .addOption(new Option("--replication", "a physical replication connection (matches the database keyword replication only)"))
@@ -126,6 +133,7 @@ export function hbaExplainCommand(): Command {
     .addOption(new Option("--matrix", "with --inventory: answer for every role and network alias, with and without TLS, in one table"))
     .action(async (file: string | undefined, options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
+      OLD_SSL.refuse(options.ssl);
       if (options.matrix) await explainInventoryMatrix(ctx, file, options);
       else await explainOne(ctx, file, options);
     });
@@ -140,9 +148,10 @@ authentication fails refuses the connection: PostgreSQL does not fall through, s
 another CN fails; clientcert= is checked before the method, so even a reject line first refuses a client without a
 certificate. A refusal says what the client is told. What pgwarden cannot know (host names, samehost and samenet from
 afar, memberships offline without --member-of, quotes that pg_hba_file_rules does not show) is said, not guessed. Exit 0 when the connection would be allowed, 1 when it would be refused or pgwarden
-cannot tell. --matrix answers for every role and network alias of an inventory in one table (exit 0).`,
+cannot tell. --matrix answers for every role and network alias of an inventory in one table (exit 0). --tls (it was --ssl)
+says the client connects with TLS; the server's ssl setting is hba lint's --server-ssl.`,
     examples: [
-      "pgwarden hba explain pg_hba.conf --user dbuser_meta --db meta --addr 10.10.10.11 --ssl",
+      "pgwarden hba explain pg_hba.conf --user dbuser_meta --db meta --addr 10.10.10.11 --tls",
       "pgwarden hba explain pg_hba.conf --user dbuser_dba --addr 203.0.113.7 --cert dbuser_dba",
       "pgwarden hba explain /etc/postgresql/15/main/pg_hba.conf --pg-version 15 --user app --addr 10.1.2.3",
       "pgwarden hba explain pg_hba.conf --user app --addr 10.1.2.3 --member-of dbrole_readwrite --member-of dbrole_readonly",

@@ -1,6 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { Command, Option } from "commander";
-import { ExitCode } from "../../../errors.js";
+import { ExitCode, usageError } from "../../../errors.js";
+import { baselineDocument, parseBaseline } from "../../../hba/lint/baseline.js";
+import { groupBySourceRule } from "../../../hba/lint/group-findings.js";
+import { applySuppressions, type SuppressedFinding } from "../../../hba/lint/suppress.js";
+import type { SourceLocation } from "../../../hba/model.js";
+import { escapeText } from "../../escape-text.js";
+import { colourSeverities, useColour } from "../../finding-text.js";
 import { readIdentMapNames } from "../../../hba/ident-maps.js";
 import { failsAt, type Finding, type Severity } from "../../../hba/lint/finding.js";
 import type { LintContext } from "../../../hba/lint/lint-rule.js";
@@ -13,17 +19,61 @@ import { ExitSignal } from "../../exit-signal.js";
 import { failOnOption } from "../../flags.js";
 import { describe } from "../../help.js";
 import { jsonChunks } from "./json-chunks.js";
-import { lintTextChunks } from "./lint-text.js";
+import { inlineReader, readBaseline, writeBaseline } from "./lint-suppression-files.js";
+import { lintSummary, lintTextChunks, withFingerprint } from "./lint-text.js";
 import { majorVersionFlag, pgVersionOption } from "./pg-version.js";
-import { addSourceOptions, loadHbaSource, type SourceOptions } from "./source.js";
+import { renamedFlag } from "./renamed-flag.js";
+import { addSourceOptions, loadHbaSource, type HbaSource, type SourceOptions } from "./source.js";
 
 interface Options extends SourceOptions {
   identFile?: string;
-  ssl?: "on" | "off";
+  serverSsl?: "on" | "off";
+  /** The old spelling of --server-ssl, refused. */
+  ssl?: unknown;
   superuser?: string[];
   failOn: Severity;
-  format?: "text" | "json" | "sarif";
+  format?: "text" | "compact" | "json" | "sarif";
   pgVersion?: string;
+  ignore?: string[];
+  baseline?: string;
+  writeBaseline?: string;
+  /** False with --no-color. */
+  color: boolean;
+  listChecks?: boolean;
+}
+
+/** Every check a finding can come from, parse errors included. */
+const ALL_CHECKS = [...LINT_CHECKS, PARSE_ERROR];
+const CHECK_IDS = new Set(ALL_CHECKS.map((check) => check.id));
+
+/** --ignore IDs, each one a check's id (else exit 2 naming the valid ones). */
+function ignoredIds(ids: readonly string[] = []): Set<string> {
+  const unknown = ids.filter((id) => !CHECK_IDS.has(id));
+  if (unknown.length > 0) throw usageError("lint-ignore-unknown", `--ignore ${unknown.join(", ")}: no such check; checks are ${[...CHECK_IDS].join(", ")} (see --list-checks)`);
+  return new Set(ids);
+}
+
+/** For an inventory: each rendered line's source rule, so one alias's lines give one finding. */
+function originsOf(source: HbaSource): (location: SourceLocation) => string | undefined {
+  const origins = new Map<string, string>();
+  const rendered = source.rendered;
+  if (rendered && source.inventory) {
+    const name = source.file.rules[0]?.source.file;
+    for (const rule of rendered.rules) {
+      if (!rule.active || !rule.source) continue;
+      const parsedAt = rule.source.file === source.inventory.file ? `${rule.source.file}:${rule.source.line}` : `${name}:${rule.fileLine}`;
+      origins.set(parsedAt, `${rule.source.file}:${rule.source.line}`);
+    }
+  }
+  return (location) => origins.get(`${location.file}:${location.line}`);
+}
+
+/** --list-checks: every check's id, severity and title. */
+function listChecks(format: string): { json?: object; text?: string } {
+  const checks = ALL_CHECKS.map((check) => ({ id: check.id, severity: check.severity, title: check.title }));
+  if (format === "json") return { json: { checks } };
+  const width = Math.max(...checks.map((check) => check.id.length));
+  return { text: checks.map((check) => `${check.id.padEnd(width)}  ${check.severity.padEnd(8)}  ${check.title}`).join("\n") };
 }
 
 /** The package's version, for the SARIF tool record (this file runs from dist/src/cli/commands/hba/). */
@@ -32,12 +82,15 @@ async function pgwardenVersion(): Promise<string> {
   return (JSON.parse(text) as { version: string }).version;
 }
 
+/** --ssl meant the server's setting here and the client's TLS in explain: now each has its own name. */
+const OLD_SSL = renamedFlag("--ssl [on|off]", "ssl", "--server-ssl on|off for the server's ssl setting (hba explain's --tls is the client's TLS)");
+
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** What lint knows beyond the rules: defaults, then what the source says, then the flags. */
 async function lintContext(learned: Partial<LintContext>, options: Options): Promise<LintContext> {
   const identMaps = options.identFile !== undefined ? await readIdentMapNames(options.identFile) : learned.identMaps;
-  const ssl = options.ssl !== undefined ? options.ssl === "on" : learned.ssl;
+  const ssl = options.serverSsl !== undefined ? options.serverSsl === "on" : learned.ssl;
   return {
     superusers: options.superuser ?? learned.superusers ?? [...DEFAULT_SUPERUSERS],
     ...(learned.superuserMemberOf === undefined ? {} : { superuserMemberOf: learned.superuserMemberOf }),
@@ -51,49 +104,106 @@ export function hbaLintCommand(): Command {
     .argument("[file]", "a pg_hba.conf (its include directives and @file lists are read too)")
     .action(async (file: string | undefined, options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
+      OLD_SSL.refuse(options.ssl);
+      const format = options.format ?? ctx.output.format;
+      if (options.listChecks) {
+        const listed = listChecks(format);
+        if (listed.json) ctx.output.json(listed.json);
+        else ctx.output.data(listed.text ?? "");
+        return;
+      }
+      const ignore = ignoredIds(options.ignore);
+      const baseline = options.baseline === undefined ? undefined : await readBaseline(options.baseline);
       const majorVersion = majorVersionFlag(options.pgVersion);
       const source = await loadHbaSource(file, options, { lintContext: true, ...(majorVersion !== undefined ? { majorVersion } : {}) });
       for (const warning of source.warnings) ctx.output.warn(warning);
       const context = await lintContext(source.context, options);
       const result = lintRules(source.file.rules, context);
+      const grouped = source.rendered ? groupBySourceRule(result.findings, source.file.rules, originsOf(source)) : result.findings;
       // Parse errors first: PostgreSQL refuses the whole file for any one of them.
-      const findings: Finding[] = [...parseErrorFindings(source.file, file ?? source.label), ...result.findings];
-      const format = options.format ?? ctx.output.format;
+      const all: Finding[] = [...parseErrorFindings(source.file, file ?? source.label), ...grouped];
+      const linesOf = inlineReader(source, file);
+      let checked = applySuppressions(all, { ignore, linesOf, ...(baseline ? { baseline } : {}) }, CHECK_IDS);
+      for (const { source: at, id } of checked.unknownInline) ctx.output.warn(`${at.file}:${at.line}: pgwarden:ignore names ${id}, which is no check (see hba lint --list-checks)`);
+      if (options.writeBaseline !== undefined) {
+        // What is not accepted otherwise becomes the baseline; the report then counts none of it.
+        const accepted = [...checked.findings, ...checked.suppressed.filter((finding) => finding.suppressedBy === "baseline")];
+        await writeBaseline(options.writeBaseline, accepted);
+        ctx.output.info(`wrote ${accepted.length} findings to the baseline ${options.writeBaseline}`);
+        checked = applySuppressions(all, { ignore, linesOf, baseline: parseBaseline(JSON.stringify(baselineDocument(accepted)), options.writeBaseline) }, CHECK_IDS);
+      }
+      const { findings, suppressed, staleBaseline } = checked;
       // Written piece by piece: a file of millions of rules has millions of findings, too many for one string.
       let pieces: Iterable<string>;
       if (format === "sarif") {
-        const log = toSarif([], [...LINT_CHECKS, PARSE_ERROR], await pgwardenVersion()) as { runs: object[] };
-        pieces = jsonChunks(findings, (results) => ({ ...log, runs: [{ ...log.runs[0], results }] }), sarifResult);
+        const log = toSarif([], ALL_CHECKS, await pgwardenVersion()) as { runs: object[] };
+        const results: { finding: Finding; suppressedBy?: SuppressedFinding["suppressedBy"] }[] = [...findings.map((finding) => ({ finding })), ...suppressed.map((finding) => ({ finding, suppressedBy: finding.suppressedBy }))];
+        pieces = jsonChunks(results, (items) => ({ ...log, runs: [{ ...log.runs[0], results: items }] }), (item) => sarifResult(item.finding, item.suppressedBy));
       } else if (format === "json") {
+        // Added for CI: fingerprint (what --baseline matches), alsoAt (grouped lines), suppressed and staleBaseline.
         const { warnings } = ctx.output;
-        const head = { source: source.label, rulesChecked: result.rulesChecked, failOn: options.failOn, context };
-        pieces = jsonChunks(findings, (all) => ({ ...head, findings: all, warnings }));
-      } else pieces = lintTextChunks(`${source.label}: `, findings, result.rulesChecked);
-      // JSON and SARIF pieces keep JSON's own escapes; text is escaped for a terminal.
-      const write = format === "text" ? (piece: string) => ctx.output.data(piece) : (piece: string) => ctx.output.jsonPiece(piece);
+        pieces = jsonChunks(findings, (items) => ({
+          source: source.label,
+          rulesChecked: result.rulesChecked,
+          failOn: options.failOn,
+          context,
+          findings: items,
+          suppressed: suppressed.map(withFingerprint),
+          staleBaseline,
+          warnings,
+        }), withFingerprint);
+      } else pieces = lintTextChunks(`${source.label}: `, findings, result.rulesChecked, { compact: format === "compact", suppressed, staleBaseline });
+      const text = format === "text" || format === "compact";
+      const colour = text && useColour(process.stdout, process.env, !options.color);
+      // JSON and SARIF pieces keep JSON's own escapes; text is escaped for a terminal (then coloured: the only escapes).
+      const write = !text
+        ? (piece: string) => ctx.output.jsonPiece(piece)
+        : colour
+          ? (piece: string) => process.stdout.write(colourSeverities(escapeText(piece, "\n\t")))
+          : (piece: string) => ctx.output.data(piece);
       for (const piece of pieces) write(piece);
+      if (format === "compact") ctx.output.info(`${source.label}: ${lintSummary(findings, result.rulesChecked, { suppressed, staleBaseline })}`);
       if (failsAt(findings, options.failOn)) throw new ExitSignal(ExitCode.checkFailed);
     });
   addSourceOptions(command)
     .addOption(new Option("--ident-file <file>", "with FILE: its pg_ident.conf, so map= options can be checked"))
-    .addOption(new Option("--ssl <on|off>", "with FILE: whether the server runs with ssl on (hostssl rules are dead while it is off)").choices(["on", "off"]))
+    .addOption(new Option("--server-ssl <on|off>", "with FILE: the server's ssl setting (hostssl rules are dead while it is off); was --ssl").choices(["on", "off"]))
+    .addOption(OLD_SSL.option)
     .addOption(new Option("--superuser <role>", "a superuser role (repeatable; default: the server's with --conn, an inventory's pg_dbsu, pg_admin_username and superuser roles, else postgres)").argParser(collect))
     .addOption(pgVersionOption())
     .addOption(failOnOption())
-    .addOption(new Option("--format <format>", "text, json (one document) or sarif (SARIF 2.1.0, for code scanning)").choices(["text", "json", "sarif"]));
+    .addOption(new Option("--format <format>", "text, compact (file:line: severity id: message, one line each), json (one document) or sarif (SARIF 2.1.0)").choices(["text", "compact", "json", "sarif"]))
+    .addOption(new Option("--ignore <id>", "do not report this check (repeatable; see --list-checks)").argParser(collect))
+    .addOption(new Option("--baseline <file>", "accepted findings (from --write-baseline or --format json): not counted for --fail-on; new ones are"))
+    .addOption(new Option("--write-baseline <file>", "accept every finding reported now: write them to FILE (check id + fingerprint of the rule's text, not line numbers)"))
+    .addOption(new Option("--no-color", "no colour (colour is used only on a terminal, and never with NO_COLOR set)"))
+    .addOption(new Option("--list-checks", "print every check's id, severity and title (text or --format json), and nothing else"));
   return describe(command, {
     summary: "check access rules: what is risky, what is dead, how to fix it",
     description: `Check access rules from a pg_hba.conf (as --pg-version reads it), a running server (--conn: its pg_hba.conf read
 with pg_read_file and parsed as its version does, else pg_hba_file_rules; with its superusers, ssl setting and
 pg_ident.conf maps) or an inventory (--inventory: the rendered rules, each finding at the
 inventory line of its rule). Each finding has an id, a severity, the file:line, why it matters and the fix. Lines
-PostgreSQL cannot read are findings too (parse-error, high). Exits 1 when a finding reaches --fail-on (default high).`,
+PostgreSQL cannot read are findings too (parse-error, high). Exits 1 when a finding reaches --fail-on (default high).
+Why a check matters is said once, at its first finding. With --inventory, the lines one rule renders (intra is three
+CIDRs) give one finding per check, naming every address. --server-ssl is the server's ssl setting (it was --ssl).
+
+Accepting findings, as linters do: --ignore ID drops a check everywhere; a comment "# pgwarden:ignore ID[,ID] [reason]"
+at the end of a rule's line, or alone on the line just above it, drops those checks for that rule (in a pg_hba.conf, or
+in the inventory on the rule object's line; Pigsty's built-in default rules have no line of yours: use --ignore or a
+baseline); --baseline FILE drops findings listed there (by check and a fingerprint of the rule's text, so moving lines
+keeps it valid) and reports entries that match nothing as info. Suppressed findings are counted in the summary and
+listed in JSON (suppressed) and SARIF (suppressions). Colour marks critical and high on a terminal only.`,
     examples: [
-      "pgwarden hba lint /etc/postgresql/16/main/pg_hba.conf --ssl on --ident-file /etc/postgresql/16/main/pg_ident.conf",
+      "pgwarden hba lint /etc/postgresql/16/main/pg_hba.conf --server-ssl on --ident-file /etc/postgresql/16/main/pg_ident.conf",
       "PGPASSWORD=... pgwarden hba lint --conn postgresql://postgres@10.10.10.10/postgres --fail-on critical",
       "pgwarden hba lint --conn 'host=10.10.10.10 user=postgres sslmode=verify-full sslrootcert=pki/ca/ca.crt'",
       "pgwarden hba lint --inventory pigsty.yml --cluster pg-meta --instance pg-meta-1 --format sarif > hba.sarif",
       "pgwarden hba lint /etc/postgresql/15/main/pg_hba.conf --pg-version 15",
+      "pgwarden hba lint pg_hba.conf --format compact --ignore md5-deprecated",
+      "pgwarden hba lint --inventory pigsty.yml --cluster pg-meta --instance pg-meta-1 --write-baseline hba-baseline.json",
+      "pgwarden hba lint --inventory pigsty.yml --cluster pg-meta --instance pg-meta-1 --baseline hba-baseline.json",
+      "pgwarden hba lint --list-checks",
     ],
   });
 }

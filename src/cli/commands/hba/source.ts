@@ -120,7 +120,7 @@ async function fromInventory(path: string, options: SourceOptions, { lintContext
   };
 }
 
-/** Without an instance, rules for a pg_role (primary, replica, offline...) are all commented out. */
-function clusterLevelWarning(cluster: string): string {
+/** Without an instance, rules for a pg_role (primary, replica, offline...) are all commented out (lint, explain and render say so). */
+export function clusterLevelWarning(cluster: string): string {
   return `no --instance: the rules are ${cluster}'s as a whole, so every rule for one pg_role is left out; give --instance IP|NAME for what one server runs`;
 }

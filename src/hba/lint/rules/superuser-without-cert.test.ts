@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseHbaText } from "../../parse/index.js";
 import type { LintContext } from "../lint-rule.js";
+import { lintRules } from "../run-lint.js";
 import { superuserWithoutCert } from "./superuser-without-cert.js";
 
 /** The check's message for each line of a pg_hba.conf, or undefined where it stays quiet. */
@@ -42,4 +43,29 @@ test("superuser-without-cert: names as before, a quoted \"all\" is a role named 
   assert.equal(found[1], undefined);
   assert.equal(found[2], "all roles, superusers included from 10.0.0.0/16 with scram-sha-256");
   assert.equal(found[3], undefined, "+all is the members of a role named all");
+});
+
+test("superuser-without-cert: a superuser an earlier rule always takes first is not reported on the later rule (PostgreSQL never falls through)", async () => {
+  const text = [
+    "host all dbuser_dba 10.0.0.0/8 scram-sha-256",
+    "hostssl all dbuser_dba 0.0.0.0/0 scram-sha-256",
+    "host all +dbrole_readonly 10.0.0.0/8 scram-sha-256",
+    "host all +dbrole_readonly 172.16.0.0/12 scram-sha-256",
+    "hostssl all +dbrole_readonly 172.16.0.0/12 scram-sha-256",
+    "host replication +dbrole_readonly 10.1.0.0/16 scram-sha-256",
+    "host app +dbrole_readonly 10.1.0.0/16 scram-sha-256",
+  ].join("\n");
+  const { rules } = await parseHbaText(text, "pg_hba.conf");
+  const context: LintContext = { superusers: ["dbuser_dba"], superuserMemberOf: { dbuser_dba: ["dbrole_readonly"] } };
+  const found = rules.map((rule, index) => superuserWithoutCert.check(rule, context, { rules, index })?.message);
+  assert.equal(found[0], "dbuser_dba from 10.0.0.0/8 with scram-sha-256");
+  assert.equal(found[1], "dbuser_dba from 0.0.0.0/0 with scram-sha-256");
+  assert.equal(found[2], undefined, "line 1 takes dbuser_dba from 10/8 first, for every database");
+  assert.equal(found[3], "dbuser_dba (member of dbrole_readonly) from 172.16.0.0/12 with scram-sha-256", "a hostssl line does not take a non-TLS session first");
+  assert.equal(found[4], undefined, "line 2 (hostssl, the world) takes it first");
+  assert.equal(found[5], "dbuser_dba (member of dbrole_readonly) from 10.1.0.0/16 with scram-sha-256", "all does not match replication, so line 1 does not take it");
+  assert.equal(found[6], undefined, "a database all includes takes it first");
+  // And lint runs the check with each rule's place in the file.
+  const lintIds = lintRules(rules, context).findings.filter((finding) => finding.id === "superuser-without-cert").map((finding) => finding.source.line);
+  assert.deepEqual(lintIds, [1, 2, 4, 6]);
 });
