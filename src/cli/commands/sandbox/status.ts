@@ -1,19 +1,22 @@
 import { Command } from "commander";
 import { ExitCode } from "../../../errors.js";
-import { sandboxStatus } from "../../../pg/sandbox.js";
+import { requireState, sandboxStatus } from "../../../pg/sandbox.js";
 import { readCertificateFile } from "../../../pki/certificate-authority.js";
 import { daysUntil } from "../../../pki/validity.js";
 import { contextOf } from "../../context.js";
 import { ExitSignal } from "../../exit-signal.js";
 import { describe } from "../../help.js";
 import { keyValueLines } from "../../render.js";
-import { defaultSandboxDir, sandboxDirOption } from "./common.js";
+import { defaultSandboxDir, SANDBOX_PKI_HELP, sandboxDirOption, sandboxLayout } from "./common.js";
 
 export function sandboxStatusCommand(): Command {
   const command = new Command("status").addOption(sandboxDirOption()).action(async (options: { dir?: string }, cmd: Command) => {
     const ctx = contextOf(cmd);
     const dir = options.dir ?? defaultSandboxDir(ctx.env);
-    const { pem: caPem } = await readCertificateFile(ctx.layout.caCert, "CA certificate");
+    // A sandbox first: without one, its PKI cannot be found, and "no sandbox" is the answer.
+    await requireState(dir);
+    const layout = await sandboxLayout(cmd, ctx, dir);
+    const { pem: caPem } = await readCertificateFile(layout.caCert, "CA certificate");
     const status = await sandboxStatus(dir, caPem);
     const { probe } = status;
     const healthy = status.running && probe?.tls === true && probe.verified === true;
@@ -26,7 +29,7 @@ export function sandboxStatusCommand(): Command {
           ["TLS", probe ? (probe.tls ? `${probe.protocol}, ${probe.cipher}` : "OFF: the server refused TLS") : undefined],
           ["certificate", probe?.subject ? `${probe.subject}, sha256 ${probe.fingerprintSha256}` : undefined],
           ["expires", probe?.notAfter ? `${probe.notAfter.toISOString()} (${daysUntil(probe.notAfter, ctx.now)} days)` : undefined],
-          ["verified", probe?.tls ? (probe.verified ? "chain to the pgwarden CA, name localhost" : `NO: ${probe.verifyError}`) : undefined],
+          ["verified", probe?.tls ? (probe.verified ? `chain to the pgwarden CA ${layout.caCert}, name localhost` : `NO: ${probe.verifyError}`) : undefined],
         ]),
       );
     }
@@ -36,7 +39,7 @@ export function sandboxStatusCommand(): Command {
     summary: "is the sandbox running, and what TLS does it really serve",
     description: `Show whether the sandbox runs and prove its TLS from a real handshake: protocol, cipher, the certificate
 served and its expiry, verified against the pgwarden CA for localhost. Exit 1 when it is stopped or its TLS
-does not verify.`,
-    examples: ["pgwarden sandbox status", "pgwarden sandbox status --dir /tmp/sb2 --format json"],
+does not verify. ${SANDBOX_PKI_HELP}`,
+    examples: ["pgwarden sandbox status", "pgwarden sandbox status --dir /tmp/pgwarden-quickstart/sandbox   # from any directory, no --pki", "pgwarden sandbox status --dir /tmp/sb2 --format json"],
   });
 }
