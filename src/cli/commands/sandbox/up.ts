@@ -2,9 +2,11 @@ import { Command, Option } from "commander";
 import { ExitCode, usageError } from "../../../errors.js";
 import { assertSandboxDir, sandboxUp } from "../../../pg/sandbox.js";
 import { initCa } from "../../../pki/ca-init.js";
+import { shellWord } from "../../../pki/conninfo.js";
 import { contextOf } from "../../context.js";
 import { ExitSignal } from "../../exit-signal.js";
 import { describe } from "../../help.js";
+import { programWord } from "../../program-word.js";
 import { keyValueLines } from "../../render.js";
 import { defaultSandboxDir, SANDBOX_PKI_HELP, sandboxDirOption, sandboxLayout } from "./common.js";
 
@@ -40,7 +42,7 @@ export function sandboxUpCommand(): Command {
             ["server certificate", `${result.serverCertificate.certPath} (${result.serverCertificate.action})`],
             ["TLS", served.probe ? `${served.probe.protocol}, ${served.probe.cipher}, serving ${served.probe.subject} until ${served.probe.notAfter?.toISOString()}` : "not checked"],
             ["log", state.logFile],
-            ["stop it", `pgwarden sandbox down --dir ${state.dir}`],
+            ["stop it", `${programWord()} sandbox down --dir ${shellWord(state.dir)}`],
           ]),
         );
       }
