@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { notFoundError, usageError } from "../../../errors.js";
-import { recordedSandboxPki, SANDBOX_STATE_FILE } from "../../../pg/sandbox.js";
+import { recordedSandboxPki, requireState, SANDBOX_STATE_FILE } from "../../../pg/sandbox.js";
 import type { PkiLayout } from "../../../pki/pki-layout.js";
 import { checkedLayout, type CommandContext } from "../../context.js";
 
@@ -47,12 +47,17 @@ function sameDirectory(a: string, b: string): boolean {
  * A --pki flag naming another PKI is refused while the recorded one exists (as up refuses another
  * --port): verifying against, or issuing from, another CA would tell a wrong story. PGWARDEN_PKI
  * naming another is set aside with a note, since it may be left from other work. No sandbox in
- * `dir` yet, or a sandbox.json not to be believed (recordedSandboxPki): the PKI named as usual.
+ * `dir` yet, or a sandbox.json not to be believed (recordedSandboxPki): the PKI named as usual;
+ * `sandboxRequired` (status): with none named, no sandbox is exit 4 before ./pki is looked at.
  */
-export async function sandboxLayout(command: Command, ctx: CommandContext, dir: string): Promise<PkiLayout> {
+export async function sandboxLayout(command: Command, ctx: CommandContext, dir: string, options: { sandboxRequired?: boolean } = {}): Promise<PkiLayout> {
   const recorded = await recordedSandboxPki(dir);
-  if (recorded === undefined) return ctx.layout;
   const named = namedPki(command);
+  if (recorded === undefined) {
+    // A PKI named on purpose is judged first, as by every command; with none named, "no sandbox" is the news (and ./pki beside the point).
+    if (options.sandboxRequired && named.source === "default") await requireState(dir);
+    return ctx.layout;
+  }
   const stateFile = join(resolve(dir), SANDBOX_STATE_FILE);
   if ("untrusted" in recorded) {
     ctx.output.warn(`not using the PKI named in ${stateFile}: ${recorded.untrusted}; using ${resolve(named.path)} instead`);

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { ExitCode } from "../../../errors.js";
-import { requireState, sandboxStatus } from "../../../pg/sandbox.js";
+import { sandboxStatus } from "../../../pg/sandbox.js";
 import { readCertificateFile } from "../../../pki/certificate-authority.js";
 import { daysUntil } from "../../../pki/validity.js";
 import { contextOf } from "../../context.js";
@@ -13,9 +13,7 @@ export function sandboxStatusCommand(): Command {
   const command = new Command("status").addOption(sandboxDirOption()).action(async (options: { dir?: string }, cmd: Command) => {
     const ctx = contextOf(cmd);
     const dir = options.dir ?? defaultSandboxDir(ctx.env);
-    // A sandbox first: without one, its PKI cannot be found, and "no sandbox" is the answer.
-    await requireState(dir);
-    const layout = await sandboxLayout(cmd, ctx, dir);
+    const layout = await sandboxLayout(cmd, ctx, dir, { sandboxRequired: true });
     const { pem: caPem } = await readCertificateFile(layout.caCert, "CA certificate");
     const status = await sandboxStatus(dir, caPem);
     const { probe } = status;
