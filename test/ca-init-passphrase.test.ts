@@ -5,7 +5,12 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { PGWARDEN_BIN, pgwarden, snapshot, tempDir } from "./support/cli.js";
 
-const WARNING = /^pgwarden: warning: the CA key (\S+) is not encrypted: anyone who can read it can sign certificates\. To encrypt it with the passphrase written in ~\/\.pgwarden-ca-pass \(mode 0600\): (.+); then give pgwarden --passphrase-file ~\/\.pgwarden-ca-pass \(ca init --no-passphrase makes an unencrypted key without this warning\)$/m;
+const WARNING = new RegExp(
+  "^pgwarden: warning: the CA key (\\S+) is not encrypted: anyone who can read it can sign certificates\\. " +
+    "To encrypt it with the passphrase written in ~/\\.pgwarden-ca-pass \\(mode 0600\\): (.+); " +
+    "then give pgwarden --passphrase-file ~/\\.pgwarden-ca-pass \\(ca init --no-passphrase makes an unencrypted key without this warning\\)$",
+  "m",
+);
 
 const isEncrypted = async (key: string) => (await readFile(key, "utf8")).startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----\n");
 
@@ -29,7 +34,8 @@ test("ca init without a passphrase and no terminal warns on stderr (one line) wi
     // As a person would: the passphrase in ~/.pgwarden-ca-pass (0600), then the printed command, pasted.
     const home = join(work.dir, "home");
     const passphrase = "correct horse battery staple";
-    const pasted = spawnSync("bash", ["-e", "-c", `mkdir -p ~ && (umask 077 && printf '%s\\n' ${JSON.stringify(passphrase)} > ~/.pgwarden-ca-pass)\n${command}`], {
+    const writePassphrase = `mkdir -p ~ && (umask 077 && printf '%s\\n' ${JSON.stringify(passphrase)} > ~/.pgwarden-ca-pass)`;
+    const pasted = spawnSync("bash", ["-e", "-c", `${writePassphrase}\n${command}`], {
       encoding: "utf8",
       env: { ...process.env, HOME: home },
     });
@@ -72,7 +78,10 @@ test("ca init --no-passphrase writes the key unencrypted without a warning; with
     ] as const) {
       const refused = await pgwarden(["ca", "init", "--pki", other, "--no-passphrase", ...args], { env });
       assert.equal(refused.code, 2);
-      assert.equal(refused.stderr, "pgwarden: error: --no-passphrase and a passphrase (--passphrase-file or PGWARDEN_CA_PASSPHRASE) were both given: keep one\n");
+      assert.equal(
+        refused.stderr,
+        "pgwarden: error: --no-passphrase and a passphrase (--passphrase-file or PGWARDEN_CA_PASSPHRASE) were both given: keep one\n",
+      );
     }
     assert.deepEqual(await snapshot(work.dir), before, "nothing written");
     assert.match((await pgwarden(["ca", "init", "--help"])).stdout, /--no-passphrase[\s\S]*\$ pgwarden ca init --pki \/tmp\/throwaway-pki --no-passphrase/);
@@ -105,7 +114,10 @@ test("ca init on a terminal asks for the passphrase twice without echo; empty me
     const pki = join(work.dir, "asked");
     const asked = await onTerminal(["ca", "init", "--pki", pki], [passphrase, passphrase]);
     assert.equal(asked.code, 0, asked.screen);
-    assert.match(asked.screen, /^Passphrase to encrypt the new CA key \(empty for none\): \r\nThe same passphrase again: \r\npgwarden: created a new CA in .* \(key encrypted\)/);
+    assert.match(
+      asked.screen,
+      /^Passphrase to encrypt the new CA key \(empty for none\): \r\nThe same passphrase again: \r\npgwarden: created a new CA in .* \(key encrypted\)/,
+    );
     assert.ok(!asked.screen.includes("tty pass"), "the passphrase is never echoed");
     assert.ok(await isEncrypted(join(pki, "ca", "ca.key")));
     assert.ok(opensslReads(join(pki, "ca", "ca.key"), passphrase));

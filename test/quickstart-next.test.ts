@@ -45,6 +45,12 @@ function pasteLines(stdout: string): { psql: string; stop: string; next: string[
   return { psql, stop, next };
 }
 
+/** `pgwarden quickstart --dir dir` run from `elsewhere` with this PATH (which the lines it prints depend on). */
+function quickstartWith(path: string) {
+  const env = { ...process.env, PATH: path, PGWARDEN_PKI: undefined };
+  return spawnSync(process.execPath, [PGWARDEN_BIN, "quickstart", "--dir", dir], { cwd: elsewhere.dir, encoding: "utf8", env });
+}
+
 /** Pastes `lines` into bash in `elsewhere`, one after another, stopping at the first that fails. */
 function paste(lines: readonly string[], path: string, input = "") {
   const result = spawnSync("bash", ["-e", "-c", lines.join("\n")], {
@@ -58,10 +64,11 @@ function paste(lines: readonly string[], path: string, input = "") {
 
 test("quickstart ends with lines that work when pasted from another directory: export PGWARDEN_PKI, pgwarden cert list, sandbox status; psql logs in", async () => {
   const path = `${bin.dir}:${SYSTEM_PATH}`;
-  const run = spawnSync(process.execPath, [PGWARDEN_BIN, "quickstart", "--dir", dir], { cwd: elsewhere.dir, encoding: "utf8", env: { ...process.env, PATH: path, PGWARDEN_PKI: undefined } });
+  const run = quickstartWith(path);
   assert.equal(run.status, 0, run.stderr);
   const { psql, stop, next } = pasteLines(run.stdout);
-  assert.deepEqual(next, [`export PGWARDEN_PKI="${dir}/pki"`, "pgwarden cert list", `pgwarden sandbox status --dir "${dir}/sandbox"`], "pgwarden by name: PATH finds it");
+  const expected = [`export PGWARDEN_PKI="${dir}/pki"`, "pgwarden cert list", `pgwarden sandbox status --dir "${dir}/sandbox"`];
+  assert.deepEqual(next, expected, "pgwarden by name: PATH finds it");
   const pasted = paste(next, path);
   assert.equal(pasted.code, 0, `${next.join("\n")}\n${pasted.stderr}`);
   assert.match(pasted.stdout, /dbuser_dba/, "cert list read the quickstart's PKI");
@@ -82,7 +89,7 @@ test("quickstart ends with lines that work when pasted from another directory: e
 });
 
 test("without pgwarden on PATH, quickstart prints bin/pgwarden.js's full path, and the pasted lines work the same", async () => {
-  const run = spawnSync(process.execPath, [PGWARDEN_BIN, "quickstart", "--dir", dir], { cwd: elsewhere.dir, encoding: "utf8", env: { ...process.env, PATH: SYSTEM_PATH, PGWARDEN_PKI: undefined } });
+  const run = quickstartWith(SYSTEM_PATH);
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /pgwarden is not on PATH here, so its full path; bash scripts\/setup\.sh puts it there/);
   const { stop, next } = pasteLines(run.stdout);

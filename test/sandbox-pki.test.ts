@@ -41,7 +41,9 @@ test("after sandbox up --pki P, status and up again from another directory use P
   const again = await pgwarden(["sandbox", "up", "--dir", sandbox, "--format", "json"], { cwd: elsewhere.dir });
   assert.equal(again.code, 0, again.stderr);
   const result = JSON.parse(again.stdout) as { action: string; serverCertificate: { certPath: string; action: string }; served: { matches: boolean } };
-  assert.deepEqual([result.action, result.serverCertificate.certPath, result.serverCertificate.action, result.served.matches], ["running", join(pki, "sandbox", "localhost.crt"), "kept", true]);
+  const { action, serverCertificate, served } = result;
+  const kept = ["running", join(pki, "sandbox", "localhost.crt"), "kept", true];
+  assert.deepEqual([action, serverCertificate.certPath, serverCertificate.action, served.matches], kept);
   await noPkiHere(elsewhere.dir);
 
   const down = await pgwarden(["sandbox", "down", "--dir", sandbox], { cwd: elsewhere.dir });
@@ -87,7 +89,11 @@ test("a PKI moved away: status says where it was (exit 4); up --pki at its new p
   try {
     const lost = await pgwarden(["sandbox", "status", "--dir", sandbox], { cwd: elsewhere.dir });
     assert.equal(lost.code, 4);
-    assert.equal(lost.stderr, `pgwarden: error: the sandbox in ${sandbox} was set up with the PKI ${pki} (recorded in ${sandbox}/sandbox.json), which no longer exists: put it back, or give --pki where it is now\n`);
+    assert.equal(
+      lost.stderr,
+      `pgwarden: error: the sandbox in ${sandbox} was set up with the PKI ${pki} (recorded in ${sandbox}/sandbox.json), which no longer exists: ` +
+        "put it back, or give --pki where it is now\n",
+    );
     const up = await pgwarden(["sandbox", "up", "--dir", sandbox, "--pki", moved], { cwd: elsewhere.dir });
     assert.equal(up.code, 0, up.stderr);
     assert.equal((JSON.parse(await readFile(join(sandbox, "sandbox.json"), "utf8")) as { pki: string }).pki, moved);
@@ -108,7 +114,10 @@ test("a sandbox.json others may write is not believed about its PKI: a warning, 
   try {
     const status = await pgwarden(["sandbox", "status", "--dir", sandbox], { cwd: elsewhere.dir });
     assert.equal(status.code, 4);
-    assert.match(status.stderr, new RegExp(`^pgwarden: warning: not using the PKI named in ${stateFile}: ${stateFile} may be written by other users \\(mode 0666\\); using ${elsewhere.dir}/pki instead\\n`));
+    const warning =
+      `^pgwarden: warning: not using the PKI named in ${stateFile}: ` +
+      `${stateFile} may be written by other users \\(mode 0666\\); using ${elsewhere.dir}/pki instead\\n`;
+    assert.match(status.stderr, new RegExp(warning));
     assert.match(status.stderr, /\npgwarden: error: no CA in .*\/pki\/ca/);
     await noPkiHere(elsewhere.dir);
   } finally {

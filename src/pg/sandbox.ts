@@ -298,7 +298,9 @@ export async function requireState(dir: string): Promise<SandboxState> {
   if (!state) {
     // `pgwarden quickstart --dir D` puts its sandbox in D/sandbox: the person may well give D.
     const inner = join(resolve(dir), "sandbox");
-    if (await readSandboxState(inner).catch(() => undefined)) throw notFoundError("no-sandbox", `no sandbox in ${resolve(dir)}, but there is one in ${inner}: give --dir ${inner}`);
+    if (await readSandboxState(inner).catch(() => undefined)) {
+      throw notFoundError("no-sandbox", `no sandbox in ${resolve(dir)}, but there is one in ${inner}: give --dir ${inner}`);
+    }
     throw notFoundError("no-sandbox", `no sandbox in ${resolve(dir)}: start one with pgwarden sandbox up --dir ${dir}`);
   }
   return state;

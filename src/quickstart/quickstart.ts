@@ -170,7 +170,8 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     await client.end();
   }
   // Quoted for a shell as the path needs: a "$" or a quote in --dir must not break the pasted line.
-  const psql = psqlCommand(conninfo({ host: SANDBOX_HOST, port: state.port, dbname: "postgres", user: role, sslmode: "verify-full", sslrootcert: layout.caCert, sslcert: paths.cert, sslkey: paths.key }));
+  const login = { host: SANDBOX_HOST, port: state.port, dbname: "postgres", user: role, sslmode: "verify-full" };
+  const psql = psqlCommand(conninfo({ ...login, sslrootcert: layout.caCert, sslcert: paths.cert, sslkey: paths.key }));
 
   const app = appLogin ? await proveAppLogin(server, hba.rules, appLogin) : undefined;
   return {

@@ -87,6 +87,8 @@ export async function sandboxLayout(command: Command, ctx: CommandContext, dir: 
         "leave out --pki (the recorded one is used), or use another --dir for a sandbox of that PKI",
     );
   }
-  if (named.source === "env") ctx.output.info(`pgwarden: using the PKI ${recorded.pki} that sandbox up recorded for ${resolve(dir)}, not PGWARDEN_PKI=${named.path}`);
+  if (named.source === "env") {
+    ctx.output.info(`pgwarden: using the PKI ${recorded.pki} that sandbox up recorded for ${resolve(dir)}, not PGWARDEN_PKI=${named.path}`);
+  }
   return checkedLayout(recorded.pki, command);
 }

@@ -38,6 +38,10 @@ export function sandboxStatusCommand(): Command {
     description: `Show whether the sandbox runs and prove its TLS from a real handshake: protocol, cipher, the certificate
 served and its expiry, verified against the pgwarden CA for localhost. Exit 1 when it is stopped or its TLS
 does not verify. ${SANDBOX_PKI_HELP}`,
-    examples: ["pgwarden sandbox status", "pgwarden sandbox status --dir /tmp/pgwarden-quickstart/sandbox   # from any directory, no --pki", "pgwarden sandbox status --dir /tmp/sb2 --format json"],
+    examples: [
+      "pgwarden sandbox status",
+      "pgwarden sandbox status --dir /tmp/pgwarden-quickstart/sandbox   # from any directory, no --pki",
+      "pgwarden sandbox status --dir /tmp/sb2 --format json",
+    ],
   });
 }
