@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
-# Installs everything pgwarden's tests need on a fresh Debian machine (run as root, or with
-# sudo available): the PostgreSQL server and client, OpenSSL, the real clients and proxies the
-# TLS tests connect through (psycopg for Debian's python3, pgjdbc with a JDK, pgbouncer), then
-# the npm packages.
-# Each Debian package is installed only when its program is missing.
+# Sets up pgwarden on a fresh Debian machine (run as root, or with sudo available):
+#   bash scripts/setup.sh          what the main job (npm start, every pgwarden command) needs: the PostgreSQL
+#                                  server and client and OpenSSL, the npm packages, the build, and `pgwarden`
+#                                  on PATH (scripts/link-bin.sh);
+#   bash scripts/setup.sh --tests  that, plus what only the tests need: the real clients and proxies the TLS
+#                                  tests connect through (psycopg for Debian's python3, pgjdbc with a JRE, pgbouncer).
+# Each Debian package is installed only when its program is missing; running it again changes nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+tests=false
+for arg in "$@"; do
+  case "$arg" in
+    --tests) tests=true ;;
+    -h | --help) sed -n '2,8s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    *) echo "setup: unknown argument '$arg': give --tests to also install what the tests need, or nothing" >&2; exit 2 ;;
+  esac
+done
 
 need=()
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
@@ -13,10 +24,12 @@ command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v pg_config >/dev/null 2>&1; then
   need+=(postgresql)
 fi
-command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || need+=(pgbouncer)
-/usr/bin/python3 -c "import psycopg" >/dev/null 2>&1 || need+=(python3-psycopg)
-[ -f /usr/share/java/postgresql.jar ] || need+=(libpostgresql-jdbc-java)
-command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+if $tests; then
+  command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || need+=(pgbouncer)
+  /usr/bin/python3 -c "import psycopg" >/dev/null 2>&1 || need+=(python3-psycopg)
+  [ -f /usr/share/java/postgresql.jar ] || need+=(libpostgresql-jdbc-java)
+  command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -26,3 +39,5 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+npm run build --silent
+bash scripts/link-bin.sh

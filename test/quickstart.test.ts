@@ -29,12 +29,12 @@ async function readmeCommands(): Promise<string[]> {
   return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => (match[1] ?? "").trim());
 }
 
-test("the README gives exactly two commands: setup then npm start (quickstart), setup then npm test (what CI runs)", async () => {
-  assert.deepEqual(await readmeCommands(), ["bash scripts/setup.sh && npm start", "bash scripts/setup.sh && npm test"]);
+test("the README gives exactly two commands: setup then npm start (quickstart), setup --tests then npm test (what CI runs)", async () => {
+  assert.deepEqual(await readmeCommands(), ["bash scripts/setup.sh && npm start", "bash scripts/setup.sh --tests && npm test"]);
   const scripts = (JSON.parse(await readFile(join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
   assert.equal(scripts.start, "npm run build --silent && node bin/pgwarden.js quickstart");
   const ci = await readFile(join(REPO_ROOT, ".ci", "run"), "utf8");
-  assert.match(ci, /^bash scripts\/setup\.sh\nnpm test\n$/m);
+  assert.match(ci, /^bash scripts\/setup\.sh --tests\nnpm test\n$/m);
 });
 
 test("npm start: CA, sandbox, rules and roles from an inventory, two logins; what it prints is what the server says", async () => {

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { buildProgram, commandOf } from "./main.js";
 
 const argv = (...args: string[]) => ["node", "pgwarden", ...args];
@@ -62,4 +64,36 @@ test("--format json anywhere before --, in either spelling, asks for JSON errors
   assert.equal(jsonErrorsRequested(argv("hba", "lint", "f", "--format", "sarif")), false);
   assert.equal(jsonErrorsRequested(argv("cert", "list")), false);
   assert.equal(jsonErrorsRequested(argv("cert", "inspect", "--", "--format", "json")), false);
+});
+
+/** The real binary, run as a user runs it: exit code, stdout, stderr. */
+function run(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const bin = fileURLToPath(new URL("../../../bin/pgwarden.js", import.meta.url));
+  const env = { ...process.env, PGWARDEN_DEBUG: undefined };
+  const result = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+test("--version and -V print `pgwarden <package.json version>` on stdout and exit 0", async () => {
+  const { version } = JSON.parse(await readFile(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+  assert.match(version, /^\d+\.\d+\.\d+/);
+  for (const flag of ["--version", "-V"]) {
+    assert.deepEqual(run(flag), { code: 0, stdout: `pgwarden ${version}\n`, stderr: "" }, flag);
+  }
+});
+
+test("no command is a usage error: help on stderr, nothing on stdout, exit 2; --help and help print it on stdout with exit 0", () => {
+  for (const args of [[], ["cert"], ["--pki", "x"]]) {
+    const result = run(...args);
+    assert.equal(result.code, 2, `pgwarden ${args.join(" ")}`);
+    assert.equal(result.stdout, "", `pgwarden ${args.join(" ")}`);
+    assert.match(result.stderr, /^Usage: pgwarden /, `pgwarden ${args.join(" ")}`);
+  }
+  for (const args of [["--help"], ["help"], ["help", "cert"], ["cert", "--help"]]) {
+    const result = run(...args);
+    assert.equal(result.code, 0, `pgwarden ${args.join(" ")}`);
+    assert.equal(result.stderr, "", `pgwarden ${args.join(" ")}`);
+    assert.match(result.stdout, /^Usage: pgwarden /, `pgwarden ${args.join(" ")}`);
+  }
+  assert.match(run("--help").stdout, /-V, --version[\s\S]*\$ pgwarden --version/, "the flag and an example are in the help");
 });

@@ -8,6 +8,7 @@ import { ExitSignal } from "./exit-signal.js";
 import { addGlobalFlags, formatOption, pkiOption, quietOption } from "./flags.js";
 import { nounCommand, type Noun } from "./noun.js";
 import { jsonErrorLine } from "./output.js";
+import { versionLine } from "./version.js";
 
 const REPORT_URL = "https://github.com/pgwarden/pgwarden/issues";
 
@@ -28,6 +29,18 @@ const NOUNS: Record<string, () => Promise<Noun>> = {
   role: async () => (await import("./commands/role/index.js")).roleNoun,
   quickstart: async () => ({ command: (await import("./commands/quickstart.js")).quickstartCommand, verbs: {} }),
 };
+
+/** Under the program's own help: how to run it without a command, and where to start. */
+const PROGRAM_HELP_AFTER = `
+Without a command (pgwarden alone, or a noun without its verb) the help goes to stderr with exit 2, a usage
+error; pgwarden --help and pgwarden help print it on stdout with exit 0.
+
+EXAMPLES
+  $ pgwarden --version
+  $ pgwarden quickstart
+  $ pgwarden help cert
+  $ pgwarden ca init --pki ./pki
+`;
 
 /** The program's own flags (given before the noun), defined once. */
 const PROGRAM_OPTIONS = () => [pkiOption().env("PGWARDEN_PKI").default(DEFAULT_PKI_DIR), formatOption().default("text"), quietOption()];
@@ -60,6 +73,8 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
     // a command may give a flag its own meaning (`hba lint --format sarif`).
     .enablePositionalOptions()
     .exitOverride();
+  program.version(versionLine(), "-V, --version", "print pgwarden's version (pgwarden X.Y.Z) on stdout and exit");
+  program.addHelpText("after", PROGRAM_HELP_AFTER);
   for (const option of PROGRAM_OPTIONS()) program.addOption(option);
   const { noun, verb } = commandOf(argv);
   const nouns = noun === undefined ? Object.values(NOUNS) : [NOUNS[noun] as () => Promise<Noun>];
@@ -167,6 +182,10 @@ const BUG_NOTE = `This is a bug. Please report it at ${REPORT_URL} with the comm
 function failureOf(error: unknown): Failure {
   if (error instanceof ExitSignal) return { exitCode: error.exitCode, code: "check-failed" };
   if (error instanceof CommanderError) {
+    // No command (no arguments, a noun without its verb): commander printed help on stderr: a usage error (pg_ctl and git also exit non-zero).
+    if (error.code === "commander.help" && error.exitCode !== 0) {
+      return { exitCode: ExitCode.usage, code: "no-command", message: "no command given: run pgwarden --help to see them", shown: true };
+    }
     if (["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code)) return { exitCode: ExitCode.ok, code: "help" };
     // Commander printed its own text already (outputError); for JSON the message is kept here.
     return { exitCode: ExitCode.usage, code: commanderCode(error.code), message: error.message.replace(/^error: /, ""), shown: true };

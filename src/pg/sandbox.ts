@@ -68,6 +68,28 @@ export async function readSandboxState(dir: string): Promise<SandboxState | unde
   }
 }
 
+/** What a sandbox's sandbox.json says of its PKI: the directory, or why it is not believed. */
+export type RecordedPki = { readonly pki: string } | { readonly untrusted: string };
+
+/**
+ * The PKI `sandbox up` recorded for the sandbox in `dir` (undefined: no sandbox there), so that `status`
+ * and `up` find it from any directory. Believed only when sandbox.json is this user's (sandbox up writes
+ * it as whoever ran it) and nobody else may write it: the sandbox directory belongs to the server's
+ * account, which could otherwise point a root `sandbox up` at another PKI on the machine and get a
+ * server key signed by that CA.
+ */
+export async function recordedSandboxPki(dir: string): Promise<RecordedPki | undefined> {
+  const state = await readSandboxState(dir);
+  if (state === undefined) return undefined;
+  const file = join(resolve(dir), SANDBOX_STATE_FILE);
+  const info = await stat(file);
+  const uid = process.getuid?.();
+  if (uid !== undefined && info.uid !== uid) return { untrusted: `${file} belongs to uid ${info.uid}, not to this user` };
+  if ((info.mode & 0o022) !== 0) return { untrusted: `${file} may be written by other users (mode 0${(info.mode & 0o777).toString(8)})` };
+  if (typeof state.pki !== "string" || state.pki === "") return { untrusted: `${file} names no PKI` };
+  return { pki: state.pki };
+}
+
 /**
  * A sandbox goes into a new or empty directory, or one that already holds a sandbox: never
  * among someone's files, which `sandbox down --purge` would then have to tell apart.
@@ -219,8 +241,14 @@ async function createSandbox(
   const { plan, writes } = await planTls({ certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem, crlPem }, { pgdata: state.pgdata });
   await applyTls(plan, writes, options.now);
   await ensureSuperuserCertificate(layout, ca, state.superuser, options.now);
-  await writeFileAtomic(join(dir, SANDBOX_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o644 });
+  await recordState(dir, state);
   return { state, server };
+}
+
+/** Writes `<dir>/sandbox.json`, readable by all (it holds no secret), written by this user only. */
+async function recordState(dir: string, state: SandboxState): Promise<SandboxState> {
+  await writeFileAtomic(join(dir, SANDBOX_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o644 });
+  return state;
 }
 
 /**
@@ -242,7 +270,9 @@ export async function sandboxUp(layout: PkiLayout, ca: CertificateAuthority, opt
     if (options.port !== undefined && options.port !== existing.port) {
       throw usageError("sandbox-port", `the sandbox in ${dir} listens on port ${existing.port}: leave out --port, or use another --dir for a second sandbox`);
     }
-    state = existing;
+    // A PKI moved elsewhere (and given to up with --pki) is recorded where it is now, for status.
+    const moved = existing.pki !== layout.root && (await stat(existing.pki).catch(() => undefined)) === undefined;
+    state = moved ? await recordState(dir, { ...existing, pki: layout.root }) : existing;
     server = await ensureServerCertificate(layout, ca, { commonName: SANDBOX_HOST, subjectAltNames: sandboxSans(), group: SANDBOX_GROUP }, options.now);
     const { plan, writes } = await planTls({ certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem, crlPem }, { pgdata: state.pgdata });
     await applyTls(plan, writes, options.now);
@@ -262,9 +292,17 @@ export async function sandboxUp(layout: PkiLayout, ca: CertificateAuthority, opt
   return { state, action, serverCertificate: server, served };
 }
 
-async function requireState(dir: string): Promise<SandboxState> {
+/** The sandbox in `dir`, or exit 4 saying how to start one (or where a quickstart's is). */
+export async function requireState(dir: string): Promise<SandboxState> {
   const state = await readSandboxState(dir);
-  if (!state) throw notFoundError("no-sandbox", `no sandbox in ${resolve(dir)}: start one with pgwarden sandbox up --dir ${dir}`);
+  if (!state) {
+    // `pgwarden quickstart --dir D` puts its sandbox in D/sandbox: the person may well give D.
+    const inner = join(resolve(dir), "sandbox");
+    if (await readSandboxState(inner).catch(() => undefined)) {
+      throw notFoundError("no-sandbox", `no sandbox in ${resolve(dir)}, but there is one in ${inner}: give --dir ${inner}`);
+    }
+    throw notFoundError("no-sandbox", `no sandbox in ${resolve(dir)}: start one with pgwarden sandbox up --dir ${dir}`);
+  }
   return state;
 }
 

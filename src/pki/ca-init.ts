@@ -21,6 +21,7 @@ import { caKeyProblem } from "./ca-usability.js";
 import { certificatesSignedBy, type SignedCertificate } from "./certificates-signed-by.js";
 import { certificateAuthority, readCertificateFile, type CertificateAuthority } from "./certificate-authority.js";
 import { validateCommonName } from "./common-name.js";
+import { shellWord } from "./conninfo.js";
 import { toPem } from "./der.js";
 import { describeCertificate } from "./certificate-info.js";
 import { addRecords } from "./inventory.js";
@@ -277,6 +278,26 @@ function restoredIdentity(layout: PkiLayout, orphans: readonly SignedCertificate
         : []),
     ],
   };
+}
+
+/** Where the warning below suggests keeping the passphrase (the example of ca init's help). */
+export const SUGGESTED_PASSPHRASE_FILE = "~/.pgwarden-ca-pass";
+
+/**
+ * The warning for a CA key written unencrypted, with the command that encrypts it in place: PKCS#8,
+ * AES-256 (what pgwarden writes and reads), 0600 from birth (umask), swapped in by a rename, and the
+ * passphrase read from a file, as pgwarden reads it afterwards.
+ */
+export function unencryptedCaKeyWarning(keyPath: string): string {
+  const key = shellWord(keyPath);
+  const next = shellWord(`${keyPath}.new`);
+  const file = `"file:$HOME/${SUGGESTED_PASSPHRASE_FILE.slice(2)}"`;
+  return (
+    `the CA key ${keyPath} is not encrypted: anyone who can read it can sign certificates. ` +
+    `To encrypt it with the passphrase written in ${SUGGESTED_PASSPHRASE_FILE} (mode 0600): ` +
+    `(umask 077 && openssl pkcs8 -topk8 -v2 aes-256-cbc -in ${key} -out ${next} -passout ${file}) && mv ${next} ${key}; ` +
+    `then give pgwarden --passphrase-file ${SUGGESTED_PASSPHRASE_FILE} (ca init --no-passphrase makes an unencrypted key without this warning)`
+  );
 }
 
 async function isKeyEncrypted(path: string): Promise<boolean> {

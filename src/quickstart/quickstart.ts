@@ -21,7 +21,7 @@ import { SANDBOX_HOST, ensureSuperuserCertificate, sandboxUp, type SandboxUpResu
 import { initCa, type CaInitAction } from "../pki/ca-init.js";
 import { readCertificateFile } from "../pki/certificate-authority.js";
 import { describeCertificate, type CertificateInfo } from "../pki/certificate-info.js";
-import { conninfo } from "../pki/conninfo.js";
+import { conninfo, psqlCommand } from "../pki/conninfo.js";
 import { issueCertificate, prepareLeaf } from "../pki/issue.js";
 import { pkiLayout, type PkiLayout } from "../pki/pki-layout.js";
 import { PROFILES } from "../pki/profiles.js";
@@ -169,7 +169,9 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
   } finally {
     await client.end();
   }
-  const psql = `psql "${conninfo({ host: SANDBOX_HOST, port: state.port, dbname: "postgres", user: role, sslmode: "verify-full", sslrootcert: layout.caCert, sslcert: paths.cert, sslkey: paths.key })}"`;
+  // Quoted for a shell as the path needs: a "$" or a quote in --dir must not break the pasted line.
+  const login = { host: SANDBOX_HOST, port: state.port, dbname: "postgres", user: role, sslmode: "verify-full" };
+  const psql = psqlCommand(conninfo({ ...login, sslrootcert: layout.caCert, sslcert: paths.cert, sslkey: paths.key }));
 
   const app = appLogin ? await proveAppLogin(server, hba.rules, appLogin) : undefined;
   return {

@@ -2,10 +2,13 @@ import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { sourcePrefix, type HbaRule } from "../../hba/model.js";
+import { shellWord } from "../../pki/conninfo.js";
 import { QUICKSTART_ROLE, runQuickstart, type QuickstartResult } from "../../quickstart/quickstart.js";
+import { SANDBOX_CLUSTER } from "../../quickstart/sandbox-inventory.js";
 import { contextOf } from "../context.js";
 import { hbaRuleJson } from "../json-view.js";
 import { describe } from "../help.js";
+import { programWord } from "../program-word.js";
 import { keyValueLines } from "../render.js";
 
 /** Default working directory: stable, so running quickstart again reuses what it made. */
@@ -18,9 +21,12 @@ function ruleLine(rule: HbaRule): string {
   return `${sourcePrefix({ ...rule.source, file: basename(rule.source.file) })}${rule.text.replace(/\s+/g, " ")}`;
 }
 
-function rulesText(hba: QuickstartResult["hba"]): string[] {
+function rulesText(hba: QuickstartResult["hba"], inventory: string, pgwarden: string): string[] {
   const installed = { create: "installed", replace: "installed", unchanged: "already installed" }[hba.applied.action];
-  const lint = hba.findings.length === 0 ? "hba lint: no findings" : `hba lint: ${hba.findings.length} findings (run pgwarden hba lint --inventory ... to read them)`;
+  const lint =
+    hba.findings.length === 0
+      ? "hba lint: no findings"
+      : `hba lint: ${hba.findings.length} findings (${pgwarden} hba lint --inventory ${shellWord(inventory)} --cluster ${SANDBOX_CLUSTER} reads them)`;
   return [
     `access rules: ${hba.rules.length} rules rendered as ${hba.name}, ${lint}, ${installed} in ${hba.applied.hbaFile}${hba.applied.backup ? ` (previous file kept as ${hba.applied.backup})` : ""}`,
     ...hba.rules.map((rule) => `  ${ruleLine(rule)}`),
@@ -33,7 +39,26 @@ function rolesText(roles: QuickstartResult["roles"]): string[] {
   return [`roles: ${roles.changes.length} changes in one transaction${created.length > 0 ? `, created ${created.join(", ")}` : ""} (passwords sent as SCRAM verifiers)`];
 }
 
-function quickstartText(result: QuickstartResult): string {
+/**
+ * The last lines: commands to paste into a shell, each working as printed (paths quoted for a POSIX
+ * shell, pgwarden as the shell finds it): the PKI exported for every pgwarden command that follows.
+ */
+function nextText(result: QuickstartResult, pgwarden: string): string[] {
+  const sandboxDir = shellWord(result.sandbox.state.dir);
+  const onPath = pgwarden === "pgwarden" ? "" : " (pgwarden is not on PATH here, so its full path; bash scripts/setup.sh puts it there)";
+  return [
+    "Connect yourself:",
+    `  ${result.psql}`,
+    `Stop the sandbox: ${pgwarden} sandbox down --dir ${sandboxDir}`,
+    "",
+    `Next, in this shell: the export points pgwarden at this PKI${onPath}:`,
+    `  export PGWARDEN_PKI=${shellWord(result.layout.root)}`,
+    `  ${pgwarden} cert list`,
+    `  ${pgwarden} sandbox status --dir ${sandboxDir}`,
+  ];
+}
+
+function quickstartText(result: QuickstartResult, pgwarden: string): string {
   const { ca, sandbox, client, session, app } = result;
   const served = sandbox.served.probe;
   return [
@@ -44,7 +69,7 @@ function quickstartText(result: QuickstartResult): string {
     `sandbox (${sandbox.action}): PostgreSQL on 127.0.0.1:${sandbox.state.port}, data in ${sandbox.state.pgdata}`,
     `  server certificate (${sandbox.serverCertificate.action}): ${sandbox.serverCertificate.certPath}`,
     `inventory (${result.inventory.action}): ${result.inventory.path}`,
-    ...rulesText(result.hba),
+    ...rulesText(result.hba, result.inventory.path, pgwarden),
     ...rolesText(result.roles),
     `role ${result.role.name} (${result.role.action})`,
     `client certificate (${client.action}): ${client.certPath}`,
@@ -70,9 +95,7 @@ function quickstartText(result: QuickstartResult): string {
         ]
       : ["The inventory gives dbuser_app no plaintext password, so there is no password login to show."]),
     "",
-    "Connect yourself:",
-    `  ${result.psql}`,
-    `Stop the sandbox: pgwarden sandbox down --dir ${sandbox.state.dir}`,
+    ...nextText(result, pgwarden),
   ].join("\n");
 }
 
@@ -108,7 +131,7 @@ export function quickstartCommand(): Command {
           psql: result.psql,
           app: app ? { user: app.user, passwordFrom: app.passwordFrom, session: app.session, rule: app.rule ? hbaRuleJson(app.rule) : null } : null,
         });
-      } else ctx.output.data(quickstartText(result));
+      } else ctx.output.data(quickstartText(result, programWord()));
     });
   return describe(command, {
     summary: "the main job end to end: CA, secured sandbox, role, client certificate, proven connection",
@@ -118,8 +141,10 @@ access rules are rendered, linted and installed and whose role model (Pigsty's f
 sample application user dbuser_app are applied in one transaction, passwords as SCRAM verifiers. Then issue the
 role dbuser_dba its client certificate, connect with node-postgres using sslmode=verify-full and that
 certificate, connect as dbuser_app with its password over TLS, and print what the server says about each
-session (current_user, TLS version and cipher from pg_stat_ssl), the certificates' expiry, and a psql line to
-paste. Running it again keeps what exists; edit pgwarden.yml and run it again, and the rules and roles follow.
+session (current_user, TLS version and cipher from pg_stat_ssl), the certificates' expiry, and the lines to
+paste next: a psql line, export PGWARDEN_PKI=<dir>/pki (so that pgwarden commands find this PKI) and pgwarden
+commands, written as pgwarden when PATH finds it (bash scripts/setup.sh puts it there), else as bin/pgwarden.js's
+full path. Running it again keeps what exists; edit pgwarden.yml and run it again, and the rules and roles follow.
 Every input is checked before anything is made: --role, --dir (a directory the postgres account can enter),
 --pg-bin or the server programs, and a pgwarden.yml left in --dir (its rules and passwords); a refusal (exit 2,
 3 or 4) leaves no directory, CA, file or server behind.`,

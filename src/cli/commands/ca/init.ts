@@ -1,11 +1,15 @@
 import { Command, Option } from "commander";
-import { initCa } from "../../../pki/ca-init.js";
+import { existsSync } from "node:fs";
+import { usageError } from "../../../errors.js";
+import { initCa, unencryptedCaKeyWarning } from "../../../pki/ca-init.js";
+import { PASSPHRASE_ENV } from "../../../pki/passphrase.js";
 import { describeCertificate } from "../../../pki/certificate-info.js";
 import { parseKeyType } from "../../../pki/key-type.js";
 import { DEFAULT_ROOT_VALIDITY_DAYS, parseDays } from "../../../pki/validity.js";
-import { contextOf } from "../../context.js";
+import { contextOf, type CommandContext } from "../../context.js";
 import { daysOption, insecureOption, keyTypeOption, passphraseFileOption } from "../../flags.js";
 import { describe } from "../../help.js";
+import { canPrompt, promptNewPassphrase } from "../../passphrase-prompt.js";
 import { certificateText } from "../../render.js";
 
 interface Options {
@@ -17,6 +21,9 @@ interface Options {
   noCreate?: boolean;
   create: boolean;
   insecure?: boolean;
+  /** False with --no-passphrase. */
+  passphrase: boolean;
+  passphraseFile?: string;
 }
 
 export function caInitCommand(): Command {
@@ -27,22 +34,32 @@ export function caInitCommand(): Command {
     .addOption(new Option("--ou <name>", "organizational unit (OU) of a new root"))
     .addOption(daysOption(DEFAULT_ROOT_VALIDITY_DAYS))
     .addOption(passphraseFileOption())
+    .addOption(
+      new Option(
+        "--no-passphrase",
+        "write a new CA key unencrypted, without asking for a passphrase on a terminal or warning (scripts, throwaway CAs)",
+      ),
+    )
     .addOption(new Option("--no-create", "fail when there is no CA instead of creating one; never writes a CA certificate"))
     .addOption(insecureOption())
     .action(async (options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
+      const passphrase = await newKeyPassphrase(ctx, options);
       const result = await initCa(ctx.layout, {
         keyType: options.keyType === undefined ? undefined : parseKeyType(options.keyType),
         subject: { commonName: options.cn, organization: options.org, organizationalUnit: options.ou },
         days: options.days === undefined ? undefined : parseDays(options.days),
-        passphrase: await ctx.passphrase(),
+        passphrase,
         noCreate: !options.create,
         insecure: options.insecure ?? false,
         now: ctx.now,
       });
       result.warnings.forEach((warning) => ctx.output.warn(warning));
+      // Said last (after "created"), unless asked to write it so with --no-passphrase.
+      const unencrypted = result.action === "created" && !result.keyEncrypted && options.passphrase;
       const info = describeCertificate(result.ca.der, ctx.now);
       if (ctx.output.format === "json") {
+        if (unencrypted) ctx.output.warn(unencryptedCaKeyWarning(result.ca.keyPath));
         ctx.output.json({
           action: result.action,
           certPath: result.ca.certPath,
@@ -55,6 +72,7 @@ export function caInitCommand(): Command {
       }
       const verb = { created: "created a new CA", reissued: "signed a new ca.crt for the existing ca.key", adopted: "adopted the existing CA" }[result.action];
       ctx.output.info(`pgwarden: ${verb} in ${ctx.layout.caDir}${result.keyEncrypted ? " (key encrypted)" : ""}`);
+      if (unencrypted) ctx.output.warn(unencryptedCaKeyWarning(result.ca.keyPath));
       ctx.output.data(certificateText(info, result.ca.certPath));
     });
   return describe(command, {
@@ -70,13 +88,34 @@ pgwarden cannot sign with or RSA below 2048 bits. Warned: no keyUsage or basicCo
 critical (libpq accepts its certificates, openssl verify -x509_strict does not), name constraints.
 To replace a refused or warned root but keep its name, move it to ca/old-ca.crt and run ca init.
 A ca.crt without its ca.key is an error, never a fresh key that does not match.
-The key is 0600 from birth, optionally encrypted (PKCS#8, AES-256) with --passphrase-file.`,
+The key is 0600 from birth, encrypted (PKCS#8, AES-256) with the passphrase of --passphrase-file or
+PGWARDEN_CA_PASSPHRASE; without either, on a terminal, ca init asks for one twice without echo (empty: none).
+A new key written unencrypted gets a warning on stderr with the openssl command that encrypts it in place;
+--no-passphrase writes it unencrypted without asking or warning.`,
     examples: [
       "pgwarden ca init --pki ./pki",
       "pgwarden ca init --key-type rsa-4096 --org pigsty --ou ca --cn pigsty-ca",
       "pgwarden ca init --passphrase-file ~/.pgwarden-ca-pass",
+      "pgwarden ca init --pki /tmp/throwaway-pki --no-passphrase",
       "pgwarden ca init --pki files/pki --no-create",
       "pgwarden ca init --pki files/pki   # only ca.key left: ca.crt re-made as O=pigsty, OU=ca, CN=pigsty-ca from the certificates it signed",
     ],
   });
+}
+
+/**
+ * The passphrase for ca init: from --passphrase-file or PGWARDEN_CA_PASSPHRASE; else, when a new key
+ * is to be made and a person is at the terminal, asked for (step's way); else none. --no-passphrase
+ * with a passphrase given is a contradiction (exit 2).
+ */
+async function newKeyPassphrase(ctx: CommandContext, options: Options): Promise<string | undefined> {
+  if (!options.passphrase) {
+    if (options.passphraseFile !== undefined || ctx.env[PASSPHRASE_ENV] !== undefined) {
+      throw usageError("passphrase-conflict", `--no-passphrase and a passphrase (--passphrase-file or ${PASSPHRASE_ENV}) were both given: keep one`);
+    }
+    return undefined;
+  }
+  const given = await ctx.passphrase();
+  if (given !== undefined || !options.create || existsSync(ctx.layout.caKey) || !canPrompt()) return given;
+  return promptNewPassphrase("the new CA key");
 }

@@ -8,13 +8,14 @@ import { ExitSignal } from "../../exit-signal.js";
 import { describe } from "../../help.js";
 import { probeJson } from "../../json-view.js";
 import { keyValueLines } from "../../render.js";
-import { defaultSandboxDir, sandboxDirOption } from "./common.js";
+import { defaultSandboxDir, SANDBOX_PKI_HELP, sandboxDirOption, sandboxLayout } from "./common.js";
 
 export function sandboxStatusCommand(): Command {
   const command = new Command("status").addOption(sandboxDirOption()).action(async (options: { dir?: string }, cmd: Command) => {
     const ctx = contextOf(cmd);
     const dir = options.dir ?? defaultSandboxDir(ctx.env);
-    const { pem: caPem } = await readCertificateFile(ctx.layout.caCert, "CA certificate");
+    const layout = await sandboxLayout(cmd, ctx, dir, { sandboxRequired: true });
+    const { pem: caPem } = await readCertificateFile(layout.caCert, "CA certificate");
     const status = await sandboxStatus(dir, caPem);
     const { probe } = status;
     const healthy = status.running && probe?.tls === true && probe.verified === true;
@@ -27,7 +28,7 @@ export function sandboxStatusCommand(): Command {
           ["TLS", probe ? (probe.tls ? `${probe.protocol}, ${probe.cipher}` : "OFF: the server refused TLS") : undefined],
           ["certificate", probe?.subject ? `${probe.subject}, sha256 ${probe.fingerprintSha256}` : undefined],
           ["expires", probe?.notAfter ? `${probe.notAfter.toISOString()} (${daysUntil(probe.notAfter, ctx.now)} days)` : undefined],
-          ["verified", probe?.tls ? (probe.verified ? "chain to the pgwarden CA, name localhost" : `NO: ${probe.verifyError}`) : undefined],
+          ["verified", probe?.tls ? (probe.verified ? `chain to the pgwarden CA ${layout.caCert}, name localhost` : `NO: ${probe.verifyError}`) : undefined],
         ]),
       );
     }
@@ -37,7 +38,11 @@ export function sandboxStatusCommand(): Command {
     summary: "is the sandbox running, and what TLS does it really serve",
     description: `Show whether the sandbox runs and prove its TLS from a real handshake: protocol, cipher, the certificate
 served and its expiry, verified against the pgwarden CA for localhost. Exit 1 when it is stopped or its TLS
-does not verify.`,
-    examples: ["pgwarden sandbox status", "pgwarden sandbox status --dir /tmp/sb2 --format json"],
+does not verify. ${SANDBOX_PKI_HELP}`,
+    examples: [
+      "pgwarden sandbox status",
+      "pgwarden sandbox status --dir /tmp/pgwarden-quickstart/sandbox   # from any directory, no --pki",
+      "pgwarden sandbox status --dir /tmp/sb2 --format json",
+    ],
   });
 }

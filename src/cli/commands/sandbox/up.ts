@@ -2,12 +2,14 @@ import { Command, Option } from "commander";
 import { ExitCode, usageError } from "../../../errors.js";
 import { assertSandboxDir, sandboxUp } from "../../../pg/sandbox.js";
 import { initCa } from "../../../pki/ca-init.js";
+import { shellWord } from "../../../pki/conninfo.js";
 import { contextOf } from "../../context.js";
 import { ExitSignal } from "../../exit-signal.js";
 import { describe } from "../../help.js";
 import { servedJson } from "../../json-view.js";
+import { programWord } from "../../program-word.js";
 import { keyValueLines } from "../../render.js";
-import { defaultSandboxDir, sandboxDirOption } from "./common.js";
+import { defaultSandboxDir, SANDBOX_PKI_HELP, sandboxDirOption, sandboxLayout } from "./common.js";
 
 export function parsePort(text: string): number {
   const port = Number(text);
@@ -26,9 +28,10 @@ export function sandboxUpCommand(): Command {
       const dir = options.dir ?? defaultSandboxDir(ctx.env);
       // Before the CA is made: a refused directory leaves nothing written.
       await assertSandboxDir(dir);
-      const init = await initCa(ctx.layout, { passphrase: await ctx.passphrase(), now: ctx.now });
-      if (init.action === "created") ctx.output.info(`pgwarden: created a CA in ${ctx.layout.caDir}`);
-      const result = await sandboxUp(ctx.layout, init.ca, { dir, port, pgBin: options.pgBin, now: ctx.now });
+      const layout = await sandboxLayout(cmd, ctx, dir);
+      const init = await initCa(layout, { passphrase: await ctx.passphrase(), now: ctx.now });
+      if (init.action === "created") ctx.output.info(`pgwarden: created a CA in ${layout.caDir}`);
+      const result = await sandboxUp(layout, init.ca, { dir, port, pgBin: options.pgBin, now: ctx.now });
       const { state, served } = result;
       if (ctx.output.format === "json") ctx.output.json({
           state,
@@ -45,7 +48,7 @@ export function sandboxUpCommand(): Command {
             ["server certificate", `${result.serverCertificate.certPath} (${result.serverCertificate.action})`],
             ["TLS", served.probe ? `${served.probe.protocol}, ${served.probe.cipher}, serving ${served.probe.subject} until ${served.probe.notAfter?.toISOString()}` : "not checked"],
             ["log", state.logFile],
-            ["stop it", `pgwarden sandbox down --dir ${state.dir}`],
+            ["stop it", `${programWord()} sandbox down --dir ${shellWord(state.dir)}`],
           ]),
         );
       }
@@ -59,7 +62,12 @@ this host's name, ssl on with TLS 1.2 at least, and pg_hba allowing only the OS 
 client certificates over TLS. Run as root, the server runs as the postgres account. Running it again starts
 a stopped sandbox or leaves a running one alone; two sandboxes need two --dir. --dir must be new, empty or
 a sandbox already: a directory holding other files is refused (exit 2), so sandbox down --purge never has to
-tell your files from the sandbox's.`,
-    examples: ["pgwarden sandbox up", "pgwarden sandbox up --dir /tmp/sb2 --port 55432", "pgwarden sandbox up --pg-bin /usr/lib/postgresql/16/bin"],
+tell your files from the sandbox's. A new sandbox takes --pki (or PGWARDEN_PKI, or ./pki). ${SANDBOX_PKI_HELP}`,
+    examples: [
+      "pgwarden sandbox up",
+      "pgwarden sandbox up --dir /tmp/sb2 --port 55432 --pki /srv/pgwarden/pki",
+      "pgwarden sandbox up --dir /tmp/sb2   # again, from any directory: the PKI recorded in /tmp/sb2/sandbox.json",
+      "pgwarden sandbox up --pg-bin /usr/lib/postgresql/16/bin",
+    ],
   });
 }
