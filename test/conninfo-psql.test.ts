@@ -10,7 +10,7 @@ import { chmod, copyFile, mkdir, mkdtemp, readFile, writeFile } from "node:fs/pr
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test, type TestContext } from "node:test";
-import { pgwarden, tempDir } from "./support/cli.js";
+import { pgwarden, tempDir, withTextErrors } from "./support/cli.js";
 import { runClient, startCluster, type Cluster } from "./support/pg-cluster.js";
 
 const PASSWORD = "pw-secret";
@@ -130,7 +130,8 @@ async function viaPsql(row: Row, home: string): Promise<{ outcome: Outcome; stde
 
 async function viaPgwarden(row: Row, home: string): Promise<{ outcome: Outcome; stderr: string; stdout: string }> {
   const args = ["pg", "conninfo", "--format", "json", ...(row.conn === undefined ? [] : ["--conn", row.conn])];
-  const result = await pgwarden(args, { env: { ...cleanEnv(), HOME: home, PGSYSCONFDIR: home, PGWARDEN_PKI: join(work.dir, "pki"), ...row.env } });
+  // --format json: an error is one JSON object on stderr, read back here as the text line it stands for.
+  const result = withTextErrors(await pgwarden(args, { env: { ...cleanEnv(), HOME: home, PGSYSCONFDIR: home, PGWARDEN_PKI: join(work.dir, "pki"), ...row.env } }));
   assert.doesNotMatch(result.stderr, /SECURITY WARNING/, "no warning from a dependency");
   if (result.code === 0) {
     const info = JSON.parse(result.stdout) as { ssl: boolean };

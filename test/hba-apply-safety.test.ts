@@ -308,6 +308,11 @@ test("hba apply interrupted (SIGINT, SIGTERM, SIGHUP at random moments) leaves t
       await restoreByHand();
       continue;
     }
+    if (run.code === null && onDisk === candidate) {
+      // Killed by the signal's default action once the window had closed: the new rules were confirmed (no journal).
+      await restoreByHand();
+      continue;
+    }
     assert.equal(onDisk, original, `${signal} at ${run.killedAt} ms (exit ${run.code}, ${run.signal}): ${run.stderr}`);
     if (run.code !== null && run.code >= 128) {
       assert.equal(run.code, { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 }[signal as "SIGINT"], run.stderr);

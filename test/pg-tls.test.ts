@@ -54,6 +54,18 @@ test("--dry-run prints every file and setting it would change and writes nothing
   assert.deepEqual(await snapshot(pki), pkiBefore, "no certificate issued by a dry run");
 });
 
+test("a CN that is no host name beside --san is refused naming --no-cn-san, which pg tls takes as cert issue does", async () => {
+  const before = await snapshot(cluster.dataDir);
+  const args = ["pg", "tls", "--pki", pki, "--pgdata", cluster.dataDir, "--cn", "pg_meta_label", "--san", "127.0.0.1", "--dry-run"];
+  const refused = await pgwarden(args);
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(refused.stderr, /--no-cn-san/);
+  const labelled = await pgwarden([...args, "--no-cn-san"]);
+  assert.equal(labelled.code, 0, labelled.stderr);
+  assert.match(labelled.stdout, /would (create|replace)\s+\S*server\.crt/);
+  assert.deepEqual(await snapshot(cluster.dataDir), before);
+});
+
 test("pg tls --reload turns TLS on; the served certificate is verified by pgwarden and by openssl", async () => {
   const result = await pgwarden([...tlsArgs(), "--reload"]);
   assert.equal(result.code, 0, result.stderr);

@@ -1,4 +1,4 @@
-import { Option } from "commander";
+import { type Command, Option } from "commander";
 import type pg from "pg";
 import { connectSuperuser } from "../pg/connect.js";
 import { resolveConnection } from "../pg/conninfo/resolve.js";
@@ -35,6 +35,11 @@ export function candidateRoots(pkiDir?: string): string[] {
   return [pkiLayout(pkiDir ?? process.env.PGWARDEN_PKI ?? DEFAULT_PKI_DIR).caCert];
 }
 
+/** The --pki a command was given (a global flag), without checking the directory: only to name its CA in an error. */
+export function pkiOf(command: Command): string | undefined {
+  return command.optsWithGlobals<{ pki?: string }>().pki;
+}
+
 /** Where a connection's warnings go: a command's Output (they then reach its JSON document too). */
 export interface WarningSink {
   warn(text: string): void;
@@ -45,10 +50,17 @@ const STDERR: WarningSink = { warn: (text) => process.stderr.write(`pgwarden: wa
 
 /**
  * Runs `work` on a superuser connection (exit 5 when it cannot connect), closing it after.
- * Without `conn`, PGSERVICE, the PG* variables and libpq's defaults decide, as for psql.
+ * Without `conn`, PGSERVICE, the PG* variables and libpq's defaults decide, as for psql. Its
+ * warnings go to `output`; a server certificate that fails verification but chains to the CA
+ * of `pkiDir` (--pki, else PGWARDEN_PKI or ./pki) is named in the error as the sslrootcert to use.
  */
-export async function withConnection<T>(conn: string | undefined, work: (client: pg.Client) => Promise<T>, output: WarningSink = STDERR): Promise<T> {
-  const client = await connectSuperuser(conn, { candidateRoots: candidateRoots(), warn: (text) => output.warn(text) });
+export async function withConnection<T>(
+  conn: string | undefined,
+  work: (client: pg.Client) => Promise<T>,
+  output: WarningSink = STDERR,
+  pkiDir?: string,
+): Promise<T> {
+  const client = await connectSuperuser(conn, { candidateRoots: candidateRoots(pkiDir), warn: (text) => output.warn(text) });
   try {
     return await work(client);
   } finally {

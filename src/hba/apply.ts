@@ -322,8 +322,9 @@ export async function applyHba(target: HbaTarget, text: string, optionsOrNow: Ap
     if ((await readFile(target.hbaFile, "utf8").catch(() => undefined)) === text) await restore();
     throw error;
   } finally {
-    for (const name of SIGNALS) process.off(name, onSignal);
+    // The journal goes first: a signal between the two still finds its handler, never a journal of a finished apply.
     await removeJournal(target.hbaFile);
+    for (const name of SIGNALS) process.off(name, onSignal);
   }
 }
 

@@ -94,8 +94,21 @@ export async function recordedSandboxPki(dir: string): Promise<RecordedPki | und
  * A sandbox goes into a new or empty directory, or one that already holds a sandbox: never
  * among someone's files, which `sandbox down --purge` would then have to tell apart.
  */
+/** What /bin/sh still reads inside double quotes, where pg_ctl puts the paths it starts postgres with. */
+const SHELL_SPECIAL_IN_QUOTES = /[$`"\\]/;
+
+/** A sandbox path pg_ctl can start postgres with: one its shell would expand is refused (exit 2) before anything is made. */
+export function assertShellSafePath(path: string): void {
+  // pg_ctl hands the data directory and log file to /bin/sh inside double quotes, where these still mean something.
+  const special = SHELL_SPECIAL_IN_QUOTES.exec(path);
+  if (special) {
+    throw usageError("sandbox-dir-shell-character", `${path} contains ${JSON.stringify(special[0])}, which pg_ctl's shell would expand: give a --dir without $, \`, " or \\`);
+  }
+}
+
 export async function assertSandboxDir(dir: string): Promise<void> {
   const path = resolve(dir);
+  assertShellSafePath(path);
   if (await readSandboxState(path)) return;
   const entries = await readdir(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return [];

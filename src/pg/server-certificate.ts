@@ -35,6 +35,8 @@ export interface ServerCertificateRequest {
   readonly group?: string;
   /** Replace an existing certificate that pgwarden did not make for this server (it is kept as .bak). */
   readonly force?: boolean;
+  /** Name the CN among the SANs (IssueOptions.cnAsSan; --no-cn-san: false). Default true. */
+  readonly cnAsSan?: boolean;
 }
 
 /** A file's text; undefined when there is none, and empty (so unreadable as PEM) when it cannot be read. */
@@ -119,13 +121,20 @@ export interface FoundServerCertificate {
   readonly foreign?: string;
   readonly paths: { readonly cert: string; readonly key: string };
   /** What a (re)issue would ask for: the existing certificate's names plus the requested ones. */
-  readonly options: { profile: typeof PROFILES.server; commonName: string; subjectAltNames: readonly string[]; group: string; allowWildcard: boolean };
+  readonly options: {
+    profile: typeof PROFILES.server;
+    commonName: string;
+    subjectAltNames: readonly string[];
+    group: string;
+    allowWildcard: boolean;
+    cnAsSan?: boolean;
+  };
 }
 
 /** Looks for a usable server certificate without writing anything (for --dry-run too). */
 export async function findServerCertificate(layout: PkiLayout, ca: CertificateAuthority, request: ServerCertificateRequest, now: Date): Promise<FoundServerCertificate> {
   const group = request.group ?? "server";
-  const { paths } = prepareLeaf(layout, { profile: PROFILES.server, commonName: request.commonName, subjectAltNames: request.subjectAltNames, group });
+  const { paths } = prepareLeaf(layout, { profile: PROFILES.server, commonName: request.commonName, subjectAltNames: request.subjectAltNames, group, ...(request.cnAsSan === undefined ? {} : { cnAsSan: request.cnAsSan }) });
   const [certText, keyPem] = await Promise.all([readExisting(paths.cert), readExisting(paths.key)]);
   const existing = certText !== undefined || keyPem !== undefined;
   const cert = certText === undefined ? undefined : parseCertificate(certText);
@@ -137,7 +146,14 @@ export async function findServerCertificate(layout: PkiLayout, ca: CertificateAu
       ? { certPath: paths.cert, keyPath: paths.key, certPem: certText as string, keyPem: keyPem as string, action: "kept" as const }
       : undefined;
   const union = unionOfNames(cert, request.subjectAltNames, now);
-  const options = { profile: PROFILES.server, commonName: request.commonName, subjectAltNames: union.names, group, allowWildcard: union.wildcard };
+  const options = {
+    profile: PROFILES.server,
+    commonName: request.commonName,
+    subjectAltNames: union.names,
+    group,
+    allowWildcard: union.wildcard,
+    ...(request.cnAsSan === undefined ? {} : { cnAsSan: request.cnAsSan }),
+  };
   return { usable, existing, reason, foreign, paths, options };
 }
 

@@ -1,12 +1,12 @@
 import { stat } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { loadInventory } from "../config/load-inventory.js";
 import { usageError } from "../errors.js";
 import { assertAncestorsSafe, assertOwnedByUs, checkPkiDirectory } from "../fs/safe-dir.js";
 import { renderHba } from "../hba/render/index.js";
 import { findServerBinaries } from "../pg/pg-binaries.js";
 import { serverUser } from "../pg/os-user.js";
-import { assertReachable, readSandboxState } from "../pg/sandbox.js";
+import { assertReachable, assertShellSafePath, readSandboxState } from "../pg/sandbox.js";
 import { validateRoleName } from "../pki/role-name.js";
 import { checkDeclaredPasswords } from "../roles/declared-password-policy.js";
 import { desiredRoleModel } from "../roles/role-model.js";
@@ -46,6 +46,7 @@ async function nearestExisting(path: string): Promise<{ path: string; isDirector
 export async function checkQuickstartInputs(inputs: QuickstartInputs): Promise<void> {
   validateRoleName(inputs.role, "--role");
   const { dir } = inputs;
+  assertShellSafePath(resolve(dir));
   const existing = await nearestExisting(dir);
   if (!existing.isDirectory) {
     throw usageError("quickstart-dir", `--dir ${dir}: ${existing.path} is not a directory: give a directory, or a path where one can be made`);

@@ -36,7 +36,7 @@ import { parseSubjectAltName } from "../../../pki/subject-alt-name.js";
 import type { CertificateAuthority } from "../../../pki/certificate-authority.js";
 import { contextOf, type CommandContext } from "../../context.js";
 import { describe } from "../../help.js";
-import { sanOption } from "../../flags.js";
+import { noCnSanOption, sanOption } from "../../flags.js";
 import { loadSigningCa } from "../cert/common.js";
 import { connectSuperuser } from "../../../pg/connect.js";
 import { servedJson } from "../../json-view.js";
@@ -55,6 +55,7 @@ interface Options {
   force?: boolean;
   log?: string;
   pgBin?: string;
+  cnSan?: boolean;
   clientCn?: string;
   clientGroup?: string;
 }
@@ -69,7 +70,7 @@ function planText(plan: TlsPlan, dryRun: boolean): string {
 function serverRequest(options: Options): ServerCertificateRequest {
   const commonName = options.cn ?? hostname();
   const sans = options.san.length > 0 ? options.san : [commonName, "localhost", "127.0.0.1", "::1"].filter((san, index, all) => all.indexOf(san) === index);
-  return { commonName, subjectAltNames: sans, group: options.group ?? "server", force: options.force };
+  return { commonName, subjectAltNames: sans, group: options.group ?? "server", force: options.force, cnAsSan: options.cnSan };
 }
 
 /** The request plus every name PGDATA's server.crt answers to now: replacing it must not cut off a client that reaches the server by one of them. */
@@ -294,6 +295,7 @@ export function pgTlsCommand(): Command {
     .addOption(new Option("--config-file <file>", "its postgresql.conf (default PGDATA/postgresql.conf; Debian: /etc/postgresql/<version>/<cluster>/postgresql.conf)"))
     .addOption(new Option("--cn <name>", "the server certificate's CN (default: this host's name)"))
     .addOption(sanOption())
+    .addOption(noCnSanOption())
     .addOption(new Option("--group <name>", "folder under the PKI directory for the certificate (default server; peer for patroni and etcd)"))
     .addOption(new Option("--reload", "reload the running server and check that it serves the new certificate"))
     .addOption(new Option("--dry-run", "print every file and setting it would change, change nothing"))
