@@ -13,6 +13,7 @@ import type { PkiLayout } from "../pki/pki-layout.js";
 import { PROFILES } from "../pki/profiles.js";
 import { parseSubjectAltName } from "../pki/subject-alt-name.js";
 import { verifyCertificate } from "../pki/verify.js";
+import { parseCertificateOrNone, readExisting } from "../pki/existing-file.js";
 
 /** A server certificate is renewed rather than reused when it has fewer days left than this. */
 export const SERVER_CERT_MIN_DAYS_LEFT = 30;
@@ -37,19 +38,6 @@ export interface ServerCertificateRequest {
   readonly force?: boolean;
   /** Name the CN among the SANs (IssueOptions.cnAsSan; --no-cn-san: false). Default true. */
   readonly cnAsSan?: boolean;
-}
-
-/** A file's text; undefined when there is none, and empty (so unreadable as PEM) when it cannot be read. */
-async function readExisting(path: string): Promise<string | undefined> {
-  return readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? undefined : ""));
-}
-
-function parseCertificate(pem: string): X509Certificate | undefined {
-  try {
-    return new X509Certificate(pem);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Why an existing certificate cannot serve this request, or undefined when it can. */
@@ -137,7 +125,7 @@ export async function findServerCertificate(layout: PkiLayout, ca: CertificateAu
   const { paths } = prepareLeaf(layout, { profile: PROFILES.server, commonName: request.commonName, subjectAltNames: request.subjectAltNames, group, ...(request.cnAsSan === undefined ? {} : { cnAsSan: request.cnAsSan }) });
   const [certText, keyPem] = await Promise.all([readExisting(paths.cert), readExisting(paths.key)]);
   const existing = certText !== undefined || keyPem !== undefined;
-  const cert = certText === undefined ? undefined : parseCertificate(certText);
+  const cert = certText === undefined ? undefined : parseCertificateOrNone(certText);
   // An incomplete or unreadable pair cannot serve, for the reason that also makes it foreign.
   const reason = !existing ? undefined : (pairProblem(certText, cert, keyPem) ?? unfitReason(cert as X509Certificate, ca, request.subjectAltNames, now));
   const foreign = reason === undefined ? undefined : await foreignReason(layout, ca, certText, cert, keyPem);
@@ -230,7 +218,7 @@ export function withInstalledNames(
   now: Date,
   installedPath: string,
 ): ServerCertificateRequest {
-  const cert = installedPem === undefined ? undefined : parseCertificate(installedPem);
+  const cert = installedPem === undefined ? undefined : parseCertificateOrNone(installedPem);
   if (!cert || !cert.checkIssued(ca.certificate) || !cert.verify(ca.certificate.publicKey)) return request;
   const key = (value: string) => {
     const san = parseSubjectAltName(value, { allowWildcard: true });

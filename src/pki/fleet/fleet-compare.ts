@@ -1,5 +1,4 @@
 import { X509Certificate, createPrivateKey } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { usageError } from "../../errors.js";
 import type { CertificateAuthority } from "../certificate-authority.js";
@@ -14,6 +13,7 @@ import { EKU_CLIENT_AUTH, EKU_SERVER_AUTH } from "../profiles.js";
 import { formatSubjectAltName } from "../subject-alt-name.js";
 import { verifyCertificate } from "../verify.js";
 import type { PlannedCertificate } from "./fleet-plan.js";
+import { parseCertificateOrNone, readExisting } from "../existing-file.js";
 
 /** What comparing needs of the CA: its certificate only, so a dry run never asks for the key's passphrase. */
 export type FleetIssuer = Pick<CertificateAuthority, "der" | "certificate">;
@@ -49,18 +49,6 @@ export interface ComparedCertificate {
 export interface FleetComparison {
   readonly certificates: readonly ComparedCertificate[];
   readonly clusterKeys: readonly ClusterKey[];
-}
-
-async function readExisting(path: string): Promise<string | undefined> {
-  return readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? undefined : ""));
-}
-
-function parseCertificate(pem: string): X509Certificate | undefined {
-  try {
-    return new X509Certificate(pem);
-  } catch {
-    return undefined;
-  }
 }
 
 /** The key every instance of a cluster is signed for; one that cannot be used is refused (never replaced: certificates elsewhere may use it). */
@@ -151,7 +139,7 @@ async function compareOne(
     const reason = `${planned.keyPath} is there without its certificate`;
     return { planned, action: "reissue", reason, foreign: "pgwarden writes a key and its certificate together", keyType };
   }
-  const cert = parseCertificate(certText);
+  const cert = parseCertificateOrNone(certText);
   const reason = cert ? mismatch(cert, keyPem, planned.keyPath, ca, planned, options.now) : "it cannot be read as a PEM certificate";
   if (reason === undefined) return { planned, action: "keep", keyType: cert ? describeCertificate(cert.raw, options.now).keyType : keyType };
   return { planned, action: "reissue", reason, foreign: foreignReason(cert, ca, recorded), keyType };
