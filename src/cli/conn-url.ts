@@ -1,4 +1,4 @@
-import { type Command, Option } from "commander";
+import { Option } from "commander";
 import type pg from "pg";
 import { connectSuperuser } from "../pg/connect.js";
 import { resolveConnection } from "../pg/conninfo/resolve.js";
@@ -33,11 +33,6 @@ export const connOption = (help: string) =>
 /** The PKI's CA certificate, named in a message when the server's certificate chains to it but not to the sslrootcert given. */
 export function candidateRoots(pkiDir?: string): string[] {
   return [pkiLayout(pkiDir ?? process.env.PGWARDEN_PKI ?? DEFAULT_PKI_DIR).caCert];
-}
-
-/** The --pki a command was given (a global flag), without checking the directory: only to name its CA in an error. */
-export function pkiOf(command: Command): string | undefined {
-  return command.optsWithGlobals<{ pki?: string }>().pki;
 }
 
 /** Where a connection's warnings go: a command's Output (they then reach its JSON document too). */

@@ -9,6 +9,8 @@ import { createOutput, type Output } from "./output.js";
 export interface CommandContext {
   /** The PKI directory, checked the first time a command asks for it ({@link checkedLayout}). */
   readonly layout: PkiLayout;
+  /** The PKI directory as given (--pki, PGWARDEN_PKI or ./pki), unchecked: to name its CA in a message. */
+  readonly pkiDir: string;
   readonly output: Output;
   readonly env: NodeJS.ProcessEnv;
   readonly now: Date;
@@ -68,6 +70,7 @@ export function contextOf(command: Command): CommandContext {
       layout ??= checkedLayout(options.pki ?? global.pki, command);
       return layout;
     },
+    pkiDir: options.pki ?? global.pki,
     output: createOutput(outputFormat(options, global), Boolean(options.quiet ?? global.quiet)),
     env: process.env,
     now: new Date(),

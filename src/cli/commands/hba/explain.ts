@@ -79,7 +79,7 @@ const ruleJson = (rule: HbaRule) => hbaRuleJson(rule);
 async function explainOne(ctx: CommandContext, file: string | undefined, options: Options): Promise<void> {
   const asked = connectionOf(options);
   const pgVersion = majorVersionFlag(options.pgVersion);
-  const source = await loadHbaSource(file, options, { factsFor: asked.user, ...(pgVersion !== undefined ? { majorVersion: pgVersion } : {}) });
+  const source = await loadHbaSource(file, options, { factsFor: asked.user, connection: { output: ctx.output, pkiDir: ctx.pkiDir }, ...(pgVersion !== undefined ? { majorVersion: pgVersion } : {}) });
   for (const warning of source.warnings) ctx.output.warn(warning);
   warnAboutErrors(ctx, source);
   const facts = source.roleFacts;

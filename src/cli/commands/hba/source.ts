@@ -11,7 +11,7 @@ import { renderHba, type RenderTarget, type RenderedHba } from "../../../hba/ren
 import { readServerFacts, type ServerFactsForRole } from "../../../hba/explain/server-facts.js";
 import { readServerContext } from "../../../hba/server-context.js";
 import { readServerHba } from "../../../hba/server-file.js";
-import { CONN_FORMS_HELP, connOption, withConnection } from "../../conn-url.js";
+import { CONN_FORMS_HELP, connOption, withConnection, type WarningSink } from "../../conn-url.js";
 
 /** Where a command's HBA rules come from: a file argument, a running server, or an inventory. */
 export interface SourceOptions {
@@ -30,6 +30,8 @@ export interface SourceExtras {
   readonly lintContext?: boolean;
   /** The PostgreSQL major version a FILE is for (--pg-version): before 16, `/` tokens are names and include lines are errors. */
   readonly majorVersion?: number;
+  /** With --conn: where libpq's warnings go, and the PKI whose CA a failed verification names. */
+  readonly connection?: { readonly output: WarningSink; readonly pkiDir: string };
 }
 
 export interface HbaSource {
@@ -89,7 +91,7 @@ export async function loadHbaSource(file: string | undefined, options: SourceOpt
   return fromInventory(options.inventory as string, options, extras);
 }
 
-async function fromServer(url: string, { factsFor, lintContext, majorVersion }: SourceExtras): Promise<HbaSource> {
+async function fromServer(url: string, { factsFor, lintContext, majorVersion, connection }: SourceExtras): Promise<HbaSource> {
   return withConnection(url, async (client) => {
     const hba = await readServerHba(client, majorVersion);
     const context = lintContext ? await readServerContext(client) : {};
@@ -102,7 +104,7 @@ async function fromServer(url: string, { factsFor, lintContext, majorVersion }: 
       warnings: hba.limitation ? [hba.limitation] : [],
       ...(roleFacts ? { roleFacts } : {}),
     };
-  });
+  }, connection?.output, connection?.pkiDir);
 }
 
 async function fromInventory(path: string, options: SourceOptions, { lintContext }: SourceExtras): Promise<HbaSource> {

@@ -11,7 +11,7 @@ import { failOnOption } from "../../flags.js";
 import { describe } from "../../help.js";
 import { progressBar } from "../../progress.js";
 import { auditText } from "./audit-text.js";
-import { CONN_FORMS_HELP, connOption, pkiOf, withConnection } from "../../conn-url.js";
+import { CONN_FORMS_HELP, connOption, withConnection } from "../../conn-url.js";
 
 /** A search this long (about ten seconds per core at 4096 iterations) shows progress on stderr. */
 const PROGRESS_MIN_GUESSES = 20_000;
@@ -32,7 +32,7 @@ export function passwordAuditCommand(): Command {
     .action(async (options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
       const wordlist = options.wordlist === undefined ? [] : parseWordlist(await readInputFile(options.wordlist, "wordlist"));
-      const roles = await withConnection(options.conn, readStoredRoles, ctx.output, pkiOf(cmd));
+      const roles = await withConnection(options.conn, readStoredRoles, ctx.output, ctx.pkiDir);
       let progress: ((done: number, total: number) => void) | undefined;
       const report = await auditPasswords(roles, {
         now: ctx.now,

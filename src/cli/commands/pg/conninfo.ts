@@ -55,8 +55,7 @@ export function pgConninfoCommand(): Command {
     .addOption(connOption(`the server to connect to: ${CONN_FORMS_HELP}; without --conn, as psql with no arguments`))
     .action(async (options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const pki = cmd.optsWithGlobals<{ pki?: string }>().pki;
-      const client = await connectSuperuser(options.conn, { candidateRoots: candidateRoots(pki), warn: (text) => ctx.output.warn(text) });
+      const client = await connectSuperuser(options.conn, { candidateRoots: candidateRoots(ctx.pkiDir), warn: (text) => ctx.output.warn(text) });
       try {
         const session = await sessionTls(client);
         const database = (await client.query<{ db: string }>("SELECT current_database() AS db")).rows[0]?.db ?? "";

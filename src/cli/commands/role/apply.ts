@@ -2,14 +2,14 @@ import { Command, Option } from "commander";
 import { applyRoles } from "../../../roles/apply-roles.js";
 import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
-import { pkiOf, withConnection } from "../../conn-url.js";
+import { withConnection } from "../../conn-url.js";
 import { addRoleOptions, countsText, planJson, planSql, prepareRoles, type RoleOptions } from "./common.js";
 
 export function roleApplyCommand(): Command {
   const command = new Command("apply").action(async (options: RoleOptions, cmd: Command) => {
     const ctx = contextOf(cmd);
     const { model, planOptions } = await prepareRoles(ctx, options);
-    const result = await withConnection(options.conn, (client) => applyRoles(client, model, { ...planOptions, force: options.force === true }), ctx.output, pkiOf(cmd));
+    const result = await withConnection(options.conn, (client) => applyRoles(client, model, { ...planOptions, force: options.force === true }), ctx.output, ctx.pkiDir);
     const { plan } = result;
     for (const warning of plan.warnings) ctx.output.warn(warning);
     if (ctx.output.format === "json") return ctx.output.json(planJson(plan, { applied: result.applied.length }));
