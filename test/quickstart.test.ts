@@ -126,6 +126,22 @@ test("npm start: CA, sandbox, rules and roles from an inventory, two logins; wha
   assert.equal(again.session.ssl, true);
   assert.deepEqual(again.app.session.currentUser, "dbuser_app");
   assert.ok(!json.stdout.includes(appPassword), "nor in its JSON");
+
+  // A rule lint finds critical, added to the inventory: refused at its inventory line, with advice quickstart can take.
+  const inventoryFile = join(dir, "pgwarden.yml");
+  const kept = await readFile(inventoryFile, "utf8");
+  const hbaFile = join(dir, "sandbox", "data", "pg_hba.conf");
+  const hbaBefore = await readFile(hbaFile, "utf8");
+  const lines = kept.split("\n");
+  const at = lines.findIndex((line) => line.trim() === "pg_hba_rules:") + 1;
+  lines.splice(at, 0, "          - { user: all, db: all, addr: world, auth: trust, order: 50 }");
+  await writeFile(inventoryFile, lines.join("\n"));
+  const critical = await pgwarden(["quickstart", "--dir", dir]);
+  assert.equal(critical.code, 1, critical.stderr);
+  assert.match(critical.stderr, new RegExp(`^pgwarden: error: ${inventoryFile.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:${at + 1}: 0\\.0\\.0\\.0/0 may connect without any authentication \\(trust-from-network, critical\\)`));
+  assert.doesNotMatch(critical.stderr, /--force/, "no advice quickstart cannot take");
+  assert.equal(await readFile(hbaFile, "utf8"), hbaBefore, "the rules in force are the same");
+  await writeFile(inventoryFile, kept);
 });
 
 /** Every process's command line that mentions `path`: a server started for it would show its data directory. */

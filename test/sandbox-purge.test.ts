@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { access, mkdir, readFile, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { access, chown, mkdir, readFile, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -118,4 +118,31 @@ test("a hand-written sandbox.json gets nothing stopped or deleted by down --purg
     assert.deepEqual(await snapshot(dir), before, `state naming ${named}`);
     assert.deepEqual(await snapshot(elsewhere), beforeElsewhere, `state naming ${named}`);
   }
+});
+
+test("sandbox down acts on no sandbox.json another user wrote (the server's account could name any program as binDir): nothing stopped or deleted", async () => {
+  const dir = sandboxDir("rewritten");
+  made.push(dir);
+  await mkdir(join(dir, "data"), { recursive: true });
+  const state = {
+    version: 1,
+    dir,
+    pgdata: join(dir, "data"),
+    socketDir: join(dir, "socket"),
+    logFile: join(dir, "postgres.log"),
+    port: 5,
+    binDir: join(dir, "evil-bin"),
+    osUser: "postgres",
+    superuser: "postgres",
+    pki,
+    createdAt: new Date().toISOString(),
+  };
+  const file = join(dir, "sandbox.json");
+  await writeFile(file, JSON.stringify(state));
+  await chown(file, 65534, 65534);
+  const before = await snapshot(dir);
+  const result = await pgwarden(["sandbox", "down", "--dir", dir, "--purge"]);
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stderr.trim(), /^pgwarden: error: .*sandbox\.json belongs to uid 65534, not to this user: pgwarden will not run the programs it names; nothing was stopped or deleted$/);
+  assert.deepEqual(await snapshot(dir), before);
 });

@@ -81,13 +81,20 @@ export type RecordedPki = { readonly pki: string } | { readonly untrusted: strin
 export async function recordedSandboxPki(dir: string): Promise<RecordedPki | undefined> {
   const state = await readSandboxState(dir);
   if (state === undefined) return undefined;
+  const untrusted = await untrustedState(dir);
+  if (untrusted !== undefined) return { untrusted };
+  if (typeof state.pki !== "string" || state.pki === "") return { untrusted: `${join(resolve(dir), SANDBOX_STATE_FILE)} names no PKI` };
+  return { pki: state.pki };
+}
+
+/** Why the sandbox.json in `dir` is not to be acted on (another user's, or writable by others), or undefined. */
+async function untrustedState(dir: string): Promise<string | undefined> {
   const file = join(resolve(dir), SANDBOX_STATE_FILE);
   const info = await stat(file);
   const uid = process.getuid?.();
-  if (uid !== undefined && info.uid !== uid) return { untrusted: `${file} belongs to uid ${info.uid}, not to this user` };
-  if ((info.mode & 0o022) !== 0) return { untrusted: `${file} may be written by other users (mode 0${(info.mode & 0o777).toString(8)})` };
-  if (typeof state.pki !== "string" || state.pki === "") return { untrusted: `${file} names no PKI` };
-  return { pki: state.pki };
+  if (uid !== undefined && info.uid !== uid) return `${file} belongs to uid ${info.uid}, not to this user`;
+  if ((info.mode & 0o022) !== 0) return `${file} may be written by other users (mode 0${(info.mode & 0o777).toString(8)})`;
+  return undefined;
 }
 
 /**
@@ -371,6 +378,9 @@ export async function sandboxDown(
   options: { purge?: boolean } = {},
 ): Promise<{ state: SandboxState; wasRunning: boolean; purged: boolean; left: string[] }> {
   const state = await requireState(dir);
+  // Its binDir is run: a sandbox.json the server's account (or anyone) rewrote is not acted on.
+  const untrusted = await untrustedState(dir);
+  if (untrusted !== undefined) throw usageError("sandbox-state-untrusted", `${untrusted}: pgwarden will not run the programs it names; nothing was stopped or deleted`);
   // A sandbox.json anyone may have written could name any data directory: only a sandbox
   // pgwarden made in this very directory is stopped (and purged).
   if (!(await madeBySandboxUp(resolve(dir), state))) {

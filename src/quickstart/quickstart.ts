@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type pg from "pg";
 import type { Inventory } from "../config/inventory.js";
 import { loadInventory } from "../config/load-inventory.js";
+import { ExitCode, PgwardenError } from "../errors.js";
 import { applyHba, connectionTarget, type ApplyResult } from "../hba/apply.js";
 import { inventoryLintContext } from "../hba/inventory-superusers.js";
 import { explainConnection, readServerFacts } from "../hba/explain/index.js";
@@ -94,6 +95,18 @@ async function installRules(admin: pg.Client, reconnect: () => Promise<pg.Client
   const rendered = renderHba(inventory, SANDBOX_CLUSTER, { target: "pg", instance: SANDBOX_ADDRESS });
   const parsed = await parseRendered(rendered, inventory.file);
   const { findings } = lintRules(parsed.rules, { ...inventoryLintContext(inventory, SANDBOX_CLUSTER, SANDBOX_ADDRESS), ssl: true });
+  // hba apply would refuse these too, but in words for its own flags (--force) and the rendered file's lines.
+  const critical = findings.filter((finding) => finding.severity === "critical");
+  const [first] = critical;
+  if (first) {
+    const more = critical.length > 1 ? ` (and ${critical.length - 1} more critical findings)` : "";
+    throw new PgwardenError(
+      "quickstart-hba-critical",
+      `${first.source.file}:${first.source.line}: ${first.message} (${first.id}, critical)${more}: quickstart installs no rules lint finds critical; ` +
+        `change that rule in ${inventory.file} and run quickstart again (the rules were not installed)`,
+      ExitCode.checkFailed,
+    );
+  }
   // With a way to log in again, apply proves after the reload that the new rules still let the admin in.
   const applied = await applyHba(await connectionTarget(admin, reconnect), rendered.text, now);
   return { name: renderedFileName(rendered), rules: parsed.rules, findings, applied };

@@ -10,13 +10,14 @@ export interface IgnoreDirective {
 
 export const IGNORE_MARKER = "pgwarden:ignore";
 
-const DIRECTIVE = /#\s*pgwarden:ignore\s+([A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)(?:\s+(.*?))?\s*$/;
+/** The marker, then the check ids (none in a bare marker, which suppresses nothing and is reported), then a reason. */
+const DIRECTIVE = /#\s*pgwarden:ignore(?=\s|$)(?:\s+([A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*))?(?:\s+(.*?))?\s*$/;
 const COMMENT_ONLY = /^\s*#/;
 
 function directiveIn(line: string | undefined): IgnoreDirective | undefined {
   const match = line === undefined ? null : DIRECTIVE.exec(line);
   if (!match) return undefined;
-  const ids = (match[1] as string).split(",").map((id) => id.trim());
+  const ids = match[1] === undefined ? [] : match[1].split(",").map((id) => id.trim());
   return match[2] ? { ids, reason: match[2] } : { ids };
 }
 

@@ -73,6 +73,16 @@ test("an inline comment naming no check is reported, once per place", async () =
   assert.deepEqual(result.unknownInline.map((item) => `${item.source.line}:${item.id}`), ["1:md5-deprected"]);
 });
 
+test("a bare pgwarden:ignore (no check named) suppresses nothing and is reported; pgwarden:ignored is no marker", async () => {
+  const { findings, lines } = await lint("host all app 203.0.113.0/24 md5 # pgwarden:ignore");
+  const result = applySuppressions(findings, { linesOf: () => lines }, IDS);
+  assert.equal(result.suppressed.length, 0);
+  assert.deepEqual(result.unknownInline.map((item) => `${item.source.line}:${item.id}`), ["1:"]);
+  const other = await lint("host all app 203.0.113.0/24 md5 # pgwarden:ignored md5-deprecated");
+  const none = applySuppressions(other.findings, { linesOf: () => other.lines }, IDS);
+  assert.deepEqual([none.suppressed.length, none.unknownInline.length], [0, 0]);
+});
+
 test("a baseline file: ours, or a --format json report (fingerprint computed from id and rule); anything else is exit 2", () => {
   const finding = { id: "md5-deprecated", rule: "host all app 10.0.0.0/8   md5", message: "m" };
   assert.deepEqual(parseBaseline(JSON.stringify({ source: "x", findings: [finding] }), "r.json"), [{ id: "md5-deprecated", fingerprint: findingFingerprint(finding), message: "m" }]);

@@ -56,7 +56,8 @@ export function applySuppressions(findings: readonly Finding[], suppressions: Su
   const directiveAt = (source: SourceLocation): IgnoreDirective | undefined => {
     const lines = suppressions.linesOf?.(source.file);
     const directive = lines && source.line > 0 ? ignoreDirectiveFor(lines, source.line) : undefined;
-    for (const id of directive?.ids ?? []) {
+    // A bare marker names no check: reported as an unknown id "" so the person learns it suppressed nothing.
+    for (const id of directive && directive.ids.length === 0 ? [""] : (directive?.ids ?? [])) {
       const where = `${source.file}:${source.line}:${id}`;
       if (!knownIds.has(id) && !reportedUnknown.has(where)) {
         reportedUnknown.add(where);

@@ -79,8 +79,8 @@ export function* lintTextChunks(prefix: string, findings: readonly Finding[], ru
     // One inventory line can render several rules (localhost is three): each gets its heading.
     const heading = finding.rule.trim() === "" ? where(finding) : `${where(finding)}: ${finding.rule.trim()}`;
     if (heading !== last) {
-      // The first heading follows the prefix on its line.
-      if (index === 0) lines.push(`${prefix}${heading}`);
+      // The first heading follows the prefix on its line, unless it starts with the same file name (a FILE source).
+      if (index === 0) lines.push(heading.startsWith(`${prefix.replace(/: $/, "")}:`) ? heading : `${prefix}${heading}`);
       else lines.push("", heading);
       last = heading;
     }

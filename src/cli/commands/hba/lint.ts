@@ -124,7 +124,13 @@ export function hbaLintCommand(): Command {
       const all: Finding[] = [...parseErrorFindings(source.file, file ?? source.label), ...grouped];
       const linesOf = inlineReader(source, file);
       let checked = applySuppressions(all, { ignore, linesOf, ...(baseline ? { baseline } : {}) }, CHECK_IDS);
-      for (const { source: at, id } of checked.unknownInline) ctx.output.warn(`${at.file}:${at.line}: pgwarden:ignore names ${id}, which is no check (see hba lint --list-checks)`);
+      for (const { source: at, id } of checked.unknownInline) {
+        ctx.output.warn(
+          id === ""
+            ? `${at.file}:${at.line}: pgwarden:ignore names no check, so it suppresses nothing: name one (# pgwarden:ignore md5-deprecated; see hba lint --list-checks)`
+            : `${at.file}:${at.line}: pgwarden:ignore names ${id}, which is no check (see hba lint --list-checks)`,
+        );
+      }
       if (options.writeBaseline !== undefined) {
         // What is not accepted otherwise becomes the baseline; the report then counts none of it.
         const accepted = [...checked.findings, ...checked.suppressed.filter((finding) => finding.suppressedBy === "baseline")];
