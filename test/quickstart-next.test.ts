@@ -6,10 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { PGWARDEN_BIN, REPO_ROOT, pgwarden, tempDir } from "./support/cli.js";
+import { systemPathWithoutPgwarden } from "./support/system-path.js";
 
 // Straight under the temp dir (the sandbox's server account must enter it), with a space and a quote that a pasted line must survive.
 const dir = join(tmpdir(), `pgwarden-quickstart-next test's-${randomBytes(4).toString("hex")}`);
-const SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/** The system's own directories, without any pgwarden a setup linked there (CI runs setup.sh first). */
+const SYSTEM_PATH = systemPathWithoutPgwarden();
 let bin: { dir: string; cleanup: () => Promise<void> };
 /** A working directory with no ./pki: where a person pastes the lines. */
 let elsewhere: { dir: string; cleanup: () => Promise<void> };

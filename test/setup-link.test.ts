@@ -4,9 +4,10 @@ import { chmod, chown, lstat, mkdir, readFile, readlink, symlink, writeFile } fr
 import { join } from "node:path";
 import { test } from "node:test";
 import { REPO_ROOT, PGWARDEN_BIN, tempDir } from "./support/cli.js";
+import { systemPathWithoutPgwarden } from "./support/system-path.js";
 
-/** The system's own directories only: no pgwarden the machine may have elsewhere on PATH. */
-const SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/** The system's own directories, without any pgwarden a setup linked there (CI runs setup.sh first). */
+const SYSTEM_PATH = systemPathWithoutPgwarden();
 
 /** Runs a script of this repository with bash, its link step pointed at `binDir` instead of npm's global bin. */
 function bash(script: string, binDir: string, path: string, cwd = "/", asUser?: string): { code: number | null; stdout: string; stderr: string } {
