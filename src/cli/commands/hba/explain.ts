@@ -79,14 +79,14 @@ const ruleJson = (rule: HbaRule) => hbaRuleJson(rule);
 async function explainOne(ctx: CommandContext, file: string | undefined, options: Options): Promise<void> {
   const asked = connectionOf(options);
   const pgVersion = majorVersionFlag(options.pgVersion);
-  const source = await loadHbaSource(file, options, { factsFor: asked.user, connection: { output: ctx.output, pkiDir: ctx.pkiDir }, ...(pgVersion !== undefined ? { majorVersion: pgVersion } : {}) });
+  const source = await loadHbaSource(file, options, { factsFor: asked.user, factsForDatabase: asked.database, connection: { output: ctx.output, pkiDir: ctx.pkiDir }, ...(pgVersion !== undefined ? { majorVersion: pgVersion } : {}) });
   for (const warning of source.warnings) ctx.output.warn(warning);
   warnAboutErrors(ctx, source);
   const facts = source.roleFacts;
   const memberOf = membershipsOf(options, source, asked.user);
   const connection: Connection = memberOf === undefined ? asked : { ...asked, memberOf };
   const server: ServerContext = { ...facts?.server, ...(pgVersion !== undefined ? { majorVersion: pgVersion } : {}) };
-  const explained = explainConnection(source.file.rules, connection, { server, ...(facts ? { roleExists: facts.roleExists } : {}) });
+  const explained = explainConnection(source.file.rules, connection, { server, ...(facts ? { roleExists: facts.roleExists } : {}), ...(facts?.login ? { login: facts.login } : {}) });
 
   if (ctx.output.format === "json") {
     ctx.output.json({
