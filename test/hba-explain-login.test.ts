@@ -118,8 +118,8 @@ before(async () => {
     const login = role.extra?.includes("NOLOGIN") ? "" : " LOGIN";
     statements.push(`CREATE ROLE ${quoteIdentifier(role.name)}${login}${secret}${role.extra ? ` ${role.extra}` : ""};`);
   }
-  // app may read the rules through pg_hba_file_rules, not pg_authid: explain --conn as a role that is not a superuser.
-  statements.push("GRANT EXECUTE ON FUNCTION pg_catalog.pg_hba_file_rules() TO app;", "GRANT SELECT ON pg_catalog.pg_hba_file_rules TO app;", "GRANT pg_read_all_settings TO app;");
+  // app may read pg_hba.conf (pg_read_file), not pg_authid: explain --conn as a role that is not a superuser.
+  statements.push("GRANT pg_read_server_files TO app;", "GRANT EXECUTE ON FUNCTION pg_catalog.pg_read_file(text) TO app;", "GRANT pg_read_all_settings TO app;");
   await cluster.sql(statements.join("\n"));
   const hbaFile = join(work.dir, "pg_hba.conf");
   await writeFile(hbaFile, `${HBA_LINES.join("\n")}\n`);
