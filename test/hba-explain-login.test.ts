@@ -24,6 +24,7 @@ const HBA_LINES = [
   "hostssl   all     pw_md5                         127.0.0.1/32   password",
   "hostssl   all     certy,exp_cert                 127.0.0.1/32   cert",
   "hostssl   all     all                            127.0.0.1/32   scram-sha-256",
+  "hostssl   replication app,boss                   127.0.0.1/32   scram-sha-256",
 ];
 
 type Stored = "scram" | "md5" | "none";
@@ -53,6 +54,8 @@ interface Case {
   /** local: the unix socket (trust); tls: 127.0.0.1 with sslmode=verify-full. */
   readonly via: "local" | "tls";
   readonly cert?: boolean;
+  /** A physical replication connection (psql replication=true, IDENTIFY_SYSTEM). */
+  readonly replication?: boolean;
   /** The server's words when it refuses; undefined when it lets the role in. */
   readonly refused?: string;
 }
@@ -77,6 +80,8 @@ const CASES: readonly Case[] = [
   { title: "a cert login", user: "certy", db: "postgres", via: "tls", cert: true },
   { title: "a cert login ignores VALID UNTIL", user: "exp_cert", db: "postgres", via: "tls", cert: true },
   { title: "app with the right password to a database it may connect to", user: "app", db: "postgres", via: "tls" },
+  { title: "replication without REPLICATION", user: "app", db: "postgres", via: "tls", replication: true, refused: "must be superuser or replication role to start walsender" },
+  { title: "replication as a superuser", user: "boss", db: "postgres", via: "tls", replication: true },
 ];
 
 let cluster: Cluster;
@@ -133,7 +138,7 @@ after(async () => {
 
 /** psql's connection string for the case: the socket, or 127.0.0.1 with the server's certificate verified. */
 function conninfo(c: Case): string {
-  const base = `port=${cluster.port} user=${c.user} dbname=${c.db}`;
+  const base = `port=${cluster.port} user=${c.user} dbname=${c.db}${c.replication ? " replication=true" : ""}`;
   if (c.via === "local") return `host=${cluster.socketDir} ${base}`;
   const certificate = c.cert ? certificates.get(c.user) : undefined;
   const client = certificate ? ` sslcert=${certificate.certPath} sslkey=${certificate.keyPath}` : "";
@@ -144,7 +149,7 @@ function conninfo(c: Case): string {
 function explainArgs(c: Case, format: "json" | "text"): string[] {
   const url = `postgresql://${cluster.superuser}@localhost/postgres?host=${encodeURIComponent(cluster.socketDir)}&port=${cluster.port}`;
   const where = c.via === "local" ? ["--addr", "local"] : ["--addr", "127.0.0.1", "--tls", ...(c.cert ? ["--cert", c.user] : [])];
-  return ["hba", "explain", "--conn", url, "--user", c.user, "--db", c.db, ...where, "--format", format];
+  return ["hba", "explain", "--conn", url, "--user", c.user, "--db", c.db, ...where, ...(c.replication ? ["--replication"] : []), "--format", format];
 }
 
 test("explain --conn refuses what the server refuses after the pg_hba line (stored password, NOLOGIN, database), in the server's words", async () => {
@@ -152,7 +157,7 @@ test("explain --conn refuses what the server refuses after the pg_hba line (stor
   assert.ok(refusals >= 10 && CASES.length - refusals >= 7, "both verdicts, many reasons");
   for (const c of CASES) {
     const password = passwords.get(c.user) ?? "no-password-stored";
-    const real = await psql(conninfo(c), { env: { PGPASSWORD: password } });
+    const real = await psql(conninfo(c), { env: { PGPASSWORD: password }, ...(c.replication ? { sql: "IDENTIFY_SYSTEM" } : {}) });
     assert.equal(real.ok, c.refused === undefined, `${c.title}: psql ${real.ok ? "connected" : `was refused: ${real.stderr}`}`);
     if (c.refused !== undefined) assert.match(real.stderr, new RegExp(`FATAL:  ${c.refused.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`), `${c.title}: the server's words`);
 

@@ -12,7 +12,11 @@ const TABLE: readonly { method: string; stored: StoredPassword; refuses: RegExp 
   { method: "password", stored: { kind: "scram" }, refuses: undefined },
   { method: "scram-sha-256", stored: { kind: "none" }, refuses: /alice has no password, so scram-sha-256 refuses it/ },
   { method: "password", stored: { kind: "none" }, refuses: /alice has no password/ },
-  { method: "md5", stored: { kind: "md5", expired: true, validUntil: "2000-01-01 00:00:00+00" }, refuses: /expired \(VALID UNTIL 2000-01-01 00:00:00\+00\), so md5 refuses it/ },
+  {
+    method: "md5",
+    stored: { kind: "md5", expired: true, validUntil: "2000-01-01 00:00:00+00" },
+    refuses: /expired \(VALID UNTIL 2000-01-01 00:00:00\+00\), so md5 refuses it/,
+  },
   { method: "scram-sha-256", stored: { expired: true }, refuses: /expired/ },
   { method: "scram-sha-256", stored: { expired: false }, refuses: undefined },
   // VALID UNTIL and the stored password only matter to the password methods.

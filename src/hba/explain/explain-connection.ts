@@ -85,7 +85,10 @@ function verdictOf(first: MatchedRule | undefined, connection: Connection): { ve
 export function explainConnection(rules: readonly HbaRule[], connection: Connection, options: ExplainOptions = {}): ConnectionExplanation {
   const found = explain(rules, connection, options.server);
   const login = options.login;
-  const outcomeOf = (rule: HbaRule) => (login === undefined ? authenticationOutcome(rule, connection) : afterAuthentication(authenticationOutcome(rule, connection), rule, connection, login));
+  const outcomeOf = (rule: HbaRule) => {
+    const outcome = authenticationOutcome(rule, connection);
+    return login === undefined ? outcome : afterAuthentication(outcome, rule, connection, login);
+  };
   const first = found.first ? { rule: found.first, outcome: outcomeOf(found.first) } : undefined;
   const undecided = found.undecided.map(({ rule, reason }) => ({ rule, unknown: reason, outcome: outcomeOf(rule) }));
   const common = { connection, undecided, later: found.later, ...(first ? { first } : {}) };

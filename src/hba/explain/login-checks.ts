@@ -87,7 +87,8 @@ export function afterAuthentication(outcome: AuthenticationOutcome, rule: HbaRul
   const problem = storedPasswordProblem(rule.method, connection.user, facts.role.password);
   if (problem !== undefined) {
     const serverMessage = authFailedMessage(rule.method, connection.user);
-    return { access: "refused", demands: outcome.demands, reason: `${problem}, whatever password the client sends: the client is told "${serverMessage}"`, serverMessage };
+    const reason = `${problem}, whatever password the client sends: the client is told "${serverMessage}"`;
+    return { access: "refused", demands: outcome.demands, reason, serverMessage };
   }
   const check = LOGIN_CHECKS.find((candidate) => candidate.refuses(connection, facts));
   if (check === undefined) return outcome;

@@ -79,14 +79,20 @@ const ruleJson = (rule: HbaRule) => hbaRuleJson(rule);
 async function explainOne(ctx: CommandContext, file: string | undefined, options: Options): Promise<void> {
   const asked = connectionOf(options);
   const pgVersion = majorVersionFlag(options.pgVersion);
-  const source = await loadHbaSource(file, options, { factsFor: asked.user, factsForDatabase: asked.database, connection: { output: ctx.output, pkiDir: ctx.pkiDir }, ...(pgVersion !== undefined ? { majorVersion: pgVersion } : {}) });
+  const source = await loadHbaSource(file, options, {
+    factsFor: asked.user,
+    factsForDatabase: asked.database,
+    connection: { output: ctx.output, pkiDir: ctx.pkiDir },
+    ...(pgVersion !== undefined ? { majorVersion: pgVersion } : {}),
+  });
   for (const warning of source.warnings) ctx.output.warn(warning);
   warnAboutErrors(ctx, source);
   const facts = source.roleFacts;
   const memberOf = membershipsOf(options, source, asked.user);
   const connection: Connection = memberOf === undefined ? asked : { ...asked, memberOf };
   const server: ServerContext = { ...facts?.server, ...(pgVersion !== undefined ? { majorVersion: pgVersion } : {}) };
-  const explained = explainConnection(source.file.rules, connection, { server, ...(facts ? { roleExists: facts.roleExists } : {}), ...(facts?.login ? { login: facts.login } : {}) });
+  const known = { ...(facts ? { roleExists: facts.roleExists } : {}), ...(facts?.login ? { login: facts.login } : {}) };
+  const explained = explainConnection(source.file.rules, connection, { server, ...known });
 
   if (ctx.output.format === "json") {
     ctx.output.json({
@@ -147,12 +153,11 @@ uses, what its authentication demands, and the lines that would match later but 
 authentication fails refuses the connection: PostgreSQL does not fall through, so a cert line for a certificate with
 another CN fails; clientcert= is checked before the method, so even a reject line first refuses a client without a
 certificate. A refusal says what the client is told. What pgwarden cannot know (host names, samehost and samenet from
-afar, memberships offline without --member-of, quotes that pg_hba_file_rules does not show) is said, not guessed.
-With --conn, what the server checks after the line is decided too: the role's stored password against the method
+afar, memberships offline without --member-of, quotes that pg_hba_file_rules does not show) is said, not guessed. With --conn, what the server checks after the line is decided too: the role's stored password against the method
 (scram-sha-256 needs a SCRAM secret, md5 takes MD5 or SCRAM; none or a past VALID UNTIL fails every password method,
 not cert or trust; pg_authid needs a superuser's connection), NOLOGIN, REPLICATION, and the database (missing,
-not accepting connections, no CONNECT privilege unless superuser). Exit 0 when the connection would be allowed, 1 when it would be refused or pgwarden
-cannot tell. --matrix answers for every role and network alias of an inventory in one table (exit 0). --tls (it was --ssl)
+not accepting connections, no CONNECT privilege unless superuser). Exit 0 when the connection would be allowed, 1 when
+it would be refused or pgwarden cannot tell. --matrix answers for every role and network alias of an inventory in one table (exit 0). --tls (it was --ssl)
 says the client connects with TLS; the server's ssl setting is hba lint's --server-ssl.`,
     examples: [
       "pgwarden hba explain pg_hba.conf --user dbuser_meta --db meta --addr 10.10.10.11 --tls",

@@ -102,7 +102,9 @@ async function fromServer(url: string, { factsFor, factsForDatabase, lintContext
     const unreadPassword = roleFacts?.login !== undefined && roleFacts.login.role.password.kind === undefined;
     const warnings = [
       ...(hba.limitation ? [hba.limitation] : []),
-      ...(unreadPassword ? [`this session may not read pg_authid (superusers only): whether ${factsFor}'s stored password suits a password line is not checked`] : []),
+      ...(unreadPassword
+        ? [`this session may not read pg_authid (superusers only): whether ${factsFor}'s stored password suits a password line is not checked`]
+        : []),
     ];
     return {
       label: `the server at ${client.host}:${client.port} (${how})`,
