@@ -1,5 +1,6 @@
 import type { HbaRule } from "../model.js";
-import type { IdentMapping, PasswordKind } from "./server-facts.js";
+import { PASSWORD_METHODS, storedPasswordProblem, type PasswordKind } from "../stored-password.js";
+import type { IdentMapping } from "./server-facts.js";
 
 /** What a login brings to the method of the line that matches it. */
 export interface LoginMeans {
@@ -17,8 +18,6 @@ export interface LoginMeans {
 
 /** Whether a login passes a line's method: yes, no (and why), or pgwarden cannot tell (and why). */
 export type MethodVerdict = { readonly pass: true } | { readonly pass: false; readonly reason: string } | { readonly pass: "unknown"; readonly reason: string };
-
-const PASSWORD_METHODS = new Set(["scram-sha-256", "md5", "password"]);
 
 /**
  * Whether `map` maps the system user `sys` to `role` (hba.c check_usermap): undefined when
@@ -78,8 +77,8 @@ export function methodVerdict(rule: HbaRule, role: string, means: LoginMeans): M
   if (PASSWORD_METHODS.has(method)) {
     const kind = means.passwordKind;
     if (kind === undefined) return { pass: "unknown", reason: `pgwarden does not know what password ${role} has` };
-    if (kind === "none") return { pass: false, reason: `${role} has no password, so ${method} refuses it` };
-    if (method === "scram-sha-256" && kind !== "scram") return { pass: false, reason: `${role}'s password is stored as MD5, so scram-sha-256 refuses it` };
+    const problem = storedPasswordProblem(method, role, { kind });
+    if (problem !== undefined) return { pass: false, reason: problem };
     if (!means.sendsPassword) return { pass: false, reason: `the login sends no password (none was supplied), so ${method} refuses it` };
     return { pass: true };
   }

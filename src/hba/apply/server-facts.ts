@@ -1,3 +1,7 @@
+import { passwordKindSql, type PasswordKind } from "../stored-password.js";
+
+export type { PasswordKind } from "../stored-password.js";
+
 /**
  * What `hba apply` asks the server before it writes anything: the session pgwarden itself
  * uses (as the server sees it), the bootstrap superuser, memberships, and what lint needs.
@@ -27,9 +31,6 @@ export interface ApplyFacts {
    */
   readonly passwordKinds?: Readonly<Record<string, PasswordKind>>;
 }
-
-/** What a stored password lets a password method check: none, a SCRAM verifier, or an MD5 hash (or plain text). */
-export type PasswordKind = "none" | "scram" | "md5";
 
 /** One line of pg_ident.conf as the server reads it (pg_ident_file_mappings, PostgreSQL 15+). */
 export interface IdentMapping {
@@ -63,7 +64,7 @@ export const APPLY_FACTS_SQL = `SELECT json_build_object(
           SELECT m.roleid FROM pg_catalog.pg_auth_members m JOIN member_of ON m.member = member_of.oid)
       SELECT coalesce(json_agg(x.rolname ORDER BY x.rolname), '[]') FROM member_of JOIN pg_catalog.pg_roles x ON x.oid = member_of.oid WHERE x.oid <> r.oid))
     FROM pg_catalog.pg_roles r WHERE r.rolname = session_user OR r.oid = 10),
-  'passwordKinds', (SELECT json_object_agg(a.rolname, CASE WHEN a.rolpassword IS NULL THEN 'none' WHEN a.rolpassword LIKE 'SCRAM-SHA-256$%' THEN 'scram' ELSE 'md5' END)
+  'passwordKinds', (SELECT json_object_agg(a.rolname, ${passwordKindSql("a.rolpassword")})
     FROM pg_catalog.pg_authid a WHERE a.rolname = session_user OR a.oid = 10)
 ) AS doc`;
 

@@ -76,3 +76,19 @@ test("the server's major version decides whether /tokens are patterns", async ()
   assert.equal(explainConnection(file, tcp({ user: "svc_a" })).verdict, "allowed");
   assert.equal(explainConnection(file, tcp({ user: "svc_a" }), { server: { majorVersion: 15 } }).verdict, "refused");
 });
+
+test("with the server's login facts, a line that lets the client through still refuses what the server refuses after it", async () => {
+  const file = await rules("host all alice 10.0.0.0/8 scram-sha-256", "host all all all trust");
+  const login = {
+    role: { superuser: false, canLogin: true, replication: false, password: { kind: "md5" as const, expired: false } },
+    database: { exists: true, allowConnections: true, canConnect: true },
+    majorVersion: 15,
+  };
+  const md5Secret = explainConnection(file, tcp(), { login });
+  assert.deepEqual([md5Secret.verdict, md5Secret.serverMessage], ["refused", 'password authentication failed for user "alice"']);
+  assert.match(md5Secret.reason, /line 1|:1 \(scram-sha-256\) matches and would fail: alice's password is stored as MD5/);
+  const noDatabase = explainConnection(file, tcp(), { login: { ...login, role: { ...login.role, password: { kind: "scram" } }, database: { ...login.database, exists: false } } });
+  assert.deepEqual([noDatabase.verdict, noDatabase.serverMessage], ["refused", 'database "app" does not exist']);
+  // Without the facts (a file, an inventory), the password line is allowed once the right password is sent.
+  assert.equal(explainConnection(file, tcp()).verdict, "allowed");
+});

@@ -1,6 +1,8 @@
 import { explain, type Connection, type ServerContext } from "../match.js";
 import type { HbaRule } from "../model.js";
+import { PASSWORD_METHODS } from "../stored-password.js";
 import { authFailedMessage, authenticationOutcome, encryptionText, type Access, type AuthenticationOutcome } from "./authentication.js";
+import { afterAuthentication, type LoginFacts } from "./login-checks.js";
 
 /** A line that matches, and what it does with the connection. */
 export interface MatchedRule {
@@ -34,6 +36,8 @@ export interface ExplainOptions {
   readonly server?: ServerContext;
   /** False when the server is known to have no such role: PostgreSQL refuses it whatever line matches. */
   readonly roleExists?: boolean;
+  /** The role's and the database's facts on the server (--conn): what it checks once the line lets the client through. */
+  readonly login?: LoginFacts;
 }
 
 const where = (rule: HbaRule) => `${rule.source.file}:${rule.source.line}`;
@@ -49,14 +53,12 @@ function noEntryMessage(connection: Connection): string {
     : `no pg_hba.conf entry for host "${host}", user "${connection.user}", database "${connection.database}", ${encryption}`;
 }
 
-/** Methods that check a password: for a role that does not exist they fail as a wrong password would (no role is revealed). */
-const PASSWORD_CHECKS = new Set(["scram-sha-256", "md5", "password"]);
-
 /** What the client is told when the role does not exist: the line's own refusal first, else the method's or the missing role's. */
 function missingRoleMessage(first: MatchedRule | undefined, connection: Connection): string {
   if (!first) return noEntryMessage(connection);
   if (first.outcome.access === "refused" && first.outcome.serverMessage) return first.outcome.serverMessage;
-  if (PASSWORD_CHECKS.has(first.rule.method)) return authFailedMessage(first.rule.method, connection.user);
+  // A password method fails for a missing role as for a wrong password: no role is revealed.
+  if (PASSWORD_METHODS.has(first.rule.method)) return authFailedMessage(first.rule.method, connection.user);
   return `role "${connection.user}" does not exist`;
 }
 
@@ -82,8 +84,13 @@ function verdictOf(first: MatchedRule | undefined, connection: Connection): { ve
  */
 export function explainConnection(rules: readonly HbaRule[], connection: Connection, options: ExplainOptions = {}): ConnectionExplanation {
   const found = explain(rules, connection, options.server);
-  const first = found.first ? { rule: found.first, outcome: authenticationOutcome(found.first, connection) } : undefined;
-  const undecided = found.undecided.map(({ rule, reason }) => ({ rule, unknown: reason, outcome: authenticationOutcome(rule, connection) }));
+  const login = options.login;
+  const outcomeOf = (rule: HbaRule) => {
+    const outcome = authenticationOutcome(rule, connection);
+    return login === undefined ? outcome : afterAuthentication(outcome, rule, connection, login);
+  };
+  const first = found.first ? { rule: found.first, outcome: outcomeOf(found.first) } : undefined;
+  const undecided = found.undecided.map(({ rule, reason }) => ({ rule, unknown: reason, outcome: outcomeOf(rule) }));
   const common = { connection, undecided, later: found.later, ...(first ? { first } : {}) };
 
   if (options.roleExists === false) {

@@ -79,14 +79,20 @@ const ruleJson = (rule: HbaRule) => hbaRuleJson(rule);
 async function explainOne(ctx: CommandContext, file: string | undefined, options: Options): Promise<void> {
   const asked = connectionOf(options);
   const pgVersion = majorVersionFlag(options.pgVersion);
-  const source = await loadHbaSource(file, options, { factsFor: asked.user, connection: { output: ctx.output, pkiDir: ctx.pkiDir }, ...(pgVersion !== undefined ? { majorVersion: pgVersion } : {}) });
+  const source = await loadHbaSource(file, options, {
+    factsFor: asked.user,
+    factsForDatabase: asked.database,
+    connection: { output: ctx.output, pkiDir: ctx.pkiDir },
+    ...(pgVersion !== undefined ? { majorVersion: pgVersion } : {}),
+  });
   for (const warning of source.warnings) ctx.output.warn(warning);
   warnAboutErrors(ctx, source);
   const facts = source.roleFacts;
   const memberOf = membershipsOf(options, source, asked.user);
   const connection: Connection = memberOf === undefined ? asked : { ...asked, memberOf };
   const server: ServerContext = { ...facts?.server, ...(pgVersion !== undefined ? { majorVersion: pgVersion } : {}) };
-  const explained = explainConnection(source.file.rules, connection, { server, ...(facts ? { roleExists: facts.roleExists } : {}) });
+  const known = { ...(facts ? { roleExists: facts.roleExists } : {}), ...(facts?.login ? { login: facts.login } : {}) };
+  const explained = explainConnection(source.file.rules, connection, { server, ...known });
 
   if (ctx.output.format === "json") {
     ctx.output.json({
@@ -147,13 +153,17 @@ uses, what its authentication demands, and the lines that would match later but 
 authentication fails refuses the connection: PostgreSQL does not fall through, so a cert line for a certificate with
 another CN fails; clientcert= is checked before the method, so even a reject line first refuses a client without a
 certificate. A refusal says what the client is told. What pgwarden cannot know (host names, samehost and samenet from
-afar, memberships offline without --member-of, quotes that pg_hba_file_rules does not show) is said, not guessed. Exit 0 when the connection would be allowed, 1 when it would be refused or pgwarden
-cannot tell. --matrix answers for every role and network alias of an inventory in one table (exit 0). --tls (it was --ssl)
+afar, memberships offline without --member-of, quotes that pg_hba_file_rules does not show) is said, not guessed. With --conn, what the server checks after the line is decided too: the role's stored password against the method
+(scram-sha-256 needs a SCRAM secret, md5 takes MD5 or SCRAM; none or a past VALID UNTIL fails every password method,
+not cert or trust; pg_authid needs a superuser's connection), NOLOGIN, REPLICATION, and the database (missing,
+not accepting connections, no CONNECT privilege unless superuser). Exit 0 when the connection would be allowed, 1 when
+it would be refused or pgwarden cannot tell. --matrix answers for every role and network alias of an inventory in one table (exit 0). --tls (it was --ssl)
 says the client connects with TLS; the server's ssl setting is hba lint's --server-ssl.`,
     examples: [
       "pgwarden hba explain pg_hba.conf --user dbuser_meta --db meta --addr 10.10.10.11 --tls",
       "pgwarden hba explain pg_hba.conf --user dbuser_dba --addr 203.0.113.7 --cert dbuser_dba",
       "pgwarden hba explain /etc/postgresql/15/main/pg_hba.conf --pg-version 15 --user app --addr 10.1.2.3",
+      "pgwarden hba explain --conn 'host=/var/run/postgresql user=postgres' --user app --db app --addr 10.1.2.3 --tls",
       "pgwarden hba explain pg_hba.conf --user app --addr 10.1.2.3 --member-of dbrole_readwrite --member-of dbrole_readonly",
       "PGPASSWORD=... pgwarden hba explain --conn postgresql://postgres@10.10.10.10/postgres --user replicator --replication --addr 10.10.10.12",
       "pgwarden hba explain --inventory pigsty.yml --cluster pg-meta --instance pg-meta-1 --matrix",

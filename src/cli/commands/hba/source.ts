@@ -26,6 +26,8 @@ export interface SourceOptions {
 export interface SourceExtras {
   /** With --conn: also read this role's facts (version, address, memberships) on the same connection. */
   readonly factsFor?: string;
+  /** With factsFor: also read what the server checks of the role and of this database once a pg_hba line lets it through. */
+  readonly factsForDatabase?: string;
   /** Also read what the source tells lint ({@link HbaSource.context}): with --conn that is more queries (superusers, ssl, ident maps). */
   readonly lintContext?: boolean;
   /** The PostgreSQL major version a FILE is for (--pg-version): before 16, `/` tokens are names and include lines are errors. */
@@ -91,17 +93,24 @@ export async function loadHbaSource(file: string | undefined, options: SourceOpt
   return fromInventory(options.inventory as string, options, extras);
 }
 
-async function fromServer(url: string, { factsFor, lintContext, majorVersion, connection }: SourceExtras): Promise<HbaSource> {
+async function fromServer(url: string, { factsFor, factsForDatabase, lintContext, majorVersion, connection }: SourceExtras): Promise<HbaSource> {
   return withConnection(url, async (client) => {
     const hba = await readServerHba(client, majorVersion);
     const context = lintContext ? await readServerContext(client) : {};
-    const roleFacts = factsFor === undefined ? undefined : await readServerFacts(client, factsFor);
+    const roleFacts = factsFor === undefined ? undefined : await readServerFacts(client, factsFor, factsForDatabase);
     const how = hba.readFrom === "file" ? hba.path : `pg_hba_file_rules, for ${hba.path}`;
+    const unreadPassword = roleFacts?.login !== undefined && roleFacts.login.role.password.kind === undefined;
+    const warnings = [
+      ...(hba.limitation ? [hba.limitation] : []),
+      ...(unreadPassword
+        ? [`this session may not read pg_authid (superusers only): whether ${factsFor}'s stored password suits a password line is not checked`]
+        : []),
+    ];
     return {
       label: `the server at ${client.host}:${client.port} (${how})`,
       file: hba.file,
       context,
-      warnings: hba.limitation ? [hba.limitation] : [],
+      warnings,
       ...(roleFacts ? { roleFacts } : {}),
     };
   }, connection?.output, connection?.pkiDir);
