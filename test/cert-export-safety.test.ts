@@ -98,3 +98,24 @@ describe("cert export refuses a bundle directory other users may change", () => 
     }
   });
 });
+
+describe("the CA key, read through the same key-file check", () => {
+  test("a CA key owned by another user is refused (exit 7, names the owner) unless --insecure, which warns and issues", async () => {
+    const { dir, cleanup } = await tempDir("pgwarden-ca-owner-");
+    try {
+      const pki = join(dir, "pki");
+      assert.equal((await pgwarden(["--pki", pki, "ca", "init"])).code, 0);
+      const caKey = join(pki, "ca", "ca.key");
+      await chown(caKey, 65534, 65534);
+      const issue = (extra: string[]) => pgwarden(["--pki", pki, "cert", "issue", "--profile", "client", "--cn", ROLE, ...extra]);
+      const before = await snapshot(pki);
+      refusedOneLine(await issue([]), /CA key \S+ca\.key: it belongs to another user \(uid 65534\), who can read it and replace it: run chown .*--insecure/);
+      assert.deepEqual(await snapshot(pki), before);
+      const insecure = await issue(["--insecure"]);
+      assert.equal(insecure.code, 0, insecure.stderr);
+      assert.match(insecure.stderr, /belongs to another user \(uid 65534\).*used anyway because of --insecure/);
+    } finally {
+      await cleanup();
+    }
+  });
+});
