@@ -32,7 +32,7 @@ export interface ExportOptions {
   readonly dbname?: string;
   /** Names backups. Default now. */
   readonly now?: Date;
-  /** The flag that named outDir, for messages (`--out`, `--install`). Default `--out`. */
+  /** What named outDir, for messages (`--out`, or `~/.postgresql` for --install). Default `--out`. */
   readonly dirFlag?: string;
 }
 
@@ -92,8 +92,7 @@ async function realLocation(dir: string): Promise<string> {
 async function assertSafeBundleDir(dir: string, flag: string): Promise<void> {
   const use: DirUse = { flag, code: "export-dir", why: "they could swap root.crt for their own CA or read the key" };
   const real = await realLocation(dir);
-  const shown = real === dir ? dir : `${dir} (${real})`;
-  await assertOwnedByUs(real, shown === dir ? "the bundle directory" : `the bundle directory ${dir} leads to`, use);
+  await assertOwnedByUs(real, real === dir ? "the bundle directory" : `the bundle directory ${dir} leads to`, use);
   await assertAncestorsSafe(real, use);
 }
 
