@@ -10,7 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdir, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, chown, lstat, mkdir, readFile, readdir, readlink, rename, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { isIP } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -319,5 +319,162 @@ describe("cert issue --inventory with --pki pointed at a Pigsty files/pki", () =
     } finally {
       await cleanup();
     }
+  });
+});
+
+/** Every path under `dir` with its kind, mode and content hash, read without following links (one may dangle). */
+async function linkSnapshot(dir: string): Promise<Map<string, string>> {
+  const result = new Map<string, string>();
+  const walk = async (current: string): Promise<void> => {
+    for (const entry of await readdir(current, { withFileTypes: true })) {
+      const path = join(current, entry.name);
+      const info = await lstat(path);
+      if (entry.isDirectory()) await walk(path);
+      const content = entry.isSymbolicLink() ? `-> ${await readlink(path)}` : entry.isFile() ? createHash("sha256").update(await readFile(path)).digest("hex") : "";
+      result.set(path, `${(info.mode & 0o7777).toString(8)} ${content}`);
+    }
+  };
+  await walk(dir);
+  return result;
+}
+
+/** The review's cases: keys others may read or swap, a link at a cluster key's path, ansible_host, a CA made again with the same name. */
+describe("cert issue --inventory: the keys it signs for, the names it reads, the CA it checks against", () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let pki: string;
+  let inventoryPath: string;
+  const fleet = (extra: string[] = []) => pgwarden(["--pki", pki, "--format", "json", "cert", "issue", "--inventory", inventoryPath, "--cluster", "pg-z", ...extra]);
+  const text = (extra: string[] = []) => pgwarden(["--pki", pki, "cert", "issue", "--inventory", inventoryPath, "--cluster", "pg-z", ...extra]);
+  const clusterKey = () => join(pki, "pgsql", "pg-z.key");
+
+  before(async () => {
+    ({ dir, cleanup } = await tempDir("pgwarden-fleet-review-"));
+    pki = join(dir, "pki");
+    inventoryPath = join(dir, "pigsty.yml");
+    await writeFile(
+      inventoryPath,
+      `
+all:
+  children:
+    etcd:
+      hosts:
+        etcd-a: { etcd_seq: 1, ansible_host: 127.0.0.7 }
+      vars: { etcd_cluster: etcd }
+    pg-z:
+      hosts:
+        db1: { pg_seq: 1, pg_role: primary, ansible_host: 127.0.0.5 }
+        db2.example: { pg_seq: 2, pg_role: replica, ansible_host: db2.internal }
+        127.0.0.3: { pg_seq: 3, pg_role: replica, ansible_host: el9 }
+      vars: { pg_cluster: pg-z }
+`,
+    );
+    ok(await pgwarden(["--pki", pki, "ca", "init"]), "ca init");
+  });
+  after(() => cleanup());
+
+  test("a world-readable cluster key (openssl genrsa, chmod 644) is refused (exit 7, one line: file, mode, chmod 600), nothing written; at 0600 it is used", async () => {
+    await mkdir(join(pki, "pgsql"), { recursive: true });
+    await openssl(["genrsa", "-out", clusterKey(), "2048"]);
+    await chmod(clusterKey(), 0o644);
+    const before = await snapshot(dir);
+    const refused = await text();
+    assert.equal(refused.code, 7, refused.stderr);
+    assert.match(refused.stderr, /^pgwarden: error: \S+pgsql\/pg-z\.key: mode 0644 lets group or others read it, .*chmod 600 \S+pg-z\.key/);
+    assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
+    assert.deepEqual(await snapshot(dir), before, "nothing written, the key still 0644");
+    const dry = await text(["--dry-run"]);
+    assert.equal(dry.code, 7, `a dry run says so too: ${dry.stderr}`);
+
+    await chmod(clusterKey(), 0o600);
+    const issued = JSON.parse(ok(await fleet(), "at 0600").stdout) as FleetJson;
+    assert.deepEqual(issued.clusterKeys.map((key) => key.action), ["keep"]);
+    const keyPub = await openssl(["pkey", "-in", clusterKey(), "-pubout"]);
+    for (const seq of [1, 2, 3]) assert.equal(await openssl(["x509", "-in", join(pki, "pgsql", `pg-z-${seq}.crt`), "-noout", "-pubkey"]), keyPub);
+  });
+
+  test("a cluster key owned by another user, and an etcd key others can read, are refused (exit 7), nothing written", async () => {
+    const before = await snapshot(dir);
+    await chown(clusterKey(), 65534, 65534);
+    try {
+      const refused = await text();
+      assert.equal(refused.code, 7, refused.stderr);
+      assert.match(refused.stderr, /pg-z\.key: it belongs to another user \(uid 65534\), who can read it and replace it, .*chown/);
+      assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
+      assert.deepEqual(await snapshot(dir), before);
+    } finally {
+      await chown(clusterKey(), process.getuid?.() ?? 0, process.getgid?.() ?? 0);
+    }
+    const etcdKey = join(pki, "etcd", "etcd-1.key");
+    const all = (extra: string[] = []) => pgwarden(["--pki", pki, "cert", "issue", "--inventory", inventoryPath, ...extra]);
+    ok(await all(), "whole fleet (the etcd member too)");
+    await chmod(etcdKey, 0o640);
+    const snap = await snapshot(dir);
+    const refused = await all();
+    assert.equal(refused.code, 7, refused.stderr);
+    assert.match(refused.stderr, /etcd\/etcd-1\.key: mode 0640 lets group or others read it/);
+    assert.deepEqual(await snapshot(dir), snap);
+    await chmod(etcdKey, 0o600);
+  });
+
+  test("ansible_host: a host keyed by name gets its name and its ansible_host (IP or DNS SAN); an IP key is the address, its ansible_host alias is not named (as Pigsty)", async () => {
+    const expected: Record<string, string[]> = {
+      "pgsql/pg-z-1.crt": ["DNS:pg-z-1", "DNS:pg-z", "DNS:db1", "IP Address:127.0.0.5", "DNS:localhost", "IP Address:127.0.0.1"],
+      "pgsql/pg-z-2.crt": ["DNS:pg-z-2", "DNS:pg-z", "DNS:db2.example", "DNS:db2.internal", "DNS:localhost", "IP Address:127.0.0.1"],
+      "pgsql/pg-z-3.crt": ["DNS:pg-z-3", "DNS:pg-z", "IP Address:127.0.0.3", "DNS:localhost", "IP Address:127.0.0.1"],
+      "etcd/etcd-1.crt": ["DNS:etcd-1", "DNS:etcd-a", "IP Address:127.0.0.7", "DNS:localhost", "IP Address:127.0.0.1"],
+    };
+    const ca = join(pki, "ca", "ca.crt");
+    for (const [path, sans] of Object.entries(expected)) assert.deepEqual((await namesByOpenssl(join(pki, path))).sans, sans, path);
+    // OpenSSL's own host and address checks, as a verify-full client makes them.
+    const verify = (path: string, check: string[]) => runClient("openssl", ["verify", "-purpose", "sslserver", ...check, "-CAfile", ca, join(pki, path)]);
+    assert.equal((await verify("pgsql/pg-z-1.crt", ["-verify_ip", "127.0.0.5"])).code, 0);
+    assert.equal((await verify("pgsql/pg-z-2.crt", ["-verify_hostname", "db2.internal"])).code, 0);
+    assert.equal((await verify("etcd/etcd-1.crt", ["-verify_ip", "127.0.0.7"])).code, 0);
+    assert.notEqual((await verify("pgsql/pg-z-3.crt", ["-verify_hostname", "el9"])).code, 0, "Pigsty's SSH alias is not a name of the certificate");
+  });
+
+  test("a dangling symlink at the cluster key path: refused the same way every run (exit 2, says link, no 'another pgwarden'); --force replaces the link, kept as a link", async () => {
+    const gone = join(dir, "nowhere", "pg-z.key");
+    await rm(clusterKey());
+    await symlink(gone, clusterKey());
+    const before = await linkSnapshot(dir);
+    for (const run of [1, 2]) {
+      const refused = await text();
+      assert.equal(refused.code, 2, `run ${run}: ${refused.stderr}`);
+      assert.match(refused.stderr, /pg-z\.key is a symbolic link to \S+nowhere\/pg-z\.key, which does not exist: pgwarden does not follow links .*remove it.*--force/);
+      assert.doesNotMatch(refused.stderr, /another pgwarden/);
+      assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
+      assert.deepEqual(await linkSnapshot(dir), before, `run ${run}: nothing written`);
+    }
+    const dry = ok(await text(["--dry-run"]), "dry run");
+    assert.match(dry.stderr, /without --force the run will refuse: .*symbolic link/);
+    const forced = JSON.parse(ok(await fleet(["--force"]), "--force").stdout) as FleetJson & { warnings: string[] };
+    assert.deepEqual(forced.clusterKeys.map((key) => key.action), ["create"]);
+    const info = await lstat(clusterKey());
+    assert.ok(info.isFile() && (info.mode & 0o777) === 0o600, "a real 0600 key where the link was");
+    const backups = (await readdir(join(pki, "pgsql"))).filter((name) => name.startsWith("pg-z.key.") && name.endsWith(".bak"));
+    assert.equal(backups.length, 1, backups.join(","));
+    assert.equal(await readlink(join(pki, "pgsql", backups[0] as string)), gone, "the link kept as a link");
+    assert.equal(await stat(gone).then(() => true, () => false), false, "nothing written where the link pointed");
+    assert.ok(forced.warnings.some((warning) => /replaced the symbolic link/.test(warning)));
+    const keyPub = await openssl(["pkey", "-in", clusterKey(), "-pubout"]);
+    for (const seq of [1, 2, 3]) {
+      const cert = join(pki, "pgsql", `pg-z-${seq}.crt`);
+      assert.equal(await openssl(["x509", "-in", cert, "-noout", "-pubkey"]), keyPub);
+      assert.match(await openssl(["verify", "-purpose", "sslserver", "-CAfile", join(pki, "ca", "ca.crt"), cert]), /: OK/);
+    }
+  });
+
+  test("after a new CA with the same name: the fleet says another CA of that name signed them and that --force re-issues (exit 2); --force does", async () => {
+    await rename(join(pki, "ca"), join(dir, "old-ca"));
+    ok(await pgwarden(["--pki", pki, "ca", "init"]), "a new CA, same name");
+    const refused = await text();
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /pg-z-1\.crt is not the planned certificate \(it was signed by another key named CN=\S+ \(another CA with the same name/);
+    assert.match(refused.stderr, /signed by another CA named CN=\S+, not this one; --force re-issues it/);
+    assert.doesNotMatch(refused.stderr, /no certificate in the CA file/);
+    ok(await fleet(["--force"]), "--force");
+    assert.match(await openssl(["verify", "-purpose", "sslserver", "-CAfile", join(pki, "ca", "ca.crt"), join(pki, "pgsql", "pg-z-1.crt")]), /: OK/);
   });
 });

@@ -55,6 +55,8 @@ const knownVarsSchema = z.object({
     })
     .optional(),
   nodename: z.string().min(1, "expected a host name, got an empty string").optional(),
+  // Where Ansible reaches a host: its address when the inventory names the host by name (db1: { ansible_host: 10.0.0.5 }).
+  ansible_host: z.string().min(1, "expected a host name or an IP address, got an empty string").optional(),
   etcd_cluster: z
     .string()
     .min(1, "expected a cluster name, got an empty string")

@@ -106,21 +106,30 @@ export function checkPkiDirectory(root: string, flag = "--pki"): "missing" | "pr
 /** Group or world write permission. */
 const WRITABLE_BY_OTHERS = 0o022;
 
+/** Which flag named the directory, for the messages; the error codes' prefix; why another's directory is a danger. */
+export interface DirUse {
+  readonly flag: string;
+  readonly code: string;
+  readonly why: string;
+}
+
+const QUICKSTART_DIR: DirUse = { flag: "--dir", code: "quickstart", why: "pgwarden would use what it holds" };
+
 /**
  * What quickstart takes from an existing `--dir` (the CA, an inventory whose rules it installs,
  * the sandbox's state) must be this user's alone: a directory or file another account owns or
  * may write could plant access rules that quickstart then installs (a `trust` line).
  */
-export async function assertOwnedByUs(path: string, what: string): Promise<void> {
+export async function assertOwnedByUs(path: string, what: string, use: DirUse = QUICKSTART_DIR): Promise<void> {
   const info = await stat(path).catch(() => undefined);
   if (!info || typeof process.getuid !== "function") return;
   const uid = process.getuid();
   if (info.uid !== uid) {
-    throw pkiError("quickstart-foreign", `${what} ${path} belongs to another user (uid ${info.uid}): pgwarden would use what it holds; give a --dir of your own`);
+    throw pkiError(`${use.code}-foreign`, `${what} ${path} belongs to another user (uid ${info.uid}): ${use.why}; give a ${use.flag} of your own`);
   }
   if ((info.mode & WRITABLE_BY_OTHERS) !== 0) {
     const mode = modeText(info.mode);
-    throw pkiError("quickstart-writable", `${what} ${path} may be written by other users (mode ${mode}): run chmod go-w ${path}, check what is in it, or give another --dir`);
+    throw pkiError(`${use.code}-writable`, `${what} ${path} may be written by other users (mode ${mode}): run chmod go-w ${path}, check what is in it, or give another ${use.flag}`);
   }
 }
 
@@ -131,7 +140,7 @@ const STICKY = 0o1000;
  * the sticky bit, or owned by another user than this one and root) lets them swap `--dir` for a
  * directory of their own between runs.
  */
-export async function assertAncestorsSafe(from: string): Promise<void> {
+export async function assertAncestorsSafe(from: string, use: DirUse = QUICKSTART_DIR): Promise<void> {
   const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
   for (let current = from; ; current = dirname(current)) {
     const info = await stat(current).catch(() => undefined);
@@ -140,8 +149,9 @@ export async function assertAncestorsSafe(from: string): Promise<void> {
       if (open || (info.uid !== uid && info.uid !== 0)) {
         const mode = modeText(info.mode);
         throw pkiError(
-          "quickstart-ancestor",
-          `${current}, above --dir, can be changed by other users (mode ${mode}, owner uid ${info.uid}): they could swap --dir for a directory of theirs; give a --dir under a directory only you (or root) can write`,
+          `${use.code}-ancestor`,
+          `${current}, above ${use.flag}, can be changed by other users (mode ${mode}, owner uid ${info.uid}): ` +
+            `they could swap ${use.flag} for a directory of theirs; give a ${use.flag} under a directory only you (or root) can write`,
         );
       }
     }

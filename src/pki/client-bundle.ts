@@ -1,13 +1,14 @@
 import { X509Certificate } from "node:crypto";
-import { stat } from "node:fs/promises";
+import { realpath, stat } from "node:fs/promises";
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { notFoundError, pkiError, usageError } from "../errors.js";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE, ensureDirectory, syncDirectory } from "../fs/atomic-write.js";
 import { writeKeepingBackup } from "../fs/backup.js";
+import { assertAncestorsSafe, assertOwnedByUs, type DirUse } from "../fs/safe-dir.js";
 import { readCertificateFile } from "./certificate-authority.js";
 import { jdbcUrl, libpqConninfo, nodePostgresUrl, psqlCommand, psycopgConnect, type CertificateLogin } from "./conninfo.js";
-import { readPrivateKeyFile } from "./key-file.js";
+import { privateKeyFileProblem, readPrivateKeyFile } from "./key-file.js";
 import { leafPaths, validateGroup, type PkiLayout } from "./pki-layout.js";
 import { validateRoleName } from "./role-name.js";
 import { parseSubjectAltName } from "./subject-alt-name.js";
@@ -31,6 +32,8 @@ export interface ExportOptions {
   readonly dbname?: string;
   /** Names backups. Default now. */
   readonly now?: Date;
+  /** What named outDir, for messages (`--out`, or `~/.postgresql` for --install). Default `--out`. */
+  readonly dirFlag?: string;
 }
 
 export interface ExportedFile {
@@ -72,6 +75,27 @@ export function libpqUserDir(home: string = homedir()): string {
   return join(home, ".postgresql");
 }
 
+/** Where `dir` really is: its deepest existing directory with links resolved, and the part still to be made. */
+async function realLocation(dir: string): Promise<string> {
+  const real = await realpath(dir).catch(() => undefined);
+  if (real !== undefined) return real;
+  const parent = dirname(dir);
+  return parent === dir ? dir : join(await realLocation(parent), basename(dir));
+}
+
+/**
+ * root.crt decides whom verify-full trusts: a directory another user may write (or one above it
+ * they may rename entries in) lets them swap it for their own CA, or read the key. Checked where
+ * links lead (~/.postgresql may be a link), before anything is written; a sticky /tmp above a
+ * directory of ours is fine.
+ */
+async function assertSafeBundleDir(dir: string, flag: string): Promise<void> {
+  const use: DirUse = { flag, code: "export-dir", why: "they could swap root.crt for their own CA or read the key" };
+  const real = await realLocation(dir);
+  await assertOwnedByUs(real, real === dir ? "the bundle directory" : `the bundle directory ${dir} leads to`, use);
+  await assertAncestorsSafe(real, use);
+}
+
 /** Writes one bundle file with exactly `mode`, keeping a different file already there as a backup. */
 async function writeBundleFile(path: string, data: string | Uint8Array, mode: number, now: Date): Promise<ExportedFile> {
   // rewriteSame: an identical file is still rewritten, so a key left group-readable becomes 0600.
@@ -91,8 +115,8 @@ function serverHost(host: string): string {
 /**
  * Exports a client certificate as libpq wants it (postgresql.crt, postgresql.key 0600,
  * root.crt) and, for `pk8`, also the DER PKCS#8 key JDBC wants (postgresql.pk8). A key that
- * group or others can read is refused before anything is written: libpq would refuse it
- * too, and it has already leaked.
+ * group or others can read, or another user's, is refused before anything is written: libpq would refuse it
+ * too, and it has already leaked. So is a directory other users may write, or one under a directory they may change.
  */
 export async function exportClientBundle(layout: PkiLayout, rootPem: string, options: ExportOptions): Promise<ExportResult> {
   const cn = validateRoleName(options.commonName);
@@ -105,17 +129,17 @@ export async function exportClientBundle(layout: PkiLayout, rootPem: string, opt
   const { der, pem } = await readCertificateFile(paths.cert, `certificate for ${cn}`);
   const keyInfo = await stat(paths.key).catch(() => undefined);
   if (!keyInfo) throw notFoundError("key-missing", `no key for ${cn} at ${paths.key}: a certificate signed from a CSR is exported by whoever holds its key`);
-  if ((keyInfo.mode & 0o077) !== 0) {
-    throw pkiError(
-      "key-permissions",
-      `refusing to export ${paths.key}: mode ${(keyInfo.mode & 0o777).toString(8).padStart(4, "0")} lets group or others read it (libpq refuses such keys); run chmod 600 ${paths.key} and issue a new key if others may have read it`,
-    );
+  const keyProblem = privateKeyFileProblem(paths.key, keyInfo);
+  if (keyProblem) {
+    const libpq = keyProblem.code === "key-permissions" ? " (libpq refuses such keys)" : "";
+    throw pkiError(keyProblem.code, `refusing to export ${paths.key}: ${keyProblem.problem}${libpq}; ${keyProblem.fix} and issue a new key if others may have read it`);
   }
   const key = await readPrivateKeyFile(paths.key, { label: "client key" });
   if (!new X509Certificate(der).checkPrivateKey(key)) throw pkiError("key-mismatch", `${paths.key} does not belong to ${paths.cert}`);
 
   // Absolute paths, so the printed connection strings work from any directory.
   const dir = resolve(options.outDir);
+  await assertSafeBundleDir(dir, options.dirFlag ?? "--out");
   await ensureDirectory(dir, PRIVATE_DIR_MODE);
   const out = (name: string) => join(dir, name);
   const files: ExportedFile[] = [];

@@ -1,4 +1,5 @@
 import { createPrivateKey, type KeyObject } from "node:crypto";
+import type { Stats } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { notFoundError, pkiError } from "../errors.js";
 
@@ -17,6 +18,35 @@ export function isEncryptedPem(pem: string): boolean {
   return pem.includes("BEGIN ENCRYPTED PRIVATE KEY") || /Proc-Type:\s*4,ENCRYPTED/.test(pem);
 }
 
+/** Why a private key file is not this user's alone, and the command that fixes it. */
+export interface KeyFileProblem {
+  readonly code: "key-permissions" | "key-owner";
+  /** "mode 0644 lets group or others read it", "it belongs to another user (uid 1000), who can read and replace it". */
+  readonly problem: string;
+  /** "run chmod 600 <path>". */
+  readonly fix: string;
+}
+
+/**
+ * The one check of a private key file pgwarden reads (the CA key, a cluster key, a client key
+ * it exports): readable by group or others, or owned by another user (who can read it and
+ * swap it for one of theirs), it is not this user's secret. Undefined when it is.
+ */
+export function privateKeyFileProblem(path: string, info: Pick<Stats, "mode" | "uid">): KeyFileProblem | undefined {
+  if ((info.mode & 0o077) !== 0) {
+    return { code: "key-permissions", problem: `mode ${(info.mode & 0o777).toString(8).padStart(4, "0")} lets group or others read it`, fix: `run chmod 600 ${path}` };
+  }
+  const uid = typeof process.geteuid === "function" ? process.geteuid() : undefined;
+  if (uid !== undefined && info.uid !== uid) {
+    return {
+      code: "key-owner",
+      problem: `it belongs to another user (uid ${info.uid}), who can read it and replace it`,
+      fix: `run chown ${uid} ${path} if it is yours to use, or run pgwarden as its owner`,
+    };
+  }
+  return undefined;
+}
+
 export interface ReadKeyOptions {
   passphrase?: string | undefined;
   /** Accept a key that group or others can read. Default false. */
@@ -28,17 +58,18 @@ export interface ReadKeyOptions {
 }
 
 /**
- * Reads a private key file, refusing one readable by group or others (unless insecure),
+ * Reads a private key file, refusing one readable by group or others or owned by another user (unless insecure),
  * and turning every OpenSSL failure into one line that says what to do.
  */
 export async function readPrivateKeyFile(path: string, options: ReadKeyOptions): Promise<KeyObject> {
   let pem: string;
   try {
     const info = await stat(path);
-    if ((info.mode & 0o077) !== 0) {
-      const problem = `${options.label} ${path} is readable by group or others (mode ${(info.mode & 0o777).toString(8).padStart(4, "0")})`;
-      if (!options.insecure) throw pkiError("key-permissions", `${problem}: run chmod 600 ${path}, or pass --insecure`);
-      options.onWarning?.(`${problem}; used anyway because of --insecure: run chmod 600 ${path}`);
+    const found = privateKeyFileProblem(path, info);
+    if (found) {
+      const problem = `${options.label} ${path}: ${found.problem}`;
+      if (!options.insecure) throw pkiError(found.code, `${problem}: ${found.fix}, or pass --insecure`);
+      options.onWarning?.(`${problem}; used anyway because of --insecure: ${found.fix}`);
     }
     pem = await readFile(path, "utf8");
   } catch (error) {

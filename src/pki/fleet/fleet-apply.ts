@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
+import { readFile, readlink, stat, symlink, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { usageError } from "../../errors.js";
 import { FileExistsError, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, ensureDirectory, syncDirectory, writeFileAtomic } from "../../fs/atomic-write.js";
@@ -11,7 +11,7 @@ import { generateEncodedKeyPair } from "../key-encoding.js";
 import type { KeyType } from "../key-type.js";
 import { leafSigner } from "../leaf-template.js";
 import type { PkiLayout } from "../pki-layout.js";
-import type { ClusterKey, ComparedCertificate, FleetComparison } from "./fleet-compare.js";
+import { clusterKeyLinkError, type ClusterKey, type ComparedCertificate, type FleetComparison } from "./fleet-compare.js";
 
 export interface FleetApplyOptions {
   /** Replace certificates pgwarden did not make (each kept as .bak first). Default false. */
@@ -59,6 +59,14 @@ async function backUp(layout: PkiLayout, item: ComparedCertificate, now: Date): 
   return kept;
 }
 
+/** Keeps a symbolic link as a link beside itself (`.<time>.bak`, its target never read), then removes it (--force). */
+async function replaceLink(path: string, now: Date): Promise<string> {
+  const backup = backupPath(path, now);
+  await symlink(await readlink(path), backup);
+  await unlink(path);
+  return backup;
+}
+
 /** Writes a new cluster key (0600 from birth, never over another file). Alone it is a complete state: the next run signs for it. */
 async function createClusterKey(layout: PkiLayout, key: ClusterKey): Promise<string> {
   const path = join(layout.root, key.keyPath);
@@ -86,14 +94,19 @@ export async function applyFleet(layout: PkiLayout, ca: CertificateAuthority, co
   const { certificates } = comparison;
   const foreign = certificates.find((item) => item.action === "reissue" && item.foreign !== undefined);
   if (foreign && !options.force) throw foreignFleetError(layout, foreign);
+  const linked = comparison.clusterKeys.find((key) => key.link !== undefined);
+  if (linked && !options.force) throw clusterKeyLinkError(layout, linked);
   const todo = certificates.filter((item) => item.action !== "keep");
   if (todo.length === 0) return { outcomes: certificates.map((compared) => ({ compared, backups: [] })), createdKeys: [], warnings: [] };
 
   const keyPems = new Map<string, string>();
   const createdKeys: string[] = [];
+  const linkBackups: { path: string; backup: string }[] = [];
   for (const key of comparison.clusterKeys) {
     if (key.action === "keep" && key.pem !== undefined) keyPems.set(key.keyPath, key.pem);
     else if (todo.some((item) => item.planned.keyPath === key.keyPath)) {
+      const path = join(layout.root, key.keyPath);
+      if (key.link) linkBackups.push({ path, backup: await replaceLink(path, options.now) });
       keyPems.set(key.keyPath, await createClusterKey(layout, key));
       createdKeys.push(key.keyPath);
     }
@@ -101,7 +114,7 @@ export async function applyFleet(layout: PkiLayout, ca: CertificateAuthority, co
   const backups = new Map<ComparedCertificate, string[]>();
   for (const item of todo.filter((entry) => entry.action === "reissue")) backups.set(item, await backUp(layout, item, options.now));
 
-  const warnings = new Set<string>();
+  const warnings = new Set<string>(linkBackups.map(({ path, backup }) => `--force: replaced the symbolic link ${path} with a new key (the link kept as ${backup})`));
   const items: { item: ComparedCertificate; leaf: PersistLeaf }[] = [];
   for (const item of todo) {
     const { planned } = item;

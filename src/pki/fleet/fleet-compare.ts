@@ -1,10 +1,12 @@
 import { X509Certificate, createPrivateKey } from "node:crypto";
-import { join } from "node:path";
-import { usageError } from "../../errors.js";
+import type { Stats } from "node:fs";
+import { lstat, readlink } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { pkiError, usageError } from "../../errors.js";
 import type { CertificateAuthority } from "../certificate-authority.js";
 import { describeCertificate } from "../certificate-info.js";
 import { readRecords } from "../inventory.js";
-import { isEncryptedPem } from "../key-file.js";
+import { isEncryptedPem, privateKeyFileProblem } from "../key-file.js";
 import { keyPemMatches } from "../key-match.js";
 import { describeKey, keyProblem, type KeyType } from "../key-type.js";
 import { fingerprintSha256 } from "../leaf-signer.js";
@@ -33,6 +35,8 @@ export interface ClusterKey {
   readonly keyType: string;
   /** The existing key (PKCS#8 or whatever form it was written in). */
   readonly pem?: string;
+  /** A symbolic link at keyPath (where it points, resolved): never followed; only --force replaces it, keeping the link as .bak. */
+  readonly link?: { readonly target: string; readonly dangling: boolean };
 }
 
 export interface ComparedCertificate {
@@ -53,7 +57,15 @@ export interface FleetComparison {
 
 /** The key every instance of a cluster is signed for; one that cannot be used is refused (never replaced: certificates elsewhere may use it). */
 async function readClusterKey(layout: PkiLayout, keyPath: string, newKeyType: KeyType): Promise<ClusterKey> {
-  const pem = await readExisting(join(layout.root, keyPath));
+  const path = join(layout.root, keyPath);
+  const info = await lstat(path).catch(() => undefined);
+  if (info?.isSymbolicLink()) {
+    const target = resolve(dirname(path), await readlink(path));
+    const dangling = await lstat(target).then(() => false, () => true);
+    return { keyPath, action: "create", keyType: newKeyType, link: { target, dangling } };
+  }
+  assertKeyFileOurs(path, info);
+  const pem = await readExisting(path);
   if (pem === undefined) return { keyPath, action: "create", keyType: newKeyType };
   const unusable = (why: string) =>
     usageError(
@@ -70,6 +82,32 @@ async function readClusterKey(layout: PkiLayout, keyPath: string, newKeyType: Ke
   const problem = keyProblem(key);
   if (problem) throw unusable(`cannot serve: ${problem.message}`);
   return { keyPath, action: "keep", keyType: describeKey(key), pem };
+}
+
+/**
+ * A key pgwarden would sign for (a cluster's) or keep (an etcd member's) must be this user's
+ * alone: one others can read has leaked, one another user owns they can swap. Refused, as the
+ * CA key and an exported client key are (key-file.ts), before anything is written.
+ */
+function assertKeyFileOurs(path: string, info: Stats | undefined): void {
+  if (!info?.isFile()) return;
+  const found = privateKeyFileProblem(path, info);
+  if (!found) return;
+  throw pkiError(
+    found.code,
+    `${path}: ${found.problem}, so pgwarden will not sign certificates for it: ${found.fix} (if others may have read it, move it away instead to have a new key made)`,
+  );
+}
+
+/** The refusal to replace a symbolic link at a cluster key's path (it is never followed), before anything is written. */
+export function clusterKeyLinkError(layout: PkiLayout, key: ClusterKey): Error {
+  const link = key.link;
+  const where = link ? ` to ${link.target}${link.dangling ? ", which does not exist" : ""}` : "";
+  return usageError(
+    "symlink-in-pki",
+    `${join(layout.root, key.keyPath)} is a symbolic link${where}: pgwarden does not follow links to the keys it makes; ` +
+      "remove it (or put the key itself there), or pass --force to replace the link with a new key (the link kept as .bak)",
+  );
 }
 
 const EKU_BY_NAME: Readonly<Record<string, string>> = { serverAuth: EKU_SERVER_AUTH, clientAuth: EKU_CLIENT_AUTH };
@@ -92,7 +130,7 @@ function mismatch(
   const match = keyPemMatches(keyPem, cert);
   if (match !== "match") return match === "mismatch" ? `it is not the certificate of ${keyPath}` : `${keyPath} cannot be read (encrypted, or not a key)`;
   const verdict = verifyCertificate(cert.raw, { roots: [ca.der], purpose: "server", now });
-  if (!verdict.ok) return verdict.reason;
+  if (!verdict.ok) return sameNameOtherCa(cert, ca) ? `it was signed by another key named ${issuerText(cert)} (another CA with the same name, as before a CA rotation)` : verdict.reason;
   const info = describeCertificate(cert.raw, now);
   if (info.commonName !== planned.commonName) return `its CN is ${JSON.stringify(info.commonName)}, not ${planned.commonName}`;
   const ekus = info.extendedKeyUsage.map((name) => EKU_BY_NAME[name] ?? name);
@@ -113,12 +151,20 @@ function mismatch(
   return undefined;
 }
 
+function issuerText(cert: X509Certificate): string {
+  return cert.issuer.split("\n").join(", ");
+}
+
+/** Issued under this CA's name but not signed by its key: a CA made again with the same name (ca rotate, a new ca init). */
+function sameNameOtherCa(cert: X509Certificate, ca: FleetIssuer): boolean {
+  return cert.issuer === ca.certificate.subject && !cert.verify(ca.certificate.publicKey);
+}
+
 /** Why a certificate is not pgwarden's own (signed by this CA and recorded), so replacing it would destroy someone else's; undefined when it is. */
 function foreignReason(cert: X509Certificate | undefined, ca: FleetIssuer, recorded: ReadonlySet<string>): string | undefined {
   if (!cert) return "it cannot be read as a PEM certificate";
-  if (!cert.checkIssued(ca.certificate) || !cert.verify(ca.certificate.publicKey)) {
-    return `it is not signed by this CA (issuer: ${cert.issuer.split("\n").join(", ")})`;
-  }
+  if (sameNameOtherCa(cert, ca)) return `it is signed by another CA named ${issuerText(cert)}, not this one; --force re-issues it`;
+  if (!cert.checkIssued(ca.certificate) || !cert.verify(ca.certificate.publicKey)) return `it is not signed by this CA (issuer: ${issuerText(cert)})`;
   if (!recorded.has(fingerprintSha256(cert.raw))) return "pgwarden has no record of making it";
   return undefined;
 }
@@ -132,6 +178,7 @@ async function compareOne(
   options: { keyType: KeyType; now: Date },
 ): Promise<ComparedCertificate> {
   const certText = await readExisting(join(layout.root, planned.certPath));
+  if (!clusterKey) assertKeyFileOurs(join(layout.root, planned.keyPath), await lstat(join(layout.root, planned.keyPath)).catch(() => undefined));
   const keyPem = clusterKey ? clusterKey.pem : await readExisting(join(layout.root, planned.keyPath));
   const keyType = clusterKey?.keyType ?? options.keyType;
   if (certText === undefined) {
@@ -140,6 +187,10 @@ async function compareOne(
     return { planned, action: "reissue", reason, foreign: "pgwarden writes a key and its certificate together", keyType };
   }
   const cert = parseCertificateOrNone(certText);
+  if (clusterKey?.link) {
+    const reason = `its key ${planned.keyPath} is a symbolic link, which pgwarden does not follow`;
+    return { planned, action: "reissue", reason, foreign: foreignReason(cert, ca, recorded), keyType };
+  }
   const reason = cert ? mismatch(cert, keyPem, planned.keyPath, ca, planned, options.now) : "it cannot be read as a PEM certificate";
   if (reason === undefined) return { planned, action: "keep", keyType: cert ? describeCertificate(cert.raw, options.now).keyType : keyType };
   return { planned, action: "reissue", reason, foreign: foreignReason(cert, ca, recorded), keyType };

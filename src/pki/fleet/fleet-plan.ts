@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { ExitCode, PgwardenError, notFoundError } from "../../errors.js";
 import { compareText } from "../../hba/render/addresses.js";
 import { clusterNames, hostVars, type Inventory } from "../../config/inventory.js";
@@ -15,7 +16,7 @@ export const PIGSTY_DEFAULT_ETCD_CLUSTER = "etcd";
  */
 export interface PlannedCertificate {
   readonly kind: "pgsql" | "etcd";
-  /** The inventory host (its address, as Pigsty inventories name hosts). */
+  /** The inventory host (its address, as Pigsty inventories name hosts; or its name, reached at ansible_host). */
   readonly host: string;
   /** pg_cluster or etcd_cluster. */
   readonly cluster: string;
@@ -70,10 +71,22 @@ function vipAddress(vars: ReturnType<typeof hostVars>): string | undefined {
   return vars.pg_vip_address.split("/")[0];
 }
 
+/**
+ * The host's own names. Pigsty keys its inventories by address and names `IP:{{ inventory_hostname }}`
+ * (roles/pgsql/tasks/cert.yml, roles/etcd/tasks/config.yml); its ansible_host is then an SSH alias
+ * (conf/build/dev.yml: `10.10.10.9: { ansible_host: el9 }`) that it does not put in certificates, nor
+ * does pgwarden. A host keyed by name is that name, and is reached at its ansible_host: an IP
+ * address (the host's address) or a DNS name, named too.
+ */
+function hostNames(host: string, vars: ReturnType<typeof hostVars>): { key: string; value: string | undefined }[] {
+  if (isIP(host) !== 0) return [{ key: "host", value: host }];
+  return [{ key: "host", value: host }, { key: "ansible_host", value: vars.ansible_host }];
+}
+
 /** The names Pigsty puts in an instance certificate (localhost, 127.0.0.1, the host), and those the issue asks for beside them. */
 function instanceNames(inventory: Inventory, host: string, names: { key: string; value: string | undefined }[]): SubjectAltName[] {
-  const given = names.filter((name): name is { key: string; value: string } => name.value !== undefined);
-  const all = [...given, { key: "host", value: host }, { key: "localhost", value: "localhost" }, { key: "loopback", value: "127.0.0.1" }];
+  const all = [...names, ...hostNames(host, hostVars(inventory, host)), { key: "localhost", value: "localhost" }, { key: "loopback", value: "127.0.0.1" }]
+    .filter((name): name is { key: string; value: string } => name.value !== undefined);
   return unique(all.map(({ key, value }) => san(inventory, host, key, value)));
 }
 
@@ -125,8 +138,9 @@ function assertDistinct(inventory: Inventory, planned: readonly PlannedCertifica
 /**
  * What certificates a Pigsty inventory's fleet should have: one server certificate per
  * PostgreSQL instance (CN `<cluster>-<seq>`; SANs the instance name, the cluster name, the
- * VIP when pg_vip_enabled, the nodename when set, the host's address, localhost and
- * 127.0.0.1, as Pigsty's own), and one peer certificate per etcd member; by cluster, then
+ * VIP when pg_vip_enabled, the nodename when set, the host's address (the inventory key; for a
+ * host keyed by name, that name and its ansible_host), localhost and 127.0.0.1, as Pigsty's own),
+ * and one peer certificate per etcd member; by cluster, then
  * sequence number. Pure: reads no file.
  */
 export function planFleet(inventory: Inventory, options: FleetPlanOptions = {}): PlannedCertificate[] {

@@ -68,6 +68,7 @@ export function certExportCommand(): Command {
         commonName: options.cn,
         format: options.keyFormat as BundleFormat,
         outDir,
+        dirFlag: options.install ? "~/.postgresql" : "--out",
         group: options.group,
         host: options.host,
         port,
@@ -91,11 +92,18 @@ root.crt) into --out <dir>, or with --install into ~/.postgresql where libpq fin
 for every command); --format pem|pk8, its meaning before, is refused (exit 2) naming --key-format. A file already there that differs is kept as
 <name>.<time>.bak. Prints connection strings with sslmode=verify-full for psql/libpq, node-postgres, psycopg and
 JDBC (JSON: the files with their modes, and keys libpq, psql, nodePostgres, psycopg, jdbc;
-schemas/cert-export.schema.json). A key that group or others can read is refused.`,
+schemas/cert-export.schema.json). A key that group or others can read, or another user's, is refused (exit 7). So is
+a --out directory (or ~/.postgresql, wherever a link leads) that other users may write, or one under a directory they
+may change (not sticky, or another user's): they could swap root.crt for their own CA and defeat verify-full; a
+directory of yours (0700 or 0755) under a sticky /tmp is fine. Fix with chmod go-w, or give a directory of your own.`,
     examples: [
       "pgwarden cert export --cn dbuser_dba --install",
       "pgwarden cert export --cn app --key-format pk8 --out ./jdbc --host pg-meta-1 --dbname meta",
       "pgwarden cert export --cn app --out ./bundle --host 10.10.10.10 --format json",
+      "mkdir -m 700 /tmp/app-bundle && pgwarden cert export --cn app --out /tmp/app-bundle   # not --out /tmp itself: others may write it",
+    ],
+    exitNotes: [
+      "7   the key is readable by group or others or another user's, or the target directory (or one above it) others may change",
     ],
   });
 }

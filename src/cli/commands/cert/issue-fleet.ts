@@ -5,7 +5,7 @@ import { loadInventory } from "../../../config/load-inventory.js";
 import { prepareForWrites } from "../../../pki/issue.js";
 import { DEFAULT_KEY_TYPE, parseKeyType } from "../../../pki/key-type.js";
 import { applyFleet, foreignFleetError, type FleetApplied } from "../../../pki/fleet/fleet-apply.js";
-import { compareFleet, type ComparedCertificate, type FleetComparison, type FleetIssuer } from "../../../pki/fleet/fleet-compare.js";
+import { clusterKeyLinkError, compareFleet, type ComparedCertificate, type FleetComparison, type FleetIssuer } from "../../../pki/fleet/fleet-compare.js";
 import { planFleet } from "../../../pki/fleet/fleet-plan.js";
 import { formatSubjectAltName } from "../../../pki/subject-alt-name.js";
 import { DEFAULT_LEAF_VALIDITY_DAYS, parseDays } from "../../../pki/validity.js";
@@ -94,6 +94,8 @@ export async function issueFleet(ctx: CommandContext, options: FleetModeOptions)
   applied?.warnings.forEach((warning) => ctx.output.warn(warning));
   const foreign = comparison.certificates.find((item) => item.foreign !== undefined);
   if (dryRun && foreign && !options.force) ctx.output.warn(`without --force the run will refuse: ${foreignFleetError(ctx.layout, foreign).message}`);
+  const linked = comparison.clusterKeys.find((key) => key.link !== undefined);
+  if (dryRun && linked && !options.force) ctx.output.warn(`without --force the run will refuse: ${clusterKeyLinkError(ctx.layout, linked).message}`);
   if (ctx.output.format === "json") ctx.output.json(fleetJson(comparison, dryRun, applied));
   else ctx.output.data(comparison.certificates.map((item, index) => line(item, dryRun, applied?.outcomes[index]?.serial)).join("\n"));
   const count = (action: string) => comparison.certificates.filter((item) => item.action === action).length;

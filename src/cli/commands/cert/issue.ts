@@ -133,10 +133,15 @@ certificate are always both old or both new. With --format json, --cn and --cn-f
 server certificate pgsql/<cluster>-<seq>.crt (CN <cluster>-<seq>; SANs the instance and cluster
 names, the VIP when pg_vip_enabled, the nodename when set, the host's address, localhost,
 127.0.0.1) for the cluster's one key pgsql/<cluster>.key, which PostgreSQL, pgbouncer and Patroni
-present; per etcd member (etcd_seq) a peer pair etcd/<etcd_cluster>-<seq>.{key,crt}. It issues only
+present; per etcd member (etcd_seq) a peer pair etcd/<etcd_cluster>-<seq>.{key,crt}. The host's address is
+the inventory key when it is an IP address, as Pigsty keys hosts (its ansible_host, an SSH alias there, is not named);
+a host keyed by name (db1: {ansible_host: 192.168.1.5}) gets that name and its ansible_host, an IP or a DNS SAN. It issues only
 what is missing or differs (other names, another CA, a wrong key, under 30 days left); a second run
 writes nothing. A replaced certificate is kept as .bak; one pgwarden did not make (another CA, or
-no record of it) is refused unless --force. --dry-run prints the plan and writes nothing. With
+no record of it; after a CA rotation, one signed by the old CA of the same name) is refused unless --force (exit 2, as
+pg tls). An existing cluster or etcd key that group or others can read, or another user's, is refused (exit 7): chmod 600
+it, or move it away to have a new one made. A symbolic link at a cluster key's path is never followed: refused (exit 2)
+unless --force, which replaces the link itself with a new key (the link kept as .bak). --dry-run prints the plan and writes nothing. With
 --format json: {"dryRun", "certificates": [{"action": "keep"|"issue"|"reissue", ...}], "clusterKeys", "warnings"}
 (also in schemas/cert-issue.schema.json).`,
     examples: [
@@ -148,6 +153,11 @@ no record of it) is refused unless --force. --dry-run prints the plan and writes
       "pgwarden cert issue --profile server --cn db1.example.com --san 10.0.0.11   # names db1.example.com and 10.0.0.11",
       "pgwarden cert issue --inventory pigsty.yml --dry-run",
       "pgwarden --pki files/pki cert issue --inventory pigsty.yml --cluster pg-test",
+      "pgwarden cert issue --inventory pigsty.yml --force   # replace certificates of another CA (the old kept as .bak)",
+    ],
+    exitNotes: [
+      "2   --inventory: a certificate pgwarden did not make would be replaced, or a cluster key's path is a symbolic link: pass --force",
+      "7   --inventory: an existing cluster or etcd key is readable by group or others, or another user's: chmod 600 it",
     ],
   });
 }
