@@ -16,7 +16,7 @@ const role = (name: string, password: DesiredRole["password"], state: DesiredRol
   parameters: [],
   comment: "",
 });
-const model = (roles: DesiredRole[]): RoleModel => ({ cluster: "c", roles, defaultPrivileges: [], privilegeOwners: [], passwordEncryption: "scram-sha-256", warnings: [] });
+const model = (roles: DesiredRole[]): RoleModel => ({ cluster: "c", roles, defaultPrivileges: [], privilegeOwners: [], passwordEncryption: "scram-sha-256", warnings: [], problems: [] });
 
 function rejects(roleModel: RoleModel, pattern: RegExp, policy = {}): void {
   assert.throws(
