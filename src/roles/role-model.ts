@@ -1,7 +1,7 @@
 import { dirname, resolve } from "node:path";
 import { clusterSource, clusterVarSource } from "../config/cluster-source.js";
 import { ProblemCollector } from "../config/problem-collector.js";
-import { problemAt, problemPlace } from "../config/problem-list.js";
+import { problemAt } from "../config/problem-list.js";
 import { instanceVars, type Inventory } from "../config/inventory.js";
 import { PIGSTY_DEFAULTS } from "../config/pigsty-defaults.js";
 import type { InventoryVars, PasswordKey } from "../config/schema.js";
@@ -31,12 +31,11 @@ export interface RoleModel {
   readonly privilegeOwners: readonly string[];
   /** pg_pwd_enc: how a plaintext password is turned into what the server stores. */
   readonly passwordEncryption: "scram-sha-256" | "md5";
-  /** Each also as `file:line:column: message`, for the plan's warnings. */
   readonly warnings: readonly string[];
   /**
    * Placed problems that still let the model be built: a role declared by more than one entry,
    * at each entry (errors and warnings, see duplicate-roles.ts). checkDeclaredPasswords lists them
-   * with the password problems, so that neither hides the other.
+   * with the password problems, so that neither hides the other; warnings alone are the caller's to show.
    */
   readonly problems: readonly Problem[];
 }
@@ -227,7 +226,6 @@ export async function desiredRoleModel(inventory: Inventory, cluster: string, op
   // No model without its other problems: the duplicates are listed with them.
   if (problems.size > 0 && duplicates.length > 0) problems.keep(new PgwardenError("invalid-role-model", "roles declared twice", ExitCode.config, { problems: duplicates }));
   problems.throwIfAny();
-  for (const warning of duplicates.filter((problem) => problem.severity === "warning")) builder.warnings.push(`${problemPlace(warning)}${warning.message}`);
   const privilegeOwners = [...new Set([vars.pg_dbsu, vars.pg_admin_username, ADMIN_GROUP_ROLE].filter((name): name is string => typeof name === "string"))];
   return {
     cluster,
