@@ -57,7 +57,7 @@ export function declaredPasswordProblems(model: RoleModel, policy: PasswordPolic
  * `password-policy`: one problem is the message (`file:line: role: ... (rule id)`), several
  * are summed up and listed in the error's `problems`. The model's own problems (a role declared
  * twice) are listed with them, warnings included; an error among them makes it `invalid-role-model`.
- * Warnings alone throw nothing: the model carries them in `warnings`.
+ * Warnings alone throw nothing: they stay in the model's `problems`, for the caller to show.
  */
 export function checkDeclaredPasswords(model: RoleModel, policy: PasswordPolicy = {}): void {
   const passwords = declaredPasswordProblems(model, policy);
