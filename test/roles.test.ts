@@ -449,6 +449,118 @@ test("role plan lists every policy problem, one a line, file:line:column: error:
   for (const weak of ["short1", "Password1!", "DBUser.Monitor"]) assert.ok(!json.stdout.includes(weak), `${weak} is not in the JSON`);
 });
 
+/** pg_users naming u1 twice (a weak password, then a strong one) and redeclaring dbuser_monitor, one of Pigsty's default roles. */
+const DUPLICATES_INVENTORY = `all:
+  children:
+    pg-roles:
+      hosts: { 127.0.0.1: { pg_seq: 1, pg_role: primary } }
+      vars:
+        pg_cluster: pg-roles
+        pg_users:
+          - { name: u1, password: u1 }
+          - { name: u2, password: { env: ROLES_TEST_APP } }
+          - { name: u1, password: "Str0ng-Passw0rd-xyz" }
+          - { name: dbuser_monitor, comment: monitoring }
+  vars:
+    pg_admin_password: { env: ROLES_TEST_ADMIN }
+    pg_monitor_password: { env: ROLES_TEST_MONITOR }
+    pg_replication_password: { env: ROLES_TEST_REPL }
+`;
+
+/** `at(needle)`: the file:line:column where `needle` starts in `text`, written to `file`; `lineOf(needle)`: `line L:C`, as a message names a place in the same file. */
+function placesIn(text: string, file: string): { at: (needle: string) => string; lineOf: (needle: string) => string } {
+  const lines = text.split("\n");
+  const position = (needle: string) => {
+    const index = lines.findIndex((line) => line.includes(needle));
+    assert.ok(index >= 0, needle);
+    return `${index + 1}:${(lines[index] as string).indexOf(needle) + 1}`;
+  };
+  return { at: (needle) => `${file}:${position(needle)}`, lineOf: (needle) => `line ${position(needle)}` };
+}
+
+test("role plan: a user named twice in pg_users is an error at both entries and hides neither password; a default role redeclared is a warning at both places", async () => {
+  // The policy check comes before connecting: nothing listens on port 1.
+  const plan = (inventoryFile: string, extra: readonly string[] = []) =>
+    run(["role", "plan", "--inventory", inventoryFile, "--cluster", "pg-roles", "--conn", "host=127.0.0.1 port=1 user=postgres", ...extra], { ROLES_TEST_APP: PASSWORDS.rotated });
+  const once = "declare each role once; Pigsty's pgsql.yml applies every entry in turn (the last password wins) but bin/pgsql-user applies only the first (rule duplicate-role)";
+  const override = "Pigsty creates pg_default_roles first, then pg_users, so what the pg_users entry states overrides it (rule overrides-default-role)";
+  /** The lines role plan prints for `text`'s weak u1 password and its redeclared dbuser_monitor, in `file`. */
+  const expected = (text: string, file: string) => {
+    const { at, lineOf } = placesIn(text, file);
+    return {
+      weak: text.includes("password: u1")
+        ? [
+            `${at("password: u1")}: error: u1: password from pg_users is shorter than 8 characters (rule too-short)`,
+            `${at("password: u1")}: error: u1: password from pg_users contains the role name (rule contains-role-name)`,
+          ]
+        : [],
+      defaultRole: `${at("pg-roles:")}: warning: dbuser_monitor of Pigsty's default pg_default_roles (not set for pg-roles: roles/pgsql/defaults/main.yml) is declared again in pg_users at ${lineOf("{ name: dbuser_monitor")}: ${override}`,
+      redeclared: `${at("{ name: dbuser_monitor")}: warning: pg_users dbuser_monitor is also declared in Pigsty's default pg_default_roles (roles/pgsql/defaults/main.yml): ${override}`,
+    };
+  };
+
+  const file = join(work.dir, "duplicates.yml");
+  await writeFile(file, DUPLICATES_INVENTORY);
+  const { at, lineOf } = placesIn(DUPLICATES_INVENTORY, file);
+  const { weak, defaultRole, redeclared } = expected(DUPLICATES_INVENTORY, file);
+  const result = await plan(file);
+  assert.equal(result.code, 3, result.stderr);
+  assert.equal(result.stdout, "");
+  assert.deepEqual(result.stderr.split("\n"), [
+    defaultRole,
+    `${at("{ name: u1, password: u1 }")}: error: pg_users u1 is also declared at ${lineOf('{ name: u1, password: "Str0ng')}: ${once}`,
+    ...weak,
+    `${at('{ name: u1, password: "Str0ng')}: error: pg_users u1 is also declared at ${lineOf("{ name: u1, password: u1 }")}: ${once}`,
+    redeclared,
+    `pgwarden: error: 6 problems with the declared roles and their passwords in ${file}: nothing was sent to a server; declare each role once and set passwords that pass, then run again`,
+    "",
+  ]);
+
+  const json = await plan(file, ["--format", "json"]);
+  assert.equal(json.code, 3, json.stderr);
+  const document = (JSON.parse(json.stderr) as { error: { code: string; problems: { file: string; line: number; column?: number; path?: string; severity: string; message: string; rule?: string }[] } }).error;
+  assert.equal(document.code, "invalid-role-model");
+  assert.deepEqual(
+    document.problems.map((problem) => `${problem.file}:${problem.line}:${problem.column}: ${problem.severity}: ${problem.message}`),
+    result.stderr.split("\n").slice(0, 6),
+    "the same problems, with the same places",
+  );
+  assert.deepEqual(
+    document.problems.map((problem) => [problem.path, problem.rule]),
+    [
+      ["all.children.pg-roles", "overrides-default-role"],
+      ["all.children.pg-roles.vars.pg_users[0]", "duplicate-role"],
+      ["all.children.pg-roles.vars.pg_users[0].password", "too-short"],
+      ["all.children.pg-roles.vars.pg_users[0].password", "contains-role-name"],
+      ["all.children.pg-roles.vars.pg_users[2]", "duplicate-role"],
+      ["all.children.pg-roles.vars.pg_users[3]", "overrides-default-role"],
+    ],
+  );
+  assert.ok(!result.stderr.includes("Str0ng-Passw0rd-xyz") && !json.stderr.includes("Str0ng-Passw0rd-xyz"), "no password is printed");
+
+  // Without the second u1: the same password problems, the warnings still given.
+  const singleText = DUPLICATES_INVENTORY.replace(/ {10}- \{ name: u1, password: "Str0ng-Passw0rd-xyz" \}\n/, "");
+  const single = join(work.dir, "single.yml");
+  await writeFile(single, singleText);
+  const alone = await plan(single);
+  assert.equal(alone.code, 3, alone.stderr);
+  const singleLines = expected(singleText, single);
+  assert.deepEqual(alone.stderr.split("\n").slice(0, 4), [singleLines.defaultRole, ...singleLines.weak, singleLines.redeclared]);
+
+  // Only the override: warnings, no refusal; role plan goes on to connect (and fails there, on port 1).
+  const overridingText = DUPLICATES_INVENTORY.replace(/ {10}- \{ name: u1, .*\n/g, "");
+  const overriding = join(work.dir, "overriding.yml");
+  await writeFile(overriding, overridingText);
+  const warned = await plan(overriding);
+  assert.equal(warned.code, 5, warned.stderr);
+  const warnedLines = expected(overridingText, overriding);
+  assert.deepEqual(
+    warned.stderr.split("\n").slice(0, 2),
+    [warnedLines.redeclared, warnedLines.defaultRole].map((line) => `pgwarden: warning: ${line.replace(": warning: ", ": ")}`),
+  );
+  assert.match(warned.stderr.split("\n")[2] ?? "", /cannot connect with --conn/);
+});
+
 test("lockouts: changes that would lock out the bootstrap superuser or the connected role are refused (exit 1, nothing changed) unless --force", async () => {
   const opsPassword = `Ops-${token()}-9`;
   const jumpPassword = `Jump-${token()}-10`;
@@ -459,9 +571,12 @@ test("lockouts: changes that would lock out the bootstrap superuser or the conne
     "- { name: dbuser_jump, password: { env: ROLES_TEST_JUMP }, roles: [dbuser_dba] }",
   ];
   let count = 0;
+  const nameOf = (line: string) => /name: (\w+)/.exec(line)?.[1];
+  // An entry for dbuser_ops or dbuser_jump takes the place of its base entry: pg_users names each role once.
   const inventoryWith = async (...users: string[]) => {
     const file = join(work.dir, `lockout-${++count}.yml`);
-    const lines = [...base, ...users].map((line) => `          ${line}`).join("\n");
+    const named = new Set(users.map(nameOf));
+    const lines = [...base.filter((line) => !named.has(nameOf(line))), ...users].map((line) => `          ${line}`).join("\n");
     await writeFile(file, INVENTORY.replace("          - { name: dbuser_gone, state: absent }", `          - { name: dbuser_gone, state: absent }\n${lines}`));
     return file;
   };
@@ -490,7 +605,9 @@ test("lockouts: changes that would lock out the bootstrap superuser or the conne
     assert.equal(refused.code, 1, `${user}: ${refused.stderr}`);
     assert.match(refused.stderr, pattern, user);
     assert.match(refused.stderr, /other login superusers remain: .*dbuser_dba.*; nothing was changed; rerun with --force/, user);
-    assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
+    // postgres redeclared in pg_users over Pigsty's default role: the two warnings that says so, then the refusal.
+    const others = refused.stderr.trim().split("\n").filter((line) => !line.endsWith("(rule overrides-default-role)"));
+    assert.equal(others.length, 1, refused.stderr);
     assert.equal(refused.stdout, "");
     assert.equal(await authid("postgres"), postgresBefore, `${user}: postgres unchanged`);
     const text = await roleRun("plan", file, conn);

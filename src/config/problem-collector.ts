@@ -28,6 +28,11 @@ export class ProblemCollector {
     }
   }
 
+  /** How many errors were kept so far. */
+  get size(): number {
+    return this.#errors.length;
+  }
+
   keep(error: unknown): void {
     if (!(error instanceof PgwardenError) || error.problems === undefined) throw error;
     this.#errors.push(error);

@@ -16,10 +16,14 @@ export function problemAt(source: SourceLocation, message: string, rule?: string
   };
 }
 
+/** `file:line:column: ` (empty when the file is not known). */
+export function problemPlace(problem: Problem): string {
+  return problem.file === "" ? "" : `${problem.file}:${problem.line}:${problem.column === undefined ? "" : `${problem.column}:`} `;
+}
+
 /** `file:line:column: severity: message`, as compilers print it (no place when the file is not known). */
 export function problemText(problem: Problem): string {
-  const place = problem.file === "" ? "" : `${problem.file}:${problem.line}:${problem.column === undefined ? "" : `${problem.column}:`} `;
-  return `${place}${problem.severity}: ${problem.message}`;
+  return `${problemPlace(problem)}${problem.severity}: ${problem.message}`;
 }
 
 /** In file order, as a compiler lists them; problems at one place keep the order they were found in. */

@@ -16,7 +16,7 @@ const role = (name: string, password: DesiredRole["password"], state: DesiredRol
   parameters: [],
   comment: "",
 });
-const model = (roles: DesiredRole[]): RoleModel => ({ cluster: "c", roles, defaultPrivileges: [], privilegeOwners: [], passwordEncryption: "scram-sha-256", warnings: [] });
+const model = (roles: DesiredRole[]): RoleModel => ({ cluster: "c", roles, defaultPrivileges: [], privilegeOwners: [], passwordEncryption: "scram-sha-256", warnings: [], problems: [] });
 
 function rejects(roleModel: RoleModel, pattern: RegExp, policy = {}): void {
   assert.throws(
@@ -110,4 +110,50 @@ test("every problem of every role is listed, in file order, each at the place it
       return true;
     },
   );
+});
+
+test("a password another entry replaces is checked too: the strong later one does not hide the weak earlier one", () => {
+  const u1 = {
+    ...role("u1", { kind: "plaintext", value: "Str0ng-Passw0rd-xyz", from: "pg_users", source: { file: "pigsty.yml", line: 11 } }),
+    overriddenPasswords: [{ kind: "plaintext", value: "u1", from: "pg_users", source: { file: "pigsty.yml", line: 9 } }] as const,
+  };
+  assert.deepEqual(
+    declaredPasswordProblems(model([u1])).map((problem) => [problem.line, problem.rule]),
+    [
+      [9, "too-short"],
+      [9, "contains-role-name"],
+    ],
+  );
+  const scram = { ...u1, overriddenPasswords: [{ kind: "scram", secret: "SCRAM-SHA-256$4096:x$y:z", from: "pg_users" }] as const };
+  assert.deepEqual(declaredPasswordProblems(model([scram])), [], "a pre-hashed secret is not checked, replaced or not");
+});
+
+test("the model's problems are listed with the password problems: an error among them is invalid-role-model; warnings alone pass", () => {
+  const duplicate = (line: number, severity: "error" | "warning") => ({ file: "pigsty.yml", line, severity, message: `declared twice (${line})`, rule: "duplicate-role" });
+  const weak = role("app", { kind: "plaintext", value: "short1", from: "pg_users", source: { file: "pigsty.yml", line: 9 } });
+  const good = role("app", { kind: "plaintext", value: "v7-Qm.hR2x_Lk9", from: "pg_users" });
+  const withProblems = (roles: DesiredRole[], problems: ReturnType<typeof duplicate>[]): RoleModel => ({ ...model(roles), problems });
+  const thrown = (roleModel: RoleModel): PgwardenError => {
+    try {
+      checkDeclaredPasswords(roleModel);
+    } catch (error) {
+      assert.ok(error instanceof PgwardenError);
+      return error;
+    }
+    assert.fail("expected a refusal");
+  };
+
+  const both = thrown(withProblems([weak], [duplicate(9, "error"), duplicate(11, "error")]));
+  assert.deepEqual([both.code, both.exitCode], ["invalid-role-model", ExitCode.config]);
+  assert.equal(both.message, "3 problems with the declared roles and their passwords in pigsty.yml: nothing was sent to a server; declare each role once and set passwords that pass, then run again");
+  assert.deepEqual(both.problems?.map((problem) => [problem.line, problem.rule]), [[9, "duplicate-role"], [9, "too-short"], [11, "duplicate-role"]]);
+
+  const duplicatesOnly = thrown(withProblems([good], [duplicate(9, "error"), duplicate(11, "error")]));
+  assert.equal(duplicatesOnly.message, "2 problems with the declared roles in pigsty.yml: nothing was sent to a server; declare each role once, then run again");
+
+  const warnedAndWeak = thrown(withProblems([weak], [duplicate(3, "warning")]));
+  assert.equal(warnedAndWeak.code, "password-policy");
+  assert.deepEqual(warnedAndWeak.problems?.map((problem) => problem.severity), ["warning", "error"], "the warning is listed with the error");
+
+  assert.doesNotThrow(() => checkDeclaredPasswords(withProblems([good], [duplicate(3, "warning"), duplicate(5, "warning")])));
 });

@@ -30,9 +30,10 @@ export function declaredPasswordProblems(model: RoleModel, policy: PasswordPolic
   // What `password audit` guesses first is refused here, so the audit never finds it later.
   const denylist = new Set([...knownPasswordDenylist(), ...(policy.denylist ?? [])]);
   const problems: Problem[] = [];
-  for (const role of model.roles) {
-    const password = role.password;
-    if (role.state !== "create" || password?.kind !== "plaintext") continue;
+  // Every password an entry declares, the replaced ones too: no entry hides another's problem.
+  const declared = model.roles.flatMap((role) => [...(role.overriddenPasswords ?? []), ...(role.password ? [role.password] : [])].map((password) => ({ role, password })));
+  for (const { role, password } of declared) {
+    if (role.state !== "create" || password.kind !== "plaintext") continue;
     const where = password.source ?? role.source;
     const label = passwordLabel(role, password.from, password.pigstyDefault, model.cluster);
     // A model built by hand may not know where a role was written: the problem says so with an empty file.
@@ -54,14 +55,23 @@ export function declaredPasswordProblems(model: RoleModel, policy: PasswordPolic
 /**
  * Throws every problem {@link declaredPasswordProblems} finds as one invalid config (exit 3),
  * `password-policy`: one problem is the message (`file:line: role: ... (rule id)`), several
- * are summed up and listed in the error's `problems`.
+ * are summed up and listed in the error's `problems`. The model's own problems (a role declared
+ * twice) are listed with them, warnings included; an error among them makes it `invalid-role-model`.
+ * Warnings alone throw nothing: they stay in the model's `problems`, for the caller to show.
  */
 export function checkDeclaredPasswords(model: RoleModel, policy: PasswordPolicy = {}): void {
-  const problems = declaredPasswordProblems(model, policy);
-  if (problems.length > 0) {
+  const passwords = declaredPasswordProblems(model, policy);
+  const modelErrors = model.problems.some((problem) => problem.severity === "error");
+  if (passwords.length === 0 && !modelErrors) return;
+  const problems = [...model.problems, ...passwords];
+  if (!modelErrors) {
     throw problemsError("password-policy", problems, ExitCode.config, {
-      many: "password policy problems",
+      many: model.problems.length === 0 ? "password policy problems" : "problems with the declared roles and their passwords",
       after: "nothing was sent to a server; set passwords that pass, then run again",
     });
   }
+  throw problemsError("invalid-role-model", problems, ExitCode.config, {
+    many: passwords.length === 0 ? "problems with the declared roles" : "problems with the declared roles and their passwords",
+    after: `nothing was sent to a server; declare each role once${passwords.length === 0 ? "" : " and set passwords that pass"}, then run again`,
+  });
 }

@@ -70,6 +70,8 @@ export interface DesiredRole {
   /** `VALID UNTIL`, a UTC date YYYY-MM-DD. */
   readonly validUntil?: string;
   readonly password?: DesiredPassword;
+  /** Passwords other entries declare for this role (pg_users naming it twice, a stated system password), which `password` replaces. */
+  readonly overriddenPasswords?: readonly DesiredPassword[];
   readonly memberships: readonly DesiredMembership[];
   readonly parameters: readonly DesiredParameter[];
   readonly comment: string;

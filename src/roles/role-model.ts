@@ -5,9 +5,10 @@ import { problemAt } from "../config/problem-list.js";
 import { instanceVars, type Inventory } from "../config/inventory.js";
 import { PIGSTY_DEFAULTS } from "../config/pigsty-defaults.js";
 import type { InventoryVars, PasswordKey } from "../config/schema.js";
-import { ExitCode, PgwardenError } from "../errors.js";
+import { ExitCode, PgwardenError, type Problem } from "../errors.js";
 import { sourcePrefix, type SourceLocation } from "../hba/model.js";
 import { parseDefaultPrivilege, type DefaultPrivilege } from "./default-privilege.js";
+import { duplicateRoleProblems, type RoleDeclaration } from "./duplicate-roles.js";
 import { ROLE_ATTRIBUTES, type DesiredMembership, type DesiredParameter, type DesiredPassword, type DesiredRole, type RoleAttribute } from "./desired-role.js";
 import { resolvePassword, type PasswordSourceContext } from "./password-source.js";
 import type { RoleEntry } from "./role-entry.js";
@@ -31,6 +32,12 @@ export interface RoleModel {
   /** pg_pwd_enc: how a plaintext password is turned into what the server stores. */
   readonly passwordEncryption: "scram-sha-256" | "md5";
   readonly warnings: readonly string[];
+  /**
+   * Placed problems that still let the model be built: a role declared by more than one entry,
+   * at each entry (errors and warnings, see duplicate-roles.ts). checkDeclaredPasswords lists them
+   * with the password problems, so that neither hides the other; warnings alone are the caller's to show.
+   */
+  readonly problems: readonly Problem[];
 }
 
 export interface RoleModelOptions {
@@ -59,6 +66,8 @@ interface RoleBuilder {
   connectionLimit?: number;
   validUntil?: string;
   password?: { value: DesiredPassword; rank: number };
+  /** The passwords other entries declare for the role, replaced by `password`: each is still checked. */
+  overridden: DesiredPassword[];
   memberships: Map<string, DesiredMembership>;
   parameters: Map<string, DesiredParameter>;
   comment?: string;
@@ -77,6 +86,7 @@ function expiryDate(now: Date, days: number): string {
 
 class RoleModelBuilder {
   readonly roles = new Map<string, RoleBuilder>();
+  readonly declarations: RoleDeclaration[] = [];
   readonly warnings: string[] = [];
 
   constructor(
@@ -87,18 +97,23 @@ class RoleModelBuilder {
   role(name: string): RoleBuilder {
     let role = this.roles.get(name);
     if (!role) {
-      role = { name, state: "create", attributes: {}, memberships: new Map(), parameters: new Map() };
+      role = { name, state: "create", attributes: {}, overridden: [], memberships: new Map(), parameters: new Map() };
       this.roles.set(name, role);
     }
     return role;
   }
 
   setPassword(role: RoleBuilder, value: DesiredPassword, rank: number): void {
-    if (!role.password || rank >= role.password.rank) role.password = { value, rank };
+    const current = role.password;
+    if (!current || rank >= current.rank) {
+      if (current) role.overridden.push(current.value);
+      role.password = { value, rank };
+    } else role.overridden.push(value);
   }
 
   /** `pigstyDefault`: the entry is Pigsty's default (the inventory sets no pg_default_roles), placed at the cluster's entry. */
   async entry(entry: RoleEntry, origin: "pg_default_roles" | "pg_users", pigstyDefault?: string): Promise<void> {
+    this.declarations.push({ name: entry.name, origin, source: entry.source, ...(pigstyDefault === undefined ? {} : { pigstyDefault }) });
     const role = this.role(entry.name);
     if (entry.source) role.pigstyDefault = pigstyDefault;
     role.source = entry.source ?? role.source;
@@ -154,6 +169,8 @@ class RoleModelBuilder {
 }
 
 function finish(role: RoleBuilder, systemUsers: ReadonlySet<string>): DesiredRole {
+  // A Pigsty default the inventory replaces was never the person's choice: replacing it is the fix its problem asks for.
+  const overridden = role.overridden.filter((password) => password.pigstyDefault === undefined);
   return {
     name: role.name,
     state: role.state,
@@ -164,6 +181,7 @@ function finish(role: RoleBuilder, systemUsers: ReadonlySet<string>): DesiredRol
     connectionLimit: role.connectionLimit,
     validUntil: role.validUntil,
     password: role.password?.value,
+    ...(overridden.length === 0 ? {} : { overriddenPasswords: overridden }),
     memberships: [...role.memberships.values()],
     parameters: [...role.parameters.values()],
     // Pigsty's template comments every role, `business user <name>` when the entry has none.
@@ -204,6 +222,9 @@ export async function desiredRoleModel(inventory: Inventory, cluster: string, op
       problems.keep(modelError(role.source, `${role.name} ${why}`));
     }
   }
+  const duplicates = duplicateRoleProblems(builder.declarations, cluster);
+  // No model without its other problems: the duplicates are listed with them.
+  if (problems.size > 0 && duplicates.length > 0) problems.keep(new PgwardenError("invalid-role-model", "roles declared twice", ExitCode.config, { problems: duplicates }));
   problems.throwIfAny();
   const privilegeOwners = [...new Set([vars.pg_dbsu, vars.pg_admin_username, ADMIN_GROUP_ROLE].filter((name): name is string => typeof name === "string"))];
   return {
@@ -213,5 +234,6 @@ export async function desiredRoleModel(inventory: Inventory, cluster: string, op
     privilegeOwners,
     passwordEncryption: vars.pg_pwd_enc ?? "scram-sha-256",
     warnings: builder.warnings,
+    problems: duplicates,
   };
 }

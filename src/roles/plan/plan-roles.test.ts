@@ -32,6 +32,7 @@ const model = (roles: DesiredRole[], over: Partial<RoleModel> = {}): RoleModel =
   privilegeOwners: [],
   passwordEncryption: "scram-sha-256",
   warnings: [],
+  problems: [],
   ...over,
 });
 

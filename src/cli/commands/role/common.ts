@@ -1,5 +1,6 @@
 import { Option, type Command } from "commander";
 import { loadInventory } from "../../../config/load-inventory.js";
+import { problemPlace } from "../../../config/problem-list.js";
 import { usageError } from "../../../errors.js";
 import { readInputFile } from "../../../fs/read-input.js";
 import { checkDeclaredPasswords } from "../../../roles/declared-password-policy.js";
@@ -79,6 +80,8 @@ export async function prepareRoles(ctx: CommandContext, options: RoleOptions): P
   for (const warning of inventory.warnings) ctx.output.warn(warning);
   const model = await desiredRoleModel(inventory, options.cluster, { env: ctx.env, now: ctx.now });
   checkDeclaredPasswords(model, policy);
+  // Only warnings are left (an error was thrown above); before connecting, so that they are seen even when the server is not reached.
+  for (const problem of model.problems.filter((each) => each.severity === "warning")) ctx.output.warn(`${problemPlace(problem)}${problem.message}`);
   return { model, planOptions: { scramIterations } };
 }
 

@@ -32,7 +32,11 @@ violation fails with exit 3 before anything reaches the server. Every violation 
 listed, one a line, as compilers print them: file:line:column: error: role: ... (rule ID), at the line of the
 inventory where the password is set; a Pigsty default the inventory leaves unset (pg_admin_password, the roles of
 pg_default_roles) is placed at the entry of the cluster it comes into force for (pg-test:), and the message names
-Pigsty's roles/pgsql/defaults/main.yml. A single problem is one line. In --format json the problems are in the error object
+Pigsty's roles/pgsql/defaults/main.yml. A role named twice in pg_users (or in pg_default_roles) is an error at each
+entry (rule duplicate-role: Pigsty's pgsql.yml applies every entry, the last password winning, bin/pgsql-user only the
+first), and the password of every entry is checked, not only the last one's; a pg_users entry that redeclares a role
+of pg_default_roles is a warning at both places (rule overrides-default-role: Pigsty applies pg_users last, so it
+wins), which alone does not stop the plan. A single problem is one line. In --format json the problems are in the error object
 on stderr: {"error": {code, message, exitCode, problems: [{file, line, column, path, severity, message, rule}]}}. Default privileges and
 the public schema are those of the database --conn names. A change that would lock operators out (the bootstrap
 superuser or the connected role losing LOGIN or SUPERUSER, a VALID UNTIL less than a day ahead, ...; see role apply
@@ -44,6 +48,7 @@ refuses it without --force. Nothing is changed.`,
       "pgwarden role plan --inventory pigsty.yml --cluster pg-meta --conn postgresql://postgres@10.10.10.10/postgres --min-length 14 --require-classes lower,upper,digit",
       "PGHOST=10.10.10.10 PGSSLMODE=verify-full PGSSLROOTCERT=pki/ca/ca.crt pgwarden role plan --inventory pigsty.yml --cluster pg-meta   # no --conn: PG* as psql",
       "pgwarden role plan --inventory pigsty.yml --cluster pg-meta --conn postgresql://postgres@10.10.10.10/postgres --format json 2>&1 >/dev/null | jq -r '.error.problems[]? | \"\\(.file):\\(.line): \\(.message)\"'",
+      "pgwarden role plan --inventory pigsty.yml --cluster pg-meta --conn postgresql://postgres@10.10.10.10/postgres --format json 2>&1 >/dev/null | jq -r '.error.problems[]? | select(.rule == \"duplicate-role\") | \"\\(.file):\\(.line):\\(.column)\"'   # users named twice",
     ],
   });
 }
