@@ -84,12 +84,18 @@ export function pgConninfoCommand(): Command {
 keyword=value pairs, PGSERVICE, the PG* variables, ~/.pgpass and libpq's defaults fill the rest, and sslmode means
 what it means to libpq (require verifies the chain when ~/.postgresql/root.crt exists; prefer falls back to no TLS).
 Prints what psql's \\conninfo prints, then the TLS protocol and cipher, whether and against which root certificate the
-server's certificate was verified, the client certificate sent (and the DN the server saw), and where the password
-and each setting came from (never the password). When the server's certificate does not verify, the error says
-which sslrootcert would work (the PKI's CA when the certificate chains to it).`,
+server's certificate was verified, the client certificate sent (and the DN the server saw), where the password came
+from (never the password) and, on one line, where each setting came from: host=127.0.0.1 (PGHOST), sslmode=require
+(--conn), the rest libpq's defaults. Files named by the connection are read as libpq 15 reads them: a missing
+sslrootcert means no verification below verify-ca, a missing sslcert no client certificate, a missing or unparsable
+sslcrl no revocation check; a client key may be 0640 when root owns it, 0600 otherwise. channel_binding=require
+(PGCHANNELBINDING) takes only a SCRAM-SHA-256-PLUS login over TLS and refuses trust, cert and md5 logins in libpq's words,
+before any password is sent. When the server's certificate does not verify, the error says which sslrootcert would
+work (the PKI's CA when the certificate chains to it), or which CRL revoked it.`,
     examples: [
       "pgwarden pg conninfo --conn 'host=db1 user=postgres sslmode=verify-full sslrootcert=pki/ca/ca.crt'",
       "PGHOST=127.0.0.1 PGSSLMODE=require pgwarden pg conninfo --format json",
+      "PGPASSWORD=... pgwarden pg conninfo --conn 'host=db1 user=app sslmode=verify-full channel_binding=require'",
       "pgwarden pg conninfo --conn postgresql://postgres@%2Fvar%2Frun%2Fpostgresql/postgres",
     ],
   });
