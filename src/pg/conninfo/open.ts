@@ -213,9 +213,11 @@ async function failureText(connection: ResolvedConnection, error: unknown, candi
   const refused = refusedText(connection, error as NodeJS.ErrnoException & { address?: string });
   if (refused !== undefined) return refused;
   const text = connectFailure(error as Error);
-  if (material?.crlPath !== undefined && code === "CERT_REVOKED") return `the server certificate is revoked by the CRL ${material.crlPath} (sslcrl or ~/.postgresql/root.crl): ${text}`;
+  // The CA is right here: the CRL named (by sslcrl, PGSSLCRL or libpq's default ~/.postgresql/root.crl) is what refused.
+  const crlFrom = `(${connection.sslcrl.namedBy ?? "libpq's default"})`;
+  if (material?.crlPath !== undefined && code === "CERT_REVOKED") return `the server certificate is revoked by the CRL ${material.crlPath} ${crlFrom}: ${text}`;
   if (material?.crlPath !== undefined && code === "UNABLE_TO_GET_CRL") {
-    return `the CRL ${material.crlPath} (sslcrl or ~/.postgresql/root.crl) holds no list from the CA that signed the server's certificate, and libpq then refuses: ${text}`;
+    return `the CRL ${material.crlPath} ${crlFrom} holds no list from the CA that signed the server's certificate, and libpq then refuses: ${text}`;
   }
   // ERR_SSL_* are alerts from the server (a client certificate it refused), not a server certificate that failed here.
   if (material === undefined || !VERIFY_ERROR.test(code) || code.startsWith("ERR_SSL_")) return text;
