@@ -6,7 +6,8 @@
  * a client certificate, ~/.pgpass with a right or a loose mode, ~/.pg_service.conf).
  */
 import assert from "node:assert/strict";
-import { chmod, copyFile, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { chmod, chown, copyFile, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { createServer, type AddressInfo } from "node:net";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test, type TestContext } from "node:test";
@@ -21,8 +22,11 @@ const OS_USER = userInfo().username;
 interface HomeSpec {
   /** ~/.postgresql/root.crt: this PKI's CA, another CA's, or none. */
   readonly root?: "pki" | "other";
-  /** ~/.postgresql/postgresql.crt and .key (cert_user's), with the key's mode. */
+  /** ~/.postgresql/postgresql.crt and .key (cert_user's), with the key's mode (and owner: the test runner, root, unless given). */
   readonly clientKeyMode?: number;
+  readonly clientKeyOwner?: number;
+  /** ~/.postgresql/root.crl: a copy of this file. */
+  readonly crl?: string;
   /** ~/.pgpass lines and mode. */
   readonly pgpass?: { readonly lines: readonly string[]; readonly mode: number };
   /** ~/.pg_service.conf. */
@@ -39,6 +43,8 @@ interface Row {
   readonly expect: "tls" | "plain" | "fails" | "refused";
   /** Also expected in pgwarden's stderr. */
   readonly says?: RegExp;
+  /** psql's stderr says it too (libpq's own words). */
+  readonly psqlSaysToo?: true;
 }
 
 let cluster: Cluster;
@@ -48,6 +54,27 @@ let otherCa: string;
 let clientCert: string;
 let clientKey: string;
 let homes = 0;
+/** CRLs of the PKI's CA made by OpenSSL's `ca -gencrl`: one revoking the server's certificate, one revoking nothing; and a file that is no CRL. */
+let revokedCrl: string;
+let cleanCrl: string;
+let garbageCrl: string;
+
+/** A CRL signed by the CA of `pki` revoking `revoke` (certificate files), made by `openssl ca` in its own directory. */
+async function opensslCrl(pki: string, name: string, revoke: readonly string[]): Promise<string> {
+  const dir = join(work.dir, `crl-${name}`);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, "index.txt"), "");
+  await writeFile(join(dir, "openssl.cnf"), `[ca]\ndefault_ca = d\n[d]\ndatabase = ${dir}/index.txt\ndefault_md = sha256\ndefault_crl_days = 30\n`);
+  const openssl = (args: string[]) => runClient("openssl", ["ca", "-config", join(dir, "openssl.cnf"), "-keyfile", join(pki, "ca", "ca.key"), "-cert", join(pki, "ca", "ca.crt"), ...args]);
+  for (const file of revoke) {
+    const revoked = await openssl(["-revoke", file]);
+    assert.equal(revoked.code, 0, revoked.stderr);
+  }
+  const out = join(dir, `${name}.crl`);
+  const made = await openssl(["-gencrl", "-out", out]);
+  assert.equal(made.code, 0, made.stderr);
+  return out;
+}
 
 async function ok(args: string[]): Promise<void> {
   const result = await pgwarden(args);
@@ -67,6 +94,10 @@ before(async () => {
   otherCa = join(other, "ca", "ca.crt");
   clientCert = join(pki, "client", "cert_user.crt");
   clientKey = join(pki, "client", "cert_user.key");
+  revokedCrl = await opensslCrl(pki, "revoked", [join(pki, "server", "localhost.crt")]);
+  cleanCrl = await opensslCrl(pki, "clean", []);
+  garbageCrl = join(work.dir, "garbage.crl");
+  await writeFile(garbageCrl, "this is no CRL\n");
   cluster = await startCluster({
     hba: [
       "hostnossl all nossl_user 127.0.0.1/32 trust",
@@ -75,6 +106,7 @@ before(async () => {
       "host all pw_user 127.0.0.1/32 scram-sha-256",
       "hostssl all split_user 127.0.0.1/32 scram-sha-256",
       "hostnossl all split_user 127.0.0.1/32 trust",
+      "hostssl all md5_user 127.0.0.1/32 md5",
     ],
     tls: {
       certPem: await readFile(join(pki, "server", "localhost.crt"), "utf8"),
@@ -84,6 +116,7 @@ before(async () => {
   });
   await cluster.sql(
     `CREATE ROLE nossl_user LOGIN; CREATE ROLE ssl_user LOGIN; CREATE ROLE cert_user LOGIN; SET password_encryption = 'scram-sha-256'; CREATE ROLE pw_user LOGIN PASSWORD '${PASSWORD}'; CREATE ROLE split_user LOGIN PASSWORD '${PASSWORD}';` +
+      `SET password_encryption = 'md5'; CREATE ROLE md5_user LOGIN PASSWORD '${PASSWORD}';` +
       (OS_USER === cluster.superuser ? "" : `CREATE ROLE "${OS_USER}" LOGIN;`),
   );
 });
@@ -103,13 +136,24 @@ async function makeHome(spec: HomeSpec = {}): Promise<string> {
     await copyFile(clientCert, join(dotdir, "postgresql.crt"));
     await copyFile(clientKey, join(dotdir, "postgresql.key"));
     await chmod(join(dotdir, "postgresql.key"), spec.clientKeyMode);
+    if (spec.clientKeyOwner !== undefined) await chown(join(dotdir, "postgresql.key"), spec.clientKeyOwner, spec.clientKeyOwner);
   }
+  if (spec.crl !== undefined) await copyFile(spec.crl, join(dotdir, "root.crl"));
   if (spec.pgpass) {
     await writeFile(join(home, ".pgpass"), `${spec.pgpass.lines.join("\n")}\n`);
     await chmod(join(home, ".pgpass"), spec.pgpass.mode);
   }
   if (spec.service !== undefined) await writeFile(join(home, ".pg_service.conf"), spec.service);
   return home;
+}
+
+/** A TCP port nothing listens on (on 127.0.0.1 and ::1): one the OS gave and took back. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "::1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 type Outcome = "tls" | "plain" | "fails" | "refused";
@@ -153,6 +197,7 @@ async function runRows(t: TestContext, rows: readonly Row[]): Promise<void> {
       assert.equal(psql.outcome, row.expect, `psql: ${psql.stderr}`);
       assert.equal(warden.outcome, psql.outcome, `pgwarden as psql: ${warden.stderr}`);
       if (row.says) assert.match(warden.stderr + warden.stdout, row.says);
+      if (row.says && row.psqlSaysToo) assert.match(psql.stderr, row.says, "libpq's words");
       assert.doesNotMatch(warden.stderr + warden.stdout, new RegExp(PASSWORD), "never the password");
     });
   }
@@ -167,6 +212,7 @@ const at = (user: string, more: Record<string, string | number> = {}) => kv({ ho
 describe("the same settings through psql and pgwarden: server with TLS on", { concurrency: false }, () => {
   test("rows", async (t) => {
     const port = () => cluster.port;
+    const unusedPort = await freePort();
     const rows: Row[] = [
       // Every sslmode against hostnossl and hostssl lines, no root certificate in HOME.
       { name: "disable, hostnossl: plain", conn: at("nossl_user", { sslmode: "disable" }), expect: "plain" },
@@ -204,6 +250,104 @@ describe("the same settings through psql and pgwarden: server with TLS on", { co
       { name: "cert: ~/.postgresql/postgresql.crt and a 0600 key", conn: at("cert_user", { sslmode: "verify-full", host: "localhost" }), home: { root: "pki", clientKeyMode: 0o600 }, expect: "tls" },
       { name: "cert: a key others may read is refused", conn: at("cert_user", { sslmode: "verify-full", host: "localhost" }), home: { root: "pki", clientKeyMode: 0o644 }, expect: "fails" },
       { name: "cert: no client certificate", conn: at("cert_user", { sslmode: "require" }), expect: "fails" },
+      // libpq 15: a root-owned key may be 0640 (whoever connects, root included), any other owner's 0600 or less; the owner is not compared.
+      { name: "cert: a root-owned 0640 key is taken", conn: at("cert_user", { sslmode: "verify-full", host: "localhost" }), home: { root: "pki", clientKeyMode: 0o640 }, expect: "tls" },
+      { name: "cert: a root-owned 0660 key is refused", conn: at("cert_user", { sslmode: "verify-full", host: "localhost" }), home: { root: "pki", clientKeyMode: 0o660 }, expect: "fails", says: /has group or world access/, psqlSaysToo: true },
+      {
+        name: "cert: a 0600 key another user owns is taken (root reads it)",
+        conn: at("cert_user", { sslmode: "verify-full", host: "localhost" }),
+        home: { root: "pki", clientKeyMode: 0o600, clientKeyOwner: 65534 },
+        expect: "tls",
+      },
+      {
+        name: "cert: a 0640 key another user owns is refused",
+        conn: at("cert_user", { sslmode: "verify-full", host: "localhost" }),
+        home: { root: "pki", clientKeyMode: 0o640, clientKeyOwner: 65534 },
+        expect: "fails",
+        says: /has group or world access/,
+      },
+      // Files named but missing: libpq goes on without them, except a root file under verify-ca/verify-full.
+      { name: "require, sslrootcert=/nonexistent: TLS without verification", conn: at("ssl_user", { sslmode: "require", sslrootcert: "/nonexistent/root.crt" }), expect: "tls" },
+      { name: "prefer, PGSSLROOTCERT=/nonexistent: TLS without verification", conn: at("ssl_user"), env: { PGSSLROOTCERT: "/nonexistent/root.crt" }, expect: "tls" },
+      {
+        name: "verify-ca, sslrootcert=/nonexistent: refused",
+        conn: at("ssl_user", { sslmode: "verify-ca", sslrootcert: "/nonexistent/root.crt" }),
+        expect: "fails",
+        says: /root certificate file "\/nonexistent\/root\.crt" does not exist/, psqlSaysToo: true,
+      },
+      { name: "verify-full, PGSSLROOTCERT=/nonexistent: refused", conn: at("ssl_user", { sslmode: "verify-full", host: "localhost" }), env: { PGSSLROOTCERT: "/nonexistent/root.crt" }, expect: "fails" },
+      { name: "sslcert=/nonexistent: no client certificate sent, trust login connects", conn: at("ssl_user", { sslmode: "require", sslcert: "/nonexistent/client.crt" }), expect: "tls" },
+      { name: "sslcert=/nonexistent: no client certificate sent, cert login fails", conn: at("cert_user", { sslmode: "require", sslcert: "/nonexistent/client.crt" }), expect: "fails" },
+      // CRLs: used when they load; a missing or unparsable file means no revocation check.
+      { name: "sslcrl revoking nothing", conn: at("ssl_user", { sslmode: "verify-ca", sslrootcert: pkiCa, sslcrl: cleanCrl }), expect: "tls" },
+      { name: "sslcrl that is no CRL: no revocation check", conn: at("ssl_user", { sslmode: "verify-ca", sslrootcert: pkiCa, sslcrl: garbageCrl }), expect: "tls" },
+      { name: "sslcrl=/nonexistent: no revocation check", conn: at("ssl_user", { sslmode: "verify-ca", sslrootcert: pkiCa, sslcrl: "/nonexistent/root.crl" }), expect: "tls" },
+      {
+        name: "sslcrl revoking the server's certificate: refused, naming the CRL",
+        conn: at("ssl_user", { sslmode: "verify-ca", sslrootcert: pkiCa, sslcrl: revokedCrl }),
+        expect: "fails",
+        says: /the server certificate is revoked by the CRL \S*revoked\.crl/,
+      },
+      {
+        name: "~/.postgresql/root.crl revoking the server's certificate: refused, naming it",
+        conn: at("ssl_user", { sslmode: "require" }),
+        home: { root: "pki", crl: revokedCrl },
+        expect: "fails",
+        says: /revoked by the CRL \S*\.postgresql\/root\.crl/,
+      },
+      // channel_binding: require takes only a SCRAM-SHA-256-PLUS login over TLS, and refuses before sending a password otherwise.
+      { name: "channel_binding=require, SCRAM over TLS: bound", conn: at("pw_user", { sslmode: "require", channel_binding: "require" }), env: { PGPASSWORD: PASSWORD }, expect: "tls" },
+      { name: "PGCHANNELBINDING=require, SCRAM over TLS: bound", conn: at("pw_user", { sslmode: "verify-full", host: "localhost", sslrootcert: pkiCa }), env: { PGPASSWORD: PASSWORD, PGCHANNELBINDING: "require" }, expect: "tls" },
+      {
+        name: "channel_binding=require, trust over TLS: refused",
+        conn: at("ssl_user", { sslmode: "require", channel_binding: "require" }),
+        expect: "fails",
+        says: /channel binding required, but server authenticated client without channel binding/, psqlSaysToo: true,
+      },
+      {
+        name: "channel_binding=require, cert login: refused",
+        conn: at("cert_user", { sslmode: "require", channel_binding: "require" }),
+        env: { PGSSLCERT: clientCert, PGSSLKEY: clientKey },
+        expect: "fails",
+        says: /channel binding required, but server authenticated client without channel binding/, psqlSaysToo: true,
+      },
+      {
+        name: "channel_binding=require, md5: refused before a password is sent",
+        conn: at("md5_user", { sslmode: "require", channel_binding: "require" }),
+        env: { PGPASSWORD: PASSWORD },
+        expect: "fails",
+        says: /channel binding required but not supported by server's authentication request/, psqlSaysToo: true,
+      },
+      { name: "channel_binding=require, md5 without it: the md5 login works", conn: at("md5_user", { sslmode: "require" }), env: { PGPASSWORD: PASSWORD }, expect: "tls" },
+      {
+        name: "channel_binding=require, SCRAM without TLS: refused",
+        conn: at("pw_user", { sslmode: "disable", channel_binding: "require" }),
+        env: { PGPASSWORD: PASSWORD },
+        expect: "fails",
+        says: /channel binding required, but SSL not in use/, psqlSaysToo: true,
+      },
+      {
+        name: "channel_binding=require, prefer on hostnossl trust: TLS refused, plain trust refused",
+        conn: at("nossl_user", { channel_binding: "require" }),
+        expect: "fails",
+        says: /authenticated client without channel binding/, psqlSaysToo: true,
+      },
+      { name: "channel_binding=disable, SCRAM over TLS", conn: at("pw_user", { sslmode: "require", channel_binding: "disable" }), env: { PGPASSWORD: PASSWORD }, expect: "tls" },
+      { name: "channel_binding=prefer, trust over TLS", conn: at("ssl_user", { sslmode: "require", channel_binding: "prefer" }), expect: "tls" },
+      { name: "channel_binding=bogus", conn: at("ssl_user", { channel_binding: "bogus" }), expect: "refused", says: /invalid channel_binding value "bogus"/ },
+      // Nothing listening: psql's words.
+      {
+        name: "host=::1 with nothing listening: psql's words",
+        conn: kv({ host: "::1", port: unusedPort, dbname: "postgres", user: "ssl_user" }),
+        expect: "fails",
+        says: new RegExp(`connection to server at "::1", port ${unusedPort} failed: Connection refused; is the server running on that host and accepting TCP/IP connections\\?`),
+      },
+      {
+        name: "host=127.0.0.1 with nothing listening: psql's words",
+        conn: kv({ host: "127.0.0.1", port: unusedPort, dbname: "postgres", user: "ssl_user", sslmode: "require" }),
+        expect: "fails",
+        says: new RegExp(`connection to server at "127\\.0\\.0\\.1", port ${unusedPort} failed: Connection refused`),
+      },
       // The URL form.
       { name: "URL, verify-full", conn: `postgresql://ssl_user@localhost:${port()}/postgres?sslmode=verify-full&sslrootcert=${encodeURIComponent(pkiCa)}`, expect: "tls" },
       { name: "URL, sslmode=disable on hostnossl", conn: `postgres://nossl_user@127.0.0.1:${port()}/postgres?sslmode=disable`, expect: "plain" },
@@ -262,6 +406,22 @@ test("pg conninfo's text starts with what psql's \\conninfo prints for the same 
     assert.equal(warden.code, 0, warden.stderr);
     assert.ok(warden.stdout.startsWith(psql.stdout), `psql:\n${psql.stdout}\npgwarden:\n${warden.stdout}`);
   }
+});
+
+test("pg conninfo's text says where each setting came from, compactly, and never the password", async () => {
+  const home = await makeHome();
+  const env = { ...cleanEnv(), HOME: home, PGPORT: String(cluster.port), PGSSLMODE: "require", PGPASSWORD: PASSWORD };
+  const warden = await pgwarden(["pg", "conninfo", "--conn", "host=127.0.0.1 dbname=postgres user=pw_user"], { env });
+  assert.equal(warden.code, 0, warden.stderr);
+  const line = warden.stdout.split("\n").find((text) => text.startsWith("Settings: ")) ?? "";
+  assert.match(line, /host=127\.0\.0\.1 \(--conn\)/);
+  assert.match(line, /user=pw_user \(--conn\)/);
+  assert.match(line, new RegExp(`port=${cluster.port} \\(PGPORT\\)`));
+  assert.match(line, /sslmode=require \(PGSSLMODE\)/);
+  assert.match(line, /the rest libpq's defaults\.$/);
+  assert.doesNotMatch(line, /password/i, "the password's origin has its own line, its value none");
+  assert.match(warden.stdout, /^Password from PGPASSWORD\.$/m);
+  assert.doesNotMatch(warden.stdout, new RegExp(PASSWORD));
 });
 
 describe("the same settings through psql and pgwarden: server with TLS off", { concurrency: false }, () => {

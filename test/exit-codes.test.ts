@@ -84,6 +84,9 @@ const CONN_COMMANDS: readonly (readonly [string, (conn: string) => string[]])[] 
   ["password audit", (conn) => ["password", "audit", "--conn", conn]],
 ];
 
+/** The commands that connect before reading anything else of theirs (role plan/apply check their inventory first: exit 3 here). */
+const CONNECTING_FIRST = CONN_COMMANDS.filter(([name]) => !name.startsWith("role "));
+
 interface Situation {
   readonly name: string;
   readonly code: number;
@@ -191,16 +194,19 @@ const SITUATIONS: readonly Situation[] = [
     cases: CONN_COMMANDS.map(([name, args]) => [name, () => args("postgresql://postgres@127.0.0.1:99999/postgres")] as const),
   },
   {
-    name: "--conn naming a missing sslrootcert",
-    code: 4,
-    message: /--conn names sslrootcert=.*no-root\.crt, which does not exist/,
-    cases: CONN_COMMANDS.map(([name, args]) => [name, () => args(`postgresql://postgres@127.0.0.1:1/postgres?sslmode=verify-full&sslrootcert=${join(at.dir, "no-root.crt")}`)] as const),
+    // libpq reads the files a connection names when TLS starts: a missing root file is a refusal from verify-ca up.
+    name: "--conn naming a missing sslrootcert with sslmode=verify-full",
+    code: 5,
+    message: /root certificate file ".*no-root\.crt" does not exist/,
+    cases: CONNECTING_FIRST.map(([name, args]) => [name, () => args(`postgresql://postgres@127.0.0.1:1/postgres?sslmode=verify-full&sslrootcert=${join(at.dir, "no-root.crt")}`)] as const),
   },
   {
-    name: "--conn naming a missing sslkey",
-    code: 4,
-    message: /--conn names sslkey=.*no\.key, which does not exist/,
-    cases: CONN_COMMANDS.map(([name, args]) => [name, () => args(`postgresql://postgres@127.0.0.1:1/postgres?sslmode=verify-full&sslkey=${join(at.dir, "no.key")}`)] as const),
+    name: "--conn naming a client certificate and a missing sslkey",
+    code: 5,
+    message: /certificate present, but not private key file ".*no\.key"/,
+    cases: CONNECTING_FIRST.map(
+      ([name, args]) => [name, () => args(`postgresql://postgres@127.0.0.1:1/postgres?sslmode=require&sslcert=${join(at.pki, "ca", "ca.crt")}&sslkey=${join(at.dir, "no.key")}`)] as const,
+    ),
   },
   {
     name: "a world-writable PKI directory",

@@ -14,8 +14,8 @@ export const CONN_FORMS_HELP =
 /**
  * A `--conn` is a connection string as libpq reads it (URL or keyword=value), checked as
  * psql would check it once PGSERVICE, PG* variables and defaults fill the rest: an unknown
- * keyword (`sslmod`), a bad value (`sslmode=bogus`, a port outside 1..65535) or a file it
- * names that is not there is refused naming it. It may name the user, never the password:
+ * keyword (`sslmod`) or a bad value (`sslmode=bogus`, a port outside 1..65535) is refused
+ * naming it; the files it names are read when TLS starts, as libpq reads them. It may name the user, never the password:
  * argv is visible to every user of the machine (ps, /proc) and lands in shell history.
  * {@link connOption} checks it as argv is parsed, so bad input costs nothing.
  */

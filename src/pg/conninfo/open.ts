@@ -6,6 +6,7 @@ import { libpqHostNameMatch } from "../../pki/host-name.js";
 import { certificateFacts } from "../../pki/verify/certificate-facts.js";
 import { connectClient, connectFailure } from "../connect.js";
 import { probeTls } from "../tls-probe.js";
+import { requireChannelBinding } from "./channel-binding.js";
 import type { ResolvedConnection } from "./resolve.js";
 import { TlsSetupError, tlsMaterial, type TlsMaterial, type Verification } from "./tls-material.js";
 
@@ -94,7 +95,8 @@ function newClient(connection: ResolvedConnection, ssl: pg.ClientConfig["ssl"]):
         throw new Error("fe_sendauth: no password supplied");
       }),
     ssl,
-    enableChannelBinding: connection.channelBinding === "prefer",
+    // SCRAM-SHA-256-PLUS whenever the server offers it over TLS, as libpq does unless channel_binding=disable.
+    enableChannelBinding: connection.channelBinding !== "disable",
     keepAlive: connection.keepalives,
     ...(connection.keepalivesIdleSeconds === undefined ? {} : { keepAliveInitialDelayMillis: connection.keepalivesIdleSeconds * 1000 }),
     ...(timeoutSeconds !== undefined && timeoutSeconds > 0 ? { connectionTimeoutMillis: Math.max(timeoutSeconds, MIN_CONNECT_TIMEOUT_SECONDS) * 1000 } : {}),
@@ -106,11 +108,14 @@ function newClient(connection: ResolvedConnection, ssl: pg.ClientConfig["ssl"]):
   const hidden = Object.keys(process.env).filter((name) => name.startsWith("PG"));
   const saved = hidden.map((name) => [name, process.env[name]] as const);
   for (const name of hidden) delete process.env[name];
+  let client: pg.Client;
   try {
-    return new pg.Client(config);
+    client = new pg.Client(config);
   } finally {
     for (const [name, value] of saved) process.env[name] = value;
   }
+  if (connection.channelBinding === "require") requireChannelBinding(client, ssl !== false);
+  return client;
 }
 
 function sslOptions(connection: ResolvedConnection, material: TlsMaterial): NonNullable<pg.ClientConfig["ssl"]> {
@@ -182,12 +187,38 @@ async function workingRoot(connection: ResolvedConnection, candidates: readonly 
   return undefined;
 }
 
+/** The OS's words for the errors psql names (strerror), by Node's code. */
+const STRERROR: Readonly<Record<string, string>> = { ECONNREFUSED: "Connection refused", ENOENT: "No such file or directory" };
+
+/**
+ * Nothing listening, in psql's words (fe-connect.c connectFailureMessage) on one line: the
+ * address (and the host name it came from), the port or the socket file, and its question.
+ */
+function refusedText(connection: ResolvedConnection, error: NodeJS.ErrnoException & { address?: string }): string | undefined {
+  const reason = STRERROR[error.code ?? ""];
+  if (reason === undefined || error.syscall !== "connect") return undefined;
+  if (connection.socket) {
+    return `connection to server on socket "${connection.host}/.s.PGSQL.${connection.port}" failed: ${reason}; is the server running locally and accepting connections on that socket?`;
+  }
+  const address = error.address ?? connection.host;
+  const named = address === connection.host ? `"${connection.host}"` : `"${connection.host}" (${address})`;
+  return `connection to server at ${named}, port ${connection.port} failed: ${reason}; is the server running on that host and accepting TCP/IP connections?`;
+}
+
 /** Why an attempt failed, in a person's words: a certificate that did not verify says against what, and what would work. */
 async function failureText(connection: ResolvedConnection, error: unknown, candidates: readonly string[]): Promise<string> {
   if (error instanceof TlsSetupError) return error.message;
   const material = (error as { tlsMaterial?: TlsMaterial }).tlsMaterial;
   const code = String((error as NodeJS.ErrnoException).code ?? "");
+  const refused = refusedText(connection, error as NodeJS.ErrnoException & { address?: string });
+  if (refused !== undefined) return refused;
   const text = connectFailure(error as Error);
+  // The CA is right here: the CRL named (by sslcrl, PGSSLCRL or libpq's default ~/.postgresql/root.crl) is what refused.
+  const crlFrom = `(${connection.sslcrl.namedBy ?? "libpq's default"})`;
+  if (material?.crlPath !== undefined && code === "CERT_REVOKED") return `the server certificate is revoked by the CRL ${material.crlPath} ${crlFrom}: ${text}`;
+  if (material?.crlPath !== undefined && code === "UNABLE_TO_GET_CRL") {
+    return `the CRL ${material.crlPath} ${crlFrom} holds no list from the CA that signed the server's certificate, and libpq then refuses: ${text}`;
+  }
   // ERR_SSL_* are alerts from the server (a client certificate it refused), not a server certificate that failed here.
   if (material === undefined || !VERIFY_ERROR.test(code) || code.startsWith("ERR_SSL_")) return text;
   if (code === "ERR_PGWARDEN_HOSTNAME") return `${text} (sslmode=verify-full checks the name in host= against the server certificate's names)`;

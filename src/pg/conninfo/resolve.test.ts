@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -72,13 +72,27 @@ test("the password: never from the string; PGPASSWORD before the passfile; the p
   });
 });
 
-test("TLS files named by the string or the environment must exist; libpq's defaults need not", () => {
+test("channel_binding=require is taken from the string or PGCHANNELBINDING (libpq 15 supports it), the string first; a bad value is refused", () => {
   withHome((home) => {
-    mkdirSync(join(home, ".postgresql"));
-    assert.throws(
-      () => resolveConnection("host=x", { env: { HOME: home, PGSSLROOTCERT: join(home, "nope.crt") }, source: "--conn" }),
-      (error: unknown) => error instanceof PgwardenError && error.exitCode === 4 && /^PGSSLROOTCERT names sslrootcert=.*nope\.crt, which does not exist/.test(error.message),
-    );
-    assert.doesNotThrow(() => resolveConnection("host=x sslmode=verify-full", { env: { HOME: home }, source: "--conn" }));
+    const env = { HOME: home, PGSYSCONFDIR: home };
+    assert.equal(resolveConnection("host=127.0.0.1 channel_binding=require", { env, source: "--conn" }).channelBinding, "require");
+    assert.equal(resolveConnection("host=127.0.0.1", { env: { ...env, PGCHANNELBINDING: "require" }, source: "--conn" }).channelBinding, "require");
+    assert.equal(resolveConnection("host=127.0.0.1 channel_binding=disable", { env: { ...env, PGCHANNELBINDING: "require" }, source: "--conn" }).channelBinding, "disable");
+    assert.equal(resolveConnection("host=127.0.0.1", { env, source: "--conn" }).channelBinding, "prefer");
+    assert.throws(() => resolveConnection("host=127.0.0.1 channel_binding=bogus", { env, source: "--conn" }), usage(/invalid channel_binding value "bogus"/));
+  });
+});
+
+test("TLS files named but missing are kept as named (libpq reads them when TLS starts and goes on without most of them), and settings list their origins but never the password", () => {
+  withHome((home) => {
+    const env = { HOME: home, PGSYSCONFDIR: home, PGSSLROOTCERT: "/nonexistent/root.crt", PGPASSWORD: "pw-secret" };
+    const resolved = resolveConnection("host=127.0.0.1 sslcert=/nonexistent/client.crt sslcrl=/nonexistent/root.crl", { env, source: "--conn" });
+    assert.deepEqual(resolved.sslrootcert, { path: "/nonexistent/root.crt", namedBy: "PGSSLROOTCERT" });
+    assert.deepEqual(resolved.sslcert, { path: "/nonexistent/client.crt", namedBy: "--conn" });
+    assert.deepEqual(resolved.sslcrl, { path: "/nonexistent/root.crl", namedBy: "--conn" });
+    assert.deepEqual(resolved.settings.get("host"), { value: "127.0.0.1", origin: "--conn" });
+    assert.deepEqual(resolved.settings.get("sslrootcert"), { value: "/nonexistent/root.crt", origin: "PGSSLROOTCERT" });
+    assert.equal(resolved.settings.has("password"), false);
+    assert.equal(resolved.passwordFrom, "PGPASSWORD");
   });
 });

@@ -1,6 +1,5 @@
-import { statSync } from "node:fs";
 import { join } from "node:path";
-import { notFoundError, usageError } from "../../errors.js";
+import { usageError } from "../../errors.js";
 import { KEYWORDS, keywordSpec } from "./keywords.js";
 import { libpqHomeDirectory, osUserName } from "./home-directory.js";
 import { parseConninfo, type ConninfoForm } from "./parse.js";
@@ -64,6 +63,8 @@ export interface ResolvedConnection {
   readonly keepalivesIdleSeconds?: number;
   /** Where each keyword's value came from: `--conn`, `service NAME (file:line)`, `PGPORT`, or absent for a default. */
   readonly origins: ReadonlyMap<string, string>;
+  /** Each keyword set anywhere (the password left out), with its value and where it came from, as {@link origins} names it. */
+  readonly settings: ReadonlyMap<string, { readonly value: string; readonly origin: string }>;
   /** What libpq would warn about (a passfile others may read). */
   readonly warnings: readonly string[];
 }
@@ -122,21 +123,6 @@ function refuseUnsupported(settings: ReadonlyMap<string, Setting>): void {
   }
 }
 
-/** A TLS file named in the connection must be there (libpq would quietly go without a missing client certificate). */
-function namedFile(keyword: TlsFileKeyword | "passfile", setting: Setting): string {
-  const path = setting.value;
-  let isDirectory: boolean;
-  try {
-    isDirectory = statSync(path).isDirectory();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") throw notFoundError("conn-file-missing", `${setting.origin} names ${keyword}=${path}, which does not exist: give the path of the file`);
-    throw error;
-  }
-  if (isDirectory) throw usageError("conn-file-is-directory", `${setting.origin} names ${keyword}=${path}, which is a directory: give the path of the file`);
-  return path;
-}
-
 /**
  * Settles a connection string (URL, keyword=value, or none at all) into what libpq would use,
  * filling the rest from the service file, PG* variables and libpq's defaults. Bad input is a
@@ -162,7 +148,6 @@ export function resolveConnection(text: string | undefined, options: ResolveOpti
   const sslmode = sslmodeSetting === undefined ? "prefer" : oneOf("sslmode", sslmodeSetting.value, SSL_MODES, sslmodeSetting.origin);
   const channel = value("channel_binding");
   const channelBinding = channel === undefined ? "prefer" : oneOf("channel_binding", channel.value, CHANNEL_BINDINGS, channel.origin);
-  if (channelBinding === "require") throw usageError("unsupported-conn-keyword", `${channel?.origin}: channel_binding=require is not supported: pgwarden uses channel binding when the server offers it (prefer)`);
   const gss = value("gssencmode");
   if (gss !== undefined) oneOf("gssencmode", gss.value, GSSENC_MODES, gss.origin);
   const target = value("target_session_attrs");
@@ -188,7 +173,9 @@ export function resolveConnection(text: string | undefined, options: ResolveOpti
     const setting = value(keyword);
     if (setting === undefined) return { path: join(home, ".postgresql", HOME_TLS_FILES[keyword]) };
     if (setting.value.includes("\0")) throw usageError("bad-conn", `${setting.origin} names ${keyword} with a NUL byte in it: give the path of the file`);
-    return { path: namedFile(keyword, setting), namedBy: setting.origin };
+    // Not checked here: libpq reads these files only when it sets up TLS, and goes on without a missing root file
+    // (sslmode below verify-ca), client certificate or CRL (tls-material.ts).
+    return { path: setting.value, namedBy: setting.origin };
   };
   const warnings: string[] = [];
   let password: string | undefined;
@@ -206,6 +193,7 @@ export function resolveConnection(text: string | undefined, options: ResolveOpti
     } else if (answer.warning !== undefined) warnings.push(answer.warning);
   }
   const origins = new Map([...settings].map(([keyword, setting]) => [keyword, setting.origin]));
+  const shown = new Map([...settings].filter(([keyword]) => keyword !== "password"));
   return {
     form,
     host,
@@ -231,6 +219,7 @@ export function resolveConnection(text: string | undefined, options: ResolveOpti
     keepalives: keepalives !== 0,
     keepalivesIdleSeconds,
     origins,
+    settings: shown,
     warnings,
   };
 }
