@@ -162,6 +162,26 @@ after(async () => {
   await work?.cleanup();
 });
 
+
+/** A problem as --format json gives it in the error object on stderr. */
+interface JsonProblem {
+  readonly file: string;
+  readonly line: number;
+  readonly column?: number;
+  readonly path?: string;
+  readonly severity: string;
+  readonly message: string;
+  readonly rule?: string;
+}
+
+/** The error object a failed command writes on stderr with --format json. */
+function jsonError(stderr: string): { code: string; exitCode: number; problems: JsonProblem[] } {
+  return (JSON.parse(stderr) as { error: { code: string; exitCode: number; problems: JsonProblem[] } }).error;
+}
+
+/** A problem as the text form prints it: `file:line:column: severity: message`. */
+const problemLine = (problem: JsonProblem) => `${problem.file}:${problem.line}:${problem.column}: ${problem.severity}: ${problem.message}`;
+
 test("an empty cluster: plan, apply, plan again is empty; the roles, memberships and default privileges are in force", async () => {
   await sandbox.sql("CREATE ROLE dbuser_gone LOGIN");
   const plan = await role("plan");
@@ -428,13 +448,9 @@ test("role plan lists every policy problem, one a line, file:line:column: error:
   const json = await run(["role", "plan", "--inventory", file, "--cluster", "pg-roles", "--conn", conn, "--format", "json"], { ROLES_TEST_APP: PASSWORDS.rotated });
   assert.equal(json.code, 3, json.stderr);
   assert.equal(json.stdout, "", "an error is not a document on stdout");
-  const document = (JSON.parse(json.stderr) as { error: { code: string; exitCode: number; problems: { file: string; line: number; column?: number; path?: string; severity: string; message: string; rule?: string }[] } }).error;
+  const document = jsonError(json.stderr);
   assert.equal(document.exitCode, 3);
-  assert.deepEqual(
-    document.problems.map((problem) => `${problem.file}:${problem.line}:${problem.column}: ${problem.severity}: ${problem.message}`),
-    result.stderr.split("\n").slice(0, 6),
-    "the same problems, with the same places",
-  );
+  assert.deepEqual(document.problems.map(problemLine), result.stderr.split("\n").slice(0, 6), "the same problems, with the same places");
   assert.deepEqual(
     document.problems.map((problem) => [problem.path, problem.rule]),
     [
@@ -518,13 +534,9 @@ test("role plan: a user named twice in pg_users is an error at both entries and 
 
   const json = await plan(file, ["--format", "json"]);
   assert.equal(json.code, 3, json.stderr);
-  const document = (JSON.parse(json.stderr) as { error: { code: string; problems: { file: string; line: number; column?: number; path?: string; severity: string; message: string; rule?: string }[] } }).error;
+  const document = jsonError(json.stderr);
   assert.equal(document.code, "invalid-role-model");
-  assert.deepEqual(
-    document.problems.map((problem) => `${problem.file}:${problem.line}:${problem.column}: ${problem.severity}: ${problem.message}`),
-    result.stderr.split("\n").slice(0, 6),
-    "the same problems, with the same places",
-  );
+  assert.deepEqual(document.problems.map(problemLine), result.stderr.split("\n").slice(0, 6), "the same problems, with the same places");
   assert.deepEqual(
     document.problems.map((problem) => [problem.path, problem.rule]),
     [
