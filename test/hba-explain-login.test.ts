@@ -45,6 +45,8 @@ const ROLES: readonly { name: string; stored: Stored; extra?: string }[] = [
   { name: "exp_cert", stored: "scram", extra: "VALID UNTIL '2000-01-01'" },
   { name: "app", stored: "scram" },
   { name: "boss", stored: "scram", extra: "SUPERUSER" },
+  { name: "zerolim", stored: "scram", extra: "CONNECTION LIMIT 0" },
+  { name: "suzero", stored: "scram", extra: "SUPERUSER CONNECTION LIMIT 0" },
 ];
 
 interface Case {
@@ -82,6 +84,9 @@ const CASES: readonly Case[] = [
   { title: "app with the right password to a database it may connect to", user: "app", db: "postgres", via: "tls" },
   { title: "replication without REPLICATION", user: "app", db: "postgres", via: "tls", replication: true, refused: "must be superuser or replication role to start walsender" },
   { title: "replication as a superuser", user: "boss", db: "postgres", via: "tls", replication: true },
+  { title: "a role with CONNECTION LIMIT 0", user: "zerolim", db: "postgres", via: "tls", refused: 'too many connections for role "zerolim"' },
+  { title: "a database with CONNECTION LIMIT 0", user: "app", db: "dblim", via: "tls", refused: 'too many connections for database "dblim"' },
+  { title: "a superuser ignores both connection limits", user: "suzero", db: "dblim", via: "tls" },
 ];
 
 let cluster: Cluster;
@@ -115,7 +120,7 @@ before(async () => {
   for (const cn of ["certy", "exp_cert"]) certificates.set(cn, await issue("client", cn));
   cluster = await startCluster({ tls: { certPem: await readFile(server.certPath, "utf8"), keyPem: await readFile(server.keyPath, "utf8"), caPem } });
 
-  const statements = ["CREATE DATABASE nodb;", "REVOKE CONNECT ON DATABASE nodb FROM PUBLIC;"];
+  const statements = ["CREATE DATABASE nodb;", "REVOKE CONNECT ON DATABASE nodb FROM PUBLIC;", "CREATE DATABASE dblim CONNECTION LIMIT 0;"];
   for (const role of ROLES) {
     const password = randomBytes(12).toString("hex");
     const secret = role.stored === "none" ? "" : ` PASSWORD ${quoteLiteral(secretOf(role.name, role.stored, password))}`;

@@ -8,6 +8,8 @@ export interface RoleLoginFacts {
   readonly superuser: boolean;
   readonly canLogin: boolean;
   readonly replication: boolean;
+  /** rolconnlimit: -1 for none. Optional for facts from elsewhere (no limit known). */
+  readonly connectionLimit?: number;
   /** The stored password's expiry, and its kind when the session may read pg_authid (superusers only). */
   readonly password: StoredPassword;
 }
@@ -18,6 +20,8 @@ export interface DatabaseLoginFacts {
   readonly allowConnections: boolean;
   /** has_database_privilege(role, database, 'CONNECT'): true for a superuser. */
   readonly canConnect: boolean;
+  /** datconnlimit: -1 for none. */
+  readonly connectionLimit?: number;
 }
 
 /** Everything the server checks once a pg_hba line has matched. */
@@ -48,6 +52,12 @@ const LOGIN_CHECKS: readonly LoginCheck[] = [
     message: (connection) => `role "${connection.user}" is not permitted to log in`,
   },
   {
+    // CONNECTION LIMIT 0: the session itself is one too many (a positive limit depends on the sessions open then).
+    refuses: (_, facts) => facts.role.connectionLimit === 0 && !facts.role.superuser,
+    why: (connection) => `${connection.user} has CONNECTION LIMIT 0`,
+    message: (connection) => `too many connections for role "${connection.user}"`,
+  },
+  {
     refuses: (connection, facts) => connection.replication === true && !facts.role.superuser && !facts.role.replication,
     why: (connection) => `${connection.user} is neither a superuser nor has REPLICATION`,
     message: (_, facts) => (facts.majorVersion >= 16 ? "permission denied to start WAL sender" : "must be superuser or replication role to start walsender"),
@@ -67,6 +77,11 @@ const LOGIN_CHECKS: readonly LoginCheck[] = [
     refuses: (connection, facts) => forDatabase(connection) && facts.database.exists && !facts.role.superuser && !facts.database.canConnect,
     why: (connection) => `${connection.user} has no CONNECT privilege on database ${connection.database}`,
     message: (connection) => `permission denied for database "${connection.database}"`,
+  },
+  {
+    refuses: (connection, facts) => forDatabase(connection) && facts.database.exists && !facts.role.superuser && facts.database.connectionLimit === 0,
+    why: (connection) => `database ${connection.database} has CONNECTION LIMIT 0`,
+    message: (connection) => `too many connections for database "${connection.database}"`,
   },
 ];
 

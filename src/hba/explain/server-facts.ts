@@ -32,7 +32,8 @@ SELECT r.rolname FROM member_of JOIN pg_catalog.pg_roles r ON r.oid = member_of.
  * The role's and the database's facts from pg_roles and pg_database (readable by every role);
  * the expiry by the server's clock. Names are parameters, never part of the SQL text.
  */
-const LOGIN_SQL = `SELECT r.rolsuper AS superuser, r.rolcanlogin AS can_login, r.rolreplication AS replication,
+const LOGIN_SQL = `SELECT r.rolsuper AS superuser, r.rolcanlogin AS can_login, r.rolreplication AS replication, r.rolconnlimit AS role_limit,
+  coalesce(d.datconnlimit, -1) AS db_limit,
   coalesce(r.rolvaliduntil < pg_catalog.now(), false) AS expired, r.rolvaliduntil::text AS valid_until,
   d.oid IS NOT NULL AS db_exists, coalesce(d.datallowconn, false) AS allow_connections,
   coalesce(pg_catalog.has_database_privilege(r.oid, d.oid, 'CONNECT'), false) AS can_connect,
@@ -45,6 +46,8 @@ const PASSWORD_KIND_SQL = `SELECT ${passwordKindSql("rolpassword")} AS kind FROM
 
 interface LoginRow {
   superuser: boolean;
+  role_limit: number;
+  db_limit: number;
   can_login: boolean;
   replication: boolean;
   expired: boolean;
@@ -61,8 +64,8 @@ async function readLoginFacts(client: pg.Client, role: string, database: string,
   const kind = row.reads_authid ? (await client.query<{ kind: PasswordKind }>(PASSWORD_KIND_SQL, [role])).rows[0]?.kind : undefined;
   const password = { ...(kind !== undefined ? { kind } : {}), expired: row.expired, ...(row.valid_until !== null ? { validUntil: row.valid_until } : {}) };
   return {
-    role: { superuser: row.superuser, canLogin: row.can_login, replication: row.replication, password },
-    database: { exists: row.db_exists, allowConnections: row.allow_connections, canConnect: row.can_connect },
+    role: { superuser: row.superuser, canLogin: row.can_login, replication: row.replication, connectionLimit: row.role_limit, password },
+    database: { exists: row.db_exists, allowConnections: row.allow_connections, canConnect: row.can_connect, connectionLimit: row.db_limit },
     majorVersion,
   };
 }
