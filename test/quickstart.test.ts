@@ -197,6 +197,7 @@ test("bad input to quickstart is refused before anything is made: no directory, 
       ["a new --dir under a directory anyone may write", ["--dir", join(openParent, "new")], 7, /^pgwarden: error: .*open-parent, above --dir, can be changed by other users/],
       ["a world-writable pki in --dir", ["--dir", openPki], 7, /^pgwarden: error: .*open-pki\/pki is writable by every user .*chmod o-w/],
       ["a $ in --dir, which pg_ctl's shell would expand", ["--dir", join(base, "cost$HOME")], 2, /^pgwarden: error: .*cost\$HOME contains "\$", which pg_ctl's shell would expand/],
+      ["a newline in --dir", ["--dir", join(base, "two\nlines")], 2, /^pgwarden: error: .*two\\nlines contains "\\n", which pg_ctl's shell would expand/],
     ];
     for (const [what, args, code, pattern] of cases) {
       const dir = args.includes("--dir") ? (args[args.indexOf("--dir") + 1] ?? "") : join(base, `qs-${randomBytes(3).toString("hex")}`);

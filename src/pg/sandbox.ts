@@ -102,14 +102,16 @@ async function untrustedState(dir: string): Promise<string | undefined> {
  * among someone's files, which `sandbox down --purge` would then have to tell apart.
  */
 /** What /bin/sh still reads inside double quotes, where pg_ctl puts the paths it starts postgres with. */
-const SHELL_SPECIAL_IN_QUOTES = /[$`"\\]/;
+// Control characters too: a newline splits the command pg_ctl builds, and ends up in postgresql.conf's paths.
+// eslint-disable-next-line no-control-regex
+const SHELL_SPECIAL_IN_QUOTES = /[$`"\\\x00-\x1f\x7f]/;
 
 /** A sandbox path pg_ctl can start postgres with: one its shell would expand is refused (exit 2) before anything is made. */
 export function assertShellSafePath(path: string): void {
   // pg_ctl hands the data directory and log file to /bin/sh inside double quotes, where these still mean something.
   const special = SHELL_SPECIAL_IN_QUOTES.exec(path);
   if (special) {
-    throw usageError("sandbox-dir-shell-character", `${path} contains ${JSON.stringify(special[0])}, which pg_ctl's shell would expand: give a --dir without $, \`, " or \\`);
+    throw usageError("sandbox-dir-shell-character", `${path} contains ${JSON.stringify(special[0])}, which pg_ctl's shell would expand: give a --dir without $, \`, ", \\ or control characters`);
   }
 }
 
