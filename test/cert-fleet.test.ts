@@ -466,6 +466,27 @@ all:
     }
   });
 
+  test("a symlink at an etcd key path (to another user's world-readable key) is never followed: refused without --force, nothing written; --force puts a real key there", async () => {
+    const keyPath = join(pki, "etcd", "etcd-1.key");
+    const elsewhere = join(dir, "planted-etcd-1.key");
+    await rename(keyPath, elsewhere);
+    await chown(elsewhere, 65534, 65534);
+    await chmod(elsewhere, 0o644);
+    const planted = await readFile(elsewhere, "utf8");
+    await symlink(elsewhere, keyPath);
+    const everything = (extra: string[] = []) => pgwarden(["--pki", pki, "cert", "issue", "--inventory", inventoryPath, ...extra]);
+    const before = await linkSnapshot(dir);
+    const refused = await everything();
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /etcd\/etcd-1\.key is a symbolic link, which pgwarden does not follow/);
+    assert.deepEqual(await linkSnapshot(dir), before, "nothing written");
+    ok(await everything(["--force"]), "--force");
+    const info = await lstat(keyPath);
+    assert.ok(info.isFile() && (info.mode & 0o777) === 0o600, "a real 0600 key where the link was");
+    assert.equal(await readFile(elsewhere, "utf8"), planted, "nothing written where the link pointed");
+    assert.match(await openssl(["verify", "-purpose", "sslclient", "-CAfile", join(pki, "ca", "ca.crt"), join(pki, "etcd", "etcd-1.crt")]), /: OK/);
+  });
+
   test("after a new CA with the same name: the fleet says another CA of that name signed them and that --force re-issues (exit 2); --force does", async () => {
     await rename(join(pki, "ca"), join(dir, "old-ca"));
     ok(await pgwarden(["--pki", pki, "ca", "init"]), "a new CA, same name");

@@ -177,8 +177,16 @@ async function compareOne(
   recorded: ReadonlySet<string>,
   options: { keyType: KeyType; now: Date },
 ): Promise<ComparedCertificate> {
+  // A symbolic link at a key or certificate path is never read through: what it points at may be anyone's.
+  const keyInfo = clusterKey ? undefined : await lstat(join(layout.root, planned.keyPath)).catch(() => undefined);
+  const certInfo = await lstat(join(layout.root, planned.certPath)).catch(() => undefined);
+  const linked = [keyInfo?.isSymbolicLink() ? planned.keyPath : undefined, certInfo?.isSymbolicLink() ? planned.certPath : undefined].filter((path) => path !== undefined);
+  if (linked.length > 0) {
+    const reason = `${linked.join(" and ")} ${linked.length > 1 ? "are symbolic links" : "is a symbolic link"}, which pgwarden does not follow`;
+    return { planned, action: "reissue", reason, foreign: `${reason} (--force replaces the link, kept as .bak)`, keyType: clusterKey?.keyType ?? options.keyType };
+  }
   const certText = await readExisting(join(layout.root, planned.certPath));
-  if (!clusterKey) assertKeyFileOurs(join(layout.root, planned.keyPath), await lstat(join(layout.root, planned.keyPath)).catch(() => undefined));
+  if (!clusterKey) assertKeyFileOurs(join(layout.root, planned.keyPath), keyInfo);
   const keyPem = clusterKey ? clusterKey.pem : await readExisting(join(layout.root, planned.keyPath));
   const keyType = clusterKey?.keyType ?? options.keyType;
   if (certText === undefined) {
