@@ -6,7 +6,7 @@
  * by another user is refused as one others can read is.
  */
 import assert from "node:assert/strict";
-import { chmod, chown, mkdir, readdir, stat, symlink } from "node:fs/promises";
+import { chmod, chown, lchown, mkdir, readdir, stat, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { pgwarden, snapshot, tempDir, type CliResult } from "./support/cli.js";
@@ -52,6 +52,32 @@ describe("cert export refuses a bundle directory other users may change", () => 
     const before = await snapshot(parent);
     refusedOneLine(await exportTo(join(target, "bundle")), /shared, above --out, can be changed by other users \(mode 0777, owner uid \d+\)/);
     assert.deepEqual(await snapshot(parent), before);
+  });
+
+  test("a symbolic link on the way to --out must stay put: one in a directory others may change, or owned by another user, is refused (7); one to nothing is exit 2; ours in a safe place is followed", async () => {
+    const mine = join(dir, "links-target");
+    await mkdir(mine, { mode: 0o700 });
+    const open = join(dir, "links-open");
+    await mkdir(open);
+    await chmod(open, 0o777);
+    await symlink(mine, join(open, "l"));
+    refusedOneLine(await exportTo(join(open, "l")), /links-open, above --out, can be changed by other users/);
+    const sticky = join(dir, "links-sticky");
+    await mkdir(sticky);
+    await chmod(sticky, 0o1777);
+    const theirs = join(sticky, "theirs");
+    await symlink(mine, theirs);
+    await lchown(theirs, 65534, 65534);
+    refusedOneLine(await exportTo(theirs), /theirs \(on the way to --out\) is a symbolic link owned by uid 65534: they could point it elsewhere/);
+    assert.deepEqual(await readdir(mine), [], "nothing written where the links lead");
+    await symlink(join(dir, "nowhere"), join(dir, "links-dangling"));
+    const dangling = await exportTo(join(dir, "links-dangling"));
+    assert.equal(dangling.code, 2, dangling.stderr);
+    assert.match(dangling.stderr, /^pgwarden: error: \S+links-dangling \(on the way to --out\) is a symbolic link to \S+nowhere, which does not exist/);
+    await symlink(mine, join(dir, "links-ours"));
+    const followed = await exportTo(join(dir, "links-ours"));
+    assert.equal(followed.code, 0, followed.stderr);
+    assert.ok((await readdir(mine)).includes("root.crt"));
   });
 
   test("--out DIR owned by another user is refused (exit 7)", async () => {

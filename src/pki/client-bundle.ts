@@ -1,7 +1,7 @@
 import { X509Certificate } from "node:crypto";
-import { realpath, stat } from "node:fs/promises";
+import { lstat, readlink, realpath, stat } from "node:fs/promises";
 import { homedir } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve, sep } from "node:path";
 import { notFoundError, pkiError, usageError } from "../errors.js";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE, ensureDirectory, syncDirectory } from "../fs/atomic-write.js";
 import { writeKeepingBackup } from "../fs/backup.js";
@@ -84,6 +84,29 @@ async function realLocation(dir: string): Promise<string> {
 }
 
 /**
+ * Every symbolic link on the way to `dir` (as given) must stay where it points: one another user
+ * owns, or one in a directory others can change, can be re-pointed at their directory after the
+ * check. A link to nothing is refused rather than made into a directory through.
+ */
+async function assertLinksSafe(dir: string, use: DirUse): Promise<void> {
+  const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
+  const parts = dir.split(sep).filter((part) => part !== "");
+  for (let index = 1; index <= parts.length; index += 1) {
+    const path = `${sep}${parts.slice(0, index).join(sep)}`;
+    const info = await lstat(path).catch(() => undefined);
+    if (!info) return;
+    if (!info.isSymbolicLink()) continue;
+    if (!(await stat(path).then(() => true, () => false))) {
+      throw usageError(`${use.code}-dangling-link`, `${path} (on the way to ${use.flag}) is a symbolic link to ${await readlink(path)}, which does not exist: make that directory, or give another ${use.flag}`);
+    }
+    if (uid !== undefined && info.uid !== uid && info.uid !== 0) {
+      throw pkiError(`${use.code}-link-owner`, `${path} (on the way to ${use.flag}) is a symbolic link owned by uid ${info.uid}: they could point it elsewhere (${use.why}); give a path without it`);
+    }
+    await assertAncestorsSafe(dirname(path), use);
+  }
+}
+
+/**
  * root.crt decides whom verify-full trusts: a directory another user may write (or one above it
  * they may rename entries in) lets them swap it for their own CA, or read the key. Checked where
  * links lead (~/.postgresql may be a link), before anything is written; a sticky /tmp above a
@@ -91,6 +114,7 @@ async function realLocation(dir: string): Promise<string> {
  */
 async function assertSafeBundleDir(dir: string, flag: string): Promise<void> {
   const use: DirUse = { flag, code: "export-dir", why: "they could swap root.crt for their own CA or read the key" };
+  await assertLinksSafe(resolve(dir), use);
   const real = await realLocation(dir);
   await assertOwnedByUs(real, real === dir ? "the bundle directory" : `the bundle directory ${dir} leads to`, use);
   await assertAncestorsSafe(real, use);
