@@ -3,7 +3,6 @@ import { dirname, join, resolve } from "node:path";
 import { loadInventory } from "../config/load-inventory.js";
 import { usageError } from "../errors.js";
 import { assertAncestorsSafe, assertOwnedByUs, checkPkiDirectory } from "../fs/safe-dir.js";
-import { renderHba } from "../hba/render/index.js";
 import { findServerBinaries } from "../pg/pg-binaries.js";
 import { serverUser } from "../pg/os-user.js";
 import { assertReachable, assertShellSafePath, readSandboxState } from "../pg/sandbox.js";
@@ -11,6 +10,7 @@ import { validateRoleName } from "../pki/role-name.js";
 import { checkDeclaredPasswords } from "../roles/declared-password-policy.js";
 import { desiredRoleModel } from "../roles/role-model.js";
 import { SANDBOX_CLUSTER, sandboxInventoryPath } from "./sandbox-inventory.js";
+import { sandboxRules } from "./sandbox-rules.js";
 
 export interface QuickstartInputs {
   readonly dir: string;
@@ -68,7 +68,7 @@ export async function checkQuickstartInputs(inputs: QuickstartInputs): Promise<v
   if (present) {
     await assertOwnedByUs(inventoryPath, "the inventory");
     const inventory = await loadInventory(inventoryPath);
-    renderHba(inventory, SANDBOX_CLUSTER, { target: "pg", instance: inputs.address });
+    await sandboxRules(inventory, inputs.address);
     checkDeclaredPasswords(await desiredRoleModel(inventory, SANDBOX_CLUSTER, { env: inputs.env, now: inputs.now }));
   }
 }

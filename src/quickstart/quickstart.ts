@@ -3,15 +3,11 @@ import { join } from "node:path";
 import type pg from "pg";
 import type { Inventory } from "../config/inventory.js";
 import { loadInventory } from "../config/load-inventory.js";
-import { ExitCode, PgwardenError } from "../errors.js";
 import { applyHba, connectionTarget, type ApplyResult } from "../hba/apply.js";
-import { inventoryLintContext } from "../hba/inventory-superusers.js";
 import { explainConnection, readServerFacts } from "../hba/explain/index.js";
 import type { Finding } from "../hba/lint/finding.js";
 import type { HbaRule } from "../hba/model.js";
-import { lintRules } from "../hba/lint/run-lint.js";
-import { parseRendered, renderedFileName } from "../hba/rendered-file.js";
-import { renderHba } from "../hba/render/index.js";
+import { renderedFileName } from "../hba/rendered-file.js";
 import { ensureLoginRole, connectWithCertificate, sessionTls, type SessionTls } from "../pg/cert-connection.js";
 import { connectVerified } from "../pg/connect.js";
 import { applyRoles } from "../roles/apply-roles.js";
@@ -28,6 +24,7 @@ import { pkiLayout, type PkiLayout } from "../pki/pki-layout.js";
 import { PROFILES } from "../pki/profiles.js";
 import { checkQuickstartInputs } from "./quickstart-inputs.js";
 import { SAMPLE_APP_USER, SANDBOX_CLUSTER, ensureSandboxInventory, type SandboxInventory } from "./sandbox-inventory.js";
+import { sandboxRules } from "./sandbox-rules.js";
 
 export const QUICKSTART_ROLE = "dbuser_dba";
 /** Where the sandbox listens, and so where its clients connect from. */
@@ -92,24 +89,10 @@ export interface QuickstartApp {
 
 /** The inventory's rules for the sandbox: rendered, linted as `hba lint --inventory` lints them, then installed where PostgreSQL's verdict comes first. */
 async function installRules(admin: pg.Client, reconnect: () => Promise<pg.Client>, inventory: Inventory, now: Date): Promise<QuickstartHba> {
-  const rendered = renderHba(inventory, SANDBOX_CLUSTER, { target: "pg", instance: SANDBOX_ADDRESS });
-  const parsed = await parseRendered(rendered, inventory.file);
-  const { findings } = lintRules(parsed.rules, { ...inventoryLintContext(inventory, SANDBOX_CLUSTER, SANDBOX_ADDRESS), ssl: true });
-  // hba apply would refuse these too, but in words for its own flags (--force) and the rendered file's lines.
-  const critical = findings.filter((finding) => finding.severity === "critical");
-  const [first] = critical;
-  if (first) {
-    const more = critical.length > 1 ? ` (and ${critical.length - 1} more critical findings)` : "";
-    throw new PgwardenError(
-      "quickstart-hba-critical",
-      `${first.source.file}:${first.source.line}: ${first.message} (${first.id}, critical)${more}: quickstart installs no rules lint finds critical; ` +
-        `change that rule in ${inventory.file} and run quickstart again (the rules were not installed)`,
-      ExitCode.checkFailed,
-    );
-  }
+  const { rendered, rules, findings } = await sandboxRules(inventory, SANDBOX_ADDRESS);
   // With a way to log in again, apply proves after the reload that the new rules still let the admin in.
   const applied = await applyHba(await connectionTarget(admin, reconnect), rendered.text, now);
-  return { name: renderedFileName(rendered), rules: parsed.rules, findings, applied };
+  return { name: renderedFileName(rendered), rules, findings, applied };
 }
 
 /**
