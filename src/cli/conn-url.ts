@@ -1,9 +1,8 @@
 import { Option } from "commander";
 import type pg from "pg";
-import { connectSuperuser } from "../pg/connect.js";
+import { connectSuperuser, type ConnectOptions } from "../pg/connect.js";
 import { resolveConnection } from "../pg/conninfo/resolve.js";
 import { DEFAULT_PKI_DIR, pkiLayout } from "../pki/pki-layout.js";
-import { escapeText } from "./escape-text.js";
 
 /** What every --conn's help says once: both of libpq's forms, and where the rest comes from. */
 export const CONN_FORMS_HELP =
@@ -35,27 +34,25 @@ export function candidateRoots(pkiDir?: string): string[] {
   return [pkiLayout(pkiDir ?? process.env.PGWARDEN_PKI ?? DEFAULT_PKI_DIR).caCert];
 }
 
-/** Where a connection's warnings go: a command's Output (they then reach its JSON document too). */
-export interface WarningSink {
-  warn(text: string): void;
+/** What a connection needs of its command: where its warnings go (the Output, so they reach JSON too) and the PKI to name. */
+export interface ConnectionContext {
+  readonly output: { warn(text: string): void };
+  readonly pkiDir: string;
 }
 
-/** For a caller without an Output: the same one line Output.warn writes. */
-const STDERR: WarningSink = { warn: (text) => process.stderr.write(`pgwarden: warning: ${escapeText(text)}\n`) };
+/** connectSuperuser's options for a command: its warnings to its output, its PKI's CA named when verification fails. */
+export function connectOptions(context: ConnectionContext): ConnectOptions {
+  return { candidateRoots: candidateRoots(context.pkiDir), warn: (text) => context.output.warn(text) };
+}
 
 /**
  * Runs `work` on a superuser connection (exit 5 when it cannot connect), closing it after.
  * Without `conn`, PGSERVICE, the PG* variables and libpq's defaults decide, as for psql. Its
- * warnings go to `output`; a server certificate that fails verification but chains to the CA
- * of `pkiDir` (--pki, else PGWARDEN_PKI or ./pki) is named in the error as the sslrootcert to use.
+ * warnings go to the command's output; a server certificate that fails verification but chains
+ * to the CA of its PKI (--pki, else PGWARDEN_PKI or ./pki) is named in the error as the sslrootcert to use.
  */
-export async function withConnection<T>(
-  conn: string | undefined,
-  work: (client: pg.Client) => Promise<T>,
-  output: WarningSink = STDERR,
-  pkiDir?: string,
-): Promise<T> {
-  const client = await connectSuperuser(conn, { candidateRoots: candidateRoots(pkiDir), warn: (text) => output.warn(text) });
+export async function withConnection<T>(conn: string | undefined, work: (client: pg.Client) => Promise<T>, context: ConnectionContext): Promise<T> {
+  const client = await connectSuperuser(conn, connectOptions(context));
   try {
     return await work(client);
   } finally {

@@ -10,7 +10,7 @@ import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
 import { keyValueLines } from "../../render.js";
 import { connectSuperuser } from "../../../pg/connect.js";
-import { CONN_FORMS_HELP, candidateRoots, connOption } from "../../conn-url.js";
+import { CONN_FORMS_HELP, connectOptions, connOption } from "../../conn-url.js";
 
 interface Options {
   conn?: string;
@@ -39,7 +39,7 @@ export function hbaApplyCommand(): Command {
       const ctx = contextOf(cmd);
       if (options.conn !== undefined && options.pgdata !== undefined) throw usageError("hba-apply-target", "give one of --conn STRING or --pgdata DIR, not both");
       const text = await readInputFile(file, "rules file");
-      const client = options.pgdata === undefined ? await connectSuperuser(options.conn, { candidateRoots: candidateRoots(ctx.pkiDir), warn: (text) => ctx.output.warn(text) }) : undefined;
+      const client = options.pgdata === undefined ? await connectSuperuser(options.conn, connectOptions(ctx)) : undefined;
       try {
         const conn = options.conn;
         const target = client ? await connectionTarget(client, () => connectSuperuser(conn, { warn: () => undefined })) : await pgdataTarget(resolve(options.pgdata as string), findServerBinaries(options.pgBin).dir, options.hbaFile);

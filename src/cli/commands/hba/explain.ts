@@ -82,7 +82,7 @@ async function explainOne(ctx: CommandContext, file: string | undefined, options
   const source = await loadHbaSource(file, options, {
     factsFor: asked.user,
     factsForDatabase: asked.database,
-    connection: { output: ctx.output, pkiDir: ctx.pkiDir },
+    connection: ctx,
     ...(pgVersion !== undefined ? { majorVersion: pgVersion } : {}),
   });
   for (const warning of source.warnings) ctx.output.warn(warning);

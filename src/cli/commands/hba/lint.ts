@@ -115,7 +115,7 @@ export function hbaLintCommand(): Command {
       const ignore = ignoredIds(options.ignore);
       const baseline = options.baseline === undefined ? undefined : await readBaseline(options.baseline);
       const majorVersion = majorVersionFlag(options.pgVersion);
-      const source = await loadHbaSource(file, options, { lintContext: true, connection: { output: ctx.output, pkiDir: ctx.pkiDir }, ...(majorVersion !== undefined ? { majorVersion } : {}) });
+      const source = await loadHbaSource(file, options, { lintContext: true, connection: ctx, ...(majorVersion !== undefined ? { majorVersion } : {}) });
       for (const warning of source.warnings) ctx.output.warn(warning);
       const context = await lintContext(source.context, options);
       const result = lintRules(source.file.rules, context);

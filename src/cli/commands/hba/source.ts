@@ -11,7 +11,7 @@ import { renderHba, type RenderTarget, type RenderedHba } from "../../../hba/ren
 import { readServerFacts, type ServerFactsForRole } from "../../../hba/explain/server-facts.js";
 import { readServerContext } from "../../../hba/server-context.js";
 import { readServerHba } from "../../../hba/server-file.js";
-import { CONN_FORMS_HELP, connOption, withConnection, type WarningSink } from "../../conn-url.js";
+import { CONN_FORMS_HELP, connOption, withConnection, type ConnectionContext } from "../../conn-url.js";
 
 /** Where a command's HBA rules come from: a file argument, a running server, or an inventory. */
 export interface SourceOptions {
@@ -33,7 +33,7 @@ export interface SourceExtras {
   /** The PostgreSQL major version a FILE is for (--pg-version): before 16, `/` tokens are names and include lines are errors. */
   readonly majorVersion?: number;
   /** With --conn: where libpq's warnings go, and the PKI whose CA a failed verification names. */
-  readonly connection?: { readonly output: WarningSink; readonly pkiDir: string };
+  readonly connection: ConnectionContext;
 }
 
 export interface HbaSource {
@@ -82,7 +82,7 @@ export function addSourceOptions(command: Command): Command {
  * Loads the rules from exactly one of FILE, --conn URL or --inventory FILE --cluster NAME
  * (else a usage error, exit 2). A server's client is closed before this returns.
  */
-export async function loadHbaSource(file: string | undefined, options: SourceOptions, extras: SourceExtras = {}): Promise<HbaSource> {
+export async function loadHbaSource(file: string | undefined, options: SourceOptions, extras: SourceExtras): Promise<HbaSource> {
   const given = [file !== undefined, options.conn !== undefined, options.inventory !== undefined].filter(Boolean).length;
   if (given !== 1) throw usageError("hba-source", "give exactly one of FILE, --conn URL or --inventory FILE --cluster NAME");
   if (options.inventory === undefined && (options.cluster !== undefined || options.instance !== undefined)) {
@@ -113,7 +113,7 @@ async function fromServer(url: string, { factsFor, factsForDatabase, lintContext
       warnings,
       ...(roleFacts ? { roleFacts } : {}),
     };
-  }, connection?.output, connection?.pkiDir);
+  }, connection);
 }
 
 async function fromInventory(path: string, options: SourceOptions, { lintContext }: SourceExtras): Promise<HbaSource> {

@@ -32,7 +32,7 @@ export function passwordAuditCommand(): Command {
     .action(async (options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
       const wordlist = options.wordlist === undefined ? [] : parseWordlist(await readInputFile(options.wordlist, "wordlist"));
-      const roles = await withConnection(options.conn, readStoredRoles, ctx.output, ctx.pkiDir);
+      const roles = await withConnection(options.conn, readStoredRoles, ctx);
       let progress: ((done: number, total: number) => void) | undefined;
       const report = await auditPasswords(roles, {
         now: ctx.now,

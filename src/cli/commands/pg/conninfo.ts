@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { connectSuperuser, connectionFacts, type ConnectionFacts } from "../../../pg/connect.js";
 import { sessionTls, type SessionTls } from "../../../pg/cert-connection.js";
 import type { ResolvedConnection } from "../../../pg/conninfo/resolve.js";
-import { candidateRoots, CONN_FORMS_HELP, connOption } from "../../conn-url.js";
+import { connectOptions, CONN_FORMS_HELP, connOption } from "../../conn-url.js";
 import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
 
@@ -66,7 +66,7 @@ export function pgConninfoCommand(): Command {
     .addOption(connOption(`the server to connect to: ${CONN_FORMS_HELP}; without --conn, as psql with no arguments`))
     .action(async (options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const client = await connectSuperuser(options.conn, { candidateRoots: candidateRoots(ctx.pkiDir), warn: (text) => ctx.output.warn(text) });
+      const client = await connectSuperuser(options.conn, connectOptions(ctx));
       try {
         const session = await sessionTls(client);
         const database = (await client.query<{ db: string }>("SELECT current_database() AS db")).rows[0]?.db ?? "";

@@ -40,7 +40,7 @@ import { noCnSanOption, sanOption } from "../../flags.js";
 import { loadSigningCa } from "../cert/common.js";
 import { connectSuperuser } from "../../../pg/connect.js";
 import { servedJson } from "../../json-view.js";
-import { CONN_FORMS_HELP, candidateRoots, connOption } from "../../conn-url.js";
+import { CONN_FORMS_HELP, connectOptions, connOption } from "../../conn-url.js";
 
 interface Options {
   pgdata?: string;
@@ -163,7 +163,7 @@ async function runPrint(ctx: CommandContext, options: Options, target: SnippetTa
 async function runConn(ctx: CommandContext, options: Options, url: string): Promise<void> {
   const ca = await loadSigningCa(ctx, false);
   const crlPem = await checkedCrl(ctx, ca);
-  const client = await connectSuperuser(url, { candidateRoots: candidateRoots(ctx.layout.root), warn: (text) => ctx.output.warn(text) });
+  const client = await connectSuperuser(url, connectOptions(ctx));
   try {
     const facts = await serverFacts(client);
     if (!(await readPostmasterPid(facts.dataDirectory))) {

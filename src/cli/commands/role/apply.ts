@@ -9,7 +9,7 @@ export function roleApplyCommand(): Command {
   const command = new Command("apply").action(async (options: RoleOptions, cmd: Command) => {
     const ctx = contextOf(cmd);
     const { model, planOptions } = await prepareRoles(ctx, options);
-    const result = await withConnection(options.conn, (client) => applyRoles(client, model, { ...planOptions, force: options.force === true }), ctx.output, ctx.pkiDir);
+    const result = await withConnection(options.conn, (client) => applyRoles(client, model, { ...planOptions, force: options.force === true }), ctx);
     const { plan } = result;
     for (const warning of plan.warnings) ctx.output.warn(warning);
     if (ctx.output.format === "json") return ctx.output.json(planJson(plan, { applied: result.applied.length }));

@@ -9,7 +9,7 @@ export function rolePlanCommand(): Command {
   const command = new Command("plan").action(async (options: RoleOptions, cmd: Command) => {
     const ctx = contextOf(cmd);
     const { model, planOptions } = await prepareRoles(ctx, options);
-    const plan = await withConnection(options.conn, (client) => planRolesOnServer(client, model, planOptions), ctx.output, ctx.pkiDir);
+    const plan = await withConnection(options.conn, (client) => planRolesOnServer(client, model, planOptions), ctx);
     for (const warning of plan.warnings) ctx.output.warn(warning);
     if (ctx.output.format === "json") return ctx.output.json(planJson(plan));
     if (plan.changes.length === 0) return ctx.output.data(`no changes: the roles of ${plan.cluster} (database ${plan.database}) match the inventory`);
