@@ -1,7 +1,6 @@
 /** The pg_hba.conf that bench/hba.ts lints: large, realistic, the same on every run. */
 import { seededRandom } from "../test/support/seeded-random.js";
 
-
 /**
  * A file shaped like a large fleet's: per-application blocks of hostssl and host rules from
  * many distinct /32 and /24 networks and IPv6 /64 and /128 prefixes, a few hundred users and
@@ -53,7 +52,9 @@ export function generateHbaFile(rules: number, seed = 42): { text: string; shado
     } else if (roll < 0.75) {
       emit(`${type} ${db} ${user} 172.${16 + int(16)}.${int(256)}.0/24 ${method}`);
     } else if (roll < 0.9) {
-      emit(`${type} ${db} ${user} fd00:${int(65536).toString(16)}:${int(65536).toString(16)}:${int(65536).toString(16)}::/64 ${method}`);
+      emit(
+        `${type} ${db} ${user} fd00:${int(65536).toString(16)}:${int(65536).toString(16)}:${int(65536).toString(16)}::/64 ${method}`,
+      );
     } else {
       emit(`${type} ${db} ${user} 2001:db8:${int(65536).toString(16)}::${int(65536).toString(16)}/128 ${method}`);
     }

@@ -9,6 +9,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+
 import { generateHbaFile } from "./hba-file.js";
 
 const SIZES = [1_000_000, 2_000_000];
@@ -17,7 +18,10 @@ function peakRss(file: string): { kib: number; seconds: number; code: number | n
   const bin = fileURLToPath(new URL("../../bin/pgwarden.js", import.meta.url));
   const started = performance.now();
   // stdout to /dev/null: the report is written piece by piece and not kept.
-  const child = spawnSync("/usr/bin/time", ["-v", process.execPath, bin, "hba", "lint", file, "--format", "json"], { encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawnSync("/usr/bin/time", ["-v", process.execPath, bin, "hba", "lint", file, "--format", "json"], {
+    encoding: "utf8",
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   const seconds = (performance.now() - started) / 1000;
   const kib = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(child.stderr)?.[1]);
   if (!Number.isFinite(kib)) throw new Error(`no peak RSS from /usr/bin/time: ${child.stderr.slice(0, 500)}`);
@@ -37,10 +41,14 @@ async function main(): Promise<void> {
       await writeFile(file, text);
       const measured = peakRss(file);
       results.push({ lines, kib: measured.kib, seconds: measured.seconds, bytes: text.length });
-      console.log(`${lines.toLocaleString("en")} lines (${(text.length / 2 ** 20).toFixed(0)} MiB): peak RSS ${(measured.kib / 1024).toFixed(0)} MiB, ${measured.seconds.toFixed(1)} s`);
+      console.log(
+        `${lines.toLocaleString("en")} lines (${(text.length / 2 ** 20).toFixed(0)} MiB): peak RSS ${(measured.kib / 1024).toFixed(0)} MiB, ${measured.seconds.toFixed(1)} s`,
+      );
     }
     const [small, large] = results as [(typeof results)[0], (typeof results)[0]];
-    console.log(`machine: ${availableParallelism()} cores, node ${process.version}; RSS ratio 2M/1M: ${(large.kib / small.kib).toFixed(2)}`);
+    console.log(
+      `machine: ${availableParallelism()} cores, node ${process.version}; RSS ratio 2M/1M: ${(large.kib / small.kib).toFixed(2)}`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -12,6 +12,7 @@ import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
+
 import { writeFileAtomic } from "../src/fs/atomic-write.js";
 import { runOnWorkers } from "./support/workers.js";
 
@@ -57,7 +58,8 @@ async function diskWriteRate(): Promise<number> {
   const started = performance.now();
   await Promise.all(
     Array.from({ length: 16 }, async () => {
-      for (let i = next++; i < files; i = next++) await writeFileAtomic(join(dir, `f${i}`), body, { mode: 0o600, exclusive: true });
+      for (let i = next++; i < files; i = next++)
+        await writeFileAtomic(join(dir, `f${i}`), body, { mode: 0o600, exclusive: true });
     }),
   );
   return files / ((performance.now() - started) / 1000);
@@ -87,7 +89,11 @@ async function pgwardenRate(): Promise<{ rate: number; seconds: number }> {
   const names = join(dir, "users.txt");
   await writeFile(names, Array.from({ length: CERTIFICATES }, (_, i) => `bench_user_${i}`).join("\n"));
   const started = performance.now();
-  execFileSync(process.execPath, [bin, "cert", "issue", "--pki", pki, "--profile", "client", "--cn-file", names, "--quiet"], { stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(
+    process.execPath,
+    [bin, "cert", "issue", "--pki", pki, "--profile", "client", "--cn-file", names, "--quiet"],
+    { stdio: ["ignore", "ignore", "inherit"] },
+  );
   const seconds = (performance.now() - started) / 1000;
   const written = (await readdir(join(pki, "client"))).filter((name) => name.endsWith(".crt")).length;
   if (written !== CERTIFICATES) throw new Error(`expected ${CERTIFICATES} certificates, found ${written}`);
@@ -104,10 +110,16 @@ async function main(): Promise<void> {
   const median = [...runs].sort((a, b) => a.rate - b.rate)[1] as { rate: number; seconds: number };
   console.log(`machine: ${cpus()[0]?.model ?? "unknown"}, ${threads} threads, node ${process.version}`);
   console.log(`raw node:crypto limit (P-256 keygen + sign, ${threads} threads): ${limit.toFixed(0)} certificates/s`);
-  console.log(`disk: ${diskWrites.toFixed(0)} atomic fsync'd file writes/s, 16 writers on Node's default pool (pgwarden makes two per certificate: ${(diskWrites / 2).toFixed(0)} certificates/s at this moment)`);
+  console.log(
+    `disk: ${diskWrites.toFixed(0)} atomic fsync'd file writes/s, 16 writers on Node's default pool (pgwarden makes two per certificate: ${(diskWrites / 2).toFixed(0)} certificates/s at this moment)`,
+  );
   console.log(`file system without fsync: ${creates.toFixed(0)} small files created and renamed/s on one thread`);
-  console.log(`pgwarden cert issue --cn-file, ${CERTIFICATES} client certificates (3 runs): ${runs.map((run) => `${run.rate.toFixed(0)}/s`).join(", ")}`);
-  console.log(`median ${median.rate.toFixed(0)} certificates/s (${median.seconds.toFixed(2)} s, start-up included), best ${best.rate.toFixed(0)}/s`);
+  console.log(
+    `pgwarden cert issue --cn-file, ${CERTIFICATES} client certificates (3 runs): ${runs.map((run) => `${run.rate.toFixed(0)}/s`).join(", ")}`,
+  );
+  console.log(
+    `median ${median.rate.toFixed(0)} certificates/s (${median.seconds.toFixed(2)} s, start-up included), best ${best.rate.toFixed(0)}/s`,
+  );
   console.log(`ratio to the raw limit: ${((median.rate / limit) * 100).toFixed(1)}%`);
   console.log(`target 1000 certificates/s: ${median.rate >= 1000 ? "met" : "NOT met"}`);
   await Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true })));

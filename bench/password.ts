@@ -13,6 +13,7 @@ import { pbkdf2Sync, randomBytes } from "node:crypto";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
+
 import type { Candidate } from "../src/roles/audit/candidates/candidate.js";
 import { crackScram, type ScramCrackTarget } from "../src/roles/audit/crack/crack-scram.js";
 import { DEFAULT_SCRAM_ITERATIONS, parseScramVerifier, scramVerifier } from "../src/roles/scram.js";
@@ -50,20 +51,30 @@ async function rawLimit(threads: number, perThread: number): Promise<Measure> {
   const started = performance.now();
   await runOnWorkers(fileURLToPath(import.meta.url), threads, perThread);
   const used = process.cpuUsage(cpu);
-  return { rate: (perThread * threads) / ((performance.now() - started) / 1000), cpuMicros: (used.user + used.system) / (perThread * threads) };
+  return {
+    rate: (perThread * threads) / ((performance.now() - started) / 1000),
+    cpuMicros: (used.user + used.system) / (perThread * threads),
+  };
 }
 
 function benchTargets(guesses: readonly Candidate[]): ScramCrackTarget[] {
   return Array.from({ length: ROLES }, (_, role) => {
     const position = PLANTED.get(role);
-    const password = position === undefined ? `not-guessable-${randomBytes(12).toString("base64url")}` : (guesses[position] as Candidate).text;
+    const password =
+      position === undefined
+        ? `not-guessable-${randomBytes(12).toString("base64url")}`
+        : (guesses[position] as Candidate).text;
     const verifier = parseScramVerifier(scramVerifier(password, { iterations: DEFAULT_SCRAM_ITERATIONS }));
     if (!verifier) throw new Error("bench: verifier did not parse");
     return { verifier, own: [] };
   });
 }
 
-async function engineRun(threads: number, targets: readonly ScramCrackTarget[], guesses: readonly Candidate[]): Promise<Measure & { tested: number; seconds: number }> {
+async function engineRun(
+  threads: number,
+  targets: readonly ScramCrackTarget[],
+  guesses: readonly Candidate[],
+): Promise<Measure & { tested: number; seconds: number }> {
   const cpu = process.cpuUsage();
   const started = performance.now();
   const outcomes = await crackScram(targets, guesses, { workers: threads });
@@ -72,7 +83,10 @@ async function engineRun(threads: number, targets: readonly ScramCrackTarget[], 
   outcomes.forEach((outcome, role) => {
     const position = PLANTED.get(role);
     const expected = position === undefined ? undefined : (guesses[position] as Candidate).text;
-    if (outcome.found?.text !== expected) throw new Error(`bench: role ${role} found ${outcome.found ? "a guess" : "nothing"}, expected ${expected === undefined ? "nothing" : `guess ${position}`}`);
+    if (outcome.found?.text !== expected)
+      throw new Error(
+        `bench: role ${role} found ${outcome.found ? "a guess" : "nothing"}, expected ${expected === undefined ? "nothing" : `guess ${position}`}`,
+      );
   });
   const tested = outcomes.reduce((sum, outcome) => sum + outcome.tested, 0);
   return { rate: tested / seconds, cpuMicros: (used.user + used.system) / tested, tested, seconds };
@@ -80,7 +94,10 @@ async function engineRun(threads: number, targets: readonly ScramCrackTarget[], 
 
 async function main(): Promise<void> {
   const threads = availableParallelism();
-  const guesses: Candidate[] = Array.from({ length: GUESSES_PER_ROLE }, (_, i) => ({ text: `guess-${i}-${randomBytes(6).toString("hex")}`, origin: "wordlist" }));
+  const guesses: Candidate[] = Array.from({ length: GUESSES_PER_ROLE }, (_, i) => ({
+    text: `guess-${i}-${randomBytes(6).toString("hex")}`,
+    origin: "wordlist",
+  }));
   const targets = benchTargets(guesses);
   const perThread = Math.ceil(LIMIT_PBKDF2S / threads);
   const limits = [await rawLimit(threads, perThread)];
@@ -89,12 +106,20 @@ async function main(): Promise<void> {
     const result = await engineRun(threads, targets, guesses);
     limits.push(await rawLimit(threads, perThread));
     const [before, after] = [limits[run] as Measure, limits[run + 1] as Measure];
-    runs.push({ ...result, limit: { rate: (before.rate + after.rate) / 2, cpuMicros: (before.cpuMicros + after.cpuMicros) / 2 } });
+    runs.push({
+      ...result,
+      limit: { rate: (before.rate + after.rate) / 2, cpuMicros: (before.cpuMicros + after.cpuMicros) / 2 },
+    });
   }
   const ratios = runs.map((run) => run.rate / run.limit.rate);
   const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)] as number;
-  const cpuRatio = runs.reduce((sum, run) => sum + run.limit.cpuMicros, 0) / runs.reduce((sum, run) => sum + run.cpuMicros, 0);
-  console.log(`machine: ${cpus()[0]?.model ?? "unknown"}, ${threads} threads, node ${process.version}, load average ${loadavg().map((load) => load.toFixed(1)).join(" ")}`);
+  const cpuRatio =
+    runs.reduce((sum, run) => sum + run.limit.cpuMicros, 0) / runs.reduce((sum, run) => sum + run.cpuMicros, 0);
+  console.log(
+    `machine: ${cpus()[0]?.model ?? "unknown"}, ${threads} threads, node ${process.version}, load average ${loadavg()
+      .map((load) => load.toFixed(1))
+      .join(" ")}`,
+  );
   console.log(
     `raw PBKDF2 limit (pbkdf2Sync, ${DEFAULT_SCRAM_ITERATIONS} iterations, 32 bytes, sha256, ${threads} threads, ${perThread * threads} per measurement): ` +
       limits.map((limit) => `${limit.rate.toFixed(0)}/s (${limit.cpuMicros.toFixed(0)} us CPU each)`).join(", "),
@@ -105,8 +130,12 @@ async function main(): Promise<void> {
         `${run.rate.toFixed(0)} guesses/s in ${run.seconds.toFixed(2)} s (${run.cpuMicros.toFixed(0)} us CPU each), ${((ratios[index] as number) * 100).toFixed(1)}% of the limit around it (${run.limit.rate.toFixed(0)}/s)`,
     );
   });
-  console.log(`CPU time per guess against per raw PBKDF2, all runs: the engine is ${(cpuRatio * 100).toFixed(1)}% as lean`);
-  console.log(`target >= ${TARGET_RATIO * 100}% of the raw limit: ${median >= TARGET_RATIO ? "met" : "NOT met"} (median of ${ENGINE_RUNS} runs ${(median * 100).toFixed(1)}%, range ${(Math.min(...ratios) * 100).toFixed(1)}-${(Math.max(...ratios) * 100).toFixed(1)}%)`);
+  console.log(
+    `CPU time per guess against per raw PBKDF2, all runs: the engine is ${(cpuRatio * 100).toFixed(1)}% as lean`,
+  );
+  console.log(
+    `target >= ${TARGET_RATIO * 100}% of the raw limit: ${median >= TARGET_RATIO ? "met" : "NOT met"} (median of ${ENGINE_RUNS} runs ${(median * 100).toFixed(1)}%, range ${(Math.min(...ratios) * 100).toFixed(1)}-${(Math.max(...ratios) * 100).toFixed(1)}%)`,
+  );
 }
 
 if (isMainThread) {

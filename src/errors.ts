@@ -39,7 +39,12 @@ export class PgwardenError extends Error {
   /** Every problem found, when the error sums up several (the message is then the summary). */
   readonly problems?: readonly Problem[];
 
-  constructor(code: string, message: string, exitCode: ExitCodeValue, options?: { cause?: unknown; problems?: readonly Problem[] }) {
+  constructor(
+    code: string,
+    message: string,
+    exitCode: ExitCodeValue,
+    options?: { cause?: unknown; problems?: readonly Problem[] },
+  ) {
     super(message, options);
     this.name = "PgwardenError";
     this.code = code;

@@ -12,6 +12,7 @@ import { X509Certificate } from "node:crypto";
 import { chmod, mkdir, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+
 import { rawIssuer } from "../src/pki/certificates-signed-by.js";
 import { pgwarden, snapshot, tempDir } from "./support/cli.js";
 
@@ -35,7 +36,18 @@ function openssl(args: readonly string[], cwd?: string): string {
 /** `openssl verify` as libpq verifies (security level 2 on Debian), optionally strict. */
 function verifies(caFile: string, leaf: string, strict: boolean, purpose?: "sslserver" | "sslclient"): boolean {
   const purposeArgs = purpose ? ["-purpose", purpose] : [];
-  return opensslRun(["verify", "-auth_level", "2", ...(strict ? ["-x509_strict"] : []), ...purposeArgs, "-CAfile", caFile, leaf]).status === 0;
+  return (
+    opensslRun([
+      "verify",
+      "-auth_level",
+      "2",
+      ...(strict ? ["-x509_strict"] : []),
+      ...purposeArgs,
+      "-CAfile",
+      caFile,
+      leaf,
+    ]).status === 0
+  );
 }
 
 /** The extensions pgwarden gives a server leaf, for leaves openssl signs under each CA. */
@@ -66,8 +78,22 @@ before(async () => {
   leafExt = join(dir, "leaf.ext");
   await writeFile(leafExt, `${LEAF_EXTENSIONS}\n`);
   clientLeafExt = join(dir, "client-leaf.ext");
-  await writeFile(clientLeafExt, `${LEAF_EXTENSIONS.replace("extendedKeyUsage=serverAuth", "extendedKeyUsage=clientAuth")}\n`);
-  openssl(["req", "-new", ...NEW_P256, "-nodes", "-keyout", join(dir, "leaf.key"), "-subj", "/CN=db1", "-out", leafCsr]);
+  await writeFile(
+    clientLeafExt,
+    `${LEAF_EXTENSIONS.replace("extendedKeyUsage=serverAuth", "extendedKeyUsage=clientAuth")}\n`,
+  );
+  openssl([
+    "req",
+    "-new",
+    ...NEW_P256,
+    "-nodes",
+    "-keyout",
+    join(dir, "leaf.key"),
+    "-subj",
+    "/CN=db1",
+    "-out",
+    leafCsr,
+  ]);
   // `openssl ca` is the one openssl 3.0 command that writes a chosen notBefore/notAfter.
   await mkdir(join(dir, "cadb"));
   await writeFile(join(dir, "cadb", "index.txt"), "");
@@ -76,9 +102,22 @@ before(async () => {
   await writeFile(
     caConfig,
     [
-      "[ca]", "default_ca = d", "[d]", `database = ${join(dir, "cadb", "index.txt")}`, `new_certs_dir = ${join(dir, "cadb")}`,
-      `serial = ${join(dir, "cadb", "serial")}`, "default_md = sha256", "policy = p", "unique_subject = no", "[p]", "commonName = supplied",
-      "[root]", "basicConstraints = critical,CA:TRUE", "keyUsage = critical,keyCertSign,cRLSign", "subjectKeyIdentifier = hash", "",
+      "[ca]",
+      "default_ca = d",
+      "[d]",
+      `database = ${join(dir, "cadb", "index.txt")}`,
+      `new_certs_dir = ${join(dir, "cadb")}`,
+      `serial = ${join(dir, "cadb", "serial")}`,
+      "default_md = sha256",
+      "policy = p",
+      "unique_subject = no",
+      "[p]",
+      "commonName = supplied",
+      "[root]",
+      "basicConstraints = critical,CA:TRUE",
+      "keyUsage = critical,keyCertSign,cRLSign",
+      "subjectKeyIdentifier = hash",
+      "",
     ].join("\n"),
   );
 });
@@ -102,17 +141,55 @@ interface CaCase {
   readonly purposes?: { readonly server: boolean; readonly client: boolean };
 }
 
-const selfSigned = (extensions: readonly string[], subject = "/CN=adopted-ca") => (_pki: string, key: string, cert: string) => {
-  const added = extensions.flatMap((ext) => ["-addext", ext]);
-  openssl(["req", "-x509", "-new", "-key", key, "-sha256", "-days", "3650", "-subj", subject, "-config", "/dev/null", ...added, "-out", cert]);
-};
+const selfSigned =
+  (extensions: readonly string[], subject = "/CN=adopted-ca") =>
+  (_pki: string, key: string, cert: string) => {
+    const added = extensions.flatMap((ext) => ["-addext", ext]);
+    openssl([
+      "req",
+      "-x509",
+      "-new",
+      "-key",
+      key,
+      "-sha256",
+      "-days",
+      "3650",
+      "-subj",
+      subject,
+      "-config",
+      "/dev/null",
+      ...added,
+      "-out",
+      cert,
+    ]);
+  };
 const withDates = (start: string, end: string) => (_pki: string, key: string, cert: string) => {
   const csr = `${cert}.csr`;
   openssl(["req", "-new", "-key", key, "-subj", "/CN=dated-ca", "-config", "/dev/null", "-out", csr]);
   const dates = ["-startdate", start, "-enddate", end];
-  openssl(["ca", "-batch", "-config", caConfig, "-selfsign", "-keyfile", key, "-in", csr, ...dates, "-extensions", "root", "-notext", "-out", cert]);
+  openssl([
+    "ca",
+    "-batch",
+    "-config",
+    caConfig,
+    "-selfsign",
+    "-keyfile",
+    key,
+    "-in",
+    csr,
+    ...dates,
+    "-extensions",
+    "root",
+    "-notext",
+    "-out",
+    cert,
+  ]);
 };
-const GOOD = ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign", "subjectKeyIdentifier=hash"];
+const GOOD = [
+  "basicConstraints=critical,CA:TRUE",
+  "keyUsage=critical,keyCertSign,cRLSign",
+  "subjectKeyIdentifier=hash",
+];
 
 const CASES: readonly CaCase[] = [
   { name: "a compliant root", make: selfSigned(GOOD), verdict: "accept", openssl: { lenient: true, strict: true } },
@@ -140,8 +217,28 @@ const CASES: readonly CaCase[] = [
       const csr = `${cert}.csr`;
       openssl(["req", "-new", "-key", key, "-subj", "/CN=intermediate", "-config", "/dev/null", "-out", csr]);
       const ext = `${cert}.ext`;
-      await writeFile(ext, "basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n");
-      openssl(["x509", "-req", "-in", csr, "-CA", rootCrt, "-CAkey", rootKey, "-set_serial", "2", "-days", "365", "-extfile", ext, "-out", cert]);
+      await writeFile(
+        ext,
+        "basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n",
+      );
+      openssl([
+        "x509",
+        "-req",
+        "-in",
+        csr,
+        "-CA",
+        rootCrt,
+        "-CAkey",
+        rootKey,
+        "-set_serial",
+        "2",
+        "-days",
+        "365",
+        "-extfile",
+        ext,
+        "-out",
+        cert,
+      ]);
     },
     verdict: "refuse",
     message: /not a self-signed root \(issued by CN=real-root\).*verify-full/,
@@ -149,14 +246,22 @@ const CASES: readonly CaCase[] = [
   },
   {
     name: "a root whose keyUsage lacks keyCertSign",
-    make: selfSigned(["basicConstraints=critical,CA:TRUE", "keyUsage=critical,digitalSignature,cRLSign", "subjectKeyIdentifier=hash"]),
+    make: selfSigned([
+      "basicConstraints=critical,CA:TRUE",
+      "keyUsage=critical,digitalSignature,cRLSign",
+      "subjectKeyIdentifier=hash",
+    ]),
     verdict: "refuse",
     message: /keyUsage without keyCertSign/,
     openssl: { lenient: false, strict: false },
   },
   {
     name: "a root with basicConstraints CA:FALSE",
-    make: selfSigned(["basicConstraints=critical,CA:FALSE", "keyUsage=critical,keyCertSign,cRLSign", "subjectKeyIdentifier=hash"]),
+    make: selfSigned([
+      "basicConstraints=critical,CA:FALSE",
+      "keyUsage=critical,keyCertSign,cRLSign",
+      "subjectKeyIdentifier=hash",
+    ]),
     verdict: "refuse",
     message: /not a CA certificate/,
     openssl: { lenient: false, strict: false },
@@ -182,7 +287,21 @@ const CASES: readonly CaCase[] = [
     name: "EDB's root (openssl req -x509 with the default config: no keyUsage)",
     keyAlgorithm: ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
     make: (_pki, key, cert) => {
-      openssl(["req", "-x509", "-new", "-nodes", "-key", key, "-sha256", "-days", "3650", "-out", cert, "-subj", "/C=US/ST=MA/L=Bedford/O=EDB/CN=PEM CA"]);
+      openssl([
+        "req",
+        "-x509",
+        "-new",
+        "-nodes",
+        "-key",
+        key,
+        "-sha256",
+        "-days",
+        "3650",
+        "-out",
+        cert,
+        "-subj",
+        "/C=US/ST=MA/L=Bedford/O=EDB/CN=PEM CA",
+      ]);
     },
     verdict: "warn",
     message: /no keyUsage extension: libpq accepts its certificates, but openssl verify -x509_strict rejects every one/,
@@ -190,7 +309,11 @@ const CASES: readonly CaCase[] = [
   },
   {
     name: "a root whose basicConstraints is not critical",
-    make: selfSigned(["basicConstraints=CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign", "subjectKeyIdentifier=hash"]),
+    make: selfSigned([
+      "basicConstraints=CA:TRUE",
+      "keyUsage=critical,keyCertSign,cRLSign",
+      "subjectKeyIdentifier=hash",
+    ]),
     verdict: "warn",
     message: /basicConstraints not marked critical/,
     openssl: { lenient: true, strict: false },
@@ -238,7 +361,8 @@ const CASES: readonly CaCase[] = [
     name: "a root whose extendedKeyUsage is clientAuth only",
     make: selfSigned([...GOOD, "extendedKeyUsage=clientAuth"]),
     verdict: "warn",
-    message: /extendedKeyUsage without serverAuth: every server certificate it signs \(cert issue --profile server, and peer\) fails/,
+    message:
+      /extendedKeyUsage without serverAuth: every server certificate it signs \(cert issue --profile server, and peer\) fails/,
     openssl: { lenient: true, strict: true },
     purposes: { server: false, client: true },
   },
@@ -246,7 +370,8 @@ const CASES: readonly CaCase[] = [
     name: "a root whose extendedKeyUsage is serverAuth only",
     make: selfSigned([...GOOD, "extendedKeyUsage=serverAuth"]),
     verdict: "warn",
-    message: /extendedKeyUsage without clientAuth: every client certificate it signs \(cert issue --profile client, and peer\) fails/,
+    message:
+      /extendedKeyUsage without clientAuth: every client certificate it signs \(cert issue --profile client, and peer\) fails/,
     openssl: { lenient: true, strict: true },
     purposes: { server: true, client: false },
   },
@@ -275,19 +400,69 @@ describe("ca init and cert issue judge an adopted CA as OpenSSL does", () => {
 
       // OpenSSL's verdict on a leaf under this CA.
       const leaf = join(pki, "..", "leaf.crt");
-      openssl(["x509", "-req", "-in", leafCsr, "-CA", cert, "-CAkey", key, "-set_serial", "7", "-days", "30", "-extfile", leafExt, "-out", leaf]);
-      assert.deepEqual({ lenient: verifies(cert, leaf, false), strict: verifies(cert, leaf, true) }, item.openssl, "openssl verify of a leaf under this CA");
+      openssl([
+        "x509",
+        "-req",
+        "-in",
+        leafCsr,
+        "-CA",
+        cert,
+        "-CAkey",
+        key,
+        "-set_serial",
+        "7",
+        "-days",
+        "30",
+        "-extfile",
+        leafExt,
+        "-out",
+        leaf,
+      ]);
+      assert.deepEqual(
+        { lenient: verifies(cert, leaf, false), strict: verifies(cert, leaf, true) },
+        item.openssl,
+        "openssl verify of a leaf under this CA",
+      );
       const clientLeaf = join(pki, "..", "client-leaf.crt");
       if (item.purposes) {
-        const sign = ["x509", "-req", "-in", leafCsr, "-CA", cert, "-CAkey", key, "-set_serial", "8", "-days", "30", "-extfile", clientLeafExt];
+        const sign = [
+          "x509",
+          "-req",
+          "-in",
+          leafCsr,
+          "-CA",
+          cert,
+          "-CAkey",
+          key,
+          "-set_serial",
+          "8",
+          "-days",
+          "30",
+          "-extfile",
+          clientLeafExt,
+        ];
         openssl([...sign, "-out", clientLeaf]);
-        const theirs = { server: verifies(cert, leaf, false, "sslserver"), client: verifies(cert, clientLeaf, false, "sslclient") };
+        const theirs = {
+          server: verifies(cert, leaf, false, "sslserver"),
+          client: verifies(cert, clientLeaf, false, "sslclient"),
+        };
         assert.deepEqual(theirs, item.purposes, "openssl verify -purpose of leaves under this CA");
       }
 
       const before = await snapshot(pki);
       const init = await pgwarden(["ca", "init", "--pki", pki]);
-      const issue = await pgwarden(["cert", "issue", "--pki", pki, "--profile", "server", "--cn", "db1", "--format", "json"]);
+      const issue = await pgwarden([
+        "cert",
+        "issue",
+        "--pki",
+        pki,
+        "--profile",
+        "server",
+        "--cn",
+        "db1",
+        "--format",
+        "json",
+      ]);
       if (item.verdict === "refuse") {
         assert.equal(init.code, 7, init.stderr);
         assert.match(init.stderr, item.message ?? /./);
@@ -307,12 +482,30 @@ describe("ca init and cert issue judge an adopted CA as OpenSSL does", () => {
       }
       // pgwarden's own leaf under the CA gets the verdict OpenSSL gave the openssl-made one.
       const [{ certPath }] = (JSON.parse(issue.stdout) as { issued: [{ certPath: string }] }).issued;
-      assert.deepEqual({ lenient: verifies(cert, certPath, false), strict: verifies(cert, certPath, true) }, item.openssl, "openssl verify of pgwarden's leaf");
+      assert.deepEqual(
+        { lenient: verifies(cert, certPath, false), strict: verifies(cert, certPath, true) },
+        item.openssl,
+        "openssl verify of pgwarden's leaf",
+      );
       if (item.purposes) {
-        const client = await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "app", "--format", "json"]);
+        const client = await pgwarden([
+          "cert",
+          "issue",
+          "--pki",
+          pki,
+          "--profile",
+          "client",
+          "--cn",
+          "app",
+          "--format",
+          "json",
+        ]);
         assert.equal(client.code, 0, client.stderr);
         const clientPath = (JSON.parse(client.stdout) as { issued: [{ certPath: string }] }).issued[0].certPath;
-        const ours = { server: verifies(cert, certPath, false, "sslserver"), client: verifies(cert, clientPath, false, "sslclient") };
+        const ours = {
+          server: verifies(cert, certPath, false, "sslserver"),
+          client: verifies(cert, clientPath, false, "sslclient"),
+        };
         assert.deepEqual(ours, item.purposes, "openssl verify -purpose of pgwarden's leaves");
       }
     });
@@ -327,9 +520,38 @@ describe("the advice for EDB's root works", () => {
     const cert = join(pki, "ca", "ca.crt");
     openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", key]);
     await chmod(key, 0o600);
-    openssl(["req", "-x509", "-new", "-nodes", "-key", key, "-sha256", "-days", "3650", "-out", cert, "-subj", "/C=US/ST=MA/L=Bedford/O=EDB/CN=PEM CA"]);
+    openssl([
+      "req",
+      "-x509",
+      "-new",
+      "-nodes",
+      "-key",
+      key,
+      "-sha256",
+      "-days",
+      "3650",
+      "-out",
+      cert,
+      "-subj",
+      "/C=US/ST=MA/L=Bedford/O=EDB/CN=PEM CA",
+    ]);
     const leaf = join(dir, "edb-fixed", "server.crt");
-    openssl(["x509", "-req", "-in", leafCsr, "-CA", cert, "-CAkey", key, "-CAcreateserial", "-days", "3650", "-sha256", "-out", leaf]);
+    openssl([
+      "x509",
+      "-req",
+      "-in",
+      leafCsr,
+      "-CA",
+      cert,
+      "-CAkey",
+      key,
+      "-CAcreateserial",
+      "-days",
+      "3650",
+      "-sha256",
+      "-out",
+      leaf,
+    ]);
     const warned = await pgwarden(["ca", "init", "--pki", pki]);
     assert.equal(warned.code, 0, warned.stderr);
     assert.match(warned.stderr, /move it to ca\/old-ca\.crt and run pgwarden ca init/);
@@ -359,7 +581,18 @@ describe("a leaf is never valid before its CA", () => {
     await chmod(key, 0o600);
     selfSigned(GOOD)(pki, key, cert);
     const caNotBefore = Date.parse(new X509Certificate(await readFile(cert)).validFrom);
-    const issued = await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "app", "--format", "json"]);
+    const issued = await pgwarden([
+      "cert",
+      "issue",
+      "--pki",
+      pki,
+      "--profile",
+      "client",
+      "--cn",
+      "app",
+      "--format",
+      "json",
+    ]);
     assert.equal(issued.code, 0, issued.stderr);
     const signed = await pgwarden(["cert", "sign", leafCsr, "--pki", pki, "--profile", "server", "--format", "json"]);
     assert.equal(signed.code, 0, signed.stderr);
@@ -369,12 +602,14 @@ describe("a leaf is never valid before its CA", () => {
       const leafNotBefore = Date.parse(new X509Certificate(await readFile(certPath)).validFrom);
       // Without the clamp it would be back-dated 5 minutes, before the CA's notBefore.
       const iso = (ms: number) => new Date(ms).toISOString();
-      assert.ok(leafNotBefore >= caNotBefore, `leaf notBefore ${iso(leafNotBefore)} precedes the CA's ${iso(caNotBefore)}`);
+      assert.ok(
+        leafNotBefore >= caNotBefore,
+        `leaf notBefore ${iso(leafNotBefore)} precedes the CA's ${iso(caNotBefore)}`,
+      );
       assert.ok(verifies(cert, certPath, true));
     }
   });
 });
-
 
 describe("the Pigsty trap: only ca.key is left, and Pigsty's certificates were signed by it", () => {
   let pki: string;
@@ -391,16 +626,43 @@ describe("the Pigsty trap: only ca.key is left, and Pigsty's certificates were s
     // Pigsty's CA (../shared/reference/000_*.txt): RSA, O=pigsty, OU=ca, CN=pigsty-ca, pathlen 1, SKI; leaves with an AKI.
     openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", caKey]);
     await chmod(caKey, 0o600);
-    openssl(["req", "-x509", "-new", "-key", caKey, "-sha256", "-days", "36500", "-subj", "/O=pigsty/OU=ca/CN=pigsty-ca", "-config", "/dev/null",
-      "-addext", "subjectAltName=DNS:pigsty-ca", "-addext", "keyUsage=digitalSignature,keyCertSign,cRLSign",
-      "-addext", "basicConstraints=critical,CA:TRUE,pathlen:1", "-addext", "subjectKeyIdentifier=hash", "-out", caCrt]);
+    openssl([
+      "req",
+      "-x509",
+      "-new",
+      "-key",
+      caKey,
+      "-sha256",
+      "-days",
+      "36500",
+      "-subj",
+      "/O=pigsty/OU=ca/CN=pigsty-ca",
+      "-config",
+      "/dev/null",
+      "-addext",
+      "subjectAltName=DNS:pigsty-ca",
+      "-addext",
+      "keyUsage=digitalSignature,keyCertSign,cRLSign",
+      "-addext",
+      "basicConstraints=critical,CA:TRUE,pathlen:1",
+      "-addext",
+      "subjectKeyIdentifier=hash",
+      "-out",
+      caCrt,
+    ]);
     originalCa = await readFile(caCrt);
     leaves = [];
-    for (const [group, cn, eku] of [["pgsql", "pg-meta-1", "serverAuth,clientAuth"], ["misc", "dbuser_dba", "clientAuth"]] as const) {
+    for (const [group, cn, eku] of [
+      ["pgsql", "pg-meta-1", "serverAuth,clientAuth"],
+      ["misc", "dbuser_dba", "clientAuth"],
+    ] as const) {
       const base = join(pki, group, cn);
       const csr = join(pki, "csr", `${cn}.csr`);
       openssl(["req", "-new", ...NEW_P256, "-nodes", "-keyout", `${base}.key`, "-subj", `/CN=${cn}`, "-out", csr]);
-      await writeFile(`${base}.ext`, `extendedKeyUsage=${eku}\nauthorityKeyIdentifier=keyid\nsubjectAltName=DNS:${cn}\n`);
+      await writeFile(
+        `${base}.ext`,
+        `extendedKeyUsage=${eku}\nauthorityKeyIdentifier=keyid\nsubjectAltName=DNS:${cn}\n`,
+      );
       const ca = ["-CA", caCrt, "-CAkey", caKey, "-CAcreateserial"];
       openssl(["x509", "-req", "-in", csr, ...ca, "-days", "7300", "-extfile", `${base}.ext`, "-out", `${base}.crt`]);
       await rm(`${base}.ext`);
@@ -415,7 +677,10 @@ describe("the Pigsty trap: only ca.key is left, and Pigsty's certificates were s
     const before = await snapshot(pki);
     const result = await pgwarden(["ca", "init", "--pki", pki, "--no-create"]);
     assert.equal(result.code, 4, result.stderr);
-    assert.match(result.stderr, /ca\.crt is missing and --no-create was given, so no CA certificate is written: copy the original ca\.crt/);
+    assert.match(
+      result.stderr,
+      /ca\.crt is missing and --no-create was given, so no CA certificate is written: copy the original ca\.crt/,
+    );
     assert.deepEqual(await snapshot(pki), before);
   });
 
@@ -423,14 +688,20 @@ describe("the Pigsty trap: only ca.key is left, and Pigsty's certificates were s
     const before = await snapshot(pki);
     const result = await pgwarden(["ca", "init", "--pki", pki, "--cn", "pgwarden-ca"]);
     assert.equal(result.code, 7, result.stderr);
-    assert.match(result.stderr, /2 certificates .* issued by this ca\.key as "O=pigsty, OU=ca, CN=pigsty-ca".*--org "pigsty" --ou "ca" --cn "pigsty-ca"/);
+    assert.match(
+      result.stderr,
+      /2 certificates .* issued by this ca\.key as "O=pigsty, OU=ca, CN=pigsty-ca".*--org "pigsty" --ou "ca" --cn "pigsty-ca"/,
+    );
     assert.deepEqual(await snapshot(pki), before);
   });
 
   test("ca init re-makes ca.crt with their issuer's name byte for byte, and OpenSSL verifies every old leaf against it", async () => {
     const result = await pgwarden(["ca", "init", "--pki", pki, "--format", "json"]);
     assert.equal(result.code, 0, result.stderr);
-    const json = JSON.parse(result.stdout) as { action: string; restoredFrom?: { issuer: string; certificates: string[] } };
+    const json = JSON.parse(result.stdout) as {
+      action: string;
+      restoredFrom?: { issuer: string; certificates: string[] };
+    };
     assert.equal(json.action, "reissued");
     const certificates = [join("misc", "dbuser_dba.crt"), join("pgsql", "pg-meta-1.crt")];
     assert.deepEqual(json.restoredFrom, { issuer: "O=pigsty, OU=ca, CN=pigsty-ca", certificates });
@@ -443,10 +714,24 @@ describe("the Pigsty trap: only ca.key is left, and Pigsty's certificates were s
     assert.equal(made.subject, oldCa.subject);
     for (const leaf of leaves) {
       assert.ok(verifies(caCrt, leaf, true), `${leaf} verifies (-x509_strict) against the re-made ca.crt`);
-      assert.ok(Date.parse(new X509Certificate(await readFile(leaf)).validFrom) >= Date.parse(made.validFrom), "no old leaf predates the re-made root");
+      assert.ok(
+        Date.parse(new X509Certificate(await readFile(leaf)).validFrom) >= Date.parse(made.validFrom),
+        "no old leaf predates the re-made root",
+      );
     }
     // New leaves chain to it too, and to the original ca.crt that nodes still hold in /etc/pki/ca.crt.
-    const issued = await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "dbuser_new", "--format", "json"]);
+    const issued = await pgwarden([
+      "cert",
+      "issue",
+      "--pki",
+      pki,
+      "--profile",
+      "client",
+      "--cn",
+      "dbuser_new",
+      "--format",
+      "json",
+    ]);
     assert.equal(issued.code, 0, issued.stderr);
     const [{ certPath }] = (JSON.parse(issued.stdout) as { issued: [{ certPath: string }] }).issued;
     const original = join(dir, "pigsty", "original-ca.crt");
@@ -482,14 +767,24 @@ describe("cert sign judges a request's key as libpq and OpenSSL do", () => {
     { name: "ec-p521", key: ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-521"], code: 0 },
     { name: "ed25519", key: ["-algorithm", "ED25519"], code: 0 },
     { name: "rsa-2048", key: ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"], code: 0 },
-    { name: "rsa-1024", key: ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"], code: 7, message: /rsa-1024.*"ee key too small".*2048 bits or more/ },
+    {
+      name: "rsa-1024",
+      key: ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"],
+      code: 7,
+      message: /rsa-1024.*"ee key too small".*2048 bits or more/,
+    },
     {
       name: "secp256k1",
       key: ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:secp256k1"],
       code: 7,
       message: /unsupported key type ec-secp256k1: make the request with/,
     },
-    { name: "ed448", key: ["-algorithm", "ED448"], code: 7, message: /unsupported key type ed448: make the request with/ },
+    {
+      name: "ed448",
+      key: ["-algorithm", "ED448"],
+      code: 7,
+      message: /unsupported key type ed448: make the request with/,
+    },
     { name: "the CA's own key", code: 7, message: /carries the CA's own public key/ },
     { name: "a forged ec-p256 request", key: P256, forge: true, code: 7, message: /signature does not verify/ },
   ];
@@ -506,15 +801,24 @@ describe("cert sign judges a request's key as libpq and OpenSSL do", () => {
         // Another subject under the same signature: what an attacker who lacks the key would send.
         der[der.indexOf(Buffer.from(cn))] = "b".charCodeAt(0);
         csr = `${csr}.forged`;
-        await writeFile(csr, `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString("base64")}\n-----END CERTIFICATE REQUEST-----\n`);
-        assert.match(opensslRun(["req", "-verify", "-noout", "-in", csr]).out, /verify failure/, "OpenSSL also finds the forged request's signature bad");
+        await writeFile(
+          csr,
+          `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString("base64")}\n-----END CERTIFICATE REQUEST-----\n`,
+        );
+        assert.match(
+          opensslRun(["req", "-verify", "-noout", "-in", csr]).out,
+          /verify failure/,
+          "OpenSSL also finds the forged request's signature bad",
+        );
       }
       const before = await snapshot(pki);
       const result = await pgwarden(["cert", "sign", csr, "--pki", pki, "--profile", "client", "--format", "json"]);
       assert.equal(result.code, item.code, result.stderr);
       if (item.code !== 0) {
         // With --format json the error is one JSON object on stderr's last line.
-        const { error } = JSON.parse(result.stderr.trim().split("\n").at(-1) ?? "") as { error: { message: string; exitCode: number } };
+        const { error } = JSON.parse(result.stderr.trim().split("\n").at(-1) ?? "") as {
+          error: { message: string; exitCode: number };
+        };
         assert.equal(error.exitCode, item.code);
         assert.match(error.message, item.message ?? /./);
         assert.doesNotMatch(error.message, item.forge ? /unsupported/ : /forged|does not verify/);
@@ -522,7 +826,17 @@ describe("cert sign judges a request's key as libpq and OpenSSL do", () => {
         return;
       }
       const { certPath } = JSON.parse(result.stdout) as { certPath: string };
-      const verify = opensslRun(["verify", "-auth_level", "2", "-x509_strict", "-purpose", "sslclient", "-CAfile", caCrt, certPath]);
+      const verify = opensslRun([
+        "verify",
+        "-auth_level",
+        "2",
+        "-x509_strict",
+        "-purpose",
+        "sslclient",
+        "-CAfile",
+        caCrt,
+        certPath,
+      ]);
       assert.equal(verify.status, 0, verify.out);
     });
   }
@@ -535,7 +849,24 @@ describe("cert sign judges a request's key as libpq and OpenSSL do", () => {
     const leaf = join(dir, "sign", "weak.crt");
     const ext = join(dir, "sign", "weak.ext");
     await writeFile(ext, "extendedKeyUsage=clientAuth\n");
-    openssl(["x509", "-req", "-in", csr, "-CA", caCrt, "-CAkey", join(pki, "ca", "ca.key"), "-set_serial", "5", "-days", "30", "-extfile", ext, "-out", leaf]);
+    openssl([
+      "x509",
+      "-req",
+      "-in",
+      csr,
+      "-CA",
+      caCrt,
+      "-CAkey",
+      join(pki, "ca", "ca.key"),
+      "-set_serial",
+      "5",
+      "-days",
+      "30",
+      "-extfile",
+      ext,
+      "-out",
+      leaf,
+    ]);
     const verify = opensslRun(["verify", "-auth_level", "2", "-CAfile", caCrt, leaf]);
     assert.notEqual(verify.status, 0);
     assert.match(verify.out, /EE certificate key too weak/);

@@ -3,7 +3,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { PGWARDEN_BIN, pgwarden, snapshot, tempDir } from "./support/cli.js";
+
+import { pgwarden, PGWARDEN_BIN, snapshot, tempDir } from "./support/cli.js";
 
 const WARNING = new RegExp(
   "^pgwarden: warning: the CA key (\\S+) is not encrypted: anyone who can read it can sign certificates\\. " +
@@ -12,11 +13,15 @@ const WARNING = new RegExp(
   "m",
 );
 
-const isEncrypted = async (key: string) => (await readFile(key, "utf8")).startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----\n");
+const isEncrypted = async (key: string) =>
+  (await readFile(key, "utf8")).startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----\n");
 
 /** `openssl pkey` reads the key with this passphrase (or, with none, unencrypted). */
 function opensslReads(key: string, passphrase?: string): boolean {
-  return spawnSync("openssl", ["pkey", "-in", key, "-noout", "-passin", `pass:${passphrase ?? ""}`], { stdio: "ignore" }).status === 0;
+  return (
+    spawnSync("openssl", ["pkey", "-in", key, "-noout", "-passin", `pass:${passphrase ?? ""}`], { stdio: "ignore" })
+      .status === 0
+  );
 }
 
 test("ca init without a passphrase and no terminal warns on stderr (one line) with an openssl command that encrypts the key in place, which pgwarden then reads", async () => {
@@ -26,7 +31,11 @@ test("ca init without a passphrase and no terminal warns on stderr (one line) wi
     const key = join(pki, "ca", "ca.key");
     const init = await pgwarden(["ca", "init", "--pki", pki]);
     assert.equal(init.code, 0, init.stderr);
-    assert.equal(init.stderr.split("\n").filter((line) => line.startsWith("pgwarden: warning:")).length, 1, init.stderr);
+    assert.equal(
+      init.stderr.split("\n").filter((line) => line.startsWith("pgwarden: warning:")).length,
+      1,
+      init.stderr,
+    );
     const [, named, command] = WARNING.exec(init.stderr) ?? [];
     assert.equal(named, key, init.stderr);
     assert.ok(!(await isEncrypted(key)) && opensslReads(key));
@@ -47,10 +56,29 @@ test("ca init without a passphrase and no terminal warns on stderr (one line) wi
     const passFile = join(home, ".pgwarden-ca-pass");
     const adopt = await pgwarden(["ca", "init", "--pki", pki, "--passphrase-file", passFile]);
     assert.equal(adopt.code, 0, adopt.stderr);
-    assert.equal(adopt.stderr, `pgwarden: adopted the existing CA in ${join(pki, "ca")} (key encrypted)\n`, "no warning for an encrypted key");
-    const issued = await pgwarden(["cert", "issue", "--pki", pki, "--profile", "server", "--cn", "db1", "--passphrase-file", passFile]);
+    assert.equal(
+      adopt.stderr,
+      `pgwarden: adopted the existing CA in ${join(pki, "ca")} (key encrypted)\n`,
+      "no warning for an encrypted key",
+    );
+    const issued = await pgwarden([
+      "cert",
+      "issue",
+      "--pki",
+      pki,
+      "--profile",
+      "server",
+      "--cn",
+      "db1",
+      "--passphrase-file",
+      passFile,
+    ]);
     assert.equal(issued.code, 0, issued.stderr);
-    const verify = spawnSync("openssl", ["verify", "-x509_strict", "-CAfile", join(pki, "ca", "ca.crt"), join(pki, "server", "db1.crt")], { encoding: "utf8" });
+    const verify = spawnSync(
+      "openssl",
+      ["verify", "-x509_strict", "-CAfile", join(pki, "ca", "ca.crt"), join(pki, "server", "db1.crt")],
+      { encoding: "utf8" },
+    );
     assert.equal(verify.status, 0, verify.stderr);
     const without = await pgwarden(["cert", "issue", "--pki", pki, "--profile", "server", "--cn", "db2"]);
     assert.equal(without.code, 7, "the encrypted key needs its passphrase");
@@ -84,7 +112,10 @@ test("ca init --no-passphrase writes the key unencrypted without a warning; with
       );
     }
     assert.deepEqual(await snapshot(work.dir), before, "nothing written");
-    assert.match((await pgwarden(["ca", "init", "--help"])).stdout, /--no-passphrase[\s\S]*\$ pgwarden ca init --pki \/tmp\/throwaway-pki --no-passphrase/);
+    assert.match(
+      (await pgwarden(["ca", "init", "--help"])).stdout,
+      /--no-passphrase[\s\S]*\$ pgwarden ca init --pki \/tmp\/throwaway-pki --no-passphrase/,
+    );
   } finally {
     await work.cleanup();
   }
@@ -94,14 +125,21 @@ test("ca init --no-passphrase writes the key unencrypted without a warning; with
  * Runs pgwarden on a terminal (util-linux `script` gives it one), typing each answer once its
  * prompt shows: what a person at a terminal sees, and the exit code.
  */
-function onTerminal(args: readonly string[], answers: readonly string[]): Promise<{ code: number | null; screen: string }> {
+function onTerminal(
+  args: readonly string[],
+  answers: readonly string[],
+): Promise<{ code: number | null; screen: string }> {
   const line = [process.execPath, PGWARDEN_BIN, ...args].map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(" ");
-  const child = spawn("script", ["-qec", line, "/dev/null"], { env: { ...process.env, PGWARDEN_CA_PASSPHRASE: undefined } });
+  const child = spawn("script", ["-qec", line, "/dev/null"], {
+    env: { ...process.env, PGWARDEN_CA_PASSPHRASE: undefined },
+  });
   let screen = "";
   let answered = 0;
   child.stdout.on("data", (chunk: Buffer) => {
     screen += chunk.toString("utf8");
-    const prompts = screen.match(/Passphrase to encrypt the new CA key \(empty for none\): |The same passphrase again: /g)?.length ?? 0;
+    const prompts =
+      screen.match(/Passphrase to encrypt the new CA key \(empty for none\): |The same passphrase again: /g)?.length ??
+      0;
     while (answered < prompts && answered < answers.length) child.stdin.write(`${answers[answered++]}\r`);
   });
   return new Promise((resolve) => child.on("close", (code) => resolve({ code, screen })));
@@ -132,7 +170,10 @@ test("ca init on a terminal asks for the passphrase twice without echo; empty me
     const mismatch = join(work.dir, "mismatch");
     const differ = await onTerminal(["ca", "init", "--pki", mismatch], ["one passphrase", "another one"]);
     assert.equal(differ.code, 2, differ.screen);
-    assert.match(differ.screen, /pgwarden: error: the two passphrases differ: nothing was written; run the command again\r\n$/);
+    assert.match(
+      differ.screen,
+      /pgwarden: error: the two passphrases differ: nothing was written; run the command again\r\n$/,
+    );
     assert.equal(await stat(mismatch).catch(() => undefined), undefined, "no PKI made");
 
     const interrupted = join(work.dir, "interrupted");

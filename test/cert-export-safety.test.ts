@@ -9,7 +9,8 @@ import assert from "node:assert/strict";
 import { chmod, chown, lchown, mkdir, readdir, stat, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { pgwarden, snapshot, tempDir, type CliResult } from "./support/cli.js";
+
+import { type CliResult, pgwarden, snapshot, tempDir } from "./support/cli.js";
 
 const ROLE = "app";
 
@@ -28,7 +29,10 @@ describe("cert export refuses a bundle directory other users may change", () => 
   before(async () => {
     ({ dir, cleanup } = await tempDir("pgwarden-export-safety-"));
     pki = join(dir, "pki");
-    for (const args of [["ca", "init"], ["cert", "issue", "--profile", "client", "--cn", ROLE]]) {
+    for (const args of [
+      ["ca", "init"],
+      ["cert", "issue", "--profile", "client", "--cn", ROLE],
+    ]) {
       const result = await pgwarden(["--pki", pki, ...args]);
       assert.equal(result.code, 0, result.stderr);
     }
@@ -39,7 +43,10 @@ describe("cert export refuses a bundle directory other users may change", () => 
     const open = join(dir, "open");
     await mkdir(open);
     await chmod(open, 0o777);
-    refusedOneLine(await exportTo(open), /^pgwarden: error: the bundle directory \S+open may be written by other users \(mode 0777\): run chmod go-w .*--out/);
+    refusedOneLine(
+      await exportTo(open),
+      /^pgwarden: error: the bundle directory \S+open may be written by other users \(mode 0777\): run chmod go-w .*--out/,
+    );
     assert.deepEqual(await readdir(open), []);
   });
 
@@ -50,7 +57,10 @@ describe("cert export refuses a bundle directory other users may change", () => 
     const target = join(parent, "mine");
     await mkdir(target, { mode: 0o700 });
     const before = await snapshot(parent);
-    refusedOneLine(await exportTo(join(target, "bundle")), /shared, above --out, can be changed by other users \(mode 0777, owner uid \d+\)/);
+    refusedOneLine(
+      await exportTo(join(target, "bundle")),
+      /shared, above --out, can be changed by other users \(mode 0777, owner uid \d+\)/,
+    );
     assert.deepEqual(await snapshot(parent), before);
   });
 
@@ -68,12 +78,18 @@ describe("cert export refuses a bundle directory other users may change", () => 
     const theirs = join(sticky, "theirs");
     await symlink(mine, theirs);
     await lchown(theirs, 65534, 65534);
-    refusedOneLine(await exportTo(theirs), /theirs \(on the way to --out\) is a symbolic link owned by uid 65534: they could point it elsewhere/);
+    refusedOneLine(
+      await exportTo(theirs),
+      /theirs \(on the way to --out\) is a symbolic link owned by uid 65534: they could point it elsewhere/,
+    );
     assert.deepEqual(await readdir(mine), [], "nothing written where the links lead");
     await symlink(join(dir, "nowhere"), join(dir, "links-dangling"));
     const dangling = await exportTo(join(dir, "links-dangling"));
     assert.equal(dangling.code, 2, dangling.stderr);
-    assert.match(dangling.stderr, /^pgwarden: error: \S+links-dangling \(on the way to --out\) is a symbolic link to \S+nowhere, which does not exist/);
+    assert.match(
+      dangling.stderr,
+      /^pgwarden: error: \S+links-dangling \(on the way to --out\) is a symbolic link to \S+nowhere, which does not exist/,
+    );
     await symlink(mine, join(dir, "links-ours"));
     const followed = await exportTo(join(dir, "links-ours"));
     assert.equal(followed.code, 0, followed.stderr);
@@ -95,8 +111,13 @@ describe("cert export refuses a bundle directory other users may change", () => 
     await mkdir(drop);
     await chmod(drop, 0o777);
     await symlink(drop, join(home, ".postgresql"));
-    const refused = await pgwarden(["--pki", pki, "cert", "export", "--cn", ROLE, "--install"], { env: { HOME: home } });
-    refusedOneLine(refused, /the bundle directory \S+\.postgresql leads to \S+drop may be written by other users \(mode 0777\)/);
+    const refused = await pgwarden(["--pki", pki, "cert", "export", "--cn", ROLE, "--install"], {
+      env: { HOME: home },
+    });
+    refusedOneLine(
+      refused,
+      /the bundle directory \S+\.postgresql leads to \S+drop may be written by other users \(mode 0777\)/,
+    );
     assert.deepEqual(await readdir(drop), []);
   });
 
@@ -117,8 +138,18 @@ describe("cert export refuses a bundle directory other users may change", () => 
     const fresh = join(dir, "never-made");
     await chown(key, 65534, 65534);
     try {
-      refusedOneLine(await exportTo(fresh), /^pgwarden: error: refusing to export \S+app\.key: it belongs to another user \(uid 65534\).*chown/);
-      assert.equal(await stat(fresh).then(() => true, () => false), false, "no out dir made");
+      refusedOneLine(
+        await exportTo(fresh),
+        /^pgwarden: error: refusing to export \S+app\.key: it belongs to another user \(uid 65534\).*chown/,
+      );
+      assert.equal(
+        await stat(fresh).then(
+          () => true,
+          () => false,
+        ),
+        false,
+        "no out dir made",
+      );
     } finally {
       await chown(key, process.getuid?.() ?? 0, process.getgid?.() ?? 0);
     }
@@ -133,9 +164,13 @@ describe("the CA key, read through the same key-file check", () => {
       assert.equal((await pgwarden(["--pki", pki, "ca", "init"])).code, 0);
       const caKey = join(pki, "ca", "ca.key");
       await chown(caKey, 65534, 65534);
-      const issue = (extra: string[]) => pgwarden(["--pki", pki, "cert", "issue", "--profile", "client", "--cn", ROLE, ...extra]);
+      const issue = (extra: string[]) =>
+        pgwarden(["--pki", pki, "cert", "issue", "--profile", "client", "--cn", ROLE, ...extra]);
       const before = await snapshot(pki);
-      refusedOneLine(await issue([]), /CA key \S+ca\.key: it belongs to another user \(uid 65534\), who can read it and replace it: run chown .*--insecure/);
+      refusedOneLine(
+        await issue([]),
+        /CA key \S+ca\.key: it belongs to another user \(uid 65534\), who can read it and replace it: run chown .*--insecure/,
+      );
       assert.deepEqual(await snapshot(pki), before);
       const insecure = await issue(["--insecure"]);
       assert.equal(insecure.code, 0, insecure.stderr);

@@ -10,13 +10,27 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { chmod, chown, lstat, mkdir, readFile, readdir, readlink, rename, rm, stat, symlink, writeFile } from "node:fs/promises";
+import {
+  chmod,
+  chown,
+  lstat,
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  rename,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from "node:fs/promises";
 import { isIP } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+
+import { type CliResult, pgwarden, snapshot, tempDir } from "./support/cli.js";
 import { psql } from "./support/clients.js";
-import { pgwarden, snapshot, tempDir, type CliResult } from "./support/cli.js";
-import { runClient, startCluster, type Cluster } from "./support/pg-cluster.js";
+import { type Cluster, runClient, startCluster } from "./support/pg-cluster.js";
 
 const VIP_V1 = "127.0.0.9";
 const VIP_V3 = "127.0.0.10";
@@ -45,7 +59,14 @@ ${options.fourth ? '        "::1": { pg_seq: 4, pg_role: replica }\n' : ""}     
 function expectedSans(vip: string): Record<string, string[]> {
   const tail = (ip: string) => [`IP Address:${ip}`, "DNS:localhost", "IP Address:127.0.0.1"];
   return {
-    "pgsql/pg-test-1.crt": ["DNS:pg-test-1", "DNS:pg-test", `IP Address:${vip}`, "DNS:db1.example", "IP Address:127.0.0.1", "DNS:localhost"],
+    "pgsql/pg-test-1.crt": [
+      "DNS:pg-test-1",
+      "DNS:pg-test",
+      `IP Address:${vip}`,
+      "DNS:db1.example",
+      "IP Address:127.0.0.1",
+      "DNS:localhost",
+    ],
     "pgsql/pg-test-2.crt": ["DNS:pg-test-2", "DNS:pg-test", `IP Address:${vip}`, ...tail("127.0.0.2")],
     "pgsql/pg-test-3.crt": ["DNS:pg-test-3", "DNS:pg-test", `IP Address:${vip}`, ...tail("127.0.0.3")],
     "etcd/etcd-1.crt": ["DNS:etcd-1", "DNS:db1.example", "IP Address:127.0.0.1", "DNS:localhost"],
@@ -56,7 +77,15 @@ function expectedSans(vip: string): Record<string, string[]> {
 
 interface FleetJson {
   dryRun: boolean;
-  certificates: { action: string; certPath: string; keyPath: string; commonName: string; subjectAltNames: string[]; backups: string[]; foreign: string | null }[];
+  certificates: {
+    action: string;
+    certPath: string;
+    keyPath: string;
+    commonName: string;
+    subjectAltNames: string[];
+    backups: string[];
+    foreign: string | null;
+  }[];
   clusterKeys: { keyPath: string; action: string }[];
 }
 
@@ -86,7 +115,13 @@ async function fingerprint(dir: string): Promise<Map<string, string>> {
     for (const entry of await readdir(current, { withFileTypes: true })) {
       const path = join(current, entry.name);
       if (entry.isDirectory()) await walk(path);
-      else result.set(path, `${createHash("sha256").update(await readFile(path)).digest("hex")} ${(await stat(path)).mtimeMs}`);
+      else
+        result.set(
+          path,
+          `${createHash("sha256")
+            .update(await readFile(path))
+            .digest("hex")} ${(await stat(path)).mtimeMs}`,
+        );
     }
   };
   await walk(dir);
@@ -98,7 +133,8 @@ describe("cert issue --inventory on a 3-node Pigsty inventory", () => {
   let cleanup: () => Promise<void>;
   let pki: string;
   let inventoryPath: string;
-  const fleet = async (extra: string[] = []) => pgwarden(["--pki", pki, "--format", "json", "cert", "issue", "--inventory", inventoryPath, ...extra]);
+  const fleet = async (extra: string[] = []) =>
+    pgwarden(["--pki", pki, "--format", "json", "cert", "issue", "--inventory", inventoryPath, ...extra]);
   const parse = (result: CliResult) => JSON.parse(result.stdout) as FleetJson;
 
   before(async () => {
@@ -114,7 +150,10 @@ describe("cert issue --inventory on a 3-node Pigsty inventory", () => {
     const before = await snapshot(dir);
     const plan = parse(ok(await fleet(["--dry-run"]), "dry run"));
     assert.equal(plan.dryRun, true);
-    assert.deepEqual(plan.certificates.map((item) => [item.action, item.certPath]), Object.keys(expectedSans(VIP_V1)).map((path) => ["issue", path]));
+    assert.deepEqual(
+      plan.certificates.map((item) => [item.action, item.certPath]),
+      Object.keys(expectedSans(VIP_V1)).map((path) => ["issue", path]),
+    );
     assert.deepEqual(plan.clusterKeys, [{ keyPath: "pgsql/pg-test.key", action: "create", keyType: "ec-p256" }]);
     assert.deepEqual(await snapshot(dir), before);
   });
@@ -129,10 +168,19 @@ describe("cert issue --inventory on a 3-node Pigsty inventory", () => {
       assert.equal(names.subject, `CN = ${path.split("/")[1]?.replace(/\.crt$/, "")}`, path);
       assert.deepEqual(names.sans, sans, path);
       const purposes = path.startsWith("etcd/") ? ["sslserver", "sslclient"] : ["sslserver"];
-      for (const purpose of purposes) assert.match(await openssl(["verify", "-x509_strict", "-purpose", purpose, "-CAfile", ca, cert]), /: OK/, `${path} ${purpose}`);
+      for (const purpose of purposes)
+        assert.match(
+          await openssl(["verify", "-x509_strict", "-purpose", purpose, "-CAfile", ca, cert]),
+          /: OK/,
+          `${path} ${purpose}`,
+        );
       const keyPath = path.startsWith("pgsql/") ? join(pki, "pgsql", "pg-test.key") : cert.replace(/\.crt$/, ".key");
       assert.equal((await stat(keyPath)).mode & 0o777, 0o600, keyPath);
-      assert.equal(await openssl(["x509", "-in", cert, "-noout", "-pubkey"]), await openssl(["pkey", "-in", keyPath, "-pubout"]), `${path} is the certificate of ${keyPath}`);
+      assert.equal(
+        await openssl(["x509", "-in", cert, "-noout", "-pubkey"]),
+        await openssl(["pkey", "-in", keyPath, "-pubout"]),
+        `${path} is the certificate of ${keyPath}`,
+      );
     }
   });
 
@@ -140,7 +188,10 @@ describe("cert issue --inventory on a 3-node Pigsty inventory", () => {
     const before = await fingerprint(pki);
     const again = parse(ok(await fleet(), "second run"));
     assert.deepEqual(new Set(again.certificates.map((item) => item.action)), new Set(["keep"]));
-    assert.deepEqual(again.clusterKeys.map((key) => key.action), ["keep"]);
+    assert.deepEqual(
+      again.clusterKeys.map((key) => key.action),
+      ["keep"],
+    );
     assert.deepEqual(await fingerprint(pki), before);
   });
 
@@ -148,30 +199,67 @@ describe("cert issue --inventory on a 3-node Pigsty inventory", () => {
     await writeFile(inventoryPath, inventory({ vip: VIP_V1, fourth: true }));
     const before = await fingerprint(pki);
     const added = parse(ok(await fleet(), "new node"));
-    assert.deepEqual(added.certificates.filter((item) => item.action !== "keep").map((item) => [item.action, item.certPath]), [["issue", "pgsql/pg-test-4.crt"]]);
+    assert.deepEqual(
+      added.certificates.filter((item) => item.action !== "keep").map((item) => [item.action, item.certPath]),
+      [["issue", "pgsql/pg-test-4.crt"]],
+    );
     const afterAdd = await fingerprint(pki);
-    for (const [path, print] of before) if (!path.includes("/db/")) assert.equal(afterAdd.get(path), print, `${path} untouched`);
-    assert.deepEqual((await namesByOpenssl(join(pki, "pgsql", "pg-test-4.crt"))).sans, ["DNS:pg-test-4", "DNS:pg-test", `IP Address:${VIP_V1}`, "IP Address:0:0:0:0:0:0:0:1", "DNS:localhost", "IP Address:127.0.0.1"]);
+    for (const [path, print] of before)
+      if (!path.includes("/db/")) assert.equal(afterAdd.get(path), print, `${path} untouched`);
+    assert.deepEqual((await namesByOpenssl(join(pki, "pgsql", "pg-test-4.crt"))).sans, [
+      "DNS:pg-test-4",
+      "DNS:pg-test",
+      `IP Address:${VIP_V1}`,
+      "IP Address:0:0:0:0:0:0:0:1",
+      "DNS:localhost",
+      "IP Address:127.0.0.1",
+    ]);
 
     await writeFile(inventoryPath, inventory({ vip: VIP_V3, fourth: true }));
     const moved = parse(ok(await fleet(), "new VIP"));
     const changed = moved.certificates.filter((item) => item.action !== "keep");
-    assert.deepEqual(changed.map((item) => [item.action, item.certPath]), [1, 2, 3, 4].map((seq) => ["reissue", `pgsql/pg-test-${seq}.crt`]));
+    assert.deepEqual(
+      changed.map((item) => [item.action, item.certPath]),
+      [1, 2, 3, 4].map((seq) => ["reissue", `pgsql/pg-test-${seq}.crt`]),
+    );
     const afterMove = await fingerprint(pki);
     for (const [path, print] of afterAdd) {
-      if (path.includes("/etcd/") || path.endsWith("pg-test.key")) assert.equal(afterMove.get(path), print, `${path} untouched`);
+      if (path.includes("/etcd/") || path.endsWith("pg-test.key"))
+        assert.equal(afterMove.get(path), print, `${path} untouched`);
     }
     for (const item of changed) {
       assert.equal(item.backups.length, 1, `${item.certPath}: the old certificate is kept`);
-      assert.equal(await readFile(item.backups[0] as string, "utf8").then((pem) => pem.startsWith("-----BEGIN CERTIFICATE")), true);
+      assert.equal(
+        await readFile(item.backups[0] as string, "utf8").then((pem) => pem.startsWith("-----BEGIN CERTIFICATE")),
+        true,
+      );
       assert.ok((await namesByOpenssl(join(pki, item.certPath))).sans.includes(`IP Address:${VIP_V3}`));
     }
-    assert.deepEqual((await namesByOpenssl(join(pki, "pgsql", "pg-test-1.crt"))).sans, expectedSans(VIP_V3)["pgsql/pg-test-1.crt"]);
+    assert.deepEqual(
+      (await namesByOpenssl(join(pki, "pgsql", "pg-test-1.crt"))).sans,
+      expectedSans(VIP_V3)["pgsql/pg-test-1.crt"],
+    );
   });
 
   test("a certificate pgwarden did not make at a planned path is refused (exit 2, nothing written) unless --force, which keeps it as .bak", async () => {
     const other = join(dir, "other");
-    await openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${other}.key`, "-subj", "/CN=pg-test-2", "-days", "30", "-out", `${other}.crt`]);
+    await openssl([
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-keyout",
+      `${other}.key`,
+      "-subj",
+      "/CN=pg-test-2",
+      "-days",
+      "30",
+      "-out",
+      `${other}.crt`,
+    ]);
     const target = join(pki, "pgsql", "pg-test-2.crt");
     await writeFile(target, await readFile(`${other}.crt`));
     const before = await snapshot(dir);
@@ -184,14 +272,35 @@ describe("cert issue --inventory on a 3-node Pigsty inventory", () => {
     const item = forced.certificates.find((entry) => entry.certPath === "pgsql/pg-test-2.crt");
     assert.equal(item?.action, "reissue");
     assert.equal(await readFile(item?.backups[0] as string, "utf8"), await readFile(`${other}.crt`, "utf8"));
-    assert.match(await openssl(["verify", "-x509_strict", "-purpose", "sslserver", "-CAfile", join(pki, "ca", "ca.crt"), target]), /: OK/);
+    assert.match(
+      await openssl(["verify", "-x509_strict", "-purpose", "sslserver", "-CAfile", join(pki, "ca", "ca.crt"), target]),
+      /: OK/,
+    );
   });
 
   test("cert sign adds a CSR's CN to the SANs of a server certificate; --no-cn-san does not", async () => {
     const csr = join(dir, "db2.csr");
-    await openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(dir, "db2.key"), "-subj", "/CN=db2.example",
-      "-addext", "subjectAltName=DNS:db2-alias.example", "-out", csr]);
-    for (const [group, extra, expected] of [["signed", [], ["DNS:db2-alias.example", "DNS:db2.example"]], ["signed-no-cn", ["--no-cn-san"], ["DNS:db2-alias.example"]]] as const) {
+    await openssl([
+      "req",
+      "-new",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-keyout",
+      join(dir, "db2.key"),
+      "-subj",
+      "/CN=db2.example",
+      "-addext",
+      "subjectAltName=DNS:db2-alias.example",
+      "-out",
+      csr,
+    ]);
+    for (const [group, extra, expected] of [
+      ["signed", [], ["DNS:db2-alias.example", "DNS:db2.example"]],
+      ["signed-no-cn", ["--no-cn-san"], ["DNS:db2-alias.example"]],
+    ] as const) {
       ok(await pgwarden(["--pki", pki, "cert", "sign", csr, "--profile", "server", "--group", group, ...extra]), group);
       assert.deepEqual((await namesByOpenssl(join(pki, group, "db2.example.crt"))).sans, expected, group);
     }
@@ -200,9 +309,14 @@ describe("cert issue --inventory on a 3-node Pigsty inventory", () => {
   describe("a real PostgreSQL serving a node's certificate, reached with psql sslmode=verify-full", () => {
     let cluster: Cluster;
     const login = (host: string, hostaddr?: string) =>
-      psql(`host=${host}${hostaddr ? ` hostaddr=${hostaddr}` : ""} port=${cluster.port} dbname=postgres user=${cluster.superuser} sslmode=verify-full sslrootcert=${join(pki, "ca", "ca.crt")}`);
+      psql(
+        `host=${host}${hostaddr ? ` hostaddr=${hostaddr}` : ""} port=${cluster.port} dbname=postgres user=${cluster.superuser} sslmode=verify-full sslrootcert=${join(pki, "ca", "ca.crt")}`,
+      );
     const serve = async (cert: string) => {
-      const tls = { certPem: await readFile(join(pki, cert), "utf8"), keyPem: await readFile(join(pki, "pgsql", "pg-test.key"), "utf8") };
+      const tls = {
+        certPem: await readFile(join(pki, cert), "utf8"),
+        keyPem: await readFile(join(pki, "pgsql", "pg-test.key"), "utf8"),
+      };
       await cluster.writeTls(tls);
       await cluster.reload();
     };
@@ -220,15 +334,20 @@ describe("cert issue --inventory on a 3-node Pigsty inventory", () => {
       const { sans } = await namesByOpenssl(join(pki, "pgsql", "pg-test-1.crt"));
       assert.ok(sans.length >= 6);
       for (const san of sans) {
-        const [kind, value] = san.startsWith("IP Address:") ? ["ip", san.slice("IP Address:".length)] : ["dns", san.slice("DNS:".length)];
+        const [kind, value] = san.startsWith("IP Address:")
+          ? ["ip", san.slice("IP Address:".length)]
+          : ["dns", san.slice("DNS:".length)];
         // The cluster name and the VIP are where a client reaches the primary; the node's own names are on its address.
         const address = value === "pg-test" ? VIP_V3 : "127.0.0.1";
-        const outcome = kind === "ip" ? await login(value as string) : await login(value as string, address);
+        const outcome = kind === "ip" ? await login(value) : await login(value, address);
         assert.ok(isIP(address) !== 0);
         assert.equal(outcome.ok, true, `${san}: ${outcome.stderr}`);
         assert.equal(outcome.stdout, cluster.superuser);
       }
-      for (const [host, hostaddr] of [["127.0.0.2", undefined], ["pg-test-2", "127.0.0.1"]] as const) {
+      for (const [host, hostaddr] of [
+        ["127.0.0.2", undefined],
+        ["pg-test-2", "127.0.0.1"],
+      ] as const) {
         const refused = await login(host, hostaddr);
         assert.equal(refused.ok, false, host);
         assert.match(refused.stderr, /does not match host name/, host);
@@ -237,7 +356,11 @@ describe("cert issue --inventory on a 3-node Pigsty inventory", () => {
 
     test("pg-test-4 (the ::1 node): host=::1 and host=pg-test-4 hostaddr=::1", async () => {
       await serve("pgsql/pg-test-4.crt");
-      for (const [host, hostaddr] of [["::1", undefined], ["pg-test-4", "::1"], ["pg-test", VIP_V3]] as const) {
+      for (const [host, hostaddr] of [
+        ["::1", undefined],
+        ["pg-test-4", "::1"],
+        ["pg-test", VIP_V3],
+      ] as const) {
         const outcome = await login(host, hostaddr);
         assert.equal(outcome.ok, true, `${host}: ${outcome.stderr}`);
       }
@@ -246,18 +369,52 @@ describe("cert issue --inventory on a 3-node Pigsty inventory", () => {
     test("the CN is a SAN: --cn db1.example --san db1-alt.example --san 127.0.0.1 passes host=db1.example; with --no-cn-san libpq refuses it", async () => {
       // libpq 14+ falls back to the CN only when no SAN has the host's type; a DNS SAN beside the CN is what breaks host=<cn>.
       const cases = [
-        ["cn-san", ["--san", "db1-alt.example"], ["DNS:db1-alt.example", "IP Address:127.0.0.1", "DNS:db1.example"], true],
-        ["no-cn-san", ["--san", "db1-alt.example", "--no-cn-san"], ["DNS:db1-alt.example", "IP Address:127.0.0.1"], false],
+        [
+          "cn-san",
+          ["--san", "db1-alt.example"],
+          ["DNS:db1-alt.example", "IP Address:127.0.0.1", "DNS:db1.example"],
+          true,
+        ],
+        [
+          "no-cn-san",
+          ["--san", "db1-alt.example", "--no-cn-san"],
+          ["DNS:db1-alt.example", "IP Address:127.0.0.1"],
+          false,
+        ],
         ["ip-only", [], ["IP Address:127.0.0.1", "DNS:db1.example"], true],
       ] as const;
       for (const [group, extra, expected, passes] of cases) {
-        ok(await pgwarden(["--pki", pki, "cert", "issue", "--profile", "server", "--cn", "db1.example", ...extra, "--san", "127.0.0.1", "--group", group]), group);
+        ok(
+          await pgwarden([
+            "--pki",
+            pki,
+            "cert",
+            "issue",
+            "--profile",
+            "server",
+            "--cn",
+            "db1.example",
+            ...extra,
+            "--san",
+            "127.0.0.1",
+            "--group",
+            group,
+          ]),
+          group,
+        );
         assert.deepEqual((await namesByOpenssl(join(pki, group, "db1.example.crt"))).sans, expected, group);
-        await cluster.writeTls({ certPem: await readFile(join(pki, group, "db1.example.crt"), "utf8"), keyPem: await readFile(join(pki, group, "db1.example.key"), "utf8") });
+        await cluster.writeTls({
+          certPem: await readFile(join(pki, group, "db1.example.crt"), "utf8"),
+          keyPem: await readFile(join(pki, group, "db1.example.key"), "utf8"),
+        });
         await cluster.reload();
         const outcome = await login("db1.example", "127.0.0.1");
         assert.equal(outcome.ok, passes, `${group}: ${outcome.stderr}`);
-        if (!passes) assert.match(outcome.stderr, /server certificate for "db1-alt\.example" \(and 1 other name\) does not match host name "db1\.example"/);
+        if (!passes)
+          assert.match(
+            outcome.stderr,
+            /server certificate for "db1-alt\.example" \(and 1 other name\) does not match host name "db1\.example"/,
+          );
       }
     });
   });
@@ -265,8 +422,18 @@ describe("cert issue --inventory on a 3-node Pigsty inventory", () => {
 
 /** Pigsty's own playbooks' files (roles/pgsql/tasks/cert.yml, roles/etcd/tasks/config.yml), made here with openssl as they make them. */
 async function pigstyFiles(pki: string): Promise<void> {
-  const ca = ["-CA", join(pki, "ca", "ca.crt"), "-CAkey", join(pki, "ca", "ca.key"), "-days", "365", "-copy_extensions", "copy"];
-  const newKey = (path: string) => openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", path]);
+  const ca = [
+    "-CA",
+    join(pki, "ca", "ca.crt"),
+    "-CAkey",
+    join(pki, "ca", "ca.key"),
+    "-days",
+    "365",
+    "-copy_extensions",
+    "copy",
+  ];
+  const newKey = (path: string) =>
+    openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", path]);
   const sign = async (key: string, subject: string, sans: string, out: string) => {
     const csr = `${out}.csr`;
     await openssl(["req", "-new", "-key", key, "-subj", subject, "-addext", `subjectAltName=${sans}`, "-out", csr]);
@@ -278,9 +445,19 @@ async function pigstyFiles(pki: string): Promise<void> {
   await newKey(join(pki, "pgsql", "pg-test.key"));
   for (const seq of [1, 2, 3]) {
     const sans = `DNS:localhost,DNS:pg-test,DNS:pg-test-${seq},IP:127.0.0.1,IP:127.0.0.${seq}`;
-    await sign(join(pki, "pgsql", "pg-test.key"), `/O=pigsty/OU=postgres/CN=pg-test-${seq}`, sans, join(pki, "pgsql", `pg-test-${seq}.crt`));
+    await sign(
+      join(pki, "pgsql", "pg-test.key"),
+      `/O=pigsty/OU=postgres/CN=pg-test-${seq}`,
+      sans,
+      join(pki, "pgsql", `pg-test-${seq}.crt`),
+    );
     await newKey(join(pki, "etcd", `etcd-${seq}.key`));
-    await sign(join(pki, "etcd", `etcd-${seq}.key`), `/O=pigsty/OU=etcd/CN=etcd-${seq}`, `IP:127.0.0.1,DNS:localhost,IP:127.0.0.${seq},DNS:etcd-${seq}`, join(pki, "etcd", `etcd-${seq}.crt`));
+    await sign(
+      join(pki, "etcd", `etcd-${seq}.key`),
+      `/O=pigsty/OU=etcd/CN=etcd-${seq}`,
+      `IP:127.0.0.1,DNS:localhost,IP:127.0.0.${seq},DNS:etcd-${seq}`,
+      join(pki, "etcd", `etcd-${seq}.crt`),
+    );
   }
 }
 
@@ -292,28 +469,49 @@ describe("cert issue --inventory with --pki pointed at a Pigsty files/pki", () =
       ok(await pgwarden(["--pki", pki, "ca", "init"]), "ca init");
       await pigstyFiles(pki);
       const inventoryPath = join(dir, "pigsty.yml");
-      await writeFile(inventoryPath, inventory({ vip: VIP_V1 }).replace("pg_vip_enabled: true", "pg_vip_enabled: false").replace(", nodename: db1.example", ""));
-      const fleet = (extra: string[] = []) => pgwarden(["--pki", pki, "--format", "json", "cert", "issue", "--inventory", inventoryPath, ...extra]);
+      await writeFile(
+        inventoryPath,
+        inventory({ vip: VIP_V1 })
+          .replace("pg_vip_enabled: true", "pg_vip_enabled: false")
+          .replace(", nodename: db1.example", ""),
+      );
+      const fleet = (extra: string[] = []) =>
+        pgwarden(["--pki", pki, "--format", "json", "cert", "issue", "--inventory", inventoryPath, ...extra]);
       const before = await fingerprint(pki);
       const kept = JSON.parse(ok(await fleet(), "fleet over Pigsty's files").stdout) as FleetJson;
-      assert.deepEqual(kept.certificates.map((item) => [item.action, item.certPath]), [1, 2, 3].map((seq) => ["keep", `pgsql/pg-test-${seq}.crt`]).concat(
-        [1, 2, 3].map((seq) => ["keep", `etcd/etcd-${seq}.crt`]),
-      ));
+      assert.deepEqual(
+        kept.certificates.map((item) => [item.action, item.certPath]),
+        [1, 2, 3]
+          .map((seq) => ["keep", `pgsql/pg-test-${seq}.crt`])
+          .concat([1, 2, 3].map((seq) => ["keep", `etcd/etcd-${seq}.crt`])),
+      );
       assert.deepEqual(await fingerprint(pki), before, "nothing written");
 
-      await writeFile(inventoryPath, (await readFile(inventoryPath, "utf8")).replace("pg_vip_enabled: false", "pg_vip_enabled: true"));
+      await writeFile(
+        inventoryPath,
+        (await readFile(inventoryPath, "utf8")).replace("pg_vip_enabled: false", "pg_vip_enabled: true"),
+      );
       const refused = await fleet();
       assert.equal(refused.code, 2, refused.stderr);
-      assert.match(refused.stderr, /pg-test-1\.crt is not the planned certificate \(it lacks IP:127\.0\.0\.9\) and was not made by pgwarden \(pgwarden has no record of making it\)/);
+      assert.match(
+        refused.stderr,
+        /pg-test-1\.crt is not the planned certificate \(it lacks IP:127\.0\.0\.9\) and was not made by pgwarden \(pgwarden has no record of making it\)/,
+      );
       assert.deepEqual(await fingerprint(pki), before, "nothing written when refused");
       const forced = JSON.parse(ok(await fleet(["--force"]), "--force").stdout) as FleetJson;
-      assert.deepEqual(forced.certificates.filter((item) => item.action !== "keep").map((item) => item.certPath), [1, 2, 3].map((seq) => `pgsql/pg-test-${seq}.crt`));
+      assert.deepEqual(
+        forced.certificates.filter((item) => item.action !== "keep").map((item) => item.certPath),
+        [1, 2, 3].map((seq) => `pgsql/pg-test-${seq}.crt`),
+      );
       const key = join(pki, "pgsql", "pg-test.key");
       assert.equal((await fingerprint(pki)).get(key), before.get(key), "Pigsty's cluster key is kept");
       for (const seq of [1, 2, 3]) {
         const cert = join(pki, "pgsql", `pg-test-${seq}.crt`);
         // What Pigsty's pg_cert_copy installs as server.key and server.crt is a matching pair.
-        assert.equal(await openssl(["x509", "-in", cert, "-noout", "-pubkey"]), await openssl(["pkey", "-in", key, "-pubout"]));
+        assert.equal(
+          await openssl(["x509", "-in", cert, "-noout", "-pubkey"]),
+          await openssl(["pkey", "-in", key, "-pubout"]),
+        );
         assert.ok((await namesByOpenssl(cert)).sans.includes(`IP Address:${VIP_V1}`));
       }
     } finally {
@@ -330,7 +528,13 @@ async function linkSnapshot(dir: string): Promise<Map<string, string>> {
       const path = join(current, entry.name);
       const info = await lstat(path);
       if (entry.isDirectory()) await walk(path);
-      const content = entry.isSymbolicLink() ? `-> ${await readlink(path)}` : entry.isFile() ? createHash("sha256").update(await readFile(path)).digest("hex") : "";
+      const content = entry.isSymbolicLink()
+        ? `-> ${await readlink(path)}`
+        : entry.isFile()
+          ? createHash("sha256")
+              .update(await readFile(path))
+              .digest("hex")
+          : "";
       result.set(path, `${(info.mode & 0o7777).toString(8)} ${content}`);
     }
   };
@@ -344,8 +548,22 @@ describe("cert issue --inventory: the keys it signs for, the names it reads, the
   let cleanup: () => Promise<void>;
   let pki: string;
   let inventoryPath: string;
-  const fleet = (extra: string[] = []) => pgwarden(["--pki", pki, "--format", "json", "cert", "issue", "--inventory", inventoryPath, "--cluster", "pg-z", ...extra]);
-  const text = (extra: string[] = []) => pgwarden(["--pki", pki, "cert", "issue", "--inventory", inventoryPath, "--cluster", "pg-z", ...extra]);
+  const fleet = (extra: string[] = []) =>
+    pgwarden([
+      "--pki",
+      pki,
+      "--format",
+      "json",
+      "cert",
+      "issue",
+      "--inventory",
+      inventoryPath,
+      "--cluster",
+      "pg-z",
+      ...extra,
+    ]);
+  const text = (extra: string[] = []) =>
+    pgwarden(["--pki", pki, "cert", "issue", "--inventory", inventoryPath, "--cluster", "pg-z", ...extra]);
   const clusterKey = () => join(pki, "pgsql", "pg-z.key");
 
   before(async () => {
@@ -380,7 +598,10 @@ all:
     const before = await snapshot(dir);
     const refused = await text();
     assert.equal(refused.code, 7, refused.stderr);
-    assert.match(refused.stderr, /^pgwarden: error: \S+pgsql\/pg-z\.key: mode 0644 lets group or others read it, .*chmod 600 \S+pg-z\.key/);
+    assert.match(
+      refused.stderr,
+      /^pgwarden: error: \S+pgsql\/pg-z\.key: mode 0644 lets group or others read it, .*chmod 600 \S+pg-z\.key/,
+    );
     assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
     assert.deepEqual(await snapshot(dir), before, "nothing written, the key still 0644");
     const dry = await text(["--dry-run"]);
@@ -388,9 +609,13 @@ all:
 
     await chmod(clusterKey(), 0o600);
     const issued = JSON.parse(ok(await fleet(), "at 0600").stdout) as FleetJson;
-    assert.deepEqual(issued.clusterKeys.map((key) => key.action), ["keep"]);
+    assert.deepEqual(
+      issued.clusterKeys.map((key) => key.action),
+      ["keep"],
+    );
     const keyPub = await openssl(["pkey", "-in", clusterKey(), "-pubout"]);
-    for (const seq of [1, 2, 3]) assert.equal(await openssl(["x509", "-in", join(pki, "pgsql", `pg-z-${seq}.crt`), "-noout", "-pubkey"]), keyPub);
+    for (const seq of [1, 2, 3])
+      assert.equal(await openssl(["x509", "-in", join(pki, "pgsql", `pg-z-${seq}.crt`), "-noout", "-pubkey"]), keyPub);
   });
 
   test("a cluster key owned by another user, and an etcd key others can read, are refused (exit 7), nothing written", async () => {
@@ -399,14 +624,18 @@ all:
     try {
       const refused = await text();
       assert.equal(refused.code, 7, refused.stderr);
-      assert.match(refused.stderr, /pg-z\.key: it belongs to another user \(uid 65534\), who can read it and replace it, .*chown/);
+      assert.match(
+        refused.stderr,
+        /pg-z\.key: it belongs to another user \(uid 65534\), who can read it and replace it, .*chown/,
+      );
       assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
       assert.deepEqual(await snapshot(dir), before);
     } finally {
       await chown(clusterKey(), process.getuid?.() ?? 0, process.getgid?.() ?? 0);
     }
     const etcdKey = join(pki, "etcd", "etcd-1.key");
-    const all = (extra: string[] = []) => pgwarden(["--pki", pki, "cert", "issue", "--inventory", inventoryPath, ...extra]);
+    const all = (extra: string[] = []) =>
+      pgwarden(["--pki", pki, "cert", "issue", "--inventory", inventoryPath, ...extra]);
     ok(await all(), "whole fleet (the etcd member too)");
     await chmod(etcdKey, 0o640);
     const snap = await snapshot(dir);
@@ -419,19 +648,39 @@ all:
 
   test("ansible_host: a host keyed by name gets its name and its ansible_host (IP or DNS SAN); an IP key is the address, its ansible_host alias is not named (as Pigsty)", async () => {
     const expected: Record<string, string[]> = {
-      "pgsql/pg-z-1.crt": ["DNS:pg-z-1", "DNS:pg-z", "DNS:db1", "IP Address:127.0.0.5", "DNS:localhost", "IP Address:127.0.0.1"],
-      "pgsql/pg-z-2.crt": ["DNS:pg-z-2", "DNS:pg-z", "DNS:db2.example", "DNS:db2.internal", "DNS:localhost", "IP Address:127.0.0.1"],
+      "pgsql/pg-z-1.crt": [
+        "DNS:pg-z-1",
+        "DNS:pg-z",
+        "DNS:db1",
+        "IP Address:127.0.0.5",
+        "DNS:localhost",
+        "IP Address:127.0.0.1",
+      ],
+      "pgsql/pg-z-2.crt": [
+        "DNS:pg-z-2",
+        "DNS:pg-z",
+        "DNS:db2.example",
+        "DNS:db2.internal",
+        "DNS:localhost",
+        "IP Address:127.0.0.1",
+      ],
       "pgsql/pg-z-3.crt": ["DNS:pg-z-3", "DNS:pg-z", "IP Address:127.0.0.3", "DNS:localhost", "IP Address:127.0.0.1"],
       "etcd/etcd-1.crt": ["DNS:etcd-1", "DNS:etcd-a", "IP Address:127.0.0.7", "DNS:localhost", "IP Address:127.0.0.1"],
     };
     const ca = join(pki, "ca", "ca.crt");
-    for (const [path, sans] of Object.entries(expected)) assert.deepEqual((await namesByOpenssl(join(pki, path))).sans, sans, path);
+    for (const [path, sans] of Object.entries(expected))
+      assert.deepEqual((await namesByOpenssl(join(pki, path))).sans, sans, path);
     // OpenSSL's own host and address checks, as a verify-full client makes them.
-    const verify = (path: string, check: string[]) => runClient("openssl", ["verify", "-purpose", "sslserver", ...check, "-CAfile", ca, join(pki, path)]);
+    const verify = (path: string, check: string[]) =>
+      runClient("openssl", ["verify", "-purpose", "sslserver", ...check, "-CAfile", ca, join(pki, path)]);
     assert.equal((await verify("pgsql/pg-z-1.crt", ["-verify_ip", "127.0.0.5"])).code, 0);
     assert.equal((await verify("pgsql/pg-z-2.crt", ["-verify_hostname", "db2.internal"])).code, 0);
     assert.equal((await verify("etcd/etcd-1.crt", ["-verify_ip", "127.0.0.7"])).code, 0);
-    assert.notEqual((await verify("pgsql/pg-z-3.crt", ["-verify_hostname", "el9"])).code, 0, "Pigsty's SSH alias is not a name of the certificate");
+    assert.notEqual(
+      (await verify("pgsql/pg-z-3.crt", ["-verify_hostname", "el9"])).code,
+      0,
+      "Pigsty's SSH alias is not a name of the certificate",
+    );
   });
 
   test("a dangling symlink at the cluster key path: refused the same way every run (exit 2, says link, no 'another pgwarden'); --force replaces the link, kept as a link", async () => {
@@ -442,7 +691,10 @@ all:
     for (const run of [1, 2]) {
       const refused = await text();
       assert.equal(refused.code, 2, `run ${run}: ${refused.stderr}`);
-      assert.match(refused.stderr, /pg-z\.key is a symbolic link to \S+nowhere\/pg-z\.key, which does not exist: pgwarden does not follow links .*remove it.*--force/);
+      assert.match(
+        refused.stderr,
+        /pg-z\.key is a symbolic link to \S+nowhere\/pg-z\.key, which does not exist: pgwarden does not follow links .*remove it.*--force/,
+      );
       assert.doesNotMatch(refused.stderr, /another pgwarden/);
       assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
       assert.deepEqual(await linkSnapshot(dir), before, `run ${run}: nothing written`);
@@ -450,19 +702,34 @@ all:
     const dry = ok(await text(["--dry-run"]), "dry run");
     assert.match(dry.stderr, /without --force the run will refuse: .*symbolic link/);
     const forced = JSON.parse(ok(await fleet(["--force"]), "--force").stdout) as FleetJson & { warnings: string[] };
-    assert.deepEqual(forced.clusterKeys.map((key) => key.action), ["create"]);
+    assert.deepEqual(
+      forced.clusterKeys.map((key) => key.action),
+      ["create"],
+    );
     const info = await lstat(clusterKey());
     assert.ok(info.isFile() && (info.mode & 0o777) === 0o600, "a real 0600 key where the link was");
-    const backups = (await readdir(join(pki, "pgsql"))).filter((name) => name.startsWith("pg-z.key.") && name.endsWith(".bak"));
+    const backups = (await readdir(join(pki, "pgsql"))).filter(
+      (name) => name.startsWith("pg-z.key.") && name.endsWith(".bak"),
+    );
     assert.equal(backups.length, 1, backups.join(","));
     assert.equal(await readlink(join(pki, "pgsql", backups[0] as string)), gone, "the link kept as a link");
-    assert.equal(await stat(gone).then(() => true, () => false), false, "nothing written where the link pointed");
+    assert.equal(
+      await stat(gone).then(
+        () => true,
+        () => false,
+      ),
+      false,
+      "nothing written where the link pointed",
+    );
     assert.ok(forced.warnings.some((warning) => /replaced the symbolic link/.test(warning)));
     const keyPub = await openssl(["pkey", "-in", clusterKey(), "-pubout"]);
     for (const seq of [1, 2, 3]) {
       const cert = join(pki, "pgsql", `pg-z-${seq}.crt`);
       assert.equal(await openssl(["x509", "-in", cert, "-noout", "-pubkey"]), keyPub);
-      assert.match(await openssl(["verify", "-purpose", "sslserver", "-CAfile", join(pki, "ca", "ca.crt"), cert]), /: OK/);
+      assert.match(
+        await openssl(["verify", "-purpose", "sslserver", "-CAfile", join(pki, "ca", "ca.crt"), cert]),
+        /: OK/,
+      );
     }
   });
 
@@ -474,7 +741,8 @@ all:
     await chmod(elsewhere, 0o644);
     const planted = await readFile(elsewhere, "utf8");
     await symlink(elsewhere, keyPath);
-    const everything = (extra: string[] = []) => pgwarden(["--pki", pki, "cert", "issue", "--inventory", inventoryPath, ...extra]);
+    const everything = (extra: string[] = []) =>
+      pgwarden(["--pki", pki, "cert", "issue", "--inventory", inventoryPath, ...extra]);
     const before = await linkSnapshot(dir);
     const refused = await everything();
     assert.equal(refused.code, 2, refused.stderr);
@@ -484,7 +752,17 @@ all:
     const info = await lstat(keyPath);
     assert.ok(info.isFile() && (info.mode & 0o777) === 0o600, "a real 0600 key where the link was");
     assert.equal(await readFile(elsewhere, "utf8"), planted, "nothing written where the link pointed");
-    assert.match(await openssl(["verify", "-purpose", "sslclient", "-CAfile", join(pki, "ca", "ca.crt"), join(pki, "etcd", "etcd-1.crt")]), /: OK/);
+    assert.match(
+      await openssl([
+        "verify",
+        "-purpose",
+        "sslclient",
+        "-CAfile",
+        join(pki, "ca", "ca.crt"),
+        join(pki, "etcd", "etcd-1.crt"),
+      ]),
+      /: OK/,
+    );
   });
 
   test("after a new CA with the same name: the fleet says another CA of that name signed them and that --force re-issues (exit 2); --force does", async () => {
@@ -492,10 +770,23 @@ all:
     ok(await pgwarden(["--pki", pki, "ca", "init"]), "a new CA, same name");
     const refused = await text();
     assert.equal(refused.code, 2, refused.stderr);
-    assert.match(refused.stderr, /pg-z-1\.crt is not the planned certificate \(it was signed by another key named CN=\S+ \(another CA with the same name/);
+    assert.match(
+      refused.stderr,
+      /pg-z-1\.crt is not the planned certificate \(it was signed by another key named CN=\S+ \(another CA with the same name/,
+    );
     assert.match(refused.stderr, /signed by another CA named CN=\S+, not this one; --force re-issues it/);
     assert.doesNotMatch(refused.stderr, /no certificate in the CA file/);
     ok(await fleet(["--force"]), "--force");
-    assert.match(await openssl(["verify", "-purpose", "sslserver", "-CAfile", join(pki, "ca", "ca.crt"), join(pki, "pgsql", "pg-z-1.crt")]), /: OK/);
+    assert.match(
+      await openssl([
+        "verify",
+        "-purpose",
+        "sslserver",
+        "-CAfile",
+        join(pki, "ca", "ca.crt"),
+        join(pki, "pgsql", "pg-z-1.crt"),
+      ]),
+      /: OK/,
+    );
   });
 });

@@ -3,7 +3,8 @@ import { execFile } from "node:child_process";
 import { copyFile, mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { PGWARDEN_BIN, pgwarden, tempDir, type CliResult } from "./support/cli.js";
+
+import { type CliResult, pgwarden, PGWARDEN_BIN, tempDir } from "./support/cli.js";
 
 const FLEET = 2000;
 /** Below what a fleet needs if every file is opened at once, above what Node itself holds open. */
@@ -16,8 +17,13 @@ function pgwardenLimited(args: readonly string[]): Promise<CliResult> {
     execFile(
       "bash",
       ["-c", `ulimit -n ${FILE_LIMIT}; exec '${process.execPath}' '${PGWARDEN_BIN}' ${quoted}`],
-      { env: { ...process.env, PGWARDEN_DEBUG: undefined, PGWARDEN_PKI: undefined }, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+      {
+        env: { ...process.env, PGWARDEN_DEBUG: undefined, PGWARDEN_PKI: undefined },
+        timeout: 120_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -39,7 +45,17 @@ describe("cert list and cert issue under a file-descriptor limit, and files that
     assert.equal((await pgwarden(["ca", "init", "--pki", pki])).code, 0);
     const names = join(dir, "fleet.txt");
     await writeFile(names, Array.from({ length: FLEET }, (_, i) => `limited_user_${i}`).join("\n"));
-    const issued = await pgwardenLimited(["cert", "issue", "--pki", pki, "--profile", "client", "--cn-file", names, "--quiet"]);
+    const issued = await pgwardenLimited([
+      "cert",
+      "issue",
+      "--pki",
+      pki,
+      "--profile",
+      "client",
+      "--cn-file",
+      names,
+      "--quiet",
+    ]);
     assert.equal(issued.code, 0, issued.stderr);
     const listed = await pgwardenLimited(["--format", "json", "cert", "list", "--pki", pki]);
     assert.equal(listed.code, 0, listed.stderr);
@@ -54,7 +70,8 @@ describe("cert list and cert issue under a file-descriptor limit, and files that
   test("a certificate replaced by a directory or a dangling symlink is a read error (exit 7), never shown as missing", async () => {
     const pki = join(dir, "broken");
     assert.equal((await pgwarden(["ca", "init", "--pki", pki])).code, 0);
-    for (const cn of ["alice", "bob", "carol"]) assert.equal((await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", cn])).code, 0);
+    for (const cn of ["alice", "bob", "carol"])
+      assert.equal((await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", cn])).code, 0);
     await rm(join(pki, "client", "alice.crt"));
     await mkdir(join(pki, "client", "alice.crt"));
     await rm(join(pki, "client", "bob.crt"));
@@ -79,7 +96,10 @@ describe("cert list and cert issue under a file-descriptor limit, and files that
     const gone = await pgwarden(["--format", "json", "cert", "list", "--pki", pki]);
     assert.equal(gone.code, 0, gone.stderr);
     assert.deepEqual(
-      ((JSON.parse(gone.stdout) as { certificates: ListEntry[] }).certificates).filter((entry) => entry.status === "missing").map((entry) => entry.commonName).sort(),
+      (JSON.parse(gone.stdout) as { certificates: ListEntry[] }).certificates
+        .filter((entry) => entry.status === "missing")
+        .map((entry) => entry.commonName)
+        .sort(),
       ["alice", "bob"],
     );
   });
@@ -87,11 +107,17 @@ describe("cert list and cert issue under a file-descriptor limit, and files that
   test("cert list shows a key that does not match its certificate as key-mismatch", async () => {
     const pki = join(dir, "mismatch");
     assert.equal((await pgwarden(["ca", "init", "--pki", pki])).code, 0);
-    for (const cn of ["dave", "erin"]) assert.equal((await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", cn])).code, 0);
+    for (const cn of ["dave", "erin"])
+      assert.equal((await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", cn])).code, 0);
     await copyFile(join(pki, "client", "dave.key"), join(pki, "client", "erin.key"));
     const listed = await pgwarden(["--format", "json", "cert", "list", "--pki", pki]);
     assert.equal(listed.code, 0, listed.stderr);
-    const status = Object.fromEntries(((JSON.parse(listed.stdout) as { certificates: ListEntry[] }).certificates).map((entry) => [entry.commonName, entry.status]));
+    const status = Object.fromEntries(
+      (JSON.parse(listed.stdout) as { certificates: ListEntry[] }).certificates.map((entry) => [
+        entry.commonName,
+        entry.status,
+      ]),
+    );
     assert.equal(status.dave, "valid");
     assert.equal(status.erin, "key-mismatch");
     const text = await pgwarden(["cert", "list", "--pki", pki]);

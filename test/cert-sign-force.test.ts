@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+
 import { pgwarden, tempDir } from "./support/cli.js";
 
 function openssl(args: readonly string[]): string {
@@ -30,7 +31,11 @@ interface ListEntry {
 async function statuses(pki: string): Promise<{ code: number; stderr: string; byName: Record<string, string> }> {
   const listed = await pgwarden(["--format", "json", "cert", "list", "--pki", pki]);
   const entries = (JSON.parse(listed.stdout) as { certificates: ListEntry[] }).certificates;
-  return { code: listed.code, stderr: listed.stderr, byName: Object.fromEntries(entries.map((e) => [`${e.commonName}/${e.origin}`, e.status])) };
+  return {
+    code: listed.code,
+    stderr: listed.stderr,
+    byName: Object.fromEntries(entries.map((e) => [`${e.commonName}/${e.origin}`, e.status])),
+  };
 }
 
 describe("cert sign --force over an issued pair, and cert list", () => {
@@ -47,7 +52,21 @@ describe("cert sign --force over an issued pair, and cert list", () => {
     const keyPath = join(pki, "server", "vm.key");
     const [oldCert, oldKey] = await Promise.all([readFile(certPath, "utf8"), readFile(keyPath, "utf8")]);
     const csr = join(dir, "vm2.csr");
-    openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(dir, "vm2.key"), "-subj", "/CN=vm", "-out", csr]);
+    openssl([
+      "req",
+      "-new",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-keyout",
+      join(dir, "vm2.key"),
+      "-subj",
+      "/CN=vm",
+      "-out",
+      csr,
+    ]);
 
     const signed = await pgwarden(["cert", "sign", csr, "--profile", "server", "--force", "--pki", pki]);
     assert.equal(signed.code, 0, signed.stderr);
@@ -59,8 +78,15 @@ describe("cert sign --force over an issued pair, and cert list", () => {
     assert.equal(await readFile(join(pki, "server", certBackup), "utf8"), oldCert);
     assert.equal(await readFile(join(pki, "server", keyBackup), "utf8"), oldKey);
     assert.equal((await stat(join(pki, "server", keyBackup))).mode & 0o777, 0o600);
-    assert.ok(opensslPairMatches(join(pki, "server", keyBackup), join(pki, "server", certBackup)), "the backups are the old pair, intact");
-    await assert.rejects(stat(keyPath), { code: "ENOENT" }, "no key is left beside a certificate it does not belong to");
+    assert.ok(
+      opensslPairMatches(join(pki, "server", keyBackup), join(pki, "server", certBackup)),
+      "the backups are the old pair, intact",
+    );
+    await assert.rejects(
+      stat(keyPath),
+      { code: "ENOENT" },
+      "no key is left beside a certificate it does not belong to",
+    );
     assert.match(signed.stderr, /moved .*vm\.key to .*vm\.key\..*\.bak/);
     const list = await statuses(pki);
     assert.equal(list.code, 0, list.stderr);
@@ -77,7 +103,10 @@ describe("cert sign --force over an issued pair, and cert list", () => {
     const signed = await pgwarden(["cert", "sign", csr, "--profile", "server", "--force", "--pki", pki]);
     assert.equal(signed.code, 0, signed.stderr);
     assert.ok(opensslPairMatches(keyPath, join(pki, "server", "vm.crt")));
-    assert.deepEqual((await readdir(join(pki, "server"))).filter((name) => name.startsWith("vm.key.")), []);
+    assert.deepEqual(
+      (await readdir(join(pki, "server"))).filter((name) => name.startsWith("vm.key.")),
+      [],
+    );
   });
 
   test("cert list checks the key beside a signed certificate (key-mismatch, as OpenSSL says); a key directory is key-unreadable, exit 7", async () => {
@@ -105,7 +134,11 @@ describe("cert sign --force over an issued pair, and cert list", () => {
     assert.equal(broken.byName["other/issued"], "key-unreadable");
 
     // An empty or garbage key file is no key libpq can use either.
-    for (const [what, text] of [["empty", ""], ["garbage", "garbage\n"], ["truncated", "-----BEGIN PRIVATE KEY-----\nMIGH\n"]] as const) {
+    for (const [what, text] of [
+      ["empty", ""],
+      ["garbage", "garbage\n"],
+      ["truncated", "-----BEGIN PRIVATE KEY-----\nMIGH\n"],
+    ] as const) {
       await writeFile(join(pki, "server", "vm.key"), text);
       const listed = await statuses(pki);
       assert.equal(listed.code, 7, `${what}: ${listed.stderr}`);

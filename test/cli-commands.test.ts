@@ -6,10 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmod, lstat, mkdir, readFile, readdir, realpath, stat, writeFile } from "node:fs/promises";
+import { chmod, lstat, mkdir, readdir, readFile, realpath, stat, writeFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { pgwarden, snapshot, tempDir, type CliResult } from "./support/cli.js";
+
+import { type CliResult, pgwarden, snapshot, tempDir } from "./support/cli.js";
 
 // ---------------------------------------------------------------------------
 // JSON shapes printed by pgwarden --format json (only the fields the tests read)
@@ -93,11 +94,12 @@ function parseJson<T>(result: CliResult): T {
 }
 
 /** `cert issue --cn`'s certificate: always in `issued`, as for --cn-file. */
-const issuedJson = (result: CliResult): IssueJson => (parseJson<{ issued: IssueJson[] }>(result).issued[0] as IssueJson);
+const issuedJson = (result: CliResult): IssueJson => parseJson<{ issued: IssueJson[] }>(result).issued[0] as IssueJson;
 /** `cert list`'s entries: `certificates`. */
 const listJson = (result: CliResult): ListEntry[] => parseJson<{ certificates: ListEntry[] }>(result).certificates;
 /** `cert inspect` of a one-certificate file: `certificates[0]`. */
-const inspectJson = (result: CliResult): CertInfoJson => parseJson<{ certificates: CertInfoJson[] }>(result).certificates[0] as CertInfoJson;
+const inspectJson = (result: CliResult): CertInfoJson =>
+  parseJson<{ certificates: CertInfoJson[] }>(result).certificates[0] as CertInfoJson;
 
 interface OpensslRun {
   status: number | null;
@@ -118,11 +120,25 @@ function openssl(args: readonly string[], cwd?: string): string {
   return run.stdout;
 }
 
-const sslFingerprint = (cert: string, digest: "sha256" | "sha1") => (openssl(["x509", "-noout", "-fingerprint", `-${digest}`, "-in", cert]).split("=")[1] ?? "").trim().toUpperCase();
-const sslSerial = (cert: string) => openssl(["x509", "-noout", "-serial", "-in", cert]).trim().replace(/^serial=/, "").toLowerCase();
+const sslFingerprint = (cert: string, digest: "sha256" | "sha1") =>
+  (openssl(["x509", "-noout", "-fingerprint", `-${digest}`, "-in", cert]).split("=")[1] ?? "").trim().toUpperCase();
+const sslSerial = (cert: string) =>
+  openssl(["x509", "-noout", "-serial", "-in", cert])
+    .trim()
+    .replace(/^serial=/, "")
+    .toLowerCase();
 /** "O = pigsty, OU = ca, CN = pigsty-ca" made comparable with pgwarden's "O=pigsty, OU=ca, CN=pigsty-ca". */
-const sslName = (cert: string, which: "subject" | "issuer") => openssl(["x509", "-noout", `-${which}`, "-nameopt", "oneline", "-in", cert]).trim().replace(new RegExp(`^${which}=`), "").replace(/ = /g, "=");
-const sslDate = (cert: string, which: "startdate" | "enddate") => new Date(openssl(["x509", "-noout", `-${which}`, "-in", cert]).trim().replace(/^not(Before|After)=/, ""));
+const sslName = (cert: string, which: "subject" | "issuer") =>
+  openssl(["x509", "-noout", `-${which}`, "-nameopt", "oneline", "-in", cert])
+    .trim()
+    .replace(new RegExp(`^${which}=`), "")
+    .replace(/ = /g, "=");
+const sslDate = (cert: string, which: "startdate" | "enddate") =>
+  new Date(
+    openssl(["x509", "-noout", `-${which}`, "-in", cert])
+      .trim()
+      .replace(/^not(Before|After)=/, ""),
+  );
 const certPubkey = (cert: string) => openssl(["x509", "-noout", "-pubkey", "-in", cert]);
 const keyPubkey = (key: string, extra: readonly string[] = []) => openssl(["pkey", "-pubout", "-in", key, ...extra]);
 
@@ -130,7 +146,14 @@ const keyPubkey = (key: string, extra: readonly string[] = []) => openssl(["pkey
 function sslExt(cert: string, name: string): { header: string; value: string } {
   const lines = openssl(["x509", "-noout", "-ext", name, "-in", cert]).split("\n");
   const header = lines[0] ?? "";
-  return { header, value: lines.slice(1).map((line) => line.trim()).filter(Boolean).join(", ") };
+  return {
+    header,
+    value: lines
+      .slice(1)
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .join(", "),
+  };
 }
 
 /** Asserts `openssl verify -x509_strict` accepts each certificate against `caFile` (for `purpose`, when given). */
@@ -142,10 +165,11 @@ function assertOpensslVerifies(caFile: string, certs: readonly string[], purpose
 }
 
 const modeOf = async (path: string) => (await stat(path)).mode & 0o777;
-const exists = (path: string) => stat(path).then(
-  () => true,
-  () => false,
-);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 const OPENSSL_KEY_USAGE: Record<string, string> = {
   "Digital Signature": "digitalSignature",
@@ -162,12 +186,28 @@ const OPENSSL_EKU: Record<string, string> = {
   "Code Signing": "codeSigning",
   "E-mail Protection": "emailProtection",
 };
-const mapNames = (value: string, table: Record<string, string>) => (value ? value.split(", ").map((name) => table[name] ?? `unknown:${name}`) : []);
+const mapNames = (value: string, table: Record<string, string>) =>
+  value ? value.split(", ").map((name) => table[name] ?? `unknown:${name}`) : [];
 
 /** Makes a PEM CSR (and its key) with openssl; returns the CSR path. */
 function opensslCsr(dir: string, name: string, subject: string, extensions: readonly string[]): string {
   const csr = join(dir, `${name}.csr`);
-  openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(dir, `${name}.key`), "-subj", subject, ...extensions.flatMap((ext) => ["-addext", ext]), "-out", csr]);
+  openssl([
+    "req",
+    "-new",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-nodes",
+    "-keyout",
+    join(dir, `${name}.key`),
+    "-subj",
+    subject,
+    ...extensions.flatMap((ext) => ["-addext", ext]),
+    "-out",
+    csr,
+  ]);
   return csr;
 }
 
@@ -187,7 +227,27 @@ function caSuite(): void {
     caCrt = join(pki, "ca", "ca.crt");
     caKey = join(pki, "ca", "ca.key");
     // The only RSA key pgwarden makes in this file.
-    created = parseJson<CaInitJson>(ok(await pgwarden(["ca", "init", "--pki", pki, "--org", "pigsty", "--ou", "ca", "--cn", "pigsty-ca", "--key-type", "rsa-2048", "--format", "json"]), "ca init"));
+    created = parseJson<CaInitJson>(
+      ok(
+        await pgwarden([
+          "ca",
+          "init",
+          "--pki",
+          pki,
+          "--org",
+          "pigsty",
+          "--ou",
+          "ca",
+          "--cn",
+          "pigsty-ca",
+          "--key-type",
+          "rsa-2048",
+          "--format",
+          "json",
+        ]),
+        "ca init",
+      ),
+    );
   });
   after(() => cleanup());
 
@@ -196,7 +256,10 @@ function caSuite(): void {
     assert.equal(created.certPath, caCrt);
     assert.equal(created.keyPath, caKey);
     assert.equal(created.keyEncrypted, false);
-    assert.match(openssl(["x509", "-noout", "-subject", "-in", caCrt]), /O\s*=\s*pigsty,\s*OU\s*=\s*ca,\s*CN\s*=\s*pigsty-ca/);
+    assert.match(
+      openssl(["x509", "-noout", "-subject", "-in", caCrt]),
+      /O\s*=\s*pigsty,\s*OU\s*=\s*ca,\s*CN\s*=\s*pigsty-ca/,
+    );
     assert.equal(await modeOf(caKey), 0o600);
     assert.match(openssl(["pkey", "-in", caKey, "-noout", "-text"]), /Private-Key: \(2048 bit/);
     assert.equal(keyPubkey(caKey), certPubkey(caCrt), "ca.key is the key of ca.crt");
@@ -219,7 +282,9 @@ function caSuite(): void {
   });
 
   test("ca show --format json gives openssl's subject, serial and SHA-256 fingerprint", async () => {
-    const shown = parseJson<CaShowJson>(ok(await pgwarden(["ca", "show", "--pki", pki, "--format", "json"]), "ca show"));
+    const shown = parseJson<CaShowJson>(
+      ok(await pgwarden(["ca", "show", "--pki", pki, "--format", "json"]), "ca show"),
+    );
     assert.equal(shown.certPath, caCrt);
     assert.equal(shown.certificate.subject, "O=pigsty, OU=ca, CN=pigsty-ca");
     assert.equal(shown.certificate.subject, sslName(caCrt, "subject"));
@@ -243,7 +308,9 @@ function caSuite(): void {
   test("a second ca init adopts the existing CA and leaves its files alone", async () => {
     const keyBefore = await readFile(caKey);
     const certBefore = await readFile(caCrt);
-    const again = parseJson<CaInitJson>(ok(await pgwarden(["ca", "init", "--pki", pki, "--format", "json"]), "second ca init"));
+    const again = parseJson<CaInitJson>(
+      ok(await pgwarden(["ca", "init", "--pki", pki, "--format", "json"]), "second ca init"),
+    );
     assert.equal(again.action, "adopted");
     assert.equal(again.certificate.fingerprintSha256, created.certificate.fingerprintSha256);
     assert.ok((await readFile(caKey)).equals(keyBefore), "ca.key unchanged");
@@ -254,7 +321,12 @@ function caSuite(): void {
     const encPki = join(dir, "encrypted");
     const passFile = join(dir, "ca-pass");
     await writeFile(passFile, "correct horse battery staple\nsecond line is ignored\n", { mode: 0o600 });
-    const init = parseJson<CaInitJson>(ok(await pgwarden(["ca", "init", "--pki", encPki, "--passphrase-file", passFile, "--format", "json"]), "ca init --passphrase-file"));
+    const init = parseJson<CaInitJson>(
+      ok(
+        await pgwarden(["ca", "init", "--pki", encPki, "--passphrase-file", passFile, "--format", "json"]),
+        "ca init --passphrase-file",
+      ),
+    );
     assert.equal(init.keyEncrypted, true);
     const encKey = join(encPki, "ca", "ca.key");
     const encCrt = join(encPki, "ca", "ca.crt");
@@ -270,11 +342,15 @@ function caSuite(): void {
     const without = await pgwarden(["cert", "issue", "--pki", encPki, "--profile", "client", "--cn", "u1"]);
     assert.equal(without.code, 7, without.stderr);
     assert.match(without.stderr, /passphrase/i);
-    const wrong = await pgwarden(["cert", "issue", "--pki", encPki, "--profile", "client", "--cn", "u1"], { env: { PGWARDEN_CA_PASSPHRASE: "not the passphrase" } });
+    const wrong = await pgwarden(["cert", "issue", "--pki", encPki, "--profile", "client", "--cn", "u1"], {
+      env: { PGWARDEN_CA_PASSPHRASE: "not the passphrase" },
+    });
     assert.equal(wrong.code, 7, wrong.stderr);
     assert.deepEqual(await snapshot(encPki), before, "a refused issue writes nothing");
 
-    const withEnv = await pgwarden(["cert", "issue", "--pki", encPki, "--profile", "client", "--cn", "u1"], { env: { PGWARDEN_CA_PASSPHRASE: "correct horse battery staple" } });
+    const withEnv = await pgwarden(["cert", "issue", "--pki", encPki, "--profile", "client", "--cn", "u1"], {
+      env: { PGWARDEN_CA_PASSPHRASE: "correct horse battery staple" },
+    });
     ok(withEnv, "cert issue with PGWARDEN_CA_PASSPHRASE");
     assertOpensslVerifies(encCrt, [join(encPki, "client", "u1.crt")], "sslclient");
   });
@@ -288,7 +364,10 @@ function caSuite(): void {
       assert.match(refused.stderr, /chmod 600/);
       assert.ok(refused.stderr.includes(caKey), refused.stderr);
       assert.deepEqual(await snapshot(pki), before, "a refused issue writes nothing");
-      ok(await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "u1", "--insecure"]), "cert issue --insecure");
+      ok(
+        await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "u1", "--insecure"]),
+        "cert issue --insecure",
+      );
       assertOpensslVerifies(caCrt, [join(pki, "client", "u1.crt")], "sslclient");
     } finally {
       await chmod(caKey, 0o600);
@@ -304,7 +383,20 @@ function leafSuite(): void {
   let pki: string;
   let caCrt: string;
   let server: IssueJson;
-  const serverArgs = ["cert", "issue", "--profile", "server", "--cn", "pg-1", "--san", "pg-1.example.com", "--san", "10.0.0.5", "--san", "2001:db8::5"];
+  const serverArgs = [
+    "cert",
+    "issue",
+    "--profile",
+    "server",
+    "--cn",
+    "pg-1",
+    "--san",
+    "pg-1.example.com",
+    "--san",
+    "10.0.0.5",
+    "--san",
+    "2001:db8::5",
+  ];
 
   before(async () => {
     ({ dir, cleanup } = await tempDir());
@@ -316,7 +408,16 @@ function leafSuite(): void {
   after(() => cleanup());
 
   test("cert issue --profile server: JSON fields, 0600 key, SANs, serial and dates as openssl reads them", async () => {
-    for (const field of ["serial", "subject", "notBefore", "notAfter", "fingerprintSha256", "keyType", "keyPath", "certPath"] as const) {
+    for (const field of [
+      "serial",
+      "subject",
+      "notBefore",
+      "notAfter",
+      "fingerprintSha256",
+      "keyType",
+      "keyPath",
+      "certPath",
+    ] as const) {
       assert.equal(typeof server[field], "string", `${field} in ${JSON.stringify(server)}`);
       assert.notEqual(server[field], "", field);
     }
@@ -347,13 +448,42 @@ function leafSuite(): void {
   });
 
   test("--days 30 gives a notAfter 30 days from now (and openssl -checkend agrees)", async () => {
-    const issued = issuedJson(ok(await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "thirty", "--days", "30", "--format", "json"]), "cert issue --days 30"));
+    const issued = issuedJson(
+      ok(
+        await pgwarden([
+          "cert",
+          "issue",
+          "--pki",
+          pki,
+          "--profile",
+          "client",
+          "--cn",
+          "thirty",
+          "--days",
+          "30",
+          "--format",
+          "json",
+        ]),
+        "cert issue --days 30",
+      ),
+    );
     const expected = Date.now() + 30 * DAY_MS;
-    assert.ok(Math.abs(new Date(issued.notAfter).getTime() - expected) < 10 * 60_000, `notAfter ${issued.notAfter}, expected about ${new Date(expected).toISOString()}`);
+    assert.ok(
+      Math.abs(new Date(issued.notAfter).getTime() - expected) < 10 * 60_000,
+      `notAfter ${issued.notAfter}, expected about ${new Date(expected).toISOString()}`,
+    );
     assert.equal(new Date(issued.notAfter).getTime(), sslDate(issued.certPath, "enddate").getTime());
     const hour = 3600;
-    assert.equal(opensslRun(["x509", "-noout", "-checkend", String(30 * 86_400 - hour), "-in", issued.certPath]).status, 0, "still valid 30 days minus an hour from now");
-    assert.equal(opensslRun(["x509", "-noout", "-checkend", String(30 * 86_400 + hour), "-in", issued.certPath]).status, 1, "expired 30 days plus an hour from now");
+    assert.equal(
+      opensslRun(["x509", "-noout", "-checkend", String(30 * 86_400 - hour), "-in", issued.certPath]).status,
+      0,
+      "still valid 30 days minus an hour from now",
+    );
+    assert.equal(
+      opensslRun(["x509", "-noout", "-checkend", String(30 * 86_400 + hour), "-in", issued.certPath]).status,
+      1,
+      "expired 30 days plus an hour from now",
+    );
   });
 
   test("issuing the same name again exits 2 and keeps the files; --force replaces them with a new serial", async () => {
@@ -364,9 +494,14 @@ function leafSuite(): void {
     const again = await pgwarden([...serverArgs, "--pki", pki]);
     assert.equal(again.code, 2, again.stderr);
     assert.match(again.stderr, /already exists/);
-    assert.ok((await readFile(crt)).equals(crtBefore) && (await readFile(key)).equals(keyBefore), "nothing replaced without --force");
+    assert.ok(
+      (await readFile(crt)).equals(crtBefore) && (await readFile(key)).equals(keyBefore),
+      "nothing replaced without --force",
+    );
 
-    const forced = issuedJson(ok(await pgwarden([...serverArgs, "--pki", pki, "--force", "--format", "json"]), "cert issue --force"));
+    const forced = issuedJson(
+      ok(await pgwarden([...serverArgs, "--pki", pki, "--force", "--format", "json"]), "cert issue --force"),
+    );
     assert.notEqual(forced.serial.toLowerCase(), server.serial.toLowerCase());
     assert.equal(sslSerial(crt), forced.serial.toLowerCase());
     assert.ok(!(await readFile(key)).equals(keyBefore), "a new key");
@@ -378,9 +513,30 @@ function leafSuite(): void {
   test("cert sign: SANs kept and added, key usage and EKU from the profile not the CSR, the CSR's key, no key file", async () => {
     const csrDir = join(dir, "app");
     await mkdir(csrDir);
-    const csr = opensslCsr(csrDir, "app", "/CN=app.example.com", ["subjectAltName=DNS:app.example.com", "extendedKeyUsage=codeSigning", "keyUsage=critical,keyCertSign"]);
+    const csr = opensslCsr(csrDir, "app", "/CN=app.example.com", [
+      "subjectAltName=DNS:app.example.com",
+      "extendedKeyUsage=codeSigning",
+      "keyUsage=critical,keyCertSign",
+    ]);
     const before = await snapshot(pki);
-    const signed = parseJson<IssueJson>(ok(await pgwarden(["cert", "sign", csr, "--pki", pki, "--profile", "server", "--san", "extra.example.com", "--format", "json"]), "cert sign"));
+    const signed = parseJson<IssueJson>(
+      ok(
+        await pgwarden([
+          "cert",
+          "sign",
+          csr,
+          "--pki",
+          pki,
+          "--profile",
+          "server",
+          "--san",
+          "extra.example.com",
+          "--format",
+          "json",
+        ]),
+        "cert sign",
+      ),
+    );
     const crt = signed.certPath;
     assert.equal(crt, join(pki, "server", "app.example.com.crt"));
     assert.equal(signed.keyPath, null);
@@ -392,13 +548,21 @@ function leafSuite(): void {
     assert.match(keyUsage.header, /critical/, "the profile's key usage, critical");
     assert.doesNotMatch(keyUsage.value, /Certificate Sign|CRL Sign/);
     assert.match(sslExt(crt, "basicConstraints").value, /CA:FALSE/);
-    assert.equal(certPubkey(crt), openssl(["req", "-in", csr, "-pubkey", "-noout"]), "the certificate carries the CSR's public key");
+    assert.equal(
+      certPubkey(crt),
+      openssl(["req", "-in", csr, "-pubkey", "-noout"]),
+      "the certificate carries the CSR's public key",
+    );
     assertOpensslVerifies(caCrt, [crt], "sslserver");
 
     const after = await snapshot(pki);
     const newPaths = [...after.keys()].filter((path) => !before.has(path));
     assert.ok(newPaths.includes(join("server", "app.example.com.crt")), newPaths.join(" "));
-    assert.deepEqual(newPaths.filter((path) => path.endsWith(".key")), [], "no key is written for a signed CSR");
+    assert.deepEqual(
+      newPaths.filter((path) => path.endsWith(".key")),
+      [],
+      "no key is written for a signed CSR",
+    );
   });
 
   test("cert inspect --format json matches openssl; the text shows days left", async () => {
@@ -408,7 +572,10 @@ function leafSuite(): void {
     assert.equal(info.issuer, sslName(crt, "issuer"));
     assert.equal(info.serial.toLowerCase(), sslSerial(crt));
     assert.deepEqual(info.keyUsage.slice().sort(), mapNames(sslExt(crt, "keyUsage").value, OPENSSL_KEY_USAGE).sort());
-    assert.deepEqual(info.extendedKeyUsage.slice().sort(), mapNames(sslExt(crt, "extendedKeyUsage").value, OPENSSL_EKU).sort());
+    assert.deepEqual(
+      info.extendedKeyUsage.slice().sort(),
+      mapNames(sslExt(crt, "extendedKeyUsage").value, OPENSSL_EKU).sort(),
+    );
     assert.deepEqual(info.extendedKeyUsage, ["serverAuth"]);
     assert.equal(info.basicConstraints.ca, false);
     assert.match(sslExt(crt, "basicConstraints").value, /CA:FALSE/);
@@ -428,23 +595,61 @@ function leafSuite(): void {
     const good = await pgwarden(["cert", "verify", crt, "--pki", pki, "--purpose", "server", "--host", "10.0.0.5"]);
     assert.equal(good.code, 0, good.stderr + good.stdout);
 
-    const wrongHost = await pgwarden(["cert", "verify", crt, "--pki", pki, "--purpose", "server", "--host", "other.example.com"]);
+    const wrongHost = await pgwarden([
+      "cert",
+      "verify",
+      crt,
+      "--pki",
+      pki,
+      "--purpose",
+      "server",
+      "--host",
+      "other.example.com",
+    ]);
     assert.equal(wrongHost.code, 1, wrongHost.stderr + wrongHost.stdout);
     assert.match(wrongHost.stdout + wrongHost.stderr, /not valid for other\.example\.com/);
 
     const wrongPurpose = await pgwarden(["cert", "verify", crt, "--pki", pki, "--purpose", "client"]);
     assert.equal(wrongPurpose.code, 1, wrongPurpose.stderr + wrongPurpose.stdout);
     assert.match(wrongPurpose.stdout + wrongPurpose.stderr, /client authentication/i);
-    assert.notEqual(opensslRun(["verify", "-purpose", "sslclient", "-CAfile", caCrt, crt]).status, 0, "openssl agrees: not a client certificate");
+    assert.notEqual(
+      opensslRun(["verify", "-purpose", "sslclient", "-CAfile", caCrt, crt]).status,
+      0,
+      "openssl agrees: not a client certificate",
+    );
 
-    const failedJson = await pgwarden(["cert", "verify", crt, "--pki", pki, "--purpose", "server", "--host", "other.example.com", "--format", "json"]);
+    const failedJson = await pgwarden([
+      "cert",
+      "verify",
+      crt,
+      "--pki",
+      pki,
+      "--purpose",
+      "server",
+      "--host",
+      "other.example.com",
+      "--format",
+      "json",
+    ]);
     assert.equal(failedJson.code, 1);
     const failed = parseJson<VerifyJson>(failedJson);
     assert.equal(failed.ok, false);
     assert.equal(typeof failed.reason, "string");
     assert.match(failed.reason ?? "", /other\.example\.com/);
     // IPv6 is matched as an address, not as text (openssl stores 2001:db8::5 and prints 2001:DB8:0:0:0:0:0:5).
-    const passedJson = await pgwarden(["cert", "verify", crt, "--pki", pki, "--purpose", "server", "--host", "2001:db8::5", "--format", "json"]);
+    const passedJson = await pgwarden([
+      "cert",
+      "verify",
+      crt,
+      "--pki",
+      pki,
+      "--purpose",
+      "server",
+      "--host",
+      "2001:db8::5",
+      "--format",
+      "json",
+    ]);
     assert.equal(passedJson.code, 0, passedJson.stderr);
     assert.equal(parseJson<VerifyJson>(passedJson).ok, true);
 
@@ -452,10 +657,44 @@ function leafSuite(): void {
     const other = join(dir, "other-pki");
     ok(await pgwarden(["ca", "init", "--pki", other]), "ca init (second CA)");
     assert.equal(sslName(join(other, "ca", "ca.crt"), "subject"), sslName(caCrt, "subject"));
-    const foreign = issuedJson(ok(await pgwarden(["cert", "issue", "--pki", other, "--profile", "server", "--cn", "pg-1", "--san", "10.0.0.5", "--format", "json"]), "issue from the second CA"));
+    const foreign = issuedJson(
+      ok(
+        await pgwarden([
+          "cert",
+          "issue",
+          "--pki",
+          other,
+          "--profile",
+          "server",
+          "--cn",
+          "pg-1",
+          "--san",
+          "10.0.0.5",
+          "--format",
+          "json",
+        ]),
+        "issue from the second CA",
+      ),
+    );
     assertOpensslVerifies(join(other, "ca", "ca.crt"), [foreign.certPath], "sslserver");
-    assert.notEqual(opensslRun(["verify", "-CAfile", caCrt, foreign.certPath]).status, 0, "openssl agrees: not signed by the first CA");
-    const wrongCa = await pgwarden(["cert", "verify", foreign.certPath, "--pki", pki, "--purpose", "server", "--host", "10.0.0.5", "--format", "json"]);
+    assert.notEqual(
+      opensslRun(["verify", "-CAfile", caCrt, foreign.certPath]).status,
+      0,
+      "openssl agrees: not signed by the first CA",
+    );
+    const wrongCa = await pgwarden([
+      "cert",
+      "verify",
+      foreign.certPath,
+      "--pki",
+      pki,
+      "--purpose",
+      "server",
+      "--host",
+      "10.0.0.5",
+      "--format",
+      "json",
+    ]);
     assert.equal(wrongCa.code, 1, wrongCa.stderr + wrongCa.stdout);
     const wrongCaJson = parseJson<VerifyJson>(wrongCa);
     assert.equal(wrongCaJson.ok, false);
@@ -464,7 +703,10 @@ function leafSuite(): void {
   });
 
   test("cert list: issued certificates with origin, --profile filter, --expiring window", async () => {
-    ok(await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "soon", "--days", "10"]), "cert issue --days 10");
+    ok(
+      await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "soon", "--days", "10"]),
+      "cert issue --days 10",
+    );
 
     const all = listJson(ok(await pgwarden(["cert", "list", "--pki", pki, "--format", "json"]), "cert list"));
     const current = (cn: string) => all.find((entry) => entry.commonName === cn && entry.status === "valid");
@@ -478,13 +720,29 @@ function leafSuite(): void {
     assert.equal(current("soon")?.origin, "issued");
     assert.equal(current("app.example.com")?.origin, "signed");
 
-    const clients = listJson(ok(await pgwarden(["cert", "list", "--pki", pki, "--profile", "client", "--format", "json"]), "cert list --profile client"));
-    assert.ok(clients.every((entry) => entry.profile === "client"), JSON.stringify(clients.filter((entry) => entry.profile !== "client")));
-    assert.ok(clients.some((entry) => entry.commonName === "soon") && clients.some((entry) => entry.commonName === "thirty"), JSON.stringify(clients));
+    const clients = listJson(
+      ok(
+        await pgwarden(["cert", "list", "--pki", pki, "--profile", "client", "--format", "json"]),
+        "cert list --profile client",
+      ),
+    );
+    assert.ok(
+      clients.every((entry) => entry.profile === "client"),
+      JSON.stringify(clients.filter((entry) => entry.profile !== "client")),
+    );
+    assert.ok(
+      clients.some((entry) => entry.commonName === "soon") && clients.some((entry) => entry.commonName === "thirty"),
+      JSON.stringify(clients),
+    );
     assert.ok(!clients.some((entry) => entry.commonName === "pg-1" || entry.commonName === "app.example.com"));
 
     // pg-1 is a 365-day certificate; "soon" has 10 days.
-    const expiring = listJson(ok(await pgwarden(["cert", "list", "--pki", pki, "--expiring", "30d", "--format", "json"]), "cert list --expiring 30d"));
+    const expiring = listJson(
+      ok(
+        await pgwarden(["cert", "list", "--pki", pki, "--expiring", "30d", "--format", "json"]),
+        "cert list --expiring 30d",
+      ),
+    );
     const expiringNames = expiring.map((entry) => entry.commonName);
     assert.ok(expiringNames.includes("soon"), expiringNames.join(" "));
     assert.ok(!expiringNames.includes("pg-1"), expiringNames.join(" "));
@@ -512,7 +770,10 @@ function fleetSuite(): void {
     const names = Array.from({ length: 70 }, (_, i) => `fleet_user_${String(i + 1).padStart(2, "0")}`);
     const cnFile = join(dir, "fleet.txt");
     await writeFile(cnFile, `${names.join("\n")}\n`);
-    const result = ok(await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn-file", cnFile, "--group", "fleet"]), "cert issue --cn-file");
+    const result = ok(
+      await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn-file", cnFile, "--group", "fleet"]),
+      "cert issue --cn-file",
+    );
 
     const fleetDir = join(pki, "fleet");
     const files = new Set(await readdir(fleetDir));
@@ -521,11 +782,19 @@ function fleetSuite(): void {
     }
     assert.equal(files.size, 140, [...files].join(" "));
     // openssl checks every one of the 70 in one run.
-    assertOpensslVerifies(caCrt, names.map((name) => join(fleetDir, `${name}.crt`)), "sslclient");
+    assertOpensslVerifies(
+      caCrt,
+      names.map((name) => join(fleetDir, `${name}.crt`)),
+      "sslclient",
+    );
     for (const name of [names[0], names[17], names[42], names[63], names[69]]) {
       const key = join(fleetDir, `${name ?? ""}.key`);
       assert.equal(await modeOf(key), 0o600, key);
-      assert.equal(keyPubkey(key), certPubkey(join(fleetDir, `${name ?? ""}.crt`)), `${name} key matches its certificate`);
+      assert.equal(
+        keyPubkey(key),
+        certPubkey(join(fleetDir, `${name ?? ""}.crt`)),
+        `${name} key matches its certificate`,
+      );
       assert.equal(sslName(join(fleetDir, `${name ?? ""}.crt`), "subject"), `CN=${name}`);
     }
     const serials = names.map((name) => sslSerial(join(fleetDir, `${name}.crt`)));
@@ -534,9 +803,25 @@ function fleetSuite(): void {
     // Not a TTY: whole lines, no carriage returns, ending at 100%.
     assert.match(result.stderr, /^issuing: 70\/70 \(100%\)$/m);
     assert.ok(!result.stderr.includes("\r"), JSON.stringify(result.stderr));
-    for (const line of result.stderr.split("\n").filter((l) => l.startsWith("issuing"))) assert.match(line, /^issuing: \d+\/70 \(\d+%\)$/);
+    for (const line of result.stderr.split("\n").filter((l) => l.startsWith("issuing")))
+      assert.match(line, /^issuing: \d+\/70 \(\d+%\)$/);
 
-    const quiet = ok(await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn-file", cnFile, "--group", "fleet_quiet", "--quiet"]), "cert issue --cn-file --quiet");
+    const quiet = ok(
+      await pgwarden([
+        "cert",
+        "issue",
+        "--pki",
+        pki,
+        "--profile",
+        "client",
+        "--cn-file",
+        cnFile,
+        "--group",
+        "fleet_quiet",
+        "--quiet",
+      ]),
+      "cert issue --cn-file --quiet",
+    );
     assert.equal(quiet.stderr, "", "--quiet: nothing on stderr");
     assert.equal((await readdir(join(pki, "fleet_quiet"))).length, 140);
   });
@@ -559,24 +844,39 @@ function exportSuite(): void {
   after(() => cleanup());
 
   test("cert export (pem): libpq files with a 0600 key and root.crt = ca.crt; absolute paths and verify-full printed", async () => {
-    ok(await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "dbuser_dba"]), "cert issue dbuser_dba");
+    ok(
+      await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "dbuser_dba"]),
+      "cert issue dbuser_dba",
+    );
     // A relative --out, run from `dir`: the printed paths must still be absolute.
-    const result = ok(await pgwarden(["cert", "export", "--pki", pki, "--cn", "dbuser_dba", "--out", "bundle"], { cwd: dir }), "cert export");
+    const result = ok(
+      await pgwarden(["cert", "export", "--pki", pki, "--cn", "dbuser_dba", "--out", "bundle"], { cwd: dir }),
+      "cert export",
+    );
     const out = join(dir, "bundle");
     const crt = join(out, "postgresql.crt");
     const key = join(out, "postgresql.key");
     const root = join(out, "root.crt");
     assert.equal(await modeOf(key), 0o600);
     assert.ok((await readFile(root)).equals(await readFile(caCrt)), "root.crt is the CA certificate");
-    assert.ok((await readFile(crt)).equals(await readFile(join(pki, "client", "dbuser_dba.crt"))), "postgresql.crt is dbuser_dba's certificate");
+    assert.ok(
+      (await readFile(crt)).equals(await readFile(join(pki, "client", "dbuser_dba.crt"))),
+      "postgresql.crt is dbuser_dba's certificate",
+    );
     assert.equal(keyPubkey(key), certPubkey(crt), "postgresql.key belongs to postgresql.crt");
     assertOpensslVerifies(root, [crt], "sslclient");
 
-    const libpq = result.stdout.split("\n").find((line) => line.includes("sslmode=verify-full") && line.includes("sslcert="));
+    const libpq = result.stdout
+      .split("\n")
+      .find((line) => line.includes("sslmode=verify-full") && line.includes("sslcert="));
     assert.ok(libpq, result.stdout);
     const param = (name: string) => new RegExp(`(?:^|[\\s"])${name}=([^\\s"]+)`).exec(libpq)?.[1] ?? "";
     assert.match(libpq, /user=dbuser_dba/);
-    for (const [name, expected] of [["sslcert", crt], ["sslkey", key], ["sslrootcert", root]] as const) {
+    for (const [name, expected] of [
+      ["sslcert", crt],
+      ["sslkey", key],
+      ["sslrootcert", root],
+    ] as const) {
       const value = param(name);
       assert.ok(isAbsolute(value), `${name}=${value} is absolute`);
       assert.equal(await realpath(value), await realpath(expected), name);
@@ -585,7 +885,18 @@ function exportSuite(): void {
 
   test("cert export --key-format pk8: DER PKCS#8 key openssl accepts, matching the certificate; JDBC URL printed", async () => {
     const out = join(dir, "jdbc");
-    const result = await pgwarden(["cert", "export", "--pki", pki, "--cn", "dbuser_dba", "--key-format", "pk8", "--out", out]);
+    const result = await pgwarden([
+      "cert",
+      "export",
+      "--pki",
+      pki,
+      "--cn",
+      "dbuser_dba",
+      "--key-format",
+      "pk8",
+      "--out",
+      out,
+    ]);
     ok(result, "cert export --key-format pk8");
     const pk8 = join(out, "postgresql.pk8");
     const der = await readFile(pk8);
@@ -601,8 +912,14 @@ function exportSuite(): void {
     const out = join(dir, "bundle");
     const oldCrt = await readFile(join(out, "postgresql.crt"));
     const oldKey = await readFile(join(out, "postgresql.key"));
-    ok(await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "dbuser_dba", "--force"]), "re-issue dbuser_dba");
-    const result = ok(await pgwarden(["cert", "export", "--pki", pki, "--cn", "dbuser_dba", "--out", out]), "export again");
+    ok(
+      await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "dbuser_dba", "--force"]),
+      "re-issue dbuser_dba",
+    );
+    const result = ok(
+      await pgwarden(["cert", "export", "--pki", pki, "--cn", "dbuser_dba", "--out", out]),
+      "export again",
+    );
     const names = await readdir(out);
     const crtBak = names.find((name) => /^postgresql\.crt\..*\.bak$/.test(name));
     const keyBak = names.find((name) => /^postgresql\.key\..*\.bak$/.test(name));
@@ -610,8 +927,14 @@ function exportSuite(): void {
     assert.ok((await readFile(join(out, crtBak))).equals(oldCrt), "the .bak holds the previous certificate");
     assert.ok((await readFile(join(out, keyBak))).equals(oldKey), "the .bak holds the previous key");
     assert.equal(await modeOf(join(out, keyBak)), 0o600, "a backed-up key stays 0600");
-    assert.ok(!names.some((name) => name.startsWith("root.crt.")), `unchanged root.crt needs no backup: ${names.join(" ")}`);
-    assert.ok((await readFile(join(out, "postgresql.crt"))).equals(await readFile(join(pki, "client", "dbuser_dba.crt"))), "the new certificate is in place");
+    assert.ok(
+      !names.some((name) => name.startsWith("root.crt.")),
+      `unchanged root.crt needs no backup: ${names.join(" ")}`,
+    );
+    assert.ok(
+      (await readFile(join(out, "postgresql.crt"))).equals(await readFile(join(pki, "client", "dbuser_dba.crt"))),
+      "the new certificate is in place",
+    );
     assert.match(result.stderr, /\.bak/);
   });
 
@@ -654,14 +977,46 @@ function pigstySuite(): void {
     caKey = join(pki, "ca", "ca.key");
     // As Pigsty's cert role does it: an RSA CA key, a self-signed CA, a client cert signed from a CSR.
     openssl(["genrsa", "-out", caKey, "2048"]);
-    openssl(["req", "-x509", "-new", "-key", caKey, "-days", "3650", "-subj", "/CN=pigsty-ca", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", caCrt]);
+    openssl([
+      "req",
+      "-x509",
+      "-new",
+      "-key",
+      caKey,
+      "-days",
+      "3650",
+      "-subj",
+      "/CN=pigsty-ca",
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+      "-out",
+      caCrt,
+    ]);
     const userKey = join(pki, "misc", "dbuser_dba.key");
     const csr = join(pki, "csr", "dbuser_dba.csr");
     openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", userKey]);
     openssl(["req", "-new", "-key", userKey, "-subj", "/CN=dbuser_dba", "-out", csr]);
     const extFile = join(dir, "client.ext");
     await writeFile(extFile, "extendedKeyUsage=clientAuth\n");
-    openssl(["x509", "-req", "-in", csr, "-CA", caCrt, "-CAkey", caKey, "-CAcreateserial", "-days", "365", "-extfile", extFile, "-out", join(pki, "misc", "dbuser_dba.crt")]);
+    openssl([
+      "x509",
+      "-req",
+      "-in",
+      csr,
+      "-CA",
+      caCrt,
+      "-CAkey",
+      caKey,
+      "-CAcreateserial",
+      "-days",
+      "365",
+      "-extfile",
+      extFile,
+      "-out",
+      join(pki, "misc", "dbuser_dba.crt"),
+    ]);
     await chmod(caKey, 0o600);
     await chmod(userKey, 0o600);
   });
@@ -686,11 +1041,21 @@ function pigstySuite(): void {
   test("cert issue adopts the Pigsty CA: the new certificate chains to files/pki/ca/ca.crt and is listed as issued", async () => {
     const caKeyBefore = await readFile(caKey);
     const caCrtBefore = await readFile(caCrt);
-    const issued = issuedJson(ok(await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "new_user", "--format", "json"]), "cert issue with the Pigsty CA"));
+    const issued = issuedJson(
+      ok(
+        await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "new_user", "--format", "json"]),
+        "cert issue with the Pigsty CA",
+      ),
+    );
     assertOpensslVerifies(caCrt, [issued.certPath], "sslclient");
     assert.equal(sslName(issued.certPath, "issuer"), "CN=pigsty-ca");
-    assert.ok((await readFile(caKey)).equals(caKeyBefore) && (await readFile(caCrt)).equals(caCrtBefore), "the Pigsty CA files are untouched");
-    const shown = parseJson<CaShowJson>(ok(await pgwarden(["ca", "show", "--pki", pki, "--format", "json"]), "ca show"));
+    assert.ok(
+      (await readFile(caKey)).equals(caKeyBefore) && (await readFile(caCrt)).equals(caCrtBefore),
+      "the Pigsty CA files are untouched",
+    );
+    const shown = parseJson<CaShowJson>(
+      ok(await pgwarden(["ca", "show", "--pki", pki, "--format", "json"]), "ca show"),
+    );
     assert.equal(shown.certificate.fingerprintSha256.toUpperCase(), sslFingerprint(caCrt, "sha256"));
 
     const list = listJson(ok(await pgwarden(["cert", "list", "--pki", pki, "--format", "json"]), "cert list"));
@@ -728,7 +1093,10 @@ function trustSuite(): void {
 
   test("--os debian --root: copies to etc/pki/ca.crt, links it from usr/local/share/ca-certificates, does not rebuild", async () => {
     const root = join(dir, "debian-root");
-    const result = ok(await pgwarden(["trust", "install", "--pki", pki, "--os", "debian", "--root", root]), "trust install --os debian");
+    const result = ok(
+      await pgwarden(["trust", "install", "--pki", pki, "--os", "debian", "--root", root]),
+      "trust install --os debian",
+    );
     await assertAnchor(root, join("usr", "local", "share", "ca-certificates", "ca.crt"));
     assert.match(result.stdout, /not rebuilt/);
     assert.equal(await exists(join(root, "etc", "pki", "ca-trust")), false);

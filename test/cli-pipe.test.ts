@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
+
 import { PGWARDEN_BIN, tempDir } from "./support/cli.js";
 
 test("a reader that closes stdout early (pgwarden ... | head) ends pgwarden quietly, as SIGPIPE would", async () => {

@@ -8,10 +8,12 @@ import { execFileSync } from "node:child_process";
 import { chmod, cp, mkdir, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+
 import { pgwarden, snapshot, tempDir } from "./support/cli.js";
 
 const PEM_GARBAGE_CERT = "-----BEGIN CERTIFICATE-----\nZ2FyYmFnZSwgbm90IERFUg==\n-----END CERTIFICATE-----\n";
-const PEM_GARBAGE_CSR = "-----BEGIN CERTIFICATE REQUEST-----\nZ2FyYmFnZSwgbm90IERFUg==\n-----END CERTIFICATE REQUEST-----\n";
+const PEM_GARBAGE_CSR =
+  "-----BEGIN CERTIFICATE REQUEST-----\nZ2FyYmFnZSwgbm90IERFUg==\n-----END CERTIFICATE REQUEST-----\n";
 
 /** Paths the rows use, filled in by `before`. */
 const at = {
@@ -69,7 +71,10 @@ const PKI_CREATORS: readonly Row[] = [
   ["sandbox up", (pki) => ["sandbox", "up", "--pki", pki, "--dir", at.sandbox]],
 ];
 /** Commands that sign with the CA key. */
-const SIGNERS: readonly Row[] = [...PKI_CREATORS, ...PKI_COMMANDS.filter(([name]) => ["cert issue", "cert sign", "pg tls"].includes(name))];
+const SIGNERS: readonly Row[] = [
+  ...PKI_CREATORS,
+  ...PKI_COMMANDS.filter(([name]) => ["cert issue", "cert sign", "pg tls"].includes(name)),
+];
 /** Commands that read ca.crt. */
 const CA_READERS: readonly Row[] = [...PKI_CREATORS, ...PKI_COMMANDS.filter(([name]) => name !== "cert list")];
 
@@ -97,7 +102,8 @@ interface Situation {
   readonly env?: () => Record<string, string>;
 }
 
-const withPki = (rows: readonly Row[], pki: () => string) => rows.map(([name, args]) => [name, () => args(pki())] as const);
+const withPki = (rows: readonly Row[], pki: () => string) =>
+  rows.map(([name, args]) => [name, () => args(pki())] as const);
 
 const SITUATIONS: readonly Situation[] = [
   {
@@ -128,7 +134,10 @@ const SITUATIONS: readonly Situation[] = [
     message: /^pgwarden: error: --(out|root|dir|pgdata) .* is not a directory .*give a directory$/,
     cases: [
       ["cert export --out", () => ["cert", "export", "--pki", at.pki, "--cn", "u1", "--out", at.file]],
-      ["trust install --root", () => ["trust", "install", "--pki", at.pki, "--os", "debian", "--root", at.file, "--no-update"]],
+      [
+        "trust install --root",
+        () => ["trust", "install", "--pki", at.pki, "--os", "debian", "--root", at.file, "--no-update"],
+      ],
       ["trust print --root", () => ["trust", "print", "--pki", at.pki, "--root", at.file]],
       ["sandbox up --dir", () => ["sandbox", "up", "--pki", at.pki, "--dir", at.file]],
       ["sandbox status --dir", () => ["sandbox", "status", "--pki", at.pki, "--dir", at.file]],
@@ -143,8 +152,14 @@ const SITUATIONS: readonly Situation[] = [
     code: 2,
     message: /: a file stands where a directory must be: move it away or give another path$/,
     cases: [
-      ["cert issue (pki/server is a file)", () => ["cert", "issue", "--pki", at.serverIsFile, "--profile", "server", "--cn", "pg1", "--san", "localhost"]],
-      ["cert export --install (~/.postgresql is a file)", () => ["cert", "export", "--pki", at.pki, "--cn", "u1", "--install"]],
+      [
+        "cert issue (pki/server is a file)",
+        () => ["cert", "issue", "--pki", at.serverIsFile, "--profile", "server", "--cn", "pg1", "--san", "localhost"],
+      ],
+      [
+        "cert export --install (~/.postgresql is a file)",
+        () => ["cert", "export", "--pki", at.pki, "--cn", "u1", "--install"],
+      ],
     ],
     env: () => ({ HOME: at.home }),
   },
@@ -175,7 +190,8 @@ const SITUATIONS: readonly Situation[] = [
   {
     name: "a PEM-armoured garbage file given as input",
     code: 2,
-    message: /(holds a PEM block that is not a valid X\.509 certificate: give a PEM certificate|holds no complete PEM block|not a readable certificate request)/,
+    message:
+      /(holds a PEM block that is not a valid X\.509 certificate: give a PEM certificate|holds no complete PEM block|not a readable certificate request)/,
     cases: [
       ["cert inspect", () => ["cert", "inspect", at.garbageCert, "--pki", at.pki]],
       ["cert verify", () => ["cert", "verify", at.garbageCert, "--pki", at.pki]],
@@ -183,7 +199,10 @@ const SITUATIONS: readonly Situation[] = [
         "cert verify --ca-file (a good certificate, garbage CA file)",
         () => ["cert", "verify", join(at.pki, "ca", "ca.crt"), "--ca-file", at.garbageCert],
       ],
-      ["cert sign (a certificate's armour)", () => ["cert", "sign", at.garbageCert, "--pki", at.pki, "--profile", "client"]],
+      [
+        "cert sign (a certificate's armour)",
+        () => ["cert", "sign", at.garbageCert, "--pki", at.pki, "--profile", "client"],
+      ],
       ["cert sign (a request's armour)", () => ["cert", "sign", at.garbageCsr, "--pki", at.pki, "--profile", "client"]],
     ],
   },
@@ -191,21 +210,39 @@ const SITUATIONS: readonly Situation[] = [
     name: "--conn with port 99999",
     code: 2,
     message: /--conn: invalid port number "99999": give a TCP port from 1 to 65535/,
-    cases: CONN_COMMANDS.map(([name, args]) => [name, () => args("postgresql://postgres@127.0.0.1:99999/postgres")] as const),
+    cases: CONN_COMMANDS.map(
+      ([name, args]) => [name, () => args("postgresql://postgres@127.0.0.1:99999/postgres")] as const,
+    ),
   },
   {
     // libpq reads the files a connection names when TLS starts: a missing root file is a refusal from verify-ca up.
     name: "--conn naming a missing sslrootcert with sslmode=verify-full",
     code: 5,
     message: /root certificate file ".*no-root\.crt" does not exist/,
-    cases: CONNECTING_FIRST.map(([name, args]) => [name, () => args(`postgresql://postgres@127.0.0.1:1/postgres?sslmode=verify-full&sslrootcert=${join(at.dir, "no-root.crt")}`)] as const),
+    cases: CONNECTING_FIRST.map(
+      ([name, args]) =>
+        [
+          name,
+          () =>
+            args(
+              `postgresql://postgres@127.0.0.1:1/postgres?sslmode=verify-full&sslrootcert=${join(at.dir, "no-root.crt")}`,
+            ),
+        ] as const,
+    ),
   },
   {
     name: "--conn naming a client certificate and a missing sslkey",
     code: 5,
     message: /certificate present, but not private key file ".*no\.key"/,
     cases: CONNECTING_FIRST.map(
-      ([name, args]) => [name, () => args(`postgresql://postgres@127.0.0.1:1/postgres?sslmode=require&sslcert=${join(at.pki, "ca", "ca.crt")}&sslkey=${join(at.dir, "no.key")}`)] as const,
+      ([name, args]) =>
+        [
+          name,
+          () =>
+            args(
+              `postgresql://postgres@127.0.0.1:1/postgres?sslmode=require&sslcert=${join(at.pki, "ca", "ca.crt")}&sslkey=${join(at.dir, "no.key")}`,
+            ),
+        ] as const,
     ),
   },
   {
@@ -217,10 +254,17 @@ const SITUATIONS: readonly Situation[] = [
   {
     name: "a group directory symlinked out of the PKI",
     code: 7,
-    message: /client is a symbolic link to .*outside the PKI .*replace the link with a real directory \(rm \S+ && mkdir -m 700 \S+\)/,
+    message:
+      /client is a symbolic link to .*outside the PKI .*replace the link with a real directory \(rm \S+ && mkdir -m 700 \S+\)/,
     cases: [
-      ["cert issue --group client", () => ["cert", "issue", "--pki", at.symlinked, "--profile", "client", "--cn", "u9", "--group", "client"]],
-      ["cert sign --group client", () => ["cert", "sign", at.csr, "--pki", at.symlinked, "--profile", "client", "--group", "client"]],
+      [
+        "cert issue --group client",
+        () => ["cert", "issue", "--pki", at.symlinked, "--profile", "client", "--cn", "u9", "--group", "client"],
+      ],
+      [
+        "cert sign --group client",
+        () => ["cert", "sign", at.csr, "--pki", at.symlinked, "--profile", "client", "--group", "client"],
+      ],
       ["cert export", () => ["cert", "export", "--pki", at.symlinked, "--cn", "u1", "--out", join(at.dir, "bundle")]],
       ["cert list", () => ["cert", "list", "--pki", at.symlinked]],
       ["ca init", () => ["ca", "init", "--pki", at.symlinked]],
@@ -251,7 +295,9 @@ describe("one exit code per situation, for every command that meets it", () => {
     at.missing = join(dir, "no-such-pki");
     at.crtNotPem = await variant("crt-not-pem", (root) => writeFile(join(root, "ca", "ca.crt"), "junk\n"));
     at.crtGarbage = await variant("crt-garbage", (root) => writeFile(join(root, "ca", "ca.crt"), PEM_GARBAGE_CERT));
-    at.keyDamaged = await variant("key-damaged", (root) => writeFile(join(root, "ca", "ca.key"), "junk\n", { mode: 0o600 }));
+    at.keyDamaged = await variant("key-damaged", (root) =>
+      writeFile(join(root, "ca", "ca.key"), "junk\n", { mode: 0o600 }),
+    );
     at.serverIsFile = await variant("server-is-file", (root) => writeFile(join(root, "server"), "not a directory\n"));
     at.home = join(dir, "home");
     await mkdir(at.home);
@@ -264,7 +310,25 @@ describe("one exit code per situation, for every command that meets it", () => {
       await rm(join(root, "client"), { recursive: true });
       await symlink(at.outside, join(root, "client"));
     });
-    execFileSync("openssl", ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "app.key", "-subj", "/CN=app_user", "-out", "app.csr"], { cwd: dir, stdio: "pipe" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-new",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "app.key",
+        "-subj",
+        "/CN=app_user",
+        "-out",
+        "app.csr",
+      ],
+      { cwd: dir, stdio: "pipe" },
+    );
     at.csr = join(dir, "app.csr");
     at.garbageCert = join(dir, "garbage.crt");
     await writeFile(at.garbageCert, PEM_GARBAGE_CERT);
@@ -273,7 +337,10 @@ describe("one exit code per situation, for every command that meets it", () => {
     at.hbaFile = join(dir, "pg_hba.conf");
     await writeFile(at.hbaFile, "local all all peer\n");
     at.inventory = join(dir, "pigsty.yml");
-    await writeFile(at.inventory, "all:\n  children:\n    pg-meta:\n      hosts: { 127.0.0.1: { pg_seq: 1, pg_role: primary } }\n      vars: { pg_cluster: pg-meta }\n");
+    await writeFile(
+      at.inventory,
+      "all:\n  children:\n    pg-meta:\n      hosts: { 127.0.0.1: { pg_seq: 1, pg_role: primary } }\n      vars: { pg_cluster: pg-meta }\n",
+    );
     at.empty = join(dir, "empty");
     await mkdir(at.empty);
     at.sandbox = join(dir, "sandbox");
@@ -288,7 +355,10 @@ describe("one exit code per situation, for every command that meets it", () => {
           const result = await pgwarden(args(), { env: { PGWARDEN_SANDBOX_DIR: at.sandbox, ...situation.env?.() } });
           assert.equal(result.code, situation.code, `exit code; stderr: ${result.stderr}`);
           assert.equal(result.stdout, "", "nothing on stdout");
-          const lines = result.stderr.trimEnd().split("\n").filter((line) => !line.startsWith("(run with --help"));
+          const lines = result.stderr
+            .trimEnd()
+            .split("\n")
+            .filter((line) => !line.startsWith("(run with --help"));
           assert.equal(lines.length, 1, `one line on stderr, got: ${result.stderr}`);
           assert.match(lines[0] as string, /^pgwarden: error: /);
           assert.match(lines[0] as string, situation.message);

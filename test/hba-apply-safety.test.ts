@@ -4,19 +4,20 @@
  * that lint calls critical. Every refusal leaves the old file, and the server restarts.
  */
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
 import { spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
 import { chown, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
 import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
 import { after, before, test } from "node:test";
+
 import { pgdataTarget } from "../src/hba/apply.js";
-import { confirmReload, LOAD_TIME_SQL, type Asked } from "../src/hba/apply/reload-confirmation.js";
-import { LOG_FACTS_SQL, locateServerLog, logCursor, type LogFacts } from "../src/hba/apply/server-log.js";
+import { type Asked, confirmReload, LOAD_TIME_SQL } from "../src/hba/apply/reload-confirmation.js";
+import { locateServerLog, LOG_FACTS_SQL, logCursor, type LogFacts } from "../src/hba/apply/server-log.js";
 import { quoteLiteral } from "../src/roles/identifier.js";
 import { scramVerifier } from "../src/roles/scram.js";
-import { PGWARDEN_BIN, pgwarden, tempDir, type CliResult } from "./support/cli.js";
-import { findPgBinDir, runClient, startCluster, type Cluster } from "./support/pg-cluster.js";
+import { type CliResult, pgwarden, PGWARDEN_BIN, tempDir } from "./support/cli.js";
+import { type Cluster, findPgBinDir, runClient, startCluster } from "./support/pg-cluster.js";
 
 const ORIGINAL_RULES = ["host postgres trusted_app 127.0.0.1/32 trust", "host all all 127.0.0.1/32 scram-sha-256"];
 const SUPERUSER_PASSWORD = randomBytes(12).toString("hex");
@@ -27,9 +28,21 @@ const SUPERUSER_PASSWORD = randomBytes(12).toString("hex");
  */
 const RELOAD_REFUSES = [
   { name: "empty", text: "", says: /the new rules contain no entries .*nothing was written/ },
-  { name: "comment-only", text: "# nothing but a comment\n\n   # and another\n", says: /the new rules contain no entries .*nothing was written/ },
-  { name: "garbage line", text: "garbage line\n", says: /the new rules are invalid \(line 1: invalid connection type "garbage"\): nothing was written/ },
-  { name: "clientname=XY", text: "local all all peer\nhostssl all all 127.0.0.1/32 cert clientname=XY\n", says: /the new rules are invalid \(line 2: invalid value for clientname: "XY"\): nothing was written/ },
+  {
+    name: "comment-only",
+    text: "# nothing but a comment\n\n   # and another\n",
+    says: /the new rules contain no entries .*nothing was written/,
+  },
+  {
+    name: "garbage line",
+    text: "garbage line\n",
+    says: /the new rules are invalid \(line 1: invalid connection type "garbage"\): nothing was written/,
+  },
+  {
+    name: "clientname=XY",
+    text: "local all all peer\nhostssl all all 127.0.0.1/32 cert clientname=XY\n",
+    says: /the new rules are invalid \(line 2: invalid value for clientname: "XY"\): nothing was written/,
+  },
 ] as const;
 
 let cluster: Cluster;
@@ -48,14 +61,42 @@ before(async () => {
   work = await tempDir("pgwarden-hba-apply-safety-");
   const pki = join(work.dir, "pki");
   await cli(["ca", "init", "--pki", pki]);
-  const server = (JSON.parse((await cli(["--format", "json", "cert", "issue", "--pki", pki, "--profile", "server", "--cn", "apply-server", "--san", "127.0.0.1"])).stdout) as { issued: [{ certPath: string; keyPath: string }] }).issued[0];
+  const server = (
+    JSON.parse(
+      (
+        await cli([
+          "--format",
+          "json",
+          "cert",
+          "issue",
+          "--pki",
+          pki,
+          "--profile",
+          "server",
+          "--cn",
+          "apply-server",
+          "--san",
+          "127.0.0.1",
+        ])
+      ).stdout,
+    ) as { issued: [{ certPath: string; keyPath: string }] }
+  ).issued[0];
   // ssl on: without it PostgreSQL complains about every hostssl line, and clientname=XY would not be the silent case.
   const caPem = await readFile(join(pki, "ca", "ca.crt"), "utf8");
-  cluster = await startCluster({ hba: ORIGINAL_RULES, tls: { certPem: await readFile(server.certPath, "utf8"), keyPem: await readFile(server.keyPath, "utf8"), caPem } });
-  const client = (JSON.parse((await cli(["--format", "json", "cert", "issue", "--pki", pki, "--profile", "client", "--cn", cluster.superuser])).stdout) as { issued: [{ certPath: string; keyPath: string }] })
-    .issued[0];
+  cluster = await startCluster({
+    hba: ORIGINAL_RULES,
+    tls: { certPem: await readFile(server.certPath, "utf8"), keyPem: await readFile(server.keyPath, "utf8"), caPem },
+  });
+  const client = (
+    JSON.parse(
+      (await cli(["--format", "json", "cert", "issue", "--pki", pki, "--profile", "client", "--cn", cluster.superuser]))
+        .stdout,
+    ) as { issued: [{ certPath: string; keyPath: string }] }
+  ).issued[0];
   clientCert = { cert: client.certPath, key: client.keyPath, ca: join(pki, "ca", "ca.crt") };
-  await cluster.sql(`CREATE ROLE trusted_app LOGIN; ALTER ROLE ${cluster.superuser} PASSWORD ${quoteLiteral(scramVerifier(SUPERUSER_PASSWORD))};`);
+  await cluster.sql(
+    `CREATE ROLE trusted_app LOGIN; ALTER ROLE ${cluster.superuser} PASSWORD ${quoteLiteral(scramVerifier(SUPERUSER_PASSWORD))};`,
+  );
   hbaFile = join(cluster.dataDir, "pg_hba.conf");
   original = await readFile(hbaFile, "utf8");
 });
@@ -68,7 +109,12 @@ type Mode = "pgdata" | "conn";
 const connUrl = () => `postgresql://${cluster.superuser}@127.0.0.1:${cluster.port}/postgres`;
 
 /** `pgwarden hba apply` with the rules in `text`, through --pgdata or --conn. */
-async function apply(mode: Mode, text: string, extra: string[] = [], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+async function apply(
+  mode: Mode,
+  text: string,
+  extra: string[] = [],
+  env: Record<string, string | undefined> = {},
+): Promise<CliResult> {
   const rules = join(work.dir, `rules-${randomBytes(4).toString("hex")}.conf`);
   await writeFile(rules, text);
   const target = mode === "pgdata" ? ["--pgdata", cluster.dataDir] : ["--conn", connUrl()];
@@ -76,21 +122,48 @@ async function apply(mode: Mode, text: string, extra: string[] = [], env: Record
 }
 
 /** The backups pgwarden made of `file`, by name. */
-const backupsOf = async (file: string) => (await readdir(dirname(file))).filter((name) => name.startsWith(`${basename(file)}.`) && name.endsWith(".bak")).sort();
+const backupsOf = async (file: string) =>
+  (await readdir(dirname(file)))
+    .filter((name) => name.startsWith(`${basename(file)}.`) && name.endsWith(".bak"))
+    .sort();
 
 /** The old rules at work: trusted_app gets in over TCP without a password. */
 async function oldRulesServe(): Promise<void> {
-  const login = await runClient("psql", ["-X", "-A", "-t", "-c", "select current_user", `host=127.0.0.1 port=${cluster.port} dbname=postgres user=trusted_app sslmode=disable`]);
+  const login = await runClient("psql", [
+    "-X",
+    "-A",
+    "-t",
+    "-c",
+    "select current_user",
+    `host=127.0.0.1 port=${cluster.port} dbname=postgres user=trusted_app sslmode=disable`,
+  ]);
   assert.equal(login.stdout.trim(), "trusted_app", login.stderr);
 }
 
 /** The superuser over the unix socket, as psql (peer) sees it. */
-const socketLogin = () => runAsServer("psql", ["-X", "-A", "-t", "-h", cluster.socketDir, "-p", String(cluster.port), "-U", cluster.superuser, "-d", "postgres", "-c", "select 1"]);
+const socketLogin = () =>
+  runAsServer("psql", [
+    "-X",
+    "-A",
+    "-t",
+    "-h",
+    cluster.socketDir,
+    "-p",
+    String(cluster.port),
+    "-U",
+    cluster.superuser,
+    "-d",
+    "postgres",
+    "-c",
+    "select 1",
+  ]);
 
 function runAsServer(program: string, args: string[]) {
   const path = program.includes("/") ? program : join(findPgBinDir(), program);
   const root = typeof process.getuid === "function" && process.getuid() === 0;
-  return root ? runClient("runuser", ["-u", cluster.osUser, "--", path, ...args], { cwd: cluster.baseDir }) : runClient(path, args, { cwd: cluster.baseDir });
+  return root
+    ? runClient("runuser", ["-u", cluster.osUser, "--", path, ...args], { cwd: cluster.baseDir })
+    : runClient(path, args, { cwd: cluster.baseDir });
 }
 
 /** Puts the original file back behind pgwarden's back and reloads with pg_ctl (no login needed). */
@@ -118,10 +191,23 @@ test("hba apply refuses files a reload refuses (empty, comment-only, a garbage l
       assert.equal(await readFile(hbaFile, "utf8"), original, `${mode} ${candidate.name}: the file is untouched`);
       assert.equal((await stat(hbaFile)).mtimeMs, before.mtimeMs, `${mode} ${candidate.name}: never rewritten`);
       assert.deepEqual(await backupsOf(hbaFile), backups, `${mode} ${candidate.name}: no backup made`);
-      assert.doesNotMatch((await cluster.log()).slice(logBefore), /pg_hba\.conf was not reloaded/, "refused before any reload");
+      assert.doesNotMatch(
+        (await cluster.log()).slice(logBefore),
+        /pg_hba\.conf was not reloaded/,
+        "refused before any reload",
+      );
     }
   }
-  const restart = await runAsServer("pg_ctl", ["restart", "-w", "-t", "60", "-D", cluster.dataDir, "-l", cluster.logFile]);
+  const restart = await runAsServer("pg_ctl", [
+    "restart",
+    "-w",
+    "-t",
+    "60",
+    "-D",
+    cluster.dataDir,
+    "-l",
+    cluster.logFile,
+  ]);
   assert.equal(restart.code, 0, `the server restarts after the refused applies: ${restart.stderr}${restart.stdout}`);
   await oldRulesServe();
   assert.equal((await socketLogin()).code, 0);
@@ -141,11 +227,23 @@ test("confirmReload reads the reload's outcome from the server's log (postmaster
       };
       const log = await locateServerLog(await value(target.ask<LogFacts>(LOG_FACTS_SQL)));
       assert.ok(log, "the server's log is found");
-      assert.equal(log.via, server === collector ? "pg_current_logfile()" : `the postmaster's stderr, ${server.logFile}`);
+      assert.equal(
+        log.via,
+        server === collector ? "pg_current_logfile()" : `the postmaster's stderr, ${server.logFile}`,
+      );
       // Written behind the pre-check's back: only the reload judges these.
       const cases = [
-        { text: "", outcome: { kind: "not-loaded", reason: /configuration file ".*pg_hba\.conf" contains no entries/ } },
-        { text: `${kept}host all all 127.0.0.1/32 scram-sha-256 clientname=CN\n`, outcome: { kind: "not-loaded", reason: /clientname can only be configured for "hostssl" rows; line \d+ of configuration file/ } },
+        {
+          text: "",
+          outcome: { kind: "not-loaded", reason: /configuration file ".*pg_hba\.conf" contains no entries/ },
+        },
+        {
+          text: `${kept}host all all 127.0.0.1/32 scram-sha-256 clientname=CN\n`,
+          outcome: {
+            kind: "not-loaded",
+            reason: /clientname can only be configured for "hostssl" rows; line \d+ of configuration file/,
+          },
+        },
         { text: `${kept}host all nobody 127.0.0.1/32 reject\n`, outcome: { kind: "loaded" } },
       ] as const;
       for (const { text, outcome } of cases) {
@@ -167,11 +265,17 @@ test("confirmReload reads the reload's outcome from the server's log (postmaster
 });
 
 test("hba apply refuses rules that refuse the superuser's socket login (exit 1, names the line); --force installs them, PostgreSQL then refuses that login, and --conn undoes it", async () => {
-  const lockout = "local all all reject\nhost postgres trusted_app 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n";
+  const lockout =
+    "local all all reject\nhost postgres trusted_app 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n";
   const refused = await apply("conn", lockout);
   assert.equal(refused.code, 1, refused.stderr);
   assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
-  assert.match(refused.stderr, new RegExp(`the superuser's socket login \\(${cluster.superuser} to postgres over the unix socket\\): line 1 \\(local all all reject\\) matches it`));
+  assert.match(
+    refused.stderr,
+    new RegExp(
+      `the superuser's socket login \\(${cluster.superuser} to postgres over the unix socket\\): line 1 \\(local all all reject\\) matches it`,
+    ),
+  );
   assert.match(refused.stderr, /nothing was written; fix the rules, or add --force/);
   assert.equal(await readFile(hbaFile, "utf8"), original);
 
@@ -192,13 +296,24 @@ test("hba apply --conn refuses rules that refuse its own connection (exit 1, nam
   const result = await apply("conn", "local all all peer\nhost all all 127.0.0.1/32 reject\n");
   assert.equal(result.code, 1, result.stderr);
   // No sslmode in --conn is libpq's prefer: over TLS, as psql connects to this TLS server.
-  assert.match(result.stderr, new RegExp(`pgwarden's own connection \\(${cluster.superuser} to postgres from 127\\.0\\.0\\.1 over TLS\\): line 2 \\(host all all 127\\.0\\.0\\.1/32 reject\\) matches it and the line rejects`));
+  assert.match(
+    result.stderr,
+    new RegExp(
+      `pgwarden's own connection \\(${cluster.superuser} to postgres from 127\\.0\\.0\\.1 over TLS\\): line 2 \\(host all all 127\\.0\\.0\\.1/32 reject\\) matches it and the line rejects`,
+    ),
+  );
   assert.equal(await readFile(hbaFile, "utf8"), original);
 
   // PostgreSQL would look 127.0.0.1 up in DNS for the host name line; pgwarden does not, so it cannot tell, and fails closed.
-  const unsure = await apply("conn", "local all all peer\nhost all all db.example.invalid reject\nhost all all 127.0.0.1/32 scram-sha-256\n");
+  const unsure = await apply(
+    "conn",
+    "local all all peer\nhost all all db.example.invalid reject\nhost all all 127.0.0.1/32 scram-sha-256\n",
+  );
   assert.equal(unsure.code, 1, unsure.stderr);
-  assert.match(unsure.stderr, /the new rules may lock operators out: pgwarden cannot tell whether they let in pgwarden's own connection .*host name db\.example\.invalid/);
+  assert.match(
+    unsure.stderr,
+    /the new rules may lock operators out: pgwarden cannot tell whether they let in pgwarden's own connection .*host name db\.example\.invalid/,
+  );
   assert.equal(await readFile(hbaFile, "utf8"), original);
 });
 
@@ -206,7 +321,12 @@ test("hba apply --pgdata refuses rules without the local line it connects throug
   const noLocal = "host postgres trusted_app 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n";
   const refused = await apply("pgdata", noLocal);
   assert.equal(refused.code, 1, refused.stderr);
-  assert.match(refused.stderr, new RegExp(`they refuse pgwarden's own connection, the superuser's socket login \\(${cluster.superuser} to postgres over the unix socket\\): no line matches it`));
+  assert.match(
+    refused.stderr,
+    new RegExp(
+      `they refuse pgwarden's own connection, the superuser's socket login \\(${cluster.superuser} to postgres over the unix socket\\): no line matches it`,
+    ),
+  );
   assert.equal(await readFile(hbaFile, "utf8"), original);
 
   const forced = await apply("pgdata", noLocal, ["--force", "--format", "json"]);
@@ -223,7 +343,10 @@ test("hba apply refuses a critical lint finding (trust from 0.0.0.0/0) unless --
   const open = "local all all peer\nhost all all 0.0.0.0/0 trust\n";
   const refused = await apply("pgdata", open);
   assert.equal(refused.code, 1, refused.stderr);
-  assert.match(refused.stderr, /lint finds a critical risk in the new rules: line 2 \(host all all 0\.0\.0\.0\/0 trust\) trust-from-network/);
+  assert.match(
+    refused.stderr,
+    /lint finds a critical risk in the new rules: line 2 \(host all all 0\.0\.0\.0\/0 trust\) trust-from-network/,
+  );
   assert.equal(await readFile(hbaFile, "utf8"), original);
 
   const forced = await apply("pgdata", open, ["--force"]);
@@ -239,14 +362,20 @@ test("hba apply without a log it can read writes nothing (exit 4); with a file t
   const wanted = `${original}host all nobody 127.0.0.1/32 reject\n`;
   const missing = await apply("pgdata", wanted, ["--server-log", join(work.dir, "no-such.log")]);
   assert.equal(missing.code, 4, missing.stderr);
-  assert.match(missing.stderr, /no-such\.log is not a file pgwarden can read, and only the log says whether PostgreSQL loaded new rules: .*nothing was written/);
+  assert.match(
+    missing.stderr,
+    /no-such\.log is not a file pgwarden can read, and only the log says whether PostgreSQL loaded new rules: .*nothing was written/,
+  );
   assert.equal(await readFile(hbaFile, "utf8"), original);
 
   const decoy = join(work.dir, "decoy.log");
   await writeFile(decoy, "not the server's log\n");
   const unconfirmed = await apply("pgdata", wanted, ["--server-log", decoy]);
   assert.equal(unconfirmed.code, 3, unconfirmed.stderr);
-  assert.match(unconfirmed.stderr, /cannot confirm that PostgreSQL loaded the new rules: pgwarden's marker never reached the log file .*the previous file is back in place and reloaded/);
+  assert.match(
+    unconfirmed.stderr,
+    /cannot confirm that PostgreSQL loaded the new rules: pgwarden's marker never reached the log file .*the previous file is back in place and reloaded/,
+  );
   assert.equal(await readFile(hbaFile, "utf8"), original);
   await oldRulesServe();
 });
@@ -256,18 +385,30 @@ test("hba apply --help says what --force overrides and where the log comes from"
   assert.equal(help.code, 0);
   // commander wraps lines: compare with the blanks folded.
   const text = help.stdout.replace(/\s+/g, " ");
-  assert.match(text, /--force install even when the new rules would refuse pgwarden's own connection or the superuser's socket login/);
+  assert.match(
+    text,
+    /--force install even when the new rules would refuse pgwarden's own connection or the superuser's socket login/,
+  );
   assert.match(text, /lint finds critical \(its highest severity\) risks/);
   assert.match(text, /--server-log <file>/);
   assert.match(text, /\$ pgwarden hba apply lockdown\.conf --pgdata \/pg\/data --force/);
   assert.match(text, /SIGINT\/SIGTERM\/SIGHUP while the new file is on trial put the old one back first/);
-  assert.match(text, /Only a restart by someone else between a kill -9 and the next hba apply can still load the unconfirmed file/);
+  assert.match(
+    text,
+    /Only a restart by someone else between a kill -9 and the next hba apply can still load the unconfirmed file/,
+  );
 });
 
 /** pgwarden hba apply as a child process this test can signal. */
-function spawnApply(rules: string, signal: NodeJS.Signals, delayMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; killedAt: number }> {
+function spawnApply(
+  rules: string,
+  signal: NodeJS.Signals,
+  delayMs: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; killedAt: number }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [PGWARDEN_BIN, "hba", "apply", rules, "--pgdata", cluster.dataDir], { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, [PGWARDEN_BIN, "hba", "apply", rules, "--pgdata", cluster.dataDir], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
     const started = Date.now();
@@ -329,10 +470,22 @@ test("hba apply interrupted (SIGINT, SIGTERM, SIGHUP at random moments) leaves t
     assert.equal(await readFile(hbaFile, "utf8"), original, "the next apply ends with the old rules");
     await restoreByHand();
   }
-  const restart = await runAsServer("pg_ctl", ["restart", "-w", "-t", "60", "-D", cluster.dataDir, "-l", cluster.logFile]);
+  const restart = await runAsServer("pg_ctl", [
+    "restart",
+    "-w",
+    "-t",
+    "60",
+    "-D",
+    cluster.dataDir,
+    "-l",
+    cluster.logFile,
+  ]);
   assert.equal(restart.code, 0, `the server restarts: ${restart.stderr}${restart.stdout}`);
   await oldRulesServe();
-  assert.ok(restoredBySignal > 0, `no signal landed while the new file was in place in ${tries} tries (apply takes ${span} ms)`);
+  assert.ok(
+    restoredBySignal > 0,
+    `no signal landed while the new file was in place in ${tries} tries (apply takes ${span} ms)`,
+  );
 });
 
 test("hba apply finds the journal a killed apply left (its candidate in place, unconfirmed, its pid gone): puts the backup back, says so, and goes on", async () => {
@@ -347,18 +500,33 @@ test("hba apply finds the journal a killed apply left (its candidate in place, u
   });
   const md5 = (text: string) => createHash("md5").update(text).digest("hex");
   const journal = join(cluster.dataDir, ".pgwarden-hba-apply.json");
-  await writeFile(journal, JSON.stringify({ pid: dead, hbaFile, backup, oldDigest: md5(original), candidateDigest: md5(candidate) }), { mode: 0o600 });
+  await writeFile(
+    journal,
+    JSON.stringify({ pid: dead, hbaFile, backup, oldDigest: md5(original), candidateDigest: md5(candidate) }),
+    { mode: 0o600 },
+  );
   const result = await apply("pgdata", original, ["--format", "json"]);
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stderr, /a killed hba apply had left its unconfirmed rules in .*pg_hba\.conf: the file it replaced \(kept in .*\.bak\) is back in place and reloaded/);
+  assert.match(
+    result.stderr,
+    /a killed hba apply had left its unconfirmed rules in .*pg_hba\.conf: the file it replaced \(kept in .*\.bak\) is back in place and reloaded/,
+  );
   assert.match(result.stderr, /kept in .*2026-12-04T21-00-00-000Z\.bak/);
-  assert.equal((JSON.parse(result.stdout) as { action: string }).action, "unchanged", "the old file was back before this apply compared");
+  assert.equal(
+    (JSON.parse(result.stdout) as { action: string }).action,
+    "unchanged",
+    "the old file was back before this apply compared",
+  );
   assert.equal(await readFile(hbaFile, "utf8"), original);
   assert.equal(await stat(journal).catch(() => undefined), undefined, "the journal is gone");
 
   // A journal whose file is no longer its candidate (someone changed it since) is dropped, the file left alone.
   const other = `${original}host all nobody2 127.0.0.1/32 reject\n`;
-  await writeFile(journal, JSON.stringify({ pid: dead, hbaFile, backup, oldDigest: md5(original), candidateDigest: md5(candidate) }), { mode: 0o600 });
+  await writeFile(
+    journal,
+    JSON.stringify({ pid: dead, hbaFile, backup, oldDigest: md5(original), candidateDigest: md5(candidate) }),
+    { mode: 0o600 },
+  );
   await restoreByHand(other);
   const kept = await apply("pgdata", other);
   assert.equal(kept.code, 0, kept.stderr);
@@ -374,7 +542,13 @@ test("a planted journal never copies another file into the rules: one naming a b
   await writeFile(secret, "root-only secret\n", { mode: 0o600 });
   const md5 = (text: string) => createHash("md5").update(text).digest("hex");
   const journal = join(cluster.dataDir, ".pgwarden-hba-apply.json");
-  const planted = JSON.stringify({ pid: 999_999_999, hbaFile, backup: secret, oldDigest: md5("root-only secret\n"), candidateDigest: md5(original) });
+  const planted = JSON.stringify({
+    pid: 999_999_999,
+    hbaFile,
+    backup: secret,
+    oldDigest: md5("root-only secret\n"),
+    candidateDigest: md5(original),
+  });
   try {
     await writeFile(journal, planted, { mode: 0o600 });
     const dropped = await apply("pgdata", original);
@@ -386,14 +560,32 @@ test("a planted journal never copies another file into the rules: one naming a b
     await chown(journal, (await stat(cluster.dataDir)).uid, (await stat(cluster.dataDir)).gid);
     const refused = await apply("pgdata", original);
     assert.equal(refused.code, 2, refused.stderr);
-    assert.match(refused.stderr.trim(), /^pgwarden: error: .*\.pgwarden-hba-apply\.json was not written by this user, so pgwarden will not act on it/);
+    assert.match(
+      refused.stderr.trim(),
+      /^pgwarden: error: .*\.pgwarden-hba-apply\.json was not written by this user, so pgwarden will not act on it/,
+    );
     assert.equal(await readFile(hbaFile, "utf8"), original);
     // A journal whose apply still runs (this test's own process stands in for it): a second apply waits its turn.
     await rm(journal);
-    await writeFile(journal, JSON.stringify({ pid: process.pid, hbaFile, backup: `${hbaFile}.2026-12-04T21-00-00-000Z.bak`, oldDigest: "0", candidateDigest: "0" }), { mode: 0o600 });
+    await writeFile(
+      journal,
+      JSON.stringify({
+        pid: process.pid,
+        hbaFile,
+        backup: `${hbaFile}.2026-12-04T21-00-00-000Z.bak`,
+        oldDigest: "0",
+        candidateDigest: "0",
+      }),
+      { mode: 0o600 },
+    );
     const busy = await apply("pgdata", `${original}host all nobody3 127.0.0.1/32 reject\n`);
     assert.equal(busy.code, 1, busy.stderr);
-    assert.match(busy.stderr.trim(), new RegExp(`^pgwarden: error: another hba apply \\(pid ${process.pid}\\) is installing rules into .*: nothing was written`));
+    assert.match(
+      busy.stderr.trim(),
+      new RegExp(
+        `^pgwarden: error: another hba apply \\(pid ${process.pid}\\) is installing rules into .*: nothing was written`,
+      ),
+    );
     assert.equal(await readFile(hbaFile, "utf8"), original);
     assert.ok(await stat(journal), "the running apply's journal is left alone");
   } finally {
@@ -404,13 +596,28 @@ test("a planted journal never copies another file into the rules: one naming a b
 
 /** Login methods pgwarden's own --pgdata login (peer as PGDATA's owner, no password) cannot pass on line 1, and why. */
 const UNPASSABLE = [
-  { method: "scram-sha-256", says: /line 1 \(local all \S+ scram-sha-256\) matches it and the login sends no password \(none was supplied\), so scram-sha-256 refuses it/ },
+  {
+    method: "scram-sha-256",
+    says: /line 1 \(local all \S+ scram-sha-256\) matches it and the login sends no password \(none was supplied\), so scram-sha-256 refuses it/,
+  },
   { method: "md5", says: /line 1 \(local all \S+ md5\) matches it and the login sends no password/ },
   { method: "password", says: /line 1 \(local all \S+ password\) matches it and the login sends no password/ },
-  { method: "pam", says: /may lock operators out: pgwarden cannot tell whether they let in .*pgwarden cannot tell whether it passes pam authentication on line 1/ },
-  { method: 'ldap ldapserver=127.0.0.1 ldapprefix="cn=" ldapsuffix=",dc=example"', says: /cannot tell whether it passes ldap authentication on line 1/ },
-  { method: "radius radiusservers=127.0.0.1 radiussecrets=s", says: /cannot tell whether it passes radius authentication on line 1/ },
-  { method: "peer map=nomap", says: /line 1 \(local all \S+ peer map=nomap\) matches it and map nomap does not map OS user \S+ to \S+ on line 1/ },
+  {
+    method: "pam",
+    says: /may lock operators out: pgwarden cannot tell whether they let in .*pgwarden cannot tell whether it passes pam authentication on line 1/,
+  },
+  {
+    method: 'ldap ldapserver=127.0.0.1 ldapprefix="cn=" ldapsuffix=",dc=example"',
+    says: /cannot tell whether it passes ldap authentication on line 1/,
+  },
+  {
+    method: "radius radiusservers=127.0.0.1 radiussecrets=s",
+    says: /cannot tell whether it passes radius authentication on line 1/,
+  },
+  {
+    method: "peer map=nomap",
+    says: /line 1 \(local all \S+ peer map=nomap\) matches it and map nomap does not map OS user \S+ to \S+ on line 1/,
+  },
 ] as const;
 
 test("hba apply --pgdata refuses rules whose method pgwarden's own peer login cannot pass (scram-sha-256, md5, password, pam, ldap, radius, peer with a map pg_ident.conf lacks): exit 1 naming the line and why, file unchanged; --force installs", async () => {
@@ -426,13 +633,23 @@ test("hba apply --pgdata refuses rules whose method pgwarden's own peer login ca
   // The role with no password at all: the superuser's own socket login cannot pass either.
   await cluster.sql(`ALTER ROLE ${cluster.superuser} PASSWORD NULL`);
   try {
-    const refused = await apply("pgdata", `local all ${cluster.superuser} scram-sha-256\nhostssl all all 127.0.0.1/32 cert\n`);
+    const refused = await apply(
+      "pgdata",
+      `local all ${cluster.superuser} scram-sha-256\nhostssl all all 127.0.0.1/32 cert\n`,
+    );
     assert.equal(refused.code, 1, refused.stderr);
-    assert.match(refused.stderr, new RegExp(`${cluster.superuser} has no password, so scram-sha-256 refuses it on line 1`));
+    assert.match(
+      refused.stderr,
+      new RegExp(`${cluster.superuser} has no password, so scram-sha-256 refuses it on line 1`),
+    );
   } finally {
     await cluster.sql(`ALTER ROLE ${cluster.superuser} PASSWORD ${quoteLiteral(scramVerifier(SUPERUSER_PASSWORD))}`);
   }
-  const forced = await apply("pgdata", `local all ${cluster.superuser} scram-sha-256\nhostssl all all 127.0.0.1/32 cert\n`, ["--force"]);
+  const forced = await apply(
+    "pgdata",
+    `local all ${cluster.superuser} scram-sha-256\nhostssl all all 127.0.0.1/32 cert\n`,
+    ["--force"],
+  );
   assert.equal(forced.code, 0, forced.stderr);
   assert.match(forced.stderr, /installed despite --force: the new rules would lock operators out/);
   const locked = await socketLogin();
@@ -451,7 +668,10 @@ test("hba apply --conn logged in by client certificate refuses rules that leave 
   const before = await readFile(hbaFile, "utf8");
   const refused = await pgwarden(["hba", "apply", rules, "--conn", url], { env: { PGPASSWORD: undefined } });
   assert.equal(refused.code, 1, refused.stderr);
-  assert.match(refused.stderr, /pgwarden's own connection \(\S+ to postgres from 127\.0\.0\.1 over TLS\): line 2 \(hostssl all \S+ 127\.0\.0\.1\/32 scram-sha-256\) matches it and the login sends no password/);
+  assert.match(
+    refused.stderr,
+    /pgwarden's own connection \(\S+ to postgres from 127\.0\.0\.1 over TLS\): line 2 \(hostssl all \S+ 127\.0\.0\.1\/32 scram-sha-256\) matches it and the login sends no password/,
+  );
   assert.equal(await readFile(hbaFile, "utf8"), before, "unchanged");
   const forced = await pgwarden(["hba", "apply", rules, "--conn", url, "--force"], { env: { PGPASSWORD: undefined } });
   assert.equal(forced.code, 0, forced.stderr);
@@ -468,7 +688,10 @@ test("hba apply --conn: rules the checks pass but the server refuses pgwarden's 
   const result = await apply("conn", original, [], { PGPASSWORD: "not-the-password" });
   assert.equal(result.code, 1, result.stderr);
   assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
-  assert.match(result.stderr, /the new rules refused pgwarden's own login once loaded \(.*password authentication failed.*\): the old ones are back in place and in force/);
+  assert.match(
+    result.stderr,
+    /the new rules refused pgwarden's own login once loaded \(.*password authentication failed.*\): the old ones are back in place and in force/,
+  );
   assert.equal(await readFile(hbaFile, "utf8"), trusting);
   const forced = await apply("conn", original, ["--force"], { PGPASSWORD: "not-the-password" });
   assert.equal(forced.code, 0, forced.stderr);

@@ -11,11 +11,12 @@ import { createHash, randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+
 import { quoteIdentifier, quoteLiteral } from "../src/roles/identifier.js";
 import { scramVerifier } from "../src/roles/scram.js";
+import { type CliResult, pgwarden, tempDir } from "./support/cli.js";
 import { psql } from "./support/clients.js";
-import { pgwarden, tempDir, type CliResult } from "./support/cli.js";
-import { startCluster, type Cluster } from "./support/pg-cluster.js";
+import { type Cluster, startCluster } from "./support/pg-cluster.js";
 
 const HBA_LINES = [
   "local     all     all                            trust",
@@ -63,17 +64,83 @@ interface Case {
 }
 
 const CASES: readonly Case[] = [
-  { title: "an MD5 secret on a scram-sha-256 line", user: "bob", db: "postgres", via: "tls", refused: 'password authentication failed for user "bob"' },
-  { title: "no password on a scram-sha-256 line", user: "nopw", db: "postgres", via: "tls", refused: 'password authentication failed for user "nopw"' },
-  { title: "VALID UNTIL in the past on a scram-sha-256 line", user: "exp", db: "postgres", via: "tls", refused: 'password authentication failed for user "exp"' },
-  { title: "VALID UNTIL in the past on an md5 line", user: "md5_exp", db: "postgres", via: "tls", refused: 'password authentication failed for user "md5_exp"' },
-  { title: "NOLOGIN over local trust", user: "nl", db: "postgres", via: "local", refused: 'role "nl" is not permitted to log in' },
-  { title: "NOLOGIN with the right password", user: "nl_pw", db: "postgres", via: "tls", refused: 'role "nl_pw" is not permitted to log in' },
-  { title: "a database that does not exist", user: "app", db: "no_such_db", via: "tls", refused: 'database "no_such_db" does not exist' },
-  { title: "CONNECT revoked from PUBLIC", user: "app", db: "nodb", via: "tls", refused: 'permission denied for database "nodb"' },
-  { title: "CONNECT revoked, over local trust", user: "app", db: "nodb", via: "local", refused: 'permission denied for database "nodb"' },
-  { title: "template0 does not allow connections", user: "app", db: "template0", via: "tls", refused: 'database "template0" is not currently accepting connections' },
-  { title: "template0 refuses a superuser too", user: "boss", db: "template0", via: "tls", refused: 'database "template0" is not currently accepting connections' },
+  {
+    title: "an MD5 secret on a scram-sha-256 line",
+    user: "bob",
+    db: "postgres",
+    via: "tls",
+    refused: 'password authentication failed for user "bob"',
+  },
+  {
+    title: "no password on a scram-sha-256 line",
+    user: "nopw",
+    db: "postgres",
+    via: "tls",
+    refused: 'password authentication failed for user "nopw"',
+  },
+  {
+    title: "VALID UNTIL in the past on a scram-sha-256 line",
+    user: "exp",
+    db: "postgres",
+    via: "tls",
+    refused: 'password authentication failed for user "exp"',
+  },
+  {
+    title: "VALID UNTIL in the past on an md5 line",
+    user: "md5_exp",
+    db: "postgres",
+    via: "tls",
+    refused: 'password authentication failed for user "md5_exp"',
+  },
+  {
+    title: "NOLOGIN over local trust",
+    user: "nl",
+    db: "postgres",
+    via: "local",
+    refused: 'role "nl" is not permitted to log in',
+  },
+  {
+    title: "NOLOGIN with the right password",
+    user: "nl_pw",
+    db: "postgres",
+    via: "tls",
+    refused: 'role "nl_pw" is not permitted to log in',
+  },
+  {
+    title: "a database that does not exist",
+    user: "app",
+    db: "no_such_db",
+    via: "tls",
+    refused: 'database "no_such_db" does not exist',
+  },
+  {
+    title: "CONNECT revoked from PUBLIC",
+    user: "app",
+    db: "nodb",
+    via: "tls",
+    refused: 'permission denied for database "nodb"',
+  },
+  {
+    title: "CONNECT revoked, over local trust",
+    user: "app",
+    db: "nodb",
+    via: "local",
+    refused: 'permission denied for database "nodb"',
+  },
+  {
+    title: "template0 does not allow connections",
+    user: "app",
+    db: "template0",
+    via: "tls",
+    refused: 'database "template0" is not currently accepting connections',
+  },
+  {
+    title: "template0 refuses a superuser too",
+    user: "boss",
+    db: "template0",
+    via: "tls",
+    refused: 'database "template0" is not currently accepting connections',
+  },
   { title: "a SCRAM secret and the right password", user: "scram_ok", db: "postgres", via: "tls" },
   { title: "a superuser where CONNECT is revoked", user: "boss", db: "nodb", via: "tls" },
   { title: "an md5 line with a SCRAM secret", user: "md5_scram", db: "postgres", via: "tls" },
@@ -82,10 +149,29 @@ const CASES: readonly Case[] = [
   { title: "a cert login", user: "certy", db: "postgres", via: "tls", cert: true },
   { title: "a cert login ignores VALID UNTIL", user: "exp_cert", db: "postgres", via: "tls", cert: true },
   { title: "app with the right password to a database it may connect to", user: "app", db: "postgres", via: "tls" },
-  { title: "replication without REPLICATION", user: "app", db: "postgres", via: "tls", replication: true, refused: "must be superuser or replication role to start walsender" },
+  {
+    title: "replication without REPLICATION",
+    user: "app",
+    db: "postgres",
+    via: "tls",
+    replication: true,
+    refused: "must be superuser or replication role to start walsender",
+  },
   { title: "replication as a superuser", user: "boss", db: "postgres", via: "tls", replication: true },
-  { title: "a role with CONNECTION LIMIT 0", user: "zerolim", db: "postgres", via: "tls", refused: 'too many connections for role "zerolim"' },
-  { title: "a database with CONNECTION LIMIT 0", user: "app", db: "dblim", via: "tls", refused: 'too many connections for database "dblim"' },
+  {
+    title: "a role with CONNECTION LIMIT 0",
+    user: "zerolim",
+    db: "postgres",
+    via: "tls",
+    refused: 'too many connections for role "zerolim"',
+  },
+  {
+    title: "a database with CONNECTION LIMIT 0",
+    user: "app",
+    db: "dblim",
+    via: "tls",
+    refused: 'too many connections for database "dblim"',
+  },
   { title: "a superuser ignores both connection limits", user: "suzero", db: "dblim", via: "tls" },
 ];
 
@@ -104,7 +190,9 @@ async function cli(args: string[]): Promise<CliResult> {
 /** The stored form of a password: the plain text never reaches the server. */
 function secretOf(role: string, stored: Stored, password: string): string {
   if (stored === "scram") return scramVerifier(password);
-  return `md5${createHash("md5").update(password + role).digest("hex")}`;
+  return `md5${createHash("md5")
+    .update(password + role)
+    .digest("hex")}`;
 }
 
 before(async () => {
@@ -112,24 +200,52 @@ before(async () => {
   const pki = join(work.dir, "pki");
   await cli(["ca", "init", "--pki", pki]);
   const issue = async (profile: string, cn: string, sans: string[] = []) =>
-    (JSON.parse((await cli(["--format", "json", "cert", "issue", "--pki", pki, "--profile", profile, "--cn", cn, ...sans.flatMap((san) => ["--san", san])])).stdout) as { issued: [{ certPath: string; keyPath: string }] })
-      .issued[0];
+    (
+      JSON.parse(
+        (
+          await cli([
+            "--format",
+            "json",
+            "cert",
+            "issue",
+            "--pki",
+            pki,
+            "--profile",
+            profile,
+            "--cn",
+            cn,
+            ...sans.flatMap((san) => ["--san", san]),
+          ])
+        ).stdout,
+      ) as { issued: [{ certPath: string; keyPath: string }] }
+    ).issued[0];
   const server = await issue("server", "explain-login", ["127.0.0.1"]);
   caPath = join(pki, "ca", "ca.crt");
   const caPem = await readFile(caPath, "utf8");
   for (const cn of ["certy", "exp_cert"]) certificates.set(cn, await issue("client", cn));
-  cluster = await startCluster({ tls: { certPem: await readFile(server.certPath, "utf8"), keyPem: await readFile(server.keyPath, "utf8"), caPem } });
+  cluster = await startCluster({
+    tls: { certPem: await readFile(server.certPath, "utf8"), keyPem: await readFile(server.keyPath, "utf8"), caPem },
+  });
 
-  const statements = ["CREATE DATABASE nodb;", "REVOKE CONNECT ON DATABASE nodb FROM PUBLIC;", "CREATE DATABASE dblim CONNECTION LIMIT 0;"];
+  const statements = [
+    "CREATE DATABASE nodb;",
+    "REVOKE CONNECT ON DATABASE nodb FROM PUBLIC;",
+    "CREATE DATABASE dblim CONNECTION LIMIT 0;",
+  ];
   for (const role of ROLES) {
     const password = randomBytes(12).toString("hex");
-    const secret = role.stored === "none" ? "" : ` PASSWORD ${quoteLiteral(secretOf(role.name, role.stored, password))}`;
+    const secret =
+      role.stored === "none" ? "" : ` PASSWORD ${quoteLiteral(secretOf(role.name, role.stored, password))}`;
     if (role.stored !== "none") passwords.set(role.name, password);
     const login = role.extra?.includes("NOLOGIN") ? "" : " LOGIN";
     statements.push(`CREATE ROLE ${quoteIdentifier(role.name)}${login}${secret}${role.extra ? ` ${role.extra}` : ""};`);
   }
   // app may read pg_hba.conf (pg_read_file), not pg_authid: explain --conn as a role that is not a superuser.
-  statements.push("GRANT pg_read_server_files TO app;", "GRANT EXECUTE ON FUNCTION pg_catalog.pg_read_file(text) TO app;", "GRANT pg_read_all_settings TO app;");
+  statements.push(
+    "GRANT pg_read_server_files TO app;",
+    "GRANT EXECUTE ON FUNCTION pg_catalog.pg_read_file(text) TO app;",
+    "GRANT pg_read_all_settings TO app;",
+  );
   await cluster.sql(statements.join("\n"));
   const hbaFile = join(work.dir, "pg_hba.conf");
   await writeFile(hbaFile, `${HBA_LINES.join("\n")}\n`);
@@ -153,8 +269,22 @@ function conninfo(c: Case): string {
 /** explain --conn over the socket as the bootstrap superuser (local trust). */
 function explainArgs(c: Case, format: "json" | "text"): string[] {
   const url = `postgresql://${cluster.superuser}@localhost/postgres?host=${encodeURIComponent(cluster.socketDir)}&port=${cluster.port}`;
-  const where = c.via === "local" ? ["--addr", "local"] : ["--addr", "127.0.0.1", "--tls", ...(c.cert ? ["--cert", c.user] : [])];
-  return ["hba", "explain", "--conn", url, "--user", c.user, "--db", c.db, ...where, ...(c.replication ? ["--replication"] : []), "--format", format];
+  const where =
+    c.via === "local" ? ["--addr", "local"] : ["--addr", "127.0.0.1", "--tls", ...(c.cert ? ["--cert", c.user] : [])];
+  return [
+    "hba",
+    "explain",
+    "--conn",
+    url,
+    "--user",
+    c.user,
+    "--db",
+    c.db,
+    ...where,
+    ...(c.replication ? ["--replication"] : []),
+    "--format",
+    format,
+  ];
 }
 
 test("explain --conn refuses what the server refuses after the pg_hba line (stored password, NOLOGIN, database), in the server's words", async () => {
@@ -162,13 +292,29 @@ test("explain --conn refuses what the server refuses after the pg_hba line (stor
   assert.ok(refusals >= 10 && CASES.length - refusals >= 7, "both verdicts, many reasons");
   for (const c of CASES) {
     const password = passwords.get(c.user) ?? "no-password-stored";
-    const real = await psql(conninfo(c), { env: { PGPASSWORD: password }, ...(c.replication ? { sql: "IDENTIFY_SYSTEM" } : {}) });
-    assert.equal(real.ok, c.refused === undefined, `${c.title}: psql ${real.ok ? "connected" : `was refused: ${real.stderr}`}`);
-    if (c.refused !== undefined) assert.match(real.stderr, new RegExp(`FATAL:  ${c.refused.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`), `${c.title}: the server's words`);
+    const real = await psql(conninfo(c), {
+      env: { PGPASSWORD: password },
+      ...(c.replication ? { sql: "IDENTIFY_SYSTEM" } : {}),
+    });
+    assert.equal(
+      real.ok,
+      c.refused === undefined,
+      `${c.title}: psql ${real.ok ? "connected" : `was refused: ${real.stderr}`}`,
+    );
+    if (c.refused !== undefined)
+      assert.match(
+        real.stderr,
+        new RegExp(`FATAL:  ${c.refused.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`),
+        `${c.title}: the server's words`,
+      );
 
     const explained = await pgwarden(explainArgs(c, "json"));
     const answer = JSON.parse(explained.stdout) as { verdict: string; reason: string; serverMessage?: string };
-    assert.equal(explained.code, real.ok ? 0 : 1, `${c.title}: exit ${explained.code}, ${answer.verdict}: ${answer.reason} ${explained.stderr}`);
+    assert.equal(
+      explained.code,
+      real.ok ? 0 : 1,
+      `${c.title}: exit ${explained.code}, ${answer.verdict}: ${answer.reason} ${explained.stderr}`,
+    );
     assert.equal(answer.verdict, real.ok ? "allowed" : "refused", `${c.title}: ${answer.reason}`);
     if (c.refused !== undefined) assert.equal(answer.serverMessage, c.refused, `${c.title}: ${answer.reason}`);
   }
@@ -181,25 +327,79 @@ test("explain's text names the reason and what the client is told", async () => 
     assert.equal(result.code, 1, result.stderr);
     return result.stdout;
   };
-  assert.match(await text("an MD5 secret on a scram-sha-256 line"), /bob's password is stored as MD5, so scram-sha-256 refuses it.*password authentication failed for user "bob"[\s\S]*verdict: refused/);
-  assert.match(await text("VALID UNTIL in the past on a scram-sha-256 line"), /exp's password expired \(VALID UNTIL 2000-01-01[^)]*\)/);
-  assert.match(await text("NOLOGIN over local trust"), /nl has NOLOGIN: the client is told "role "nl" is not permitted to log in"[\s\S]*verdict: refused/);
-  assert.match(await text("CONNECT revoked from PUBLIC"), /once the right password is sent, the server refuses the login: app has no CONNECT privilege on database nodb/);
+  assert.match(
+    await text("an MD5 secret on a scram-sha-256 line"),
+    /bob's password is stored as MD5, so scram-sha-256 refuses it.*password authentication failed for user "bob"[\s\S]*verdict: refused/,
+  );
+  assert.match(
+    await text("VALID UNTIL in the past on a scram-sha-256 line"),
+    /exp's password expired \(VALID UNTIL 2000-01-01[^)]*\)/,
+  );
+  assert.match(
+    await text("NOLOGIN over local trust"),
+    /nl has NOLOGIN: the client is told "role "nl" is not permitted to log in"[\s\S]*verdict: refused/,
+  );
+  assert.match(
+    await text("CONNECT revoked from PUBLIC"),
+    /once the right password is sent, the server refuses the login: app has no CONNECT privilege on database nodb/,
+  );
 });
 
 test("explain FILE (offline) cannot know the role or the database: an MD5 secret on a scram line stays allowed if the password is right", async () => {
   const file = join(work.dir, "pg_hba.conf");
-  const result = await pgwarden(["hba", "explain", file, "--user", "bob", "--addr", "127.0.0.1", "--tls", "--no-member-of"]);
+  const result = await pgwarden([
+    "hba",
+    "explain",
+    file,
+    "--user",
+    "bob",
+    "--addr",
+    "127.0.0.1",
+    "--tls",
+    "--no-member-of",
+  ]);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /scram-sha-256 → allowed, demands a password \(SCRAM-SHA-256\)/);
 });
 
 test("explain --conn as a role that may not read pg_authid says the stored password is not checked, and still sees VALID UNTIL", async () => {
   const url = `postgresql://app@localhost/postgres?host=${encodeURIComponent(cluster.socketDir)}&port=${cluster.port}`;
-  const bob = await pgwarden(["hba", "explain", "--conn", url, "--user", "bob", "--db", "postgres", "--addr", "127.0.0.1", "--tls"]);
-  assert.match(bob.stderr, /may not read pg_authid \(superusers only\): whether bob's stored password suits a password line is not checked/);
+  const bob = await pgwarden([
+    "hba",
+    "explain",
+    "--conn",
+    url,
+    "--user",
+    "bob",
+    "--db",
+    "postgres",
+    "--addr",
+    "127.0.0.1",
+    "--tls",
+  ]);
+  assert.match(
+    bob.stderr,
+    /may not read pg_authid \(superusers only\): whether bob's stored password suits a password line is not checked/,
+  );
   assert.equal(bob.code, 0, `${bob.stdout} ${bob.stderr}`);
-  const exp = await pgwarden(["hba", "explain", "--conn", url, "--user", "exp", "--db", "postgres", "--addr", "127.0.0.1", "--tls", "--format", "json"]);
+  const exp = await pgwarden([
+    "hba",
+    "explain",
+    "--conn",
+    url,
+    "--user",
+    "exp",
+    "--db",
+    "postgres",
+    "--addr",
+    "127.0.0.1",
+    "--tls",
+    "--format",
+    "json",
+  ]);
   assert.equal(exp.code, 1, exp.stderr);
-  assert.equal((JSON.parse(exp.stdout) as { serverMessage?: string }).serverMessage, 'password authentication failed for user "exp"');
+  assert.equal(
+    (JSON.parse(exp.stdout) as { serverMessage?: string }).serverMessage,
+    'password authentication failed for user "exp"',
+  );
 });

@@ -1,15 +1,23 @@
 import assert from "node:assert/strict";
-import { readFile, writeFile } from "node:fs/promises";
 import { execFile } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { PGWARDEN_BIN, pgwarden, tempDir } from "./support/cli.js";
+
+import { pgwarden, PGWARDEN_BIN, tempDir } from "./support/cli.js";
 
 /** The real binary on a pseudo-terminal (util-linux script), as a person at a terminal runs it. */
 function onTerminal(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<string> {
   const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
   const command = [process.execPath, PGWARDEN_BIN, ...args].map(quote).join(" ");
-  return new Promise((resolve) => execFile("script", ["-qc", command, "/dev/null"], { env: { ...process.env, NO_COLOR: undefined, ...env } }, (_error, stdout) => resolve(stdout)));
+  return new Promise((resolve) =>
+    execFile(
+      "script",
+      ["-qc", command, "/dev/null"],
+      { env: { ...process.env, NO_COLOR: undefined, ...env } },
+      (_error, stdout) => resolve(stdout),
+    ),
+  );
 }
 
 interface Finding {
@@ -52,11 +60,17 @@ describe("hba lint for CI", () => {
     inventory = join(work.dir, "pigsty.yml");
     hba = join(work.dir, "pg_hba.conf");
     await writeFile(inventory, INVENTORY);
-    await writeFile(hba, ["local all postgres peer", "host all app 203.0.113.0/24 md5", "hostssl all app 10.1.0.0/16 scram-sha-256"].join("\n") + "\n");
+    await writeFile(
+      hba,
+      ["local all postgres peer", "host all app 203.0.113.0/24 md5", "hostssl all app 10.1.0.0/16 scram-sha-256"].join(
+        "\n",
+      ) + "\n",
+    );
   });
   after(() => work.cleanup());
 
-  const lintInventory = (...args: string[]) => pgwarden(["hba", "lint", "--inventory", inventory, "--cluster", "pg-x", "--instance", "10.0.0.1", ...args]);
+  const lintInventory = (...args: string[]) =>
+    pgwarden(["hba", "lint", "--inventory", inventory, "--cluster", "pg-x", "--instance", "10.0.0.1", ...args]);
 
   test("--inventory: one intra rule is one finding per check at its inventory line, naming its three CIDRs", async () => {
     const result = await lintInventory("--format", "json");
@@ -73,9 +87,15 @@ describe("hba lint for CI", () => {
     const json = report((await lintInventory("--format", "json")).stdout);
     assert.ok(!json.findings.some((finding) => finding.source.line === 13 && finding.id === "wide-address"));
     const accepted = json.suppressed.filter((finding) => finding.suppressedBy === "inline");
-    assert.deepEqual(accepted.map((finding) => `${finding.source.line}:${finding.id}:${finding.reason}`), ["13:wide-address:behind the cloud firewall"]);
+    assert.deepEqual(
+      accepted.map((finding) => `${finding.source.line}:${finding.id}:${finding.reason}`),
+      ["13:wide-address:behind the cloud firewall"],
+    );
     const text = await lintInventory();
-    assert.match(text.stdout, /\n\d+ rules checked: \d+ findings \([^)]*\), 1 suppressed \(1 by a pgwarden:ignore comment\)\n$/);
+    assert.match(
+      text.stdout,
+      /\n\d+ rules checked: \d+ findings \([^)]*\), 1 suppressed \(1 by a pgwarden:ignore comment\)\n$/,
+    );
   });
 
   test("--format compact: one line per finding, file:line: severity id: message; the summary on stderr; no colour in a pipe", async () => {
@@ -84,7 +104,10 @@ describe("hba lint for CI", () => {
     const lines = result.stdout.trimEnd().split("\n");
     assert.ok(lines.length >= 2);
     for (const line of lines) assert.match(line, /^.*pg_hba\.conf:\d+: (critical|high|medium|low|info) [a-z0-9-]+: \S/);
-    assert.ok(lines.includes(`${hba}:2: high password-without-tls: md5 from 203.0.113.0/24 without requiring TLS`), lines.join("\n"));
+    assert.ok(
+      lines.includes(`${hba}:2: high password-without-tls: md5 from 203.0.113.0/24 without requiring TLS`),
+      lines.join("\n"),
+    );
     assert.match(result.stderr, /rules checked: \d+ findings/);
     assert.doesNotMatch(result.stdout, /\u001b/, "a pipe gets no escapes");
   });
@@ -99,9 +122,14 @@ describe("hba lint for CI", () => {
   });
 
   test("text: why a check matters is said once, at its first finding", async () => {
-    await writeFile(join(work.dir, "three.conf"), ["host all a 203.0.113.0/24 md5", "host all b 198.51.100.0/24 md5", "host all c 192.0.2.0/24 md5"].join("\n"));
+    await writeFile(
+      join(work.dir, "three.conf"),
+      ["host all a 203.0.113.0/24 md5", "host all b 198.51.100.0/24 md5", "host all c 192.0.2.0/24 md5"].join("\n"),
+    );
     const result = await pgwarden(["hba", "lint", join(work.dir, "three.conf")]);
-    const whys = result.stdout.split("\n").filter((line) => line.trim().startsWith("why: a host or hostnossl rule accepts unencrypted sessions"));
+    const whys = result.stdout
+      .split("\n")
+      .filter((line) => line.trim().startsWith("why: a host or hostnossl rule accepts unencrypted sessions"));
     assert.equal(whys.length, 1, result.stdout);
     assert.equal(result.stdout.split("\n").filter((line) => line.includes("password-without-tls:")).length, 3);
   });
@@ -111,20 +139,35 @@ describe("hba lint for CI", () => {
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /^trust-from-network +critical +trust over TCP from beyond this host$/m);
     assert.match(text.stdout, /^parse-error +high +/m);
-    const json = JSON.parse((await pgwarden(["hba", "lint", "--list-checks", "--format", "json"])).stdout) as { checks: { id: string; severity: string; title: string }[] };
+    const json = JSON.parse((await pgwarden(["hba", "lint", "--list-checks", "--format", "json"])).stdout) as {
+      checks: { id: string; severity: string; title: string }[];
+    };
     assert.equal(json.checks.length, text.stdout.trimEnd().split("\n").length);
     assert.ok(json.checks.every((check) => check.id && check.severity && check.title));
   });
 
   test("--ignore: a known check is not counted (exit 0 when it was the only one at --fail-on); an unknown one is exit 2 naming the valid ones", async () => {
-    const ignored = await pgwarden(["hba", "lint", hba, "--ignore", "password-without-tls", "--ignore", "md5-deprecated", "--fail-on", "high"]);
+    const ignored = await pgwarden([
+      "hba",
+      "lint",
+      hba,
+      "--ignore",
+      "password-without-tls",
+      "--ignore",
+      "md5-deprecated",
+      "--fail-on",
+      "high",
+    ]);
     assert.equal(ignored.code, 0, ignored.stdout);
     assert.match(ignored.stdout, /suppressed \(\d+ by --ignore\)/);
     const unknown = await pgwarden(["hba", "lint", hba, "--ignore", "md5-deprected"]);
     assert.equal(unknown.code, 2);
     assert.equal(unknown.stdout, "");
     assert.equal(unknown.stderr.trimEnd().split("\n").length, 1);
-    assert.match(unknown.stderr, /--ignore md5-deprected: no such check; checks are trust-from-network, .*md5-deprecated.*parse-error/);
+    assert.match(
+      unknown.stderr,
+      /--ignore md5-deprected: no such check; checks are trust-from-network, .*md5-deprecated.*parse-error/,
+    );
   });
 
   test("--write-baseline then --baseline: accepted findings stop failing, survive moved lines, new ones fail, fixed ones are reported stale", async () => {
@@ -141,9 +184,15 @@ describe("hba lint for CI", () => {
     assert.equal(moved.code, 0, moved.stdout);
     assert.match(moved.stdout, /no findings, \d+ suppressed \(\d+ in the baseline\)/);
     // A new risky rule fails, alone.
-    await writeFile(file, ["local all postgres peer", "host all app 203.0.113.0/24 md5", "host all all 198.51.100.0/24 trust"].join("\n"));
+    await writeFile(
+      file,
+      ["local all postgres peer", "host all app 203.0.113.0/24 md5", "host all all 198.51.100.0/24 trust"].join("\n"),
+    );
     const added = report((await pgwarden(["hba", "lint", file, "--baseline", baseline, "--format", "json"])).stdout);
-    assert.ok(added.findings.length > 0 && added.findings.every((finding) => finding.source.line === 3), JSON.stringify(added.findings));
+    assert.ok(
+      added.findings.length > 0 && added.findings.every((finding) => finding.source.line === 3),
+      JSON.stringify(added.findings),
+    );
     // The accepted rule fixed: its entries are stale (info), exit 0.
     await writeFile(file, ["local all postgres peer", "hostssl all app 203.0.113.0/24 scram-sha-256"].join("\n"));
     const fixed = await pgwarden(["hba", "lint", file, "--baseline", baseline]);
@@ -172,13 +221,23 @@ describe("hba lint for CI", () => {
   });
 
   test("SARIF keeps each check's why once, in the driver's rules, and marks accepted results with suppressions", async () => {
-    const sarif = JSON.parse((await pgwarden(["hba", "lint", hba, "--format", "sarif", "--ignore", "md5-deprecated"])).stdout) as {
-      runs: { tool: { driver: { rules: { id: string; fullDescription: { text: string } }[] } }; results: { ruleId: string; message: { text: string }; suppressions?: { kind: string }[] }[] }[];
+    const sarif = JSON.parse(
+      (await pgwarden(["hba", "lint", hba, "--format", "sarif", "--ignore", "md5-deprecated"])).stdout,
+    ) as {
+      runs: {
+        tool: { driver: { rules: { id: string; fullDescription: { text: string } }[] } };
+        results: { ruleId: string; message: { text: string }; suppressions?: { kind: string }[] }[];
+      }[];
     };
     const [run] = sarif.runs;
     assert.ok(run);
     assert.ok(run.tool.driver.rules.every((rule) => rule.fullDescription.text.length > 0));
     assert.ok(run.results.every((result) => !result.message.text.includes("why")));
-    assert.deepEqual(run.results.filter((result) => result.suppressions).map((result) => `${result.ruleId}:${result.suppressions?.[0]?.kind}`), ["md5-deprecated:external"]);
+    assert.deepEqual(
+      run.results
+        .filter((result) => result.suppressions)
+        .map((result) => `${result.ruleId}:${result.suppressions?.[0]?.kind}`),
+      ["md5-deprecated:external"],
+    );
   });
 });

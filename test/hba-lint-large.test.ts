@@ -9,6 +9,7 @@ import { spawn } from "node:child_process";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
+
 import { PGWARDEN_BIN, tempDir } from "./support/cli.js";
 
 const LINES = 2_000_000;
@@ -36,7 +37,9 @@ test("hba lint reads a file of two million lines with 333,333 duplicate rules an
     await handle.close();
 
     // The report is tens of megabytes: read it as it comes, keep the count and the end.
-    const child = spawn(process.execPath, [PGWARDEN_BIN, "hba", "lint", file, "--fail-on", "low"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [PGWARDEN_BIN, "hba", "lint", file, "--fail-on", "low"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let duplicates = 0;
     let partial = "";
     let tail = "";

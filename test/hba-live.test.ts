@@ -2,13 +2,15 @@ import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+
 import pg from "pg";
+
 import { PgwardenError } from "../src/errors.js";
 import { readLiveRules } from "../src/hba/live-rules.js";
-import { readServerHba } from "../src/hba/server-file.js";
 import type { HbaFile, HbaRule, HbaToken } from "../src/hba/model.js";
 import { parseHbaFile, parseHbaText } from "../src/hba/parse/index.js";
-import { startCluster, type Cluster } from "./support/pg-cluster.js";
+import { readServerHba } from "../src/hba/server-file.js";
+import { type Cluster, startCluster } from "./support/pg-cluster.js";
 
 /** Loopback only: node-postgres connects over TCP, where the harness's peer rule does not apply. */
 const CLIENT_RULE = "host all all 127.0.0.1/32 trust";
@@ -33,7 +35,12 @@ before(async () => {
   cluster = await startCluster({ hba: [CLIENT_RULE] });
   await writeFile(join(cluster.dataDir, "users.txt"), 'alice, bob # the app team\n"carol x"\n', { mode: 0o644 });
   // The view reads the file on disk, so rules the server would refuse are shown without being loaded.
-  await cluster.writeHba([...GOOD_RULES, "host all all 10.0.0.0/33 md5", "hostssl all all 10.0.0.0/8 md5", "host all all all reject"]);
+  await cluster.writeHba([
+    ...GOOD_RULES,
+    "host all all 10.0.0.0/33 md5",
+    "hostssl all all 10.0.0.0/8 md5",
+    "host all all all reject",
+  ]);
   client = new pg.Client({ host: cluster.host, port: cluster.port, user: cluster.superuser, database: "postgres" });
   await client.connect();
 });
@@ -71,15 +78,24 @@ test("readLiveRules gives the rules and lines the parser finds in the same file"
   assert.ok(live.rules.every((rule) => rule.source.file === hbaFile));
   const users = live.rules.find((rule) => rule.type === "hostnossl")?.users.map((token) => token.value);
   assert.deepEqual(users, ["alice", "bob", "carol x"], "the @file list is read in by both");
-  assert.equal(live.rules.find((rule) => rule.source.line === 10)?.method, "peer", "ident on the socket is peer for both");
+  assert.equal(
+    live.rules.find((rule) => rule.source.line === 10)?.method,
+    "peer",
+    "ident on the socket is peer for both",
+  );
 });
 
 test("errors: the same line and message; hostssl with ssl off is the server's own judgement", async () => {
   const hbaFile = join(cluster.dataDir, "pg_hba.conf");
   const live = await readLiveRules(client as pg.Client);
   const parsed = await parseHbaFile(hbaFile);
-  assert.deepEqual(parsed.errors, [{ source: { file: hbaFile, line: 11 }, message: 'invalid CIDR mask in address "10.0.0.0/33"' }]);
-  assert.deepEqual(live.errors, [...parsed.errors, { source: { file: hbaFile, line: 12 }, message: "hostssl record cannot match because SSL is disabled" }]);
+  assert.deepEqual(parsed.errors, [
+    { source: { file: hbaFile, line: 11 }, message: 'invalid CIDR mask in address "10.0.0.0/33"' },
+  ]);
+  assert.deepEqual(live.errors, [
+    ...parsed.errors,
+    { source: { file: hbaFile, line: 12 }, message: "hostssl record cannot match because SSL is disabled" },
+  ]);
   assert.ok(
     live.rules.some((rule) => rule.source.line === 12 && rule.type === "hostssl"),
     "the server still loads that rule, so it is a rule too",
@@ -101,7 +117,10 @@ test("a role that may not read pg_hba_file_rules gets a privilege error", async 
   const limited = new pg.Client({ host: cluster.host, port: cluster.port, user: "hba_reader", database: "postgres" });
   await limited.connect();
   try {
-    await assert.rejects(readLiveRules(limited), (error: unknown) => error instanceof PgwardenError && error.code === "hba-rules-denied" && error.exitCode === 6);
+    await assert.rejects(
+      readLiveRules(limited),
+      (error: unknown) => error instanceof PgwardenError && error.code === "hba-rules-denied" && error.exitCode === 6,
+    );
   } finally {
     await limited.end();
   }
@@ -117,16 +136,29 @@ test("readServerHba reads the file itself for a superuser (quotes and the @file 
   const fromFile = await readServerHba(client as pg.Client);
   assert.equal(fromFile.readFrom, "file");
   assert.equal(fromFile.path, hbaFile);
-  assert.deepEqual(fromFile.file, await parseHbaFile(hbaFile, { majorVersion: fromFile.majorVersion }), "the same rules, errors and text as the parser reading the file");
+  assert.deepEqual(
+    fromFile.file,
+    await parseHbaFile(hbaFile, { majorVersion: fromFile.majorVersion }),
+    "the same rules, errors and text as the parser reading the file",
+  );
 
-  const viewer = new pg.Client({ host: cluster.host, port: cluster.port, user: "hba_viewer_role", database: "postgres" });
+  const viewer = new pg.Client({
+    host: cluster.host,
+    port: cluster.port,
+    user: "hba_viewer_role",
+    database: "postgres",
+  });
   await viewer.connect();
   try {
     const fromView = await readServerHba(viewer);
     assert.equal(fromView.readFrom, "view");
     assert.match(fromView.limitation ?? "", /pg_hba_file_rules, which drops quotes/);
     const all = fromView.file.rules.find((rule) => rule.source.line === 2)?.users[0];
-    assert.deepEqual(all, { value: "all", quoted: false, quoteUnknown: true }, "all from the view may have been quoted");
+    assert.deepEqual(
+      all,
+      { value: "all", quoted: false, quoteUnknown: true },
+      "all from the view may have been quoted",
+    );
   } finally {
     await viewer.end();
   }

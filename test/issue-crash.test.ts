@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { X509Certificate, createPrivateKey } from "node:crypto";
 import { spawn, spawnSync } from "node:child_process";
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { PGWARDEN_BIN, pgwarden, tempDir } from "./support/cli.js";
+
+import { pgwarden, PGWARDEN_BIN, tempDir } from "./support/cli.js";
 import { seededRandom } from "./support/seeded-random.js";
 
 const NAMES = 1500;
@@ -31,21 +32,28 @@ async function assertPairsMatch(groupDir: string): Promise<number> {
     const base = name.slice(0, -4);
     assert.ok(names.has(`${base}.key`), `${name} has its key`);
     const cert = new X509Certificate(await readFile(join(groupDir, name)));
-    assert.ok(cert.checkPrivateKey(createPrivateKey(await readFile(join(groupDir, `${base}.key`)))), `${base}.key matches ${name}`);
+    assert.ok(
+      cert.checkPrivateKey(createPrivateKey(await readFile(join(groupDir, `${base}.key`)))),
+      `${base}.key matches ${name}`,
+    );
     pairs++;
   }
-  for (const name of names) if (name.endsWith(".key")) assert.ok(names.has(`${name.slice(0, -4)}.crt`), `${name} has its certificate`);
+  for (const name of names)
+    if (name.endsWith(".key")) assert.ok(names.has(`${name.slice(0, -4)}.crt`), `${name} has its certificate`);
   return pairs;
 }
 
 async function assertNoTempFiles(pki: string): Promise<void> {
-  const leftovers = (await allFiles(pki)).filter((name) => name.endsWith(".tmp") || /(^|\/)db\/journal\/[^/]+$/.test(name));
+  const leftovers = (await allFiles(pki)).filter(
+    (name) => name.endsWith(".tmp") || /(^|\/)db\/journal\/[^/]+$/.test(name),
+  );
   assert.deepEqual(leftovers, [], "no temp files and no pending journal after the next command");
 }
 
 /** How many record files the PKI holds: one more for every chunk of 32 pairs put in place. */
 async function recordFiles(pki: string): Promise<number> {
-  return (await readdir(join(pki, "db", "certs")).catch(() => [] as string[])).filter((name) => name.endsWith(".jsonl")).length;
+  return (await readdir(join(pki, "db", "certs")).catch(() => [] as string[])).filter((name) => name.endsWith(".jsonl"))
+    .length;
 }
 
 /**
@@ -63,7 +71,8 @@ async function issueAndKill(pki: string, args: readonly string[], chunks: number
       resolve(signal);
     }),
   );
-  while (running && (await recordFiles(pki)) < baseline + chunks) await new Promise((resolve) => setTimeout(resolve, 2));
+  while (running && (await recordFiles(pki)) < baseline + chunks)
+    await new Promise((resolve) => setTimeout(resolve, 2));
   await new Promise((resolve) => setTimeout(resolve, jitterMs));
   child.kill("SIGKILL");
   return (await exited) === "SIGKILL";
@@ -88,7 +97,10 @@ describe("cert issue --cn-file killed with SIGKILL at random moments", () => {
   let names: string;
   const random = seededRandom(0x5eed);
   /** A random moment in a batch of `pending` names: after 0 to most of its chunks, plus up to 30 ms. */
-  const moment = (pending: number) => ({ chunks: Math.floor(random() * 0.8 * Math.ceil(pending / CHUNK)), jitterMs: Math.floor(random() * 30) });
+  const moment = (pending: number) => ({
+    chunks: Math.floor(random() * 0.8 * Math.ceil(pending / CHUNK)),
+    jitterMs: Math.floor(random() * 30),
+  });
 
   before(async () => {
     ({ dir, cleanup } = await tempDir());
@@ -125,7 +137,10 @@ describe("cert issue --cn-file killed with SIGKILL at random moments", () => {
     const report = JSON.parse(rerun.stdout) as { issued: unknown[]; skipped: unknown[] };
     assert.equal(report.skipped.length, before, "names already issued and intact are skipped");
     assert.equal(report.issued.length, NAMES - before, "only the missing are issued");
-    assert.match(rerun.stderr, new RegExp(`issued ${NAMES - before} client certificates, skipped ${before} already issued`));
+    assert.match(
+      rerun.stderr,
+      new RegExp(`issued ${NAMES - before} client certificates, skipped ${before} already issued`),
+    );
     assert.equal(await assertPairsMatch(join(pki, "client")), NAMES);
     await assertNoTempFiles(pki);
   });
@@ -133,19 +148,38 @@ describe("cert issue --cn-file killed with SIGKILL at random moments", () => {
   test("every kill of a --force re-run leaves each pair old+old or new+new once the next command has run", async () => {
     const args = ["cert", "issue", "--pki", pki, "--profile", "client", "--cn-file", names, "--quiet", "--force"];
     let interrupted = 0;
-    let pending = NAMES;
+    const pending = NAMES;
     for (let kill = 0; kill < KILLS_PER_PHASE; kill++) {
       const { chunks, jitterMs } = moment(pending);
       if (await issueAndKill(pki, args, chunks, jitterMs)) interrupted++;
       const entries = await listJson(pki);
       await assertNoTempFiles(pki);
       assert.equal(await assertPairsMatch(join(pki, "client")), NAMES);
-      const statuses = new Set(entries.filter((entry) => entry.commonName.startsWith("crash_user_")).map((entry) => entry.status));
-      assert.deepEqual([...statuses].filter((status) => status !== "valid" && status !== "replaced"), [], "only valid and replaced records");
-      assert.equal(entries.filter((entry) => entry.status === "valid" && entry.commonName.startsWith("crash_user_")).length, NAMES);
+      const statuses = new Set(
+        entries.filter((entry) => entry.commonName.startsWith("crash_user_")).map((entry) => entry.status),
+      );
+      assert.deepEqual(
+        [...statuses].filter((status) => status !== "valid" && status !== "replaced"),
+        [],
+        "only valid and replaced records",
+      );
+      assert.equal(
+        entries.filter((entry) => entry.status === "valid" && entry.commonName.startsWith("crash_user_")).length,
+        NAMES,
+      );
     }
     assert.ok(interrupted >= KILLS_PER_PHASE / 2, `most kills landed before the batch ended (${interrupted})`);
-    const verified = await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn-file", names, "--quiet"]);
+    const verified = await pgwarden([
+      "cert",
+      "issue",
+      "--pki",
+      pki,
+      "--profile",
+      "client",
+      "--cn-file",
+      names,
+      "--quiet",
+    ]);
     assert.equal(verified.code, 0, `a plain re-run after the forced ones skips every intact pair: ${verified.stderr}`);
   });
 });
@@ -160,20 +194,42 @@ describe("a replacement cut short between the key's rename and the certificate's
     const pki = join(dir, "pki");
     assert.equal((await pgwarden(["ca", "init", "--pki", pki])).code, 0);
     assert.equal((await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "alice"])).code, 0);
-    assert.equal((await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "alice", "--group", "next"])).code, 0);
+    assert.equal(
+      (await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "alice", "--group", "next"])).code,
+      0,
+    );
     // What a writer killed between its two renames leaves: the new key in place, the new certificate in its temp, the journal.
-    const deadPid = spawnSync(process.execPath, ["-e", "0"]).pid as number;
+    const deadPid = spawnSync(process.execPath, ["-e", "0"]).pid;
     const certTemp = `client/.alice.crt.${deadPid}.abc1.tmp`;
     await rename(join(pki, "next", "alice.crt"), join(pki, certTemp));
     await rename(join(pki, "next", "alice.key"), join(pki, "client", "alice.key"));
-    const record = { ...(JSON.parse((await readFile(join(pki, "db", "certs", (await readdir(join(pki, "db", "certs"))).sort().at(-1) as string), "utf8")).trim()) as object) };
+    const record = {
+      ...(JSON.parse(
+        (
+          await readFile(
+            join(pki, "db", "certs", (await readdir(join(pki, "db", "certs"))).sort().at(-1) as string),
+            "utf8",
+          )
+        ).trim(),
+      ) as object),
+    };
     await mkdir(join(pki, "db", "journal"), { recursive: true });
-    const pair = { key: { temp: "client/.alice.key.gone.tmp", target: "client/alice.key" }, cert: { temp: certTemp, target: "client/alice.crt" }, record: { ...record, certPath: "client/alice.crt", keyPath: "client/alice.key" } };
-    await writeFile(join(pki, "db", "journal", `${deadPid}.abc123.json`), JSON.stringify({ version: 1, replace: true, recordFile: "20260101T000000000Z-1-abc123.jsonl", pairs: [pair] }));
+    const pair = {
+      key: { temp: "client/.alice.key.gone.tmp", target: "client/alice.key" },
+      cert: { temp: certTemp, target: "client/alice.crt" },
+      record: { ...record, certPath: "client/alice.crt", keyPath: "client/alice.key" },
+    };
+    await writeFile(
+      join(pki, "db", "journal", `${deadPid}.abc123.json`),
+      JSON.stringify({ version: 1, replace: true, recordFile: "20260101T000000000Z-1-abc123.jsonl", pairs: [pair] }),
+    );
     const exported = await pgwarden(["cert", "export", "--pki", pki, "--cn", "alice", "--out", join(dir, "bundle")]);
     assert.equal(exported.code, 0, exported.stderr);
     const cert = new X509Certificate(await readFile(join(dir, "bundle", "postgresql.crt")));
-    assert.ok(cert.checkPrivateKey(createPrivateKey(await readFile(join(dir, "bundle", "postgresql.key")))), "the exported key is the certificate's");
+    assert.ok(
+      cert.checkPrivateKey(createPrivateKey(await readFile(join(dir, "bundle", "postgresql.key")))),
+      "the exported key is the certificate's",
+    );
     await assertNoTempFiles(pki);
   });
 });

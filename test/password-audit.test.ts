@@ -9,14 +9,16 @@ import assert from "node:assert/strict";
 import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+
 import pg from "pg";
+
 import { generatePassword } from "../src/roles/generate-password.js";
 import { quoteIdentifier, quoteLiteral } from "../src/roles/identifier.js";
 import { md5Secret } from "../src/roles/md5.js";
 import { saslprepPassword } from "../src/roles/saslprep.js";
 import { scramVerifier } from "../src/roles/scram.js";
-import { pgwarden, tempDir, type CliResult } from "./support/cli.js";
-import { startCluster, type Cluster } from "./support/pg-cluster.js";
+import { type CliResult, pgwarden, tempDir } from "./support/cli.js";
+import { type Cluster, startCluster } from "./support/pg-cluster.js";
 
 /** Soft hyphen (SASLprep maps it to nothing) and ROMAN NUMERAL NINE (NFKC: "IX"): the bytes PBKDF2 sees differ from the text. */
 const NON_ASCII_PASSWORD = "Gr\u00fc\u00adne-\u2168-Wiese";
@@ -69,7 +71,10 @@ function createRoleSql(role: Planted): string {
   const attributes = [role.login === false ? "NOLOGIN" : "LOGIN", role.superuser ? "SUPERUSER" : "NOSUPERUSER"];
   const password = role.password;
   if (password !== undefined) {
-    const secret = role.secret === "md5" ? md5Secret(password, role.name) : scramVerifier(password, { iterations: role.iterations ?? 4096 });
+    const secret =
+      role.secret === "md5"
+        ? md5Secret(password, role.name)
+        : scramVerifier(password, { iterations: role.iterations ?? 4096 });
     attributes.push(`PASSWORD ${quoteLiteral(secret)}`);
   }
   const validUntil = role.validUntil === undefined ? FAR_FUTURE : role.validUntil;
@@ -78,7 +83,10 @@ function createRoleSql(role: Planted): string {
 }
 
 before(async () => {
-  cluster = await startCluster({ hba: ["host all all 127.0.0.1/32 scram-sha-256"], settings: { password_encryption: "scram-sha-256" } });
+  cluster = await startCluster({
+    hba: ["host all all 127.0.0.1/32 scram-sha-256"],
+    settings: { password_encryption: "scram-sha-256" },
+  });
   superuserPassword = STRONG();
   await cluster.sql(
     [
@@ -100,15 +108,30 @@ after(async () => {
 interface AuditJson {
   failOn: string;
   rolesAudited: number;
-  findings: { id: string; severity: string; role: string; message: string; why: string; fix: string; password?: string }[];
+  findings: {
+    id: string;
+    severity: string;
+    role: string;
+    message: string;
+    why: string;
+    fix: string;
+    password?: string;
+  }[];
 }
 
 /** The audit as a user runs it: a child process, the password in PGPASSWORD, a working directory of its own. */
-async function audit(args: readonly string[], password = superuserPassword, user = cluster.superuser): Promise<CliResult> {
+async function audit(
+  args: readonly string[],
+  password = superuserPassword,
+  user = cluster.superuser,
+): Promise<CliResult> {
   const { dir, cleanup } = await tempDir("pgwarden-audit-cwd-");
   try {
     const conn = `postgresql://${encodeURIComponent(user)}@${cluster.host}:${cluster.port}/postgres`;
-    const result = await pgwarden(["password", "audit", "--conn", conn, ...args], { env: { PGPASSWORD: password }, cwd: dir });
+    const result = await pgwarden(["password", "audit", "--conn", conn, ...args], {
+      env: { PGPASSWORD: password },
+      cwd: dir,
+    });
     assert.deepEqual(await readdir(dir), [], "the audit writes no file");
     return result;
   } finally {
@@ -117,12 +140,22 @@ async function audit(args: readonly string[], password = superuserPassword, user
 }
 
 /** Every form a planted weak password could be printed in. */
-const weakPasswords = PLANTED.filter((role) => role.weak).flatMap((role) => [role.password as string, saslprepPassword(role.password as string)]);
+const weakPasswords = PLANTED.filter((role) => role.weak).flatMap((role) => [
+  role.password as string,
+  saslprepPassword(role.password as string),
+]);
 
 test("planted verifiers are what the server checks: the non-ASCII password logs in over SCRAM, a look-alike does not", async () => {
   /** undefined when `user` logs in, else why not. */
   const login = async (user: string, password: string): Promise<Error | undefined> => {
-    const client = new pg.Client({ host: cluster.host, port: cluster.port, user, password, database: "postgres", connectionTimeoutMillis: 10_000 });
+    const client = new pg.Client({
+      host: cluster.host,
+      port: cluster.port,
+      user,
+      password,
+      database: "postgres",
+      connectionTimeoutMillis: 10_000,
+    });
     try {
       await client.connect();
       return undefined;
@@ -132,7 +165,8 @@ test("planted verifiers are what the server checks: the non-ASCII password logs 
       await client.end().catch(() => undefined);
     }
   };
-  const assertLogin = async (user: string, password: string, why?: string) => assert.equal((await login(user, password))?.message, undefined, why);
+  const assertLogin = async (user: string, password: string, why?: string) =>
+    assert.equal((await login(user, password))?.message, undefined, why);
   const assertRefused = async (user: string, password: string) => {
     const error = await login(user, password);
     assert.ok(error instanceof Error, `${user} must not log in with that password`);
@@ -156,7 +190,8 @@ test("the audit finds exactly the planted problems, and nothing else", async () 
   const expected = PLANTED.flatMap((role) => role.expect.map((id) => `${role.name}:${id}`)).sort();
   assert.deepEqual(found, expected);
   assert.equal(report.failOn, "high");
-  const byRole = (role: string, id: string) => report.findings.find((finding) => finding.role === role && finding.id === id);
+  const byRole = (role: string, id: string) =>
+    report.findings.find((finding) => finding.role === role && finding.id === id);
   assert.match(byRole("app_name", "weak-password")!.message, /variant of the role name/);
   assert.match(byRole("dbuser_dba", "weak-password")!.message, /vendor default/);
   assert.match(byRole("common_user", "weak-password")!.message, /most common/);
@@ -166,25 +201,57 @@ test("the audit finds exactly the planted problems, and nothing else", async () 
   assert.equal(byRole("dbuser_dba", "weak-password")!.severity, "critical");
   assert.ok(report.findings.every((finding) => finding.password === undefined));
   assert.equal(report.findings[0]!.severity, "critical", "worst first");
-  for (const password of weakPasswords) assert.ok(!result.stdout.includes(password) && !result.stderr.includes(password), `${password} must not be printed`);
+  for (const password of weakPasswords)
+    assert.ok(
+      !result.stdout.includes(password) && !result.stderr.includes(password),
+      `${password} must not be printed`,
+    );
 });
 
 test("without the wordlist, its entries are not found; the rest is", async () => {
   const result = await audit(["--format", "json"]);
-  const found = (JSON.parse(result.stdout) as AuditJson).findings.filter((finding) => finding.id === "weak-password").map((finding) => finding.role).sort();
+  const found = (JSON.parse(result.stdout) as AuditJson).findings
+    .filter((finding) => finding.id === "weak-password")
+    .map((finding) => finding.role)
+    .sort();
   assert.deepEqual(found, ["app_name", "common_user", "dbuser_dba", "legacy_weak"]);
 });
 
 test("text report: grouped by role, worst first, counts at the end; --show prints the found passwords", async () => {
   const hidden = await audit(["--wordlist", wordlist]);
   assert.equal(hidden.code, 1);
-  for (const password of weakPasswords) assert.ok(!hidden.stdout.includes(password) && !hidden.stderr.includes(password), password);
-  assert.match(hidden.stdout, /^dbuser_dba \(superuser, login, scram-sha-256, 4096 iterations\)\n {2}CRITICAL weak-password: /m);
+  for (const password of weakPasswords)
+    assert.ok(!hidden.stdout.includes(password) && !hidden.stderr.includes(password), password);
+  assert.match(
+    hidden.stdout,
+    /^dbuser_dba \(superuser, login, scram-sha-256, 4096 iterations\)\n {2}CRITICAL weak-password: /m,
+  );
   assert.match(hidden.stdout, /\n\s+why: .+\n\s+fix: /);
   assert.match(hidden.stdout, /: 14 findings on 13 roles \(6 critical, 4 high, 2 medium, 2 low\)\n?$/);
   const list = hidden.stdout.split("\nWhat each finding means and how to fix it:\n")[0] as string;
-  const headings = list.split("\n").filter((line) => /^\S/.test(line)).map((line) => line.split(" (")[0]);
-  assert.deepEqual(headings, ["app_name", "common_user", "dbuser_dba", "legacy_weak", "listed_user", "unicode_user", "expired_user", "legacy_strong", "never_valid", "cert_only", "few_iterations", "forever_user", "infinite_user"], "the worst role first, then by name");
+  const headings = list
+    .split("\n")
+    .filter((line) => /^\S/.test(line))
+    .map((line) => line.split(" (")[0]);
+  assert.deepEqual(
+    headings,
+    [
+      "app_name",
+      "common_user",
+      "dbuser_dba",
+      "legacy_weak",
+      "listed_user",
+      "unicode_user",
+      "expired_user",
+      "legacy_strong",
+      "never_valid",
+      "cert_only",
+      "few_iterations",
+      "forever_user",
+      "infinite_user",
+    ],
+    "the worst role first, then by name",
+  );
 
   const shown = await audit(["--wordlist", wordlist, "--show"]);
   assert.equal(shown.code, 1);
@@ -200,7 +267,10 @@ test("text report: each finding is one line; why and fix are printed once per ki
   assert.equal(result.code, 1, result.stderr);
   const json = JSON.parse((await audit(["--wordlist", wordlist, "--format", "json"])).stdout) as AuditJson;
   const kinds = [...new Set(json.findings.map((finding) => finding.id))];
-  assert.ok(json.findings.filter((finding) => finding.id === "weak-password").length >= 6, "several roles share a kind");
+  assert.ok(
+    json.findings.filter((finding) => finding.id === "weak-password").length >= 6,
+    "several roles share a kind",
+  );
   const count = (text: string) => result.stdout.split(text).length - 1;
   for (const id of kinds) {
     const found = json.findings.filter((finding) => finding.id === id);
@@ -209,29 +279,57 @@ test("text report: each finding is one line; why and fix are printed once per ki
     const fixes = new Set(found.map((finding) => finding.fix));
     const fixLines = result.stdout.split("\n").filter((line) => line.startsWith("    fix: "));
     if (fixes.size === 1) assert.equal(count(`    fix: ${found[0]!.fix}\n`), 1, `${id}'s fix once`);
-    else assert.ok(found.every((finding) => !fixLines.includes(`    fix: ${finding.fix}`)), `${id}: no role's own fix repeated`);
+    else
+      assert.ok(
+        found.every((finding) => !fixLines.includes(`    fix: ${finding.fix}`)),
+        `${id}: no role's own fix repeated`,
+      );
     assert.equal(count(`\n  ${id} (`), 1, `${id} in the legend once`);
   }
-  assert.equal(result.stdout.split("\n").filter((line) => /^\s+why: /.test(line)).length, kinds.length, "one why per kind");
-  assert.equal(result.stdout.split("\n").filter((line) => /^\s+fix: /.test(line)).length, kinds.length, "one fix per kind");
+  assert.equal(
+    result.stdout.split("\n").filter((line) => /^\s+why: /.test(line)).length,
+    kinds.length,
+    "one why per kind",
+  );
+  assert.equal(
+    result.stdout.split("\n").filter((line) => /^\s+fix: /.test(line)).length,
+    kinds.length,
+    "one fix per kind",
+  );
   // Every finding is exactly one line under its role: severity, id and message.
   for (const finding of json.findings) {
-    assert.equal(count(`  ${finding.severity.toUpperCase().padEnd(8)} ${finding.id}: ${finding.message}\n`) >= 1, true, `${finding.role} ${finding.id}`);
+    assert.equal(
+      count(`  ${finding.severity.toUpperCase().padEnd(8)} ${finding.id}: ${finding.message}\n`) >= 1,
+      true,
+      `${finding.role} ${finding.id}`,
+    );
   }
   const findingLines = result.stdout.split("\n").filter((line) => /^ {2}(CRITICAL|HIGH|MEDIUM|LOW|INFO) /.test(line));
   assert.equal(findingLines.length, json.findings.length, "one line per finding");
-  assert.ok(json.findings.every((finding) => finding.why.length > 0 && finding.fix.length > 0), "the JSON keeps why and fix on every finding");
-  assert.match(json.findings.find((finding) => finding.role === "dbuser_dba" && finding.id === "weak-password")!.fix, /--user dbuser_dba/, "and each role's own fix");
+  assert.ok(
+    json.findings.every((finding) => finding.why.length > 0 && finding.fix.length > 0),
+    "the JSON keeps why and fix on every finding",
+  );
+  assert.match(
+    json.findings.find((finding) => finding.role === "dbuser_dba" && finding.id === "weak-password")!.fix,
+    /--user dbuser_dba/,
+    "and each role's own fix",
+  );
 });
 
 test("a role that is not a superuser cannot read pg_authid: exit 6 with one clear line", async () => {
   const password = STRONG();
-  await cluster.sql(`CREATE ROLE ${quoteIdentifier("auditor")} LOGIN PASSWORD ${quoteLiteral(scramVerifier(password))} VALID UNTIL ${quoteLiteral(FAR_FUTURE)};`);
+  await cluster.sql(
+    `CREATE ROLE ${quoteIdentifier("auditor")} LOGIN PASSWORD ${quoteLiteral(scramVerifier(password))} VALID UNTIL ${quoteLiteral(FAR_FUTURE)};`,
+  );
   try {
     const result = await audit([], password, "auditor");
     assert.equal(result.code, 6, result.stderr);
     assert.equal(result.stdout, "");
-    assert.equal(result.stderr, "pgwarden: error: reading pg_authid (the stored passwords) needs a superuser: connect as postgres or another superuser\n");
+    assert.equal(
+      result.stderr,
+      "pgwarden: error: reading pg_authid (the stored passwords) needs a superuser: connect as postgres or another superuser\n",
+    );
   } finally {
     await cluster.sql(`DROP ROLE ${quoteIdentifier("auditor")};`);
   }
@@ -257,7 +355,10 @@ test("--fail-on decides the exit code: 0 when what is left is below it", async (
   await cluster.sql(fixed.map((role) => `DROP ROLE ${quoteIdentifier(role.name)};`).join("\n"));
   const left = await audit(["--format", "json"]);
   assert.equal(left.code, 0, left.stdout);
-  assert.deepEqual((JSON.parse(left.stdout) as AuditJson).findings.map((finding) => `${finding.role}:${finding.id}`), ["forever_user:no-valid-until", "infinite_user:no-valid-until"]);
+  assert.deepEqual(
+    (JSON.parse(left.stdout) as AuditJson).findings.map((finding) => `${finding.role}:${finding.id}`),
+    ["forever_user:no-valid-until", "infinite_user:no-valid-until"],
+  );
   assert.equal((await audit(["--fail-on", "low"])).code, 1);
   assert.equal((await audit(["--fail-on", "medium"])).code, 0);
 });

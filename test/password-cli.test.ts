@@ -6,9 +6,10 @@
 import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import { after, before, test } from "node:test";
+
 import { PASSWORD_ALPHABET } from "../src/roles/generate-password.js";
 import { parseScramVerifier, scramMatches } from "../src/roles/scram.js";
-import { pgwarden, tempDir, type CliResult } from "./support/cli.js";
+import { type CliResult, pgwarden, tempDir } from "./support/cli.js";
 
 let cwd: { dir: string; cleanup: () => Promise<void> };
 before(async () => {
@@ -19,7 +20,8 @@ after(async () => {
 });
 
 /** The CLI in the test's directory with `input` on a pipe as stdin. */
-const pgwardenWithStdin = (args: readonly string[], input: string | Buffer): Promise<CliResult> => pgwarden(args, { cwd: cwd.dir, input });
+const pgwardenWithStdin = (args: readonly string[], input: string | Buffer): Promise<CliResult> =>
+  pgwarden(args, { cwd: cwd.dir, input });
 
 const verifierOf = (result: CliResult) => {
   assert.equal(result.code, 0, result.stderr);
@@ -46,9 +48,14 @@ test("hash: only one newline is removed, CRLF counts as one, no newline at all i
   assert.equal(twoLines.code, 2);
   assert.match(twoLines.stderr, /^pgwarden: error: stdin holds more than one line/);
   assert.equal(twoLines.stdout, "");
-  assert.ok(scramMatches("crlf-ended-1", verifierOf(await pgwardenWithStdin(["password", "hash"], "crlf-ended-1\r\n"))));
+  assert.ok(
+    scramMatches("crlf-ended-1", verifierOf(await pgwardenWithStdin(["password", "hash"], "crlf-ended-1\r\n"))),
+  );
   assert.ok(scramMatches("no-newline-1", verifierOf(await pgwardenWithStdin(["password", "hash"], "no-newline-1"))));
-  assert.ok(scramMatches(" spaced out 1 ", verifierOf(await pgwardenWithStdin(["password", "hash"], " spaced out 1 \n"))), "blanks are part of the password");
+  assert.ok(
+    scramMatches(" spaced out 1 ", verifierOf(await pgwardenWithStdin(["password", "hash"], " spaced out 1 \n"))),
+    "blanks are part of the password",
+  );
 });
 
 test("hash: a non-ASCII password is SASLprep'd as PostgreSQL does", async () => {
@@ -58,8 +65,15 @@ test("hash: a non-ASCII password is SASLprep'd as PostgreSQL does", async () => 
 });
 
 test("hash: --scram-iterations, --format json, and bad values refused", async () => {
-  assert.equal(verifierOf(await pgwardenWithStdin(["password", "hash", "--scram-iterations", "10000"], "iterated-pass-1\n")).iterations, 10000);
-  const json = await pgwardenWithStdin(["password", "hash", "--user", "dbuser_app", "--format", "json"], "iterated-pass-1\n");
+  assert.equal(
+    verifierOf(await pgwardenWithStdin(["password", "hash", "--scram-iterations", "10000"], "iterated-pass-1\n"))
+      .iterations,
+    10000,
+  );
+  const json = await pgwardenWithStdin(
+    ["password", "hash", "--user", "dbuser_app", "--format", "json"],
+    "iterated-pass-1\n",
+  );
   assert.equal(json.code, 0, json.stderr);
   const doc = JSON.parse(json.stdout) as { method: string; role: string; verifier: string; warnings: string[] };
   assert.equal(doc.method, "scram-sha-256");
@@ -77,7 +91,11 @@ test("hash: --scram-iterations, --format json, and bad values refused", async ()
 test("hash --method md5 needs --user (the salt) and gives what PostgreSQL stores", async () => {
   const result = await pgwardenWithStdin(["password", "hash", "--method", "md5", "--user", "v3"], "pencil\n");
   assert.equal(result.code, 0, result.stderr);
-  assert.equal(result.stdout.trim(), "md5caeea019c541fd5df3e8c7816b511d67", "PostgreSQL 15 stored this for role v3, password pencil");
+  assert.equal(
+    result.stdout.trim(),
+    "md5caeea019c541fd5df3e8c7816b511d67",
+    "PostgreSQL 15 stored this for role v3, password pencil",
+  );
   assert.match(result.stderr, /md5 secrets are password-equivalent/);
   const noUser = await pgwardenWithStdin(["password", "hash", "--method", "md5"], "pencil\n");
   assert.equal(noUser.code, 2);
@@ -124,7 +142,10 @@ test("generate: 24 characters from the safe alphabet by default, different each 
     assert.equal(result.code, 0, result.stderr);
     const password = result.stdout.replace(/\n$/, "");
     assert.equal(password.length, 24);
-    assert.ok([...password].every((char) => PASSWORD_ALPHABET.includes(char)), password);
+    assert.ok(
+      [...password].every((char) => PASSWORD_ALPHABET.includes(char)),
+      password,
+    );
     assert.match(password, /[a-z]/);
     assert.match(password, /[A-Z]/);
     assert.match(password, /[0-9]/);
@@ -146,7 +167,12 @@ test("generate: 24 characters from the safe alphabet by default, different each 
 test("a generated password piped into hash verifies; nothing is written to the working directory", async () => {
   const generated = await pgwardenWithStdin(["password", "generate"], "");
   const password = generated.stdout.replace(/\n$/, "");
-  assert.ok(scramMatches(password, verifierOf(await pgwardenWithStdin(["password", "hash", "--user", "dbuser_app"], generated.stdout))));
+  assert.ok(
+    scramMatches(
+      password,
+      verifierOf(await pgwardenWithStdin(["password", "hash", "--user", "dbuser_app"], generated.stdout)),
+    ),
+  );
   assert.deepEqual(await readdir(cwd.dir), []);
 });
 

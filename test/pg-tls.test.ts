@@ -1,13 +1,15 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
-import { readFile, readdir, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { pgwarden as runPgwarden, snapshot, tempDir, withTextErrors, type CliOptions } from "./support/cli.js";
-import { runClient, startCluster, type Cluster } from "./support/pg-cluster.js";
+
+import { type CliOptions, pgwarden as runPgwarden, snapshot, tempDir, withTextErrors } from "./support/cli.js";
+import { type Cluster, runClient, startCluster } from "./support/pg-cluster.js";
 
 /** The CLI, its --format json errors read as their text line: these tests check the message's words. */
-const pgwarden = async (args: readonly string[], options?: CliOptions) => withTextErrors(await runPgwarden(args, options));
+const pgwarden = async (args: readonly string[], options?: CliOptions) =>
+  withTextErrors(await runPgwarden(args, options));
 
 let cluster: Cluster;
 let work: { dir: string; cleanup: () => Promise<void> };
@@ -30,10 +32,28 @@ const tlsArgs = () => ["pg", "tls", "--pki", pki, "--pgdata", cluster.dataDir, "
 
 /** The certificate the server serves, as OpenSSL's own client sees it after `STARTTLS` in PostgreSQL's protocol. */
 async function servedByOpenssl(): Promise<{ fingerprint: string; verify: string }> {
-  const result = await runClient("openssl", ["s_client", "-starttls", "postgres", "-connect", `127.0.0.1:${cluster.port}`, "-CAfile", join(pki, "ca", "ca.crt"), "-verify_hostname", "localhost", "-verify_return_error"], { input: "" });
+  const result = await runClient(
+    "openssl",
+    [
+      "s_client",
+      "-starttls",
+      "postgres",
+      "-connect",
+      `127.0.0.1:${cluster.port}`,
+      "-CAfile",
+      join(pki, "ca", "ca.crt"),
+      "-verify_hostname",
+      "localhost",
+      "-verify_return_error",
+    ],
+    { input: "" },
+  );
   const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(result.stdout)?.[0];
   assert.ok(pem, `openssl s_client showed no certificate: ${result.stderr}`);
-  return { fingerprint: new X509Certificate(pem).fingerprint256, verify: /Verify return code: .*/.exec(result.stdout)?.[0] ?? "" };
+  return {
+    fingerprint: new X509Certificate(pem).fingerprint256,
+    verify: /Verify return code: .*/.exec(result.stdout)?.[0] ?? "",
+  };
 }
 
 test("ssl is off before: the server refuses TLS", async () => {
@@ -43,10 +63,27 @@ test("ssl is off before: the server refuses TLS", async () => {
 test("--dry-run prints every file and setting it would change and writes nothing", async () => {
   const before = await snapshot(cluster.dataDir);
   const pkiBefore = await snapshot(pki);
-  const result = await pgwarden(["pg", "tls", "--pki", pki, "--pgdata", cluster.dataDir, "--cn", "localhost", "--dry-run"]);
+  const result = await pgwarden([
+    "pg",
+    "tls",
+    "--pki",
+    pki,
+    "--pgdata",
+    cluster.dataDir,
+    "--cn",
+    "localhost",
+    "--dry-run",
+  ]);
   assert.equal(result.code, 0, result.stderr);
-  for (const name of ["server.crt", "server.key", "root.crt", "pgwarden.conf", "postgresql.conf"]) assert.match(result.stdout, new RegExp(`would (create|replace)\\s+\\S*${name.replace(".", "\\.")}`));
-  for (const setting of ["ssl = 'on'", "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'", "ssl_ca_file = 'root.crt'", "ssl_min_protocol_version = 'TLSv1.2'"]) {
+  for (const name of ["server.crt", "server.key", "root.crt", "pgwarden.conf", "postgresql.conf"])
+    assert.match(result.stdout, new RegExp(`would (create|replace)\\s+\\S*${name.replace(".", "\\.")}`));
+  for (const setting of [
+    "ssl = 'on'",
+    "ssl_cert_file = 'server.crt'",
+    "ssl_key_file = 'server.key'",
+    "ssl_ca_file = 'root.crt'",
+    "ssl_min_protocol_version = 'TLSv1.2'",
+  ]) {
     assert.ok(result.stdout.includes(setting), setting);
   }
   assert.ok(result.stdout.includes("ssl_crl_file = ''"), "no CRL in the PKI yet: ssl_crl_file is cleared");
@@ -56,7 +93,19 @@ test("--dry-run prints every file and setting it would change and writes nothing
 
 test("a CN that is no host name beside --san is refused naming --no-cn-san, which pg tls takes as cert issue does", async () => {
   const before = await snapshot(cluster.dataDir);
-  const args = ["pg", "tls", "--pki", pki, "--pgdata", cluster.dataDir, "--cn", "pg_meta_label", "--san", "127.0.0.1", "--dry-run"];
+  const args = [
+    "pg",
+    "tls",
+    "--pki",
+    pki,
+    "--pgdata",
+    cluster.dataDir,
+    "--cn",
+    "pg_meta_label",
+    "--san",
+    "127.0.0.1",
+    "--dry-run",
+  ];
   const refused = await pgwarden(args);
   assert.equal(refused.code, 2, refused.stderr);
   assert.match(refused.stderr, /--no-cn-san/);
@@ -69,7 +118,11 @@ test("a CN that is no host name beside --san is refused naming --no-cn-san, whic
 test("pg tls --reload turns TLS on; the served certificate is verified by pgwarden and by openssl", async () => {
   const result = await pgwarden([...tlsArgs(), "--reload"]);
   assert.equal(result.code, 0, result.stderr);
-  const report = JSON.parse(result.stdout) as { certificate: { path: string; action: string }; reloaded: boolean; served: { running: boolean; matches: boolean; probe: { verified: boolean; fingerprintSha256: string } } };
+  const report = JSON.parse(result.stdout) as {
+    certificate: { path: string; action: string };
+    reloaded: boolean;
+    served: { running: boolean; matches: boolean; probe: { verified: boolean; fingerprintSha256: string } };
+  };
   assert.equal(report.certificate.action, "issued");
   assert.ok(report.reloaded && report.served.running && report.served.matches && report.served.probe.verified);
   assert.equal(await cluster.sql("SHOW ssl"), "on");
@@ -86,14 +139,22 @@ test("pg tls --reload turns TLS on; the served certificate is verified by pgward
   const conf = await readFile(join(cluster.dataDir, "postgresql.conf"), "utf8");
   assert.equal(conf.match(/include_if_exists = 'pgwarden\.conf'/g)?.length, 1);
   const backups = (await readdir(cluster.dataDir)).filter((name) => name.endsWith(".bak"));
-  assert.deepEqual(backups.map((name) => name.replace(/\..*$/, "")), ["postgresql"], "the user's postgresql.conf was kept before the include line was added");
+  assert.deepEqual(
+    backups.map((name) => name.replace(/\..*$/, "")),
+    ["postgresql"],
+    "the user's postgresql.conf was kept before the include line was added",
+  );
 });
 
 test("a second run changes nothing", async () => {
   const before = await snapshot(cluster.dataDir);
   const result = await pgwarden([...tlsArgs(), "--reload"]);
   assert.equal(result.code, 0, result.stderr);
-  const report = JSON.parse(result.stdout) as { plan: { changed: boolean; files: { action: string }[] }; reloaded: boolean; served: { matches: boolean } };
+  const report = JSON.parse(result.stdout) as {
+    plan: { changed: boolean; files: { action: string }[] };
+    reloaded: boolean;
+    served: { matches: boolean };
+  };
   assert.equal(report.plan.changed, false);
   assert.ok(report.plan.files.every((file) => file.action === "unchanged"));
   assert.equal(report.reloaded, false);
@@ -106,7 +167,16 @@ test("a server key made 0644 by hand is reported with PostgreSQL's reason, and n
   const key = join(cluster.dataDir, "server.key");
   await chmod(key, 0o644);
   const before = await snapshot(cluster.dataDir);
-  const result = await pgwarden([...tlsArgs(), "--reload", "--san", "localhost", "--san", "127.0.0.1", "--san", "db.test"]);
+  const result = await pgwarden([
+    ...tlsArgs(),
+    "--reload",
+    "--san",
+    "localhost",
+    "--san",
+    "127.0.0.1",
+    "--san",
+    "db.test",
+  ]);
   assert.equal(result.code, 7);
   assert.equal(result.stderr.trim().split("\n").length, 1);
   assert.match(result.stderr, /server\.key: it has group or world access \(mode 0644\), so PostgreSQL refuses it/);
@@ -125,12 +195,32 @@ test("a server key made 0644 by hand is reported with PostgreSQL's reason, and n
 test("a reload PostgreSQL rejects is a failure quoting the server log", async () => {
   // An ALTER SYSTEM override (read after pgwarden.conf) points the server at a key that does not exist.
   await cluster.sql("ALTER SYSTEM SET ssl_key_file = 'missing.key'");
-  const result = await pgwarden([...tlsArgs(), "--reload", "--san", "localhost", "--san", "127.0.0.1", "--san", "db2.test", "--log", cluster.logFile]);
+  const result = await pgwarden([
+    ...tlsArgs(),
+    "--reload",
+    "--san",
+    "localhost",
+    "--san",
+    "127.0.0.1",
+    "--san",
+    "db2.test",
+    "--log",
+    cluster.logFile,
+  ]);
   await cluster.sql("ALTER SYSTEM RESET ssl_key_file");
   assert.equal(result.code, 1, result.stdout);
   assert.match(result.stderr, /warning: postgresql\.auto\.conf sets ssl_key_file/);
   assert.match(result.stderr, /PostgreSQL did not take the new TLS configuration: .*missing\.key/);
-  const repaired = await pgwarden([...tlsArgs(), "--reload", "--san", "localhost", "--san", "127.0.0.1", "--san", "db2.test"]);
+  const repaired = await pgwarden([
+    ...tlsArgs(),
+    "--reload",
+    "--san",
+    "localhost",
+    "--san",
+    "127.0.0.1",
+    "--san",
+    "db2.test",
+  ]);
   assert.equal(repaired.code, 0, repaired.stderr);
 
   // Each certificate and key it replaced was kept; a key's backup is 0600 even though the
@@ -139,7 +229,8 @@ test("a reload PostgreSQL rejects is a failure quoting the server log", async ()
   const backupsOf = (file: string) => names.filter((name) => name.startsWith(`${file}.`) && name.endsWith(".bak"));
   assert.ok(backupsOf("server.crt").length >= 1, `a backup of the replaced server.crt: ${names.join(" ")}`);
   assert.ok(backupsOf("server.key").length >= 1, `a backup of the replaced server.key: ${names.join(" ")}`);
-  for (const name of backupsOf("server.key")) assert.equal((await stat(join(cluster.dataDir, name))).mode & 0o777, 0o600, name);
+  for (const name of backupsOf("server.key"))
+    assert.equal((await stat(join(cluster.dataDir, name))).mode & 0o777, 0o600, name);
 });
 
 test("--conn: a running server reached as a superuser gets its files where data_directory is and its settings through ALTER SYSTEM", async () => {
@@ -155,21 +246,39 @@ test("--conn: a running server reached as a superuser gets its files where data_
     assert.match(dry.stdout, /would ALTER SYSTEM SET ssl = 'on'/);
     assert.equal(await other.sql("SHOW ssl"), "off", "a dry run changes nothing");
 
-    const result = await pgwarden(["pg", "tls", "--pki", pki, "--conn", url, "--cn", "localhost", "--format", "json"], { env });
+    const result = await pgwarden(["pg", "tls", "--pki", pki, "--conn", url, "--cn", "localhost", "--format", "json"], {
+      env,
+    });
     assert.equal(result.code, 0, result.stderr);
-    const report = JSON.parse(result.stdout) as { dataDirectory: string; alterSystem: string[]; served: { matches: boolean } };
+    const report = JSON.parse(result.stdout) as {
+      dataDirectory: string;
+      alterSystem: string[];
+      served: { matches: boolean };
+    };
     assert.equal(report.dataDirectory, other.dataDir);
     assert.ok(report.alterSystem.includes("ssl") && report.served.matches);
     assert.equal(await other.sql("SHOW ssl"), "on");
-    assert.match(await readFile(join(other.dataDir, "postgresql.auto.conf"), "utf8"), /ssl_ca_file = 'root\.crt'/, "only what differs from the server's values is set");
+    assert.match(
+      await readFile(join(other.dataDir, "postgresql.auto.conf"), "utf8"),
+      /ssl_ca_file = 'root\.crt'/,
+      "only what differs from the server's values is set",
+    );
     assert.equal((await stat(join(other.dataDir, "server.key"))).mode & 0o777, 0o600);
     assert.ok(!(await other.log()).includes(password), "the password never reaches the server log");
 
-    const again = await pgwarden(["pg", "tls", "--pki", pki, "--conn", url, "--cn", "localhost", "--format", "json"], { env });
+    const again = await pgwarden(["pg", "tls", "--pki", pki, "--conn", url, "--cn", "localhost", "--format", "json"], {
+      env,
+    });
     assert.equal(again.code, 0, again.stderr);
-    assert.deepEqual((JSON.parse(again.stdout) as { alterSystem: string[] }).alterSystem, [], "a second run changes nothing");
+    assert.deepEqual(
+      (JSON.parse(again.stdout) as { alterSystem: string[] }).alterSystem,
+      [],
+      "a second run changes nothing",
+    );
 
-    const wrong = await pgwarden(["pg", "tls", "--pki", pki, "--conn", url, "--cn", "localhost"], { env: { PGPASSWORD: "wrong" } });
+    const wrong = await pgwarden(["pg", "tls", "--pki", pki, "--conn", url, "--cn", "localhost"], {
+      env: { PGPASSWORD: "wrong" },
+    });
     assert.equal(wrong.code, 5);
     assert.match(wrong.stderr, /password authentication failed/);
   } finally {
@@ -178,11 +287,22 @@ test("--conn: a running server reached as a superuser gets its files where data_
 });
 
 test("--print gives the pgbouncer, Patroni and etcd TLS lines for a host's certificate", async () => {
-  assert.equal((await pgwarden(["cert", "issue", "--pki", pki, "--profile", "peer", "--cn", "pg-1.test", "--san", "pg-1.test"])).code, 0);
-  assert.equal((await pgwarden(["cert", "issue", "--pki", pki, "--profile", "server", "--cn", "pg-1.test", "--san", "pg-1.test"])).code, 0);
+  assert.equal(
+    (await pgwarden(["cert", "issue", "--pki", pki, "--profile", "peer", "--cn", "pg-1.test", "--san", "pg-1.test"]))
+      .code,
+    0,
+  );
+  assert.equal(
+    (await pgwarden(["cert", "issue", "--pki", pki, "--profile", "server", "--cn", "pg-1.test", "--san", "pg-1.test"]))
+      .code,
+    0,
+  );
   const pgbouncer = await pgwarden(["pg", "tls", "--pki", pki, "--print", "pgbouncer", "--cn", "pg-1.test"]);
   assert.equal(pgbouncer.code, 0, pgbouncer.stderr);
-  assert.match(pgbouncer.stdout, new RegExp(`client_tls_cert_file = ${join(pki, "server", "pg-1.test.crt").replace(/\./g, "\\.")}`));
+  assert.match(
+    pgbouncer.stdout,
+    new RegExp(`client_tls_cert_file = ${join(pki, "server", "pg-1.test.crt").replace(/\./g, "\\.")}`),
+  );
   const patroni = await pgwarden(["pg", "tls", "--pki", pki, "--print", "patroni", "--cn", "pg-1.test"]);
   assert.equal(patroni.code, 0, patroni.stderr);
   assert.match(patroni.stdout, /restapi:[\s\S]*certfile: .*peer\/pg-1\.test\.crt[\s\S]*verify_client: required/);
@@ -197,15 +317,31 @@ test("--print gives the pgbouncer, Patroni and etcd TLS lines for a host's certi
 });
 
 test("a CRL in the PKI is installed as root.crl, and PostgreSQL then refuses the revoked client certificate", async () => {
-  assert.equal((await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "revoked_user"])).code, 0);
+  assert.equal(
+    (await pgwarden(["cert", "issue", "--pki", pki, "--profile", "client", "--cn", "revoked_user"])).code,
+    0,
+  );
   await cluster.sql("CREATE ROLE revoked_user LOGIN");
   // The CRL is made by OpenSSL's own `ca -gencrl`, revoking that certificate.
   const ca = join(work.dir, "openssl-ca");
   const { mkdir, writeFile } = await import("node:fs/promises");
   await mkdir(ca, { recursive: true });
   await writeFile(join(ca, "index.txt"), "");
-  await writeFile(join(ca, "openssl.cnf"), `[ca]\ndefault_ca = d\n[d]\ndatabase = ${ca}/index.txt\ndefault_md = sha256\ndefault_crl_days = 30\n`);
-  const openssl = (args: string[]) => runClient("openssl", ["ca", "-config", join(ca, "openssl.cnf"), "-keyfile", join(pki, "ca", "ca.key"), "-cert", join(pki, "ca", "ca.crt"), ...args]);
+  await writeFile(
+    join(ca, "openssl.cnf"),
+    `[ca]\ndefault_ca = d\n[d]\ndatabase = ${ca}/index.txt\ndefault_md = sha256\ndefault_crl_days = 30\n`,
+  );
+  const openssl = (args: string[]) =>
+    runClient("openssl", [
+      "ca",
+      "-config",
+      join(ca, "openssl.cnf"),
+      "-keyfile",
+      join(pki, "ca", "ca.key"),
+      "-cert",
+      join(pki, "ca", "ca.crt"),
+      ...args,
+    ]);
   assert.equal((await openssl(["-revoke", join(pki, "client", "revoked_user.crt")])).code, 0);
   await mkdir(join(pki, "crl"), { recursive: true });
   const crl = await openssl(["-gencrl", "-out", join(pki, "crl", "ca.crl")]);
@@ -217,7 +353,12 @@ test("a CRL in the PKI is installed as root.crl, and PostgreSQL then refuses the
   assert.equal((await stat(join(cluster.dataDir, "root.crl"))).mode & 0o777, 0o600);
   await cluster.writeHba(["hostssl all all 127.0.0.1/32 cert"]);
   await cluster.reload();
-  const revoked = await runClient("psql", ["-X", "-c", "select 1", `host=localhost port=${cluster.port} dbname=postgres user=revoked_user sslmode=verify-full sslrootcert=${pki}/ca/ca.crt sslcert=${pki}/client/revoked_user.crt sslkey=${pki}/client/revoked_user.key`]);
+  const revoked = await runClient("psql", [
+    "-X",
+    "-c",
+    "select 1",
+    `host=localhost port=${cluster.port} dbname=postgres user=revoked_user sslmode=verify-full sslrootcert=${pki}/ca/ca.crt sslcert=${pki}/client/revoked_user.crt sslkey=${pki}/client/revoked_user.key`,
+  ]);
   assert.notEqual(revoked.code, 0);
   assert.match(revoked.stderr, /certificate revoked/);
 });
@@ -229,11 +370,24 @@ async function opensslCrl(pkiDir: string, name: string, dates: string[] = [], cr
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, "index.txt"), "");
   const section = crlExtensions === undefined ? "" : `[x]\n${crlExtensions}\n`;
-  await writeFile(join(dir, "openssl.cnf"), `[ca]\ndefault_ca = d\n[d]\ndatabase = ${dir}/index.txt\ndefault_md = sha256\ndefault_crl_days = 30\n${section}`);
+  await writeFile(
+    join(dir, "openssl.cnf"),
+    `[ca]\ndefault_ca = d\n[d]\ndatabase = ${dir}/index.txt\ndefault_md = sha256\ndefault_crl_days = 30\n${section}`,
+  );
   const out = join(dir, "crl.pem");
   const signer = ["-keyfile", join(pkiDir, "ca", "ca.key"), "-cert", join(pkiDir, "ca", "ca.crt")];
   const exts = crlExtensions === undefined ? [] : ["-crlexts", "x"];
-  const made = await runClient("openssl", ["ca", "-config", join(dir, "openssl.cnf"), ...signer, "-gencrl", "-out", out, ...dates, ...exts]);
+  const made = await runClient("openssl", [
+    "ca",
+    "-config",
+    join(dir, "openssl.cnf"),
+    ...signer,
+    "-gencrl",
+    "-out",
+    out,
+    ...dates,
+    ...exts,
+  ]);
   assert.equal(made.code, 0, made.stderr);
   return readFile(out, "utf8");
 }
@@ -263,10 +417,19 @@ nothing installed or reloaded, certificate logins still work", async () => {
   const bad = [
     {
       name: "expired",
-      pem: await opensslCrl(pki, "expired", ["-crl_lastupdate", stamp(new Date(Date.now() - 3 * day)), "-crl_nextupdate", stamp(new Date(Date.now() - day))]),
+      pem: await opensslCrl(pki, "expired", [
+        "-crl_lastupdate",
+        stamp(new Date(Date.now() - 3 * day)),
+        "-crl_nextupdate",
+        stamp(new Date(Date.now() - day)),
+      ]),
       reason: /ca\.crl expired on .*\(its nextUpdate\)/,
     },
-    { name: "foreign", pem: await opensslCrl(other, "foreign"), reason: /ca\.crl was issued by "CN=other-ca", not by this PKI's CA/ },
+    {
+      name: "foreign",
+      pem: await opensslCrl(other, "foreign"),
+      reason: /ca\.crl was issued by "CN=other-ca", not by this PKI's CA/,
+    },
     // The CA's own, current CRLs that OpenSSL cannot use for a client certificate (proved against PostgreSQL below).
     {
       name: "critical-unknown",
@@ -292,14 +455,27 @@ nothing installed or reloaded, certificate logins still work", async () => {
     const pkiBefore = await snapshot(pki);
     const reloads = await sighups();
     // A new SAN, so that without the check a certificate would be issued and the server reloaded.
-    const result = await pgwarden([...tlsArgs(), "--reload", "--san", "localhost", "--san", "127.0.0.1", "--san", `crl-${crl.name}.test`]);
+    const result = await pgwarden([
+      ...tlsArgs(),
+      "--reload",
+      "--san",
+      "localhost",
+      "--san",
+      "127.0.0.1",
+      "--san",
+      `crl-${crl.name}.test`,
+    ]);
     assert.equal(result.code, 7, `${crl.name}: ${result.stdout}${result.stderr}`);
     assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
     assert.match(result.stderr, crl.reason);
     assert.match(result.stderr, /nothing was installed/);
     assert.deepEqual(await snapshot(cluster.dataDir), before, `${crl.name}: PGDATA untouched`);
     assert.deepEqual(await snapshot(pki), pkiBefore, `${crl.name}: no certificate issued`);
-    assert.equal(await readFile(join(cluster.dataDir, "root.crl"), "utf8"), installed, `${crl.name}: the old CRL stays installed`);
+    assert.equal(
+      await readFile(join(cluster.dataDir, "root.crl"), "utf8"),
+      installed,
+      `${crl.name}: the old CRL stays installed`,
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(await sighups(), reloads, `${crl.name}: the server was not reloaded`);
     const still = await certLogin("good_user");
@@ -352,13 +528,35 @@ test("a server certificate the CA did not sign, served after the reload (an ALTE
   await cluster.sql(`ALTER SYSTEM SET ssl_key_file = '${key}'`);
   try {
     // A new name, so pg tls re-issues and reloads: the pending override takes effect with that reload.
-    const result = await pgwarden([...tlsArgs(), "--reload", "--san", "localhost", "--san", "127.0.0.1", "--san", "snake.test"]);
+    const result = await pgwarden([
+      ...tlsArgs(),
+      "--reload",
+      "--san",
+      "localhost",
+      "--san",
+      "127.0.0.1",
+      "--san",
+      "snake.test",
+    ]);
     assert.equal(result.code, 7, `${result.stdout}${result.stderr}`);
-    assert.match(result.stderr, /the server serves CN=localhost \(not the one pgwarden installed\), and it does not verify against the CA for localhost: /);
+    assert.match(
+      result.stderr,
+      /the server serves CN=localhost \(not the one pgwarden installed\), and it does not verify against the CA for localhost: /,
+    );
     assert.match(result.stderr, /: DEPTH_ZERO_SELF_SIGNED_CERT; sslmode=verify-full clients will fail/);
-    assert.match(result.stderr, /postgresql\.auto\.conf \(ALTER SYSTEM\) overrides ssl_cert_file, ssl_key_file: run ALTER SYSTEM RESET/);
+    assert.match(
+      result.stderr,
+      /postgresql\.auto\.conf \(ALTER SYSTEM\) overrides ssl_cert_file, ssl_key_file: run ALTER SYSTEM RESET/,
+    );
     // OpenSSL's own client agrees the served certificate does not verify.
-    const target = ["-connect", `127.0.0.1:${cluster.port}`, "-CAfile", join(pki, "ca", "ca.crt"), "-verify_hostname", "localhost"];
+    const target = [
+      "-connect",
+      `127.0.0.1:${cluster.port}`,
+      "-CAfile",
+      join(pki, "ca", "ca.crt"),
+      "-verify_hostname",
+      "localhost",
+    ];
     const seen = await runClient("openssl", ["s_client", "-starttls", "postgres", ...target], { input: "" });
     assert.match(seen.stdout, /Verify return code: (18|19|21) /);
   } finally {
@@ -372,13 +570,42 @@ test("a server certificate the CA did not sign, served after the reload (an ALTE
 
 test("pg tls --cn re-issues a certificate lacking the name with every name it had (a VIP) plus the new ones, old cert and key kept", async () => {
   // Made by hand for the VIP only, as an operator would for a floating address.
-  assert.equal((await pgwarden(["cert", "issue", "--pki", pki, "--profile", "server", "--cn", "pg-vip-node.test", "--san", "pg-vip.test", "--no-cn-san"])).code, 0);
+  assert.equal(
+    (
+      await pgwarden([
+        "cert",
+        "issue",
+        "--pki",
+        pki,
+        "--profile",
+        "server",
+        "--cn",
+        "pg-vip-node.test",
+        "--san",
+        "pg-vip.test",
+        "--no-cn-san",
+      ])
+    ).code,
+    0,
+  );
   const certPath = join(pki, "server", "pg-vip-node.test.crt");
   const keyPath = join(pki, "server", "pg-vip-node.test.key");
   const [oldCert, oldKey] = await Promise.all([readFile(certPath, "utf8"), readFile(keyPath, "utf8")]);
   assert.ok(!new X509Certificate(oldCert).checkHost("pg-vip-node.test"), "the old certificate lacks the node's name");
 
-  const result = await pgwarden(["pg", "tls", "--pki", pki, "--pgdata", cluster.dataDir, "--cn", "pg-vip-node.test", "--reload", "--format", "json"]);
+  const result = await pgwarden([
+    "pg",
+    "tls",
+    "--pki",
+    pki,
+    "--pgdata",
+    cluster.dataDir,
+    "--cn",
+    "pg-vip-node.test",
+    "--reload",
+    "--format",
+    "json",
+  ]);
   assert.equal(result.code, 0, result.stderr);
   const report = JSON.parse(result.stdout) as {
     certificate: { action: string; reason: string; backups: string[] };
@@ -393,7 +620,14 @@ test("pg tls --cn re-issues a certificate lacking the name with every name it ha
   const own = "DNS:pg-vip.test, DNS:pg-vip-node.test, DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1";
   assert.equal(fresh.subjectAltName, `${own}, DNS:db2.test, DNS:snake.test`);
   assert.match(fresh.subject, /CN=pg-vip-node\.test/);
-  const verified = await runClient("openssl", ["verify", "-CAfile", join(pki, "ca", "ca.crt"), "-purpose", "sslserver", certPath]);
+  const verified = await runClient("openssl", [
+    "verify",
+    "-CAfile",
+    join(pki, "ca", "ca.crt"),
+    "-purpose",
+    "sslserver",
+    certPath,
+  ]);
   assert.equal(verified.code, 0, verified.stderr);
 
   // Both old files kept, byte for byte; the key's copy private.
@@ -416,7 +650,17 @@ test("pg tls --cn re-issues a certificate lacking the name with every name it ha
 test("a server certificate pgwarden did not make (another CA's) is refused without --force; --force replaces it, kept as .bak, names kept", async () => {
   const other = join(work.dir, "other-pki");
   const names = ["--san", "corp-db.test", "--san", "corp-vip.test"];
-  const issued = await pgwarden(["cert", "issue", "--pki", other, "--profile", "server", "--cn", "corp-db.test", ...names]);
+  const issued = await pgwarden([
+    "cert",
+    "issue",
+    "--pki",
+    other,
+    "--profile",
+    "server",
+    "--cn",
+    "corp-db.test",
+    ...names,
+  ]);
   assert.equal(issued.code, 0, issued.stderr);
   const { copyFile } = await import("node:fs/promises");
   const certPath = join(pki, "server", "corp-db.test.crt");
@@ -432,8 +676,14 @@ test("a server certificate pgwarden did not make (another CA's) is refused witho
     const refused = await pgwarden([...args, ...extra]);
     assert.equal(refused.code, 2, refused.stdout);
     assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
-    assert.match(refused.stderr, /corp-db\.test\.crt cannot serve \(unable to get local issuer certificate.*\) and was not made by pgwarden for this server /);
-    assert.match(refused.stderr, / \(it is not signed by this CA \(issuer: CN=other-ca\)\), so pg tls will not replace it: pass --force/);
+    assert.match(
+      refused.stderr,
+      /corp-db\.test\.crt cannot serve \(unable to get local issuer certificate.*\) and was not made by pgwarden for this server /,
+    );
+    assert.match(
+      refused.stderr,
+      / \(it is not signed by this CA \(issuer: CN=other-ca\)\), so pg tls will not replace it: pass --force/,
+    );
     assert.deepEqual(await snapshot(cluster.dataDir), before);
     assert.deepEqual(await snapshot(pki), pkiBefore);
     assert.equal(await readFile(certPath, "utf8"), oldCert);
@@ -446,8 +696,15 @@ test("a server certificate pgwarden did not make (another CA's) is refused witho
   assert.equal(report.certificate.backups.length, 2);
   assert.equal(await readFile(report.certificate.backups[0] as string, "utf8"), oldCert);
   const fresh = new X509Certificate(await readFile(certPath));
-  assert.ok(fresh.checkHost("corp-vip.test") && fresh.checkHost("corp-db.test") && fresh.checkIP("127.0.0.1"), fresh.subjectAltName);
-  assert.equal((await runClient("openssl", ["verify", "-CAfile", join(pki, "ca", "ca.crt"), "-purpose", "sslserver", certPath])).code, 0);
+  assert.ok(
+    fresh.checkHost("corp-vip.test") && fresh.checkHost("corp-db.test") && fresh.checkIP("127.0.0.1"),
+    fresh.subjectAltName,
+  );
+  assert.equal(
+    (await runClient("openssl", ["verify", "-CAfile", join(pki, "ca", "ca.crt"), "-purpose", "sslserver", certPath]))
+      .code,
+    0,
+  );
   const login = await certLogin("good_user", "corp-vip.test");
   assert.equal(login.code, 0, login.stderr);
 });
@@ -455,10 +712,30 @@ test("a server certificate pgwarden did not make (another CA's) is refused witho
 test("a server.crt in PGDATA that pgwarden did not make is refused without --force, untouched; --force replaces it and keeps it as .bak", async () => {
   // Installed by hand, from another CA, naming a VIP.
   const other = join(work.dir, "other-pki");
-  assert.equal((await pgwarden(["cert", "issue", "--pki", other, "--profile", "server", "--cn", "hand-made.test", "--san", "hand-vip.test", "--no-cn-san"])).code, 0);
+  assert.equal(
+    (
+      await pgwarden([
+        "cert",
+        "issue",
+        "--pki",
+        other,
+        "--profile",
+        "server",
+        "--cn",
+        "hand-made.test",
+        "--san",
+        "hand-vip.test",
+        "--no-cn-san",
+      ])
+    ).code,
+    0,
+  );
   const { chown, copyFile } = await import("node:fs/promises");
   const owner = await stat(cluster.dataDir);
-  for (const [from, to] of [["crt", "server.crt"], ["key", "server.key"]] as const) {
+  for (const [from, to] of [
+    ["crt", "server.crt"],
+    ["key", "server.key"],
+  ] as const) {
     await copyFile(join(other, "server", `hand-made.test.${from}`), join(cluster.dataDir, to));
     await chown(join(cluster.dataDir, to), owner.uid, owner.gid);
   }
@@ -470,7 +747,10 @@ test("a server.crt in PGDATA that pgwarden did not make is refused without --for
     const refused = await pgwarden([...tlsArgs(), "--reload", ...extra]);
     assert.equal(refused.code, 2, refused.stdout);
     assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
-    assert.match(refused.stderr, /server\.crt was not made by pgwarden \(CN=hand-made\.test, issuer CN=other-ca, names DNS:hand-vip\.test\)/);
+    assert.match(
+      refused.stderr,
+      /server\.crt was not made by pgwarden \(CN=hand-made\.test, issuer CN=other-ca, names DNS:hand-vip\.test\)/,
+    );
     assert.match(refused.stderr, /, so pg tls will not replace it and server\.key: pass --force/);
     assert.deepEqual(await snapshot(cluster.dataDir), before);
     assert.deepEqual(await snapshot(pki), pkiBefore);

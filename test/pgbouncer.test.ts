@@ -9,14 +9,15 @@
  * holds a space, a quote and `#` (pgbouncer.ini takes values to the end of the line, unquoted).
  * A client certificate from a second CA is refused in the TLS handshake.
  */
-import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { after, before, test } from "node:test";
+
 import { renderTlsSnippet } from "../src/pg/tls-snippets.js";
-import { pgwarden, tempDir, type CliResult } from "./support/cli.js";
-import { installFile, startPgbouncer, type Pgbouncer } from "./support/pgbouncer.js";
-import { makeTempDir, runClient, type ClientResult } from "./support/pg-cluster.js";
+import { type CliResult, pgwarden, tempDir } from "./support/cli.js";
+import { type ClientResult, makeTempDir, runClient } from "./support/pg-cluster.js";
+import { installFile, type Pgbouncer, startPgbouncer } from "./support/pgbouncer.js";
 import { startSandbox, type TestSandbox } from "./support/sandbox.js";
 
 const PSQL = "/usr/bin/psql";
@@ -26,7 +27,8 @@ const ROLE = "app_user";
 const POOLED_DB = "appdb";
 /** pgbouncer's TLS files live here, under its own directory: a path only an unquoted INI value keeps whole. */
 const TLS_SUBDIR = "tls files #1 'pgb'";
-const WHOAMI_SQL = "select current_user, current_database(), s.ssl, s.client_dn, s.client_serial from pg_stat_ssl s where s.pid = pg_backend_pid()";
+const WHOAMI_SQL =
+  "select current_user, current_database(), s.ssl, s.client_dn, s.client_serial from pg_stat_ssl s where s.pid = pg_backend_pid()";
 
 interface Issued {
   certPath: string;
@@ -74,7 +76,14 @@ before(async () => {
   pki = pkiDir.dir;
   await cli(["ca", "init", "--pki", pki]);
   caFile = join(pki, "ca", "ca.crt");
-  const bouncerServer = await issue(pki, "server", "localhost", ["--san", "127.0.0.1", "--san", "localhost", "--group", "pgbouncer"]);
+  const bouncerServer = await issue(pki, "server", "localhost", [
+    "--san",
+    "127.0.0.1",
+    "--san",
+    "localhost",
+    "--group",
+    "pgbouncer",
+  ]);
   appUser = await issue(pki, "client", ROLE);
   // pgbouncer's own certificate for its connections to PostgreSQL: same role, another key and serial.
   upstream = await issue(pki, "client", ROLE, ["--group", "pgbouncer-upstream"]);
@@ -97,8 +106,29 @@ before(async () => {
     clientKey: await install("upstream.key", upstream.keyPath, 0o600),
   };
   // The lines `pgwarden pg tls --print pgbouncer` prints, with the PKI's paths moved to the copies pgbouncer reads.
-  const printed = await cli(["pg", "tls", "--pki", pki, "--print", "pgbouncer", "--cn", "localhost", "--group", "pgbouncer", "--client-cn", ROLE, "--client-group", "pgbouncer-upstream"]);
-  const moved: [string, string][] = [[caFile, files.caCert], [bouncerServer.certPath, files.cert], [bouncerServer.keyPath, files.key], [upstream.certPath, files.clientCert], [upstream.keyPath, files.clientKey]];
+  const printed = await cli([
+    "pg",
+    "tls",
+    "--pki",
+    pki,
+    "--print",
+    "pgbouncer",
+    "--cn",
+    "localhost",
+    "--group",
+    "pgbouncer",
+    "--client-cn",
+    ROLE,
+    "--client-group",
+    "pgbouncer-upstream",
+  ]);
+  const moved: [string, string][] = [
+    [caFile, files.caCert],
+    [bouncerServer.certPath, files.cert],
+    [bouncerServer.keyPath, files.key],
+    [upstream.certPath, files.clientCert],
+    [upstream.keyPath, files.clientKey],
+  ];
   for (const [from] of moved) assert.ok(printed.stdout.includes(from), `--print names ${from}:\n${printed.stdout}`);
   snippet = moved.reduce((text, [from, to]) => text.replaceAll(from, to), printed.stdout);
   assert.equal(snippet, renderTlsSnippet("pgbouncer", "localhost", files), "the CLI prints what the library renders");
@@ -119,8 +149,15 @@ after(async () => {
 
 function viaBouncer(sslcert: string, sslkey: string, sql = WHOAMI_SQL): Promise<ClientResult> {
   const conn = conninfo({
-    host: "localhost", hostaddr: bouncer.host, port: bouncer.port, user: ROLE, dbname: POOLED_DB,
-    sslmode: "verify-full", sslrootcert: caFile, sslcert, sslkey,
+    host: "localhost",
+    hostaddr: bouncer.host,
+    port: bouncer.port,
+    user: ROLE,
+    dbname: POOLED_DB,
+    sslmode: "verify-full",
+    sslrootcert: caFile,
+    sslcert,
+    sslkey,
   });
   return runClient(PSQL, [conn, "-XAtc", sql], { env: PSQL_ENV, timeoutMs: 20_000 });
 }
@@ -141,7 +178,11 @@ test("psql (verify-full, app_user's certificate) logs in through pgbouncer, whic
   // The server side of the session: pgbouncer's connection, TLS, authenticated by its own certificate.
   assert.equal(ssl, "t");
   assert.equal(clientDn, `/CN=${ROLE}`);
-  assert.equal(BigInt(clientSerial ?? "-1"), BigInt(`0x${upstream.serial.replace(/:/g, "")}`), "PostgreSQL saw pgbouncer's upstream certificate");
+  assert.equal(
+    BigInt(clientSerial ?? "-1"),
+    BigInt(`0x${upstream.serial.replace(/:/g, "")}`),
+    "PostgreSQL saw pgbouncer's upstream certificate",
+  );
 
   const only = await viaBouncer(appUser.certPath, appUser.keyPath, "select current_user");
   assert.equal(only.code, 0, show(only));

@@ -10,14 +10,16 @@
  *    a client certificate from a foreign CA, and (on the client side) a server
  *    certificate whose SANs do not name the host.
  */
-import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { test, type TestContext } from "node:test";
+
 import pg from "pg";
-import { pgwarden, tempDir, type CliResult } from "./support/cli.js";
-import { runClient, startCluster, waitForLogLines, type Cluster, type ClientResult } from "./support/pg-cluster.js";
+
 import { connectClient } from "../src/pg/connect.js";
+import { type CliResult, pgwarden, tempDir } from "./support/cli.js";
+import { type ClientResult, type Cluster, runClient, startCluster, waitForLogLines } from "./support/pg-cluster.js";
 
 const KEY_TYPES = ["ec-p256", "rsa-2048", "ed25519"] as const;
 type KeyType = (typeof KEY_TYPES)[number];
@@ -68,7 +70,12 @@ async function caInit(pki: string, keyType: KeyType): Promise<string> {
 }
 
 /** `pgwarden --format json cert issue ...`; checks the files exist and the key is 0600. */
-async function issue(pki: string, profile: "server" | "client" | "peer", cn: string, opts: { keyType?: KeyType; sans?: string[] } = {}): Promise<IssuedCert> {
+async function issue(
+  pki: string,
+  profile: "server" | "client" | "peer",
+  cn: string,
+  opts: { keyType?: KeyType; sans?: string[] } = {},
+): Promise<IssuedCert> {
   const args = ["--format", "json", "cert", "issue", "--pki", pki, "--profile", profile, "--cn", cn];
   for (const san of opts.sans ?? []) args.push("--san", san);
   if (opts.keyType) args.push("--key-type", opts.keyType);
@@ -90,7 +97,11 @@ async function issue(pki: string, profile: "server" | "client" | "peer", cn: str
   return out;
 }
 
-async function opensslVerify(caFile: string, certFile: string, purpose: "sslserver" | "sslclient"): Promise<ClientResult> {
+async function opensslVerify(
+  caFile: string,
+  certFile: string,
+  purpose: "sslserver" | "sslclient",
+): Promise<ClientResult> {
   return runClient("openssl", ["verify", "-x509_strict", "-purpose", purpose, "-CAfile", caFile, certFile]);
 }
 
@@ -100,7 +111,12 @@ async function assertVerifies(caFile: string, certFile: string, purpose: "sslser
   assert.equal(r.stdout.trim(), `${certFile}: OK`);
 }
 
-async function assertRejected(caFile: string, certFile: string, purpose: "sslserver" | "sslclient", reason: RegExp): Promise<void> {
+async function assertRejected(
+  caFile: string,
+  certFile: string,
+  purpose: "sslserver" | "sslclient",
+  reason: RegExp,
+): Promise<void> {
   const r = await opensslVerify(caFile, certFile, purpose);
   assert.notEqual(r.code, 0, `openssl verify -purpose ${purpose} ${certFile} should fail: ${show(r)}`);
   assert.doesNotMatch(r.stdout, /: OK\s*$/);
@@ -131,7 +147,11 @@ interface TlsMaterial {
 }
 
 async function loadTls(caFile: string, certFile: string, keyFile: string): Promise<TlsMaterial> {
-  const [ca, cert, key] = await Promise.all([readFile(caFile, "utf8"), readFile(certFile, "utf8"), readFile(keyFile, "utf8")]);
+  const [ca, cert, key] = await Promise.all([
+    readFile(caFile, "utf8"),
+    readFile(certFile, "utf8"),
+    readFile(keyFile, "utf8"),
+  ]);
   return { ca, cert, key };
 }
 
@@ -143,7 +163,14 @@ function pgClient(cluster: Cluster, user: string, tls: TlsMaterial, servername?:
     rejectUnauthorized: true,
   };
   if (servername !== undefined) ssl.servername = servername;
-  return new pg.Client({ host: cluster.host, port: cluster.port, user, database: "postgres", ssl, connectionTimeoutMillis: 10_000 });
+  return new pg.Client({
+    host: cluster.host,
+    port: cluster.port,
+    user,
+    database: "postgres",
+    ssl,
+    connectionTimeoutMillis: 10_000,
+  });
 }
 
 interface WhoAmI {
@@ -247,8 +274,20 @@ test("PostgreSQL cert authentication with pgwarden certificates (psql and node-p
   // The libpq bundle, exactly as a user would get it, with the connection string pgwarden prints.
   const bundle = await tempDirFor(t, "pgwarden-bundle-");
   const exported = await cli([
-    "--format", "json", "cert", "export", "--pki", pki, "--cn", "dbuser_dba", "--out", bundle,
-    "--host", cluster.host, "--port", String(cluster.port),
+    "--format",
+    "json",
+    "cert",
+    "export",
+    "--pki",
+    pki,
+    "--cn",
+    "dbuser_dba",
+    "--out",
+    bundle,
+    "--host",
+    cluster.host,
+    "--port",
+    String(cluster.port),
   ]);
   const exportJson: unknown = JSON.parse(exported.stdout);
   assert.ok(isRecord(exportJson), exported.stdout);
@@ -256,12 +295,22 @@ test("PostgreSQL cert authentication with pgwarden certificates (psql and node-p
   assert.match(exportedConn, /\bsslmode=verify-full\b/);
   assert.equal((await stat(join(bundle, "postgresql.key"))).mode & 0o777, 0o600);
   assert.equal(await readFile(join(bundle, "root.crt"), "utf8"), caPem);
-  const dbaTls = await loadTls(join(bundle, "root.crt"), join(bundle, "postgresql.crt"), join(bundle, "postgresql.key"));
+  const dbaTls = await loadTls(
+    join(bundle, "root.crt"),
+    join(bundle, "postgresql.crt"),
+    join(bundle, "postgresql.key"),
+  );
 
   const bundleConn = (user: string, extra: Record<string, string> = {}): string =>
     conninfo({
-      host: cluster.host, port: cluster.port, dbname: "postgres", user, sslmode: "verify-full",
-      sslrootcert: join(bundle, "root.crt"), sslcert: join(bundle, "postgresql.crt"), sslkey: join(bundle, "postgresql.key"),
+      host: cluster.host,
+      port: cluster.port,
+      dbname: "postgres",
+      user,
+      sslmode: "verify-full",
+      sslrootcert: join(bundle, "root.crt"),
+      sslcert: join(bundle, "postgresql.crt"),
+      sslkey: join(bundle, "postgresql.key"),
       ...extra,
     });
 
@@ -316,12 +365,21 @@ test("PostgreSQL cert authentication with pgwarden certificates (psql and node-p
     assert.doesNotMatch(err.message, /certificate authentication failed/);
 
     // The server itself refused both certificates in the handshake: connections that merely broke would not log this.
-    const refusals = await waitForLogLines(cluster, logOffset, /could not accept SSL connection: certificate verify failed/, 2);
+    const refusals = await waitForLogLines(
+      cluster,
+      logOffset,
+      /could not accept SSL connection: certificate verify failed/,
+      2,
+    );
     assert.equal(refusals, 2, `server log:\n${(await cluster.log()).slice(logOffset)}`);
   });
 
   await t.test("e. a server certificate whose SANs lack the host is refused by verify-full clients", async () => {
-    await cluster.writeTls({ certPem: await readFile(wrongHost.certPath, "utf8"), keyPem: await readFile(wrongHost.keyPath, "utf8"), caPem });
+    await cluster.writeTls({
+      certPem: await readFile(wrongHost.certPath, "utf8"),
+      keyPem: await readFile(wrongHost.keyPath, "utf8"),
+      caPem,
+    });
     await cluster.reload();
 
     // Control: the chain is still trusted (verify-ca works), so the failures below are the host name check.

@@ -5,7 +5,8 @@ import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { PGWARDEN_BIN, REPO_ROOT, pgwarden, tempDir } from "./support/cli.js";
+
+import { pgwarden, PGWARDEN_BIN, REPO_ROOT, tempDir } from "./support/cli.js";
 import { systemPathWithoutPgwarden } from "./support/system-path.js";
 
 // Straight under the temp dir (the sandbox's server account must enter it), with a space and a quote that a pasted line must survive.
@@ -20,7 +21,10 @@ before(async () => {
   bin = await tempDir("pgwarden-quickstart-next-bin-");
   elsewhere = await tempDir("pgwarden-quickstart-next-cwd-");
   // Setup's link step, into a bin directory of the test's own rather than the machine's.
-  const linked = spawnSync("bash", [join(REPO_ROOT, "scripts", "link-bin.sh")], { encoding: "utf8", env: { ...process.env, PGWARDEN_BIN_DIR: bin.dir } });
+  const linked = spawnSync("bash", [join(REPO_ROOT, "scripts", "link-bin.sh")], {
+    encoding: "utf8",
+    env: { ...process.env, PGWARDEN_BIN_DIR: bin.dir },
+  });
   assert.equal(linked.status, 0, linked.stderr);
 });
 
@@ -50,7 +54,11 @@ function pasteLines(stdout: string): { psql: string; stop: string; next: string[
 /** `pgwarden quickstart --dir dir` run from `elsewhere` with this PATH (which the lines it prints depend on). */
 function quickstartWith(path: string) {
   const env = { ...process.env, PATH: path, PGWARDEN_PKI: undefined };
-  return spawnSync(process.execPath, [PGWARDEN_BIN, "quickstart", "--dir", dir], { cwd: elsewhere.dir, encoding: "utf8", env });
+  return spawnSync(process.execPath, [PGWARDEN_BIN, "quickstart", "--dir", dir], {
+    cwd: elsewhere.dir,
+    encoding: "utf8",
+    env,
+  });
 }
 
 /** Pastes `lines` into bash in `elsewhere`, one after another, stopping at the first that fails. */
@@ -69,14 +77,26 @@ test("quickstart ends with lines that work when pasted from another directory: e
   const run = quickstartWith(path);
   assert.equal(run.status, 0, run.stderr);
   const { psql, stop, next } = pasteLines(run.stdout);
-  const expected = [`export PGWARDEN_PKI="${dir}/pki"`, "pgwarden cert list", `pgwarden sandbox status --dir "${dir}/sandbox"`];
+  const expected = [
+    `export PGWARDEN_PKI="${dir}/pki"`,
+    "pgwarden cert list",
+    `pgwarden sandbox status --dir "${dir}/sandbox"`,
+  ];
   assert.deepEqual(next, expected, "pgwarden by name: PATH finds it");
   const pasted = paste(next, path);
   assert.equal(pasted.code, 0, `${next.join("\n")}\n${pasted.stderr}`);
   assert.match(pasted.stdout, /dbuser_dba/, "cert list read the quickstart's PKI");
-  assert.match(pasted.stdout, /verified:\s+chain to the pgwarden CA .*, name localhost/, "sandbox status verified the served certificate");
+  assert.match(
+    pasted.stdout,
+    /verified:\s+chain to the pgwarden CA .*, name localhost/,
+    "sandbox status verified the served certificate",
+  );
 
-  const login = paste([psql], path, "SELECT current_user || ' ' || ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid();\n");
+  const login = paste(
+    [psql],
+    path,
+    "SELECT current_user || ' ' || ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid();\n",
+  );
   assert.equal(login.code, 0, `${psql}\n${login.stderr}`);
   assert.match(login.stdout, /^ dbuser_dba true$/m);
 
@@ -95,7 +115,10 @@ test("without pgwarden on PATH, quickstart prints bin/pgwarden.js's full path, a
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /pgwarden is not on PATH here, so its full path; bash scripts\/setup\.sh puts it there/);
   const { stop, next } = pasteLines(run.stdout);
-  assert.ok(next.slice(1).every((line) => line.startsWith(`${PGWARDEN_BIN} `)), next.join("\n"));
+  assert.ok(
+    next.slice(1).every((line) => line.startsWith(`${PGWARDEN_BIN} `)),
+    next.join("\n"),
+  );
   const pasted = paste(next, SYSTEM_PATH);
   assert.equal(pasted.code, 0, `${next.join("\n")}\n${pasted.stderr}`);
   assert.match(pasted.stdout, /verified:\s+chain to the pgwarden CA/);

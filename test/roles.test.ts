@@ -10,8 +10,10 @@ import { randomBytes } from "node:crypto";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+
 import pg from "pg";
-import { PGWARDEN_BIN, pgwarden, tempDir, type CliResult } from "./support/cli.js";
+
+import { type CliResult, pgwarden, PGWARDEN_BIN, tempDir } from "./support/cli.js";
 import { psql } from "./support/clients.js";
 import { runClient } from "./support/pg-cluster.js";
 import { startSandbox, type TestSandbox } from "./support/sandbox.js";
@@ -84,8 +86,15 @@ async function run(args: readonly string[], extraEnv: Record<string, string> = {
   return result;
 }
 
-async function role(verb: "plan" | "apply", extra: readonly string[] = [], extraEnv: Record<string, string> = {}): Promise<PlanJson> {
-  const result = await run(["role", verb, "--inventory", inventory, "--cluster", "pg-roles", "--conn", conn, "--format", "json", ...extra], extraEnv);
+async function role(
+  verb: "plan" | "apply",
+  extra: readonly string[] = [],
+  extraEnv: Record<string, string> = {},
+): Promise<PlanJson> {
+  const result = await run(
+    ["role", verb, "--inventory", inventory, "--cluster", "pg-roles", "--conn", conn, "--format", "json", ...extra],
+    extraEnv,
+  );
   assert.equal(result.code, 0, `role ${verb}: ${result.stderr}`);
   return JSON.parse(result.stdout) as PlanJson;
 }
@@ -103,7 +112,11 @@ async function login(user: string, password: string): Promise<{ user: string; ss
   });
   try {
     await client.connect();
-    const row = (await client.query<{ user: string; ssl: boolean }>("SELECT current_user AS user, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")).rows[0];
+    const row = (
+      await client.query<{ user: string; ssl: boolean }>(
+        "SELECT current_user AS user, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+      )
+    ).rows[0];
     return row as { user: string; ssl: boolean };
   } catch (error) {
     return error as Error;
@@ -146,7 +159,10 @@ before(async () => {
   await sandbox.sql("CREATE EXTENSION pg_stat_statements");
   // The superuser keeps its certificate; every other role signs in with SCRAM, over TLS only.
   const rules = join(work.dir, "pg_hba.conf");
-  await writeFile(rules, "local all postgres peer\nhostssl all postgres 127.0.0.1/32 cert\nhostssl all all 127.0.0.1/32 scram-sha-256\n");
+  await writeFile(
+    rules,
+    "local all postgres peer\nhostssl all postgres 127.0.0.1/32 cert\nhostssl all all 127.0.0.1/32 scram-sha-256\n",
+  );
   conn =
     `postgresql://postgres@127.0.0.1:${sandbox.port}/postgres?sslmode=verify-full&sslrootcert=${join(pki, "ca", "ca.crt")}` +
     `&sslcert=${join(pki, "sandbox", "postgres.crt")}&sslkey=${join(pki, "sandbox", "postgres.key")}`;
@@ -161,7 +177,6 @@ after(async () => {
   await sandbox?.stop();
   await work?.cleanup();
 });
-
 
 /** A problem as --format json gives it in the error object on stderr. */
 interface JsonProblem {
@@ -180,22 +195,48 @@ function jsonError(stderr: string): { code: string; exitCode: number; problems: 
 }
 
 /** A problem as the text form prints it: `file:line:column: severity: message`. */
-const problemLine = (problem: JsonProblem) => `${problem.file}:${problem.line}:${problem.column}: ${problem.severity}: ${problem.message}`;
+const problemLine = (problem: JsonProblem) =>
+  `${problem.file}:${problem.line}:${problem.column}: ${problem.severity}: ${problem.message}`;
 
 test("an empty cluster: plan, apply, plan again is empty; the roles, memberships and default privileges are in force", async () => {
   await sandbox.sql("CREATE ROLE dbuser_gone LOGIN");
   const plan = await role("plan");
   const created = plan.changes.filter((change) => change.kind === "create-role").map((change) => change.role);
-  assert.deepEqual(created, ["dbrole_readonly", "dbrole_offline", "dbrole_readwrite", "dbrole_admin", "replicator", "dbuser_dba", "dbuser_monitor", "dbuser_app", "dbuser_report", "dbuser_intl", QUOTED_USER]);
+  assert.deepEqual(created, [
+    "dbrole_readonly",
+    "dbrole_offline",
+    "dbrole_readwrite",
+    "dbrole_admin",
+    "replicator",
+    "dbuser_dba",
+    "dbuser_monitor",
+    "dbuser_app",
+    "dbuser_report",
+    "dbuser_intl",
+    QUOTED_USER,
+  ]);
   assert.deepEqual(
     plan.changes.filter((change) => change.kind === "drop-role").map((change) => change.sql),
     ['DROP ROLE "dbuser_gone"'],
   );
-  assert.equal(plan.changes.filter((change) => change.kind === "grant-default-privilege").length, 34, "12 statements each FOR ROLE postgres and dbuser_dba, 10 for dbrole_admin");
+  assert.equal(
+    plan.changes.filter((change) => change.kind === "grant-default-privilege").length,
+    34,
+    "12 statements each FOR ROLE postgres and dbuser_dba, 10 for dbrole_admin",
+  );
   assert.equal(plan.changes[plan.changes.length - 1]?.kind, "drop-role", "drops come last");
-  assert.ok(plan.changes.find((change) => change.role === QUOTED_USER)?.sql.startsWith(`CREATE ROLE "o'brien ""quoted""" LOGIN PASSWORD <masked>`));
-  for (const change of plan.changes.filter((each) => /PASSWORD/.test(each.sql))) assert.match(change.sql, /PASSWORD <masked>$/);
-  assert.equal((await sandbox.sql("SELECT count(*) FROM pg_roles WHERE rolname LIKE 'dbrole_%'")).trim(), "0", "plan changes nothing");
+  assert.ok(
+    plan.changes
+      .find((change) => change.role === QUOTED_USER)
+      ?.sql.startsWith(`CREATE ROLE "o'brien ""quoted""" LOGIN PASSWORD <masked>`),
+  );
+  for (const change of plan.changes.filter((each) => /PASSWORD/.test(each.sql)))
+    assert.match(change.sql, /PASSWORD <masked>$/);
+  assert.equal(
+    (await sandbox.sql("SELECT count(*) FROM pg_roles WHERE rolname LIKE 'dbrole_%'")).trim(),
+    "0",
+    "plan changes nothing",
+  );
 
   const applied = await role("apply");
   assert.equal(applied.applied, plan.changes.length);
@@ -208,19 +249,50 @@ test("an empty cluster: plan, apply, plan again is empty; the roles, memberships
   const text = await run(["role", "plan", "--inventory", inventory, "--cluster", "pg-roles", "--conn", conn]);
   assert.equal(text.stdout.trim(), "no changes: the roles of pg-roles (database postgres) match the inventory");
 
-  assert.equal(await sandbox.sql("SELECT rolcanlogin, rolconnlimit, rolvaliduntil IS NULL FROM pg_roles WHERE rolname = 'dbuser_app'"), "t|20|t");
-  assert.equal(await sandbox.sql("SELECT (rolvaliduntil AT TIME ZONE 'UTC')::date - (now() AT TIME ZONE 'UTC')::date FROM pg_roles WHERE rolname = 'dbuser_report'"), "30");
-  assert.equal(await sandbox.sql("SELECT rolsuper, rolreplication FROM pg_roles WHERE rolname IN ('dbuser_dba', 'replicator') ORDER BY rolname"), "t|f\nf|t");
+  assert.equal(
+    await sandbox.sql(
+      "SELECT rolcanlogin, rolconnlimit, rolvaliduntil IS NULL FROM pg_roles WHERE rolname = 'dbuser_app'",
+    ),
+    "t|20|t",
+  );
+  assert.equal(
+    await sandbox.sql(
+      "SELECT (rolvaliduntil AT TIME ZONE 'UTC')::date - (now() AT TIME ZONE 'UTC')::date FROM pg_roles WHERE rolname = 'dbuser_report'",
+    ),
+    "30",
+  );
+  assert.equal(
+    await sandbox.sql(
+      "SELECT rolsuper, rolreplication FROM pg_roles WHERE rolname IN ('dbuser_dba', 'replicator') ORDER BY rolname",
+    ),
+    "t|f\nf|t",
+  );
   assert.equal(await sandbox.sql("SELECT count(*) FROM pg_roles WHERE rolname = 'dbuser_gone'"), "0");
-  assert.equal(await sandbox.sql("SELECT pg_has_role('dbuser_app', 'dbrole_readonly', 'MEMBER'), pg_has_role('dbuser_report', 'dbrole_readwrite', 'MEMBER')"), "t|f");
-  assert.equal(await sandbox.sql("SELECT array_to_string(setconfig, ',') FROM pg_db_role_setting WHERE setrole = 'dbuser_app'::regrole"), "statement_timeout=30s");
+  assert.equal(
+    await sandbox.sql(
+      "SELECT pg_has_role('dbuser_app', 'dbrole_readonly', 'MEMBER'), pg_has_role('dbuser_report', 'dbrole_readwrite', 'MEMBER')",
+    ),
+    "t|f",
+  );
+  assert.equal(
+    await sandbox.sql(
+      "SELECT array_to_string(setconfig, ',') FROM pg_db_role_setting WHERE setrole = 'dbuser_app'::regrole",
+    ),
+    "statement_timeout=30s",
+  );
   assert.equal(await sandbox.sql("SELECT shobj_description('dbuser_app'::regrole, 'pg_authid')"), "application user");
   assert.equal(await sandbox.sql("SELECT has_schema_privilege('public', 'public', 'CREATE')"), "f");
-  assert.match(await sandbox.sql("SELECT rolpassword FROM pg_authid WHERE rolname = 'dbuser_app'"), /^SCRAM-SHA-256\$4096:[A-Za-z0-9+/]{22}==\$/, "a 16-byte salt, 4096 iterations");
+  assert.match(
+    await sandbox.sql("SELECT rolpassword FROM pg_authid WHERE rolname = 'dbuser_app'"),
+    /^SCRAM-SHA-256\$4096:[A-Za-z0-9+/]{22}==\$/,
+    "a 16-byte salt, 4096 iterations",
+  );
   // The default privileges work: a table the dbsu creates is readable by readonly, writable by readwrite.
   await sandbox.sql("CREATE TABLE roles_default_acl (x int)");
   assert.equal(
-    await sandbox.sql("SELECT has_table_privilege('dbrole_readonly', 'roles_default_acl', 'SELECT'), has_table_privilege('dbrole_readonly', 'roles_default_acl', 'INSERT'), has_table_privilege('dbrole_readwrite', 'roles_default_acl', 'INSERT'), has_table_privilege('dbrole_admin', 'roles_default_acl', 'TRUNCATE')"),
+    await sandbox.sql(
+      "SELECT has_table_privilege('dbrole_readonly', 'roles_default_acl', 'SELECT'), has_table_privilege('dbrole_readonly', 'roles_default_acl', 'INSERT'), has_table_privilege('dbrole_readwrite', 'roles_default_acl', 'INSERT'), has_table_privilege('dbrole_admin', 'roles_default_acl', 'TRUNCATE')",
+    ),
     "t|f|t|t",
   );
 
@@ -235,7 +307,10 @@ test("a password that needs SASLprep: libpq (psql) logs in with it and with its 
   const ca = join(pki, "ca", "ca.crt");
   const conninfo = `host=127.0.0.1 port=${sandbox.port} dbname=postgres user=dbuser_intl sslmode=verify-full sslrootcert=${ca}`;
   for (const password of [PASSWORDS.intl, INTL_PREPARED]) {
-    const session = await psql(conninfo, { env: { PGPASSWORD: password }, sql: "SELECT current_user || ' ' || ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()" });
+    const session = await psql(conninfo, {
+      env: { PGPASSWORD: password },
+      sql: "SELECT current_user || ' ' || ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+    });
     assert.ok(session.ok, session.stderr);
     assert.equal(session.stdout, "dbuser_intl true");
   }
@@ -296,7 +371,12 @@ test("a new declared password is one ALTER ROLE, the old one stops working; more
     ),
   );
   await role("apply", ["--scram-iterations", "8192"], rotate);
-  assert.equal(await sandbox.sql("SELECT count(*) FROM pg_authid WHERE split_part(rolpassword, ':', 1) = 'SCRAM-SHA-256' || chr(36) || '8192'"), "7");
+  assert.equal(
+    await sandbox.sql(
+      "SELECT count(*) FROM pg_authid WHERE split_part(rolpassword, ':', 1) = 'SCRAM-SHA-256' || chr(36) || '8192'",
+    ),
+    "7",
+  );
   assert.deepEqual((await role("plan", ["--scram-iterations", "8192"], rotate)).changes, []);
   assert.deepEqual((await role("plan", [], rotate)).changes, [], "verifiers with more iterations than asked are kept");
   await assertLogin("dbuser_app", PASSWORDS.rotated);
@@ -309,7 +389,9 @@ test("the printed plan is not a script where it sets a password: psql -f fails t
   const verifierOf = (name: string) => sandbox.sql(`SELECT rolpassword FROM pg_authid WHERE rolname = '${name}'`);
   const before = await verifierOf("dbuser_app");
   const state = () =>
-    sandbox.sql("SELECT rolsuper::text FROM pg_roles WHERE rolname = 'dbuser_dba' UNION ALL SELECT shobj_description('dbrole_offline'::regrole, 'pg_authid')");
+    sandbox.sql(
+      "SELECT rolsuper::text FROM pg_roles WHERE rolname = 'dbuser_dba' UNION ALL SELECT shobj_description('dbrole_offline'::regrole, 'pg_authid')",
+    );
   assert.equal(await state(), "false\nchanged by hand");
 
   const printed = await run(["role", "plan", "--inventory", inventory, "--cluster", "pg-roles", "--conn", conn], piped);
@@ -343,12 +425,24 @@ test("the printed plan is not a script where it sets a password: psql -f fails t
   const passwordLine = lines.indexOf('ALTER ROLE "dbuser_app" PASSWORD <masked>;') + 1;
   // These runs stay out of the server log, whose check below looks for pgwarden's own statements.
   const quiet = { PGOPTIONS: "-c log_statement=none -c log_min_error_statement=panic" };
-  const stopped = await runClient("psql", ["-X", "-v", "ON_ERROR_STOP=1", "-d", superuser, "-f", script], { env: quiet });
+  const stopped = await runClient("psql", ["-X", "-v", "ON_ERROR_STOP=1", "-d", superuser, "-f", script], {
+    env: quiet,
+  });
   assert.equal(stopped.code, 3, "psql stops at the error");
-  assert.match(stopped.stderr, new RegExp(`^psql:${script.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:${passwordLine}: ERROR:  syntax error at or near "<"$`, "m"));
+  assert.match(
+    stopped.stderr,
+    new RegExp(
+      `^psql:${script.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:${passwordLine}: ERROR:  syntax error at or near "<"$`,
+      "m",
+    ),
+  );
   const carriedOn = await runClient("psql", ["-X", "-d", superuser, "-f", script], { env: quiet });
   assert.match(carriedOn.stderr, /syntax error at or near "<"/);
-  assert.match(carriedOn.stderr, /current transaction is aborted/, "without ON_ERROR_STOP the rest runs in the aborted transaction");
+  assert.match(
+    carriedOn.stderr,
+    /current transaction is aborted/,
+    "without ON_ERROR_STOP the rest runs in the aborted transaction",
+  );
   assert.match(carriedOn.stdout, /^ROLLBACK$/m, "and COMMIT rolls it back");
   assert.equal(await verifierOf("dbuser_app"), before, "no password was set");
   assert.equal(await state(), "false\nchanged by hand", "neither the statement before nor the one after took effect");
@@ -369,31 +463,81 @@ test("the printed plan is not a script where it sets a password: psql -f fails t
 });
 
 test("refusals: a weak password before any connection (exit 3), a role that owns objects, a statement the server refuses (all rolled back), a non-superuser (exit 6)", async () => {
-  const weak = await run(["role", "plan", "--inventory", inventory, "--cluster", "pg-roles", "--conn", "postgresql://postgres@127.0.0.1:1/postgres"], { ROLES_TEST_APP: "short1" });
+  const weak = await run(
+    [
+      "role",
+      "plan",
+      "--inventory",
+      inventory,
+      "--cluster",
+      "pg-roles",
+      "--conn",
+      "postgresql://postgres@127.0.0.1:1/postgres",
+    ],
+    { ROLES_TEST_APP: "short1" },
+  );
   assert.equal(weak.code, 3, weak.stderr);
   assert.equal(weak.stderr.trim().split("\n").length, 1);
-  assert.match(weak.stderr, /pigsty\.yml:\d+: dbuser_app: password from pg_users \(env ROLES_TEST_APP\) is shorter than 8 characters \(rule too-short\)/);
+  assert.match(
+    weak.stderr,
+    /pigsty\.yml:\d+: dbuser_app: password from pg_users \(env ROLES_TEST_APP\) is shorter than 8 characters \(rule too-short\)/,
+  );
   assert.ok(!weak.stderr.includes("short1"));
 
-  await sandbox.sql("CREATE ROLE dbuser_owner; CREATE TABLE roles_owned (x int); ALTER TABLE roles_owned OWNER TO dbuser_owner");
+  await sandbox.sql(
+    "CREATE ROLE dbuser_owner; CREATE TABLE roles_owned (x int); ALTER TABLE roles_owned OWNER TO dbuser_owner",
+  );
   const withOwner = join(work.dir, "owner.yml");
-  await writeFile(withOwner, INVENTORY.replace("- { name: dbuser_gone, state: absent }", "- { name: dbuser_owner, state: absent }"));
+  await writeFile(
+    withOwner,
+    INVENTORY.replace("- { name: dbuser_gone, state: absent }", "- { name: dbuser_owner, state: absent }"),
+  );
   const refused = await run(["role", "plan", "--inventory", withOwner, "--cluster", "pg-roles", "--conn", conn]);
   assert.equal(refused.code, 3, refused.stderr);
-  assert.match(refused.stderr, /owner\.yml:\d+: dbuser_owner: state: absent, but pgwarden will not drop it: it owns 1 object in database postgres: reassign or drop those first/);
+  assert.match(
+    refused.stderr,
+    /owner\.yml:\d+: dbuser_owner: state: absent, but pgwarden will not drop it: it owns 1 object in database postgres: reassign or drop those first/,
+  );
 
   const broken = join(work.dir, "broken.yml");
-  await writeFile(broken, INVENTORY.replace("- { name: dbuser_gone, state: absent }", "- { name: dbuser_new, password: { env: ROLES_TEST_APP }, parameters: { no_such_setting: 1 } }"));
-  const rolledBack = await run(["role", "apply", "--inventory", broken, "--cluster", "pg-roles", "--conn", conn], { ROLES_TEST_APP: PASSWORDS.rotated });
-  assert.equal(rolledBack.code, 3, rolledBack.stderr);
-  assert.match(rolledBack.stderr, /role apply failed at ALTER ROLE "dbuser_new" SET "no_such_setting" = '1': unrecognized configuration parameter "no_such_setting"; nothing was changed \(the transaction was rolled back\)/);
-  assert.equal(rolledBack.stdout, "");
-  assert.equal(await sandbox.sql("SELECT count(*) FROM pg_roles WHERE rolname = 'dbuser_new'"), "0", "the CREATE ROLE before it was rolled back");
-
-  const asApp = await run(["role", "plan", "--inventory", inventory, "--cluster", "pg-roles", "--conn", `postgresql://dbuser_app@127.0.0.1:${sandbox.port}/postgres?sslmode=verify-full&sslrootcert=${join(pki, "ca", "ca.crt")}`], {
+  await writeFile(
+    broken,
+    INVENTORY.replace(
+      "- { name: dbuser_gone, state: absent }",
+      "- { name: dbuser_new, password: { env: ROLES_TEST_APP }, parameters: { no_such_setting: 1 } }",
+    ),
+  );
+  const rolledBack = await run(["role", "apply", "--inventory", broken, "--cluster", "pg-roles", "--conn", conn], {
     ROLES_TEST_APP: PASSWORDS.rotated,
-    PGPASSWORD: PASSWORDS.rotated,
   });
+  assert.equal(rolledBack.code, 3, rolledBack.stderr);
+  assert.match(
+    rolledBack.stderr,
+    /role apply failed at ALTER ROLE "dbuser_new" SET "no_such_setting" = '1': unrecognized configuration parameter "no_such_setting"; nothing was changed \(the transaction was rolled back\)/,
+  );
+  assert.equal(rolledBack.stdout, "");
+  assert.equal(
+    await sandbox.sql("SELECT count(*) FROM pg_roles WHERE rolname = 'dbuser_new'"),
+    "0",
+    "the CREATE ROLE before it was rolled back",
+  );
+
+  const asApp = await run(
+    [
+      "role",
+      "plan",
+      "--inventory",
+      inventory,
+      "--cluster",
+      "pg-roles",
+      "--conn",
+      `postgresql://dbuser_app@127.0.0.1:${sandbox.port}/postgres?sslmode=verify-full&sslrootcert=${join(pki, "ca", "ca.crt")}`,
+    ],
+    {
+      ROLES_TEST_APP: PASSWORDS.rotated,
+      PGPASSWORD: PASSWORDS.rotated,
+    },
+  );
   assert.equal(asApp.code, 6, asApp.stderr);
   assert.match(asApp.stderr, /dbuser_app is not a superuser/);
 });
@@ -426,7 +570,9 @@ test("role plan lists every policy problem, one a line, file:line:column: error:
     return `${file}:${index + 1}:${(lines[index] as string).indexOf(needle) + 1}`;
   };
   const before = await sandbox.sql("SELECT count(*) FROM pg_roles");
-  const result = await run(["role", "plan", "--inventory", file, "--cluster", "pg-roles", "--conn", conn], { ROLES_TEST_APP: PASSWORDS.rotated });
+  const result = await run(["role", "plan", "--inventory", file, "--cluster", "pg-roles", "--conn", conn], {
+    ROLES_TEST_APP: PASSWORDS.rotated,
+  });
   assert.equal(result.code, 3, result.stderr);
   assert.equal(result.stdout, "");
   const cluster = at("pg-roles:");
@@ -441,16 +587,27 @@ test("role plan lists every policy problem, one a line, file:line:column: error:
     `pgwarden: error: 6 password policy problems in ${file}: nothing was sent to a server; set passwords that pass, then run again`,
     "",
   ]);
-  assert.ok(!result.stderr.includes("pgsql/defaults/main.yml (") && !/main\.yml:\d/.test(result.stderr), "no place in a file the person cannot open");
-  for (const weak of ["short1", "Password1!", "DBUser.Monitor", "DBUser.DBA", "DBUser.Replicator"]) assert.ok(!result.stderr.includes(weak), `${weak} is not printed`);
+  assert.ok(
+    !result.stderr.includes("pgsql/defaults/main.yml (") && !/main\.yml:\d/.test(result.stderr),
+    "no place in a file the person cannot open",
+  );
+  for (const weak of ["short1", "Password1!", "DBUser.Monitor", "DBUser.DBA", "DBUser.Replicator"])
+    assert.ok(!result.stderr.includes(weak), `${weak} is not printed`);
   assert.equal(await sandbox.sql("SELECT count(*) FROM pg_roles"), before, "nothing reached the server");
 
-  const json = await run(["role", "plan", "--inventory", file, "--cluster", "pg-roles", "--conn", conn, "--format", "json"], { ROLES_TEST_APP: PASSWORDS.rotated });
+  const json = await run(
+    ["role", "plan", "--inventory", file, "--cluster", "pg-roles", "--conn", conn, "--format", "json"],
+    { ROLES_TEST_APP: PASSWORDS.rotated },
+  );
   assert.equal(json.code, 3, json.stderr);
   assert.equal(json.stdout, "", "an error is not a document on stdout");
   const document = jsonError(json.stderr);
   assert.equal(document.exitCode, 3);
-  assert.deepEqual(document.problems.map(problemLine), result.stderr.split("\n").slice(0, 6), "the same problems, with the same places");
+  assert.deepEqual(
+    document.problems.map(problemLine),
+    result.stderr.split("\n").slice(0, 6),
+    "the same problems, with the same places",
+  );
   assert.deepEqual(
     document.problems.map((problem) => [problem.path, problem.rule]),
     [
@@ -462,7 +619,8 @@ test("role plan lists every policy problem, one a line, file:line:column: error:
       ["all.vars.pg_monitor_password", "vendor-default"],
     ],
   );
-  for (const weak of ["short1", "Password1!", "DBUser.Monitor"]) assert.ok(!json.stdout.includes(weak), `${weak} is not in the JSON`);
+  for (const weak of ["short1", "Password1!", "DBUser.Monitor"])
+    assert.ok(!json.stdout.includes(weak), `${weak} is not in the JSON`);
 });
 
 /** pg_users naming u1 twice (a weak password, then a strong one) and redeclaring dbuser_monitor, one of Pigsty's default roles. */
@@ -497,9 +655,24 @@ function placesIn(text: string, file: string): { at: (needle: string) => string;
 test("role plan: a user named twice in pg_users is an error at both entries and hides neither password; a default role redeclared is a warning at both places", async () => {
   // The policy check comes before connecting: nothing listens on port 1.
   const plan = (inventoryFile: string, extra: readonly string[] = []) =>
-    run(["role", "plan", "--inventory", inventoryFile, "--cluster", "pg-roles", "--conn", "host=127.0.0.1 port=1 user=postgres", ...extra], { ROLES_TEST_APP: PASSWORDS.rotated });
-  const once = "declare each role once; Pigsty's pgsql.yml applies every entry in turn (the last password wins) but bin/pgsql-user applies only the first (rule duplicate-role)";
-  const override = "Pigsty creates pg_default_roles first, then pg_users, so what the pg_users entry states overrides it (rule overrides-default-role)";
+    run(
+      [
+        "role",
+        "plan",
+        "--inventory",
+        inventoryFile,
+        "--cluster",
+        "pg-roles",
+        "--conn",
+        "host=127.0.0.1 port=1 user=postgres",
+        ...extra,
+      ],
+      { ROLES_TEST_APP: PASSWORDS.rotated },
+    );
+  const once =
+    "declare each role once; Pigsty's pgsql.yml applies every entry in turn (the last password wins) but bin/pgsql-user applies only the first (rule duplicate-role)";
+  const override =
+    "Pigsty creates pg_default_roles first, then pg_users, so what the pg_users entry states overrides it (rule overrides-default-role)";
   /** The lines role plan prints for `text`'s weak u1 password and its redeclared dbuser_monitor, in `file`. */
   const expected = (text: string, file: string) => {
     const { at, lineOf } = placesIn(text, file);
@@ -536,7 +709,11 @@ test("role plan: a user named twice in pg_users is an error at both entries and 
   assert.equal(json.code, 3, json.stderr);
   const document = jsonError(json.stderr);
   assert.equal(document.code, "invalid-role-model");
-  assert.deepEqual(document.problems.map(problemLine), result.stderr.split("\n").slice(0, 6), "the same problems, with the same places");
+  assert.deepEqual(
+    document.problems.map(problemLine),
+    result.stderr.split("\n").slice(0, 6),
+    "the same problems, with the same places",
+  );
   assert.deepEqual(
     document.problems.map((problem) => [problem.path, problem.rule]),
     [
@@ -548,7 +725,10 @@ test("role plan: a user named twice in pg_users is an error at both entries and 
       ["all.children.pg-roles.vars.pg_users[3]", "overrides-default-role"],
     ],
   );
-  assert.ok(!result.stderr.includes("Str0ng-Passw0rd-xyz") && !json.stderr.includes("Str0ng-Passw0rd-xyz"), "no password is printed");
+  assert.ok(
+    !result.stderr.includes("Str0ng-Passw0rd-xyz") && !json.stderr.includes("Str0ng-Passw0rd-xyz"),
+    "no password is printed",
+  );
 
   // Without the second u1: the same password problems, the warnings still given.
   const singleText = DUPLICATES_INVENTORY.replace(/ {10}- \{ name: u1, password: "Str0ng-Passw0rd-xyz" \}\n/, "");
@@ -557,7 +737,11 @@ test("role plan: a user named twice in pg_users is an error at both entries and 
   const alone = await plan(single);
   assert.equal(alone.code, 3, alone.stderr);
   const singleLines = expected(singleText, single);
-  assert.deepEqual(alone.stderr.split("\n").slice(0, 4), [singleLines.defaultRole, ...singleLines.weak, singleLines.redeclared]);
+  assert.deepEqual(alone.stderr.split("\n").slice(0, 4), [
+    singleLines.defaultRole,
+    ...singleLines.weak,
+    singleLines.redeclared,
+  ]);
 
   // Only the override: warnings, no refusal; role plan goes on to connect (and fails there, on port 1).
   const overridingText = DUPLICATES_INVENTORY.replace(/ {10}- \{ name: u1, .*\n/g, "");
@@ -568,7 +752,9 @@ test("role plan: a user named twice in pg_users is an error at both entries and 
   const warnedLines = expected(overridingText, overriding);
   assert.deepEqual(
     warned.stderr.split("\n").slice(0, 2),
-    [warnedLines.redeclared, warnedLines.defaultRole].map((line) => `pgwarden: warning: ${line.replace(": warning: ", ": ")}`),
+    [warnedLines.redeclared, warnedLines.defaultRole].map(
+      (line) => `pgwarden: warning: ${line.replace(": warning: ", ": ")}`,
+    ),
   );
   assert.match(warned.stderr.split("\n")[2] ?? "", /cannot connect with --conn/);
 });
@@ -588,17 +774,36 @@ test("lockouts: changes that would lock out the bootstrap superuser or the conne
   const inventoryWith = async (...users: string[]) => {
     const file = join(work.dir, `lockout-${++count}.yml`);
     const named = new Set(users.map(nameOf));
-    const lines = [...base.filter((line) => !named.has(nameOf(line))), ...users].map((line) => `          ${line}`).join("\n");
-    await writeFile(file, INVENTORY.replace("          - { name: dbuser_gone, state: absent }", `          - { name: dbuser_gone, state: absent }\n${lines}`));
+    const lines = [...base.filter((line) => !named.has(nameOf(line))), ...users]
+      .map((line) => `          ${line}`)
+      .join("\n");
+    await writeFile(
+      file,
+      INVENTORY.replace(
+        "          - { name: dbuser_gone, state: absent }",
+        `          - { name: dbuser_gone, state: absent }\n${lines}`,
+      ),
+    );
     return file;
   };
   const tls = `sslmode=verify-full&sslrootcert=${join(pki, "ca", "ca.crt")}`;
   const asOps = `postgresql://dbuser_ops@127.0.0.1:${sandbox.port}/postgres?${tls}`;
   const asJump = `postgresql://dbuser_jump@127.0.0.1:${sandbox.port}/postgres?${tls}&options=-c%20role%3Ddbuser_dba`;
-  const roleRun = (verb: "plan" | "apply", file: string, connUrl: string, extra: readonly string[] = [], password?: string) =>
-    run(["role", verb, "--inventory", file, "--cluster", "pg-roles", "--conn", connUrl, ...extra], { ...lockEnv, ...(password ? { PGPASSWORD: password } : {}) });
+  const roleRun = (
+    verb: "plan" | "apply",
+    file: string,
+    connUrl: string,
+    extra: readonly string[] = [],
+    password?: string,
+  ) =>
+    run(["role", verb, "--inventory", file, "--cluster", "pg-roles", "--conn", connUrl, ...extra], {
+      ...lockEnv,
+      ...(password ? { PGPASSWORD: password } : {}),
+    });
   const authid = (name: string) =>
-    sandbox.sql(`SELECT rolcanlogin, rolsuper, coalesce(rolvaliduntil::text, 'never'), rolconnlimit FROM pg_authid WHERE rolname = '${name}'`);
+    sandbox.sql(
+      `SELECT rolcanlogin, rolsuper, coalesce(rolvaliduntil::text, 'never'), rolconnlimit FROM pg_authid WHERE rolname = '${name}'`,
+    );
   const setup = await roleRun("apply", await inventoryWith(), conn);
   assert.equal(setup.code, 0, setup.stderr);
 
@@ -606,28 +811,55 @@ test("lockouts: changes that would lock out the bootstrap superuser or the conne
   const postgresBefore = await authid("postgres");
   assert.equal(postgresBefore, "t|t|never|-1");
   const cases: [string, RegExp][] = [
-    ["- { name: postgres, login: false }", /ALTER ROLE "postgres" NOLOGIN \(postgres is the bootstrap superuser \(oid 10\) and the role pgwarden is connected as: NOLOGIN/],
-    ["- { name: postgres, superuser: false }", /ALTER ROLE "postgres" NOSUPERUSER \(postgres is .*NOSUPERUSER: it would no longer be a superuser/],
-    ["- { name: postgres, expire_at: '2000-01-01' }", /ALTER ROLE "postgres" VALID UNTIL '2000-01-01 00:00:00\+00' \(.*VALID UNTIL 2000-01-01, not a day ahead/],
-    ["- { name: postgres, superuser: false, connlimit: 0 }", /NOSUPERUSER CONNECTION LIMIT 0 \(.*NOSUPERUSER.*; CONNECTION LIMIT 0: no session could log in as it/],
+    [
+      "- { name: postgres, login: false }",
+      /ALTER ROLE "postgres" NOLOGIN \(postgres is the bootstrap superuser \(oid 10\) and the role pgwarden is connected as: NOLOGIN/,
+    ],
+    [
+      "- { name: postgres, superuser: false }",
+      /ALTER ROLE "postgres" NOSUPERUSER \(postgres is .*NOSUPERUSER: it would no longer be a superuser/,
+    ],
+    [
+      "- { name: postgres, expire_at: '2000-01-01' }",
+      /ALTER ROLE "postgres" VALID UNTIL '2000-01-01 00:00:00\+00' \(.*VALID UNTIL 2000-01-01, not a day ahead/,
+    ],
+    [
+      "- { name: postgres, superuser: false, connlimit: 0 }",
+      /NOSUPERUSER CONNECTION LIMIT 0 \(.*NOSUPERUSER.*; CONNECTION LIMIT 0: no session could log in as it/,
+    ],
   ];
   for (const [user, pattern] of cases) {
     const file = await inventoryWith(user);
     const refused = await roleRun("apply", file, conn);
     assert.equal(refused.code, 1, `${user}: ${refused.stderr}`);
     assert.match(refused.stderr, pattern, user);
-    assert.match(refused.stderr, /other login superusers remain: .*dbuser_dba.*; nothing was changed; rerun with --force/, user);
+    assert.match(
+      refused.stderr,
+      /other login superusers remain: .*dbuser_dba.*; nothing was changed; rerun with --force/,
+      user,
+    );
     // postgres redeclared in pg_users over Pigsty's default role: the two warnings that says so, then the refusal.
-    const others = refused.stderr.trim().split("\n").filter((line) => !line.endsWith("(rule overrides-default-role)"));
+    const others = refused.stderr
+      .trim()
+      .split("\n")
+      .filter((line) => !line.endsWith("(rule overrides-default-role)"));
     assert.equal(others.length, 1, refused.stderr);
     assert.equal(refused.stdout, "");
     assert.equal(await authid("postgres"), postgresBefore, `${user}: postgres unchanged`);
     const text = await roleRun("plan", file, conn);
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /^-- WARNING: ALTER ROLE "postgres" .* locks operators out: postgres is the bootstrap superuser .*; role apply refuses it without --force$/m, user);
+    assert.match(
+      text.stdout,
+      /^-- WARNING: ALTER ROLE "postgres" .* locks operators out: postgres is the bootstrap superuser .*; role apply refuses it without --force$/m,
+      user,
+    );
     const json = JSON.parse((await roleRun("plan", file, conn, ["--format", "json"])).stdout) as PlanJson;
     const marked = json.changes.filter((change) => (change as { locksOut?: string }).locksOut !== undefined);
-    assert.deepEqual(marked.map((change) => change.role), ["postgres"], user);
+    assert.deepEqual(
+      marked.map((change) => change.role),
+      ["postgres"],
+      user,
+    );
   }
   // PostgreSQL does not apply a connection limit to superusers: CONNECTION LIMIT 0 on postgres alone locks nobody out.
   const limited = await roleRun("apply", await inventoryWith("- { name: postgres, connlimit: 0 }"), conn);
@@ -643,7 +875,13 @@ test("lockouts: changes that would lock out the bootstrap superuser or the conne
   const locked = await roleRun("plan", await inventoryWith(), conn);
   assert.equal(locked.code, 5, locked.stderr);
   assert.match(locked.stderr, /role "postgres" is not permitted to log in/);
-  const restored = await roleRun("apply", await inventoryWith("- { name: postgres, login: true }"), asOps, [], opsPassword);
+  const restored = await roleRun(
+    "apply",
+    await inventoryWith("- { name: postgres, login: true }"),
+    asOps,
+    [],
+    opsPassword,
+  );
   assert.equal(restored.code, 0, restored.stderr);
   assert.equal(await authid("postgres"), postgresBefore);
 
@@ -652,21 +890,39 @@ test("lockouts: changes that would lock out the bootstrap superuser or the conne
   for (const user of ["- { name: dbuser_ops, login: false }", "- { name: dbuser_ops, superuser: false }"]) {
     const refused = await roleRun("apply", await inventoryWith(user), asOps, [], opsPassword);
     assert.equal(refused.code, 1, `${user}: ${refused.stderr}`);
-    assert.match(refused.stderr, /dbuser_ops is the role pgwarden is connected as: .*other login superusers remain: .*postgres.*pgwarden's own session/);
+    assert.match(
+      refused.stderr,
+      /dbuser_ops is the role pgwarden is connected as: .*other login superusers remain: .*postgres.*pgwarden's own session/,
+    );
     assert.equal(await authid("dbuser_ops"), opsBefore, `${user}: dbuser_ops unchanged`);
   }
-  const forcedOps = await roleRun("apply", await inventoryWith("- { name: dbuser_ops, login: false }"), asOps, ["--force"], opsPassword);
+  const forcedOps = await roleRun(
+    "apply",
+    await inventoryWith("- { name: dbuser_ops, login: false }"),
+    asOps,
+    ["--force"],
+    opsPassword,
+  );
   assert.equal(forcedOps.code, 0, forcedOps.stderr);
   assert.equal(await authid("dbuser_ops"), opsBefore.replace(/^t\|/, "f|"));
 
   // Logged in as dbuser_jump, running as dbuser_dba (SET ROLE through --conn's options): the session user's
   // CONNECTION LIMIT 0 (it is no superuser) and revoking the membership that makes it dbuser_dba are refused.
-  const jumpState = () => sandbox.sql("SELECT rolconnlimit, pg_has_role('dbuser_jump', 'dbuser_dba', 'MEMBER') FROM pg_roles WHERE rolname = 'dbuser_jump'");
+  const jumpState = () =>
+    sandbox.sql(
+      "SELECT rolconnlimit, pg_has_role('dbuser_jump', 'dbuser_dba', 'MEMBER') FROM pg_roles WHERE rolname = 'dbuser_jump'",
+    );
   const jumpBefore = await jumpState();
   assert.equal(jumpBefore, "-1|t");
   for (const [user, pattern] of [
-    ["- { name: dbuser_jump, connlimit: 0 }", /ALTER ROLE "dbuser_jump" CONNECTION LIMIT 0 \(dbuser_jump is the role pgwarden is connected as: CONNECTION LIMIT 0/],
-    ["- { name: dbuser_jump, roles: [{ name: dbuser_dba, state: revoke }] }", /REVOKE "dbuser_dba" FROM "dbuser_jump" \(dbuser_jump is the role pgwarden logged in as and becomes dbuser_dba through this membership/],
+    [
+      "- { name: dbuser_jump, connlimit: 0 }",
+      /ALTER ROLE "dbuser_jump" CONNECTION LIMIT 0 \(dbuser_jump is the role pgwarden is connected as: CONNECTION LIMIT 0/,
+    ],
+    [
+      "- { name: dbuser_jump, roles: [{ name: dbuser_dba, state: revoke }] }",
+      /REVOKE "dbuser_dba" FROM "dbuser_jump" \(dbuser_jump is the role pgwarden logged in as and becomes dbuser_dba through this membership/,
+    ],
   ] as const) {
     const refused = await roleRun("apply", await inventoryWith(user), asJump, [], jumpPassword);
     assert.equal(refused.code, 1, `${user}: ${refused.stderr}`);
@@ -677,23 +933,61 @@ test("lockouts: changes that would lock out the bootstrap superuser or the conne
 });
 
 test("bad input and an unreachable server: one line on stderr, the right exit code, nothing on stdout", async () => {
-  const base = ["role", "plan", "--inventory", inventory, "--cluster", "pg-roles", "--conn", "postgresql://postgres@127.0.0.1:1/postgres"];
+  const base = [
+    "role",
+    "plan",
+    "--inventory",
+    inventory,
+    "--cluster",
+    "pg-roles",
+    "--conn",
+    "postgresql://postgres@127.0.0.1:1/postgres",
+  ];
   const cases: [readonly string[], Record<string, string>, number, RegExp][] = [
     [[...base, "--scram-iterations", "1000"], {}, 2, /--scram-iterations must be a whole number from 4096 to/],
     [[...base, "--min-length", "6"], {}, 2, /--min-length must be a whole number from 8 to 1024/],
     [[...base, "--require-classes", "lower,emoji"], {}, 2, /--require-classes takes lower, upper, digit, symbol/],
     [[...base, "--denylist", join(work.dir, "no-such-list.txt")], {}, 4, /denylist .*no-such-list\.txt does not exist/],
-    [["role", "plan", "--inventory", inventory, "--cluster", "pg-roles", "--conn", "postgresql://postgres:secret@127.0.0.1:1/postgres"], {}, 2, /--conn must not contain a password/],
+    [
+      [
+        "role",
+        "plan",
+        "--inventory",
+        inventory,
+        "--cluster",
+        "pg-roles",
+        "--conn",
+        "postgresql://postgres:secret@127.0.0.1:1/postgres",
+      ],
+      {},
+      2,
+      /--conn must not contain a password/,
+    ],
     [[...base], { ROLES_TEST_INTL: "" }, 3, /pigsty\.yml:\d+: pg_users dbuser_intl: password: the password is empty/],
-    [["role", "plan", "--inventory", join(work.dir, "missing.yml"), "--cluster", "pg-roles", "--conn", conn], {}, 4, /inventory .*missing\.yml does not exist/],
+    [
+      ["role", "plan", "--inventory", join(work.dir, "missing.yml"), "--cluster", "pg-roles", "--conn", conn],
+      {},
+      4,
+      /inventory .*missing\.yml does not exist/,
+    ],
     [["role", "plan", "--inventory", inventory, "--cluster", "pg-nope", "--conn", conn], {}, 4, /no cluster "pg-nope"/],
     // No --conn: PG* variables and libpq's defaults, as psql with no arguments (here a port nothing listens on).
-    [["role", "apply", "--inventory", inventory, "--cluster", "pg-roles"], { PGHOST: "127.0.0.1", PGPORT: "1" }, 5, /cannot connect \(PG\* environment and libpq defaults, no --conn\)/],
+    [
+      ["role", "apply", "--inventory", inventory, "--cluster", "pg-roles"],
+      { PGHOST: "127.0.0.1", PGPORT: "1" },
+      5,
+      /cannot connect \(PG\* environment and libpq defaults, no --conn\)/,
+    ],
     [[...base], { ROLES_TEST_APP: PASSWORDS.rotated }, 5, /cannot connect with --conn/],
   ];
   const denylist = join(work.dir, "denylist.txt");
   await writeFile(denylist, `${PASSWORDS.rotated.toUpperCase()}\n`);
-  cases.push([[...base, "--denylist", denylist], { ROLES_TEST_APP: PASSWORDS.rotated }, 3, /dbuser_app: password from pg_users \(env ROLES_TEST_APP\) is on the denylist/]);
+  cases.push([
+    [...base, "--denylist", denylist],
+    { ROLES_TEST_APP: PASSWORDS.rotated },
+    3,
+    /dbuser_app: password from pg_users \(env ROLES_TEST_APP\) is on the denylist/,
+  ]);
   for (const [args, extraEnv, code, pattern] of cases) {
     const result = await run(args, { ROLES_TEST_APP: PASSWORDS.rotated, ...extraEnv });
     assert.equal(result.code, code, `${args.join(" ")}: ${result.stderr}`);
@@ -719,19 +1013,32 @@ test("no plaintext password in the server log, pg_stat_statements, any file, or 
   }
   assert.ok(!VERIFIER.test(log), "no verifier in the server log either");
   assert.ok(!VERIFIER.test(statements), "no verifier in pg_stat_statements either");
-  assert.ok(!/CREATE ROLE "dbuser_app"|ALTER ROLE "dbuser_app"/.test(log + statements), "pgwarden's role statements were not recorded at all");
+  assert.ok(
+    !/CREATE ROLE "dbuser_app"|ALTER ROLE "dbuser_app"/.test(log + statements),
+    "pgwarden's role statements were not recorded at all",
+  );
 
   // The test's own inputs: the password file the inventory points to, and a denylist holding a variant of one.
   const inputs = new Set([join(work.dir, "report.pw"), join(work.dir, "denylist.txt")]);
-  const files = [...(await filesUnder(work.dir)), ...(await filesUnder(sandbox.dir))].filter((file) => !inputs.has(file));
-  assert.ok(files.some((file) => file.endsWith("postgres.log")) && files.some((file) => /pg_wal\/[0-9A-F]{24}$/.test(file)), "the search covers the server log and WAL");
+  const files = [...(await filesUnder(work.dir)), ...(await filesUnder(sandbox.dir))].filter(
+    (file) => !inputs.has(file),
+  );
+  assert.ok(
+    files.some((file) => file.endsWith("postgres.log")) && files.some((file) => /pg_wal\/[0-9A-F]{24}$/.test(file)),
+    "the search covers the server log and WAL",
+  );
   for (const file of files) {
     const bytes = await readFile(file);
-    for (const password of everything) assert.ok(!bytes.includes(Buffer.from(password, "utf8")), `a plaintext password in ${file}`);
+    for (const password of everything)
+      assert.ok(!bytes.includes(Buffer.from(password, "utf8")), `a plaintext password in ${file}`);
   }
   assert.ok(outputs.length >= 8);
   for (const output of outputs) {
-    for (const password of everything) assert.ok(!output.stdout.includes(password) && !output.stderr.includes(password), "a password in pgwarden's output");
+    for (const password of everything)
+      assert.ok(
+        !output.stdout.includes(password) && !output.stderr.includes(password),
+        "a password in pgwarden's output",
+      );
     assert.ok(!VERIFIER.test(output.stdout + output.stderr), "a verifier in pgwarden's output");
   }
 });

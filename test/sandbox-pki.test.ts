@@ -4,6 +4,7 @@ import { chmod, readFile, rename, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+
 import { pgwarden, tempDir } from "./support/cli.js";
 
 // Straight under the temp dir: the postgres account must be able to enter it.
@@ -27,7 +28,8 @@ after(async () => {
   await Promise.all([work, first, elsewhere].map((dir) => dir.cleanup()));
 });
 
-const noPkiHere = async (dir: string) => assert.equal(await stat(join(dir, "pki")).catch(() => undefined), undefined, `no ./pki made in ${dir}`);
+const noPkiHere = async (dir: string) =>
+  assert.equal(await stat(join(dir, "pki")).catch(() => undefined), undefined, `no ./pki made in ${dir}`);
 
 test("after sandbox up --pki P, status and up again from another directory use P without --pki; down stops it from there", async () => {
   const up = await pgwarden(["sandbox", "up", "--pki", pki, "--dir", sandbox], { cwd: first.dir });
@@ -40,7 +42,11 @@ test("after sandbox up --pki P, status and up again from another directory use P
 
   const again = await pgwarden(["sandbox", "up", "--dir", sandbox, "--format", "json"], { cwd: elsewhere.dir });
   assert.equal(again.code, 0, again.stderr);
-  const result = JSON.parse(again.stdout) as { action: string; serverCertificate: { certPath: string; action: string }; served: { matches: boolean } };
+  const result = JSON.parse(again.stdout) as {
+    action: string;
+    serverCertificate: { certPath: string; action: string };
+    served: { matches: boolean };
+  };
   const { action, serverCertificate, served } = result;
   const kept = ["running", join(pki, "sandbox", "localhost.crt"), "kept", true];
   assert.deepEqual([action, serverCertificate.certPath, serverCertificate.action, served.matches], kept);
@@ -63,12 +69,21 @@ test("another PKI named for an existing sandbox: PGWARDEN_PKI is set aside with 
   const init = await pgwarden(["ca", "init", "--pki", other]);
   assert.equal(init.code, 0, init.stderr);
 
-  const fromEnv = await pgwarden(["sandbox", "status", "--dir", sandbox], { cwd: elsewhere.dir, env: { PGWARDEN_PKI: other } });
+  const fromEnv = await pgwarden(["sandbox", "status", "--dir", sandbox], {
+    cwd: elsewhere.dir,
+    env: { PGWARDEN_PKI: other },
+  });
   assert.equal(fromEnv.code, 0, fromEnv.stderr);
-  assert.equal(fromEnv.stderr, `pgwarden: using the PKI ${pki} that sandbox up recorded for ${sandbox}, not PGWARDEN_PKI=${other}\n`);
+  assert.equal(
+    fromEnv.stderr,
+    `pgwarden: using the PKI ${pki} that sandbox up recorded for ${sandbox}, not PGWARDEN_PKI=${other}\n`,
+  );
 
   const before = await readFile(join(pki, "sandbox", "localhost.crt"), "utf8");
-  for (const args of [["sandbox", "status", "--dir", sandbox, "--pki", other], ["--pki", other, "sandbox", "up", "--dir", sandbox]]) {
+  for (const args of [
+    ["sandbox", "status", "--dir", sandbox, "--pki", other],
+    ["--pki", other, "sandbox", "up", "--dir", sandbox],
+  ]) {
     const refused = await pgwarden(args, { cwd: elsewhere.dir });
     assert.equal(refused.code, 2, refused.stderr);
     assert.equal(
@@ -78,7 +93,11 @@ test("another PKI named for an existing sandbox: PGWARDEN_PKI is set aside with 
     );
     assert.equal(refused.stdout, "");
   }
-  assert.equal(await readFile(join(pki, "sandbox", "localhost.crt"), "utf8"), before, "the sandbox's certificate is untouched");
+  assert.equal(
+    await readFile(join(pki, "sandbox", "localhost.crt"), "utf8"),
+    before,
+    "the sandbox's certificate is untouched",
+  );
   const same = await pgwarden(["sandbox", "status", "--dir", sandbox, "--pki", `${pki}/`], { cwd: elsewhere.dir });
   assert.equal(same.code, 0, same.stderr);
 });

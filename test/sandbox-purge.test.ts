@@ -1,15 +1,20 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { access, chown, mkdir, readFile, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { access, chown, mkdir, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+
 import { pgwarden, snapshot, tempDir } from "./support/cli.js";
 
 // sandbox down --purge deletes only what sandbox up made; sandbox up never moves in among someone's files.
 
 const sandboxDir = (label: string) => join(tmpdir(), `pgwarden-purge-test-${label}-${randomBytes(4).toString("hex")}`);
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 let work: { dir: string; cleanup: () => Promise<void> };
 let pki: string;
@@ -62,7 +67,11 @@ test("sandbox down --purge never follows a socket link into another server's soc
   await symlink(other, join(dir, "socket"));
   const purged = await pgwarden(["sandbox", "down", "--dir", dir, "--purge"]);
   assert.equal(purged.code, 0, purged.stderr);
-  assert.deepEqual((await readdir(other)).sort(), [".s.PGSQL.5432", ".s.PGSQL.5432.lock"], "the other server's socket files are untouched");
+  assert.deepEqual(
+    (await readdir(other)).sort(),
+    [".s.PGSQL.5432", ".s.PGSQL.5432.lock"],
+    "the other server's socket files are untouched",
+  );
   assert.deepEqual(await readdir(dir), ["socket"], "the link itself is left, named as not pgwarden's");
 });
 
@@ -76,7 +85,10 @@ test("sandbox up refuses a directory that holds other files and no sandbox: exit
   const result = await pgwarden(["sandbox", "up", "--pki", freshPki, "--dir", dir]);
   assert.equal(result.code, 2, result.stderr);
   assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
-  assert.match(result.stderr, /is not empty and holds no pgwarden sandbox \(no sandbox\.json\): give sandbox up a new or empty --dir/);
+  assert.match(
+    result.stderr,
+    /is not empty and holds no pgwarden sandbox \(no sandbox\.json\): give sandbox up a new or empty --dir/,
+  );
   assert.deepEqual(await snapshot(dir), before);
   assert.equal(await exists(freshPki), false, "no CA made");
 });
@@ -114,7 +126,10 @@ test("a hand-written sandbox.json gets nothing stopped or deleted by down --purg
     const beforeElsewhere = await snapshot(elsewhere);
     const result = await pgwarden(["sandbox", "down", "--dir", dir, "--purge"]);
     assert.equal(result.code, 2, result.stderr);
-    assert.match(result.stderr.trim(), /^pgwarden: error: .*sandbox\.json does not describe a sandbox pgwarden made in .*: nothing was stopped or deleted$/);
+    assert.match(
+      result.stderr.trim(),
+      /^pgwarden: error: .*sandbox\.json does not describe a sandbox pgwarden made in .*: nothing was stopped or deleted$/,
+    );
     assert.deepEqual(await snapshot(dir), before, `state naming ${named}`);
     assert.deepEqual(await snapshot(elsewhere), beforeElsewhere, `state naming ${named}`);
   }
@@ -143,6 +158,9 @@ test("sandbox down acts on no sandbox.json another user wrote (the server's acco
   const before = await snapshot(dir);
   const result = await pgwarden(["sandbox", "down", "--dir", dir, "--purge"]);
   assert.equal(result.code, 2, result.stderr);
-  assert.match(result.stderr.trim(), /^pgwarden: error: .*sandbox\.json belongs to uid 65534, not to this user: pgwarden will not run the programs it names; nothing was stopped or deleted$/);
+  assert.match(
+    result.stderr.trim(),
+    /^pgwarden: error: .*sandbox\.json belongs to uid 65534, not to this user: pgwarden will not run the programs it names; nothing was stopped or deleted$/,
+  );
   assert.deepEqual(await snapshot(dir), before);
 });

@@ -3,17 +3,24 @@ import { spawnSync } from "node:child_process";
 import { chmod, chown, lstat, mkdir, readFile, readlink, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { REPO_ROOT, PGWARDEN_BIN, tempDir } from "./support/cli.js";
+
+import { PGWARDEN_BIN, REPO_ROOT, tempDir } from "./support/cli.js";
 import { systemPathWithoutPgwarden } from "./support/system-path.js";
 
 /** The system's own directories, without any pgwarden a setup linked there (CI runs setup.sh first). */
 const SYSTEM_PATH = systemPathWithoutPgwarden();
 
 /** Runs a script of this repository with bash, its link step pointed at `binDir` instead of npm's global bin. */
-function bash(script: string, binDir: string, path: string, cwd = "/", asUser?: string): { code: number | null; stdout: string; stderr: string } {
+function bash(
+  script: string,
+  binDir: string,
+  path: string,
+  cwd = "/",
+  asUser?: string,
+): { code: number | null; stdout: string; stderr: string } {
   const env = { ...process.env, PATH: path, PGWARDEN_BIN_DIR: binDir };
   const [program, args] = asUser ? ["runuser", ["-u", asUser, "--", "bash", "-c", script]] : ["bash", ["-c", script]];
-  const result = spawnSync(program as string, args as string[], { cwd, encoding: "utf8", env });
+  const result = spawnSync(program, args, { cwd, encoding: "utf8", env });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -65,7 +72,10 @@ test("the link step replaces a link to another checkout's pgwarden, leaves anyth
     const replaced = bash(LINK, binDir, SYSTEM_PATH);
     assert.equal(replaced.code, 0, replaced.stderr);
     assert.match(replaced.stderr, /replacing .*pgwarden -> \/elsewhere\/pgwarden\/bin\/pgwarden\.js/);
-    assert.match(replaced.stderr, new RegExp(`${binDir} is not on PATH: add it \\(export PATH="${binDir}:\\$PATH"\\), or run node ${PGWARDEN_BIN}`));
+    assert.match(
+      replaced.stderr,
+      new RegExp(`${binDir} is not on PATH: add it \\(export PATH="${binDir}:\\$PATH"\\), or run node ${PGWARDEN_BIN}`),
+    );
     assert.equal(await readlink(join(binDir, "pgwarden")), PGWARDEN_BIN);
 
     const otherDir = join(work.dir, "other");
@@ -73,8 +83,15 @@ test("the link step replaces a link to another checkout's pgwarden, leaves anyth
     await writeFile(join(otherDir, "pgwarden"), "#!/bin/sh\necho someone else's\n", { mode: 0o755 });
     const refused = bash(LINK, otherDir, SYSTEM_PATH);
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /pgwarden exists and is not a link to pgwarden: move it away, or set PGWARDEN_BIN_DIR/);
-    assert.equal(await readFile(join(otherDir, "pgwarden"), "utf8"), "#!/bin/sh\necho someone else's\n", "left as it was");
+    assert.match(
+      refused.stderr,
+      /pgwarden exists and is not a link to pgwarden: move it away, or set PGWARDEN_BIN_DIR/,
+    );
+    assert.equal(
+      await readFile(join(otherDir, "pgwarden"), "utf8"),
+      "#!/bin/sh\necho someone else's\n",
+      "left as it was",
+    );
   } finally {
     await work.cleanup();
   }

@@ -1,6 +1,7 @@
 import { Option } from "commander";
 import type pg from "pg";
-import { connectSuperuser, type ConnectOptions } from "../pg/connect.js";
+
+import { type ConnectOptions, connectSuperuser } from "../pg/connect.js";
 import { resolveConnection } from "../pg/conninfo/resolve.js";
 import { DEFAULT_PKI_DIR, pkiLayout } from "../pki/pki-layout.js";
 
@@ -51,7 +52,11 @@ export function connectOptions(context: ConnectionContext): ConnectOptions {
  * warnings go to the command's output; a server certificate that fails verification but chains
  * to the CA of its PKI (--pki, else PGWARDEN_PKI or ./pki) is named in the error as the sslrootcert to use.
  */
-export async function withConnection<T>(conn: string | undefined, work: (client: pg.Client) => Promise<T>, context: ConnectionContext): Promise<T> {
+export async function withConnection<T>(
+  conn: string | undefined,
+  work: (client: pg.Client) => Promise<T>,
+  context: ConnectionContext,
+): Promise<T> {
   const client = await connectSuperuser(conn, connectOptions(context));
   try {
     return await work(client);

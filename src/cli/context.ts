@@ -1,8 +1,9 @@
 import type { Command } from "commander";
+
 import { notFoundError } from "../errors.js";
 import { checkPkiDirectory } from "../fs/safe-dir.js";
-import { pkiLayout, type PkiLayout } from "../pki/pki-layout.js";
 import { readPassphrase } from "../pki/passphrase.js";
+import { type PkiLayout, pkiLayout } from "../pki/pki-layout.js";
 import { createOutput, type Output } from "./output.js";
 
 /** What every command gets: where the PKI is, how to speak, the environment and clock. */
@@ -55,7 +56,10 @@ function commandPath(command: Command): string {
 export function checkedLayout(root: string, command: Command): PkiLayout {
   const layout = pkiLayout(root);
   if (checkPkiDirectory(layout.root) === "missing" && !CREATES_PKI.has(commandPath(command))) {
-    throw notFoundError("pki-missing", `no CA in ${layout.caDir}: ${layout.root} does not exist; run pgwarden ca init --pki ${layout.root}, or point --pki (or PGWARDEN_PKI) at your PKI`);
+    throw notFoundError(
+      "pki-missing",
+      `no CA in ${layout.caDir}: ${layout.root} does not exist; run pgwarden ca init --pki ${layout.root}, or point --pki (or PGWARDEN_PKI) at your PKI`,
+    );
   }
   return layout;
 }

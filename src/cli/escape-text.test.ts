@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
 import { escapeJson, escapeText } from "./escape-text.js";
 
 test("control characters, DEL, C1 and bidirectional overrides are shown as escapes", () => {
@@ -7,13 +8,26 @@ test("control characters, DEL, C1 and bidirectional overrides are shown as escap
   assert.equal(escapeText("\x1b[2Jcleared"), "\\x1b[2Jcleared");
   assert.equal(escapeText("nul\0del\x7fc1\x85"), "nul\\x00del\\x7fc1\\x85");
   assert.equal(escapeText("user\u202Egpj.exe"), "user\\u{202E}gpj.exe");
-  for (const mark of ["\u061C", "\u200E", "\u200F", "\u202A", "\u202B", "\u202C", "\u202D", "\u2066", "\u2067", "\u2068", "\u2069"]) {
+  for (const mark of [
+    "\u061C",
+    "\u200E",
+    "\u200F",
+    "\u202A",
+    "\u202B",
+    "\u202C",
+    "\u202D",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+  ]) {
     assert.match(escapeText(mark), /^\\u\{[0-9A-F]{3,4}\}$/, `U+${mark.codePointAt(0)?.toString(16)}`);
   }
 });
 
 test("legitimate non-ASCII names stay as they are", () => {
-  for (const name of ["José", "日本語", "Ελληνικά", "עברית", "emoji 🐘", "naïve café"]) assert.equal(escapeText(name), name);
+  for (const name of ["José", "日本語", "Ελληνικά", "עברית", "emoji 🐘", "naïve café"])
+    assert.equal(escapeText(name), name);
 });
 
 test("data keeps the characters it asks to keep (line breaks, tabs)", () => {

@@ -9,14 +9,24 @@ export interface ShownFinding {
   readonly fix: string;
 }
 
-const LABEL: Readonly<Record<Severity, string>> = { critical: "CRITICAL", high: "HIGH", medium: "MEDIUM", low: "LOW", info: "INFO" };
+const LABEL: Readonly<Record<Severity, string>> = {
+  critical: "CRITICAL",
+  high: "HIGH",
+  medium: "MEDIUM",
+  low: "LOW",
+  info: "INFO",
+};
 const INDENT = " ".repeat(11);
 
 /**
  * One finding under its heading: severity and message, then why and the fix (and any further lines)
  * aligned beneath. `showWhy: false` leaves out why, for a report that gives it once per check id.
  */
-export function findingLines(finding: ShownFinding, more: readonly (readonly [label: string, value: string])[] = [], showWhy = true): string[] {
+export function findingLines(
+  finding: ShownFinding,
+  more: readonly (readonly [label: string, value: string])[] = [],
+  showWhy = true,
+): string[] {
   return [
     `  ${LABEL[finding.severity].padEnd(8)} ${finding.id}: ${finding.message}`,
     ...(showWhy ? [`${INDENT}why: ${finding.why}`] : []),
@@ -48,7 +58,8 @@ const COMPACT_LABEL = /^(.*?:\d+: )(critical|high)( [\w-]+: )/;
  * a terminal, so the escapes added are the only ones. Other lines (headings, rule text) are untouched.
  */
 export function colourSeverities(text: string): string {
-  const paint = (_: string, before: string, label: string, after: string) => `${before}${COLOUR[label.toLowerCase() as Severity] ?? ""}${label}${RESET}${after}`;
+  const paint = (_: string, before: string, label: string, after: string) =>
+    `${before}${COLOUR[label.toLowerCase() as Severity] ?? ""}${label}${RESET}${after}`;
   return text
     .split("\n")
     .map((line) => (REPORT_LABEL.test(line) ? line.replace(REPORT_LABEL, paint) : line.replace(COMPACT_LABEL, paint)))

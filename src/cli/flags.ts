@@ -1,12 +1,16 @@
-import { Option, type Command } from "commander";
+import { type Command, Option } from "commander";
+
 import { SEVERITIES } from "../hba/lint/finding.js";
 
 /** Flags shared by several commands, defined once so their names and help never drift. */
 
 export const sanOption = () =>
-  new Option("--san <name>", "a subject alternative name: DNS name or IPv4/IPv6 address (repeatable)").argParser(collect).default([]);
+  new Option("--san <name>", "a subject alternative name: DNS name or IPv4/IPv6 address (repeatable)")
+    .argParser(collect)
+    .default([]);
 
-export const daysOption = (defaultDays: number) => new Option("--days <n>", `validity in days (default ${defaultDays})`);
+export const daysOption = (defaultDays: number) =>
+  new Option("--days <n>", `validity in days (default ${defaultDays})`);
 
 export const keyTypeOption = () =>
   new Option("--key-type <type>", "ec-p256 (default), ec-p384, rsa-2048, rsa-3072, rsa-4096 or ed25519");
@@ -14,23 +18,27 @@ export const keyTypeOption = () =>
 export const profileOption = () => new Option("--profile <profile>", "server, client or peer").makeOptionMandatory();
 
 export const passphraseFileOption = () =>
-  new Option("--passphrase-file <file>", "file whose first line is the CA key passphrase (or set PGWARDEN_CA_PASSPHRASE)");
+  new Option(
+    "--passphrase-file <file>",
+    "file whose first line is the CA key passphrase (or set PGWARDEN_CA_PASSPHRASE)",
+  );
 
 export const insecureOption = () => new Option("--insecure", "accept a CA key that group or others can read");
 
-export const allowWildcardOption = () => new Option("--allow-wildcard", "accept a wildcard SAN such as *.db.example.com");
+export const allowWildcardOption = () =>
+  new Option("--allow-wildcard", "accept a wildcard SAN such as *.db.example.com");
 
 /** For server and peer certificates, whose CN goes into the SANs unless this is given. */
 export const noCnSanOption = () =>
-  new Option(
-    "--no-cn-san",
-    "leave the CN out of the SANs (for a CN that is a label, not a host name clients dial)",
-  );
+  new Option("--no-cn-san", "leave the CN out of the SANs (for a CN that is a label, not a host name clients dial)");
 
 export const forceOption = () => new Option("--force", "replace an existing key and certificate of the same name");
 
 /** For commands that report findings (hba lint, password audit). */
-export const failOnOption = () => new Option("--fail-on <severity>", "exit 1 when a finding is this severe or worse").choices(SEVERITIES).default("high");
+export const failOnOption = () =>
+  new Option("--fail-on <severity>", "exit 1 when a finding is this severe or worse")
+    .choices(SEVERITIES)
+    .default("high");
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

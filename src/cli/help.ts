@@ -29,7 +29,12 @@ export function describe(command: Command, spec: HelpSpec): Command {
   const description = spec.description.replace(/\s*\n\s*/g, " ");
   const firstSentence = /^.*?[.:](?=\s|$)/.exec(description)?.[0] ?? description;
   command.summary(spec.summary ?? firstSentence.replace(/[.:]$/, "")).description(description);
-  const notes = spec.exitNotes?.length ? `\n  for this command:\n${spec.exitNotes.map((line) => `  ${line}`).join("\n")}` : "";
-  command.addHelpText("after", `\n${EXIT_CODES_HELP}${notes}\n\nEXAMPLES\n${spec.examples.map((line) => `  $ ${line}`).join("\n")}\n`);
+  const notes = spec.exitNotes?.length
+    ? `\n  for this command:\n${spec.exitNotes.map((line) => `  ${line}`).join("\n")}`
+    : "";
+  command.addHelpText(
+    "after",
+    `\n${EXIT_CODES_HELP}${notes}\n\nEXAMPLES\n${spec.examples.map((line) => `  $ ${line}`).join("\n")}\n`,
+  );
   return command;
 }

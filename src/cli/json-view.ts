@@ -21,5 +21,11 @@ export function servedJson(served: ServedCheck) {
 
 /** A pg_hba rule by where it is and what it says (never the parser's tokens). */
 export function hbaRuleJson(rule: HbaRule) {
-  return { file: rule.source.file, line: rule.source.line, text: rule.text.trim(), method: rule.method, options: rule.options };
+  return {
+    file: rule.source.file,
+    line: rule.source.line,
+    text: rule.text.trim(),
+    method: rule.method,
+    options: rule.options,
+  };
 }

@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+
 import { buildProgram, commandOf } from "./main.js";
 
 const argv = (...args: string[]) => ["node", "pgwarden", ...args];
@@ -23,14 +24,31 @@ test("no noun, or one that does not exist, loads the whole tree", async () => {
   assert.deepEqual(commandOf(argv("certs", "list")), {});
   assert.deepEqual(commandOf(argv("constructor")), {}, "only the table's own keys are nouns");
   const all = await buildProgram(argv("--help"));
-  assert.deepEqual(all.commands.map((command) => command.name()).sort(), ["ca", "cert", "hba", "password", "pg", "quickstart", "role", "sandbox", "trust"]);
+  assert.deepEqual(all.commands.map((command) => command.name()).sort(), [
+    "ca",
+    "cert",
+    "hba",
+    "password",
+    "pg",
+    "quickstart",
+    "role",
+    "sandbox",
+    "trust",
+  ]);
   const one = await buildProgram(argv("--pki", "ca", "cert", "list"));
-  assert.deepEqual(one.commands.map((command) => command.name()), ["cert"]);
-  assert.deepEqual(one.commands[0]?.commands.map((command) => command.name()), ["list"]);
+  assert.deepEqual(
+    one.commands.map((command) => command.name()),
+    ["cert"],
+  );
+  assert.deepEqual(
+    one.commands[0]?.commands.map((command) => command.name()),
+    ["list"],
+  );
 });
 
 test("a noun without a verb, or with one it does not have, loads all its verbs (for help and suggestions)", async () => {
-  const verbs = async (...args: string[]) => (await buildProgram(argv(...args))).commands[0]?.commands.map((command) => command.name());
+  const verbs = async (...args: string[]) =>
+    (await buildProgram(argv(...args))).commands[0]?.commands.map((command) => command.name());
   assert.deepEqual(await verbs("cert", "--help"), ["issue", "sign", "inspect", "verify", "list", "export"]);
   assert.deepEqual(await verbs("cert", "isue"), ["issue", "sign", "inspect", "verify", "list", "export"]);
   assert.deepEqual(await verbs("cert", "constructor"), ["issue", "sign", "inspect", "verify", "list", "export"]);
@@ -46,7 +64,9 @@ function packagesLoadedFor(...args: string[]): string[] {
     await buildProgram(${JSON.stringify(argv(...args))});
     const names = Object.keys(createRequire(import.meta.url).cache).map((path) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(path)?.[1]).filter(Boolean);
     process.stdout.write(JSON.stringify([...new Set(names)]));`;
-  return JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" })) as string[];
+  return JSON.parse(
+    execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" }),
+  ) as string[];
 }
 
 test("cert issue loads neither the PostgreSQL client, YAML, nor cert sign's X.509 library; the probe sees them where they are loaded", () => {
@@ -75,7 +95,9 @@ function run(...args: string[]): { code: number | null; stdout: string; stderr: 
 }
 
 test("--version and -V print `pgwarden <package.json version>` on stdout and exit 0", async () => {
-  const { version } = JSON.parse(await readFile(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+  const { version } = JSON.parse(await readFile(new URL("../../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
   assert.match(version, /^\d+\.\d+\.\d+/);
   for (const flag of ["--version", "-V"]) {
     assert.deepEqual(run(flag), { code: 0, stdout: `pgwarden ${version}\n`, stderr: "" }, flag);
@@ -95,5 +117,9 @@ test("no command is a usage error: help on stderr, nothing on stdout, exit 2; --
     assert.equal(result.stderr, "", `pgwarden ${args.join(" ")}`);
     assert.match(result.stdout, /^Usage: pgwarden /, `pgwarden ${args.join(" ")}`);
   }
-  assert.match(run("--help").stdout, /-V, --version[\s\S]*\$ pgwarden --version/, "the flag and an example are in the help");
+  assert.match(
+    run("--help").stdout,
+    /-V, --version[\s\S]*\$ pgwarden --version/,
+    "the flag and an example are in the help",
+  );
 });

@@ -1,12 +1,13 @@
 import { Command, CommanderError, type Option } from "commander";
+
+import { problemText } from "../config/problem-list.js";
 import { ExitCode, PgwardenError, type Problem } from "../errors.js";
 import { requireDirectoryPath } from "../fs/safe-dir.js";
 import { DEFAULT_PKI_DIR } from "../pki/pki-layout.js";
-import { problemText } from "../config/problem-list.js";
 import { escapeText } from "./escape-text.js";
 import { ExitSignal } from "./exit-signal.js";
 import { addGlobalFlags, formatOption, pkiOption, quietOption } from "./flags.js";
-import { nounCommand, type Noun } from "./noun.js";
+import { type Noun, nounCommand } from "./noun.js";
 import { jsonErrorLine } from "./output.js";
 import { versionLine } from "./version.js";
 
@@ -43,9 +44,17 @@ EXAMPLES
 `;
 
 /** The program's own flags (given before the noun), defined once. */
-const PROGRAM_OPTIONS = () => [pkiOption().env("PGWARDEN_PKI").default(DEFAULT_PKI_DIR), formatOption().default("text"), quietOption()];
+const PROGRAM_OPTIONS = () => [
+  pkiOption().env("PGWARDEN_PKI").default(DEFAULT_PKI_DIR),
+  formatOption().default("text"),
+  quietOption(),
+];
 /** Those that take a value, to find the noun behind them in argv. */
-const VALUE_FLAGS = new Set(PROGRAM_OPTIONS().filter((option) => option.required).map((option) => option.long));
+const VALUE_FLAGS = new Set(
+  PROGRAM_OPTIONS()
+    .filter((option) => option.required)
+    .map((option) => option.long),
+);
 
 /**
  * The noun and verb `argv` (process.argv form) runs: the first word that is not a program
@@ -78,13 +87,17 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
   for (const option of PROGRAM_OPTIONS()) program.addOption(option);
   const { noun, verb } = commandOf(argv);
   const nouns = noun === undefined ? Object.values(NOUNS) : [NOUNS[noun] as () => Promise<Noun>];
-  for (const command of await Promise.all(nouns.map(async (load) => nounCommand(await load(), verb)))) program.addCommand(command);
+  for (const command of await Promise.all(nouns.map(async (load) => nounCommand(await load(), verb))))
+    program.addCommand(command);
   const prepare = (command: Command) => {
     // Every command exits through the same override, so usage errors map to exit 2.
     command.exitOverride();
     // Commander's messages quote what was typed: escaped, keeping their own line breaks. With --format json
     // main's error path writes the error once, as JSON.
-    command.configureOutput({ outputError: (text, write) => (jsonErrorsRequested(argv) ? undefined : write(`pgwarden: ${escapeText(text, "\n")}`)) });
+    command.configureOutput({
+      outputError: (text, write) =>
+        jsonErrorsRequested(argv) ? undefined : write(`pgwarden: ${escapeText(text, "\n")}`),
+    });
     command.options.forEach(checkDirectoryFlag);
     if (command.commands.length === 0 && command !== program) addGlobalFlags(command);
     command.commands.forEach(prepare);
@@ -148,7 +161,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     const failure = failureOf(error);
     if (jsonErrorsRequested(argv)) {
       const message = failure.note ? `${failure.message} (${failure.note})` : failure.message;
-      if (message !== undefined) process.stderr.write(jsonErrorLine(failure.code, message, failure.exitCode, failure.problems));
+      if (message !== undefined)
+        process.stderr.write(jsonErrorLine(failure.code, message, failure.exitCode, failure.problems));
     } else if (failure.message !== undefined && !failure.shown) process.stderr.write(failureText(failure));
     if (failure.stack !== undefined && process.env.PGWARDEN_DEBUG === "1") process.stderr.write(failure.stack);
     return failure.exitCode;
@@ -184,11 +198,22 @@ function failureOf(error: unknown): Failure {
   if (error instanceof CommanderError) {
     // No command (no arguments, a noun without its verb): commander printed help on stderr: a usage error (pg_ctl and git also exit non-zero).
     if (error.code === "commander.help" && error.exitCode !== 0) {
-      return { exitCode: ExitCode.usage, code: "no-command", message: "no command given: run pgwarden --help to see them", shown: true };
+      return {
+        exitCode: ExitCode.usage,
+        code: "no-command",
+        message: "no command given: run pgwarden --help to see them",
+        shown: true,
+      };
     }
-    if (["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code)) return { exitCode: ExitCode.ok, code: "help" };
+    if (["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code))
+      return { exitCode: ExitCode.ok, code: "help" };
     // Commander printed its own text already (outputError); for JSON the message is kept here.
-    return { exitCode: ExitCode.usage, code: commanderCode(error.code), message: error.message.replace(/^error: /, ""), shown: true };
+    return {
+      exitCode: ExitCode.usage,
+      code: commanderCode(error.code),
+      message: error.message.replace(/^error: /, ""),
+      shown: true,
+    };
   }
   if (error instanceof PgwardenError) {
     const cause = error.cause instanceof Error ? `caused by: ${error.cause.stack}\n` : "";
@@ -203,7 +228,12 @@ function failureOf(error: unknown): Failure {
   const nodeError = error as NodeJS.ErrnoException;
   const stack = `${nodeError?.stack ?? ""}\n`;
   if (nodeError?.code === "EACCES" || nodeError?.code === "EPERM") {
-    return { exitCode: ExitCode.privilege, code: "permission-denied", message: `permission denied: ${nodeError.path ?? nodeError.message}`, stack };
+    return {
+      exitCode: ExitCode.privilege,
+      code: "permission-denied",
+      message: `permission denied: ${nodeError.path ?? nodeError.message}`,
+      stack,
+    };
   }
   // A file where a directory must be (pki/server as a file, a parent of a path that is a file).
   if (nodeError?.code === "ENOTDIR" || (nodeError?.code === "EEXIST" && nodeError.syscall === "mkdir")) {
@@ -211,13 +241,22 @@ function failureOf(error: unknown): Failure {
     return { exitCode: ExitCode.usage, code: "file-not-directory", message, stack };
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { exitCode: ExitCode.internal, code: "internal", message, note: BUG_NOTE, ...(error instanceof Error ? { stack } : {}) };
+  return {
+    exitCode: ExitCode.internal,
+    code: "internal",
+    message,
+    note: BUG_NOTE,
+    ...(error instanceof Error ? { stack } : {}),
+  };
 }
 
 /** The error as text on stderr: one line, and for a bug how to report it. */
 function failureText(failure: Failure): string {
   const prefix = failure.exitCode === ExitCode.internal ? "internal error" : "error";
   // Several problems: each on its own line, `file:line:column: error: message` as compilers print them, then the summary.
-  const problems = (failure.problems?.length ?? 0) > 1 ? (failure.problems ?? []).map((problem) => `${escapeText(problemText(problem))}\n`).join("") : "";
+  const problems =
+    (failure.problems?.length ?? 0) > 1
+      ? (failure.problems ?? []).map((problem) => `${escapeText(problemText(problem))}\n`).join("")
+      : "";
   return `${problems}pgwarden: ${prefix}: ${escapeText(failure.message ?? "")}\n${failure.note ? `${failure.note}\n` : ""}`;
 }

@@ -1,10 +1,23 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
 import { jsonErrorLine, jsonText, octalMode } from "./output.js";
 
 test("a key named mode holding a number is written as an octal string, at any depth; other numbers stay numbers", () => {
-  const doc = JSON.parse(jsonText({ files: [{ path: "k", mode: 0o600 }], plan: { files: [{ mode: 0o100644 }] }, port: 5432, mode: "verify-full" }));
-  assert.deepEqual(doc, { files: [{ path: "k", mode: "0600" }], plan: { files: [{ mode: "0644" }] }, port: 5432, mode: "verify-full" });
+  const doc = JSON.parse(
+    jsonText({
+      files: [{ path: "k", mode: 0o600 }],
+      plan: { files: [{ mode: 0o100644 }] },
+      port: 5432,
+      mode: "verify-full",
+    }),
+  );
+  assert.deepEqual(doc, {
+    files: [{ path: "k", mode: "0600" }],
+    plan: { files: [{ mode: "0644" }] },
+    port: 5432,
+    mode: "verify-full",
+  });
   assert.equal(octalMode(0o4755), "4755");
 });
 

@@ -1,4 +1,5 @@
 import { StringDecoder } from "node:string_decoder";
+
 import { usageError } from "../errors.js";
 
 /** Whether a person is there to answer: stdin and stderr (where the prompt goes) are terminals. */
@@ -57,6 +58,7 @@ export async function promptNewPassphrase(what: string): Promise<string | undefi
   const first = await readHidden(`Passphrase to encrypt ${what} (empty for none): `);
   if (first === "") return undefined;
   const second = await readHidden("The same passphrase again: ");
-  if (second !== first) throw usageError("passphrase-mismatch", "the two passphrases differ: nothing was written; run the command again");
+  if (second !== first)
+    throw usageError("passphrase-mismatch", "the two passphrases differ: nothing was written; run the command again");
   return first;
 }

@@ -1,5 +1,6 @@
 import { accessSync, constants, realpathSync } from "node:fs";
 import { basename, delimiter, join } from "node:path";
+
 import { shellWord } from "../pki/conninfo.js";
 
 function realpath(path: string): string | undefined {
@@ -25,7 +26,10 @@ function executable(path: string): boolean {
  * pg_ctl's full path when pg_ctl is not on PATH. `script` is the program node runs (process.argv[1]);
  * run from elsewhere (a test calling main()), the name is `pgwarden`.
  */
-export function programWord(script: string | undefined = process.argv[1], path: string = process.env.PATH ?? ""): string {
+export function programWord(
+  script: string | undefined = process.argv[1],
+  path: string = process.env.PATH ?? "",
+): string {
   if (script === undefined || !/^pgwarden(\.js)?$/.test(basename(script))) return "pgwarden";
   const self = realpath(script);
   if (self === undefined) return "pgwarden";

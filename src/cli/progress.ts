@@ -17,7 +17,9 @@ export function progressBar(output: Output, label: string): (done: number, total
       if (done !== total && now - lastDraw < REDRAW_INTERVAL_MS) return;
       lastDraw = now;
       const filled = Math.round((done / total) * BAR_WIDTH);
-      output.progress(`\r${label} [${"#".repeat(filled)}${" ".repeat(BAR_WIDTH - filled)}] ${done}/${total}${done === total ? "\n" : ""}`);
+      output.progress(
+        `\r${label} [${"#".repeat(filled)}${" ".repeat(BAR_WIDTH - filled)}] ${done}/${total}${done === total ? "\n" : ""}`,
+      );
       return;
     }
     const percent = Math.floor((done / total) * 100);

@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
 import { ExitCode, PgwardenError } from "../errors.js";
-import { clusterMembers, clusterNames, groupHosts, hostVars, instanceName, instanceVars, resolveInstance } from "./inventory.js";
+import {
+  clusterMembers,
+  clusterNames,
+  groupHosts,
+  hostVars,
+  instanceName,
+  instanceVars,
+  resolveInstance,
+} from "./inventory.js";
 import { parseInventory } from "./load-inventory.js";
 
 const inventory = parseInventory(
@@ -76,10 +85,20 @@ test("instances are found by address or by <cluster>-<seq>", () => {
 
 test("unknown clusters and instances are not-found (exit 4) and list what exists", () => {
   const notFound = (fn: () => unknown, pattern: RegExp) =>
-    assert.throws(fn, (error: unknown) => error instanceof PgwardenError && error.exitCode === ExitCode.notFound && pattern.test(error.message));
-  notFound(() => instanceVars(inventory, "pg-meta"), /^no cluster "pg-meta" in pigsty\.yml: clusters are pg-east, pg-test$/);
+    assert.throws(
+      fn,
+      (error: unknown) =>
+        error instanceof PgwardenError && error.exitCode === ExitCode.notFound && pattern.test(error.message),
+    );
+  notFound(
+    () => instanceVars(inventory, "pg-meta"),
+    /^no cluster "pg-meta" in pigsty\.yml: clusters are pg-east, pg-test$/,
+  );
   notFound(() => clusterMembers(inventory, "infra"), /^no cluster "infra"/);
-  notFound(() => instanceVars(inventory, "pg-test", "10.20.0.1"), /^no instance "10\.20\.0\.1" in cluster pg-test: its members are 10\.10\.10\.10 \(pg-test-3\), 10\.10\.10\.11 \(pg-test-1\), 10\.10\.10\.9 \(pg-test-2\)$/);
+  notFound(
+    () => instanceVars(inventory, "pg-test", "10.20.0.1"),
+    /^no instance "10\.20\.0\.1" in cluster pg-test: its members are 10\.10\.10\.10 \(pg-test-3\), 10\.10\.10\.11 \(pg-test-1\), 10\.10\.10\.9 \(pg-test-2\)$/,
+  );
   notFound(() => resolveInstance(inventory, "pg-test", "pg-test-9"), /no instance "pg-test-9"/);
 });
 

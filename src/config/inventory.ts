@@ -76,7 +76,12 @@ function groupsOf(inventory: Inventory, host: string): readonly InventoryGroup[]
  * in (Ansible's order), then the host's own vars.
  */
 export function hostVars(inventory: Inventory, host: string): InventoryVars {
-  return Object.assign({}, inventory.vars, ...groupsOf(inventory, host).map((group) => group.vars), inventory.hostVars.get(host) ?? {}) as InventoryVars;
+  return Object.assign(
+    {},
+    inventory.vars,
+    ...groupsOf(inventory, host).map((group) => group.vars),
+    inventory.hostVars.get(host) ?? {},
+  ) as InventoryVars;
 }
 
 /** Every cluster named by a host's pg_cluster, sorted. */
@@ -94,10 +99,15 @@ export function clusterNames(inventory: Inventory): string[] {
  * `unique | sort` over inventory host names). Throws not-found (exit 4) for an unknown cluster.
  */
 export function clusterMembers(inventory: Inventory, cluster: string): string[] {
-  const members = [...inventory.hostVars.keys()].filter((host) => hostVars(inventory, host).pg_cluster === cluster).sort(compareText);
+  const members = [...inventory.hostVars.keys()]
+    .filter((host) => hostVars(inventory, host).pg_cluster === cluster)
+    .sort(compareText);
   if (members.length === 0) {
     const known = clusterNames(inventory);
-    throw notFoundError("unknown-cluster", `no cluster ${JSON.stringify(cluster)} in ${inventory.file}: ${known.length > 0 ? `clusters are ${known.join(", ")}` : "it defines no pg_cluster"}`);
+    throw notFoundError(
+      "unknown-cluster",
+      `no cluster ${JSON.stringify(cluster)} in ${inventory.file}: ${known.length > 0 ? `clusters are ${known.join(", ")}` : "it defines no pg_cluster"}`,
+    );
   }
   return members;
 }
@@ -111,13 +121,17 @@ export function instanceName(inventory: Inventory, host: string): string | undef
 /** The host of an instance given by its address (`10.10.10.11`) or its name (`pg-meta-2`); throws not-found (exit 4). */
 export function resolveInstance(inventory: Inventory, cluster: string, instance: string): string {
   const members = clusterMembers(inventory, cluster);
-  const found = members.find((host) => host === instance) ?? members.find((host) => instanceName(inventory, host) === instance);
+  const found =
+    members.find((host) => host === instance) ?? members.find((host) => instanceName(inventory, host) === instance);
   if (found !== undefined) return found;
   const listed = members.map((host) => {
     const name = instanceName(inventory, host);
     return name ? `${host} (${name})` : host;
   });
-  throw notFoundError("unknown-instance", `no instance ${JSON.stringify(instance)} in cluster ${cluster}: its members are ${listed.join(", ")}`);
+  throw notFoundError(
+    "unknown-instance",
+    `no instance ${JSON.stringify(instance)} in cluster ${cluster}: its members are ${listed.join(", ")}`,
+  );
 }
 
 /**
@@ -128,7 +142,11 @@ export function resolveInstance(inventory: Inventory, cluster: string, instance:
  */
 export function instanceVars(inventory: Inventory, cluster: string, host?: string): InventoryVars {
   if (host !== undefined) return hostVars(inventory, resolveInstance(inventory, cluster, host));
-  return Object.assign({}, inventory.vars, ...clusterGroups(inventory, cluster).map((group) => group.vars)) as InventoryVars;
+  return Object.assign(
+    {},
+    inventory.vars,
+    ...clusterGroups(inventory, cluster).map((group) => group.vars),
+  ) as InventoryVars;
 }
 
 /** The groups that hold every member of `cluster`, in Ansible's precedence order (the last one wins). Throws not-found (exit 4). */
@@ -143,7 +161,9 @@ export function clusterGroups(inventory: Inventory, cluster: string): InventoryG
 }
 
 /** An instance's (or cluster's) vars with every key Pigsty gives a default set. */
-export type EffectiveVars = InventoryVars & { readonly [K in keyof typeof PIGSTY_DEFAULTS]-?: NonNullable<InventoryVars[K]> };
+export type EffectiveVars = InventoryVars & {
+  readonly [K in keyof typeof PIGSTY_DEFAULTS]-?: NonNullable<InventoryVars[K]>;
+};
 
 /** {@link instanceVars} over Pigsty's defaults (config/pigsty-defaults.ts): what Pigsty renders and creates for the instance or cluster. */
 export function effectiveVars(inventory: Inventory, cluster: string, host?: string): EffectiveVars {

@@ -1,11 +1,12 @@
-import { LineCounter, parseDocument, type Document, type Tags } from "yaml";
+import { type Document, LineCounter, parseDocument, type Tags } from "yaml";
 import type { z } from "zod";
+
 import { ExitCode, PgwardenError, type Problem } from "../errors.js";
 import { readInputFile } from "../fs/read-input.js";
 import type { SourceLocation } from "../hba/model.js";
 import { hostVars, type Inventory, type InventoryGroup } from "./inventory.js";
-import { LOCATED_KEYS, inventoryVarsSchema, type InventoryVars } from "./schema.js";
 import { problemAt, problemsError } from "./problem-list.js";
+import { type InventoryVars, inventoryVarsSchema, LOCATED_KEYS } from "./schema.js";
 import { locatedSource } from "./source-detail.js";
 import { formatPath, lineOf, positionOf, type YamlPath } from "./yaml-location.js";
 
@@ -48,13 +49,18 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   const secret = issue.path.some((part) => typeof part === "string" && /password/i.test(part));
   const got = `got ${secret ? describeKind(issue.input) : describeValue(issue.input)}`;
   if (issue.code === "invalid_type") return `expected ${EXPECTED[issue.expected] ?? `a ${issue.expected}`}, ${got}`;
-  if (issue.code === "too_small" && issue.origin === "number") return `must be at least ${String(issue.minimum)}, ${got}`;
+  if (issue.code === "too_small" && issue.origin === "number")
+    return `must be at least ${String(issue.minimum)}, ${got}`;
   // A union's own message (pg_seq, pg_offline_query) says what was expected; zod's default does not.
-  if (issue.code === "invalid_union") return issue.message === "Invalid input" ? `invalid value, ${got}` : `${issue.message}, ${got}`;
+  if (issue.code === "invalid_union")
+    return issue.message === "Invalid input" ? `invalid value, ${got}` : `${issue.message}, ${got}`;
   return issue.message;
 }
 
-type MutableGroup = { -readonly [K in keyof InventoryGroup]: InventoryGroup[K] } & { hosts: string[]; children: string[] };
+type MutableGroup = { -readonly [K in keyof InventoryGroup]: InventoryGroup[K] } & {
+  hosts: string[];
+  children: string[];
+};
 
 /** Reads one YAML document into groups, hosts and validated vars, collecting every problem. */
 class InventoryReader {
@@ -93,7 +99,9 @@ class InventoryReader {
 
   /** A role entry's password has its own line (`password:` under `- name: app`): problems with it point there. */
   passwordSource(entry: object, path: YamlPath): { passwordSource?: SourceLocation } {
-    return isRecord(entry) && entry.password !== undefined && entry.password !== null ? { passwordSource: this.source([...path, "password"]) } : {};
+    return isRecord(entry) && entry.password !== undefined && entry.password !== null
+      ? { passwordSource: this.source([...path, "password"]) }
+      : {};
   }
 
   /** Where each key of a vars block is written, so a value can be traced to its line. */
@@ -128,21 +136,21 @@ class InventoryReader {
           const at = [...path, key, index];
           return { ...entry, source: this.source(at), ...this.passwordSource(entry, at) };
         });
-      }
-      else if (isRecord(value)) vars[key] = { ...value, source: this.source([...path, key]) };
+      } else if (isRecord(value)) vars[key] = { ...value, source: this.source([...path, key]) };
     }
-    return vars as InventoryVars;
+    return vars;
   }
 
   hosts(value: unknown, path: YamlPath, group?: MutableGroup): void {
     if (value === null || value === undefined) return;
     if (!isRecord(value)) return this.problem(path, `expected a mapping of hosts, got ${describeValue(value)}`);
     for (const [host, vars] of Object.entries(value)) {
-      if (!HOST_NAME.test(host)) this.problem([...path, host], `host ${JSON.stringify(host)} is not an address or a host name`);
+      if (!HOST_NAME.test(host))
+        this.problem([...path, host], `host ${JSON.stringify(host)} is not an address or a host name`);
       const parsed = this.vars(vars, [...path, host]);
       if (!this.hostPaths.has(host)) this.hostPaths.set(host, [...path, host]);
       // A host listed in several groups: Ansible merges its vars, a later listing winning per key.
-      this.hostVars.set(host, { ...(this.hostVars.get(host) ?? {}), ...parsed } as InventoryVars);
+      this.hostVars.set(host, { ...(this.hostVars.get(host) ?? {}), ...parsed });
       if (group && !group.hosts.includes(host)) group.hosts.push(host);
     }
   }
@@ -155,11 +163,15 @@ class InventoryReader {
     }
     group.depth = Math.max(group.depth, depth);
     if (value === null || value === undefined) return;
-    if (!isRecord(value)) return this.problem(path, `expected a group (a mapping of hosts, vars and children), got ${describeValue(value)}`);
+    if (!isRecord(value))
+      return this.problem(
+        path,
+        `expected a group (a mapping of hosts, vars and children), got ${describeValue(value)}`,
+      );
     for (const [key, entry] of Object.entries(value)) {
       if (key === "hosts") this.hosts(entry, [...path, key], group);
       else if (key === "vars") {
-        group.vars = { ...group.vars, ...this.vars(entry, [...path, key]) } as InventoryVars;
+        group.vars = { ...group.vars, ...this.vars(entry, [...path, key]) };
         group.varSources = new Map([...(group.varSources ?? []), ...this.keySources(entry, [...path, key])]);
       } else if (key === "children") this.children(entry, [...path, key], depth + 1, group);
       else this.warn([...path, key], `not read: a group holds only hosts, vars and children`);
@@ -177,8 +189,10 @@ class InventoryReader {
 
   /** `all:` with vars, hosts and children; other top-level keys are groups, as Ansible reads them. */
   root(value: unknown): void {
-    if (value === null || value === undefined) return this.problem([], "the inventory is empty: a Pigsty inventory starts with all:");
-    if (!isRecord(value)) return this.problem([], `expected a mapping with all: at the top, got ${describeValue(value)}`);
+    if (value === null || value === undefined)
+      return this.problem([], "the inventory is empty: a Pigsty inventory starts with all:");
+    if (!isRecord(value))
+      return this.problem([], `expected a mapping with all: at the top, got ${describeValue(value)}`);
     for (const [key, entry] of Object.entries(value)) {
       if (key !== "all") {
         this.group(key, entry, [key], 1);
@@ -212,7 +226,8 @@ class InventoryReader {
   }
 }
 
-const withoutTimestamps = (tags: Tags): Tags => tags.filter((tag) => typeof tag === "string" || tag.tag !== "tag:yaml.org,2002:timestamp");
+const withoutTimestamps = (tags: Tags): Tags =>
+  tags.filter((tag) => typeof tag === "string" || tag.tag !== "tag:yaml.org,2002:timestamp");
 
 /**
  * Parses a Pigsty inventory: Ansible's YAML inventory (`all.vars`, `all.children.<group>.vars`
@@ -224,7 +239,14 @@ const withoutTimestamps = (tags: Tags): Tags => tags.filter((tag) => typeof tag 
 export function parseInventory(text: string, file: string): Inventory {
   const lineCounter = new LineCounter();
   // No timestamp tag: YAML 1.1 would read 2031-02-30 as 2031-03-02. Dates stay text and are checked as dates.
-  const document = parseDocument(text, { lineCounter, version: "1.1", merge: true, uniqueKeys: false, prettyErrors: false, customTags: withoutTimestamps });
+  const document = parseDocument(text, {
+    lineCounter,
+    version: "1.1",
+    merge: true,
+    uniqueKeys: false,
+    prettyErrors: false,
+    customTags: withoutTimestamps,
+  });
   const syntax = document.errors[0];
   if (syntax) throw configError(`${file}:${lineCounter.linePos(syntax.pos[0]).line}: ${syntax.message.split("\n")[0]}`);
   let root: unknown;
@@ -246,6 +268,7 @@ export function parseInventory(text: string, file: string): Inventory {
     hostSources,
   };
   if (reader.problems.length === 0) reader.checkInstances(inventory);
-  if (reader.problems.length > 0) throw problemsError("invalid-inventory", reader.problems, ExitCode.config, { many: "inventory problems" });
+  if (reader.problems.length > 0)
+    throw problemsError("invalid-inventory", reader.problems, ExitCode.config, { many: "inventory problems" });
   return inventory;
 }

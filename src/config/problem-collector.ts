@@ -43,7 +43,14 @@ export class ProblemCollector {
     const [first, ...others] = this.#errors;
     if (!first) return;
     if (others.length === 0) throw first;
-    const exitCode = this.#errors.every((error) => error.exitCode === first.exitCode) ? first.exitCode : ExitCode.config;
-    throw problemsError(first.code, this.#errors.flatMap((error) => error.problems ?? []), exitCode, { many: this.many });
+    const exitCode = this.#errors.every((error) => error.exitCode === first.exitCode)
+      ? first.exitCode
+      : ExitCode.config;
+    throw problemsError(
+      first.code,
+      this.#errors.flatMap((error) => error.problems ?? []),
+      exitCode,
+      { many: this.many },
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { PgwardenError, type ExitCodeValue, type Problem } from "../errors.js";
+import { type ExitCodeValue, PgwardenError, type Problem } from "../errors.js";
 import type { SourceLocation } from "../hba/model.js";
 import { sourceDetail } from "./source-detail.js";
 
@@ -18,7 +18,9 @@ export function problemAt(source: SourceLocation, message: string, rule?: string
 
 /** `file:line:column: ` (empty when the file is not known). */
 export function problemPlace(problem: Problem): string {
-  return problem.file === "" ? "" : `${problem.file}:${problem.line}:${problem.column === undefined ? "" : `${problem.column}:`} `;
+  return problem.file === ""
+    ? ""
+    : `${problem.file}:${problem.line}:${problem.column === undefined ? "" : `${problem.column}:`} `;
 }
 
 /** `file:line:column: severity: message`, as compilers print it (no place when the file is not known). */
@@ -28,7 +30,9 @@ export function problemText(problem: Problem): string {
 
 /** In file order, as a compiler lists them; problems at one place keep the order they were found in. */
 export function sortProblems(problems: readonly Problem[]): Problem[] {
-  return [...problems].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
+  return [...problems].sort(
+    (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || (a.column ?? 0) - (b.column ?? 0),
+  );
 }
 
 /**

@@ -1,8 +1,16 @@
 import { isIP } from "node:net";
+
 import { z } from "zod";
+
 import { parseNetwork } from "../hba/address.js";
-import { hbaRuleSpecSchema, type HbaRuleSpec } from "../hba/render/rule-spec.js";
-import { defaultPrivilegeSchema, passwordInputSchema, roleEntrySchema, type PasswordInput, type RoleEntry } from "../roles/role-entry.js";
+import { type HbaRuleSpec, hbaRuleSpecSchema } from "../hba/render/rule-spec.js";
+import {
+  defaultPrivilegeSchema,
+  type PasswordInput,
+  passwordInputSchema,
+  type RoleEntry,
+  roleEntrySchema,
+} from "../roles/role-entry.js";
 import { ansibleBool } from "./ansible-bool.js";
 
 /** pg_role values an instance may have. */
@@ -23,17 +31,36 @@ const knownVarsSchema = z.object({
     .min(1, "expected a cluster name, got an empty string")
     .regex(SAFE_NAME, "a cluster name must not contain spaces, #, commas, quotes or control characters")
     .optional(),
-  pg_role: z.enum(PG_ROLES, { error: (issue) => `invalid pg_role ${JSON.stringify(issue.input)}: use one of ${PG_ROLES.join(", ")}` }).optional(),
-  pg_seq: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/).transform(Number)], { error: "expected a non-negative integer" }).optional(),
+  pg_role: z
+    .enum(PG_ROLES, {
+      error: (issue) => `invalid pg_role ${JSON.stringify(issue.input)}: use one of ${PG_ROLES.join(", ")}`,
+    })
+    .optional(),
+  pg_seq: z
+    .union([z.number().int().nonnegative(), z.string().regex(/^\d+$/).transform(Number)], {
+      error: "expected a non-negative integer",
+    })
+    .optional(),
   pg_dbsu: roleName.optional(),
   pg_replication_username: roleName.optional(),
   pg_monitor_username: roleName.optional(),
   pg_admin_username: roleName.optional(),
-  admin_ip: z.string().refine((value) => isIP(value) !== 0, { error: (issue) => `${JSON.stringify(issue.input)} is not an IP address` }).optional(),
-  node_firewall_intranet: z
-    .array(z.string().refine((value) => parseNetwork(value) !== undefined, { error: (issue) => `${JSON.stringify(issue.input)} is not an IPv4/IPv6 CIDR` }))
+  admin_ip: z
+    .string()
+    .refine((value) => isIP(value) !== 0, { error: (issue) => `${JSON.stringify(issue.input)} is not an IP address` })
     .optional(),
-  pg_pwd_enc: z.enum(["scram-sha-256", "md5"], { error: (issue) => `invalid pg_pwd_enc ${JSON.stringify(issue.input)}: use scram-sha-256 or md5` }).optional(),
+  node_firewall_intranet: z
+    .array(
+      z.string().refine((value) => parseNetwork(value) !== undefined, {
+        error: (issue) => `${JSON.stringify(issue.input)} is not an IPv4/IPv6 CIDR`,
+      }),
+    )
+    .optional(),
+  pg_pwd_enc: z
+    .enum(["scram-sha-256", "md5"], {
+      error: (issue) => `invalid pg_pwd_enc ${JSON.stringify(issue.input)}: use scram-sha-256 or md5`,
+    })
+    .optional(),
   pg_offline_query: ansibleBool.optional(),
   pg_default_hba_rules: z.array(hbaRuleSpecSchema("pg")).optional(),
   pg_hba_rules: z.array(hbaRuleSpecSchema("pg")).optional(),
@@ -62,7 +89,11 @@ const knownVarsSchema = z.object({
     .min(1, "expected a cluster name, got an empty string")
     .regex(SAFE_NAME, "a cluster name must not contain spaces, #, commas, quotes or control characters")
     .optional(),
-  etcd_seq: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/).transform(Number)], { error: "expected a non-negative integer" }).optional(),
+  etcd_seq: z
+    .union([z.number().int().nonnegative(), z.string().regex(/^\d+$/).transform(Number)], {
+      error: "expected a non-negative integer",
+    })
+    .optional(),
 });
 
 /**
@@ -72,7 +103,12 @@ const knownVarsSchema = z.object({
 export const inventoryVarsSchema = knownVarsSchema.loose();
 
 /** The keys whose values are lists of HBA rule objects. */
-export const HBA_RULE_KEYS = ["pg_default_hba_rules", "pg_hba_rules", "pgb_default_hba_rules", "pgb_hba_rules"] as const;
+export const HBA_RULE_KEYS = [
+  "pg_default_hba_rules",
+  "pg_hba_rules",
+  "pgb_default_hba_rules",
+  "pgb_hba_rules",
+] as const;
 export type HbaRuleKey = (typeof HBA_RULE_KEYS)[number];
 
 /** The keys whose values are lists of role entries. */
@@ -80,7 +116,12 @@ export const ROLE_ENTRY_KEYS = ["pg_default_roles", "pg_users"] as const;
 export type RoleEntryKey = (typeof ROLE_ENTRY_KEYS)[number];
 
 /** The keys that hold the system users' passwords (Pigsty's PASSWORD OVERWRITE in pg-init-roles.sql). */
-export const PASSWORD_KEYS = ["pg_dbsu_password", "pg_admin_password", "pg_monitor_password", "pg_replication_password"] as const;
+export const PASSWORD_KEYS = [
+  "pg_dbsu_password",
+  "pg_admin_password",
+  "pg_monitor_password",
+  "pg_replication_password",
+] as const;
 export type PasswordKey = (typeof PASSWORD_KEYS)[number];
 
 /**
@@ -94,6 +135,8 @@ export const LOCATED_KEYS = [...HBA_RULE_KEYS, ...ROLE_ENTRY_KEYS, ...PASSWORD_K
  * role entries and password objects carry where they were written (`source`), which the
  * loader adds.
  */
-export type InventoryVars = Omit<z.output<typeof knownVarsSchema>, HbaRuleKey | RoleEntryKey | PasswordKey> & { readonly [K in HbaRuleKey]?: readonly HbaRuleSpec[] } & {
+export type InventoryVars = Omit<z.output<typeof knownVarsSchema>, HbaRuleKey | RoleEntryKey | PasswordKey> & {
+  readonly [K in HbaRuleKey]?: readonly HbaRuleSpec[];
+} & {
   readonly [K in RoleEntryKey]?: readonly RoleEntry[];
 } & { readonly [K in PasswordKey]?: PasswordInput } & { readonly [key: string]: unknown };

@@ -1,4 +1,4 @@
-import { isMap, isScalar, type Document, type LineCounter } from "yaml";
+import { type Document, isMap, isScalar, type LineCounter } from "yaml";
 
 /** A key path into the document: map keys and sequence indexes. */
 export type YamlPath = readonly (string | number)[];

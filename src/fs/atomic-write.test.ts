@@ -4,6 +4,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promise
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
+
 import { FileExistsError, isTempFileName, removeStaleTempFiles, tempPathFor, writeFileAtomic } from "./atomic-write.js";
 
 // The exact-mode test needs a umask that would cut 0666 down (each test file runs in its own process).
@@ -33,14 +34,21 @@ test("a replaced file takes the new content and mode; an exclusive write never r
   await writeFileAtomic(path, "new", { mode: 0o600 });
   assert.equal(await readFile(path, "utf8"), "new");
   assert.equal(await modeOf(path), 0o600);
-  await assert.rejects(writeFileAtomic(path, "other", { mode: 0o600, exclusive: true }), (error: unknown) => error instanceof FileExistsError && error.path === path);
+  await assert.rejects(
+    writeFileAtomic(path, "other", { mode: 0o600, exclusive: true }),
+    (error: unknown) => error instanceof FileExistsError && error.path === path,
+  );
   assert.equal(await readFile(path, "utf8"), "new");
   assert.deepEqual(await readdir(dir), ["server.crt"], "the refused write left no temp file");
 });
 
 test("of many exclusive writers racing for one name, exactly one wins and no temp file stays", async () => {
   const path = join(dir, "dbuser_dba.key");
-  const outcomes = await Promise.allSettled(Array.from({ length: 24 }, (_, index) => writeFileAtomic(path, `writer ${index}`, { mode: 0o600, exclusive: true })));
+  const outcomes = await Promise.allSettled(
+    Array.from({ length: 24 }, (_, index) =>
+      writeFileAtomic(path, `writer ${index}`, { mode: 0o600, exclusive: true }),
+    ),
+  );
   const won = outcomes.filter((outcome) => outcome.status === "fulfilled");
   assert.equal(won.length, 1);
   assert.ok(outcomes.every((outcome) => outcome.status === "fulfilled" || outcome.reason instanceof FileExistsError));
@@ -50,7 +58,9 @@ test("of many exclusive writers racing for one name, exactly one wins and no tem
 
 test("hundreds of concurrent writes in one directory each land whole under their own name", async () => {
   const names = Array.from({ length: 400 }, (_, index) => `user_${index}.crt`);
-  await Promise.all(names.map((name) => writeFileAtomic(join(dir, name), `${name}\n`.repeat(50), { mode: 0o644, exclusive: true })));
+  await Promise.all(
+    names.map((name) => writeFileAtomic(join(dir, name), `${name}\n`.repeat(50), { mode: 0o644, exclusive: true })),
+  );
   assert.deepEqual((await readdir(dir)).sort(), [...names].sort());
   for (const name of names.slice(0, 20)) assert.equal(await readFile(join(dir, name), "utf8"), `${name}\n`.repeat(50));
 });
@@ -65,7 +75,9 @@ test("temp files of writers that died are removed; a live writer's and other fil
   const deadPid = Number(dead.stdout);
   assert.ok(deadPid > 0);
   // Named as writeFileAtomic names its temp files, for a dead writer, a live one and this process.
-  const [stale, live, own] = [deadPid, process.ppid, process.pid].map((pid) => basename(tempPathFor(join(dir, "ca.key"), pid))) as [string, string, string];
+  const [stale, live, own] = [deadPid, process.ppid, process.pid].map((pid) =>
+    basename(tempPathFor(join(dir, "ca.key"), pid)),
+  ) as [string, string, string];
   for (const name of [stale, live, own, "ca.key", ".hidden"]) await writeFile(join(dir, name), "x");
   assert.ok([stale, live, own].every(isTempFileName));
   assert.equal(await removeStaleTempFiles(dir), 1);

@@ -1,5 +1,15 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, fchmodSync, fchownSync, fsync, linkSync, openSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  fchmodSync,
+  fchownSync,
+  fsync,
+  linkSync,
+  openSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { chmod, mkdir, open, readdir, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
@@ -92,7 +102,11 @@ function fsyncOnPool(fd: number): Promise<void> {
  * the page cache in microseconds, less than a round trip to the pool costs, so they are
  * made in place. A fleet of certificates is two such writes each.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions,
+): Promise<void> {
   const temp = await writeTempFile(path, data, options);
   try {
     if (options.exclusive) {
@@ -112,7 +126,11 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
  * with its final mode and fsync'd, ready to be renamed into place. For writes that must
  * land together (a key and its certificate), whose renames a journal then covers.
  */
-export async function writeTempFile(path: string, data: string | Uint8Array, options: Omit<AtomicWriteOptions, "exclusive">): Promise<string> {
+export async function writeTempFile(
+  path: string,
+  data: string | Uint8Array,
+  options: Omit<AtomicWriteOptions, "exclusive">,
+): Promise<string> {
   const temp = tempPathFor(path);
   const fd = openSync(temp, "wx", options.mode);
   try {

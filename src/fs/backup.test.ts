@@ -3,6 +3,7 @@ import { chmod, lstat, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+
 import { writeKeepingBackup } from "./backup.js";
 
 const NOW = new Date("2026-12-01T12:00:00.000Z");
@@ -26,8 +27,8 @@ test("a replaced key's backup is private even when the key it replaces was left 
     const result = await writeKeepingBackup(key, "new key", { mode: 0o600 }, NOW);
     assert.equal(result.action, "replace");
     assert.equal(result.backup, `${key}.2026-12-01T12-00-00-000Z.bak`);
-    assert.equal(await readFile(result.backup as string, "utf8"), "old key");
-    assert.equal(await modeOf(result.backup as string), 0o600);
+    assert.equal(await readFile(result.backup, "utf8"), "old key");
+    assert.equal(await modeOf(result.backup), 0o600);
     assert.equal(await modeOf(key), 0o600);
     assert.equal(await readFile(key, "utf8"), "new key");
   }));
@@ -39,14 +40,21 @@ test("a private file replaced by a public one keeps a private backup", () =>
     await chmod(file, 0o600);
     const result = await writeKeepingBackup(file, "new", { mode: 0o644 }, NOW);
     assert.equal(await modeOf(result.backup as string), 0o600);
-    assert.equal(await modeOf(file), 0o644, "the new file has its own mode; only the backup keeps the old one's privacy");
+    assert.equal(
+      await modeOf(file),
+      0o644,
+      "the new file has its own mode; only the backup keeps the old one's privacy",
+    );
   }));
 
 test("identical content is left alone, with no backup", () =>
   inTempDir(async (dir) => {
     const file = join(dir, "pgwarden.conf");
     await writeFile(file, "ssl = on\n");
-    assert.deepEqual(await writeKeepingBackup(file, "ssl = on\n", { mode: 0o600 }, NOW), { path: file, action: "unchanged" });
+    assert.deepEqual(await writeKeepingBackup(file, "ssl = on\n", { mode: 0o600 }, NOW), {
+      path: file,
+      action: "unchanged",
+    });
     assert.deepEqual(await readdir(dir), ["pgwarden.conf"]);
   }));
 

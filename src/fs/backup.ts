@@ -1,5 +1,6 @@
 import { lchown, lstat, readFile, readlink, stat, symlink } from "node:fs/promises";
-import { writeFileAtomic, type AtomicWriteOptions } from "./atomic-write.js";
+
+import { type AtomicWriteOptions, writeFileAtomic } from "./atomic-write.js";
 
 /** `<path>.<UTC timestamp>.bak`: sorts by time, never collides with PostgreSQL's own names. */
 export function backupPath(path: string, now: Date): string {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
 import { Limiter, mapBounded } from "./bounded.js";
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -18,7 +19,10 @@ test("mapBounded keeps the items' order and never runs more than its limit at on
     },
     7,
   );
-  assert.deepEqual(results, Array.from({ length: 50 }, (_, i) => i * 2));
+  assert.deepEqual(
+    results,
+    Array.from({ length: 50 }, (_, i) => i * 2),
+  );
   assert.equal(peak, 7);
 });
 
@@ -35,7 +39,10 @@ test("a Limiter shared by callers holds them all under one limit, and frees a sl
       if (fail) throw new Error("boom");
       return 1;
     });
-  const outcomes = await Promise.allSettled([...Array.from({ length: 10 }, (_, i) => task(i % 4 === 0)), ...Array.from({ length: 10 }, () => task(false))]);
+  const outcomes = await Promise.allSettled([
+    ...Array.from({ length: 10 }, (_, i) => task(i % 4 === 0)),
+    ...Array.from({ length: 10 }, () => task(false)),
+  ]);
   assert.equal(peak, 3);
   assert.equal(outcomes.filter((outcome) => outcome.status === "rejected").length, 3);
   assert.equal(await task(false), 1, "every slot came back");

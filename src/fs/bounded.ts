@@ -33,11 +33,16 @@ export class Limiter {
 }
 
 /** `Promise.all(items.map(task))` with at most `limit` tasks running at once; results in the items' order. */
-export async function mapBounded<T, R>(items: readonly T[], task: (item: T, index: number) => Promise<R>, limit: number = MAX_OPEN_FILES): Promise<R[]> {
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  task: (item: T, index: number) => Promise<R>,
+  limit: number = MAX_OPEN_FILES,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const lane = async () => {
-    for (let index = next++; index < items.length; index = next++) results[index] = await task(items[index] as T, index);
+    for (let index = next++; index < items.length; index = next++)
+      results[index] = await task(items[index] as T, index);
   };
   await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, lane));
   return results;

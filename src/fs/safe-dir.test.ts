@@ -3,6 +3,7 @@ import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+
 import { PgwardenError } from "../errors.js";
 import { checkPkiDirectory, requireDirectoryPath } from "./safe-dir.js";
 
@@ -12,7 +13,8 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-const failsWith = (exitCode: number, message: RegExp) => (error: unknown) => error instanceof PgwardenError && error.exitCode === exitCode && message.test(error.message);
+const failsWith = (exitCode: number, message: RegExp) => (error: unknown) =>
+  error instanceof PgwardenError && error.exitCode === exitCode && message.test(error.message);
 
 /** A fresh PKI-shaped directory (mode 0700) with ca/ and server/. */
 async function freshPki(name: string): Promise<string> {
@@ -26,8 +28,14 @@ async function freshPki(name: string): Promise<string> {
 test("a directory flag naming a file, or a path under a file, is a usage error; a missing path or a directory is fine", async () => {
   const file = join(dir, "a-file");
   await writeFile(file, "x");
-  assert.throws(() => requireDirectoryPath(file, "--out"), failsWith(2, /^--out .*a-file is not a directory .*give a directory$/));
-  assert.throws(() => requireDirectoryPath(join(file, "below"), "--root"), failsWith(2, /^--root .*a-file\/below is not a directory/));
+  assert.throws(
+    () => requireDirectoryPath(file, "--out"),
+    failsWith(2, /^--out .*a-file is not a directory .*give a directory$/),
+  );
+  assert.throws(
+    () => requireDirectoryPath(join(file, "below"), "--root"),
+    failsWith(2, /^--root .*a-file\/below is not a directory/),
+  );
   assert.doesNotThrow(() => requireDirectoryPath(join(dir, "not-yet"), "--out"));
   assert.doesNotThrow(() => requireDirectoryPath(dir, "--out"));
 });
@@ -43,10 +51,16 @@ test("a PKI that does not exist is missing; one that is a file is a usage error"
 test("a world-writable PKI root or group directory is refused (exit 7) with the chmod that fixes it", async () => {
   const root = await freshPki("open-root");
   await chmod(root, 0o777);
-  assert.throws(() => checkPkiDirectory(root), failsWith(7, new RegExp(`^${root} is writable by every user \\(mode 0777\\).*run chmod o-w ${root} `)));
+  assert.throws(
+    () => checkPkiDirectory(root),
+    failsWith(7, new RegExp(`^${root} is writable by every user \\(mode 0777\\).*run chmod o-w ${root} `)),
+  );
   const group = await freshPki("open-group");
   await chmod(join(group, "server"), 0o1777);
-  assert.throws(() => checkPkiDirectory(group), failsWith(7, /server is writable by every user \(mode 1777\).*chmod o-w .*server/));
+  assert.throws(
+    () => checkPkiDirectory(group),
+    failsWith(7, /server is writable by every user \(mode 1777\).*chmod o-w .*server/),
+  );
   const records = await freshPki("open-records");
   await mkdir(join(records, "db", "certs"), { recursive: true });
   await chmod(join(records, "db", "certs"), 0o757);
@@ -58,7 +72,8 @@ test("a group directory that is a symbolic link out of the PKI is refused (exit 
   await mkdir(outside, { mode: 0o755 });
   const root = await freshPki("escape");
   await symlink(outside, join(root, "client"));
-  const advice = /client is a symbolic link to .*elsewhere, outside the PKI.*\(rm \S*client && mkdir -m 700 \S*client\), then move in only the files/;
+  const advice =
+    /client is a symbolic link to .*elsewhere, outside the PKI.*\(rm \S*client && mkdir -m 700 \S*client\), then move in only the files/;
   assert.throws(() => checkPkiDirectory(root), failsWith(7, advice));
   const inside = await freshPki("inside");
   await symlink("server", join(inside, "servers"));

@@ -1,6 +1,7 @@
-import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from "node:fs";
-import { dirname, join, relative, resolve, isAbsolute } from "node:path";
+import { lstatSync, readdirSync, readlinkSync, realpathSync, type Stats, statSync } from "node:fs";
 import { stat } from "node:fs/promises";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+
 import { pkiError, usageError } from "../errors.js";
 
 /**
@@ -28,7 +29,10 @@ function statOrUndefined(path: string): Stats | undefined {
 export function requireDirectoryPath(path: string, flag: string): void {
   const info = statOrUndefined(path);
   if (info && !info.isDirectory()) {
-    throw usageError("not-a-directory", `${flag} ${path} is not a directory (it, or a directory above it, is a file): give a directory`);
+    throw usageError(
+      "not-a-directory",
+      `${flag} ${path} is not a directory (it, or a directory above it, is a file): give a directory`,
+    );
   }
 }
 
@@ -69,7 +73,10 @@ export function checkPkiDirectory(root: string, flag = "--pki"): "missing" | "pr
   const info = statOrUndefined(root);
   if (!info) return "missing";
   if (!info.isDirectory()) {
-    throw usageError("pki-not-a-directory", `${flag} ${root} is not a directory (it, or a directory above it, is a file): give the PKI directory`);
+    throw usageError(
+      "pki-not-a-directory",
+      `${flag} ${root} is not a directory (it, or a directory above it, is a file): give the PKI directory`,
+    );
   }
   refuseWorldWritable(root, info);
   const realRoot = realpathSync(root);
@@ -91,7 +98,10 @@ export function checkPkiDirectory(root: string, flag = "--pki"): "missing" | "pr
     } else if (entry.isDirectory()) {
       refuseWorldWritable(path, lstatSync(path));
     } else if ((STRUCTURE as readonly string[]).includes(entry.name)) {
-      throw pkiError("pki-damaged", `${path} is not a directory, so the PKI ${root} is damaged: move ${path} away and restore ${entry.name}/ from a backup`);
+      throw pkiError(
+        "pki-damaged",
+        `${path} is not a directory, so the PKI ${root} is damaged: move ${path} away and restore ${entry.name}/ from a backup`,
+      );
     }
   }
   const records = join(root, "db", "certs");
@@ -125,11 +135,17 @@ export async function assertOwnedByUs(path: string, what: string, use: DirUse = 
   if (!info || typeof process.getuid !== "function") return;
   const uid = process.getuid();
   if (info.uid !== uid) {
-    throw pkiError(`${use.code}-foreign`, `${what} ${path} belongs to another user (uid ${info.uid}): ${use.why}; give a ${use.flag} of your own`);
+    throw pkiError(
+      `${use.code}-foreign`,
+      `${what} ${path} belongs to another user (uid ${info.uid}): ${use.why}; give a ${use.flag} of your own`,
+    );
   }
   if ((info.mode & WRITABLE_BY_OTHERS) !== 0) {
     const mode = modeText(info.mode);
-    throw pkiError(`${use.code}-writable`, `${what} ${path} may be written by other users (mode ${mode}): run chmod go-w ${path}, check what is in it, or give another ${use.flag}`);
+    throw pkiError(
+      `${use.code}-writable`,
+      `${what} ${path} may be written by other users (mode ${mode}): run chmod go-w ${path}, check what is in it, or give another ${use.flag}`,
+    );
   }
 }
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
 import { formatNetwork, hostBits, maskToPrefix, networkContains, parseAddress, parseNetwork } from "./address.js";
 
 test("IPv4 and IPv6 CIDRs parse, host bits are cleared, bad input is undefined", () => {
@@ -7,7 +8,16 @@ test("IPv4 and IPv6 CIDRs parse, host bits are cleared, bad input is undefined",
   assert.equal(formatNetwork(parseNetwork("::1/128")!), "::1/128");
   assert.equal(formatNetwork(parseNetwork("fd00:1::5/32")!), "fd00:1::/32");
   assert.equal(formatNetwork(parseNetwork("::ffff:10.0.0.1")!), "::ffff:a00:1/128");
-  for (const bad of ["10.0.0.0/33", "::/129", "10.0.0", "999.1.1.1/8", "host.example.com", "10.0.0.0/8/1", "10.0.0.0/x"]) assert.equal(parseNetwork(bad), undefined, bad);
+  for (const bad of [
+    "10.0.0.0/33",
+    "::/129",
+    "10.0.0",
+    "999.1.1.1/8",
+    "host.example.com",
+    "10.0.0.0/8/1",
+    "10.0.0.0/x",
+  ])
+    assert.equal(parseNetwork(bad), undefined, bad);
 });
 
 test("containment across prefixes and families", () => {

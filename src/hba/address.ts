@@ -13,7 +13,9 @@ const OCTET_WEIGHTS = [2 ** 24, 2 ** 16, 2 ** 8, 1];
 
 /** Dotted quad to a number first, one BigInt at the end: BigInt arithmetic per octet is what costs. */
 function ipv4ToBigInt(address: string): bigint {
-  return BigInt(address.split(".").reduce((value, part, index) => value + Number(part) * (OCTET_WEIGHTS[index] ?? 0), 0));
+  return BigInt(
+    address.split(".").reduce((value, part, index) => value + Number(part) * (OCTET_WEIGHTS[index] ?? 0), 0),
+  );
 }
 
 function ipv6ToBigInt(address: string): bigint {
@@ -28,7 +30,8 @@ function ipv6ToBigInt(address: string): bigint {
   const headGroups = head === "" ? [] : head.split(":");
   const tailGroups = tail === undefined || tail === "" ? [] : tail.split(":");
   const missing = 8 - headGroups.length - tailGroups.length;
-  const groups = tail === undefined ? headGroups : [...headGroups, ...Array.from({ length: missing }, () => "0"), ...tailGroups];
+  const groups =
+    tail === undefined ? headGroups : [...headGroups, ...Array.from({ length: missing }, () => "0"), ...tailGroups];
   return groups.reduce((value, group) => (value << 16n) | BigInt(parseInt(group, 16)), 0n);
 }
 
@@ -82,7 +85,11 @@ export function maskToPrefix(maskText: string): number | undefined {
 
 /** Does network `outer` contain every address of `inner`? (Different families never contain each other.) */
 export function networkContains(outer: Network, inner: Network): boolean {
-  return outer.family === inner.family && outer.prefix <= inner.prefix && (inner.base & mask(outer.family, outer.prefix)) === outer.base;
+  return (
+    outer.family === inner.family &&
+    outer.prefix <= inner.prefix &&
+    (inner.base & mask(outer.family, outer.prefix)) === outer.base
+  );
 }
 
 /** How many addresses a network spans, as a prefix length's complement (32 - prefix for IPv4). */
@@ -95,7 +102,9 @@ export function formatNetwork(network: Network): string {
     const parts = [24n, 16n, 8n, 0n].map((shift) => ((network.base >> shift) & 0xffn).toString());
     return `${parts.join(".")}/${network.prefix}`;
   }
-  const groups = Array.from({ length: 8 }, (_, index) => ((network.base >> BigInt(112 - 16 * index)) & 0xffffn).toString(16));
+  const groups = Array.from({ length: 8 }, (_, index) =>
+    ((network.base >> BigInt(112 - 16 * index)) & 0xffffn).toString(16),
+  );
   // Longest run of zero groups becomes "::".
   let best = { start: -1, length: 0 };
   for (let start = 0; start < 8; start++) {
@@ -103,7 +112,10 @@ export function formatNetwork(network: Network): string {
     while (start + length < 8 && groups[start + length] === "0") length++;
     if (length > best.length && length > 1) best = { start, length };
   }
-  const text = best.start < 0 ? groups.join(":") : `${groups.slice(0, best.start).join(":")}::${groups.slice(best.start + best.length).join(":")}`;
+  const text =
+    best.start < 0
+      ? groups.join(":")
+      : `${groups.slice(0, best.start).join(":")}::${groups.slice(best.start + best.length).join(":")}`;
   return `${text}/${network.prefix}`;
 }
 

@@ -1,20 +1,22 @@
 import { readFile, realpath, stat } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { join } from "node:path";
+
 import type pg from "pg";
-import { ExitCode, PgwardenError, notFoundError, usageError } from "../errors.js";
+
+import { ExitCode, notFoundError, PgwardenError, usageError } from "../errors.js";
 import { PRIVATE_FILE_MODE, writeFileAtomic } from "../fs/atomic-write.js";
 import { backupPath } from "../fs/backup.js";
-import { isRoot, ownerOf, runProgram, type OsUser } from "../pg/os-user.js";
+import { isRoot, type OsUser, ownerOf, runProgram } from "../pg/os-user.js";
 import { readPostmasterPid } from "../pg/postmaster.js";
 import { FILE_ROWS_SQL, fileRefusal, type HbaFileRow } from "./apply/file-verdict.js";
-import { blockingFindings } from "./apply/lint-gate.js";
 import { md5Hex, recoverKilledApply, removeJournal, restoreSync, writeJournal } from "./apply/journal.js";
+import { blockingFindings } from "./apply/lint-gate.js";
 import { blockedLogins, type LoginCheck, type OwnLogin } from "./apply/lockout.js";
 import { endpointOf, postmasterBarrier } from "./apply/postmaster-barrier.js";
-import { confirmReload, LOAD_TIME_SQL, type Asked, type ReloadProbes } from "./apply/reload-confirmation.js";
-import { APPLY_FACTS_SQL, IDENT_MAPPINGS_SQL, type ApplyFacts, type IdentMapping } from "./apply/server-facts.js";
-import { LOG_FACTS_SQL, locateServerLog, logCursor, type LogFacts } from "./apply/server-log.js";
+import { type Asked, confirmReload, LOAD_TIME_SQL, type ReloadProbes } from "./apply/reload-confirmation.js";
+import { APPLY_FACTS_SQL, type ApplyFacts, IDENT_MAPPINGS_SQL, type IdentMapping } from "./apply/server-facts.js";
+import { locateServerLog, LOG_FACTS_SQL, logCursor, type LogFacts } from "./apply/server-log.js";
 import type { HbaFile } from "./model.js";
 import { parseHbaText } from "./parse/index.js";
 
@@ -41,7 +43,6 @@ export interface HbaTarget extends ReloadProbes {
 
 const DIGEST_SQL = "SELECT md5(pg_catalog.pg_read_file(current_setting('hba_file'))) AS digest";
 const HBA_FILE_SQL = "SELECT current_setting('hba_file') AS hba_file";
-
 
 /** node-postgres returns one result per statement of a multi-statement query: the last one answers. */
 function lastResult(result: pg.QueryResult | pg.QueryResult[]): pg.QueryResult {
@@ -78,7 +79,11 @@ export async function connectionTarget(client: pg.Client, reconnect?: () => Prom
       }
     },
     hbaFile: await realFile((file.rows[0] as { hba_file: string }).hba_file),
-    serverDigest: async () => (await client.query<{ digest: string }>(DIGEST_SQL).then((result) => result.rows[0]?.digest, () => undefined)),
+    serverDigest: async () =>
+      await client.query<{ digest: string }>(DIGEST_SQL).then(
+        (result) => result.rows[0]?.digest,
+        () => undefined,
+      ),
     reload: async () => void (await client.query("SELECT pg_reload_conf()")),
     ask: async <T>(sql: string): Promise<Asked<T>> => {
       const result = lastResult((await client.query(sql)) as pg.QueryResult | pg.QueryResult[]);
@@ -98,12 +103,37 @@ const LOGIN_REFUSED = /pg_hba\.conf|authentication failed/;
  */
 export async function pgdataTarget(pgdata: string, binDir: string, hbaFile?: string): Promise<HbaTarget> {
   const running = await readPostmasterPid(pgdata);
-  if (!running) throw notFoundError("not-running", `no server runs on ${pgdata}: start it, so PostgreSQL can check the new rules before they are loaded`);
+  if (!running)
+    throw notFoundError(
+      "not-running",
+      `no server runs on ${pgdata}: start it, so PostgreSQL can check the new rules before they are loaded`,
+    );
   const owner: OsUser = await ownerOf(pgdata);
   const socketDir = running.socketDir ?? "/var/run/postgresql";
-  const args = ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", socketDir, "-p", String(running.port), "-d", "postgres", "-U", owner.name];
-  const run = (sql: string) => runProgram(join(binDir, "psql"), args, { user: isRoot() ? owner : undefined, input: sql });
-  const failed = (stderr: string) => new PgwardenError("psql-failed", `cannot ask the server as ${owner.name} over its socket: ${stderr.trim()}`, ExitCode.connection);
+  const args = [
+    "-X",
+    "-q",
+    "-A",
+    "-t",
+    "-v",
+    "ON_ERROR_STOP=1",
+    "-h",
+    socketDir,
+    "-p",
+    String(running.port),
+    "-d",
+    "postgres",
+    "-U",
+    owner.name,
+  ];
+  const run = (sql: string) =>
+    runProgram(join(binDir, "psql"), args, { user: isRoot() ? owner : undefined, input: sql });
+  const failed = (stderr: string) =>
+    new PgwardenError(
+      "psql-failed",
+      `cannot ask the server as ${owner.name} over its socket: ${stderr.trim()}`,
+      ExitCode.connection,
+    );
   const psql = async (sql: string) => {
     const result = await run(sql);
     if (result.code !== 0) throw failed(result.stderr);
@@ -114,7 +144,7 @@ export async function pgdataTarget(pgdata: string, binDir: string, hbaFile?: str
     login: { osUser: owner.name, sendsPassword: false, superuserOsUser: owner.name },
     probeLogin: async () => {
       const result = await run("SELECT 1;");
-      return result.code === 0 ? undefined : result.stderr.trim().split("\n")[0] ?? "psql failed";
+      return result.code === 0 ? undefined : (result.stderr.trim().split("\n")[0] ?? "psql failed");
     },
     reloadSync: () => process.kill(running.pid, "SIGHUP"),
     // Unless told, the server says where its file is (hba_file may point outside PGDATA, as on Debian).
@@ -128,14 +158,18 @@ export async function pgdataTarget(pgdata: string, binDir: string, hbaFile?: str
     ask: async <T>(sql: string): Promise<Asked<T>> => {
       const result = await run(`${sql};`);
       // psql exits 2 when the connection fails; its message says whether the server refused the login.
-      if (result.code === 2 && LOGIN_REFUSED.test(result.stderr)) return { refused: true, message: result.stderr.trim().split("\n")[0] ?? "" };
+      if (result.code === 2 && LOGIN_REFUSED.test(result.stderr))
+        return { refused: true, message: result.stderr.trim().split("\n")[0] ?? "" };
       if (result.code !== 0) throw failed(result.stderr);
       return { refused: false, value: JSON.parse(result.stdout) as T };
     },
     barrier: () => postmasterBarrier({ socketPath: join(socketDir, `.s.PGSQL.${running.port}`) }),
     reload: async () => {
-      const result = await runProgram(join(binDir, "pg_ctl"), ["reload", "-s", "-D", pgdata], { user: isRoot() ? owner : undefined });
-      if (result.code !== 0) throw new PgwardenError("reload-failed", `pg_ctl reload failed: ${result.stderr.trim()}`, ExitCode.connection);
+      const result = await runProgram(join(binDir, "pg_ctl"), ["reload", "-s", "-D", pgdata], {
+        user: isRoot() ? owner : undefined,
+      });
+      if (result.code !== 0)
+        throw new PgwardenError("reload-failed", `pg_ctl reload failed: ${result.stderr.trim()}`, ExitCode.connection);
     },
   };
 }
@@ -174,7 +208,8 @@ export interface ApplyResult {
 
 /** One login the new rules would not let in, in words: the line that refuses it, or that none matches, or why pgwarden cannot tell. */
 function blockedText({ who, explanation }: LoginCheck): string {
-  if (explanation.verdict === "unknown") return `pgwarden cannot tell whether they let in ${who}: ${explanation.reason}`;
+  if (explanation.verdict === "unknown")
+    return `pgwarden cannot tell whether they let in ${who}: ${explanation.reason}`;
   const first = explanation.first;
   if (!first) return `they refuse ${who}: no line matches it (PostgreSQL answers "no pg_hba.conf entry")`;
   return `they refuse ${who}: line ${first.rule.source.line} (${first.rule.text.trim()}) matches it and ${first.outcome.reason ?? "refuses it"}`;
@@ -186,7 +221,13 @@ function ownChecks(parsed: HbaFile, facts: ApplyFacts, login: OwnLogin): Pgwarde
   const blocked = blockedLogins(parsed.rules, facts, login);
   if (blocked.length > 0) {
     const certain = blocked.every((check) => check.explanation.verdict === "refused");
-    problems.push(new PgwardenError("hba-lockout", `the new rules ${certain ? "would" : "may"} lock operators out: ${blocked.map(blockedText).join("; ")}`, ExitCode.checkFailed));
+    problems.push(
+      new PgwardenError(
+        "hba-lockout",
+        `the new rules ${certain ? "would" : "may"} lock operators out: ${blocked.map(blockedText).join("; ")}`,
+        ExitCode.checkFailed,
+      ),
+    );
   }
   const findings = blockingFindings(parsed.rules, facts);
   const [finding] = findings;
@@ -208,7 +249,12 @@ function ownChecks(parsed: HbaFile, facts: ApplyFacts, login: OwnLogin): Pgwarde
  * line pgwarden cannot read (PostgreSQL judges it next).
  */
 async function parseCandidate(text: string, hbaFile: string, facts: ApplyFacts): Promise<HbaFile> {
-  return parseHbaText(text, hbaFile, { majorVersion: Math.floor(facts.versionNum / 10_000) }).catch((error: unknown) => ({ rules: [], errors: [{ source: { file: hbaFile, line: 0 }, message: (error as Error).message }] }));
+  return parseHbaText(text, hbaFile, { majorVersion: Math.floor(facts.versionNum / 10_000) }).catch(
+    (error: unknown) => ({
+      rules: [],
+      errors: [{ source: { file: hbaFile, line: 0 }, message: (error as Error).message }],
+    }),
+  );
 }
 
 const FORCE_HINT = "nothing was written; fix the rules, or add --force to install them anyway";
@@ -222,10 +268,17 @@ const FORCE_HINT = "nothing was written; fix the rules, or add --force to instal
  * must show that it loaded the file. Any refusal puts the old file back (exit 3), so a
  * restart still finds rules it can load.
  */
-export async function applyHba(target: HbaTarget, text: string, optionsOrNow: ApplyOptions | Date): Promise<ApplyResult> {
+export async function applyHba(
+  target: HbaTarget,
+  text: string,
+  optionsOrNow: ApplyOptions | Date,
+): Promise<ApplyResult> {
   const options: ApplyOptions = optionsOrNow instanceof Date ? { now: optionsOrNow } : optionsOrNow;
   const info = await stat(target.hbaFile).catch(() => undefined);
-  const fileOptions = { mode: info ? info.mode & 0o777 : PRIVATE_FILE_MODE, owner: info && isRoot() ? { uid: info.uid, gid: info.gid } : undefined };
+  const fileOptions = {
+    mode: info ? info.mode & 0o777 : PRIVATE_FILE_MODE,
+    owner: info && isRoot() ? { uid: info.uid, gid: info.gid } : undefined,
+  };
   // A run killed (kill -9) while its candidate was in place unconfirmed left a journal: its old file goes back first.
   const recovered = await recoverKilledApply(target.hbaFile, fileOptions);
   if (recovered.kind === "untrusted") {
@@ -244,7 +297,9 @@ export async function applyHba(target: HbaTarget, text: string, optionsOrNow: Ap
   }
   if (recovered.kind === "restored") {
     await target.reload().catch(() => undefined);
-    options.onRecovered?.(`a killed hba apply had left its unconfirmed rules in ${target.hbaFile}: the file it replaced (kept in ${recovered.backup}) is back in place and reloaded`);
+    options.onRecovered?.(
+      `a killed hba apply had left its unconfirmed rules in ${target.hbaFile}: the file it replaced (kept in ${recovered.backup}) is back in place and reloaded`,
+    );
   }
   const old = await readFile(target.hbaFile, "utf8").catch(() => undefined);
   // The server must read the very file written here; on another host (or mount) it would judge, and load, its own.
@@ -260,7 +315,12 @@ export async function applyHba(target: HbaTarget, text: string, optionsOrNow: Ap
 
   const answer = async <T>(sql: string): Promise<T> => {
     const asked = await target.ask<T>(sql);
-    if (asked.refused) throw new PgwardenError("login-refused", `the server refuses pgwarden's login: ${asked.message}`, ExitCode.connection);
+    if (asked.refused)
+      throw new PgwardenError(
+        "login-refused",
+        `the server refuses pgwarden's login: ${asked.message}`,
+        ExitCode.connection,
+      );
     return asked.value;
   };
   const facts = await answer<ApplyFacts>(APPLY_FACTS_SQL);
@@ -270,13 +330,24 @@ export async function applyHba(target: HbaTarget, text: string, optionsOrNow: Ap
   const unread = parsed.errors[0];
   if (unread) {
     const more = parsed.errors.length > 1 ? `, and ${parsed.errors.length - 1} more` : "";
-    throw new PgwardenError("hba-invalid", `the new rules are invalid (line ${unread.source.line}: ${unread.message}${more}): nothing was written`, ExitCode.config);
+    throw new PgwardenError(
+      "hba-invalid",
+      `the new rules are invalid (line ${unread.source.line}: ${unread.message}${more}): nothing was written`,
+      ExitCode.config,
+    );
   }
   if (parsed.rules.length === 0) {
-    throw new PgwardenError("hba-empty", "the new rules contain no entries (PostgreSQL refuses such a file, and would not start with it): nothing was written", ExitCode.config);
+    throw new PgwardenError(
+      "hba-empty",
+      "the new rules contain no entries (PostgreSQL refuses such a file, and would not start with it): nothing was written",
+      ExitCode.config,
+    );
   }
   // pg_ident.conf as the server reads it (15+), for lines with map=; without it pgwarden cannot tell what a map does.
-  const identMappings = await target.ask<IdentMapping[]>(IDENT_MAPPINGS_SQL).then((asked) => (asked.refused ? undefined : asked.value), () => undefined);
+  const identMappings = await target.ask<IdentMapping[]>(IDENT_MAPPINGS_SQL).then(
+    (asked) => (asked.refused ? undefined : asked.value),
+    () => undefined,
+  );
   const overridden: string[] = [];
   for (const problem of ownChecks(parsed, facts, { ...target.login, identMappings })) {
     if (!options.force) throw new PgwardenError(problem.code, `${problem.message}: ${FORCE_HINT}`, problem.exitCode);
@@ -292,8 +363,18 @@ export async function applyHba(target: HbaTarget, text: string, optionsOrNow: Ap
 
   // The backup, then the journal a killed run leaves for the next one, then the candidate.
   const backup = backupPath(target.hbaFile, options.now);
-  await writeFileAtomic(backup, old, { mode: fileOptions.mode, owner: info ? { uid: info.uid, gid: info.gid } : undefined, exclusive: true });
-  await writeJournal({ pid: process.pid, hbaFile: target.hbaFile, backup, oldDigest: md5Hex(old), candidateDigest: md5Hex(text) });
+  await writeFileAtomic(backup, old, {
+    mode: fileOptions.mode,
+    owner: info ? { uid: info.uid, gid: info.gid } : undefined,
+    exclusive: true,
+  });
+  await writeJournal({
+    pid: process.pid,
+    hbaFile: target.hbaFile,
+    backup,
+    oldDigest: md5Hex(old),
+    candidateDigest: md5Hex(text),
+  });
   let reloadAsked = false;
   // Until the apply ends, an interrupt puts the old file back before the process goes.
   const onSignal = (signal: NodeJS.Signals) => {
@@ -302,7 +383,9 @@ export async function applyHba(target: HbaTarget, text: string, optionsOrNow: Ap
     if (reloadAsked) {
       try {
         target.reloadSync?.();
-        server = target.reloadSync ? "the server was asked to reload them" : "reload the server, which may have loaded the new ones";
+        server = target.reloadSync
+          ? "the server was asked to reload them"
+          : "reload the server, which may have loaded the new ones";
       } catch {
         server = "reload the server, which may have loaded the new ones";
       }
@@ -316,7 +399,19 @@ export async function applyHba(target: HbaTarget, text: string, optionsOrNow: Ap
   const restore = () => writeFileAtomic(target.hbaFile, old, fileOptions);
   try {
     await writeFileAtomic(target.hbaFile, text, fileOptions);
-    return await judgeAndLoad({ target, text, old, parsed, options, overridden, log, restore, answer, backup, markReload: () => (reloadAsked = true) });
+    return await judgeAndLoad({
+      target,
+      text,
+      old,
+      parsed,
+      options,
+      overridden,
+      log,
+      restore,
+      answer,
+      backup,
+      markReload: () => (reloadAsked = true),
+    });
   } catch (error) {
     // Every failure after the write leaves the old file (judgeAndLoad restores on its refusals; this covers the rest).
     if ((await readFile(target.hbaFile, "utf8").catch(() => undefined)) === text) await restore();
@@ -347,7 +442,18 @@ interface Judging {
 const LOGIN_BACK_TIMEOUT_MS = 15_000;
 
 /** With the candidate in place: PostgreSQL's verdict, the reload, its log, and pgwarden's own login still let in. */
-async function judgeAndLoad({ target, text, parsed, options, overridden, log, restore, answer, backup, markReload }: Judging): Promise<ApplyResult> {
+async function judgeAndLoad({
+  target,
+  text,
+  parsed,
+  options,
+  overridden,
+  log,
+  restore,
+  answer,
+  backup,
+  markReload,
+}: Judging): Promise<ApplyResult> {
   const refuse = async (error: PgwardenError): Promise<never> => {
     await restore();
     throw error;
@@ -357,12 +463,26 @@ async function judgeAndLoad({ target, text, parsed, options, overridden, log, re
     const where = refusal.line !== undefined ? `${target.hbaFile} line ${refusal.line}: ` : "";
     const more = refusal.more > 0 ? `, and ${refusal.more} more` : "";
     // Where the view gives no reason, pgwarden's parser may have one for the same line.
-    const ours = refusal.silent ? parsed.errors.find((error) => error.source.line === refusal.line && error.source.file === target.hbaFile) : undefined;
+    const ours = refusal.silent
+      ? parsed.errors.find((error) => error.source.line === refusal.line && error.source.file === target.hbaFile)
+      : undefined;
     const reading = ours ? `; pgwarden reads: ${ours.message}` : "";
-    await refuse(new PgwardenError("hba-rejected", `PostgreSQL rejects the new rules (${where}${refusal.message}${reading}${more}): the previous file is back in place, nothing was reloaded`, ExitCode.config));
+    await refuse(
+      new PgwardenError(
+        "hba-rejected",
+        `PostgreSQL rejects the new rules (${where}${refusal.message}${reading}${more}): the previous file is back in place, nothing was reloaded`,
+        ExitCode.config,
+      ),
+    );
   }
   if ((await target.serverDigest()) !== md5Hex(text)) {
-    await refuse(new PgwardenError("hba-file-elsewhere", `the server does not read the file pgwarden wrote at ${target.hbaFile}: the previous file is back in place, nothing was reloaded`, ExitCode.usage));
+    await refuse(
+      new PgwardenError(
+        "hba-file-elsewhere",
+        `the server does not read the file pgwarden wrote at ${target.hbaFile}: the previous file is back in place, nothing was reloaded`,
+        ExitCode.usage,
+      ),
+    );
   }
 
   const loadTimeBefore = await answer<string>(LOAD_TIME_SQL);
@@ -372,13 +492,26 @@ async function judgeAndLoad({ target, text, parsed, options, overridden, log, re
   const outcome = await confirmReload(target, cursor, loadTimeBefore, options.serverLog);
   if (outcome.kind === "not-loaded") {
     // The server kept its old rules: the old file back on disk is what a restart will load too.
-    await refuse(new PgwardenError("hba-not-loaded", `PostgreSQL did not load the new rules at reload (${outcome.reason}): the previous file is back in place and the server keeps the rules it had`, ExitCode.config));
+    await refuse(
+      new PgwardenError(
+        "hba-not-loaded",
+        `PostgreSQL did not load the new rules at reload (${outcome.reason}): the previous file is back in place and the server keeps the rules it had`,
+        ExitCode.config,
+      ),
+    );
   }
   if (outcome.kind === "unconfirmed") {
     await restore();
     // Whatever the server did, it reads the old file again.
-    const again = await target.reload().then(() => "reloaded", (error: unknown) => `not reloaded (${(error as Error).message}): reload the server`);
-    throw new PgwardenError("hba-unconfirmed", `pgwarden cannot confirm that PostgreSQL loaded the new rules: ${outcome.why}; the previous file is back in place and ${again}`, ExitCode.config);
+    const again = await target.reload().then(
+      () => "reloaded",
+      (error: unknown) => `not reloaded (${(error as Error).message}): reload the server`,
+    );
+    throw new PgwardenError(
+      "hba-unconfirmed",
+      `pgwarden cannot confirm that PostgreSQL loaded the new rules: ${outcome.why}; the previous file is back in place and ${again}`,
+      ExitCode.config,
+    );
   }
   if (!options.force) {
     // The safety net behind the checks: a fresh login made as pgwarden made its own must still get in.
@@ -392,9 +525,23 @@ async function judgeAndLoad({ target, text, parsed, options, overridden, log, re
         await new Promise((resolve) => setTimeout(resolve, 100));
         back = await target.probeLogin();
       }
-      const state = back === undefined ? "the old ones are back in place and in force (pgwarden's login works again)" : `the old file is back in place and reloaded, but pgwarden's login still fails (${back})`;
-      throw new PgwardenError("hba-refuses-pgwarden", `the new rules refused pgwarden's own login once loaded (${refused}): ${state}; add --force to install them anyway`, ExitCode.checkFailed);
+      const state =
+        back === undefined
+          ? "the old ones are back in place and in force (pgwarden's login works again)"
+          : `the old file is back in place and reloaded, but pgwarden's login still fails (${back})`;
+      throw new PgwardenError(
+        "hba-refuses-pgwarden",
+        `the new rules refused pgwarden's own login once loaded (${refused}): ${state}; add --force to install them anyway`,
+        ExitCode.checkFailed,
+      );
     }
   }
-  return { hbaFile: target.hbaFile, action: "replace", backup, reloaded: true, confirmedBy: outcome.evidence, overridden };
+  return {
+    hbaFile: target.hbaFile,
+    action: "replace",
+    backup,
+    reloaded: true,
+    confirmedBy: outcome.evidence,
+    overridden,
+  };
 }

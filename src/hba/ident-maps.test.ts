@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
 import { PgwardenError } from "../errors.js";
 import { readIdentMapNames } from "./ident-maps.js";
 import type { FileAccess } from "./parse/records.js";
@@ -32,5 +33,9 @@ test("map names come from every record, included files too; comments and bad rec
 });
 
 test("a missing ident file is not found (exit 4)", async () => {
-  await assert.rejects(readIdentMapNames("/nope/pg_ident.conf", memory({})), (error: unknown) => error instanceof PgwardenError && error.exitCode === 4 && /pg_ident\.conf does not exist/.test(error.message));
+  await assert.rejects(
+    readIdentMapNames("/nope/pg_ident.conf", memory({})),
+    (error: unknown) =>
+      error instanceof PgwardenError && error.exitCode === 4 && /pg_ident\.conf does not exist/.test(error.message),
+  );
 });

@@ -1,5 +1,5 @@
 import { notFoundError } from "../errors.js";
-import { NODE_FILE_ACCESS, RecordReader, type FileAccess } from "./parse/records.js";
+import { type FileAccess, NODE_FILE_ACCESS, RecordReader } from "./parse/records.js";
 
 /**
  * The map names a pg_ident.conf defines (the first field of each `MAP SYSTEM-USER PG-USER`
@@ -11,7 +11,8 @@ export async function readIdentMapNames(path: string, files: FileAccess = NODE_F
   try {
     text = await files.readFile(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw notFoundError("ident-file-missing", `ident file ${path} does not exist`);
+    if ((error as NodeJS.ErrnoException).code === "ENOENT")
+      throw notFoundError("ident-file-missing", `ident file ${path} does not exist`);
     throw error;
   }
   const names = new Set<string>();

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
 import { instanceVars } from "../config/inventory.js";
 import { parseInventory } from "../config/load-inventory.js";
 import { inventoryLintContext, inventoryMemberships } from "./inventory-superusers.js";
 
-const inventorySuperusers = (...args: Parameters<typeof inventoryLintContext>) => inventoryLintContext(...args).superusers;
+const inventorySuperusers = (...args: Parameters<typeof inventoryLintContext>) =>
+  inventoryLintContext(...args).superusers;
 
 test("an inventory's superusers: the dbsu and the admin user, as the instance sees them", () => {
   const text = `all:
@@ -64,5 +66,9 @@ test("an inventory's lint context: the roles each superuser is a member of, thro
     boss: ["team", "dbrole_readwrite", "dbrole_readonly"],
   });
   // hba explain reads memberships with the same engine: the later entry's revoke holds there too.
-  assert.deepEqual(inventoryMemberships(instanceVars(inventory, "pg-x", "10.0.0.1"))("boss"), ["dbrole_readonly", "dbrole_readwrite", "team"]);
+  assert.deepEqual(inventoryMemberships(instanceVars(inventory, "pg-x", "10.0.0.1"))("boss"), [
+    "dbrole_readonly",
+    "dbrole_readwrite",
+    "team",
+  ]);
 });

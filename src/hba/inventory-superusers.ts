@@ -33,7 +33,9 @@ function declaredRoles(vars: InventoryVars): Map<string, DeclaredRole> {
  */
 function superusersIn(vars: InventoryVars, roles: ReadonlyMap<string, DeclaredRole>): string[] {
   // The dbsu is the bootstrap superuser and Pigsty creates the admin user as one: both count whatever their entries say.
-  const system = [vars.pg_dbsu, vars.pg_admin_username].filter((name): name is string => typeof name === "string" && name !== "");
+  const system = [vars.pg_dbsu, vars.pg_admin_username].filter(
+    (name): name is string => typeof name === "string" && name !== "",
+  );
   const declared = [...roles].filter(([, role]) => role.superuser === true && !role.absent).map(([name]) => name);
   return [...new Set([...system, ...declared])];
 }
@@ -64,7 +66,11 @@ export function inventoryMemberships(vars: InventoryVars): (role: string) => str
 }
 
 /** What an inventory tells lint: its superusers (see {@link superusersIn}) and the roles each one is a member of. */
-export function inventoryLintContext(inventory: Inventory, cluster: string, host?: string): Pick<LintContext, "superusers" | "superuserMemberOf"> {
+export function inventoryLintContext(
+  inventory: Inventory,
+  cluster: string,
+  host?: string,
+): Pick<LintContext, "superusers" | "superuserMemberOf"> {
   const vars = effectiveVars(inventory, cluster, host);
   const roles = declaredRoles(vars);
   const superusers = superusersIn(vars, roles);

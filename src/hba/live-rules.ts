@@ -1,8 +1,16 @@
 import type pg from "pg";
-import { maskToPrefix } from "./address.js";
+
 import { ExitCode, PgwardenError } from "../errors.js";
-import { CONNECTION_TYPES, type ConnectionType, type HbaFile, type HbaParseError, type HbaRule, type HbaToken } from "./model.js";
 import { INSUFFICIENT_PRIVILEGE } from "../pg/sqlstate.js";
+import { maskToPrefix } from "./address.js";
+import {
+  CONNECTION_TYPES,
+  type ConnectionType,
+  type HbaFile,
+  type HbaParseError,
+  type HbaRule,
+  type HbaToken,
+} from "./model.js";
 
 /** One row of pg_hba_file_rules (PostgreSQL 15 columns, plus file_name from 16 on). */
 interface HbaFileRuleRow {
@@ -22,7 +30,9 @@ const HAS_FILE_NAME_SQL = `SELECT EXISTS (SELECT FROM pg_catalog.pg_attribute
   WHERE attrelid = 'pg_catalog.pg_hba_file_rules'::regclass AND attname = 'file_name' AND NOT attisdropped) AS has_file_name`;
 
 /** Rows come in the order the server read them (includes in place); the view has no other total order. */
-const rulesSql = (fileColumn: string) => `SELECT line_number, type, database, user_name, address, netmask, auth_method, options, error,
+const rulesSql = (
+  fileColumn: string,
+) => `SELECT line_number, type, database, user_name, address, netmask, auth_method, options, error,
   ${fileColumn} AS file_name FROM pg_catalog.pg_hba_file_rules`;
 
 const KNOWN_TYPES: ReadonlySet<string> = new Set(CONNECTION_TYPES);
@@ -44,11 +54,18 @@ export async function readLiveRules(client: pg.Client): Promise<HbaFile> {
   let rows: HbaFileRuleRow[];
   try {
     const columns = await client.query<{ has_file_name: boolean }>(HAS_FILE_NAME_SQL);
-    const fileColumn = columns.rows[0]?.has_file_name ? "COALESCE(file_name, current_setting('hba_file'))" : "current_setting('hba_file')";
+    const fileColumn = columns.rows[0]?.has_file_name
+      ? "COALESCE(file_name, current_setting('hba_file'))"
+      : "current_setting('hba_file')";
     rows = (await client.query<HbaFileRuleRow>(rulesSql(fileColumn))).rows;
   } catch (error) {
     if ((error as { code?: string }).code === INSUFFICIENT_PRIVILEGE) {
-      throw new PgwardenError("hba-rules-denied", "reading pg_hba_file_rules needs a superuser (or EXECUTE on pg_hba_file_rules())", ExitCode.privilege, { cause: error });
+      throw new PgwardenError(
+        "hba-rules-denied",
+        "reading pg_hba_file_rules needs a superuser (or EXECUTE on pg_hba_file_rules())",
+        ExitCode.privilege,
+        { cause: error },
+      );
     }
     throw error;
   }
@@ -66,7 +83,8 @@ export async function readLiveRules(client: pg.Client): Promise<HbaFile> {
 }
 
 function ruleOf(row: HbaFileRuleRow, source: HbaRule["source"]): HbaRule | HbaParseError {
-  if (!KNOWN_TYPES.has(row.type ?? "")) return { source, message: `connection type "${row.type}" is not known to pgwarden` };
+  if (!KNOWN_TYPES.has(row.type ?? ""))
+    return { source, message: `connection type "${row.type}" is not known to pgwarden` };
   const type = row.type as ConnectionType;
   let address = row.address ?? undefined;
   if (address !== undefined && row.netmask !== null) {
@@ -83,7 +101,14 @@ function ruleOf(row: HbaFileRuleRow, source: HbaRule["source"]): HbaRule | HbaPa
     const equals = option.indexOf("=");
     options[equals < 0 ? option : option.slice(0, equals)] = equals < 0 ? "" : option.slice(equals + 1);
   }
-  const text = [type, list(databases), list(users), ...(address === undefined ? [] : [address]), method, ...optionList.map(quoteIfNeeded)].join(" ");
+  const text = [
+    type,
+    list(databases),
+    list(users),
+    ...(address === undefined ? [] : [address]),
+    method,
+    ...optionList.map(quoteIfNeeded),
+  ].join(" ");
   const rule: HbaRule = { type, databases, users, method, options, source, text };
   return address === undefined ? rule : { ...rule, address };
 }
@@ -95,7 +120,8 @@ const needsQuotes = (value: string) => value === "" || NEEDS_QUOTES.test(value);
 
 /** Values that mean something else unquoted: the view cannot say which was written. */
 const DATABASE_KEYWORDS: ReadonlySet<string> = new Set(["all", "sameuser", "samerole", "samegroup", "replication"]);
-const readsAsKeyword = (value: string, field: "database" | "user") => (field === "database" ? DATABASE_KEYWORDS.has(value) : value === "all" || value.startsWith("+"));
+const readsAsKeyword = (value: string, field: "database" | "user") =>
+  field === "database" ? DATABASE_KEYWORDS.has(value) : value === "all" || value.startsWith("+");
 
 /**
  * A token from the view. A value that needs quotes was quoted; an `@name` was too (an unquoted

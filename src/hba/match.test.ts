@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { explain, matchRule, ruleMatches, type Connection } from "./match.js";
+
+import { type Connection, explain, matchRule, ruleMatches } from "./match.js";
 import type { HbaRule } from "./model.js";
 import { parseHbaText } from "./parse/index.js";
 
@@ -15,8 +16,20 @@ async function rule(line: string): Promise<HbaRule> {
   return only as HbaRule;
 }
 
-const tcp = (extra: Partial<Connection> = {}): Connection => ({ user: "alice", database: "app", address: "10.1.2.3", ssl: false, ...extra });
-const socket = (extra: Partial<Connection> = {}): Connection => ({ user: "alice", database: "app", address: "local", ssl: false, ...extra });
+const tcp = (extra: Partial<Connection> = {}): Connection => ({
+  user: "alice",
+  database: "app",
+  address: "10.1.2.3",
+  ssl: false,
+  ...extra,
+});
+const socket = (extra: Partial<Connection> = {}): Connection => ({
+  user: "alice",
+  database: "app",
+  address: "local",
+  ssl: false,
+  ...extra,
+});
 
 test("connection types: local only on the socket, host both ways, hostssl/hostnossl by TLS, gssenc by GSSAPI encryption", async () => {
   const local = await rule("local all all peer");
@@ -71,8 +84,16 @@ test("samehost and samenet: loopback clients are decided, other clients are unkn
   assert.match(remote.unknown ?? "", /samehost.*server's interfaces/);
   assert.equal(matchRule(samenet, tcp({ address: "10.1.2.3" })).verdict, "unknown");
   assert.ok(!ruleMatches(samehost, tcp({ address: "10.1.2.3" })), "unknown is not a sure match");
-  assert.equal(matchRule(samehost, tcp({ address: "10.1.2.3" }), { addresses: ["10.1.2.3"] }).verdict, "yes", "an address the server is known to have");
-  assert.equal(matchRule(samehost, tcp({ address: "10.1.2.4" }), { addresses: ["10.1.2.3"] }).verdict, "unknown", "it may have others");
+  assert.equal(
+    matchRule(samehost, tcp({ address: "10.1.2.3" }), { addresses: ["10.1.2.3"] }).verdict,
+    "yes",
+    "an address the server is known to have",
+  );
+  assert.equal(
+    matchRule(samehost, tcp({ address: "10.1.2.4" }), { addresses: ["10.1.2.3"] }).verdict,
+    "unknown",
+    "it may have others",
+  );
 });
 
 test("host names are never resolved: their match is unknown, and says why", async () => {
@@ -81,7 +102,11 @@ test("host names are never resolved: their match is unknown, and says why", asyn
     assert.equal(result.verdict, "unknown", name);
     assert.match(result.unknown ?? "", new RegExp(`host name ${name.replaceAll(".", "\\.")}: .*DNS`));
   }
-  assert.equal(matchRule(await rule("host all bob db1.example.com md5"), tcp()).verdict, "no", "another field already fails");
+  assert.equal(
+    matchRule(await rule("host all bob db1.example.com md5"), tcp()).verdict,
+    "no",
+    "another field already fails",
+  );
 });
 
 test("databases: all, names, sameuser, samerole/samegroup, quoted keywords are names", async () => {
@@ -113,8 +138,14 @@ test("replication: only the unquoted keyword matches a physical replication conn
   assert.ok(ruleMatches(replication, tcp({ replication: true, database: "postgres" })));
   assert.ok(!ruleMatches(all, tcp({ replication: true })));
   assert.ok(!ruleMatches(named, tcp({ replication: true, database: "postgres" })));
-  assert.ok(!ruleMatches(replication, tcp({ database: "replication" })), "the keyword never matches an ordinary connection");
-  assert.ok(ruleMatches(await rule('host "replication" all all md5'), tcp({ database: "replication" })), "quoted: a database named replication");
+  assert.ok(
+    !ruleMatches(replication, tcp({ database: "replication" })),
+    "the keyword never matches an ordinary connection",
+  );
+  assert.ok(
+    ruleMatches(await rule('host "replication" all all md5'), tcp({ database: "replication" })),
+    "quoted: a database named replication",
+  );
   assert.ok(!ruleMatches(await rule('host "replication" all all md5'), tcp({ replication: true })));
 });
 
@@ -127,7 +158,11 @@ test("users: all, names, +group through memberOf (and oneself), quoted +name is 
   const unknownMembership = matchRule(group, tcp());
   assert.equal(unknownMembership.verdict, "unknown", "memberships not given");
   assert.match(unknownMembership.unknown ?? "", /whether alice is a member of ops is not known/);
-  assert.equal(matchRule(await rule("host all +ops,alice all md5"), tcp()).verdict, "yes", "another token of the list matches surely");
+  assert.equal(
+    matchRule(await rule("host all +ops,alice all md5"), tcp()).verdict,
+    "yes",
+    "another token of the list matches surely",
+  );
   assert.ok(ruleMatches(group, tcp({ user: "ops" })), "a role is a member of itself");
   const quoted = await rule('host all "+ops" all md5');
   assert.ok(!ruleMatches(quoted, tcp({ memberOf: ["ops"] })));
@@ -153,7 +188,10 @@ test("before PostgreSQL 16 a /token is a plain name, as that server reads it", a
   assert.ok(ruleMatches(pattern, tcp({ user: "/^svc_[a-z]+$" }), { majorVersion: 15 }), "the literal name");
   assert.ok(!ruleMatches(pattern, tcp({ user: "/^svc_[a-z]+$" }), { majorVersion: 17 }));
   const database = await rule("host /^app all all md5");
-  assert.ok(ruleMatches(database, tcp({ database: "app_db" })) && !ruleMatches(database, tcp({ database: "app_db" }), { majorVersion: 14 }));
+  assert.ok(
+    ruleMatches(database, tcp({ database: "app_db" })) &&
+      !ruleMatches(database, tcp({ database: "app_db" }), { majorVersion: 14 }),
+  );
 });
 
 test("explain: the first matching rule wins, later matches are listed in order", async () => {
@@ -216,7 +254,11 @@ test("explain: rules before the first sure match that may match are undecided, w
     "+staff is unknown, so it is not a sure later match",
   );
   const known = explain(file, tcp({ memberOf: [] }));
-  assert.deepEqual(known.undecided.map((undecided) => undecided.rule.source.line), [2], "with memberships given only the host name is left");
+  assert.deepEqual(
+    known.undecided.map((undecided) => undecided.rule.source.line),
+    [2],
+    "with memberships given only the host name is left",
+  );
   assert.equal(explain(file, tcp({ memberOf: ["ops"] })).first?.source.line, 1);
 });
 
@@ -238,6 +280,10 @@ test("a token read from pg_hba_file_rules whose quotes are not known is unknown 
   assert.match(matchRule(fromView, tcp()).unknown ?? "", /without the quotes/);
   assert.equal(matchRule(fromView, tcp({ user: "all" })).verdict, "yes", "the role named all matches either way");
   const group = { ...(base as HbaRule), users: [{ value: "+ops", quoted: false, quoteUnknown: true }] };
-  assert.equal(matchRule(group, tcp({ memberOf: [] })).verdict, "no", "neither a member of ops nor the role named +ops");
+  assert.equal(
+    matchRule(group, tcp({ memberOf: [] })).verdict,
+    "no",
+    "neither a member of ops nor the role named +ops",
+  );
   assert.equal(matchRule(group, tcp({ memberOf: ["ops"] })).verdict, "unknown");
 });

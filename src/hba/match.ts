@@ -1,7 +1,7 @@
-import { maskedNetworkContains, networkContains, parseAddress, type Network } from "./address.js";
+import { maskedNetworkContains, type Network, networkContains, parseAddress } from "./address.js";
 import type { HbaRule, HbaToken } from "./model.js";
 import { isRegexToken, tokenRegex } from "./parse/token-regex.js";
-import { LOOPBACK_NETWORKS, isKeyword, ruleCidr, ruleMaskedNetwork } from "./rule-address.js";
+import { isKeyword, LOOPBACK_NETWORKS, ruleCidr, ruleMaskedNetwork } from "./rule-address.js";
 
 /**
  * Which rule PostgreSQL picks for a connection (hba.c check_hba): the first rule whose
@@ -116,12 +116,16 @@ function typeMatches(rule: HbaRule, connection: Connection): boolean {
 const sameAddress = (a: Network, b: Network) => a.family === b.family && a.base === b.base;
 
 function sameHostOrNet(keyword: "samehost" | "samenet", client: Network, server: ServerContext): RuleMatch {
-  const known = (server.addresses ?? []).map(parseAddress).filter((address): address is Network => address !== undefined);
+  const known = (server.addresses ?? [])
+    .map(parseAddress)
+    .filter((address): address is Network => address !== undefined);
   if (keyword === "samehost") {
     if ([...LOOPBACK_HOST, ...known].some((address) => sameAddress(address, client))) return YES;
   } else if (LOOPBACK_NETWORKS.some((loopback) => networkContains(loopback, client))) return YES;
   const what = keyword === "samehost" ? "one of the server's own addresses" : "in a subnet of the server's interfaces";
-  return unknown(`${keyword}: whether the client is ${what} depends on the server's interfaces, which pgwarden does not know`);
+  return unknown(
+    `${keyword}: whether the client is ${what} depends on the server's interfaces, which pgwarden does not know`,
+  );
 }
 
 function addressMatches(rule: HbaRule, client: Network | undefined, server: ServerContext): RuleMatch {
@@ -133,18 +137,22 @@ function addressMatches(rule: HbaRule, client: Network | undefined, server: Serv
   const masked = ruleMaskedNetwork(rule);
   if (masked) return maskedNetworkContains(masked, client) ? YES : NO;
   // A host name: PostgreSQL resolves the client's address to a name and back; pgwarden makes no DNS lookups.
-  return unknown(`host name ${rule.address}: PostgreSQL would look the client's address up in DNS, which pgwarden does not do`);
+  return unknown(
+    `host name ${rule.address}: PostgreSQL would look the client's address up in DNS, which pgwarden does not do`,
+  );
 }
 
 /** hba.c is_member: a role is a member of itself; other roles only through known memberships. */
 function membership(connection: Connection, role: string): RuleMatch {
   if (connection.user === role) return YES;
-  if (connection.memberOf === undefined) return unknown(`whether ${connection.user} is a member of ${role} is not known`);
+  if (connection.memberOf === undefined)
+    return unknown(`whether ${connection.user} is a member of ${role} is not known`);
   return connection.memberOf.includes(role) ? YES : NO;
 }
 
 /** Whether `/...` tokens are regular expressions for this server (PostgreSQL 16 on; an unknown version counts as 16 or later). */
-export const regexTokens = (server: ServerContext): boolean => (server.majorVersion ?? FIRST_MAJOR_WITH_REGEX_TOKENS) >= FIRST_MAJOR_WITH_REGEX_TOKENS;
+export const regexTokens = (server: ServerContext): boolean =>
+  (server.majorVersion ?? FIRST_MAJOR_WITH_REGEX_TOKENS) >= FIRST_MAJOR_WITH_REGEX_TOKENS;
 
 /** A name or, from PostgreSQL 16 on, a `/regex`; before 16 a `/...` token is just a name. */
 function nameMatches(token: HbaToken, name: string, server: ServerContext): boolean {
@@ -170,34 +178,44 @@ function eitherQuoting(token: HbaToken, decide: (token: HbaToken) => RuleMatch):
 /** hba.c check_db: keywords first (never regular expressions), then patterns, then names. */
 function databaseMatches(tokens: readonly HbaToken[], connection: Connection, server: ServerContext): RuleMatch {
   return anyOf(
-    tokens.map((written) => eitherQuoting(written, (token) => {
-      if (connection.replication) return isKeyword(token, "replication") ? YES : NO;
-      if (isKeyword(token, "all")) return YES;
-      if (isKeyword(token, "sameuser")) return connection.database === connection.user ? YES : NO;
-      if (isKeyword(token, "samerole") || isKeyword(token, "samegroup")) return membership(connection, connection.database);
-      if (isKeyword(token, "replication")) return NO;
-      return nameMatches(token, connection.database, server) ? YES : NO;
-    })),
+    tokens.map((written) =>
+      eitherQuoting(written, (token) => {
+        if (connection.replication) return isKeyword(token, "replication") ? YES : NO;
+        if (isKeyword(token, "all")) return YES;
+        if (isKeyword(token, "sameuser")) return connection.database === connection.user ? YES : NO;
+        if (isKeyword(token, "samerole") || isKeyword(token, "samegroup"))
+          return membership(connection, connection.database);
+        if (isKeyword(token, "replication")) return NO;
+        return nameMatches(token, connection.database, server) ? YES : NO;
+      }),
+    ),
   );
 }
 
 /** hba.c check_role: `+role` membership, `all`, patterns, then names. */
 function userMatches(tokens: readonly HbaToken[], connection: Connection, server: ServerContext): RuleMatch {
   return anyOf(
-    tokens.map((written) => eitherQuoting(written, (token) => {
-      if (!token.quoted && token.value.startsWith("+")) return membership(connection, token.value.slice(1));
-      if (isKeyword(token, "all")) return YES;
-      return nameMatches(token, connection.user, server) ? YES : NO;
-    })),
+    tokens.map((written) =>
+      eitherQuoting(written, (token) => {
+        if (!token.quoted && token.value.startsWith("+")) return membership(connection, token.value.slice(1));
+        if (isKeyword(token, "all")) return YES;
+        return nameMatches(token, connection.user, server) ? YES : NO;
+      }),
+    ),
   );
 }
 
 function match(rule: HbaRule, connection: Connection, client: Network | undefined, server: ServerContext): RuleMatch {
   if (!typeMatches(rule, connection)) return NO;
-  return allOf([addressMatches(rule, client, server), databaseMatches(rule.databases, connection, server), userMatches(rule.users, connection, server)]);
+  return allOf([
+    addressMatches(rule, client, server),
+    databaseMatches(rule.databases, connection, server),
+    userMatches(rule.users, connection, server),
+  ]);
 }
 
-const clientNetwork = (connection: Connection) => (connection.address === "local" ? undefined : parseAddress(connection.address));
+const clientNetwork = (connection: Connection) =>
+  connection.address === "local" ? undefined : parseAddress(connection.address);
 
 /** Does this rule match the connection (ignoring the rules before it): yes, no, or unknown with why. */
 export function matchRule(rule: HbaRule, connection: Connection, server: ServerContext = {}): RuleMatch {

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
 import { loadInventory } from "../config/load-inventory.js";
-import { parseRendered, renderedFileName } from "./rendered-file.js";
 import { renderHba } from "./render/index.js";
+import { parseRendered, renderedFileName } from "./rendered-file.js";
 
 /** Fixtures live in the source tree; this test runs from dist/src/hba/. */
 const FIXTURES = new URL("../../../test/fixtures/pigsty/", import.meta.url);
@@ -22,7 +23,10 @@ test("a rendered file reads back rule for rule, each rule at its inventory line"
   );
   // safe.yml:30 is `addr: localhost`: one rule object, three lines (local, 127.0.0.1, ::1).
   const localhost = file.rules.filter((rule) => rule.source.line === 30);
-  assert.deepEqual(localhost.map((rule) => `${rule.type} ${rule.address ?? ""}`.trim()), ["local", "host 127.0.0.1/32", "host ::1/128"]);
+  assert.deepEqual(
+    localhost.map((rule) => `${rule.type} ${rule.address ?? ""}`.trim()),
+    ["local", "host 127.0.0.1/32", "host ::1/128"],
+  );
   assert.equal(new Set(localhost.map((rule) => rule.source)).size, 3, "each rule has a location of its own");
 });
 
@@ -36,7 +40,10 @@ test("rules commented out for the role are not read; built-in defaults keep thei
   const lines = rendered.text.split("\n");
   for (const rule of file.rules) {
     if (rule.source.file === inventory.file) {
-      assert.ok(rendered.rules.some((each) => each.active && each.source?.line === rule.source.line), `${rule.text} comes from a rule object at that line`);
+      assert.ok(
+        rendered.rules.some((each) => each.active && each.source?.line === rule.source.line),
+        `${rule.text} comes from a rule object at that line`,
+      );
       continue;
     }
     // pg-test has no pg_default_hba_rules: those come from Pigsty's defaults, pointed at in the rendered file.

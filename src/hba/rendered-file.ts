@@ -19,7 +19,11 @@ export function renderedFileName(rendered: RenderedHba): string {
  * file (Pigsty's built-in default lists, used when the inventory sets none) keeps its line
  * in the rendered file, the one place it can be seen.
  */
-export async function parseRendered(rendered: RenderedHba, inventoryFile: string, file: string = renderedFileName(rendered)): Promise<HbaFile> {
+export async function parseRendered(
+  rendered: RenderedHba,
+  inventoryFile: string,
+  file: string = renderedFileName(rendered),
+): Promise<HbaFile> {
   const parsed = await parseHbaText(rendered.text, file);
   const origins = new Map<number, SourceLocation>();
   for (const rule of rendered.rules) if (rule.source?.file === inventoryFile) origins.set(rule.fileLine, rule.source);
@@ -33,4 +37,3 @@ export async function parseRendered(rendered: RenderedHba, inventoryFile: string
     errors: parsed.errors.map((error) => ({ ...error, source: origin(error.source) })),
   };
 }
-

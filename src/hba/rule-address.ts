@@ -1,8 +1,11 @@
-import { parseMaskedNetwork, parseNetwork, type MaskedNetwork, type Network } from "./address.js";
+import { type MaskedNetwork, type Network, parseMaskedNetwork, parseNetwork } from "./address.js";
 import type { HbaRule, HbaToken } from "./model.js";
 
 /** 127.0.0.0/8 and ::1: the loopback networks. */
-export const LOOPBACK_NETWORKS: readonly Network[] = [parseNetwork("127.0.0.0/8") as Network, parseNetwork("::1/128") as Network];
+export const LOOPBACK_NETWORKS: readonly Network[] = [
+  parseNetwork("127.0.0.0/8") as Network,
+  parseNetwork("::1/128") as Network,
+];
 
 /** An unquoted token that is this keyword (a quoted "all" is a role or database named all). */
 export const isKeyword = (token: HbaToken, keyword: string) => !token.quoted && token.value === keyword;
@@ -25,5 +28,7 @@ export function ruleCidr(rule: HbaRule): Network | undefined {
 
 /** A host* rule's address with a mask that is not contiguous (`127.0.0.1 255.0.255.0`); undefined for every other address. */
 export function ruleMaskedNetwork(rule: HbaRule): MaskedNetwork | undefined {
-  return rule.type !== "local" && rule.address !== undefined && rule.address.includes(" ") ? parseMaskedNetwork(rule.address) : undefined;
+  return rule.type !== "local" && rule.address !== undefined && rule.address.includes(" ")
+    ? parseMaskedNetwork(rule.address)
+    : undefined;
 }

@@ -1,13 +1,14 @@
 import type pg from "pg";
-import type { LintContext } from "./lint/lint-rule.js";
-import { INSUFFICIENT_PRIVILEGE } from "../pg/sqlstate.js";
 
+import { INSUFFICIENT_PRIVILEGE } from "../pg/sqlstate.js";
+import type { LintContext } from "./lint/lint-rule.js";
 
 const SUPERUSERS_SQL = "SELECT rolname FROM pg_catalog.pg_roles WHERE rolsuper ORDER BY rolname";
 const SSL_SQL = "SELECT current_setting('ssl') AS ssl";
 /** pg_ident_file_mappings exists from PostgreSQL 15 on. */
 const HAS_IDENT_VIEW_SQL = "SELECT to_regclass('pg_catalog.pg_ident_file_mappings') IS NOT NULL AS present";
-const IDENT_MAPS_SQL = "SELECT DISTINCT map_name FROM pg_catalog.pg_ident_file_mappings WHERE error IS NULL AND map_name IS NOT NULL ORDER BY map_name";
+const IDENT_MAPS_SQL =
+  "SELECT DISTINCT map_name FROM pg_catalog.pg_ident_file_mappings WHERE error IS NULL AND map_name IS NOT NULL ORDER BY map_name";
 
 /**
  * What a running server tells lint beyond its HBA rules: which roles are superusers

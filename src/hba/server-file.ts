@@ -1,4 +1,5 @@
 import type pg from "pg";
+
 import { INSUFFICIENT_PRIVILEGE } from "../pg/sqlstate.js";
 import { readLiveRules } from "./live-rules.js";
 import type { HbaFile } from "./model.js";
@@ -12,7 +13,8 @@ const VERSION_SQL = "SELECT current_setting('server_version_num')::int AS versio
 const HBA_FILE_SQL = "SELECT current_setting('hba_file') AS hba_file";
 const READ_SQL = "SELECT pg_catalog.pg_read_file($1) AS text";
 /** An include_dir's regular files; the path is a parameter, never part of the SQL text. */
-const LIST_SQL = "SELECT name FROM pg_catalog.pg_ls_dir($1) AS name WHERE NOT (pg_catalog.pg_stat_file($1 || '/' || name)).isdir";
+const LIST_SQL =
+  "SELECT name FROM pg_catalog.pg_ls_dir($1) AS name WHERE NOT (pg_catalog.pg_stat_file($1 || '/' || name)).isdir";
 
 /** A running server's HBA rules, and where pgwarden read them. */
 export interface ServerHba {
@@ -34,8 +36,12 @@ const codeOf = (error: unknown) => (error as { code?: string }).code;
 
 /** An error that RecordReader reads as the file system's (ENOENT for a missing include_if_exists file). */
 function asFileError(error: unknown, path: string): Error {
-  const code = codeOf(error) === UNDEFINED_FILE ? "ENOENT" : codeOf(error) === INSUFFICIENT_PRIVILEGE ? "EACCES" : undefined;
-  return Object.assign(new Error(`${path}: ${error instanceof Error ? error.message : String(error)}`), code ? { code } : {});
+  const code =
+    codeOf(error) === UNDEFINED_FILE ? "ENOENT" : codeOf(error) === INSUFFICIENT_PRIVILEGE ? "EACCES" : undefined;
+  return Object.assign(
+    new Error(`${path}: ${error instanceof Error ? error.message : String(error)}`),
+    code ? { code } : {},
+  );
 }
 
 /**

@@ -1,11 +1,16 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { storedPasswordProblem, type StoredPassword } from "./stored-password.js";
+
+import { type StoredPassword, storedPasswordProblem } from "./stored-password.js";
 
 /** PostgreSQL 15's table (auth.c CheckPWChallengeAuth, crypt.c get_role_password): which stored password each method can check. */
 const TABLE: readonly { method: string; stored: StoredPassword; refuses: RegExp | undefined }[] = [
   { method: "scram-sha-256", stored: { kind: "scram" }, refuses: undefined },
-  { method: "scram-sha-256", stored: { kind: "md5" }, refuses: /alice's password is stored as MD5, so scram-sha-256 refuses it/ },
+  {
+    method: "scram-sha-256",
+    stored: { kind: "md5" },
+    refuses: /alice's password is stored as MD5, so scram-sha-256 refuses it/,
+  },
   { method: "md5", stored: { kind: "scram" }, refuses: undefined },
   { method: "md5", stored: { kind: "md5" }, refuses: undefined },
   { method: "password", stored: { kind: "md5" }, refuses: undefined },

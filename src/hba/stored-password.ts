@@ -35,7 +35,9 @@ export interface StoredPassword {
 export function storedPasswordProblem(method: string, role: string, stored: StoredPassword): string | undefined {
   if (!PASSWORD_METHODS.has(method)) return undefined;
   if (stored.kind === "none") return `${role} has no password, so ${method} refuses it`;
-  if (stored.expired === true) return `${role}'s password expired (VALID UNTIL ${stored.validUntil ?? "in the past"}), so ${method} refuses it`;
-  if (method === "scram-sha-256" && stored.kind === "md5") return `${role}'s password is stored as MD5, so scram-sha-256 refuses it`;
+  if (stored.expired === true)
+    return `${role}'s password expired (VALID UNTIL ${stored.validUntil ?? "in the past"}), so ${method} refuses it`;
+  if (method === "scram-sha-256" && stored.kind === "md5")
+    return `${role}'s password is stored as MD5, so scram-sha-256 refuses it`;
   return undefined;
 }

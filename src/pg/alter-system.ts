@@ -1,5 +1,7 @@
 import { resolve } from "node:path";
+
 import pg from "pg";
+
 import { ExitCode, PgwardenError } from "../errors.js";
 import { requireSuperuser } from "./require-superuser.js";
 
@@ -25,14 +27,22 @@ const SETTING_NAME = /^[a-z_]+$/;
  * Sets each parameter that differs from what the server runs with through ALTER SYSTEM.
  * Names come from pgwarden's own list (checked); values are quoted by the driver.
  */
-export async function alterSystem(client: pg.Client, settings: Readonly<Record<string, string>>, dryRun: boolean): Promise<string[]> {
+export async function alterSystem(
+  client: pg.Client,
+  settings: Readonly<Record<string, string>>,
+  dryRun: boolean,
+): Promise<string[]> {
   const names = Object.keys(settings);
-  const current = await client.query<{ name: string; setting: string }>("SELECT name, setting FROM pg_settings WHERE name = ANY($1)", [names]);
+  const current = await client.query<{ name: string; setting: string }>(
+    "SELECT name, setting FROM pg_settings WHERE name = ANY($1)",
+    [names],
+  );
   const now = new Map(current.rows.map((row) => [row.name, row.setting]));
   const changed = names.filter((name) => now.get(name) !== settings[name]);
   if (dryRun) return changed;
   for (const name of changed) {
-    if (!SETTING_NAME.test(name)) throw new PgwardenError("bad-setting", `refusing to set "${name}"`, ExitCode.internal);
+    if (!SETTING_NAME.test(name))
+      throw new PgwardenError("bad-setting", `refusing to set "${name}"`, ExitCode.internal);
     await client.query(`ALTER SYSTEM SET ${name} = ${client.escapeLiteral(settings[name] as string)}`);
   }
   return changed;
@@ -48,5 +58,8 @@ export async function configErrors(client: pg.Client): Promise<{ errors: string[
     "SELECT coalesce(sourcefile || ':' || sourceline, '') AS where, error FROM pg_file_settings WHERE error IS NOT NULL",
   );
   const log = await client.query<{ file: string | null }>("SELECT pg_current_logfile() AS file").catch(() => undefined);
-  return { errors: errors.rows.map((row) => `${row.where} ${row.error}`.trim()), logFile: log?.rows[0]?.file ?? undefined };
+  return {
+    errors: errors.rows.map((row) => `${row.where} ${row.error}`.trim()),
+    logFile: log?.rows[0]?.file ?? undefined,
+  };
 }

@@ -1,5 +1,7 @@
 import { readFile } from "node:fs/promises";
+
 import pg from "pg";
+
 import { ExitCode, PgwardenError } from "../errors.js";
 import { connectVerified } from "./connect.js";
 
@@ -19,7 +21,11 @@ export interface CertLogin {
  * the CA and the certificate must name `host`; the client logs in with its certificate.
  */
 export async function connectWithCertificate(login: CertLogin): Promise<pg.Client> {
-  const [ca, cert, key] = await Promise.all([readFile(login.caCertPath, "utf8"), readFile(login.certPath, "utf8"), readFile(login.keyPath, "utf8")]);
+  const [ca, cert, key] = await Promise.all([
+    readFile(login.caCertPath, "utf8"),
+    readFile(login.certPath, "utf8"),
+    readFile(login.keyPath, "utf8"),
+  ]);
   return connectVerified({ ...login, ca, clientCertificate: { cert, key } }, login.certPath);
 }
 
@@ -33,12 +39,22 @@ export interface SessionTls {
 }
 
 export async function sessionTls(client: pg.Client): Promise<SessionTls> {
-  const result = await client.query<{ current_user: string; ssl: boolean; version: string | null; cipher: string | null; client_dn: string | null }>(
-    "SELECT current_user, s.ssl, s.version, s.cipher, s.client_dn FROM pg_stat_ssl s WHERE s.pid = pg_backend_pid()",
-  );
+  const result = await client.query<{
+    current_user: string;
+    ssl: boolean;
+    version: string | null;
+    cipher: string | null;
+    client_dn: string | null;
+  }>("SELECT current_user, s.ssl, s.version, s.cipher, s.client_dn FROM pg_stat_ssl s WHERE s.pid = pg_backend_pid()");
   const row = result.rows[0];
   if (!row) throw new PgwardenError("no-session", "pg_stat_ssl has no row for this session", ExitCode.connection);
-  return { currentUser: row.current_user, ssl: row.ssl, version: row.version, cipher: row.cipher, clientDn: row.client_dn };
+  return {
+    currentUser: row.current_user,
+    ssl: row.ssl,
+    version: row.version,
+    cipher: row.cipher,
+    clientDn: row.client_dn,
+  };
 }
 
 /**
@@ -48,7 +64,9 @@ export async function sessionTls(client: pg.Client): Promise<SessionTls> {
 export async function ensureLoginRole(client: pg.Client, role: string): Promise<"created" | "exists"> {
   const exists = await client.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [role]);
   if (exists.rowCount) return "exists";
-  const statement = await client.query<{ sql: string }>("SELECT format('CREATE ROLE %I LOGIN', $1::text) AS sql", [role]);
+  const statement = await client.query<{ sql: string }>("SELECT format('CREATE ROLE %I LOGIN', $1::text) AS sql", [
+    role,
+  ]);
   await client.query((statement.rows[0] as { sql: string }).sql);
   return "created";
 }

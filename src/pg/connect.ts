@@ -1,8 +1,10 @@
 import type { EventEmitter } from "node:events";
+
 import pg from "pg";
-import { ExitCode, PgwardenError, notFoundError } from "../errors.js";
-import { resolveConnection } from "./conninfo/resolve.js";
+
+import { ExitCode, notFoundError, PgwardenError } from "../errors.js";
 import { openConnection } from "./conninfo/open.js";
+import { resolveConnection } from "./conninfo/resolve.js";
 
 /** How long a connection attempt may take, TLS and authentication included. */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -27,7 +29,12 @@ export async function connectClient(client: pg.Client): Promise<void> {
   let onClosed: (() => void) | undefined;
   const stalled = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS);
-    onClosed = () => reject(new Error("the server closed the connection during TLS setup without saying why (a client certificate it does not trust? its log says)"));
+    onClosed = () =>
+      reject(
+        new Error(
+          "the server closed the connection during TLS setup without saying why (a client certificate it does not trust? its log says)",
+        ),
+      );
     const connection = (client as unknown as { connection?: ConnectionInternals }).connection;
     connection?.once("sslconnect", () => {
       watched = connection.stream;
@@ -91,7 +98,7 @@ export async function connectVerified(login: VerifiedLogin, credential: string):
   );
 }
 
-export { connectionFacts, type ConnectionFacts } from "./conninfo/open.js";
+export { type ConnectionFacts, connectionFacts } from "./conninfo/open.js";
 
 export interface ConnectOptions {
   /** Where libpq's warnings go (a passfile others may read): the library never prints, the CLI shows them. */
@@ -110,7 +117,13 @@ export interface ConnectOptions {
 export async function connectSuperuser(conn: string | undefined, options: ConnectOptions): Promise<pg.Client> {
   const connection = resolveConnection(conn, { env: options.env ?? process.env, source: "--conn" });
   for (const warning of connection.warnings) options.warn(warning);
-  return openConnection(connection, conn === undefined ? "cannot connect (PG* environment and libpq defaults, no --conn)" : "cannot connect with --conn", options);
+  return openConnection(
+    connection,
+    conn === undefined
+      ? "cannot connect (PG* environment and libpq defaults, no --conn)"
+      : "cannot connect with --conn",
+    options,
+  );
 }
 
 /** A connected client, or a connection error (exit 5) that starts with `failure`. */
@@ -121,13 +134,16 @@ async function openClient(config: pg.ClientConfig, failure: string): Promise<pg.
     client = new pg.Client({ ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   } catch (error) {
     const { code, path } = error as NodeJS.ErrnoException;
-    if (code === "ENOENT" || code === "ENOTDIR") throw notFoundError("conn-file-missing", `${failure}: ${path ?? "a file it names"} does not exist`);
+    if (code === "ENOENT" || code === "ENOTDIR")
+      throw notFoundError("conn-file-missing", `${failure}: ${path ?? "a file it names"} does not exist`);
     throw error;
   }
   try {
     await connectClient(client);
   } catch (error) {
-    throw new PgwardenError("connect-failed", `${failure}: ${connectFailure(error as Error)}`, ExitCode.connection, { cause: error });
+    throw new PgwardenError("connect-failed", `${failure}: ${connectFailure(error as Error)}`, ExitCode.connection, {
+      cause: error,
+    });
   }
   return client;
 }

@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
 import { stat } from "node:fs/promises";
 import { userInfo } from "node:os";
-import { PgwardenError, ExitCode } from "../errors.js";
+
+import { ExitCode, PgwardenError } from "../errors.js";
 
 /** An OS account: PostgreSQL's server programs run as the owner of the data directory. */
 export interface OsUser {
@@ -40,10 +41,11 @@ export interface RunOptions {
  */
 export function runProgram(command: string, args: readonly string[], options: RunOptions = {}): Promise<ProgramResult> {
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !key.startsWith("PG")) env[key] = value;
+  for (const [key, value] of Object.entries(process.env))
+    if (value !== undefined && !key.startsWith("PG")) env[key] = value;
   Object.assign(env, options.env);
   const asOther = options.user !== undefined && isRoot() && options.user.uid !== 0;
-  const [file, argv] = asOther ? ["runuser", ["-u", (options.user as OsUser).name, "--", command, ...args]] : [command, [...args]];
+  const [file, argv] = asOther ? ["runuser", ["-u", options.user.name, "--", command, ...args]] : [command, [...args]];
   return new Promise((resolve, reject) => {
     const child = spawn(file, argv, { env, cwd: options.cwd, stdio: ["pipe", "pipe", "pipe"] });
     const out: Buffer[] = [];
@@ -51,9 +53,15 @@ export function runProgram(command: string, args: readonly string[], options: Ru
     child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
     child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
     child.stdin.on("error", () => undefined);
-    child.on("error", (error) => reject(new PgwardenError("program-not-found", `cannot run ${command}: ${error.message}`, ExitCode.notFound)));
+    child.on("error", (error) =>
+      reject(new PgwardenError("program-not-found", `cannot run ${command}: ${error.message}`, ExitCode.notFound)),
+    );
     child.on("close", (code, signal) =>
-      resolve({ code: code ?? (signal ? 128 : -1), stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }),
+      resolve({
+        code: code ?? (signal ? 128 : -1),
+        stdout: Buffer.concat(out).toString("utf8"),
+        stderr: Buffer.concat(err).toString("utf8"),
+      }),
     );
     child.stdin.end(options.input ?? "");
   });
@@ -63,7 +71,11 @@ export function runProgram(command: string, args: readonly string[], options: Ru
 export async function lookupUser(name: string): Promise<OsUser> {
   const [uid, gid] = await Promise.all([runProgram("id", ["-u", name]), runProgram("id", ["-g", name])]);
   if (uid.code !== 0 || gid.code !== 0) {
-    throw new PgwardenError("no-such-user", `the OS user "${name}" does not exist: install the PostgreSQL server package (it creates it) or run pgwarden as the user who owns the cluster`, ExitCode.notFound);
+    throw new PgwardenError(
+      "no-such-user",
+      `the OS user "${name}" does not exist: install the PostgreSQL server package (it creates it) or run pgwarden as the user who owns the cluster`,
+      ExitCode.notFound,
+    );
   }
   return { name, uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }

@@ -3,8 +3,9 @@ import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+
 import { PgwardenError } from "../errors.js";
-import { SERVER_PROGRAMS, findServerBinaries } from "./pg-binaries.js";
+import { findServerBinaries, SERVER_PROGRAMS } from "./pg-binaries.js";
 
 test("--pg-bin is taken when it holds initdb, pg_ctl and postgres, and refused with exit 4 when not", async () => {
   const dir = await mkdtemp(join(tmpdir(), "pgwarden-bin-"));
@@ -15,7 +16,10 @@ test("--pg-bin is taken when it holds initdb, pg_ctl and postgres, and refused w
     }
     assert.throws(
       () => findServerBinaries(dir),
-      (error: unknown) => error instanceof PgwardenError && error.exitCode === 4 && /does not hold initdb, pg_ctl, postgres/.test(error.message),
+      (error: unknown) =>
+        error instanceof PgwardenError &&
+        error.exitCode === 4 &&
+        /does not hold initdb, pg_ctl, postgres/.test(error.message),
     );
     await writeFile(join(dir, "postgres"), "#!/bin/sh\n");
     assert.deepEqual(findServerBinaries(dir), { dir, source: "--pg-bin" });
@@ -35,6 +39,9 @@ test("no server anywhere: exit 4 naming the packages to install", () => {
   assert.throws(
     () => findServerBinaries(undefined, "", nowhere),
     (error: unknown) =>
-      error instanceof PgwardenError && error.exitCode === 4 && /apt-get install postgresql/.test(error.message) && /dnf install postgresql-server/.test(error.message),
+      error instanceof PgwardenError &&
+      error.exitCode === 4 &&
+      /apt-get install postgresql/.test(error.message) &&
+      /dnf install postgresql-server/.test(error.message),
   );
 });

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { delimiter, join } from "node:path";
+
 import { notFoundError } from "../errors.js";
 
 /** The server programs pgwarden drives: initdb, pg_ctl, postgres. */
@@ -18,7 +19,10 @@ function hasServer(dir: string): boolean {
 
 function pgConfigBindir(): string | undefined {
   try {
-    return execFileSync("pg_config", ["--bindir"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() || undefined;
+    return (
+      execFileSync("pg_config", ["--bindir"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() ||
+      undefined
+    );
   } catch {
     return undefined;
   }
@@ -56,10 +60,17 @@ const MACHINE_LOCATIONS: ServerLocations = { pgConfigBindir, packagedDirs };
  * Finds the PostgreSQL server programs: `--pg-bin`, then `pg_config --bindir`, then PATH,
  * then the packaged locations, newest major first. None: exit 4 naming the package.
  */
-export function findServerBinaries(pgBin?: string, path: string = process.env.PATH ?? "", locations: ServerLocations = MACHINE_LOCATIONS): PgBinaries {
+export function findServerBinaries(
+  pgBin?: string,
+  path: string = process.env.PATH ?? "",
+  locations: ServerLocations = MACHINE_LOCATIONS,
+): PgBinaries {
   if (pgBin !== undefined) {
     if (hasServer(pgBin)) return { dir: pgBin, source: "--pg-bin" };
-    throw notFoundError("pg-bin", `--pg-bin ${pgBin} does not hold ${SERVER_PROGRAMS.join(", ")}: give the server's bin directory (pg_config --bindir shows it)`);
+    throw notFoundError(
+      "pg-bin",
+      `--pg-bin ${pgBin} does not hold ${SERVER_PROGRAMS.join(", ")}: give the server's bin directory (pg_config --bindir shows it)`,
+    );
   }
   const fromConfig = locations.pgConfigBindir();
   if (fromConfig && hasServer(fromConfig)) return { dir: fromConfig, source: "pg_config" };

@@ -1,26 +1,32 @@
-import { appendFile, chown, lstat, readFile, readdir, rm, rmdir, stat } from "node:fs/promises";
+import { appendFile, chown, lstat, readdir, readFile, rm, rmdir, stat } from "node:fs/promises";
 import { createServer } from "node:net";
 import { hostname } from "node:os";
 import { dirname, join, parse as parsePath, resolve } from "node:path";
-import { ExitCode, PgwardenError, notFoundError, usageError } from "../errors.js";
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, ensureDirectory, writeFileAtomic } from "../fs/atomic-write.js";
+
+import { ExitCode, notFoundError, PgwardenError, usageError } from "../errors.js";
+import { ensureDirectory, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writeFileAtomic } from "../fs/atomic-write.js";
 import type { CertificateAuthority } from "../pki/certificate-authority.js";
 import { readCaCrl } from "../pki/crl-file.js";
 import { issueCertificate, prepareLeaf } from "../pki/issue.js";
 import type { PkiLayout } from "../pki/pki-layout.js";
 import { PROFILES } from "../pki/profiles.js";
 import { parseSubjectAltName } from "../pki/subject-alt-name.js";
+import { isRoot, type OsUser, runProgram, serverUser } from "./os-user.js";
 import { findServerBinaries } from "./pg-binaries.js";
-import { isRoot, runProgram, serverUser, type OsUser } from "./os-user.js";
 import { readPostmasterPid } from "./postmaster.js";
-import { configValue } from "./server-config.js";
 import { ensureServerCertificate, type ServerCertificate } from "./server-certificate.js";
+import { configValue } from "./server-config.js";
 import { applyTls, checkServed, planTls, type ServedCheck } from "./tls-deploy.js";
 import { probeTls, type TlsProbe } from "./tls-probe.js";
 
 export const SANDBOX_STATE_FILE = "sandbox.json";
 /** The entries `sandbox up` makes in its directory: the only ones `sandbox down --purge` deletes. */
-export const SANDBOX_ENTRIES = { data: "data", socket: "socket", log: "postgres.log", state: SANDBOX_STATE_FILE } as const;
+export const SANDBOX_ENTRIES = {
+  data: "data",
+  socket: "socket",
+  log: "postgres.log",
+  state: SANDBOX_STATE_FILE,
+} as const;
 /** The line createSandbox appends to the sandbox's postgresql.conf: how --purge knows the data directory is pgwarden's. */
 const SANDBOX_CONF_MARK = "# pgwarden sandbox: loopback only";
 /** PKI group for the sandbox's own certificates (its server certificate and its superuser's). */
@@ -64,7 +70,11 @@ export async function readSandboxState(dir: string): Promise<SandboxState | unde
   try {
     return JSON.parse(text) as SandboxState;
   } catch {
-    throw new PgwardenError("bad-sandbox-state", `${join(dir, SANDBOX_STATE_FILE)} is not valid JSON: remove the sandbox directory and run sandbox up again`, ExitCode.config);
+    throw new PgwardenError(
+      "bad-sandbox-state",
+      `${join(dir, SANDBOX_STATE_FILE)} is not valid JSON: remove the sandbox directory and run sandbox up again`,
+      ExitCode.config,
+    );
   }
 }
 
@@ -83,7 +93,8 @@ export async function recordedSandboxPki(dir: string): Promise<RecordedPki | und
   if (state === undefined) return undefined;
   const untrusted = await untrustedState(dir);
   if (untrusted !== undefined) return { untrusted };
-  if (typeof state.pki !== "string" || state.pki === "") return { untrusted: `${join(resolve(dir), SANDBOX_STATE_FILE)} names no PKI` };
+  if (typeof state.pki !== "string" || state.pki === "")
+    return { untrusted: `${join(resolve(dir), SANDBOX_STATE_FILE)} names no PKI` };
   return { pki: state.pki };
 }
 
@@ -93,7 +104,8 @@ async function untrustedState(dir: string): Promise<string | undefined> {
   const info = await stat(file);
   const uid = process.getuid?.();
   if (uid !== undefined && info.uid !== uid) return `${file} belongs to uid ${info.uid}, not to this user`;
-  if ((info.mode & 0o022) !== 0) return `${file} may be written by other users (mode 0${(info.mode & 0o777).toString(8)})`;
+  if ((info.mode & 0o022) !== 0)
+    return `${file} may be written by other users (mode 0${(info.mode & 0o777).toString(8)})`;
   return undefined;
 }
 
@@ -103,7 +115,7 @@ async function untrustedState(dir: string): Promise<string | undefined> {
  */
 /** What /bin/sh still reads inside double quotes, where pg_ctl puts the paths it starts postgres with. */
 // Control characters too: a newline splits the command pg_ctl builds, and ends up in postgresql.conf's paths.
-// eslint-disable-next-line no-control-regex
+
 const SHELL_SPECIAL_IN_QUOTES = /[$`"\\\x00-\x1f\x7f]/;
 
 /** A sandbox path pg_ctl can start postgres with: one its shell would expand is refused (exit 2) before anything is made. */
@@ -111,7 +123,10 @@ export function assertShellSafePath(path: string): void {
   // pg_ctl hands the data directory and log file to /bin/sh inside double quotes, where these still mean something.
   const special = SHELL_SPECIAL_IN_QUOTES.exec(path);
   if (special) {
-    throw usageError("sandbox-dir-shell-character", `${path} contains ${JSON.stringify(special[0])}, which pg_ctl's shell would expand: give a --dir without $, \`, ", \\ or control characters`);
+    throw usageError(
+      "sandbox-dir-shell-character",
+      `${path} contains ${JSON.stringify(special[0])}, which pg_ctl's shell would expand: give a --dir without $, \`, ", \\ or control characters`,
+    );
   }
 }
 
@@ -121,7 +136,8 @@ export async function assertSandboxDir(dir: string): Promise<void> {
   if (await readSandboxState(path)) return;
   const entries = await readdir(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return [];
-    if (error.code === "ENOTDIR") throw usageError("sandbox-dir-not-dir", `${path} is not a directory: give sandbox up a new or empty --dir`);
+    if (error.code === "ENOTDIR")
+      throw usageError("sandbox-dir-not-dir", `${path} is not a directory: give sandbox up a new or empty --dir`);
     throw error;
   });
   if (entries.length === 0) return;
@@ -137,7 +153,14 @@ async function freePort(requested?: number): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(error.code === "EADDRINUSE" ? usageError("port-in-use", `port ${requested} on 127.0.0.1 is taken: choose another --port, or leave it out for a free one`) : error),
+      reject(
+        error.code === "EADDRINUSE"
+          ? usageError(
+              "port-in-use",
+              `port ${requested} on 127.0.0.1 is taken: choose another --port, or leave it out for a free one`,
+            )
+          : error,
+      ),
     );
     server.listen(requested ?? 0, "127.0.0.1", () => {
       const address = server.address();
@@ -158,9 +181,17 @@ export async function assertReachable(dir: string, user: OsUser): Promise<void> 
       throw error;
     });
     if (info === undefined) continue;
-    const canEnter = info.uid === user.uid ? (info.mode & 0o100) !== 0 : info.gid === user.gid ? (info.mode & 0o010) !== 0 : (info.mode & 0o001) !== 0;
+    const canEnter =
+      info.uid === user.uid
+        ? (info.mode & 0o100) !== 0
+        : info.gid === user.gid
+          ? (info.mode & 0o010) !== 0
+          : (info.mode & 0o001) !== 0;
     if (!canEnter) {
-      throw usageError("sandbox-unreachable", `the ${user.name} account cannot enter ${current} (mode ${(info.mode & 0o777).toString(8)}), so PostgreSQL cannot run under ${dir}: choose a --dir under /tmp or /var/tmp`);
+      throw usageError(
+        "sandbox-unreachable",
+        `the ${user.name} account cannot enter ${current} (mode ${(info.mode & 0o777).toString(8)}), so PostgreSQL cannot run under ${dir}: choose a --dir under /tmp or /var/tmp`,
+      );
     }
     if (current === parsePath(current).root) return;
   }
@@ -198,19 +229,33 @@ async function startServer(state: SandboxState, user: OsUser): Promise<void> {
   const started = await pgCtl(state, user, ["start", "-D", state.pgdata, "-l", state.logFile, "-w", "-t", "60", "-s"]);
   if (started.code !== 0) {
     const log = await readFile(state.logFile, "utf8").catch(() => "");
-    const reason = log.split("\n").filter((line) => /FATAL|ERROR/.test(line)).pop() ?? started.output;
-    throw new PgwardenError("sandbox-start-failed", `the sandbox's PostgreSQL did not start: ${reason.trim()} (log: ${state.logFile})`, ExitCode.connection);
+    const reason =
+      log
+        .split("\n")
+        .filter((line) => /FATAL|ERROR/.test(line))
+        .pop() ?? started.output;
+    throw new PgwardenError(
+      "sandbox-start-failed",
+      `the sandbox's PostgreSQL did not start: ${reason.trim()} (log: ${state.logFile})`,
+      ExitCode.connection,
+    );
   }
 }
 
 /** Issues (or keeps) the superuser's client certificate, so pgwarden can administer the sandbox over TLS. */
-export async function ensureSuperuserCertificate(layout: PkiLayout, ca: CertificateAuthority, superuser: string, now: Date): Promise<{ certPath: string; keyPath: string }> {
+export async function ensureSuperuserCertificate(
+  layout: PkiLayout,
+  ca: CertificateAuthority,
+  superuser: string,
+  now: Date,
+): Promise<{ certPath: string; keyPath: string }> {
   const prepared = prepareLeaf(layout, { profile: PROFILES.client, commonName: superuser, group: SANDBOX_GROUP });
   const present = await stat(prepared.paths.cert).then(
     () => true,
     () => false,
   );
-  if (!present) await issueCertificate(layout, ca, { profile: PROFILES.client, commonName: superuser, group: SANDBOX_GROUP }, now);
+  if (!present)
+    await issueCertificate(layout, ca, { profile: PROFILES.client, commonName: superuser, group: SANDBOX_GROUP }, now);
   return { certPath: prepared.paths.cert, keyPath: prepared.paths.key };
 }
 
@@ -244,10 +289,25 @@ async function createSandbox(
   if (isRoot()) await chown(state.socketDir, user.uid, user.gid);
   const init = await runProgram(
     join(binaries.dir, "initdb"),
-    ["-D", state.pgdata, "--data-checksums", "--auth-local=peer", "--auth-host=scram-sha-256", "-U", state.superuser, "--encoding=UTF8", "--no-instructions"],
+    [
+      "-D",
+      state.pgdata,
+      "--data-checksums",
+      "--auth-local=peer",
+      "--auth-host=scram-sha-256",
+      "-U",
+      state.superuser,
+      "--encoding=UTF8",
+      "--no-instructions",
+    ],
     { user },
   );
-  if (init.code !== 0) throw new PgwardenError("initdb-failed", `initdb failed: ${init.stderr.trim().split("\n").pop() ?? ""}`, ExitCode.internal);
+  if (init.code !== 0)
+    throw new PgwardenError(
+      "initdb-failed",
+      `initdb failed: ${init.stderr.trim().split("\n").pop() ?? ""}`,
+      ExitCode.internal,
+    );
   const owner = isRoot() ? { uid: user.uid, gid: user.gid } : undefined;
   const settings = [
     "",
@@ -258,9 +318,20 @@ async function createSandbox(
     "",
   ].join("\n");
   await appendFile(join(state.pgdata, "postgresql.conf"), settings);
-  await writeFileAtomic(join(state.pgdata, "pg_hba.conf"), hbaRules(state.superuser), { mode: PRIVATE_FILE_MODE, owner });
-  const server = await ensureServerCertificate(layout, ca, { commonName: SANDBOX_HOST, subjectAltNames: sandboxSans(), group: SANDBOX_GROUP }, options.now);
-  const { plan, writes } = await planTls({ certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem, crlPem }, { pgdata: state.pgdata });
+  await writeFileAtomic(join(state.pgdata, "pg_hba.conf"), hbaRules(state.superuser), {
+    mode: PRIVATE_FILE_MODE,
+    owner,
+  });
+  const server = await ensureServerCertificate(
+    layout,
+    ca,
+    { commonName: SANDBOX_HOST, subjectAltNames: sandboxSans(), group: SANDBOX_GROUP },
+    options.now,
+  );
+  const { plan, writes } = await planTls(
+    { certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem, crlPem },
+    { pgdata: state.pgdata },
+  );
   await applyTls(plan, writes, options.now);
   await ensureSuperuserCertificate(layout, ca, state.superuser, options.now);
   await recordState(dir, state);
@@ -278,7 +349,11 @@ async function recordState(dir: string, state: SandboxState): Promise<SandboxSta
  * certificate from the pgwarden CA, certificate logins only over TCP. Running it again
  * starts a stopped sandbox or leaves a running one alone.
  */
-export async function sandboxUp(layout: PkiLayout, ca: CertificateAuthority, options: SandboxUpOptions): Promise<SandboxUpResult> {
+export async function sandboxUp(
+  layout: PkiLayout,
+  ca: CertificateAuthority,
+  options: SandboxUpOptions,
+): Promise<SandboxUpResult> {
   const dir = resolve(options.dir);
   await assertSandboxDir(dir);
   // Checked before anything is made: an expired or foreign CRL would lock every certificate login out.
@@ -290,13 +365,24 @@ export async function sandboxUp(layout: PkiLayout, ca: CertificateAuthority, opt
   let server: ServerCertificate;
   if (existing) {
     if (options.port !== undefined && options.port !== existing.port) {
-      throw usageError("sandbox-port", `the sandbox in ${dir} listens on port ${existing.port}: leave out --port, or use another --dir for a second sandbox`);
+      throw usageError(
+        "sandbox-port",
+        `the sandbox in ${dir} listens on port ${existing.port}: leave out --port, or use another --dir for a second sandbox`,
+      );
     }
     // A PKI moved elsewhere (and given to up with --pki) is recorded where it is now, for status.
     const moved = existing.pki !== layout.root && (await stat(existing.pki).catch(() => undefined)) === undefined;
     state = moved ? await recordState(dir, { ...existing, pki: layout.root }) : existing;
-    server = await ensureServerCertificate(layout, ca, { commonName: SANDBOX_HOST, subjectAltNames: sandboxSans(), group: SANDBOX_GROUP }, options.now);
-    const { plan, writes } = await planTls({ certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem, crlPem }, { pgdata: state.pgdata });
+    server = await ensureServerCertificate(
+      layout,
+      ca,
+      { commonName: SANDBOX_HOST, subjectAltNames: sandboxSans(), group: SANDBOX_GROUP },
+      options.now,
+    );
+    const { plan, writes } = await planTls(
+      { certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem, crlPem },
+      { pgdata: state.pgdata },
+    );
     await applyTls(plan, writes, options.now);
     if (await readPostmasterPid(state.pgdata)) {
       action = "running";
@@ -321,7 +407,10 @@ export async function requireState(dir: string): Promise<SandboxState> {
     // `pgwarden quickstart --dir D` puts its sandbox in D/sandbox: the person may well give D.
     const inner = join(resolve(dir), "sandbox");
     if (await readSandboxState(inner).catch(() => undefined)) {
-      throw notFoundError("no-sandbox", `no sandbox in ${resolve(dir)}, but there is one in ${inner}: give --dir ${inner}`);
+      throw notFoundError(
+        "no-sandbox",
+        `no sandbox in ${resolve(dir)}, but there is one in ${inner}: give --dir ${inner}`,
+      );
     }
     throw notFoundError("no-sandbox", `no sandbox in ${resolve(dir)}: start one with pgwarden sandbox up --dir ${dir}`);
   }
@@ -360,7 +449,11 @@ async function purgeSandbox(dir: string, state: SandboxState): Promise<{ removed
     // A link in its place leads elsewhere (another server's socket directory): it is left alone.
     if ((await lstat(socketDir).catch(() => undefined))?.isDirectory()) {
       const sockets = await readdir(socketDir).catch(() => []);
-      await Promise.all(sockets.filter((name) => name.startsWith(".s.PGSQL.")).map((name) => rm(join(socketDir, name), { force: true })));
+      await Promise.all(
+        sockets
+          .filter((name) => name.startsWith(".s.PGSQL."))
+          .map((name) => rm(join(socketDir, name), { force: true })),
+      );
       await rmdir(socketDir).catch(() => undefined);
     }
     await rm(join(dir, SANDBOX_ENTRIES.log), { force: true });
@@ -382,7 +475,11 @@ export async function sandboxDown(
   const state = await requireState(dir);
   // Its binDir is run: a sandbox.json the server's account (or anyone) rewrote is not acted on.
   const untrusted = await untrustedState(dir);
-  if (untrusted !== undefined) throw usageError("sandbox-state-untrusted", `${untrusted}: pgwarden will not run the programs it names; nothing was stopped or deleted`);
+  if (untrusted !== undefined)
+    throw usageError(
+      "sandbox-state-untrusted",
+      `${untrusted}: pgwarden will not run the programs it names; nothing was stopped or deleted`,
+    );
   // A sandbox.json anyone may have written could name any data directory: only a sandbox
   // pgwarden made in this very directory is stopped (and purged).
   if (!(await madeBySandboxUp(resolve(dir), state))) {
@@ -394,7 +491,8 @@ export async function sandboxDown(
   const wasRunning = (await readPostmasterPid(state.pgdata)) !== undefined;
   if (wasRunning) {
     const stopped = await pgCtl(state, await serverUser(), ["stop", "-D", state.pgdata, "-m", "fast", "-w", "-s"]);
-    if (stopped.code !== 0) throw new PgwardenError("sandbox-stop-failed", `pg_ctl stop failed: ${stopped.output}`, ExitCode.connection);
+    if (stopped.code !== 0)
+      throw new PgwardenError("sandbox-stop-failed", `pg_ctl stop failed: ${stopped.output}`, ExitCode.connection);
   }
   // The directory asked for, never the one sandbox.json names: that file may have been written by anyone.
   const purge = options.purge ? await purgeSandbox(resolve(dir), state) : { removed: false, left: [] };

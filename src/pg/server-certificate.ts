@@ -1,10 +1,12 @@
 import { X509Certificate } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
+
 import { usageError } from "../errors.js";
 import { PRIVATE_FILE_MODE, writeFileAtomic } from "../fs/atomic-write.js";
 import { backupPath } from "../fs/backup.js";
 import type { CertificateAuthority } from "../pki/certificate-authority.js";
 import { describeCertificate } from "../pki/certificate-info.js";
+import { parseCertificateOrNone, readExisting } from "../pki/existing-file.js";
 import { readRecords } from "../pki/inventory.js";
 import { issueCertificate, prepareLeaf } from "../pki/issue.js";
 import { keyPemMatches } from "../pki/key-match.js";
@@ -13,7 +15,6 @@ import type { PkiLayout } from "../pki/pki-layout.js";
 import { PROFILES } from "../pki/profiles.js";
 import { parseSubjectAltName } from "../pki/subject-alt-name.js";
 import { verifyCertificate } from "../pki/verify.js";
-import { parseCertificateOrNone, readExisting } from "../pki/existing-file.js";
 
 /** A server certificate is renewed rather than reused when it has fewer days left than this. */
 export const SERVER_CERT_MIN_DAYS_LEFT = 30;
@@ -41,24 +42,37 @@ export interface ServerCertificateRequest {
 }
 
 /** Why an existing certificate cannot serve this request, or undefined when it can. */
-function unfitReason(cert: X509Certificate, ca: CertificateAuthority, wanted: readonly string[], now: Date): string | undefined {
+function unfitReason(
+  cert: X509Certificate,
+  ca: CertificateAuthority,
+  wanted: readonly string[],
+  now: Date,
+): string | undefined {
   const verdict = verifyCertificate(cert.raw, { roots: [ca.der], purpose: "server", now });
   if (!verdict.ok) return verdict.reason;
   const info = describeCertificate(cert.raw, now);
   if (info.daysLeft < SERVER_CERT_MIN_DAYS_LEFT) return `it expires in ${info.daysLeft} days`;
   const have = new Set(info.subjectAltNames.map((san) => `${san.type}:${san.value}`));
-  const missing = wanted.map((value) => parseSubjectAltName(value)).filter((san) => !have.has(`${san.type}:${san.value}`));
+  const missing = wanted
+    .map((value) => parseSubjectAltName(value))
+    .filter((san) => !have.has(`${san.type}:${san.value}`));
   return missing.length ? `it does not name ${missing.map((san) => san.value).join(", ")}` : undefined;
 }
 
 /** Why the files at a leaf's paths are not a usable pair (certificate and its own key), or undefined. */
-function pairProblem(certText: string | undefined, cert: X509Certificate | undefined, keyPem: string | undefined): string | undefined {
+function pairProblem(
+  certText: string | undefined,
+  cert: X509Certificate | undefined,
+  keyPem: string | undefined,
+): string | undefined {
   if (certText === undefined) return "its certificate is missing, only the key is there";
   if (!cert) return "it cannot be read as a PEM certificate";
   if (keyPem === undefined) return "its key is missing";
   const match = keyPemMatches(keyPem, cert);
   if (match === "match") return undefined;
-  return match === "mismatch" ? "the key beside it does not belong to it" : "the key beside it cannot be read (encrypted, or not a key)";
+  return match === "mismatch"
+    ? "the key beside it does not belong to it"
+    : "the key beside it cannot be read (encrypted, or not a key)";
 }
 
 /**
@@ -86,7 +100,11 @@ async function foreignReason(
 }
 
 /** The names of the old certificate, as `--san` values, with the requested ones it lacks appended. */
-function unionOfNames(cert: X509Certificate | undefined, wanted: readonly string[], now: Date): { names: string[]; wildcard: boolean } {
+function unionOfNames(
+  cert: X509Certificate | undefined,
+  wanted: readonly string[],
+  now: Date,
+): { names: string[]; wildcard: boolean } {
   const old = cert ? describeCertificate(cert.raw, now).subjectAltNames : [];
   const seen = new Set(old.map((san) => `${san.type}:${san.value}`));
   const added = wanted.filter((value) => {
@@ -96,7 +114,10 @@ function unionOfNames(cert: X509Certificate | undefined, wanted: readonly string
     seen.add(key);
     return true;
   });
-  return { names: [...old.map((san) => `${san.type.toUpperCase()}:${san.value}`), ...added], wildcard: old.some((san) => san.value.startsWith("*.")) };
+  return {
+    names: [...old.map((san) => `${san.type.toUpperCase()}:${san.value}`), ...added],
+    wildcard: old.some((san) => san.value.startsWith("*.")),
+  };
 }
 
 export interface FoundServerCertificate {
@@ -120,18 +141,37 @@ export interface FoundServerCertificate {
 }
 
 /** Looks for a usable server certificate without writing anything (for --dry-run too). */
-export async function findServerCertificate(layout: PkiLayout, ca: CertificateAuthority, request: ServerCertificateRequest, now: Date): Promise<FoundServerCertificate> {
+export async function findServerCertificate(
+  layout: PkiLayout,
+  ca: CertificateAuthority,
+  request: ServerCertificateRequest,
+  now: Date,
+): Promise<FoundServerCertificate> {
   const group = request.group ?? "server";
-  const { paths } = prepareLeaf(layout, { profile: PROFILES.server, commonName: request.commonName, subjectAltNames: request.subjectAltNames, group, ...(request.cnAsSan === undefined ? {} : { cnAsSan: request.cnAsSan }) });
+  const { paths } = prepareLeaf(layout, {
+    profile: PROFILES.server,
+    commonName: request.commonName,
+    subjectAltNames: request.subjectAltNames,
+    group,
+    ...(request.cnAsSan === undefined ? {} : { cnAsSan: request.cnAsSan }),
+  });
   const [certText, keyPem] = await Promise.all([readExisting(paths.cert), readExisting(paths.key)]);
   const existing = certText !== undefined || keyPem !== undefined;
   const cert = certText === undefined ? undefined : parseCertificateOrNone(certText);
   // An incomplete or unreadable pair cannot serve, for the reason that also makes it foreign.
-  const reason = !existing ? undefined : (pairProblem(certText, cert, keyPem) ?? unfitReason(cert as X509Certificate, ca, request.subjectAltNames, now));
+  const reason = !existing
+    ? undefined
+    : (pairProblem(certText, cert, keyPem) ?? unfitReason(cert as X509Certificate, ca, request.subjectAltNames, now));
   const foreign = reason === undefined ? undefined : await foreignReason(layout, ca, certText, cert, keyPem);
   const usable =
     existing && reason === undefined
-      ? { certPath: paths.cert, keyPath: paths.key, certPem: certText as string, keyPem: keyPem as string, action: "kept" as const }
+      ? {
+          certPath: paths.cert,
+          keyPath: paths.key,
+          certPem: certText as string,
+          keyPem: keyPem as string,
+          action: "kept" as const,
+        }
       : undefined;
   const union = unionOfNames(cert, request.subjectAltNames, now);
   const options = {
@@ -177,7 +217,12 @@ async function backUp(paths: { cert: string; key: string }, now: Date): Promise<
  * requested ones (so a VIP or alias survives), the old certificate and key kept as .bak;
  * a certificate pgwarden did not make is refused unless `force`.
  */
-export async function ensureServerCertificate(layout: PkiLayout, ca: CertificateAuthority, request: ServerCertificateRequest, now: Date): Promise<ServerCertificate> {
+export async function ensureServerCertificate(
+  layout: PkiLayout,
+  ca: CertificateAuthority,
+  request: ServerCertificateRequest,
+  now: Date,
+): Promise<ServerCertificate> {
   const found = await findServerCertificate(layout, ca, request, now);
   if (found.usable) return found.usable;
   const { options, paths, existing, reason } = found;
@@ -185,7 +230,15 @@ export async function ensureServerCertificate(layout: PkiLayout, ca: Certificate
   const backups = existing ? await backUp(paths, now) : [];
   await issueCertificate(layout, ca, { ...options, force: existing }, now);
   const [certPem, keyPem] = await Promise.all([readFile(paths.cert, "utf8"), readFile(paths.key, "utf8")]);
-  return { certPath: paths.cert, keyPath: paths.key, certPem, keyPem, action: existing ? "reissued" : "issued", reason, backups };
+  return {
+    certPath: paths.cert,
+    keyPath: paths.key,
+    certPem,
+    keyPem,
+    action: existing ? "reissued" : "issued",
+    reason,
+    backups,
+  };
 }
 
 /** The names a certificate answers to for libpq's verify-full: its DNS and IP SANs, and its CN when it has no DNS SAN (libpq then checks the CN). */
@@ -196,7 +249,8 @@ export function namesClientsUse(cert: X509Certificate, now: Date): string[] {
   if (commonName && !sans.some((san) => san.type === "dns")) {
     try {
       const san = parseSubjectAltName(commonName, { allowWildcard: true });
-      if (!names.includes(`${san.type.toUpperCase()}:${san.value}`)) names.push(`${san.type.toUpperCase()}:${san.value}`);
+      if (!names.includes(`${san.type.toUpperCase()}:${san.value}`))
+        names.push(`${san.type.toUpperCase()}:${san.value}`);
     } catch {
       // A CN that is no host name matches no host libpq is given.
     }

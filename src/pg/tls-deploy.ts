@@ -1,15 +1,16 @@
 import { X509Certificate } from "node:crypto";
 import { lstat, readFile, readlink, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { ExitCode, PgwardenError, notFoundError, pkiError, usageError } from "../errors.js";
+
+import { ExitCode, notFoundError, PgwardenError, pkiError, usageError } from "../errors.js";
 import { PRIVATE_FILE_MODE } from "../fs/atomic-write.js";
 import { writeKeepingBackup } from "../fs/backup.js";
 import { readRecords } from "../pki/inventory.js";
 import { fingerprintSha256 } from "../pki/leaf-signer.js";
 import type { PkiLayout } from "../pki/pki-layout.js";
-import { isRoot, ownerOf, runProgram, type OsUser } from "./os-user.js";
+import { isRoot, type OsUser, ownerOf, runProgram } from "./os-user.js";
 import { probeAddress, readPostmasterPid } from "./postmaster.js";
-import { PGWARDEN_CONF, autoConfOverrides, renderPgwardenConf, withInclude } from "./server-config.js";
+import { autoConfOverrides, PGWARDEN_CONF, renderPgwardenConf, withInclude } from "./server-config.js";
 import { probeTls, type TlsProbe } from "./tls-probe.js";
 
 /** PEM material for a server's TLS: its certificate and key, the CA its clients must chain to, and a CRL. */
@@ -66,7 +67,8 @@ export function serverKeyProblem(info: { mode: number; uid: number }, serverUid:
   const mode = info.mode & 0o777;
   if (info.uid === serverUid && (mode & 0o077) === 0) return undefined;
   if (info.uid === 0 && (mode & 0o037) === 0) return undefined;
-  if (info.uid !== serverUid && info.uid !== 0) return `it is owned by uid ${info.uid}, not by the server's account or root`;
+  if (info.uid !== serverUid && info.uid !== 0)
+    return `it is owned by uid ${info.uid}, not by the server's account or root`;
   return `it has group or world access (mode ${mode.toString(8).padStart(4, "0")})`;
 }
 
@@ -103,14 +105,25 @@ async function refuseSymlink(path: string): Promise<void> {
 }
 
 /** Works out what `pg tls` would change, reading but never writing. */
-export async function planTls(material: ServerTlsMaterial, options: PlanOptions): Promise<{ plan: TlsPlan; writes: PlannedWrite[] }> {
+export async function planTls(
+  material: ServerTlsMaterial,
+  options: PlanOptions,
+): Promise<{ plan: TlsPlan; writes: PlannedWrite[] }> {
   const pgdata = options.pgdata;
   const version = await readFile(join(pgdata, "PG_VERSION"), "utf8").catch(() => undefined);
-  if (version === undefined) throw notFoundError("no-pgdata", `${pgdata} is not a PostgreSQL data directory (no PG_VERSION): give --pgdata the cluster's data directory`);
+  if (version === undefined)
+    throw notFoundError(
+      "no-pgdata",
+      `${pgdata} is not a PostgreSQL data directory (no PG_VERSION): give --pgdata the cluster's data directory`,
+    );
   const viaConfig = options.settingsVia !== "alter-system";
   const configFile = viaConfig ? (options.configFile ?? join(pgdata, "postgresql.conf")) : undefined;
   const conf = configFile === undefined ? "" : await readFile(configFile, "utf8").catch(() => undefined);
-  if (conf === undefined) throw notFoundError("no-config", `${configFile} not found: give --config-file the cluster's postgresql.conf (Debian: /etc/postgresql/<version>/<cluster>/postgresql.conf)`);
+  if (conf === undefined)
+    throw notFoundError(
+      "no-config",
+      `${configFile} not found: give --config-file the cluster's postgresql.conf (Debian: /etc/postgresql/<version>/<cluster>/postgresql.conf)`,
+    );
   const owner = await ownerOf(pgdata);
   const keyPath = join(pgdata, TLS_FILES.key);
   const keyInfo = await stat(keyPath).catch(() => undefined);
@@ -121,31 +134,71 @@ export async function planTls(material: ServerTlsMaterial, options: PlanOptions)
     plannedFile(join(pgdata, TLS_FILES.cert), "server certificate", material.certPem),
     plannedFile(keyPath, "server key", material.keyPem),
     plannedFile(join(pgdata, TLS_FILES.ca), "CA for client certificates", material.caPem),
-    ...(material.crlPem === undefined ? [] : [plannedFile(join(pgdata, TLS_FILES.crl), "certificate revocation list", material.crlPem)]),
-    ...(configFile === undefined ? [] : [plannedFile(join(dirname(configFile), PGWARDEN_CONF), "pgwarden's settings", renderPgwardenConf(settings))]),
+    ...(material.crlPem === undefined
+      ? []
+      : [plannedFile(join(pgdata, TLS_FILES.crl), "certificate revocation list", material.crlPem)]),
+    ...(configFile === undefined
+      ? []
+      : [plannedFile(join(dirname(configFile), PGWARDEN_CONF), "pgwarden's settings", renderPgwardenConf(settings))]),
   ]);
   // A key with the right content but a mode PostgreSQL refuses is rewritten under --force.
-  const fixed = writes.map((write) => (write.file.path === keyPath && keyProblem && write.file.action === "unchanged" ? { ...write, file: { ...write.file, action: "replace" as const } } : write));
-  if (configFile !== undefined && include.added) fixed.push({ file: { path: configFile, what: `include line for ${PGWARDEN_CONF}`, action: "replace", mode: (await stat(configFile)).mode & 0o777 }, content: include.text });
-  if (!options.force) for (const write of fixed) if (write.file.action !== "unchanged") await refuseSymlink(write.file.path);
+  const fixed = writes.map((write) =>
+    write.file.path === keyPath && keyProblem && write.file.action === "unchanged"
+      ? { ...write, file: { ...write.file, action: "replace" as const } }
+      : write,
+  );
+  if (configFile !== undefined && include.added)
+    fixed.push({
+      file: {
+        path: configFile,
+        what: `include line for ${PGWARDEN_CONF}`,
+        action: "replace",
+        mode: (await stat(configFile)).mode & 0o777,
+      },
+      content: include.text,
+    });
+  if (!options.force)
+    for (const write of fixed) if (write.file.action !== "unchanged") await refuseSymlink(write.file.path);
   if (keyProblem && !options.force) {
     throw pkiError(
       "server-key-mode",
       `${keyPath}: ${keyProblem}, so PostgreSQL refuses it ("private key file has group or world access") and keeps its old TLS setup: chmod 0600 it (owner ${owner.name}), or pass --force to let pgwarden rewrite it`,
     );
   }
-  const overridden = viaConfig ? await autoConfOverrides(join(pgdata, "postgresql.auto.conf"), Object.keys(settings)) : [];
+  const overridden = viaConfig
+    ? await autoConfOverrides(join(pgdata, "postgresql.auto.conf"), Object.keys(settings))
+    : [];
   const files = fixed.map((write) => write.file);
-  return { plan: { pgdata, configFile, owner, files, settings, overridden, changed: files.some((file) => file.action !== "unchanged") }, writes: fixed };
+  return {
+    plan: {
+      pgdata,
+      configFile,
+      owner,
+      files,
+      settings,
+      overridden,
+      changed: files.some((file) => file.action !== "unchanged"),
+    },
+    writes: fixed,
+  };
 }
 
 /** Writes what the plan says, each file atomically, owned by PGDATA's owner, keeping backups. */
-export async function applyTls(plan: TlsPlan, writes: readonly PlannedWrite[], now: Date): Promise<{ path: string; backup?: string }[]> {
+export async function applyTls(
+  plan: TlsPlan,
+  writes: readonly PlannedWrite[],
+  now: Date,
+): Promise<{ path: string; backup?: string }[]> {
   const owner = isRoot() ? { uid: plan.owner.uid, gid: plan.owner.gid } : undefined;
   const done: { path: string; backup?: string }[] = [];
   for (const write of writes) {
     if (write.file.action === "unchanged") continue;
-    const result = await writeKeepingBackup(write.file.path, write.content, { mode: write.file.mode, owner, backupOwner: owner, rewriteSame: true }, now);
+    const result = await writeKeepingBackup(
+      write.file.path,
+      write.content,
+      { mode: write.file.mode, owner, backupOwner: owner, rewriteSame: true },
+      now,
+    );
     done.push({ path: result.path, backup: result.backup });
   }
   return done;
@@ -163,7 +216,12 @@ const RELOAD_WAIT_MS = 5000;
 /** Asks the running server to re-read its configuration (pg_ctl reload, as PGDATA's owner). */
 export async function reloadServer(pgBinDir: string, pgdata: string, owner: OsUser): Promise<void> {
   const result = await runProgram(join(pgBinDir, "pg_ctl"), ["reload", "-s", "-D", pgdata], { user: owner });
-  if (result.code !== 0) throw new PgwardenError("reload-failed", `pg_ctl reload failed: ${result.stderr.trim() || result.stdout.trim()}`, ExitCode.connection);
+  if (result.code !== 0)
+    throw new PgwardenError(
+      "reload-failed",
+      `pg_ctl reload failed: ${result.stderr.trim() || result.stdout.trim()}`,
+      ExitCode.connection,
+    );
 }
 
 /**
@@ -198,21 +256,32 @@ export async function reloadRejection(pgdata: string, logFile?: string): Promise
   let path = logFile;
   if (path === undefined) {
     const current = await readFile(join(pgdata, "current_logfiles"), "utf8").catch(() => undefined);
-    const named = current?.split("\n").find((line) => line.startsWith("stderr "))?.slice("stderr ".length).trim();
+    const named = current
+      ?.split("\n")
+      .find((line) => line.startsWith("stderr "))
+      ?.slice("stderr ".length)
+      .trim();
     if (named) path = named.startsWith("/") ? named : join(pgdata, named);
   }
   if (path === undefined) return undefined;
   const text = await readFile(path, "utf8").catch(() => "");
   const lines = text.split("\n");
-  const last = lines.map((line, index) => (line.includes("SSL configuration was not reloaded") ? index : -1)).filter((index) => index >= 0).pop();
+  const last = lines
+    .map((line, index) => (line.includes("SSL configuration was not reloaded") ? index : -1))
+    .filter((index) => index >= 0)
+    .pop();
   if (last === undefined) return undefined;
-  const reason = lines.slice(Math.max(0, last - 3), last).filter((line) => /LOG|FATAL|ERROR|DETAIL/.test(line) && !line.includes("received SIGHUP")).pop();
+  const reason = lines
+    .slice(Math.max(0, last - 3), last)
+    .filter((line) => /LOG|FATAL|ERROR|DETAIL/.test(line) && !line.includes("received SIGHUP"))
+    .pop();
   return reason?.replace(/^.*?(LOG|FATAL|ERROR|DETAIL):\s*/, "").trim();
 }
 
 /** One line on why a reload left the old certificate in place. */
 export function notServedError(check: ServedCheck, rejection: string | undefined, keyProblem?: string): PgwardenError {
-  const reason = rejection ?? keyProblem ?? "PostgreSQL's log says why (look for \"SSL configuration was not reloaded\")";
+  const reason =
+    rejection ?? keyProblem ?? 'PostgreSQL\'s log says why (look for "SSL configuration was not reloaded")';
   return new PgwardenError(
     "reload-rejected",
     `PostgreSQL did not take the new TLS configuration: it still serves ${check.probe?.subject ?? "another certificate"} (sha256 ${check.probe?.fingerprintSha256 ?? "?"}): ${reason}`,
@@ -227,7 +296,9 @@ export function notServedError(check: ServedCheck, rejection: string | undefined
  */
 export function unverifiedError(check: ServedCheck, servername: string, hint: string): PgwardenError {
   const probe = check.probe;
-  const what = check.matches ? "the certificate pgwarden installed" : `${probe?.subject ?? "a certificate"} (not the one pgwarden installed)`;
+  const what = check.matches
+    ? "the certificate pgwarden installed"
+    : `${probe?.subject ?? "a certificate"} (not the one pgwarden installed)`;
   return pkiError(
     "served-unverified",
     `the server serves ${what}, and it does not verify against the CA for ${servername}: ${probe?.verifyError ?? "unknown reason"}; ` +
@@ -241,7 +312,12 @@ export function unverifiedError(check: ServedCheck, servername: string, hint: st
  * clients depend on. `keptPem` is a certificate pgwarden would install unchanged (so no
  * replacement at all). With `force` the old files are replaced and kept as .bak by {@link applyTls}.
  */
-export async function checkInstalledCertificate(pgdata: string, layout: PkiLayout, keptPem: string | undefined, force: boolean): Promise<void> {
+export async function checkInstalledCertificate(
+  pgdata: string,
+  layout: PkiLayout,
+  keptPem: string | undefined,
+  force: boolean,
+): Promise<void> {
   const path = join(pgdata, TLS_FILES.cert);
   if (!force) await refuseSymlink(path);
   const installed = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {

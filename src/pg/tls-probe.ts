@@ -1,6 +1,7 @@
 import type { X509Certificate } from "node:crypto";
-import { isIP, connect as netConnect, type Socket } from "node:net";
+import { connect as netConnect, isIP, type Socket } from "node:net";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
+
 import { ExitCode, PgwardenError } from "../errors.js";
 import { fingerprintSha256 } from "../pki/leaf-signer.js";
 
@@ -36,7 +37,11 @@ export interface ProbeOptions {
 const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
 
 function connectionError(options: ProbeOptions, reason: string): PgwardenError {
-  return new PgwardenError("connect-failed", `cannot reach PostgreSQL at ${options.host}:${options.port}: ${reason}`, ExitCode.connection);
+  return new PgwardenError(
+    "connect-failed",
+    `cannot reach PostgreSQL at ${options.host}:${options.port}: ${reason}`,
+    ExitCode.connection,
+  );
 }
 
 /**
@@ -64,7 +69,8 @@ export function probeTls(options: ProbeOptions): Promise<TlsProbe> {
     socket.once("connect", () => socket.write(SSL_REQUEST));
     socket.once("data", (answer: Buffer) => {
       if (answer[0] === 0x4e) return finish(undefined, { host: options.host, port: options.port, tls: false });
-      if (answer[0] !== 0x53 || answer.length !== 1) return finish(connectionError(options, "the server did not answer like PostgreSQL"));
+      if (answer[0] !== 0x53 || answer.length !== 1)
+        return finish(connectionError(options, "the server did not answer like PostgreSQL"));
       const servername = options.servername ?? options.host;
       tlsSocket = tlsConnect({
         socket,
@@ -95,7 +101,13 @@ export function probeTls(options: ProbeOptions): Promise<TlsProbe> {
   });
 }
 
-function describePeer(options: ProbeOptions, socket: TLSSocket, peer: X509Certificate | undefined, verified?: boolean, verifyError?: string): TlsProbe {
+function describePeer(
+  options: ProbeOptions,
+  socket: TLSSocket,
+  peer: X509Certificate | undefined,
+  verified?: boolean,
+  verifyError?: string,
+): TlsProbe {
   return {
     host: options.host,
     port: options.port,

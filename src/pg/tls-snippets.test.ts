@@ -1,15 +1,24 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
+
 import { PgwardenError } from "../errors.js";
 import { renderTlsSnippet, SNIPPET_TARGETS, type SnippetFiles, type SnippetTarget } from "./tls-snippets.js";
 
-const FILES: SnippetFiles = { caCert: "/etc/pgwarden/ca.crt", cert: "/etc/pgwarden/node.crt", key: "/etc/pgwarden/node.key" };
-const WITH_CLIENT: SnippetFiles = { ...FILES, clientCert: "/etc/pgwarden/client.crt", clientKey: "/etc/pgwarden/client.key" };
+const FILES: SnippetFiles = {
+  caCert: "/etc/pgwarden/ca.crt",
+  cert: "/etc/pgwarden/node.crt",
+  key: "/etc/pgwarden/node.key",
+};
+const WITH_CLIENT: SnippetFiles = {
+  ...FILES,
+  clientCert: "/etc/pgwarden/client.crt",
+  clientKey: "/etc/pgwarden/client.key",
+};
 /** Paths a naive renderer breaks: spaces, both quotes, `#`, `;`, `: `, a leading `-` segment, `$`, `\`, non-ASCII. */
 const AWKWARD: SnippetFiles = {
   caCert: "/srv/my pki/ca #1.crt",
-  cert: "/srv/it's \"here\"/node;1.crt",
+  cert: '/srv/it\'s "here"/node;1.crt',
   key: "/srv/a: b/- $HOME\\node.key",
   clientCert: "/srv/ünïcode/true",
   clientKey: "/srv/x/`id`.key",
@@ -18,7 +27,8 @@ const AWKWARD: SnippetFiles = {
 function refuses(target: SnippetTarget, host: string, files: SnippetFiles, code: string, pattern: RegExp): void {
   assert.throws(
     () => renderTlsSnippet(target, host, files),
-    (error: unknown) => error instanceof PgwardenError && error.exitCode === 2 && error.code === code && pattern.test(error.message),
+    (error: unknown) =>
+      error instanceof PgwardenError && error.exitCode === 2 && error.code === code && pattern.test(error.message),
     `expected ${target} ${JSON.stringify(host)} to be refused with ${code} ${pattern}`,
   );
 }
@@ -30,7 +40,10 @@ function parsePgbouncerIni(text: string): Map<string, string> {
     const trimmed = line.trimStart();
     if (trimmed === "" || trimmed.startsWith(";") || trimmed.startsWith("#")) continue;
     const match = /^([A-Za-z0-9_.*-]+)[ \t]*=[ \t]*(.*)$/.exec(trimmed);
-    assert.ok(match?.[1] !== undefined && match[2] !== undefined, `not a pgbouncer.ini setting: ${JSON.stringify(line)}`);
+    assert.ok(
+      match?.[1] !== undefined && match[2] !== undefined,
+      `not a pgbouncer.ini setting: ${JSON.stringify(line)}`,
+    );
     settings.set(match[1], match[2].trimEnd());
   }
   return settings;
@@ -40,7 +53,11 @@ const PYYAML_AVAILABLE = spawnSync("python3", ["-c", "import yaml"], { stdio: "i
 
 /** The document as PyYAML (the parser Patroni uses) reads it, as JSON. */
 function loadWithPyYaml(text: string): unknown {
-  const r = spawnSync("python3", ["-c", "import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin.read()), sys.stdout)"], { input: text, encoding: "utf8" });
+  const r = spawnSync(
+    "python3",
+    ["-c", "import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin.read()), sys.stdout)"],
+    { input: text, encoding: "utf8" },
+  );
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout);
 }
@@ -76,10 +93,19 @@ test("pgbouncer: client and server legs verify-full, TLS 1.2+, server certificat
     ].join("\n"),
   );
   const settings = parsePgbouncerIni(renderTlsSnippet("pgbouncer", "10.0.0.5", FILES));
-  assert.deepEqual([...settings.keys()], [
-    "client_tls_sslmode", "client_tls_key_file", "client_tls_cert_file", "client_tls_ca_file", "client_tls_protocols",
-    "server_tls_sslmode", "server_tls_ca_file", "server_tls_protocols",
-  ]);
+  assert.deepEqual(
+    [...settings.keys()],
+    [
+      "client_tls_sslmode",
+      "client_tls_key_file",
+      "client_tls_cert_file",
+      "client_tls_ca_file",
+      "client_tls_protocols",
+      "server_tls_sslmode",
+      "server_tls_ca_file",
+      "server_tls_protocols",
+    ],
+  );
 });
 
 test("pgbouncer: values are written bare and read back whole, since pgbouncer.ini takes them to the end of the line", () => {
@@ -117,7 +143,10 @@ test("patroni: restapi with verify_client required, ctl verifying the server; pl
   );
   const withClient = renderTlsSnippet("patroni", "10.0.0.5", WITH_CLIENT);
   assert.match(withClient, /^ {2}listen: '10\.0\.0\.5:8008'$/m);
-  assert.match(withClient, /^ctl:\n {2}insecure: false\n {2}certfile: \/etc\/pgwarden\/client\.crt\n {2}keyfile: \/etc\/pgwarden\/client\.key\n/m);
+  assert.match(
+    withClient,
+    /^ctl:\n {2}insecure: false\n {2}certfile: \/etc\/pgwarden\/client\.crt\n {2}keyfile: \/etc\/pgwarden\/client\.key\n/m,
+  );
   assert.match(renderTlsSnippet("patroni", "::1", FILES), /^ {2}connect_address: '\[::1\]:8008'$/m);
 });
 
@@ -128,18 +157,34 @@ test("patroni: special characters are single-quoted with ' doubled", () => {
   assert.match(text, /^ {2}keyfile: '\/srv\/a: b\/- \$HOME\\node\.key'$/m);
 });
 
-test("patroni: PyYAML, the parser Patroni uses, reads back every key and path exactly", { skip: !PYYAML_AVAILABLE && "python3 with PyYAML is not installed" }, () => {
-  for (const [host, files, address] of [
-    ["localhost", AWKWARD, "localhost:8008"],
-    ["2001:DB8::7", FILES, "[2001:db8::7]:8008"],
-    ["192.0.2.10", WITH_CLIENT, "192.0.2.10:8008"],
-  ] as const) {
-    assert.deepEqual(loadWithPyYaml(renderTlsSnippet("patroni", host, files)), {
-      restapi: { listen: address, connect_address: address, certfile: files.cert, keyfile: files.key, cafile: files.caCert, verify_client: "required" },
-      ctl: { insecure: false, certfile: files.clientCert ?? files.cert, keyfile: files.clientKey ?? files.key, cacert: files.caCert },
-    });
-  }
-});
+test(
+  "patroni: PyYAML, the parser Patroni uses, reads back every key and path exactly",
+  { skip: !PYYAML_AVAILABLE && "python3 with PyYAML is not installed" },
+  () => {
+    for (const [host, files, address] of [
+      ["localhost", AWKWARD, "localhost:8008"],
+      ["2001:DB8::7", FILES, "[2001:db8::7]:8008"],
+      ["192.0.2.10", WITH_CLIENT, "192.0.2.10:8008"],
+    ] as const) {
+      assert.deepEqual(loadWithPyYaml(renderTlsSnippet("patroni", host, files)), {
+        restapi: {
+          listen: address,
+          connect_address: address,
+          certfile: files.cert,
+          keyfile: files.key,
+          cafile: files.caCert,
+          verify_client: "required",
+        },
+        ctl: {
+          insecure: false,
+          certfile: files.clientCert ?? files.cert,
+          keyfile: files.clientKey ?? files.key,
+          cacert: files.caCert,
+        },
+      });
+    }
+  },
+);
 
 test("etcd: client and peer TLS with certificate authentication on both, listening on the host's address", () => {
   assert.equal(
@@ -173,7 +218,10 @@ test("etcd: a DNS name is advertised but etcd binds addresses, so it listens on 
   const local = renderTlsSnippet("etcd", "localhost", FILES);
   assert.doesNotMatch(local, /0\.0\.0\.0/);
   assert.match(local, /^ {2}--listen-client-urls=https:\/\/127\.0\.0\.1:2379 \\$/m);
-  assert.match(renderTlsSnippet("etcd", "fd00::11", FILES), /^ {2}--advertise-client-urls='https:\/\/\[fd00::11\]:2379' \\$/m);
+  assert.match(
+    renderTlsSnippet("etcd", "fd00::11", FILES),
+    /^ {2}--advertise-client-urls='https:\/\/\[fd00::11\]:2379' \\$/m,
+  );
 });
 
 test("etcd: a POSIX shell hands etcd every path exactly, however awkward", () => {
@@ -211,10 +259,34 @@ test("bad input is refused with a usage error for every target", () => {
   for (const target of SNIPPET_TARGETS) {
     refuses(target, "db 1", FILES, "bad-host", /neither a DNS name nor an IP address/);
     refuses(target, "*.example.com", FILES, "bad-host", /neither a DNS name nor an IP address/);
-    refuses(target, "pg-1", { ...FILES, cert: "certs/node.crt" }, "relative-path", /certificate path "certs\/node\.crt" is relative/);
-    refuses(target, "pg-1", { ...FILES, key: "/etc/pgwarden/node.key\nclient_tls_sslmode = disable" }, "bad-path", /line break or control character/);
-    refuses(target, "pg-1", { ...FILES, caCert: "/etc/pgwarden/ca\u2028.crt" }, "bad-path", /line break or control character/);
-    refuses(target, "pg-1", { ...FILES, clientCert: "/etc/pgwarden/client.crt" }, "client-cert-without-key", /together/);
+    refuses(
+      target,
+      "pg-1",
+      { ...FILES, cert: "certs/node.crt" },
+      "relative-path",
+      /certificate path "certs\/node\.crt" is relative/,
+    );
+    refuses(
+      target,
+      "pg-1",
+      { ...FILES, key: "/etc/pgwarden/node.key\nclient_tls_sslmode = disable" },
+      "bad-path",
+      /line break or control character/,
+    );
+    refuses(
+      target,
+      "pg-1",
+      { ...FILES, caCert: "/etc/pgwarden/ca\u2028.crt" },
+      "bad-path",
+      /line break or control character/,
+    );
+    refuses(
+      target,
+      "pg-1",
+      { ...FILES, clientCert: "/etc/pgwarden/client.crt" },
+      "client-cert-without-key",
+      /together/,
+    );
     refuses(target, "pg-1", { ...FILES, clientKey: "/etc/pgwarden/client.key" }, "client-cert-without-key", /together/);
   }
   refuses("haproxy" as SnippetTarget, "pg-1", FILES, "bad-snippet-target", /pgbouncer, patroni, etcd/);

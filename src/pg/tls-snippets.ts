@@ -6,6 +6,7 @@
  * service verifies whatever it connects to against the same CA.
  */
 import { posix } from "node:path";
+
 import { PgwardenError, usageError } from "../errors.js";
 import { parseSubjectAltName, type SubjectAltName } from "../pki/subject-alt-name.js";
 
@@ -41,7 +42,7 @@ const ETCD_CLIENT_PORT = 2379;
 const ETCD_PEER_PORT = 2380;
 
 /** Line breaks and other control characters (C0, DEL, C1, and what YAML counts as line breaks). */
-// eslint-disable-next-line no-control-regex
+
 const CONTROL_CHARACTER_PATTERN = /[\x00-\x1f\x7f-\x9f\u2028\u2029]/;
 const SHELL_SAFE_PATTERN = /^[A-Za-z0-9_@%+=:,./-]+$/;
 /** A YAML plain scalar that no YAML 1.1 or 1.2 parser reads as anything but this string. */
@@ -76,7 +77,10 @@ export function renderTlsSnippet(target: SnippetTarget, host: string, files: Sni
     case "etcd":
       return renderEtcd(name, files);
     default:
-      throw usageError("bad-snippet-target", `unknown snippet target ${JSON.stringify(target)}: use one of ${SNIPPET_TARGETS.join(", ")}`);
+      throw usageError(
+        "bad-snippet-target",
+        `unknown snippet target ${JSON.stringify(target)}: use one of ${SNIPPET_TARGETS.join(", ")}`,
+      );
   }
 }
 
@@ -85,7 +89,10 @@ function parseHost(host: string): SubjectAltName {
     return parseSubjectAltName(host);
   } catch (error) {
     if (!(error instanceof PgwardenError)) throw error;
-    throw usageError("bad-host", `host ${JSON.stringify(host)} is neither a DNS name nor an IP address (${error.message})`);
+    throw usageError(
+      "bad-host",
+      `host ${JSON.stringify(host)} is neither a DNS name nor an IP address (${error.message})`,
+    );
   }
 }
 
@@ -103,10 +110,14 @@ function checkFiles(files: SnippetFiles): void {
   for (const [what, path] of named) {
     if (path === undefined) continue;
     if (CONTROL_CHARACTER_PATTERN.test(path)) {
-      throw usageError("bad-path", `${what} path ${JSON.stringify(path)} contains a line break or control character, which no configuration file can hold`);
+      throw usageError(
+        "bad-path",
+        `${what} path ${JSON.stringify(path)} contains a line break or control character, which no configuration file can hold`,
+      );
     }
     // Each service resolves a relative path against its own working directory, not ours.
-    if (!posix.isAbsolute(path)) throw usageError("relative-path", `${what} path ${JSON.stringify(path)} is relative: give an absolute path`);
+    if (!posix.isAbsolute(path))
+      throw usageError("relative-path", `${what} path ${JSON.stringify(path)} is relative: give an absolute path`);
   }
 }
 
@@ -120,7 +131,11 @@ function hostPort(host: SubjectAltName, port: number): string {
  * both ends, with no quoting or escapes: `#` and `;` only start comments at the start of a line.
  */
 function iniValue(path: string): string {
-  if (/\s$/.test(path)) throw usageError("bad-path", `path ${JSON.stringify(path)} ends in white space, which pgbouncer.ini strips from values`);
+  if (/\s$/.test(path))
+    throw usageError(
+      "bad-path",
+      `path ${JSON.stringify(path)} ends in white space, which pgbouncer.ini strips from values`,
+    );
   return path;
 }
 
@@ -137,7 +152,10 @@ function renderPgbouncer(host: SubjectAltName, files: SnippetFiles): string {
     `server_tls_ca_file = ${iniValue(files.caCert)}`,
   ];
   if (files.clientCert !== undefined && files.clientKey !== undefined) {
-    lines.push(`server_tls_cert_file = ${iniValue(files.clientCert)}`, `server_tls_key_file = ${iniValue(files.clientKey)}`);
+    lines.push(
+      `server_tls_cert_file = ${iniValue(files.clientCert)}`,
+      `server_tls_key_file = ${iniValue(files.clientKey)}`,
+    );
   }
   lines.push("server_tls_protocols = secure");
   return lines.join("\n") + "\n";
@@ -151,21 +169,23 @@ function yamlString(value: string): string {
 
 function renderPatroni(host: SubjectAltName, files: SnippetFiles): string {
   const address = yamlString(hostPort(host, PATRONI_RESTAPI_PORT));
-  return [
-    `# patroni.yml REST API TLS for ${host.value}: merge into the restapi: and ctl: sections (keep restapi.authentication)`,
-    "restapi:",
-    `  listen: ${address}`,
-    `  connect_address: ${address}`,
-    `  certfile: ${yamlString(files.cert)}`,
-    `  keyfile: ${yamlString(files.key)}`,
-    `  cafile: ${yamlString(files.caCert)}`,
-    "  verify_client: required",
-    "ctl:",
-    "  insecure: false",
-    `  certfile: ${yamlString(files.clientCert ?? files.cert)}`,
-    `  keyfile: ${yamlString(files.clientKey ?? files.key)}`,
-    `  cacert: ${yamlString(files.caCert)}`,
-  ].join("\n") + "\n";
+  return (
+    [
+      `# patroni.yml REST API TLS for ${host.value}: merge into the restapi: and ctl: sections (keep restapi.authentication)`,
+      "restapi:",
+      `  listen: ${address}`,
+      `  connect_address: ${address}`,
+      `  certfile: ${yamlString(files.cert)}`,
+      `  keyfile: ${yamlString(files.key)}`,
+      `  cafile: ${yamlString(files.caCert)}`,
+      "  verify_client: required",
+      "ctl:",
+      "  insecure: false",
+      `  certfile: ${yamlString(files.clientCert ?? files.cert)}`,
+      `  keyfile: ${yamlString(files.clientKey ?? files.key)}`,
+      `  cacert: ${yamlString(files.caCert)}`,
+    ].join("\n") + "\n"
+  );
 }
 
 /** One word for a POSIX shell: as is when every character is safe, else single-quoted. */
@@ -175,13 +195,17 @@ function shellWord(value: string): string {
 
 function renderEtcd(host: SubjectAltName, files: SnippetFiles): string {
   if (files.clientCert !== undefined) {
-    throw usageError("etcd-client-cert", "etcd presents its own certificate to its peers: issue it with the peer profile and give no client certificate");
+    throw usageError(
+      "etcd-client-cert",
+      "etcd presents its own certificate to its peers: issue it with the peer profile and give no client certificate",
+    );
   }
   // etcd binds IP addresses only; a name other than localhost leaves the interface to the reader.
   const bindsAll = host.type === "dns" && host.value !== "localhost";
   const bind: SubjectAltName = host.type === "ip" ? host : { type: "ip", value: bindsAll ? "0.0.0.0" : "127.0.0.1" };
   const url = (h: SubjectAltName, port: number): string => `https://${hostPort(h, port)}`;
-  const flag = (name: string, value?: string): string => (value === undefined ? `--${name}` : `--${name}=${shellWord(value)}`);
+  const flag = (name: string, value?: string): string =>
+    value === undefined ? `--${name}` : `--${name}=${shellWord(value)}`;
   const flags = [
     flag("cert-file", files.cert),
     flag("key-file", files.key),
@@ -196,7 +220,12 @@ function renderEtcd(host: SubjectAltName, files: SnippetFiles): string {
     flag("initial-advertise-peer-urls", url(host, ETCD_PEER_PORT)),
     flag("listen-peer-urls", url(bind, ETCD_PEER_PORT)),
   ];
-  const header = [`# etcd TLS for ${host.value}: clients (port ${ETCD_CLIENT_PORT}) and peers (port ${ETCD_PEER_PORT}) must present a certificate from the CA`];
-  if (bindsAll) header.push("# etcd binds IP addresses only, so it listens on 0.0.0.0: put this host's address there to listen on one interface");
+  const header = [
+    `# etcd TLS for ${host.value}: clients (port ${ETCD_CLIENT_PORT}) and peers (port ${ETCD_PEER_PORT}) must present a certificate from the CA`,
+  ];
+  if (bindsAll)
+    header.push(
+      "# etcd binds IP addresses only, so it listens on 0.0.0.0: put this host's address there to listen on one interface",
+    );
   return [...header, "etcd \\", ...flags.map((f, i) => `  ${f}${i < flags.length - 1 ? " \\" : ""}`)].join("\n") + "\n";
 }

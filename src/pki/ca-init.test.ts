@@ -4,6 +4,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, stat, unlink, writeFile } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
+
 import { PgwardenError } from "../errors.js";
 import { initCa } from "./ca-init.js";
 import { loadCa } from "./certificate-authority.js";
@@ -11,8 +12,8 @@ import { buildName, signCertificate } from "./certificate-builder.js";
 import { describeCertificate } from "./certificate-info.js";
 import { toPem } from "./der.js";
 import { issueCertificate } from "./issue.js";
+import { type PkiLayout, pkiLayout } from "./pki-layout.js";
 import { PROFILES } from "./profiles.js";
-import { pkiLayout, type PkiLayout } from "./pki-layout.js";
 
 let dir: string;
 let layout: PkiLayout;
@@ -22,10 +23,13 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-const failsWith = (code: string, exitCode: number) => (error: unknown) => error instanceof PgwardenError && error.code === code && error.exitCode === exitCode;
+const failsWith = (code: string, exitCode: number) => (error: unknown) =>
+  error instanceof PgwardenError && error.code === code && error.exitCode === exitCode;
 
 test("a new root has the extensions of the design: CA, pathlen 1, certSign/cRLSign, SKI = AKI", async () => {
-  const result = await initCa(layout, { subject: { commonName: "pigsty-ca", organization: "pigsty", organizationalUnit: "ca" } });
+  const result = await initCa(layout, {
+    subject: { commonName: "pigsty-ca", organization: "pigsty", organizationalUnit: "ca" },
+  });
   assert.equal(result.action, "created");
   const info = describeCertificate(result.ca.der);
   assert.equal(info.subject, "O=pigsty, OU=ca, CN=pigsty-ca");
@@ -87,7 +91,10 @@ test("a passphrase encrypts the key; signing needs it and a wrong one is a PKI e
 test("a CA key readable by group or others is refused unless insecure", async () => {
   await initCa(layout);
   await chmod(layout.caKey, 0o644);
-  await assert.rejects(loadCa(layout), (error: unknown) => failsWith("key-permissions", 7)(error) && /chmod 600/.test((error as Error).message));
+  await assert.rejects(
+    loadCa(layout),
+    (error: unknown) => failsWith("key-permissions", 7)(error) && /chmod 600/.test((error as Error).message),
+  );
   await loadCa(layout, { insecure: true });
 });
 
@@ -112,7 +119,8 @@ test("--no-create with only ca.key writes no CA certificate (exit 4)", async () 
   await unlink(layout.caCert);
   await assert.rejects(
     initCa(layout, { noCreate: true }),
-    (error: unknown) => failsWith("ca-cert-missing", 4)(error) && /copy the original ca\.crt/.test((error as Error).message),
+    (error: unknown) =>
+      failsWith("ca-cert-missing", 4)(error) && /copy the original ca\.crt/.test((error as Error).message),
   );
   await assert.rejects(stat(layout.caCert), /ENOENT/);
 });
@@ -151,7 +159,10 @@ test("ca.key whose certificates name two different issuers: refused, nothing wri
   await writeFile(join(layout.root, "misc", "stray.crt"), toPem(stray, "CERTIFICATE"));
   await unlink(layout.caCert);
   const namesBoth = /CN=someone-else.*CN=pgwarden-ca|CN=pgwarden-ca.*CN=someone-else/;
-  await assert.rejects(initCa(layout), (error: unknown) => failsWith("ca-name-ambiguous", 7)(error) && namesBoth.test((error as Error).message));
+  await assert.rejects(
+    initCa(layout),
+    (error: unknown) => failsWith("ca-name-ambiguous", 7)(error) && namesBoth.test((error as Error).message),
+  );
   await assert.rejects(stat(layout.caCert), /ENOENT/);
 });
 

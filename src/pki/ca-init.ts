@@ -1,33 +1,44 @@
 import "reflect-metadata";
+
 import { createPublicKey } from "node:crypto";
 import { access, readFile, unlink } from "node:fs/promises";
-import { notFoundError, pkiError } from "../errors.js";
-import { FileExistsError, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE, ensureDirectory, syncDirectory, writeFileAtomic } from "../fs/atomic-write.js";
+import { relative } from "node:path";
+
 import { AsnConvert } from "@peculiar/asn1-schema";
 import type { Name } from "@peculiar/asn1-x509";
+
+import { notFoundError, pkiError } from "../errors.js";
+import {
+  ensureDirectory,
+  FileExistsError,
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
+  PUBLIC_FILE_MODE,
+  syncDirectory,
+  writeFileAtomic,
+} from "../fs/atomic-write.js";
+import { caKeyProblem } from "./ca-usability.js";
+import { type CertificateAuthority, certificateAuthority, readCertificateFile } from "./certificate-authority.js";
 import {
   authorityKeyIdExtension,
   basicConstraintsExtension,
   buildName,
+  type DistinguishedName,
   encodeExtension,
   encodeSignatureAlgorithm,
   keyIdentifier,
   keyUsageExtension,
   subjectKeyIdExtension,
-  type DistinguishedName,
 } from "./certificate-builder.js";
 import { assembleCertificate, validityDer } from "./certificate-der.js";
-import { caKeyProblem } from "./ca-usability.js";
+import { describeCertificate } from "./certificate-info.js";
 import { certificatesSignedBy, type SignedCertificate } from "./certificates-signed-by.js";
-import { certificateAuthority, readCertificateFile, type CertificateAuthority } from "./certificate-authority.js";
 import { validateCommonName } from "./common-name.js";
 import { shellWord } from "./conninfo.js";
 import { toPem } from "./der.js";
-import { describeCertificate } from "./certificate-info.js";
 import { addRecords } from "./inventory.js";
-import { relative } from "node:path";
-import { DEFAULT_KEY_TYPE, generateKeyPair, signatureAlgorithmFor, type KeyType } from "./key-type.js";
 import { encodePrivateKey, isEncryptedPem, readPrivateKeyFile } from "./key-file.js";
+import { DEFAULT_KEY_TYPE, generateKeyPair, type KeyType, signatureAlgorithmFor } from "./key-type.js";
 import type { PkiLayout } from "./pki-layout.js";
 import { newSerial } from "./serial.js";
 import { computeValidity, DEFAULT_ROOT_VALIDITY_DAYS } from "./validity.js";
@@ -83,14 +94,27 @@ export async function initCa(layout: PkiLayout, options: InitCaOptions = {}): Pr
   const now = options.now ?? new Date();
   const subject: DistinguishedName = {
     commonName: validateCommonName(options.subject?.commonName ?? DEFAULT_CA_COMMON_NAME, "CA CN"),
-    ...(options.subject?.organization ? { organization: validateCommonName(options.subject.organization, "--org") } : {}),
-    ...(options.subject?.organizationalUnit ? { organizationalUnit: validateCommonName(options.subject.organizationalUnit, "--ou") } : {}),
+    ...(options.subject?.organization
+      ? { organization: validateCommonName(options.subject.organization, "--org") }
+      : {}),
+    ...(options.subject?.organizationalUnit
+      ? { organizationalUnit: validateCommonName(options.subject.organizationalUnit, "--ou") }
+      : {}),
   };
-  const subjectGiven = [options.subject?.commonName, options.subject?.organization, options.subject?.organizationalUnit].some((value) => value !== undefined);
+  const subjectGiven = [
+    options.subject?.commonName,
+    options.subject?.organization,
+    options.subject?.organizationalUnit,
+  ].some((value) => value !== undefined);
   const days = options.days ?? DEFAULT_ROOT_VALIDITY_DAYS;
   const [haveKey, haveCert] = await Promise.all([exists(layout.caKey), exists(layout.caCert)]);
   const paths = { certPath: layout.caCert, keyPath: layout.caKey };
-  const readKey = () => readPrivateKeyFile(layout.caKey, { label: "CA key", passphrase: options.passphrase, insecure: options.insecure ?? false });
+  const readKey = () =>
+    readPrivateKeyFile(layout.caKey, {
+      label: "CA key",
+      passphrase: options.passphrase,
+      insecure: options.insecure ?? false,
+    });
 
   if (haveCert && !haveKey) {
     throw notFoundError(
@@ -108,7 +132,10 @@ export async function initCa(layout: PkiLayout, options: InitCaOptions = {}): Pr
     return { action: "adopted", ca, keyEncrypted, warnings };
   }
   if (!haveKey && options.noCreate) {
-    throw notFoundError("ca-missing", `no CA in ${layout.caDir} and --no-create was given: copy ca.key (and ca.crt) there first`);
+    throw notFoundError(
+      "ca-missing",
+      `no CA in ${layout.caDir} and --no-create was given: copy ca.key (and ca.crt) there first`,
+    );
   }
   if (options.noCreate) {
     // Pigsty's `ca_method: copy` means "use what is there": a new ca.crt is a new CA, never written unasked.
@@ -126,7 +153,8 @@ export async function initCa(layout: PkiLayout, options: InitCaOptions = {}): Pr
   const publicKey = createPublicKey(key);
   const validity = computeValidity({ days, now });
   const orphans = created ? [] : await certificatesSignedBy(layout, publicKey);
-  const restored = orphans.length > 0 ? restoredIdentity(layout, orphans, subjectGiven ? subject : undefined) : undefined;
+  const restored =
+    orphans.length > 0 ? restoredIdentity(layout, orphans, subjectGiven ? subject : undefined) : undefined;
   const keyId = restored?.keyId ?? keyIdentifier(publicKey);
   const name = restored?.name ?? Buffer.from(AsnConvert.serialize(buildName(subject)));
   // A restored root is valid from the oldest certificate it signed, so none of them predates its issuer.
@@ -163,43 +191,57 @@ export async function initCa(layout: PkiLayout, options: InitCaOptions = {}): Pr
   try {
     // Exclusive: two `ca init` racing must not leave a ca.crt from one key and a ca.key from another.
     if (created) {
-      await writeFileAtomic(layout.caKey, encodePrivateKey(key, options.passphrase), { mode: PRIVATE_FILE_MODE, exclusive: true });
+      await writeFileAtomic(layout.caKey, encodePrivateKey(key, options.passphrase), {
+        mode: PRIVATE_FILE_MODE,
+        exclusive: true,
+      });
       keyWritten = true;
     }
     await writeFileAtomic(layout.caCert, pem, { mode: PUBLIC_FILE_MODE, exclusive: true });
   } catch (error) {
     if (keyWritten) await unlink(layout.caKey).catch(() => undefined);
     if (error instanceof FileExistsError) {
-      throw pkiError("ca-race", `${error.path} appeared while this CA was being made (another pgwarden ca init?): run ca init again to adopt it`);
+      throw pkiError(
+        "ca-race",
+        `${error.path} appeared while this CA was being made (another pgwarden ca init?): run ca init again to adopt it`,
+      );
     }
     throw error;
   }
   await syncDirectory(layout.caDir);
   const info = describeCertificate(der, now);
-  await addRecords(layout, [{
-    version: 1,
-    serial: info.serial,
-    commonName: info.commonName ?? subject.commonName,
-    profile: "ca",
-    group: "ca",
-    origin: "issued",
-    keyType: info.keyType,
-    subject: info.subject,
-    issuer: info.issuer,
-    subjectAltNames: [],
-    notBefore: info.notBefore,
-    notAfter: info.notAfter,
-    fingerprintSha256: info.fingerprintSha256,
-    certPath: relative(layout.root, layout.caCert),
-    keyPath: relative(layout.root, layout.caKey),
-    issuedAt: now.toISOString(),
-  }], now);
+  await addRecords(
+    layout,
+    [
+      {
+        version: 1,
+        serial: info.serial,
+        commonName: info.commonName ?? subject.commonName,
+        profile: "ca",
+        group: "ca",
+        origin: "issued",
+        keyType: info.keyType,
+        subject: info.subject,
+        issuer: info.issuer,
+        subjectAltNames: [],
+        notBefore: info.notBefore,
+        notAfter: info.notAfter,
+        fingerprintSha256: info.fingerprintSha256,
+        certPath: relative(layout.root, layout.caCert),
+        keyPath: relative(layout.root, layout.caKey),
+        issuedAt: now.toISOString(),
+      },
+    ],
+    now,
+  );
   return {
     action: created ? "created" : "reissued",
     ca,
     keyEncrypted: created ? Boolean(options.passphrase) : await isKeyEncrypted(layout.caKey),
     warnings,
-    ...(restored ? { restoredFrom: { issuer: restored.issuerText, certificates: orphans.map((item) => item.path) } } : {}),
+    ...(restored
+      ? { restoredFrom: { issuer: restored.issuerText, certificates: orphans.map((item) => item.path) } }
+      : {}),
   };
 }
 
@@ -231,7 +273,8 @@ function flagsFor(issuer: Name): string | undefined {
 }
 
 function sameAttributes(a: Name, b: Name): boolean {
-  const flat = (name: Name) => name.flatMap((rdn) => rdn.map((attribute) => `${attribute.type}=${attribute.value.toString()}`)).join("\n");
+  const flat = (name: Name) =>
+    name.flatMap((rdn) => rdn.map((attribute) => `${attribute.type}=${attribute.value.toString()}`)).join("\n");
   return flat(a) === flat(b);
 }
 
@@ -240,7 +283,11 @@ function sameAttributes(a: Name, b: Name): boolean {
  * carry it, or all of them are orphaned (Pigsty's `pigsty-ca` re-made as `pgwarden-ca`).
  * Refuses (exit 7) when they disagree, or when `--cn/--org/--ou` ask for another name.
  */
-function restoredIdentity(layout: PkiLayout, orphans: readonly SignedCertificate[], wanted: DistinguishedName | undefined): RestoredIdentity {
+function restoredIdentity(
+  layout: PkiLayout,
+  orphans: readonly SignedCertificate[],
+  wanted: DistinguishedName | undefined,
+): RestoredIdentity {
   const first = orphans[0] as SignedCertificate;
   const names = new Map(orphans.map((item) => [item.issuerDer.toString("hex"), item] as const));
   if (names.size > 1) {
@@ -253,7 +300,9 @@ function restoredIdentity(layout: PkiLayout, orphans: readonly SignedCertificate
   const count = `${orphans.length} certificate${orphans.length === 1 ? "" : "s"}`;
   if (wanted && !sameAttributes(buildName(wanted), first.issuer)) {
     const flags = flagsFor(first.issuer);
-    const fix = flags ? `run ca init with ${flags} (or with none of --cn/--org/--ou)` : "run ca init without --cn/--org/--ou";
+    const fix = flags
+      ? `run ca init with ${flags} (or with none of --cn/--org/--ou)`
+      : "run ca init without --cn/--org/--ou";
     throw pkiError(
       "ca-name-mismatch",
       `${count} under ${layout.root} (e.g. ${first.path}) ${orphans.length === 1 ? "was" : "were"} issued by this ca.key as "${first.issuerText}", ` +

@@ -1,11 +1,14 @@
 import "reflect-metadata";
+
 import type { KeyObject, X509Certificate } from "node:crypto";
+
 import { AsnConvert } from "@peculiar/asn1-schema";
-import { KeyUsageFlags, NameConstraints, type GeneralName } from "@peculiar/asn1-x509";
+import { type GeneralName, KeyUsageFlags, NameConstraints } from "@peculiar/asn1-x509";
+
 import { pkiError } from "../errors.js";
 import { parseExtensions } from "./certificate-info.js";
 import { describeKey, keyProblem, signatureAlgorithmFor } from "./key-type.js";
-import { certificateFacts, type CertificateFacts } from "./verify/certificate-facts.js";
+import { type CertificateFacts, certificateFacts } from "./verify/certificate-facts.js";
 import { checkPurpose, OPENSSL_PURPOSE, type Purpose } from "./verify/purpose.js";
 
 /**
@@ -47,7 +50,8 @@ export interface CaCheck {
  * What to do about a ca.crt that is unusable or non-compliant while ca.key is fine: ca init
  * finds the old certificate among those ca.key signed and gives the new one its name.
  */
-const RESIGN = "move it to ca/old-ca.crt and run pgwarden ca init, which signs a new ca.crt from ca.key with the old one's name";
+const RESIGN =
+  "move it to ca/old-ca.crt and run pgwarden ca init, which signs a new ca.crt from ca.key with the old one's name";
 
 const keyMatches: CaCheck = {
   id: "ca-mismatch",
@@ -82,7 +86,9 @@ const isCa: CaCheck = {
   id: "not-a-ca",
   verdict: "refuse",
   check: ({ certPath, extensions }) =>
-    extensions.basicConstraints?.cA ? undefined : `${certPath} is not a CA certificate (no basicConstraints CA:TRUE): use a CA certificate, or ${RESIGN}`,
+    extensions.basicConstraints?.cA
+      ? undefined
+      : `${certPath} is not a CA certificate (no basicConstraints CA:TRUE): use a CA certificate, or ${RESIGN}`,
 };
 
 const signsCertificates: CaCheck = {
@@ -100,7 +106,9 @@ const selfSigned: CaCheck = {
   verdict: "refuse",
   check: ({ certPath, certificate, extensions }) => {
     const tbs = extensions.certificate.tbsCertificate;
-    const sameName = Buffer.from(AsnConvert.serialize(tbs.subject)).equals(Buffer.from(AsnConvert.serialize(tbs.issuer)));
+    const sameName = Buffer.from(AsnConvert.serialize(tbs.subject)).equals(
+      Buffer.from(AsnConvert.serialize(tbs.issuer)),
+    );
     if (sameName && certificate.verify(certificate.publicKey)) return undefined;
     return (
       `${certPath} is not a self-signed root (issued by ${certificate.issuer.split("\n").join(", ")}): pgwarden ships ca.crt alone as root.crt, ` +
@@ -196,7 +204,7 @@ const basicConstraintsCritical: CaCheck = {
     return !basic || basic.critical
       ? undefined
       : `${certPath} has basicConstraints not marked critical: libpq accepts its certificates, ` +
-        `but openssl verify -x509_strict rejects every one; to fix, ${RESIGN}`;
+          `but openssl verify -x509_strict rejects every one; to fix, ${RESIGN}`;
   },
 };
 
@@ -215,7 +223,8 @@ const nameConstraints: CaCheck = {
     const ext = extensions.certificate.tbsCertificate.extensions?.find((item) => item.extnID === OID_NAME_CONSTRAINTS);
     if (!ext) return undefined;
     const constraints = AsnConvert.parse(ext.extnValue.buffer, NameConstraints);
-    const list = (subtrees: NameConstraints["permittedSubtrees"]) => [...(subtrees ?? [])].map((tree) => describeGeneralName(tree.base)).join(" ");
+    const list = (subtrees: NameConstraints["permittedSubtrees"]) =>
+      [...(subtrees ?? [])].map((tree) => describeGeneralName(tree.base)).join(" ");
     const parts = [
       constraints.permittedSubtrees ? `permitted ${list(constraints.permittedSubtrees)}` : "",
       constraints.excludedSubtrees ? `excluded ${list(constraints.excludedSubtrees)}` : "",

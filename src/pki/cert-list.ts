@@ -1,10 +1,11 @@
 import { X509Certificate } from "node:crypto";
 import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import { join, relative } from "node:path";
+
 import { isTempFileName } from "../fs/atomic-write.js";
 import { mapBounded } from "../fs/bounded.js";
 import { parseExtensions } from "./certificate-info.js";
-import { readRecords, type CertificateRecord } from "./inventory.js";
+import { type CertificateRecord, readRecords } from "./inventory.js";
 import { keyFileMatches, type KeyMatch } from "./key-match.js";
 import { recoverInterruptedWrites } from "./pair-journal.js";
 import { CERTIFICATE_LABELS, decodePemBlocks } from "./pem.js";
@@ -19,7 +20,8 @@ export type ListOrigin = "issued" | "signed" | "found";
  * `key-mismatch`: the key beside the certificate is not its key (a swap cut short, a file copied over).
  * `key-unreadable`: a key file is there but cannot be read (a directory, a dangling link): also in `errors`.
  */
-export type ListStatus = "valid" | "expired" | "not-yet-valid" | "missing" | "replaced" | "key-mismatch" | "key-unreadable";
+export type ListStatus =
+  "valid" | "expired" | "not-yet-valid" | "missing" | "replaced" | "key-mismatch" | "key-unreadable";
 
 export interface ListEntry {
   readonly serial: string;
@@ -116,7 +118,11 @@ async function readFailure(path: string, error: unknown): Promise<ReadOutcome> {
   if (code === "ENOENT") {
     const link = await lstat(path).catch(() => undefined);
     if (!link) return { kind: "absent" };
-    if (link.isSymbolicLink()) return { kind: "error", message: `is a symbolic link to ${await readlink(path).catch(() => "?")}, which does not exist` };
+    if (link.isSymbolicLink())
+      return {
+        kind: "error",
+        message: `is a symbolic link to ${await readlink(path).catch(() => "?")}, which does not exist`,
+      };
   }
   return { kind: "error", message: (error as Error).message };
 }
@@ -128,11 +134,16 @@ async function readCertificateFile(path: string): Promise<ReadOutcome> {
   } catch (error) {
     return readFailure(path, error);
   }
-  const block = decodePemBlocks(text).find((candidate) => (CERTIFICATE_LABELS as readonly string[]).includes(candidate.label));
+  const block = decodePemBlocks(text).find((candidate) =>
+    (CERTIFICATE_LABELS as readonly string[]).includes(candidate.label),
+  );
   if (!block) return { kind: "not-a-certificate" };
   try {
     const certificate = new X509Certificate(block.der);
-    return { kind: "certificate", found: { path, der: block.der, certificate, serial: normalizeSerial(certificate.serialNumber) } };
+    return {
+      kind: "certificate",
+      found: { path, der: block.der, certificate, serial: normalizeSerial(certificate.serialNumber) },
+    };
   } catch {
     return { kind: "not-a-certificate" };
   }
@@ -142,7 +153,12 @@ async function readCertificateFile(path: string): Promise<ReadOutcome> {
  * Whether the key at `keyPath` (relative) belongs to the certificate: undefined when there is no
  * key to compare, `unreadable` (and an error) when a key file is there but cannot be read.
  */
-async function keyCheck(layout: PkiLayout, keyPath: string, certificate: X509Certificate, errors: string[]): Promise<KeyMatch | "unreadable" | undefined> {
+async function keyCheck(
+  layout: PkiLayout,
+  keyPath: string,
+  certificate: X509Certificate,
+  errors: string[],
+): Promise<KeyMatch | "unreadable" | undefined> {
   const path = join(layout.root, keyPath);
   try {
     const match = await keyFileMatches(path, certificate);
@@ -179,8 +195,13 @@ export async function listCertificates(layout: PkiLayout, options: ListOptions =
   const now = options.now ?? new Date();
   const errors: string[] = [];
   // Finish what a killed writer left half done, so the list shows the pairs as they stand.
-  await recoverInterruptedWrites(layout).catch((error: unknown) => errors.push(`${layout.journalDir}: cannot finish an interrupted write: ${(error as Error).message}`));
-  const [{ records, unreadable, failed }, paths] = await Promise.all([readRecords(layout), certificateFiles(layout.root)]);
+  await recoverInterruptedWrites(layout).catch((error: unknown) =>
+    errors.push(`${layout.journalDir}: cannot finish an interrupted write: ${(error as Error).message}`),
+  );
+  const [{ records, unreadable, failed }, paths] = await Promise.all([
+    readRecords(layout),
+    certificateFiles(layout.root),
+  ]);
   errors.push(...failed);
   const outcomes = new Map<string, ReadOutcome>();
   const read = await mapBounded(paths, readCertificateFile);
@@ -233,7 +254,8 @@ export async function listCertificates(layout: PkiLayout, options: ListOptions =
     status = keyStatus(await keyCheck(layout, keyPath, found.certificate, errors)) ?? status;
     return {
       serial: found.serial,
-      commonName: /(?:^|\n)CN=([^\n]*)/.exec(found.certificate.subject)?.[1] ?? found.certificate.subject.split("\n").join(", "),
+      commonName:
+        /(?:^|\n)CN=([^\n]*)/.exec(found.certificate.subject)?.[1] ?? found.certificate.subject.split("\n").join(", "),
       profile: inferProfile(found.der),
       origin: "found",
       notAfter: notAfter.toISOString(),

@@ -1,10 +1,13 @@
 import "reflect-metadata";
-import { X509Certificate, createPublicKey, type KeyObject } from "node:crypto";
-import { readInputFile } from "../fs/read-input.js";
+
+import { createPublicKey, type KeyObject, X509Certificate } from "node:crypto";
+
 import type { Name } from "@peculiar/asn1-x509";
+
 import { notFoundError } from "../errors.js";
-import { keyIdentifier } from "./certificate-builder.js";
+import { readInputFile } from "../fs/read-input.js";
 import { assertUsableCa } from "./ca-usability.js";
+import { keyIdentifier } from "./certificate-builder.js";
 import { parseExtensions } from "./certificate-info.js";
 import { readPrivateKeyFile } from "./key-file.js";
 import { decodeCertificates, type PemOrigin } from "./pem.js";
@@ -46,7 +49,11 @@ export interface CaCheckOptions {
  * Reads and parses a certificate file (the first certificate in it). Damage is a PKI failure
  * (exit 7) for a file of the PKI, invalid input (exit 2) for `origin` "input" (pem.ts).
  */
-export async function readCertificateFile(path: string, label: string, origin: PemOrigin = "pki"): Promise<{ der: Buffer; pem: string }> {
+export async function readCertificateFile(
+  path: string,
+  label: string,
+  origin: PemOrigin = "pki",
+): Promise<{ der: Buffer; pem: string }> {
   const text = await readInputFile(path, label, "cert-missing");
   const [der] = decodeCertificates(text, `${label} ${path}`, origin);
   return { der: der as Buffer, pem: text };
@@ -68,7 +75,9 @@ export function certificateAuthority(
   const extensions = parseExtensions(der);
   const warnings = assertUsableCa({ ...paths, certificate, extensions, key, now: options.now ?? new Date() });
   warnings.forEach((warning) => options.onWarning?.(warning));
-  const keyId = extensions.subjectKeyId ? new Uint8Array(extensions.subjectKeyId.buffer) : keyIdentifier(createPublicKey(key));
+  const keyId = extensions.subjectKeyId
+    ? new Uint8Array(extensions.subjectKeyId.buffer)
+    : keyIdentifier(createPublicKey(key));
   return {
     ...paths,
     der,
@@ -90,6 +99,14 @@ export async function loadCa(layout: PkiLayout, options: LoadCaOptions = {}): Pr
     }
     throw error;
   });
-  const key = await readPrivateKeyFile(layout.caKey, { label: "CA key", passphrase: options.passphrase, insecure: options.insecure ?? false, onWarning: options.onWarning });
-  return certificateAuthority({ certPath: layout.caCert, keyPath: layout.caKey }, der, pem, key, { now: options.now, onWarning: options.onWarning });
+  const key = await readPrivateKeyFile(layout.caKey, {
+    label: "CA key",
+    passphrase: options.passphrase,
+    insecure: options.insecure ?? false,
+    onWarning: options.onWarning,
+  });
+  return certificateAuthority({ certPath: layout.caCert, keyPath: layout.caKey }, der, pem, key, {
+    now: options.now,
+    onWarning: options.onWarning,
+  });
 }

@@ -1,5 +1,7 @@
 import "reflect-metadata";
+
 import type { KeyObject } from "node:crypto";
+
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import {
   AlgorithmIdentifier,
@@ -16,8 +18,9 @@ import {
   RelativeDistinguishedName,
   SubjectKeyIdentifier,
 } from "@peculiar/asn1-x509";
+
 import { assembleCertificate, keyIdentifierFromSpki, validityDer } from "./certificate-der.js";
-import { signatureAlgorithmFor, type SignatureAlgorithm } from "./key-type.js";
+import { type SignatureAlgorithm, signatureAlgorithmFor } from "./key-type.js";
 
 const OID_COMMON_NAME = "2.5.4.3";
 const OID_ORGANIZATION = "2.5.4.10";
@@ -37,7 +40,9 @@ export interface DistinguishedName {
 
 export function buildName(dn: DistinguishedName): Name {
   const attribute = (type: string, value: string) =>
-    new RelativeDistinguishedName([new AttributeTypeAndValue({ type, value: new AttributeValue({ utf8String: value }) })]);
+    new RelativeDistinguishedName([
+      new AttributeTypeAndValue({ type, value: new AttributeValue({ utf8String: value }) }),
+    ]);
   const rdns: RelativeDistinguishedName[] = [];
   if (dn.organization) rdns.push(attribute(OID_ORGANIZATION, dn.organization));
   if (dn.organizationalUnit) rdns.push(attribute(OID_ORGANIZATIONAL_UNIT, dn.organizationalUnit));
@@ -78,7 +83,11 @@ export function subjectKeyIdExtension(keyId: Uint8Array): ExtensionSpec {
 }
 
 export function authorityKeyIdExtension(keyId: Uint8Array): ExtensionSpec {
-  return extension(OID_AUTHORITY_KEY_ID, false, new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(keyId) }));
+  return extension(
+    OID_AUTHORITY_KEY_ID,
+    false,
+    new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(keyId) }),
+  );
 }
 
 /** RFC 5280 4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING's bits. */
@@ -88,13 +97,20 @@ export function keyIdentifier(publicKey: KeyObject): Uint8Array {
 
 /** DER of one Extension: SEQUENCE { extnID, critical, extnValue OCTET STRING }. */
 export function encodeExtension(ext: ExtensionSpec): Buffer {
-  return Buffer.from(AsnConvert.serialize(new Extension({ extnID: ext.oid, critical: ext.critical, extnValue: new OctetString(ext.value) })));
+  return Buffer.from(
+    AsnConvert.serialize(
+      new Extension({ extnID: ext.oid, critical: ext.critical, extnValue: new OctetString(ext.value) }),
+    ),
+  );
 }
 
 export function encodeSignatureAlgorithm(algorithm: SignatureAlgorithm): Buffer {
   return Buffer.from(
     AsnConvert.serialize(
-      new AlgorithmIdentifier({ algorithm: algorithm.oid, parameters: algorithm.nullParameters ? new Uint8Array([0x05, 0x00]).buffer : undefined }),
+      new AlgorithmIdentifier({
+        algorithm: algorithm.oid,
+        parameters: algorithm.nullParameters ? new Uint8Array([0x05, 0x00]).buffer : undefined,
+      }),
     ),
   );
 }

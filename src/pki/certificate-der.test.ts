@@ -1,23 +1,51 @@
 import "reflect-metadata";
+
 import assert from "node:assert/strict";
 import { createHash, generateKeyPairSync } from "node:crypto";
 import { test } from "node:test";
+
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import { Extension, GeneralName, SubjectAlternativeName, SubjectKeyIdentifier, Validity } from "@peculiar/asn1-x509";
+
 import { buildName, keyIdentifier } from "./certificate-builder.js";
-import { commonNameDer, ipAddressOctets, keyIdentifierFromSpki, subjectAltNameExtensionDer, subjectKeyIdExtensionDer, validityDer } from "./certificate-der.js";
+import {
+  commonNameDer,
+  ipAddressOctets,
+  keyIdentifierFromSpki,
+  subjectAltNameExtensionDer,
+  subjectKeyIdExtensionDer,
+  validityDer,
+} from "./certificate-der.js";
 import { derSequence, derTlv, readDerElement, TAG_OCTET_STRING } from "./der.js";
 import { parseSubjectAltName, type SubjectAltName } from "./subject-alt-name.js";
 
 // Every hand-made encoding is compared with what @peculiar/asn1-x509 writes for the same value.
 
 const engine = (value: object) => Buffer.from(AsnConvert.serialize(value));
-const engineExtension = (extnID: string, value: object) => engine(new Extension({ extnID, critical: false, extnValue: new OctetString(AsnConvert.serialize(value)) }));
+const engineExtension = (extnID: string, value: object) =>
+  engine(new Extension({ extnID, critical: false, extnValue: new OctetString(AsnConvert.serialize(value)) }));
 const engineSan = (names: readonly SubjectAltName[]) =>
-  engineExtension("2.5.29.17", new SubjectAlternativeName(names.map((san) => (san.type === "dns" ? new GeneralName({ dNSName: san.value }) : new GeneralName({ iPAddress: san.value })))));
+  engineExtension(
+    "2.5.29.17",
+    new SubjectAlternativeName(
+      names.map((san) =>
+        san.type === "dns" ? new GeneralName({ dNSName: san.value }) : new GeneralName({ iPAddress: san.value }),
+      ),
+    ),
+  );
 
 test("a CN subject is the engine's Name, byte for byte, at every length form and in UTF-8", () => {
-  for (const commonName of ["a", "dbuser_dba", "x".repeat(63), "y".repeat(64), "z".repeat(120), "r".repeat(200), "ролевой_пользователь", "用户", "o'brien-\u00e9"]) {
+  for (const commonName of [
+    "a",
+    "dbuser_dba",
+    "x".repeat(63),
+    "y".repeat(64),
+    "z".repeat(120),
+    "r".repeat(200),
+    "ролевой_пользователь",
+    "用户",
+    "o'brien-\u00e9",
+  ]) {
     assert.deepEqual(commonNameDer(commonName), engine(buildName({ commonName })), commonName);
   }
 });
@@ -27,12 +55,30 @@ test("the subject key identifier extension is the engine's, and the id is SHA-1 
   const spki = publicKey.export({ type: "spki", format: "der" });
   const keyId = keyIdentifierFromSpki(spki);
   assert.deepEqual(Buffer.from(keyId), Buffer.from(keyIdentifier(publicKey)));
-  assert.deepEqual(Buffer.from(keyId), createHash("sha1").update(spki.subarray(spki.length - 65)).digest());
+  assert.deepEqual(
+    Buffer.from(keyId),
+    createHash("sha1")
+      .update(spki.subarray(spki.length - 65))
+      .digest(),
+  );
   assert.deepEqual(subjectKeyIdExtensionDer(keyId), engineExtension("2.5.29.14", new SubjectKeyIdentifier(keyId)));
 });
 
 test("SAN extensions are the engine's for DNS names, IPv4 and IPv6 in every written form", () => {
-  const inputs = ["pg-1.example.com", "10.0.0.1", "0.0.0.0", "255.255.255.255", "::1", "::", "2001:db8::1", "fe80::1:2:3:4", "2001:db8:0:0:1:0:0:1", "1:2:3:4:5:6:7:8", "::ffff:192.0.2.1", "64:ff9b::10.1.2.3"];
+  const inputs = [
+    "pg-1.example.com",
+    "10.0.0.1",
+    "0.0.0.0",
+    "255.255.255.255",
+    "::1",
+    "::",
+    "2001:db8::1",
+    "fe80::1:2:3:4",
+    "2001:db8:0:0:1:0:0:1",
+    "1:2:3:4:5:6:7:8",
+    "::ffff:192.0.2.1",
+    "64:ff9b::10.1.2.3",
+  ];
   const names = inputs.map((input) => parseSubjectAltName(input));
   for (const name of names) assert.deepEqual(subjectAltNameExtensionDer([name]), engineSan([name]), name.value);
   assert.deepEqual(subjectAltNameExtensionDer(names), engineSan(names));
@@ -60,7 +106,11 @@ test("validity is the engine's: UTCTime through 2049, GeneralizedTime from 2050,
   for (const [from, to] of cases) {
     const notBefore = new Date(from);
     const notAfter = new Date(to);
-    assert.deepEqual(validityDer(notBefore, notAfter), engine(new Validity({ notBefore, notAfter })), `${from} .. ${to}`);
+    assert.deepEqual(
+      validityDer(notBefore, notAfter),
+      engine(new Validity({ notBefore, notAfter })),
+      `${from} .. ${to}`,
+    );
   }
   assert.equal(validityDer(new Date("2050-01-01T00:00:00Z"), new Date("2050-01-01T00:00:00Z"))[2], 0x18);
 });

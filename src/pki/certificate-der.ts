@@ -6,9 +6,21 @@
  * threads that sign a fleet start without loading it; `certificate-der.test.ts` checks
  * every encoding here byte for byte against the engine's.
  */
-import { createHash, sign, type KeyObject } from "node:crypto";
+import { createHash, type KeyObject, sign } from "node:crypto";
+
 import { parseAddress } from "../hba/address.js";
-import { TAG_INTEGER, TAG_OCTET_STRING, TAG_SET, TAG_UTF8_STRING, derBitString, derExplicit, derImplicit, derSequence, derTlv, readDerElement } from "./der.js";
+import {
+  derBitString,
+  derExplicit,
+  derImplicit,
+  derSequence,
+  derTlv,
+  readDerElement,
+  TAG_INTEGER,
+  TAG_OCTET_STRING,
+  TAG_SET,
+  TAG_UTF8_STRING,
+} from "./der.js";
 import type { SignatureAlgorithm } from "./key-type.js";
 import { serialToDer } from "./serial.js";
 import type { SubjectAltName } from "./subject-alt-name.js";
@@ -22,7 +34,9 @@ const GENERAL_NAME_IP = 7;
 
 /** A Name of one RDN, the CN as a UTF8String: what every leaf pgwarden issues has as its subject. */
 export function commonNameDer(commonName: string): Buffer {
-  return derSequence(derTlv(TAG_SET, derSequence(OID_COMMON_NAME, derTlv(TAG_UTF8_STRING, Buffer.from(commonName, "utf8")))));
+  return derSequence(
+    derTlv(TAG_SET, derSequence(OID_COMMON_NAME, derTlv(TAG_UTF8_STRING, Buffer.from(commonName, "utf8")))),
+  );
 }
 
 /** A non-critical Extension: SEQUENCE { extnID, extnValue } (DER omits critical FALSE, the default). */
@@ -36,7 +50,9 @@ export function subjectKeyIdExtensionDer(keyId: Uint8Array): Buffer {
 
 export function subjectAltNameExtensionDer(names: readonly SubjectAltName[]): Buffer {
   const general = names.map((san) =>
-    san.type === "dns" ? derImplicit(GENERAL_NAME_DNS, Buffer.from(san.value, "ascii")) : derImplicit(GENERAL_NAME_IP, ipAddressOctets(san.value)),
+    san.type === "dns"
+      ? derImplicit(GENERAL_NAME_DNS, Buffer.from(san.value, "ascii"))
+      : derImplicit(GENERAL_NAME_IP, ipAddressOctets(san.value)),
   );
   return extensionDer(OID_SUBJECT_ALT_NAME, derSequence(...general));
 }
@@ -59,7 +75,9 @@ function timeDer(date: Date): Buffer {
   const pad = (value: number) => String(value).padStart(2, "0");
   const year = date.getUTCFullYear();
   const rest = `${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}Z`;
-  return year < 2050 ? derTlv(TAG_UTC_TIME, Buffer.from(`${pad(year % 100)}${rest}`, "ascii")) : derTlv(TAG_GENERALIZED_TIME, Buffer.from(`${year}${rest}`, "ascii"));
+  return year < 2050
+    ? derTlv(TAG_UTC_TIME, Buffer.from(`${pad(year % 100)}${rest}`, "ascii"))
+    : derTlv(TAG_GENERALIZED_TIME, Buffer.from(`${year}${rest}`, "ascii"));
 }
 
 export function validityDer(notBefore: Date, notAfter: Date): Buffer {
@@ -72,7 +90,9 @@ export function keyIdentifierFromSpki(spki: Uint8Array): Uint8Array {
   const algorithm = readDerElement(spki, outer.start);
   const bits = readDerElement(spki, algorithm.end);
   // Skip the BIT STRING's unused-bits octet (always 0 for keys).
-  return createHash("sha1").update(spki.subarray(bits.start + 1, bits.end)).digest();
+  return createHash("sha1")
+    .update(spki.subarray(bits.start + 1, bits.end))
+    .digest();
 }
 
 /** The parts of a to-be-signed certificate, each already DER. */

@@ -1,5 +1,7 @@
 import "reflect-metadata";
+
 import { X509Certificate } from "node:crypto";
+
 import { AsnConvert } from "@peculiar/asn1-schema";
 import {
   AuthorityKeyIdentifier,
@@ -11,6 +13,7 @@ import {
   SubjectAlternativeName,
   SubjectKeyIdentifier,
 } from "@peculiar/asn1-x509";
+
 import { describeKey } from "./key-type.js";
 import { EKU_CLIENT_AUTH, EKU_SERVER_AUTH } from "./profiles.js";
 import { normalizeSerial } from "./serial.js";
@@ -78,13 +81,18 @@ export function formatName(name: string): string {
 }
 
 function hexColon(bytes: ArrayBuffer | Uint8Array): string {
-  return Buffer.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).toString("hex").toUpperCase().replace(/(..)(?=.)/g, "$1:");
+  return Buffer.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes))
+    .toString("hex")
+    .toUpperCase()
+    .replace(/(..)(?=.)/g, "$1:");
 }
 
 /** Reads the extensions pgwarden cares about, by OID. */
 export function parseExtensions(der: Uint8Array) {
   const cert = AsnConvert.parse(der, Certificate);
-  const byOid = new Map((cert.tbsCertificate.extensions ?? []).map((ext) => [ext.extnID, ext.extnValue.buffer] as const));
+  const byOid = new Map(
+    (cert.tbsCertificate.extensions ?? []).map((ext) => [ext.extnID, ext.extnValue.buffer] as const),
+  );
   const parse = <T>(oid: string, type: new () => T): T | undefined => {
     const value = byOid.get(oid);
     return value === undefined ? undefined : AsnConvert.parse(value, type);
@@ -129,7 +137,9 @@ export function describeCertificate(der: Uint8Array, now: Date = new Date()): Ce
       ? { ca: ext.basicConstraints.cA, pathLength: ext.basicConstraints.pathLenConstraint ?? null }
       : null,
     keyType,
-    keyBits: keyDetails.modulusLength ?? (keyType === "ec-p256" ? 256 : keyType === "ec-p384" ? 384 : keyType === "ed25519" ? 256 : null),
+    keyBits:
+      keyDetails.modulusLength ??
+      (keyType === "ec-p256" ? 256 : keyType === "ec-p384" ? 384 : keyType === "ed25519" ? 256 : null),
     signatureAlgorithm: SIGNATURE_NAMES[signatureOid] ?? signatureOid,
     subjectKeyId: ext.subjectKeyId ? hexColon(ext.subjectKeyId.buffer) : null,
     authorityKeyId: ext.authorityKeyId?.keyIdentifier ? hexColon(ext.authorityKeyId.keyIdentifier.buffer) : null,

@@ -1,8 +1,11 @@
 import "reflect-metadata";
-import { X509Certificate, type KeyObject } from "node:crypto";
+
+import { type KeyObject, X509Certificate } from "node:crypto";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
+
 import type { Name } from "@peculiar/asn1-x509";
+
 import { isTempFileName } from "../fs/atomic-write.js";
 import { parseExtensions } from "./certificate-info.js";
 import { readDerElement } from "./der.js";
@@ -47,7 +50,10 @@ async function certificateFiles(dir: string, depth: number): Promise<string[]> {
     entries.map(async (entry) => {
       if (entry.name.startsWith(".") || isTempFileName(entry.name)) return [];
       const path = join(dir, entry.name);
-      if (entry.isDirectory()) return depth >= MAX_DEPTH || (depth === 0 && SKIPPED_DIRS.has(entry.name)) ? [] : certificateFiles(path, depth + 1);
+      if (entry.isDirectory())
+        return depth >= MAX_DEPTH || (depth === 0 && SKIPPED_DIRS.has(entry.name))
+          ? []
+          : certificateFiles(path, depth + 1);
       return entry.isFile() && CERTIFICATE_FILE.test(entry.name) ? [path] : [];
     }),
   );
@@ -82,7 +88,9 @@ function describe(path: string, der: Buffer): SignedCertificate {
     issuer,
     issuerDer: rawIssuer(der),
     issuerText: node.issuer.split("\n").join(", "),
-    authorityKeyId: ext.authorityKeyId?.keyIdentifier ? Buffer.from(ext.authorityKeyId.keyIdentifier.buffer) : undefined,
+    authorityKeyId: ext.authorityKeyId?.keyIdentifier
+      ? Buffer.from(ext.authorityKeyId.keyIdentifier.buffer)
+      : undefined,
     authoritySerial: serial ? serialFromDer(new Uint8Array(serial)) : undefined,
     notBefore: new Date(node.validFrom),
     notAfter: new Date(node.validTo),

@@ -1,17 +1,27 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { X509Certificate, createPrivateKey } from "node:crypto";
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
+
 import pg from "pg";
+
 import { ExitCode, PgwardenError } from "../errors.js";
 import { initCa } from "./ca-init.js";
 import { exportClientBundle, libpqUserDir } from "./client-bundle.js";
-import { jdbcUrl, libpqConninfo, nodePostgresUrl, psqlCommand, psycopgConnect, shellWord, type CertificateLogin } from "./conninfo.js";
+import {
+  type CertificateLogin,
+  jdbcUrl,
+  libpqConninfo,
+  nodePostgresUrl,
+  psqlCommand,
+  psycopgConnect,
+  shellWord,
+} from "./conninfo.js";
 import { issueCertificate } from "./issue.js";
-import { pkiLayout, type PkiLayout } from "./pki-layout.js";
+import { type PkiLayout, pkiLayout } from "./pki-layout.js";
 import { PROFILES } from "./profiles.js";
 
 const login = (overrides: Partial<CertificateLogin> = {}): CertificateLogin => ({
@@ -30,7 +40,11 @@ function parseJdbcUrl(url: string): { host: string; database: string; params: Ma
   const decode = (text: string) => decodeURIComponent(text.replace(/\+/g, " "));
   const match = /^jdbc:postgresql:\/\/([^/]+)\/([^?]*)\?(.*)$/.exec(url);
   assert.ok(match, url);
-  const params = new Map((match[3] ?? "").split("&").map((pair) => [pair.slice(0, pair.indexOf("=")), decode(pair.slice(pair.indexOf("=") + 1))] as const));
+  const params = new Map(
+    (match[3] ?? "")
+      .split("&")
+      .map((pair) => [pair.slice(0, pair.indexOf("=")), decode(pair.slice(pair.indexOf("=") + 1))] as const),
+  );
   return { host: match[1] ?? "", database: decode(match[2] ?? ""), params };
 }
 
@@ -63,7 +77,11 @@ describe("connection strings", () => {
     try {
       const bundle = join(dir, "it's a b+c&d=e%f#g");
       await mkdir(bundle);
-      const files = { sslrootcert: join(bundle, "root.crt"), sslcert: join(bundle, "postgresql.crt"), sslkey: join(bundle, "postgresql.key") };
+      const files = {
+        sslrootcert: join(bundle, "root.crt"),
+        sslcert: join(bundle, "postgresql.crt"),
+        sslkey: join(bundle, "postgresql.key"),
+      };
       await Promise.all(Object.entries(files).map(([name, path]) => writeFile(path, `${name} content`)));
       for (const dbname of ["postgres", "app db", `it's "q"`, "a;b:c@d&e=f+g$h,i", "100%", "dé"]) {
         const url = nodePostgresUrl(login({ dbname, user: "app+user", ...files }));
@@ -71,8 +89,24 @@ describe("connection strings", () => {
         const client = new pg.Client(url);
         const ssl = client.ssl as unknown as { ca: string; cert: string; key: string };
         assert.deepEqual(
-          { database: client.database, user: client.user, host: client.host, port: client.port, ca: ssl.ca, cert: ssl.cert, key: ssl.key },
-          { database: dbname, user: "app+user", host: "localhost", port: 5432, ca: "sslrootcert content", cert: "sslcert content", key: "sslkey content" },
+          {
+            database: client.database,
+            user: client.user,
+            host: client.host,
+            port: client.port,
+            ca: ssl.ca,
+            cert: ssl.cert,
+            key: ssl.key,
+          },
+          {
+            database: dbname,
+            user: "app+user",
+            host: "localhost",
+            port: 5432,
+            ca: "sslrootcert content",
+            cert: "sslcert content",
+            key: "sslkey content",
+          },
           url,
         );
       }
@@ -88,7 +122,10 @@ describe("connection strings", () => {
   });
 
   test("JDBC: every part is percent-encoded as pgjdbc's URLDecoder reads it; sslkey is the pk8 key", () => {
-    const url = jdbcUrl(login({ dbname: "a b+c/d?e&f", user: "app+1", sslrootcert: "/x y/root.crt" }), "/x y/postgresql.pk8");
+    const url = jdbcUrl(
+      login({ dbname: "a b+c/d?e&f", user: "app+1", sslrootcert: "/x y/root.crt" }),
+      "/x y/postgresql.pk8",
+    );
     const parsed = parseJdbcUrl(url);
     assert.equal(parsed.host, "localhost:5432");
     assert.equal(parsed.database, "a b+c/d?e&f");
@@ -121,22 +158,50 @@ describe("exportClientBundle", () => {
 
   test("pk8 writes the libpq files and the DER key, and every client's string", async () => {
     const out = join(dir, "out");
-    const result = await exportClientBundle(layout, rootPem, { commonName: "app", format: "pk8", outDir: out, host: "DB.example.com", port: 6432, dbname: "meta" });
+    const result = await exportClientBundle(layout, rootPem, {
+      commonName: "app",
+      format: "pk8",
+      outDir: out,
+      host: "DB.example.com",
+      port: 6432,
+      dbname: "meta",
+    });
     assert.deepEqual((await readdir(out)).sort(), ["postgresql.crt", "postgresql.key", "postgresql.pk8", "root.crt"]);
     const cert = new X509Certificate(await readFile(join(out, "postgresql.crt")));
     assert.ok(cert.checkPrivateKey(createPrivateKey(await readFile(join(out, "postgresql.key")))));
-    assert.ok(cert.checkPrivateKey(createPrivateKey({ key: await readFile(join(out, "postgresql.pk8")), format: "der", type: "pkcs8" })));
+    assert.ok(
+      cert.checkPrivateKey(
+        createPrivateKey({ key: await readFile(join(out, "postgresql.pk8")), format: "der", type: "pkcs8" }),
+      ),
+    );
     assert.equal(result.dir, out);
-    assert.match(result.libpq, /^host=db\.example\.com port=6432 dbname=meta user=app sslmode=verify-full /, "the host as the certificate would name it");
+    assert.match(
+      result.libpq,
+      /^host=db\.example\.com port=6432 dbname=meta user=app sslmode=verify-full /,
+      "the host as the certificate would name it",
+    );
     assert.equal(result.psql, psqlCommand(result.libpq));
     assert.equal(result.psycopg, psycopgConnect(result.libpq));
-    assert.match(result.nodePostgres ?? "", /^postgresql:\/\/db\.example\.com:6432\/meta\?user=app&sslmode=verify-full&/);
-    assert.match(result.jdbc ?? "", /sslkey=[^&]*\/out\/postgresql\.pk8&sslfactory=org\.postgresql\.ssl\.LibPQFactory$/);
+    assert.match(
+      result.nodePostgres ?? "",
+      /^postgresql:\/\/db\.example\.com:6432\/meta\?user=app&sslmode=verify-full&/,
+    );
+    assert.match(
+      result.jdbc ?? "",
+      /sslkey=[^&]*\/out\/postgresql\.pk8&sslfactory=org\.postgresql\.ssl\.LibPQFactory$/,
+    );
   });
 
   test("pem: no pk8 file and no JDBC URL", async () => {
-    const result = await exportClientBundle(layout, rootPem, { commonName: "app", format: "pem", outDir: join(dir, "out") });
-    assert.deepEqual(result.files.map((file) => file.path.slice(result.dir.length + 1)), ["postgresql.crt", "postgresql.key", "root.crt"]);
+    const result = await exportClientBundle(layout, rootPem, {
+      commonName: "app",
+      format: "pem",
+      outDir: join(dir, "out"),
+    });
+    assert.deepEqual(
+      result.files.map((file) => file.path.slice(result.dir.length + 1)),
+      ["postgresql.crt", "postgresql.key", "root.crt"],
+    );
     assert.equal(result.jdbc, undefined);
   });
 
@@ -159,7 +224,10 @@ describe("exportClientBundle", () => {
     const out = join(dir, "out");
     await assert.rejects(
       exportClientBundle(layout, rootPem, { commonName: "app", format: "pem", outDir: out }),
-      (error: unknown) => error instanceof PgwardenError && error.exitCode === ExitCode.pki && /mode 0640 .*chmod 600/.test(error.message),
+      (error: unknown) =>
+        error instanceof PgwardenError &&
+        error.exitCode === ExitCode.pki &&
+        /mode 0640 .*chmod 600/.test(error.message),
     );
     await assert.rejects(stat(out), "no out dir");
   });

@@ -2,14 +2,28 @@ import { X509Certificate } from "node:crypto";
 import { lstat, readlink, realpath, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, dirname, join, resolve, sep } from "node:path";
+
 import { notFoundError, pkiError, usageError } from "../errors.js";
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE, ensureDirectory, syncDirectory } from "../fs/atomic-write.js";
+import {
+  ensureDirectory,
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
+  PUBLIC_FILE_MODE,
+  syncDirectory,
+} from "../fs/atomic-write.js";
 import { writeKeepingBackup } from "../fs/backup.js";
 import { assertAncestorsSafe, assertOwnedByUs, type DirUse } from "../fs/safe-dir.js";
 import { readCertificateFile } from "./certificate-authority.js";
-import { jdbcUrl, libpqConninfo, nodePostgresUrl, psqlCommand, psycopgConnect, type CertificateLogin } from "./conninfo.js";
+import {
+  type CertificateLogin,
+  jdbcUrl,
+  libpqConninfo,
+  nodePostgresUrl,
+  psqlCommand,
+  psycopgConnect,
+} from "./conninfo.js";
 import { privateKeyFileProblem, readPrivateKeyFile } from "./key-file.js";
-import { leafPaths, validateGroup, type PkiLayout } from "./pki-layout.js";
+import { leafPaths, type PkiLayout, validateGroup } from "./pki-layout.js";
 import { validateRoleName } from "./role-name.js";
 import { parseSubjectAltName } from "./subject-alt-name.js";
 
@@ -64,7 +78,12 @@ export interface ExportResult extends ConnectionStrings {
 }
 
 /** libpq's default file names under ~/.postgresql/ (pgjdbc's too, for postgresql.pk8). */
-export const BUNDLE_FILES = { cert: "postgresql.crt", key: "postgresql.key", pk8: "postgresql.pk8", root: "root.crt" } as const;
+export const BUNDLE_FILES = {
+  cert: "postgresql.crt",
+  key: "postgresql.key",
+  pk8: "postgresql.pk8",
+  root: "root.crt",
+} as const;
 
 /**
  * Where libpq looks for the bundle by default: `~/.postgresql`, with the home directory as
@@ -96,11 +115,22 @@ async function assertLinksSafe(dir: string, use: DirUse): Promise<void> {
     const info = await lstat(path).catch(() => undefined);
     if (!info) return;
     if (!info.isSymbolicLink()) continue;
-    if (!(await stat(path).then(() => true, () => false))) {
-      throw usageError(`${use.code}-dangling-link`, `${path} (on the way to ${use.flag}) is a symbolic link to ${await readlink(path)}, which does not exist: make that directory, or give another ${use.flag}`);
+    if (
+      !(await stat(path).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      throw usageError(
+        `${use.code}-dangling-link`,
+        `${path} (on the way to ${use.flag}) is a symbolic link to ${await readlink(path)}, which does not exist: make that directory, or give another ${use.flag}`,
+      );
     }
     if (uid !== undefined && info.uid !== uid && info.uid !== 0) {
-      throw pkiError(`${use.code}-link-owner`, `${path} (on the way to ${use.flag}) is a symbolic link owned by uid ${info.uid}: they could point it elsewhere (${use.why}); give a path without it`);
+      throw pkiError(
+        `${use.code}-link-owner`,
+        `${path} (on the way to ${use.flag}) is a symbolic link owned by uid ${info.uid}: they could point it elsewhere (${use.why}); give a path without it`,
+      );
     }
     await assertAncestorsSafe(dirname(path), use);
   }
@@ -121,7 +151,12 @@ async function assertSafeBundleDir(dir: string, flag: string): Promise<void> {
 }
 
 /** Writes one bundle file with exactly `mode`, keeping a different file already there as a backup. */
-async function writeBundleFile(path: string, data: string | Uint8Array, mode: number, now: Date): Promise<ExportedFile> {
+async function writeBundleFile(
+  path: string,
+  data: string | Uint8Array,
+  mode: number,
+  now: Date,
+): Promise<ExportedFile> {
   // rewriteSame: an identical file is still rewritten, so a key left group-readable becomes 0600.
   const { backup } = await writeKeepingBackup(path, data, { mode, rewriteSame: true }, now);
   return backup === undefined ? { path, mode } : { path, mode, backup };
@@ -132,7 +167,10 @@ function serverHost(host: string): string {
   try {
     return parseSubjectAltName(host).value;
   } catch {
-    throw usageError("bad-host", `--host ${JSON.stringify(host)} is not a DNS name or an IP address: give the name the server certificate holds`);
+    throw usageError(
+      "bad-host",
+      `--host ${JSON.stringify(host)} is not a DNS name or an IP address: give the name the server certificate holds`,
+    );
   }
 }
 
@@ -142,7 +180,11 @@ function serverHost(host: string): string {
  * group or others can read, or another user's, is refused before anything is written: libpq would refuse it
  * too, and it has already leaked. So is a directory other users may write, or one under a directory they may change.
  */
-export async function exportClientBundle(layout: PkiLayout, rootPem: string, options: ExportOptions): Promise<ExportResult> {
+export async function exportClientBundle(
+  layout: PkiLayout,
+  rootPem: string,
+  options: ExportOptions,
+): Promise<ExportResult> {
   const cn = validateRoleName(options.commonName);
   const paths = leafPaths(layout, validateGroup(options.group ?? "client"), cn);
   const host = serverHost(options.host ?? "localhost");
@@ -152,14 +194,22 @@ export async function exportClientBundle(layout: PkiLayout, rootPem: string, opt
   const now = options.now ?? new Date();
   const { der, pem } = await readCertificateFile(paths.cert, `certificate for ${cn}`);
   const keyInfo = await stat(paths.key).catch(() => undefined);
-  if (!keyInfo) throw notFoundError("key-missing", `no key for ${cn} at ${paths.key}: a certificate signed from a CSR is exported by whoever holds its key`);
+  if (!keyInfo)
+    throw notFoundError(
+      "key-missing",
+      `no key for ${cn} at ${paths.key}: a certificate signed from a CSR is exported by whoever holds its key`,
+    );
   const keyProblem = privateKeyFileProblem(paths.key, keyInfo);
   if (keyProblem) {
     const libpq = keyProblem.code === "key-permissions" ? " (libpq refuses such keys)" : "";
-    throw pkiError(keyProblem.code, `refusing to export ${paths.key}: ${keyProblem.problem}${libpq}; ${keyProblem.fix} and issue a new key if others may have read it`);
+    throw pkiError(
+      keyProblem.code,
+      `refusing to export ${paths.key}: ${keyProblem.problem}${libpq}; ${keyProblem.fix} and issue a new key if others may have read it`,
+    );
   }
   const key = await readPrivateKeyFile(paths.key, { label: "client key" });
-  if (!new X509Certificate(der).checkPrivateKey(key)) throw pkiError("key-mismatch", `${paths.key} does not belong to ${paths.cert}`);
+  if (!new X509Certificate(der).checkPrivateKey(key))
+    throw pkiError("key-mismatch", `${paths.key} does not belong to ${paths.cert}`);
 
   // Absolute paths, so the printed connection strings work from any directory.
   const dir = resolve(options.outDir);
@@ -168,14 +218,36 @@ export async function exportClientBundle(layout: PkiLayout, rootPem: string, opt
   const out = (name: string) => join(dir, name);
   const files: ExportedFile[] = [];
   files.push(await writeBundleFile(out(BUNDLE_FILES.cert), pem, PUBLIC_FILE_MODE, now));
-  files.push(await writeBundleFile(out(BUNDLE_FILES.key), key.export({ type: "pkcs8", format: "pem" }).toString(), PRIVATE_FILE_MODE, now));
+  files.push(
+    await writeBundleFile(
+      out(BUNDLE_FILES.key),
+      key.export({ type: "pkcs8", format: "pem" }).toString(),
+      PRIVATE_FILE_MODE,
+      now,
+    ),
+  );
   if (options.format === "pk8") {
-    files.push(await writeBundleFile(out(BUNDLE_FILES.pk8), key.export({ type: "pkcs8", format: "der" }), PRIVATE_FILE_MODE, now));
+    files.push(
+      await writeBundleFile(
+        out(BUNDLE_FILES.pk8),
+        key.export({ type: "pkcs8", format: "der" }),
+        PRIVATE_FILE_MODE,
+        now,
+      ),
+    );
   }
   files.push(await writeBundleFile(out(BUNDLE_FILES.root), rootPem, PUBLIC_FILE_MODE, now));
   await syncDirectory(dir);
 
-  const login: CertificateLogin = { host, port, dbname, user: cn, sslrootcert: out(BUNDLE_FILES.root), sslcert: out(BUNDLE_FILES.cert), sslkey: out(BUNDLE_FILES.key) };
+  const login: CertificateLogin = {
+    host,
+    port,
+    dbname,
+    user: cn,
+    sslrootcert: out(BUNDLE_FILES.root),
+    sslcert: out(BUNDLE_FILES.cert),
+    sslkey: out(BUNDLE_FILES.key),
+  };
   const libpq = libpqConninfo(login);
   const nodePostgres = nodePostgresUrl(login);
   return {

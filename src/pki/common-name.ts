@@ -14,19 +14,22 @@ const NAME_ADVICE = 'use letters, digits, "_", "-", "." and "@", starting with a
 export function validateCommonName(cn: string, what = "CN"): string {
   if (cn.length === 0) throw usageError("bad-cn", `${what} is empty: give a name such as --cn dbuser_dba`);
   if (cn.length > MAX_COMMON_NAME_LENGTH) {
-    throw usageError("bad-cn", `${what} is ${cn.length} characters long: at most ${MAX_COMMON_NAME_LENGTH} are allowed`);
+    throw usageError(
+      "bad-cn",
+      `${what} is ${cn.length} characters long: at most ${MAX_COMMON_NAME_LENGTH} are allowed`,
+    );
   }
   const problem = describeBadCharacter(cn);
   if (problem) throw usageError("bad-cn", `${what} ${JSON.stringify(cn)} ${problem}: ${NAME_ADVICE}`);
   if (cn.includes("..")) throw usageError("bad-cn", `${what} ${JSON.stringify(cn)} contains "..": use a plain name`);
   if (cn.includes("*")) {
-    throw usageError("bad-cn", `${what} ${JSON.stringify(cn)} contains "*": wildcards belong in --san (with --allow-wildcard)`);
-  }
-  if (!COMMON_NAME_PATTERN.test(cn)) {
     throw usageError(
       "bad-cn",
-      `${what} ${JSON.stringify(cn)} has characters pgwarden does not accept: ${NAME_ADVICE}`,
+      `${what} ${JSON.stringify(cn)} contains "*": wildcards belong in --san (with --allow-wildcard)`,
     );
+  }
+  if (!COMMON_NAME_PATTERN.test(cn)) {
+    throw usageError("bad-cn", `${what} ${JSON.stringify(cn)} has characters pgwarden does not accept: ${NAME_ADVICE}`);
   }
   return cn;
 }
@@ -35,7 +38,7 @@ export function validateCommonName(cn: string, what = "CN"): string {
 export function describeBadCharacter(value: string): string | undefined {
   if (value.includes("\0")) return "contains a NUL byte";
   if (/[\r\n]/.test(value)) return "contains a newline";
-  // eslint-disable-next-line no-control-regex
+
   if (/[\x00-\x1f\x7f]/.test(value)) return "contains a control character";
   if (/["'`]/.test(value)) return "contains a quote";
   if (/[/\\]/.test(value)) return "contains a slash";

@@ -74,7 +74,13 @@ function query(pairs: Readonly<Record<string, string>>): string {
 }
 
 function sslQuery(login: CertificateLogin, sslkey: string): string {
-  return query({ user: login.user, sslmode: "verify-full", sslrootcert: login.sslrootcert, sslcert: login.sslcert, sslkey });
+  return query({
+    user: login.user,
+    sslmode: "verify-full",
+    sslrootcert: login.sslrootcert,
+    sslcert: login.sslcert,
+    sslkey,
+  });
 }
 
 /**
@@ -93,7 +99,9 @@ const NOT_IN_NODE_POSTGRES_PATH = /[/?#]/;
  */
 export function nodePostgresUrl(login: CertificateLogin): string | undefined {
   if (NOT_IN_NODE_POSTGRES_PATH.test(login.dbname)) return undefined;
-  const path = encodeURIComponent(login.dbname).replace(ESCAPES_DECODE_URI_KEEPS, (escape) => decodeURIComponent(escape));
+  const path = encodeURIComponent(login.dbname).replace(ESCAPES_DECODE_URI_KEEPS, (escape) =>
+    decodeURIComponent(escape),
+  );
   return `postgresql://${urlHost(login.host)}:${login.port}/${path}?${sslQuery(login, login.sslkey)}`;
 }
 

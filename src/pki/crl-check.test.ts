@@ -4,13 +4,14 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+
 import { PgwardenError } from "../errors.js";
 import { initCa } from "./ca-init.js";
-import { loadCa, type CertificateAuthority } from "./certificate-authority.js";
+import { type CertificateAuthority, loadCa } from "./certificate-authority.js";
 import { checkCrl } from "./crl-check.js";
 import { caCrlPath, readCaCrl } from "./crl-file.js";
 import { issueCertificate } from "./issue.js";
-import { pkiLayout, type PkiLayout } from "./pki-layout.js";
+import { type PkiLayout, pkiLayout } from "./pki-layout.js";
 import { PROFILES } from "./profiles.js";
 
 let dir: string;
@@ -29,14 +30,26 @@ function stamp(date: Date): string {
 }
 
 /** A CRL made by OpenSSL's own `ca -gencrl`, signed by the CA in `pkiDir`, with the given dates. */
-async function opensslCrl(name: string, pkiDir: string, dates: { last?: Date; next?: Date } = {}, crlExtensions?: string, index = ""): Promise<string> {
+async function opensslCrl(
+  name: string,
+  pkiDir: string,
+  dates: { last?: Date; next?: Date } = {},
+  crlExtensions?: string,
+  index = "",
+): Promise<string> {
   const work = join(dir, `gen-${name}`);
   await mkdir(work, { recursive: true });
   await writeFile(join(work, "index.txt"), index);
   const section = crlExtensions === undefined ? "" : `[x]\n${crlExtensions}\n`;
-  await writeFile(join(work, "openssl.cnf"), `[ca]\ndefault_ca = d\n[d]\ndatabase = ${work}/index.txt\ndefault_md = sha256\ndefault_crl_days = 30\n${section}`);
+  await writeFile(
+    join(work, "openssl.cnf"),
+    `[ca]\ndefault_ca = d\n[d]\ndatabase = ${work}/index.txt\ndefault_md = sha256\ndefault_crl_days = 30\n${section}`,
+  );
   const out = join(work, "crl.pem");
-  const extra = [...(dates.last ? ["-crl_lastupdate", stamp(dates.last)] : []), ...(dates.next ? ["-crl_nextupdate", stamp(dates.next)] : [])];
+  const extra = [
+    ...(dates.last ? ["-crl_lastupdate", stamp(dates.last)] : []),
+    ...(dates.next ? ["-crl_nextupdate", stamp(dates.next)] : []),
+  ];
   if (crlExtensions !== undefined) extra.push("-crlexts", "x");
   const signer = ["-keyfile", join(pkiDir, "ca", "ca.key"), "-cert", join(pkiDir, "ca", "ca.crt")];
   const made = openssl(["ca", "-config", join(work, "openssl.cnf"), ...signer, "-gencrl", "-out", out, ...extra]);
@@ -57,15 +70,27 @@ const cases: Case[] = [
   { name: "a CRL from the CA, current", text: () => opensslCrl("good", layout.root) },
   {
     name: "an expired CRL (nextUpdate yesterday)",
-    text: () => opensslCrl("expired", layout.root, { last: new Date(Date.now() - 3 * DAY_MS), next: new Date(Date.now() - DAY_MS) }),
+    text: () =>
+      opensslCrl("expired", layout.root, {
+        last: new Date(Date.now() - 3 * DAY_MS),
+        next: new Date(Date.now() - DAY_MS),
+      }),
     reason: /expired on .*nextUpdate/,
   },
   {
     name: "a CRL not valid yet (thisUpdate tomorrow)",
-    text: () => opensslCrl("future", layout.root, { last: new Date(Date.now() + DAY_MS), next: new Date(Date.now() + 3 * DAY_MS) }),
+    text: () =>
+      opensslCrl("future", layout.root, {
+        last: new Date(Date.now() + DAY_MS),
+        next: new Date(Date.now() + 3 * DAY_MS),
+      }),
     reason: /is not valid yet/,
   },
-  { name: "a CRL from another CA", text: () => opensslCrl("foreign", join(dir, "foreign")), reason: /was issued by "CN=other-ca", not by this PKI's CA/ },
+  {
+    name: "a CRL from another CA",
+    text: () => opensslCrl("foreign", join(dir, "foreign")),
+    reason: /was issued by "CN=other-ca", not by this PKI's CA/,
+  },
   {
     name: "a CRL from another CA of the same name",
     text: () => opensslCrl("impostor", join(dir, "impostor")),
@@ -73,7 +98,11 @@ const cases: Case[] = [
   },
   { name: "garbage", text: async () => "this is not a CRL\n", reason: /is not a PEM CRL/ },
   { name: "an empty file", text: async () => "", reason: /is empty/ },
-  { name: "a certificate PEM in place of a CRL", text: () => readFile(leafPath, "utf8"), reason: /holds a CERTIFICATE PEM block, not an X509 CRL/ },
+  {
+    name: "a certificate PEM in place of a CRL",
+    text: () => readFile(leafPath, "utf8"),
+    reason: /holds a CERTIFICATE PEM block, not an X509 CRL/,
+  },
   {
     name: "a truncated CRL",
     text: async () => {
@@ -101,21 +130,40 @@ const cases: Case[] = [
   },
   {
     name: "an indirect CRL",
-    text: () => opensslCrl("idp-indirect", layout.root, {}, "issuingDistributionPoint=critical,@idp\n[idp]\nindirectCRL=TRUE"),
+    text: () =>
+      opensslCrl("idp-indirect", layout.root, {}, "issuingDistributionPoint=critical,@idp\n[idp]\nindirectCRL=TRUE"),
     reason: /issuingDistributionPoint with indirectCRL/,
   },
   {
     name: "a CRL for some reasons only",
-    text: () => opensslCrl("idp-reasons", layout.root, {}, "issuingDistributionPoint=critical,@idp\n[idp]\nonlysomereasons=keyCompromise"),
+    text: () =>
+      opensslCrl(
+        "idp-reasons",
+        layout.root,
+        {},
+        "issuingDistributionPoint=critical,@idp\n[idp]\nonlysomereasons=keyCompromise",
+      ),
     reason: /issuingDistributionPoint with onlySomeReasons/,
   },
   {
     name: "a CRL for one distribution point",
-    text: () => opensslCrl("idp-name", layout.root, {}, "issuingDistributionPoint=critical,@idp\n[idp]\nfullname=URI:http://crl.example/ca.crl"),
+    text: () =>
+      opensslCrl(
+        "idp-name",
+        layout.root,
+        {},
+        "issuingDistributionPoint=critical,@idp\n[idp]\nfullname=URI:http://crl.example/ca.crl",
+      ),
     reason: /issuingDistributionPoint with a distributionPoint name/,
   },
-  { name: "a CRL with an unknown extension not marked critical", text: () => opensslCrl("unknown-plain", layout.root, {}, "1.2.3.4=ASN1:NULL") },
-  { name: "a CRL with authorityKeyIdentifier", text: () => opensslCrl("aki", layout.root, {}, "authorityKeyIdentifier=keyid") },
+  {
+    name: "a CRL with an unknown extension not marked critical",
+    text: () => opensslCrl("unknown-plain", layout.root, {}, "1.2.3.4=ASN1:NULL"),
+  },
+  {
+    name: "a CRL with authorityKeyIdentifier",
+    text: () => opensslCrl("aki", layout.root, {}, "authorityKeyIdentifier=keyid"),
+  },
   {
     name: "a CRL whose issuingDistributionPoint says onlyContainsUserCerts (every pgwarden leaf is one)",
     text: () => opensslCrl("idp-user", layout.root, {}, "issuingDistributionPoint=critical,@idp\n[idp]\nonlyuser=TRUE"),
@@ -165,9 +213,15 @@ test("the clock is injected: a current CRL is refused as expired at a time past 
   const later = new Date(Date.now() + 40 * DAY_MS);
   await assert.rejects(checkCrl(text, [{ der: ca.der }], later, path), /expired on/);
   const attime = String(Math.floor(later.getTime() / 1000));
-  assert.notEqual(openssl(["verify", "-crl_check", "-attime", attime, "-CAfile", layout.caCert, "-CRLfile", path, leafPath]).code, 0);
+  assert.notEqual(
+    openssl(["verify", "-crl_check", "-attime", attime, "-CAfile", layout.caCert, "-CRLfile", path, leafPath]).code,
+    0,
+  );
   const checked = await checkCrl(text, [{ der: ca.der }], new Date(), path);
-  assert.deepEqual(checked.crls.map((crl) => crl.issuer), ["CN=pgwarden-ca"]);
+  assert.deepEqual(
+    checked.crls.map((crl) => crl.issuer),
+    ["CN=pgwarden-ca"],
+  );
   assert.equal(checked.pem, text, "the bytes checked are the bytes installed");
 });
 
@@ -182,14 +236,18 @@ test("readCaCrl: no file is no CRL; a directory in its place is refused (exit 7)
     return true;
   });
   // OpenSSL cannot load a directory as a CRL either.
-  assert.notEqual(openssl(["verify", "-crl_check", "-CAfile", layout.caCert, "-CRLfile", caCrlPath(fresh), leafPath]).code, 0);
+  assert.notEqual(
+    openssl(["verify", "-crl_check", "-CAfile", layout.caCert, "-CRLfile", caCrlPath(fresh), leafPath]).code,
+    0,
+  );
 });
 
 for (const keyType of ["ec-p384", "rsa-2048", "ed25519"] as const) {
   test(`a CRL that OpenSSL signs with a ${keyType} CA is accepted, and refused once expired, as openssl verify -crl_check says`, async () => {
     const other = pkiLayout(join(dir, `kt-${keyType}`));
     const otherCa = (await initCa(other, { keyType })).ca;
-    const otherLeaf = (await issueCertificate(other, otherCa, { profile: PROFILES.client, commonName: "kt_user" })).certPath;
+    const otherLeaf = (await issueCertificate(other, otherCa, { profile: PROFILES.client, commonName: "kt_user" }))
+      .certPath;
     // OpenSSL signs Ed25519 with no separate digest.
     const md = keyType === "ed25519" ? ["-md", "null"] : [];
     for (const expired of [false, true]) {
@@ -197,11 +255,25 @@ for (const keyType of ["ec-p384", "rsa-2048", "ed25519"] as const) {
       const work = join(dir, `kt-${keyType}-${expired}`);
       await mkdir(work, { recursive: true });
       await writeFile(join(work, "index.txt"), "");
-      await writeFile(join(work, "openssl.cnf"), `[ca]\ndefault_ca = d\n[d]\ndatabase = ${work}/index.txt\ndefault_md = sha256\ndefault_crl_days = 30\n`);
-      const extra = dates.last && dates.next ? ["-crl_lastupdate", stamp(dates.last), "-crl_nextupdate", stamp(dates.next)] : [];
+      await writeFile(
+        join(work, "openssl.cnf"),
+        `[ca]\ndefault_ca = d\n[d]\ndatabase = ${work}/index.txt\ndefault_md = sha256\ndefault_crl_days = 30\n`,
+      );
+      const extra =
+        dates.last && dates.next ? ["-crl_lastupdate", stamp(dates.last), "-crl_nextupdate", stamp(dates.next)] : [];
       const path = join(work, "crl.pem");
       const signer = ["-keyfile", other.caKey, "-cert", other.caCert];
-      const made = openssl(["ca", "-config", join(work, "openssl.cnf"), ...signer, "-gencrl", "-out", path, ...md, ...extra]);
+      const made = openssl([
+        "ca",
+        "-config",
+        join(work, "openssl.cnf"),
+        ...signer,
+        "-gencrl",
+        "-out",
+        path,
+        ...md,
+        ...extra,
+      ]);
       assert.equal(made.code, 0, made.out);
       const ours = await checkCrl(await readFile(path, "utf8"), [{ der: otherCa.der }], new Date(), path).then(
         () => true,
@@ -223,12 +295,17 @@ test("a file of several CRLs: accepted when each passes (openssl agrees); refuse
   assert.equal(openssl(["verify", "-crl_check", "-CAfile", layout.caCert, "-CRLfile", path, leafPath]).code, 0);
   // Stricter than OpenSSL, which would skip a CRL of another issuer: a foreign CRL in the CA's file is a mistake to fix, not to install.
   const foreign = await opensslCrl("multi-foreign", join(dir, "foreign"));
-  await assert.rejects(checkCrl(`${good}${foreign}`, [{ der: ca.der }], new Date(), path), /\(CRL 2 of 2\) was issued by "CN=other-ca"/);
+  await assert.rejects(
+    checkCrl(`${good}${foreign}`, [{ der: ca.der }], new Date(), path),
+    /\(CRL 2 of 2\) was issued by "CN=other-ca"/,
+  );
 });
 
 /** A revoked line of `openssl ca`'s index.txt for the certificate at `path`. */
 async function revokedIndexLine(path: string): Promise<string> {
-  const serial = openssl(["x509", "-in", path, "-noout", "-serial"]).out.trim().replace(/^serial=/, "");
+  const serial = openssl(["x509", "-in", path, "-noout", "-serial"])
+    .out.trim()
+    .replace(/^serial=/, "");
   return `R\t491231235959Z\t${stamp(new Date(Date.now() - DAY_MS)).slice(2)}\t${serial}\tunknown\t/CN=crl_user\n`;
 }
 
@@ -236,10 +313,18 @@ test("a delta CRL is refused: OpenSSL (as PostgreSQL runs it) takes it for a ful
   const index = await revokedIndexLine(leafPath);
   const basePath = join(dir, "base.crl");
   await writeFile(basePath, await opensslCrl("base", layout.root, {}, "crlNumber=ASN1:INTEGER:1", index));
-  const deltaText = await opensslCrl("delta", layout.root, {}, "crlNumber=ASN1:INTEGER:2\n2.5.29.27=critical,ASN1:INTEGER:1");
+  const deltaText = await opensslCrl(
+    "delta",
+    layout.root,
+    {},
+    "crlNumber=ASN1:INTEGER:2\n2.5.29.27=critical,ASN1:INTEGER:1",
+  );
   const deltaPath = join(dir, "delta.crl");
   await writeFile(deltaPath, deltaText);
-  assert.match(openssl(["verify", "-crl_check", "-CAfile", layout.caCert, "-CRLfile", basePath, leafPath]).out, /certificate revoked/);
+  assert.match(
+    openssl(["verify", "-crl_check", "-CAfile", layout.caCert, "-CRLfile", basePath, leafPath]).out,
+    /certificate revoked/,
+  );
   const withDelta = openssl(["verify", "-crl_check", "-CAfile", layout.caCert, "-CRLfile", deltaPath, leafPath]);
   assert.equal(withDelta.code, 0, `OpenSSL now refuses the revoked leaf under the delta alone: ${withDelta.out}`);
   await assert.rejects(checkCrl(deltaText, [{ der: ca.der }], new Date(), deltaPath), (error: unknown) => {
@@ -257,7 +342,9 @@ test("a certificate beside the CRL is refused: what loads ssl_crl_file (X509_loa
   const text = `${good}${foreignCa}`;
   const path = join(dir, "stray-cert.crl");
   await writeFile(path, text);
-  const foreignLeaf = (await issueCertificate(foreign, await loadCa(foreign), { profile: PROFILES.client, commonName: "intruder" })).certPath;
+  const foreignLeaf = (
+    await issueCertificate(foreign, await loadCa(foreign), { profile: PROFILES.client, commonName: "intruder" })
+  ).certPath;
   // The loader that reads ssl_crl_file makes the foreign CA a trust anchor (its leaf verifies without CRL checks): nothing unchecked goes in.
   assert.equal(openssl(["verify", "-CAfile", path, foreignLeaf]).code, 0);
   await assert.rejects(checkCrl(text, [{ der: ca.der }], new Date(), path), (error: unknown) => {

@@ -31,7 +31,10 @@ export interface CrlIssuer {
 }
 
 function refuse(source: string, reason: string): never {
-  throw pkiError("bad-crl", `${source} ${reason}: nothing was installed; make a fresh CRL signed by the CA, or remove ${source} to deploy without one`);
+  throw pkiError(
+    "bad-crl",
+    `${source} ${reason}: nothing was installed; make a fresh CRL signed by the CA, or remove ${source} to deploy without one`,
+  );
 }
 
 /** The `X509 CRL` PEM blocks of a file (one per issuer), or the reason it has none. */
@@ -41,11 +44,18 @@ function crlDers(text: string, source: string): Buffer[] {
   const crls = blocks.filter((block) => block.label === "X509 CRL");
   if (crls.length === 0) {
     const other = blocks[0]?.label;
-    refuse(source, other ? `holds a ${other} PEM block, not an X509 CRL` : "is not a PEM CRL (no -----BEGIN X509 CRL----- block)");
+    refuse(
+      source,
+      other ? `holds a ${other} PEM block, not an X509 CRL` : "is not a PEM CRL (no -----BEGIN X509 CRL----- block)",
+    );
   }
   // PostgreSQL loads ssl_crl_file with X509_load_cert_crl_file, which adds a CERTIFICATE block to its trust store too.
   const stray = blocks.find((block) => block.label !== "X509 CRL");
-  if (stray) refuse(source, `holds a ${stray.label} PEM block besides its CRL, which PostgreSQL would load too (a certificate would join its trust store)`);
+  if (stray)
+    refuse(
+      source,
+      `holds a ${stray.label} PEM block besides its CRL, which PostgreSQL would load too (a certificate would join its trust store)`,
+    );
   return crls.map((block) => block.der);
 }
 
@@ -63,15 +73,33 @@ function sameName(a: ArrayBuffer, b: ArrayBuffer): boolean {
  * (an unhandled critical extension, a delta, a distribution-point scope: see scopeProblem),
  * and any PEM block in the file that is not an X509 CRL.
  */
-export async function checkCrl(text: string, issuers: readonly CrlIssuer[], now: Date, source: string): Promise<CheckedCrl> {
+export async function checkCrl(
+  text: string,
+  issuers: readonly CrlIssuer[],
+  now: Date,
+  source: string,
+): Promise<CheckedCrl> {
   const ders = crlDers(text, source);
   const crls: CheckedCrlEntry[] = [];
-  for (const der of ders) crls.push(await checkOne(der, issuers, now, ders.length > 1 ? `${source} (CRL ${crls.length + 1} of ${ders.length})` : source));
+  for (const der of ders)
+    crls.push(
+      await checkOne(
+        der,
+        issuers,
+        now,
+        ders.length > 1 ? `${source} (CRL ${crls.length + 1} of ${ders.length})` : source,
+      ),
+    );
   // Installed as written: the bytes that were checked are the bytes PostgreSQL reads.
   return { pem: text, crls };
 }
 
-async function checkOne(der: Buffer, issuers: readonly CrlIssuer[], now: Date, source: string): Promise<CheckedCrlEntry> {
+async function checkOne(
+  der: Buffer,
+  issuers: readonly CrlIssuer[],
+  now: Date,
+  source: string,
+): Promise<CheckedCrlEntry> {
   const x509 = x509Lib();
   let crl: InstanceType<typeof x509.X509Crl>;
   try {
@@ -84,21 +112,35 @@ async function checkOne(der: Buffer, issuers: readonly CrlIssuer[], now: Date, s
   }
   const candidates = issuers.map((issuer) => new x509.X509Certificate(issuer.der));
   // Several CAs may share a name (a rotated root): the CRL is theirs if any one's key verifies it.
-  const named = candidates.filter((candidate) => sameName(candidate.subjectName.toArrayBuffer(), crl.issuerName.toArrayBuffer()));
+  const named = candidates.filter((candidate) =>
+    sameName(candidate.subjectName.toArrayBuffer(), crl.issuerName.toArrayBuffer()),
+  );
   if (named.length === 0) {
-    refuse(source, `was issued by "${crl.issuer}", not by this PKI's CA ("${candidates.map((candidate) => candidate.subject).join('", "')}")`);
+    refuse(
+      source,
+      `was issued by "${crl.issuer}", not by this PKI's CA ("${candidates.map((candidate) => candidate.subject).join('", "')}")`,
+    );
   }
   let signed = false;
   for (const issuer of named) signed ||= await crl.verify({ publicKey: issuer }).catch(() => false);
   if (!signed) {
-    refuse(source, `names "${crl.issuer}" as its issuer, but its signature does not verify with that CA's key (signed by another CA of the same name?)`);
+    refuse(
+      source,
+      `names "${crl.issuer}" as its issuer, but its signature does not verify with that CA's key (signed by another CA of the same name?)`,
+    );
   }
   if (crl.thisUpdate.getTime() > now.getTime() + CRL_CLOCK_SKEW_MS) {
-    refuse(source, `is not valid yet (thisUpdate ${crl.thisUpdate.toISOString()}, now ${now.toISOString()}): is this machine's clock or the signer's wrong?`);
+    refuse(
+      source,
+      `is not valid yet (thisUpdate ${crl.thisUpdate.toISOString()}, now ${now.toISOString()}): is this machine's clock or the signer's wrong?`,
+    );
   }
   const nextUpdate = crl.nextUpdate;
   if (nextUpdate && nextUpdate.getTime() <= now.getTime()) {
-    refuse(source, `expired on ${nextUpdate.toISOString()} (its nextUpdate), so OpenSSL would refuse every client certificate with "CRL has expired"`);
+    refuse(
+      source,
+      `expired on ${nextUpdate.toISOString()} (its nextUpdate), so OpenSSL would refuse every client certificate with "CRL has expired"`,
+    );
   }
   const scope = scopeProblem(der);
   if (scope) refuse(source, scope);
@@ -116,10 +158,10 @@ const EXTENSION_NAMES: Readonly<Record<string, string>> = {
 
 /** The issuingDistributionPoint fields (context tags) that narrow a CRL below "every certificate of the CA". */
 const IDP_SCOPE_FIELDS: Readonly<Record<number, string>> = {
-  0: "a distributionPoint name (OpenSSL then wants the same name in each certificate's cRLDistributionPoints: \"different CRL scope\")",
-  2: "onlyContainsCACerts (OpenSSL then has no CRL for a client certificate: \"different CRL scope\")",
-  3: "onlySomeReasons (OpenSSL then has no complete CRL: \"unable to get certificate CRL\")",
-  4: "indirectCRL (OpenSSL then has no CRL for the CA's certificates: \"unable to get certificate CRL\")",
+  0: 'a distributionPoint name (OpenSSL then wants the same name in each certificate\'s cRLDistributionPoints: "different CRL scope")',
+  2: 'onlyContainsCACerts (OpenSSL then has no CRL for a client certificate: "different CRL scope")',
+  3: 'onlySomeReasons (OpenSSL then has no complete CRL: "unable to get certificate CRL")',
+  4: 'indirectCRL (OpenSSL then has no CRL for the CA\'s certificates: "unable to get certificate CRL")',
   5: "onlyContainsAttributeCerts (it covers no client certificate)",
 };
 
@@ -152,7 +194,8 @@ function scopeProblem(der: Buffer): string | undefined {
   if (parsed.issuingDistributionPoint) {
     for (const field of children(parseNode(parsed.issuingDistributionPoint))) {
       const what = IDP_SCOPE_FIELDS[field.tag & 0x1f];
-      if (what) return `has an issuingDistributionPoint with ${what}; pgwarden installs only full CRLs of the CA, with no distribution point scope`;
+      if (what)
+        return `has an issuingDistributionPoint with ${what}; pgwarden installs only full CRLs of the CA, with no distribution point scope`;
     }
   }
   return undefined;

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+
 import { pkiError } from "../errors.js";
 import { checkCrl, type CrlIssuer } from "./crl-check.js";
 import type { PkiLayout } from "./pki-layout.js";
@@ -30,7 +31,11 @@ export async function readCaCrl(layout: PkiLayout, check: CrlCheckOptions): Prom
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return undefined;
     const what = code === "EISDIR" ? "is a directory, not a CRL file" : `cannot be read (${code ?? String(error)})`;
-    throw pkiError("bad-crl", `${path} ${what}: nothing was installed; put the CA's PEM CRL there, or remove it to deploy without one`, error);
+    throw pkiError(
+      "bad-crl",
+      `${path} ${what}: nothing was installed; put the CA's PEM CRL there, or remove it to deploy without one`,
+      error,
+    );
   }
   return (await checkCrl(pem, check.issuers, check.now, path)).pem;
 }

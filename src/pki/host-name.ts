@@ -1,6 +1,7 @@
 import { isIPv6 } from "node:net";
-import { attributesOf, OID_COMMON_NAME } from "./verify/distinguished-name.js";
+
 import type { CertificateFacts } from "./verify/certificate-facts.js";
+import { attributesOf, OID_COMMON_NAME } from "./verify/distinguished-name.js";
 import { GEN_DNS, GEN_IPADD, ipText } from "./verify/general-name.js";
 
 /**
@@ -31,7 +32,11 @@ export function inetAton(text: string): Buffer | undefined {
   for (const part of parts) {
     const match = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(part);
     if (!match) return undefined;
-    const value = /^0[xX]/.test(part) ? parseInt(part.slice(2), 16) : part.startsWith("0") ? parseInt(part, 8) || 0 : parseInt(part, 10);
+    const value = /^0[xX]/.test(part)
+      ? parseInt(part.slice(2), 16)
+      : part.startsWith("0")
+        ? parseInt(part, 8) || 0
+        : parseInt(part, 10);
     values.push(value);
   }
   const last = values.pop() as number;
@@ -56,7 +61,8 @@ export function inetPton6(text: string): Buffer | undefined {
   const parse = (part: string) => (part === "" ? [] : part.split(":").map((group) => parseInt(group, 16)));
   const left = parse(head);
   const right = rest === undefined ? [] : parse(rest);
-  const words = rest === undefined ? left : [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
+  const words =
+    rest === undefined ? left : [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
   const out = Buffer.alloc(16);
   words.forEach((word, i) => out.writeUInt16BE(word, i * 2));
   if (v4) tail.forEach((octet, i) => (out[12 + i] = octet));

@@ -1,7 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { readdir, readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { PRIVATE_DIR_MODE, PUBLIC_FILE_MODE, ensureDirectory, isTempFileName, writeFileAtomic } from "../fs/atomic-write.js";
+
+import {
+  ensureDirectory,
+  isTempFileName,
+  PRIVATE_DIR_MODE,
+  PUBLIC_FILE_MODE,
+  writeFileAtomic,
+} from "../fs/atomic-write.js";
 import { mapBounded } from "../fs/bounded.js";
 import type { PkiLayout } from "./pki-layout.js";
 
@@ -54,7 +61,12 @@ export function newRecordFileName(now: Date): string {
   return `${now.toISOString().replace(/[-:.]/g, "")}-${process.pid}-${randomBytes(6).toString("hex")}${RECORD_FILE_SUFFIX}`;
 }
 
-export async function addRecords(layout: PkiLayout, records: readonly CertificateRecord[], now: Date, name: string = newRecordFileName(now)): Promise<RecordFile> {
+export async function addRecords(
+  layout: PkiLayout,
+  records: readonly CertificateRecord[],
+  now: Date,
+  name: string = newRecordFileName(now),
+): Promise<RecordFile> {
   await ensureDirectory(layout.dbDir, PRIVATE_DIR_MODE);
   await ensureDirectory(layout.recordsDir, PRIVATE_DIR_MODE);
   const path = join(layout.recordsDir, name);
@@ -104,7 +116,8 @@ export async function readRecords(layout: PkiLayout): Promise<InventoryReadResul
         if (line.length === 0) return;
         try {
           const record = JSON.parse(line) as CertificateRecord;
-          if (record.version !== RECORD_FORMAT_VERSION || typeof record.serial !== "string") throw new Error("not a record");
+          if (record.version !== RECORD_FORMAT_VERSION || typeof record.serial !== "string")
+            throw new Error("not a record");
           records.push(record);
         } catch {
           unreadable.push(`${path}:${index + 1}`);

@@ -2,19 +2,20 @@ import { X509Certificate } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join, relative } from "node:path";
+
 import { usageError } from "../errors.js";
-import { PRIVATE_DIR_MODE, ensureDirectory, syncDirectory } from "../fs/atomic-write.js";
+import { ensureDirectory, PRIVATE_DIR_MODE, syncDirectory } from "../fs/atomic-write.js";
 import { mapBounded } from "../fs/bounded.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
-import { readRecords, type CertificateRecord } from "./inventory.js";
-import { leafWarnings, persistLeaves, prepareForWrites, type IssueResult, type PreparedLeaf } from "./issue.js";
+import { type CertificateRecord, readRecords } from "./inventory.js";
+import { type IssueResult, leafWarnings, persistLeaves, type PreparedLeaf, prepareForWrites } from "./issue.js";
 import type { WorkerSetup } from "./issue-worker.js";
-import { LeafSigner, type SignedLeaf } from "./leaf-signer.js";
 import { keyPemMatches } from "./key-match.js";
+import { LeafSigner, type SignedLeaf } from "./leaf-signer.js";
 import { leafTemplate } from "./leaf-template.js";
 import type { PkiLayout } from "./pki-layout.js";
 import { normalizeSerial } from "./serial.js";
-import { SigningWorker, type SignedItem } from "./signing-worker.js";
+import { type SignedItem, SigningWorker } from "./signing-worker.js";
 
 /** Leaves handed to a worker at a time: large enough to amortise messaging, small enough to keep both sides busy. */
 export const BATCH_CHUNK_SIZE = 32;
@@ -47,7 +48,12 @@ export interface BatchResult {
  * this thread writes files, so the disk's fsyncs overlap with the CPU work. A batch that
  * was killed is finished by running it again: the pairs it wrote are skipped.
  */
-export async function issueBatch(layout: PkiLayout, ca: CertificateAuthority, leaves: readonly PreparedLeaf[], options: BatchOptions = {}): Promise<BatchResult> {
+export async function issueBatch(
+  layout: PkiLayout,
+  ca: CertificateAuthority,
+  leaves: readonly PreparedLeaf[],
+  options: BatchOptions = {},
+): Promise<BatchResult> {
   const [first] = leaves;
   if (!first) return { issued: [], skipped: [] };
   const now = options.now ?? new Date();
@@ -55,7 +61,11 @@ export async function issueBatch(layout: PkiLayout, ca: CertificateAuthority, le
   const seen = new Set<string>();
   for (const leaf of leaves) {
     if (leaf.profile !== first.profile) throw usageError("mixed-profiles", "a batch issues one profile at a time");
-    if (seen.has(leaf.paths.cert)) throw usageError("duplicate-cn", `"${leaf.request.commonName}" is listed twice: each CN gets one key and certificate`);
+    if (seen.has(leaf.paths.cert))
+      throw usageError(
+        "duplicate-cn",
+        `"${leaf.request.commonName}" is listed twice: each CN gets one key and certificate`,
+      );
     seen.add(leaf.paths.cert);
   }
   await prepareForWrites(layout);
@@ -73,7 +83,8 @@ export async function issueBatch(layout: PkiLayout, ca: CertificateAuthority, le
       for (let count = 0; count < workerCount; count++) workers.push(new SigningWorker(setup));
     }
     await Promise.all(dirs.map((dir) => ensureDirectory(dir, PRIVATE_DIR_MODE)));
-    const lanes = workers.length === 0 ? [thisThreadLane(new LeafSigner(template, ca.key), now)] : workers.map(workerLane);
+    const lanes =
+      workers.length === 0 ? [thisThreadLane(new LeafSigner(template, ca.key), now)] : workers.map(workerLane);
     const issued = await signAndWrite(layout, toIssue, lanes, {
       issuer: template.issuerSubject,
       force,
@@ -90,11 +101,13 @@ export async function issueBatch(layout: PkiLayout, ca: CertificateAuthority, le
 
 /** Signing on this thread, for batches too small to be worth starting workers. */
 function thisThreadLane(signer: LeafSigner, now: Date): ChunkSigner {
-  return async (items) => items.map(({ index, prepared }) => ({ index, ...signer.signNewKey(prepared.request, prepared.keyType, now) }));
+  return async (items) =>
+    items.map(({ index, prepared }) => ({ index, ...signer.signNewKey(prepared.request, prepared.keyType, now) }));
 }
 
 function workerLane(worker: SigningWorker): ChunkSigner {
-  return (items) => worker.sign(items.map(({ index, prepared }) => ({ index, request: prepared.request, keyType: prepared.keyType })));
+  return (items) =>
+    worker.sign(items.map(({ index, prepared }) => ({ index, request: prepared.request, keyType: prepared.keyType })));
 }
 
 interface WriteOptions {
@@ -110,12 +123,22 @@ interface WriteOptions {
  * chunk, and a signed chunk is written while the lanes sign the next ones, with several
  * chunks' fsyncs in flight at once, because the disk, not the CPU, waits.
  */
-async function signAndWrite(layout: PkiLayout, leaves: readonly PreparedLeaf[], lanes: readonly ChunkSigner[], options: WriteOptions): Promise<IssueResult[]> {
+async function signAndWrite(
+  layout: PkiLayout,
+  leaves: readonly PreparedLeaf[],
+  lanes: readonly ChunkSigner[],
+  options: WriteOptions,
+): Promise<IssueResult[]> {
   const results: IssueResult[] = new Array(leaves.length);
   let done = 0;
   const persist = async (signed: readonly SignedItem[]) => {
     const items = signed.map(({ index, leaf, keyPem }) => ({ leaf, keyPem, prepared: leaves[index] as PreparedLeaf }));
-    const written = await persistLeaves(layout, items, { origin: "issued", issuer: options.issuer, force: options.force, now: options.now });
+    const written = await persistLeaves(layout, items, {
+      origin: "issued",
+      issuer: options.issuer,
+      force: options.force,
+      now: options.now,
+    });
     written.forEach((result, position) => {
       const { index, leaf } = signed[position] as SignedItem;
       results[index] = { ...result, warnings: options.warningsFor(leaf) };
@@ -126,7 +149,9 @@ async function signAndWrite(layout: PkiLayout, leaves: readonly PreparedLeaf[], 
 
   const chunks: { index: number; prepared: PreparedLeaf }[][] = [];
   for (let start = 0; start < leaves.length; start += BATCH_CHUNK_SIZE) {
-    chunks.push(leaves.slice(start, start + BATCH_CHUNK_SIZE).map((prepared, offset) => ({ index: start + offset, prepared })));
+    chunks.push(
+      leaves.slice(start, start + BATCH_CHUNK_SIZE).map((prepared, offset) => ({ index: start + offset, prepared })),
+    );
   }
   const next = () => chunks.shift();
 
@@ -164,9 +189,14 @@ async function signAndWrite(layout: PkiLayout, leaves: readonly PreparedLeaf[], 
  * match, one pgwarden has no record of) refuses the whole batch before anything is made.
  * One directory listing tells which names are free, so a fresh fleet reads no file.
  */
-async function sortExisting(layout: PkiLayout, dirs: readonly string[], leaves: readonly PreparedLeaf[]): Promise<{ toIssue: PreparedLeaf[]; skipped: IssueResult[] }> {
+async function sortExisting(
+  layout: PkiLayout,
+  dirs: readonly string[],
+  leaves: readonly PreparedLeaf[],
+): Promise<{ toIssue: PreparedLeaf[]; skipped: IssueResult[] }> {
   const existing = new Set<string>();
-  for (const dir of dirs) for (const name of await readdir(dir).catch(() => [] as string[])) existing.add(join(dir, name));
+  for (const dir of dirs)
+    for (const name of await readdir(dir).catch(() => [] as string[])) existing.add(join(dir, name));
   const taken = leaves.filter((leaf) => existing.has(leaf.paths.key) || existing.has(leaf.paths.cert));
   if (taken.length === 0) return { toIssue: [...leaves], skipped: [] };
   const { records } = await readRecords(layout);
@@ -177,22 +207,37 @@ async function sortExisting(layout: PkiLayout, dirs: readonly string[], leaves: 
   if (refused >= 0) {
     const leaf = taken[refused] as PreparedLeaf;
     const path = existing.has(leaf.paths.cert) ? leaf.paths.cert : leaf.paths.key;
-    throw usageError("already-exists", `${path} already exists and is not a matching, recorded pair of this profile: pass --force to replace it, or choose another --cn or --group`);
+    throw usageError(
+      "already-exists",
+      `${path} already exists and is not a matching, recorded pair of this profile: pass --force to replace it, or choose another --cn or --group`,
+    );
   }
   const skippedPaths = new Set(taken.map((leaf) => leaf.paths.cert));
   return {
     toIssue: leaves.filter((leaf) => !skippedPaths.has(leaf.paths.cert)),
-    skipped: taken.map((leaf, index) => ({ record: intact[index] as CertificateRecord, keyPath: leaf.paths.key, certPath: leaf.paths.cert, warnings: [] })),
+    skipped: taken.map((leaf, index) => ({
+      record: intact[index] as CertificateRecord,
+      keyPath: leaf.paths.key,
+      certPath: leaf.paths.cert,
+      warnings: [],
+    })),
   };
 }
 
 /** The record of a leaf's pair on disk when key and certificate are both there, match, and were recorded with its profile. */
-async function intactRecord(layout: PkiLayout, leaf: PreparedLeaf, recorded: ReadonlyMap<string, CertificateRecord>): Promise<CertificateRecord | undefined> {
+async function intactRecord(
+  layout: PkiLayout,
+  leaf: PreparedLeaf,
+  recorded: ReadonlyMap<string, CertificateRecord>,
+): Promise<CertificateRecord | undefined> {
   try {
     const [certPem, keyPem] = await Promise.all([readFile(leaf.paths.cert, "utf8"), readFile(leaf.paths.key, "utf8")]);
     const certificate = new X509Certificate(certPem);
-    const record = recorded.get(`${relative(layout.root, leaf.paths.cert)}\n${normalizeSerial(certificate.serialNumber)}`);
-    if (!record || record.profile !== leaf.profile.name || record.keyPath !== relative(layout.root, leaf.paths.key)) return undefined;
+    const record = recorded.get(
+      `${relative(layout.root, leaf.paths.cert)}\n${normalizeSerial(certificate.serialNumber)}`,
+    );
+    if (!record || record.profile !== leaf.profile.name || record.keyPath !== relative(layout.root, leaf.paths.key))
+      return undefined;
     return keyPemMatches(keyPem, certificate) === "match" ? record : undefined;
   } catch {
     // Absent, unreadable or not PEM: not an intact pair.

@@ -32,7 +32,13 @@ test("the signing worker loads no ASN.1 engine, X.509 library, file or inventory
   );
   const local = [...graph].filter((entry) => entry.startsWith("/")).map((file) => file.split("/").slice(-2).join("/"));
   assert.ok(local.includes("pki/leaf-signer.js") && local.includes("pki/certificate-der.js"), local.join(", "));
-  for (const heavy of ["pki/certificate-builder.js", "pki/leaf-template.js", "pki/issue.js", "pki/inventory.js", "fs/atomic-write.js"]) {
+  for (const heavy of [
+    "pki/certificate-builder.js",
+    "pki/leaf-template.js",
+    "pki/issue.js",
+    "pki/inventory.js",
+    "fs/atomic-write.js",
+  ]) {
     assert.ok(!local.includes(heavy), `the worker loads ${heavy}`);
   }
 });

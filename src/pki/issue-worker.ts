@@ -5,8 +5,9 @@
  */
 import { createPrivateKey } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
+
 import type { KeyType } from "./key-type.js";
-import { LeafSigner, type LeafRequest, type LeafTemplate, type SignedLeaf } from "./leaf-signer.js";
+import { type LeafRequest, LeafSigner, type LeafTemplate, type SignedLeaf } from "./leaf-signer.js";
 
 export interface WorkerSetup {
   readonly template: LeafTemplate;
@@ -27,10 +28,16 @@ export interface WorkerReply {
 if (parentPort) {
   const port = parentPort;
   const setup = workerData as WorkerSetup;
-  const signer = new LeafSigner(setup.template, createPrivateKey({ key: Buffer.from(setup.issuerKeyDer), format: "der", type: "pkcs8" }));
+  const signer = new LeafSigner(
+    setup.template,
+    createPrivateKey({ key: Buffer.from(setup.issuerKeyDer), format: "der", type: "pkcs8" }),
+  );
   port.on("message", (job: WorkerJob) => {
     try {
-      const results = job.items.map((item) => ({ index: item.index, ...signer.signNewKey(item.request, item.keyType, setup.now) }));
+      const results = job.items.map((item) => ({
+        index: item.index,
+        ...signer.signNewKey(item.request, item.keyType, setup.now),
+      }));
       port.postMessage({ results } satisfies WorkerReply);
     } catch (error) {
       port.postMessage({ error: error instanceof Error ? error.message : String(error) } satisfies WorkerReply);

@@ -1,17 +1,25 @@
 import { access, unlink } from "node:fs/promises";
 import { join, relative } from "node:path";
+
 import { usageError } from "../errors.js";
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE, ensureDirectory, syncDirectory, writeTempFile } from "../fs/atomic-write.js";
+import {
+  ensureDirectory,
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
+  PUBLIC_FILE_MODE,
+  syncDirectory,
+  writeTempFile,
+} from "../fs/atomic-write.js";
 import { Limiter, MAX_OPEN_FILES } from "../fs/bounded.js";
+import { checkPkiDirectory } from "../fs/safe-dir.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
 import { validateCommonName } from "./common-name.js";
 import type { CertificateRecord, RecordOrigin } from "./inventory.js";
 import { DEFAULT_KEY_TYPE, type KeyType } from "./key-type.js";
 import type { LeafRequest, SignedLeaf } from "./leaf-signer.js";
 import { leafSigner } from "./leaf-template.js";
-import { checkPkiDirectory } from "../fs/safe-dir.js";
 import { commitPairs, recoverInterruptedWrites, type StagedPair } from "./pair-journal.js";
-import { leafPaths, validateGroup, type LeafPaths, type PkiLayout } from "./pki-layout.js";
+import { type LeafPaths, leafPaths, type PkiLayout, validateGroup } from "./pki-layout.js";
 import type { Profile } from "./profiles.js";
 import { validateRoleName } from "./role-name.js";
 import { parseSubjectAltName, type SubjectAltName } from "./subject-alt-name.js";
@@ -60,11 +68,17 @@ export function prepareLeaf(layout: PkiLayout, options: IssueOptions): PreparedL
   const commonName = profile.cnIsRole ? validateRoleName(options.commonName) : validateCommonName(options.commonName);
   const allowWildcard = options.allowWildcard ?? false;
   const given = (options.subjectAltNames ?? []).map((san) => parseSubjectAltName(san, { allowWildcard }));
-  const cnSan = profile.needsHostNames && (options.cnAsSan ?? true) ? commonNameAsSan(profile, commonName, given.length, allowWildcard) : [];
+  const cnSan =
+    profile.needsHostNames && (options.cnAsSan ?? true)
+      ? commonNameAsSan(profile, commonName, given.length, allowWildcard)
+      : [];
   // After the given names, so a re-issue keeps their order (pg tls carries an old certificate's names over).
   const sans = dedupe([...given, ...cnSan]);
   if (profile.needsHostNames && sans.length === 0) {
-    throw usageError("san-required", `a ${profile.name} certificate needs a host name: give --san HOST or --san IP (or drop --no-cn-san)`);
+    throw usageError(
+      "san-required",
+      `a ${profile.name} certificate needs a host name: give --san HOST or --san IP (or drop --no-cn-san)`,
+    );
   }
   const group = validateGroup(options.group ?? profile.name);
   return {
@@ -80,12 +94,20 @@ export function prepareLeaf(layout: PkiLayout, options: IssueOptions): PreparedL
  * The CN as a SAN, validated as `--san` values are. A CN that is no host name cannot be one: without
  * other SANs the certificate would name no host; beside them the CN would silently not match.
  */
-function commonNameAsSan(profile: Profile, commonName: string, givenSans: number, allowWildcard: boolean): SubjectAltName[] {
+function commonNameAsSan(
+  profile: Profile,
+  commonName: string,
+  givenSans: number,
+  allowWildcard: boolean,
+): SubjectAltName[] {
   try {
     return [parseSubjectAltName(commonName, { allowWildcard })];
   } catch (error) {
     if (givenSans === 0) {
-      throw usageError("san-required", `a ${profile.name} certificate needs a host name: CN "${commonName}" is not one, so give --san HOST or --san IP`);
+      throw usageError(
+        "san-required",
+        `a ${profile.name} certificate needs a host name: CN "${commonName}" is not one, so give --san HOST or --san IP`,
+      );
     }
     const why = error instanceof Error ? error.message : String(error);
     throw usageError(
@@ -113,14 +135,21 @@ export async function assertFreePaths(paths: readonly string[], force: boolean):
       () => true,
       () => false,
     );
-    if (taken) throw usageError("already-exists", `${path} already exists: pass --force to replace it, or choose another --cn or --group`);
+    if (taken)
+      throw usageError(
+        "already-exists",
+        `${path} already exists: pass --force to replace it, or choose another --cn or --group`,
+      );
   }
 }
 
 /** Warnings a person should see about a leaf that was nonetheless issued. */
 export function leafWarnings(leaf: SignedLeaf, profile: Profile, ca: { notAfter: Date }): string[] {
   const warnings: string[] = [];
-  if (leaf.clamped) warnings.push(`notAfter cut back to the CA's (${ca.notAfter.toISOString()}): a certificate never outlives its issuer`);
+  if (leaf.clamped)
+    warnings.push(
+      `notAfter cut back to the CA's (${ca.notAfter.toISOString()}): a certificate never outlives its issuer`,
+    );
   if (leaf.keyType === "ed25519" && profile.needsHostNames) {
     warnings.push("Ed25519 server certificates break SCRAM channel binding in PostgreSQL 15 and older: prefer ec-p256");
   }
@@ -164,9 +193,17 @@ function recordOf(layout: PkiLayout, item: PersistLeaf, options: PersistOptions)
 }
 
 /** Writes one leaf's key (0600 from birth) and certificate to temp files beside their targets, fsync'd. */
-async function stageLeaf(layout: PkiLayout, item: PersistLeaf, record: CertificateRecord, files: Limiter): Promise<StagedPair> {
+async function stageLeaf(
+  layout: PkiLayout,
+  item: PersistLeaf,
+  record: CertificateRecord,
+  files: Limiter,
+): Promise<StagedPair> {
   const { paths } = item.prepared;
-  const move = (temp: string, target: string) => ({ temp: relative(layout.root, temp), target: relative(layout.root, target) });
+  const move = (temp: string, target: string) => ({
+    temp: relative(layout.root, temp),
+    target: relative(layout.root, target),
+  });
   let keyTemp: string | undefined;
   try {
     if (item.keyPem !== undefined) {
@@ -174,7 +211,11 @@ async function stageLeaf(layout: PkiLayout, item: PersistLeaf, record: Certifica
       keyTemp = await files.run(() => writeTempFile(paths.key, pem, { mode: PRIVATE_FILE_MODE }));
     }
     const certTemp = await files.run(() => writeTempFile(paths.cert, item.leaf.certPem, { mode: PUBLIC_FILE_MODE }));
-    return { ...(keyTemp === undefined ? {} : { key: move(keyTemp, paths.key) }), cert: move(certTemp, paths.cert), record };
+    return {
+      ...(keyTemp === undefined ? {} : { key: move(keyTemp, paths.key) }),
+      cert: move(certTemp, paths.cert),
+      record,
+    };
   } catch (error) {
     if (keyTemp !== undefined) await unlink(keyTemp).catch(() => undefined);
     throw error;
@@ -191,20 +232,33 @@ const stagingFiles = new Limiter(MAX_OPEN_FILES);
  * pair on disk recorded. Without `force` nothing is overwritten: a leaf whose name another
  * writer took in the meantime is left out, its record too, and the first such failure thrown.
  */
-export async function persistLeaves(layout: PkiLayout, items: readonly PersistLeaf[], options: PersistOptions): Promise<IssueResult[]> {
+export async function persistLeaves(
+  layout: PkiLayout,
+  items: readonly PersistLeaf[],
+  options: PersistOptions,
+): Promise<IssueResult[]> {
   const records = items.map((item) => recordOf(layout, item, options));
-  const staged = await Promise.allSettled(items.map((item, index) => stageLeaf(layout, item, records[index] as CertificateRecord, stagingFiles)));
+  const staged = await Promise.allSettled(
+    items.map((item, index) => stageLeaf(layout, item, records[index] as CertificateRecord, stagingFiles)),
+  );
   const stagingFailure = staged.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
   if (stagingFailure) {
-    const temps = staged.flatMap((outcome) => (outcome.status === "fulfilled" ? [outcome.value.key?.temp, outcome.value.cert.temp] : []));
-    await Promise.all(temps.map((temp) => (temp === undefined ? undefined : unlink(join(layout.root, temp)).catch(() => undefined))));
+    const temps = staged.flatMap((outcome) =>
+      outcome.status === "fulfilled" ? [outcome.value.key?.temp, outcome.value.cert.temp] : [],
+    );
+    await Promise.all(
+      temps.map((temp) => (temp === undefined ? undefined : unlink(join(layout.root, temp)).catch(() => undefined))),
+    );
     throw stagingFailure.reason;
   }
   const pairs = staged.map((outcome) => (outcome as PromiseFulfilledResult<StagedPair>).value);
   const failures = await commitPairs(layout, pairs, { replace: options.force, now: options.now });
   const failure = failures.find((error) => error !== undefined);
   if (failure) {
-    throw usageError("already-exists", `${failure.path} appeared while it was being issued (another pgwarden?): pass --force to replace it`);
+    throw usageError(
+      "already-exists",
+      `${failure.path} appeared while it was being issued (another pgwarden?): pass --force to replace it`,
+    );
   }
   return items.map((item, index) => ({
     record: records[index] as CertificateRecord,
@@ -237,7 +291,12 @@ export async function issueCertificate(
   await ensureDirectory(prepared.paths.dir, PRIVATE_DIR_MODE);
   const signer = leafSigner(ca, prepared.profile);
   const { leaf, keyPem } = signer.signNewKey(prepared.request, prepared.keyType, now);
-  const [result] = await persistLeaves(layout, [{ leaf, prepared, keyPem }], { origin: "issued", issuer: signer.issuerSubject, force: options.force ?? false, now });
+  const [result] = await persistLeaves(layout, [{ leaf, prepared, keyPem }], {
+    origin: "issued",
+    issuer: signer.issuerSubject,
+    force: options.force ?? false,
+    now,
+  });
   await Promise.all([syncDirectory(prepared.paths.dir), syncDirectory(layout.recordsDir)]);
   return { ...(result as IssueResult), warnings: leafWarnings(leaf, prepared.profile, ca) };
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createPrivateKey, createPublicKey, sign, verify } from "node:crypto";
 import { test } from "node:test";
 import { Worker } from "node:worker_threads";
+
 import { generateEncodedKeyPair } from "./key-encoding.js";
 import { KEY_TYPES } from "./key-type.js";
 
@@ -23,14 +24,20 @@ test("every key type yields a private key that signs for its public key", () => 
     const data = Buffer.from("pgwarden");
     const hash = type === "ed25519" ? null : "sha256";
     const signature = sign(hash, data, createPrivateKey(pair.privateKeyPem));
-    assert.ok(verify(hash, data, createPublicKey({ key: pair.publicKeyDer, format: "der", type: "spki" }), signature), type);
+    assert.ok(
+      verify(hash, data, createPublicKey({ key: pair.publicKeyDer, format: "der", type: "spki" }), signature),
+      type,
+    );
   }
 });
 
 test("without the frame the same key types come from OpenSSL's encoders", () => {
   const pair = generateEncodedKeyPair("ec-p256", { useFrame: false });
   assert.match(pair.privateKeyPem, /^-----BEGIN PRIVATE KEY-----\n/);
-  assert.equal(createPublicKey(pair.privateKeyPem).export({ type: "spki", format: "der" }).equals(pair.publicKeyDer), true);
+  assert.equal(
+    createPublicKey(pair.privateKeyPem).export({ type: "spki", format: "der" }).equals(pair.publicKeyDer),
+    true,
+  );
 });
 
 test("thousands of framed keys on two worker threads never deadlock", { timeout: 120_000 }, async () => {

@@ -1,4 +1,5 @@
 import { createPrivateKey, generateKeyPairSync, type JsonWebKey } from "node:crypto";
+
 import { toPem } from "./der.js";
 import type { KeyType } from "./key-type.js";
 
@@ -32,7 +33,11 @@ function jwkParts(jwk: JsonWebKey): JwkParts | undefined {
 
 type EcJwkGenerator = (
   type: "ec",
-  options: { namedCurve: string; publicKeyEncoding: { type: "spki"; format: "jwk" }; privateKeyEncoding: { type: "pkcs8"; format: "jwk" } },
+  options: {
+    namedCurve: string;
+    publicKeyEncoding: { type: "spki"; format: "jwk" };
+    privateKeyEncoding: { type: "pkcs8"; format: "jwk" };
+  },
 ) => { privateKey: JsonWebKey };
 
 /**
@@ -45,7 +50,11 @@ type EcJwkGenerator = (
  */
 function generateEcJwk(curve: EcFrame["curve"]): JsonWebKey {
   const generate = generateKeyPairSync as unknown as EcJwkGenerator;
-  return generate("ec", { namedCurve: curve, publicKeyEncoding: { type: "spki", format: "jwk" }, privateKeyEncoding: { type: "pkcs8", format: "jwk" } }).privateKey;
+  return generate("ec", {
+    namedCurve: curve,
+    publicKeyEncoding: { type: "spki", format: "jwk" },
+    privateKeyEncoding: { type: "pkcs8", format: "jwk" },
+  }).privateKey;
 }
 
 function learnFrame(curve: EcFrame["curve"], fieldBytes: number): EcFrame | undefined {
@@ -65,7 +74,11 @@ function learnFrame(curve: EcFrame["curve"], fieldBytes: number): EcFrame | unde
     curve,
     fieldBytes,
     spkiPrefix: spki.subarray(0, spki.length - parts.point.length),
-    pkcs8: { before: pkcs8.subarray(0, dAt), middle: pkcs8.subarray(dAt + parts.d.length, pointAt), after: pkcs8.subarray(pointAt + parts.point.length) },
+    pkcs8: {
+      before: pkcs8.subarray(0, dAt),
+      middle: pkcs8.subarray(dAt + parts.d.length, pointAt),
+      after: pkcs8.subarray(pointAt + parts.point.length),
+    },
   };
   const rebuilt = encodeWithFrame(frame, parts);
   return rebuilt.spki.equals(spki) && rebuilt.pkcs8.equals(pkcs8) ? frame : undefined;
@@ -108,7 +121,15 @@ export function generateEncodedKeyPair(type: KeyType, options: { useFrame?: bool
     type === "ed25519"
       ? generateKeyPairSync("ed25519", { publicKeyEncoding, privateKeyEncoding })
       : type.startsWith("rsa-")
-        ? generateKeyPairSync("rsa", { modulusLength: Number(type.slice("rsa-".length)), publicKeyEncoding, privateKeyEncoding })
-        : generateKeyPairSync("ec", { namedCurve: type === "ec-p384" ? "P-384" : "P-256", publicKeyEncoding, privateKeyEncoding });
+        ? generateKeyPairSync("rsa", {
+            modulusLength: Number(type.slice("rsa-".length)),
+            publicKeyEncoding,
+            privateKeyEncoding,
+          })
+        : generateKeyPairSync("ec", {
+            namedCurve: type === "ec-p384" ? "P-384" : "P-256",
+            publicKeyEncoding,
+            privateKeyEncoding,
+          });
   return { publicKeyDer: pair.publicKey, privateKeyPem: pair.privateKey };
 }

@@ -1,6 +1,7 @@
 import { createPrivateKey, type KeyObject } from "node:crypto";
 import type { Stats } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
+
 import { notFoundError, pkiError } from "../errors.js";
 
 /** Cipher for encrypted PKCS#8 keys; OpenSSL reads the result with the same passphrase. */
@@ -34,7 +35,11 @@ export interface KeyFileProblem {
  */
 export function privateKeyFileProblem(path: string, info: Pick<Stats, "mode" | "uid">): KeyFileProblem | undefined {
   if ((info.mode & 0o077) !== 0) {
-    return { code: "key-permissions", problem: `mode ${(info.mode & 0o777).toString(8).padStart(4, "0")} lets group or others read it`, fix: `run chmod 600 ${path}` };
+    return {
+      code: "key-permissions",
+      problem: `mode ${(info.mode & 0o777).toString(8).padStart(4, "0")} lets group or others read it`,
+      fix: `run chmod 600 ${path}`,
+    };
   }
   const uid = typeof process.geteuid === "function" ? process.geteuid() : undefined;
   if (uid !== undefined && info.uid !== uid) {
@@ -73,17 +78,27 @@ export async function readPrivateKeyFile(path: string, options: ReadKeyOptions):
     }
     pem = await readFile(path, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw notFoundError("key-missing", `${options.label} ${path} does not exist`);
+    if ((error as NodeJS.ErrnoException).code === "ENOENT")
+      throw notFoundError("key-missing", `${options.label} ${path} does not exist`);
     throw error;
   }
   const encrypted = isEncryptedPem(pem);
   if (encrypted && !options.passphrase) {
-    throw pkiError("passphrase-required", `${options.label} ${path} is encrypted: give --passphrase-file FILE or set PGWARDEN_CA_PASSPHRASE`);
+    throw pkiError(
+      "passphrase-required",
+      `${options.label} ${path} is encrypted: give --passphrase-file FILE or set PGWARDEN_CA_PASSPHRASE`,
+    );
   }
   try {
-    return createPrivateKey(encrypted ? { key: pem, format: "pem", passphrase: options.passphrase } : { key: pem, format: "pem" });
+    return createPrivateKey(
+      encrypted ? { key: pem, format: "pem", passphrase: options.passphrase } : { key: pem, format: "pem" },
+    );
   } catch (error) {
     if (encrypted) throw pkiError("bad-passphrase", `wrong passphrase for ${options.label} ${path}`, error);
-    throw pkiError("bad-key", `${options.label} ${path} is not a readable private key: restore it from a backup`, error);
+    throw pkiError(
+      "bad-key",
+      `${options.label} ${path} is not a readable private key: restore it from a backup`,
+      error,
+    );
   }
 }

@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+
 import { initCa } from "./ca-init.js";
 import { issueCertificate } from "./issue.js";
 import { keyFileMatches, keyPemMatches } from "./key-match.js";
@@ -33,7 +34,10 @@ test("a key matches its own certificate and no other", async () => {
 });
 
 test("an encrypted key cannot be told; a file that is no key says so; an unreadable path rejects", async () => {
-  assert.equal(keyPemMatches("-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n", alice.cert), "encrypted");
+  assert.equal(
+    keyPemMatches("-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n", alice.cert),
+    "encrypted",
+  );
   assert.equal(keyPemMatches(alice.cert.toString(), alice.cert), "not-a-key");
   await mkdir(join(dir, "a-directory.key"));
   await assert.rejects(keyFileMatches(join(dir, "a-directory.key"), alice.cert), { code: "EISDIR" });

@@ -1,5 +1,6 @@
 import { createPrivateKey, type X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
+
 import { isEncryptedPem } from "./key-file.js";
 
 /**

@@ -1,4 +1,5 @@
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
+
 import { usageError } from "../errors.js";
 
 /** Key types pgwarden generates; ECDSA P-256 is the default (DESIGN.md). */

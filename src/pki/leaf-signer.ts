@@ -1,9 +1,17 @@
 import { createHash, type KeyObject } from "node:crypto";
+
 import type { KeyUsageName } from "./certificate-builder.js";
-import { assembleCertificate, commonNameDer, keyIdentifierFromSpki, subjectAltNameExtensionDer, subjectKeyIdExtensionDer, validityDer } from "./certificate-der.js";
+import {
+  assembleCertificate,
+  commonNameDer,
+  keyIdentifierFromSpki,
+  subjectAltNameExtensionDer,
+  subjectKeyIdExtensionDer,
+  validityDer,
+} from "./certificate-der.js";
 import { toPem } from "./der.js";
 import { generateEncodedKeyPair } from "./key-encoding.js";
-import { signatureAlgorithmFor, type KeyType, type SignatureAlgorithm } from "./key-type.js";
+import { type KeyType, type SignatureAlgorithm, signatureAlgorithmFor } from "./key-type.js";
 import { newSerial } from "./serial.js";
 import { formatSubjectAltName, type SubjectAltName } from "./subject-alt-name.js";
 import { computeValidity } from "./validity.js";
@@ -67,7 +75,11 @@ export interface SubjectKey {
 
 /** SHA-256 fingerprint as OpenSSL and Node print it: colon-separated uppercase hex. */
 export function fingerprintSha256(der: Uint8Array): string {
-  return createHash("sha256").update(der).digest("hex").toUpperCase().replace(/(..)(?=.)/g, "$1:");
+  return createHash("sha256")
+    .update(der)
+    .digest("hex")
+    .toUpperCase()
+    .replace(/(..)(?=.)/g, "$1:");
 }
 
 /**
@@ -98,12 +110,22 @@ export class LeafSigner {
 
   sign(request: LeafRequest, subjectKey: SubjectKey, now: Date): SignedLeaf {
     const template = this.#template;
-    const validity = computeValidity({ days: request.days, now, issuerNotAfter: template.issuerNotAfter, issuerNotBefore: template.issuerNotBefore });
+    const validity = computeValidity({
+      days: request.days,
+      now,
+      issuerNotAfter: template.issuerNotAfter,
+      issuerNotBefore: template.issuerNotBefore,
+    });
     const serial = newSerial();
     const { spki } = subjectKey;
     const keyUsage = template.keyUsage[keyUsageFor(subjectKey.keyType).join(",")];
     if (!keyUsage) throw new Error(`no key usage encoded for ${subjectKey.keyType}`);
-    const extensions = [template.basicConstraints, keyUsage, ...template.profileExtensions, subjectKeyIdExtensionDer(keyIdentifierFromSpki(spki))];
+    const extensions = [
+      template.basicConstraints,
+      keyUsage,
+      ...template.profileExtensions,
+      subjectKeyIdExtensionDer(keyIdentifierFromSpki(spki)),
+    ];
     if (request.subjectAltNames.length > 0) extensions.push(subjectAltNameExtensionDer(request.subjectAltNames));
     const der = assembleCertificate(
       {

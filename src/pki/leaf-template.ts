@@ -1,5 +1,8 @@
 import "reflect-metadata";
+
 import { AsnConvert } from "@peculiar/asn1-schema";
+
+import type { CertificateAuthority } from "./certificate-authority.js";
 import {
   authorityKeyIdExtension,
   basicConstraintsExtension,
@@ -8,10 +11,9 @@ import {
   extendedKeyUsageExtension,
   keyUsageExtension,
 } from "./certificate-builder.js";
-import type { CertificateAuthority } from "./certificate-authority.js";
 import { formatName } from "./certificate-info.js";
 import { KEY_TYPES, signatureAlgorithmFor } from "./key-type.js";
-import { LeafSigner, keyUsageFor, type LeafTemplate } from "./leaf-signer.js";
+import { keyUsageFor, LeafSigner, type LeafTemplate } from "./leaf-signer.js";
 import type { Profile } from "./profiles.js";
 
 /**
@@ -34,7 +36,10 @@ export function leafTemplate(ca: CertificateAuthority, profile: Profile): LeafTe
     signatureAlgorithm: encodeSignatureAlgorithm(signatureAlgorithmFor(ca.key)),
     basicConstraints: encodeExtension(basicConstraintsExtension(false)),
     keyUsage,
-    profileExtensions: [encodeExtension(extendedKeyUsageExtension(profile.extendedKeyUsage)), encodeExtension(authorityKeyIdExtension(ca.keyId))],
+    profileExtensions: [
+      encodeExtension(extendedKeyUsageExtension(profile.extendedKeyUsage)),
+      encodeExtension(authorityKeyIdExtension(ca.keyId)),
+    ],
   };
 }
 

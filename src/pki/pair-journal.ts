@@ -1,11 +1,21 @@
-import { X509Certificate, randomBytes } from "node:crypto";
+import { randomBytes, X509Certificate } from "node:crypto";
 import { linkSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { readdir, readFile, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { FileExistsError, PRIVATE_DIR_MODE, PUBLIC_FILE_MODE, ensureDirectory, processAlive, removeStaleTempFiles, syncDirectory, writeFileAtomic } from "../fs/atomic-write.js";
+
 import { pkiError } from "../errors.js";
+import {
+  ensureDirectory,
+  FileExistsError,
+  PRIVATE_DIR_MODE,
+  processAlive,
+  PUBLIC_FILE_MODE,
+  removeStaleTempFiles,
+  syncDirectory,
+  writeFileAtomic,
+} from "../fs/atomic-write.js";
 import { mapBounded } from "../fs/bounded.js";
-import { addRecords, newRecordFileName, rewriteRecords, type CertificateRecord } from "./inventory.js";
+import { addRecords, type CertificateRecord, newRecordFileName, rewriteRecords } from "./inventory.js";
 import type { PkiLayout } from "./pki-layout.js";
 
 /**
@@ -111,7 +121,8 @@ export function landPair(root: string, pair: StagedPair, replace: boolean): void
       linked.push(move);
     }
   } catch (error) {
-    for (const move of linked) if (sameFile(join(root, move.temp), join(root, move.target))) unlinkIfPresent(join(root, move.target));
+    for (const move of linked)
+      if (sameFile(join(root, move.temp), join(root, move.target))) unlinkIfPresent(join(root, move.target));
     for (const move of moves) unlinkIfPresent(join(root, move.temp));
     throw error;
   }
@@ -134,14 +145,23 @@ async function settleRecords(layout: PkiLayout, journal: Journal, landed: readon
  * Moves staged pairs into place under a journal (steps 2 to 4 above). Returns, per pair,
  * undefined when it landed or the error that kept it out (another file at its name).
  */
-export async function commitPairs(layout: PkiLayout, pairs: readonly StagedPair[], options: { replace: boolean; now: Date }): Promise<(FileExistsError | undefined)[]> {
+export async function commitPairs(
+  layout: PkiLayout,
+  pairs: readonly StagedPair[],
+  options: { replace: boolean; now: Date },
+): Promise<(FileExistsError | undefined)[]> {
   await ensureDirectory(layout.dbDir, PRIVATE_DIR_MODE);
   await ensureDirectory(layout.journalDir, PRIVATE_DIR_MODE);
   const journal: Journal = { version: 1, replace: options.replace, recordFile: newRecordFileName(options.now), pairs };
   const journalPath = join(layout.journalDir, `${process.pid}.${randomBytes(6).toString("hex")}.json`);
   await writeFileAtomic(journalPath, JSON.stringify(journal), { mode: PUBLIC_FILE_MODE, exclusive: true });
   // Records before files, so that whatever a kill leaves in place is already recorded.
-  await addRecords(layout, pairs.map((pair) => pair.record), options.now, journal.recordFile);
+  await addRecords(
+    layout,
+    pairs.map((pair) => pair.record),
+    options.now,
+    journal.recordFile,
+  );
   const outcomes = pairs.map((pair) => {
     try {
       landPair(layout.root, pair, options.replace);
@@ -152,7 +172,11 @@ export async function commitPairs(layout: PkiLayout, pairs: readonly StagedPair[
     }
   });
   if (outcomes.some((outcome) => outcome !== undefined)) {
-    await settleRecords(layout, journal, pairs.filter((_, index) => outcomes[index] === undefined).map((pair) => pair.record));
+    await settleRecords(
+      layout,
+      journal,
+      pairs.filter((_, index) => outcomes[index] === undefined).map((pair) => pair.record),
+    );
   }
   // The directories are fsync'd once per command, by the caller (issueBatch, issueCertificate, signCsr): a kill
   // loses nothing the page cache holds, and on a power loss ext4's ordered metadata journal does not
@@ -164,7 +188,9 @@ export async function commitPairs(layout: PkiLayout, pairs: readonly StagedPair[
 /** Whether the certificate at the pair's target is the one the journal staged (its record's fingerprint). */
 async function certificateLanded(root: string, pair: StagedPair): Promise<boolean> {
   try {
-    return new X509Certificate(await readFile(join(root, pair.cert.target))).fingerprint256 === pair.record.fingerprintSha256;
+    return (
+      new X509Certificate(await readFile(join(root, pair.cert.target))).fingerprint256 === pair.record.fingerprintSha256
+    );
   } catch {
     return false;
   }
@@ -177,7 +203,11 @@ async function recoverJournal(layout: PkiLayout, path: string): Promise<boolean>
   } catch (error) {
     // Finished by another command in the meantime.
     if (errno(error) === "ENOENT") return false;
-    if (error instanceof SyntaxError) throw pkiError("bad-journal", `${path} is not a pgwarden journal (journals are written whole): move it out of ${layout.journalDir}`);
+    if (error instanceof SyntaxError)
+      throw pkiError(
+        "bad-journal",
+        `${path} is not a pgwarden journal (journals are written whole): move it out of ${layout.journalDir}`,
+      );
     throw error;
   }
   for (const pair of journal.pairs) {
@@ -188,7 +218,11 @@ async function recoverJournal(layout: PkiLayout, path: string): Promise<boolean>
     }
   }
   const landed = await mapBounded(journal.pairs, (pair) => certificateLanded(layout.root, pair));
-  await settleRecords(layout, journal, journal.pairs.filter((_, index) => landed[index]).map((pair) => pair.record));
+  await settleRecords(
+    layout,
+    journal,
+    journal.pairs.filter((_, index) => landed[index]).map((pair) => pair.record),
+  );
   await syncPairDirectories(layout, journal.pairs);
   await unlink(path).catch((error: unknown) => {
     if (errno(error) !== "ENOENT") throw error;
@@ -219,7 +253,9 @@ export async function recoverInterruptedWrites(layout: PkiLayout): Promise<Recov
     if (Number.isNaN(pid) || pid === process.pid || processAlive(pid)) continue;
     if (await recoverJournal(layout, join(layout.journalDir, name))) finished++;
   }
-  const groups = (await readdir(layout.root, { withFileTypes: true }).catch(() => [])).filter((entry) => entry.isDirectory()).map((entry) => join(layout.root, entry.name));
+  const groups = (await readdir(layout.root, { withFileTypes: true }).catch(() => []))
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => join(layout.root, entry.name));
   const removed = await mapBounded([...groups, layout.recordsDir, layout.journalDir], removeStaleTempFiles, 8);
   return { finished, tempFilesRemoved: removed.reduce((sum, count) => sum + count, 0) };
 }

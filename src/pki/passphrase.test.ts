@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+
 import { PgwardenError } from "../errors.js";
 import { PASSPHRASE_ENV, readPassphrase } from "./passphrase.js";
 
@@ -18,7 +19,11 @@ async function fileWith(name: string, bytes: Buffer | string): Promise<string> {
   return path;
 }
 
-const notUtf8 = (error: unknown) => error instanceof PgwardenError && error.exitCode === 2 && error.code === "passphrase-not-utf8" && /not valid UTF-8/.test(error.message);
+const notUtf8 = (error: unknown) =>
+  error instanceof PgwardenError &&
+  error.exitCode === 2 &&
+  error.code === "passphrase-not-utf8" &&
+  /not valid UTF-8/.test(error.message);
 
 test("the first line of the file, without its line break (LF or CRLF), is the passphrase", async () => {
   assert.equal(await readPassphrase(await fileWith("lf", "the right one\nsecond line\n"), {}), "the right one");
@@ -33,7 +38,10 @@ test("a passphrase file that is not UTF-8 is refused (exit 2), so \\xfe\\xff and
   await assert.rejects(readPassphrase(await fileWith("ff-fe", Buffer.from([0xff, 0xfe])), {}), notUtf8);
   await assert.rejects(readPassphrase(await fileWith("latin1", Buffer.from("caf\xe9\n", "latin1")), {}), notUtf8);
   // Only the first line is the passphrase: bytes after it do not matter.
-  assert.equal(await readPassphrase(await fileWith("later", Buffer.concat([Buffer.from("ok\n"), Buffer.from([0xff])])), {}), "ok");
+  assert.equal(
+    await readPassphrase(await fileWith("later", Buffer.concat([Buffer.from("ok\n"), Buffer.from([0xff])])), {}),
+    "ok",
+  );
 });
 
 test("a PGWARDEN_CA_PASSPHRASE Node had to repair (U+FFFD) is refused; a UTF-8 one is used", async () => {

@@ -15,7 +15,10 @@ function decodeStrict(bytes: Buffer, source: string): string {
   try {
     return UTF8.decode(bytes);
   } catch {
-    throw usageError("passphrase-not-utf8", `${source} is not valid UTF-8: write the passphrase as UTF-8 text (re-encrypt a key made with other bytes: openssl pkcs8 -topk8 -v2 aes-256-cbc)`);
+    throw usageError(
+      "passphrase-not-utf8",
+      `${source} is not valid UTF-8: write the passphrase as UTF-8 text (re-encrypt a key made with other bytes: openssl pkcs8 -topk8 -v2 aes-256-cbc)`,
+    );
   }
 }
 
@@ -30,12 +33,18 @@ export async function readPassphrase(file: string | undefined, env: NodeJS.Proce
     const newline = bytes.indexOf(0x0a);
     const end = newline < 0 ? bytes.length : newline > 0 && bytes[newline - 1] === 0x0d ? newline - 1 : newline;
     const passphrase = decodeStrict(bytes.subarray(0, end), `passphrase file ${file}`);
-    if (passphrase.length === 0) throw usageError("empty-passphrase", `passphrase file ${file} is empty: write the passphrase on its first line`);
+    if (passphrase.length === 0)
+      throw usageError("empty-passphrase", `passphrase file ${file} is empty: write the passphrase on its first line`);
     return passphrase;
   }
   const fromEnv = env[PASSPHRASE_ENV];
-  if (fromEnv !== undefined && fromEnv.length === 0) throw usageError("empty-passphrase", `${PASSPHRASE_ENV} is set but empty`);
+  if (fromEnv !== undefined && fromEnv.length === 0)
+    throw usageError("empty-passphrase", `${PASSPHRASE_ENV} is set but empty`);
   // Node has already decoded the environment, putting U+FFFD where its bytes were not UTF-8.
-  if (fromEnv?.includes("\uFFFD")) throw usageError("passphrase-not-utf8", `${PASSPHRASE_ENV} is not valid UTF-8 (it holds U+FFFD): set it to UTF-8 text`);
+  if (fromEnv?.includes("\uFFFD"))
+    throw usageError(
+      "passphrase-not-utf8",
+      `${PASSPHRASE_ENV} is not valid UTF-8 (it holds U+FFFD): set it to UTF-8 text`,
+    );
   return fromEnv;
 }

@@ -1,5 +1,6 @@
 import { X509Certificate } from "node:crypto";
-import { pkiError, usageError, type PgwardenError } from "../errors.js";
+
+import { type PgwardenError, pkiError, usageError } from "../errors.js";
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
 
@@ -10,7 +11,10 @@ export interface PemBlock {
 
 /** Every PEM block in a text, in order. */
 export function decodePemBlocks(text: string): PemBlock[] {
-  return [...text.matchAll(PEM_BLOCK)].map((match) => ({ label: match[1] ?? "", der: Buffer.from((match[2] ?? "").replace(/\s+/g, ""), "base64") }));
+  return [...text.matchAll(PEM_BLOCK)].map((match) => ({
+    label: match[1] ?? "",
+    der: Buffer.from((match[2] ?? "").replace(/\s+/g, ""), "base64"),
+  }));
 }
 
 /**
@@ -24,19 +28,37 @@ export type PemOrigin = "input" | "pki";
  * The one error for a PEM file that does not hold what it should, by where it comes from:
  * `problem`, then what to do (`hint` for an input file; restoring the PKI for a PKI file).
  */
-export function badPemError(origin: PemOrigin, code: string, problem: string, hint: string, cause?: unknown): PgwardenError {
-  return origin === "pki" ? pkiError(code, `${problem}: the PKI is damaged, restore it from a backup`, cause) : usageError(code, `${problem}: ${hint}`);
+export function badPemError(
+  origin: PemOrigin,
+  code: string,
+  problem: string,
+  hint: string,
+  cause?: unknown,
+): PgwardenError {
+  return origin === "pki"
+    ? pkiError(code, `${problem}: the PKI is damaged, restore it from a backup`, cause)
+    : usageError(code, `${problem}: ${hint}`);
 }
 
 /**
  * The DER of each block with one of `labels`; an error naming `source` when there is none
  * (a truncated file, or not PEM at all): exit 2 for an input file, 7 for a PKI file.
  */
-export function decodePem(text: string | Buffer, labels: readonly string[], source: string, origin: PemOrigin = "input"): Buffer[] {
+export function decodePem(
+  text: string | Buffer,
+  labels: readonly string[],
+  source: string,
+  origin: PemOrigin = "input",
+): Buffer[] {
   const blocks = decodePemBlocks(text.toString()).filter((block) => labels.includes(block.label));
   if (blocks.length === 0) {
     const expected = labels.map((l) => `BEGIN ${l}`).join(" or ");
-    throw badPemError(origin, "not-pem", `${source} holds no complete PEM block (${expected})`, "is it truncated, or not PEM?");
+    throw badPemError(
+      origin,
+      "not-pem",
+      `${source} holds no complete PEM block (${expected})`,
+      "is it truncated, or not PEM?",
+    );
   }
   return blocks.map((block) => block.der);
 }
@@ -55,7 +77,13 @@ export function decodeCertificates(text: string | Buffer, source: string, origin
       new X509Certificate(der);
     } catch (error) {
       const which = ders.length === 1 ? "" : ` (block ${index + 1})`;
-      throw badPemError(origin, "bad-certificate", `${source}${which} holds a PEM block that is not a valid X.509 certificate`, "give a PEM certificate", error);
+      throw badPemError(
+        origin,
+        "bad-certificate",
+        `${source}${which} holds a PEM block that is not a valid X.509 certificate`,
+        "give a PEM certificate",
+        error,
+      );
     }
   });
   return ders;

@@ -1,4 +1,5 @@
 import { join, resolve } from "node:path";
+
 import { usageError } from "../errors.js";
 import { validateCommonName } from "./common-name.js";
 
@@ -39,7 +40,8 @@ export const RESERVED_GROUPS = new Set(["ca", "crl", "db"]);
 
 export function validateGroup(group: string): string {
   validateCommonName(group, "group");
-  if (RESERVED_GROUPS.has(group)) throw usageError("bad-group", `group "${group}" is reserved for pgwarden's own files: choose another --group`);
+  if (RESERVED_GROUPS.has(group))
+    throw usageError("bad-group", `group "${group}" is reserved for pgwarden's own files: choose another --group`);
   return group;
 }
 

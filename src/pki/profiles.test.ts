@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
 import { PgwardenError } from "../errors.js";
-import { EKU_CLIENT_AUTH, EKU_SERVER_AUTH, PROFILES, parseProfile } from "./profiles.js";
+import { EKU_CLIENT_AUTH, EKU_SERVER_AUTH, parseProfile, PROFILES } from "./profiles.js";
 
 test("profiles decide extended key usage and what the CN means", () => {
   assert.deepEqual(PROFILES.server.extendedKeyUsage, [EKU_SERVER_AUTH]);
@@ -15,5 +16,9 @@ test("profiles decide extended key usage and what the CN means", () => {
 });
 
 test("an unknown profile is a usage error naming the choices", () => {
-  assert.throws(() => parseProfile("admin"), (error: unknown) => error instanceof PgwardenError && error.exitCode === 2 && /server, client, peer/.test(error.message));
+  assert.throws(
+    () => parseProfile("admin"),
+    (error: unknown) =>
+      error instanceof PgwardenError && error.exitCode === 2 && /server, client, peer/.test(error.message),
+  );
 });

@@ -20,7 +20,10 @@ export function validateRoleName(name: string, what = "client CN"): string {
     );
   }
   if (name.toLowerCase().startsWith("pg_")) {
-    throw usageError("bad-role-name", `${what} "${name}" starts with "pg_", which PostgreSQL reserves for built-in roles`);
+    throw usageError(
+      "bad-role-name",
+      `${what} "${name}" starts with "pg_", which PostgreSQL reserves for built-in roles`,
+    );
   }
   if (RESERVED_ROLE_NAMES.has(name.toLowerCase())) {
     throw usageError("bad-role-name", `${what} "${name}" is a reserved word PostgreSQL does not accept as a role name`);

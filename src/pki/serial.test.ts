@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
 import { newSerial, normalizeSerial, serialFromDer, serialToDer } from "./serial.js";
 
 test("serials carry 128 random bits and are unique across many draws", () => {
@@ -9,7 +10,10 @@ test("serials carry 128 random bits and are unique across many draws", () => {
   const lengths = [...seen].map((serial) => serial.length);
   // Leading zero bytes are dropped (a few serials are shorter), none is longer than 128 bits.
   assert.equal(Math.max(...lengths), 32);
-  assert.ok(lengths.every((length) => length % 2 === 0), "whole bytes, as OpenSSL prints serials");
+  assert.ok(
+    lengths.every((length) => length % 2 === 0),
+    "whole bytes, as OpenSSL prints serials",
+  );
 });
 
 test("a serial's DER integer is positive: a leading zero byte when the top bit is set", () => {

@@ -1,15 +1,30 @@
-import { X509Certificate, createPublicKey, type KeyObject } from "node:crypto";
+import { createPublicKey, type KeyObject, X509Certificate } from "node:crypto";
 import { chmod, readFile, stat, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
+
+import { pkiError, usageError } from "../errors.js";
+import {
+  ensureDirectory,
+  linkExclusive,
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
+  syncDirectory,
+  writeFileAtomic,
+} from "../fs/atomic-write.js";
 import { backupPath } from "../fs/backup.js";
 import { readInputFile } from "../fs/read-input.js";
-import { pkiError, usageError } from "../errors.js";
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, ensureDirectory, linkExclusive, syncDirectory, writeFileAtomic } from "../fs/atomic-write.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
-import { assertFreePaths, leafWarnings, prepareForWrites, persistLeaves, prepareLeaf, type IssueResult } from "./issue.js";
+import {
+  assertFreePaths,
+  type IssueResult,
+  leafWarnings,
+  persistLeaves,
+  prepareForWrites,
+  prepareLeaf,
+} from "./issue.js";
 import { keyPemMatches } from "./key-match.js";
+import { describeKey, keyProblem, SUPPORTED_KEYS_TEXT } from "./key-type.js";
 import { leafSigner } from "./leaf-template.js";
-import { SUPPORTED_KEYS_TEXT, describeKey, keyProblem } from "./key-type.js";
 import { decodePem } from "./pem.js";
 import type { PkiLayout } from "./pki-layout.js";
 import type { Profile } from "./profiles.js";
@@ -48,7 +63,10 @@ function requestKey(spki: Buffer, algorithmName: () => string, source: string): 
     } catch {
       // An algorithm neither OpenSSL nor @peculiar/x509 knows: "unknown" says as much.
     }
-    throw pkiError("unsupported-key-type", `${source}: unsupported key type ${algorithm}: make the request with ${SUPPORTED_KEYS_TEXT}`);
+    throw pkiError(
+      "unsupported-key-type",
+      `${source}: unsupported key type ${algorithm}: make the request with ${SUPPORTED_KEYS_TEXT}`,
+    );
   }
 }
 
@@ -64,7 +82,7 @@ export async function readCertificateRequest(text: string, source: string): Prom
   const x509 = x509Lib();
   let csr: InstanceType<typeof x509.Pkcs10CertificateRequest>;
   try {
-    csr = new x509.Pkcs10CertificateRequest(der as Buffer);
+    csr = new x509.Pkcs10CertificateRequest(der);
   } catch {
     throw usageError("bad-csr", `${source} is not a readable certificate request (PKCS#10): is it truncated?`);
   }
@@ -78,23 +96,36 @@ export async function readCertificateRequest(text: string, source: string): Prom
   } catch {
     valid = false;
   }
-  if (!valid) throw pkiError("csr-signature", `${source}: the request's signature does not verify, so whoever made it may not hold the key: make a new request`);
+  if (!valid)
+    throw pkiError(
+      "csr-signature",
+      `${source}: the request's signature does not verify, so whoever made it may not hold the key: make a new request`,
+    );
   if (problem) throw pkiError(problem.code, `${source}: ${problem.message}`);
 
   const basic = csr.getExtension(OID_BASIC_CONSTRAINTS);
   if (basic instanceof x509.BasicConstraintsExtension && basic.ca) {
-    throw usageError("csr-requests-ca", `${source} asks for a CA certificate: pgwarden signs only leaf certificates from requests`);
+    throw usageError(
+      "csr-requests-ca",
+      `${source} asks for a CA certificate: pgwarden signs only leaf certificates from requests`,
+    );
   }
   const [commonName, ...more] = csr.subjectName.getField("CN");
-  if (commonName === undefined) throw usageError("csr-no-cn", `${source} has no CN in its subject: the CN names the host or the role`);
-  if (more.length > 0) throw usageError("csr-many-cn", `${source} has ${more.length + 1} CNs in its subject: give it exactly one`);
+  if (commonName === undefined)
+    throw usageError("csr-no-cn", `${source} has no CN in its subject: the CN names the host or the role`);
+  if (more.length > 0)
+    throw usageError("csr-many-cn", `${source} has ${more.length + 1} CNs in its subject: give it exactly one`);
   const sanExtension = csr.getExtension(OID_SUBJECT_ALT_NAME);
   const subjectAltNames: string[] = [];
   if (sanExtension instanceof x509.SubjectAlternativeNameExtension) {
     for (const name of sanExtension.names.items) {
       if (name.type === "dns") subjectAltNames.push(`DNS:${name.value}`);
       else if (name.type === "ip") subjectAltNames.push(`IP:${name.value}`);
-      else throw usageError("csr-san-type", `${source} asks for a ${name.type} SAN: pgwarden signs DNS names and IP addresses only`);
+      else
+        throw usageError(
+          "csr-san-type",
+          `${source} asks for a ${name.type} SAN: pgwarden signs DNS names and IP addresses only`,
+        );
     }
   }
   return { commonName, subjectAltNames, publicKeyDer: spki };
@@ -132,18 +163,34 @@ export async function signCertificateRequest(
   const signer = leafSigner(ca, prepared.profile);
   const leaf = signer.sign(prepared.request, { spki: request.publicKeyDer, keyType: describeKey(publicKey) }, now);
   const oldCertificate = options.force ? await backUpCertificate(prepared.paths.cert, now) : undefined;
-  const [result] = await persistLeaves(layout, [{ leaf, prepared }], { origin: "signed", issuer: signer.issuerSubject, force: options.force ?? false, now });
-  const keyMoved = options.force ? await moveOrphanedKey(prepared.paths.key, oldCertificate?.certificate, new X509Certificate(leaf.certPem), now) : undefined;
+  const [result] = await persistLeaves(layout, [{ leaf, prepared }], {
+    origin: "signed",
+    issuer: signer.issuerSubject,
+    force: options.force ?? false,
+    now,
+  });
+  const keyMoved = options.force
+    ? await moveOrphanedKey(prepared.paths.key, oldCertificate?.certificate, new X509Certificate(leaf.certPem), now)
+    : undefined;
   await Promise.all([syncDirectory(prepared.paths.dir), syncDirectory(layout.recordsDir)]);
   const kept = [
-    ...(oldCertificate ? [`replaced ${prepared.paths.cert}; the old certificate is kept at ${oldCertificate.backup}`] : []),
-    ...(keyMoved ? [`moved ${prepared.paths.key} to ${keyMoved}: it is not the key of the new certificate, whose key stays with the requester`] : []),
+    ...(oldCertificate
+      ? [`replaced ${prepared.paths.cert}; the old certificate is kept at ${oldCertificate.backup}`]
+      : []),
+    ...(keyMoved
+      ? [
+          `moved ${prepared.paths.key} to ${keyMoved}: it is not the key of the new certificate, whose key stays with the requester`,
+        ]
+      : []),
   ];
   return { ...(result as IssueResult), warnings: [...kept, ...leafWarnings(leaf, prepared.profile, ca)] };
 }
 
 /** Copies a certificate about to be replaced to `<cert>.<time>.bak` (same mode), and returns it parsed when it is one. */
-async function backUpCertificate(certPath: string, now: Date): Promise<{ backup: string; certificate?: X509Certificate } | undefined> {
+async function backUpCertificate(
+  certPath: string,
+  now: Date,
+): Promise<{ backup: string; certificate?: X509Certificate } | undefined> {
   const old = await readFile(certPath).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return undefined;
     throw error;
@@ -151,7 +198,11 @@ async function backUpCertificate(certPath: string, now: Date): Promise<{ backup:
   if (old === undefined) return undefined;
   const backup = backupPath(certPath, now);
   const info = await stat(certPath);
-  await writeFileAtomic(backup, old, { mode: info.mode & 0o777, owner: { uid: info.uid, gid: info.gid }, exclusive: true });
+  await writeFileAtomic(backup, old, {
+    mode: info.mode & 0o777,
+    owner: { uid: info.uid, gid: info.gid },
+    exclusive: true,
+  });
   let certificate: X509Certificate | undefined;
   try {
     certificate = new X509Certificate(old);
@@ -167,7 +218,12 @@ async function backUpCertificate(certPath: string, now: Date): Promise<{ backup:
  * the new certificate's key: no pair is left whose key does not match. An encrypted key is
  * kept only when the certificate it sat beside had the new certificate's public key.
  */
-async function moveOrphanedKey(keyPath: string, replaced: X509Certificate | undefined, signed: X509Certificate, now: Date): Promise<string | undefined> {
+async function moveOrphanedKey(
+  keyPath: string,
+  replaced: X509Certificate | undefined,
+  signed: X509Certificate,
+  now: Date,
+): Promise<string | undefined> {
   let pem: string;
   try {
     pem = await readFile(keyPath, "utf8");

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { X509Certificate, createPrivateKey } from "node:crypto";
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+
 import { initCa } from "./ca-init.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
 import { leafTemplate } from "./leaf-template.js";
@@ -20,8 +21,16 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-const job = (commonName: string, index = 0) => ({ index, request: { commonName, subjectAltNames: [], days: 5 }, keyType: "ec-p256" as const });
-const goodSetup = () => ({ template: leafTemplate(ca, PROFILES.client), issuerKeyDer: ca.key.export({ type: "pkcs8", format: "der" }), now });
+const job = (commonName: string, index = 0) => ({
+  index,
+  request: { commonName, subjectAltNames: [], days: 5 },
+  keyType: "ec-p256" as const,
+});
+const goodSetup = () => ({
+  template: leafTemplate(ca, PROFILES.client),
+  issuerKeyDer: ca.key.export({ type: "pkcs8", format: "der" }),
+  now,
+});
 
 test("a worker signs jobs one at a time, and refuses work once stopped", async () => {
   const worker = new SigningWorker(goodSetup());

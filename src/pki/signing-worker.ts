@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+
 import type { WorkerJob, WorkerReply, WorkerSetup } from "./issue-worker.js";
 
 /** One leaf to sign, as the worker takes it. */
@@ -24,10 +25,13 @@ export class SigningWorker {
     this.#worker.on("message", (reply: WorkerReply) => {
       const waiting = this.#waiting;
       this.#waiting = undefined;
-      if (reply.error !== undefined || !reply.results) waiting?.reject(new Error(`certificate worker failed: ${reply.error ?? "no results"}`));
+      if (reply.error !== undefined || !reply.results)
+        waiting?.reject(new Error(`certificate worker failed: ${reply.error ?? "no results"}`));
       else waiting?.resolve(reply.results);
     });
-    this.#worker.on("error", (error: Error) => this.#fail(new Error(`certificate worker failed: ${error.message}`, { cause: error })));
+    this.#worker.on("error", (error: Error) =>
+      this.#fail(new Error(`certificate worker failed: ${error.message}`, { cause: error })),
+    );
     this.exited = new Promise((resolve) =>
       this.#worker.once("exit", (code: number) => {
         this.#fail(new Error(`certificate worker stopped (exit code ${code})`));

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
 import { PgwardenError } from "../errors.js";
 import { formatSubjectAltName, parseSubjectAltName } from "./subject-alt-name.js";
 
@@ -52,7 +53,10 @@ test("dangerous characters are named", () => {
 
 test("wildcards need --allow-wildcard and only as the leftmost label", () => {
   rejects("*.db.example.com", /--allow-wildcard/);
-  assert.deepEqual(parseSubjectAltName("*.db.example.com", { allowWildcard: true }), { type: "dns", value: "*.db.example.com" });
+  assert.deepEqual(parseSubjectAltName("*.db.example.com", { allowWildcard: true }), {
+    type: "dns",
+    value: "*.db.example.com",
+  });
   rejects("db.*.example.com", /inner hyphens/, { allowWildcard: true });
   rejects("*", /inner hyphens/, { allowWildcard: true });
 });

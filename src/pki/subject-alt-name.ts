@@ -1,8 +1,10 @@
 import { isIPv4, isIPv6 } from "node:net";
+
 import { usageError } from "../errors.js";
 import { describeBadCharacter } from "./common-name.js";
 
-export type SubjectAltName = { readonly type: "dns"; readonly value: string } | { readonly type: "ip"; readonly value: string };
+export type SubjectAltName =
+  { readonly type: "dns"; readonly value: string } | { readonly type: "ip"; readonly value: string };
 
 /** RFC 1035: a host name is at most 253 characters, each label 1 to 63. */
 export const MAX_DNS_NAME_LENGTH = 253;
@@ -28,7 +30,8 @@ export function parseSubjectAltName(input: string, options: ParseSanOptions = {}
   const kind = prefixed?.[1]?.toLowerCase();
   const value = prefixed?.[2] ?? input;
 
-  if (kind === "ip" || (kind === undefined && looksLikeAddress(value))) return { type: "ip", value: parseAddress(value, input) };
+  if (kind === "ip" || (kind === undefined && looksLikeAddress(value)))
+    return { type: "ip", value: parseAddress(value, input) };
   return { type: "dns", value: parseDnsName(value, input, options) };
 }
 
@@ -53,22 +56,35 @@ function parseDnsName(value: string, input: string, options: ParseSanOptions): s
   const name = value.toLowerCase().replace(/\.$/, "");
   if (name.length === 0) throw usageError("bad-san", `SAN "${input}" is empty after its prefix`);
   if (name.length > MAX_DNS_NAME_LENGTH) {
-    throw usageError("bad-san", `SAN "${input}" is longer than ${MAX_DNS_NAME_LENGTH} characters, the limit for a DNS name`);
+    throw usageError(
+      "bad-san",
+      `SAN "${input}" is longer than ${MAX_DNS_NAME_LENGTH} characters, the limit for a DNS name`,
+    );
   }
   const labels = name.split(".");
   labels.forEach((label, index) => {
     if (label === "*" && index === 0 && labels.length > 1) {
       if (!options.allowWildcard) {
-        throw usageError("wildcard-san", `SAN "${input}" is a wildcard: add --allow-wildcard if you really want one certificate for every name under it`);
+        throw usageError(
+          "wildcard-san",
+          `SAN "${input}" is a wildcard: add --allow-wildcard if you really want one certificate for every name under it`,
+        );
       }
       return;
     }
-    if (label.length === 0) throw usageError("bad-san", `SAN "${input}" is not a DNS name: it has an empty label ("..")`);
+    if (label.length === 0)
+      throw usageError("bad-san", `SAN "${input}" is not a DNS name: it has an empty label ("..")`);
     if (label.length > MAX_DNS_LABEL_LENGTH) {
-      throw usageError("bad-san", `SAN "${input}" is not a DNS name: the label "${label}" is longer than ${MAX_DNS_LABEL_LENGTH} characters`);
+      throw usageError(
+        "bad-san",
+        `SAN "${input}" is not a DNS name: the label "${label}" is longer than ${MAX_DNS_LABEL_LENGTH} characters`,
+      );
     }
     if (!DNS_LABEL_PATTERN.test(label)) {
-      throw usageError("bad-san", `SAN "${input}" is not a DNS name: the label "${label}" may hold only letters, digits and inner hyphens`);
+      throw usageError(
+        "bad-san",
+        `SAN "${input}" is not a DNS name: the label "${label}" may hold only letters, digits and inner hyphens`,
+      );
     }
   });
   if (/^[0-9]+$/.test(labels[labels.length - 1] ?? "")) {

@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
-import { readFile, symlink, unlink, lstat } from "node:fs/promises";
+import { lstat, readFile, symlink, unlink } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { promisify } from "node:util";
-import { PgwardenError, ExitCode, usageError } from "../errors.js";
-import { PUBLIC_FILE_MODE, ensureDirectory, writeFileAtomic } from "../fs/atomic-write.js";
+
+import { ExitCode, PgwardenError, usageError } from "../errors.js";
+import { ensureDirectory, PUBLIC_FILE_MODE, writeFileAtomic } from "../fs/atomic-write.js";
 
 export type TrustOs = "debian" | "el";
 
@@ -20,7 +21,10 @@ export const ANCHOR_NAME = "ca.crt";
 
 export function parseTrustOs(value: string): TrustOs {
   if (value === "debian" || value === "el") return value;
-  throw usageError("bad-os", `unknown --os "${value}": use debian (Debian, Ubuntu) or el (RHEL, Rocky, Alma, CentOS, Fedora)`);
+  throw usageError(
+    "bad-os",
+    `unknown --os "${value}": use debian (Debian, Ubuntu) or el (RHEL, Rocky, Alma, CentOS, Fedora)`,
+  );
 }
 
 /** Reads /etc/os-release (under `root`) to tell the Debian family from the EL family. */
@@ -29,7 +33,10 @@ export async function detectTrustOs(root = "/"): Promise<TrustOs> {
   const ids = [...text.matchAll(/^(?:ID|ID_LIKE)=["']?([^"'\n]*)/gm)].flatMap((match) => (match[1] ?? "").split(/\s+/));
   if (ids.some((id) => ["debian", "ubuntu"].includes(id))) return "debian";
   if (ids.some((id) => ["rhel", "fedora", "centos", "rocky", "almalinux"].includes(id))) return "el";
-  throw usageError("unknown-os", "cannot tell this system's trust store from /etc/os-release: pass --os debian or --os el");
+  throw usageError(
+    "unknown-os",
+    "cannot tell this system's trust store from /etc/os-release: pass --os debian or --os el",
+  );
 }
 
 export interface TrustPlan {

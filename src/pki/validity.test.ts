@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
 import { PgwardenError } from "../errors.js";
 import { BACKDATE_MINUTES, computeValidity, daysUntil, parseDays, parseDuration } from "./validity.js";
 
@@ -7,7 +8,10 @@ const now = new Date("2026-06-01T12:00:00.500Z");
 
 test("notBefore is back-dated and notAfter is the requested days later, to the second", () => {
   const validity = computeValidity({ days: 365, now });
-  assert.equal(validity.notBefore.toISOString(), new Date(Date.parse("2026-06-01T12:00:00Z") - BACKDATE_MINUTES * 60_000).toISOString());
+  assert.equal(
+    validity.notBefore.toISOString(),
+    new Date(Date.parse("2026-06-01T12:00:00Z") - BACKDATE_MINUTES * 60_000).toISOString(),
+  );
   assert.equal(validity.notAfter.toISOString(), "2027-06-01T12:00:00.000Z");
   assert.equal(validity.clamped, false);
 });
@@ -24,7 +28,11 @@ test("--days must be a whole positive number of days", () => {
   assert.equal(parseDays("30"), 30);
   assert.equal(parseDays(1), 1);
   for (const bad of ["0", "-5", "1.5", "abc", "", "36501", "1e3"]) {
-    assert.throws(() => parseDays(bad), (error: unknown) => error instanceof PgwardenError && error.exitCode === 2 && /--days/.test(error.message), bad);
+    assert.throws(
+      () => parseDays(bad),
+      (error: unknown) => error instanceof PgwardenError && error.exitCode === 2 && /--days/.test(error.message),
+      bad,
+    );
   }
 });
 
@@ -48,10 +56,20 @@ test("a leaf is never valid before its issuer: notBefore is raised to the issuer
 });
 
 test("an expired or not yet valid issuer signs nothing (exit 7), so notAfter never precedes notBefore", () => {
-  const pki = (code: string) => (error: unknown) => error instanceof PgwardenError && error.code === code && error.exitCode === 7;
-  assert.throws(() => computeValidity({ days: 365, now, issuerNotAfter: new Date("2026-05-01T00:00:00Z") }), pki("ca-expired"));
-  assert.throws(() => computeValidity({ days: 365, now, issuerNotAfter: new Date("2026-06-01T12:00:00Z") }), pki("ca-expired"));
-  assert.throws(() => computeValidity({ days: 365, now, issuerNotBefore: new Date("2026-06-01T12:00:01Z") }), pki("ca-not-yet-valid"));
+  const pki = (code: string) => (error: unknown) =>
+    error instanceof PgwardenError && error.code === code && error.exitCode === 7;
+  assert.throws(
+    () => computeValidity({ days: 365, now, issuerNotAfter: new Date("2026-05-01T00:00:00Z") }),
+    pki("ca-expired"),
+  );
+  assert.throws(
+    () => computeValidity({ days: 365, now, issuerNotAfter: new Date("2026-06-01T12:00:00Z") }),
+    pki("ca-expired"),
+  );
+  assert.throws(
+    () => computeValidity({ days: 365, now, issuerNotBefore: new Date("2026-06-01T12:00:01Z") }),
+    pki("ca-not-yet-valid"),
+  );
   const lastSecond = computeValidity({ days: 365, now, issuerNotAfter: new Date("2026-06-01T12:00:01Z") });
   assert.ok(lastSecond.notAfter > lastSecond.notBefore);
 });

@@ -51,10 +51,16 @@ export function computeValidity(request: ValidityRequest): Validity {
   const seconds = Math.floor(request.now.getTime() / 1000) * 1000;
   const { issuerNotBefore, issuerNotAfter } = request;
   if (issuerNotBefore && issuerNotBefore.getTime() > request.now.getTime()) {
-    throw pkiError("ca-not-yet-valid", `the CA is not valid before ${issuerNotBefore.toISOString()}: fix this host's clock, or wait, before issuing from it`);
+    throw pkiError(
+      "ca-not-yet-valid",
+      `the CA is not valid before ${issuerNotBefore.toISOString()}: fix this host's clock, or wait, before issuing from it`,
+    );
   }
   if (issuerNotAfter && issuerNotAfter.getTime() <= seconds) {
-    throw pkiError("ca-expired", `the CA expired on ${issuerNotAfter.toISOString()}: a certificate it signs would end before it begins; make a new CA first`);
+    throw pkiError(
+      "ca-expired",
+      `the CA expired on ${issuerNotAfter.toISOString()}: a certificate it signs would end before it begins; make a new CA first`,
+    );
   }
   const backdated = seconds - BACKDATE_MINUTES * MS_PER_MINUTE;
   const notBeforeRaised = issuerNotBefore !== undefined && issuerNotBefore.getTime() > backdated;

@@ -1,14 +1,14 @@
 import { usageError } from "../errors.js";
 import { libpqHostNameMatch } from "./host-name.js";
-import { certificateFacts, type CertificateFacts } from "./verify/certificate-facts.js";
+import { type CertificateFacts, certificateFacts } from "./verify/certificate-facts.js";
 import { nameText } from "./verify/distinguished-name.js";
-import { matchKey, type KeyInput } from "./verify/key-match.js";
-import { validatePath, type PathStage } from "./verify/path-validation.js";
+import { type KeyInput, matchKey } from "./verify/key-match.js";
+import { type PathStage, validatePath } from "./verify/path-validation.js";
 import type { Purpose } from "./verify/purpose.js";
 import { parseRevocationList, type RevocationList } from "./verify/revocation-list.js";
 
-export type { Purpose } from "./verify/purpose.js";
 export type { KeyInput } from "./verify/key-match.js";
+export type { Purpose } from "./verify/purpose.js";
 
 export interface VerifyOptions {
   /** Trust anchors: every certificate of the CA file (DER). A path must end in a self-signed one of them. */
@@ -98,16 +98,32 @@ export function verifyCertificate(der: Buffer, options: VerifyOptions): VerifyRe
     strict: options.strict ?? false,
     now: Math.floor(now.getTime() / 1000),
   });
-  const checks: VerifyCheck[] = path.passed.map((stage) => ({ name: stage, ok: true, detail: stage === "chain" ? `chains to ${nameText((path.chain[path.chain.length - 1] as CertificateFacts).subject)}` : STAGE_OK[stage] }));
+  const checks: VerifyCheck[] = path.passed.map((stage) => ({
+    name: stage,
+    ok: true,
+    detail:
+      stage === "chain"
+        ? `chains to ${nameText((path.chain[path.chain.length - 1] as CertificateFacts).subject)}`
+        : STAGE_OK[stage],
+  }));
   const failure = path.failure;
   if (failure) {
     const where = failure.depth === 0 ? "the certificate" : `${failure.subject} (depth ${failure.depth})`;
-    checks.push({ name: failure.stage, ok: false, detail: `${failure.text}: ${where}${failure.detail ? `: ${failure.detail}` : ""}` });
+    checks.push({
+      name: failure.stage,
+      ok: false,
+      detail: `${failure.text}: ${where}${failure.detail ? `: ${failure.detail}` : ""}`,
+    });
   }
-  if (crls.length === 0) checks.push({ name: "revocation", ok: true, skipped: true, detail: "not checked: no CRL given" });
+  if (crls.length === 0)
+    checks.push({ name: "revocation", ok: true, skipped: true, detail: "not checked: no CRL given" });
   if (options.host !== undefined) {
     const verdict = libpqHostNameMatch(leaf, options.host);
-    checks.push(verdict.ok ? { name: "host", ok: true, detail: `valid for ${options.host}` } : { name: "host", ok: false, detail: `not valid for ${options.host}: ${verdict.message}` });
+    checks.push(
+      verdict.ok
+        ? { name: "host", ok: true, detail: `valid for ${options.host}` }
+        : { name: "host", ok: false, detail: `not valid for ${options.host}: ${verdict.message}` },
+    );
   }
   if (options.key) {
     const match = matchKey(leaf.node, options.key);
@@ -115,8 +131,17 @@ export function verifyCertificate(der: Buffer, options: VerifyOptions): VerifyRe
       match.state === "match"
         ? { name: "key", ok: true, detail: `${options.key.source} is its private key` }
         : "why" in match
-          ? { name: "key", ok: true, skipped: true, detail: `not checked: ${options.key.source} cannot be read (${match.why})` }
-          : { name: "key", ok: false, detail: `${options.key.source} is not the private key of this certificate: its public key differs` },
+          ? {
+              name: "key",
+              ok: true,
+              skipped: true,
+              detail: `not checked: ${options.key.source} cannot be read (${match.why})`,
+            }
+          : {
+              name: "key",
+              ok: false,
+              detail: `${options.key.source} is not the private key of this certificate: its public key differs`,
+            },
     );
   }
   const failed = checks.find((check) => !check.ok);

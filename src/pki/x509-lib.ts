@@ -1,5 +1,7 @@
 import "reflect-metadata";
+
 import { webcrypto } from "node:crypto";
+
 import * as x509 from "@peculiar/x509";
 
 let providerSet = false;

@@ -1,10 +1,11 @@
 import { stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
+
 import { loadInventory } from "../config/load-inventory.js";
 import { usageError } from "../errors.js";
 import { assertAncestorsSafe, assertOwnedByUs, checkPkiDirectory } from "../fs/safe-dir.js";
-import { findServerBinaries } from "../pg/pg-binaries.js";
 import { serverUser } from "../pg/os-user.js";
+import { findServerBinaries } from "../pg/pg-binaries.js";
 import { assertReachable, assertShellSafePath, readSandboxState } from "../pg/sandbox.js";
 import { validateRoleName } from "../pki/role-name.js";
 import { checkDeclaredPasswords } from "../roles/declared-password-policy.js";
@@ -49,7 +50,10 @@ export async function checkQuickstartInputs(inputs: QuickstartInputs): Promise<v
   assertShellSafePath(resolve(dir));
   const existing = await nearestExisting(dir);
   if (!existing.isDirectory) {
-    throw usageError("quickstart-dir", `--dir ${dir}: ${existing.path} is not a directory: give a directory, or a path where one can be made`);
+    throw usageError(
+      "quickstart-dir",
+      `--dir ${dir}: ${existing.path} is not a directory: give a directory, or a path where one can be made`,
+    );
   }
   await assertOwnedByUs(dir, "--dir");
   await assertAncestorsSafe(existing.path === dir ? dirname(dir) : existing.path);

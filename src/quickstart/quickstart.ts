@@ -1,29 +1,36 @@
 import { mkdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+
 import type pg from "pg";
+
 import type { Inventory } from "../config/inventory.js";
 import { loadInventory } from "../config/load-inventory.js";
-import { applyHba, connectionTarget, type ApplyResult } from "../hba/apply.js";
+import { applyHba, type ApplyResult, connectionTarget } from "../hba/apply.js";
 import { explainConnection, readServerFacts } from "../hba/explain/index.js";
 import type { Finding } from "../hba/lint/finding.js";
 import type { HbaRule } from "../hba/model.js";
 import { renderedFileName } from "../hba/rendered-file.js";
-import { ensureLoginRole, connectWithCertificate, sessionTls, type SessionTls } from "../pg/cert-connection.js";
+import { connectWithCertificate, ensureLoginRole, type SessionTls, sessionTls } from "../pg/cert-connection.js";
 import { connectVerified } from "../pg/connect.js";
+import { ensureSuperuserCertificate, SANDBOX_HOST, sandboxUp, type SandboxUpResult } from "../pg/sandbox.js";
+import { type CaInitAction, initCa } from "../pki/ca-init.js";
+import { readCertificateFile } from "../pki/certificate-authority.js";
+import { type CertificateInfo, describeCertificate } from "../pki/certificate-info.js";
+import { conninfo, psqlCommand } from "../pki/conninfo.js";
+import { issueCertificate, prepareLeaf } from "../pki/issue.js";
+import { type PkiLayout, pkiLayout } from "../pki/pki-layout.js";
+import { PROFILES } from "../pki/profiles.js";
 import { applyRoles } from "../roles/apply-roles.js";
 import { checkDeclaredPasswords } from "../roles/declared-password-policy.js";
 import type { RoleChange } from "../roles/role-change.js";
 import { desiredRoleModel } from "../roles/role-model.js";
-import { SANDBOX_HOST, ensureSuperuserCertificate, sandboxUp, type SandboxUpResult } from "../pg/sandbox.js";
-import { initCa, type CaInitAction } from "../pki/ca-init.js";
-import { readCertificateFile } from "../pki/certificate-authority.js";
-import { describeCertificate, type CertificateInfo } from "../pki/certificate-info.js";
-import { conninfo, psqlCommand } from "../pki/conninfo.js";
-import { issueCertificate, prepareLeaf } from "../pki/issue.js";
-import { pkiLayout, type PkiLayout } from "../pki/pki-layout.js";
-import { PROFILES } from "../pki/profiles.js";
 import { checkQuickstartInputs } from "./quickstart-inputs.js";
-import { SAMPLE_APP_USER, SANDBOX_CLUSTER, ensureSandboxInventory, type SandboxInventory } from "./sandbox-inventory.js";
+import {
+  ensureSandboxInventory,
+  SAMPLE_APP_USER,
+  SANDBOX_CLUSTER,
+  type SandboxInventory,
+} from "./sandbox-inventory.js";
 import { sandboxRules } from "./sandbox-rules.js";
 
 export const QUICKSTART_ROLE = "dbuser_dba";
@@ -66,7 +73,12 @@ export interface QuickstartResult {
   readonly hba: QuickstartHba;
   readonly roles: QuickstartRoles;
   readonly role: { readonly name: string; readonly action: "created" | "exists" };
-  readonly client: { readonly action: "issued" | "kept"; readonly certPath: string; readonly keyPath: string; readonly info: CertificateInfo };
+  readonly client: {
+    readonly action: "issued" | "kept";
+    readonly certPath: string;
+    readonly keyPath: string;
+    readonly info: CertificateInfo;
+  };
   /** What the server says about the session node-postgres opened with the client certificate. */
   readonly session: SessionTls;
   /** A psql command line a person can paste. */
@@ -88,7 +100,12 @@ export interface QuickstartApp {
 }
 
 /** The inventory's rules for the sandbox: rendered, linted as `hba lint --inventory` lints them, then installed where PostgreSQL's verdict comes first. */
-async function installRules(admin: pg.Client, reconnect: () => Promise<pg.Client>, inventory: Inventory, now: Date): Promise<QuickstartHba> {
+async function installRules(
+  admin: pg.Client,
+  reconnect: () => Promise<pg.Client>,
+  inventory: Inventory,
+  now: Date,
+): Promise<QuickstartHba> {
   const { rendered, rules, findings } = await sandboxRules(inventory, SANDBOX_ADDRESS);
   // With a way to log in again, apply proves after the reload that the new rules still let the admin in.
   const applied = await applyHba(await connectionTarget(admin, reconnect), rendered.text, now);
@@ -100,14 +117,22 @@ async function installRules(admin: pg.Client, reconnect: () => Promise<pg.Client
  * verifiers), and the sample user's password as the model read it (from the inventory,
  * its `{env}` or its `{file}`), to log in with; never part of the result.
  */
-async function applyInventoryRoles(admin: pg.Client, inventory: Inventory, env: NodeJS.ProcessEnv, now: Date): Promise<{ roles: QuickstartRoles; app?: { password: string; from: string } }> {
+async function applyInventoryRoles(
+  admin: pg.Client,
+  inventory: Inventory,
+  env: NodeJS.ProcessEnv,
+  now: Date,
+): Promise<{ roles: QuickstartRoles; app?: { password: string; from: string } }> {
   const model = await desiredRoleModel(inventory, SANDBOX_CLUSTER, { env, now });
   checkDeclaredPasswords(model);
   const { applied, plan } = await applyRoles(admin, model);
   const declared = model.roles.find((entry) => entry.name === SAMPLE_APP_USER)?.password;
   return {
     // plan.warnings already holds the model's.
-    roles: { changes: applied.map(({ kind, role, summary, sql }) => ({ kind, role, summary, sql })), warnings: plan.warnings },
+    roles: {
+      changes: applied.map(({ kind, role, summary, sql }) => ({ kind, role, summary, sql })),
+      warnings: plan.warnings,
+    },
     ...(declared?.kind === "plaintext" ? { app: { password: declared.value, from: declared.from } } : {}),
   };
 }
@@ -144,8 +169,15 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     // Roles first: the rules name them, and the superuser's certificate rule is in both the old and the new file.
     const declared = await loadInventory(inventory.path);
     ({ roles, app: appLogin } = await applyInventoryRoles(adminClient, declared, env, now));
-    hba = await installRules(adminClient, () => connectWithCertificate({ ...server, user: state.superuser, ...admin }), declared, now);
-    roleAction = roles.changes.some((change) => change.kind === "create-role" && change.role === role) ? "created" : await ensureLoginRole(adminClient, role);
+    hba = await installRules(
+      adminClient,
+      () => connectWithCertificate({ ...server, user: state.superuser, ...admin }),
+      declared,
+      now,
+    );
+    roleAction = roles.changes.some((change) => change.kind === "create-role" && change.role === role)
+      ? "created"
+      : await ensureLoginRole(adminClient, role);
   } finally {
     await adminClient.end();
   }
@@ -179,7 +211,12 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     hba,
     roles,
     role: { name: role, action: roleAction },
-    client: { action: present ? "kept" : "issued", certPath: paths.cert, keyPath: paths.key, info: describeCertificate(der, now) },
+    client: {
+      action: present ? "kept" : "issued",
+      certPath: paths.cert,
+      keyPath: paths.key,
+      info: describeCertificate(der, now),
+    },
     session,
     psql,
     app,
@@ -187,13 +224,30 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
 }
 
 /** The sample user logs in with its password over verify-full TLS; the server says how the session is, explain which rule let it in. */
-async function proveAppLogin(server: { host: string; port: number; caCertPath: string }, rules: readonly HbaRule[], login: { password: string; from: string }): Promise<QuickstartApp> {
+async function proveAppLogin(
+  server: { host: string; port: number; caCertPath: string },
+  rules: readonly HbaRule[],
+  login: { password: string; from: string },
+): Promise<QuickstartApp> {
   const ca = await readFile(server.caCertPath, "utf8");
-  const client = await connectVerified({ ...server, user: SAMPLE_APP_USER, ca, password: login.password }, "its password");
+  const client = await connectVerified(
+    { ...server, user: SAMPLE_APP_USER, ca, password: login.password },
+    "its password",
+  );
   try {
     const session = await sessionTls(client);
     const facts = await readServerFacts(client, SAMPLE_APP_USER);
-    const explained = explainConnection(rules, { user: SAMPLE_APP_USER, database: "postgres", address: SANDBOX_ADDRESS, ssl: session.ssl, memberOf: facts.memberOf }, { server: facts.server, roleExists: facts.roleExists });
+    const explained = explainConnection(
+      rules,
+      {
+        user: SAMPLE_APP_USER,
+        database: "postgres",
+        address: SANDBOX_ADDRESS,
+        ssl: session.ssl,
+        memberOf: facts.memberOf,
+      },
+      { server: facts.server, roleExists: facts.roleExists },
+    );
     return { user: SAMPLE_APP_USER, passwordFrom: login.from, session, rule: explained.first?.rule };
   } finally {
     await client.end();

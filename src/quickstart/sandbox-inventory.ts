@@ -64,7 +64,13 @@ export async function ensureSandboxInventory(dir: string, superuser: string): Pr
     if (!(error instanceof FileExistsError)) throw error;
     return false;
   };
-  await writeFileAtomic(passwordFile, `${generatePassword({ roleName: SAMPLE_APP_USER })}\n`, { mode: PRIVATE_FILE_MODE, exclusive: true }).catch(keep);
-  const written = await writeFileAtomic(path, sandboxInventoryText(superuser), { mode: PRIVATE_FILE_MODE, exclusive: true }).then(() => true, keep);
+  await writeFileAtomic(passwordFile, `${generatePassword({ roleName: SAMPLE_APP_USER })}\n`, {
+    mode: PRIVATE_FILE_MODE,
+    exclusive: true,
+  }).catch(keep);
+  const written = await writeFileAtomic(path, sandboxInventoryText(superuser), {
+    mode: PRIVATE_FILE_MODE,
+    exclusive: true,
+  }).then(() => true, keep);
   return { path, action: written ? "written" : "kept", passwordFile };
 }

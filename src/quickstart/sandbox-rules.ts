@@ -4,7 +4,7 @@ import { inventoryLintContext } from "../hba/inventory-superusers.js";
 import type { Finding } from "../hba/lint/finding.js";
 import { lintRules } from "../hba/lint/run-lint.js";
 import type { HbaRule } from "../hba/model.js";
-import { renderHba, type RenderedHba } from "../hba/render/index.js";
+import { type RenderedHba, renderHba } from "../hba/render/index.js";
 import { parseRendered } from "../hba/rendered-file.js";
 import { SANDBOX_CLUSTER } from "./sandbox-inventory.js";
 
@@ -23,7 +23,10 @@ export interface SandboxRules {
 export async function sandboxRules(inventory: Inventory, address: string): Promise<SandboxRules> {
   const rendered = renderHba(inventory, SANDBOX_CLUSTER, { target: "pg", instance: address });
   const parsed = await parseRendered(rendered, inventory.file);
-  const { findings } = lintRules(parsed.rules, { ...inventoryLintContext(inventory, SANDBOX_CLUSTER, address), ssl: true });
+  const { findings } = lintRules(parsed.rules, {
+    ...inventoryLintContext(inventory, SANDBOX_CLUSTER, address),
+    ssl: true,
+  });
   const critical = findings.filter((finding) => finding.severity === "critical");
   const [first] = critical;
   if (first) {

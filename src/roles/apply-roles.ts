@@ -1,11 +1,12 @@
 import type pg from "pg";
+
 import { ExitCode, PgwardenError } from "../errors.js";
-import { planRoles, type RolePlan, type RolePlanOptions } from "./plan/plan-roles.js";
 import { requireSuperuser } from "../pg/require-superuser.js";
+import { INSUFFICIENT_PRIVILEGE } from "../pg/sqlstate.js";
+import { planRoles, type RolePlan, type RolePlanOptions } from "./plan/plan-roles.js";
 import { readRoleCatalog } from "./role-catalog.js";
 import type { RoleChange } from "./role-change.js";
 import type { RoleModel } from "./role-model.js";
-import { INSUFFICIENT_PRIVILEGE } from "../pg/sqlstate.js";
 
 /**
  * Settings that keep the statements of the transaction (which carry verifiers) out of the
@@ -39,8 +40,10 @@ function applyError(error: unknown, change: RoleChange | undefined): PgwardenErr
   const pgError = error as { code?: string; message?: string };
   const what = change ? ` at ${change.sql}` : "";
   const message = `role apply failed${what}: ${pgError.message ?? String(error)}; nothing was changed (the transaction was rolled back)`;
-  if (pgError.code === INSUFFICIENT_PRIVILEGE) return new PgwardenError("role-apply-privilege", message, ExitCode.privilege, { cause: error });
-  if (pgError.code === undefined || CONNECTION_ERROR.test(pgError.code)) return new PgwardenError("role-apply-connection", message, ExitCode.connection, { cause: error });
+  if (pgError.code === INSUFFICIENT_PRIVILEGE)
+    return new PgwardenError("role-apply-privilege", message, ExitCode.privilege, { cause: error });
+  if (pgError.code === undefined || CONNECTION_ERROR.test(pgError.code))
+    return new PgwardenError("role-apply-connection", message, ExitCode.connection, { cause: error });
   return new PgwardenError("role-apply-refused", message, ExitCode.config, { cause: error });
 }
 
@@ -61,9 +64,19 @@ function lockoutRefusal(changes: readonly RoleChange[]): PgwardenError {
  * exit 6 for a missing privilege, 5 for a lost connection, 3 for anything else refused. A plan
  * with changes that lock operators out is refused before any statement runs (exit 1) unless `force`.
  */
-export async function applyRoles(client: pg.Client, model: RoleModel, options: RoleApplyOptions = {}): Promise<RoleApplyResult> {
-  await requireSuperuser(client, "applying roles creates and alters roles and keeps the statements out of the server log");
-  const known = await client.query<{ name: string }>("SELECT name FROM pg_catalog.pg_settings WHERE name = ANY($1::text[])", [QUIET_SETTINGS.map(([name]) => name)]);
+export async function applyRoles(
+  client: pg.Client,
+  model: RoleModel,
+  options: RoleApplyOptions = {},
+): Promise<RoleApplyResult> {
+  await requireSuperuser(
+    client,
+    "applying roles creates and alters roles and keeps the statements out of the server log",
+  );
+  const known = await client.query<{ name: string }>(
+    "SELECT name FROM pg_catalog.pg_settings WHERE name = ANY($1::text[])",
+    [QUIET_SETTINGS.map(([name]) => name)],
+  );
   const present = new Set(known.rows.map((row) => row.name));
   let running: RoleChange | undefined;
   try {

@@ -3,7 +3,7 @@ import { problemAt, problemsError } from "../config/problem-list.js";
 import { ExitCode, type Problem } from "../errors.js";
 import { knownPasswordDenylist } from "./audit/candidates/known-password-denylist.js";
 import type { DesiredRole } from "./desired-role.js";
-import { passwordViolations, type PasswordPolicy } from "./password-policy.js";
+import { type PasswordPolicy, passwordViolations } from "./password-policy.js";
 import type { RoleModel } from "./role-model.js";
 
 /**
@@ -11,7 +11,9 @@ import type { RoleModel } from "./role-model.js";
  * roles/pgsql/defaults/main.yml): published, so never installed. Refusing them makes an
  * inventory that leaves them out fail at plan time, telling the person to set them.
  */
-const VENDOR_DEFAULT_PASSWORDS: ReadonlyMap<string, string> = new Map(PIGSTY_DEFAULT_PASSWORDS.map(([key, value]) => [value.toLowerCase(), key]));
+const VENDOR_DEFAULT_PASSWORDS: ReadonlyMap<string, string> = new Map(
+  PIGSTY_DEFAULT_PASSWORDS.map(([key, value]) => [value.toLowerCase(), key]),
+);
 
 /** What a password is called in its problems: the role, and where the password came from (a default says whose). */
 function passwordLabel(role: DesiredRole, from: string, pigstyDefault: string | undefined, cluster: string): string {
@@ -31,7 +33,12 @@ export function declaredPasswordProblems(model: RoleModel, policy: PasswordPolic
   const denylist = new Set([...knownPasswordDenylist(), ...(policy.denylist ?? [])]);
   const problems: Problem[] = [];
   // Every password an entry declares, the replaced ones too: no entry hides another's problem.
-  const declared = model.roles.flatMap((role) => [...(role.overriddenPasswords ?? []), ...(role.password ? [role.password] : [])].map((password) => ({ role, password })));
+  const declared = model.roles.flatMap((role) =>
+    [...(role.overriddenPasswords ?? []), ...(role.password ? [role.password] : [])].map((password) => ({
+      role,
+      password,
+    })),
+  );
   for (const { role, password } of declared) {
     if (role.state !== "create" || password.kind !== "plaintext") continue;
     const where = password.source ?? role.source;
@@ -42,10 +49,15 @@ export function declaredPasswordProblems(model: RoleModel, policy: PasswordPolic
     const vendorKey = VENDOR_DEFAULT_PASSWORDS.get(password.value.toLowerCase());
     if (vendorKey !== undefined) {
       const fix =
-        password.pigstyDefault === undefined ? "set a password of your own" : `set ${password.pigstyDefault} in all.vars or in ${model.cluster}'s vars`;
+        password.pigstyDefault === undefined
+          ? "set a password of your own"
+          : `set ${password.pigstyDefault} in all.vars or in ${model.cluster}'s vars`;
       add(`${label} is Pigsty's published default for ${vendorKey}: ${fix} (rule vendor-default)`, "vendor-default");
     }
-    for (const violation of passwordViolations(password.value, role.name, { ...policy, denylist: vendorKey === undefined ? denylist : undefined })) {
+    for (const violation of passwordViolations(password.value, role.name, {
+      ...policy,
+      denylist: vendorKey === undefined ? denylist : undefined,
+    })) {
       add(`${label} ${violation.message} (rule ${violation.id})`, violation.id);
     }
   }
@@ -66,12 +78,18 @@ export function checkDeclaredPasswords(model: RoleModel, policy: PasswordPolicy 
   const problems = [...model.problems, ...passwords];
   if (!modelErrors) {
     throw problemsError("password-policy", problems, ExitCode.config, {
-      many: model.problems.length === 0 ? "password policy problems" : "problems with the declared roles and their passwords",
+      many:
+        model.problems.length === 0
+          ? "password policy problems"
+          : "problems with the declared roles and their passwords",
       after: "nothing was sent to a server; set passwords that pass, then run again",
     });
   }
   throw problemsError("invalid-role-model", problems, ExitCode.config, {
-    many: passwords.length === 0 ? "problems with the declared roles" : "problems with the declared roles and their passwords",
+    many:
+      passwords.length === 0
+        ? "problems with the declared roles"
+        : "problems with the declared roles and their passwords",
     after: `nothing was sent to a server; declare each role once${passwords.length === 0 ? "" : " and set passwords that pass"}, then run again`,
   });
 }

@@ -35,7 +35,8 @@ export interface DefaultPrivilege {
   readonly text: string;
 }
 
-const STATEMENT = /^\s*(GRANT|REVOKE)\s+(.+?)\s+ON\s+(TABLES|SEQUENCES|FUNCTIONS|ROUTINES|TYPES|SCHEMAS)\s+(TO|FROM)\s+(.+?)\s*;?\s*$/is;
+const STATEMENT =
+  /^\s*(GRANT|REVOKE)\s+(.+?)\s+ON\s+(TABLES|SEQUENCES|FUNCTIONS|ROUTINES|TYPES|SCHEMAS)\s+(TO|FROM)\s+(.+?)\s*;?\s*$/is;
 const BARE_NAME = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 const QUOTED_NAME = /^"((?:[^"]|"")+)"$/;
 
@@ -43,7 +44,10 @@ const QUOTED_NAME = /^"((?:[^"]|"")+)"$/;
 function grantee(token: string): string | null {
   const quoted = QUOTED_NAME.exec(token);
   if (quoted) return (quoted[1] as string).replace(/""/g, '"');
-  if (!BARE_NAME.test(token)) throw new Error(`${JSON.stringify(token)} is not a role name (quote it as "Name" for capitals or other characters)`);
+  if (!BARE_NAME.test(token))
+    throw new Error(
+      `${JSON.stringify(token)} is not a role name (quote it as "Name" for capitals or other characters)`,
+    );
   return token.toLowerCase() === "public" ? null : token.toLowerCase();
 }
 
@@ -66,17 +70,29 @@ function splitList(text: string): string[] {
 /** Parses one entry; throws an Error whose message says what is wrong (the schema reports it with file:line). */
 export function parseDefaultPrivilege(text: string): DefaultPrivilege {
   const match = STATEMENT.exec(text);
-  if (!match) throw new Error("expected GRANT <privileges> ON TABLES|SEQUENCES|FUNCTIONS|TYPES|SCHEMAS TO <role>, or REVOKE ... FROM <role>");
-  const [, verb, privilegeList, objectWord, preposition, granteeList] = match as unknown as [string, string, string, string, string, string];
+  if (!match)
+    throw new Error(
+      "expected GRANT <privileges> ON TABLES|SEQUENCES|FUNCTIONS|TYPES|SCHEMAS TO <role>, or REVOKE ... FROM <role>",
+    );
+  const [, verb, privilegeList, objectWord, preposition, granteeList] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const action = verb.toUpperCase() === "GRANT" ? "grant" : "revoke";
-  if ((action === "grant") !== (preposition.toUpperCase() === "TO")) throw new Error(action === "grant" ? "GRANT takes TO <role>" : "REVOKE takes FROM <role>");
+  if ((action === "grant") !== (preposition.toUpperCase() === "TO"))
+    throw new Error(action === "grant" ? "GRANT takes TO <role>" : "REVOKE takes FROM <role>");
   const objectsWord = objectWord.toUpperCase();
   const objects = (objectsWord === "ROUTINES" ? "FUNCTIONS" : objectsWord) as DefaultAclObjects;
   const allowed = PRIVILEGES_OF[objects];
   const words = splitList(privilegeList).map((word) => word.toUpperCase().replace(/\s+/g, " "));
   const privileges = words.length === 1 && /^ALL( PRIVILEGES)?$/.test(words[0] as string) ? [...allowed] : words;
   for (const privilege of privileges) {
-    if (!allowed.includes(privilege)) throw new Error(`${privilege} is not a privilege on ${objects.toLowerCase()}: use ${allowed.join(", ")} or ALL`);
+    if (!allowed.includes(privilege))
+      throw new Error(`${privilege} is not a privilege on ${objects.toLowerCase()}: use ${allowed.join(", ")} or ALL`);
   }
   const grantees = splitList(granteeList).map(grantee);
   return { action, privileges: [...new Set(privileges)], objects, grantees, text: text.trim() };

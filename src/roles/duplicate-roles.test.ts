@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
 import { locatedSource } from "../config/source-detail.js";
 import { duplicateRoleProblems, type RoleDeclaration } from "./duplicate-roles.js";
 
@@ -14,14 +15,48 @@ test("a role named three times in one list: an error at each entry naming the tw
   ];
   const problems = duplicateRoleProblems(declarations, "pg-test");
   assert.deepEqual(
-    problems.map((problem) => [problem.file, problem.line, problem.column, problem.severity, problem.rule, problem.message.replace(/: declare each role once.*/, "")]),
+    problems.map((problem) => [
+      problem.file,
+      problem.line,
+      problem.column,
+      problem.severity,
+      problem.rule,
+      problem.message.replace(/: declare each role once.*/, ""),
+    ]),
     [
-      ["pigsty.yml", 7, 11, "error", "duplicate-role", "pg_users app is also declared at line 9:11, group_vars/all.yml:3:11"],
-      ["pigsty.yml", 9, 11, "error", "duplicate-role", "pg_users app is also declared at line 7:11, group_vars/all.yml:3:11"],
-      ["group_vars/all.yml", 3, 11, "error", "duplicate-role", "pg_users app is also declared at pigsty.yml:7:11, pigsty.yml:9:11"],
+      [
+        "pigsty.yml",
+        7,
+        11,
+        "error",
+        "duplicate-role",
+        "pg_users app is also declared at line 9:11, group_vars/all.yml:3:11",
+      ],
+      [
+        "pigsty.yml",
+        9,
+        11,
+        "error",
+        "duplicate-role",
+        "pg_users app is also declared at line 7:11, group_vars/all.yml:3:11",
+      ],
+      [
+        "group_vars/all.yml",
+        3,
+        11,
+        "error",
+        "duplicate-role",
+        "pg_users app is also declared at pigsty.yml:7:11, pigsty.yml:9:11",
+      ],
     ],
   );
-  assert.deepEqual(duplicateRoleProblems(declarations.filter((each) => each.name === "other"), "pg-test"), []);
+  assert.deepEqual(
+    duplicateRoleProblems(
+      declarations.filter((each) => each.name === "other"),
+      "pg-test",
+    ),
+    [],
+  );
 });
 
 test("twice in pg_default_roles is an error too; with pg_users as well, the override warnings come on top", () => {
@@ -43,8 +78,14 @@ test("twice in pg_default_roles is an error too; with pg_users as well, the over
       [21, "warning", "overrides-default-role"],
     ],
   );
-  assert.match(problems[0]?.message ?? "", /^pg_default_roles readers is also declared at line 21:11: declare each role once; Pigsty applies every entry in turn/);
-  assert.match(problems[2]?.message ?? "", /^pg_users readers is also declared in pg_default_roles at line 20:11, line 21:11: Pigsty creates pg_default_roles first/);
+  assert.match(
+    problems[0]?.message ?? "",
+    /^pg_default_roles readers is also declared at line 21:11: declare each role once; Pigsty applies every entry in turn/,
+  );
+  assert.match(
+    problems[2]?.message ?? "",
+    /^pg_users readers is also declared in pg_default_roles at line 20:11, line 21:11: Pigsty creates pg_default_roles first/,
+  );
 });
 
 test("an entry built without a place is still reported, with an empty file, never dropped", () => {
@@ -56,7 +97,12 @@ test("an entry built without a place is still reported, with an empty file, neve
     "pg-test",
   );
   assert.deepEqual(
-    problems.map((problem) => [problem.file, problem.line, problem.severity, problem.message.replace(/: declare each role once.*/, "")]),
+    problems.map((problem) => [
+      problem.file,
+      problem.line,
+      problem.severity,
+      problem.message.replace(/: declare each role once.*/, ""),
+    ]),
     [
       ["", 0, "error", "pg_users app is also declared at an entry pgwarden cannot place"],
       ["", 0, "error", "pg_users app is also declared at an entry pgwarden cannot place"],

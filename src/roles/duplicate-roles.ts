@@ -1,8 +1,8 @@
 import { PIGSTY_DEFAULTS_ORIGIN } from "../config/pigsty-defaults.js";
 import { problemAt } from "../config/problem-list.js";
+import { sourceDetail } from "../config/source-detail.js";
 import type { Problem } from "../errors.js";
 import type { SourceLocation } from "../hba/model.js";
-import { sourceDetail } from "../config/source-detail.js";
 
 /** One entry of pg_default_roles or pg_users, as far as finding a role declared twice needs it. */
 export interface RoleDeclaration {
@@ -23,7 +23,8 @@ export interface RoleDeclaration {
  * (pgsty/pigsty at commit c73d321ddf84cf3b576d92ff1310a0b2b2c00eca.)
  */
 const WHY_ONCE: Readonly<Record<RoleDeclaration["origin"], string>> = {
-  pg_users: "Pigsty's pgsql.yml applies every entry in turn (the last password wins) but bin/pgsql-user applies only the first",
+  pg_users:
+    "Pigsty's pgsql.yml applies every entry in turn (the last password wins) but bin/pgsql-user applies only the first",
   pg_default_roles: "Pigsty applies every entry in turn, so a later one silently rewrites what an earlier one states",
 };
 
@@ -32,7 +33,8 @@ const WHY_ONCE: Readonly<Record<RoleDeclaration["origin"], string>> = {
  * created "first global, then cluster-level, and finally in array order" (docs/pgsql/config/user),
  * and every playbook does so, so what the pg_users entry states always overrides the default role's.
  */
-const WHY_OVERRIDE = "Pigsty creates pg_default_roles first, then pg_users, so what the pg_users entry states overrides it";
+const WHY_OVERRIDE =
+  "Pigsty creates pg_default_roles first, then pg_users, so what the pg_users entry states overrides it";
 
 /** `line 9:13` in the same file as `here`, else `file:9:13`. */
 function placeOf(there: SourceLocation | undefined, here: SourceLocation | undefined): string {
@@ -45,7 +47,9 @@ function placeOf(there: SourceLocation | undefined, here: SourceLocation | undef
 /** A problem at the entry; an entry built by hand, with no place, gets an empty file (as declared-password-policy.ts does). */
 function problem(at: RoleDeclaration, severity: Problem["severity"], message: string, rule: string): Problem {
   const text = `${message} (rule ${rule})`;
-  return at.source === undefined ? { file: "", line: 0, severity, message: text, rule } : { ...problemAt(at.source, text, rule), severity };
+  return at.source === undefined
+    ? { file: "", line: 0, severity, message: text, rule }
+    : { ...problemAt(at.source, text, rule), severity };
 }
 
 /** What an entry is called in a message: `pg_users u1`, or, for Pigsty's default, whose default it is. */
@@ -62,7 +66,8 @@ function entryName(declaration: RoleDeclaration, cluster: string): string {
  */
 export function duplicateRoleProblems(declarations: readonly RoleDeclaration[], cluster: string): Problem[] {
   const byName = new Map<string, RoleDeclaration[]>();
-  for (const declaration of declarations) byName.set(declaration.name, [...(byName.get(declaration.name) ?? []), declaration]);
+  for (const declaration of declarations)
+    byName.set(declaration.name, [...(byName.get(declaration.name) ?? []), declaration]);
   const problems: Problem[] = [];
   for (const entries of byName.values()) {
     if (entries.length < 2) continue;
@@ -71,7 +76,14 @@ export function duplicateRoleProblems(declarations: readonly RoleDeclaration[], 
       if (same.length < 2) continue;
       for (const entry of same) {
         const others = same.filter((other) => other !== entry).map((other) => placeOf(other.source, entry.source));
-        problems.push(problem(entry, "error", `${entryName(entry, cluster)} is also declared at ${others.join(", ")}: declare each role once; ${WHY_ONCE[origin]}`, "duplicate-role"));
+        problems.push(
+          problem(
+            entry,
+            "error",
+            `${entryName(entry, cluster)} is also declared at ${others.join(", ")}: declare each role once; ${WHY_ONCE[origin]}`,
+            "duplicate-role",
+          ),
+        );
       }
     }
     const defaults = entries.filter((entry) => entry.origin === "pg_default_roles");
@@ -79,12 +91,29 @@ export function duplicateRoleProblems(declarations: readonly RoleDeclaration[], 
     if (defaults.length === 0 || users.length === 0) continue;
     for (const entry of users) {
       const overridden = defaults.map((other) => placeOf(other.source, entry.source)).join(", ");
-      const what = defaults[0]?.pigstyDefault === undefined ? `pg_default_roles at ${overridden}` : `Pigsty's default pg_default_roles (${PIGSTY_DEFAULTS_ORIGIN})`;
-      problems.push(problem(entry, "warning", `${entryName(entry, cluster)} is also declared in ${what}: ${WHY_OVERRIDE}`, "overrides-default-role"));
+      const what =
+        defaults[0]?.pigstyDefault === undefined
+          ? `pg_default_roles at ${overridden}`
+          : `Pigsty's default pg_default_roles (${PIGSTY_DEFAULTS_ORIGIN})`;
+      problems.push(
+        problem(
+          entry,
+          "warning",
+          `${entryName(entry, cluster)} is also declared in ${what}: ${WHY_OVERRIDE}`,
+          "overrides-default-role",
+        ),
+      );
     }
     for (const entry of defaults) {
       const overriding = users.map((other) => placeOf(other.source, entry.source)).join(", ");
-      problems.push(problem(entry, "warning", `${entryName(entry, cluster)} is declared again in pg_users at ${overriding}: ${WHY_OVERRIDE}`, "overrides-default-role"));
+      problems.push(
+        problem(
+          entry,
+          "warning",
+          `${entryName(entry, cluster)} is declared again in pg_users at ${overriding}: ${WHY_OVERRIDE}`,
+          "overrides-default-role",
+        ),
+      );
     }
   }
   return problems;

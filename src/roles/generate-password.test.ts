@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { randomInt } from "node:crypto";
 import { test } from "node:test";
+
 import { PgwardenError } from "../errors.js";
-import { DEFAULT_GENERATED_LENGTH, PASSWORD_ALPHABET, generatePassword } from "./generate-password.js";
+import { DEFAULT_GENERATED_LENGTH, generatePassword, PASSWORD_ALPHABET } from "./generate-password.js";
 import { passwordViolations } from "./password-policy.js";
 
 test("generated passwords: default length, alphabet only, every class, the policy passes, alphanumeric ends", () => {
@@ -10,13 +11,19 @@ test("generated passwords: default length, alphabet only, every class, the polic
   for (let run = 0; run < 200; run++) {
     const password = generatePassword({ roleName: "dbuser_app" });
     assert.equal(password.length, DEFAULT_GENERATED_LENGTH);
-    assert.ok([...password].every((char) => PASSWORD_ALPHABET.includes(char)), password);
+    assert.ok(
+      [...password].every((char) => PASSWORD_ALPHABET.includes(char)),
+      password,
+    );
     assert.match(password, /[a-z]/);
     assert.match(password, /[A-Z]/);
     assert.match(password, /[0-9]/);
     assert.match(password, /[-._~]/);
     assert.match(password, /^[A-Za-z0-9].*[A-Za-z0-9]$/);
-    assert.deepEqual(passwordViolations(password, "dbuser_app", { requiredClasses: ["lower", "upper", "digit", "symbol"] }), []);
+    assert.deepEqual(
+      passwordViolations(password, "dbuser_app", { requiredClasses: ["lower", "upper", "digit", "symbol"] }),
+      [],
+    );
     seen.add(password);
   }
   assert.equal(seen.size, 200, "no repeats");
@@ -32,7 +39,11 @@ test("the length is honoured; under 12 is refused as a usage error", () => {
   assert.equal(generatePassword({ length: 12 }).length, 12);
   assert.equal(generatePassword({ length: 100 }).length, 100);
   for (const length of [0, 8, 11, 1.5, 2000]) {
-    assert.throws(() => generatePassword({ length }), (error: unknown) => error instanceof PgwardenError && error.exitCode === 2, String(length));
+    assert.throws(
+      () => generatePassword({ length }),
+      (error: unknown) => error instanceof PgwardenError && error.exitCode === 2,
+      String(length),
+    );
   }
 });
 

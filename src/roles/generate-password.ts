@@ -1,4 +1,5 @@
 import { randomInt } from "node:crypto";
+
 import { usageError } from "../errors.js";
 import { CHARACTER_CLASSES, passwordViolations } from "./password-policy.js";
 
@@ -34,13 +35,17 @@ export interface GenerateOptions {
 export function generatePassword(options: GenerateOptions = {}): string {
   const length = options.length ?? DEFAULT_GENERATED_LENGTH;
   if (!Number.isInteger(length) || length < MIN_GENERATED_LENGTH || length > MAX_GENERATED_LENGTH) {
-    throw usageError("bad-length", `a generated password has ${MIN_GENERATED_LENGTH} to ${MAX_GENERATED_LENGTH} characters`);
+    throw usageError(
+      "bad-length",
+      `a generated password has ${MIN_GENERATED_LENGTH} to ${MAX_GENERATED_LENGTH} characters`,
+    );
   }
   const randomBelow = options.randomBelow ?? ((max: number) => randomInt(max));
   const pick = (alphabet: string) => alphabet.charAt(randomBelow(alphabet.length));
   for (;;) {
     const middle = Array.from({ length: length - 2 }, () => pick(PASSWORD_ALPHABET)).join("");
     const password = pick(ALPHANUMERIC) + middle + pick(ALPHANUMERIC);
-    if (passwordViolations(password, options.roleName ?? "", { requiredClasses: CHARACTER_CLASSES }).length === 0) return password;
+    if (passwordViolations(password, options.roleName ?? "", { requiredClasses: CHARACTER_CLASSES }).length === 0)
+      return password;
   }
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
 import { PgwardenError } from "../errors.js";
 import { quoteIdentifier, quoteLiteral } from "./identifier.js";
 
@@ -13,7 +14,11 @@ test("identifiers are always double-quoted with inner quotes doubled, as quote_i
 
 test("names that cannot be one role are refused: empty, NUL, longer than 63 bytes", () => {
   for (const name of ["", "a\0b", "x".repeat(64), "\u00e9".repeat(32)]) {
-    assert.throws(() => quoteIdentifier(name), (error: unknown) => error instanceof PgwardenError && error.code === "bad-identifier" && error.exitCode === 2, JSON.stringify(name));
+    assert.throws(
+      () => quoteIdentifier(name),
+      (error: unknown) => error instanceof PgwardenError && error.code === "bad-identifier" && error.exitCode === 2,
+      JSON.stringify(name),
+    );
   }
   assert.equal(quoteIdentifier("x".repeat(63)), `"${"x".repeat(63)}"`);
 });

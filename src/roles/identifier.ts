@@ -12,7 +12,10 @@ export function quoteIdentifier(name: string): string {
   if (name.includes("\0")) throw usageError("bad-identifier", "a name cannot contain a NUL character");
   // PostgreSQL's NAMEDATALEN - 1, for every identifier: longer names are silently truncated by the server.
   if (Buffer.byteLength(name, "utf8") > MAX_ROLE_NAME_BYTES) {
-    throw usageError("bad-identifier", `a name is limited to ${MAX_ROLE_NAME_BYTES} bytes (PostgreSQL would truncate it)`);
+    throw usageError(
+      "bad-identifier",
+      `a name is limited to ${MAX_ROLE_NAME_BYTES} bytes (PostgreSQL would truncate it)`,
+    );
   }
   return `"${name.replace(/"/g, '""')}"`;
 }

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
 import { passwordViolations } from "./password-policy.js";
 
-const ids = (password: string, role = "dbuser_app", policy = {}) => passwordViolations(password, role, policy).map((violation) => violation.id);
+const ids = (password: string, role = "dbuser_app", policy = {}) =>
+  passwordViolations(password, role, policy).map((violation) => violation.id);
 
 test("passwordcheck's rules: length 8, no role name, letters and non-letters", () => {
   assert.deepEqual(ids("Ab1.xyz"), ["too-short"]);
@@ -21,7 +23,10 @@ test("length counts characters, not UTF-16 units or bytes", () => {
 test("stricter options: minimum length, character classes, denylist", () => {
   assert.deepEqual(ids("correct-horse-42", "u", { minLength: 20 }), ["too-short"]);
   assert.deepEqual(ids("correct-horse-42", "u", { requiredClasses: ["upper", "digit"] }), ["missing-character-class"]);
-  assert.match(passwordViolations("correct-horse", "u", { requiredClasses: ["upper", "digit"] })[0]!.message, /no upper, no digit/);
+  assert.match(
+    passwordViolations("correct-horse", "u", { requiredClasses: ["upper", "digit"] })[0]!.message,
+    /no upper, no digit/,
+  );
   assert.deepEqual(ids("DBUser.DBA", "app", { denylist: new Set(["dbuser.dba"]) }), ["denylisted"]);
 });
 

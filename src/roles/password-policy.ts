@@ -48,13 +48,16 @@ const POLICY_CHECKS: readonly PolicyCheck[] = [
   },
   {
     id: "contains-role-name",
-    check: (password, role) => (role.length > 0 && password.toLowerCase().includes(role.toLowerCase()) ? "contains the role name" : undefined),
+    check: (password, role) =>
+      role.length > 0 && password.toLowerCase().includes(role.toLowerCase()) ? "contains the role name" : undefined,
   },
   {
     id: "letters-and-non-letters",
     check: (password) => {
       const letters = [...password].filter((char) => /\p{L}/u.test(char)).length;
-      return letters === 0 || letters === [...password].length ? "must contain both letters and non-letters" : undefined;
+      return letters === 0 || letters === [...password].length
+        ? "must contain both letters and non-letters"
+        : undefined;
     },
   },
   {
@@ -67,12 +70,17 @@ const POLICY_CHECKS: readonly PolicyCheck[] = [
   },
   {
     id: "denylisted",
-    check: (password, _role, policy) => (policy.denylist?.has(password.toLowerCase()) ? "is on the denylist of known or default passwords" : undefined),
+    check: (password, _role, policy) =>
+      policy.denylist?.has(password.toLowerCase()) ? "is on the denylist of known or default passwords" : undefined,
   },
 ];
 
 /** Every way `password` breaks `policy` for `roleName`; empty when it passes. */
-export function passwordViolations(password: string, roleName: string, policy: PasswordPolicy = {}): PasswordViolation[] {
+export function passwordViolations(
+  password: string,
+  roleName: string,
+  policy: PasswordPolicy = {},
+): PasswordViolation[] {
   return POLICY_CHECKS.flatMap((check) => {
     const message = check.check(password, roleName, policy);
     return message === undefined ? [] : [{ id: check.id, message }];

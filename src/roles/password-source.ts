@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
+
 import { problemAt } from "../config/problem-list.js";
 import { ExitCode, PgwardenError } from "../errors.js";
-import { sourcePrefix, type SourceLocation } from "../hba/model.js";
+import { type SourceLocation, sourcePrefix } from "../hba/model.js";
 import type { DesiredPassword } from "./desired-role.js";
 import { isMd5Secret } from "./md5.js";
 import type { PasswordInput } from "./role-entry.js";
@@ -37,7 +38,11 @@ export interface PasswordOrigin {
  * naming `file:line` and the label; the message never holds the password itself. The
  * result's `from` says where it came from (`pg_users (env APP_PASSWORD)`), for later messages.
  */
-export async function resolvePassword(input: PasswordInput, origin: PasswordOrigin, context: PasswordSourceContext): Promise<DesiredPassword> {
+export async function resolvePassword(
+  input: PasswordInput,
+  origin: PasswordOrigin,
+  context: PasswordSourceContext,
+): Promise<DesiredPassword> {
   // Where the password object was written, else the entry holding it: for messages and the result.
   const source = (typeof input === "string" ? undefined : input.source) ?? origin.written;
   const fail = (message: string, cause?: unknown) =>
@@ -62,7 +67,10 @@ export async function resolvePassword(input: PasswordInput, origin: PasswordOrig
     try {
       text = await readFile(path, "utf8");
     } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+      const reason =
+        (error as NodeJS.ErrnoException).code === "ENOENT"
+          ? "does not exist"
+          : `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
       throw fail(`the password file ${path} ${reason}`, error);
     }
     value = firstLine(text);

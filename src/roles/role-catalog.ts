@@ -1,4 +1,5 @@
 import type pg from "pg";
+
 import type { DefaultAclObjectType } from "./default-privilege.js";
 import type { RoleAttribute } from "./desired-role.js";
 
@@ -134,10 +135,21 @@ function settingsOf(config: readonly string[]): Record<string, string> {
  */
 export async function readRoleCatalog(client: pg.Client, owners: readonly string[]): Promise<RoleCatalog> {
   const roles = await client.query<RoleRow>(ROLES_SQL);
-  const dependents = await client.query<{ rolname: string; database: string; owned: number; privileges: number }>(DEPENDENTS_SQL);
-  const acl = await client.query<{ owner: string; object_type: DefaultAclObjectType; privilege_type: string; grantee: string | null }>(DEFAULT_ACL_SQL, [owners]);
+  const dependents = await client.query<{ rolname: string; database: string; owned: number; privileges: number }>(
+    DEPENDENTS_SQL,
+  );
+  const acl = await client.query<{
+    owner: string;
+    object_type: DefaultAclObjectType;
+    privilege_type: string;
+    grantee: string | null;
+  }>(DEFAULT_ACL_SQL, [owners]);
   const dependentsOf = new Map<string, RoleDependents[]>();
-  for (const row of dependents.rows) dependentsOf.set(row.rolname, [...(dependentsOf.get(row.rolname) ?? []), { database: row.database, owned: row.owned, privileges: row.privileges }]);
+  for (const row of dependents.rows)
+    dependentsOf.set(row.rolname, [
+      ...(dependentsOf.get(row.rolname) ?? []),
+      { database: row.database, owned: row.owned, privileges: row.privileges },
+    ]);
   const catalogRoles = new Map<string, CatalogRole>();
   for (const row of roles.rows) {
     catalogRoles.set(row.rolname, {
@@ -168,7 +180,12 @@ export async function readRoleCatalog(client: pg.Client, owners: readonly string
     now: session.now,
     database: session.database,
     roles: catalogRoles,
-    defaultAcl: acl.rows.map((row) => ({ owner: row.owner, objectType: row.object_type, privilege: row.privilege_type, grantee: row.grantee })),
+    defaultAcl: acl.rows.map((row) => ({
+      owner: row.owner,
+      objectType: row.object_type,
+      privilege: row.privilege_type,
+      grantee: row.grantee,
+    })),
     publicSchema: { exists: session.exists, publicCreate: session.public_create },
   };
 }

@@ -40,7 +40,14 @@ export class RoleChange {
   readonly locksOut: string | undefined;
   readonly #statement: string;
 
-  constructor(kind: RoleChangeKind, role: string | undefined, summary: string, sql: string, statement: string = sql, locksOut?: string) {
+  constructor(
+    kind: RoleChangeKind,
+    role: string | undefined,
+    summary: string,
+    sql: string,
+    statement: string = sql,
+    locksOut?: string,
+  ) {
     this.kind = kind;
     this.role = role;
     this.summary = summary;

@@ -1,8 +1,9 @@
 import { z } from "zod";
+
 import { ansibleBool } from "../config/ansible-bool.js";
 import type { SourceLocation } from "../hba/model.js";
-import { parseDefaultPrivilege } from "./default-privilege.js";
 import { MAX_ROLE_NAME_BYTES } from "../pki/role-name.js";
+import { parseDefaultPrivilege } from "./default-privilege.js";
 
 /**
  * The inventory's form of a role: one entry of pg_default_roles or pg_users, with Pigsty's
@@ -20,7 +21,9 @@ const roleNameSchema = z
   .string()
   .min(1, "expected a role name, got an empty string")
   .refine((name) => !CONTROL_CHARACTER.test(name), { error: "a role name must not contain control characters" })
-  .refine((name) => Buffer.byteLength(name, "utf8") <= MAX_ROLE_NAME_BYTES, { error: `a role name is limited to ${MAX_ROLE_NAME_BYTES} bytes (PostgreSQL would truncate it)` });
+  .refine((name) => Buffer.byteLength(name, "utf8") <= MAX_ROLE_NAME_BYTES, {
+    error: `a role name is limited to ${MAX_ROLE_NAME_BYTES} bytes (PostgreSQL would truncate it)`,
+  });
 
 /**
  * A password: plaintext or a pre-hashed `SCRAM-SHA-256$...` / `md5...` secret, or where to
@@ -33,26 +36,50 @@ export const passwordInputSchema = z.union(
     z.strictObject({ env: z.string().regex(ENV_NAME) }),
     z.strictObject({ file: z.string().min(1) }),
   ],
-  { error: "expected a password: a quoted string (plaintext, or a SCRAM-SHA-256$ or md5 secret), {env: NAME} or {file: PATH}" },
+  {
+    error:
+      "expected a password: a quoted string (plaintext, or a SCRAM-SHA-256$ or md5 secret), {env: NAME} or {file: PATH}",
+  },
 );
 
 /** Where a password object was written (added by the inventory loader). */
-export type PasswordInput = string | { readonly env: string; readonly source?: SourceLocation } | { readonly file: string; readonly source?: SourceLocation };
+export type PasswordInput =
+  | string
+  | { readonly env: string; readonly source?: SourceLocation }
+  | { readonly file: string; readonly source?: SourceLocation };
 
-const membershipSchema = z.union([roleNameSchema, z.strictObject({ name: roleNameSchema, state: z.enum(["grant", "revoke"]).optional() })], {
-  error: "expected a role name or {name: ROLE, state: grant|revoke}",
-});
+const membershipSchema = z.union(
+  [roleNameSchema, z.strictObject({ name: roleNameSchema, state: z.enum(["grant", "revoke"]).optional() })],
+  {
+    error: "expected a role name or {name: ROLE, state: grant|revoke}",
+  },
+);
 
-const parameterValueSchema = z.union([z.string(), z.number().finite(), z.boolean(), z.null(), z.array(z.union([z.string(), z.number().finite()])).min(1)], {
-  error: "expected a value: a string, a number, a boolean, a list, or null to reset it",
-});
+const parameterValueSchema = z.union(
+  [z.string(), z.number().finite(), z.boolean(), z.null(), z.array(z.union([z.string(), z.number().finite()])).min(1)],
+  {
+    error: "expected a value: a string, a number, a boolean, a list, or null to reset it",
+  },
+);
 
 const expireAtSchema = z
-  .union([z.date(), z.string().regex(ISO_DATE, { error: (issue) => `expected a date, YYYY-MM-DD, got string ${JSON.stringify(issue.input)}` })], { error: "expected a date, YYYY-MM-DD" })
+  .union(
+    [
+      z.date(),
+      z.string().regex(ISO_DATE, {
+        error: (issue) => `expected a date, YYYY-MM-DD, got string ${JSON.stringify(issue.input)}`,
+      }),
+    ],
+    { error: "expected a date, YYYY-MM-DD" },
+  )
   .transform((value) => (typeof value === "string" ? value : value.toISOString().slice(0, 10)))
-  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), {
-    error: (issue) => `${JSON.stringify(issue.input)} is not a calendar date`,
-  });
+  .refine(
+    (value) =>
+      !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value),
+    {
+      error: (issue) => `${JSON.stringify(issue.input)} is not a calendar date`,
+    },
+  );
 
 const roleEntryFields = z.object({
   name: roleNameSchema,
@@ -72,7 +99,12 @@ const roleEntryFields = z.object({
     .record(z.string(), parameterValueSchema)
     .superRefine((parameters, context) => {
       for (const name of Object.keys(parameters)) {
-        if (!PARAMETER_NAME.test(name)) context.addIssue({ code: "custom", path: [name], message: `${JSON.stringify(name)} is not a parameter name` });
+        if (!PARAMETER_NAME.test(name))
+          context.addIssue({
+            code: "custom",
+            path: [name],
+            message: `${JSON.stringify(name)} is not a parameter name`,
+          });
       }
     })
     .nullable()
@@ -82,7 +114,11 @@ const roleEntryFields = z.object({
     .refine((text) => !text.includes("\0"), { error: "a comment cannot contain a NUL character" })
     .nullable()
     .optional(),
-  state: z.enum(["create", "absent"], { error: (issue) => `invalid state ${JSON.stringify(issue.input)}: use create or absent` }).optional(),
+  state: z
+    .enum(["create", "absent"], {
+      error: (issue) => `invalid state ${JSON.stringify(issue.input)}: use create or absent`,
+    })
+    .optional(),
   pgbouncer: ansibleBool.optional(),
 });
 

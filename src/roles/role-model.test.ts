@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
 import { parseInventory } from "../config/load-inventory.js";
 import { ExitCode, PgwardenError } from "../errors.js";
 import { desiredRoleModel } from "./role-model.js";
@@ -25,7 +26,12 @@ ${globals}`,
 test("without pg_default_roles: Pigsty's four roles and system users, with their attributes, memberships and comments", async () => {
   const model = await desiredRoleModel(inventory(""), "pg-test", { env, now: NOW });
   assert.deepEqual(
-    model.roles.map((role) => [role.name, role.attributes, role.memberships.map((membership) => membership.role), role.comment]),
+    model.roles.map((role) => [
+      role.name,
+      role.attributes,
+      role.memberships.map((membership) => membership.role),
+      role.comment,
+    ]),
     [
       ["dbrole_readonly", { login: false }, [], "role for global read-only access"],
       ["dbrole_offline", { login: false }, [], "role for restricted read-only access"],
@@ -37,7 +43,9 @@ test("without pg_default_roles: Pigsty's four roles and system users, with their
       ["dbuser_monitor", {}, ["pg_monitor", "dbrole_readonly"], "pgsql monitor user"],
     ],
   );
-  assert.deepEqual(model.roles.find((role) => role.name === "dbuser_monitor")?.parameters, [{ name: "log_min_duration_statement", value: "1000" }]);
+  assert.deepEqual(model.roles.find((role) => role.name === "dbuser_monitor")?.parameters, [
+    { name: "log_min_duration_statement", value: "1000" },
+  ]);
   assert.equal(model.defaultPrivileges.length, 17);
   assert.deepEqual(model.privilegeOwners, ["postgres", "dbuser_dba", "dbrole_admin"]);
   assert.deepEqual(
@@ -48,14 +56,32 @@ test("without pg_default_roles: Pigsty's four roles and system users, with their
 });
 
 test("system users get pg_*_password (the inventory's, else Pigsty's), the dbsu none by default; pg_users passwords win", async () => {
-  const model = await desiredRoleModel(inventory("        pg_users:\n          - { name: dbuser_monitor, password: Monitor-Own-1 }"), "pg-test", { env, now: NOW });
+  const model = await desiredRoleModel(
+    inventory("        pg_users:\n          - { name: dbuser_monitor, password: Monitor-Own-1 }"),
+    "pg-test",
+    { env, now: NOW },
+  );
   const password = (name: string) => model.roles.find((role) => role.name === name)?.password;
-  assert.deepEqual(password("dbuser_dba"), { kind: "plaintext", value: "Admin-From-Env-1", from: "pg_admin_password (env ADMIN_PASSWORD)", source: { file: "/etc/pigsty/pigsty.yml", line: 10 } });
+  assert.deepEqual(password("dbuser_dba"), {
+    kind: "plaintext",
+    value: "Admin-From-Env-1",
+    from: "pg_admin_password (env ADMIN_PASSWORD)",
+    source: { file: "/etc/pigsty/pigsty.yml", line: 10 },
+  });
   assert.equal(password("replicator")?.kind === "plaintext" && password("replicator")?.from, "pg_replication_password");
-  assert.deepEqual(password("dbuser_monitor"), { kind: "plaintext", value: "Monitor-Own-1", from: "pg_users", source: { file: "/etc/pigsty/pigsty.yml", line: 8 } });
+  assert.deepEqual(password("dbuser_monitor"), {
+    kind: "plaintext",
+    value: "Monitor-Own-1",
+    from: "pg_users",
+    source: { file: "/etc/pigsty/pigsty.yml", line: 8 },
+  });
   assert.equal(password("postgres"), undefined, "pg_dbsu_password '' means no password");
   const monitor = model.roles.find((role) => role.name === "dbuser_monitor");
-  assert.deepEqual([monitor?.memberships.map((membership) => membership.role), monitor?.comment], [["pg_monitor", "dbrole_readonly"], "pgsql monitor user"], "one role: pg_default_roles' entry, with what pg_users states over it");
+  assert.deepEqual(
+    [monitor?.memberships.map((membership) => membership.role), monitor?.comment],
+    [["pg_monitor", "dbrole_readonly"], "pgsql monitor user"],
+    "one role: pg_default_roles' entry, with what pg_users states over it",
+  );
   assert.equal(model.roles.filter((role) => role.name === "dbuser_monitor").length, 1);
 });
 
@@ -79,13 +105,19 @@ test("pg_users: later entries override what they state; expiry, parameters, memb
   assert.deepEqual(app?.parameters, [{ name: "search_path", value: ["app", "public"] }]);
   assert.equal(app?.comment, "business user app", "Pigsty's comment for a user without one");
   assert.equal(model.roles.find((role) => role.name === "old_app")?.state, "absent");
-  const soon = await desiredRoleModel(inventory("        pg_users: [ { name: app, expire_in: 10 } ]"), "pg-test", { env, now: NOW });
+  const soon = await desiredRoleModel(inventory("        pg_users: [ { name: app, expire_in: 10 } ]"), "pg-test", {
+    env,
+    now: NOW,
+  });
   assert.equal(soon.roles.find((role) => role.name === "app")?.validUntil, "2026-03-11");
 });
 
 test("the inventory's pg_default_roles replace Pigsty's; cluster vars win over global ones", async () => {
   const model = await desiredRoleModel(
-    inventory("        pg_default_roles: [ { name: readers, login: false } ]\n        pg_admin_username: cluster_admin", "    pg_admin_username: global_admin\n    pg_dbsu: pgdbsu\n"),
+    inventory(
+      "        pg_default_roles: [ { name: readers, login: false } ]\n        pg_admin_username: cluster_admin",
+      "    pg_admin_username: global_admin\n    pg_dbsu: pgdbsu\n",
+    ),
     "pg-test",
     { env, now: NOW },
   );
@@ -94,18 +126,45 @@ test("the inventory's pg_default_roles replace Pigsty's; cluster vars win over g
     ["readers"],
   );
   assert.deepEqual(model.privilegeOwners, ["pgdbsu", "cluster_admin", "dbrole_admin"]);
-  assert.deepEqual(model.warnings, ["pg_admin_password is set, but pg_admin_username cluster_admin is in neither pg_default_roles nor pg_users: its password is not managed"], "only for what the inventory sets itself");
-  const fromUsers = await desiredRoleModel(inventory("        pg_default_roles: []\n        pg_users: [ { name: dbuser_dba, superuser: true } ]"), "pg-test", { env, now: NOW });
-  assert.equal(fromUsers.roles[0]?.password?.from, "pg_admin_password (env ADMIN_PASSWORD)", "a system user declared in pg_users gets its password");
+  assert.deepEqual(
+    model.warnings,
+    [
+      "pg_admin_password is set, but pg_admin_username cluster_admin is in neither pg_default_roles nor pg_users: its password is not managed",
+    ],
+    "only for what the inventory sets itself",
+  );
+  const fromUsers = await desiredRoleModel(
+    inventory("        pg_default_roles: []\n        pg_users: [ { name: dbuser_dba, superuser: true } ]"),
+    "pg-test",
+    { env, now: NOW },
+  );
+  assert.equal(
+    fromUsers.roles[0]?.password?.from,
+    "pg_admin_password (env ADMIN_PASSWORD)",
+    "a system user declared in pg_users gets its password",
+  );
 });
 
 test("a system user declared absent is refused (exit 3) naming the line; so is a role that is a member of itself", async () => {
   await assert.rejects(
-    desiredRoleModel(inventory("        pg_default_roles: []\n        pg_users: [ { name: dbuser_dba, state: absent } ]"), "pg-test", { env, now: NOW }),
-    (error: unknown) => error instanceof PgwardenError && error.exitCode === ExitCode.config && /^\/etc\/pigsty\/pigsty\.yml:8: dbuser_dba is a system user .* state: absent is refused$/.test(error.message),
+    desiredRoleModel(
+      inventory("        pg_default_roles: []\n        pg_users: [ { name: dbuser_dba, state: absent } ]"),
+      "pg-test",
+      { env, now: NOW },
+    ),
+    (error: unknown) =>
+      error instanceof PgwardenError &&
+      error.exitCode === ExitCode.config &&
+      /^\/etc\/pigsty\/pigsty\.yml:8: dbuser_dba is a system user .* state: absent is refused$/.test(error.message),
   );
-  await assert.rejects(desiredRoleModel(inventory("        pg_users: [ { name: app, roles: [app] } ]"), "pg-test", { env, now: NOW }), /pg_users app: a role cannot be a member of itself/);
-  await assert.rejects(desiredRoleModel(inventory(""), "pg-test", { env: {}, now: NOW }), /pigsty\.yml:9: pg_admin_password \(dbuser_dba\): the environment variable ADMIN_PASSWORD is not set/);
+  await assert.rejects(
+    desiredRoleModel(inventory("        pg_users: [ { name: app, roles: [app] } ]"), "pg-test", { env, now: NOW }),
+    /pg_users app: a role cannot be a member of itself/,
+  );
+  await assert.rejects(
+    desiredRoleModel(inventory(""), "pg-test", { env: {}, now: NOW }),
+    /pigsty\.yml:9: pg_admin_password \(dbuser_dba\): the environment variable ADMIN_PASSWORD is not set/,
+  );
 });
 
 test("Pigsty's defaults are placed where they come into force, the cluster's entry, never in Pigsty's own files", async () => {
@@ -125,19 +184,38 @@ ${vars}
   const role = (name: string) => model.roles.find((each) => each.name === name);
   const entry = { file: "pigsty.yml", line: line("    pg-test:") };
   for (const each of model.roles) {
-    assert.deepEqual(each.source, entry, `${each.name} comes from Pigsty's pg_default_roles, in force at pg-test's entry`);
+    assert.deepEqual(
+      each.source,
+      entry,
+      `${each.name} comes from Pigsty's pg_default_roles, in force at pg-test's entry`,
+    );
     assert.equal(each.pigstyDefault, "pg_default_roles");
   }
   const replicator = role("replicator")?.password;
-  assert.deepEqual([replicator?.source, replicator?.pigstyDefault], [entry, "pg_replication_password"], "an unset system password: at the cluster's entry");
+  assert.deepEqual(
+    [replicator?.source, replicator?.pigstyDefault],
+    [entry, "pg_replication_password"],
+    "an unset system password: at the cluster's entry",
+  );
   const monitor = role("dbuser_monitor")?.password;
   const monitorLine = { file: "pigsty.yml", line: line("pg_monitor_password") };
-  assert.deepEqual([monitor?.source, monitor?.pigstyDefault], [monitorLine, undefined], "a password the inventory sets as text: its line");
+  assert.deepEqual(
+    [monitor?.source, monitor?.pigstyDefault],
+    [monitorLine, undefined],
+    "a password the inventory sets as text: its line",
+  );
 
-  const redeclaring = parseInventory(text("        pg_users: [ { name: dbuser_monitor, comment: mine } ]"), "pigsty.yml");
+  const redeclaring = parseInventory(
+    text("        pg_users: [ { name: dbuser_monitor, comment: mine } ]"),
+    "pigsty.yml",
+  );
   const own = await desiredRoleModel(redeclaring, "pg-test", { env, now: NOW });
   const redeclared = own.roles.find((each) => each.name === "dbuser_monitor");
-  assert.deepEqual([redeclared?.source?.line, redeclared?.pigstyDefault], [7, undefined], "a default role declared again: at its own entry");
+  assert.deepEqual(
+    [redeclared?.source?.line, redeclared?.pigstyDefault],
+    [7, undefined],
+    "a default role declared again: at its own entry",
+  );
 });
 
 test("every unreadable password, refused entry and redeclared role is reported together, each at its line, not only the first", async () => {
@@ -156,24 +234,40 @@ test("every unreadable password, refused entry and redeclared role is reported t
 `;
   const lines = text.split("\n");
   const line = (needle: string) => lines.findIndex((each) => each.includes(needle)) + 1;
-  await assert.rejects(desiredRoleModel(parseInventory(text, "/etc/pigsty/pigsty.yml"), "pg-test", { env: {}, now: NOW }), (error: unknown) => {
-    assert.ok(error instanceof PgwardenError);
-    assert.equal(error.exitCode, ExitCode.config);
-    assert.equal(error.message, "6 problems with the declared roles in /etc/pigsty/pigsty.yml");
-    const override = "Pigsty creates pg_default_roles first, then pg_users, so what the pg_users entry states overrides it (rule overrides-default-role)";
-    assert.deepEqual(
-      error.problems?.map((problem) => [problem.line, problem.message.replace(/ \/etc\/pigsty\/missing\.pw /, " F ")]),
-      [
-        [line("pg-test:"), `dbuser_dba of Pigsty's default pg_default_roles (not set for pg-test: roles/pgsql/defaults/main.yml) is declared again in pg_users at line ${line("name: dbuser_dba")}:13: ${override}`],
-        [line("NOT_SET_APP"), "pg_users app: password: the environment variable NOT_SET_APP is not set"],
-        [line("missing.pw"), "pg_users report: password: the password file F does not exist"],
-        [line("name: dbuser_dba"), "dbuser_dba is a system user (the dbsu, replicator, monitor or admin user): pgwarden never drops it, so state: absent is refused"],
-        [line("name: dbuser_dba"), `pg_users dbuser_dba is also declared in Pigsty's default pg_default_roles (roles/pgsql/defaults/main.yml): ${override}`],
-        [line("NOT_SET_ADMIN"), "pg_admin_password (dbuser_dba): the environment variable NOT_SET_ADMIN is not set"],
-      ],
-    );
-    return true;
-  });
+  await assert.rejects(
+    desiredRoleModel(parseInventory(text, "/etc/pigsty/pigsty.yml"), "pg-test", { env: {}, now: NOW }),
+    (error: unknown) => {
+      assert.ok(error instanceof PgwardenError);
+      assert.equal(error.exitCode, ExitCode.config);
+      assert.equal(error.message, "6 problems with the declared roles in /etc/pigsty/pigsty.yml");
+      const override =
+        "Pigsty creates pg_default_roles first, then pg_users, so what the pg_users entry states overrides it (rule overrides-default-role)";
+      assert.deepEqual(
+        error.problems?.map((problem) => [
+          problem.line,
+          problem.message.replace(/ \/etc\/pigsty\/missing\.pw /, " F "),
+        ]),
+        [
+          [
+            line("pg-test:"),
+            `dbuser_dba of Pigsty's default pg_default_roles (not set for pg-test: roles/pgsql/defaults/main.yml) is declared again in pg_users at line ${line("name: dbuser_dba")}:13: ${override}`,
+          ],
+          [line("NOT_SET_APP"), "pg_users app: password: the environment variable NOT_SET_APP is not set"],
+          [line("missing.pw"), "pg_users report: password: the password file F does not exist"],
+          [
+            line("name: dbuser_dba"),
+            "dbuser_dba is a system user (the dbsu, replicator, monitor or admin user): pgwarden never drops it, so state: absent is refused",
+          ],
+          [
+            line("name: dbuser_dba"),
+            `pg_users dbuser_dba is also declared in Pigsty's default pg_default_roles (roles/pgsql/defaults/main.yml): ${override}`,
+          ],
+          [line("NOT_SET_ADMIN"), "pg_admin_password (dbuser_dba): the environment variable NOT_SET_ADMIN is not set"],
+        ],
+      );
+      return true;
+    },
+  );
 });
 
 test("a role named twice in pg_users is an error at each entry (file:line:column), and the password it replaces is kept to be checked", async () => {
@@ -194,19 +288,55 @@ test("a role named twice in pg_users is an error at each entry (file:line:column
   const line = (needle: string) => lines.findIndex((each) => each.includes(needle)) + 1;
   const model = await desiredRoleModel(parseInventory(text, "pigsty.yml"), "pg-test", { env, now: NOW });
   const [first, second] = [line("name: u1, password: u1"), line("Str0ng-Passw0rd-xyz")];
-  const why = "declare each role once; Pigsty's pgsql.yml applies every entry in turn (the last password wins) but bin/pgsql-user applies only the first (rule duplicate-role)";
+  const why =
+    "declare each role once; Pigsty's pgsql.yml applies every entry in turn (the last password wins) but bin/pgsql-user applies only the first (rule duplicate-role)";
   assert.deepEqual(
-    model.problems.map((problem) => [problem.file, problem.line, problem.column, problem.path, problem.severity, problem.rule, problem.message]),
+    model.problems.map((problem) => [
+      problem.file,
+      problem.line,
+      problem.column,
+      problem.path,
+      problem.severity,
+      problem.rule,
+      problem.message,
+    ]),
     [
-      ["pigsty.yml", first, 13, "all.children.pg-test.vars.pg_users[0]", "error", "duplicate-role", `pg_users u1 is also declared at line ${second}:13: ${why}`],
-      ["pigsty.yml", second, 13, "all.children.pg-test.vars.pg_users[2]", "error", "duplicate-role", `pg_users u1 is also declared at line ${first}:13: ${why}`],
+      [
+        "pigsty.yml",
+        first,
+        13,
+        "all.children.pg-test.vars.pg_users[0]",
+        "error",
+        "duplicate-role",
+        `pg_users u1 is also declared at line ${second}:13: ${why}`,
+      ],
+      [
+        "pigsty.yml",
+        second,
+        13,
+        "all.children.pg-test.vars.pg_users[2]",
+        "error",
+        "duplicate-role",
+        `pg_users u1 is also declared at line ${first}:13: ${why}`,
+      ],
     ],
   );
   const u1 = model.roles.find((role) => role.name === "u1");
-  assert.equal(model.roles.filter((role) => role.name === "u1").length, 1, "still one role, as Pigsty's pgsql.yml leaves it");
-  assert.deepEqual(u1?.password?.kind === "plaintext" && [u1.password.value, u1.password.source?.line], ["Str0ng-Passw0rd-xyz", second]);
+  assert.equal(
+    model.roles.filter((role) => role.name === "u1").length,
+    1,
+    "still one role, as Pigsty's pgsql.yml leaves it",
+  );
+  assert.deepEqual(u1?.password?.kind === "plaintext" && [u1.password.value, u1.password.source?.line], [
+    "Str0ng-Passw0rd-xyz",
+    second,
+  ]);
   assert.deepEqual(
-    u1?.overriddenPasswords?.map((password) => [password.kind === "plaintext" && password.value, password.from, password.source?.line]),
+    u1?.overriddenPasswords?.map((password) => [
+      password.kind === "plaintext" && password.value,
+      password.from,
+      password.source?.line,
+    ]),
     [["u1", "pg_users", first]],
   );
   assert.deepEqual(model.warnings, [], "the problems are not warnings");
@@ -225,8 +355,12 @@ ${vars}
   vars:
     pg_admin_password: { env: ADMIN_PASSWORD }
 ${globals}`;
-  const why = "Pigsty creates pg_default_roles first, then pg_users, so what the pg_users entry states overrides it (rule overrides-default-role)";
-  const own = text("", "    pg_default_roles:\n      - { name: readers, login: false }\n      - { name: dbuser_monitor, roles: [pg_monitor] }\n");
+  const why =
+    "Pigsty creates pg_default_roles first, then pg_users, so what the pg_users entry states overrides it (rule overrides-default-role)";
+  const own = text(
+    "",
+    "    pg_default_roles:\n      - { name: readers, login: false }\n      - { name: dbuser_monitor, roles: [pg_monitor] }\n",
+  );
   const lines = own.split("\n");
   const line = (needle: string) => lines.findIndex((each) => each.includes(needle)) + 1;
   const [users, defaults] = [line("comment: mine"), line("roles: [pg_monitor]")];
@@ -234,29 +368,66 @@ ${globals}`;
   assert.deepEqual(
     model.problems.map((problem) => [problem.line, problem.column, problem.severity, problem.rule, problem.message]),
     [
-      [users, 13, "warning", "overrides-default-role", `pg_users dbuser_monitor is also declared in pg_default_roles at line ${defaults}:9: ${why}`],
-      [defaults, 9, "warning", "overrides-default-role", `pg_default_roles dbuser_monitor is declared again in pg_users at line ${users}:13: ${why}`],
+      [
+        users,
+        13,
+        "warning",
+        "overrides-default-role",
+        `pg_users dbuser_monitor is also declared in pg_default_roles at line ${defaults}:9: ${why}`,
+      ],
+      [
+        defaults,
+        9,
+        "warning",
+        "overrides-default-role",
+        `pg_default_roles dbuser_monitor is declared again in pg_users at line ${users}:13: ${why}`,
+      ],
     ],
   );
-  assert.deepEqual(model.roles.find((role) => role.name === "dbuser_monitor")?.comment, "mine", "the override is still made");
+  assert.deepEqual(
+    model.roles.find((role) => role.name === "dbuser_monitor")?.comment,
+    "mine",
+    "the override is still made",
+  );
 
   const pigsty = await desiredRoleModel(parseInventory(text("", ""), "pigsty.yml"), "pg-test", { env, now: NOW });
   assert.deepEqual(
     pigsty.problems.map((problem) => [problem.line, problem.column, problem.severity, problem.message]),
     [
-      [users, 13, "warning", `pg_users dbuser_monitor is also declared in Pigsty's default pg_default_roles (roles/pgsql/defaults/main.yml): ${why}`],
-      [line("pg-test:"), 5, "warning", `dbuser_monitor of Pigsty's default pg_default_roles (not set for pg-test: roles/pgsql/defaults/main.yml) is declared again in pg_users at line ${users}:13: ${why}`],
+      [
+        users,
+        13,
+        "warning",
+        `pg_users dbuser_monitor is also declared in Pigsty's default pg_default_roles (roles/pgsql/defaults/main.yml): ${why}`,
+      ],
+      [
+        line("pg-test:"),
+        5,
+        "warning",
+        `dbuser_monitor of Pigsty's default pg_default_roles (not set for pg-test: roles/pgsql/defaults/main.yml) is declared again in pg_users at line ${users}:13: ${why}`,
+      ],
     ],
   );
 });
 
 test("a stated system password replaced by a pg_users password is kept to be checked; Pigsty's own default, replaced, is not", async () => {
   const model = await desiredRoleModel(
-    inventory("        pg_users:\n          - { name: dbuser_dba, password: Dba-Own-Str0ng }\n          - { name: dbuser_monitor, password: Monitor-Own-1 }"),
+    inventory(
+      "        pg_users:\n          - { name: dbuser_dba, password: Dba-Own-Str0ng }\n          - { name: dbuser_monitor, password: Monitor-Own-1 }",
+    ),
     "pg-test",
     { env, now: NOW },
   );
-  const overridden = (name: string) => model.roles.find((role) => role.name === name)?.overriddenPasswords?.map((password) => password.from);
-  assert.deepEqual(overridden("dbuser_dba"), ["pg_admin_password (env ADMIN_PASSWORD)"], "pg_admin_password is still installed by Pigsty at bootstrap");
-  assert.equal(overridden("dbuser_monitor"), undefined, "pg_monitor_password unset: Pigsty's default, replaced as its problem asks");
+  const overridden = (name: string) =>
+    model.roles.find((role) => role.name === name)?.overriddenPasswords?.map((password) => password.from);
+  assert.deepEqual(
+    overridden("dbuser_dba"),
+    ["pg_admin_password (env ADMIN_PASSWORD)"],
+    "pg_admin_password is still installed by Pigsty at bootstrap",
+  );
+  assert.equal(
+    overridden("dbuser_monitor"),
+    undefined,
+    "pg_monitor_password unset: Pigsty's default, replaced as its problem asks",
+  );
 });

@@ -1,16 +1,24 @@
 import { dirname, resolve } from "node:path";
+
 import { clusterSource, clusterVarSource } from "../config/cluster-source.js";
-import { ProblemCollector } from "../config/problem-collector.js";
-import { problemAt } from "../config/problem-list.js";
 import { instanceVars, type Inventory } from "../config/inventory.js";
 import { PIGSTY_DEFAULTS } from "../config/pigsty-defaults.js";
+import { ProblemCollector } from "../config/problem-collector.js";
+import { problemAt } from "../config/problem-list.js";
 import type { InventoryVars, PasswordKey } from "../config/schema.js";
 import { ExitCode, PgwardenError, type Problem } from "../errors.js";
-import { sourcePrefix, type SourceLocation } from "../hba/model.js";
-import { parseDefaultPrivilege, type DefaultPrivilege } from "./default-privilege.js";
+import { type SourceLocation, sourcePrefix } from "../hba/model.js";
+import { type DefaultPrivilege, parseDefaultPrivilege } from "./default-privilege.js";
+import {
+  type DesiredMembership,
+  type DesiredParameter,
+  type DesiredPassword,
+  type DesiredRole,
+  ROLE_ATTRIBUTES,
+  type RoleAttribute,
+} from "./desired-role.js";
 import { duplicateRoleProblems, type RoleDeclaration } from "./duplicate-roles.js";
-import { ROLE_ATTRIBUTES, type DesiredMembership, type DesiredParameter, type DesiredPassword, type DesiredRole, type RoleAttribute } from "./desired-role.js";
-import { resolvePassword, type PasswordSourceContext } from "./password-source.js";
+import { type PasswordSourceContext, resolvePassword } from "./password-source.js";
 import type { RoleEntry } from "./role-entry.js";
 import { desiredParameter } from "./role-parameter.js";
 
@@ -47,7 +55,10 @@ export interface RoleModelOptions {
 }
 
 /** The system users' password keys and the username key each one belongs to, in Pigsty's order. */
-const SYSTEM_PASSWORDS: readonly (readonly [PasswordKey, "pg_dbsu" | "pg_replication_username" | "pg_monitor_username" | "pg_admin_username"])[] = [
+const SYSTEM_PASSWORDS: readonly (readonly [
+  PasswordKey,
+  "pg_dbsu" | "pg_replication_username" | "pg_monitor_username" | "pg_admin_username",
+])[] = [
   ["pg_dbsu_password", "pg_dbsu"],
   ["pg_replication_password", "pg_replication_username"],
   ["pg_monitor_password", "pg_monitor_username"],
@@ -113,7 +124,12 @@ class RoleModelBuilder {
 
   /** `pigstyDefault`: the entry is Pigsty's default (the inventory sets no pg_default_roles), placed at the cluster's entry. */
   async entry(entry: RoleEntry, origin: "pg_default_roles" | "pg_users", pigstyDefault?: string): Promise<void> {
-    this.declarations.push({ name: entry.name, origin, source: entry.source, ...(pigstyDefault === undefined ? {} : { pigstyDefault }) });
+    this.declarations.push({
+      name: entry.name,
+      origin,
+      source: entry.source,
+      ...(pigstyDefault === undefined ? {} : { pigstyDefault }),
+    });
     const role = this.role(entry.name);
     if (entry.source) role.pigstyDefault = pigstyDefault;
     role.source = entry.source ?? role.source;
@@ -124,11 +140,16 @@ class RoleModelBuilder {
     }
     if (entry.connlimit !== undefined && entry.connlimit !== null) role.connectionLimit = entry.connlimit;
     // Pigsty's template: expire_in wins over expire_at.
-    if (entry.expire_in !== undefined && entry.expire_in !== null) role.validUntil = expiryDate(this.now, entry.expire_in);
+    if (entry.expire_in !== undefined && entry.expire_in !== null)
+      role.validUntil = expiryDate(this.now, entry.expire_in);
     else if (entry.expire_at !== undefined && entry.expire_at !== null) role.validUntil = entry.expire_at;
     for (const membership of entry.roles ?? []) {
-      const granted: DesiredMembership = typeof membership === "string" ? { role: membership, state: "grant" } : { role: membership.name, state: membership.state ?? "grant" };
-      if (granted.role === entry.name) throw modelError(entry.source, `${origin} ${entry.name}: a role cannot be a member of itself`);
+      const granted: DesiredMembership =
+        typeof membership === "string"
+          ? { role: membership, state: "grant" }
+          : { role: membership.name, state: membership.state ?? "grant" };
+      if (granted.role === entry.name)
+        throw modelError(entry.source, `${origin} ${entry.name}: a role cannot be a member of itself`);
       role.memberships.set(granted.role, granted);
     }
     for (const [name, value] of Object.entries(entry.parameters ?? {})) {
@@ -138,7 +159,11 @@ class RoleModelBuilder {
     if (entry.comment !== undefined && entry.comment !== null) role.comment = entry.comment;
     if (entry.password !== undefined && entry.password !== null) {
       const written = entry.passwordSource ?? entry.source;
-      const value = await resolvePassword(entry.password, { label: `${origin} ${entry.name}: password`, key: origin, written }, this.context);
+      const value = await resolvePassword(
+        entry.password,
+        { label: `${origin} ${entry.name}: password`, key: origin, written },
+        this.context,
+      );
       this.setPassword(role, pigstyDefault === undefined ? value : { ...value, pigstyDefault }, PASSWORD_RANK[origin]);
     }
   }
@@ -160,7 +185,10 @@ class RoleModelBuilder {
     if (input === undefined || input === "" || typeof name !== "string") return;
     const role = this.roles.get(name);
     if (!role) {
-      if (stated) this.warnings.push(`${key} is set, but ${userKey} ${name} is in neither pg_default_roles nor pg_users: its password is not managed`);
+      if (stated)
+        this.warnings.push(
+          `${key} is set, but ${userKey} ${name} is in neither pg_default_roles nor pg_users: its password is not managed`,
+        );
       return;
     }
     const value = await resolvePassword(input, { label: `${key} (${name})`, key, written }, this.context);
@@ -195,7 +223,11 @@ function finish(role: RoleBuilder, systemUsers: ReadonlySet<string>): DesiredRol
  * Passwords given as `{env}` or `{file}` are read here. A system user declared absent, or an
  * unreadable password, is an invalid config (exit 3) naming the inventory line.
  */
-export async function desiredRoleModel(inventory: Inventory, cluster: string, options: RoleModelOptions): Promise<RoleModel> {
+export async function desiredRoleModel(
+  inventory: Inventory,
+  cluster: string,
+  options: RoleModelOptions,
+): Promise<RoleModel> {
   const own = instanceVars(inventory, cluster);
   const vars: InventoryVars = { ...PIGSTY_DEFAULTS, ...own };
   const builder = new RoleModelBuilder({ baseDir: dirname(resolve(inventory.file)), env: options.env }, options.now);
@@ -211,22 +243,42 @@ export async function desiredRoleModel(inventory: Inventory, cluster: string, op
   // After pg_users, so a system user declared there gets its password too; ranks keep pg_users' own first.
   for (const [key, userKey] of SYSTEM_PASSWORDS) {
     const stated = own[key] !== undefined;
-    await problems.run(() => builder.systemPassword(vars, key, userKey, stated, stated ? clusterVarSource(inventory, cluster, key) : entryOfCluster));
+    await problems.run(() =>
+      builder.systemPassword(
+        vars,
+        key,
+        userKey,
+        stated,
+        stated ? clusterVarSource(inventory, cluster, key) : entryOfCluster,
+      ),
+    );
   }
 
-  const systemNames = SYSTEM_PASSWORDS.map(([, userKey]) => vars[userKey]).filter((name): name is string => typeof name === "string");
+  const systemNames = SYSTEM_PASSWORDS.map(([, userKey]) => vars[userKey]).filter(
+    (name): name is string => typeof name === "string",
+  );
   const systemUsers = new Set(systemNames);
   for (const role of builder.roles.values()) {
     if (role.state === "absent" && systemUsers.has(role.name)) {
-      const why = "is a system user (the dbsu, replicator, monitor or admin user): pgwarden never drops it, so state: absent is refused";
+      const why =
+        "is a system user (the dbsu, replicator, monitor or admin user): pgwarden never drops it, so state: absent is refused";
       problems.keep(modelError(role.source, `${role.name} ${why}`));
     }
   }
   const duplicates = duplicateRoleProblems(builder.declarations, cluster);
   // No model without its other problems: the duplicates are listed with them.
-  if (problems.size > 0 && duplicates.length > 0) problems.keep(new PgwardenError("invalid-role-model", "roles declared twice", ExitCode.config, { problems: duplicates }));
+  if (problems.size > 0 && duplicates.length > 0)
+    problems.keep(
+      new PgwardenError("invalid-role-model", "roles declared twice", ExitCode.config, { problems: duplicates }),
+    );
   problems.throwIfAny();
-  const privilegeOwners = [...new Set([vars.pg_dbsu, vars.pg_admin_username, ADMIN_GROUP_ROLE].filter((name): name is string => typeof name === "string"))];
+  const privilegeOwners = [
+    ...new Set(
+      [vars.pg_dbsu, vars.pg_admin_username, ADMIN_GROUP_ROLE].filter(
+        (name): name is string => typeof name === "string",
+      ),
+    ),
+  ];
   return {
     cluster,
     roles: [...builder.roles.values()].map((role) => finish(role, systemUsers)),

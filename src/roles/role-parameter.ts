@@ -6,10 +6,18 @@ import { quoteIdentifier, quoteLiteral } from "./identifier.js";
  * server quotes each element as an identifier when it stores the setting, so `monitor,public`
  * must go as two elements, as Pigsty's `SET search_path = monitor,public` sends it.
  */
-const NAME_LIST_PARAMETERS = new Set(["search_path", "temp_tablespaces", "local_preload_libraries", "session_preload_libraries"]);
+const NAME_LIST_PARAMETERS = new Set([
+  "search_path",
+  "temp_tablespaces",
+  "local_preload_libraries",
+  "session_preload_libraries",
+]);
 
 /** The inventory's value (`parameters: {name: value}`) in the form the planner compares and renders. */
-export function desiredParameter(name: string, value: string | number | boolean | null | readonly (string | number)[]): DesiredParameter {
+export function desiredParameter(
+  name: string,
+  value: string | number | boolean | null | readonly (string | number)[],
+): DesiredParameter {
   const lower = name.toLowerCase();
   if (value === null) return { name: lower, value: null };
   if (Array.isArray(value)) return { name: lower, value: value.map(String) };
@@ -56,5 +64,7 @@ export function parameterMatches(stored: string | undefined, desired: DesiredPar
   if (stored === undefined) return false;
   if (typeof desired.value === "string") return stored === desired.value;
   const elements = storedList(stored);
-  return elements.length === desired.value.length && elements.every((element, index) => element === desired.value?.[index]);
+  return (
+    elements.length === desired.value.length && elements.every((element, index) => element === desired.value?.[index])
+  );
 }

@@ -1,23 +1,40 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
 import { isMd5Secret, md5Secret } from "./md5.js";
 import { saslprepPassword } from "./saslprep.js";
 import { formatScramVerifier, isScramVerifier, parseScramVerifier, scramMatches, scramVerifier } from "./scram.js";
 
 /** Secrets stored by PostgreSQL 15.18 for `CREATE ROLE ... PASSWORD '<password>'` (read back from pg_authid). */
 const FROM_POSTGRES = [
-  { password: "pencil", secret: "SCRAM-SHA-256$4096:O8Nqrl7pO2Wlzg2kO04TdA==$rGKLYlyH1Tax+obO/xokspmHbhqnkl/m87baE6wg8cY=:/v8WXUxXLiLlxTJHPawSFslsRGU7n1pWuWjSgbCUzmc=" },
+  {
+    password: "pencil",
+    secret:
+      "SCRAM-SHA-256$4096:O8Nqrl7pO2Wlzg2kO04TdA==$rGKLYlyH1Tax+obO/xokspmHbhqnkl/m87baE6wg8cY=:/v8WXUxXLiLlxTJHPawSFslsRGU7n1pWuWjSgbCUzmc=",
+  },
   // Soft hyphen (mapped to nothing) and ROMAN NUMERAL NINE (NFKC: "IX"): SASLprep changes the bytes.
-  { password: "I\u00adX\u2168", secret: "SCRAM-SHA-256$4096:XCbGBc0RsxwKKhO0x5AzBw==$pnqXN2gXUzUL9FkVn0803+qOfQNpQ+51wFafCR6QNeo=:HOTX1dB+ZjzBd0sCElJkw/fRiD2XjvmnLTbBndeGijU=" },
+  {
+    password: "I\u00adX\u2168",
+    secret:
+      "SCRAM-SHA-256$4096:XCbGBc0RsxwKKhO0x5AzBw==$pnqXN2gXUzUL9FkVn0803+qOfQNpQ+51wFafCR6QNeo=:HOTX1dB+ZjzBd0sCElJkw/fRiD2XjvmnLTbBndeGijU=",
+  },
   // Non-ASCII with a control character: SASLprep prohibits it, so PostgreSQL hashes the raw bytes.
-  { password: "p\u00e4ss\u0007", secret: "SCRAM-SHA-256$4096:rGo/AG30t+ED2GBVQdoKGw==$X5KD7tDoXc4ScqAUndCFpS4aIid8w5O+a8tj+HwUSug=:WFmvqwA+pnZKpGQfpJXRPkfGgOF3LUgUFSXKaqh522Q=" },
+  {
+    password: "p\u00e4ss\u0007",
+    secret:
+      "SCRAM-SHA-256$4096:rGo/AG30t+ED2GBVQdoKGw==$X5KD7tDoXc4ScqAUndCFpS4aIid8w5O+a8tj+HwUSug=:WFmvqwA+pnZKpGQfpJXRPkfGgOF3LUgUFSXKaqh522Q=",
+  },
 ];
 
 test("verifiers are byte for byte what PostgreSQL stores for the same salt and iterations", () => {
   for (const { password, secret } of FROM_POSTGRES) {
     const stored = parseScramVerifier(secret);
     assert.ok(stored, secret);
-    assert.equal(scramVerifier(password, { salt: stored.salt, iterations: stored.iterations }), secret, JSON.stringify(password));
+    assert.equal(
+      scramVerifier(password, { salt: stored.salt, iterations: stored.iterations }),
+      secret,
+      JSON.stringify(password),
+    );
     assert.ok(scramMatches(password, stored));
     assert.equal(formatScramVerifier(stored), secret);
   }
@@ -44,7 +61,14 @@ test("fresh verifiers: 16-byte random salt, 4096 iterations by default, or as as
 
 test("only well-formed SCRAM secrets parse", () => {
   assert.equal(isScramVerifier(FROM_POSTGRES[0]!.secret), true);
-  for (const text of ["", "pencil", "md5caeea019c541fd5df3e8c7816b511d67", "SCRAM-SHA-256$0:AAAA$AAAA:AAAA", "SCRAM-SHA-256$4096:O8Nqrl7pO2Wlzg2kO04TdA==$AAAA:AAAA", "SCRAM-SHA-1$4096:O8Nqrl7pO2Wlzg2kO04TdA==$rGKLYlyH1Tax+obO/xokspmHbhqnkl/m87baE6wg8cY=:/v8WXUxXLiLlxTJHPawSFslsRGU7n1pWuWjSgbCUzmc="]) {
+  for (const text of [
+    "",
+    "pencil",
+    "md5caeea019c541fd5df3e8c7816b511d67",
+    "SCRAM-SHA-256$0:AAAA$AAAA:AAAA",
+    "SCRAM-SHA-256$4096:O8Nqrl7pO2Wlzg2kO04TdA==$AAAA:AAAA",
+    "SCRAM-SHA-1$4096:O8Nqrl7pO2Wlzg2kO04TdA==$rGKLYlyH1Tax+obO/xokspmHbhqnkl/m87baE6wg8cY=:/v8WXUxXLiLlxTJHPawSFslsRGU7n1pWuWjSgbCUzmc=",
+  ]) {
     assert.equal(isScramVerifier(text), false, text);
   }
 });

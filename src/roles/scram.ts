@@ -1,4 +1,5 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from "node:crypto";
+
 import { saslprepPassword } from "./saslprep.js";
 
 /** PostgreSQL's default (`scram_iterations`, PostgreSQL 16) and the least pgwarden accepts as sound. */
@@ -23,7 +24,8 @@ export interface ScramOptions {
   readonly salt?: Buffer;
 }
 
-const VERIFIER_PATTERN = /^SCRAM-SHA-256\$([1-9][0-9]{0,9}):([A-Za-z0-9+/]+={0,2})\$([A-Za-z0-9+/]+={0,2}):([A-Za-z0-9+/]+={0,2})$/;
+const VERIFIER_PATTERN =
+  /^SCRAM-SHA-256\$([1-9][0-9]{0,9}):([A-Za-z0-9+/]+={0,2})\$([A-Za-z0-9+/]+={0,2}):([A-Za-z0-9+/]+={0,2})$/;
 
 /** SaltedPassword = PBKDF2-HMAC-SHA256(SASLprep(password), salt, iterations). */
 function saltedPassword(password: string, salt: Buffer, iterations: number): Buffer {
@@ -52,8 +54,18 @@ export function parseScramVerifier(text: string): ScramVerifier | undefined {
   const match = VERIFIER_PATTERN.exec(text);
   if (!match) return undefined;
   const [, iterations, salt, storedKey, serverKey] = match as unknown as [string, string, string, string, string];
-  const verifier = { iterations: Number(iterations), salt: Buffer.from(salt, "base64"), storedKey: Buffer.from(storedKey, "base64"), serverKey: Buffer.from(serverKey, "base64") };
-  if (verifier.storedKey.length !== SCRAM_KEY_BYTES || verifier.serverKey.length !== SCRAM_KEY_BYTES || verifier.salt.length === 0) return undefined;
+  const verifier = {
+    iterations: Number(iterations),
+    salt: Buffer.from(salt, "base64"),
+    storedKey: Buffer.from(storedKey, "base64"),
+    serverKey: Buffer.from(serverKey, "base64"),
+  };
+  if (
+    verifier.storedKey.length !== SCRAM_KEY_BYTES ||
+    verifier.serverKey.length !== SCRAM_KEY_BYTES ||
+    verifier.salt.length === 0
+  )
+    return undefined;
   return verifier;
 }
 

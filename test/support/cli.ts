@@ -25,11 +25,22 @@ export interface CliOptions {
 /** Runs the real `pgwarden` binary in a child process (as a user would), never through a shell. */
 export function pgwarden(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const env: Record<string, string | undefined> = { ...process.env, PGWARDEN_DEBUG: undefined, PGWARDEN_CA_PASSPHRASE: undefined, PGWARDEN_PKI: undefined, ...options.env };
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      PGWARDEN_DEBUG: undefined,
+      PGWARDEN_CA_PASSPHRASE: undefined,
+      PGWARDEN_PKI: undefined,
+      ...options.env,
+    };
     const child = execFile(
       process.execPath,
       [PGWARDEN_BIN, ...args],
-      { env: env as NodeJS.ProcessEnv, cwd: options.cwd, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 },
+      {
+        env: env,
+        cwd: options.cwd,
+        timeout: options.timeoutMs ?? 120_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });
@@ -56,7 +67,10 @@ export async function snapshot(dir: string): Promise<Map<string, string>> {
     for (const entry of await readdir(current, { withFileTypes: true }).catch(() => [])) {
       const path = join(current, entry.name);
       const info = await stat(path);
-      result.set(relative(dir, path), `${entry.isDirectory() ? "d" : "f"} ${(info.mode & 0o7777).toString(8)} ${entry.isDirectory() ? "" : info.size}`);
+      result.set(
+        relative(dir, path),
+        `${entry.isDirectory() ? "d" : "f"} ${(info.mode & 0o7777).toString(8)} ${entry.isDirectory() ? "" : info.size}`,
+      );
       if (entry.isDirectory()) await walk(path);
     }
   };

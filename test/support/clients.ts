@@ -18,8 +18,9 @@ import { existsSync, rmSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+
 import { REPO_ROOT } from "./cli.js";
-import { runClient, type ClientResult } from "./pg-cluster.js";
+import { type ClientResult, runClient } from "./pg-cluster.js";
 
 /** What a client said: `ok` when it connected and answered; `stdout` is the answer, trimmed. */
 export interface ClientOutcome {
@@ -106,7 +107,10 @@ export async function psycopg(connectCall: string, options: ClientOptions = {}):
     "    sys.exit(1)",
     "",
   ].join("\n");
-  const result = await runClient(PSYCOPG_PYTHON, ["-", options.sql ?? DEFAULT_SQL], { input: script, env: { ...LIBPQ_ENV, ...options.env } });
+  const result = await runClient(PSYCOPG_PYTHON, ["-", options.sql ?? DEFAULT_SQL], {
+    input: script,
+    env: { ...LIBPQ_ENV, ...options.env },
+  });
   return outcome(result);
 }
 
@@ -156,6 +160,14 @@ function jdbcProbe(): Promise<string> {
 export async function jdbc(url: string, options: ClientOptions = {}): Promise<ClientOutcome> {
   if (!existsSync(PGJDBC_JAR)) throw new Error(`${PGJDBC_JAR} is missing: install Debian's libpostgresql-jdbc-java`);
   // Client JVM flags: start-up time dominates a one-query run (about 0.6 s here).
-  const args = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", PGJDBC_JAR, await jdbcProbe(), url, options.sql ?? DEFAULT_SQL];
+  const args = [
+    "-XX:TieredStopAtLevel=1",
+    "-XX:+UseSerialGC",
+    "-cp",
+    PGJDBC_JAR,
+    await jdbcProbe(),
+    url,
+    options.sql ?? DEFAULT_SQL,
+  ];
   return outcome(await runClient("java", args, { env: { ...options.env } }));
 }

@@ -2,12 +2,13 @@
  * Self-test of the throwaway-PostgreSQL harness: TLS + scram over TCP,
  * hba enforcement, hba reload, teardown, and parallel clusters.
  */
-import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { makeTempDir, runClient, startCluster, type Cluster, type TlsFiles } from "./pg-cluster.js";
+import { test } from "node:test";
+
+import { type Cluster, makeTempDir, runClient, startCluster, type TlsFiles } from "./pg-cluster.js";
 
 const TEST_ROLE = "harness_tester";
 const TEST_PASSWORD = "harness-test-password-1"; // throwaway literal, only for this self-test
@@ -21,8 +22,23 @@ async function openssl(args: string[], cwd: string): Promise<void> {
 async function makeTls(dir: string): Promise<{ files: TlsFiles; caFile: string }> {
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
   await openssl(
-    ["req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "1", "-subj", "/CN=pgwarden harness test CA",
-      "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+    [
+      "req",
+      "-x509",
+      ...ec,
+      "-keyout",
+      "ca.key",
+      "-out",
+      "ca.crt",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=pgwarden harness test CA",
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+    ],
     dir,
   );
   await openssl(["req", "-new", ...ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"], dir);
@@ -31,11 +47,29 @@ async function makeTls(dir: string): Promise<{ files: TlsFiles; caFile: string }
     "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1\n",
   );
   await openssl(
-    ["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-set_serial", "0x" + Date.now().toString(16),
-      "-days", "1", "-extfile", "server.ext", "-out", "server.crt"],
+    [
+      "x509",
+      "-req",
+      "-in",
+      "server.csr",
+      "-CA",
+      "ca.crt",
+      "-CAkey",
+      "ca.key",
+      "-set_serial",
+      "0x" + Date.now().toString(16),
+      "-days",
+      "1",
+      "-extfile",
+      "server.ext",
+      "-out",
+      "server.crt",
+    ],
     dir,
   );
-  const [certPem, keyPem, caPem] = await Promise.all(["server.crt", "server.key", "ca.crt"].map((f) => readFile(join(dir, f), "utf8")));
+  const [certPem, keyPem, caPem] = await Promise.all(
+    ["server.crt", "server.key", "ca.crt"].map((f) => readFile(join(dir, f), "utf8")),
+  );
   return { files: { certPem: certPem!, keyPem: keyPem!, caPem: caPem! }, caFile: join(dir, "ca.crt") };
 }
 
@@ -59,7 +93,11 @@ test("TLS cluster: verify-full + scram works, non-SSL refused until hba reload, 
     assert.equal(await cluster.sql("SELECT current_user"), cluster.superuser);
     await cluster.sql(`CREATE ROLE ${TEST_ROLE} LOGIN PASSWORD '${TEST_PASSWORD}'`);
 
-    const ssl = await psqlTcp(cluster, `sslmode=verify-full sslrootcert=${caFile}`, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
+    const ssl = await psqlTcp(
+      cluster,
+      `sslmode=verify-full sslrootcert=${caFile}`,
+      "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+    );
     assert.equal(ssl.code, 0, ssl.stderr);
     assert.equal(ssl.stdout.trim(), "t");
 
@@ -67,16 +105,30 @@ test("TLS cluster: verify-full + scram works, non-SSL refused until hba reload, 
     assert.notEqual(plain.code, 0, "non-SSL connection must be refused");
     assert.match(plain.stderr, /no pg_hba\.conf entry/);
 
-    const badPw = await runClient("psql", ["-X", "-d", `host=127.0.0.1 port=${cluster.port} dbname=postgres user=${TEST_ROLE} sslmode=verify-full sslrootcert=${caFile}`, "-c", "SELECT 1"], {
-      env: { PGPASSWORD: "wrong" },
-    });
+    const badPw = await runClient(
+      "psql",
+      [
+        "-X",
+        "-d",
+        `host=127.0.0.1 port=${cluster.port} dbname=postgres user=${TEST_ROLE} sslmode=verify-full sslrootcert=${caFile}`,
+        "-c",
+        "SELECT 1",
+      ],
+      {
+        env: { PGPASSWORD: "wrong" },
+      },
+    );
     assert.notEqual(badPw.code, 0);
     assert.match(badPw.stderr, /password authentication failed/);
 
     // hba replacement + reload takes effect for the next connection.
     await cluster.writeHba(["host all all 127.0.0.1/32 scram-sha-256"]);
     await cluster.reload();
-    const plainAfter = await psqlTcp(cluster, "sslmode=disable", "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
+    const plainAfter = await psqlTcp(
+      cluster,
+      "sslmode=disable",
+      "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+    );
     assert.equal(plainAfter.code, 0, plainAfter.stderr);
     assert.equal(plainAfter.stdout.trim(), "f");
 
@@ -86,7 +138,10 @@ test("TLS cluster: verify-full + scram works, non-SSL refused until hba reload, 
     await cluster.writeHba(["hostssl all all 127.0.0.1/32 scram-sha-256"]);
     await cluster.reload();
 
-    assert.match(await cluster.log(), /connection authorized: user=harness_tester database=postgres .*SSL enabled \(protocol=TLS/);
+    assert.match(
+      await cluster.log(),
+      /connection authorized: user=harness_tester database=postgres .*SSL enabled \(protocol=TLS/,
+    );
 
     const { baseDir, dataDir } = cluster;
     assert.ok(existsSync(dataDir));
@@ -106,7 +161,7 @@ test("clusters run in parallel with distinct ports and dirs; settings applied", 
     startCluster({ settings: { work_mem: "9MB" } }),
   ]);
   try {
-    const [a, b] = clusters as [Cluster, Cluster];
+    const [a, b] = clusters;
     assert.notEqual(a.port, b.port);
     assert.notEqual(a.dataDir, b.dataDir);
     assert.notEqual(a.socketDir, b.socketDir);

@@ -15,7 +15,7 @@
  * safety net that stops (immediate mode) and deletes any cluster that was not
  * stopped explicitly, so a crashed test does not leak postmasters.
  */
-import { spawn, spawnSync, execFileSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { chmod, chown, mkdir, mkdtemp, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -134,7 +134,16 @@ const DEFAULT_HBA = ["host all all 127.0.0.1/32 scram-sha-256"];
 const HARNESS_CONF = "pgwarden_harness.conf";
 const RELOAD_ERROR_RE = /was not reloaded|contains errors|could not load/;
 
-const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15 };
+const SIGNALS: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGABRT: 6,
+  SIGKILL: 9,
+  SIGSEGV: 11,
+  SIGPIPE: 13,
+  SIGTERM: 15,
+};
 
 /**
  * Run a client program (psql etc.) with args and env, no shell; resolves
@@ -219,7 +228,10 @@ export function findPgBinDir(): string {
   candidates.sort((a, b) => b.major - a.major);
   if (candidates[0]) return candidates[0].dir;
   try {
-    const dir = execFileSync("pg_config", ["--bindir"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const dir = execFileSync("pg_config", ["--bindir"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
     if (dir && hasServer(dir)) return dir;
   } catch {
     /* fall through */
@@ -350,7 +362,8 @@ function installExitHook(): void {
     for (const c of live.values()) {
       const args = ["-D", c.dataDir, "stop", "-m", "immediate", "-w", "-t", "10"];
       try {
-        if (isRoot()) spawnSync("runuser", ["-u", "postgres", "--", c.pgCtl, ...args], { cwd: c.baseDir, stdio: "ignore" });
+        if (isRoot())
+          spawnSync("runuser", ["-u", "postgres", "--", c.pgCtl, ...args], { cwd: c.baseDir, stdio: "ignore" });
         else spawnSync(c.pgCtl, args, { cwd: c.baseDir, stdio: "ignore" });
       } catch {
         /* best effort */
@@ -451,7 +464,22 @@ class PgCluster implements Cluster {
   }
 
   async sql(sql: string, db = "postgres"): Promise<string> {
-    const args = ["-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", "-h", this.socketDir, "-p", String(this.port), "-U", this.superuser, "-d", db];
+    const args = [
+      "-X",
+      "-A",
+      "-t",
+      "-q",
+      "-v",
+      "ON_ERROR_STOP=1",
+      "-h",
+      this.socketDir,
+      "-p",
+      String(this.port),
+      "-U",
+      this.superuser,
+      "-d",
+      db,
+    ];
     const r = await runAsServer(this.psqlBin(), args, { cwd: this.baseDir, input: sql, timeoutMs: DEFAULT_TIMEOUT_MS });
     if (r.code !== 0) {
       throw new Error(`psql failed (exit ${r.code}) on db ${db}: ${r.stderr.trim() || r.stdout.trim()}\nSQL: ${sql}`);
@@ -492,9 +520,13 @@ class PgCluster implements Cluster {
       const reloaded = (await this.sql(`SELECT pg_conf_load_time() > ${literal}::timestamptz`)) === "t";
       const fresh = await this.logFrom(offset);
       const bad = fresh.split("\n").filter((l) => RELOAD_ERROR_RE.test(l));
-      if (bad.length > 0) throw new Error(`reload reported problems:\n${bad.join("\n")}\n--- log since reload ---\n${fresh}`);
+      if (bad.length > 0)
+        throw new Error(`reload reported problems:\n${bad.join("\n")}\n--- log since reload ---\n${fresh}`);
       if (reloaded) return;
-      if (Date.now() > deadline) throw new Error(`server did not finish reloading its configuration within 15 s\n--- log since reload ---\n${fresh}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `server did not finish reloading its configuration within 15 s\n--- log since reload ---\n${fresh}`,
+        );
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -524,9 +556,13 @@ class PgCluster implements Cluster {
     const pgCtl = this.bin("pg_ctl");
     try {
       if (existsSync(join(this.dataDir, "postmaster.pid"))) {
-        const r = await runAsServer(pgCtl, ["-D", this.dataDir, "stop", "-m", "fast", "-w", "-t", "30"], { cwd: this.baseDir });
+        const r = await runAsServer(pgCtl, ["-D", this.dataDir, "stop", "-m", "fast", "-w", "-t", "30"], {
+          cwd: this.baseDir,
+        });
         if (r.code !== 0 && existsSync(join(this.dataDir, "postmaster.pid"))) {
-          await runAsServer(pgCtl, ["-D", this.dataDir, "stop", "-m", "immediate", "-w", "-t", "30"], { cwd: this.baseDir });
+          await runAsServer(pgCtl, ["-D", this.dataDir, "stop", "-m", "immediate", "-w", "-t", "30"], {
+            cwd: this.baseDir,
+          });
         }
       }
     } finally {
@@ -546,7 +582,8 @@ class PgCluster implements Cluster {
 export async function startCluster(opts: StartClusterOptions = {}): Promise<Cluster> {
   const settings = opts.settings ?? {};
   for (const key of Object.keys(settings)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(key)) throw new Error(`invalid postgresql.conf parameter name: ${JSON.stringify(key)}`);
+    if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(key))
+      throw new Error(`invalid postgresql.conf parameter name: ${JSON.stringify(key)}`);
   }
   const binDir = findPgBinDir();
   const id = await getServerIdentity();
@@ -560,7 +597,18 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
 
     const init = await runAsServer(
       join(binDir, "initdb"),
-      ["-D", cluster.dataDir, "--auth-local=peer", "--auth-host=scram-sha-256", "-U", cluster.superuser, "--no-sync", "-E", "UTF8", "--locale=C"],
+      [
+        "-D",
+        cluster.dataDir,
+        "--auth-local=peer",
+        "--auth-host=scram-sha-256",
+        "-U",
+        cluster.superuser,
+        "--no-sync",
+        "-E",
+        "UTF8",
+        "--locale=C",
+      ],
       { cwd: baseDir, timeoutMs: 120_000 },
     );
     if (init.code !== 0) throw new Error(`initdb failed (exit ${init.code}):\n${init.stderr}\n${init.stdout}`);
@@ -607,10 +655,18 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
 }
 
 /** How many lines matching `pattern` the server logged after `offset`, waiting up to 5 s for `count` of them. */
-export async function waitForLogLines(cluster: { log(): Promise<string> }, offset: number, pattern: RegExp, count: number): Promise<number> {
+export async function waitForLogLines(
+  cluster: { log(): Promise<string> },
+  offset: number,
+  pattern: RegExp,
+  count: number,
+): Promise<number> {
   const deadline = Date.now() + 5_000;
   for (;;) {
-    const lines = (await cluster.log()).slice(offset).split("\n").filter((line) => pattern.test(line)).length;
+    const lines = (await cluster.log())
+      .slice(offset)
+      .split("\n")
+      .filter((line) => pattern.test(line)).length;
     if (lines >= count || Date.now() > deadline) return lines;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

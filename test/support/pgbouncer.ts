@@ -9,7 +9,7 @@
  * Importing this module has no side effects. The first start installs a synchronous
  * `process.on("exit")` safety net that kills any pgbouncer not stopped explicitly.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { chmod, chown, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { connect, createServer } from "node:net";
@@ -63,7 +63,8 @@ export async function installFile(dir: string, relativePath: string, content: st
   if (rel === ".." || rel.startsWith(`..${sep}`) || rel === "") throw new Error(`${relativePath} is outside ${dir}`);
   const owner = await stat(dir);
   const created: string[] = [];
-  for (let parent = dirname(path); parent !== dir && !existsSync(parent); parent = dirname(parent)) created.push(parent);
+  for (let parent = dirname(path); parent !== dir && !existsSync(parent); parent = dirname(parent))
+    created.push(parent);
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   if (isRoot()) for (const parent of created) await chown(parent, owner.uid, owner.gid);
   await writeFile(path, content, { mode });
@@ -80,7 +81,9 @@ function freePort(): Promise<number> {
     server.on("error", reject);
     server.listen({ port: 0, host: HOST, exclusive: true }, () => {
       const address = server.address();
-      server.close(() => (address && typeof address === "object" ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        address && typeof address === "object" ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -180,7 +183,10 @@ class RunningPgbouncer implements Pgbouncer {
  * one was taken meanwhile. Always call {@link Pgbouncer.stop} (in `after`/`finally`).
  */
 export async function startPgbouncer(options: PgbouncerOptions): Promise<Pgbouncer> {
-  if (!existsSync(PGBOUNCER_BIN)) throw new Error(`pgbouncer not found at ${PGBOUNCER_BIN}: install it (Debian: apt-get install pgbouncer) or set PGWARDEN_PGBOUNCER`);
+  if (!existsSync(PGBOUNCER_BIN))
+    throw new Error(
+      `pgbouncer not found at ${PGBOUNCER_BIN}: install it (Debian: apt-get install pgbouncer) or set PGWARDEN_PGBOUNCER`,
+    );
   installExitHook();
   const logFile = join(options.dir, "pgbouncer.log");
   const pidFile = join(options.dir, "pgbouncer.pid");
@@ -203,8 +209,11 @@ export async function startPgbouncer(options: PgbouncerOptions): Promise<Pgbounc
     const iniFile = await installFile(options.dir, "pgbouncer.ini", ini, 0o600);
 
     const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !key.startsWith("PG")) env[key] = value;
-    const [command, args] = isRoot() ? ["runuser", ["-u", "postgres", "--", PGBOUNCER_BIN, iniFile]] : [PGBOUNCER_BIN, [iniFile]];
+    for (const [key, value] of Object.entries(process.env))
+      if (value !== undefined && !key.startsWith("PG")) env[key] = value;
+    const [command, args] = isRoot()
+      ? ["runuser", ["-u", "postgres", "--", PGBOUNCER_BIN, iniFile]]
+      : [PGBOUNCER_BIN, [iniFile]];
     const child = spawn(command, args, { cwd: options.dir, env, stdio: ["ignore", "pipe", "pipe"] });
     live.set(child, pidFile);
     let output = "";
@@ -226,7 +235,9 @@ export async function startPgbouncer(options: PgbouncerOptions): Promise<Pgbounc
       if (Date.now() > deadline) {
         const bouncer = new RunningPgbouncer(port, iniFile, logFile, pidFile, child, exited);
         await bouncer.stop();
-        throw new Error(`pgbouncer did not accept connections on ${HOST}:${port} within ${READY_DEADLINE_MS} ms\n--- output ---\n${output}`);
+        throw new Error(
+          `pgbouncer did not accept connections on ${HOST}:${port} within ${READY_DEADLINE_MS} ms\n--- output ---\n${output}`,
+        );
       }
       await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS));
     }

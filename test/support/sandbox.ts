@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { readFile, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+
 import { pgwarden } from "./cli.js";
 import { runClient } from "./pg-cluster.js";
 
@@ -44,8 +45,22 @@ export async function startSandbox(pki: string): Promise<TestSandbox> {
     log: () => readFile(state.logFile, "utf8"),
     async serveCertificateFor(cn, sans) {
       // pg tls keeps every name of the server.crt it replaces: moved away first, so that the new one names only `sans`.
-      await rename(join(state.pgdata, "server.crt"), join(state.pgdata, `server.crt.moved-${randomBytes(4).toString("hex")}`));
-      const result = await pgwarden(["pg", "tls", "--pki", pki, "--pgdata", state.pgdata, "--cn", cn, ...sans.flatMap((san) => ["--san", san]), "--reload"]);
+      await rename(
+        join(state.pgdata, "server.crt"),
+        join(state.pgdata, `server.crt.moved-${randomBytes(4).toString("hex")}`),
+      );
+      const result = await pgwarden([
+        "pg",
+        "tls",
+        "--pki",
+        pki,
+        "--pgdata",
+        state.pgdata,
+        "--cn",
+        cn,
+        ...sans.flatMap((san) => ["--san", san]),
+        "--reload",
+      ]);
       assert.equal(result.code, 0, `pg tls: ${result.stderr}${result.stdout}`);
     },
     async restore() {

@@ -60,7 +60,11 @@ export interface CertSpec {
   readonly keys?: CryptoKeyPair;
 }
 
-const EKU_OIDS: Record<string, string> = { serverAuth: "1.3.6.1.5.5.7.3.1", clientAuth: "1.3.6.1.5.5.7.3.2", codeSigning: "1.3.6.1.5.5.7.3.3" };
+const EKU_OIDS: Record<string, string> = {
+  serverAuth: "1.3.6.1.5.5.7.3.1",
+  clientAuth: "1.3.6.1.5.5.7.3.2",
+  codeSigning: "1.3.6.1.5.5.7.3.3",
+};
 
 function ipOctets(text: string): Buffer {
   if (text.includes(":")) throw new Error("IPv6 not needed here");
@@ -82,13 +86,16 @@ function nameConstraintsDer(spec: NameConstraintSpec): Buffer {
   ];
   const permitted = subtrees(spec.permittedDns, spec.permittedIp);
   const excluded = subtrees(spec.excludedDns, spec.excludedIp);
-  return derSequence(...(permitted.length ? [derExplicit(0, Buffer.concat(permitted))] : []), ...(excluded.length ? [derExplicit(1, Buffer.concat(excluded))] : []));
+  return derSequence(
+    ...(permitted.length ? [derExplicit(0, Buffer.concat(permitted))] : []),
+    ...(excluded.length ? [derExplicit(1, Buffer.concat(excluded))] : []),
+  );
 }
 
 let serialCounter = 0x1000;
 
 export async function makeKeys(): Promise<CryptoKeyPair> {
-  return (await webcrypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"])) as CryptoKeyPair;
+  return await webcrypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"]);
 }
 
 /** One certificate, by the spec, dated relative to `at`. */
@@ -99,19 +106,34 @@ export async function makeCertificate(spec: CertSpec, at: Date): Promise<Fixture
   const ca = spec.ca === undefined ? selfSigned || spec.pathLen !== undefined : spec.ca;
   const ski = await x509.SubjectKeyIdentifierExtension.create(keys.publicKey);
   const extensions: InstanceType<X509["Extension"]>[] = [];
-  if (ca !== null) extensions.push(new x509.BasicConstraintsExtension(ca, spec.pathLen, spec.basicConstraintsCritical ?? true));
+  if (ca !== null)
+    extensions.push(new x509.BasicConstraintsExtension(ca, spec.pathLen, spec.basicConstraintsCritical ?? true));
   const usage = spec.keyUsage === undefined ? (ca ? ["keyCertSign", "cRLSign"] : ["digitalSignature"]) : spec.keyUsage;
   if (usage !== null) {
-    const flags = usage.reduce((sum, name) => sum | (x509.KeyUsageFlags as unknown as Record<string, number>)[name]!, 0);
+    const flags = usage.reduce(
+      (sum, name) => sum | (x509.KeyUsageFlags as unknown as Record<string, number>)[name]!,
+      0,
+    );
     extensions.push(new x509.KeyUsagesExtension(flags, true));
   }
-  if (spec.extKeyUsage) extensions.push(new x509.ExtendedKeyUsageExtension(spec.extKeyUsage.map((name) => EKU_OIDS[name] ?? name), false));
-  const sans = [...(spec.dns ?? []).map((value) => ({ type: "dns" as const, value })), ...(spec.ip ?? []).map((value) => ({ type: "ip" as const, value }))];
+  if (spec.extKeyUsage)
+    extensions.push(
+      new x509.ExtendedKeyUsageExtension(
+        spec.extKeyUsage.map((name) => EKU_OIDS[name] ?? name),
+        false,
+      ),
+    );
+  const sans = [
+    ...(spec.dns ?? []).map((value) => ({ type: "dns" as const, value })),
+    ...(spec.ip ?? []).map((value) => ({ type: "ip" as const, value })),
+  ];
   if (sans.length) extensions.push(new x509.SubjectAlternativeNameExtension(sans, false));
   extensions.push(ski);
   const akiMode = spec.authorityKeyId ?? "normal";
-  if (akiMode !== "absent") extensions.push(new x509.AuthorityKeyIdentifierExtension(spec.issuer?.keyId ?? ski.keyId, akiMode === "critical"));
-  if (spec.nameConstraints) extensions.push(new x509.Extension("2.5.29.30", true, nameConstraintsDer(spec.nameConstraints)));
+  if (akiMode !== "absent")
+    extensions.push(new x509.AuthorityKeyIdentifierExtension(spec.issuer?.keyId ?? ski.keyId, akiMode === "critical"));
+  if (spec.nameConstraints)
+    extensions.push(new x509.Extension("2.5.29.30", true, nameConstraintsDer(spec.nameConstraints)));
   if (spec.extra) extensions.push(new x509.Extension(spec.extra.oid, spec.extra.critical, Uint8Array.of(0x05, 0x00)));
   const serial = (serialCounter++).toString(16).padStart(4, "0");
   const cert = await x509.X509CertificateGenerator.create({
@@ -143,7 +165,11 @@ export async function makeCrl(spec: CrlSpec, at: Date): Promise<string> {
     issuer: spec.issuer.name,
     thisUpdate: new Date(at.getTime() + (spec.thisUpdateDays ?? -1) * DAY_MS),
     nextUpdate: new Date(at.getTime() + (spec.nextUpdateDays ?? 7) * DAY_MS),
-    entries: (spec.revoked ?? []).map((cert) => ({ serialNumber: cert.serial, revocationDate: new Date(at.getTime() - DAY_MS), reason: x509.X509CrlReason.keyCompromise })),
+    entries: (spec.revoked ?? []).map((cert) => ({
+      serialNumber: cert.serial,
+      revocationDate: new Date(at.getTime() - DAY_MS),
+      reason: x509.X509CrlReason.keyCompromise,
+    })),
     extensions: [new x509.AuthorityKeyIdentifierExtension(spec.issuer.keyId, false)],
     signingAlgorithm: ALGORITHM,
     signingKey: spec.issuer.keys.privateKey,

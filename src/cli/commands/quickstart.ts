@@ -1,13 +1,15 @@
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
+
 import { Command, Option } from "commander";
-import { sourcePrefix, type HbaRule } from "../../hba/model.js";
+
+import { type HbaRule, sourcePrefix } from "../../hba/model.js";
 import { shellWord } from "../../pki/conninfo.js";
-import { QUICKSTART_ROLE, runQuickstart, type QuickstartResult } from "../../quickstart/quickstart.js";
+import { QUICKSTART_ROLE, type QuickstartResult, runQuickstart } from "../../quickstart/quickstart.js";
 import { SANDBOX_CLUSTER } from "../../quickstart/sandbox-inventory.js";
 import { contextOf } from "../context.js";
-import { hbaRuleJson } from "../json-view.js";
 import { describe } from "../help.js";
+import { hbaRuleJson } from "../json-view.js";
 import { programWord } from "../program-word.js";
 import { keyValueLines } from "../render.js";
 
@@ -36,7 +38,9 @@ function rulesText(hba: QuickstartResult["hba"], inventory: string, pgwarden: st
 function rolesText(roles: QuickstartResult["roles"]): string[] {
   if (roles.changes.length === 0) return ["roles: the role model and users already match the inventory"];
   const created = roles.changes.filter((change) => change.kind === "create-role").map((change) => change.role);
-  return [`roles: ${roles.changes.length} changes in one transaction${created.length > 0 ? `, created ${created.join(", ")}` : ""} (passwords sent as SCRAM verifiers)`];
+  return [
+    `roles: ${roles.changes.length} changes in one transaction${created.length > 0 ? `, created ${created.join(", ")}` : ""} (passwords sent as SCRAM verifiers)`,
+  ];
 }
 
 /**
@@ -45,7 +49,10 @@ function rolesText(roles: QuickstartResult["roles"]): string[] {
  */
 function nextText(result: QuickstartResult, pgwarden: string): string[] {
   const sandboxDir = shellWord(result.sandbox.state.dir);
-  const onPath = pgwarden === "pgwarden" ? "" : " (pgwarden is not on PATH here, so its full path; bash scripts/setup.sh puts it there)";
+  const onPath =
+    pgwarden === "pgwarden"
+      ? ""
+      : " (pgwarden is not on PATH here, so its full path; bash scripts/setup.sh puts it there)";
   return [
     "Connect yourself:",
     `  ${result.psql}`,
@@ -80,7 +87,10 @@ function quickstartText(result: QuickstartResult, pgwarden: string): string {
       ["  current_user", session.currentUser],
       ["  TLS (pg_stat_ssl)", `${session.version}, ${session.cipher}`],
       ["  client DN", session.clientDn],
-      ["  server certificate", served ? `${served.subject}, verified against the CA, until ${served.notAfter?.toISOString()}` : undefined],
+      [
+        "  server certificate",
+        served ? `${served.subject}, verified against the CA, until ${served.notAfter?.toISOString()}` : undefined,
+      ],
       ["  client certificate", `until ${client.info.notAfter} (${client.info.daysLeft} days)`],
     ]),
     "",
@@ -101,7 +111,9 @@ function quickstartText(result: QuickstartResult, pgwarden: string): string {
 
 export function quickstartCommand(): Command {
   const command = new Command("quickstart")
-    .addOption(new Option("--dir <dir>", "where to work (env PGWARDEN_QUICKSTART_DIR, default $TMPDIR/pgwarden-quickstart)"))
+    .addOption(
+      new Option("--dir <dir>", "where to work (env PGWARDEN_QUICKSTART_DIR, default $TMPDIR/pgwarden-quickstart)"),
+    )
     .addOption(
       new Option(
         "--role <name>",
@@ -112,7 +124,13 @@ export function quickstartCommand(): Command {
     .action(async (options: { dir?: string; role: string; pgBin?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const dir = resolve(options.dir ?? defaultQuickstartDir(ctx.env));
-      const result = await runQuickstart({ dir, role: options.role, pgBin: options.pgBin, passphrase: await ctx.passphrase(), now: ctx.now });
+      const result = await runQuickstart({
+        dir,
+        role: options.role,
+        pgBin: options.pgBin,
+        passphrase: await ctx.passphrase(),
+        now: ctx.now,
+      });
       for (const warning of result.roles.warnings) ctx.output.warn(warning);
       if (ctx.output.format === "json") {
         const { sandbox, hba, app } = result;
@@ -121,15 +139,33 @@ export function quickstartCommand(): Command {
           dir: result.dir,
           pki: result.layout.root,
           ca: { action: result.ca.action, certificate: result.ca.info },
-          sandbox: { action: sandbox.action, state: sandbox.state, serverCertificate: sandbox.serverCertificate.certPath },
+          sandbox: {
+            action: sandbox.action,
+            state: sandbox.state,
+            serverCertificate: sandbox.serverCertificate.certPath,
+          },
           inventory: result.inventory,
           hba: { name: hba.name, rules: hba.rules.map(hbaRuleJson), findings: hba.findings, applied: hba.applied },
-          roles: { changes: result.roles.changes.map(({ kind, role, summary, sql }) => ({ kind, role, summary, sql })) },
+          roles: {
+            changes: result.roles.changes.map(({ kind, role, summary, sql }) => ({ kind, role, summary, sql })),
+          },
           role: result.role,
-          client: { action: result.client.action, certPath: result.client.certPath, keyPath: result.client.keyPath, certificate: result.client.info },
+          client: {
+            action: result.client.action,
+            certPath: result.client.certPath,
+            keyPath: result.client.keyPath,
+            certificate: result.client.info,
+          },
           session: result.session,
           psql: result.psql,
-          app: app ? { user: app.user, passwordFrom: app.passwordFrom, session: app.session, rule: app.rule ? hbaRuleJson(app.rule) : null } : null,
+          app: app
+            ? {
+                user: app.user,
+                passwordFrom: app.passwordFrom,
+                session: app.session,
+                rule: app.rule ? hbaRuleJson(app.rule) : null,
+              }
+            : null,
         });
       } else ctx.output.data(quickstartText(result, programWord()));
     });

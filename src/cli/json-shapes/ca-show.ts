@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { certificateInfo, document } from "./common.js";
 
 export const caShowShape = document(

@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { document, fileMode } from "./common.js";
 
 export const certExportShape = document(
@@ -7,7 +8,10 @@ export const certExportShape = document(
     files: z.array(z.strictObject({ path: z.string(), mode: fileMode, backup: z.string().optional() })),
     libpq: z.string(),
     psql: z.string(),
-    nodePostgres: z.string().optional().describe("absent when the database name cannot travel in a URL node-postgres reads"),
+    nodePostgres: z
+      .string()
+      .optional()
+      .describe("absent when the database name cannot travel in a URL node-postgres reads"),
     psycopg: z.string(),
     jdbc: z.string().optional().describe("only with --key-format pk8"),
   },

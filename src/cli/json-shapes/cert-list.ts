@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { document, isoTime } from "./common.js";
 
 export const certListShape = document(

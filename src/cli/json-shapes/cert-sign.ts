@@ -1,3 +1,6 @@
 import { document, issuedCertificate } from "./common.js";
 
-export const certSignShape = document(issuedCertificate.shape, "pgwarden cert sign: the certificate signed for the request (keyPath null)");
+export const certSignShape = document(
+  issuedCertificate.shape,
+  "pgwarden cert sign: the certificate signed for the request (keyPath null)",
+);

@@ -6,7 +6,10 @@ import { z } from "zod";
  */
 
 /** A file mode as chmod writes it: "0600". */
-export const fileMode = z.string().regex(/^0[0-7]{3}$/).describe("file mode in octal, as chmod writes it: \"0600\"");
+export const fileMode = z
+  .string()
+  .regex(/^0[0-7]{3}$/)
+  .describe('file mode in octal, as chmod writes it: "0600"');
 
 /** ISO 8601 time in UTC, as Date.toJSON writes it. */
 export const isoTime = z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
@@ -75,7 +78,11 @@ export const tlsProbe = z.strictObject({
 });
 
 /** Whether the running server serves the installed certificate. */
-export const served = z.strictObject({ running: z.boolean(), matches: z.boolean().nullable(), probe: tlsProbe.nullable() });
+export const served = z.strictObject({
+  running: z.boolean(),
+  matches: z.boolean().nullable(),
+  probe: tlsProbe.nullable(),
+});
 
 /** What `sandbox up` recorded in <dir>/sandbox.json. */
 export const sandboxState = z.strictObject({

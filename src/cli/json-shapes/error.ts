@@ -20,7 +20,9 @@ export const errorShape = z
           }),
         )
         .optional()
-        .describe("every problem behind the error (an inventory's, a password policy's), each at its place in the user's file"),
+        .describe(
+          "every problem behind the error (an inventory's, a password policy's), each at its place in the user's file",
+        ),
     }),
   })
   .describe("pgwarden --format json: an error, one line on stderr");

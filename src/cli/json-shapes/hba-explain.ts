@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { document, hbaRuleRef } from "./common.js";
 
 const access = z.enum(["allowed", "refused", "unknown"]);
@@ -15,7 +16,10 @@ const oneConnection = document(
       gssenc: z.boolean().optional(),
       memberOf: z.array(z.string()).optional(),
       replication: z.boolean().optional(),
-      certificate: z.strictObject({ commonName: z.string() }).optional().describe("the client certificate presented, by its CN"),
+      certificate: z
+        .strictObject({ commonName: z.string() })
+        .optional()
+        .describe("the client certificate presented, by its CN"),
     }),
     verdict: access,
     reason: z.string(),
@@ -27,7 +31,13 @@ const oneConnection = document(
   "one connection",
 );
 
-const cell = z.strictObject({ verdict: access, method: z.string().optional(), line: z.number().int().optional(), undecided: z.boolean(), reason: z.string() });
+const cell = z.strictObject({
+  verdict: access,
+  method: z.string().optional(),
+  line: z.number().int().optional(),
+  undecided: z.boolean(),
+  reason: z.string(),
+});
 
 const matrix = document(
   {
@@ -51,4 +61,6 @@ const matrix = document(
   "--matrix: every role by every network",
 );
 
-export const hbaExplainShape = z.union([oneConnection, matrix]).describe("pgwarden hba explain: one connection, or with --matrix every role by every network");
+export const hbaExplainShape = z
+  .union([oneConnection, matrix])
+  .describe("pgwarden hba explain: one connection, or with --matrix every role by every network");

@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { document, lintFinding, severity, sourceLocation } from "./common.js";
 
 /** A finding as hba lint reports it: with the fingerprint --baseline matches, and the other lines of a grouped rule. */
@@ -26,7 +27,14 @@ const report = document(
       .array(reported.extend({ suppressedBy: z.enum(["ignore", "inline", "baseline"]), reason: z.string().optional() }))
       .describe("findings --ignore, a pgwarden:ignore comment or --baseline accepted: not counted for --fail-on"),
     staleBaseline: z
-      .array(z.strictObject({ id: z.string(), fingerprint: z.string(), source: sourceLocation.optional(), message: z.string().optional() }))
+      .array(
+        z.strictObject({
+          id: z.string(),
+          fingerprint: z.string(),
+          source: sourceLocation.optional(),
+          message: z.string().optional(),
+        }),
+      )
       .describe("--baseline entries that match no finding any more"),
   },
   "the findings (--format sarif writes SARIF 2.1.0 instead)",
@@ -37,4 +45,6 @@ const checks = document(
   "--list-checks: every check's id, severity and title",
 );
 
-export const hbaLintShape = z.union([report, checks]).describe("pgwarden hba lint --format json: the findings, or with --list-checks the checks");
+export const hbaLintShape = z
+  .union([report, checks])
+  .describe("pgwarden hba lint --format json: the findings, or with --list-checks the checks");

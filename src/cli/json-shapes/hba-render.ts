@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { document, sourceLocation } from "./common.js";
 
 export const hbaRenderShape = document(

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+
 import { caInitShape } from "./ca-init.js";
 import { caShowShape } from "./ca-show.js";
 import { certExportShape } from "./cert-export.js";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { document, severity } from "./common.js";
 
 export const passwordAuditShape = document(

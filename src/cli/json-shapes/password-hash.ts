@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { document } from "./common.js";
 
 export const passwordHashShape = document(

@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { document } from "./common.js";
 
 export const pgConninfoShape = document(
@@ -21,7 +22,10 @@ export const pgConninfoShape = document(
       })
       .nullable(),
     clientCertificate: z.strictObject({ file: z.string(), dn: z.string().nullable() }).nullable(),
-    passwordFrom: z.string().nullable().describe("where the password came from (never the password): PGPASSWORD, a passfile, a service"),
+    passwordFrom: z
+      .string()
+      .nullable()
+      .describe("where the password came from (never the password): PGPASSWORD, a passfile, a service"),
     retriedAfter: z.string().nullable().describe("why the first attempt failed when sslmode allow/prefer tried again"),
     settingsFrom: z.record(z.string(), z.string()).describe("each connection keyword and where its value came from"),
   },

@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { document, roleChange } from "./common.js";
 
 export const roleApplyShape = document(

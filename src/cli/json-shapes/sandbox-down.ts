@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { document, sandboxState } from "./common.js";
 
 export const sandboxDownShape = document(

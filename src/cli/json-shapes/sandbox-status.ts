@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { document, sandboxState, tlsProbe } from "./common.js";
 
 export const sandboxStatusShape = document(

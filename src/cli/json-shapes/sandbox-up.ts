@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { document, sandboxState, served } from "./common.js";
 
 export const sandboxUpShape = document(

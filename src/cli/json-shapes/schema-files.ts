@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { ERROR_SHAPE, JSON_SHAPES } from "./index.js";
 
 /** The schemas/ file of a command: `cert issue` -> `cert-issue.schema.json`. */
@@ -13,7 +14,8 @@ export function schemaFiles(): Map<string, string> {
     const schema = { title, ...z.toJSONSchema(shape, { target: "draft-2020-12" }) };
     files.set(name, `${JSON.stringify(schema, null, 2)}\n`);
   };
-  for (const [command, shape] of Object.entries(JSON_SHAPES)) add(schemaFileName(command), `pgwarden ${command} --format json`, shape);
+  for (const [command, shape] of Object.entries(JSON_SHAPES))
+    add(schemaFileName(command), `pgwarden ${command} --format json`, shape);
   add("error.schema.json", "pgwarden error with --format json (stderr)", ERROR_SHAPE);
   return files;
 }

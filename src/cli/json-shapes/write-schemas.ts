@@ -2,6 +2,7 @@
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+
 import { schemaFiles } from "./schema-files.js";
 
 // This file runs from dist/src/cli/json-shapes/.

@@ -33,7 +33,8 @@ export function fileRefusal(rows: readonly HbaFileRow[], hbaFile: string): FileR
   const [first] = refused;
   if (first) {
     if (first.error !== null) return { line: first.line, message: first.error, more: refused.length - 1 };
-    const message = "PostgreSQL cannot make a rule of this line, and gives pg_hba_file_rules no reason (it says why in its log, at reload)";
+    const message =
+      "PostgreSQL cannot make a rule of this line, and gives pg_hba_file_rules no reason (it says why in its log, at reload)";
     return { line: first.line, message, more: refused.length - 1, silent: true };
   }
   if (rows.length === 0) return { message: `configuration file "${hbaFile}" contains no entries`, more: 0 };

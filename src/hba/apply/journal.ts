@@ -1,7 +1,18 @@
 import { createHash } from "node:crypto";
-import { closeSync, fchmodSync, fchownSync, fsyncSync, lstatSync, openSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  fchmodSync,
+  fchownSync,
+  fsyncSync,
+  lstatSync,
+  openSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { lstat, readFile, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
+
 import { PRIVATE_FILE_MODE, processAlive, tempPathFor, writeFileAtomic } from "../../fs/atomic-write.js";
 
 /**
@@ -45,7 +56,12 @@ export type Recovery =
 
 /** A backup `hba apply` makes of `hbaFile`: beside it, named after it (backupPath), a plain file rather than a link elsewhere. */
 function isOwnBackup(hbaFile: string, backup: unknown): backup is string {
-  if (typeof backup !== "string" || dirname(backup) !== dirname(hbaFile) || !/^\.[0-9TZ-]+\.bak$/.test(backup.slice(hbaFile.length))) return false;
+  if (
+    typeof backup !== "string" ||
+    dirname(backup) !== dirname(hbaFile) ||
+    !/^\.[0-9TZ-]+\.bak$/.test(backup.slice(hbaFile.length))
+  )
+    return false;
   if (!backup.startsWith(`${hbaFile}.`)) return false;
   try {
     return lstatSync(backup).isFile();
@@ -59,13 +75,17 @@ function isOwnBackup(hbaFile: string, backup: unknown): backup is string {
  * disk is still its unconfirmed candidate, the backup goes back in place (atomically, with
  * the file's owner and mode). A journal whose apply still runs is left alone.
  */
-export async function recoverKilledApply(hbaFile: string, fileOptions: { mode: number; owner?: { uid: number; gid: number } }): Promise<Recovery> {
+export async function recoverKilledApply(
+  hbaFile: string,
+  fileOptions: { mode: number; owner?: { uid: number; gid: number } },
+): Promise<Recovery> {
   const where = journalPath(hbaFile);
   const info = await lstat(where).catch(() => undefined);
   if (info === undefined) return { kind: "none" };
   // Only a journal pgwarden (this user) wrote is trusted: the server's account owns the data
   // directory and could otherwise plant one that copies a file only root may read into pg_hba.conf.
-  if (!info.isFile() || (typeof process.getuid === "function" && info.uid !== process.getuid())) return { kind: "untrusted", journal: where };
+  if (!info.isFile() || (typeof process.getuid === "function" && info.uid !== process.getuid()))
+    return { kind: "untrusted", journal: where };
   const text = await readFile(where, "utf8").catch(() => undefined);
   if (text === undefined) return { kind: "none" };
   let journal: ApplyJournal | undefined;
@@ -74,14 +94,27 @@ export async function recoverKilledApply(hbaFile: string, fileOptions: { mode: n
   } catch {
     journal = undefined;
   }
-  if (journal !== undefined && typeof journal.pid === "number" && journal.pid !== process.pid && processAlive(journal.pid)) return { kind: "busy", pid: journal.pid };
+  if (
+    journal !== undefined &&
+    typeof journal.pid === "number" &&
+    journal.pid !== process.pid &&
+    processAlive(journal.pid)
+  )
+    return { kind: "busy", pid: journal.pid };
   if (journal === undefined || journal.hbaFile !== hbaFile) {
     await removeJournal(hbaFile);
     return { kind: "stale" };
   }
   const current = await readFile(hbaFile).catch(() => undefined);
-  const backup = isOwnBackup(hbaFile, journal.backup) ? await readFile(journal.backup).catch(() => undefined) : undefined;
-  if (current !== undefined && md5Hex(current) === journal.candidateDigest && backup !== undefined && md5Hex(backup) === journal.oldDigest) {
+  const backup = isOwnBackup(hbaFile, journal.backup)
+    ? await readFile(journal.backup).catch(() => undefined)
+    : undefined;
+  if (
+    current !== undefined &&
+    md5Hex(current) === journal.candidateDigest &&
+    backup !== undefined &&
+    md5Hex(backup) === journal.oldDigest
+  ) {
     await writeFileAtomic(hbaFile, backup, fileOptions);
     await removeJournal(hbaFile);
     return { kind: "restored", backup: journal.backup };
@@ -94,7 +127,11 @@ export async function recoverKilledApply(hbaFile: string, fileOptions: { mode: n
  * Puts `old` back at `hbaFile` synchronously (a signal handler cannot wait): a temporary file
  * beside it with the same mode and owner, renamed over it; then the journal goes.
  */
-export function restoreSync(hbaFile: string, old: string, fileOptions: { mode: number; owner?: { uid: number; gid: number } }): void {
+export function restoreSync(
+  hbaFile: string,
+  old: string,
+  fileOptions: { mode: number; owner?: { uid: number; gid: number } },
+): void {
   const temporary = tempPathFor(hbaFile);
   const fd = openSync(temporary, "w", fileOptions.mode);
   try {

@@ -1,4 +1,4 @@
-import { SEVERITIES, type Finding, type Severity } from "../lint/finding.js";
+import { type Finding, SEVERITIES, type Severity } from "../lint/finding.js";
 import { lintRules } from "../lint/run-lint.js";
 import type { HbaRule } from "../model.js";
 import type { ApplyFacts } from "./server-facts.js";
@@ -8,5 +8,7 @@ export const BLOCKING_SEVERITY: Severity = SEVERITIES[SEVERITIES.length - 1] as 
 
 /** What `hba lint --conn` would find at the top severity in the new rules, judged with the server's superusers and ssl. */
 export function blockingFindings(rules: readonly HbaRule[], facts: ApplyFacts): Finding[] {
-  return lintRules(rules, { superusers: facts.superusers, ssl: facts.serverSsl }).findings.filter((finding) => finding.severity === BLOCKING_SEVERITY);
+  return lintRules(rules, { superusers: facts.superusers, ssl: facts.serverSsl }).findings.filter(
+    (finding) => finding.severity === BLOCKING_SEVERITY,
+  );
 }

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
 import { parseHbaText } from "../parse/index.js";
 import { blockedLogins, loginsToKeep } from "./lockout.js";
-import { commonNameOf, type ApplyFacts } from "./server-facts.js";
+import { type ApplyFacts, commonNameOf } from "./server-facts.js";
 
 const SOCKET: ApplyFacts = {
   sessionUser: "postgres",
@@ -18,15 +19,37 @@ const SOCKET: ApplyFacts = {
   serverSsl: true,
   memberOf: { postgres: ["admins"] },
 };
-const TCP_CERT: ApplyFacts = { ...SOCKET, sessionUser: "dba", clientAddress: "10.0.0.5", serverAddress: "10.0.0.1", ssl: true, clientDn: "CN=dba", memberOf: { dba: [], postgres: ["admins"] } };
+const TCP_CERT: ApplyFacts = {
+  ...SOCKET,
+  sessionUser: "dba",
+  clientAddress: "10.0.0.5",
+  serverAddress: "10.0.0.1",
+  ssl: true,
+  clientDn: "CN=dba",
+  memberOf: { dba: [], postgres: ["admins"] },
+};
 
 const rules = async (text: string) => (await parseHbaText(text, "/pg/data/pg_hba.conf")).rules;
 
 test("loginsToKeep: pgwarden's socket session as the bootstrap superuser is one login; a TCP session is a second", () => {
   assert.equal(loginsToKeep(SOCKET).length, 1);
   const [own, superuser] = loginsToKeep(TCP_CERT);
-  assert.deepEqual(own?.connection, { user: "dba", database: "postgres", address: "10.0.0.5", ssl: true, gssenc: false, memberOf: [], certificate: { commonName: "dba" } });
-  assert.deepEqual(superuser?.connection, { user: "postgres", database: "postgres", address: "local", ssl: false, memberOf: ["admins"] });
+  assert.deepEqual(own?.connection, {
+    user: "dba",
+    database: "postgres",
+    address: "10.0.0.5",
+    ssl: true,
+    gssenc: false,
+    memberOf: [],
+    certificate: { commonName: "dba" },
+  });
+  assert.deepEqual(superuser?.connection, {
+    user: "postgres",
+    database: "postgres",
+    address: "local",
+    ssl: false,
+    memberOf: ["admins"],
+  });
 });
 
 test("blockedLogins: what the explain engine refuses or cannot tell, and what it lets in", async () => {
@@ -42,8 +65,15 @@ test("blockedLogins: what the explain engine refuses or cannot tell, and what it
   assert.equal(otherCn[0]?.explanation.verdict, "refused");
   assert.equal(otherCn[0]?.explanation.first?.rule.source.line, 2);
 
-  const hostName = blockedLogins(await rules("local all all peer\nhost all dba db.example.com reject\nhostssl all dba 10.0.0.0/8 scram-sha-256\n"), TCP_CERT);
-  assert.equal(hostName[0]?.explanation.verdict, "unknown", "a host name line before the match: pgwarden cannot tell, so apply fails closed");
+  const hostName = blockedLogins(
+    await rules("local all all peer\nhost all dba db.example.com reject\nhostssl all dba 10.0.0.0/8 scram-sha-256\n"),
+    TCP_CERT,
+  );
+  assert.equal(
+    hostName[0]?.explanation.verdict,
+    "unknown",
+    "a host name line before the match: pgwarden cannot tell, so apply fails closed",
+  );
 });
 
 test("commonNameOf: pg_stat_ssl.client_dn in both spellings", () => {

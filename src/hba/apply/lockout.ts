@@ -1,8 +1,8 @@
-import { explainConnection, type ConnectionExplanation } from "../explain/explain-connection.js";
+import { type ConnectionExplanation, explainConnection } from "../explain/explain-connection.js";
 import type { Connection, ServerContext } from "../match.js";
 import type { HbaRule } from "../model.js";
-import { methodVerdict, type LoginMeans } from "./login-method.js";
-import { commonNameOf, type ApplyFacts, type IdentMapping } from "./server-facts.js";
+import { type LoginMeans, methodVerdict } from "./login-method.js";
+import { type ApplyFacts, commonNameOf, type IdentMapping } from "./server-facts.js";
 
 /** A login that must still work once the new rules are loaded, and what the rules do with it. */
 export interface LoginCheck {
@@ -26,9 +26,22 @@ export function loginsToKeep(facts: ApplyFacts): { who: string; connection: Conn
     memberOf: facts.memberOf[facts.sessionUser] ?? [],
     ...(cn !== undefined ? { certificate: { commonName: cn } } : {}),
   };
-  const superuser: Connection = { user: facts.bootstrapSuperuser, database: "postgres", address: "local", ssl: false, memberOf: facts.memberOf[facts.bootstrapSuperuser] ?? [] };
+  const superuser: Connection = {
+    user: facts.bootstrapSuperuser,
+    database: "postgres",
+    address: "local",
+    ssl: false,
+    memberOf: facts.memberOf[facts.bootstrapSuperuser] ?? [],
+  };
   const same = own.user === superuser.user && own.database === superuser.database && own.address === "local";
-  if (same) return [{ who: `pgwarden's own connection, the superuser's socket login (${describeConnection(own)})`, connection: own, own: true }];
+  if (same)
+    return [
+      {
+        who: `pgwarden's own connection, the superuser's socket login (${describeConnection(own)})`,
+        connection: own,
+        own: true,
+      },
+    ];
   return [
     { who: `pgwarden's own connection (${describeConnection(own)})`, connection: own, own: true },
     { who: `the superuser's socket login (${describeConnection(superuser)})`, connection: superuser, own: false },
@@ -53,14 +66,22 @@ export interface OwnLogin {
  * Without `login`, only which line matches is judged.
  */
 export function blockedLogins(rules: readonly HbaRule[], facts: ApplyFacts, login?: OwnLogin): LoginCheck[] {
-  const server: ServerContext = { majorVersion: Math.floor(facts.versionNum / 10_000), addresses: facts.serverAddress ? [facts.serverAddress] : [] };
+  const server: ServerContext = {
+    majorVersion: Math.floor(facts.versionNum / 10_000),
+    addresses: facts.serverAddress ? [facts.serverAddress] : [],
+  };
   return loginsToKeep(facts)
     .map(({ who, connection, own }) => {
       const explanation = explainConnection(rules, connection, { server, roleExists: true });
       const first = explanation.first;
       // A cert line with a map is "unknown" to the explain engine, which does not read pg_ident.conf; pgwarden can, through the server.
-      const mapped = explanation.verdict === "unknown" && explanation.undecided.length === 0 && first?.rule.method === "cert" && login?.identMappings !== undefined;
-      if (login === undefined || (explanation.verdict !== "allowed" && !mapped) || first === undefined) return { who, explanation };
+      const mapped =
+        explanation.verdict === "unknown" &&
+        explanation.undecided.length === 0 &&
+        first?.rule.method === "cert" &&
+        login?.identMappings !== undefined;
+      if (login === undefined || (explanation.verdict !== "allowed" && !mapped) || first === undefined)
+        return { who, explanation };
       const means: LoginMeans = {
         // initdb names the bootstrap superuser after the OS account that made the cluster (its owner) unless told otherwise.
         osUser: own ? login.osUser : (login.superuserOsUser ?? connection.user),
@@ -75,7 +96,12 @@ export function blockedLogins(rules: readonly HbaRule[], facts: ApplyFacts, logi
       const reason = `${verdict.reason} on line ${first.rule.source.line}`;
       return {
         who,
-        explanation: { ...explanation, verdict: verdict.pass === false ? ("refused" as const) : ("unknown" as const), reason, first: { ...first, outcome: { ...first.outcome, reason } } },
+        explanation: {
+          ...explanation,
+          verdict: verdict.pass === false ? ("refused" as const) : ("unknown" as const),
+          reason,
+          first: { ...first, outcome: { ...first.outcome, reason } },
+        },
       };
     })
     .filter((check) => check.explanation.verdict !== "allowed");

@@ -1,5 +1,5 @@
 import type { HbaRule } from "../model.js";
-import { PASSWORD_METHODS, storedPasswordProblem, type PasswordKind } from "../stored-password.js";
+import { PASSWORD_METHODS, type PasswordKind, storedPasswordProblem } from "../stored-password.js";
 import type { IdentMapping } from "./server-facts.js";
 
 /** What a login brings to the method of the line that matches it. */
@@ -17,13 +17,21 @@ export interface LoginMeans {
 }
 
 /** Whether a login passes a line's method: yes, no (and why), or pgwarden cannot tell (and why). */
-export type MethodVerdict = { readonly pass: true } | { readonly pass: false; readonly reason: string } | { readonly pass: "unknown"; readonly reason: string };
+export type MethodVerdict =
+  | { readonly pass: true }
+  | { readonly pass: false; readonly reason: string }
+  | { readonly pass: "unknown"; readonly reason: string };
 
 /**
  * Whether `map` maps the system user `sys` to `role` (hba.c check_usermap): undefined when
  * pgwarden cannot tell (no view, an error in the file, a +group or a regex it cannot run).
  */
-export function mapAllows(mappings: readonly IdentMapping[] | undefined, map: string, sys: string, role: string): boolean | undefined {
+export function mapAllows(
+  mappings: readonly IdentMapping[] | undefined,
+  map: string,
+  sys: string,
+  role: string,
+): boolean | undefined {
   if (mappings === undefined) return undefined;
   let unsure = false;
   for (const line of mappings) {
@@ -56,9 +64,13 @@ export function mapAllows(mappings: readonly IdentMapping[] | undefined, map: st
 /** Whether `name` (the OS user, or the certificate's CN) logs in as `role` through the line's map, or without one by equality. */
 function identity(rule: HbaRule, kind: string, name: string, role: string, means: LoginMeans): MethodVerdict {
   const map = rule.options.map;
-  if (map === undefined) return name === role ? { pass: true } : { pass: false, reason: `${kind} ${name} is not ${role} and the line names no map` };
+  if (map === undefined)
+    return name === role
+      ? { pass: true }
+      : { pass: false, reason: `${kind} ${name} is not ${role} and the line names no map` };
   const allowed = mapAllows(means.identMappings, map, name, role);
-  if (allowed === undefined) return { pass: "unknown", reason: `pgwarden cannot tell whether map ${map} maps ${kind} ${name} to ${role}` };
+  if (allowed === undefined)
+    return { pass: "unknown", reason: `pgwarden cannot tell whether map ${map} maps ${kind} ${name} to ${role}` };
   return allowed ? { pass: true } : { pass: false, reason: `map ${map} does not map ${kind} ${name} to ${role}` };
 }
 
@@ -67,7 +79,8 @@ export function methodVerdict(rule: HbaRule, role: string, means: LoginMeans): M
   const method = rule.method;
   const clientcert = rule.options.clientcert;
   if (clientcert !== undefined && method !== "cert") {
-    if (means.certificateCn === undefined) return { pass: false, reason: `it presents no client certificate, which clientcert=${clientcert} demands` };
+    if (means.certificateCn === undefined)
+      return { pass: false, reason: `it presents no client certificate, which clientcert=${clientcert} demands` };
     if (clientcert === "verify-full") {
       const cn = identity(rule, "certificate CN", means.certificateCn, role, means);
       if (cn.pass !== true) return cn;
@@ -79,15 +92,18 @@ export function methodVerdict(rule: HbaRule, role: string, means: LoginMeans): M
     if (kind === undefined) return { pass: "unknown", reason: `pgwarden does not know what password ${role} has` };
     const problem = storedPasswordProblem(method, role, { kind });
     if (problem !== undefined) return { pass: false, reason: problem };
-    if (!means.sendsPassword) return { pass: false, reason: `the login sends no password (none was supplied), so ${method} refuses it` };
+    if (!means.sendsPassword)
+      return { pass: false, reason: `the login sends no password (none was supplied), so ${method} refuses it` };
     return { pass: true };
   }
   if (method === "cert") {
-    if (means.certificateCn === undefined) return { pass: false, reason: "it presents no client certificate, so cert refuses it" };
+    if (means.certificateCn === undefined)
+      return { pass: false, reason: "it presents no client certificate, so cert refuses it" };
     return identity(rule, "certificate CN", means.certificateCn, role, means);
   }
   if (method === "peer") {
-    if (means.osUser === undefined) return { pass: "unknown", reason: "pgwarden does not know which OS user the server sees" };
+    if (means.osUser === undefined)
+      return { pass: "unknown", reason: "pgwarden does not know which OS user the server sees" };
     return identity(rule, "OS user", means.osUser, role, means);
   }
   return { pass: "unknown", reason: `pgwarden cannot tell whether it passes ${method} authentication` };

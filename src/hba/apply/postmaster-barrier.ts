@@ -22,7 +22,10 @@ export function endpointOf(host: string, port: number): Endpoint {
  */
 export function postmasterBarrier(endpoint: Endpoint): Promise<void> {
   return new Promise((resolve, reject) => {
-    const socket: Socket = "socketPath" in endpoint ? connect({ path: endpoint.socketPath }) : connect({ host: endpoint.host, port: endpoint.port });
+    const socket: Socket =
+      "socketPath" in endpoint
+        ? connect({ path: endpoint.socketPath })
+        : connect({ host: endpoint.host, port: endpoint.port });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new Error(`the server did not answer within ${BARRIER_TIMEOUT_MS / 1000} s`));

@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { reloadVerdict, type ReloadVerdict } from "./reload-log.js";
-import { locateServerLog, readLogSince, type LogCursor, type LogFacts, type ServerLog } from "./server-log.js";
+
+import { type ReloadVerdict, reloadVerdict } from "./reload-log.js";
+import { locateServerLog, type LogCursor, type LogFacts, readLogSince, type ServerLog } from "./server-log.js";
 
 /** An answer from the server, or the news that it now refuses pgwarden's login. */
-export type Asked<T> = { readonly refused: false; readonly value: T } | { readonly refused: true; readonly message: string };
+export type Asked<T> =
+  { readonly refused: false; readonly value: T } | { readonly refused: true; readonly message: string };
 
 /** What confirming a reload needs from a server. */
 export interface ReloadProbes {
@@ -29,14 +31,26 @@ export type ReloadOutcome = ReloadVerdict & { readonly evidence?: string };
  * logged by pgwarden bounds what the server wrote about it, which the log is read up to.
  * A login refused on the way means the new rules are in force: the old ones let pgwarden in.
  */
-export async function confirmReload(probes: ReloadProbes, cursor: LogCursor, loadTimeBefore: string, given?: string): Promise<ReloadOutcome> {
-  const inForce = (message: string): ReloadOutcome => ({ kind: "loaded", evidence: `the server now refuses pgwarden's own login, which the old rules let in (${message})` });
+export async function confirmReload(
+  probes: ReloadProbes,
+  cursor: LogCursor,
+  loadTimeBefore: string,
+  given?: string,
+): Promise<ReloadOutcome> {
+  const inForce = (message: string): ReloadOutcome => ({
+    kind: "loaded",
+    evidence: `the server now refuses pgwarden's own login, which the old rules let in (${message})`,
+  });
   const deadline = Date.now() + RELOAD_TIMEOUT_MS;
   for (;;) {
     const asked = await probes.ask<string>(LOAD_TIME_SQL);
     if (asked.refused) return inForce(asked.message);
     if (asked.value !== loadTimeBefore) break;
-    if (Date.now() > deadline) return { kind: "unconfirmed", why: `the server did not reload its configuration within ${RELOAD_TIMEOUT_MS / 1000} s` };
+    if (Date.now() > deadline)
+      return {
+        kind: "unconfirmed",
+        why: `the server did not reload its configuration within ${RELOAD_TIMEOUT_MS / 1000} s`,
+      };
     await sleep(POLL_MS);
   }
   await probes.barrier();
@@ -46,7 +60,10 @@ export async function confirmReload(probes: ReloadProbes, cursor: LogCursor, loa
 SELECT json_build_object('logfile', pg_catalog.pg_current_logfile(), 'dataDirectory', pg_catalog.current_setting('data_directory')) AS doc`);
   if (marked.refused) return inForce(marked.message);
   // The collector may have moved on to a new file since the cursor was taken.
-  const now: ServerLog = (given === undefined && cursor.log.via === "pg_current_logfile()" ? await locateServerLog(marked.value) : undefined) ?? cursor.log;
+  const now: ServerLog =
+    (given === undefined && cursor.log.via === "pg_current_logfile()"
+      ? await locateServerLog(marked.value)
+      : undefined) ?? cursor.log;
   const logDeadline = Date.now() + LOG_TIMEOUT_MS;
   let text = await readLogSince(cursor, now);
   // The logging collector writes what it is sent a moment later.
@@ -55,5 +72,10 @@ SELECT json_build_object('logfile', pg_catalog.pg_current_logfile(), 'dataDirect
     text = await readLogSince(cursor, now);
   }
   const verdict = reloadVerdict(text, sentinel);
-  return verdict.kind === "loaded" ? { ...verdict, evidence: `the server's log (${cursor.log.path}, from ${cursor.log.via}) shows the reload with no complaint about pg_hba.conf` } : verdict;
+  return verdict.kind === "loaded"
+    ? {
+        ...verdict,
+        evidence: `the server's log (${cursor.log.path}, from ${cursor.log.via}) shows the reload with no complaint about pg_hba.conf`,
+      }
+    : verdict;
 }

@@ -14,7 +14,8 @@ export const HBA_NOT_RELOADED = "pg_hba.conf was not reloaded";
 /** A log line's message without the log_line_prefix (whatever it is): from the severity tag on. */
 const MESSAGE = /\b(?:LOG|WARNING|ERROR|FATAL|DETAIL|HINT|CONTEXT):\s+(.*)$/;
 /** Lines of a reload that are not about pg_hba.conf. */
-const UNRELATED = /parameter ".*" (?:changed|cannot be changed)|configuration file ".*postgresql\.auto\.conf"|pg_ident\.conf|SSL configuration/;
+const UNRELATED =
+  /parameter ".*" (?:changed|cannot be changed)|configuration file ".*postgresql\.auto\.conf"|pg_ident\.conf|SSL configuration/;
 
 /**
  * Reads the log from before the reload up to pgwarden's own marker (`sentinel`), logged by a
@@ -23,12 +24,16 @@ const UNRELATED = /parameter ".*" (?:changed|cannot be changed)|configuration fi
  */
 export function reloadVerdict(logText: string, sentinel: string): ReloadVerdict {
   const end = logText.indexOf(sentinel);
-  if (end < 0) return { kind: "unconfirmed", why: "pgwarden's marker never reached the log file (is it the server's log?)" };
+  if (end < 0)
+    return { kind: "unconfirmed", why: "pgwarden's marker never reached the log file (is it the server's log?)" };
   const lines = logText.slice(0, end).split("\n");
   // The last reload before the marker: a concurrent one by someone else read the same file.
   const start = lines.map((line) => line.includes(RELOAD_MARKER)).lastIndexOf(true);
   if (start < 0) {
-    return { kind: "unconfirmed", why: `the log has no "${RELOAD_MARKER}" line: the server logs in another language (set lc_messages = 'C') or above LOG (log_min_messages)` };
+    return {
+      kind: "unconfirmed",
+      why: `the log has no "${RELOAD_MARKER}" line: the server logs in another language (set lc_messages = 'C') or above LOG (log_min_messages)`,
+    };
   }
   const reload = lines.slice(start + 1);
   const failed = reload.findIndex((line) => line.includes(HBA_NOT_RELOADED));

@@ -1,4 +1,4 @@
-import { passwordKindSql, type PasswordKind } from "../stored-password.js";
+import { type PasswordKind, passwordKindSql } from "../stored-password.js";
 
 export type { PasswordKind } from "../stored-password.js";
 

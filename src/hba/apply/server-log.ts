@@ -1,5 +1,6 @@
 import { open, readlink, stat } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
+
 import { readPostmasterPid } from "../../pg/postmaster.js";
 
 /** Where a server writes its log, and how pgwarden found out. */
@@ -18,7 +19,11 @@ export interface LogFacts {
 export const LOG_FACTS_SQL = `SELECT json_build_object('logfile', pg_catalog.pg_current_logfile(),
   'dataDirectory', pg_catalog.current_setting('data_directory')) AS doc`;
 
-const isRegularFile = (path: string) => stat(path).then((info) => info.isFile(), () => false);
+const isRegularFile = (path: string) =>
+  stat(path).then(
+    (info) => info.isFile(),
+    () => false,
+  );
 
 /**
  * The file the server's messages go to, as this machine sees it: the one named (--server-log),

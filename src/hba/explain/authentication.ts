@@ -23,7 +23,8 @@ export interface AuthenticationOutcome {
 function methodDemands(rule: HbaRule, user: string): string {
   const map = rule.options.map;
   // `subject` names what proves the identity; a map lets other names stand for the user.
-  const identity = (subject: string) => (map !== undefined ? `${subject}, mapped to ${user} by pg_ident.conf map ${map}` : `${subject}: ${user}`);
+  const identity = (subject: string) =>
+    map !== undefined ? `${subject}, mapped to ${user} by pg_ident.conf map ${map}` : `${subject}: ${user}`;
   switch (rule.method) {
     case "trust":
       return "nothing";
@@ -51,7 +52,9 @@ function methodDemands(rule: HbaRule, user: string): string {
       return "a password, checked by BSD Authentication";
     case "cert": {
       const field = rule.options.clientname === "DN" ? "subject DN" : "CN";
-      return map !== undefined ? `a client certificate whose ${field} pg_ident.conf map ${map} maps to ${user}` : `a client certificate whose ${field} is ${user}`;
+      return map !== undefined
+        ? `a client certificate whose ${field} pg_ident.conf map ${map} maps to ${user}`
+        : `a client certificate whose ${field} is ${user}`;
     }
     default:
       return `what ${rule.method} asks for`;
@@ -88,7 +91,9 @@ const AUTH_FAILED: Readonly<Record<string, string>> = {
 /** The message auth.c auth_failed sends when `method` fails for `user`. */
 export function authFailedMessage(method: string, user: string): string {
   const failed = Object.hasOwn(AUTH_FAILED, method) ? AUTH_FAILED[method] : undefined;
-  return failed === undefined ? `authentication failed for user "${user}": invalid authentication method` : `${failed} for user "${user}"`;
+  return failed === undefined
+    ? `authentication failed for user "${user}": invalid authentication method`
+    : `${failed} for user "${user}"`;
 }
 
 /** How auth.c names the session's encryption in its refusals (PostgreSQL 14 on). */
@@ -111,20 +116,37 @@ export const NO_CERTIFICATE_MESSAGE = "connection requires a valid client certif
  * The certificate name check (auth.c CheckCertAuth) once the method has let the
  * client through, as far as a CN can tell; undefined when it passes.
  */
-function certificateNameProblem(rule: HbaRule, connection: Connection, mode: "verify-ca" | "verify-full"): Omit<AuthenticationOutcome, "demands"> | undefined {
+function certificateNameProblem(
+  rule: HbaRule,
+  connection: Connection,
+  mode: "verify-ca" | "verify-full",
+): Omit<AuthenticationOutcome, "demands"> | undefined {
   const certificate = connection.certificate;
   if (!certificate || mode === "verify-ca") return undefined;
   if (rule.options.map !== undefined) {
-    return { access: "unknown", reason: `the certificate name is mapped through pg_ident.conf map ${rule.options.map}, which pgwarden does not read` };
+    return {
+      access: "unknown",
+      reason: `the certificate name is mapped through pg_ident.conf map ${rule.options.map}, which pgwarden does not read`,
+    };
   }
   if (rule.options.clientname === "DN") {
-    return { access: "unknown", reason: `the line compares the certificate's whole subject DN with ${connection.user}, and only its CN is known` };
+    return {
+      access: "unknown",
+      reason: `the line compares the certificate's whole subject DN with ${connection.user}, and only its CN is known`,
+    };
   }
   if (certificate.commonName !== connection.user) {
     // auth_failed names the line's method, so behind a password the client hears "password authentication failed".
     const serverMessage = authFailedMessage(rule.method, connection.user);
-    const told = rule.method === "cert" ? `the client is told: ${serverMessage}` : `clientcert=verify-full, checked after ${rule.method} succeeds: the client is told "${serverMessage}", the server log says the CN does not match`;
-    return { access: "refused", reason: `certificate CN ${certificate.commonName} is not user ${connection.user} (${told})`, serverMessage };
+    const told =
+      rule.method === "cert"
+        ? `the client is told: ${serverMessage}`
+        : `clientcert=verify-full, checked after ${rule.method} succeeds: the client is told "${serverMessage}", the server log says the CN does not match`;
+    return {
+      access: "refused",
+      reason: `certificate CN ${certificate.commonName} is not user ${connection.user} (${told})`,
+      serverMessage,
+    };
   }
   return undefined;
 }
@@ -138,7 +160,10 @@ function certificateNameProblem(rule: HbaRule, connection: Connection, mode: "ve
 export function authenticationOutcome(rule: HbaRule, connection: Connection): AuthenticationOutcome {
   const mode = clientCertMode(rule);
   const method = rule.method === "reject" ? "nothing: the line rejects" : methodDemands(rule, connection.user);
-  const demands = rule.method !== "cert" && mode !== undefined ? `${method}, and a client certificate${mode === "verify-full" ? ` whose CN is ${connection.user}` : ""} (clientcert=${mode})` : method;
+  const demands =
+    rule.method !== "cert" && mode !== undefined
+      ? `${method}, and a client certificate${mode === "verify-full" ? ` whose CN is ${connection.user}` : ""} (clientcert=${mode})`
+      : method;
   if (mode !== undefined && !connection.certificate) {
     const reason = `no client certificate is presented, and this line requires one (clientcert=${mode}${rule.method === "cert" ? ", implied by cert" : ""}), checked before the method${rule.method === "reject" ? ", reject included" : ""}: the client is told "${NO_CERTIFICATE_MESSAGE}"`;
     return { access: "refused", demands, reason, serverMessage: NO_CERTIFICATE_MESSAGE };

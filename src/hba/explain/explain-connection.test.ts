@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
 import type { Connection } from "../match.js";
 import type { HbaRule } from "../model.js";
 import { parseHbaText } from "../parse/index.js";
@@ -11,7 +12,14 @@ async function rules(...lines: string[]): Promise<HbaRule[]> {
   return [...file.rules];
 }
 
-const tcp = (extra: Partial<Connection> = {}): Connection => ({ user: "alice", database: "app", address: "10.1.2.3", ssl: false, memberOf: [], ...extra });
+const tcp = (extra: Partial<Connection> = {}): Connection => ({
+  user: "alice",
+  database: "app",
+  address: "10.1.2.3",
+  ssl: false,
+  memberOf: [],
+  ...extra,
+});
 
 test("the first matching line decides; later lines are listed but never tried", async () => {
   const file = await rules("host all alice 10.0.0.0/8 scram-sha-256", "host all all all trust");
@@ -27,7 +35,10 @@ test("the first matching line decides; later lines are listed but never tried", 
 });
 
 test("an earlier reject wins over a later line that would allow", async () => {
-  const result = explainConnection(await rules("host all alice 10.0.0.0/8 reject", "host all alice 10.0.0.0/8 trust"), tcp());
+  const result = explainConnection(
+    await rules("host all alice 10.0.0.0/8 reject", "host all alice 10.0.0.0/8 trust"),
+    tcp(),
+  );
   assert.equal(result.verdict, "refused");
   assert.equal(result.first?.rule.method, "reject");
   assert.equal(result.later[0]?.method, "trust");
@@ -37,7 +48,10 @@ test("a cert line whose CN check fails refuses: PostgreSQL does not fall through
   const file = await rules("hostssl all alice all cert", "hostssl all alice all trust");
   const result = explainConnection(file, tcp({ ssl: true, certificate: { commonName: "bob" } }));
   assert.equal(result.verdict, "refused");
-  assert.equal(result.reason, "pg_hba.conf:1 (cert) matches and would fail: certificate CN bob is not user alice (the client is told: certificate authentication failed for user \"alice\"); later lines are never tried");
+  assert.equal(
+    result.reason,
+    'pg_hba.conf:1 (cert) matches and would fail: certificate CN bob is not user alice (the client is told: certificate authentication failed for user "alice"); later lines are never tried',
+  );
   assert.equal(result.later[0]?.method, "trust");
   assert.equal(explainConnection(file, tcp({ ssl: true, certificate: { commonName: "alice" } })).verdict, "allowed");
 });
@@ -50,7 +64,10 @@ test("no matching line: refused", async () => {
 });
 
 test("undecided lines before the first sure match: their shared verdict, or unknown", async () => {
-  const sameVerdict = explainConnection(await rules("host all +ops all reject", "host all all all reject"), tcp({ memberOf: undefined }));
+  const sameVerdict = explainConnection(
+    await rules("host all +ops all reject", "host all all all reject"),
+    tcp({ memberOf: undefined }),
+  );
   assert.equal(sameVerdict.verdict, "refused", "either way a reject");
   assert.match(sameVerdict.reason, /may match first, with the same verdict/);
 
@@ -58,7 +75,10 @@ test("undecided lines before the first sure match: their shared verdict, or unkn
   assert.equal(differs.verdict, "unknown");
   assert.equal(differs.undecided[0]?.rule.source.line, 1);
   assert.equal(differs.undecided[0]?.outcome.access, "refused");
-  assert.match(differs.reason, /^pg_hba\.conf:1 may match first: host name db\.example\.com: .*DNS.*\. If none does: pg_hba\.conf:2 \(trust\) lets the user in/);
+  assert.match(
+    differs.reason,
+    /^pg_hba\.conf:1 may match first: host name db\.example\.com: .*DNS.*\. If none does: pg_hba\.conf:2 \(trust\) lets the user in/,
+  );
 
   const noRuleAfter = explainConnection(await rules("host all all samenet trust"), tcp());
   assert.equal(noRuleAfter.verdict, "unknown", "allowed if samenet matches, rejected if not");
@@ -85,9 +105,21 @@ test("with the server's login facts, a line that lets the client through still r
     majorVersion: 15,
   };
   const md5Secret = explainConnection(file, tcp(), { login });
-  assert.deepEqual([md5Secret.verdict, md5Secret.serverMessage], ["refused", 'password authentication failed for user "alice"']);
-  assert.match(md5Secret.reason, /line 1|:1 \(scram-sha-256\) matches and would fail: alice's password is stored as MD5/);
-  const noDatabase = explainConnection(file, tcp(), { login: { ...login, role: { ...login.role, password: { kind: "scram" } }, database: { ...login.database, exists: false } } });
+  assert.deepEqual(
+    [md5Secret.verdict, md5Secret.serverMessage],
+    ["refused", 'password authentication failed for user "alice"'],
+  );
+  assert.match(
+    md5Secret.reason,
+    /line 1|:1 \(scram-sha-256\) matches and would fail: alice's password is stored as MD5/,
+  );
+  const noDatabase = explainConnection(file, tcp(), {
+    login: {
+      ...login,
+      role: { ...login.role, password: { kind: "scram" } },
+      database: { ...login.database, exists: false },
+    },
+  });
   assert.deepEqual([noDatabase.verdict, noDatabase.serverMessage], ["refused", 'database "app" does not exist']);
   // Without the facts (a file, an inventory), the password line is allowed once the right password is sent.
   assert.equal(explainConnection(file, tcp()).verdict, "allowed");

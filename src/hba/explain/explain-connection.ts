@@ -1,7 +1,13 @@
-import { explain, type Connection, type ServerContext } from "../match.js";
+import { type Connection, explain, type ServerContext } from "../match.js";
 import type { HbaRule } from "../model.js";
 import { PASSWORD_METHODS } from "../stored-password.js";
-import { authFailedMessage, authenticationOutcome, encryptionText, type Access, type AuthenticationOutcome } from "./authentication.js";
+import {
+  type Access,
+  type AuthenticationOutcome,
+  authenticationOutcome,
+  authFailedMessage,
+  encryptionText,
+} from "./authentication.js";
 import { afterAuthentication, type LoginFacts } from "./login-checks.js";
 
 /** A line that matches, and what it does with the connection. */
@@ -62,7 +68,10 @@ function missingRoleMessage(first: MatchedRule | undefined, connection: Connecti
   return `role "${connection.user}" does not exist`;
 }
 
-function verdictOf(first: MatchedRule | undefined, connection: Connection): { verdict: Access; reason: string; serverMessage?: string } {
+function verdictOf(
+  first: MatchedRule | undefined,
+  connection: Connection,
+): { verdict: Access; reason: string; serverMessage?: string } {
   if (!first) return { verdict: "refused", reason: NO_RULE_REASON, serverMessage: noEntryMessage(connection) };
   const { rule, outcome } = first;
   const line = `${where(rule)} (${rule.method})`;
@@ -70,7 +79,11 @@ function verdictOf(first: MatchedRule | undefined, connection: Connection): { ve
     case "allowed":
       return { verdict: "allowed", reason: `${line} lets the user in; it demands ${outcome.demands}` };
     case "refused":
-      return { verdict: "refused", reason: `${line} matches and would fail: ${outcome.reason}; later lines are never tried`, ...(outcome.serverMessage ? { serverMessage: outcome.serverMessage } : {}) };
+      return {
+        verdict: "refused",
+        reason: `${line} matches and would fail: ${outcome.reason}; later lines are never tried`,
+        ...(outcome.serverMessage ? { serverMessage: outcome.serverMessage } : {}),
+      };
     case "unknown":
       return { verdict: "unknown", reason: `${line} matches, but ${outcome.reason}` };
   }
@@ -82,7 +95,11 @@ function verdictOf(first: MatchedRule | undefined, connection: Connection): { ve
  * also match but are never reached. When lines before the first sure match may match, the
  * verdict is the one they all share, or unknown.
  */
-export function explainConnection(rules: readonly HbaRule[], connection: Connection, options: ExplainOptions = {}): ConnectionExplanation {
+export function explainConnection(
+  rules: readonly HbaRule[],
+  connection: Connection,
+  options: ExplainOptions = {},
+): ConnectionExplanation {
   const found = explain(rules, connection, options.server);
   const login = options.login;
   const outcomeOf = (rule: HbaRule) => {
@@ -95,14 +112,27 @@ export function explainConnection(rules: readonly HbaRule[], connection: Connect
 
   if (options.roleExists === false) {
     const serverMessage = missingRoleMessage(first, connection);
-    return { ...common, verdict: "refused", reason: `role ${connection.user} does not exist on the server: PostgreSQL refuses it whatever line matches (the client is told "${serverMessage}")`, serverMessage };
+    return {
+      ...common,
+      verdict: "refused",
+      reason: `role ${connection.user} does not exist on the server: PostgreSQL refuses it whatever line matches (the client is told "${serverMessage}")`,
+      serverMessage,
+    };
   }
   const fallback = verdictOf(first, connection);
   if (undecided.length === 0) return { ...common, ...fallback };
   const possible = new Set<Access>([fallback.verdict, ...undecided.map((candidate) => candidate.outcome.access)]);
   const lines = undecided.map((candidate) => where(candidate.rule)).join(", ");
   if (possible.size === 1 && !possible.has("unknown")) {
-    return { ...common, verdict: fallback.verdict, reason: `${fallback.reason} (${lines} may match first, with the same verdict)` };
+    return {
+      ...common,
+      verdict: fallback.verdict,
+      reason: `${fallback.reason} (${lines} may match first, with the same verdict)`,
+    };
   }
-  return { ...common, verdict: "unknown", reason: `${lines} may match first: ${undecided[0]?.unknown}. If none does: ${fallback.reason}` };
+  return {
+    ...common,
+    verdict: "unknown",
+    reason: `${lines} may match first: ${undecided[0]?.unknown}. If none does: ${fallback.reason}`,
+  };
 }

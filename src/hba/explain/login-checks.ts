@@ -1,7 +1,7 @@
 import type { Connection } from "../match.js";
 import type { HbaRule } from "../model.js";
-import { PASSWORD_METHODS, storedPasswordProblem, type StoredPassword } from "../stored-password.js";
-import { authFailedMessage, type AuthenticationOutcome } from "./authentication.js";
+import { PASSWORD_METHODS, type StoredPassword, storedPasswordProblem } from "../stored-password.js";
+import { type AuthenticationOutcome, authFailedMessage } from "./authentication.js";
 
 /** What the server has of the role that connects (pg_roles, and pg_authid when the session may read it). */
 export interface RoleLoginFacts {
@@ -60,7 +60,10 @@ const LOGIN_CHECKS: readonly LoginCheck[] = [
   {
     refuses: (connection, facts) => connection.replication === true && !facts.role.superuser && !facts.role.replication,
     why: (connection) => `${connection.user} is neither a superuser nor has REPLICATION`,
-    message: (_, facts) => (facts.majorVersion >= 16 ? "permission denied to start WAL sender" : "must be superuser or replication role to start walsender"),
+    message: (_, facts) =>
+      facts.majorVersion >= 16
+        ? "permission denied to start WAL sender"
+        : "must be superuser or replication role to start walsender",
   },
   {
     refuses: (connection, facts) => forDatabase(connection) && !facts.database.exists,
@@ -69,17 +72,20 @@ const LOGIN_CHECKS: readonly LoginCheck[] = [
   },
   {
     // datallowconn stops superusers too.
-    refuses: (connection, facts) => forDatabase(connection) && facts.database.exists && !facts.database.allowConnections,
+    refuses: (connection, facts) =>
+      forDatabase(connection) && facts.database.exists && !facts.database.allowConnections,
     why: (connection) => `database ${connection.database} does not allow connections (datallowconn is false)`,
     message: (connection) => `database "${connection.database}" is not currently accepting connections`,
   },
   {
-    refuses: (connection, facts) => forDatabase(connection) && facts.database.exists && !facts.role.superuser && !facts.database.canConnect,
+    refuses: (connection, facts) =>
+      forDatabase(connection) && facts.database.exists && !facts.role.superuser && !facts.database.canConnect,
     why: (connection) => `${connection.user} has no CONNECT privilege on database ${connection.database}`,
     message: (connection) => `permission denied for database "${connection.database}"`,
   },
   {
-    refuses: (connection, facts) => forDatabase(connection) && facts.database.exists && !facts.role.superuser && facts.database.connectionLimit === 0,
+    refuses: (connection, facts) =>
+      forDatabase(connection) && facts.database.exists && !facts.role.superuser && facts.database.connectionLimit === 0,
     why: (connection) => `database ${connection.database} has CONNECTION LIMIT 0`,
     message: (connection) => `too many connections for database "${connection.database}"`,
   },
@@ -88,7 +94,9 @@ const LOGIN_CHECKS: readonly LoginCheck[] = [
 /** What the client must get past before the login checks run, in words: "" for trust. */
 function passedMethod(rule: HbaRule): string {
   if (rule.method === "trust") return "";
-  return PASSWORD_METHODS.has(rule.method) ? "once the right password is sent, " : `once the client passes ${rule.method}, `;
+  return PASSWORD_METHODS.has(rule.method)
+    ? "once the right password is sent, "
+    : `once the client passes ${rule.method}, `;
 }
 
 /**
@@ -97,7 +105,12 @@ function passedMethod(rule: HbaRule): string {
  * typed), then the role must be allowed to log in and the database must exist, accept
  * connections and grant CONNECT. Only an outcome that was allowed can change: to refused.
  */
-export function afterAuthentication(outcome: AuthenticationOutcome, rule: HbaRule, connection: Connection, facts: LoginFacts): AuthenticationOutcome {
+export function afterAuthentication(
+  outcome: AuthenticationOutcome,
+  rule: HbaRule,
+  connection: Connection,
+  facts: LoginFacts,
+): AuthenticationOutcome {
   if (outcome.access !== "allowed") return outcome;
   const problem = storedPasswordProblem(rule.method, connection.user, facts.role.password);
   if (problem !== undefined) {

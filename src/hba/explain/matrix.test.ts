@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
 import { parseInventory } from "../../config/load-inventory.js";
 import { renderHba } from "../render/index.js";
 import { explainMatrix, type HbaMatrix, type MatrixRow } from "./matrix.js";
@@ -27,7 +28,9 @@ all:
 `;
 
 const find = (matrix: HbaMatrix, role: string, network: string, database = "postgres"): MatrixRow => {
-  const row = matrix.rows.find((candidate) => candidate.role === role && candidate.network === network && candidate.database === database);
+  const row = matrix.rows.find(
+    (candidate) => candidate.role === role && candidate.network === network && candidate.database === database,
+  );
   assert.ok(row, `no row for ${role} from ${network} to ${database}`);
   return row;
 };
@@ -59,26 +62,53 @@ test("the matrix: every role from every kind of place, with and without TLS, ans
       ["dbuser_app", "app user"],
     ],
   );
-  assert.deepEqual(matrix.roles.find((role) => role.name === "dbuser_report")?.memberOf, ["dbrole_readonly"], "memberships from pg_users");
+  assert.deepEqual(
+    matrix.roles.find((role) => role.name === "dbuser_report")?.memberOf,
+    ["dbrole_readonly"],
+    "memberships from pg_users",
+  );
   // 6 roles x 7 networks, and the replication user once more for physical replication.
   assert.equal(matrix.rows.length, 6 * 7 + 7);
-  assert.ok(matrix.rows.every((row) => (row.address === "local") === (row.tls === undefined)), "no TLS over the unix socket");
+  assert.ok(
+    matrix.rows.every((row) => (row.address === "local") === (row.tls === undefined)),
+    "no TLS over the unix socket",
+  );
 
   const socket = find(matrix, "postgres", "local socket");
   assert.deepEqual([socket.plain.method, socket.plain.verdict], ["peer", "allowed"]);
   const worldAdmin = find(matrix, "dbuser_dba", "world");
-  assert.deepEqual([worldAdmin.plain.method, worldAdmin.plain.verdict], [undefined, "refused"], "cert lines are hostssl: nothing without TLS");
-  assert.deepEqual([worldAdmin.tls?.method, worldAdmin.tls?.verdict], ["cert", "allowed"], "over TLS the client shows its own certificate");
+  assert.deepEqual(
+    [worldAdmin.plain.method, worldAdmin.plain.verdict],
+    [undefined, "refused"],
+    "cert lines are hostssl: nothing without TLS",
+  );
+  assert.deepEqual(
+    [worldAdmin.tls?.method, worldAdmin.tls?.verdict],
+    ["cert", "allowed"],
+    "over TLS the client shows its own certificate",
+  );
   const report = find(matrix, "dbuser_report", "world");
   assert.deepEqual([report.plain.method, report.tls?.method, report.plain.verdict], ["reject", "reject", "refused"]);
   const intranetReport = find(matrix, "dbuser_report", "intranet");
-  assert.deepEqual([intranetReport.plain.method, intranetReport.plain.line], ["reject", report.plain.line], "world holds the intranet: the earlier deny wins");
+  assert.deepEqual(
+    [intranetReport.plain.method, intranetReport.plain.line],
+    ["reject", report.plain.line],
+    "world holds the intranet: the earlier deny wins",
+  );
   const intranetApp = find(matrix, "dbuser_app", "intranet");
-  assert.deepEqual([intranetApp.plain.method, intranetApp.plain.verdict], ["scram-sha-256", "allowed"], "+dbrole_readonly from the intranet");
+  assert.deepEqual(
+    [intranetApp.plain.method, intranetApp.plain.verdict],
+    ["scram-sha-256", "allowed"],
+    "+dbrole_readonly from the intranet",
+  );
   const replication = find(matrix, "replicator", "cluster member", "replication");
   assert.equal(replication.replication, true);
   assert.equal(replication.plain.method, "scram-sha-256");
-  assert.equal(find(matrix, "replicator", "world", "replication").plain.verdict, "unknown", "only samenet is left, and it depends on the server's interfaces");
+  assert.equal(
+    find(matrix, "replicator", "world", "replication").plain.verdict,
+    "unknown",
+    "only samenet is left, and it depends on the server's interfaces",
+  );
 });
 
 test("the matrix cites lines of the rendered file, and its database is chosen", async () => {

@@ -1,8 +1,14 @@
-import { clusterMembers, effectiveVars, groupHosts, type EffectiveVars, type Inventory } from "../../config/inventory.js";
+import {
+  clusterMembers,
+  type EffectiveVars,
+  effectiveVars,
+  groupHosts,
+  type Inventory,
+} from "../../config/inventory.js";
 import { ExitCode, PgwardenError } from "../../errors.js";
-import { formatNetwork, hostBits, networkContains, parseAddress, parseNetwork, type Network } from "../address.js";
+import { formatNetwork, hostBits, type Network, networkContains, parseAddress, parseNetwork } from "../address.js";
 import { inventoryMemberships } from "../inventory-superusers.js";
-import { regexTokens, type Connection, type ServerContext } from "../match.js";
+import { type Connection, regexTokens, type ServerContext } from "../match.js";
 import type { HbaRule } from "../model.js";
 import { parseHbaText } from "../parse/index.js";
 import { isRegexToken } from "../parse/token-regex.js";
@@ -81,20 +87,32 @@ function sampleAddress(network: Network, preferred: string): string {
   const wanted = parseAddress(preferred);
   if (wanted && networkContains(network, wanted)) return preferred;
   // The network's own address plus one: its first host (a /32 is its only host).
-  const first = hostBits(network) === 0 ? network : { family: network.family, base: network.base + 1n, prefix: network.prefix };
+  const first =
+    hostBits(network) === 0 ? network : { family: network.family, base: network.base + 1n, prefix: network.prefix };
   return formatNetwork(first).replace(/\/\d+$/, "");
 }
 
 /** Sources of connections as Pigsty's address aliases name them; aliases at one address share a row. */
-function matrixNetworks(inventory: Inventory, members: readonly string[], host: string | undefined, vars: EffectiveVars): MatrixNetwork[] {
+function matrixNetworks(
+  inventory: Inventory,
+  members: readonly string[],
+  host: string | undefined,
+  vars: EffectiveVars,
+): MatrixNetwork[] {
   const candidates: [string, string | undefined][] = [
     ["local socket", "local"],
     ["localhost", "127.0.0.1"],
     ["admin", vars.admin_ip],
     ["infra", groupHosts(inventory, "infra").find((address) => parseAddress(address))],
-    ["cluster member", members.find((member) => member !== host && parseAddress(member)) ?? members.find((member) => parseAddress(member))],
+    [
+      "cluster member",
+      members.find((member) => member !== host && parseAddress(member)) ??
+        members.find((member) => parseAddress(member)),
+    ],
   ];
-  const intranet = vars.node_firewall_intranet.map(parseNetwork).find((network): network is Network => network?.family === 4);
+  const intranet = vars.node_firewall_intranet
+    .map(parseNetwork)
+    .find((network): network is Network => network?.family === 4);
   if (intranet) candidates.push(["intranet", sampleAddress(intranet, INTRANET_SAMPLE_ADDRESS)]);
   candidates.push(["world", WORLD_SAMPLE_ADDRESS]);
   const networks: { labels: string[]; address: string }[] = [];
@@ -122,7 +140,8 @@ function namedUsers(rules: readonly HbaRule[], server: ServerContext): string[] 
 }
 
 function majorVersionOf(value: unknown): number | undefined {
-  const major = typeof value === "number" ? value : typeof value === "string" && /^\d+$/.test(value) ? Number(value) : undefined;
+  const major =
+    typeof value === "number" ? value : typeof value === "string" && /^\d+$/.test(value) ? Number(value) : undefined;
   return major !== undefined && Number.isInteger(major) && major > 0 ? major : undefined;
 }
 
@@ -134,7 +153,11 @@ function majorVersionOf(value: unknown): number | undefined {
  * TLS the client presents a certificate for its own role, so `cert` lines show what they do
  * for a well-configured client. Memberships come from pg_default_roles and pg_users.
  */
-export async function explainMatrix(inventory: Inventory, cluster: string, options: MatrixOptions = {}): Promise<HbaMatrix> {
+export async function explainMatrix(
+  inventory: Inventory,
+  cluster: string,
+  options: MatrixOptions = {},
+): Promise<HbaMatrix> {
   const rendered = renderHba(inventory, cluster, { instance: options.instance, target: "pg" });
   const host = rendered.instance?.host;
   const vars = effectiveVars(inventory, cluster, host);
@@ -147,7 +170,12 @@ export async function explainMatrix(inventory: Inventory, cluster: string, optio
     ...(server.majorVersion !== undefined ? { majorVersion: server.majorVersion } : {}),
   });
   const [error] = parsed.errors;
-  if (error) throw new PgwardenError("invalid-hba-rule", `the rules rendered for ${cluster} do not parse: ${file} line ${error.source.line}: ${error.message}`, ExitCode.config);
+  if (error)
+    throw new PgwardenError(
+      "invalid-hba-rule",
+      `the rules rendered for ${cluster} do not parse: ${file} line ${error.source.line}: ${error.message}`,
+      ExitCode.config,
+    );
 
   const memberships = inventoryMemberships(vars);
   const roles = new Map<string, { kinds: string[]; memberOf: readonly string[] }>();
@@ -161,22 +189,50 @@ export async function explainMatrix(inventory: Inventory, cluster: string, optio
   addRole(vars.pg_monitor_username, "monitor");
   addRole(vars.pg_admin_username, "admin");
   for (const name of namedUsers(parsed.rules, server)) if (!roles.has(name)) addRole(name, "named in a rule");
-  if (!roles.has(APP_USER.name)) addRole(APP_USER.name, "app user", [...new Set([APP_USER.grantedRole, ...memberships(APP_USER.grantedRole)])].sort());
+  if (!roles.has(APP_USER.name))
+    addRole(
+      APP_USER.name,
+      "app user",
+      [...new Set([APP_USER.grantedRole, ...memberships(APP_USER.grantedRole)])].sort(),
+    );
 
   const networks = matrixNetworks(inventory, clusterMembers(inventory, cluster), host, vars);
   const database = options.database ?? DEFAULT_MATRIX_DATABASE;
   const rows: MatrixRow[] = [];
   for (const [role, { memberOf }] of roles) {
-    const asks = [{ database, replication: false }, ...(role === vars.pg_replication_username ? [{ database: "replication", replication: true }] : [])];
+    const asks = [
+      { database, replication: false },
+      ...(role === vars.pg_replication_username ? [{ database: "replication", replication: true }] : []),
+    ];
     for (const ask of asks) {
       for (const network of networks) {
         const cell = (ssl: boolean): MatrixCell => {
-          const connection: Connection = { user: role, database: ask.database, replication: ask.replication, address: network.address, ssl, memberOf, ...(ssl ? { certificate: { commonName: role } } : {}) };
+          const connection: Connection = {
+            user: role,
+            database: ask.database,
+            replication: ask.replication,
+            address: network.address,
+            ssl,
+            memberOf,
+            ...(ssl ? { certificate: { commonName: role } } : {}),
+          };
           const explained = explainConnection(parsed.rules, connection, { server });
           const first = explained.first;
-          return { verdict: explained.verdict, ...(first ? { method: first.rule.method, line: first.rule.source.line } : {}), undecided: explained.undecided.length > 0, reason: explained.reason };
+          return {
+            verdict: explained.verdict,
+            ...(first ? { method: first.rule.method, line: first.rule.source.line } : {}),
+            undecided: explained.undecided.length > 0,
+            reason: explained.reason,
+          };
         };
-        const row = { role, database: ask.database, replication: ask.replication, network: network.labels.join(", "), address: network.address, plain: cell(false) };
+        const row = {
+          role,
+          database: ask.database,
+          replication: ask.replication,
+          network: network.labels.join(", "),
+          address: network.address,
+          plain: cell(false),
+        };
         rows.push(network.address === "local" ? row : { ...row, tls: cell(true) });
       }
     }

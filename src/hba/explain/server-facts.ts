@@ -1,6 +1,7 @@
 import type pg from "pg";
+
 import type { ServerContext } from "../match.js";
-import { passwordKindSql, type PasswordKind } from "../stored-password.js";
+import { type PasswordKind, passwordKindSql } from "../stored-password.js";
 import type { LoginFacts } from "./login-checks.js";
 
 /** What a running server says about the rules' context and about one role. */
@@ -14,7 +15,8 @@ export interface ServerFactsForRole {
   readonly login?: LoginFacts;
 }
 
-const SERVER_SQL = "SELECT current_setting('server_version_num')::int AS version_num, host(inet_server_addr()) AS server_address";
+const SERVER_SQL =
+  "SELECT current_setting('server_version_num')::int AS version_num, host(inet_server_addr()) AS server_address";
 
 /**
  * Memberships as hba.c is_member sees them (is_member_of_role_nosuper): every chain of
@@ -58,14 +60,36 @@ interface LoginRow {
   reads_authid: boolean;
 }
 
-async function readLoginFacts(client: pg.Client, role: string, database: string, majorVersion: number): Promise<LoginFacts | undefined> {
+async function readLoginFacts(
+  client: pg.Client,
+  role: string,
+  database: string,
+  majorVersion: number,
+): Promise<LoginFacts | undefined> {
   const row = (await client.query<LoginRow>(LOGIN_SQL, [role, database])).rows[0];
   if (!row) return undefined;
-  const kind = row.reads_authid ? (await client.query<{ kind: PasswordKind }>(PASSWORD_KIND_SQL, [role])).rows[0]?.kind : undefined;
-  const password = { ...(kind !== undefined ? { kind } : {}), expired: row.expired, ...(row.valid_until !== null ? { validUntil: row.valid_until } : {}) };
+  const kind = row.reads_authid
+    ? (await client.query<{ kind: PasswordKind }>(PASSWORD_KIND_SQL, [role])).rows[0]?.kind
+    : undefined;
+  const password = {
+    ...(kind !== undefined ? { kind } : {}),
+    expired: row.expired,
+    ...(row.valid_until !== null ? { validUntil: row.valid_until } : {}),
+  };
   return {
-    role: { superuser: row.superuser, canLogin: row.can_login, replication: row.replication, connectionLimit: row.role_limit, password },
-    database: { exists: row.db_exists, allowConnections: row.allow_connections, canConnect: row.can_connect, connectionLimit: row.db_limit },
+    role: {
+      superuser: row.superuser,
+      canLogin: row.can_login,
+      replication: row.replication,
+      connectionLimit: row.role_limit,
+      password,
+    },
+    database: {
+      exists: row.db_exists,
+      allowConnections: row.allow_connections,
+      canConnect: row.can_connect,
+      connectionLimit: row.db_limit,
+    },
     majorVersion,
   };
 }
@@ -82,6 +106,12 @@ export async function readServerFacts(client: pg.Client, role: string, database?
     // A socket connection has no server address; a TCP one names one the server surely has.
     addresses: server?.server_address ? [server.server_address] : [],
   };
-  const login = database === undefined ? undefined : await readLoginFacts(client, role, database, context.majorVersion ?? 0);
-  return { server: context, roleExists: names.includes(role), memberOf: names.filter((name) => name !== role), ...(login ? { login } : {}) };
+  const login =
+    database === undefined ? undefined : await readLoginFacts(client, role, database, context.majorVersion ?? 0);
+  return {
+    server: context,
+    roleExists: names.includes(role),
+    memberOf: names.filter((name) => name !== role),
+    ...(login ? { login } : {}),
+  };
 }

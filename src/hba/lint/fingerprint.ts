@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+
 import type { Finding } from "./finding.js";
 
 /** Hex digits kept of the SHA-256: 64 bits, plenty to tell a file's findings apart. */

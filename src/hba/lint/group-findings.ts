@@ -13,7 +13,11 @@ const ADDRESS = "\u0000address\u0000";
  * (undefined: the line is its own rule, as in a pg_hba.conf); `rules` gives each finding's
  * rule by its source (the same object lint put in the finding).
  */
-export function groupBySourceRule(findings: readonly Finding[], rules: readonly HbaRule[], originOf: (source: SourceLocation) => string | undefined): Finding[] {
+export function groupBySourceRule(
+  findings: readonly Finding[],
+  rules: readonly HbaRule[],
+  originOf: (source: SourceLocation) => string | undefined,
+): Finding[] {
   const ruleAt = new Map(rules.map((rule) => [rule.source, rule]));
   const groups = new Map<string, { first: number; members: Finding[]; addresses: (string | undefined)[] }>();
   const out: (Finding | undefined)[] = [];
@@ -37,7 +41,11 @@ export function groupBySourceRule(findings: readonly Finding[], rules: readonly 
   for (const group of groups.values()) {
     if (group.members.length < 2) continue;
     const [first, ...rest] = group.members as [Finding, ...Finding[]];
-    out[group.first] = { ...first, message: groupMessage(group.members, group.addresses), alsoAt: rest.map((member) => ({ source: member.source, rule: member.rule })) };
+    out[group.first] = {
+      ...first,
+      message: groupMessage(group.members, group.addresses),
+      alsoAt: rest.map((member) => ({ source: member.source, rule: member.rule })),
+    };
   }
   return out.filter((finding): finding is Finding => finding !== undefined);
 }
@@ -46,9 +54,12 @@ export function groupBySourceRule(findings: readonly Finding[], rules: readonly 
 function groupMessage(members: readonly Finding[], addresses: readonly (string | undefined)[]): string {
   const templates = members.map((member, index) => {
     const address = addresses[index];
-    return address !== undefined && member.message.includes(address) ? member.message.split(address).join(ADDRESS) : undefined;
+    return address !== undefined && member.message.includes(address)
+      ? member.message.split(address).join(ADDRESS)
+      : undefined;
   });
   const [template] = templates;
-  if (template !== undefined && templates.every((other) => other === template)) return template.split(ADDRESS).join([...new Set(addresses)].join(", "));
+  if (template !== undefined && templates.every((other) => other === template))
+    return template.split(ADDRESS).join([...new Set(addresses)].join(", "));
   return [...new Set(members.map((member) => member.message))].join("; ");
 }

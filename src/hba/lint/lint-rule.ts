@@ -29,7 +29,11 @@ export interface RuleCheck {
   readonly title: string;
   readonly why: string;
   /** Undefined when the rule is fine; else the message and the fix for this rule. */
-  check(rule: HbaRule, context: LintContext, position?: RulePosition): { message: string; fix: string; severity?: Severity } | undefined;
+  check(
+    rule: HbaRule,
+    context: LintContext,
+    position?: RulePosition,
+  ): { message: string; fix: string; severity?: Severity } | undefined;
 }
 
 /** A check that needs the whole file (order, duplicates). */

@@ -10,7 +10,8 @@ export const PARSE_ERROR: Pick<LintCheck, "id" | "severity" | "title" | "why"> =
   why: "one bad line makes PostgreSQL refuse the whole file: a reload keeps the old rules (the change you made is not in force) and a restart fails to start the server.",
 };
 
-const FIX = "correct the line as the message says (pgwarden hba apply checks a file with PostgreSQL before it is loaded)";
+const FIX =
+  "correct the line as the message says (pgwarden hba apply checks a file with PostgreSQL before it is loaded)";
 
 /**
  * Each record PostgreSQL would refuse, as a finding at its file and line; a file with no rule

@@ -1,5 +1,5 @@
 import type { HbaRule } from "../model.js";
-import { severityRank, type Finding } from "./finding.js";
+import { type Finding, severityRank } from "./finding.js";
 import { isFileCheck, type LintCheck, type LintContext } from "./lint-rule.js";
 import { LINT_CHECKS } from "./rules/index.js";
 
@@ -11,7 +11,11 @@ export interface LintResult {
 }
 
 /** Runs every check over the rules; findings sorted by file position, then severity. */
-export function lintRules(rules: readonly HbaRule[], context: LintContext, checks: readonly LintCheck[] = LINT_CHECKS): LintResult {
+export function lintRules(
+  rules: readonly HbaRule[],
+  context: LintContext,
+  checks: readonly LintCheck[] = LINT_CHECKS,
+): LintResult {
   const findings: Finding[] = [];
   for (const check of checks) {
     if (isFileCheck(check)) {
@@ -22,10 +26,22 @@ export function lintRules(rules: readonly HbaRule[], context: LintContext, check
     }
     for (const [index, rule] of rules.entries()) {
       const hit = check.check(rule, context, { rules, index });
-      if (hit) findings.push({ id: check.id, severity: hit.severity ?? check.severity, source: rule.source, rule: rule.text, message: hit.message, why: check.why, fix: hit.fix });
+      if (hit)
+        findings.push({
+          id: check.id,
+          severity: hit.severity ?? check.severity,
+          source: rule.source,
+          rule: rule.text,
+          message: hit.message,
+          why: check.why,
+          fix: hit.fix,
+        });
     }
   }
   const order = new Map(rules.map((rule, index) => [rule.source, index]));
-  findings.sort((a, b) => (order.get(a.source) ?? 0) - (order.get(b.source) ?? 0) || severityRank(b.severity) - severityRank(a.severity));
+  findings.sort(
+    (a, b) =>
+      (order.get(a.source) ?? 0) - (order.get(b.source) ?? 0) || severityRank(b.severity) - severityRank(a.severity),
+  );
   return { findings, rulesChecked: rules.length };
 }

@@ -1,10 +1,20 @@
 import type { Finding, Severity } from "./finding.js";
 import type { LintCheck } from "./lint-rule.js";
 
-const LEVEL: Record<Severity, "error" | "warning" | "note"> = { critical: "error", high: "error", medium: "warning", low: "note", info: "note" };
+const LEVEL: Record<Severity, "error" | "warning" | "note"> = {
+  critical: "error",
+  high: "error",
+  medium: "warning",
+  low: "note",
+  info: "note",
+};
 
 /** Findings as a SARIF 2.1.0 log, for code-scanning tools. */
-export function toSarif(findings: readonly Finding[], checks: readonly Pick<LintCheck, "id" | "title" | "why" | "severity">[], version: string): object {
+export function toSarif(
+  findings: readonly Finding[],
+  checks: readonly Pick<LintCheck, "id" | "title" | "why" | "severity">[],
+  version: string,
+): object {
   return {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
@@ -40,8 +50,21 @@ export function sarifResult(finding: Finding, suppressedBy?: "ignore" | "inline"
     ruleId: finding.id,
     level: LEVEL[finding.severity],
     message: { text: `${finding.message}. Fix: ${finding.fix}` },
-    locations: [{ physicalLocation: { artifactLocation: { uri: finding.source.file }, region: { startLine: finding.source.line } } }],
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: finding.source.file },
+          region: { startLine: finding.source.line },
+        },
+      },
+    ],
     properties: { severity: finding.severity, rule: finding.rule },
-    ...(suppressedBy === undefined ? {} : { suppressions: [{ kind: suppressedBy === "inline" ? "inSource" : "external", justification: `pgwarden ${suppressedBy}` }] }),
+    ...(suppressedBy === undefined
+      ? {}
+      : {
+          suppressions: [
+            { kind: suppressedBy === "inline" ? "inSource" : "external", justification: `pgwarden ${suppressedBy}` },
+          ],
+        }),
   };
 }

@@ -1,6 +1,6 @@
-import { hostBits, mask, networkContains, parseNetwork, type Network } from "../address.js";
+import { hostBits, mask, type Network, networkContains, parseNetwork } from "../address.js";
 import type { HbaRule, HbaToken } from "../model.js";
-import { LOOPBACK_NETWORKS, isKeyword, ruleCidr, ruleMaskedNetwork } from "../rule-address.js";
+import { isKeyword, LOOPBACK_NETWORKS, ruleCidr, ruleMaskedNetwork } from "../rule-address.js";
 
 const EVERYWHERE: readonly Network[] = [parseNetwork("0.0.0.0/0") as Network, parseNetwork("::/0") as Network];
 
@@ -21,20 +21,33 @@ export function isLoopbackOnly(rule: HbaRule): boolean {
   if (masked) {
     return LOOPBACK_NETWORKS.some((loop) => {
       const prefixMask = mask(loop.family, loop.prefix);
-      return loop.family === masked.family && (masked.mask & prefixMask) === prefixMask && (masked.base & prefixMask) === loop.base;
+      return (
+        loop.family === masked.family &&
+        (masked.mask & prefixMask) === prefixMask &&
+        (masked.base & prefixMask) === loop.base
+      );
     });
   }
   const networks = ruleNetwork(rule);
-  return networks !== undefined && networks.every((network) => LOOPBACK_NETWORKS.some((loop) => networkContains(loop, network)));
+  return (
+    networks !== undefined &&
+    networks.every((network) => LOOPBACK_NETWORKS.some((loop) => networkContains(loop, network)))
+  );
 }
 
 /**
  * Private address space: RFC 1918, shared address space (RFC 6598), IPv6 unique local (RFC 4193)
  * and link-local. Nothing there is routed from the internet, so only hosts inside the site can connect.
  */
-export const PRIVATE_NETWORKS: readonly Network[] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16", "fc00::/7", "fe80::/10"].map(
-  (cidr) => parseNetwork(cidr) as Network,
-);
+export const PRIVATE_NETWORKS: readonly Network[] = [
+  "10.0.0.0/8",
+  "172.16.0.0/12",
+  "192.168.0.0/16",
+  "100.64.0.0/10",
+  "169.254.0.0/16",
+  "fc00::/7",
+  "fe80::/10",
+].map((cidr) => parseNetwork(cidr) as Network);
 
 /**
  * True when every client a host* rule matches is on this host or in private address space
@@ -44,7 +57,12 @@ export const PRIVATE_NETWORKS: readonly Network[] = ["10.0.0.0/8", "172.16.0.0/1
 export function isPrivateOnly(rule: HbaRule): boolean {
   if (isLoopbackOnly(rule) || rule.address === "samenet") return true;
   const networks = ruleNetwork(rule);
-  return networks !== undefined && networks.every((network) => [...PRIVATE_NETWORKS, ...LOOPBACK_NETWORKS].some((known) => networkContains(known, network)));
+  return (
+    networks !== undefined &&
+    networks.every((network) =>
+      [...PRIVATE_NETWORKS, ...LOOPBACK_NETWORKS].some((known) => networkContains(known, network)),
+    )
+  );
 }
 
 /** From the network: a TCP rule whose addresses reach beyond this host. */
@@ -56,7 +74,9 @@ export function fromNetwork(rule: HbaRule): boolean {
 export function widestHostBits(rule: HbaRule): { bits: number; family: 4 | 6 } | undefined {
   const networks = ruleNetwork(rule);
   if (!networks) return undefined;
-  return networks.map((network) => ({ bits: hostBits(network), family: network.family })).sort((a, b) => b.bits - a.bits)[0];
+  return networks
+    .map((network) => ({ bits: hostBits(network), family: network.family }))
+    .sort((a, b) => b.bits - a.bits)[0];
 }
 
 export const hasAll = (tokens: readonly HbaToken[]) => tokens.some((token) => isKeyword(token, "all"));

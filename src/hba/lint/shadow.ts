@@ -94,7 +94,8 @@ function listsOf(rule: HbaRule): Lists {
  * `+group` or a `/regex` holds is not known here, so those are only covered by themselves and all.
  */
 function listsCover(earlier: Lists, later: Lists): boolean {
-  for (const key of later.databases) if (!(earlier.allDatabases && key !== REPLICATION) && !holds(earlier.databases, key)) return false;
+  for (const key of later.databases)
+    if (!(earlier.allDatabases && key !== REPLICATION) && !holds(earlier.databases, key)) return false;
   if (earlier.allUsers) return true;
   for (const key of later.users) if (!holds(earlier.users, key)) return false;
   return true;
@@ -172,7 +173,8 @@ class Bucket {
       if (!byPrefix) return undefined;
       let found: Earlier | undefined;
       for (const [prefix, byBase] of byPrefix) {
-        if (prefix <= network.prefix) found = earliest(found, firstCovering(byBase.get(network.base & mask(network.family, prefix)), lists));
+        if (prefix <= network.prefix)
+          found = earliest(found, firstCovering(byBase.get(network.base & mask(network.family, prefix)), lists));
       }
       if (!found) return undefined;
       // Every one of the rule's networks must be covered; the last of their covers decides.
@@ -224,10 +226,12 @@ function databaseLookupKeys(lists: Lists): readonly string[] {
   return lists.allDatabases ? ONLY_ALL : [lists.databases[0] as string, ALL];
 }
 
-const userLookupKeys = (lists: Lists): readonly string[] => (lists.allUsers ? ONLY_ALL : [lists.users[0] as string, ALL]);
+const userLookupKeys = (lists: Lists): readonly string[] =>
+  lists.allUsers ? ONLY_ALL : [lists.users[0] as string, ALL];
 
 /** What makes two rules with the same type and lists the same rule. */
-const restKey = (rule: HbaRule) => `${rule.address ?? ""}|${rule.method}|${Object.keys(rule.options).length === 0 ? "" : JSON.stringify(rule.options)}`;
+const restKey = (rule: HbaRule) =>
+  `${rule.address ?? ""}|${rule.method}|${Object.keys(rule.options).length === 0 ? "" : JSON.stringify(rule.options)}`;
 
 /** A list's keys as one string (the key itself for one token: no new string to hash). */
 const joined = (keys: readonly string[]) => (keys.length === 1 ? (keys[0] as string) : keys.join(KEYWORD));
@@ -267,7 +271,9 @@ export function findShadowed(rules: readonly HbaRule[]): Shadowing[] {
       const userKeys = userLookupKeys(lists);
       let by: Earlier | undefined;
       for (const type of COVERED_BY[rule.type]) {
-        for (const database of databaseKeys) for (const user of userKeys) by = earliest(by, bucketOf(buckets, type, database, user)?.coverOf(rule, lists, networks));
+        for (const database of databaseKeys)
+          for (const user of userKeys)
+            by = earliest(by, bucketOf(buckets, type, database, user)?.coverOf(rule, lists, networks));
       }
       if (by) results.push({ rule, by: by.rule, duplicate: false });
     }

@@ -1,7 +1,7 @@
 import type { SourceLocation } from "../model.js";
 import type { Finding } from "./finding.js";
 import { findingFingerprint } from "./fingerprint.js";
-import { ignoreDirectiveFor, type IgnoreDirective } from "./inline-ignore.js";
+import { type IgnoreDirective, ignoreDirectiveFor } from "./inline-ignore.js";
 
 /** How a finding was accepted: `--ignore ID`, a `# pgwarden:ignore` comment, or a `--baseline` entry. */
 export type SuppressedBy = "ignore" | "inline" | "baseline";
@@ -43,7 +43,11 @@ export interface SuppressionResult {
  * comment (on the finding's line, or the line above), then the baseline, each entry of which
  * accepts one finding with its check and fingerprint (two identical rules need two entries).
  */
-export function applySuppressions(findings: readonly Finding[], suppressions: Suppressions, knownIds: ReadonlySet<string>): SuppressionResult {
+export function applySuppressions(
+  findings: readonly Finding[],
+  suppressions: Suppressions,
+  knownIds: ReadonlySet<string>,
+): SuppressionResult {
   const kept: Finding[] = [];
   const suppressed: SuppressedFinding[] = [];
   const unknownInline: { source: SourceLocation; id: string }[] = [];
@@ -73,7 +77,11 @@ export function applySuppressions(findings: readonly Finding[], suppressions: Su
     }
     const directive = directiveAt(finding.source);
     if (directive?.ids.includes(finding.id)) {
-      suppressed.push({ ...finding, suppressedBy: "inline", ...(directive.reason === undefined ? {} : { reason: directive.reason }) });
+      suppressed.push({
+        ...finding,
+        suppressedBy: "inline",
+        ...(directive.reason === undefined ? {} : { reason: directive.reason }),
+      });
       continue;
     }
     if (pending.size > 0) {

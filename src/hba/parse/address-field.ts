@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from "node:net";
+
 import { maskToPrefix } from "../address.js";
 import type { HbaToken } from "../model.js";
 import type { Field } from "./tokenize.js";
@@ -6,8 +7,7 @@ import type { Field } from "./tokenize.js";
 /** What the address column of a host* record says, read as hba.c parse_hba_line does. */
 export type AddressResult =
   /** `fieldsUsed` is 2 when a separate netmask field followed the address. */
-  | { readonly address: string; readonly fieldsUsed: 1 | 2 }
-  | { readonly error: string };
+  { readonly address: string; readonly fieldsUsed: 1 | 2 } | { readonly error: string };
 
 const ADDRESS_KEYWORDS = new Set(["all", "samehost", "samenet"]);
 
@@ -33,7 +33,8 @@ export function readAddress(addressField: Field, maskField: Field | undefined): 
   }
   if (slash >= 0) {
     const prefix = token.value.slice(slash + 1);
-    if (!PREFIX_PATTERN.test(prefix) || Number(prefix) > WIDTH[ipFamily(host) as 4 | 6]) return { error: `invalid CIDR mask in address "${token.value}"` };
+    if (!PREFIX_PATTERN.test(prefix) || Number(prefix) > WIDTH[ipFamily(host) as 4 | 6])
+      return { error: `invalid CIDR mask in address "${token.value}"` };
     return { address: host === hostPart ? token.value : `${host}/${prefix}`, fieldsUsed: 1 };
   }
 
@@ -84,7 +85,13 @@ const INET_ATON_PART = /^(?:0[xX][0-9a-fA-F]*|0[0-7]*|[1-9][0-9]*)$/;
 function inetAton(text: string): string | undefined {
   const parts = text.split(".");
   if (parts.length > 4 || !parts.every((part) => INET_ATON_PART.test(part))) return undefined;
-  const numbers = parts.map((part) => (/^0[xX]/.test(part) ? parseInt(part.slice(2) || "0", 16) : part.length > 1 && part.startsWith("0") ? parseInt(part, 8) : Number(part)));
+  const numbers = parts.map((part) =>
+    /^0[xX]/.test(part)
+      ? parseInt(part.slice(2) || "0", 16)
+      : part.length > 1 && part.startsWith("0")
+        ? parseInt(part, 8)
+        : Number(part),
+  );
   const last = numbers.pop() as number;
   if (numbers.some((number) => number > 0xff)) return undefined;
   const lastBytes = 4 - numbers.length;

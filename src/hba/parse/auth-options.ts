@@ -57,12 +57,14 @@ export function optionError(type: ConnectionType, method: string, name: string, 
   if (sslValues) {
     if (type !== "hostssl") return `${name} can only be configured for "hostssl" rows`;
     if (!sslValues.includes(value)) return `invalid value for ${name}: "${value}"`;
-    if (name === "clientcert" && value === "verify-ca" && method === "cert") return `clientcert only accepts "verify-full" when using "cert" authentication`;
+    if (name === "clientcert" && value === "verify-ca" && method === "cert")
+      return `clientcert only accepts "verify-full" when using "cert" authentication`;
     return undefined;
   }
   const scope = Object.hasOwn(OPTION_SCOPES, name) ? OPTION_SCOPES[name] : undefined;
   if (!scope) return `unrecognized authentication option name: "${name}"`;
-  if (!scope.methods.includes(method)) return `authentication option "${name}" is only valid for authentication methods ${scope.named}`;
+  if (!scope.methods.includes(method))
+    return `authentication option "${name}" is only valid for authentication methods ${scope.named}`;
   // atoi(): leading digits count, anything else is 0, and 0 is refused.
   if (name === "ldapport" && !parseInt(value, 10)) return `invalid LDAP port number: "${value}"`;
   return undefined;
@@ -73,22 +75,32 @@ export function missingOptionError(method: string, options: Readonly<Record<stri
   const has = (name: string) => options[name] !== undefined;
   if (method === "ldap") {
     const simpleBind = has("ldapprefix") || has("ldapsuffix");
-    if (simpleBind && ["ldapbasedn", "ldapbinddn", "ldapbindpasswd", "ldapsearchattribute", "ldapsearchfilter"].some(has)) {
+    if (
+      simpleBind &&
+      ["ldapbasedn", "ldapbinddn", "ldapbindpasswd", "ldapsearchattribute", "ldapsearchfilter"].some(has)
+    ) {
       return "cannot mix options for simple bind and search+bind modes";
     }
     if (!simpleBind && !has("ldapbasedn") && !ldapUrlHasBaseDn(options["ldapurl"])) {
       return `authentication method "ldap" requires argument "ldapbasedn", "ldapprefix", or "ldapsuffix" to be set`;
     }
-    if (has("ldapsearchattribute") && has("ldapsearchfilter")) return "cannot use ldapsearchattribute together with ldapsearchfilter";
+    if (has("ldapsearchattribute") && has("ldapsearchfilter"))
+      return "cannot use ldapsearchattribute together with ldapsearchfilter";
   }
   if (method === "radius") {
-    for (const name of ["radiusservers", "radiussecrets"]) if (!has(name)) return `authentication method "radius" requires argument "${name}" to be set`;
+    for (const name of ["radiusservers", "radiussecrets"])
+      if (!has(name)) return `authentication method "radius" requires argument "${name}" to be set`;
     const servers = listLength(options["radiusservers"]);
     if (servers === 0) return "list of RADIUS servers cannot be empty";
-    for (const [name, label, minimum] of [["radiussecrets", "secrets", 1], ["radiusports", "ports", 0], ["radiusidentifiers", "identifiers", 0]] as const) {
+    for (const [name, label, minimum] of [
+      ["radiussecrets", "secrets", 1],
+      ["radiusports", "ports", 0],
+      ["radiusidentifiers", "identifiers", 0],
+    ] as const) {
       const count = listLength(options[name]);
       if (count === 0 && minimum === 1) return "list of RADIUS secrets cannot be empty";
-      if (count > 1 && count !== servers) return `the number of RADIUS ${label} (${count}) must be 1 or the same as the number of RADIUS servers (${servers})`;
+      if (count > 1 && count !== servers)
+        return `the number of RADIUS ${label} (${count}) must be 1 or the same as the number of RADIUS servers (${servers})`;
     }
   }
   return undefined;

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+
 import { PgwardenError } from "../../errors.js";
 import type { HbaFile, HbaRule } from "../model.js";
 import { parseHbaFile, parseHbaText, type ParseOptions } from "./index.js";
@@ -27,7 +28,8 @@ function memoryFiles(files: Record<string, string>): ParseOptions {
   };
 }
 
-const parse = (text: string, files: Record<string, string> = {}) => parseHbaText(text, "/etc/pg/pg_hba.conf", memoryFiles(files));
+const parse = (text: string, files: Record<string, string> = {}) =>
+  parseHbaText(text, "/etc/pg/pg_hba.conf", memoryFiles(files));
 
 /** A rule in one line: type, lists (quoted tokens in quotes), address, method, options. */
 const brief = (rule: HbaRule) =>
@@ -51,14 +53,14 @@ test("a typical file: every connection type, lists, keywords, masks, IPv6, host 
       "# TYPE  DATABASE        USER            ADDRESS                 METHOD",
       "local   all             postgres                                peer",
       "local   sameuser        all                                     ident map=omicron",
-      "host    app,\"my db\"     alice,+admins   10.0.0.0   255.0.0.0    scram-sha-256",
+      'host    app,"my db"     alice,+admins   10.0.0.0   255.0.0.0    scram-sha-256',
       "hostssl all             all             ::1/128                 cert clientcert=verify-full",
       "hostnossl all           all             samenet                 reject",
       "host    replication     repl            samehost                scram-sha-256",
       "hostgssenc all          all             .example.com            gss include_realm=0 krb_realm=EXAMPLE.COM",
       "hostnogssenc all        all             db1.example.com         md5",
       "host    /^app_\\d+$/    /_ro$           fd00::/8                password",
-      "host    all             all             all                     ldap ldapserver=ldap.example.com \"ldapbasedn=dc=example, dc=com\"",
+      'host    all             all             all                     ldap ldapserver=ldap.example.com "ldapbasedn=dc=example, dc=com"',
       "host    all             all             2001:db8:: ffff:ffff::  trust",
     ].join("\n"),
   );
@@ -104,7 +106,10 @@ test("quoted keywords stay names: quoted flag kept, +group and /regex kept as wr
 
 test("old inet_aton shorthands are read as PostgreSQL reads them", async () => {
   const file = await parse("host all all 10.1 255.0.0.0 md5\nhost all all 127.1/32 trust");
-  assert.deepEqual(file.rules.map((rule) => rule.address), ["10.0.0.1/8", "127.0.0.1/32"]);
+  assert.deepEqual(
+    file.rules.map((rule) => rule.address),
+    ["10.0.0.1/8", "127.0.0.1/32"],
+  );
 });
 
 test("a continued rule has the line of its first line; the text has the lines joined", async () => {
@@ -208,7 +213,14 @@ test("an option named like an Object property is just unknown", async () => {
 
 test("include, include_if_exists and include_dir put the included rules in place, relative to the including file", async () => {
   const file = await parse(
-    ["local all all peer", "include common.conf", "include_if_exists absent.conf", "include_dir conf.d", "include /abs/last.conf", "host all all all reject"].join("\n"),
+    [
+      "local all all peer",
+      "include common.conf",
+      "include_if_exists absent.conf",
+      "include_dir conf.d",
+      "include /abs/last.conf",
+      "host all all all reject",
+    ].join("\n"),
     {
       "/etc/pg/common.conf": "# common\nhost all all 10.0.0.0/8 md5\ninclude sub/nested.conf\n",
       "/etc/pg/sub/nested.conf": "host all all 10.1.0.0/16 trust\n",
@@ -236,7 +248,9 @@ test("include, include_if_exists and include_dir put the included rules in place
 });
 
 test("a missing include is an error at the include line (not for include_if_exists); parsing goes on", async () => {
-  const file = await parse("include missing.conf\ninclude_if_exists missing.conf\ninclude_dir nodir\nlocal all all peer\n");
+  const file = await parse(
+    "include missing.conf\ninclude_if_exists missing.conf\ninclude_dir nodir\nlocal all all peer\n",
+  );
   assert.deepEqual(where(file), {
     rules: ["/etc/pg/pg_hba.conf:4 local all all peer"],
     errors: [
@@ -247,7 +261,11 @@ test("a missing include is an error at the include line (not for include_if_exis
 });
 
 test("include paths may be quoted; a file in include_dir that cannot be read is an error at the directive", async () => {
-  const options = memoryFiles({ "/etc/pg/my rules.conf": "local all all peer\n", "/etc/pg/d/a.conf": "host a a all md5\n", "/etc/pg/d/b.conf": "" });
+  const options = memoryFiles({
+    "/etc/pg/my rules.conf": "local all all peer\n",
+    "/etc/pg/d/a.conf": "host a a all md5\n",
+    "/etc/pg/d/b.conf": "",
+  });
   const readFile = options.readFile as (path: string) => Promise<string>;
   const file = await parseHbaText('include "my rules.conf"\ninclude_dir d\n', "/etc/pg/pg_hba.conf", {
     ...options,
@@ -263,18 +281,30 @@ test("include paths may be quoted; a file in include_dir that cannot be read is 
 });
 
 test("include loops are errors, however long the loop, and do not hang", async () => {
-  const self = await parse("include pg_hba.conf\nlocal all all peer\n", { "/etc/pg/pg_hba.conf": "include pg_hba.conf\nlocal all all peer\n" });
-  assert.deepEqual(where(self).errors, ['/etc/pg/pg_hba.conf:1 could not open file "/etc/pg/pg_hba.conf": include loop (/etc/pg/pg_hba.conf -> /etc/pg/pg_hba.conf)']);
+  const self = await parse("include pg_hba.conf\nlocal all all peer\n", {
+    "/etc/pg/pg_hba.conf": "include pg_hba.conf\nlocal all all peer\n",
+  });
+  assert.deepEqual(where(self).errors, [
+    '/etc/pg/pg_hba.conf:1 could not open file "/etc/pg/pg_hba.conf": include loop (/etc/pg/pg_hba.conf -> /etc/pg/pg_hba.conf)',
+  ]);
   assert.equal(self.rules.length, 1);
 
-  const cycle = await parse("include a.conf\n", { "/etc/pg/a.conf": "include b.conf\nhost a a all md5\n", "/etc/pg/b.conf": "include_if_exists a.conf\n" });
+  const cycle = await parse("include a.conf\n", {
+    "/etc/pg/a.conf": "include b.conf\nhost a a all md5\n",
+    "/etc/pg/b.conf": "include_if_exists a.conf\n",
+  });
   assert.deepEqual(where(cycle), {
     rules: ["/etc/pg/a.conf:2 host a a all md5"],
-    errors: ['/etc/pg/b.conf:1 could not open file "/etc/pg/a.conf": include loop (/etc/pg/pg_hba.conf -> /etc/pg/a.conf -> /etc/pg/b.conf -> /etc/pg/a.conf)'],
+    errors: [
+      '/etc/pg/b.conf:1 could not open file "/etc/pg/a.conf": include loop (/etc/pg/pg_hba.conf -> /etc/pg/a.conf -> /etc/pg/b.conf -> /etc/pg/a.conf)',
+    ],
   });
 
   const listLoop = await parse("host all @users 10.0.0.0/8 md5\n", { "/etc/pg/users": "alice @users\n" });
-  assert.match(where(listLoop).errors[0] ?? "", /^\/etc\/pg\/pg_hba\.conf:1 could not open file "\/etc\/pg\/users": include loop/);
+  assert.match(
+    where(listLoop).errors[0] ?? "",
+    /^\/etc\/pg\/pg_hba\.conf:1 could not open file "\/etc\/pg\/users": include loop/,
+  );
 });
 
 test("nesting deeper than PostgreSQL allows is refused", async () => {
@@ -282,7 +312,10 @@ test("nesting deeper than PostgreSQL allows is refused", async () => {
   for (let depth = 1; depth <= 12; depth++) files[`/etc/pg/${depth}.conf`] = `include ${depth + 1}.conf\n`;
   files["/etc/pg/13.conf"] = "local all all peer\n";
   const file = await parse("include 1.conf\n", files);
-  assert.deepEqual(where(file), { rules: [], errors: ['/etc/pg/10.conf:1 could not open file "/etc/pg/11.conf": maximum nesting depth exceeded'] });
+  assert.deepEqual(where(file), {
+    rules: [],
+    errors: ['/etc/pg/10.conf:1 could not open file "/etc/pg/11.conf": maximum nesting depth exceeded'],
+  });
 });
 
 test("@file lists: read relative to the including file, tokens by blanks and commas, comments and quotes kept", async () => {
@@ -292,20 +325,28 @@ test("@file lists: read relative to the including file, tokens by blanks and com
     "/abs/admins": "root\n",
   });
   assert.deepEqual(where(file), {
-    rules: ['/etc/pg/pg_hba.conf:1 host app1,app2,app3 alice,"all",carol,+ops,bob 10.0.0.0/8 md5', "/etc/pg/pg_hba.conf:2 host all root all md5"],
+    rules: [
+      '/etc/pg/pg_hba.conf:1 host app1,app2,app3 alice,"all",carol,+ops,bob 10.0.0.0/8 md5',
+      "/etc/pg/pg_hba.conf:2 host all root all md5",
+    ],
     errors: [],
   });
 });
 
 test("a missing @file makes its rule an error", async () => {
   const file = await parse("host all @nobody 10.0.0.0/8 md5\nlocal all all peer\n");
-  assert.deepEqual(where(file).errors, ['/etc/pg/pg_hba.conf:1 could not open file "/etc/pg/nobody": No such file or directory']);
+  assert.deepEqual(where(file).errors, [
+    '/etc/pg/pg_hba.conf:1 could not open file "/etc/pg/nobody": No such file or directory',
+  ]);
   assert.equal(file.rules.length, 1);
 });
 
 test("errors in included files carry the included file's name and line", async () => {
   const file = await parse("include extra.conf\n", { "/etc/pg/extra.conf": "\n\nhost all all 10.0.0.0/8 nope\n" });
-  assert.equal(where(file).errors[0], '/etc/pg/extra.conf:3 invalid authentication method "nope" (PostgreSQL knows trust, reject, scram-sha-256, md5, password, gss, sspi, ident, peer, ldap, radius, cert, pam, bsd)');
+  assert.equal(
+    where(file).errors[0],
+    '/etc/pg/extra.conf:3 invalid authentication method "nope" (PostgreSQL knows trust, reject, scram-sha-256, md5, password, gss, sspi, ident, peer, ldap, radius, cert, pam, bsd)',
+  );
 });
 
 test("an include line needs exactly two fields; otherwise it is a (bad) rule", async () => {
@@ -323,10 +364,18 @@ test("parseHbaFile reads from disk with include_dir; a missing top-level file is
     await writeFile(join(dir, "users"), "u1 u2\n");
     const file = await parseHbaFile(join(dir, "pg_hba.conf"));
     assert.deepEqual(where(file), {
-      rules: [`${dir}/pg_hba.conf:1 local all all peer`, `${dir}/conf.d/a.conf:1 host a all all md5`, `${dir}/conf.d/b.conf:1 host b all all md5`, `${dir}/pg_hba.conf:3 host all u1,u2 all md5`],
+      rules: [
+        `${dir}/pg_hba.conf:1 local all all peer`,
+        `${dir}/conf.d/a.conf:1 host a all all md5`,
+        `${dir}/conf.d/b.conf:1 host b all all md5`,
+        `${dir}/pg_hba.conf:3 host all u1,u2 all md5`,
+      ],
       errors: [],
     });
-    await assert.rejects(parseHbaFile(join(dir, "absent.conf")), (error: unknown) => error instanceof PgwardenError && error.code === "hba-file-missing" && error.exitCode === 4);
+    await assert.rejects(
+      parseHbaFile(join(dir, "absent.conf")),
+      (error: unknown) => error instanceof PgwardenError && error.code === "hba-file-missing" && error.exitCode === 4,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -352,7 +401,10 @@ test("PostgreSQL 15: a token starting with / is a plain name (its line is kept) 
   const files = { "/etc/pg/other.conf": "local all all trust" };
   const v15 = await parseHbaText(text, "/etc/pg/pg_hba.conf", { ...memoryFiles(files), majorVersion: 15 });
   assert.deepEqual(where(v15), {
-    rules: ["/etc/pg/pg_hba.conf:1 host all /( 127.0.0.1/32 trust", "/etc/pg/pg_hba.conf:2 host /[ all 127.0.0.1/32 trust"],
+    rules: [
+      "/etc/pg/pg_hba.conf:1 host all /( 127.0.0.1/32 trust",
+      "/etc/pg/pg_hba.conf:2 host /[ all 127.0.0.1/32 trust",
+    ],
     errors: ['/etc/pg/pg_hba.conf:3 invalid connection type "include"'],
   });
   // From 16 on the same tokens are regular expressions that do not compile, and include reads the file.
@@ -363,7 +415,16 @@ test("PostgreSQL 15: a token starting with / is a plain name (its line is kept) 
 });
 
 test("an address with a mask that is not contiguous is loaded as written, address and mask (PostgreSQL matches it bit by bit)", async () => {
-  const file = await parse(["host all all 127.0.0.1 255.0.255.0 trust", "host all all 10.1.2.3 255.255.0.255 md5", "host all all 10.0.0.0 255.255.0.0 md5"].join("\n"));
+  const file = await parse(
+    [
+      "host all all 127.0.0.1 255.0.255.0 trust",
+      "host all all 10.1.2.3 255.255.0.255 md5",
+      "host all all 10.0.0.0 255.255.0.0 md5",
+    ].join("\n"),
+  );
   assert.deepEqual(file.errors, []);
-  assert.deepEqual(file.rules.map((rule) => rule.address), ["127.0.0.1 255.0.255.0", "10.1.2.3 255.255.0.255", "10.0.0.0/16"]);
+  assert.deepEqual(
+    file.rules.map((rule) => rule.address),
+    ["127.0.0.1 255.0.255.0", "10.1.2.3 255.255.0.255", "10.0.0.0/16"],
+  );
 });

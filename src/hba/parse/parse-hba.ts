@@ -1,4 +1,4 @@
-import { ExitCode, PgwardenError, notFoundError, usageError } from "../../errors.js";
+import { ExitCode, notFoundError, PgwardenError, usageError } from "../../errors.js";
 import type { HbaFile, HbaParseError, HbaRule } from "../model.js";
 import { NODE_FILE_ACCESS, RecordReader } from "./records.js";
 import { parseRecord } from "./rule.js";
@@ -39,16 +39,26 @@ export async function parseHbaFile(path: string, options: ParseOptions = {}): Pr
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw notFoundError("hba-file-missing", `HBA file ${path} does not exist`);
-    if (code === "EISDIR") throw usageError("hba-file-directory", `${path} is a directory: give the pg_hba.conf file itself`);
-    throw new PgwardenError("hba-file-unreadable", `cannot read HBA file ${path}: ${error instanceof Error ? error.message : String(error)}`, ExitCode.config, { cause: error });
+    if (code === "EISDIR")
+      throw usageError("hba-file-directory", `${path} is a directory: give the pg_hba.conf file itself`);
+    throw new PgwardenError(
+      "hba-file-unreadable",
+      `cannot read HBA file ${path}: ${error instanceof Error ? error.message : String(error)}`,
+      ExitCode.config,
+      { cause: error },
+    );
   }
   return parseHbaText(text, path, options);
 }
 
 /** Parses HBA text that came from `file` (its name is the source of every rule, and the base of relative includes). */
 export async function parseHbaText(text: string, file: string, options: ParseOptions = {}): Promise<HbaFile> {
-  const modern = (options.majorVersion ?? FIRST_MAJOR_WITH_HBA_REGEX_AND_INCLUDES) >= FIRST_MAJOR_WITH_HBA_REGEX_AND_INCLUDES;
-  const reader = new RecordReader({ readFile: options.readFile ?? NODE_FILE_ACCESS.readFile, readDir: options.readDir ?? NODE_FILE_ACCESS.readDir }, { includes: modern });
+  const modern =
+    (options.majorVersion ?? FIRST_MAJOR_WITH_HBA_REGEX_AND_INCLUDES) >= FIRST_MAJOR_WITH_HBA_REGEX_AND_INCLUDES;
+  const reader = new RecordReader(
+    { readFile: options.readFile ?? NODE_FILE_ACCESS.readFile, readDir: options.readDir ?? NODE_FILE_ACCESS.readDir },
+    { includes: modern },
+  );
   const rules: HbaRule[] = [];
   const errors: HbaParseError[] = [];
   await reader.read(file, text, (record) => {
@@ -58,4 +68,3 @@ export async function parseHbaText(text: string, file: string, options: ParseOpt
   });
   return { rules, errors };
 }
-

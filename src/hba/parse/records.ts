@@ -1,7 +1,8 @@
-import { readFile, readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
+
 import type { HbaToken, SourceLocation } from "../model.js";
-import { listFileOf, logicalLines, tokenizeFields, type Field } from "./tokenize.js";
+import { type Field, listFileOf, logicalLines, tokenizeFields } from "./tokenize.js";
 
 /**
  * The records of an HBA file with its include directives and `@file` lists read in, in the
@@ -24,7 +25,8 @@ export interface FileAccess {
 
 export const NODE_FILE_ACCESS: FileAccess = {
   readFile: (path) => readFile(path, "utf8"),
-  readDir: async (path) => (await readdir(path, { withFileTypes: true })).filter((entry) => !entry.isDirectory()).map((entry) => entry.name),
+  readDir: async (path) =>
+    (await readdir(path, { withFileTypes: true })).filter((entry) => !entry.isDirectory()).map((entry) => entry.name),
 };
 
 /** PostgreSQL's CONF_FILE_MAX_DEPTH: deeper nesting is refused. */
@@ -67,7 +69,13 @@ export class RecordReader {
     await this.readRecords(file, text, [resolve(file)], 0, sink);
   }
 
-  private async readRecords(file: string, text: string, chain: readonly string[], depth: number, sink: RecordSink): Promise<void> {
+  private async readRecords(
+    file: string,
+    text: string,
+    chain: readonly string[],
+    depth: number,
+    sink: RecordSink,
+  ): Promise<void> {
     for (const { line, text: recordText } of logicalLines(text)) {
       const source = { file, line };
       let fields = tokenizeFields(recordText);
@@ -91,7 +99,14 @@ export class RecordReader {
   }
 
   /** `include`, `include_if_exists`, `include_dir`: their records go in place of the directive. */
-  private async include(directive: string, from: string, target: string, chain: readonly string[], depth: number, sink: RecordSink): Promise<string[]> {
+  private async include(
+    directive: string,
+    from: string,
+    target: string,
+    chain: readonly string[],
+    depth: number,
+    sink: RecordSink,
+  ): Promise<string[]> {
     if (directive !== "include_dir") {
       const path = includedPath(from, target);
       const opened = await this.open(path, chain, depth);
@@ -119,7 +134,12 @@ export class RecordReader {
   }
 
   /** Replaces each `@file` token with the tokens of that file (all its records, flattened). */
-  private async expandLists(from: string, fields: readonly Field[], chain: readonly string[], depth: number): Promise<{ fields: Field[] } | { error: string }> {
+  private async expandLists(
+    from: string,
+    fields: readonly Field[],
+    chain: readonly string[],
+    depth: number,
+  ): Promise<{ fields: Field[] } | { error: string }> {
     const expanded: Field[] = [];
     for (const field of fields) {
       const tokens: HbaToken[] = [];
@@ -133,7 +153,9 @@ export class RecordReader {
         const opened = await this.open(path, chain, depth + 1);
         if ("error" in opened) return { error: opened.error };
         const records: HbaRecord[] = [];
-        await this.readRecords(path, opened.text, [...chain, resolve(path)], depth + 1, (record) => records.push(record));
+        await this.readRecords(path, opened.text, [...chain, resolve(path)], depth + 1, (record) =>
+          records.push(record),
+        );
         for (const record of records) {
           if (record.error !== undefined) return { error: record.error };
           for (const listed of record.fields) for (const item of listed) tokens.push(item);
@@ -146,8 +168,13 @@ export class RecordReader {
 
   private async open(path: string, chain: readonly string[], depth: number): Promise<Opened> {
     const absolute = resolve(path);
-    if (chain.includes(absolute)) return { error: `could not open file "${path}": include loop (${[...chain, absolute].join(" -> ")})`, missing: false };
-    if (depth > MAX_INCLUDE_DEPTH) return { error: `could not open file "${path}": maximum nesting depth exceeded`, missing: false };
+    if (chain.includes(absolute))
+      return {
+        error: `could not open file "${path}": include loop (${[...chain, absolute].join(" -> ")})`,
+        missing: false,
+      };
+    if (depth > MAX_INCLUDE_DEPTH)
+      return { error: `could not open file "${path}": maximum nesting depth exceeded`, missing: false };
     let pending = this.contents.get(absolute);
     if (!pending) {
       pending = this.files.readFile(path);
@@ -156,7 +183,10 @@ export class RecordReader {
     try {
       return { text: await pending };
     } catch (error) {
-      return { error: `could not open file "${path}": ${reason(error)}`, missing: (error as NodeJS.ErrnoException).code === "ENOENT" };
+      return {
+        error: `could not open file "${path}": ${reason(error)}`,
+        missing: (error as NodeJS.ErrnoException).code === "ENOENT",
+      };
     }
   }
 }

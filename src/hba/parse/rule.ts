@@ -6,7 +6,22 @@ import { tokenRegexError } from "./token-regex.js";
 import type { Field } from "./tokenize.js";
 
 /** The authentication methods PostgreSQL knows, in the order its documentation lists them. */
-export const AUTH_METHODS = ["trust", "reject", "scram-sha-256", "md5", "password", "gss", "sspi", "ident", "peer", "ldap", "radius", "cert", "pam", "bsd"] as const;
+export const AUTH_METHODS = [
+  "trust",
+  "reject",
+  "scram-sha-256",
+  "md5",
+  "password",
+  "gss",
+  "sspi",
+  "ident",
+  "peer",
+  "ldap",
+  "radius",
+  "cert",
+  "pam",
+  "bsd",
+] as const;
 
 const KNOWN_METHODS: ReadonlySet<string> = new Set(AUTH_METHODS);
 const KNOWN_TYPES: ReadonlySet<string> = new Set(CONNECTION_TYPES);
@@ -15,7 +30,10 @@ const KNOWN_TYPES: ReadonlySet<string> = new Set(CONNECTION_TYPES);
  * One record as a rule, or the first thing PostgreSQL would refuse in it (hba.c parse_hba_line).
  * `regex: false` (PostgreSQL before 16): a token starting with `/` is a name, never compiled.
  */
-export function parseRecord(record: HbaRecord, syntax: { readonly regex: boolean } = { regex: true }): HbaRule | HbaParseError {
+export function parseRecord(
+  record: HbaRecord,
+  syntax: { readonly regex: boolean } = { regex: true },
+): HbaRule | HbaParseError {
   const fail = (message: string): HbaParseError => ({ source: record.source, message });
   if (record.error !== undefined) return fail(record.error);
   const fields = record.fields;
@@ -52,12 +70,14 @@ export function parseRecord(record: HbaRecord, syntax: { readonly regex: boolean
   if (!methodField) return fail("end-of-line before authentication method");
   if (methodField.length > 1) return fail("multiple values specified for authentication type");
   let method = (methodField[0] as HbaToken).value;
-  if (!KNOWN_METHODS.has(method)) return fail(`invalid authentication method "${method}" (PostgreSQL knows ${AUTH_METHODS.join(", ")})`);
+  if (!KNOWN_METHODS.has(method))
+    return fail(`invalid authentication method "${method}" (PostgreSQL knows ${AUTH_METHODS.join(", ")})`);
   // PostgreSQL reads ident on the unix socket as peer.
   if (type === "local" && method === "ident") method = "peer";
   if (type === "local" && method === "gss") return fail("gssapi authentication is not supported on local sockets");
   if (type !== "local" && method === "peer") return fail("peer authentication is only supported on local sockets");
-  if (type !== "hostssl" && method === "cert") return fail("cert authentication is only supported on hostssl connections");
+  if (type !== "hostssl" && method === "cert")
+    return fail("cert authentication is only supported on hostssl connections");
 
   const options = readOptions(type, method, fields.slice(next + 1));
   if (typeof options === "string") return fail(options);
@@ -65,14 +85,20 @@ export function parseRecord(record: HbaRecord, syntax: { readonly regex: boolean
   if (missing) return fail(missing);
 
   const { source, text } = record;
-  return address === undefined ? { type, databases, users, method, options, source, text } : { type, databases, users, address, method, options, source, text };
+  return address === undefined
+    ? { type, databases, users, method, options, source, text }
+    : { type, databases, users, address, method, options, source, text };
 }
 
 /** Most rules have no options: they share one empty, frozen record. */
 const NO_OPTIONS: Readonly<Record<string, string>> = Object.freeze({});
 
 /** `name=value` options (a later one with the same name wins), or the error for the first bad one. */
-function readOptions(type: ConnectionType, method: string, fields: readonly Field[]): Readonly<Record<string, string>> | string {
+function readOptions(
+  type: ConnectionType,
+  method: string,
+  fields: readonly Field[],
+): Readonly<Record<string, string>> | string {
   if (fields.length === 0) return NO_OPTIONS;
   const options: Record<string, string> = {};
   for (const field of fields) {

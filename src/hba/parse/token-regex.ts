@@ -38,5 +38,7 @@ export function tokenRegex(token: HbaToken): RegExp | undefined {
 export function tokenRegexError(token: HbaToken): string | undefined {
   if (!isRegexToken(token)) return undefined;
   const result = compile(token.value.slice(1));
-  return result instanceof RegExp ? undefined : `invalid regular expression "${token.value.slice(1)}": ${result.message}`;
+  return result instanceof RegExp
+    ? undefined
+    : `invalid regular expression "${token.value.slice(1)}": ${result.message}`;
 }

@@ -1,15 +1,23 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
 import { listFileOf, logicalLines, tokenizeFields } from "./tokenize.js";
 
-const values = (text: string) => tokenizeFields(text).map((field) => field.map((token) => (token.quoted ? `"${token.value}"` : token.value)));
+const values = (text: string) =>
+  tokenizeFields(text).map((field) => field.map((token) => (token.quoted ? `"${token.value}"` : token.value)));
 
 test("fields are split by blanks, tokens by commas; blank and comment lines have no fields", () => {
-  assert.deepEqual(values("host  db1,db2\tall 10.0.0.0/8 md5"), [["host"], ["db1", "db2"], ["all"], ["10.0.0.0/8"], ["md5"]]);
+  assert.deepEqual(values("host  db1,db2\tall 10.0.0.0/8 md5"), [
+    ["host"],
+    ["db1", "db2"],
+    ["all"],
+    ["10.0.0.0/8"],
+    ["md5"],
+  ]);
   assert.deepEqual(values(""), []);
   assert.deepEqual(values("   \t  "), []);
   assert.deepEqual(values("# local all all trust"), []);
-  assert.deepEqual(values("local all all peer # trailing, \"comment\""), [["local"], ["all"], ["all"], ["peer"]]);
+  assert.deepEqual(values('local all all peer # trailing, "comment"'), [["local"], ["all"], ["all"], ["peer"]]);
   assert.deepEqual(values("local all all peer#no space needed"), [["local"], ["all"], ["all"], ["peer"]]);
 });
 
@@ -20,7 +28,7 @@ test("a comma ends a token but not the field; a blank before the comma starts a 
   assert.deepEqual(values("a, "), [["a"]]);
 });
 
-test("double quotes: removed, flagged, keep blanks, commas and # inside; \"\" is a literal quote", () => {
+test('double quotes: removed, flagged, keep blanks, commas and # inside; "" is a literal quote', () => {
   assert.deepEqual(values('"my db","a,b" "x # y"'), [['"my db"', '"a,b"'], ['"x # y"']]);
   assert.deepEqual(values('"say ""hi"""'), [['"say "hi""']]);
   assert.deepEqual(values('""'), [['""']], "an empty quoted token is still a token");
@@ -28,7 +36,7 @@ test("double quotes: removed, flagged, keep blanks, commas and # inside; \"\" is
   assert.deepEqual(quotedAll, { value: "all", quoted: true });
 });
 
-test("quoted means quoted from the first character (initial_quote): @\"file name\" is still a file list", () => {
+test('quoted means quoted from the first character (initial_quote): @"file name" is still a file list', () => {
   const [[midQuote]] = tokenizeFields('ab"c d"') as [[{ value: string; quoted: boolean }]];
   assert.deepEqual(midQuote, { value: "abc d", quoted: false });
   const [[file]] = tokenizeFields('@"my users.txt"') as [[{ value: string; quoted: boolean }]];
@@ -60,7 +68,12 @@ test("continuation inside a comment or quotes continues them; CRLF line ends are
     { line: 1, text: "# comment host all all all trust" },
     { line: 3, text: "local all all peer" },
   ]);
-  assert.deepEqual(values(logicalLines('local "a\\\nb" all peer')[0]?.text ?? ""), [["local"], ['"ab"'], ["all"], ["peer"]]);
+  assert.deepEqual(values(logicalLines('local "a\\\nb" all peer')[0]?.text ?? ""), [
+    ["local"],
+    ['"ab"'],
+    ["all"],
+    ["peer"],
+  ]);
 });
 
 test("a backslash at the end of the file is dropped; a doubled one continues only once", () => {

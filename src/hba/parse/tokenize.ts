@@ -34,7 +34,7 @@ export function logicalLines(text: string): LogicalLine[] {
   // A final line break does not start another line.
   if (physical.length > 1 && physical[physical.length - 1] === "") physical.pop();
   const lines: LogicalLine[] = [];
-  for (let index = 0; index < physical.length; ) {
+  for (let index = 0; index < physical.length;) {
     const first = index + 1;
     let joined = "";
     // A backslash counts only if it lies beyond the previous continuation's join point.

@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+
 import { parseNetwork } from "../address.js";
 
 /**
@@ -7,7 +8,17 @@ import { parseNetwork } from "../address.js";
  * every host of the `infra` group, sorted; `cluster` the cluster's members, sorted;
  * `intra`/`intranet` node_firewall_intranet; `world`/`all` 0.0.0.0/0 and ::/0.
  */
-export const ADDRESS_ALIASES = ["local", "localhost", "admin", "infra", "cluster", "intra", "intranet", "world", "all"] as const;
+export const ADDRESS_ALIASES = [
+  "local",
+  "localhost",
+  "admin",
+  "infra",
+  "cluster",
+  "intra",
+  "intranet",
+  "world",
+  "all",
+] as const;
 
 /** PostgreSQL's own address keywords, which pgwarden passes through (Pigsty does not accept them). */
 export const ADDRESS_KEYWORDS = ["samehost", "samenet"] as const;
@@ -44,14 +55,18 @@ export function literalNetwork(text: string): string | undefined {
 
 /** Why an `addr` value can never expand, or undefined when it can (aliases, keywords, IPv4/IPv6 addresses and CIDRs). */
 export function addressProblem(addr: string): string | undefined {
-  if ((ADDRESS_ALIASES as readonly string[]).includes(addr) || (ADDRESS_KEYWORDS as readonly string[]).includes(addr)) return undefined;
+  if ((ADDRESS_ALIASES as readonly string[]).includes(addr) || (ADDRESS_KEYWORDS as readonly string[]).includes(addr))
+    return undefined;
   if (literalNetwork(addr)) return undefined;
   return `invalid addr ${JSON.stringify(addr)}: use an alias (${ADDRESS_ALIASES.join(", ")}), samehost, samenet, or an IPv4/IPv6 address or CIDR`;
 }
 
 function hostNetwork(host: string, what: string): string {
   const family = isIP(host);
-  if (family === 0) throw new AddressError(`${what} ${JSON.stringify(host)} is not an IP address, so it cannot be written as a network`);
+  if (family === 0)
+    throw new AddressError(
+      `${what} ${JSON.stringify(host)} is not an IP address, so it cannot be written as a network`,
+    );
   return `${host}/${family === 6 ? 128 : 32}`;
 }
 
@@ -70,7 +85,10 @@ export function expandAddress(addr: string, context: AddressContext): AddressExp
       return { kind: "network", addresses: [hostNetwork(context.adminIp, "admin_ip")] };
     case "infra":
       // Jinja's `sort` on strings: code-point order, so 10.0.0.10 sorts before 10.0.0.9.
-      return { kind: "network", addresses: [...context.infraHosts].sort(compareText).map((host) => hostNetwork(host, "infra host")) };
+      return {
+        kind: "network",
+        addresses: [...context.infraHosts].sort(compareText).map((host) => hostNetwork(host, "infra host")),
+      };
     case "cluster":
       return { kind: "network", addresses: context.clusterMembers.map((host) => hostNetwork(host, "cluster member")) };
     case "intra":

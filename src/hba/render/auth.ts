@@ -81,7 +81,11 @@ export function passwordMethod(pgPwdEnc: string | undefined): "scram-sha-256" | 
  * The method, connection type and options for an auth alias; undefined for an unknown alias.
  * An empty or missing alias means `pwd` without TLS, as in Pigsty.
  */
-export function resolveAuth(alias: string | undefined, pgPwdEnc: string | undefined, target: RenderTarget): ResolvedAuth | undefined {
+export function resolveAuth(
+  alias: string | undefined,
+  pgPwdEnc: string | undefined,
+  target: RenderTarget,
+): ResolvedAuth | undefined {
   const name = alias === undefined || alias === "" ? "pwd" : alias;
   const spec = isAuthAlias(name) ? AUTH_ALIASES[name] : undefined;
   if (!spec) return undefined;

@@ -1,12 +1,22 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
 import { formatHbaLine, hasOpenQuote, tokenizeField } from "./format.js";
 
 test("lines are laid out in Pigsty's columns, byte for byte", () => {
   // As pgsty/pigsty roles/pgsql/templates/pg_hba.conf writes them (see test/fixtures/pigsty/*.conf).
-  assert.equal(formatHbaLine("local", "all", "postgres", undefined, "ident"), "local    all                postgres                              ident");
-  assert.equal(formatHbaLine("host", "replication", "replicator", "127.0.0.1/32", "scram-sha-256"), "host     replication        replicator         127.0.0.1/32       scram-sha-256");
-  assert.equal(formatHbaLine("hostssl", "all", "dbuser_dba", "::/0", "cert"), "hostssl  all                dbuser_dba         ::/0               cert");
+  assert.equal(
+    formatHbaLine("local", "all", "postgres", undefined, "ident"),
+    "local    all                postgres                              ident",
+  );
+  assert.equal(
+    formatHbaLine("host", "replication", "replicator", "127.0.0.1/32", "scram-sha-256"),
+    "host     replication        replicator         127.0.0.1/32       scram-sha-256",
+  );
+  assert.equal(
+    formatHbaLine("hostssl", "all", "dbuser_dba", "::/0", "cert"),
+    "hostssl  all                dbuser_dba         ::/0               cert",
+  );
   assert.equal(
     formatHbaLine("hostssl", "all", "a_user_name_longer_than_18", "10.0.0.0/8", "md5", { clientcert: "verify-full" }),
     "hostssl  all                a_user_name_longer_than_18 10.0.0.0/8         md5 clientcert=verify-full",
@@ -22,13 +32,17 @@ test("fields split on commas outside quotes, and quoted tokens are marked", () =
   ]);
 });
 
-test("fields are read as PostgreSQL's next_token reads them: \"\" inside quotes is one quote, quoted means a quote came first", () => {
+test('fields are read as PostgreSQL\'s next_token reads them: "" inside quotes is one quote, quoted means a quote came first', () => {
   assert.deepEqual(tokenizeField('"o""brien"'), [{ value: 'o"brien', quoted: true }]);
   assert.deepEqual(tokenizeField('"say ""hi""",x'), [
     { value: 'say "hi"', quoted: true },
     { value: "x", quoted: false },
   ]);
-  assert.deepEqual(tokenizeField('+"my group"'), [{ value: "+my group", quoted: false }], "a group name may be quoted after the +");
+  assert.deepEqual(
+    tokenizeField('+"my group"'),
+    [{ value: "+my group", quoted: false }],
+    "a group name may be quoted after the +",
+  );
   assert.deepEqual(tokenizeField('""'), [{ value: "", quoted: true }], "an empty quoted name is a token");
   assert.deepEqual(tokenizeField("a,,b"), [
     { value: "a", quoted: false },

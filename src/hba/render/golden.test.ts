@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { test } from "node:test";
-import { loadInventory } from "../../config/load-inventory.js";
+
 import { GOLDEN_CASES as cases, normalizeRendered as normalize } from "../../../test/fixtures/pigsty/golden.js";
+import { loadInventory } from "../../config/load-inventory.js";
 import { renderHba } from "./render.js";
 
 /** Fixtures live in the source tree; this test runs from dist/src/hba/render/. */
@@ -22,5 +23,8 @@ test("the hardened set keeps Pigsty's local lines for localhost + ssl, and says 
   const inventory = await loadInventory(new URL("safe.yml", FIXTURES).pathname);
   const rendered = renderHba(inventory, "pg-meta", { instance: "pg-meta-1", target: "pg" });
   assert.equal(rendered.warnings.length, 2);
-  assert.match(rendered.warnings[0] ?? "", /safe\.yml:\d+: pg_default_hba_rules\[2\] \("replicator replication from localhost"\): auth ssl asks for TLS, but addr localhost is rendered as local and host lines/);
+  assert.match(
+    rendered.warnings[0] ?? "",
+    /safe\.yml:\d+: pg_default_hba_rules\[2\] \("replicator replication from localhost"\): auth ssl asks for TLS, but addr localhost is rendered as local and host lines/,
+  );
 });

@@ -1,7 +1,20 @@
 /** Rendering pg_hba.conf and pgb_hba.conf from a Pigsty inventory, as Pigsty's templates do. */
-export { renderHba, type RenderOptions, type RenderTarget, type RenderedHba, type RenderedRule } from "./render.js";
+export {
+  ADDRESS_ALIASES,
+  ADDRESS_KEYWORDS,
+  type AddressContext,
+  type AddressExpansion,
+  expandAddress,
+  literalNetwork,
+} from "./addresses.js";
 export { AUTH_ALIAS_NAMES, resolveAuth, type ResolvedAuth } from "./auth.js";
-export { ADDRESS_ALIASES, ADDRESS_KEYWORDS, expandAddress, literalNetwork, type AddressContext, type AddressExpansion } from "./addresses.js";
-export { HBA_RULE_ROLES, isRuleActive, type HbaRuleRole, type InstanceRole } from "./role-gate.js";
-export { DEFAULT_RULE_ORDER, hbaRuleSpecSchema, ruleSpecProblems, type HbaRuleSpec, type RuleProblem } from "./rule-spec.js";
-export { USER_ALIASES, resolveUser, type SystemUsers } from "./users.js";
+export { type RenderedHba, type RenderedRule, renderHba, type RenderOptions, type RenderTarget } from "./render.js";
+export { HBA_RULE_ROLES, type HbaRuleRole, type InstanceRole, isRuleActive } from "./role-gate.js";
+export {
+  DEFAULT_RULE_ORDER,
+  type HbaRuleSpec,
+  hbaRuleSpecSchema,
+  type RuleProblem,
+  ruleSpecProblems,
+} from "./rule-spec.js";
+export { resolveUser, type SystemUsers, USER_ALIASES } from "./users.js";

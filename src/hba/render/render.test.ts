@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+
 import { parseInventory } from "../../config/load-inventory.js";
 import { ExitCode, PgwardenError } from "../../errors.js";
-import { renderHba, type RenderOptions, type RenderedHba } from "./render.js";
+import { type RenderedHba, renderHba, type RenderOptions } from "./render.js";
 
 interface Fixture {
   /** pg_hba_rules (YAML, line 13 of the file). */
@@ -71,12 +72,17 @@ function throwsConfig(fn: () => unknown, pattern: RegExp): void {
 
 describe("user aliases", () => {
   test("each placeholder becomes the system user's name, defaults or the inventory's", () => {
-    const rules = "[{user: '${dbsu}', addr: local, auth: peer}, {user: '${repl}', addr: local, auth: peer}, {user: '${monitor}', addr: local, auth: peer}, {user: '${admin}', addr: local, auth: peer}, {addr: local, auth: peer}]";
+    const rules =
+      "[{user: '${dbsu}', addr: local, auth: peer}, {user: '${repl}', addr: local, auth: peer}, {user: '${monitor}', addr: local, auth: peer}, {user: '${admin}', addr: local, auth: peer}, {addr: local, auth: peer}]";
     assert.deepEqual(
       lines(render(rules)).map((line) => line.split(" ")[2]),
       ["postgres", "replicator", "dbuser_monitor", "dbuser_dba", "all"],
     );
-    const renamed = render(rules, {}, "pg_dbsu: pgsu\npg_replication_username: repl\npg_monitor_username: mon\npg_admin_username: dba");
+    const renamed = render(
+      rules,
+      {},
+      "pg_dbsu: pgsu\npg_replication_username: repl\npg_monitor_username: mon\npg_admin_username: dba",
+    );
     assert.deepEqual(
       lines(renamed).map((line) => line.split(" ")[2]),
       ["pgsu", "repl", "mon", "dba", "all"],
@@ -84,28 +90,54 @@ describe("user aliases", () => {
   });
 
   test("a placeholder is the whole value; a typo in one is an error naming the rule", () => {
-    throwsConfig(() => inventory({ pg: "[{user: '${dba}', addr: local, title: typo}]" }), /^pigsty\.yml:\d+: all\.children\.pg-x\.vars\.pg_hba_rules\[0\]\.user: unknown user placeholder in "\$\{dba\}"/);
-    throwsConfig(() => inventory({ pg: "[{user: '${dbsu},app', addr: local}]" }), /pg_hba_rules\[0\]\.user: unknown user placeholder/);
-    assert.deepEqual(lines(render("[{user: '+dbrole_readonly,app', addr: local, auth: peer}]")), ["local all +dbrole_readonly,app peer"]);
+    throwsConfig(
+      () => inventory({ pg: "[{user: '${dba}', addr: local, title: typo}]" }),
+      /^pigsty\.yml:\d+: all\.children\.pg-x\.vars\.pg_hba_rules\[0\]\.user: unknown user placeholder in "\$\{dba\}"/,
+    );
+    throwsConfig(
+      () => inventory({ pg: "[{user: '${dbsu},app', addr: local}]" }),
+      /pg_hba_rules\[0\]\.user: unknown user placeholder/,
+    );
+    assert.deepEqual(lines(render("[{user: '+dbrole_readonly,app', addr: local, auth: peer}]")), [
+      "local all +dbrole_readonly,app peer",
+    ]);
   });
 });
 
 describe("address aliases", () => {
-  const expand = (addr: string, extra = "", globals?: string) => lines(render(`[{addr: '${addr}', auth: pwd}]`, {}, extra, globals)).map((line) => line.split(" ").slice(0, 4).join(" "));
+  const expand = (addr: string, extra = "", globals?: string) =>
+    lines(render(`[{addr: '${addr}', auth: pwd}]`, {}, extra, globals)).map((line) =>
+      line.split(" ").slice(0, 4).join(" "),
+    );
 
   test("local is one socket line; localhost adds 127.0.0.1/32 and ::1/128 host lines", () => {
     assert.deepEqual(expand("local"), ["local all all scram-sha-256"]);
-    assert.deepEqual(expand("localhost"), ["local all all scram-sha-256", "host all all 127.0.0.1/32", "host all all ::1/128"]);
+    assert.deepEqual(expand("localhost"), [
+      "local all all scram-sha-256",
+      "host all all 127.0.0.1/32",
+      "host all all ::1/128",
+    ]);
   });
 
   test("admin is admin_ip/32, and needs admin_ip", () => {
     assert.deepEqual(expand("admin"), ["host all all 10.0.0.9/32"]);
-    throwsConfig(() => render("[{addr: admin, title: ops}]", {}, "", "region: default"), /^pigsty\.yml:\d+: pg_hba_rules\[0\] \("ops"\): addr admin needs admin_ip in the inventory$/);
+    throwsConfig(
+      () => render("[{addr: admin, title: ops}]", {}, "", "region: default"),
+      /^pigsty\.yml:\d+: pg_hba_rules\[0\] \("ops"\): addr admin needs admin_ip in the inventory$/,
+    );
   });
 
   test("infra is every infra host sorted as strings; cluster is the members sorted as strings", () => {
-    assert.deepEqual(expand("infra"), ["host all all 10.0.0.1/32", "host all all 10.0.0.10/32", "host all all 10.0.0.9/32"]);
-    assert.deepEqual(expand("cluster"), ["host all all 10.0.0.1/32", "host all all 10.0.0.2/32", "host all all 10.0.0.3/32"]);
+    assert.deepEqual(expand("infra"), [
+      "host all all 10.0.0.1/32",
+      "host all all 10.0.0.10/32",
+      "host all all 10.0.0.9/32",
+    ]);
+    assert.deepEqual(expand("cluster"), [
+      "host all all 10.0.0.1/32",
+      "host all all 10.0.0.2/32",
+      "host all all 10.0.0.3/32",
+    ]);
   });
 
   test("intra and intranet are node_firewall_intranet, Pigsty's three private ranges in its defaults' order", () => {
@@ -113,7 +145,10 @@ describe("address aliases", () => {
     const privateRanges = ["host all all 10.0.0.0/8", "host all all 192.168.0.0/16", "host all all 172.16.0.0/12"];
     assert.deepEqual(expand("intra"), privateRanges);
     assert.deepEqual(expand("intranet"), privateRanges);
-    assert.deepEqual(expand("intra", "node_firewall_intranet: [10.10.0.0/16, 'fd00::/8']"), ["host all all 10.10.0.0/16", "host all all fd00::/8"]);
+    assert.deepEqual(expand("intra", "node_firewall_intranet: [10.10.0.0/16, 'fd00::/8']"), [
+      "host all all 10.10.0.0/16",
+      "host all all fd00::/8",
+    ]);
   });
 
   test("world and all are 0.0.0.0/0 and ::/0", () => {
@@ -132,7 +167,12 @@ describe("address aliases", () => {
 
   test("anything else is an error at the line of the rule", () => {
     for (const bad of ["intranet2", "999.1.1.1/8", "10.0.0.0/33", "db.example.com", "10.0.0.0/8/1"]) {
-      throwsConfig(() => inventory({ pg: `[{addr: '${bad}'}]` }), new RegExp(`^pigsty\\.yml:13: all\\.children\\.pg-x\\.vars\\.pg_hba_rules\\[0\\]\\.addr: invalid addr "${bad.replace(/\./g, "\\.")}"`));
+      throwsConfig(
+        () => inventory({ pg: `[{addr: '${bad}'}]` }),
+        new RegExp(
+          `^pigsty\\.yml:13: all\\.children\\.pg-x\\.vars\\.pg_hba_rules\\[0\\]\\.addr: invalid addr "${bad.replace(/\./g, "\\.")}"`,
+        ),
+      );
     }
   });
 });
@@ -173,7 +213,8 @@ describe("auth aliases", () => {
   });
 
   test("for pgbouncer os and ident become peer, which only the socket can do", () => {
-    const onSocket = (alias: string, target: "pg" | "pgbouncer") => lines(render(`[{addr: local, auth: '${alias}'}]`, { target }));
+    const onSocket = (alias: string, target: "pg" | "pgbouncer") =>
+      lines(render(`[{addr: local, auth: '${alias}'}]`, { target }));
     assert.deepEqual(onSocket("os", "pgbouncer"), ["local all all peer"]);
     assert.deepEqual(onSocket("ident", "pgbouncer"), ["local all all peer"]);
     assert.deepEqual(onSocket("peer", "pg"), ["local all all peer"]);
@@ -194,27 +235,53 @@ describe("auth aliases", () => {
   });
 
   test("an unknown auth, cert on a socket, peer on TCP, and clientcert for pgbouncer are errors", () => {
-    throwsConfig(() => inventory({ pg: "[{addr: world, auth: ldap}]" }), /pg_hba_rules\[0\]\.auth: unsupported auth "ldap": use one of deny, pwd, ssl/);
-    throwsConfig(() => inventory({ pg: "[{addr: local, auth: cert}]" }), /pg_hba_rules\[0\]\.auth: auth cert needs a TCP address, and addr local renders as Unix socket/);
-    throwsConfig(() => inventory({ pg: "[{addr: localhost, auth: 'ssl+cert'}]" }), /auth ssl\+cert needs a TCP address/);
-    throwsConfig(() => inventory({ pgb: "[{addr: world, auth: 'ssl+cert'}]" }), /pgb_hba_rules\[0\]\.auth: pgbouncer takes no options such as clientcert/);
+    throwsConfig(
+      () => inventory({ pg: "[{addr: world, auth: ldap}]" }),
+      /pg_hba_rules\[0\]\.auth: unsupported auth "ldap": use one of deny, pwd, ssl/,
+    );
+    throwsConfig(
+      () => inventory({ pg: "[{addr: local, auth: cert}]" }),
+      /pg_hba_rules\[0\]\.auth: auth cert needs a TCP address, and addr local renders as Unix socket/,
+    );
+    throwsConfig(
+      () => inventory({ pg: "[{addr: localhost, auth: 'ssl+cert'}]" }),
+      /auth ssl\+cert needs a TCP address/,
+    );
+    throwsConfig(
+      () => inventory({ pgb: "[{addr: world, auth: 'ssl+cert'}]" }),
+      /pgb_hba_rules\[0\]\.auth: pgbouncer takes no options such as clientcert/,
+    );
     // A host line with peer is a file PostgreSQL (and pgbouncer) refuse at reload: refused here, before it is written.
-    throwsConfig(() => inventory({ pg: "[{addr: world, auth: peer}]" }), /pg_hba_rules\[0\]\.auth: auth peer means peer, which works only over the Unix socket, and addr world renders TCP lines/);
+    throwsConfig(
+      () => inventory({ pg: "[{addr: world, auth: peer}]" }),
+      /pg_hba_rules\[0\]\.auth: auth peer means peer, which works only over the Unix socket, and addr world renders TCP lines/,
+    );
     throwsConfig(() => inventory({ pg: "[{addr: localhost, auth: peer}]" }), /addr localhost renders TCP lines/);
-    throwsConfig(() => inventory({ pgb: "[{addr: intra, auth: os}]" }), /pgb_hba_rules\[0\]\.auth: auth os means peer for pgbouncer, which works only over the Unix socket/);
+    throwsConfig(
+      () => inventory({ pgb: "[{addr: intra, auth: os}]" }),
+      /pgb_hba_rules\[0\]\.auth: auth os means peer for pgbouncer, which works only over the Unix socket/,
+    );
   });
 
   test("ssl on localhost renders plain local and host lines as Pigsty does, with a warning", () => {
     const rendered = render("[{addr: localhost, auth: ssl, title: loop}]");
-    assert.deepEqual(lines(rendered).map((line) => line.split(" ")[0]), ["local", "host", "host"]);
-    assert.match(rendered.warnings[0] ?? "", /^pigsty\.yml:13: pg_hba_rules\[0\] \("loop"\): auth ssl asks for TLS, but addr localhost is rendered as local and host lines without it/);
+    assert.deepEqual(
+      lines(rendered).map((line) => line.split(" ")[0]),
+      ["local", "host", "host"],
+    );
+    assert.match(
+      rendered.warnings[0] ?? "",
+      /^pigsty\.yml:13: pg_hba_rules\[0\] \("loop"\): auth ssl asks for TLS, but addr localhost is rendered as local and host lines without it/,
+    );
   });
 });
 
 describe("role gating", () => {
   const rules = "[{addr: local, auth: peer, title: t, role: ROLE}]";
   const activeOn = (role: string) =>
-    ["pg-x-1", "pg-x-2", "pg-x-3"].filter((instance) => render(rules.replace("ROLE", role), { instance }).rules.every((rule) => rule.active));
+    ["pg-x-1", "pg-x-2", "pg-x-3"].filter((instance) =>
+      render(rules.replace("ROLE", role), { instance }).rules.every((rule) => rule.active),
+    );
 
   test("default, common, or empty apply everywhere; a role applies where pg_role matches; offline also where pg_offline_query", () => {
     assert.deepEqual(activeOn("default"), ["pg-x-1", "pg-x-2", "pg-x-3"]);
@@ -228,7 +295,9 @@ describe("role gating", () => {
   });
 
   test("an inactive rule is written commented out under a [DISABLED] title", () => {
-    const rendered = render("[{addr: 10.1.0.0/16, role: replica, title: readers}, {role: replica, rules: ['host all all 10.2.0.0/16 trust']}]");
+    const rendered = render(
+      "[{addr: 10.1.0.0/16, role: replica, title: readers}, {role: replica, rules: ['host all all 10.2.0.0/16 trust']}]",
+    );
     assert.ok(rendered.text.includes("# readers [replica] [DISABLED]\n#host     all"));
     assert.ok(rendered.text.includes("#  [replica] [DISABLED]\n#host all all 10.2.0.0/16 trust\n"));
     assert.deepEqual(
@@ -238,13 +307,20 @@ describe("role gating", () => {
   });
 
   test("a cluster render (no instance, several members) keeps only the rules for every role", () => {
-    const rendered = renderHba(inventory({ pg: "[{addr: local, auth: peer, role: primary}, {addr: local, auth: trust, role: common}]" }), "pg-x", { target: "pg" });
+    const rendered = renderHba(
+      inventory({ pg: "[{addr: local, auth: peer, role: primary}, {addr: local, auth: trust, role: common}]" }),
+      "pg-x",
+      { target: "pg" },
+    );
     assert.equal(rendered.instance, undefined);
     assert.deepEqual(lines(rendered), ["#local all all peer", "local all all trust"]);
   });
 
   test("an unknown role is an error", () => {
-    throwsConfig(() => inventory({ pg: "[{addr: local, role: master}]" }), /pg_hba_rules\[0\]\.role: invalid hba role "master": use one of default, common, primary/);
+    throwsConfig(
+      () => inventory({ pg: "[{addr: local, role: master}]" }),
+      /pg_hba_rules\[0\]\.role: invalid hba role "master": use one of default, common, primary/,
+    );
   });
 });
 
@@ -262,36 +338,69 @@ describe("order", () => {
   });
 
   test("order must be an integer", () => {
-    throwsConfig(() => inventory({ pg: "[{addr: local, order: first}]" }), /pg_hba_rules\[0\]\.order: expected a number, got string "first"/);
+    throwsConfig(
+      () => inventory({ pg: "[{addr: local, order: first}]" }),
+      /pg_hba_rules\[0\]\.order: expected a number, got string "first"/,
+    );
     throwsConfig(() => inventory({ pg: "[{addr: local, order: 1.5}]" }), /pg_hba_rules\[0\]\.order: /);
   });
 });
 
 describe("raw rules and the rest of Pigsty's aborts", () => {
   test("raw lines are written as given and win over addr", () => {
-    const rendered = render("[{addr: world, rules: ['hostssl app app 10.0.0.0/8 cert map=corp', 'local all all peer'], title: raw}]");
+    const rendered = render(
+      "[{addr: world, rules: ['hostssl app app 10.0.0.0/8 cert map=corp', 'local all all peer'], title: raw}]",
+    );
     assert.deepEqual(lines(rendered), ["hostssl app app 10.0.0.0/8 cert map=corp", "local all all peer"]);
     assert.equal(rendered.rules[0]?.rule, undefined);
   });
 
   test("a rule with neither addr nor rules is an error", () => {
-    throwsConfig(() => inventory({ pg: "[{user: app, title: lost}]" }), /pg_hba_rules\[0\]: no addr or rules: give addr/);
+    throwsConfig(
+      () => inventory({ pg: "[{user: app, title: lost}]" }),
+      /pg_hba_rules\[0\]: no addr or rules: give addr/,
+    );
     throwsConfig(() => inventory({ pg: "[{addr: '', rules: []}]" }), /no addr or rules/);
   });
 
   test("pgbouncer refuses db replication, samehost and samenet", () => {
-    throwsConfig(() => inventory({ pgb: "[{addr: world, db: replication}]" }), /^pigsty\.yml:14: all\.children\.pg-x\.vars\.pgb_hba_rules\[0\]\.db: db replication is not allowed in pgbouncer/);
-    throwsConfig(() => inventory({ pgb: "[{addr: samenet}]" }), /pgb_hba_rules\[0\]\.addr: pgbouncer does not support addr samenet/);
+    throwsConfig(
+      () => inventory({ pgb: "[{addr: world, db: replication}]" }),
+      /^pigsty\.yml:14: all\.children\.pg-x\.vars\.pgb_hba_rules\[0\]\.db: db replication is not allowed in pgbouncer/,
+    );
+    throwsConfig(
+      () => inventory({ pgb: "[{addr: samenet}]" }),
+      /pgb_hba_rules\[0\]\.addr: pgbouncer does not support addr samenet/,
+    );
   });
 
   test("text that would change the file's meaning is refused: line breaks, a trailing backslash, unquoted spaces", () => {
     // Each of these, written as Pigsty writes it, would add an active rule or swallow one.
-    throwsConfig(() => inventory({ pg: '[{addr: local, role: replica, title: "x\\nhost all all 0.0.0.0/0 trust"}]' }), /pg_hba_rules\[0\]\.title: title must be one line/);
-    throwsConfig(() => inventory({ pg: '[{addr: local, role: replica, user: "app\\nhost all all 0.0.0.0/0 trust"}]' }), /pg_hba_rules\[0\]\.user: user must be one line/);
-    throwsConfig(() => inventory({ pg: '[{role: replica, rules: ["host all all 10.0.0.0/8 md5\\nhost all all 0.0.0.0/0 trust"]}]' }), /pg_hba_rules\[0\]\.rules: each raw rule must be one line/);
-    throwsConfig(() => inventory({ pg: "[{addr: local, title: 'ends with \\'}]" }), /pg_hba_rules\[0\]\.title: a title ending in a backslash/);
-    throwsConfig(() => inventory({ pg: "[{addr: local, db: 'app db'}]" }), /pg_hba_rules\[0\]\.db: db "app db" has a space or # outside double quotes/);
-    throwsConfig(() => inventory({ pg: "[{addr: local, user: 'app#x'}]" }), /pg_hba_rules\[0\]\.user: user "app#x" has a space or #/);
+    throwsConfig(
+      () => inventory({ pg: '[{addr: local, role: replica, title: "x\\nhost all all 0.0.0.0/0 trust"}]' }),
+      /pg_hba_rules\[0\]\.title: title must be one line/,
+    );
+    throwsConfig(
+      () => inventory({ pg: '[{addr: local, role: replica, user: "app\\nhost all all 0.0.0.0/0 trust"}]' }),
+      /pg_hba_rules\[0\]\.user: user must be one line/,
+    );
+    throwsConfig(
+      () =>
+        inventory({ pg: '[{role: replica, rules: ["host all all 10.0.0.0/8 md5\\nhost all all 0.0.0.0/0 trust"]}]' }),
+      /pg_hba_rules\[0\]\.rules: each raw rule must be one line/,
+    );
+    throwsConfig(
+      () => inventory({ pg: "[{addr: local, title: 'ends with \\'}]" }),
+      /pg_hba_rules\[0\]\.title: a title ending in a backslash/,
+    );
+    throwsConfig(
+      () => inventory({ pg: "[{addr: local, db: 'app db'}]" }),
+      /pg_hba_rules\[0\]\.db: db "app db" has a space or # outside double quotes/,
+    );
+    throwsConfig(
+      () => inventory({ pg: "[{addr: local, user: 'app#x'}]" }),
+      /pg_hba_rules\[0\]\.user: user "app#x" has a space or #/,
+    );
     assert.deepEqual(lines(render(`[{addr: local, auth: peer, db: '"app db"'}]`)), ['local "app db" all peer']);
   });
 
@@ -303,10 +412,19 @@ describe("raw rules and the rest of Pigsty's aborts", () => {
 
   test("an unknown cluster or instance is not-found (exit 4)", () => {
     const inv = inventory({});
-    assert.throws(() => renderHba(inv, "pg-y", { target: "pg" }), (error: PgwardenError) => error.exitCode === ExitCode.notFound && /no cluster "pg-y" in pigsty\.yml: clusters are pg-x/.test(error.message));
+    assert.throws(
+      () => renderHba(inv, "pg-y", { target: "pg" }),
+      (error: PgwardenError) =>
+        error.exitCode === ExitCode.notFound &&
+        /no cluster "pg-y" in pigsty\.yml: clusters are pg-x/.test(error.message),
+    );
     assert.throws(
       () => renderHba(inv, "pg-x", { instance: "10.0.0.7", target: "pg" }),
-      (error: PgwardenError) => error.exitCode === ExitCode.notFound && /no instance "10\.0\.0\.7" in cluster pg-x: its members are 10\.0\.0\.1 \(pg-x-1\), 10\.0\.0\.2 \(pg-x-2\)/.test(error.message),
+      (error: PgwardenError) =>
+        error.exitCode === ExitCode.notFound &&
+        /no instance "10\.0\.0\.7" in cluster pg-x: its members are 10\.0\.0\.1 \(pg-x-1\), 10\.0\.0\.2 \(pg-x-2\)/.test(
+          error.message,
+        ),
     );
   });
 
@@ -314,8 +432,17 @@ describe("raw rules and the rest of Pigsty's aborts", () => {
     const inv = inventory({});
     const members = inv.groups.get("pg-x");
     assert.ok(members);
-    const handMade = { ...inv, groups: new Map([...inv.groups, ["pg-x", { ...members, vars: { ...members.vars, pg_hba_rules: [{ addr: "world", auth: "kerberos" }] } }]]) };
-    throwsConfig(() => renderHba(handMade, "pg-x", { instance: "pg-x-1", target: "pg" }), /^pg_hba_rules\[0\]: unsupported auth "kerberos"/);
+    const handMade = {
+      ...inv,
+      groups: new Map([
+        ...inv.groups,
+        ["pg-x", { ...members, vars: { ...members.vars, pg_hba_rules: [{ addr: "world", auth: "kerberos" }] } }],
+      ]),
+    };
+    throwsConfig(
+      () => renderHba(handMade, "pg-x", { instance: "pg-x-1", target: "pg" }),
+      /^pg_hba_rules\[0\]: unsupported auth "kerberos"/,
+    );
   });
 });
 
@@ -345,9 +472,13 @@ describe("the rendered result", () => {
   test("fileLine points at the rule's line in the text, which is deterministic", () => {
     const rendered = render("[{addr: intra, role: replica}, {rules: ['local all all peer']}]");
     const fileLines = rendered.text.split("\n");
-    for (const rule of rendered.rules) assert.equal(fileLines[rule.fileLine - 1], `${rule.active ? "" : "#"}${rule.line}`);
+    for (const rule of rendered.rules)
+      assert.equal(fileLines[rule.fileLine - 1], `${rule.active ? "" : "#"}${rule.line}`);
     assert.equal(render("[{addr: intra, role: replica}, {rules: ['local all all peer']}]").text, rendered.text);
-    assert.match(rendered.text, /^#=+#\n# File      :   pg_hba\.conf\n# Desc      :   Postgres HBA Rules for pg-x-1 \[primary\]\n/);
+    assert.match(
+      rendered.text,
+      /^#=+#\n# File      :   pg_hba\.conf\n# Desc      :   Postgres HBA Rules for pg-x-1 \[primary\]\n/,
+    );
   });
 
   test("inventory text in the header cannot start a line of its own", () => {
@@ -362,7 +493,10 @@ describe("the rendered result", () => {
   });
 
   test("a cluster with one member renders for that member without naming it", () => {
-    const inv = parseInventory("all:\n  children:\n    solo:\n      hosts: { 10.0.0.1: { pg_seq: 1, pg_role: primary } }\n      vars: { pg_cluster: solo }\n", "solo.yml");
+    const inv = parseInventory(
+      "all:\n  children:\n    solo:\n      hosts: { 10.0.0.1: { pg_seq: 1, pg_role: primary } }\n      vars: { pg_cluster: solo }\n",
+      "solo.yml",
+    );
     const rendered = renderHba(inv, "solo", { target: "pgbouncer" });
     assert.deepEqual(rendered.instance, { host: "10.0.0.1", name: "solo-1" });
     assert.equal(rendered.rules.length, 17, "Pigsty's seven default pgbouncer rules expand to 17 lines");

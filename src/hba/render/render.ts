@@ -1,12 +1,19 @@
-import { clusterMembers, effectiveVars, groupHosts, instanceName, resolveInstance, type Inventory } from "../../config/inventory.js";
+import {
+  clusterMembers,
+  effectiveVars,
+  groupHosts,
+  instanceName,
+  type Inventory,
+  resolveInstance,
+} from "../../config/inventory.js";
 import type { HbaRuleKey, PgRole } from "../../config/schema.js";
 import { ExitCode, PgwardenError } from "../../errors.js";
-import { sourcePrefix, type ConnectionType, type HbaRule, type SourceLocation } from "../model.js";
-import { AddressError, expandAddress, type AddressContext, type AddressExpansion } from "./addresses.js";
-import { resolveAuth, type RenderTarget } from "./auth.js";
+import { type ConnectionType, type HbaRule, type SourceLocation, sourcePrefix } from "../model.js";
+import { type AddressContext, AddressError, type AddressExpansion, expandAddress } from "./addresses.js";
+import { type RenderTarget, resolveAuth } from "./auth.js";
 import { formatHbaLine, tokenizeField } from "./format.js";
-import { isRuleActive, ruleRole, type HbaRuleRole, type InstanceRole } from "./role-gate.js";
-import { DEFAULT_RULE_ORDER, isRawRule, ruleSpecProblems, type HbaRuleSpec } from "./rule-spec.js";
+import { type HbaRuleRole, type InstanceRole, isRuleActive, ruleRole } from "./role-gate.js";
+import { DEFAULT_RULE_ORDER, type HbaRuleSpec, isRawRule, ruleSpecProblems } from "./rule-spec.js";
 import { resolveUser, type SystemUsers } from "./users.js";
 
 export type { RenderTarget } from "./auth.js";
@@ -86,7 +93,12 @@ function ruleError(listed: ListedRule, message: string): PgwardenError {
  */
 export function renderHba(inventory: Inventory, cluster: string, options: RenderOptions): RenderedHba {
   const members = clusterMembers(inventory, cluster);
-  const host = options.instance !== undefined ? resolveInstance(inventory, cluster, options.instance) : members.length === 1 ? members[0] : undefined;
+  const host =
+    options.instance !== undefined
+      ? resolveInstance(inventory, cluster, options.instance)
+      : members.length === 1
+        ? members[0]
+        : undefined;
   const vars = effectiveVars(inventory, cluster, host);
   const target = options.target;
   const addresses: AddressContext = {
@@ -95,7 +107,12 @@ export function renderHba(inventory: Inventory, cluster: string, options: Render
     clusterMembers: members,
     intranet: vars.node_firewall_intranet,
   };
-  const users: SystemUsers = { dbsu: vars.pg_dbsu, replication: vars.pg_replication_username, monitor: vars.pg_monitor_username, admin: vars.pg_admin_username };
+  const users: SystemUsers = {
+    dbsu: vars.pg_dbsu,
+    replication: vars.pg_replication_username,
+    monitor: vars.pg_monitor_username,
+    admin: vars.pg_admin_username,
+  };
   const instanceRole: InstanceRole = { pgRole: vars.pg_role, offlineQuery: vars.pg_offline_query };
 
   const [defaultList, clusterList] = RULE_LISTS[target];
@@ -104,10 +121,22 @@ export function renderHba(inventory: Inventory, cluster: string, options: Render
     ...(vars[clusterList] ?? []).map((spec, index) => ({ spec, list: clusterList, index })),
   ];
   // Array.prototype.sort is stable: equal orders keep the written order, as Jinja's sort does.
-  const sorted = listed.map((entry) => ({ ...entry, order: entry.spec.order ?? DEFAULT_RULE_ORDER })).sort((a, b) => a.order - b.order);
+  const sorted = listed
+    .map((entry) => ({ ...entry, order: entry.spec.order ?? DEFAULT_RULE_ORDER }))
+    .sort((a, b) => a.order - b.order);
 
   const name = host !== undefined ? instanceName(inventory, host) : undefined;
-  const out: string[] = header({ inventory, cluster, target, host, name, pgRole: vars.pg_role, addresses, users, socketDirectory: String(vars.pg_localhost) });
+  const out: string[] = header({
+    inventory,
+    cluster,
+    target,
+    host,
+    name,
+    pgRole: vars.pg_role,
+    addresses,
+    users,
+    socketDirectory: String(vars.pg_localhost),
+  });
   const rendered: RenderedRule[] = [];
   const warnings: string[] = [];
 
@@ -147,7 +176,9 @@ export function renderHba(inventory: Inventory, cluster: string, options: Render
             [{ type: "local" }, ...expansion.loopback.map((address) => ({ type: "host" as const, address }))]
           : expansion.addresses.map((address) => ({ type: auth.connection, address }));
     if (auth.requiresTls && expansion.kind !== "network") {
-      warnings.push(`${ruleName(entry)}: auth ${spec.auth} asks for TLS, but addr ${addr} is rendered as local${expansion.kind === "localhost" ? " and host" : ""} lines without it, as Pigsty does`);
+      warnings.push(
+        `${ruleName(entry)}: auth ${spec.auth} asks for TLS, but addr ${addr} is rendered as local${expansion.kind === "localhost" ? " and host" : ""} lines without it, as Pigsty does`,
+      );
     }
     if (target === "pgbouncer" && tokenizeField(user).some((token) => !token.quoted && token.value.startsWith("+"))) {
       warnings.push(`${ruleName(entry)}: pgbouncer does not support +group users in its HBA file`);
@@ -200,7 +231,10 @@ function header(facts: HeaderFacts): string[] {
   const { inventory, cluster, target, host, name, pgRole, addresses, users, socketDirectory } = facts;
   const rule = "#==============================================================#";
   const what = target === "pg" ? "Postgres" : "Pgbouncer";
-  const subject = host !== undefined ? `${name ?? host} [${pgRole ?? "no pg_role"}]` : `cluster ${cluster} (no instance: role-specific rules are disabled)`;
+  const subject =
+    host !== undefined
+      ? `${name ?? host} [${pgRole ?? "no pg_role"}]`
+      : `cluster ${cluster} (no instance: role-specific rules are disabled)`;
   return [
     rule,
     `# File      :   ${target === "pg" ? "pg_hba.conf" : "pgb_hba.conf"}`,

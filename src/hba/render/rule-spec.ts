@@ -1,11 +1,12 @@
 import { z } from "zod";
+
+import { MAX_ROLE_NAME_BYTES } from "../../pki/role-name.js";
 import type { SourceLocation } from "../model.js";
 import { addressProblem } from "./addresses.js";
-import { AUTH_ALIAS_NAMES, isAuthAlias, resolveAuth, type RenderTarget } from "./auth.js";
+import { AUTH_ALIAS_NAMES, isAuthAlias, type RenderTarget, resolveAuth } from "./auth.js";
+import { hasOpenQuote, tokenizeField } from "./format.js";
 import { HBA_RULE_ROLES, isHbaRuleRole, ruleRole } from "./role-gate.js";
 import { userProblem } from "./users.js";
-import { hasOpenQuote, tokenizeField } from "./format.js";
-import { MAX_ROLE_NAME_BYTES } from "../../pki/role-name.js";
 
 /** Where a rule without `order` goes: after Pigsty's defaults (100-650) and the 0-99 band for rules that must come first. */
 export const DEFAULT_RULE_ORDER = 1000;
@@ -67,10 +68,16 @@ function textProblems(spec: HbaRuleSpec): RuleProblem[] {
   const problems: RuleProblem[] = [];
   for (const field of ["user", "db", "addr", "auth", "title", "role"] as const) {
     const value = spec[field];
-    if (value !== undefined && CONTROL.test(value)) problems.push({ field, message: `${field} must be one line of text without control characters` });
+    if (value !== undefined && CONTROL.test(value))
+      problems.push({ field, message: `${field} must be one line of text without control characters` });
   }
-  if (spec.rules?.some((line) => CONTROL.test(line))) problems.push({ field: "rules", message: "each raw rule must be one line of text without control characters" });
-  if (spec.title?.endsWith("\\")) problems.push({ field: "title", message: "a title ending in a backslash would make PostgreSQL read the rule below it as part of the comment" });
+  if (spec.rules?.some((line) => CONTROL.test(line)))
+    problems.push({ field: "rules", message: "each raw rule must be one line of text without control characters" });
+  if (spec.title?.endsWith("\\"))
+    problems.push({
+      field: "title",
+      message: "a title ending in a backslash would make PostgreSQL read the rule below it as part of the comment",
+    });
   for (const field of ["user", "db"] as const) {
     const value = spec[field];
     if (value === undefined || CONTROL.test(value)) continue;
@@ -118,7 +125,11 @@ export function isRawRule(spec: HbaRuleSpec): boolean {
 export function ruleSpecProblems(spec: HbaRuleSpec, target: RenderTarget): RuleProblem[] {
   const problems = textProblems(spec);
   const role = ruleRole(spec.role);
-  if (!isHbaRuleRole(role)) problems.push({ field: "role", message: `invalid hba role ${JSON.stringify(role)}: use one of ${HBA_RULE_ROLES.join(", ")}` });
+  if (!isHbaRuleRole(role))
+    problems.push({
+      field: "role",
+      message: `invalid hba role ${JSON.stringify(role)}: use one of ${HBA_RULE_ROLES.join(", ")}`,
+    });
   if (isRawRule(spec)) return problems;
   if (spec.addr === undefined || spec.addr === "") {
     problems.push({ message: "no addr or rules: give addr (with user, db, auth) or rules (raw pg_hba lines)" });
@@ -130,23 +141,40 @@ export function ruleSpecProblems(spec: HbaRuleSpec, target: RenderTarget): RuleP
   const badUser = spec.user === undefined ? undefined : userProblem(spec.user);
   if (badUser) problems.push({ field: "user", message: badUser });
   if (spec.auth !== undefined && spec.auth !== "" && !isAuthAlias(spec.auth)) {
-    problems.push({ field: "auth", message: `unsupported auth ${JSON.stringify(spec.auth)}: use one of ${AUTH_ALIAS_NAMES.join(", ")}, or raw rules` });
+    problems.push({
+      field: "auth",
+      message: `unsupported auth ${JSON.stringify(spec.auth)}: use one of ${AUTH_ALIAS_NAMES.join(", ")}, or raw rules`,
+    });
   } else {
     const auth = resolveAuth(spec.auth, undefined, target);
     if (auth && LOCAL_ADDRESSES.includes(addr) && (auth.method === "cert" || auth.extension)) {
-      problems.push({ field: "auth", message: `auth ${spec.auth} needs a TCP address, and addr ${addr} renders as Unix socket (local) lines` });
+      problems.push({
+        field: "auth",
+        message: `auth ${spec.auth} needs a TCP address, and addr ${addr} renders as Unix socket (local) lines`,
+      });
     }
     // PostgreSQL and pgbouncer both refuse peer on a host line: it needs the socket's peer credentials.
     if (auth && auth.method === "peer" && addr !== "local") {
-      problems.push({ field: "auth", message: `auth ${spec.auth} means peer${target === "pgbouncer" ? " for pgbouncer" : ""}, which works only over the Unix socket, and addr ${addr} renders TCP lines: use addr local, or another auth for TCP` });
+      problems.push({
+        field: "auth",
+        message: `auth ${spec.auth} means peer${target === "pgbouncer" ? " for pgbouncer" : ""}, which works only over the Unix socket, and addr ${addr} renders TCP lines: use addr local, or another auth for TCP`,
+      });
     }
     if (target === "pgbouncer" && auth && Object.keys(auth.options).length > 0) {
-      problems.push({ field: "auth", message: `pgbouncer takes no options such as clientcert in its HBA file, so auth ${spec.auth} cannot be rendered for it` });
+      problems.push({
+        field: "auth",
+        message: `pgbouncer takes no options such as clientcert in its HBA file, so auth ${spec.auth} cannot be rendered for it`,
+      });
     }
   }
   if (target === "pgbouncer") {
-    if (spec.db === "replication") problems.push({ field: "db", message: "db replication is not allowed in pgbouncer hba rules: pgbouncer has no replication connections" });
-    if (addr === "samehost" || addr === "samenet") problems.push({ field: "addr", message: `pgbouncer does not support addr ${addr}` });
+    if (spec.db === "replication")
+      problems.push({
+        field: "db",
+        message: "db replication is not allowed in pgbouncer hba rules: pgbouncer has no replication connections",
+      });
+    if (addr === "samehost" || addr === "samenet")
+      problems.push({ field: "addr", message: `pgbouncer does not support addr ${addr}` });
   }
   return problems;
 }
@@ -165,6 +193,7 @@ const ruleShape = {
 /** The schema of one rule object for a target; unknown keys are dropped, as Pigsty ignores them. */
 export function hbaRuleSpecSchema(target: RenderTarget) {
   return z.object(ruleShape).superRefine((spec, context) => {
-    for (const problem of ruleSpecProblems(spec, target)) context.addIssue({ code: "custom", message: problem.message, path: problem.field ? [problem.field] : [] });
+    for (const problem of ruleSpecProblems(spec, target))
+      context.addIssue({ code: "custom", message: problem.message, path: problem.field ? [problem.field] : [] });
   });
 }

@@ -1,10 +1,12 @@
 import type { EventEmitter } from "node:events";
+
 import pg from "pg";
 
 /** libpq 15's words (fe-auth.c pg_SASL_init and check_expected_areq). */
 export const CHANNEL_BINDING_ERRORS = {
   noTls: "channel binding required, but SSL not in use",
-  notOffered: "channel binding is required, but server did not offer an authentication method that supports channel binding",
+  notOffered:
+    "channel binding is required, but server did not offer an authentication method that supports channel binding",
   notSasl: "channel binding required but not supported by server's authentication request",
   notBound: "channel binding required, but server authenticated client without channel binding",
 } as const;

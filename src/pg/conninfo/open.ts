@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import type { PeerCertificate, TLSSocket } from "node:tls";
+
 import pg from "pg";
+
 import { ExitCode, PgwardenError } from "../../errors.js";
 import { libpqHostNameMatch } from "../../pki/host-name.js";
 import { certificateFacts } from "../../pki/verify/certificate-facts.js";
@@ -8,7 +10,7 @@ import { connectClient, connectFailure } from "../connect.js";
 import { probeTls } from "../tls-probe.js";
 import { requireChannelBinding } from "./channel-binding.js";
 import type { ResolvedConnection } from "./resolve.js";
-import { TlsSetupError, tlsMaterial, type TlsMaterial, type Verification } from "./tls-material.js";
+import { type TlsMaterial, tlsMaterial, TlsSetupError, type Verification } from "./tls-material.js";
 
 /** What a connection opened by {@link openConnection} turned out to be: for `pg conninfo` and messages. */
 export interface ConnectionFacts {
@@ -38,12 +40,25 @@ export function connectionFacts(client: pg.Client): ConnectionFacts | undefined 
 const MIN_CONNECT_TIMEOUT_SECONDS = 2;
 
 /** Errors from the network itself, after which libpq does not try again with another sslmode. */
-const NETWORK_ERRORS = new Set(["ECONNREFUSED", "ENOENT", "EHOSTUNREACH", "ENETUNREACH", "ETIMEDOUT", "EADDRNOTAVAIL", "ENOTFOUND", "EAI_AGAIN", "EACCES"]);
+const NETWORK_ERRORS = new Set([
+  "ECONNREFUSED",
+  "ENOENT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ETIMEDOUT",
+  "EADDRNOTAVAIL",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EACCES",
+]);
 
 /** The server answered (an ErrorResponse during startup): what makes sslmode=allow try TLS next. */
-const isServerError = (error: unknown) => error instanceof Error && typeof (error as { severity?: unknown }).severity === "string";
+const isServerError = (error: unknown) =>
+  error instanceof Error && typeof (error as { severity?: unknown }).severity === "string";
 
-const isNetworkError = (error: unknown) => NETWORK_ERRORS.has((error as NodeJS.ErrnoException).code ?? "") || /no answer within/.test(String((error as Error).message));
+const isNetworkError = (error: unknown) =>
+  NETWORK_ERRORS.has((error as NodeJS.ErrnoException).code ?? "") ||
+  /no answer within/.test(String((error as Error).message));
 
 /** node-postgres's words when the server answered the SSLRequest with N (ssl = off). */
 const NO_TLS_ON_SERVER = /does not support SSL/;
@@ -68,7 +83,8 @@ function attemptsFor(connection: ResolvedConnection): Array<"plain" | "tls"> {
 }
 
 /** The client itself gave up during authentication (no password, a SCRAM failure): libpq tries no other sslmode then. */
-const isClientAuthError = (error: unknown) => /no password supplied|SASL|SCRAM|channel binding/i.test(String((error as Error).message));
+const isClientAuthError = (error: unknown) =>
+  /no password supplied|SASL|SCRAM|channel binding/i.test(String((error as Error).message));
 
 /** Whether libpq tries the second attempt after `error` on the first: allow after the server refused, prefer after TLS failed or was refused. */
 function retries(connection: ResolvedConnection, error: unknown): boolean {
@@ -98,10 +114,16 @@ function newClient(connection: ResolvedConnection, ssl: pg.ClientConfig["ssl"]):
     // SCRAM-SHA-256-PLUS whenever the server offers it over TLS, as libpq does unless channel_binding=disable.
     enableChannelBinding: connection.channelBinding !== "disable",
     keepAlive: connection.keepalives,
-    ...(connection.keepalivesIdleSeconds === undefined ? {} : { keepAliveInitialDelayMillis: connection.keepalivesIdleSeconds * 1000 }),
-    ...(timeoutSeconds !== undefined && timeoutSeconds > 0 ? { connectionTimeoutMillis: Math.max(timeoutSeconds, MIN_CONNECT_TIMEOUT_SECONDS) * 1000 } : {}),
+    ...(connection.keepalivesIdleSeconds === undefined
+      ? {}
+      : { keepAliveInitialDelayMillis: connection.keepalivesIdleSeconds * 1000 }),
+    ...(timeoutSeconds !== undefined && timeoutSeconds > 0
+      ? { connectionTimeoutMillis: Math.max(timeoutSeconds, MIN_CONNECT_TIMEOUT_SECONDS) * 1000 }
+      : {}),
     ...(connection.applicationName === undefined ? {} : { application_name: connection.applicationName }),
-    ...(connection.fallbackApplicationName === undefined ? {} : { fallback_application_name: connection.fallbackApplicationName }),
+    ...(connection.fallbackApplicationName === undefined
+      ? {}
+      : { fallback_application_name: connection.fallbackApplicationName }),
     ...(connection.options === undefined ? {} : { options: connection.options }),
     ...(connection.clientEncoding === undefined ? {} : { client_encoding: connection.clientEncoding }),
   };
@@ -137,7 +159,10 @@ function sslOptions(connection: ResolvedConnection, material: TlsMaterial): NonN
 }
 
 /** One attempt: TLS or not, as libpq would make it. */
-async function attempt(connection: ResolvedConnection, kind: "plain" | "tls"): Promise<{ client: pg.Client; material?: TlsMaterial }> {
+async function attempt(
+  connection: ResolvedConnection,
+  kind: "plain" | "tls",
+): Promise<{ client: pg.Client; material?: TlsMaterial }> {
   if (kind === "plain") {
     const client = newClient(connection, false);
     await connectClient(client);
@@ -153,7 +178,12 @@ async function attempt(connection: ResolvedConnection, kind: "plain" | "tls"): P
   return { client, material };
 }
 
-function factsOf(connection: ResolvedConnection, client: pg.Client, material: TlsMaterial | undefined, retriedAfter: string | undefined): ConnectionFacts {
+function factsOf(
+  connection: ResolvedConnection,
+  client: pg.Client,
+  material: TlsMaterial | undefined,
+  retriedAfter: string | undefined,
+): ConnectionFacts {
   const stream = (client as unknown as { connection?: { stream?: TLSSocket } }).connection?.stream;
   const address = connection.socket ? undefined : stream?.remoteAddress;
   const tls = material !== undefined && typeof stream?.getProtocol === "function";
@@ -162,7 +192,12 @@ function factsOf(connection: ResolvedConnection, client: pg.Client, material: Tl
     connection,
     tls,
     ...(address === undefined ? {} : { address }),
-    ...(tls ? { protocol: stream?.getProtocol() ?? undefined, cipher: stream?.getCipher()?.standardName ?? stream?.getCipher()?.name } : {}),
+    ...(tls
+      ? {
+          protocol: stream?.getProtocol() ?? undefined,
+          cipher: stream?.getCipher()?.standardName ?? stream?.getCipher()?.name,
+        }
+      : {}),
     ...(tls ? { verification: material?.verification, rootCertificate: material?.root?.path } : {}),
     ...(peer ? { serverCertificateSubject: peer.subject.replace(/\n/g, ", ") } : {}),
     ...(tls && material?.client ? { clientCertificate: material.client.certPath } : {}),
@@ -171,7 +206,11 @@ function factsOf(connection: ResolvedConnection, client: pg.Client, material: Tl
 }
 
 /** A root certificate file among `candidates` that the server's chain verifies against, for the message. */
-async function workingRoot(connection: ResolvedConnection, candidates: readonly string[], used: string | undefined): Promise<string | undefined> {
+async function workingRoot(
+  connection: ResolvedConnection,
+  candidates: readonly string[],
+  used: string | undefined,
+): Promise<string | undefined> {
   for (const path of candidates) {
     if (path === used) continue;
     let pem: string;
@@ -188,13 +227,19 @@ async function workingRoot(connection: ResolvedConnection, candidates: readonly 
 }
 
 /** The OS's words for the errors psql names (strerror), by Node's code. */
-const STRERROR: Readonly<Record<string, string>> = { ECONNREFUSED: "Connection refused", ENOENT: "No such file or directory" };
+const STRERROR: Readonly<Record<string, string>> = {
+  ECONNREFUSED: "Connection refused",
+  ENOENT: "No such file or directory",
+};
 
 /**
  * Nothing listening, in psql's words (fe-connect.c connectFailureMessage) on one line: the
  * address (and the host name it came from), the port or the socket file, and its question.
  */
-function refusedText(connection: ResolvedConnection, error: NodeJS.ErrnoException & { address?: string }): string | undefined {
+function refusedText(
+  connection: ResolvedConnection,
+  error: NodeJS.ErrnoException & { address?: string },
+): string | undefined {
   const reason = STRERROR[error.code ?? ""];
   if (reason === undefined || error.syscall !== "connect") return undefined;
   if (connection.socket) {
@@ -206,7 +251,11 @@ function refusedText(connection: ResolvedConnection, error: NodeJS.ErrnoExceptio
 }
 
 /** Why an attempt failed, in a person's words: a certificate that did not verify says against what, and what would work. */
-async function failureText(connection: ResolvedConnection, error: unknown, candidates: readonly string[]): Promise<string> {
+async function failureText(
+  connection: ResolvedConnection,
+  error: unknown,
+  candidates: readonly string[],
+): Promise<string> {
   if (error instanceof TlsSetupError) return error.message;
   const material = (error as { tlsMaterial?: TlsMaterial }).tlsMaterial;
   const code = String((error as NodeJS.ErrnoException).code ?? "");
@@ -215,16 +264,21 @@ async function failureText(connection: ResolvedConnection, error: unknown, candi
   const text = connectFailure(error as Error);
   // The CA is right here: the CRL named (by sslcrl, PGSSLCRL or libpq's default ~/.postgresql/root.crl) is what refused.
   const crlFrom = `(${connection.sslcrl.namedBy ?? "libpq's default"})`;
-  if (material?.crlPath !== undefined && code === "CERT_REVOKED") return `the server certificate is revoked by the CRL ${material.crlPath} ${crlFrom}: ${text}`;
+  if (material?.crlPath !== undefined && code === "CERT_REVOKED")
+    return `the server certificate is revoked by the CRL ${material.crlPath} ${crlFrom}: ${text}`;
   if (material?.crlPath !== undefined && code === "UNABLE_TO_GET_CRL") {
     return `the CRL ${material.crlPath} ${crlFrom} holds no list from the CA that signed the server's certificate, and libpq then refuses: ${text}`;
   }
   // ERR_SSL_* are alerts from the server (a client certificate it refused), not a server certificate that failed here.
   if (material === undefined || !VERIFY_ERROR.test(code) || code.startsWith("ERR_SSL_")) return text;
-  if (code === "ERR_PGWARDEN_HOSTNAME") return `${text} (sslmode=verify-full checks the name in host= against the server certificate's names)`;
+  if (code === "ERR_PGWARDEN_HOSTNAME")
+    return `${text} (sslmode=verify-full checks the name in host= against the server certificate's names)`;
   const root = material.root?.path ?? "(none)";
   const working = await workingRoot(connection, candidates, material.root?.path);
-  const hint = working === undefined ? "give the CA that signed the server's certificate as sslrootcert" : `sslrootcert=${working} would work (the server's certificate chains to it)`;
+  const hint =
+    working === undefined
+      ? "give the CA that signed the server's certificate as sslrootcert"
+      : `sslrootcert=${working} would work (the server's certificate chains to it)`;
   return `the server certificate does not verify against sslrootcert=${root}: ${text}; ${hint}`;
 }
 
@@ -234,9 +288,15 @@ async function failureText(connection: ResolvedConnection, error: unknown, candi
  * refused TLS login, a certificate that did not verify against ~/.postgresql/root.crt);
  * require, verify-ca and verify-full TLS only. A failure is exit 5 starting with `failure`.
  */
-export async function openConnection(connection: ResolvedConnection, failure: string, options: { readonly candidateRoots?: readonly string[] } = {}): Promise<pg.Client> {
+export async function openConnection(
+  connection: ResolvedConnection,
+  failure: string,
+  options: { readonly candidateRoots?: readonly string[] } = {},
+): Promise<pg.Client> {
   const attempts = attemptsFor(connection);
-  const where = connection.socket ? `socket directory ${connection.host}, port ${connection.port}` : `${connection.host}:${connection.port}`;
+  const where = connection.socket
+    ? `socket directory ${connection.host}, port ${connection.port}`
+    : `${connection.host}:${connection.port}`;
   const errors: Array<{ kind: "plain" | "tls"; text: string }> = [];
   let lastError: unknown;
   for (const [index, kind] of attempts.entries()) {
@@ -252,8 +312,16 @@ export async function openConnection(connection: ResolvedConnection, failure: st
       if (index === attempts.length - 1 || !retries(connection, error)) break;
     }
   }
-  const said = errors.length === 1 ? (errors[0] as { text: string }).text : errors.map(({ kind, text }) => `${kind === "tls" ? "with TLS" : "without TLS"}: ${text}`).join("; then ");
-  throw new PgwardenError("connect-failed", `${failure}: ${said} (${where} as ${connection.user}, database ${connection.dbname}, sslmode=${connection.sslmode})`, ExitCode.connection, {
-    cause: lastError,
-  });
+  const said =
+    errors.length === 1
+      ? (errors[0] as { text: string }).text
+      : errors.map(({ kind, text }) => `${kind === "tls" ? "with TLS" : "without TLS"}: ${text}`).join("; then ");
+  throw new PgwardenError(
+    "connect-failed",
+    `${failure}: ${said} (${where} as ${connection.user}, database ${connection.dbname}, sslmode=${connection.sslmode})`,
+    ExitCode.connection,
+    {
+      cause: lastError,
+    },
+  );
 }

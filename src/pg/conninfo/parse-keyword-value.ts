@@ -19,14 +19,22 @@ export function parseKeywordValue(text: string, source: string): Array<[string, 
     let keyword = "";
     while (i < text.length && text[i] !== "=" && !isSpace(text[i])) keyword += text[i++];
     while (isSpace(text[i])) i++;
-    if (text[i] !== "=") throw usageError("bad-conn", `${source}: missing "=" after "${keyword}" in the keyword=value string (give keyword=value pairs, e.g. host=db1 user=postgres)`);
+    if (text[i] !== "=")
+      throw usageError(
+        "bad-conn",
+        `${source}: missing "=" after "${keyword}" in the keyword=value string (give keyword=value pairs, e.g. host=db1 user=postgres)`,
+      );
     i++;
     while (isSpace(text[i])) i++;
     let value = "";
     if (text[i] === "'") {
       i++;
       for (;;) {
-        if (i >= text.length) throw usageError("bad-conn", `${source}: unterminated quoted string in the keyword=value string (close the value's single quote)`);
+        if (i >= text.length)
+          throw usageError(
+            "bad-conn",
+            `${source}: unterminated quoted string in the keyword=value string (close the value's single quote)`,
+          );
         if (text[i] === "\\") {
           i++;
           if (i < text.length) value += text[i++];

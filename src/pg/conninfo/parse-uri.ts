@@ -10,12 +10,20 @@ export function uriPrefixLength(text: string): number {
 /** libpq's percent-decoding (conninfo_uri_decode): `%XX` only (no `+`), and never `%00`. */
 export function percentDecode(text: string, source: string): string {
   const bytes: number[] = [];
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     if (text[i] === "%") {
       const hex = text.slice(i + 1, i + 3);
-      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) throw usageError("bad-conn", `${source}: invalid percent-encoded token in the URI (a % must be followed by two hex digits; write %25 for %)`);
+      if (!/^[0-9A-Fa-f]{2}$/.test(hex))
+        throw usageError(
+          "bad-conn",
+          `${source}: invalid percent-encoded token in the URI (a % must be followed by two hex digits; write %25 for %)`,
+        );
       const byte = parseInt(hex, 16);
-      if (byte === 0) throw usageError("bad-conn", `${source}: forbidden value %00 (a NUL byte) in a percent-encoded value of the URI`);
+      if (byte === 0)
+        throw usageError(
+          "bad-conn",
+          `${source}: forbidden value %00 (a NUL byte) in a percent-encoded value of the URI`,
+        );
       bytes.push(byte);
       i += 3;
     } else {
@@ -55,12 +63,19 @@ export function parseUri(uri: string, source: string): Array<[string, string]> {
     let host: string;
     if (uri[p] === "[") {
       const close = uri.indexOf("]", p + 1);
-      if (close === -1) throw usageError("bad-conn", `${source}: end of string reached when looking for the "]" closing an IPv6 host address in the URI`);
+      if (close === -1)
+        throw usageError(
+          "bad-conn",
+          `${source}: end of string reached when looking for the "]" closing an IPv6 host address in the URI`,
+        );
       if (close === p + 1) throw usageError("bad-conn", `${source}: an IPv6 host address may not be empty in the URI`);
       host = uri.slice(p + 1, close);
       p = close + 1;
       if (p < uri.length && !":/?,".includes(uri[p] as string)) {
-        throw usageError("bad-conn", `${source}: unexpected character "${uri[p]}" at position ${p + 1} in the URI (expected ":" or "/" after the IPv6 address)`);
+        throw usageError(
+          "bad-conn",
+          `${source}: unexpected character "${uri[p]}" at position ${p + 1} in the URI (expected ":" or "/" after the IPv6 address)`,
+        );
       }
     } else {
       const from = p;
@@ -104,8 +119,16 @@ function parseQuery(query: string, source: string): Array<[string, string]> {
   if (parameters[parameters.length - 1] === "") parameters.pop();
   for (const parameter of parameters) {
     const parts = parameter.split("=");
-    if (parts.length > 2) throw usageError("bad-conn", `${source}: extra key/value separator "=" in the URI query parameter "${parts[0]}" (write %3D for an = in a value)`);
-    if (parts.length < 2) throw usageError("bad-conn", `${source}: missing key/value separator "=" in the URI query parameter "${parameter}"`);
+    if (parts.length > 2)
+      throw usageError(
+        "bad-conn",
+        `${source}: extra key/value separator "=" in the URI query parameter "${parts[0]}" (write %3D for an = in a value)`,
+      );
+    if (parts.length < 2)
+      throw usageError(
+        "bad-conn",
+        `${source}: missing key/value separator "=" in the URI query parameter "${parameter}"`,
+      );
     let keyword = percentDecode(parts[0] as string, source);
     let value = percentDecode(parts[1] as string, source);
     // JDBC's spelling, read by libpq too.

@@ -1,5 +1,5 @@
 import { usageError } from "../../errors.js";
-import { KEYWORD_NAMES, keywordSpec, type Keywords } from "./keywords.js";
+import { KEYWORD_NAMES, type Keywords, keywordSpec } from "./keywords.js";
 import { nearMiss } from "./near-miss.js";
 import { parseKeywordValue } from "./parse-keyword-value.js";
 import { parseUri, uriPrefixLength } from "./parse-uri.js";
@@ -25,7 +25,10 @@ export function isConnectionString(text: string): boolean {
 export function checkKeywordName(keyword: string, source: string): void {
   if (keywordSpec(keyword)) return;
   const meant = nearMiss(keyword, KEYWORD_NAMES);
-  const hint = meant === undefined ? "see https://www.postgresql.org/docs/15/libpq-connect.html#LIBPQ-PARAMKEYWORDS" : `did you mean ${meant}?`;
+  const hint =
+    meant === undefined
+      ? "see https://www.postgresql.org/docs/15/libpq-connect.html#LIBPQ-PARAMKEYWORDS"
+      : `did you mean ${meant}?`;
   throw usageError("bad-conn-keyword", `${source}: invalid connection option "${keyword}": ${hint}`);
 }
 

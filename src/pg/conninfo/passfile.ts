@@ -15,8 +15,7 @@ export interface PassfileQuery {
 }
 
 export type PassfileAnswer =
-  | { readonly password: string }
-  | { readonly password?: undefined; readonly warning?: string };
+  { readonly password: string } | { readonly password?: undefined; readonly warning?: string };
 
 /** One field of a line against `token` (libpq's pwdfMatchesString): `*` matches anything, `\` escapes. The rest of the line after it, or undefined. */
 function matchField(line: string, token: string): string | undefined {
@@ -62,7 +61,8 @@ export function passwordFromFile(file: string, query: PassfileQuery): PassfileAn
   } catch {
     return {};
   }
-  if ((mode & 0o077) !== 0) return { warning: `password file "${file}" has group or world access; permissions should be u=rw (0600) or less` };
+  if ((mode & 0o077) !== 0)
+    return { warning: `password file "${file}" has group or world access; permissions should be u=rw (0600) or less` };
   let text: string;
   try {
     text = readFileSync(file, "utf8");

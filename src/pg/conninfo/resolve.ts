@@ -1,22 +1,23 @@
 import { join } from "node:path";
+
 import { usageError } from "../../errors.js";
-import { KEYWORDS, keywordSpec } from "./keywords.js";
 import { libpqHomeDirectory, osUserName } from "./home-directory.js";
-import { parseConninfo, type ConninfoForm } from "./parse.js";
+import { KEYWORDS, keywordSpec } from "./keywords.js";
+import { type ConninfoForm, parseConninfo } from "./parse.js";
 import { passwordFromFile } from "./passfile.js";
 import { lookUpService } from "./service-file.js";
 import {
   CHANNEL_BINDINGS,
+  type ChannelBinding,
   GSSENC_MODES,
-  SSL_MODES,
-  TARGET_SESSION_ATTRS,
   integerValue,
   oneOf,
   portValue,
-  tlsVersionValue,
-  type ChannelBinding,
+  SSL_MODES,
   type SslMode,
+  TARGET_SESSION_ATTRS,
   type TlsProtocolVersion,
+  tlsVersionValue,
 } from "./values.js";
 
 /** Debian's libpq: the socket directory it uses when no host is given (DEFAULT_PGSOCKET_DIR). */
@@ -24,7 +25,12 @@ export const DEFAULT_SOCKET_DIRECTORY = "/var/run/postgresql";
 export const DEFAULT_PORT = 5432;
 
 /** The files libpq looks for under ~/.postgresql when the string does not name them (fe-secure-openssl.c). */
-const HOME_TLS_FILES = { sslrootcert: "root.crt", sslcrl: "root.crl", sslcert: "postgresql.crt", sslkey: "postgresql.key" } as const;
+const HOME_TLS_FILES = {
+  sslrootcert: "root.crt",
+  sslcrl: "root.crl",
+  sslcert: "postgresql.crt",
+  sslkey: "postgresql.key",
+} as const;
 type TlsFileKeyword = keyof typeof HOME_TLS_FILES;
 
 /** A TLS file libpq would read, and whether it was named (a named file must exist) or is libpq's default. */
@@ -86,17 +92,23 @@ interface Setting {
  * A password in the string is refused: argv is visible to every user (ps, /proc) and lands
  * in shell history.
  */
-function settle(text: string | undefined, options: ResolveOptions): { form: ConninfoForm | "none"; settings: Map<string, Setting> } {
+function settle(
+  text: string | undefined,
+  options: ResolveOptions,
+): { form: ConninfoForm | "none"; settings: Map<string, Setting> } {
   const { env, source } = options;
   const settings = new Map<string, Setting>();
   let form: ConninfoForm | "none" = "none";
   if (text !== undefined) {
     const parsed = parseConninfo(text, source);
     form = parsed.form;
-    if ((parsed.keywords.get("password") ?? "") !== "") throw usageError("password-in-argv", `${source} must not contain a password: set PGPASSWORD or use ~/.pgpass`);
+    if ((parsed.keywords.get("password") ?? "") !== "")
+      throw usageError("password-in-argv", `${source} must not contain a password: set PGPASSWORD or use ~/.pgpass`);
     for (const [keyword, value] of parsed.keywords) settings.set(keyword, { value, origin: source });
   }
-  const service = settings.get("service") ?? (env.PGSERVICE === undefined ? undefined : { value: env.PGSERVICE, origin: "PGSERVICE" });
+  const service =
+    settings.get("service") ??
+    (env.PGSERVICE === undefined ? undefined : { value: env.PGSERVICE, origin: "PGSERVICE" });
   if (service !== undefined && service.value !== "") {
     for (const [keyword, setting] of lookUpService(service.value, env, service.origin)) {
       const name = keyword === "requiressl" ? "sslmode" : keyword;
@@ -110,7 +122,8 @@ function settle(text: string | undefined, options: ResolveOptions): { form: Conn
     if (value !== undefined) settings.set(spec.name, { value, origin: spec.envvar });
   }
   // libpq reads PGREQUIRESSL=1 as sslmode=require when neither the string, the service nor PGSSLMODE set it.
-  if (!settings.has("sslmode") && env.PGREQUIRESSL?.startsWith("1")) settings.set("sslmode", { value: "require", origin: "PGREQUIRESSL" });
+  if (!settings.has("sslmode") && env.PGREQUIRESSL?.startsWith("1"))
+    settings.set("sslmode", { value: "require", origin: "PGREQUIRESSL" });
   return { form, settings };
 }
 
@@ -119,7 +132,10 @@ function refuseUnsupported(settings: ReadonlyMap<string, Setting>): void {
   for (const [keyword, { value, origin }] of settings) {
     const spec = keywordSpec(keyword);
     if (spec?.unsupported === undefined || value === "" || spec.harmless?.includes(value)) continue;
-    throw usageError("unsupported-conn-keyword", `${origin}: ${keyword}=${value} is not supported: ${spec.unsupported}`);
+    throw usageError(
+      "unsupported-conn-keyword",
+      `${origin}: ${keyword}=${value} is not supported: ${spec.unsupported}`,
+    );
   }
 }
 
@@ -138,16 +154,26 @@ export function resolveConnection(text: string | undefined, options: ResolveOpti
   };
   const hostSetting = value("host");
   const host = hostSetting?.value ?? DEFAULT_SOCKET_DIRECTORY;
-  if (host.includes(",")) throw usageError("multiple-hosts", `${hostSetting?.origin}: host=${host} lists several hosts: pgwarden connects to one; give one host`);
+  if (host.includes(","))
+    throw usageError(
+      "multiple-hosts",
+      `${hostSetting?.origin}: host=${host} lists several hosts: pgwarden connects to one; give one host`,
+    );
   const portSetting = value("port");
-  if (portSetting?.value.includes(",")) throw usageError("multiple-hosts", `${portSetting.origin}: port=${portSetting.value} lists several ports: pgwarden connects to one host; give one port`);
+  if (portSetting?.value.includes(","))
+    throw usageError(
+      "multiple-hosts",
+      `${portSetting.origin}: port=${portSetting.value} lists several ports: pgwarden connects to one host; give one port`,
+    );
   const port = portSetting === undefined ? DEFAULT_PORT : portValue(portSetting.value, portSetting.origin);
   const user = value("user")?.value ?? osUserName();
   const dbname = value("dbname")?.value ?? user;
   const sslmodeSetting = value("sslmode");
-  const sslmode = sslmodeSetting === undefined ? "prefer" : oneOf("sslmode", sslmodeSetting.value, SSL_MODES, sslmodeSetting.origin);
+  const sslmode =
+    sslmodeSetting === undefined ? "prefer" : oneOf("sslmode", sslmodeSetting.value, SSL_MODES, sslmodeSetting.origin);
   const channel = value("channel_binding");
-  const channelBinding = channel === undefined ? "prefer" : oneOf("channel_binding", channel.value, CHANNEL_BINDINGS, channel.origin);
+  const channelBinding =
+    channel === undefined ? "prefer" : oneOf("channel_binding", channel.value, CHANNEL_BINDINGS, channel.origin);
   const gss = value("gssencmode");
   if (gss !== undefined) oneOf("gssencmode", gss.value, GSSENC_MODES, gss.origin);
   const target = value("target_session_attrs");
@@ -163,16 +189,24 @@ export function resolveConnection(text: string | undefined, options: ResolveOpti
     const setting = value(keyword);
     return setting === undefined ? undefined : tlsVersionValue(keyword, setting.value, setting.origin);
   };
-  const sslMinProtocolVersion = value("ssl_min_protocol_version") === undefined ? "TLSv1.2" : tlsVersion("ssl_min_protocol_version");
+  const sslMinProtocolVersion =
+    value("ssl_min_protocol_version") === undefined ? "TLSv1.2" : tlsVersion("ssl_min_protocol_version");
   const sslMaxProtocolVersion = tlsVersion("ssl_max_protocol_version");
   if (sslMinProtocolVersion && sslMaxProtocolVersion && sslMinProtocolVersion > sslMaxProtocolVersion) {
-    throw usageError("bad-conn-value", `invalid SSL protocol version range: ssl_min_protocol_version=${sslMinProtocolVersion} is above ssl_max_protocol_version=${sslMaxProtocolVersion}`);
+    throw usageError(
+      "bad-conn-value",
+      `invalid SSL protocol version range: ssl_min_protocol_version=${sslMinProtocolVersion} is above ssl_max_protocol_version=${sslMaxProtocolVersion}`,
+    );
   }
   const home = libpqHomeDirectory(options.env);
   const tlsFile = (keyword: TlsFileKeyword): TlsFile => {
     const setting = value(keyword);
     if (setting === undefined) return { path: join(home, ".postgresql", HOME_TLS_FILES[keyword]) };
-    if (setting.value.includes("\0")) throw usageError("bad-conn", `${setting.origin} names ${keyword} with a NUL byte in it: give the path of the file`);
+    if (setting.value.includes("\0"))
+      throw usageError(
+        "bad-conn",
+        `${setting.origin} names ${keyword} with a NUL byte in it: give the path of the file`,
+      );
     // Not checked here: libpq reads these files only when it sets up TLS, and goes on without a missing root file
     // (sslmode below verify-ca), client certificate or CRL (tls-material.ts).
     return { path: setting.value, namedBy: setting.origin };
@@ -186,7 +220,13 @@ export function resolveConnection(text: string | undefined, options: ResolveOpti
     passwordFrom = passwordSetting.origin;
   } else {
     const passfile = value("passfile")?.value ?? join(home, ".pgpass");
-    const answer = passwordFromFile(passfile, { host, port: String(port), dbname, user, defaultSocketDirectory: DEFAULT_SOCKET_DIRECTORY });
+    const answer = passwordFromFile(passfile, {
+      host,
+      port: String(port),
+      dbname,
+      user,
+      defaultSocketDirectory: DEFAULT_SOCKET_DIRECTORY,
+    });
     if (answer.password !== undefined) {
       password = answer.password;
       passwordFrom = `passfile ${passfile}`;

@@ -1,8 +1,9 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+
 import { usageError } from "../../errors.js";
-import { keywordSpec } from "./keywords.js";
 import { libpqHomeDirectory } from "./home-directory.js";
+import { keywordSpec } from "./keywords.js";
 
 /** Debian's libpq is built with --sysconfdir=/etc/postgresql-common (pg_config --sysconfdir): its pg_service.conf is there. */
 export const DEFAULT_SYSCONFDIR = "/etc/postgresql-common";
@@ -34,12 +35,22 @@ export function readServiceGroup(file: string, name: string): Map<string, Servic
     }
     if (!found) continue;
     const equals = line.indexOf("=");
-    if (equals === -1) throw usageError("bad-service-file", `syntax error in service file ${where}: give keyword=value lines under [${name}]`);
+    if (equals === -1)
+      throw usageError(
+        "bad-service-file",
+        `syntax error in service file ${where}: give keyword=value lines under [${name}]`,
+      );
     const keyword = line.slice(0, equals);
-    if (keyword === "service") throw usageError("bad-service-file", `nested service specifications not supported in service file ${where}`);
-    if (!keywordSpec(keyword)) throw usageError("bad-service-file", `syntax error in service file ${where}: invalid connection option "${keyword}"`);
+    if (keyword === "service")
+      throw usageError("bad-service-file", `nested service specifications not supported in service file ${where}`);
+    if (!keywordSpec(keyword))
+      throw usageError(
+        "bad-service-file",
+        `syntax error in service file ${where}: invalid connection option "${keyword}"`,
+      );
     // The first line wins, as libpq never overrides a value already set.
-    if (!found.has(keyword)) found.set(keyword, { value: line.slice(equals + 1), origin: `service ${name} (${where})` });
+    if (!found.has(keyword))
+      found.set(keyword, { value: line.slice(equals + 1), origin: `service ${name} (${where})` });
   }
   return found;
 }
@@ -66,5 +77,8 @@ export function lookUpService(name: string, env: NodeJS.ProcessEnv, source: stri
     const group = readServiceGroup(file, name);
     if (group) return group;
   }
-  throw usageError("service-not-found", `${source}: definition of service "${name}" not found in ${userFile} or ${systemFile}`);
+  throw usageError(
+    "service-not-found",
+    `${source}: definition of service "${name}" not found in ${userFile} or ${systemFile}`,
+  );
 }

@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
 import { createSecureContext } from "node:tls";
+
 import type { ResolvedConnection } from "./resolve.js";
 
 /** How the server's certificate is checked in one TLS attempt. */
@@ -39,7 +40,10 @@ function exists(path: string): boolean {
  * owns 0600 or less. libpq does not compare the owner with the user connecting: a key it can
  * read with such a mode is taken (root reads a 0600 key another user owns).
  */
-export function clientKeyProblem(path: string, info: { mode: number; uid: number; isFile(): boolean }): string | undefined {
+export function clientKeyProblem(
+  path: string,
+  info: { mode: number; uid: number; isFile(): boolean },
+): string | undefined {
   if (!info.isFile()) return `private key file "${path}" is not a regular file`;
   const loose = info.uid === 0 ? info.mode & 0o037 : info.mode & 0o077;
   if (loose === 0) return undefined;
@@ -51,7 +55,9 @@ function readTlsFile(path: string, what: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (error) {
-    throw new TlsSetupError(`could not read ${what} file "${path}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new TlsSetupError(
+      `could not read ${what} file "${path}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }
 
@@ -105,5 +111,10 @@ export function tlsMaterial(connection: ResolvedConnection): TlsMaterial {
     client = { certPath: sslcert.path, cert, key: readTlsFile(sslkey.path, "private key") };
   }
   const verification: Verification = sslmode === "verify-full" ? "chain-and-name" : root ? "chain" : "none";
-  return { verification, ...(root ? { root } : {}), ...(crlPem ? { crlPem, crlPath: sslcrl.path } : {}), ...(client ? { client } : {}) };
+  return {
+    verification,
+    ...(root ? { root } : {}),
+    ...(crlPem ? { crlPem, crlPath: sslcrl.path } : {}),
+    ...(client ? { client } : {}),
+  };
 }

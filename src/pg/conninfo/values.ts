@@ -17,12 +17,19 @@ export const GSSENC_MODES = ["disable", "prefer", "require"] as const;
 /** One value checked against libpq's list; `origin` says where it came from (--conn, PGSSLMODE, a service file line). */
 export function oneOf<T extends string>(keyword: string, value: string, allowed: readonly T[], origin: string): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw usageError("bad-conn-value", `${origin}: invalid ${keyword} value "${value}": give one of ${allowed.join(", ")}`);
+  throw usageError(
+    "bad-conn-value",
+    `${origin}: invalid ${keyword} value "${value}": give one of ${allowed.join(", ")}`,
+  );
 }
 
 /** libpq's parse_int_param: optional spaces and sign, digits, trailing spaces. */
 export function integerValue(keyword: string, value: string, origin: string): number {
-  if (!/^\s*[+-]?\d+\s*$/.test(value)) throw usageError("bad-conn-value", `${origin}: invalid integer value "${value}" for connection option "${keyword}"`);
+  if (!/^\s*[+-]?\d+\s*$/.test(value))
+    throw usageError(
+      "bad-conn-value",
+      `${origin}: invalid integer value "${value}" for connection option "${keyword}"`,
+    );
   return Number(value.trim());
 }
 
@@ -30,13 +37,18 @@ const MAX_PORT = 65535;
 
 export function portValue(value: string, origin: string): number {
   const port = integerValue("port", value, origin);
-  if (port < 1 || port > MAX_PORT) throw usageError("bad-port", `${origin}: invalid port number "${value}": give a TCP port from 1 to ${MAX_PORT}`);
+  if (port < 1 || port > MAX_PORT)
+    throw usageError("bad-port", `${origin}: invalid port number "${value}": give a TCP port from 1 to ${MAX_PORT}`);
   return port;
 }
 
 export function tlsVersionValue(keyword: string, value: string, origin: string): TlsProtocolVersion | undefined {
   if (value === "") return undefined;
   const found = TLS_PROTOCOL_VERSIONS.find((version) => version.toLowerCase() === value.toLowerCase());
-  if (found === undefined) throw usageError("bad-conn-value", `${origin}: invalid ${keyword} value "${value}": give one of ${TLS_PROTOCOL_VERSIONS.join(", ")}`);
+  if (found === undefined)
+    throw usageError(
+      "bad-conn-value",
+      `${origin}: invalid ${keyword} value "${value}": give one of ${TLS_PROTOCOL_VERSIONS.join(", ")}`,
+    );
   return found;
 }

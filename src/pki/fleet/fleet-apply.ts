@@ -1,17 +1,30 @@
 import { createPrivateKey, createPublicKey } from "node:crypto";
 import { readFile, readlink, stat, symlink, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
+
 import { usageError } from "../../errors.js";
-import { FileExistsError, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, ensureDirectory, syncDirectory, writeFileAtomic } from "../../fs/atomic-write.js";
+import {
+  ensureDirectory,
+  FileExistsError,
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
+  syncDirectory,
+  writeFileAtomic,
+} from "../../fs/atomic-write.js";
 import { backupPath } from "../../fs/backup.js";
 import type { CertificateAuthority } from "../certificate-authority.js";
-import { leafWarnings, persistLeaves, type PersistLeaf } from "../issue.js";
 import { formatName } from "../certificate-info.js";
+import { leafWarnings, type PersistLeaf, persistLeaves } from "../issue.js";
 import { generateEncodedKeyPair } from "../key-encoding.js";
 import type { KeyType } from "../key-type.js";
 import { leafSigner } from "../leaf-template.js";
 import type { PkiLayout } from "../pki-layout.js";
-import { clusterKeyLinkError, type ClusterKey, type ComparedCertificate, type FleetComparison } from "./fleet-compare.js";
+import {
+  type ClusterKey,
+  clusterKeyLinkError,
+  type ComparedCertificate,
+  type FleetComparison,
+} from "./fleet-compare.js";
 
 export interface FleetApplyOptions {
   /** Replace certificates pgwarden did not make (each kept as .bak first). Default false. */
@@ -76,7 +89,10 @@ async function createClusterKey(layout: PkiLayout, key: ClusterKey): Promise<str
     await writeFileAtomic(path, privateKeyPem, { mode: PRIVATE_FILE_MODE, exclusive: true });
   } catch (error) {
     if (error instanceof FileExistsError) {
-      throw usageError("already-exists", `${path} appeared while the fleet was being issued (another pgwarden?): run again`);
+      throw usageError(
+        "already-exists",
+        `${path} appeared while the fleet was being issued (another pgwarden?): run again`,
+      );
     }
     throw error;
   }
@@ -90,14 +106,20 @@ async function createClusterKey(layout: PkiLayout, key: ClusterKey): Promise<str
  * new. Replaced files are copied to `.bak` first. A certificate pgwarden did not make is
  * refused, before anything is written, unless `force`. Kept certificates are not touched.
  */
-export async function applyFleet(layout: PkiLayout, ca: CertificateAuthority, comparison: FleetComparison, options: FleetApplyOptions): Promise<FleetApplied> {
+export async function applyFleet(
+  layout: PkiLayout,
+  ca: CertificateAuthority,
+  comparison: FleetComparison,
+  options: FleetApplyOptions,
+): Promise<FleetApplied> {
   const { certificates } = comparison;
   const foreign = certificates.find((item) => item.action === "reissue" && item.foreign !== undefined);
   if (foreign && !options.force) throw foreignFleetError(layout, foreign);
   const linked = comparison.clusterKeys.find((key) => key.link !== undefined);
   if (linked && !options.force) throw clusterKeyLinkError(layout, linked);
   const todo = certificates.filter((item) => item.action !== "keep");
-  if (todo.length === 0) return { outcomes: certificates.map((compared) => ({ compared, backups: [] })), createdKeys: [], warnings: [] };
+  if (todo.length === 0)
+    return { outcomes: certificates.map((compared) => ({ compared, backups: [] })), createdKeys: [], warnings: [] };
 
   const keyPems = new Map<string, string>();
   const createdKeys: string[] = [];
@@ -112,9 +134,14 @@ export async function applyFleet(layout: PkiLayout, ca: CertificateAuthority, co
     }
   }
   const backups = new Map<ComparedCertificate, string[]>();
-  for (const item of todo.filter((entry) => entry.action === "reissue")) backups.set(item, await backUp(layout, item, options.now));
+  for (const item of todo.filter((entry) => entry.action === "reissue"))
+    backups.set(item, await backUp(layout, item, options.now));
 
-  const warnings = new Set<string>(linkBackups.map(({ path, backup }) => `--force: replaced the symbolic link ${path} with a new key (the link kept as ${backup})`));
+  const warnings = new Set<string>(
+    linkBackups.map(
+      ({ path, backup }) => `--force: replaced the symbolic link ${path} with a new key (the link kept as ${backup})`,
+    ),
+  );
   const items: { item: ComparedCertificate; leaf: PersistLeaf }[] = [];
   for (const item of todo) {
     const { planned } = item;
@@ -127,10 +154,23 @@ export async function applyFleet(layout: PkiLayout, ca: CertificateAuthority, co
         ? signer.signNewKey(request, item.keyType as KeyType, options.now)
         : { leaf: signer.sign(request, { spki: spki(sharedPem), keyType: item.keyType }, options.now) };
     leafWarnings(signed.leaf, planned.profile, ca).forEach((warning) => warnings.add(warning));
-    const paths = { dir: join(layout.root, planned.group), key: join(layout.root, planned.keyPath), cert: join(layout.root, planned.certPath) };
+    const paths = {
+      dir: join(layout.root, planned.group),
+      key: join(layout.root, planned.keyPath),
+      cert: join(layout.root, planned.certPath),
+    };
     await ensureDirectory(paths.dir, PRIVATE_DIR_MODE);
-    const prepared = { request, profile: planned.profile, keyType: item.keyType as KeyType, group: planned.group, paths };
-    items.push({ item, leaf: { leaf: signed.leaf, prepared, ...("keyPem" in signed ? { keyPem: signed.keyPem } : {}) } });
+    const prepared = {
+      request,
+      profile: planned.profile,
+      keyType: item.keyType as KeyType,
+      group: planned.group,
+      paths,
+    };
+    items.push({
+      item,
+      leaf: { leaf: signed.leaf, prepared, ...("keyPem" in signed ? { keyPem: signed.keyPem } : {}) },
+    });
   }
   const issuer = formatName(ca.certificate.subject);
   const serials = new Map<ComparedCertificate, string>();
@@ -138,15 +178,25 @@ export async function applyFleet(layout: PkiLayout, ca: CertificateAuthority, co
   for (const replace of [false, true]) {
     const batch = items.filter(({ item }) => (item.action === "reissue") === replace);
     if (batch.length === 0) continue;
-    const results = await persistLeaves(layout, batch.map(({ leaf }) => leaf), { origin: "issued", issuer, force: replace, now: options.now });
+    const results = await persistLeaves(
+      layout,
+      batch.map(({ leaf }) => leaf),
+      { origin: "issued", issuer, force: replace, now: options.now },
+    );
     batch.forEach(({ item }, index) => {
       const serial = results[index]?.record.serial;
       if (serial !== undefined) serials.set(item, serial);
     });
   }
-  await Promise.all([...new Set(items.map(({ leaf }) => leaf.prepared.paths.dir)), layout.recordsDir].map(syncDirectory));
+  await Promise.all(
+    [...new Set(items.map(({ leaf }) => leaf.prepared.paths.dir)), layout.recordsDir].map(syncDirectory),
+  );
   return {
-    outcomes: certificates.map((compared) => ({ compared, serial: serials.get(compared), backups: backups.get(compared) ?? [] })),
+    outcomes: certificates.map((compared) => ({
+      compared,
+      serial: serials.get(compared),
+      backups: backups.get(compared) ?? [],
+    })),
     createdKeys,
     warnings: [...warnings],
   };

@@ -1,10 +1,12 @@
-import { X509Certificate, createPrivateKey } from "node:crypto";
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import type { Stats } from "node:fs";
 import { lstat, readlink } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
+
 import { pkiError, usageError } from "../../errors.js";
 import type { CertificateAuthority } from "../certificate-authority.js";
 import { describeCertificate } from "../certificate-info.js";
+import { parseCertificateOrNone, readExisting } from "../existing-file.js";
 import { readRecords } from "../inventory.js";
 import { isEncryptedPem, privateKeyFileProblem } from "../key-file.js";
 import { keyPemMatches } from "../key-match.js";
@@ -15,7 +17,6 @@ import { EKU_CLIENT_AUTH, EKU_SERVER_AUTH } from "../profiles.js";
 import { formatSubjectAltName } from "../subject-alt-name.js";
 import { verifyCertificate } from "../verify.js";
 import type { PlannedCertificate } from "./fleet-plan.js";
-import { parseCertificateOrNone, readExisting } from "../existing-file.js";
 
 /** What comparing needs of the CA: its certificate only, so a dry run never asks for the key's passphrase. */
 export type FleetIssuer = Pick<CertificateAuthority, "der" | "certificate">;
@@ -61,7 +62,10 @@ async function readClusterKey(layout: PkiLayout, keyPath: string, newKeyType: Ke
   const info = await lstat(path).catch(() => undefined);
   if (info?.isSymbolicLink()) {
     const target = resolve(dirname(path), await readlink(path));
-    const dangling = await lstat(target).then(() => false, () => true);
+    const dangling = await lstat(target).then(
+      () => false,
+      () => true,
+    );
     return { keyPath, action: "create", keyType: newKeyType, link: { target, dangling } };
   }
   assertKeyFileOurs(path, info);
@@ -128,11 +132,18 @@ function mismatch(
 ): string | undefined {
   if (keyPem === undefined) return `its key ${keyPath} is missing`;
   const match = keyPemMatches(keyPem, cert);
-  if (match !== "match") return match === "mismatch" ? `it is not the certificate of ${keyPath}` : `${keyPath} cannot be read (encrypted, or not a key)`;
+  if (match !== "match")
+    return match === "mismatch"
+      ? `it is not the certificate of ${keyPath}`
+      : `${keyPath} cannot be read (encrypted, or not a key)`;
   const verdict = verifyCertificate(cert.raw, { roots: [ca.der], purpose: "server", now });
-  if (!verdict.ok) return sameNameOtherCa(cert, ca) ? `it was signed by another key named ${issuerText(cert)} (another CA with the same name, as before a CA rotation)` : verdict.reason;
+  if (!verdict.ok)
+    return sameNameOtherCa(cert, ca)
+      ? `it was signed by another key named ${issuerText(cert)} (another CA with the same name, as before a CA rotation)`
+      : verdict.reason;
   const info = describeCertificate(cert.raw, now);
-  if (info.commonName !== planned.commonName) return `its CN is ${JSON.stringify(info.commonName)}, not ${planned.commonName}`;
+  if (info.commonName !== planned.commonName)
+    return `its CN is ${JSON.stringify(info.commonName)}, not ${planned.commonName}`;
   const ekus = info.extendedKeyUsage.map((name) => EKU_BY_NAME[name] ?? name);
   // No extended key usage means any (RFC 5280), as in the certificates Pigsty's playbooks sign.
   if (ekus.length > 0 && !sameSet(ekus, planned.profile.extendedKeyUsage)) {
@@ -143,7 +154,10 @@ function mismatch(
   if (!sameSet(have, want)) {
     const missing = want.filter((name) => !have.includes(name));
     const extra = have.filter((name) => !want.includes(name));
-    return [missing.length > 0 ? `it lacks ${missing.join(", ")}` : "", extra.length > 0 ? `it names ${extra.join(", ")}, which the inventory does not` : ""]
+    return [
+      missing.length > 0 ? `it lacks ${missing.join(", ")}` : "",
+      extra.length > 0 ? `it names ${extra.join(", ")}, which the inventory does not` : "",
+    ]
       .filter(Boolean)
       .join("; ");
   }
@@ -161,10 +175,16 @@ function sameNameOtherCa(cert: X509Certificate, ca: FleetIssuer): boolean {
 }
 
 /** Why a certificate is not pgwarden's own (signed by this CA and recorded), so replacing it would destroy someone else's; undefined when it is. */
-function foreignReason(cert: X509Certificate | undefined, ca: FleetIssuer, recorded: ReadonlySet<string>): string | undefined {
+function foreignReason(
+  cert: X509Certificate | undefined,
+  ca: FleetIssuer,
+  recorded: ReadonlySet<string>,
+): string | undefined {
   if (!cert) return "it cannot be read as a PEM certificate";
-  if (sameNameOtherCa(cert, ca)) return `it is signed by another CA named ${issuerText(cert)}, not this one; --force re-issues it`;
-  if (!cert.checkIssued(ca.certificate) || !cert.verify(ca.certificate.publicKey)) return `it is not signed by this CA (issuer: ${issuerText(cert)})`;
+  if (sameNameOtherCa(cert, ca))
+    return `it is signed by another CA named ${issuerText(cert)}, not this one; --force re-issues it`;
+  if (!cert.checkIssued(ca.certificate) || !cert.verify(ca.certificate.publicKey))
+    return `it is not signed by this CA (issuer: ${issuerText(cert)})`;
   if (!recorded.has(fingerprintSha256(cert.raw))) return "pgwarden has no record of making it";
   return undefined;
 }
@@ -180,10 +200,19 @@ async function compareOne(
   // A symbolic link at a key or certificate path is never read through: what it points at may be anyone's.
   const keyInfo = clusterKey ? undefined : await lstat(join(layout.root, planned.keyPath)).catch(() => undefined);
   const certInfo = await lstat(join(layout.root, planned.certPath)).catch(() => undefined);
-  const linked = [keyInfo?.isSymbolicLink() ? planned.keyPath : undefined, certInfo?.isSymbolicLink() ? planned.certPath : undefined].filter((path) => path !== undefined);
+  const linked = [
+    keyInfo?.isSymbolicLink() ? planned.keyPath : undefined,
+    certInfo?.isSymbolicLink() ? planned.certPath : undefined,
+  ].filter((path) => path !== undefined);
   if (linked.length > 0) {
     const reason = `${linked.join(" and ")} ${linked.length > 1 ? "are symbolic links" : "is a symbolic link"}, which pgwarden does not follow`;
-    return { planned, action: "reissue", reason, foreign: `${reason} (--force replaces the link, kept as .bak)`, keyType: clusterKey?.keyType ?? options.keyType };
+    return {
+      planned,
+      action: "reissue",
+      reason,
+      foreign: `${reason} (--force replaces the link, kept as .bak)`,
+      keyType: clusterKey?.keyType ?? options.keyType,
+    };
   }
   const certText = await readExisting(join(layout.root, planned.certPath));
   if (!clusterKey) assertKeyFileOurs(join(layout.root, planned.keyPath), keyInfo);
@@ -192,15 +221,24 @@ async function compareOne(
   if (certText === undefined) {
     if (clusterKey || keyPem === undefined) return { planned, action: "issue", keyType };
     const reason = `${planned.keyPath} is there without its certificate`;
-    return { planned, action: "reissue", reason, foreign: "pgwarden writes a key and its certificate together", keyType };
+    return {
+      planned,
+      action: "reissue",
+      reason,
+      foreign: "pgwarden writes a key and its certificate together",
+      keyType,
+    };
   }
   const cert = parseCertificateOrNone(certText);
   if (clusterKey?.link) {
     const reason = `its key ${planned.keyPath} is a symbolic link, which pgwarden does not follow`;
     return { planned, action: "reissue", reason, foreign: foreignReason(cert, ca, recorded), keyType };
   }
-  const reason = cert ? mismatch(cert, keyPem, planned.keyPath, ca, planned, options.now) : "it cannot be read as a PEM certificate";
-  if (reason === undefined) return { planned, action: "keep", keyType: cert ? describeCertificate(cert.raw, options.now).keyType : keyType };
+  const reason = cert
+    ? mismatch(cert, keyPem, planned.keyPath, ca, planned, options.now)
+    : "it cannot be read as a PEM certificate";
+  if (reason === undefined)
+    return { planned, action: "keep", keyType: cert ? describeCertificate(cert.raw, options.now).keyType : keyType };
   return { planned, action: "reissue", reason, foreign: foreignReason(cert, ca, recorded), keyType };
 }
 
@@ -222,7 +260,9 @@ export async function compareFleet(
   const keyByPath = new Map(clusterKeys.map((key) => [key.keyPath, key]));
   const recorded = new Set((await readRecords(layout)).records.map((record) => record.fingerprintSha256));
   const certificates = await Promise.all(
-    planned.map((item) => compareOne(layout, ca, item, item.sharedKey ? keyByPath.get(item.keyPath) : undefined, recorded, options)),
+    planned.map((item) =>
+      compareOne(layout, ca, item, item.sharedKey ? keyByPath.get(item.keyPath) : undefined, recorded, options),
+    ),
   );
   return { certificates, clusterKeys };
 }

@@ -1,8 +1,9 @@
 import { isIP } from "node:net";
-import { ExitCode, PgwardenError, notFoundError } from "../../errors.js";
-import { compareText } from "../../hba/render/addresses.js";
+
 import { clusterNames, hostVars, type Inventory } from "../../config/inventory.js";
-import { PROFILES, type Profile } from "../profiles.js";
+import { ExitCode, notFoundError, PgwardenError } from "../../errors.js";
+import { compareText } from "../../hba/render/addresses.js";
+import { type Profile, PROFILES } from "../profiles.js";
 import { parseSubjectAltName, type SubjectAltName } from "../subject-alt-name.js";
 
 /** Pigsty's etcd_cluster when the inventory does not set one (roles/etcd/defaults/main.yml). */
@@ -51,7 +52,10 @@ function san(inventory: Inventory, host: string, key: string, value: string): Su
     return parseSubjectAltName(value);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    throw configError("bad-fleet-name", `${inventory.file}: host ${host}: ${key} ${JSON.stringify(value)} cannot be a certificate name: ${why}`);
+    throw configError(
+      "bad-fleet-name",
+      `${inventory.file}: host ${host}: ${key} ${JSON.stringify(value)} cannot be a certificate name: ${why}`,
+    );
   }
 }
 
@@ -80,13 +84,24 @@ function vipAddress(vars: ReturnType<typeof hostVars>): string | undefined {
  */
 function hostNames(host: string, vars: ReturnType<typeof hostVars>): { key: string; value: string | undefined }[] {
   if (isIP(host) !== 0) return [{ key: "host", value: host }];
-  return [{ key: "host", value: host }, { key: "ansible_host", value: vars.ansible_host }];
+  return [
+    { key: "host", value: host },
+    { key: "ansible_host", value: vars.ansible_host },
+  ];
 }
 
 /** The names Pigsty puts in an instance certificate (localhost, 127.0.0.1, the host), and those the issue asks for beside them. */
-function instanceNames(inventory: Inventory, host: string, names: { key: string; value: string | undefined }[]): SubjectAltName[] {
-  const all = [...names, ...hostNames(host, hostVars(inventory, host)), { key: "localhost", value: "localhost" }, { key: "loopback", value: "127.0.0.1" }]
-    .filter((name): name is { key: string; value: string } => name.value !== undefined);
+function instanceNames(
+  inventory: Inventory,
+  host: string,
+  names: { key: string; value: string | undefined }[],
+): SubjectAltName[] {
+  const all = [
+    ...names,
+    ...hostNames(host, hostVars(inventory, host)),
+    { key: "localhost", value: "localhost" },
+    { key: "loopback", value: "127.0.0.1" },
+  ].filter((name): name is { key: string; value: string } => name.value !== undefined);
   return unique(all.map(({ key, value }) => san(inventory, host, key, value)));
 }
 
@@ -102,8 +117,21 @@ function pgsqlCertificates(inventory: Inventory, hosts: readonly string[]): Plan
       { key: "pg_vip_address", value: vipAddress(vars) },
       { key: "nodename", value: vars.nodename },
     ]);
-    return [{ kind: "pgsql" as const, host, cluster, seq: vars.pg_seq, group: "pgsql", commonName, profile: PROFILES.server, subjectAltNames,
-      certPath: `pgsql/${commonName}.crt`, keyPath: `pgsql/${cluster}.key`, sharedKey: true }];
+    return [
+      {
+        kind: "pgsql" as const,
+        host,
+        cluster,
+        seq: vars.pg_seq,
+        group: "pgsql",
+        commonName,
+        profile: PROFILES.server,
+        subjectAltNames,
+        certPath: `pgsql/${commonName}.crt`,
+        keyPath: `pgsql/${cluster}.key`,
+        sharedKey: true,
+      },
+    ];
   });
 }
 
@@ -117,8 +145,21 @@ function etcdCertificates(inventory: Inventory, hosts: readonly string[]): Plann
       { key: "instance", value: commonName },
       { key: "nodename", value: vars.nodename },
     ]);
-    return [{ kind: "etcd" as const, host, cluster, seq: vars.etcd_seq, group: "etcd", commonName, profile: PROFILES.peer, subjectAltNames,
-      certPath: `etcd/${commonName}.crt`, keyPath: `etcd/${commonName}.key`, sharedKey: false }];
+    return [
+      {
+        kind: "etcd" as const,
+        host,
+        cluster,
+        seq: vars.etcd_seq,
+        group: "etcd",
+        commonName,
+        profile: PROFILES.peer,
+        subjectAltNames,
+        certPath: `etcd/${commonName}.crt`,
+        keyPath: `etcd/${commonName}.key`,
+        sharedKey: false,
+      },
+    ];
   });
 }
 
@@ -129,7 +170,10 @@ function assertDistinct(inventory: Inventory, planned: readonly PlannedCertifica
     const other = byPath.get(item.certPath);
     if (other !== undefined) {
       const seq = item.kind === "pgsql" ? "pg_seq" : "etcd_seq";
-      throw configError("duplicate-instance", `${inventory.file}: hosts ${other} and ${item.host} are both ${item.commonName}: give each a distinct ${seq}`);
+      throw configError(
+        "duplicate-instance",
+        `${inventory.file}: hosts ${other} and ${item.host} are both ${item.commonName}: give each a distinct ${seq}`,
+      );
     }
     byPath.set(item.certPath, item.host);
   }
@@ -146,14 +190,20 @@ function assertDistinct(inventory: Inventory, planned: readonly PlannedCertifica
 export function planFleet(inventory: Inventory, options: FleetPlanOptions = {}): PlannedCertificate[] {
   const hosts = [...inventory.hostVars.keys()];
   const bySeq = (a: PlannedCertificate, b: PlannedCertificate) => compareText(a.cluster, b.cluster) || a.seq - b.seq;
-  const planned = [...pgsqlCertificates(inventory, hosts).sort(bySeq), ...etcdCertificates(inventory, hosts).sort(bySeq)];
+  const planned = [
+    ...pgsqlCertificates(inventory, hosts).sort(bySeq),
+    ...etcdCertificates(inventory, hosts).sort(bySeq),
+  ];
   assertDistinct(inventory, planned);
   if (options.cluster === undefined) return planned;
   const chosen = planned.filter((item) => item.cluster === options.cluster);
   if (chosen.length === 0) {
     const known = [...new Set([...clusterNames(inventory), ...planned.map((item) => item.cluster)])].sort(compareText);
     const which = known.length > 0 ? `clusters are ${known.join(", ")}` : "it defines no pg_cluster or etcd_seq";
-    throw notFoundError("unknown-cluster", `no cluster ${JSON.stringify(options.cluster)} in ${inventory.file}: ${which}`);
+    throw notFoundError(
+      "unknown-cluster",
+      `no cluster ${JSON.stringify(options.cluster)} in ${inventory.file}: ${which}`,
+    );
   }
   return chosen;
 }

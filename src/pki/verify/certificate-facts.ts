@@ -1,10 +1,18 @@
 import { X509Certificate } from "node:crypto";
-import { bitStringFlags, children, oidText, parseNode, smallInteger, timeSeconds, type Node } from "./der-walk.js";
-import { parseName, sameName, type DistinguishedName } from "./distinguished-name.js";
-import { GEN_DIRNAME, parseGeneralName, parseGeneralNames, type GeneralName } from "./general-name.js";
+
+import { bitStringFlags, children, type Node, oidText, parseNode, smallInteger, timeSeconds } from "./der-walk.js";
+import { type DistinguishedName, parseName, sameName } from "./distinguished-name.js";
+import { GEN_DIRNAME, type GeneralName, parseGeneralName, parseGeneralNames } from "./general-name.js";
 
 /** OpenSSL's key usage bits (ex_kusage). */
-export const KU = { digitalSignature: 0x80, nonRepudiation: 0x40, keyEncipherment: 0x20, keyAgreement: 0x08, keyCertSign: 0x04, cRLSign: 0x02 } as const;
+export const KU = {
+  digitalSignature: 0x80,
+  nonRepudiation: 0x40,
+  keyEncipherment: 0x20,
+  keyAgreement: 0x08,
+  keyCertSign: 0x04,
+  cRLSign: 0x02,
+} as const;
 /** Netscape certificate type bits (ex_nscert). */
 export const NS = { sslClient: 0x80, sslServer: 0x40, sslCa: 0x04, anyCa: 0x07 } as const;
 
@@ -77,7 +85,11 @@ export interface CertificateFacts {
   readonly extensions: readonly ExtensionFacts[];
   /** An extension is critical and not one OpenSSL enforces. */
   readonly unhandledCritical?: string;
-  readonly basicConstraints?: { readonly ca: boolean; readonly pathLen: number | undefined; readonly critical: boolean };
+  readonly basicConstraints?: {
+    readonly ca: boolean;
+    readonly pathLen: number | undefined;
+    readonly critical: boolean;
+  };
   /** ex_kusage, when the extension is present. */
   readonly keyUsage?: number;
   readonly extKeyUsage?: readonly string[];
@@ -86,7 +98,12 @@ export interface CertificateFacts {
   readonly subjectAltNameCritical: boolean;
   readonly subjectKeyId?: Buffer;
   readonly subjectKeyIdCritical: boolean;
-  readonly authorityKeyId?: { readonly keyId?: Buffer; readonly issuer?: readonly GeneralName[]; readonly serial?: Buffer; readonly critical: boolean };
+  readonly authorityKeyId?: {
+    readonly keyId?: Buffer;
+    readonly issuer?: readonly GeneralName[];
+    readonly serial?: Buffer;
+    readonly critical: boolean;
+  };
   readonly nameConstraints?: NameConstraintsFacts;
   /** The certificate's signature algorithm. */
   readonly signatureOid: string;
@@ -138,7 +155,10 @@ function parseSubtrees(node: Node | undefined): GeneralSubtree[] {
 
 function parseNameConstraints(value: Buffer): NameConstraintsFacts {
   const parts = children(parseNode(value));
-  return { permitted: parseSubtrees(parts.find((p) => p.tag === 0xa0)), excluded: parseSubtrees(parts.find((p) => p.tag === 0xa1)) };
+  return {
+    permitted: parseSubtrees(parts.find((p) => p.tag === 0xa0)),
+    excluded: parseSubtrees(parts.find((p) => p.tag === 0xa1)),
+  };
 }
 
 function parseExtKeyUsage(value: Buffer): string[] {
@@ -155,7 +175,8 @@ export function akidAllows(
   if (akid.serial && !stripZeros(akid.serial).equals(stripZeros(issuer.serial))) return false;
   if (akid.issuer) {
     const names = akid.issuer.filter((name) => name.type === GEN_DIRNAME && name.directoryName);
-    if (names.length > 0 && !names.some((name) => sameName(name.directoryName as DistinguishedName, issuer.issuer))) return false;
+    if (names.length > 0 && !names.some((name) => sameName(name.directoryName as DistinguishedName, issuer.issuer)))
+      return false;
   }
   return true;
 }
@@ -177,7 +198,10 @@ const SIGNATURE_KEY_TYPES: Record<string, readonly string[]> = {
 };
 
 /** check_sig_alg_match: `subject`'s signature algorithm suits the key type of `issuer`. */
-export function signatureFitsKey(issuer: Pick<CertificateFacts, "node">, subject: Pick<CertificateFacts, "signatureOid">): boolean {
+export function signatureFitsKey(
+  issuer: Pick<CertificateFacts, "node">,
+  subject: Pick<CertificateFacts, "signatureOid">,
+): boolean {
   const types = SIGNATURE_KEY_TYPES[subject.signatureOid];
   return types === undefined || types.includes(issuer.node.publicKey.asymmetricKeyType ?? "");
 }
@@ -233,7 +257,7 @@ export function certificateFacts(der: Buffer): CertificateFacts {
     basicConstraints,
     keyUsage,
     extKeyUsage: eku ? parseExtKeyUsage(eku.value) : undefined,
-    nsCertType: ns ? parseNode(ns.value).content[1] ?? 0 : undefined,
+    nsCertType: ns ? (parseNode(ns.value).content[1] ?? 0) : undefined,
     subjectAltName: san ? parseGeneralNames(san.value) : undefined,
     subjectAltNameCritical: san?.critical ?? false,
     subjectKeyId: ski ? parseNode(ski.value).content : undefined,
@@ -246,6 +270,9 @@ export function certificateFacts(der: Buffer): CertificateFacts {
     selfSigned: false,
   };
   const withAlgorithm = { ...partial, signatureOid: oidText((children(outerAlgorithm)[0] as Node).content) };
-  const selfSigned = partial.selfIssued && akidAllows(withAlgorithm, partial.authorityKeyId) && signatureFitsKey(withAlgorithm, withAlgorithm);
+  const selfSigned =
+    partial.selfIssued &&
+    akidAllows(withAlgorithm, partial.authorityKeyId) &&
+    signatureFitsKey(withAlgorithm, withAlgorithm);
   return { ...withAlgorithm, selfSigned };
 }

@@ -1,4 +1,4 @@
-import { readDerElement, type DerElement } from "../der.js";
+import { type DerElement, readDerElement } from "../der.js";
 
 /**
  * Just enough DER reading for path validation: the elements inside a constructed element,
@@ -14,7 +14,11 @@ export interface Node {
 }
 
 function nodeAt(der: Buffer, element: DerElement, offset: number): Node {
-  return { tag: element.tag, raw: der.subarray(offset, element.end), content: der.subarray(element.start, element.end) };
+  return {
+    tag: element.tag,
+    raw: der.subarray(offset, element.end),
+    content: der.subarray(element.start, element.end),
+  };
 }
 
 /** The single element that starts at the beginning of `der`. */
@@ -25,7 +29,7 @@ export function parseNode(der: Buffer): Node {
 /** The elements inside a constructed element's content, in order. */
 export function children(node: Node): Node[] {
   const out: Node[] = [];
-  for (let offset = 0; offset < node.content.length; ) {
+  for (let offset = 0; offset < node.content.length;) {
     const element = readDerElement(node.content, offset);
     out.push(nodeAt(node.content, element, offset));
     offset = element.end;
@@ -51,7 +55,10 @@ export function oidText(content: Buffer): string {
 /** Seconds since the epoch of a UTCTime (tag 0x17) or GeneralizedTime (0x18), as X.509 writes them (Zulu). */
 export function timeSeconds(node: Node): number {
   const text = node.content.toString("latin1");
-  const match = node.tag === 0x17 ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text) : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+  const match =
+    node.tag === 0x17
+      ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text)
+      : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
   if (!match) throw new Error(`unsupported time ${text}`);
   const [, y, mo, d, h, mi, s] = match.map(Number) as number[];
   const year = node.tag === 0x17 ? ((y as number) < 50 ? 2000 + (y as number) : 1900 + (y as number)) : (y as number);

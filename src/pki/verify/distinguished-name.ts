@@ -1,4 +1,4 @@
-import { children, oidText, parseNode, type Node } from "./der-walk.js";
+import { children, type Node, oidText, parseNode } from "./der-walk.js";
 
 export const OID_COMMON_NAME = "2.5.4.3";
 export const OID_EMAIL_ADDRESS = "1.2.840.113549.1.9.1";
@@ -40,7 +40,8 @@ export function stringValue(attribute: { tag: number; data: Buffer }): string | 
       return data.toString("latin1");
     case TAG_BMP: {
       let text = "";
-      for (let i = 0; i + 1 < data.length; i += 2) text += String.fromCharCode(((data[i] ?? 0) << 8) | (data[i + 1] ?? 0));
+      for (let i = 0; i + 1 < data.length; i += 2)
+        text += String.fromCharCode(((data[i] ?? 0) << 8) | (data[i + 1] ?? 0));
       return text;
     }
     case TAG_UNIVERSAL: {
@@ -73,7 +74,12 @@ export function parseName(node: Node): DistinguishedName {
   );
   return {
     rdns,
-    canonical: rdns.map((rdn) => rdn.map((attribute) => `${attribute.oid}=${canonicalValue(attribute)}`).sort().join("+")),
+    canonical: rdns.map((rdn) =>
+      rdn
+        .map((attribute) => `${attribute.oid}=${canonicalValue(attribute)}`)
+        .sort()
+        .join("+"),
+    ),
     attributeCount: rdns.reduce((sum, rdn) => sum + rdn.length, 0),
   };
 }
@@ -93,6 +99,16 @@ export function attributesOf(name: DistinguishedName, oid: string): NameAttribut
 
 /** One line for messages: `CN=pg-1, O=pgwarden`, in the certificate's order. */
 export function nameText(name: DistinguishedName): string {
-  const short: Record<string, string> = { [OID_COMMON_NAME]: "CN", "2.5.4.10": "O", "2.5.4.11": "OU", "2.5.4.6": "C", "2.5.4.7": "L", "2.5.4.8": "ST", [OID_EMAIL_ADDRESS]: "emailAddress" };
-  return name.rdns.map((rdn) => rdn.map((a) => `${short[a.oid] ?? a.oid}=${stringValue(a) ?? a.data.toString("hex")}`).join("+")).join(", ");
+  const short: Record<string, string> = {
+    [OID_COMMON_NAME]: "CN",
+    "2.5.4.10": "O",
+    "2.5.4.11": "OU",
+    "2.5.4.6": "C",
+    "2.5.4.7": "L",
+    "2.5.4.8": "ST",
+    [OID_EMAIL_ADDRESS]: "emailAddress",
+  };
+  return name.rdns
+    .map((rdn) => rdn.map((a) => `${short[a.oid] ?? a.oid}=${stringValue(a) ?? a.data.toString("hex")}`).join("+"))
+    .join(", ");
 }

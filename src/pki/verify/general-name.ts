@@ -1,5 +1,5 @@
-import { children, parseNode, type Node } from "./der-walk.js";
-import { parseName, type DistinguishedName } from "./distinguished-name.js";
+import { children, type Node, parseNode } from "./der-walk.js";
+import { type DistinguishedName, parseName } from "./distinguished-name.js";
 
 /** GeneralName choices by their context tag number (RFC 5280 4.2.1.6). */
 export const GEN_OTHERNAME = 0;
@@ -52,7 +52,8 @@ export function generalNameText(name: GeneralName): string {
 /** Address octets as text (a name constraint's 8 or 32 octets: address/mask). */
 export function ipText(data: Buffer): string {
   const v4 = (b: Buffer) => [...b].join(".");
-  const v6 = (b: Buffer) => Array.from({ length: b.length / 2 }, (_, i) => b.readUInt16BE(i * 2).toString(16)).join(":");
+  const v6 = (b: Buffer) =>
+    Array.from({ length: b.length / 2 }, (_, i) => b.readUInt16BE(i * 2).toString(16)).join(":");
   if (data.length === 4) return v4(data);
   if (data.length === 16) return v6(data);
   if (data.length === 8) return `${v4(data.subarray(0, 4))}/${v4(data.subarray(4))}`;

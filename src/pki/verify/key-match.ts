@@ -1,4 +1,5 @@
 import type { X509Certificate } from "node:crypto";
+
 import { keyPemMatches } from "../key-match.js";
 
 /** The certificate's private key, as read for `cert verify` (from --key or the .key beside it). */
@@ -10,9 +11,13 @@ export interface KeyInput {
   readonly problem?: string;
 }
 
-export type KeyMatch = { readonly state: "match" | "mismatch" } | { readonly state: "unreadable"; readonly why: string };
+export type KeyMatch =
+  { readonly state: "match" | "mismatch" } | { readonly state: "unreadable"; readonly why: string };
 
-const UNREADABLE: Record<"encrypted" | "not-a-key", string> = { encrypted: "it is encrypted", "not-a-key": "it is not a PEM private key" };
+const UNREADABLE: Record<"encrypted" | "not-a-key", string> = {
+  encrypted: "it is encrypted",
+  "not-a-key": "it is not a PEM private key",
+};
 
 /** Whether the key is the private half of the certificate's public key (X509Certificate.checkPrivateKey). */
 export function matchKey(certificate: X509Certificate, key: KeyInput): KeyMatch {

@@ -1,6 +1,20 @@
 import type { CertificateFacts, GeneralSubtree, NameConstraintsFacts } from "./certificate-facts.js";
-import { attributesOf, OID_COMMON_NAME, OID_EMAIL_ADDRESS, stringValue, type DistinguishedName } from "./distinguished-name.js";
-import { GEN_DIRNAME, GEN_DNS, GEN_EMAIL, GEN_IPADD, GEN_OTHERNAME, GEN_URI, type GeneralName } from "./general-name.js";
+import {
+  attributesOf,
+  type DistinguishedName,
+  OID_COMMON_NAME,
+  OID_EMAIL_ADDRESS,
+  stringValue,
+} from "./distinguished-name.js";
+import {
+  GEN_DIRNAME,
+  GEN_DNS,
+  GEN_EMAIL,
+  GEN_IPADD,
+  GEN_OTHERNAME,
+  GEN_URI,
+  type GeneralName,
+} from "./general-name.js";
 import type { VerifyErrorName } from "./openssl-errors.js";
 
 /** A name constraint's verdict on one name: OpenSSL's X509_V_OK or the error it raises (v3_ncons.c). */
@@ -25,7 +39,9 @@ function ncEmail(email: string, base: string): Outcome {
   const emailAt = email.lastIndexOf("@");
   if (emailAt < 0) return "unsupportedNameSyntax";
   if (baseAt < 0 && base.startsWith(".")) {
-    return email.length > base.length && lower(email.slice(email.length - base.length)) === lower(base) ? "ok" : "permittedViolation";
+    return email.length > base.length && lower(email.slice(email.length - base.length)) === lower(base)
+      ? "ok"
+      : "permittedViolation";
   }
   let host = base;
   if (baseAt >= 0) {
@@ -43,7 +59,10 @@ function ncUri(uri: string, base: string): Outcome {
   if (end < 0) end = rest.indexOf("/");
   const host = end < 0 ? rest : rest.slice(0, end);
   if (host.length === 0) return "unsupportedNameSyntax";
-  if (base.startsWith(".")) return host.length > base.length && lower(host.slice(host.length - base.length)) === lower(base) ? "ok" : "permittedViolation";
+  if (base.startsWith("."))
+    return host.length > base.length && lower(host.slice(host.length - base.length)) === lower(base)
+      ? "ok"
+      : "permittedViolation";
   return lower(host) === lower(base) ? "ok" : "permittedViolation";
 }
 

@@ -1,13 +1,21 @@
-import { akidAllows, KU, signatureFitsKey, type CertificateFacts } from "./certificate-facts.js";
+import { akidAllows, type CertificateFacts, KU, signatureFitsKey } from "./certificate-facts.js";
 import { nameText, sameName } from "./distinguished-name.js";
-import { checkCommonNameConstraints, checkNameConstraints } from "./name-constraints.js";
-import { X509_V_ERR, type VerifyErrorName } from "./openssl-errors.js";
-import { checkCa, checkPurpose, purposeProblem, type Purpose } from "./purpose.js";
-import { crlSignedBy, crlTimeProblem, findCrl, REASON_REMOVE_FROM_CRL, serialKey, type RevocationList } from "./revocation-list.js";
 import { GEN_DNS } from "./general-name.js";
+import { checkCommonNameConstraints, checkNameConstraints } from "./name-constraints.js";
+import { type VerifyErrorName, X509_V_ERR } from "./openssl-errors.js";
+import { checkCa, checkPurpose, type Purpose, purposeProblem } from "./purpose.js";
+import {
+  crlSignedBy,
+  crlTimeProblem,
+  findCrl,
+  REASON_REMOVE_FROM_CRL,
+  type RevocationList,
+  serialKey,
+} from "./revocation-list.js";
 
 /** The stages of OpenSSL's verify_chain, in its order. */
-export type PathStage = "chain" | "extensions" | "purpose" | "revocation" | "signature" | "validity" | "name-constraints";
+export type PathStage =
+  "chain" | "extensions" | "purpose" | "revocation" | "signature" | "validity" | "name-constraints";
 
 export interface PathFailure {
   readonly stage: PathStage;
@@ -50,7 +58,13 @@ class Refusal extends Error {
   }
 }
 
-function refuse(stage: PathStage, error: VerifyErrorName, depth: number, cert: CertificateFacts, detail?: string): never {
+function refuse(
+  stage: PathStage,
+  error: VerifyErrorName,
+  depth: number,
+  cert: CertificateFacts,
+  detail?: string,
+): never {
   const [code, text] = X509_V_ERR[error];
   throw new Refusal({ stage, error, code, text, depth, subject: nameText(cert.subject), detail });
 }
@@ -59,11 +73,20 @@ const timeOk = (cert: CertificateFacts, now: number) => cert.notBefore <= now &&
 
 /** ossl_x509_likely_issued: names chain, the AKI fits, the signature algorithm suits the key. */
 function likelyIssued(issuer: CertificateFacts, subject: CertificateFacts): boolean {
-  return sameName(issuer.subject, subject.issuer) && akidAllows(issuer, subject.authorityKeyId) && signatureFitsKey(issuer, subject);
+  return (
+    sameName(issuer.subject, subject.issuer) &&
+    akidAllows(issuer, subject.authorityKeyId) &&
+    signatureFitsKey(issuer, subject)
+  );
 }
 
 /** get0_best_issuer_sk: the first candidate valid now, else the one that expires last. */
-function bestIssuer(candidates: readonly CertificateFacts[], chain: readonly CertificateFacts[], cert: CertificateFacts, now: number): CertificateFacts | undefined {
+function bestIssuer(
+  candidates: readonly CertificateFacts[],
+  chain: readonly CertificateFacts[],
+  cert: CertificateFacts,
+  now: number,
+): CertificateFacts | undefined {
   let fallback: CertificateFacts | undefined;
   for (const candidate of candidates) {
     const allowDuplicate = cert.selfIssued && chain.length === 1;
@@ -92,7 +115,13 @@ function buildChain(leaf: CertificateFacts, options: PathOptions, chain: Certifi
       if (firstTrusted >= 0) return;
       const anchor = options.trusted.find((candidate) => candidate.der.equals(current.der));
       if (anchor) return;
-      refuse("chain", depth === 0 ? "depthZeroSelfSigned" : "selfSignedInChain", depth, current, "the path ends in a self-signed certificate that is not in the CA file");
+      refuse(
+        "chain",
+        depth === 0 ? "depthZeroSelfSigned" : "selfSignedInChain",
+        depth,
+        current,
+        "the path ends in a self-signed certificate that is not in the CA file",
+      );
     }
     if (chain.length > MAX_DEPTH) refuse("chain", "unableToGetIssuerCertLocally", depth, current);
     const trusted = bestIssuer(options.trusted, chain, current, options.now);
@@ -102,11 +131,23 @@ function buildChain(leaf: CertificateFacts, options: PathOptions, chain: Certifi
       continue;
     }
     if (firstTrusted >= 0) {
-      refuse("chain", "unableToGetIssuerCert", depth, current, `the trusted certificate ${nameText(current.subject)} is not a self-signed root, and its issuer is not in the CA file`);
+      refuse(
+        "chain",
+        "unableToGetIssuerCert",
+        depth,
+        current,
+        `the trusted certificate ${nameText(current.subject)} is not a self-signed root, and its issuer is not in the CA file`,
+      );
     }
     const untrusted = bestIssuer(options.untrusted, chain, current, options.now);
     if (!untrusted) {
-      refuse("chain", "unableToGetIssuerCertLocally", depth, current, `not signed by this CA: no certificate in the CA file or chain issued ${nameText(current.subject)} (issuer: ${nameText(current.issuer)})`);
+      refuse(
+        "chain",
+        "unableToGetIssuerCertLocally",
+        depth,
+        current,
+        `not signed by this CA: no certificate in the CA file or chain issued ${nameText(current.subject)} (issuer: ${nameText(current.issuer)})`,
+      );
     }
     chain.push(untrusted);
   }
@@ -118,22 +159,42 @@ function checkExtensions(chain: readonly CertificateFacts[], purpose: Purpose | 
   let pathLength = 0;
   chain.forEach((cert, i) => {
     const stage: PathStage = "extensions";
-    if (cert.unhandledCritical) refuse(stage, "unhandledCriticalExtension", i, cert, `critical extension ${cert.unhandledCritical} is not one OpenSSL can enforce`);
+    if (cert.unhandledCritical)
+      refuse(
+        stage,
+        "unhandledCriticalExtension",
+        i,
+        cert,
+        `critical extension ${cert.unhandledCritical} is not one OpenSSL can enforce`,
+      );
     const ca = checkCa(cert);
     if (i === 0) {
       if (strict && ca !== 1 && ca !== 0) refuse(stage, "invalidCa", i, cert);
     } else if (ca === 0 || ((i + 1 < num || strict) && ca !== 1)) {
-      refuse(stage, "invalidCa", i, cert, "an issuer must have basicConstraints CA:TRUE and, if it has key usage, keyCertSign");
+      refuse(
+        stage,
+        "invalidCa",
+        i,
+        cert,
+        "an issuer must have basicConstraints CA:TRUE and, if it has key usage, keyCertSign",
+      );
     }
     if (strict && num > 1) strictChecks(cert, i, num);
     if (purpose !== undefined) {
       const fits = checkPurpose(cert, purpose, i > 0);
       // Values other than 0 and 1 mean "a CA of an old kind": only strict mode refuses them.
-      if (fits === 0 || (fits !== 1 && strict)) refuse("purpose", "invalidPurpose", i, cert, purposeProblem(cert, purpose, i > 0));
+      if (fits === 0 || (fits !== 1 && strict))
+        refuse("purpose", "invalidPurpose", i, cert, purposeProblem(cert, purpose, i > 0));
     }
     const limit = cert.basicConstraints?.pathLen;
     if (i > 1 && limit !== undefined && pathLength > limit) {
-      refuse(stage, "pathLengthExceeded", i, cert, `pathlen:${limit} allows ${limit} intermediate${limit === 1 ? "" : "s"} below it, the path has ${pathLength}`);
+      refuse(
+        stage,
+        "pathLengthExceeded",
+        i,
+        cert,
+        `pathlen:${limit} allows ${limit} intermediate${limit === 1 ? "" : "s"} below it, the path has ${pathLength}`,
+      );
     }
     if (i > 0 && !cert.selfIssued) pathLength++;
   });
@@ -147,7 +208,8 @@ function strictChecks(cert: CertificateFacts, i: number, num: number): void {
     if (!cert.isCa) refuse(stage, "pathlenInvalidForNonCa", i, cert);
     if ((ku & KU.keyCertSign) === 0) refuse(stage, "pathlenWithoutKuKeyCertSign", i, cert);
   }
-  if (cert.isCa && cert.basicConstraints && !cert.basicConstraints.critical) refuse(stage, "caBconsNotCritical", i, cert);
+  if (cert.isCa && cert.basicConstraints && !cert.basicConstraints.critical)
+    refuse(stage, "caBconsNotCritical", i, cert);
   if (cert.isCa) {
     if (cert.keyUsage === undefined) refuse(stage, "caCertMissingKeyUsage", i, cert);
   } else if ((ku & KU.keyCertSign) !== 0) {
@@ -155,14 +217,19 @@ function strictChecks(cert: CertificateFacts, i: number, num: number): void {
   }
   if (cert.issuer.attributeCount === 0) refuse(stage, "issuerNameEmpty", i, cert);
   const subjectEmpty = cert.subject.attributeCount === 0;
-  if ((cert.isCa || (ku & KU.cRLSign) !== 0 || cert.subjectAltName === undefined) && subjectEmpty) refuse(stage, "subjectNameEmpty", i, cert);
-  if (subjectEmpty && cert.subjectAltName !== undefined && !cert.subjectAltNameCritical) refuse(stage, "emptySubjectSanNotCritical", i, cert);
-  if (cert.subjectAltName !== undefined && cert.subjectAltName.length === 0) refuse(stage, "emptySubjectAltName", i, cert);
+  if ((cert.isCa || (ku & KU.cRLSign) !== 0 || cert.subjectAltName === undefined) && subjectEmpty)
+    refuse(stage, "subjectNameEmpty", i, cert);
+  if (subjectEmpty && cert.subjectAltName !== undefined && !cert.subjectAltNameCritical)
+    refuse(stage, "emptySubjectSanNotCritical", i, cert);
+  if (cert.subjectAltName !== undefined && cert.subjectAltName.length === 0)
+    refuse(stage, "emptySubjectAltName", i, cert);
   if (!cert.signatureAlgorithmsAgree) refuse(stage, "signatureAlgorithmInconsistency", i, cert);
   if (cert.authorityKeyId?.critical) refuse(stage, "authorityKeyIdentifierCritical", i, cert);
-  if (cert.subjectKeyId !== undefined && cert.subjectKeyIdCritical) refuse(stage, "subjectKeyIdentifierCritical", i, cert);
+  if (cert.subjectKeyId !== undefined && cert.subjectKeyIdCritical)
+    refuse(stage, "subjectKeyIdentifierCritical", i, cert);
   if (cert.version >= 2) {
-    if (i + 1 < num && cert.authorityKeyId?.keyId === undefined) refuse(stage, "missingAuthorityKeyIdentifier", i, cert);
+    if (i + 1 < num && cert.authorityKeyId?.keyId === undefined)
+      refuse(stage, "missingAuthorityKeyIdentifier", i, cert);
     if (cert.isCa && cert.subjectKeyId === undefined) refuse(stage, "missingSubjectKeyIdentifier", i, cert);
   } else if (cert.extensions.length > 0) {
     refuse(stage, "extensionsRequireVersion3", i, cert);
@@ -174,17 +241,43 @@ function checkRevocation(chain: readonly CertificateFacts[], crls: readonly Revo
   chain.forEach((cert, i) => {
     const issuer = chain[Math.min(i + 1, chain.length - 1)] as CertificateFacts;
     const crl = findCrl(crls, cert, issuer, now);
-    if (!crl) refuse("revocation", "unableToGetCrl", i, cert, `no CRL from ${nameText(cert.issuer)} was given (with a CRL, libpq and PostgreSQL check every certificate of the path)`);
+    if (!crl)
+      refuse(
+        "revocation",
+        "unableToGetCrl",
+        i,
+        cert,
+        `no CRL from ${nameText(cert.issuer)} was given (with a CRL, libpq and PostgreSQL check every certificate of the path)`,
+      );
     if (issuer.keyUsage !== undefined && (issuer.keyUsage & KU.cRLSign) === 0) {
-      refuse("revocation", "keyUsageNoCrlSign", i, cert, `its issuer ${nameText(issuer.subject)} may not sign CRLs, so its CRL cannot be trusted`);
+      refuse(
+        "revocation",
+        "keyUsageNoCrlSign",
+        i,
+        cert,
+        `its issuer ${nameText(issuer.subject)} may not sign CRLs, so its CRL cannot be trusted`,
+      );
     }
     const timeProblem = crlTimeProblem(crl, now);
-    if (timeProblem) refuse("revocation", timeProblem, i, cert, `the CRL of ${nameText(crl.issuer)} ${timeProblem === "crlHasExpired" ? "has passed its nextUpdate" : "starts in the future"}`);
+    if (timeProblem)
+      refuse(
+        "revocation",
+        timeProblem,
+        i,
+        cert,
+        `the CRL of ${nameText(crl.issuer)} ${timeProblem === "crlHasExpired" ? "has passed its nextUpdate" : "starts in the future"}`,
+      );
     if (!crlSignedBy(crl, issuer)) refuse("revocation", "crlSignatureFailure", i, cert);
     if (crl.unhandledCritical) refuse("revocation", "unhandledCriticalCrlExtension", i, cert);
     const serial = serialKey(cert.serial);
     if (crl.revoked.has(serial) && crl.revoked.get(serial) !== REASON_REMOVE_FROM_CRL) {
-      refuse("revocation", "certRevoked", i, cert, `serial ${serial.toUpperCase()} is on the CRL of ${nameText(crl.issuer)}`);
+      refuse(
+        "revocation",
+        "certRevoked",
+        i,
+        cert,
+        `serial ${serial.toUpperCase()} is on the CRL of ${nameText(crl.issuer)}`,
+      );
     }
   });
 }
@@ -200,17 +293,27 @@ function checkSignaturesAndTimes(chain: readonly CertificateFacts[], now: number
     const subject = chain[n] as CertificateFacts;
     const issuer = chain[Math.min(n + 1, chain.length - 1)] as CertificateFacts;
     if (issuer !== subject) {
-      if (issuer.keyUsage !== undefined && (issuer.keyUsage & KU.keyCertSign) === 0) refuse("signature", "keyUsageNoCertSign", n + 1, issuer);
+      if (issuer.keyUsage !== undefined && (issuer.keyUsage & KU.keyCertSign) === 0)
+        refuse("signature", "keyUsageNoCertSign", n + 1, issuer);
       let verified = false;
       try {
         verified = subject.node.verify(issuer.node.publicKey);
       } catch {
         verified = false;
       }
-      if (!verified) refuse("signature", "certSignatureFailure", n, subject, `its signature does not verify with the key of ${nameText(issuer.subject)}`);
+      if (!verified)
+        refuse(
+          "signature",
+          "certSignatureFailure",
+          n,
+          subject,
+          `its signature does not verify with the key of ${nameText(issuer.subject)}`,
+        );
     }
-    if (subject.notBefore > now) refuse("validity", "certNotYetValid", n, subject, timeDetail(subject, "certNotYetValid"));
-    if (subject.notAfter <= now) refuse("validity", "certHasExpired", n, subject, timeDetail(subject, "certHasExpired"));
+    if (subject.notBefore > now)
+      refuse("validity", "certNotYetValid", n, subject, timeDetail(subject, "certNotYetValid"));
+    if (subject.notAfter <= now)
+      refuse("validity", "certHasExpired", n, subject, timeDetail(subject, "certHasExpired"));
   }
 }
 
@@ -225,7 +328,14 @@ function checkNameConstraintsOnPath(chain: readonly CertificateFacts[]): void {
       let outcome = checkNameConstraints(cert, constraints);
       const hasDnsSan = (cert.subjectAltName ?? []).some((name) => name.type === GEN_DNS);
       if (outcome === "ok" && i === 0 && !hasDnsSan) outcome = checkCommonNameConstraints(cert, constraints);
-      if (outcome !== "ok") refuse("name-constraints", outcome, i, cert, `outside the names ${nameText((chain[j] as CertificateFacts).subject)} may certify`);
+      if (outcome !== "ok")
+        refuse(
+          "name-constraints",
+          outcome,
+          i,
+          cert,
+          `outside the names ${nameText((chain[j] as CertificateFacts).subject)} may certify`,
+        );
     }
   }
 }
@@ -244,8 +354,11 @@ export function validatePath(leaf: CertificateFacts, options: PathOptions): Path
   };
   try {
     stage("chain", () => buildChain(leaf, options, chain));
-    stage(options.purpose ? ["extensions", "purpose"] : "extensions", () => checkExtensions(chain, options.purpose, options.strict ?? true));
-    if (options.crls) stage("revocation", () => checkRevocation(chain, options.crls as readonly RevocationList[], options.now));
+    stage(options.purpose ? ["extensions", "purpose"] : "extensions", () =>
+      checkExtensions(chain, options.purpose, options.strict ?? true),
+    );
+    if (options.crls)
+      stage("revocation", () => checkRevocation(chain, options.crls as readonly RevocationList[], options.now));
     stage(["signature", "validity"], () => checkSignaturesAndTimes(chain, options.now));
     stage("name-constraints", () => checkNameConstraintsOnPath(chain));
     return { chain, passed };

@@ -1,4 +1,4 @@
-import { KU, NS, OID, type CertificateFacts } from "./certificate-facts.js";
+import { type CertificateFacts, KU, NS, OID } from "./certificate-facts.js";
 
 export type Purpose = "server" | "client";
 
@@ -6,8 +6,10 @@ export type Purpose = "server" | "client";
 export const OPENSSL_PURPOSE: Record<Purpose, string> = { server: "sslserver", client: "sslclient" };
 
 const kuReject = (cert: CertificateFacts, bits: number) => cert.keyUsage !== undefined && (cert.keyUsage & bits) === 0;
-const nsReject = (cert: CertificateFacts, bits: number) => cert.nsCertType !== undefined && (cert.nsCertType & bits) === 0;
-const xkuReject = (cert: CertificateFacts, oids: readonly string[]) => cert.extKeyUsage !== undefined && !cert.extKeyUsage.some((oid) => oids.includes(oid));
+const nsReject = (cert: CertificateFacts, bits: number) =>
+  cert.nsCertType !== undefined && (cert.nsCertType & bits) === 0;
+const xkuReject = (cert: CertificateFacts, oids: readonly string[]) =>
+  cert.extKeyUsage !== undefined && !cert.extKeyUsage.some((oid) => oids.includes(oid));
 
 /**
  * OpenSSL's check_ca: 0 not a CA; 1 basicConstraints CA:TRUE; 3 a v1 self-signed root;
@@ -47,7 +49,10 @@ export function checkPurpose(cert: CertificateFacts, purpose: Purpose, requireCa
 /** Why a certificate does not fit the purpose, in words (for the refusal). */
 export function purposeProblem(cert: CertificateFacts, purpose: Purpose, asCa: boolean): string {
   const wanted = purpose === "server" ? "serverAuth" : "clientAuth";
-  if (cert.extKeyUsage && xkuReject(cert, purpose === "server" ? [OID.serverAuth, OID.nsSgc, OID.msSgc] : [OID.clientAuth])) {
+  if (
+    cert.extKeyUsage &&
+    xkuReject(cert, purpose === "server" ? [OID.serverAuth, OID.nsSgc, OID.msSgc] : [OID.clientAuth])
+  ) {
     return `its extended key usage lacks ${wanted}, so it is not usable for TLS ${purpose} authentication`;
   }
   if (asCa) return `it is not a CA that may issue TLS ${purpose} certificates`;

@@ -1,8 +1,9 @@
 import { verify as verifySignature } from "node:crypto";
+
 import { akidAllows, type CertificateFacts } from "./certificate-facts.js";
-import { children, oidText, parseNode, timeSeconds, type Node } from "./der-walk.js";
-import { parseName, sameName, type DistinguishedName } from "./distinguished-name.js";
-import { parseGeneralName, type GeneralName } from "./general-name.js";
+import { children, type Node, oidText, parseNode, timeSeconds } from "./der-walk.js";
+import { type DistinguishedName, parseName, sameName } from "./distinguished-name.js";
+import { type GeneralName, parseGeneralName } from "./general-name.js";
 
 const OID_REASON_CODE = "2.5.29.21";
 const OID_CERTIFICATE_ISSUER = "2.5.29.29";
@@ -70,7 +71,8 @@ export function parseRevocationList(der: Buffer): RevocationList {
       let reason: number | undefined;
       for (const ext of extensionList(extensions)) {
         if (ext.oid === OID_REASON_CODE) reason = parseNode(ext.value).content[0];
-        else if (ext.critical && ext.oid !== OID_CERTIFICATE_ISSUER) unhandledCriticalExtension ??= { oid: ext.oid, on: "entry" };
+        else if (ext.critical && ext.oid !== OID_CERTIFICATE_ISSUER)
+          unhandledCriticalExtension ??= { oid: ext.oid, on: "entry" };
       }
       revoked.set(serialKey((serial as Node).content), reason);
     }
@@ -140,7 +142,12 @@ export function crlTimeProblem(crl: RevocationList, now: number): "crlNotYetVali
  * certificate's issuer and whose AKI fits that issuer; the best scores (no unhandled critical
  * extension, then within its dates) win, and the latest thisUpdate among equals.
  */
-export function findCrl(crls: readonly RevocationList[], cert: CertificateFacts, issuer: CertificateFacts, now: number): RevocationList | undefined {
+export function findCrl(
+  crls: readonly RevocationList[],
+  cert: CertificateFacts,
+  issuer: CertificateFacts,
+  now: number,
+): RevocationList | undefined {
   let best: RevocationList | undefined;
   let bestScore = -1;
   for (const crl of crls) {

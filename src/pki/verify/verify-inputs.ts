@@ -1,5 +1,6 @@
 import { readdir } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
+
 import { notFoundError, usageError } from "../../errors.js";
 import { readInputFile } from "../../fs/read-input.js";
 import { decodeCertificates, decodePem, type PemOrigin } from "../pem.js";
@@ -29,7 +30,12 @@ export interface LoadedVerifyInputs {
   readonly sources: { readonly ca: string; readonly crls: readonly string[]; readonly key?: string };
 }
 
-async function readCertificates(path: string, what: string, code?: string, origin: PemOrigin = "input"): Promise<Buffer[]> {
+async function readCertificates(
+  path: string,
+  what: string,
+  code?: string,
+  origin: PemOrigin = "input",
+): Promise<Buffer[]> {
   const ders = decodeCertificates(await readInputFile(path, what, code), path, origin);
   ders.forEach((der, i) => parseCertificate(der, ders.length > 1 ? `${path} (certificate ${i + 1})` : path));
   return ders;
@@ -44,7 +50,10 @@ async function readCrls(path: string): Promise<Buffer[]> {
 /** `<pki>/crl/*.crl`, sorted; none when the directory does not exist. */
 async function pkiCrlFiles(layout: PkiLayout): Promise<string[]> {
   const names = await readdir(layout.crlDir).catch(() => [] as string[]);
-  return names.filter((name) => name.endsWith(".crl")).sort().map((name) => join(layout.crlDir, name));
+  return names
+    .filter((name) => name.endsWith(".crl"))
+    .sort()
+    .map((name) => join(layout.crlDir, name));
 }
 
 /** The key beside a certificate: same name, `.key` instead of its extension. */
@@ -70,18 +79,31 @@ export async function loadVerifyInputs(files: VerifyFiles, pki: () => PkiLayout)
   // The PKI is looked at only when no --ca is given: verifying against a CA file needs no PKI.
   const layout = files.ca === undefined ? pki() : undefined;
   const caPath = files.ca ?? (layout as PkiLayout).caCert;
-  const roots = await readCertificates(caPath, "CA file", "ca-missing", layout ? "pki" : "input").catch((error: unknown) => {
-    if (layout && error instanceof Error && "code" in error && error.code === "ca-missing") {
-      throw notFoundError("ca-missing", `no CA in ${layout.caDir}: pass --ca FILE or --pki DIR`);
-    }
-    throw error;
-  });
-  const untrusted = (await Promise.all((files.untrusted ?? []).map((path) => readCertificates(path, "untrusted certificate file")))).flat();
+  const roots = await readCertificates(caPath, "CA file", "ca-missing", layout ? "pki" : "input").catch(
+    (error: unknown) => {
+      if (layout && error instanceof Error && "code" in error && error.code === "ca-missing") {
+        throw notFoundError("ca-missing", `no CA in ${layout.caDir}: pass --ca FILE or --pki DIR`);
+      }
+      throw error;
+    },
+  );
+  const untrusted = (
+    await Promise.all((files.untrusted ?? []).map((path) => readCertificates(path, "untrusted certificate file")))
+  ).flat();
   const crlFiles = files.crls ?? (layout ? await pkiCrlFiles(layout) : []);
   const crls = (await Promise.all(crlFiles.map(readCrls))).flat();
-  const key = files.key !== undefined ? await readKey(files.key, true) : await readKey(keyBeside(files.certificate), false);
-  if (files.key !== undefined && key && key.problem === undefined && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key.pem)) {
-    throw usageError("not-a-key", `${files.key} holds no PEM private key (-----BEGIN PRIVATE KEY-----): give the certificate's key file`);
+  const key =
+    files.key !== undefined ? await readKey(files.key, true) : await readKey(keyBeside(files.certificate), false);
+  if (
+    files.key !== undefined &&
+    key &&
+    key.problem === undefined &&
+    !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key.pem)
+  ) {
+    throw usageError(
+      "not-a-key",
+      `${files.key} holds no PEM private key (-----BEGIN PRIVATE KEY-----): give the certificate's key file`,
+    );
   }
   return {
     leaf: leaf as Buffer,

@@ -7,7 +7,7 @@ import { crackMd5 } from "./crack/crack-md5.js";
 import { crackScram } from "./crack/crack-scram.js";
 import type { AuditedRole, CheckContext, PasswordCheck } from "./password-check.js";
 import type { PasswordFinding } from "./password-finding.js";
-import { MINUS_INFINITY_MS, storedSecret, type StoredRole, type StoredSecret } from "./stored-role.js";
+import { MINUS_INFINITY_MS, type StoredRole, type StoredSecret, storedSecret } from "./stored-role.js";
 
 export interface PasswordAuditOptions {
   /** VALID UNTIL is judged against this time, and role-name guesses use its year. */
@@ -53,10 +53,14 @@ export interface PasswordAuditReport {
  * role's name variants, vendor defaults, common passwords and the wordlist, then every
  * check run on every role. Found passwords stay out of the report unless asked for.
  */
-export async function auditPasswords(roles: readonly StoredRole[], options: PasswordAuditOptions): Promise<PasswordAuditReport> {
+export async function auditPasswords(
+  roles: readonly StoredRole[],
+  options: PasswordAuditOptions,
+): Promise<PasswordAuditReport> {
   const shared = sharedCandidates(options.wordlist);
   const year = options.now.getUTCFullYear();
-  const own = (role: StoredRole): Candidate[] => roleNameVariants(role.name, year).map((text) => ({ text, origin: "role-name" }));
+  const own = (role: StoredRole): Candidate[] =>
+    roleNameVariants(role.name, year).map((text) => ({ text, origin: "role-name" }));
   const audited: Mutable<AuditedRole>[] = roles.map((role) => ({ role, secret: storedSecret(role) }));
   let guessesTried = 0;
 
@@ -67,7 +71,9 @@ export async function auditPasswords(roles: readonly StoredRole[], options: Pass
     if (outcome.found) entry.cracked = outcome.found;
   }
 
-  const scram = audited.flatMap((entry) => (entry.secret.kind === "scram" ? [{ entry, verifier: entry.secret.verifier }] : []));
+  const scram = audited.flatMap((entry) =>
+    entry.secret.kind === "scram" ? [{ entry, verifier: entry.secret.verifier }] : [],
+  );
   const outcomes = await crackScram(
     scram.map(({ entry, verifier }) => ({ verifier, own: own(entry.role) })),
     shared,
@@ -85,7 +91,17 @@ export async function auditPasswords(roles: readonly StoredRole[], options: Pass
       const hit = check.check(entry, context);
       if (!hit) return [];
       const fix = hit.fix ?? check.fix;
-      return [{ id: check.id, severity: check.severity, role: entry.role.name, message: hit.message, why: check.why, fix, ...(hit.password === undefined ? {} : { password: hit.password }) }];
+      return [
+        {
+          id: check.id,
+          severity: check.severity,
+          role: entry.role.name,
+          message: hit.message,
+          why: check.why,
+          fix,
+          ...(hit.password === undefined ? {} : { password: hit.password }),
+        },
+      ];
     }),
   );
   return {
@@ -112,13 +128,19 @@ function summary({ role, secret }: AuditedRole): RoleSummary {
     superuser: role.superuser,
     secret: secret.kind,
     ...(secret.kind === "scram" ? { iterations: secret.verifier.iterations } : {}),
-    validUntil: role.validUntil === null ? null : role.validUntil.getTime() === MINUS_INFINITY_MS ? "-infinity" : role.validUntil.toISOString(),
+    validUntil:
+      role.validUntil === null
+        ? null
+        : role.validUntil.getTime() === MINUS_INFINITY_MS
+          ? "-infinity"
+          : role.validUntil.toISOString(),
   };
 }
 
 function sortFindings(findings: readonly PasswordFinding[], checks: readonly PasswordCheck[]): PasswordFinding[] {
   const worst = new Map<string, number>();
-  for (const finding of findings) worst.set(finding.role, Math.max(worst.get(finding.role) ?? -1, severityRank(finding.severity)));
+  for (const finding of findings)
+    worst.set(finding.role, Math.max(worst.get(finding.role) ?? -1, severityRank(finding.severity)));
   const checkOrder = new Map(checks.map((check, index) => [check.id, index]));
   return [...findings].sort(
     (a, b) =>

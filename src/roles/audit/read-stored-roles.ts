@@ -1,8 +1,8 @@
 import type pg from "pg";
-import { ExitCode, PgwardenError } from "../../errors.js";
-import { MINUS_INFINITY_MS, type StoredRole } from "./stored-role.js";
-import { INSUFFICIENT_PRIVILEGE } from "../../pg/sqlstate.js";
 
+import { ExitCode, PgwardenError } from "../../errors.js";
+import { INSUFFICIENT_PRIVILEGE } from "../../pg/sqlstate.js";
+import { MINUS_INFINITY_MS, type StoredRole } from "./stored-role.js";
 
 /**
  * rolvaliduntil as epoch milliseconds: float8 comes back as a JavaScript number, with
@@ -27,7 +27,12 @@ export async function readStoredRoles(client: pg.Client): Promise<StoredRole[]> 
     rows = (await client.query<AuthidRow>(STORED_ROLES_SQL)).rows;
   } catch (error) {
     if ((error as { code?: string }).code === INSUFFICIENT_PRIVILEGE) {
-      throw new PgwardenError("authid-denied", "reading pg_authid (the stored passwords) needs a superuser: connect as postgres or another superuser", ExitCode.privilege, { cause: error });
+      throw new PgwardenError(
+        "authid-denied",
+        "reading pg_authid (the stored passwords) needs a superuser: connect as postgres or another superuser",
+        ExitCode.privilege,
+        { cause: error },
+      );
     }
     throw error;
   }

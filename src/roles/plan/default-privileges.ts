@@ -1,10 +1,17 @@
-import { DEFAULT_ACL_OBJECT_TYPES, PRIVILEGES_OF, type DefaultAclObjectType, type DefaultPrivilege } from "../default-privilege.js";
+import {
+  DEFAULT_ACL_OBJECT_TYPES,
+  type DefaultAclObjectType,
+  type DefaultPrivilege,
+  PRIVILEGES_OF,
+} from "../default-privilege.js";
 import { quoteIdentifier } from "../identifier.js";
 import type { DefaultAclItem, RoleCatalog } from "../role-catalog.js";
 import { RoleChange } from "../role-change.js";
 import type { RoleExistence } from "./role-existence.js";
 
-const OBJECTS_OF_TYPE = Object.fromEntries(Object.entries(DEFAULT_ACL_OBJECT_TYPES).map(([objects, type]) => [type, objects])) as Record<DefaultAclObjectType, keyof typeof PRIVILEGES_OF>;
+const OBJECTS_OF_TYPE = Object.fromEntries(
+  Object.entries(DEFAULT_ACL_OBJECT_TYPES).map(([objects, type]) => [type, objects]),
+) as Record<DefaultAclObjectType, keyof typeof PRIVILEGES_OF>;
 
 /**
  * PostgreSQL's hard-wired default privileges (acldefault) for an owner with no pg_default_acl
@@ -12,14 +19,21 @@ const OBJECTS_OF_TYPE = Object.fromEntries(Object.entries(DEFAULT_ACL_OBJECT_TYP
  */
 function hardWired(owner: string): DefaultAclItem[] {
   const items: DefaultAclItem[] = [];
-  for (const [type, objects] of Object.entries(OBJECTS_OF_TYPE) as [DefaultAclObjectType, keyof typeof PRIVILEGES_OF][]) {
+  for (const [type, objects] of Object.entries(OBJECTS_OF_TYPE) as [
+    DefaultAclObjectType,
+    keyof typeof PRIVILEGES_OF,
+  ][]) {
     for (const privilege of PRIVILEGES_OF[objects]) items.push({ owner, objectType: type, privilege, grantee: owner });
   }
-  items.push({ owner, objectType: "f", privilege: "EXECUTE", grantee: null }, { owner, objectType: "T", privilege: "USAGE", grantee: null });
+  items.push(
+    { owner, objectType: "f", privilege: "EXECUTE", grantee: null },
+    { owner, objectType: "T", privilege: "USAGE", grantee: null },
+  );
   return items;
 }
 
-const key = (item: DefaultAclItem) => `${item.owner}\u0000${item.objectType}\u0000${item.privilege}\u0000${item.grantee ?? ""}`;
+const key = (item: DefaultAclItem) =>
+  `${item.owner}\u0000${item.objectType}\u0000${item.privilege}\u0000${item.grantee ?? ""}`;
 const granteeSql = (grantee: string | null) => (grantee === null ? "PUBLIC" : quoteIdentifier(grantee));
 const granteeWords = (grantee: string | null) => grantee ?? "PUBLIC";
 
@@ -45,13 +59,24 @@ export function defaultPrivilegeChanges(
   const present = new Set(catalog.defaultAcl.map(key));
   for (const owner of owners) {
     if (!existence.has(owner)) {
-      if (entries.length > 0) warnings.push(`default privileges FOR ROLE ${owner} are not planned: ${owner} does not exist and is not declared`);
+      if (entries.length > 0)
+        warnings.push(
+          `default privileges FOR ROLE ${owner} are not planned: ${owner} does not exist and is not declared`,
+        );
       continue;
     }
     // A role created by this plan has no entry yet: PostgreSQL's hard-wired defaults apply to it.
     if (!catalog.roles.has(owner)) for (const item of hardWired(owner)) present.add(key(item));
     // One statement per action, kind of object and grantee, with every privilege the entries want changed.
-    const statements = new Map<string, { action: DefaultPrivilege["action"]; objects: DefaultPrivilege["objects"]; grantee: string | null; privileges: string[] }>();
+    const statements = new Map<
+      string,
+      {
+        action: DefaultPrivilege["action"];
+        objects: DefaultPrivilege["objects"];
+        grantee: string | null;
+        privileges: string[];
+      }
+    >();
     for (const entry of entries) {
       const objectType = DEFAULT_ACL_OBJECT_TYPES[entry.objects];
       for (const grantee of entry.grantees) {
@@ -63,7 +88,12 @@ export function defaultPrivilegeChanges(
           if (entry.action === "grant") present.add(item);
           else present.delete(item);
           const group = `${entry.action}\u0000${entry.objects}\u0000${grantee ?? ""}`;
-          const statement = statements.get(group) ?? { action: entry.action, objects: entry.objects, grantee, privileges: [] };
+          const statement = statements.get(group) ?? {
+            action: entry.action,
+            objects: entry.objects,
+            grantee,
+            privileges: [],
+          };
           statement.privileges.push(privilege);
           statements.set(group, statement);
         }
@@ -73,7 +103,14 @@ export function defaultPrivilegeChanges(
       const list = privileges.join(", ");
       const sql = `ALTER DEFAULT PRIVILEGES FOR ROLE ${quoteIdentifier(owner)} ${action === "grant" ? "GRANT" : "REVOKE"} ${list} ON ${objects} ${action === "grant" ? "TO" : "FROM"} ${granteeSql(grantee)}`;
       const summary = `default privileges of ${owner}: ${action} ${list} on ${objects.toLowerCase()} ${action === "grant" ? "to" : "from"} ${granteeWords(grantee)}`;
-      changes.push(new RoleChange(action === "grant" ? "grant-default-privilege" : "revoke-default-privilege", owner, summary, sql));
+      changes.push(
+        new RoleChange(
+          action === "grant" ? "grant-default-privilege" : "revoke-default-privilege",
+          owner,
+          summary,
+          sql,
+        ),
+      );
     }
   }
   return { changes, warnings };

@@ -15,7 +15,8 @@ function refuse(role: DesiredRole, reason: string): PgwardenError {
 const NEVER_DROPPED = "postgres";
 
 const objects = (count: number) => `${count} ${count === 1 ? "object" : "objects"}`;
-const inDatabase = (database: string) => (database === "" ? "shared objects (databases, tablespaces)" : `database ${database}`);
+const inDatabase = (database: string) =>
+  database === "" ? "shared objects (databases, tablespaces)" : `database ${database}`;
 
 /**
  * DROP ROLE for a role declared absent that exists. Refused (exit 3) for `postgres` and the
@@ -33,10 +34,18 @@ export function dropRole(role: DesiredRole, current: CatalogRole, catalog: RoleC
   const held = current.dependents.filter((dependent) => dependent.owned > 0 || dependent.privileges > 0);
   if (held.length > 0) {
     const parts = held.map((dependent) => {
-      const what = [dependent.owned > 0 ? `owns ${objects(dependent.owned)}` : "", dependent.privileges > 0 ? `holds privileges on ${objects(dependent.privileges)}` : ""].filter(Boolean).join(" and ");
+      const what = [
+        dependent.owned > 0 ? `owns ${objects(dependent.owned)}` : "",
+        dependent.privileges > 0 ? `holds privileges on ${objects(dependent.privileges)}` : "",
+      ]
+        .filter(Boolean)
+        .join(" and ");
       return `${what} in ${inDatabase(dependent.database)}`;
     });
-    throw refuse(role, `it ${parts.join("; ")}: reassign or drop those first (REASSIGN OWNED BY, DROP OWNED BY in each database)`);
+    throw refuse(
+      role,
+      `it ${parts.join("; ")}: reassign or drop those first (REASSIGN OWNED BY, DROP OWNED BY in each database)`,
+    );
   }
   return new RoleChange("drop-role", role.name, `drop role ${role.name}`, `DROP ROLE ${quoteIdentifier(role.name)}`);
 }

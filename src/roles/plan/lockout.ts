@@ -31,12 +31,18 @@ export function attributeLockout(role: DesiredRole, current: CatalogRole, catalo
   const wanted = role.attributes;
   const losses: string[] = [];
   if (wanted.login === false && current.attributes.login) losses.push("NOLOGIN: no new session could log in as it");
-  if (wanted.superuser === false && current.attributes.superuser) losses.push("NOSUPERUSER: it would no longer be a superuser");
-  if (role.validUntil !== undefined && role.validUntil !== current.validUntil && validUntilTime(role.validUntil) <= catalog.now.getTime() + EXPIRY_MARGIN_MS) {
+  if (wanted.superuser === false && current.attributes.superuser)
+    losses.push("NOSUPERUSER: it would no longer be a superuser");
+  if (
+    role.validUntil !== undefined &&
+    role.validUntil !== current.validUntil &&
+    validUntilTime(role.validUntil) <= catalog.now.getTime() + EXPIRY_MARGIN_MS
+  ) {
     losses.push(`VALID UNTIL ${role.validUntil}, not a day ahead: password logins as it would be refused by then`);
   }
   const superuserAfter = wanted.superuser ?? current.attributes.superuser;
-  if (role.connectionLimit === 0 && current.connectionLimit !== 0 && !superuserAfter) losses.push("CONNECTION LIMIT 0: no session could log in as it");
+  if (role.connectionLimit === 0 && current.connectionLimit !== 0 && !superuserAfter)
+    losses.push("CONNECTION LIMIT 0: no session could log in as it");
   if (losses.length === 0) return undefined;
   let reason = `${role.name} is ${who.join(" and ")}: ${losses.join("; ")}`;
   const others = [...catalog.roles.values()]
@@ -55,7 +61,8 @@ export function attributeLockout(role: DesiredRole, current: CatalogRole, catalo
  * (SET ROLE, e.g. `options=-c role=...` in --conn). Memberships reached through other roles are not.
  */
 export function membershipLockout(member: string, granted: string, catalog: RoleCatalog): string | undefined {
-  if (catalog.sessionUser === catalog.currentUser || member !== catalog.sessionUser || granted !== catalog.currentUser) return undefined;
+  if (catalog.sessionUser === catalog.currentUser || member !== catalog.sessionUser || granted !== catalog.currentUser)
+    return undefined;
   return `${member} is the role pgwarden logged in as and becomes ${granted} through this membership: it could no longer SET ROLE ${granted}`;
 }
 

@@ -38,7 +38,11 @@ const KIND_ORDER = new Map(ROLE_CHANGE_KINDS.map((kind, index) => [kind, index])
  * reached (role plan, role apply and quickstart all do).
  */
 export function planRoles(model: RoleModel, catalog: RoleCatalog, options: RolePlanOptions = {}): RolePlan {
-  const passwords = { iterations: options.scramIterations ?? DEFAULT_SCRAM_ITERATIONS, encryption: model.passwordEncryption, salt: options.salt };
+  const passwords = {
+    iterations: options.scramIterations ?? DEFAULT_SCRAM_ITERATIONS,
+    encryption: model.passwordEncryption,
+    salt: options.salt,
+  };
   const existence = new RoleExistence(catalog, model.roles);
   const changes: RoleChange[] = [];
   // A role the plan refuses (a drop, an unknown member role) does not hide the others': all are reported.
@@ -63,12 +67,24 @@ export function planRoles(model: RoleModel, catalog: RoleCatalog, options: RoleP
   const privileges = defaultPrivilegeChanges(model.privilegeOwners, model.defaultPrivileges, catalog, existence);
   changes.push(...privileges.changes);
   if (catalog.publicSchema.exists && catalog.publicSchema.publicCreate) {
-    changes.push(new RoleChange("revoke-public-create", undefined, "revoke CREATE on schema public from PUBLIC", "REVOKE CREATE ON SCHEMA public FROM PUBLIC"));
+    changes.push(
+      new RoleChange(
+        "revoke-public-create",
+        undefined,
+        "revoke CREATE on schema public from PUBLIC",
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+      ),
+    );
   }
   // A stable sort keeps the inventory's order within each kind.
   const ordered = [...changes].sort((a, b) => (KIND_ORDER.get(a.kind) ?? 0) - (KIND_ORDER.get(b.kind) ?? 0));
   const lockouts = ordered
     .filter((change) => change.locksOut !== undefined)
     .map((change) => `${change.sql} locks operators out: ${change.locksOut}; role apply refuses it without --force`);
-  return { cluster: model.cluster, database: catalog.database, changes: ordered, warnings: [...model.warnings, ...privileges.warnings, ...lockouts] };
+  return {
+    cluster: model.cluster,
+    database: catalog.database,
+    changes: ordered,
+    warnings: [...model.warnings, ...privileges.warnings, ...lockouts],
+  };
 }

@@ -1,6 +1,6 @@
-import type { CatalogRole } from "../role-catalog.js";
-import { CREATE_USER_DEFAULTS, ROLE_ATTRIBUTES, type DesiredRole, type RoleAttribute } from "../desired-role.js";
+import { CREATE_USER_DEFAULTS, type DesiredRole, ROLE_ATTRIBUTES, type RoleAttribute } from "../desired-role.js";
 import { quoteIdentifier, quoteLiteral } from "../identifier.js";
+import type { CatalogRole } from "../role-catalog.js";
 import { MASKED_PASSWORD, RoleChange } from "../role-change.js";
 import { decidePassword, type PasswordDecisionOptions } from "./password-decision.js";
 
@@ -48,30 +48,54 @@ export function createRole(role: DesiredRole, options: PasswordDecisionOptions):
     const keyword = value ? ROLE_ATTRIBUTES[attribute].on : ROLE_ATTRIBUTES[attribute].off;
     plain(clauses, keyword, keyword.toLowerCase());
   }
-  if (role.connectionLimit !== undefined && role.connectionLimit !== -1) plain(clauses, `CONNECTION LIMIT ${role.connectionLimit}`, `connection limit ${role.connectionLimit}`);
-  if (role.validUntil !== undefined) plain(clauses, validUntilClause(role.validUntil), `valid until ${role.validUntil}`);
+  if (role.connectionLimit !== undefined && role.connectionLimit !== -1)
+    plain(clauses, `CONNECTION LIMIT ${role.connectionLimit}`, `connection limit ${role.connectionLimit}`);
+  if (role.validUntil !== undefined)
+    plain(clauses, validUntilClause(role.validUntil), `valid until ${role.validUntil}`);
   if (role.password) {
     const decision = decidePassword(role.name, role.password, null, options);
     if (decision.change) passwordClause(clauses, decision.secret, "password");
   }
   const prefix = `CREATE ROLE ${quoteIdentifier(role.name)}`;
   const summary = `create role ${role.name}${clauses.words.length > 0 ? ` (${clauses.words.join(", ")})` : ""}`;
-  return new RoleChange("create-role", role.name, summary, statement(prefix, clauses.shown), statement(prefix, clauses.run));
+  return new RoleChange(
+    "create-role",
+    role.name,
+    summary,
+    statement(prefix, clauses.shown),
+    statement(prefix, clauses.run),
+  );
 }
 
 /** ALTER ROLE for the stated attributes, connection limit, expiry and password that differ; undefined when none does. */
-export function alterRole(role: DesiredRole, current: CatalogRole, options: PasswordDecisionOptions): RoleChange | undefined {
+export function alterRole(
+  role: DesiredRole,
+  current: CatalogRole,
+  options: PasswordDecisionOptions,
+): RoleChange | undefined {
   const clauses: Clauses = { shown: [], run: [], words: [] };
   for (const attribute of ATTRIBUTE_NAMES) {
     const wanted = role.attributes[attribute];
     if (wanted === undefined || wanted === current.attributes[attribute]) continue;
-    plain(clauses, wanted ? ROLE_ATTRIBUTES[attribute].on : ROLE_ATTRIBUTES[attribute].off, `${attribute} ${yesNo(current.attributes[attribute])} -> ${yesNo(wanted)}`);
+    plain(
+      clauses,
+      wanted ? ROLE_ATTRIBUTES[attribute].on : ROLE_ATTRIBUTES[attribute].off,
+      `${attribute} ${yesNo(current.attributes[attribute])} -> ${yesNo(wanted)}`,
+    );
   }
   if (role.connectionLimit !== undefined && role.connectionLimit !== current.connectionLimit) {
-    plain(clauses, `CONNECTION LIMIT ${role.connectionLimit}`, `connection limit ${current.connectionLimit} -> ${role.connectionLimit}`);
+    plain(
+      clauses,
+      `CONNECTION LIMIT ${role.connectionLimit}`,
+      `connection limit ${current.connectionLimit} -> ${role.connectionLimit}`,
+    );
   }
   if (role.validUntil !== undefined && role.validUntil !== current.validUntil) {
-    plain(clauses, validUntilClause(role.validUntil), `valid until ${current.validUntil ?? "never"} -> ${role.validUntil}`);
+    plain(
+      clauses,
+      validUntilClause(role.validUntil),
+      `valid until ${current.validUntil ?? "never"} -> ${role.validUntil}`,
+    );
   }
   if (role.password) {
     const decision = decidePassword(role.name, role.password, current.secret, options);
@@ -79,5 +103,11 @@ export function alterRole(role: DesiredRole, current: CatalogRole, options: Pass
   }
   if (clauses.shown.length === 0) return undefined;
   const prefix = `ALTER ROLE ${quoteIdentifier(role.name)}`;
-  return new RoleChange("alter-role", role.name, `alter role ${role.name}: ${clauses.words.join(", ")}`, statement(prefix, clauses.shown), statement(prefix, clauses.run));
+  return new RoleChange(
+    "alter-role",
+    role.name,
+    `alter role ${role.name}: ${clauses.words.join(", ")}`,
+    statement(prefix, clauses.shown),
+    statement(prefix, clauses.run),
+  );
 }

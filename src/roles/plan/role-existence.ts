@@ -23,8 +23,15 @@ export class RoleExistence {
   require(name: string, role: DesiredRole | undefined, field: string): void {
     if (this.#exists(name)) return;
     const where = sourcePrefix(role?.source);
-    const why = this.#absent.has(name) ? "is declared state: absent" : "does not exist and is not declared in pg_default_roles or pg_users";
+    const why = this.#absent.has(name)
+      ? "is declared state: absent"
+      : "does not exist and is not declared in pg_default_roles or pg_users";
     const message = `${role ? `${role.name}: ` : ""}${field}: role ${JSON.stringify(name)} ${why}`;
-    throw new PgwardenError("unknown-role", `${where}${message}`, ExitCode.config, role?.source ? { problems: [problemAt(role.source, message)] } : undefined);
+    throw new PgwardenError(
+      "unknown-role",
+      `${where}${message}`,
+      ExitCode.config,
+      role?.source ? { problems: [problemAt(role.source, message)] } : undefined,
+    );
   }
 }

@@ -1,12 +1,14 @@
-import { Command, Option } from "commander";
 import { existsSync } from "node:fs";
+
+import { Command, Option } from "commander";
+
 import { usageError } from "../../../errors.js";
 import { initCa, unencryptedCaKeyWarning } from "../../../pki/ca-init.js";
-import { PASSPHRASE_ENV } from "../../../pki/passphrase.js";
 import { describeCertificate } from "../../../pki/certificate-info.js";
 import { parseKeyType } from "../../../pki/key-type.js";
+import { PASSPHRASE_ENV } from "../../../pki/passphrase.js";
 import { DEFAULT_ROOT_VALIDITY_DAYS, parseDays } from "../../../pki/validity.js";
-import { contextOf, type CommandContext } from "../../context.js";
+import { type CommandContext, contextOf } from "../../context.js";
 import { daysOption, insecureOption, keyTypeOption, passphraseFileOption } from "../../flags.js";
 import { describe } from "../../help.js";
 import { canPrompt, promptNewPassphrase } from "../../passphrase-prompt.js";
@@ -29,7 +31,12 @@ interface Options {
 export function caInitCommand(): Command {
   const command = new Command("init")
     .addOption(keyTypeOption())
-    .addOption(new Option("--cn <name>", "common name of a new root (default: pgwarden-ca, or the name ca.key's certificates carry)"))
+    .addOption(
+      new Option(
+        "--cn <name>",
+        "common name of a new root (default: pgwarden-ca, or the name ca.key's certificates carry)",
+      ),
+    )
     .addOption(new Option("--org <name>", "organization (O) of a new root"))
     .addOption(new Option("--ou <name>", "organizational unit (OU) of a new root"))
     .addOption(daysOption(DEFAULT_ROOT_VALIDITY_DAYS))
@@ -40,7 +47,9 @@ export function caInitCommand(): Command {
         "write a new CA key unencrypted, without asking for a passphrase on a terminal or warning (scripts, throwaway CAs)",
       ),
     )
-    .addOption(new Option("--no-create", "fail when there is no CA instead of creating one; never writes a CA certificate"))
+    .addOption(
+      new Option("--no-create", "fail when there is no CA instead of creating one; never writes a CA certificate"),
+    )
     .addOption(insecureOption())
     .action(async (options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
@@ -70,7 +79,11 @@ export function caInitCommand(): Command {
         });
         return;
       }
-      const verb = { created: "created a new CA", reissued: "signed a new ca.crt for the existing ca.key", adopted: "adopted the existing CA" }[result.action];
+      const verb = {
+        created: "created a new CA",
+        reissued: "signed a new ca.crt for the existing ca.key",
+        adopted: "adopted the existing CA",
+      }[result.action];
       ctx.output.info(`pgwarden: ${verb} in ${ctx.layout.caDir}${result.keyEncrypted ? " (key encrypted)" : ""}`);
       if (unencrypted) ctx.output.warn(unencryptedCaKeyWarning(result.ca.keyPath));
       ctx.output.data(certificateText(info, result.ca.certPath));
@@ -111,7 +124,10 @@ A new key written unencrypted gets a warning on stderr with the openssl command 
 async function newKeyPassphrase(ctx: CommandContext, options: Options): Promise<string | undefined> {
   if (!options.passphrase) {
     if (options.passphraseFile !== undefined || ctx.env[PASSPHRASE_ENV] !== undefined) {
-      throw usageError("passphrase-conflict", `--no-passphrase and a passphrase (--passphrase-file or ${PASSPHRASE_ENV}) were both given: keep one`);
+      throw usageError(
+        "passphrase-conflict",
+        `--no-passphrase and a passphrase (--passphrase-file or ${PASSPHRASE_ENV}) were both given: keep one`,
+      );
     }
     return undefined;
   }

@@ -1,12 +1,14 @@
+import { readFile } from "node:fs/promises";
+
 import { Command } from "commander";
+
+import { notFoundError } from "../../../errors.js";
 import { readCertificateFile } from "../../../pki/certificate-authority.js";
 import { describeCertificate } from "../../../pki/certificate-info.js";
-import { notFoundError } from "../../../errors.js";
 import { isEncryptedPem } from "../../../pki/key-file.js";
 import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
 import { certificateText, keyValueLines } from "../../render.js";
-import { readFile } from "node:fs/promises";
 
 export function caShowCommand(): Command {
   const command = new Command("show").action(async (_options: object, cmd: Command) => {
@@ -18,12 +20,15 @@ export function caShowCommand(): Command {
     });
     const info = describeCertificate(der, ctx.now);
     const keyText = await readFile(ctx.layout.caKey, "utf8").catch(() => undefined);
-    const key = keyText === undefined ? "missing" : isEncryptedPem(keyText) ? "present, encrypted" : "present, not encrypted";
+    const key =
+      keyText === undefined ? "missing" : isEncryptedPem(keyText) ? "present, encrypted" : "present, not encrypted";
     if (ctx.output.format === "json") {
       ctx.output.json({ certPath: ctx.layout.caCert, keyPath: ctx.layout.caKey, key, certificate: info });
       return;
     }
-    ctx.output.data(`${certificateText(info, ctx.layout.caCert)}\n${keyValueLines([["key file", `${ctx.layout.caKey} (${key})`]])}`);
+    ctx.output.data(
+      `${certificateText(info, ctx.layout.caCert)}\n${keyValueLines([["key file", `${ctx.layout.caKey} (${key})`]])}`,
+    );
   });
   return describe(command, {
     description: "Show the CA: subject, key type, validity and days left, fingerprints, and where its files are.",

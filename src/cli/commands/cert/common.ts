@@ -6,7 +6,11 @@ import { keyValueLines } from "../../render.js";
 
 /** Loads the CA for signing with the passphrase and --insecure from the command line. */
 export async function loadSigningCa(ctx: CommandContext, insecure: boolean | undefined): Promise<CertificateAuthority> {
-  return loadCa(ctx.layout, { passphrase: await ctx.passphrase(), insecure: insecure ?? false, onWarning: (message) => ctx.output.warn(message) });
+  return loadCa(ctx.layout, {
+    passphrase: await ctx.passphrase(),
+    insecure: insecure ?? false,
+    onWarning: (message) => ctx.output.warn(message),
+  });
 }
 
 /** The JSON shape of an issued certificate, the same for `issue` and `sign` (its warnings are the document's). */

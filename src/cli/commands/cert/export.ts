@@ -1,7 +1,8 @@
 import { Command, InvalidArgumentError, Option } from "commander";
+
 import { usageError } from "../../../errors.js";
 import { readCertificateFile } from "../../../pki/certificate-authority.js";
-import { exportClientBundle, libpqUserDir, type BundleFormat, type ExportResult } from "../../../pki/client-bundle.js";
+import { type BundleFormat, exportClientBundle, type ExportResult, libpqUserDir } from "../../../pki/client-bundle.js";
 import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
 import { keyValueLines } from "../../render.js";
@@ -19,9 +20,11 @@ interface Options {
 
 /** `--out <dir>` or `--install` (libpq's ~/.postgresql), exactly one. */
 function destination(options: Options): string {
-  if (options.install && options.out !== undefined) throw usageError("install-and-out", "give either --out <dir> or --install, not both");
+  if (options.install && options.out !== undefined)
+    throw usageError("install-and-out", "give either --out <dir> or --install, not both");
   if (options.install) return libpqUserDir();
-  if (options.out === undefined) throw usageError("no-destination", "say where the bundle goes: --out <dir>, or --install for ~/.postgresql");
+  if (options.out === undefined)
+    throw usageError("no-destination", "say where the bundle goes: --out <dir>, or --install for ~/.postgresql");
   return options.out;
 }
 
@@ -40,17 +43,24 @@ function connectionLines(result: ExportResult): string {
  * refused naming --key-format, never silently taken for another meaning.
  */
 function outputFormatOption(): Option {
-  return new Option("--format <format>", "output format: text or json (the key file format is --key-format)").argParser((value: string) => {
-    if (value === "pem" || value === "pk8") throw new InvalidArgumentError(`the key file format is now --key-format ${value}; --format is text or json`);
-    if (value !== "text" && value !== "json") throw new InvalidArgumentError("Allowed choices are text, json.");
-    return value;
-  });
+  return new Option("--format <format>", "output format: text or json (the key file format is --key-format)").argParser(
+    (value: string) => {
+      if (value === "pem" || value === "pk8")
+        throw new InvalidArgumentError(`the key file format is now --key-format ${value}; --format is text or json`);
+      if (value !== "text" && value !== "json") throw new InvalidArgumentError("Allowed choices are text, json.");
+      return value;
+    },
+  );
 }
 
 export function certExportCommand(): Command {
   const command = new Command("export")
     .addOption(new Option("--cn <role>", "the client certificate's CN (the role)").makeOptionMandatory())
-    .addOption(new Option("--key-format <format>", "pem: libpq files; pk8: also JDBC's DER PKCS#8 key (postgresql.pk8)").choices(["pem", "pk8"]).default("pem"))
+    .addOption(
+      new Option("--key-format <format>", "pem: libpq files; pk8: also JDBC's DER PKCS#8 key (postgresql.pk8)")
+        .choices(["pem", "pk8"])
+        .default("pem"),
+    )
     .addOption(outputFormatOption())
     .addOption(new Option("--out <dir>", "directory to write the bundle to"))
     .addOption(new Option("--install", "write the bundle into ~/.postgresql, where libpq looks by default"))
@@ -62,7 +72,8 @@ export function certExportCommand(): Command {
       const ctx = contextOf(cmd);
       const outDir = destination(options);
       const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 1 || port > 65535) throw usageError("bad-port", `--port must be a TCP port from 1 to 65535, not "${options.port}"`);
+      if (!Number.isInteger(port) || port < 1 || port > 65535)
+        throw usageError("bad-port", `--port must be a TCP port from 1 to 65535, not "${options.port}"`);
       const { pem: rootPem } = await readCertificateFile(ctx.layout.caCert, "CA certificate");
       const result = await exportClientBundle(ctx.layout, rootPem, {
         commonName: options.cn,
@@ -75,15 +86,21 @@ export function certExportCommand(): Command {
         dbname: options.dbname,
         now: ctx.now,
       });
-      result.files.filter((file) => file.backup).forEach((file) => ctx.output.info(`pgwarden: kept the previous ${file.path} as ${file.backup}`));
+      result.files
+        .filter((file) => file.backup)
+        .forEach((file) => ctx.output.info(`pgwarden: kept the previous ${file.path} as ${file.backup}`));
       if (result.nodePostgres === undefined) {
-        ctx.output.warn(`no node-postgres URL: it cannot read a database name holding "/", "?" or "#" from a URL; pass database: ${JSON.stringify(options.dbname)} in its config`);
+        ctx.output.warn(
+          `no node-postgres URL: it cannot read a database name holding "/", "?" or "#" from a URL; pass database: ${JSON.stringify(options.dbname)} in its config`,
+        );
       }
       if (ctx.output.format === "json") {
         ctx.output.json(result);
         return;
       }
-      ctx.output.data(`${result.files.map((file) => `${file.path} (${file.mode.toString(8).padStart(4, "0")})`).join("\n")}\n\n${connectionLines(result)}`);
+      ctx.output.data(
+        `${result.files.map((file) => `${file.path} (${file.mode.toString(8).padStart(4, "0")})`).join("\n")}\n\n${connectionLines(result)}`,
+      );
     });
   return describe(command, {
     description: `Export a client certificate for a database user: the libpq bundle (postgresql.crt, postgresql.key 0600,

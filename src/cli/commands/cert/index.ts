@@ -1,4 +1,5 @@
 import { Command } from "commander";
+
 import type { Noun } from "../../noun.js";
 import { recoverBeforeReading } from "./recover.js";
 

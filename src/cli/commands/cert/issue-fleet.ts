@@ -1,12 +1,19 @@
 import { X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { notFoundError, pkiError, usageError } from "../../../errors.js";
+
 import { loadInventory } from "../../../config/load-inventory.js";
+import { notFoundError, pkiError, usageError } from "../../../errors.js";
+import { applyFleet, type FleetApplied, foreignFleetError } from "../../../pki/fleet/fleet-apply.js";
+import {
+  clusterKeyLinkError,
+  type ComparedCertificate,
+  compareFleet,
+  type FleetComparison,
+  type FleetIssuer,
+} from "../../../pki/fleet/fleet-compare.js";
+import { planFleet } from "../../../pki/fleet/fleet-plan.js";
 import { prepareForWrites } from "../../../pki/issue.js";
 import { DEFAULT_KEY_TYPE, parseKeyType } from "../../../pki/key-type.js";
-import { applyFleet, foreignFleetError, type FleetApplied } from "../../../pki/fleet/fleet-apply.js";
-import { clusterKeyLinkError, compareFleet, type ComparedCertificate, type FleetComparison, type FleetIssuer } from "../../../pki/fleet/fleet-compare.js";
-import { planFleet } from "../../../pki/fleet/fleet-plan.js";
 import { formatSubjectAltName } from "../../../pki/subject-alt-name.js";
 import { DEFAULT_LEAF_VALIDITY_DAYS, parseDays } from "../../../pki/validity.js";
 import type { CommandContext } from "../../context.js";
@@ -25,7 +32,8 @@ export interface FleetModeOptions {
 /** The CA certificate alone: a dry run compares without the CA key, so it never asks for its passphrase. */
 async function readIssuer(caCert: string): Promise<FleetIssuer> {
   const pem = await readFile(caCert).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") throw notFoundError("ca-not-found", `no CA certificate at ${caCert}: run pgwarden ca init first`);
+    if (error.code === "ENOENT")
+      throw notFoundError("ca-not-found", `no CA certificate at ${caCert}: run pgwarden ca init first`);
     throw error;
   });
   try {
@@ -36,7 +44,11 @@ async function readIssuer(caCert: string): Promise<FleetIssuer> {
   }
 }
 
-const VERBS = { keep: ["unchanged", "unchanged"], issue: ["would issue", "issued"], reissue: ["would re-issue", "re-issued"] } as const;
+const VERBS = {
+  keep: ["unchanged", "unchanged"],
+  issue: ["would issue", "issued"],
+  reissue: ["would re-issue", "re-issued"],
+} as const;
 
 function line(item: ComparedCertificate, dryRun: boolean, serial?: string): string {
   const { planned } = item;
@@ -70,7 +82,11 @@ export function fleetJson(comparison: FleetComparison, dryRun: boolean, applied?
         backups: outcome?.backups ?? [],
       };
     }),
-    clusterKeys: comparison.clusterKeys.map((key) => ({ keyPath: key.keyPath, action: key.action, keyType: key.keyType })),
+    clusterKeys: comparison.clusterKeys.map((key) => ({
+      keyPath: key.keyPath,
+      action: key.action,
+      keyType: key.keyType,
+    })),
     warnings: applied?.warnings ?? [],
   };
 }
@@ -84,20 +100,34 @@ export async function issueFleet(ctx: CommandContext, options: FleetModeOptions)
   inventory.warnings.forEach((warning) => ctx.output.warn(warning));
   const planned = planFleet(inventory, { cluster: options.cluster });
   if (planned.length === 0) {
-    throw usageError("empty-fleet", `${options.inventory} has no instance with pg_cluster and pg_seq, nor an etcd member with etcd_seq: nothing to issue`);
+    throw usageError(
+      "empty-fleet",
+      `${options.inventory} has no instance with pg_cluster and pg_seq, nor an etcd member with etcd_seq: nothing to issue`,
+    );
   }
   // Before reading: finish or roll back what a killed pgwarden left, so the comparison sees whole pairs.
   if (!dryRun) await prepareForWrites(ctx.layout);
   const ca = dryRun ? undefined : await loadSigningCa(ctx, options.insecure);
-  const comparison = await compareFleet(ctx.layout, ca ?? (await readIssuer(ctx.layout.caCert)), planned, { keyType, now: ctx.now });
-  const applied = ca === undefined ? undefined : await applyFleet(ctx.layout, ca, comparison, { force: options.force ?? false, days, now: ctx.now });
+  const comparison = await compareFleet(ctx.layout, ca ?? (await readIssuer(ctx.layout.caCert)), planned, {
+    keyType,
+    now: ctx.now,
+  });
+  const applied =
+    ca === undefined
+      ? undefined
+      : await applyFleet(ctx.layout, ca, comparison, { force: options.force ?? false, days, now: ctx.now });
   applied?.warnings.forEach((warning) => ctx.output.warn(warning));
   const foreign = comparison.certificates.find((item) => item.foreign !== undefined);
-  if (dryRun && foreign && !options.force) ctx.output.warn(`without --force the run will refuse: ${foreignFleetError(ctx.layout, foreign).message}`);
+  if (dryRun && foreign && !options.force)
+    ctx.output.warn(`without --force the run will refuse: ${foreignFleetError(ctx.layout, foreign).message}`);
   const linked = comparison.clusterKeys.find((key) => key.link !== undefined);
-  if (dryRun && linked && !options.force) ctx.output.warn(`without --force the run will refuse: ${clusterKeyLinkError(ctx.layout, linked).message}`);
+  if (dryRun && linked && !options.force)
+    ctx.output.warn(`without --force the run will refuse: ${clusterKeyLinkError(ctx.layout, linked).message}`);
   if (ctx.output.format === "json") ctx.output.json(fleetJson(comparison, dryRun, applied));
-  else ctx.output.data(comparison.certificates.map((item, index) => line(item, dryRun, applied?.outcomes[index]?.serial)).join("\n"));
+  else
+    ctx.output.data(
+      comparison.certificates.map((item, index) => line(item, dryRun, applied?.outcomes[index]?.serial)).join("\n"),
+    );
   const count = (action: string) => comparison.certificates.filter((item) => item.action === action).length;
   const keys = comparison.clusterKeys.filter((key) => key.action === "create").map((key) => key.keyPath);
   const keyNote = keys.length > 0 ? `; ${dryRun ? "would make" : "made"} cluster keys ${keys.join(", ")}` : "";

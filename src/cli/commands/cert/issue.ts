@@ -1,13 +1,23 @@
 import { Command, Option } from "commander";
+
 import { usageError } from "../../../errors.js";
 import { readInputFile } from "../../../fs/read-input.js";
+import { issueCertificate, type IssueOptions, prepareLeaf } from "../../../pki/issue.js";
 import { issueBatch } from "../../../pki/issue-batch.js";
-import { issueCertificate, prepareLeaf, type IssueOptions } from "../../../pki/issue.js";
 import { parseKeyType } from "../../../pki/key-type.js";
 import { parseProfile } from "../../../pki/profiles.js";
 import { DEFAULT_LEAF_VALIDITY_DAYS, parseDays } from "../../../pki/validity.js";
 import { contextOf } from "../../context.js";
-import { allowWildcardOption, daysOption, forceOption, insecureOption, keyTypeOption, noCnSanOption, passphraseFileOption, sanOption } from "../../flags.js";
+import {
+  allowWildcardOption,
+  daysOption,
+  forceOption,
+  insecureOption,
+  keyTypeOption,
+  noCnSanOption,
+  passphraseFileOption,
+  sanOption,
+} from "../../flags.js";
 import { describe } from "../../help.js";
 import { progressBar } from "../../progress.js";
 import { issuedJson, issuedText, loadSigningCa } from "./common.js";
@@ -55,9 +65,16 @@ export function certIssueCommand(): Command {
     .addOption(forceOption())
     .addOption(passphraseFileOption())
     .addOption(insecureOption())
-    .addOption(new Option("--inventory <file>", "issue every certificate a Pigsty inventory's fleet needs (PostgreSQL instances, etcd members)"))
+    .addOption(
+      new Option(
+        "--inventory <file>",
+        "issue every certificate a Pigsty inventory's fleet needs (PostgreSQL instances, etcd members)",
+      ),
+    )
     .addOption(new Option("--cluster <name>", "with --inventory: only this pg_cluster (or etcd_cluster)"))
-    .addOption(new Option("--dry-run", "with --inventory: print what would be issued, re-issued or kept, and write nothing"))
+    .addOption(
+      new Option("--dry-run", "with --inventory: print what would be issued, re-issued or kept, and write nothing"),
+    )
     .action(async (options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
       if (options.inventory !== undefined) {
@@ -72,15 +89,21 @@ export function certIssueCommand(): Command {
         ].filter(([, value]) => value !== undefined);
         if (given.length > 0) {
           const flags = given.map(([flag]) => flag).join(", ");
-          throw usageError("fleet-flags", `--inventory takes each certificate's profile, CN, SANs and folder from the inventory: drop ${flags}`);
+          throw usageError(
+            "fleet-flags",
+            `--inventory takes each certificate's profile, CN, SANs and folder from the inventory: drop ${flags}`,
+          );
         }
         // Loaded only here: the inventory's YAML reader is no cost to the other modes.
         const { issueFleet } = await import("./issue-fleet.js");
         return issueFleet(ctx, { ...options, inventory: options.inventory });
       }
-      if (options.cluster !== undefined || options.dryRun) throw usageError("inventory-required", "--cluster and --dry-run go with --inventory FILE");
-      if (options.profile === undefined) throw usageError("profile-required", "required option '--profile <profile>' not specified");
-      if (options.cn === undefined && options.cnFile === undefined) throw usageError("cn-required", "give --cn NAME or --cn-file FILE");
+      if (options.cluster !== undefined || options.dryRun)
+        throw usageError("inventory-required", "--cluster and --dry-run go with --inventory FILE");
+      if (options.profile === undefined)
+        throw usageError("profile-required", "required option '--profile <profile>' not specified");
+      if (options.cn === undefined && options.cnFile === undefined)
+        throw usageError("cn-required", "give --cn NAME or --cn-file FILE");
       const base: Omit<IssueOptions, "commonName"> = {
         profile: parseProfile(options.profile),
         subjectAltNames: options.san,
@@ -94,7 +117,12 @@ export function certIssueCommand(): Command {
       if (options.cn !== undefined) {
         const prepared = prepareLeaf(ctx.layout, { ...base, commonName: options.cn });
         const ca = await loadSigningCa(ctx, options.insecure);
-        const result = await issueCertificate(ctx.layout, ca, { ...base, commonName: prepared.request.commonName }, ctx.now);
+        const result = await issueCertificate(
+          ctx.layout,
+          ca,
+          { ...base, commonName: prepared.request.commonName },
+          ctx.now,
+        );
         result.warnings.forEach((warning) => ctx.output.warn(warning));
         if (ctx.output.format === "json") ctx.output.json({ issued: [issuedJson(result)], skipped: [] });
         else ctx.output.data(issuedText(result));
@@ -111,11 +139,20 @@ export function certIssueCommand(): Command {
         }
       });
       const ca = await loadSigningCa(ctx, options.insecure);
-      const { issued, skipped } = await issueBatch(ctx.layout, ca, prepared, { force: base.force, now: ctx.now, onProgress: progressBar(ctx.output, "issuing") });
+      const { issued, skipped } = await issueBatch(ctx.layout, ca, prepared, {
+        force: base.force,
+        now: ctx.now,
+        onProgress: progressBar(ctx.output, "issuing"),
+      });
       [...new Set(issued.flatMap((result) => result.warnings))].forEach((warning) => ctx.output.warn(warning));
-      if (ctx.output.format === "json") ctx.output.json({ issued: issued.map(issuedJson), skipped: skipped.map(issuedJson) });
-      else if (issued.length > 0) ctx.output.data(issued.map((result) => `${result.record.serial}  ${result.certPath}`).join("\n"));
-      const skippedNote = skipped.length > 0 ? `, skipped ${skipped.length} already issued (key and certificate present, matching and recorded)` : "";
+      if (ctx.output.format === "json")
+        ctx.output.json({ issued: issued.map(issuedJson), skipped: skipped.map(issuedJson) });
+      else if (issued.length > 0)
+        ctx.output.data(issued.map((result) => `${result.record.serial}  ${result.certPath}`).join("\n"));
+      const skippedNote =
+        skipped.length > 0
+          ? `, skipped ${skipped.length} already issued (key and certificate present, matching and recorded)`
+          : "";
       ctx.output.info(`pgwarden: issued ${issued.length} ${base.profile.name} certificates${skippedNote}`);
     });
   return describe(command, {

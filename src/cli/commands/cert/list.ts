@@ -1,8 +1,9 @@
 import { Command, Option } from "commander";
+
+import { pkiError } from "../../../errors.js";
 import { listCertificates } from "../../../pki/cert-list.js";
 import { parseProfile } from "../../../pki/profiles.js";
 import { parseDuration } from "../../../pki/validity.js";
-import { pkiError } from "../../../errors.js";
 import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
 import { table } from "../../render.js";
@@ -17,7 +18,12 @@ interface Options {
 
 export function certListCommand(): Command {
   const command = new Command("list")
-    .addOption(new Option("--expiring <duration>", "only certificates that expire within this time (30d, 12h, 2w), expired ones included"))
+    .addOption(
+      new Option(
+        "--expiring <duration>",
+        "only certificates that expire within this time (30d, 12h, 2w), expired ones included",
+      ),
+    )
     .addOption(new Option("--profile <profile>", "only server, client or peer certificates"))
     .action(async (options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
@@ -31,21 +37,36 @@ export function certListCommand(): Command {
       const failed = () => {
         if (result.errors.length === 0) return;
         const shown = result.errors.slice(0, MAX_ERRORS_SHOWN).join("; ");
-        const more = result.errors.length > MAX_ERRORS_SHOWN ? ` and ${result.errors.length - MAX_ERRORS_SHOWN} more` : "";
-        throw pkiError("unreadable-files", `cannot read ${shown}${more}: fix or remove these files under ${ctx.layout.root}, then list again`);
+        const more =
+          result.errors.length > MAX_ERRORS_SHOWN ? ` and ${result.errors.length - MAX_ERRORS_SHOWN} more` : "";
+        throw pkiError(
+          "unreadable-files",
+          `cannot read ${shown}${more}: fix or remove these files under ${ctx.layout.root}, then list again`,
+        );
       };
       if (ctx.output.format === "json") {
         ctx.output.json({ certificates: result.entries });
         return failed();
       }
       if (result.entries.length === 0) {
-        ctx.output.info(`pgwarden: no certificates${options.expiring || options.profile ? " match" : ` under ${ctx.layout.root}`}`);
+        ctx.output.info(
+          `pgwarden: no certificates${options.expiring || options.profile ? " match" : ` under ${ctx.layout.root}`}`,
+        );
         return failed();
       }
       ctx.output.data(
         table(
           ["SERIAL", "CN", "PROFILE", "ORIGIN", "NOT AFTER", "DAYS", "STATUS", "PATH"],
-          result.entries.map((entry) => [entry.serial, entry.commonName, entry.profile, entry.origin, entry.notAfter.slice(0, 10), String(entry.daysLeft), entry.status, entry.path]),
+          result.entries.map((entry) => [
+            entry.serial,
+            entry.commonName,
+            entry.profile,
+            entry.origin,
+            entry.notAfter.slice(0, 10),
+            String(entry.daysLeft),
+            entry.status,
+            entry.path,
+          ]),
         ),
       );
       failed();
@@ -59,6 +80,10 @@ key-unreadable (a key file is there but cannot be read). A file that exists but 
 read (a directory, a dangling symlink, an I/O error) is reported on stderr and the exit code is 7.
 Before listing, a key/certificate replacement that a killed pgwarden left half done is finished.
 With --format json: {"certificates": [...]} (schemas/cert-list.schema.json).`,
-    examples: ["pgwarden cert list", "pgwarden cert list --expiring 30d", "pgwarden cert list --pki files/pki --profile client --format json"],
+    examples: [
+      "pgwarden cert list",
+      "pgwarden cert list --expiring 30d",
+      "pgwarden cert list --pki files/pki --profile client --format json",
+    ],
   });
 }

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+
 import { contextOf } from "../../context.js";
 
 /** Verbs that read a key/certificate pair without writing one (the writers recover by themselves). */

@@ -1,9 +1,19 @@
 import { Command, Option } from "commander";
+
 import { parseProfile } from "../../../pki/profiles.js";
 import { signCertificateRequest } from "../../../pki/sign-csr.js";
 import { DEFAULT_LEAF_VALIDITY_DAYS, parseDays } from "../../../pki/validity.js";
 import { contextOf } from "../../context.js";
-import { allowWildcardOption, daysOption, forceOption, insecureOption, noCnSanOption, passphraseFileOption, profileOption, sanOption } from "../../flags.js";
+import {
+  allowWildcardOption,
+  daysOption,
+  forceOption,
+  insecureOption,
+  noCnSanOption,
+  passphraseFileOption,
+  profileOption,
+  sanOption,
+} from "../../flags.js";
 import { describe } from "../../help.js";
 import { issuedJson, issuedText, loadSigningCa } from "./common.js";
 

@@ -1,8 +1,9 @@
 import { Command, Option } from "commander";
+
 import { usageError } from "../../../errors.js";
-import { verifyCertificate, type Purpose } from "../../../pki/verify.js";
-import { loadVerifyInputs } from "../../../pki/verify/verify-inputs.js";
 import { ExitCode } from "../../../errors.js";
+import { type Purpose, verifyCertificate } from "../../../pki/verify.js";
+import { loadVerifyInputs } from "../../../pki/verify/verify-inputs.js";
 import { contextOf } from "../../context.js";
 import { ExitSignal } from "../../exit-signal.js";
 import { describe } from "../../help.js";
@@ -25,35 +26,84 @@ function collect(value: string, previous: string[] | undefined): string[] {
 /** `--at`: ISO 8601 or seconds since the epoch (as `openssl verify -attime`). */
 function parseAt(value: string): Date {
   const at = /^\d+$/.test(value) ? new Date(Number(value) * 1000) : new Date(value);
-  if (Number.isNaN(at.getTime())) throw usageError("bad-time", `--at ${value} is not a time: give ISO 8601 (2030-01-31T12:00:00Z) or seconds since 1970`);
+  if (Number.isNaN(at.getTime()))
+    throw usageError(
+      "bad-time",
+      `--at ${value} is not a time: give ISO 8601 (2030-01-31T12:00:00Z) or seconds since 1970`,
+    );
   return at;
 }
 
 export function certVerifyCommand(): Command {
   const command = new Command("verify")
     .argument("<file>", "the certificate (PEM; extra certificates in the file are taken as its chain)")
-    .addOption(new Option("--purpose <purpose>", "what it must be usable for (OpenSSL -purpose sslserver|sslclient)").choices(["server", "client"]))
-    .addOption(new Option("--host <name>", "host name or IP address it must be valid for, by libpq's sslmode=verify-full rules"))
+    .addOption(
+      new Option("--purpose <purpose>", "what it must be usable for (OpenSSL -purpose sslserver|sslclient)").choices([
+        "server",
+        "client",
+      ]),
+    )
+    .addOption(
+      new Option("--host <name>", "host name or IP address it must be valid for, by libpq's sslmode=verify-full rules"),
+    )
     .addOption(new Option("--ca <file>", "trust every certificate of this file instead of <pki>/ca/ca.crt"))
     .addOption(new Option("--ca-file <file>", "same as --ca").hideHelp())
-    .addOption(new Option("--untrusted <file>", "intermediates that may complete the chain (repeatable)").argParser(collect))
-    .addOption(new Option("--crl <file>", "check revocation against this CRL file (repeatable; default: <pki>/crl/*.crl with the PKI's CA)").argParser(collect))
-    .addOption(new Option("--key <file>", "the certificate's private key, which must match (default: the .key file beside it, if any)"))
-    .addOption(new Option("--at <time>", "check as of this time instead of now (ISO 8601 or epoch seconds, as openssl -attime)"))
+    .addOption(
+      new Option("--untrusted <file>", "intermediates that may complete the chain (repeatable)").argParser(collect),
+    )
+    .addOption(
+      new Option(
+        "--crl <file>",
+        "check revocation against this CRL file (repeatable; default: <pki>/crl/*.crl with the PKI's CA)",
+      ).argParser(collect),
+    )
+    .addOption(
+      new Option(
+        "--key <file>",
+        "the certificate's private key, which must match (default: the .key file beside it, if any)",
+      ),
+    )
+    .addOption(
+      new Option("--at <time>", "check as of this time instead of now (ISO 8601 or epoch seconds, as openssl -attime)"),
+    )
     .action(async (file: string, options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
       const now = options.at === undefined ? ctx.now : parseAt(options.at);
       const inputs = await loadVerifyInputs(
-        { certificate: file, ca: options.ca ?? options.caFile, untrusted: options.untrusted, crls: options.crl, key: options.key },
+        {
+          certificate: file,
+          ca: options.ca ?? options.caFile,
+          untrusted: options.untrusted,
+          crls: options.crl,
+          key: options.key,
+        },
         () => ctx.layout,
       );
-      const result = verifyCertificate(inputs.leaf, { ...inputs.options, purpose: options.purpose, host: options.host, strict: true, now });
-      if (ctx.output.format === "json") ctx.output.json({ file, ...result, ca: inputs.sources.ca, crls: inputs.sources.crls, key: inputs.sources.key ?? null });
+      const result = verifyCertificate(inputs.leaf, {
+        ...inputs.options,
+        purpose: options.purpose,
+        host: options.host,
+        strict: true,
+        now,
+      });
+      if (ctx.output.format === "json")
+        ctx.output.json({
+          file,
+          ...result,
+          ca: inputs.sources.ca,
+          crls: inputs.sources.crls,
+          key: inputs.sources.key ?? null,
+        });
       else {
-        const mark = (check: { ok: boolean; skipped?: boolean }) => (check.skipped ? "skip" : check.ok ? "ok  " : "FAIL");
+        const mark = (check: { ok: boolean; skipped?: boolean }) =>
+          check.skipped ? "skip" : check.ok ? "ok  " : "FAIL";
         const detail = (check: { name: string; skipped?: boolean; detail: string }) =>
-          check.name === "revocation" && check.skipped ? `${check.detail} (--crl FILE${options.ca ?? options.caFile ? "" : `, or the CA's CRL in ${ctx.layout.crlDir}`})` : check.detail;
-        ctx.output.data(result.checks.map((check) => `${mark(check)}  ${check.name.padEnd(16)}  ${detail(check)}`).join("\n"));
+          check.name === "revocation" && check.skipped
+            ? `${check.detail} (--crl FILE${(options.ca ?? options.caFile) ? "" : `, or the CA's CRL in ${ctx.layout.crlDir}`})`
+            : check.detail;
+        ctx.output.data(
+          result.checks.map((check) => `${mark(check)}  ${check.name.padEnd(16)}  ${detail(check)}`).join("\n"),
+        );
         ctx.output.info(result.ok ? `pgwarden: ${file}: verified` : `pgwarden: ${file}: not valid: ${result.reason}`);
       }
       if (!result.ok) throw new ExitSignal(ExitCode.checkFailed);

@@ -1,16 +1,18 @@
 import { constants } from "node:os";
 import { resolve } from "node:path";
+
 import { Command, Option } from "commander";
+
 import { usageError } from "../../../errors.js";
 import { readInputFile } from "../../../fs/read-input.js";
 import { applyHba, connectionTarget, pgdataTarget } from "../../../hba/apply.js";
 import { BLOCKING_SEVERITY } from "../../../hba/apply/lint-gate.js";
+import { connectSuperuser } from "../../../pg/connect.js";
 import { findServerBinaries } from "../../../pg/pg-binaries.js";
+import { CONN_FORMS_HELP, connectOptions, connOption } from "../../conn-url.js";
 import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
 import { keyValueLines } from "../../render.js";
-import { connectSuperuser } from "../../../pg/connect.js";
-import { CONN_FORMS_HELP, connectOptions, connOption } from "../../conn-url.js";
 
 interface Options {
   conn?: string;
@@ -24,8 +26,17 @@ interface Options {
 export function hbaApplyCommand(): Command {
   const command = new Command("apply")
     .argument("<file>", "the pg_hba.conf to install (for example the output of pgwarden hba render)")
-    .addOption(connOption(`a running server reached as a superuser: ${CONN_FORMS_HELP}; without --conn and --pgdata, as psql with no arguments`))
-    .addOption(new Option("--pgdata <dir>", "a running cluster on this machine (asked over its socket as the data directory's owner)"))
+    .addOption(
+      connOption(
+        `a running server reached as a superuser: ${CONN_FORMS_HELP}; without --conn and --pgdata, as psql with no arguments`,
+      ),
+    )
+    .addOption(
+      new Option(
+        "--pgdata <dir>",
+        "a running cluster on this machine (asked over its socket as the data directory's owner)",
+      ),
+    )
     .addOption(new Option("--hba-file <file>", "with --pgdata: where its pg_hba.conf is (default PGDATA/pg_hba.conf)"))
     .addOption(new Option("--pg-bin <dir>", "PostgreSQL's programs (psql, pg_ctl) for --pgdata"))
     .addOption(
@@ -34,15 +45,28 @@ export function hbaApplyCommand(): Command {
         `install even when the new rules would refuse pgwarden's own connection or the superuser's socket login (or pgwarden cannot tell), or lint finds ${BLOCKING_SEVERITY} (its highest severity) risks, and keep them when a fresh login of pgwarden's is refused after the reload; never overrides PostgreSQL's own refusal`,
       ),
     )
-    .addOption(new Option("--server-log <file>", "the server's log file, when pgwarden cannot find it (default: logging_collector's current file, else the postmaster's stderr)"))
+    .addOption(
+      new Option(
+        "--server-log <file>",
+        "the server's log file, when pgwarden cannot find it (default: logging_collector's current file, else the postmaster's stderr)",
+      ),
+    )
     .action(async (file: string, options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
-      if (options.conn !== undefined && options.pgdata !== undefined) throw usageError("hba-apply-target", "give one of --conn STRING or --pgdata DIR, not both");
+      if (options.conn !== undefined && options.pgdata !== undefined)
+        throw usageError("hba-apply-target", "give one of --conn STRING or --pgdata DIR, not both");
       const text = await readInputFile(file, "rules file");
-      const client = options.pgdata === undefined ? await connectSuperuser(options.conn, connectOptions(ctx)) : undefined;
+      const client =
+        options.pgdata === undefined ? await connectSuperuser(options.conn, connectOptions(ctx)) : undefined;
       try {
         const conn = options.conn;
-        const target = client ? await connectionTarget(client, () => connectSuperuser(conn, { warn: () => undefined })) : await pgdataTarget(resolve(options.pgdata as string), findServerBinaries(options.pgBin).dir, options.hbaFile);
+        const target = client
+          ? await connectionTarget(client, () => connectSuperuser(conn, { warn: () => undefined }))
+          : await pgdataTarget(
+              resolve(options.pgdata as string),
+              findServerBinaries(options.pgBin).dir,
+              options.hbaFile,
+            );
         const result = await applyHba(target, text, {
           now: ctx.now,
           force: options.force === true,
@@ -57,8 +81,16 @@ export function hbaApplyCommand(): Command {
         for (const problem of result.overridden) ctx.output.warn(`installed despite --force: ${problem}`);
         if (ctx.output.format === "json") ctx.output.json(result);
         else {
-          const reloaded = result.reloaded ? `yes, PostgreSQL loaded the new rules: ${result.confirmedBy}` : "no (nothing changed)";
-          ctx.output.data(keyValueLines([["rules", `${result.hbaFile} (${result.action})`], ["backup", result.backup], ["reloaded", reloaded]]));
+          const reloaded = result.reloaded
+            ? `yes, PostgreSQL loaded the new rules: ${result.confirmedBy}`
+            : "no (nothing changed)";
+          ctx.output.data(
+            keyValueLines([
+              ["rules", `${result.hbaFile} (${result.action})`],
+              ["backup", result.backup],
+              ["reloaded", reloaded],
+            ]),
+          );
         }
       } finally {
         await client?.end().catch(() => undefined);

@@ -1,5 +1,7 @@
 import { isIP } from "node:net";
+
 import { Command, Option } from "commander";
+
 import { instanceVars } from "../../../config/inventory.js";
 import { loadInventory } from "../../../config/load-inventory.js";
 import { ExitCode, usageError } from "../../../errors.js";
@@ -7,15 +9,15 @@ import { explainConnection } from "../../../hba/explain/explain-connection.js";
 import { explainMatrix } from "../../../hba/explain/matrix.js";
 import { inventoryMemberships } from "../../../hba/inventory-superusers.js";
 import type { Connection, ServerContext } from "../../../hba/match.js";
-import { sourcePrefix, type HbaRule } from "../../../hba/model.js";
-import { contextOf, type CommandContext } from "../../context.js";
+import { type HbaRule, sourcePrefix } from "../../../hba/model.js";
+import { type CommandContext, contextOf } from "../../context.js";
 import { ExitSignal } from "../../exit-signal.js";
-import { hbaRuleJson } from "../../json-view.js";
 import { describe } from "../../help.js";
+import { hbaRuleJson } from "../../json-view.js";
 import { explanationText, matrixText } from "./explain-text.js";
 import { majorVersionFlag, pgVersionOption } from "./pg-version.js";
 import { renamedFlag } from "./renamed-flag.js";
-import { addSourceOptions, loadHbaSource, type HbaSource, type SourceOptions } from "./source.js";
+import { addSourceOptions, type HbaSource, loadHbaSource, type SourceOptions } from "./source.js";
 
 interface Options extends SourceOptions {
   user?: string;
@@ -33,17 +35,31 @@ interface Options extends SourceOptions {
 }
 
 /** --ssl meant the client's TLS here and the server's setting in lint: now each has its own name. */
-const OLD_SSL = renamedFlag("--ssl", "ssl", "--tls for a client that connects with TLS (hba lint's --server-ssl on|off is the server's setting)");
+const OLD_SSL = renamedFlag(
+  "--ssl",
+  "ssl",
+  "--tls for a client that connects with TLS (hba lint's --server-ssl on|off is the server's setting)",
+);
 
 const collect = (value: string, previous: string[] | false | undefined) => [...(previous || []), value];
 
 /** The connection the flags describe; bad input is a usage error (exit 2). */
 function connectionOf(options: Options): Omit<Connection, "memberOf"> {
-  if (options.user === undefined || options.user === "") throw usageError("explain-user", "give the role with --user NAME (or --matrix with --inventory)");
-  if (options.addr === undefined) throw usageError("explain-addr", "give where the client connects from with --addr IP (or --addr local for the unix socket)");
+  if (options.user === undefined || options.user === "")
+    throw usageError("explain-user", "give the role with --user NAME (or --matrix with --inventory)");
+  if (options.addr === undefined)
+    throw usageError(
+      "explain-addr",
+      "give where the client connects from with --addr IP (or --addr local for the unix socket)",
+    );
   const local = options.addr === "local";
-  if (!local && isIP(options.addr) === 0) throw usageError("explain-addr", `--addr must be an IPv4 or IPv6 address, or local for the unix socket, got ${JSON.stringify(options.addr)}`);
-  if (local && (options.tls || options.cert !== undefined)) throw usageError("explain-socket-tls", "a unix socket connection has no TLS: --tls and --cert need --addr IP");
+  if (!local && isIP(options.addr) === 0)
+    throw usageError(
+      "explain-addr",
+      `--addr must be an IPv4 or IPv6 address, or local for the unix socket, got ${JSON.stringify(options.addr)}`,
+    );
+  if (local && (options.tls || options.cert !== undefined))
+    throw usageError("explain-socket-tls", "a unix socket connection has no TLS: --tls and --cert need --addr IP");
   if (options.cert === "") throw usageError("explain-cert", "--cert needs the certificate's CN");
   const database = options.db ?? options.user;
   // A certificate is only ever presented inside TLS.
@@ -63,7 +79,8 @@ function membershipsOf(options: Options, source: HbaSource, user: string): reado
   if (options.memberOf === false) return [];
   if (options.memberOf !== undefined) return options.memberOf;
   if (source.roleFacts) return source.roleFacts.memberOf;
-  if (source.inventory && options.cluster !== undefined) return inventoryMemberships(instanceVars(source.inventory, options.cluster, source.rendered?.instance?.host))(user);
+  if (source.inventory && options.cluster !== undefined)
+    return inventoryMemberships(instanceVars(source.inventory, options.cluster, source.rendered?.instance?.host))(user);
   return undefined;
 }
 
@@ -71,7 +88,9 @@ function warnAboutErrors(ctx: CommandContext, source: HbaSource): void {
   const [first] = source.file.errors;
   if (!first) return;
   const more = source.file.errors.length > 1 ? ` and ${source.file.errors.length - 1} more` : "";
-  ctx.output.warn(`${sourcePrefix(first.source)}${first.message}${more}: PostgreSQL refuses to load a file with errors, so these rules would not be in force`);
+  ctx.output.warn(
+    `${sourcePrefix(first.source)}${first.message}${more}: PostgreSQL refuses to load a file with errors, so these rules would not be in force`,
+  );
 }
 
 const ruleJson = (rule: HbaRule) => hbaRuleJson(rule);
@@ -102,7 +121,11 @@ async function explainOne(ctx: CommandContext, file: string | undefined, options
       reason: explained.reason,
       ...(explained.serverMessage !== undefined ? { serverMessage: explained.serverMessage } : {}),
       first: explained.first ? { ...ruleJson(explained.first.rule), ...explained.first.outcome } : null,
-      undecided: explained.undecided.map((candidate) => ({ ...ruleJson(candidate.rule), unknown: candidate.unknown, ...candidate.outcome })),
+      undecided: explained.undecided.map((candidate) => ({
+        ...ruleJson(candidate.rule),
+        unknown: candidate.unknown,
+        ...candidate.outcome,
+      })),
       later: explained.later.map(ruleJson),
     });
   } else ctx.output.data(explanationText(explained, source.label, file ?? source.label));
@@ -110,14 +133,37 @@ async function explainOne(ctx: CommandContext, file: string | undefined, options
 }
 
 async function explainInventoryMatrix(ctx: CommandContext, file: string | undefined, options: Options): Promise<void> {
-  if (file !== undefined || options.conn !== undefined || options.inventory === undefined || options.cluster === undefined) {
-    throw usageError("explain-matrix-source", "--matrix answers for an inventory: give --inventory FILE --cluster NAME (not FILE or --conn)");
+  if (
+    file !== undefined ||
+    options.conn !== undefined ||
+    options.inventory === undefined ||
+    options.cluster === undefined
+  ) {
+    throw usageError(
+      "explain-matrix-source",
+      "--matrix answers for an inventory: give --inventory FILE --cluster NAME (not FILE or --conn)",
+    );
   }
-  const perConnection = [options.user && "--user", options.addr && "--addr", options.tls && "--tls", options.cert !== undefined && "--cert", options.memberOf !== undefined && "--member-of", options.replication && "--replication"].filter(Boolean);
-  if (perConnection.length > 0) throw usageError("explain-matrix-flags", `--matrix answers for every role and network: leave out ${perConnection.join(", ")}`);
-  if (options.target !== undefined && options.target !== "pg") throw usageError("explain-matrix-target", "--matrix explains pg_hba.conf (--target pg)");
+  const perConnection = [
+    options.user && "--user",
+    options.addr && "--addr",
+    options.tls && "--tls",
+    options.cert !== undefined && "--cert",
+    options.memberOf !== undefined && "--member-of",
+    options.replication && "--replication",
+  ].filter(Boolean);
+  if (perConnection.length > 0)
+    throw usageError(
+      "explain-matrix-flags",
+      `--matrix answers for every role and network: leave out ${perConnection.join(", ")}`,
+    );
+  if (options.target !== undefined && options.target !== "pg")
+    throw usageError("explain-matrix-target", "--matrix explains pg_hba.conf (--target pg)");
   const inventory = await loadInventory(options.inventory);
-  const matrix = await explainMatrix(inventory, options.cluster, { instance: options.instance, ...(options.db !== undefined ? { database: options.db } : {}) });
+  const matrix = await explainMatrix(inventory, options.cluster, {
+    instance: options.instance,
+    ...(options.db !== undefined ? { database: options.db } : {}),
+  });
   for (const warning of matrix.warnings) ctx.output.warn(warning);
   if (ctx.output.format === "json") ctx.output.json(matrix);
   else ctx.output.data(matrixText(matrix));
@@ -129,14 +175,31 @@ export function hbaExplainCommand(): Command {
     .addOption(new Option("--user <role>", "the role that connects"))
     .addOption(new Option("--db <database>", "the database it asks for (default: the role's name, as libpq does)"))
     .addOption(new Option("--addr <ip|local>", "where it connects from: an IP address, or local for the unix socket"))
-    .addOption(new Option("--tls", "the client connects with TLS (libpq sslmode require or verify-*, or prefer when the server has ssl on): hostssl lines match, hostnossl lines do not; was --ssl"))
+    .addOption(
+      new Option(
+        "--tls",
+        "the client connects with TLS (libpq sslmode require or verify-*, or prefer when the server has ssl on): hostssl lines match, hostnossl lines do not; was --ssl",
+      ),
+    )
     .addOption(OLD_SSL.option)
     .addOption(new Option("--cert <cn>", "a client certificate with this CN is presented (implies --tls)"))
-    .addOption(new Option("--member-of <role>", "a role the user is a member of, directly or not (repeatable; the list is then complete)").argParser(collect))
+    .addOption(
+      new Option(
+        "--member-of <role>",
+        "a role the user is a member of, directly or not (repeatable; the list is then complete)",
+      ).argParser(collect),
+    )
     .addOption(new Option("--no-member-of", "the user is a member of no role"))
-    .addOption(new Option("--replication", "a physical replication connection (matches the database keyword replication only)"))
+    .addOption(
+      new Option("--replication", "a physical replication connection (matches the database keyword replication only)"),
+    )
     .addOption(pgVersionOption())
-    .addOption(new Option("--matrix", "with --inventory: answer for every role and network alias, with and without TLS, in one table"))
+    .addOption(
+      new Option(
+        "--matrix",
+        "with --inventory: answer for every role and network alias, with and without TLS, in one table",
+      ),
+    )
     .action(async (file: string | undefined, options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
       OLD_SSL.refuse(options.ssl);

@@ -10,7 +10,11 @@ const ITEMS_PER_CHUNK = 2_000;
  * report of millions of findings never becomes one string (`each` turns an item into what is written) (V8 caps a string at about 512 MiB,
  * and JSON.stringify throws "Invalid string length" beyond it). Each piece ends with a line break.
  */
-export function* jsonChunks<T>(items: readonly T[], place: (items: unknown) => unknown, each: (item: T) => unknown = (item) => item): Generator<string> {
+export function* jsonChunks<T>(
+  items: readonly T[],
+  place: (items: unknown) => unknown,
+  each: (item: T) => unknown = (item) => item,
+): Generator<string> {
   const text = JSON.stringify(place(PLACEHOLDER), null, 2);
   const marker = JSON.stringify(PLACEHOLDER);
   const at = text.indexOf(marker);

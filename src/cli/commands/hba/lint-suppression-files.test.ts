@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+
 import { holdsMarker } from "./lint-suppression-files.js";
 
 const MIB = 1024 * 1024;

@@ -1,5 +1,6 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+
 import { ExitCode, PgwardenError, usageError } from "../../../errors.js";
 import { PUBLIC_FILE_MODE, writeFileAtomic } from "../../../fs/atomic-write.js";
 import { baselineDocument, parseBaseline } from "../../../hba/lint/baseline.js";
@@ -15,8 +16,17 @@ import type { HbaSource } from "./source.js";
  * (includes too) or the inventory, never a rendered file's name (nothing on disk is that file).
  * A file without the marker is not split into lines.
  */
-export function inlineReader(source: HbaSource, file: string | undefined): (name: string) => readonly string[] | undefined {
-  const readable = new Set<string>(source.inventory ? [source.inventory.file] : file !== undefined ? source.file.rules.map((rule) => rule.source.file) : []);
+export function inlineReader(
+  source: HbaSource,
+  file: string | undefined,
+): (name: string) => readonly string[] | undefined {
+  const readable = new Set<string>(
+    source.inventory
+      ? [source.inventory.file]
+      : file !== undefined
+        ? source.file.rules.map((rule) => rule.source.file)
+        : [],
+  );
   const cache = new Map<string, readonly string[] | undefined>();
   return (name) => {
     if (!readable.has(name)) return undefined;
@@ -61,7 +71,12 @@ export async function readBaseline(file: string): Promise<BaselineEntry[]> {
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new PgwardenError("lint-baseline-missing", `--baseline ${file} does not exist: write it with --write-baseline ${file}`, ExitCode.notFound);
+    if ((error as NodeJS.ErrnoException).code === "ENOENT")
+      throw new PgwardenError(
+        "lint-baseline-missing",
+        `--baseline ${file} does not exist: write it with --write-baseline ${file}`,
+        ExitCode.notFound,
+      );
     throw usageError("lint-baseline-unreadable", `--baseline ${file} cannot be read: ${(error as Error).message}`);
   }
   return parseBaseline(text, file);
@@ -76,12 +91,18 @@ export async function writeBaseline(file: string, findings: readonly Finding[]):
     } catch {
       ours = false;
     }
-    if (!ours) throw usageError("lint-baseline-exists", `--write-baseline ${file}: a file that is not a pgwarden baseline is there; move it away or choose another path`);
+    if (!ours)
+      throw usageError(
+        "lint-baseline-exists",
+        `--write-baseline ${file}: a file that is not a pgwarden baseline is there; move it away or choose another path`,
+      );
   }
   try {
     await writeFileAtomic(file, `${JSON.stringify(baselineDocument(findings), null, 2)}\n`, { mode: PUBLIC_FILE_MODE });
   } catch (error) {
-    throw usageError("lint-baseline-unwritable", `--write-baseline ${file} cannot be written: ${(error as Error).message}`);
+    throw usageError(
+      "lint-baseline-unwritable",
+      `--write-baseline ${file} cannot be written: ${(error as Error).message}`,
+    );
   }
 }
-

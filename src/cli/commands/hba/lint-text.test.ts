@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
 import type { Finding } from "../../../hba/lint/finding.js";
 import { lintTextChunks } from "./lint-text.js";
 
@@ -17,5 +18,8 @@ test("a FILE source's first heading is not prefixed with the same file name twic
   const fromFile = [...lintTextChunks("hba1.conf: ", [finding("hba1.conf", 2)], 3)].join("");
   assert.equal(fromFile.split("\n")[0], "hba1.conf:2: host all all 10.0.0.0/8 md5");
   const fromInventory = [...lintTextChunks("pigsty.yml (cluster pg-test): ", [finding("pigsty.yml", 12)], 3)].join("");
-  assert.equal(fromInventory.split("\n")[0], "pigsty.yml (cluster pg-test): pigsty.yml:12: host all all 10.0.0.0/8 md5");
+  assert.equal(
+    fromInventory.split("\n")[0],
+    "pigsty.yml (cluster pg-test): pigsty.yml:12: host all all 10.0.0.0/8 md5",
+  );
 });

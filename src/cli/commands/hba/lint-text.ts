@@ -53,7 +53,12 @@ export function lintSummary(findings: readonly Finding[], rulesChecked: number, 
  * written piece by piece instead of being built as one string (which V8 caps at about 512 MiB).
  * Compact: one line per finding and no summary (the caller says it on stderr).
  */
-export function* lintTextChunks(prefix: string, findings: readonly Finding[], rulesChecked: number, options: LintTextOptions = {}): Generator<string> {
+export function* lintTextChunks(
+  prefix: string,
+  findings: readonly Finding[],
+  rulesChecked: number,
+  options: LintTextOptions = {},
+): Generator<string> {
   const stale = options.staleBaseline ?? [];
   if (options.compact) {
     let piece = "";
@@ -80,7 +85,8 @@ export function* lintTextChunks(prefix: string, findings: readonly Finding[], ru
     const heading = finding.rule.trim() === "" ? where(finding) : `${where(finding)}: ${finding.rule.trim()}`;
     if (heading !== last) {
       // The first heading follows the prefix on its line, unless it starts with the same file name (a FILE source).
-      if (index === 0) lines.push(heading.startsWith(`${prefix.replace(/: $/, "")}:`) ? heading : `${prefix}${heading}`);
+      if (index === 0)
+        lines.push(heading.startsWith(`${prefix.replace(/: $/, "")}:`) ? heading : `${prefix}${heading}`);
       else lines.push("", heading);
       last = heading;
     }
@@ -93,7 +99,12 @@ export function* lintTextChunks(prefix: string, findings: readonly Finding[], ru
       lines = [];
     }
   }
-  if (stale.length > 0) lines.push("", `${findings.length === 0 ? prefix : ""}baseline entries that match no finding:`, ...stale.map((entry) => staleLine(entry, false)));
+  if (stale.length > 0)
+    lines.push(
+      "",
+      `${findings.length === 0 ? prefix : ""}baseline entries that match no finding:`,
+      ...stale.map((entry) => staleLine(entry, false)),
+    );
   lines.push("", lintSummary(findings, rulesChecked, options));
   yield `${lines.join("\n")}\n`;
 }

@@ -1,21 +1,23 @@
 import { readFile } from "node:fs/promises";
+
 import { Command, Option } from "commander";
+
 import { ExitCode, usageError } from "../../../errors.js";
-import { baselineDocument, parseBaseline } from "../../../hba/lint/baseline.js";
-import { groupBySourceRule } from "../../../hba/lint/group-findings.js";
-import { applySuppressions, type SuppressedFinding } from "../../../hba/lint/suppress.js";
-import type { SourceLocation } from "../../../hba/model.js";
-import { escapeText } from "../../escape-text.js";
-import { colourSeverities, useColour } from "../../finding-text.js";
 import { readIdentMapNames } from "../../../hba/ident-maps.js";
+import { baselineDocument, parseBaseline } from "../../../hba/lint/baseline.js";
 import { failsAt, type Finding, type Severity } from "../../../hba/lint/finding.js";
+import { groupBySourceRule } from "../../../hba/lint/group-findings.js";
 import type { LintContext } from "../../../hba/lint/lint-rule.js";
 import { PARSE_ERROR, parseErrorFindings } from "../../../hba/lint/parse-error.js";
 import { LINT_CHECKS } from "../../../hba/lint/rules/index.js";
 import { DEFAULT_SUPERUSERS, lintRules } from "../../../hba/lint/run-lint.js";
 import { sarifResult, toSarif } from "../../../hba/lint/sarif.js";
+import { applySuppressions, type SuppressedFinding } from "../../../hba/lint/suppress.js";
+import type { SourceLocation } from "../../../hba/model.js";
 import { contextOf } from "../../context.js";
+import { escapeText } from "../../escape-text.js";
 import { ExitSignal } from "../../exit-signal.js";
+import { colourSeverities, useColour } from "../../finding-text.js";
 import { failOnOption } from "../../flags.js";
 import { describe } from "../../help.js";
 import { jsonChunks } from "./json-chunks.js";
@@ -23,7 +25,7 @@ import { inlineReader, readBaseline, writeBaseline } from "./lint-suppression-fi
 import { lintSummary, lintTextChunks, withFingerprint } from "./lint-text.js";
 import { majorVersionFlag, pgVersionOption } from "./pg-version.js";
 import { renamedFlag } from "./renamed-flag.js";
-import { addSourceOptions, loadHbaSource, type HbaSource, type SourceOptions } from "./source.js";
+import { addSourceOptions, type HbaSource, loadHbaSource, type SourceOptions } from "./source.js";
 
 interface Options extends SourceOptions {
   identFile?: string;
@@ -49,7 +51,11 @@ const CHECK_IDS = new Set(ALL_CHECKS.map((check) => check.id));
 /** --ignore IDs, each one a check's id (else exit 2 naming the valid ones). */
 function ignoredIds(ids: readonly string[] = []): Set<string> {
   const unknown = ids.filter((id) => !CHECK_IDS.has(id));
-  if (unknown.length > 0) throw usageError("lint-ignore-unknown", `--ignore ${unknown.join(", ")}: no such check; checks are ${[...CHECK_IDS].join(", ")} (see --list-checks)`);
+  if (unknown.length > 0)
+    throw usageError(
+      "lint-ignore-unknown",
+      `--ignore ${unknown.join(", ")}: no such check; checks are ${[...CHECK_IDS].join(", ")} (see --list-checks)`,
+    );
   return new Set(ids);
 }
 
@@ -61,7 +67,10 @@ function originsOf(source: HbaSource): (location: SourceLocation) => string | un
     const name = source.file.rules[0]?.source.file;
     for (const rule of rendered.rules) {
       if (!rule.active || !rule.source) continue;
-      const parsedAt = rule.source.file === source.inventory.file ? `${rule.source.file}:${rule.source.line}` : `${name}:${rule.fileLine}`;
+      const parsedAt =
+        rule.source.file === source.inventory.file
+          ? `${rule.source.file}:${rule.source.line}`
+          : `${name}:${rule.fileLine}`;
       origins.set(parsedAt, `${rule.source.file}:${rule.source.line}`);
     }
   }
@@ -73,7 +82,9 @@ function listChecks(format: string): { json?: object; text?: string } {
   const checks = ALL_CHECKS.map((check) => ({ id: check.id, severity: check.severity, title: check.title }));
   if (format === "json") return { json: { checks } };
   const width = Math.max(...checks.map((check) => check.id.length));
-  return { text: checks.map((check) => `${check.id.padEnd(width)}  ${check.severity.padEnd(8)}  ${check.title}`).join("\n") };
+  return {
+    text: checks.map((check) => `${check.id.padEnd(width)}  ${check.severity.padEnd(8)}  ${check.title}`).join("\n"),
+  };
 }
 
 /** The package's version, for the SARIF tool record (this file runs from dist/src/cli/commands/hba/). */
@@ -83,7 +94,11 @@ async function pgwardenVersion(): Promise<string> {
 }
 
 /** --ssl meant the server's setting here and the client's TLS in explain: now each has its own name. */
-const OLD_SSL = renamedFlag("--ssl [on|off]", "ssl", "--server-ssl on|off for the server's ssl setting (hba explain's --tls is the client's TLS)");
+const OLD_SSL = renamedFlag(
+  "--ssl [on|off]",
+  "ssl",
+  "--server-ssl on|off for the server's ssl setting (hba explain's --tls is the client's TLS)",
+);
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -115,11 +130,17 @@ export function hbaLintCommand(): Command {
       const ignore = ignoredIds(options.ignore);
       const baseline = options.baseline === undefined ? undefined : await readBaseline(options.baseline);
       const majorVersion = majorVersionFlag(options.pgVersion);
-      const source = await loadHbaSource(file, options, { lintContext: true, connection: ctx, ...(majorVersion !== undefined ? { majorVersion } : {}) });
+      const source = await loadHbaSource(file, options, {
+        lintContext: true,
+        connection: ctx,
+        ...(majorVersion !== undefined ? { majorVersion } : {}),
+      });
       for (const warning of source.warnings) ctx.output.warn(warning);
       const context = await lintContext(source.context, options);
       const result = lintRules(source.file.rules, context);
-      const grouped = source.rendered ? groupBySourceRule(result.findings, source.file.rules, originsOf(source)) : result.findings;
+      const grouped = source.rendered
+        ? groupBySourceRule(result.findings, source.file.rules, originsOf(source))
+        : result.findings;
       // Parse errors first: PostgreSQL refuses the whole file for any one of them.
       const all: Finding[] = [...parseErrorFindings(source.file, file ?? source.label), ...grouped];
       const linesOf = inlineReader(source, file);
@@ -133,32 +154,59 @@ export function hbaLintCommand(): Command {
       }
       if (options.writeBaseline !== undefined) {
         // What is not accepted otherwise becomes the baseline; the report then counts none of it.
-        const accepted = [...checked.findings, ...checked.suppressed.filter((finding) => finding.suppressedBy === "baseline")];
+        const accepted = [
+          ...checked.findings,
+          ...checked.suppressed.filter((finding) => finding.suppressedBy === "baseline"),
+        ];
         await writeBaseline(options.writeBaseline, accepted);
         ctx.output.info(`wrote ${accepted.length} findings to the baseline ${options.writeBaseline}`);
-        checked = applySuppressions(all, { ignore, linesOf, baseline: parseBaseline(JSON.stringify(baselineDocument(accepted)), options.writeBaseline) }, CHECK_IDS);
+        checked = applySuppressions(
+          all,
+          {
+            ignore,
+            linesOf,
+            baseline: parseBaseline(JSON.stringify(baselineDocument(accepted)), options.writeBaseline),
+          },
+          CHECK_IDS,
+        );
       }
       const { findings, suppressed, staleBaseline } = checked;
       // Written piece by piece: a file of millions of rules has millions of findings, too many for one string.
       let pieces: Iterable<string>;
       if (format === "sarif") {
         const log = toSarif([], ALL_CHECKS, await pgwardenVersion()) as { runs: object[] };
-        const results: { finding: Finding; suppressedBy?: SuppressedFinding["suppressedBy"] }[] = [...findings.map((finding) => ({ finding })), ...suppressed.map((finding) => ({ finding, suppressedBy: finding.suppressedBy }))];
-        pieces = jsonChunks(results, (items) => ({ ...log, runs: [{ ...log.runs[0], results: items }] }), (item) => sarifResult(item.finding, item.suppressedBy));
+        const results: { finding: Finding; suppressedBy?: SuppressedFinding["suppressedBy"] }[] = [
+          ...findings.map((finding) => ({ finding })),
+          ...suppressed.map((finding) => ({ finding, suppressedBy: finding.suppressedBy })),
+        ];
+        pieces = jsonChunks(
+          results,
+          (items) => ({ ...log, runs: [{ ...log.runs[0], results: items }] }),
+          (item) => sarifResult(item.finding, item.suppressedBy),
+        );
       } else if (format === "json") {
         // Added for CI: fingerprint (what --baseline matches), alsoAt (grouped lines), suppressed and staleBaseline.
         const { warnings } = ctx.output;
-        pieces = jsonChunks(findings, (items) => ({
-          source: source.label,
-          rulesChecked: result.rulesChecked,
-          failOn: options.failOn,
-          context,
-          findings: items,
-          suppressed: suppressed.map(withFingerprint),
+        pieces = jsonChunks(
+          findings,
+          (items) => ({
+            source: source.label,
+            rulesChecked: result.rulesChecked,
+            failOn: options.failOn,
+            context,
+            findings: items,
+            suppressed: suppressed.map(withFingerprint),
+            staleBaseline,
+            warnings,
+          }),
+          withFingerprint,
+        );
+      } else
+        pieces = lintTextChunks(`${source.label}: `, findings, result.rulesChecked, {
+          compact: format === "compact",
+          suppressed,
           staleBaseline,
-          warnings,
-        }), withFingerprint);
-      } else pieces = lintTextChunks(`${source.label}: `, findings, result.rulesChecked, { compact: format === "compact", suppressed, staleBaseline });
+        });
       const text = format === "text" || format === "compact";
       const colour = text && useColour(process.stdout, process.env, !options.color);
       // JSON and SARIF pieces keep JSON's own escapes; text is escaped for a terminal (then coloured: the only escapes).
@@ -168,22 +216,57 @@ export function hbaLintCommand(): Command {
           ? (piece: string) => process.stdout.write(colourSeverities(escapeText(piece, "\n\t")))
           : (piece: string) => ctx.output.data(piece);
       for (const piece of pieces) write(piece);
-      if (format === "compact") ctx.output.info(`${source.label}: ${lintSummary(findings, result.rulesChecked, { suppressed, staleBaseline })}`);
+      if (format === "compact")
+        ctx.output.info(
+          `${source.label}: ${lintSummary(findings, result.rulesChecked, { suppressed, staleBaseline })}`,
+        );
       if (failsAt(findings, options.failOn)) throw new ExitSignal(ExitCode.checkFailed);
     });
   addSourceOptions(command)
     .addOption(new Option("--ident-file <file>", "with FILE: its pg_ident.conf, so map= options can be checked"))
-    .addOption(new Option("--server-ssl <on|off>", "with FILE: the server's ssl setting (hostssl rules are dead while it is off); was --ssl").choices(["on", "off"]))
+    .addOption(
+      new Option(
+        "--server-ssl <on|off>",
+        "with FILE: the server's ssl setting (hostssl rules are dead while it is off); was --ssl",
+      ).choices(["on", "off"]),
+    )
     .addOption(OLD_SSL.option)
-    .addOption(new Option("--superuser <role>", "a superuser role (repeatable; default: the server's with --conn, an inventory's pg_dbsu, pg_admin_username and superuser roles, else postgres)").argParser(collect))
+    .addOption(
+      new Option(
+        "--superuser <role>",
+        "a superuser role (repeatable; default: the server's with --conn, an inventory's pg_dbsu, pg_admin_username and superuser roles, else postgres)",
+      ).argParser(collect),
+    )
     .addOption(pgVersionOption())
     .addOption(failOnOption())
-    .addOption(new Option("--format <format>", "text, compact (file:line: severity id: message, one line each), json (one document) or sarif (SARIF 2.1.0)").choices(["text", "compact", "json", "sarif"]))
-    .addOption(new Option("--ignore <id>", "do not report this check (repeatable; see --list-checks)").argParser(collect))
-    .addOption(new Option("--baseline <file>", "accepted findings (from --write-baseline or --format json): not counted for --fail-on; new ones are"))
-    .addOption(new Option("--write-baseline <file>", "accept every finding reported now: write them to FILE (check id + fingerprint of the rule's text, not line numbers)"))
+    .addOption(
+      new Option(
+        "--format <format>",
+        "text, compact (file:line: severity id: message, one line each), json (one document) or sarif (SARIF 2.1.0)",
+      ).choices(["text", "compact", "json", "sarif"]),
+    )
+    .addOption(
+      new Option("--ignore <id>", "do not report this check (repeatable; see --list-checks)").argParser(collect),
+    )
+    .addOption(
+      new Option(
+        "--baseline <file>",
+        "accepted findings (from --write-baseline or --format json): not counted for --fail-on; new ones are",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--write-baseline <file>",
+        "accept every finding reported now: write them to FILE (check id + fingerprint of the rule's text, not line numbers)",
+      ),
+    )
     .addOption(new Option("--no-color", "no colour (colour is used only on a terminal, and never with NO_COLOR set)"))
-    .addOption(new Option("--list-checks", "print every check's id, severity and title (text or --format json), and nothing else"));
+    .addOption(
+      new Option(
+        "--list-checks",
+        "print every check's id, severity and title (text or --format json), and nothing else",
+      ),
+    );
   return describe(command, {
     summary: "check access rules: what is risky, what is dead, how to fix it",
     description: `Check access rules from a pg_hba.conf (as --pg-version reads it), a running server (--conn: its pg_hba.conf read

@@ -1,4 +1,5 @@
 import { Option } from "commander";
+
 import { usageError } from "../../../errors.js";
 
 /** The oldest major version whose pg_hba.conf pgwarden reads. */
@@ -15,6 +16,10 @@ export function pgVersionOption(): Option {
 /** The flag's major version; a usage error (exit 2) when it is not one. */
 export function majorVersionFlag(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d{1,3}$/.test(text) || Number(text) < OLDEST_MAJOR) throw usageError("bad-pg-version", `--pg-version must be a PostgreSQL major version (${OLDEST_MAJOR} or later), got ${JSON.stringify(text)}`);
+  if (!/^\d{1,3}$/.test(text) || Number(text) < OLDEST_MAJOR)
+    throw usageError(
+      "bad-pg-version",
+      `--pg-version must be a PostgreSQL major version (${OLDEST_MAJOR} or later), got ${JSON.stringify(text)}`,
+    );
   return Number(text);
 }

@@ -1,4 +1,5 @@
 import { Option } from "commander";
+
 import { usageError } from "../../../errors.js";
 
 /**
@@ -18,7 +19,8 @@ export function renamedFlag(flags: string, attribute: string, replacement: strin
   return {
     option,
     refuse(given: unknown): void {
-      if (given !== undefined) throw usageError(`renamed-${attribute}`, `${name} is no longer accepted here: use ${replacement}`);
+      if (given !== undefined)
+        throw usageError(`renamed-${attribute}`, `${name} is no longer accepted here: use ${replacement}`);
     },
   };
 }

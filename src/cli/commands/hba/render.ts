@@ -1,4 +1,5 @@
 import { Command } from "commander";
+
 import { loadInventory } from "../../../config/load-inventory.js";
 import { renderHba, type RenderTarget } from "../../../hba/render/index.js";
 import { contextOf } from "../../context.js";
@@ -33,8 +34,7 @@ export function hbaRenderCommand(): Command {
         source: source ?? null,
       }));
       ctx.output.json({ target, cluster, instance: instance ?? null, pgRole: pgRole ?? null, rules, text });
-    }
-    else ctx.output.data(rendered.text);
+    } else ctx.output.data(rendered.text);
   });
   addInventoryOptions(command, true);
   return describe(command, {

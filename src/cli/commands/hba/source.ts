@@ -1,17 +1,18 @@
-import { Option, type Command } from "commander";
+import { type Command, Option } from "commander";
+
 import type { Inventory } from "../../../config/inventory.js";
 import { loadInventory } from "../../../config/load-inventory.js";
 import { usageError } from "../../../errors.js";
+import { readServerFacts, type ServerFactsForRole } from "../../../hba/explain/server-facts.js";
 import { inventoryLintContext } from "../../../hba/inventory-superusers.js";
 import type { LintContext } from "../../../hba/lint/lint-rule.js";
 import type { HbaFile } from "../../../hba/model.js";
 import { parseHbaFile } from "../../../hba/parse/index.js";
+import { type RenderedHba, renderHba, type RenderTarget } from "../../../hba/render/index.js";
 import { parseRendered, renderedFileName } from "../../../hba/rendered-file.js";
-import { renderHba, type RenderTarget, type RenderedHba } from "../../../hba/render/index.js";
-import { readServerFacts, type ServerFactsForRole } from "../../../hba/explain/server-facts.js";
 import { readServerContext } from "../../../hba/server-context.js";
 import { readServerHba } from "../../../hba/server-file.js";
-import { CONN_FORMS_HELP, connOption, withConnection, type ConnectionContext } from "../../conn-url.js";
+import { CONN_FORMS_HELP, type ConnectionContext, connOption, withConnection } from "../../conn-url.js";
 
 /** Where a command's HBA rules come from: a file argument, a running server, or an inventory. */
 export interface SourceOptions {
@@ -66,14 +67,23 @@ export function addInventoryOptions(command: Command, required = false): Command
   return command
     .addOption(inventory)
     .addOption(cluster)
-    .addOption(new Option("--instance <ip|name>", "one instance, by address or name (pg-meta-1); default: the only member, else the cluster as a whole"))
-    .addOption(new Option("--target <target>", "pg: pg_hba.conf; pgbouncer: pgb_hba.conf").choices(TARGETS).default("pg"));
+    .addOption(
+      new Option(
+        "--instance <ip|name>",
+        "one instance, by address or name (pg-meta-1); default: the only member, else the cluster as a whole",
+      ),
+    )
+    .addOption(
+      new Option("--target <target>", "pg: pg_hba.conf; pgbouncer: pgb_hba.conf").choices(TARGETS).default("pg"),
+    );
 }
 
 /** FILE's alternatives: --conn URL, or --inventory FILE --cluster NAME [--instance] [--target]. */
 export function addSourceOptions(command: Command): Command {
   command.addOption(
-    connOption(`a running server: its pg_hba.conf read with pg_read_file (superuser or pg_read_server_files), else pg_hba_file_rules; ${CONN_FORMS_HELP}`),
+    connOption(
+      `a running server: its pg_hba.conf read with pg_read_file (superuser or pg_read_server_files), else pg_hba_file_rules; ${CONN_FORMS_HELP}`,
+    ),
   );
   return addInventoryOptions(command);
 }
@@ -82,44 +92,69 @@ export function addSourceOptions(command: Command): Command {
  * Loads the rules from exactly one of FILE, --conn URL or --inventory FILE --cluster NAME
  * (else a usage error, exit 2). A server's client is closed before this returns.
  */
-export async function loadHbaSource(file: string | undefined, options: SourceOptions, extras: SourceExtras): Promise<HbaSource> {
-  const given = [file !== undefined, options.conn !== undefined, options.inventory !== undefined].filter(Boolean).length;
-  if (given !== 1) throw usageError("hba-source", "give exactly one of FILE, --conn URL or --inventory FILE --cluster NAME");
+export async function loadHbaSource(
+  file: string | undefined,
+  options: SourceOptions,
+  extras: SourceExtras,
+): Promise<HbaSource> {
+  const given = [file !== undefined, options.conn !== undefined, options.inventory !== undefined].filter(
+    Boolean,
+  ).length;
+  if (given !== 1)
+    throw usageError("hba-source", "give exactly one of FILE, --conn URL or --inventory FILE --cluster NAME");
   if (options.inventory === undefined && (options.cluster !== undefined || options.instance !== undefined)) {
     throw usageError("hba-source", "--cluster and --instance go with --inventory");
   }
-  if (file !== undefined) return { label: file, file: await parseHbaFile(file, extras.majorVersion === undefined ? {} : { majorVersion: extras.majorVersion }), context: {}, warnings: [] };
+  if (file !== undefined)
+    return {
+      label: file,
+      file: await parseHbaFile(file, extras.majorVersion === undefined ? {} : { majorVersion: extras.majorVersion }),
+      context: {},
+      warnings: [],
+    };
   if (options.conn !== undefined) return fromServer(options.conn, extras);
   return fromInventory(options.inventory as string, options, extras);
 }
 
-async function fromServer(url: string, { factsFor, factsForDatabase, lintContext, majorVersion, connection }: SourceExtras): Promise<HbaSource> {
-  return withConnection(url, async (client) => {
-    const hba = await readServerHba(client, majorVersion);
-    const context = lintContext ? await readServerContext(client) : {};
-    const roleFacts = factsFor === undefined ? undefined : await readServerFacts(client, factsFor, factsForDatabase);
-    const how = hba.readFrom === "file" ? hba.path : `pg_hba_file_rules, for ${hba.path}`;
-    const unreadPassword = roleFacts?.login !== undefined && roleFacts.login.role.password.kind === undefined;
-    const warnings = [
-      ...(hba.limitation ? [hba.limitation] : []),
-      ...(unreadPassword
-        ? [`this session may not read pg_authid (superusers only): whether ${factsFor}'s stored password suits a password line is not checked`]
-        : []),
-    ];
-    return {
-      label: `the server at ${client.host}:${client.port} (${how})`,
-      file: hba.file,
-      context,
-      warnings,
-      ...(roleFacts ? { roleFacts } : {}),
-    };
-  }, connection);
+async function fromServer(
+  url: string,
+  { factsFor, factsForDatabase, lintContext, majorVersion, connection }: SourceExtras,
+): Promise<HbaSource> {
+  return withConnection(
+    url,
+    async (client) => {
+      const hba = await readServerHba(client, majorVersion);
+      const context = lintContext ? await readServerContext(client) : {};
+      const roleFacts = factsFor === undefined ? undefined : await readServerFacts(client, factsFor, factsForDatabase);
+      const how = hba.readFrom === "file" ? hba.path : `pg_hba_file_rules, for ${hba.path}`;
+      const unreadPassword = roleFacts?.login !== undefined && roleFacts.login.role.password.kind === undefined;
+      const warnings = [
+        ...(hba.limitation ? [hba.limitation] : []),
+        ...(unreadPassword
+          ? [
+              `this session may not read pg_authid (superusers only): whether ${factsFor}'s stored password suits a password line is not checked`,
+            ]
+          : []),
+      ];
+      return {
+        label: `the server at ${client.host}:${client.port} (${how})`,
+        file: hba.file,
+        context,
+        warnings,
+        ...(roleFacts ? { roleFacts } : {}),
+      };
+    },
+    connection,
+  );
 }
 
 async function fromInventory(path: string, options: SourceOptions, { lintContext }: SourceExtras): Promise<HbaSource> {
   if (options.cluster === undefined) throw usageError("hba-source", "--inventory needs --cluster NAME");
   const inventory = await loadInventory(path);
-  const rendered = renderHba(inventory, options.cluster, { instance: options.instance, target: options.target ?? "pg" });
+  const rendered = renderHba(inventory, options.cluster, {
+    instance: options.instance,
+    target: options.target ?? "pg",
+  });
   const name = renderedFileName(rendered);
   return {
     label: `${name} rendered from ${inventory.file}`,
@@ -127,7 +162,11 @@ async function fromInventory(path: string, options: SourceOptions, { lintContext
     context: lintContext ? inventoryLintContext(inventory, options.cluster, rendered.instance?.host) : {},
     rendered,
     inventory,
-    warnings: [...inventory.warnings, ...rendered.warnings, ...(rendered.instance ? [] : [clusterLevelWarning(options.cluster)])],
+    warnings: [
+      ...inventory.warnings,
+      ...rendered.warnings,
+      ...(rendered.instance ? [] : [clusterLevelWarning(options.cluster)]),
+    ],
   };
 }
 

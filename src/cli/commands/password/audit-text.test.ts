@@ -1,12 +1,20 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
 import type { PasswordAuditReport, RoleSummary } from "../../../roles/audit/audit-passwords.js";
 import { noValidUntil } from "../../../roles/audit/checks/no-valid-until.js";
 import { weakPassword } from "../../../roles/audit/checks/weak-password.js";
 import type { PasswordFinding } from "../../../roles/audit/password-finding.js";
 import { auditText } from "./audit-text.js";
 
-const role = (name: string): RoleSummary => ({ name, login: true, superuser: false, secret: "scram", iterations: 4096, validUntil: null });
+const role = (name: string): RoleSummary => ({
+  name,
+  login: true,
+  superuser: false,
+  secret: "scram",
+  iterations: 4096,
+  validUntil: null,
+});
 const weak = (name: string, password?: string): PasswordFinding => ({
   id: weakPassword.id,
   severity: weakPassword.severity,
@@ -71,7 +79,10 @@ test("each finding is one line; why and fix come once per kind, after the list, 
 
 test("a fix shared by every finding of a kind is shown as it is; --show puts the password on the finding's line", () => {
   const text = auditText(report([weak("alice", "iloveyou")]));
-  assert.match(text, /^ {2}CRITICAL weak-password: the password is one of the most common passwords; password: iloveyou$/m);
+  assert.match(
+    text,
+    /^ {2}CRITICAL weak-password: the password is one of the most common passwords; password: iloveyou$/m,
+  );
   assert.match(text, /^ {4}fix: .*--user alice/m, "one finding: its own fix");
   assert.equal(auditText(report([])).split("\n").length, 1, "no findings: only the counts");
 });

@@ -7,7 +7,15 @@ const LEGEND_HEADING = "What each finding means and how to fix it:";
 
 function heading(role: RoleSummary | undefined, name: string): string {
   if (!role) return name;
-  const traits = [role.superuser ? "superuser" : undefined, role.login ? "login" : "nologin", role.secret === "scram" ? `scram-sha-256, ${role.iterations} iterations` : role.secret === "none" ? "no password" : role.secret].filter(Boolean);
+  const traits = [
+    role.superuser ? "superuser" : undefined,
+    role.login ? "login" : "nologin",
+    role.secret === "scram"
+      ? `scram-sha-256, ${role.iterations} iterations`
+      : role.secret === "none"
+        ? "no password"
+        : role.secret,
+  ].filter(Boolean);
   return `${name} (${traits.join(", ")})`;
 }
 
@@ -31,7 +39,11 @@ function legendLines(findings: readonly PasswordFinding[]): string[] {
     const fixes = new Set(found.map((finding) => finding.fix));
     const fix = fixes.size === 1 ? first.fix : (check?.fix ?? first.fix);
     const kind = `${first.severity}${check ? `, ${check.title}` : ""}`;
-    return [`  ${id} (${kind}), ${found.length} ${found.length === 1 ? "finding" : "findings"}`, `    why: ${first.why}`, `    fix: ${fix}`];
+    return [
+      `  ${id} (${kind}), ${found.length} ${found.length === 1 ? "finding" : "findings"}`,
+      `    why: ${first.why}`,
+      `    fix: ${fix}`,
+    ];
   });
 }
 
@@ -50,6 +62,11 @@ export function auditText(report: PasswordAuditReport): string {
   if (report.findings.length > 0) lines.push("", LEGEND_HEADING, ...legendLines(report.findings));
   const flagged = new Set(report.findings.map((finding) => finding.role)).size;
   const scope = `${report.rolesAudited} roles audited, ${report.secretsTested} stored secrets tried against their names' variants and ${report.sharedGuesses} shared guesses (${report.guessesTried} guesses)`;
-  lines.push("", report.findings.length === 0 ? `${scope}: no findings` : `${scope}: ${report.findings.length} findings on ${flagged} roles (${severityCounts(report.findings)})`);
+  lines.push(
+    "",
+    report.findings.length === 0
+      ? `${scope}: no findings`
+      : `${scope}: ${report.findings.length} findings on ${flagged} roles (${severityCounts(report.findings)})`,
+  );
   return lines.join("\n").trimStart();
 }

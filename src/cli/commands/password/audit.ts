@@ -1,17 +1,18 @@
 import { Command, Option } from "commander";
+
 import { ExitCode } from "../../../errors.js";
 import { readInputFile } from "../../../fs/read-input.js";
 import { failsAt, type Severity } from "../../../hba/lint/finding.js";
 import { auditPasswords } from "../../../roles/audit/audit-passwords.js";
 import { parseWordlist } from "../../../roles/audit/candidates/wordlist.js";
 import { readStoredRoles } from "../../../roles/audit/read-stored-roles.js";
+import { CONN_FORMS_HELP, connOption, withConnection } from "../../conn-url.js";
 import { contextOf } from "../../context.js";
 import { ExitSignal } from "../../exit-signal.js";
 import { failOnOption } from "../../flags.js";
 import { describe } from "../../help.js";
 import { progressBar } from "../../progress.js";
 import { auditText } from "./audit-text.js";
-import { CONN_FORMS_HELP, connOption, withConnection } from "../../conn-url.js";
 
 /** A search this long (about ten seconds per core at 4096 iterations) shows progress on stderr. */
 const PROGRESS_MIN_GUESSES = 20_000;
@@ -25,13 +26,18 @@ interface Options {
 
 export function passwordAuditCommand(): Command {
   const command = new Command("audit")
-    .addOption(connOption(`a server reached as a superuser: ${CONN_FORMS_HELP}; without --conn, as psql with no arguments`))
-    .addOption(new Option("--wordlist <file>", "more guesses, one password per line (UTF-8), tried after the built-in ones"))
+    .addOption(
+      connOption(`a server reached as a superuser: ${CONN_FORMS_HELP}; without --conn, as psql with no arguments`),
+    )
+    .addOption(
+      new Option("--wordlist <file>", "more guesses, one password per line (UTF-8), tried after the built-in ones"),
+    )
     .addOption(new Option("--show", "print the passwords found (default: only that one was found, and of what kind)"))
     .addOption(failOnOption())
     .action(async (options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const wordlist = options.wordlist === undefined ? [] : parseWordlist(await readInputFile(options.wordlist, "wordlist"));
+      const wordlist =
+        options.wordlist === undefined ? [] : parseWordlist(await readInputFile(options.wordlist, "wordlist"));
       const roles = await withConnection(options.conn, readStoredRoles, ctx);
       let progress: ((done: number, total: number) => void) | undefined;
       const report = await auditPasswords(roles, {

@@ -1,6 +1,12 @@
 import { Command, Option } from "commander";
+
 import { usageError } from "../../../errors.js";
-import { DEFAULT_GENERATED_LENGTH, MAX_GENERATED_LENGTH, MIN_GENERATED_LENGTH, generatePassword } from "../../../roles/generate-password.js";
+import {
+  DEFAULT_GENERATED_LENGTH,
+  generatePassword,
+  MAX_GENERATED_LENGTH,
+  MIN_GENERATED_LENGTH,
+} from "../../../roles/generate-password.js";
 import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
 
@@ -11,7 +17,12 @@ function parseLength(text: string): number {
 
 export function passwordGenerateCommand(): Command {
   const command = new Command("generate")
-    .addOption(new Option("--length <n>", `characters (default ${DEFAULT_GENERATED_LENGTH}, at least ${MIN_GENERATED_LENGTH}, at most ${MAX_GENERATED_LENGTH})`))
+    .addOption(
+      new Option(
+        "--length <n>",
+        `characters (default ${DEFAULT_GENERATED_LENGTH}, at least ${MIN_GENERATED_LENGTH}, at most ${MAX_GENERATED_LENGTH})`,
+      ),
+    )
     .action((options: { length?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const length = options.length === undefined ? DEFAULT_GENERATED_LENGTH : parseLength(options.length);
@@ -25,6 +36,9 @@ export function passwordGenerateCommand(): Command {
 postgresql:// URL, a keyword=value connection string, .pgpass or YAML), drawn with crypto.randomInt, with every
 character class and passing the password policy. 24 characters (about 145 bits) unless --length; fewer than 12 are
 refused.`,
-    examples: ["pgwarden password generate", "pgwarden password generate --length 32 | pgwarden password hash --user dbuser_app"],
+    examples: [
+      "pgwarden password generate",
+      "pgwarden password generate --length 32 | pgwarden password hash --user dbuser_app",
+    ],
   });
 }

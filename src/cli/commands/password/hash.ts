@@ -1,4 +1,5 @@
 import { Command, Option } from "commander";
+
 import { usageError } from "../../../errors.js";
 import { knownPasswordDenylist } from "../../../roles/audit/candidates/known-password-denylist.js";
 import { quoteIdentifier } from "../../../roles/identifier.js";
@@ -17,26 +18,55 @@ interface Options {
 
 function parseIterations(text: string): number {
   const iterations = Number(text);
-  if (!/^[1-9][0-9]*$/.test(text) || iterations > MAX_SCRAM_ITERATIONS) throw usageError("bad-iterations", `--scram-iterations must be a whole number from 1 to ${MAX_SCRAM_ITERATIONS}, not "${text}"`);
+  if (!/^[1-9][0-9]*$/.test(text) || iterations > MAX_SCRAM_ITERATIONS)
+    throw usageError(
+      "bad-iterations",
+      `--scram-iterations must be a whole number from 1 to ${MAX_SCRAM_ITERATIONS}, not "${text}"`,
+    );
   return iterations;
 }
 
 export function passwordHashCommand(): Command {
   const command = new Command("hash")
-    .addOption(new Option("--user <role>", "the role the password is for: checked against the policy with its name, and md5's salt"))
-    .addOption(new Option("--method <method>", "scram-sha-256, or md5 for old clients only (needs --user)").choices(["scram-sha-256", "md5"]).default("scram-sha-256"))
-    .addOption(new Option("--scram-iterations <n>", `PBKDF2 iterations of the verifier (default ${DEFAULT_SCRAM_ITERATIONS})`))
+    .addOption(
+      new Option(
+        "--user <role>",
+        "the role the password is for: checked against the policy with its name, and md5's salt",
+      ),
+    )
+    .addOption(
+      new Option("--method <method>", "scram-sha-256, or md5 for old clients only (needs --user)")
+        .choices(["scram-sha-256", "md5"])
+        .default("scram-sha-256"),
+    )
+    .addOption(
+      new Option("--scram-iterations <n>", `PBKDF2 iterations of the verifier (default ${DEFAULT_SCRAM_ITERATIONS})`),
+    )
     .action(async (options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const iterations = options.scramIterations === undefined ? DEFAULT_SCRAM_ITERATIONS : parseIterations(options.scramIterations);
-      if (options.method === "md5" && options.user === undefined) throw usageError("md5-needs-user", "--method md5 needs --user: the role name is md5's salt");
-      if (options.method === "md5" && options.scramIterations !== undefined) throw usageError("md5-iterations", "--scram-iterations applies to scram-sha-256 only");
+      const iterations =
+        options.scramIterations === undefined ? DEFAULT_SCRAM_ITERATIONS : parseIterations(options.scramIterations);
+      if (options.method === "md5" && options.user === undefined)
+        throw usageError("md5-needs-user", "--method md5 needs --user: the role name is md5's salt");
+      if (options.method === "md5" && options.scramIterations !== undefined)
+        throw usageError("md5-iterations", "--scram-iterations applies to scram-sha-256 only");
       if (options.user !== undefined) quoteIdentifier(options.user);
       const password = await readPasswordFromStdin();
-      const warnings = passwordViolations(password, options.user ?? "", { denylist: knownPasswordDenylist() }).map((violation) => `the password ${violation.message}`);
-      if (iterations < DEFAULT_SCRAM_ITERATIONS && options.method === "scram-sha-256") warnings.push(`${iterations} iterations is fewer than PostgreSQL's default of ${DEFAULT_SCRAM_ITERATIONS}: the audit reports it`);
-      if (options.method === "md5") warnings.push("md5 secrets are password-equivalent and deprecated: use scram-sha-256 unless an old client needs md5");
-      const verifier = options.method === "md5" ? md5Secret(password, options.user as string) : scramVerifier(password, { iterations });
+      const warnings = passwordViolations(password, options.user ?? "", { denylist: knownPasswordDenylist() }).map(
+        (violation) => `the password ${violation.message}`,
+      );
+      if (iterations < DEFAULT_SCRAM_ITERATIONS && options.method === "scram-sha-256")
+        warnings.push(
+          `${iterations} iterations is fewer than PostgreSQL's default of ${DEFAULT_SCRAM_ITERATIONS}: the audit reports it`,
+        );
+      if (options.method === "md5")
+        warnings.push(
+          "md5 secrets are password-equivalent and deprecated: use scram-sha-256 unless an old client needs md5",
+        );
+      const verifier =
+        options.method === "md5"
+          ? md5Secret(password, options.user as string)
+          : scramVerifier(password, { iterations });
       for (const warning of warnings) ctx.output.warn(warning);
       if (ctx.output.format === "json") {
         ctx.output.json({ method: options.method, role: options.user ?? null, verifier });

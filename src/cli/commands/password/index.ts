@@ -1,4 +1,5 @@
 import { Command } from "commander";
+
 import type { Noun } from "../../noun.js";
 
 export const passwordNoun: Noun = {

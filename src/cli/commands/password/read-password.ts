@@ -26,7 +26,8 @@ export async function readPasswordFromStdin(): Promise<string> {
     throw usageError("password-not-utf8", "the password on stdin is not valid UTF-8");
   }
   const password = text.replace(LINE_END, "");
-  if (password.includes("\n")) throw usageError("password-lines", "stdin holds more than one line: give exactly one password");
+  if (password.includes("\n"))
+    throw usageError("password-lines", "stdin holds more than one line: give exactly one password");
   return checked(password);
 }
 

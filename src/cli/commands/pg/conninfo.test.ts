@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
 import { settingsLine } from "./conninfo.js";
 
 test("pg conninfo's settings line names each keyword's value and origin on one line, quoting as libpq's keyword=value form does", () => {

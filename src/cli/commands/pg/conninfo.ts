@@ -1,8 +1,9 @@
 import { Command } from "commander";
-import { connectSuperuser, connectionFacts, type ConnectionFacts } from "../../../pg/connect.js";
-import { sessionTls, type SessionTls } from "../../../pg/cert-connection.js";
+
+import { type SessionTls, sessionTls } from "../../../pg/cert-connection.js";
+import { type ConnectionFacts, connectionFacts, connectSuperuser } from "../../../pg/connect.js";
 import type { ResolvedConnection } from "../../../pg/conninfo/resolve.js";
-import { connectOptions, CONN_FORMS_HELP, connOption } from "../../conn-url.js";
+import { CONN_FORMS_HELP, connectOptions, connOption } from "../../conn-url.js";
 import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
 
@@ -25,9 +26,19 @@ function conninfoJson(facts: ConnectionFacts, session: SessionTls, database: str
     protocol: session.version,
     cipher: session.cipher,
     serverCertificate: session.ssl
-      ? { verified: facts.verification === "chain-and-name" ? "chain and host name" : facts.verification === "chain" ? "chain" : "no", rootCertificate: facts.rootCertificate ?? null, subject: facts.serverCertificateSubject ?? null }
+      ? {
+          verified:
+            facts.verification === "chain-and-name"
+              ? "chain and host name"
+              : facts.verification === "chain"
+                ? "chain"
+                : "no",
+          rootCertificate: facts.rootCertificate ?? null,
+          subject: facts.serverCertificateSubject ?? null,
+        }
       : null,
-    clientCertificate: session.ssl && facts.clientCertificate ? { file: facts.clientCertificate, dn: session.clientDn } : null,
+    clientCertificate:
+      session.ssl && facts.clientCertificate ? { file: facts.clientCertificate, dn: session.clientDn } : null,
     passwordFrom: connection.passwordFrom ?? null,
     retriedAfter: facts.retriedAfter ?? null,
     settingsFrom: Object.fromEntries(connection.origins),
@@ -35,29 +46,38 @@ function conninfoJson(facts: ConnectionFacts, session: SessionTls, database: str
 }
 
 /** A keyword's value as libpq's keyword=value form writes it: quoted when empty or with spaces, quotes or backslashes. */
-const shownValue = (value: string) => (value === "" || /[\s'\\]/.test(value) ? `'${value.replace(/['\\]/g, (c) => `\\${c}`)}'` : value);
+const shownValue = (value: string) =>
+  value === "" || /[\s'\\]/.test(value) ? `'${value.replace(/['\\]/g, (c) => `\\${c}`)}'` : value;
 
 /** Where each setting came from, on one line: `host=127.0.0.1 (PGHOST), sslmode=require (--conn)`; the rest is libpq's defaults. */
 export function settingsLine(settings: ResolvedConnection["settings"]): string {
   const set = [...settings].map(([keyword, { value, origin }]) => `${keyword}=${shownValue(value)} (${origin})`);
-  return set.length === 0 ? "Settings: all libpq's defaults." : `Settings: ${set.join(", ")}; the rest libpq's defaults.`;
+  return set.length === 0
+    ? "Settings: all libpq's defaults."
+    : `Settings: ${set.join(", ")}; the rest libpq's defaults.`;
 }
 
 /** psql's \conninfo line (PostgreSQL 15), then its SSL line, then what psql does not say. */
 function conninfoText(info: ReturnType<typeof conninfoJson>, settings: ResolvedConnection["settings"]): string {
   const address = info.address !== null && info.address !== info.host ? ` (address "${info.address}")` : "";
-  const where = info.socket ? `via socket in "${info.host}" at port "${info.port}"` : `on host "${info.host}"${address} at port "${info.port}"`;
+  const where = info.socket
+    ? `via socket in "${info.host}" at port "${info.port}"`
+    : `on host "${info.host}"${address} at port "${info.port}"`;
   const lines = [`You are connected to database "${info.database}" as user "${info.user}" ${where}.`];
   if (info.ssl) lines.push(`SSL connection (protocol: ${info.protocol}, cipher: ${info.cipher}, compression: off)`);
   else lines.push("No SSL: the connection is not encrypted.");
   if (info.serverCertificate) {
     const against = info.serverCertificate.rootCertificate ? ` against ${info.serverCertificate.rootCertificate}` : "";
-    lines.push(`Server certificate: ${info.serverCertificate.subject ?? "?"}; verified: ${info.serverCertificate.verified}${against} (sslmode=${info.sslmode}).`);
+    lines.push(
+      `Server certificate: ${info.serverCertificate.subject ?? "?"}; verified: ${info.serverCertificate.verified}${against} (sslmode=${info.sslmode}).`,
+    );
   }
-  if (info.clientCertificate) lines.push(`Client certificate: ${info.clientCertificate.file} (${info.clientCertificate.dn ?? "no DN"}).`);
+  if (info.clientCertificate)
+    lines.push(`Client certificate: ${info.clientCertificate.file} (${info.clientCertificate.dn ?? "no DN"}).`);
   lines.push(settingsLine(settings));
   if (info.passwordFrom) lines.push(`Password from ${info.passwordFrom}.`);
-  if (info.retriedAfter) lines.push(`First attempt failed (sslmode=${info.sslmode} tried again, as libpq does): ${info.retriedAfter}`);
+  if (info.retriedAfter)
+    lines.push(`First attempt failed (sslmode=${info.sslmode} tried again, as libpq does): ${info.retriedAfter}`);
   return `${lines.join("\n")}\n`;
 }
 

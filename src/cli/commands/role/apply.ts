@@ -1,20 +1,30 @@
 import { Command, Option } from "commander";
+
 import { applyRoles } from "../../../roles/apply-roles.js";
+import { withConnection } from "../../conn-url.js";
 import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
-import { withConnection } from "../../conn-url.js";
 import { addRoleOptions, countsText, planJson, planSql, prepareRoles, type RoleOptions } from "./common.js";
 
 export function roleApplyCommand(): Command {
   const command = new Command("apply").action(async (options: RoleOptions, cmd: Command) => {
     const ctx = contextOf(cmd);
     const { model, planOptions } = await prepareRoles(ctx, options);
-    const result = await withConnection(options.conn, (client) => applyRoles(client, model, { ...planOptions, force: options.force === true }), ctx);
+    const result = await withConnection(
+      options.conn,
+      (client) => applyRoles(client, model, { ...planOptions, force: options.force === true }),
+      ctx,
+    );
     const { plan } = result;
     for (const warning of plan.warnings) ctx.output.warn(warning);
     if (ctx.output.format === "json") return ctx.output.json(planJson(plan, { applied: result.applied.length }));
-    if (result.applied.length === 0) return ctx.output.data(`no changes: the roles of ${plan.cluster} (database ${plan.database}) already match the inventory`);
-    ctx.output.data(`${planSql(plan)}\n-- applied ${result.applied.length} changes to ${plan.cluster} (database ${plan.database}) in one transaction: ${countsText(plan)}`);
+    if (result.applied.length === 0)
+      return ctx.output.data(
+        `no changes: the roles of ${plan.cluster} (database ${plan.database}) already match the inventory`,
+      );
+    ctx.output.data(
+      `${planSql(plan)}\n-- applied ${result.applied.length} changes to ${plan.cluster} (database ${plan.database}) in one transaction: ${countsText(plan)}`,
+    );
   });
   addRoleOptions(command);
   command.addOption(new Option("--force", "also run changes that lock operators out (see below); refused without it"));

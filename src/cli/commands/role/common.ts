@@ -1,19 +1,25 @@
-import { Option, type Command } from "commander";
+import { type Command, Option } from "commander";
+
 import { loadInventory } from "../../../config/load-inventory.js";
 import { problemPlace } from "../../../config/problem-list.js";
 import { usageError } from "../../../errors.js";
 import { readInputFile } from "../../../fs/read-input.js";
+import { shellWord } from "../../../pki/conninfo.js";
+import { parseWordlist } from "../../../roles/audit/candidates/wordlist.js";
 import { checkDeclaredPasswords } from "../../../roles/declared-password-policy.js";
-import { CHARACTER_CLASSES, DEFAULT_MIN_PASSWORD_LENGTH, type CharacterClass, type PasswordPolicy } from "../../../roles/password-policy.js";
+import {
+  CHARACTER_CLASSES,
+  type CharacterClass,
+  DEFAULT_MIN_PASSWORD_LENGTH,
+  type PasswordPolicy,
+} from "../../../roles/password-policy.js";
 import type { RolePlan, RolePlanOptions } from "../../../roles/plan/plan-roles.js";
 import type { RoleChangeKind } from "../../../roles/role-change.js";
+import { MASKED_PASSWORD } from "../../../roles/role-change.js";
 import { desiredRoleModel, type RoleModel } from "../../../roles/role-model.js";
 import { DEFAULT_SCRAM_ITERATIONS, MAX_SCRAM_ITERATIONS } from "../../../roles/scram.js";
-import type { CommandContext } from "../../context.js";
 import { CONN_FORMS_HELP, connOption } from "../../conn-url.js";
-import { parseWordlist } from "../../../roles/audit/candidates/wordlist.js";
-import { shellWord } from "../../../pki/conninfo.js";
-import { MASKED_PASSWORD } from "../../../roles/role-change.js";
+import type { CommandContext } from "../../context.js";
 
 /** A sanity bound for --min-length, in characters. */
 const MAX_MIN_LENGTH_CHARACTERS = 1024;
@@ -34,26 +40,57 @@ export interface RoleOptions {
 export function addRoleOptions(command: Command): Command {
   return command
     .addOption(new Option("--inventory <file>", "a Pigsty inventory (pigsty.yml)").makeOptionMandatory())
-    .addOption(new Option("--cluster <name>", "the cluster whose roles to manage (its pg_cluster)").makeOptionMandatory())
-    .addOption(connOption(`the cluster's primary, reached as a superuser: ${CONN_FORMS_HELP}; without --conn, as psql with no arguments`))
-    .addOption(new Option("--scram-iterations <n>", `iterations of new SCRAM-SHA-256 verifiers, at least ${DEFAULT_SCRAM_ITERATIONS} (default ${DEFAULT_SCRAM_ITERATIONS}); stored verifiers with fewer are re-hashed`))
-    .addOption(new Option("--min-length <n>", `shortest password accepted, in characters, at least ${DEFAULT_MIN_PASSWORD_LENGTH} (default ${DEFAULT_MIN_PASSWORD_LENGTH})`))
-    .addOption(new Option("--require-classes <list>", `character classes every password needs, comma-separated: ${CHARACTER_CLASSES.join(", ")}`))
-    .addOption(new Option("--denylist <file>", "passwords refused outright, one per line (compared case-insensitively)"));
+    .addOption(
+      new Option("--cluster <name>", "the cluster whose roles to manage (its pg_cluster)").makeOptionMandatory(),
+    )
+    .addOption(
+      connOption(
+        `the cluster's primary, reached as a superuser: ${CONN_FORMS_HELP}; without --conn, as psql with no arguments`,
+      ),
+    )
+    .addOption(
+      new Option(
+        "--scram-iterations <n>",
+        `iterations of new SCRAM-SHA-256 verifiers, at least ${DEFAULT_SCRAM_ITERATIONS} (default ${DEFAULT_SCRAM_ITERATIONS}); stored verifiers with fewer are re-hashed`,
+      ),
+    )
+    .addOption(
+      new Option(
+        "--min-length <n>",
+        `shortest password accepted, in characters, at least ${DEFAULT_MIN_PASSWORD_LENGTH} (default ${DEFAULT_MIN_PASSWORD_LENGTH})`,
+      ),
+    )
+    .addOption(
+      new Option(
+        "--require-classes <list>",
+        `character classes every password needs, comma-separated: ${CHARACTER_CLASSES.join(", ")}`,
+      ),
+    )
+    .addOption(
+      new Option("--denylist <file>", "passwords refused outright, one per line (compared case-insensitively)"),
+    );
 }
 
 function integer(flag: string, text: string, min: number, max: number): number {
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw usageError("bad-flag", `${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max)
+    throw usageError("bad-flag", `${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
   return Number(text);
 }
 
 async function policyOf(options: RoleOptions): Promise<PasswordPolicy> {
-  const minLength = options.minLength === undefined ? undefined : integer("--min-length", options.minLength, DEFAULT_MIN_PASSWORD_LENGTH, MAX_MIN_LENGTH_CHARACTERS);
+  const minLength =
+    options.minLength === undefined
+      ? undefined
+      : integer("--min-length", options.minLength, DEFAULT_MIN_PASSWORD_LENGTH, MAX_MIN_LENGTH_CHARACTERS);
   let requiredClasses: CharacterClass[] | undefined;
   if (options.requireClasses !== undefined) {
     requiredClasses = options.requireClasses.split(",").map((word) => word.trim()) as CharacterClass[];
     const unknown = requiredClasses.filter((word) => !(CHARACTER_CLASSES as readonly string[]).includes(word));
-    if (unknown.length > 0 || requiredClasses.length === 0) throw usageError("bad-flag", `--require-classes takes ${CHARACTER_CLASSES.join(", ")}, got ${JSON.stringify(options.requireClasses)}`);
+    if (unknown.length > 0 || requiredClasses.length === 0)
+      throw usageError(
+        "bad-flag",
+        `--require-classes takes ${CHARACTER_CLASSES.join(", ")}, got ${JSON.stringify(options.requireClasses)}`,
+      );
   }
   let denylist: Set<string> | undefined;
   if (options.denylist !== undefined) {
@@ -73,7 +110,10 @@ export interface PreparedRoles {
  * passwords it points to, and the password policy (violations are exit 3, naming user and rule).
  */
 export async function prepareRoles(ctx: CommandContext, options: RoleOptions): Promise<PreparedRoles> {
-  const scramIterations = options.scramIterations === undefined ? undefined : integer("--scram-iterations", options.scramIterations, DEFAULT_SCRAM_ITERATIONS, MAX_SCRAM_ITERATIONS);
+  const scramIterations =
+    options.scramIterations === undefined
+      ? undefined
+      : integer("--scram-iterations", options.scramIterations, DEFAULT_SCRAM_ITERATIONS, MAX_SCRAM_ITERATIONS);
   const policy = await policyOf(options);
   // With --format json, every problem reaches the error object on stderr (main.ts), each at its file:line.
   const inventory = await loadInventory(options.inventory);
@@ -81,7 +121,8 @@ export async function prepareRoles(ctx: CommandContext, options: RoleOptions): P
   const model = await desiredRoleModel(inventory, options.cluster, { env: ctx.env, now: ctx.now });
   checkDeclaredPasswords(model, policy);
   // Only warnings are left (an error was thrown above); before connecting, so that they are seen even when the server is not reached.
-  for (const problem of model.problems.filter((each) => each.severity === "warning")) ctx.output.warn(`${problemPlace(problem)}${problem.message}`);
+  for (const problem of model.problems.filter((each) => each.severity === "warning"))
+    ctx.output.warn(`${problemPlace(problem)}${problem.message}`);
   return { model, planOptions: { scramIterations } };
 }
 
@@ -144,7 +185,10 @@ export function applyCommandLine(options: RoleOptions): string {
     ["--require-classes", options.requireClasses],
     ["--denylist", options.denylist],
   ];
-  return ["pgwarden role apply", ...flags.filter(([, value]) => value !== undefined).map(([flag, value]) => `${flag} ${shellWord(value ?? "")}`)].join(" ");
+  return [
+    "pgwarden role apply",
+    ...flags.filter(([, value]) => value !== undefined).map(([flag, value]) => `${flag} ${shellWord(value ?? "")}`),
+  ].join(" ");
 }
 
 /**
@@ -158,11 +202,16 @@ export function planText(plan: RolePlan, options: RoleOptions): string {
   return [
     `-- ${plan.changes.length} changes for ${plan.cluster} (database ${plan.database}): ${countsText(plan)}`,
     ...(masked
-      ? [`-- Not a script: passwords show as ${MASKED_PASSWORD}, which is not SQL, so psql fails at the first one and, in this transaction, changes nothing.`]
+      ? [
+          `-- Not a script: passwords show as ${MASKED_PASSWORD}, which is not SQL, so psql fails at the first one and, in this transaction, changes nothing.`,
+        ]
       : []),
     ...plan.changes
       .filter((change) => change.locksOut !== undefined)
-      .map((change) => `-- WARNING: ${change.sql} locks operators out: ${change.locksOut}; role apply refuses it without --force`),
+      .map(
+        (change) =>
+          `-- WARNING: ${change.sql} locks operators out: ${change.locksOut}; role apply refuses it without --force`,
+      ),
     `-- Apply it with: ${applyCommandLine(options)}`,
     "BEGIN;",
     planSql(plan),

@@ -1,8 +1,9 @@
 import { Command } from "commander";
+
 import { planRolesOnServer } from "../../../roles/plan-on-server.js";
+import { withConnection } from "../../conn-url.js";
 import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
-import { withConnection } from "../../conn-url.js";
 import { addRoleOptions, planJson, planText, prepareRoles, type RoleOptions } from "./common.js";
 
 export function rolePlanCommand(): Command {
@@ -12,7 +13,10 @@ export function rolePlanCommand(): Command {
     const plan = await withConnection(options.conn, (client) => planRolesOnServer(client, model, planOptions), ctx);
     for (const warning of plan.warnings) ctx.output.warn(warning);
     if (ctx.output.format === "json") return ctx.output.json(planJson(plan));
-    if (plan.changes.length === 0) return ctx.output.data(`no changes: the roles of ${plan.cluster} (database ${plan.database}) match the inventory`);
+    if (plan.changes.length === 0)
+      return ctx.output.data(
+        `no changes: the roles of ${plan.cluster} (database ${plan.database}) match the inventory`,
+      );
     ctx.output.data(planText(plan, options));
   });
   addRoleOptions(command);
@@ -48,7 +52,7 @@ refuses it without --force. Nothing is changed.`,
       "pgwarden role plan --inventory pigsty.yml --cluster pg-meta --conn postgresql://postgres@10.10.10.10/postgres --min-length 14 --require-classes lower,upper,digit",
       "PGHOST=10.10.10.10 PGSSLMODE=verify-full PGSSLROOTCERT=pki/ca/ca.crt pgwarden role plan --inventory pigsty.yml --cluster pg-meta   # no --conn: PG* as psql",
       "pgwarden role plan --inventory pigsty.yml --cluster pg-meta --conn postgresql://postgres@10.10.10.10/postgres --format json 2>&1 >/dev/null | jq -r '.error.problems[]? | \"\\(.file):\\(.line): \\(.message)\"'",
-      "pgwarden role plan --inventory pigsty.yml --cluster pg-meta --conn postgresql://postgres@10.10.10.10/postgres --format json 2>&1 >/dev/null | jq -r '.error.problems[]? | select(.rule == \"duplicate-role\") | \"\\(.file):\\(.line):\\(.column)\"'   # users named twice",
+      'pgwarden role plan --inventory pigsty.yml --cluster pg-meta --conn postgresql://postgres@10.10.10.10/postgres --format json 2>&1 >/dev/null | jq -r \'.error.problems[]? | select(.rule == "duplicate-role") | "\\(.file):\\(.line):\\(.column)"\'   # users named twice',
     ],
   });
 }

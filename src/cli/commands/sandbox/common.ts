@@ -1,7 +1,9 @@
 import { realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+
 import { type Command, Option } from "commander";
+
 import { notFoundError, usageError } from "../../../errors.js";
 import { recordedSandboxPki, requireState, SANDBOX_STATE_FILE } from "../../../pg/sandbox.js";
 import type { PkiLayout } from "../../../pki/pki-layout.js";
@@ -12,7 +14,8 @@ export function defaultSandboxDir(env: NodeJS.ProcessEnv): string {
   return env.PGWARDEN_SANDBOX_DIR ?? join(tmpdir(), "pgwarden-sandbox");
 }
 
-export const sandboxDirOption = () => new Option("--dir <dir>", "the sandbox's directory (env PGWARDEN_SANDBOX_DIR, default $TMPDIR/pgwarden-sandbox)");
+export const sandboxDirOption = () =>
+  new Option("--dir <dir>", "the sandbox's directory (env PGWARDEN_SANDBOX_DIR, default $TMPDIR/pgwarden-sandbox)");
 
 /** What sandbox status/up say in --help about the PKI they use. */
 export const SANDBOX_PKI_HELP = `Once a sandbox exists, its PKI is the one sandbox up recorded in its sandbox.json, so no --pki is
@@ -26,7 +29,10 @@ function namedPki(command: Command): { path: string; source: "flag" | "env" | "d
   let root = command;
   while (root.parent) root = root.parent;
   const source = root.getOptionValueSource("pki");
-  return { path: root.opts<{ pki: string }>().pki, source: source === "cli" ? "flag" : source === "env" ? "env" : "default" };
+  return {
+    path: root.opts<{ pki: string }>().pki,
+    source: source === "cli" ? "flag" : source === "env" ? "env" : "default",
+  };
 }
 
 /** Whether two paths name one directory (a link to it, or the same path written otherwise). */
@@ -50,7 +56,12 @@ function sameDirectory(a: string, b: string): boolean {
  * `dir` yet, or a sandbox.json not to be believed (recordedSandboxPki): the PKI named as usual;
  * `sandboxRequired` (status): with none named, no sandbox is exit 4 before ./pki is looked at.
  */
-export async function sandboxLayout(command: Command, ctx: CommandContext, dir: string, options: { sandboxRequired?: boolean } = {}): Promise<PkiLayout> {
+export async function sandboxLayout(
+  command: Command,
+  ctx: CommandContext,
+  dir: string,
+  options: { sandboxRequired?: boolean } = {},
+): Promise<PkiLayout> {
   const recorded = await recordedSandboxPki(dir);
   const named = namedPki(command);
   if (recorded === undefined) {
@@ -60,7 +71,9 @@ export async function sandboxLayout(command: Command, ctx: CommandContext, dir: 
   }
   const stateFile = join(resolve(dir), SANDBOX_STATE_FILE);
   if ("untrusted" in recorded) {
-    ctx.output.warn(`not using the PKI named in ${stateFile}: ${recorded.untrusted}; using ${resolve(named.path)} instead`);
+    ctx.output.warn(
+      `not using the PKI named in ${stateFile}: ${recorded.untrusted}; using ${resolve(named.path)} instead`,
+    );
     return ctx.layout;
   }
   if (sameDirectory(named.path, recorded.pki)) return ctx.layout;
@@ -88,7 +101,9 @@ export async function sandboxLayout(command: Command, ctx: CommandContext, dir: 
     );
   }
   if (named.source === "env") {
-    ctx.output.info(`pgwarden: using the PKI ${recorded.pki} that sandbox up recorded for ${resolve(dir)}, not PGWARDEN_PKI=${named.path}`);
+    ctx.output.info(
+      `pgwarden: using the PKI ${recorded.pki} that sandbox up recorded for ${resolve(dir)}, not PGWARDEN_PKI=${named.path}`,
+    );
   }
   return checkedLayout(recorded.pki, command);
 }

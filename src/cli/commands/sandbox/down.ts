@@ -1,5 +1,7 @@
 import { resolve } from "node:path";
+
 import { Command, Option } from "commander";
+
 import { sandboxDown } from "../../../pg/sandbox.js";
 import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";

@@ -1,4 +1,5 @@
 import { Command } from "commander";
+
 import { ExitCode } from "../../../errors.js";
 import { sandboxStatus } from "../../../pg/sandbox.js";
 import { readCertificateFile } from "../../../pki/certificate-authority.js";
@@ -11,29 +12,47 @@ import { keyValueLines } from "../../render.js";
 import { defaultSandboxDir, SANDBOX_PKI_HELP, sandboxDirOption, sandboxLayout } from "./common.js";
 
 export function sandboxStatusCommand(): Command {
-  const command = new Command("status").addOption(sandboxDirOption()).action(async (options: { dir?: string }, cmd: Command) => {
-    const ctx = contextOf(cmd);
-    const dir = options.dir ?? defaultSandboxDir(ctx.env);
-    const layout = await sandboxLayout(cmd, ctx, dir, { sandboxRequired: true });
-    const { pem: caPem } = await readCertificateFile(layout.caCert, "CA certificate");
-    const status = await sandboxStatus(dir, caPem);
-    const { probe } = status;
-    const healthy = status.running && probe?.tls === true && probe.verified === true;
-    if (ctx.output.format === "json") ctx.output.json({ state: status.state, running: status.running, probe: probeJson(probe), healthy });
-    else {
-      ctx.output.data(
-        keyValueLines([
-          ["sandbox", status.state.dir],
-          ["server", status.running ? `running on 127.0.0.1:${status.state.port}` : "stopped"],
-          ["TLS", probe ? (probe.tls ? `${probe.protocol}, ${probe.cipher}` : "OFF: the server refused TLS") : undefined],
-          ["certificate", probe?.subject ? `${probe.subject}, sha256 ${probe.fingerprintSha256}` : undefined],
-          ["expires", probe?.notAfter ? `${probe.notAfter.toISOString()} (${daysUntil(probe.notAfter, ctx.now)} days)` : undefined],
-          ["verified", probe?.tls ? (probe.verified ? `chain to the pgwarden CA ${layout.caCert}, name localhost` : `NO: ${probe.verifyError}`) : undefined],
-        ]),
-      );
-    }
-    if (!healthy) throw new ExitSignal(ExitCode.checkFailed);
-  });
+  const command = new Command("status")
+    .addOption(sandboxDirOption())
+    .action(async (options: { dir?: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const dir = options.dir ?? defaultSandboxDir(ctx.env);
+      const layout = await sandboxLayout(cmd, ctx, dir, { sandboxRequired: true });
+      const { pem: caPem } = await readCertificateFile(layout.caCert, "CA certificate");
+      const status = await sandboxStatus(dir, caPem);
+      const { probe } = status;
+      const healthy = status.running && probe?.tls === true && probe.verified === true;
+      if (ctx.output.format === "json")
+        ctx.output.json({ state: status.state, running: status.running, probe: probeJson(probe), healthy });
+      else {
+        ctx.output.data(
+          keyValueLines([
+            ["sandbox", status.state.dir],
+            ["server", status.running ? `running on 127.0.0.1:${status.state.port}` : "stopped"],
+            [
+              "TLS",
+              probe ? (probe.tls ? `${probe.protocol}, ${probe.cipher}` : "OFF: the server refused TLS") : undefined,
+            ],
+            ["certificate", probe?.subject ? `${probe.subject}, sha256 ${probe.fingerprintSha256}` : undefined],
+            [
+              "expires",
+              probe?.notAfter
+                ? `${probe.notAfter.toISOString()} (${daysUntil(probe.notAfter, ctx.now)} days)`
+                : undefined,
+            ],
+            [
+              "verified",
+              probe?.tls
+                ? probe.verified
+                  ? `chain to the pgwarden CA ${layout.caCert}, name localhost`
+                  : `NO: ${probe.verifyError}`
+                : undefined,
+            ],
+          ]),
+        );
+      }
+      if (!healthy) throw new ExitSignal(ExitCode.checkFailed);
+    });
   return describe(command, {
     summary: "is the sandbox running, and what TLS does it really serve",
     description: `Show whether the sandbox runs and prove its TLS from a real handshake: protocol, cipher, the certificate

@@ -1,4 +1,5 @@
 import { Command, Option } from "commander";
+
 import { ExitCode, usageError } from "../../../errors.js";
 import { assertSandboxDir, sandboxUp } from "../../../pg/sandbox.js";
 import { initCa } from "../../../pki/ca-init.js";
@@ -13,7 +14,8 @@ import { defaultSandboxDir, SANDBOX_PKI_HELP, sandboxDirOption, sandboxLayout } 
 
 export function parsePort(text: string): number {
   const port = Number(text);
-  if (!/^\d+$/.test(text) || port < 1 || port > 65535) throw usageError("bad-port", `--port must be a TCP port from 1 to 65535, not "${text}"`);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65535)
+    throw usageError("bad-port", `--port must be a TCP port from 1 to 65535, not "${text}"`);
   return port;
 }
 
@@ -21,7 +23,12 @@ export function sandboxUpCommand(): Command {
   const command = new Command("up")
     .addOption(sandboxDirOption())
     .addOption(new Option("--port <port>", "TCP port on 127.0.0.1 (default: a free one)"))
-    .addOption(new Option("--pg-bin <dir>", "PostgreSQL server programs (default: pg_config --bindir, PATH, /usr/lib/postgresql/*/bin)"))
+    .addOption(
+      new Option(
+        "--pg-bin <dir>",
+        "PostgreSQL server programs (default: pg_config --bindir, PATH, /usr/lib/postgresql/*/bin)",
+      ),
+    )
     .action(async (options: { dir?: string; port?: string; pgBin?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const port = options.port === undefined ? undefined : parsePort(options.port);
@@ -33,7 +40,8 @@ export function sandboxUpCommand(): Command {
       if (init.action === "created") ctx.output.info(`pgwarden: created a CA in ${layout.caDir}`);
       const result = await sandboxUp(layout, init.ca, { dir, port, pgBin: options.pgBin, now: ctx.now });
       const { state, served } = result;
-      if (ctx.output.format === "json") ctx.output.json({
+      if (ctx.output.format === "json")
+        ctx.output.json({
           state,
           action: result.action,
           serverCertificate: { certPath: result.serverCertificate.certPath, action: result.serverCertificate.action },
@@ -46,7 +54,12 @@ export function sandboxUpCommand(): Command {
             ["listening", `127.0.0.1:${state.port} (TLS only, client certificates), socket ${state.socketDir}`],
             ["superuser", `${state.superuser} (peer over the socket as OS user ${state.osUser})`],
             ["server certificate", `${result.serverCertificate.certPath} (${result.serverCertificate.action})`],
-            ["TLS", served.probe ? `${served.probe.protocol}, ${served.probe.cipher}, serving ${served.probe.subject} until ${served.probe.notAfter?.toISOString()}` : "not checked"],
+            [
+              "TLS",
+              served.probe
+                ? `${served.probe.protocol}, ${served.probe.cipher}, serving ${served.probe.subject} until ${served.probe.notAfter?.toISOString()}`
+                : "not checked",
+            ],
             ["log", state.logFile],
             ["stop it", `${programWord()} sandbox down --dir ${shellWord(state.dir)}`],
           ]),

@@ -1,7 +1,15 @@
 import { Command, Option } from "commander";
+
 import { readCertificateFile } from "../../../pki/certificate-authority.js";
-import { detectTrustOs, installTrust, parseTrustOs, trustPlan, trustScript, type TrustOs } from "../../../pki/trust-store.js";
-import { contextOf, type CommandContext } from "../../context.js";
+import {
+  detectTrustOs,
+  installTrust,
+  parseTrustOs,
+  type TrustOs,
+  trustPlan,
+  trustScript,
+} from "../../../pki/trust-store.js";
+import { type CommandContext, contextOf } from "../../context.js";
 import { describe } from "../../help.js";
 import type { Noun } from "../../noun.js";
 import { keyValueLines } from "../../render.js";
@@ -12,8 +20,10 @@ interface Options {
   update: boolean;
 }
 
-const osOption = () => new Option("--os <family>", "debian (Debian, Ubuntu) or el (RHEL and kin); default: read /etc/os-release");
-const rootOption = () => new Option("--root <dir>", "prefix every system path with this directory (for images and tests)");
+const osOption = () =>
+  new Option("--os <family>", "debian (Debian, Ubuntu) or el (RHEL and kin); default: read /etc/os-release");
+const rootOption = () =>
+  new Option("--root <dir>", "prefix every system path with this directory (for images and tests)");
 
 async function planFor(ctx: CommandContext, options: Options) {
   const root = options.root ?? "/";
@@ -33,7 +43,8 @@ function trustPrintCommand(): Command {
       else ctx.output.data(trustScript(plan, pem));
     });
   return describe(command, {
-    description: "Print the shell commands that put the CA into this OS family's trust store (what `trust install` does), for a playbook or a person.",
+    description:
+      "Print the shell commands that put the CA into this OS family's trust store (what `trust install` does), for a playbook or a person.",
     examples: ["pgwarden trust print --os el", "pgwarden trust print --os debian > trust-ca.sh"],
   });
 }
@@ -55,7 +66,12 @@ function trustInstallCommand(): Command {
         keyValueLines([
           ["CA copied to", plan.caPath],
           ["trust anchor", `${plan.anchorPath} -> ${plan.caPath}`],
-          ["trust bundle", result.updated ? `rebuilt with ${plan.updateCommand.join(" ")}` : `not rebuilt: run ${plan.updateCommand.join(" ")}`],
+          [
+            "trust bundle",
+            result.updated
+              ? `rebuilt with ${plan.updateCommand.join(" ")}`
+              : `not rebuilt: run ${plan.updateCommand.join(" ")}`,
+          ],
         ]),
       );
     });
@@ -68,7 +84,10 @@ bundle. With --root every path is under that directory and the bundle is not reb
 }
 
 export const trustNoun: Noun = {
-  command: () => new Command("trust").summary("put the CA into the system trust store").description("Make the operating system trust the local CA (Debian and EL families)."),
+  command: () =>
+    new Command("trust")
+      .summary("put the CA into the system trust store")
+      .description("Make the operating system trust the local CA (Debian and EL families)."),
   verbs: {
     print: async () => trustPrintCommand(),
     install: async () => trustInstallCommand(),

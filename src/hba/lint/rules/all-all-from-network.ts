@@ -1,5 +1,5 @@
 import type { RuleCheck } from "../lint-rule.js";
-import { REFUSING_METHODS, fromNetwork, hasAll } from "../scope.js";
+import { fromNetwork, hasAll, REFUSING_METHODS } from "../scope.js";
 
 export const allAllFromNetwork: RuleCheck = {
   id: "all-all-from-network",
@@ -8,6 +8,9 @@ export const allAllFromNetwork: RuleCheck = {
   why: "all/all rules give every role, including ones created later for other purposes, a way in from the network.",
   check: (rule) =>
     hasAll(rule.databases) && hasAll(rule.users) && fromNetwork(rule) && !REFUSING_METHODS.has(rule.method)
-      ? { message: `all users to all databases from ${rule.address}`, fix: "name the roles (or a +group) and databases this network needs" }
+      ? {
+          message: `all users to all databases from ${rule.address}`,
+          fix: "name the roles (or a +group) and databases this network needs",
+        }
       : undefined,
 };

@@ -1,5 +1,5 @@
 import type { RuleCheck } from "../lint-rule.js";
-import { PASSWORD_METHODS, fromNetwork, isPrivateOnly } from "../scope.js";
+import { fromNetwork, isPrivateOnly, PASSWORD_METHODS } from "../scope.js";
 
 /**
  * High from the internet, or with md5/password (whose exchange an eavesdropper can crack or replay
@@ -13,7 +13,12 @@ export const passwordWithoutTls: RuleCheck = {
   title: "password authentication from the network without TLS",
   why: "a host or hostnossl rule accepts unencrypted sessions: the queries and results cross the network in clear, and md5/password exchanges can be replayed or read.",
   check: (rule) => {
-    if (!((rule.type === "host" || rule.type === "hostnossl") && PASSWORD_METHODS.has(rule.method) && fromNetwork(rule))) return undefined;
+    if (!(
+      (rule.type === "host" || rule.type === "hostnossl") &&
+      PASSWORD_METHODS.has(rule.method) &&
+      fromNetwork(rule)
+    ))
+      return undefined;
     const intranetScram = rule.method === "scram-sha-256" && isPrivateOnly(rule);
     return {
       message: `${rule.method} from ${rule.address} without requiring TLS${intranetScram ? " (private address space only)" : ""}`,

@@ -1,6 +1,6 @@
-import type { RuleCheck } from "../lint-rule.js";
 import { isKeyword } from "../../rule-address.js";
-import { REFUSING_METHODS, isPrivateOnly, widestHostBits } from "../scope.js";
+import type { RuleCheck } from "../lint-rule.js";
+import { isPrivateOnly, REFUSING_METHODS, widestHostBits } from "../scope.js";
 
 /**
  * Replication should come from the cluster's members: wider than a /24 (IPv4) or /64 (IPv6) is suspect.
@@ -15,7 +15,8 @@ export const replicationWide: RuleCheck = {
   title: "replication from a wide address",
   why: "a replication connection streams every row of every database; only the cluster's own members should be able to ask for one.",
   check: (rule) => {
-    if (REFUSING_METHODS.has(rule.method) || !rule.databases.some((token) => isKeyword(token, "replication"))) return undefined;
+    if (REFUSING_METHODS.has(rule.method) || !rule.databases.some((token) => isKeyword(token, "replication")))
+      return undefined;
     const widest = widestHostBits(rule);
     if (!widest || widest.bits <= LIMIT[widest.family]) return undefined;
     const intranet = isPrivateOnly(rule);

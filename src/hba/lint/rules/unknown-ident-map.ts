@@ -8,6 +8,9 @@ export const unknownIdentMap: RuleCheck = {
   check: (rule, context) => {
     const map = rule.options.map;
     if (map === undefined || context.identMaps === undefined || context.identMaps.includes(map)) return undefined;
-    return { message: `map=${map} is not defined in pg_ident.conf`, fix: `add the map "${map}" to pg_ident.conf, or fix the name` };
+    return {
+      message: `map=${map} is not defined in pg_ident.conf`,
+      fix: `add the map "${map}" to pg_ident.conf, or fix the name`,
+    };
   },
 };

@@ -13,9 +13,17 @@ export const wideAddress: RuleCheck = {
     if (REFUSING_METHODS.has(rule.method)) return undefined;
     const widest = widestHostBits(rule);
     if (!widest) return undefined;
-    if (widest.bits === (widest.family === 4 ? 32 : 128)) return { message: `${rule.address} is the whole ${widest.family === 4 ? "IPv4" : "IPv6"} internet`, fix: "name the networks that need access (the application subnet, the admin host)" };
+    if (widest.bits === (widest.family === 4 ? 32 : 128))
+      return {
+        message: `${rule.address} is the whole ${widest.family === 4 ? "IPv4" : "IPv6"} internet`,
+        fix: "name the networks that need access (the application subnet, the admin host)",
+      };
     if (widest.bits > WIDE[widest.family]) {
-      return { message: `${rule.address} spans ${widest.bits} host bits`, fix: `narrow it to the subnets that need access (at most a /${widest.family === 4 ? 16 : 48})`, severity: "medium" };
+      return {
+        message: `${rule.address} spans ${widest.bits} host bits`,
+        fix: `narrow it to the subnets that need access (at most a /${widest.family === 4 ? 16 : 48})`,
+        severity: "medium",
+      };
     }
     return undefined;
   },

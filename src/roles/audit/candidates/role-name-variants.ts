@@ -12,14 +12,23 @@ const reverse = (text: string) => [...text].reverse().join("");
  * endings (1, 123, !, the current and last year, ...). In a stable order without duplicates.
  */
 export function roleNameVariants(roleName: string, year: number): string[] {
-  const lastPart = roleName.split(NAME_PARTS).filter((part) => part.length > 0).at(-1) ?? roleName;
+  const lastPart =
+    roleName
+      .split(NAME_PARTS)
+      .filter((part) => part.length > 0)
+      .at(-1) ?? roleName;
   const words = [roleName, lastPart].filter((word) => word.length > 0);
   const bases = words.flatMap((word) => [word, word.toLowerCase(), capitalise(word), word.toUpperCase()]);
   const endings = [...SUFFIXES, String(year), String(year - 1), `${year}!`, `@${year}`];
   const variants = [
     ...bases,
     ...bases.flatMap((base) => endings.map((ending) => base + ending)),
-    ...words.flatMap((word) => [reverse(word), word + word, `${word}_${word}`, `${capitalise(word)}.${capitalise(word)}`]),
+    ...words.flatMap((word) => [
+      reverse(word),
+      word + word,
+      `${word}_${word}`,
+      `${capitalise(word)}.${capitalise(word)}`,
+    ]),
   ];
   return [...new Set(variants)].filter((variant) => variant.length > 0);
 }

@@ -7,5 +7,8 @@ const BYTE_ORDER_MARK = "\ufeff";
  */
 export function parseWordlist(text: string): string[] {
   const body = text.startsWith(BYTE_ORDER_MARK) ? text.slice(1) : text;
-  return body.split("\n").map((line) => (line.endsWith("\r") ? line.slice(0, -1) : line)).filter((line) => line.length > 0);
+  return body
+    .split("\n")
+    .map((line) => (line.endsWith("\r") ? line.slice(0, -1) : line))
+    .filter((line) => line.length > 0);
 }

@@ -7,4 +7,11 @@ import { validUntilPast } from "./valid-until-past.js";
 import { weakPassword } from "./weak-password.js";
 
 /** Every password check, in the order a role's findings are reported when equally severe. */
-export const PASSWORD_CHECKS: readonly PasswordCheck[] = [weakPassword, md5Secret, validUntilPast, lowIterations, noPassword, noValidUntil];
+export const PASSWORD_CHECKS: readonly PasswordCheck[] = [
+  weakPassword,
+  md5Secret,
+  validUntilPast,
+  lowIterations,
+  noPassword,
+  noValidUntil,
+];

@@ -9,6 +9,8 @@ export const lowIterations: PasswordCheck = {
   fix: `set the password again with at least ${DEFAULT_SCRAM_ITERATIONS} iterations (pgwarden password hash --scram-iterations N, or pgwarden role apply)`,
   check: ({ secret }) =>
     secret.kind === "scram" && secret.verifier.iterations < DEFAULT_SCRAM_ITERATIONS
-      ? { message: `the SCRAM verifier uses ${secret.verifier.iterations} iterations (fewer than ${DEFAULT_SCRAM_ITERATIONS})` }
+      ? {
+          message: `the SCRAM verifier uses ${secret.verifier.iterations} iterations (fewer than ${DEFAULT_SCRAM_ITERATIONS})`,
+        }
       : undefined,
 };

@@ -6,7 +6,11 @@ import type { Candidate } from "../candidates/candidate.js";
  * costs a microsecond, so a role's guesses are tried here, on this thread, in order:
  * its own first, then the shared ones. md5 has no SASLprep: the password's own bytes count.
  */
-export function crackMd5(secret: string, roleName: string, candidates: Iterable<Candidate>): { found?: Candidate; tested: number } {
+export function crackMd5(
+  secret: string,
+  roleName: string,
+  candidates: Iterable<Candidate>,
+): { found?: Candidate; tested: number } {
   let tested = 0;
   for (const candidate of candidates) {
     tested++;

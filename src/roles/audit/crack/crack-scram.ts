@@ -1,10 +1,11 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+
 import { saslprepPassword } from "../../saslprep.js";
 import type { ScramVerifier } from "../../scram.js";
 import type { Candidate } from "../candidates/candidate.js";
 import { packCandidates } from "./pack-candidates.js";
-import { ScramSearcher, type ChunkResult, type ScramSearchSpace } from "./scram-search.js";
+import { type ChunkResult, ScramSearcher, type ScramSearchSpace } from "./scram-search.js";
 import { CHUNK_COST_ITERATIONS, WorkQueue } from "./work-queue.js";
 
 /** Chunks queued at each worker, so it starts the next one while its last result travels back. */
@@ -36,13 +37,23 @@ export interface CrackOptions {
  * tried once. The work runs on worker threads, one per core, in chunks of about equal cost
  * handed out as workers finish; a verifier is dropped from the search as soon as it is cracked.
  */
-export async function crackScram(targets: readonly ScramCrackTarget[], shared: readonly Candidate[], options: CrackOptions = {}): Promise<CrackOutcome[]> {
+export async function crackScram(
+  targets: readonly ScramCrackTarget[],
+  shared: readonly Candidate[],
+  options: CrackOptions = {},
+): Promise<CrackOutcome[]> {
   const { space, candidates } = searchSpace(targets, shared);
   const searcher = new ScramSearcher(space);
   const counts = targets.map((_, index) => searcher.candidateCount(index));
-  const totalCost = counts.reduce((sum, count, index) => sum + count * (targets[index] as ScramCrackTarget).verifier.iterations, 0);
+  const totalCost = counts.reduce(
+    (sum, count, index) => sum + count * (targets[index] as ScramCrackTarget).verifier.iterations,
+    0,
+  );
   const workers = options.workers ?? (totalCost <= CHUNK_COST_ITERATIONS ? 0 : availableParallelism());
-  const queue = new WorkQueue(targets.map((target, index) => ({ candidates: counts[index] as number, iterations: target.verifier.iterations })), workers);
+  const queue = new WorkQueue(
+    targets.map((target, index) => ({ candidates: counts[index] as number, iterations: target.verifier.iterations })),
+    workers,
+  );
 
   const total = counts.reduce((sum, count) => sum + count, 0);
   const tested = targets.map(() => 0);
@@ -94,7 +105,13 @@ function searchSpace(targets: readonly ScramCrackTarget[], shared: readonly Cand
       prepared.push(key);
     }
     const { iterations, salt, serverKey } = target.verifier;
-    return { iterations, salt: new Uint8Array(salt), serverKey: new Uint8Array(serverKey), ownStart, ownLength: packed.length - ownStart };
+    return {
+      iterations,
+      salt: new Uint8Array(salt),
+      serverKey: new Uint8Array(serverKey),
+      ownStart,
+      ownLength: packed.length - ownStart,
+    };
   });
   const space: ScramSearchSpace = {
     packed: packCandidates(prepared),
@@ -109,8 +126,16 @@ function searchSpace(targets: readonly ScramCrackTarget[], shared: readonly Cand
   return { space, candidates };
 }
 
-async function searchOnWorkers(space: ScramSearchSpace, queue: WorkQueue, count: number, record: (result: ChunkResult) => void): Promise<void> {
-  const workers = Array.from({ length: count }, () => new Worker(new URL("./scram-worker.js", import.meta.url), { workerData: space }));
+async function searchOnWorkers(
+  space: ScramSearchSpace,
+  queue: WorkQueue,
+  count: number,
+  record: (result: ChunkResult) => void,
+): Promise<void> {
+  const workers = Array.from(
+    { length: count },
+    () => new Worker(new URL("./scram-worker.js", import.meta.url), { workerData: space }),
+  );
   try {
     await Promise.all(workers.map((worker) => runLane(worker, queue, record)));
   } finally {
@@ -143,7 +168,8 @@ function runLane(worker: Worker, queue: WorkQueue, record: (result: ChunkResult)
     });
     worker.once("error", reject);
     worker.once("exit", (code) => {
-      if (inFlight > 0) reject(new Error(`password search worker exited (code ${code}) with ${inFlight} chunks unfinished`));
+      if (inFlight > 0)
+        reject(new Error(`password search worker exited (code ${code}) with ${inFlight} chunks unfinished`));
     });
     feed();
   });

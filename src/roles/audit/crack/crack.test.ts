@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
 import { md5Secret } from "../../md5.js";
 import { saslprepPassword } from "../../saslprep.js";
-import { parseScramVerifier, scramVerifier, type ScramVerifier } from "../../scram.js";
+import { parseScramVerifier, type ScramVerifier, scramVerifier } from "../../scram.js";
 import type { Candidate } from "../candidates/candidate.js";
 import { crackMd5 } from "./crack-md5.js";
 import { crackScram } from "./crack-scram.js";
@@ -10,9 +11,15 @@ import { packCandidates } from "./pack-candidates.js";
 import { PackedCandidatesReader } from "./packed-candidates.js";
 
 /** Low iterations keep the unit tests quick; the search is the same at any count. */
-const verifier = (password: string, iterations = 64): ScramVerifier => parseScramVerifier(scramVerifier(password, { iterations }))!;
-const guesses = (texts: readonly string[], origin: Candidate["origin"] = "wordlist"): Candidate[] => texts.map((text) => ({ text, origin }));
-const filler = (count: number) => guesses(Array.from({ length: count }, (_, i) => `filler-${i}`), "common");
+const verifier = (password: string, iterations = 64): ScramVerifier =>
+  parseScramVerifier(scramVerifier(password, { iterations }))!;
+const guesses = (texts: readonly string[], origin: Candidate["origin"] = "wordlist"): Candidate[] =>
+  texts.map((text) => ({ text, origin }));
+const filler = (count: number) =>
+  guesses(
+    Array.from({ length: count }, (_, i) => `filler-${i}`),
+    "common",
+  );
 
 /** Soft hyphen (mapped to nothing) and ROMAN NUMERAL NINE (NFKC: "IX"): SASLprep makes it "IXIX". */
 const NON_ASCII = "I\u00adX\u2168";
@@ -36,10 +43,17 @@ for (const workers of [0, 2]) {
       { verifier: verifier("last-one", 4096), own: [] },
     ];
     const progress: [number, number][] = [];
-    const outcomes = await crackScram(targets, shared, { workers, onProgress: (done, total) => progress.push([done, total]) });
+    const outcomes = await crackScram(targets, shared, {
+      workers,
+      onProgress: (done, total) => progress.push([done, total]),
+    });
     assert.deepEqual(outcomes[0]!.found, { text: "DBUser.DBA", origin: "vendor-default" });
     assert.deepEqual(outcomes[1]!.found, { text: "bob123", origin: "role-name" });
-    assert.deepEqual(outcomes[2]!.found, { text: NON_ASCII, origin: "wordlist" }, "the guess SASLprep turns into the same bytes");
+    assert.deepEqual(
+      outcomes[2]!.found,
+      { text: NON_ASCII, origin: "wordlist" },
+      "the guess SASLprep turns into the same bytes",
+    );
     assert.equal(outcomes[3]!.found, undefined);
     assert.equal(outcomes[3]!.tested, 1 + shared.length, "an uncracked verifier is tried with every guess");
     assert.deepEqual(outcomes[4]!.found?.text, "last-one");
@@ -51,21 +65,39 @@ for (const workers of [0, 2]) {
 }
 
 test("SCRAM: non-ASCII guesses compare after SASLprep: the look-alike tried first does not match, its own text does", async () => {
-  const [stored, ascii] = await crackScram([{ verifier: verifier(NON_ASCII), own: [] }, { verifier: verifier("I-XIX"), own: [] }], guesses(["I-X\u2168", NON_ASCII]), { workers: 0 });
+  const [stored, ascii] = await crackScram(
+    [
+      { verifier: verifier(NON_ASCII), own: [] },
+      { verifier: verifier("I-XIX"), own: [] },
+    ],
+    guesses(["I-X\u2168", NON_ASCII]),
+    { workers: 0 },
+  );
   assert.equal(stored!.found?.text, NON_ASCII, "I-X\u2168 is I-XIX after SASLprep: a soft hyphen is not a hyphen");
   assert.equal(stored!.tested, 2);
   assert.equal(ascii!.found?.text, "I-X\u2168", "U+2168 is IX, so I-X\u2168 is the password I-XIX");
 });
 
 test("SCRAM: guesses SASLprep makes equal are tried once", async () => {
-  const [outcome] = await crackScram([{ verifier: verifier("nothing"), own: guesses(["IXIX"], "role-name") }], guesses(["IXIX", NON_ASCII, "other"]), { workers: 0 });
+  const [outcome] = await crackScram(
+    [{ verifier: verifier("nothing"), own: guesses(["IXIX"], "role-name") }],
+    guesses(["IXIX", NON_ASCII, "other"]),
+    { workers: 0 },
+  );
   assert.equal(outcome!.tested, 2, "shared IXIX and its twin count once, and the role's own IXIX is not tried again");
 });
 
 test("md5: md5(password || role name) cracked from the guesses, own first; the role name is the salt", () => {
   const secret = md5Secret("qwerty", "legacy");
-  const found = crackMd5(secret, "legacy", [...guesses(["legacy1"], "role-name"), ...guesses(["123456", "qwerty", "later"], "common")]);
+  const found = crackMd5(secret, "legacy", [
+    ...guesses(["legacy1"], "role-name"),
+    ...guesses(["123456", "qwerty", "later"], "common"),
+  ]);
   assert.deepEqual(found, { found: { text: "qwerty", origin: "common" }, tested: 3 });
   assert.deepEqual(crackMd5(secret, "other", guesses(["qwerty"])), { tested: 1 }, "another role's salt does not match");
-  assert.deepEqual(crackMd5(md5Secret(NON_ASCII, "u"), "u", guesses(["IXIX", NON_ASCII])).found?.text, NON_ASCII, "md5 has no SASLprep");
+  assert.deepEqual(
+    crackMd5(md5Secret(NON_ASCII, "u"), "u", guesses(["IXIX", NON_ASCII])).found?.text,
+    NON_ASCII,
+    "md5 has no SASLprep",
+  );
 });

@@ -1,5 +1,6 @@
 import { createHmac, pbkdf2Sync } from "node:crypto";
-import { PackedCandidatesReader, type PackedCandidates } from "./packed-candidates.js";
+
+import { type PackedCandidates, PackedCandidatesReader } from "./packed-candidates.js";
 import type { Chunk } from "./work-queue.js";
 
 const SCRAM_KEY_BYTES = 32;
@@ -56,7 +57,11 @@ export class ScramSearcher {
   constructor(space: ScramSearchSpace) {
     this.#reader = new PackedCandidatesReader(space.packed);
     this.#sharedCount = space.sharedCount;
-    this.#targets = space.targets.map((target) => ({ ...target, salt: asBuffer(target.salt), serverKey: asBuffer(target.serverKey) }));
+    this.#targets = space.targets.map((target) => ({
+      ...target,
+      salt: asBuffer(target.salt),
+      serverKey: asBuffer(target.serverKey),
+    }));
     this.#cracked = new Int32Array(space.cracked);
   }
 
@@ -70,7 +75,13 @@ export class ScramSearcher {
     for (let index = chunk.from; index < chunk.to; index++) {
       if (Atomics.load(this.#cracked, chunk.target) !== 0) return { ...chunk, tested: index - chunk.from };
       const packedIndex = index < target.ownLength ? target.ownStart + index : index - target.ownLength;
-      const salted = pbkdf2Sync(this.#reader.bytes(packedIndex), target.salt, target.iterations, SCRAM_KEY_BYTES, "sha256");
+      const salted = pbkdf2Sync(
+        this.#reader.bytes(packedIndex),
+        target.salt,
+        target.iterations,
+        SCRAM_KEY_BYTES,
+        "sha256",
+      );
       if (createHmac("sha256", salted).update(SERVER_KEY_LABEL).digest().equals(target.serverKey)) {
         Atomics.store(this.#cracked, chunk.target, 1);
         return { ...chunk, tested: index - chunk.from + 1, found: index };

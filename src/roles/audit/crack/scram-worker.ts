@@ -1,5 +1,6 @@
 /** Worker-thread entry for {@link crackScram}: searches the chunks it is sent, replying once per chunk. */
 import { parentPort, workerData } from "node:worker_threads";
+
 import { ScramSearcher, type ScramSearchSpace } from "./scram-search.js";
 import type { Chunk } from "./work-queue.js";
 
