@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 
-import { writeFileAtomic } from "../src/fs/atomic-write.js";
+import { writeFileAtomic } from "../src/core/fs/atomic-write.js";
 import { runOnWorkers } from "./support/workers.js";
 
 const CERTIFICATES = 2000;

@@ -11,10 +11,10 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 
+import { quoteLiteral } from "../src/core/identifier.js";
 import { pgdataTarget } from "../src/hba/apply.js";
 import { type Asked, confirmReload, LOAD_TIME_SQL } from "../src/hba/apply/reload-confirmation.js";
 import { locateServerLog, LOG_FACTS_SQL, logCursor, type LogFacts } from "../src/hba/apply/server-log.js";
-import { quoteLiteral } from "../src/roles/identifier.js";
 import { scramVerifier } from "../src/roles/scram.js";
 import { type CliResult, pgwarden, PGWARDEN_BIN, tempDir } from "./support/cli.js";
 import { type Cluster, findPgBinDir, runClient, startCluster } from "./support/pg-cluster.js";

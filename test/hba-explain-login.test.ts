@@ -12,7 +12,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
-import { quoteIdentifier, quoteLiteral } from "../src/roles/identifier.js";
+import { quoteIdentifier, quoteLiteral } from "../src/core/identifier.js";
 import { scramVerifier } from "../src/roles/scram.js";
 import { type CliResult, pgwarden, tempDir } from "./support/cli.js";
 import { psql } from "./support/clients.js";

@@ -16,7 +16,7 @@ import { after, before, test } from "node:test";
 
 import pg from "pg";
 
-import { quoteIdentifier, quoteLiteral } from "../src/roles/identifier.js";
+import { quoteIdentifier, quoteLiteral } from "../src/core/identifier.js";
 import { scramVerifier } from "../src/roles/scram.js";
 import { type CliResult, pgwarden, tempDir } from "./support/cli.js";
 import { type Cluster, startCluster } from "./support/pg-cluster.js";

@@ -5,9 +5,10 @@ import { after, before, test } from "node:test";
 
 import pg from "pg";
 
-import { PgwardenError } from "../src/errors.js";
+import { type HbaToken } from "../src/core/auth-file-tokens.js";
+import { PgwardenError } from "../src/core/errors.js";
 import { readLiveRules } from "../src/hba/live-rules.js";
-import type { HbaFile, HbaRule, HbaToken } from "../src/hba/model.js";
+import type { HbaFile, HbaRule } from "../src/hba/model.js";
 import { parseHbaFile, parseHbaText } from "../src/hba/parse/index.js";
 import { readServerHba } from "../src/hba/server-file.js";
 import { type Cluster, startCluster } from "./support/pg-cluster.js";

@@ -12,8 +12,8 @@ import { after, before, test } from "node:test";
 
 import pg from "pg";
 
+import { quoteIdentifier, quoteLiteral } from "../src/core/identifier.js";
 import { generatePassword } from "../src/roles/generate-password.js";
-import { quoteIdentifier, quoteLiteral } from "../src/roles/identifier.js";
 import { md5Secret } from "../src/roles/md5.js";
 import { saslprepPassword } from "../src/roles/saslprep.js";
 import { scramVerifier } from "../src/roles/scram.js";

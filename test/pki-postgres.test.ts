@@ -17,7 +17,7 @@ import { test, type TestContext } from "node:test";
 
 import pg from "pg";
 
-import { connectClient } from "../src/pg/connect.js";
+import { connectClient } from "../src/pg/connect-client.js";
 import { type CliResult, pgwarden, tempDir } from "./support/cli.js";
 import { type ClientResult, type Cluster, runClient, startCluster, waitForLogLines } from "./support/pg-cluster.js";
 

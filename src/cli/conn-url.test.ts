@@ -3,7 +3,7 @@ import { test } from "node:test";
 
 import { Command } from "commander";
 
-import { PgwardenError } from "../errors.js";
+import { PgwardenError } from "../core/errors.js";
 import { checkConn, connOption } from "./conn-url.js";
 
 const refused = (error: unknown) =>

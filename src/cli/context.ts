@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 
-import { notFoundError } from "../errors.js";
-import { checkPkiDirectory } from "../fs/safe-dir.js";
+import { notFoundError } from "../core/errors.js";
+import { checkPkiDirectory } from "../core/fs/safe-dir.js";
 import { readPassphrase } from "../pki/passphrase.js";
 import { type PkiLayout, pkiLayout } from "../pki/pki-layout.js";
 import { createOutput, type Output } from "./output.js";

@@ -1,4 +1,4 @@
-import type { ExitCodeValue } from "../errors.js";
+import type { ExitCodeValue } from "../core/errors.js";
 
 /**
  * Thrown by a command that has already said everything (its data and reason) and only

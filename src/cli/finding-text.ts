@@ -1,4 +1,4 @@
-import { SEVERITIES, type Severity } from "../hba/lint/finding.js";
+import { SEVERITIES, type Severity } from "../core/finding.js";
 
 /** What a finding shows a person, whichever check made it (hba lint, password audit). */
 export interface ShownFinding {

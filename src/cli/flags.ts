@@ -1,6 +1,6 @@
 import { type Command, Option } from "commander";
 
-import { SEVERITIES } from "../hba/lint/finding.js";
+import { SEVERITIES } from "../core/finding.js";
 
 /** Flags shared by several commands, defined once so their names and help never drift. */
 

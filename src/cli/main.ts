@@ -1,8 +1,8 @@
 import { Command, CommanderError, type Option } from "commander";
 
 import { problemText } from "../config/problem-list.js";
-import { ExitCode, PgwardenError, type Problem } from "../errors.js";
-import { requireDirectoryPath } from "../fs/safe-dir.js";
+import { ExitCode, PgwardenError, type Problem } from "../core/errors.js";
+import { requireDirectoryPath } from "../core/fs/safe-dir.js";
 import { DEFAULT_PKI_DIR } from "../pki/pki-layout.js";
 import { escapeText } from "./escape-text.js";
 import { ExitSignal } from "./exit-signal.js";

@@ -1,4 +1,4 @@
-import type { Problem } from "../errors.js";
+import type { Problem } from "../core/errors.js";
 import { escapeJson, escapeText } from "./escape-text.js";
 
 /**

@@ -1,6 +1,6 @@
 import { StringDecoder } from "node:string_decoder";
 
-import { usageError } from "../errors.js";
+import { usageError } from "../core/errors.js";
 
 /** Whether a person is there to answer: stdin and stderr (where the prompt goes) are terminals. */
 export function canPrompt(): boolean {

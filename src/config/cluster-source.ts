@@ -1,4 +1,4 @@
-import type { SourceLocation } from "../hba/model.js";
+import { type SourceLocation } from "../core/source-location.js";
 import { clusterGroups, clusterMembers, type Inventory } from "./inventory.js";
 
 /**

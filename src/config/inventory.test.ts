@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { ExitCode, PgwardenError } from "../errors.js";
+import { ExitCode, PgwardenError } from "../core/errors.js";
 import {
   clusterMembers,
   clusterNames,

@@ -1,6 +1,6 @@
-import { notFoundError } from "../errors.js";
-import type { SourceLocation } from "../hba/model.js";
-import { compareText } from "../hba/render/addresses.js";
+import { notFoundError } from "../core/errors.js";
+import { type SourceLocation } from "../core/source-location.js";
+import { compareText } from "../core/text.js";
 import { PIGSTY_DEFAULTS } from "./pigsty-defaults.js";
 import type { InventoryVars } from "./schema.js";
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 
-import { ExitCode, PgwardenError } from "../errors.js";
+import { ExitCode, PgwardenError } from "../core/errors.js";
 import { loadInventory, parseInventory } from "./load-inventory.js";
 
 function configError(text: string, pattern: RegExp): void {

@@ -1,9 +1,9 @@
 import { type Document, LineCounter, parseDocument, type Tags } from "yaml";
 import type { z } from "zod";
 
-import { ExitCode, PgwardenError, type Problem } from "../errors.js";
-import { readInputFile } from "../fs/read-input.js";
-import type { SourceLocation } from "../hba/model.js";
+import { ExitCode, PgwardenError, type Problem } from "../core/errors.js";
+import { readInputFile } from "../core/fs/read-input.js";
+import { type SourceLocation } from "../core/source-location.js";
 import { hostVars, type Inventory, type InventoryGroup } from "./inventory.js";
 import { problemAt, problemsError } from "./problem-list.js";
 import { type InventoryVars, inventoryVarsSchema, LOCATED_KEYS } from "./schema.js";

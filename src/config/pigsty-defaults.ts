@@ -1,5 +1,5 @@
-import type { HbaRuleSpec } from "../hba/render/rule-spec.js";
-import type { RoleEntry } from "../roles/role-entry.js";
+import type { HbaRuleSpec } from "./hba-rules/rule-spec.js";
+import type { RoleEntry } from "./role-entry.js";
 import { type InventoryVars, PASSWORD_KEYS, type PasswordKey } from "./schema.js";
 
 /**

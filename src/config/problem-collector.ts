@@ -1,4 +1,4 @@
-import { ExitCode, PgwardenError } from "../errors.js";
+import { ExitCode, PgwardenError } from "../core/errors.js";
 import { problemsError } from "./problem-list.js";
 
 /**

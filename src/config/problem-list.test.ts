@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { ExitCode, type Problem } from "../errors.js";
+import { ExitCode, type Problem } from "../core/errors.js";
 import { problemsError, problemText, sortProblems } from "./problem-list.js";
 
 const problem = (file: string, line: number, column: number | undefined, message: string): Problem => ({

@@ -1,5 +1,5 @@
-import { type ExitCodeValue, PgwardenError, type Problem } from "../errors.js";
-import type { SourceLocation } from "../hba/model.js";
+import { type ExitCodeValue, PgwardenError, type Problem } from "../core/errors.js";
+import { type SourceLocation } from "../core/source-location.js";
 import { sourceDetail } from "./source-detail.js";
 
 /** A problem at `source`, with the column and key path the loader recorded for it. */

@@ -2,20 +2,17 @@ import { isIP } from "node:net";
 
 import { z } from "zod";
 
-import { parseNetwork } from "../hba/address.js";
-import { type HbaRuleSpec, hbaRuleSpecSchema } from "../hba/render/rule-spec.js";
+import { parseNetwork } from "../core/address.js";
+import { ansibleBool } from "./ansible-bool.js";
+import { PG_ROLES } from "./hba-rules/role-gate.js";
+import { type HbaRuleSpec, hbaRuleSpecSchema } from "./hba-rules/rule-spec.js";
 import {
   defaultPrivilegeSchema,
   type PasswordInput,
   passwordInputSchema,
   type RoleEntry,
   roleEntrySchema,
-} from "../roles/role-entry.js";
-import { ansibleBool } from "./ansible-bool.js";
-
-/** pg_role values an instance may have. */
-export const PG_ROLES = ["primary", "replica", "offline", "standby", "delayed"] as const;
-export type PgRole = (typeof PG_ROLES)[number];
+} from "./role-entry.js";
 
 /** A name written into pg_hba fields and comments: one token, so it cannot split a rule or start a line. */
 const SAFE_NAME = /^[^\s#,"\u0000-\u001f\u007f]+$/;

@@ -1,4 +1,4 @@
-import type { SourceLocation } from "../hba/model.js";
+import { type SourceLocation } from "../core/source-location.js";
 
 /** What the inventory loader knows about a place beyond its file and line. */
 export interface SourceDetail {

@@ -4,9 +4,9 @@ import { join } from "node:path";
 
 import type pg from "pg";
 
-import { ExitCode, notFoundError, PgwardenError, usageError } from "../errors.js";
-import { PRIVATE_FILE_MODE, writeFileAtomic } from "../fs/atomic-write.js";
-import { backupPath } from "../fs/backup.js";
+import { ExitCode, notFoundError, PgwardenError, usageError } from "../core/errors.js";
+import { PRIVATE_FILE_MODE, writeFileAtomic } from "../core/fs/atomic-write.js";
+import { backupPath } from "../core/fs/backup.js";
 import { isRoot, type OsUser, ownerOf, runProgram } from "../pg/os-user.js";
 import { readPostmasterPid } from "../pg/postmaster.js";
 import { FILE_ROWS_SQL, fileRefusal, type HbaFileRow } from "./apply/file-verdict.js";

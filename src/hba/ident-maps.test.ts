@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { PgwardenError } from "../errors.js";
+import { PgwardenError } from "../core/errors.js";
 import { readIdentMapNames } from "./ident-maps.js";
 import type { FileAccess } from "./parse/records.js";
 

@@ -1,4 +1,4 @@
-import { notFoundError } from "../errors.js";
+import { notFoundError } from "../core/errors.js";
 import { type FileAccess, NODE_FILE_ACCESS, RecordReader } from "./parse/records.js";
 
 /**

@@ -1,16 +1,10 @@
 import type pg from "pg";
 
-import { ExitCode, PgwardenError } from "../errors.js";
+import { maskToPrefix } from "../core/address.js";
+import { type HbaToken } from "../core/auth-file-tokens.js";
+import { ExitCode, PgwardenError } from "../core/errors.js";
 import { INSUFFICIENT_PRIVILEGE } from "../pg/sqlstate.js";
-import { maskToPrefix } from "./address.js";
-import {
-  CONNECTION_TYPES,
-  type ConnectionType,
-  type HbaFile,
-  type HbaParseError,
-  type HbaRule,
-  type HbaToken,
-} from "./model.js";
+import { CONNECTION_TYPES, type ConnectionType, type HbaFile, type HbaParseError, type HbaRule } from "./model.js";
 
 /** One row of pg_hba_file_rules (PostgreSQL 15 columns, plus file_name from 16 on). */
 interface HbaFileRuleRow {

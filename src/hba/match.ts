@@ -1,5 +1,6 @@
-import { maskedNetworkContains, type Network, networkContains, parseAddress } from "./address.js";
-import type { HbaRule, HbaToken } from "./model.js";
+import { maskedNetworkContains, type Network, networkContains, parseAddress } from "../core/address.js";
+import { type HbaToken } from "../core/auth-file-tokens.js";
+import type { HbaRule } from "./model.js";
 import { isRegexToken, tokenRegex } from "./parse/token-regex.js";
 import { isKeyword, LOOPBACK_NETWORKS, ruleCidr, ruleMaskedNetwork } from "./rule-address.js";
 

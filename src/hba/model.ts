@@ -1,4 +1,7 @@
-/**
+import type { HbaToken } from "../core/auth-file-tokens.js";
+import type { SourceLocation } from "../core/source-location.js";
+
+/*
  * The shared model of access rules: what a pg_hba.conf line says, where it came from.
  * The parser (parse/), the renderer (render/), lint rules (lint/rules/) and explain all
  * speak this model.
@@ -7,35 +10,11 @@
 export const CONNECTION_TYPES = ["local", "host", "hostssl", "hostnossl", "hostgssenc", "hostnogssenc"] as const;
 export type ConnectionType = (typeof CONNECTION_TYPES)[number];
 
-/** Where a rule or an error was written: file and 1-based line (the first line of a continued rule). */
-export interface SourceLocation {
-  readonly file: string;
-  readonly line: number;
-}
-
-/** `file:line: ` to put before a message about what was written there; nothing when the place is not known. */
-export function sourcePrefix(source: SourceLocation | undefined): string {
-  return source ? `${source.file}:${source.line}: ` : "";
-}
-
 /**
  * One HBA rule as PostgreSQL reads it. Lists are the expanded tokens: `@file` lists are
  * already read in; quoted tokens keep their quotes off but are flagged so that a quoted
  * "all" (a role named all) is not the keyword all.
  */
-export interface HbaToken {
-  /** The token's text without quotes. */
-  readonly value: string;
-  /** Written in double quotes: never a keyword, a `+group` or a `/regex`. */
-  readonly quoted: boolean;
-  /**
-   * Whether it was written in quotes is not known: the token comes from pg_hba_file_rules,
-   * which shows `"all"` as all. Set only where it matters (a value that reads as a keyword or
-   * a `+group` unquoted); `quoted` is then false, the wider reading.
-   */
-  readonly quoteUnknown?: boolean;
-}
-
 export interface HbaRule {
   readonly type: ConnectionType;
   readonly databases: readonly HbaToken[];

@@ -1,4 +1,5 @@
-import type { HbaFile, SourceLocation } from "./model.js";
+import { type SourceLocation } from "../core/source-location.js";
+import type { HbaFile } from "./model.js";
 import { parseHbaText } from "./parse/index.js";
 import type { RenderedHba } from "./render/index.js";
 

@@ -1,5 +1,6 @@
-import { type MaskedNetwork, type Network, parseMaskedNetwork, parseNetwork } from "./address.js";
-import type { HbaRule, HbaToken } from "./model.js";
+import { type MaskedNetwork, type Network, parseMaskedNetwork, parseNetwork } from "../core/address.js";
+import { type HbaToken } from "../core/auth-file-tokens.js";
+import type { HbaRule } from "./model.js";
 
 /** 127.0.0.0/8 and ::1: the loopback networks. */
 export const LOOPBACK_NETWORKS: readonly Network[] = [

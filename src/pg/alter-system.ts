@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 
 import pg from "pg";
 
-import { ExitCode, PgwardenError } from "../errors.js";
+import { ExitCode, PgwardenError } from "../core/errors.js";
 import { requireSuperuser } from "./require-superuser.js";
 
 /** A running server reached over a connection as a superuser (`pg tls --conn`). */

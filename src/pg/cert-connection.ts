@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 
 import pg from "pg";
 
-import { ExitCode, PgwardenError } from "../errors.js";
+import { ExitCode, PgwardenError } from "../core/errors.js";
 import { connectVerified } from "./connect.js";
 
 /** Where to reach a server and which client certificate to log in with (cert authentication). */

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { stat } from "node:fs/promises";
 import { userInfo } from "node:os";
 
-import { ExitCode, PgwardenError } from "../errors.js";
+import { ExitCode, PgwardenError } from "../core/errors.js";
 
 /** An OS account: PostgreSQL's server programs run as the owner of the data directory. */
 export interface OsUser {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 
-import { PgwardenError } from "../errors.js";
+import { PgwardenError } from "../core/errors.js";
 import { findServerBinaries, SERVER_PROGRAMS } from "./pg-binaries.js";
 
 test("--pg-bin is taken when it holds initdb, pg_ctl and postgres, and refused with exit 4 when not", async () => {

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { delimiter, join } from "node:path";
 
-import { notFoundError } from "../errors.js";
+import { notFoundError } from "../core/errors.js";
 
 /** The server programs pgwarden drives: initdb, pg_ctl, postgres. */
 export const SERVER_PROGRAMS = ["initdb", "pg_ctl", "postgres"] as const;

@@ -1,6 +1,6 @@
 import type pg from "pg";
 
-import { ExitCode, PgwardenError } from "../errors.js";
+import { ExitCode, PgwardenError } from "../core/errors.js";
 
 /** Fails with a privilege error (exit 6) saying `why` unless the session's role is a superuser. */
 export async function requireSuperuser(client: pg.Client, why: string): Promise<void> {

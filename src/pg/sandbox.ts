@@ -3,8 +3,8 @@ import { createServer } from "node:net";
 import { hostname } from "node:os";
 import { dirname, join, parse as parsePath, resolve } from "node:path";
 
-import { ExitCode, notFoundError, PgwardenError, usageError } from "../errors.js";
-import { ensureDirectory, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writeFileAtomic } from "../fs/atomic-write.js";
+import { ExitCode, notFoundError, PgwardenError, usageError } from "../core/errors.js";
+import { ensureDirectory, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writeFileAtomic } from "../core/fs/atomic-write.js";
 import type { CertificateAuthority } from "../pki/certificate-authority.js";
 import { readCaCrl } from "../pki/crl-file.js";
 import { issueCertificate, prepareLeaf } from "../pki/issue.js";

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
 
-import { PgwardenError } from "../errors.js";
+import { PgwardenError } from "../core/errors.js";
 import { initCa } from "../pki/ca-init.js";
 import type { CertificateAuthority } from "../pki/certificate-authority.js";
 import { issueCertificate } from "../pki/issue.js";

@@ -1,9 +1,9 @@
 import { X509Certificate } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 
-import { usageError } from "../errors.js";
-import { PRIVATE_FILE_MODE, writeFileAtomic } from "../fs/atomic-write.js";
-import { backupPath } from "../fs/backup.js";
+import { usageError } from "../core/errors.js";
+import { PRIVATE_FILE_MODE, writeFileAtomic } from "../core/fs/atomic-write.js";
+import { backupPath } from "../core/fs/backup.js";
 import type { CertificateAuthority } from "../pki/certificate-authority.js";
 import { describeCertificate } from "../pki/certificate-info.js";
 import { parseCertificateOrNone, readExisting } from "../pki/existing-file.js";

@@ -2,9 +2,9 @@ import { X509Certificate } from "node:crypto";
 import { lstat, readFile, readlink, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 
-import { ExitCode, notFoundError, PgwardenError, pkiError, usageError } from "../errors.js";
-import { PRIVATE_FILE_MODE } from "../fs/atomic-write.js";
-import { writeKeepingBackup } from "../fs/backup.js";
+import { ExitCode, notFoundError, PgwardenError, pkiError, usageError } from "../core/errors.js";
+import { PRIVATE_FILE_MODE } from "../core/fs/atomic-write.js";
+import { writeKeepingBackup } from "../core/fs/backup.js";
 import { readRecords } from "../pki/inventory.js";
 import { fingerprintSha256 } from "../pki/leaf-signer.js";
 import type { PkiLayout } from "../pki/pki-layout.js";

@@ -2,7 +2,7 @@ import type { X509Certificate } from "node:crypto";
 import { connect as netConnect, isIP, type Socket } from "node:net";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
 
-import { ExitCode, PgwardenError } from "../errors.js";
+import { ExitCode, PgwardenError } from "../core/errors.js";
 import { fingerprintSha256 } from "../pki/leaf-signer.js";
 
 /** What a PostgreSQL server showed in a TLS handshake, before any authentication. */

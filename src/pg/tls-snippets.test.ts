@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 
-import { PgwardenError } from "../errors.js";
+import { PgwardenError } from "../core/errors.js";
 import { renderTlsSnippet, SNIPPET_TARGETS, type SnippetFiles, type SnippetTarget } from "./tls-snippets.js";
 
 const FILES: SnippetFiles = {

@@ -7,7 +7,7 @@
  */
 import { posix } from "node:path";
 
-import { PgwardenError, usageError } from "../errors.js";
+import { PgwardenError, usageError } from "../core/errors.js";
 import { parseSubjectAltName, type SubjectAltName } from "../pki/subject-alt-name.js";
 
 /** The services {@link renderTlsSnippet} writes configuration for. */

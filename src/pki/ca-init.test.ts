@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
 
-import { PgwardenError } from "../errors.js";
+import { PgwardenError } from "../core/errors.js";
 import { initCa } from "./ca-init.js";
 import { loadCa } from "./certificate-authority.js";
 import { buildName, signCertificate } from "./certificate-builder.js";

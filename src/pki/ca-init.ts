@@ -7,7 +7,7 @@ import { relative } from "node:path";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import type { Name } from "@peculiar/asn1-x509";
 
-import { notFoundError, pkiError } from "../errors.js";
+import { notFoundError, pkiError } from "../core/errors.js";
 import {
   ensureDirectory,
   FileExistsError,
@@ -16,7 +16,7 @@ import {
   PUBLIC_FILE_MODE,
   syncDirectory,
   writeFileAtomic,
-} from "../fs/atomic-write.js";
+} from "../core/fs/atomic-write.js";
 import { caKeyProblem } from "./ca-usability.js";
 import { type CertificateAuthority, certificateAuthority, readCertificateFile } from "./certificate-authority.js";
 import {

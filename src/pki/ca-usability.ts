@@ -5,7 +5,7 @@ import type { KeyObject, X509Certificate } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { type GeneralName, KeyUsageFlags, NameConstraints } from "@peculiar/asn1-x509";
 
-import { pkiError } from "../errors.js";
+import { pkiError } from "../core/errors.js";
 import { parseExtensions } from "./certificate-info.js";
 import { describeKey, keyProblem, signatureAlgorithmFor } from "./key-type.js";
 import { type CertificateFacts, certificateFacts } from "./verify/certificate-facts.js";

@@ -2,8 +2,8 @@ import { X509Certificate } from "node:crypto";
 import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import { join, relative } from "node:path";
 
-import { isTempFileName } from "../fs/atomic-write.js";
-import { mapBounded } from "../fs/bounded.js";
+import { isTempFileName } from "../core/fs/atomic-write.js";
+import { mapBounded } from "../core/fs/bounded.js";
 import { parseExtensions } from "./certificate-info.js";
 import { type CertificateRecord, readRecords } from "./inventory.js";
 import { keyFileMatches, type KeyMatch } from "./key-match.js";

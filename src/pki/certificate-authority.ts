@@ -4,8 +4,8 @@ import { createPublicKey, type KeyObject, X509Certificate } from "node:crypto";
 
 import type { Name } from "@peculiar/asn1-x509";
 
-import { notFoundError } from "../errors.js";
-import { readInputFile } from "../fs/read-input.js";
+import { notFoundError } from "../core/errors.js";
+import { readInputFile } from "../core/fs/read-input.js";
 import { assertUsableCa } from "./ca-usability.js";
 import { keyIdentifier } from "./certificate-builder.js";
 import { parseExtensions } from "./certificate-info.js";

@@ -8,7 +8,7 @@
  */
 import { createHash, type KeyObject, sign } from "node:crypto";
 
-import { parseAddress } from "../hba/address.js";
+import { parseAddress } from "../core/address.js";
 import {
   derBitString,
   derExplicit,

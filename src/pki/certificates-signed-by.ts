@@ -6,7 +6,7 @@ import { join, relative } from "node:path";
 
 import type { Name } from "@peculiar/asn1-x509";
 
-import { isTempFileName } from "../fs/atomic-write.js";
+import { isTempFileName } from "../core/fs/atomic-write.js";
 import { parseExtensions } from "./certificate-info.js";
 import { readDerElement } from "./der.js";
 import { CERTIFICATE_LABELS, decodePemBlocks } from "./pem.js";

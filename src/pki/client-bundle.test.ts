@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, test } from "node:test";
 
 import pg from "pg";
 
-import { ExitCode, PgwardenError } from "../errors.js";
+import { ExitCode, PgwardenError } from "../core/errors.js";
 import { initCa } from "./ca-init.js";
 import { exportClientBundle, libpqUserDir } from "./client-bundle.js";
 import {

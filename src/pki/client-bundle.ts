@@ -3,16 +3,16 @@ import { lstat, readlink, realpath, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, dirname, join, resolve, sep } from "node:path";
 
-import { notFoundError, pkiError, usageError } from "../errors.js";
+import { notFoundError, pkiError, usageError } from "../core/errors.js";
 import {
   ensureDirectory,
   PRIVATE_DIR_MODE,
   PRIVATE_FILE_MODE,
   PUBLIC_FILE_MODE,
   syncDirectory,
-} from "../fs/atomic-write.js";
-import { writeKeepingBackup } from "../fs/backup.js";
-import { assertAncestorsSafe, assertOwnedByUs, type DirUse } from "../fs/safe-dir.js";
+} from "../core/fs/atomic-write.js";
+import { writeKeepingBackup } from "../core/fs/backup.js";
+import { assertAncestorsSafe, assertOwnedByUs, type DirUse } from "../core/fs/safe-dir.js";
 import { readCertificateFile } from "./certificate-authority.js";
 import {
   type CertificateLogin,

@@ -1,4 +1,4 @@
-import { usageError } from "../errors.js";
+import { usageError } from "../core/errors.js";
 
 /** X.520 upper bound for a common name (ub-common-name). */
 export const MAX_COMMON_NAME_LENGTH = 64;

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
-import { PgwardenError } from "../errors.js";
+import { PgwardenError } from "../core/errors.js";
 import { initCa } from "./ca-init.js";
 import { type CertificateAuthority, loadCa } from "./certificate-authority.js";
 import { checkCrl } from "./crl-check.js";

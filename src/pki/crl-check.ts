@@ -1,4 +1,4 @@
-import { pkiError } from "../errors.js";
+import { pkiError } from "../core/errors.js";
 import { decodePemBlocks } from "./pem.js";
 import { children, parseNode } from "./verify/der-walk.js";
 import { parseRevocationList } from "./verify/revocation-list.js";

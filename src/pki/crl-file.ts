@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
-import { pkiError } from "../errors.js";
+import { pkiError } from "../core/errors.js";
 import { checkCrl, type CrlIssuer } from "./crl-check.js";
 import type { PkiLayout } from "./pki-layout.js";
 

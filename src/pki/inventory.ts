@@ -8,8 +8,8 @@ import {
   PRIVATE_DIR_MODE,
   PUBLIC_FILE_MODE,
   writeFileAtomic,
-} from "../fs/atomic-write.js";
-import { mapBounded } from "../fs/bounded.js";
+} from "../core/fs/atomic-write.js";
+import { mapBounded } from "../core/fs/bounded.js";
 import type { PkiLayout } from "./pki-layout.js";
 
 export const RECORD_FORMAT_VERSION = 1;

@@ -3,9 +3,9 @@ import { readdir, readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join, relative } from "node:path";
 
-import { usageError } from "../errors.js";
-import { ensureDirectory, PRIVATE_DIR_MODE, syncDirectory } from "../fs/atomic-write.js";
-import { mapBounded } from "../fs/bounded.js";
+import { usageError } from "../core/errors.js";
+import { ensureDirectory, PRIVATE_DIR_MODE, syncDirectory } from "../core/fs/atomic-write.js";
+import { mapBounded } from "../core/fs/bounded.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
 import { type CertificateRecord, readRecords } from "./inventory.js";
 import { type IssueResult, leafWarnings, persistLeaves, type PreparedLeaf, prepareForWrites } from "./issue.js";

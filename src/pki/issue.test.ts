@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
 
-import { PgwardenError } from "../errors.js";
+import { PgwardenError } from "../core/errors.js";
 import { initCa } from "./ca-init.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
 import { describeCertificate } from "./certificate-info.js";

@@ -1,7 +1,7 @@
 import { access, unlink } from "node:fs/promises";
 import { join, relative } from "node:path";
 
-import { usageError } from "../errors.js";
+import { usageError } from "../core/errors.js";
 import {
   ensureDirectory,
   PRIVATE_DIR_MODE,
@@ -9,9 +9,9 @@ import {
   PUBLIC_FILE_MODE,
   syncDirectory,
   writeTempFile,
-} from "../fs/atomic-write.js";
-import { Limiter, MAX_OPEN_FILES } from "../fs/bounded.js";
-import { checkPkiDirectory } from "../fs/safe-dir.js";
+} from "../core/fs/atomic-write.js";
+import { Limiter, MAX_OPEN_FILES } from "../core/fs/bounded.js";
+import { checkPkiDirectory } from "../core/fs/safe-dir.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
 import { validateCommonName } from "./common-name.js";
 import type { CertificateRecord, RecordOrigin } from "./inventory.js";

@@ -2,7 +2,7 @@ import { createPrivateKey, type KeyObject } from "node:crypto";
 import type { Stats } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 
-import { notFoundError, pkiError } from "../errors.js";
+import { notFoundError, pkiError } from "../core/errors.js";
 
 /** Cipher for encrypted PKCS#8 keys; OpenSSL reads the result with the same passphrase. */
 export const KEY_CIPHER = "aes-256-cbc";

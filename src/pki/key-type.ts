@@ -1,6 +1,6 @@
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
 
-import { usageError } from "../errors.js";
+import { usageError } from "../core/errors.js";
 
 /** Key types pgwarden generates; ECDSA P-256 is the default (DESIGN.md). */
 export const KEY_TYPES = ["ec-p256", "ec-p384", "rsa-2048", "rsa-3072", "rsa-4096", "ed25519"] as const;

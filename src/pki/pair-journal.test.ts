@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
 
-import { tempPathFor } from "../fs/atomic-write.js";
+import { tempPathFor } from "../core/fs/atomic-write.js";
 import { initCa } from "./ca-init.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
 import { type CertificateRecord, readRecords } from "./inventory.js";

@@ -3,7 +3,7 @@ import { linkSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { readdir, readFile, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
-import { pkiError } from "../errors.js";
+import { pkiError } from "../core/errors.js";
 import {
   ensureDirectory,
   FileExistsError,
@@ -13,8 +13,8 @@ import {
   removeStaleTempFiles,
   syncDirectory,
   writeFileAtomic,
-} from "../fs/atomic-write.js";
-import { mapBounded } from "../fs/bounded.js";
+} from "../core/fs/atomic-write.js";
+import { mapBounded } from "../core/fs/bounded.js";
 import { addRecords, type CertificateRecord, newRecordFileName, rewriteRecords } from "./inventory.js";
 import type { PkiLayout } from "./pki-layout.js";
 

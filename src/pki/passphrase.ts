@@ -1,5 +1,5 @@
-import { usageError } from "../errors.js";
-import { readInputBytes } from "../fs/read-input.js";
+import { usageError } from "../core/errors.js";
+import { readInputBytes } from "../core/fs/read-input.js";
 
 /** Environment variable that may hold the CA key passphrase (never argv). */
 export const PASSPHRASE_ENV = "PGWARDEN_CA_PASSPHRASE";

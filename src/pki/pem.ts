@@ -1,6 +1,6 @@
 import { X509Certificate } from "node:crypto";
 
-import { type PgwardenError, pkiError, usageError } from "../errors.js";
+import { type PgwardenError, pkiError, usageError } from "../core/errors.js";
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
 

@@ -1,6 +1,6 @@
 import { join, resolve } from "node:path";
 
-import { usageError } from "../errors.js";
+import { usageError } from "../core/errors.js";
 import { validateCommonName } from "./common-name.js";
 
 /** Where things live under a PKI directory; compatible with Pigsty's `files/pki`. */

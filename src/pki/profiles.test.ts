@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { PgwardenError } from "../errors.js";
+import { PgwardenError } from "../core/errors.js";
 import { EKU_CLIENT_AUTH, EKU_SERVER_AUTH, parseProfile, PROFILES } from "./profiles.js";
 
 test("profiles decide extended key usage and what the CN means", () => {

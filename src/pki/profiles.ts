@@ -1,4 +1,4 @@
-import { usageError } from "../errors.js";
+import { usageError } from "../core/errors.js";
 
 /** Certificate profiles: what a certificate may be used for comes from here, never from a CSR. */
 export const PROFILE_NAMES = ["server", "client", "peer"] as const;

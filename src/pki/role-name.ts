@@ -1,8 +1,6 @@
-import { usageError } from "../errors.js";
+import { usageError } from "../core/errors.js";
+import { MAX_ROLE_NAME_BYTES } from "../core/role-name.js";
 import { validateCommonName } from "./common-name.js";
-
-/** PostgreSQL truncates identifiers to NAMEDATALEN - 1 bytes. */
-export const MAX_ROLE_NAME_BYTES = 63;
 
 /** Names PostgreSQL refuses for CREATE ROLE. */
 const RESERVED_ROLE_NAMES = new Set(["public", "none", "current_user", "current_role", "session_user"]);

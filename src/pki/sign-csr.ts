@@ -2,7 +2,7 @@ import { createPublicKey, type KeyObject, X509Certificate } from "node:crypto";
 import { chmod, readFile, stat, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 
-import { pkiError, usageError } from "../errors.js";
+import { pkiError, usageError } from "../core/errors.js";
 import {
   ensureDirectory,
   linkExclusive,
@@ -10,9 +10,9 @@ import {
   PRIVATE_FILE_MODE,
   syncDirectory,
   writeFileAtomic,
-} from "../fs/atomic-write.js";
-import { backupPath } from "../fs/backup.js";
-import { readInputFile } from "../fs/read-input.js";
+} from "../core/fs/atomic-write.js";
+import { backupPath } from "../core/fs/backup.js";
+import { readInputFile } from "../core/fs/read-input.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
 import {
   assertFreePaths,

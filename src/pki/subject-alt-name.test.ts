@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { PgwardenError } from "../errors.js";
+import { PgwardenError } from "../core/errors.js";
 import { formatSubjectAltName, parseSubjectAltName } from "./subject-alt-name.js";
 
 function rejects(input: string, pattern: RegExp, options = {}) {

@@ -1,6 +1,6 @@
 import { isIPv4, isIPv6 } from "node:net";
 
-import { usageError } from "../errors.js";
+import { usageError } from "../core/errors.js";
 import { describeBadCharacter } from "./common-name.js";
 
 export type SubjectAltName =

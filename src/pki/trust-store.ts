@@ -3,8 +3,8 @@ import { lstat, readFile, symlink, unlink } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { promisify } from "node:util";
 
-import { ExitCode, PgwardenError, usageError } from "../errors.js";
-import { ensureDirectory, PUBLIC_FILE_MODE, writeFileAtomic } from "../fs/atomic-write.js";
+import { ExitCode, PgwardenError, usageError } from "../core/errors.js";
+import { ensureDirectory, PUBLIC_FILE_MODE, writeFileAtomic } from "../core/fs/atomic-write.js";
 
 export type TrustOs = "debian" | "el";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { PgwardenError } from "../errors.js";
+import { PgwardenError } from "../core/errors.js";
 import { BACKDATE_MINUTES, computeValidity, daysUntil, parseDays, parseDuration } from "./validity.js";
 
 const now = new Date("2026-06-01T12:00:00.500Z");

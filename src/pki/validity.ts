@@ -1,4 +1,4 @@
-import { pkiError, usageError } from "../errors.js";
+import { pkiError, usageError } from "../core/errors.js";
 
 export const DEFAULT_ROOT_VALIDITY_DAYS = 3650;
 export const DEFAULT_INTERMEDIATE_VALIDITY_DAYS = 1825;

@@ -1,4 +1,4 @@
-import { usageError } from "../errors.js";
+import { usageError } from "../core/errors.js";
 import { libpqHostNameMatch } from "./host-name.js";
 import { type CertificateFacts, certificateFacts } from "./verify/certificate-facts.js";
 import { nameText } from "./verify/distinguished-name.js";

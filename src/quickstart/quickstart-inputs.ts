@@ -2,8 +2,8 @@ import { stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 
 import { loadInventory } from "../config/load-inventory.js";
-import { usageError } from "../errors.js";
-import { assertAncestorsSafe, assertOwnedByUs, checkPkiDirectory } from "../fs/safe-dir.js";
+import { usageError } from "../core/errors.js";
+import { assertAncestorsSafe, assertOwnedByUs, checkPkiDirectory } from "../core/fs/safe-dir.js";
 import { serverUser } from "../pg/os-user.js";
 import { findServerBinaries } from "../pg/pg-binaries.js";
 import { assertReachable, assertShellSafePath, readSandboxState } from "../pg/sandbox.js";

@@ -5,9 +5,9 @@ import type pg from "pg";
 
 import type { Inventory } from "../config/inventory.js";
 import { loadInventory } from "../config/load-inventory.js";
+import type { Finding } from "../core/finding.js";
 import { applyHba, type ApplyResult, connectionTarget } from "../hba/apply.js";
 import { explainConnection, readServerFacts } from "../hba/explain/index.js";
-import type { Finding } from "../hba/lint/finding.js";
 import type { HbaRule } from "../hba/model.js";
 import { renderedFileName } from "../hba/rendered-file.js";
 import { connectWithCertificate, ensureLoginRole, type SessionTls, sessionTls } from "../pg/cert-connection.js";

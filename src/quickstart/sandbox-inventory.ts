@@ -1,4 +1,4 @@
-import { FileExistsError, PRIVATE_FILE_MODE, writeFileAtomic } from "../fs/atomic-write.js";
+import { FileExistsError, PRIVATE_FILE_MODE, writeFileAtomic } from "../core/fs/atomic-write.js";
 import { generatePassword } from "../roles/generate-password.js";
 
 /** The sandbox's cluster in the quickstart inventory. */

@@ -1,7 +1,7 @@
 import type { Inventory } from "../config/inventory.js";
-import { ExitCode, PgwardenError } from "../errors.js";
+import { ExitCode, PgwardenError } from "../core/errors.js";
+import type { Finding } from "../core/finding.js";
 import { inventoryLintContext } from "../hba/inventory-superusers.js";
-import type { Finding } from "../hba/lint/finding.js";
 import { lintRules } from "../hba/lint/run-lint.js";
 import type { HbaRule } from "../hba/model.js";
 import { type RenderedHba, renderHba } from "../hba/render/index.js";

@@ -1,6 +1,6 @@
 import type pg from "pg";
 
-import { ExitCode, PgwardenError } from "../errors.js";
+import { ExitCode, PgwardenError } from "../core/errors.js";
 import { requireSuperuser } from "../pg/require-superuser.js";
 import { INSUFFICIENT_PRIVILEGE } from "../pg/sqlstate.js";
 import { planRoles, type RolePlan, type RolePlanOptions } from "./plan/plan-roles.js";

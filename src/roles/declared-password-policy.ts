@@ -1,6 +1,6 @@
 import { PIGSTY_DEFAULT_PASSWORDS, PIGSTY_DEFAULTS_ORIGIN } from "../config/pigsty-defaults.js";
 import { problemAt, problemsError } from "../config/problem-list.js";
-import { ExitCode, type Problem } from "../errors.js";
+import { ExitCode, type Problem } from "../core/errors.js";
 import { knownPasswordDenylist } from "./audit/candidates/known-password-denylist.js";
 import type { DesiredRole } from "./desired-role.js";
 import { type PasswordPolicy, passwordViolations } from "./password-policy.js";

@@ -1,4 +1,4 @@
-import type { SourceLocation } from "../hba/model.js";
+import { type SourceLocation } from "../core/source-location.js";
 
 /** The role attributes an inventory can state, with the keywords CREATE/ALTER ROLE use for them. */
 export const ROLE_ATTRIBUTES = {

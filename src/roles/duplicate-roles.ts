@@ -1,8 +1,8 @@
 import { PIGSTY_DEFAULTS_ORIGIN } from "../config/pigsty-defaults.js";
 import { problemAt } from "../config/problem-list.js";
 import { sourceDetail } from "../config/source-detail.js";
-import type { Problem } from "../errors.js";
-import type { SourceLocation } from "../hba/model.js";
+import type { Problem } from "../core/errors.js";
+import { type SourceLocation } from "../core/source-location.js";
 
 /** One entry of pg_default_roles or pg_users, as far as finding a role declared twice needs it. */
 export interface RoleDeclaration {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomInt } from "node:crypto";
 import { test } from "node:test";
 
-import { PgwardenError } from "../errors.js";
+import { PgwardenError } from "../core/errors.js";
 import { DEFAULT_GENERATED_LENGTH, generatePassword, PASSWORD_ALPHABET } from "./generate-password.js";
 import { passwordViolations } from "./password-policy.js";
 

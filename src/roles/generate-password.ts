@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 
-import { usageError } from "../errors.js";
+import { usageError } from "../core/errors.js";
 import { CHARACTER_CLASSES, passwordViolations } from "./password-policy.js";
 
 export const DEFAULT_GENERATED_LENGTH = 24;

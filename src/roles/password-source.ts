@@ -2,11 +2,11 @@ import { readFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 
 import { problemAt } from "../config/problem-list.js";
-import { ExitCode, PgwardenError } from "../errors.js";
-import { type SourceLocation, sourcePrefix } from "../hba/model.js";
+import type { PasswordInput } from "../config/role-entry.js";
+import { ExitCode, PgwardenError } from "../core/errors.js";
+import { type SourceLocation, sourcePrefix } from "../core/source-location.js";
 import type { DesiredPassword } from "./desired-role.js";
 import { isMd5Secret } from "./md5.js";
-import type { PasswordInput } from "./role-entry.js";
 import { isScramVerifier } from "./scram.js";
 
 export interface PasswordSourceContext {

@@ -1,6 +1,6 @@
 import type pg from "pg";
 
-import type { DefaultAclObjectType } from "./default-privilege.js";
+import type { DefaultAclObjectType } from "../config/default-privilege.js";
 import type { RoleAttribute } from "./desired-role.js";
 
 /** What other objects hold on a role, per database (`""` for shared objects: databases, tablespaces). */

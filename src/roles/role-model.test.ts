@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { parseInventory } from "../config/load-inventory.js";
-import { ExitCode, PgwardenError } from "../errors.js";
+import { ExitCode, PgwardenError } from "../core/errors.js";
 import { desiredRoleModel } from "./role-model.js";
 
 const NOW = new Date("2026-03-01T12:00:00Z");

@@ -1,14 +1,15 @@
 import { dirname, resolve } from "node:path";
 
 import { clusterSource, clusterVarSource } from "../config/cluster-source.js";
+import { type DefaultPrivilege, parseDefaultPrivilege } from "../config/default-privilege.js";
 import { instanceVars, type Inventory } from "../config/inventory.js";
 import { PIGSTY_DEFAULTS } from "../config/pigsty-defaults.js";
 import { ProblemCollector } from "../config/problem-collector.js";
 import { problemAt } from "../config/problem-list.js";
+import type { RoleEntry } from "../config/role-entry.js";
 import type { InventoryVars, PasswordKey } from "../config/schema.js";
-import { ExitCode, PgwardenError, type Problem } from "../errors.js";
-import { type SourceLocation, sourcePrefix } from "../hba/model.js";
-import { type DefaultPrivilege, parseDefaultPrivilege } from "./default-privilege.js";
+import { ExitCode, PgwardenError, type Problem } from "../core/errors.js";
+import { type SourceLocation, sourcePrefix } from "../core/source-location.js";
 import {
   type DesiredMembership,
   type DesiredParameter,
@@ -19,7 +20,6 @@ import {
 } from "./desired-role.js";
 import { duplicateRoleProblems, type RoleDeclaration } from "./duplicate-roles.js";
 import { type PasswordSourceContext, resolvePassword } from "./password-source.js";
-import type { RoleEntry } from "./role-entry.js";
 import { desiredParameter } from "./role-parameter.js";
 
 /**

@@ -1,5 +1,5 @@
+import { quoteIdentifier, quoteLiteral } from "../core/identifier.js";
 import type { DesiredParameter } from "./desired-role.js";
-import { quoteIdentifier, quoteLiteral } from "./identifier.js";
 
 /**
  * Parameters whose value is a list of names (GUC_LIST_QUOTE in PostgreSQL's guc tables): the

@@ -3,7 +3,8 @@ import { basename, join, resolve } from "node:path";
 
 import { Command, Option } from "commander";
 
-import { type HbaRule, sourcePrefix } from "../../hba/model.js";
+import { sourcePrefix } from "../../core/source-location.js";
+import { type HbaRule } from "../../hba/model.js";
 import { shellWord } from "../../pki/conninfo.js";
 import { QUICKSTART_ROLE, type QuickstartResult, runQuickstart } from "../../quickstart/quickstart.js";
 import { SANDBOX_CLUSTER } from "../../quickstart/sandbox-inventory.js";

@@ -13,7 +13,7 @@ import {
 import { lstat, readFile, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
-import { PRIVATE_FILE_MODE, processAlive, tempPathFor, writeFileAtomic } from "../../fs/atomic-write.js";
+import { PRIVATE_FILE_MODE, processAlive, tempPathFor, writeFileAtomic } from "../../core/fs/atomic-write.js";
 
 /**
  * What an `hba apply` that was killed (kill -9) leaves for the next one: which file it

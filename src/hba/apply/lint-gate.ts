@@ -1,4 +1,4 @@
-import { type Finding, SEVERITIES, type Severity } from "../lint/finding.js";
+import { type Finding, SEVERITIES, type Severity } from "../../core/finding.js";
 import { lintRules } from "../lint/run-lint.js";
 import type { HbaRule } from "../model.js";
 import type { ApplyFacts } from "./server-facts.js";

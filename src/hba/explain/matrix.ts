@@ -5,8 +5,15 @@ import {
   groupHosts,
   type Inventory,
 } from "../../config/inventory.js";
-import { ExitCode, PgwardenError } from "../../errors.js";
-import { formatNetwork, hostBits, type Network, networkContains, parseAddress, parseNetwork } from "../address.js";
+import {
+  formatNetwork,
+  hostBits,
+  type Network,
+  networkContains,
+  parseAddress,
+  parseNetwork,
+} from "../../core/address.js";
+import { ExitCode, PgwardenError } from "../../core/errors.js";
 import { inventoryMemberships } from "../inventory-superusers.js";
 import { type Connection, regexTokens, type ServerContext } from "../match.js";
 import type { HbaRule } from "../model.js";

@@ -1,5 +1,5 @@
-import { ExitCode, PgwardenError } from "../../errors.js";
-import type { Finding } from "./finding.js";
+import { ExitCode, PgwardenError } from "../../core/errors.js";
+import type { Finding } from "../../core/finding.js";
 import { findingFingerprint } from "./fingerprint.js";
 import type { BaselineEntry } from "./suppress.js";
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 
-import type { Finding } from "./finding.js";
+import type { Finding } from "../../core/finding.js";
 
 /** Hex digits kept of the SHA-256: 64 bits, plenty to tell a file's findings apart. */
 const FINGERPRINT_HEX_DIGITS = 16;

@@ -1,5 +1,6 @@
-import type { HbaRule, SourceLocation } from "../model.js";
-import type { Finding } from "./finding.js";
+import type { Finding } from "../../core/finding.js";
+import { type SourceLocation } from "../../core/source-location.js";
+import type { HbaRule } from "../model.js";
 
 /** Stands for the address in a message while messages are compared; no message holds a NUL. */
 const ADDRESS = "\u0000address\u0000";

@@ -1,5 +1,5 @@
+import type { Finding, Severity } from "../../core/finding.js";
 import type { HbaRule } from "../model.js";
-import type { Finding, Severity } from "./finding.js";
 
 /** What a lint rule may know beyond the HBA rules themselves. */
 export interface LintContext {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
+import { failsAt } from "../../core/finding.js";
 import type { ConnectionType, HbaRule } from "../model.js";
-import { failsAt } from "./finding.js";
 import { lintRules } from "./run-lint.js";
 import { findShadowed } from "./shadow.js";
 

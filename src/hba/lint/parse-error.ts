@@ -1,5 +1,5 @@
+import type { Finding } from "../../core/finding.js";
 import type { HbaFile } from "../model.js";
-import type { Finding } from "./finding.js";
 import type { LintCheck } from "./lint-rule.js";
 
 /** A record PostgreSQL cannot read: described like a check, so reports list it with the others. */

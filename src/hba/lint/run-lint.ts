@@ -1,5 +1,5 @@
+import { type Finding, severityRank } from "../../core/finding.js";
 import type { HbaRule } from "../model.js";
-import { type Finding, severityRank } from "./finding.js";
 import { isFileCheck, type LintCheck, type LintContext } from "./lint-rule.js";
 import { LINT_CHECKS } from "./rules/index.js";
 

@@ -1,4 +1,4 @@
-import type { Finding, Severity } from "./finding.js";
+import type { Finding, Severity } from "../../core/finding.js";
 import type { LintCheck } from "./lint-rule.js";
 
 const LEVEL: Record<Severity, "error" | "warning" | "note"> = {

@@ -1,5 +1,6 @@
-import { hostBits, mask, type Network, networkContains, parseNetwork } from "../address.js";
-import type { HbaRule, HbaToken } from "../model.js";
+import { hostBits, mask, type Network, networkContains, parseNetwork } from "../../core/address.js";
+import { type HbaToken } from "../../core/auth-file-tokens.js";
+import type { HbaRule } from "../model.js";
 import { isKeyword, LOOPBACK_NETWORKS, ruleCidr, ruleMaskedNetwork } from "../rule-address.js";
 
 const EVERYWHERE: readonly Network[] = [parseNetwork("0.0.0.0/0") as Network, parseNetwork("::/0") as Network];

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { seededRandom } from "../../../test/support/seeded-random.js";
-import { networkContains, parseNetwork } from "../address.js";
-import type { ConnectionType, HbaRule, HbaToken } from "../model.js";
+import { networkContains, parseNetwork } from "../../core/address.js";
+import { type HbaToken } from "../../core/auth-file-tokens.js";
+import type { ConnectionType, HbaRule } from "../model.js";
 import { findShadowed, shadowingOf } from "./shadow.js";
 
 const TYPES: ConnectionType[] = ["local", "host", "hostssl", "hostnossl"];

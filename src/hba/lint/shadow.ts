@@ -1,5 +1,6 @@
-import { mask, type Network } from "../address.js";
-import type { ConnectionType, HbaRule, HbaToken } from "../model.js";
+import { mask, type Network } from "../../core/address.js";
+import { type HbaToken } from "../../core/auth-file-tokens.js";
+import type { ConnectionType, HbaRule } from "../model.js";
 import { isRegexToken } from "../parse/token-regex.js";
 import { ruleNetwork } from "./scope.js";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { PgwardenError } from "../../errors.js";
+import { PgwardenError } from "../../core/errors.js";
 import { parseHbaText } from "../parse/index.js";
 import { baselineDocument, parseBaseline } from "./baseline.js";
 import { findingFingerprint } from "./fingerprint.js";

@@ -1,5 +1,5 @@
-import type { SourceLocation } from "../model.js";
-import type { Finding } from "./finding.js";
+import type { Finding } from "../../core/finding.js";
+import { type SourceLocation } from "../../core/source-location.js";
 import { findingFingerprint } from "./fingerprint.js";
 import { type IgnoreDirective, ignoreDirectiveFor } from "./inline-ignore.js";
 

@@ -1,8 +1,8 @@
 import { isIPv4, isIPv6 } from "node:net";
 
-import { maskToPrefix } from "../address.js";
-import type { HbaToken } from "../model.js";
-import type { Field } from "./tokenize.js";
+import { maskToPrefix } from "../../core/address.js";
+import type { Field } from "../../core/auth-file-tokens.js";
+import { type HbaToken } from "../../core/auth-file-tokens.js";
 
 /** What the address column of a host* record says, read as hba.c parse_hba_line does. */
 export type AddressResult =

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 
-import { PgwardenError } from "../../errors.js";
+import { PgwardenError } from "../../core/errors.js";
 import type { HbaFile, HbaRule } from "../model.js";
 import { parseHbaFile, parseHbaText, type ParseOptions } from "./index.js";
 

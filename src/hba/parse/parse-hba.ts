@@ -1,4 +1,4 @@
-import { ExitCode, notFoundError, PgwardenError, usageError } from "../../errors.js";
+import { ExitCode, notFoundError, PgwardenError, usageError } from "../../core/errors.js";
 import type { HbaFile, HbaParseError, HbaRule } from "../model.js";
 import { NODE_FILE_ACCESS, RecordReader } from "./records.js";
 import { parseRecord } from "./rule.js";

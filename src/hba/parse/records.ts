@@ -1,8 +1,9 @@
 import { readdir, readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 
-import type { HbaToken, SourceLocation } from "../model.js";
-import { type Field, listFileOf, logicalLines, tokenizeFields } from "./tokenize.js";
+import { type Field, listFileOf, logicalLines, tokenizeFields } from "../../core/auth-file-tokens.js";
+import { type HbaToken } from "../../core/auth-file-tokens.js";
+import { type SourceLocation } from "../../core/source-location.js";
 
 /**
  * The records of an HBA file with its include directives and `@file` lists read in, in the

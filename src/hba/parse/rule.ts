@@ -1,9 +1,10 @@
-import { CONNECTION_TYPES, type ConnectionType, type HbaParseError, type HbaRule, type HbaToken } from "../model.js";
+import type { Field } from "../../core/auth-file-tokens.js";
+import { type HbaToken } from "../../core/auth-file-tokens.js";
+import { CONNECTION_TYPES, type ConnectionType, type HbaParseError, type HbaRule } from "../model.js";
 import { readAddress } from "./address-field.js";
 import { missingOptionError, optionError } from "./auth-options.js";
 import type { HbaRecord } from "./records.js";
 import { tokenRegexError } from "./token-regex.js";
-import type { Field } from "./tokenize.js";
 
 /** The authentication methods PostgreSQL knows, in the order its documentation lists them. */
 export const AUTH_METHODS = [

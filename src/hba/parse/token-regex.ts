@@ -1,4 +1,4 @@
-import type { HbaToken } from "../model.js";
+import { type HbaToken } from "../../core/auth-file-tokens.js";
 
 /**
  * A database or role token starting with `/` is a regular expression (PostgreSQL 16+).

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { formatHbaLine, hasOpenQuote, tokenizeField } from "./format.js";
+import { hasOpenQuote, tokenizeField } from "../../config/hba-rules/field.js";
+import { formatHbaLine } from "./format.js";
 
 test("lines are laid out in Pigsty's columns, byte for byte", () => {
   // As pgsty/pigsty roles/pgsql/templates/pg_hba.conf writes them (see test/fixtures/pigsty/*.conf).

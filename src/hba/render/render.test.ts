@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import { parseInventory } from "../../config/load-inventory.js";
-import { ExitCode, PgwardenError } from "../../errors.js";
+import { ExitCode, PgwardenError } from "../../core/errors.js";
 import { type RenderedHba, renderHba, type RenderOptions } from "./render.js";
 
 interface Fixture {

@@ -1,4 +1,16 @@
 import {
+  type AddressContext,
+  AddressError,
+  type AddressExpansion,
+  expandAddress,
+} from "../../config/hba-rules/addresses.js";
+import { type RenderTarget, resolveAuth } from "../../config/hba-rules/auth.js";
+import { tokenizeField } from "../../config/hba-rules/field.js";
+import { type HbaRuleRole, type InstanceRole, isRuleActive, ruleRole } from "../../config/hba-rules/role-gate.js";
+import { type PgRole } from "../../config/hba-rules/role-gate.js";
+import { DEFAULT_RULE_ORDER, type HbaRuleSpec, isRawRule, ruleSpecProblems } from "../../config/hba-rules/rule-spec.js";
+import { resolveUser, type SystemUsers } from "../../config/hba-rules/users.js";
+import {
   clusterMembers,
   effectiveVars,
   groupHosts,
@@ -6,17 +18,13 @@ import {
   type Inventory,
   resolveInstance,
 } from "../../config/inventory.js";
-import type { HbaRuleKey, PgRole } from "../../config/schema.js";
-import { ExitCode, PgwardenError } from "../../errors.js";
-import { type ConnectionType, type HbaRule, type SourceLocation, sourcePrefix } from "../model.js";
-import { type AddressContext, AddressError, type AddressExpansion, expandAddress } from "./addresses.js";
-import { type RenderTarget, resolveAuth } from "./auth.js";
-import { formatHbaLine, tokenizeField } from "./format.js";
-import { type HbaRuleRole, type InstanceRole, isRuleActive, ruleRole } from "./role-gate.js";
-import { DEFAULT_RULE_ORDER, type HbaRuleSpec, isRawRule, ruleSpecProblems } from "./rule-spec.js";
-import { resolveUser, type SystemUsers } from "./users.js";
+import type { HbaRuleKey } from "../../config/schema.js";
+import { ExitCode, PgwardenError } from "../../core/errors.js";
+import { type SourceLocation, sourcePrefix } from "../../core/source-location.js";
+import { type ConnectionType, type HbaRule } from "../model.js";
+import { formatHbaLine } from "./format.js";
 
-export type { RenderTarget } from "./auth.js";
+export type { RenderTarget } from "../../config/hba-rules/auth.js";
 
 export interface RenderOptions {
   /** The instance, by address (`10.10.10.11`) or name (`pg-meta-2`). Omitted: the cluster's only member, or the cluster as a whole. */

@@ -3,10 +3,10 @@ import type { PeerCertificate, TLSSocket } from "node:tls";
 
 import pg from "pg";
 
-import { ExitCode, PgwardenError } from "../../errors.js";
+import { ExitCode, PgwardenError } from "../../core/errors.js";
 import { libpqHostNameMatch } from "../../pki/host-name.js";
 import { certificateFacts } from "../../pki/verify/certificate-facts.js";
-import { connectClient, connectFailure } from "../connect.js";
+import { connectClient, connectFailure } from "../connect-client.js";
 import { probeTls } from "../tls-probe.js";
 import { requireChannelBinding } from "./channel-binding.js";
 import type { ResolvedConnection } from "./resolve.js";

@@ -1,4 +1,4 @@
-import { usageError } from "../../errors.js";
+import { usageError } from "../../core/errors.js";
 
 /**
  * libpq's keyword=value form (fe-connect.c conninfo_parse), rule for rule: pairs separated by

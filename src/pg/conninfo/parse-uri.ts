@@ -1,4 +1,4 @@
-import { usageError } from "../../errors.js";
+import { usageError } from "../../core/errors.js";
 
 /** The prefixes libpq reads as a URI (fe-connect.c uri_prefix_length). */
 export const URI_PREFIXES = ["postgresql://", "postgres://"] as const;

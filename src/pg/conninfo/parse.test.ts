@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { PgwardenError } from "../../errors.js";
+import { PgwardenError } from "../../core/errors.js";
 import { parseConninfo } from "./parse.js";
 
 const keywords = (text: string) => Object.fromEntries(parseConninfo(text, "--conn").keywords);

@@ -1,4 +1,4 @@
-import { usageError } from "../../errors.js";
+import { usageError } from "../../core/errors.js";
 import { KEYWORD_NAMES, type Keywords, keywordSpec } from "./keywords.js";
 import { nearMiss } from "./near-miss.js";
 import { parseKeywordValue } from "./parse-keyword-value.js";

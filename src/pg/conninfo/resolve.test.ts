@@ -4,7 +4,7 @@ import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 
-import { PgwardenError } from "../../errors.js";
+import { PgwardenError } from "../../core/errors.js";
 import { DEFAULT_SOCKET_DIRECTORY, resolveConnection } from "./resolve.js";
 
 function withHome(check: (home: string) => void): void {

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 
-import { usageError } from "../../errors.js";
+import { usageError } from "../../core/errors.js";
 import { libpqHomeDirectory, osUserName } from "./home-directory.js";
 import { KEYWORDS, keywordSpec } from "./keywords.js";
 import { type ConninfoForm, parseConninfo } from "./parse.js";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 
-import { PgwardenError } from "../../errors.js";
+import { PgwardenError } from "../../core/errors.js";
 import { lookUpService, readServiceGroup } from "./service-file.js";
 
 function withDir(check: (dir: string) => void): void {

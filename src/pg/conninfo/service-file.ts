@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-import { usageError } from "../../errors.js";
+import { usageError } from "../../core/errors.js";
 import { libpqHomeDirectory } from "./home-directory.js";
 import { keywordSpec } from "./keywords.js";
 

@@ -1,4 +1,4 @@
-import { usageError } from "../../errors.js";
+import { usageError } from "../../core/errors.js";
 
 /** libpq's sslmode values, weakest first (fe-connect.c connectOptions2). */
 export const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;

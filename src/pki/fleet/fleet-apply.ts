@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey } from "node:crypto";
 import { readFile, readlink, stat, symlink, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
-import { usageError } from "../../errors.js";
+import { usageError } from "../../core/errors.js";
 import {
   ensureDirectory,
   FileExistsError,
@@ -10,8 +10,8 @@ import {
   PRIVATE_FILE_MODE,
   syncDirectory,
   writeFileAtomic,
-} from "../../fs/atomic-write.js";
-import { backupPath } from "../../fs/backup.js";
+} from "../../core/fs/atomic-write.js";
+import { backupPath } from "../../core/fs/backup.js";
 import type { CertificateAuthority } from "../certificate-authority.js";
 import { formatName } from "../certificate-info.js";
 import { leafWarnings, type PersistLeaf, persistLeaves } from "../issue.js";

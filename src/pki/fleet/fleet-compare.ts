@@ -3,7 +3,7 @@ import type { Stats } from "node:fs";
 import { lstat, readlink } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 
-import { pkiError, usageError } from "../../errors.js";
+import { pkiError, usageError } from "../../core/errors.js";
 import type { CertificateAuthority } from "../certificate-authority.js";
 import { describeCertificate } from "../certificate-info.js";
 import { parseCertificateOrNone, readExisting } from "../existing-file.js";

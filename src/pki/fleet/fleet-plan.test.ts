@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { parseInventory } from "../../config/load-inventory.js";
-import { PgwardenError } from "../../errors.js";
+import { PgwardenError } from "../../core/errors.js";
 import { formatSubjectAltName } from "../subject-alt-name.js";
 import { planFleet } from "./fleet-plan.js";
 

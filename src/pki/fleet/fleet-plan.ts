@@ -1,8 +1,8 @@
 import { isIP } from "node:net";
 
 import { clusterNames, hostVars, type Inventory } from "../../config/inventory.js";
-import { ExitCode, notFoundError, PgwardenError } from "../../errors.js";
-import { compareText } from "../../hba/render/addresses.js";
+import { ExitCode, notFoundError, PgwardenError } from "../../core/errors.js";
+import { compareText } from "../../core/text.js";
 import { type Profile, PROFILES } from "../profiles.js";
 import { parseSubjectAltName, type SubjectAltName } from "../subject-alt-name.js";
 

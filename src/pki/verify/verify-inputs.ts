@@ -1,8 +1,8 @@
 import { readdir } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 
-import { notFoundError, usageError } from "../../errors.js";
-import { readInputFile } from "../../fs/read-input.js";
+import { notFoundError, usageError } from "../../core/errors.js";
+import { readInputFile } from "../../core/fs/read-input.js";
 import { decodeCertificates, decodePem, type PemOrigin } from "../pem.js";
 import type { PkiLayout } from "../pki-layout.js";
 import { parseCertificate, parseCrl, type VerifyOptions } from "../verify.js";

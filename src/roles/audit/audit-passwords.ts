@@ -1,4 +1,4 @@
-import { severityRank } from "../../hba/lint/finding.js";
+import { severityRank } from "../../core/finding.js";
 import type { Candidate } from "./candidates/candidate.js";
 import { roleNameVariants } from "./candidates/role-name-variants.js";
 import { sharedCandidates } from "./candidates/shared-candidates.js";

@@ -1,4 +1,4 @@
-import type { Severity } from "../../hba/lint/finding.js";
+import type { Severity } from "../../core/finding.js";
 import type { Candidate } from "./candidates/candidate.js";
 import type { StoredRole, StoredSecret } from "./stored-role.js";
 

@@ -1,4 +1,4 @@
-import type { Severity } from "../../hba/lint/finding.js";
+import type { Severity } from "../../core/finding.js";
 
 /** One thing wrong with one role's password: what, why it matters, and how to fix it. */
 export interface PasswordFinding {

@@ -1,6 +1,6 @@
 import type pg from "pg";
 
-import { ExitCode, PgwardenError } from "../../errors.js";
+import { ExitCode, PgwardenError } from "../../core/errors.js";
 import { INSUFFICIENT_PRIVILEGE } from "../../pg/sqlstate.js";
 import { MINUS_INFINITY_MS, type StoredRole } from "./stored-role.js";
 

@@ -3,8 +3,8 @@ import {
   type DefaultAclObjectType,
   type DefaultPrivilege,
   PRIVILEGES_OF,
-} from "../default-privilege.js";
-import { quoteIdentifier } from "../identifier.js";
+} from "../../config/default-privilege.js";
+import { quoteIdentifier } from "../../core/identifier.js";
 import type { DefaultAclItem, RoleCatalog } from "../role-catalog.js";
 import { RoleChange } from "../role-change.js";
 import type { RoleExistence } from "./role-existence.js";

@@ -1,8 +1,8 @@
 import { problemAt } from "../../config/problem-list.js";
-import { ExitCode, PgwardenError } from "../../errors.js";
-import { sourcePrefix } from "../../hba/model.js";
+import { ExitCode, PgwardenError } from "../../core/errors.js";
+import { quoteIdentifier } from "../../core/identifier.js";
+import { sourcePrefix } from "../../core/source-location.js";
 import type { DesiredRole } from "../desired-role.js";
-import { quoteIdentifier } from "../identifier.js";
 import type { CatalogRole, RoleCatalog } from "../role-catalog.js";
 import { RoleChange } from "../role-change.js";
 

@@ -1,5 +1,5 @@
+import { quoteIdentifier } from "../../core/identifier.js";
 import type { DesiredRole } from "../desired-role.js";
-import { quoteIdentifier } from "../identifier.js";
 import type { CatalogRole, RoleCatalog } from "../role-catalog.js";
 import { RoleChange } from "../role-change.js";
 import { membershipLockout } from "./lockout.js";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { ExitCode, PgwardenError } from "../../errors.js";
-import { parseDefaultPrivilege } from "../default-privilege.js";
+import { parseDefaultPrivilege } from "../../config/default-privilege.js";
+import { ExitCode, PgwardenError } from "../../core/errors.js";
 import type { DesiredRole } from "../desired-role.js";
 import { md5Secret } from "../md5.js";
 import type { CatalogRole, RoleCatalog } from "../role-catalog.js";

@@ -1,5 +1,5 @@
+import { quoteIdentifier, quoteLiteral } from "../../core/identifier.js";
 import { CREATE_USER_DEFAULTS, type DesiredRole, ROLE_ATTRIBUTES, type RoleAttribute } from "../desired-role.js";
-import { quoteIdentifier, quoteLiteral } from "../identifier.js";
 import type { CatalogRole } from "../role-catalog.js";
 import { MASKED_PASSWORD, RoleChange } from "../role-change.js";
 import { decidePassword, type PasswordDecisionOptions } from "./password-decision.js";

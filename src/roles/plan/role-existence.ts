@@ -1,6 +1,6 @@
 import { problemAt } from "../../config/problem-list.js";
-import { ExitCode, PgwardenError } from "../../errors.js";
-import { sourcePrefix } from "../../hba/model.js";
+import { ExitCode, PgwardenError } from "../../core/errors.js";
+import { sourcePrefix } from "../../core/source-location.js";
 import type { DesiredRole } from "../desired-role.js";
 import type { RoleCatalog } from "../role-catalog.js";
 

@@ -1,5 +1,5 @@
+import { quoteIdentifier, quoteLiteral } from "../../core/identifier.js";
 import type { DesiredRole } from "../desired-role.js";
-import { quoteIdentifier, quoteLiteral } from "../identifier.js";
 import type { CatalogRole, RoleCatalog } from "../role-catalog.js";
 import { RoleChange } from "../role-change.js";
 import { parameterMatches, parameterNameSql, parameterValueSql } from "../role-parameter.js";

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 
 import { Command, Option } from "commander";
 
-import { usageError } from "../../../errors.js";
+import { usageError } from "../../../core/errors.js";
 import { initCa, unencryptedCaKeyWarning } from "../../../pki/ca-init.js";
 import { describeCertificate } from "../../../pki/certificate-info.js";
 import { parseKeyType } from "../../../pki/key-type.js";

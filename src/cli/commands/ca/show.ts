@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 
 import { Command } from "commander";
 
-import { notFoundError } from "../../../errors.js";
+import { notFoundError } from "../../../core/errors.js";
 import { readCertificateFile } from "../../../pki/certificate-authority.js";
 import { describeCertificate } from "../../../pki/certificate-info.js";
 import { isEncryptedPem } from "../../../pki/key-file.js";

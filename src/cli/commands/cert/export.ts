@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 
-import { usageError } from "../../../errors.js";
+import { usageError } from "../../../core/errors.js";
 import { readCertificateFile } from "../../../pki/certificate-authority.js";
 import { type BundleFormat, exportClientBundle, type ExportResult, libpqUserDir } from "../../../pki/client-bundle.js";
 import { contextOf } from "../../context.js";

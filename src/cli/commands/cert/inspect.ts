@@ -1,6 +1,6 @@
 import { Command } from "commander";
 
-import { readInputFile } from "../../../fs/read-input.js";
+import { readInputFile } from "../../../core/fs/read-input.js";
 import { describeCertificate } from "../../../pki/certificate-info.js";
 import { badPemError, decodeCertificates } from "../../../pki/pem.js";
 import { contextOf } from "../../context.js";

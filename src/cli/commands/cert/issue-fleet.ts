@@ -2,7 +2,7 @@ import { X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
 
 import { loadInventory } from "../../../config/load-inventory.js";
-import { notFoundError, pkiError, usageError } from "../../../errors.js";
+import { notFoundError, pkiError, usageError } from "../../../core/errors.js";
 import { applyFleet, type FleetApplied, foreignFleetError } from "../../../pki/fleet/fleet-apply.js";
 import {
   clusterKeyLinkError,

@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 
-import { usageError } from "../../../errors.js";
-import { readInputFile } from "../../../fs/read-input.js";
+import { usageError } from "../../../core/errors.js";
+import { readInputFile } from "../../../core/fs/read-input.js";
 import { issueCertificate, type IssueOptions, prepareLeaf } from "../../../pki/issue.js";
 import { issueBatch } from "../../../pki/issue-batch.js";
 import { parseKeyType } from "../../../pki/key-type.js";

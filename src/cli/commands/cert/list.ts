@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 
-import { pkiError } from "../../../errors.js";
+import { pkiError } from "../../../core/errors.js";
 import { listCertificates } from "../../../pki/cert-list.js";
 import { parseProfile } from "../../../pki/profiles.js";
 import { parseDuration } from "../../../pki/validity.js";

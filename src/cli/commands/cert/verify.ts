@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 
-import { usageError } from "../../../errors.js";
-import { ExitCode } from "../../../errors.js";
+import { usageError } from "../../../core/errors.js";
+import { ExitCode } from "../../../core/errors.js";
 import { type Purpose, verifyCertificate } from "../../../pki/verify.js";
 import { loadVerifyInputs } from "../../../pki/verify/verify-inputs.js";
 import { contextOf } from "../../context.js";

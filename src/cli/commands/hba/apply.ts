@@ -3,8 +3,8 @@ import { resolve } from "node:path";
 
 import { Command, Option } from "commander";
 
-import { usageError } from "../../../errors.js";
-import { readInputFile } from "../../../fs/read-input.js";
+import { usageError } from "../../../core/errors.js";
+import { readInputFile } from "../../../core/fs/read-input.js";
 import { applyHba, connectionTarget, pgdataTarget } from "../../../hba/apply.js";
 import { BLOCKING_SEVERITY } from "../../../hba/apply/lint-gate.js";
 import { connectSuperuser } from "../../../pg/connect.js";

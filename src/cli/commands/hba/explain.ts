@@ -4,12 +4,13 @@ import { Command, Option } from "commander";
 
 import { instanceVars } from "../../../config/inventory.js";
 import { loadInventory } from "../../../config/load-inventory.js";
-import { ExitCode, usageError } from "../../../errors.js";
+import { ExitCode, usageError } from "../../../core/errors.js";
+import { sourcePrefix } from "../../../core/source-location.js";
 import { explainConnection } from "../../../hba/explain/explain-connection.js";
 import { explainMatrix } from "../../../hba/explain/matrix.js";
 import { inventoryMemberships } from "../../../hba/inventory-superusers.js";
 import type { Connection, ServerContext } from "../../../hba/match.js";
-import { type HbaRule, sourcePrefix } from "../../../hba/model.js";
+import { type HbaRule } from "../../../hba/model.js";
 import { type CommandContext, contextOf } from "../../context.js";
 import { ExitSignal } from "../../exit-signal.js";
 import { describe } from "../../help.js";

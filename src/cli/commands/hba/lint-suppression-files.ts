@@ -1,10 +1,10 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 
-import { ExitCode, PgwardenError, usageError } from "../../../errors.js";
-import { PUBLIC_FILE_MODE, writeFileAtomic } from "../../../fs/atomic-write.js";
+import { ExitCode, PgwardenError, usageError } from "../../../core/errors.js";
+import type { Finding } from "../../../core/finding.js";
+import { PUBLIC_FILE_MODE, writeFileAtomic } from "../../../core/fs/atomic-write.js";
 import { baselineDocument, parseBaseline } from "../../../hba/lint/baseline.js";
-import type { Finding } from "../../../hba/lint/finding.js";
 import { IGNORE_MARKER } from "../../../hba/lint/inline-ignore.js";
 import type { BaselineEntry } from "../../../hba/lint/suppress.js";
 import type { HbaSource } from "./source.js";

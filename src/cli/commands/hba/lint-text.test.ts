@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import type { Finding } from "../../../hba/lint/finding.js";
+import type { Finding } from "../../../core/finding.js";
 import { lintTextChunks } from "./lint-text.js";
 
 const finding = (file: string, line: number): Finding => ({

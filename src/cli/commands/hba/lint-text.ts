@@ -1,4 +1,4 @@
-import type { Finding } from "../../../hba/lint/finding.js";
+import type { Finding } from "../../../core/finding.js";
 import { findingFingerprint } from "../../../hba/lint/fingerprint.js";
 import type { BaselineEntry, SuppressedFinding } from "../../../hba/lint/suppress.js";
 import { findingLines, severityCounts } from "../../finding-text.js";

@@ -2,10 +2,11 @@ import { readFile } from "node:fs/promises";
 
 import { Command, Option } from "commander";
 
-import { ExitCode, usageError } from "../../../errors.js";
+import { ExitCode, usageError } from "../../../core/errors.js";
+import { failsAt, type Finding, type Severity } from "../../../core/finding.js";
+import { type SourceLocation } from "../../../core/source-location.js";
 import { readIdentMapNames } from "../../../hba/ident-maps.js";
 import { baselineDocument, parseBaseline } from "../../../hba/lint/baseline.js";
-import { failsAt, type Finding, type Severity } from "../../../hba/lint/finding.js";
 import { groupBySourceRule } from "../../../hba/lint/group-findings.js";
 import type { LintContext } from "../../../hba/lint/lint-rule.js";
 import { PARSE_ERROR, parseErrorFindings } from "../../../hba/lint/parse-error.js";
@@ -13,7 +14,6 @@ import { LINT_CHECKS } from "../../../hba/lint/rules/index.js";
 import { DEFAULT_SUPERUSERS, lintRules } from "../../../hba/lint/run-lint.js";
 import { sarifResult, toSarif } from "../../../hba/lint/sarif.js";
 import { applySuppressions, type SuppressedFinding } from "../../../hba/lint/suppress.js";
-import type { SourceLocation } from "../../../hba/model.js";
 import { contextOf } from "../../context.js";
 import { escapeText } from "../../escape-text.js";
 import { ExitSignal } from "../../exit-signal.js";

@@ -1,6 +1,6 @@
 import { Option } from "commander";
 
-import { usageError } from "../../../errors.js";
+import { usageError } from "../../../core/errors.js";
 
 /** The oldest major version whose pg_hba.conf pgwarden reads. */
 const OLDEST_MAJOR = 10;

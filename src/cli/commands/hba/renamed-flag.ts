@@ -1,6 +1,6 @@
 import { Option } from "commander";
 
-import { usageError } from "../../../errors.js";
+import { usageError } from "../../../core/errors.js";
 
 /**
  * A flag that was renamed: still parsed (hidden from help) so that using it fails with one line

@@ -2,7 +2,7 @@ import { type Command, Option } from "commander";
 
 import type { Inventory } from "../../../config/inventory.js";
 import { loadInventory } from "../../../config/load-inventory.js";
-import { usageError } from "../../../errors.js";
+import { usageError } from "../../../core/errors.js";
 import { readServerFacts, type ServerFactsForRole } from "../../../hba/explain/server-facts.js";
 import { inventoryLintContext } from "../../../hba/inventory-superusers.js";
 import type { LintContext } from "../../../hba/lint/lint-rule.js";

@@ -1,8 +1,8 @@
 import { Command, Option } from "commander";
 
-import { ExitCode } from "../../../errors.js";
-import { readInputFile } from "../../../fs/read-input.js";
-import { failsAt, type Severity } from "../../../hba/lint/finding.js";
+import { ExitCode } from "../../../core/errors.js";
+import { failsAt, type Severity } from "../../../core/finding.js";
+import { readInputFile } from "../../../core/fs/read-input.js";
 import { auditPasswords } from "../../../roles/audit/audit-passwords.js";
 import { parseWordlist } from "../../../roles/audit/candidates/wordlist.js";
 import { readStoredRoles } from "../../../roles/audit/read-stored-roles.js";

@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 
-import { usageError } from "../../../errors.js";
+import { usageError } from "../../../core/errors.js";
 import {
   DEFAULT_GENERATED_LENGTH,
   generatePassword,

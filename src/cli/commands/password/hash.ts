@@ -1,8 +1,8 @@
 import { Command, Option } from "commander";
 
-import { usageError } from "../../../errors.js";
+import { usageError } from "../../../core/errors.js";
+import { quoteIdentifier } from "../../../core/identifier.js";
 import { knownPasswordDenylist } from "../../../roles/audit/candidates/known-password-denylist.js";
-import { quoteIdentifier } from "../../../roles/identifier.js";
 import { md5Secret } from "../../../roles/md5.js";
 import { passwordViolations } from "../../../roles/password-policy.js";
 import { DEFAULT_SCRAM_ITERATIONS, MAX_SCRAM_ITERATIONS, scramVerifier } from "../../../roles/scram.js";

@@ -1,4 +1,4 @@
-import { usageError } from "../../../errors.js";
+import { usageError } from "../../../core/errors.js";
 
 const CTRL_C = "\u0003";
 const CTRL_D = "\u0004";

@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 
 import { Command, Option } from "commander";
 
-import { notFoundError, usageError } from "../../../errors.js";
+import { notFoundError, usageError } from "../../../core/errors.js";
 import { alterSystem, configErrors, reloadConf, serverFacts } from "../../../pg/alter-system.js";
 import { connectSuperuser } from "../../../pg/connect.js";
 import { findServerBinaries } from "../../../pg/pg-binaries.js";

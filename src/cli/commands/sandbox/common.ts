@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 
 import { type Command, Option } from "commander";
 
-import { notFoundError, usageError } from "../../../errors.js";
+import { notFoundError, usageError } from "../../../core/errors.js";
 import { recordedSandboxPki, requireState, SANDBOX_STATE_FILE } from "../../../pg/sandbox.js";
 import type { PkiLayout } from "../../../pki/pki-layout.js";
 import { checkedLayout, type CommandContext } from "../../context.js";

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 
-import { ExitCode } from "../../../errors.js";
+import { ExitCode } from "../../../core/errors.js";
 import { sandboxStatus } from "../../../pg/sandbox.js";
 import { readCertificateFile } from "../../../pki/certificate-authority.js";
 import { daysUntil } from "../../../pki/validity.js";

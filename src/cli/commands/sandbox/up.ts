@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 
-import { ExitCode, usageError } from "../../../errors.js";
+import { ExitCode, usageError } from "../../../core/errors.js";
 import { assertSandboxDir, sandboxUp } from "../../../pg/sandbox.js";
 import { initCa } from "../../../pki/ca-init.js";
 import { shellWord } from "../../../pki/conninfo.js";

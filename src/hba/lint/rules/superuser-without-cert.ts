@@ -1,5 +1,6 @@
-import { networkContains } from "../../address.js";
-import type { HbaRule, HbaToken } from "../../model.js";
+import { networkContains } from "../../../core/address.js";
+import { type HbaToken } from "../../../core/auth-file-tokens.js";
+import type { HbaRule } from "../../model.js";
 import { isRegexToken, tokenRegex } from "../../parse/token-regex.js";
 import { isKeyword } from "../../rule-address.js";
 import type { LintContext, RuleCheck, RulePosition } from "../lint-rule.js";

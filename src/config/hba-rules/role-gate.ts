@@ -1,4 +1,6 @@
-import type { PgRole } from "../../config/schema.js";
+/** pg_role values an instance may have. */
+export const PG_ROLES = ["primary", "replica", "offline", "standby", "delayed"] as const;
+export type PgRole = (typeof PG_ROLES)[number];
 
 /**
  * The `role` a rule may name (roles/pgsql/templates/pg_hba.conf): `default` and `common`

@@ -1,4 +1,4 @@
-import type { SourceLocation } from "../model.js";
+import { type SourceLocation } from "./source-location.js";
 
 export const SEVERITIES = ["info", "low", "medium", "high", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];

@@ -1,11 +1,23 @@
-import type { HbaToken } from "../model.js";
-
-/**
+/*
  * The lexical layer of pg_hba.conf, as PostgreSQL's hba.c reads it: physical lines joined
  * at a trailing backslash, then fields (separated by blanks: space, tab, carriage return) of
  * tokens (separated by commas). No regular expressions: one pass over the characters, so no
- * input can make it slow.
+ * input can make it slow. pg_ident.conf and the inventory's rule fields use the same tokens.
  */
+
+/** One token of a field, as PostgreSQL's next_token reads it. */
+export interface HbaToken {
+  /** The token's text without quotes. */
+  readonly value: string;
+  /** Written in double quotes: never a keyword, a `+group` or a `/regex`. */
+  readonly quoted: boolean;
+  /**
+   * Whether it was written in quotes is not known: the token comes from pg_hba_file_rules,
+   * which shows `"all"` as all. Set only where it matters (a value that reads as a keyword or
+   * a `+group` unquoted); `quoted` is then false, the wider reading.
+   */
+  readonly quoteUnknown?: boolean;
+}
 
 /** One record's text: backslash continuations joined, line number of its first physical line. */
 export interface LogicalLine {

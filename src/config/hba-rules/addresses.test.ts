@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { AddressError, addressProblem, compareText, expandAddress, literalNetwork } from "./addresses.js";
+import { compareText } from "../../core/text.js";
+import { AddressError, addressProblem, expandAddress, literalNetwork } from "./addresses.js";
 
 const context = {
   adminIp: "10.0.0.9",

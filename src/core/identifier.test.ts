@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { PgwardenError } from "../errors.js";
+import { PgwardenError } from "./errors.js";
 import { quoteIdentifier, quoteLiteral } from "./identifier.js";
 
 test("identifiers are always double-quoted with inner quotes doubled, as quote_ident does", () => {

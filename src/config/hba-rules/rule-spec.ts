@@ -1,10 +1,10 @@
 import { z } from "zod";
 
-import { MAX_ROLE_NAME_BYTES } from "../../pki/role-name.js";
-import type { SourceLocation } from "../model.js";
+import { MAX_ROLE_NAME_BYTES } from "../../core/role-name.js";
+import { type SourceLocation } from "../../core/source-location.js";
 import { addressProblem } from "./addresses.js";
 import { AUTH_ALIAS_NAMES, isAuthAlias, type RenderTarget, resolveAuth } from "./auth.js";
-import { hasOpenQuote, tokenizeField } from "./format.js";
+import { hasOpenQuote, tokenizeField } from "./field.js";
 import { HBA_RULE_ROLES, isHbaRuleRole, ruleRole } from "./role-gate.js";
 import { userProblem } from "./users.js";
 

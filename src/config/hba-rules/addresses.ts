@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 
-import { parseNetwork } from "../address.js";
+import { parseNetwork } from "../../core/address.js";
+import { compareText } from "../../core/text.js";
 
 /**
  * Pigsty's `addr` aliases (roles/pgsql/templates/pg_hba.conf): `local` is the Unix socket;
@@ -106,9 +107,4 @@ export function expandAddress(addr: string, context: AddressContext): AddressExp
       return { kind: "network", addresses: [network] };
     }
   }
-}
-
-/** Code-point order, as Python and Jinja sort strings (not locale order). */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,5 +1,5 @@
-import { usageError } from "../errors.js";
-import { MAX_ROLE_NAME_BYTES } from "../pki/role-name.js";
+import { usageError } from "./errors.js";
+import { MAX_ROLE_NAME_BYTES } from "./role-name.js";
 
 /**
  * A role (or other) name quoted as a SQL identifier, for statements that cannot take a

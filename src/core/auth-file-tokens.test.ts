@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { listFileOf, logicalLines, tokenizeFields } from "./tokenize.js";
+import { listFileOf, logicalLines, tokenizeFields } from "./auth-file-tokens.js";
 
 const values = (text: string) =>
   tokenizeFields(text).map((field) => field.map((token) => (token.quoted ? `"${token.value}"` : token.value)));

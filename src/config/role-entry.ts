@@ -1,8 +1,8 @@
 import { z } from "zod";
 
-import { ansibleBool } from "../config/ansible-bool.js";
-import type { SourceLocation } from "../hba/model.js";
-import { MAX_ROLE_NAME_BYTES } from "../pki/role-name.js";
+import { MAX_ROLE_NAME_BYTES } from "../core/role-name.js";
+import { type SourceLocation } from "../core/source-location.js";
+import { ansibleBool } from "./ansible-bool.js";
 import { parseDefaultPrivilege } from "./default-privilege.js";
 
 /**
