@@ -1,6 +1,8 @@
 import { type Command, Option } from "commander";
 
 import { SEVERITIES } from "../core/finding.js";
+import { MAX_VALIDITY_DAYS } from "../pki/validity.js";
+import { integerFlag, type IntegerFlagSpec, integerRangeText, portFlag } from "./number-flags.js";
 
 /** Flags shared by several commands, defined once so their names and help never drift. */
 
@@ -9,8 +11,15 @@ export const sanOption = () =>
     .argParser(collect)
     .default([]);
 
+const DAYS: IntegerFlagSpec = { flag: "--days", min: 1, max: MAX_VALIDITY_DAYS, code: "bad-days" };
+
 export const daysOption = (defaultDays: number) =>
-  new Option("--days <n>", `validity in days (default ${defaultDays})`);
+  new Option("--days <n>", `validity in days, ${integerRangeText(DAYS)} (default ${defaultDays})`).argParser(
+    integerFlag(DAYS),
+  );
+
+/** A TCP port (1 to 65535), read as every numeric flag is (number-flags.ts). */
+export const portOption = (description: string) => new Option("--port <port>", description).argParser(portFlag());
 
 export const keyTypeOption = () =>
   new Option("--key-type <type>", "ec-p256 (default), ec-p384, rsa-2048, rsa-3072, rsa-4096 or ed25519");

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { PgwardenError } from "../core/errors.js";
-import { BACKDATE_MINUTES, computeValidity, daysUntil, parseDays, parseDuration } from "./validity.js";
+import { BACKDATE_MINUTES, computeValidity, daysUntil } from "./validity.js";
 
 const now = new Date("2026-06-01T12:00:00.500Z");
 
@@ -24,23 +24,7 @@ test("a leaf never outlives its issuer: notAfter is clamped to the issuer's", ()
   assert.equal(computeValidity({ days: 10, now, issuerNotAfter }).clamped, false);
 });
 
-test("--days must be a whole positive number of days", () => {
-  assert.equal(parseDays("30"), 30);
-  assert.equal(parseDays(1), 1);
-  for (const bad of ["0", "-5", "1.5", "abc", "", "36501", "1e3"]) {
-    assert.throws(
-      () => parseDays(bad),
-      (error: unknown) => error instanceof PgwardenError && error.exitCode === 2 && /--days/.test(error.message),
-      bad,
-    );
-  }
-});
-
-test("durations and days left", () => {
-  assert.equal(parseDuration("30d"), 30 * 86_400_000);
-  assert.equal(parseDuration("12h"), 12 * 3_600_000);
-  assert.equal(parseDuration("2w"), 14 * 86_400_000);
-  assert.throws(() => parseDuration("30"), /30d, 12h or 2w/);
+test("days left", () => {
   assert.equal(daysUntil(new Date("2026-06-11T12:00:00Z"), now), 9);
   assert.equal(daysUntil(new Date("2026-05-31T12:00:00Z"), now), -2);
 });

@@ -1,4 +1,4 @@
-import { pkiError, usageError } from "../core/errors.js";
+import { pkiError } from "../core/errors.js";
 
 export const DEFAULT_ROOT_VALIDITY_DAYS = 3650;
 export const DEFAULT_INTERMEDIATE_VALIDITY_DAYS = 1825;
@@ -29,16 +29,6 @@ export interface ValidityRequest {
   issuerNotAfter?: Date;
   /** The issuer's notBefore: a certificate is never valid before its issuer. */
   issuerNotBefore?: Date;
-}
-
-/** Parses `--days`: a whole number from 1 to {@link MAX_VALIDITY_DAYS}. */
-export function parseDays(value: string | number): number {
-  const text = String(value).trim();
-  const days = /^-?[0-9]+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(days) || days < 1 || days > MAX_VALIDITY_DAYS) {
-    throw usageError("bad-days", `--days must be a whole number of days from 1 to ${MAX_VALIDITY_DAYS}, not "${text}"`);
-  }
-  return days;
 }
 
 /**
@@ -75,12 +65,4 @@ export function computeValidity(request: ValidityRequest): Validity {
 /** Whole days from `now` until `date` (negative once past). */
 export function daysUntil(date: Date, now: Date): number {
   return Math.floor((date.getTime() - now.getTime()) / MS_PER_DAY);
-}
-
-/** Parses a duration like `30d`, `12h` or `2w` into milliseconds (for `--expiring`). */
-export function parseDuration(value: string): number {
-  const match = /^([0-9]+)\s*([dhw])$/.exec(value.trim());
-  if (!match) throw usageError("bad-duration", `"${value}" is not a duration: write it as 30d, 12h or 2w`);
-  const unitMs = { h: 3_600_000, d: MS_PER_DAY, w: 7 * MS_PER_DAY }[match[2] as "h" | "d" | "w"];
-  return Number(match[1]) * unitMs;
 }

@@ -7,7 +7,7 @@ import { initCa, unencryptedCaKeyWarning } from "../../../pki/ca-init.js";
 import { describeCertificate } from "../../../pki/certificate-info.js";
 import { parseKeyType } from "../../../pki/key-type.js";
 import { PASSPHRASE_ENV } from "../../../pki/passphrase.js";
-import { DEFAULT_ROOT_VALIDITY_DAYS, parseDays } from "../../../pki/validity.js";
+import { DEFAULT_ROOT_VALIDITY_DAYS } from "../../../pki/validity.js";
 import { type CommandContext, contextOf } from "../../context.js";
 import { daysOption, insecureOption, keyTypeOption, passphraseFileOption } from "../../flags.js";
 import { describe } from "../../help.js";
@@ -19,7 +19,7 @@ interface Options {
   cn?: string;
   org?: string;
   ou?: string;
-  days?: string;
+  days?: number;
   noCreate?: boolean;
   create: boolean;
   insecure?: boolean;
@@ -57,7 +57,7 @@ export function caInitCommand(): Command {
       const result = await initCa(ctx.layout, {
         keyType: options.keyType === undefined ? undefined : parseKeyType(options.keyType),
         subject: { commonName: options.cn, organization: options.org, organizationalUnit: options.ou },
-        days: options.days === undefined ? undefined : parseDays(options.days),
+        days: options.days,
         passphrase,
         noCreate: !options.create,
         insecure: options.insecure ?? false,

@@ -4,6 +4,7 @@ import { usageError } from "../../../core/errors.js";
 import { readCertificateFile } from "../../../pki/certificate-authority.js";
 import { type BundleFormat, exportClientBundle, type ExportResult, libpqUserDir } from "../../../pki/client-bundle.js";
 import { contextOf } from "../../context.js";
+import { portOption } from "../../flags.js";
 import { describe } from "../../help.js";
 import { keyValueLines } from "../../render.js";
 
@@ -14,7 +15,7 @@ interface Options {
   install?: boolean;
   group?: string;
   host: string;
-  port: string;
+  port: number;
   dbname: string;
 }
 
@@ -66,14 +67,11 @@ export function certExportCommand(): Command {
     .addOption(new Option("--install", "write the bundle into ~/.postgresql, where libpq looks by default"))
     .addOption(new Option("--group <name>", "folder under the PKI directory").default("client"))
     .addOption(new Option("--host <host>", "server host for the printed connection strings").default("localhost"))
-    .addOption(new Option("--port <port>", "server port for the printed connection strings").default("5432"))
+    .addOption(portOption("server port for the printed connection strings").default(5432))
     .addOption(new Option("--dbname <name>", "database for the printed connection strings").default("postgres"))
     .action(async (options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
       const outDir = destination(options);
-      const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 1 || port > 65535)
-        throw usageError("bad-port", `--port must be a TCP port from 1 to 65535, not "${options.port}"`);
       const { pem: rootPem } = await readCertificateFile(ctx.layout.caCert, "CA certificate");
       const result = await exportClientBundle(ctx.layout, rootPem, {
         commonName: options.cn,
@@ -82,7 +80,7 @@ export function certExportCommand(): Command {
         dirFlag: options.install ? "~/.postgresql" : "--out",
         group: options.group,
         host: options.host,
-        port,
+        port: options.port,
         dbname: options.dbname,
         now: ctx.now,
       });

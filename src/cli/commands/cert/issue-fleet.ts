@@ -15,7 +15,7 @@ import { planFleet } from "../../../pki/fleet/fleet-plan.js";
 import { prepareForWrites } from "../../../pki/issue.js";
 import { DEFAULT_KEY_TYPE, parseKeyType } from "../../../pki/key-type.js";
 import { formatSubjectAltName } from "../../../pki/subject-alt-name.js";
-import { DEFAULT_LEAF_VALIDITY_DAYS, parseDays } from "../../../pki/validity.js";
+import { DEFAULT_LEAF_VALIDITY_DAYS } from "../../../pki/validity.js";
 import type { CommandContext } from "../../context.js";
 import { loadSigningCa } from "./common.js";
 
@@ -23,7 +23,7 @@ export interface FleetModeOptions {
   readonly inventory: string;
   readonly cluster?: string;
   readonly dryRun?: boolean;
-  readonly days?: string;
+  readonly days?: number;
   readonly keyType?: string;
   readonly force?: boolean;
   readonly insecure?: boolean;
@@ -94,7 +94,7 @@ export function fleetJson(comparison: FleetComparison, dryRun: boolean, applied?
 /** `cert issue --inventory`: plan the fleet's certificates, compare with the PKI, issue only what differs. */
 export async function issueFleet(ctx: CommandContext, options: FleetModeOptions): Promise<void> {
   const dryRun = options.dryRun ?? false;
-  const days = options.days === undefined ? DEFAULT_LEAF_VALIDITY_DAYS : parseDays(options.days);
+  const days = options.days ?? DEFAULT_LEAF_VALIDITY_DAYS;
   const keyType = options.keyType === undefined ? DEFAULT_KEY_TYPE : parseKeyType(options.keyType);
   const inventory = await loadInventory(options.inventory);
   inventory.warnings.forEach((warning) => ctx.output.warn(warning));

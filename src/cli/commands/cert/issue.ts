@@ -6,7 +6,7 @@ import { issueCertificate, type IssueOptions, prepareLeaf } from "../../../pki/i
 import { issueBatch } from "../../../pki/issue-batch.js";
 import { parseKeyType } from "../../../pki/key-type.js";
 import { parseProfile } from "../../../pki/profiles.js";
-import { DEFAULT_LEAF_VALIDITY_DAYS, parseDays } from "../../../pki/validity.js";
+import { DEFAULT_LEAF_VALIDITY_DAYS } from "../../../pki/validity.js";
 import { contextOf } from "../../context.js";
 import {
   allowWildcardOption,
@@ -27,7 +27,7 @@ interface Options {
   cn?: string;
   cnFile?: string;
   san: string[];
-  days?: string;
+  days?: number;
   keyType?: string;
   group?: string;
   allowWildcard?: boolean;
@@ -107,7 +107,7 @@ export function certIssueCommand(): Command {
       const base: Omit<IssueOptions, "commonName"> = {
         profile: parseProfile(options.profile),
         subjectAltNames: options.san,
-        days: options.days === undefined ? undefined : parseDays(options.days),
+        days: options.days,
         keyType: options.keyType === undefined ? undefined : parseKeyType(options.keyType),
         group: options.group,
         allowWildcard: options.allowWildcard ?? false,

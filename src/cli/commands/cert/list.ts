@@ -3,16 +3,17 @@ import { Command, Option } from "commander";
 import { pkiError } from "../../../core/errors.js";
 import { listCertificates } from "../../../pki/cert-list.js";
 import { parseProfile } from "../../../pki/profiles.js";
-import { parseDuration } from "../../../pki/validity.js";
 import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
+import { durationFlag } from "../../number-flags.js";
 import { table } from "../../render.js";
 
 /** Unreadable files named in the one error line; the rest are counted. */
 const MAX_ERRORS_SHOWN = 5;
 
 interface Options {
-  expiring?: string;
+  /** --expiring, in milliseconds. */
+  expiring?: number;
   profile?: string;
 }
 
@@ -22,14 +23,14 @@ export function certListCommand(): Command {
       new Option(
         "--expiring <duration>",
         "only certificates that expire within this time (30d, 12h, 2w), expired ones included",
-      ),
+      ).argParser(durationFlag("--expiring")),
     )
     .addOption(new Option("--profile <profile>", "only server, client or peer certificates"))
     .action(async (options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
       const result = await listCertificates(ctx.layout, {
         now: ctx.now,
-        expiringWithinMs: options.expiring === undefined ? undefined : parseDuration(options.expiring),
+        expiringWithinMs: options.expiring,
         profile: options.profile === undefined ? undefined : parseProfile(options.profile).name,
       });
       result.unreadable.forEach((path) => ctx.output.warn(`${path} is not a readable certificate or record; skipped`));
@@ -50,7 +51,7 @@ export function certListCommand(): Command {
       }
       if (result.entries.length === 0) {
         ctx.output.info(
-          `pgwarden: no certificates${options.expiring || options.profile ? " match" : ` under ${ctx.layout.root}`}`,
+          `pgwarden: no certificates${options.expiring !== undefined || options.profile ? " match" : ` under ${ctx.layout.root}`}`,
         );
         return failed();
       }

@@ -2,7 +2,7 @@ import { Command, Option } from "commander";
 
 import { parseProfile } from "../../../pki/profiles.js";
 import { signCertificateRequest } from "../../../pki/sign-csr.js";
-import { DEFAULT_LEAF_VALIDITY_DAYS, parseDays } from "../../../pki/validity.js";
+import { DEFAULT_LEAF_VALIDITY_DAYS } from "../../../pki/validity.js";
 import { contextOf } from "../../context.js";
 import {
   allowWildcardOption,
@@ -20,7 +20,7 @@ import { issuedJson, issuedText, loadSigningCa } from "./common.js";
 interface Options {
   profile: string;
   san: string[];
-  days?: string;
+  days?: number;
   group?: string;
   allowWildcard?: boolean;
   cnSan: boolean;
@@ -43,7 +43,6 @@ export function certSignCommand(): Command {
     .action(async (csrFile: string, options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
       const profile = parseProfile(options.profile);
-      const days = options.days === undefined ? undefined : parseDays(options.days);
       const ca = await loadSigningCa(ctx, options.insecure);
       const result = await signCertificateRequest(
         ctx.layout,
@@ -52,7 +51,7 @@ export function certSignCommand(): Command {
         {
           profile,
           subjectAltNames: options.san,
-          days,
+          days: options.days,
           group: options.group,
           allowWildcard: options.allowWildcard ?? false,
           cnAsSan: options.cnSan,

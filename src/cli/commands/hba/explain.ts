@@ -16,7 +16,7 @@ import { ExitSignal } from "../../exit-signal.js";
 import { describe } from "../../help.js";
 import { hbaRuleJson } from "../../json-view.js";
 import { explanationText, matrixText } from "./explain-text.js";
-import { majorVersionFlag, pgVersionOption } from "./pg-version.js";
+import { pgVersionOption } from "./pg-version.js";
 import { renamedFlag } from "./renamed-flag.js";
 import { addSourceOptions, type HbaSource, loadHbaSource, type SourceOptions } from "./source.js";
 
@@ -31,7 +31,7 @@ interface Options extends SourceOptions {
   /** Undefined: not given; false: --no-member-of. */
   memberOf?: string[] | false;
   replication?: boolean;
-  pgVersion?: string;
+  pgVersion?: number;
   matrix?: boolean;
 }
 
@@ -98,7 +98,7 @@ const ruleJson = (rule: HbaRule) => hbaRuleJson(rule);
 
 async function explainOne(ctx: CommandContext, file: string | undefined, options: Options): Promise<void> {
   const asked = connectionOf(options);
-  const pgVersion = majorVersionFlag(options.pgVersion);
+  const { pgVersion } = options;
   const source = await loadHbaSource(file, options, {
     factsFor: asked.user,
     factsForDatabase: asked.database,

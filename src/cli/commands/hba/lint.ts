@@ -23,7 +23,7 @@ import { describe } from "../../help.js";
 import { jsonChunks } from "./json-chunks.js";
 import { inlineReader, readBaseline, writeBaseline } from "./lint-suppression-files.js";
 import { lintSummary, lintTextChunks, withFingerprint } from "./lint-text.js";
-import { majorVersionFlag, pgVersionOption } from "./pg-version.js";
+import { pgVersionOption } from "./pg-version.js";
 import { renamedFlag } from "./renamed-flag.js";
 import { addSourceOptions, type HbaSource, loadHbaSource, type SourceOptions } from "./source.js";
 
@@ -35,7 +35,7 @@ interface Options extends SourceOptions {
   superuser?: string[];
   failOn: Severity;
   format?: "text" | "compact" | "json" | "sarif";
-  pgVersion?: string;
+  pgVersion?: number;
   ignore?: string[];
   baseline?: string;
   writeBaseline?: string;
@@ -129,7 +129,7 @@ export function hbaLintCommand(): Command {
       }
       const ignore = ignoredIds(options.ignore);
       const baseline = options.baseline === undefined ? undefined : await readBaseline(options.baseline);
-      const majorVersion = majorVersionFlag(options.pgVersion);
+      const majorVersion = options.pgVersion;
       const source = await loadHbaSource(file, options, {
         lintContext: true,
         connection: ctx,

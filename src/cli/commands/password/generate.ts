@@ -1,6 +1,5 @@
 import { Command, Option } from "commander";
 
-import { usageError } from "../../../core/errors.js";
 import {
   DEFAULT_GENERATED_LENGTH,
   generatePassword,
@@ -9,11 +8,7 @@ import {
 } from "../../../roles/generate-password.js";
 import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
-
-function parseLength(text: string): number {
-  if (!/^[0-9]+$/.test(text)) throw usageError("bad-length", `--length must be a whole number, not "${text}"`);
-  return Number(text);
-}
+import { integerFlag } from "../../number-flags.js";
 
 export function passwordGenerateCommand(): Command {
   const command = new Command("generate")
@@ -21,11 +16,13 @@ export function passwordGenerateCommand(): Command {
       new Option(
         "--length <n>",
         `characters (default ${DEFAULT_GENERATED_LENGTH}, at least ${MIN_GENERATED_LENGTH}, at most ${MAX_GENERATED_LENGTH})`,
+      ).argParser(
+        integerFlag({ flag: "--length", min: MIN_GENERATED_LENGTH, max: MAX_GENERATED_LENGTH, code: "bad-length" }),
       ),
     )
-    .action((options: { length?: string }, cmd: Command) => {
+    .action((options: { length?: number }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const length = options.length === undefined ? DEFAULT_GENERATED_LENGTH : parseLength(options.length);
+      const length = options.length ?? DEFAULT_GENERATED_LENGTH;
       const password = generatePassword({ length });
       if (ctx.output.format === "json") ctx.output.json({ password, length });
       else ctx.output.data(password);

@@ -8,22 +8,13 @@ import { passwordViolations } from "../../../roles/password-policy.js";
 import { DEFAULT_SCRAM_ITERATIONS, MAX_SCRAM_ITERATIONS, scramVerifier } from "../../../roles/scram.js";
 import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
+import { integerFlag } from "../../number-flags.js";
 import { readPasswordFromStdin } from "./read-password.js";
 
 interface Options {
   user?: string;
   method: "scram-sha-256" | "md5";
-  scramIterations?: string;
-}
-
-function parseIterations(text: string): number {
-  const iterations = Number(text);
-  if (!/^[1-9][0-9]*$/.test(text) || iterations > MAX_SCRAM_ITERATIONS)
-    throw usageError(
-      "bad-iterations",
-      `--scram-iterations must be a whole number from 1 to ${MAX_SCRAM_ITERATIONS}, not "${text}"`,
-    );
-  return iterations;
+  scramIterations?: number;
 }
 
 export function passwordHashCommand(): Command {
@@ -40,12 +31,16 @@ export function passwordHashCommand(): Command {
         .default("scram-sha-256"),
     )
     .addOption(
-      new Option("--scram-iterations <n>", `PBKDF2 iterations of the verifier (default ${DEFAULT_SCRAM_ITERATIONS})`),
+      new Option(
+        "--scram-iterations <n>",
+        `PBKDF2 iterations of the verifier (default ${DEFAULT_SCRAM_ITERATIONS})`,
+      ).argParser(
+        integerFlag({ flag: "--scram-iterations", min: 1, max: MAX_SCRAM_ITERATIONS, code: "bad-iterations" }),
+      ),
     )
     .action(async (options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const iterations =
-        options.scramIterations === undefined ? DEFAULT_SCRAM_ITERATIONS : parseIterations(options.scramIterations);
+      const iterations = options.scramIterations ?? DEFAULT_SCRAM_ITERATIONS;
       if (options.method === "md5" && options.user === undefined)
         throw usageError("md5-needs-user", "--method md5 needs --user: the role name is md5's salt");
       if (options.method === "md5" && options.scramIterations !== undefined)

@@ -20,6 +20,7 @@ import { desiredRoleModel, type RoleModel } from "../../../roles/role-model.js";
 import { DEFAULT_SCRAM_ITERATIONS, MAX_SCRAM_ITERATIONS } from "../../../roles/scram.js";
 import { CONN_FORMS_HELP, connOption } from "../../conn-url.js";
 import type { CommandContext } from "../../context.js";
+import { integerFlag } from "../../number-flags.js";
 
 /** A sanity bound for --min-length, in characters. */
 const MAX_MIN_LENGTH_CHARACTERS = 1024;
@@ -28,8 +29,8 @@ export interface RoleOptions {
   inventory: string;
   cluster: string;
   conn?: string;
-  scramIterations?: string;
-  minLength?: string;
+  scramIterations?: number;
+  minLength?: number;
   requireClasses?: string;
   denylist?: string;
   /** role apply only: run changes that lock operators out. */
@@ -52,12 +53,26 @@ export function addRoleOptions(command: Command): Command {
       new Option(
         "--scram-iterations <n>",
         `iterations of new SCRAM-SHA-256 verifiers, at least ${DEFAULT_SCRAM_ITERATIONS} (default ${DEFAULT_SCRAM_ITERATIONS}); stored verifiers with fewer are re-hashed`,
+      ).argParser(
+        integerFlag({
+          flag: "--scram-iterations",
+          min: DEFAULT_SCRAM_ITERATIONS,
+          max: MAX_SCRAM_ITERATIONS,
+          code: "bad-iterations",
+        }),
       ),
     )
     .addOption(
       new Option(
         "--min-length <n>",
         `shortest password accepted, in characters, at least ${DEFAULT_MIN_PASSWORD_LENGTH} (default ${DEFAULT_MIN_PASSWORD_LENGTH})`,
+      ).argParser(
+        integerFlag({
+          flag: "--min-length",
+          min: DEFAULT_MIN_PASSWORD_LENGTH,
+          max: MAX_MIN_LENGTH_CHARACTERS,
+          code: "bad-min-length",
+        }),
       ),
     )
     .addOption(
@@ -71,17 +86,8 @@ export function addRoleOptions(command: Command): Command {
     );
 }
 
-function integer(flag: string, text: string, min: number, max: number): number {
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max)
-    throw usageError("bad-flag", `${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
-  return Number(text);
-}
-
 async function policyOf(options: RoleOptions): Promise<PasswordPolicy> {
-  const minLength =
-    options.minLength === undefined
-      ? undefined
-      : integer("--min-length", options.minLength, DEFAULT_MIN_PASSWORD_LENGTH, MAX_MIN_LENGTH_CHARACTERS);
+  const { minLength } = options;
   let requiredClasses: CharacterClass[] | undefined;
   if (options.requireClasses !== undefined) {
     requiredClasses = options.requireClasses.split(",").map((word) => word.trim()) as CharacterClass[];
@@ -110,10 +116,7 @@ export interface PreparedRoles {
  * passwords it points to, and the password policy (violations are exit 3, naming user and rule).
  */
 export async function prepareRoles(ctx: CommandContext, options: RoleOptions): Promise<PreparedRoles> {
-  const scramIterations =
-    options.scramIterations === undefined
-      ? undefined
-      : integer("--scram-iterations", options.scramIterations, DEFAULT_SCRAM_ITERATIONS, MAX_SCRAM_ITERATIONS);
+  const { scramIterations } = options;
   const policy = await policyOf(options);
   // With --format json, every problem reaches the error object on stderr (main.ts), each at its file:line.
   const inventory = await loadInventory(options.inventory);
@@ -180,8 +183,8 @@ export function applyCommandLine(options: RoleOptions): string {
     ["--inventory", options.inventory],
     ["--cluster", options.cluster],
     ["--conn", options.conn],
-    ["--scram-iterations", options.scramIterations],
-    ["--min-length", options.minLength],
+    ["--scram-iterations", options.scramIterations?.toString()],
+    ["--min-length", options.minLength?.toString()],
     ["--require-classes", options.requireClasses],
     ["--denylist", options.denylist],
   ];

@@ -1,37 +1,31 @@
 import { Command, Option } from "commander";
 
-import { ExitCode, usageError } from "../../../core/errors.js";
+import { ExitCode } from "../../../core/errors.js";
 import { assertSandboxDir, sandboxUp } from "../../../pg/sandbox.js";
 import { initCa } from "../../../pki/ca-init.js";
 import { shellWord } from "../../../pki/conninfo.js";
 import { contextOf } from "../../context.js";
 import { ExitSignal } from "../../exit-signal.js";
+import { portOption } from "../../flags.js";
 import { describe } from "../../help.js";
 import { servedJson } from "../../json-view.js";
 import { programWord } from "../../program-word.js";
 import { keyValueLines } from "../../render.js";
 import { defaultSandboxDir, SANDBOX_PKI_HELP, sandboxDirOption, sandboxLayout } from "./common.js";
 
-export function parsePort(text: string): number {
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port < 1 || port > 65535)
-    throw usageError("bad-port", `--port must be a TCP port from 1 to 65535, not "${text}"`);
-  return port;
-}
-
 export function sandboxUpCommand(): Command {
   const command = new Command("up")
     .addOption(sandboxDirOption())
-    .addOption(new Option("--port <port>", "TCP port on 127.0.0.1 (default: a free one)"))
+    .addOption(portOption("TCP port on 127.0.0.1 (default: a free one)"))
     .addOption(
       new Option(
         "--pg-bin <dir>",
         "PostgreSQL server programs (default: pg_config --bindir, PATH, /usr/lib/postgresql/*/bin)",
       ),
     )
-    .action(async (options: { dir?: string; port?: string; pgBin?: string }, cmd: Command) => {
+    .action(async (options: { dir?: string; port?: number; pgBin?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const port = options.port === undefined ? undefined : parsePort(options.port);
+      const { port } = options;
       const dir = options.dir ?? defaultSandboxDir(ctx.env);
       // Before the CA is made: a refused directory leaves nothing written.
       await assertSandboxDir(dir);
