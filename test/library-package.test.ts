@@ -204,6 +204,32 @@ test('import("pgwarden") in a fresh project: real verifiers, errors of the one P
   assert.match(version, /^pgwarden \d+\.\d+\.\d+\n$/, "the installed bin runs");
 });
 
+test("issueBatch signs on worker threads from the installed package: 64 client certificates, all verified by openssl", async () => {
+  const pki = join(work.dir, "batch-pki");
+  const script = `
+    import { initCa, issueBatch, pkiLayout, prepareLeaf, PROFILES } from "pgwarden";
+    const layout = pkiLayout(${JSON.stringify(pki)});
+    const { ca } = await initCa(layout);
+    const leaves = Array.from({ length: 64 }, (_, index) =>
+      prepareLeaf(layout, { profile: PROFILES.client, commonName: "dbuser_" + index }));
+    const { issued, skipped } = await issueBatch(layout, ca, leaves, { workers: 2 });
+    console.log(JSON.stringify({ issued: issued.map((result) => result.certPath), skipped: skipped.length }));
+  `;
+  await writeFile(join(project, "batch.mjs"), script);
+  const out = JSON.parse(succeed(process.execPath, ["batch.mjs"], project)) as { issued: string[]; skipped: number };
+  assert.equal(out.issued.length, 64);
+  assert.equal(out.skipped, 0);
+  const verified = succeed(
+    "openssl",
+    ["verify", "-x509_strict", "-purpose", "sslclient", "-CAfile", join(pki, "ca", "ca.crt"), ...out.issued],
+    project,
+  );
+  assert.deepEqual(
+    verified.trimEnd().split("\n"),
+    out.issued.map((path) => `${path}: OK`),
+  );
+});
+
 test("the library imports nothing of the command line: no module reachable from its index is under dist/src/cli", async () => {
   const root = join(project, "node_modules", "pgwarden", "dist", "src");
   const seen = new Set<string>();
