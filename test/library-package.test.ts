@@ -35,7 +35,7 @@ interface LockEntry {
   readonly devOptional?: boolean;
 }
 
-/** npm run's own variables (npm_config_local_prefix names this checkout) kept from the child npm; the cache stays. */
+/** This environment without what `npm test` sets for its scripts (npm_config_local_prefix names this checkout), npm's cache aside. */
 function childEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, npm_config_update_notifier: "false" };
   for (const name of Object.keys(env)) {
