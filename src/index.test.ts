@@ -74,6 +74,7 @@ const PUBLIC_VALUES = {
     "DEFAULT_SCRAM_ITERATIONS",
     "auditPasswords",
     "generatePassword",
+    "knownPasswordDenylist",
     "md5Secret",
     "parseScramVerifier",
     "readStoredRoles",

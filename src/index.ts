@@ -147,13 +147,15 @@ export { planRolesOnServer as planRoles } from "./roles/plan-on-server.js";
 export { MASKED_PASSWORD, type RoleChange, type RoleChangeKind } from "./roles/role-change.js";
 export { desiredRoleModel, type RoleModel, type RoleModelOptions } from "./roles/role-model.js";
 
-// Passwords: the secrets PostgreSQL stores (SCRAM-SHA-256 verifiers, legacy md5), and the offline audit of a server's.
+// Passwords: the secrets PostgreSQL stores (SCRAM-SHA-256 verifiers, legacy md5), new ones, the known ones a policy
+// refuses (what `password hash` warns about), and the offline audit of a server's.
 export {
   auditPasswords,
   type PasswordAuditOptions,
   type PasswordAuditReport,
   type RoleSummary,
 } from "./roles/audit/audit-passwords.js";
+export { knownPasswordDenylist } from "./roles/audit/candidates/known-password-denylist.js";
 export type { PasswordFinding } from "./roles/audit/password-finding.js";
 export { readStoredRoles } from "./roles/audit/read-stored-roles.js";
 export type { StoredRole } from "./roles/audit/stored-role.js";
