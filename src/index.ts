@@ -6,10 +6,10 @@
  */
 
 // Errors: every expected failure is a PgwardenError with a stable code and the CLI's exit code.
-export { ExitCode, type ExitCodeValue, PgwardenError, type Problem } from "./errors.js";
+export { ExitCode, type ExitCodeValue, PgwardenError, type Problem } from "./core/errors.js";
 
 // Findings and severities, shared by hba lint and the password audit.
-export { failsAt, type Finding, SEVERITIES, type Severity } from "./hba/lint/finding.js";
+export { failsAt, type Finding, SEVERITIES, type Severity } from "./core/finding.js";
 
 // The PKI directory (Pigsty's files/pki layout) and its root CA: `ca init`, and loading the CA to sign with.
 export { type CaInitAction, initCa, type InitCaOptions, type InitCaResult } from "./pki/ca-init.js";
@@ -87,7 +87,9 @@ export {
 export { parseRendered as parseRenderedHba, renderedFileName } from "./hba/rendered-file.js";
 
 // HBA parse: a file, a text, or a running server's rules, as PostgreSQL reads them.
-export type { ConnectionType, HbaFile, HbaParseError, HbaRule, HbaToken, SourceLocation } from "./hba/model.js";
+export type { HbaToken } from "./core/auth-file-tokens.js";
+export type { SourceLocation } from "./core/source-location.js";
+export type { ConnectionType, HbaFile, HbaParseError, HbaRule } from "./hba/model.js";
 export { type ParseOptions as HbaParseOptions, parseHbaFile, parseHbaText } from "./hba/parse/index.js";
 export { readServerHba, type ServerHba } from "./hba/server-file.js";
 
