@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
 import type { Command } from "commander";
@@ -257,7 +257,7 @@ describe("offline commands, on a PKI made here", () => {
       files: { path: string; mode: string }[];
       jdbc?: string;
     };
-    const modes = Object.fromEntries(bundle.files.map((file) => [file.path.split("/").at(-1), file.mode]));
+    const modes = Object.fromEntries(bundle.files.map((file) => [basename(file.path), file.mode]));
     assert.deepEqual(modes, {
       "postgresql.crt": "0644",
       "postgresql.key": "0600",

@@ -72,7 +72,7 @@ function paste(lines: readonly string[], path: string, input = "") {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-test("quickstart ends with lines that work when pasted from another directory: export PGWARDEN_PKI, pgwarden cert list, sandbox status; psql logs in", async () => {
+test("quickstart ends with lines that work when pasted from another directory: export PGWARDEN_PKI, pgwarden cert list, sandbox status; psql logs in", () => {
   const path = `${bin.dir}:${SYSTEM_PATH}`;
   const run = quickstartWith(path);
   assert.equal(run.status, 0, run.stderr);
@@ -110,7 +110,7 @@ test("quickstart ends with lines that work when pasted from another directory: e
   assert.match(stopped.stdout, /: stopped$/m);
 });
 
-test("without pgwarden on PATH, quickstart prints bin/pgwarden.js's full path, and the pasted lines work the same", async () => {
+test("without pgwarden on PATH, quickstart prints bin/pgwarden.js's full path, and the pasted lines work the same", () => {
   const run = quickstartWith(SYSTEM_PATH);
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /pgwarden is not on PATH here, so its full path; bash scripts\/setup\.sh puts it there/);

@@ -1,4 +1,4 @@
-import { Command } from "commander";
+import type { Command } from "commander";
 
 /**
  * A noun of the command line (`cert`, `hba`, ...): its own command, without verbs, and a

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { jsonErrorLine, jsonText, octalMode } from "./output.js";
 
 test("a key named mode holding a number is written as an octal string, at any depth; other numbers stay numbers", () => {
-  const doc = JSON.parse(
+  const doc: unknown = JSON.parse(
     jsonText({
       files: [{ path: "k", mode: 0o600 }],
       plan: { files: [{ mode: 0o100644 }] },

@@ -7,12 +7,12 @@ import type { FileAccess } from "./parse/records.js";
 
 function memory(files: Record<string, string>): FileAccess {
   return {
-    readFile: async (path) => {
+    readFile: (path) => {
       const text = files[path];
-      if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: "ENOENT" });
-      return text;
+      if (text === undefined) return Promise.reject(Object.assign(new Error(`ENOENT: ${path}`), { code: "ENOENT" }));
+      return Promise.resolve(text);
     },
-    readDir: async () => [],
+    readDir: () => Promise.resolve([]),
   };
 }
 

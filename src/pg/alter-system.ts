@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 
-import pg from "pg";
+import type pg from "pg";
 
 import { ExitCode, PgwardenError } from "../core/errors.js";
 import { requireSuperuser } from "./require-superuser.js";

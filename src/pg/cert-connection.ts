@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 
-import pg from "pg";
+import type pg from "pg";
 
 import { ExitCode, PgwardenError } from "../core/errors.js";
 import { connectVerified } from "./connect.js";

@@ -1,4 +1,4 @@
-import { X509Certificate } from "node:crypto";
+import type { X509Certificate } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 
 import { usageError } from "../core/errors.js";

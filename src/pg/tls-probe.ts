@@ -80,7 +80,9 @@ export function probeTls(options: ProbeOptions): Promise<TlsProbe> {
         servername: isIP(servername) ? undefined : servername,
         checkServerIdentity: () => undefined,
       });
-      tlsSocket.once("error", (error) => finish(connectionError(options, `TLS handshake failed: ${error.message}`)));
+      tlsSocket.once("error", (error: Error) =>
+        finish(connectionError(options, `TLS handshake failed: ${error.message}`)),
+      );
       tlsSocket.once("secureConnect", () => {
         const live = tlsSocket as TLSSocket;
         const peer = live.getPeerX509Certificate();

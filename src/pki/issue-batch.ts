@@ -101,8 +101,10 @@ export async function issueBatch(
 
 /** Signing on this thread, for batches too small to be worth starting workers. */
 function thisThreadLane(signer: LeafSigner, now: Date): ChunkSigner {
-  return async (items) =>
-    items.map(({ index, prepared }) => ({ index, ...signer.signNewKey(prepared.request, prepared.keyType, now) }));
+  return (items) =>
+    Promise.resolve(
+      items.map(({ index, prepared }) => ({ index, ...signer.signNewKey(prepared.request, prepared.keyType, now) })),
+    );
 }
 
 function workerLane(worker: SigningWorker): ChunkSigner {
@@ -129,7 +131,7 @@ async function signAndWrite(
   lanes: readonly ChunkSigner[],
   options: WriteOptions,
 ): Promise<IssueResult[]> {
-  const results: IssueResult[] = new Array(leaves.length);
+  const results = new Array<IssueResult>(leaves.length);
   let done = 0;
   const persist = async (signed: readonly SignedItem[]) => {
     const items = signed.map(({ index, leaf, keyPem }) => ({ leaf, keyPem, prepared: leaves[index] as PreparedLeaf }));

@@ -250,7 +250,7 @@ test(
 test("a batch whose workers cannot start fails with one error and leaves no key, certificate or record", async () => {
   // The CA key as the workers receive it is unreadable; the main thread's copy is fine.
   const key = new Proxy(ca.key, {
-    get(target, property) {
+    get(target, property): unknown {
       if (property === "export") return () => Buffer.from("not a key");
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === "function" ? value.bind(target) : value;

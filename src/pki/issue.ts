@@ -247,7 +247,7 @@ export async function persistLeaves(
       outcome.status === "fulfilled" ? [outcome.value.key?.temp, outcome.value.cert.temp] : [],
     );
     await Promise.all(
-      temps.map((temp) => (temp === undefined ? undefined : unlink(join(layout.root, temp)).catch(() => undefined))),
+      temps.filter((temp) => temp !== undefined).map((temp) => unlink(join(layout.root, temp)).catch(() => undefined)),
     );
     throw stagingFailure.reason;
   }

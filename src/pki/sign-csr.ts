@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject, X509Certificate } from "node:crypto";
+import { createPublicKey, type KeyObject, type webcrypto, X509Certificate } from "node:crypto";
 import { chmod, readFile, stat, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 
@@ -87,7 +87,9 @@ export async function readCertificateRequest(text: string, source: string): Prom
     throw usageError("bad-csr", `${source} is not a readable certificate request (PKCS#10): is it truncated?`);
   }
   const spki = Buffer.from(csr.publicKey.rawData);
-  const key = requestKey(spki, () => csr.publicKey.algorithm.name ?? "unknown", source);
+  // @peculiar/x509 types it as the DOM's global Algorithm, which Node's typings keep under crypto.webcrypto.
+  const algorithmName = () => (csr.publicKey.algorithm as webcrypto.Algorithm).name ?? "unknown";
+  const key = requestKey(spki, algorithmName, source);
   const problem = keyProblem(key);
   if (problem?.code === "unsupported-key-type") throw pkiError(problem.code, `${source}: ${problem.message}`);
   let valid: boolean;

@@ -38,7 +38,7 @@ export async function mapBounded<T, R>(
   task: (item: T, index: number) => Promise<R>,
   limit: number = MAX_OPEN_FILES,
 ): Promise<R[]> {
-  const results: R[] = new Array(items.length);
+  const results = new Array<R>(items.length);
   let next = 0;
   const lane = async () => {
     for (let index = next++; index < items.length; index = next++)

@@ -142,8 +142,8 @@ function append(entries: Earlier[], entry: Earlier): void {
  * made when first needed.
  */
 class Bucket {
-  private v4?: Map<number, Map<bigint, Earlier[]>>;
-  private v6?: Map<number, Map<bigint, Earlier[]>>;
+  private v4?: ByPrefix;
+  private v6?: ByPrefix;
   private names?: Map<string, Earlier[]>;
 
   add(entry: Earlier, networks: readonly Network[] | undefined): void {
@@ -156,9 +156,9 @@ class Bucket {
       return;
     }
     for (const network of networks) {
-      const byPrefix = network.family === 4 ? (this.v4 ??= new Map()) : (this.v6 ??= new Map());
+      const byPrefix = network.family === 4 ? (this.v4 ??= newByPrefix()) : (this.v6 ??= newByPrefix());
       let byBase = byPrefix.get(network.prefix);
-      if (!byBase) byPrefix.set(network.prefix, (byBase = new Map()));
+      if (!byBase) byPrefix.set(network.prefix, (byBase = new Map<bigint, Earlier[]>()));
       let entries = byBase.get(network.base);
       if (!entries) byBase.set(network.base, (entries = []));
       append(entries, entry);
@@ -185,8 +185,13 @@ class Bucket {
   }
 }
 
+/** Earlier rules by network prefix length, then network base. */
+type ByPrefix = Map<number, Map<bigint, Earlier[]>>;
+const newByPrefix = (): ByPrefix => new Map();
+
 /** Buckets by type, then database token key, then user token key. */
-type BucketIndex = Map<ConnectionType, Map<string, Map<string, Bucket>>>;
+type BucketIndex = Map<ConnectionType, Map<string, BucketsByUser>>;
+type BucketsByUser = Map<string, Bucket>;
 
 function bucketOf(index: BucketIndex, type: ConnectionType, database: string, user: string): Bucket | undefined {
   return index.get(type)?.get(database)?.get(user);
@@ -194,9 +199,9 @@ function bucketOf(index: BucketIndex, type: ConnectionType, database: string, us
 
 function addBucket(index: BucketIndex, type: ConnectionType, database: string, user: string): Bucket {
   let byDatabases = index.get(type);
-  if (!byDatabases) index.set(type, (byDatabases = new Map()));
+  if (!byDatabases) index.set(type, (byDatabases = new Map<string, BucketsByUser>()));
   let byUsers = byDatabases.get(database);
-  if (!byUsers) byDatabases.set(database, (byUsers = new Map()));
+  if (!byUsers) byDatabases.set(database, (byUsers = new Map<string, Bucket>()));
   let bucket = byUsers.get(user);
   if (!bucket) byUsers.set(user, (bucket = new Bucket()));
   return bucket;
@@ -237,20 +242,23 @@ const restKey = (rule: HbaRule) =>
 /** A list's keys as one string (the key itself for one token: no new string to hash). */
 const joined = (keys: readonly string[]) => (keys.length === 1 ? (keys[0] as string) : keys.join(KEYWORD));
 
+/** First rules by user list, then address, method and options. */
+type TwinsByUsers = Map<string, Map<string, HbaRule>>;
+
 /** The first rule of each type, lists (as what their tokens match), address, method and options: a later one with the same is its duplicate. */
 class Twins {
-  private readonly firsts = new Map<ConnectionType, Map<string, Map<string, Map<string, HbaRule>>>>();
+  private readonly firsts = new Map<ConnectionType, Map<string, TwinsByUsers>>();
 
   /** The earlier rule this one duplicates; undefined (and this one noted) when it is the first. */
   firstOf(rule: HbaRule, lists: Lists): HbaRule | undefined {
     let byDatabases = this.firsts.get(rule.type);
-    if (!byDatabases) this.firsts.set(rule.type, (byDatabases = new Map()));
+    if (!byDatabases) this.firsts.set(rule.type, (byDatabases = new Map<string, TwinsByUsers>()));
     const databases = joined(lists.databases);
     let byUsers = byDatabases.get(databases);
-    if (!byUsers) byDatabases.set(databases, (byUsers = new Map()));
+    if (!byUsers) byDatabases.set(databases, (byUsers = new Map<string, Map<string, HbaRule>>()));
     const users = joined(lists.users);
     let byRest = byUsers.get(users);
-    if (!byRest) byUsers.set(users, (byRest = new Map()));
+    if (!byRest) byUsers.set(users, (byRest = new Map<string, HbaRule>()));
     const rest = restKey(rule);
     const first = byRest.get(rest);
     if (!first) byRest.set(rest, rule);

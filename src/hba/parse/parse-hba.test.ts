@@ -12,18 +12,18 @@ import { parseHbaFile, parseHbaText, type ParseOptions } from "./index.js";
 function memoryFiles(files: Record<string, string>): ParseOptions {
   const missing = (path: string) => Object.assign(new Error(`ENOENT: ${path}`), { code: "ENOENT" });
   return {
-    readFile: async (path) => {
+    readFile: (path) => {
       const text = files[path];
-      if (text === undefined) throw missing(path);
-      return text;
+      return text === undefined ? Promise.reject(missing(path)) : Promise.resolve(text);
     },
-    readDir: async (path) => {
+    readDir: (path) => {
       const prefix = `${path.replace(/\/$/, "")}/`;
       const names = Object.keys(files)
         .filter((file) => file.startsWith(prefix) && !file.slice(prefix.length).includes("/"))
         .map((file) => file.slice(prefix.length));
-      if (names.length === 0 && !Object.keys(files).some((file) => file.startsWith(prefix))) throw missing(path);
-      return names;
+      if (names.length === 0 && !Object.keys(files).some((file) => file.startsWith(prefix)))
+        return Promise.reject(missing(path));
+      return Promise.resolve(names);
     },
   };
 }
@@ -384,9 +384,9 @@ test("parseHbaFile reads from disk with include_dir; a missing top-level file is
 test("parseHbaText uses the given readFile for the file's includes", async () => {
   const reads: string[] = [];
   const file = await parseHbaText("include x.conf\ninclude x.conf\n", "rel/pg_hba.conf", {
-    readFile: async (path) => {
+    readFile: (path) => {
       reads.push(path);
-      return "local all all peer\n";
+      return Promise.resolve("local all all peer\n");
     },
   });
   assert.deepEqual(

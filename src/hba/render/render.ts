@@ -134,6 +134,8 @@ export function renderHba(inventory: Inventory, cluster: string, options: Render
     .sort((a, b) => a.order - b.order);
 
   const name = host !== undefined ? instanceName(inventory, host) : undefined;
+  // A key pgwarden does not validate: any YAML value, shown in the header as String() writes it.
+  const socketDirectory: unknown = vars.pg_localhost;
   const out: string[] = header({
     inventory,
     cluster,
@@ -143,7 +145,7 @@ export function renderHba(inventory: Inventory, cluster: string, options: Render
     pgRole: vars.pg_role,
     addresses,
     users,
-    socketDirectory: String(vars.pg_localhost),
+    socketDirectory: String(socketDirectory),
   });
   const rendered: RenderedRule[] = [];
   const warnings: string[] = [];

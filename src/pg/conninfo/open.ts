@@ -105,11 +105,7 @@ function newClient(connection: ResolvedConnection, ssl: pg.ClientConfig["ssl"]):
     user: connection.user,
     database: connection.dbname,
     // Without one, a function node-postgres calls only when the server wants a password: libpq's words, never its own pgpass.
-    password:
-      connection.password ??
-      (async () => {
-        throw new Error("fe_sendauth: no password supplied");
-      }),
+    password: connection.password ?? (() => Promise.reject(new Error("fe_sendauth: no password supplied"))),
     ssl,
     // SCRAM-SHA-256-PLUS whenever the server offers it over TLS, as libpq does unless channel_binding=disable.
     enableChannelBinding: connection.channelBinding !== "disable",

@@ -1,4 +1,4 @@
-import { createPrivateKey, X509Certificate } from "node:crypto";
+import { createPrivateKey, type X509Certificate } from "node:crypto";
 import type { Stats } from "node:fs";
 import { lstat, readlink } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";

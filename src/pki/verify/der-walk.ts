@@ -60,7 +60,7 @@ export function timeSeconds(node: Node): number {
       ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text)
       : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
   if (!match) throw new Error(`unsupported time ${text}`);
-  const [, y, mo, d, h, mi, s] = match.map(Number) as number[];
+  const [, y, mo, d, h, mi, s] = match.map(Number);
   const year = node.tag === 0x17 ? ((y as number) < 50 ? 2000 + (y as number) : 1900 + (y as number)) : (y as number);
   return Date.UTC(year, (mo as number) - 1, d, h, mi, s) / 1000;
 }

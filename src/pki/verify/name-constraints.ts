@@ -138,12 +138,15 @@ export function checkNameConstraints(cert: CertificateFacts, constraints: NameCo
   return "ok";
 }
 
+/** A CN that cannot be a name at all (it holds a NUL): OpenSSL's X509_V_ERR_UNSUPPORTED_NAME_SYNTAX. */
+const BAD_COMMON_NAME = Symbol("bad common name");
+
 /**
  * cn2dnsid: the CN as a DNS name when it looks like one (letters, digits, `_`, inner `-`
  * and inner single dots, at least one dot), else undefined.
  */
-function commonNameAsDns(value: string): string | undefined | "bad" {
-  if (value.includes("\0")) return "bad";
+function commonNameAsDns(value: string): string | undefined | typeof BAD_COMMON_NAME {
+  if (value.includes("\0")) return BAD_COMMON_NAME;
   let text = value;
   if (text.endsWith(".")) text = text.slice(0, -1);
   if (text.length === 0) return undefined;
@@ -168,7 +171,7 @@ function commonNameAsDns(value: string): string | undefined | "bad" {
 export function checkCommonNameConstraints(cert: CertificateFacts, constraints: NameConstraintsFacts): Outcome {
   for (const cn of attributesOf(cert.subject, OID_COMMON_NAME)) {
     const dns = commonNameAsDns(stringValue(cn) ?? "");
-    if (dns === "bad") return "unsupportedNameSyntax";
+    if (dns === BAD_COMMON_NAME) return "unsupportedNameSyntax";
     if (dns === undefined) continue;
     const outcome = ncMatch({ type: GEN_DNS, data: Buffer.from(dns, "utf8") }, constraints);
     if (outcome !== "ok") return outcome;

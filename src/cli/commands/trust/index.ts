@@ -89,7 +89,7 @@ export const trustNoun: Noun = {
       .summary("put the CA into the system trust store")
       .description("Make the operating system trust the local CA (Debian and EL families)."),
   verbs: {
-    print: async () => trustPrintCommand(),
-    install: async () => trustInstallCommand(),
+    print: () => Promise.resolve(trustPrintCommand()),
+    install: () => Promise.resolve(trustInstallCommand()),
   },
 };
