@@ -1,4 +1,4 @@
-/**
+/*
  * Adopting a CA made elsewhere (issue 11, points 12-14): every CA here is made by `openssl`,
  * and pgwarden's verdict on it (refuse, warn, accept) is checked against what OpenSSL
  * decides about a leaf under it: refused CAs give leaves that fail `openssl verify` at

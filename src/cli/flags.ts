@@ -2,7 +2,7 @@ import { type Command, Option } from "commander";
 
 import { SEVERITIES } from "../core/finding.js";
 
-/** Flags shared by several commands, defined once so their names and help never drift. */
+/* Flags shared by several commands, defined once so their names and help never drift. */
 
 export const sanOption = () =>
   new Option("--san <name>", "a subject alternative name: DNS name or IPv4/IPv6 address (repeatable)")

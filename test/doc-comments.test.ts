@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { dirname, join, relative, sep } from "node:path";
+import { describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+import ts from "typescript";
+
+import { checkDocComments, checkProject, citedNames, type DocCommentProblem } from "./support/doc-comments.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+function check(text: string, knownNames: readonly string[] = []): Pick<DocCommentProblem, "line" | "kind">[] {
+  const sourceFile = ts.createSourceFile("planted.ts", text, ts.ScriptTarget.Latest, true);
+  return checkDocComments(sourceFile, new Set(knownNames)).map(({ line, kind }) => ({ line, kind }));
+}
+
+describe("doc comments: the checker finds each kind of misplaced comment", () => {
+  test("a doc comment on the declaration after it passes, members and object properties included", () => {
+    const text = [
+      "/** Adds. */",
+      "export function add(a: number, b: number): number {",
+      "  return a + b;",
+      "}",
+      "interface Shape {",
+      "  /** Sides, `add()` counts them. */",
+      "  readonly sides: number;",
+      "}",
+      "const rules = [{ /** Why. */ id: 1 }];",
+      "export type Both = Shape | typeof rules;",
+    ].join("\n");
+    assert.deepEqual(check(text), []);
+  });
+
+  test("a file overview written as a doc comment, followed by a blank line, is detached", () => {
+    assert.deepEqual(check("/** What this file is for. */\n\nexport const x = 1;\n"), [{ line: 1, kind: "detached" }]);
+  });
+
+  test("a doc comment before imports or a statement documents nothing", () => {
+    assert.deepEqual(check('/** Overview. */\nimport { x } from "./x.js";\nexport const y = x;\n'), [
+      { line: 1, kind: "not-on-declaration" },
+    ]);
+    assert.deepEqual(check("function f(): void {\n  /** Why. */\n  if (Math.random()) return;\n}\n"), [
+      { line: 2, kind: "not-on-declaration" },
+    ]);
+    assert.deepEqual(check("export const y = 1;\n/** Left at the end. */\n"), [
+      { line: 2, kind: "not-on-declaration" },
+    ]);
+  });
+
+  test("a doc comment citing a name declared nowhere is reported; one declared in the file or elsewhere is not", () => {
+    assert.deepEqual(check("/** Calls `renamedAway()`. */\nexport const y = 1;\n"), [
+      { line: 1, kind: "unknown-name" },
+    ]);
+    assert.deepEqual(check("/** Calls renamedAway(). */\nexport const y = 1;\n", ["renamedAway"]), []);
+    assert.deepEqual(
+      check("/** Like {@link Gone}, not {@link y} or `yValue`. */\nexport const y = 1;\nconst yValue = y;\n"),
+      [{ line: 1, kind: "unknown-name" }],
+    );
+  });
+
+  test("cited names are calls, links and backticked camelCase words, not bare words or file names", () => {
+    assert.deepEqual(
+      citedNames("/** See `ruleMaskedNetwork`, `parseHba()`, {@link Foo}, `all`, ClientAuthentication. */").sort(),
+      ["Foo", "parseHba", "ruleMaskedNetwork"],
+    );
+    assert.deepEqual(citedNames("/** Written by `leaf-signer.ts` and certificateDer. */"), []);
+  });
+});
+
+test("every doc comment in src/, test/ and bench/ sits on a declaration and cites names that exist", () => {
+  const problems = checkProject(join(ROOT, "tsconfig.json"), (fileName) => {
+    const path = relative(ROOT, fileName);
+    return !path.startsWith("..") && !path.split(sep).includes("node_modules");
+  });
+  const report = problems.map(
+    (problem) => `${relative(ROOT, problem.file)}:${problem.line}: ${problem.kind}: ${problem.detail}`,
+  );
+  assert.deepEqual(report, []);
+});
