@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -76,4 +78,19 @@ test("every doc comment in src/, test/ and bench/ sits on a declaration and cite
     (problem) => `${relative(ROOT, problem.file)}:${problem.line}: ${problem.kind}: ${problem.detail}`,
   );
   assert.deepEqual(report, []);
+});
+
+test("no file cites a document outside the repository (the design notes beside it, a reference copy)", () => {
+  // Built from pieces so that this file does not match itself.
+  const outside = new RegExp(
+    ["\\.\\./" + "shared", "DESIGN" + "\\.md", "STYLE" + "\\.md", "FIELD-" + "NOTES", "/wo" + "rk/"].join("|"),
+  );
+  const files = execFileSync("git", ["ls-files", "src", "test", "bench", "scripts", "README.md"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  })
+    .split("\n")
+    .filter((file) => file !== "");
+  const citing = files.filter((file) => outside.test(readFileSync(join(ROOT, file), "utf8")));
+  assert.deepEqual(citing, []);
 });
