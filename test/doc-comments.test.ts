@@ -47,6 +47,10 @@ describe("doc comments: the checker finds each kind of misplaced comment", () =>
     assert.deepEqual(check("export const y = 1;\n/** Left at the end. */\n"), [
       { line: 2, kind: "not-on-declaration" },
     ]);
+    assert.deepEqual(check("/** Meant for another. */\n/** Mine. */\nexport const y = 1;\n"), [
+      { line: 1, kind: "not-on-declaration" },
+    ]);
+    assert.deepEqual(check("/** Mine? */\n// A note.\n\nexport const y = 1;\n"), [{ line: 1, kind: "detached" }]);
   });
 
   test("a doc comment citing a name declared nowhere is reported; one declared in the file or elsewhere is not", () => {

@@ -74,6 +74,18 @@ function docCommentRanges(sourceFile: ts.SourceFile): ts.TextRange[] {
   return ranges.sort((a, b) => a.pos - b.pos);
 }
 
+/** Where the next token after `position` starts: past white space and comments. */
+function endOfTrivia(text: string, position: number): number {
+  let at = position;
+  for (;;) {
+    const next = /^\s*/.exec(text.slice(at))?.[0].length ?? 0;
+    at += next;
+    if (text.startsWith("//", at)) at = text.includes("\n", at) ? text.indexOf("\n", at) : text.length;
+    else if (text.startsWith("/*", at)) at = text.includes("*/", at + 2) ? text.indexOf("*/", at + 2) + 2 : text.length;
+    else return at;
+  }
+}
+
 /** Positions of the doc comments that lead a documentable node, and that node's start. */
 function attachedDocComments(sourceFile: ts.SourceFile): Map<number, ts.Node> {
   const attached = new Map<number, ts.Node>();
@@ -138,14 +150,16 @@ export function checkDocComments(sourceFile: ts.SourceFile, knownNames: Readonly
     const problem = (kind: DocCommentProblemKind, detail: string): void => {
       problems.push({ file: sourceFile.fileName, line, kind, detail });
     };
-    const following = text.slice(range.end).match(/^[ \t]*\r?\n([ \t]*\r?\n)?/);
-    const host = attached.get(range.pos);
-    if (following?.[1] !== undefined) {
+    // Everything between the comment and the next token: other comments and white space.
+    const gap = text.slice(range.end, endOfTrivia(text, range.end));
+    if (/\n[ \t]*\r?\n/.test(gap)) {
       problem(
         "detached",
         "a blank line follows it: an overview is a plain /* */ comment, a doc comment sits on its declaration",
       );
-    } else if (host === undefined) {
+    } else if (gap.includes("/**")) {
+      problem("not-on-declaration", "another doc comment follows it, and the declaration is that one's");
+    } else if (!attached.has(range.pos)) {
       problem(
         "not-on-declaration",
         "no declaration follows it: make it a plain comment or move it onto what it describes",
