@@ -11,9 +11,22 @@ import { checkDocComments, checkProject, citedNames, type DocCommentProblem } fr
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-function check(text: string, knownNames: readonly string[] = []): Pick<DocCommentProblem, "line" | "kind">[] {
+function check(
+  text: string,
+  knownNames: readonly string[] = [],
+  knownFiles: readonly string[] = ["planted.ts"],
+): Pick<DocCommentProblem, "line" | "kind">[] {
   const sourceFile = ts.createSourceFile("planted.ts", text, ts.ScriptTarget.Latest, true);
-  return checkDocComments(sourceFile, new Set(knownNames)).map(({ line, kind }) => ({ line, kind }));
+  return checkDocComments(sourceFile, new Set(knownNames), new Set(knownFiles)).map(({ line, kind }) => ({
+    line,
+    kind,
+  }));
+}
+
+/** The base names of the repository's files. */
+function repositoryFiles(): Set<string> {
+  const files = execFileSync("git", ["ls-files"], { cwd: ROOT, encoding: "utf8" }).split("\n");
+  return new Set(files.map((file) => file.slice(file.lastIndexOf("/") + 1)));
 }
 
 describe("doc comments: the checker finds each kind of misplaced comment", () => {
@@ -64,6 +77,17 @@ describe("doc comments: the checker finds each kind of misplaced comment", () =>
     );
   });
 
+  test("a comment, plain or doc, naming a source file that no longer exists is reported", () => {
+    assert.deepEqual(
+      check("// Written as leaf-signer.ts does, and `cli/noun.js`.\nexport const y = 1;\n", [], ["planted.ts"]),
+      [{ line: 1, kind: "unknown-file" }],
+    );
+    assert.deepEqual(
+      check("/* As leaf-signer.ts and cli/noun.js do. */\nexport const y = 1;\n", [], ["leaf-signer.ts", "noun.ts"]),
+      [],
+    );
+  });
+
   test("cited names are calls, links and backticked camelCase words, not bare words or file names", () => {
     assert.deepEqual(
       citedNames("/** See `ruleMaskedNetwork`, `parseHba()`, {@link Foo}, `all`, ClientAuthentication. */").sort(),
@@ -73,11 +97,15 @@ describe("doc comments: the checker finds each kind of misplaced comment", () =>
   });
 });
 
-test("every doc comment in src/, test/ and bench/ sits on a declaration and cites names that exist", () => {
-  const problems = checkProject(join(ROOT, "tsconfig.json"), (fileName) => {
-    const path = relative(ROOT, fileName);
-    return !path.startsWith("..") && !path.split(sep).includes("node_modules");
-  });
+test("every doc comment in src/, test/ and bench/ sits on a declaration and cites names and files that exist", () => {
+  const problems = checkProject(
+    join(ROOT, "tsconfig.json"),
+    (fileName) => {
+      const path = relative(ROOT, fileName);
+      return !path.startsWith("..") && !path.split(sep).includes("node_modules");
+    },
+    repositoryFiles(),
+  );
   const report = problems.map(
     (problem) => `${relative(ROOT, problem.file)}:${problem.line}: ${problem.kind}: ${problem.detail}`,
   );

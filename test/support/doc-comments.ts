@@ -6,7 +6,7 @@ import ts from "typescript";
  * describes something else, or nothing, misleads exactly where it is read.
  */
 
-export type DocCommentProblemKind = "detached" | "not-on-declaration" | "unknown-name";
+export type DocCommentProblemKind = "detached" | "not-on-declaration" | "unknown-name" | "unknown-file";
 
 export interface DocCommentProblem {
   readonly file: string;
@@ -43,8 +43,8 @@ const DOCUMENTABLE = new Set<ts.SyntaxKind>([
   ts.SyntaxKind.ExportDeclaration,
 ]);
 
-/** Every doc comment in `sourceFile`, as [start, end) offsets. */
-function docCommentRanges(sourceFile: ts.SourceFile): ts.TextRange[] {
+/** Every comment in `sourceFile`, as [start, end) offsets. */
+function commentRanges(sourceFile: ts.SourceFile): ts.TextRange[] {
   const ranges: ts.TextRange[] = [];
   // The comment ranges in each node's leading and trailing trivia: a scanner alone would misread
   // template literals and regular expressions, which need the parser's context.
@@ -54,8 +54,7 @@ function docCommentRanges(sourceFile: ts.SourceFile): ts.TextRange[] {
       ...(ts.getLeadingCommentRanges(sourceFile.text, node.getFullStart()) ?? []),
       ...(ts.getTrailingCommentRanges(sourceFile.text, node.getEnd()) ?? []),
     ]) {
-      const text = sourceFile.text.slice(range.pos, range.end);
-      if (text.startsWith("/**") && text !== "/**/" && !seen.has(range.pos)) {
+      if (!seen.has(range.pos)) {
         seen.add(range.pos);
         ranges.push({ pos: range.pos, end: range.end });
       }
@@ -65,14 +64,18 @@ function docCommentRanges(sourceFile: ts.SourceFile): ts.TextRange[] {
   visit(sourceFile);
   // Comments before the end-of-file token (after the last statement) are leading trivia of it.
   for (const range of ts.getLeadingCommentRanges(sourceFile.text, sourceFile.endOfFileToken.getFullStart()) ?? []) {
-    const text = sourceFile.text.slice(range.pos, range.end);
-    if (text.startsWith("/**") && text !== "/**/" && !seen.has(range.pos)) {
+    if (!seen.has(range.pos)) {
       seen.add(range.pos);
       ranges.push({ pos: range.pos, end: range.end });
     }
   }
   return ranges.sort((a, b) => a.pos - b.pos);
 }
+
+const isDocComment = (text: string) => text.startsWith("/**") && text !== "/**/";
+
+// A source file a comment names (`leaf-signer.ts`, `cli/noun.js`): its base name must still exist.
+const CITED_FILE = /(?<![\w./-])(?:[\w-]+\/)*([\w.-]+)\.(?:ts|js)\b/g;
 
 /** Where the next token after `position` starts: past white space and comments. */
 function endOfTrivia(text: string, position: number): number {
@@ -138,18 +141,34 @@ export function namesIn(sourceFile: ts.SourceFile): Set<string> {
 
 /**
  * The problems of one file's doc comments. `knownNames` are the names a comment may cite besides the
- * file's own: the project's and its dependencies' declarations.
+ * file's own: the project's and its dependencies' declarations. With `knownFiles` (base names), every
+ * comment, plain ones too, may cite only source files that exist.
  */
-export function checkDocComments(sourceFile: ts.SourceFile, knownNames: ReadonlySet<string>): DocCommentProblem[] {
+export function checkDocComments(
+  sourceFile: ts.SourceFile,
+  knownNames: ReadonlySet<string>,
+  knownFiles?: ReadonlySet<string>,
+): DocCommentProblem[] {
   const text = sourceFile.text;
   const attached = attachedDocComments(sourceFile);
   const ownNames = namesIn(sourceFile);
   const problems: DocCommentProblem[] = [];
-  for (const range of docCommentRanges(sourceFile)) {
+  for (const range of commentRanges(sourceFile)) {
     const line = sourceFile.getLineAndCharacterOfPosition(range.pos).line + 1;
     const problem = (kind: DocCommentProblemKind, detail: string): void => {
       problems.push({ file: sourceFile.fileName, line, kind, detail });
     };
+    const comment = text.slice(range.pos, range.end);
+    if (knownFiles !== undefined) {
+      const gone = [...comment.matchAll(CITED_FILE)]
+        .map((match) => match[0])
+        .filter((cited) => {
+          const base = cited.slice(cited.lastIndexOf("/") + 1).replace(/\.(ts|js)$/, "");
+          return !knownFiles.has(`${base}.ts`) && !knownFiles.has(`${base}.js`);
+        });
+      if (gone.length > 0) problem("unknown-file", `cites ${gone.join(", ")}, which no file of the project is`);
+    }
+    if (!isDocComment(comment)) continue;
     // Everything between the comment and the next token: other comments and white space.
     const gap = text.slice(range.end, endOfTrivia(text, range.end));
     if (/\n[ \t]*\r?\n/.test(gap)) {
@@ -165,7 +184,6 @@ export function checkDocComments(sourceFile: ts.SourceFile, knownNames: Readonly
         "no declaration follows it: make it a plain comment or move it onto what it describes",
       );
     }
-    const comment = text.slice(range.pos, range.end);
     const unknown = citedNames(comment).filter((name) => !ownNames.has(name) && !knownNames.has(name));
     if (unknown.length > 0)
       problem("unknown-name", `cites ${unknown.join(", ")}, declared nowhere in the project or its dependencies`);
@@ -176,9 +194,13 @@ export function checkDocComments(sourceFile: ts.SourceFile, knownNames: Readonly
 /**
  * Checks every project file the program `tsconfigPath` describes. Names come from all the program's
  * files, the libraries' declarations included, so a comment may cite `pbkdf2Sync()` but not a
- * function that no longer exists.
+ * function that no longer exists; `knownFiles` are the base names of the repository's files.
  */
-export function checkProject(tsconfigPath: string, isProjectFile: (fileName: string) => boolean): DocCommentProblem[] {
+export function checkProject(
+  tsconfigPath: string,
+  isProjectFile: (fileName: string) => boolean,
+  knownFiles: ReadonlySet<string>,
+): DocCommentProblem[] {
   const config = ts.getParsedCommandLineOfConfigFile(
     tsconfigPath,
     {},
@@ -196,5 +218,5 @@ export function checkProject(tsconfigPath: string, isProjectFile: (fileName: str
   return program
     .getSourceFiles()
     .filter((sourceFile) => isProjectFile(sourceFile.fileName))
-    .flatMap((sourceFile) => checkDocComments(sourceFile, knownNames));
+    .flatMap((sourceFile) => checkDocComments(sourceFile, knownNames, knownFiles));
 }
