@@ -6,7 +6,7 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import { type GeneralName, KeyUsageFlags, NameConstraints } from "@peculiar/asn1-x509";
 
 import { pkiError } from "../core/errors.js";
-import { type parseExtensions } from "./certificate-info.js";
+import { parseExtensions } from "./certificate-info.js";
 import { describeKey, keyProblem, signatureAlgorithmFor } from "./key-type.js";
 import { type CertificateFacts, certificateFacts } from "./verify/certificate-facts.js";
 import { checkPurpose, OPENSSL_PURPOSE, type Purpose } from "./verify/purpose.js";
