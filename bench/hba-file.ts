@@ -1,4 +1,4 @@
-/** The pg_hba.conf that bench/hba.ts lints: large, realistic, the same on every run. */
+/* The pg_hba.conf that bench/hba.ts lints: large, realistic, the same on every run. */
 import { seededRandom } from "../test/support/seeded-random.js";
 
 /**

@@ -1,4 +1,4 @@
-/**
+/*
  * npm run bench:hba-lines — peak memory of `pgwarden hba lint FILE` (the real CLI in a child
  * process, measured by /usr/bin/time -v) on generated files of one and two million lines, to
  * show memory grows in proportion to the file: the ratio 2M/1M should be about 2, not more.

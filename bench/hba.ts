@@ -1,4 +1,4 @@
-/**
+/*
  * npm run bench:hba — lints a generated 10,000-rule pg_hba.conf with every check, shadow and
  * duplicate analysis included: in-process (parse + lint, median of several runs) and through
  * the real CLI (`pgwarden hba lint FILE --format json` in a child process, start-up included).

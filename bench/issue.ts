@@ -1,4 +1,4 @@
-/**
+/*
  * npm run bench:issue — issues 2,000 client certificates with fresh P-256 keys through
  * `pgwarden cert issue --cn-file` (the real CLI, in a child process, start-up included),
  * and measures in the same run the raw node:crypto limit on as many threads: key

@@ -1,4 +1,4 @@
-/**
+/*
  * npm run bench:password — the offline password audit's engine: 50 roles x 1,000 guesses
  * against SCRAM-SHA-256 verifiers at 4096 iterations, made in-process (no server needed),
  * none of the guesses matching except three planted, so almost every guess is tried.

@@ -1,4 +1,4 @@
-/**
+/*
  * Adopting a CA made elsewhere (issue 11, points 12-14): every CA here is made by `openssl`,
  * and pgwarden's verdict on it (refuse, warn, accept) is checked against what OpenSSL
  * decides about a leaf under it: refused CAs give leaves that fail `openssl verify` at
@@ -283,7 +283,7 @@ const CASES: readonly CaCase[] = [
     openssl: { lenient: false, strict: false },
   },
   {
-    // EDB's recipe (../shared/reference/003_*.txt), word for word but the key size.
+    // EDB's recipe ("Generating SSL files for HA PEM backend hosts", PEM 10.5), word for word but the key size.
     name: "EDB's root (openssl req -x509 with the default config: no keyUsage)",
     keyAlgorithm: ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
     make: (_pki, key, cert) => {
@@ -623,7 +623,7 @@ describe("the Pigsty trap: only ca.key is left, and Pigsty's certificates were s
     for (const sub of ["ca", "misc", "pgsql", "csr"]) await mkdir(join(pki, sub), { recursive: true });
     caKey = join(pki, "ca", "ca.key");
     caCrt = join(pki, "ca", "ca.crt");
-    // Pigsty's CA (../shared/reference/000_*.txt): RSA, O=pigsty, OU=ca, CN=pigsty-ca, pathlen 1, SKI; leaves with an AKI.
+    // Pigsty's CA (its "Local CA" documentation): RSA, O=pigsty, OU=ca, CN=pigsty-ca, pathlen 1, SKI; leaves with an AKI.
     openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", caKey]);
     await chmod(caKey, 0o600);
     openssl([

@@ -1,4 +1,4 @@
-/**
+/*
  * `cert export` writes root.crt (whom verify-full trusts) and the client key: into a directory
  * other users may write, or under one they may change, any local user could swap root.crt for
  * their own CA. Such a target is refused (exit 7, one line, nothing written), wherever a link

@@ -1,4 +1,4 @@
-/**
+/*
  * `cert issue --inventory`: a 3-node Pigsty inventory (a VIP, an etcd group of 3, an infra node)
  * issued in Pigsty's files/pki layout, every name and SAN read back by openssl and every
  * certificate verified by it; a dry run and a second run write nothing; a changed inventory
@@ -542,7 +542,7 @@ async function linkSnapshot(dir: string): Promise<Map<string, string>> {
   return result;
 }
 
-/** The review's cases: keys others may read or swap, a link at a cluster key's path, ansible_host, a CA made again with the same name. */
+/* The review's cases: keys others may read or swap, a link at a cluster key's path, ansible_host, a CA made again with the same name. */
 describe("cert issue --inventory: the keys it signs for, the names it reads, the CA it checks against", () => {
   let dir: string;
   let cleanup: () => Promise<void>;

@@ -1,4 +1,4 @@
-/**
+/*
  * `cert sign --force` over a pair that `cert issue` made, and what `cert list` then says: no
  * certificate is left beside a key that is not its own, the replaced files are kept as
  * backups, and every key/certificate verdict is OpenSSL's (their public keys compared).

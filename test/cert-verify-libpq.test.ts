@@ -1,4 +1,4 @@
-/**
+/*
  * `cert verify --host` against libpq itself: each row serves a certificate from a real
  * PostgreSQL (reloaded between rows) and connects psql with sslmode=verify-full,
  * hostaddr=127.0.0.1 and host=<the name>, so libpq checks exactly that name; pgwarden's

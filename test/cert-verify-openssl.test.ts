@@ -1,4 +1,4 @@
-/**
+/*
  * `cert verify` against `openssl verify -x509_strict`, case by case: each row builds its
  * certificates, runs them through OpenSSL (the reference: -attime, -purpose, -untrusted,
  * -CRLfile -crl_check_all as libpq and PostgreSQL check CRLs) and through pgwarden's

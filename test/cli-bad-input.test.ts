@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 
 import { pgwarden, snapshot, tempDir } from "./support/cli.js";
 
-/**
+/*
  * Every bad input gets one clear line on stderr, the documented exit code, no stack
  * trace, and leaves the PKI directory exactly as it was.
  */

@@ -1,4 +1,4 @@
-/**
+/*
  * The CLI commands, end to end, each result checked with the `openssl` CLI as an
  * independent witness: ca init/show, cert issue (one and a fleet), sign, inspect,
  * verify, list (including a Pigsty files/pki made by openssl alone), export and trust

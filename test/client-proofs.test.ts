@@ -1,4 +1,4 @@
-/**
+/*
  * `cert export` proven with the clients people use: psql (libpq), node-postgres, psycopg and
  * pgjdbc each connect with the connection string pgwarden printed (sslmode=verify-full,
  * certificate authentication only) to a pgwarden sandbox (a real PostgreSQL), and

@@ -1,4 +1,4 @@
-/**
+/*
  * The same connection settings through psql (libpq 15) and `pgwarden pg conninfo`, expecting
  * the same outcome: connected or not, and with TLS or not. One real PostgreSQL 15 with a
  * certificate from a pgwarden CA, pg_hba with hostssl, hostnossl, cert and scram-sha-256

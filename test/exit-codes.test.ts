@@ -1,4 +1,4 @@
-/**
+/*
  * One code per situation (README, exit codes): every command that meets a situation answers it
  * with the same exit code, one line on stderr, no stack trace, nothing on stdout, and nothing
  * written anywhere under the test's directory.

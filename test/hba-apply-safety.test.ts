@@ -1,4 +1,4 @@
-/**
+/*
  * `hba apply` against a real PostgreSQL 15 (ssl on): files only a reload refuses, the
  * server's log as the proof of a reload, and rules that would lock the operators out or
  * that lint calls critical. Every refusal leaves the old file, and the server restarts.

@@ -1,4 +1,4 @@
-/**
+/*
  * Proof that `pgwarden hba explain --conn` decides as PostgreSQL does after the pg_hba line is
  * chosen: the role's stored password against the line's method (scram-sha-256 needs a SCRAM
  * secret, md5 takes either, none or an expired VALID UNTIL fails every password method but not

@@ -1,4 +1,4 @@
-/**
+/*
  * Proof that `pgwarden hba explain` agrees with what PostgreSQL does: a real server with TLS
  * on 127.0.0.1 gets an HBA file (through `pgwarden hba apply`) mixing reject, trust, scram,
  * cert and clientcert lines, hostssl and hostnossl, source networks inside 127.0.0.0/8, a

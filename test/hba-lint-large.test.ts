@@ -1,4 +1,4 @@
-/**
+/*
  * `hba lint` on a file of two million lines, through the real CLI: a file check (duplicates)
  * with hundreds of thousands of findings once overflowed the call stack (`push(...findings)`,
  * exit 70 "Maximum call stack size exceeded" from about 120,000). Peak memory for 1M against

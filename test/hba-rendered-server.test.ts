@@ -15,7 +15,7 @@ const INVENTORIES = ["trio.yml", "safe.yml"];
 let cluster: Cluster;
 let work: { dir: string; cleanup: () => Promise<void> };
 
-/** TLS on, with a CA for client certificates: hostssl and cert lines are only judged clean by such a server. */
+/* TLS on, with a CA for client certificates: hostssl and cert lines are only judged clean by such a server. */
 before(async () => {
   work = await tempDir("pgwarden-hba-rendered-");
   const pki = join(work.dir, "pki");

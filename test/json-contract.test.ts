@@ -1,4 +1,4 @@
-/**
+/*
  * The JSON output contract, through the real CLI: every command that accepts --format json is run
  * on real inputs (a PKI made here; a quickstart sandbox, a real PostgreSQL, for those that need a
  * server) and its stdout validated against its documented shape (src/cli/json-shapes/, strict:

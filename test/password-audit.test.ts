@@ -1,4 +1,4 @@
-/**
+/*
  * `pgwarden password audit` against a real PostgreSQL started here: roles are planted with
  * weak, legacy, expired and strong passwords (every one sent as a verifier computed here,
  * never as plaintext, and every role name quoted as an identifier), and the audit must

@@ -1,4 +1,4 @@
-/**
+/*
  * `pgwarden password hash` and `password generate` through the real CLI in a child
  * process: the password goes in on stdin only, and what comes out verifies as SCRAM
  * (and md5) the way PostgreSQL checks it.

@@ -1,4 +1,4 @@
-/**
+/*
  * End-to-end proof that the pgbouncer lines of `pgwarden pg tls --print pgbouncer` work with a REAL pgbouncer
  * in front of a REAL PostgreSQL, every certificate made by the `pgwarden` CLI:
  *

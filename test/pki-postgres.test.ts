@@ -1,4 +1,4 @@
-/**
+/*
  * End-to-end proof that pgwarden's PKI works with REAL peers:
  *
  * 1. the `openssl` CLI accepts pgwarden's server / client / peer certificates

@@ -1,4 +1,4 @@
-/**
+/*
  * role plan / role apply against a real PostgreSQL 15 sandbox (TLS, certificate login for the
  * superuser) with log_statement = all and pg_stat_statements loaded: plan, apply, plan again on
  * an empty cluster and on a drifted one; logins with the declared passwords over TLS (SCRAM,

@@ -1,4 +1,4 @@
-/**
+/*
  * Text pgwarden echoes (a CN, a file name, a certificate's subject, a flag's value) may carry
  * characters that move the cursor, clear the screen, or reorder what a terminal shows (a
  * right-to-left override makes `gpj.exe` read as `exe.jpg`). Those are shown as escapes so the

@@ -4,7 +4,7 @@ import { SEVERITIES } from "../core/finding.js";
 import { MAX_VALIDITY_DAYS } from "../pki/validity.js";
 import { integerFlag, type IntegerFlagSpec, integerRangeText, portFlag } from "./number-flags.js";
 
-/** Flags shared by several commands, defined once so their names and help never drift. */
+/* Flags shared by several commands, defined once so their names and help never drift. */
 
 export const sanOption = () =>
   new Option("--san <name>", "a subject alternative name: DNS name or IPv4/IPv6 address (repeatable)")

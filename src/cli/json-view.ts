@@ -2,7 +2,7 @@ import type { HbaRule } from "../hba/model.js";
 import type { ServedCheck } from "../pg/tls-deploy.js";
 import type { TlsProbe } from "../pg/tls-probe.js";
 
-/**
+/*
  * The public JSON form of values several commands print, so that each appears the same way
  * everywhere (schemas/*.schema.json): no DER buffers, no parser objects.
  */

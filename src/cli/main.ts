@@ -123,12 +123,12 @@ function checkDirectoryFlag(option: Option): void {
 /** What a shell reports for a program that SIGPIPE ended (128 + 13), as `yes | head` shows. */
 const CLOSED_PIPE_EXIT = 141;
 
+let closedStdoutHandled = false;
+
 /**
  * A reader that stops early (`pgwarden ... | head`) closes stdout: the end of the output, not
  * an error worth a stack trace. Node ignores SIGPIPE, so exit as a program that signal ends.
  */
-let closedStdoutHandled = false;
-
 function exitQuietlyOnClosedStdout(): void {
   if (closedStdoutHandled) return;
   closedStdoutHandled = true;

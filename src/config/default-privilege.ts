@@ -1,4 +1,4 @@
-/**
+/*
  * One entry of pg_default_privileges, Pigsty's format: the tail of an
  * `ALTER DEFAULT PRIVILEGES FOR ROLE <owner> ...` statement, such as
  * `GRANT SELECT ON TABLES TO dbrole_readonly`. Pigsty runs each entry for the dbsu, the

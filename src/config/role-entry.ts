@@ -5,7 +5,7 @@ import { type SourceLocation } from "../core/source-location.js";
 import { ansibleBool } from "./ansible-bool.js";
 import { parseDefaultPrivilege } from "./default-privilege.js";
 
-/**
+/*
  * The inventory's form of a role: one entry of pg_default_roles or pg_users, with Pigsty's
  * fields (roles/pgsql/templates/pg-user.sql). Values are validated where they are written;
  * the entry keeps the shape it was written in (a membership stays a name or an object), and

@@ -1,5 +1,5 @@
 /**
- * Exit codes shared by every command (DESIGN.md). Library code throws a
+ * Exit codes, the same for every command (the README lists them). Library code throws a
  * {@link PgwardenError} carrying one of these; only `cli/main.ts` exits.
  */
 export const ExitCode = {

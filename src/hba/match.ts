@@ -4,7 +4,7 @@ import type { HbaRule } from "./model.js";
 import { isRegexToken, tokenRegex } from "./parse/token-regex.js";
 import { isKeyword, LOOPBACK_NETWORKS, ruleCidr, ruleMaskedNetwork } from "./rule-address.js";
 
-/**
+/*
  * Which rule PostgreSQL picks for a connection (hba.c check_hba): the first rule whose
  * connection type, address, database and role all match. What cannot be known without the
  * server's machine or catalog is not guessed: such a rule's match is "unknown", with why:
@@ -14,6 +14,8 @@ import { isKeyword, LOOPBACK_NETWORKS, ruleCidr, ruleMaskedNetwork } from "./rul
  * - `+group`, `samerole` and `samegroup` need the user's memberships: unknown unless
  *   {@link Connection.memberOf} is given.
  */
+
+/** A connection attempt as check_hba sees it: who, to which database, from where, over what. */
 export interface Connection {
   readonly user: string;
   readonly database: string;

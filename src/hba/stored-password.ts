@@ -1,4 +1,4 @@
-/**
+/*
  * What a role's stored password (pg_authid.rolpassword) lets the password methods do, as
  * PostgreSQL 15 decides it (crypt.c get_role_password, auth.c CheckPWChallengeAuth and
  * CheckPasswordAuth). Shared by hba apply's lockout check and hba explain.

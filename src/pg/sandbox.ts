@@ -110,12 +110,9 @@ async function untrustedState(dir: string): Promise<string | undefined> {
 }
 
 /**
- * A sandbox goes into a new or empty directory, or one that already holds a sandbox: never
- * among someone's files, which `sandbox down --purge` would then have to tell apart.
+ * What /bin/sh still reads inside double quotes, where pg_ctl puts the paths it starts postgres with. Control
+ * characters too: a newline splits the command pg_ctl builds, and ends up in postgresql.conf's paths.
  */
-/** What /bin/sh still reads inside double quotes, where pg_ctl puts the paths it starts postgres with. */
-// Control characters too: a newline splits the command pg_ctl builds, and ends up in postgresql.conf's paths.
-
 const SHELL_SPECIAL_IN_QUOTES = /[$`"\\\x00-\x1f\x7f]/;
 
 /** A sandbox path pg_ctl can start postgres with: one its shell would expand is refused (exit 2) before anything is made. */
@@ -130,6 +127,10 @@ export function assertShellSafePath(path: string): void {
   }
 }
 
+/**
+ * A sandbox goes into a new or empty directory, or one that already holds a sandbox: never
+ * among someone's files, which `sandbox down --purge` would then have to tell apart.
+ */
 export async function assertSandboxDir(dir: string): Promise<void> {
   const path = resolve(dir);
   assertShellSafePath(path);

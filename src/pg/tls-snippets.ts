@@ -1,4 +1,4 @@
-/**
+/*
  * The TLS lines a person pastes into the services around PostgreSQL: pgbouncer.ini, Patroni's
  * YAML (`restapi:` and `ctl:`) and etcd's command line. Pure: text in, text out, no I/O.
  *
@@ -42,7 +42,6 @@ const ETCD_CLIENT_PORT = 2379;
 const ETCD_PEER_PORT = 2380;
 
 /** Line breaks and other control characters (C0, DEL, C1, and what YAML counts as line breaks). */
-
 const CONTROL_CHARACTER_PATTERN = /[\x00-\x1f\x7f-\x9f\u2028\u2029]/;
 const SHELL_SAFE_PATTERN = /^[A-Za-z0-9_@%+=:,./-]+$/;
 /** A YAML plain scalar that no YAML 1.1 or 1.2 parser reads as anything but this string. */

@@ -11,7 +11,7 @@ import { describeKey, keyProblem, signatureAlgorithmFor } from "./key-type.js";
 import { type CertificateFacts, certificateFacts } from "./verify/certificate-facts.js";
 import { checkPurpose, OPENSSL_PURPOSE, type Purpose } from "./verify/purpose.js";
 
-/**
+/*
  * Whether a CA certificate and key can sign leaves that verifiers accept: one small check
  * each. A check that `refuse`s finds a CA whose leaves fail where they are used (libpq,
  * `openssl verify`), or that pgwarden cannot sign with; one that `warn`s finds a CA whose

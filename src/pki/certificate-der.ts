@@ -1,4 +1,4 @@
-/**
+/*
  * The parts of a certificate that differ from leaf to leaf (subject CN, subject key
  * identifier, SANs) and the envelope around them, encoded directly as DER. Everything
  * else a leaf carries is encoded once per batch with @peculiar/asn1-x509

@@ -13,7 +13,7 @@ import { CERTIFICATE_LABELS, decodePemBlocks } from "./pem.js";
 import type { PkiLayout } from "./pki-layout.js";
 import { serialFromDer } from "./serial.js";
 
-/**
+/*
  * Certificates under a PKI directory that a given key signed: what a lost ca.crt leaves
  * behind (Pigsty's `files/pki/<group>/*.crt`, pgwarden's `<group>/<cn>.crt`, intermediates
  * and copies of the old root in `ca/`). A new ca.crt must carry their issuer name, or

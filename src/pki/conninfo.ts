@@ -1,4 +1,4 @@
-/**
+/*
  * Connection strings for the clients people use, each in its own syntax, all with
  * sslmode=verify-full: libpq keyword/value (psql, psycopg), node-postgres and JDBC URLs.
  */

@@ -1,4 +1,4 @@
-/**
+/*
  * The few DER envelopes pgwarden assembles itself: around parts that @peculiar/asn1-schema
  * encoded once (where they do not change), and the small per-leaf parts of
  * `certificate-der.ts`, so that a fleet of certificates is not re-serialized field by field

@@ -1,4 +1,4 @@
-/**
+/*
  * Worker-thread entry for {@link issueBatch}: generates keys and signs certificates,
  * the CPU-bound part of issuing a fleet, while the main thread writes files. It loads
  * only the lean signer (no ASN.1 engine, no file or inventory code), so it starts fast.

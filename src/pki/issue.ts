@@ -268,7 +268,6 @@ export async function persistLeaves(
   }));
 }
 
-/** Issues one key and certificate from the CA into `<pki>/<group>/<cn>.{key,crt}`. */
 /**
  * What every command that writes leaves does first: refuses a PKI whose directories anyone may
  * write or that a symlink leads out of (library callers do not pass the CLI's --pki check), then
@@ -279,6 +278,7 @@ export async function prepareForWrites(layout: PkiLayout): Promise<void> {
   await recoverInterruptedWrites(layout);
 }
 
+/** Issues one key and certificate from the CA into `<pki>/<group>/<cn>.{key,crt}`. */
 export async function issueCertificate(
   layout: PkiLayout,
   ca: CertificateAuthority,

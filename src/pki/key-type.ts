@@ -2,7 +2,7 @@ import { generateKeyPairSync, type KeyObject } from "node:crypto";
 
 import { usageError } from "../core/errors.js";
 
-/** Key types pgwarden generates; ECDSA P-256 is the default (DESIGN.md). */
+/** Key types pgwarden generates; ECDSA P-256 is the default ({@link DEFAULT_KEY_TYPE}), the others on request. */
 export const KEY_TYPES = ["ec-p256", "ec-p384", "rsa-2048", "rsa-3072", "rsa-4096", "ed25519"] as const;
 export type KeyType = (typeof KEY_TYPES)[number];
 export const DEFAULT_KEY_TYPE: KeyType = "ec-p256";

@@ -16,7 +16,7 @@ import { newSerial } from "./serial.js";
 import { formatSubjectAltName, type SubjectAltName } from "./subject-alt-name.js";
 import { computeValidity } from "./validity.js";
 
-/**
+/*
  * Signs leaves, on the main thread or on the worker threads of a batch. It imports no
  * ASN.1 engine: what leaves share comes encoded in a {@link LeafTemplate}
  * (`leaf-template.ts`), and what differs is encoded by `certificate-der.ts`.

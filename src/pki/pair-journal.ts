@@ -18,7 +18,7 @@ import { mapBounded } from "../core/fs/bounded.js";
 import { addRecords, type CertificateRecord, newRecordFileName, rewriteRecords } from "./inventory.js";
 import type { PkiLayout } from "./pki-layout.js";
 
-/**
+/*
  * A key and its certificate replace an old pair in two renames, which no file system makes
  * atomic together: killed between them, the key is new and the certificate old. So pairs are
  * written under a journal:

@@ -11,7 +11,7 @@ export interface PkiLayout {
   readonly caCert: string;
   readonly crlDir: string;
   readonly dbDir: string;
-  /** One JSON record per issued certificate, named by serial. */
+  /** Record files: JSON lines of the certificates one command (or one chunk of a batch) made, one file each. */
   readonly recordsDir: string;
   /** Pending writes of key/certificate pairs, finished by the next command if a writer was killed (`pair-journal.ts`). */
   readonly journalDir: string;

@@ -1,4 +1,4 @@
-/**
+/*
  * The password policy applied to every plaintext password pgwarden is given, before
  * anything reaches a server. The first three checks are PostgreSQL's `passwordcheck`
  * module's (contrib/passwordcheck); the others are stricter options.

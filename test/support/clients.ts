@@ -1,4 +1,4 @@
-/**
+/*
  * Real PostgreSQL clients for integration tests, each run in its own process and asked for
  * one value (`select current_user` by default):
  *

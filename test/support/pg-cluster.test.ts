@@ -1,4 +1,4 @@
-/**
+/*
  * Self-test of the throwaway-PostgreSQL harness: TLS + scram over TCP,
  * hba enforcement, hba reload, teardown, and parallel clusters.
  */

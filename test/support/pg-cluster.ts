@@ -1,4 +1,4 @@
-/**
+/*
  * Integration-test harness: starts a REAL, throwaway PostgreSQL server.
  *
  * Every cluster lives in its own temporary directory (data dir, unix socket

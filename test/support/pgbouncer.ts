@@ -1,4 +1,4 @@
-/**
+/*
  * Integration-test harness: runs a REAL pgbouncer on 127.0.0.1 and a free port.
  *
  * pgbouncer refuses to run as root, so when we are root it runs as the `postgres` OS user through

@@ -1,4 +1,4 @@
-/**
+/*
  * Certificates and CRLs for verification tests, built with @peculiar/x509 (the builder
  * pgwarden itself does not use for these odd shapes): CAs with pathLen, name constraints,
  * EKU, odd dates, unknown critical extensions, missing or critical identifiers. Every field

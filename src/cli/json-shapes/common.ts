@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/**
+/*
  * Pieces several commands' JSON documents share, defined once so each appears the same way in
  * every schema. Every object is strict: a field that is not documented here fails validation.
  */

@@ -1,4 +1,4 @@
-/** `npm run schemas`: writes schemas/ from the shapes (src/cli/json-shapes/); the contract test checks they agree. */
+/* `npm run schemas`: writes schemas/ from the shapes (src/cli/json-shapes/); the contract test checks they agree. */
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -1,4 +1,4 @@
-/**
+/*
  * Pigsty's `auth` aliases: the method a rule uses and whether it demands TLS.
  *
  * Pigsty's set (roles/pgsql/templates/pg_hba.conf and pgbouncer.hba, `authmapping`):

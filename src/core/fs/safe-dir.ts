@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 
 import { pkiError, usageError } from "../errors.js";
 
-/**
+/*
  * Checks on directories pgwarden is told to use, synchronous so that they run while argv is
  * parsed or a command's context is made: before anything is read, connected or written.
  */

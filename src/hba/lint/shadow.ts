@@ -4,14 +4,7 @@ import type { ConnectionType, HbaRule } from "../model.js";
 import { isRegexToken } from "../parse/token-regex.js";
 import { ruleNetwork } from "./scope.js";
 
-/**
- * For each rule, the earlier rule that always matches first (so this one is never reached),
- * found without comparing every pair: earlier rules are indexed by connection type, by each
- * database and user token they list and, within that, by network, so a rule asks at most a
- * handful of indexes one question per prefix length. Only certain cases are reported: a rule
- * is shadowed when an earlier one has the same or a wider type, an address that contains it,
- * and database and user lists that contain its own (see {@link listsCover}).
- */
+/** A rule that is never reached: `by`, earlier in the file, always matches its connections first. */
 export interface Shadowing {
   readonly rule: HbaRule;
   readonly by: HbaRule;
@@ -21,13 +14,7 @@ export interface Shadowing {
 
 type Field = "databases" | "users";
 
-/**
- * Token keys: a plain name is itself; a keyword (unquoted) or a `+group` (unquoted, users only)
- * is a newline and its text, which no name can be (a token never holds a newline); a `/regex`
- * is its text, quoted or not, which no name starts with (from PostgreSQL 16 it is a pattern;
- * before, a name either way). So keys are equal exactly when the tokens match the same, and
- * lists of keys joined with newlines are told apart (an empty name has a key of its own).
- */
+/** Starts the key of a keyword or `+group` (see {@link tokenKey}): no name holds a newline. */
 const KEYWORD = "\n";
 const ALL = `${KEYWORD}all`;
 const REPLICATION = `${KEYWORD}replication`;
@@ -41,6 +28,13 @@ const DATABASE_KEYWORDS = new Map([
   ["replication", REPLICATION],
 ]);
 
+/**
+ * A token's key: a plain name is itself; a keyword (unquoted) or a `+group` (unquoted, users only)
+ * is a newline and its text, which no name can be (a token never holds a newline); a `/regex`
+ * is its text, quoted or not, which no name starts with (from PostgreSQL 16 it is a pattern;
+ * before, a name either way). So keys are equal exactly when the tokens match the same, and
+ * lists of keys joined with newlines are told apart (an empty name has a key of its own).
+ */
 function tokenKey(token: HbaToken, field: Field): string {
   if (isRegexToken(token)) return token.value;
   if (!token.quoted) {
@@ -266,6 +260,14 @@ class Twins {
   }
 }
 
+/**
+ * For each rule, the earlier rule that always matches first (so this one is never reached),
+ * found without comparing every pair: earlier rules are indexed by connection type, by each
+ * database and user token they list and, within that, by network, so a rule asks at most a
+ * handful of indexes one question per prefix length. Only certain cases are reported: a rule
+ * is shadowed when an earlier one has the same or a wider type, an address that contains it,
+ * and database and user lists that contain its own (see {@link listsCover}).
+ */
 export function findShadowed(rules: readonly HbaRule[]): Shadowing[] {
   const buckets: BucketIndex = new Map();
   const twins = new Twins();

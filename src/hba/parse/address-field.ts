@@ -4,10 +4,11 @@ import { maskToPrefix } from "../../core/address.js";
 import type { Field } from "../../core/auth-file-tokens.js";
 import { type HbaToken } from "../../core/auth-file-tokens.js";
 
-/** What the address column of a host* record says, read as hba.c parse_hba_line does. */
-export type AddressResult =
-  /** `fieldsUsed` is 2 when a separate netmask field followed the address. */
-  { readonly address: string; readonly fieldsUsed: 1 | 2 } | { readonly error: string };
+/**
+ * What the address column of a host* record says, read as hba.c parse_hba_line does.
+ * `fieldsUsed` is 2 when a separate netmask field followed the address.
+ */
+export type AddressResult = { readonly address: string; readonly fieldsUsed: 1 | 2 } | { readonly error: string };
 
 const ADDRESS_KEYWORDS = new Set(["all", "samehost", "samenet"]);
 

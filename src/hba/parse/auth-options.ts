@@ -1,6 +1,6 @@
 import type { ConnectionType } from "../model.js";
 
-/**
+/*
  * Authentication options (`name=value` after the method) as hba.c parse_hba_auth_opt and
  * the checks after it judge them: known names, the methods each belongs to, the values
  * PostgreSQL refuses, and the options some methods cannot do without.

@@ -9,7 +9,7 @@ import { IGNORE_MARKER } from "../../../hba/lint/inline-ignore.js";
 import type { BaselineEntry } from "../../../hba/lint/suppress.js";
 import type { HbaSource } from "./source.js";
 
-/** The files hba lint reads and writes to accept findings: pgwarden:ignore comments and baselines. */
+/* The files hba lint reads and writes to accept findings: pgwarden:ignore comments and baselines. */
 
 /**
  * The lines of the files whose # pgwarden:ignore comments count: the pg_hba.conf files read

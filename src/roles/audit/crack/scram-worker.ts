@@ -1,4 +1,4 @@
-/** Worker-thread entry for {@link crackScram}: searches the chunks it is sent, replying once per chunk. */
+/* Worker-thread entry for {@link crackScram}: searches the chunks it is sent, replying once per chunk. */
 import { parentPort, workerData } from "node:worker_threads";
 
 import { ScramSearcher, type ScramSearchSpace } from "./scram-search.js";
