@@ -1,4 +1,4 @@
-/**
+/*
  * pgwarden as a library: what the `pgwarden` commands do, as functions that take typed options and
  * return typed results. Nothing here prints or exits: failures are thrown as {@link PgwardenError},
  * whose `exitCode` is the one the command line would exit with. Only what a program would call is

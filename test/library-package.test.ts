@@ -1,4 +1,4 @@
-/**
+/*
  * pgwarden as a package people install: `npm pack` of this checkout, installed into an empty project
  * as a user's `npm install` would, then imported by Node and type-checked by tsc, the README's
  * example included. The install is offline: the tarball's dependencies come from npm's cache (filled

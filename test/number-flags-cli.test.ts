@@ -1,4 +1,4 @@
-/**
+/*
  * Every flag that takes a number (or a duration) reads it the one way src/cli/number-flags.ts
  * does: a value such as `0x1538`, `abc` or nothing at all is refused as argv is read, with exit 2,
  * one line on stderr in the same words for every command, nothing on stdout, and nothing
