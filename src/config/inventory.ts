@@ -165,7 +165,12 @@ export type EffectiveVars = InventoryVars & {
   readonly [K in keyof typeof PIGSTY_DEFAULTS]-?: NonNullable<InventoryVars[K]>;
 };
 
-/** {@link instanceVars} over Pigsty's defaults (config/pigsty-defaults.ts): what Pigsty renders and creates for the instance or cluster. */
+/** `vars` over Pigsty's defaults (config/pigsty-defaults.ts): every key the inventory leaves unset takes Pigsty's value. */
+export function withPigstyDefaults(vars: InventoryVars): EffectiveVars {
+  return { ...PIGSTY_DEFAULTS, ...vars };
+}
+
+/** {@link instanceVars} over Pigsty's defaults: what Pigsty renders and creates for the instance or cluster. */
 export function effectiveVars(inventory: Inventory, cluster: string, host?: string): EffectiveVars {
-  return { ...PIGSTY_DEFAULTS, ...instanceVars(inventory, cluster, host) };
+  return withPigstyDefaults(instanceVars(inventory, cluster, host));
 }

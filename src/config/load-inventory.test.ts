@@ -265,7 +265,10 @@ test("bad role entries are file:line: path: message, exit 3", () => {
     users("{ name: '' }"),
     /^pigsty\.yml:9: all\.children\.pg-meta\.vars\.pg_users\[0\]\.name: expected a role name, got an empty string$/,
   );
-  configError(users(`{ name: ${"x".repeat(64)} }`), /pg_users\[0\]\.name: a role name is limited to 63 bytes/);
+  configError(
+    users(`{ name: ${"x".repeat(64)} }`),
+    /pg_users\[0\]\.name: role name "x{64}" is longer than 63 bytes, so PostgreSQL would truncate it/,
+  );
   // A password in the wrong form is still a password: the message says its kind, never its value.
   configError(
     users("{ name: app, password: 12345678 }"),

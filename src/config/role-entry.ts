@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { MAX_ROLE_NAME_BYTES } from "../core/role-name.js";
+import { newRoleNameProblem, roleNameProblem } from "../core/role-name.js";
 import { type SourceLocation } from "../core/source-location.js";
 import { ansibleBool } from "./ansible-bool.js";
 import { parseDefaultPrivilege } from "./default-privilege.js";
@@ -12,18 +12,23 @@ import { parseDefaultPrivilege } from "./default-privilege.js";
  * fields pgwarden does not read (pool_mode, pool_connlimit, ...) are kept as they are.
  */
 
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const PARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-const roleNameSchema = z
-  .string()
-  .min(1, "expected a role name, got an empty string")
-  .refine((name) => !CONTROL_CHARACTER.test(name), { error: "a role name must not contain control characters" })
-  .refine((name) => Buffer.byteLength(name, "utf8") <= MAX_ROLE_NAME_BYTES, {
-    error: `a role name is limited to ${MAX_ROLE_NAME_BYTES} bytes (PostgreSQL would truncate it)`,
+/** A schema refusing what `problem` (core/role-name.ts) finds wrong with a name. */
+function nameSchema(problem: (name: string) => string | undefined) {
+  return z.string().superRefine((name, context) => {
+    const message = problem(name);
+    if (message) context.addIssue({ code: "custom", message });
   });
+}
+
+/** A role the entry refers to (a membership): it may be PostgreSQL's own (pg_monitor). */
+const roleNameSchema = nameSchema((name) => roleNameProblem(name));
+
+/** The role the entry declares, which pgwarden makes: no `pg_` name, no reserved word. */
+const newRoleNameSchema = nameSchema((name) => newRoleNameProblem(name));
 
 /**
  * A password: plaintext or a pre-hashed `SCRAM-SHA-256$...` / `md5...` secret, or where to
@@ -82,7 +87,7 @@ const expireAtSchema = z
   );
 
 const roleEntryFields = z.object({
-  name: roleNameSchema,
+  name: newRoleNameSchema,
   password: passwordInputSchema.nullable().optional(),
   login: ansibleBool.optional(),
   superuser: ansibleBool.optional(),

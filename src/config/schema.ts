@@ -3,6 +3,7 @@ import { isIP } from "node:net";
 import { z } from "zod";
 
 import { parseNetwork } from "../core/address.js";
+import { newRoleNameProblem } from "../core/role-name.js";
 import { ansibleBool } from "./ansible-bool.js";
 import { PG_ROLES } from "./hba-rules/role-gate.js";
 import { type HbaRuleSpec, hbaRuleSpecSchema } from "./hba-rules/rule-spec.js";
@@ -17,10 +18,16 @@ import {
 /** A name written into pg_hba fields and comments: one token, so it cannot split a rule or start a line. */
 const SAFE_NAME = /^[^\s#,"\u0000-\u001f\u007f]+$/;
 
+/** A system user's name (pg_dbsu, pg_admin_username, ...): one pg_hba token, and a role pgwarden may make. */
 const roleName = z
   .string()
   .min(1, "expected a role name, got an empty string")
-  .regex(SAFE_NAME, "a role name here must not contain spaces, #, commas, quotes or control characters");
+  .regex(SAFE_NAME, "a role name here must not contain spaces, #, commas, quotes or control characters")
+  .superRefine((name, context) => {
+    // The two checks above have said what is wrong with an empty or unsafe name.
+    const problem = SAFE_NAME.test(name) ? newRoleNameProblem(name) : undefined;
+    if (problem) context.addIssue({ code: "custom", message: problem });
+  });
 
 const knownVarsSchema = z.object({
   pg_cluster: z

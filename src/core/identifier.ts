@@ -1,5 +1,5 @@
 import { usageError } from "./errors.js";
-import { MAX_ROLE_NAME_BYTES } from "./role-name.js";
+import { identifierProblem } from "./role-name.js";
 
 /**
  * A role (or other) name quoted as a SQL identifier, for statements that cannot take a
@@ -8,15 +8,9 @@ import { MAX_ROLE_NAME_BYTES } from "./role-name.js";
  * is refused, so the quoted text always names exactly the role that was meant.
  */
 export function quoteIdentifier(name: string): string {
-  if (name.length === 0) throw usageError("bad-identifier", "an empty name cannot be a role or object name");
-  if (name.includes("\0")) throw usageError("bad-identifier", "a name cannot contain a NUL character");
-  // PostgreSQL's NAMEDATALEN - 1, for every identifier: longer names are silently truncated by the server.
-  if (Buffer.byteLength(name, "utf8") > MAX_ROLE_NAME_BYTES) {
-    throw usageError(
-      "bad-identifier",
-      `a name is limited to ${MAX_ROLE_NAME_BYTES} bytes (PostgreSQL would truncate it)`,
-    );
-  }
+  // role-name.ts says which names the server holds exactly: longer ones it would silently truncate.
+  const problem = identifierProblem(name);
+  if (problem) throw usageError("bad-identifier", problem);
   return `"${name.replace(/"/g, '""')}"`;
 }
 

@@ -1,30 +1,7 @@
-import { effectiveVars, type Inventory } from "../config/inventory.js";
-import { PIGSTY_DEFAULTS } from "../config/pigsty-defaults.js";
+import { type DeclaredRole, declaredRoles } from "../config/declared-roles.js";
+import { effectiveVars, type Inventory, withPigstyDefaults } from "../config/inventory.js";
 import type { InventoryVars } from "../config/schema.js";
 import type { LintContext } from "./lint/lint-rule.js";
-
-/** A role as the inventory's entries leave it: later entries for the same name override earlier ones, as roles/role-model.ts merges them. */
-interface DeclaredRole {
-  absent: boolean;
-  superuser?: boolean;
-  /** Roles granted to it (true) or revoked from it (false), by name. */
-  readonly memberships: Map<string, boolean>;
-}
-
-function declaredRoles(vars: InventoryVars): Map<string, DeclaredRole> {
-  const roles = new Map<string, DeclaredRole>();
-  for (const entry of [...(vars.pg_default_roles ?? []), ...(vars.pg_users ?? [])]) {
-    let role = roles.get(entry.name);
-    if (!role) roles.set(entry.name, (role = { absent: false, memberships: new Map() }));
-    if (entry.state !== undefined) role.absent = entry.state === "absent";
-    if (entry.superuser !== undefined) role.superuser = entry.superuser;
-    for (const membership of entry.roles ?? []) {
-      if (typeof membership === "string") role.memberships.set(membership, true);
-      else role.memberships.set(membership.name, membership.state !== "revoke");
-    }
-  }
-  return roles;
-}
 
 /**
  * The superusers an inventory declares for an instance: the OS superuser's role (pg_dbsu),
@@ -36,7 +13,9 @@ function superusersIn(vars: InventoryVars, roles: ReadonlyMap<string, DeclaredRo
   const system = [vars.pg_dbsu, vars.pg_admin_username].filter(
     (name): name is string => typeof name === "string" && name !== "",
   );
-  const declared = [...roles].filter(([, role]) => role.superuser === true && !role.absent).map(([name]) => name);
+  const declared = [...roles]
+    .filter(([, role]) => role.attributes.superuser === true && role.state !== "absent")
+    .map(([name]) => name);
   return [...new Set([...system, ...declared])];
 }
 
@@ -45,8 +24,8 @@ function memberOf(name: string, roles: ReadonlyMap<string, DeclaredRole>): strin
   const found = new Set<string>();
   const queue = [name];
   for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-    for (const [group, granted] of roles.get(next)?.memberships ?? []) {
-      if (!granted || group === name || found.has(group) || roles.get(group)?.absent) continue;
+    for (const [group, state] of roles.get(next)?.memberships ?? []) {
+      if (state === "revoke" || group === name || found.has(group) || roles.get(group)?.state === "absent") continue;
       found.add(group);
       queue.push(group);
     }
@@ -61,7 +40,7 @@ function memberOf(name: string, roles: ReadonlyMap<string, DeclaredRole>): strin
  * inventory does not define is a member of nothing.
  */
 export function inventoryMemberships(vars: InventoryVars): (role: string) => string[] {
-  const roles = declaredRoles({ ...PIGSTY_DEFAULTS, ...vars });
+  const roles = declaredRoles(withPigstyDefaults(vars));
   return (role) => memberOf(role, roles).sort();
 }
 

@@ -3,7 +3,7 @@ import type pg from "pg";
 import { maskToPrefix } from "../core/address.js";
 import { type HbaToken } from "../core/auth-file-tokens.js";
 import { ExitCode, PgwardenError } from "../core/errors.js";
-import { INSUFFICIENT_PRIVILEGE } from "../pg/sqlstate.js";
+import { isInsufficientPrivilege } from "../pg/sqlstate.js";
 import { CONNECTION_TYPES, type ConnectionType, type HbaFile, type HbaParseError, type HbaRule } from "./model.js";
 
 /** One row of pg_hba_file_rules (PostgreSQL 15 columns, plus file_name from 16 on). */
@@ -53,7 +53,7 @@ export async function readLiveRules(client: pg.Client): Promise<HbaFile> {
       : "current_setting('hba_file')";
     rows = (await client.query<HbaFileRuleRow>(rulesSql(fileColumn))).rows;
   } catch (error) {
-    if ((error as { code?: string }).code === INSUFFICIENT_PRIVILEGE) {
+    if (isInsufficientPrivilege(error)) {
       throw new PgwardenError(
         "hba-rules-denied",
         "reading pg_hba_file_rules needs a superuser (or EXECUTE on pg_hba_file_rules())",

@@ -1,6 +1,6 @@
 import type pg from "pg";
 
-import { INSUFFICIENT_PRIVILEGE } from "../pg/sqlstate.js";
+import { isInsufficientPrivilege } from "../pg/sqlstate.js";
 import type { LintContext } from "./lint/lint-rule.js";
 
 const SUPERUSERS_SQL = "SELECT rolname FROM pg_catalog.pg_roles WHERE rolsuper ORDER BY rolname";
@@ -29,7 +29,7 @@ async function readIdentMaps(client: pg.Client): Promise<string[] | undefined> {
   try {
     return (await client.query<{ map_name: string }>(IDENT_MAPS_SQL)).rows.map((row) => row.map_name);
   } catch (error) {
-    if ((error as { code?: string }).code === INSUFFICIENT_PRIVILEGE) return undefined;
+    if (isInsufficientPrivilege(error)) return undefined;
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 import type pg from "pg";
 
-import { INSUFFICIENT_PRIVILEGE } from "../pg/sqlstate.js";
+import { INSUFFICIENT_PRIVILEGE, isInsufficientPrivilege, sqlState } from "../pg/sqlstate.js";
 import { readLiveRules } from "./live-rules.js";
 import type { HbaFile } from "./model.js";
 import { parseHbaText } from "./parse/index.js";
@@ -32,12 +32,10 @@ export interface ServerHba {
   readonly limitation?: string;
 }
 
-const codeOf = (error: unknown) => (error as { code?: string }).code;
-
 /** An error that RecordReader reads as the file system's (ENOENT for a missing include_if_exists file). */
 function asFileError(error: unknown, path: string): Error {
   const code =
-    codeOf(error) === UNDEFINED_FILE ? "ENOENT" : codeOf(error) === INSUFFICIENT_PRIVILEGE ? "EACCES" : undefined;
+    sqlState(error) === UNDEFINED_FILE ? "ENOENT" : sqlState(error) === INSUFFICIENT_PRIVILEGE ? "EACCES" : undefined;
   return Object.assign(
     new Error(`${path}: ${error instanceof Error ? error.message : String(error)}`),
     code ? { code } : {},
@@ -63,7 +61,7 @@ export async function readServerHba(client: pg.Client, asVersion?: number): Prom
     path = (await client.query<{ hba_file: string }>(HBA_FILE_SQL)).rows[0]?.hba_file ?? path;
     text = (await client.query<{ text: string }>(READ_SQL, [path])).rows[0]?.text;
   } catch (error) {
-    if (codeOf(error) !== INSUFFICIENT_PRIVILEGE) throw error;
+    if (!isInsufficientPrivilege(error)) throw error;
   }
   if (text === undefined) {
     return {

@@ -260,6 +260,28 @@ export async function ensureSuperuserCertificate(
   return { certPath: prepared.paths.cert, keyPath: prepared.paths.key };
 }
 
+/** Issues (or keeps) the sandbox server's certificate and puts it, with the CA and CRL, into PGDATA; `changed`: a file was written. */
+async function deployServerTls(
+  layout: PkiLayout,
+  ca: CertificateAuthority,
+  crlPem: string | undefined,
+  pgdata: string,
+  now: Date,
+): Promise<{ server: ServerCertificate; changed: boolean }> {
+  const server = await ensureServerCertificate(
+    layout,
+    ca,
+    { commonName: SANDBOX_HOST, subjectAltNames: sandboxSans(), group: SANDBOX_GROUP },
+    now,
+  );
+  const { plan, writes } = await planTls(
+    { certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem, crlPem },
+    { pgdata },
+  );
+  await applyTls(plan, writes, now);
+  return { server, changed: plan.changed };
+}
+
 async function createSandbox(
   dir: string,
   layout: PkiLayout,
@@ -323,17 +345,7 @@ async function createSandbox(
     mode: PRIVATE_FILE_MODE,
     owner,
   });
-  const server = await ensureServerCertificate(
-    layout,
-    ca,
-    { commonName: SANDBOX_HOST, subjectAltNames: sandboxSans(), group: SANDBOX_GROUP },
-    options.now,
-  );
-  const { plan, writes } = await planTls(
-    { certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem, crlPem },
-    { pgdata: state.pgdata },
-  );
-  await applyTls(plan, writes, options.now);
+  const { server } = await deployServerTls(layout, ca, crlPem, state.pgdata, options.now);
   await ensureSuperuserCertificate(layout, ca, state.superuser, options.now);
   await recordState(dir, state);
   return { state, server };
@@ -374,20 +386,11 @@ export async function sandboxUp(
     // A PKI moved elsewhere (and given to up with --pki) is recorded where it is now, for status.
     const moved = existing.pki !== layout.root && (await stat(existing.pki).catch(() => undefined)) === undefined;
     state = moved ? await recordState(dir, { ...existing, pki: layout.root }) : existing;
-    server = await ensureServerCertificate(
-      layout,
-      ca,
-      { commonName: SANDBOX_HOST, subjectAltNames: sandboxSans(), group: SANDBOX_GROUP },
-      options.now,
-    );
-    const { plan, writes } = await planTls(
-      { certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem, crlPem },
-      { pgdata: state.pgdata },
-    );
-    await applyTls(plan, writes, options.now);
+    const deployed = await deployServerTls(layout, ca, crlPem, state.pgdata, options.now);
+    server = deployed.server;
     if (await readPostmasterPid(state.pgdata)) {
       action = "running";
-      if (plan.changed) await pgCtl(state, user, ["reload", "-s", "-D", state.pgdata]);
+      if (deployed.changed) await pgCtl(state, user, ["reload", "-s", "-D", state.pgdata]);
     } else {
       action = "started";
       await startServer(state, user);

@@ -1,23 +1,16 @@
 import { dirname, resolve } from "node:path";
 
 import { clusterSource, clusterVarSource } from "../config/cluster-source.js";
+import { type DeclaredRole, mergeRoleEntry, newDeclaredRole, roleEntries } from "../config/declared-roles.js";
 import { type DefaultPrivilege, parseDefaultPrivilege } from "../config/default-privilege.js";
-import { instanceVars, type Inventory } from "../config/inventory.js";
-import { PIGSTY_DEFAULTS } from "../config/pigsty-defaults.js";
+import { instanceVars, type Inventory, withPigstyDefaults } from "../config/inventory.js";
 import { ProblemCollector } from "../config/problem-collector.js";
 import { problemAt } from "../config/problem-list.js";
 import type { RoleEntry } from "../config/role-entry.js";
 import type { InventoryVars, PasswordKey } from "../config/schema.js";
 import { ExitCode, PgwardenError, type Problem } from "../core/errors.js";
 import { type SourceLocation, sourcePrefix } from "../core/source-location.js";
-import {
-  type DesiredMembership,
-  type DesiredParameter,
-  type DesiredPassword,
-  type DesiredRole,
-  ROLE_ATTRIBUTES,
-  type RoleAttribute,
-} from "./desired-role.js";
+import { type DesiredPassword, type DesiredRole } from "./desired-role.js";
 import { duplicateRoleProblems, type RoleDeclaration } from "./duplicate-roles.js";
 import { type PasswordSourceContext, resolvePassword } from "./password-source.js";
 import { desiredParameter } from "./role-parameter.js";
@@ -68,20 +61,12 @@ const SYSTEM_PASSWORDS: readonly (readonly [
 /** Which password wins, as Pigsty's order of statements decides: a pg_default_roles entry's, then the PASSWORD OVERWRITE of system users, then pg_users'. */
 const PASSWORD_RANK = { pg_default_roles: 0, system: 1, pg_users: 2 } as const;
 
-interface RoleBuilder {
-  name: string;
-  state: "create" | "absent";
-  source?: SourceLocation;
+/** A role as its entries declare it (merged in config/declared-roles.ts), with where its password comes from. */
+interface RoleBuilder extends DeclaredRole {
   pigstyDefault?: string;
-  attributes: Partial<Record<RoleAttribute, boolean>>;
-  connectionLimit?: number;
-  validUntil?: string;
   password?: { value: DesiredPassword; rank: number };
   /** The passwords other entries declare for the role, replaced by `password`: each is still checked. */
   overridden: DesiredPassword[];
-  memberships: Map<string, DesiredMembership>;
-  parameters: Map<string, DesiredParameter>;
-  comment?: string;
 }
 
 /** An invalid role model (exit 3) about what was written at `source`. */
@@ -100,15 +85,12 @@ class RoleModelBuilder {
   readonly declarations: RoleDeclaration[] = [];
   readonly warnings: string[] = [];
 
-  constructor(
-    private readonly context: PasswordSourceContext,
-    private readonly now: Date,
-  ) {}
+  constructor(private readonly context: PasswordSourceContext) {}
 
   role(name: string): RoleBuilder {
     let role = this.roles.get(name);
     if (!role) {
-      role = { name, state: "create", attributes: {}, overridden: [], memberships: new Map(), parameters: new Map() };
+      role = { ...newDeclaredRole(name), overridden: [] };
       this.roles.set(name, role);
     }
     return role;
@@ -132,31 +114,11 @@ class RoleModelBuilder {
     });
     const role = this.role(entry.name);
     if (entry.source) role.pigstyDefault = pigstyDefault;
-    role.source = entry.source ?? role.source;
-    role.state = entry.state ?? role.state;
-    for (const attribute of Object.keys(ROLE_ATTRIBUTES) as RoleAttribute[]) {
-      const value = entry[attribute];
-      if (value !== undefined) role.attributes[attribute] = value;
-    }
-    if (entry.connlimit !== undefined && entry.connlimit !== null) role.connectionLimit = entry.connlimit;
-    // Pigsty's template: expire_in wins over expire_at.
-    if (entry.expire_in !== undefined && entry.expire_in !== null)
-      role.validUntil = expiryDate(this.now, entry.expire_in);
-    else if (entry.expire_at !== undefined && entry.expire_at !== null) role.validUntil = entry.expire_at;
-    for (const membership of entry.roles ?? []) {
-      const granted: DesiredMembership =
-        typeof membership === "string"
-          ? { role: membership, state: "grant" }
-          : { role: membership.name, state: membership.state ?? "grant" };
-      if (granted.role === entry.name)
-        throw modelError(entry.source, `${origin} ${entry.name}: a role cannot be a member of itself`);
-      role.memberships.set(granted.role, granted);
-    }
-    for (const [name, value] of Object.entries(entry.parameters ?? {})) {
-      const parameter = desiredParameter(name, value);
-      role.parameters.set(parameter.name, parameter);
-    }
-    if (entry.comment !== undefined && entry.comment !== null) role.comment = entry.comment;
+    mergeRoleEntry(role, entry);
+    const self = entry.roles?.some(
+      (membership) => (typeof membership === "string" ? membership : membership.name) === entry.name,
+    );
+    if (self) throw modelError(entry.source, `${origin} ${entry.name}: a role cannot be a member of itself`);
     if (entry.password !== undefined && entry.password !== null) {
       const written = entry.passwordSource ?? entry.source;
       const value = await resolvePassword(
@@ -196,7 +158,7 @@ class RoleModelBuilder {
   }
 }
 
-function finish(role: RoleBuilder, systemUsers: ReadonlySet<string>): DesiredRole {
+function finish(role: RoleBuilder, systemUsers: ReadonlySet<string>, now: Date): DesiredRole {
   // A Pigsty default the inventory replaces was never the person's choice: replacing it is the fix its problem asks for.
   const overridden = role.overridden.filter((password) => password.pigstyDefault === undefined);
   return {
@@ -206,12 +168,13 @@ function finish(role: RoleBuilder, systemUsers: ReadonlySet<string>): DesiredRol
     ...(role.pigstyDefault === undefined ? {} : { pigstyDefault: role.pigstyDefault }),
     system: systemUsers.has(role.name),
     attributes: role.attributes,
-    connectionLimit: role.connectionLimit,
-    validUntil: role.validUntil,
+    connectionLimit: role.connlimit,
+    // Pigsty's template: expire_in counts days from the day it runs.
+    validUntil: role.expiry && ("inDays" in role.expiry ? expiryDate(now, role.expiry.inDays) : role.expiry.at),
     password: role.password?.value,
     ...(overridden.length === 0 ? {} : { overriddenPasswords: overridden }),
-    memberships: [...role.memberships.values()],
-    parameters: [...role.parameters.values()],
+    memberships: [...role.memberships].map(([name, state]) => ({ role: name, state })),
+    parameters: [...role.parameters].map(([name, value]) => desiredParameter(name, value)),
     // Pigsty's template comments every role, `business user <name>` when the entry has none.
     comment: role.comment ?? `business user ${role.name}`,
   };
@@ -229,17 +192,17 @@ export async function desiredRoleModel(
   options: RoleModelOptions,
 ): Promise<RoleModel> {
   const own = instanceVars(inventory, cluster);
-  const vars: InventoryVars = { ...PIGSTY_DEFAULTS, ...own };
-  const builder = new RoleModelBuilder({ baseDir: dirname(resolve(inventory.file)), env: options.env }, options.now);
+  const vars: InventoryVars = withPigstyDefaults(own);
+  const builder = new RoleModelBuilder({ baseDir: dirname(resolve(inventory.file)), env: options.env });
   // Pigsty's defaults come into force at the cluster's entry: that is where they are reported.
   const entryOfCluster = clusterSource(inventory, cluster);
   const defaultRoles = own.pg_default_roles === undefined;
   const problems = new ProblemCollector("problems with the declared roles");
-  for (const entry of vars.pg_default_roles ?? []) {
-    const placed = defaultRoles ? { ...entry, source: entryOfCluster } : entry;
-    await problems.run(() => builder.entry(placed, "pg_default_roles", defaultRoles ? "pg_default_roles" : undefined));
+  for (const { entry, origin } of roleEntries(vars)) {
+    const pigsty = defaultRoles && origin === "pg_default_roles";
+    const placed = pigsty ? { ...entry, source: entryOfCluster } : entry;
+    await problems.run(() => builder.entry(placed, origin, pigsty ? "pg_default_roles" : undefined));
   }
-  for (const entry of vars.pg_users ?? []) await problems.run(() => builder.entry(entry, "pg_users"));
   // After pg_users, so a system user declared there gets its password too; ranks keep pg_users' own first.
   for (const [key, userKey] of SYSTEM_PASSWORDS) {
     const stated = own[key] !== undefined;
@@ -281,7 +244,7 @@ export async function desiredRoleModel(
   ];
   return {
     cluster,
-    roles: [...builder.roles.values()].map((role) => finish(role, systemUsers)),
+    roles: [...builder.roles.values()].map((role) => finish(role, systemUsers, options.now)),
     defaultPrivileges: (vars.pg_default_privileges ?? []).map(parseDefaultPrivilege),
     privilegeOwners,
     passwordEncryption: vars.pg_pwd_enc ?? "scram-sha-256",

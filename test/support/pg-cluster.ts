@@ -15,12 +15,14 @@
  * safety net that stops (immediate mode) and deletes any cluster that was not
  * stopped explicitly, so a crashed test does not leak postmasters.
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, rmSync, statSync } from "node:fs";
 import { chmod, chown, mkdir, mkdtemp, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { dirname, join, parse as parsePath } from "node:path";
+
+import { findServerBinaries } from "../../src/pg/pg-binaries.js";
 
 /** PEM material installed into PGDATA as the server's TLS configuration. */
 export interface TlsFiles {
@@ -196,50 +198,12 @@ export async function runClient(cmd: string, args: string[], opts: RunClientOpti
 }
 
 /**
- * Locate the PostgreSQL server binaries: `$PGWARDEN_PG_BINDIR` if set, else
- * the highest `/usr/lib/postgresql/<major>/bin` (Debian/Ubuntu) or
- * `/usr/pgsql-<major>/bin` (RHEL) containing initdb and pg_ctl, else
- * `pg_config --bindir`. Throws a clear Error if none is found.
+ * Locate the PostgreSQL server binaries as pgwarden itself does (src/pg/pg-binaries.ts:
+ * `pg_config --bindir`, then PATH, then the packaged locations, newest major first), so the
+ * tests run the server the product would; `$PGWARDEN_PG_BINDIR`, if set, is taken as `--pg-bin`.
  */
 export function findPgBinDir(): string {
-  const hasServer = (dir: string): boolean => existsSync(join(dir, "initdb")) && existsSync(join(dir, "pg_ctl"));
-  const override = process.env["PGWARDEN_PG_BINDIR"];
-  if (override) {
-    if (hasServer(override)) return override;
-    throw new Error(`PGWARDEN_PG_BINDIR=${override} does not contain initdb and pg_ctl`);
-  }
-  const candidates: { major: number; dir: string }[] = [];
-  const scan = (root: string, re: RegExp, toBin: (name: string) => string): void => {
-    let names: string[];
-    try {
-      names = readdirSync(root);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const m = re.exec(name);
-      if (!m?.[1]) continue;
-      const dir = toBin(name);
-      if (hasServer(dir)) candidates.push({ major: Number.parseFloat(m[1]), dir });
-    }
-  };
-  scan("/usr/lib/postgresql", /^(\d+(?:\.\d+)?)$/, (n) => join("/usr/lib/postgresql", n, "bin"));
-  scan("/usr", /^pgsql-(\d+(?:\.\d+)?)$/, (n) => join("/usr", n, "bin"));
-  candidates.sort((a, b) => b.major - a.major);
-  if (candidates[0]) return candidates[0].dir;
-  try {
-    const dir = execFileSync("pg_config", ["--bindir"], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "ignore"],
-    }).trim();
-    if (dir && hasServer(dir)) return dir;
-  } catch {
-    /* fall through */
-  }
-  throw new Error(
-    "PostgreSQL server binaries not found: looked in /usr/lib/postgresql/<major>/bin, /usr/pgsql-<major>/bin and " +
-      "`pg_config --bindir` (none contains initdb + pg_ctl). Install the PostgreSQL server package or set PGWARDEN_PG_BINDIR.",
-  );
+  return findServerBinaries(process.env["PGWARDEN_PG_BINDIR"] || undefined).dir;
 }
 
 function isRoot(): boolean {

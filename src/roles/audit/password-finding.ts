@@ -1,14 +1,8 @@
-import type { Severity } from "../../core/finding.js";
+import type { FindingBase } from "../../core/finding.js";
 
-/** One thing wrong with one role's password: what, why it matters, and how to fix it. */
-export interface PasswordFinding {
-  readonly id: string;
-  readonly severity: Severity;
+/** One thing wrong with one role's password: the shared finding (core/finding.ts) about a role on the server. */
+export interface PasswordFinding extends FindingBase {
   readonly role: string;
-  /** Never contains a password. */
-  readonly message: string;
-  readonly why: string;
-  readonly fix: string;
   /** The password that was found; present only when the audit was asked to reveal passwords. */
   readonly password?: string;
 }

@@ -1,7 +1,7 @@
 import type pg from "pg";
 
 import { ExitCode, PgwardenError } from "../../core/errors.js";
-import { INSUFFICIENT_PRIVILEGE } from "../../pg/sqlstate.js";
+import { isInsufficientPrivilege } from "../../pg/sqlstate.js";
 import { MINUS_INFINITY_MS, type StoredRole } from "./stored-role.js";
 
 /**
@@ -26,7 +26,7 @@ export async function readStoredRoles(client: pg.Client): Promise<StoredRole[]> 
   try {
     rows = (await client.query<AuthidRow>(STORED_ROLES_SQL)).rows;
   } catch (error) {
-    if ((error as { code?: string }).code === INSUFFICIENT_PRIVILEGE) {
+    if (isInsufficientPrivilege(error)) {
       throw new PgwardenError(
         "authid-denied",
         "reading pg_authid (the stored passwords) needs a superuser: connect as postgres or another superuser",
