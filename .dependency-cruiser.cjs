@@ -41,7 +41,7 @@ module.exports = {
       name: "nothing-imports-the-library-entry",
       comment: "src/index.ts is for users of the package; code inside imports the module it needs.",
       severity: "error",
-      from: { path: "^src/" },
+      from: { path: "^src/", pathNot: "\\.test\\.ts$" },
       to: { path: "^src/index\\.ts$" },
     },
     ...FEATURES.filter((feature) => NOT_BELOW[feature].length > 0).map((feature) => ({
@@ -55,7 +55,7 @@ module.exports = {
       name: "every-folder-has-a-layer",
       comment: "A new folder under src/ must be given its place in the layers above.",
       severity: "error",
-      from: { path: "^src/", pathNot: `^src/((core|cli|${FEATURES.join("|")})/|index\\.ts$)` },
+      from: { path: "^src/", pathNot: `^src/((core|cli|${FEATURES.join("|")})/|index(\\.test)?\\.ts$)` },
       to: {},
     },
     {
