@@ -166,7 +166,7 @@ export async function explainMatrix(
   const server: ServerContext = { majorVersion: majorVersionOf(vars.pg_version) };
   const parsed = await parseHbaText(rendered.text, file, {
     readFile: async (path) => Promise.reject(new Error(`${path}: a rendered file includes nothing`)),
-    readDir: async () => [],
+    readDir: () => Promise.resolve([]),
     ...(server.majorVersion !== undefined ? { majorVersion: server.majorVersion } : {}),
   });
   const [error] = parsed.errors;
