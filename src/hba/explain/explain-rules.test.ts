@@ -4,6 +4,7 @@ import { test } from "node:test";
 import { parseInventory } from "../../config/load-inventory.js";
 import { PgwardenError } from "../../errors.js";
 import { parseHbaText } from "../parse/index.js";
+import { renderHba } from "../render/index.js";
 import { explainRules } from "./explain-rules.js";
 import type { ServerFactsForRole } from "./server-facts.js";
 
@@ -30,16 +31,17 @@ const serverFacts = (memberOf: string[]): ServerFactsForRole => ({
 
 test("a +group line is decided by the memberships the precedence picks: given, then server, then inventory", async () => {
   const file = await parseHbaText(RULES, "pg_hba.conf");
-  const inventoryInstance = { inventory: INVENTORY, cluster: "pg-test", host: "10.10.10.11" };
+  const inventory = INVENTORY;
+  const rendered = renderHba(INVENTORY, "pg-test", { instance: "10.10.10.11", target: "pg" });
   const ask = { user: "dbuser_report", addr: "10.1.2.3" };
 
-  const fromInventory = await explainRules(ask, () => Promise.resolve({ file, inventoryInstance }));
+  const fromInventory = await explainRules(ask, () => Promise.resolve({ file, inventory, rendered }));
   assert.equal(fromInventory.membershipsFrom, "inventory");
   assert.deepEqual(fromInventory.connection.memberOf, ["dbrole_readonly"]);
   assert.equal(fromInventory.explanation.first?.rule.source.line, 1);
 
   const fromServer = await explainRules(ask, () =>
-    Promise.resolve({ file, inventoryInstance, roleFacts: serverFacts([]) }),
+    Promise.resolve({ file, inventory, rendered, roleFacts: serverFacts([]) }),
   );
   assert.equal(fromServer.membershipsFrom, "server");
   assert.equal(fromServer.explanation.first?.rule.source.line, 2);

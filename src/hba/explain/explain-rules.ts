@@ -2,19 +2,21 @@ import { instanceVars, type Inventory } from "../../config/inventory.js";
 import { inventoryMemberships } from "../inventory-superusers.js";
 import type { Connection, ServerContext } from "../match.js";
 import type { HbaFile } from "../model.js";
+import type { RenderedHba } from "../render/index.js";
 import { askedConnection, type ConnectionAsk } from "./asked-connection.js";
 import { type ConnectionExplanation, explainConnection } from "./explain-connection.js";
 import { loadErrorsWarning } from "./load-errors-warning.js";
 import { type MembershipOrigin, membershipsOf } from "./memberships.js";
 import type { ServerFactsForRole } from "./server-facts.js";
 
-/** The rules to explain against, and what their source knows besides them. */
+/** The rules to explain against, and what their source knows besides them (an HbaSource is one). */
 export interface ExplainedSource {
   readonly file: HbaFile;
   /** From a running server: its version and address, and the role's memberships and login facts. */
   readonly roleFacts?: ServerFactsForRole;
-  /** From an inventory: the inventory, its cluster and the instance rendered (for the roles it declares). */
-  readonly inventoryInstance?: { readonly inventory: Inventory; readonly cluster: string; readonly host?: string };
+  /** From an inventory: the inventory, and the cluster and instance its rules were rendered for. */
+  readonly inventory?: Inventory;
+  readonly rendered?: Pick<RenderedHba, "cluster" | "instance">;
 }
 
 /** One connection to explain, as a person describes it. */
@@ -49,16 +51,15 @@ export async function explainRules<S extends ExplainedSource>(
   const asked = askedConnection(request);
   const source = await load(asked);
   const facts = source.roleFacts;
-  const fromInventory = source.inventoryInstance;
+  const { inventory, rendered } = source;
   const { memberOf, origin } = membershipsOf({
     ...(request.memberOf !== undefined ? { given: request.memberOf } : {}),
     ...(facts ? { server: facts.memberOf } : {}),
-    ...(fromInventory
+    // The roles the inventory declares for the instance (or cluster) its rules were rendered for.
+    ...(inventory && rendered
       ? {
           inventory: () =>
-            inventoryMemberships(instanceVars(fromInventory.inventory, fromInventory.cluster, fromInventory.host))(
-              asked.user,
-            ),
+            inventoryMemberships(instanceVars(inventory, rendered.cluster, rendered.instance?.host))(asked.user),
         }
       : {}),
   });

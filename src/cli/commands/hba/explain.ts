@@ -69,13 +69,7 @@ async function explainOne(ctx: CommandContext, file: string | undefined, options
       });
       // Told before the explanation is worked out, as they were found.
       for (const warning of loaded.warnings) ctx.output.warn(warning);
-      const { inventory } = loaded;
-      return inventory && options.cluster !== undefined
-        ? {
-            ...loaded,
-            inventoryInstance: { inventory, cluster: options.cluster, host: loaded.rendered?.instance?.host },
-          }
-        : loaded;
+      return loaded;
     },
   );
   for (const warning of warnings) ctx.output.warn(warning);
