@@ -1,5 +1,5 @@
 /** Deploying TLS into PostgreSQL (`pg tls`): the one entry point, its request and result, and the decisions it rests on. */
-export { type TlsDeployMode,tlsDeployMode } from "./deploy-mode.js";
+export { type TlsDeployMode, tlsDeployMode } from "./deploy-mode.js";
 export type { TlsDeployEnvironment, TlsDeployRequest } from "./deploy-request.js";
 export type {
   ConnTlsDeployed,

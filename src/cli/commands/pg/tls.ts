@@ -13,7 +13,7 @@ import type {
 import { deployTls } from "../../../pg/tls/deploy-tls.js";
 import type { ServedState } from "../../../pg/tls/served-verdict.js";
 import type { ServedCheck, TlsPlan } from "../../../pg/tls-deploy.js";
-import { SNIPPET_TARGETS,type SnippetTarget } from "../../../pg/tls-snippets.js";
+import { SNIPPET_TARGETS, type SnippetTarget } from "../../../pg/tls-snippets.js";
 import { CONN_FORMS_HELP, connectOptions, connOption } from "../../conn-url.js";
 import { type CommandContext, contextOf } from "../../context.js";
 import { noCnSanOption, sanOption } from "../../flags.js";
