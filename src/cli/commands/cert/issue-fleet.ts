@@ -1,18 +1,6 @@
-import { X509Certificate } from "node:crypto";
-import { readFile } from "node:fs/promises";
-
-import { loadInventory } from "../../../config/load-inventory.js";
-import { notFoundError, pkiError, usageError } from "../../../core/errors.js";
-import { applyFleet, type FleetApplied, foreignFleetError } from "../../../pki/fleet/fleet-apply.js";
-import {
-  clusterKeyLinkError,
-  type ComparedCertificate,
-  compareFleet,
-  type FleetComparison,
-  type FleetIssuer,
-} from "../../../pki/fleet/fleet-compare.js";
-import { planFleet } from "../../../pki/fleet/fleet-plan.js";
-import { prepareForWrites } from "../../../pki/issue.js";
+import type { FleetApplied } from "../../../pki/fleet/fleet-apply.js";
+import type { ComparedCertificate, FleetComparison } from "../../../pki/fleet/fleet-compare.js";
+import { issueFleetCertificates } from "../../../pki/fleet/issue-fleet.js";
 import { DEFAULT_KEY_TYPE, parseKeyType } from "../../../pki/key-type.js";
 import { formatSubjectAltName } from "../../../pki/subject-alt-name.js";
 import { DEFAULT_LEAF_VALIDITY_DAYS } from "../../../pki/validity.js";
@@ -27,21 +15,6 @@ export interface FleetModeOptions {
   readonly keyType?: string;
   readonly force?: boolean;
   readonly insecure?: boolean;
-}
-
-/** The CA certificate alone: a dry run compares without the CA key, so it never asks for its passphrase. */
-async function readIssuer(caCert: string): Promise<FleetIssuer> {
-  const pem = await readFile(caCert).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT")
-      throw notFoundError("ca-not-found", `no CA certificate at ${caCert}: run pgwarden ca init first`);
-    throw error;
-  });
-  try {
-    const certificate = new X509Certificate(pem);
-    return { certificate, der: certificate.raw };
-  } catch {
-    throw pkiError("bad-ca", `${caCert} cannot be read as a PEM certificate`);
-  }
 }
 
 const VERBS = {
@@ -96,33 +69,15 @@ export async function issueFleet(ctx: CommandContext, options: FleetModeOptions)
   const dryRun = options.dryRun ?? false;
   const days = options.days ?? DEFAULT_LEAF_VALIDITY_DAYS;
   const keyType = options.keyType === undefined ? DEFAULT_KEY_TYPE : parseKeyType(options.keyType);
-  const inventory = await loadInventory(options.inventory);
-  inventory.warnings.forEach((warning) => ctx.output.warn(warning));
-  const planned = planFleet(inventory, { cluster: options.cluster });
-  if (planned.length === 0) {
-    throw usageError(
-      "empty-fleet",
-      `${options.inventory} has no instance with pg_cluster and pg_seq, nor an etcd member with etcd_seq: nothing to issue`,
-    );
-  }
-  // Before reading: finish or roll back what a killed pgwarden left, so the comparison sees whole pairs.
-  if (!dryRun) await prepareForWrites(ctx.layout);
-  const ca = dryRun ? undefined : await loadSigningCa(ctx, options.insecure);
-  const comparison = await compareFleet(ctx.layout, ca ?? (await readIssuer(ctx.layout.caCert)), planned, {
-    keyType,
-    now: ctx.now,
-  });
-  const applied =
-    ca === undefined
-      ? undefined
-      : await applyFleet(ctx.layout, ca, comparison, { force: options.force ?? false, days, now: ctx.now });
-  applied?.warnings.forEach((warning) => ctx.output.warn(warning));
-  const foreign = comparison.certificates.find((item) => item.foreign !== undefined);
-  if (dryRun && foreign && !options.force)
-    ctx.output.warn(`without --force the run will refuse: ${foreignFleetError(ctx.layout, foreign).message}`);
-  const linked = comparison.clusterKeys.find((key) => key.link !== undefined);
-  if (dryRun && linked && !options.force)
-    ctx.output.warn(`without --force the run will refuse: ${clusterKeyLinkError(ctx.layout, linked).message}`);
+  const { comparison, applied } = await issueFleetCertificates(
+    { inventory: options.inventory, cluster: options.cluster, dryRun, force: options.force ?? false, days, keyType },
+    {
+      layout: () => ctx.layout,
+      now: ctx.now,
+      signingCa: () => loadSigningCa(ctx, options.insecure),
+      onWarning: (message) => ctx.output.warn(message),
+    },
+  );
   if (ctx.output.format === "json") ctx.output.json(fleetJson(comparison, dryRun, applied));
   else
     ctx.output.data(

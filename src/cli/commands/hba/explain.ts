@@ -1,16 +1,11 @@
-import { isIP } from "node:net";
-
 import { Command, Option } from "commander";
 
-import { instanceVars } from "../../../config/inventory.js";
 import { loadInventory } from "../../../config/load-inventory.js";
 import { ExitCode, usageError } from "../../../core/errors.js";
-import { sourcePrefix } from "../../../core/source-location.js";
-import { explainConnection } from "../../../hba/explain/explain-connection.js";
+import type { ConnectionAsk } from "../../../hba/explain/asked-connection.js";
+import { explainRules } from "../../../hba/explain/explain-rules.js";
 import { explainMatrix } from "../../../hba/explain/matrix.js";
-import { inventoryMemberships } from "../../../hba/inventory-superusers.js";
-import type { Connection, ServerContext } from "../../../hba/match.js";
-import { type HbaRule } from "../../../hba/model.js";
+import type { HbaRule } from "../../../hba/model.js";
 import { type CommandContext, contextOf } from "../../context.js";
 import { ExitSignal } from "../../exit-signal.js";
 import { describe } from "../../help.js";
@@ -18,7 +13,7 @@ import { hbaRuleJson } from "../../json-view.js";
 import { explanationText, matrixText } from "./explain-text.js";
 import { pgVersionOption } from "./pg-version.js";
 import { renamedFlag } from "./renamed-flag.js";
-import { addSourceOptions, type HbaSource, loadHbaSource, type SourceOptions } from "./source.js";
+import { addSourceOptions, loadHbaSource, type SourceOptions } from "./source.js";
 
 interface Options extends SourceOptions {
   user?: string;
@@ -44,75 +39,40 @@ const OLD_SSL = renamedFlag(
 
 const collect = (value: string, previous: string[] | false | undefined) => [...(previous || []), value];
 
-/** The connection the flags describe; bad input is a usage error (exit 2). */
-function connectionOf(options: Options): Omit<Connection, "memberOf"> {
-  if (options.user === undefined || options.user === "")
-    throw usageError("explain-user", "give the role with --user NAME (or --matrix with --inventory)");
-  if (options.addr === undefined)
-    throw usageError(
-      "explain-addr",
-      "give where the client connects from with --addr IP (or --addr local for the unix socket)",
-    );
-  const local = options.addr === "local";
-  if (!local && isIP(options.addr) === 0)
-    throw usageError(
-      "explain-addr",
-      `--addr must be an IPv4 or IPv6 address, or local for the unix socket, got ${JSON.stringify(options.addr)}`,
-    );
-  if (local && (options.tls || options.cert !== undefined))
-    throw usageError("explain-socket-tls", "a unix socket connection has no TLS: --tls and --cert need --addr IP");
-  if (options.cert === "") throw usageError("explain-cert", "--cert needs the certificate's CN");
-  const database = options.db ?? options.user;
-  // A certificate is only ever presented inside TLS.
-  const ssl = !local && (options.tls === true || options.cert !== undefined);
-  return {
-    user: options.user,
-    database,
-    address: options.addr,
-    ssl,
-    ...(options.replication ? { replication: true } : {}),
-    ...(options.cert !== undefined ? { certificate: { commonName: options.cert } } : {}),
-  };
-}
-
-/** Memberships: the flags, then the server, then the inventory; otherwise unknown. */
-function membershipsOf(options: Options, source: HbaSource, user: string): readonly string[] | undefined {
-  if (options.memberOf === false) return [];
-  if (options.memberOf !== undefined) return options.memberOf;
-  if (source.roleFacts) return source.roleFacts.memberOf;
-  if (source.inventory && options.cluster !== undefined)
-    return inventoryMemberships(instanceVars(source.inventory, options.cluster, source.rendered?.instance?.host))(user);
-  return undefined;
-}
-
-function warnAboutErrors(ctx: CommandContext, source: HbaSource): void {
-  const [first] = source.file.errors;
-  if (!first) return;
-  const more = source.file.errors.length > 1 ? ` and ${source.file.errors.length - 1} more` : "";
-  ctx.output.warn(
-    `${sourcePrefix(first.source)}${first.message}${more}: PostgreSQL refuses to load a file with errors, so these rules would not be in force`,
-  );
-}
-
 const ruleJson = (rule: HbaRule) => hbaRuleJson(rule);
 
+/** The flags that describe the connection (--member-of aside: false means none). */
+function connectionFlags(options: Options): ConnectionAsk {
+  const { user, db, addr, tls, cert, replication } = options;
+  return { user, db, addr, tls, cert, replication };
+}
+
 async function explainOne(ctx: CommandContext, file: string | undefined, options: Options): Promise<void> {
-  const asked = connectionOf(options);
-  const { pgVersion } = options;
-  const source = await loadHbaSource(file, options, {
-    factsFor: asked.user,
-    factsForDatabase: asked.database,
-    connection: ctx,
-    ...(pgVersion !== undefined ? { majorVersion: pgVersion } : {}),
-  });
-  for (const warning of source.warnings) ctx.output.warn(warning);
-  warnAboutErrors(ctx, source);
-  const facts = source.roleFacts;
-  const memberOf = membershipsOf(options, source, asked.user);
-  const connection: Connection = memberOf === undefined ? asked : { ...asked, memberOf };
-  const server: ServerContext = { ...facts?.server, ...(pgVersion !== undefined ? { majorVersion: pgVersion } : {}) };
-  const known = { ...(facts ? { roleExists: facts.roleExists } : {}), ...(facts?.login ? { login: facts.login } : {}) };
-  const explained = explainConnection(source.file.rules, connection, { server, ...known });
+  const pgVersion = options.pgVersion;
+  const {
+    source,
+    connection,
+    explanation: explained,
+    warnings,
+  } = await explainRules(
+    {
+      ...connectionFlags(options),
+      ...(options.memberOf !== undefined ? { memberOf: options.memberOf || [] } : {}),
+      ...(pgVersion !== undefined ? { majorVersion: pgVersion } : {}),
+    },
+    async (asked) => {
+      const loaded = await loadHbaSource(file, options, {
+        factsFor: asked.user,
+        factsForDatabase: asked.database,
+        connection: ctx,
+        ...(pgVersion !== undefined ? { majorVersion: pgVersion } : {}),
+      });
+      // Told before the explanation is worked out, as they were found.
+      for (const warning of loaded.warnings) ctx.output.warn(warning);
+      return loaded;
+    },
+  );
+  for (const warning of warnings) ctx.output.warn(warning);
 
   if (ctx.output.format === "json") {
     ctx.output.json({

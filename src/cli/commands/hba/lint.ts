@@ -2,18 +2,12 @@ import { readFile } from "node:fs/promises";
 
 import { Command, Option } from "commander";
 
-import { ExitCode, usageError } from "../../../core/errors.js";
-import { failsAt, type Finding, type Severity } from "../../../core/finding.js";
-import { type SourceLocation } from "../../../core/source-location.js";
-import { readIdentMapNames } from "../../../hba/ident-maps.js";
-import { baselineDocument, parseBaseline } from "../../../hba/lint/baseline.js";
-import { groupBySourceRule } from "../../../hba/lint/group-findings.js";
-import type { LintContext } from "../../../hba/lint/lint-rule.js";
-import { PARSE_ERROR, parseErrorFindings } from "../../../hba/lint/parse-error.js";
-import { LINT_CHECKS } from "../../../hba/lint/rules/index.js";
-import { DEFAULT_SUPERUSERS, lintRules } from "../../../hba/lint/run-lint.js";
+import { ExitCode } from "../../../core/errors.js";
+import type { Finding, Severity } from "../../../core/finding.js";
+import { ALL_CHECKS } from "../../../hba/lint/known-checks.js";
+import { lintSource } from "../../../hba/lint/lint-source.js";
 import { sarifResult, toSarif } from "../../../hba/lint/sarif.js";
-import { applySuppressions, type SuppressedFinding } from "../../../hba/lint/suppress.js";
+import type { SuppressedFinding } from "../../../hba/lint/suppress.js";
 import { contextOf } from "../../context.js";
 import { escapeText } from "../../escape-text.js";
 import { ExitSignal } from "../../exit-signal.js";
@@ -25,7 +19,7 @@ import { inlineReader, readBaseline, writeBaseline } from "./lint-suppression-fi
 import { lintSummary, lintTextChunks, withFingerprint } from "./lint-text.js";
 import { pgVersionOption } from "./pg-version.js";
 import { renamedFlag } from "./renamed-flag.js";
-import { addSourceOptions, type HbaSource, loadHbaSource, type SourceOptions } from "./source.js";
+import { addSourceOptions, loadHbaSource, type SourceOptions } from "./source.js";
 
 interface Options extends SourceOptions {
   identFile?: string;
@@ -42,39 +36,6 @@ interface Options extends SourceOptions {
   /** False with --no-color. */
   color: boolean;
   listChecks?: boolean;
-}
-
-/** Every check a finding can come from, parse errors included. */
-const ALL_CHECKS = [...LINT_CHECKS, PARSE_ERROR];
-const CHECK_IDS = new Set(ALL_CHECKS.map((check) => check.id));
-
-/** --ignore IDs, each one a check's id (else exit 2 naming the valid ones). */
-function ignoredIds(ids: readonly string[] = []): Set<string> {
-  const unknown = ids.filter((id) => !CHECK_IDS.has(id));
-  if (unknown.length > 0)
-    throw usageError(
-      "lint-ignore-unknown",
-      `--ignore ${unknown.join(", ")}: no such check; checks are ${[...CHECK_IDS].join(", ")} (see --list-checks)`,
-    );
-  return new Set(ids);
-}
-
-/** For an inventory: each rendered line's source rule, so one alias's lines give one finding. */
-function originsOf(source: HbaSource): (location: SourceLocation) => string | undefined {
-  const origins = new Map<string, string>();
-  const rendered = source.rendered;
-  if (rendered && source.inventory) {
-    const name = source.file.rules[0]?.source.file;
-    for (const rule of rendered.rules) {
-      if (!rule.active || !rule.source) continue;
-      const parsedAt =
-        rule.source.file === source.inventory.file
-          ? `${rule.source.file}:${rule.source.line}`
-          : `${name}:${rule.fileLine}`;
-      origins.set(parsedAt, `${rule.source.file}:${rule.source.line}`);
-    }
-  }
-  return (location) => origins.get(`${location.file}:${location.line}`);
 }
 
 /** --list-checks: every check's id, severity and title. */
@@ -102,18 +63,6 @@ const OLD_SSL = renamedFlag(
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** What lint knows beyond the rules: defaults, then what the source says, then the flags. */
-async function lintContext(learned: Partial<LintContext>, options: Options): Promise<LintContext> {
-  const identMaps = options.identFile !== undefined ? await readIdentMapNames(options.identFile) : learned.identMaps;
-  const ssl = options.serverSsl !== undefined ? options.serverSsl === "on" : learned.ssl;
-  return {
-    superusers: options.superuser ?? learned.superusers ?? [...DEFAULT_SUPERUSERS],
-    ...(learned.superuserMemberOf === undefined ? {} : { superuserMemberOf: learned.superuserMemberOf }),
-    ...(ssl === undefined ? {} : { ssl }),
-    ...(identMaps === undefined ? {} : { identMaps }),
-  };
-}
-
 export function hbaLintCommand(): Command {
   const command = new Command("lint")
     .argument("[file]", "a pg_hba.conf (its include directives and @file lists are read too)")
@@ -127,50 +76,36 @@ export function hbaLintCommand(): Command {
         else ctx.output.data(listed.text ?? "");
         return;
       }
-      const ignore = ignoredIds(options.ignore);
-      const baseline = options.baseline === undefined ? undefined : await readBaseline(options.baseline);
-      const majorVersion = options.pgVersion;
-      const source = await loadHbaSource(file, options, {
-        lintContext: true,
-        connection: ctx,
-        ...(majorVersion !== undefined ? { majorVersion } : {}),
-      });
-      for (const warning of source.warnings) ctx.output.warn(warning);
-      const context = await lintContext(source.context, options);
-      const result = lintRules(source.file.rules, context);
-      const grouped = source.rendered
-        ? groupBySourceRule(result.findings, source.file.rules, originsOf(source))
-        : result.findings;
-      // Parse errors first: PostgreSQL refuses the whole file for any one of them.
-      const all: Finding[] = [...parseErrorFindings(source.file, file ?? source.label), ...grouped];
-      const linesOf = inlineReader(source, file);
-      let checked = applySuppressions(all, { ignore, linesOf, ...(baseline ? { baseline } : {}) }, CHECK_IDS);
-      for (const { source: at, id } of checked.unknownInline) {
-        ctx.output.warn(
-          id === ""
-            ? `${at.file}:${at.line}: pgwarden:ignore names no check, so it suppresses nothing: name one (# pgwarden:ignore md5-deprecated; see hba lint --list-checks)`
-            : `${at.file}:${at.line}: pgwarden:ignore names ${id}, which is no check (see hba lint --list-checks)`,
-        );
-      }
-      if (options.writeBaseline !== undefined) {
-        // What is not accepted otherwise becomes the baseline; the report then counts none of it.
-        const accepted = [
-          ...checked.findings,
-          ...checked.suppressed.filter((finding) => finding.suppressedBy === "baseline"),
-        ];
-        await writeBaseline(options.writeBaseline, accepted);
-        ctx.output.info(`wrote ${accepted.length} findings to the baseline ${options.writeBaseline}`);
-        checked = applySuppressions(
-          all,
-          {
-            ignore,
-            linesOf,
-            baseline: parseBaseline(JSON.stringify(baselineDocument(accepted)), options.writeBaseline),
+      const linted = await lintSource(
+        {
+          ...(file !== undefined ? { fileArgument: file } : {}),
+          ...(options.ignore !== undefined ? { ignore: options.ignore } : {}),
+          ...(options.baseline !== undefined ? { baseline: options.baseline } : {}),
+          ...(options.writeBaseline !== undefined ? { writeBaseline: options.writeBaseline } : {}),
+          ...(options.superuser !== undefined ? { superusers: options.superuser } : {}),
+          ...(options.serverSsl !== undefined ? { ssl: options.serverSsl === "on" } : {}),
+          ...(options.identFile !== undefined ? { identFile: options.identFile } : {}),
+          failOn: options.failOn,
+        },
+        {
+          load: async () => {
+            const majorVersion = options.pgVersion;
+            const loaded = await loadHbaSource(file, options, {
+              lintContext: true,
+              connection: ctx,
+              ...(majorVersion !== undefined ? { majorVersion } : {}),
+            });
+            for (const warning of loaded.warnings) ctx.output.warn(warning);
+            return loaded;
           },
-          CHECK_IDS,
-        );
-      }
-      const { findings, suppressed, staleBaseline } = checked;
+          readBaseline,
+          writeBaseline,
+          linesOf: (loaded) => inlineReader(loaded, file),
+          onWarning: (message) => ctx.output.warn(message),
+          onInfo: (message) => ctx.output.info(message),
+        },
+      );
+      const { source, context, rulesChecked, findings, suppressed, staleBaseline } = linted;
       // Written piece by piece: a file of millions of rules has millions of findings, too many for one string.
       let pieces: Iterable<string>;
       if (format === "sarif") {
@@ -191,7 +126,7 @@ export function hbaLintCommand(): Command {
           findings,
           (items) => ({
             source: source.label,
-            rulesChecked: result.rulesChecked,
+            rulesChecked: rulesChecked,
             failOn: options.failOn,
             context,
             findings: items,
@@ -202,7 +137,7 @@ export function hbaLintCommand(): Command {
           withFingerprint,
         );
       } else
-        pieces = lintTextChunks(`${source.label}: `, findings, result.rulesChecked, {
+        pieces = lintTextChunks(`${source.label}: `, findings, rulesChecked, {
           compact: format === "compact",
           suppressed,
           staleBaseline,
@@ -217,10 +152,8 @@ export function hbaLintCommand(): Command {
           : (piece: string) => ctx.output.data(piece);
       for (const piece of pieces) write(piece);
       if (format === "compact")
-        ctx.output.info(
-          `${source.label}: ${lintSummary(findings, result.rulesChecked, { suppressed, staleBaseline })}`,
-        );
-      if (failsAt(findings, options.failOn)) throw new ExitSignal(ExitCode.checkFailed);
+        ctx.output.info(`${source.label}: ${lintSummary(findings, rulesChecked, { suppressed, staleBaseline })}`);
+      if (linted.fails) throw new ExitSignal(ExitCode.checkFailed);
     });
   addSourceOptions(command)
     .addOption(new Option("--ident-file <file>", "with FILE: its pg_ident.conf, so map= options can be checked"))

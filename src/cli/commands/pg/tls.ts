@@ -1,42 +1,19 @@
-import { access, readFile, stat } from "node:fs/promises";
 import { hostname } from "node:os";
-import { join, resolve } from "node:path";
 
 import { Command, Option } from "commander";
 
-import { notFoundError, usageError } from "../../../core/errors.js";
-import { alterSystem, configErrors, reloadConf, serverFacts } from "../../../pg/alter-system.js";
-import { connectSuperuser } from "../../../pg/connect.js";
-import { findServerBinaries } from "../../../pg/pg-binaries.js";
-import { readPostmasterPid } from "../../../pg/postmaster.js";
-import {
-  ensureServerCertificate,
-  findServerCertificate,
-  foreignCertificateError,
-  type ServerCertificate,
-  type ServerCertificateRequest,
-  withInstalledNames,
-} from "../../../pg/server-certificate.js";
-import {
-  applyTls,
-  checkInstalledCertificate,
-  checkServed,
-  notServedError,
-  planTls,
-  reloadRejection,
-  reloadServer,
-  type ServedCheck,
-  serverKeyProblem,
-  type ServerTlsMaterial,
-  TLS_FILES,
-  type TlsPlan,
-  unverifiedError,
-} from "../../../pg/tls-deploy.js";
-import { renderTlsSnippet, SNIPPET_TARGETS, type SnippetTarget } from "../../../pg/tls-snippets.js";
-import type { CertificateAuthority } from "../../../pki/certificate-authority.js";
-import { readCaCrl } from "../../../pki/crl-file.js";
-import { leafPaths } from "../../../pki/pki-layout.js";
-import { parseSubjectAltName } from "../../../pki/subject-alt-name.js";
+import type { ServerCertificate } from "../../../pg/server-certificate.js";
+import type {
+  ConnTlsDeployed,
+  ConnTlsPlanned,
+  PgdataTlsDeployed,
+  PgdataTlsPlanned,
+  TlsDeployResult,
+} from "../../../pg/tls/deploy-result.js";
+import { deployTls } from "../../../pg/tls/deploy-tls.js";
+import type { ServedState } from "../../../pg/tls/served-verdict.js";
+import type { ServedCheck, TlsPlan } from "../../../pg/tls-deploy.js";
+import { SNIPPET_TARGETS, type SnippetTarget } from "../../../pg/tls-snippets.js";
 import { CONN_FORMS_HELP, connectOptions, connOption } from "../../conn-url.js";
 import { type CommandContext, contextOf } from "../../context.js";
 import { noCnSanOption, sanOption } from "../../flags.js";
@@ -80,58 +57,6 @@ function planText(plan: TlsPlan, dryRun: boolean): string {
   ].join("\n");
 }
 
-function serverRequest(options: Options): ServerCertificateRequest {
-  const commonName = options.cn ?? hostname();
-  const sans =
-    options.san.length > 0
-      ? options.san
-      : [commonName, "localhost", "127.0.0.1", "::1"].filter((san, index, all) => all.indexOf(san) === index);
-  return {
-    commonName,
-    subjectAltNames: sans,
-    group: options.group ?? "server",
-    force: options.force,
-    cnAsSan: options.cnSan,
-  };
-}
-
-/** The request plus every name PGDATA's server.crt answers to now: replacing it must not cut off a client that reaches the server by one of them. */
-async function keepingInstalledNames(
-  ctx: CommandContext,
-  ca: CertificateAuthority,
-  request: ServerCertificateRequest,
-  pgdata: string,
-): Promise<ServerCertificateRequest> {
-  const path = join(pgdata, TLS_FILES.cert);
-  const installed = await readFile(path, "utf8").catch(() => undefined);
-  return withInstalledNames(request, installed, ca, ctx.now, path);
-}
-
-/** The name the final handshake verifies the served certificate for: the first one asked for, as a verify-full client would. */
-function verifyName(request: ServerCertificateRequest): string {
-  return parseSubjectAltName(request.subjectAltNames[0] ?? request.commonName).value;
-}
-
-/** The CA's CRL, checked (signed by the CA, current, parseable) before anything is issued, written or reloaded. */
-function checkedCrl(ctx: CommandContext, ca: CertificateAuthority): Promise<string | undefined> {
-  return readCaCrl(ctx.layout, { issuers: [{ der: ca.der }], now: ctx.now });
-}
-
-/** The served certificate after the run must verify (chain to the CA, valid now, names the host): exit 7 otherwise. */
-function requireVerified(served: ServedCheck, servername: string, hint: () => string): void {
-  if (served.running && served.probe?.tls && served.probe.verified === false)
-    throw unverifiedError(served, servername, hint());
-}
-
-/** Each of `paths` must exist; the first missing one is not-found (exit 4), saying how to issue it. */
-async function requireIssued(paths: readonly string[], issueFlags: string): Promise<void> {
-  for (const path of paths) {
-    await access(path).catch(() => {
-      throw notFoundError("no-certificate", `${path} not found: issue it first with pgwarden cert issue ${issueFlags}`);
-    });
-  }
-}
-
 /**
  * The one JSON shape of `pg tls` (schemas/pg-tls.schema.json), whichever of --pgdata, --conn, --print and
  * --dry-run ran: what did not happen is null or empty.
@@ -164,227 +89,96 @@ function certificateJson(server: ServerCertificate) {
   return { path: server.certPath, action: server.action, reason: server.reason ?? null, backups: server.backups ?? [] };
 }
 
-/** `--print`: the TLS lines for pgbouncer, Patroni or etcd on a host whose certificate is in the PKI. */
-async function runPrint(ctx: CommandContext, options: Options, target: SnippetTarget): Promise<void> {
-  const host = options.cn ?? hostname();
-  const group = options.group ?? (target === "pgbouncer" ? "server" : "peer");
-  const paths = leafPaths(ctx.layout, group, host);
-  await requireIssued(
-    [ctx.layout.caCert, paths.cert, paths.key],
-    `--profile ${group === "peer" ? "peer" : "server"} --cn ${host} --group ${group} --san ${host}`,
-  );
-  const clientGroup = options.clientGroup ?? "client";
-  const client = options.clientCn === undefined ? undefined : leafPaths(ctx.layout, clientGroup, options.clientCn);
-  if (client)
-    await requireIssued([client.cert, client.key], `--profile client --cn ${options.clientCn} --group ${clientGroup}`);
-  if (target === "pgbouncer" && !client) {
-    ctx.output.warn(
-      "no server_tls_cert_file: pgbouncer presents no certificate to PostgreSQL, so rules that demand cert (as a sandbox's do) refuse it; give --client-cn ROLE for the role pgbouncer logs in as",
-    );
+/** The JSON document of a result (the one shape of every mode). */
+function resultJson(result: TlsDeployResult) {
+  switch (result.via) {
+    case "print":
+      return tlsJson({ via: "print", snippet: result.snippet });
+    case "conn":
+      return result.dryRun
+        ? tlsJson({ ...result })
+        : tlsJson({ ...result, certificate: certificateJson(result.certificate) });
+    case "pgdata": {
+      if (!result.dryRun) return tlsJson({ ...result, certificate: certificateJson(result.certificate) });
+      const { certificate } = result;
+      return tlsJson({
+        via: "pgdata",
+        dryRun: true,
+        dataDirectory: result.dataDirectory,
+        certificate: {
+          path: certificate.path,
+          action: certificate.action,
+          reason: certificate.reason ?? null,
+          backups: [],
+        },
+        plan: result.plan,
+      });
+    }
   }
-  const files = {
-    caCert: ctx.layout.caCert,
-    cert: paths.cert,
-    key: paths.key,
-    ...(client ? { clientCert: client.cert, clientKey: client.key } : {}),
-  };
-  const snippet = renderTlsSnippet(target, host, files);
-  if (ctx.output.format === "json") ctx.output.json(tlsJson({ via: "print", snippet: { target, text: snippet } }));
-  else ctx.output.data(snippet);
 }
 
-/** `--conn`: a running server reached as a superuser; files where data_directory is, settings through ALTER SYSTEM. */
-async function runConn(ctx: CommandContext, options: Options, url: string): Promise<void> {
-  const ca = await loadSigningCa(ctx, false);
-  const crlPem = await checkedCrl(ctx, ca);
-  const client = await connectSuperuser(url, connectOptions(ctx));
-  try {
-    const facts = await serverFacts(client);
-    if (!(await readPostmasterPid(facts.dataDirectory))) {
-      throw usageError(
-        "not-local",
-        `the server's data directory ${facts.dataDirectory} is not on this machine (or not readable here): run pgwarden on the database host`,
-      );
-    }
-    const request = await keepingInstalledNames(ctx, ca, serverRequest(options), facts.dataDirectory);
-    const planOptions = { pgdata: facts.dataDirectory, force: options.force, settingsVia: "alter-system" as const };
-    // What would refuse the deployment (a foreign certificate in the PKI or PGDATA, a key PostgreSQL rejects) refuses it before anything is issued.
-    const found = await findServerCertificate(ctx.layout, ca, request, ctx.now);
-    if (!found.usable && found.foreign && !options.force) throw foreignCertificateError(found);
-    await checkInstalledCertificate(facts.dataDirectory, ctx.layout, found.usable?.certPem, options.force ?? false);
-    if (!options.dryRun) await planTls({ certPem: "", keyPem: "", caPem: ca.pem, crlPem }, planOptions);
-    const server = options.dryRun ? undefined : await ensureServerCertificate(ctx.layout, ca, request, ctx.now);
-    const material = server ?? found.usable ?? { certPem: "", keyPem: "" };
-    const { plan, writes } = await planTls(
-      { certPem: material.certPem, keyPem: material.keyPem, caPem: ca.pem, crlPem },
-      planOptions,
-    );
-    const settingsChanged = await alterSystem(client, plan.settings, options.dryRun ?? false);
-    if (options.dryRun) {
-      const lines = settingsChanged.map((name) => `  would ALTER SYSTEM SET ${name} = '${plan.settings[name]}'`);
-      const dry = {
-        via: "conn",
-        dryRun: true,
-        dataDirectory: facts.dataDirectory,
-        plan,
-        alterSystem: settingsChanged,
-      } as const;
-      if (ctx.output.format === "json") ctx.output.json(tlsJson(dry));
-      else
-        ctx.output.data(
-          `${planText(plan, true)}\n${lines.length ? lines.join("\n") : "  settings already as wanted"}\nwould reload the server (pg_reload_conf()) and check the certificate it serves`,
-        );
-      return;
-    }
-    await applyTls(plan, writes, ctx.now);
-    const changed = plan.changed || settingsChanged.length > 0;
-    if (changed) await reloadConf(client);
-    const certPem = (server as { certPem: string }).certPem;
-    const servername = verifyName(request);
-    const served = await checkServed(facts.dataDirectory, certPem, ca.pem, undefined, undefined, servername);
-    const result = {
-      dataDirectory: facts.dataDirectory,
-      alterSystem: settingsChanged,
-      plan,
-      reloaded: changed,
-      served,
-    };
-    if (ctx.output.format === "json")
-      ctx.output.json(tlsJson({ via: "conn", ...result, certificate: certificateJson(server as ServerCertificate) }));
-    else
-      ctx.output.data(
-        `${planText(plan, false)}\n${settingsChanged.length ? `ALTER SYSTEM: ${settingsChanged.join(", ")}` : "settings already as wanted"}\nserver: ${served.matches ? `serves this certificate (${served.probe?.protocol}, ${served.probe?.cipher})` : "does NOT serve this certificate"}`,
-      );
-    if (!served.matches) {
-      const { errors, logFile } = await configErrors(client);
-      const rejection =
-        errors[0] ??
-        (await reloadRejection(facts.dataDirectory, logFile ? resolve(facts.dataDirectory, logFile) : undefined));
-      throw notServedError(served, rejection);
-    }
-    const certPath = (server as { certPath: string }).certPath;
-    requireVerified(
-      served,
-      servername,
-      () => `pgwarden cert verify ${certPath} --purpose server --host ${servername} says why`,
-    );
-  } finally {
-    await client.end().catch(() => undefined);
+function connPlannedText(result: ConnTlsPlanned): string {
+  const lines = result.alterSystem.map((name) => `  would ALTER SYSTEM SET ${name} = '${result.plan.settings[name]}'`);
+  return `${planText(result.plan, true)}\n${lines.length ? lines.join("\n") : "  settings already as wanted"}\nwould reload the server (pg_reload_conf()) and check the certificate it serves`;
+}
+
+function connDeployedText(result: ConnTlsDeployed): string {
+  const { plan, served, alterSystem } = result;
+  return `${planText(plan, false)}\n${alterSystem.length ? `ALTER SYSTEM: ${alterSystem.join(", ")}` : "settings already as wanted"}\nserver: ${served.matches ? `serves this certificate (${served.probe?.protocol}, ${served.probe?.cipher})` : "does NOT serve this certificate"}`;
+}
+
+function pgdataPlannedText(result: PgdataTlsPlanned): string {
+  const { certificate } = result;
+  const action =
+    certificate.action === "reissue"
+      ? `reissue ${certificate.path} (${certificate.reason})`
+      : `issue ${certificate.path}`;
+  const certLine =
+    certificate.action === "kept"
+      ? `server certificate: ${certificate.path} (kept)`
+      : `server certificate: would ${action} for ${certificate.subjectAltNames.join(", ")}`;
+  return `${certLine}\n${planText(result.plan, true)}${result.wouldReload ? "\nwould reload the server (pg_ctl reload) and check the certificate it serves" : ""}`;
+}
+
+const SERVED_LINES: Record<ServedState, (served: ServedCheck) => string> = {
+  "not-running": () => "server: not running; the new settings take effect when it starts",
+  serves: (served) =>
+    `server: serves this certificate (${served.probe?.protocol}, ${served.probe?.cipher}, verified: ${served.probe?.verified ? "yes" : `no, ${served.probe?.verifyError}`})`,
+  "awaiting-reload": () =>
+    "server: still serves the previous certificate: reload it (pgwarden pg tls --reload, or pg_ctl reload)",
+  "not-served": () => `server: does NOT serve this certificate`,
+};
+
+function pgdataDeployedText(result: PgdataTlsDeployed): string {
+  const { certificate: server, plan } = result;
+  return `server certificate: ${server.certPath} (${server.action}${server.reason ? `: ${server.reason}` : ""})\n${plan.changed ? "" : "nothing to change\n"}${planText(plan, false)}\n${SERVED_LINES[result.servedState](result.served)}`;
+}
+
+function resultText(result: TlsDeployResult): string {
+  switch (result.via) {
+    case "print":
+      return result.snippet.text;
+    case "conn":
+      return result.dryRun ? connPlannedText(result) : connDeployedText(result);
+    case "pgdata":
+      return result.dryRun ? pgdataPlannedText(result) : pgdataDeployedText(result);
   }
 }
 
 async function run(ctx: CommandContext, options: Options): Promise<void> {
-  const modes = [options.pgdata, options.conn, options.print].filter((mode) => mode !== undefined).length;
-  if (modes !== 1)
-    throw usageError(
-      "pg-tls-mode",
-      "give exactly one of --pgdata DIR (a cluster on this machine), --conn URL (a running server, as a superuser) or --print pgbouncer|patroni|etcd",
-    );
-  if (options.print) return runPrint(ctx, options, options.print);
-  if (options.conn) return runConn(ctx, options, options.conn);
-  return runPgdata(ctx, options, resolve(options.pgdata as string));
-}
-
-async function runPgdata(ctx: CommandContext, options: Options, pgdata: string): Promise<void> {
-  const ca = await loadSigningCa(ctx, false);
-  const crlPem = await checkedCrl(ctx, ca);
-  const request = await keepingInstalledNames(ctx, ca, serverRequest(options), pgdata);
-  const planOptions = {
-    pgdata,
-    configFile: options.configFile ? resolve(options.configFile) : undefined,
-    force: options.force,
-  };
-
-  // What would refuse the deployment (a foreign certificate in the PKI or PGDATA, no PGDATA, a key PostgreSQL rejects) refuses it before anything is issued.
-  const found = await findServerCertificate(ctx.layout, ca, request, ctx.now);
-  if (!found.usable && found.foreign && !options.force) throw foreignCertificateError(found);
-  await checkInstalledCertificate(pgdata, ctx.layout, found.usable?.certPem, options.force ?? false);
-  if (options.dryRun) {
-    // A certificate still to be issued: plan against empty content, which differs from any file.
-    const material: ServerTlsMaterial = found.usable
-      ? { certPem: found.usable.certPem, keyPem: found.usable.keyPem, caPem: ca.pem, crlPem }
-      : { certPem: "", keyPem: "", caPem: ca.pem, crlPem };
-    const { plan } = await planTls(material, planOptions);
-    const action = found.existing ? `reissue ${found.paths.cert} (${found.reason})` : `issue ${found.paths.cert}`;
-    const certLine = found.usable
-      ? `server certificate: ${found.usable.certPath} (kept)`
-      : `server certificate: would ${action} for ${found.options.subjectAltNames.join(", ")}`;
-    if (ctx.output.format === "json") {
-      const action = found.usable ? "kept" : found.existing ? "reissue" : "issue";
-      const certificate = { path: found.paths.cert, action, reason: found.reason ?? null, backups: [] };
-      ctx.output.json(tlsJson({ via: "pgdata", dryRun: true, dataDirectory: pgdata, certificate, plan }));
-    } else
-      ctx.output.data(
-        `${certLine}\n${planText(plan, true)}${options.reload ? "\nwould reload the server (pg_ctl reload) and check the certificate it serves" : ""}`,
-      );
-    return;
-  }
-
-  await planTls({ certPem: "", keyPem: "", caPem: ca.pem, crlPem }, planOptions);
-  const server = await ensureServerCertificate(ctx.layout, ca, request, ctx.now);
-  const { plan, writes } = await planTls(
-    { certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem, crlPem },
-    planOptions,
-  );
-  const written = await applyTls(plan, writes, ctx.now);
-  server.backups?.forEach((backup) =>
-    ctx.output.info(`pgwarden: kept the previous ${backup.replace(/\.[^.]+\.bak$/, "")} as ${backup}`),
-  );
-  plan.overridden.forEach((name) =>
-    ctx.output.warn(
-      `postgresql.auto.conf sets ${name} (ALTER SYSTEM), which overrides pgwarden.conf: run ALTER SYSTEM RESET ${name}`,
-    ),
-  );
-  written
-    .filter((file) => file.backup)
-    .forEach((file) => ctx.output.info(`pgwarden: kept the previous ${file.path} as ${file.backup}`));
-  // Reload when something changed, or when the server does not serve what is installed (an earlier reload failed).
-  const servername = verifyName(request);
-  const needsReload =
-    options.reload === true &&
-    (plan.changed || (await checkServed(pgdata, server.certPem, ca.pem, undefined, 0, servername)).matches === false);
-  if (needsReload) await reloadServer(findServerBinaries(options.pgBin).dir, pgdata, plan.owner);
-  const served = await checkServed(pgdata, server.certPem, ca.pem, undefined, undefined, servername);
-  const done = {
-    via: "pgdata",
-    dataDirectory: pgdata,
-    certificate: certificateJson(server),
-    plan,
-    reloaded: needsReload,
-    served,
-  } as const;
-  if (ctx.output.format === "json") ctx.output.json(tlsJson(done));
-  else {
-    const servedLine = !served.running
-      ? "server: not running; the new settings take effect when it starts"
-      : served.matches
-        ? `server: serves this certificate (${served.probe?.protocol}, ${served.probe?.cipher}, verified: ${served.probe?.verified ? "yes" : `no, ${served.probe?.verifyError}`})`
-        : plan.changed && !options.reload
-          ? "server: still serves the previous certificate: reload it (pgwarden pg tls --reload, or pg_ctl reload)"
-          : `server: does NOT serve this certificate`;
-    ctx.output.data(
-      `server certificate: ${server.certPath} (${server.action}${server.reason ? `: ${server.reason}` : ""})\n${plan.changed ? "" : "nothing to change\n"}${planText(plan, false)}\n${servedLine}`,
-    );
-  }
-  // Without --reload a changed plan is not served yet: the handshake saw the old setup, which says nothing of the new one.
-  if (served.matches || options.reload || !plan.changed) {
-    requireVerified(served, servername, () =>
-      plan.overridden.length > 0
-        ? `postgresql.auto.conf (ALTER SYSTEM) overrides ${plan.overridden.join(", ")}: run ALTER SYSTEM RESET for each, then pgwarden pg tls --reload`
-        : served.matches
-          ? `pgwarden cert verify ${server.certPath} --purpose server --host ${servername} says why`
-          : "another setting points the server elsewhere: SELECT name, setting, sourcefile FROM pg_settings WHERE name LIKE 'ssl%' shows which",
-    );
-  }
-  if (served.running && !served.matches && (options.reload || !plan.changed)) {
-    const keyInfo = await stat(join(pgdata, TLS_FILES.key)).catch(() => undefined);
-    const keyProblem = keyInfo ? serverKeyProblem(keyInfo, plan.owner.uid) : undefined;
-    throw notServedError(
-      served,
-      await reloadRejection(pgdata, options.log),
-      keyProblem ? `${TLS_FILES.key}: ${keyProblem}` : undefined,
-    );
-  }
+  const result = await deployTls(options, {
+    layout: () => ctx.layout,
+    signingCa: () => loadSigningCa(ctx, false),
+    connect: connectOptions(ctx),
+    now: ctx.now,
+    hostname: hostname(),
+    onWarning: (message) => ctx.output.warn(message),
+    onInfo: (message) => ctx.output.info(message),
+  });
+  if (ctx.output.format === "json") ctx.output.json(resultJson(result));
+  else ctx.output.data(resultText(result));
+  // Shown first, then failed: what was written and what the server serves is worth reading either way.
+  if (result.via !== "print" && !result.dryRun && result.failure) throw result.failure;
 }
 
 export function pgTlsCommand(): Command {

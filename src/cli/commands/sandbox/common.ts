@@ -1,11 +1,9 @@
-import { realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 
 import { type Command, Option } from "commander";
 
-import { notFoundError, usageError } from "../../../core/errors.js";
-import { recordedSandboxPki, requireState, SANDBOX_STATE_FILE } from "../../../pg/sandbox.js";
+import { chooseSandboxPki, type NamedPki } from "../../../pg/sandbox-pki.js";
 import type { PkiLayout } from "../../../pki/pki-layout.js";
 import { checkedLayout, type CommandContext } from "../../context.js";
 
@@ -23,7 +21,7 @@ needed from any directory; PGWARDEN_PKI naming another is set aside (with a note
 is refused (exit 2) while the recorded one exists.`;
 
 /** The PKI the person named for this command: a --pki flag (before or after the verb), else PGWARDEN_PKI, else ./pki. */
-function namedPki(command: Command): { path: string; source: "flag" | "env" | "default" } {
+function namedPki(command: Command): NamedPki {
   const own = command.opts<{ pki?: string }>().pki;
   if (own !== undefined) return { path: own, source: "flag" };
   let root = command;
@@ -33,18 +31,6 @@ function namedPki(command: Command): { path: string; source: "flag" | "env" | "d
     path: root.opts<{ pki: string }>().pki,
     source: source === "cli" ? "flag" : source === "env" ? "env" : "default",
   };
-}
-
-/** Whether two paths name one directory (a link to it, or the same path written otherwise). */
-function sameDirectory(a: string, b: string): boolean {
-  const real = (path: string) => {
-    try {
-      return realpathSync(path);
-    } catch {
-      return resolve(path);
-    }
-  };
-  return real(a) === real(b);
 }
 
 /**
@@ -62,48 +48,11 @@ export async function sandboxLayout(
   dir: string,
   options: { sandboxRequired?: boolean } = {},
 ): Promise<PkiLayout> {
-  const recorded = await recordedSandboxPki(dir);
-  const named = namedPki(command);
-  if (recorded === undefined) {
-    // A PKI named on purpose is judged first, as by every command; with none named, "no sandbox" is the news (and ./pki beside the point).
-    if (options.sandboxRequired && named.source === "default") await requireState(dir);
+  const choice = await chooseSandboxPki(dir, namedPki(command), options);
+  if (choice.use === "named") {
+    if (choice.warning !== undefined) ctx.output.warn(choice.warning);
     return ctx.layout;
   }
-  const stateFile = join(resolve(dir), SANDBOX_STATE_FILE);
-  if ("untrusted" in recorded) {
-    ctx.output.warn(
-      `not using the PKI named in ${stateFile}: ${recorded.untrusted}; using ${resolve(named.path)} instead`,
-    );
-    return ctx.layout;
-  }
-  if (sameDirectory(named.path, recorded.pki)) return ctx.layout;
-  const exists = (() => {
-    try {
-      realpathSync(recorded.pki);
-      return true;
-    } catch {
-      return false;
-    }
-  })();
-  if (!exists) {
-    if (named.source === "flag") return ctx.layout;
-    throw notFoundError(
-      "sandbox-pki-missing",
-      `the sandbox in ${resolve(dir)} was set up with the PKI ${recorded.pki} (recorded in ${stateFile}), which no longer exists: ` +
-        "put it back, or give --pki where it is now",
-    );
-  }
-  if (named.source === "flag") {
-    throw usageError(
-      "sandbox-pki-mismatch",
-      `--pki ${resolve(named.path)} is not the PKI of the sandbox in ${resolve(dir)}, which sandbox up recorded as ${recorded.pki} in ${stateFile}: ` +
-        "leave out --pki (the recorded one is used), or use another --dir for a sandbox of that PKI",
-    );
-  }
-  if (named.source === "env") {
-    ctx.output.info(
-      `pgwarden: using the PKI ${recorded.pki} that sandbox up recorded for ${resolve(dir)}, not PGWARDEN_PKI=${named.path}`,
-    );
-  }
-  return checkedLayout(recorded.pki, command);
+  if (choice.info !== undefined) ctx.output.info(choice.info);
+  return checkedLayout(choice.path, command);
 }
