@@ -96,12 +96,19 @@ export { readServerHba, type ServerHba } from "./hba/server-file.js";
 // HBA lint: the checks, what the rules' source tells them, and parse errors as findings.
 export { inventoryLintContext } from "./hba/inventory-superusers.js";
 export type { LintCheck, LintContext } from "./hba/lint/lint-rule.js";
+export { lintSource, type LintSourceRequest, type LintSourceResult } from "./hba/lint/lint-source.js";
 export { parseErrorFindings } from "./hba/lint/parse-error.js";
 export { LINT_CHECKS } from "./hba/lint/rules/index.js";
 export { DEFAULT_SUPERUSERS, lintRules as lintHba, type LintResult } from "./hba/lint/run-lint.js";
 export { readServerContext as readServerLintContext } from "./hba/server-context.js";
 
 // HBA explain: which line PostgreSQL uses for a connection, what it demands, and the verdict.
+export {
+  type ExplainedSource,
+  type ExplainRequest,
+  type ExplainResult,
+  explainRules,
+} from "./hba/explain/explain-rules.js";
 export {
   type Access,
   type AuthenticationOutcome,
@@ -178,6 +185,13 @@ export {
   type ServerCertificate,
   type ServerCertificateRequest,
 } from "./pg/server-certificate.js";
+export {
+  deployTls,
+  type TlsDeployEnvironment,
+  type TlsDeployMode,
+  type TlsDeployRequest,
+  type TlsDeployResult,
+} from "./pg/tls/index.js";
 export {
   applyTls,
   checkServed,
