@@ -19,9 +19,11 @@ import {
   derSequence,
   derTlv,
   readDerElement,
+  TAG_GENERALIZED_TIME,
   TAG_INTEGER,
   TAG_OCTET_STRING,
   TAG_SET,
+  TAG_UTC_TIME,
   TAG_UTF8_STRING,
 } from "./der.js";
 import type { SignatureAlgorithm } from "./key-type.js";
@@ -69,9 +71,6 @@ export function ipAddressOctets(address: string): Buffer {
   if (!parsed) throw new Error(`not an IP address: ${address}`);
   return Buffer.from(parsed.base.toString(16).padStart(parsed.family === 4 ? 8 : 32, "0"), "hex");
 }
-
-const TAG_UTC_TIME = 0x17;
-const TAG_GENERALIZED_TIME = 0x18;
 
 /** RFC 5280 4.1.2.5: UTCTime (two-digit year) through 2049, GeneralizedTime from 2050; seconds, Z. */
 function timeDer(date: Date): Buffer {
