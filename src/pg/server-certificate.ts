@@ -6,11 +6,12 @@ import { PRIVATE_FILE_MODE, writeFileAtomic } from "../core/fs/atomic-write.js";
 import { backupPath } from "../core/fs/backup.js";
 import type { CertificateAuthority } from "../pki/certificate-authority.js";
 import { describeCertificate } from "../pki/certificate-info.js";
-import { parseCertificateOrNone, readExisting } from "../pki/existing-file.js";
+import { readExisting } from "../pki/existing-file.js";
 import { readRecords } from "../pki/inventory.js";
 import { issueCertificate, prepareLeaf } from "../pki/issue.js";
 import { keyPemMatches } from "../pki/key-match.js";
 import { fingerprintSha256 } from "../pki/leaf-signer.js";
+import { firstCertificateOrNone } from "../pki/pem.js";
 import type { PkiLayout } from "../pki/pki-layout.js";
 import { PROFILES } from "../pki/profiles.js";
 import { parseSubjectAltName } from "../pki/subject-alt-name.js";
@@ -157,7 +158,7 @@ export async function findServerCertificate(
   });
   const [certText, keyPem] = await Promise.all([readExisting(paths.cert), readExisting(paths.key)]);
   const existing = certText !== undefined || keyPem !== undefined;
-  const cert = certText === undefined ? undefined : parseCertificateOrNone(certText);
+  const cert = certText === undefined ? undefined : firstCertificateOrNone(certText);
   // An incomplete or unreadable pair cannot serve, for the reason that also makes it foreign.
   const reason = !existing
     ? undefined
@@ -243,9 +244,8 @@ export async function ensureServerCertificate(
 
 /** The names a certificate answers to for libpq's verify-full: its DNS and IP SANs, and its CN when it has no DNS SAN (libpq then checks the CN). */
 export function namesClientsUse(cert: X509Certificate, now: Date): string[] {
-  const sans = describeCertificate(cert.raw, now).subjectAltNames;
+  const { subjectAltNames: sans, commonName } = describeCertificate(cert.raw, now);
   const names = sans.map((san) => `${san.type.toUpperCase()}:${san.value}`);
-  const commonName = /^CN=(.*)$/m.exec(cert.subject)?.[1];
   if (commonName && !sans.some((san) => san.type === "dns")) {
     try {
       const san = parseSubjectAltName(commonName, { allowWildcard: true });
@@ -272,7 +272,7 @@ export function withInstalledNames(
   now: Date,
   installedPath: string,
 ): ServerCertificateRequest {
-  const cert = installedPem === undefined ? undefined : parseCertificateOrNone(installedPem);
+  const cert = installedPem === undefined ? undefined : firstCertificateOrNone(installedPem);
   if (!cert || !cert.checkIssued(ca.certificate) || !cert.verify(ca.certificate.publicKey)) return request;
   const key = (value: string) => {
     const san = parseSubjectAltName(value, { allowWildcard: true });

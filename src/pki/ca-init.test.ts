@@ -5,13 +5,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
 
+import { AsnConvert } from "@peculiar/asn1-schema";
+
 import { PgwardenError } from "../core/errors.js";
 import { initCa } from "./ca-init.js";
 import { loadCa } from "./certificate-authority.js";
-import { buildName, signCertificate } from "./certificate-builder.js";
+import { buildName, encodeSignatureAlgorithm } from "./certificate-builder.js";
+import { signCertificate, validityDer } from "./certificate-der.js";
 import { describeCertificate } from "./certificate-info.js";
 import { toPem } from "./der.js";
 import { issueCertificate } from "./issue.js";
+import { signatureAlgorithmFor } from "./key-type.js";
 import { type PkiLayout, pkiLayout } from "./pki-layout.js";
 import { PROFILES } from "./profiles.js";
 
@@ -142,17 +146,19 @@ test("ca.key whose certificates survive: the new ca.crt takes their issuer's nam
 test("ca.key whose certificates name two different issuers: refused, nothing written", async () => {
   const first = await initCa(layout);
   await issueCertificate(layout, first.ca, { profile: PROFILES.client, commonName: "u1" });
-  const other = buildName({ commonName: "someone-else" });
+  const other = Buffer.from(AsnConvert.serialize(buildName({ commonName: "someone-else" })));
+  const algorithm = signatureAlgorithmFor(first.ca.key);
   const stray = signCertificate(
     {
       serial: "01",
+      signatureAlgorithm: encodeSignatureAlgorithm(algorithm),
       subject: other,
       issuer: other,
-      notBefore: new Date(),
-      notAfter: new Date(Date.now() + 86_400_000),
-      publicKey: first.ca.certificate.publicKey,
+      validity: validityDer(new Date(), new Date(Date.now() + 86_400_000)),
+      subjectPublicKeyInfo: first.ca.certificate.publicKey.export({ type: "spki", format: "der" }),
       extensions: [],
     },
+    algorithm,
     first.ca.key,
   );
   await mkdir(join(layout.root, "misc"));

@@ -26,11 +26,9 @@ import {
   type DistinguishedName,
   encodeExtension,
   encodeSignatureAlgorithm,
-  keyIdentifier,
   keyUsageExtension,
-  subjectKeyIdExtension,
 } from "./certificate-builder.js";
-import { assembleCertificate, validityDer } from "./certificate-der.js";
+import { signCertificate, subjectKeyIdentifier, subjectKeyIdExtensionDer, validityDer } from "./certificate-der.js";
 import { describeCertificate } from "./certificate-info.js";
 import { certificatesSignedBy, type SignedCertificate } from "./certificates-signed-by.js";
 import { validateCommonName } from "./common-name.js";
@@ -155,18 +153,19 @@ export async function initCa(layout: PkiLayout, options: InitCaOptions = {}): Pr
   const orphans = created ? [] : await certificatesSignedBy(layout, publicKey);
   const restored =
     orphans.length > 0 ? restoredIdentity(layout, orphans, subjectGiven ? subject : undefined) : undefined;
-  const keyId = restored?.keyId ?? keyIdentifier(publicKey);
+  const keyId = restored?.keyId ?? subjectKeyIdentifier(publicKey);
   const name = restored?.name ?? Buffer.from(AsnConvert.serialize(buildName(subject)));
   // A restored root is valid from the oldest certificate it signed, so none of them predates its issuer.
   const notBefore = restored && restored.notBefore < validity.notBefore ? restored.notBefore : validity.notBefore;
   const algorithm = signatureAlgorithmFor(key);
+  // The same order and the same subject key identifier encoding as a leaf's (leaf-signer.ts).
   const extensions = [
-    basicConstraintsExtension(true, ROOT_PATH_LENGTH),
-    keyUsageExtension(["digitalSignature", "keyCertSign", "cRLSign"]),
-    subjectKeyIdExtension(keyId),
-    authorityKeyIdExtension(keyId),
+    encodeExtension(basicConstraintsExtension(true, ROOT_PATH_LENGTH)),
+    encodeExtension(keyUsageExtension(["digitalSignature", "keyCertSign", "cRLSign"])),
+    subjectKeyIdExtensionDer(keyId),
+    encodeExtension(authorityKeyIdExtension(keyId)),
   ];
-  const der = assembleCertificate(
+  const der = signCertificate(
     {
       serial: restored?.serial ?? newSerial(),
       signatureAlgorithm: encodeSignatureAlgorithm(algorithm),
@@ -174,7 +173,7 @@ export async function initCa(layout: PkiLayout, options: InitCaOptions = {}): Pr
       validity: validityDer(notBefore, validity.notAfter),
       subject: name,
       subjectPublicKeyInfo: publicKey.export({ type: "spki", format: "der" }),
-      extensions: extensions.map(encodeExtension),
+      extensions,
     },
     algorithm,
     key,

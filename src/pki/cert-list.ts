@@ -185,7 +185,7 @@ function keyStatus(check: Awaited<ReturnType<typeof keyCheck>>): ListStatus | un
 }
 
 /**
- * The inventory: every certificate pgwarden recorded, checked against the files, plus
+ * The certificate list: every certificate pgwarden recorded, checked against the files, plus
  * every certificate under the PKI directory it did not make (a Pigsty `files/pki`), as found.
  * A pair whose key does not belong to its certificate is `key-mismatch`. A file that exists
  * but cannot be read is an error in `errors`, never a state of the certificate. Files are

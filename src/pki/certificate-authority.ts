@@ -7,7 +7,7 @@ import type { Name } from "@peculiar/asn1-x509";
 import { notFoundError } from "../core/errors.js";
 import { readInputFile } from "../core/fs/read-input.js";
 import { assertUsableCa } from "./ca-usability.js";
-import { keyIdentifier } from "./certificate-builder.js";
+import { subjectKeyIdentifier } from "./certificate-der.js";
 import { parseExtensions } from "./certificate-info.js";
 import { readPrivateKeyFile } from "./key-file.js";
 import { decodeCertificates, type PemOrigin } from "./pem.js";
@@ -77,7 +77,7 @@ export function certificateAuthority(
   warnings.forEach((warning) => options.onWarning?.(warning));
   const keyId = extensions.subjectKeyId
     ? new Uint8Array(extensions.subjectKeyId.buffer)
-    : keyIdentifier(createPublicKey(key));
+    : subjectKeyIdentifier(createPublicKey(key));
   return {
     ...paths,
     der,

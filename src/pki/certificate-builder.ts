@@ -1,7 +1,11 @@
 import "reflect-metadata";
 
-import type { KeyObject } from "node:crypto";
-
+/**
+ * The parts of certificates that do not change from leaf to leaf, encoded with
+ * @peculiar/asn1-x509: names with O/OU, basic constraints, key usage, extended key usage,
+ * the authority key identifier and the signature algorithm. `certificate-der.ts` puts them
+ * into a certificate (`signCertificate`).
+ */
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import {
   AlgorithmIdentifier,
@@ -16,11 +20,9 @@ import {
   KeyUsageFlags,
   Name,
   RelativeDistinguishedName,
-  SubjectKeyIdentifier,
 } from "@peculiar/asn1-x509";
 
-import { assembleCertificate, keyIdentifierFromSpki, validityDer } from "./certificate-der.js";
-import { type SignatureAlgorithm, signatureAlgorithmFor } from "./key-type.js";
+import type { SignatureAlgorithm } from "./key-type.js";
 
 const OID_COMMON_NAME = "2.5.4.3";
 const OID_ORGANIZATION = "2.5.4.10";
@@ -28,7 +30,6 @@ const OID_ORGANIZATIONAL_UNIT = "2.5.4.11";
 const OID_BASIC_CONSTRAINTS = "2.5.29.19";
 const OID_KEY_USAGE = "2.5.29.15";
 const OID_EXT_KEY_USAGE = "2.5.29.37";
-const OID_SUBJECT_KEY_ID = "2.5.29.14";
 const OID_AUTHORITY_KEY_ID = "2.5.29.35";
 
 /** A subject or issuer as pgwarden writes it: O, OU, CN in that order (as Pigsty's CA). */
@@ -78,21 +79,12 @@ export function extendedKeyUsageExtension(oids: readonly string[]): ExtensionSpe
   return extension(OID_EXT_KEY_USAGE, false, new ExtendedKeyUsage([...oids]));
 }
 
-export function subjectKeyIdExtension(keyId: Uint8Array): ExtensionSpec {
-  return extension(OID_SUBJECT_KEY_ID, false, new SubjectKeyIdentifier(keyId));
-}
-
 export function authorityKeyIdExtension(keyId: Uint8Array): ExtensionSpec {
   return extension(
     OID_AUTHORITY_KEY_ID,
     false,
     new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(keyId) }),
   );
-}
-
-/** RFC 5280 4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING's bits. */
-export function keyIdentifier(publicKey: KeyObject): Uint8Array {
-  return keyIdentifierFromSpki(publicKey.export({ type: "spki", format: "der" }));
 }
 
 /** DER of one Extension: SEQUENCE { extnID, critical, extnValue OCTET STRING }. */
@@ -112,34 +104,5 @@ export function encodeSignatureAlgorithm(algorithm: SignatureAlgorithm): Buffer 
         parameters: algorithm.nullParameters ? new Uint8Array([0x05, 0x00]).buffer : undefined,
       }),
     ),
-  );
-}
-
-export interface CertificateSpec {
-  /** Hex serial from {@link newSerial}. */
-  readonly serial: string;
-  readonly subject: Name;
-  readonly issuer: Name;
-  readonly notBefore: Date;
-  readonly notAfter: Date;
-  readonly publicKey: KeyObject;
-  readonly extensions: readonly ExtensionSpec[];
-}
-
-/** Encodes and signs an X.509 v3 certificate (a root, or any one-off); returns its DER. */
-export function signCertificate(spec: CertificateSpec, issuerKey: KeyObject): Buffer {
-  const algorithm = signatureAlgorithmFor(issuerKey);
-  return assembleCertificate(
-    {
-      serial: spec.serial,
-      signatureAlgorithm: encodeSignatureAlgorithm(algorithm),
-      issuer: Buffer.from(AsnConvert.serialize(spec.issuer)),
-      validity: validityDer(spec.notBefore, spec.notAfter),
-      subject: Buffer.from(AsnConvert.serialize(spec.subject)),
-      subjectPublicKeyInfo: spec.publicKey.export({ type: "spki", format: "der" }),
-      extensions: spec.extensions.map(encodeExtension),
-    },
-    algorithm,
-    issuerKey,
   );
 }

@@ -7,12 +7,12 @@ import { test } from "node:test";
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import { Extension, GeneralName, SubjectAlternativeName, SubjectKeyIdentifier, Validity } from "@peculiar/asn1-x509";
 
-import { buildName, keyIdentifier } from "./certificate-builder.js";
+import { buildName } from "./certificate-builder.js";
 import {
   commonNameDer,
   ipAddressOctets,
-  keyIdentifierFromSpki,
   subjectAltNameExtensionDer,
+  subjectKeyIdentifier,
   subjectKeyIdExtensionDer,
   validityDer,
 } from "./certificate-der.js";
@@ -53,8 +53,8 @@ test("a CN subject is the engine's Name, byte for byte, at every length form and
 test("the subject key identifier extension is the engine's, and the id is SHA-1 of the key's bits", () => {
   const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
   const spki = publicKey.export({ type: "spki", format: "der" });
-  const keyId = keyIdentifierFromSpki(spki);
-  assert.deepEqual(Buffer.from(keyId), Buffer.from(keyIdentifier(publicKey)));
+  const keyId = subjectKeyIdentifier(spki);
+  assert.deepEqual(Buffer.from(keyId), Buffer.from(subjectKeyIdentifier(publicKey)));
   assert.deepEqual(
     Buffer.from(keyId),
     createHash("sha1")

@@ -1,12 +1,15 @@
 /*
- * The parts of a certificate that differ from leaf to leaf (subject CN, subject key
- * identifier, SANs) and the envelope around them, encoded directly as DER. Everything
- * else a leaf carries is encoded once per batch with @peculiar/asn1-x509
- * (`leaf-template.ts`). Keeping this file free of the ASN.1 engine lets the worker
- * threads that sign a fleet start without loading it; `certificate-der.test.ts` checks
- * every encoding here byte for byte against the engine's.
+ * The one certificate encoder: {@link signCertificate} assembles and signs every
+ * certificate pgwarden makes, roots and leaves alike. The parts that differ from leaf to
+ * leaf (subject CN, subject key identifier, SANs, validity) are encoded here directly as
+ * DER; the parts that do not (names with O/OU, basic constraints, key usage, extended key
+ * usage, authority key identifier, signature algorithm) are encoded with
+ * @peculiar/asn1-x509 (`certificate-extensions.ts`), once per batch for leaves. Keeping
+ * this file free of the ASN.1 engine lets the worker threads that sign a fleet start
+ * without loading it; `certificate-der.test.ts` checks every encoding here byte for byte
+ * against the engine's.
  */
-import { createHash, type KeyObject, sign } from "node:crypto";
+import { createHash, KeyObject, sign } from "node:crypto";
 
 import { parseAddress } from "../core/address.js";
 import {
@@ -16,9 +19,11 @@ import {
   derSequence,
   derTlv,
   readDerElement,
+  TAG_GENERALIZED_TIME,
   TAG_INTEGER,
   TAG_OCTET_STRING,
   TAG_SET,
+  TAG_UTC_TIME,
   TAG_UTF8_STRING,
 } from "./der.js";
 import type { SignatureAlgorithm } from "./key-type.js";
@@ -67,9 +72,6 @@ export function ipAddressOctets(address: string): Buffer {
   return Buffer.from(parsed.base.toString(16).padStart(parsed.family === 4 ? 8 : 32, "0"), "hex");
 }
 
-const TAG_UTC_TIME = 0x17;
-const TAG_GENERALIZED_TIME = 0x18;
-
 /** RFC 5280 4.1.2.5: UTCTime (two-digit year) through 2049, GeneralizedTime from 2050; seconds, Z. */
 function timeDer(date: Date): Buffer {
   const pad = (value: number) => String(value).padStart(2, "0");
@@ -84,8 +86,13 @@ export function validityDer(notBefore: Date, notAfter: Date): Buffer {
   return derSequence(timeDer(notBefore), timeDer(notAfter));
 }
 
-/** RFC 5280 4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING's bits, from SubjectPublicKeyInfo DER. */
-export function keyIdentifierFromSpki(spki: Uint8Array): Uint8Array {
+/**
+ * The subject key identifier of a public key (a KeyObject, or its SubjectPublicKeyInfo DER):
+ * RFC 5280 4.2.1.2 method 1, SHA-1 of the subjectPublicKey BIT STRING's bits. Roots and
+ * leaves both take theirs from here.
+ */
+export function subjectKeyIdentifier(publicKey: KeyObject | Uint8Array): Uint8Array {
+  const spki = publicKey instanceof KeyObject ? publicKey.export({ type: "spki", format: "der" }) : publicKey;
   const outer = readDerElement(spki, 0);
   const algorithm = readDerElement(spki, outer.start);
   const bits = readDerElement(spki, algorithm.end);
@@ -109,8 +116,11 @@ export interface TbsParts {
 
 const VERSION_V3 = Uint8Array.of(0xa0, 0x03, 0x02, 0x01, 0x02);
 
-/** Assembles the TBSCertificate from its parts, signs it, and returns the certificate DER. */
-export function assembleCertificate(parts: TbsParts, algorithm: SignatureAlgorithm, issuerKey: KeyObject): Buffer {
+/**
+ * Assembles the TBSCertificate from its parts, signs it with `issuerKey`, and returns the
+ * certificate DER: the one function every certificate pgwarden makes goes through.
+ */
+export function signCertificate(parts: TbsParts, algorithm: SignatureAlgorithm, issuerKey: KeyObject): Buffer {
   const tbs = derSequence(
     VERSION_V3,
     derTlv(TAG_INTEGER, serialToDer(parts.serial)),

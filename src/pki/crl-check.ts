@@ -1,8 +1,9 @@
 import { pkiError } from "../core/errors.js";
 import { decodePemBlocks } from "./pem.js";
+import { certificateFacts } from "./verify/certificate-facts.js";
 import { children, parseNode } from "./verify/der-walk.js";
-import { parseRevocationList } from "./verify/revocation-list.js";
-import { x509Lib } from "./x509-lib.js";
+import { nameText, sameName } from "./verify/distinguished-name.js";
+import { crlSignedBy, parseRevocationList, type RevocationList } from "./verify/revocation-list.js";
 
 /**
  * How far a CRL's thisUpdate may lie ahead of our clock: OpenSSL refuses a CRL "not yet
@@ -59,12 +60,9 @@ function crlDers(text: string, source: string): Buffer[] {
   return crls.map((block) => block.der);
 }
 
-function sameName(a: ArrayBuffer, b: ArrayBuffer): boolean {
-  return Buffer.from(a).equals(Buffer.from(b));
-}
-
 /**
- * Checks a CRL file before it is installed, as OpenSSL will when a client presents a
+ * Checks a CRL file before it is installed, with the same CRL parser and signature check
+ * as `cert verify` (verify/revocation-list.ts), as OpenSSL will when a client presents a
  * certificate (X509_V_ERR_CRL_*): each CRL in it names one of `issuers` as its issuer, that
  * issuer's key verifies its signature, thisUpdate is not in the future (beyond
  * {@link CRL_CLOCK_SKEW_MS}) and nextUpdate, when present, is not past. A CRL that fails
@@ -73,78 +71,62 @@ function sameName(a: ArrayBuffer, b: ArrayBuffer): boolean {
  * (an unhandled critical extension, a delta, a distribution-point scope: see scopeProblem),
  * and any PEM block in the file that is not an X509 CRL.
  */
-export async function checkCrl(
-  text: string,
-  issuers: readonly CrlIssuer[],
-  now: Date,
-  source: string,
-): Promise<CheckedCrl> {
+export function checkCrl(text: string, issuers: readonly CrlIssuer[], now: Date, source: string): Promise<CheckedCrl> {
+  // A promise for its callers, as when the signature check was asynchronous; the checks run synchronously.
+  return Promise.resolve().then(() => checkCrlText(text, issuers, now, source));
+}
+
+function checkCrlText(text: string, issuers: readonly CrlIssuer[], now: Date, source: string): CheckedCrl {
   const ders = crlDers(text, source);
   const crls: CheckedCrlEntry[] = [];
   for (const der of ders)
     crls.push(
-      await checkOne(
-        der,
-        issuers,
-        now,
-        ders.length > 1 ? `${source} (CRL ${crls.length + 1} of ${ders.length})` : source,
-      ),
+      checkOne(der, issuers, now, ders.length > 1 ? `${source} (CRL ${crls.length + 1} of ${ders.length})` : source),
     );
   // Installed as written: the bytes that were checked are the bytes PostgreSQL reads.
   return { pem: text, crls };
 }
 
-async function checkOne(
-  der: Buffer,
-  issuers: readonly CrlIssuer[],
-  now: Date,
-  source: string,
-): Promise<CheckedCrlEntry> {
-  const x509 = x509Lib();
-  let crl: InstanceType<typeof x509.X509Crl>;
+function checkOne(der: Buffer, issuers: readonly CrlIssuer[], now: Date, source: string): CheckedCrlEntry {
+  let crl: RevocationList;
   try {
-    crl = new x509.X509Crl(der);
-    // Read what the checks below need now, so a malformed body fails here with this message.
-    void crl.issuerName.toArrayBuffer();
-    void crl.thisUpdate;
+    crl = parseRevocationList(der);
   } catch {
     refuse(source, "cannot be parsed as an X.509 CRL (truncated or corrupt)");
   }
-  const candidates = issuers.map((issuer) => new x509.X509Certificate(issuer.der));
+  const candidates = issuers.map((issuer) => certificateFacts(issuer.der));
+  const issuerText = nameText(crl.issuer);
   // Several CAs may share a name (a rotated root): the CRL is theirs if any one's key verifies it.
-  const named = candidates.filter((candidate) =>
-    sameName(candidate.subjectName.toArrayBuffer(), crl.issuerName.toArrayBuffer()),
-  );
+  const named = candidates.filter((candidate) => sameName(candidate.subject, crl.issuer));
   if (named.length === 0) {
     refuse(
       source,
-      `was issued by "${crl.issuer}", not by this PKI's CA ("${candidates.map((candidate) => candidate.subject).join('", "')}")`,
+      `was issued by "${issuerText}", not by this PKI's CA ("${candidates.map((candidate) => nameText(candidate.subject)).join('", "')}")`,
     );
   }
-  let signed = false;
-  for (const issuer of named) signed ||= await crl.verify({ publicKey: issuer }).catch(() => false);
-  if (!signed) {
+  if (!named.some((issuer) => crlSignedBy(crl, issuer))) {
     refuse(
       source,
-      `names "${crl.issuer}" as its issuer, but its signature does not verify with that CA's key (signed by another CA of the same name?)`,
+      `names "${issuerText}" as its issuer, but its signature does not verify with that CA's key (signed by another CA of the same name?)`,
     );
   }
-  if (crl.thisUpdate.getTime() > now.getTime() + CRL_CLOCK_SKEW_MS) {
+  const thisUpdate = new Date(crl.thisUpdate * 1000);
+  if (thisUpdate.getTime() > now.getTime() + CRL_CLOCK_SKEW_MS) {
     refuse(
       source,
-      `is not valid yet (thisUpdate ${crl.thisUpdate.toISOString()}, now ${now.toISOString()}): is this machine's clock or the signer's wrong?`,
+      `is not valid yet (thisUpdate ${thisUpdate.toISOString()}, now ${now.toISOString()}): is this machine's clock or the signer's wrong?`,
     );
   }
-  const nextUpdate = crl.nextUpdate;
+  const nextUpdate = crl.nextUpdate === undefined ? undefined : new Date(crl.nextUpdate * 1000);
   if (nextUpdate && nextUpdate.getTime() <= now.getTime()) {
     refuse(
       source,
       `expired on ${nextUpdate.toISOString()} (its nextUpdate), so OpenSSL would refuse every client certificate with "CRL has expired"`,
     );
   }
-  const scope = scopeProblem(der);
+  const scope = scopeProblem(crl);
   if (scope) refuse(source, scope);
-  return { issuer: crl.issuer, thisUpdate: crl.thisUpdate, nextUpdate, revokedCount: crl.entries.length };
+  return { issuer: issuerText, thisUpdate, nextUpdate, revokedCount: crl.revoked.size };
 }
 
 /** Names of the CRL extensions a refusal may meet, for the message. */
@@ -172,13 +154,7 @@ const IDP_SCOPE_FIELDS: Readonly<Record<number, string>> = {
  * a CRL (refused too), and a delta CRL, which OpenSSL in PostgreSQL takes for a full one, lacks
  * every revocation its base CRL holds. onlyContainsUserCerts alone is fine: all leaves are users.
  */
-function scopeProblem(der: Buffer): string | undefined {
-  let parsed: ReturnType<typeof parseRevocationList>;
-  try {
-    parsed = parseRevocationList(der);
-  } catch {
-    return "cannot be parsed as an X.509 CRL (truncated or corrupt)";
-  }
+function scopeProblem(parsed: RevocationList): string | undefined {
   const unhandled = parsed.unhandledCriticalExtension;
   if (unhandled) {
     const name = EXTENSION_NAMES[unhandled.oid] ?? unhandled.oid;

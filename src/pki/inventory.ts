@@ -12,6 +12,11 @@ import {
 import { mapBounded } from "../core/fs/bounded.js";
 import type { PkiLayout } from "./pki-layout.js";
 
+/*
+ * The certificate records: one JSON-lines file per write in `layout.recordsDir`, a line per
+ * certificate pgwarden issued or signed. ("inventory" in pgwarden means the Pigsty file only.)
+ */
+
 export const RECORD_FORMAT_VERSION = 1;
 
 /** How a certificate came to be: key and certificate made here, or a CSR signed here. */
@@ -80,7 +85,7 @@ export async function rewriteRecords(file: RecordFile, records: readonly Certifi
   else await writeFileAtomic(file.path, encodeRecords(records), { mode: PUBLIC_FILE_MODE });
 }
 
-export interface InventoryReadResult {
+export interface CertificateRecordsRead {
   readonly records: CertificateRecord[];
   /** Record files or lines (`path:line`) that pgwarden cannot read. */
   readonly unreadable: string[];
@@ -88,7 +93,7 @@ export interface InventoryReadResult {
   readonly failed: string[];
 }
 
-export async function readRecords(layout: PkiLayout): Promise<InventoryReadResult> {
+export async function readRecords(layout: PkiLayout): Promise<CertificateRecordsRead> {
   let names: string[];
   try {
     names = await readdir(layout.recordsDir);

@@ -23,7 +23,7 @@ function importGraph(entry: string): Set<string> {
   return seen;
 }
 
-test("the signing worker loads no ASN.1 engine, X.509 library, file or inventory code: each worker starts in milliseconds", () => {
+test("the signing worker loads no ASN.1 engine, X.509 library, file or certificate-records code: each worker starts in milliseconds", () => {
   const graph = importGraph(fileURLToPath(new URL("./issue-worker.js", import.meta.url)));
   const packages = [...graph].filter((entry) => !entry.startsWith("/"));
   assert.ok(

@@ -1,7 +1,7 @@
 /*
  * Worker-thread entry for {@link issueBatch}: generates keys and signs certificates,
  * the CPU-bound part of issuing a fleet, while the main thread writes files. It loads
- * only the lean signer (no ASN.1 engine, no file or inventory code), so it starts fast.
+ * only the lean signer (no ASN.1 engine, no file or certificate-records code), so it starts fast.
  */
 import { createPrivateKey } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";

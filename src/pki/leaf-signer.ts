@@ -2,10 +2,10 @@ import { createHash, type KeyObject } from "node:crypto";
 
 import type { KeyUsageName } from "./certificate-builder.js";
 import {
-  assembleCertificate,
   commonNameDer,
-  keyIdentifierFromSpki,
+  signCertificate,
   subjectAltNameExtensionDer,
+  subjectKeyIdentifier,
   subjectKeyIdExtensionDer,
   validityDer,
 } from "./certificate-der.js";
@@ -124,10 +124,10 @@ export class LeafSigner {
       template.basicConstraints,
       keyUsage,
       ...template.profileExtensions,
-      subjectKeyIdExtensionDer(keyIdentifierFromSpki(spki)),
+      subjectKeyIdExtensionDer(subjectKeyIdentifier(spki)),
     ];
     if (request.subjectAltNames.length > 0) extensions.push(subjectAltNameExtensionDer(request.subjectAltNames));
-    const der = assembleCertificate(
+    const der = signCertificate(
       {
         serial,
         signatureAlgorithm: template.signatureAlgorithm,

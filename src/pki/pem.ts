@@ -66,6 +66,23 @@ export function decodePem(
 export const CERTIFICATE_LABELS = ["CERTIFICATE", "TRUSTED CERTIFICATE"] as const;
 
 /**
+ * The first certificate of a PEM text, or undefined when it holds none that parses: for a
+ * file pgwarden looks at to decide what to do (keep, replace, report), where a damaged or
+ * foreign file is an answer, not an error.
+ */
+export function firstCertificateOrNone(text: string | Buffer): X509Certificate | undefined {
+  const block = decodePemBlocks(text.toString()).find((candidate) =>
+    (CERTIFICATE_LABELS as readonly string[]).includes(candidate.label),
+  );
+  if (!block) return undefined;
+  try {
+    return new X509Certificate(block.der);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Every certificate in a PEM text, each checked to be X.509 that OpenSSL parses, so that a
  * PEM-armoured block of garbage is the same error (exit 2 for an input file, 7 for a PKI
  * file) for every command that reads certificates, not a different one for each.

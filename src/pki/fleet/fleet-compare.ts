@@ -6,12 +6,13 @@ import { dirname, join, resolve } from "node:path";
 import { pkiError, usageError } from "../../core/errors.js";
 import type { CertificateAuthority } from "../certificate-authority.js";
 import { describeCertificate } from "../certificate-info.js";
-import { parseCertificateOrNone, readExisting } from "../existing-file.js";
+import { readExisting } from "../existing-file.js";
 import { readRecords } from "../inventory.js";
 import { isEncryptedPem, privateKeyFileProblem } from "../key-file.js";
 import { keyPemMatches } from "../key-match.js";
 import { describeKey, keyProblem, type KeyType } from "../key-type.js";
 import { fingerprintSha256 } from "../leaf-signer.js";
+import { firstCertificateOrNone } from "../pem.js";
 import type { PkiLayout } from "../pki-layout.js";
 import { EKU_CLIENT_AUTH, EKU_SERVER_AUTH } from "../profiles.js";
 import { formatSubjectAltName } from "../subject-alt-name.js";
@@ -229,7 +230,7 @@ async function compareOne(
       keyType,
     };
   }
-  const cert = parseCertificateOrNone(certText);
+  const cert = firstCertificateOrNone(certText);
   if (clusterKey?.link) {
     const reason = `its key ${planned.keyPath} is a symbolic link, which pgwarden does not follow`;
     return { planned, action: "reissue", reason, foreign: foreignReason(cert, ca, recorded), keyType };

@@ -1,4 +1,4 @@
-import { type DerElement, readDerElement } from "../der.js";
+import { type DerElement, readDerElement, TAG_GENERALIZED_TIME, TAG_UTC_TIME } from "../der.js";
 
 /**
  * Just enough DER reading for path validation: the elements inside a constructed element,
@@ -52,16 +52,22 @@ export function oidText(content: Buffer): string {
   return parts.join(".");
 }
 
+/** A UTCTime or GeneralizedTime, the two forms an X.509 time takes. */
+export function isTime(node: Node | undefined): node is Node {
+  return node?.tag === TAG_UTC_TIME || node?.tag === TAG_GENERALIZED_TIME;
+}
+
 /** Seconds since the epoch of a UTCTime (tag 0x17) or GeneralizedTime (0x18), as X.509 writes them (Zulu). */
 export function timeSeconds(node: Node): number {
   const text = node.content.toString("latin1");
   const match =
-    node.tag === 0x17
+    node.tag === TAG_UTC_TIME
       ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text)
       : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
   if (!match) throw new Error(`unsupported time ${text}`);
   const [, y, mo, d, h, mi, s] = match.map(Number);
-  const year = node.tag === 0x17 ? ((y as number) < 50 ? 2000 + (y as number) : 1900 + (y as number)) : (y as number);
+  const year =
+    node.tag === TAG_UTC_TIME ? ((y as number) < 50 ? 2000 + (y as number) : 1900 + (y as number)) : (y as number);
   return Date.UTC(year, (mo as number) - 1, d, h, mi, s) / 1000;
 }
 

@@ -1,9 +1,9 @@
+import { TAG_UTF8_STRING } from "../der.js";
 import { children, type Node, oidText, parseNode } from "./der-walk.js";
 
 export const OID_COMMON_NAME = "2.5.4.3";
 export const OID_EMAIL_ADDRESS = "1.2.840.113549.1.9.1";
 
-const TAG_UTF8 = 0x0c;
 const TAG_PRINTABLE = 0x13;
 const TAG_T61 = 0x14;
 const TAG_IA5 = 0x16;
@@ -31,7 +31,7 @@ export interface DistinguishedName {
 export function stringValue(attribute: { tag: number; data: Buffer }): string | undefined {
   const { tag, data } = attribute;
   switch (tag) {
-    case TAG_UTF8:
+    case TAG_UTF8_STRING:
       return data.toString("utf8");
     case TAG_PRINTABLE:
     case TAG_IA5:

@@ -1,7 +1,7 @@
 import { verify as verifySignature } from "node:crypto";
 
 import { akidAllows, type CertificateFacts } from "./certificate-facts.js";
-import { children, type Node, oidText, parseNode, timeSeconds } from "./der-walk.js";
+import { children, isTime, type Node, oidText, parseNode, timeSeconds } from "./der-walk.js";
 import { type DistinguishedName, parseName, sameName } from "./distinguished-name.js";
 import { type GeneralName, parseGeneralName } from "./general-name.js";
 
@@ -62,7 +62,7 @@ export function parseRevocationList(der: Buffer): RevocationList {
   const issuer = parseName(fields[at++] as Node);
   const thisUpdate = timeSeconds(fields[at++] as Node);
   let nextUpdate: number | undefined;
-  if (fields[at]?.tag === 0x17 || fields[at]?.tag === 0x18) nextUpdate = timeSeconds(fields[at++] as Node);
+  if (isTime(fields[at])) nextUpdate = timeSeconds(fields[at++] as Node);
   const revoked = new Map<string, number | undefined>();
   let unhandledCriticalExtension: RevocationList["unhandledCriticalExtension"];
   if (fields[at]?.tag === 0x30) {
