@@ -12,33 +12,39 @@ export { ExitCode, type ExitCodeValue, PgwardenError, type Problem } from "./cor
 export { failsAt, type Finding, SEVERITIES, type Severity } from "./core/finding.js";
 
 // The PKI directory (Pigsty's files/pki layout) and its root CA: `ca init`, and loading the CA to sign with.
-export { type CaInitAction, initCa, type InitCaOptions, type InitCaResult } from "./pki/ca-init.js";
-export { type CertificateAuthority, loadCa, type LoadCaOptions } from "./pki/certificate-authority.js";
-export type { DistinguishedName } from "./pki/certificate-builder.js";
-export { DEFAULT_KEY_TYPE, KEY_TYPES, type KeyType } from "./pki/key-type.js";
+export { type CaInitAction, initCa, type InitCaOptions, type InitCaResult } from "./pki/authority/ca-init.js";
+export { type CertificateAuthority, loadCa, type LoadCaOptions } from "./pki/authority/certificate-authority.js";
+export type { DistinguishedName } from "./pki/encoding/certificate-extensions.js";
+export { DEFAULT_LEAF_VALIDITY_DAYS, DEFAULT_ROOT_VALIDITY_DAYS } from "./pki/issuing/validity.js";
+export { DEFAULT_KEY_TYPE, KEY_TYPES, type KeyType } from "./pki/keys/key-type.js";
 export { DEFAULT_PKI_DIR, type PkiLayout, pkiLayout } from "./pki/pki-layout.js";
-export { DEFAULT_LEAF_VALIDITY_DAYS, DEFAULT_ROOT_VALIDITY_DAYS } from "./pki/validity.js";
 
 // Issuance: one certificate, many at once (on worker threads), a CSR made elsewhere, a Pigsty inventory's fleet.
 export { applyFleet, type FleetApplied, type FleetApplyOptions } from "./pki/fleet/fleet-apply.js";
 export { type ComparedCertificate, compareFleet, type FleetComparison } from "./pki/fleet/fleet-compare.js";
 export { type FleetPlanOptions, planFleet, type PlannedCertificate } from "./pki/fleet/fleet-plan.js";
-export type { CertificateRecord } from "./pki/inventory.js";
-export { issueCertificate, type IssueOptions, type IssueResult, type PreparedLeaf, prepareLeaf } from "./pki/issue.js";
-export { type BatchOptions, type BatchResult, issueBatch } from "./pki/issue-batch.js";
-export { type Profile, PROFILE_NAMES, type ProfileName, PROFILES } from "./pki/profiles.js";
-export { signCertificateRequest, type SignCsrOptions } from "./pki/sign-csr.js";
+export {
+  issueCertificate,
+  type IssueOptions,
+  type IssueResult,
+  type PreparedLeaf,
+  prepareLeaf,
+} from "./pki/issuing/issue.js";
+export { type BatchOptions, type BatchResult, issueBatch } from "./pki/issuing/issue-batch.js";
+export { type Profile, PROFILE_NAMES, type ProfileName, PROFILES } from "./pki/issuing/profiles.js";
+export { signCertificateRequest, type SignCsrOptions } from "./pki/issuing/sign-csr.js";
+export type { CertificateRecord } from "./pki/records/certificate-records.js";
 
 // Inspection and verification: read a certificate, check it as OpenSSL and libpq would, list a PKI.
+export { decodeCertificates } from "./pki/encoding/pem.js";
 export {
   listCertificates,
   type ListEntry,
   type ListOptions,
   type ListResult,
   type ListStatus,
-} from "./pki/cert-list.js";
-export { type CertificateInfo, describeCertificate } from "./pki/certificate-info.js";
-export { decodeCertificates } from "./pki/pem.js";
+} from "./pki/inspect/cert-list.js";
+export { type CertificateInfo, describeCertificate } from "./pki/inspect/certificate-info.js";
 export {
   type KeyInput,
   type Purpose,
@@ -46,7 +52,7 @@ export {
   type VerifyCheck,
   type VerifyOptions,
   type VerifyResult,
-} from "./pki/verify.js";
+} from "./pki/verify/verify-certificate.js";
 export { type LoadedVerifyInputs, loadVerifyInputs, type VerifyFiles } from "./pki/verify/verify-inputs.js";
 
 // Client bundles (`cert export`) and the system trust store (`trust install|print`).
@@ -57,7 +63,7 @@ export {
   type ConnectionStrings,
   exportClientBundle,
   libpqUserDir,
-} from "./pki/client-bundle.js";
+} from "./pki/trust/client-bundle.js";
 export {
   detectTrustOs,
   installTrust,
@@ -66,7 +72,7 @@ export {
   type TrustPlan,
   trustPlan,
   trustScript,
-} from "./pki/trust-store.js";
+} from "./pki/trust/trust-store.js";
 
 // Pigsty inventories (pigsty.yml): loaded and validated once, then given to render, roles and fleet issuance.
 export { clusterNames, type Inventory } from "./config/inventory.js";

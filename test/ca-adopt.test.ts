@@ -13,7 +13,7 @@ import { chmod, mkdir, readFile, rm, unlink, writeFile } from "node:fs/promises"
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
-import { rawIssuer } from "../src/pki/certificates-signed-by.js";
+import { rawIssuer } from "../src/pki/authority/certificates-signed-by.js";
 import { pgwarden, snapshot, tempDir } from "./support/cli.js";
 
 interface Run {

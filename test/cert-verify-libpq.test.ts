@@ -10,7 +10,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
-import { verifyCertificate } from "../src/pki/verify.js";
+import { verifyCertificate } from "../src/pki/verify/verify-certificate.js";
 import { pgwarden, tempDir } from "./support/cli.js";
 import { psql } from "./support/clients.js";
 import { type Cluster, startCluster } from "./support/pg-cluster.js";

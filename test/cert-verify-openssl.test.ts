@@ -12,8 +12,8 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
-import { type Purpose, verifyCertificate } from "../src/pki/verify.js";
-import { x509Lib } from "../src/pki/x509-lib.js";
+import { x509Lib } from "../src/pki/encoding/x509-lib.js";
+import { type Purpose, verifyCertificate } from "../src/pki/verify/verify-certificate.js";
 import { pgwarden, tempDir } from "./support/cli.js";
 import {
   type CertSpec,

@@ -5,9 +5,9 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
-import { readRecords } from "../src/pki/inventory.js";
+import { normalizeSerial } from "../src/pki/encoding/serial.js";
 import { pkiLayout } from "../src/pki/pki-layout.js";
-import { normalizeSerial } from "../src/pki/serial.js";
+import { readRecords } from "../src/pki/records/certificate-records.js";
 import { pgwarden, PGWARDEN_BIN, tempDir } from "./support/cli.js";
 
 async function writeNames(path: string, prefix: string, count: number): Promise<void> {

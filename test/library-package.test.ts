@@ -157,7 +157,7 @@ test('import("pgwarden") in a fresh project: real verifiers, errors of the one P
     let error;
     await loadCa(pkiLayout("no-pki-here")).catch((caught) => (error = caught));
     let deep;
-    await import("pgwarden/dist/src/pki/der.js").catch((caught) => (deep = caught.code));
+    await import("pgwarden/dist/src/pki/encoding/der.js").catch((caught) => (deep = caught.code));
     console.log(JSON.stringify({
       exports: Object.keys(pgwarden).sort(),
       verifier,
@@ -257,7 +257,7 @@ function compileExamples(): Promise<Run> {
       join(project, "misuse.ts"),
       [
         'import { issueCertificate, loadCa, pkiLayout } from "pgwarden";',
-        'import { toPem } from "pgwarden/dist/src/pki/der.js";',
+        'import { toPem } from "pgwarden/dist/src/pki/encoding/der.js";',
         'const layout = pkiLayout("pki");',
         "const ca = await loadCa(layout);",
         "// A profile is one of PROFILES, not its name.",

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 
 import { notFoundError } from "../core/errors.js";
 import { checkPkiDirectory } from "../core/fs/safe-dir.js";
-import { readPassphrase } from "../pki/passphrase.js";
+import { readPassphrase } from "../pki/keys/passphrase.js";
 import { type PkiLayout, pkiLayout } from "../pki/pki-layout.js";
 import { createOutput, type Output } from "./output.js";
 

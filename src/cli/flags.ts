@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
 
 import { SEVERITIES } from "../core/finding.js";
-import { MAX_VALIDITY_DAYS } from "../pki/validity.js";
+import { MAX_VALIDITY_DAYS } from "../pki/issuing/validity.js";
 import { integerFlag, type IntegerFlagSpec, integerRangeText, portFlag } from "./number-flags.js";
 
 /* Flags shared by several commands, defined once so their names and help never drift. */

@@ -1,7 +1,7 @@
 import { accessSync, constants, realpathSync } from "node:fs";
 import { basename, delimiter, join } from "node:path";
 
-import { shellWord } from "../pki/conninfo.js";
+import { shellWord } from "../pki/trust/conninfo.js";
 
 function realpath(path: string): string | undefined {
   try {

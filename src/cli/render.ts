@@ -1,5 +1,5 @@
-import type { CertificateInfo } from "../pki/certificate-info.js";
-import { formatSubjectAltName } from "../pki/subject-alt-name.js";
+import type { CertificateInfo } from "../pki/inspect/certificate-info.js";
+import { formatSubjectAltName } from "../pki/names/subject-alt-name.js";
 
 /** Aligned `key: value` lines, as people read a record. */
 export function keyValueLines(rows: readonly (readonly [string, string | number | null | undefined])[]): string {

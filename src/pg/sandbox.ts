@@ -5,12 +5,12 @@ import { dirname, join, parse as parsePath, resolve } from "node:path";
 
 import { ExitCode, notFoundError, PgwardenError, usageError } from "../core/errors.js";
 import { ensureDirectory, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writeFileAtomic } from "../core/fs/atomic-write.js";
-import type { CertificateAuthority } from "../pki/certificate-authority.js";
-import { readCaCrl } from "../pki/crl-file.js";
-import { issueCertificate, prepareLeaf } from "../pki/issue.js";
+import type { CertificateAuthority } from "../pki/authority/certificate-authority.js";
+import { issueCertificate, prepareLeaf } from "../pki/issuing/issue.js";
+import { PROFILES } from "../pki/issuing/profiles.js";
+import { parseSubjectAltName } from "../pki/names/subject-alt-name.js";
 import type { PkiLayout } from "../pki/pki-layout.js";
-import { PROFILES } from "../pki/profiles.js";
-import { parseSubjectAltName } from "../pki/subject-alt-name.js";
+import { readCaCrl } from "../pki/revocation/crl-file.js";
 import { isRoot, type OsUser, runProgram, serverUser } from "./os-user.js";
 import { findServerBinaries } from "./pg-binaries.js";
 import { readPostmasterPid } from "./postmaster.js";

@@ -7,11 +7,11 @@ import { join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
 
 import { PgwardenError } from "../core/errors.js";
-import { initCa } from "../pki/ca-init.js";
-import type { CertificateAuthority } from "../pki/certificate-authority.js";
-import { issueCertificate } from "../pki/issue.js";
+import { initCa } from "../pki/authority/ca-init.js";
+import type { CertificateAuthority } from "../pki/authority/certificate-authority.js";
+import { issueCertificate } from "../pki/issuing/issue.js";
+import { PROFILES } from "../pki/issuing/profiles.js";
 import { leafPaths, type PkiLayout, pkiLayout } from "../pki/pki-layout.js";
-import { PROFILES } from "../pki/profiles.js";
 import { ensureServerCertificate } from "./server-certificate.js";
 
 let dir: string;

@@ -3,7 +3,7 @@ import { connect as netConnect, isIP, type Socket } from "node:net";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
 
 import { ExitCode, PgwardenError } from "../core/errors.js";
-import { fingerprintSha256 } from "../pki/leaf-signer.js";
+import { fingerprintSha256 } from "../pki/issuing/leaf-signer.js";
 
 /** What a PostgreSQL server showed in a TLS handshake, before any authentication. */
 export interface TlsProbe {

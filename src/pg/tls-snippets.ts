@@ -8,7 +8,7 @@
 import { posix } from "node:path";
 
 import { PgwardenError, usageError } from "../core/errors.js";
-import { parseSubjectAltName, type SubjectAltName } from "../pki/subject-alt-name.js";
+import { parseSubjectAltName, type SubjectAltName } from "../pki/names/subject-alt-name.js";
 
 /** The services {@link renderTlsSnippet} writes configuration for. */
 export type SnippetTarget = "pgbouncer" | "patroni" | "etcd";

@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 
 import { usageError } from "../core/errors.js";
-import { validateCommonName } from "./common-name.js";
+import { validateCommonName } from "./names/common-name.js";
 
 /** Where things live under a PKI directory; compatible with Pigsty's `files/pki`. */
 export interface PkiLayout {

@@ -1,5 +1,5 @@
 import { checkNewRoleName } from "../core/role-name.js";
-import { validateCommonName } from "./common-name.js";
+import { validateCommonName } from "./names/common-name.js";
 
 /**
  * The CN of a client certificate is the PostgreSQL role it logs in as (`cert` auth), so it is

@@ -7,8 +7,8 @@
 import { webcrypto } from "node:crypto";
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
-import { derExplicit, derImplicit, derSequence, toPem } from "../../src/pki/der.js";
-import { x509Lib } from "../../src/pki/x509-lib.js";
+import { derExplicit, derImplicit, derSequence, toPem } from "../../src/pki/encoding/der.js";
+import { x509Lib } from "../../src/pki/encoding/x509-lib.js";
 
 type X509 = ReturnType<typeof x509Lib>;
 

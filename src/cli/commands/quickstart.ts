@@ -5,7 +5,7 @@ import { Command, Option } from "commander";
 
 import { sourcePrefix } from "../../core/source-location.js";
 import { type HbaRule } from "../../hba/model.js";
-import { shellWord } from "../../pki/conninfo.js";
+import { shellWord } from "../../pki/trust/conninfo.js";
 import { QUICKSTART_ROLE, type QuickstartResult, runQuickstart } from "../../quickstart/quickstart.js";
 import { SANDBOX_CLUSTER } from "../../quickstart/sandbox-inventory.js";
 import { contextOf } from "../context.js";

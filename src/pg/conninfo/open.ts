@@ -4,7 +4,7 @@ import type { PeerCertificate, TLSSocket } from "node:tls";
 import pg from "pg";
 
 import { ExitCode, PgwardenError } from "../../core/errors.js";
-import { libpqHostNameMatch } from "../../pki/host-name.js";
+import { libpqHostNameMatch } from "../../pki/names/host-name.js";
 import { certificateFacts } from "../../pki/verify/certificate-facts.js";
 import { connectClient, connectFailure } from "../connect-client.js";
 import { probeTls } from "../tls-probe.js";

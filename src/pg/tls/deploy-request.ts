@@ -1,4 +1,4 @@
-import type { CertificateAuthority } from "../../pki/certificate-authority.js";
+import type { CertificateAuthority } from "../../pki/authority/certificate-authority.js";
 import type { PkiLayout } from "../../pki/pki-layout.js";
 import type { ConnectOptions } from "../connect.js";
 import type { SnippetTarget } from "../tls-snippets.js";

@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
-import type { CertificateAuthority } from "../../pki/certificate-authority.js";
-import { readCaCrl } from "../../pki/crl-file.js";
+import type { CertificateAuthority } from "../../pki/authority/certificate-authority.js";
 import type { PkiLayout } from "../../pki/pki-layout.js";
+import { readCaCrl } from "../../pki/revocation/crl-file.js";
 import {
   findServerCertificate,
   foreignCertificateError,

@@ -1,4 +1,4 @@
-import { parseSubjectAltName } from "../../pki/subject-alt-name.js";
+import { parseSubjectAltName } from "../../pki/names/subject-alt-name.js";
 import type { ServerCertificateRequest } from "../server-certificate.js";
 
 /** What a person asks of the server certificate (flags --cn, --san, --group, --force, --no-cn-san). */

@@ -12,12 +12,12 @@ import {
   writeFileAtomic,
 } from "../../core/fs/atomic-write.js";
 import { backupPath } from "../../core/fs/backup.js";
-import type { CertificateAuthority } from "../certificate-authority.js";
-import { formatName } from "../certificate-info.js";
-import { leafWarnings, type PersistLeaf, persistLeaves } from "../issue.js";
-import { generateEncodedKeyPair } from "../key-encoding.js";
-import type { KeyType } from "../key-type.js";
-import { leafSigner } from "../leaf-template.js";
+import type { CertificateAuthority } from "../authority/certificate-authority.js";
+import { formatName } from "../inspect/certificate-info.js";
+import { leafWarnings, type PersistLeaf, persistLeaves } from "../issuing/issue.js";
+import { leafSigner } from "../issuing/leaf-template.js";
+import { generateEncodedKeyPair } from "../keys/key-encoding.js";
+import type { KeyType } from "../keys/key-type.js";
 import type { PkiLayout } from "../pki-layout.js";
 import {
   type ClusterKey,

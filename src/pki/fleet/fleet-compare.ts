@@ -4,19 +4,19 @@ import { lstat, readlink } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 
 import { pkiError, usageError } from "../../core/errors.js";
-import type { CertificateAuthority } from "../certificate-authority.js";
-import { describeCertificate } from "../certificate-info.js";
-import { readExisting } from "../existing-file.js";
-import { readRecords } from "../inventory.js";
-import { isEncryptedPem, privateKeyFileProblem } from "../key-file.js";
-import { keyPemMatches } from "../key-match.js";
-import { describeKey, keyProblem, type KeyType } from "../key-type.js";
-import { fingerprintSha256 } from "../leaf-signer.js";
-import { firstCertificateOrNone } from "../pem.js";
+import type { CertificateAuthority } from "../authority/certificate-authority.js";
+import { firstCertificateOrNone } from "../encoding/pem.js";
+import { describeCertificate } from "../inspect/certificate-info.js";
+import { readExisting } from "../issuing/existing-file.js";
+import { fingerprintSha256 } from "../issuing/leaf-signer.js";
+import { EKU_CLIENT_AUTH, EKU_SERVER_AUTH } from "../issuing/profiles.js";
+import { isEncryptedPem, privateKeyFileProblem } from "../keys/key-file.js";
+import { keyPemMatches } from "../keys/key-match.js";
+import { describeKey, keyProblem, type KeyType } from "../keys/key-type.js";
+import { formatSubjectAltName } from "../names/subject-alt-name.js";
 import type { PkiLayout } from "../pki-layout.js";
-import { EKU_CLIENT_AUTH, EKU_SERVER_AUTH } from "../profiles.js";
-import { formatSubjectAltName } from "../subject-alt-name.js";
-import { verifyCertificate } from "../verify.js";
+import { readRecords } from "../records/certificate-records.js";
+import { verifyCertificate } from "../verify/verify-certificate.js";
 import type { PlannedCertificate } from "./fleet-plan.js";
 
 /** What comparing needs of the CA: its certificate only, so a dry run never asks for the key's passphrase. */

@@ -3,7 +3,7 @@ import { test } from "node:test";
 
 import { parseInventory } from "../../config/load-inventory.js";
 import { PgwardenError } from "../../core/errors.js";
-import { formatSubjectAltName } from "../subject-alt-name.js";
+import { formatSubjectAltName } from "../names/subject-alt-name.js";
 import { planFleet } from "./fleet-plan.js";
 
 const PIGSTY_HA = `

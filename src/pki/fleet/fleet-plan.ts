@@ -3,8 +3,8 @@ import { isIP } from "node:net";
 import { clusterNames, hostVars, type Inventory } from "../../config/inventory.js";
 import { ExitCode, notFoundError, PgwardenError } from "../../core/errors.js";
 import { compareText } from "../../core/text.js";
-import { type Profile, PROFILES } from "../profiles.js";
-import { parseSubjectAltName, type SubjectAltName } from "../subject-alt-name.js";
+import { type Profile, PROFILES } from "../issuing/profiles.js";
+import { parseSubjectAltName, type SubjectAltName } from "../names/subject-alt-name.js";
 
 /** Pigsty's etcd_cluster when the inventory does not set one (roles/etcd/defaults/main.yml). */
 export const PIGSTY_DEFAULT_ETCD_CLUSTER = "etcd";

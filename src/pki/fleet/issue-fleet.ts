@@ -3,9 +3,9 @@ import { readFile } from "node:fs/promises";
 
 import { loadInventory } from "../../config/load-inventory.js";
 import { notFoundError, pkiError, usageError } from "../../core/errors.js";
-import type { CertificateAuthority } from "../certificate-authority.js";
-import { prepareForWrites } from "../issue.js";
-import type { KeyType } from "../key-type.js";
+import type { CertificateAuthority } from "../authority/certificate-authority.js";
+import { prepareForWrites } from "../issuing/issue.js";
+import type { KeyType } from "../keys/key-type.js";
 import type { PkiLayout } from "../pki-layout.js";
 import { applyFleet, type FleetApplied, foreignFleetError } from "./fleet-apply.js";
 import { clusterKeyLinkError, compareFleet, type FleetComparison, type FleetIssuer } from "./fleet-compare.js";

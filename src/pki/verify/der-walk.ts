@@ -1,4 +1,4 @@
-import { type DerElement, readDerElement, TAG_GENERALIZED_TIME, TAG_UTC_TIME } from "../der.js";
+import { type DerElement, readDerElement, TAG_GENERALIZED_TIME, TAG_UTC_TIME } from "../encoding/der.js";
 
 /**
  * Just enough DER reading for path validation: the elements inside a constructed element,

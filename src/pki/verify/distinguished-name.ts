@@ -1,4 +1,4 @@
-import { TAG_UTF8_STRING } from "../der.js";
+import { TAG_UTF8_STRING } from "../encoding/der.js";
 import { children, type Node, oidText, parseNode } from "./der-walk.js";
 
 export const OID_COMMON_NAME = "2.5.4.3";

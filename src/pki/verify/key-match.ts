@@ -1,6 +1,6 @@
 import type { X509Certificate } from "node:crypto";
 
-import { keyPemMatches } from "../key-match.js";
+import { keyPemMatches } from "../keys/key-match.js";
 
 /** The certificate's private key, as read for `cert verify` (from --key or the .key beside it). */
 export interface KeyInput {

@@ -3,10 +3,10 @@ import { basename, dirname, extname, join } from "node:path";
 
 import { notFoundError, usageError } from "../../core/errors.js";
 import { readInputFile } from "../../core/fs/read-input.js";
-import { decodeCertificates, decodePem, type PemOrigin } from "../pem.js";
+import { decodeCertificates, decodePem, type PemOrigin } from "../encoding/pem.js";
 import type { PkiLayout } from "../pki-layout.js";
-import { parseCertificate, parseCrl, type VerifyOptions } from "../verify.js";
 import type { KeyInput } from "./key-match.js";
+import { parseCertificate, parseCrl, type VerifyOptions } from "./verify-certificate.js";
 
 const CRL_LABELS = ["X509 CRL"] as const;
 

@@ -3,11 +3,11 @@ import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
 
 import { usageError } from "../../../core/errors.js";
-import { initCa, unencryptedCaKeyWarning } from "../../../pki/ca-init.js";
-import { describeCertificate } from "../../../pki/certificate-info.js";
-import { parseKeyType } from "../../../pki/key-type.js";
-import { PASSPHRASE_ENV } from "../../../pki/passphrase.js";
-import { DEFAULT_ROOT_VALIDITY_DAYS } from "../../../pki/validity.js";
+import { initCa, unencryptedCaKeyWarning } from "../../../pki/authority/ca-init.js";
+import { describeCertificate } from "../../../pki/inspect/certificate-info.js";
+import { DEFAULT_ROOT_VALIDITY_DAYS } from "../../../pki/issuing/validity.js";
+import { parseKeyType } from "../../../pki/keys/key-type.js";
+import { PASSPHRASE_ENV } from "../../../pki/keys/passphrase.js";
 import { type CommandContext, contextOf } from "../../context.js";
 import { daysOption, insecureOption, keyTypeOption, passphraseFileOption } from "../../flags.js";
 import { describe } from "../../help.js";

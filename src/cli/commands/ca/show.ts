@@ -3,9 +3,9 @@ import { readFile } from "node:fs/promises";
 import { Command } from "commander";
 
 import { notFoundError } from "../../../core/errors.js";
-import { readCertificateFile } from "../../../pki/certificate-authority.js";
-import { describeCertificate } from "../../../pki/certificate-info.js";
-import { isEncryptedPem } from "../../../pki/key-file.js";
+import { readCertificateFile } from "../../../pki/authority/certificate-authority.js";
+import { describeCertificate } from "../../../pki/inspect/certificate-info.js";
+import { isEncryptedPem } from "../../../pki/keys/key-file.js";
 import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
 import { certificateText, keyValueLines } from "../../render.js";

@@ -1,6 +1,6 @@
-import type { CertificateAuthority } from "../../../pki/certificate-authority.js";
-import { loadCa } from "../../../pki/certificate-authority.js";
-import type { IssueResult } from "../../../pki/issue.js";
+import type { CertificateAuthority } from "../../../pki/authority/certificate-authority.js";
+import { loadCa } from "../../../pki/authority/certificate-authority.js";
+import type { IssueResult } from "../../../pki/issuing/issue.js";
 import type { CommandContext } from "../../context.js";
 import { keyValueLines } from "../../render.js";
 

@@ -1,8 +1,13 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 
 import { usageError } from "../../../core/errors.js";
-import { readCertificateFile } from "../../../pki/certificate-authority.js";
-import { type BundleFormat, exportClientBundle, type ExportResult, libpqUserDir } from "../../../pki/client-bundle.js";
+import { readCertificateFile } from "../../../pki/authority/certificate-authority.js";
+import {
+  type BundleFormat,
+  exportClientBundle,
+  type ExportResult,
+  libpqUserDir,
+} from "../../../pki/trust/client-bundle.js";
 import { contextOf } from "../../context.js";
 import { portOption } from "../../flags.js";
 import { describe } from "../../help.js";

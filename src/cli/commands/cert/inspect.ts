@@ -1,8 +1,8 @@
 import { Command } from "commander";
 
 import { readInputFile } from "../../../core/fs/read-input.js";
-import { describeCertificate } from "../../../pki/certificate-info.js";
-import { badPemError, decodeCertificates } from "../../../pki/pem.js";
+import { badPemError, decodeCertificates } from "../../../pki/encoding/pem.js";
+import { describeCertificate } from "../../../pki/inspect/certificate-info.js";
 import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
 import { certificateText } from "../../render.js";

@@ -1,9 +1,9 @@
 import type { FleetApplied } from "../../../pki/fleet/fleet-apply.js";
 import type { ComparedCertificate, FleetComparison } from "../../../pki/fleet/fleet-compare.js";
 import { issueFleetCertificates } from "../../../pki/fleet/issue-fleet.js";
-import { DEFAULT_KEY_TYPE, parseKeyType } from "../../../pki/key-type.js";
-import { formatSubjectAltName } from "../../../pki/subject-alt-name.js";
-import { DEFAULT_LEAF_VALIDITY_DAYS } from "../../../pki/validity.js";
+import { DEFAULT_LEAF_VALIDITY_DAYS } from "../../../pki/issuing/validity.js";
+import { DEFAULT_KEY_TYPE, parseKeyType } from "../../../pki/keys/key-type.js";
+import { formatSubjectAltName } from "../../../pki/names/subject-alt-name.js";
 import type { CommandContext } from "../../context.js";
 import { loadSigningCa } from "./common.js";
 

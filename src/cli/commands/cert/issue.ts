@@ -2,11 +2,11 @@ import { Command, Option } from "commander";
 
 import { usageError } from "../../../core/errors.js";
 import { readInputFile } from "../../../core/fs/read-input.js";
-import { issueCertificate, type IssueOptions, prepareLeaf } from "../../../pki/issue.js";
-import { issueBatch } from "../../../pki/issue-batch.js";
-import { parseKeyType } from "../../../pki/key-type.js";
-import { parseProfile } from "../../../pki/profiles.js";
-import { DEFAULT_LEAF_VALIDITY_DAYS } from "../../../pki/validity.js";
+import { issueCertificate, type IssueOptions, prepareLeaf } from "../../../pki/issuing/issue.js";
+import { issueBatch } from "../../../pki/issuing/issue-batch.js";
+import { parseProfile } from "../../../pki/issuing/profiles.js";
+import { DEFAULT_LEAF_VALIDITY_DAYS } from "../../../pki/issuing/validity.js";
+import { parseKeyType } from "../../../pki/keys/key-type.js";
 import { contextOf } from "../../context.js";
 import {
   allowWildcardOption,

@@ -1,8 +1,8 @@
 import { Command, Option } from "commander";
 
 import { pkiError } from "../../../core/errors.js";
-import { listCertificates } from "../../../pki/cert-list.js";
-import { parseProfile } from "../../../pki/profiles.js";
+import { listCertificates } from "../../../pki/inspect/cert-list.js";
+import { parseProfile } from "../../../pki/issuing/profiles.js";
 import { contextOf } from "../../context.js";
 import { describe } from "../../help.js";
 import { durationFlag } from "../../number-flags.js";

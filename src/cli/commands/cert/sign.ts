@@ -1,8 +1,8 @@
 import { Command, Option } from "commander";
 
-import { parseProfile } from "../../../pki/profiles.js";
-import { signCertificateRequest } from "../../../pki/sign-csr.js";
-import { DEFAULT_LEAF_VALIDITY_DAYS } from "../../../pki/validity.js";
+import { parseProfile } from "../../../pki/issuing/profiles.js";
+import { signCertificateRequest } from "../../../pki/issuing/sign-csr.js";
+import { DEFAULT_LEAF_VALIDITY_DAYS } from "../../../pki/issuing/validity.js";
 import { contextOf } from "../../context.js";
 import {
   allowWildcardOption,

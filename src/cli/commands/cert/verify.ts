@@ -2,7 +2,7 @@ import { Command, Option } from "commander";
 
 import { usageError } from "../../../core/errors.js";
 import { ExitCode } from "../../../core/errors.js";
-import { type Purpose, verifyCertificate } from "../../../pki/verify.js";
+import { type Purpose, verifyCertificate } from "../../../pki/verify/verify-certificate.js";
 import { loadVerifyInputs } from "../../../pki/verify/verify-inputs.js";
 import { contextOf } from "../../context.js";
 import { ExitSignal } from "../../exit-signal.js";

@@ -4,7 +4,7 @@ import { loadInventory } from "../../../config/load-inventory.js";
 import { problemPlace } from "../../../config/problem-list.js";
 import { usageError } from "../../../core/errors.js";
 import { readInputFile } from "../../../core/fs/read-input.js";
-import { shellWord } from "../../../pki/conninfo.js";
+import { shellWord } from "../../../pki/trust/conninfo.js";
 import { parseWordlist } from "../../../roles/audit/candidates/wordlist.js";
 import { checkDeclaredPasswords } from "../../../roles/declared-password-policy.js";
 import {

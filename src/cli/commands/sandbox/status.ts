@@ -2,8 +2,8 @@ import { Command } from "commander";
 
 import { ExitCode } from "../../../core/errors.js";
 import { sandboxStatus } from "../../../pg/sandbox.js";
-import { readCertificateFile } from "../../../pki/certificate-authority.js";
-import { daysUntil } from "../../../pki/validity.js";
+import { readCertificateFile } from "../../../pki/authority/certificate-authority.js";
+import { daysUntil } from "../../../pki/issuing/validity.js";
 import { contextOf } from "../../context.js";
 import { ExitSignal } from "../../exit-signal.js";
 import { describe } from "../../help.js";

@@ -2,8 +2,8 @@ import { Command, Option } from "commander";
 
 import { ExitCode } from "../../../core/errors.js";
 import { assertSandboxDir, sandboxUp } from "../../../pg/sandbox.js";
-import { initCa } from "../../../pki/ca-init.js";
-import { shellWord } from "../../../pki/conninfo.js";
+import { initCa } from "../../../pki/authority/ca-init.js";
+import { shellWord } from "../../../pki/trust/conninfo.js";
 import { contextOf } from "../../context.js";
 import { ExitSignal } from "../../exit-signal.js";
 import { portOption } from "../../flags.js";

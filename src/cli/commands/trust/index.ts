@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 
-import { readCertificateFile } from "../../../pki/certificate-authority.js";
+import { readCertificateFile } from "../../../pki/authority/certificate-authority.js";
 import {
   detectTrustOs,
   installTrust,
@@ -8,7 +8,7 @@ import {
   type TrustOs,
   trustPlan,
   trustScript,
-} from "../../../pki/trust-store.js";
+} from "../../../pki/trust/trust-store.js";
 import { type CommandContext, contextOf } from "../../context.js";
 import { describe } from "../../help.js";
 import type { Noun } from "../../noun.js";
