@@ -41,6 +41,10 @@ export const allowWildcardOption = () =>
 export const noCnSanOption = () =>
   new Option("--no-cn-san", "leave the CN out of the SANs (for a CN that is a label, not a host name clients dial)");
 
+/** Where `cert issue` and `cert sign` put what they make. */
+export const groupOption = () =>
+  new Option("--group <name>", "folder under the PKI directory (default: the profile name)");
+
 export const forceOption = () => new Option("--force", "replace an existing key and certificate of the same name");
 
 /** For commands that report findings (hba lint, password audit). */

@@ -12,6 +12,7 @@ import {
   allowWildcardOption,
   daysOption,
   forceOption,
+  groupOption,
   insecureOption,
   keyTypeOption,
   noCnSanOption,
@@ -59,7 +60,7 @@ export function certIssueCommand(): Command {
     .addOption(sanOption())
     .addOption(daysOption(DEFAULT_LEAF_VALIDITY_DAYS))
     .addOption(keyTypeOption())
-    .addOption(new Option("--group <name>", "folder under the PKI directory (default: the profile name)"))
+    .addOption(groupOption())
     .addOption(allowWildcardOption())
     .addOption(noCnSanOption())
     .addOption(forceOption())

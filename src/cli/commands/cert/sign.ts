@@ -1,4 +1,4 @@
-import { Command, Option } from "commander";
+import { Command } from "commander";
 
 import { parseProfile } from "../../../pki/issuing/profiles.js";
 import { signCertificateRequest } from "../../../pki/issuing/sign-csr.js";
@@ -8,6 +8,7 @@ import {
   allowWildcardOption,
   daysOption,
   forceOption,
+  groupOption,
   insecureOption,
   noCnSanOption,
   passphraseFileOption,
@@ -34,7 +35,7 @@ export function certSignCommand(): Command {
     .addOption(profileOption())
     .addOption(sanOption())
     .addOption(daysOption(DEFAULT_LEAF_VALIDITY_DAYS))
-    .addOption(new Option("--group <name>", "folder under the PKI directory (default: the profile name)"))
+    .addOption(groupOption())
     .addOption(allowWildcardOption())
     .addOption(noCnSanOption())
     .addOption(forceOption())
