@@ -1,9 +1,8 @@
 import { Command, Option } from "commander";
 
 import { usageError } from "../../../core/errors.js";
-import { readInputFile } from "../../../core/fs/read-input.js";
-import { issueCertificate, type IssueOptions, prepareLeaf } from "../../../pki/issuing/issue.js";
-import { issueBatch } from "../../../pki/issuing/issue-batch.js";
+import type { IssueOptions } from "../../../pki/issuing/issue.js";
+import { issueNamed } from "../../../pki/issuing/issue-named.js";
 import { parseProfile } from "../../../pki/issuing/profiles.js";
 import { DEFAULT_LEAF_VALIDITY_DAYS } from "../../../pki/issuing/validity.js";
 import { parseKeyType } from "../../../pki/keys/key-type.js";
@@ -38,17 +37,6 @@ interface Options {
   inventory?: string;
   cluster?: string;
   dryRun?: boolean;
-}
-
-/** CNs from a file, one a line; blank lines and `#` comments are skipped. */
-async function readCnFile(path: string): Promise<{ cn: string; line: number }[]> {
-  const text = await readInputFile(path, "CN file", "cn-file-missing");
-  const names = text
-    .split("\n")
-    .map((raw, index) => ({ cn: raw.replace(/\r$/, "").trim(), line: index + 1 }))
-    .filter(({ cn }) => cn.length > 0 && !cn.startsWith("#"));
-  if (names.length === 0) throw usageError("empty-cn-file", `CN file ${path} has no names: write one CN per line`);
-  return names;
 }
 
 export function certIssueCommand(): Command {
@@ -115,41 +103,22 @@ export function certIssueCommand(): Command {
         cnAsSan: options.cnSan,
         force: options.force ?? false,
       };
-      if (options.cn !== undefined) {
-        const prepared = prepareLeaf(ctx.layout, { ...base, commonName: options.cn });
-        const ca = await loadSigningCa(ctx, options.insecure);
-        const result = await issueCertificate(
-          ctx.layout,
-          ca,
-          { ...base, commonName: prepared.request.commonName },
-          ctx.now,
-        );
-        result.warnings.forEach((warning) => ctx.output.warn(warning));
-        if (ctx.output.format === "json") ctx.output.json({ issued: [issuedJson(result)], skipped: [] });
-        else ctx.output.data(issuedText(result));
-        return;
-      }
-      const file = options.cnFile as string;
-      const lines = await readCnFile(file);
-      const prepared = lines.map(({ cn, line }) => {
-        try {
-          return prepareLeaf(ctx.layout, { ...base, commonName: cn });
-        } catch (error) {
-          if (error instanceof Error) error.message = `${file}:${line}: ${error.message}`;
-          throw error;
-        }
-      });
-      const ca = await loadSigningCa(ctx, options.insecure);
-      const { issued, skipped } = await issueBatch(ctx.layout, ca, prepared, {
-        force: base.force,
-        now: ctx.now,
-        onProgress: progressBar(ctx.output, "issuing"),
-      });
-      [...new Set(issued.flatMap((result) => result.warnings))].forEach((warning) => ctx.output.warn(warning));
+      const { issued, skipped, warnings } = await issueNamed(
+        ctx.layout,
+        options.cn !== undefined ? { ...base, commonName: options.cn } : { ...base, cnFile: options.cnFile as string },
+        {
+          signingCa: () => loadSigningCa(ctx, options.insecure),
+          now: ctx.now,
+          ...(options.cn === undefined ? { onProgress: progressBar(ctx.output, "issuing") } : {}),
+        },
+      );
+      warnings.forEach((warning) => ctx.output.warn(warning));
       if (ctx.output.format === "json")
         ctx.output.json({ issued: issued.map(issuedJson), skipped: skipped.map(issuedJson) });
+      else if (options.cn !== undefined) ctx.output.data(issued.map(issuedText).join("\n"));
       else if (issued.length > 0)
         ctx.output.data(issued.map((result) => `${result.record.serial}  ${result.certPath}`).join("\n"));
+      if (options.cn !== undefined) return;
       const skippedNote =
         skipped.length > 0
           ? `, skipped ${skipped.length} already issued (key and certificate present, matching and recorded)`
