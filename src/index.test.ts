@@ -70,6 +70,7 @@ const PUBLIC_VALUES = {
     "desiredRoleModel",
     "passwordViolations",
     "planRoles",
+    "prepareRoles",
   ],
   passwords: [
     "DEFAULT_SCRAM_ITERATIONS",

@@ -159,6 +159,12 @@ export {
 export type { RolePlan, RolePlanOptions } from "./roles/plan/plan-roles.js";
 // planRoles reads the server's catalog itself, as applyRoles does: the pair takes the same arguments.
 export { planRolesOnServer as planRoles } from "./roles/plan-on-server.js";
+export {
+  type PreparedRoles,
+  prepareRoles,
+  type RolePreparationIo,
+  type RolePreparationRequest,
+} from "./roles/prepare-roles.js";
 export { MASKED_PASSWORD, type RoleChange, type RoleChangeKind } from "./roles/role-change.js";
 export { desiredRoleModel, type RoleModel, type RoleModelOptions } from "./roles/role-model.js";
 

@@ -1,22 +1,12 @@
 import { type Command, Option } from "commander";
 
-import { loadInventory } from "../../../config/load-inventory.js";
-import { problemPlace } from "../../../config/problem-list.js";
 import { usageError } from "../../../core/errors.js";
-import { readInputFile } from "../../../core/fs/read-input.js";
 import { shellWord } from "../../../pki/trust/conninfo.js";
-import { parseWordlist } from "../../../roles/audit/candidates/wordlist.js";
-import { checkDeclaredPasswords } from "../../../roles/declared-password-policy.js";
-import {
-  CHARACTER_CLASSES,
-  type CharacterClass,
-  DEFAULT_MIN_PASSWORD_LENGTH,
-  type PasswordPolicy,
-} from "../../../roles/password-policy.js";
-import type { RolePlan, RolePlanOptions } from "../../../roles/plan/plan-roles.js";
+import { CHARACTER_CLASSES, type CharacterClass, DEFAULT_MIN_PASSWORD_LENGTH } from "../../../roles/password-policy.js";
+import type { RolePlan } from "../../../roles/plan/plan-roles.js";
+import { type PreparedRoles, prepareRoles as prepareRoleModel } from "../../../roles/prepare-roles.js";
 import type { RoleChangeKind } from "../../../roles/role-change.js";
 import { MASKED_PASSWORD } from "../../../roles/role-change.js";
-import { desiredRoleModel, type RoleModel } from "../../../roles/role-model.js";
 import { DEFAULT_SCRAM_ITERATIONS, MAX_SCRAM_ITERATIONS } from "../../../roles/scram.js";
 import { CONN_FORMS_HELP, connOption } from "../../conn-url.js";
 import type { CommandContext } from "../../context.js";
@@ -86,47 +76,34 @@ export function addRoleOptions(command: Command): Command {
     );
 }
 
-async function policyOf(options: RoleOptions): Promise<PasswordPolicy> {
-  const { minLength } = options;
-  let requiredClasses: CharacterClass[] | undefined;
-  if (options.requireClasses !== undefined) {
-    requiredClasses = options.requireClasses.split(",").map((word) => word.trim()) as CharacterClass[];
-    const unknown = requiredClasses.filter((word) => !(CHARACTER_CLASSES as readonly string[]).includes(word));
-    if (unknown.length > 0 || requiredClasses.length === 0)
-      throw usageError(
-        "bad-flag",
-        `--require-classes takes ${CHARACTER_CLASSES.join(", ")}, got ${JSON.stringify(options.requireClasses)}`,
-      );
-  }
-  let denylist: Set<string> | undefined;
-  if (options.denylist !== undefined) {
-    const text = await readInputFile(options.denylist, "denylist");
-    denylist = new Set(parseWordlist(text).map((line) => line.toLowerCase()));
-  }
-  return { minLength, requiredClasses, denylist };
+/** --require-classes lower,upper,digit: the classes, each one known. */
+function requiredClassesOf(text: string | undefined): CharacterClass[] | undefined {
+  if (text === undefined) return undefined;
+  const classes = text.split(",").map((word) => word.trim()) as CharacterClass[];
+  const unknown = classes.filter((word) => !(CHARACTER_CLASSES as readonly string[]).includes(word));
+  if (unknown.length > 0 || classes.length === 0)
+    throw usageError(
+      "bad-flag",
+      `--require-classes takes ${CHARACTER_CLASSES.join(", ")}, got ${JSON.stringify(text)}`,
+    );
+  return classes;
 }
 
-export interface PreparedRoles {
-  readonly model: RoleModel;
-  readonly planOptions: RolePlanOptions;
-}
-
-/**
- * Everything that needs no server, checked before connecting: the flags, the inventory, the
- * passwords it points to, and the password policy (violations are exit 3, naming user and rule).
- */
-export async function prepareRoles(ctx: CommandContext, options: RoleOptions): Promise<PreparedRoles> {
-  const { scramIterations } = options;
-  const policy = await policyOf(options);
-  // With --format json, every problem reaches the error object on stderr (main.ts), each at its file:line.
-  const inventory = await loadInventory(options.inventory);
-  for (const warning of inventory.warnings) ctx.output.warn(warning);
-  const model = await desiredRoleModel(inventory, options.cluster, { env: ctx.env, now: ctx.now });
-  checkDeclaredPasswords(model, policy);
-  // Only warnings are left (an error was thrown above); before connecting, so that they are seen even when the server is not reached.
-  for (const problem of model.problems.filter((each) => each.severity === "warning"))
-    ctx.output.warn(`${problemPlace(problem)}${problem.message}`);
-  return { model, planOptions: { scramIterations } };
+/** The flags as the library's request; the inventory, passwords and policy are checked there, before connecting. */
+export function prepareRoles(ctx: CommandContext, options: RoleOptions): Promise<PreparedRoles> {
+  const requiredClasses = requiredClassesOf(options.requireClasses);
+  return prepareRoleModel(
+    {
+      inventory: options.inventory,
+      cluster: options.cluster,
+      ...(options.scramIterations !== undefined ? { scramIterations: options.scramIterations } : {}),
+      ...(options.minLength !== undefined ? { minLength: options.minLength } : {}),
+      ...(requiredClasses !== undefined ? { requiredClasses } : {}),
+      ...(options.denylist !== undefined ? { denylistFile: options.denylist } : {}),
+    },
+    // With --format json, every problem reaches the error object on stderr (main.ts), each at its file:line.
+    { env: ctx.env, now: ctx.now, onWarning: (message) => ctx.output.warn(message) },
+  );
 }
 
 /** What each kind of change is called in the summary line: one, many. */
