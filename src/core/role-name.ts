@@ -3,19 +3,15 @@ import { usageError } from "./errors.js";
 /** PostgreSQL truncates identifiers to NAMEDATALEN - 1 bytes. */
 export const MAX_ROLE_NAME_BYTES = 63;
 
+/** Names CREATE ROLE refuses even quoted (gram.y RoleId: `role name "public" is reserved`); compared as written. */
+export const SERVER_RESERVED_ROLE_NAMES: readonly string[] = ["public", "none"];
+
 /**
- * Names no role pgwarden makes may have. CREATE ROLE refuses "public" and "none" even quoted
- * (gram.y RoleId: "role name ... is reserved"); current_user, current_role and session_user
- * are keywords that, written unquoted anywhere (GRANT, ALTER ROLE, psql), mean the session's
- * role instead of the role of that name.
+ * Keywords that, written unquoted anywhere (GRANT, ALTER ROLE, psql), mean the session's role,
+ * not a role of that name: CREATE ROLE takes them quoted, in any case, but pgwarden makes no
+ * role a DBA could not name without quotes. Compared in lower case, as an unquoted mention folds.
  */
-export const RESERVED_ROLE_NAMES: readonly string[] = [
-  "public",
-  "none",
-  "current_user",
-  "current_role",
-  "session_user",
-];
+export const SESSION_ROLE_KEYWORDS: readonly string[] = ["current_user", "current_role", "session_user"];
 
 /** The prefix CREATE ROLE refuses (IsReservedName): PostgreSQL's own roles (pg_monitor, ...). */
 export const RESERVED_ROLE_PREFIX = "pg_";
@@ -49,17 +45,18 @@ export function roleNameProblem(name: string, what = "role name"): string | unde
 
 /**
  * Why pgwarden must not make (or certify as) a role named `name`, or undefined: a role-name
- * problem, a `pg_` name or a reserved word. Compared in lower case, as an unquoted mention folds
- * `PG_X` or `Public` into the name the server refuses.
+ * problem, a name CREATE ROLE refuses (`pg_...`, `public`, `none`, case-sensitive as the server
+ * compares them: `"PG_x"` and `"Public"` are roles it makes), or a session keyword in any case.
  */
 export function newRoleNameProblem(name: string, what = "role name"): string | undefined {
   const problem = roleNameProblem(name, what);
   if (problem) return problem;
-  const folded = name.toLowerCase();
-  if (folded.startsWith(RESERVED_ROLE_PREFIX))
+  if (name.startsWith(RESERVED_ROLE_PREFIX))
     return `${what} ${JSON.stringify(name)} starts with "${RESERVED_ROLE_PREFIX}", which PostgreSQL reserves for its own roles: choose another name`;
-  if (RESERVED_ROLE_NAMES.includes(folded))
-    return `${what} ${JSON.stringify(name)} is a reserved word PostgreSQL does not accept as a role name: choose another name`;
+  if (SERVER_RESERVED_ROLE_NAMES.includes(name))
+    return `${what} ${JSON.stringify(name)} is reserved: PostgreSQL refuses it as a role name: choose another name`;
+  if (SESSION_ROLE_KEYWORDS.includes(name.toLowerCase()))
+    return `${what} ${JSON.stringify(name)} is a keyword: written without quotes (GRANT, ALTER ROLE, psql) it means the session's role, not this one: choose another name`;
   return undefined;
 }
 
