@@ -41,7 +41,8 @@ entry (rule duplicate-role: Pigsty's pgsql.yml applies every entry, the last pas
 first), and the password of every entry is checked, not only the last one's; a pg_users entry that redeclares a role
 of pg_default_roles is a warning at both places (rule overrides-default-role: Pigsty applies pg_users last, so it
 wins), which alone does not stop the plan. A role name PostgreSQL would refuse (starting with pg_, public, none,
-current_user, current_role, session_user, over 63 bytes) is refused at its line with exit 3 before any connection.
+over 63 bytes) or a session keyword (current_user, current_role, session_user) is refused at its line with exit 3
+before any connection.
 A single problem is one line. In --format json the problems are in the error object
 on stderr: {"error": {code, message, exitCode, problems: [{file, line, column, path, severity, message, rule}]}}. Default privileges and
 the public schema are those of the database --conn names. A change that would lock operators out (the bootstrap
