@@ -12,6 +12,8 @@ export const ExitCode = {
   privilege: 6,
   pki: 7,
   internal: 70,
+  /** A signal (SIGINT) stopped the work after the old state was put back: the shell's 128 + 2. */
+  interrupted: 130,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

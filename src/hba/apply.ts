@@ -187,8 +187,10 @@ export interface ApplyOptions {
   readonly serverLog?: string;
   /**
    * Called after SIGINT, SIGTERM or SIGHUP came while the new file was in place unconfirmed,
-   * once the old file is back (synchronously); the CLI prints `message` and exits. Default:
-   * the signal is raised again.
+   * once the old file is back (synchronously); the CLI prints `message` and exits. Without it,
+   * the apply rejects with an `interrupted` error; and when the program has no handler of its
+   * own for the signal, the signal is raised again once the old file is back, so the process
+   * ends as it would have without pgwarden.
    */
   readonly onInterrupt?: (signal: NodeJS.Signals, message: string) => void;
   /** Told when a killed apply's file was put back before this one started. */
@@ -376,6 +378,7 @@ export async function applyHba(
     candidateDigest: md5Hex(text),
   });
   let reloadAsked = false;
+  let interrupted: PgwardenError | undefined;
   // Until the apply ends, an interrupt puts the old file back before the process goes.
   const onSignal = (signal: NodeJS.Signals) => {
     restoreSync(target.hbaFile, old, fileOptions);
@@ -392,14 +395,16 @@ export async function applyHba(
     }
     const message = `interrupted (${signal}): the previous rules are back in ${target.hbaFile}; ${server}`;
     for (const name of SIGNALS) process.off(name, onSignal);
+    interrupted = new PgwardenError("interrupted", message, ExitCode.interrupted);
     if (options.onInterrupt) options.onInterrupt(signal, message);
-    else process.kill(process.pid, signal);
+    // The program's own handlers were given this signal already; with none, its default (the end) was only held back.
+    else if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
   };
   for (const name of SIGNALS) process.on(name, onSignal);
   const restore = () => writeFileAtomic(target.hbaFile, old, fileOptions);
   try {
     await writeFileAtomic(target.hbaFile, text, fileOptions);
-    return await judgeAndLoad({
+    const result = await judgeAndLoad({
       target,
       text,
       old,
@@ -412,10 +417,13 @@ export async function applyHba(
       backup,
       markReload: () => (reloadAsked = true),
     });
+    // The old file went back under the judging's feet: whatever it concluded is about rules no longer there.
+    if (interrupted) throw interrupted;
+    return result;
   } catch (error) {
     // Every failure after the write leaves the old file (judgeAndLoad restores on its refusals; this covers the rest).
     if ((await readFile(target.hbaFile, "utf8").catch(() => undefined)) === text) await restore();
-    throw error;
+    throw interrupted ?? error;
   } finally {
     // The journal goes first: a signal between the two still finds its handler, never a journal of a finished apply.
     await removeJournal(target.hbaFile);
