@@ -4,6 +4,7 @@ import { ExitCode, PgwardenError } from "../core/errors.js";
 import { requireSuperuser } from "../pg/require-superuser.js";
 import { INSUFFICIENT_PRIVILEGE } from "../pg/sqlstate.js";
 import { planRoles, type RolePlan, type RolePlanOptions } from "./plan/plan-roles.js";
+import { planScramIterations } from "./plan/scram-iterations.js";
 import { readRoleCatalog } from "./role-catalog.js";
 import type { RoleChange } from "./role-change.js";
 import type { RoleModel } from "./role-model.js";
@@ -69,6 +70,8 @@ export async function applyRoles(
   model: RoleModel,
   options: RoleApplyOptions = {},
 ): Promise<RoleApplyResult> {
+  // Before the server is asked anything, as the CLI's --scram-iterations is (planRoles checks it again).
+  planScramIterations(options.scramIterations);
   await requireSuperuser(
     client,
     "applying roles creates and alters roles and keeps the statements out of the server log",

@@ -2,6 +2,7 @@ import type pg from "pg";
 
 import { requireSuperuser } from "../pg/require-superuser.js";
 import { planRoles, type RolePlan, type RolePlanOptions } from "./plan/plan-roles.js";
+import { planScramIterations } from "./plan/scram-iterations.js";
 import { readRoleCatalog } from "./role-catalog.js";
 import type { RoleModel } from "./role-model.js";
 
@@ -11,6 +12,7 @@ export async function planRolesOnServer(
   model: RoleModel,
   options: RolePlanOptions = {},
 ): Promise<RolePlan> {
+  planScramIterations(options.scramIterations);
   await requireSuperuser(client, "planning roles reads pg_authid, where the stored passwords are");
   return planRoles(model, await readRoleCatalog(client, model.privilegeOwners), options);
 }

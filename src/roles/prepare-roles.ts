@@ -5,6 +5,7 @@ import { parseWordlist } from "./audit/candidates/wordlist.js";
 import { checkDeclaredPasswords } from "./declared-password-policy.js";
 import type { CharacterClass, PasswordPolicy } from "./password-policy.js";
 import type { RolePlanOptions } from "./plan/plan-roles.js";
+import { planScramIterations } from "./plan/scram-iterations.js";
 import { desiredRoleModel, type RoleModel } from "./role-model.js";
 
 /** What `role plan` and `role apply` are asked, before any server is involved. */
@@ -37,6 +38,7 @@ export interface PreparedRoles {
  * points to, and the password policy (a violation is thrown, exit 3, naming user and rule).
  */
 export async function prepareRoles(request: RolePreparationRequest, io: RolePreparationIo): Promise<PreparedRoles> {
+  planScramIterations(request.scramIterations);
   const policy = await passwordPolicy(request);
   const inventory = await loadInventory(request.inventory);
   inventory.warnings.forEach(io.onWarning);

@@ -1,9 +1,17 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
+import { PgwardenError } from "../core/errors.js";
 import { isMd5Secret, md5Secret } from "./md5.js";
 import { saslprepPassword } from "./saslprep.js";
-import { formatScramVerifier, isScramVerifier, parseScramVerifier, scramMatches, scramVerifier } from "./scram.js";
+import {
+  formatScramVerifier,
+  isScramVerifier,
+  MAX_SCRAM_ITERATIONS,
+  parseScramVerifier,
+  scramMatches,
+  scramVerifier,
+} from "./scram.js";
 
 /** Secrets stored by PostgreSQL 15.18 for `CREATE ROLE ... PASSWORD '<password>'` (read back from pg_authid). */
 const FROM_POSTGRES = [
@@ -84,4 +92,20 @@ test("SASLprep: ASCII untouched (control characters too), non-ASCII spaces mappe
   assert.equal(saslprepPassword("a\u00a0b"), "a b");
   assert.equal(saslprepPassword("\u2168"), "IX");
   assert.equal(saslprepPassword("p\u00e4ss\u0007"), "p\u00e4ss\u0007", "prohibited: left as is, as PostgreSQL does");
+});
+
+test("scramVerifier refuses a count that is not a whole number from 1 to 2147483647 with bad-iterations (exit 2), not a RangeError", () => {
+  for (const iterations of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, MAX_SCRAM_ITERATIONS + 1]) {
+    assert.throws(
+      () => scramVerifier("pencil", { iterations }),
+      (error: unknown) => error instanceof PgwardenError && error.code === "bad-iterations" && error.exitCode === 2,
+      String(iterations),
+    );
+  }
+});
+
+test("scramVerifier still makes a verifier of 1 iteration (password hash allows it, and warns)", () => {
+  const verifier = scramVerifier("pencil", { iterations: 1, salt: Buffer.alloc(16, 1) });
+  assert.equal(parseScramVerifier(verifier)?.iterations, 1);
+  assert.ok(scramMatches("pencil", parseScramVerifier(verifier)!));
 });

@@ -1,5 +1,6 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from "node:crypto";
 
+import { usageError } from "../core/errors.js";
 import { saslprepPassword } from "./saslprep.js";
 
 /** PostgreSQL's default (`scram_iterations`, PostgreSQL 16) and the least pgwarden accepts as sound. */
@@ -37,6 +38,12 @@ const hmac = (key: Buffer, text: string) => createHmac("sha256", key).update(tex
 /** The verifier PostgreSQL would store for `password`; the plaintext never needs to reach the server. */
 export function scramVerifier(password: string, options: ScramOptions = {}): string {
   const iterations = options.iterations ?? DEFAULT_SCRAM_ITERATIONS;
+  // Any count PostgreSQL reads back (password hash takes fewer than the default, and says so); not Node's RangeError.
+  if (!Number.isInteger(iterations) || iterations < 1 || iterations > MAX_SCRAM_ITERATIONS)
+    throw usageError(
+      "bad-iterations",
+      `SCRAM iterations must be a whole number from 1 to ${MAX_SCRAM_ITERATIONS}, not ${String(iterations)}`,
+    );
   const salt = options.salt ?? randomBytes(SCRAM_SALT_BYTES);
   const salted = saltedPassword(password, salt, iterations);
   const storedKey = createHash("sha256").update(hmac(salted, "Client Key")).digest();

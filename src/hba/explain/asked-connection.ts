@@ -1,7 +1,6 @@
-import { isIP } from "node:net";
-
 import { usageError } from "../../core/errors.js";
 import type { Connection } from "../match.js";
+import { checkConnectionAddress } from "./connection-address.js";
 
 /** A connection as a person describes it (hba explain's --user, --db, --addr, --tls, --cert, --replication). */
 export interface ConnectionAsk {
@@ -25,12 +24,8 @@ export function askedConnection(ask: ConnectionAsk): Omit<Connection, "memberOf"
       "explain-addr",
       "give where the client connects from with --addr IP (or --addr local for the unix socket)",
     );
+  checkConnectionAddress(ask.addr, "--addr");
   const local = ask.addr === "local";
-  if (!local && isIP(ask.addr) === 0)
-    throw usageError(
-      "explain-addr",
-      `--addr must be an IPv4 or IPv6 address, or local for the unix socket, got ${JSON.stringify(ask.addr)}`,
-    );
   if (local && (ask.tls || ask.cert !== undefined))
     throw usageError("explain-socket-tls", "a unix socket connection has no TLS: --tls and --cert need --addr IP");
   if (ask.cert === "") throw usageError("explain-cert", "--cert needs the certificate's CN");

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
+import { PgwardenError } from "../../core/errors.js";
 import type { Connection } from "../match.js";
 import type { HbaRule } from "../model.js";
 import { parseHbaText } from "../parse/index.js";
@@ -123,4 +124,21 @@ test("with the server's login facts, a line that lets the client through still r
   assert.deepEqual([noDatabase.verdict, noDatabase.serverMessage], ["refused", 'database "app" does not exist']);
   // Without the facts (a file, an inventory), the password line is allowed once the right password is sent.
   assert.equal(explainConnection(file, tcp()).verdict, "allowed");
+});
+
+test("an address that is neither an IP address nor local is a usage error (explain-addr, exit 2), not a verdict", async () => {
+  const file = await rules("local all all trust", "host all all all trust");
+  for (const address of ["bogus", "", "10.0.0.0/8", "10.0.0.256", "localhost", "LOCAL"]) {
+    assert.throws(
+      () => explainConnection(file, tcp({ address })),
+      (error: unknown) =>
+        error instanceof PgwardenError &&
+        error.code === "explain-addr" &&
+        error.exitCode === 2 &&
+        error.message === `connection.address must be an IPv4 or IPv6 address, or local for the unix socket, got ${JSON.stringify(address)}`,
+      address,
+    );
+  }
+  for (const address of ["10.1.2.3", "::1", "::ffff:10.1.2.3", "local"])
+    assert.equal(explainConnection(file, tcp({ address })).verdict, "allowed", address);
 });

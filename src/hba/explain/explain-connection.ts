@@ -8,6 +8,7 @@ import {
   authFailedMessage,
   encryptionText,
 } from "./authentication.js";
+import { checkConnectionAddress } from "./connection-address.js";
 import { afterAuthentication, type LoginFacts } from "./login-checks.js";
 
 /** A line that matches, and what it does with the connection. */
@@ -100,6 +101,7 @@ export function explainConnection(
   connection: Connection,
   options: ExplainOptions = {},
 ): ConnectionExplanation {
+  checkConnectionAddress(connection.address, "connection.address");
   const found = explain(rules, connection, options.server);
   const login = options.login;
   const outcomeOf = (rule: HbaRule) => {

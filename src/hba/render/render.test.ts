@@ -502,3 +502,19 @@ describe("the rendered result", () => {
     assert.equal(rendered.rules.length, 17, "Pigsty's seven default pgbouncer rules expand to 17 lines");
   });
 });
+
+test("a target other than pg or pgbouncer is a usage error naming the targets (bad-target, exit 2)", () => {
+  for (const target of ["mysql", "", "PG", "toString", "__proto__"]) {
+    assert.throws(
+      () => render("[]", { target: target as RenderOptions["target"] }),
+      (error: unknown) =>
+        error instanceof PgwardenError &&
+        error.code === "bad-target" &&
+        error.exitCode === ExitCode.usage &&
+        error.message === `target must be one of pg, pgbouncer, not ${JSON.stringify(target)}`,
+      target,
+    );
+  }
+  assert.equal(render("[]", { target: "pgbouncer" }).target, "pgbouncer");
+  assert.equal(render("[]", { target: "pg" }).target, "pg");
+});

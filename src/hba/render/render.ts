@@ -19,7 +19,7 @@ import {
   resolveInstance,
 } from "../../config/inventory.js";
 import type { HbaRuleKey } from "../../config/schema.js";
-import { ExitCode, PgwardenError } from "../../core/errors.js";
+import { ExitCode, PgwardenError, usageError } from "../../core/errors.js";
 import { type SourceLocation, sourcePrefix } from "../../core/source-location.js";
 import { type ConnectionType, type HbaRule } from "../model.js";
 import { formatHbaLine } from "./format.js";
@@ -100,6 +100,12 @@ function ruleError(listed: ListedRule, message: string): PgwardenError {
  * cluster or instance is not-found (exit 4).
  */
 export function renderHba(inventory: Inventory, cluster: string, options: RenderOptions): RenderedHba {
+  // As the CLI's --target choices: a library caller's typo is named, not a TypeError on the rule lists.
+  if (!Object.hasOwn(RULE_LISTS, options.target))
+    throw usageError(
+      "bad-target",
+      `target must be one of ${Object.keys(RULE_LISTS).join(", ")}, not ${JSON.stringify(options.target)}`,
+    );
   const members = clusterMembers(inventory, cluster);
   const host =
     options.instance !== undefined

@@ -14,6 +14,7 @@ import { toPem } from "../encoding/der.js";
 import { describeCertificate } from "../inspect/certificate-info.js";
 import { issueCertificate } from "../issuing/issue.js";
 import { PROFILES } from "../issuing/profiles.js";
+import { MAX_VALIDITY_DAYS } from "../issuing/validity.js";
 import { signatureAlgorithmFor } from "../keys/key-type.js";
 import { type PkiLayout, pkiLayout } from "../pki-layout.js";
 import { initCa } from "./ca-init.js";
@@ -177,4 +178,23 @@ test("an adopted CA that has expired, or is not yet valid, is refused (exit 7)",
   await assert.rejects(initCa(layout, { now: new Date(Date.now() + 31 * 86_400_000) }), failsWith("ca-expired", 7));
   await assert.rejects(initCa(layout, { now: new Date(Date.now() - 86_400_000) }), failsWith("ca-not-yet-valid", 7));
   await assert.rejects(loadCa(layout, { now: new Date(Date.now() + 31 * 86_400_000) }), failsWith("ca-expired", 7));
+});
+
+test("initCa refuses days and key types the CLI refuses (bad-days, bad-key-type, exit 2) and writes no CA", async () => {
+  for (const days of [-3, 0, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 1e6, MAX_VALIDITY_DAYS + 1]) {
+    await assert.rejects(initCa(layout, { days }), failsWith("bad-days", 2), `days ${days}`);
+  }
+  for (const keyType of ["rsa-512", "dsa", ""]) {
+    await assert.rejects(initCa(layout, { keyType: keyType as "ec-p256" }), failsWith("bad-key-type", 2), keyType);
+  }
+  await assert.rejects(stat(layout.caDir), /ENOENT/);
+});
+
+test("initCa still takes days 1 and MAX_VALIDITY_DAYS", async () => {
+  const now = new Date("2026-06-01T12:00:00Z");
+  const short = await initCa(layout, { days: 1, now });
+  assert.equal(describeCertificate(short.ca.der).notAfter, "2026-06-02T12:00:00.000Z");
+  await rm(layout.caDir, { recursive: true });
+  const long = await initCa(layout, { days: MAX_VALIDITY_DAYS, now });
+  assert.equal(describeCertificate(long.ca.der).notAfter, "2126-05-08T12:00:00.000Z");
 });

@@ -35,9 +35,9 @@ import {
 import { toPem } from "../encoding/der.js";
 import { newSerial } from "../encoding/serial.js";
 import { describeCertificate } from "../inspect/certificate-info.js";
-import { computeValidity, DEFAULT_ROOT_VALIDITY_DAYS } from "../issuing/validity.js";
+import { checkValidityDays, computeValidity, DEFAULT_ROOT_VALIDITY_DAYS } from "../issuing/validity.js";
 import { encodePrivateKey, isEncryptedPem, readPrivateKeyFile } from "../keys/key-file.js";
-import { DEFAULT_KEY_TYPE, generateKeyPair, type KeyType, signatureAlgorithmFor } from "../keys/key-type.js";
+import { DEFAULT_KEY_TYPE, generateKeyPair, type KeyType, parseKeyType, signatureAlgorithmFor } from "../keys/key-type.js";
 import { validateCommonName } from "../names/common-name.js";
 import type { PkiLayout } from "../pki-layout.js";
 import { addRecords } from "../records/certificate-records.js";
@@ -94,6 +94,9 @@ async function exists(path: string): Promise<boolean> {
  * its traps: a ca.crt without its key is an error, never a fresh key that does not match.
  */
 export async function initCa(layout: PkiLayout, options: InitCaOptions = {}): Promise<InitCaResult> {
+  // Checked first, as the CLI's --days and --key-type are, whether or not a CA is made.
+  const days = checkValidityDays(options.days ?? DEFAULT_ROOT_VALIDITY_DAYS);
+  const keyType = parseKeyType(options.keyType ?? DEFAULT_KEY_TYPE);
   const now = options.now ?? new Date();
   const subject: DistinguishedName = {
     commonName: validateCommonName(options.subject?.commonName ?? DEFAULT_CA_COMMON_NAME, "CA CN"),
@@ -109,7 +112,6 @@ export async function initCa(layout: PkiLayout, options: InitCaOptions = {}): Pr
     options.subject?.organization,
     options.subject?.organizationalUnit,
   ].some((value) => value !== undefined);
-  const days = options.days ?? DEFAULT_ROOT_VALIDITY_DAYS;
   const [haveKey, haveCert] = await Promise.all([exists(layout.caKey), exists(layout.caCert)]);
   const paths = { certPath: layout.caCert, keyPath: layout.caKey };
   const readKey = () =>
@@ -150,7 +152,7 @@ export async function initCa(layout: PkiLayout, options: InitCaOptions = {}): Pr
   }
 
   const created = !haveKey;
-  const key = created ? generateKeyPair(options.keyType ?? DEFAULT_KEY_TYPE).privateKey : await readKey();
+  const key = created ? generateKeyPair(keyType).privateKey : await readKey();
   const keyProblem = caKeyProblem(layout.caKey, key);
   if (keyProblem) throw pkiError("ca-key-unsupported", keyProblem);
   const publicKey = createPublicKey(key);

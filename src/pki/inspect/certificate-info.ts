@@ -14,6 +14,7 @@ import {
   SubjectKeyIdentifier,
 } from "@peculiar/asn1-x509";
 
+import { ExitCode, PgwardenError } from "../../core/errors.js";
 import { normalizeSerial } from "../encoding/serial.js";
 import { EKU_CLIENT_AUTH, EKU_SERVER_AUTH } from "../issuing/profiles.js";
 import { daysUntil } from "../issuing/validity.js";
@@ -108,9 +109,21 @@ export function parseExtensions(der: Uint8Array) {
   };
 }
 
+/** What a certificate says; DER that is not an X.509 certificate is invalid input (exit 2), as for `cert inspect`. */
 export function describeCertificate(der: Uint8Array, now: Date = new Date()): CertificateInfo {
-  const node = new X509Certificate(der);
-  const ext = parseExtensions(der);
+  let node: X509Certificate;
+  let ext: ReturnType<typeof parseExtensions>;
+  try {
+    node = new X509Certificate(der);
+    ext = parseExtensions(der);
+  } catch (error) {
+    throw new PgwardenError(
+      "bad-certificate",
+      "the bytes given are not a valid X.509 certificate: give the DER of a certificate",
+      ExitCode.usage,
+      { cause: error },
+    );
+  }
   const sans: SubjectAltName[] = [];
   for (const name of ext.subjectAltName ?? []) {
     if (name.dNSName !== undefined) sans.push({ type: "dns", value: name.dNSName });

@@ -9,12 +9,14 @@ import { mapBounded } from "../../core/fs/bounded.js";
 import type { CertificateAuthority } from "../authority/certificate-authority.js";
 import { normalizeSerial } from "../encoding/serial.js";
 import { keyPemMatches } from "../keys/key-match.js";
+import { parseKeyType } from "../keys/key-type.js";
 import type { PkiLayout } from "../pki-layout.js";
 import { type CertificateRecord, readRecords } from "../records/certificate-records.js";
 import { type IssueResult, leafWarnings, persistLeaves, type PreparedLeaf, prepareForWrites } from "./issue.js";
 import type { WorkerSetup } from "./issue-worker.js";
 import { LeafSigner, type SignedLeaf } from "./leaf-signer.js";
 import { leafTemplate } from "./leaf-template.js";
+import { checkValidityDays } from "./validity.js";
 import { type SignedItem, SigningWorker } from "./signing-worker.js";
 
 /** Leaves handed to a worker at a time: large enough to amortise messaging, small enough to keep both sides busy. */
@@ -60,6 +62,9 @@ export async function issueBatch(
   const force = options.force ?? false;
   const seen = new Set<string>();
   for (const leaf of leaves) {
+    // A PreparedLeaf may be built by hand, not by prepareLeaf: its days and key type are checked again before any key is made.
+    checkValidityDays(leaf.request.days);
+    parseKeyType(leaf.keyType);
     if (leaf.profile !== first.profile) throw usageError("mixed-profiles", "a batch issues one profile at a time");
     if (seen.has(leaf.paths.cert))
       throw usageError(

@@ -15,6 +15,8 @@ import { readRecords } from "../records/certificate-records.js";
 import { issueCertificate, prepareLeaf } from "./issue.js";
 import { issueBatch } from "./issue-batch.js";
 import { PROFILES } from "./profiles.js";
+import { signCertificateRequest } from "./sign-csr.js";
+import { MAX_VALIDITY_DAYS } from "./validity.js";
 
 let dir: string;
 let layout: PkiLayout;
@@ -346,4 +348,53 @@ test("cnAsSan false (--no-cn-san) leaves the CN out; a CN that is no host name b
     () => prepareLeaf(layout, { profile: PROFILES.server, commonName: "db1.example", cnAsSan: false }),
     /needs a host name/,
   );
+});
+
+const refused = (code: string) => (error: unknown) =>
+  error instanceof PgwardenError && error.code === code && error.exitCode === 2;
+
+/** Days the CLI's --days refuses: -3 wrote an expired certificate, 0 a five-minute one, the others crashed or were taken. */
+const BAD_DAYS = [-3, 0, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 1e6, MAX_VALIDITY_DAYS + 1];
+
+test("issueCertificate, prepareLeaf and signCertificateRequest refuse days the CLI refuses (bad-days, exit 2), writing nothing", async () => {
+  for (const days of BAD_DAYS) {
+    const options = { profile: PROFILES.client, commonName: "app", days };
+    assert.throws(() => prepareLeaf(layout, options), refused("bad-days"), `prepareLeaf days ${days}`);
+    await assert.rejects(issueCertificate(layout, ca, options, now), refused("bad-days"), `issue days ${days}`);
+    // Before the request is read, as the CLI checks --days before it opens the file.
+    const csr = join(dir, "missing.csr");
+    await assert.rejects(
+      signCertificateRequest(layout, ca, csr, { profile: PROFILES.client, days }, now),
+      refused("bad-days"),
+      `sign days ${days}`,
+    );
+  }
+  await assert.rejects(stat(join(layout.root, "client")), /ENOENT/);
+});
+
+test("prepareLeaf refuses a key type pgwarden does not make (rsa-512 gave a 512-bit key): bad-key-type, exit 2", () => {
+  for (const keyType of ["rsa-512", "rsa-1024", "ec-p521", "", "EC-P256"]) {
+    assert.throws(
+      () => prepareLeaf(layout, { profile: PROFILES.client, commonName: "app", keyType: keyType as "ec-p256" }),
+      refused("bad-key-type"),
+      keyType,
+    );
+  }
+});
+
+test("days 1 and MAX_VALIDITY_DAYS and every listed key type are still accepted", async () => {
+  assert.equal(prepareLeaf(layout, { profile: PROFILES.client, commonName: "a", days: MAX_VALIDITY_DAYS }).request.days, MAX_VALIDITY_DAYS);
+  assert.equal(prepareLeaf(layout, { profile: PROFILES.client, commonName: "a", keyType: "rsa-4096" }).keyType, "rsa-4096");
+  const result = await issueCertificate(layout, ca, { profile: PROFILES.client, commonName: "app", days: 1 }, now);
+  const cert = new X509Certificate(await readFile(result.certPath));
+  assert.equal(Date.parse(cert.validTo) - Math.floor(now.getTime() / 1000) * 1000, 86_400_000);
+});
+
+test("a batch of hand-made leaves with bad days or an unknown key type is refused before any key is made", async () => {
+  const good = prepareLeaf(layout, { profile: PROFILES.client, commonName: "app", days: 5 });
+  const badDays = { ...good, request: { ...good.request, days: -3 } };
+  const badKey = { ...good, keyType: "rsa-512" as "ec-p256" };
+  await assert.rejects(issueBatch(layout, ca, [badDays], { now }), refused("bad-days"));
+  await assert.rejects(issueBatch(layout, ca, [badKey], { now }), refused("bad-key-type"));
+  await assert.rejects(stat(join(layout.root, "client")), /ENOENT/);
 });

@@ -13,7 +13,7 @@ import {
 import { Limiter, MAX_OPEN_FILES } from "../../core/fs/bounded.js";
 import { checkPkiDirectory } from "../../core/fs/safe-dir.js";
 import type { CertificateAuthority } from "../authority/certificate-authority.js";
-import { DEFAULT_KEY_TYPE, type KeyType } from "../keys/key-type.js";
+import { DEFAULT_KEY_TYPE, type KeyType, parseKeyType } from "../keys/key-type.js";
 import { validateCommonName } from "../names/common-name.js";
 import { parseSubjectAltName, type SubjectAltName } from "../names/subject-alt-name.js";
 import { type LeafPaths, leafPaths, type PkiLayout, validateGroup } from "../pki-layout.js";
@@ -23,7 +23,7 @@ import type { LeafRequest, SignedLeaf } from "./leaf-signer.js";
 import { leafSigner } from "./leaf-template.js";
 import { commitPairs, recoverInterruptedWrites, type StagedPair } from "./pair-journal.js";
 import type { Profile } from "./profiles.js";
-import { DEFAULT_LEAF_VALIDITY_DAYS } from "./validity.js";
+import { checkValidityDays, DEFAULT_LEAF_VALIDITY_DAYS } from "./validity.js";
 
 export interface IssueOptions {
   readonly profile: Profile;
@@ -62,8 +62,10 @@ export interface IssueResult {
   readonly warnings: string[];
 }
 
-/** Validates a request: CN (a role name for client certificates), SANs, group, days. */
+/** Validates a request: days and key type (as the CLI's --days and --key-type), CN (a role name for client certificates), SANs, group. */
 export function prepareLeaf(layout: PkiLayout, options: IssueOptions): PreparedLeaf {
+  const days = checkValidityDays(options.days ?? DEFAULT_LEAF_VALIDITY_DAYS);
+  const keyType = parseKeyType(options.keyType ?? DEFAULT_KEY_TYPE);
   const { profile } = options;
   const commonName = profile.cnIsRole ? validateRoleName(options.commonName) : validateCommonName(options.commonName);
   const allowWildcard = options.allowWildcard ?? false;
@@ -82,9 +84,9 @@ export function prepareLeaf(layout: PkiLayout, options: IssueOptions): PreparedL
   }
   const group = validateGroup(options.group ?? profile.name);
   return {
-    request: { commonName, subjectAltNames: sans, days: options.days ?? DEFAULT_LEAF_VALIDITY_DAYS },
+    request: { commonName, subjectAltNames: sans, days },
     profile,
-    keyType: options.keyType ?? DEFAULT_KEY_TYPE,
+    keyType,
     group,
     paths: leafPaths(layout, group, commonName),
   };

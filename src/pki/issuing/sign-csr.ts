@@ -29,6 +29,7 @@ import {
 } from "./issue.js";
 import { leafSigner } from "./leaf-template.js";
 import type { Profile } from "./profiles.js";
+import { checkValidityDays, DEFAULT_LEAF_VALIDITY_DAYS } from "./validity.js";
 
 const OID_SUBJECT_ALT_NAME = "2.5.29.17";
 const OID_BASIC_CONSTRAINTS = "2.5.29.19";
@@ -141,6 +142,8 @@ export async function signCertificateRequest(
   options: SignCsrOptions,
   now: Date = new Date(),
 ): Promise<IssueResult> {
+  // As the CLI's --days: a bad lifetime is refused before the request is read.
+  checkValidityDays(options.days ?? DEFAULT_LEAF_VALIDITY_DAYS);
   const text = await readInputFile(csrPath, "certificate request", "csr-missing");
   const request = await readCertificateRequest(text, csrPath);
   const prepared = prepareLeaf(layout, {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { PgwardenError } from "../../core/errors.js";
-import { BACKDATE_MINUTES, computeValidity, daysUntil } from "./validity.js";
+import { BACKDATE_MINUTES, checkValidityDays, computeValidity, daysUntil, MAX_VALIDITY_DAYS } from "./validity.js";
 
 const now = new Date("2026-06-01T12:00:00.500Z");
 
@@ -56,4 +56,21 @@ test("an expired or not yet valid issuer signs nothing (exit 7), so notAfter nev
   );
   const lastSecond = computeValidity({ days: 365, now, issuerNotAfter: new Date("2026-06-01T12:00:01Z") });
   assert.ok(lastSecond.notAfter > lastSecond.notBefore);
+});
+
+const badDays = (code: string) => (error: unknown) =>
+  error instanceof PgwardenError && error.code === code && error.exitCode === 2;
+
+test("days outside 1..MAX_VALIDITY_DAYS, or not a whole number, are refused as bad-days (exit 2), as the CLI's --days", () => {
+  for (const days of [-3, 0, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 1e6, MAX_VALIDITY_DAYS + 1, "365" as unknown]) {
+    assert.throws(() => checkValidityDays(days), badDays("bad-days"), `days ${String(days)}`);
+    assert.throws(() => computeValidity({ days: days as number, now }), badDays("bad-days"), `days ${String(days)}`);
+  }
+  assert.throws(() => checkValidityDays(-3), /days must be a whole number from 1 to 36500, not -3/);
+});
+
+test("the boundary days 1 and MAX_VALIDITY_DAYS still give a validity of that length", () => {
+  assert.equal(checkValidityDays(1), 1);
+  assert.equal(computeValidity({ days: 1, now }).notAfter.toISOString(), "2026-06-02T12:00:00.000Z");
+  assert.equal(computeValidity({ days: MAX_VALIDITY_DAYS, now }).notAfter.getUTCFullYear(), 2126);
 });

@@ -1,4 +1,4 @@
-import { pkiError } from "../../core/errors.js";
+import { pkiError, usageError } from "../../core/errors.js";
 
 export const DEFAULT_ROOT_VALIDITY_DAYS = 3650;
 export const DEFAULT_INTERMEDIATE_VALIDITY_DAYS = 1825;
@@ -10,6 +10,17 @@ export const MAX_VALIDITY_DAYS = 36500;
 
 const MS_PER_MINUTE = 60_000;
 const MS_PER_DAY = 86_400_000;
+
+/**
+ * A certificate's lifetime as the library is given it: a whole number of days from 1 to {@link MAX_VALIDITY_DAYS},
+ * the range the CLI's --days takes. Anything else would write a certificate already expired (-3), one of
+ * five minutes (0, the back-dating), or crash the encoder (1.5, NaN, Infinity, 1e6): a usage error instead (exit 2).
+ */
+export function checkValidityDays(days: unknown): number {
+  if (typeof days === "number" && Number.isInteger(days) && days >= 1 && days <= MAX_VALIDITY_DAYS) return days;
+  const given = typeof days === "string" ? JSON.stringify(days) : String(days);
+  throw usageError("bad-days", `days must be a whole number from 1 to ${MAX_VALIDITY_DAYS}, not ${given}`);
+}
 
 export interface Validity {
   readonly notBefore: Date;
@@ -38,6 +49,7 @@ export interface ValidityRequest {
  * fail every verifier until it starts.
  */
 export function computeValidity(request: ValidityRequest): Validity {
+  checkValidityDays(request.days);
   const seconds = Math.floor(request.now.getTime() / 1000) * 1000;
   const { issuerNotBefore, issuerNotAfter } = request;
   if (issuerNotBefore && issuerNotBefore.getTime() > request.now.getTime()) {

@@ -490,3 +490,13 @@ test("every role the plan refuses is reported, each at its own line, not only th
     },
   );
 });
+
+test("new verifiers are made with the iterations asked for, and a count the CLI refuses stores no verifier", () => {
+  const app = desired("app", { password: plaintext("Kite-Runner-41") });
+  const plan = planRoles(model([app]), catalog([]), { ...options, scramIterations: 5000 });
+  assert.match(plan.changes[0]?.statement() ?? "", /PASSWORD 'SCRAM-SHA-256\$5000:/);
+  assert.throws(
+    () => planRoles(model([app]), catalog([]), { ...options, scramIterations: 1 }),
+    (error: unknown) => error instanceof PgwardenError && error.code === "bad-iterations" && error.exitCode === 2,
+  );
+});

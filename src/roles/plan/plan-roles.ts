@@ -2,7 +2,6 @@ import { ProblemCollector } from "../../config/problem-collector.js";
 import type { RoleCatalog } from "../role-catalog.js";
 import { ROLE_CHANGE_KINDS, RoleChange } from "../role-change.js";
 import type { RoleModel } from "../role-model.js";
-import { DEFAULT_SCRAM_ITERATIONS } from "../scram.js";
 import { defaultPrivilegeChanges } from "./default-privileges.js";
 import { dropRole } from "./drop-role.js";
 import { attributeLockout } from "./lockout.js";
@@ -10,9 +9,10 @@ import { membershipChanges } from "./memberships.js";
 import { alterRole, createRole } from "./role-attributes.js";
 import { RoleExistence } from "./role-existence.js";
 import { commentChange, parameterChanges } from "./role-settings.js";
+import { planScramIterations } from "./scram-iterations.js";
 
 export interface RolePlanOptions {
-  /** Iterations of new SCRAM verifiers; default {@link DEFAULT_SCRAM_ITERATIONS}. */
+  /** Iterations of new SCRAM verifiers, 4096 (the default) to 2147483647: see {@link planScramIterations}. */
   readonly scramIterations?: number;
   /** A fresh salt per verifier; default 16 random bytes. Injected by tests. */
   readonly salt?: () => Buffer;
@@ -39,7 +39,7 @@ const KIND_ORDER = new Map(ROLE_CHANGE_KINDS.map((kind, index) => [kind, index])
  */
 export function planRoles(model: RoleModel, catalog: RoleCatalog, options: RolePlanOptions = {}): RolePlan {
   const passwords = {
-    iterations: options.scramIterations ?? DEFAULT_SCRAM_ITERATIONS,
+    iterations: planScramIterations(options.scramIterations),
     encryption: model.passwordEncryption,
     salt: options.salt,
   };
