@@ -135,7 +135,8 @@ test("an address that is neither an IP address nor local is a usage error (expla
         error instanceof PgwardenError &&
         error.code === "explain-addr" &&
         error.exitCode === 2 &&
-        error.message === `connection.address must be an IPv4 or IPv6 address, or local for the unix socket, got ${JSON.stringify(address)}`,
+        error.message ===
+          `connection.address must be an IPv4 or IPv6 address, or local for the unix socket, got ${JSON.stringify(address)}`,
       address,
     );
   }

@@ -37,7 +37,13 @@ import { newSerial } from "../encoding/serial.js";
 import { describeCertificate } from "../inspect/certificate-info.js";
 import { checkValidityDays, computeValidity, DEFAULT_ROOT_VALIDITY_DAYS } from "../issuing/validity.js";
 import { encodePrivateKey, isEncryptedPem, readPrivateKeyFile } from "../keys/key-file.js";
-import { DEFAULT_KEY_TYPE, generateKeyPair, type KeyType, parseKeyType, signatureAlgorithmFor } from "../keys/key-type.js";
+import {
+  DEFAULT_KEY_TYPE,
+  generateKeyPair,
+  type KeyType,
+  parseKeyType,
+  signatureAlgorithmFor,
+} from "../keys/key-type.js";
 import { validateCommonName } from "../names/common-name.js";
 import type { PkiLayout } from "../pki-layout.js";
 import { addRecords } from "../records/certificate-records.js";

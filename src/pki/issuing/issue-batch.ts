@@ -16,8 +16,8 @@ import { type IssueResult, leafWarnings, persistLeaves, type PreparedLeaf, prepa
 import type { WorkerSetup } from "./issue-worker.js";
 import { LeafSigner, type SignedLeaf } from "./leaf-signer.js";
 import { leafTemplate } from "./leaf-template.js";
-import { checkValidityDays } from "./validity.js";
 import { type SignedItem, SigningWorker } from "./signing-worker.js";
+import { checkValidityDays } from "./validity.js";
 
 /** Leaves handed to a worker at a time: large enough to amortise messaging, small enough to keep both sides busy. */
 export const BATCH_CHUNK_SIZE = 32;
@@ -62,7 +62,7 @@ export async function issueBatch(
   const force = options.force ?? false;
   const seen = new Set<string>();
   for (const leaf of leaves) {
-    // A PreparedLeaf may be built by hand, not by prepareLeaf: its days and key type are checked again before any key is made.
+    // A PreparedLeaf may be built by hand, not by prepareLeaf: days and key type are checked again before any key is made.
     checkValidityDays(leaf.request.days);
     parseKeyType(leaf.keyType);
     if (leaf.profile !== first.profile) throw usageError("mixed-profiles", "a batch issues one profile at a time");

@@ -383,8 +383,14 @@ test("prepareLeaf refuses a key type pgwarden does not make (rsa-512 gave a 512-
 });
 
 test("days 1 and MAX_VALIDITY_DAYS and every listed key type are still accepted", async () => {
-  assert.equal(prepareLeaf(layout, { profile: PROFILES.client, commonName: "a", days: MAX_VALIDITY_DAYS }).request.days, MAX_VALIDITY_DAYS);
-  assert.equal(prepareLeaf(layout, { profile: PROFILES.client, commonName: "a", keyType: "rsa-4096" }).keyType, "rsa-4096");
+  assert.equal(
+    prepareLeaf(layout, { profile: PROFILES.client, commonName: "a", days: MAX_VALIDITY_DAYS }).request.days,
+    MAX_VALIDITY_DAYS,
+  );
+  assert.equal(
+    prepareLeaf(layout, { profile: PROFILES.client, commonName: "a", keyType: "rsa-4096" }).keyType,
+    "rsa-4096",
+  );
   const result = await issueCertificate(layout, ca, { profile: PROFILES.client, commonName: "app", days: 1 }, now);
   const cert = new X509Certificate(await readFile(result.certPath));
   assert.equal(Date.parse(cert.validTo) - Math.floor(now.getTime() / 1000) * 1000, 86_400_000);

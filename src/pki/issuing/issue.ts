@@ -62,7 +62,7 @@ export interface IssueResult {
   readonly warnings: string[];
 }
 
-/** Validates a request: days and key type (as the CLI's --days and --key-type), CN (a role name for client certificates), SANs, group. */
+/** Validates a request: days and key type (as --days and --key-type), CN (a role name for client certificates), SANs, group. */
 export function prepareLeaf(layout: PkiLayout, options: IssueOptions): PreparedLeaf {
   const days = checkValidityDays(options.days ?? DEFAULT_LEAF_VALIDITY_DAYS);
   const keyType = parseKeyType(options.keyType ?? DEFAULT_KEY_TYPE);

@@ -13,7 +13,16 @@ import { planRoles } from "./plan-roles.js";
 import { planScramIterations } from "./scram-iterations.js";
 
 /** What the CLI's --scram-iterations refuses for role plan and role apply; 1 stored SCRAM-SHA-256$1 verifiers. */
-const BAD = [1, 0, -1, DEFAULT_SCRAM_ITERATIONS - 1, 4096.5, Number.NaN, Number.POSITIVE_INFINITY, MAX_SCRAM_ITERATIONS + 1];
+const BAD = [
+  1,
+  0,
+  -1,
+  DEFAULT_SCRAM_ITERATIONS - 1,
+  4096.5,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  MAX_SCRAM_ITERATIONS + 1,
+];
 
 const badIterations = (error: unknown) =>
   error instanceof PgwardenError && error.code === "bad-iterations" && error.exitCode === 2;

@@ -3,8 +3,9 @@ import { DEFAULT_SCRAM_ITERATIONS, MAX_SCRAM_ITERATIONS } from "../scram.js";
 
 /**
  * The iterations of the SCRAM verifiers a role plan stores, as the CLI's --scram-iterations takes them: a whole
- * number from {@link DEFAULT_SCRAM_ITERATIONS} (fewer is what the audit reports as weak) to {@link MAX_SCRAM_ITERATIONS}
- * (the most PostgreSQL reads back). Default {@link DEFAULT_SCRAM_ITERATIONS}; anything else is a usage error (exit 2).
+ * number from {@link DEFAULT_SCRAM_ITERATIONS} (fewer is what the audit reports as weak) to
+ * {@link MAX_SCRAM_ITERATIONS} (the most PostgreSQL reads back). Default {@link DEFAULT_SCRAM_ITERATIONS};
+ * anything else is a usage error (exit 2).
  */
 export function planScramIterations(iterations: unknown = DEFAULT_SCRAM_ITERATIONS): number {
   if (
