@@ -641,7 +641,10 @@ const DUPLICATES_INVENTORY = `all:
     pg_replication_password: { env: ROLES_TEST_REPL }
 `;
 
-/** `at(needle)`: the file:line:column where `needle` starts in `text`, written to `file`; `lineOf(needle)`: `line L:C`, as a message names a place in the same file. */
+/**
+ * `at(needle)`: the file:line:column where `needle` starts in `text`, written to `file`;
+ * `lineOf(needle)`: `line L:C`, as a message names a place in the same file.
+ */
 function placesIn(text: string, file: string): { at: (needle: string) => string; lineOf: (needle: string) => string } {
   const lines = text.split("\n");
   const position = (needle: string) => {

@@ -16,6 +16,7 @@ import type { CertificateAuthority } from "../authority/certificate-authority.js
 import { formatName } from "../inspect/certificate-info.js";
 import { leafWarnings, type PersistLeaf, persistLeaves } from "../issuing/issue.js";
 import { leafSigner } from "../issuing/leaf-template.js";
+import { checkValidityDays } from "../issuing/validity.js";
 import { generateEncodedKeyPair } from "../keys/key-encoding.js";
 import type { KeyType } from "../keys/key-type.js";
 import type { PkiLayout } from "../pki-layout.js";
@@ -112,6 +113,7 @@ export async function applyFleet(
   comparison: FleetComparison,
   options: FleetApplyOptions,
 ): Promise<FleetApplied> {
+  checkValidityDays(options.days);
   const { certificates } = comparison;
   const foreign = certificates.find((item) => item.action === "reissue" && item.foreign !== undefined);
   if (foreign && !options.force) throw foreignFleetError(layout, foreign);

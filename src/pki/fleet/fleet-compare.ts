@@ -12,7 +12,7 @@ import { fingerprintSha256 } from "../issuing/leaf-signer.js";
 import { EKU_CLIENT_AUTH, EKU_SERVER_AUTH } from "../issuing/profiles.js";
 import { isEncryptedPem, privateKeyFileProblem } from "../keys/key-file.js";
 import { keyPemMatches } from "../keys/key-match.js";
-import { describeKey, keyProblem, type KeyType } from "../keys/key-type.js";
+import { describeKey, keyProblem, type KeyType, parseKeyType } from "../keys/key-type.js";
 import { formatSubjectAltName } from "../names/subject-alt-name.js";
 import type { PkiLayout } from "../pki-layout.js";
 import { readRecords } from "../records/certificate-records.js";
@@ -256,6 +256,8 @@ export async function compareFleet(
   planned: readonly PlannedCertificate[],
   options: { keyType: KeyType; now: Date },
 ): Promise<FleetComparison> {
+  // A library caller's key type is checked as --key-type is: an unlisted one (rsa-512) would make a weak key.
+  parseKeyType(options.keyType);
   const sharedPaths = [...new Set(planned.filter((item) => item.sharedKey).map((item) => item.keyPath))];
   const clusterKeys = await Promise.all(sharedPaths.map((path) => readClusterKey(layout, path, options.keyType)));
   const keyByPath = new Map(clusterKeys.map((key) => [key.keyPath, key]));
