@@ -30,7 +30,7 @@ after(async () => {
 });
 
 /** A program that applies new rules and sends itself SIGINT the moment the new file is in place. */
-function program(withHandler: boolean): string {
+function program(withHandler: boolean, signal: NodeJS.Signals = "SIGINT"): string {
   return `
 import { watch } from "node:fs";
 import { readFileSync } from "node:fs";
@@ -40,11 +40,11 @@ const file = dataDir + "/pg_hba.conf";
 const old = readFileSync(file, "utf8");
 const text = "local all blocked_role reject\\n" + old;
 let heard = 0;
-${withHandler ? 'process.on("SIGINT", () => { heard += 1; });' : ""}
+${withHandler ? `process.on("${signal}", () => { heard += 1; });` : ""}
 const watcher = watch(dataDir, () => {
   let now = "";
   try { now = readFileSync(file, "utf8"); } catch {}
-  if (now === text) { watcher.close(); process.kill(process.pid, "SIGINT"); }
+  if (now === text) { watcher.close(); process.kill(process.pid, "${signal}"); }
 });
 const target = await pgdataTarget(dataDir, binDir);
 let outcome;
@@ -93,6 +93,19 @@ test("with a SIGINT handler of its own: the old rules come back, applyHba reject
     await cluster.sql("SELECT string_agg(user_name::text, ',') FROM pg_hba_file_rules"),
     /blocked_role/,
   );
+});
+
+test("SIGTERM, with a handler: the same, and the exit code the command line gives for it (143)", async () => {
+  const before = await readFile(join(cluster.dataDir, "pg_hba.conf"), "utf8");
+  const script = join(dir, "term-handler.mjs");
+  await writeFile(script, program(true, "SIGTERM"));
+  const result = await run(script);
+  assert.equal(result.code, 0, result.stderr);
+  const outcome = JSON.parse(result.stdout) as Record<string, unknown>;
+  assert.equal(outcome.code, "interrupted", result.stdout);
+  assert.equal(outcome.exitCode, 143);
+  assert.equal(outcome.heard, 1);
+  assert.equal(await readFile(join(cluster.dataDir, "pg_hba.conf"), "utf8"), before);
 });
 
 test("with no SIGINT handler: the old rules come back and the program ends by the signal, as without pgwarden", async () => {

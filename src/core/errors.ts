@@ -12,8 +12,10 @@ export const ExitCode = {
   privilege: 6,
   pki: 7,
   internal: 70,
-  /** A signal (SIGINT) stopped the work after the old state was put back: the shell's 128 + 2. */
+  /** A signal stopped the work after the old state was put back: the shell's 128 + the signal (SIGHUP, SIGINT, SIGTERM). */
+  hungUp: 129,
   interrupted: 130,
+  terminated: 143,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

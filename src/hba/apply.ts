@@ -4,7 +4,7 @@ import { join } from "node:path";
 
 import type pg from "pg";
 
-import { ExitCode, notFoundError, PgwardenError, usageError } from "../core/errors.js";
+import { ExitCode, type ExitCodeValue, notFoundError, PgwardenError, usageError } from "../core/errors.js";
 import { PRIVATE_FILE_MODE, writeFileAtomic } from "../core/fs/atomic-write.js";
 import { backupPath } from "../core/fs/backup.js";
 import { isRoot, type OsUser, ownerOf, runProgram } from "../pg/os-user.js";
@@ -188,7 +188,7 @@ export interface ApplyOptions {
   /**
    * Called after SIGINT, SIGTERM or SIGHUP came while the new file was in place unconfirmed,
    * once the old file is back (synchronously); the CLI prints `message` and exits. Without it,
-   * the apply rejects with an `interrupted` error; and when the program has no handler of its
+   * the apply rejects with an `interrupted` error (exit code 128 + the signal, as the CLI's); and when the program has no handler of its
    * own for the signal, the signal is raised again once the old file is back, so the process
    * ends as it would have without pgwarden.
    */
@@ -395,7 +395,7 @@ export async function applyHba(
     }
     const message = `interrupted (${signal}): the previous rules are back in ${target.hbaFile}; ${server}`;
     for (const name of SIGNALS) process.off(name, onSignal);
-    interrupted = new PgwardenError("interrupted", message, ExitCode.interrupted);
+    interrupted = new PgwardenError("interrupted", message, SIGNAL_EXIT_CODES[signal] ?? ExitCode.interrupted);
     if (options.onInterrupt) options.onInterrupt(signal, message);
     // The program's own handlers were given this signal already; with none, its default (the end) was only held back.
     else if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
@@ -432,6 +432,12 @@ export async function applyHba(
 }
 
 const SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+/** What the command line exits with after each: the shell's 128 + the signal's number. */
+const SIGNAL_EXIT_CODES: Partial<Record<NodeJS.Signals, ExitCodeValue>> = {
+  SIGHUP: ExitCode.hungUp,
+  SIGINT: ExitCode.interrupted,
+  SIGTERM: ExitCode.terminated,
+};
 
 interface Judging {
   readonly target: HbaTarget;

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { passwordViolations } from "./password-policy.js";
+import { PgwardenError } from "../core/errors.js";
+import { type CharacterClass, passwordViolations } from "./password-policy.js";
 
 const ids = (password: string, role = "dbuser_app", policy = {}) =>
   passwordViolations(password, role, policy).map((violation) => violation.id);
@@ -37,4 +38,23 @@ test("messages never quote the password", () => {
     ["too-short", "contains-role-name", "denylisted"],
   );
   for (const violation of violations) assert.doesNotMatch(violation.message, /hunter2/);
+});
+
+test("a policy from a library caller is held to the flags' bounds: a minimum length NaN, 0 or 7 would turn the check off or weaken it", () => {
+  const refused = (code: string) => (error: unknown) =>
+    error instanceof PgwardenError && error.code === code && error.exitCode === 2;
+  for (const minLength of [Number.NaN, 0, -1, 7, 1.5, 1025, Number.POSITIVE_INFINITY])
+    assert.throws(() => passwordViolations("a1", "r", { minLength }), refused("bad-min-length"), String(minLength));
+  assert.throws(
+    () => passwordViolations("a1", "r", { requiredClasses: ["bogus" as CharacterClass] }),
+    refused("bad-flag"),
+  );
+  assert.deepEqual(
+    passwordViolations("a1", "r", { minLength: 8 }).map((violation) => violation.id),
+    ["too-short"],
+  );
+  assert.deepEqual(
+    passwordViolations("Correct-Horse-42", "r", { minLength: 1024 }).map((each) => each.id),
+    ["too-short"],
+  );
 });

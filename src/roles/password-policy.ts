@@ -1,3 +1,5 @@
+import { usageError } from "../core/errors.js";
+
 /*
  * The password policy applied to every plaintext password pgwarden is given, before
  * anything reaches a server. The first three checks are PostgreSQL's `passwordcheck`
@@ -6,6 +8,8 @@
 
 /** passwordcheck's MIN_PWD_LENGTH. */
 export const DEFAULT_MIN_PASSWORD_LENGTH = 8;
+/** A sanity bound for the shortest length asked for, in characters (--min-length's too). */
+export const MAX_MIN_PASSWORD_LENGTH = 1024;
 
 export const CHARACTER_CLASSES = ["lower", "upper", "digit", "symbol"] as const;
 export type CharacterClass = (typeof CHARACTER_CLASSES)[number];
@@ -81,8 +85,32 @@ export function passwordViolations(
   roleName: string,
   policy: PasswordPolicy = {},
 ): PasswordViolation[] {
+  checkPolicy(policy);
   return POLICY_CHECKS.flatMap((check) => {
     const message = check.check(password, roleName, policy);
     return message === undefined ? [] : [{ id: check.id, message }];
   });
+}
+
+/**
+ * A policy from a library caller is held to what the flags allow: a minimum length of
+ * DEFAULT_MIN_PASSWORD_LENGTH to MAX_MIN_PASSWORD_LENGTH characters (NaN or 0 would turn the
+ * length check off) and only known character classes.
+ */
+export function checkPolicy(policy: PasswordPolicy): void {
+  const { minLength, requiredClasses } = policy;
+  if (
+    minLength !== undefined &&
+    !(Number.isInteger(minLength) && minLength >= DEFAULT_MIN_PASSWORD_LENGTH && minLength <= MAX_MIN_PASSWORD_LENGTH)
+  )
+    throw usageError(
+      "bad-min-length",
+      `minLength must be a whole number from ${DEFAULT_MIN_PASSWORD_LENGTH} to ${MAX_MIN_PASSWORD_LENGTH}, not ${String(minLength)}`,
+    );
+  const unknown = (requiredClasses ?? []).filter((each) => !(CHARACTER_CLASSES as readonly string[]).includes(each));
+  if (unknown.length > 0)
+    throw usageError(
+      "bad-flag",
+      `requiredClasses takes ${CHARACTER_CLASSES.join(", ")}, not ${unknown.map((each) => JSON.stringify(each)).join(", ")}`,
+    );
 }

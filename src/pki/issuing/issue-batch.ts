@@ -25,6 +25,8 @@ export const BATCH_CHUNK_SIZE = 32;
 export const MAX_CHUNKS_IN_FLIGHT = 8;
 /** Below this many leaves, worker start-up costs more than it saves. */
 export const MIN_LEAVES_FOR_WORKERS = 64;
+/** The most signing threads a caller may ask for. */
+export const MAX_WORKERS = 64;
 
 export interface BatchOptions {
   readonly force?: boolean;
@@ -56,6 +58,9 @@ export async function issueBatch(
   leaves: readonly PreparedLeaf[],
   options: BatchOptions = {},
 ): Promise<BatchResult> {
+  const { workers: asked } = options;
+  if (asked !== undefined && !(Number.isInteger(asked) && asked >= 0 && asked <= MAX_WORKERS))
+    throw usageError("bad-workers", `workers must be a whole number from 0 to ${MAX_WORKERS}, not ${String(asked)}`);
   const [first] = leaves;
   if (!first) return { issued: [], skipped: [] };
   const now = options.now ?? new Date();
@@ -78,7 +83,11 @@ export async function issueBatch(
   const { toIssue, skipped } = force ? { toIssue: leaves, skipped: [] } : await sortExisting(layout, dirs, leaves);
   if (toIssue.length === 0) return { issued: [], skipped };
   const template = leafTemplate(ca, first.profile);
-  const workerCount = toIssue.length < MIN_LEAVES_FOR_WORKERS ? 0 : (options.workers ?? availableParallelism());
+  // Never more threads than chunks to sign: a thread costs tens of megabytes and milliseconds to start.
+  const workerCount =
+    toIssue.length < MIN_LEAVES_FOR_WORKERS
+      ? 0
+      : Math.min(asked ?? availableParallelism(), Math.ceil(toIssue.length / BATCH_CHUNK_SIZE));
   // Workers start first: a thread takes tens of milliseconds to load, time this thread
   // spends preparing the directories.
   const workers: SigningWorker[] = [];

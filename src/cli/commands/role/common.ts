@@ -2,7 +2,12 @@ import { type Command, Option } from "commander";
 
 import { usageError } from "../../../core/errors.js";
 import { shellWord } from "../../../pki/trust/conninfo.js";
-import { CHARACTER_CLASSES, type CharacterClass, DEFAULT_MIN_PASSWORD_LENGTH } from "../../../roles/password-policy.js";
+import {
+  CHARACTER_CLASSES,
+  type CharacterClass,
+  DEFAULT_MIN_PASSWORD_LENGTH,
+  MAX_MIN_PASSWORD_LENGTH,
+} from "../../../roles/password-policy.js";
 import type { RolePlan } from "../../../roles/plan/plan-roles.js";
 import { type PreparedRoles, prepareRoles as prepareRoleModel } from "../../../roles/prepare-roles.js";
 import type { RoleChangeKind } from "../../../roles/role-change.js";
@@ -11,9 +16,6 @@ import { DEFAULT_SCRAM_ITERATIONS, MAX_SCRAM_ITERATIONS } from "../../../roles/s
 import { CONN_FORMS_HELP, connOption } from "../../conn-url.js";
 import type { CommandContext } from "../../context.js";
 import { integerFlag } from "../../number-flags.js";
-
-/** A sanity bound for --min-length, in characters. */
-const MAX_MIN_LENGTH_CHARACTERS = 1024;
 
 export interface RoleOptions {
   inventory: string;
@@ -60,7 +62,7 @@ export function addRoleOptions(command: Command): Command {
         integerFlag({
           flag: "--min-length",
           min: DEFAULT_MIN_PASSWORD_LENGTH,
-          max: MAX_MIN_LENGTH_CHARACTERS,
+          max: MAX_MIN_PASSWORD_LENGTH,
           code: "bad-min-length",
         }),
       ),
