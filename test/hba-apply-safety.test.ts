@@ -16,7 +16,7 @@ import { pgdataTarget } from "../src/hba/apply.js";
 import { type Asked, confirmReload, LOAD_TIME_SQL } from "../src/hba/apply/reload-confirmation.js";
 import { locateServerLog, LOG_FACTS_SQL, logCursor, type LogFacts } from "../src/hba/apply/server-log.js";
 import { scramVerifier } from "../src/roles/scram.js";
-import { type CliResult, pgwarden, PGWARDEN_BIN, tempDir } from "./support/cli.js";
+import { type CliResult, issueWithCli, pgwarden, PGWARDEN_BIN, tempDir } from "./support/cli.js";
 import { type Cluster, findPgBinDir, runClient, startCluster } from "./support/pg-cluster.js";
 
 const ORIGINAL_RULES = ["host postgres trusted_app 127.0.0.1/32 trust", "host all all 127.0.0.1/32 scram-sha-256"];
@@ -61,38 +61,14 @@ before(async () => {
   work = await tempDir("pgwarden-hba-apply-safety-");
   const pki = join(work.dir, "pki");
   await cli(["ca", "init", "--pki", pki]);
-  const server = (
-    JSON.parse(
-      (
-        await cli([
-          "--format",
-          "json",
-          "cert",
-          "issue",
-          "--pki",
-          pki,
-          "--profile",
-          "server",
-          "--cn",
-          "apply-server",
-          "--san",
-          "127.0.0.1",
-        ])
-      ).stdout,
-    ) as { issued: [{ certPath: string; keyPath: string }] }
-  ).issued[0];
+  const server = await issueWithCli(pki, "server", "apply-server", ["127.0.0.1"]);
   // ssl on: without it PostgreSQL complains about every hostssl line, and clientname=XY would not be the silent case.
   const caPem = await readFile(join(pki, "ca", "ca.crt"), "utf8");
   cluster = await startCluster({
     hba: ORIGINAL_RULES,
     tls: { certPem: await readFile(server.certPath, "utf8"), keyPem: await readFile(server.keyPath, "utf8"), caPem },
   });
-  const client = (
-    JSON.parse(
-      (await cli(["--format", "json", "cert", "issue", "--pki", pki, "--profile", "client", "--cn", cluster.superuser]))
-        .stdout,
-    ) as { issued: [{ certPath: string; keyPath: string }] }
-  ).issued[0];
+  const client = await issueWithCli(pki, "client", cluster.superuser);
   clientCert = { cert: client.certPath, key: client.keyPath, ca: join(pki, "ca", "ca.crt") };
   await cluster.sql(
     `CREATE ROLE trusted_app LOGIN; ALTER ROLE ${cluster.superuser} PASSWORD ${quoteLiteral(scramVerifier(SUPERUSER_PASSWORD))};`,

@@ -14,7 +14,7 @@ import { after, before, test } from "node:test";
 
 import { quoteIdentifier, quoteLiteral } from "../src/core/identifier.js";
 import { scramVerifier } from "../src/roles/scram.js";
-import { type CliResult, pgwarden, tempDir } from "./support/cli.js";
+import { type CliResult, issueWithCli, pgwarden, tempDir } from "./support/cli.js";
 import { psql } from "./support/clients.js";
 import { type Cluster, startCluster } from "./support/pg-cluster.js";
 
@@ -199,26 +199,7 @@ before(async () => {
   work = await tempDir("pgwarden-explain-login-");
   const pki = join(work.dir, "pki");
   await cli(["ca", "init", "--pki", pki]);
-  const issue = async (profile: string, cn: string, sans: string[] = []) =>
-    (
-      JSON.parse(
-        (
-          await cli([
-            "--format",
-            "json",
-            "cert",
-            "issue",
-            "--pki",
-            pki,
-            "--profile",
-            profile,
-            "--cn",
-            cn,
-            ...sans.flatMap((san) => ["--san", san]),
-          ])
-        ).stdout,
-      ) as { issued: [{ certPath: string; keyPath: string }] }
-    ).issued[0];
+  const issue = (profile: "server" | "client", cn: string, sans: string[] = []) => issueWithCli(pki, profile, cn, sans);
   const server = await issue("server", "explain-login", ["127.0.0.1"]);
   caPath = join(pki, "ca", "ca.crt");
   const caPem = await readFile(caPath, "utf8");

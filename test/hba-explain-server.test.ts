@@ -18,7 +18,7 @@ import pg from "pg";
 
 import { quoteIdentifier, quoteLiteral } from "../src/core/identifier.js";
 import { scramVerifier } from "../src/roles/scram.js";
-import { type CliResult, pgwarden, tempDir } from "./support/cli.js";
+import { type CliResult, issueWithCli, pgwarden, tempDir } from "./support/cli.js";
 import { type Cluster, startCluster } from "./support/pg-cluster.js";
 
 /** The file under test; line numbers are the ones the cases talk about. */
@@ -249,26 +249,7 @@ before(async () => {
   work = await tempDir("pgwarden-explain-server-");
   const pki = join(work.dir, "pki");
   await cli(["ca", "init", "--pki", pki]);
-  const issue = async (profile: string, cn: string, sans: string[] = []) =>
-    (
-      JSON.parse(
-        (
-          await cli([
-            "--format",
-            "json",
-            "cert",
-            "issue",
-            "--pki",
-            pki,
-            "--profile",
-            profile,
-            "--cn",
-            cn,
-            ...sans.flatMap((san) => ["--san", san]),
-          ])
-        ).stdout,
-      ) as { issued: [{ certPath: string; keyPath: string }] }
-    ).issued[0];
+  const issue = (profile: "server" | "client", cn: string, sans: string[] = []) => issueWithCli(pki, profile, cn, sans);
   const server = await issue("server", "explain-server", ["127.0.0.1"]);
   caPem = await readFile(join(pki, "ca", "ca.crt"), "utf8");
   for (const cn of CERTIFICATES) {

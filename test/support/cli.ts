@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { emptyHome } from "./empty-home.js";
+
 /** The repository root (this file runs from dist/test/support/). */
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 export const PGWARDEN_BIN = join(REPO_ROOT, "bin", "pgwarden.js");
@@ -27,6 +29,7 @@ export function pgwarden(args: readonly string[], options: CliOptions = {}): Pro
   return new Promise((resolve) => {
     const env: Record<string, string | undefined> = {
       ...process.env,
+      HOME: emptyHome(),
       PGWARDEN_DEBUG: undefined,
       PGWARDEN_CA_PASSPHRASE: undefined,
       PGWARDEN_PKI: undefined,
@@ -92,4 +95,19 @@ export function withTextErrors(result: CliResult): CliResult {
     })
     .join("\n");
   return { ...result, stderr };
+}
+
+/** `pgwarden cert issue` of one pair through the CLI, which must succeed: where its key and certificate are. */
+export async function issueWithCli(
+  pki: string,
+  profile: "server" | "client" | "peer",
+  cn: string,
+  sans: readonly string[] = [],
+): Promise<{ certPath: string; keyPath: string }> {
+  const args = ["--format", "json", "cert", "issue", "--pki", pki, "--profile", profile, "--cn", cn];
+  const result = await pgwarden([...args, ...sans.flatMap((san) => ["--san", san])]);
+  if (result.code !== 0) throw new Error(`pgwarden ${args.join(" ")}: exit ${result.code}: ${result.stderr}`);
+  const [issued] = (JSON.parse(result.stdout) as { issued: { certPath: string; keyPath: string }[] }).issued;
+  if (!issued) throw new Error(`pgwarden ${args.join(" ")} issued nothing: ${result.stdout}`);
+  return issued;
 }

@@ -23,6 +23,7 @@ import { tmpdir, userInfo } from "node:os";
 import { dirname, join, parse as parsePath } from "node:path";
 
 import { findServerBinaries } from "../../src/pg/pg-binaries.js";
+import { emptyHome } from "./empty-home.js";
 
 /** PEM material installed into PGDATA as the server's TLS configuration. */
 export interface TlsFiles {
@@ -160,6 +161,7 @@ export async function runClient(cmd: string, args: string[], opts: RunClientOpti
   for (const [k, v] of Object.entries(process.env)) {
     if (v !== undefined && !k.startsWith("PG")) env[k] = v;
   }
+  env.HOME = emptyHome();
   Object.assign(env, opts.env ?? {});
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
