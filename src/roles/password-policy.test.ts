@@ -54,7 +54,7 @@ test("a policy from a library caller is held to the flags' bounds: a minimum len
     ["too-short"],
   );
   assert.deepEqual(
-    passwordViolations("Correct-Horse-42", "r", { minLength: 1024 }).map((each) => each.id),
+    passwordViolations("Correct-Horse-42", "dbuser_app", { minLength: 1024 }).map((each) => each.id),
     ["too-short"],
   );
 });
