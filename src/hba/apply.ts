@@ -370,15 +370,10 @@ export async function applyHba(
     owner: info ? { uid: info.uid, gid: info.gid } : undefined,
     exclusive: true,
   });
-  await writeJournal({
-    pid: process.pid,
-    hbaFile: target.hbaFile,
-    backup,
-    oldDigest: md5Hex(old),
-    candidateDigest: md5Hex(text),
-  });
   let reloadAsked = false;
-  let interrupted: PgwardenError | undefined;
+  // Set by the handler; read through a function, as TypeScript would take a check before an await for one after it.
+  const signalled: { error?: PgwardenError } = {};
+  const interruption = (): PgwardenError | undefined => signalled.error;
   // Until the apply ends, an interrupt puts the old file back before the process goes.
   const onSignal = (signal: NodeJS.Signals) => {
     restoreSync(target.hbaFile, old, fileOptions);
@@ -395,14 +390,24 @@ export async function applyHba(
     }
     const message = `interrupted (${signal}): the previous rules are back in ${target.hbaFile}; ${server}`;
     for (const name of SIGNALS) process.off(name, onSignal);
-    interrupted = new PgwardenError("interrupted", message, SIGNAL_EXIT_CODES[signal] ?? ExitCode.interrupted);
+    signalled.error = new PgwardenError("interrupted", message, SIGNAL_EXIT_CODES[signal] ?? ExitCode.interrupted);
     if (options.onInterrupt) options.onInterrupt(signal, message);
     // The program's own handlers were given this signal already; with none, its default (the end) was only held back.
     else if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
   };
+  // Listening before the journal exists: a signal can never end the process with a journal and no handler run.
   for (const name of SIGNALS) process.on(name, onSignal);
   const restore = () => writeFileAtomic(target.hbaFile, old, fileOptions);
   try {
+    await writeJournal({
+      pid: process.pid,
+      hbaFile: target.hbaFile,
+      backup,
+      oldDigest: md5Hex(old),
+      candidateDigest: md5Hex(text),
+    });
+    const early = interruption();
+    if (early) throw early;
     await writeFileAtomic(target.hbaFile, text, fileOptions);
     const result = await judgeAndLoad({
       target,
@@ -418,12 +423,13 @@ export async function applyHba(
       markReload: () => (reloadAsked = true),
     });
     // The old file went back under the judging's feet: whatever it concluded is about rules no longer there.
-    if (interrupted) throw interrupted;
+    const late = interruption();
+    if (late) throw late;
     return result;
   } catch (error) {
     // Every failure after the write leaves the old file (judgeAndLoad restores on its refusals; this covers the rest).
     if ((await readFile(target.hbaFile, "utf8").catch(() => undefined)) === text) await restore();
-    throw interrupted ?? error;
+    throw interruption() ?? error;
   } finally {
     // The journal goes first: a signal between the two still finds its handler, never a journal of a finished apply.
     await removeJournal(target.hbaFile);
