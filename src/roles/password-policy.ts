@@ -92,6 +92,11 @@ export function passwordViolations(
   });
 }
 
+/** One of CHARACTER_CLASSES: the one test of a class name, for the flag and for a library caller's policy. */
+export function isCharacterClass(word: string): word is CharacterClass {
+  return (CHARACTER_CLASSES as readonly string[]).includes(word);
+}
+
 /**
  * A policy from a library caller is held to what the flags allow: a minimum length of
  * DEFAULT_MIN_PASSWORD_LENGTH to MAX_MIN_PASSWORD_LENGTH characters (NaN or 0 would turn the
@@ -107,7 +112,7 @@ export function checkPolicy(policy: PasswordPolicy): void {
       "bad-min-length",
       `minLength must be a whole number from ${DEFAULT_MIN_PASSWORD_LENGTH} to ${MAX_MIN_PASSWORD_LENGTH}, not ${String(minLength)}`,
     );
-  const unknown = (requiredClasses ?? []).filter((each) => !(CHARACTER_CLASSES as readonly string[]).includes(each));
+  const unknown = (requiredClasses ?? []).filter((each) => !isCharacterClass(each));
   if (unknown.length > 0)
     throw usageError(
       "bad-flag",

@@ -6,6 +6,7 @@ import {
   CHARACTER_CLASSES,
   type CharacterClass,
   DEFAULT_MIN_PASSWORD_LENGTH,
+  isCharacterClass,
   MAX_MIN_PASSWORD_LENGTH,
 } from "../../../roles/password-policy.js";
 import type { RolePlan } from "../../../roles/plan/plan-roles.js";
@@ -81,9 +82,9 @@ export function addRoleOptions(command: Command): Command {
 /** --require-classes lower,upper,digit: the classes, each one known. */
 function requiredClassesOf(text: string | undefined): CharacterClass[] | undefined {
   if (text === undefined) return undefined;
-  const classes = text.split(",").map((word) => word.trim()) as CharacterClass[];
-  const unknown = classes.filter((word) => !(CHARACTER_CLASSES as readonly string[]).includes(word));
-  if (unknown.length > 0 || classes.length === 0)
+  const words = text.split(",").map((word) => word.trim());
+  const classes = words.filter(isCharacterClass);
+  if (classes.length !== words.length || classes.length === 0)
     throw usageError(
       "bad-flag",
       `--require-classes takes ${CHARACTER_CLASSES.join(", ")}, got ${JSON.stringify(text)}`,
