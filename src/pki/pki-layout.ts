@@ -15,6 +15,10 @@ export interface PkiLayout {
   readonly recordsDir: string;
   /** Pending writes of key/certificate pairs, finished by the next command if a writer was killed (`pair-journal.ts`). */
   readonly journalDir: string;
+  /** Revocations: one JSON file per `cert revoke` of one certificate (`records/revocations.ts`). */
+  readonly revocationsDir: string;
+  /** Each issuer's last CRL number and the lock CRL writers take (`revocation/`). */
+  readonly crlStateDir: string;
 }
 
 export const DEFAULT_PKI_DIR = "./pki";
@@ -32,6 +36,8 @@ export function pkiLayout(root: string): PkiLayout {
     dbDir,
     recordsDir: join(dbDir, "certs"),
     journalDir: join(dbDir, "journal"),
+    revocationsDir: join(dbDir, "revocations"),
+    crlStateDir: join(dbDir, "crl"),
   };
 }
 

@@ -33,6 +33,13 @@ export interface CertificateRecord {
   readonly keyType: string;
   readonly subject: string;
   readonly issuer: string;
+  /**
+   * The issuer's name in the PKI (`authority/issuers.ts`): "ca" for the root, else the intermediate's.
+   * Absent in records written before intermediates existed, which the root signed.
+   */
+  readonly issuerName?: string;
+  /** The issuer's subject key identifier (hex), which tells apart a root and the root that replaced it. */
+  readonly issuerKeyId?: string;
   readonly subjectAltNames: string[];
   readonly notBefore: string;
   readonly notAfter: string;
@@ -42,6 +49,13 @@ export interface CertificateRecord {
   /** Relative to the PKI root; null for a signed CSR, whose key never came here. */
   readonly keyPath: string | null;
   readonly issuedAt: string;
+  /** The serial of the certificate this one renewed (`cert renew`), absent for a first issue. */
+  readonly renews?: string;
+}
+
+/** The record's issuer name: records from before intermediates existed were signed by the root. */
+export function recordIssuerName(record: CertificateRecord): string {
+  return record.issuerName ?? "ca";
 }
 
 /**
