@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { intermediateMade } from "./ca-intermediate-create.js";
 import { certificateInfo, document } from "./common.js";
 
 export const caInitShape = document(
@@ -10,6 +11,10 @@ export const caInitShape = document(
     keyEncrypted: z.boolean(),
     certificate: certificateInfo,
     restoredFrom: z.string().optional().describe("where a re-made ca.crt took its issuer name from"),
+    intermediates: z
+      .array(intermediateMade)
+      .optional()
+      .describe("--intermediates: the intermediates made (not those kept)"),
   },
   "pgwarden ca init: the CA created, adopted or given a new ca.crt",
 );

@@ -61,6 +61,8 @@ export const issuedCertificate = z.strictObject({
   profile: z.enum(["server", "client", "peer"]),
   keyPath: z.string().nullable().describe("null for a signed request: the key stayed with its owner"),
   certPath: z.string(),
+  chainPath: z.string().optional().describe("<cn>.fullchain.crt (leaf then intermediate), when an intermediate signed"),
+  issuerName: z.string().optional().describe('the CA that signed: "ca" (the root) or an intermediate\'s name'),
 });
 
 /** A TLS handshake with a server, verified against the CA (the served certificate's DER is left out). */

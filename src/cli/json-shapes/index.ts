@@ -1,6 +1,7 @@
 import type { z } from "zod";
 
 import { caInitShape } from "./ca-init.js";
+import { caIntermediateCreateShape } from "./ca-intermediate-create.js";
 import { caShowShape } from "./ca-show.js";
 import { certExportShape } from "./cert-export.js";
 import { certInspectShape } from "./cert-inspect.js";
@@ -36,6 +37,7 @@ import { trustPrintShape } from "./trust-print.js";
 export const JSON_SHAPES: Readonly<Record<string, z.ZodType>> = {
   "ca init": caInitShape,
   "ca show": caShowShape,
+  "ca intermediate create": caIntermediateCreateShape,
   "cert issue": certIssueShape,
   "cert sign": certSignShape,
   "cert inspect": certInspectShape,

@@ -274,3 +274,65 @@ export function assertUsableCa(facts: CaFacts): string[] {
   if (refusal) throw pkiError(refusal.id, refusal.message);
   return findings.map((finding) => finding.message);
 }
+
+/** What an intermediate's checks also know: the root in `ca/ca.crt` that must have signed it. */
+export interface IntermediateFacts extends CaFacts {
+  readonly root: X509Certificate;
+}
+
+const REMAKE = "make it again with pgwarden ca intermediate create --name <name> --force";
+
+const signedByRoot: CaCheck = {
+  id: "intermediate-not-signed-by-root",
+  verdict: "refuse",
+  check: (facts) => {
+    const { certPath, certificate, root } = facts as IntermediateFacts;
+    if (certificate.checkIssued(root) && certificate.verify(root.publicKey)) return undefined;
+    return (
+      `${certPath} is not signed by the root in ca/ca.crt (issued by ${certificate.issuer.split("\n").join(", ")}): ` +
+      `its certificates would not verify under root.crt; ${REMAKE}`
+    );
+  },
+};
+
+const intermediateNotExpired: CaCheck = {
+  id: "issuer-expired",
+  verdict: "refuse",
+  check: ({ certPath, certificate, now }) => {
+    const notAfter = new Date(certificate.validTo);
+    return now.getTime() < notAfter.getTime()
+      ? undefined
+      : `${certPath} expired on ${notAfter.toISOString()}: an expired issuer refuses to sign; ${REMAKE}`;
+  },
+};
+
+/**
+ * The checks of an intermediate: those of a root (key pair, a key pgwarden signs with, CA:TRUE,
+ * keyCertSign, critical extensions OpenSSL handles, an EKU that allows TLS, validity), except that it is
+ * signed by the root instead of self-signed, and the advice is to make it again rather than ca init.
+ */
+export const INTERMEDIATE_CHECKS: readonly CaCheck[] = [
+  keyMatches,
+  keySigns,
+  isCa,
+  signsCertificates,
+  signedByRoot,
+  knownCriticalExtensions,
+  ekuAllowsTls,
+  intermediateNotExpired,
+  alreadyValid,
+  hasKeyUsage,
+  basicConstraintsCritical,
+  ekuAllowsBothProfiles,
+];
+
+/** Throws the first refusal of {@link INTERMEDIATE_CHECKS} (exit 7); returns the warnings. */
+export function assertUsableIntermediate(facts: IntermediateFacts): string[] {
+  const findings = INTERMEDIATE_CHECKS.flatMap((check) => {
+    const message = check.check(facts);
+    return message === undefined ? [] : [{ id: check.id, verdict: check.verdict, message }];
+  });
+  const refusal = findings.find((finding) => finding.verdict === "refuse");
+  if (refusal) throw pkiError(refusal.id, refusal.message);
+  return findings.map((finding) => finding.message);
+}

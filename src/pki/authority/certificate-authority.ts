@@ -11,7 +11,7 @@ import { decodeCertificates, type PemOrigin } from "../encoding/pem.js";
 import { parseExtensions } from "../inspect/certificate-info.js";
 import { readPrivateKeyFile } from "../keys/key-file.js";
 import type { PkiLayout } from "../pki-layout.js";
-import { assertUsableCa } from "./ca-usability.js";
+import { assertUsableCa, assertUsableIntermediate } from "./ca-usability.js";
 
 /** A CA ready to sign: its certificate, its key, and what leaves copy from it. */
 export interface CertificateAuthority {
@@ -28,6 +28,10 @@ export interface CertificateAuthority {
   readonly notAfter: Date;
   /** No leaf is valid before its issuer. */
   readonly notBefore: Date;
+  /** Its name in the PKI (`issuers.ts`): "ca" for the root (also when absent), else the intermediate's. */
+  readonly issuerName?: string;
+  /** What a leaf it signs is shipped with: the intermediate's certificate PEM; empty (or absent) for the root. */
+  readonly chainPem?: string;
 }
 
 export interface LoadCaOptions {
@@ -41,6 +45,11 @@ export interface LoadCaOptions {
 export interface CaCheckOptions {
   /** Default now. */
   now?: Date;
+  /**
+   * The root that must have signed this CA: given for an intermediate, which is checked to be signed by it
+   * instead of self-signed (`ca-usability.ts`, {@link assertUsableIntermediate}).
+   */
+  root?: X509Certificate;
   /** Told what makes this CA's certificates fail strict verifiers (see `ca-usability.ts`). */
   onWarning?: (message: string) => void;
 }
@@ -73,7 +82,8 @@ export function certificateAuthority(
 ): CertificateAuthority {
   const certificate = new X509Certificate(der);
   const extensions = parseExtensions(der);
-  const warnings = assertUsableCa({ ...paths, certificate, extensions, key, now: options.now ?? new Date() });
+  const facts = { ...paths, certificate, extensions, key, now: options.now ?? new Date() };
+  const warnings = options.root ? assertUsableIntermediate({ ...facts, root: options.root }) : assertUsableCa(facts);
   warnings.forEach((warning) => options.onWarning?.(warning));
   const keyId = extensions.subjectKeyId
     ? new Uint8Array(extensions.subjectKeyId.buffer)

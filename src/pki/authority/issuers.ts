@@ -93,3 +93,16 @@ export async function listIssuerFiles(layout: PkiLayout): Promise<IssuerFiles[]>
     ...intermediates.map((name) => issuerFiles(layout, name)),
   ];
 }
+
+/**
+ * The self-signed "anchor twin" of intermediate `name` (`ca/<name>-ca.anchor.crt`): its subject and key,
+ * self-signed, so that a server's `ssl_ca_file` can trust that issuer alone, CRL checks included
+ * (`intermediate-anchor.ts` says why the intermediate itself cannot be that anchor).
+ */
+export function issuerAnchorPath(layout: PkiLayout, name: string): string {
+  validateIntermediateName(name, "issuer");
+  return join(layout.caDir, `${name}-ca.anchor.crt`);
+}
+
+/** The intermediate whose certificates log in by `cert` auth: `pg tls` and `sandbox up` trust only it when it exists. */
+export const CLIENT_ISSUER = "client";

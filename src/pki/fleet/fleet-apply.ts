@@ -14,7 +14,7 @@ import {
 import { backupPath } from "../../core/fs/backup.js";
 import type { CertificateAuthority } from "../authority/certificate-authority.js";
 import { formatName } from "../inspect/certificate-info.js";
-import { leafWarnings, type PersistLeaf, persistLeaves } from "../issuing/issue.js";
+import { issuerFields, leafWarnings, type PersistLeaf, persistLeaves } from "../issuing/issue.js";
 import { leafSigner } from "../issuing/leaf-template.js";
 import { checkValidityDays } from "../issuing/validity.js";
 import { generateEncodedKeyPair } from "../keys/key-encoding.js";
@@ -183,7 +183,7 @@ export async function applyFleet(
     const results = await persistLeaves(
       layout,
       batch.map(({ leaf }) => leaf),
-      { origin: "issued", issuer, force: replace, now: options.now },
+      { origin: "issued", issuer, force: replace, now: options.now, ...issuerFields(ca) },
     );
     batch.forEach(({ item }, index) => {
       const serial = results[index]?.record.serial;

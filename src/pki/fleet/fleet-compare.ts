@@ -19,8 +19,11 @@ import { readRecords } from "../records/certificate-records.js";
 import { verifyCertificate } from "../verify/verify-certificate.js";
 import type { PlannedCertificate } from "./fleet-plan.js";
 
-/** What comparing needs of the CA: its certificate only, so a dry run never asks for the key's passphrase. */
-export type FleetIssuer = Pick<CertificateAuthority, "der" | "certificate">;
+/**
+ * What comparing needs of the CA: its certificate only, so a dry run never asks for the key's passphrase;
+ * for an intermediate, also the root's certificate (DER) it chains to.
+ */
+export type FleetIssuer = Pick<CertificateAuthority, "der" | "certificate"> & { readonly rootDer?: Buffer };
 
 /** A fleet certificate is re-issued rather than kept when it has fewer days left than this. */
 export const FLEET_RENEW_DAYS_LEFT = 30;
@@ -137,7 +140,12 @@ function mismatch(
     return match === "mismatch"
       ? `it is not the certificate of ${keyPath}`
       : `${keyPath} cannot be read (encrypted, or not a key)`;
-  const verdict = verifyCertificate(cert.raw, { roots: [ca.der], purpose: "server", now });
+  const verdict = verifyCertificate(cert.raw, {
+    roots: [ca.rootDer ?? ca.der],
+    intermediates: ca.rootDer ? [ca.der] : [],
+    purpose: "server",
+    now,
+  });
   if (!verdict.ok)
     return sameNameOtherCa(cert, ca)
       ? `it was signed by another key named ${issuerText(cert)} (another CA with the same name, as before a CA rotation)`

@@ -4,6 +4,8 @@ import { readFile } from "node:fs/promises";
 import { loadInventory } from "../../config/load-inventory.js";
 import { notFoundError, pkiError, usageError } from "../../core/errors.js";
 import type { CertificateAuthority } from "../authority/certificate-authority.js";
+import { issuerNameFor } from "../authority/issuer-loader.js";
+import { issuerFiles, ROOT_ISSUER } from "../authority/issuers.js";
 import { prepareForWrites } from "../issuing/issue.js";
 import type { KeyType } from "../keys/key-type.js";
 import type { PkiLayout } from "../pki-layout.js";
@@ -22,6 +24,8 @@ export interface FleetIssueRequest {
   /** Replace certificates pgwarden did not make, and cluster keys that are symbolic links. */
   readonly force: boolean;
   readonly days: number;
+  /** The CA that signs (`--issuer`): default the "server" intermediate when there is one, else the root. */
+  readonly issuer?: string | undefined;
   readonly keyType: KeyType;
 }
 
@@ -29,8 +33,8 @@ export interface FleetIssueEnvironment {
   /** The PKI (a function: the inventory is read, and judged, before the PKI directory is). */
   readonly layout: () => PkiLayout;
   readonly now: Date;
-  /** The CA that signs, loaded only when something may be written (not for a dry run). */
-  readonly signingCa: () => Promise<CertificateAuthority>;
+  /** The CA that signs (the issuer of that name), loaded only when something may be written (not for a dry run). */
+  readonly signingCa: (issuerName: string) => Promise<CertificateAuthority>;
   /** Inventory keys not read, issuing warnings, and what a dry run foresees the real run refusing. */
   readonly onWarning: (message: string) => void;
 }
@@ -43,8 +47,13 @@ export interface FleetIssueResult {
   readonly applied?: FleetApplied;
 }
 
-/** The CA certificate alone: a dry run compares without the CA key, so it never asks for its passphrase. */
-async function readIssuer(caCert: string): Promise<FleetIssuer> {
+/** The issuer's certificate (and the root's, for an intermediate): a dry run compares without the CA key. */
+async function readIssuer(layout: PkiLayout, issuerName: string): Promise<FleetIssuer> {
+  const issuer = await readCertificate(issuerFiles(layout, issuerName).certPath);
+  return issuerName === ROOT_ISSUER ? issuer : { ...issuer, rootDer: (await readCertificate(layout.caCert)).der };
+}
+
+async function readCertificate(caCert: string): Promise<{ certificate: X509Certificate; der: Buffer }> {
   const pem = await readFile(caCert).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT")
       throw notFoundError("ca-not-found", `no CA certificate at ${caCert}: run pgwarden ca init first`);
@@ -80,8 +89,12 @@ export async function issueFleetCertificates(
   const layout = env.layout();
   // Before reading: finish or roll back what a killed pgwarden left, so the comparison sees whole pairs.
   if (!dryRun) await prepareForWrites(layout);
-  const ca = dryRun ? undefined : await env.signingCa();
-  const comparison = await compareFleet(layout, ca ?? (await readIssuer(layout.caCert)), planned, {
+  // Every fleet certificate is a server's or a peer's: the server issuer signs them all (--issuer another).
+  const issuerName = await issuerNameFor(layout, "server", request.issuer);
+  const ca = dryRun ? undefined : await env.signingCa(issuerName);
+  const rootDer = issuerName === ROOT_ISSUER ? undefined : (await readCertificate(layout.caCert)).der;
+  const issuer = ca ? { ...ca, ...(rootDer ? { rootDer } : {}) } : await readIssuer(layout, issuerName);
+  const comparison = await compareFleet(layout, issuer, planned, {
     keyType: request.keyType,
     now: env.now,
   });

@@ -12,7 +12,14 @@ import { keyPemMatches } from "../keys/key-match.js";
 import { parseKeyType } from "../keys/key-type.js";
 import type { PkiLayout } from "../pki-layout.js";
 import { type CertificateRecord, readRecords } from "../records/certificate-records.js";
-import { type IssueResult, leafWarnings, persistLeaves, type PreparedLeaf, prepareForWrites } from "./issue.js";
+import {
+  type IssueResult,
+  issuerFields,
+  leafWarnings,
+  persistLeaves,
+  type PreparedLeaf,
+  prepareForWrites,
+} from "./issue.js";
 import type { WorkerSetup } from "./issue-worker.js";
 import { LeafSigner, type SignedLeaf } from "./leaf-signer.js";
 import { leafTemplate } from "./leaf-template.js";
@@ -101,6 +108,7 @@ export async function issueBatch(
       workers.length === 0 ? [thisThreadLane(new LeafSigner(template, ca.key), now)] : workers.map(workerLane);
     const issued = await signAndWrite(layout, toIssue, lanes, {
       issuer: template.issuerSubject,
+      fields: issuerFields(ca),
       force,
       now,
       warningsFor: (leaf) => leafWarnings(leaf, first.profile, ca),
@@ -128,6 +136,7 @@ function workerLane(worker: SigningWorker): ChunkSigner {
 
 interface WriteOptions {
   readonly issuer: string;
+  readonly fields: ReturnType<typeof issuerFields>;
   readonly force: boolean;
   readonly now: Date;
   readonly warningsFor: (leaf: SignedLeaf) => string[];
@@ -154,6 +163,7 @@ async function signAndWrite(
       issuer: options.issuer,
       force: options.force,
       now: options.now,
+      ...options.fields,
     });
     written.forEach((result, position) => {
       const { index, leaf } = signed[position] as SignedItem;

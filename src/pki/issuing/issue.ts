@@ -13,6 +13,7 @@ import {
 import { Limiter, MAX_OPEN_FILES } from "../../core/fs/bounded.js";
 import { checkPkiDirectory } from "../../core/fs/safe-dir.js";
 import type { CertificateAuthority } from "../authority/certificate-authority.js";
+import { ROOT_ISSUER } from "../authority/issuers.js";
 import { DEFAULT_KEY_TYPE, type KeyType, parseKeyType } from "../keys/key-type.js";
 import { validateCommonName } from "../names/common-name.js";
 import { parseSubjectAltName, type SubjectAltName } from "../names/subject-alt-name.js";
@@ -59,6 +60,8 @@ export interface IssueResult {
   readonly record: CertificateRecord;
   readonly keyPath: string | null;
   readonly certPath: string;
+  /** `<cn>.fullchain.crt` when an intermediate signed (leaf then intermediate); absent for the root. */
+  readonly chainPath?: string;
   readonly warnings: string[];
 }
 
@@ -146,11 +149,17 @@ export async function assertFreePaths(paths: readonly string[], force: boolean):
 }
 
 /** Warnings a person should see about a leaf that was nonetheless issued. */
-export function leafWarnings(leaf: SignedLeaf, profile: Profile, ca: { notAfter: Date }): string[] {
+export function leafWarnings(
+  leaf: SignedLeaf,
+  profile: Profile,
+  ca: { readonly notAfter: Date; readonly issuerName?: string },
+): string[] {
   const warnings: string[] = [];
+  const issuer =
+    ca.issuerName === undefined || ca.issuerName === ROOT_ISSUER ? "CA's" : `intermediate "${ca.issuerName}"'s`;
   if (leaf.clamped)
     warnings.push(
-      `notAfter cut back to the CA's (${ca.notAfter.toISOString()}): a certificate never outlives its issuer`,
+      `notAfter cut back to the ${issuer} (${ca.notAfter.toISOString()}): a certificate never outlives its issuer`,
     );
   if (leaf.keyType === "ed25519" && profile.needsHostNames) {
     warnings.push("Ed25519 server certificates break SCRAM channel binding in PostgreSQL 15 and older: prefer ec-p256");
@@ -170,6 +179,27 @@ export interface PersistOptions {
   readonly issuer: string;
   readonly force: boolean;
   readonly now: Date;
+  /** The issuer's PKI name and hex SKI, for the records (`issuerFields`). */
+  readonly issuerName?: string;
+  readonly issuerKeyId?: string;
+  /** The intermediate's certificate PEM: each leaf gets `<cn>.fullchain.crt` (leaf then this). Empty: none. */
+  readonly chainPem?: string;
+}
+
+/** What {@link persistLeaves} records and ships of the CA that signed: its name, key identifier and chain. */
+export function issuerFields(
+  ca: Pick<CertificateAuthority, "issuerName" | "keyId" | "chainPem">,
+): Pick<PersistOptions, "issuerName" | "issuerKeyId" | "chainPem"> {
+  return {
+    issuerName: ca.issuerName ?? ROOT_ISSUER,
+    issuerKeyId: Buffer.from(ca.keyId).toString("hex"),
+    chainPem: ca.chainPem ?? "",
+  };
+}
+
+/** `<group>/<cn>.fullchain.crt`, beside `<cn>.crt`: what a server or client presents when an intermediate signed. */
+export function fullChainPath(certPath: string): string {
+  return certPath.replace(/\.crt$/, ".fullchain.crt");
 }
 
 function recordOf(layout: PkiLayout, item: PersistLeaf, options: PersistOptions): CertificateRecord {
@@ -184,6 +214,8 @@ function recordOf(layout: PkiLayout, item: PersistLeaf, options: PersistOptions)
     keyType: leaf.keyType,
     subject: leaf.subject,
     issuer: options.issuer,
+    ...(options.issuerName === undefined ? {} : { issuerName: options.issuerName }),
+    ...(options.issuerKeyId === undefined ? {} : { issuerKeyId: options.issuerKeyId }),
     subjectAltNames: leaf.subjectAltNames,
     notBefore: leaf.notBefore,
     notAfter: leaf.notAfter,
@@ -194,32 +226,50 @@ function recordOf(layout: PkiLayout, item: PersistLeaf, options: PersistOptions)
   };
 }
 
-/** Writes one leaf's key (0600 from birth) and certificate to temp files beside their targets, fsync'd. */
+/** Writes one leaf's key (0600 from birth), certificate and chain file to temp files beside their targets, fsync'd. */
 async function stageLeaf(
   layout: PkiLayout,
   item: PersistLeaf,
   record: CertificateRecord,
   files: Limiter,
+  options: PersistOptions,
 ): Promise<StagedPair> {
   const { paths } = item.prepared;
   const move = (temp: string, target: string) => ({
     temp: relative(layout.root, temp),
     target: relative(layout.root, target),
   });
-  let keyTemp: string | undefined;
+  const chainPath = fullChainPath(paths.cert);
+  const temps: string[] = [];
   try {
+    let key: { temp: string; target: string } | undefined;
     if (item.keyPem !== undefined) {
       const pem = item.keyPem;
-      keyTemp = await files.run(() => writeTempFile(paths.key, pem, { mode: PRIVATE_FILE_MODE }));
+      const temp = await files.run(() => writeTempFile(paths.key, pem, { mode: PRIVATE_FILE_MODE }));
+      temps.push(temp);
+      key = move(temp, paths.key);
     }
     const certTemp = await files.run(() => writeTempFile(paths.cert, item.leaf.certPem, { mode: PUBLIC_FILE_MODE }));
+    temps.push(certTemp);
+    const chainPem = options.chainPem ?? "";
+    let chain: { temp: string; target: string } | undefined;
+    if (chainPem !== "") {
+      const temp = await files.run(() =>
+        writeTempFile(chainPath, item.leaf.certPem + chainPem, { mode: PUBLIC_FILE_MODE }),
+      );
+      temps.push(temp);
+      chain = move(temp, chainPath);
+    }
     return {
-      ...(keyTemp === undefined ? {} : { key: move(keyTemp, paths.key) }),
+      ...(key === undefined ? {} : { key }),
       cert: move(certTemp, paths.cert),
+      ...(chain === undefined ? {} : { chain }),
+      // A root-signed leaf replacing an intermediate's must not leave the old chain file beside it.
+      ...(chain === undefined && options.force ? { staleChain: relative(layout.root, chainPath) } : {}),
       record,
     };
   } catch (error) {
-    if (keyTemp !== undefined) await unlink(keyTemp).catch(() => undefined);
+    await Promise.all(temps.map((temp) => unlink(temp).catch(() => undefined)));
     throw error;
   }
 }
@@ -241,12 +291,14 @@ export async function persistLeaves(
 ): Promise<IssueResult[]> {
   const records = items.map((item) => recordOf(layout, item, options));
   const staged = await Promise.allSettled(
-    items.map((item, index) => stageLeaf(layout, item, records[index] as CertificateRecord, stagingFiles)),
+    items.map((item, index) => stageLeaf(layout, item, records[index] as CertificateRecord, stagingFiles, options)),
   );
   const stagingFailure = staged.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
   if (stagingFailure) {
     const temps = staged.flatMap((outcome) =>
-      outcome.status === "fulfilled" ? [outcome.value.key?.temp, outcome.value.cert.temp] : [],
+      outcome.status === "fulfilled"
+        ? [outcome.value.key?.temp, outcome.value.cert.temp, outcome.value.chain?.temp]
+        : [],
     );
     await Promise.all(
       temps.filter((temp) => temp !== undefined).map((temp) => unlink(join(layout.root, temp)).catch(() => undefined)),
@@ -266,6 +318,7 @@ export async function persistLeaves(
     record: records[index] as CertificateRecord,
     keyPath: item.keyPem === undefined ? null : item.prepared.paths.key,
     certPath: item.prepared.paths.cert,
+    ...((options.chainPem ?? "") === "" ? {} : { chainPath: fullChainPath(item.prepared.paths.cert) }),
     warnings: [],
   }));
 }
@@ -298,6 +351,7 @@ export async function issueCertificate(
     issuer: signer.issuerSubject,
     force: options.force ?? false,
     now,
+    ...issuerFields(ca),
   });
   await Promise.all([syncDirectory(prepared.paths.dir), syncDirectory(layout.recordsDir)]);
   return { ...(result as IssueResult), warnings: leafWarnings(leaf, prepared.profile, ca) };

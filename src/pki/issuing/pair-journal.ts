@@ -48,10 +48,21 @@ export interface Move {
   readonly target: string;
 }
 
-/** One leaf's files, staged: its key when made here (moved first), its certificate, and its record. */
+/**
+ * One leaf's files, staged: its key when made here (moved first), its certificate, the chain file
+ * beside it when an intermediate signed it (leaf then intermediate, moved last), and its record.
+ * Three files under one journal: a kill leaves all of them old or all new once recovered.
+ */
 export interface StagedPair {
   readonly key?: Move;
   readonly cert: Move;
+  /** `<cn>.fullchain.crt` (for an intermediate's certificate: its anchor twin), absent when the root signed. */
+  readonly chain?: Move;
+  /**
+   * A chain file the new pair does not have (a root-signed leaf replacing one an intermediate signed),
+   * removed once the pair is in place so that no chain file names an old leaf. Relative to the PKI root.
+   */
+  readonly staleChain?: string;
   readonly record: CertificateRecord;
 }
 
@@ -103,20 +114,28 @@ function linkMove(root: string, move: Move): void {
 }
 
 /**
- * Moves one staged pair into place, key first. Without `replace`, a file already at a target
- * (another writer's) wins: this pair's own key is taken back and {@link FileExistsError} thrown.
- * The temps go only once both files are in place, so a repeat after a kill knows where it stands.
+ * Moves one staged pair into place, key first, then its chain file. Without `replace`, a file already
+ * at the key's or certificate's target (another writer's) wins: this pair's own key is taken back and
+ * {@link FileExistsError} thrown. The temps go only once both files are in place, so a repeat after a
+ * kill knows where it stands.
  */
 export function landPair(root: string, pair: StagedPair, replace: boolean): void {
+  const renameIfStaged = (move: Move) => {
+    try {
+      renameSync(join(root, move.temp), join(root, move.target));
+    } catch (error) {
+      if (errno(error) !== "ENOENT") throw error;
+    }
+  };
+  const settleChain = () => {
+    // pgwarden's own derived file, never another writer's: replaced, and only once the pair is in place.
+    if (pair.chain) renameIfStaged(pair.chain);
+    if (pair.staleChain !== undefined) unlinkIfPresent(join(root, pair.staleChain));
+  };
   const moves = pair.key ? [pair.key, pair.cert] : [pair.cert];
   if (replace) {
-    for (const move of moves) {
-      try {
-        renameSync(join(root, move.temp), join(root, move.target));
-      } catch (error) {
-        if (errno(error) !== "ENOENT") throw error;
-      }
-    }
+    moves.forEach(renameIfStaged);
+    settleChain();
     return;
   }
   const linked: Move[] = [];
@@ -128,9 +147,10 @@ export function landPair(root: string, pair: StagedPair, replace: boolean): void
   } catch (error) {
     for (const move of linked)
       if (sameFile(join(root, move.temp), join(root, move.target))) unlinkIfPresent(join(root, move.target));
-    for (const move of moves) unlinkIfPresent(join(root, move.temp));
+    for (const move of [...moves, ...(pair.chain ? [pair.chain] : [])]) unlinkIfPresent(join(root, move.temp));
     throw error;
   }
+  settleChain();
   for (const move of moves) unlinkIfPresent(join(root, move.temp));
 }
 

@@ -22,6 +22,7 @@ import type { PkiLayout } from "../pki-layout.js";
 import {
   assertFreePaths,
   type IssueResult,
+  issuerFields,
   leafWarnings,
   persistLeaves,
   prepareForWrites,
@@ -173,6 +174,7 @@ export async function signCertificateRequest(
     issuer: signer.issuerSubject,
     force: options.force ?? false,
     now,
+    ...issuerFields(ca),
   });
   const keyMoved = options.force
     ? await moveOrphanedKey(prepared.paths.key, oldCertificate?.certificate, new X509Certificate(leaf.certPem), now)

@@ -10,5 +10,6 @@ export const caNoun: Noun = {
   verbs: {
     init: async () => (await import("./init.js")).caInitCommand(),
     show: async () => (await import("./show.js")).caShowCommand(),
+    intermediate: async () => (await import("./intermediate.js")).caIntermediateCommand(),
   },
 };

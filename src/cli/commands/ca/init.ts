@@ -4,6 +4,8 @@ import { Command, Option } from "commander";
 
 import { usageError } from "../../../core/errors.js";
 import { initCa, unencryptedCaKeyWarning } from "../../../pki/authority/ca-init.js";
+import { createIntermediate, type CreateIntermediateResult } from "../../../pki/authority/intermediate-create.js";
+import { DEFAULT_INTERMEDIATES, issuerFiles } from "../../../pki/authority/issuers.js";
 import { describeCertificate } from "../../../pki/inspect/certificate-info.js";
 import { DEFAULT_ROOT_VALIDITY_DAYS } from "../../../pki/issuing/validity.js";
 import { parseKeyType } from "../../../pki/keys/key-type.js";
@@ -13,6 +15,7 @@ import { daysOption, insecureOption, keyTypeOption, passphraseFileOption } from 
 import { describe } from "../../help.js";
 import { canPrompt, promptNewPassphrase } from "../../passphrase-prompt.js";
 import { certificateText } from "../../render.js";
+import { intermediateJson, reportIntermediate } from "./intermediate.js";
 
 interface Options {
   keyType?: string;
@@ -26,6 +29,7 @@ interface Options {
   /** False with --no-passphrase. */
   passphrase: boolean;
   passphraseFile?: string;
+  intermediates?: boolean;
 }
 
 export function caInitCommand(): Command {
@@ -51,6 +55,12 @@ export function caInitCommand(): Command {
       new Option("--no-create", "fail when there is no CA instead of creating one; never writes a CA certificate"),
     )
     .addOption(insecureOption())
+    .addOption(
+      new Option(
+        "--intermediates",
+        `also create the intermediates ${DEFAULT_INTERMEDIATES.join(" and ")} (as ca intermediate create; those already there are kept)`,
+      ),
+    )
     .action(async (options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
       const passphrase = await newKeyPassphrase(ctx, options);
@@ -64,6 +74,7 @@ export function caInitCommand(): Command {
         now: ctx.now,
       });
       result.warnings.forEach((warning) => ctx.output.warn(warning));
+      const intermediates = options.intermediates ? await createDefaultIntermediates(ctx, passphrase, options) : [];
       // Said last (after "created"), unless asked to write it so with --no-passphrase.
       const unencrypted = result.action === "created" && !result.keyEncrypted && options.passphrase;
       const info = describeCertificate(result.ca.der, ctx.now);
@@ -76,6 +87,7 @@ export function caInitCommand(): Command {
           keyEncrypted: result.keyEncrypted,
           certificate: info,
           ...(result.restoredFrom ? { restoredFrom: result.restoredFrom } : {}),
+          ...(options.intermediates ? { intermediates: intermediates.map((made) => intermediateJson(ctx, made)) } : {}),
         });
         return;
       }
@@ -85,6 +97,7 @@ export function caInitCommand(): Command {
         adopted: "adopted the existing CA",
       }[result.action];
       ctx.output.info(`pgwarden: ${verb} in ${ctx.layout.caDir}${result.keyEncrypted ? " (key encrypted)" : ""}`);
+      intermediates.forEach((made) => reportIntermediate(ctx, made));
       if (unencrypted) ctx.output.warn(unencryptedCaKeyWarning(result.ca.keyPath));
       ctx.output.data(certificateText(info, result.ca.certPath));
     });
@@ -104,9 +117,13 @@ A ca.crt without its ca.key is an error, never a fresh key that does not match.
 The key is 0600 from birth, encrypted (PKCS#8, AES-256) with the passphrase of --passphrase-file or
 PGWARDEN_CA_PASSPHRASE; without either, on a terminal, ca init asks for one twice without echo (empty: none).
 A new key written unencrypted gets a warning on stderr with the openssl command that encrypts it in place;
---no-passphrase writes it unencrypted without asking or warning.`,
+--no-passphrase writes it unencrypted without asking or warning.
+--intermediates also creates the intermediates "server" and "client" (ca intermediate create --help),
+their keys encrypted with the same passphrase; one already there is kept. With them, cert issue signs each
+profile with its own issuer, and pg tls makes the server accept client certificates of "client" only.`,
     examples: [
       "pgwarden ca init --pki ./pki",
+      "pgwarden ca init --intermediates --passphrase-file ~/.pgwarden-ca-pass   # root + server and client intermediates",
       "pgwarden ca init --key-type rsa-4096 --org pigsty --ou ca --cn pigsty-ca",
       "pgwarden ca init --passphrase-file ~/.pgwarden-ca-pass",
       "pgwarden ca init --pki /tmp/throwaway-pki --no-passphrase",
@@ -134,4 +151,29 @@ async function newKeyPassphrase(ctx: CommandContext, options: Options): Promise<
   const given = await ctx.passphrase();
   if (given !== undefined || !options.create || existsSync(ctx.layout.caKey) || !canPrompt()) return given;
   return promptNewPassphrase("the new CA key");
+}
+
+/** `--intermediates`: the default intermediates that are not there yet, under the root just made or adopted. */
+async function createDefaultIntermediates(
+  ctx: CommandContext,
+  passphrase: string | undefined,
+  options: Options,
+): Promise<CreateIntermediateResult[]> {
+  const made: CreateIntermediateResult[] = [];
+  for (const name of DEFAULT_INTERMEDIATES) {
+    if (existsSync(issuerFiles(ctx.layout, name).certPath)) {
+      ctx.output.info(`pgwarden: kept the intermediate "${name}" already in ${ctx.layout.caDir}`);
+      continue;
+    }
+    made.push(
+      await createIntermediate(ctx.layout, {
+        name,
+        passphrase,
+        insecure: options.insecure ?? false,
+        now: ctx.now,
+        onWarning: (message) => ctx.output.warn(message),
+      }),
+    );
+  }
+  return made;
 }

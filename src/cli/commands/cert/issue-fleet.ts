@@ -15,6 +15,7 @@ export interface FleetModeOptions {
   readonly keyType?: string;
   readonly force?: boolean;
   readonly insecure?: boolean;
+  readonly issuer?: string;
 }
 
 const VERBS = {
@@ -70,11 +71,19 @@ export async function issueFleet(ctx: CommandContext, options: FleetModeOptions)
   const days = options.days ?? DEFAULT_LEAF_VALIDITY_DAYS;
   const keyType = options.keyType === undefined ? DEFAULT_KEY_TYPE : parseKeyType(options.keyType);
   const { comparison, applied } = await issueFleetCertificates(
-    { inventory: options.inventory, cluster: options.cluster, dryRun, force: options.force ?? false, days, keyType },
+    {
+      inventory: options.inventory,
+      cluster: options.cluster,
+      dryRun,
+      force: options.force ?? false,
+      days,
+      keyType,
+      issuer: options.issuer,
+    },
     {
       layout: () => ctx.layout,
       now: ctx.now,
-      signingCa: () => loadSigningCa(ctx, options.insecure),
+      signingCa: (issuerName) => loadSigningCa(ctx, options.insecure, { profile: "server", issuer: issuerName }),
       onWarning: (message) => ctx.output.warn(message),
     },
   );

@@ -20,7 +20,7 @@ import {
 } from "../../flags.js";
 import { describe } from "../../help.js";
 import { progressBar } from "../../progress.js";
-import { issuedJson, issuedText, loadSigningCa } from "./common.js";
+import { issuedJson, issuedText, issuerOption, loadSigningCa } from "./common.js";
 
 interface Options {
   profile?: string;
@@ -37,6 +37,7 @@ interface Options {
   inventory?: string;
   cluster?: string;
   dryRun?: boolean;
+  issuer?: string;
 }
 
 export function certIssueCommand(): Command {
@@ -52,6 +53,7 @@ export function certIssueCommand(): Command {
     .addOption(allowWildcardOption())
     .addOption(noCnSanOption())
     .addOption(forceOption())
+    .addOption(issuerOption())
     .addOption(passphraseFileOption())
     .addOption(insecureOption())
     .addOption(
@@ -107,7 +109,7 @@ export function certIssueCommand(): Command {
         ctx.layout,
         options.cn !== undefined ? { ...base, commonName: options.cn } : { ...base, cnFile: options.cnFile as string },
         {
-          signingCa: () => loadSigningCa(ctx, options.insecure),
+          signingCa: () => loadSigningCa(ctx, options.insecure, { profile: base.profile.name, issuer: options.issuer }),
           now: ctx.now,
           ...(options.cn === undefined ? { onProgress: progressBar(ctx.output, "issuing") } : {}),
         },
@@ -136,6 +138,12 @@ certificate present, matching and recorded) and issues the rest. --force replace
 pairs; a replacement cut short is finished by the next pgwarden command, so a key and its
 certificate are always both old or both new. With --format json, --cn and --cn-file both print
 {"issued": [...], "skipped": [...], "warnings": [...]} (schemas/cert-issue.schema.json).
+Issuer: with intermediates (ca intermediate create, ca init --intermediates) a leaf is signed by the one
+named as its profile (server, client; peer: peer, else server), and <cn>.fullchain.crt (the leaf, then
+the intermediate) is written beside <cn>.crt, which stays the leaf alone; the three files land together.
+Without such an intermediate the root signs, as before, and no chain file is written. --issuer NAME picks
+the CA (ca = the root; an unknown name is exit 4 with the list). A leaf never outlives its issuer (notAfter
+cut back, with a warning); an expired issuer refuses to sign (exit 7).
 --inventory pigsty.yml issues a whole fleet in Pigsty's files/pki layout: per PostgreSQL instance a
 server certificate pgsql/<cluster>-<seq>.crt (CN <cluster>-<seq>; SANs the instance and cluster
 names, the VIP when pg_vip_enabled, the nodename when set, the host's address, localhost,
@@ -154,6 +162,7 @@ unless --force, which replaces the link itself with a new key (the link kept as 
     examples: [
       "pgwarden cert issue --profile server --cn pg-meta-1 --san pg-meta-1.example.com --san 10.10.10.10",
       "pgwarden cert issue --profile client --cn dbuser_dba",
+      "pgwarden cert issue --profile client --cn dbuser_dba --issuer ca   # signed by the root, not the client intermediate",
       "pgwarden cert issue --profile peer --cn etcd-1 --san 10.10.10.11 --days 730",
       "pgwarden cert issue --profile client --cn-file users.txt --format json",
       "pgwarden cert issue --profile client --cn-file users.txt   # again after an interruption: issues only what is missing",

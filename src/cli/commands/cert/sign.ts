@@ -16,7 +16,7 @@ import {
   sanOption,
 } from "../../flags.js";
 import { describe } from "../../help.js";
-import { issuedJson, issuedText, loadSigningCa } from "./common.js";
+import { issuedJson, issuedText, issuerOption, loadSigningCa } from "./common.js";
 
 interface Options {
   profile: string;
@@ -27,6 +27,7 @@ interface Options {
   cnSan: boolean;
   force?: boolean;
   insecure?: boolean;
+  issuer?: string;
 }
 
 export function certSignCommand(): Command {
@@ -39,12 +40,13 @@ export function certSignCommand(): Command {
     .addOption(allowWildcardOption())
     .addOption(noCnSanOption())
     .addOption(forceOption())
+    .addOption(issuerOption())
     .addOption(passphraseFileOption())
     .addOption(insecureOption())
     .action(async (csrFile: string, options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
       const profile = parseProfile(options.profile);
-      const ca = await loadSigningCa(ctx, options.insecure);
+      const ca = await loadSigningCa(ctx, options.insecure, { profile: profile.name, issuer: options.issuer });
       const result = await signCertificateRequest(
         ctx.layout,
         ca,
@@ -77,11 +79,14 @@ any CA that is expired, not yet valid or otherwise unusable (see ca init --help)
 never valid before the CA (notBefore is raised to the CA's) nor after it (notAfter is cut back).
 --force replaces a certificate of the same name, keeping the old one as <name>.crt.<time>.bak; a
 key file of that name which is not the new certificate's key (left by cert issue) is moved to
-<name>.key.<time>.bak (0600), so no certificate is left beside a key that does not match it.`,
+<name>.key.<time>.bak (0600), so no certificate is left beside a key that does not match it.
+With intermediates, the one named as the profile signs (peer: peer, else server; --issuer NAME picks
+another, ca = the root) and <name>.fullchain.crt (leaf, then intermediate) is written beside <name>.crt.`,
     examples: [
       "pgwarden cert sign app.csr --profile client",
       "pgwarden cert sign pg-1.csr --profile server --san 10.10.10.10 --days 365",
       "pgwarden cert sign vm.csr --profile server --force",
+      "pgwarden cert sign app.csr --profile client --issuer client",
       "pgwarden cert sign lb.csr --profile server --san db.example.com --no-cn-san   # CN 'load balancer' is no host name",
       "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout app.key -subj /CN=app -out app.csr",
     ],
