@@ -16,6 +16,8 @@ import { findServerBinaries } from "./pg-binaries.js";
 import { readPostmasterPid } from "./postmaster.js";
 import { ensureServerCertificate, type ServerCertificate } from "./server-certificate.js";
 import { configValue } from "./server-config.js";
+import { serverTrust } from "./tls/client-trust.js";
+import { crlIssuers, serverMaterial } from "./tls/deployment-preflight.js";
 import { applyTls, checkServed, planTls, type ServedCheck } from "./tls-deploy.js";
 import { probeTls, type TlsProbe } from "./tls-probe.js";
 
@@ -55,6 +57,8 @@ export interface SandboxUpOptions {
   readonly port?: number;
   readonly pgBin?: string;
   readonly now: Date;
+  /** The issuer of the superuser's client certificate (the "client" intermediate when there is one); default the CA given. */
+  readonly clientCa?: CertificateAuthority;
 }
 
 export interface SandboxUpResult {
@@ -274,10 +278,7 @@ async function deployServerTls(
     { commonName: SANDBOX_HOST, subjectAltNames: sandboxSans(), group: SANDBOX_GROUP },
     now,
   );
-  const { plan, writes } = await planTls(
-    { certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem, crlPem },
-    { pgdata },
-  );
+  const { plan, writes } = await planTls(serverMaterial(server, ca, await serverTrust(layout, ca), crlPem), { pgdata });
   await applyTls(plan, writes, now);
   return { server, changed: plan.changed };
 }
@@ -346,7 +347,7 @@ async function createSandbox(
     owner,
   });
   const { server } = await deployServerTls(layout, ca, crlPem, state.pgdata, options.now);
-  await ensureSuperuserCertificate(layout, ca, state.superuser, options.now);
+  await ensureSuperuserCertificate(layout, options.clientCa ?? ca, state.superuser, options.now);
   await recordState(dir, state);
   return { state, server };
 }
@@ -370,7 +371,7 @@ export async function sandboxUp(
   const dir = resolve(options.dir);
   await assertSandboxDir(dir);
   // Checked before anything is made: an expired or foreign CRL would lock every certificate login out.
-  const crlPem = await readCaCrl(layout, { issuers: [{ der: ca.der }], now: options.now });
+  const crlPem = await readCaCrl(layout, { issuers: await crlIssuers(layout, ca), now: options.now });
   const existing = await readSandboxState(dir);
   const user = await serverUser();
   let state: SandboxState;
@@ -400,7 +401,7 @@ export async function sandboxUp(
     action = "created";
     await startServer(state, user);
   }
-  const served = await checkServed(state.pgdata, server.certPem, ca.pem, "127.0.0.1");
+  const served = await checkServed(state.pgdata, server.certPem, (await serverTrust(layout, ca)).rootPem, "127.0.0.1");
   return { state, action, serverCertificate: server, served };
 }
 

@@ -1,4 +1,4 @@
-import type { X509Certificate } from "node:crypto";
+import { X509Certificate } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 
 import { usageError } from "../core/errors.js";
@@ -42,6 +42,11 @@ export interface ServerCertificateRequest {
   readonly cnAsSan?: boolean;
 }
 
+/** Whether `issuer` signed `cert` (its name and its signature). */
+function signedBy(cert: X509Certificate, issuer: X509Certificate): boolean {
+  return cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
+}
+
 /** Why an existing certificate cannot serve this request, or undefined when it can. */
 function unfitReason(
   cert: X509Certificate,
@@ -49,8 +54,16 @@ function unfitReason(
   wanted: readonly string[],
   now: Date,
 ): string | undefined {
-  const verdict = verifyCertificate(cert.raw, { roots: [ca.der], purpose: "server", now });
+  // An intermediate's leaves verify as clients see them: up to the root, through the intermediate.
+  const verdict = verifyCertificate(cert.raw, {
+    roots: [ca.root?.der ?? ca.der],
+    intermediates: ca.root ? [ca.der] : [],
+    purpose: "server",
+    now,
+  });
   if (!verdict.ok) return verdict.reason;
+  if (!signedBy(cert, ca.certificate))
+    return `it was signed by ${cert.issuer.split("\n").join(", ")}, not by the issuer of server certificates (${ca.certificate.subject.split("\n").join(", ")})`;
   const info = describeCertificate(cert.raw, now);
   if (info.daysLeft < SERVER_CERT_MIN_DAYS_LEFT) return `it expires in ${info.daysLeft} days`;
   const have = new Set(info.subjectAltNames.map((san) => `${san.type}:${san.value}`));
@@ -90,7 +103,8 @@ async function foreignReason(
 ): Promise<string | undefined> {
   const problem = pairProblem(certText, cert, keyPem);
   if (problem || !cert) return problem;
-  if (!cert.checkIssued(ca.certificate) || !cert.verify(ca.certificate.publicKey)) {
+  // Signed by the root of a PKI that has intermediates now is pgwarden's own too: re-issued without --force.
+  if (!signedBy(cert, ca.certificate) && !(ca.root && signedBy(cert, new X509Certificate(ca.root.der)))) {
     return `it is not signed by this CA (issuer: ${cert.issuer.split("\n").join(", ")})`;
   }
   const fingerprint = fingerprintSha256(cert.raw);
@@ -273,7 +287,8 @@ export function withInstalledNames(
   installedPath: string,
 ): ServerCertificateRequest {
   const cert = installedPem === undefined ? undefined : firstCertificateOrNone(installedPem);
-  if (!cert || !cert.checkIssued(ca.certificate) || !cert.verify(ca.certificate.publicKey)) return request;
+  const issuers = [ca.certificate, ...(ca.root ? [new X509Certificate(ca.root.der)] : [])];
+  if (!cert || !issuers.some((issuer) => signedBy(cert, issuer))) return request;
   const key = (value: string) => {
     const san = parseSubjectAltName(value, { allowWildcard: true });
     return `${san.type}:${san.value}`;

@@ -8,7 +8,7 @@ import { ensureServerCertificate } from "../server-certificate.js";
 import { applyTls, checkServed, notServedError, planTls, reloadRejection } from "../tls-deploy.js";
 import type { TlsDeployEnvironment, TlsDeployRequest } from "./deploy-request.js";
 import type { ConnTlsDeployed, ConnTlsPlanned } from "./deploy-result.js";
-import { deploymentPreflight, signingMaterial } from "./deployment-preflight.js";
+import { deploymentPreflight, serverMaterial, signingMaterial } from "./deployment-preflight.js";
 import { connReloads } from "./reload-policy.js";
 import { unverifiedFailure } from "./served-verdict.js";
 import { serverCertificateRequest, verifyName } from "./server-request.js";
@@ -23,7 +23,7 @@ export async function deployTlsOverConnection(
   env: TlsDeployEnvironment,
 ): Promise<ConnTlsPlanned | ConnTlsDeployed> {
   const layout = env.layout();
-  const { ca, crlPem } = await signingMaterial(layout, env.signingCa, env.now);
+  const { ca, crlPem, trust } = await signingMaterial(layout, env.signingCa, env.now);
   const client = await connectSuperuser(request.conn, env.connect);
   try {
     const facts = await serverFacts(client);
@@ -39,27 +39,21 @@ export async function deployTlsOverConnection(
     const planOptions = { pgdata, force: request.force, settingsVia: "alter-system" as const };
     if (request.dryRun) {
       const material = found.usable ?? { certPem: "", keyPem: "" };
-      const { plan } = await planTls(
-        { certPem: material.certPem, keyPem: material.keyPem, caPem: ca.pem, crlPem },
-        planOptions,
-      );
+      const { plan } = await planTls(serverMaterial(material, ca, trust, crlPem), planOptions);
       const settingsChanged = await alterSystem(client, plan.settings, true);
       return { via: "conn", dryRun: true, dataDirectory: pgdata, plan, alterSystem: settingsChanged };
     }
 
     // Refuse what PostgreSQL would refuse (a key's owner, a symbolic link) before a certificate is issued.
-    await planTls({ certPem: "", keyPem: "", caPem: ca.pem, crlPem }, planOptions);
+    await planTls(serverMaterial({ certPem: "", keyPem: "" }, ca, trust, crlPem), planOptions);
     const server = await ensureServerCertificate(layout, ca, certRequest, env.now);
-    const { plan, writes } = await planTls(
-      { certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem, crlPem },
-      planOptions,
-    );
+    const { plan, writes } = await planTls(serverMaterial(server, ca, trust, crlPem), planOptions);
     const settingsChanged = await alterSystem(client, plan.settings, false);
     await applyTls(plan, writes, env.now);
     const reloaded = connReloads(plan.changed, settingsChanged);
     if (reloaded) await reloadConf(client);
     const servername = verifyName(certRequest);
-    const served = await checkServed(pgdata, server.certPem, ca.pem, undefined, undefined, servername);
+    const served = await checkServed(pgdata, server.certPem, trust.rootPem, undefined, undefined, servername);
     let failure;
     if (!served.matches) {
       const { errors, logFile } = await configErrors(client);

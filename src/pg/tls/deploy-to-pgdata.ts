@@ -13,7 +13,7 @@ import {
 } from "../tls-deploy.js";
 import type { TlsDeployEnvironment, TlsDeployRequest } from "./deploy-request.js";
 import type { PgdataTlsDeployed, PgdataTlsPlanned, PlannedServerCertificate } from "./deploy-result.js";
-import { deploymentPreflight, signingMaterial } from "./deployment-preflight.js";
+import { deploymentPreflight, serverMaterial, signingMaterial } from "./deployment-preflight.js";
 import { installedKeyProblem } from "./key-owner.js";
 import { pgdataReload } from "./reload-policy.js";
 import { servedVerdict, unverifiedFailure, unverifiedHint } from "./served-verdict.js";
@@ -30,7 +30,7 @@ export async function deployTlsToPgdata(
 ): Promise<PgdataTlsPlanned | PgdataTlsDeployed> {
   const pgdata = resolve(request.pgdata);
   const layout = env.layout();
-  const { ca, crlPem } = await signingMaterial(layout, env.signingCa, env.now);
+  const { ca, crlPem, trust } = await signingMaterial(layout, env.signingCa, env.now);
   const asked = serverCertificateRequest(request, env.hostname);
   const planOptions = {
     pgdata,
@@ -42,8 +42,8 @@ export async function deployTlsToPgdata(
   if (request.dryRun) {
     // A certificate still to be issued: plan against empty content, which differs from any file.
     const material: ServerTlsMaterial = found.usable
-      ? { certPem: found.usable.certPem, keyPem: found.usable.keyPem, caPem: ca.pem, crlPem }
-      : { certPem: "", keyPem: "", caPem: ca.pem, crlPem };
+      ? serverMaterial(found.usable, ca, trust, crlPem)
+      : serverMaterial({ certPem: "", keyPem: "" }, ca, trust, crlPem);
     const { plan } = await planTls(material, planOptions);
     const certificate: PlannedServerCertificate = {
       action: found.usable ? "kept" : found.existing ? "reissue" : "issue",
@@ -62,12 +62,9 @@ export async function deployTlsToPgdata(
   }
 
   // Refuse what PostgreSQL would refuse (a key's owner, a symbolic link) before a certificate is issued.
-  await planTls({ certPem: "", keyPem: "", caPem: ca.pem, crlPem }, planOptions);
+  await planTls(serverMaterial({ certPem: "", keyPem: "" }, ca, trust, crlPem), planOptions);
   const server = await ensureServerCertificate(layout, ca, certRequest, env.now);
-  const { plan, writes } = await planTls(
-    { certPem: server.certPem, keyPem: server.keyPem, caPem: ca.pem, crlPem },
-    planOptions,
-  );
+  const { plan, writes } = await planTls(serverMaterial(server, ca, trust, crlPem), planOptions);
   const written = await applyTls(plan, writes, env.now);
   server.backups?.forEach((backup) =>
     env.onInfo(`pgwarden: kept the previous ${backup.replace(/\.[^.]+\.bak$/, "")} as ${backup}`),
@@ -87,9 +84,9 @@ export async function deployTlsToPgdata(
   const reloaded =
     decision === "reload" ||
     (decision === "if-stale" &&
-      (await checkServed(pgdata, server.certPem, ca.pem, undefined, 0, servername)).matches === false);
+      (await checkServed(pgdata, server.certPem, trust.rootPem, undefined, 0, servername)).matches === false);
   if (reloaded) await reloadServer(findServerBinaries(request.pgBin).dir, pgdata, plan.owner);
-  const served = await checkServed(pgdata, server.certPem, ca.pem, undefined, undefined, servername);
+  const served = await checkServed(pgdata, server.certPem, trust.rootPem, undefined, undefined, servername);
   const verdict = servedVerdict({
     running: served.running,
     ...(served.matches !== undefined ? { matches: served.matches } : {}),

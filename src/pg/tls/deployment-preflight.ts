@@ -1,7 +1,9 @@
+import { X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import type { CertificateAuthority } from "../../pki/authority/certificate-authority.js";
+import { listIssuerFiles } from "../../pki/authority/issuers.js";
 import type { PkiLayout } from "../../pki/pki-layout.js";
 import { readCaCrl } from "../../pki/revocation/crl-file.js";
 import {
@@ -11,17 +13,53 @@ import {
   type ServerCertificateRequest,
   withInstalledNames,
 } from "../server-certificate.js";
-import { checkInstalledCertificate, TLS_FILES } from "../tls-deploy.js";
+import { checkInstalledCertificate, type ServerTlsMaterial, TLS_FILES } from "../tls-deploy.js";
+import { servedCertificateChain,type ServerTrust, serverTrust } from "./client-trust.js";
 
-/** The CA and its CRL, the CRL checked (signed by the CA, current, parseable) before anything is issued, written or reloaded. */
+/**
+ * The CA that signs the server certificate, the CRL (checked: signed by an issuer of the PKI, current,
+ * parseable) and what the server trusts for client certificates ({@link serverTrust}), all before anything
+ * is issued, written or reloaded.
+ */
 export async function signingMaterial(
   layout: PkiLayout,
   signingCa: () => Promise<CertificateAuthority>,
   now: Date,
-): Promise<{ ca: CertificateAuthority; crlPem: string | undefined }> {
+): Promise<{ ca: CertificateAuthority; crlPem: string | undefined; trust: ServerTrust }> {
   const ca = await signingCa();
-  const crlPem = await readCaCrl(layout, { issuers: [{ der: ca.der }], now });
-  return { ca, crlPem };
+  const crlPem = await readCaCrl(layout, { issuers: await crlIssuers(layout, ca), now });
+  return { ca, crlPem, trust: await serverTrust(layout, ca) };
+}
+
+/** The CAs whose CRLs a server may install: the root and every intermediate of the PKI. */
+export async function crlIssuers(layout: PkiLayout, ca: CertificateAuthority): Promise<{ der: Buffer }[]> {
+  const intermediates = (await listIssuerFiles(layout)).filter((files) => files.kind === "intermediate");
+  const ders = await Promise.all(
+    intermediates.map(async (files) => {
+      try {
+        return [new X509Certificate(await readFile(files.certPath)).raw];
+      } catch {
+        // An unreadable intermediate signs no CRL that could be checked: left out, so its CRL is refused.
+        return [];
+      }
+    }),
+  );
+  return [{ der: ca.root?.der ?? ca.der }, ...ders.flat().map((der) => ({ der }))];
+}
+
+/** The files of a server's TLS: its chain (leaf, then its intermediate), its key, the client trust and the CRL. */
+export function serverMaterial(
+  pair: { readonly certPem: string; readonly keyPem: string },
+  ca: CertificateAuthority,
+  trust: ServerTrust,
+  crlPem: string | undefined,
+): ServerTlsMaterial {
+  return {
+    certPem: pair.certPem === "" ? "" : servedCertificateChain(pair.certPem, ca),
+    keyPem: pair.keyPem,
+    caPem: trust.clientCaPem,
+    crlPem,
+  };
 }
 
 /**

@@ -32,6 +32,8 @@ export interface CertificateAuthority {
   readonly issuerName?: string;
   /** What a leaf it signs is shipped with: the intermediate's certificate PEM; empty (or absent) for the root. */
   readonly chainPem?: string;
+  /** For an intermediate: the root's certificate (`ca/ca.crt`), which clients trust and the chain ends at. */
+  readonly root?: { readonly der: Buffer; readonly pem: string };
 }
 
 export interface LoadCaOptions {

@@ -90,7 +90,7 @@ export async function loadIssuer(layout: PkiLayout, name: string, options: LoadC
     onWarning: options.onWarning,
     root: new X509Certificate(root.der),
   });
-  return { ...ca, issuerName: name, chainPem: toPem(der, "CERTIFICATE") };
+  return { ...ca, issuerName: name, chainPem: toPem(der, "CERTIFICATE"), root: { der: root.der, pem: root.pem } };
 }
 
 /** The issuer of `profile`'s leaves ({@link issuerNameFor}), loaded ({@link loadIssuer}). */

@@ -168,7 +168,7 @@ function resultText(result: TlsDeployResult): string {
 async function run(ctx: CommandContext, options: Options): Promise<void> {
   const result = await deployTls(options, {
     layout: () => ctx.layout,
-    signingCa: () => loadSigningCa(ctx, false),
+    signingCa: () => loadSigningCa(ctx, false, { profile: "server" }),
     connect: connectOptions(ctx),
     now: ctx.now,
     hostname: hostname(),
@@ -239,7 +239,11 @@ ssl, ssl_cert_file, ssl_key_file, ssl_ca_file, ssl_crl_file and ssl_min_protocol
 one include line in postgresql.conf pulls in (the rest of your file is never rewritten). With --reload it reloads
 the server and checks from a real TLS handshake that the new certificate is served; a reload PostgreSQL rejected
 is a failure with PostgreSQL's reason, and so is a served certificate that does not verify against the CA for the first
-name asked for (the handshake's "verified: no"). Without --san the certificate names the CN, localhost, 127.0.0.1 and ::1.
+name asked for (the handshake's "verified: no"). With intermediates (ca init --intermediates), the certificate
+comes from the "server" intermediate and server.crt holds it followed by that intermediate; root.crt (ssl_ca_file)
+holds the "client" intermediate's self-signed anchor (ca/client-ca.anchor.crt), so that only certificates of the
+client issuer log in by cert (a CN=postgres signed by the server intermediate or the root is refused; README,
+"Dedicated client trust"); without a client intermediate root.crt is the root, as before. Without --san the certificate names the CN, localhost, 127.0.0.1 and ::1.
 An existing <pki>/<group>/<cn>.crt that lacks a requested name (or has under 30 days left) is re-issued with every name it
 had plus the new ones (a VIP or alias is never dropped; to drop a name, move the old certificate away first), its old
 certificate and key kept as .bak (the key's copy 0600); one pgwarden did not make for this server (not signed by this CA,

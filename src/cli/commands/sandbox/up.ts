@@ -3,6 +3,10 @@ import { Command, Option } from "commander";
 import { ExitCode } from "../../../core/errors.js";
 import { assertSandboxDir, sandboxUp } from "../../../pg/sandbox.js";
 import { initCa } from "../../../pki/authority/ca-init.js";
+import type { CertificateAuthority } from "../../../pki/authority/certificate-authority.js";
+import { issuerNameFor, loadIssuerFor } from "../../../pki/authority/issuer-loader.js";
+import { ROOT_ISSUER } from "../../../pki/authority/issuers.js";
+import type { PkiLayout } from "../../../pki/pki-layout.js";
 import { shellWord } from "../../../pki/trust/conninfo.js";
 import { contextOf } from "../../context.js";
 import { ExitSignal } from "../../exit-signal.js";
@@ -32,7 +36,15 @@ export function sandboxUpCommand(): Command {
       const layout = await sandboxLayout(cmd, ctx, dir);
       const init = await initCa(layout, { passphrase: await ctx.passphrase(), now: ctx.now });
       if (init.action === "created") ctx.output.info(`pgwarden: created a CA in ${layout.caDir}`);
-      const result = await sandboxUp(layout, init.ca, { dir, port, pgBin: options.pgBin, now: ctx.now });
+      // With intermediates, the server certificate comes from "server" and the superuser's from "client".
+      const issuers = await sandboxIssuers(layout, init.ca, await ctx.passphrase(), ctx.now);
+      const result = await sandboxUp(layout, issuers.server, {
+        dir,
+        port,
+        pgBin: options.pgBin,
+        now: ctx.now,
+        clientCa: issuers.client,
+      });
       const { state, served } = result;
       if (ctx.output.format === "json")
         ctx.output.json({
@@ -65,7 +77,8 @@ export function sandboxUpCommand(): Command {
     summary: "start a throwaway PostgreSQL on loopback, TLS and certificate logins from the start",
     description: `Start a throwaway PostgreSQL on 127.0.0.1, secured from its first start: initdb with data checksums
 and SCRAM, a server certificate from the pgwarden CA (created when missing) for localhost, 127.0.0.1, ::1 and
-this host's name, ssl on with TLS 1.2 at least, and pg_hba allowing only the OS superuser over the socket and
+this host's name, ssl on with TLS 1.2 at least (with intermediates: the server certificate from "server",
+the superuser's from "client", and ssl_ca_file the client issuer's anchor, so only "client" certificates log in), and pg_hba allowing only the OS superuser over the socket and
 client certificates over TLS. Run as root, the server runs as the postgres account. Running it again starts
 a stopped sandbox or leaves a running one alone; two sandboxes need two --dir. --dir must be new, empty or
 a sandbox already: a directory holding other files is refused (exit 2), so sandbox down --purge never has to
@@ -77,4 +90,16 @@ tell your files from the sandbox's. A new sandbox takes --pki (or PGWARDEN_PKI, 
       "pgwarden sandbox up --pg-bin /usr/lib/postgresql/16/bin",
     ],
   });
+}
+
+/** The issuers of the sandbox's server and superuser certificates: the intermediates named so when present, else the root. */
+async function sandboxIssuers(
+  layout: PkiLayout,
+  root: CertificateAuthority,
+  passphrase: string | undefined,
+  now: Date,
+): Promise<{ server: CertificateAuthority; client: CertificateAuthority }> {
+  const load = async (profile: "server" | "client") =>
+    (await issuerNameFor(layout, profile)) === ROOT_ISSUER ? root : loadIssuerFor(layout, profile, { passphrase, now });
+  return { server: await load("server"), client: await load("client") };
 }

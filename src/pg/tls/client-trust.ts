@@ -1,0 +1,75 @@
+import { X509Certificate } from "node:crypto";
+import { readFile } from "node:fs/promises";
+
+import { pkiError } from "../../core/errors.js";
+import type { CertificateAuthority } from "../../pki/authority/certificate-authority.js";
+import { CLIENT_ISSUER, issuerAnchorPath, issuerFiles } from "../../pki/authority/issuers.js";
+import type { PkiLayout } from "../../pki/pki-layout.js";
+
+/*
+ * What a server trusts and presents once intermediates exist (README, "Dedicated client trust").
+ * ssl_ca_file decides whose certificates may log in by `cert`: the root would let in every
+ * certificate of every issuer under it (a `CN=postgres` from the server intermediate is a
+ * superuser), and the client intermediate itself is no trust anchor to OpenSSL (PostgreSQL never
+ * sets X509_V_FLAG_PARTIAL_CHAIN: "unable to get issuer certificate"). So ssl_ca_file holds the
+ * client intermediate's anchor twin, self-signed with the same subject and key: the client's
+ * leaves chain to it, the CRL the intermediate signs verifies under it, and nothing else does.
+ * Without a client intermediate, the root as before.
+ */
+
+/** The PEM texts a TLS deployment needs beyond the server's own pair. */
+export interface ServerTrust {
+  /** `ssl_ca_file` (root.crt in PGDATA): the client issuer's anchor twin, or the root when there is no client intermediate. */
+  readonly clientCaPem: string;
+  /** The root, which clients (and pgwarden's handshake check) verify the server certificate against. */
+  readonly rootPem: string;
+  /** The file ssl_ca_file was made from, for messages. */
+  readonly clientCaSource: string;
+}
+
+/**
+ * The trust files for a server whose certificate `ca` signs: reads the client issuer's anchor twin when
+ * the client intermediate exists, and checks that it is that intermediate's twin (same key and subject,
+ * self-signed), so a stale twin never locks its clients out.
+ */
+export async function serverTrust(layout: PkiLayout, ca: CertificateAuthority): Promise<ServerTrust> {
+  const rootPem = ca.root?.pem ?? ca.pem;
+  const client = issuerFiles(layout, CLIENT_ISSUER);
+  const clientPem = await readFile(client.certPath, "utf8").catch(() => undefined);
+  if (clientPem === undefined) return { clientCaPem: rootPem, rootPem, clientCaSource: layout.caCert };
+  const anchorPath = issuerAnchorPath(layout, CLIENT_ISSUER);
+  const anchorPem = await readFile(anchorPath, "utf8").catch(() => undefined);
+  const remake = `make the client intermediate again: pgwarden ca intermediate create --name ${CLIENT_ISSUER} --force`;
+  if (anchorPem === undefined)
+    throw pkiError(
+      "client-anchor-missing",
+      `${anchorPath} is missing, so the server cannot trust the client intermediate alone: ${remake}`,
+    );
+  try {
+    const anchor = new X509Certificate(anchorPem);
+    const intermediate = new X509Certificate(clientPem);
+    const twin =
+      anchor.subject === intermediate.subject &&
+      anchor.publicKey.equals(intermediate.publicKey) &&
+      anchor.checkIssued(anchor) &&
+      anchor.verify(anchor.publicKey);
+    if (!twin) throw new Error("not the twin");
+  } catch {
+    throw pkiError(
+      "client-anchor-mismatch",
+      `${anchorPath} is not the self-signed twin of ${client.certPath} (another key or subject): ${remake}`,
+    );
+  }
+  return { clientCaPem: anchorPem, rootPem, clientCaSource: anchorPath };
+}
+
+/**
+ * `ssl_cert_file`: the server's leaf followed by the intermediate that signed it, so that clients
+ * trusting the root alone can build the chain; the leaf alone when the root signed it.
+ */
+export function servedCertificateChain(certPem: string, ca: CertificateAuthority): string {
+  const chain = ca.chainPem ?? "";
+  if (chain === "") return certPem;
+  const leaf = new X509Certificate(certPem);
+  return leaf.checkIssued(ca.certificate) && leaf.verify(ca.certificate.publicKey) ? `${certPem}${chain}` : certPem;
+}
