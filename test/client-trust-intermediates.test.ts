@@ -158,36 +158,120 @@ describe("dedicated client trust on PostgreSQL 15 (ca init --intermediates, sand
     assert.equal(node.stdout, SUPERUSER);
   });
 
-  test("with a CRL of every issuer installed (CRL_CHECK_ALL), the client issuer still logs in, the others are refused, a revoked one too", async () => {
-    const install = async (revoked: readonly string[]) => {
-      const crl =
-        (await crlOf(pki, "ca", [])) + (await crlOf(pki, "server", [])) + (await crlOf(pki, "client", revoked));
-      const path = join(sandbox.pgdata, "test.crl");
-      await writeFile(path, crl, { mode: 0o600 });
-      const owner = await stat(sandbox.pgdata);
+  /** SQL as the superuser over the Unix socket (peer, as the server's account): works whatever ssl_ca_file trusts. */
+  const socketSql = async (sql: string) => {
+    const args = ["-u", "postgres", "--", "psql", "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1"];
+    const socket = ["-h", join(sandbox.dir, "socket"), "-p", String(sandbox.port), "-d", "postgres"];
+    // On stdin, each statement on its own: ALTER SYSTEM cannot run inside the transaction of a -c.
+    const result = await runClient("runuser", [...args, ...socket], { input: sql });
+    assert.equal(result.code, 0, result.stderr);
+    return result.stdout.trim();
+  };
+
+  /** Writes `name` into PGDATA as the server's account and reloads, failing when PostgreSQL rejects the SSL setup. */
+  const installAndReload = async (files: Record<string, string>, sql: string, mayBeRejected = false) => {
+    const owner = await stat(sandbox.pgdata);
+    for (const [name, content] of Object.entries(files)) {
+      const path = join(sandbox.pgdata, name);
+      await writeFile(path, content, { mode: 0o600 });
       await chown(path, owner.uid, owner.gid);
-      const rejected = () => sandbox.log().then((log) => log.split("SSL configuration was not reloaded").length);
-      const before = await rejected();
-      await sandbox.sql("ALTER SYSTEM SET ssl_crl_file = 'test.crl'; SELECT pg_reload_conf();");
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      // A reload PostgreSQL rejects keeps the old SSL setup serving: the CRL must really be in force.
-      assert.equal(await rejected(), before, `the CRL was not loaded:\n${(await sandbox.log()).slice(-800)}`);
-    };
-    await install([]);
-    assert.equal(await sandbox.sql("SHOW ssl_crl_file"), "test.crl");
+    }
+    const rejected = () => sandbox.log().then((log) => log.split("SSL configuration was not reloaded").length);
+    const rejectedBefore = await rejected();
+    await socketSql(`${sql} SELECT pg_reload_conf();`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // A reload PostgreSQL rejects keeps the old SSL setup serving: what is tested must really be in force.
+    const loaded = (await rejected()) === rejectedBefore;
+    if (!mayBeRejected) assert.ok(loaded, `PostgreSQL did not load it:\n${(await sandbox.log()).slice(-800)}`);
+    return loaded;
+  };
+  const allCrls = async (revoked: readonly string[] = []) =>
+    (await crlOf(pki, "ca", [])) + (await crlOf(pki, "server", [])) + (await crlOf(pki, "client", revoked));
+
+  test("with a CRL of every issuer installed (CRL_CHECK_ALL), the client issuer still logs in, the others are refused, a revoked one too", async () => {
+    await installAndReload({ "test.crl": await allCrls() }, "ALTER SYSTEM SET ssl_crl_file = 'test.crl';");
+    assert.equal(await socketSql("SHOW ssl_crl_file"), "test.crl");
     const ok = await login(good.certPath, good.keyPath);
     assert.ok(ok.ok, `the client issuer's certificate was refused with a CRL installed: ${ok.stderr}`);
     assert.equal((await login(byServer.certPath, byServer.keyPath)).ok, false);
     assert.equal((await login(byRoot.certPath, byRoot.keyPath)).ok, false);
 
-    await install([good.serial]);
+    await installAndReload({ "test.crl": await allCrls([good.serial]) }, "");
     const revoked = await login(good.certPath, good.keyPath);
-    assert.equal(
-      revoked.ok,
-      false,
-      `a revoked client certificate logged in; server log:\n${(await sandbox.log()).slice(-1500)}`,
-    );
+    assert.equal(revoked.ok, false, "a revoked client certificate logged in");
     assert.match(revoked.stderr, /revoked/);
-    await sandbox.sql("ALTER SYSTEM RESET ssl_crl_file; SELECT pg_reload_conf();");
+    await installAndReload({}, "ALTER SYSTEM RESET ssl_crl_file;");
+  });
+
+  /*
+   * The README's table, measured on this server: what each possible ssl_ca_file lets log in as CN=postgres
+   * (good: the client issuer's; bad: signed by the server intermediate; rootsigned: by the root), without
+   * and with a CRL of every issuer. The anchor twin is the only one that admits the client issuer alone.
+   */
+  test("what ssl_ca_file must hold: PostgreSQL 15's verdicts for each candidate, without and with CRLs", async () => {
+    const read = (name: string) => readFile(join(pki, "ca", name), "utf8");
+    const trusted = await runClient("openssl", [
+      "x509",
+      "-in",
+      join(pki, "ca", "client-ca.crt"),
+      "-addtrust",
+      "clientAuth",
+      "-trustout",
+    ]);
+    assert.equal(trusted.code, 0, trusted.stderr);
+    const candidates: Record<string, string> = {
+      "client intermediate (plain)": await read("client-ca.crt"),
+      root: await read("ca.crt"),
+      "root + client intermediate": (await read("ca.crt")) + (await read("client-ca.crt")),
+      "client intermediate as TRUSTED CERTIFICATE (clientAuth)": trusted.stdout,
+      "client anchor twin (pgwarden)": await read("client-ca.anchor.crt"),
+    };
+    const seen: Record<string, string> = {};
+    for (const withCrl of [false, true]) {
+      await installAndReload(
+        { "test.crl": await allCrls() },
+        withCrl ? "ALTER SYSTEM SET ssl_crl_file = 'test.crl';" : "ALTER SYSTEM RESET ssl_crl_file;",
+      );
+      for (const [name, pem] of Object.entries(candidates)) {
+        const key = `${name}${withCrl ? ", with CRLs" : ""}`;
+        if (!(await installAndReload({ "test-ca.crt": pem }, "ALTER SYSTEM SET ssl_ca_file = 'test-ca.crt';", true))) {
+          const reason = /could not load root certificate file "test-ca.crt": (.*)/.exec(await sandbox.log())?.[1];
+          seen[key] = `not loaded by PostgreSQL (${reason ?? "?"})`;
+          // The previous setup keeps serving: put a loadable file back before the next candidate.
+          await installAndReload({ "test-ca.crt": await read("ca.crt") }, "");
+          continue;
+        }
+        const verdicts = [];
+        for (const [label, cert] of [
+          ["good", good],
+          ["bad", byServer],
+          ["rootsigned", byRoot],
+        ] as const)
+          // Each sends its chain (leaf + intermediate), as cert export ships it and as an attacker would.
+          verdicts.push(
+            `${label} ${(await login(cert.chainPath ?? cert.certPath, cert.keyPath)).ok ? "in" : "refused"}`,
+          );
+        seen[key] = verdicts.join(", ");
+      }
+    }
+    // Back to what sandbox up installed (root.crt, no CRL) through the administrator's own certificate.
+    await installAndReload({}, "ALTER SYSTEM RESET ssl_ca_file; ALTER SYSTEM RESET ssl_crl_file;");
+    const allIn = "good in, bad in, rootsigned in";
+    const noneIn = "good refused, bad refused, rootsigned refused";
+    const goodOnly = "good in, bad refused, rootsigned refused";
+    assert.deepEqual(seen, {
+      "client intermediate (plain)": noneIn,
+      root: allIn,
+      "root + client intermediate": allIn,
+      // OpenSSL's own verify accepts it as an anchor, but PostgreSQL reads ssl_ca_file's names with
+      // SSL_load_client_CA_file (plain CERTIFICATE only): the reload is rejected, the old setup keeps serving.
+      "client intermediate as TRUSTED CERTIFICATE (clientAuth)": "not loaded by PostgreSQL (no start line)",
+      "client anchor twin (pgwarden)": goodOnly,
+      "client intermediate (plain), with CRLs": noneIn,
+      "root, with CRLs": allIn,
+      "root + client intermediate, with CRLs": allIn,
+      "client intermediate as TRUSTED CERTIFICATE (clientAuth), with CRLs": "not loaded by PostgreSQL (no start line)",
+      "client anchor twin (pgwarden), with CRLs": goodOnly,
+    });
   });
 });
