@@ -19,7 +19,7 @@ import { after, before, describe, test } from "node:test";
 import * as x509 from "@peculiar/x509";
 
 import { pgwarden, tempDir } from "./support/cli.js";
-import { nodePostgres, psql } from "./support/clients.js";
+import { jdbc, nodePostgres, psql, psycopg } from "./support/clients.js";
 import { runClient } from "./support/pg-cluster.js";
 import { startSandbox, type TestSandbox } from "./support/sandbox.js";
 
@@ -156,6 +156,35 @@ describe("dedicated client trust on PostgreSQL 15 (ca init --intermediates, sand
     const node = await nodePostgres(url);
     assert.ok(node.ok, node.stderr);
     assert.equal(node.stdout, SUPERUSER);
+  });
+
+  test("cert export ships leaf + intermediate and the root: psql, psycopg, pgjdbc and node-postgres log in with verify-full", async () => {
+    const out = join(pki, "..", "bundle");
+    const args = ["--format", "json", "cert", "export", "--pki", pki, "--cn", SUPERUSER, "--group", "good"];
+    const target = ["--key-format", "pk8", "--out", out, "--host", "localhost", "--port", String(sandbox.port)];
+    const exported = await pgwarden([...args, ...target]);
+    assert.equal(exported.code, 0, exported.stderr);
+    const strings = JSON.parse(exported.stdout) as {
+      libpq: string;
+      nodePostgres: string;
+      psycopg: string;
+      jdbc: string;
+    };
+    assert.equal(await readFile(join(out, "postgresql.crt"), "utf8"), await readFile(good.chainPath as string, "utf8"));
+    assert.equal(await readFile(join(out, "root.crt"), "utf8"), await readFile(join(pki, "ca", "ca.crt"), "utf8"));
+    assert.doesNotMatch(strings.libpq, /sslcrl/, "no combined CRL in the PKI, no sslcrl");
+    // pgjdbc sends no certificate when its file ends with the intermediate (issuer: the root, not a CA the server names).
+    assert.match(strings.jdbc, /sslcert=[^&]*postgresql-jdbc\.crt/);
+    assert.equal(await readFile(join(out, "postgresql-jdbc.crt"), "utf8"), await readFile(good.certPath, "utf8"));
+    for (const [name, outcome] of [
+      ["psql", await psql(strings.libpq)],
+      ["psycopg", await psycopg(strings.psycopg)],
+      ["pgjdbc", await jdbc(strings.jdbc)],
+      ["node-postgres", await nodePostgres(strings.nodePostgres)],
+    ] as const) {
+      assert.ok(outcome.ok, `${name}: ${outcome.stderr}`);
+      assert.equal(outcome.stdout, SUPERUSER, name);
+    }
   });
 
   /** SQL as the superuser over the Unix socket (peer, as the server's account): works whatever ssl_ca_file trusts. */

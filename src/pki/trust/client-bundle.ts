@@ -1,5 +1,5 @@
 import { X509Certificate } from "node:crypto";
-import { lstat, readlink, realpath, stat } from "node:fs/promises";
+import { lstat, readFile, readlink, realpath, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, dirname, join, resolve, sep } from "node:path";
 
@@ -14,6 +14,9 @@ import {
 import { writeKeepingBackup } from "../../core/fs/backup.js";
 import { assertAncestorsSafe, assertOwnedByUs, type DirUse } from "../../core/fs/safe-dir.js";
 import { readCertificateFile } from "../authority/certificate-authority.js";
+import { combinedCrlPath } from "../authority/issuers.js";
+import { decodeCertificates } from "../encoding/pem.js";
+import { fullChainPath } from "../issuing/issue.js";
 import { privateKeyFileProblem, readPrivateKeyFile } from "../keys/key-file.js";
 import { parseSubjectAltName } from "../names/subject-alt-name.js";
 import { leafPaths, type PkiLayout, validateGroup } from "../pki-layout.js";
@@ -82,7 +85,10 @@ export const BUNDLE_FILES = {
   cert: "postgresql.crt",
   key: "postgresql.key",
   pk8: "postgresql.pk8",
+  /** The leaf alone, for pgjdbc, when postgresql.crt holds leaf + intermediate (see exportClientBundle). */
+  jdbcCert: "postgresql-jdbc.crt",
   root: "root.crt",
+  crl: "root.crl",
 } as const;
 
 /**
@@ -162,6 +168,21 @@ async function writeBundleFile(
   return backup === undefined ? { path, mode } : { path, mode, backup };
 }
 
+/**
+ * `<cn>.fullchain.crt` beside the certificate (leaf, then the intermediate that signed it) when it holds
+ * this very leaf first; undefined without one (the root signed) or when it is stale.
+ */
+async function fullChainOf(certPath: string, leafDer: Buffer): Promise<string | undefined> {
+  const text = await readFile(fullChainPath(certPath), "utf8").catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    const [first, ...rest] = decodeCertificates(text, fullChainPath(certPath), "pki");
+    return first?.equals(leafDer) && rest.length > 0 ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The host as connection strings need it: a DNS name or an IP address, which the server certificate must name. */
 function serverHost(host: string): string {
   try {
@@ -175,8 +196,9 @@ function serverHost(host: string): string {
 }
 
 /**
- * Exports a client certificate as libpq wants it (postgresql.crt, postgresql.key 0600,
- * root.crt) and, for `pk8`, also the DER PKCS#8 key JDBC wants (postgresql.pk8). A key that
+ * Exports a client certificate as libpq wants it (postgresql.crt: the leaf, followed by its intermediate
+ * when one signed it; postgresql.key 0600; root.crt, the root; root.crl, the PKI's combined CRL when there
+ * is one, named by sslcrl in the libpq strings) and, for `pk8`, also the DER PKCS#8 key JDBC wants (postgresql.pk8). A key that
  * group or others can read, or another user's, is refused before anything is written: libpq would refuse it
  * too, and it has already leaked. So is a directory other users may write, or one under a directory they may change.
  */
@@ -217,7 +239,9 @@ export async function exportClientBundle(
   await ensureDirectory(dir, PRIVATE_DIR_MODE);
   const out = (name: string) => join(dir, name);
   const files: ExportedFile[] = [];
-  files.push(await writeBundleFile(out(BUNDLE_FILES.cert), pem, PUBLIC_FILE_MODE, now));
+  // With an intermediate, the client sends it after its leaf: the server trusts the client issuer's anchor.
+  const certificatePem = (await fullChainOf(paths.cert, der)) ?? pem;
+  files.push(await writeBundleFile(out(BUNDLE_FILES.cert), certificatePem, PUBLIC_FILE_MODE, now));
   files.push(
     await writeBundleFile(
       out(BUNDLE_FILES.key),
@@ -226,6 +250,7 @@ export async function exportClientBundle(
       now,
     ),
   );
+  const chained = certificatePem !== pem;
   if (options.format === "pk8") {
     files.push(
       await writeBundleFile(
@@ -235,8 +260,15 @@ export async function exportClientBundle(
         now,
       ),
     );
+    // pgjdbc (LazyKeyManager) sends its certificate only when the issuer of the file's LAST certificate is among
+    // the server's CA names: with leaf + intermediate that is the root, which a server trusting the client issuer
+    // alone does not name. The leaf alone is what such a server needs (its issuer is the client anchor's subject).
+    if (chained) files.push(await writeBundleFile(out(BUNDLE_FILES.jdbcCert), pem, PUBLIC_FILE_MODE, now));
   }
   files.push(await writeBundleFile(out(BUNDLE_FILES.root), rootPem, PUBLIC_FILE_MODE, now));
+  // Shipped only when the PKI has one (crl/combined.crl, written by pgwarden crl).
+  const crlPem = await readFile(combinedCrlPath(layout), "utf8").catch(() => undefined);
+  if (crlPem !== undefined) files.push(await writeBundleFile(out(BUNDLE_FILES.crl), crlPem, PUBLIC_FILE_MODE, now));
   await syncDirectory(dir);
 
   const login: CertificateLogin = {
@@ -247,6 +279,7 @@ export async function exportClientBundle(
     sslrootcert: out(BUNDLE_FILES.root),
     sslcert: out(BUNDLE_FILES.cert),
     sslkey: out(BUNDLE_FILES.key),
+    ...(crlPem === undefined ? {} : { sslcrl: out(BUNDLE_FILES.crl) }),
   };
   const libpq = libpqConninfo(login);
   const nodePostgres = nodePostgresUrl(login);
@@ -257,6 +290,10 @@ export async function exportClientBundle(
     psql: psqlCommand(libpq),
     ...(nodePostgres === undefined ? {} : { nodePostgres }),
     psycopg: psycopgConnect(libpq),
-    ...(options.format === "pk8" ? { jdbc: jdbcUrl(login, out(BUNDLE_FILES.pk8)) } : {}),
+    ...(options.format === "pk8"
+      ? {
+          jdbc: jdbcUrl(chained ? { ...login, sslcert: out(BUNDLE_FILES.jdbcCert) } : login, out(BUNDLE_FILES.pk8)),
+        }
+      : {}),
   };
 }

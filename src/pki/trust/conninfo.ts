@@ -27,12 +27,15 @@ export interface CertificateLogin {
   readonly sslcert: string;
   /** The PEM key (libpq, node-postgres). */
   readonly sslkey: string;
+  /** The PKI's combined CRL, when it has one: libpq (psql, psycopg) then refuses a revoked server certificate. */
+  readonly sslcrl?: string;
 }
 
 /** libpq keyword/value string: psql, psycopg and every other libpq program read it. */
 export function libpqConninfo(login: CertificateLogin): string {
-  const { host, port, dbname, user, sslrootcert, sslcert, sslkey } = login;
-  return conninfo({ host, port, dbname, user, sslmode: "verify-full", sslrootcert, sslcert, sslkey });
+  const { host, port, dbname, user, sslrootcert, sslcert, sslkey, sslcrl } = login;
+  const pairs = { host, port, dbname, user, sslmode: "verify-full", sslrootcert, sslcert, sslkey };
+  return conninfo(sslcrl === undefined ? pairs : { ...pairs, sslcrl });
 }
 
 /** Characters a POSIX shell treats specially even inside double quotes (`!` for interactive bash). */

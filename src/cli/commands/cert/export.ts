@@ -115,7 +115,12 @@ JDBC (JSON: the files with their modes, and keys libpq, psql, nodePostgres, psyc
 schemas/cert-export.schema.json). A key that group or others can read, or another user's, is refused (exit 7). So is
 a --out directory (or ~/.postgresql, wherever a link leads) that other users may write, or one under a directory they
 may change (not sticky, or another user's): they could swap root.crt for their own CA and defeat verify-full; a
-directory of yours (0700 or 0755) under a sticky /tmp is fine. Fix with chmod go-w, or give a directory of your own.`,
+directory of yours (0700 or 0755) under a sticky /tmp is fine. Fix with chmod go-w, or give a directory of your own.
+A certificate an intermediate signed is shipped as leaf + intermediate (postgresql.crt, from <cn>.fullchain.crt), so the
+server can build its chain (pgjdbc gets the leaf alone, postgresql-jdbc.crt: it sends nothing when the issuer of the
+file's last certificate is not among the server's CA names); root.crt stays the root. When the PKI has a combined
+CRL (crl/combined.crl, from pgwarden crl) it is shipped as root.crl and the libpq, psql and psycopg strings name it
+(sslcrl), so libpq refuses a revoked server certificate; node-postgres and pgjdbc have no such setting.`,
     examples: [
       "pgwarden cert export --cn dbuser_dba --install",
       "pgwarden cert export --cn app --key-format pk8 --out ./jdbc --host pg-meta-1 --dbname meta",
