@@ -3,6 +3,7 @@ import { basename, dirname, extname, join } from "node:path";
 
 import { notFoundError, usageError } from "../../core/errors.js";
 import { readInputFile } from "../../core/fs/read-input.js";
+import { listIssuerFiles } from "../authority/issuers.js";
 import { decodeCertificates, decodePem, type PemOrigin } from "../encoding/pem.js";
 import type { PkiLayout } from "../pki-layout.js";
 import type { KeyInput } from "./key-match.js";
@@ -73,6 +74,16 @@ async function readKey(path: string, explicit: boolean): Promise<KeyInput | unde
   }
 }
 
+/** The certificates of the PKI's intermediates, as untrusted chain material (as `openssl verify -untrusted`). */
+async function intermediatesOf(layout: PkiLayout): Promise<Buffer[]> {
+  const files = (await listIssuerFiles(layout)).filter((issuer) => issuer.kind === "intermediate");
+  return (
+    await Promise.all(
+      files.map((issuer) => readCertificates(issuer.certPath, "intermediate certificate", undefined, "pki")),
+    )
+  ).flat();
+}
+
 /** Reads every file the verification needs; a missing file is exit 4, a file that is not what it should be exit 2. */
 export async function loadVerifyInputs(files: VerifyFiles, pki: () => PkiLayout): Promise<LoadedVerifyInputs> {
   const [leaf, ...chain] = await readCertificates(files.certificate, "certificate file");
@@ -90,6 +101,8 @@ export async function loadVerifyInputs(files: VerifyFiles, pki: () => PkiLayout)
   const untrusted = (
     await Promise.all((files.untrusted ?? []).map((path) => readCertificates(path, "untrusted certificate file")))
   ).flat();
+  // Verifying against the PKI's root: its intermediates (ca/<name>-ca.crt) are where a leaf's chain goes through.
+  const pkiIntermediates = layout ? await intermediatesOf(layout) : [];
   const crlFiles = files.crls ?? (layout ? await pkiCrlFiles(layout) : []);
   const crls = (await Promise.all(crlFiles.map(readCrls))).flat();
   const key =
@@ -107,7 +120,7 @@ export async function loadVerifyInputs(files: VerifyFiles, pki: () => PkiLayout)
   }
   return {
     leaf: leaf as Buffer,
-    options: { roots, intermediates: [...chain, ...untrusted], crls, key },
+    options: { roots, intermediates: [...chain, ...untrusted, ...pkiIntermediates], crls, key },
     sources: { ca: caPath, crls: crlFiles, key: key?.source },
   };
 }
