@@ -20,6 +20,7 @@ const PUBLIC_VALUES = {
     "loadCa",
     "pkiLayout",
   ],
+  intermediates: ["createIntermediate", "issuerNameFor", "loadIssuer", "loadIssuerFor"],
   issuance: [
     "PROFILES",
     "PROFILE_NAMES",

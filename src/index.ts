@@ -19,6 +19,14 @@ export { DEFAULT_LEAF_VALIDITY_DAYS, DEFAULT_ROOT_VALIDITY_DAYS } from "./pki/is
 export { DEFAULT_KEY_TYPE, KEY_TYPES, type KeyType } from "./pki/keys/key-type.js";
 export { DEFAULT_PKI_DIR, type PkiLayout, pkiLayout } from "./pki/pki-layout.js";
 
+// Intermediates (issue 14): `ca intermediate create`, and which CA signs a profile's leaves.
+export {
+  createIntermediate,
+  type CreateIntermediateOptions,
+  type CreateIntermediateResult,
+} from "./pki/authority/intermediate-create.js";
+export { issuerNameFor, type LoadedIssuer, loadIssuer, loadIssuerFor } from "./pki/authority/issuer-loader.js";
+
 // Issuance: one certificate, many at once (on worker threads), a CSR made elsewhere, a Pigsty inventory's fleet.
 export { applyFleet, type FleetApplied, type FleetApplyOptions } from "./pki/fleet/fleet-apply.js";
 export { type ComparedCertificate, compareFleet, type FleetComparison } from "./pki/fleet/fleet-compare.js";

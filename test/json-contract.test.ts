@@ -151,6 +151,18 @@ describe("offline commands, on a PKI made here", () => {
     await runJson("ca show", json("ca", "show"));
   });
 
+  test("ca init --intermediates, ca intermediate create (on a PKI of their own)", async () => {
+    const own = join(work.dir, "pki-intermediates");
+    const args = (...rest: string[]) => ["--pki", own, ...rest, "--format", "json"];
+    const init = await runJson("ca init", args("ca", "init", "--intermediates", "--no-passphrase"));
+    assert.deepEqual(
+      (init.intermediates as { name: string }[]).map((made) => made.name),
+      ["server", "client"],
+    );
+    const made = await runJson("ca intermediate create", args("ca", "intermediate", "create", "--name", "scoped"));
+    assert.equal(made.name, "scoped");
+  });
+
   test("cert issue answers {issued, skipped} for one --cn as for --cn-file; a warning is on stderr and in the document", async () => {
     const one = (await runJson(
       "cert issue",
