@@ -97,7 +97,7 @@ export async function listIssuerFiles(layout: PkiLayout): Promise<IssuerFiles[]>
 /**
  * The self-signed "anchor twin" of intermediate `name` (`ca/<name>-ca.anchor.crt`): its subject and key,
  * self-signed, so that a server's `ssl_ca_file` can trust that issuer alone, CRL checks included
- * (`intermediate-anchor.ts` says why the intermediate itself cannot be that anchor).
+ * (`intermediate-create.ts` says why the intermediate itself cannot be that anchor).
  */
 export function issuerAnchorPath(layout: PkiLayout, name: string): string {
   validateIntermediateName(name, "issuer");
