@@ -93,7 +93,7 @@ async function pgwardenRate(intermediates = false): Promise<{ rate: number; seco
     "--pki",
     pki,
     "--quiet",
-    ...(intermediates ? ["--intermediates"] : []),
+    ...(intermediates ? ["--intermediates", "--no-passphrase"] : []),
   ]);
   const names = join(dir, "users.txt");
   await writeFile(names, Array.from({ length: CERTIFICATES }, (_, i) => `bench_user_${i}`).join("\n"));

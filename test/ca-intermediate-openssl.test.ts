@@ -6,10 +6,11 @@
  * refusals: an existing intermediate (exit 2, nothing changed), an unknown --issuer (exit 4).
  */
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
-import { pgwarden, snapshot, tempDir } from "./support/cli.js";
+import { pgwarden, REPO_ROOT, snapshot, tempDir } from "./support/cli.js";
 import { runClient } from "./support/pg-cluster.js";
 
 interface Issued {
@@ -146,6 +147,50 @@ describe("intermediates, checked by openssl verify", { timeout: 120_000 }, () =>
       const ours = await pgwarden(["cert", "verify", "--pki", pki, "--purpose", row.purpose, row.leaf.certPath]);
       assert.equal(ours.code, row.expectOk ? 0 : 1, `cert verify on ${row.name}: ${ours.stdout}${ours.stderr}`);
     }
+  });
+
+  test("cert issue --inventory signs the fleet with the server intermediate, writes chain files, and a second run keeps them all", async () => {
+    const inventory = join(REPO_ROOT, "test", "fixtures", "pigsty", "trio.yml");
+    const run = async () => {
+      const result = await ok([
+        "--format",
+        "json",
+        "cert",
+        "issue",
+        "--pki",
+        pki,
+        "--inventory",
+        inventory,
+        "--cluster",
+        "pg-meta",
+      ]);
+      return (JSON.parse(result.stdout) as { certificates: { action: string; certPath: string }[] }).certificates;
+    };
+    const first = await run();
+    assert.ok(first.length > 0 && first.every((item) => item.action === "issue"));
+    for (const item of first) {
+      const certPath = join(pki, item.certPath);
+      const reference = await openssl([
+        "-purpose",
+        "sslserver",
+        "-CAfile",
+        join(pki, "ca", "ca.crt"),
+        "-untrusted",
+        join(pki, "ca", "server-ca.crt"),
+        certPath,
+      ]);
+      assert.equal(reference.code, 0, `${item.certPath}: ${reference.stdout}${reference.stderr}`);
+      const chain = await readFile(certPath.replace(/\.crt$/, ".fullchain.crt"), "utf8");
+      assert.equal(
+        chain,
+        (await readFile(certPath, "utf8")) + (await readFile(join(pki, "ca", "server-ca.crt"), "utf8")),
+      );
+    }
+    assert.deepEqual(
+      (await run()).map((item) => item.action),
+      first.map(() => "keep"),
+      "the second run keeps every certificate of the intermediate",
+    );
   });
 
   test("an existing intermediate is refused (exit 2) and nothing changes; an unknown --issuer is exit 4 naming the issuers", async () => {

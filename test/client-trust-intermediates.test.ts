@@ -187,6 +187,19 @@ describe("dedicated client trust on PostgreSQL 15 (ca init --intermediates, sand
     }
   });
 
+  test("pg tls --reload into the same PGDATA keeps the anchor as root.crt and serves leaf + server intermediate; logins still hold", async () => {
+    await sandbox.serveCertificateFor("localhost", ["localhost", "127.0.0.1"]);
+    assert.equal(
+      await readFile(join(sandbox.pgdata, "root.crt"), "utf8"),
+      await readFile(join(pki, "ca", "client-ca.anchor.crt"), "utf8"),
+    );
+    const served = await readFile(join(sandbox.pgdata, "server.crt"), "utf8");
+    assert.ok(served.endsWith(await readFile(join(pki, "ca", "server-ca.crt"), "utf8")), "leaf + server intermediate");
+    assert.ok((await login(good.certPath, good.keyPath)).ok);
+    assert.equal((await login(byServer.chainPath as string, byServer.keyPath)).ok, false);
+    await sandbox.restore();
+  });
+
   /** SQL as the superuser over the Unix socket (peer, as the server's account): works whatever ssl_ca_file trusts. */
   const socketSql = async (sql: string) => {
     const args = ["-u", "postgres", "--", "psql", "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1"];
