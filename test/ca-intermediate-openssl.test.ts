@@ -193,6 +193,36 @@ describe("intermediates, checked by openssl verify", { timeout: 120_000 }, () =>
     );
   });
 
+  test("a fleet issued by the root before intermediates existed is re-issued from the server intermediate, without --force", async () => {
+    const migrate = join(dir, "migrate");
+    const inventory = join(REPO_ROOT, "test", "fixtures", "pigsty", "trio.yml");
+    await ok(["ca", "init", "--pki", migrate, "--no-passphrase"]);
+    const run = async () => {
+      const args = [
+        "--format",
+        "json",
+        "cert",
+        "issue",
+        "--pki",
+        migrate,
+        "--inventory",
+        inventory,
+        "--cluster",
+        "pg-meta",
+      ];
+      const result = await ok(args);
+      return (JSON.parse(result.stdout) as { certificates: { action: string; foreign: string | null }[] }).certificates;
+    };
+    assert.ok((await run()).every((item) => item.action === "issue"));
+    await ok(["ca", "intermediate", "create", "--pki", migrate, "--name", "server"]);
+    const second = await run();
+    assert.ok(
+      second.every((item) => item.action === "reissue" && item.foreign === null),
+      JSON.stringify(second),
+    );
+    assert.ok((await run()).every((item) => item.action === "keep"));
+  });
+
   test("an existing intermediate is refused (exit 2) and nothing changes; an unknown --issuer is exit 4 naming the issuers", async () => {
     const before = await snapshot(pki);
     const again = await pgwarden(["ca", "intermediate", "create", "--pki", pki, "--name", "client"]);

@@ -150,3 +150,16 @@ test("an intermediate not signed by the root in ca/ca.crt is refused (exit 7)", 
   await writeFile(made.keyPath, await readFile(other.keyPath), { mode: 0o600 });
   await assert.rejects(loadIssuer(layout, "client"), failsWith("intermediate-not-signed-by-root", 7));
 });
+
+test("a root-signed leaf replacing an intermediate's (--issuer ca --force) leaves no chain file naming the old leaf", async () => {
+  await initCa(layout);
+  await createIntermediate(layout, { name: "client" });
+  const client = await loadIssuer(layout, "client");
+  const first = await issueCertificate(layout, client, { profile: PROFILES.client, commonName: "alice" });
+  assert.ok(first.chainPath);
+  await stat(first.chainPath);
+  const root = await loadIssuer(layout, "ca");
+  const second = await issueCertificate(layout, root, { profile: PROFILES.client, commonName: "alice", force: true });
+  assert.equal(second.chainPath, undefined);
+  await assert.rejects(stat(first.chainPath), { code: "ENOENT" });
+});

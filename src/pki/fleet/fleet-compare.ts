@@ -1,4 +1,4 @@
-import { createPrivateKey, type X509Certificate } from "node:crypto";
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import type { Stats } from "node:fs";
 import { lstat, readlink } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -150,6 +150,8 @@ function mismatch(
     return sameNameOtherCa(cert, ca)
       ? `it was signed by another key named ${issuerText(cert)} (another CA with the same name, as before a CA rotation)`
       : verdict.reason;
+  if (ca.rootDer && !signedBy(cert, ca.certificate))
+    return `it was signed by ${issuerText(cert)}, not by the issuer of the fleet's certificates (${ca.certificate.subject.split("\n").join(", ")})`;
   const info = describeCertificate(cert.raw, now);
   if (info.commonName !== planned.commonName)
     return `its CN is ${JSON.stringify(info.commonName)}, not ${planned.commonName}`;
@@ -178,6 +180,11 @@ function issuerText(cert: X509Certificate): string {
   return cert.issuer.split("\n").join(", ");
 }
 
+/** Whether `issuer` signed `cert` (its name and its signature). */
+function signedBy(cert: X509Certificate, issuer: X509Certificate): boolean {
+  return cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
+}
+
 /** Issued under this CA's name but not signed by its key: a CA made again with the same name (ca rotate, a new ca init). */
 function sameNameOtherCa(cert: X509Certificate, ca: FleetIssuer): boolean {
   return cert.issuer === ca.certificate.subject && !cert.verify(ca.certificate.publicKey);
@@ -192,7 +199,9 @@ function foreignReason(
   if (!cert) return "it cannot be read as a PEM certificate";
   if (sameNameOtherCa(cert, ca))
     return `it is signed by another CA named ${issuerText(cert)}, not this one; --force re-issues it`;
-  if (!cert.checkIssued(ca.certificate) || !cert.verify(ca.certificate.publicKey))
+  // Signed by the root of a PKI that has a server intermediate now is pgwarden's own too: re-issued without --force.
+  const root = ca.rootDer ? new X509Certificate(ca.rootDer) : undefined;
+  if (!signedBy(cert, ca.certificate) && !(root && signedBy(cert, root)))
     return `it is not signed by this CA (issuer: ${issuerText(cert)})`;
   if (!recorded.has(fingerprintSha256(cert.raw))) return "pgwarden has no record of making it";
   return undefined;
