@@ -14,7 +14,7 @@ import {
   withInstalledNames,
 } from "../server-certificate.js";
 import { checkInstalledCertificate, type ServerTlsMaterial, TLS_FILES } from "../tls-deploy.js";
-import { servedCertificateChain,type ServerTrust, serverTrust } from "./client-trust.js";
+import { servedCertificateChain, type ServerTrust, serverTrust } from "./client-trust.js";
 
 /**
  * The CA that signs the server certificate, the CRL (checked: signed by an issuer of the PKI, current,
