@@ -138,7 +138,8 @@ async function main(): Promise<void> {
   const chained = [await pgwardenRate(true), await pgwardenRate(true), await pgwardenRate(true)];
   const chainedMedian = [...chained].sort((a, b) => a.rate - b.rate)[1] as { rate: number; seconds: number };
   console.log(
-    `with the client intermediate (key, leaf and <cn>.fullchain.crt per certificate, 3 runs): ${chained.map((run) => `${run.rate.toFixed(0)}/s`).join(", ")}; ` +
+    `with the client intermediate (key, leaf and <cn>.fullchain.crt per certificate, 3 runs): ` +
+      `${chained.map((run) => `${run.rate.toFixed(0)}/s`).join(", ")}; ` +
       `median ${chainedMedian.rate.toFixed(0)}/s, target 1000/s ${chainedMedian.rate >= 1000 ? "met" : "NOT met"}`,
   );
   await Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true })));

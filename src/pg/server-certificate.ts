@@ -63,7 +63,10 @@ function unfitReason(
   });
   if (!verdict.ok) return verdict.reason;
   if (!signedBy(cert, ca.certificate))
-    return `it was signed by ${cert.issuer.split("\n").join(", ")}, not by the issuer of server certificates (${ca.certificate.subject.split("\n").join(", ")})`;
+    return (
+      `it was signed by ${cert.issuer.split("\n").join(", ")}, ` +
+      `not by the issuer of server certificates (${ca.certificate.subject.split("\n").join(", ")})`
+    );
   const info = describeCertificate(cert.raw, now);
   if (info.daysLeft < SERVER_CERT_MIN_DAYS_LEFT) return `it expires in ${info.daysLeft} days`;
   const have = new Set(info.subjectAltNames.map((san) => `${san.type}:${san.value}`));

@@ -214,7 +214,8 @@ export async function createIntermediate(
   if (present.length > 0 && !force)
     throw usageError(
       "intermediate-exists",
-      `${present[0]} already exists: the intermediate "${name}" is there; pass --force to replace it (the old files are kept as .bak), or choose another --name`,
+      `${present[0]} already exists: the intermediate "${name}" is there; ` +
+        "pass --force to replace it (the old files are kept as .bak), or choose another --name",
     );
   const root = await loadCa(layout, {
     passphrase: options.passphrase,
@@ -230,7 +231,8 @@ export async function createIntermediate(
   const warnings: string[] = [];
   if (signed.clamped)
     warnings.push(
-      `the intermediate "${name}" ends with the root on ${root.notAfter.toISOString()}, not in ${days} days: an issuer never outlives its own (renew the root to go further)`,
+      `the intermediate "${name}" ends with the root on ${root.notAfter.toISOString()}, not in ${days} days: ` +
+        "an issuer never outlives its own (renew the root to go further)",
     );
   const info = describeCertificate(signed.der, now);
   const record: CertificateRecord = {

@@ -243,7 +243,8 @@ name asked for (the handshake's "verified: no"). With intermediates (ca init --i
 comes from the "server" intermediate and server.crt holds it followed by that intermediate; root.crt (ssl_ca_file)
 holds the "client" intermediate's self-signed anchor (ca/client-ca.anchor.crt), so that only certificates of the
 client issuer log in by cert (a CN=postgres signed by the server intermediate or the root is refused; README,
-"Dedicated client trust"); without a client intermediate root.crt is the root, as before. Without --san the certificate names the CN, localhost, 127.0.0.1 and ::1.
+"Dedicated client trust"); without a client intermediate root.crt is the root, as before.
+Without --san the certificate names the CN, localhost, 127.0.0.1 and ::1.
 An existing <pki>/<group>/<cn>.crt that lacks a requested name (or has under 30 days left) is re-issued with every name it
 had plus the new ones (a VIP or alias is never dropped; to drop a name, move the old certificate away first), its old
 certificate and key kept as .bak (the key's copy 0600); one pgwarden did not make for this server (not signed by this CA,

@@ -78,7 +78,8 @@ export function sandboxUpCommand(): Command {
     description: `Start a throwaway PostgreSQL on 127.0.0.1, secured from its first start: initdb with data checksums
 and SCRAM, a server certificate from the pgwarden CA (created when missing) for localhost, 127.0.0.1, ::1 and
 this host's name, ssl on with TLS 1.2 at least (with intermediates: the server certificate from "server",
-the superuser's from "client", and ssl_ca_file the client issuer's anchor, so only "client" certificates log in), and pg_hba allowing only the OS superuser over the socket and
+the superuser's from "client", and ssl_ca_file the client issuer's anchor, so only "client" certificates log in),
+and pg_hba allowing only the OS superuser over the socket and
 client certificates over TLS. Run as root, the server runs as the postgres account. Running it again starts
 a stopped sandbox or leaves a running one alone; two sandboxes need two --dir. --dir must be new, empty or
 a sandbox already: a directory holding other files is refused (exit 2), so sandbox down --purge never has to
