@@ -148,16 +148,26 @@ async function writeCombined(layout: PkiLayout, issuers: readonly IssuerFiles[])
   return path;
 }
 
+/** The issuers whose CRL a write makes, with their keys loaded: what {@link writeCrls} needs before it writes anything. */
+export interface CrlPlan {
+  readonly issuers: readonly IssuerFiles[];
+  readonly signers: readonly CrlSigner[];
+}
+
 /**
- * Writes the CRL of every issuer of the PKI (or of `only`, plus any whose CRL is missing) and
- * then the combined file. Every key is loaded first, so a wrong passphrase writes nothing.
+ * Loads the keys of the issuers whose CRL is to be written: those in `only` (default all) and any
+ * whose CRL is missing or unreadable. A wrong passphrase or a missing key fails here, before anything is written.
  */
-export async function writeCrls(layout: PkiLayout, options: WriteCrlsOptions = {}): Promise<WriteCrlsResult> {
-  const now = options.now ?? new Date();
-  const days = options.days ?? DEFAULT_CRL_VALIDITY_DAYS;
+export async function planCrls(
+  layout: PkiLayout,
+  options: Pick<WriteCrlsOptions, "only" | keyof IssuerKeyOptions> = {},
+): Promise<CrlPlan> {
   const issuers = await listIssuerFiles(layout);
   if (issuers.length === 0)
     throw pkiError("ca-missing", `no CA in ${layout.caDir}: run pgwarden ca init --pki ${layout.root}`);
+  for (const name of options.only ?? [])
+    if (!issuers.some((files) => files.name === name))
+      throw pkiError("issuer-missing", `issuer ${name} has no certificate in ${layout.caDir}, so it cannot sign a CRL`);
   const chosen: IssuerFiles[] = [];
   for (const files of issuers) {
     const wanted = options.only === undefined || options.only.includes(files.name);
@@ -166,6 +176,22 @@ export async function writeCrls(layout: PkiLayout, options: WriteCrlsOptions = {
   }
   const signers: CrlSigner[] = [];
   for (const files of chosen) signers.push(await loadCrlSigner(files, options));
+  return { issuers, signers };
+}
+
+/**
+ * Writes the CRL of every issuer of the PKI (or of `only`, plus any whose CRL is missing) and
+ * then the combined file. Every key is loaded first ({@link planCrls}, or `plan` when the caller
+ * did it), so a wrong passphrase writes nothing.
+ */
+export async function writeCrls(
+  layout: PkiLayout,
+  options: WriteCrlsOptions = {},
+  plan?: CrlPlan,
+): Promise<WriteCrlsResult> {
+  const now = options.now ?? new Date();
+  const days = options.days ?? DEFAULT_CRL_VALIDITY_DAYS;
+  const { issuers, signers } = plan ?? (await planCrls(layout, options));
   await ensureDirectory(layout.crlDir, CRL_DIR_MODE);
   const unreadable = new Set<string>();
   const crls: WrittenCrl[] = [];
