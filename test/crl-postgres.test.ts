@@ -67,7 +67,7 @@ after(async () => {
   await work?.cleanup();
 });
 
-test("cert revoke + pg tls --reload: the revoked client certificate is refused ("certificate revoked"), the others get in", async () => {
+test('cert revoke + pg tls --reload: the revoked client certificate is refused ("certificate revoked"), the others get in', async () => {
   assert.equal(await cluster.sql("SHOW ssl_crl_file"), "root.crl");
   assert.equal((await login("alice")).code, 0, "before the revocation alice gets in");
   const revoked = await pgwarden(["--pki", pki, "cert", "revoke", "--cn", "alice", "--reason", "keyCompromise"]);
@@ -81,7 +81,9 @@ test("cert revoke + pg tls --reload: the revoked client certificate is refused (
   assert.notEqual(refused.code, 0);
   assert.match(refused.stderr, /certificate revoked/);
   // PostgreSQL 15 logs no reason (16 adds "Client certificate verification failed at depth ..."): the client's alert names it.
-  assert.ok((await waitForLogLines(cluster, offset, /could not accept SSL connection: certificate verify failed/, 1)) >= 1);
+  assert.ok(
+    (await waitForLogLines(cluster, offset, /could not accept SSL connection: certificate verify failed/, 1)) >= 1,
+  );
   assert.equal((await login("bob")).code, 0);
   assert.equal((await login("carol")).code, 0);
 });
@@ -139,7 +141,9 @@ test("a CRL past its nextUpdate makes PostgreSQL refuse every certificate of its
     assert.match(refused.stderr, /certificate expired/);
   }
   // PostgreSQL 15's log gives no reason (16 adds the depth and OpenSSL's text); OpenSSL, given the same files, names it.
-  assert.ok((await waitForLogLines(cluster, offset, /could not accept SSL connection: certificate verify failed/, 2)) >= 2);
+  assert.ok(
+    (await waitForLogLines(cluster, offset, /could not accept SSL connection: certificate verify failed/, 2)) >= 2,
+  );
   const verdict = await runClient("openssl", [
     "verify",
     "-crl_check_all",
