@@ -12,7 +12,7 @@ import { decodePemBlocks } from "../encoding/pem.js";
 import { pkiLayout } from "../pki-layout.js";
 import { addRevocation, type RevocationReason } from "../records/revocations.js";
 import { crlInfoOfPem } from "./crl-info.js";
-import { lastCrlNumber } from "./crl-number.js";
+import { advanceCrlNumber, lastCrlNumber } from "./crl-number.js";
 import { writeCrls } from "./crl-writer.js";
 
 function openssl(args: string[], input?: string): string {
@@ -34,7 +34,8 @@ test("crl: one CRL per issuer (root and an openssl-made intermediate), each veri
     await revoke(root, "01", "client", "superseded", "2026-03-03T10:00:00.000Z");
     // Another issuer's revocation stays out of both.
     await revoke(root, "02", "server", "keyCompromise", "2026-03-03T10:00:00.000Z");
-    const now = new Date();
+    // Whole seconds, as the CRL's times are.
+    const now = new Date(Math.floor(Date.now() / 1000) * 1000);
     const written = await writeCrls(layout, { now, days: 3 });
     assert.deepEqual(
       written.crls.map((crl) => [crl.issuer, crl.number, crl.entries]),
@@ -111,6 +112,21 @@ test("crl numbers go up by one per run and are stored before the CRL; --only rew
     await rm(layout.crlStateDir, { recursive: true });
     const after = await writeCrls(layout, { only: ["ca"] });
     assert.equal(after.crls[0]?.number, 4);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test("a run killed after advancing the number and before writing its CRL skips that number; the next CRL never reuses it", async () => {
+  const root = await mkdtemp(join(tmpdir(), "crl-skip-"));
+  try {
+    const layout = pkiLayout(root);
+    await initCa(layout);
+    assert.equal((await writeCrls(layout)).crls[0]?.number, 1);
+    // What a kill between the two steps leaves: the number advanced, the CRL on disk still number 1.
+    assert.equal(await advanceCrlNumber(layout, "ca", 1), 2);
+    assert.equal(crlInfoOfPem(await readFile(issuerFiles(layout, "ca").crlPath, "utf8"))?.number, 1);
+    assert.equal((await writeCrls(layout)).crls[0]?.number, 3);
   } finally {
     await rm(root, { recursive: true, force: true });
   }

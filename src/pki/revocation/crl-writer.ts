@@ -1,7 +1,13 @@
 import { readFile } from "node:fs/promises";
 
-import { pkiError } from "../../core/errors.js";
-import { ensureDirectory, PUBLIC_FILE_MODE, syncDirectory, writeFileAtomic } from "../../core/fs/atomic-write.js";
+import { pkiError, usageError } from "../../core/errors.js";
+import {
+  ensureDirectory,
+  PUBLIC_FILE_MODE,
+  removeStaleTempFiles,
+  syncDirectory,
+  writeFileAtomic,
+} from "../../core/fs/atomic-write.js";
 import { combinedCrlPath, type IssuerFiles, listIssuerFiles } from "../authority/issuers.js";
 import { toPem } from "../encoding/der.js";
 import { BACKDATE_MINUTES } from "../issuing/validity.js";
@@ -192,7 +198,11 @@ export async function writeCrls(
   const now = options.now ?? new Date();
   const days = options.days ?? DEFAULT_CRL_VALIDITY_DAYS;
   const { issuers, signers } = plan ?? (await planCrls(layout, options));
+  if (!Number.isInteger(days) || days < 1 || days > MAX_CRL_VALIDITY_DAYS)
+    throw usageError("bad-days", `CRL validity must be 1 to ${MAX_CRL_VALIDITY_DAYS} days, not ${days}`);
   await ensureDirectory(layout.crlDir, CRL_DIR_MODE);
+  // What writers killed mid-write left behind (their pid is gone).
+  await Promise.all([removeStaleTempFiles(layout.crlDir), removeStaleTempFiles(layout.crlStateDir)]);
   const unreadable = new Set<string>();
   const crls: WrittenCrl[] = [];
   for (const signer of signers) crls.push(await writeIssuerCrl(layout, signer, { now, days, unreadable }));
