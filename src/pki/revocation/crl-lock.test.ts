@@ -41,7 +41,7 @@ test("lock: a live owner is waited for, and after the wait runs out the error na
     try {
       await writeFile(path, `${owner.pid}\n`);
       await assert.rejects(
-        withLock(path, { what: "the CRL of issuer ca", waitMs: 200 }, async () => undefined),
+        withLock(path, { what: "the CRL of issuer ca", waitMs: 200 }, () => Promise.resolve(undefined)),
         (error: Error & { exitCode?: number }) =>
           error.exitCode === 7 && error.message.includes(`process ${owner.pid}`) && error.message.includes(path),
       );
@@ -50,7 +50,7 @@ test("lock: a live owner is waited for, and after the wait runs out the error na
       owner.kill("SIGKILL");
     }
     await new Promise((resolve) => owner.once("exit", resolve));
-    assert.equal(await withLock(path, { what: "test", waitMs: 2_000 }, async () => "taken"), "taken");
+    assert.equal(await withLock(path, { what: "test", waitMs: 2_000 }, () => Promise.resolve("taken")), "taken");
   });
 });
 
