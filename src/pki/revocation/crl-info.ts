@@ -57,3 +57,17 @@ export function crlInfoOfPem(text: string): CrlInfo | undefined {
     return undefined;
   }
 }
+
+/**
+ * The CRL number of the first `X509 CRL` block of a PEM text, without reading its entries (cheap for
+ * a CRL of 100,000): undefined when there is no CRL block, it cannot be parsed, or it has no number.
+ */
+export function crlNumberOfPem(text: string): number | undefined {
+  const block = decodePemBlocks(text).find((candidate) => candidate.label === "X509 CRL");
+  if (!block) return undefined;
+  try {
+    return crlNumberOf(block.der);
+  } catch {
+    return undefined;
+  }
+}

@@ -14,7 +14,7 @@ import { BACKDATE_MINUTES } from "../issuing/validity.js";
 import type { PkiLayout } from "../pki-layout.js";
 import { readRevocations, REVOCATION_REASONS, type RevocationRecord } from "../records/revocations.js";
 import { type CrlEntry, encodeCrl } from "./crl-der.js";
-import { crlInfoOfPem } from "./crl-info.js";
+import { crlNumberOfPem } from "./crl-info.js";
 import { withLock } from "./crl-lock.js";
 import { advanceCrlNumber, crlLockPath } from "./crl-number.js";
 import { type CrlSigner, type IssuerKeyOptions, loadCrlSigner } from "./crl-signer.js";
@@ -122,7 +122,7 @@ async function writeIssuerCrl(
     unreadable.forEach((path) => options.unreadable.add(path));
     const entries = revocationsOf(signer, revocations);
     const current = await readText(files.crlPath);
-    const floor = current === undefined ? 0 : (crlInfoOfPem(current)?.number ?? 0);
+    const floor = current === undefined ? 0 : (crlNumberOfPem(current) ?? 0);
     const number = await advanceCrlNumber(layout, files.name, floor);
     const { pem, thisUpdate, nextUpdate } = signCrl(signer, entries, { number, now: options.now, days: options.days });
     await writeFileAtomic(files.crlPath, pem, { mode: PUBLIC_FILE_MODE });
@@ -140,7 +140,7 @@ async function writeCombined(layout: PkiLayout, issuers: readonly IssuerFiles[])
     const parts: string[] = [];
     for (const files of issuers) {
       const text = await readText(files.crlPath);
-      if (text === undefined || crlInfoOfPem(text) === undefined)
+      if (text === undefined || crlNumberOfPem(text) === undefined)
         throw pkiError(
           "crl-missing",
           `${files.crlPath} is missing or unreadable, and a server given CRLs without issuer ${files.name}'s refuses every ` +
@@ -178,7 +178,7 @@ export async function planCrls(
   for (const files of issuers) {
     const wanted = options.only === undefined || options.only.includes(files.name);
     const current = wanted ? undefined : await readText(files.crlPath);
-    if (wanted || current === undefined || crlInfoOfPem(current) === undefined) chosen.push(files);
+    if (wanted || current === undefined || crlNumberOfPem(current) === undefined) chosen.push(files);
   }
   const signers: CrlSigner[] = [];
   for (const files of chosen) signers.push(await loadCrlSigner(files, options));
