@@ -56,7 +56,7 @@ export {
 export { type LoadedVerifyInputs, loadVerifyInputs, type VerifyFiles } from "./pki/verify/verify-inputs.js";
 
 // Revocation (`cert revoke`, `crl`, `crl status`, `ca show`): one CRL per issuer and the combined file servers install.
-export { type IssuerOverview, type IssuersOverview,issuersOverview } from "./pki/inspect/issuer-overview.js";
+export { type IssuerOverview, type IssuersOverview, issuersOverview } from "./pki/inspect/issuer-overview.js";
 export {
   type CrlState,
   crlStatus,
@@ -64,7 +64,7 @@ export {
   crlWarningStart,
   type IssuerCrlStatus,
 } from "./pki/revocation/crl-status.js";
-export { type CrlTimerOptions, type CrlTimerUnits,crlTimerUnits } from "./pki/revocation/crl-timer.js";
+export { type CrlTimerOptions, type CrlTimerUnits, crlTimerUnits } from "./pki/revocation/crl-timer.js";
 export {
   DEFAULT_CRL_VALIDITY_DAYS,
   writeCrls,

@@ -23,7 +23,7 @@ import { signatureAlgorithmFor } from "../keys/key-type.js";
  * The CRL encoder: a v2 X.509 CRL (RFC 5280 5.1) assembled as DER by hand, like the leaves
  * in `certificate-der.ts`, because a generic ASN.1 engine takes seconds for 100,000 entries
  * and this takes milliseconds. The constant parts (signature algorithm, AKI) go through
- * @peculiar/asn1-x509 once per CRL; `crl-der.test.ts` checks the result with `openssl crl`.
+ * @peculiar/asn1-x509 once per CRL; `crl-writer.test.ts` checks the result with `openssl crl`.
  */
 
 const TAG_ENUMERATED = 0x0a;
