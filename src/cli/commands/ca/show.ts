@@ -33,7 +33,7 @@ export function caShowCommand(): Command {
     } else {
       const blocks = overview.issuers.map(
         (issuer) =>
-          `${keyValueLines([["issuer", `${issuer.name} (${issuer.kind})`]])}\n` +
+          `${issuer.name} (${issuer.kind === "root" ? "root CA" : "intermediate CA"})\n` +
           `${certificateText(issuer.certificate, issuer.certPath)}\n` +
           keyValueLines([
             ["key file", `${issuer.keyPath} (${issuer.key})`],
