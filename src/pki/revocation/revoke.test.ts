@@ -1,14 +1,19 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 
+import { opensslIntermediate } from "../../../test/support/openssl-intermediate.js";
 import { initCa } from "../authority/ca-init.js";
 import { loadCa } from "../authority/certificate-authority.js";
+import { issuerFiles } from "../authority/issuers.js";
+import { decodePemBlocks } from "../encoding/pem.js";
 import { issueCertificate } from "../issuing/issue.js";
 import { PROFILES } from "../issuing/profiles.js";
 import { pkiLayout } from "../pki-layout.js";
+import { addRecords, type CertificateRecord } from "../records/certificate-records.js";
+import { parseRevocationList } from "../verify/revocation-list.js";
 import { revokeCertificate } from "./revoke.js";
 
 test("cert revoke: bad serial (2), unknown serial (4), ambiguous CN (2, listing each), wrong passphrase (7): nothing is written", async () => {
@@ -46,6 +51,48 @@ test("cert revoke: bad serial (2), unknown serial (4), ambiguous CN (2, listing 
     assert.equal(again.alreadyRevoked, true);
     assert.equal(again.revocation.reason, "superseded");
     assert.equal(again.written, undefined, "its CRL already lists it: nothing written");
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test("cert revoke of a certificate an intermediate issued: its record's issuerName picks the CRL; the root's lists nothing", async () => {
+  const root = await mkdtemp(join(tmpdir(), "revoke-intermediate-"));
+  try {
+    const layout = pkiLayout(root);
+    await initCa(layout);
+    opensslIntermediate(layout, "client");
+    const record: CertificateRecord = {
+      version: 1,
+      serial: "7f01020304",
+      commonName: "bob",
+      profile: "client",
+      group: "client",
+      origin: "issued",
+      keyType: "ec-p256",
+      subject: "CN=bob",
+      issuer: "CN=pgwarden client CA",
+      issuerName: "client",
+      subjectAltNames: [],
+      notBefore: "2026-01-01T00:00:00.000Z",
+      notAfter: "2099-01-01T00:00:00.000Z",
+      fingerprintSha256: "00",
+      certPath: "client/bob.crt",
+      keyPath: "client/bob.key",
+      issuedAt: "2026-01-01T00:00:00.000Z",
+    };
+    await addRecords(layout, [record], new Date());
+    const result = await revokeCertificate(layout, { commonName: "bob", reason: "keyCompromise" });
+    assert.deepEqual(
+      result.written?.crls.map((crl) => [crl.issuer, crl.entries]),
+      [
+        ["ca", 0],
+        ["client", 1],
+      ],
+      "the client CRL gets the entry; the root's, missing so far, is written too (the combined file needs it)",
+    );
+    const client = await readFile(issuerFiles(layout, "client").crlPath, "utf8");
+    assert.ok(parseRevocationList(decodePemBlocks(client)[0]?.der ?? Buffer.alloc(0)).revoked.has("7f01020304"));
   } finally {
     await rm(root, { recursive: true, force: true });
   }
