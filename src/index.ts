@@ -63,6 +63,25 @@ export {
 } from "./pki/verify/verify-certificate.js";
 export { type LoadedVerifyInputs, loadVerifyInputs, type VerifyFiles } from "./pki/verify/verify-inputs.js";
 
+// Revocation (`cert revoke`, `crl`, `crl status`, `ca show`): one CRL per issuer and the combined file servers install.
+export { type IssuerOverview, type IssuersOverview, issuersOverview } from "./pki/inspect/issuer-overview.js";
+export {
+  type CrlState,
+  crlStatus,
+  type CrlStatusResult,
+  crlWarningStart,
+  type IssuerCrlStatus,
+} from "./pki/revocation/crl-status.js";
+export { type CrlTimerOptions, type CrlTimerUnits, crlTimerUnits } from "./pki/revocation/crl-timer.js";
+export {
+  DEFAULT_CRL_VALIDITY_DAYS,
+  writeCrls,
+  type WriteCrlsOptions,
+  type WriteCrlsResult,
+  type WrittenCrl,
+} from "./pki/revocation/crl-writer.js";
+export { revokeCertificate, type RevokeRequest, type RevokeResult } from "./pki/revocation/revoke.js";
+
 // Client bundles (`cert export`) and the system trust store (`trust install|print`).
 export {
   type BundleFormat,

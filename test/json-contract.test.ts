@@ -261,6 +261,28 @@ describe("offline commands, on a PKI made here", () => {
     assert.ok(list.certificates.some((entry) => entry.commonName === "db1"));
   });
 
+  test("cert revoke, crl (write and --print-timer), crl status, and cert list / ca show with a revoked certificate", async () => {
+    await runJson("crl write", json("crl"));
+    const revoked = (await runJson("cert revoke", json("cert", "revoke", "--cn", "db1", "--reason", "superseded"))) as {
+      crls: { number: number }[];
+    };
+    assert.equal(revoked.crls[0]?.number, 2);
+    const again = (await runJson("cert revoke", json("cert", "revoke", "--cn", "db1"))) as { alreadyRevoked: boolean };
+    assert.equal(again.alreadyRevoked, true);
+    await runJson("crl write", json("crl", "--print-timer"));
+    const status = (await runJson("crl status", json("crl", "status"))) as { ok: boolean };
+    assert.equal(status.ok, true);
+    const list = (await runJson("cert list", json("cert", "list", "--status", "revoked"))) as {
+      certificates: { commonName: string; status: string }[];
+    };
+    assert.deepEqual(
+      list.certificates.map((entry) => [entry.commonName, entry.status]),
+      [["db1", "revoked"]],
+    );
+    const show = (await runJson("ca show", json("ca", "show"))) as { issuers: { crl: { number: number } }[] };
+    assert.equal(show.issuers[0]?.crl.number, 2);
+  });
+
   test("cert export --format json: the files with octal string modes; --key-format pk8 adds JDBC's", async () => {
     const bundle = (await runJson(
       "cert export",

@@ -22,6 +22,7 @@ const REPORT_URL = "https://github.com/pgwarden/pgwarden/issues";
 const NOUNS: Record<string, () => Promise<Noun>> = {
   ca: async () => (await import("./commands/ca/index.js")).caNoun,
   cert: async () => (await import("./commands/cert/index.js")).certNoun,
+  crl: async () => (await import("./commands/crl/index.js")).crlNoun,
   trust: async () => (await import("./commands/trust/index.js")).trustNoun,
   sandbox: async () => (await import("./commands/sandbox/index.js")).sandboxNoun,
   pg: async () => (await import("./commands/pg/index.js")).pgNoun,

@@ -7,8 +7,11 @@ import { certExportShape } from "./cert-export.js";
 import { certInspectShape } from "./cert-inspect.js";
 import { certIssueShape } from "./cert-issue.js";
 import { certListShape } from "./cert-list.js";
+import { certRevokeShape } from "./cert-revoke.js";
 import { certSignShape } from "./cert-sign.js";
 import { certVerifyShape } from "./cert-verify.js";
+import { crlStatusShape } from "./crl-status.js";
+import { crlWriteShape } from "./crl-write.js";
 import { errorShape } from "./error.js";
 import { hbaApplyShape } from "./hba-apply.js";
 import { hbaExplainShape } from "./hba-explain.js";
@@ -44,6 +47,9 @@ export const JSON_SHAPES: Readonly<Record<string, z.ZodType>> = {
   "cert verify": certVerifyShape,
   "cert list": certListShape,
   "cert export": certExportShape,
+  "cert revoke": certRevokeShape,
+  "crl write": crlWriteShape,
+  "crl status": crlStatusShape,
   "trust print": trustPrintShape,
   "trust install": trustInstallShape,
   "sandbox up": sandboxUpShape,

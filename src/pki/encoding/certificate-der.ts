@@ -73,7 +73,7 @@ export function ipAddressOctets(address: string): Buffer {
 }
 
 /** RFC 5280 4.1.2.5: UTCTime (two-digit year) through 2049, GeneralizedTime from 2050; seconds, Z. */
-function timeDer(date: Date): Buffer {
+export function timeDer(date: Date): Buffer {
   const pad = (value: number) => String(value).padStart(2, "0");
   const year = date.getUTCFullYear();
   const rest = `${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}Z`;

@@ -11,7 +11,8 @@ import { EKU_CLIENT_AUTH, EKU_SERVER_AUTH } from "../issuing/profiles.js";
 import { daysUntil } from "../issuing/validity.js";
 import { keyFileMatches, type KeyMatch } from "../keys/key-match.js";
 import type { PkiLayout } from "../pki-layout.js";
-import { type CertificateRecord, readRecords } from "../records/certificate-records.js";
+import { type CertificateRecord, readRecords, recordIssuerName } from "../records/certificate-records.js";
+import { readRevocations } from "../records/revocations.js";
 import { parseExtensions } from "./certificate-info.js";
 
 /** Where a listed certificate came from: made by pgwarden, or found under the PKI directory. */
@@ -19,9 +20,22 @@ export type ListOrigin = "issued" | "signed" | "found";
 /**
  * `key-mismatch`: the key beside the certificate is not its key (a swap cut short, a file copied over).
  * `key-unreadable`: a key file is there but cannot be read (a directory, a dangling link): also in `errors`.
+ * `revoked`: `cert revoke` took it back (whatever its files say).
  */
 export type ListStatus =
-  "valid" | "expired" | "not-yet-valid" | "missing" | "replaced" | "key-mismatch" | "key-unreadable";
+  "valid" | "expired" | "not-yet-valid" | "missing" | "replaced" | "key-mismatch" | "key-unreadable" | "revoked";
+
+/** Every status, for `--status`. */
+export const LIST_STATUSES: readonly ListStatus[] = [
+  "valid",
+  "expired",
+  "not-yet-valid",
+  "missing",
+  "replaced",
+  "key-mismatch",
+  "key-unreadable",
+  "revoked",
+];
 
 export interface ListEntry {
   readonly serial: string;
@@ -41,6 +55,8 @@ export interface ListOptions {
   /** Only certificates whose notAfter falls within this many milliseconds (expired ones included). */
   readonly expiringWithinMs?: number;
   readonly profile?: string;
+  /** Only certificates in one of these states. */
+  readonly statuses?: readonly ListStatus[];
 }
 
 export interface ListResult {
@@ -198,10 +214,12 @@ export async function listCertificates(layout: PkiLayout, options: ListOptions =
   await recoverInterruptedWrites(layout).catch((error: unknown) =>
     errors.push(`${layout.journalDir}: cannot finish an interrupted write: ${(error as Error).message}`),
   );
-  const [{ records, unreadable, failed }, paths] = await Promise.all([
+  const [{ records, unreadable, failed }, paths, { revocations, unreadable: badRevocations }] = await Promise.all([
     readRecords(layout),
     certificateFiles(layout.root),
+    readRevocations(layout),
   ]);
+  const revoked = new Set(revocations.map((revocation) => `${revocation.issuerName}/${revocation.serial}`));
   errors.push(...failed);
   const outcomes = new Map<string, ReadOutcome>();
   const read = await mapBounded(paths, readCertificateFile);
@@ -234,6 +252,8 @@ export async function listCertificates(layout: PkiLayout, options: ListOptions =
       const keyPath = record.keyPath ?? record.certPath.replace(CERTIFICATE_FILE, ".key");
       status = keyStatus(await keyCheck(layout, keyPath, onDisk.certificate, errors)) ?? status;
     }
+    // Taken back: what matters most about it, whatever its files say.
+    if (revoked.has(`${recordIssuerName(record)}/${normalizeSerial(record.serial)}`)) status = "revoked";
     return {
       serial: record.serial,
       commonName: record.commonName,
@@ -269,8 +289,13 @@ export async function listCertificates(layout: PkiLayout, options: ListOptions =
     (entry): entry is ListEntry =>
       entry !== undefined &&
       (horizon === undefined || new Date(entry.notAfter).getTime() <= horizon) &&
-      (options.profile === undefined || entry.profile === options.profile),
+      (options.profile === undefined || entry.profile === options.profile) &&
+      (options.statuses === undefined || options.statuses.includes(entry.status)),
   );
   selected.sort((a, b) => a.notAfter.localeCompare(b.notAfter) || a.path.localeCompare(b.path));
-  return { entries: selected, unreadable: [...unreadable, ...unreadableFiles], errors: errors.sort() };
+  return {
+    entries: selected,
+    unreadable: [...unreadable, ...unreadableFiles, ...badRevocations],
+    errors: errors.sort(),
+  };
 }

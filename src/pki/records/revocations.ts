@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 
 import { usageError } from "../../core/errors.js";
@@ -11,7 +12,6 @@ import {
   syncDirectory,
   writeFileAtomic,
 } from "../../core/fs/atomic-write.js";
-import { mapBounded } from "../../core/fs/bounded.js";
 import type { PkiLayout } from "../pki-layout.js";
 
 /*
@@ -103,27 +103,29 @@ export async function readRevocations(layout: PkiLayout): Promise<RevocationsRea
   }
   const unreadable: string[] = [];
   const found: RevocationRecord[] = [];
-  await mapBounded(
-    names.filter((name) => name.endsWith(SUFFIX) && !isTempFileName(name)),
-    async (name) => {
-      const path = join(layout.revocationsDir, name);
-      try {
-        const value: unknown = JSON.parse(await readFile(path, "utf8"));
-        if (isRevocation(value)) found.push(value);
-        else unreadable.push(path);
-      } catch {
-        unreadable.push(path);
-      }
-    },
-  );
+  // Read synchronously: each file is a hundred bytes, and for 100,000 of them one thread reading in
+  // place takes about a second where promises through the libuv pool took ten (bench:crl).
+  for (const name of names) {
+    if (!name.endsWith(SUFFIX) || isTempFileName(name)) continue;
+    const path = join(layout.revocationsDir, name);
+    try {
+      const value: unknown = JSON.parse(readFileSync(path, "utf8"));
+      if (isRevocation(value)) found.push(value);
+      else unreadable.push(path);
+    } catch {
+      unreadable.push(path);
+    }
+  }
   const earliest = new Map<string, RevocationRecord>();
   for (const revocation of found) {
     const key = `${revocation.issuerName}/${revocation.serial}`;
     const seen = earliest.get(key);
     if (!seen || revocation.revokedAt < seen.revokedAt) earliest.set(key, revocation);
   }
+  // Plain comparisons: ISO times and hex serials sort as strings, and localeCompare is slow for 100,000.
+  const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   const revocations = [...earliest.values()].sort(
-    (a, b) => a.revokedAt.localeCompare(b.revokedAt) || a.serial.localeCompare(b.serial),
+    (a, b) => compare(a.revokedAt, b.revokedAt) || compare(a.serial, b.serial),
   );
   return { revocations, unreadable: unreadable.sort() };
 }

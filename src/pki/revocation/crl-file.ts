@@ -2,7 +2,11 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { pkiError } from "../../core/errors.js";
+import { combinedCrlPath, listIssuerFiles } from "../authority/issuers.js";
+import { decodePemBlocks } from "../encoding/pem.js";
 import type { PkiLayout } from "../pki-layout.js";
+import { certificateFacts } from "../verify/certificate-facts.js";
+import { nameText } from "../verify/distinguished-name.js";
 import { checkCrl, type CrlIssuer } from "./crl-check.js";
 
 /** The root CA's revocation list, `<pki>/crl/ca.crl` (PEM), which servers install as root.crl. */
@@ -16,17 +20,53 @@ export interface CrlCheckOptions {
   readonly now: Date;
 }
 
+/** Every issuer certificate of the PKI that can be read (root and intermediates), with its subject as text. */
+async function pkiIssuers(layout: PkiLayout): Promise<{ name: string; der: Buffer; subject: string }[]> {
+  const found: { name: string; der: Buffer; subject: string }[] = [];
+  for (const files of await listIssuerFiles(layout)) {
+    try {
+      const block = decodePemBlocks(await readFile(files.certPath, "utf8")).find((b) => b.label === "CERTIFICATE");
+      if (block)
+        found.push({ name: files.name, der: block.der, subject: nameText(certificateFacts(block.der).subject) });
+    } catch {
+      // An unreadable issuer certificate is reported by the commands that use it; here it signs nothing.
+    }
+  }
+  return found;
+}
+
 /**
- * The CA's CRL when one exists, signed by the CA and current ({@link checkCrl}). Only a
- * missing file means "no CRL": anything else in its place (a directory, an unreadable file, a
+ * The CRL file servers install: `crl/combined.crl` (every issuer's CRL, `pgwarden crl`) when it
+ * exists, else the root's `crl/ca.crl`, signed by one of the PKI's CAs and current ({@link checkCrl}).
+ * `check.issuers` are trusted besides the PKI's own issuers (root and intermediates). With
+ * intermediates, every issuer must have its CRL in the file: OpenSSL in PostgreSQL checks the CRL of
+ * every certificate in the chain, so a missing one locks that issuer's certificates out.
+ * Only a missing file means "no CRL": anything else in its place (a directory, an unreadable file, a
  * file that is not a PEM CRL) is an error, never silently skipped, since deploying without the
  * CRL would let revoked certificates in, and deploying a bad one locks every certificate out.
  */
 export async function readCaCrl(layout: PkiLayout, check: CrlCheckOptions): Promise<string | undefined> {
-  const path = caCrlPath(layout);
-  let pem: string;
+  const combined = combinedCrlPath(layout);
+  const issuers = await pkiIssuers(layout);
+  const pem = (await readCrlFile(combined)) ?? (await readCrlFile(caCrlPath(layout)));
+  if (pem === undefined) return undefined;
+  const path = pem.path;
+  const checked = await checkCrl(pem.text, [...check.issuers, ...issuers], check.now, path);
+  const covered = new Set(checked.crls.map((crl) => crl.issuer));
+  const uncovered = issuers.filter((issuer) => !covered.has(issuer.subject));
+  if (uncovered.length > 0)
+    throw pkiError(
+      "crl-incomplete",
+      `${path} holds no CRL of issuer ${uncovered.map((issuer) => issuer.name).join(", ")}, whose certificates a server ` +
+        "given it would refuse: nothing was installed; run pgwarden crl to write every issuer's CRL and crl/combined.crl",
+    );
+  return checked.pem;
+}
+
+/** The text of a CRL file, or undefined when it does not exist. */
+async function readCrlFile(path: string): Promise<{ path: string; text: string } | undefined> {
   try {
-    pem = await readFile(path, "utf8");
+    return { path, text: await readFile(path, "utf8") };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return undefined;
@@ -37,5 +77,4 @@ export async function readCaCrl(layout: PkiLayout, check: CrlCheckOptions): Prom
       error,
     );
   }
-  return (await checkCrl(pem, check.issuers, check.now, path)).pem;
 }

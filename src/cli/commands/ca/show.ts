@@ -1,37 +1,61 @@
-import { readFile } from "node:fs/promises";
-
 import { Command } from "commander";
 
-import { notFoundError } from "../../../core/errors.js";
-import { readCertificateFile } from "../../../pki/authority/certificate-authority.js";
-import { describeCertificate } from "../../../pki/inspect/certificate-info.js";
-import { isEncryptedPem } from "../../../pki/keys/key-file.js";
+import { ExitCode } from "../../../core/errors.js";
+import { issuersOverview } from "../../../pki/inspect/issuer-overview.js";
+import type { IssuerCrlStatus } from "../../../pki/revocation/crl-status.js";
 import { contextOf } from "../../context.js";
+import { ExitSignal } from "../../exit-signal.js";
 import { describe } from "../../help.js";
 import { certificateText, keyValueLines } from "../../render.js";
+
+function crlText(crl: IssuerCrlStatus): string {
+  if (crl.state === "missing") return `none (${crl.path})`;
+  if (crl.state === "unreadable") return `unreadable (${crl.path})`;
+  return `number ${crl.number ?? "-"}, next update ${crl.nextUpdate?.toISOString() ?? "-"}, ${crl.entries ?? 0} revoked (${crl.state}, ${crl.path})`;
+}
 
 export function caShowCommand(): Command {
   const command = new Command("show").action(async (_options: object, cmd: Command) => {
     const ctx = contextOf(cmd);
-    const { der } = await readCertificateFile(ctx.layout.caCert, "CA certificate").catch((error: unknown) => {
-      throw error instanceof Error && "code" in error && error.code === "cert-missing"
-        ? notFoundError("ca-missing", `no CA in ${ctx.layout.caDir}: run pgwarden ca init --pki ${ctx.layout.root}`)
-        : error;
-    });
-    const info = describeCertificate(der, ctx.now);
-    const keyText = await readFile(ctx.layout.caKey, "utf8").catch(() => undefined);
-    const key =
-      keyText === undefined ? "missing" : isEncryptedPem(keyText) ? "present, encrypted" : "present, not encrypted";
+    const overview = await issuersOverview(ctx.layout, ctx.now);
+    overview.crlProblems.forEach((problem) => ctx.output.warn(problem));
+    const root = overview.issuers.find((issuer) => issuer.kind === "root");
     if (ctx.output.format === "json") {
-      ctx.output.json({ certPath: ctx.layout.caCert, keyPath: ctx.layout.caKey, key, certificate: info });
-      return;
+      ctx.output.json({
+        // The root's fields first, as before intermediates existed.
+        certPath: root?.certPath,
+        keyPath: root?.keyPath,
+        key: root?.key,
+        certificate: root?.certificate,
+        issuers: overview.issuers,
+        soonestExpiry: overview.soonestExpiry,
+      });
+    } else {
+      const blocks = overview.issuers.map(
+        (issuer) =>
+          `${issuer.name} (${issuer.kind === "root" ? "root CA" : "intermediate CA"})\n` +
+          `${certificateText(issuer.certificate, issuer.certPath)}\n` +
+          keyValueLines([
+            ["key file", `${issuer.keyPath} (${issuer.key})`],
+            ["crl", crlText(issuer.crl)],
+          ]),
+      );
+      const soonest = overview.soonestExpiry;
+      ctx.output.data(
+        `${blocks.join("\n\n")}\n\n${keyValueLines([
+          ["soonest expiry", `${soonest.notAfter} (${soonest.issuer}, ${soonest.daysLeft} days left)`],
+        ])}`,
+      );
     }
-    ctx.output.data(
-      `${certificateText(info, ctx.layout.caCert)}\n${keyValueLines([["key file", `${ctx.layout.caKey} (${key})`]])}`,
-    );
+    if (overview.crlProblems.length > 0) throw new ExitSignal(ExitCode.checkFailed);
   });
   return describe(command, {
-    description: "Show the CA: subject, key type, validity and days left, fingerprints, and where its files are.",
+    description: `Show every CA of the PKI, the root (ca/ca.crt) and each intermediate (ca/<name>-ca.crt): subject,
+key type, validity and days left, fingerprints, key file state, and its CRL's number and nextUpdate;
+then the soonest expiry among them. A CRL within its warning window (a third of its life, at least
+2 days, before nextUpdate) or past it is a warning on stderr and exit 1, as pgwarden crl status.
+With --format json: the root's fields as before, plus "issuers" and "soonestExpiry" (schemas/ca-show.schema.json).`,
+    exitNotes: ["1  a CRL is due, expired or missing while needed (see pgwarden crl status)"],
     examples: ["pgwarden ca show", "pgwarden ca show --pki files/pki --format json"],
   });
 }

@@ -16,5 +16,6 @@ export const certNoun: Noun = {
     verify: async () => (await import("./verify.js")).certVerifyCommand(),
     list: async () => (await import("./list.js")).certListCommand(),
     export: async () => (await import("./export.js")).certExportCommand(),
+    revoke: async () => (await import("./revoke.js")).certRevokeCommand(),
   },
 };

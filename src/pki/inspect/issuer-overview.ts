@@ -1,0 +1,71 @@
+import { readFile } from "node:fs/promises";
+
+import { notFoundError } from "../../core/errors.js";
+import { readCertificateFile } from "../authority/certificate-authority.js";
+import { type IssuerKind, listIssuerFiles } from "../authority/issuers.js";
+import { isEncryptedPem } from "../keys/key-file.js";
+import type { PkiLayout } from "../pki-layout.js";
+import { crlStatus, type IssuerCrlStatus } from "../revocation/crl-status.js";
+import { type CertificateInfo, describeCertificate } from "./certificate-info.js";
+
+/** The state of an issuer's key file, as `ca show` says it. */
+export type KeyFileState = "missing" | "present, encrypted" | "present, not encrypted";
+
+/** One CA of the PKI (the root or an intermediate) as `ca show` lists it. */
+export interface IssuerOverview {
+  readonly name: string;
+  readonly kind: IssuerKind;
+  readonly certPath: string;
+  readonly keyPath: string;
+  readonly key: KeyFileState;
+  readonly certificate: CertificateInfo;
+  /** Its CRL, from `crl status`. */
+  readonly crl: IssuerCrlStatus;
+}
+
+export interface IssuersOverview {
+  readonly issuers: IssuerOverview[];
+  /** The CA that expires first: the day the PKI needs attention. */
+  readonly soonestExpiry: { readonly issuer: string; readonly notAfter: string; readonly daysLeft: number };
+  /** CRL problems (due, expired, missing, stale combined file), one line each. */
+  readonly crlProblems: string[];
+}
+
+async function keyState(path: string): Promise<KeyFileState> {
+  const text = await readFile(path, "utf8").catch(() => undefined);
+  if (text === undefined) return "missing";
+  return isEncryptedPem(text) ? "present, encrypted" : "present, not encrypted";
+}
+
+/** Every CA of the PKI with its certificate, key file, CRL, and the soonest expiry among them. */
+export async function issuersOverview(layout: PkiLayout, now: Date = new Date()): Promise<IssuersOverview> {
+  const files = await listIssuerFiles(layout);
+  if (!files.some((issuer) => issuer.kind === "root"))
+    throw notFoundError("ca-missing", `no CA in ${layout.caDir}: run pgwarden ca init --pki ${layout.root}`);
+  const crls = await crlStatus(layout, now);
+  const issuers: IssuerOverview[] = [];
+  for (const issuer of files) {
+    const { der } = await readCertificateFile(issuer.certPath, `issuer ${issuer.name} certificate`);
+    issuers.push({
+      name: issuer.name,
+      kind: issuer.kind,
+      certPath: issuer.certPath,
+      keyPath: issuer.keyPath,
+      key: await keyState(issuer.keyPath),
+      certificate: describeCertificate(der, now),
+      crl: crls.issuers.find((crl) => crl.issuer === issuer.name) as IssuerCrlStatus,
+    });
+  }
+  const soonest = [...issuers].sort((a, b) =>
+    a.certificate.notAfter.localeCompare(b.certificate.notAfter),
+  )[0] as IssuerOverview;
+  return {
+    issuers,
+    soonestExpiry: {
+      issuer: soonest.name,
+      notAfter: soonest.certificate.notAfter,
+      daysLeft: soonest.certificate.daysLeft,
+    },
+    crlProblems: crls.problems,
+  };
+}

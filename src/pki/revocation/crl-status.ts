@@ -1,0 +1,187 @@
+import { readFile } from "node:fs/promises";
+import { relative } from "node:path";
+
+import { combinedCrlPath, type IssuerKind, listIssuerFiles } from "../authority/issuers.js";
+import { decodePemBlocks } from "../encoding/pem.js";
+import type { PkiLayout } from "../pki-layout.js";
+import { readRevocations } from "../records/revocations.js";
+import { type CrlInfo, crlInfo, crlInfoOfPem } from "./crl-info.js";
+
+/*
+ * Whether each issuer's CRL will still be accepted tomorrow. A CRL past its nextUpdate makes
+ * OpenSSL (and so PostgreSQL) refuse every certificate of its issuer ("CRL has expired"): the
+ * outage easy-rsa users meet once a year. The warning starts a third of the CRL's life before
+ * nextUpdate, and never less than two days before (a weekend), so a daily timer that stopped is
+ * noticed while there is time to act.
+ */
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** The warning window is never shorter than this. */
+export const MIN_CRL_WARNING_MS = 2 * DAY_MS;
+
+/**
+ * `current`: fine. `due`: nextUpdate is within the warning window. `expired`: nextUpdate passed.
+ * `missing`: no CRL file (a problem only when one is needed: see {@link IssuerCrlStatus.needed}).
+ * `unreadable`: a file that is no CRL.
+ */
+export type CrlState = "current" | "due" | "expired" | "missing" | "unreadable";
+
+/** One issuer's CRL as `crl status` reports it. */
+export interface IssuerCrlStatus {
+  readonly issuer: string;
+  readonly kind: IssuerKind;
+  /** Relative to the PKI root. */
+  readonly path: string;
+  readonly state: CrlState;
+  readonly number?: number;
+  readonly thisUpdate?: Date;
+  readonly nextUpdate?: Date;
+  /** Revoked serials in the CRL. */
+  readonly entries?: number;
+  /** When the warning window opens ({@link crlWarningStart}). */
+  readonly warnFrom?: Date;
+  /** Revocations on record for this issuer. */
+  readonly revocations: number;
+  /** One line saying what is wrong and what to do, when something is. */
+  readonly problem?: string;
+}
+
+/** The combined file servers install: `current`, `missing`, `stale` (older than an issuer's CRL) or `unreadable`. */
+export interface CombinedCrlStatus {
+  readonly path: string;
+  readonly state: "current" | "missing" | "stale" | "unreadable" | "none-needed";
+  readonly problem?: string;
+}
+
+export interface CrlStatusResult {
+  readonly issuers: IssuerCrlStatus[];
+  readonly combined: CombinedCrlStatus;
+  /** Every problem, one line each: `crl status` exits 1 when there is any. */
+  readonly problems: string[];
+}
+
+/** When a CRL valid from `thisUpdate` to `nextUpdate` starts to be reported: a third of its life, or 2 days, whichever is more. */
+export function crlWarningStart(thisUpdate: Date, nextUpdate: Date): Date {
+  const window = Math.max((nextUpdate.getTime() - thisUpdate.getTime()) / 3, MIN_CRL_WARNING_MS);
+  return new Date(nextUpdate.getTime() - window);
+}
+
+/** `3d 4h`, `5h 10m`, `12m`: how far off a time is. */
+export function durationText(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  if (days > 0) return `${days}d ${hours}h`;
+  return hours > 0 ? `${hours}h ${minutes % 60}m` : `${minutes}m`;
+}
+
+const RENEW = "run pgwarden crl and install it (pgwarden pg tls ... --reload on each server)";
+
+function stateOf(info: CrlInfo, now: Date): { state: CrlState; warnFrom?: Date } {
+  if (!info.nextUpdate) return { state: "current" };
+  const warnFrom = crlWarningStart(info.thisUpdate, info.nextUpdate);
+  if (info.nextUpdate.getTime() <= now.getTime()) return { state: "expired", warnFrom };
+  return { state: now.getTime() >= warnFrom.getTime() ? "due" : "current", warnFrom };
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+/** Each issuer's CRL, the combined file, and what needs doing, at `now`. */
+export async function crlStatus(layout: PkiLayout, now: Date = new Date()): Promise<CrlStatusResult> {
+  const issuers = await listIssuerFiles(layout);
+  const { revocations } = await readRevocations(layout);
+  const infos = new Map<string, CrlInfo>();
+  const texts = await Promise.all(issuers.map((files) => readText(files.crlPath)));
+  const anyCrl = texts.some((text) => text !== undefined);
+  const statuses = issuers.map((files, index): IssuerCrlStatus => {
+    const path = relative(layout.root, files.crlPath);
+    const recorded = revocations.filter((revocation) => revocation.issuerName === files.name).length;
+    const base = { issuer: files.name, kind: files.kind, path, revocations: recorded };
+    const text = texts[index];
+    if (text === undefined) {
+      // Needed once anything is revoked, and once any issuer has one: a server given CRLs without this issuer's refuses its certificates.
+      const needed = recorded > 0 || anyCrl;
+      const why =
+        recorded > 0 ? `${recorded} revocation(s) of its certificates are recorded` : "other issuers have one";
+      return {
+        ...base,
+        state: "missing",
+        ...(needed ? { problem: `issuer ${files.name} has no CRL (${path}) while ${why}: ${RENEW}` } : {}),
+      };
+    }
+    const info = crlInfoOfPem(text);
+    if (!info) return { ...base, state: "unreadable", problem: `${path} is not a readable CRL: ${RENEW}` };
+    infos.set(files.name, info);
+    const { state, warnFrom } = stateOf(info, now);
+    const facts = {
+      ...base,
+      state,
+      ...(info.number === undefined ? {} : { number: info.number }),
+      thisUpdate: info.thisUpdate,
+      ...(info.nextUpdate ? { nextUpdate: info.nextUpdate } : {}),
+      entries: info.entries,
+      ...(warnFrom ? { warnFrom } : {}),
+    };
+    const next = info.nextUpdate?.toISOString() ?? "";
+    if (state === "expired")
+      return {
+        ...facts,
+        problem:
+          `the CRL of issuer ${files.name} (${path}) expired at ${next}: servers that installed it refuse every ` +
+          `certificate it issued ("CRL has expired"): ${RENEW} now`,
+      };
+    if (state === "due")
+      return {
+        ...facts,
+        problem: `the CRL of issuer ${files.name} (${path}) expires at ${next}, in ${durationText((info.nextUpdate?.getTime() ?? 0) - now.getTime())}: ${RENEW} before then`,
+      };
+    return facts;
+  });
+  const combined = await combinedStatus(layout, infos, anyCrl);
+  const problems = [...statuses.flatMap((status) => (status.problem ? [status.problem] : []))];
+  if (combined.problem) problems.push(combined.problem);
+  return { issuers: statuses, combined, problems };
+}
+
+async function combinedStatus(
+  layout: PkiLayout,
+  infos: ReadonlyMap<string, CrlInfo>,
+  anyCrl: boolean,
+): Promise<CombinedCrlStatus> {
+  const absolute = combinedCrlPath(layout);
+  const path = relative(layout.root, absolute);
+  const text = await readText(absolute);
+  if (text === undefined)
+    return anyCrl
+      ? { path, state: "missing", problem: `${path} is missing, and it is the file servers install: run pgwarden crl` }
+      : { path, state: "none-needed" };
+  let inside: CrlInfo[];
+  try {
+    inside = decodePemBlocks(text)
+      .filter((block) => block.label === "X509 CRL")
+      .map((block) => crlInfo(block.der));
+  } catch {
+    inside = [];
+  }
+  if (inside.length === 0)
+    return { path, state: "unreadable", problem: `${path} holds no readable CRL: run pgwarden crl` };
+  for (const [issuer, info] of infos) {
+    const copy = inside.find(
+      (candidate) => candidate.authorityKeyId === info.authorityKeyId && candidate.issuer === info.issuer,
+    );
+    if (copy?.number !== info.number)
+      return {
+        path,
+        state: "stale",
+        problem: `${path} does not hold the newest CRL of issuer ${issuer} (number ${info.number ?? "none"}): run pgwarden crl`,
+      };
+  }
+  return { path, state: "current" };
+}

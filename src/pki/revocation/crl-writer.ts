@@ -1,0 +1,211 @@
+import { readFile } from "node:fs/promises";
+
+import { pkiError, usageError } from "../../core/errors.js";
+import {
+  ensureDirectory,
+  PUBLIC_FILE_MODE,
+  removeStaleTempFiles,
+  syncDirectory,
+  writeFileAtomic,
+} from "../../core/fs/atomic-write.js";
+import { combinedCrlPath, type IssuerFiles, listIssuerFiles } from "../authority/issuers.js";
+import { toPem } from "../encoding/der.js";
+import { BACKDATE_MINUTES } from "../issuing/validity.js";
+import type { PkiLayout } from "../pki-layout.js";
+import { readRevocations, REVOCATION_REASONS, type RevocationRecord } from "../records/revocations.js";
+import { type CrlEntry, encodeCrl } from "./crl-der.js";
+import { crlNumberOfPem } from "./crl-info.js";
+import { withLock } from "./crl-lock.js";
+import { advanceCrlNumber, crlLockPath } from "./crl-number.js";
+import { type CrlSigner, type IssuerKeyOptions, loadCrlSigner } from "./crl-signer.js";
+
+/**
+ * Days from one CRL to its nextUpdate by default. A week: short enough that a CRL lost or
+ * forgotten is noticed (status warns from day 5), long enough that a daily timer that fails for
+ * a few days, or a weekend, does not let it expire, which would lock out every certificate of its issuer.
+ */
+export const DEFAULT_CRL_VALIDITY_DAYS = 7;
+/** A longer CRL life gives a stolen revoked certificate's holder more time with a replayed old CRL. */
+export const MAX_CRL_VALIDITY_DAYS = 366;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** The CRL directory holds public files only. */
+const CRL_DIR_MODE = 0o755;
+
+export interface WriteCrlsOptions extends IssuerKeyOptions {
+  /** The moment of writing; thisUpdate is {@link BACKDATE_MINUTES} before it, as leaves' notBefore. Default now. */
+  readonly now?: Date;
+  /** nextUpdate is this many days after `now`. Default {@link DEFAULT_CRL_VALIDITY_DAYS}. */
+  readonly days?: number;
+  /**
+   * The issuers whose CRL is written anew; the others only when theirs is missing or unreadable
+   * (the combined file needs every issuer's). Default all.
+   */
+  readonly only?: readonly string[];
+}
+
+/** One CRL written. */
+export interface WrittenCrl {
+  readonly issuer: string;
+  readonly path: string;
+  readonly number: number;
+  readonly thisUpdate: Date;
+  readonly nextUpdate: Date;
+  readonly entries: number;
+}
+
+export interface WriteCrlsResult {
+  readonly crls: WrittenCrl[];
+  /** `crl/combined.crl`: every issuer's CRL, the file servers install. */
+  readonly combinedPath: string;
+  /** Revocation files that could not be read (their certificates are not in any CRL). */
+  readonly unreadable: string[];
+}
+
+/** The revocations of certificates this signer issued: same issuer name, and same key when the record knows it. */
+export function revocationsOf(signer: CrlSigner, revocations: readonly RevocationRecord[]): CrlEntry[] {
+  const keyId = signer.keyId.toString("hex");
+  return revocations
+    .filter(
+      (revocation) =>
+        revocation.issuerName === signer.files.name &&
+        (revocation.issuerKeyId === undefined || revocation.issuerKeyId.toLowerCase() === keyId),
+    )
+    .map((revocation) => ({
+      serial: revocation.serial,
+      revokedAt: new Date(revocation.revokedAt),
+      reasonCode: REVOCATION_REASONS[revocation.reason],
+    }));
+}
+
+/** The PEM of a CRL signed by `signer`, valid from `now` (back-dated) for `days`. */
+export function signCrl(
+  signer: CrlSigner,
+  entries: readonly CrlEntry[],
+  options: { readonly number: number; readonly now: Date; readonly days: number },
+): { pem: string; thisUpdate: Date; nextUpdate: Date } {
+  const thisUpdate = new Date(options.now.getTime() - BACKDATE_MINUTES * 60 * 1000);
+  const nextUpdate = new Date(options.now.getTime() + options.days * DAY_MS);
+  const der = encodeCrl({
+    issuerName: signer.subjectDer,
+    issuerKeyId: signer.keyId,
+    issuerKey: signer.key,
+    number: options.number,
+    thisUpdate,
+    nextUpdate,
+    entries,
+  });
+  return { pem: toPem(der, "X509 CRL"), thisUpdate, nextUpdate };
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Writes one issuer's CRL under its lock: the revocations are read, the number advanced and
+ * stored, then the CRL written atomically. Read under the lock, so the CRL with the highest
+ * number holds every revocation recorded before it was written.
+ */
+async function writeIssuerCrl(
+  layout: PkiLayout,
+  signer: CrlSigner,
+  options: { now: Date; days: number; unreadable: Set<string> },
+): Promise<WrittenCrl> {
+  const { files } = signer;
+  return withLock(crlLockPath(layout, files.name), { what: `the CRL of issuer ${files.name}` }, async () => {
+    const { revocations, unreadable } = await readRevocations(layout);
+    unreadable.forEach((path) => options.unreadable.add(path));
+    const entries = revocationsOf(signer, revocations);
+    const current = await readText(files.crlPath);
+    const floor = current === undefined ? 0 : (crlNumberOfPem(current) ?? 0);
+    const number = await advanceCrlNumber(layout, files.name, floor);
+    const { pem, thisUpdate, nextUpdate } = signCrl(signer, entries, { number, now: options.now, days: options.days });
+    await writeFileAtomic(files.crlPath, pem, { mode: PUBLIC_FILE_MODE });
+    return { issuer: files.name, path: files.crlPath, number, thisUpdate, nextUpdate, entries: entries.length };
+  });
+}
+
+/**
+ * The combined file, every issuer's CRL one after the other, written under its own lock from
+ * the issuer files as they are then: the last writer reads the newest of each.
+ */
+async function writeCombined(layout: PkiLayout, issuers: readonly IssuerFiles[]): Promise<string> {
+  const path = combinedCrlPath(layout);
+  await withLock(crlLockPath(layout, "combined"), { what: "the combined CRL" }, async () => {
+    const parts: string[] = [];
+    for (const files of issuers) {
+      const text = await readText(files.crlPath);
+      if (text === undefined || crlNumberOfPem(text) === undefined)
+        throw pkiError(
+          "crl-missing",
+          `${files.crlPath} is missing or unreadable, and a server given CRLs without issuer ${files.name}'s refuses every ` +
+            `certificate it issued: run pgwarden crl`,
+        );
+      parts.push(text.endsWith("\n") ? text : `${text}\n`);
+    }
+    await writeFileAtomic(path, parts.join(""), { mode: PUBLIC_FILE_MODE });
+  });
+  await syncDirectory(layout.crlDir);
+  return path;
+}
+
+/** The issuers whose CRL a write makes, with their keys loaded: what {@link writeCrls} needs before it writes anything. */
+export interface CrlPlan {
+  readonly issuers: readonly IssuerFiles[];
+  readonly signers: readonly CrlSigner[];
+}
+
+/**
+ * Loads the keys of the issuers whose CRL is to be written: those in `only` (default all) and any
+ * whose CRL is missing or unreadable. A wrong passphrase or a missing key fails here, before anything is written.
+ */
+export async function planCrls(
+  layout: PkiLayout,
+  options: Pick<WriteCrlsOptions, "only" | keyof IssuerKeyOptions> = {},
+): Promise<CrlPlan> {
+  const issuers = await listIssuerFiles(layout);
+  if (issuers.length === 0)
+    throw pkiError("ca-missing", `no CA in ${layout.caDir}: run pgwarden ca init --pki ${layout.root}`);
+  for (const name of options.only ?? [])
+    if (!issuers.some((files) => files.name === name))
+      throw pkiError("issuer-missing", `issuer ${name} has no certificate in ${layout.caDir}, so it cannot sign a CRL`);
+  const chosen: IssuerFiles[] = [];
+  for (const files of issuers) {
+    const wanted = options.only === undefined || options.only.includes(files.name);
+    const current = wanted ? undefined : await readText(files.crlPath);
+    if (wanted || current === undefined || crlNumberOfPem(current) === undefined) chosen.push(files);
+  }
+  const signers: CrlSigner[] = [];
+  for (const files of chosen) signers.push(await loadCrlSigner(files, options));
+  return { issuers, signers };
+}
+
+/**
+ * Writes the CRL of every issuer of the PKI (or of `only`, plus any whose CRL is missing) and
+ * then the combined file. Every key is loaded first ({@link planCrls}, or `plan` when the caller
+ * did it), so a wrong passphrase writes nothing.
+ */
+export async function writeCrls(
+  layout: PkiLayout,
+  options: WriteCrlsOptions = {},
+  plan?: CrlPlan,
+): Promise<WriteCrlsResult> {
+  const now = options.now ?? new Date();
+  const days = options.days ?? DEFAULT_CRL_VALIDITY_DAYS;
+  const { issuers, signers } = plan ?? (await planCrls(layout, options));
+  if (!Number.isInteger(days) || days < 1 || days > MAX_CRL_VALIDITY_DAYS)
+    throw usageError("bad-days", `CRL validity must be 1 to ${MAX_CRL_VALIDITY_DAYS} days, not ${days}`);
+  await ensureDirectory(layout.crlDir, CRL_DIR_MODE);
+  // What writers killed mid-write left behind (their pid is gone).
+  await Promise.all([removeStaleTempFiles(layout.crlDir), removeStaleTempFiles(layout.crlStateDir)]);
+  const unreadable = new Set<string>();
+  const crls: WrittenCrl[] = [];
+  for (const signer of signers) crls.push(await writeIssuerCrl(layout, signer, { now, days, unreadable }));
+  const combinedPath = await writeCombined(layout, issuers);
+  return { crls, combinedPath, unreadable: [...unreadable].sort() };
+}
