@@ -12,7 +12,14 @@ import { keyPemMatches } from "../keys/key-match.js";
 import { parseKeyType } from "../keys/key-type.js";
 import type { PkiLayout } from "../pki-layout.js";
 import { type CertificateRecord, readRecords } from "../records/certificate-records.js";
-import { type IssueResult, leafWarnings, persistLeaves, type PreparedLeaf, prepareForWrites } from "./issue.js";
+import {
+  type IssueResult,
+  leafWarnings,
+  persistLeaves,
+  type PreparedLeaf,
+  prepareForWrites,
+  type RecordOverrides,
+} from "./issue.js";
 import type { WorkerSetup } from "./issue-worker.js";
 import { LeafSigner, type SignedLeaf } from "./leaf-signer.js";
 import { leafTemplate } from "./leaf-template.js";
@@ -35,6 +42,8 @@ export interface BatchOptions {
   readonly workers?: number;
   /** Called after each certificate is on disk. */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Record fields of each leaf beyond a first issue's (`cert renew` links each new record to the one it renews). */
+  readonly recordFields?: (leaf: PreparedLeaf) => RecordOverrides;
 }
 
 type ChunkSigner = (items: { index: number; prepared: PreparedLeaf }[]) => Promise<readonly SignedItem[]>;
@@ -105,6 +114,7 @@ export async function issueBatch(
       now,
       warningsFor: (leaf) => leafWarnings(leaf, first.profile, ca),
       onProgress: options.onProgress,
+      recordFields: options.recordFields,
     });
     await Promise.all([...dirs, layout.recordsDir].map(syncDirectory));
     return { issued, skipped };
@@ -132,6 +142,7 @@ interface WriteOptions {
   readonly now: Date;
   readonly warningsFor: (leaf: SignedLeaf) => string[];
   readonly onProgress?: ((done: number, total: number) => void) | undefined;
+  readonly recordFields?: ((leaf: PreparedLeaf) => RecordOverrides) | undefined;
 }
 
 /**
@@ -148,7 +159,10 @@ async function signAndWrite(
   const results = new Array<IssueResult>(leaves.length);
   let done = 0;
   const persist = async (signed: readonly SignedItem[]) => {
-    const items = signed.map(({ index, leaf, keyPem }) => ({ leaf, keyPem, prepared: leaves[index] as PreparedLeaf }));
+    const items = signed.map(({ index, leaf, keyPem }) => {
+      const prepared = leaves[index] as PreparedLeaf;
+      return { leaf, keyPem, prepared, record: options.recordFields?.(prepared) };
+    });
     const written = await persistLeaves(layout, items, {
       origin: "issued",
       issuer: options.issuer,

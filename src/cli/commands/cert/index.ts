@@ -16,5 +16,7 @@ export const certNoun: Noun = {
     verify: async () => (await import("./verify.js")).certVerifyCommand(),
     list: async () => (await import("./list.js")).certListCommand(),
     export: async () => (await import("./export.js")).certExportCommand(),
+    renew: async () => (await import("./renew.js")).certRenewCommand(),
+    "needs-renewal": async () => (await import("./needs-renewal.js")).certNeedsRenewalCommand(),
   },
 };
