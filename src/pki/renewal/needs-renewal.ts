@@ -5,7 +5,7 @@ import { decodeCertificates } from "../encoding/pem.js";
 import { normalizeSerial } from "../encoding/serial.js";
 import type { PkiLayout } from "../pki-layout.js";
 import { type NamedCertificate, readRenewalState, selectNamed } from "./renewal-selection.js";
-import { type RenewalThreshold, type RenewalVerdict,renewalVerdict } from "./renewal-threshold.js";
+import { type RenewalThreshold, type RenewalVerdict, renewalVerdict } from "./renewal-threshold.js";
 
 /** A certificate file (the first certificate in it), or a recorded certificate by CN, group and serial. */
 export type RenewalTarget = { readonly file: string } | NamedCertificate;

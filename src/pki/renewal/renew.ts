@@ -14,7 +14,7 @@ import {
   prepareForWrites,
   type RecordOverrides,
 } from "../issuing/issue.js";
-import { BATCH_CHUNK_SIZE,issueBatch, MAX_CHUNKS_IN_FLIGHT } from "../issuing/issue-batch.js";
+import { BATCH_CHUNK_SIZE, issueBatch, MAX_CHUNKS_IN_FLIGHT } from "../issuing/issue-batch.js";
 import type { SubjectKey } from "../issuing/leaf-signer.js";
 import { leafSigner } from "../issuing/leaf-template.js";
 import { type Profile, PROFILES } from "../issuing/profiles.js";
