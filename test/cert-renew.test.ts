@@ -172,9 +172,14 @@ describe("cert renew", () => {
       "--cn",
       "leaked_user",
     );
-    const bulk = await renew("--all", "--group", "client");
+    const bulk = await renew("--all");
     assert.ok(!bulk.renewed.some((r) => r.renews === serial), "--all never renews a revoked certificate");
     assert.match(bulk.skipped.find((s) => s.serial === serial)?.reason ?? "", /^revoked/);
+    assert.deepEqual(
+      bulk.skipped.map((s) => s.serial),
+      [serial],
+      "the CA's own record is no leaf: --all neither renews nor skips it",
+    );
     const [rekeyed] = (await renew("--serial", serial, "--rekey")).renewed;
     assert.equal(rekeyed?.renews, serial);
   });

@@ -6,6 +6,7 @@ import { PgwardenError, pkiError, usageError } from "../../core/errors.js";
 import { syncDirectory } from "../../core/fs/atomic-write.js";
 import { mapBounded } from "../../core/fs/bounded.js";
 import type { CertificateAuthority } from "../authority/certificate-authority.js";
+import { CERTIFICATE_LABELS, decodePem } from "../encoding/pem.js";
 import { normalizeSerial } from "../encoding/serial.js";
 import {
   leafWarnings,
@@ -15,7 +16,7 @@ import {
   type RecordOverrides,
 } from "../issuing/issue.js";
 import { BATCH_CHUNK_SIZE, issueBatch, MAX_CHUNKS_IN_FLIGHT } from "../issuing/issue-batch.js";
-import type { SubjectKey } from "../issuing/leaf-signer.js";
+import { fingerprintSha256, type SubjectKey } from "../issuing/leaf-signer.js";
 import { leafSigner } from "../issuing/leaf-template.js";
 import { type Profile, PROFILES } from "../issuing/profiles.js";
 import { checkValidityDays, MAX_VALIDITY_DAYS } from "../issuing/validity.js";
@@ -116,7 +117,13 @@ async function planRenewal(
   options: { rekey: boolean; days: number | undefined },
 ): Promise<PlannedRenewal> {
   const profile = (PROFILES as Record<string, Profile | undefined>)[record.profile];
-  if (!profile) throw cannot(record, `has the profile "${record.profile}", which pgwarden does not know`);
+  if (!profile)
+    throw cannot(
+      record,
+      record.profile === "ca"
+        ? "is a CA certificate: cert renew renews leaves (server, client, peer)"
+        : `has the profile "${record.profile}", which pgwarden does not know`,
+    );
   if (options.rekey && record.origin === "signed")
     throw cannot(
       record,
@@ -126,14 +133,15 @@ async function planRenewal(
   if (options.rekey && keyPath !== ownKeyPath(record.certPath))
     throw cannot(record, `shares the key ${keyPath} with other certificates: renew it without --rekey`);
   const certPath = join(layout.root, record.certPath);
-  let certificate: X509Certificate;
+  let der: Buffer;
   try {
-    certificate = new X509Certificate(await readFile(certPath));
+    [der] = decodePem(await readFile(certPath, "utf8"), CERTIFICATE_LABELS, certPath, "pki") as [Buffer];
   } catch (error) {
     const why = (error as NodeJS.ErrnoException).code ?? "not a certificate";
     throw cannot(record, `cannot be read from ${certPath} (${why}): nothing to renew from`, "pki");
   }
-  if (certificate.fingerprint256 !== record.fingerprintSha256)
+  // The DER's fingerprint, not a parsed certificate's: thousands of renewals read thousands of files.
+  if (fingerprintSha256(der) !== record.fingerprintSha256)
     throw cannot(
       record,
       `is not the certificate at ${certPath} any more (replaced outside pgwarden): not renewed`,
@@ -145,6 +153,7 @@ async function planRenewal(
     if (!isKeyType(record.keyType)) throw cannot(record, `has a ${record.keyType} key, which --rekey cannot make`);
     keyType = record.keyType;
   } else {
+    const certificate = new X509Certificate(der);
     subjectKey = {
       spki: certificate.publicKey.export({ type: "spki", format: "der" }),
       keyType: describeKey(certificate.publicKey),

@@ -1,5 +1,6 @@
 import { notFoundError, usageError } from "../../core/errors.js";
 import { normalizeSerial } from "../encoding/serial.js";
+import { PROFILES } from "../issuing/profiles.js";
 import type { PkiLayout } from "../pki-layout.js";
 import { type CertificateRecord, readRecords, recordIssuerName } from "../records/certificate-records.js";
 import { readRevocations, type RevocationRecord } from "../records/revocations.js";
@@ -140,10 +141,11 @@ export interface BulkSelected {
   readonly revoked: CertificateRecord[];
 }
 
-/** Live records for `--all` or `--expiring`; revoked certificates are never renewed in bulk. */
+/** Live records of leaves for `--all` or `--expiring` (a CA's own record is not a leaf); revoked ones are never renewed in bulk. */
 export function selectBulk(state: RenewalState, selection: BulkSelection, now: Date): BulkSelected {
   const inScope = liveRecords(state).filter(
     (record) =>
+      Object.hasOwn(PROFILES, record.profile) &&
       (selection.group === undefined || record.group === selection.group) &&
       (selection.expiringWithinMs === undefined ||
         Date.parse(record.notAfter) - now.getTime() < selection.expiringWithinMs),
