@@ -1,4 +1,4 @@
-import { X509Certificate } from "node:crypto";
+import { createPublicKey } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
@@ -20,12 +20,12 @@ import { fingerprintSha256, type SubjectKey } from "../issuing/leaf-signer.js";
 import { leafSigner } from "../issuing/leaf-template.js";
 import { type Profile, PROFILES } from "../issuing/profiles.js";
 import { checkValidityDays, MAX_VALIDITY_DAYS } from "../issuing/validity.js";
-import { keyPemMatches } from "../keys/key-match.js";
 import { describeKey, isKeyType, type KeyType } from "../keys/key-type.js";
 import { parseSubjectAltName } from "../names/subject-alt-name.js";
 import type { PkiLayout } from "../pki-layout.js";
 import { type CertificateRecord, recordIssuerName } from "../records/certificate-records.js";
 import { addRevocation } from "../records/revocations.js";
+import { children, type Node, parseNode } from "../verify/der-walk.js";
 import { type CrlRegeneration, regenerateCrlsAfterRevoking } from "./crl-after-revoking.js";
 import { loadRenewalIssuer } from "./renewal-issuer.js";
 import {
@@ -110,6 +110,29 @@ function cannot(record: CertificateRecord, reason: string, exit: "usage" | "pki"
   return exit === "usage" ? usageError("cannot-renew", message) : pkiError("cannot-renew", message);
 }
 
+/** Key types by SubjectPublicKeyInfo algorithm and size: a fleet's thousands of keys are of a few kinds. */
+const keyTypes = new Map<string, string>();
+
+/**
+ * The certificate's SubjectPublicKeyInfo, read from its DER (the seventh field of tbsCertificate, or
+ * sixth without a version) without parsing the whole certificate, and its key type.
+ */
+function subjectKeyOf(der: Buffer): SubjectKey {
+  const [tbs] = children(parseNode(der));
+  const fields = children(tbs as Node);
+  const spki = (fields[fields[0]?.tag === CONTEXT_VERSION_TAG ? 6 : 5] as Node).raw;
+  const kind = `${(children(parseNode(spki))[0] as Node).raw.toString("hex")}/${spki.length}`;
+  let keyType = keyTypes.get(kind);
+  if (keyType === undefined) {
+    keyType = describeKey(createPublicKey({ key: spki, format: "der", type: "spki" }));
+    keyTypes.set(kind, keyType);
+  }
+  return { spki: Buffer.from(spki), keyType };
+}
+
+/** `[0] EXPLICIT Version` at the start of a tbsCertificate. */
+const CONTEXT_VERSION_TAG = 0xa0;
+
 /** Checks one record can be renewed as asked and builds its request; a reason it cannot is thrown. */
 async function planRenewal(
   layout: PkiLayout,
@@ -153,23 +176,11 @@ async function planRenewal(
     if (!isKeyType(record.keyType)) throw cannot(record, `has a ${record.keyType} key, which --rekey cannot make`);
     keyType = record.keyType;
   } else {
-    const certificate = new X509Certificate(der);
-    subjectKey = {
-      spki: certificate.publicKey.export({ type: "spki", format: "der" }),
-      keyType: describeKey(certificate.publicKey),
-    };
+    subjectKey = subjectKeyOf(der);
+    // Only a new key is made from keyType; a kept key's certificate names its own type (subjectKey.keyType).
     keyType = isKeyType(subjectKey.keyType) ? subjectKey.keyType : "ec-p256";
-    if (record.keyPath !== null) {
-      const pem = await readFile(join(layout.root, record.keyPath), "utf8").catch(() => undefined);
-      // A key moved away (exported to its user) is no obstacle: the certificate keeps its public key.
-      const match = pem === undefined ? "match" : keyPemMatches(pem, certificate);
-      if (match === "mismatch" || match === "not-a-key")
-        throw cannot(
-          record,
-          `has a key file ${record.keyPath} that is not its key: fix the pair, or renew with --rekey`,
-          "pki",
-        );
-    }
+    // The key file is not read: the renewal keeps the certificate's public key and leaves the key file as it
+    // is, so a pair that matched still matches (cert list reports one that did not).
   }
   const days =
     options.days ?? Math.min(MAX_VALIDITY_DAYS, lifetimeDays(new Date(record.notBefore), new Date(record.notAfter)));
