@@ -3,9 +3,11 @@ import { readFile } from "node:fs/promises";
 
 import type pg from "pg";
 
+import { ExitCode, PgwardenError } from "../../core/errors.js";
 import { listIssuerFiles } from "../../pki/authority/issuers.js";
 import type { PkiLayout } from "../../pki/pki-layout.js";
 import { readRevocations, type RevocationRecord } from "../../pki/records/revocations.js";
+import { isInsufficientPrivilege } from "../sqlstate.js";
 import { nameKey, nodeNameAttributes, sessionDnAttributes } from "./session-dn.js";
 import { listTlsSessions, type TlsSession } from "./tls-sessions.js";
 
@@ -24,6 +26,24 @@ export interface SessionsOptions {
   readonly revokedOnly?: boolean;
   /** End the revoked sessions (never pgwarden's own) with pg_terminate_backend. */
   readonly terminate?: boolean;
+}
+
+/** Ends one backend, waiting for it to be gone; a role not allowed to signal it is exit 6, naming the session. */
+async function terminateBackend(client: pg.Client, session: TlsSession): Promise<boolean> {
+  try {
+    const result = await client.query<{ ended: boolean }>(
+      "SELECT pg_catalog.pg_terminate_backend($1::int, $2::bigint) AS ended",
+      [session.pid, TERMINATE_WAIT_MS],
+    );
+    return result.rows[0]?.ended ?? false;
+  } catch (error) {
+    if (!isInsufficientPrivilege(error)) throw error;
+    throw new PgwardenError(
+      "cannot-terminate",
+      `cannot end session ${session.pid} (${session.user ?? "?"}): ${(error as Error).message}; connect as a superuser`,
+      ExitCode.privilege,
+    );
+  }
 }
 
 /** issuer DN (comparable form) -> the issuer names of this PKI with that subject. */
@@ -80,14 +100,7 @@ export async function tlsSessionStatus(
       ended.push(session);
       continue;
     }
-    const terminated = session.own
-      ? false
-      : ((
-          await client.query<{ ended: boolean }>(
-            "SELECT pg_catalog.pg_terminate_backend($1::int, $2::bigint) AS ended",
-            [session.pid, TERMINATE_WAIT_MS],
-          )
-        ).rows[0]?.ended ?? false);
+    const terminated = session.own ? false : await terminateBackend(client, session);
     ended.push({ ...session, terminated });
   }
   return ended;

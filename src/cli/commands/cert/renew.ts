@@ -135,8 +135,9 @@ newest certificate of a renewal chain is renewed again. Choose with --cn (plus -
 CN), --serial, --expiring 30d or --all; --group narrows any of them. A revoked certificate is renewed only by name and
 with --rekey (its key may be what was compromised); --all and --expiring skip revoked ones. A certificate signed from a
 CSR keeps its public key (its key is with the requester, so --rekey is refused for it). --revoke-old records a
-revocation (reason superseded) of each old certificate once the new one is in place; the CRL itself is not regenerated
-yet by this command. Many certificates are signed on all cores (with --rekey) with a progress bar on a terminal.
+revocation (reason superseded) of each old certificate once the new one is in place (killed in between, an old one
+stays unrevoked: revoke it by the serial its successor's record "renews"); the CRL itself is not regenerated yet by
+this command. Many certificates are signed on all cores (with --rekey) with a progress bar on a terminal.
 With --format json: {"renewed": [...], "skipped": [...], "revokedOld": [...], "crlRegenerated", "warnings"}.`,
     examples: [
       "pgwarden cert renew --cn dbuser_app",
