@@ -6,7 +6,6 @@ import { needsRenewal, type RenewalTarget } from "../../../pki/renewal/needs-ren
 import { DEFAULT_RENEWAL_THRESHOLD, type RenewalThreshold } from "../../../pki/renewal/renewal-threshold.js";
 import { contextOf } from "../../context.js";
 import { ExitSignal } from "../../exit-signal.js";
-import { groupOption } from "../../flags.js";
 import { describe } from "../../help.js";
 import { durationFlag, integerFlag } from "../../number-flags.js";
 
@@ -23,7 +22,9 @@ export function certNeedsRenewalCommand(): Command {
   const command = new Command("needs-renewal")
     .argument("[file]", "a certificate file (PEM; the first certificate in it)")
     .addOption(new Option("--cn <name>", "a certificate pgwarden recorded, by its CN"))
-    .addOption(groupOption())
+    .addOption(
+      new Option("--group <name>", "only certificates in this folder under the PKI directory (client, server, ...)"),
+    )
     .addOption(new Option("--serial <hex>", "a certificate pgwarden recorded, by its serial (as cert list shows it)"))
     .addOption(
       new Option("--before <duration>", "due when less than this is left before notAfter (30d, 12h, 2w)").argParser(

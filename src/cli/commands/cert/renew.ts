@@ -5,7 +5,7 @@ import { MAX_VALIDITY_DAYS } from "../../../pki/issuing/validity.js";
 import { renewCertificates, type RenewedCertificate, type RenewSelection } from "../../../pki/renewal/renew.js";
 import { loadRenewalIssuer } from "../../../pki/renewal/renewal-issuer.js";
 import { contextOf } from "../../context.js";
-import { groupOption, insecureOption, passphraseFileOption } from "../../flags.js";
+import { insecureOption, passphraseFileOption } from "../../flags.js";
 import { describe } from "../../help.js";
 import { durationFlag, integerFlag } from "../../number-flags.js";
 import { progressBar } from "../../progress.js";
@@ -65,7 +65,9 @@ export function certRenewCommand(): Command {
       ).argParser(durationFlag("--expiring")),
     )
     .addOption(new Option("--all", "every live certificate pgwarden recorded"))
-    .addOption(groupOption())
+    .addOption(
+      new Option("--group <name>", "only certificates in this folder under the PKI directory (client, server, ...)"),
+    )
     .addOption(new Option("--rekey", "give each a new key of the same type (default: keep its public key)"))
     .addOption(
       new Option(
