@@ -32,6 +32,8 @@ const PUBLIC_VALUES = {
     "prepareLeaf",
     "signCertificateRequest",
   ],
+  renewal: ["DEFAULT_RENEWAL_THRESHOLD", "needsRenewal", "renewCertificates", "renewalVerdict"],
+  sessions: ["listTlsSessions", "tlsSessionStatus"],
   inspection: [
     "decodeCertificates",
     "describeCertificate",

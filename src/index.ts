@@ -43,6 +43,23 @@ export { type Profile, PROFILE_NAMES, type ProfileName, PROFILES } from "./pki/i
 export { signCertificateRequest, type SignCsrOptions } from "./pki/issuing/sign-csr.js";
 export type { CertificateRecord } from "./pki/records/certificate-records.js";
 
+// Renewal: which certificates are due, and re-issuing them (cert needs-renewal, cert renew).
+export { needsRenewal, type NeedsRenewalResult, type RenewalTarget } from "./pki/renewal/needs-renewal.js";
+export {
+  renewCertificates,
+  type RenewedCertificate,
+  type RenewOptions,
+  type RenewResult,
+  type RenewSelection,
+  type SkippedRenewal,
+} from "./pki/renewal/renew.js";
+export {
+  DEFAULT_RENEWAL_THRESHOLD,
+  type RenewalThreshold,
+  type RenewalVerdict,
+  renewalVerdict,
+} from "./pki/renewal/renewal-threshold.js";
+
 // Inspection and verification: read a certificate, check it as OpenSSL and libpq would, list a PKI.
 export { decodeCertificates } from "./pki/encoding/pem.js";
 export {
@@ -245,3 +262,7 @@ export {
 } from "./pg/tls-deploy.js";
 export { probeTls, type TlsProbe, type ProbeOptions as TlsProbeOptions } from "./pg/tls-probe.js";
 export { renderTlsSnippet, SNIPPET_TARGETS, type SnippetFiles, type SnippetTarget } from "./pg/tls-snippets.js";
+
+// Open sessions: TLS sessions and the revocation of their client certificates (pg sessions).
+export { type SessionsOptions, type SessionStatus, tlsSessionStatus } from "./pg/sessions/revoked-sessions.js";
+export { listTlsSessions, type TlsSession } from "./pg/sessions/tls-sessions.js";

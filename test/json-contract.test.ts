@@ -382,6 +382,21 @@ describe("offline commands, on a PKI made here", () => {
     );
   });
 
+  test("cert needs-renewal (exit 1 when not due), cert renew", async () => {
+    const due = (await runJson(
+      "cert needs-renewal",
+      json("cert", "needs-renewal", "--cn", "db1", "--before", "400d"),
+    )) as {
+      due: boolean;
+    };
+    assert.equal(due.due, true);
+    await runJson("cert needs-renewal", json("cert", "needs-renewal", "--cn", "db1"), 1);
+    const renewed = (await runJson("cert renew", json("cert", "renew", "--cn", "db1", "--rekey", "--revoke-old"))) as {
+      renewed: unknown[];
+    };
+    assert.equal(renewed.renewed.length, 1);
+  });
+
   test("errors with --format json: one object on stderr with code, message and the exit code; nothing on stdout", async () => {
     assertJsonError(await pgwarden(["--format", "json", "cert", "list", "--frobnicate"]), 2, "unknown-option");
     assertJsonError(await pgwarden(["--format=json", "cert", "issue", "--cn", "x"]), 2, "profile-required");
@@ -497,6 +512,12 @@ describe("commands that need a server, against a quickstart sandbox (a real Post
       socket: boolean;
     };
     assert.equal(info.socket, false);
+  });
+
+  test("pg sessions", async () => {
+    const listed = (await runJson("pg sessions", json("pg", "sessions", "--conn", conn))) as { sessions: unknown[] };
+    assert.ok(listed.sessions.length >= 1, "pgwarden's own session at least");
+    await runJson("pg sessions", json("pg", "sessions", "--conn", conn, "--terminate"));
   });
 
   test("role plan, role apply, password audit", async () => {

@@ -8,6 +8,8 @@ import { certInspectShape } from "./cert-inspect.js";
 import { certIssueShape } from "./cert-issue.js";
 import { certListShape } from "./cert-list.js";
 import { certRevokeShape } from "./cert-revoke.js";
+import { certNeedsRenewalShape } from "./cert-needs-renewal.js";
+import { certRenewShape } from "./cert-renew.js";
 import { certSignShape } from "./cert-sign.js";
 import { certVerifyShape } from "./cert-verify.js";
 import { crlStatusShape } from "./crl-status.js";
@@ -21,6 +23,7 @@ import { passwordAuditShape } from "./password-audit.js";
 import { passwordGenerateShape } from "./password-generate.js";
 import { passwordHashShape } from "./password-hash.js";
 import { pgConninfoShape } from "./pg-conninfo.js";
+import { pgSessionsShape } from "./pg-sessions.js";
 import { pgTlsShape } from "./pg-tls.js";
 import { quickstartShape } from "./quickstart.js";
 import { roleApplyShape } from "./role-apply.js";
@@ -50,6 +53,8 @@ export const JSON_SHAPES: Readonly<Record<string, z.ZodType>> = {
   "cert revoke": certRevokeShape,
   "crl write": crlWriteShape,
   "crl status": crlStatusShape,
+  "cert renew": certRenewShape,
+  "cert needs-renewal": certNeedsRenewalShape,
   "trust print": trustPrintShape,
   "trust install": trustInstallShape,
   "sandbox up": sandboxUpShape,
@@ -57,6 +62,7 @@ export const JSON_SHAPES: Readonly<Record<string, z.ZodType>> = {
   "sandbox status": sandboxStatusShape,
   "pg tls": pgTlsShape,
   "pg conninfo": pgConninfoShape,
+  "pg sessions": pgSessionsShape,
   "hba render": hbaRenderShape,
   "hba lint": hbaLintShape,
   "hba explain": hbaExplainShape,

@@ -19,6 +19,7 @@ import {
   persistLeaves,
   type PreparedLeaf,
   prepareForWrites,
+  type RecordOverrides,
 } from "./issue.js";
 import type { WorkerSetup } from "./issue-worker.js";
 import { LeafSigner, type SignedLeaf } from "./leaf-signer.js";
@@ -42,6 +43,8 @@ export interface BatchOptions {
   readonly workers?: number;
   /** Called after each certificate is on disk. */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Record fields of each leaf beyond a first issue's (`cert renew` links each new record to the one it renews). */
+  readonly recordFields?: (leaf: PreparedLeaf) => RecordOverrides;
 }
 
 type ChunkSigner = (items: { index: number; prepared: PreparedLeaf }[]) => Promise<readonly SignedItem[]>;
@@ -113,6 +116,7 @@ export async function issueBatch(
       now,
       warningsFor: (leaf) => leafWarnings(leaf, first.profile, ca),
       onProgress: options.onProgress,
+      recordFields: options.recordFields,
     });
     await Promise.all([...dirs, layout.recordsDir].map(syncDirectory));
     return { issued, skipped };
@@ -141,6 +145,7 @@ interface WriteOptions {
   readonly now: Date;
   readonly warningsFor: (leaf: SignedLeaf) => string[];
   readonly onProgress?: ((done: number, total: number) => void) | undefined;
+  readonly recordFields?: ((leaf: PreparedLeaf) => RecordOverrides) | undefined;
 }
 
 /**
@@ -157,7 +162,10 @@ async function signAndWrite(
   const results = new Array<IssueResult>(leaves.length);
   let done = 0;
   const persist = async (signed: readonly SignedItem[]) => {
-    const items = signed.map(({ index, leaf, keyPem }) => ({ leaf, keyPem, prepared: leaves[index] as PreparedLeaf }));
+    const items = signed.map(({ index, leaf, keyPem }) => {
+      const prepared = leaves[index] as PreparedLeaf;
+      return { leaf, keyPem, prepared, record: options.recordFields?.(prepared) };
+    });
     const written = await persistLeaves(layout, items, {
       origin: "issued",
       issuer: options.issuer,

@@ -172,7 +172,14 @@ export interface PersistLeaf {
   readonly prepared: PreparedLeaf;
   /** PKCS#8 PEM of the new private key; absent when signing a CSR. */
   readonly keyPem?: string;
+  /** Record fields that differ from a first issue (`cert renew`: the serial renewed, the key kept, the origin kept). */
+  readonly record?: RecordOverrides;
 }
+
+/** What a caller may set in a leaf's record beyond what issuing derives. */
+export type RecordOverrides = Partial<
+  Pick<CertificateRecord, "renews" | "origin" | "keyPath" | "issuerName" | "issuerKeyId">
+>;
 
 export interface PersistOptions {
   readonly origin: RecordOrigin;
@@ -223,6 +230,7 @@ function recordOf(layout: PkiLayout, item: PersistLeaf, options: PersistOptions)
     certPath: relative(layout.root, prepared.paths.cert),
     keyPath: keyPem === undefined ? null : relative(layout.root, prepared.paths.key),
     issuedAt: options.now.toISOString(),
+    ...item.record,
   };
 }
 

@@ -17,5 +17,7 @@ export const certNoun: Noun = {
     list: async () => (await import("./list.js")).certListCommand(),
     export: async () => (await import("./export.js")).certExportCommand(),
     revoke: async () => (await import("./revoke.js")).certRevokeCommand(),
+    renew: async () => (await import("./renew.js")).certRenewCommand(),
+    "needs-renewal": async () => (await import("./needs-renewal.js")).certNeedsRenewalCommand(),
   },
 };

@@ -8,5 +8,6 @@ export const pgNoun: Noun = {
   verbs: {
     tls: async () => (await import("./tls.js")).pgTlsCommand(),
     conninfo: async () => (await import("./conninfo.js")).pgConninfoCommand(),
+    sessions: async () => (await import("./sessions.js")).pgSessionsCommand(),
   },
 };
