@@ -10,5 +10,7 @@ export const caNoun: Noun = {
   verbs: {
     init: async () => (await import("./init.js")).caInitCommand(),
     show: async () => (await import("./show.js")).caShowCommand(),
+    rotate: async () => (await import("./rotate.js")).caRotateCommand(),
+    retire: async () => (await import("./retire.js")).caRetireCommand(),
   },
 };
