@@ -16,9 +16,13 @@ const PUBLIC_VALUES = {
     "DEFAULT_PKI_DIR",
     "DEFAULT_ROOT_VALIDITY_DAYS",
     "KEY_TYPES",
+    "caDependants",
     "initCa",
     "loadCa",
     "pkiLayout",
+    "retireCa",
+    "rotateCa",
+    "trustedRootsPem",
   ],
   intermediates: ["createIntermediate", "issuerNameFor", "loadIssuer", "loadIssuerFor"],
   issuance: [

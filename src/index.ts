@@ -13,7 +13,10 @@ export { failsAt, type Finding, SEVERITIES, type Severity } from "./core/finding
 
 // The PKI directory (Pigsty's files/pki layout) and its root CA: `ca init`, and loading the CA to sign with.
 export { type CaInitAction, initCa, type InitCaOptions, type InitCaResult } from "./pki/authority/ca-init.js";
+export { caDependants, type Dependant, retireCa, type RetireCaResult } from "./pki/authority/ca-retire.js";
+export { rotateCa, type RotateCaOptions, type RotateCaResult } from "./pki/authority/ca-rotate.js";
 export { type CertificateAuthority, loadCa, type LoadCaOptions } from "./pki/authority/certificate-authority.js";
+export { trustedRootsPem } from "./pki/authority/trust-anchors.js";
 export type { DistinguishedName } from "./pki/encoding/certificate-extensions.js";
 export { DEFAULT_LEAF_VALIDITY_DAYS, DEFAULT_ROOT_VALIDITY_DAYS } from "./pki/issuing/validity.js";
 export { DEFAULT_KEY_TYPE, KEY_TYPES, type KeyType } from "./pki/keys/key-type.js";

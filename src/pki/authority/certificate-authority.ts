@@ -12,6 +12,7 @@ import { parseExtensions } from "../inspect/certificate-info.js";
 import { readPrivateKeyFile } from "../keys/key-file.js";
 import type { PkiLayout } from "../pki-layout.js";
 import { assertUsableCa, assertUsableIntermediate } from "./ca-usability.js";
+import { finishRotation } from "./rotation-journal.js";
 
 /** A CA ready to sign: its certificate, its key, and what leaves copy from it. */
 export interface CertificateAuthority {
@@ -105,6 +106,8 @@ export function certificateAuthority(
 
 /** Loads the root CA of a PKI directory for signing. */
 export async function loadCa(layout: PkiLayout, options: LoadCaOptions = {}): Promise<CertificateAuthority> {
+  // A rotation killed between its renames leaves a new ca.key beside the old ca.crt: finish it first.
+  await finishRotation(layout);
   const { der, pem } = await readCertificateFile(layout.caCert, "CA certificate").catch((error: unknown) => {
     if (error instanceof Error && "code" in error && error.code === "cert-missing") {
       throw notFoundError("ca-missing", `no CA in ${layout.caDir}: run pgwarden ca init --pki ${layout.root}`);

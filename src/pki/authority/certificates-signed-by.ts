@@ -35,6 +35,10 @@ export interface SignedCertificate {
   readonly authoritySerial: string | undefined;
   readonly notBefore: Date;
   readonly notAfter: Date;
+  /** The certificate's own serial (normalized hex) and SHA-256 fingerprint. */
+  readonly serial: string;
+  readonly fingerprint256: string;
+  readonly subjectText: string;
 }
 
 const CERTIFICATE_FILE = /\.(crt|pem|cer)$/;
@@ -94,6 +98,9 @@ function describe(path: string, der: Buffer): SignedCertificate {
     authoritySerial: serial ? serialFromDer(new Uint8Array(serial)) : undefined,
     notBefore: new Date(node.validFrom),
     notAfter: new Date(node.validTo),
+    serial: serialFromDer(new Uint8Array(ext.certificate.tbsCertificate.serialNumber)),
+    fingerprint256: node.fingerprint256,
+    subjectText: node.subject.split("\n").join(", "),
   };
 }
 

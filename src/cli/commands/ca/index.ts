@@ -11,5 +11,7 @@ export const caNoun: Noun = {
     init: async () => (await import("./init.js")).caInitCommand(),
     show: async () => (await import("./show.js")).caShowCommand(),
     intermediate: async () => (await import("./intermediate.js")).caIntermediateCommand(),
+    rotate: async () => (await import("./rotate.js")).caRotateCommand(),
+    retire: async () => (await import("./retire.js")).caRetireCommand(),
   },
 };

@@ -1,0 +1,69 @@
+import { Command } from "commander";
+
+import { rotateCa } from "../../../pki/authority/ca-rotate.js";
+import { describeCertificate } from "../../../pki/inspect/certificate-info.js";
+import { DEFAULT_ROOT_VALIDITY_DAYS } from "../../../pki/issuing/validity.js";
+import { parseKeyType } from "../../../pki/keys/key-type.js";
+import { contextOf } from "../../context.js";
+import { daysOption, insecureOption, keyTypeOption, passphraseFileOption } from "../../flags.js";
+import { describe } from "../../help.js";
+import { certificateText } from "../../render.js";
+
+interface Options {
+  keyType?: string;
+  days?: number;
+  insecure?: boolean;
+  passphraseFile?: string;
+}
+
+export function caRotateCommand(): Command {
+  const command = new Command("rotate")
+    .addOption(keyTypeOption())
+    .addOption(daysOption(DEFAULT_ROOT_VALIDITY_DAYS))
+    .addOption(passphraseFileOption())
+    .addOption(insecureOption())
+    .action(async (options: Options, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const result = await rotateCa(ctx.layout, {
+        passphrase: await ctx.passphrase(),
+        insecure: options.insecure ?? false,
+        keyType: options.keyType === undefined ? undefined : parseKeyType(options.keyType),
+        days: options.days,
+        now: ctx.now,
+      });
+      result.warnings.forEach((warning) => ctx.output.warn(warning));
+      const info = describeCertificate(result.current.der, ctx.now);
+      if (ctx.output.format === "json") {
+        ctx.output.json({
+          issuer: result.issuerName,
+          certPath: result.current.certPath,
+          keyPath: result.current.keyPath,
+          keyEncrypted: result.keyEncrypted,
+          certificate: info,
+          previous: result.previous,
+        });
+        return;
+      }
+      ctx.output.info(
+        `pgwarden: a new root CA took the place of ${result.previous.subject}, which stays trusted in ${result.previous.certPath}`,
+      );
+      ctx.output.info(
+        "next: 1. pgwarden pg tls --reload and pgwarden cert export on every server and client, so they trust both roots; " +
+          "2. pgwarden cert renew --all, then deploy the renewed certificates; " +
+          `3. pgwarden ca retire ${result.previous.keyId.slice(0, 16)} once nothing valid depends on the old root; deploy again`,
+      );
+      ctx.output.data(certificateText(info, result.current.certPath));
+    });
+  return describe(command, {
+    description: `Replace the root CA without an outage. A new key and self-signed certificate take the place of
+ca/ca.{key,crt}; its CN is the old one's next generation (pgwarden-ca -> pgwarden-ca-g2), so verifiers never
+confuse the two. The old root moves to ca/rotated/ and stays trusted: the root.crt of cert export and the
+ssl_ca_file of pg tls hold both until ca retire. New certificates are signed by the new root at once.
+The new key is encrypted with the passphrase of the old one when that was encrypted. A kill at any moment
+leaves the old root or the new one in place (the next command finishes the swap).`,
+    examples: [
+      "pgwarden ca rotate --pki ./pki",
+      "pgwarden ca rotate --passphrase-file ~/.pgwarden-ca-pass --days 3650",
+    ],
+  });
+}

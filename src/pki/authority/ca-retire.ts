@@ -1,0 +1,141 @@
+import { linkSync, unlinkSync } from "node:fs";
+import { sep } from "node:path";
+
+import { ExitCode, notFoundError, PgwardenError, usageError } from "../../core/errors.js";
+import { ensureDirectory, PRIVATE_DIR_MODE, syncDirectory } from "../../core/fs/atomic-write.js";
+import { checkPkiDirectory } from "../../core/fs/safe-dir.js";
+import type { PkiLayout } from "../pki-layout.js";
+import { readRevocations } from "../records/revocations.js";
+import { certificatesSignedBy } from "./certificates-signed-by.js";
+import { listRotatedCas, retiredDir, type RotatedCa, rotatedDir, rotatedPaths } from "./rotated-cas.js";
+import { finishRotation } from "./rotation-journal.js";
+
+/*
+ * `ca retire OLD`: a CA that `ca rotate` replaced leaves every trust bundle once nothing valid
+ * depends on it. Its files move from `ca/rotated/` to `ca/retired/` (kept: pgwarden never deletes
+ * a key); the bundles pgwarden writes afterwards (pg tls, cert export, sandbox) no longer hold it.
+ */
+
+/** A certificate that still needs the CA: signed by it, on disk in the PKI, not expired, not revoked. */
+export interface Dependant {
+  /** Relative to the PKI root. */
+  readonly path: string;
+  readonly subject: string;
+  readonly serial: string;
+  readonly notAfter: string;
+}
+
+function matches(ca: RotatedCa, selector: string): boolean {
+  const wanted = selector.toLowerCase().replace(/:/g, "");
+  const commonName = /(?:^|\n)CN=([^\n]*)/.exec(ca.certificate.subject)?.[1];
+  const stem = rotatedPaths("", ca.issuerName, ca.keyId).certPath.replace(/\.crt$/, "");
+  return (
+    selector === commonName ||
+    selector === stem ||
+    (wanted.length >= 8 &&
+      /^[0-9a-f]+$/.test(wanted) &&
+      (ca.keyId.startsWith(wanted) || ca.certificate.fingerprint256.replace(/:/g, "").toLowerCase().startsWith(wanted)))
+  );
+}
+
+function label(ca: RotatedCa): string {
+  const commonName = /(?:^|\n)CN=([^\n]*)/.exec(ca.certificate.subject)?.[1] ?? ca.issuerName;
+  return `${commonName} (key id ${ca.keyId.slice(0, 16)}, expires ${new Date(ca.certificate.validTo).toISOString()})`;
+}
+
+/** The rotated CA `selector` names: its CN, its file stem (`ca-<key id>`), or a prefix of its key id or SHA-256 fingerprint (8 hex digits or more). */
+export async function findRotatedCa(layout: PkiLayout, selector: string): Promise<RotatedCa> {
+  const rotated = await listRotatedCas(rotatedDir(layout));
+  const found = rotated.filter((ca) => matches(ca, selector));
+  if (found.length === 1) return found[0] as RotatedCa;
+  if (found.length > 1)
+    throw usageError(
+      "ambiguous-ca",
+      `${JSON.stringify(selector)} names ${found.length} rotated CAs (${found.map(label).join("; ")}): give more of the key id`,
+    );
+  const list =
+    rotated.length === 0 ? "there is none (ca rotate makes them)" : `there are: ${rotated.map(label).join("; ")}`;
+  throw notFoundError(
+    "ca-not-rotated",
+    `no rotated CA matches ${JSON.stringify(selector)}; only a CA that ca rotate replaced can be retired, and ${list}`,
+  );
+}
+
+/** What still depends on a rotated CA at `now`, sorted by path. */
+export async function caDependants(layout: PkiLayout, ca: RotatedCa, now: Date): Promise<Dependant[]> {
+  const publicKey = ca.certificate.publicKey;
+  const revoked = new Set((await readRevocations(layout)).revocations.map((revocation) => revocation.serial));
+  const copies = [`ca${sep}rotated${sep}`, `ca${sep}retired${sep}`];
+  const seen = new Set<string>([ca.certificate.fingerprint256]);
+  const dependants: Dependant[] = [];
+  for (const found of await certificatesSignedBy(layout, publicKey)) {
+    if (copies.some((prefix) => found.path.startsWith(prefix)) || seen.has(found.fingerprint256)) continue;
+    seen.add(found.fingerprint256);
+    if (found.notAfter.getTime() <= now.getTime() || revoked.has(found.serial)) continue;
+    dependants.push({
+      path: found.path,
+      subject: found.subjectText,
+      serial: found.serial,
+      notAfter: found.notAfter.toISOString(),
+    });
+  }
+  return dependants;
+}
+
+/** The retired CA and where its files went. */
+export interface RetireCaResult {
+  readonly subject: string;
+  readonly keyId: string;
+  readonly certPath: string;
+  readonly keyPath: string;
+}
+
+const LISTED_DEPENDANTS = 10;
+
+/**
+ * Retires a rotated CA: refused (exit 1, naming what depends on it) while a valid certificate it
+ * signed is on disk and not revoked; otherwise its files move to `ca/retired/`.
+ */
+export async function retireCa(layout: PkiLayout, selector: string, now: Date = new Date()): Promise<RetireCaResult> {
+  checkPkiDirectory(layout.root);
+  await finishRotation(layout);
+  const ca = await findRotatedCa(layout, selector);
+  const dependants = await caDependants(layout, ca, now);
+  if (dependants.length > 0) {
+    const listed = dependants
+      .slice(0, LISTED_DEPENDANTS)
+      .map((item) => `${item.path} (serial ${item.serial}, until ${item.notAfter})`)
+      .join("; ");
+    const more = dependants.length > LISTED_DEPENDANTS ? `; and ${dependants.length - LISTED_DEPENDANTS} more` : "";
+    throw new PgwardenError(
+      "ca-in-use",
+      `${label(ca)} still signs ${dependants.length} valid certificate${dependants.length === 1 ? "" : "s"}: ${listed}${more}. ` +
+        "Renew them under the new CA (pgwarden cert renew --all), or revoke them, then retire it",
+      ExitCode.checkFailed,
+    );
+  }
+  const target = rotatedPaths(retiredDir(layout), ca.issuerName, ca.keyId);
+  await ensureDirectory(retiredDir(layout), PRIVATE_DIR_MODE);
+  // Linked first, then unlinked from rotated/: killed in between, the CA is in both and still trusted; retire again finishes.
+  for (const [from, to] of [
+    [ca.keyPath, target.keyPath],
+    [ca.certPath, target.certPath],
+  ] as const) {
+    try {
+      linkSync(from, to);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== "EEXIST" && !(code === "ENOENT" && from === ca.keyPath)) throw error;
+    }
+  }
+  await syncDirectory(retiredDir(layout));
+  for (const path of [ca.certPath, ca.keyPath]) {
+    try {
+      unlinkSync(path);
+    } catch {
+      // Gone already.
+    }
+  }
+  await syncDirectory(rotatedDir(layout));
+  return { subject: ca.certificate.subject.split("\n").join(", "), keyId: ca.keyId, ...target };
+}

@@ -1,0 +1,219 @@
+import { createPublicKey, type KeyObject, X509Certificate } from "node:crypto";
+import { unlinkSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join, relative } from "node:path";
+
+import { AsnConvert } from "@peculiar/asn1-schema";
+
+import { notFoundError, PgwardenError, pkiError } from "../../core/errors.js";
+import {
+  ensureDirectory,
+  FileExistsError,
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
+  PUBLIC_FILE_MODE,
+  syncDirectory,
+  writeFileAtomic,
+} from "../../core/fs/atomic-write.js";
+import { checkPkiDirectory } from "../../core/fs/safe-dir.js";
+import { subjectKeyIdentifier } from "../encoding/certificate-der.js";
+import { toPem } from "../encoding/der.js";
+import { newSerial } from "../encoding/serial.js";
+import { describeCertificate, parseExtensions } from "../inspect/certificate-info.js";
+import { checkValidityDays, computeValidity, DEFAULT_ROOT_VALIDITY_DAYS } from "../issuing/validity.js";
+import { encodePrivateKey, isEncryptedPem, readPrivateKeyFile } from "../keys/key-file.js";
+import { DEFAULT_KEY_TYPE, generateKeyPair, type KeyType, parseKeyType } from "../keys/key-type.js";
+import type { PkiLayout } from "../pki-layout.js";
+import { newRecordFileName } from "../records/certificate-records.js";
+import { nextGenerationSubject } from "./ca-generation.js";
+import { ROOT_PATH_LENGTH } from "./ca-init.js";
+import { type CertificateAuthority, certificateAuthority, readCertificateFile } from "./certificate-authority.js";
+import { ROOT_ISSUER } from "./issuers.js";
+import { rootCertificateDer } from "./root-certificate.js";
+import { keyIdOf, rotatedDir, rotatedPaths } from "./rotated-cas.js";
+import {
+  applyRotation,
+  discardStaged,
+  finishRotation,
+  JOURNAL_VERSION,
+  journalPath,
+  keyIdOfFile,
+  type RotationJournal,
+  stagingDir,
+} from "./rotation-journal.js";
+
+/*
+ * `ca rotate`: a new CA takes the old one's place (`ca/ca.{key,crt}`), and the old one moves
+ * to `ca/rotated/`, still trusted and still signing its CRL, until `ca retire`. The swap runs
+ * under the journal of `rotation-journal.ts`, so a kill at any moment leaves one CA or the other.
+ */
+
+export interface RotateCaOptions {
+  /** The root key's passphrase; the new key is encrypted with it when the old one was. */
+  readonly passphrase?: string | undefined;
+  readonly insecure?: boolean;
+  /** Default {@link DEFAULT_KEY_TYPE}. */
+  readonly keyType?: KeyType;
+  /** Default {@link DEFAULT_ROOT_VALIDITY_DAYS}. */
+  readonly days?: number;
+  readonly now?: Date;
+}
+
+/** The CA that left and the one that took its place. */
+export interface RotateCaResult {
+  readonly issuerName: string;
+  readonly previous: {
+    readonly certPath: string;
+    readonly keyPath: string;
+    readonly subject: string;
+    readonly keyId: string;
+    readonly notAfter: string;
+  };
+  readonly current: CertificateAuthority;
+  readonly keyEncrypted: boolean;
+  readonly warnings: string[];
+}
+
+/**
+ * Replaces the root CA: a new key and a self-signed certificate whose CN is the old one's next
+ * generation (`pgwarden-ca` -> `pgwarden-ca-g2`), valid from now; the old pair moves to
+ * `ca/rotated/` and stays trusted. An expired root can be rotated (that is when it is most needed);
+ * a passphrase that does not open the old key cannot.
+ */
+export async function rotateCa(layout: PkiLayout, options: RotateCaOptions = {}): Promise<RotateCaResult> {
+  const days = checkValidityDays(options.days ?? DEFAULT_ROOT_VALIDITY_DAYS);
+  const keyType = parseKeyType(options.keyType ?? DEFAULT_KEY_TYPE);
+  const now = options.now ?? new Date();
+  checkPkiDirectory(layout.root);
+  await finishRotation(layout);
+
+  const old = await readCertificateFile(layout.caCert, "CA certificate").catch((error: unknown) => {
+    if (error instanceof PgwardenError && error.code === "cert-missing")
+      throw notFoundError("ca-missing", `no CA in ${layout.caDir} to rotate: run pgwarden ca init first`);
+    throw error;
+  });
+  const oldKeyText = await readFile(layout.caKey, "utf8").catch(() => undefined);
+  const oldKey = await readPrivateKeyFile(layout.caKey, {
+    label: "CA key",
+    passphrase: options.passphrase,
+    insecure: options.insecure ?? false,
+  });
+  const oldCertificate = new X509Certificate(old.der);
+  if (!oldCertificate.checkPrivateKey(oldKey))
+    throw pkiError(
+      "ca-mismatch",
+      `${layout.caCert} was not made from ${layout.caKey}: restore the matching pair before rotating`,
+    );
+  const encrypt = oldKeyText !== undefined && isEncryptedPem(oldKeyText);
+
+  const { name } = nextGenerationSubject(describeSubjectDer(old.der));
+  const key = generateKeyPair(keyType).privateKey;
+  const validity = computeValidity({ days, now });
+  const der = rootCertificateDer({
+    key,
+    name,
+    keyId: Buffer.from(keyIdOfKey(key), "hex"),
+    serial: newSerial(),
+    notBefore: validity.notBefore,
+    notAfter: validity.notAfter,
+    pathLength: ROOT_PATH_LENGTH,
+  });
+  const pem = toPem(der, "CERTIFICATE");
+  const warnings: string[] = [];
+  const current = certificateAuthority({ certPath: layout.caCert, keyPath: layout.caKey }, der, pem, key, {
+    now,
+    onWarning: (message) => warnings.push(message),
+  });
+  const oldKeyId = keyIdOf(old.der);
+  const newKeyId = keyIdOf(der);
+  const keep = rotatedPaths(rotatedDir(layout), ROOT_ISSUER, oldKeyId);
+
+  await ensureDirectory(stagingDir(layout), PRIVATE_DIR_MODE);
+  const staged = {
+    key: join(stagingDir(layout), `${process.pid}.key`),
+    cert: join(stagingDir(layout), `${process.pid}.crt`),
+  };
+  await writeFileAtomic(staged.key, encodePrivateKey(key, encrypt ? options.passphrase : undefined), {
+    mode: PRIVATE_FILE_MODE,
+  });
+  await writeFileAtomic(staged.cert, pem, { mode: PUBLIC_FILE_MODE });
+  const info = describeCertificate(der, now);
+  const rel = (path: string) => relative(layout.root, path);
+  const journal: RotationJournal = {
+    version: JOURNAL_VERSION,
+    pid: process.pid,
+    issuerName: ROOT_ISSUER,
+    oldKeyId,
+    newKeyId,
+    live: { key: rel(layout.caKey), cert: rel(layout.caCert) },
+    staged: { key: rel(staged.key), cert: rel(staged.cert) },
+    keep: { key: rel(keep.keyPath), cert: rel(keep.certPath) },
+    recordFile: newRecordFileName(now),
+    record: {
+      version: 1,
+      serial: info.serial,
+      commonName: info.commonName ?? "",
+      profile: "ca",
+      group: "ca",
+      origin: "issued",
+      keyType: info.keyType,
+      subject: info.subject,
+      issuer: info.issuer,
+      issuerName: ROOT_ISSUER,
+      issuerKeyId: newKeyId,
+      subjectAltNames: [],
+      notBefore: info.notBefore,
+      notAfter: info.notAfter,
+      fingerprintSha256: info.fingerprintSha256,
+      certPath: rel(layout.caCert),
+      keyPath: rel(layout.caKey),
+      issuedAt: now.toISOString(),
+    },
+  };
+  await ensureDirectory(layout.dbDir, PRIVATE_DIR_MODE);
+  try {
+    await writeFileAtomic(journalPath(layout), JSON.stringify(journal), { mode: PRIVATE_FILE_MODE, exclusive: true });
+  } catch (error) {
+    for (const path of [staged.key, staged.cert]) unlinkQuietly(path);
+    if (error instanceof FileExistsError)
+      throw pkiError(
+        "rotation-running",
+        `another ca rotate is running in ${layout.root} (${journalPath(layout)}): wait for it, then check ca show`,
+      );
+    throw error;
+  }
+  await syncDirectory(layout.dbDir);
+  if ((await keyIdOfFile(layout.caCert)) !== oldKeyId) {
+    await discardStaged(layout, journal);
+    throw pkiError(
+      "rotation-stale",
+      `${layout.caCert} changed while the new CA was being made (another ca rotate?): nothing was changed; run ca rotate again`,
+    );
+  }
+  await applyRotation(layout, journal);
+  const oldInfo = describeCertificate(old.der, now);
+  return {
+    issuerName: ROOT_ISSUER,
+    previous: { ...keep, subject: oldInfo.subject, keyId: oldKeyId, notAfter: oldInfo.notAfter },
+    current,
+    keyEncrypted: encrypt,
+    warnings,
+  };
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Never written, or already gone.
+  }
+}
+
+/** The certificate's subject Name, DER. */
+function describeSubjectDer(der: Buffer): Uint8Array {
+  return new Uint8Array(AsnConvert.serialize(parseExtensions(der).certificate.tbsCertificate.subject));
+}
+
+function keyIdOfKey(key: KeyObject): string {
+  return Buffer.from(subjectKeyIdentifier(createPublicKey(key))).toString("hex");
+}
