@@ -231,7 +231,13 @@ describe("cert renew", () => {
     const revocation = revocations.find((r) => r.serial === renewed[0]?.renews);
     assert.equal(revocation?.reason, "superseded");
     assert.equal(revocation?.issuerName, "ca");
-    assert.match(result.stderr, /the CRL of ca is not regenerated yet/);
+    // The CRL is written at once, and openssl finds the old serial in it, superseded.
+    assert.match(result.stderr, /CRLs written: .*ca\.crl/);
+    const crlText = execFileSync("openssl", ["crl", "-in", join(pki, "crl", "ca.crl"), "-noout", "-text"], {
+      encoding: "utf8",
+    });
+    assert.match(crlText.toLowerCase(), new RegExp(`serial number: ${renewed[0]?.renews}`));
+    assert.match(crlText, /Superseded/);
     const again = await renew("--expiring", "30d", "--group", "batch");
     assert.deepEqual(
       again.renewed.map((r) => r.renews),
@@ -239,4 +245,33 @@ describe("cert renew", () => {
       "still expiring within 30 days, only the newest of the chain is renewed again",
     );
   });
+});
+
+test("a certificate an intermediate signed is renewed by that intermediate: new serial, same key, its chain file renewed too", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const pki = join(dir, "pki");
+    const run = (...args: string[]) => pgwarden(["--pki", pki, ...args]);
+    assert.equal((await run("ca", "init", "--no-passphrase", "--intermediates")).code, 0);
+    assert.equal((await run("cert", "issue", "--profile", "client", "--cn", "app")).code, 0);
+    const before = new X509Certificate(await readFile(join(pki, "client", "app.crt")));
+    const result = await run("--format", "json", "cert", "renew", "--cn", "app");
+    assert.equal(result.code, 0, result.stderr);
+    const after = new X509Certificate(await readFile(join(pki, "client", "app.crt")));
+    assert.notEqual(after.serialNumber, before.serialNumber);
+    assert.equal(after.issuer, before.issuer, "the client intermediate signed it again");
+    assert.ok(after.publicKey.equals(before.publicKey));
+    const chain = await readFile(join(pki, "client", "app.fullchain.crt"), "utf8");
+    assert.ok(chain.startsWith(after.toString()), "the chain file starts with the renewed leaf");
+    execFileSync("openssl", [
+      "verify",
+      "-CAfile",
+      join(pki, "ca", "ca.crt"),
+      "-untrusted",
+      join(pki, "ca", "client-ca.crt"),
+      join(pki, "client", "app.crt"),
+    ]);
+  } finally {
+    await cleanup();
+  }
 });

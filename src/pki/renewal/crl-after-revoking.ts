@@ -1,4 +1,6 @@
 import type { PkiLayout } from "../pki-layout.js";
+import type { IssuerKeyOptions } from "../revocation/crl-signer.js";
+import { writeCrls } from "../revocation/crl-writer.js";
 
 /** What became of the CRLs after `cert renew --revoke-old` recorded its revocations. */
 export interface CrlRegeneration {
@@ -9,17 +11,18 @@ export interface CrlRegeneration {
 }
 
 /**
- * The one step `cert renew --revoke-old` takes after recording revocations: regenerate the CRLs
- * of `issuerNames`. CRL writing is not part of this branch yet, so the revocations stand
- * recorded and the note says the CRL still has to be written.
+ * The one step `cert renew --revoke-old` takes after recording revocations: the CRLs of
+ * `issuerNames` written again (and the combined file servers install), as `cert revoke` does.
  */
 export async function regenerateCrlsAfterRevoking(
   layout: PkiLayout,
   issuerNames: readonly string[],
+  keys: IssuerKeyOptions & { readonly now?: Date },
 ): Promise<CrlRegeneration> {
-  await Promise.resolve();
+  const written = await writeCrls(layout, { ...keys, only: issuerNames });
+  const files = written.crls.map((crl) => `${crl.path} (number ${crl.number}, ${crl.entries} entries)`).join(", ");
   return {
-    regenerated: false,
-    note: `revocations recorded in ${layout.revocationsDir}; the CRL of ${issuerNames.join(", ")} is not regenerated yet: run pgwarden crl when it is available`,
+    regenerated: true,
+    note: `CRLs written: ${files}; install ${written.combinedPath} on the servers (pgwarden pg tls --reload)`,
   };
 }

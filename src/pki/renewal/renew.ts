@@ -6,10 +6,12 @@ import { PgwardenError, pkiError, usageError } from "../../core/errors.js";
 import { syncDirectory } from "../../core/fs/atomic-write.js";
 import { mapBounded } from "../../core/fs/bounded.js";
 import type { CertificateAuthority } from "../authority/certificate-authority.js";
+import { loadIssuer } from "../authority/issuer-loader.js";
 import { CERTIFICATE_LABELS, decodePem } from "../encoding/pem.js";
 import { normalizeSerial } from "../encoding/serial.js";
 import {
   leafWarnings,
+  issuerFields,
   persistLeaves,
   type PreparedLeaf,
   prepareForWrites,
@@ -27,7 +29,6 @@ import { type CertificateRecord, recordIssuerName } from "../records/certificate
 import { addRevocation } from "../records/revocations.js";
 import { children, type Node, parseNode } from "../verify/der-walk.js";
 import { type CrlRegeneration, regenerateCrlsAfterRevoking } from "./crl-after-revoking.js";
-import { loadRenewalIssuer } from "./renewal-issuer.js";
 import {
   type BulkSelection,
   type NamedCertificate,
@@ -56,8 +57,10 @@ export interface RenewOptions {
   readonly workers?: number;
   /** Called after each certificate is in place. */
   readonly onProgress?: (done: number, total: number) => void;
-  /** How an issuer is loaded by name; default {@link loadRenewalIssuer} (no passphrase). */
-  readonly loadIssuer?: (issuerName: string) => Promise<CertificateAuthority>;
+  /** The issuers' key passphrase and checks, for signing and for the CRLs `revokeOld` writes. */
+  readonly passphrase?: string | undefined;
+  readonly insecure?: boolean;
+  readonly onWarning?: (message: string) => void;
 }
 
 /** One certificate renewed. */
@@ -261,7 +264,8 @@ export async function renewCertificates(layout: PkiLayout, options: RenewOptions
     skipped.push({ ...skippedOf(record), reason: outcome.error.message.replace(/^certificate \S+ \([^)]*\) /, "") });
   });
   const issuers = new Map<string, CertificateAuthority>();
-  const load = options.loadIssuer ?? ((name: string) => loadRenewalIssuer(layout, name, { now }));
+  const keys = { passphrase: options.passphrase, insecure: options.insecure ?? false, onWarning: options.onWarning };
+  const load = (name: string) => loadIssuer(layout, name, { ...keys, now });
   for (const name of new Set(plans.map((plan) => plan.issuerName))) issuers.set(name, await load(name));
 
   const total = plans.length;
@@ -323,7 +327,10 @@ export async function renewCertificates(layout: PkiLayout, options: RenewOptions
       });
       revokedOld.push(renewal.renews);
     });
-    crl = await regenerateCrlsAfterRevoking(layout, [...new Set(plans.map((plan) => plan.issuerName))]);
+    crl = await regenerateCrlsAfterRevoking(layout, [...new Set(plans.map((plan) => plan.issuerName))], {
+      ...keys,
+      now,
+    });
   }
   return {
     renewed,
@@ -388,6 +395,7 @@ async function renewSameKey(
       issuer: signer.issuerSubject,
       force: true,
       now,
+      ...issuerFields(ca),
     }).then(
       (results) => {
         inflight.delete(writing);

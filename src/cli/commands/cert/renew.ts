@@ -3,7 +3,6 @@ import { Command, Option } from "commander";
 import { usageError } from "../../../core/errors.js";
 import { MAX_VALIDITY_DAYS } from "../../../pki/issuing/validity.js";
 import { renewCertificates, type RenewedCertificate, type RenewSelection } from "../../../pki/renewal/renew.js";
-import { loadRenewalIssuer } from "../../../pki/renewal/renewal-issuer.js";
 import { contextOf } from "../../context.js";
 import { insecureOption, passphraseFileOption } from "../../flags.js";
 import { describe } from "../../help.js";
@@ -93,18 +92,14 @@ export function certRenewCommand(): Command {
         revokeOld: options.revokeOld ?? false,
         days: options.days,
         now: ctx.now,
-        loadIssuer: (name) =>
-          loadRenewalIssuer(ctx.layout, name, {
-            passphrase,
-            insecure: options.insecure ?? false,
-            onWarning: (message) => ctx.output.warn(message),
-            now: ctx.now,
-          }),
+        passphrase,
+        insecure: options.insecure ?? false,
+        onWarning: (message) => ctx.output.warn(message),
         ...(selection.kind === "bulk" ? { onProgress: progressBar(ctx.output, "renewing") } : {}),
       });
       result.warnings.forEach((warning) => ctx.output.warn(warning));
       result.skipped.forEach((skip) => ctx.output.warn(`skipped ${skip.serial} (${skip.certPath}): ${skip.reason}`));
-      if (result.crl && !result.crl.regenerated) ctx.output.warn(result.crl.note);
+      if (result.crl) ctx.output.info(`pgwarden: ${result.crl.note}`);
       if (ctx.output.format === "json") {
         ctx.output.json({
           renewed: result.renewed.map(renewedJson),
