@@ -10,8 +10,8 @@ import { loadIssuer } from "../authority/issuer-loader.js";
 import { CERTIFICATE_LABELS, decodePem } from "../encoding/pem.js";
 import { normalizeSerial } from "../encoding/serial.js";
 import {
-  leafWarnings,
   issuerFields,
+  leafWarnings,
   persistLeaves,
   type PreparedLeaf,
   prepareForWrites,
