@@ -275,3 +275,43 @@ test("a certificate an intermediate signed is renewed by that intermediate: new 
     await cleanup();
   }
 });
+
+test("--issuer moves a root-signed certificate to an intermediate; --revoke-old then revokes the old one in the root's CRL; a revoked certificate is due", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const pki = join(dir, "pki");
+    const run = (...args: string[]) => pgwarden(["--pki", pki, ...args]);
+    assert.equal((await run("ca", "init", "--no-passphrase")).code, 0);
+    assert.equal((await run("cert", "issue", "--profile", "client", "--cn", "app")).code, 0);
+    const old = new X509Certificate(await readFile(join(pki, "client", "app.crt")));
+    assert.equal((await run("ca", "init", "--intermediates")).code, 0);
+    const unknown = await run("cert", "renew", "--cn", "app", "--issuer", "nosuch");
+    assert.equal(unknown.code, 4, unknown.stderr);
+    const moved = await run("cert", "renew", "--cn", "app", "--issuer", "client", "--revoke-old");
+    assert.equal(moved.code, 0, moved.stderr);
+    const renewed = new X509Certificate(await readFile(join(pki, "client", "app.crt")));
+    const intermediate = new X509Certificate(await readFile(join(pki, "ca", "client-ca.crt")));
+    assert.ok(
+      renewed.checkIssued(intermediate) && renewed.verify(intermediate.publicKey),
+      "signed by the client intermediate",
+    );
+    assert.ok(renewed.publicKey.equals(old.publicKey));
+    const rootCrl = execFileSync("openssl", ["crl", "-in", join(pki, "crl", "ca.crl"), "-noout", "-text"], {
+      encoding: "utf8",
+    });
+    assert.match(rootCrl.toLowerCase(), new RegExp(`serial number: ${normalizeSerial(old.serialNumber)}`));
+
+    // needs-renewal: not due for a year; once revoked, due now, whatever its lifetime.
+    const notDue = await run("cert", "needs-renewal", "--cn", "app");
+    assert.equal(notDue.code, 1, notDue.stderr);
+    assert.equal(
+      (await run("cert", "revoke", normalizeSerial(renewed.serialNumber), "--reason", "keyCompromise")).code,
+      0,
+    );
+    const due = await run("cert", "needs-renewal", "--cn", "app");
+    assert.equal(due.code, 0, due.stderr);
+    assert.match(due.stderr, /renewal due: revoked on .* \(keyCompromise\)/);
+  } finally {
+    await cleanup();
+  }
+});

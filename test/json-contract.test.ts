@@ -163,6 +163,15 @@ describe("offline commands, on a PKI made here", () => {
     assert.equal(made.name, "scoped");
   });
 
+  test("ca rotate, ca retire (on a PKI of their own)", async () => {
+    const own = join(work.dir, "pki-rotation");
+    const args = (...rest: string[]) => ["--pki", own, ...rest, "--format", "json"];
+    await runJson("ca init", args("ca", "init", "--no-passphrase"));
+    const rotated = (await runJson("ca rotate", args("ca", "rotate"))) as { previous: { keyId: string } };
+    const retired = await runJson("ca retire", args("ca", "retire", rotated.previous.keyId));
+    assert.equal(retired.keyId, rotated.previous.keyId);
+  });
+
   test("cert issue answers {issued, skipped} for one --cn as for --cn-file; a warning is on stderr and in the document", async () => {
     const one = (await runJson(
       "cert issue",
@@ -296,6 +305,8 @@ describe("offline commands, on a PKI made here", () => {
       "postgresql.crt": "0644",
       "postgresql.key": "0600",
       "postgresql.pk8": "0600",
+      // The PKI has a CRL (cert revoke ran above): clients get it as root.crl.
+      "root.crl": "0644",
       "root.crt": "0644",
     });
     assert.match(bundle.jdbc ?? "", /^jdbc:postgresql:/);
@@ -385,12 +396,14 @@ describe("offline commands, on a PKI made here", () => {
   test("cert needs-renewal (exit 1 when not due), cert renew", async () => {
     const due = (await runJson(
       "cert needs-renewal",
-      json("cert", "needs-renewal", "--cn", "db1", "--before", "400d"),
+      json("cert", "needs-renewal", "--cn", "app1", "--before", "400d"),
     )) as {
       due: boolean;
     };
     assert.equal(due.due, true);
-    await runJson("cert needs-renewal", json("cert", "needs-renewal", "--cn", "db1"), 1);
+    await runJson("cert needs-renewal", json("cert", "needs-renewal", "--cn", "app1"), 1);
+    // db1 was revoked above: due at once, however long it would last.
+    await runJson("cert needs-renewal", json("cert", "needs-renewal", "--cn", "db1"), 0);
     const renewed = (await runJson("cert renew", json("cert", "renew", "--cn", "db1", "--rekey", "--revoke-old"))) as {
       renewed: unknown[];
     };

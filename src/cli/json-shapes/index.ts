@@ -2,6 +2,8 @@ import type { z } from "zod";
 
 import { caInitShape } from "./ca-init.js";
 import { caIntermediateCreateShape } from "./ca-intermediate-create.js";
+import { caRetireShape } from "./ca-retire.js";
+import { caRotateShape } from "./ca-rotate.js";
 import { caShowShape } from "./ca-show.js";
 import { certExportShape } from "./cert-export.js";
 import { certInspectShape } from "./cert-inspect.js";
@@ -44,6 +46,8 @@ export const JSON_SHAPES: Readonly<Record<string, z.ZodType>> = {
   "ca init": caInitShape,
   "ca show": caShowShape,
   "ca intermediate create": caIntermediateCreateShape,
+  "ca rotate": caRotateShape,
+  "ca retire": caRetireShape,
   "cert issue": certIssueShape,
   "cert sign": certSignShape,
   "cert inspect": certInspectShape,

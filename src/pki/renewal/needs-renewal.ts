@@ -4,7 +4,7 @@ import { readInputFile } from "../../core/fs/read-input.js";
 import { decodeCertificates } from "../encoding/pem.js";
 import { normalizeSerial } from "../encoding/serial.js";
 import type { PkiLayout } from "../pki-layout.js";
-import { type NamedCertificate, readRenewalState, selectNamed } from "./renewal-selection.js";
+import { type NamedCertificate, readRenewalState, revocationOf, selectNamed } from "./renewal-selection.js";
 import { type RenewalThreshold, type RenewalVerdict, renewalVerdict } from "./renewal-threshold.js";
 
 /** A certificate file (the first certificate in it), or a recorded certificate by CN, group and serial. */
@@ -45,9 +45,23 @@ export async function needsRenewal(
     };
   }
   if (layout === undefined) throw new TypeError("a PKI layout is needed to find a recorded certificate");
-  const record = selectNamed(await readRenewalState(layout), target);
+  const state = await readRenewalState(layout);
+  const record = selectNamed(state, target);
+  const verdict = renewalVerdict(
+    { notBefore: new Date(record.notBefore), notAfter: new Date(record.notAfter) },
+    threshold,
+    now,
+  );
+  // A revoked certificate no longer works however long it would last: it is due now (with --rekey).
+  const revocation = revocationOf(state, record);
   return {
-    ...renewalVerdict({ notBefore: new Date(record.notBefore), notAfter: new Date(record.notAfter) }, threshold, now),
+    ...verdict,
+    ...(revocation === undefined
+      ? {}
+      : {
+          due: true,
+          reason: `renewal due: revoked on ${revocation.revokedAt} (${revocation.reason}); renew it with --rekey (${verdict.reason.replace(/^renewal (not )?due: /, "")})`,
+        }),
     serial: normalizeSerial(record.serial),
     subject: record.subject,
     source: record.certPath,

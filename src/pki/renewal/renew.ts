@@ -57,6 +57,11 @@ export interface RenewOptions {
   readonly workers?: number;
   /** Called after each certificate is in place. */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Sign with this issuer ("ca" or an intermediate's name) instead of each certificate's own: moves
+   * certificates the root signed to the intermediate of their profile once intermediates exist.
+   */
+  readonly issuer?: string;
   /** The issuers' key passphrase and checks, for signing and for the CRLs `revokeOld` writes. */
   readonly passphrase?: string | undefined;
   readonly insecure?: boolean;
@@ -140,7 +145,7 @@ const CONTEXT_VERSION_TAG = 0xa0;
 async function planRenewal(
   layout: PkiLayout,
   record: CertificateRecord,
-  options: { rekey: boolean; days: number | undefined },
+  options: { rekey: boolean; days: number | undefined; issuer: string | undefined },
 ): Promise<PlannedRenewal> {
   const profile = (PROFILES as Record<string, Profile | undefined>)[record.profile];
   if (!profile)
@@ -189,7 +194,7 @@ async function planRenewal(
     options.days ?? Math.min(MAX_VALIDITY_DAYS, lifetimeDays(new Date(record.notBefore), new Date(record.notAfter)));
   return {
     old: record,
-    issuerName: recordIssuerName(record),
+    issuerName: options.issuer ?? recordIssuerName(record),
     subjectKey,
     prepared: {
       request: {
@@ -252,7 +257,7 @@ export async function renewCertificates(layout: PkiLayout, options: RenewOptions
   const { records, skipped } = selected(state, options.selection, rekey, now);
   const plans: PlannedRenewal[] = [];
   const planned = await mapBounded(records, (record) =>
-    planRenewal(layout, record, { rekey, days: options.days }).then(
+    planRenewal(layout, record, { rekey, days: options.days, issuer: options.issuer }).then(
       (plan) => ({ plan }),
       (error: unknown) => ({ error }),
     ),
@@ -327,7 +332,8 @@ export async function renewCertificates(layout: PkiLayout, options: RenewOptions
       });
       revokedOld.push(renewal.renews);
     });
-    crl = await regenerateCrlsAfterRevoking(layout, [...new Set(plans.map((plan) => plan.issuerName))], {
+    // The old certificates' issuers sign the CRLs that revoke them (not the new issuer, under --issuer).
+    crl = await regenerateCrlsAfterRevoking(layout, [...new Set(plans.map((plan) => recordIssuerName(plan.old)))], {
       ...keys,
       now,
     });

@@ -19,6 +19,7 @@ interface Options {
   rekey?: boolean;
   revokeOld?: boolean;
   days?: number;
+  issuer?: string;
   insecure?: boolean;
 }
 
@@ -80,6 +81,12 @@ export function certRenewCommand(): Command {
         "validity of the new certificates in days (default: each old certificate's lifetime)",
       ).argParser(integerFlag({ flag: "--days", min: 1, max: MAX_VALIDITY_DAYS, code: "bad-days" })),
     )
+    .addOption(
+      new Option(
+        "--issuer <name>",
+        "sign with this CA (ca for the root, or an intermediate's name) instead of each certificate's own: moves certificates to an intermediate",
+      ),
+    )
     .addOption(passphraseFileOption())
     .addOption(insecureOption())
     .action(async (options: Options, cmd: Command) => {
@@ -92,6 +99,7 @@ export function certRenewCommand(): Command {
         revokeOld: options.revokeOld ?? false,
         days: options.days,
         now: ctx.now,
+        ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
         passphrase,
         insecure: options.insecure ?? false,
         onWarning: (message) => ctx.output.warn(message),
@@ -133,20 +141,21 @@ CN), --serial, --expiring 30d or --all; --group narrows any of them. A revoked c
 with --rekey (its key may be what was compromised); --all and --expiring skip revoked ones. A certificate signed from a
 CSR keeps its public key (its key is with the requester, so --rekey is refused for it). --revoke-old records a
 revocation (reason superseded) of each old certificate once the new one is in place (killed in between, an old one
-stays unrevoked: revoke it by the serial its successor's record "renews"); the CRL itself is not regenerated yet by
-this command. Many certificates are signed on all cores (with --rekey) with a progress bar on a terminal.
+stays unrevoked: revoke it by the serial its successor's record "renews"), then writes the CRLs of the issuers
+concerned and crl/combined.crl (install them with pg tls --reload). Many certificates are signed on all cores (with --rekey) with a progress bar on a terminal.
 With --format json: {"renewed": [...], "skipped": [...], "revokedOld": [...], "crlRegenerated", "warnings"}.`,
     examples: [
       "pgwarden cert renew --cn dbuser_app",
       "pgwarden cert renew --cn pg-meta-1 --group server --rekey",
       "pgwarden cert renew --expiring 30d --rekey --revoke-old",
       "pgwarden cert renew --all --group client --days 90",
+      "pgwarden cert renew --all --group client --issuer client   # after ca init --intermediates: move client certificates to the client intermediate",
       "pgwarden cert needs-renewal --cn app --quiet && pgwarden cert renew --cn app",
     ],
     exitNotes: [
       "2   a CN with several live certificates (give --serial or --group), a revoked certificate without --rekey, --rekey of a signed certificate",
       "4   no certificate with that CN or serial",
-      "7   the issuer cannot sign (an intermediate: not supported yet), or the certificate on disk is not the recorded one",
+      "7   the issuer cannot sign (expired, key missing, wrong passphrase), or the certificate on disk is not the recorded one",
     ],
   });
 }
