@@ -2,14 +2,16 @@ import type { z } from "zod";
 
 import { caInitShape } from "./ca-init.js";
 import { caIntermediateCreateShape } from "./ca-intermediate-create.js";
+import { caRetireShape } from "./ca-retire.js";
+import { caRotateShape } from "./ca-rotate.js";
 import { caShowShape } from "./ca-show.js";
 import { certExportShape } from "./cert-export.js";
 import { certInspectShape } from "./cert-inspect.js";
 import { certIssueShape } from "./cert-issue.js";
 import { certListShape } from "./cert-list.js";
-import { certRevokeShape } from "./cert-revoke.js";
 import { certNeedsRenewalShape } from "./cert-needs-renewal.js";
 import { certRenewShape } from "./cert-renew.js";
+import { certRevokeShape } from "./cert-revoke.js";
 import { certSignShape } from "./cert-sign.js";
 import { certVerifyShape } from "./cert-verify.js";
 import { crlStatusShape } from "./crl-status.js";
@@ -44,6 +46,8 @@ export const JSON_SHAPES: Readonly<Record<string, z.ZodType>> = {
   "ca init": caInitShape,
   "ca show": caShowShape,
   "ca intermediate create": caIntermediateCreateShape,
+  "ca rotate": caRotateShape,
+  "ca retire": caRetireShape,
   "cert issue": certIssueShape,
   "cert sign": certSignShape,
   "cert inspect": certInspectShape,
