@@ -371,6 +371,9 @@ test("rotated CAs keep their CRLs until retired: revoke, crl, combined.crl (CRL_
       "its CRL left combined.crl",
     );
     assert.ok(await readCaCrl(layout, { issuers: [], now: new Date() }), "and the combined file is complete again");
+    const again = await pgwarden(["cert", "revoke", "--pki", pki, "--cn", "app2", "--format", "json"]);
+    assert.equal(again.code, 0, `revoked before its CA was retired: already revoked, ${again.stderr}`);
+    assert.equal((JSON.parse(again.stdout) as { alreadyRevoked: boolean }).alreadyRevoked, true);
     const afterStatus = await pgwarden(["crl", "status", "--pki", pki]);
     assert.doesNotMatch(afterStatus.stdout, new RegExp(`client-${oldClientId}`));
 

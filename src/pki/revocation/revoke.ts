@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 
-import { notFoundError, pkiError, usageError } from "../../core/errors.js";
+import { notFoundError, PgwardenError, pkiError, usageError } from "../../core/errors.js";
 import { combinedCrlPath, type IssuerFiles } from "../authority/issuers.js";
 import { sameKeyId } from "../authority/rotated-cas.js";
 import { keyIdOfFile } from "../authority/rotation-journal.js";
@@ -159,10 +159,15 @@ export async function revokeCertificate(layout: PkiLayout, request: RevokeReques
   const certificate = chooseCertificate(records, new Set(revokedKeys.keys()), request, now);
   const issuerName = recordIssuerName(certificate);
   const serial = normalizeSerial(certificate.serial);
-  const signer = await signerOf(layout, certificate, issuerName, serial);
   const earlier = revokedKeys.get(`${issuerName}/${serial}`);
-  if (earlier && (await listedInCrl(layout, signer, serial)))
+  const signer = await signerOf(layout, certificate, issuerName, serial).catch((error: unknown) => {
+    // Revoked before its CA was retired: done, and no CRL needs it any more.
+    if (earlier && error instanceof PgwardenError && error.code === "issuer-retired") return undefined;
+    throw error;
+  });
+  if (earlier && (signer === undefined || (await listedInCrl(layout, signer, serial))))
     return { certificate, revocation: earlier, alreadyRevoked: true };
+  if (signer === undefined) throw new Error("unreachable: a retired issuer without an earlier revocation");
   const plan = await planCrls(layout, { ...request, only: [crlStateName(signer)] });
   const revocation: RevocationRecord = earlier ?? {
     version: 1,
