@@ -330,6 +330,19 @@ test("rotated CAs keep their CRLs until retired: revoke, crl, combined.crl (CRL_
     assert.equal(statuses.find((item) => item.issuer === "client")?.revocations, 0);
     const shown = await pgwarden(["ca", "show", "--pki", pki]);
     assert.equal(shown.code, 0, shown.stderr);
+    const shownJson = await pgwarden(["ca", "show", "--pki", pki, "--format", "json"]);
+    const overview: unknown = JSON.parse(shownJson.stdout);
+    assert.ok(JSON_SHAPES["ca show"]?.safeParse(overview).success, "schemas/ca-show.schema.json");
+    assert.deepEqual(
+      (overview as { issuers: { name: string; rotated: boolean }[] }).issuers.map((item) => [item.name, item.rotated]),
+      [
+        ["ca", false],
+        ["client", false],
+        ["server", false],
+        [`ca-${oldRootId}`, true],
+        [`client-${oldClientId}`, true],
+      ],
+    );
     assert.match(shown.stdout, new RegExp(`^ca-${oldRootId} \\(root CA, rotated, trusted until retired\\)$`, "m"));
     assert.match(
       shown.stdout,

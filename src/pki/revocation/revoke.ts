@@ -160,14 +160,17 @@ export async function revokeCertificate(layout: PkiLayout, request: RevokeReques
   const issuerName = recordIssuerName(certificate);
   const serial = normalizeSerial(certificate.serial);
   const earlier = revokedKeys.get(`${issuerName}/${serial}`);
-  const signer = await signerOf(layout, certificate, issuerName, serial).catch((error: unknown) => {
+  let signer: IssuerFiles;
+  try {
+    signer = await signerOf(layout, certificate, issuerName, serial);
+  } catch (error) {
     // Revoked before its CA was retired: done, and no CRL needs it any more.
-    if (earlier && error instanceof PgwardenError && error.code === "issuer-retired") return undefined;
+    if (earlier && error instanceof PgwardenError && error.code === "issuer-retired")
+      return { certificate, revocation: earlier, alreadyRevoked: true };
     throw error;
-  });
-  if (earlier && (signer === undefined || (await listedInCrl(layout, signer, serial))))
+  }
+  if (earlier && (await listedInCrl(layout, signer, serial)))
     return { certificate, revocation: earlier, alreadyRevoked: true };
-  if (signer === undefined) throw new Error("unreachable: a retired issuer without an earlier revocation");
   const plan = await planCrls(layout, { ...request, only: [crlStateName(signer)] });
   const revocation: RevocationRecord = earlier ?? {
     version: 1,
