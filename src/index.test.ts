@@ -25,6 +25,7 @@ const PUBLIC_VALUES = {
     "retireCa",
     "rotateCa",
     "rotateIntermediate",
+    "rotatedAnchorsPem",
     "trustedRootsPem",
   ],
   intermediates: ["createIntermediate", "issuerNameFor", "loadIssuer", "loadIssuerFor"],

@@ -18,7 +18,7 @@ export { rotateCa, type RotateCaOptions, type RotateCaResult } from "./pki/autho
 export { type CertificateAuthority, loadCa, type LoadCaOptions } from "./pki/authority/certificate-authority.js";
 export { rotateIntermediate, type RotateIntermediateOptions } from "./pki/authority/intermediate-rotate.js";
 export { trustedRootsPem } from "./pki/authority/trust-anchors.js";
-export { crlStateName, listTrustedIssuerFiles } from "./pki/authority/trusted-issuers.js";
+export { crlStateName, listTrustedIssuerFiles, rotatedAnchorsPem } from "./pki/authority/trusted-issuers.js";
 export type { DistinguishedName } from "./pki/encoding/certificate-extensions.js";
 export { DEFAULT_LEAF_VALIDITY_DAYS, DEFAULT_ROOT_VALIDITY_DAYS } from "./pki/issuing/validity.js";
 export { DEFAULT_KEY_TYPE, KEY_TYPES, type KeyType } from "./pki/keys/key-type.js";

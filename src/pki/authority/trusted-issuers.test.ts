@@ -11,9 +11,11 @@ import { lastCrlNumber } from "../revocation/crl-number.js";
 import { writeCrls } from "../revocation/crl-writer.js";
 import { initCa } from "./ca-init.js";
 import { rotateCa } from "./ca-rotate.js";
+import { createIntermediate } from "./intermediate-create.js";
+import { rotateIntermediate } from "./intermediate-rotate.js";
 import { issuerFiles } from "./issuers.js";
 import { keyIdOfFile } from "./rotation-journal.js";
-import { crlStateName, listTrustedIssuerFiles } from "./trusted-issuers.js";
+import { crlStateName, listTrustedIssuerFiles, rotatedAnchorsPem } from "./trusted-issuers.js";
 
 test("crlStateName: the issuer name, and <name>-<key id 16> for a rotated CA", () => {
   const layout = pkiLayout("/pki");
@@ -83,6 +85,28 @@ test("after a root rotation: the rotated root is listed with its own CRL path; i
     assert.match(text, /Serial Number: 0A/);
     assert.doesNotMatch(text, /Serial Number: 0B|Serial Number: 0C/);
     assert.equal(((await readFile(written.combinedPath, "utf8")).match(/BEGIN X509 CRL/g) ?? []).length, 2);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test("rotatedAnchorsPem: the anchor twin of each rotated intermediate of that name, none for another name", async () => {
+  const root = await mkdtemp(join(tmpdir(), "trusted-anchors-"));
+  try {
+    const layout = pkiLayout(root);
+    await initCa(layout);
+    await createIntermediate(layout, { name: "client" });
+    await createIntermediate(layout, { name: "server" });
+    assert.equal(await rotatedAnchorsPem(layout, "client"), "");
+    const first = await readFile(join(root, "ca", "client-ca.anchor.crt"), "utf8");
+    await rotateIntermediate(layout, "client");
+    const second = await readFile(join(root, "ca", "client-ca.anchor.crt"), "utf8");
+    assert.notEqual(first, second, "a new anchor twin");
+    assert.equal(await rotatedAnchorsPem(layout, "client"), first);
+    await rotateIntermediate(layout, "client");
+    const both = await rotatedAnchorsPem(layout, "client");
+    assert.ok(both.includes(first) && both.includes(second) && both.length === first.length + second.length);
+    assert.equal(await rotatedAnchorsPem(layout, "server"), "");
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import type { PkiLayout } from "../pki-layout.js";
@@ -34,4 +35,20 @@ export async function listRotatedIssuerFiles(layout: PkiLayout): Promise<IssuerF
 /** The current issuers ({@link listIssuerFiles}), then the rotated ones still trusted ({@link listRotatedIssuerFiles}). */
 export async function listTrustedIssuerFiles(layout: PkiLayout): Promise<IssuerFiles[]> {
   return [...(await listIssuerFiles(layout)), ...(await listRotatedIssuerFiles(layout))];
+}
+
+/**
+ * The anchor twins (`ca/rotated/<name>-<key id 16>.anchor.crt`) of the intermediates named `name` that `ca rotate
+ * --intermediate` replaced and `ca retire` has not retired, as one PEM bundle ("" when none): what a server that
+ * trusts that issuer alone (`ssl_ca_file` = its anchor twin) must add so the old intermediate's certificates still
+ * log in until it is retired.
+ */
+export async function rotatedAnchorsPem(layout: PkiLayout, name: string): Promise<string> {
+  const texts: string[] = [];
+  for (const ca of await listRotatedCas(rotatedDir(layout))) {
+    if (ca.issuerName !== name) continue;
+    const text = await readFile(ca.certPath.replace(/\.crt$/, ".anchor.crt"), "utf8").catch(() => undefined);
+    if (text !== undefined) texts.push(text.endsWith("\n") ? text : `${text}\n`);
+  }
+  return texts.join("");
 }
