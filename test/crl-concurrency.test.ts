@@ -125,14 +125,14 @@ test("four cert revoke at once, of four certificates: every revocation is record
   });
   const layout = pkiLayout(pki);
   assert.equal((await readdir(layout.revocationsDir)).filter((name) => name.endsWith(".json")).length, 4);
+  // Client-profile leaves come from the client intermediate: its CRL lists them.
   const crl = parseRevocationList(
-    // The client profile is signed by the client intermediate, whose CRL lists them.
     decodePemBlocks(await readFile(issuerFiles(layout, "client").crlPath, "utf8"))[0]?.der ?? Buffer.alloc(0),
   );
   for (const serial of serials) assert.ok(crl.revoked.has(serial), `${serial} is in the CRL`);
   const combined = await readFile(combinedCrlPath(layout), "utf8");
   assert.ok(
-    combined.startsWith(await readFile(issuerFiles(layout, "ca").crlPath, "utf8")),
+    combined.includes(await readFile(issuerFiles(layout, "client").crlPath, "utf8")),
     "combined holds the newest",
   );
 });

@@ -4,10 +4,12 @@ import { document } from "./common.js";
 
 export const caRetireShape = document(
   {
+    issuerName: z.string().describe('"ca" for a root, else the intermediate\'s name'),
     subject: z.string(),
-    keyId: z.string().describe("the retired CA's subject key identifier, hex"),
-    certPath: z.string().describe("where its certificate now is: ca/retired/"),
+    keyId: z.string(),
+    certPath: z.string().describe("where its certificate went: ca/retired/"),
     keyPath: z.string(),
+    combinedCrlPath: z.string().optional().describe("crl/combined.crl, rewritten without its CRL, when there is one"),
   },
-  "pgwarden ca retire: the CA no trust bundle holds any more",
+  "pgwarden ca retire: the CA that left every trust bundle, and where its files went",
 );

@@ -4,20 +4,20 @@ import { certificateInfo, document, isoTime } from "./common.js";
 
 export const caRotateShape = document(
   {
-    issuer: z.string().describe('the issuer rotated: "ca" for the root'),
+    issuer: z.string().describe('"ca" for the root, else the intermediate rotated with --intermediate'),
     certPath: z.string(),
     keyPath: z.string(),
     keyEncrypted: z.boolean(),
-    certificate: certificateInfo.describe("the new CA"),
+    certificate: certificateInfo,
     previous: z
       .strictObject({
-        certPath: z.string().describe("where the replaced CA's certificate is kept: ca/rotated/<issuer>-<key id>.crt"),
+        certPath: z.string().describe("ca/rotated/<issuer>-<key id 16>.crt: still trusted until ca retire"),
         keyPath: z.string(),
         subject: z.string(),
-        keyId: z.string().describe("its subject key identifier, hex: what ca retire takes"),
+        keyId: z.string(),
         notAfter: isoTime,
       })
-      .describe("the CA it replaced, still trusted until ca retire"),
+      .describe("the CA replaced"),
   },
-  "pgwarden ca rotate: the new CA and the one it replaced",
+  "pgwarden ca rotate: the new CA, and where the one it replaced is kept",
 );

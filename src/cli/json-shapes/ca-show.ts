@@ -16,6 +16,7 @@ export const caShowShape = document(
         z.strictObject({
           name: z.string(),
           kind: z.enum(["root", "intermediate"]),
+          rotated: z.boolean().describe("a CA ca rotate replaced: it signs CRLs only, trusted until ca retire"),
           certPath: z.string(),
           keyPath: z.string(),
           key: keyState,
@@ -23,7 +24,7 @@ export const caShowShape = document(
           crl: issuerCrlStatus,
         }),
       )
-      .describe("every CA of the PKI: the root first, then the intermediates"),
+      .describe("every CA of the PKI: the root first, then the intermediates, then the rotated CAs not yet retired"),
     soonestExpiry: z.strictObject({ issuer: z.string(), notAfter: isoTime, daysLeft: z.number().int() }),
   },
   "pgwarden ca show: the root CA (its fields at the top, as before) and every CA with its CRL",

@@ -6,7 +6,9 @@ import { isoTime } from "./common.js";
 
 /** One CRL just written. */
 export const writtenCrl = z.strictObject({
-  issuer: z.string().describe('"ca" for the root, else the intermediate\'s name'),
+  issuer: z
+    .string()
+    .describe('"ca" for the root, else the intermediate\'s name; `<name>-<key id 16>` for a CA ca rotate replaced'),
   path: z.string().describe("relative to the PKI directory"),
   number: z.number().int().positive(),
   thisUpdate: isoTime,
@@ -16,8 +18,9 @@ export const writtenCrl = z.strictObject({
 
 /** One issuer's CRL as `crl status` and `ca show` report it. */
 export const issuerCrlStatus = z.strictObject({
-  issuer: z.string(),
+  issuer: z.string().describe("the issuer's name; `<name>-<key id 16>` for a CA ca rotate replaced"),
   kind: z.enum(["root", "intermediate"]),
+  rotatedKeyId: z.string().optional().describe("set for a CA ca rotate replaced, trusted until ca retire: its key id"),
   path: z.string().describe("relative to the PKI directory"),
   state: z.enum(["current", "due", "expired", "missing", "unreadable"]),
   number: z.number().int().optional(),

@@ -1,17 +1,18 @@
 import { linkSync, unlinkSync } from "node:fs";
-import { sep } from "node:path";
+import { relative, sep } from "node:path";
 
 import { ExitCode, notFoundError, PgwardenError, usageError } from "../../core/errors.js";
 import { ensureDirectory, PRIVATE_DIR_MODE, syncDirectory } from "../../core/fs/atomic-write.js";
 import { checkPkiDirectory } from "../../core/fs/safe-dir.js";
 import type { PkiLayout } from "../pki-layout.js";
 import { readRevocations } from "../records/revocations.js";
+import { rewriteCombinedCrl } from "../revocation/crl-writer.js";
 import { certificatesSignedBy } from "./certificates-signed-by.js";
 import { listRotatedCas, retiredDir, type RotatedCa, rotatedDir, rotatedPaths } from "./rotated-cas.js";
 import { finishRotation } from "./rotation-journal.js";
 
 /*
- * `ca retire OLD`: a CA that `ca rotate` replaced leaves every trust bundle once nothing valid
+ * `ca retire OLD`: a CA that `ca rotate` replaced (the root or an intermediate) leaves every trust bundle once nothing valid
  * depends on it. Its files move from `ca/rotated/` to `ca/retired/` (kept: pgwarden never deletes
  * a key); the bundles pgwarden writes afterwards (pg tls, cert export, sandbox) no longer hold it.
  */
@@ -61,33 +62,50 @@ export async function findRotatedCa(layout: PkiLayout, selector: string): Promis
   );
 }
 
-/** What still depends on a rotated CA at `now`, sorted by path. */
+/**
+ * What still depends on a rotated CA at `now`: leaves it signed, and CAs it signed that are still trusted
+ * (a current intermediate `ca/<name>-ca.crt`, or one rotated but not retired in `ca/rotated/`). Copies of a
+ * CA's certificate elsewhere (a leaf's fullchain file) count as that CA, not again; the CA's own files
+ * (its certificate, its anchor twin) and everything retired are not dependants.
+ */
 export async function caDependants(layout: PkiLayout, ca: RotatedCa, now: Date): Promise<Dependant[]> {
   const publicKey = ca.certificate.publicKey;
   const revoked = new Set((await readRevocations(layout)).revocations.map((revocation) => revocation.serial));
-  const copies = [`ca${sep}rotated${sep}`, `ca${sep}retired${sep}`];
+  const retired = `ca${sep}retired${sep}`;
+  const own = new Set(
+    [ca.certPath, ca.certPath.replace(/\.crt$/, ".anchor.crt")].map((path) => relative(layout.root, path)),
+  );
+  const inCa = (path: string) => path.startsWith(`ca${sep}`);
+  const found = await certificatesSignedBy(layout, publicKey);
+  // CAs first, so that a copy of one in a leaf's fullchain file is seen as that CA.
+  const ordered = [...found.filter((item) => inCa(item.path)), ...found.filter((item) => !inCa(item.path))];
   const seen = new Set<string>([ca.certificate.fingerprint256]);
   const dependants: Dependant[] = [];
-  for (const found of await certificatesSignedBy(layout, publicKey)) {
-    if (copies.some((prefix) => found.path.startsWith(prefix)) || seen.has(found.fingerprint256)) continue;
-    seen.add(found.fingerprint256);
-    if (found.notAfter.getTime() <= now.getTime() || revoked.has(found.serial)) continue;
+  for (const item of ordered) {
+    if (seen.has(item.fingerprint256)) continue;
+    seen.add(item.fingerprint256);
+    if (own.has(item.path) || item.path.startsWith(retired)) continue;
+    if (item.notAfter.getTime() <= now.getTime() || revoked.has(item.serial)) continue;
     dependants.push({
-      path: found.path,
-      subject: found.subjectText,
-      serial: found.serial,
-      notAfter: found.notAfter.toISOString(),
+      path: item.path,
+      subject: item.subjectText,
+      serial: item.serial,
+      notAfter: item.notAfter.toISOString(),
     });
   }
-  return dependants;
+  return dependants.sort((a, b) => a.path.localeCompare(b.path));
 }
 
 /** The retired CA and where its files went. */
 export interface RetireCaResult {
+  /** "ca" for a root, else the intermediate's name. */
+  readonly issuerName: string;
   readonly subject: string;
   readonly keyId: string;
   readonly certPath: string;
   readonly keyPath: string;
+  /** `crl/combined.crl` rewritten without the retired CA's CRL; undefined when there was none. */
+  readonly combinedCrlPath?: string;
 }
 
 const LISTED_DEPENDANTS = 10;
@@ -110,26 +128,33 @@ export async function retireCa(layout: PkiLayout, selector: string, now: Date = 
     throw new PgwardenError(
       "ca-in-use",
       `${label(ca)} still signs ${dependants.length} valid certificate${dependants.length === 1 ? "" : "s"}: ${listed}${more}. ` +
-        "Renew them under the new CA (pgwarden cert renew --all), or revoke them, then retire it",
+        (dependants.some((item) => item.path.startsWith(`ca${sep}`))
+          ? "Rotate the intermediates it signed (pgwarden ca rotate --intermediate NAME) and retire the old ones; renew "
+          : "Renew ") +
+        "the certificates under the new CA (pgwarden cert renew --all), or revoke them, then retire it",
       ExitCode.checkFailed,
     );
   }
   const target = rotatedPaths(retiredDir(layout), ca.issuerName, ca.keyId);
+  const anchor = (path: string) => path.replace(/\.crt$/, ".anchor.crt");
   await ensureDirectory(retiredDir(layout), PRIVATE_DIR_MODE);
-  // Linked first, then unlinked from rotated/: killed in between, the CA is in both and still trusted; retire again finishes.
-  for (const [from, to] of [
+  // Linked first, then unlinked from rotated/: killed in between, the CA is in both and still trusted; retire again
+  // finishes. The certificate goes last from rotated/ (it is what lists the CA); an intermediate's anchor twin moves too.
+  const moves = [
     [ca.keyPath, target.keyPath],
+    [anchor(ca.certPath), anchor(target.certPath)],
     [ca.certPath, target.certPath],
-  ] as const) {
+  ] as const;
+  for (const [from, to] of moves) {
     try {
       linkSync(from, to);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== "EEXIST" && !(code === "ENOENT" && from === ca.keyPath)) throw error;
+      if (code !== "EEXIST" && !(code === "ENOENT" && from !== ca.certPath)) throw error;
     }
   }
   await syncDirectory(retiredDir(layout));
-  for (const path of [ca.certPath, ca.keyPath]) {
+  for (const [path] of moves) {
     try {
       unlinkSync(path);
     } catch {
@@ -137,5 +162,13 @@ export async function retireCa(layout: PkiLayout, selector: string, now: Date = 
     }
   }
   await syncDirectory(rotatedDir(layout));
-  return { subject: ca.certificate.subject.split("\n").join(", "), keyId: ca.keyId, ...target };
+  // Servers given the combined CRL no longer need the retired CA's; its own CRL file stays in crl/.
+  const combined = await rewriteCombinedCrl(layout);
+  return {
+    issuerName: ca.issuerName,
+    subject: ca.certificate.subject.split("\n").join(", "),
+    keyId: ca.keyId,
+    ...target,
+    ...(combined === undefined ? {} : { combinedCrlPath: combined }),
+  };
 }

@@ -1,20 +1,11 @@
 import { createPublicKey, type KeyObject, X509Certificate } from "node:crypto";
-import { unlinkSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { relative } from "node:path";
 
 import { AsnConvert } from "@peculiar/asn1-schema";
 
 import { notFoundError, PgwardenError, pkiError } from "../../core/errors.js";
-import {
-  ensureDirectory,
-  FileExistsError,
-  PRIVATE_DIR_MODE,
-  PRIVATE_FILE_MODE,
-  PUBLIC_FILE_MODE,
-  syncDirectory,
-  writeFileAtomic,
-} from "../../core/fs/atomic-write.js";
+import { PRIVATE_FILE_MODE, PUBLIC_FILE_MODE } from "../../core/fs/atomic-write.js";
 import { checkPkiDirectory } from "../../core/fs/safe-dir.js";
 import { subjectKeyIdentifier } from "../encoding/certificate-der.js";
 import { toPem } from "../encoding/der.js";
@@ -24,23 +15,13 @@ import { checkValidityDays, computeValidity, DEFAULT_ROOT_VALIDITY_DAYS } from "
 import { encodePrivateKey, isEncryptedPem, readPrivateKeyFile } from "../keys/key-file.js";
 import { DEFAULT_KEY_TYPE, generateKeyPair, type KeyType, parseKeyType } from "../keys/key-type.js";
 import type { PkiLayout } from "../pki-layout.js";
-import { newRecordFileName } from "../records/certificate-records.js";
 import { nextGenerationSubject } from "./ca-generation.js";
 import { ROOT_PATH_LENGTH } from "./ca-init.js";
 import { type CertificateAuthority, certificateAuthority, readCertificateFile } from "./certificate-authority.js";
 import { ROOT_ISSUER } from "./issuers.js";
 import { rootCertificateDer } from "./root-certificate.js";
 import { keyIdOf, rotatedDir, rotatedPaths } from "./rotated-cas.js";
-import {
-  applyRotation,
-  discardStaged,
-  finishRotation,
-  JOURNAL_VERSION,
-  journalPath,
-  keyIdOfFile,
-  type RotationJournal,
-  stagingDir,
-} from "./rotation-journal.js";
+import { commitRotation, finishRotation } from "./rotation-journal.js";
 
 /*
  * `ca rotate`: a new CA takes the old one's place (`ca/ca.{key,crt}`), and the old one moves
@@ -128,27 +109,24 @@ export async function rotateCa(layout: PkiLayout, options: RotateCaOptions = {})
   const newKeyId = keyIdOf(der);
   const keep = rotatedPaths(rotatedDir(layout), ROOT_ISSUER, oldKeyId);
 
-  await ensureDirectory(stagingDir(layout), PRIVATE_DIR_MODE);
-  const staged = {
-    key: join(stagingDir(layout), `${process.pid}.key`),
-    cert: join(stagingDir(layout), `${process.pid}.crt`),
-  };
-  await writeFileAtomic(staged.key, encodePrivateKey(key, encrypt ? options.passphrase : undefined), {
-    mode: PRIVATE_FILE_MODE,
-  });
-  await writeFileAtomic(staged.cert, pem, { mode: PUBLIC_FILE_MODE });
   const info = describeCertificate(der, now);
   const rel = (path: string) => relative(layout.root, path);
-  const journal: RotationJournal = {
-    version: JOURNAL_VERSION,
-    pid: process.pid,
+  await commitRotation(layout, {
     issuerName: ROOT_ISSUER,
     oldKeyId,
     newKeyId,
-    live: { key: rel(layout.caKey), cert: rel(layout.caCert) },
-    staged: { key: rel(staged.key), cert: rel(staged.cert) },
-    keep: { key: rel(keep.keyPath), cert: rel(keep.certPath) },
-    recordFile: newRecordFileName(now),
+    cert: layout.caCert,
+    files: [
+      {
+        live: layout.caKey,
+        keep: keep.keyPath,
+        data: encodePrivateKey(key, encrypt ? options.passphrase : undefined),
+        mode: PRIVATE_FILE_MODE,
+        suffix: "key",
+      },
+      { live: layout.caCert, keep: keep.certPath, data: pem, mode: PUBLIC_FILE_MODE, suffix: "crt" },
+    ],
+    now,
     record: {
       version: 1,
       serial: info.serial,
@@ -169,28 +147,7 @@ export async function rotateCa(layout: PkiLayout, options: RotateCaOptions = {})
       keyPath: rel(layout.caKey),
       issuedAt: now.toISOString(),
     },
-  };
-  await ensureDirectory(layout.dbDir, PRIVATE_DIR_MODE);
-  try {
-    await writeFileAtomic(journalPath(layout), JSON.stringify(journal), { mode: PRIVATE_FILE_MODE, exclusive: true });
-  } catch (error) {
-    for (const path of [staged.key, staged.cert]) unlinkQuietly(path);
-    if (error instanceof FileExistsError)
-      throw pkiError(
-        "rotation-running",
-        `another ca rotate is running in ${layout.root} (${journalPath(layout)}): wait for it, then check ca show`,
-      );
-    throw error;
-  }
-  await syncDirectory(layout.dbDir);
-  if ((await keyIdOfFile(layout.caCert)) !== oldKeyId) {
-    await discardStaged(layout, journal);
-    throw pkiError(
-      "rotation-stale",
-      `${layout.caCert} changed while the new CA was being made (another ca rotate?): nothing was changed; run ca rotate again`,
-    );
-  }
-  await applyRotation(layout, journal);
+  });
   const oldInfo = describeCertificate(old.der, now);
   return {
     issuerName: ROOT_ISSUER,
@@ -201,19 +158,12 @@ export async function rotateCa(layout: PkiLayout, options: RotateCaOptions = {})
   };
 }
 
-function unlinkQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Never written, or already gone.
-  }
-}
-
 /** The certificate's subject Name, DER. */
-function describeSubjectDer(der: Buffer): Uint8Array {
+export function describeSubjectDer(der: Buffer): Uint8Array {
   return new Uint8Array(AsnConvert.serialize(parseExtensions(der).certificate.tbsCertificate.subject));
 }
 
-function keyIdOfKey(key: KeyObject): string {
+/** The hex key id pgwarden gives a key (SHA-1 of its public key, as the SKI of its certificates). */
+export function keyIdOfKey(key: KeyObject): string {
   return Buffer.from(subjectKeyIdentifier(createPublicKey(key))).toString("hex");
 }

@@ -123,36 +123,47 @@ function intermediateName(root: CertificateAuthority, name: string): Name {
   return new Name([...rdns, cn]);
 }
 
-/** The extensions of an intermediate and of its anchor twin, which differ only in their authority key identifier. */
-function caExtensions(keyId: Uint8Array, authorityKeyId: Uint8Array, permitted: PermittedNames): Buffer[] {
-  const constraints = nameConstraintsExtension(permitted);
+/**
+ * The extensions of an intermediate and of its anchor twin, which differ only in their authority key identifier.
+ * `permitted` is either the names to build the NameConstraints from, or an encoded NameConstraints extension
+ * copied from the intermediate being replaced (`ca rotate --intermediate`).
+ */
+function caExtensions(keyId: Uint8Array, authorityKeyId: Uint8Array, permitted: PermittedNames | Buffer): Buffer[] {
+  const constraints = Buffer.isBuffer(permitted) ? permitted : nameConstraintsExtension(permitted);
   return [
     encodeExtension(basicConstraintsExtension(true, INTERMEDIATE_PATH_LENGTH)),
     encodeExtension(keyUsageExtension(["keyCertSign", "cRLSign"])),
     subjectKeyIdExtensionDer(keyId),
     encodeExtension(authorityKeyIdExtension(authorityKeyId)),
-    ...(constraints ? [encodeExtension(constraints)] : []),
+    ...(constraints ? [Buffer.isBuffer(constraints) ? constraints : encodeExtension(constraints)] : []),
   ];
 }
 
-interface SignedIntermediate {
+/** An intermediate certificate and its anchor twin, DER; `clamped` when its notAfter was cut back to the root's. */
+export interface SignedIntermediate {
   readonly der: Buffer;
   readonly anchorDer: Buffer;
   readonly clamped: boolean;
 }
 
-function signIntermediate(
+/**
+ * Signs intermediate `name` (key `key`) with `root`, and its self-signed anchor twin. `subject` (DER) replaces the
+ * default `<root CN>-<name>` (`ca rotate --intermediate` gives the next generation of the old one's); `permitted`
+ * is as {@link caExtensions} takes it.
+ */
+export function signIntermediate(
   root: CertificateAuthority,
   key: KeyObject,
   name: string,
   days: number,
-  permitted: PermittedNames,
+  permitted: PermittedNames | Buffer,
   now: Date,
+  subjectDer?: Buffer,
 ): SignedIntermediate {
   const validity = computeValidity({ days, now, issuerNotAfter: root.notAfter, issuerNotBefore: root.notBefore });
   const publicKey = createPublicKey(key);
   const keyId = subjectKeyIdentifier(publicKey);
-  const subject = Buffer.from(AsnConvert.serialize(intermediateName(root, name)));
+  const subject = subjectDer ?? Buffer.from(AsnConvert.serialize(intermediateName(root, name)));
   const spki = publicKey.export({ type: "spki", format: "der" });
   const dates = validityDer(validity.notBefore, validity.notAfter);
   const rootAlgorithm = signatureAlgorithmFor(root.key);

@@ -13,6 +13,8 @@ import {
   readCertificateFile,
 } from "./certificate-authority.js";
 import { issuerFiles, listIssuerFiles, ROOT_ISSUER } from "./issuers.js";
+import { listRotatedCas, rotatedDir } from "./rotated-cas.js";
+import { finishRotation } from "./rotation-journal.js";
 
 /*
  * Which CA signs a leaf, and loading it. With intermediates present, a profile's leaves come
@@ -59,12 +61,14 @@ export async function issuerNameFor(layout: PkiLayout, profile: ProfileName, ove
 
 /**
  * Loads the issuer `name` for signing. The root keeps every check of {@link loadCa}; an intermediate
- * (`ca/<name>-ca.{key,crt}`, its key under the root's passphrase) must be signed by the root in
- * `ca/ca.crt` (its signature verified), a CA with keyCertSign, within its validity (an expired issuer
- * refuses to sign, exit 7) and the pair of its key.
+ * (`ca/<name>-ca.{key,crt}`, its key under the root's passphrase) must be signed by a trusted root: the one in
+ * `ca/ca.crt` or one `ca rotate` replaced and `ca retire` has not retired (its signature verified), a CA with
+ * keyCertSign, within its validity (an expired issuer refuses to sign, exit 7) and the pair of its key.
  */
 export async function loadIssuer(layout: PkiLayout, name: string, options: LoadCaOptions = {}): Promise<LoadedIssuer> {
   if (name === ROOT_ISSUER) return { ...(await loadCa(layout, options)), issuerName: ROOT_ISSUER, chainPem: "" };
+  // An intermediate's rotation killed between its renames: finish it before reading the pair.
+  await finishRotation(layout);
   const files = issuerFiles(layout, name);
   const read = (path: string, label: string) =>
     readCertificateFile(path, label).catch((error: unknown) => {
@@ -85,12 +89,35 @@ export async function loadIssuer(layout: PkiLayout, name: string, options: LoadC
     insecure: options.insecure ?? false,
     onWarning: options.onWarning,
   });
+  const signer = await signingRoot(layout, new X509Certificate(der), root);
   const ca = certificateAuthority(files, der, pem, key, {
     now: options.now,
     onWarning: options.onWarning,
-    root: new X509Certificate(root.der),
+    root: new X509Certificate(signer.der),
   });
-  return { ...ca, issuerName: name, chainPem: toPem(der, "CERTIFICATE"), root: { der: root.der, pem: root.pem } };
+  return { ...ca, issuerName: name, chainPem: toPem(der, "CERTIFICATE"), root: { der: signer.der, pem: signer.pem } };
+}
+
+/**
+ * The trusted root that signed `intermediate`: the current one (`ca/ca.crt`) or a rotated one still trusted,
+ * so that intermediates made before `ca rotate` keep signing until they are rotated themselves. When none
+ * did, the current root, whose check then says what is wrong.
+ */
+async function signingRoot(
+  layout: PkiLayout,
+  intermediate: X509Certificate,
+  current: { readonly der: Buffer; readonly pem: string },
+): Promise<{ readonly der: Buffer; readonly pem: string }> {
+  const signedBy = (der: Buffer) => {
+    try {
+      return intermediate.verify(new X509Certificate(der).publicKey);
+    } catch {
+      return false;
+    }
+  };
+  if (signedBy(current.der)) return current;
+  const rotated = (await listRotatedCas(rotatedDir(layout))).filter((ca) => ca.issuerName === ROOT_ISSUER);
+  return rotated.find((ca) => signedBy(ca.der)) ?? current;
 }
 
 /** The issuer of `profile`'s leaves ({@link issuerNameFor}), loaded ({@link loadIssuer}). */

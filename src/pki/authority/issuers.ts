@@ -42,8 +42,10 @@ export interface IssuerFiles {
   readonly kind: IssuerKind;
   readonly certPath: string;
   readonly keyPath: string;
-  /** Its revocation list, `crl/<name>.crl`. */
+  /** Its revocation list, `crl/<name>.crl` (`crl/<name>-<key id>.crl` for a rotated CA). */
   readonly crlPath: string;
+  /** Set for a CA `ca rotate` replaced (`ca/rotated/`): its hex key id; such a CA signs CRLs only. */
+  readonly rotatedKeyId?: string;
 }
 
 /** The files of the issuer called `name` (the root for "ca"); they need not exist. */

@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 
 import { notFoundError } from "../../core/errors.js";
 import { readCertificateFile } from "../authority/certificate-authority.js";
-import { type IssuerKind, listIssuerFiles } from "../authority/issuers.js";
+import { type IssuerKind } from "../authority/issuers.js";
+import { crlStateName, listTrustedIssuerFiles } from "../authority/trusted-issuers.js";
 import { isEncryptedPem } from "../keys/key-file.js";
 import type { PkiLayout } from "../pki-layout.js";
 import { crlStatus, type IssuerCrlStatus } from "../revocation/crl-status.js";
@@ -11,10 +12,13 @@ import { type CertificateInfo, describeCertificate } from "./certificate-info.js
 /** The state of an issuer's key file, as `ca show` says it. */
 export type KeyFileState = "missing" | "present, encrypted" | "present, not encrypted";
 
-/** One CA of the PKI (the root or an intermediate) as `ca show` lists it. */
+/** One CA of the PKI (the root, an intermediate, or one `ca rotate` replaced) as `ca show` lists it. */
 export interface IssuerOverview {
+  /** The issuer's name; `<name>-<key id 16>` for a rotated CA. */
   readonly name: string;
   readonly kind: IssuerKind;
+  /** A CA `ca rotate` replaced: still trusted, signing its CRL, until `ca retire`. */
+  readonly rotated: boolean;
   readonly certPath: string;
   readonly keyPath: string;
   readonly key: KeyFileState;
@@ -25,7 +29,7 @@ export interface IssuerOverview {
 
 export interface IssuersOverview {
   readonly issuers: IssuerOverview[];
-  /** The CA that expires first: the day the PKI needs attention. */
+  /** The current CA that expires first: the day the PKI needs attention (rotated CAs are on their way out). */
   readonly soonestExpiry: { readonly issuer: string; readonly notAfter: string; readonly daysLeft: number };
   /** CRL problems (due, expired, missing, stale combined file), one line each. */
   readonly crlProblems: string[];
@@ -37,28 +41,33 @@ async function keyState(path: string): Promise<KeyFileState> {
   return isEncryptedPem(text) ? "present, encrypted" : "present, not encrypted";
 }
 
-/** Every CA of the PKI with its certificate, key file, CRL, and the soonest expiry among them. */
+/**
+ * Every CA of the PKI (rotated ones not retired included, after the current ones) with its certificate, key file,
+ * CRL, and the soonest expiry among the current ones.
+ */
 export async function issuersOverview(layout: PkiLayout, now: Date = new Date()): Promise<IssuersOverview> {
-  const files = await listIssuerFiles(layout);
-  if (!files.some((issuer) => issuer.kind === "root"))
+  const files = await listTrustedIssuerFiles(layout);
+  if (!files.some((issuer) => issuer.kind === "root" && issuer.rotatedKeyId === undefined))
     throw notFoundError("ca-missing", `no CA in ${layout.caDir}: run pgwarden ca init --pki ${layout.root}`);
   const crls = await crlStatus(layout, now);
   const issuers: IssuerOverview[] = [];
   for (const issuer of files) {
     const { der } = await readCertificateFile(issuer.certPath, `issuer ${issuer.name} certificate`);
+    const name = crlStateName(issuer);
     issuers.push({
-      name: issuer.name,
+      name,
       kind: issuer.kind,
+      rotated: issuer.rotatedKeyId !== undefined,
       certPath: issuer.certPath,
       keyPath: issuer.keyPath,
       key: await keyState(issuer.keyPath),
       certificate: describeCertificate(der, now),
-      crl: crls.issuers.find((crl) => crl.issuer === issuer.name) as IssuerCrlStatus,
+      crl: crls.issuers.find((crl) => crl.issuer === name) as IssuerCrlStatus,
     });
   }
-  const soonest = [...issuers].sort((a, b) =>
-    a.certificate.notAfter.localeCompare(b.certificate.notAfter),
-  )[0] as IssuerOverview;
+  const soonest = issuers
+    .filter((issuer) => !issuer.rotated)
+    .sort((a, b) => a.certificate.notAfter.localeCompare(b.certificate.notAfter))[0] as IssuerOverview;
   return {
     issuers,
     soonestExpiry: {

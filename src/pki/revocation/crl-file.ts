@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { pkiError } from "../../core/errors.js";
-import { combinedCrlPath, listIssuerFiles } from "../authority/issuers.js";
+import { combinedCrlPath } from "../authority/issuers.js";
+import { crlStateName, listTrustedIssuerFiles } from "../authority/trusted-issuers.js";
 import { decodePemBlocks } from "../encoding/pem.js";
 import type { PkiLayout } from "../pki-layout.js";
 import { certificateFacts } from "../verify/certificate-facts.js";
@@ -20,14 +21,18 @@ export interface CrlCheckOptions {
   readonly now: Date;
 }
 
-/** Every issuer certificate of the PKI that can be read (root and intermediates), with its subject as text. */
+/** Every issuer certificate of the PKI that can be read (root, intermediates, rotated CAs not retired), with its subject as text. */
 async function pkiIssuers(layout: PkiLayout): Promise<{ name: string; der: Buffer; subject: string }[]> {
   const found: { name: string; der: Buffer; subject: string }[] = [];
-  for (const files of await listIssuerFiles(layout)) {
+  for (const files of await listTrustedIssuerFiles(layout)) {
     try {
       const block = decodePemBlocks(await readFile(files.certPath, "utf8")).find((b) => b.label === "CERTIFICATE");
       if (block)
-        found.push({ name: files.name, der: block.der, subject: nameText(certificateFacts(block.der).subject) });
+        found.push({
+          name: crlStateName(files),
+          der: block.der,
+          subject: nameText(certificateFacts(block.der).subject),
+        });
     } catch {
       // An unreadable issuer certificate is reported by the commands that use it; here it signs nothing.
     }
@@ -38,8 +43,8 @@ async function pkiIssuers(layout: PkiLayout): Promise<{ name: string; der: Buffe
 /**
  * The CRL file servers install: `crl/combined.crl` (every issuer's CRL, `pgwarden crl`) when it
  * exists, else the root's `crl/ca.crl`, signed by one of the PKI's CAs and current ({@link checkCrl}).
- * `check.issuers` are trusted besides the PKI's own issuers (root and intermediates). With
- * intermediates, every issuer must have its CRL in the file: OpenSSL in PostgreSQL checks the CRL of
+ * `check.issuers` are trusted besides the PKI's own issuers (root, intermediates, and the CAs `ca rotate` replaced
+ * that are not retired). With several, every one of them must have its CRL in the file: OpenSSL in PostgreSQL checks the CRL of
  * every certificate in the chain, so a missing one locks that issuer's certificates out.
  * Only a missing file means "no CRL": anything else in its place (a directory, an unreadable file, a
  * file that is not a PEM CRL) is an error, never silently skipped, since deploying without the

@@ -1,10 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { relative } from "node:path";
 
-import { combinedCrlPath, type IssuerKind, listIssuerFiles } from "../authority/issuers.js";
+import { combinedCrlPath, type IssuerFiles, type IssuerKind } from "../authority/issuers.js";
+import { sameKeyId } from "../authority/rotated-cas.js";
+import { crlStateName, listTrustedIssuerFiles } from "../authority/trusted-issuers.js";
 import { decodePemBlocks } from "../encoding/pem.js";
 import type { PkiLayout } from "../pki-layout.js";
-import { readRevocations } from "../records/revocations.js";
+import { readRevocations, type RevocationRecord } from "../records/revocations.js";
 import { type CrlInfo, crlInfo, crlInfoOfPem } from "./crl-info.js";
 
 /*
@@ -28,8 +30,11 @@ export type CrlState = "current" | "due" | "expired" | "missing" | "unreadable";
 
 /** One issuer's CRL as `crl status` reports it. */
 export interface IssuerCrlStatus {
+  /** The issuer's name; for a CA `ca rotate` replaced, `<name>-<key id 16>` ({@link crlStateName}). */
   readonly issuer: string;
   readonly kind: IssuerKind;
+  /** Set for a rotated CA (trusted until `ca retire`): its hex key id. */
+  readonly rotatedKeyId?: string;
   /** Relative to the PKI root. */
   readonly path: string;
   readonly state: CrlState;
@@ -93,17 +98,33 @@ async function readText(path: string): Promise<string | undefined> {
   }
 }
 
-/** Each issuer's CRL, the combined file, and what needs doing, at `now`. */
+/** Whether a revocation is of a certificate `files` signed: a rotated CA's by key id; a current CA's unless a rotated one's. */
+function revokedBy(files: IssuerFiles, all: readonly IssuerFiles[], revocation: RevocationRecord): boolean {
+  if (revocation.issuerName !== files.name) return false;
+  if (files.rotatedKeyId !== undefined) return sameKeyId(files.rotatedKeyId, revocation.issuerKeyId);
+  return !all.some(
+    (other) => other.rotatedKeyId !== undefined && sameKeyId(other.rotatedKeyId, revocation.issuerKeyId),
+  );
+}
+
+/** Each issuer's CRL (rotated CAs not retired included), the combined file, and what needs doing, at `now`. */
 export async function crlStatus(layout: PkiLayout, now: Date = new Date()): Promise<CrlStatusResult> {
-  const issuers = await listIssuerFiles(layout);
+  const issuers = await listTrustedIssuerFiles(layout);
   const { revocations } = await readRevocations(layout);
   const infos = new Map<string, CrlInfo>();
   const texts = await Promise.all(issuers.map((files) => readText(files.crlPath)));
   const anyCrl = texts.some((text) => text !== undefined);
   const statuses = issuers.map((files, index): IssuerCrlStatus => {
     const path = relative(layout.root, files.crlPath);
-    const recorded = revocations.filter((revocation) => revocation.issuerName === files.name).length;
-    const base = { issuer: files.name, kind: files.kind, path, revocations: recorded };
+    const recorded = revocations.filter((revocation) => revokedBy(files, issuers, revocation)).length;
+    const name = crlStateName(files);
+    const base = {
+      issuer: name,
+      kind: files.kind,
+      ...(files.rotatedKeyId === undefined ? {} : { rotatedKeyId: files.rotatedKeyId }),
+      path,
+      revocations: recorded,
+    };
     const text = texts[index];
     if (text === undefined) {
       // Needed once anything is revoked, and once any issuer has one: a server given CRLs without this issuer's refuses its certificates.
@@ -113,12 +134,12 @@ export async function crlStatus(layout: PkiLayout, now: Date = new Date()): Prom
       return {
         ...base,
         state: "missing",
-        ...(needed ? { problem: `issuer ${files.name} has no CRL (${path}) while ${why}: ${RENEW}` } : {}),
+        ...(needed ? { problem: `issuer ${name} has no CRL (${path}) while ${why}: ${RENEW}` } : {}),
       };
     }
     const info = crlInfoOfPem(text);
     if (!info) return { ...base, state: "unreadable", problem: `${path} is not a readable CRL: ${RENEW}` };
-    infos.set(files.name, info);
+    infos.set(name, info);
     const { state, warnFrom } = stateOf(info, now);
     const facts = {
       ...base,
@@ -134,13 +155,13 @@ export async function crlStatus(layout: PkiLayout, now: Date = new Date()): Prom
       return {
         ...facts,
         problem:
-          `the CRL of issuer ${files.name} (${path}) expired at ${next}: servers that installed it refuse every ` +
+          `the CRL of issuer ${name} (${path}) expired at ${next}: servers that installed it refuse every ` +
           `certificate it issued ("CRL has expired"): ${RENEW} now`,
       };
     if (state === "due")
       return {
         ...facts,
-        problem: `the CRL of issuer ${files.name} (${path}) expires at ${next}, in ${durationText((info.nextUpdate?.getTime() ?? 0) - now.getTime())}: ${RENEW} before then`,
+        problem: `the CRL of issuer ${name} (${path}) expires at ${next}, in ${durationText((info.nextUpdate?.getTime() ?? 0) - now.getTime())}: ${RENEW} before then`,
       };
     return facts;
   });

@@ -8,7 +8,8 @@ import {
   syncDirectory,
   writeFileAtomic,
 } from "../../core/fs/atomic-write.js";
-import { combinedCrlPath, type IssuerFiles, listIssuerFiles } from "../authority/issuers.js";
+import { combinedCrlPath, type IssuerFiles } from "../authority/issuers.js";
+import { crlStateName, listTrustedIssuerFiles } from "../authority/trusted-issuers.js";
 import { toPem } from "../encoding/der.js";
 import { BACKDATE_MINUTES } from "../issuing/validity.js";
 import type { PkiLayout } from "../pki-layout.js";
@@ -16,7 +17,7 @@ import { readRevocations, REVOCATION_REASONS, type RevocationRecord } from "../r
 import { type CrlEntry, encodeCrl } from "./crl-der.js";
 import { crlNumberOfPem } from "./crl-info.js";
 import { withLock } from "./crl-lock.js";
-import { advanceCrlNumber, crlLockPath } from "./crl-number.js";
+import { advanceCrlNumber, crlLockPath, lastCrlNumber } from "./crl-number.js";
 import { type CrlSigner, type IssuerKeyOptions, loadCrlSigner } from "./crl-signer.js";
 
 /**
@@ -37,8 +38,8 @@ export interface WriteCrlsOptions extends IssuerKeyOptions {
   /** nextUpdate is this many days after `now`. Default {@link DEFAULT_CRL_VALIDITY_DAYS}. */
   readonly days?: number;
   /**
-   * The issuers whose CRL is written anew; the others only when theirs is missing or unreadable
-   * (the combined file needs every issuer's). Default all.
+   * The issuers whose CRL is written anew, by {@link crlStateName} (`ca`, `client`, `ca-<key id 16>` for a rotated
+   * CA); the others only when theirs is missing or unreadable (the combined file needs every issuer's). Default all.
    */
   readonly only?: readonly string[];
 }
@@ -61,14 +62,20 @@ export interface WriteCrlsResult {
   readonly unreadable: string[];
 }
 
-/** The revocations of certificates this signer issued: same issuer name, and same key when the record knows it. */
+/**
+ * The revocations of certificates this signer issued: same issuer name, and same key when the record knows it.
+ * A rotated CA takes only those that name its key: a record without a key id is the current CA's.
+ */
 export function revocationsOf(signer: CrlSigner, revocations: readonly RevocationRecord[]): CrlEntry[] {
   const keyId = signer.keyId.toString("hex");
+  const rotated = signer.files.rotatedKeyId !== undefined;
   return revocations
     .filter(
       (revocation) =>
         revocation.issuerName === signer.files.name &&
-        (revocation.issuerKeyId === undefined || revocation.issuerKeyId.toLowerCase() === keyId),
+        (revocation.issuerKeyId === undefined
+          ? !rotated
+          : revocation.issuerKeyId.replace(/:/g, "").toLowerCase() === keyId),
     )
     .map((revocation) => ({
       serial: revocation.serial,
@@ -117,17 +124,31 @@ async function writeIssuerCrl(
   options: { now: Date; days: number; unreadable: Set<string> },
 ): Promise<WrittenCrl> {
   const { files } = signer;
-  return withLock(crlLockPath(layout, files.name), { what: `the CRL of issuer ${files.name}` }, async () => {
+  const stateName = crlStateName(files);
+  return withLock(crlLockPath(layout, stateName), { what: `the CRL of issuer ${stateName}` }, async () => {
     const { revocations, unreadable } = await readRevocations(layout);
     unreadable.forEach((path) => options.unreadable.add(path));
     const entries = revocationsOf(signer, revocations);
     const current = await readText(files.crlPath);
-    const floor = current === undefined ? 0 : (crlNumberOfPem(current) ?? 0);
-    const number = await advanceCrlNumber(layout, files.name, floor);
+    // A rotated CA's CRLs carried the issuer's numbers until it was replaced: go on above them, never reuse one.
+    const floor = Math.max(
+      current === undefined ? 0 : (crlNumberOfPem(current) ?? 0),
+      files.rotatedKeyId === undefined ? 0 : await lastCrlNumber(layout, files.name),
+    );
+    const number = await advanceCrlNumber(layout, stateName, floor);
     const { pem, thisUpdate, nextUpdate } = signCrl(signer, entries, { number, now: options.now, days: options.days });
     await writeFileAtomic(files.crlPath, pem, { mode: PUBLIC_FILE_MODE });
-    return { issuer: files.name, path: files.crlPath, number, thisUpdate, nextUpdate, entries: entries.length };
+    return { issuer: stateName, path: files.crlPath, number, thisUpdate, nextUpdate, entries: entries.length };
   });
+}
+
+/**
+ * Rewrites `crl/combined.crl` from the CRLs on disk of the CAs trusted now, without signing anything: after
+ * `ca retire`, so the retired CA's CRL leaves it. Does nothing when there is no combined file yet.
+ */
+export async function rewriteCombinedCrl(layout: PkiLayout): Promise<string | undefined> {
+  if ((await readText(combinedCrlPath(layout))) === undefined) return undefined;
+  return writeCombined(layout, await listTrustedIssuerFiles(layout));
 }
 
 /**
@@ -143,7 +164,7 @@ async function writeCombined(layout: PkiLayout, issuers: readonly IssuerFiles[])
       if (text === undefined || crlNumberOfPem(text) === undefined)
         throw pkiError(
           "crl-missing",
-          `${files.crlPath} is missing or unreadable, and a server given CRLs without issuer ${files.name}'s refuses every ` +
+          `${files.crlPath} is missing or unreadable, and a server given CRLs without issuer ${crlStateName(files)}'s refuses every ` +
             `certificate it issued: run pgwarden crl`,
         );
       parts.push(text.endsWith("\n") ? text : `${text}\n`);
@@ -168,15 +189,15 @@ export async function planCrls(
   layout: PkiLayout,
   options: Pick<WriteCrlsOptions, "only" | keyof IssuerKeyOptions> = {},
 ): Promise<CrlPlan> {
-  const issuers = await listIssuerFiles(layout);
-  if (issuers.length === 0)
+  const issuers = await listTrustedIssuerFiles(layout);
+  if (!issuers.some((files) => files.rotatedKeyId === undefined))
     throw pkiError("ca-missing", `no CA in ${layout.caDir}: run pgwarden ca init --pki ${layout.root}`);
   for (const name of options.only ?? [])
-    if (!issuers.some((files) => files.name === name))
+    if (!issuers.some((files) => crlStateName(files) === name))
       throw pkiError("issuer-missing", `issuer ${name} has no certificate in ${layout.caDir}, so it cannot sign a CRL`);
   const chosen: IssuerFiles[] = [];
   for (const files of issuers) {
-    const wanted = options.only === undefined || options.only.includes(files.name);
+    const wanted = options.only === undefined || options.only.includes(crlStateName(files));
     const current = wanted ? undefined : await readText(files.crlPath);
     if (wanted || current === undefined || crlNumberOfPem(current) === undefined) chosen.push(files);
   }

@@ -1,7 +1,10 @@
 import { readFile } from "node:fs/promises";
 
-import { notFoundError, pkiError, usageError } from "../../core/errors.js";
-import { combinedCrlPath, issuerFiles, listIssuerFiles } from "../authority/issuers.js";
+import { notFoundError, PgwardenError, pkiError, usageError } from "../../core/errors.js";
+import { combinedCrlPath, type IssuerFiles } from "../authority/issuers.js";
+import { sameKeyId } from "../authority/rotated-cas.js";
+import { keyIdOfFile } from "../authority/rotation-journal.js";
+import { crlStateName, listTrustedIssuerFiles } from "../authority/trusted-issuers.js";
 import { decodePemBlocks } from "../encoding/pem.js";
 import { normalizeSerial } from "../encoding/serial.js";
 import type { PkiLayout } from "../pki-layout.js";
@@ -92,9 +95,9 @@ function chooseCertificate(
 }
 
 /** Whether the issuer's CRL on disk lists the serial (and the combined file exists), so nothing needs writing. */
-async function listedInCrl(layout: PkiLayout, issuerName: string, serial: string): Promise<boolean> {
+async function listedInCrl(layout: PkiLayout, files: IssuerFiles, serial: string): Promise<boolean> {
   try {
-    const text = await readFile(issuerFiles(layout, issuerName).crlPath, "utf8");
+    const text = await readFile(files.crlPath, "utf8");
     const block = decodePemBlocks(text).find((candidate) => candidate.label === "X509 CRL");
     if (!block || !parseRevocationList(block.der).revoked.has(serial)) return false;
     await readFile(combinedCrlPath(layout));
@@ -102,6 +105,38 @@ async function listedInCrl(layout: PkiLayout, issuerName: string, serial: string
   } catch {
     return false;
   }
+}
+
+/**
+ * The CA whose CRL must list the certificate: by the record's issuer name and, when it has one, issuer key id,
+ * so that a certificate a rotated CA signed goes into that CA's CRL (signed with its key in `ca/rotated/`).
+ * A key id that is neither the current issuer's nor a rotated one's is a retired CA's (or a lost one's): exit 7.
+ */
+async function signerOf(
+  layout: PkiLayout,
+  certificate: CertificateRecord,
+  issuerName: string,
+  serial: string,
+): Promise<IssuerFiles> {
+  const named = (await listTrustedIssuerFiles(layout)).filter((files) => files.name === issuerName);
+  const current = named.find((files) => files.rotatedKeyId === undefined);
+  const keyId = certificate.issuerKeyId;
+  if (keyId !== undefined) {
+    const rotated = named.find((files) => sameKeyId(files.rotatedKeyId, keyId));
+    if (rotated) return rotated;
+    if (current && !sameKeyId(await keyIdOfFile(current.certPath), keyId))
+      throw pkiError(
+        "issuer-retired",
+        `certificate ${serial} was signed by ${issuerName} key ${keyId.slice(0, 16)}, which is neither the current ${issuerName} ` +
+          "nor a rotated one (retired with pgwarden ca retire?): nothing trusts that CA any more, so no CRL needs it",
+      );
+  }
+  if (!current)
+    throw pkiError(
+      "issuer-missing",
+      `certificate ${serial} was issued by ${issuerName}, which has no certificate in ${layout.caDir}: restore it to sign its CRL`,
+    );
+  return current;
 }
 
 /**
@@ -124,15 +159,19 @@ export async function revokeCertificate(layout: PkiLayout, request: RevokeReques
   const certificate = chooseCertificate(records, new Set(revokedKeys.keys()), request, now);
   const issuerName = recordIssuerName(certificate);
   const serial = normalizeSerial(certificate.serial);
-  if (!(await listIssuerFiles(layout)).some((files) => files.name === issuerName))
-    throw pkiError(
-      "issuer-missing",
-      `certificate ${serial} was issued by ${issuerName}, which has no certificate in ${layout.caDir}: restore it to sign its CRL`,
-    );
   const earlier = revokedKeys.get(`${issuerName}/${serial}`);
-  if (earlier && (await listedInCrl(layout, issuerName, serial)))
+  let signer: IssuerFiles;
+  try {
+    signer = await signerOf(layout, certificate, issuerName, serial);
+  } catch (error) {
+    // Revoked before its CA was retired: done, and no CRL needs it any more.
+    if (earlier && error instanceof PgwardenError && error.code === "issuer-retired")
+      return { certificate, revocation: earlier, alreadyRevoked: true };
+    throw error;
+  }
+  if (earlier && (await listedInCrl(layout, signer, serial)))
     return { certificate, revocation: earlier, alreadyRevoked: true };
-  const plan = await planCrls(layout, { ...request, only: [issuerName] });
+  const plan = await planCrls(layout, { ...request, only: [crlStateName(signer)] });
   const revocation: RevocationRecord = earlier ?? {
     version: 1,
     serial,
@@ -142,6 +181,6 @@ export async function revokeCertificate(layout: PkiLayout, request: RevokeReques
     reason: request.reason ?? "unspecified",
   };
   if (!earlier) await addRevocation(layout, revocation);
-  const written = await writeCrls(layout, { ...request, now, only: [issuerName] }, plan);
+  const written = await writeCrls(layout, { ...request, now, only: [crlStateName(signer)] }, plan);
   return { certificate, revocation, alreadyRevoked: earlier !== undefined, written };
 }

@@ -19,7 +19,7 @@ export function caShowCommand(): Command {
     const ctx = contextOf(cmd);
     const overview = await issuersOverview(ctx.layout, ctx.now);
     overview.crlProblems.forEach((problem) => ctx.output.warn(problem));
-    const root = overview.issuers.find((issuer) => issuer.kind === "root");
+    const root = overview.issuers.find((issuer) => issuer.kind === "root" && !issuer.rotated);
     if (ctx.output.format === "json") {
       ctx.output.json({
         // The root's fields first, as before intermediates existed.
@@ -33,7 +33,8 @@ export function caShowCommand(): Command {
     } else {
       const blocks = overview.issuers.map(
         (issuer) =>
-          `${issuer.name} (${issuer.kind === "root" ? "root CA" : "intermediate CA"})\n` +
+          `${issuer.name} (${issuer.kind === "root" ? "root CA" : "intermediate CA"}` +
+          `${issuer.rotated ? ", rotated, trusted until retired" : ""})\n` +
           `${certificateText(issuer.certificate, issuer.certPath)}\n` +
           keyValueLines([
             ["key file", `${issuer.keyPath} (${issuer.key})`],
@@ -52,7 +53,8 @@ export function caShowCommand(): Command {
   return describe(command, {
     description: `Show every CA of the PKI, the root (ca/ca.crt) and each intermediate (ca/<name>-ca.crt): subject,
 key type, validity and days left, fingerprints, key file state, and its CRL's number and nextUpdate;
-then the soonest expiry among them. A CRL within its warning window (a third of its life, at least
+then the soonest expiry among them. CAs that ca rotate replaced follow, marked "rotated, trusted until
+retired", with their expiry and CRL (pgwarden crl keeps signing it); retired ones are not listed. A CRL within its warning window (a third of its life, at least
 2 days, before nextUpdate) or past it is a warning on stderr and exit 1, as pgwarden crl status.
 With --format json: the root's fields as before, plus "issuers" and "soonestExpiry" (schemas/ca-show.schema.json).`,
     exitNotes: ["1  a CRL is due, expired or missing while needed (see pgwarden crl status)"],

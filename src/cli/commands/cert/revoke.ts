@@ -74,11 +74,14 @@ when that names one live certificate; several are listed and nothing is done (ex
 signed with the issuer's key (passphrase from --passphrase-file or PGWARDEN_CA_PASSPHRASE), which is
 read before anything is written. A certificate already revoked is left as it is, with the date it was
 revoked (exit 0, so a retry is safe); its CRL is written again only if it does not list it yet.
+A certificate signed by a CA that ca rotate replaced goes into that CA's CRL (crl/<issuer>-<key id 16>.crl,
+signed with its key kept in ca/rotated/); one of a retired CA is refused (exit 7): nothing trusts it any more.
 With --format json: schemas/cert-revoke.schema.json.`,
     exitNotes: [
       "0  revoked, or already revoked",
       "2  a bad serial or --reason, or --cn names several live certificates",
       "4  no certificate with that serial or CN in pgwarden's records",
+      "7  its issuer's key cannot sign (wrong passphrase, missing), or its CA was retired",
     ],
     examples: [
       "pgwarden cert revoke 3f2a9c0d11e84b7aa1c2d3e4f5a6b7c8 --reason keyCompromise",

@@ -109,10 +109,11 @@ export function crlWriteCommand(): Command {
   return describe(command, {
     summary: "write every issuer's CRL and the combined file (pgwarden crl alone does this)",
     description: `Writes a new CRL for every issuer of the PKI (the root ca and each intermediate ca/<name>-ca.crt):
-crl/<issuer>.crl, PEM X509 CRL v2 signed by the issuer's key, listing the certificates it issued that
+crl/<issuer>.crl, and for every CA ca rotate replaced and ca retire has not retired (ca/rotated/), with its kept
+key: crl/<issuer>-<key id 16>.crl, so the old CA's certificates stay accepted until it is retired; PEM X509 CRL v2 signed by the issuer's key, listing the certificates it issued that
 cert revoke took back, with a CRL number one higher than any before (kept in db/crl/, never reused,
 even across concurrent runs or a kill), thisUpdate 5 minutes back and nextUpdate --days ahead. Then
-crl/combined.crl, every issuer's CRL in one file: the file servers install (pg tls does). Run it before
+crl/combined.crl, every issuer's CRL in one file (rotated CAs' included, a retired CA's not): the file servers install (pg tls does). Run it before
 the CRLs' nextUpdate, or servers refuse every certificate ("CRL has expired"): --print-timer prints a
 systemd timer that does it daily. The CA keys' passphrase comes from --passphrase-file or
 PGWARDEN_CA_PASSPHRASE. With --format json: {"crls": [...], "combinedPath"} or, with --print-timer,
