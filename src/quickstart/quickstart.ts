@@ -14,7 +14,10 @@ import { connectWithCertificate, ensureLoginRole, type SessionTls, sessionTls } 
 import { connectVerified } from "../pg/connect.js";
 import { ensureSuperuserCertificate, SANDBOX_HOST, sandboxUp, type SandboxUpResult } from "../pg/sandbox.js";
 import { type CaInitAction, initCa } from "../pki/authority/ca-init.js";
-import { readCertificateFile } from "../pki/authority/certificate-authority.js";
+import { type CertificateAuthority, readCertificateFile } from "../pki/authority/certificate-authority.js";
+import { issuerNameFor, loadIssuerFor } from "../pki/authority/issuer-loader.js";
+import { ROOT_ISSUER } from "../pki/authority/issuers.js";
+import { writeTrustedRoots } from "../pki/authority/trust-anchors.js";
 import { type CertificateInfo, describeCertificate } from "../pki/inspect/certificate-info.js";
 import { issueCertificate, prepareLeaf } from "../pki/issuing/issue.js";
 import { PROFILES } from "../pki/issuing/profiles.js";
@@ -154,12 +157,20 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
   await mkdir(dir, { recursive: true, mode: 0o711 });
   const layout = pkiLayout(join(dir, "pki"));
   const init = await initCa(layout, { passphrase: options.passphrase, now });
-  const sandbox = await sandboxUp(layout, init.ca, { dir: join(dir, "sandbox"), pgBin: options.pgBin, now });
+  // With intermediates the server trusts the client issuer alone: every login certificate must come from it.
+  const issuers = await quickstartIssuers(layout, init.ca, options.passphrase, now);
+  const sandbox = await sandboxUp(layout, issuers.server, {
+    dir: join(dir, "sandbox"),
+    pgBin: options.pgBin,
+    now,
+    clientCa: issuers.client,
+  });
   const { state } = sandbox;
-  const server = { host: SANDBOX_HOST, port: state.port, caCertPath: layout.caCert };
+  // During a CA rotation, ca/roots.crt (the new root and the old): the server's certificate verifies under either.
+  const server = { host: SANDBOX_HOST, port: state.port, caCertPath: await writeTrustedRoots(layout) };
 
   const inventory = await ensureSandboxInventory(dir, state.superuser);
-  const admin = await ensureSuperuserCertificate(layout, init.ca, state.superuser, now);
+  const admin = await ensureSuperuserCertificate(layout, issuers.client, state.superuser, now);
   const adminClient = await connectWithCertificate({ ...server, user: state.superuser, ...admin });
   let roleAction: "created" | "exists";
   let hba: QuickstartHba;
@@ -187,7 +198,7 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     () => true,
     () => false,
   );
-  if (!present) await issueCertificate(layout, init.ca, { profile: PROFILES.client, commonName: role }, now);
+  if (!present) await issueCertificate(layout, issuers.client, { profile: PROFILES.client, commonName: role }, now);
   const { der } = await readCertificateFile(paths.cert, "client certificate");
 
   const client = await connectWithCertificate({ ...server, user: role, certPath: paths.cert, keyPath: paths.key });
@@ -199,7 +210,9 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
   }
   // Quoted for a shell as the path needs: a "$" or a quote in --dir must not break the pasted line.
   const login = { host: SANDBOX_HOST, port: state.port, dbname: "postgres", user: role, sslmode: "verify-full" };
-  const psql = psqlCommand(conninfo({ ...login, sslrootcert: layout.caCert, sslcert: paths.cert, sslkey: paths.key }));
+  const psql = psqlCommand(
+    conninfo({ ...login, sslrootcert: server.caCertPath, sslcert: paths.cert, sslkey: paths.key }),
+  );
 
   const app = appLogin ? await proveAppLogin(server, hba.rules, appLogin) : undefined;
   return {
@@ -221,6 +234,18 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     psql,
     app,
   };
+}
+
+/** The issuers of the sandbox's server certificate and of its login certificates: the intermediates when present, else the root. */
+async function quickstartIssuers(
+  layout: PkiLayout,
+  root: CertificateAuthority,
+  passphrase: string | undefined,
+  now: Date,
+): Promise<{ server: CertificateAuthority; client: CertificateAuthority }> {
+  const load = async (profile: "server" | "client") =>
+    (await issuerNameFor(layout, profile)) === ROOT_ISSUER ? root : loadIssuerFor(layout, profile, { passphrase, now });
+  return { server: await load("server"), client: await load("client") };
 }
 
 /** The sample user logs in with its password over verify-full TLS; the server says how the session is, explain which rule let it in. */

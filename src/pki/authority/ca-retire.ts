@@ -9,6 +9,7 @@ import { readRevocations } from "../records/revocations.js";
 import { certificatesSignedBy } from "./certificates-signed-by.js";
 import { listRotatedCas, retiredDir, type RotatedCa, rotatedDir, rotatedPaths } from "./rotated-cas.js";
 import { finishRotation } from "./rotation-journal.js";
+import { writeTrustedRoots } from "./trust-anchors.js";
 
 /*
  * `ca retire OLD`: a CA that `ca rotate` replaced leaves every trust bundle once nothing valid
@@ -137,5 +138,6 @@ export async function retireCa(layout: PkiLayout, selector: string, now: Date = 
     }
   }
   await syncDirectory(rotatedDir(layout));
+  await writeTrustedRoots(layout);
   return { subject: ca.certificate.subject.split("\n").join(", "), keyId: ca.keyId, ...target };
 }

@@ -41,6 +41,7 @@ import {
   type RotationJournal,
   stagingDir,
 } from "./rotation-journal.js";
+import { writeTrustedRoots } from "./trust-anchors.js";
 
 /*
  * `ca rotate`: a new CA takes the old one's place (`ca/ca.{key,crt}`), and the old one moves
@@ -191,6 +192,7 @@ export async function rotateCa(layout: PkiLayout, options: RotateCaOptions = {})
     );
   }
   await applyRotation(layout, journal);
+  await writeTrustedRoots(layout);
   const oldInfo = describeCertificate(old.der, now);
   return {
     issuerName: ROOT_ISSUER,
