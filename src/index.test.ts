@@ -22,7 +22,9 @@ const PUBLIC_VALUES = {
     "pkiLayout",
     "retireCa",
     "rotateCa",
+    "trustedRootsFile",
     "trustedRootsPem",
+    "writeTrustedRoots",
   ],
   intermediates: ["createIntermediate", "issuerNameFor", "loadIssuer", "loadIssuerFor"],
   issuance: [

@@ -16,7 +16,7 @@ export { type CaInitAction, initCa, type InitCaOptions, type InitCaResult } from
 export { caDependants, type Dependant, retireCa, type RetireCaResult } from "./pki/authority/ca-retire.js";
 export { rotateCa, type RotateCaOptions, type RotateCaResult } from "./pki/authority/ca-rotate.js";
 export { type CertificateAuthority, loadCa, type LoadCaOptions } from "./pki/authority/certificate-authority.js";
-export { trustedRootsPem } from "./pki/authority/trust-anchors.js";
+export { trustedRootsFile, trustedRootsPem, writeTrustedRoots } from "./pki/authority/trust-anchors.js";
 export type { DistinguishedName } from "./pki/encoding/certificate-extensions.js";
 export { DEFAULT_LEAF_VALIDITY_DAYS, DEFAULT_ROOT_VALIDITY_DAYS } from "./pki/issuing/validity.js";
 export { DEFAULT_KEY_TYPE, KEY_TYPES, type KeyType } from "./pki/keys/key-type.js";

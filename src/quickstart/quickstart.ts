@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -15,8 +16,9 @@ import { connectVerified } from "../pg/connect.js";
 import { ensureSuperuserCertificate, SANDBOX_HOST, sandboxUp, type SandboxUpResult } from "../pg/sandbox.js";
 import { type CaInitAction, initCa } from "../pki/authority/ca-init.js";
 import { type CertificateAuthority, readCertificateFile } from "../pki/authority/certificate-authority.js";
+import { createIntermediate } from "../pki/authority/intermediate-create.js";
 import { issuerNameFor, loadIssuerFor } from "../pki/authority/issuer-loader.js";
-import { ROOT_ISSUER } from "../pki/authority/issuers.js";
+import { DEFAULT_INTERMEDIATES, issuerFiles, ROOT_ISSUER } from "../pki/authority/issuers.js";
 import { writeTrustedRoots } from "../pki/authority/trust-anchors.js";
 import { type CertificateInfo, describeCertificate } from "../pki/inspect/certificate-info.js";
 import { issueCertificate, prepareLeaf } from "../pki/issuing/issue.js";
@@ -70,7 +72,14 @@ export interface QuickstartRoles {
 export interface QuickstartResult {
   readonly dir: string;
   readonly layout: PkiLayout;
-  readonly ca: { readonly action: CaInitAction; readonly info: CertificateInfo };
+  readonly ca: {
+    readonly action: CaInitAction;
+    readonly info: CertificateInfo;
+    /** The intermediates this run made (a new PKI gets `server` and `client`); empty when the PKI was there. */
+    readonly intermediatesCreated: readonly string[];
+    /** The issuers of the sandbox's server certificate and of its login certificates (`ca` for the root). */
+    readonly issuers: { readonly server: string; readonly client: string };
+  };
   readonly sandbox: SandboxUpResult;
   readonly inventory: SandboxInventory;
   readonly hba: QuickstartHba;
@@ -157,6 +166,10 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
   await mkdir(dir, { recursive: true, mode: 0o711 });
   const layout = pkiLayout(join(dir, "pki"));
   const init = await initCa(layout, { passphrase: options.passphrase, now });
+  // Secure by default: a new PKI gets the server and client intermediates (ca init --intermediates), so the sandbox
+  // lets in only certificates of the client one. An existing PKI is used as it is.
+  const intermediates =
+    init.action === "created" ? await createDefaultIntermediates(layout, options.passphrase, now) : [];
   // With intermediates the server trusts the client issuer alone: every login certificate must come from it.
   const issuers = await quickstartIssuers(layout, init.ca, options.passphrase, now);
   const sandbox = await sandboxUp(layout, issuers.server, {
@@ -218,7 +231,12 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
   return {
     dir,
     layout,
-    ca: { action: init.action, info: describeCertificate(init.ca.der, now) },
+    ca: {
+      action: init.action,
+      info: describeCertificate(init.ca.der, now),
+      intermediatesCreated: intermediates,
+      issuers: { server: issuers.server.issuerName ?? ROOT_ISSUER, client: issuers.client.issuerName ?? ROOT_ISSUER },
+    },
     sandbox,
     inventory,
     hba,
@@ -234,6 +252,21 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     psql,
     app,
   };
+}
+
+/** The default intermediates (`server`, `client`) a PKI lacks, made under its root. */
+async function createDefaultIntermediates(
+  layout: PkiLayout,
+  passphrase: string | undefined,
+  now: Date,
+): Promise<string[]> {
+  const made: string[] = [];
+  for (const name of DEFAULT_INTERMEDIATES) {
+    if (existsSync(issuerFiles(layout, name).certPath)) continue;
+    await createIntermediate(layout, { name, passphrase, now });
+    made.push(name);
+  }
+  return made;
 }
 
 /** The issuers of the sandbox's server certificate and of its login certificates: the intermediates when present, else the root. */
