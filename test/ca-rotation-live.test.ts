@@ -108,7 +108,7 @@ describe("ca rotate of a running sandbox with clients connected throughout", () 
     await work?.cleanup();
   });
 
-  test("no psql or node-postgres attempt fails from ca rotate to ca retire; the old root's client certificate is refused after", async () => {
+  test("no psql or node-postgres attempt fails from ca rotate to ca retire; the old root's client certificate is refused after", async (t) => {
     const clientDir = join(work.dir, "client");
     const oldDir = join(work.dir, "old-client");
     await mkdir(oldDir, { mode: 0o700 });
@@ -190,6 +190,11 @@ describe("ca rotate of a running sandbox with clients connected throughout", () 
         assert.ok(count >= ATTEMPTS_PER_STEP, `${client} connected ${count} times at step ${step}`);
       }
     assert.ok(loops.attempts.every((attempt) => attempt.outcome.stdout === ROLE));
+    t.diagnostic(
+      steps
+        .map((step) => `${step}: ${loops.attempts.filter((item) => item.step === step).length} connections`)
+        .join("; "),
+    );
 
     // The server serves a certificate of the new root, which OpenSSL checks against each root alone.
     const newRoot = join(pki, "ca", "ca.crt");
