@@ -5,7 +5,7 @@ import { pkiError } from "../../core/errors.js";
 import type { CertificateAuthority } from "../../pki/authority/certificate-authority.js";
 import { CLIENT_ISSUER, issuerAnchorPath, issuerFiles, ROOT_ISSUER } from "../../pki/authority/issuers.js";
 import { listRotatedCas, rotatedDir } from "../../pki/authority/rotated-cas.js";
-import { rotatedAnchorPems, writeTrustedRoots } from "../../pki/authority/trust-anchors.js";
+import { rotatedAnchorPems, trustedRootsFile } from "../../pki/authority/trust-anchors.js";
 import type { PkiLayout } from "../../pki/pki-layout.js";
 
 /*
@@ -43,7 +43,8 @@ export async function serverTrust(layout: PkiLayout, ca: CertificateAuthority): 
   const client = issuerFiles(layout, CLIENT_ISSUER);
   const clientPem = await readFile(client.certPath, "utf8").catch(() => undefined);
   if (clientPem === undefined) {
-    const source = rotatedRoots.length === 0 ? layout.caCert : await writeTrustedRoots(layout);
+    // Named, not written: a --dry-run writes nothing (ca rotate and ca retire write ca/roots.crt).
+    const source = rotatedRoots.length === 0 ? layout.caCert : trustedRootsFile(layout);
     return { clientCaPem: rootPem, rootPem, clientCaSource: source };
   }
   const anchorPath = issuerAnchorPath(layout, CLIENT_ISSUER);
