@@ -115,3 +115,24 @@ test("quickstart adopts a PKI made by ca init --intermediates: its logins use cl
   assert.match(text, /logins only with certificates from "client"/);
   await assertClientIntermediateOnly(json);
 });
+
+test("quickstart run again during a root rotation: its logins and the printed psql line use ca/roots.crt and get in", async () => {
+  // A PKI without intermediates: with them, the root's rotation waits for theirs (ca rotate --intermediate).
+  const { json } = await quickstart(async (dir) => {
+    await mkdir(dir, { mode: 0o711 });
+    const init = await pgwarden(["ca", "init", "--pki", join(dir, "pki"), "--no-passphrase"]);
+    assert.equal(init.code, 0, init.stderr);
+  });
+  const pki = json.pki;
+  const rotated = await pgwarden(["ca", "rotate", "--pki", pki]);
+  assert.equal(rotated.code, 0, rotated.stderr);
+  const again = await pgwarden(["quickstart", "--dir", join(pki, ".."), "--format", "json"], { timeoutMs: 240_000 });
+  assert.equal(again.code, 0, again.stderr);
+  const pasted = /^psql "([^"]+)"$/.exec((JSON.parse(again.stdout) as QuickstartJson).psql)?.[1];
+  assert.ok(pasted);
+  assert.match(pasted, /sslrootcert=\S*\/ca\/roots\.crt/);
+  assert.equal((await psql(pasted)).stdout, "dbuser_dba", "the printed psql line logs in");
+  // The served chain still ends at the old root: the new root alone would not verify it.
+  const newRootOnly = pasted.replace(/sslrootcert=\S*\/ca\/roots\.crt/, `sslrootcert=${join(pki, "ca", "ca.crt")}`);
+  assert.equal((await psql(newRootOnly)).ok, false, "ca/ca.crt alone does not verify the server yet");
+});
