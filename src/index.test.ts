@@ -26,7 +26,9 @@ const PUBLIC_VALUES = {
     "rotateCa",
     "rotateIntermediate",
     "rotatedAnchorsPem",
+    "trustedRootsFile",
     "trustedRootsPem",
+    "writeTrustedRoots",
   ],
   intermediates: ["createIntermediate", "issuerNameFor", "loadIssuer", "loadIssuerFor"],
   issuance: [

@@ -17,7 +17,7 @@ export { caDependants, type Dependant, retireCa, type RetireCaResult } from "./p
 export { rotateCa, type RotateCaOptions, type RotateCaResult } from "./pki/authority/ca-rotate.js";
 export { type CertificateAuthority, loadCa, type LoadCaOptions } from "./pki/authority/certificate-authority.js";
 export { rotateIntermediate, type RotateIntermediateOptions } from "./pki/authority/intermediate-rotate.js";
-export { trustedRootsPem } from "./pki/authority/trust-anchors.js";
+export { trustedRootsFile, trustedRootsPem, writeTrustedRoots } from "./pki/authority/trust-anchors.js";
 export { crlStateName, listTrustedIssuerFiles, rotatedAnchorsPem } from "./pki/authority/trusted-issuers.js";
 export type { DistinguishedName } from "./pki/encoding/certificate-extensions.js";
 export { DEFAULT_LEAF_VALIDITY_DAYS, DEFAULT_ROOT_VALIDITY_DAYS } from "./pki/issuing/validity.js";

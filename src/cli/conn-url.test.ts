@@ -1,10 +1,16 @@
 import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 
 import { Command } from "commander";
 
 import { PgwardenError } from "../core/errors.js";
-import { checkConn, connOption } from "./conn-url.js";
+import { initCa } from "../pki/authority/ca-init.js";
+import { rotateCa } from "../pki/authority/ca-rotate.js";
+import { pkiLayout } from "../pki/pki-layout.js";
+import { candidateRoots, checkConn, connOption } from "./conn-url.js";
 
 const refused = (error: unknown) =>
   error instanceof PgwardenError && error.exitCode === 2 && /must not contain a password/.test(error.message);
@@ -152,4 +158,17 @@ test("a --conn naming a missing sslrootcert, sslcert, sslkey or sslcrl is taken 
     () => checkConn("postgresql://postgres@127.0.0.1/postgres?sslkey=/tmp/a%00b"),
     (error: unknown) => error instanceof PgwardenError && error.exitCode === 2 && /NUL byte/.test(error.message),
   );
+});
+
+test("the sslrootcert the conninfo hint names: ca/ca.crt, and ca/roots.crt first once a CA rotation made it", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "pgwarden-candidates-"));
+  try {
+    const layout = pkiLayout(join(dir, "pki"));
+    await initCa(layout);
+    assert.deepEqual(candidateRoots(layout.root), [layout.caCert]);
+    await rotateCa(layout);
+    assert.deepEqual(candidateRoots(layout.root), [join(layout.caDir, "roots.crt"), layout.caCert]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -3,6 +3,7 @@ import type pg from "pg";
 
 import { type ConnectOptions, connectSuperuser } from "../pg/connect.js";
 import { resolveConnection } from "../pg/conninfo/resolve.js";
+import { trustedRootsFile } from "../pki/authority/trust-anchors.js";
 import { DEFAULT_PKI_DIR, pkiLayout } from "../pki/pki-layout.js";
 
 /** What every --conn's help says once: both of libpq's forms, and where the rest comes from. */
@@ -30,9 +31,14 @@ export const connOption = (help: string) =>
     return value;
   });
 
-/** The PKI's CA certificate, named in a message when the server's certificate chains to it but not to the sslrootcert given. */
+/**
+ * The PKI's CA certificate (its roots bundle first during a rotation), named in a message when the server's
+ * certificate chains to it but not to the sslrootcert given.
+ */
 export function candidateRoots(pkiDir?: string): string[] {
-  return [pkiLayout(pkiDir ?? process.env.PGWARDEN_PKI ?? DEFAULT_PKI_DIR).caCert];
+  const layout = pkiLayout(pkiDir ?? process.env.PGWARDEN_PKI ?? DEFAULT_PKI_DIR);
+  // During a CA rotation ca/roots.crt holds the new root and the old: named first, it verifies servers of either.
+  return [...new Set([trustedRootsFile(layout), layout.caCert])];
 }
 
 /** What a connection needs of its command: where its warnings go (the Output, so they reach JSON too) and the PKI to name. */

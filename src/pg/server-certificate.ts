@@ -5,6 +5,8 @@ import { usageError } from "../core/errors.js";
 import { PRIVATE_FILE_MODE, writeFileAtomic } from "../core/fs/atomic-write.js";
 import { backupPath } from "../core/fs/backup.js";
 import type { CertificateAuthority } from "../pki/authority/certificate-authority.js";
+import { ROOT_ISSUER } from "../pki/authority/issuers.js";
+import { listRotatedCas, rotatedDir } from "../pki/authority/rotated-cas.js";
 import { firstCertificateOrNone } from "../pki/encoding/pem.js";
 import { describeCertificate } from "../pki/inspect/certificate-info.js";
 import { readExisting } from "../pki/issuing/existing-file.js";
@@ -47,22 +49,51 @@ function signedBy(cert: X509Certificate, issuer: X509Certificate): boolean {
   return cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
 }
 
+/**
+ * The CAs `ca rotate` replaced and `ca retire` has not retired: `roots`, every rotated root (still in
+ * every trust bundle), and `predecessors`, the ones `ca` itself replaced. A server certificate one of them
+ * signed stays in service until `cert renew` replaces it: re-issuing it at the first `pg tls` after
+ * `ca rotate` would serve the new root to clients that have not been given it yet.
+ */
+export interface RotatedIssuers {
+  readonly roots: readonly Buffer[];
+  readonly predecessors: readonly X509Certificate[];
+}
+
+const NO_ROTATION: RotatedIssuers = { roots: [], predecessors: [] };
+
+/** The {@link RotatedIssuers} of `ca` in `layout`; none for a PKI that never rotated. */
+export async function rotatedIssuers(layout: PkiLayout, ca: CertificateAuthority): Promise<RotatedIssuers> {
+  const rotated = await listRotatedCas(rotatedDir(layout));
+  const name = ca.root ? ca.issuerName : ROOT_ISSUER;
+  return {
+    roots: rotated.filter((entry) => entry.issuerName === ROOT_ISSUER).map((entry) => entry.der),
+    predecessors: rotated.filter((entry) => entry.issuerName === name).map((entry) => entry.certificate),
+  };
+}
+
+/** Whether `ca` or a CA it replaced in a rotation still under way signed `cert`. */
+function signedByIssuer(cert: X509Certificate, ca: CertificateAuthority, rotation: RotatedIssuers): boolean {
+  return [ca.certificate, ...rotation.predecessors].some((issuer) => signedBy(cert, issuer));
+}
+
 /** Why an existing certificate cannot serve this request, or undefined when it can. */
 function unfitReason(
   cert: X509Certificate,
   ca: CertificateAuthority,
   wanted: readonly string[],
   now: Date,
+  rotation: RotatedIssuers = NO_ROTATION,
 ): string | undefined {
   // An intermediate's leaves verify as clients see them: up to the root, through the intermediate.
   const verdict = verifyCertificate(cert.raw, {
-    roots: [ca.root?.der ?? ca.der],
-    intermediates: ca.root ? [ca.der] : [],
+    roots: [ca.root?.der ?? ca.der, ...rotation.roots],
+    intermediates: [...(ca.root ? [ca.der] : []), ...(ca.root ? rotation.predecessors.map((entry) => entry.raw) : [])],
     purpose: "server",
     now,
   });
   if (!verdict.ok) return verdict.reason;
-  if (!signedBy(cert, ca.certificate))
+  if (!signedByIssuer(cert, ca, rotation))
     return (
       `it was signed by ${cert.issuer.split("\n").join(", ")}, ` +
       `not by the issuer of server certificates (${ca.certificate.subject.split("\n").join(", ")})`
@@ -103,11 +134,14 @@ async function foreignReason(
   certText: string | undefined,
   cert: X509Certificate | undefined,
   keyPem: string | undefined,
+  rotation: RotatedIssuers = NO_ROTATION,
 ): Promise<string | undefined> {
   const problem = pairProblem(certText, cert, keyPem);
   if (problem || !cert) return problem;
   // Signed by the root of a PKI that has intermediates now is pgwarden's own too: re-issued without --force.
-  if (!signedBy(cert, ca.certificate) && !(ca.root && signedBy(cert, new X509Certificate(ca.root.der)))) {
+  const byRotated = rotation.roots.some((der) => signedBy(cert, new X509Certificate(der)));
+  const byRoot = ca.root && signedBy(cert, new X509Certificate(ca.root.der));
+  if (!signedByIssuer(cert, ca, rotation) && !byRoot && !byRotated) {
     return `it is not signed by this CA (issuer: ${cert.issuer.split("\n").join(", ")})`;
   }
   const fingerprint = fingerprintSha256(cert.raw);
@@ -177,10 +211,12 @@ export async function findServerCertificate(
   const existing = certText !== undefined || keyPem !== undefined;
   const cert = certText === undefined ? undefined : firstCertificateOrNone(certText);
   // An incomplete or unreadable pair cannot serve, for the reason that also makes it foreign.
+  const rotation = existing ? await rotatedIssuers(layout, ca) : NO_ROTATION;
   const reason = !existing
     ? undefined
-    : (pairProblem(certText, cert, keyPem) ?? unfitReason(cert as X509Certificate, ca, request.subjectAltNames, now));
-  const foreign = reason === undefined ? undefined : await foreignReason(layout, ca, certText, cert, keyPem);
+    : (pairProblem(certText, cert, keyPem) ??
+      unfitReason(cert as X509Certificate, ca, request.subjectAltNames, now, rotation));
+  const foreign = reason === undefined ? undefined : await foreignReason(layout, ca, certText, cert, keyPem, rotation);
   const usable =
     existing && reason === undefined
       ? {

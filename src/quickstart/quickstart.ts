@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -14,7 +15,11 @@ import { connectWithCertificate, ensureLoginRole, type SessionTls, sessionTls } 
 import { connectVerified } from "../pg/connect.js";
 import { ensureSuperuserCertificate, SANDBOX_HOST, sandboxUp, type SandboxUpResult } from "../pg/sandbox.js";
 import { type CaInitAction, initCa } from "../pki/authority/ca-init.js";
-import { readCertificateFile } from "../pki/authority/certificate-authority.js";
+import { type CertificateAuthority, readCertificateFile } from "../pki/authority/certificate-authority.js";
+import { createIntermediate } from "../pki/authority/intermediate-create.js";
+import { issuerNameFor, loadIssuerFor } from "../pki/authority/issuer-loader.js";
+import { DEFAULT_INTERMEDIATES, issuerFiles, ROOT_ISSUER } from "../pki/authority/issuers.js";
+import { writeTrustedRoots } from "../pki/authority/trust-anchors.js";
 import { type CertificateInfo, describeCertificate } from "../pki/inspect/certificate-info.js";
 import { issueCertificate, prepareLeaf } from "../pki/issuing/issue.js";
 import { PROFILES } from "../pki/issuing/profiles.js";
@@ -67,7 +72,14 @@ export interface QuickstartRoles {
 export interface QuickstartResult {
   readonly dir: string;
   readonly layout: PkiLayout;
-  readonly ca: { readonly action: CaInitAction; readonly info: CertificateInfo };
+  readonly ca: {
+    readonly action: CaInitAction;
+    readonly info: CertificateInfo;
+    /** The intermediates this run made (a new PKI gets `server` and `client`); empty when the PKI was there. */
+    readonly intermediatesCreated: readonly string[];
+    /** The issuers of the sandbox's server certificate and of its login certificates (`ca` for the root). */
+    readonly issuers: { readonly server: string; readonly client: string };
+  };
   readonly sandbox: SandboxUpResult;
   readonly inventory: SandboxInventory;
   readonly hba: QuickstartHba;
@@ -154,12 +166,24 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
   await mkdir(dir, { recursive: true, mode: 0o711 });
   const layout = pkiLayout(join(dir, "pki"));
   const init = await initCa(layout, { passphrase: options.passphrase, now });
-  const sandbox = await sandboxUp(layout, init.ca, { dir: join(dir, "sandbox"), pgBin: options.pgBin, now });
+  // Secure by default: a new PKI gets the server and client intermediates (ca init --intermediates), so the sandbox
+  // lets in only certificates of the client one. An existing PKI is used as it is.
+  const intermediates =
+    init.action === "created" ? await createDefaultIntermediates(layout, options.passphrase, now) : [];
+  // With intermediates the server trusts the client issuer alone: every login certificate must come from it.
+  const issuers = await quickstartIssuers(layout, init.ca, options.passphrase, now);
+  const sandbox = await sandboxUp(layout, issuers.server, {
+    dir: join(dir, "sandbox"),
+    pgBin: options.pgBin,
+    now,
+    clientCa: issuers.client,
+  });
   const { state } = sandbox;
-  const server = { host: SANDBOX_HOST, port: state.port, caCertPath: layout.caCert };
+  // During a CA rotation, ca/roots.crt (the new root and the old): the server's certificate verifies under either.
+  const server = { host: SANDBOX_HOST, port: state.port, caCertPath: await writeTrustedRoots(layout) };
 
   const inventory = await ensureSandboxInventory(dir, state.superuser);
-  const admin = await ensureSuperuserCertificate(layout, init.ca, state.superuser, now);
+  const admin = await ensureSuperuserCertificate(layout, issuers.client, state.superuser, now);
   const adminClient = await connectWithCertificate({ ...server, user: state.superuser, ...admin });
   let roleAction: "created" | "exists";
   let hba: QuickstartHba;
@@ -187,7 +211,7 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     () => true,
     () => false,
   );
-  if (!present) await issueCertificate(layout, init.ca, { profile: PROFILES.client, commonName: role }, now);
+  if (!present) await issueCertificate(layout, issuers.client, { profile: PROFILES.client, commonName: role }, now);
   const { der } = await readCertificateFile(paths.cert, "client certificate");
 
   const client = await connectWithCertificate({ ...server, user: role, certPath: paths.cert, keyPath: paths.key });
@@ -199,13 +223,20 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
   }
   // Quoted for a shell as the path needs: a "$" or a quote in --dir must not break the pasted line.
   const login = { host: SANDBOX_HOST, port: state.port, dbname: "postgres", user: role, sslmode: "verify-full" };
-  const psql = psqlCommand(conninfo({ ...login, sslrootcert: layout.caCert, sslcert: paths.cert, sslkey: paths.key }));
+  const psql = psqlCommand(
+    conninfo({ ...login, sslrootcert: server.caCertPath, sslcert: paths.cert, sslkey: paths.key }),
+  );
 
   const app = appLogin ? await proveAppLogin(server, hba.rules, appLogin) : undefined;
   return {
     dir,
     layout,
-    ca: { action: init.action, info: describeCertificate(init.ca.der, now) },
+    ca: {
+      action: init.action,
+      info: describeCertificate(init.ca.der, now),
+      intermediatesCreated: intermediates,
+      issuers: { server: issuers.server.issuerName ?? ROOT_ISSUER, client: issuers.client.issuerName ?? ROOT_ISSUER },
+    },
     sandbox,
     inventory,
     hba,
@@ -221,6 +252,33 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     psql,
     app,
   };
+}
+
+/** The default intermediates (`server`, `client`) a PKI lacks, made under its root. */
+async function createDefaultIntermediates(
+  layout: PkiLayout,
+  passphrase: string | undefined,
+  now: Date,
+): Promise<string[]> {
+  const made: string[] = [];
+  for (const name of DEFAULT_INTERMEDIATES) {
+    if (existsSync(issuerFiles(layout, name).certPath)) continue;
+    await createIntermediate(layout, { name, passphrase, now });
+    made.push(name);
+  }
+  return made;
+}
+
+/** The issuers of the sandbox's server certificate and of its login certificates: the intermediates when present, else the root. */
+async function quickstartIssuers(
+  layout: PkiLayout,
+  root: CertificateAuthority,
+  passphrase: string | undefined,
+  now: Date,
+): Promise<{ server: CertificateAuthority; client: CertificateAuthority }> {
+  const load = async (profile: "server" | "client") =>
+    (await issuerNameFor(layout, profile)) === ROOT_ISSUER ? root : loadIssuerFor(layout, profile, { passphrase, now });
+  return { server: await load("server"), client: await load("client") };
 }
 
 /** The sample user logs in with its password over verify-full TLS; the server says how the session is, explain which rule let it in. */

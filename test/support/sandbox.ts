@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { readFile, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,13 +33,18 @@ export async function startSandbox(pki: string): Promise<TestSandbox> {
     return JSON.parse(result.stdout) as { state: { port: number; pgdata: string; superuser: string; logFile: string } };
   };
   const { state } = await up();
-  const admin = `host=localhost port=${state.port} dbname=postgres user=${state.superuser} sslmode=verify-full sslrootcert=${pki}/ca/ca.crt sslcert=${pki}/sandbox/${state.superuser}.crt sslkey=${pki}/sandbox/${state.superuser}.key`;
+  // During a CA rotation ca/roots.crt (new root and old), so the superuser gets in at every step of it.
+  const rootCert = () => (existsSync(join(pki, "ca", "roots.crt")) ? `${pki}/ca/roots.crt` : `${pki}/ca/ca.crt`);
+  const admin = () =>
+    `host=localhost port=${state.port} dbname=postgres user=${state.superuser} sslmode=verify-full sslrootcert=${rootCert()} sslcert=${pki}/sandbox/${state.superuser}.crt sslkey=${pki}/sandbox/${state.superuser}.key`;
   return {
     dir,
     port: state.port,
     pgdata: state.pgdata,
     async sql(sql) {
-      const result = await runClient("psql", ["-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", admin], { input: sql });
+      const result = await runClient("psql", ["-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", admin()], {
+        input: sql,
+      });
       assert.equal(result.code, 0, `psql as ${state.superuser}: ${result.stderr}`);
       return result.stdout.trim();
     },

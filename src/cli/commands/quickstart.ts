@@ -74,6 +74,12 @@ function quickstartText(result: QuickstartResult, pgwarden: string): string {
     "",
     `CA (${ca.action}): ${result.layout.caCert}`,
     `  ${ca.info.subject}, ${ca.info.keyType}, until ${ca.info.notAfter} (${ca.info.daysLeft} days), sha256 ${ca.info.fingerprintSha256}`,
+    ...(ca.issuers.client === "ca"
+      ? []
+      : [
+          `  intermediates${ca.intermediatesCreated.length ? ` (created: ${ca.intermediatesCreated.join(", ")})` : ""}: ` +
+            `server certificates from "${ca.issuers.server}", logins only with certificates from "${ca.issuers.client}"`,
+        ]),
     `sandbox (${sandbox.action}): PostgreSQL on 127.0.0.1:${sandbox.state.port}, data in ${sandbox.state.pgdata}`,
     `  server certificate (${sandbox.serverCertificate.action}): ${sandbox.serverCertificate.certPath}`,
     `inventory (${result.inventory.action}): ${result.inventory.path}`,
@@ -172,14 +178,16 @@ export function quickstartCommand(): Command {
     });
   return describe(command, {
     summary: "the main job end to end: CA, secured sandbox, role, client certificate, proven connection",
-    description: `The main job, end to end: create a CA (or adopt the one in --dir), start a PostgreSQL sandbox on
+    description: `The main job, end to end: create a CA with its "server" and "client" intermediates (as ca init
+--intermediates; the sandbox then lets in only certificates of "client"), or adopt the PKI in --dir/pki as it is
+(with a client intermediate, its certificates are the ones issued and let in), start a PostgreSQL sandbox on
 127.0.0.1 secured from its first start, write a small inventory for it (pgwarden.yml, Pigsty's format) whose
 access rules are rendered, linted and installed and whose role model (Pigsty's four tiers and system users) and
 sample application user dbuser_app are applied in one transaction, passwords as SCRAM verifiers. Then issue the
 role dbuser_dba its client certificate, connect with node-postgres using sslmode=verify-full and that
 certificate, connect as dbuser_app with its password over TLS, and print what the server says about each
 session (current_user, TLS version and cipher from pg_stat_ssl), the certificates' expiry, and the lines to
-paste next: a psql line, export PGWARDEN_PKI=<dir>/pki (so that pgwarden commands find this PKI) and pgwarden
+paste next: a psql line (its sslrootcert is ca/roots.crt while a CA rotation is under way), export PGWARDEN_PKI=<dir>/pki (so that pgwarden commands find this PKI) and pgwarden
 commands, written as pgwarden when PATH finds it (bash scripts/setup.sh puts it there), else as bin/pgwarden.js's
 full path. Running it again keeps what exists; edit pgwarden.yml and run it again, and the rules and roles follow.
 Every input is checked before anything is made: --role, --dir (a directory the postgres account can enter),
@@ -190,6 +198,7 @@ Every input is checked before anything is made: --role, --dir (a directory the p
       "pgwarden quickstart --dir /tmp/demo",
       "pgwarden quickstart --dir /tmp/demo --role dbuser_ops",
       "pgwarden quickstart --format json",
+      "pgwarden ca init --intermediates --pki /tmp/demo/pki && pgwarden quickstart --dir /tmp/demo   # adopts that PKI",
     ],
   });
 }

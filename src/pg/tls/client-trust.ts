@@ -3,7 +3,9 @@ import { readFile } from "node:fs/promises";
 
 import { pkiError } from "../../core/errors.js";
 import type { CertificateAuthority } from "../../pki/authority/certificate-authority.js";
-import { CLIENT_ISSUER, issuerAnchorPath, issuerFiles } from "../../pki/authority/issuers.js";
+import { CLIENT_ISSUER, issuerAnchorPath, issuerFiles, ROOT_ISSUER } from "../../pki/authority/issuers.js";
+import { listRotatedCas, rotatedDir } from "../../pki/authority/rotated-cas.js";
+import { rotatedAnchorPems, trustedRootsFile } from "../../pki/authority/trust-anchors.js";
 import type { PkiLayout } from "../../pki/pki-layout.js";
 
 /*
@@ -19,9 +21,9 @@ import type { PkiLayout } from "../../pki/pki-layout.js";
 
 /** The PEM texts a TLS deployment needs beyond the server's own pair. */
 export interface ServerTrust {
-  /** `ssl_ca_file` (root.crt in PGDATA): the client issuer's anchor twin, or the root when there is no client intermediate. */
+  /** `ssl_ca_file` (root.crt in PGDATA): the client issuer's anchor twin(s), or the root(s) when there is no client intermediate. */
   readonly clientCaPem: string;
-  /** The root, which clients (and pgwarden's handshake check) verify the server certificate against. */
+  /** The root (and, during a rotation, the roots it replaced), which clients and pgwarden's handshake check verify the server certificate against. */
   readonly rootPem: string;
   /** The file ssl_ca_file was made from, for messages. */
   readonly clientCaSource: string;
@@ -33,10 +35,18 @@ export interface ServerTrust {
  * self-signed), so a stale twin never locks its clients out.
  */
 export async function serverTrust(layout: PkiLayout, ca: CertificateAuthority): Promise<ServerTrust> {
-  const rootPem = ca.root?.pem ?? ca.pem;
+  // While a rotation is under way, the roots and client anchors it replaced stay trusted beside the new ones.
+  const rotatedRoots = (await listRotatedCas(rotatedDir(layout))).filter(
+    (rotated) => rotated.issuerName === ROOT_ISSUER,
+  );
+  const rootPem = bundle([ca.root?.pem ?? ca.pem, ...rotatedRoots.map((rotated) => rotated.pem)]);
   const client = issuerFiles(layout, CLIENT_ISSUER);
   const clientPem = await readFile(client.certPath, "utf8").catch(() => undefined);
-  if (clientPem === undefined) return { clientCaPem: rootPem, rootPem, clientCaSource: layout.caCert };
+  if (clientPem === undefined) {
+    // Named, not written: a --dry-run writes nothing (ca rotate and ca retire write ca/roots.crt).
+    const source = rotatedRoots.length === 0 ? layout.caCert : trustedRootsFile(layout);
+    return { clientCaPem: rootPem, rootPem, clientCaSource: source };
+  }
   const anchorPath = issuerAnchorPath(layout, CLIENT_ISSUER);
   const anchorPem = await readFile(anchorPath, "utf8").catch(() => undefined);
   const remake = `make the client intermediate again: pgwarden ca intermediate create --name ${CLIENT_ISSUER} --force`;
@@ -60,7 +70,17 @@ export async function serverTrust(layout: PkiLayout, ca: CertificateAuthority): 
       `${anchorPath} is not the self-signed twin of ${client.certPath} (another key or subject): ${remake}`,
     );
   }
-  return { clientCaPem: anchorPem, rootPem, clientCaSource: anchorPath };
+  return {
+    clientCaPem: bundle([anchorPem, ...(await rotatedAnchorPems(layout, CLIENT_ISSUER))]),
+    rootPem,
+    clientCaSource: anchorPath,
+  };
+}
+
+/** PEM texts one after the other; a single one exactly as it was (a PKI that never rotated writes what it wrote before). */
+function bundle(pems: readonly string[]): string {
+  if (pems.length === 1) return pems[0] as string;
+  return pems.map((pem) => (pem.endsWith("\n") ? pem : `${pem}\n`)).join("");
 }
 
 /**

@@ -1,6 +1,7 @@
 import { access } from "node:fs/promises";
 
 import { notFoundError } from "../../core/errors.js";
+import { trustedRootsFile } from "../../pki/authority/trust-anchors.js";
 import { leafPaths, type PkiLayout } from "../../pki/pki-layout.js";
 import { renderTlsSnippet, type SnippetTarget } from "../tls-snippets.js";
 
@@ -59,7 +60,8 @@ export async function hostSnippet(
     );
   }
   const files = {
-    caCert: layout.caCert,
+    // During a CA rotation ca/roots.crt (new root and old), so the host trusts servers of either generation.
+    caCert: trustedRootsFile(layout),
     cert: paths.cert,
     key: paths.key,
     ...(client ? { clientCert: client.cert, clientKey: client.key } : {}),

@@ -10,6 +10,7 @@ import { rewriteCombinedCrl } from "../revocation/crl-writer.js";
 import { certificatesSignedBy } from "./certificates-signed-by.js";
 import { listRotatedCas, retiredDir, type RotatedCa, rotatedDir, rotatedPaths } from "./rotated-cas.js";
 import { finishRotation } from "./rotation-journal.js";
+import { writeTrustedRoots } from "./trust-anchors.js";
 
 /*
  * `ca retire OLD`: a CA that `ca rotate` replaced (the root or an intermediate) leaves every trust bundle once nothing valid
@@ -164,6 +165,7 @@ export async function retireCa(layout: PkiLayout, selector: string, now: Date = 
   await syncDirectory(rotatedDir(layout));
   // Servers given the combined CRL no longer need the retired CA's; its own CRL file stays in crl/.
   const combined = await rewriteCombinedCrl(layout);
+  await writeTrustedRoots(layout);
   return {
     issuerName: ca.issuerName,
     subject: ca.certificate.subject.split("\n").join(", "),

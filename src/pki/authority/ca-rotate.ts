@@ -22,6 +22,7 @@ import { ROOT_ISSUER } from "./issuers.js";
 import { rootCertificateDer } from "./root-certificate.js";
 import { keyIdOf, rotatedDir, rotatedPaths } from "./rotated-cas.js";
 import { commitRotation, finishRotation } from "./rotation-journal.js";
+import { writeTrustedRoots } from "./trust-anchors.js";
 
 /*
  * `ca rotate`: a new CA takes the old one's place (`ca/ca.{key,crt}`), and the old one moves
@@ -148,6 +149,7 @@ export async function rotateCa(layout: PkiLayout, options: RotateCaOptions = {})
       issuedAt: now.toISOString(),
     },
   });
+  await writeTrustedRoots(layout);
   const oldInfo = describeCertificate(old.der, now);
   return {
     issuerName: ROOT_ISSUER,

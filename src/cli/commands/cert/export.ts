@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 
 import { usageError } from "../../../core/errors.js";
-import { readCertificateFile } from "../../../pki/authority/certificate-authority.js";
+import { trustedRootsPem } from "../../../pki/authority/trust-anchors.js";
 import {
   type BundleFormat,
   exportClientBundle,
@@ -77,7 +77,8 @@ export function certExportCommand(): Command {
     .action(async (options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
       const outDir = destination(options);
-      const { pem: rootPem } = await readCertificateFile(ctx.layout.caCert, "CA certificate");
+      // During a CA rotation, the new root and the ones not retired yet: servers of either generation verify.
+      const rootPem = await trustedRootsPem(ctx.layout);
       const result = await exportClientBundle(ctx.layout, rootPem, {
         commonName: options.cn,
         format: options.keyFormat as BundleFormat,
@@ -118,7 +119,9 @@ may change (not sticky, or another user's): they could swap root.crt for their o
 directory of yours (0700 or 0755) under a sticky /tmp is fine. Fix with chmod go-w, or give a directory of your own.
 A certificate an intermediate signed is shipped as leaf + intermediate (postgresql.crt, from <cn>.fullchain.crt), so the
 server can build its chain (pgjdbc gets the leaf alone, postgresql-jdbc.crt: it sends nothing when the issuer of the
-file's last certificate is not among the server's CA names); root.crt stays the root. When the PKI has a combined
+file's last certificate is not among the server's CA names); root.crt stays the root. While a CA rotation is under way
+(pgwarden ca rotate, until ca retire) root.crt holds the new root and the old ones, so servers whose certificates either
+signed verify; export again after ca retire to drop the old root. When the PKI has a combined
 CRL (crl/combined.crl, from pgwarden crl) it is shipped as root.crl and the libpq, psql and psycopg strings name it
 (sslcrl), so libpq refuses a revoked server certificate; node-postgres and pgjdbc have no such setting.`,
     examples: [

@@ -243,7 +243,10 @@ name asked for (the handshake's "verified: no"). With intermediates (ca init --i
 comes from the "server" intermediate and server.crt holds it followed by that intermediate; root.crt (ssl_ca_file)
 holds the "client" intermediate's self-signed anchor (ca/client-ca.anchor.crt), so that only certificates of the
 client issuer log in by cert (a CN=postgres signed by the server intermediate or the root is refused; README,
-"Dedicated client trust"); without a client intermediate root.crt is the root, as before.
+"Dedicated client trust"); without a client intermediate root.crt is the root, as before. During a CA rotation (ca
+rotate until ca retire) root.crt holds the new root and the old (with a client intermediate: the current and the rotated
+client anchors), the handshake check accepts either root, and a server certificate the old root signed is kept until
+cert renew replaces it; run pg tls --reload again after ca retire to drop the old one (README, "Trust during a CA rotation").
 Without --san the certificate names the CN, localhost, 127.0.0.1 and ::1.
 An existing <pki>/<group>/<cn>.crt that lacks a requested name (or has under 30 days left) is re-issued with every name it
 had plus the new ones (a VIP or alias is never dropped; to drop a name, move the old certificate away first), its old
@@ -269,6 +272,7 @@ certificate, plan (file modes as "0600"), alterSystem, reloaded, served and snip
       "pgwarden pg tls --print pgbouncer --cn db1.example.com --client-cn dbuser_app",
       "pgwarden pg tls --pgdata ./data --cn db1.example.com --san db1.example.com --san 10.0.0.11 --reload --force   # replace a certificate made elsewhere",
       "pgwarden pg tls --pgdata ./data --cn db1-new.example.com --reload   # new CN; the old server.crt's names (a VIP) are kept",
+      "pgwarden ca rotate && pgwarden pg tls --pgdata ./data --cn db1.example.com --reload   # trust old and new roots",
     ],
     exitNotes: [
       "1   the reload did not take: PostgreSQL still serves the previous certificate (its log's reason is quoted)",

@@ -2,7 +2,7 @@ import { Command } from "commander";
 
 import { ExitCode } from "../../../core/errors.js";
 import { sandboxStatus } from "../../../pg/sandbox.js";
-import { readCertificateFile } from "../../../pki/authority/certificate-authority.js";
+import { trustedRootsFile, trustedRootsPem } from "../../../pki/authority/trust-anchors.js";
 import { daysUntil } from "../../../pki/issuing/validity.js";
 import { contextOf } from "../../context.js";
 import { ExitSignal } from "../../exit-signal.js";
@@ -18,7 +18,9 @@ export function sandboxStatusCommand(): Command {
       const ctx = contextOf(cmd);
       const dir = options.dir ?? defaultSandboxDir(ctx.env);
       const layout = await sandboxLayout(cmd, ctx, dir, { sandboxRequired: true });
-      const { pem: caPem } = await readCertificateFile(layout.caCert, "CA certificate");
+      // During a CA rotation, the new root and the old ones: the server's certificate of either generation verifies.
+      const caPem = await trustedRootsPem(layout);
+      const rootsPath = trustedRootsFile(layout);
       const status = await sandboxStatus(dir, caPem);
       const { probe } = status;
       const healthy = status.running && probe?.tls === true && probe.verified === true;
@@ -44,7 +46,7 @@ export function sandboxStatusCommand(): Command {
               "verified",
               probe?.tls
                 ? probe.verified
-                  ? `chain to the pgwarden CA ${layout.caCert}, name localhost`
+                  ? `chain to the pgwarden CA ${rootsPath}, name localhost`
                   : `NO: ${probe.verifyError}`
                 : undefined,
             ],

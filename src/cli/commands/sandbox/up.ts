@@ -78,7 +78,8 @@ export function sandboxUpCommand(): Command {
     description: `Start a throwaway PostgreSQL on 127.0.0.1, secured from its first start: initdb with data checksums
 and SCRAM, a server certificate from the pgwarden CA (created when missing) for localhost, 127.0.0.1, ::1 and
 this host's name, ssl on with TLS 1.2 at least (with intermediates: the server certificate from "server",
-the superuser's from "client", and ssl_ca_file the client issuer's anchor, so only "client" certificates log in),
+the superuser's from "client", and ssl_ca_file the client issuer's anchor, so only "client" certificates log in;
+during a CA rotation ssl_ca_file holds the old and the new, and run again it deploys that and reloads),
 and pg_hba allowing only the OS superuser over the socket and
 client certificates over TLS. Run as root, the server runs as the postgres account. Running it again starts
 a stopped sandbox or leaves a running one alone; two sandboxes need two --dir. --dir must be new, empty or
@@ -89,6 +90,7 @@ tell your files from the sandbox's. A new sandbox takes --pki (or PGWARDEN_PKI, 
       "pgwarden sandbox up --dir /tmp/sb2 --port 55432 --pki /srv/pgwarden/pki",
       "pgwarden sandbox up --dir /tmp/sb2   # again, from any directory: the PKI recorded in /tmp/sb2/sandbox.json",
       "pgwarden sandbox up --pg-bin /usr/lib/postgresql/16/bin",
+      "pgwarden ca rotate --pki ./pki && pgwarden sandbox up   # the running sandbox trusts the old and the new root",
     ],
   });
 }
