@@ -22,7 +22,7 @@ export const issuerCrlStatus = z.strictObject({
   kind: z.enum(["root", "intermediate"]),
   rotatedKeyId: z.string().optional().describe("set for a CA ca rotate replaced, trusted until ca retire: its key id"),
   path: z.string().describe("relative to the PKI directory"),
-  state: z.enum(["current", "due", "expired", "missing", "unreadable"]),
+  state: z.enum(["current", "due", "expired", "incomplete", "missing", "unreadable"]),
   number: z.number().int().optional(),
   thisUpdate: isoTime.optional(),
   nextUpdate: isoTime.optional(),

@@ -5,8 +5,10 @@ import { combinedCrlPath, type IssuerFiles, type IssuerKind } from "../authority
 import { sameKeyId } from "../authority/rotated-cas.js";
 import { crlStateName, listTrustedIssuerFiles } from "../authority/trusted-issuers.js";
 import { decodePemBlocks } from "../encoding/pem.js";
+import { normalizeSerial } from "../encoding/serial.js";
 import type { PkiLayout } from "../pki-layout.js";
 import { readRevocations, type RevocationRecord } from "../records/revocations.js";
+import { parseRevocationList } from "../verify/revocation-list.js";
 import { type CrlInfo, crlInfo, crlInfoOfPem } from "./crl-info.js";
 
 /*
@@ -24,9 +26,10 @@ export const MIN_CRL_WARNING_MS = 2 * DAY_MS;
 /**
  * `current`: fine. `due`: nextUpdate is within the warning window. `expired`: nextUpdate passed.
  * `missing`: no CRL file (a problem only when one is needed: see {@link IssuerCrlStatus.needed}).
- * `unreadable`: a file that is no CRL.
+ * `unreadable`: a file that is no CRL. `incomplete`: revocations are recorded that the CRL does not
+ * list (a `cert revoke` killed between recording and writing): their certificates still get in.
  */
-export type CrlState = "current" | "due" | "expired" | "missing" | "unreadable";
+export type CrlState = "current" | "due" | "expired" | "incomplete" | "missing" | "unreadable";
 
 /** One issuer's CRL as `crl status` reports it. */
 export interface IssuerCrlStatus {
@@ -110,13 +113,14 @@ function revokedBy(files: IssuerFiles, all: readonly IssuerFiles[], revocation: 
 /** Each issuer's CRL (rotated CAs not retired included), the combined file, and what needs doing, at `now`. */
 export async function crlStatus(layout: PkiLayout, now: Date = new Date()): Promise<CrlStatusResult> {
   const issuers = await listTrustedIssuerFiles(layout);
-  const { revocations } = await readRevocations(layout);
+  const { revocations, unreadable } = await readRevocations(layout);
   const infos = new Map<string, CrlInfo>();
   const texts = await Promise.all(issuers.map((files) => readText(files.crlPath)));
   const anyCrl = texts.some((text) => text !== undefined);
   const statuses = issuers.map((files, index): IssuerCrlStatus => {
     const path = relative(layout.root, files.crlPath);
-    const recorded = revocations.filter((revocation) => revokedBy(files, issuers, revocation)).length;
+    const mine = revocations.filter((revocation) => revokedBy(files, issuers, revocation));
+    const recorded = mine.length;
     const name = crlStateName(files);
     const base = {
       issuer: name,
@@ -140,7 +144,10 @@ export async function crlStatus(layout: PkiLayout, now: Date = new Date()): Prom
     const info = crlInfoOfPem(text);
     if (!info) return { ...base, state: "unreadable", problem: `${path} is not a readable CRL: ${RENEW}` };
     infos.set(name, info);
-    const { state, warnFrom } = stateOf(info, now);
+    const { state: timely, warnFrom } = stateOf(info, now);
+    const listed = listedSerials(text);
+    const unlisted = mine.filter((revocation) => !listed.has(revocation.serial));
+    const state: CrlState = timely === "expired" || unlisted.length === 0 ? timely : "incomplete";
     const facts = {
       ...base,
       state,
@@ -158,6 +165,13 @@ export async function crlStatus(layout: PkiLayout, now: Date = new Date()): Prom
           `the CRL of issuer ${name} (${path}) expired at ${next}: servers that installed it refuse every ` +
           `certificate it issued ("CRL has expired"): ${RENEW} now`,
       };
+    if (state === "incomplete")
+      return {
+        ...facts,
+        problem:
+          `the CRL of issuer ${name} (${path}) lacks ${unlisted.length} recorded revocation(s) (serial ${unlisted[0]?.serial ?? ""}` +
+          `${unlisted.length > 1 ? ", ..." : ""}), whose certificates still get in: ${RENEW} now`,
+      };
     if (state === "due")
       return {
         ...facts,
@@ -167,8 +181,24 @@ export async function crlStatus(layout: PkiLayout, now: Date = new Date()): Prom
   });
   const combined = await combinedStatus(layout, infos, anyCrl);
   const problems = [...statuses.flatMap((status) => (status.problem ? [status.problem] : []))];
+  if (unreadable.length > 0)
+    problems.push(
+      `${unreadable[0] ?? ""}${unreadable.length > 1 ? ` and ${unreadable.length - 1} more` : ""} cannot be read as a revocation: ` +
+        "the next CRL would drop that certificate, so pgwarden crl refuses to write one; restore it, or move it away and revoke again",
+    );
   if (combined.problem) problems.push(combined.problem);
   return { issuers: statuses, combined, problems };
+}
+
+/** The serials a CRL file lists (its first CRL), as revocation records write them. */
+function listedSerials(text: string): ReadonlySet<string> {
+  const block = decodePemBlocks(text).find((candidate) => candidate.label === "X509 CRL");
+  if (!block) return new Set();
+  try {
+    return new Set([...parseRevocationList(block.der).revoked.keys()].map((serial) => normalizeSerial(serial)));
+  } catch {
+    return new Set();
+  }
 }
 
 async function combinedStatus(

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
 
-import { pkiError, usageError } from "../../core/errors.js";
+import { type PgwardenError, pkiError, usageError } from "../../core/errors.js";
 import {
   ensureDirectory,
   PUBLIC_FILE_MODE,
@@ -127,7 +128,7 @@ async function writeIssuerCrl(
   const stateName = crlStateName(files);
   return withLock(crlLockPath(layout, stateName), { what: `the CRL of issuer ${stateName}` }, async () => {
     const { revocations, unreadable } = await readRevocations(layout);
-    unreadable.forEach((path) => options.unreadable.add(path));
+    if (unreadable.length > 0) throw damagedRevocations(unreadable);
     const entries = revocationsOf(signer, revocations);
     const current = await readText(files.crlPath);
     // A rotated CA's CRLs carried the issuer's numbers until it was replaced: go on above them, never reuse one.
@@ -204,6 +205,23 @@ export async function planCrls(
   const signers: CrlSigner[] = [];
   for (const files of chosen) signers.push(await loadCrlSigner(files, options));
   return { issuers, signers };
+}
+
+/**
+ * A revocation file pgwarden cannot read would drop its certificate from the next CRL: a revoked
+ * certificate would log in again. So no CRL is written until it is restored or recorded again;
+ * its name starts with the serial it revoked.
+ */
+function damagedRevocations(paths: readonly string[]): PgwardenError {
+  const first = paths[0] as string;
+  const serial = /^([0-9a-f]+)-/.exec(basename(first))?.[1];
+  const again = serial === undefined ? "" : ` (pgwarden cert revoke ${serial} records it again)`;
+  return pkiError(
+    "damaged-revocation",
+    `${paths.length === 1 ? first : `${first} and ${paths.length - 1} more revocation files`} cannot be read as a revocation, ` +
+      `so the CRL would let that certificate in again: nothing was written; restore it from a backup, or move it out of ` +
+      `db/revocations/ and revoke the certificate again${again}`,
+  );
 }
 
 /**

@@ -18,9 +18,12 @@ import {
 import { parseRevocationList } from "../verify/revocation-list.js";
 import type { IssuerKeyOptions } from "./crl-signer.js";
 import { planCrls, writeCrls, type WriteCrlsResult } from "./crl-writer.js";
+import { renewalChain } from "./renewal-chain.js";
 
 /** Which certificate to revoke: its serial, or its CN (and group) when that names one live certificate. */
 export interface RevokeRequest extends IssuerKeyOptions {
+  /** Revoke an intermediate CA's certificate (every certificate it issued stops working). A root is never revoked. */
+  readonly force?: boolean;
   readonly serial?: string;
   readonly commonName?: string;
   readonly group?: string;
@@ -39,6 +42,10 @@ export interface RevokeResult {
   readonly alreadyRevoked: boolean;
   /** The CRLs written; undefined when the certificate was already revoked and its CRL already lists it. */
   readonly written?: WriteCrlsResult;
+  /** Other certificates of its renewal chain revoked with it: always with --cn, and with reason keyCompromise. */
+  readonly alsoRevoked: readonly CertificateRecord[];
+  /** Other certificates of its renewal chain that stay valid (revoked by serial, for another reason than keyCompromise). */
+  readonly stillValid: readonly CertificateRecord[];
 }
 
 function expiryText(record: CertificateRecord): string {
@@ -85,6 +92,10 @@ function chooseCertificate(
   if (open.length === 0) return named[named.length - 1] as CertificateRecord;
   const live = open.filter((record) => new Date(record.notAfter).getTime() > now.getTime());
   const candidates = live.length > 0 ? live : open;
+  // Several certificates of one renewal chain are one credential: the newest is named, the chain revoked with it.
+  const chain = renewalChain(records, candidates[candidates.length - 1] as CertificateRecord);
+  if (candidates.every((candidate) => chain.includes(candidate)))
+    return candidates[candidates.length - 1] as CertificateRecord;
   if (candidates.length > 1)
     throw usageError(
       "ambiguous-cn",
@@ -157,30 +168,91 @@ export async function revokeCertificate(layout: PkiLayout, request: RevokeReques
     revocations.map((revocation) => [`${revocation.issuerName}/${revocation.serial}`, revocation]),
   );
   const certificate = chooseCertificate(records, new Set(revokedKeys.keys()), request, now);
-  const issuerName = recordIssuerName(certificate);
-  const serial = normalizeSerial(certificate.serial);
-  const earlier = revokedKeys.get(`${issuerName}/${serial}`);
-  let signer: IssuerFiles;
-  try {
-    signer = await signerOf(layout, certificate, issuerName, serial);
-  } catch (error) {
-    // Revoked before its CA was retired: done, and no CRL needs it any more.
-    if (earlier && error instanceof PgwardenError && error.code === "issuer-retired")
-      return { certificate, revocation: earlier, alreadyRevoked: true };
-    throw error;
+  refuseIssuerCertificate(records, certificate, request.force ?? false, now);
+  const isRevoked = (record: CertificateRecord) =>
+    revokedKeys.has(`${recordIssuerName(record)}/${normalizeSerial(record.serial)}`);
+  const others = renewalChain(records, certificate).filter(
+    (record) => record !== certificate && Date.parse(record.notAfter) > now.getTime() && !isRevoked(record),
+  );
+  const reason = request.reason ?? "unspecified";
+  const withChain = request.commonName !== undefined || reason === "keyCompromise";
+  const targets = [certificate, ...(withChain ? others : [])];
+  const signers = new Map<CertificateRecord, IssuerFiles>();
+  const earlierOf = (record: CertificateRecord) =>
+    revokedKeys.get(`${recordIssuerName(record)}/${normalizeSerial(record.serial)}`);
+  for (const target of targets) {
+    const serial = normalizeSerial(target.serial);
+    try {
+      signers.set(target, await signerOf(layout, target, recordIssuerName(target), serial));
+    } catch (error) {
+      // Revoked before its CA was retired: done, and no CRL needs it any more.
+      if (earlierOf(target) && error instanceof PgwardenError && error.code === "issuer-retired") continue;
+      throw error;
+    }
   }
-  if (earlier && (await listedInCrl(layout, signer, serial)))
-    return { certificate, revocation: earlier, alreadyRevoked: true };
-  const plan = await planCrls(layout, { ...request, only: [crlStateName(signer)] });
-  const revocation: RevocationRecord = earlier ?? {
-    version: 1,
-    serial,
-    issuerName,
-    ...(certificate.issuerKeyId === undefined ? {} : { issuerKeyId: certificate.issuerKeyId }),
-    revokedAt: now.toISOString(),
-    reason: request.reason ?? "unspecified",
+  const earlier = earlierOf(certificate);
+  const rest = { alsoRevoked: withChain ? others : [], stillValid: withChain ? [] : others };
+  const pending = [];
+  for (const target of targets) {
+    const signer = signers.get(target);
+    if (signer === undefined) continue;
+    if (earlierOf(target) && (await listedInCrl(layout, signer, normalizeSerial(target.serial)))) continue;
+    pending.push(target);
+  }
+  if (pending.length === 0)
+    return { certificate, revocation: earlier as RevocationRecord, alreadyRevoked: true, ...rest };
+  const only = [...new Set(pending.map((target) => crlStateName(signers.get(target) as IssuerFiles)))];
+  const plan = await planCrls(layout, { ...request, only });
+  let revocation = earlier;
+  for (const target of pending) {
+    const recorded = earlierOf(target);
+    const record: RevocationRecord = recorded ?? {
+      version: 1,
+      serial: normalizeSerial(target.serial),
+      issuerName: recordIssuerName(target),
+      ...(target.issuerKeyId === undefined ? {} : { issuerKeyId: target.issuerKeyId }),
+      revokedAt: now.toISOString(),
+      reason,
+    };
+    if (!recorded) await addRevocation(layout, record);
+    if (target === certificate) revocation = record;
+  }
+  const written = await writeCrls(layout, { ...request, now, only }, plan);
+  return {
+    certificate,
+    revocation: revocation as RevocationRecord,
+    alreadyRevoked: earlier !== undefined,
+    written,
+    ...rest,
   };
-  if (!earlier) await addRevocation(layout, revocation);
-  const written = await writeCrls(layout, { ...request, now, only: [crlStateName(signer)] }, plan);
-  return { certificate, revocation, alreadyRevoked: earlier !== undefined, written };
+}
+
+/**
+ * A root's own certificate is never revoked (every certificate under it would stop at once; `ca
+ * rotate` and `ca retire` replace a root); an intermediate's only with `force`, saying how many
+ * valid certificates it takes down.
+ */
+function refuseIssuerCertificate(
+  records: readonly CertificateRecord[],
+  certificate: CertificateRecord,
+  force: boolean,
+  now: Date,
+): void {
+  const serial = normalizeSerial(certificate.serial);
+  if (certificate.profile === "ca")
+    throw usageError(
+      "revoke-root",
+      `serial ${serial} is the root CA's own certificate: revoking it locks out every certificate of the PKI; ` +
+        "to replace the root use pgwarden ca rotate, then pgwarden ca retire the old one",
+    );
+  if (certificate.profile !== "intermediate" || force) return;
+  const issued = records.filter(
+    (record) => record.issuer === certificate.subject && Date.parse(record.notAfter) > now.getTime(),
+  ).length;
+  throw usageError(
+    "revoke-intermediate",
+    `serial ${serial} is the intermediate CA ${certificate.commonName}: revoking it makes every certificate it issued ` +
+      `(${issued} valid on record) fail wherever the CRL is checked; pass --force if its key leaked, ` +
+      "else replace it with pgwarden ca rotate --intermediate NAME",
+  );
 }

@@ -16,6 +16,7 @@ interface Options {
   reason?: string;
   days?: number;
   insecure?: boolean;
+  force?: boolean;
 }
 
 export function certRevokeCommand(): Command {
@@ -25,6 +26,12 @@ export function certRevokeCommand(): Command {
     .addOption(new Option("--cn <name>", "the certificate's CN, when it names one live certificate"))
     .addOption(groupOption().conflicts("serial"))
     .addOption(new Option("--reason <reason>", `${Object.keys(REVOCATION_REASONS).join(", ")} (default unspecified)`))
+    .addOption(
+      new Option(
+        "--force",
+        "revoke an intermediate CA's certificate (every certificate it issued then fails where the CRL is checked)",
+      ),
+    )
     .addOption(crlDaysOption())
     .addOption(passphraseFileOption())
     .addOption(insecureOption())
@@ -38,6 +45,7 @@ export function certRevokeCommand(): Command {
         ...(options.group === undefined ? {} : { group: options.group }),
         ...(reason === undefined ? {} : { reason }),
         ...(options.days === undefined ? {} : { days: options.days }),
+        ...(options.force === true ? { force: true } : {}),
         now: ctx.now,
         passphrase: await ctx.passphrase(),
         insecure: options.insecure ?? false,
@@ -48,6 +56,12 @@ export function certRevokeCommand(): Command {
       const said = result.alreadyRevoked
         ? `${what} was already revoked on ${revocation.revokedAt} (reason ${revocation.reason}); that revocation stands`
         : `revoked ${what}, reason ${revocation.reason}`;
+      const serials = (records: readonly { serial: string }[]) => records.map((record) => record.serial);
+      if (result.stillValid.length > 0)
+        ctx.output.warn(
+          `older certificates of the same renewal chain stay valid (${serials(result.stillValid).join(", ")}); ` +
+            "a renewal keeps the key unless --rekey: if the key leaked, revoke with --reason keyCompromise (or --cn), which takes the whole chain",
+        );
       if (ctx.output.format === "json") {
         ctx.output.json({
           serial: certificate.serial,
@@ -57,20 +71,30 @@ export function certRevokeCommand(): Command {
           revokedAt: revocation.revokedAt,
           reason: revocation.reason,
           alreadyRevoked: result.alreadyRevoked,
+          alsoRevoked: serials(result.alsoRevoked),
+          stillValid: serials(result.stillValid),
           crls: (result.written?.crls ?? []).map((crl) => ({ ...crl, path: relative(ctx.layout.root, crl.path) })),
           combinedPath: result.written ? relative(ctx.layout.root, result.written.combinedPath) : null,
         });
         return;
       }
       ctx.output.info(`pgwarden: ${said}`);
+      if (result.alsoRevoked.length > 0)
+        ctx.output.info(
+          `pgwarden: with it, the other certificates of its renewal chain: ${serials(result.alsoRevoked).join(", ")}`,
+        );
       if (result.written) ctx.output.data(writtenText(result.written, ctx.layout.root));
       ctx.output.info(`pgwarden: ${INSTALL_HINT}; open sessions that used it stay open until they end`);
     });
   return describe(command, {
     description: `Takes back a certificate pgwarden issued or signed: records the revocation (time, reason) in
 db/revocations/ and writes its issuer's CRL and crl/combined.crl, so that servers refuse it once they
-install the CRL (pg tls --reload). Name it by SERIAL (as cert list prints it), or by --cn (with --group)
-when that names one live certificate; several are listed and nothing is done (exit 2). The CRL is
+install the CRL (pg tls --reload). Name it by SERIAL (as cert list prints it), or by --cn (with --group).
+--cn revokes the whole renewal chain of that name (cert renew keeps the key unless --rekey, so the older
+certificates may carry the same key); so does --reason keyCompromise given a SERIAL. Otherwise a SERIAL revokes
+that one certificate and the older ones of its chain still valid are named in a warning. A --cn with several
+unrelated live certificates (other groups) lists them and does nothing (exit 2). A root CA's certificate is never
+revoked (ca rotate replaces a root); an intermediate's only with --force. The CRL is
 signed with the issuer's key (passphrase from --passphrase-file or PGWARDEN_CA_PASSPHRASE), which is
 read before anything is written. A certificate already revoked is left as it is, with the date it was
 revoked (exit 0, so a retry is safe); its CRL is written again only if it does not list it yet.
@@ -79,13 +103,13 @@ signed with its key kept in ca/rotated/); one of a retired CA is refused (exit 7
 With --format json: schemas/cert-revoke.schema.json.`,
     exitNotes: [
       "0  revoked, or already revoked",
-      "2  a bad serial or --reason, or --cn names several live certificates",
+      "2  a bad serial or --reason, --cn names several unrelated live certificates, a root's serial, an intermediate's without --force",
       "4  no certificate with that serial or CN in pgwarden's records",
       "7  its issuer's key cannot sign (wrong passphrase, missing), or its CA was retired",
     ],
     examples: [
       "pgwarden cert revoke 3f2a9c0d11e84b7aa1c2d3e4f5a6b7c8 --reason keyCompromise",
-      "pgwarden cert revoke --cn alice --group client --reason superseded",
+      "pgwarden cert revoke --cn alice --group client --reason superseded   # alice's certificate and the older ones it renewed",
     ],
   });
 }
