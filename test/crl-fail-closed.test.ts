@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 
+import { initCa } from "../src/pki/authority/ca-init.js";
+import { createIntermediate } from "../src/pki/authority/intermediate-create.js";
 import { pkiLayout } from "../src/pki/pki-layout.js";
 import { addRevocation } from "../src/pki/records/revocations.js";
 import { pgwarden, snapshot, tempDir } from "./support/cli.js";
@@ -76,6 +78,46 @@ test("a damaged revocation file: pgwarden crl refuses (exit 7, one line naming i
       assert.equal(status.code, 1, status.stderr);
       assert.match(status.stderr, /cannot be read as a revocation/);
     }
+  } finally {
+    await cleanup();
+  }
+});
+
+test("ca show: an expired intermediate is a warning naming the fix and exit 1; its age is not rounded up", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const pki = join(dir, "pki");
+    // A root made three days ago, an intermediate made two days ago for one day: it expired about a day ago.
+    await initCa(pkiLayout(pki), { now: new Date(Date.now() - 3 * 86_400_000) });
+    const made = new Date(Date.now() - 2 * 86_400_000 + 3_600_000);
+    await createIntermediate(pkiLayout(pki), { name: "client", days: 1, now: made });
+    const shown = await pgwarden(["--pki", pki, "ca", "show"]);
+    assert.equal(shown.code, 1, shown.stderr);
+    assert.match(shown.stderr, /issuer client .* expired at .*; replace it: pgwarden ca rotate --intermediate client/);
+    assert.match(shown.stdout, /expired less than a day ago|expired 1 day ago/);
+    assert.doesNotMatch(shown.stdout, /expired 1 days ago/);
+  } finally {
+    await cleanup();
+  }
+});
+
+test("a directory where a CRL belongs: crl, cert revoke, crl status and cert list say so in one line (exit 7), and crl writes nothing", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const pki = join(dir, "pki");
+    assert.equal((await pgwarden(["--pki", pki, "ca", "init", "--no-passphrase", "--intermediates"])).code, 0);
+    assert.equal((await pgwarden(["--pki", pki, "cert", "issue", "--profile", "client", "--cn", "d1"])).code, 0);
+    assert.equal((await pgwarden(["--pki", pki, "crl"])).code, 0);
+    await rm(join(pki, "crl", "client.crl"));
+    await mkdir(join(pki, "crl", "client.crl"));
+    const before = await snapshot(pki);
+    for (const args of [["crl"], ["cert", "revoke", "--cn", "d1"], ["crl", "status"], ["cert", "list"]]) {
+      const result = await pgwarden(["--pki", pki, ...args]);
+      assert.equal(result.code, 7, `${args.join(" ")}: ${result.stderr}`);
+      assert.match(result.stderr, /client\.crl is a directory, not a CRL file: move it away/, args.join(" "));
+      assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+    }
+    assert.deepEqual(await snapshot(pki), before, "nothing written");
   } finally {
     await cleanup();
   }

@@ -24,7 +24,11 @@ export function table(header: readonly string[], rows: readonly (readonly string
 }
 
 export function validityText(info: Pick<CertificateInfo, "notBefore" | "notAfter" | "daysLeft">): string {
-  const state = info.daysLeft < 0 ? `expired ${-info.daysLeft} days ago` : `${info.daysLeft} days left`;
+  // daysLeft is rounded down: -1 is less than a day ago, -2 between one and two days ago.
+  const daysAgo = -info.daysLeft - 1;
+  const expired =
+    daysAgo === 0 ? "expired less than a day ago" : `expired ${daysAgo} day${daysAgo === 1 ? "" : "s"} ago`;
+  const state = info.daysLeft < 0 ? expired : `${info.daysLeft} days left`;
   return `${info.notBefore} to ${info.notAfter} (${state})`;
 }
 

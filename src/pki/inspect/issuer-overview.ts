@@ -31,6 +31,8 @@ export interface IssuersOverview {
   readonly issuers: IssuerOverview[];
   /** The current CA that expires first: the day the PKI needs attention (rotated CAs are on their way out). */
   readonly soonestExpiry: { readonly issuer: string; readonly notAfter: string; readonly daysLeft: number };
+  /** Current CAs that expired: they sign nothing, and every certificate they issued fails. One line each. */
+  readonly caProblems: string[];
   /** CRL problems (due, expired, missing, stale combined file), one line each. */
   readonly crlProblems: string[];
 }
@@ -75,6 +77,13 @@ export async function issuersOverview(layout: PkiLayout, now: Date = new Date())
       notAfter: soonest.certificate.notAfter,
       daysLeft: soonest.certificate.daysLeft,
     },
+    caProblems: issuers
+      .filter((issuer) => !issuer.rotated && Date.parse(issuer.certificate.notAfter) <= now.getTime())
+      .map(
+        (issuer) =>
+          `issuer ${issuer.name} (${issuer.certPath}) expired at ${issuer.certificate.notAfter}: it signs nothing, and every ` +
+          `certificate it issued fails verification; replace it: pgwarden ca rotate${issuer.kind === "root" ? "" : ` --intermediate ${issuer.name}`}`,
+      ),
     crlProblems: crls.problems,
   };
 }

@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { relative } from "node:path";
 
 import { combinedCrlPath, type IssuerFiles, type IssuerKind } from "../authority/issuers.js";
@@ -10,6 +9,7 @@ import type { PkiLayout } from "../pki-layout.js";
 import { readRevocations, type RevocationRecord } from "../records/revocations.js";
 import { parseRevocationList } from "../verify/revocation-list.js";
 import { type CrlInfo, crlInfo, crlInfoOfPem } from "./crl-info.js";
+import { readCrlText } from "./crl-text.js";
 
 /*
  * Whether each issuer's CRL will still be accepted tomorrow. A CRL past its nextUpdate makes
@@ -92,15 +92,6 @@ function stateOf(info: CrlInfo, now: Date): { state: CrlState; warnFrom?: Date }
   return { state: now.getTime() >= warnFrom.getTime() ? "due" : "current", warnFrom };
 }
 
-async function readText(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
-}
-
 /** Whether a revocation is of a certificate `files` signed: a rotated CA's by key id; a current CA's unless a rotated one's. */
 function revokedBy(files: IssuerFiles, all: readonly IssuerFiles[], revocation: RevocationRecord): boolean {
   if (revocation.issuerName !== files.name) return false;
@@ -115,7 +106,7 @@ export async function crlStatus(layout: PkiLayout, now: Date = new Date()): Prom
   const issuers = await listTrustedIssuerFiles(layout);
   const { revocations, unreadable } = await readRevocations(layout);
   const infos = new Map<string, CrlInfo>();
-  const texts = await Promise.all(issuers.map((files) => readText(files.crlPath)));
+  const texts = await Promise.all(issuers.map((files) => readCrlText(files.crlPath)));
   const anyCrl = texts.some((text) => text !== undefined);
   const statuses = issuers.map((files, index): IssuerCrlStatus => {
     const path = relative(layout.root, files.crlPath);
@@ -208,7 +199,7 @@ async function combinedStatus(
 ): Promise<CombinedCrlStatus> {
   const absolute = combinedCrlPath(layout);
   const path = relative(layout.root, absolute);
-  const text = await readText(absolute);
+  const text = await readCrlText(absolute);
   if (text === undefined)
     return anyCrl
       ? { path, state: "missing", problem: `${path} is missing, and it is the file servers install: run pgwarden crl` }

@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 
 import { type PgwardenError, pkiError, usageError } from "../../core/errors.js";
@@ -20,6 +19,7 @@ import { crlNumberOfPem } from "./crl-info.js";
 import { withLock } from "./crl-lock.js";
 import { advanceCrlNumber, crlLockPath, lastCrlNumber } from "./crl-number.js";
 import { type CrlSigner, type IssuerKeyOptions, loadCrlSigner } from "./crl-signer.js";
+import { readCrlText } from "./crl-text.js";
 
 /**
  * Days from one CRL to its nextUpdate by default. A week: short enough that a CRL lost or
@@ -105,15 +105,6 @@ export function signCrl(
   return { pem: toPem(der, "X509 CRL"), thisUpdate, nextUpdate };
 }
 
-async function readText(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
-}
-
 /**
  * Writes one issuer's CRL under its lock: the revocations are read, the number advanced and
  * stored, then the CRL written atomically. Read under the lock, so the CRL with the highest
@@ -130,7 +121,7 @@ async function writeIssuerCrl(
     const { revocations, unreadable } = await readRevocations(layout);
     if (unreadable.length > 0) throw damagedRevocations(unreadable);
     const entries = revocationsOf(signer, revocations);
-    const current = await readText(files.crlPath);
+    const current = await readCrlText(files.crlPath);
     // A rotated CA's CRLs carried the issuer's numbers until it was replaced: go on above them, never reuse one.
     const floor = Math.max(
       current === undefined ? 0 : (crlNumberOfPem(current) ?? 0),
@@ -148,7 +139,7 @@ async function writeIssuerCrl(
  * `ca retire`, so the retired CA's CRL leaves it. Does nothing when there is no combined file yet.
  */
 export async function rewriteCombinedCrl(layout: PkiLayout): Promise<string | undefined> {
-  if ((await readText(combinedCrlPath(layout))) === undefined) return undefined;
+  if ((await readCrlText(combinedCrlPath(layout))) === undefined) return undefined;
   return writeCombined(layout, await listTrustedIssuerFiles(layout));
 }
 
@@ -161,7 +152,7 @@ async function writeCombined(layout: PkiLayout, issuers: readonly IssuerFiles[])
   await withLock(crlLockPath(layout, "combined"), { what: "the combined CRL" }, async () => {
     const parts: string[] = [];
     for (const files of issuers) {
-      const text = await readText(files.crlPath);
+      const text = await readCrlText(files.crlPath);
       if (text === undefined || crlNumberOfPem(text) === undefined)
         throw pkiError(
           "crl-missing",
@@ -199,7 +190,8 @@ export async function planCrls(
   const chosen: IssuerFiles[] = [];
   for (const files of issuers) {
     const wanted = options.only === undefined || options.only.includes(crlStateName(files));
-    const current = wanted ? undefined : await readText(files.crlPath);
+    // Read for every issuer, so a directory or an unreadable file in a CRL's place stops the write before anything is written.
+    const current = await readCrlText(files.crlPath);
     if (wanted || current === undefined || crlNumberOfPem(current) === undefined) chosen.push(files);
   }
   const signers: CrlSigner[] = [];

@@ -18,7 +18,7 @@ export function caShowCommand(): Command {
   const command = new Command("show").action(async (_options: object, cmd: Command) => {
     const ctx = contextOf(cmd);
     const overview = await issuersOverview(ctx.layout, ctx.now);
-    overview.crlProblems.forEach((problem) => ctx.output.warn(problem));
+    [...overview.caProblems, ...overview.crlProblems].forEach((problem) => ctx.output.warn(problem));
     const root = overview.issuers.find((issuer) => issuer.kind === "root" && !issuer.rotated);
     if (ctx.output.format === "json") {
       ctx.output.json({
@@ -48,7 +48,7 @@ export function caShowCommand(): Command {
         ])}`,
       );
     }
-    if (overview.crlProblems.length > 0) throw new ExitSignal(ExitCode.checkFailed);
+    if (overview.caProblems.length > 0 || overview.crlProblems.length > 0) throw new ExitSignal(ExitCode.checkFailed);
   });
   return describe(command, {
     description: `Show every CA of the PKI, the root (ca/ca.crt) and each intermediate (ca/<name>-ca.crt): subject,
@@ -57,7 +57,9 @@ then the soonest expiry among them. CAs that ca rotate replaced follow, marked "
 retired", with their expiry and CRL (pgwarden crl keeps signing it); retired ones are not listed. A CRL within its warning window (a third of its life, at least
 2 days, before nextUpdate) or past it is a warning on stderr and exit 1, as pgwarden crl status.
 With --format json: the root's fields as before, plus "issuers" and "soonestExpiry" (schemas/ca-show.schema.json).`,
-    exitNotes: ["1  a CRL is due, expired or missing while needed (see pgwarden crl status)"],
+    exitNotes: [
+      "1  a current CA has expired, or a CRL is due, expired or missing while needed (see pgwarden crl status)",
+    ],
     examples: ["pgwarden ca show", "pgwarden ca show --pki files/pki --format json"],
   });
 }
