@@ -68,6 +68,7 @@ export function contextOf(command: Command): CommandContext {
   const options = command.opts<Partial<GlobalOptions> & { passphraseFile?: string }>();
   const global = programOptions(command);
   let layout: PkiLayout | undefined;
+  const output = createOutput(outputFormat(options, global), Boolean(options.quiet ?? global.quiet));
   return {
     // Checked on first use: commands that never touch the PKI (hba, role, password) never judge it.
     get layout() {
@@ -75,9 +76,9 @@ export function contextOf(command: Command): CommandContext {
       return layout;
     },
     pkiDir: options.pki ?? global.pki,
-    output: createOutput(outputFormat(options, global), Boolean(options.quiet ?? global.quiet)),
+    output,
     env: process.env,
     now: new Date(),
-    passphrase: () => readPassphrase(options.passphraseFile, process.env),
+    passphrase: () => readPassphrase(options.passphraseFile, process.env, (message) => output.warn(message)),
   };
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -48,4 +48,16 @@ test("a PGWARDEN_CA_PASSPHRASE Node had to repair (U+FFFD) is refused; a UTF-8 o
   await assert.rejects(readPassphrase(undefined, { [PASSPHRASE_ENV]: "\uFFFD\uFFFD" }), notUtf8);
   assert.equal(await readPassphrase(undefined, { [PASSPHRASE_ENV]: "ünïcode" }), "ünïcode");
   assert.equal(await readPassphrase(undefined, {}), undefined);
+});
+
+test("a passphrase file group or others can read is used, with a warning that names chmod 600; a 0600 one is silent", async () => {
+  const open = join(dir, "open");
+  await writeFile(open, "shared\n", { mode: 0o644 });
+  await chmod(open, 0o644);
+  const warnings: string[] = [];
+  assert.equal(await readPassphrase(open, {}, (message) => warnings.push(message)), "shared");
+  assert.deepEqual(warnings, [`passphrase file ${open} can be read by group or others (mode 0644): chmod 600 ${open}`]);
+  const quiet: string[] = [];
+  await readPassphrase(await fileWith("private", "secret\n"), {}, (message) => quiet.push(message));
+  assert.deepEqual(quiet, []);
 });

@@ -1,3 +1,5 @@
+import { stat } from "node:fs/promises";
+
 import { usageError } from "../../core/errors.js";
 import { readInputBytes } from "../../core/fs/read-input.js";
 
@@ -26,9 +28,19 @@ function decodeStrict(bytes: Buffer, source: string): string {
  * The CA passphrase from `--passphrase-file` (its first line, without the line break) or the
  * environment. Returns undefined when neither is given.
  */
-export async function readPassphrase(file: string | undefined, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+export async function readPassphrase(
+  file: string | undefined,
+  env: NodeJS.ProcessEnv,
+  onWarning?: (message: string) => void,
+): Promise<string | undefined> {
   if (file !== undefined) {
     const bytes = await readInputBytes(file, "passphrase file", "passphrase-file-missing");
+    // Whoever can read the file can use the CA key: say so (as ssh does of a private key), without refusing a key in use.
+    const mode = (await stat(file).catch(() => undefined))?.mode;
+    if (mode !== undefined && (mode & 0o077) !== 0)
+      onWarning?.(
+        `passphrase file ${file} can be read by group or others (mode 0${(mode & 0o777).toString(8)}): chmod 600 ${file}`,
+      );
     // The first line, without its "\n" or "\r\n".
     const newline = bytes.indexOf(0x0a);
     const end = newline < 0 ? bytes.length : newline > 0 && bytes[newline - 1] === 0x0d ? newline - 1 : newline;

@@ -160,7 +160,12 @@ async function signerOf(
 export async function revokeCertificate(layout: PkiLayout, request: RevokeRequest): Promise<RevokeResult> {
   const now = request.now ?? new Date();
   if ((request.serial === undefined) === (request.commonName === undefined))
-    throw usageError("revoke-target", "give the certificate to revoke: a SERIAL, or --cn CN (with --group to choose)");
+    throw usageError(
+      "revoke-target",
+      request.serial === undefined
+        ? "give the certificate to revoke: a SERIAL, or --cn CN (with --group to choose)"
+        : "give either a SERIAL or --cn, not both: a serial names one certificate, --cn a certificate and its renewal chain",
+    );
   const [{ records, failed }, { revocations }] = await Promise.all([readRecords(layout), readRevocations(layout)]);
   if (failed.length > 0)
     throw pkiError("unreadable-records", `cannot read ${failed.join("; ")}: fix them, then revoke again`);
