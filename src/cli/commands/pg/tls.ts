@@ -248,8 +248,9 @@ rotate until ca retire) root.crt holds the new root and the old (with a client i
 client anchors), the handshake check accepts either root, and a server certificate the old root signed is kept until
 cert renew replaces it; run pg tls --reload again after ca retire to drop the old one (README, "Trust during a CA rotation").
 Without --san the certificate names the CN, localhost, 127.0.0.1 and ::1.
-An existing <pki>/<group>/<cn>.crt that lacks a requested name (or has under 30 days left, or was revoked with cert revoke: the output says why) is re-issued with every name it
-had plus the new ones (a VIP or alias is never dropped; to drop a name, move the old certificate away first), its old
+An existing <pki>/<group>/<cn>.crt that lacks a requested name (or has under 30 days left, or was revoked with
+cert revoke: the output says why) is re-issued with every name it had plus the new ones (a VIP or alias is never
+dropped; to drop a name, move the old certificate away first), its old
 certificate and key kept as .bak (the key's copy 0600); one pgwarden did not make for this server (not signed by this CA,
 not in its inventory, not a server certificate, or its key missing or not its own) is refused unless --force, and so is
 a server.crt in PGDATA that pgwarden did not make (installed by hand): --force replaces it, kept as .bak. The CA's CRL,
