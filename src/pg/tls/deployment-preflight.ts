@@ -56,7 +56,7 @@ export function serverMaterial(
   crlPem: string | undefined,
 ): ServerTlsMaterial {
   return {
-    certPem: pair.certPem === "" ? "" : servedCertificateChain(pair.certPem, ca),
+    certPem: pair.certPem === "" ? "" : servedCertificateChain(pair.certPem, ca, trust.rotatedServerIssuers),
     keyPem: pair.keyPem,
     caPem: trust.clientCaPem,
     crlPem,
