@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { pkiError } from "../../core/errors.js";
-import { listIssuerFiles } from "../../pki/authority/issuers.js";
+import { CLIENT_ISSUER, listIssuerFiles } from "../../pki/authority/issuers.js";
 import { listRotatedCas, retiredDir, rotatedDir } from "../../pki/authority/rotated-cas.js";
 import { decodeCertificates } from "../../pki/encoding/pem.js";
 import { fingerprintSha256 } from "../../pki/issuing/leaf-signer.js";
@@ -66,7 +66,9 @@ function anchors(pem: string, source: string): Buffer[] {
 
 /**
  * The valid, unrevoked client certificates pgwarden recorded (newest of their file) that `installedCaPem`, the
- * ssl_ca_file the server has now, accepts and `newCaPem` would not: empty when nothing is installed yet.
+ * ssl_ca_file the server has now, accepts and `newCaPem` would not: empty when nothing is installed yet. Only those
+ * of other issuers than the client intermediate (the root's, another intermediate's): the client intermediate's own,
+ * rotated or retired, are ca retire's concern (it refuses while any is valid).
  */
 export async function strandedClients(
   layout: PkiLayout,
@@ -85,6 +87,7 @@ export async function strandedClients(
   const candidates = currentRecords((await readRecords(layout)).records).filter(
     (record) =>
       record.profile === "client" &&
+      recordIssuerName(record) !== CLIENT_ISSUER &&
       new Date(record.notAfter).getTime() > now.getTime() &&
       !revoked.has(`${recordIssuerName(record)}/${record.serial}`),
   );
