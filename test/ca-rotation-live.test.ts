@@ -14,7 +14,8 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
 import { pgwarden, tempDir } from "./support/cli.js";
-import { type ClientOutcome, nodePostgres, psql } from "./support/clients.js";
+import { ClientLoops } from "./support/client-loops.js";
+import { nodePostgres, psql } from "./support/clients.js";
 import { startSandbox, type TestSandbox } from "./support/sandbox.js";
 
 const ROLE = "app";
@@ -39,54 +40,6 @@ function certificateCount(pem: string): number {
 /** `openssl verify` of `certPath` against `caFile` alone: what OpenSSL decides, not what pgwarden says. */
 function opensslVerifies(caFile: string, certPath: string): boolean {
   return spawnSync("openssl", ["verify", "-CAfile", caFile, certPath], { encoding: "utf8" }).status === 0;
-}
-
-interface Attempt {
-  readonly step: string;
-  readonly client: string;
-  /** Started after the step's commands had all finished (the state the step leaves behind). */
-  readonly settled: boolean;
-  readonly outcome: ClientOutcome;
-}
-
-/** Clients connecting one after another, each in its own loop, every attempt labelled with the step it started in. */
-class ClientLoops {
-  readonly attempts: Attempt[] = [];
-  private step = "start";
-  private settled = false;
-  private running = true;
-  private readonly loops: Promise<void>[];
-  private readonly clients: string[];
-
-  constructor(clients: Record<string, () => Promise<ClientOutcome>>) {
-    this.clients = Object.keys(clients);
-    this.loops = Object.entries(clients).map(async ([client, connect]) => {
-      while (this.running) {
-        const { step, settled } = this;
-        this.attempts.push({ step, client, settled, outcome: await connect() });
-      }
-    });
-  }
-
-  /** Runs `commands` as step `step` while the clients keep connecting, then waits for a few attempts of each after it. */
-  async run(step: string, commands: () => Promise<void>): Promise<void> {
-    this.step = step;
-    this.settled = false;
-    await commands();
-    this.settled = true;
-    const enough = () =>
-      this.clients.every(
-        (client) =>
-          this.attempts.filter((item) => item.step === step && item.client === client && item.settled).length >=
-          ATTEMPTS_PER_STEP,
-      );
-    while (!enough()) await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    await Promise.all(this.loops);
-  }
 }
 
 describe("ca rotate of a running sandbox with clients connected throughout", () => {
@@ -143,7 +96,10 @@ describe("ca rotate of a running sandbox with clients connected throughout", () 
     const oldRootFile = join(work.dir, "old-root.crt");
     await writeFile(oldRootFile, oldRoot);
 
-    const loops = new ClientLoops({ psql: () => psql(libpq), "node-postgres": () => nodePostgres(url) });
+    const loops = new ClientLoops(
+      { psql: () => psql(libpq), "node-postgres": () => nodePostgres(url) },
+      ATTEMPTS_PER_STEP,
+    );
     let oldKeyId = "";
     try {
       await loops.run("start", () => Promise.resolve());

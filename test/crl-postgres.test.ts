@@ -5,8 +5,9 @@
  * issuer refused, "CRL has expired"), ended by pgwarden crl and a reinstall.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { randomBytes, X509Certificate } from "node:crypto";
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
@@ -160,4 +161,44 @@ test("a CRL past its nextUpdate makes PostgreSQL refuse every certificate of its
   assert.equal((await login("bob")).code, 0);
   assert.equal((await login("dave")).code, 0);
   assert.notEqual((await login("alice")).code, 0, "alice stays revoked");
+});
+
+/** The serial (lower-case hex) of the certificate a real handshake is served, as OpenSSL prints it. */
+function servedSerial(): string {
+  const handshake = spawnSync(
+    "openssl",
+    ["s_client", "-starttls", "postgres", "-connect", `127.0.0.1:${cluster.port}`, "-servername", "localhost"],
+    { input: "", encoding: "utf8", timeout: 20_000 },
+  );
+  const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(handshake.stdout)?.[0];
+  assert.ok(pem, `s_client printed the server's certificate: ${handshake.stderr}`);
+  return new X509Certificate(pem).serialNumber.toLowerCase();
+}
+
+test("cert revoke of the served server certificate: pg tls --reload re-issues it saying why, and libpq with the exported sslcrl connects", async () => {
+  const before = servedSerial();
+  assert.equal(
+    before,
+    new X509Certificate(await readFile(join(pki, "server", "localhost.crt"))).serialNumber.toLowerCase(),
+    "the PKI's server certificate is the one served",
+  );
+  await ok(["cert", "revoke", before, "--reason", "keyCompromise"]);
+  await ok(["crl"]);
+  const out = await install();
+  assert.match(out, /reissued: it was revoked/, out);
+  const after = servedSerial();
+  assert.notEqual(after, before, "a new serial is served");
+  const bundle = join(work.dir, "bob-bundle");
+  await mkdir(bundle, { mode: 0o700 });
+  const exported = await pgwarden([
+    ...["--pki", pki, "cert", "export", "--cn", "bob", "--out", bundle, "--host", "localhost", "--format", "json"],
+    ...["--port", String(cluster.port)],
+  ]);
+  assert.equal(exported.code, 0, exported.stderr);
+  const libpq = (JSON.parse(exported.stdout) as { libpq: string }).libpq;
+  assert.match(libpq, /sslcrl=/);
+  assert.match(exported.stderr, /refresh it before then/);
+  const connected = await runClient("psql", ["-X", "-A", "-t", "-c", "select current_user", libpq]);
+  assert.equal(connected.code, 0, connected.stderr);
+  assert.equal(connected.stdout.trim(), "bob");
 });

@@ -6,19 +6,22 @@ import { dirname, join, parse as parsePath, resolve } from "node:path";
 import { ExitCode, notFoundError, PgwardenError, usageError } from "../core/errors.js";
 import { ensureDirectory, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writeFileAtomic } from "../core/fs/atomic-write.js";
 import type { CertificateAuthority } from "../pki/authority/certificate-authority.js";
+import { decodeCertificates } from "../pki/encoding/pem.js";
 import { issueCertificate, prepareLeaf } from "../pki/issuing/issue.js";
 import { PROFILES } from "../pki/issuing/profiles.js";
 import { parseSubjectAltName } from "../pki/names/subject-alt-name.js";
 import type { PkiLayout } from "../pki/pki-layout.js";
 import { readCaCrl } from "../pki/revocation/crl-file.js";
+import { verifyCertificate } from "../pki/verify/verify-certificate.js";
 import { isRoot, type OsUser, runProgram, serverUser } from "./os-user.js";
 import { findServerBinaries } from "./pg-binaries.js";
 import { readPostmasterPid } from "./postmaster.js";
 import { ensureServerCertificate, type ServerCertificate } from "./server-certificate.js";
 import { configValue } from "./server-config.js";
-import { serverTrust } from "./tls/client-trust.js";
+import { type ServerTrust, serverTrust } from "./tls/client-trust.js";
 import { crlIssuers, serverMaterial } from "./tls/deployment-preflight.js";
-import { applyTls, checkServed, planTls, type ServedCheck } from "./tls-deploy.js";
+import { strandedClients, strandedClientsError } from "./tls/stranded-clients.js";
+import { applyTls, checkServed, planTls, type ServedCheck, TLS_FILES } from "./tls-deploy.js";
 import { probeTls, type TlsProbe } from "./tls-probe.js";
 
 export const SANDBOX_STATE_FILE = "sandbox.json";
@@ -59,6 +62,8 @@ export interface SandboxUpOptions {
   readonly now: Date;
   /** The issuer of the superuser's client certificate (the "client" intermediate when there is one); default the CA given. */
   readonly clientCa?: CertificateAuthority;
+  /** Install an ssl_ca_file that locks out client certificates the server accepts now (strandedClients). */
+  readonly force?: boolean;
 }
 
 export interface SandboxUpResult {
@@ -247,21 +252,43 @@ async function startServer(state: SandboxState, user: OsUser): Promise<void> {
   }
 }
 
-/** Issues (or keeps) the superuser's client certificate, so pgwarden can administer the sandbox over TLS. */
+/** Whether the certificate file at `path` (leaf, then its chain) is accepted for login by the ssl_ca_file `caPem`. */
+async function acceptedBy(path: string, caPem: string, now: Date): Promise<boolean> {
+  try {
+    const [leaf, ...chain] = decodeCertificates(await readFile(path, "utf8"), path);
+    if (!leaf) return false;
+    const roots = decodeCertificates(caPem, "ssl_ca_file");
+    return verifyCertificate(leaf, { roots, intermediates: chain, purpose: "client", now }).ok;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Issues (or keeps) the superuser's client certificate, so pgwarden can administer the sandbox over TLS. One the
+ * server's ssl_ca_file (`caPem`) would refuse (the root's, after ca init --intermediates) is re-issued from `ca`.
+ */
 export async function ensureSuperuserCertificate(
   layout: PkiLayout,
   ca: CertificateAuthority,
   superuser: string,
   now: Date,
-): Promise<{ certPath: string; keyPath: string }> {
+  caPem?: string,
+): Promise<{ certPath: string; keyPath: string; reissued?: boolean }> {
   const prepared = prepareLeaf(layout, { profile: PROFILES.client, commonName: superuser, group: SANDBOX_GROUP });
   const present = await stat(prepared.paths.cert).then(
     () => true,
     () => false,
   );
-  if (!present)
-    await issueCertificate(layout, ca, { profile: PROFILES.client, commonName: superuser, group: SANDBOX_GROUP }, now);
-  return { certPath: prepared.paths.cert, keyPath: prepared.paths.key };
+  const stale = present && caPem !== undefined && !(await acceptedBy(prepared.paths.cert, caPem, now));
+  if (!present || stale)
+    await issueCertificate(
+      layout,
+      ca,
+      { profile: PROFILES.client, commonName: superuser, group: SANDBOX_GROUP, ...(stale ? { force: true } : {}) },
+      now,
+    );
+  return { certPath: prepared.paths.cert, keyPath: prepared.paths.key, ...(stale ? { reissued: true } : {}) };
 }
 
 /** Issues (or keeps) the sandbox server's certificate and puts it, with the CA and CRL, into PGDATA; `changed`: a file was written. */
@@ -271,6 +298,7 @@ async function deployServerTls(
   crlPem: string | undefined,
   pgdata: string,
   now: Date,
+  trust: ServerTrust,
 ): Promise<{ server: ServerCertificate; changed: boolean }> {
   const server = await ensureServerCertificate(
     layout,
@@ -278,7 +306,7 @@ async function deployServerTls(
     { commonName: SANDBOX_HOST, subjectAltNames: sandboxSans(), group: SANDBOX_GROUP },
     now,
   );
-  const { plan, writes } = await planTls(serverMaterial(server, ca, await serverTrust(layout, ca), crlPem), { pgdata });
+  const { plan, writes } = await planTls(serverMaterial(server, ca, trust, crlPem), { pgdata });
   await applyTls(plan, writes, now);
   return { server, changed: plan.changed };
 }
@@ -346,8 +374,9 @@ async function createSandbox(
     mode: PRIVATE_FILE_MODE,
     owner,
   });
-  const { server } = await deployServerTls(layout, ca, crlPem, state.pgdata, options.now);
-  await ensureSuperuserCertificate(layout, options.clientCa ?? ca, state.superuser, options.now);
+  const trust = await serverTrust(layout, ca);
+  const { server } = await deployServerTls(layout, ca, crlPem, state.pgdata, options.now, trust);
+  await ensureSuperuserCertificate(layout, options.clientCa ?? ca, state.superuser, options.now, trust.clientCaPem);
   await recordState(dir, state);
   return { state, server };
 }
@@ -387,7 +416,17 @@ export async function sandboxUp(
     // A PKI moved elsewhere (and given to up with --pki) is recorded where it is now, for status.
     const moved = existing.pki !== layout.root && (await stat(existing.pki).catch(() => undefined)) === undefined;
     state = moved ? await recordState(dir, { ...existing, pki: layout.root }) : existing;
-    const deployed = await deployServerTls(layout, ca, crlPem, state.pgdata, options.now);
+    const trust = await serverTrust(layout, ca);
+    if (!options.force) {
+      // Its own superuser's certificate is not among them: re-issued below when the new ssl_ca_file would refuse it.
+      const installedCa = await readFile(join(state.pgdata, TLS_FILES.ca), "utf8").catch(() => undefined);
+      const stranded = (await strandedClients(layout, installedCa, trust.clientCaPem, options.now)).filter(
+        (client) => client.group !== SANDBOX_GROUP || client.commonName !== state.superuser,
+      );
+      if (stranded.length > 0) throw strandedClientsError(stranded);
+    }
+    await ensureSuperuserCertificate(layout, options.clientCa ?? ca, state.superuser, options.now, trust.clientCaPem);
+    const deployed = await deployServerTls(layout, ca, crlPem, state.pgdata, options.now, trust);
     server = deployed.server;
     if (await readPostmasterPid(state.pgdata)) {
       action = "running";

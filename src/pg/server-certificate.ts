@@ -16,7 +16,8 @@ import { PROFILES } from "../pki/issuing/profiles.js";
 import { keyPemMatches } from "../pki/keys/key-match.js";
 import { parseSubjectAltName } from "../pki/names/subject-alt-name.js";
 import type { PkiLayout } from "../pki/pki-layout.js";
-import { readRecords } from "../pki/records/certificate-records.js";
+import { readRecords, recordIssuerName } from "../pki/records/certificate-records.js";
+import { readRevocations } from "../pki/records/revocations.js";
 import { verifyCertificate } from "../pki/verify/verify-certificate.js";
 
 /** A server certificate is renewed rather than reused when it has fewer days left than this. */
@@ -105,6 +106,29 @@ function unfitReason(
     .map((value) => parseSubjectAltName(value))
     .filter((san) => !have.has(`${san.type}:${san.value}`));
   return missing.length ? `it does not name ${missing.map((san) => san.value).join(", ")}` : undefined;
+}
+
+/**
+ * Why a certificate pgwarden recorded must not serve because `cert revoke` took it back (same serial, issuer
+ * name and, when both know it, issuer key), or undefined. Clients with the CRL would refuse it: pgwarden's own,
+ * it is re-issued like an unfit one.
+ */
+async function revokedReason(layout: PkiLayout, cert: X509Certificate): Promise<string | undefined> {
+  const fingerprint = fingerprintSha256(cert.raw);
+  const record = (await readRecords(layout)).records.find((candidate) => candidate.fingerprintSha256 === fingerprint);
+  if (!record) return undefined;
+  const keyId = (hex: string | undefined) => hex?.replace(/:/g, "").toLowerCase();
+  const revocation = (await readRevocations(layout)).revocations.find(
+    (candidate) =>
+      candidate.serial === record.serial &&
+      candidate.issuerName === recordIssuerName(record) &&
+      (candidate.issuerKeyId === undefined ||
+        record.issuerKeyId === undefined ||
+        keyId(candidate.issuerKeyId) === keyId(record.issuerKeyId)),
+  );
+  return revocation
+    ? `it was revoked (serial ${record.serial}, ${revocation.reason}, ${revocation.revokedAt}): clients with the CRL refuse it`
+    : undefined;
 }
 
 /** Why the files at a leaf's paths are not a usable pair (certificate and its own key), or undefined. */
@@ -215,7 +239,8 @@ export async function findServerCertificate(
   const reason = !existing
     ? undefined
     : (pairProblem(certText, cert, keyPem) ??
-      unfitReason(cert as X509Certificate, ca, request.subjectAltNames, now, rotation));
+      unfitReason(cert as X509Certificate, ca, request.subjectAltNames, now, rotation) ??
+      (await revokedReason(layout, cert as X509Certificate)));
   const foreign = reason === undefined ? undefined : await foreignReason(layout, ca, certText, cert, keyPem, rotation);
   const usable =
     existing && reason === undefined

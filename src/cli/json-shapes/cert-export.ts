@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { document, fileMode } from "./common.js";
+import { document, fileMode, isoTime } from "./common.js";
 
 export const certExportShape = document(
   {
@@ -14,6 +14,10 @@ export const certExportShape = document(
       .describe("absent when the database name cannot travel in a URL node-postgres reads"),
     psycopg: z.string(),
     jdbc: z.string().optional().describe("only with --key-format pk8"),
+    crl: z
+      .strictObject({ path: z.string(), nextUpdate: isoTime.optional() })
+      .optional()
+      .describe("the CRL shipped as root.crl (absent with --no-crl or without one): refresh it before nextUpdate"),
   },
   "pgwarden cert export: the bundle's files with their modes, and connection strings",
 );

@@ -7,9 +7,13 @@ import { afterEach, beforeEach, test } from "node:test";
 import { initCa } from "../../pki/authority/ca-init.js";
 import { rotateCa } from "../../pki/authority/ca-rotate.js";
 import { createIntermediate } from "../../pki/authority/intermediate-create.js";
+import { rotateIntermediate } from "../../pki/authority/intermediate-rotate.js";
+import { loadIssuer } from "../../pki/authority/issuer-loader.js";
 import { CLIENT_ISSUER, issuerAnchorPath } from "../../pki/authority/issuers.js";
+import { issueCertificate } from "../../pki/issuing/issue.js";
+import { PROFILES } from "../../pki/issuing/profiles.js";
 import { type PkiLayout, pkiLayout } from "../../pki/pki-layout.js";
-import { serverTrust } from "./client-trust.js";
+import { servedCertificateChain, serverTrust } from "./client-trust.js";
 
 let dir: string;
 let layout: PkiLayout;
@@ -55,5 +59,25 @@ test("with a client intermediate, ssl_ca_file is its anchor twin plus the rotate
   assert.ok(
     !trust.clientCaPem.includes((await readFile(layout.caCert, "utf8")).trim()),
     "the root is not trusted for logins",
+  );
+});
+
+test("a server certificate of a rotated server intermediate is served followed by that intermediate, not alone", async () => {
+  await initCa(layout);
+  await createIntermediate(layout, { name: "server" });
+  const before = await loadIssuer(layout, "server");
+  await issueCertificate(layout, before, { profile: PROFILES.server, commonName: "db1", group: "server" });
+  const leafPem = await readFile(join(layout.root, "server", "db1.crt"), "utf8");
+  const oldIntermediate = await readFile(join(layout.caDir, "server-ca.crt"), "utf8");
+  await rotateIntermediate(layout, "server");
+  const current = await loadIssuer(layout, "server");
+  const trust = await serverTrust(layout, current);
+  assert.deepEqual(trust.rotatedServerIssuers, [oldIntermediate]);
+  const served = servedCertificateChain(leafPem, current, trust.rotatedServerIssuers);
+  assert.equal(served, `${leafPem}${oldIntermediate}`);
+  assert.equal(
+    servedCertificateChain(leafPem, current),
+    leafPem,
+    "without them: the leaf alone, which clients cannot chain",
   );
 });

@@ -27,6 +27,11 @@ export interface ServerTrust {
   readonly rootPem: string;
   /** The file ssl_ca_file was made from, for messages. */
   readonly clientCaSource: string;
+  /**
+   * The intermediates `ca rotate --intermediate` replaced for the server certificate's issuer, not retired: a server
+   * certificate one of them signed stays in service until cert renew, and is served with it (clients hold the roots).
+   */
+  readonly rotatedServerIssuers?: readonly string[];
 }
 
 /**
@@ -36,16 +41,18 @@ export interface ServerTrust {
  */
 export async function serverTrust(layout: PkiLayout, ca: CertificateAuthority): Promise<ServerTrust> {
   // While a rotation is under way, the roots and client anchors it replaced stay trusted beside the new ones.
-  const rotatedRoots = (await listRotatedCas(rotatedDir(layout))).filter(
-    (rotated) => rotated.issuerName === ROOT_ISSUER,
-  );
+  const rotatedCas = await listRotatedCas(rotatedDir(layout));
+  const rotatedRoots = rotatedCas.filter((rotated) => rotated.issuerName === ROOT_ISSUER);
+  const rotatedServerIssuers = ca.root
+    ? rotatedCas.filter((rotated) => rotated.issuerName === ca.issuerName).map((rotated) => rotated.pem)
+    : [];
   const rootPem = bundle([ca.root?.pem ?? ca.pem, ...rotatedRoots.map((rotated) => rotated.pem)]);
   const client = issuerFiles(layout, CLIENT_ISSUER);
   const clientPem = await readFile(client.certPath, "utf8").catch(() => undefined);
   if (clientPem === undefined) {
     // Named, not written: a --dry-run writes nothing (ca rotate and ca retire write ca/roots.crt).
     const source = rotatedRoots.length === 0 ? layout.caCert : trustedRootsFile(layout);
-    return { clientCaPem: rootPem, rootPem, clientCaSource: source };
+    return { clientCaPem: rootPem, rootPem, clientCaSource: source, rotatedServerIssuers };
   }
   const anchorPath = issuerAnchorPath(layout, CLIENT_ISSUER);
   const anchorPem = await readFile(anchorPath, "utf8").catch(() => undefined);
@@ -74,6 +81,7 @@ export async function serverTrust(layout: PkiLayout, ca: CertificateAuthority): 
     clientCaPem: bundle([anchorPem, ...(await rotatedAnchorPems(layout, CLIENT_ISSUER))]),
     rootPem,
     clientCaSource: anchorPath,
+    rotatedServerIssuers,
   };
 }
 
@@ -85,11 +93,19 @@ function bundle(pems: readonly string[]): string {
 
 /**
  * `ssl_cert_file`: the server's leaf followed by the intermediate that signed it, so that clients
- * trusting the root alone can build the chain; the leaf alone when the root signed it.
+ * trusting the root alone can build the chain; the leaf alone when the root signed it. A leaf of an
+ * intermediate `ca rotate --intermediate` replaced (`rotatedIssuers`, PEM) is followed by that one.
  */
-export function servedCertificateChain(certPem: string, ca: CertificateAuthority): string {
-  const chain = ca.chainPem ?? "";
-  if (chain === "") return certPem;
+export function servedCertificateChain(
+  certPem: string,
+  ca: CertificateAuthority,
+  rotatedIssuers: readonly string[] = [],
+): string {
   const leaf = new X509Certificate(certPem);
-  return leaf.checkIssued(ca.certificate) && leaf.verify(ca.certificate.publicKey) ? `${certPem}${chain}` : certPem;
+  const signedBy = (issuer: X509Certificate) => leaf.checkIssued(issuer) && leaf.verify(issuer.publicKey);
+  const chain = ca.chainPem ?? "";
+  if (chain !== "" && signedBy(ca.certificate)) return `${certPem}${chain}`;
+  const rotated = rotatedIssuers.find((pem) => signedBy(new X509Certificate(pem)));
+  if (rotated === undefined) return certPem;
+  return `${certPem.endsWith("\n") ? certPem : `${certPem}\n`}${rotated.endsWith("\n") ? rotated : `${rotated}\n`}`;
 }

@@ -35,7 +35,7 @@ export async function deployTlsOverConnection(
       );
     }
     const asked = serverCertificateRequest(request, env.hostname);
-    const { request: certRequest, found } = await deploymentPreflight(layout, ca, asked, pgdata, env.now);
+    const { request: certRequest, found } = await deploymentPreflight(layout, ca, asked, pgdata, env.now, trust);
     const planOptions = { pgdata, force: request.force, settingsVia: "alter-system" as const };
     if (request.dryRun) {
       const material = found.usable ?? { certPem: "", keyPem: "" };

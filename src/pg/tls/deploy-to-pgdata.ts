@@ -37,7 +37,7 @@ export async function deployTlsToPgdata(
     configFile: request.configFile ? resolve(request.configFile) : undefined,
     force: request.force,
   };
-  const { request: certRequest, found } = await deploymentPreflight(layout, ca, asked, pgdata, env.now);
+  const { request: certRequest, found } = await deploymentPreflight(layout, ca, asked, pgdata, env.now, trust);
 
   if (request.dryRun) {
     // A certificate still to be issued: plan against empty content, which differs from any file.

@@ -15,6 +15,7 @@ import {
 } from "../server-certificate.js";
 import { checkInstalledCertificate, type ServerTlsMaterial, TLS_FILES } from "../tls-deploy.js";
 import { servedCertificateChain, type ServerTrust, serverTrust } from "./client-trust.js";
+import { strandedClients, strandedClientsError } from "./stranded-clients.js";
 
 /**
  * The CA that signs the server certificate, the CRL (checked: signed by an issuer of the PKI, current,
@@ -55,7 +56,7 @@ export function serverMaterial(
   crlPem: string | undefined,
 ): ServerTlsMaterial {
   return {
-    certPem: pair.certPem === "" ? "" : servedCertificateChain(pair.certPem, ca),
+    certPem: pair.certPem === "" ? "" : servedCertificateChain(pair.certPem, ca, trust.rotatedServerIssuers),
     keyPem: pair.keyPem,
     caPem: trust.clientCaPem,
     crlPem,
@@ -66,7 +67,8 @@ export function serverMaterial(
  * The request plus every name PGDATA's server.crt answers to now (replacing it must not cut off a
  * client that reaches the server by one of them), and the certificate the PKI has for it. What would
  * refuse the deployment (a foreign certificate in the PKI or PGDATA, a symbolic link, a key PostgreSQL
- * rejects) refuses it here, before anything is issued.
+ * rejects) refuses it here, before anything is issued. So does, unless --force, an ssl_ca_file (`trust`) that would
+ * no longer accept client certificates pgwarden recorded which the installed one accepts (strandedClients).
  */
 export async function deploymentPreflight(
   layout: PkiLayout,
@@ -74,7 +76,13 @@ export async function deploymentPreflight(
   asked: ServerCertificateRequest,
   pgdata: string,
   now: Date,
+  trust?: ServerTrust,
 ): Promise<{ request: ServerCertificateRequest; found: FoundServerCertificate }> {
+  if (trust && !asked.force) {
+    const installedCa = await readFile(join(pgdata, TLS_FILES.ca), "utf8").catch(() => undefined);
+    const stranded = await strandedClients(layout, installedCa, trust.clientCaPem, now);
+    if (stranded.length > 0) throw strandedClientsError(stranded);
+  }
   const installedPath = join(pgdata, TLS_FILES.cert);
   const installed = await readFile(installedPath, "utf8").catch(() => undefined);
   const request = withInstalledNames(asked, installed, ca, now, installedPath);

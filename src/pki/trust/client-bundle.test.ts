@@ -10,9 +10,11 @@ import pg from "pg";
 
 import { ExitCode, PgwardenError } from "../../core/errors.js";
 import { initCa } from "../authority/ca-init.js";
+import { combinedCrlPath } from "../authority/issuers.js";
 import { issueCertificate } from "../issuing/issue.js";
 import { PROFILES } from "../issuing/profiles.js";
 import { type PkiLayout, pkiLayout } from "../pki-layout.js";
+import { writeCrls } from "../revocation/crl-writer.js";
 import { exportClientBundle, libpqUserDir } from "./client-bundle.js";
 import {
   type CertificateLogin,
@@ -230,6 +232,68 @@ describe("exportClientBundle", () => {
         /mode 0640 .*chmod 600/.test(error.message),
     );
     await assert.rejects(stat(out), "no out dir");
+  });
+
+  test("a CRL past its nextUpdate (OpenSSL says expired) is refused, exit 7, before anything is written", async () => {
+    const day = 24 * 60 * 60 * 1000;
+    await writeCrls(layout, { now: new Date(Date.now() - 3 * day), days: 1 });
+    const openssl = spawnSync(
+      "openssl",
+      [
+        "verify",
+        "-crl_check",
+        "-CAfile",
+        layout.caCert,
+        "-CRLfile",
+        combinedCrlPath(layout),
+        join(layout.root, "client", "app.crt"),
+      ],
+      { encoding: "utf8" },
+    );
+    assert.notEqual(openssl.status, 0);
+    assert.match(openssl.stdout + openssl.stderr, /CRL has expired/);
+    const out = join(dir, "out");
+    await assert.rejects(
+      exportClientBundle(layout, rootPem, { commonName: "app", format: "pem", outDir: out }),
+      (error: unknown) =>
+        error instanceof PgwardenError &&
+        error.exitCode === ExitCode.pki &&
+        error.code === "crl-expired" &&
+        /run pgwarden crl first/.test(error.message),
+    );
+    await assert.rejects(stat(out), "no out dir");
+    const without = await exportClientBundle(layout, rootPem, {
+      commonName: "app",
+      format: "pem",
+      outDir: out,
+      crl: false,
+    });
+    assert.equal(without.crl, undefined);
+    assert.doesNotMatch(without.libpq, /sslcrl/);
+    assert.deepEqual((await readdir(out)).sort(), ["postgresql.crt", "postgresql.key", "root.crt"]);
+  });
+
+  test("a current CRL is shipped as root.crl with its nextUpdate; crl: false leaves it and sslcrl out", async () => {
+    await writeCrls(layout, { days: 2 });
+    const out = join(dir, "out");
+    const result = await exportClientBundle(layout, rootPem, { commonName: "app", format: "pem", outDir: out });
+    const openssl = spawnSync("openssl", ["crl", "-noout", "-nextupdate", "-in", combinedCrlPath(layout)], {
+      encoding: "utf8",
+    });
+    const nextUpdate = new Date(openssl.stdout.trim().replace(/^nextUpdate=/, ""));
+    assert.deepEqual(result.crl, { path: join(out, "root.crl"), nextUpdate }, "the nextUpdate OpenSSL reads");
+    assert.match(result.libpq, / sslcrl=[^ ]*\/out\/root\.crl/);
+    assert.equal(await readFile(join(out, "root.crl"), "utf8"), await readFile(combinedCrlPath(layout), "utf8"));
+    const other = join(dir, "other");
+    const without = await exportClientBundle(layout, rootPem, {
+      commonName: "app",
+      format: "pem",
+      outDir: other,
+      crl: false,
+    });
+    assert.equal(without.crl, undefined);
+    assert.doesNotMatch(without.libpq + without.psycopg, /sslcrl/);
+    assert.deepEqual((await readdir(other)).sort(), ["postgresql.crt", "postgresql.key", "root.crt"]);
   });
 
   test("a host that is no DNS name or address, or an empty database, is a usage error", async () => {

@@ -15,11 +15,12 @@ import { writeKeepingBackup } from "../../core/fs/backup.js";
 import { assertAncestorsSafe, assertOwnedByUs, type DirUse } from "../../core/fs/safe-dir.js";
 import { readCertificateFile } from "../authority/certificate-authority.js";
 import { combinedCrlPath } from "../authority/issuers.js";
-import { decodeCertificates } from "../encoding/pem.js";
+import { decodeCertificates, decodePemBlocks } from "../encoding/pem.js";
 import { fullChainPath } from "../issuing/issue.js";
 import { privateKeyFileProblem, readPrivateKeyFile } from "../keys/key-file.js";
 import { parseSubjectAltName } from "../names/subject-alt-name.js";
 import { leafPaths, type PkiLayout, validateGroup } from "../pki-layout.js";
+import { crlInfo } from "../revocation/crl-info.js";
 import { validateRoleName } from "../role-name.js";
 import {
   type CertificateLogin,
@@ -51,6 +52,11 @@ export interface ExportOptions {
   readonly now?: Date;
   /** What named outDir, for messages (`--out`, or `~/.postgresql` for --install). Default `--out`. */
   readonly dirFlag?: string;
+  /**
+   * Ship the PKI's combined CRL as root.crl and name it (sslcrl) in the strings. Default true; false (`--no-crl`)
+   * for clients nobody will refresh: a client copy past its nextUpdate makes libpq refuse every server.
+   */
+  readonly crl?: boolean;
 }
 
 export interface ExportedFile {
@@ -78,6 +84,45 @@ export interface ExportResult extends ConnectionStrings {
   /** The absolute directory the bundle was written to. */
   readonly dir: string;
   readonly files: ExportedFile[];
+  /** The CRL shipped as root.crl, when one was: the client copy must be refreshed before `nextUpdate`. */
+  readonly crl?: ShippedCrl;
+}
+
+/** The CRL a bundle ships: where it went and when libpq stops accepting it. */
+export interface ShippedCrl {
+  readonly path: string;
+  /** The soonest nextUpdate of the CRLs in the file (absent when none has one). */
+  readonly nextUpdate?: Date;
+}
+
+/**
+ * The combined CRL to ship, or undefined when the PKI has none. Refused (exit 7) when one of its CRLs is past its
+ * nextUpdate (or cannot be read): libpq with sslcrl would refuse every server certificate that issuer signed.
+ */
+async function crlToShip(layout: PkiLayout, now: Date): Promise<{ pem: string; nextUpdate?: Date } | undefined> {
+  const path = combinedCrlPath(layout);
+  const pem = await readFile(path, "utf8").catch(() => undefined);
+  if (pem === undefined) return undefined;
+  let nextUpdate: Date | undefined;
+  for (const block of decodePemBlocks(pem).filter((candidate) => candidate.label === "X509 CRL")) {
+    let next: Date | undefined;
+    try {
+      next = crlInfo(block.der).nextUpdate;
+    } catch {
+      throw pkiError(
+        "crl-unreadable",
+        `${path} holds a CRL that cannot be read: run pgwarden crl first, or export with --no-crl`,
+      );
+    }
+    if (next === undefined) continue;
+    if (next.getTime() <= now.getTime())
+      throw pkiError(
+        "crl-expired",
+        `refusing to ship ${path}: a CRL in it expired on ${next.toISOString()} (nextUpdate) and libpq would refuse every server; run pgwarden crl first (or export with --no-crl)`,
+      );
+    if (nextUpdate === undefined || next < nextUpdate) nextUpdate = next;
+  }
+  return { pem, ...(nextUpdate === undefined ? {} : { nextUpdate }) };
 }
 
 /** libpq's default file names under ~/.postgresql/ (pgjdbc's too, for postgresql.pk8). */
@@ -215,6 +260,8 @@ export async function exportClientBundle(
   if (dbname === "") throw usageError("bad-dbname", "--dbname is empty: give a database name");
   const now = options.now ?? new Date();
   const { der, pem } = await readCertificateFile(paths.cert, `certificate for ${cn}`);
+  // Checked before anything is written: an expired CRL is refused with the bundle left as it was.
+  const crl = options.crl === false ? undefined : await crlToShip(layout, now);
   const keyInfo = await stat(paths.key).catch(() => undefined);
   if (!keyInfo)
     throw notFoundError(
@@ -266,9 +313,8 @@ export async function exportClientBundle(
     if (chained) files.push(await writeBundleFile(out(BUNDLE_FILES.jdbcCert), pem, PUBLIC_FILE_MODE, now));
   }
   files.push(await writeBundleFile(out(BUNDLE_FILES.root), rootPem, PUBLIC_FILE_MODE, now));
-  // Shipped only when the PKI has one (crl/combined.crl, written by pgwarden crl).
-  const crlPem = await readFile(combinedCrlPath(layout), "utf8").catch(() => undefined);
-  if (crlPem !== undefined) files.push(await writeBundleFile(out(BUNDLE_FILES.crl), crlPem, PUBLIC_FILE_MODE, now));
+  // Shipped only when the PKI has one (crl/combined.crl, written by pgwarden crl) and --no-crl was not given.
+  if (crl !== undefined) files.push(await writeBundleFile(out(BUNDLE_FILES.crl), crl.pem, PUBLIC_FILE_MODE, now));
   await syncDirectory(dir);
 
   const login: CertificateLogin = {
@@ -279,7 +325,7 @@ export async function exportClientBundle(
     sslrootcert: out(BUNDLE_FILES.root),
     sslcert: out(BUNDLE_FILES.cert),
     sslkey: out(BUNDLE_FILES.key),
-    ...(crlPem === undefined ? {} : { sslcrl: out(BUNDLE_FILES.crl) }),
+    ...(crl === undefined ? {} : { sslcrl: out(BUNDLE_FILES.crl) }),
   };
   const libpq = libpqConninfo(login);
   const nodePostgres = nodePostgresUrl(login);
@@ -290,6 +336,11 @@ export async function exportClientBundle(
     psql: psqlCommand(libpq),
     ...(nodePostgres === undefined ? {} : { nodePostgres }),
     psycopg: psycopgConnect(libpq),
+    ...(crl === undefined
+      ? {}
+      : {
+          crl: { path: out(BUNDLE_FILES.crl), ...(crl.nextUpdate === undefined ? {} : { nextUpdate: crl.nextUpdate }) },
+        }),
     ...(options.format === "pk8"
       ? {
           jdbc: jdbcUrl(chained ? { ...login, sslcert: out(BUNDLE_FILES.jdbcCert) } : login, out(BUNDLE_FILES.pk8)),

@@ -22,6 +22,7 @@ interface Options {
   host: string;
   port: number;
   dbname: string;
+  crl: boolean;
 }
 
 /** `--out <dir>` or `--install` (libpq's ~/.postgresql), exactly one. */
@@ -74,6 +75,12 @@ export function certExportCommand(): Command {
     .addOption(new Option("--host <host>", "server host for the printed connection strings").default("localhost"))
     .addOption(portOption("server port for the printed connection strings").default(5432))
     .addOption(new Option("--dbname <name>", "database for the printed connection strings").default("postgres"))
+    .addOption(
+      new Option(
+        "--no-crl",
+        "leave out root.crl and sslcrl (for clients nobody refreshes: a stale copy refuses every server)",
+      ),
+    )
     .action(async (options: Options, cmd: Command) => {
       const ctx = contextOf(cmd);
       const outDir = destination(options);
@@ -89,7 +96,14 @@ export function certExportCommand(): Command {
         port: options.port,
         dbname: options.dbname,
         now: ctx.now,
+        crl: options.crl,
       });
+      if (result.crl !== undefined) {
+        const until = result.crl.nextUpdate ? `until ${result.crl.nextUpdate.toISOString()} (its nextUpdate)` : "";
+        ctx.output.warn(
+          `${result.crl.path} is a copy of crl/combined.crl, accepted by libpq ${until}: refresh it before then (re-run pgwarden cert export after pgwarden crl, or copy crl/combined.crl over it), or every connection is refused; --no-crl leaves it out`,
+        );
+      }
       result.files
         .filter((file) => file.backup)
         .forEach((file) => ctx.output.info(`pgwarden: kept the previous ${file.path} as ${file.backup}`));
@@ -123,15 +137,22 @@ file's last certificate is not among the server's CA names); root.crt stays the 
 (pgwarden ca rotate, until ca retire) root.crt holds the new root and the old ones, so servers whose certificates either
 signed verify; export again after ca retire to drop the old root. When the PKI has a combined
 CRL (crl/combined.crl, from pgwarden crl) it is shipped as root.crl and the libpq, psql and psycopg strings name it
-(sslcrl), so libpq refuses a revoked server certificate; node-postgres and pgjdbc have no such setting.`,
+(sslcrl), so libpq refuses a revoked server certificate; node-postgres and pgjdbc have no such setting. That copy
+expires: once past its nextUpdate libpq, psql and psycopg refuse EVERY server, so export warns (stderr) with its
+nextUpdate and how to refresh it (re-run cert export after pgwarden crl, or copy crl/combined.crl to the client's
+root.crl, as often as the servers' CRL is regenerated), and refuses (exit 7, nothing written) a CRL already past its
+nextUpdate: run pgwarden crl first. --no-crl leaves root.crl and sslcrl out, for clients that cannot be refreshed (they
+then do not notice a revoked server certificate).`,
     examples: [
       "pgwarden cert export --cn dbuser_dba --install",
       "pgwarden cert export --cn app --key-format pk8 --out ./jdbc --host pg-meta-1 --dbname meta",
       "pgwarden cert export --cn app --out ./bundle --host 10.10.10.10 --format json",
+      "pgwarden cert export --cn app --out ./bundle --no-crl   # a client nobody will refresh: no root.crl, no sslcrl",
       "mkdir -m 700 /tmp/app-bundle && pgwarden cert export --cn app --out /tmp/app-bundle   # not --out /tmp itself: others may write it",
     ],
     exitNotes: [
       "7   the key is readable by group or others or another user's, or the target directory (or one above it) others may change",
+      "7   crl/combined.crl is past its nextUpdate (run pgwarden crl first, or give --no-crl)",
     ],
   });
 }

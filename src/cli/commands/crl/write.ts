@@ -44,6 +44,19 @@ export function writtenText(result: WriteCrlsResult, root: string): string {
   return `${table(["ISSUER", "NUMBER", "ENTRIES", "NEXT UPDATE", "PATH"], rows)}\ncombined: ${relative(root, result.combinedPath)}\n`;
 }
 
+/**
+ * The service with a note on the clients' copies: cert export ships crl/combined.crl as root.crl (sslcrl), which libpq
+ * refuses once past its nextUpdate exactly as the server's copy, so it needs refreshing as often.
+ */
+function withClientCopyNote(service: string): string {
+  const note = [
+    "# CLIENTS: every client using sslcrl (cert export's root.crl) needs its root.crl refreshed as often as this runs,",
+    "# or libpq refuses every server once that copy passes its nextUpdate: re-run pgwarden cert export, or copy",
+    "# crl/combined.crl to each client's root.crl (an ExecStart= here, or their own timer); --no-crl exports omit it.",
+  ];
+  return `${service.replace(/\n*$/, "")}\n${note.join("\n")}\n`;
+}
+
 /** How to put the new CRL on the servers: the same advice after `crl` and `cert revoke`. */
 export const INSTALL_HINT =
   "next: install it on every server with pgwarden pg tls --pgdata DIR --reload (or --conn URL --reload), " +
@@ -67,13 +80,14 @@ export function crlWriteCommand(): Command {
         const keys = await Promise.all(
           (await listIssuerFiles(ctx.layout)).map((files) => readFile(files.keyPath, "utf8").catch(() => "")),
         );
-        const units = crlTimerUnits({
+        const generated = crlTimerUnits({
           node: process.execPath,
           program: resolve(process.argv[1] ?? "pgwarden"),
           pki: ctx.layout.root,
           days,
           encryptedKey: keys.some(isEncryptedPem),
         });
+        const units = { ...generated, service: withClientCopyNote(generated.service) };
         if (ctx.output.format === "json") {
           ctx.output.json({ timer: units });
           return;
@@ -115,7 +129,8 @@ cert revoke took back, with a CRL number one higher than any before (kept in db/
 even across concurrent runs or a kill), thisUpdate 5 minutes back and nextUpdate --days ahead. Then
 crl/combined.crl, every issuer's CRL in one file (rotated CAs' included, a retired CA's not): the file servers install (pg tls does). Run it before
 the CRLs' nextUpdate, or servers refuse every certificate ("CRL has expired"): --print-timer prints a
-systemd timer that does it daily. The CA keys' passphrase comes from --passphrase-file or
+systemd timer that does it daily (its service ends with a comment: clients given root.crl by cert export, sslcrl, need
+that copy refreshed as often, or libpq refuses every server once it expires). The CA keys' passphrase comes from --passphrase-file or
 PGWARDEN_CA_PASSPHRASE. With --format json: {"crls": [...], "combinedPath"} or, with --print-timer,
 {"timer": {...}} (schemas/crl-write.schema.json).`,
     examples: [

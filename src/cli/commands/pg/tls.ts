@@ -220,7 +220,8 @@ export function pgTlsCommand(): Command {
         "--force",
         "rewrite a server key whose mode or owner PostgreSQL would refuse; replace a server certificate (<pki>/<group>/<cn>.crt or " +
           "PGDATA/server.crt) that pgwarden did not make for this server (kept as .bak), or one whose wildcard name cannot be carried over; " +
-          "replace a symbolic link in PGDATA (the link itself kept as .bak)",
+          "replace a symbolic link in PGDATA (the link itself kept as .bak); install an ssl_ca_file that locks out client " +
+          "certificates the server accepts now",
       ),
     )
     .addOption(
@@ -248,8 +249,9 @@ rotate until ca retire) root.crt holds the new root and the old (with a client i
 client anchors), the handshake check accepts either root, and a server certificate the old root signed is kept until
 cert renew replaces it; run pg tls --reload again after ca retire to drop the old one (README, "Trust during a CA rotation").
 Without --san the certificate names the CN, localhost, 127.0.0.1 and ::1.
-An existing <pki>/<group>/<cn>.crt that lacks a requested name (or has under 30 days left) is re-issued with every name it
-had plus the new ones (a VIP or alias is never dropped; to drop a name, move the old certificate away first), its old
+An existing <pki>/<group>/<cn>.crt that lacks a requested name (or has under 30 days left, or was revoked with
+cert revoke: the output says why) is re-issued with every name it had plus the new ones (a VIP or alias is never
+dropped; to drop a name, move the old certificate away first), its old
 certificate and key kept as .bak (the key's copy 0600); one pgwarden did not make for this server (not signed by this CA,
 not in its inventory, not a server certificate, or its key missing or not its own) is refused unless --force, and so is
 a server.crt in PGDATA that pgwarden did not make (installed by hand): --force replaces it, kept as .bak. The CA's CRL,
@@ -261,7 +263,12 @@ the new certificate, whatever its --cn, also names every host the old one answer
 DNS SAN), so --cn newname keeps a VIP given earlier with --san; a wildcard it cannot carry over is refused unless --force.
 A symbolic link among the files it replaces in PGDATA is refused (exit 2) rather than followed; --force replaces the link
 and keeps a copy of the link itself (never of its target) as .bak. Every file it writes there, backups too, is owned by
-PGDATA's owner. --print writes the matching TLS lines for pgbouncer, Patroni or etcd.
+PGDATA's owner. Once the PKI has a client intermediate (ca init --intermediates on an existing PKI), ssl_ca_file
+becomes its anchor, which accepts only "client" certificates: while the ssl_ca_file installed now accepts client
+certificates pgwarden recorded (valid, unrevoked, issued by the root or another issuer) that the new one would refuse,
+pg tls refuses (exit 7, nothing changed), listing the first 10 and the count; re-issue them with
+pgwarden cert renew --all --group client --issuer client and deploy the new certificates (cert export) first, or pass
+--force to lock them out. --print writes the matching TLS lines for pgbouncer, Patroni or etcd.
 With --format json every mode answers in one shape (schemas/pg-tls.schema.json): via (pgdata, conn or print), dryRun,
 certificate, plan (file modes as "0600"), alterSystem, reloaded, served and snippet, null or empty where they do not apply.`,
     examples: [
@@ -273,13 +280,15 @@ certificate, plan (file modes as "0600"), alterSystem, reloaded, served and snip
       "pgwarden pg tls --pgdata ./data --cn db1.example.com --san db1.example.com --san 10.0.0.11 --reload --force   # replace a certificate made elsewhere",
       "pgwarden pg tls --pgdata ./data --cn db1-new.example.com --reload   # new CN; the old server.crt's names (a VIP) are kept",
       "pgwarden ca rotate && pgwarden pg tls --pgdata ./data --cn db1.example.com --reload   # trust old and new roots",
+      "pgwarden ca init --intermediates && pgwarden cert renew --all --group client --issuer client && pgwarden pg tls --pgdata ./data --reload",
     ],
     exitNotes: [
       "1   the reload did not take: PostgreSQL still serves the previous certificate (its log's reason is quoted)",
       "2   a server certificate pgwarden did not make (in the PKI or PGDATA/server.crt) would be replaced: pass --force",
       "2   a file it would replace in PGDATA is a symbolic link, or the old server.crt has a wildcard name it cannot carry over: pass --force",
       "7   <pki>/crl/ca.crl is expired, not yet valid, signed by another CA, unreadable or not a CRL (nothing was changed);",
-      '    or the certificate served after the run does not verify against the CA ("verified: no")',
+      '    or the certificate served after the run does not verify against the CA ("verified: no");',
+      "    or the new ssl_ca_file would lock out client certificates the server accepts now (cert renew --issuer client, or --force)",
     ],
   });
 }

@@ -27,7 +27,13 @@ export function sandboxUpCommand(): Command {
         "PostgreSQL server programs (default: pg_config --bindir, PATH, /usr/lib/postgresql/*/bin)",
       ),
     )
-    .action(async (options: { dir?: string; port?: number; pgBin?: string }, cmd: Command) => {
+    .addOption(
+      new Option(
+        "--force",
+        "install the client intermediate's ssl_ca_file even though client certificates the sandbox accepts now would be locked out",
+      ),
+    )
+    .action(async (options: { dir?: string; port?: number; pgBin?: string; force?: boolean }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const { port } = options;
       const dir = options.dir ?? defaultSandboxDir(ctx.env);
@@ -44,6 +50,7 @@ export function sandboxUpCommand(): Command {
         pgBin: options.pgBin,
         now: ctx.now,
         clientCa: issuers.client,
+        force: options.force ?? false,
       });
       const { state, served } = result;
       if (ctx.output.format === "json")
@@ -79,7 +86,11 @@ export function sandboxUpCommand(): Command {
 and SCRAM, a server certificate from the pgwarden CA (created when missing) for localhost, 127.0.0.1, ::1 and
 this host's name, ssl on with TLS 1.2 at least (with intermediates: the server certificate from "server",
 the superuser's from "client", and ssl_ca_file the client issuer's anchor, so only "client" certificates log in;
-during a CA rotation ssl_ca_file holds the old and the new, and run again it deploys that and reloads),
+during a CA rotation ssl_ca_file holds the old and the new, and run again it deploys that and reloads;
+after ca init --intermediates on its PKI, run again it re-issues its own superuser's certificate from "client" and
+refuses (exit 7, listing the first 10 and the count) to install the client anchor while other client certificates
+pgwarden recorded, valid and unrevoked, would be locked out: pgwarden cert renew --all --group client --issuer client
+first, or --force to lock them out),
 and pg_hba allowing only the OS superuser over the socket and
 client certificates over TLS. Run as root, the server runs as the postgres account. Running it again starts
 a stopped sandbox or leaves a running one alone; two sandboxes need two --dir. --dir must be new, empty or
@@ -91,6 +102,7 @@ tell your files from the sandbox's. A new sandbox takes --pki (or PGWARDEN_PKI, 
       "pgwarden sandbox up --dir /tmp/sb2   # again, from any directory: the PKI recorded in /tmp/sb2/sandbox.json",
       "pgwarden sandbox up --pg-bin /usr/lib/postgresql/16/bin",
       "pgwarden ca rotate --pki ./pki && pgwarden sandbox up   # the running sandbox trusts the old and the new root",
+      "pgwarden ca init --intermediates && pgwarden cert renew --all --group client --issuer client && pgwarden sandbox up",
     ],
   });
 }
