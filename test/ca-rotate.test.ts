@@ -122,6 +122,13 @@ test("ca rotate killed at any instant: the next command leaves a matching pair, 
           assert.ok(new X509Certificate(await readFile(join(pki, "ca", "rotated", name))).checkPrivateKey(key));
         }
       for (const id of seen) assert.ok(kept.has(id), `round ${round}: root ${id} is still kept`);
+      // The bundle people paste (ca/roots.crt, from the first rotation on) always holds the root in place.
+      const roots = await readFile(join(pki, "ca", "roots.crt"), "utf8").catch(() => undefined);
+      if (roots !== undefined)
+        assert.ok(
+          roots.includes(await readFile(join(pki, "ca", "ca.crt"), "utf8")),
+          `round ${round}: roots.crt holds ca.crt`,
+        );
       assert.ok(!existsSync(join(pki, "db", "rotation.json")), "no journal left");
       assert.deepEqual(await readdir(join(pki, "ca", "rotating")).catch(() => []), [], "no staged files left");
     }

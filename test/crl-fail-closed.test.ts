@@ -7,6 +7,7 @@ import { initCa } from "../src/pki/authority/ca-init.js";
 import { createIntermediate } from "../src/pki/authority/intermediate-create.js";
 import { pkiLayout } from "../src/pki/pki-layout.js";
 import { addRevocation } from "../src/pki/records/revocations.js";
+import { readCaCrl } from "../src/pki/revocation/crl-file.js";
 import { pgwarden, snapshot, tempDir } from "./support/cli.js";
 
 /*
@@ -118,6 +119,29 @@ test("a directory where a CRL belongs: crl, cert revoke, crl status and cert lis
       assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
     }
     assert.deepEqual(await snapshot(pki), before, "nothing written");
+  } finally {
+    await cleanup();
+  }
+});
+
+test("ca rotate in a PKI that has CRLs writes the new CA's CRL and the combined file at once: crl status is clean and servers may install it", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const pki = join(dir, "pki");
+    const run = (...args: string[]) => pgwarden(["--pki", pki, ...args]);
+    assert.equal((await run("ca", "init", "--no-passphrase", "--intermediates")).code, 0);
+    assert.equal((await run("crl")).code, 0);
+    for (const args of [
+      ["ca", "rotate", "--intermediate", "server"],
+      ["ca", "rotate"],
+    ]) {
+      const rotated = await run(...args);
+      assert.equal(rotated.code, 0, rotated.stderr);
+      assert.match(rotated.stderr, /wrote the new CA's CRL .*cert export again/);
+      const status = await run("crl", "status");
+      assert.equal(status.code, 0, `${args.join(" ")}: ${status.stderr}`);
+      assert.ok((await readCaCrl(pkiLayout(pki), { issuers: [], now: new Date() })) !== undefined);
+    }
   } finally {
     await cleanup();
   }

@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { copyFile, readFile } from "node:fs/promises";
+import { copyFile, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 
+import { serverTrust } from "../src/pg/tls/client-trust.js";
+import { loadIssuer } from "../src/pki/authority/issuer-loader.js";
 import { normalizeSerial } from "../src/pki/encoding/serial.js";
+import { pkiLayout } from "../src/pki/pki-layout.js";
+import { readCaCrl } from "../src/pki/revocation/crl-file.js";
 import { pgwarden, snapshot, tempDir } from "./support/cli.js";
 
 /*
@@ -109,6 +113,63 @@ test("a root's certificate is never revoked; an intermediate's only with --force
       encoding: "utf8",
     });
     assert.match(crl.toLowerCase(), new RegExp(`serial number: ${clientCa}`));
+  } finally {
+    await cleanup();
+  }
+});
+
+test("a revoked client intermediate signs nothing more, is never installed as a server's client trust, and ca show says so (exit 1)", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const pki = join(dir, "pki");
+    const run = (...args: string[]) => pgwarden(["--pki", pki, ...args]);
+    assert.equal((await run("ca", "init", "--no-passphrase", "--intermediates")).code, 0);
+    const clientCa = await serialOf(join(pki, "ca", "client-ca.crt"));
+    assert.equal((await run("cert", "revoke", clientCa, "--reason", "keyCompromise", "--force")).code, 0);
+    const issue = await run("cert", "issue", "--profile", "client", "--cn", "after");
+    assert.equal(issue.code, 7, issue.stderr);
+    assert.match(issue.stderr, /issuer client .* was revoked on .*pgwarden ca rotate --intermediate client/);
+    const shown = await run("ca", "show");
+    assert.equal(shown.code, 1, shown.stderr);
+    assert.match(shown.stderr, /issuer client .* was revoked/);
+    const layout = pkiLayout(pki);
+    const server = await loadIssuer(layout, "server");
+    await assert.rejects(() => serverTrust(layout, server), { code: "issuer-revoked", exitCode: 7 });
+    // Replaced, the client issuer works again.
+    assert.equal((await run("ca", "rotate", "--intermediate", "client")).code, 0);
+    assert.equal((await run("cert", "issue", "--profile", "client", "--cn", "after")).code, 0);
+  } finally {
+    await cleanup();
+  }
+});
+
+test("a CRL file older than a recorded revocation (restored from a backup) is refused for installation; a damaged revocation stops cert revoke and cert renew before they write", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const pki = join(dir, "pki");
+    const run = (...args: string[]) => pgwarden(["--pki", pki, ...args]);
+    assert.equal((await run("ca", "init", "--no-passphrase")).code, 0);
+    for (const cn of ["app", "other"])
+      assert.equal((await run("cert", "issue", "--profile", "client", "--cn", cn)).code, 0);
+    assert.equal((await run("crl")).code, 0);
+    const layout = pkiLayout(pki);
+    const older = await readFile(join(pki, "crl", "combined.crl"), "utf8");
+    assert.equal((await run("cert", "revoke", "--cn", "app")).code, 0);
+    await writeFile(join(pki, "crl", "combined.crl"), older);
+    await assert.rejects(() => readCaCrl(layout, { issuers: [], now: new Date() }), { code: "crl-stale", exitCode: 7 });
+
+    const [file] = await readdir(layout.revocationsDir);
+    await writeFile(join(layout.revocationsDir, file as string), "{garbage");
+    const before = await snapshot(pki);
+    for (const args of [
+      ["cert", "revoke", "--cn", "other"],
+      ["cert", "renew", "--cn", "other"],
+    ]) {
+      const result = await run(...args);
+      assert.equal(result.code, 7, `${args.join(" ")}: ${result.stderr}`);
+      assert.match(result.stderr, /cannot be read as a revocation.*nothing was written/);
+      assert.deepEqual(await snapshot(pki), before, `${args.join(" ")} wrote nothing`);
+    }
   } finally {
     await cleanup();
   }

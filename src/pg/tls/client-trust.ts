@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 
 import { pkiError } from "../../core/errors.js";
 import type { CertificateAuthority } from "../../pki/authority/certificate-authority.js";
+import { refuseRevokedIssuer } from "../../pki/authority/issuer-loader.js";
 import { CLIENT_ISSUER, issuerAnchorPath, issuerFiles, ROOT_ISSUER } from "../../pki/authority/issuers.js";
 import { listRotatedCas, rotatedDir } from "../../pki/authority/rotated-cas.js";
 import { rotatedAnchorPems, trustedRootsFile } from "../../pki/authority/trust-anchors.js";
@@ -77,6 +78,8 @@ export async function serverTrust(layout: PkiLayout, ca: CertificateAuthority): 
       `${anchorPath} is not the self-signed twin of ${client.certPath} (another key or subject): ${remake}`,
     );
   }
+  // A revoked client intermediate is still trusted through its twin (no CRL can revoke a self-signed anchor): never install it.
+  await refuseRevokedIssuer(layout, CLIENT_ISSUER, client.certPath, new X509Certificate(clientPem));
   return {
     clientCaPem: bundle([anchorPem, ...(await rotatedAnchorPems(layout, CLIENT_ISSUER))]),
     rootPem,

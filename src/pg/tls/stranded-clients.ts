@@ -116,10 +116,13 @@ export function strandedClientsError(stranded: readonly StrandedClient[]): Error
     .slice(0, LISTED)
     .map((client) => `${client.group}/${client.commonName} (serial ${client.serial}, issuer ${client.issuerName})`);
   const more = stranded.length > LISTED ? ` and ${stranded.length - LISTED} more` : "";
+  // One renew line per group they are in: --group client alone would leave the others out.
+  const groups = [...new Set(stranded.map((client) => client.group))].sort();
+  const renew = groups.map((group) => `pgwarden cert renew --all --group ${group} --issuer client`).join("; ");
   return pkiError(
     "clients-stranded",
     `the new ssl_ca_file trusts the client intermediate only, which would lock out ${stranded.length} client ` +
-      `certificate(s) the server accepts now: ${listed.join(", ")}${more}; re-issue them first with pgwarden cert renew ` +
-      "--all --group client --issuer client and deploy the new certificates (cert export), or pass --force to lock them out",
+      `certificate(s) the server accepts now: ${listed.join(", ")}${more}; re-issue them first with ${renew} ` +
+      "and deploy the new certificates (cert export), or pass --force to lock them out",
   );
 }

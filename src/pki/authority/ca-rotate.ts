@@ -1,4 +1,5 @@
 import { createPublicKey, type KeyObject, X509Certificate } from "node:crypto";
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { relative } from "node:path";
 
@@ -21,7 +22,7 @@ import { type CertificateAuthority, certificateAuthority, readCertificateFile } 
 import { ROOT_ISSUER } from "./issuers.js";
 import { rootCertificateDer } from "./root-certificate.js";
 import { keyIdOf, rotatedDir, rotatedPaths } from "./rotated-cas.js";
-import { commitRotation, finishRotation } from "./rotation-journal.js";
+import { commitRotation, finishRotation, journalPath } from "./rotation-journal.js";
 import { writeTrustedRoots } from "./trust-anchors.js";
 
 /*
@@ -69,23 +70,7 @@ export async function rotateCa(layout: PkiLayout, options: RotateCaOptions = {})
   checkPkiDirectory(layout.root);
   await finishRotation(layout);
 
-  const old = await readCertificateFile(layout.caCert, "CA certificate").catch((error: unknown) => {
-    if (error instanceof PgwardenError && error.code === "cert-missing")
-      throw notFoundError("ca-missing", `no CA in ${layout.caDir} to rotate: run pgwarden ca init first`);
-    throw error;
-  });
-  const oldKeyText = await readFile(layout.caKey, "utf8").catch(() => undefined);
-  const oldKey = await readPrivateKeyFile(layout.caKey, {
-    label: "CA key",
-    passphrase: options.passphrase,
-    insecure: options.insecure ?? false,
-  });
-  const oldCertificate = new X509Certificate(old.der);
-  if (!oldCertificate.checkPrivateKey(oldKey))
-    throw pkiError(
-      "ca-mismatch",
-      `${layout.caCert} was not made from ${layout.caKey}: restore the matching pair before rotating`,
-    );
+  const { old, oldKeyText } = await readOldPair(layout, options);
   const encrypt = oldKeyText !== undefined && isEncryptedPem(oldKeyText);
 
   const { name } = nextGenerationSubject(describeSubjectDer(old.der));
@@ -112,6 +97,8 @@ export async function rotateCa(layout: PkiLayout, options: RotateCaOptions = {})
 
   const info = describeCertificate(der, now);
   const rel = (path: string) => relative(layout.root, path);
+  // The bundle people paste holds the new root before it takes its place: a kill after the swap leaves it complete.
+  await writeTrustedRoots(layout, [pem]);
   await commitRotation(layout, {
     issuerName: ROOT_ISSUER,
     oldKeyId,
@@ -168,4 +155,36 @@ export function describeSubjectDer(der: Buffer): Uint8Array {
 /** The hex key id pgwarden gives a key (SHA-1 of its public key, as the SKI of its certificates). */
 export function keyIdOfKey(key: KeyObject): string {
   return Buffer.from(subjectKeyIdentifier(createPublicKey(key))).toString("hex");
+}
+
+/**
+ * The CA's certificate and key as they stand. Read while another `ca rotate` swaps them, they may
+ * be half of each: then that rotation is waited for and the pair read again.
+ */
+async function readOldPair(
+  layout: PkiLayout,
+  options: RotateCaOptions,
+): Promise<{ old: { der: Buffer; pem: string }; oldKeyText: string | undefined; oldKey: KeyObject }> {
+  for (let attempt = 0; ; attempt++) {
+    const old = await readCertificateFile(layout.caCert, "CA certificate").catch((error: unknown) => {
+      if (error instanceof PgwardenError && error.code === "cert-missing")
+        throw notFoundError("ca-missing", `no CA in ${layout.caDir} to rotate: run pgwarden ca init first`);
+      throw error;
+    });
+    const oldKeyText = await readFile(layout.caKey, "utf8").catch(() => undefined);
+    const oldKey = await readPrivateKeyFile(layout.caKey, {
+      label: "CA key",
+      passphrase: options.passphrase,
+      insecure: options.insecure ?? false,
+    });
+    if (new X509Certificate(old.der).checkPrivateKey(oldKey)) return { old, oldKeyText, oldKey };
+    if (attempt < 3 && existsSync(journalPath(layout))) {
+      await finishRotation(layout);
+      continue;
+    }
+    throw pkiError(
+      "ca-mismatch",
+      `${layout.caCert} was not made from ${layout.caKey}: restore the matching pair before rotating`,
+    );
+  }
 }

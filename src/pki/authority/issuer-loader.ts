@@ -1,10 +1,12 @@
 import { X509Certificate } from "node:crypto";
 
-import { notFoundError } from "../../core/errors.js";
+import { notFoundError, pkiError } from "../../core/errors.js";
 import { toPem } from "../encoding/der.js";
+import { normalizeSerial } from "../encoding/serial.js";
 import type { ProfileName } from "../issuing/profiles.js";
 import { readPrivateKeyFile } from "../keys/key-file.js";
 import type { PkiLayout } from "../pki-layout.js";
+import { revocationsOfSerial } from "../records/revocations.js";
 import {
   type CertificateAuthority,
   certificateAuthority,
@@ -89,6 +91,7 @@ export async function loadIssuer(layout: PkiLayout, name: string, options: LoadC
     insecure: options.insecure ?? false,
     onWarning: options.onWarning,
   });
+  await refuseRevokedIssuer(layout, name, files.certPath, new X509Certificate(der));
   const signer = await signingRoot(layout, new X509Certificate(der), root);
   const ca = certificateAuthority(files, der, pem, key, {
     now: options.now,
@@ -127,4 +130,23 @@ export async function loadIssuerFor(
   options: LoadCaOptions & { readonly issuer?: string | undefined } = {},
 ): Promise<LoadedIssuer> {
   return loadIssuer(layout, await issuerNameFor(layout, profile, options.issuer), options);
+}
+
+/**
+ * An intermediate whose own certificate was revoked (`cert revoke --force`) signs nothing more:
+ * every verifier that checks the CRL refuses what it signs. Exit 7, naming the replacement.
+ */
+export async function refuseRevokedIssuer(
+  layout: PkiLayout,
+  name: string,
+  certPath: string,
+  certificate: X509Certificate,
+): Promise<void> {
+  const [revoked] = await revocationsOfSerial(layout, normalizeSerial(certificate.serialNumber));
+  if (revoked)
+    throw pkiError(
+      "issuer-revoked",
+      `issuer ${name} (${certPath}) was revoked on ${revoked.revokedAt} (${revoked.reason}): it signs nothing more; ` +
+        `replace it with pgwarden ca rotate --intermediate ${name}, then renew its certificates (pgwarden cert renew --all)`,
+    );
 }

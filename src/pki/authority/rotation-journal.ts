@@ -178,15 +178,28 @@ async function readJournal(layout: PkiLayout): Promise<RotationJournal | undefin
   }
 }
 
+/** How long a command waits for another process's rotation to finish before going on without it. */
+const ROTATION_WAIT_MS = 10_000;
+const ROTATION_POLL_MS = 20;
+
 /**
  * Finishes a rotation a killed process left (the new CA takes its place, the old one is kept
  * in `ca/rotated/`), and removes files a rotation staged before it was killed short of its
- * commit point. Returns quietly while a live process is rotating.
+ * commit point. While a live process is rotating, waits for it (up to ten seconds).
  */
 export async function finishRotation(layout: PkiLayout): Promise<void> {
-  const journal = await readJournal(layout);
+  let journal = await readJournal(layout);
+  // Another process is swapping files (milliseconds): wait for it, so the pair read next is one CA's, not half of each.
+  for (
+    let waited = 0;
+    journal && journal.pid !== process.pid && processAlive(journal.pid);
+    waited += ROTATION_POLL_MS
+  ) {
+    if (waited >= ROTATION_WAIT_MS) return;
+    await new Promise((resolve) => setTimeout(resolve, ROTATION_POLL_MS));
+    journal = await readJournal(layout);
+  }
   if (journal) {
-    if (journal.pid !== process.pid && processAlive(journal.pid)) return;
     await applyRotation(layout, journal);
     return;
   }

@@ -32,14 +32,19 @@ export function trustedRootsPath(layout: PkiLayout): string {
  * `ca retire` drops the old root from it), and returns the file people should name as sslrootcert:
  * `ca/roots.crt` then, `ca/ca.crt` for a PKI that never rotated (nothing is written for it). Called by
  * `ca rotate` and `ca retire`, and by every command that prints the path, so a rotation killed before
- * the file was rewritten is repaired by the next one.
+ * the file was rewritten is repaired by the next one. `incoming`: roots about to take their place
+ * (`ca rotate` writes the new one in before the swap, so a kill after it leaves the file complete).
  */
-export async function writeTrustedRoots(layout: PkiLayout): Promise<string> {
+export async function writeTrustedRoots(layout: PkiLayout, incoming: readonly string[] = []): Promise<string> {
   const path = trustedRootsPath(layout);
-  const pem = await trustedRootsPem(layout);
+  const trusted = await trustedRootsPem(layout);
+  const extra = incoming
+    .map((text) => (text.endsWith("\n") ? text : `${text}\n`))
+    .filter((text) => !trusted.includes(text));
+  const pem = `${trusted}${extra.join("")}`;
   const current = await readFile(path, "utf8").catch(() => undefined);
   const rotated = (await listRotatedCas(rotatedDir(layout))).some((ca) => ca.issuerName === ROOT_ISSUER);
-  if (current === undefined && !rotated) return layout.caCert;
+  if (current === undefined && !rotated && extra.length === 0) return layout.caCert;
   if (current !== pem) await writeFileAtomic(path, pem, { mode: PUBLIC_FILE_MODE });
   return path;
 }

@@ -4,8 +4,10 @@ import { notFoundError } from "../../core/errors.js";
 import { readCertificateFile } from "../authority/certificate-authority.js";
 import { type IssuerKind } from "../authority/issuers.js";
 import { crlStateName, listTrustedIssuerFiles } from "../authority/trusted-issuers.js";
+import { normalizeSerial } from "../encoding/serial.js";
 import { isEncryptedPem } from "../keys/key-file.js";
 import type { PkiLayout } from "../pki-layout.js";
+import { revocationsOfSerial } from "../records/revocations.js";
 import { crlStatus, type IssuerCrlStatus } from "../revocation/crl-status.js";
 import { type CertificateInfo, describeCertificate } from "./certificate-info.js";
 
@@ -77,13 +79,30 @@ export async function issuersOverview(layout: PkiLayout, now: Date = new Date())
       notAfter: soonest.certificate.notAfter,
       daysLeft: soonest.certificate.daysLeft,
     },
-    caProblems: issuers
-      .filter((issuer) => !issuer.rotated && Date.parse(issuer.certificate.notAfter) <= now.getTime())
-      .map(
-        (issuer) =>
-          `issuer ${issuer.name} (${issuer.certPath}) expired at ${issuer.certificate.notAfter}: it signs nothing, and every ` +
-          `certificate it issued fails verification; replace it: pgwarden ca rotate${issuer.kind === "root" ? "" : ` --intermediate ${issuer.name}`}`,
-      ),
+    caProblems: [
+      ...issuers
+        .filter((issuer) => !issuer.rotated && Date.parse(issuer.certificate.notAfter) <= now.getTime())
+        .map(
+          (issuer) =>
+            `issuer ${issuer.name} (${issuer.certPath}) expired at ${issuer.certificate.notAfter}: it signs nothing, and every ` +
+            `certificate it issued fails verification; replace it: pgwarden ca rotate${issuer.kind === "root" ? "" : ` --intermediate ${issuer.name}`}`,
+        ),
+      ...(await revokedIssuers(layout, issuers)),
+    ],
     crlProblems: crls.problems,
   };
+}
+
+/** Current intermediates whose own certificate was revoked (`cert revoke --force`): one line each, with the replacement. */
+async function revokedIssuers(layout: PkiLayout, issuers: readonly IssuerOverview[]): Promise<string[]> {
+  const lines: string[] = [];
+  for (const issuer of issuers.filter((item) => !item.rotated && item.kind === "intermediate")) {
+    const [revoked] = await revocationsOfSerial(layout, normalizeSerial(issuer.certificate.serial));
+    if (revoked)
+      lines.push(
+        `issuer ${issuer.name} (${issuer.certPath}) was revoked on ${revoked.revokedAt} (${revoked.reason}): it signs nothing more ` +
+          `and servers must stop trusting it; replace it: pgwarden ca rotate --intermediate ${issuer.name}, then pgwarden cert renew --all`,
+      );
+  }
+  return lines;
 }

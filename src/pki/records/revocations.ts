@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { usageError } from "../../core/errors.js";
@@ -128,4 +128,24 @@ export async function readRevocations(layout: PkiLayout): Promise<RevocationsRea
     (a, b) => compare(a.revokedAt, b.revokedAt) || compare(a.serial, b.serial),
   );
   return { revocations, unreadable: unreadable.sort() };
+}
+
+/**
+ * The revocations of one serial, found by file name (each file's name starts with the serial it
+ * revokes), so that checking one issuer does not read every revocation of a large PKI.
+ */
+export async function revocationsOfSerial(layout: PkiLayout, serial: string): Promise<RevocationRecord[]> {
+  let names: string[];
+  try {
+    names = await readdir(layout.revocationsDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+  const found: RevocationRecord[] = [];
+  for (const name of names.filter((entry) => entry.startsWith(`${serial}-`) && entry.endsWith(SUFFIX))) {
+    const value: unknown = JSON.parse(await readFile(join(layout.revocationsDir, name), "utf8").catch(() => "null"));
+    if (isRevocation(value) && value.serial === serial) found.push(value);
+  }
+  return found.sort((a, b) => a.revokedAt.localeCompare(b.revokedAt));
 }

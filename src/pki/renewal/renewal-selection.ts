@@ -4,6 +4,7 @@ import { PROFILES } from "../issuing/profiles.js";
 import type { PkiLayout } from "../pki-layout.js";
 import { type CertificateRecord, readRecords, recordIssuerName } from "../records/certificate-records.js";
 import { readRevocations, type RevocationRecord } from "../records/revocations.js";
+import { damagedRevocations } from "../revocation/crl-writer.js";
 
 /*
  * Which recorded certificates `cert renew` and `cert needs-renewal` act on. A certificate is
@@ -24,7 +25,9 @@ export interface RenewalState {
 
 /** Reads the certificate records and the revocations once. */
 export async function readRenewalState(layout: PkiLayout): Promise<RenewalState> {
-  const [{ records }, { revocations }] = await Promise.all([readRecords(layout), readRevocations(layout)]);
+  const [{ records }, { revocations, unreadable }] = await Promise.all([readRecords(layout), readRevocations(layout)]);
+  // Which certificates are revoked is not known while a revocation file is damaged: a revoked one could be renewed.
+  if (unreadable.length > 0) throw damagedRevocations(unreadable);
   return renewalState(records, revocations);
 }
 

@@ -3,11 +3,15 @@ import { join } from "node:path";
 
 import { pkiError } from "../../core/errors.js";
 import { combinedCrlPath } from "../authority/issuers.js";
+import { keyIdOf, sameKeyId } from "../authority/rotated-cas.js";
 import { crlStateName, listTrustedIssuerFiles } from "../authority/trusted-issuers.js";
 import { decodePemBlocks } from "../encoding/pem.js";
+import { normalizeSerial } from "../encoding/serial.js";
 import type { PkiLayout } from "../pki-layout.js";
+import { readRevocations } from "../records/revocations.js";
 import { certificateFacts } from "../verify/certificate-facts.js";
 import { nameText } from "../verify/distinguished-name.js";
+import { parseRevocationList } from "../verify/revocation-list.js";
 import { checkCrl, type CrlIssuer } from "./crl-check.js";
 
 /** The root CA's revocation list, `<pki>/crl/ca.crl` (PEM), which servers install as root.crl. */
@@ -65,7 +69,36 @@ export async function readCaCrl(layout: PkiLayout, check: CrlCheckOptions): Prom
       `${path} holds no CRL of issuer ${uncovered.map((issuer) => issuer.name).join(", ")}, whose certificates a server ` +
         "given it would refuse: nothing was installed; run pgwarden crl to write every issuer's CRL and crl/combined.crl",
     );
+  await refuseMissingRevocations(layout, pem, issuers);
   return checked.pem;
+}
+
+/**
+ * A CRL file older than a revocation on record (restored from a backup, or a `cert revoke` killed
+ * before it wrote the CRL) would let that revoked certificate in: refused, naming one such serial.
+ * Revocations of a retired CA's certificates are not expected: nothing trusts that CA.
+ */
+async function refuseMissingRevocations(
+  layout: PkiLayout,
+  pem: { path: string; text: string },
+  issuers: readonly { der: Buffer }[],
+): Promise<void> {
+  const listed = new Set<string>();
+  for (const block of decodePemBlocks(pem.text).filter((candidate) => candidate.label === "X509 CRL"))
+    for (const serial of parseRevocationList(block.der).revoked.keys()) listed.add(normalizeSerial(serial));
+  const trustedKeys = issuers.map((issuer) => keyIdOf(issuer.der));
+  const { revocations } = await readRevocations(layout);
+  const missing = revocations.filter(
+    (revocation) =>
+      !listed.has(revocation.serial) &&
+      (revocation.issuerKeyId === undefined || trustedKeys.some((keyId) => sameKeyId(keyId, revocation.issuerKeyId))),
+  );
+  if (missing.length > 0)
+    throw pkiError(
+      "crl-stale",
+      `${pem.path} lacks ${missing.length} recorded revocation(s) (serial ${missing[0]?.serial ?? ""}), whose certificates a server ` +
+        "given it would let in: nothing was installed; run pgwarden crl, then install again",
+    );
 }
 
 /** The text of a CRL file, or undefined when it does not exist. */

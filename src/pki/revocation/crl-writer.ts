@@ -204,7 +204,7 @@ export async function planCrls(
  * certificate would log in again. So no CRL is written until it is restored or recorded again;
  * its name starts with the serial it revoked.
  */
-function damagedRevocations(paths: readonly string[]): PgwardenError {
+export function damagedRevocations(paths: readonly string[]): PgwardenError {
   const first = paths[0] as string;
   const serial = /^([0-9a-f]+)-/.exec(basename(first))?.[1];
   const again = serial === undefined ? "" : ` (pgwarden cert revoke ${serial} records it again)`;

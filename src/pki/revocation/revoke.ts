@@ -17,7 +17,7 @@ import {
 } from "../records/revocations.js";
 import { parseRevocationList } from "../verify/revocation-list.js";
 import type { IssuerKeyOptions } from "./crl-signer.js";
-import { planCrls, writeCrls, type WriteCrlsResult } from "./crl-writer.js";
+import { damagedRevocations, planCrls, writeCrls, type WriteCrlsResult } from "./crl-writer.js";
 import { renewalChain } from "./renewal-chain.js";
 
 /** Which certificate to revoke: its serial, or its CN (and group) when that names one live certificate. */
@@ -166,16 +166,21 @@ export async function revokeCertificate(layout: PkiLayout, request: RevokeReques
         ? "give the certificate to revoke: a SERIAL, or --cn CN (with --group to choose)"
         : "give either a SERIAL or --cn, not both: a serial names one certificate, --cn a certificate and its renewal chain",
     );
-  const [{ records, failed }, { revocations }] = await Promise.all([readRecords(layout), readRevocations(layout)]);
+  const [{ records, failed }, { revocations, unreadable }] = await Promise.all([
+    readRecords(layout),
+    readRevocations(layout),
+  ]);
+  // Checked before anything is recorded: the CRL cannot be written while one is damaged.
+  if (unreadable.length > 0) throw damagedRevocations(unreadable);
   if (failed.length > 0)
     throw pkiError("unreadable-records", `cannot read ${failed.join("; ")}: fix them, then revoke again`);
   const revokedKeys = new Map(
     revocations.map((revocation) => [`${revocation.issuerName}/${revocation.serial}`, revocation]),
   );
   const certificate = chooseCertificate(records, new Set(revokedKeys.keys()), request, now);
-  refuseIssuerCertificate(records, certificate, request.force ?? false, now);
   const isRevoked = (record: CertificateRecord) =>
     revokedKeys.has(`${recordIssuerName(record)}/${normalizeSerial(record.serial)}`);
+  refuseIssuerCertificate(records, certificate, request.force ?? false, now, isRevoked);
   const others = renewalChain(records, certificate).filter(
     (record) => record !== certificate && Date.parse(record.notAfter) > now.getTime() && !isRevoked(record),
   );
@@ -242,6 +247,7 @@ function refuseIssuerCertificate(
   certificate: CertificateRecord,
   force: boolean,
   now: Date,
+  isRevoked: (record: CertificateRecord) => boolean,
 ): void {
   const serial = normalizeSerial(certificate.serial);
   if (certificate.profile === "ca")
@@ -252,7 +258,8 @@ function refuseIssuerCertificate(
     );
   if (certificate.profile !== "intermediate" || force) return;
   const issued = records.filter(
-    (record) => record.issuer === certificate.subject && Date.parse(record.notAfter) > now.getTime(),
+    (record) =>
+      record.issuer === certificate.subject && Date.parse(record.notAfter) > now.getTime() && !isRevoked(record),
   ).length;
   throw usageError(
     "revoke-intermediate",

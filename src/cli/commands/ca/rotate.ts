@@ -1,10 +1,14 @@
+import { existsSync } from "node:fs";
+
 import { Command } from "commander";
 
 import { rotateCa } from "../../../pki/authority/ca-rotate.js";
 import { rotateIntermediate } from "../../../pki/authority/intermediate-rotate.js";
+import { combinedCrlPath } from "../../../pki/authority/issuers.js";
 import { describeCertificate } from "../../../pki/inspect/certificate-info.js";
 import { DEFAULT_INTERMEDIATE_VALIDITY_DAYS, DEFAULT_ROOT_VALIDITY_DAYS } from "../../../pki/issuing/validity.js";
 import { parseKeyType } from "../../../pki/keys/key-type.js";
+import { writeCrls } from "../../../pki/revocation/crl-writer.js";
 import { contextOf } from "../../context.js";
 import { daysOption, insecureOption, keyTypeOption, passphraseFileOption } from "../../flags.js";
 import { describe } from "../../help.js";
@@ -40,6 +44,21 @@ export function caRotateCommand(): Command {
           : await rotateIntermediate(ctx.layout, options.intermediate, rotateOptions);
       const what = result.issuerName === "ca" ? "root CA" : `intermediate "${result.issuerName}"`;
       result.warnings.forEach((warning) => ctx.output.warn(warning));
+      // A PKI that installs CRLs needs one for the new CA at once: servers refuse a combined file without it,
+      // and clients checking CRLs (sslcrl) refuse the new CA's certificates until their copy holds it.
+      if (existsSync(combinedCrlPath(ctx.layout))) {
+        const written = await writeCrls(ctx.layout, {
+          passphrase: rotateOptions.passphrase,
+          insecure: rotateOptions.insecure,
+          now: ctx.now,
+          only: [result.issuerName],
+        });
+        if (ctx.output.format !== "json")
+          ctx.output.info(
+            `pgwarden: wrote the new CA's CRL and ${written.combinedPath}: give it to every client using sslcrl ` +
+              "(pgwarden cert export again) before any certificate of the new CA is deployed",
+          );
+      }
       const info = describeCertificate(result.current.der, ctx.now);
       if (ctx.output.format === "json") {
         ctx.output.json({

@@ -44,7 +44,10 @@ export function caShowCommand(): Command {
       const soonest = overview.soonestExpiry;
       ctx.output.data(
         `${blocks.join("\n\n")}\n\n${keyValueLines([
-          ["soonest expiry", `${soonest.notAfter} (${soonest.issuer}, ${soonest.daysLeft} days left)`],
+          [
+            "soonest expiry",
+            `${soonest.notAfter} (${soonest.issuer}, ${soonest.daysLeft < 0 ? "expired" : `${soonest.daysLeft} days left`})`,
+          ],
         ])}`,
       );
     }

@@ -254,9 +254,10 @@ cert revoke: the output says why) is re-issued with every name it had plus the n
 dropped; to drop a name, move the old certificate away first), its old
 certificate and key kept as .bak (the key's copy 0600); one pgwarden did not make for this server (not signed by this CA,
 not in its inventory, not a server certificate, or its key missing or not its own) is refused unless --force, and so is
-a server.crt in PGDATA that pgwarden did not make (installed by hand): --force replaces it, kept as .bak. The CA's CRL,
-<pki>/crl/ca.crl, is installed only if it is signed by the CA, parseable and current (thisUpdate not ahead, nextUpdate not
-past): otherwise nothing is issued, written or reloaded. With --conn, for a
+a server.crt in PGDATA that pgwarden did not make (installed by hand): --force replaces it, kept as .bak. The PKI's CRLs,
+<pki>/crl/combined.crl (written by pgwarden crl and cert revoke; else <pki>/crl/ca.crl), are installed only if every CA
+of the PKI has its CRL there, each signed by its CA, parseable and current (thisUpdate not ahead, nextUpdate not past):
+otherwise nothing is issued, written or reloaded. With --conn, for a
 running server reached as a superuser, the files go where data_directory is and the settings through ALTER
 SYSTEM and pg_reload_conf(). The server.crt PGDATA holds (signed by this CA) is never replaced by one with fewer names:
 the new certificate, whatever its --cn, also names every host the old one answered to (its SANs, and its CN when it has no
@@ -286,7 +287,7 @@ certificate, plan (file modes as "0600"), alterSystem, reloaded, served and snip
       "1   the reload did not take: PostgreSQL still serves the previous certificate (its log's reason is quoted)",
       "2   a server certificate pgwarden did not make (in the PKI or PGDATA/server.crt) would be replaced: pass --force",
       "2   a file it would replace in PGDATA is a symbolic link, or the old server.crt has a wildcard name it cannot carry over: pass --force",
-      "7   <pki>/crl/ca.crl is expired, not yet valid, signed by another CA, unreadable or not a CRL (nothing was changed);",
+      "7   <pki>/crl/combined.crl (or crl/ca.crl) is expired, not yet valid, signed by another CA, lacks a CA's CRL, unreadable or not a CRL (nothing was changed);",
       '    or the certificate served after the run does not verify against the CA ("verified: no");',
       "    or the new ssl_ca_file would lock out client certificates the server accepts now (cert renew --issuer client, or --force)",
     ],
