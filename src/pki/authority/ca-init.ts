@@ -2,7 +2,6 @@ import "reflect-metadata";
 
 import { createPublicKey } from "node:crypto";
 import { access, readFile, unlink } from "node:fs/promises";
-import { relative } from "node:path";
 
 import { AsnConvert } from "@peculiar/asn1-schema";
 import type { Name } from "@peculiar/asn1-x509";
@@ -17,40 +16,23 @@ import {
   syncDirectory,
   writeFileAtomic,
 } from "../../core/fs/atomic-write.js";
-import {
-  signCertificate,
-  subjectKeyIdentifier,
-  subjectKeyIdExtensionDer,
-  validityDer,
-} from "../encoding/certificate-der.js";
-import {
-  authorityKeyIdExtension,
-  basicConstraintsExtension,
-  buildName,
-  type DistinguishedName,
-  encodeExtension,
-  encodeSignatureAlgorithm,
-  keyUsageExtension,
-} from "../encoding/certificate-extensions.js";
+import { subjectKeyIdentifier } from "../encoding/certificate-der.js";
+import { buildName, type DistinguishedName } from "../encoding/certificate-extensions.js";
 import { toPem } from "../encoding/der.js";
 import { newSerial } from "../encoding/serial.js";
 import { describeCertificate } from "../inspect/certificate-info.js";
 import { checkValidityDays, computeValidity, DEFAULT_ROOT_VALIDITY_DAYS } from "../issuing/validity.js";
 import { encodePrivateKey, isEncryptedPem, readPrivateKeyFile } from "../keys/key-file.js";
-import {
-  DEFAULT_KEY_TYPE,
-  generateKeyPair,
-  type KeyType,
-  parseKeyType,
-  signatureAlgorithmFor,
-} from "../keys/key-type.js";
+import { DEFAULT_KEY_TYPE, generateKeyPair, type KeyType, parseKeyType } from "../keys/key-type.js";
 import { validateCommonName } from "../names/common-name.js";
 import type { PkiLayout } from "../pki-layout.js";
 import { addRecords } from "../records/certificate-records.js";
 import { shellWord } from "../trust/conninfo.js";
+import { caRecord } from "./ca-record.js";
 import { caKeyProblem } from "./ca-usability.js";
 import { type CertificateAuthority, certificateAuthority, readCertificateFile } from "./certificate-authority.js";
 import { certificatesSignedBy, type SignedCertificate } from "./certificates-signed-by.js";
+import { rootCertificateDer } from "./root-certificate.js";
 
 /** A root may sign intermediates, which sign leaves: one level below it (as Pigsty's CA). */
 export const ROOT_PATH_LENGTH = 1;
@@ -170,27 +152,15 @@ export async function initCa(layout: PkiLayout, options: InitCaOptions = {}): Pr
   const name = restored?.name ?? Buffer.from(AsnConvert.serialize(buildName(subject)));
   // A restored root is valid from the oldest certificate it signed, so none of them predates its issuer.
   const notBefore = restored && restored.notBefore < validity.notBefore ? restored.notBefore : validity.notBefore;
-  const algorithm = signatureAlgorithmFor(key);
-  // The same order and the same subject key identifier encoding as a leaf's (leaf-signer.ts).
-  const extensions = [
-    encodeExtension(basicConstraintsExtension(true, ROOT_PATH_LENGTH)),
-    encodeExtension(keyUsageExtension(["digitalSignature", "keyCertSign", "cRLSign"])),
-    subjectKeyIdExtensionDer(keyId),
-    encodeExtension(authorityKeyIdExtension(keyId)),
-  ];
-  const der = signCertificate(
-    {
-      serial: restored?.serial ?? newSerial(),
-      signatureAlgorithm: encodeSignatureAlgorithm(algorithm),
-      issuer: name,
-      validity: validityDer(notBefore, validity.notAfter),
-      subject: name,
-      subjectPublicKeyInfo: publicKey.export({ type: "spki", format: "der" }),
-      extensions,
-    },
-    algorithm,
+  const der = rootCertificateDer({
     key,
-  );
+    name,
+    keyId,
+    serial: restored?.serial ?? newSerial(),
+    notBefore,
+    notAfter: validity.notAfter,
+    pathLength: ROOT_PATH_LENGTH,
+  });
   const pem = toPem(der, "CERTIFICATE");
   const warnings: string[] = [];
   // Checked before anything is written: a key pgwarden cannot sign with, or RSA below 2048 bits, writes nothing.
@@ -225,24 +195,14 @@ export async function initCa(layout: PkiLayout, options: InitCaOptions = {}): Pr
   await addRecords(
     layout,
     [
-      {
-        version: 1,
-        serial: info.serial,
-        commonName: info.commonName ?? subject.commonName,
+      caRecord(layout, info, {
         profile: "ca",
-        group: "ca",
-        origin: "issued",
-        keyType: info.keyType,
-        subject: info.subject,
+        commonName: subject.commonName,
         issuer: info.issuer,
-        subjectAltNames: [],
-        notBefore: info.notBefore,
-        notAfter: info.notAfter,
-        fingerprintSha256: info.fingerprintSha256,
-        certPath: relative(layout.root, layout.caCert),
-        keyPath: relative(layout.root, layout.caKey),
-        issuedAt: now.toISOString(),
-      },
+        certPath: layout.caCert,
+        keyPath: layout.caKey,
+        now,
+      }),
     ],
     now,
   );

@@ -1,7 +1,6 @@
 import { createPublicKey, type KeyObject, X509Certificate } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { relative } from "node:path";
 
 import { AsnConvert } from "@peculiar/asn1-schema";
 
@@ -18,6 +17,7 @@ import { DEFAULT_KEY_TYPE, generateKeyPair, type KeyType, parseKeyType } from ".
 import type { PkiLayout } from "../pki-layout.js";
 import { nextGenerationSubject } from "./ca-generation.js";
 import { ROOT_PATH_LENGTH } from "./ca-init.js";
+import { caRecord } from "./ca-record.js";
 import { type CertificateAuthority, certificateAuthority, readCertificateFile } from "./certificate-authority.js";
 import { ROOT_ISSUER } from "./issuers.js";
 import { rootCertificateDer } from "./root-certificate.js";
@@ -96,7 +96,6 @@ export async function rotateCa(layout: PkiLayout, options: RotateCaOptions = {})
   const keep = rotatedPaths(rotatedDir(layout), ROOT_ISSUER, oldKeyId);
 
   const info = describeCertificate(der, now);
-  const rel = (path: string) => relative(layout.root, path);
   // The bundle people paste holds the new root before it takes its place: a kill after the swap leaves it complete.
   await writeTrustedRoots(layout, [pem]);
   await commitRotation(layout, {
@@ -115,26 +114,16 @@ export async function rotateCa(layout: PkiLayout, options: RotateCaOptions = {})
       { live: layout.caCert, keep: keep.certPath, data: pem, mode: PUBLIC_FILE_MODE, suffix: "crt" },
     ],
     now,
-    record: {
-      version: 1,
-      serial: info.serial,
-      commonName: info.commonName ?? "",
+    record: caRecord(layout, info, {
       profile: "ca",
-      group: "ca",
-      origin: "issued",
-      keyType: info.keyType,
-      subject: info.subject,
+      commonName: "",
       issuer: info.issuer,
       issuerName: ROOT_ISSUER,
       issuerKeyId: newKeyId,
-      subjectAltNames: [],
-      notBefore: info.notBefore,
-      notAfter: info.notAfter,
-      fingerprintSha256: info.fingerprintSha256,
-      certPath: rel(layout.caCert),
-      keyPath: rel(layout.caKey),
-      issuedAt: now.toISOString(),
-    },
+      certPath: layout.caCert,
+      keyPath: layout.caKey,
+      now,
+    }),
   });
   await writeTrustedRoots(layout);
   const oldInfo = describeCertificate(old.der, now);

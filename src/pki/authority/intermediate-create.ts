@@ -44,7 +44,7 @@ import {
   signatureAlgorithmFor,
 } from "../keys/key-type.js";
 import type { PkiLayout } from "../pki-layout.js";
-import type { CertificateRecord } from "../records/certificate-records.js";
+import { caRecord } from "./ca-record.js";
 import { caKeyProblem } from "./ca-usability.js";
 import { type CertificateAuthority, loadCa } from "./certificate-authority.js";
 import { issuerAnchorPath, issuerFiles, ROOT_ISSUER, validateIntermediateName } from "./issuers.js";
@@ -246,26 +246,16 @@ export async function createIntermediate(
         "an issuer never outlives its own (renew the root to go further)",
     );
   const info = describeCertificate(signed.der, now);
-  const record: CertificateRecord = {
-    version: 1,
-    serial: info.serial,
-    commonName: info.commonName ?? name,
+  const record = caRecord(layout, info, {
     profile: "intermediate",
-    group: "ca",
-    origin: "issued",
-    keyType: info.keyType,
-    subject: info.subject,
+    commonName: name,
     issuer: formatName(root.certificate.subject),
     issuerName: ROOT_ISSUER,
     issuerKeyId: Buffer.from(root.keyId).toString("hex"),
-    subjectAltNames: [],
-    notBefore: info.notBefore,
-    notAfter: info.notAfter,
-    fingerprintSha256: info.fingerprintSha256,
-    certPath: relative(layout.root, files.certPath),
-    keyPath: relative(layout.root, files.keyPath),
-    issuedAt: now.toISOString(),
-  };
+    certPath: files.certPath,
+    keyPath: files.keyPath,
+    now,
+  });
 
   await recoverInterruptedWrites(layout);
   await ensureDirectory(layout.root, PRIVATE_DIR_MODE);

@@ -2,7 +2,6 @@ import "reflect-metadata";
 
 import { X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { relative } from "node:path";
 
 import { AsnConvert } from "@peculiar/asn1-schema";
 
@@ -16,6 +15,7 @@ import { encodePrivateKey, isEncryptedPem, readPrivateKeyFile } from "../keys/ke
 import { DEFAULT_KEY_TYPE, generateKeyPair, type KeyType, parseKeyType } from "../keys/key-type.js";
 import type { PkiLayout } from "../pki-layout.js";
 import { nextGenerationSubject } from "./ca-generation.js";
+import { caRecord } from "./ca-record.js";
 import { describeSubjectDer, type RotateCaResult } from "./ca-rotate.js";
 import { caKeyProblem } from "./ca-usability.js";
 import { certificateAuthority, loadCa, readCertificateFile } from "./certificate-authority.js";
@@ -150,26 +150,16 @@ export async function rotateIntermediate(
       { live: files.certPath, keep: keep.certPath, data: pem, mode: PUBLIC_FILE_MODE, suffix: "crt" },
     ],
     now,
-    record: {
-      version: 1,
-      serial: info.serial,
-      commonName: info.commonName ?? name,
+    record: caRecord(layout, info, {
       profile: "intermediate",
-      group: "ca",
-      origin: "issued",
-      keyType: info.keyType,
-      subject: info.subject,
+      commonName: name,
       issuer: formatName(root.certificate.subject),
       issuerName: ROOT_ISSUER,
       issuerKeyId: Buffer.from(root.keyId).toString("hex"),
-      subjectAltNames: [],
-      notBefore: info.notBefore,
-      notAfter: info.notAfter,
-      fingerprintSha256: info.fingerprintSha256,
-      certPath: relative(layout.root, files.certPath),
-      keyPath: relative(layout.root, files.keyPath),
-      issuedAt: now.toISOString(),
-    },
+      certPath: files.certPath,
+      keyPath: files.keyPath,
+      now,
+    }),
   });
   const oldInfo = describeCertificate(old.der, now);
   return {
