@@ -13,6 +13,7 @@ import { after, before, test } from "node:test";
 
 import { issuerFiles } from "../src/pki/authority/issuers.js";
 import { pkiLayout } from "../src/pki/pki-layout.js";
+import { readRevocations } from "../src/pki/records/revocations.js";
 import { loadCrlSigner } from "../src/pki/revocation/crl-signer.js";
 import { signCrl, writeCrls } from "../src/pki/revocation/crl-writer.js";
 import { pgwarden, tempDir } from "./support/cli.js";
@@ -93,11 +94,16 @@ test("a CRL of 100,000 revoked serials: pg tls installs it, pg_reload_conf loads
   const layout = pkiLayout(pki);
   const signer = await loadCrlSigner(issuerFiles(layout, "ca"));
   const now = new Date();
-  const entries = Array.from({ length: 99_999 }, () => ({
-    serial: randomBytes(16).toString("hex"),
-    revokedAt: now,
-    reasonCode: 1,
-  }));
+  // The revocations on record are in it too: pg tls refuses a CRL that lacks one (it would let that certificate in).
+  const { revocations } = await readRevocations(pkiLayout(pki));
+  const entries = [
+    ...revocations.map((revocation) => ({ serial: revocation.serial, revokedAt: now, reasonCode: 1 })),
+    ...Array.from({ length: 99_999 - revocations.length }, () => ({
+      serial: randomBytes(16).toString("hex"),
+      revokedAt: now,
+      reasonCode: 1,
+    })),
+  ];
   entries.splice(50_000, 0, { serial: await serialOf("carol"), revokedAt: now, reasonCode: 4 });
   const { pem } = signCrl(signer, entries, { number: 1_000, now, days: 7 });
   await writeFile(join(pki, "crl", "ca.crl"), pem);
