@@ -5,13 +5,13 @@
  * with the very `<cn>.crt` beside it, followed by the intermediate, and `<cn>.key` matches it.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
-import { pgwarden, PGWARDEN_BIN, tempDir } from "./support/cli.js";
+import { pgwarden, tempDir } from "./support/cli.js";
+import { runAndKillAfterRecords } from "./support/kill-after-records.js";
 import { seededRandom } from "./support/seeded-random.js";
 
 const NAMES = 600;
@@ -46,27 +46,6 @@ async function assertTriplesMatch(groupDir: string, intermediatePem: string): Pr
   return leaves;
 }
 
-async function recordFiles(pki: string): Promise<number> {
-  return (await readdir(join(pki, "db", "certs")).catch(() => [] as string[])).length;
-}
-
-async function issueAndKill(pki: string, args: readonly string[], chunks: number, jitterMs: number): Promise<boolean> {
-  const baseline = await recordFiles(pki);
-  const child = spawn(process.execPath, [PGWARDEN_BIN, ...args], { stdio: "ignore" });
-  let running = true;
-  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-    child.on("exit", (_code, signal) => {
-      running = false;
-      resolve(signal);
-    }),
-  );
-  while (running && (await recordFiles(pki)) < baseline + chunks)
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  await new Promise((resolve) => setTimeout(resolve, jitterMs));
-  child.kill("SIGKILL");
-  return (await exited) === "SIGKILL";
-}
-
 describe("cert issue from an intermediate killed with SIGKILL: key, certificate and chain file land together", () => {
   let dir: string;
   let cleanup: () => Promise<void>;
@@ -93,7 +72,7 @@ describe("cert issue from an intermediate killed with SIGKILL: key, certificate 
       let interrupted = 0;
       for (let kill = 0; kill < KILLS; kill++) {
         const chunks = Math.floor(random() * 0.8 * Math.ceil(NAMES / 32));
-        if (await issueAndKill(pki, args, chunks, Math.floor(random() * 30))) interrupted++;
+        if (await runAndKillAfterRecords(pki, args, chunks, Math.floor(random() * 30))) interrupted++;
         // The next command finishes or rolls back what the journal names.
         const listed = await pgwarden(["cert", "list", "--pki", pki, "--quiet"]);
         assert.equal(listed.code, 0, listed.stderr);

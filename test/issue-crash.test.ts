@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
-import { pgwarden, PGWARDEN_BIN, tempDir } from "./support/cli.js";
+import { pgwarden, tempDir } from "./support/cli.js";
+import { runAndKillAfterRecords } from "./support/kill-after-records.js";
 import { seededRandom } from "./support/seeded-random.js";
 
 const NAMES = 1500;
@@ -50,34 +51,6 @@ async function assertNoTempFiles(pki: string): Promise<void> {
   assert.deepEqual(leftovers, [], "no temp files and no pending journal after the next command");
 }
 
-/** How many record files the PKI holds: one more for every chunk of 32 pairs put in place. */
-async function recordFiles(pki: string): Promise<number> {
-  return (await readdir(join(pki, "db", "certs")).catch(() => [] as string[])).filter((name) => name.endsWith(".jsonl"))
-    .length;
-}
-
-/**
- * Starts `cert issue --cn-file` and kills it with SIGKILL once `chunks` more chunks are in
- * place, then `jitterMs` later, so kills land at any step of a chunk on a fast or a slow
- * machine alike. True when the kill landed before the batch ended.
- */
-async function issueAndKill(pki: string, args: readonly string[], chunks: number, jitterMs: number): Promise<boolean> {
-  const baseline = await recordFiles(pki);
-  const child = spawn(process.execPath, [PGWARDEN_BIN, ...args], { stdio: "ignore" });
-  let running = true;
-  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-    child.on("exit", (_code, signal) => {
-      running = false;
-      resolve(signal);
-    }),
-  );
-  while (running && (await recordFiles(pki)) < baseline + chunks)
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  await new Promise((resolve) => setTimeout(resolve, jitterMs));
-  child.kill("SIGKILL");
-  return (await exited) === "SIGKILL";
-}
-
 interface ListEntry {
   readonly commonName: string;
   readonly status: string;
@@ -117,7 +90,7 @@ describe("cert issue --cn-file killed with SIGKILL at random moments", () => {
     let pending = NAMES;
     for (let kill = 0; kill < KILLS_PER_PHASE; kill++) {
       const { chunks, jitterMs } = moment(pending);
-      if (await issueAndKill(pki, args, chunks, jitterMs)) interrupted++;
+      if (await runAndKillAfterRecords(pki, args, chunks, jitterMs)) interrupted++;
       const entries = await listJson(pki);
       await assertNoTempFiles(pki);
       const pairs = await assertPairsMatch(join(pki, "client"));
@@ -151,7 +124,7 @@ describe("cert issue --cn-file killed with SIGKILL at random moments", () => {
     const pending = NAMES;
     for (let kill = 0; kill < KILLS_PER_PHASE; kill++) {
       const { chunks, jitterMs } = moment(pending);
-      if (await issueAndKill(pki, args, chunks, jitterMs)) interrupted++;
+      if (await runAndKillAfterRecords(pki, args, chunks, jitterMs)) interrupted++;
       const entries = await listJson(pki);
       await assertNoTempFiles(pki);
       assert.equal(await assertPairsMatch(join(pki, "client")), NAMES);

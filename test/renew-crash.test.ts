@@ -4,7 +4,6 @@
  * record exists exactly for the pairs that were replaced. A run without a kill finishes the rest.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -13,35 +12,13 @@ import { after, before, describe, test } from "node:test";
 import { normalizeSerial } from "../src/pki/encoding/serial.js";
 import { pkiLayout } from "../src/pki/pki-layout.js";
 import { readRecords } from "../src/pki/records/certificate-records.js";
-import { pgwarden, PGWARDEN_BIN, tempDir } from "./support/cli.js";
+import { pgwarden, tempDir } from "./support/cli.js";
+import { runAndKillAfterRecords } from "./support/kill-after-records.js";
 import { seededRandom } from "./support/seeded-random.js";
 
 const NAMES = 1000;
 const KILLS = 6;
 const CHUNK = 32;
-
-async function recordFiles(pki: string): Promise<number> {
-  return (await readdir(join(pki, "db", "certs")).catch(() => [] as string[])).filter((name) => name.endsWith(".jsonl"))
-    .length;
-}
-
-/** Starts the renewal and kills it once `chunks` more record files exist, then `jitterMs` later. True when it was still running. */
-async function renewAndKill(pki: string, args: readonly string[], chunks: number, jitterMs: number): Promise<boolean> {
-  const baseline = await recordFiles(pki);
-  const child = spawn(process.execPath, [PGWARDEN_BIN, ...args], { stdio: "ignore" });
-  let running = true;
-  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-    child.on("exit", (_code, signal) => {
-      running = false;
-      resolve(signal);
-    }),
-  );
-  while (running && (await recordFiles(pki)) < baseline + chunks)
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  await new Promise((resolve) => setTimeout(resolve, jitterMs));
-  child.kill("SIGKILL");
-  return (await exited) === "SIGKILL";
-}
 
 /** Each CN's pair on disk: present, key matching certificate; returns CN -> serial on disk. */
 async function pairsOnDisk(dir: string): Promise<Map<string, string>> {
@@ -102,7 +79,7 @@ describe("cert renew --rekey killed with SIGKILL at random moments", () => {
     for (let kill = 0; kill < KILLS; kill++) {
       const pending = NAMES - renewedSoFar;
       const chunks = Math.floor(random() * 0.8 * Math.ceil(pending / CHUNK));
-      if (await renewAndKill(pki, args, chunks, Math.floor(random() * 30))) interrupted++;
+      if (await runAndKillAfterRecords(pki, args, chunks, Math.floor(random() * 30))) interrupted++;
       // The next command: cert list finishes what the kill left half done.
       const listed = await pgwarden(["--format", "json", "cert", "list", "--pki", pki]);
       assert.equal(listed.code, 0, listed.stderr);
