@@ -1,16 +1,17 @@
 // The layers of pgwarden, checked by `npm run deps` (part of `npm test`):
 //   cli (and the library entry src/index.ts)
-//     -> features: quickstart -> roles, hba -> pg -> pki -> config
+//     -> features: quickstart -> audit -> roles, hba -> pg -> pki -> config
 //       -> core (errors, files, addresses, source locations, findings, names, text)
 // A feature imports only features below it; the core imports no feature; nothing imports cli; no cycles.
-const FEATURES = ["config", "pki", "pg", "hba", "roles", "quickstart"];
+const FEATURES = ["config", "pki", "pg", "hba", "roles", "audit", "quickstart"];
 /** What each feature must not import: every feature above it, and its peers that are not below it. */
 const NOT_BELOW = {
-  config: ["pki", "pg", "hba", "roles", "quickstart"],
-  pki: ["pg", "hba", "roles", "quickstart"],
-  pg: ["hba", "roles", "quickstart"],
-  hba: ["roles", "quickstart"],
-  roles: ["hba", "quickstart"],
+  config: ["pki", "pg", "hba", "roles", "audit", "quickstart"],
+  pki: ["pg", "hba", "roles", "audit", "quickstart"],
+  pg: ["hba", "roles", "audit", "quickstart"],
+  hba: ["roles", "audit", "quickstart"],
+  roles: ["hba", "audit", "quickstart"],
+  audit: ["quickstart"],
   quickstart: [],
 };
 

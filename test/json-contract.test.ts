@@ -545,6 +545,11 @@ describe("commands that need a server, against a quickstart sandbox (a real Post
     await runJson("password audit", json("password", "audit", "--conn", conn, "--fail-on", "critical"));
   });
 
+  test("audit", async () => {
+    const report = (await runJson("audit", json("audit", "--conn", conn))) as { targets: { reachable: boolean }[] };
+    assert.equal(report.targets[0]?.reachable, true);
+  });
+
   test("a server error with --format json is the error object too (connection refused, exit 5)", async () => {
     assertJsonError(
       await pgwarden(json("password", "audit", "--conn", "postgresql://postgres@127.0.0.1:1/postgres")),

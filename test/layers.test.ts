@@ -63,7 +63,7 @@ test("the dependency check fails on each kind of planted violation, naming the r
     "src/config/schema.ts": 'import { plan } from "../roles/plan.js";\nexport const schema = plan;\n',
     "src/pg/connect.ts": 'import { x } from "../hba/explain.js";\nexport const connect = x;\n',
     "src/hba/explain.ts": "export const x = 1;\n",
-    "src/audit/run.ts": 'import { issue } from "../pki/issue.js";\nexport const run = issue;\n',
+    "src/unlayered/run.ts": 'import { issue } from "../pki/issue.js";\nexport const run = issue;\n',
   });
   const found = new Set(violations.map((violation) => `${violation.rule.name}: ${violation.from} -> ${violation.to}`));
   for (const expected of [
@@ -72,7 +72,7 @@ test("the dependency check fails on each kind of planted violation, naming the r
     "nothing-imports-cli: src/roles/plan.ts -> src/cli/main.ts",
     "layer-config: src/config/schema.ts -> src/roles/plan.ts",
     "layer-pg: src/pg/connect.ts -> src/hba/explain.ts",
-    "every-folder-has-a-layer: src/audit/run.ts -> src/pki/issue.ts",
+    "every-folder-has-a-layer: src/unlayered/run.ts -> src/pki/issue.ts",
   ]) {
     assert.ok(found.has(expected), `expected ${expected} among:\n${[...found].join("\n")}`);
   }

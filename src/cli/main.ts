@@ -29,6 +29,7 @@ const NOUNS: Record<string, () => Promise<Noun>> = {
   hba: async () => (await import("./commands/hba/index.js")).hbaNoun,
   password: async () => (await import("./commands/password/index.js")).passwordNoun,
   role: async () => (await import("./commands/role/index.js")).roleNoun,
+  audit: async () => ({ command: (await import("./commands/audit/audit.js")).auditCommand, verbs: {} }),
   quickstart: async () => ({ command: (await import("./commands/quickstart.js")).quickstartCommand, verbs: {} }),
 };
 

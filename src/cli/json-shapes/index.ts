@@ -1,5 +1,6 @@
 import type { z } from "zod";
 
+import { auditShape } from "./audit.js";
 import { caInitShape } from "./ca-init.js";
 import { caIntermediateCreateShape } from "./ca-intermediate-create.js";
 import { caRetireShape } from "./ca-retire.js";
@@ -76,6 +77,7 @@ export const JSON_SHAPES: Readonly<Record<string, z.ZodType>> = {
   "password audit": passwordAuditShape,
   "role plan": rolePlanShape,
   "role apply": roleApplyShape,
+  audit: auditShape,
   quickstart: quickstartShape,
 };
 
