@@ -54,7 +54,7 @@ test("each control's status follows the worst finding behind it, then what could
     checks,
     [ran("tls", false), ran("logs", false), ran("roles", true), ran("wal", true)],
     [notRun("roles")],
-    [finding("tls", "critical", ["CC6.6"]), finding("logs", "low", ["CC7.2"])],
+    [finding("tls", "critical", ["CC6.6"]), finding("logs", "low", ["CC7.2"]), finding("wal", "info", ["A1.2"])],
   );
   const status = Object.fromEntries(rows.map((row) => [row.control, row.status]));
   assert.deepEqual(status, {

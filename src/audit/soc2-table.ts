@@ -6,7 +6,8 @@ import { SOC2_CONTROLS, SOC2_TITLES } from "./soc2.js";
 
 /**
  * 001's SOC 2 table filled in for the fleet audited: a control is not met when a high or
- * critical finding bears on it, partly met when only lesser findings do or when some of its
+ * critical finding bears on it, partly met when only medium or low ones do (info findings are
+ * worth knowing, not a gap) or when some of its
  * checks could not run, met when every check mapped to it ran and found nothing, and not
  * assessed when none of its checks ran.
  */
@@ -21,7 +22,7 @@ export function soc2Table(
     const bears = (checkId: string) => controlsOf.get(checkId)?.includes(control) ?? false;
     const ran = runs.filter((run) => bears(run.check));
     const missing = notRun.filter((entry) => bears(entry.check));
-    const behind = findings.filter((finding) => finding.soc2.includes(control));
+    const behind = findings.filter((finding) => finding.soc2.includes(control) && finding.severity !== "info");
     const serious = behind.filter((finding) => severityRank(finding.severity) >= severityRank("high"));
     const { title } = SOC2_TITLES[control];
     const row = (status: Soc2Row["status"], basis: string): Soc2Row => ({
