@@ -22,7 +22,8 @@ export const authDelay: AuditCheck = {
   cis: "5.7",
   scope: "server",
   why: "Without a pause before a failed login is answered (auth_delay, or credcheck's auth_delay_ms), a client can try passwords as fast as the server answers: online guessing of weak passwords becomes practical.",
-  fix: `ALTER SYSTEM SET shared_preload_libraries = '..., auth_delay'; ALTER SYSTEM SET auth_delay.milliseconds = '${PROPOSED_AUTH_DELAY_MS}'; then restart PostgreSQL`,
+  // LOAD first: ALTER SYSTEM refuses a setting of a module the server has not loaded.
+  fix: `LOAD 'auth_delay'; ALTER SYSTEM SET shared_preload_libraries = '..., auth_delay'; ALTER SYSTEM SET auth_delay.milliseconds = '${PROPOSED_AUTH_DELAY_MS}'; then restart PostgreSQL`,
   facts: [settingsFact],
   run(context) {
     const settings = context.fact(settingsFact);
@@ -43,7 +44,7 @@ export const authDelay: AuditCheck = {
         evidence,
         fix: auth
           ? `ALTER SYSTEM SET auth_delay.milliseconds = '${PROPOSED_AUTH_DELAY_MS}'; SELECT pg_reload_conf();`
-          : `${preloadFix(settings, "auth_delay")} ALTER SYSTEM SET auth_delay.milliseconds = '${PROPOSED_AUTH_DELAY_MS}'; -- then restart PostgreSQL (shared_preload_libraries is read at start)`,
+          : `LOAD 'auth_delay'; ${preloadFix(settings, "auth_delay")} ALTER SYSTEM SET auth_delay.milliseconds = '${PROPOSED_AUTH_DELAY_MS}'; -- then restart PostgreSQL (shared_preload_libraries is read at start)`,
       },
     ];
   },
