@@ -20,6 +20,6 @@ export const expiredPassword: AuditCheck = {
       context.fact(passwordAuditFact),
       validUntilPast,
       (role) =>
-        `ALTER ROLE ${quoteIdentifier(role)} NOLOGIN; (if it is retired; else set a new password with a new VALID UNTIL: pgwarden role apply)`,
+        `ALTER ROLE ${quoteIdentifier(role)} NOLOGIN; -- if it is retired; else set a new password with a new VALID UNTIL (pgwarden role apply)`,
     ),
 };

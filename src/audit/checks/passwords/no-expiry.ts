@@ -33,7 +33,7 @@ export const noExpiry: AuditCheck = {
               ...(asked.source ? { source: asked.source } : {}),
             },
           ],
-          fix: `ALTER ROLE ${quoteIdentifier(role.name)} VALID UNTIL ${quoteLiteral(validUntil(asked, context.now))}; (or pgwarden role apply with the inventory)`,
+          fix: `ALTER ROLE ${quoteIdentifier(role.name)} VALID UNTIL ${quoteLiteral(validUntil(asked, context.now))}; -- or pgwarden role apply with the inventory`,
         },
       ];
     });

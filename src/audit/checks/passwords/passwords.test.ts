@@ -159,10 +159,10 @@ test("no-expiry: login roles the inventory gives expire_in or expire_at but the 
   assert.deepEqual(
     drafts.map((draft) => [draft.subject, draft.fix]),
     [
-      ["dbuser_app", `ALTER ROLE "dbuser_app" VALID UNTIL '2026-12-31'; (or pgwarden role apply with the inventory)`],
+      ["dbuser_app", `ALTER ROLE "dbuser_app" VALID UNTIL '2026-12-31'; -- or pgwarden role apply with the inventory`],
       [
         "dbuser_report",
-        `ALTER ROLE "dbuser_report" VALID UNTIL '2027-03-01'; (or pgwarden role apply with the inventory)`,
+        `ALTER ROLE "dbuser_report" VALID UNTIL '2027-03-01'; -- or pgwarden role apply with the inventory`,
       ],
     ],
   );
