@@ -12,7 +12,7 @@ import { quoteIdentifier } from "../src/core/identifier.js";
 import { resolveConnection } from "../src/pg/conninfo/resolve.js";
 import { scramVerifier } from "../src/roles/scram.js";
 import { type AuditedCluster, type AuditJson, startAuditedCluster } from "./support/audit-run.js";
-import { tempDir } from "./support/cli.js";
+import { pgwarden, tempDir } from "./support/cli.js";
 import { emptyHome } from "./support/empty-home.js";
 import { restartCluster } from "./support/pg-restart.js";
 
@@ -142,4 +142,28 @@ test("audit: with an inventory that gives a role expire_in, a login role without
   } finally {
     await dir.cleanup();
   }
+});
+
+test("audit: a login that may not read pg_authid lists the password checks as not run, with the grant that would allow them", async () => {
+  const password = strong();
+  await server.cluster.sql(`CREATE ROLE watcher LOGIN IN ROLE pg_monitor PASSWORD '${scramVerifier(password)}'`);
+  const result = await pgwarden(
+    ["audit", "--conn", server.conn.replace("user=auditor", "user=watcher"), "--format", "json"],
+    { env: { PGPASSWORD: password } },
+  );
+  assert.ok(result.code === 0 || result.code === 1, result.stderr);
+  const report = JSON.parse(result.stdout) as AuditJson;
+  const notRun = report.notRun.filter((entry) => entry.check.startsWith("passwords/"));
+  assert.deepEqual(notRun.map((entry) => entry.check).sort(), [
+    "passwords/expired-password",
+    "passwords/low-iterations",
+    "passwords/md5-verifiers",
+    "passwords/weak-password",
+  ]);
+  for (const entry of notRun)
+    assert.equal(entry.grant, "log in as a superuser (pg_authid is readable by superusers only)");
+  assert.ok(
+    report.checks.some((check) => check.check === "passwords/no-strength-check"),
+    "what pg_monitor may read still runs",
+  );
 });
