@@ -20,7 +20,11 @@ const one = (report: AuditJson, id: string): Finding => {
 };
 
 /** Rules beyond the harness's `local all all peer`: trust from anywhere first, then the audit's own SCRAM login. */
-const WEAK_HBA = ["host all all 0.0.0.0/0 trust", "host all all 127.0.0.1/32 scram-sha-256"];
+const WEAK_HBA = [
+  "host all app 127.0.0.1/32 trust",
+  "host all all 0.0.0.0/0 trust",
+  "host all all 127.0.0.1/32 scram-sha-256",
+];
 const SOUND_HBA = ["host all all 127.0.0.1/32 scram-sha-256"];
 
 let server: AuditedCluster;
@@ -47,6 +51,7 @@ test("audit: planted authentication weaknesses are each found with evidence, equ
     "authentication/authentication-timeout",
     "authentication/connection-limits",
     "authentication/password-encryption",
+    "authentication/trust-on-host",
     "hba/all-all-from-network",
     "hba/parse-error",
     // Line 3 comes after trust from anywhere, which lets superusers in too.
@@ -59,13 +64,16 @@ test("audit: planted authentication weaknesses are each found with evidence, equ
   assert.equal(trust.severity, "critical");
   assert.equal(trust.layer, "authentication");
   assert.match(trust.source?.file ?? "", /pg_hba\.conf$/);
-  assert.equal(trust.source?.line, 2, "the harness's local line is line 1");
+  assert.equal(trust.source?.line, 3, "the harness's local line is line 1");
   assert.deepEqual(
     trust.evidence.map((item) => [item.label, item.value]),
     [["rule", "host all all 0.0.0.0/0 trust"]],
   );
   assert.match(one(report, "hba/parse-error").message, /invalid authentication method "scram"/);
-  assert.equal(one(report, "hba/parse-error").source?.line, 4);
+  assert.equal(one(report, "hba/parse-error").source?.line, 5);
+  const onHost = one(report, "authentication/trust-on-host");
+  assert.equal(onHost.source?.line, 2);
+  assert.equal(onHost.fix, "host all app 127.0.0.1/32 scram-sha-256  (in place of line 2)");
   assert.match(
     one(report, "authentication/password-encryption").evidence[0]?.value ?? "",
     /^md5 \(configuration file\)$/,
@@ -103,7 +111,8 @@ test("audit: planted authentication weaknesses are each found with evidence, equ
   await server.cluster.sql(delay);
   // trust-from-network's fix: "narrow the rule to local/127.0.0.1/32"; parse-error's: "correct the line"; the wide rules go with them.
   assert.match(trust.fix, /narrow the rule to local\/127\.0\.0\.1\/32/);
-  await server.cluster.writeHba(SOUND_HBA);
+  // trust-on-host's fix is the line to put in place of its own; the rest as SOUND_HBA.
+  await server.cluster.writeHba([onHost.fix.replace(/ {2}\(in place of line 2\)$/, ""), ...SOUND_HBA]);
   await restartCluster(server.cluster);
 
   const fixed = (await server.audit()).report;
@@ -112,5 +121,5 @@ test("audit: planted authentication weaknesses are each found with evidence, equ
     fixed.checks.filter((check) => FAMILY.test(check.check)).every((check) => check.passed),
     "every check of the family ran and passed",
   );
-  assert.equal(fixed.checks.filter((check) => FAMILY.test(check.check)).length, 5);
+  assert.equal(fixed.checks.filter((check) => FAMILY.test(check.check)).length, 6);
 });

@@ -17,6 +17,7 @@ import { connectionLimits } from "./connection-limits.js";
 import { hbaLint } from "./hba-lint.js";
 import { AUTHENTICATION_CHECKS } from "./index.js";
 import { passwordEncryption } from "./password-encryption.js";
+import { trustOnHost } from "./trust-on-host.js";
 
 const NOW = new Date("2026-12-01T12:00:00Z");
 const CONF = "/var/lib/postgresql/15/main/postgresql.conf";
@@ -136,6 +137,28 @@ test("hba-lint: silent on sound rules (peer locally, SCRAM over TLS from one sub
     ]),
     [],
   );
+});
+
+test("trust-on-host: trust on the socket or loopback fires with the line to put in its place; trust from the network is hba lint's", async () => {
+  const file = await hbaFile([
+    "local trust all trust",
+    "host all app 127.0.0.1/32 trust",
+    "host all all 0.0.0.0/0 trust",
+    "local all postgres peer",
+    "host all all ::1/128 scram-sha-256",
+  ]);
+  const drafts = await run(trustOnHost, [[hbaRulesFact, file]]);
+  assert.deepEqual(
+    drafts.map((draft) => [draft.source?.line, draft.fix]),
+    [
+      [1, "local trust all peer  (in place of line 1)"],
+      [2, "host all app 127.0.0.1/32 scram-sha-256  (in place of line 2)"],
+    ],
+  );
+  assert.deepEqual(drafts[1]?.evidence, [
+    { label: "rule", value: "host all app 127.0.0.1/32 trust", source: { file: HBA, line: 2 } },
+  ]);
+  assert.deepEqual(await run(trustOnHost, [[hbaRulesFact, await hbaFile(["local all all peer"])]]), []);
 });
 
 test("password-encryption: md5 fires with the setting's file:line; scram-sha-256 and a server without it are silent", async () => {
