@@ -1,4 +1,4 @@
-import { type DeclaredRole,declaredRoles } from "../../config/declared-roles.js";
+import { type DeclaredRole, declaredRoles } from "../../config/declared-roles.js";
 import { effectiveVars } from "../../config/inventory.js";
 import { type Fact, FactUnavailable } from "../fact.js";
 

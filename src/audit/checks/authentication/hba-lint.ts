@@ -23,7 +23,7 @@ export const hbaLint: AuditCheck = {
   layer: "authentication",
   severity: "high",
   soc2: ["CC6.1", "CC6.6"],
-  cis: "5.3",
+  cis: "5.4",
   scope: "server",
   why: "pg_hba.conf decides who may try to log in, from where and how they prove who they are: a rule that trusts the network, sends passwords in clear or lets superusers in from anywhere opens the server whatever the passwords are.",
   fix: "change the rule as the finding's fix says, then check the whole file with pgwarden hba lint --conn URL and load it with pgwarden hba apply",
