@@ -1,6 +1,13 @@
 import { type AuditCheck } from "../audit-check.js";
+import { AUTHENTICATION_CHECKS } from "./authentication/index.js";
 import { LOGGING_CHECKS } from "./logging/index.js";
+import { PASSWORD_CHECKS } from "./passwords/index.js";
 import { TLS_CHECKS } from "./tls/index.js";
 
 /** Every check of the live audit, family by family. */
-export const ALL_CHECKS: readonly AuditCheck[] = [...TLS_CHECKS, ...LOGGING_CHECKS];
+export const ALL_CHECKS: readonly AuditCheck[] = [
+  ...TLS_CHECKS,
+  ...LOGGING_CHECKS,
+  ...AUTHENTICATION_CHECKS,
+  ...PASSWORD_CHECKS,
+];

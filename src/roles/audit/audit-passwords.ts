@@ -21,6 +21,10 @@ export interface PasswordAuditOptions {
   /** Progress of the SCRAM search: guesses decided and in all. */
   readonly onProgress?: (done: number, total: number) => void;
   readonly checks?: readonly PasswordCheck[];
+  /** The guesses tried against every role instead of the built-in ones and the wordlist (a bounded set for a quick audit). */
+  readonly sharedGuesses?: readonly Candidate[];
+  /** Try at most this many of a role's name variants, most likely first (default: all of them). */
+  readonly roleNameGuesses?: number;
 }
 
 /** What the report says about each role: its attributes and kind of secret, never the secret. */
@@ -57,10 +61,12 @@ export async function auditPasswords(
   roles: readonly StoredRole[],
   options: PasswordAuditOptions,
 ): Promise<PasswordAuditReport> {
-  const shared = sharedCandidates(options.wordlist);
+  const shared = options.sharedGuesses ?? sharedCandidates(options.wordlist);
   const year = options.now.getUTCFullYear();
   const own = (role: StoredRole): Candidate[] =>
-    roleNameVariants(role.name, year).map((text) => ({ text, origin: "role-name" }));
+    roleNameVariants(role.name, year)
+      .slice(0, options.roleNameGuesses)
+      .map((text) => ({ text, origin: "role-name" }));
   const audited: Mutable<AuditedRole>[] = roles.map((role) => ({ role, secret: storedSecret(role) }));
   let guessesTried = 0;
 
