@@ -4,6 +4,7 @@ import { type AuditFinding } from "../audit-finding.js";
 import { type Layer, LAYER_TITLES, LAYERS } from "../layer.js";
 import { type AuditReport, type Soc2Status, type TargetResult } from "./audit-report.js";
 import { escapeControl } from "./escape-control.js";
+import { type ScoreBand, scoreBand } from "./score-band.js";
 
 /** How the text report is written. */
 export interface TextOptions {
@@ -46,9 +47,7 @@ const STATUS_PAINT: Readonly<Record<Soc2Status, Paint>> = {
   "not met": "boldRed",
   "not assessed": "dim",
 };
-/** A layer or overall score at or above these reads green, then yellow; below, red. */
-const GOOD_SCORE = 90;
-const FAIR_SCORE = 60;
+const BAND_PAINT: Readonly<Record<ScoreBand, Paint>> = { good: "green", fair: "yellow", poor: "red" };
 
 /**
  * The audit as text for a person: the targets; then each layer, worst score first, with its
@@ -154,7 +153,7 @@ function place(source: SourceLocation): string {
 }
 
 function scorePaint(score: number): Paint {
-  return score >= GOOD_SCORE ? "green" : score >= FAIR_SCORE ? "yellow" : "red";
+  return BAND_PAINT[scoreBand(score)];
 }
 
 /** `overall 62/100: 1 critical, 2 high (3 findings) on 2 targets (1 not audited); since the baseline: ...`. */
