@@ -2,7 +2,8 @@ import { SEVERITIES, type Severity, severityRank } from "../../core/finding.js";
 import { type AuditFinding } from "../audit-finding.js";
 import { type Layer, LAYER_TITLES, LAYERS } from "../layer.js";
 import { SOC2_TITLES } from "../soc2.js";
-import { type AuditReport, type Score, type TargetResult } from "./audit-report.js";
+import { type AuditReport, type Score } from "./audit-report.js";
+import { describeTarget } from "./describe-target.js";
 import { certificateTimeline, daysLeft, daysLeftText, expiryBand } from "./html-certificate-timeline.js";
 import { FILTER_SCRIPT } from "./html-filter-script.js";
 import { type Markup, markup, trusted } from "./html-markup.js";
@@ -84,14 +85,6 @@ ${baseline}
 </div>
 ${scoreRing(report.scores.overall)}
 </header>`;
-}
-
-function describeTarget(target: TargetResult): string {
-  if (!target.reachable) return `not audited: ${target.error ?? "unreachable"}`;
-  if (target.kind === "inventory") return "inventory";
-  const who = target.user ? `, as ${target.user}${target.superuser ? " (superuser)" : ""}` : "";
-  const cluster = target.cluster ? `, cluster ${target.cluster}` : "";
-  return `PostgreSQL ${target.serverVersion ?? "(version unknown)"}${who}${cluster}`;
 }
 
 /** The overall score as a ring: its arc is the score's share of the circle. */

@@ -2,7 +2,8 @@ import { SEVERITIES, type Severity, severityRank } from "../../core/finding.js";
 import { type SourceLocation } from "../../core/source-location.js";
 import { type AuditFinding } from "../audit-finding.js";
 import { type Layer, LAYER_TITLES, LAYERS } from "../layer.js";
-import { type AuditReport, type Soc2Status, type TargetResult } from "./audit-report.js";
+import { type AuditReport, type Soc2Status } from "./audit-report.js";
+import { describeTarget } from "./describe-target.js";
 import { escapeControl } from "./escape-control.js";
 import { type ScoreBand, scoreBand } from "./score-band.js";
 
@@ -128,14 +129,6 @@ function findingLines(finding: AuditFinding, mark: string, paint: (style: Paint,
     ),
     `${INDENT}fix: ${show(finding.fix)}`,
   ];
-}
-
-function describeTarget(target: TargetResult): string {
-  if (!target.reachable) return `not audited: ${target.error ?? "unreachable"}`;
-  if (target.kind === "inventory") return "inventory";
-  const who = target.user ? `, as ${target.user}${target.superuser ? " (superuser)" : ""}` : "";
-  const cluster = target.cluster ? `, cluster ${target.cluster}` : "";
-  return `PostgreSQL ${target.serverVersion ?? "(version unknown)"}${who}${cluster}`;
 }
 
 /** The layers, lowest score first; equal scores keep the order of the four layers. */
