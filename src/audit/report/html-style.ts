@@ -32,6 +32,7 @@ code, pre, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "
 .score-ring .track { stroke: var(--line); }
 .score-ring text { font-weight: 700; fill: var(--ink); }
 .good { --band: var(--good); } .fair { --band: var(--fair); } .poor { --band: var(--poor); }
+.unassessed { --band: var(--muted); }
 .score-ring .value { stroke: var(--band); }
 .counts { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 12px; }
 .chip { display: inline-block; padding: 1px 10px; border-radius: 999px; font-size: 13px; font-weight: 600; color: #fff;

@@ -147,3 +147,16 @@ test("with a baseline the new finding is badged and the fixed are listed; with n
   assert.ok(plain.includes("No certificate was seen during this audit."));
   assert.ok(plain.includes("No findings: every check that ran passed."));
 });
+
+test("a layer where no check ran shows no score but says it was not assessed", () => {
+  const full = fixtureReport();
+  const page = renderHtml({
+    ...full,
+    scores: { ...full.scores, layers: { ...full.scores.layers, data: { score: 100, checksRun: 0, checksPassed: 0 } } },
+  });
+  assert.match(
+    page,
+    /<div class="layer unassessed" data-layer="data">\n<h3>Data security<\/h3>\n<div class="score unassessed">—<\/div>/,
+  );
+  assert.ok(page.includes("not assessed: no check ran"));
+});

@@ -102,11 +102,18 @@ function scoreRing(score: Score): Markup {
 
 function layerCard(layer: Layer, score: Score): Markup {
   const { title, question } = LAYER_TITLES[layer];
-  return markup`<div class="layer ${scoreBand(score.score)}" data-layer="${layer}">
+  const band = score.checksRun === 0 ? "unassessed" : scoreBand(score.score);
+  return markup`<div class="layer ${band}" data-layer="${layer}">
 <h3>${title}</h3>
-<div class="score">${score.score}<small>/100</small></div>
+${
+  score.checksRun === 0
+    ? markup`<div class="score unassessed">—</div>
+<div class="bar"></div>
+<div class="muted">not assessed: no check ran</div>`
+    : markup`<div class="score">${score.score}<small>/100</small></div>
 <div class="bar"><span style="width: ${score.score}%"></span></div>
-<div class="muted">${score.checksPassed} of ${plural(score.checksRun, "check")} passed</div>
+<div class="muted">${score.checksPassed} of ${plural(score.checksRun, "check")} passed</div>`
+}
 <div class="muted">${question}</div>
 </div>`;
 }

@@ -158,3 +158,20 @@ test("a clean report says so in each layer and in the summary; an unreachable ta
   assert.doesNotMatch(lines.join("\n"), /Checks not run/);
   assert.match(lines.at(-1) ?? "", /: no findings on 3 targets \(1 not audited\)$/);
 });
+
+test("a layer where no check ran says it was not assessed, with no score, and comes after the layers that were", () => {
+  const full = fixtureReport();
+  const report: AuditReport = {
+    ...full,
+    findings: full.findings.filter((finding) => finding.layer !== "access-control"),
+    scores: {
+      ...full.scores,
+      layers: { ...full.scores.layers, "access-control": { score: 100, checksRun: 0, checksPassed: 0 } },
+    },
+  };
+  const lines = renderText(report, { color: false }).split("\n");
+  const headings = lines.filter((line) => LAYERS.some((layer) => line.startsWith(LAYER_TITLES[layer].title)));
+  assert.equal(headings.length, 4);
+  assert.equal(headings[3], "Access control  not assessed, no check ran. What can you do? What data can you access?");
+  assert.ok(!lines.includes("  no findings"), "not the same as a layer that passed");
+});

@@ -77,12 +77,12 @@ export function renderText(report: AuditReport, options: TextOptions = { color: 
   for (const layer of layersWorstFirst(report)) {
     const score = report.scores.layers[layer];
     const findings = worstFirst(report.findings.filter((finding) => finding.layer === layer));
-    lines.push(
-      "",
-      `${paint("bold", LAYER_TITLES[layer].title)}  ${paint(scorePaint(score.score), `${score.score}/100`)}  ` +
-        `${score.checksPassed} of ${score.checksRun} checks passed. ${LAYER_TITLES[layer].question}`,
-    );
-    if (findings.length === 0) lines.push(`  ${score.checksRun === 0 ? "no check ran" : "no findings"}`);
+    const standing =
+      score.checksRun === 0
+        ? "not assessed, no check ran"
+        : `${paint(scorePaint(score.score), `${score.score}/100`)}  ${score.checksPassed} of ${score.checksRun} checks passed`;
+    lines.push("", `${paint("bold", LAYER_TITLES[layer].title)}  ${standing}. ${LAYER_TITLES[layer].question}`);
+    if (findings.length === 0 && score.checksRun > 0) lines.push("  no findings");
     for (const finding of findings) {
       const mark = fresh.has(finding.fingerprint) ? ` ${paint("boldYellow", "[new]")}` : "";
       lines.push(...findingLines(finding, mark, paint));
@@ -131,9 +131,13 @@ function findingLines(finding: AuditFinding, mark: string, paint: (style: Paint,
   ];
 }
 
-/** The layers, lowest score first; equal scores keep the order of the four layers. */
+/** The layers, lowest score first, those where no check ran last; equal scores keep the order of the four layers. */
 function layersWorstFirst(report: AuditReport): Layer[] {
-  return [...LAYERS].sort((a, b) => report.scores.layers[a].score - report.scores.layers[b].score);
+  const rank = (layer: Layer) => {
+    const score = report.scores.layers[layer];
+    return score.checksRun === 0 ? Number.POSITIVE_INFINITY : score.score;
+  };
+  return [...LAYERS].sort((a, b) => rank(a) - rank(b));
 }
 
 /** Worst severity first; findings of one severity keep the report's order (target, check, subject). */
