@@ -1,28 +1,177 @@
-import { LAYER_TITLES, LAYERS } from "../layer.js";
-import { type AuditReport } from "./audit-report.js";
+import { SEVERITIES, type Severity, severityRank } from "../../core/finding.js";
+import { type SourceLocation } from "../../core/source-location.js";
+import { type AuditFinding } from "../audit-finding.js";
+import { type Layer, LAYER_TITLES, LAYERS } from "../layer.js";
+import { type AuditReport, type Soc2Status } from "./audit-report.js";
+import { describeTarget } from "./describe-target.js";
+import { escapeControl } from "./escape-control.js";
+import { type ScoreBand, scoreBand } from "./score-band.js";
 
-/** The report as text: the findings grouped by layer, worst first, then what could not run, then a summary line. */
-export function renderText(report: AuditReport): string {
+/** How the text report is written. */
+export interface TextOptions {
+  /** ANSI colours (a terminal): severities, scores and SOC 2 statuses stand out. Never for a pipe or a file. */
+  readonly color: boolean;
+}
+
+const LABEL: Readonly<Record<Severity, string>> = {
+  critical: "CRITICAL",
+  high: "HIGH",
+  medium: "MEDIUM",
+  low: "LOW",
+  info: "INFO",
+};
+/** Where a finding's further lines start: under its message, past the severity label. */
+const INDENT = " ".repeat(11);
+
+const SGR = {
+  bold: "1",
+  dim: "2",
+  red: "31",
+  boldRed: "1;31",
+  green: "32",
+  yellow: "33",
+  boldYellow: "1;33",
+  cyan: "36",
+} as const;
+type Paint = keyof typeof SGR;
+
+const SEVERITY_PAINT: Readonly<Record<Severity, Paint>> = {
+  critical: "boldRed",
+  high: "red",
+  medium: "yellow",
+  low: "cyan",
+  info: "dim",
+};
+const STATUS_PAINT: Readonly<Record<Soc2Status, Paint>> = {
+  met: "green",
+  "partly met": "yellow",
+  "not met": "boldRed",
+  "not assessed": "dim",
+};
+const BAND_PAINT: Readonly<Record<ScoreBand, Paint>> = { good: "green", fair: "yellow", poor: "red" };
+
+/**
+ * The audit as text for a person: the targets; then each layer, worst score first, with its
+ * findings worst first (severity, id, target, message, the evidence with the file:line it was
+ * read from, the fix); the checks that could not run with the grant that would let them; the
+ * SOC 2 table; with a baseline, new findings marked and the fixed ones listed; and a last
+ * summary line. Text the server chose is escaped, so a role named with terminal escapes shows
+ * as escapes; colours (ANSI) only when `options.color`.
+ */
+export function renderText(report: AuditReport, options: TextOptions = { color: false }): string {
+  const paint = (style: Paint, text: string) => (options.color ? `\u001b[${SGR[style]}m${text}\u001b[0m` : text);
+  const show = escapeControl;
+  const fresh = new Set(report.baseline?.new ?? []);
   const lines: string[] = [];
-  for (const layer of LAYERS) {
-    const findings = report.findings.filter((finding) => finding.layer === layer);
-    const score = report.scores.layers[layer];
+
+  lines.push(paint("bold", `pgwarden audit, ${report.generatedAt}, pgwarden ${show(report.version)}`));
+  for (const target of report.targets) lines.push(`  ${show(target.name)}: ${show(describeTarget(target))}`);
+  if (report.baseline) {
+    const { baseline } = report;
     lines.push(
-      `${LAYER_TITLES[layer].title}: ${score.score}/100 (${score.checksPassed} of ${score.checksRun} checks passed)`,
+      `Compared with ${show(baseline.file)} (${show(baseline.generatedAt)}): ${baseline.new.length} new (marked new), ` +
+        `${baseline.fixed.length} fixed, ${baseline.unchanged.length} unchanged`,
     );
+  }
+
+  for (const layer of layersWorstFirst(report)) {
+    const score = report.scores.layers[layer];
+    const findings = worstFirst(report.findings.filter((finding) => finding.layer === layer));
+    const standing =
+      score.checksRun === 0
+        ? "not assessed, no check ran"
+        : `${paint(scorePaint(score.score), `${score.score}/100`)}  ${score.checksPassed} of ${score.checksRun} checks passed`;
+    lines.push("", `${paint("bold", LAYER_TITLES[layer].title)}  ${standing}. ${LAYER_TITLES[layer].question}`);
+    if (findings.length === 0 && score.checksRun > 0) lines.push("  no findings");
     for (const finding of findings) {
-      lines.push(`  ${finding.severity.toUpperCase()} ${finding.id} on ${finding.target}: ${finding.message}`);
-      for (const evidence of finding.evidence)
-        lines.push(
-          `    ${evidence.label}: ${evidence.value}${evidence.source ? ` (${evidence.source.file}:${evidence.source.line})` : ""}`,
-        );
-      lines.push(`    fix: ${finding.fix}`);
+      const mark = fresh.has(finding.fingerprint) ? ` ${paint("boldYellow", "[new]")}` : "";
+      lines.push(...findingLines(finding, mark, paint));
     }
   }
-  for (const entry of report.notRun)
-    lines.push(`not run: ${entry.check} on ${entry.target}: ${entry.reason}${entry.grant ? ` (${entry.grant})` : ""}`);
-  lines.push(
-    `overall ${report.scores.overall.score}/100, ${report.findings.length} findings on ${report.targets.length} targets`,
-  );
+
+  if (report.notRun.length > 0) {
+    lines.push("", paint("bold", `Checks not run (${report.notRun.length})`));
+    for (const entry of report.notRun) {
+      lines.push(`  ${entry.check} on ${show(entry.target)}: ${show(entry.reason)}`);
+      if (entry.grant) lines.push(`${INDENT}to run it: ${show(entry.grant)}`);
+    }
+  }
+
+  lines.push("", paint("bold", "SOC 2 controls"));
+  const titleWidth = Math.max(...report.soc2.map((row) => row.title.length), 0);
+  for (const row of report.soc2)
+    lines.push(
+      `  ${row.control.padEnd(6)} ${row.title.padEnd(titleWidth)}  ` +
+        `${paint(STATUS_PAINT[row.status], row.status.padEnd(12))}  ${show(row.basis)}`,
+    );
+
+  if (report.baseline && report.baseline.fixed.length > 0) {
+    lines.push("", paint("bold", `Fixed since ${show(report.baseline.file)} (${report.baseline.fixed.length})`));
+    for (const finding of worstFirst(report.baseline.fixed))
+      lines.push(
+        `  ${LABEL[finding.severity].padEnd(8)} ${finding.id} on ${show(finding.target)}: ${show(finding.message)}`,
+      );
+  }
+
+  lines.push("", paint("bold", summaryLine(report)));
   return `${lines.join("\n")}\n`;
 }
+
+function findingLines(finding: AuditFinding, mark: string, paint: (style: Paint, text: string) => string): string[] {
+  const show = escapeControl;
+  const label = paint(SEVERITY_PAINT[finding.severity], LABEL[finding.severity].padEnd(8));
+  return [
+    `  ${label} ${show(finding.id)} on ${show(finding.target)}${mark}: ${show(finding.message)}`,
+    ...(finding.source ? [`${INDENT}at ${place(finding.source)}`] : []),
+    ...finding.evidence.map(
+      (evidence) =>
+        `${INDENT}${show(evidence.label)}: ${show(evidence.value)}${evidence.source ? ` (${place(evidence.source)})` : ""}`,
+    ),
+    `${INDENT}fix: ${show(finding.fix)}`,
+  ];
+}
+
+/** The layers, lowest score first, those where no check ran last; equal scores keep the order of the four layers. */
+function layersWorstFirst(report: AuditReport): Layer[] {
+  const rank = (layer: Layer) => {
+    const score = report.scores.layers[layer];
+    return score.checksRun === 0 ? Number.POSITIVE_INFINITY : score.score;
+  };
+  return [...LAYERS].sort((a, b) => rank(a) - rank(b));
+}
+
+/** Worst severity first; findings of one severity keep the report's order (target, check, subject). */
+function worstFirst(findings: readonly AuditFinding[]): AuditFinding[] {
+  return [...findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+}
+
+function place(source: SourceLocation): string {
+  return `${escapeControl(source.file)}:${source.line}`;
+}
+
+function scorePaint(score: number): Paint {
+  return BAND_PAINT[scoreBand(score)];
+}
+
+/** `overall 62/100: 1 critical, 2 high (3 findings) on 2 targets (1 not audited); since the baseline: ...`. */
+function summaryLine(report: AuditReport): string {
+  const counts = [...SEVERITIES]
+    .reverse()
+    .map((severity) => [severity, report.findings.filter((finding) => finding.severity === severity).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([severity, n]) => `${n} ${severity}`);
+  const findings =
+    report.findings.length === 0
+      ? "no findings"
+      : `${counts.join(", ")} (${plural(report.findings.length, "finding")})`;
+  const unreachable = report.targets.filter((target) => !target.reachable).length;
+  const targets = `${plural(report.targets.length, "target")}${unreachable > 0 ? ` (${unreachable} not audited)` : ""}`;
+  const baseline = report.baseline
+    ? `; since the baseline: ${report.baseline.new.length} new, ${report.baseline.fixed.length} fixed, ` +
+      `${report.baseline.unchanged.length} unchanged`
+    : "";
+  const notRun = report.notRun.length > 0 ? `; ${plural(report.notRun.length, "check")} not run` : "";
+  return `overall ${report.scores.overall.score}/100: ${findings} on ${targets}${notRun}${baseline}`;
+}
+
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
