@@ -15,6 +15,8 @@ export interface TlsProbe {
   readonly cipher?: string;
   /** The certificate the server is serving, as DER. */
   readonly certificateDer?: Buffer;
+  /** The other certificates the server sent after its own (intermediates, perhaps the root), DER, in the order Node links them. */
+  readonly chainDer?: readonly Buffer[];
   readonly fingerprintSha256?: string;
   readonly subject?: string;
   readonly notAfter?: Date;
@@ -117,10 +119,24 @@ function describePeer(
     protocol: socket.getProtocol() ?? undefined,
     cipher: socket.getCipher()?.standardName ?? socket.getCipher()?.name,
     certificateDer: peer?.raw,
+    chainDer: peer ? sentChain(socket) : undefined,
     fingerprintSha256: peer ? fingerprintSha256(peer.raw) : undefined,
     subject: peer?.subject.replace(/\n/g, ", "),
     notAfter: peer ? new Date(peer.validTo) : undefined,
     verified,
     verifyError,
   };
+}
+
+/** The certificates after the leaf, following issuerCertificate until it points at itself (a self-signed end). */
+function sentChain(socket: TLSSocket): Buffer[] {
+  const chain: Buffer[] = [];
+  let current = socket.getPeerCertificate(true);
+  const seen = new Set<string>([current.fingerprint256]);
+  while (current.issuerCertificate && !seen.has(current.issuerCertificate.fingerprint256)) {
+    current = current.issuerCertificate;
+    seen.add(current.fingerprint256);
+    chain.push(current.raw);
+  }
+  return chain;
 }
