@@ -8,7 +8,7 @@ import { servedCertificates, servedEvidence } from "./served-certificates.js";
  * The served chain does not verify (as OpenSSL's X509_verify_cert for a TLS client, purpose
  * sslserver) to the CA clients trust: --ca or the PKI's roots, else the server's ssl_ca_file.
  * Dates are tls/certificate-expired's: a leaf refused only for its dates is judged again at a
- * time inside them, so one cause makes one finding.
+ * time inside them (nearest to now), so one cause makes one finding.
  */
 export const certificateUntrusted: AuditCheck = {
   id: "tls/certificate-untrusted",
@@ -33,7 +33,11 @@ export const certificateUntrusted: AuditCheck = {
       leaf &&
       /certificate (has expired|is not yet valid)/.test(result.openssl.text)
     ) {
-      const inside = new Date((new Date(leaf.node.validFrom).getTime() + new Date(leaf.node.validTo).getTime()) / 2);
+      // The moment inside its dates nearest to now: the last second it was valid, or the first it will be.
+      const expired = new Date(leaf.node.validTo).getTime() < context.now.getTime();
+      const inside = expired
+        ? new Date(new Date(leaf.node.validTo).getTime() - 1000)
+        : new Date(new Date(leaf.node.validFrom).getTime() + 1000);
       result = verifyCertificate(served.leaf, { ...options, now: inside });
     }
     if (result.ok || !leaf) return [];

@@ -306,7 +306,8 @@ test("tls/certificate-untrusted: a chain to another CA fires; an expired leaf of
   const ca = await makeCertificate({ name: "CN=ca" }, NOW);
   const other = await makeCertificate({ name: "CN=other" }, NOW);
   const leaf = await makeCertificate({ name: "CN=pg", issuer: ca, extKeyUsage: ["serverAuth"] }, NOW);
-  const expired = await makeCertificate({ name: "CN=pg", issuer: ca, notAfterDays: -1 }, NOW);
+  // Valid from before its CA: judged at the middle of its dates, the CA would not yet be valid.
+  const expired = await makeCertificate({ name: "CN=pg", issuer: ca, notBeforeDays: -60, notAfterDays: -1 }, NOW);
   const anchors = (...certificates: Buffer[]): LiteralFact => [
     tlsTrustAnchorsFact,
     { from: "--ca ca.crt", certificates },
