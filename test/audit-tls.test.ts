@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +15,7 @@ import { after, before, test } from "node:test";
 
 import pg from "pg";
 
+import { scramVerifier } from "../src/roles/scram.js";
 import { type AuditedCluster, type AuditJson, findingIds, startAuditedCluster } from "./support/audit-run.js";
 import { issueWithCli, pgwarden } from "./support/cli.js";
 import { type TlsFiles } from "./support/pg-cluster.js";
@@ -257,4 +259,31 @@ test("served certificates: SHA-1 self-signed, SANs without 127.0.0.1, expired: e
 
   await serve(tlsFiles(await issued("pg-audit-reissued", ["--san", "127.0.0.1"])));
   assert.deepEqual(tlsIds(await audit()), []);
+});
+
+test("as a pg_monitor member: the settings and sessions checks run; those needing HBA rules or server files are listed with the grant", async () => {
+  const password = randomBytes(12).toString("hex");
+  await audited.cluster.sql(`CREATE ROLE watcher LOGIN IN ROLE pg_monitor PASSWORD '${scramVerifier(password)}'`);
+  try {
+    const conn = `host=127.0.0.1 port=${audited.cluster.port} user=watcher dbname=postgres sslmode=require`;
+    const result = await pgwarden(["audit", "--conn", conn, "--format", "json"], { env: { PGPASSWORD: password } });
+    assert.ok(result.code === 0 || result.code === 1, result.stderr);
+    const report = JSON.parse(result.stdout) as AuditJson;
+    const ran = report.checks.filter((check) => check.check.startsWith("tls/")).map((check) => check.check);
+    for (const id of [
+      "tls/ssl-off",
+      "tls/min-protocol",
+      "tls/weak-ciphers",
+      "tls/sessions-without-tls",
+      "tls/certificate-expiring",
+    ])
+      assert.ok(ran.includes(id), `${id} ran: ${ran.join(", ")}`);
+    const notRun = new Map(report.notRun.map((entry) => [entry.check, entry.grant ?? ""]));
+    assert.match(notRun.get("tls/host-rules-allow-plaintext") ?? "", /pg_hba_file_rules/);
+    assert.match(notRun.get("tls/certificate-untrusted") ?? "", /pg_read_binary_file/);
+    assert.match(notRun.get("tls/crl-expired") ?? "", /pg_read_server_files/);
+    assert.deepEqual(tlsIds(report), []);
+  } finally {
+    await audited.cluster.sql("DROP ROLE watcher");
+  }
 });
