@@ -36,12 +36,14 @@ let good: { certPem: string; keyPem: string };
 let caPem: string;
 let crlPem: string;
 
+/** Runs a program (no shell) with stdin closed, as s_client needs to end its session. */
 const run = (command: string, args: readonly string[]) =>
-  new Promise<string>((resolve, reject) =>
-    execFile(command, args, (error, stdout, stderr) =>
+  new Promise<string>((resolve, reject) => {
+    const child = execFile(command, args, { timeout: 10_000 }, (error, stdout, stderr) =>
       error ? reject(new Error(stderr || error.message)) : resolve(stdout),
-    ),
-  );
+    );
+    child.stdin?.end();
+  });
 
 async function cli(args: readonly string[]): Promise<string> {
   const result = await pgwarden(["--format", "json", ...args, "--pki", pki]);
@@ -70,6 +72,15 @@ async function serve(files: TlsFiles): Promise<void> {
 async function audit(): Promise<AuditJson> {
   const { report } = await audited.audit(["--pgdata", audited.cluster.dataDir]);
   return report;
+}
+
+/** Whether the server completes a TLS 1.2 handshake with a client that offers only anonymous suites (openssl s_client). */
+async function anonymousHandshake(): Promise<boolean> {
+  const args = ["s_client", "-connect", `127.0.0.1:${audited.cluster.port}`, "-starttls", "postgres", "-tls1_2"];
+  return run("openssl", [...args, "-cipher", "aNULL:@SECLEVEL=0"]).then(
+    (out) => /Cipher is A(EC)?DH-/.test(out),
+    () => false,
+  );
 }
 
 const tlsIds = (report: AuditJson) => findingIds(report).filter((id) => id.startsWith("tls/"));
@@ -134,8 +145,16 @@ test("a well-configured TLS cluster audits clean of tls/* findings, with every T
 });
 
 test("protocol floor, weak ciphers, a host rule, an expiring certificate, an expired CRL, a readable key, a clear-text session: each found, each fixed", async () => {
+  // At OpenSSL's default security level the server refuses TLS 1.0 and anonymous suites whatever the settings say.
   await audited.cluster.sql("ALTER SYSTEM SET ssl_min_protocol_version = 'TLSv1'");
   await audited.cluster.sql("ALTER SYSTEM SET ssl_ciphers = 'HIGH:aNULL'");
+  await audited.cluster.reload();
+  const guarded = await audit();
+  assert.deepEqual(tlsIds(guarded), ["tls/min-protocol"]);
+  assert.equal(findingOf(guarded, "tls/min-protocol").severity, "low");
+  assert.equal(await anonymousHandshake(), false, "openssl s_client agrees: no anonymous suite is picked");
+  // @SECLEVEL=0 lifts that: now the server really picks them, and really speaks TLS 1.0.
+  await audited.cluster.sql("ALTER SYSTEM SET ssl_ciphers = 'HIGH:aNULL:@SECLEVEL=0'");
   await audited.cluster.writeHba([...HBA, "host all all 10.0.0.0/8 scram-sha-256"]);
   const soon = await issued("pg-soon", ["--san", "127.0.0.1", "--days", "10"]);
   const staleCrl = await makeCrl({ issuer: fixtureRoot, thisUpdateDays: -10, nextUpdateDays: -1 }, new Date());
@@ -166,6 +185,8 @@ test("protocol floor, weak ciphers, a host rule, an expiring certificate, an exp
     "tls/sessions-without-tls",
     "tls/weak-ciphers",
   ]);
+  assert.equal(findingOf(report, "tls/min-protocol").severity, "medium");
+  assert.equal(await anonymousHandshake(), true, "openssl s_client agrees: an anonymous suite is picked");
   assert.match(findingOf(report, "tls/certificate-expiring").message, /expires in (9|10) days/);
   assert.equal(findingOf(report, "tls/sessions-without-tls").subject, "auditor@postgres from 127.0.0.1");
   assert.ok(findingOf(report, "tls/weak-ciphers").evidence.some((entry) => /^suite A(EC)?DH/.test(entry.label)));

@@ -1,6 +1,6 @@
 import type { X509Certificate } from "node:crypto";
 import { connect as netConnect, isIP, type Socket } from "node:net";
-import { connect as tlsConnect, type TLSSocket } from "node:tls";
+import { connect as tlsConnect, type SecureVersion, type TLSSocket } from "node:tls";
 
 import { ExitCode, PgwardenError } from "../core/errors.js";
 import { fingerprintSha256 } from "../pki/issuing/leaf-signer.js";
@@ -33,6 +33,10 @@ export interface ProbeOptions {
   /** Name to verify (default: host). */
   readonly servername?: string;
   readonly timeoutMs?: number;
+  /** Protocol range and OpenSSL cipher string the client offers (default: Node's), to ask whether the server accepts them. */
+  readonly minVersion?: SecureVersion;
+  readonly maxVersion?: SecureVersion;
+  readonly ciphers?: string;
 }
 
 /** The SSLRequest message: length 8, code 1234.5679. */
@@ -81,6 +85,9 @@ export function probeTls(options: ProbeOptions): Promise<TlsProbe> {
         // SNI takes DNS names only; node checks IP names against IP SANs itself.
         servername: isIP(servername) ? undefined : servername,
         checkServerIdentity: () => undefined,
+        ...(options.minVersion === undefined ? {} : { minVersion: options.minVersion }),
+        ...(options.maxVersion === undefined ? {} : { maxVersion: options.maxVersion }),
+        ...(options.ciphers === undefined ? {} : { ciphers: options.ciphers }),
       });
       tlsSocket.once("error", (error: Error) =>
         finish(connectionError(options, `TLS handshake failed: ${error.message}`)),

@@ -15,7 +15,7 @@ export interface CipherSuite {
   readonly export: boolean;
 }
 
-/** ssl_ciphers as this host's OpenSSL expands it: the suites the server may pick for TLS 1.2 and below. */
+/** ssl_ciphers as this host's OpenSSL expands it: the suites the server may pick for TLS 1.2 and below, at OpenSSL's security level. */
 export interface TlsCipherSuites {
   readonly sslCiphers: string;
   /** `openssl version`'s first words: the expansion is this library's. */
@@ -52,9 +52,13 @@ export function parseCipherLine(line: string): CipherSuite | undefined {
   };
 }
 
-/** The suites `openssl ciphers -v <cipherString>` lists, TLS 1.3's included. */
-export async function expandCipherString(cipherString: string): Promise<CipherSuite[]> {
-  const out = await runOpenssl(["ciphers", "-v", cipherString]);
+/**
+ * The suites `openssl ciphers -v <cipherString>` lists, TLS 1.3's included; with `supportedOnly`
+ * (`-s`), only those OpenSSL would use at its security level (the configured default, or the
+ * string's own @SECLEVEL=n), as a server with that string does.
+ */
+export async function expandCipherString(cipherString: string, supportedOnly = false): Promise<CipherSuite[]> {
+  const out = await runOpenssl(["ciphers", ...(supportedOnly ? ["-s"] : []), "-v", cipherString]);
   return out
     .split("\n")
     .map(parseCipherLine)
@@ -62,8 +66,10 @@ export async function expandCipherString(cipherString: string): Promise<CipherSu
 }
 
 /**
- * ssl_ciphers expanded by `openssl ciphers -v` (execFile, no shell): OpenSSL's own reading of
- * the string, so the verdict is OpenSSL's. Without openssl on this host, or with a string OpenSSL
+ * ssl_ciphers expanded by `openssl ciphers -s -v` (execFile, no shell): OpenSSL's own reading of
+ * the string, less the suites its security level forbids (anonymous, NULL, MD5 from level 1 on),
+ * as PostgreSQL's OpenSSL on the same host does, so the verdict is OpenSSL's. A string that lowers
+ * the level (`@SECLEVEL=0`) lowers it here too. Without openssl on this host, or with a string OpenSSL
  * refuses (the server could not load it either), the fact failed and the report says why.
  */
 export const tlsCipherSuitesFact: Fact<TlsCipherSuites> = {
@@ -75,7 +81,7 @@ export const tlsCipherSuitesFact: Fact<TlsCipherSuites> = {
     if (sslCiphers === undefined)
       throw new FactUnavailable({ kind: "not-applicable", reason: "the server has no ssl_ciphers setting" });
     try {
-      const [version, suites] = await Promise.all([runOpenssl(["version"]), expandCipherString(sslCiphers)]);
+      const [version, suites] = await Promise.all([runOpenssl(["version"]), expandCipherString(sslCiphers, true)]);
       return {
         sslCiphers,
         openssl: version.trim().split(/\s+/).slice(0, 2).join(" "),

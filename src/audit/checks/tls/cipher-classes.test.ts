@@ -18,6 +18,7 @@ const STRINGS = [
   "kRSA",
   "ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:DHE+CHACHA20:!PSK",
   "HIGH:!aNULL:!MD5",
+  "ALL:COMPLEMENTOFALL:@SECLEVEL=0",
 ];
 
 const names = (suites: readonly CipherSuite[]) =>

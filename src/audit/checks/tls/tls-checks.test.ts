@@ -13,6 +13,7 @@ import { decodePemBlocks } from "../../../pki/encoding/pem.js";
 import { type AuditCheck } from "../../audit-check.js";
 import { hbaRulesFact } from "../../facts/hba-rules.js";
 import { type ServedCertificate, servedCertificateFact } from "../../facts/served-certificate.js";
+import { servedLegacyProtocolFact } from "../../facts/served-legacy-protocol.js";
 import { type ServerTlsFiles, serverTlsFilesFact } from "../../facts/server-tls-files.js";
 import { settingsFact } from "../../facts/settings.js";
 import { parseCipherLine, type TlsCipherSuites, tlsCipherSuitesFact } from "../../facts/tls-cipher-suites.js";
@@ -120,6 +121,18 @@ test("tls/min-protocol: TLSv1 and TLSv1.1 (and a maximum below 1.2) fire; TLSv1.
   for (const version of ["TLSv1.2", "TLSv1.3"])
     assert.deepEqual(await findings(minProtocol, [settings({ ssl: "on", ssl_min_protocol_version: version })]), []);
   assert.deepEqual(await findings(minProtocol, [settings({ ssl: "off", ssl_min_protocol_version: "TLSv1" })]), []);
+  const tlsv1 = settings({ ssl: "on", ssl_min_protocol_version: "TLSv1" });
+  const [accepted] = await findings(minProtocol, [
+    tlsv1,
+    [servedLegacyProtocolFact, { accepted: true, protocol: "TLSv1" }],
+  ]);
+  assert.equal(accepted?.severity, undefined, "a real TLS 1.0 handshake succeeded: the check's medium");
+  assert.match(accepted?.message ?? "", /completed a TLSv1 handshake/);
+  const [refused] = await findings(minProtocol, [
+    tlsv1,
+    [servedLegacyProtocolFact, { accepted: false, refusal: "unsupported protocol" }],
+  ]);
+  assert.equal(refused?.severity, "low", "OpenSSL's security level refuses it today: only the setting is wrong");
   const [max] = await findings(minProtocol, [
     settings({ ssl: "on", ssl_min_protocol_version: "TLSv1.2", ssl_max_protocol_version: "TLSv1.1" }),
   ]);

@@ -21,7 +21,7 @@ export function negotiableSuites(context: CheckContext): { suites: CipherSuite[]
       settingEvidence(settings, "ssl_min_protocol_version"),
       {
         label: "expanded by",
-        value: `openssl ciphers -v (${expanded.openssl} on the auditing host)${keyKind ? `, for the served ${keyKind.toUpperCase()} key` : ""}`,
+        value: `openssl ciphers -s -v (${expanded.openssl} on the auditing host, at its security level)${keyKind ? `, for the served ${keyKind.toUpperCase()} key` : ""}`,
       },
     ],
   };
