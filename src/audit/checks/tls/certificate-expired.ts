@@ -35,7 +35,7 @@ export const certificateExpired: AuditCheck = {
       const [view] = servedCertificates({ ...served, leaf: der, chain: [] });
       if (view)
         context.sawCertificate({
-          seenAt: `ssl_ca_file ${caFile?.path ?? ""}`,
+          seenAt: caFile?.path ?? "ssl_ca_file",
           subject: view.name,
           serial: view.serial,
           notBefore: new Date(view.node.validFrom).toISOString(),
