@@ -23,7 +23,7 @@ export const hostRulesAllowPlaintext: AuditCheck = {
       subject: rule.text,
       message: `${rule.type} rule admits ${rule.method} logins from ${rule.address ?? "the network"} without TLS`,
       evidence: [ruleEvidence(rule), settingEvidence(settings, "ssl")],
-      fix: `replace line ${rule.source.line} of ${rule.source.file} with: ${rule.text.replace(/^host(nossl)?/, "hostssl")}; then SELECT pg_reload_conf(); (or pgwarden hba apply FILE)`,
+      fix: `replace line ${rule.source.line} of ${rule.source.file} with: ${rule.text.replace(/^host(nossl|nogssenc)?/, "hostssl")}; then SELECT pg_reload_conf(); (or pgwarden hba apply FILE)`,
       source: rule.source,
     }));
   },

@@ -4,14 +4,16 @@ import { type HbaRule } from "../../../hba/model.js";
 /** Methods that admit no one without TLS: reject refuses, cert needs a client certificate (so a TLS session). */
 const NO_PLAINTEXT_LOGIN: ReadonlySet<string> = new Set(["reject", "cert"]);
 
+/** Connection types that match a TCP session without TLS: hostnogssenc matches every session not GSS-encrypted. */
+const PLAINTEXT_TYPES: ReadonlySet<string> = new Set(["host", "hostnossl", "hostnogssenc"]);
+
 /**
  * The rules that let a client from beyond this host log in over a session without TLS:
- * `host` or `hostnossl`, an address outside loopback, a method that can succeed without TLS.
+ * `host`, `hostnossl` or `hostnogssenc`, an address outside loopback, a method that can succeed without TLS.
  */
 export function plaintextNetworkRules(rules: readonly HbaRule[]): HbaRule[] {
   return rules.filter(
-    (rule) =>
-      (rule.type === "host" || rule.type === "hostnossl") && fromNetwork(rule) && !NO_PLAINTEXT_LOGIN.has(rule.method),
+    (rule) => PLAINTEXT_TYPES.has(rule.type) && fromNetwork(rule) && !NO_PLAINTEXT_LOGIN.has(rule.method),
   );
 }
 

@@ -96,6 +96,8 @@ test("tls/host-rules-allow-plaintext: each host/hostnossl rule from the network 
     "host all all ::1/128 scram-sha-256",
     "host all all 0.0.0.0/0 reject",
     "host all all 0.0.0.0/0 cert",
+    "hostgssenc all all 0.0.0.0/0 gss",
+    "hostnogssenc all all 172.16.0.0/12 scram-sha-256",
   );
   const found = await findings(hostRulesAllowPlaintext, [settings({ ssl: "on", listen_addresses: "*" }), rules]);
   assert.deepEqual(
@@ -103,9 +105,11 @@ test("tls/host-rules-allow-plaintext: each host/hostnossl rule from the network 
     [
       ["host all all 10.0.0.0/8 scram-sha-256", 1],
       ["hostnossl all all 192.168.0.0/16 trust", 2],
+      ["hostnogssenc all all 172.16.0.0/12 scram-sha-256", 8],
     ],
   );
   assert.match(found[0]?.fix ?? "", /hostssl all all 10\.0\.0\.0\/8 scram-sha-256/);
+  assert.match(found[2]?.fix ?? "", /with: hostssl all all 172\.16\.0\.0\/12 scram-sha-256;/);
   assert.deepEqual(
     await findings(hostRulesAllowPlaintext, [settings({ ssl: "off" }), rules]),
     [],
