@@ -315,3 +315,30 @@ test("as a pg_monitor member: the settings and sessions checks run; those needin
     await audited.cluster.sql("DROP ROLE watcher");
   }
 });
+
+test("static RSA suites in ssl_ciphers: not reported while the served key is EC (the server cannot pick them); with an RSA key reported, and fixed", async () => {
+  const staticRsa = async () => {
+    const args = ["s_client", "-connect", `127.0.0.1:${audited.cluster.port}`, "-starttls", "postgres", "-tls1_2"];
+    return run("openssl", [...args, "-cipher", "AES128-GCM-SHA256"]).then(
+      (out) => /Cipher is AES128-GCM-SHA256/.test(out),
+      () => false,
+    );
+  };
+  await audited.cluster.sql("ALTER SYSTEM SET ssl_ciphers = 'HIGH'");
+  await serve(tlsFiles(good));
+  assert.deepEqual(tlsIds(await audit()), []);
+  assert.equal(await staticRsa(), false, "openssl s_client: an EC key cannot serve RSA key exchange");
+  await serve(tlsFiles(await issued("pg-rsa", ["--san", "127.0.0.1", "--key-type", "rsa-2048"])));
+  const report = await audit();
+  assert.deepEqual(tlsIds(report), ["tls/ciphers-without-forward-secrecy"]);
+  assert.ok(
+    findingOf(report, "tls/ciphers-without-forward-secrecy").evidence.some(
+      (entry) => entry.label === "suite AES128-GCM-SHA256",
+    ),
+  );
+  assert.equal(await staticRsa(), true, "openssl s_client: with an RSA key the server picks it");
+  await applySqlFix(report, "tls/ciphers-without-forward-secrecy");
+  assert.deepEqual(tlsIds(await audit()), []);
+  assert.equal(await staticRsa(), false);
+  await serve(tlsFiles(good));
+});
