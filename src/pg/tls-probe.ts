@@ -1,6 +1,6 @@
 import type { X509Certificate } from "node:crypto";
 import { connect as netConnect, isIP, type Socket } from "node:net";
-import { connect as tlsConnect, type TLSSocket } from "node:tls";
+import { connect as tlsConnect, type SecureVersion, type TLSSocket } from "node:tls";
 
 import { ExitCode, PgwardenError } from "../core/errors.js";
 import { fingerprintSha256 } from "../pki/issuing/leaf-signer.js";
@@ -15,6 +15,8 @@ export interface TlsProbe {
   readonly cipher?: string;
   /** The certificate the server is serving, as DER. */
   readonly certificateDer?: Buffer;
+  /** The other certificates the server sent after its own (intermediates, perhaps the root), DER, in the order Node links them. */
+  readonly chainDer?: readonly Buffer[];
   readonly fingerprintSha256?: string;
   readonly subject?: string;
   readonly notAfter?: Date;
@@ -31,6 +33,10 @@ export interface ProbeOptions {
   /** Name to verify (default: host). */
   readonly servername?: string;
   readonly timeoutMs?: number;
+  /** Protocol range and OpenSSL cipher string the client offers (default: Node's), to ask whether the server accepts them. */
+  readonly minVersion?: SecureVersion;
+  readonly maxVersion?: SecureVersion;
+  readonly ciphers?: string;
 }
 
 /** The SSLRequest message: length 8, code 1234.5679. */
@@ -79,6 +85,9 @@ export function probeTls(options: ProbeOptions): Promise<TlsProbe> {
         // SNI takes DNS names only; node checks IP names against IP SANs itself.
         servername: isIP(servername) ? undefined : servername,
         checkServerIdentity: () => undefined,
+        ...(options.minVersion === undefined ? {} : { minVersion: options.minVersion }),
+        ...(options.maxVersion === undefined ? {} : { maxVersion: options.maxVersion }),
+        ...(options.ciphers === undefined ? {} : { ciphers: options.ciphers }),
       });
       tlsSocket.once("error", (error: Error) =>
         finish(connectionError(options, `TLS handshake failed: ${error.message}`)),
@@ -117,10 +126,24 @@ function describePeer(
     protocol: socket.getProtocol() ?? undefined,
     cipher: socket.getCipher()?.standardName ?? socket.getCipher()?.name,
     certificateDer: peer?.raw,
+    chainDer: peer ? sentChain(socket) : undefined,
     fingerprintSha256: peer ? fingerprintSha256(peer.raw) : undefined,
     subject: peer?.subject.replace(/\n/g, ", "),
     notAfter: peer ? new Date(peer.validTo) : undefined,
     verified,
     verifyError,
   };
+}
+
+/** The certificates after the leaf, following issuerCertificate until it points at itself (a self-signed end). */
+function sentChain(socket: TLSSocket): Buffer[] {
+  const chain: Buffer[] = [];
+  let current = socket.getPeerCertificate(true);
+  const seen = new Set<string>([current.fingerprint256]);
+  while (current.issuerCertificate && !seen.has(current.issuerCertificate.fingerprint256)) {
+    current = current.issuerCertificate;
+    seen.add(current.fingerprint256);
+    chain.push(current.raw);
+  }
+  return chain;
 }

@@ -8,7 +8,7 @@ export const sslOff: AuditCheck = {
   layer: "network",
   severity: "critical",
   soc2: ["CC6.6", "CC6.7"],
-  cis: "6.7",
+  cis: "6.8",
   scope: "server",
   why: "Without TLS, passwords exchanged by weaker methods, every query and every result cross the network readable and alterable by anyone on the path; clients cannot verify the server.",
   fix: "pgwarden pg tls --conn URL (issues a certificate from the pgwarden CA, installs it and turns ssl on), or set ssl = on with ssl_cert_file/ssl_key_file and reload",
