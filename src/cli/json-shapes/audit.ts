@@ -79,6 +79,7 @@ export const auditShape = document(
         notAfter: isoTime,
       }),
     ),
+    failOn: severity.describe("the --fail-on threshold: exit 1 when a finding (with --baseline, a new one) reaches it"),
     baseline: z
       .strictObject({
         file: z.string(),
