@@ -173,8 +173,8 @@ test("--format sarif is SARIF 2.1.0 JSON with one result per finding; --html wri
     runs: { results: { ruleId: string; partialFingerprints: Record<string, string> }[] }[];
   };
   assert.equal(log.version, "2.1.0");
-  const json = JSON.parse((await audit(["--conn", audited.conn, "--format", "json", "--fail-on", "critical"])).stdout);
-  const findings = (json as AuditJson).findings;
+  const json = await audit(["--conn", audited.conn, "--format", "json", "--fail-on", "critical"]);
+  const { findings } = JSON.parse(json.stdout) as AuditJson;
   assert.deepEqual(
     log.runs[0]?.results.map((result) => result.ruleId).sort(),
     findings.map((finding) => finding.id).sort(),
