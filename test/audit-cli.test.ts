@@ -61,6 +61,17 @@ test("bad input is one line on stderr with its exit code, and nothing is written
     { args: ["--conn", audited.conn, "--html", join(work.dir, "missing", "a.html")], code: 4, says: /missing/ },
     { args: ["--conn", audited.conn, "--html", work.dir], code: 2, says: /is a directory/ },
     { args: ["--conn", audited.conn, "--cluster", "pg-meta"], code: 2, says: /--cluster needs --inventory/ },
+    {
+      args: ["--conn", audited.conn, "--pgdata", join(work.dir, "nodata")],
+      code: 4,
+      says: /--pgdata .*nodata does not exist/,
+    },
+    {
+      args: ["--conn", audited.conn, "--conn-template", "host={host}"],
+      code: 2,
+      says: /--conn-template needs --inventory/,
+    },
+    { args: ["--inventory", join(work.dir, "nope.yml")], code: 4, says: /nope\.yml/ },
     { args: ["--conn", audited.conn, "--concurrency", "0"], code: 2, says: /--concurrency/ },
     { args: ["--conn", audited.conn, "--ca", join(work.dir, "nope.crt")], code: 4, says: /nope\.crt/ },
     { args: ["--conn", audited.conn, "--ca", garbage], code: 2, says: /garbage\.json/ },

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 
 import { Command, Option } from "commander";
 
@@ -13,7 +13,7 @@ import { renderText } from "../../../audit/report/render-text.js";
 import { runAudit } from "../../../audit/run-audit.js";
 import { targetUnreachable } from "../../../audit/target-unreachable.js";
 import { loadInventory } from "../../../config/load-inventory.js";
-import { ExitCode, usageError } from "../../../core/errors.js";
+import { ExitCode, notFoundError, usageError } from "../../../core/errors.js";
 import { failsAt, type Severity } from "../../../core/finding.js";
 import { readInputFile } from "../../../core/fs/read-input.js";
 import { resolveConnection } from "../../../pg/conninfo/resolve.js";
@@ -65,6 +65,18 @@ async function trustedCa(options: Options, ctx: CommandContext): Promise<ServerT
   return { pem, file };
 }
 
+/** --pgdata must be a directory: a typo is one line (exit 4, or 2 for a file), not a report of file checks that failed. */
+function checkPgdata(pgdata: string): void {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(pgdata).isDirectory();
+  } catch {
+    throw notFoundError("pgdata-missing", `--pgdata ${pgdata} does not exist: give the server's data directory`);
+  }
+  if (!isDirectory)
+    throw usageError("pgdata-not-directory", `--pgdata ${pgdata} is not a directory: give the server's data directory`);
+}
+
 /** Every target the flags name: each --conn, the inventory's instances and the inventory itself; checked, none reached yet. */
 async function auditTargets(options: Options, ctx: CommandContext): Promise<AuditTarget[]> {
   if (options.inventory === undefined) {
@@ -107,6 +119,7 @@ async function auditTargets(options: Options, ctx: CommandContext): Promise<Audi
       "pgdata-with-several-servers",
       `--pgdata is the data directory of one server, but ${servers.length} servers are to be audited: give one --conn with --pgdata, or leave --pgdata out`,
     );
+  if (options.pgdata !== undefined) checkPgdata(options.pgdata);
   const ca = await trustedCa(options, ctx);
   const targets: AuditTarget[] = servers.map((server) => ({
     ...server,
