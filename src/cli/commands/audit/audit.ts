@@ -149,7 +149,7 @@ export function auditCommand(): Command {
           checkConn(value);
           return [...(previous ?? []), value];
         })
-        .default([]),
+        .default([], "without --conn or --inventory: libpq's defaults, as psql with no arguments"),
     )
     .addOption(
       new Option(
@@ -193,10 +193,7 @@ export function auditCommand(): Command {
     )
     .addOption(failOnOption())
     .addOption(
-      new Option(
-        "--concurrency <n>",
-        `servers audited at once, 1 to ${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})`,
-      )
+      new Option("--concurrency <n>", `servers audited at once, 1 to ${MAX_CONCURRENCY}`)
         .argParser(integerFlag({ flag: "--concurrency", min: 1, max: MAX_CONCURRENCY, code: "bad-concurrency" }))
         .default(DEFAULT_CONCURRENCY),
     )
@@ -236,8 +233,13 @@ would allow them. --pgdata (one server, on its host) adds the file checks. Outpu
 on a terminal), --format json or sarif, and --html FILE (one page, no network request). --baseline FILE (an earlier
 --format json report) says what is new, unchanged and fixed, and then only new findings count for --fail-on. Exits 1
 when a finding reaches --fail-on (default high, as hba lint and password audit); --fail-on critical lets high pass.`,
+    exitNotes: [
+      "1  a finding reaches --fail-on (default high; with --baseline only a new finding counts)",
+      "2  --pgdata with several servers, a --baseline that is not an audit report, --html onto a directory or another's file",
+      "4  --baseline, --inventory, --ca, --pgdata or --html's directory not found",
+    ],
     examples: [
-      "PGPASSWORD=... pgwarden audit --conn postgresql://dbuser_dba@10.10.10.10/postgres?sslmode=verify-full",
+      "PGPASSWORD=... pgwarden audit --conn 'postgresql://dbuser_dba@10.10.10.10/postgres?sslmode=verify-full'",
       "pgwarden audit --conn 'host=10.10.10.10 user=dbuser_dba' --conn 'host=10.10.10.11 user=dbuser_dba' --html audit.html",
       "pgwarden audit --inventory pigsty.yml --cluster pg-meta --conn-template 'host={host} port={port} user=dbuser_monitor sslmode=verify-full'",
       "pgwarden audit --conn postgresql://postgres@127.0.0.1/postgres --pgdata /pg/data --format json > audit.json",
