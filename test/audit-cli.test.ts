@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
+import { auditShape } from "../src/cli/json-shapes/audit.js";
 import { type AuditedCluster, type AuditJson, startAuditedCluster } from "./support/audit-run.js";
 import { pgwarden, snapshot, tempDir } from "./support/cli.js";
 
@@ -152,6 +153,11 @@ test("--baseline: a change between two runs is new, fixed and unchanged by finge
     ]);
     assert.equal(second.code, 1, `the unreachable server is new and high: ${second.stderr}`);
     const now = JSON.parse(second.stdout) as Baselined;
+    const documented = auditShape.safeParse(now);
+    assert.ok(
+      documented.success,
+      `the report with its baseline matches schemas/audit.schema.json: ${documented.error?.message}`,
+    );
     const unreachable = now.findings.find((finding) => finding.id === "target/unreachable");
     assert.ok(now.baseline && unreachable);
     assert.deepEqual(now.baseline.new, [unreachable.fingerprint]);
