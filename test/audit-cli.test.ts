@@ -216,3 +216,20 @@ test("text output: layers, the findings and a summary line", async () => {
   assert.match(result.stdout, /overall \d+\/100/);
   assert.doesNotMatch(result.stdout, /\u001b\[/, "no colour into a pipe");
 });
+
+test("a server that refuses the login is a finding with the server's words, not an error", async () => {
+  const result = await pgwarden(["audit", "--conn", audited.conn, "--format", "json", "--fail-on", "critical"], {
+    env: { PGPASSWORD: "not-the-password" },
+    cwd: work.dir,
+  });
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout) as AuditJson;
+  assert.deepEqual(
+    report.targets.map((target) => target.reachable),
+    [false],
+  );
+  const [finding] = report.findings;
+  assert.equal(finding?.id, "target/unreachable");
+  assert.match(finding?.message ?? "", /password authentication failed for user "auditor"/);
+  assert.ok(!result.stdout.includes("not-the-password") && !result.stderr.includes("not-the-password"));
+});
