@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { stat, writeFile } from "node:fs/promises";
+import { readFile, stat, symlink, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -47,6 +47,9 @@ const audit = (args: readonly string[]) => pgwarden(["audit", ...args], { env: a
 test("bad input is one line on stderr with its exit code, and nothing is written", async () => {
   const garbage = join(work.dir, "garbage.json");
   await writeFile(garbage, "{ this is not json");
+  const elsewhere = await tempDir("pgwarden-audit-elsewhere-");
+  await writeFile(join(elsewhere.dir, "report.html"), "<html>pgwarden</html>");
+  await symlink(join(elsewhere.dir, "report.html"), join(work.dir, "link.html"));
   const other = join(work.dir, "other.json");
   await writeFile(other, JSON.stringify({ pgwardenBaseline: 1, entries: [] }));
   const cases: { args: string[]; code: number; says: RegExp }[] = [
@@ -61,6 +64,7 @@ test("bad input is one line on stderr with its exit code, and nothing is written
     },
     { args: ["--conn", audited.conn, "--html", join(work.dir, "missing", "a.html")], code: 4, says: /missing/ },
     { args: ["--conn", audited.conn, "--html", work.dir], code: 2, says: /is a directory/ },
+    { args: ["--conn", audited.conn, "--html", join(work.dir, "link.html")], code: 2, says: /is a symbolic link/ },
     { args: ["--conn", audited.conn, "--cluster", "pg-meta"], code: 2, says: /--cluster needs --inventory/ },
     {
       args: ["--conn", audited.conn, "--pgdata", join(work.dir, "nodata")],
@@ -88,6 +92,12 @@ test("bad input is one line on stderr with its exit code, and nothing is written
     assert.equal(result.stdout, "", `no report for ${args.join(" ")}`);
   }
   assert.deepEqual(await snapshot(work.dir), before, "nothing written");
+  assert.equal(
+    await readFile(join(elsewhere.dir, "report.html"), "utf8"),
+    "<html>pgwarden</html>",
+    "nor where a link led",
+  );
+  await elsewhere.cleanup();
 });
 
 test("--fail-on: exit 1 when a finding reaches it, 0 when none does (an unreachable server is a high finding)", async () => {
