@@ -119,6 +119,16 @@ const PUBLIC_VALUES = {
     "renderTlsSnippet",
     "tlsSettings",
   ],
+  audit: [
+    "ALL_CHECKS",
+    "compareWithBaseline",
+    "inventoryTargets",
+    "readAuditBaseline",
+    "renderHtml",
+    "renderSarif",
+    "renderText",
+    "runAudit",
+  ],
 } as const;
 
 test("the package's entry point exports exactly the public values, each one defined", () => {

@@ -272,3 +272,31 @@ export { renderTlsSnippet, SNIPPET_TARGETS, type SnippetFiles, type SnippetTarge
 // Open sessions: TLS sessions and the revocation of their client certificates (pg sessions).
 export { type SessionsOptions, type SessionStatus, tlsSessionStatus } from "./pg/sessions/revoked-sessions.js";
 export { listTlsSessions, type TlsSession } from "./pg/sessions/tls-sessions.js";
+
+// The live audit (pgwarden audit): every check, the runner over servers and an inventory, baselines, the reports.
+export type { AuditCheck, FindingDraft } from "./audit/audit-check.js";
+export type { AuditFinding, Evidence } from "./audit/audit-finding.js";
+export type { AuditTarget, InventoryTarget, ServerTarget } from "./audit/audit-target.js";
+export { type AuditBaseline, compareWithBaseline, readAuditBaseline } from "./audit/baseline.js";
+export { ALL_CHECKS } from "./audit/checks/index.js";
+export {
+  type InventoryTargets,
+  inventoryTargets,
+  type InventoryTargetsOptions,
+} from "./audit/fleet/inventory-targets.js";
+export type { Layer } from "./audit/layer.js";
+export type {
+  AuditReport,
+  BaselineComparison,
+  CertificateSighting,
+  CheckNotRun,
+  CheckRun,
+  Score,
+  Soc2Row,
+  TargetResult,
+} from "./audit/report/audit-report.js";
+export { renderHtml } from "./audit/report/render-html.js";
+export { renderSarif } from "./audit/report/render-sarif.js";
+export { renderText } from "./audit/report/render-text.js";
+export { type AuditOptions, runAudit } from "./audit/run-audit.js";
+export type { Soc2Control } from "./audit/soc2.js";

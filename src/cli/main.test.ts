@@ -25,6 +25,7 @@ test("no noun, or one that does not exist, loads the whole tree", async () => {
   assert.deepEqual(commandOf(argv("constructor")), {}, "only the table's own keys are nouns");
   const all = await buildProgram(argv("--help"));
   assert.deepEqual(all.commands.map((command) => command.name()).sort(), [
+    "audit",
     "ca",
     "cert",
     "crl",

@@ -30,6 +30,7 @@ import { checkDeclaredPasswords } from "../roles/declared-password-policy.js";
 import type { RoleChange } from "../roles/role-change.js";
 import { desiredRoleModel } from "../roles/role-model.js";
 import { checkQuickstartInputs } from "./quickstart-inputs.js";
+import { auditSandbox, type QuickstartAudit } from "./sandbox-audit.js";
 import {
   ensureSandboxInventory,
   SAMPLE_APP_USER,
@@ -50,6 +51,8 @@ export interface QuickstartOptions {
   readonly now: Date;
   /** For the inventory's `{env: ...}` passwords; default process.env. */
   readonly env?: NodeJS.ProcessEnv;
+  /** pgwarden's version, written into the audit's report. */
+  readonly version?: string;
 }
 
 /** The sandbox's access rules, rendered from the inventory, linted, and installed. */
@@ -97,6 +100,8 @@ export interface QuickstartResult {
   readonly psql: string;
   /** The sample application user's own login; absent when the inventory gives it no plaintext password. */
   readonly app?: QuickstartApp;
+  /** The audit of the sandbox it ends with (pgwarden audit --pgdata): scores per layer and the HTML report. */
+  readonly audit: QuickstartAudit;
 }
 
 /**
@@ -154,8 +159,9 @@ async function applyInventoryRoles(
  * then a CA, a sandbox secured from its first start, its access rules
  * and roles from an inventory (rendered, linted and applied), a role and its client
  * certificate, then real verify-full connections (the certificate; the application user's
- * password over TLS) whose TLS facts come from the server's pg_stat_ssl. Running it again
- * keeps what exists, and follows the inventory when a person has edited it.
+ * password over TLS) whose TLS facts come from the server's pg_stat_ssl, and last the audit of
+ * the sandbox (scores per layer, an HTML report in `dir`). Running it again keeps what exists,
+ * and follows the inventory when a person has edited it.
  */
 export async function runQuickstart(options: QuickstartOptions): Promise<QuickstartResult> {
   const { dir, now } = options;
@@ -228,6 +234,18 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
   );
 
   const app = appLogin ? await proveAppLogin(server, hba.rules, appLogin) : undefined;
+  // Last, once everything is in place: what an auditor would find on the sandbox as it is now.
+  const audit = await auditSandbox({
+    dir,
+    host: SANDBOX_HOST,
+    port: state.port,
+    superuser: state.superuser,
+    login: admin,
+    caCertPath: server.caCertPath,
+    pgdata: state.pgdata,
+    now,
+    version: options.version ?? "unknown",
+  });
   return {
     dir,
     layout,
@@ -251,6 +269,7 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     session,
     psql,
     app,
+    audit,
   };
 }
 

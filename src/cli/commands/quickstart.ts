@@ -3,6 +3,8 @@ import { basename, join, resolve } from "node:path";
 
 import { Command, Option } from "commander";
 
+import { LAYER_TITLES, LAYERS } from "../../audit/layer.js";
+import { SEVERITIES } from "../../core/finding.js";
 import { sourcePrefix } from "../../core/source-location.js";
 import { type HbaRule } from "../../hba/model.js";
 import { shellWord } from "../../pki/trust/conninfo.js";
@@ -13,6 +15,7 @@ import { describe } from "../help.js";
 import { hbaRuleJson } from "../json-view.js";
 import { programWord } from "../program-word.js";
 import { keyValueLines } from "../render.js";
+import { versionLine } from "../version.js";
 
 /** Default working directory: stable, so running quickstart again reuses what it made. */
 export function defaultQuickstartDir(env: NodeJS.ProcessEnv): string {
@@ -66,6 +69,21 @@ function nextText(result: QuickstartResult, pgwarden: string): string[] {
   ];
 }
 
+/** The sandbox's audit: the score of each layer, the findings by severity, and the HTML report's path. */
+function auditText(audit: QuickstartResult["audit"]): string[] {
+  const { scores, findings } = audit;
+  const counted = [...SEVERITIES]
+    .reverse()
+    .filter((severity) => findings[severity] > 0)
+    .map((severity) => `${findings[severity]} ${severity}`);
+  return [
+    `Audit of the sandbox (pgwarden audit --pgdata, every check): overall ${scores.overall.score}/100, ${counted.length === 0 ? "no findings" : `findings: ${counted.join(", ")}`}`,
+    `  ${LAYERS.map((layer) => `${LAYER_TITLES[layer].title.toLowerCase()} ${scores.layers[layer].score}/100`).join(", ")}`,
+    ...(audit.notRun > 0 ? [`  ${audit.notRun} checks could not run`] : []),
+    `  report: ${audit.html}`,
+  ];
+}
+
 function quickstartText(result: QuickstartResult, pgwarden: string): string {
   const { ca, sandbox, client, session, app } = result;
   const served = sandbox.served.probe;
@@ -112,6 +130,8 @@ function quickstartText(result: QuickstartResult, pgwarden: string): string {
         ]
       : ["The inventory gives dbuser_app no plaintext password, so there is no password login to show."]),
     "",
+    ...auditText(result.audit),
+    "",
     ...nextText(result, pgwarden),
   ].join("\n");
 }
@@ -137,6 +157,7 @@ export function quickstartCommand(): Command {
         pgBin: options.pgBin,
         passphrase: await ctx.passphrase(),
         now: ctx.now,
+        version: versionLine().replace(/^pgwarden /, ""),
       });
       for (const warning of result.roles.warnings) ctx.output.warn(warning);
       if (ctx.output.format === "json") {
@@ -173,6 +194,12 @@ export function quickstartCommand(): Command {
                 rule: app.rule ? hbaRuleJson(app.rule) : null,
               }
             : null,
+          audit: {
+            html: result.audit.html,
+            scores: result.audit.scores,
+            findings: result.audit.findings,
+            notRun: result.audit.notRun,
+          },
         });
       } else ctx.output.data(quickstartText(result, programWord()));
     });
@@ -189,7 +216,9 @@ certificate, connect as dbuser_app with its password over TLS, and print what th
 session (current_user, TLS version and cipher from pg_stat_ssl), the certificates' expiry, and the lines to
 paste next: a psql line (its sslrootcert is ca/roots.crt while a CA rotation is under way), export PGWARDEN_PKI=<dir>/pki (so that pgwarden commands find this PKI) and pgwarden
 commands, written as pgwarden when PATH finds it (bash scripts/setup.sh puts it there), else as bin/pgwarden.js's
-full path. Running it again keeps what exists; edit pgwarden.yml and run it again, and the rules and roles follow.
+full path. Last it audits the sandbox (pgwarden audit --pgdata as its superuser, every check, read-only) and prints
+the score of each layer, the findings by severity and the path of the HTML report it writes to <dir>/audit.html.
+Running it again keeps what exists; edit pgwarden.yml and run it again, and the rules and roles follow.
 Every input is checked before anything is made: --role, --dir (a directory the postgres account can enter),
 --pg-bin or the server programs, and a pgwarden.yml left in --dir (its rules and passwords); a refusal (exit 2,
 3 or 4) leaves no directory, CA, file or server behind.`,

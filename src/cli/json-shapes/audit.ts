@@ -4,7 +4,8 @@ import { document, isoTime, severity, sourceLocation } from "./common.js";
 
 const layer = z.enum(["network", "authentication", "access-control", "data"]);
 const control = z.enum(["CC6.1", "CC6.6", "CC6.7", "CC7.2", "CC9.1", "A1.2"]);
-const score = z.strictObject({
+/** A score of the audit: overall or one layer's. */
+export const auditScore = z.strictObject({
   score: z.number().int().describe("0 to 100: the weighted share of the checks run that found nothing"),
   checksRun: z.number().int(),
   checksPassed: z.number().int(),
@@ -57,8 +58,13 @@ export const auditShape = document(
       }),
     ),
     scores: z.strictObject({
-      overall: score,
-      layers: z.strictObject({ network: score, authentication: score, "access-control": score, data: score }),
+      overall: auditScore,
+      layers: z.strictObject({
+        network: auditScore,
+        authentication: auditScore,
+        "access-control": auditScore,
+        data: auditScore,
+      }),
     }),
     soc2: z.array(
       z.strictObject({
@@ -79,6 +85,7 @@ export const auditShape = document(
         notAfter: isoTime,
       }),
     ),
+    failOn: severity.describe("the --fail-on threshold: exit 1 when a finding (with --baseline, a new one) reaches it"),
     baseline: z
       .strictObject({
         file: z.string(),

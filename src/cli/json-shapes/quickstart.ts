@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { auditScore } from "./audit.js";
 import { certificateInfo, document, hbaApplied, hbaRuleRef, lintFinding, sandboxState, sessionTls } from "./common.js";
 
 export const quickstartShape = document(
@@ -36,6 +37,28 @@ export const quickstartShape = document(
     app: z
       .strictObject({ user: z.string(), passwordFrom: z.string(), session: sessionTls, rule: hbaRuleRef.nullable() })
       .nullable(),
+    audit: z
+      .strictObject({
+        html: z.string().describe("the HTML report of the sandbox's audit (0600)"),
+        scores: z.strictObject({
+          overall: auditScore,
+          layers: z.strictObject({
+            network: auditScore,
+            authentication: auditScore,
+            "access-control": auditScore,
+            data: auditScore,
+          }),
+        }),
+        findings: z.strictObject({
+          critical: z.number().int(),
+          high: z.number().int(),
+          medium: z.number().int(),
+          low: z.number().int(),
+          info: z.number().int(),
+        }),
+        notRun: z.number().int().describe("checks that could not run"),
+      })
+      .describe("the audit of the sandbox quickstart ends with (pgwarden audit --pgdata)"),
   },
   "pgwarden quickstart",
 );
