@@ -1,6 +1,13 @@
 import { type AuditCheck } from "../audit-check.js";
+import { HOST_CHECKS } from "./host/index.js";
+import { INTEGRITY_CHECKS } from "./integrity/index.js";
 import { LOGGING_CHECKS } from "./logging/index.js";
 import { TLS_CHECKS } from "./tls/index.js";
 
 /** Every check of the live audit, family by family. */
-export const ALL_CHECKS: readonly AuditCheck[] = [...TLS_CHECKS, ...LOGGING_CHECKS];
+export const ALL_CHECKS: readonly AuditCheck[] = [
+  ...TLS_CHECKS,
+  ...LOGGING_CHECKS,
+  ...INTEGRITY_CHECKS,
+  ...HOST_CHECKS,
+];
