@@ -1,3 +1,5 @@
+import type pg from "pg";
+
 import { type Fact } from "../fact.js";
 
 /** How WAL archiving has gone since the last statistics reset (pg_stat_archiver). */
@@ -8,6 +10,8 @@ export interface ArchiverStats {
   readonly failedCount: number;
   readonly lastFailedWal?: string;
   readonly lastFailedTime?: Date;
+  /** WAL segments waiting to be archived (.ready in pg_wal/archive_status), when the login may list them. */
+  readonly ready?: { readonly count: number; readonly oldest?: Date };
 }
 
 interface ArchiverRow {
@@ -19,7 +23,11 @@ interface ArchiverRow {
   readonly last_failed_time: Date | null;
 }
 
-/** pg_stat_archiver's single row; readable by every role. */
+/**
+ * pg_stat_archiver's single row (readable by every role) and, for superusers and pg_monitor,
+ * the segments waiting in pg_wal/archive_status: an archive_command that is not found or
+ * killed ends the archiver without counting a failure, so only the waiting segments show it.
+ */
 export const archiverStatsFact: Fact<ArchiverStats> = {
   id: "stat-archiver",
   scope: "server",
@@ -30,8 +38,10 @@ export const archiverStatsFact: Fact<ArchiverStats> = {
          FROM pg_catalog.pg_stat_archiver`,
     );
     const row = rows.rows[0];
-    if (!row) return { archivedCount: 0, failedCount: 0 };
+    const ready = await readySegments(source.client);
+    if (!row) return { archivedCount: 0, failedCount: 0, ...(ready ? { ready } : {}) };
     return {
+      ...(ready ? { ready } : {}),
       archivedCount: Number(row.archived_count),
       ...(row.last_archived_wal === null ? {} : { lastArchivedWal: row.last_archived_wal }),
       ...(row.last_archived_time === null ? {} : { lastArchivedTime: row.last_archived_time }),
@@ -41,3 +51,16 @@ export const archiverStatsFact: Fact<ArchiverStats> = {
     };
   },
 };
+
+async function readySegments(client: pg.Client): Promise<ArchiverStats["ready"]> {
+  const allowed = await client.query<{ allowed: boolean }>(
+    "SELECT pg_catalog.has_function_privilege('pg_catalog.pg_ls_archive_statusdir()', 'EXECUTE') AS allowed",
+  );
+  if (!allowed.rows[0]?.allowed) return undefined;
+  const rows = await client.query<{ count: string; oldest: Date | null }>(
+    `SELECT count(*)::text AS count, min(modification) AS oldest
+       FROM pg_catalog.pg_ls_archive_statusdir() WHERE name LIKE '%.ready'`,
+  );
+  const row = rows.rows[0];
+  return { count: Number(row?.count ?? 0), ...(row?.oldest ? { oldest: row.oldest } : {}) };
+}

@@ -11,7 +11,7 @@ export const checksumFailures: AuditCheck = {
   cis: "1.4.3",
   scope: "server",
   why: "A checksum failure is a page that changed on disk behind the server's back: storage is failing or something writes into the data files. The damaged rows are unreadable or wrong, and replicas or backups taken since may carry the damage.",
-  fix: "find the damaged relations (pg_checksums --check -D <PGDATA> with the server stopped, or pg_amcheck), check the storage, restore them from a backup taken before pg_stat_database.checksum_last_failure",
+  fix: "find the damaged relations (pg_checksums --check -D <PGDATA> with the server stopped, or pg_amcheck), check the storage, restore them from a backup taken before pg_stat_database.checksum_last_failure, then SELECT pg_stat_reset(); in that database so that a new failure shows",
   facts: [databaseStatsFact],
   run(context) {
     return context

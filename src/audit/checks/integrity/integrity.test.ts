@@ -144,4 +144,17 @@ describe("integrity checks on literal facts", () => {
     assert.equal((await runOnFacts(archivingFailing, facts({}, HEALTHY_STATS, [], never))).length, 1);
     assert.deepEqual(await runOnFacts(archivingFailing, facts({ archive_mode: "off" }, HEALTHY_STATS, [], never)), []);
   });
+
+  test("archiving failing: WAL waiting more than ten minutes is stuck archiving even with no failure counted", async () => {
+    // An archive_command that is not found (exit 127) ends the archiver without counting a failure.
+    const now = new Date("2026-06-01T00:00:00Z");
+    const waiting = (minutes: number): ArchiverStats => ({
+      archivedCount: 0,
+      failedCount: 0,
+      ready: { count: 3, oldest: new Date(now.getTime() - minutes * 60_000) },
+    });
+    const stuck = await runOnFacts(archivingFailing, facts({}, HEALTHY_STATS, [], waiting(11)), now);
+    assert.match(stuck[0]?.message ?? "", /3 WAL segment\(s\) wait to be archived, the oldest since 2026-05-31T23:49/);
+    assert.deepEqual(await runOnFacts(archivingFailing, facts({}, HEALTHY_STATS, [], waiting(2)), now), []);
+  });
 });

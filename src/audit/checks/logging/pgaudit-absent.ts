@@ -37,7 +37,7 @@ export const pgauditAbsent: AuditCheck = {
   cis: "3.2",
   scope: "server",
   why: "log_statement records the text sent, not what was done (a function or a prepared statement hides it) and cannot tell read from write per object. pgaudit, preloaded, writes audit records an auditor can rely on; pgaudit.log should include at least ddl and write.",
-  fix: "ALTER SYSTEM SET shared_preload_libraries = 'pgaudit'; ALTER SYSTEM SET pgaudit.log = 'ddl, role, write'; then restart the server and run CREATE EXTENSION pgaudit; in each database",
+  fix: "ALTER SYSTEM SET shared_preload_libraries = 'pgaudit'; -- then restart the server, and ALTER SYSTEM SET pgaudit.log = 'ddl, role, write'; SELECT pg_reload_conf(); (the server knows pgaudit.log only once pgaudit is loaded)",
   facts: [settingsFact],
   run(context) {
     const settings = context.fact(settingsFact);
@@ -50,7 +50,7 @@ export const pgauditAbsent: AuditCheck = {
           subject: "shared_preload_libraries",
           message: "pgaudit is not in shared_preload_libraries",
           evidence: [settingEvidence(settings, "shared_preload_libraries")],
-          fix: `ALTER SYSTEM SET shared_preload_libraries = '${wanted.replace(/'/g, "''")}'; ALTER SYSTEM SET pgaudit.log = 'ddl, role, write'; then restart the server and run CREATE EXTENSION pgaudit; in each database`,
+          fix: `ALTER SYSTEM SET shared_preload_libraries = '${wanted.replace(/'/g, "''")}'; -- then restart the server, and ALTER SYSTEM SET pgaudit.log = 'ddl, role, write'; SELECT pg_reload_conf(); (the server knows pgaudit.log only once pgaudit is loaded)`,
         },
       ];
     }
