@@ -1,11 +1,14 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { appendFile, chmod, open, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 
+import { scramVerifier } from "../src/roles/scram.js";
 import { type AuditedCluster, type AuditJson, startAuditedCluster } from "./support/audit-run.js";
+import { pgwarden } from "./support/cli.js";
 import { findPgBinDir, runClient } from "./support/pg-cluster.js";
 
 const FAMILIES = /^(logging|integrity|host)\//;
@@ -135,6 +138,33 @@ describe("audit: logging, integrity and host checks on a real cluster", () => {
     assert.ok(!familyIds(report).includes("host/pgdata-mode"));
     assert.ok(!familyIds(report).includes("host/hba-file-mode"));
     assert.ok(!report.notRun.some((entry) => entry.check.startsWith("host/")), JSON.stringify(report.notRun));
+  });
+
+  test("a pg_monitor login runs every check of these families but file-settings-errors, listed with its grant", async () => {
+    const password = randomBytes(12).toString("hex");
+    await audited.cluster.sql(
+      `CREATE ROLE monitor LOGIN PASSWORD '${scramVerifier(password)}'; GRANT pg_monitor TO monitor;`,
+    );
+    const conn = audited.conn.replace("user=auditor", "user=monitor");
+    const result = await pgwarden(["audit", "--conn", conn, "--format", "json", "--pgdata", audited.cluster.dataDir], {
+      env: { PGPASSWORD: password },
+    });
+    assert.ok(result.code === 0 || result.code === 1, result.stderr);
+    const report = JSON.parse(result.stdout) as AuditJson;
+    const notRun = report.notRun.filter((entry) => FAMILIES.test(entry.check));
+    assert.deepEqual(
+      notRun.map((entry) => [entry.check, entry.grant]),
+      [
+        [
+          "integrity/file-settings-errors",
+          "GRANT EXECUTE ON FUNCTION pg_catalog.pg_show_all_file_settings() TO <auditor>",
+        ],
+      ],
+    );
+    assert.deepEqual(
+      familyIds(report),
+      PLANTED.filter((id) => id !== "integrity/file-settings-errors"),
+    );
   });
 
   test("applying each printed fix (SQL, chmod, pg_checksums) leaves no finding of these families", async () => {
