@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { appendFile, chmod, open, readFile, writeFile } from "node:fs/promises";
+import { appendFile, chmod, mkdir, mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
@@ -165,6 +166,25 @@ describe("audit: logging, integrity and host checks on a real cluster", () => {
       familyIds(report),
       PLANTED.filter((id) => id !== "integrity/file-settings-errors"),
     );
+  });
+
+  test("a --pgdata of another cluster is refused: the host file checks are listed as not run, with the reason", async () => {
+    const other = await mkdtemp(join(tmpdir(), "pgwarden-other-pgdata-"));
+    try {
+      await mkdir(join(other, "global"));
+      await writeFile(join(other, "global", "pg_control"), randomBytes(8192));
+      const { report } = await audited.audit(["--pgdata", other]);
+      const notRun = report.notRun.filter((entry) => entry.check.startsWith("host/"));
+      assert.deepEqual(notRun.map((entry) => entry.check).sort(), [
+        "host/hba-file-mode",
+        "host/pgdata-mode",
+        "host/pgdata-symlinks",
+      ]);
+      for (const entry of notRun) assert.match(entry.reason, /belongs to another cluster \(system identifier/);
+      assert.ok(!familyIds(report).includes("host/pgdata-mode"));
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
   });
 
   test("applying each printed fix (SQL, chmod, pg_checksums) leaves no finding of these families", async () => {
