@@ -14,8 +14,6 @@ export interface PathInfo {
   readonly mode: number;
   readonly uid: number;
   readonly gid: number;
-  /** The filesystem it is on (st_dev). */
-  readonly device: number;
   /** For a symlink: what it points to, as written. */
   readonly linkTarget?: string;
   /** For a symlink: what lstat says about the path it finally resolves to, when it resolves. */
@@ -80,7 +78,6 @@ function describe(path: string, info: Stats): PathInfo {
     mode: info.mode & 0o7777,
     uid: info.uid,
     gid: info.gid,
-    device: info.dev,
   };
 }
 

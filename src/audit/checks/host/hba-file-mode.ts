@@ -5,6 +5,9 @@ import { octalMode, pathEvidence, shellQuote } from "./file-mode.js";
 /** The superuser's uid: a root-owned pg_hba.conf (as packages install it in /etc) is fine. */
 const ROOT_UID = 0;
 
+/** Write for the group, read or write for others: group read alone is PostgreSQL's group-access mode (0640). */
+const TOO_OPEN_MODE_BITS = 0o026;
+
 /** pg_hba.conf writable by others than its owner, readable by every user, or owned by someone else. */
 export const hbaFileMode: AuditCheck = {
   id: "host/hba-file-mode",
@@ -25,7 +28,7 @@ export const hbaFileMode: AuditCheck = {
     const serverUid = (files.pgdata.resolved ?? files.pgdata).uid;
     const evidence = [pathEvidence(files.hbaFile), ...(files.hbaFile.resolved ? [pathEvidence(file)] : [])];
     const drafts: FindingDraft[] = [];
-    if ((mode & 0o026) !== 0 || (mode & 0o004) !== 0) {
+    if ((mode & TOO_OPEN_MODE_BITS) !== 0) {
       const writable = (mode & 0o022) !== 0;
       drafts.push({
         subject: `${file.path} mode`,

@@ -18,13 +18,13 @@ const PGDATA = "/var/lib/postgresql/15/main";
 const SERVER_UID = 105;
 
 function entry(name: string, kind: PathInfo["kind"], mode: number, extra: Partial<PathInfo> = {}): PathInfo {
-  return { path: `${PGDATA}/${name}`, kind, mode, uid: SERVER_UID, gid: 110, device: 2049, ...extra };
+  return { path: `${PGDATA}/${name}`, kind, mode, uid: SERVER_UID, gid: 110, ...extra };
 }
 
 function pgdataFiles(overrides: Partial<PgdataFiles> = {}): PgdataFiles {
   return {
     dir: PGDATA,
-    pgdata: { path: PGDATA, kind: "directory", mode: 0o700, uid: SERVER_UID, gid: 110, device: 2049 },
+    pgdata: { path: PGDATA, kind: "directory", mode: 0o700, uid: SERVER_UID, gid: 110 },
     entries: [entry("base", "directory", 0o700), entry("pg_wal", "symlink", 0o777, { linkTarget: "/wal/15" })],
     hbaFile: entry("pg_hba.conf", "file", 0o600),
     ...overrides,
@@ -84,7 +84,7 @@ describe("host checks on literal facts", () => {
   });
 
   test("hba-file-mode judges the file a symlinked pg_hba.conf points to", async () => {
-    const target: PathInfo = { path: "/etc/pg/pg_hba.conf", kind: "file", mode: 0o666, uid: 0, gid: 0, device: 1 };
+    const target: PathInfo = { path: "/etc/pg/pg_hba.conf", kind: "file", mode: 0o666, uid: 0, gid: 0 };
     const link = entry("pg_hba.conf", "symlink", 0o777, { linkTarget: "/etc/pg/pg_hba.conf", resolved: target });
     const [draft] = await runOnFacts(hbaFileMode, facts(pgdataFiles({ hbaFile: link })));
     assert.equal(draft?.subject, "/etc/pg/pg_hba.conf mode");

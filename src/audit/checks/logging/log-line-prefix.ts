@@ -26,7 +26,7 @@ export const logLinePrefix: AuditCheck = {
   soc2: ["CC7.2"],
   cis: "3.1.24",
   scope: "server",
-  why: "A log line that does not name the user, the database, the client address and the time cannot be tied to anyone: the statement and connection logs are then no evidence. csvlog and jsonlog carry these fields anyway, so the prefix only matters for stderr and syslog.",
+  why: "A log line that does not name the user, the database, the client address and the time cannot be tied to anyone: the statement and connection logs are then no evidence. csvlog and jsonlog carry these fields anyway, so the prefix only matters for stderr and syslog (which adds the time itself).",
   fix: "ALTER SYSTEM SET log_line_prefix = '%m [%p] user=%u,db=%d,app=%a,client=%h '; SELECT pg_reload_conf();",
   facts: [settingsFact],
   run(context) {
@@ -36,7 +36,11 @@ export const logLinePrefix: AuditCheck = {
     const structuredOnly = logDestinations(settings).every((d) => d === "csvlog" || d === "jsonlog");
     if (structuredOnly && logDestinations(settings).length > 0) return [];
     const escapes = prefixEscapes(prefix);
-    const missing = REQUIRED_ESCAPES.filter((required) => !required.escapes.some((escape) => escapes.has(escape)));
+    // syslog and eventlog stamp each message with its time themselves; stderr does not.
+    const stamped = !logDestinations(settings).includes("stderr");
+    const missing = REQUIRED_ESCAPES.filter(
+      (required) => !(stamped && required.escapes.includes("m")) && !required.escapes.some((e) => escapes.has(e)),
+    );
     if (missing.length === 0) return [];
     return [
       {

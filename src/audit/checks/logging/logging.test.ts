@@ -59,6 +59,11 @@ const FIRES: readonly {
   { id: "logging/log-line-prefix", set: { log_line_prefix: "%m [%p] " }, says: /user \(%u\), database \(%d\), client/ },
   { id: "logging/log-line-prefix", set: { log_line_prefix: "%t user=%u db=%d " }, says: /client \(%h or %r\)$/ },
   { id: "logging/log-line-prefix", set: { log_line_prefix: "%u@%d %r " }, says: /time \(%m or %t\)$/ },
+  {
+    id: "logging/log-line-prefix",
+    set: { log_destination: "syslog", log_line_prefix: "%m " },
+    says: /the user \(%u\), database \(%d\), client \(%h or %r\)$/,
+  },
   // %%u is a literal "%u", not the user.
   { id: "logging/log-line-prefix", set: { log_line_prefix: "%m %%u %d %h " }, says: /user \(%u\)$/ },
   {
@@ -129,6 +134,11 @@ const SILENT: readonly {
   { id: "logging/log-statement-none", set: { log_statement: "mod" }, because: "mod logs more than ddl" },
   { id: "logging/log-statement-none", set: { log_statement: "all" }, because: "all logs everything" },
   { id: "logging/log-line-prefix", set: { log_line_prefix: "%-12t %r %u %d" }, because: "padding and %r count" },
+  {
+    id: "logging/log-line-prefix",
+    set: { log_destination: "syslog", log_line_prefix: "user=%u,db=%d,client=%h " },
+    because: "syslog stamps the time itself",
+  },
   {
     id: "logging/log-line-prefix",
     set: { log_destination: "jsonlog", log_line_prefix: "" },
