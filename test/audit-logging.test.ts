@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { appendFile, chmod, mkdir, mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -189,6 +190,11 @@ describe("audit: logging, integrity and host checks on a real cluster", () => {
 
   test("applying each printed fix (SQL, chmod, pg_checksums) leaves no finding of these families", async () => {
     const { cluster } = audited;
+    const pgaudit = join(findPgBinDir(), "..", "lib", "pgaudit.so");
+    assert.ok(
+      existsSync(pgaudit),
+      `${pgaudit} is missing: bash scripts/setup.sh --tests installs postgresql-15-pgaudit`,
+    );
     const { report } = await audited.audit(["--pgdata", cluster.dataDir]);
     for (const finding of familyFindings(report)) {
       if (finding.fix.startsWith("ALTER SYSTEM")) await applySql(audited, finding.fix);
