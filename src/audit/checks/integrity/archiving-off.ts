@@ -6,11 +6,11 @@ export const archivingOff: AuditCheck = {
   id: "integrity/archiving-off",
   title: "WAL archiving is off",
   layer: "data",
-  severity: "high",
+  severity: "medium",
   soc2: ["A1.2", "CC9.1"],
   cis: "7.4",
   scope: "server",
-  why: "Without archived WAL the cluster can only be restored to the moment of its last base backup: everything committed since is lost, and there is no point-in-time recovery to the minute before a mistake or an attack. With archive_mode on but nothing to archive with, WAL piles up in pg_wal until the disk is full.",
+  why: "Without archived WAL the cluster can only be restored to the moment of its last base backup: everything committed since is lost, and there is no point-in-time recovery to the minute before a mistake or an attack. With archive_mode on but nothing to archive with, WAL piles up in pg_wal until the disk is full (high). No archive is a recovery gap, not a breach path: medium (pgdsat says critical).",
   fix: "ALTER SYSTEM SET archive_mode = on; ALTER SYSTEM SET archive_command = 'pgbackrest --stanza=main archive-push %p'; -- then restart the server (archive_mode needs one)",
   facts: [settingsFact],
   run(context) {
@@ -38,6 +38,7 @@ export const archivingOff: AuditCheck = {
           ...(settings.has("archive_library") ? [settingEvidence(settings, "archive_library")] : []),
         ],
         fix: "ALTER SYSTEM SET archive_command = 'pgbackrest --stanza=main archive-push %p'; SELECT pg_reload_conf();",
+        severity: "high",
       },
     ];
   },

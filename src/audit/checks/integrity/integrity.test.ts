@@ -124,6 +124,8 @@ describe("integrity checks on literal facts", () => {
     );
     const empty = await runOnFacts(archivingOff, facts({ archive_command: "", archive_library: "" }));
     assert.match(empty[0]?.message ?? "", /neither archive_command nor archive_library is set/);
+    // Archiving off is a recovery gap (medium); WAL piling up with nothing to archive it fills the disk (high).
+    assert.deepEqual([off[0]?.severity ?? archivingOff.severity, empty[0]?.severity], ["medium", "high"]);
     assert.deepEqual(
       await runOnFacts(archivingOff, facts({ archive_command: "", archive_library: "basic_archive" })),
       [],
