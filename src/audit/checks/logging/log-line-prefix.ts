@@ -2,9 +2,16 @@ import { type AuditCheck } from "../../audit-check.js";
 import { settingEvidence, settingsFact, settingValue } from "../../facts/settings.js";
 import { logDestinations } from "./log-destinations.js";
 
-/** What a log line must say to be evidence, and the escapes of log_line_prefix that say it. */
-const REQUIRED_ESCAPES: readonly { readonly what: string; readonly escapes: readonly string[] }[] = [
-  { what: "time (%m or %t)", escapes: ["m", "t", "n"] },
+/**
+ * What a log line must say to be evidence, the escapes of log_line_prefix that say it, and
+ * whether syslog and eventlog say it themselves (they stamp each message with its time).
+ */
+const REQUIRED_ESCAPES: readonly {
+  readonly what: string;
+  readonly escapes: readonly string[];
+  readonly stampedBySyslog?: boolean;
+}[] = [
+  { what: "time (%m or %t)", escapes: ["m", "t", "n"], stampedBySyslog: true },
   { what: "user (%u)", escapes: ["u"] },
   { what: "database (%d)", escapes: ["d"] },
   { what: "client (%h or %r)", escapes: ["h", "r"] },
@@ -36,10 +43,9 @@ export const logLinePrefix: AuditCheck = {
     const structuredOnly = logDestinations(settings).every((d) => d === "csvlog" || d === "jsonlog");
     if (structuredOnly && logDestinations(settings).length > 0) return [];
     const escapes = prefixEscapes(prefix);
-    // syslog and eventlog stamp each message with its time themselves; stderr does not.
     const stamped = !logDestinations(settings).includes("stderr");
     const missing = REQUIRED_ESCAPES.filter(
-      (required) => !(stamped && required.escapes.includes("m")) && !required.escapes.some((e) => escapes.has(e)),
+      (required) => !(stamped && required.stampedBySyslog) && !required.escapes.some((escape) => escapes.has(escape)),
     );
     if (missing.length === 0) return [];
     return [
