@@ -66,6 +66,11 @@ describe("host checks on literal facts", () => {
     assert.deepEqual(await severityOf(0o755), [["high", `chmod 0700 '${PGDATA}'`]]);
     assert.deepEqual(await severityOf(0o770), [["high", `chmod 0700 '${PGDATA}'`]]);
     assert.deepEqual(await severityOf(0o700), []);
+    const message = async (mode: number) =>
+      (await runOnFacts(pgdataMode, facts(pgdataFiles({ pgdata: { ...pgdataFiles().pgdata, mode } }))))[0]?.message;
+    assert.equal(await message(0o775), `PGDATA ${PGDATA} is mode 0775: its group can alter the data files`);
+    assert.equal(await message(0o705), `PGDATA ${PGDATA} is mode 0705: every OS user can list and read the data files`);
+    assert.equal(await message(0o750), `PGDATA ${PGDATA} is mode 0750: group gid 110 can read every data file`);
   });
 
   test("hba-file-mode: world-writable is critical, group-writable high, world-readable medium, 0640 silent", async () => {

@@ -23,9 +23,7 @@ export const pgdataMode: AuditCheck = {
     return [
       {
         subject: files.dir,
-        message: open
-          ? `PGDATA ${files.dir} is mode ${octalMode(mode)}: ${(mode & 0o007) !== 0 ? "every OS user" : "its group"} can ${(mode & 0o022) !== 0 ? "alter" : "read"} the data files`
-          : `PGDATA ${files.dir} is mode ${octalMode(mode)}: group gid ${directory.gid} can read every data file`,
+        message: `PGDATA ${files.dir} is mode ${octalMode(mode)}: ${open ? whoGetsIn(mode) : `group gid ${directory.gid} can read every data file`}`,
         evidence: [pathEvidence(directory)],
         fix: `chmod 0700 ${shellQuote(directory.path)}`,
         ...(open ? {} : { severity: "low" as const }),
@@ -33,3 +31,11 @@ export const pgdataMode: AuditCheck = {
     ];
   },
 };
+
+/** Who the mode lets in, the worst first. */
+function whoGetsIn(mode: number): string {
+  if ((mode & 0o002) !== 0) return "every OS user can alter the data files";
+  if ((mode & 0o020) !== 0) return "its group can alter the data files";
+  if ((mode & 0o004) !== 0) return "every OS user can list and read the data files";
+  return "every OS user can reach the data files";
+}
