@@ -220,6 +220,12 @@ describe("audit: logging, integrity and host checks on a real cluster", () => {
     assert.deepEqual(familyFindings(clean), []);
     assert.equal((await cluster.sql("SHOW data_checksums")).trim(), "on");
     assert.match(await cluster.sql("SHOW shared_preload_libraries"), /pgaudit/);
+
+    // A change waiting for a restart: pg_file_settings gives it an error too, but it is no mistake.
+    await writeFile(planted, "max_connections = '80'\n");
+    const pending = await cluster.sql(`SELECT error FROM pg_file_settings WHERE sourcefile = '${planted}'`);
+    assert.equal(pending, "setting could not be applied");
+    assert.deepEqual(familyFindings((await audited.audit()).report), []);
   });
 
   test("archiving that fails is reported, and stops being reported once it works", async () => {
