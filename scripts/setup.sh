@@ -5,7 +5,8 @@
 #                                  on PATH (scripts/link-bin.sh);
 #   bash scripts/setup.sh --tests  that, plus what only the tests need: the real clients and proxies the TLS
 #                                  tests connect through (psycopg for Debian's python3, pgjdbc with a JRE, pgbouncer),
-#                                  and Debian's chromium, which the HTML audit report's test drives headless.
+#                                  Debian's chromium, which the HTML audit report's test drives headless,
+#                                  and pgaudit, which the audit's logging test loads.
 # Each Debian package is installed only when its program is missing; running it again changes nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ tests=false
 for arg in "$@"; do
   case "$arg" in
     --tests) tests=true ;;
-    -h | --help) sed -n '2,9s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,10s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "setup: unknown argument '$arg': give --tests to also install what the tests need, or nothing" >&2; exit 2 ;;
   esac
 done
@@ -31,6 +32,8 @@ if $tests; then
   [ -f /usr/share/java/postgresql.jar ] || need+=(libpostgresql-jdbc-java)
   command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
   [ -x /usr/bin/chromium ] || need+=(chromium)
+  # pgaudit for the audit's logging test (logging/pgaudit-absent is planted, then fixed by loading it).
+  ls /usr/lib/postgresql/*/lib/pgaudit.so >/dev/null 2>&1 || need+=(postgresql-15-pgaudit)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""

@@ -102,7 +102,14 @@ test("setup.sh builds, then runs the link step, last; only --tests installs the 
   const steps = setup.split("\n").filter((line) => /^(npm|bash) /.test(line) || /^if \[ -f package-lock/.test(line));
   assert.deepEqual(steps.slice(-2), ["npm run build --silent", "bash scripts/link-bin.sh"], "build, then link, last");
   const testsOnly = /^if \$tests; then\n([\s\S]*?)\nfi$/m.exec(setup)?.[1] ?? "";
-  for (const pkg of ["pgbouncer", "python3-psycopg", "libpostgresql-jdbc-java", "default-jre-headless"]) {
+  for (const pkg of [
+    "pgbouncer",
+    "python3-psycopg",
+    "libpostgresql-jdbc-java",
+    "default-jre-headless",
+    "chromium",
+    "postgresql-15-pgaudit",
+  ]) {
     assert.ok(testsOnly.includes(`need+=(${pkg})`), `${pkg} under --tests`);
     assert.equal(setup.split(`need+=(${pkg})`).length, 2, `${pkg} nowhere else`);
   }

@@ -1,5 +1,7 @@
 import { type AuditCheck } from "../audit-check.js";
 import { AUTHENTICATION_CHECKS } from "./authentication/index.js";
+import { HOST_CHECKS } from "./host/index.js";
+import { INTEGRITY_CHECKS } from "./integrity/index.js";
 import { LOGGING_CHECKS } from "./logging/index.js";
 import { PASSWORD_CHECKS } from "./passwords/index.js";
 import { TLS_CHECKS } from "./tls/index.js";
@@ -10,4 +12,6 @@ export const ALL_CHECKS: readonly AuditCheck[] = [
   ...LOGGING_CHECKS,
   ...AUTHENTICATION_CHECKS,
   ...PASSWORD_CHECKS,
+  ...INTEGRITY_CHECKS,
+  ...HOST_CHECKS,
 ];
