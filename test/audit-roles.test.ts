@@ -171,4 +171,21 @@ describe("audit, roles and privileges family, on a real cluster", () => {
     const after = await audited.audit();
     assert.deepEqual(rolesFindings(after.report), []);
   });
+
+  test("as a pg_monitor auditor, every roles check runs; a database it may not connect to is named with its GRANT", async () => {
+    await audited.cluster.sql(
+      "ALTER ROLE auditor NOSUPERUSER; GRANT pg_monitor TO auditor; REVOKE CONNECT ON DATABASE noentry FROM PUBLIC;",
+    );
+    const { report } = await audited.audit();
+    assert.equal(report.targets[0]?.superuser, false);
+    assert.deepEqual(rolesFindings(report), ["roles/databases-not-examined | noentry"]);
+    assert.deepEqual(
+      report.notRun.filter((entry) => entry.check.startsWith("roles/")),
+      [],
+    );
+    const finding = report.findings.find((each) => each.id === "roles/databases-not-examined");
+    assert.equal(finding?.fix, 'GRANT CONNECT ON DATABASE "noentry" TO "auditor";');
+    await audited.cluster.sql(finding.fix);
+    assert.deepEqual(rolesFindings((await audited.audit()).report), []);
+  });
 });

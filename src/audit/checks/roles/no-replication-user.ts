@@ -68,15 +68,18 @@ export const noReplicationUser: AuditCheck = {
 
 function finding(message: string, evidence: Evidence[], name: string, existing: RoleInfo | undefined): FindingDraft {
   const role = quoteIdentifier(name);
+  const ready = existing !== undefined && existing.login && existing.replication && !existing.superuser;
   const statement = !existing
-    ? `CREATE ROLE ${role} LOGIN REPLICATION;`
-    : `ALTER ROLE ${role} LOGIN REPLICATION${existing.superuser ? " NOSUPERUSER" : ""};`;
+    ? `CREATE ROLE ${role} LOGIN REPLICATION;\n-- then `
+    : ready
+      ? `-- ${name} can already replicate: `
+      : `ALTER ROLE ${role} LOGIN REPLICATION NOSUPERUSER;\n-- then `;
   return {
     subject: "replication",
     message,
     evidence,
     fix:
-      `${statement}\n-- then give it a password (psql: \\password ${name}), a \`host replication ${name} <standby>/32 ` +
+      `${statement}give it a password (psql: \\password ${name}), a \`host replication ${name} <standby>/32 ` +
       `scram-sha-256\` rule, and point each standby's primary_conninfo (or backup tool) at user=${name}`,
   };
 }
