@@ -20,7 +20,8 @@ export const inventoryUsersFact: Fact<InventoryUsers> = {
   scope: "server",
   collect(source) {
     const scope = source.inventory;
-    if (!scope) throw new FactUnavailable({ kind: "not-applicable", reason: "no inventory" });
+    // A rejected promise, never a throw: callers await the collection, as for every other fact.
+    if (!scope) return Promise.reject(new FactUnavailable({ kind: "not-applicable", reason: "no inventory" }));
     const vars =
       scope.cluster === undefined
         ? withPigstyDefaults(scope.inventory.vars)
