@@ -189,3 +189,130 @@ describe("audit, roles and privileges family, on a real cluster", () => {
     assert.deepEqual(rolesFindings((await audited.audit()).report), []);
   });
 });
+
+/**
+ * Each verdict of the per-database and membership checks against what PostgreSQL itself does:
+ * a role with no grant of its own (`nobody`, so only what PUBLIC holds) tries the thing the
+ * finding says it may do, and the finding is there exactly when the server lets it.
+ */
+describe("the roles family's verdicts equal what PostgreSQL allows", () => {
+  let audited: AuditedCluster;
+  let report: AuditJson;
+
+  /** Runs `sql` as `nobody` in a transaction rolled back: true when the server allows it, false on permission denied. */
+  async function nobodyMay(sql: string): Promise<boolean> {
+    try {
+      await audited.cluster.sql(`BEGIN; SET LOCAL ROLE nobody; ${sql}; ROLLBACK;`);
+      return true;
+    } catch (error) {
+      if (/permission denied/.test(String(error))) return false;
+      throw error;
+    }
+  }
+  const flagged = (id: string, subject: string): boolean =>
+    report.findings.some((finding) => finding.id === id && finding.subject === subject);
+
+  before(async () => {
+    audited = await startAuditedCluster();
+    await audited.cluster.sql(
+      `CREATE ROLE nobody LOGIN;
+       CREATE SCHEMA open_to_all; GRANT CREATE ON SCHEMA open_to_all TO PUBLIC;
+       CREATE SCHEMA closed;
+       CREATE SCHEMA for_one; CREATE ROLE someone; GRANT CREATE, USAGE ON SCHEMA for_one TO someone;
+       CREATE SCHEMA usage_only; GRANT USAGE ON SCHEMA usage_only TO PUBLIC;
+       CREATE FUNCTION public.sd_open() RETURNS text LANGUAGE sql SECURITY DEFINER AS $$SELECT current_setting('search_path')$$;
+       CREATE FUNCTION public.sd_revoked() RETURNS text LANGUAGE sql SECURITY DEFINER AS $$SELECT current_setting('search_path')$$;
+       REVOKE EXECUTE ON FUNCTION public.sd_revoked() FROM PUBLIC;
+       CREATE FUNCTION public.sd_regranted() RETURNS text LANGUAGE sql SECURITY DEFINER AS $$SELECT current_setting('search_path')$$;
+       REVOKE EXECUTE ON FUNCTION public.sd_regranted() FROM PUBLIC; GRANT EXECUTE ON FUNCTION public.sd_regranted() TO PUBLIC;
+       CREATE FUNCTION public.sd_fixed() RETURNS text LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+         AS $$SELECT current_setting('search_path')$$;
+       CREATE FUNCTION public.invoker() RETURNS text LANGUAGE sql AS $$SELECT current_setting('search_path')$$;
+       CREATE TABLE public.t_insert (a int); GRANT INSERT ON public.t_insert TO PUBLIC;
+       CREATE TABLE public.t_select (a int); GRANT SELECT ON public.t_select TO PUBLIC;
+       CREATE TABLE public.t_someone (a int); GRANT INSERT, SELECT ON public.t_someone TO someone;
+       CREATE TABLE public.t_none (a int);
+       CREATE TABLE public.rls_off (a int); INSERT INTO public.rls_off VALUES (1); GRANT SELECT ON public.rls_off TO PUBLIC;
+       CREATE POLICY nothing ON public.rls_off USING (false);
+       CREATE TABLE public.rls_on (a int); INSERT INTO public.rls_on VALUES (1); GRANT SELECT ON public.rls_on TO PUBLIC;
+       CREATE POLICY nothing ON public.rls_on USING (false); ALTER TABLE public.rls_on ENABLE ROW LEVEL SECURITY;
+       CREATE ROLE direct LOGIN; GRANT pg_write_server_files TO direct;
+       CREATE ROLE grp NOLOGIN; GRANT pg_write_server_files TO grp;
+       CREATE ROLE via_noinherit LOGIN NOINHERIT; GRANT grp TO via_noinherit;
+       CREATE ROLE monitor LOGIN; GRANT pg_monitor TO monitor;`,
+    );
+    report = (await audited.audit()).report;
+  });
+  after(async () => {
+    await audited?.stop();
+  });
+
+  test("roles/public-schema-create is found exactly on the schemas where a role without grants can create a table", async () => {
+    const verdicts: [string, boolean, boolean][] = [];
+    for (const schema of ["open_to_all", "closed", "for_one", "usage_only", "public"]) {
+      const allowed = await nobodyMay(`CREATE TABLE "${schema}".probe (a int)`);
+      verdicts.push([schema, allowed, flagged("roles/public-schema-create", `postgres: ${schema}`)]);
+    }
+    for (const [schema, allowed, found] of verdicts) assert.equal(found, allowed, `schema ${schema}`);
+    assert.deepEqual(
+      verdicts.filter(([, allowed]) => allowed).map(([schema]) => schema),
+      ["open_to_all"],
+    );
+  });
+
+  test("roles/security-definer-public is found exactly where a role without grants runs the function under its own search_path", async () => {
+    const verdicts: [string, boolean, boolean][] = [];
+    for (const name of ["sd_open", "sd_revoked", "sd_regranted", "sd_fixed", "invoker"]) {
+      let hijackable = false;
+      try {
+        const seen = await audited.cluster.sql(
+          `BEGIN; SET LOCAL ROLE nobody; SET LOCAL search_path = attacker, public; SELECT public.${name}(); ROLLBACK;`,
+        );
+        // Runs as its owner (SECURITY DEFINER) and resolves names through the caller's path: the attack.
+        const definer = await audited.cluster.sql(`SELECT prosecdef FROM pg_proc WHERE proname = '${name}'`);
+        hijackable = seen === "attacker, public" && definer === "t";
+      } catch (error) {
+        if (!/permission denied/.test(String(error))) throw error;
+      }
+      verdicts.push([name, hijackable, flagged("roles/security-definer-public", `postgres: "public"."${name}"()`)]);
+    }
+    for (const [name, hijackable, found] of verdicts) assert.equal(found, hijackable, `function ${name}`);
+    assert.deepEqual(
+      verdicts.filter(([, hijackable]) => hijackable).map(([name]) => name),
+      ["sd_open", "sd_regranted"],
+    );
+  });
+
+  test("roles/public-table-privileges lists exactly what a role without grants may do to each table", async () => {
+    for (const table of ["t_insert", "t_select", "t_someone", "t_none"]) {
+      const mayInsert = await nobodyMay(`INSERT INTO public.${table} VALUES (1)`);
+      const maySelect = await nobodyMay(`SELECT * FROM public.${table}`);
+      const finding = report.findings.find(
+        (each) => each.id === "roles/public-table-privileges" && each.subject === `postgres: "public"."${table}"`,
+      );
+      const listed = finding?.evidence[0]?.value ?? "PUBLIC: ";
+      assert.equal(/INSERT/.test(listed), mayInsert, `${table} INSERT`);
+      assert.equal(/SELECT/.test(listed), maySelect, `${table} SELECT`);
+    }
+  });
+
+  test("roles/rls-policies-unenforced is found exactly where the rows a policy hides are still visible", async () => {
+    for (const table of ["rls_off", "rls_on"]) {
+      const visible = await audited.cluster.sql(
+        `BEGIN; SET LOCAL ROLE nobody; SELECT count(*) FROM public.${table}; ROLLBACK;`,
+      );
+      assert.equal(flagged("roles/rls-policies-unenforced", `postgres: "public"."${table}"`), visible === "1", table);
+    }
+  });
+
+  test("roles/dangerous-predefined-members is found exactly for the roles the server counts as members", async () => {
+    for (const name of ["direct", "grp", "via_noinherit", "monitor", "nobody"]) {
+      const member = await audited.cluster.sql(`SELECT pg_has_role('${name}', 'pg_write_server_files', 'MEMBER')`);
+      assert.equal(
+        flagged("roles/dangerous-predefined-members", `${name}: pg_write_server_files`),
+        member === "t",
+        name,
+      );
+    }
+  });
+});
