@@ -13,6 +13,9 @@ import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
 
+import { serialQueries } from "../src/audit/serial-queries.js";
+import { openConnection } from "../src/pg/conninfo/open.js";
+import { resolveConnection } from "../src/pg/conninfo/resolve.js";
 import { scramVerifier } from "../src/roles/scram.js";
 import { type AuditedCluster, type AuditJson, startAuditedCluster } from "./support/audit-run.js";
 import { emptyHome } from "./support/empty-home.js";
@@ -87,6 +90,32 @@ describe("audit, roles and privileges family, on a real cluster", () => {
     await audited.cluster.reload();
   });
 
+  test("the audit's shared connection sends concurrent queries one at a time, so node-postgres never warns", async () => {
+    const connection = resolveConnection(audited.conn, { env: { ...audited.env }, source: "--conn" });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on("warning", onWarning);
+    const client = await openConnection(connection, "cannot connect");
+    try {
+      const serial = serialQueries(client);
+      const texts = ["SELECT 1 AS n", "SELECT nonsense FROM nowhere", "SELECT 2 AS n", "SELECT 3 AS n"];
+      const results = await Promise.allSettled(texts.map((text) => serial.query<{ n: number }>(text)));
+      assert.deepEqual(
+        results.map((result) => (result.status === "fulfilled" ? result.value.rows[0]?.n : "rejected")),
+        [1, "rejected", 2, 3],
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(warnings, []);
+      // The same queries straight on the client: node-postgres warns (once per process), which the audit must not make it do.
+      await Promise.allSettled(texts.map((text) => client.query(text)));
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.match(warnings.join("\n"), /already executing a query/);
+    } finally {
+      process.off("warning", onWarning);
+      await client.end();
+    }
+  });
+
   test("every planted weakness is found, with evidence, and nothing unplanted", async () => {
     const plperlu = await audited.cluster.sql("SELECT count(*) FROM pg_available_extensions WHERE name = 'plperlu'");
     language = plperlu === "1" ? "plperlu" : "plunsafe";
@@ -118,7 +147,9 @@ describe("audit, roles and privileges family, on a real cluster", () => {
     );
     receiver = await startReceiver(audited, "auditor", auditorPassword());
 
-    const { report } = await audited.audit();
+    const { report, stderr } = await audited.audit();
+    // The facts share one connection: their concurrent queries must not make node-postgres warn on stderr.
+    assert.doesNotMatch(stderr, /DeprecationWarning/);
     assert.deepEqual(rolesFindings(report), [
       "roles/app-role-attributes | app",
       "roles/dangerous-predefined-members | files: pg_read_server_files",
@@ -190,11 +221,9 @@ describe("audit, roles and privileges family, on a real cluster", () => {
   });
 });
 
-/**
- * Each verdict of the per-database and membership checks against what PostgreSQL itself does:
- * a role with no grant of its own (`nobody`, so only what PUBLIC holds) tries the thing the
- * finding says it may do, and the finding is there exactly when the server lets it.
- */
+// Each verdict of the per-database and membership checks against what PostgreSQL itself does:
+// a role with no grant of its own (`nobody`, so only what PUBLIC holds) tries the thing the
+// finding says it may do, and the finding is there exactly when the server lets it.
 describe("the roles family's verdicts equal what PostgreSQL allows", () => {
   let audited: AuditedCluster;
   let report: AuditJson;

@@ -18,6 +18,7 @@ import {
   type TargetResult,
 } from "./report/audit-report.js";
 import { scoreChecks } from "./score.js";
+import { serialQueries } from "./serial-queries.js";
 import { soc2Table } from "./soc2-table.js";
 import { targetUnreachable } from "./target-unreachable.js";
 
@@ -91,7 +92,7 @@ async function auditServer(target: ServerTarget, options: AuditOptions): Promise
     const source: FactSource = {
       kind: "server",
       connection: target.connection,
-      client,
+      client: serialQueries(client),
       now: options.now,
       pgdata: target.pgdata,
       inventory: target.inventory,
