@@ -19,7 +19,7 @@ import { resolveConnection } from "../src/pg/conninfo/resolve.js";
 import { scramVerifier } from "../src/roles/scram.js";
 import { type AuditedCluster, type AuditJson, startAuditedCluster } from "./support/audit-run.js";
 import { emptyHome } from "./support/empty-home.js";
-import { findPgBinDir, makeTempDir } from "./support/pg-cluster.js";
+import { findPgBinDir, makeTempDir, runClient } from "./support/pg-cluster.js";
 
 const HBA = [
   "host noentry all 127.0.0.1/32 reject",
@@ -123,7 +123,8 @@ describe("audit, roles and privileges family, on a real cluster", () => {
       `CREATE ROLE dba LOGIN SUPERUSER PASSWORD '${scramVerifier(randomBytes(12).toString("hex"))}';
        CREATE ROLE app LOGIN CREATEROLE BYPASSRLS;
        CREATE ROLE files NOLOGIN; GRANT pg_read_server_files TO files;
-       CREATE ROLE reader LOGIN; GRANT files TO reader;`,
+       CREATE ROLE reader LOGIN; GRANT files TO reader;
+       CREATE ROLE admins NOLOGIN SUPERUSER; CREATE ROLE ops LOGIN; GRANT admins TO ops;`,
     );
     await audited.cluster.sql(
       `GRANT CREATE ON SCHEMA public TO PUBLIC;
@@ -156,6 +157,7 @@ describe("audit, roles and privileges family, on a real cluster", () => {
       "roles/dangerous-predefined-members | reader: pg_read_server_files",
       "roles/databases-not-examined | noentry",
       "roles/many-login-superusers | dba",
+      "roles/many-login-superusers | ops",
       "roles/no-replication-user | replication",
       "roles/public-schema-create | app2: public",
       'roles/public-table-privileges | app2: "public"."ledger"',
@@ -171,7 +173,10 @@ describe("audit, roles and privileges family, on a real cluster", () => {
     };
     const evidence = (finding: AuditJson["findings"][number]) =>
       finding.evidence.map((line) => `${line.label}: ${line.value}`).join("\n");
-    assert.match(evidence(find("roles/many-login-superusers", "dba")), /login superusers: auditor, dba/);
+    assert.match(
+      evidence(find("roles/many-login-superusers", "dba")),
+      /roles that can log in as a superuser: auditor, dba, ops/,
+    );
     assert.match(find("roles/app-role-attributes", "app").message, /CREATEROLE, BYPASSRLS/);
     assert.match(
       evidence(find("roles/dangerous-predefined-members", "reader: pg_read_server_files")),
@@ -268,7 +273,9 @@ describe("the roles family's verdicts equal what PostgreSQL allows", () => {
        CREATE ROLE direct LOGIN; GRANT pg_write_server_files TO direct;
        CREATE ROLE grp NOLOGIN; GRANT pg_write_server_files TO grp;
        CREATE ROLE via_noinherit LOGIN NOINHERIT; GRANT grp TO via_noinherit;
-       CREATE ROLE monitor LOGIN; GRANT pg_monitor TO monitor;`,
+       CREATE ROLE monitor LOGIN; GRANT pg_monitor TO monitor;
+       CREATE ROLE sudoers NOLOGIN SUPERUSER; CREATE ROLE via NOLOGIN; GRANT sudoers TO via;
+       CREATE ROLE sudo_member LOGIN NOINHERIT; GRANT via TO sudo_member;`,
     );
     report = (await audited.audit()).report;
   });
@@ -332,6 +339,25 @@ describe("the roles family's verdicts equal what PostgreSQL allows", () => {
       );
       assert.equal(flagged("roles/rls-policies-unenforced", `postgres: "public"."${table}"`), visible === "1", table);
     }
+  });
+
+  test("roles/many-login-superusers counts exactly the login roles that, logged in, may SET ROLE to a superuser", async () => {
+    // Logged in as each role over TCP: SET ROLE checks the session's user, so SET ROLE from a superuser session proves nothing.
+    for (const name of ["sudo_member", "direct", "monitor", "nobody"]) {
+      const password = randomBytes(12).toString("hex");
+      await audited.cluster.sql(`ALTER ROLE ${name} PASSWORD '${scramVerifier(password)}'`);
+      const conn = `host=127.0.0.1 port=${audited.cluster.port} user=${name} dbname=postgres sslmode=disable`;
+      const result = await runClient(
+        `${findPgBinDir()}/psql`,
+        ["-X", "-v", "ON_ERROR_STOP=1", "-c", "SET ROLE sudoers", conn],
+        {
+          env: { PGPASSWORD: password },
+        },
+      );
+      assert.ok(result.code === 0 || /permission denied/.test(result.stderr), `${name}: ${result.stderr}`);
+      assert.equal(flagged("roles/many-login-superusers", name), result.code === 0, name);
+    }
+    assert.ok(flagged("roles/many-login-superusers", "sudo_member"));
   });
 
   test("roles/dangerous-predefined-members is found exactly for the roles the server counts as members", async () => {

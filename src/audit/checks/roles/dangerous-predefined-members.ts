@@ -1,6 +1,7 @@
 import { quoteIdentifier } from "../../../core/identifier.js";
 import { type AuditCheck, type FindingDraft } from "../../audit-check.js";
-import { type RoleInfo, rolesFact } from "../../facts/roles.js";
+import { rolesFact } from "../../facts/roles.js";
+import { membershipChain } from "./membership-chain.js";
 
 /** The predefined roles that reach the server's files and programs as its OS user. */
 const DANGEROUS_ROLES = ["pg_execute_server_program", "pg_read_server_files", "pg_write_server_files"] as const;
@@ -28,7 +29,7 @@ export const dangerousPredefinedMembers: AuditCheck = {
     for (const role of roles) {
       if (role.superuser) continue;
       for (const dangerous of DANGEROUS_ROLES) {
-        const chain = membershipChain(role, dangerous, byName);
+        const chain = membershipChain(role, (name) => name === dangerous, byName);
         if (!chain) continue;
         // The grant to revoke is the one that gives the predefined role: the last link of the chain.
         const holder = chain[chain.length - 2] as string;
@@ -46,27 +47,3 @@ export const dangerousPredefinedMembers: AuditCheck = {
     return findings;
   },
 };
-
-/** The shortest chain of memberships from `role` to `target` (both included), or undefined when there is none. */
-function membershipChain(
-  role: RoleInfo,
-  target: string,
-  byName: ReadonlyMap<string, RoleInfo>,
-): readonly string[] | undefined {
-  const seen = new Set([role.name]);
-  let paths: string[][] = [[role.name]];
-  while (paths.length > 0) {
-    const next: string[][] = [];
-    for (const path of paths) {
-      const last = byName.get(path[path.length - 1] as string);
-      for (const group of last?.memberOf ?? []) {
-        if (group === target) return [...path, group];
-        if (seen.has(group)) continue;
-        seen.add(group);
-        next.push([...path, group]);
-      }
-    }
-    paths = next;
-  }
-  return undefined;
-}

@@ -80,6 +80,9 @@ function sender(user: string, isSuperuser: boolean): WalSender {
   return { user, superuser: isSuperuser, applicationName: "standby1", clientAddress: "127.0.0.1", state: "streaming" };
 }
 
+/** A roles fact with no role but the superusers: enough for the checks that also read memberships. */
+const NO_ROLES: FactValue = [rolesFact, []];
+
 const INVENTORY: InventoryUsers = {
   replication: "replicator",
   admin: "dbuser_dba",
@@ -145,15 +148,18 @@ describe("roles/many-login-superusers", () => {
       loginSuperusersFact,
       [superuser("postgres", 10, false), superuser("dbuser_dba", 16384, true)],
     ];
-    assert.deepEqual(await run(manyLoginSuperusers, facts), []);
+    assert.deepEqual(await run(manyLoginSuperusers, NO_ROLES, facts), []);
   });
 
   test("silent with a single superuser, even one with a password", async () => {
-    assert.deepEqual(await run(manyLoginSuperusers, [loginSuperusersFact, [superuser("postgres", 10, true)]]), []);
+    assert.deepEqual(
+      await run(manyLoginSuperusers, NO_ROLES, [loginSuperusersFact, [superuser("postgres", 10, true)]]),
+      [],
+    );
   });
 
   test("a second administrative superuser: the newer one is the finding, with NOSUPERUSER as its fix", async () => {
-    const findings = await run(manyLoginSuperusers, [
+    const findings = await run(manyLoginSuperusers, NO_ROLES, [
       loginSuperusersFact,
       [superuser("postgres", 10, false), superuser("auditor", 16384, true), superuser("dba", 16390, true)],
     ]);
@@ -163,7 +169,7 @@ describe("roles/many-login-superusers", () => {
   });
 
   test("a bootstrap superuser with a password counts, and is kept: it cannot lose SUPERUSER", async () => {
-    const findings = await run(manyLoginSuperusers, [
+    const findings = await run(manyLoginSuperusers, NO_ROLES, [
       loginSuperusersFact,
       [superuser("postgres", 10, true), superuser("admin", 16384, true)],
     ]);
@@ -171,7 +177,7 @@ describe("roles/many-login-superusers", () => {
   });
 
   test("when pg_authid is not readable, the bootstrap superuser counts (its password is unknown), and the evidence says so", async () => {
-    const findings = await run(manyLoginSuperusers, [
+    const findings = await run(manyLoginSuperusers, NO_ROLES, [
       loginSuperusersFact,
       [superuser("postgres", 10, null), superuser("admin", 16384, null)],
     ]);
@@ -182,11 +188,35 @@ describe("roles/many-login-superusers", () => {
   test("with an inventory its admin user is kept, and a bootstrap superuser with a password loses the password", async () => {
     const findings = await run(
       manyLoginSuperusers,
+      NO_ROLES,
       [loginSuperusersFact, [superuser("postgres", 10, true), superuser("dbuser_dba", 16384, true)]],
       [inventoryUsersFact, INVENTORY],
     );
     assert.deepEqual(subjects(findings), ["postgres"]);
     assert.match(findings[0]?.fix ?? "", /^ALTER ROLE "postgres" PASSWORD NULL;/);
+  });
+
+  test("a login member of a superuser role counts (it may SET ROLE), and its fix revokes the membership it holds", async () => {
+    const roles = [
+      role("admins", { login: false, superuser: true }),
+      role("ops", { login: false, memberOf: ["admins"] }),
+      role("alice", { memberOf: ["ops"], inherit: false }),
+      role("bob", { memberOf: ["ops"], login: false }),
+    ];
+    const findings = await run(
+      manyLoginSuperusers,
+      [rolesFact, roles],
+      [loginSuperusersFact, [superuser("postgres", 10, false), superuser("dba", 16384, true)]],
+    );
+    assert.deepEqual(subjects(findings), ["alice"]);
+    assert.equal(findings[0]?.fix, 'REVOKE "ops" FROM "alice";');
+    assert.match(findings[0]?.evidence[0]?.value ?? "", /member of ops -> member of admins \(a superuser role\)/);
+  });
+
+  test("a single admin who logs in as itself and may SET ROLE to a superuser role is the one kept", async () => {
+    const roles = [role("admins", { login: false, superuser: true }), role("alice", { memberOf: ["admins"] })];
+    const facts: FactValue = [loginSuperusersFact, [superuser("postgres", 10, false)]];
+    assert.deepEqual(await run(manyLoginSuperusers, [rolesFact, roles], facts), []);
   });
 });
 
