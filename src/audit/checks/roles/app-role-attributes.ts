@@ -19,7 +19,11 @@ export const appRoleAttributes: AuditCheck = {
   soc2: ["CC6.1"],
   cis: "4.3",
   scope: "server",
-  why: "CREATEROLE lets a role make roles and (before PostgreSQL 16) grant itself almost any role, pg_execute_server_program included; REPLICATION lets it copy every table through a base backup; BYPASSRLS ignores every row-level security policy. An application's password leaked or an injection in it then reaches far more than the application's data.",
+  why:
+    "CREATEROLE lets a role make roles and (before PostgreSQL 16) grant itself almost any role, " +
+    "pg_execute_server_program included; REPLICATION lets it copy every table through a base backup; " +
+    "BYPASSRLS ignores every row-level security policy. An application's password leaked or an injection " +
+    "in it then reaches far more than the application's data.",
   fix: "ALTER ROLE <role> NOCREATEROLE NOREPLICATION NOBYPASSRLS; (and remove those attributes from the role's entry in the inventory)",
   facts: [rolesFact],
   optionalFacts: [inventoryUsersFact, walSendersFact],

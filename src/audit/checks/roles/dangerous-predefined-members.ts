@@ -19,7 +19,10 @@ export const dangerousPredefinedMembers: AuditCheck = {
   soc2: ["CC6.1"],
   cis: "4.9",
   scope: "server",
-  why: "pg_execute_server_program runs any program as the server's OS user (COPY ... PROGRAM); pg_read_server_files and pg_write_server_files read and write any file it can, the data directory, keys and configuration included. Each is as good as superuser for an attacker.",
+  why:
+    "pg_execute_server_program runs any program as the server's OS user (COPY ... PROGRAM); " +
+    "pg_read_server_files and pg_write_server_files read and write any file it can, the data directory, " +
+    "keys and configuration included. Each is as good as superuser for an attacker.",
   fix: "REVOKE <predefined role> FROM <role>;",
   facts: [rolesFact],
   run(context) {

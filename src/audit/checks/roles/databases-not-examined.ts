@@ -12,7 +12,10 @@ export const databasesNotExamined: AuditCheck = {
   severity: "info",
   soc2: ["CC6.1"],
   scope: "server",
-  why: "Schemas open to PUBLIC, SECURITY DEFINER functions, untrusted languages, table grants and row-level security live in each database's own catalog; a database the auditor cannot connect to was not checked for any of them.",
+  why:
+    "Schemas open to PUBLIC, SECURITY DEFINER functions, untrusted languages, table grants and row-level " +
+    "security live in each database's own catalog; a database the auditor cannot connect to was not " +
+    "checked for any of them.",
   fix: "GRANT CONNECT ON DATABASE <database> TO <auditor>; and an HBA rule that lets the auditor in, then audit again",
   facts: [databaseCatalogFact],
   run(context) {

@@ -28,8 +28,14 @@ export const manyLoginSuperusers: AuditCheck = {
   soc2: ["CC6.1"],
   cis: "4.3",
   scope: "server",
-  why: "A superuser bypasses every privilege, row-level security and audit setting, and can run programs as the server's OS user; each extra one (or each login role that may SET ROLE to one) is another password or key that gives all of it away, and hides who did what.",
-  fix: "Keep one administrative superuser; ALTER ROLE <role> NOSUPERUSER; for the others (REVOKE <superuser role> FROM <member>; for members) and grant them only what they need (pg_monitor, pg_read_all_data, ...).",
+  why:
+    "A superuser bypasses every privilege, row-level security and audit setting, and can run programs as " +
+    "the server's OS user; each extra one (or each login role that may SET ROLE to one) is another " +
+    "password or key that gives all of it away, and hides who did what.",
+  fix:
+    "Keep one administrative superuser; ALTER ROLE <role> NOSUPERUSER; for the others (REVOKE <superuser " +
+    "role> FROM <member>; for members) and grant them only what they need (pg_monitor, pg_read_all_data, " +
+    "...).",
   facts: [loginSuperusersFact, rolesFact],
   optionalFacts: [inventoryUsersFact],
   run(context) {

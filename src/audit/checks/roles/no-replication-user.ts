@@ -19,8 +19,14 @@ export const noReplicationUser: AuditCheck = {
   soc2: ["CC6.1"],
   cis: "7.1",
   scope: "server",
-  why: "A standby or backup tool that logs in as a superuser keeps a superuser's password (or key) on another machine and in its configuration; a role with REPLICATION alone can stream WAL and take base backups and nothing more.",
-  fix: "CREATE ROLE replicator LOGIN REPLICATION; then give it a password (psql: \\password replicator), a `host replication replicator <standby>/32 scram-sha-256` rule, and point each standby's primary_conninfo at user=replicator",
+  why:
+    "A standby or backup tool that logs in as a superuser keeps a superuser's password (or key) on " +
+    "another machine and in its configuration; a role with REPLICATION alone can stream WAL and take base " +
+    "backups and nothing more.",
+  fix:
+    "CREATE ROLE replicator LOGIN REPLICATION; then give it a password (psql: \\password replicator), a " +
+    "`host replication replicator <standby>/32 scram-sha-256` rule, and point each standby's " +
+    "primary_conninfo at user=replicator",
   facts: [rolesFact],
   optionalFacts: [walSendersFact, inventoryUsersFact],
   run(context) {

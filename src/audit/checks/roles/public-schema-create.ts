@@ -15,7 +15,10 @@ export const publicSchemaCreate: AuditCheck = {
   soc2: ["CC6.1"],
   cis: "4.10",
   scope: "server",
-  why: "Any role that can connect may create functions, operators and tables there that shadow the ones other roles mean to call through their search_path (CVE-2018-1058), so code runs with the privileges of whoever calls it next, a superuser included.",
+  why:
+    "Any role that can connect may create functions, operators and tables there that shadow the ones " +
+    "other roles mean to call through their search_path (CVE-2018-1058), so code runs with the privileges " +
+    "of whoever calls it next, a superuser included.",
   fix: "REVOKE CREATE ON SCHEMA public FROM PUBLIC; (in each database named)",
   facts: [databaseCatalogFact],
   run(context) {

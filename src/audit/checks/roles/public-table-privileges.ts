@@ -21,7 +21,10 @@ export const publicTablePrivileges: AuditCheck = {
   soc2: ["CC6.1"],
   cis: "4.6",
   scope: "server",
-  why: "A privilege granted to PUBLIC is held by every role that exists or will exist, the monitoring and replication users included: data meant for one application is readable (or, for INSERT, UPDATE, DELETE, TRUNCATE, changeable) by all.",
+  why:
+    "A privilege granted to PUBLIC is held by every role that exists or will exist, the monitoring and " +
+    "replication users included: data meant for one application is readable (or, for INSERT, UPDATE, " +
+    "DELETE, TRUNCATE, changeable) by all.",
   fix: "REVOKE <privileges> ON TABLE <table> FROM PUBLIC; then GRANT them to the roles that need them",
   facts: [databaseCatalogFact],
   run(context) {

@@ -12,14 +12,19 @@ export const securityDefinerPublic: AuditCheck = {
   soc2: ["CC6.1"],
   cis: "4.5",
   scope: "server",
-  why: "The function runs with its owner's privileges but looks names up through the caller's search_path: any role may put a table, function or operator of its own first (in its temporary schema, or a schema it can create in) and have it run as the owner, often a superuser.",
+  why:
+    "The function runs with its owner's privileges but looks names up through the caller's search_path: " +
+    "any role may put a table, function or operator of its own first (in its temporary schema, or a " +
+    "schema it can create in) and have it run as the owner, often a superuser.",
   fix: "ALTER ROUTINE <function>(<arguments>) SET search_path = pg_catalog, <its schema>, pg_temp; (or REVOKE EXECUTE ... FROM PUBLIC)",
   facts: [databaseCatalogFact],
   run(context) {
     return context.fact(databaseCatalogFact).seen.flatMap(({ database, value }) =>
       value.securityDefinersWithoutSearchPath.map((routine) => ({
         subject: routineSubject(database, routine),
-        message: `${routineName(routine)} in database ${database} runs as ${routine.owner}${routine.ownerSuperuser ? " (superuser)" : ""}, may be executed by PUBLIC and has no search_path of its own`,
+        message:
+          `${routineName(routine)} in database ${database} runs as ${routine.owner}` +
+          `${routine.ownerSuperuser ? " (superuser)" : ""}, may be executed by PUBLIC and has no search_path of its own`,
         evidence: [
           {
             label: `function ${routineName(routine)} in database ${database}`,

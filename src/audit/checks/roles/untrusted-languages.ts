@@ -15,7 +15,10 @@ export const untrustedLanguages: AuditCheck = {
   soc2: ["CC6.1"],
   cis: "1.8",
   scope: "server",
-  why: "Code in an untrusted language runs unrestricted as the server's OS user: it reads the data directory and the server's key, opens network connections, runs programs. Only superusers may write it, but every function written in it that others may execute hands them that power.",
+  why:
+    "Code in an untrusted language runs unrestricted as the server's OS user: it reads the data directory " +
+    "and the server's key, opens network connections, runs programs. Only superusers may write it, but " +
+    "every function written in it that others may execute hands them that power.",
   fix: "DROP EXTENSION <language>; (or DROP LANGUAGE), after revoking EXECUTE from PUBLIC on its functions and rewriting them in a trusted language",
   facts: [databaseCatalogFact],
   run(context) {
