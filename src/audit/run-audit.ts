@@ -18,6 +18,7 @@ import {
   type TargetResult,
 } from "./report/audit-report.js";
 import { scoreChecks } from "./score.js";
+import { serialQueries } from "./serial-queries.js";
 import { soc2Table } from "./soc2-table.js";
 import { targetUnreachable } from "./target-unreachable.js";
 
@@ -88,11 +89,10 @@ async function auditServer(target: ServerTarget, options: AuditOptions): Promise
         COALESCE((SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user), false) AS superuser`,
     );
     const row = who.rows[0];
-    queueQueries(client);
     const source: FactSource = {
       kind: "server",
       connection: target.connection,
-      client,
+      client: serialQueries(client),
       now: options.now,
       pgdata: target.pgdata,
       inventory: target.inventory,
@@ -133,22 +133,6 @@ async function auditInventory(target: InventoryTarget, options: AuditOptions): P
     get: memo(() => source),
   };
   return runChecks(target.name, { name: target.name, kind: "inventory", reachable: true }, source, options);
-}
-
-/**
- * Facts are collected concurrently, and several query the audit's one connection: node-postgres
- * queues them itself but warns (a deprecation) when a query is sent while one runs, and will
- * refuse it in its next major version. Each query waits here for the one before to settle.
- */
-function queueQueries(client: pg.Client): void {
-  const send = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
-  let last: Promise<unknown> = Promise.resolve();
-  const queued = (...args: unknown[]): Promise<unknown> => {
-    const next = last.then(() => send(...args));
-    last = next.catch(() => undefined);
-    return next;
-  };
-  (client as unknown as { query: typeof queued }).query = queued;
 }
 
 /** Each fact collected once per target, on first ask; concurrent asks share the collection. */
