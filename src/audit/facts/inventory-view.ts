@@ -1,7 +1,7 @@
 import { clusterNames, groupHosts, hostVars, type Inventory } from "../../config/inventory.js";
 import { type SourceLocation } from "../../core/source-location.js";
 import { compareText } from "../../core/text.js";
-import { type Fact, FactUnavailable, type InventoryScope,type InventorySource } from "../fact.js";
+import { type Fact, FactUnavailable, type InventoryScope, type InventorySource } from "../fact.js";
 import { INVENTORY_DEFAULTS, PIGSTY_DEFAULTS_COMMIT } from "./inventory-pigsty-defaults.js";
 
 /** One value a variable takes on some hosts, and where it comes from. */

@@ -4,7 +4,7 @@ import { parseScramVerifier, scramMatches } from "../../../roles/scram.js";
 import { type AuditCheck, type FindingDraft } from "../../audit-check.js";
 import { type Evidence } from "../../audit-finding.js";
 import { INVENTORY_DEFAULTS } from "../../facts/inventory-pigsty-defaults.js";
-import { type InventoryView,inventoryViewFact } from "../../facts/inventory-view.js";
+import { type InventoryView, inventoryViewFact } from "../../facts/inventory-view.js";
 import { reposInUse } from "./backup-repos.js";
 import {
   ansibleTruth,
