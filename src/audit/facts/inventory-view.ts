@@ -1,7 +1,7 @@
-import { clusterNames, groupHosts, hostVars, type Inventory } from "../../config/inventory.js";
+import { clusterNames, groupHosts, hostVars, type Inventory, type InventoryGroup } from "../../config/inventory.js";
 import { type SourceLocation } from "../../core/source-location.js";
 import { compareText } from "../../core/text.js";
-import { type Fact, FactUnavailable, type InventoryScope, type InventorySource } from "../fact.js";
+import { type Fact, type InventoryScope, type InventorySource } from "../fact.js";
 import { INVENTORY_DEFAULTS, PIGSTY_DEFAULTS_COMMIT } from "./inventory-pigsty-defaults.js";
 
 /** One value a variable takes on some hosts, and where it comes from. */
@@ -55,20 +55,26 @@ export interface InventoryView {
 
 const sorted = (hosts: Iterable<string>): string[] => [...new Set(hosts)].sort(compareText);
 
-/** Where `key` of `host` comes from: its own vars, the last group (Ansible's order) setting it, all.vars, or Pigsty. */
-function origin(inventory: Inventory, host: string, key: string): Omit<VarValue, "value" | "hosts" | "key"> {
+/** Each host's groups, the one whose vars win first (Ansible: deeper, then later by name, wins). */
+function groupsByHost(inventory: Inventory): Map<string, InventoryGroup[]> {
+  const byHost = new Map<string, InventoryGroup[]>();
+  const winnersFirst = [...inventory.groups.values()].sort((a, b) => b.depth - a.depth || compareText(b.name, a.name));
+  for (const group of winnersFirst)
+    for (const host of groupHosts(inventory, group.name)) byHost.set(host, [...(byHost.get(host) ?? []), group]);
+  return byHost;
+}
+
+type Origin = Omit<VarValue, "value" | "hosts" | "key">;
+
+/** Where `key` of `host` comes from: its own vars, the winning group that sets it, all.vars, or Pigsty. */
+function origin(inventory: Inventory, groups: readonly InventoryGroup[], host: string, key: string): Origin {
   if (Object.hasOwn(inventory.hostVars.get(host) ?? {}, key)) {
     const source = inventory.hostSources?.get(host);
     return { origin: `host ${host}`, defaulted: false, ...(source ? { source } : {}) };
   }
-  const groups = [...inventory.groups.values()]
-    .filter((group) => Object.hasOwn(group.vars, key) && groupHosts(inventory, group.name).includes(host))
-    .sort((a, b) => b.depth - a.depth || compareText(b.name, a.name));
-  const group = groups[0];
-  if (group) {
-    const source = group.varSources?.get(key) ?? group.source;
-    return { origin: `group ${group.name}`, defaulted: false, source };
-  }
+  const group = groups.find((each) => Object.hasOwn(each.vars, key));
+  if (group)
+    return { origin: `group ${group.name}`, defaulted: false, source: group.varSources?.get(key) ?? group.source };
   if (Object.hasOwn(inventory.vars, key)) {
     const source = inventory.varSources?.get(key);
     return { origin: "all.vars", defaulted: false, ...(source ? { source } : {}) };
@@ -87,6 +93,7 @@ export function inventoryView(scope: InventoryScope): InventoryView {
   const { inventory } = scope;
   const hosts = sorted(inventory.hostVars.keys());
   const vars = new Map(hosts.map((host) => [host, hostVars(inventory, host)] as const));
+  const groups = groupsByHost(inventory);
   const groupSource = (name: string, members: readonly string[]): SourceLocation =>
     inventory.groups.get(name)?.source ??
     (members[0] !== undefined ? inventory.hostSources?.get(members[0]) : undefined) ?? { file: scope.file, line: 1 };
@@ -127,9 +134,9 @@ export function inventoryView(scope: InventoryScope): InventoryView {
     minioHosts,
     hosts,
     values(key, wanted) {
-      const byOrigin = new Map<string, { value: unknown; from: ReturnType<typeof origin>; hosts: string[] }>();
+      const byOrigin = new Map<string, { value: unknown; from: Origin; hosts: string[] }>();
       for (const host of sorted(wanted)) {
-        const from = origin(inventory, host, key);
+        const from = origin(inventory, groups.get(host) ?? [], host, key);
         const value = from.defaulted ? INVENTORY_DEFAULTS[key]?.value : vars.get(host)?.[key];
         const id = `${from.origin}\0${from.source ? `${from.source.file}:${from.source.line}` : ""}`;
         const entry = byOrigin.get(id);
@@ -141,13 +148,9 @@ export function inventoryView(scope: InventoryScope): InventoryView {
   };
 }
 
-/** The inventory file, read into {@link InventoryView}; not applicable when the audit was given no inventory. */
+/** The inventory target's file, read into {@link InventoryView} (an inventory target always has one). */
 export const inventoryViewFact: Fact<InventoryView, InventorySource> = {
   id: "inventory-view",
   scope: "inventory",
-  collect(source) {
-    if (!source.inventory)
-      throw new FactUnavailable({ kind: "not-applicable", reason: "no inventory was given (--inventory FILE)" });
-    return Promise.resolve(inventoryView(source.inventory));
-  },
+  collect: (source) => Promise.resolve(inventoryView(source.inventory)),
 };

@@ -19,8 +19,8 @@ export const confNotCrit: AuditCheck = {
   severity: "medium",
   soc2: ["CC9.1", "A1.2"],
   scope: "inventory",
-  why: "Pigsty's crit.yml turns on synchronous replication and the safer Patroni settings, so a failover loses no committed transaction; oltp.yml (the default) trades that for latency, which a cluster marked critical should not.",
-  fix: "pg_conf: crit.yml in the cluster's vars, then re-run pgsql.yml -t pg_conf,patroni on it and restart the instances one by one",
+  why: "Pigsty's crit.yml turns on Patroni's strict synchronous mode, failsafe mode and data checksums, so a failover loses no committed transaction; oltp.yml (the default) trades that for latency, which a cluster marked critical should not. pgwarden reads a cluster as critical when `pgwarden_critical: true` is set for it (its vars, all.vars or a host's): Pigsty has no such mark and ignores the key.",
+  fix: "pg_conf: crit.yml in the cluster's vars (it applies when a cluster is created); on a running cluster also patronictl edit-config to set synchronous_mode: true, synchronous_mode_strict: true and failsafe_mode: true",
   facts: [inventoryViewFact],
   run(context) {
     const view = context.fact(inventoryViewFact);
@@ -35,7 +35,7 @@ export const confNotCrit: AuditCheck = {
             subject: conf.origin.startsWith("host ") ? `${cluster.name} (${conf.origin})` : cluster.name,
             message: `cluster ${cluster.name} is marked critical (${CRITICAL_MARK}, ${varOrigin(mark)}) but pg_conf is ${shownValue(conf.value)} (${varOrigin(conf)})`,
             evidence: [varEvidence(mark, shownValue(mark.value)), varEvidence(conf, shownValue(conf.value))],
-            fix: `pg_conf: crit.yml in the vars of cluster ${cluster.name} (${cluster.source.file}:${cluster.source.line}), then re-run pgsql.yml on it and restart its instances one by one`,
+            fix: `pg_conf: crit.yml in the vars of cluster ${cluster.name} (${cluster.source.file}:${cluster.source.line}); on the running cluster: patronictl -c /etc/patroni/patroni.yml edit-config ${cluster.name} to set synchronous_mode: true, synchronous_mode_strict: true, failsafe_mode: true`,
           });
         }
       }

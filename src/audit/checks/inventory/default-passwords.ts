@@ -9,6 +9,7 @@ import { reposInUse } from "./backup-repos.js";
 import {
   ansibleTruth,
   clusterScopes,
+  pgsqlPlaybook,
   valuesOver,
   varEvidence,
   varOrigin,
@@ -30,10 +31,25 @@ interface DefaultCredential {
   readonly defaultRole?: string;
   /** A key shown beside it, never by value (MinIO's access key, the user name of its root secret). */
   readonly companion?: string;
+  /** How the new value reaches the running service, for the scopes given (`cluster pg-test`) and the inventory file. */
+  apply(scopes: readonly string[], file: string): string;
   scopes(view: InventoryView): VarScope[];
 }
 
 const clusters = (view: InventoryView): VarScope[] => clusterScopes(view);
+
+/** The cluster names of scopes labelled `cluster <name>`. */
+const clusterNamesOf = (scopes: readonly string[]): string[] => scopes.map((scope) => scope.replace(/^cluster /, ""));
+
+/** pgwarden sets the system users' passwords on each cluster (ALTER ROLE with a SCRAM verifier). */
+const roleApply = (scopes: readonly string[], file: string): string =>
+  clusterNamesOf(scopes)
+    .map((cluster) => `pgwarden role apply --inventory ${file} --cluster ${cluster}`)
+    .join("; ");
+
+/** Patroni's configuration holds the password: re-rendered by Pigsty's pg_config tag, then Patroni reloaded. */
+const patroniConfig = (scopes: readonly string[]): string =>
+  `${pgsqlPlaybook(scopes, "pg_config")}, then patronictl reload each cluster`;
 
 const credentials: readonly DefaultCredential[] = [
   {
@@ -42,6 +58,7 @@ const credentials: readonly DefaultCredential[] = [
     opens: "a superuser login (dbuser_dba) that Pigsty's rules admit from the intranet, and from anywhere over TLS",
     roleKey: "pg_admin_username",
     defaultRole: "dbuser_dba",
+    apply: roleApply,
     scopes: clusters,
   },
   {
@@ -50,6 +67,7 @@ const credentials: readonly DefaultCredential[] = [
     opens: "the replication user, which can stream a copy of every database",
     roleKey: "pg_replication_username",
     defaultRole: "replicator",
+    apply: (scopes, file) => `${roleApply(scopes, file)}; ${patroniConfig(scopes)} (patroni.yml holds it)`,
     scopes: clusters,
   },
   {
@@ -58,24 +76,30 @@ const credentials: readonly DefaultCredential[] = [
     opens: "the monitor user, a member of pg_monitor and dbrole_readonly: it reads every table",
     roleKey: "pg_monitor_username",
     defaultRole: "dbuser_monitor",
+    apply: (scopes, file) =>
+      `${roleApply(scopes, file)}; ${pgsqlPlaybook(scopes, "monitor")} (the exporters log in with it)`,
     scopes: clusters,
   },
   {
     key: "patroni_password",
     severity: "high",
     opens: "Patroni's REST API: switchover, restart and reconfiguration of the cluster",
+    apply: (scopes) => patroniConfig(scopes),
     scopes: clusters,
   },
   {
     key: "grafana_admin_password",
     severity: "high",
     opens: "Grafana's admin, with its data sources into every monitored database",
+    apply: () =>
+      "on each infra node: grafana-cli admin reset-admin-password (Grafana reads grafana.ini's admin password only at its first start)",
     scopes: (view) => (view.infra ? [{ label: "infra nodes", hosts: view.infra.hosts }] : []),
   },
   {
     key: "haproxy_admin_password",
     severity: "high",
     opens: "HAProxy's admin page, which can take servers out of the load balancer",
+    apply: () => "./node.yml -t haproxy_config,haproxy_reload",
     scopes: (view) => {
       const hosts = view
         .values("haproxy_enabled", view.hosts)
@@ -89,12 +113,16 @@ const credentials: readonly DefaultCredential[] = [
     severity: "high",
     opens: "MinIO's root account, and with it every backup in the object store",
     companion: "minio_access_key",
+    apply: () =>
+      "./minio.yml -t minio_config,minio_launch, then update the clients' keys (pgBackRest's repository uses its own user)",
     scopes: (view) => (view.minioHosts.length > 0 ? [{ label: "MinIO nodes", hosts: view.minioHosts }] : []),
   },
   {
     key: "etcd_root_password",
     severity: "high",
     opens: "etcd's root account, and with it the DCS that decides which instance is primary",
+    apply: () =>
+      "etcdctl user passwd root on one member (etcd keeps it in its own data; the inventory is read only when a cluster is created)",
     scopes: (view) => view.etcd.map((set) => ({ label: `etcd cluster ${set.name}`, hosts: set.hosts })),
   },
 ];
@@ -137,7 +165,7 @@ export const defaultPasswords: AuditCheck = {
           severity: credential.severity,
           message: `${credential.key} is Pigsty's published default for ${scopes.join(", ")} (${varOrigin(entry)}): it opens ${credential.opens}`,
           evidence: [varEvidence(entry, "the Pigsty default"), ...companionEvidence(view, credential, entry.hosts)],
-          fix: `pgwarden password generate, then set ${credential.key} to it in ${entry.source ? `${entry.source.file}:${entry.source.line}` : `${view.file} (all.vars)`} and apply it to ${scopes.join(", ")}`,
+          fix: `pgwarden password generate, then set ${credential.key} to it in ${entry.source ? `${entry.source.file}:${entry.source.line}` : `${view.file} (all.vars)`}; then ${credential.apply(scopes, view.file)}`,
         });
       }
     }

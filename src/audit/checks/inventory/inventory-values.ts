@@ -70,3 +70,8 @@ export function shownValue(value: unknown): string {
 export function clusterScopes(view: InventoryView): VarScope[] {
   return view.clusters.map((cluster) => ({ label: `cluster ${cluster.name}`, hosts: cluster.members }));
 }
+
+/** Pigsty's pgsql.yml limited to each cluster of `scopes` (labelled `cluster <name>`), with `tags`. */
+export function pgsqlPlaybook(scopes: readonly string[], tags: string): string {
+  return scopes.map((scope) => `./pgsql.yml -l ${scope.replace(/^cluster /, "")} -t ${tags}`).join("; ");
+}

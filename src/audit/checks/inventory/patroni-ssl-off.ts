@@ -3,6 +3,7 @@ import { inventoryViewFact } from "../../facts/inventory-view.js";
 import {
   ansibleTruth,
   clusterScopes,
+  pgsqlPlaybook,
   shownValue,
   valuesOver,
   varEvidence,
@@ -19,7 +20,7 @@ export const patroniSslOff: AuditCheck = {
   soc2: ["CC6.6", "CC6.7"],
   scope: "inventory",
   why: "Without TLS, Patroni's REST API (port 8008) receives its basic-auth password in clear on every call that changes the cluster (switchover, restart, reload): whoever sees the traffic can take the cluster over.",
-  fix: "patroni_ssl_enabled: true in the inventory (all.vars or the cluster's vars), then re-run Pigsty's pgsql.yml on the cluster (the certificates: pgwarden cert issue --inventory FILE)",
+  fix: "patroni_ssl_enabled: true in the inventory (all.vars or the cluster's vars); the certificates: pgwarden cert issue --inventory FILE; then ./pgsql.yml -l <cluster> -t pg_config and restart Patroni one instance at a time",
   facts: [inventoryViewFact],
   run(context) {
     const view = context.fact(inventoryViewFact);
@@ -29,7 +30,7 @@ export const patroniSslOff: AuditCheck = {
         subject: varSubject(entry),
         message: `patroni_ssl_enabled is ${shownValue(entry.value)} for ${scopes.join(", ")} (${varOrigin(entry)})`,
         evidence: [varEvidence(entry, shownValue(entry.value))],
-        fix: `patroni_ssl_enabled: true in ${entry.source ? `${entry.source.file}:${entry.source.line}` : `${view.file} (all.vars)`}, then re-run pgsql.yml on ${scopes.join(", ")}`,
+        fix: `patroni_ssl_enabled: true in ${entry.source ? `${entry.source.file}:${entry.source.line}` : `${view.file} (all.vars)`}, then ${pgsqlPlaybook(scopes, "pg_config")} and restart Patroni one instance at a time`,
       }));
   },
 };
