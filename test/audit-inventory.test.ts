@@ -31,6 +31,7 @@ const findingKeys = (report: Awaited<ReturnType<typeof auditInventory>>): string
 
 /** What weak.yml plants: each check's finding, with the subject that tells it apart. */
 const PLANTED = [
+  "inventory/backup-disabled pg-dev",
   "inventory/backup-unencrypted pgbackrest_repo.minio (group pg-test)",
   "inventory/checksum-off pg_checksum (group pg-test)",
   "inventory/cluster-too-small pg-test",
@@ -66,6 +67,9 @@ const host =
 
 /** Each finding's printed fix, done to the inventory as the fix says (the fixes are configuration lines). */
 const FIXES: Readonly<Record<string, Edit[]>> = {
+  "inventory/backup-disabled pg-dev": [
+    (document) => document.setIn(["all", "children", "pg-dev", "vars", "pgbackrest_enabled"], true),
+  ],
   "inventory/backup-unencrypted pgbackrest_repo.minio (group pg-test)": [
     (document) =>
       document.setIn(["all", "children", "pg-test", "vars", "pgbackrest_repo", "minio", "cipher_type"], "aes-256-cbc"),
@@ -154,7 +158,7 @@ describe("audit of a Pigsty inventory (the inventory checks, through runAudit as
     assert.deepEqual(report.findings, []);
     assert.deepEqual(report.notRun, []);
     const ran = report.checks.filter((run) => run.check.startsWith("inventory/"));
-    assert.equal(ran.length, 10);
+    assert.equal(ran.length, 11);
     assert.ok(ran.every((run) => run.passed));
   });
 });

@@ -1,4 +1,5 @@
 import { type AuditCheck } from "../../audit-check.js";
+import { backupDisabled } from "./backup-disabled.js";
 import { backupUnencrypted } from "./backup-unencrypted.js";
 import { checksumOff } from "./checksum-off.js";
 import { clusterTooSmall } from "./cluster-too-small.js";
@@ -13,6 +14,7 @@ import { singleInfra } from "./single-infra.js";
 /** The inventory's checks (--inventory): what Pigsty will deploy, judged once from the file, whatever servers are audited. */
 export const INVENTORY_CHECKS: readonly AuditCheck[] = [
   defaultPasswords,
+  backupDisabled,
   backupUnencrypted,
   patroniSslOff,
   pgbouncerSslmodeDisable,

@@ -6,6 +6,7 @@ import { md5Secret } from "../../../roles/md5.js";
 import { scramVerifier } from "../../../roles/scram.js";
 import { type AuditCheck, type CheckContext, type FindingDraft } from "../../audit-check.js";
 import { inventoryView } from "../../facts/inventory-view.js";
+import { backupDisabled } from "./backup-disabled.js";
 import { backupUnencrypted } from "./backup-unencrypted.js";
 import { checksumOff } from "./checksum-off.js";
 import { clusterTooSmall } from "./cluster-too-small.js";
@@ -205,6 +206,26 @@ describe("inventory/backup-unencrypted", () => {
   });
 });
 
+describe("inventory/backup-disabled", () => {
+  test("pgbackrest_enabled false on every member fires; on some members, or unset (Pigsty's true), does not", async () => {
+    const drafts = await judge(backupDisabled, inventory([cluster("pg-test", 3, ["pgbackrest_enabled: false"])]));
+    assert.deepEqual(subjects(drafts), ["pg-test"]);
+    assert.equal(drafts[0]?.evidence[0]?.value, "false (set in group pg-test)");
+    assert.deepEqual(await judge(backupDisabled, inventory([cluster("pg-test", 3)])), []);
+    const oneHost = [
+      "all:",
+      "  children:",
+      "    pg-test:",
+      "      hosts:",
+      "        10.0.1.1: { pg_seq: 1, pg_role: primary }",
+      "        10.0.1.2: { pg_seq: 2, pg_role: replica, pgbackrest_enabled: false }",
+      "      vars: { pg_cluster: pg-test }",
+      "",
+    ].join("\n");
+    assert.deepEqual(await judge(backupDisabled, oneHost), []);
+  });
+});
+
 describe("inventory TLS and listen checks", () => {
   test("patroni_ssl_enabled: false when unset or false; silent when true (or yes)", async () => {
     assert.deepEqual(subjects(await judge(patroniSslOff, inventory([cluster("pg-test", 3)]))), ["patroni_ssl_enabled"]);
@@ -321,5 +342,5 @@ test("every inventory check is an inventory-scoped check with an id of its famil
     assert.match(check.id, /^inventory\/[a-z-]+$/);
     assert.ok(check.why.length > 0 && check.fix.length > 0, check.id);
   }
-  assert.equal(new Set(INVENTORY_CHECKS.map((check) => check.id)).size, 10);
+  assert.equal(new Set(INVENTORY_CHECKS.map((check) => check.id)).size, 11);
 });
