@@ -2,6 +2,7 @@ import { type AuditCheck } from "../audit-check.js";
 import { AUTHENTICATION_CHECKS } from "./authentication/index.js";
 import { HOST_CHECKS } from "./host/index.js";
 import { INTEGRITY_CHECKS } from "./integrity/index.js";
+import { INVENTORY_CHECKS } from "./inventory/index.js";
 import { LOGGING_CHECKS } from "./logging/index.js";
 import { PASSWORD_CHECKS } from "./passwords/index.js";
 import { ROLES_CHECKS } from "./roles/index.js";
@@ -16,4 +17,5 @@ export const ALL_CHECKS: readonly AuditCheck[] = [
   ...LOGGING_CHECKS,
   ...INTEGRITY_CHECKS,
   ...HOST_CHECKS,
+  ...INVENTORY_CHECKS,
 ];
