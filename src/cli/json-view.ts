@@ -7,10 +7,10 @@ import type { TlsProbe } from "../pg/tls-probe.js";
  * everywhere (schemas/*.schema.json): no DER buffers, no parser objects.
  */
 
-/** A TLS handshake's result, without the served certificate's DER (its fingerprint and subject say which it is). */
-export function probeJson(probe: TlsProbe | undefined): Omit<TlsProbe, "certificateDer"> | null {
+/** A TLS handshake's result, without the served certificates' DER (its fingerprint and subject say which it is). */
+export function probeJson(probe: TlsProbe | undefined): Omit<TlsProbe, "certificateDer" | "chainDer"> | null {
   if (probe === undefined) return null;
-  const { certificateDer: _der, ...rest } = probe;
+  const { certificateDer: _der, chainDer: _chain, ...rest } = probe;
   return rest;
 }
 

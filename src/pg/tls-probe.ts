@@ -94,6 +94,8 @@ export function probeTls(options: ProbeOptions): Promise<TlsProbe> {
       );
       tlsSocket.once("secureConnect", () => {
         const live = tlsSocket as TLSSocket;
+        // First: once getPeerX509Certificate() has run, Node 20's getPeerCertificate(true) returns no issuers.
+        const chain = sentChain(live);
         const peer = live.getPeerX509Certificate();
         let verified: boolean | undefined;
         let verifyError: string | undefined;
@@ -106,7 +108,7 @@ export function probeTls(options: ProbeOptions): Promise<TlsProbe> {
             verifyError = `the certificate does not name ${servername}`;
           }
         }
-        finish(undefined, describePeer(options, live, peer, verified, verifyError));
+        finish(undefined, describePeer(options, live, peer, chain, verified, verifyError));
       });
     });
   });
@@ -116,6 +118,7 @@ function describePeer(
   options: ProbeOptions,
   socket: TLSSocket,
   peer: X509Certificate | undefined,
+  chain: Buffer[],
   verified?: boolean,
   verifyError?: string,
 ): TlsProbe {
@@ -126,7 +129,7 @@ function describePeer(
     protocol: socket.getProtocol() ?? undefined,
     cipher: socket.getCipher()?.standardName ?? socket.getCipher()?.name,
     certificateDer: peer?.raw,
-    chainDer: peer ? sentChain(socket) : undefined,
+    chainDer: peer ? chain : undefined,
     fingerprintSha256: peer ? fingerprintSha256(peer.raw) : undefined,
     subject: peer?.subject.replace(/\n/g, ", "),
     notAfter: peer ? new Date(peer.validTo) : undefined,

@@ -34,6 +34,7 @@ export function renderHtml(report: AuditReport): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="generator" content="pgwarden audit">
 <meta http-equiv="Content-Security-Policy" content="${HTML_CSP}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">

@@ -16,9 +16,10 @@ export const ciphersWithoutForwardSecrecy: AuditCheck = {
   scope: "server",
   why: "With RSA key exchange the session keys travel encrypted under the server's key: whoever records the traffic and later obtains that key (a backup, a stolen disk) decrypts every recorded session.",
   fix: `ALTER SYSTEM SET ssl_ciphers = '${STRONG_CIPHERS}'; SELECT pg_reload_conf();`,
-  facts: [settingsFact, tlsCipherSuitesFact],
-  optionalFacts: [servedCertificateFact],
+  // Static RSA key exchange needs an RSA key: without the served certificate (a Unix-socket audit) it cannot be decided.
+  facts: [settingsFact, tlsCipherSuitesFact, servedCertificateFact],
   run(context) {
+    context.fact(servedCertificateFact);
     const negotiable = negotiableSuites(context);
     if (!negotiable) return [];
     // Broken suites are tls/weak-ciphers' findings; these are otherwise sound.

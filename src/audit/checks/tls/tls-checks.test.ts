@@ -183,16 +183,46 @@ test("tls/weak-ciphers: NULL, anonymous and 3DES suites fire, except those the s
   assert.deepEqual(await findings(weakCiphers, [settings({ ssl: "off" }), suites("nullRsa")]), []);
 });
 
-test("tls/ciphers-without-forward-secrecy: static RSA fires unless the served key is EC; ECDHE and broken suites are not its", async () => {
+/** A self-signed RSA certificate made by openssl, as DER. */
+function rsaCertificate(): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), "pgwarden-rsa-"));
+  try {
+    const der = join(dir, "c.der");
+    execFileSync(
+      "openssl",
+      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=pg", "-days", "30"].concat([
+        "-keyout",
+        join(dir, "k.pem"),
+        "-outform",
+        "DER",
+        "-out",
+        der,
+      ]),
+      { stdio: "ignore" },
+    );
+    return readFileSync(der);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("tls/ciphers-without-forward-secrecy: static RSA fires for a served RSA key, not an EC one; ECDHE and broken suites are not its", async () => {
   const on = settings({ ssl: "on", ssl_ciphers: "test", ssl_min_protocol_version: "TLSv1.2" });
-  const [finding] = await findings(ciphersWithoutForwardSecrecy, [on, suites("ecdheRsa", "staticRsa", "nullRsa")]);
+  const rsa = served(rsaCertificate());
+  const [finding] = await findings(ciphersWithoutForwardSecrecy, [on, suites("ecdheRsa", "staticRsa", "nullRsa"), rsa]);
   assert.deepEqual(
     finding?.evidence.filter((entry) => entry.label.startsWith("suite ")).map((entry) => entry.label),
     ["suite AES128-GCM-SHA256"],
   );
   const ec = await makeCertificate({ name: "CN=pg" }, NOW);
   assert.deepEqual(await findings(ciphersWithoutForwardSecrecy, [on, suites("staticRsa"), served(ec.der)]), []);
-  assert.deepEqual(await findings(ciphersWithoutForwardSecrecy, [on, suites("ecdheRsa", "ecdheEcdsa")]), []);
+  assert.deepEqual(await findings(ciphersWithoutForwardSecrecy, [on, suites("ecdheRsa", "ecdheEcdsa"), rsa]), []);
+  // Without the served certificate (a Unix-socket audit) the key is unknown: the check needs it, so it does not run.
+  await assert.rejects(
+    findings(ciphersWithoutForwardSecrecy, [on, suites("staticRsa")]),
+    /no literal value for fact served-certificate/,
+  );
+  assert.ok(ciphersWithoutForwardSecrecy.facts.includes(servedCertificateFact));
 });
 
 const session = (overrides: Partial<TlsSession>): TlsSession => ({

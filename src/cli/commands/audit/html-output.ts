@@ -44,7 +44,7 @@ export function checkHtmlPath(path: string): void {
 function isEarlierReport(path: string): boolean {
   try {
     const head = readFileSync(path).subarray(0, SNIFF_BYTES).toString("utf8").toLowerCase();
-    return head.includes("<html") && head.includes("pgwarden");
+    return head.includes('<meta name="generator" content="pgwarden audit">');
   } catch {
     return false;
   }
