@@ -367,6 +367,12 @@ async function createSandbox(
     `listen_addresses = ${configValue("127.0.0.1")}`,
     `port = ${port}`,
     `unix_socket_directories = ${configValue(state.socketDir)}`,
+    // Who connected, from where, what DDL ran: the audit trail `pgwarden audit` asks of any server.
+    "log_connections = on",
+    "log_disconnections = on",
+    `log_line_prefix = ${configValue("%m [%p] %q%u@%d from %h ")}`,
+    `log_statement = ${configValue("ddl")}`,
+    "log_replication_commands = on",
     "",
   ].join("\n");
   await appendFile(join(state.pgdata, "postgresql.conf"), settings);
