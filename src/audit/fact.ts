@@ -45,6 +45,11 @@ export interface ServerSource {
   readonly inventory?: InventoryScope;
   /** The CA certificate(s), PEM, that clients verify this server against (--ca, else the PKI's roots), when known. */
   readonly trustedCa?: { readonly pem: string; readonly file: string };
+  /**
+   * The backend pids of the audit's own connections to this server (the main one, and each per-database one as
+   * it opens): filled while facts are collected, complete once every fact is, so a check reading it sees them all.
+   */
+  readonly auditBackends: ReadonlySet<number>;
   get<T>(fact: Fact<T>): Promise<T>;
   /** Runs `work` on a connection to `database`, opened like the audit's own and closed after. */
   inDatabase<T>(database: string, work: (client: pg.Client) => Promise<T>): Promise<T>;

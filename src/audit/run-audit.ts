@@ -84,11 +84,12 @@ async function auditServer(target: ServerTarget, options: AuditOptions): Promise
     return unreachable(target, error.message);
   }
   try {
-    const who = await client.query<{ version: string; user: string; superuser: boolean }>(
-      `SELECT current_setting('server_version') AS version, current_user AS user,
+    const who = await client.query<{ version: string; user: string; superuser: boolean; pid: number }>(
+      `SELECT current_setting('server_version') AS version, current_user AS user, pg_catalog.pg_backend_pid() AS pid,
         COALESCE((SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user), false) AS superuser`,
     );
     const row = who.rows[0];
+    const auditBackends = new Set<number>(row ? [row.pid] : []);
     const source: FactSource = {
       kind: "server",
       connection: target.connection,
@@ -97,6 +98,7 @@ async function auditServer(target: ServerTarget, options: AuditOptions): Promise
       pgdata: target.pgdata,
       inventory: target.inventory,
       trustedCa: target.trustedCa,
+      auditBackends,
       get: memo(() => source),
       inDatabase: async (database, work) => {
         const other = await openConnection(
@@ -104,6 +106,8 @@ async function auditServer(target: ServerTarget, options: AuditOptions): Promise
           `cannot connect to database ${database} on ${target.name}`,
         );
         try {
+          const own = await other.query<{ pid: number }>("SELECT pg_catalog.pg_backend_pid() AS pid");
+          for (const { pid } of own.rows) auditBackends.add(pid);
           return await work(other);
         } finally {
           await other.end().catch(() => undefined);
