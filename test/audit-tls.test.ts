@@ -8,17 +8,25 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
 import pg from "pg";
 
+import { type AuditCheck } from "../src/audit/audit-check.js";
+import { targetName } from "../src/audit/audit-target.js";
+import { sessionsWithoutTls } from "../src/audit/checks/tls/sessions-without-tls.js";
+import { type Fact } from "../src/audit/fact.js";
+import { type TlsSession, tlsSessionsFact } from "../src/audit/facts/tls-sessions.js";
+import { runAudit } from "../src/audit/run-audit.js";
+import { resolveConnection } from "../src/pg/conninfo/resolve.js";
 import { scramVerifier } from "../src/roles/scram.js";
 import { type AuditedCluster, type AuditJson, findingIds, startAuditedCluster } from "./support/audit-run.js";
 import { issueWithCli, pgwarden } from "./support/cli.js";
-import { type TlsFiles } from "./support/pg-cluster.js";
+import { emptyHome } from "./support/empty-home.js";
+import { type TlsFiles, waitForLogLines } from "./support/pg-cluster.js";
 import { type Fixture, makeCertificate, makeCrl, privateKeyPem } from "./support/x509-fixtures.js";
 
 const STRONG_CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:DHE+CHACHA20:!PSK";
@@ -141,7 +149,7 @@ test("a well-configured TLS cluster audits clean of tls/* findings, with every T
   const report = await audit();
   assert.deepEqual(tlsIds(report), []);
   const ran = new Set(report.checks.filter((check) => check.check.startsWith("tls/")).map((check) => check.check));
-  assert.equal(ran.size, 17, `ran: ${[...ran].join(", ")}; not run: ${JSON.stringify(report.notRun)}`);
+  assert.equal(ran.size, 18, `ran: ${[...ran].join(", ")}; not run: ${JSON.stringify(report.notRun)}`);
 });
 
 test("protocol floor, weak ciphers, a host rule, an expiring certificate, an expired CRL, a readable key, a clear-text session: each found, each fixed", async () => {
@@ -214,11 +222,21 @@ test("protocol floor, weak ciphers, a host rule, an expiring certificate, an exp
   assert.deepEqual(tlsIds(await audit()), []);
 });
 
-test("ssl off with a network host rule: ssl-off and tcp-rules-without-tls; ssl on and the rule made hostssl clear both", async () => {
+test("ssl off with a network host rule and no key files: ssl-off and tcp-rules-without-tls only; ssl on and the rule made hostssl clear both", async () => {
   await audited.cluster.writeHba([...HBA, "host all all 10.0.0.0/8 scram-sha-256"]);
   await audited.cluster.sql("ALTER SYSTEM SET ssl = off");
   await audited.cluster.reload();
-  const off = await audit();
+  // With ssl off the server reads neither file: their absence is no tls/key-file-mode finding (it was, twice).
+  const data = audited.cluster.dataDir;
+  await rename(join(data, "server.crt"), join(data, "server.crt.away"));
+  await rename(join(data, "server.key"), join(data, "server.key.away"));
+  let off: AuditJson;
+  try {
+    off = await audit();
+  } finally {
+    await rename(join(data, "server.crt.away"), join(data, "server.crt"));
+    await rename(join(data, "server.key.away"), join(data, "server.key"));
+  }
   assert.deepEqual(tlsIds(off), ["tls/ssl-off", "tls/tcp-rules-without-tls"]);
   assert.ok(
     findingOf(off, "tls/tcp-rules-without-tls").evidence.some(
@@ -341,4 +359,127 @@ test("static RSA suites in ssl_ciphers: not reported while the served key is EC 
   assert.deepEqual(tlsIds(await audit()), []);
   assert.equal(await staticRsa(), false);
   await serve(tlsFiles(good));
+});
+
+test("tls/sessions-without-tls leaves out the audit's own per-database connections (sslmode=disable, several databases)", async () => {
+  const databases = ["audit_one", "audit_two", "audit_three"];
+  for (const database of databases) await audited.cluster.sql(`CREATE DATABASE ${database}`);
+  try {
+    const conn = audited.conn.replace(/sslmode=\w+/, "sslmode=disable");
+    const connection = resolveConnection(conn, { env: { ...audited.env, HOME: emptyHome() }, source: "--conn" });
+    // The sessions fact, read while a connection of the audit to each database is open, as happens when
+    // per-database facts run at the same time as the sessions query (what made the finding come and go).
+    // Same id: the runner collects this in place of the plain one, and the check reads it.
+    let opened = 0;
+    let allOpen: () => void = () => undefined;
+    const barrier = new Promise<void>((resolve) => (allOpen = resolve));
+    const heldOpen: Fact<readonly TlsSession[]> = {
+      id: tlsSessionsFact.id,
+      scope: "server",
+      async collect(source) {
+        let sessions: Promise<readonly TlsSession[]> | undefined;
+        await Promise.all(
+          databases.map((database) =>
+            source.inDatabase(database, async () => {
+              if (++opened === databases.length) allOpen();
+              await barrier;
+              sessions ??= tlsSessionsFact.collect(source);
+              await sessions;
+            }),
+          ),
+        );
+        return (await sessions) ?? [];
+      },
+    };
+    let seen = 0;
+    const holder: AuditCheck = {
+      ...sessionsWithoutTls,
+      id: "test/holds-connections",
+      facts: [heldOpen],
+      run(context) {
+        seen = context.fact(heldOpen).length;
+        return [];
+      },
+    };
+    const target = { kind: "server" as const, name: targetName(connection), connection };
+    const report = await runAudit([target], { now: new Date(), checks: [sessionsWithoutTls, holder], version: "test" });
+    assert.ok(seen >= databases.length + 1, `the sessions read while the audit held ${databases.length + 1}: ${seen}`);
+    assert.deepEqual(report.notRun, []);
+    assert.deepEqual(
+      report.findings.map((finding) => finding.message),
+      [],
+      "none of the audit's own connections is a session without TLS",
+    );
+    // The same through the CLI, every check, with sslmode=disable.
+    const result = await pgwarden(["audit", "--conn", conn, "--format", "json"], { env: audited.env });
+    assert.ok(result.code === 0 || result.code === 1, result.stderr);
+    assert.deepEqual(tlsIds(JSON.parse(result.stdout) as AuditJson), []);
+  } finally {
+    for (const database of databases) await audited.cluster.sql(`DROP DATABASE ${database}`);
+  }
+});
+
+test("ssl on but no TLS served (turned on with a missing certificate, reload): tls/not-served, the wire checks not run with why, no hostssl fix", async () => {
+  await audited.cluster.writeHba([...HBA, "host all all 10.0.0.0/8 scram-sha-256"]);
+  await audited.cluster.sql("ALTER SYSTEM SET ssl = off");
+  await audited.cluster.reload();
+  // ssl on again, naming a certificate that is not there: the reload cannot load it and TLS stays off.
+  const offset = (await audited.cluster.log()).length;
+  await audited.cluster.sql("ALTER SYSTEM SET ssl_cert_file = 'missing.crt'");
+  await audited.cluster.sql("ALTER SYSTEM SET ssl = on");
+  await audited.cluster.sql("SELECT pg_catalog.pg_reload_conf()");
+  assert.equal(await waitForLogLines(audited.cluster, offset, /SSL configuration was not reloaded/, 1), 1);
+  try {
+    assert.equal(await audited.cluster.sql("SHOW ssl"), "on");
+    // The real client agrees: sslmode=require is refused.
+    const required = new pg.Client({
+      host: "127.0.0.1",
+      port: audited.cluster.port,
+      user: "auditor",
+      database: "postgres",
+      password: audited.env.PGPASSWORD,
+      ssl: { rejectUnauthorized: false },
+    });
+    await assert.rejects(required.connect(), /does not support SSL/);
+    const report = await audit();
+    assert.deepEqual(tlsIds(report), ["tls/not-served"]);
+    const finding = findingOf(report, "tls/not-served");
+    assert.equal(finding.severity, "critical");
+    assert.match(finding.message, /^ssl is on but the server serves no TLS: .*"N"/);
+    assert.ok(
+      finding.evidence.some((entry) => entry.label === "setting ssl_cert_file" && /missing\.crt/.test(entry.value)),
+    );
+    assert.match(finding.fix, /pgwarden pg tls --conn URL --reload/);
+    const notRun = new Map(report.notRun.map((entry) => [entry.check, entry.reason]));
+    for (const id of ["tls/certificate-expired", "tls/certificate-untrusted", "tls/certificate-host-mismatch"])
+      assert.match(notRun.get(id) ?? "", /ssl is on but the server serves no TLS/, `${id} not run with why`);
+  } finally {
+    // What pg tls --reload ends with: a certificate the server can load, and a reload that loads it.
+    await audited.cluster.sql("ALTER SYSTEM RESET ssl_cert_file");
+    await audited.cluster.sql("ALTER SYSTEM RESET ssl");
+    await audited.cluster.reload();
+  }
+  const fixed = await audit();
+  assert.deepEqual(
+    tlsIds(fixed),
+    ["tls/host-rules-allow-plaintext"],
+    "served again: the host rule's own finding is back",
+  );
+  await audited.cluster.writeHba(HBA);
+  await audited.cluster.reload();
+});
+
+test("the audit's TLS probes end their sessions cleanly: no 'could not accept SSL connection' in the server log", async () => {
+  await audited.cluster.sql("ALTER SYSTEM SET log_min_messages = 'debug1'");
+  await audited.cluster.reload();
+  try {
+    const offset = (await audited.cluster.log()).length;
+    await audit();
+    // The server logs the hang-up as the backend reads it, shortly after the probe left: wait for it (5 s at most).
+    const unclean = await waitForLogLines(audited.cluster, offset, /could not accept SSL connection|EOF detected/, 1);
+    assert.equal(unclean, 0, (await audited.cluster.log()).slice(offset));
+  } finally {
+    await audited.cluster.sql("ALTER SYSTEM RESET log_min_messages");
+    await audited.cluster.reload();
+  }
 });

@@ -39,6 +39,9 @@ export interface ProbeOptions {
   readonly ciphers?: string;
 }
 
+/** How long a probe waits for the server to close its side after close_notify, before it drops the socket. */
+const CLOSE_GRACE_MS = 1000;
+
 /** The SSLRequest message: length 8, code 1234.5679. */
 const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
 
@@ -65,10 +68,24 @@ export function probeTls(options: ProbeOptions): Promise<TlsProbe> {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      tlsSocket?.destroy();
-      socket.destroy();
-      if (error) reject(error);
-      else resolve(result as TlsProbe);
+      const done = () => {
+        tlsSocket?.destroy();
+        socket.destroy();
+        if (error) reject(error);
+        else resolve(result as TlsProbe);
+      };
+      if (error || !tlsSocket || tlsSocket.destroyed) return done();
+      // A completed handshake ends like a client's: close_notify, then FIN, and the server closes its side. Dropping
+      // the socket instead leaves "could not accept SSL connection: EOF detected" in the server log for every probe.
+      const live = tlsSocket;
+      live.on("error", () => undefined);
+      socket.on("error", () => undefined);
+      const grace = setTimeout(done, CLOSE_GRACE_MS);
+      live.once("close", () => {
+        clearTimeout(grace);
+        done();
+      });
+      live.end();
     };
     const timer = setTimeout(() => finish(connectionError(options, `no answer within ${timeoutMs} ms`)), timeoutMs);
     socket.once("error", (error) => finish(connectionError(options, error.message)));

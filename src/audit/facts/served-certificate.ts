@@ -1,6 +1,5 @@
-import { PgwardenError } from "../../core/errors.js";
-import { probeTls } from "../../pg/tls-probe.js";
 import { type Fact, FactUnavailable } from "../fact.js";
+import { requireServedTls } from "./served-tls.js";
 
 /** The certificate a server serves on the wire, as a client's handshake receives it. */
 export interface ServedCertificate {
@@ -16,33 +15,22 @@ export interface ServedCertificate {
   readonly chain: readonly Buffer[];
 }
 
-const PROBE_TIMEOUT_MS = 3000;
-
 /**
- * The certificate served on the wire, fetched by a real handshake (SSLRequest, then TLS; no
- * credentials sent). Over a Unix socket there is no wire, and a server with ssl = off serves
- * none: both are not applicable (tls/ssl-off says the latter).
+ * The certificate served on the wire, from the handshake of the served-tls fact (SSLRequest,
+ * then TLS; no credentials sent). Over a Unix socket there is no wire, and a server with ssl = off
+ * serves none: both are not applicable (tls/ssl-off says the latter). With ssl on and no TLS
+ * served, the checks of the certificate are listed as not run, with the reason.
  */
 export const servedCertificateFact: Fact<ServedCertificate> = {
   id: "served-certificate",
   scope: "server",
   async collect(source) {
-    const { host, port, socket } = source.connection;
-    if (socket)
+    const { host, port, probe } = await requireServedTls(source);
+    if (!probe.certificateDer)
       throw new FactUnavailable({
-        kind: "not-applicable",
-        reason:
-          "the audit connected over a Unix socket: audit over TCP (--conn host=ADDRESS) to check the served certificate",
+        kind: "failed",
+        reason: `${host}:${port} completed a handshake without a certificate`,
       });
-    let probe;
-    try {
-      probe = await probeTls({ host, port, timeoutMs: PROBE_TIMEOUT_MS });
-    } catch (error) {
-      if (error instanceof PgwardenError) throw new FactUnavailable({ kind: "failed", reason: error.message });
-      throw error;
-    }
-    if (!probe.tls || !probe.certificateDer)
-      throw new FactUnavailable({ kind: "not-applicable", reason: `${host}:${port} serves no TLS (ssl = off)` });
     return {
       host,
       port,

@@ -1,6 +1,7 @@
 import { PgwardenError } from "../../core/errors.js";
 import { probeTls } from "../../pg/tls-probe.js";
 import { type Fact, FactUnavailable } from "../fact.js";
+import { requireServedTls } from "./served-tls.js";
 import { settingsFact, settingValue } from "./settings.js";
 
 /** Whether the server completes a handshake at TLS 1.0 or 1.1 when a client offers only those. */
@@ -35,6 +36,8 @@ export const servedLegacyProtocolFact: Fact<ServedLegacyProtocol> = {
     const minimum = settingValue(await source.get(settingsFact), "ssl_min_protocol_version");
     if (minimum === "TLSv1.2" || minimum === "TLSv1.3")
       throw new FactUnavailable({ kind: "not-applicable", reason: `ssl_min_protocol_version is ${minimum}` });
+    // No TLS at all is not "legacy refused": tls/not-served (or tls/ssl-off) says it, this check cannot judge.
+    await requireServedTls(source);
     try {
       const probe = await probeTls({
         host,

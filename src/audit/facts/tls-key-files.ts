@@ -1,5 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
-import { isAbsolute, join } from "node:path";
+import { resolve } from "node:path";
 
 import { type Fact, FactUnavailable } from "../fact.js";
 import { settingsFact, settingValue } from "./settings.js";
@@ -9,7 +9,7 @@ export interface FileStatus {
   readonly setting: "ssl_key_file" | "ssl_cert_file";
   /** As the setting names it. */
   readonly path: string;
-  /** Resolved against PGDATA. */
+  /** Resolved against PGDATA, absolute (a relative --pgdata is taken from the working directory). */
   readonly resolved: string;
   readonly exists: boolean;
   readonly regular: boolean;
@@ -66,7 +66,7 @@ export const tlsKeyFilesFact: Fact<TlsKeyFiles> = {
     for (const setting of ["ssl_key_file", "ssl_cert_file"] as const) {
       const path = settingValue(settings, setting) ?? "";
       if (path === "") continue;
-      const resolved = isAbsolute(path) ? path : join(pgdata, path);
+      const resolved = resolve(pgdata, path);
       const status = await stat(resolved).catch(() => undefined);
       files.push({
         setting,

@@ -10,7 +10,7 @@ export interface TlsSession {
   readonly ssl: boolean;
   readonly version: string | null;
   readonly cipher: string | null;
-  /** The audit's own session. */
+  /** One of the audit's own sessions (the main connection or a per-database one: ServerSource.auditBackends). */
   readonly own: boolean;
 }
 
@@ -51,6 +51,7 @@ export const tlsSessionsFact: Fact<readonly TlsSession[]> = {
        WHERE a.client_addr IS NOT NULL AND a.backend_type IN ('client backend', 'walsender')
        ORDER BY a.pid`,
     );
+    const ownPids = source.auditBackends;
     return rows.rows.map((row) => ({
       pid: row.pid,
       user: row.usename,
@@ -60,7 +61,11 @@ export const tlsSessionsFact: Fact<readonly TlsSession[]> = {
       ssl: row.ssl === true,
       version: row.version,
       cipher: row.cipher,
-      own: row.own,
+      // Read when a check asks, after every fact is collected: a per-database connection of the audit opened while
+      // this query ran has its pid in auditBackends only once its own query returned.
+      get own() {
+        return row.own || ownPids.has(row.pid);
+      },
     }));
   },
 };

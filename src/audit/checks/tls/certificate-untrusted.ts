@@ -7,8 +7,8 @@ import { servedCertificates, servedEvidence } from "./served-certificates.js";
 /**
  * The served chain does not verify (as OpenSSL's X509_verify_cert for a TLS client, purpose
  * sslserver) to the CA clients trust: --ca or the PKI's roots, else the server's ssl_ca_file.
- * Dates are tls/certificate-expired's: a leaf refused only for its dates is judged again at a
- * time inside them (nearest to now), so one cause makes one finding.
+ * The chain is judged at the audit's time, as `openssl verify` does; the leaf's own dates are
+ * tls/certificate-expired's, so a leaf refused only for them makes no finding here.
  */
 export const certificateUntrusted: AuditCheck = {
   id: "tls/certificate-untrusted",
@@ -33,12 +33,17 @@ export const certificateUntrusted: AuditCheck = {
       leaf &&
       /certificate (has expired|is not yet valid)/.test(result.openssl.text)
     ) {
-      // The moment inside its dates nearest to now: the last second it was valid, or the first it will be.
+      // OpenSSL checks dates from the anchor down, so a date error at depth 0 means the chain above the leaf,
+      // its extensions, purpose and signatures all passed at the audit's time. Only name constraints (checked
+      // after dates) remain: judge those at a moment inside the leaf's dates, and nothing else from that run,
+      // since at that moment a CA valid now may not have been (or may no longer be).
       const expired = new Date(leaf.node.validTo).getTime() < context.now.getTime();
       const inside = expired
         ? new Date(new Date(leaf.node.validTo).getTime() - 1000)
         : new Date(new Date(leaf.node.validFrom).getTime() + 1000);
-      result = verifyCertificate(served.leaf, { ...options, now: inside });
+      const shifted = verifyCertificate(served.leaf, { ...options, now: inside });
+      const constraint = shifted.checks.find((check) => !check.ok && check.name === "name-constraints");
+      result = constraint ? shifted : { ...result, ok: true };
     }
     if (result.ok || !leaf) return [];
     return [

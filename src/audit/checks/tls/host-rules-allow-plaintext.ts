@@ -1,5 +1,6 @@
 import { type AuditCheck } from "../../audit-check.js";
 import { hbaRulesFact } from "../../facts/hba-rules.js";
+import { servedTlsFact } from "../../facts/served-tls.js";
 import { settingEvidence, settingsFact, settingValue } from "../../facts/settings.js";
 import { listensOnTcp, plaintextNetworkRules, ruleEvidence } from "./plaintext-rules.js";
 
@@ -15,10 +16,13 @@ export const hostRulesAllowPlaintext: AuditCheck = {
   why: "A host rule matches sessions with and without TLS: a client that does not insist on TLS (sslmode prefer, the default) is downgraded to clear text by anyone on the path, who then reads and alters the session.",
   fix: "write the rule as hostssl (pgwarden hba apply FILE), so only TLS sessions match it",
   facts: [settingsFact, hbaRulesFact],
+  optionalFacts: [servedTlsFact],
   run(context) {
     const settings = context.fact(settingsFact);
     // With ssl off, tls/tcp-rules-without-tls says it for every such rule at once.
     if (settingValue(settings, "ssl") !== "on" || !listensOnTcp(settingValue(settings, "listen_addresses"))) return [];
+    // With ssl on and no TLS served, hostssl would lock every network client out: tls/not-served comes first.
+    if (context.optional(servedTlsFact)?.served === false) return [];
     return plaintextNetworkRules(context.fact(hbaRulesFact).rules).map((rule) => ({
       subject: rule.text,
       message: `${rule.type} rule admits ${rule.method} logins from ${rule.address ?? "the network"} without TLS`,

@@ -12,6 +12,7 @@ import { crlMissing } from "./crl-missing.js";
 import { hostRulesAllowPlaintext } from "./host-rules-allow-plaintext.js";
 import { keyFileMode } from "./key-file-mode.js";
 import { minProtocol } from "./min-protocol.js";
+import { notServed } from "./not-served.js";
 import { sessionsWithoutTls } from "./sessions-without-tls.js";
 import { sslOff } from "./ssl-off.js";
 import { tcpRulesWithoutTls } from "./tcp-rules-without-tls.js";
@@ -20,6 +21,7 @@ import { weakCiphers } from "./weak-ciphers.js";
 /** The network layer's TLS checks: the server's settings, its rules, and the certificate it serves. */
 export const TLS_CHECKS: readonly AuditCheck[] = [
   sslOff,
+  notServed,
   tcpRulesWithoutTls,
   hostRulesAllowPlaintext,
   minProtocol,

@@ -1,5 +1,8 @@
 import { type AuditCheck, type FindingDraft } from "../../audit-check.js";
+import { servedTlsFact } from "../../facts/served-tls.js";
+import { settingsFact, settingValue } from "../../facts/settings.js";
 import { type FileStatus, tlsKeyFilesFact } from "../../facts/tls-key-files.js";
+import { shellQuote } from "../host/file-mode.js";
 
 const ROOT_UID = 0;
 const octal = (mode: number) => `0${mode.toString(8).padStart(3, "0")}`;
@@ -22,7 +25,10 @@ export function fileProblem(file: FileStatus, serverUid: number): string | undef
   return undefined;
 }
 
-/** With --pgdata: the server key readable beyond what PostgreSQL allows, or key/certificate owned by someone else. */
+/**
+ * With --pgdata and ssl on: the server key readable beyond what PostgreSQL allows, or key/certificate owned by someone else.
+ * With ssl off the server reads neither file (a missing one is no fault): tls/ssl-off says what matters.
+ */
 export const keyFileMode: AuditCheck = {
   id: "tls/key-file-mode",
   title: "The server's key or certificate file has unsafe owner or mode",
@@ -33,8 +39,12 @@ export const keyFileMode: AuditCheck = {
   scope: "server",
   why: "Whoever reads the server's key impersonates the server and, for suites without forward secrecy, decrypts recorded sessions; whoever may replace the key or certificate decides what the server serves. PostgreSQL also refuses such a key at start or reload.",
   fix: "chown postgres: FILE && chmod 600 FILE (the server's user), then SELECT pg_reload_conf();",
-  facts: [tlsKeyFilesFact],
+  facts: [tlsKeyFilesFact, settingsFact],
+  optionalFacts: [servedTlsFact],
   run(context) {
+    if (settingValue(context.fact(settingsFact), "ssl") !== "on") return [];
+    // ssl on and nothing served: tls/not-served names the files with the reason; once served, modes matter again.
+    if (context.optional(servedTlsFact)?.served === false) return [];
     const files = context.fact(tlsKeyFilesFact);
     return files.files.flatMap((file): FindingDraft[] => {
       const problem = fileProblem(file, files.serverUid);
@@ -52,7 +62,10 @@ export const keyFileMode: AuditCheck = {
             },
             { label: "server user", value: `${files.serverUser} (owner of ${files.pgdata})` },
           ],
-          fix: `chown ${files.serverUser}: ${file.resolved} && chmod ${mode} ${file.resolved}; then SELECT pg_reload_conf();`,
+          fix: file.exists
+            ? `chown ${files.serverUser}: ${shellQuote(file.resolved)} && chmod ${mode} ${shellQuote(file.resolved)}; then SELECT pg_reload_conf();`
+            : // No chown can mend a file that is not there: install a pair.
+              `pgwarden pg tls --conn URL --reload (installs a certificate and its key), or point ${file.setting} at the file; then SELECT pg_reload_conf();`,
         },
       ];
     });

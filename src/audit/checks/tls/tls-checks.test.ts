@@ -14,6 +14,7 @@ import { type AuditCheck } from "../../audit-check.js";
 import { hbaRulesFact } from "../../facts/hba-rules.js";
 import { type ServedCertificate, servedCertificateFact } from "../../facts/served-certificate.js";
 import { servedLegacyProtocolFact } from "../../facts/served-legacy-protocol.js";
+import { type ServedTls, servedTlsFact } from "../../facts/served-tls.js";
 import { type ServerTlsFiles, serverTlsFilesFact } from "../../facts/server-tls-files.js";
 import { settingsFact } from "../../facts/settings.js";
 import { parseCipherLine, type TlsCipherSuites, tlsCipherSuitesFact } from "../../facts/tls-cipher-suites.js";
@@ -33,6 +34,7 @@ import { crlMissing } from "./crl-missing.js";
 import { hostRulesAllowPlaintext } from "./host-rules-allow-plaintext.js";
 import { fileProblem, keyFileMode } from "./key-file-mode.js";
 import { minProtocol } from "./min-protocol.js";
+import { notServed } from "./not-served.js";
 import { sessionsWithoutTls } from "./sessions-without-tls.js";
 import { sslOff } from "./ssl-off.js";
 import { tcpRulesWithoutTls } from "./tcp-rules-without-tls.js";
@@ -452,10 +454,92 @@ test("tls/key-file-mode: PostgreSQL's rule for the key (0600 by its user, 0640 b
     serverUser: "postgres",
     files: [file("ssl_key_file", 101, 0o644), file("ssl_cert_file", 101, 0o644)],
   };
-  const [finding, ...rest] = await findings(keyFileMode, [[tlsKeyFilesFact, facts]]);
+  const [finding, ...rest] = await findings(keyFileMode, [[tlsKeyFilesFact, facts], settings({ ssl: "on" })]);
   assert.equal(rest.length, 0);
   assert.equal(
     finding?.fix,
-    "chown postgres: /data/ssl_key_file && chmod 600 /data/ssl_key_file; then SELECT pg_reload_conf();",
+    "chown postgres: '/data/ssl_key_file' && chmod 600 '/data/ssl_key_file'; then SELECT pg_reload_conf();",
   );
+});
+
+test("tls/key-file-mode: silent with ssl off (the server reads neither file, missing or not); its fix quotes the path for sh", async () => {
+  const missing = (setting: "ssl_key_file" | "ssl_cert_file") => ({
+    setting,
+    path: setting === "ssl_key_file" ? "server.key" : "server.crt",
+    resolved: `/data/${setting}`,
+    exists: false,
+    regular: false,
+    uid: -1,
+    owner: "",
+    mode: 0,
+  });
+  const absent: TlsKeyFiles = {
+    pgdata: "/data",
+    serverUid: 101,
+    serverUser: "postgres",
+    files: [missing("ssl_key_file"), missing("ssl_cert_file")],
+  };
+  assert.deepEqual(await findings(keyFileMode, [[tlsKeyFilesFact, absent], settings({ ssl: "off" })]), []);
+  const onMissing = await findings(keyFileMode, [[tlsKeyFilesFact, absent], settings({ ssl: "on" })]);
+  assert.equal(onMissing.length, 2);
+  assert.ok(
+    onMissing.every((draft) => !draft.fix?.startsWith("chown")),
+    "no chown of a file that is not there",
+  );
+  const spaced: TlsKeyFiles = {
+    pgdata: "/my data",
+    serverUid: 101,
+    serverUser: "postgres",
+    files: [
+      {
+        setting: "ssl_key_file",
+        path: "server.key",
+        resolved: "/my data/it's.key",
+        exists: true,
+        regular: true,
+        uid: 101,
+        owner: "postgres",
+        mode: 0o644,
+      },
+    ],
+  };
+  const [quoted] = await findings(keyFileMode, [[tlsKeyFilesFact, spaced], settings({ ssl: "on" })]);
+  assert.equal(
+    quoted?.fix,
+    "chown postgres: '/my data/it'\\''s.key' && chmod 600 '/my data/it'\\''s.key'; then SELECT pg_reload_conf();",
+  );
+});
+
+const NOT_SERVED: ServedTls = {
+  served: false,
+  host: "127.0.0.1",
+  port: 5432,
+  why: '127.0.0.1:5432 answered the SSLRequest with "N" (no TLS)',
+};
+const SERVED: ServedTls = {
+  served: true,
+  host: "127.0.0.1",
+  port: 5432,
+  probe: { host: "127.0.0.1", port: 5432, tls: true },
+};
+
+test("tls/not-served: critical with ssl on and no TLS served, the probe's answer as evidence; silent when served or ssl off", async () => {
+  const [finding, ...rest] = await findings(notServed, [
+    settings({ ssl: "on", ssl_cert_file: "missing.crt" }),
+    [servedTlsFact, NOT_SERVED],
+  ]);
+  assert.equal(rest.length, 0);
+  assert.equal(finding?.message, `ssl is on but the server serves no TLS: ${NOT_SERVED.served ? "" : NOT_SERVED.why}`);
+  assert.ok(
+    finding?.evidence.some((entry) => entry.label === "setting ssl_cert_file" && /missing\.crt/.test(entry.value)),
+  );
+  assert.deepEqual(await findings(notServed, [settings({ ssl: "on" }), [servedTlsFact, SERVED]]), []);
+  assert.deepEqual(await findings(notServed, [settings({ ssl: "off" }), [servedTlsFact, NOT_SERVED]]), []);
+});
+
+test("tls/host-rules-allow-plaintext: no hostssl fix while ssl is on but no TLS is served (it would lock every client out)", async () => {
+  const rules = await hba("host all all 10.0.0.0/8 scram-sha-256");
+  const on = settings({ ssl: "on", listen_addresses: "*" });
+  assert.deepEqual(await findings(hostRulesAllowPlaintext, [on, rules, [servedTlsFact, NOT_SERVED]]), []);
+  assert.equal((await findings(hostRulesAllowPlaintext, [on, rules, [servedTlsFact, SERVED]])).length, 1);
 });
