@@ -1,6 +1,6 @@
-import { PgwardenError } from "../../core/errors.js";
 import { probeTls } from "../../pg/tls-probe.js";
 import { type Fact, FactUnavailable } from "../fact.js";
+import { PROBE_TIMEOUT_MS, probedAddress, probeFailure } from "./served-tls-probe.js";
 
 /** The certificate a server serves on the wire, as a client's handshake receives it. */
 export interface ServedCertificate {
@@ -16,8 +16,6 @@ export interface ServedCertificate {
   readonly chain: readonly Buffer[];
 }
 
-const PROBE_TIMEOUT_MS = 3000;
-
 /**
  * The certificate served on the wire, fetched by a real handshake (SSLRequest, then TLS; no
  * credentials sent). Over a Unix socket there is no wire, and a server with ssl = off serves
@@ -27,20 +25,13 @@ export const servedCertificateFact: Fact<ServedCertificate> = {
   id: "served-certificate",
   scope: "server",
   async collect(source) {
-    const { host, port, socket } = source.connection;
-    if (socket)
-      throw new FactUnavailable({
-        kind: "not-applicable",
-        reason:
-          "the audit connected over a Unix socket: audit over TCP (--conn host=ADDRESS) to check the served certificate",
-      });
-    let probe;
-    try {
-      probe = await probeTls({ host, port, timeoutMs: PROBE_TIMEOUT_MS });
-    } catch (error) {
-      if (error instanceof PgwardenError) throw new FactUnavailable({ kind: "failed", reason: error.message });
-      throw error;
-    }
+    const { host, port } = probedAddress(
+      source,
+      "the audit connected over a Unix socket: audit over TCP (--conn host=ADDRESS) to check the served certificate",
+    );
+    const probe = await probeTls({ host, port, timeoutMs: PROBE_TIMEOUT_MS }).catch((error: unknown) => {
+      throw probeFailure(error);
+    });
     if (!probe.tls || !probe.certificateDer)
       throw new FactUnavailable({ kind: "not-applicable", reason: `${host}:${port} serves no TLS (ssl = off)` });
     return {

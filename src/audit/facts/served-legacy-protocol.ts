@@ -1,6 +1,7 @@
 import { PgwardenError } from "../../core/errors.js";
 import { probeTls } from "../../pg/tls-probe.js";
 import { type Fact, FactUnavailable } from "../fact.js";
+import { PROBE_TIMEOUT_MS, probedAddress, probeFailure } from "./served-tls-probe.js";
 import { settingsFact, settingValue } from "./settings.js";
 
 /** Whether the server completes a handshake at TLS 1.0 or 1.1 when a client offers only those. */
@@ -12,7 +13,6 @@ export interface ServedLegacyProtocol {
   readonly refusal?: string;
 }
 
-const PROBE_TIMEOUT_MS = 3000;
 /** TLS below 1.2 needs OpenSSL's security level 0 on the client side too (OpenSSL 3). */
 const LEGACY_CLIENT_CIPHERS = "DEFAULT:@SECLEVEL=0";
 
@@ -26,12 +26,7 @@ export const servedLegacyProtocolFact: Fact<ServedLegacyProtocol> = {
   id: "served-legacy-protocol",
   scope: "server",
   async collect(source) {
-    const { host, port, socket } = source.connection;
-    if (socket)
-      throw new FactUnavailable({
-        kind: "not-applicable",
-        reason: "over a Unix socket there is no TLS handshake to try",
-      });
+    const { host, port } = probedAddress(source, "over a Unix socket there is no TLS handshake to try");
     const minimum = settingValue(await source.get(settingsFact), "ssl_min_protocol_version");
     if (minimum === "TLSv1.2" || minimum === "TLSv1.3")
       throw new FactUnavailable({ kind: "not-applicable", reason: `ssl_min_protocol_version is ${minimum}` });
@@ -49,8 +44,7 @@ export const servedLegacyProtocolFact: Fact<ServedLegacyProtocol> = {
     } catch (error) {
       if (error instanceof PgwardenError && /TLS handshake failed/.test(error.message))
         return { accepted: false, refusal: error.message.replace(/^.*TLS handshake failed: /, "") };
-      if (error instanceof PgwardenError) throw new FactUnavailable({ kind: "failed", reason: error.message });
-      throw error;
+      throw probeFailure(error);
     }
   },
 };
