@@ -3,9 +3,10 @@ import { test } from "node:test";
 
 import { draftsOnFacts, LITERAL_CONF, literalSettings } from "../../../test/support/literal-facts.js";
 import { settingsFact } from "../facts/settings.js";
-import { settingCheck } from "./setting-check.js";
+import { settingCheck, type SettingCheckSpec } from "./setting-check.js";
 
-const workMemTooLow = settingCheck({
+/** A check of work_mem against a floor another setting gives: weak below it. */
+const WORK_MEM: SettingCheckSpec = {
   id: "test/work-mem",
   title: "work_mem is below its floor",
   layer: "data",
@@ -16,7 +17,8 @@ const workMemTooLow = settingCheck({
   setting: "work_mem",
   isWeak: (value, settings) => Number(value) < Number(settings.get("work_mem_floor")?.value ?? "0"),
   message: (value) => `work_mem is ${value}`,
-});
+};
+const workMemTooLow = settingCheck(WORK_MEM);
 
 test("settingCheck: a server check of the settings fact, with the metadata given and nothing else", () => {
   assert.equal(workMemTooLow.scope, "server");
@@ -46,5 +48,16 @@ test("settingCheck: a server without the parameter is not judged", async () => {
   assert.deepEqual(
     await draftsOnFacts(workMemTooLow, [[settingsFact, literalSettings({ work_mem_floor: "4096" })]]),
     [],
+  );
+});
+
+test("settingCheck: the settings the judgement relied on follow the setting's own evidence line", async () => {
+  const shown = settingCheck({ ...WORK_MEM, shownWith: ["work_mem_floor"] });
+  const [draft] = await draftsOnFacts(shown, [
+    [settingsFact, literalSettings({ work_mem_floor: "4096", work_mem: "64" })],
+  ]);
+  assert.deepEqual(
+    draft?.evidence.map((line) => line.label),
+    ["setting work_mem", "setting work_mem_floor"],
   );
 });

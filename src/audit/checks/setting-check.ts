@@ -11,16 +11,18 @@ export interface SettingCheckSpec extends Pick<
   /** Whether the value (pg_settings.setting) is weak; `settings` for a judgement that depends on another setting. */
   readonly isWeak: (value: string, settings: Settings) => boolean;
   /** The finding's message for a weak value. */
-  readonly message: (value: string) => string;
+  readonly message: (value: string, settings: Settings) => string;
+  /** Other settings the judgement relied on, shown as evidence after the setting's own line. */
+  readonly shownWith?: readonly string[];
 }
 
 /**
  * A check of one setting: when the server has the parameter and its value is weak, one finding
- * with the setting as subject and its value and file:line as evidence; a server without the
- * parameter (an older version, a module not loaded) is not judged.
+ * with the setting as subject and its value and file:line as evidence (then those of `shownWith`);
+ * a server without the parameter (an older version, a module not loaded) is not judged.
  */
 export function settingCheck(spec: SettingCheckSpec): AuditCheck {
-  const { setting, isWeak, message, ...about } = spec;
+  const { setting, isWeak, message, shownWith = [], ...about } = spec;
   return {
     ...about,
     scope: "server",
@@ -29,7 +31,8 @@ export function settingCheck(spec: SettingCheckSpec): AuditCheck {
       const settings = context.fact(settingsFact);
       const value = settingValue(settings, setting);
       if (value === undefined || !isWeak(value, settings)) return [];
-      return [{ subject: setting, message: message(value), evidence: [settingEvidence(settings, setting)] }];
+      const evidence = [setting, ...shownWith].map((name) => settingEvidence(settings, name));
+      return [{ subject: setting, message: message(value, settings), evidence }];
     },
   };
 }
