@@ -1,4 +1,4 @@
-import { SEVERITIES, type Severity,SEVERITY_LABEL } from "../core/finding.js";
+import { SEVERITIES, type Severity, SEVERITY_LABEL } from "../core/finding.js";
 
 /** What a finding shows a person, whichever check made it (hba lint, password audit). */
 export interface ShownFinding {
