@@ -1,22 +1,12 @@
 import assert from "node:assert/strict";
 import { readFile, stat, symlink, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
 import { auditShape } from "../src/cli/json-shapes/audit.js";
 import { type AuditedCluster, type AuditJson, startAuditedCluster } from "./support/audit-run.js";
 import { pgwarden, snapshot, tempDir } from "./support/cli.js";
-
-/** A loopback port nothing listens on (bound, then released). */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
+import { freePort } from "./support/pg-cluster.js";
 
 interface Baselined extends AuditJson {
   readonly baseline?: {
@@ -33,7 +23,7 @@ let dead: string;
 before(async () => {
   audited = await startAuditedCluster({ settings: { log_connections: "off" } });
   work = await tempDir("pgwarden-audit-cli-");
-  dead = `host=127.0.0.1 port=${await deadPort()} user=auditor dbname=postgres connect_timeout=2`;
+  dead = `host=127.0.0.1 port=${await freePort()} user=auditor dbname=postgres connect_timeout=2`;
 });
 
 after(async () => {

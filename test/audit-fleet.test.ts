@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
 import { type AuditedCluster, type AuditJson, startAuditedCluster } from "./support/audit-run.js";
 import { pgwarden, tempDir } from "./support/cli.js";
+import { freePort } from "./support/pg-cluster.js";
 
 interface FleetJson extends AuditJson {
   readonly targets: readonly (AuditJson["targets"][number] & {
@@ -13,16 +13,6 @@ interface FleetJson extends AuditJson {
     readonly cluster?: string;
     readonly user?: string;
   })[];
-}
-
-/** A loopback port nothing listens on (bound, then released). */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
 }
 
 let first: AuditedCluster;
@@ -34,7 +24,7 @@ let passfile: string;
 before(async () => {
   [first, second] = await Promise.all([startAuditedCluster(), startAuditedCluster()]);
   work = await tempDir("pgwarden-audit-fleet-");
-  const dead = await deadPort();
+  const dead = await freePort();
   inventoryFile = join(work.dir, "pigsty.yml");
   // Hosts named by name, reached at ansible_host:pg_port, as Pigsty inventories may name them.
   await writeFile(

@@ -1,4 +1,4 @@
-import { SEVERITIES, type Severity } from "../core/finding.js";
+import { SEVERITIES, type Severity, SEVERITY_LABEL } from "../core/finding.js";
 
 /** What a finding shows a person, whichever check made it (hba lint, password audit). */
 export interface ShownFinding {
@@ -9,13 +9,6 @@ export interface ShownFinding {
   readonly fix: string;
 }
 
-const LABEL: Readonly<Record<Severity, string>> = {
-  critical: "CRITICAL",
-  high: "HIGH",
-  medium: "MEDIUM",
-  low: "LOW",
-  info: "INFO",
-};
 const INDENT = " ".repeat(11);
 
 /**
@@ -28,7 +21,7 @@ export function findingLines(
   showWhy = true,
 ): string[] {
   return [
-    `  ${LABEL[finding.severity].padEnd(8)} ${finding.id}: ${finding.message}`,
+    `  ${SEVERITY_LABEL[finding.severity].padEnd(8)} ${finding.id}: ${finding.message}`,
     ...(showWhy ? [`${INDENT}why: ${finding.why}`] : []),
     `${INDENT}fix: ${finding.fix}`,
     ...more.map(([label, value]) => `${INDENT}${label}: ${value}`),

@@ -3,6 +3,15 @@ import { type SourceLocation } from "./source-location.js";
 export const SEVERITIES = ["info", "low", "medium", "high", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+/** A severity as the text reports show it, before the finding's id: `CRITICAL`, `HIGH`... */
+export const SEVERITY_LABEL: Readonly<Record<Severity, string>> = {
+  critical: "CRITICAL",
+  high: "HIGH",
+  medium: "MEDIUM",
+  low: "LOW",
+  info: "INFO",
+};
+
 export function severityRank(severity: Severity): number {
   return SEVERITIES.indexOf(severity);
 }

@@ -301,8 +301,8 @@ function quoteConf(value: string): string {
   return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
 }
 
-/** Find a currently free TCP port on 127.0.0.1 (bind port 0, read it, close). */
-function freePort(): Promise<number> {
+/** Find a currently free TCP port on 127.0.0.1 (bind port 0, read it, close): nothing listens on it once returned. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();

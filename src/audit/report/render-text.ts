@@ -1,4 +1,4 @@
-import { SEVERITIES, type Severity, severityRank } from "../../core/finding.js";
+import { SEVERITIES, type Severity, SEVERITY_LABEL, severityRank } from "../../core/finding.js";
 import { type SourceLocation } from "../../core/source-location.js";
 import { type AuditFinding } from "../audit-finding.js";
 import { type Layer, LAYER_TITLES, LAYERS } from "../layer.js";
@@ -13,13 +13,6 @@ export interface TextOptions {
   readonly color: boolean;
 }
 
-const LABEL: Readonly<Record<Severity, string>> = {
-  critical: "CRITICAL",
-  high: "HIGH",
-  medium: "MEDIUM",
-  low: "LOW",
-  info: "INFO",
-};
 /** Where a finding's further lines start: under its message, past the severity label. */
 const INDENT = " ".repeat(11);
 
@@ -109,7 +102,7 @@ export function renderText(report: AuditReport, options: TextOptions = { color: 
     lines.push("", paint("bold", `Fixed since ${show(report.baseline.file)} (${report.baseline.fixed.length})`));
     for (const finding of worstFirst(report.baseline.fixed))
       lines.push(
-        `  ${LABEL[finding.severity].padEnd(8)} ${finding.id} on ${show(finding.target)}: ${show(finding.message)}`,
+        `  ${SEVERITY_LABEL[finding.severity].padEnd(8)} ${finding.id} on ${show(finding.target)}: ${show(finding.message)}`,
       );
   }
 
@@ -119,7 +112,7 @@ export function renderText(report: AuditReport, options: TextOptions = { color: 
 
 function findingLines(finding: AuditFinding, mark: string, paint: (style: Paint, text: string) => string): string[] {
   const show = escapeControl;
-  const label = paint(SEVERITY_PAINT[finding.severity], LABEL[finding.severity].padEnd(8));
+  const label = paint(SEVERITY_PAINT[finding.severity], SEVERITY_LABEL[finding.severity].padEnd(8));
   return [
     `  ${label} ${show(finding.id)} on ${show(finding.target)}${mark}: ${show(finding.message)}`,
     ...(finding.source ? [`${INDENT}at ${place(finding.source)}`] : []),

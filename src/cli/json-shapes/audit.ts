@@ -11,6 +11,17 @@ export const auditScore = z.strictObject({
   checksPassed: z.number().int(),
 });
 
+/** The audit's scores: overall and per layer. */
+export const auditScores = z.strictObject({
+  overall: auditScore,
+  layers: z.strictObject({
+    network: auditScore,
+    authentication: auditScore,
+    "access-control": auditScore,
+    data: auditScore,
+  }),
+});
+
 export const auditFinding = z.strictObject({
   id: z.string().describe("the check's id (family/name), or the hba lint rule's for a lint finding"),
   title: z.string(),
@@ -57,15 +68,7 @@ export const auditShape = document(
         grant: z.string().optional(),
       }),
     ),
-    scores: z.strictObject({
-      overall: auditScore,
-      layers: z.strictObject({
-        network: auditScore,
-        authentication: auditScore,
-        "access-control": auditScore,
-        data: auditScore,
-      }),
-    }),
+    scores: auditScores,
     soc2: z.array(
       z.strictObject({
         control,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { auditScore } from "./audit.js";
+import { auditScores } from "./audit.js";
 import { certificateInfo, document, hbaApplied, hbaRuleRef, lintFinding, sandboxState, sessionTls } from "./common.js";
 
 export const quickstartShape = document(
@@ -40,15 +40,7 @@ export const quickstartShape = document(
     audit: z
       .strictObject({
         html: z.string().describe("the HTML report of the sandbox's audit (0600)"),
-        scores: z.strictObject({
-          overall: auditScore,
-          layers: z.strictObject({
-            network: auditScore,
-            authentication: auditScore,
-            "access-control": auditScore,
-            data: auditScore,
-          }),
-        }),
+        scores: auditScores,
         findings: z.strictObject({
           critical: z.number().int(),
           high: z.number().int(),

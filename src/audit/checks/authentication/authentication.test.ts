@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
+import { draftsOnFacts, type LiteralFact, role } from "../../../../test/support/literal-facts.js";
 import { type LintContext } from "../../../hba/lint/lint-rule.js";
 import { lintRules } from "../../../hba/lint/run-lint.js";
 import { type HbaFile } from "../../../hba/model.js";
 import { parseHbaText } from "../../../hba/parse/parse-hba.js";
-import { type AuditCheck, type CheckContext, type FindingDraft } from "../../audit-check.js";
-import { type Fact } from "../../fact.js";
+import { type AuditCheck } from "../../audit-check.js";
 import { authLintContextFact } from "../../facts/auth-lint-context.js";
 import { hbaRulesFact } from "../../facts/hba-rules.js";
-import { type RoleInfo, rolesFact } from "../../facts/roles.js";
+import { rolesFact } from "../../facts/roles.js";
 import { type Setting, type Settings, settingsFact } from "../../facts/settings.js";
 import { authDelay } from "./auth-delay.js";
 import { authenticationTimeout } from "./authentication-timeout.js";
@@ -21,21 +21,6 @@ import { trustOnHost } from "./trust-on-host.js";
 
 const NOW = new Date("2026-12-01T12:00:00Z");
 const CONF = "/var/lib/postgresql/15/main/postgresql.conf";
-
-/** A check's context over literal facts: what the runner would hand it after reading a server. */
-function contextOf(facts: readonly (readonly [Fact<unknown, never>, unknown])[]): CheckContext {
-  const values = new Map(facts.map(([fact, value]) => [fact.id, value]));
-  return {
-    now: NOW,
-    target: "127.0.0.1:5432",
-    fact: <T>(fact: Fact<T, never>) => {
-      assert.ok(values.has(fact.id), `fact ${fact.id} not given`);
-      return values.get(fact.id) as T;
-    },
-    optional: <T>(fact: Fact<T, never>) => values.get(fact.id) as T | undefined,
-    sawCertificate: () => undefined,
-  };
-}
 
 /** Settings as pg_settings gives them; a value from a file carries the file's line. */
 function settings(values: Record<string, string | { value: string; line: number; unit?: string }>): Settings {
@@ -57,8 +42,7 @@ function settings(values: Record<string, string | { value: string; line: number;
   );
 }
 
-const run = async (check: AuditCheck, facts: readonly (readonly [Fact<unknown, never>, unknown])[]) =>
-  (await check.run(contextOf(facts))) as FindingDraft[];
+const run = (check: AuditCheck, facts: readonly LiteralFact[]) => draftsOnFacts(check, facts, NOW);
 
 const withSettings = (check: AuditCheck, values: Parameters<typeof settings>[0]) =>
   run(check, [[settingsFact, settings(values)]]);
@@ -230,23 +214,6 @@ test("auth-delay: fires without auth_delay or credcheck's delay, and when the de
     "set but not loaded: no delay",
   );
 });
-
-function role(name: string, given: Partial<RoleInfo> = {}): RoleInfo {
-  return {
-    name,
-    superuser: false,
-    login: true,
-    createRole: false,
-    createDb: false,
-    replication: false,
-    bypassRls: false,
-    inherit: true,
-    connectionLimit: -1,
-    validUntil: null,
-    memberOf: [],
-    ...given,
-  };
-}
 
 test("connection-limits: login roles without a limit, each with its own quoted ALTER ROLE; not superusers, group roles or pg_ roles", async () => {
   const drafts = await run(connectionLimits, [

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { runOnFacts, settingsOf } from "../../../../test/support/audit-literal-facts.js";
+import { draftsOnFacts, literalSettings } from "../../../../test/support/literal-facts.js";
 import { type PathInfo, type PgdataFiles, pgdataFilesFact } from "../../facts/pgdata-files.js";
 import { type Tablespace, tablespacesFact } from "../../facts/pgdata-tablespaces.js";
 import { settingsFact } from "../../facts/settings.js";
@@ -47,19 +47,19 @@ function facts(
 ) {
   return [
     [pgdataFilesFact, files],
-    [settingsFact, settingsOf({ ...SETTINGS, ...settings })],
+    [settingsFact, literalSettings({ ...SETTINGS, ...settings })],
     [tablespacesFact, tablespaces],
   ] as const;
 }
 
 describe("host checks on literal facts", () => {
   test("a data directory laid out as recommended gets no host finding", async () => {
-    for (const host of HOST_CHECKS) assert.deepEqual(await runOnFacts(host, facts()), [], host.id);
+    for (const host of HOST_CHECKS) assert.deepEqual(await draftsOnFacts(host, facts()), [], host.id);
   });
 
   test("pgdata-mode: 0750 is low (group access), 0755 and 0770 are high, 0700 is silent", async () => {
     const severityOf = async (mode: number) => {
-      const drafts = await runOnFacts(pgdataMode, facts(pgdataFiles({ pgdata: { ...pgdataFiles().pgdata, mode } })));
+      const drafts = await draftsOnFacts(pgdataMode, facts(pgdataFiles({ pgdata: { ...pgdataFiles().pgdata, mode } })));
       return drafts.map((draft) => [draft.severity ?? pgdataMode.severity, draft.fix]);
     };
     assert.deepEqual(await severityOf(0o750), [["low", `chmod 0700 '${PGDATA}'`]]);
@@ -67,7 +67,7 @@ describe("host checks on literal facts", () => {
     assert.deepEqual(await severityOf(0o770), [["high", `chmod 0700 '${PGDATA}'`]]);
     assert.deepEqual(await severityOf(0o700), []);
     const message = async (mode: number) =>
-      (await runOnFacts(pgdataMode, facts(pgdataFiles({ pgdata: { ...pgdataFiles().pgdata, mode } }))))[0]?.message;
+      (await draftsOnFacts(pgdataMode, facts(pgdataFiles({ pgdata: { ...pgdataFiles().pgdata, mode } }))))[0]?.message;
     assert.equal(await message(0o775), `PGDATA ${PGDATA} is mode 0775: its group can alter the data files`);
     assert.equal(await message(0o705), `PGDATA ${PGDATA} is mode 0705: every OS user can list and read the data files`);
     assert.equal(await message(0o750), `PGDATA ${PGDATA} is mode 0750: group gid 110 can read every data file`);
@@ -75,7 +75,7 @@ describe("host checks on literal facts", () => {
 
   test("hba-file-mode: world-writable is critical, group-writable high, world-readable medium, 0640 silent", async () => {
     const judged = async (hbaFile: PathInfo) =>
-      (await runOnFacts(hbaFileMode, facts(pgdataFiles({ hbaFile })))).map((draft) => [
+      (await draftsOnFacts(hbaFileMode, facts(pgdataFiles({ hbaFile })))).map((draft) => [
         draft.subject,
         draft.severity ?? hbaFileMode.severity,
       ]);
@@ -91,7 +91,7 @@ describe("host checks on literal facts", () => {
   test("hba-file-mode judges the file a symlinked pg_hba.conf points to", async () => {
     const target: PathInfo = { path: "/etc/pg/pg_hba.conf", kind: "file", mode: 0o666, uid: 0, gid: 0 };
     const link = entry("pg_hba.conf", "symlink", 0o777, { linkTarget: "/etc/pg/pg_hba.conf", resolved: target });
-    const [draft] = await runOnFacts(hbaFileMode, facts(pgdataFiles({ hbaFile: link })));
+    const [draft] = await draftsOnFacts(hbaFileMode, facts(pgdataFiles({ hbaFile: link })));
     assert.equal(draft?.subject, "/etc/pg/pg_hba.conf mode");
     assert.equal(draft?.fix, "chmod 0600 '/etc/pg/pg_hba.conf'");
     assert.deepEqual(
@@ -107,7 +107,7 @@ describe("host checks on literal facts", () => {
         entry("server.key", "symlink", 0o777, { linkTarget: "/etc/ssl/private/pg.key" }),
       ],
     });
-    const drafts = await runOnFacts(pgdataSymlinks, facts(files));
+    const drafts = await draftsOnFacts(pgdataSymlinks, facts(files));
     assert.deepEqual(
       drafts.map((draft) => draft.message),
       ["server.key in PGDATA is a symlink to /etc/ssl/private/pg.key"],
@@ -116,7 +116,7 @@ describe("host checks on literal facts", () => {
 
   test("log-directory-in-pgdata: relative, empty or inside PGDATA fires; outside, or no log files of its own, does not", async () => {
     const subjects = async (settings: Record<string, string>) =>
-      (await runOnFacts(logDirectoryInPgdata, facts(pgdataFiles(), settings))).map((draft) => draft.fix);
+      (await draftsOnFacts(logDirectoryInPgdata, facts(pgdataFiles(), settings))).map((draft) => draft.fix);
     const fix = "ALTER SYSTEM SET log_directory = '/var/lib/postgresql/15/log'; SELECT pg_reload_conf();";
     assert.deepEqual(await subjects({ log_directory: "log" }), [fix]);
     assert.deepEqual(await subjects({ log_directory: "" }), [fix]);
@@ -127,7 +127,7 @@ describe("host checks on literal facts", () => {
   });
 
   test("tablespace-in-pgdata: a location under PGDATA fires, one elsewhere does not", async () => {
-    const drafts = await runOnFacts(
+    const drafts = await draftsOnFacts(
       tablespaceInPgdata,
       facts(pgdataFiles(), {}, [
         { name: "inside", location: `${PGDATA}/ts` },
@@ -143,7 +143,7 @@ describe("host checks on literal facts", () => {
 
   test("unix-socket-permissions: 0777 fires, 0770 and no socket at all do not", async () => {
     const fired = async (settings: Record<string, string>) =>
-      (await runOnFacts(unixSocketPermissions, facts(pgdataFiles(), settings))).length;
+      (await draftsOnFacts(unixSocketPermissions, facts(pgdataFiles(), settings))).length;
     assert.equal(await fired({ unix_socket_permissions: "0777" }), 1);
     assert.equal(await fired({ unix_socket_permissions: "0775" }), 1);
     assert.equal(await fired({ unix_socket_permissions: "0770" }), 0);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { LITERAL_CONF, runOnFacts, settingsOf } from "../../../../test/support/audit-literal-facts.js";
+import { draftsOnFacts, LITERAL_CONF, literalSettings } from "../../../../test/support/literal-facts.js";
 import { type DatabaseStats, databaseStatsFact } from "../../facts/database-stats.js";
 import { type FileSettingError, fileSettingErrorsFact } from "../../facts/file-settings.js";
 import { settingsFact } from "../../facts/settings.js";
@@ -44,7 +44,7 @@ function facts(
   archiver: ArchiverStats = ARCHIVING_WELL,
 ) {
   return [
-    [settingsFact, settingsOf({ ...SAFE, ...overrides })],
+    [settingsFact, literalSettings({ ...SAFE, ...overrides })],
     [databaseStatsFact, stats],
     [fileSettingErrorsFact, errors],
     [archiverStatsFact, archiver],
@@ -53,7 +53,8 @@ function facts(
 
 describe("integrity checks on literal facts", () => {
   test("a safe server gets no integrity finding", async () => {
-    for (const integrity of INTEGRITY_CHECKS) assert.deepEqual(await runOnFacts(integrity, facts()), [], integrity.id);
+    for (const integrity of INTEGRITY_CHECKS)
+      assert.deepEqual(await draftsOnFacts(integrity, facts()), [], integrity.id);
   });
 
   for (const [check, name] of [
@@ -62,7 +63,7 @@ describe("integrity checks on literal facts", () => {
     [fullPageWritesOff, "full_page_writes"],
   ] as const)
     test(`${check.id} reports ${name} = off with the file and line that set it`, async () => {
-      const drafts = await runOnFacts(check, facts({ [name]: "off" }));
+      const drafts = await draftsOnFacts(check, facts({ [name]: "off" }));
       assert.equal(drafts.length, 1);
       assert.equal(drafts[0]?.subject, name);
       assert.equal(drafts[0]?.evidence[0]?.label, `setting ${name}`);
@@ -71,7 +72,7 @@ describe("integrity checks on literal facts", () => {
 
   test("checksum failures: one critical finding per damaged database, the shared catalogs included", async () => {
     const last = new Date("2026-05-20T08:00:00Z");
-    const drafts = await runOnFacts(
+    const drafts = await draftsOnFacts(
       checksumFailures,
       facts({}, [
         { checksumFailures: 1, lastChecksumFailure: last },
@@ -91,11 +92,14 @@ describe("integrity checks on literal facts", () => {
   });
 
   test("checksum failures: null counters (checksums off) are no finding", async () => {
-    assert.deepEqual(await runOnFacts(checksumFailures, facts({}, [{ database: "app", checksumFailures: null }])), []);
+    assert.deepEqual(
+      await draftsOnFacts(checksumFailures, facts({}, [{ database: "app", checksumFailures: null }])),
+      [],
+    );
   });
 
   test("file settings errors: each error line is a finding at its file and line; pending restarts are not", async () => {
-    const drafts = await runOnFacts(
+    const drafts = await draftsOnFacts(
       fileSettingsErrors,
       facts({}, HEALTHY_STATS, [
         { source: { file: "/etc/pg/conf.d/x.conf", line: 3 }, error: "syntax error" },
@@ -117,21 +121,21 @@ describe("integrity checks on literal facts", () => {
   });
 
   test("archiving off: archive_mode off, or on with nothing to archive with", async () => {
-    const off = await runOnFacts(archivingOff, facts({ archive_mode: "off" }));
+    const off = await draftsOnFacts(archivingOff, facts({ archive_mode: "off" }));
     assert.deepEqual(
       off.map((draft) => draft.subject),
       ["archive_mode"],
     );
-    const empty = await runOnFacts(archivingOff, facts({ archive_command: "", archive_library: "" }));
+    const empty = await draftsOnFacts(archivingOff, facts({ archive_command: "", archive_library: "" }));
     assert.match(empty[0]?.message ?? "", /neither archive_command nor archive_library is set/);
     // Archiving off is a recovery gap (medium); WAL piling up with nothing to archive it fills the disk (high).
     assert.deepEqual([off[0]?.severity ?? archivingOff.severity, empty[0]?.severity], ["medium", "high"]);
     assert.deepEqual(
-      await runOnFacts(archivingOff, facts({ archive_command: "", archive_library: "basic_archive" })),
+      await draftsOnFacts(archivingOff, facts({ archive_command: "", archive_library: "basic_archive" })),
       [],
       "an archive library is archiving",
     );
-    assert.deepEqual(await runOnFacts(archivingOff, facts({ archive_mode: "always" })), []);
+    assert.deepEqual(await draftsOnFacts(archivingOff, facts({ archive_mode: "always" })), []);
   });
 
   test("archiving failing: a failure after the last success is a finding, an old one is not", async () => {
@@ -140,11 +144,14 @@ describe("integrity checks on literal facts", () => {
       failedCount: 7,
       lastFailedTime: new Date("2026-06-01T00:00:00Z"),
     };
-    const drafts = await runOnFacts(archivingFailing, facts({}, HEALTHY_STATS, [], failing));
+    const drafts = await draftsOnFacts(archivingFailing, facts({}, HEALTHY_STATS, [], failing));
     assert.match(drafts[0]?.message ?? "", /last WAL archiving attempt failed .* 7 failure/);
     const never: ArchiverStats = { archivedCount: 0, failedCount: 2, lastFailedTime: new Date("2026-05-01T00:00:00Z") };
-    assert.equal((await runOnFacts(archivingFailing, facts({}, HEALTHY_STATS, [], never))).length, 1);
-    assert.deepEqual(await runOnFacts(archivingFailing, facts({ archive_mode: "off" }, HEALTHY_STATS, [], never)), []);
+    assert.equal((await draftsOnFacts(archivingFailing, facts({}, HEALTHY_STATS, [], never))).length, 1);
+    assert.deepEqual(
+      await draftsOnFacts(archivingFailing, facts({ archive_mode: "off" }, HEALTHY_STATS, [], never)),
+      [],
+    );
   });
 
   test("archiving failing: WAL waiting more than ten minutes is stuck archiving even with no failure counted", async () => {
@@ -155,8 +162,8 @@ describe("integrity checks on literal facts", () => {
       failedCount: 0,
       ready: { count: 3, oldest: new Date(now.getTime() - minutes * 60_000) },
     });
-    const stuck = await runOnFacts(archivingFailing, facts({}, HEALTHY_STATS, [], waiting(11)), now);
+    const stuck = await draftsOnFacts(archivingFailing, facts({}, HEALTHY_STATS, [], waiting(11)), now);
     assert.match(stuck[0]?.message ?? "", /3 WAL segment\(s\) wait to be archived, the oldest since 2026-05-31T23:49/);
-    assert.deepEqual(await runOnFacts(archivingFailing, facts({}, HEALTHY_STATS, [], waiting(2)), now), []);
+    assert.deepEqual(await draftsOnFacts(archivingFailing, facts({}, HEALTHY_STATS, [], waiting(2)), now), []);
   });
 });

@@ -1,14 +1,6 @@
 import { type AuditCheck } from "../../audit-check.js";
 import { inventoryViewFact } from "../../facts/inventory-view.js";
-import {
-  ansibleTruth,
-  clusterScopes,
-  shownValue,
-  valuesOver,
-  varEvidence,
-  varOrigin,
-  varSubject,
-} from "./inventory-values.js";
+import { ansibleTruth, varLocation, weakClusterValues } from "./inventory-values.js";
 
 /** `pg_checksum: false`: the cluster is initialised without data checksums. */
 export const checksumOff: AuditCheck = {
@@ -24,13 +16,13 @@ export const checksumOff: AuditCheck = {
   facts: [inventoryViewFact],
   run(context) {
     const view = context.fact(inventoryViewFact);
-    return valuesOver(view, "pg_checksum", clusterScopes(view))
-      .filter(({ entry }) => ansibleTruth(entry.value) === false)
-      .map(({ entry, scopes }) => ({
-        subject: varSubject(entry),
-        message: `pg_checksum is ${shownValue(entry.value)} for ${scopes.join(", ")} (${varOrigin(entry)})`,
-        evidence: [varEvidence(entry, shownValue(entry.value))],
-        fix: `pg_checksum: true in ${entry.source ? `${entry.source.file}:${entry.source.line}` : view.file}; on the running cluster: pg_checksums --enable -D <pgdata> while it is stopped, one instance at a time`,
-      }));
+    return weakClusterValues(
+      view,
+      "pg_checksum",
+      (value) => ansibleTruth(value) === false,
+      ({ entry }) => ({
+        fix: `pg_checksum: true in ${varLocation(entry, view.file)}; on the running cluster: pg_checksums --enable -D <pgdata> while it is stopped, one instance at a time`,
+      }),
+    );
   },
 };

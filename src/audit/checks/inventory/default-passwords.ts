@@ -12,6 +12,7 @@ import {
   pgsqlPlaybook,
   valuesOver,
   varEvidence,
+  varLocation,
   varOrigin,
   type VarScope,
   varSubject,
@@ -165,7 +166,7 @@ export const defaultPasswords: AuditCheck = {
           severity: credential.severity,
           message: `${credential.key} is Pigsty's published default for ${scopes.join(", ")} (${varOrigin(entry)}): it opens ${credential.opens}`,
           evidence: [varEvidence(entry, "the Pigsty default"), ...companionEvidence(view, credential, entry.hosts)],
-          fix: `pgwarden password generate, then set ${credential.key} to it in ${entry.source ? `${entry.source.file}:${entry.source.line}` : `${view.file} (all.vars)`}; then ${credential.apply(scopes, view.file)}`,
+          fix: `pgwarden password generate, then set ${credential.key} to it in ${varLocation(entry, `${view.file} (all.vars)`)}; then ${credential.apply(scopes, view.file)}`,
         });
       }
     }

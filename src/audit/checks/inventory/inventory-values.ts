@@ -1,4 +1,6 @@
 import { ansibleBool } from "../../../config/ansible-bool.js";
+import { type Severity } from "../../../core/finding.js";
+import { type FindingDraft } from "../../audit-check.js";
 import { type Evidence } from "../../audit-finding.js";
 import { type InventoryView, type VarValue } from "../../facts/inventory-view.js";
 
@@ -74,4 +76,43 @@ export function clusterScopes(view: InventoryView): VarScope[] {
 /** Pigsty's pgsql.yml limited to each cluster of `scopes` (labelled `cluster <name>`), with `tags`. */
 export function pgsqlPlaybook(scopes: readonly string[], tags: string): string {
   return scopes.map((scope) => `./pgsql.yml -l ${scope.replace(/^cluster /, "")} -t ${tags}`).join("; ");
+}
+
+/** Where to change a variable: the file:line that sets it, else `fallback` (the inventory's all.vars). */
+export function varLocation(entry: VarValue, fallback: string): string {
+  return entry.source ? `${entry.source.file}:${entry.source.line}` : fallback;
+}
+
+/** What a cluster variable check says about one weak value beyond what {@link weakClusterValues} says. */
+export interface WeakValueFinding {
+  /** Appended to the message after a colon: what the value means. */
+  readonly meaning?: string;
+  readonly fix: string;
+  readonly severity?: Severity;
+}
+
+/**
+ * The findings of a variable judged per cluster: each value of `key` that `isWeak`, once for all
+ * the clusters that take it from the same place, with the variable as subject, its value and
+ * origin as evidence and the message `key is value for clusters (origin)`.
+ */
+export function weakClusterValues(
+  view: InventoryView,
+  key: string,
+  isWeak: (value: unknown) => boolean,
+  finding: (found: ScopedValue) => WeakValueFinding,
+): FindingDraft[] {
+  return valuesOver(view, key, clusterScopes(view))
+    .filter(({ entry }) => isWeak(entry.value))
+    .map((found) => {
+      const { entry, scopes } = found;
+      const { meaning, fix, severity } = finding(found);
+      return {
+        subject: varSubject(entry),
+        ...(severity === undefined ? {} : { severity }),
+        message: `${key} is ${shownValue(entry.value)} for ${scopes.join(", ")} (${varOrigin(entry)})${meaning === undefined ? "" : `: ${meaning}`}`,
+        evidence: [varEvidence(entry, shownValue(entry.value))],
+        fix,
+      };
+    });
 }

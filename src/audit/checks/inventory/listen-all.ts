@@ -1,14 +1,6 @@
 import { type AuditCheck } from "../../audit-check.js";
 import { inventoryViewFact } from "../../facts/inventory-view.js";
-import {
-  clusterScopes,
-  pgsqlPlaybook,
-  shownValue,
-  valuesOver,
-  varEvidence,
-  varOrigin,
-  varSubject,
-} from "./inventory-values.js";
+import { pgsqlPlaybook, varLocation, weakClusterValues } from "./inventory-values.js";
 
 /** Addresses that mean every interface, in PostgreSQL's listen_addresses. */
 const EVERY_INTERFACE = ["0.0.0.0", "*", "::", "[::]"];
@@ -27,17 +19,17 @@ export const listenAll: AuditCheck = {
   facts: [inventoryViewFact],
   run(context) {
     const view = context.fact(inventoryViewFact);
-    return valuesOver(view, "pg_listen", clusterScopes(view))
-      .filter(({ entry }) =>
-        String(entry.value)
+    return weakClusterValues(
+      view,
+      "pg_listen",
+      (value) =>
+        String(value)
           .split(",")
           .some((address) => EVERY_INTERFACE.includes(address.trim())),
-      )
-      .map(({ entry, scopes }) => ({
-        subject: varSubject(entry),
-        message: `pg_listen is ${shownValue(entry.value)} for ${scopes.join(", ")} (${varOrigin(entry)}): every interface`,
-        evidence: [varEvidence(entry, shownValue(entry.value))],
-        fix: `pg_listen: '\${ip},\${vip},\${lo}' in ${entry.source ? `${entry.source.file}:${entry.source.line}` : `${view.file} (all.vars)`}, then ${pgsqlPlaybook(scopes, "pg_config,pgbouncer")} and restart one instance at a time`,
-      }));
+      ({ entry, scopes }) => ({
+        meaning: "every interface",
+        fix: `pg_listen: '\${ip},\${vip},\${lo}' in ${varLocation(entry, `${view.file} (all.vars)`)}, then ${pgsqlPlaybook(scopes, "pg_config,pgbouncer")} and restart one instance at a time`,
+      }),
+    );
   },
 };

@@ -1,15 +1,6 @@
 import { type AuditCheck } from "../../audit-check.js";
 import { inventoryViewFact } from "../../facts/inventory-view.js";
-import {
-  ansibleTruth,
-  clusterScopes,
-  pgsqlPlaybook,
-  shownValue,
-  valuesOver,
-  varEvidence,
-  varOrigin,
-  varSubject,
-} from "./inventory-values.js";
+import { ansibleTruth, pgsqlPlaybook, varLocation, weakClusterValues } from "./inventory-values.js";
 
 /** `patroni_ssl_enabled: false` (Pigsty's default): Patroni's REST API speaks plain HTTP with a password. */
 export const patroniSslOff: AuditCheck = {
@@ -24,13 +15,13 @@ export const patroniSslOff: AuditCheck = {
   facts: [inventoryViewFact],
   run(context) {
     const view = context.fact(inventoryViewFact);
-    return valuesOver(view, "patroni_ssl_enabled", clusterScopes(view))
-      .filter(({ entry }) => ansibleTruth(entry.value) !== true)
-      .map(({ entry, scopes }) => ({
-        subject: varSubject(entry),
-        message: `patroni_ssl_enabled is ${shownValue(entry.value)} for ${scopes.join(", ")} (${varOrigin(entry)})`,
-        evidence: [varEvidence(entry, shownValue(entry.value))],
-        fix: `patroni_ssl_enabled: true in ${entry.source ? `${entry.source.file}:${entry.source.line}` : `${view.file} (all.vars)`}, then ${pgsqlPlaybook(scopes, "pg_config")} and restart Patroni one instance at a time`,
-      }));
+    return weakClusterValues(
+      view,
+      "patroni_ssl_enabled",
+      (value) => ansibleTruth(value) !== true,
+      ({ entry, scopes }) => ({
+        fix: `patroni_ssl_enabled: true in ${varLocation(entry, `${view.file} (all.vars)`)}, then ${pgsqlPlaybook(scopes, "pg_config")} and restart Patroni one instance at a time`,
+      }),
+    );
   },
 };

@@ -1,14 +1,6 @@
 import { type AuditCheck } from "../../audit-check.js";
 import { inventoryViewFact } from "../../facts/inventory-view.js";
-import {
-  clusterScopes,
-  pgsqlPlaybook,
-  shownValue,
-  valuesOver,
-  varEvidence,
-  varOrigin,
-  varSubject,
-} from "./inventory-values.js";
+import { pgsqlPlaybook, varLocation, weakClusterValues } from "./inventory-values.js";
 
 /** pgbouncer's client_tls_sslmode values that let a client talk without TLS: disable refuses TLS outright. */
 const PLAINTEXT_MODES = ["disable", "allow", "prefer"];
@@ -27,15 +19,16 @@ export const pgbouncerSslmodeDisable: AuditCheck = {
   facts: [inventoryViewFact],
   run(context) {
     const view = context.fact(inventoryViewFact);
-    return valuesOver(view, "pgbouncer_sslmode", clusterScopes(view))
-      .filter(({ entry }) => PLAINTEXT_MODES.includes(String(entry.value)))
-      .map(({ entry, scopes }) => ({
-        subject: varSubject(entry),
+    return weakClusterValues(
+      view,
+      "pgbouncer_sslmode",
+      (value) => PLAINTEXT_MODES.includes(String(value)),
+      ({ entry, scopes }) => ({
         // disable refuses TLS to everyone; allow/prefer only let a careless client skip it.
         ...(entry.value === "disable" ? {} : { severity: "medium" as const }),
-        message: `pgbouncer_sslmode is ${shownValue(entry.value)} for ${scopes.join(", ")} (${varOrigin(entry)}): ${entry.value === "disable" ? "pgbouncer refuses TLS" : "clients may connect without TLS"}`,
-        evidence: [varEvidence(entry, shownValue(entry.value))],
-        fix: `pgbouncer_sslmode: require in ${entry.source ? `${entry.source.file}:${entry.source.line}` : `${view.file} (all.vars)`}, then ${pgsqlPlaybook(scopes, "pgbouncer")}`,
-      }));
+        meaning: entry.value === "disable" ? "pgbouncer refuses TLS" : "clients may connect without TLS",
+        fix: `pgbouncer_sslmode: require in ${varLocation(entry, `${view.file} (all.vars)`)}, then ${pgsqlPlaybook(scopes, "pgbouncer")}`,
+      }),
+    );
   },
 };

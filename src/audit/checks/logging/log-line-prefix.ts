@@ -1,5 +1,6 @@
 import { type AuditCheck } from "../../audit-check.js";
-import { settingEvidence, settingsFact, settingValue } from "../../facts/settings.js";
+import { type Settings } from "../../facts/settings.js";
+import { settingCheck } from "../setting-check.js";
 import { logDestinations } from "./log-destinations.js";
 
 /**
@@ -24,36 +25,35 @@ export function prefixEscapes(prefix: string): Set<string> {
   return escapes;
 }
 
+/**
+ * What a log line written with `prefix` does not say; nothing when only csvlog or jsonlog is
+ * written (they carry every field).
+ */
+function missingFields(prefix: string, settings: Settings): typeof REQUIRED_ESCAPES {
+  const destinations = logDestinations(settings);
+  if (destinations.length > 0 && destinations.every((d) => d === "csvlog" || d === "jsonlog")) return [];
+  const escapes = prefixEscapes(prefix);
+  const stamped = !destinations.includes("stderr");
+  return REQUIRED_ESCAPES.filter(
+    (required) => !(stamped && required.stampedBySyslog) && !required.escapes.some((escape) => escapes.has(escape)),
+  );
+}
+
 /** A log_line_prefix that does not say who did it, in which database, from where and when. */
-export const logLinePrefix: AuditCheck = {
+export const logLinePrefix: AuditCheck = settingCheck({
   id: "logging/log-line-prefix",
   title: "Log lines do not say who, where and when",
   layer: "data",
   severity: "medium",
   soc2: ["CC7.2"],
   cis: "3.1.24",
-  scope: "server",
   why: "A log line that does not name the user, the database, the client address and the time cannot be tied to anyone: the statement and connection logs are then no evidence. csvlog and jsonlog carry these fields anyway, so the prefix only matters for stderr and syslog (which adds the time itself).",
   fix: "ALTER SYSTEM SET log_line_prefix = '%m [%p] user=%u,db=%d,app=%a,client=%h '; SELECT pg_reload_conf();",
-  facts: [settingsFact],
-  run(context) {
-    const settings = context.fact(settingsFact);
-    const prefix = settingValue(settings, "log_line_prefix");
-    if (prefix === undefined) return [];
-    const structuredOnly = logDestinations(settings).every((d) => d === "csvlog" || d === "jsonlog");
-    if (structuredOnly && logDestinations(settings).length > 0) return [];
-    const escapes = prefixEscapes(prefix);
-    const stamped = !logDestinations(settings).includes("stderr");
-    const missing = REQUIRED_ESCAPES.filter(
-      (required) => !(stamped && required.stampedBySyslog) && !required.escapes.some((escape) => escapes.has(escape)),
-    );
-    if (missing.length === 0) return [];
-    return [
-      {
-        subject: "log_line_prefix",
-        message: `log_line_prefix does not log the ${missing.map((required) => required.what).join(", ")}`,
-        evidence: [settingEvidence(settings, "log_line_prefix"), settingEvidence(settings, "log_destination")],
-      },
-    ];
-  },
-};
+  setting: "log_line_prefix",
+  isWeak: (prefix, settings) => missingFields(prefix, settings).length > 0,
+  message: (prefix, settings) =>
+    `log_line_prefix does not log the ${missingFields(prefix, settings)
+      .map((required) => required.what)
+      .join(", ")}`,
+  shownWith: ["log_destination"],
+});

@@ -1,27 +1,17 @@
 import { type AuditCheck } from "../../audit-check.js";
-import { settingEvidence, settingsFact, settingValue } from "../../facts/settings.js";
+import { settingCheck } from "../setting-check.js";
 
 /** `log_statement = none`: schema and privilege changes leave no trace. */
-export const logStatementNone: AuditCheck = {
+export const logStatementNone: AuditCheck = settingCheck({
   id: "logging/log-statement-none",
   title: "No statement is logged",
   layer: "data",
   severity: "medium",
   soc2: ["CC7.2"],
   cis: "3.1.25",
-  scope: "server",
   why: "With log_statement = none, CREATE, ALTER, DROP, GRANT and REVOKE leave no record: who changed a table, a role or a privilege cannot be told. pgwarden recommends ddl: every change of schema or privilege is logged, at little cost, without logging the data of each query (mod and all log every row's values and fill the disk).",
   fix: "ALTER SYSTEM SET log_statement = 'ddl'; SELECT pg_reload_conf();",
-  facts: [settingsFact],
-  run(context) {
-    const settings = context.fact(settingsFact);
-    if (settingValue(settings, "log_statement") !== "none") return [];
-    return [
-      {
-        subject: "log_statement",
-        message: "log_statement is none: DDL and GRANT/REVOKE are not logged",
-        evidence: [settingEvidence(settings, "log_statement")],
-      },
-    ];
-  },
-};
+  setting: "log_statement",
+  isWeak: (value) => value === "none",
+  message: () => "log_statement is none: DDL and GRANT/REVOKE are not logged",
+});

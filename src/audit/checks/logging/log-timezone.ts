@@ -1,5 +1,5 @@
 import { type AuditCheck } from "../../audit-check.js";
-import { settingEvidence, settingsFact, settingValue } from "../../facts/settings.js";
+import { settingCheck } from "../setting-check.js";
 
 /** The names PostgreSQL's time zone database gives Coordinated Universal Time. */
 const UTC_NAMES: readonly string[] = [
@@ -22,27 +22,16 @@ const UTC_NAMES: readonly string[] = [
 ];
 
 /** log_timezone other than UTC: log times of a fleet in several zones, with gaps and repeats at DST changes. */
-export const logTimezone: AuditCheck = {
+export const logTimezone: AuditCheck = settingCheck({
   id: "logging/log-timezone",
   title: "The log is not in UTC",
   layer: "data",
   severity: "info",
   soc2: ["CC7.2"],
   cis: "3.1.26",
-  scope: "server",
   why: "Reconstructing an incident means merging the logs of every server: in UTC they sort as they are, while local zones repeat an hour at each change from summer time and differ between hosts.",
   fix: "ALTER SYSTEM SET log_timezone = 'UTC'; SELECT pg_reload_conf();",
-  facts: [settingsFact],
-  run(context) {
-    const settings = context.fact(settingsFact);
-    const zone = settingValue(settings, "log_timezone");
-    if (zone === undefined || UTC_NAMES.includes(zone.toLowerCase())) return [];
-    return [
-      {
-        subject: "log_timezone",
-        message: `log_timezone is ${zone}, not UTC`,
-        evidence: [settingEvidence(settings, "log_timezone")],
-      },
-    ];
-  },
-};
+  setting: "log_timezone",
+  isWeak: (zone) => !UTC_NAMES.includes(zone.toLowerCase()),
+  message: (zone) => `log_timezone is ${zone}, not UTC`,
+});

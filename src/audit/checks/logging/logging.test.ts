@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { LITERAL_CONF, runOnFacts, settingsOf } from "../../../../test/support/audit-literal-facts.js";
+import { draftsOnFacts, LITERAL_CONF, literalSettings } from "../../../../test/support/literal-facts.js";
 import { type AuditCheck } from "../../audit-check.js";
 import { settingsFact } from "../../facts/settings.js";
 import { LOGGING_CHECKS } from "./index.js";
@@ -42,7 +42,7 @@ function check(id: string): AuditCheck {
 }
 
 async function run(id: string, overrides: Readonly<Record<string, string>>) {
-  return runOnFacts(check(id), [[settingsFact, settingsOf({ ...WELL_LOGGED, ...overrides })]]);
+  return draftsOnFacts(check(id), [[settingsFact, literalSettings({ ...WELL_LOGGED, ...overrides })]]);
 }
 
 /** Each weakness, the check that must report it, and words its message must hold. */
@@ -191,7 +191,7 @@ const SILENT: readonly {
 describe("logging checks on literal settings", () => {
   test("a server configured as recommended gets no logging finding", async () => {
     for (const logging of LOGGING_CHECKS) {
-      const drafts = await runOnFacts(logging, [[settingsFact, settingsOf(WELL_LOGGED)]]);
+      const drafts = await draftsOnFacts(logging, [[settingsFact, literalSettings(WELL_LOGGED)]]);
       assert.deepEqual(drafts, [], logging.id);
     }
   });
@@ -221,9 +221,9 @@ describe("logging checks on literal settings", () => {
     });
 
   test("a setting the server does not have (older version, module not loaded) is no finding", async () => {
-    const bare = settingsOf({});
+    const bare = literalSettings({});
     for (const logging of LOGGING_CHECKS.filter((candidate) => candidate.id !== "logging/pgaudit-absent"))
-      assert.deepEqual(await runOnFacts(logging, [[settingsFact, bare]]), [], logging.id);
+      assert.deepEqual(await draftsOnFacts(logging, [[settingsFact, bare]]), [], logging.id);
   });
 
   test("the fix for a missing pgaudit keeps the libraries already preloaded", async () => {

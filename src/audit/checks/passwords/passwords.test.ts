@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
+import { draftsOnFacts, type LiteralFact, role } from "../../../../test/support/literal-facts.js";
 import { type StoredRole } from "../../../roles/audit/stored-role.js";
 import { md5Secret } from "../../../roles/md5.js";
 import { scramVerifier } from "../../../roles/scram.js";
-import { type AuditCheck, type CheckContext, type FindingDraft } from "../../audit-check.js";
-import { type Fact } from "../../fact.js";
+import { type AuditCheck } from "../../audit-check.js";
 import { liveAuditGuesses, passwordAuditFact } from "../../facts/password-audit.js";
 import { type DeclaredExpiry, declaredExpiryFact } from "../../facts/password-declared-expiry.js";
-import { type RoleInfo, rolesFact } from "../../facts/roles.js";
+import { rolesFact } from "../../facts/roles.js";
 import { type Setting, settingsFact } from "../../facts/settings.js";
 import { expiredPassword } from "./expired-password.js";
 import { PASSWORD_CHECKS } from "./index.js";
@@ -21,22 +21,7 @@ import { weakPassword } from "./weak-password.js";
 const NOW = new Date("2026-12-01T12:00:00Z");
 const FUTURE = new Date("2027-06-01T00:00:00Z");
 
-function contextOf(facts: readonly (readonly [Fact<unknown, never>, unknown])[]): CheckContext {
-  const values = new Map(facts.map(([fact, value]) => [fact.id, value]));
-  return {
-    now: NOW,
-    target: "127.0.0.1:5432",
-    fact: <T>(fact: Fact<T, never>) => {
-      assert.ok(values.has(fact.id), `fact ${fact.id} not given`);
-      return values.get(fact.id) as T;
-    },
-    optional: <T>(fact: Fact<T, never>) => values.get(fact.id) as T | undefined,
-    sawCertificate: () => undefined,
-  };
-}
-
-const run = async (check: AuditCheck, facts: readonly (readonly [Fact<unknown, never>, unknown])[]) =>
-  (await check.run(contextOf(facts))) as FindingDraft[];
+const run = (check: AuditCheck, facts: readonly LiteralFact[]) => draftsOnFacts(check, facts, NOW);
 
 const stored = (name: string, secret: string | null, given: Partial<StoredRole> = {}): StoredRole => ({
   name,
@@ -117,23 +102,6 @@ test("md5-verifiers, low-iterations and expired-password: one finding per role o
   assert.ok(report.guessesTried <= 5 * (liveAuditGuesses().length + 10), `${report.guessesTried} guesses`);
   assert.ok(report.guessesTried >= 4 * liveAuditGuesses().length, `${report.guessesTried} guesses`);
 });
-
-function role(name: string, given: Partial<RoleInfo> = {}): RoleInfo {
-  return {
-    name,
-    superuser: false,
-    login: true,
-    createRole: false,
-    createDb: false,
-    replication: false,
-    bypassRls: false,
-    inherit: true,
-    connectionLimit: -1,
-    validUntil: null,
-    memberOf: [],
-    ...given,
-  };
-}
 
 test("no-expiry: login roles the inventory gives expire_in or expire_at but the server never expires; the fix has the date", async () => {
   const inventory = { file: "/srv/pigsty.yml", line: 40 };

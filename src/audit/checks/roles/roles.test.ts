@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { type AuditCheck, type CheckContext, type FindingDraft } from "../../audit-check.js";
-import { type Fact } from "../../fact.js";
+import { type LiteralFact, role, runOnFacts } from "../../../../test/support/literal-facts.js";
+import { type AuditCheck, type FindingDraft } from "../../audit-check.js";
 import {
   type DatabaseCatalog,
   databaseCatalogFact,
@@ -10,7 +10,7 @@ import {
   type UntrustedLanguage,
 } from "../../facts/database-catalog.js";
 import { type DatabaseNotExamined, type PerDatabase } from "../../facts/databases.js";
-import { type RoleInfo, rolesFact } from "../../facts/roles.js";
+import { rolesFact } from "../../facts/roles.js";
 import { appRoleAttributes } from "./app-role-attributes.js";
 import { dangerousPredefinedMembers } from "./dangerous-predefined-members.js";
 import { databasesNotExamined } from "./databases-not-examined.js";
@@ -27,50 +27,23 @@ import { securityDefinerPublic } from "./security-definer-public.js";
 import { inDatabaseFix, routineName } from "./sql-names.js";
 import { untrustedLanguages } from "./untrusted-languages.js";
 
-type FactValue = readonly [Fact<unknown, never>, unknown];
+type FactValue = LiteralFact;
 
-/** A check's context over literal facts: what the runner would hand it after collecting them. */
-function contextOf(...facts: FactValue[]): CheckContext {
-  const values = new Map(facts.map(([fact, value]) => [fact.id, value]));
-  return {
-    now: new Date("2026-12-05T00:00:00Z"),
-    target: "127.0.0.1:5432",
-    fact: <T>(fact: Fact<T, never>): T => {
-      assert.ok(values.has(fact.id), `fact ${fact.id} given`);
-      return values.get(fact.id) as T;
-    },
-    optional: <T>(fact: Fact<T, never>): T | undefined => values.get(fact.id) as T | undefined,
-    sawCertificate: () => assert.fail("no roles check sees a certificate"),
-  };
-}
+const NOW = new Date("2026-12-05T00:00:00Z");
 
+/** The check's findings on literal facts, each of which it must declare; no roles check sees a certificate. */
 async function run(check: AuditCheck, ...facts: FactValue[]): Promise<readonly FindingDraft[]> {
   for (const [fact] of facts)
     assert.ok(
       [...check.facts, ...(check.optionalFacts ?? [])].some((declared) => declared.id === fact.id),
       `${check.id} declares ${fact.id}`,
     );
-  return check.run(contextOf(...facts));
+  const { drafts, sightings } = await runOnFacts(check, facts, NOW);
+  assert.deepEqual(sightings, [], "no roles check sees a certificate");
+  return drafts;
 }
 
 const subjects = (findings: readonly FindingDraft[]) => findings.map((finding) => finding.subject);
-
-function role(name: string, attributes: Partial<RoleInfo> = {}): RoleInfo {
-  return {
-    name,
-    superuser: false,
-    login: true,
-    createRole: false,
-    createDb: false,
-    replication: false,
-    bypassRls: false,
-    inherit: true,
-    connectionLimit: -1,
-    validUntil: null,
-    memberOf: [],
-    ...attributes,
-  };
-}
 
 function superuser(name: string, oid: number, hasPassword: boolean | null): LoginSuperuser {
   return { name, oid, bootstrap: oid === 10, hasPassword };

@@ -5,7 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 
-import { type LiteralFact, literalSettings, runOnFacts } from "../../../../test/support/literal-facts.js";
+import {
+  draftsOnFacts,
+  type LiteralFact,
+  literalSettings,
+  runOnFacts,
+} from "../../../../test/support/literal-facts.js";
 import { makeCertificate, makeCrl } from "../../../../test/support/x509-fixtures.js";
 import { type HbaFile } from "../../../hba/model.js";
 import { parseHbaText } from "../../../hba/parse/index.js";
@@ -52,9 +57,7 @@ const served = (leaf: Buffer, chain: Buffer[] = [], host = "127.0.0.1"): Literal
   { host, port: 5432, leaf, chain } satisfies ServedCertificate,
 ];
 
-async function findings(check: AuditCheck, facts: readonly LiteralFact[]) {
-  return (await runOnFacts(check, facts, NOW)).drafts;
-}
+const findings = (check: AuditCheck, facts: readonly LiteralFact[]) => draftsOnFacts(check, facts, NOW);
 
 test("tls/ssl-off: fires with ssl off, with the setting's file:line; silent with ssl on", async () => {
   const [off] = await findings(sslOff, [settings({ ssl: "off" })]);
