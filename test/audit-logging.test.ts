@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { appendFile, chmod, mkdir, mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, chmod, mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -214,10 +214,22 @@ describe("audit: logging, integrity and host checks on a real cluster", () => {
     const second = (await audited.audit(["--pgdata", cluster.dataDir])).report;
     assert.deepEqual(familyIds(second), ["host/log-directory-in-pgdata", "logging/pgaudit-absent"]);
     assert.equal(onlyFinding(second, "logging/pgaudit-absent").subject, "pgaudit.log");
-    for (const finding of familyFindings(second)) await applySql(audited, finding.fix);
+    // log-directory-in-pgdata's fix: make /var/log/postgresql for PGDATA's owner when it is missing (a shell command), then SQL.
+    const logDirectory = onlyFinding(second, "host/log-directory-in-pgdata").fix;
+    const [shell, sql] = logDirectory.split(", then: ");
+    assert.ok(shell && sql, logDirectory);
+    const logsBefore = new Set(await readdir("/var/log/postgresql").catch(() => []));
+    await run("sh", ["-c", shell.replace(/ \(as root.*$/, "")]);
+    for (const finding of familyFindings(second))
+      await applySql(audited, finding.id === "host/log-directory-in-pgdata" ? sql : finding.fix);
 
     const clean = (await audited.audit(["--pgdata", cluster.dataDir])).report;
     assert.deepEqual(familyFindings(clean), []);
+    // The server logs there now: it moves to the test's own directory (outside PGDATA), and its files there go.
+    await cluster.sql(`ALTER SYSTEM SET log_directory = '${cluster.baseDir}'; SELECT pg_reload_conf();`);
+    for (const file of await readdir("/var/log/postgresql"))
+      if (!logsBefore.has(file) && /^postgresql-[\d-]+_\d+\.log$/.test(file))
+        await rm(join("/var/log/postgresql", file));
     assert.equal((await cluster.sql("SHOW data_checksums")).trim(), "on");
     assert.match(await cluster.sql("SHOW shared_preload_libraries"), /pgaudit/);
 
