@@ -388,6 +388,20 @@ describe("per-database checks", () => {
       /\nALTER ROUTINE "public"\."grant_me"\(who text\) SET search_path = pg_catalog, "public", pg_temp;$/,
     );
     assert.match(findings[0]?.message ?? "", /runs as postgres \(superuser\)/);
+    // Its schema open to PUBLIC's CREATE: left out of the search_path (PostgreSQL's "Writing SECURITY DEFINER Functions Safely").
+    const [open] = await run(
+      securityDefinerPublic,
+      catalogs({
+        app: {
+          schemasOpenToPublic: [{ schema: "public", owner: "pg_database_owner", acl: "{=UC/pg_database_owner}" }],
+          securityDefinersWithoutSearchPath: [routine("grant_me", { arguments: "who text" })],
+        },
+      }),
+    );
+    assert.match(
+      open?.fix ?? "",
+      /\nALTER ROUTINE "public"\."grant_me"\(who text\) SET search_path = pg_catalog, pg_temp; -- not "public": PUBLIC may create/,
+    );
   });
 
   test("untrusted-languages: medium when installed, high when PUBLIC may run its functions", async () => {
