@@ -196,6 +196,15 @@ describe("audit: logging, integrity and host checks on a real cluster", () => {
       `${pgaudit} is missing: bash scripts/setup.sh --tests installs postgresql-15-pgaudit`,
     );
     const { report } = await audited.audit(["--pgdata", cluster.dataDir]);
+    // archiving-off's fix: the directory the DBA chooses in place of /path/to/archive, made by its command, then the SQL.
+    const archiving = onlyFinding(report, "integrity/archiving-off").fix.replaceAll(
+      "/path/to/archive",
+      join(cluster.baseDir, "wal"),
+    );
+    const [makeArchive, archiveSql] = archiving.split(", then: ");
+    assert.ok(makeArchive && archiveSql, archiving);
+    await run("sh", ["-c", makeArchive.replace(/ \(as root.*$/, "")]);
+    await applySql(audited, archiveSql);
     for (const finding of familyFindings(report)) {
       if (finding.fix.startsWith("ALTER SYSTEM")) await applySql(audited, finding.fix);
       else if (finding.fix.startsWith("chmod ")) await run("sh", ["-c", finding.fix]);
@@ -208,6 +217,12 @@ describe("audit: logging, integrity and host checks on a real cluster", () => {
     await pgCtl(audited, "stop");
     await asServer(audited, "pg_checksums", ["--enable", "-D", cluster.dataDir]);
     await pgCtl(audited, "start");
+    // As archiving-off's fix says to check: after a WAL switch, pg_stat_archiver counts WAL archived, none failed.
+    await cluster.sql("CREATE TABLE archived_filler AS SELECT 1 AS n; SELECT pg_switch_wal();");
+    await waitFor(
+      "WAL archived by the printed archive_command",
+      async () => (await cluster.sql("SELECT archived_count > 0 AND failed_count = 0 FROM pg_stat_archiver")) === "t",
+    );
 
     // Two findings follow from the fixes: the logging collector now writes files, to log_directory 'log' (the
     // default), inside PGDATA; and pgaudit, now loaded, has pgaudit.log to set, which only a loaded pgaudit knows.
