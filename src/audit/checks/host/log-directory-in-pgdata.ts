@@ -30,7 +30,9 @@ export const logDirectoryInPgdata: AuditCheck = {
   cis: "3.1.27",
   scope: "server",
   why: "Logs inside PGDATA share its filesystem (a log flood fills the disk the database needs and stops it), are copied into base backups and replicas, and are read by anyone given group access to the data; they belong on their own filesystem, where they can also be shipped and kept.",
-  fix: "install -d -m 0750 -o <server OS user> -g <its group> /var/log/postgresql (or choose another directory outside PGDATA), then: ALTER SYSTEM SET log_directory = '/var/log/postgresql'; SELECT pg_reload_conf();",
+  fix:
+    "install -d -m 0750 -o <server OS user> -g <its group> /var/log/postgresql (or choose another directory outside " +
+    "PGDATA), then: ALTER SYSTEM SET log_directory = '/var/log/postgresql'; SELECT pg_reload_conf();",
   facts: [settingsFact],
   run(context) {
     const settings = context.fact(settingsFact);

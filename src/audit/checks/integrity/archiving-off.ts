@@ -41,7 +41,10 @@ export const archivingOff: AuditCheck = {
   cis: "7.4",
   scope: "server",
   why: "Without archived WAL the cluster can only be restored to the moment of its last base backup: everything committed since is lost, and there is no point-in-time recovery to the minute before a mistake or an attack. With archive_mode on but nothing to archive with, WAL piles up in pg_wal until the disk is full (high). No archive is a recovery gap, not a breach path: medium (pgdsat says critical).",
-  fix: `install -d -m 0700 -o <server OS user> ${ARCHIVE_PLACEHOLDER} (a directory you choose), then: ALTER SYSTEM SET archive_mode = on; ALTER SYSTEM SET archive_command = '${ARCHIVE_COMMAND}'; -- then restart the server, and ${VERIFY}`,
+  fix:
+    `install -d -m 0700 -o <server OS user> ${ARCHIVE_PLACEHOLDER} (a directory you choose), then: ` +
+    `ALTER SYSTEM SET archive_mode = on; ALTER SYSTEM SET archive_command = '${ARCHIVE_COMMAND}'; ` +
+    `-- then restart the server, and ${VERIFY}`,
   facts: [settingsFact],
   run(context) {
     const settings = context.fact(settingsFact);
