@@ -106,7 +106,7 @@ test("audit: planted authentication weaknesses are each found with evidence, equ
   const delay = one(report, "authentication/auth-delay").fix;
   assert.match(
     delay,
-    /^LOAD 'auth_delay'; ALTER SYSTEM SET shared_preload_libraries = 'auth_delay'; ALTER SYSTEM SET auth_delay.milliseconds = '500';/,
+    /^LOAD 'auth_delay'; ALTER SYSTEM SET shared_preload_libraries = 'pgaudit', 'passwordcheck', 'auth_delay'; ALTER SYSTEM SET auth_delay.milliseconds = '500';/,
   );
   await server.cluster.sql(delay);
   // trust-from-network's fix: "narrow the rule to local/127.0.0.1/32"; parse-error's: "correct the line"; the wide rules go with them.

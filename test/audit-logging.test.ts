@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { appendFile, chmod, mkdir, mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, chmod, mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -196,6 +196,15 @@ describe("audit: logging, integrity and host checks on a real cluster", () => {
       `${pgaudit} is missing: bash scripts/setup.sh --tests installs postgresql-15-pgaudit`,
     );
     const { report } = await audited.audit(["--pgdata", cluster.dataDir]);
+    // archiving-off's fix: the directory the DBA chooses in place of /path/to/archive, made by its command, then the SQL.
+    const archiving = onlyFinding(report, "integrity/archiving-off").fix.replaceAll(
+      "/path/to/archive",
+      join(cluster.baseDir, "wal"),
+    );
+    const [makeArchive, archiveSql] = archiving.split(", then: ");
+    assert.ok(makeArchive && archiveSql, archiving);
+    await run("sh", ["-c", makeArchive.replace(/ \(as root.*$/, "")]);
+    await applySql(audited, archiveSql);
     for (const finding of familyFindings(report)) {
       if (finding.fix.startsWith("ALTER SYSTEM")) await applySql(audited, finding.fix);
       else if (finding.fix.startsWith("chmod ")) await run("sh", ["-c", finding.fix]);
@@ -208,16 +217,34 @@ describe("audit: logging, integrity and host checks on a real cluster", () => {
     await pgCtl(audited, "stop");
     await asServer(audited, "pg_checksums", ["--enable", "-D", cluster.dataDir]);
     await pgCtl(audited, "start");
+    // As archiving-off's fix says to check: after a WAL switch, pg_stat_archiver counts WAL archived, none failed.
+    await cluster.sql("CREATE TABLE archived_filler AS SELECT 1 AS n; SELECT pg_switch_wal();");
+    await waitFor(
+      "WAL archived by the printed archive_command",
+      async () => (await cluster.sql("SELECT archived_count > 0 AND failed_count = 0 FROM pg_stat_archiver")) === "t",
+    );
 
     // Two findings follow from the fixes: the logging collector now writes files, to log_directory 'log' (the
     // default), inside PGDATA; and pgaudit, now loaded, has pgaudit.log to set, which only a loaded pgaudit knows.
     const second = (await audited.audit(["--pgdata", cluster.dataDir])).report;
     assert.deepEqual(familyIds(second), ["host/log-directory-in-pgdata", "logging/pgaudit-absent"]);
     assert.equal(onlyFinding(second, "logging/pgaudit-absent").subject, "pgaudit.log");
-    for (const finding of familyFindings(second)) await applySql(audited, finding.fix);
+    // log-directory-in-pgdata's fix: make /var/log/postgresql for PGDATA's owner when it is missing (a shell command), then SQL.
+    const logDirectory = onlyFinding(second, "host/log-directory-in-pgdata").fix;
+    const [shell, sql] = logDirectory.split(", then: ");
+    assert.ok(shell && sql, logDirectory);
+    const logsBefore = new Set(await readdir("/var/log/postgresql").catch(() => []));
+    await run("sh", ["-c", shell.replace(/ \(as root.*$/, "")]);
+    for (const finding of familyFindings(second))
+      await applySql(audited, finding.id === "host/log-directory-in-pgdata" ? sql : finding.fix);
 
     const clean = (await audited.audit(["--pgdata", cluster.dataDir])).report;
     assert.deepEqual(familyFindings(clean), []);
+    // The server logs there now: it moves to the test's own directory (outside PGDATA), and its files there go.
+    await cluster.sql(`ALTER SYSTEM SET log_directory = '${cluster.baseDir}'; SELECT pg_reload_conf();`);
+    for (const file of await readdir("/var/log/postgresql"))
+      if (!logsBefore.has(file) && /^postgresql-[\d-]+_\d+\.log$/.test(file))
+        await rm(join("/var/log/postgresql", file));
     assert.equal((await cluster.sql("SHOW data_checksums")).trim(), "on");
     assert.match(await cluster.sql("SHOW shared_preload_libraries"), /pgaudit/);
 

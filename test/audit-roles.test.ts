@@ -191,6 +191,19 @@ describe("audit, roles and privileges family, on a real cluster", () => {
 
   test("running each printed fix makes its finding disappear on the next run", async () => {
     const { report } = await audited.audit();
+    // security-definer-public's search_path holds no schema PUBLIC may create in (app2's public is one now).
+    const definer = report.findings.find((each) => each.id === "roles/security-definer-public");
+    const searchPath = /SET search_path = ([^;]*);/.exec(definer?.fix ?? "")?.[1] ?? "";
+    assert.match(searchPath, /pg_temp$/, definer?.fix);
+    const openToPublic = (schema: string) =>
+      audited.cluster.sql(
+        `SELECT EXISTS (SELECT 1 FROM pg_namespace n, aclexplode(COALESCE(n.nspacl, acldefault('n', n.nspowner))) a
+           WHERE n.nspname = '${schema.replace(/'/g, "''")}' AND a.grantee = 0 AND a.privilege_type = 'CREATE')`,
+        "app2",
+      );
+    assert.equal(await openToPublic("public"), "t");
+    for (const schema of searchPath.split(", ").map((name) => name.replace(/^"(.*)"$/, "$1")))
+      assert.equal(await openToPublic(schema), "f", `${schema} in ${searchPath}`);
     for (const finding of report.findings.filter((each) => each.id.startsWith("roles/"))) {
       if (finding.id === "roles/databases-not-examined") continue;
       await audited.cluster.sql(finding.fix);

@@ -175,3 +175,32 @@ test("a layer where no check ran says it was not assessed, with no score, and co
   assert.equal(headings[3], "Access control  not assessed, no check ran. What can you do? What data can you access?");
   assert.ok(!lines.includes("  no findings"), "not the same as a layer that passed");
 });
+
+/** The fixture report with the fix of its first finding replaced. */
+function withFix(fix: string): AuditReport {
+  const report = fixtureReport();
+  const [first, ...rest] = report.findings;
+  assert.ok(first);
+  return { ...report, findings: [{ ...first, fix }, ...rest] };
+}
+
+test("a multi-line fix is printed as its lines, continuation lines indented under the first, as psql takes it", () => {
+  const fix = '\\connect "postgres"\nREVOKE CREATE ON SCHEMA "public" FROM PUBLIC;';
+  const lines = renderText(withFix(fix), { color: false }).split("\n");
+  const at = lineOf(lines, 'fix: \\connect "postgres"');
+  assert.equal(lines[at], '           fix: \\connect "postgres"');
+  assert.equal(lines[at + 1], '                REVOKE CREATE ON SCHEMA "public" FROM PUBLIC;');
+  assert.ok(!lines.some((line) => line.includes("\\n")), "no newline shown as an escape");
+});
+
+test("a fix naming a role with a newline or an escape is referred to the JSON report, not printed broken", () => {
+  for (const role of ["evil\nsuper", "evil\u001b[2Jsuper", "evil\rsuper"]) {
+    const fix = `ALTER ROLE "${role}" NOSUPERUSER;`;
+    const text = renderText(withFix(fix), { color: false });
+    assert.match(text, /fix: not shown here: it names something with a control character .*; see --format json\n/);
+    assert.ok(!text.includes('ALTER ROLE "evil'), `no broken statement for ${JSON.stringify(role)}`);
+  }
+  // A newline between statements and a quote, or a comment's apostrophe, is no reason to hide the fix.
+  const fine = renderText(withFix("-- the role's rights\nALTER ROLE \"o'k\" NOSUPERUSER;"), { color: false });
+  assert.match(fine, /fix: -- the role's rights\n {16}ALTER ROLE "o'k" NOSUPERUSER;\n/);
+});

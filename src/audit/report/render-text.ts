@@ -49,7 +49,8 @@ const BAND_PAINT: Readonly<Record<ScoreBand, Paint>> = { good: "green", fair: "y
  * read from, the fix); the checks that could not run with the grant that would let them; the
  * SOC 2 table; with a baseline, new findings marked and the fixed ones listed; and a last
  * summary line. Text the server chose is escaped, so a role named with terminal escapes shows
- * as escapes; colours (ANSI) only when `options.color`.
+ * as escapes; a fix is printed line by line as it is to be pasted, or, when it names something
+ * with a control character, referred to the JSON report; colours (ANSI) only when `options.color`.
  */
 export function renderText(report: AuditReport, options: TextOptions = { color: false }): string {
   const paint = (style: Paint, text: string) => (options.color ? `\u001b[${SGR[style]}m${text}\u001b[0m` : text);
@@ -120,8 +121,51 @@ function findingLines(finding: AuditFinding, mark: string, paint: (style: Paint,
       (evidence) =>
         `${INDENT}${show(evidence.label)}: ${show(evidence.value)}${evidence.source ? ` (${place(evidence.source)})` : ""}`,
     ),
-    `${INDENT}fix: ${show(finding.fix)}`,
+    ...fixLines(finding.fix),
   ];
+}
+
+/** Where a fix's further lines start: under its first line, past `fix: `. */
+const FIX_INDENT = `${INDENT}     `;
+
+/**
+ * A fix as lines to paste: a multi-line fix (psql's `\connect` then SQL) one line each, the
+ * others indented under the first (psql ignores the spaces). A fix that names something with a
+ * control character (a role called "a<newline>b", an escape) cannot be shown as written: escaped,
+ * it would name another role, broken across lines, a different one; the JSON report holds it
+ * exactly, so the text says to look there rather than print a statement that does not do the job.
+ */
+function fixLines(fix: string): string[] {
+  if (!showableAsWritten(fix))
+    return [
+      `${INDENT}fix: not shown here: it names something with a control character that text cannot show as ` +
+        "written; see --format json",
+    ];
+  const [first, ...rest] = fix.split("\n");
+  return [`${INDENT}fix: ${first ?? ""}`, ...rest.map((line) => `${FIX_INDENT}${line}`)];
+}
+
+/**
+ * Whether a fix can be printed as is: no control character but the newlines and tabs between
+ * statements (escapeControl would change nothing else), and no newline inside a quoted literal or
+ * name, where the indentation added would change it. `--` comments run to the end of their line.
+ */
+function showableAsWritten(fix: string): boolean {
+  if (escapeControl(fix.replace(/[\n\t]/g, "")) !== fix.replace(/[\n\t]/g, "")) return false;
+  let quote: string | undefined;
+  for (let at = 0; at < fix.length; at += 1) {
+    const char = fix[at] as string;
+    if (quote !== undefined) {
+      if (char === quote) quote = undefined;
+      else if (char === "\n") return false;
+    } else if (char === "'" || char === '"') quote = char;
+    else if (char === "-" && fix[at + 1] === "-") {
+      const end = fix.indexOf("\n", at);
+      if (end < 0) return true;
+      at = end;
+    }
+  }
+  return true;
 }
 
 /** The layers, lowest score first, those where no check ran last; equal scores keep the order of the four layers. */

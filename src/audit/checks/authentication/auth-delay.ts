@@ -23,7 +23,7 @@ export const authDelay: AuditCheck = {
   scope: "server",
   why: "Without a pause before a failed login is answered (auth_delay, or credcheck's auth_delay_ms), a client can try passwords as fast as the server answers: online guessing of weak passwords becomes practical.",
   // LOAD first: ALTER SYSTEM refuses a setting of a module the server has not loaded.
-  fix: `LOAD 'auth_delay'; ALTER SYSTEM SET shared_preload_libraries = '..., auth_delay'; ALTER SYSTEM SET auth_delay.milliseconds = '${PROPOSED_AUTH_DELAY_MS}'; then restart PostgreSQL`,
+  fix: `LOAD 'auth_delay'; ALTER SYSTEM SET shared_preload_libraries = '<what is loaded now>', 'auth_delay'; ALTER SYSTEM SET auth_delay.milliseconds = '${PROPOSED_AUTH_DELAY_MS}'; then restart PostgreSQL`,
   facts: [settingsFact],
   run(context) {
     const settings = context.fact(settingsFact);
@@ -44,7 +44,7 @@ export const authDelay: AuditCheck = {
         evidence,
         fix: auth
           ? `ALTER SYSTEM SET auth_delay.milliseconds = '${PROPOSED_AUTH_DELAY_MS}'; SELECT pg_reload_conf();`
-          : `LOAD 'auth_delay'; ${preloadFix(settings, "auth_delay")} ALTER SYSTEM SET auth_delay.milliseconds = '${PROPOSED_AUTH_DELAY_MS}'; -- then restart PostgreSQL (shared_preload_libraries is read at start)`,
+          : `LOAD 'auth_delay'; ${preloadFix(settings)} ALTER SYSTEM SET auth_delay.milliseconds = '${PROPOSED_AUTH_DELAY_MS}'; -- then restart PostgreSQL (shared_preload_libraries is read at start)`,
       },
     ];
   },

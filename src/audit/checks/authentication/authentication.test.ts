@@ -183,7 +183,7 @@ test("auth-delay: fires without auth_delay or credcheck's delay, and when the de
   assert.ok(none);
   assert.equal(
     none.fix,
-    "LOAD 'auth_delay'; ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements, auth_delay'; ALTER SYSTEM SET auth_delay.milliseconds = '500'; -- then restart PostgreSQL (shared_preload_libraries is read at start)",
+    "LOAD 'auth_delay'; ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements', 'pgaudit', 'passwordcheck', 'auth_delay'; ALTER SYSTEM SET auth_delay.milliseconds = '500'; -- then restart PostgreSQL (shared_preload_libraries is read at start)",
   );
   const [zero] = await withSettings(authDelay, {
     shared_preload_libraries: '"$libdir/auth_delay.so"',

@@ -117,11 +117,17 @@ describe("host checks on literal facts", () => {
   test("log-directory-in-pgdata: relative, empty or inside PGDATA fires; outside, or no log files of its own, does not", async () => {
     const subjects = async (settings: Record<string, string>) =>
       (await draftsOnFacts(logDirectoryInPgdata, facts(pgdataFiles(), settings))).map((draft) => draft.fix);
-    const fix = "ALTER SYSTEM SET log_directory = '/var/lib/postgresql/15/log'; SELECT pg_reload_conf();";
+    const fix =
+      `[ -d /var/log/postgresql ] || install -d -m 0750 -o "$(stat -c %U '${PGDATA}')" -g "$(stat -c %G '${PGDATA}')" ` +
+      "/var/log/postgresql (as root, on the server's host; or choose another directory outside PGDATA the server's OS user " +
+      "can write), then: ALTER SYSTEM SET log_directory = '/var/log/postgresql'; SELECT pg_reload_conf();";
     assert.deepEqual(await subjects({ log_directory: "log" }), [fix]);
     assert.deepEqual(await subjects({ log_directory: "" }), [fix]);
     assert.deepEqual(await subjects({ log_directory: `${PGDATA}/pg_log/` }), [fix]);
     assert.deepEqual(await subjects({ log_directory: `${PGDATA}-logs` }), [], "a sibling whose name starts alike");
+    // PGDATA above /var/log/postgresql: no directory is proposed, the DBA chooses one.
+    const [above] = await subjects({ log_directory: "log", data_directory: "/var" });
+    assert.match(above ?? "", /^choose a directory outside the data directory.*log_directory = '<that directory>'/);
     assert.deepEqual(await subjects({ log_directory: "log", logging_collector: "off" }), []);
     assert.deepEqual(await subjects({ log_directory: "log", log_destination: "syslog" }), []);
   });

@@ -1,4 +1,8 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 
 import { draftsOnFacts, LITERAL_CONF, literalSettings } from "../../../../test/support/literal-facts.js";
@@ -136,6 +140,54 @@ describe("integrity checks on literal facts", () => {
       "an archive library is archiving",
     );
     assert.deepEqual(await draftsOnFacts(archivingOff, facts({ archive_mode: "always" })), []);
+  });
+
+  test("archiving off: the fix names no tool the host may lack; its archive_command copies WAL with sh, test and cp", async () => {
+    const [off] = await draftsOnFacts(archivingOff, facts({ archive_mode: "off", data_directory: "/srv/pg data" }));
+    const fix = off?.fix ?? "";
+    assert.doesNotMatch(fix, /pgbackrest/);
+    assert.match(
+      fix,
+      /^install -d -m 0700 -o "\$\(stat -c %U '\/srv\/pg data'\)" \/path\/to\/archive \(as root; replace/,
+    );
+    assert.match(fix, /ALTER SYSTEM SET archive_mode = on;/);
+    assert.match(fix, /FROM pg_stat_archiver;$/);
+    const [empty] = await draftsOnFacts(archivingOff, facts({ archive_command: "", archive_library: "" }));
+    assert.match(empty?.fix ?? "", /^install -d -m 0700 -o <server OS user> .*SELECT pg_reload_conf\(\);/);
+    // The archive_command as the archiver runs it (sh -c, %p and %f replaced): into the chosen directory it copies;
+    // with the placeholder left in, it fails with a status the archiver counts (not 127, command not found).
+    const command = /archive_command = '([^']*)'/.exec(fix)?.[1] ?? "";
+    const dir = await mkdtemp(join(tmpdir(), "pgwarden-archive-"));
+    try {
+      await writeFile(join(dir, "000000010000000000000001"), "wal");
+      await mkdir(join(dir, "archive"));
+      const archive = (target: string) =>
+        spawnSync(
+          "sh",
+          [
+            "-c",
+            command
+              .replaceAll("/path/to/archive", target)
+              .replace("%p", "000000010000000000000001")
+              .replaceAll("%f", "000000010000000000000001"),
+          ],
+          { cwd: dir },
+        );
+      assert.equal(archive(join(dir, "archive")).status, 0);
+      assert.equal(await readFile(join(dir, "archive", "000000010000000000000001"), "utf8"), "wal");
+      assert.equal(archive(join(dir, "archive")).status, 1, "an archived file is never overwritten");
+      const unfilled = spawnSync(
+        "sh",
+        ["-c", command.replace("%p", "000000010000000000000001").replaceAll("%f", "x")],
+        { cwd: dir },
+      );
+      assert.ok(
+        unfilled.status !== 0 && unfilled.status !== null && unfilled.status < 126,
+        `status ${unfilled.status}`,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test("archiving failing: a failure after the last success is a finding, an old one is not", async () => {

@@ -228,7 +228,10 @@ describe("logging checks on literal settings", () => {
 
   test("the fix for a missing pgaudit keeps the libraries already preloaded", async () => {
     const [draft] = await run("logging/pgaudit-absent", { shared_preload_libraries: "pg_stat_statements, auth_delay" });
-    assert.match(draft?.fix ?? "", /shared_preload_libraries = 'pg_stat_statements, auth_delay, pgaudit'/);
+    assert.match(
+      draft?.fix ?? "",
+      /shared_preload_libraries = 'pg_stat_statements', 'auth_delay', 'pgaudit', 'passwordcheck';/,
+    );
   });
 
   test("log_line_prefix escapes: %% is a literal, padding is allowed", () => {

@@ -1,4 +1,5 @@
 import { type AuditCheck, type FindingDraft } from "../../audit-check.js";
+import { preloadedLibraries, preloadFix } from "../../facts/auth-preload.js";
 import { settingEvidence, settingsFact, settingValue } from "../../facts/settings.js";
 
 /** A library list as shared_preload_libraries holds it: `pg_stat_statements, "$libdir/pgaudit"`. */
@@ -37,20 +38,17 @@ export const pgauditAbsent: AuditCheck = {
   cis: "3.2",
   scope: "server",
   why: "log_statement records the text sent, not what was done (a function or a prepared statement hides it) and cannot tell read from write per object. pgaudit, preloaded, writes audit records an auditor can rely on; pgaudit.log should include at least ddl and write.",
-  fix: "ALTER SYSTEM SET shared_preload_libraries = 'pgaudit'; -- then restart the server, and ALTER SYSTEM SET pgaudit.log = 'ddl, role, write'; SELECT pg_reload_conf(); (the server knows pgaudit.log only once pgaudit is loaded)",
+  fix: "ALTER SYSTEM SET shared_preload_libraries = '<what is loaded now>', 'pgaudit'; -- then restart the server, and ALTER SYSTEM SET pgaudit.log = 'ddl, role, write'; SELECT pg_reload_conf(); (the server knows pgaudit.log only once pgaudit is loaded)",
   facts: [settingsFact],
   run(context) {
     const settings = context.fact(settingsFact);
-    const preload = libraryList(settingValue(settings, "shared_preload_libraries") ?? "");
-    const loaded = preload.some((library) => /(^|\/)pgaudit(\.so)?$/i.test(library));
-    if (!loaded) {
-      const wanted = [...preload, "pgaudit"].join(", ");
+    if (!preloadedLibraries(settings).includes("pgaudit")) {
       return [
         {
           subject: "shared_preload_libraries",
           message: "pgaudit is not in shared_preload_libraries",
           evidence: [settingEvidence(settings, "shared_preload_libraries")],
-          fix: `ALTER SYSTEM SET shared_preload_libraries = '${wanted.replace(/'/g, "''")}'; -- then restart the server, and ALTER SYSTEM SET pgaudit.log = 'ddl, role, write'; SELECT pg_reload_conf(); (the server knows pgaudit.log only once pgaudit is loaded)`,
+          fix: `${preloadFix(settings)} -- then restart the server, and ALTER SYSTEM SET pgaudit.log = 'ddl, role, write'; SELECT pg_reload_conf(); (the server knows pgaudit.log only once pgaudit is loaded)`,
         },
       ];
     }

@@ -15,7 +15,7 @@ export const noStrengthCheck: AuditCheck = {
   cis: "5.6",
   scope: "server",
   why: "Without passwordcheck or credcheck in shared_preload_libraries, ALTER ROLE ... PASSWORD accepts the role's name, a one-letter password or a vendor default; the next password audit finds it only after it was in use.",
-  fix: "ALTER SYSTEM SET shared_preload_libraries = '..., passwordcheck'; then restart PostgreSQL (or credcheck, which also checks verifiers' reuse and delays failed logins); pgwarden role apply checks passwords before it sends their verifiers",
+  fix: "ALTER SYSTEM SET shared_preload_libraries = '<what is loaded now>', 'passwordcheck'; then restart PostgreSQL (or credcheck, which also checks verifiers' reuse and delays failed logins); pgwarden role apply checks passwords before it sends their verifiers",
   facts: [settingsFact],
   run(context) {
     const settings = context.fact(settingsFact);
@@ -26,7 +26,7 @@ export const noStrengthCheck: AuditCheck = {
         subject: "shared_preload_libraries",
         message: "neither passwordcheck nor credcheck is in shared_preload_libraries: any password is accepted",
         evidence: [settingEvidence(settings, "shared_preload_libraries")],
-        fix: `${preloadFix(settings, "passwordcheck")} -- then restart PostgreSQL (shared_preload_libraries is read at start)`,
+        fix: `${preloadFix(settings)} -- then restart PostgreSQL (shared_preload_libraries is read at start)`,
       },
     ];
   },

@@ -154,9 +154,12 @@ function preload(value: string): Map<string, Setting> {
 test("no-strength-check: fires unless passwordcheck or credcheck is preloaded; the fix keeps what is loaded", async () => {
   const [draft] = await run(noStrengthCheck, [[settingsFact, preload("")]]);
   assert.ok(draft);
-  assert.match(draft.fix ?? "", /^ALTER SYSTEM SET shared_preload_libraries = 'passwordcheck'; -- then restart/);
+  assert.match(
+    draft.fix ?? "",
+    /^ALTER SYSTEM SET shared_preload_libraries = 'pgaudit', 'passwordcheck', 'auth_delay'; -- then restart/,
+  );
   const [kept] = await run(noStrengthCheck, [[settingsFact, preload("pg_stat_statements, auth_delay")]]);
-  assert.match(kept?.fix ?? "", /= 'pg_stat_statements, auth_delay, passwordcheck';/);
+  assert.match(kept?.fix ?? "", /= 'pg_stat_statements', 'auth_delay', 'pgaudit', 'passwordcheck';/);
   assert.deepEqual(await run(noStrengthCheck, [[settingsFact, preload("auth_delay,passwordcheck")]]), []);
   assert.deepEqual(await run(noStrengthCheck, [[settingsFact, preload('"$libdir/credcheck"')]]), []);
 });

@@ -2,6 +2,7 @@ import { quoteIdentifier } from "../../../core/identifier.js";
 import { type AuditCheck, type FindingDraft } from "../../audit-check.js";
 import { rolesFact } from "../../facts/roles.js";
 import { membershipChain } from "./membership-chain.js";
+import { nameInComment } from "./sql-names.js";
 
 /** The predefined roles that reach the server's files and programs as its OS user. */
 const DANGEROUS_ROLES = ["pg_execute_server_program", "pg_read_server_files", "pg_write_server_files"] as const;
@@ -43,7 +44,7 @@ export const dangerousPredefinedMembers: AuditCheck = {
           evidence: [{ label: `role ${role.name}`, value: `member of ${chain.slice(1).join(" -> member of ")}` }],
           fix:
             `REVOKE ${dangerous} FROM ${quoteIdentifier(holder)};` +
-            (holder === role.name ? "" : `  -- ${role.name} holds it through ${holder}`),
+            (holder === role.name ? "" : `  -- ${nameInComment(role.name)} holds it through ${nameInComment(holder)}`),
         });
       }
     }

@@ -3,6 +3,7 @@ import { type AuditCheck, type FindingDraft } from "../../audit-check.js";
 import { type Evidence } from "../../audit-finding.js";
 import { type RoleInfo, rolesFact } from "../../facts/roles.js";
 import { inventoryUsersFact } from "./facts/inventory-users.js";
+import { nameInComment } from "./sql-names.js";
 import { walSendersFact } from "./facts/wal-senders.js";
 
 /**
@@ -78,14 +79,14 @@ function finding(message: string, evidence: Evidence[], name: string, existing: 
   const statement = !existing
     ? `CREATE ROLE ${role} LOGIN REPLICATION;\n-- then `
     : ready
-      ? `-- ${name} can already replicate: `
+      ? `-- ${nameInComment(name)} can already replicate: `
       : `ALTER ROLE ${role} LOGIN REPLICATION NOSUPERUSER;\n-- then `;
   return {
     subject: "replication",
     message,
     evidence,
     fix:
-      `${statement}give it a password (psql: \\password ${name}), a \`host replication ${name} <standby>/32 ` +
-      `scram-sha-256\` rule, and point each standby's primary_conninfo (or backup tool) at user=${name}`,
+      `${statement}give it a password (psql: \\password ${nameInComment(name)}), a \`host replication ${nameInComment(name)} ` +
+      `<standby>/32 scram-sha-256\` rule, and point each standby's primary_conninfo (or backup tool) at user=${nameInComment(name)}`,
   };
 }

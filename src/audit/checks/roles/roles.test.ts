@@ -299,6 +299,18 @@ describe("roles/no-replication-user", () => {
     assert.match(findings[0]?.fix ?? "", /^-- repl can already replicate: /);
   });
 
+  test("a role name with a line break cannot end a fix's comment and smuggle SQL into it", async () => {
+    const evil = "repl\nDROP DATABASE app; --";
+    const findings = await run(
+      noReplicationUser,
+      [rolesFact, [role("postgres", { superuser: true }), role(evil, { replication: true })]],
+      [walSendersFact, [sender("postgres", true)]],
+    );
+    const fix = findings[0]?.fix ?? "";
+    assert.match(fix, /^-- "repl\\x0aDROP DATABASE app; --" can already replicate: /);
+    assert.equal(fix.split("\n").length, 1, "one comment line");
+  });
+
   test("silent when the stream is a non-superuser's, and without replicas or inventory", async () => {
     const roles = [role("postgres", { superuser: true }), role("replicator", { replication: true })];
     assert.deepEqual(
@@ -361,6 +373,20 @@ describe("per-database checks", () => {
       /\nALTER ROUTINE "public"\."grant_me"\(who text\) SET search_path = pg_catalog, "public", pg_temp;$/,
     );
     assert.match(findings[0]?.message ?? "", /runs as postgres \(superuser\)/);
+    // Its schema open to PUBLIC's CREATE: left out of the search_path (PostgreSQL's "Writing SECURITY DEFINER Functions Safely").
+    const [open] = await run(
+      securityDefinerPublic,
+      catalogs({
+        app: {
+          schemasOpenToPublic: [{ schema: "public", owner: "pg_database_owner", acl: "{=UC/pg_database_owner}" }],
+          securityDefinersWithoutSearchPath: [routine("grant_me", { arguments: "who text" })],
+        },
+      }),
+    );
+    assert.match(
+      open?.fix ?? "",
+      /\nALTER ROUTINE "public"\."grant_me"\(who text\) SET search_path = pg_catalog, pg_temp; -- not "public": PUBLIC may create/,
+    );
   });
 
   test("untrusted-languages: medium when installed, high when PUBLIC may run its functions", async () => {

@@ -3,6 +3,18 @@ import { type AuditCheck } from "../../audit-check.js";
 import { databaseCatalogFact } from "../../facts/database-catalog.js";
 import { inDatabaseFix, routineName, routineSubject } from "./sql-names.js";
 
+/**
+ * The search_path PostgreSQL's "Writing SECURITY DEFINER Functions Safely" asks for: no schema an
+ * untrusted role can create in, pg_temp last. The routine's own schema is kept only when PUBLIC may
+ * not create there; otherwise the body must name its objects with their schema.
+ */
+function searchPathFix(routine: string, schema: string, schemaOpenToPublic: boolean): string {
+  return schemaOpenToPublic
+    ? `ALTER ROUTINE ${routine} SET search_path = pg_catalog, pg_temp; -- not ${quoteIdentifier(schema)}: ` +
+        "PUBLIC may create in it; name its objects with their schema in the body"
+    : `ALTER ROUTINE ${routine} SET search_path = pg_catalog, ${quoteIdentifier(schema)}, pg_temp;`;
+}
+
 /** A SECURITY DEFINER routine PUBLIC may execute that leaves search_path to its caller, in every database. */
 export const securityDefinerPublic: AuditCheck = {
   id: "roles/security-definer-public",
@@ -16,11 +28,12 @@ export const securityDefinerPublic: AuditCheck = {
     "The function runs with its owner's privileges but looks names up through the caller's search_path: " +
     "any role may put a table, function or operator of its own first (in its temporary schema, or a " +
     "schema it can create in) and have it run as the owner, often a superuser.",
-  fix: "ALTER ROUTINE <function>(<arguments>) SET search_path = pg_catalog, <its schema>, pg_temp; (or REVOKE EXECUTE ... FROM PUBLIC)",
+  fix: "ALTER ROUTINE <function>(<arguments>) SET search_path = pg_catalog, <its schema unless PUBLIC may create there>, pg_temp; (or REVOKE EXECUTE ... FROM PUBLIC)",
   facts: [databaseCatalogFact],
   run(context) {
-    return context.fact(databaseCatalogFact).seen.flatMap(({ database, value }) =>
-      value.securityDefinersWithoutSearchPath.map((routine) => ({
+    return context.fact(databaseCatalogFact).seen.flatMap(({ database, value }) => {
+      const openToPublic = new Set(value.schemasOpenToPublic.map((open) => open.schema));
+      return value.securityDefinersWithoutSearchPath.map((routine) => ({
         subject: routineSubject(database, routine),
         message:
           `${routineName(routine)} in database ${database} runs as ${routine.owner}` +
@@ -35,9 +48,9 @@ export const securityDefinerPublic: AuditCheck = {
           },
         ],
         fix: inDatabaseFix(database, [
-          `ALTER ROUTINE ${routineName(routine)} SET search_path = pg_catalog, ${quoteIdentifier(routine.schema)}, pg_temp;`,
+          searchPathFix(routineName(routine), routine.schema, openToPublic.has(routine.schema)),
         ]),
-      })),
-    );
+      }));
+    });
   },
 };

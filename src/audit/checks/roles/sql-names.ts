@@ -23,3 +23,16 @@ export function routineName(routine: RoutineSeen): string {
 export function routineSubject(database: string, routine: RoutineSeen): string {
   return `${database}: ${routineName(routine)}`;
 }
+
+/**
+ * A name as it may stand in an SQL comment or a psql meta-command of a printed fix: as it is when
+ * it is a plain lower-case identifier, else quoted, with control characters written as `\xNN`. A raw line break would end the comment and run what follows
+ * it as SQL when the fix is pasted (a role named "x<newline>DROP ..."); such a name is shown, not reproduced.
+ */
+export function nameInComment(name: string): string {
+  if (/^[a-z_][a-z0-9_$]*$/.test(name)) return name;
+  return Array.from(quoteIdentifier(name), (char) => {
+    const code = char.charCodeAt(0);
+    return code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, "0")}` : char;
+  }).join("");
+}
