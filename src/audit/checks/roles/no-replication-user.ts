@@ -3,8 +3,8 @@ import { type AuditCheck, type FindingDraft } from "../../audit-check.js";
 import { type Evidence } from "../../audit-finding.js";
 import { type RoleInfo, rolesFact } from "../../facts/roles.js";
 import { inventoryUsersFact } from "./facts/inventory-users.js";
-import { nameInComment } from "./sql-names.js";
 import { walSendersFact } from "./facts/wal-senders.js";
+import { nameInComment } from "./sql-names.js";
 
 /**
  * Replication done by a superuser instead of a replication-only role: a standby streaming now
