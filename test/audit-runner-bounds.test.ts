@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { writeFile } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
 import pg from "pg";
@@ -8,7 +10,7 @@ import pg from "pg";
 import { HBA_RULES_GRANT } from "../src/audit/facts/hba-rules.js";
 import { scramVerifier } from "../src/roles/scram.js";
 import { type AuditedCluster, type AuditJson, startAuditedCluster } from "./support/audit-run.js";
-import { pgwarden } from "./support/cli.js";
+import { pgwarden, tempDir } from "./support/cli.js";
 
 /** The checks that read the HBA rules the server loaded (pg_hba_file_rules). */
 const HBA_CHECKS = new Set([
@@ -189,4 +191,26 @@ describe("the audit is bounded: no hang, no crash on a privilege or a lock", () 
         `${entry.check} ran`,
       );
   });
+});
+
+test("--baseline: a server unreachable in the baseline and still now fails --fail-on high (a gate never passes it) (L8)", async () => {
+  const closed: Server = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+  const port = (closed.address() as { port: number }).port;
+  await new Promise((resolve) => closed.close(resolve));
+  const { dir, cleanup } = await tempDir("pgwarden-l8-");
+  try {
+    const args = ["audit", "--conn", `host=127.0.0.1 port=${port} user=auditor dbname=postgres`, "--format", "json"];
+    const first = await pgwarden(args);
+    assert.equal(first.code, 1, first.stderr);
+    const baseline = join(dir, "audit.json");
+    await writeFile(baseline, first.stdout);
+    const again = await pgwarden([...args, "--baseline", baseline, "--fail-on", "high"]);
+    const report = JSON.parse(again.stdout) as AuditJson & { baseline: { new: string[]; unchanged: string[] } };
+    assert.deepEqual(report.baseline.new, []);
+    assert.equal(report.baseline.unchanged.length, 1);
+    assert.equal(again.code, 1, "the unchanged target/unreachable still counts");
+  } finally {
+    await cleanup();
+  }
 });
