@@ -170,11 +170,15 @@ test("--baseline: a change between two runs is new, fixed and unchanged by finge
       now.baseline.fixed.map((finding) => finding.fingerprint),
       [logConnections.fingerprint],
     );
-    // Against a baseline of itself nothing is new: --fail-on low passes whatever the findings.
+    // Against a baseline of itself nothing is new, yet the server still unreachable fails the gate (L8: the old
+    // expectation, exit 0, let a gate pass a server it never audited); without it --fail-on low passes.
     await writeFile(baselineFile, second.stdout);
     const third = await audit(["--conn", audited.conn, "--conn", dead, "--baseline", baselineFile, "--fail-on", "low"]);
-    assert.equal(third.code, 0, third.stderr);
+    assert.equal(third.code, 1, third.stderr);
     assert.match(third.stdout, /: 0 new \(marked new\), 0 fixed, \d+ unchanged/);
+    const fourth = await audit(["--conn", audited.conn, "--baseline", baselineFile, "--fail-on", "low"]);
+    assert.equal(fourth.code, 0, fourth.stderr);
+    assert.match(fourth.stdout, /: 0 new \(marked new\), 0 fixed, \d+ unchanged/);
   } finally {
     await audited.cluster.sql("ALTER SYSTEM RESET log_connections");
     await audited.cluster.reload();

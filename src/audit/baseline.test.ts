@@ -109,3 +109,15 @@ test("readAuditBaseline: a report is read; missing is exit 4; not JSON, another 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("with a baseline an unchanged target/unreachable still counts for --fail-on: a server never audited fails the gate", () => {
+  const down: AuditFinding = { ...finding("down", "s2"), id: "target/unreachable" };
+  const before = { ...baseline, findings: [...baseline.findings, down] };
+  const now = report([finding("a", "s1"), down], { s1: true, s2: false });
+  const compared = { ...now, baseline: compareWithBaseline(now, before) };
+  assert.deepEqual(compared.baseline.unchanged, ["a", "down"]);
+  assert.deepEqual(
+    findingsThatCount(compared).map((entry) => entry.fingerprint),
+    ["down"],
+  );
+});

@@ -2,6 +2,7 @@ import { PgwardenError, usageError } from "../core/errors.js";
 import { readInputFile } from "../core/fs/read-input.js";
 import { type AuditFinding } from "./audit-finding.js";
 import { type AuditReport, type BaselineComparison } from "./report/audit-report.js";
+import { targetUnreachable } from "./target-unreachable.js";
 
 /** An earlier audit report as `--baseline` reads it: when it was made, and its findings. */
 export interface AuditBaseline {
@@ -95,9 +96,12 @@ export function compareWithBaseline(report: AuditReport, baseline: AuditBaseline
   };
 }
 
-/** The findings `--fail-on` weighs: with a baseline only the new ones, else all. */
+/**
+ * The findings `--fail-on` weighs: with a baseline the new ones and every server not audited now
+ * (target/unreachable, even unchanged: a gate must not pass a server it never audited), else all.
+ */
 export function findingsThatCount(report: AuditReport): readonly AuditFinding[] {
   if (report.baseline === undefined) return report.findings;
   const fresh = new Set(report.baseline.new);
-  return report.findings.filter((finding) => fresh.has(finding.fingerprint));
+  return report.findings.filter((finding) => fresh.has(finding.fingerprint) || finding.id === targetUnreachable.id);
 }

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
+import pg from "pg";
+
 import { parseInventory } from "../config/load-inventory.js";
 import { type AuditCheck } from "./audit-check.js";
 import { type AuditTarget } from "./audit-target.js";
@@ -171,4 +173,36 @@ test("server checks do not run on the inventory target, and targets finish with 
   });
   assert.deepEqual(report.findings, []);
   assert.deepEqual(progress, ["1/2", "2/2"]);
+});
+
+/** node-postgres's own error class, as the server's ErrorResponse becomes it. */
+function serverError(code: string, message: string): Error {
+  return Object.assign(new pg.DatabaseError(message, 0, "error"), { code, severity: "ERROR" });
+}
+
+test("a fact the server refuses (42501, any collector) is a privilege not-run; a lock or timeout is failed, saying why", async () => {
+  const refusing = (id: string, error: Error): Fact<number, InventorySource> => ({
+    id,
+    scope: "inventory",
+    collect: () => Promise.reject(error),
+  });
+  const denied = refusing("denied", serverError("42501", "permission denied for view pg_file_settings"));
+  const locked = refusing("locked", serverError("55P03", "canceling statement due to lock timeout"));
+  const slow = refusing("slow", serverError("57014", "canceling statement due to statement timeout"));
+  const report = await runAudit([target], {
+    now: new Date(0),
+    checks: [
+      check("a/denied", [denied], () => []),
+      check("a/locked", [locked], () => []),
+      check("a/slow", [slow], () => []),
+    ],
+    version: "t",
+  });
+  const byCheck = new Map(report.notRun.map((entry) => [entry.check, entry]));
+  assert.match(byCheck.get("a/denied")?.reason ?? "", /permission denied for view pg_file_settings/);
+  assert.match(byCheck.get("a/denied")?.grant ?? "", /superuser/);
+  assert.match(byCheck.get("a/locked")?.reason ?? "", /another session holds a lock the audit needs \(waited 2s\)/);
+  assert.equal(byCheck.get("a/locked")?.grant, undefined);
+  assert.match(byCheck.get("a/slow")?.reason ?? "", /did not answer within 10s \(statement_timeout\)/);
+  assert.deepEqual(report.checks, []);
 });

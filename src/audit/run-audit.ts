@@ -6,6 +6,7 @@ import { PgwardenError } from "../core/errors.js";
 import { severityRank } from "../core/finding.js";
 import { compareText } from "../core/text.js";
 import { openConnection } from "../pg/conninfo/open.js";
+import { isInsufficientPrivilege, sqlState } from "../pg/sqlstate.js";
 import { type AuditCheck, type CheckContext, type FindingDraft } from "./audit-check.js";
 import { type AuditFinding } from "./audit-finding.js";
 import { type AuditTarget, type InventoryTarget, type ServerTarget } from "./audit-target.js";
@@ -21,6 +22,10 @@ import { scoreChecks } from "./score.js";
 import { serialQueries } from "./serial-queries.js";
 import { soc2Table } from "./soc2-table.js";
 import { targetUnreachable } from "./target-unreachable.js";
+
+/** SQLSTATEs of a lock not granted within lock_timeout, and of a statement cancelled by statement_timeout. */
+const LOCK_NOT_AVAILABLE = "55P03";
+const QUERY_CANCELED = "57014";
 
 export interface AuditOptions {
   readonly now: Date;
@@ -75,6 +80,22 @@ export async function runAudit(targets: readonly AuditTarget[], options: AuditOp
   };
 }
 
+/** How long the audit waits for a lock another session holds before the fact that needs it is "failed". */
+export const AUDIT_LOCK_TIMEOUT = "2s";
+/** How long one statement of the audit may run before the server cancels it and its fact is "failed". */
+export const AUDIT_STATEMENT_TIMEOUT = "10s";
+
+/**
+ * Bounds each statement of the audit's own session (session state, gone when it ends: nothing on the server
+ * changes), so a lock held elsewhere or a statement that never ends makes a fact "failed" instead of a hang.
+ */
+async function boundStatements(client: pg.Client): Promise<void> {
+  await client.query(
+    `SELECT pg_catalog.set_config('lock_timeout', $1, false), pg_catalog.set_config('statement_timeout', $2, false)`,
+    [AUDIT_LOCK_TIMEOUT, AUDIT_STATEMENT_TIMEOUT],
+  );
+}
+
 async function auditServer(target: ServerTarget, options: AuditOptions): Promise<TargetOutcome> {
   let client: pg.Client;
   try {
@@ -84,9 +105,11 @@ async function auditServer(target: ServerTarget, options: AuditOptions): Promise
     return unreachable(target, error.message);
   }
   try {
+    await boundStatements(client);
+    // No catalog read here (is_superuser is the session's own): a lock held on pg_authid cannot stop the audit here.
     const who = await client.query<{ version: string; user: string; superuser: boolean; pid: number }>(
       `SELECT current_setting('server_version') AS version, current_user AS user, pg_catalog.pg_backend_pid() AS pid,
-        COALESCE((SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user), false) AS superuser`,
+        current_setting('is_superuser') = 'on' AS superuser`,
     );
     const row = who.rows[0];
     const auditBackends = new Set<number>(row ? [row.pid] : []);
@@ -106,6 +129,7 @@ async function auditServer(target: ServerTarget, options: AuditOptions): Promise
           `cannot connect to database ${database} on ${target.name}`,
         );
         try {
+          await boundStatements(other);
           const own = await other.query<{ pid: number }>("SELECT pg_catalog.pg_backend_pid() AS pid");
           for (const { pid } of own.rows) auditBackends.add(pid);
           return await work(other);
@@ -153,15 +177,50 @@ function memo(source: () => FactSource): <T>(fact: Fact<T, never>) => Promise<T>
   };
 }
 
-/** The fact, or why it cannot be had; anything else thrown is a bug and goes up. */
+/**
+ * The fact, or why it cannot be had. The server refusing for a privilege (SQLSTATE 42501) is a privilege
+ * unavailability, any other error of the server (a lock or statement timeout, a bad file it reads) is "failed":
+ * neither ends the audit. Anything else thrown is a bug and goes up.
+ */
 async function settle<T>(source: FactSource, fact: Fact<T, never>): Promise<{ value?: T; missing?: Unavailability }> {
   try {
     return { value: await source.get(fact) };
   } catch (error) {
-    if (error instanceof FactUnavailable) return { missing: error.unavailability };
-    if (error instanceof PgwardenError) return { missing: { kind: "failed", reason: error.message } };
+    const missing = unavailabilityOf(error);
+    if (missing) return { missing };
     throw error;
   }
+}
+
+/** Why a fact could not be had, from what its collector threw; undefined for a bug. */
+export function unavailabilityOf(error: unknown): Unavailability | undefined {
+  if (error instanceof FactUnavailable) return error.unavailability;
+  if (isInsufficientPrivilege(error))
+    return {
+      kind: "privilege",
+      reason: `the server refused: ${(error as Error).message}`,
+      grant: `log in as a superuser, or grant the role what the server names ("${(error as Error).message}")`,
+    };
+  if (isServerError(error)) return { kind: "failed", reason: serverErrorReason(error) };
+  if (error instanceof PgwardenError) return { kind: "failed", reason: error.message };
+  return undefined;
+}
+
+/** An error the server sent (node-postgres's DatabaseError: a severity and a five-character SQLSTATE). */
+function isServerError(error: unknown): error is Error & { code: string } {
+  return (
+    error instanceof Error &&
+    typeof (error as { severity?: unknown }).severity === "string" &&
+    /^[0-9A-Z]{5}$/.test(sqlState(error) ?? "")
+  );
+}
+
+function serverErrorReason(error: Error & { code: string }): string {
+  if (error.code === LOCK_NOT_AVAILABLE)
+    return `another session holds a lock the audit needs (waited ${AUDIT_LOCK_TIMEOUT}): ${error.message}`;
+  if (error.code === QUERY_CANCELED)
+    return `the server did not answer within ${AUDIT_STATEMENT_TIMEOUT} (statement_timeout): ${error.message}`;
+  return `the server said: ${error.message} (SQLSTATE ${error.code})`;
 }
 
 async function runChecks(

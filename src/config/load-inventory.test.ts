@@ -171,7 +171,7 @@ test("the structure is checked: mappings where mappings belong, instances with p
   );
   configError(
     "all:\n  children:\n    pg-meta:\n      hosts:\n        10.10.10.10: primary\n",
-    /^pigsty\.yml:5: all\.children\.pg-meta\.hosts\["10\.10\.10\.10"\]: expected a mapping of variables, got string "primary"/,
+    /^pigsty\.yml:5: all\.children\.pg-meta\.hosts\["10\.10\.10\.10"\]: expected a mapping of variables, got a string$/,
   );
   configError(
     'all:\n  children:\n    infra:\n      hosts: { "10.0.0.9\\nhost all all 0.0.0.0/0 trust": {} }\n',
@@ -325,4 +325,25 @@ test("pg_default_privileges entries are checked where they are written", () => {
     privileges("GRANT SELECT ON TABLES TO dbrole_readonly; DROP ROLE x"),
     /pg_default_privileges\[1\]: .* is not a role name/,
   );
+});
+
+test("an inventory that is not one names file:line and what is wrong, never the file's content (a .pgpass, /etc/passwd)", () => {
+  const files: Record<string, string> = {
+    ".pgpass": "127.0.0.1:5432:*:postgres:S3cretPgpass\n*:*:*:app:An0therSecret\n",
+    passwd: "root:x:0:0:root:/root:/bin/bash\nsvc:x:999:999:S3cretGecos:/home/svc:/usr/sbin/nologin\n",
+    "tagged.yml": "all: !S3cretTag x\n",
+    "alias.yml": "all: *S3cretAlias\n",
+    "group.yml": "all:\n  children:\n    pg-meta: S3cretGroupValue\n",
+  };
+  for (const [file, text] of Object.entries(files)) {
+    let message = "";
+    try {
+      parseInventory(text, file);
+    } catch (error) {
+      assert.ok(error instanceof PgwardenError && error.exitCode === ExitCode.config, `${file}: ${String(error)}`);
+      message = error.message;
+    }
+    assert.match(message, new RegExp(`^${file.replace(".", "\\.")}:\\d+: `), `${file}: ${message}`);
+    assert.doesNotMatch(message, /S3cret|An0ther|root:x|bin\/bash/, `${file} echoed: ${message}`);
+  }
 });

@@ -33,6 +33,10 @@ function describeValue(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
+/**
+ * What kind of value, never the value: where the structure is wrong the file may be anything (a .pgpass or
+ * /etc/passwd given as --inventory is one YAML string), and the message must not print its content.
+ */
 function describeKind(value: unknown): string {
   if (value === null || value === undefined || typeof value === "object") return describeValue(value);
   return `a ${typeof value}`;
@@ -113,7 +117,7 @@ class InventoryReader {
   vars(value: unknown, path: YamlPath): InventoryVars {
     if (value === null || value === undefined) return {};
     if (!isRecord(value)) {
-      this.problem(path, `expected a mapping of variables, got ${describeValue(value)}`);
+      this.problem(path, `expected a mapping of variables, got ${describeKind(value)}`);
       return {};
     }
     const parsed = inventoryVarsSchema.safeParse(value, { reportInput: true });
@@ -143,7 +147,7 @@ class InventoryReader {
 
   hosts(value: unknown, path: YamlPath, group?: MutableGroup): void {
     if (value === null || value === undefined) return;
-    if (!isRecord(value)) return this.problem(path, `expected a mapping of hosts, got ${describeValue(value)}`);
+    if (!isRecord(value)) return this.problem(path, `expected a mapping of hosts, got ${describeKind(value)}`);
     for (const [host, vars] of Object.entries(value)) {
       if (!HOST_NAME.test(host))
         this.problem([...path, host], `host ${JSON.stringify(host)} is not an address or a host name`);
@@ -164,10 +168,7 @@ class InventoryReader {
     group.depth = Math.max(group.depth, depth);
     if (value === null || value === undefined) return;
     if (!isRecord(value))
-      return this.problem(
-        path,
-        `expected a group (a mapping of hosts, vars and children), got ${describeValue(value)}`,
-      );
+      return this.problem(path, `expected a group (a mapping of hosts, vars and children), got ${describeKind(value)}`);
     for (const [key, entry] of Object.entries(value)) {
       if (key === "hosts") this.hosts(entry, [...path, key], group);
       else if (key === "vars") {
@@ -180,7 +181,7 @@ class InventoryReader {
 
   children(value: unknown, path: YamlPath, depth: number, parent?: MutableGroup): void {
     if (value === null || value === undefined) return;
-    if (!isRecord(value)) return this.problem(path, `expected a mapping of groups, got ${describeValue(value)}`);
+    if (!isRecord(value)) return this.problem(path, `expected a mapping of groups, got ${describeKind(value)}`);
     for (const [name, group] of Object.entries(value)) {
       if (parent && !parent.children.includes(name)) parent.children.push(name);
       this.group(name, group, [...path, name], depth);
@@ -192,7 +193,7 @@ class InventoryReader {
     if (value === null || value === undefined)
       return this.problem([], "the inventory is empty: a Pigsty inventory starts with all:");
     if (!isRecord(value))
-      return this.problem([], `expected a mapping with all: at the top, got ${describeValue(value)}`);
+      return this.problem([], `expected a mapping with all: at the top, got ${describeKind(value)}`);
     for (const [key, entry] of Object.entries(value)) {
       if (key !== "all") {
         this.group(key, entry, [key], 1);
@@ -200,7 +201,7 @@ class InventoryReader {
       }
       if (entry === null || entry === undefined) continue;
       if (!isRecord(entry)) {
-        this.problem(["all"], `expected a mapping of vars, hosts and children, got ${describeValue(entry)}`);
+        this.problem(["all"], `expected a mapping of vars, hosts and children, got ${describeKind(entry)}`);
         continue;
       }
       for (const [section, content] of Object.entries(entry)) {
@@ -226,6 +227,9 @@ class InventoryReader {
   }
 }
 
+/** The YAML parser's words without the text it quotes after a colon (an alias, a tag: the file's own content). */
+const withoutQuote = (message: string): string => (message.split("\n")[0] ?? "").replace(/:\s.*$/, "");
+
 const withoutTimestamps = (tags: Tags): Tags =>
   tags.filter((tag) => typeof tag === "string" || tag.tag !== "tag:yaml.org,2002:timestamp");
 
@@ -248,12 +252,13 @@ export function parseInventory(text: string, file: string): Inventory {
     customTags: withoutTimestamps,
   });
   const syntax = document.errors[0];
-  if (syntax) throw configError(`${file}:${lineCounter.linePos(syntax.pos[0]).line}: ${syntax.message.split("\n")[0]}`);
+  if (syntax)
+    throw configError(`${file}:${lineCounter.linePos(syntax.pos[0]).line}: ${withoutQuote(syntax.message)} (YAML)`);
   let root: unknown;
   try {
     root = document.toJS({ maxAliasCount: 1000 });
   } catch (error) {
-    throw configError(`${file}:1: ${(error as Error).message.split("\n")[0]}`);
+    throw configError(`${file}:1: ${withoutQuote((error as Error).message)} (YAML)`);
   }
   const reader = new InventoryReader(document, lineCounter, file);
   reader.root(root);

@@ -56,7 +56,7 @@ export async function readLiveRules(client: pg.Client): Promise<HbaFile> {
     if (isInsufficientPrivilege(error)) {
       throw new PgwardenError(
         "hba-rules-denied",
-        "reading pg_hba_file_rules needs a superuser (or EXECUTE on pg_hba_file_rules())",
+        "reading pg_hba_file_rules needs a superuser (or SELECT on the view and EXECUTE on the function pg_hba_file_rules())",
         ExitCode.privilege,
         { cause: error },
       );

@@ -7,7 +7,7 @@ export const CONNECT_TIMEOUT_MS = 10_000;
 
 /** The parts of node-postgres's internal Connection this module listens to, when they are there. */
 interface ConnectionInternals extends EventEmitter {
-  readonly stream?: EventEmitter;
+  readonly stream?: EventEmitter & { destroy(): void };
 }
 
 /**
@@ -52,6 +52,9 @@ export async function connectClient(client: pg.Client): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
     // Not awaited: after a stall node-postgres's end() waits for an event that never comes.
     void client.end().catch(() => undefined);
+    // end() only asks the server to close: a server that never answers keeps the socket, and the socket keeps the
+    // process alive for ever. Destroyed here, the process can exit once its work is done.
+    (client as unknown as { connection?: ConnectionInternals }).connection?.stream?.destroy();
     throw connectError ?? error;
   } finally {
     clearTimeout(timer);

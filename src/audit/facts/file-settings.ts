@@ -17,23 +17,32 @@ interface FileSettingRow {
   readonly error: string;
 }
 
+/** What lets a role that is not a superuser read pg_file_settings (PostgreSQL 15): both statements. */
+export const FILE_SETTINGS_GRANT =
+  "GRANT SELECT ON pg_catalog.pg_file_settings TO <auditor>; " +
+  "GRANT EXECUTE ON FUNCTION pg_catalog.pg_show_all_file_settings() TO <auditor>;";
+
 /**
  * The errors in postgresql.conf and its includes as the server reads them now
- * (pg_file_settings, which re-reads the files on each query). Reading it runs
- * pg_show_all_file_settings(), which only superusers may execute unless granted.
+ * (pg_file_settings, which re-reads the files on each query). Reading the view needs, besides a
+ * superuser, both SELECT on the view and EXECUTE on the function under it, pg_show_all_file_settings()
+ * (PostgreSQL 15: either one alone is "permission denied"); both are checked first, so the advice names both.
  */
 export const fileSettingErrorsFact: Fact<readonly FileSettingError[]> = {
   id: "file-settings-errors",
   scope: "server",
   async collect(source) {
-    const allowed = await source.client.query<{ allowed: boolean }>(
-      "SELECT pg_catalog.has_function_privilege('pg_catalog.pg_show_all_file_settings()', 'EXECUTE') AS allowed",
+    const allowed = await source.client.query<{ view: boolean; function: boolean }>(
+      `SELECT pg_catalog.has_table_privilege('pg_catalog.pg_file_settings', 'SELECT') AS view,
+        pg_catalog.has_function_privilege('pg_catalog.pg_show_all_file_settings()', 'EXECUTE') AS function`,
     );
-    if (!allowed.rows[0]?.allowed)
+    const row = allowed.rows[0];
+    if (!row?.view || !row.function)
       throw new FactUnavailable({
         kind: "privilege",
-        reason: "pg_file_settings (pg_show_all_file_settings()) is for superusers only",
-        grant: "GRANT EXECUTE ON FUNCTION pg_catalog.pg_show_all_file_settings() TO <auditor>",
+        reason:
+          "pg_file_settings is readable by superusers only, unless SELECT on the view and EXECUTE on its function are granted",
+        grant: FILE_SETTINGS_GRANT,
       });
     const rows = await source.client.query<FileSettingRow>(
       `SELECT sourcefile, sourceline, name, error FROM pg_catalog.pg_file_settings

@@ -25,6 +25,8 @@ export interface PasswordAuditOptions {
   readonly sharedGuesses?: readonly Candidate[];
   /** Try at most this many of a role's name variants, most likely first (default: all of them). */
   readonly roleNameGuesses?: number;
+  /** Guesses for one role only, tried after its name's variants and before the shared ones (e.g. its vendor default). */
+  readonly roleGuesses?: (role: StoredRole) => readonly Candidate[];
 }
 
 /** What the report says about each role: its attributes and kind of secret, never the secret. */
@@ -63,10 +65,12 @@ export async function auditPasswords(
 ): Promise<PasswordAuditReport> {
   const shared = options.sharedGuesses ?? sharedCandidates(options.wordlist);
   const year = options.now.getUTCFullYear();
-  const own = (role: StoredRole): Candidate[] =>
-    roleNameVariants(role.name, year)
+  const own = (role: StoredRole): Candidate[] => [
+    ...roleNameVariants(role.name, year)
       .slice(0, options.roleNameGuesses)
-      .map((text) => ({ text, origin: "role-name" }));
+      .map((text): Candidate => ({ text, origin: "role-name" })),
+    ...(options.roleGuesses?.(role) ?? []),
+  ];
   const audited: Mutable<AuditedRole>[] = roles.map((role) => ({ role, secret: storedSecret(role) }));
   let guessesTried = 0;
 

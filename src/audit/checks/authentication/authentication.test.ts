@@ -215,7 +215,7 @@ test("auth-delay: fires without auth_delay or credcheck's delay, and when the de
   );
 });
 
-test("connection-limits: login roles without a limit, each with its own quoted ALTER ROLE; not superusers, group roles or pg_ roles", async () => {
+test("connection-limits: ONE finding for the login roles without a limit, a quoted ALTER ROLE each; not superusers, group roles or pg_ roles", async () => {
   const drafts = await run(connectionLimits, [
     [
       rolesFact,
@@ -229,11 +229,31 @@ test("connection-limits: login roles without a limit, each with its own quoted A
       ],
     ],
   ]);
+  // The old expectation (one finding per role) was the noise of M4: 200 roles gave 200 findings.
   assert.deepEqual(
     drafts.map((draft) => draft.subject),
-    ["app", 'we"ird'],
+    ['app, we"ird'],
   );
-  assert.match(drafts[1]?.fix ?? "", /^ALTER ROLE "we""ird" CONNECTION LIMIT 100;/);
+  assert.match(drafts[0]?.message ?? "", /^2 login roles have no connection limit: app, we"ird$/);
+  assert.deepEqual(
+    drafts[0]?.evidence.map((item) => item.label),
+    ["role app", 'role we"ird'],
+  );
+  assert.match(
+    drafts[0]?.fix ?? "",
+    /^ALTER ROLE "app" CONNECTION LIMIT 100; ALTER ROLE "we""ird" CONNECTION LIMIT 100; --/,
+  );
+});
+
+test("connection-limits: 200 roles are one finding, evidence capped at 20 and the rest counted, the fix naming all 200", async () => {
+  const many = Array.from({ length: 200 }, (_, index) => role(`app_${String(index).padStart(3, "0")}`));
+  const drafts = await run(connectionLimits, [[rolesFact, many]]);
+  assert.equal(drafts.length, 1);
+  const [draft] = drafts;
+  assert.equal(draft?.evidence.length, 21);
+  assert.deepEqual(draft?.evidence[20], { label: "180 more roles", value: "LOGIN, CONNECTION LIMIT -1 (none)" });
+  assert.match(draft?.subject ?? "", /^app_000, .*, app_019 and 180 more$/);
+  assert.equal(draft?.fix?.match(/ALTER ROLE "app_\d{3}" CONNECTION LIMIT 100;/g)?.length, 200);
 });
 
 test("every authentication check has a family id, a CIS section of pgdsat's section 5, a why and a fix", () => {

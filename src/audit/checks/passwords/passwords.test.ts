@@ -6,7 +6,7 @@ import { type StoredRole } from "../../../roles/audit/stored-role.js";
 import { md5Secret } from "../../../roles/md5.js";
 import { scramVerifier } from "../../../roles/scram.js";
 import { type AuditCheck } from "../../audit-check.js";
-import { liveAuditGuesses, passwordAuditFact } from "../../facts/password-audit.js";
+import { LIVE_GUESS_BUDGET, liveAuditGuesses, liveAuditPlan, passwordAuditFact } from "../../facts/password-audit.js";
 import { type DeclaredExpiry, declaredExpiryFact } from "../../facts/password-declared-expiry.js";
 import { rolesFact } from "../../facts/roles.js";
 import { type Setting, settingsFact } from "../../facts/settings.js";
@@ -171,4 +171,29 @@ test("every password check has a family id, the authentication layer, a why and 
     assert.equal(check.layer, "authentication");
     assert.ok(check.why.length > 40 && check.fix.length > 10, check.id);
   }
+});
+
+test("weak-password, 200 SCRAM roles: the live search stays within its budget, yet finds a role's own name, its vendor default and 123456", async () => {
+  const roles = Array.from({ length: 197 }, (_, index) =>
+    stored(`app_${index}`, scramVerifier(STRONG, { iterations: 16 })),
+  );
+  roles.push(
+    stored("dbuser_dba", scramVerifier("DBUser.DBA", { iterations: 16 })),
+    stored("app_named", scramVerifier("app_named", { iterations: 16 })),
+    stored("app_common", scramVerifier("123456", { iterations: 16 })),
+  );
+  const plan = liveAuditPlan(roles);
+  // Before the bound every role got every live guess: 200 x ~60, some 12,000 PBKDF2 of 4096 rounds (~13 s).
+  const report = await engineReport(roles);
+  assert.ok(report.guessesTried <= LIVE_GUESS_BUDGET, `${report.guessesTried} guesses`);
+  assert.equal(plan.roleNameGuesses, 1);
+  assert.deepEqual(
+    report.findings
+      .filter((finding) => finding.id === "weak-password")
+      .map((finding) => finding.role)
+      .sort(),
+    ["app_common", "app_named", "dbuser_dba"],
+  );
+  // Few roles: every live guess for each.
+  assert.equal(liveAuditPlan(roles.slice(0, 5)).sharedGuesses?.length, liveAuditGuesses().length);
 });

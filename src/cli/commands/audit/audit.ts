@@ -188,7 +188,8 @@ export function auditCommand(): Command {
     .addOption(
       new Option(
         "--baseline <file>",
-        "an earlier report (--format json): say what is new, unchanged and fixed since; only new findings count for --fail-on",
+        "an earlier report (--format json): say what is new, unchanged and fixed since; only new findings count for " +
+          "--fail-on, and target/unreachable always does (a server not audited now is never passed)",
       ),
     )
     .addOption(failOnOption())
@@ -231,10 +232,11 @@ report; a server that cannot be reached or refuses the login is a finding (targe
 As a superuser every check runs; with less (pg_monitor) the checks the role cannot run are listed with the grant that
 would allow them. --pgdata (one server, on its host) adds the file checks. Output: text (by layer, worst first, colour
 on a terminal), --format json or sarif, and --html FILE (one page, no network request). --baseline FILE (an earlier
---format json report) says what is new, unchanged and fixed, and then only new findings count for --fail-on. Exits 1
+--format json report) says what is new, unchanged and fixed, and then only new findings count for --fail-on, except
+target/unreachable, which always counts (a gate never passes a server it could not audit, even if the baseline had it). Exits 1
 when a finding reaches --fail-on (default high, as hba lint and password audit); --fail-on critical lets high pass.`,
     exitNotes: [
-      "1  a finding reaches --fail-on (default high; with --baseline only a new finding counts)",
+      "1  a finding reaches --fail-on (default high; with --baseline only a new finding, or any target/unreachable, counts)",
       "2  --pgdata with several servers, a --baseline that is not an audit report, --html onto a directory or another's file",
       "4  --baseline, --inventory, --ca, --pgdata or --html's directory not found",
     ],
