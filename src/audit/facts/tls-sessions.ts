@@ -29,8 +29,9 @@ interface SessionRow {
 /**
  * The sessions connected over TCP right now and whether each is TLS (pg_stat_activity joined
  * with pg_stat_ssl, one query). A connection that has not logged in (no user yet: a TLS probe's,
- * this audit's or another client's, answered "N" or still starting) carries no data and is left out. Other roles' client addresses are shown only to superusers and
- * members of pg_read_all_stats, so without it the fact is unavailable rather than partial.
+ * this audit's or another client's, answered "N" or still starting) carries no data and is left
+ * out. Other roles' client addresses are shown only to superusers and members of
+ * pg_read_all_stats, so without it the fact is unavailable rather than partial.
  */
 export const tlsSessionsFact: Fact<readonly TlsSession[]> = {
   id: "tls-sessions",
