@@ -28,10 +28,8 @@ interface SessionRow {
 
 /**
  * The sessions connected over TCP right now and whether each is TLS (pg_stat_activity joined
- * with pg_stat_ssl, one query). A connection that has not logged in (no user yet: a TLS probe's,
- * this audit's or another client's, answered "N" or still starting) carries no data and is left
- * out. Other roles' client addresses are shown only to superusers and members of
- * pg_read_all_stats, so without it the fact is unavailable rather than partial.
+ * with pg_stat_ssl, one query). Other roles' client addresses are shown only to superusers and
+ * members of pg_read_all_stats, so without it the fact is unavailable rather than partial.
  */
 export const tlsSessionsFact: Fact<readonly TlsSession[]> = {
   id: "tls-sessions",
@@ -51,7 +49,6 @@ export const tlsSessionsFact: Fact<readonly TlsSession[]> = {
          a.pid = pg_catalog.pg_backend_pid() AS own
        FROM pg_catalog.pg_stat_activity a JOIN pg_catalog.pg_stat_ssl s ON s.pid = a.pid
        WHERE a.client_addr IS NOT NULL AND a.backend_type IN ('client backend', 'walsender')
-         AND a.usename IS NOT NULL
        ORDER BY a.pid`,
     );
     const ownPids = source.auditBackends;
