@@ -22,6 +22,26 @@ const HBA_CHECKS = new Set([
   "tls/cert-rules-without-ca",
 ]);
 
+/** Runs `work` while another session holds an ACCESS EXCLUSIVE lock on the catalog `table`, released after. */
+async function holdingLock(audited: AuditedCluster, table: string, work: () => Promise<void>): Promise<void> {
+  const holder = new pg.Client({
+    host: "127.0.0.1",
+    port: audited.cluster.port,
+    user: "auditor",
+    database: "postgres",
+    password: audited.env.PGPASSWORD,
+  });
+  await holder.connect();
+  try {
+    await holder.query("BEGIN");
+    await holder.query(`LOCK pg_catalog.${table} IN ACCESS EXCLUSIVE MODE`);
+    await work();
+  } finally {
+    await holder.query("ROLLBACK").catch(() => undefined);
+    await holder.end();
+  }
+}
+
 describe("the audit is bounded: no hang, no crash on a privilege or a lock", () => {
   let audited: AuditedCluster;
   let monitorPassword: string;
@@ -76,17 +96,7 @@ describe("the audit is bounded: no hang, no crash on a privilege or a lock", () 
   });
 
   test("a lock held on pg_auth_members: the audit finishes, the checks needing the roles are not run, saying why (H3)", async () => {
-    const holder = new pg.Client({
-      host: "127.0.0.1",
-      port: audited.cluster.port,
-      user: "auditor",
-      database: "postgres",
-      password: audited.env.PGPASSWORD,
-    });
-    await holder.connect();
-    try {
-      await holder.query("BEGIN");
-      await holder.query("LOCK pg_catalog.pg_auth_members IN ACCESS EXCLUSIVE MODE");
+    await holdingLock(audited, "pg_auth_members", async () => {
       const started = Date.now();
       const { report } = await audited.audit();
       const seconds = (Date.now() - started) / 1000;
@@ -102,24 +112,11 @@ describe("the audit is bounded: no hang, no crash on a privilege or a lock", () 
         locked.some((entry) => entry.check.startsWith("roles/")),
         JSON.stringify(locked),
       );
-    } finally {
-      await holder.query("ROLLBACK").catch(() => undefined);
-      await holder.end();
-    }
+    });
   });
 
   test("a lock held on pg_authid (which every login reads): the audit gives up on the login and exits (H3)", async () => {
-    const holder = new pg.Client({
-      host: "127.0.0.1",
-      port: audited.cluster.port,
-      user: "auditor",
-      database: "postgres",
-      password: audited.env.PGPASSWORD,
-    });
-    await holder.connect();
-    try {
-      await holder.query("BEGIN");
-      await holder.query("LOCK pg_catalog.pg_authid IN ACCESS EXCLUSIVE MODE");
+    await holdingLock(audited, "pg_authid", async () => {
       const started = Date.now();
       const result = await pgwarden(["audit", "--conn", audited.conn, "--format", "json"], {
         env: audited.env,
@@ -131,10 +128,7 @@ describe("the audit is bounded: no hang, no crash on a privilege or a lock", () 
       const report = JSON.parse(result.stdout) as AuditJson;
       assert.equal(report.targets[0]?.reachable, false);
       assert.match(report.targets[0]?.error ?? "", /no answer within 10 s/);
-    } finally {
-      await holder.query("ROLLBACK").catch(() => undefined);
-      await holder.end();
-    }
+    });
   });
 
   test("EXECUTE on pg_show_all_file_settings() alone (the old advice): no crash, the check not run with both grants (H4)", async () => {

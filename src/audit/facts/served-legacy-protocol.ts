@@ -1,7 +1,7 @@
 import { PgwardenError } from "../../core/errors.js";
 import { probeTls } from "../../pg/tls-probe.js";
 import { type Fact, FactUnavailable } from "../fact.js";
-import { requireServedTls } from "./served-tls.js";
+import { PROBE_TIMEOUT_MS, requireServedTls } from "./served-tls.js";
 import { settingsFact, settingValue } from "./settings.js";
 
 /** Whether the server completes a handshake at TLS 1.0 or 1.1 when a client offers only those. */
@@ -13,7 +13,6 @@ export interface ServedLegacyProtocol {
   readonly refusal?: string;
 }
 
-const PROBE_TIMEOUT_MS = 3000;
 /** TLS below 1.2 needs OpenSSL's security level 0 on the client side too (OpenSSL 3). */
 const LEGACY_CLIENT_CIPHERS = "DEFAULT:@SECLEVEL=0";
 

@@ -9,7 +9,8 @@ export type ServedTls =
   /** `why`: the server's answer ("N" to the SSLRequest) or the handshake's failure, in OpenSSL's words. */
   | { readonly served: false; readonly host: string; readonly port: number; readonly why: string };
 
-const PROBE_TIMEOUT_MS = 3000;
+/** How long a handshake of the audit may take: a server that answers at all answers in milliseconds. */
+export const PROBE_TIMEOUT_MS = 3000;
 
 /**
  * One handshake as libpq's sslmode=require makes it, no credentials sent: does the server serve
