@@ -115,6 +115,22 @@ describe("the audit is bounded: no hang, no crash on a privilege or a lock", () 
     });
   });
 
+  test("a lock held on pg_proc (which resolving any function call reads): the audit still ends, bounded from its first statement", async () => {
+    await holdingLock(audited, "pg_proc", async () => {
+      const started = Date.now();
+      const result = await pgwarden(["audit", "--conn", audited.conn, "--format", "json"], {
+        env: audited.env,
+        timeoutMs: 60_000,
+      });
+      const seconds = (Date.now() - started) / 1000;
+      assert.ok(result.code === 0 || result.code === 1, `exit ${result.code}: ${result.stderr}`);
+      assert.ok(seconds < 30, `took ${seconds} s`);
+      const report = JSON.parse(result.stdout) as AuditJson;
+      const said = [report.targets[0]?.error ?? "", ...report.notRun.map((entry) => entry.reason)].join("\n");
+      assert.match(said, /another session holds a lock the audit needs|no answer within/);
+    });
+  });
+
   test("a lock held on pg_authid (which every login reads): the audit gives up on the login and exits (H3)", async () => {
     await holdingLock(audited, "pg_authid", async () => {
       const started = Date.now();

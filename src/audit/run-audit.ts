@@ -6,6 +6,7 @@ import { PgwardenError } from "../core/errors.js";
 import { severityRank } from "../core/finding.js";
 import { compareText } from "../core/text.js";
 import { openConnection } from "../pg/conninfo/open.js";
+import { type ResolvedConnection } from "../pg/conninfo/resolve.js";
 import { isInsufficientPrivilege, sqlState } from "../pg/sqlstate.js";
 import { type AuditCheck, type CheckContext, type FindingDraft } from "./audit-check.js";
 import { type AuditFinding } from "./audit-finding.js";
@@ -86,31 +87,39 @@ export const AUDIT_LOCK_TIMEOUT = "2s";
 export const AUDIT_STATEMENT_TIMEOUT = "10s";
 
 /**
- * Bounds each statement of the audit's own session (session state, gone when it ends: nothing on the server
- * changes), so a lock held elsewhere or a statement that never ends makes a fact "failed" instead of a hang.
+ * The connection with each statement of the audit's own sessions bounded (session state, gone when they end: nothing
+ * on the server changes), so a lock held elsewhere or a statement that never ends makes a fact "failed" instead of a
+ * hang. Given as startup options, not SET: resolving a SET or set_config() itself reads the catalog, which a lock on
+ * pg_proc would block before the bound is in force.
  */
-async function boundStatements(client: pg.Client): Promise<void> {
-  await client.query(
-    `SELECT pg_catalog.set_config('lock_timeout', $1, false), pg_catalog.set_config('statement_timeout', $2, false)`,
-    [AUDIT_LOCK_TIMEOUT, AUDIT_STATEMENT_TIMEOUT],
-  );
+function bounded(connection: ResolvedConnection): ResolvedConnection {
+  const bounds = `-c lock_timeout=${AUDIT_LOCK_TIMEOUT} -c statement_timeout=${AUDIT_STATEMENT_TIMEOUT}`;
+  return { ...connection, options: connection.options ? `${connection.options} ${bounds}` : bounds };
 }
 
 async function auditServer(target: ServerTarget, options: AuditOptions): Promise<TargetOutcome> {
   let client: pg.Client;
   try {
-    client = await openConnection(target.connection, `cannot log in to ${target.name}`);
+    client = await openConnection(bounded(target.connection), `cannot log in to ${target.name}`);
   } catch (error) {
     if (!(error instanceof PgwardenError)) throw error;
     return unreachable(target, error.message);
   }
   try {
-    await boundStatements(client);
     // No catalog read here (is_superuser is the session's own): a lock held on pg_authid cannot stop the audit here.
-    const who = await client.query<{ version: string; user: string; superuser: boolean; pid: number }>(
-      `SELECT current_setting('server_version') AS version, current_user AS user, pg_catalog.pg_backend_pid() AS pid,
-        current_setting('is_superuser') = 'on' AS superuser`,
-    );
+    let who;
+    try {
+      who = await client.query<{ version: string; user: string; superuser: boolean; pid: number }>(
+        `SELECT current_setting('server_version') AS version, current_user AS user, pg_catalog.pg_backend_pid() AS pid,
+          current_setting('is_superuser') = 'on' AS superuser`,
+      );
+    } catch (error) {
+      if (!isServerError(error)) throw error;
+      return unreachable(
+        target,
+        `logged in to ${target.name}, but its first query failed: ${serverErrorReason(error)}`,
+      );
+    }
     const row = who.rows[0];
     const auditBackends = new Set<number>(row ? [row.pid] : []);
     const source: FactSource = {
@@ -125,11 +134,10 @@ async function auditServer(target: ServerTarget, options: AuditOptions): Promise
       get: memo(() => source),
       inDatabase: async (database, work) => {
         const other = await openConnection(
-          { ...target.connection, dbname: database },
+          bounded({ ...target.connection, dbname: database }),
           `cannot connect to database ${database} on ${target.name}`,
         );
         try {
-          await boundStatements(other);
           const own = await other.query<{ pid: number }>("SELECT pg_catalog.pg_backend_pid() AS pid");
           for (const { pid } of own.rows) auditBackends.add(pid);
           return await work(other);
