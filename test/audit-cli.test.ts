@@ -98,8 +98,9 @@ test("--fail-on: exit 1 when a finding reaches it, 0 when none does (an unreacha
     report.findings.map((finding) => [finding.id, finding.severity]),
     [["target/unreachable", "high"]],
   );
+  // A server not audited fails the gate whatever --fail-on says (review round 2: --fail-on critical passed it).
   const critical = await audit(["--conn", dead, "--format", "json", "--fail-on", "critical"]);
-  assert.equal(critical.code, 0, critical.stderr);
+  assert.equal(critical.code, 1, critical.stderr);
   // The default is high, as for hba lint and password audit.
   const byDefault = await audit(["--conn", dead, "--format", "json"]);
   assert.equal(byDefault.code, 1, byDefault.stderr);
@@ -226,7 +227,7 @@ test("a server that refuses the login is a finding with the server's words, not 
     env: { PGPASSWORD: "not-the-password" },
     cwd: work.dir,
   });
-  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.code, 1, result.stderr);
   const report = JSON.parse(result.stdout) as AuditJson;
   assert.deepEqual(
     report.targets.map((target) => target.reachable),

@@ -219,7 +219,9 @@ export function auditCommand(): Command {
         ctx.output.info(`HTML report: ${options.html}`);
       }
       output(report, options, ctx);
-      if (failsAt(findingsThatCount(report), options.failOn)) throw new ExitSignal(ExitCode.checkFailed);
+      // A server not audited fails the gate whatever --fail-on says: nothing is known of it.
+      const notAudited = report.targets.some((target) => !target.reachable);
+      if (notAudited || failsAt(findingsThatCount(report), options.failOn)) throw new ExitSignal(ExitCode.checkFailed);
     });
   return describe(command, {
     summary: "audit live servers: evidence-based checks mapped to the four layers, SOC 2 and CIS",
@@ -233,10 +235,11 @@ As a superuser every check runs; with less (pg_monitor) the checks the role cann
 would allow them. --pgdata (one server, on its host) adds the file checks. Output: text (by layer, worst first, colour
 on a terminal), --format json or sarif, and --html FILE (one page, no network request). --baseline FILE (an earlier
 --format json report) says what is new, unchanged and fixed, and then only new findings count for --fail-on, except
-target/unreachable, which always counts (a gate never passes a server it could not audit, even if the baseline had it). Exits 1
-when a finding reaches --fail-on (default high, as hba lint and password audit); --fail-on critical lets high pass.`,
+target/unreachable. Exits 1 when a finding reaches --fail-on (default high, as hba lint and password audit; --fail-on
+critical lets high pass), and whenever a server could not be audited, whatever --fail-on and --baseline say (a gate
+never passes a server it knows nothing of).`,
     exitNotes: [
-      "1  a finding reaches --fail-on (default high; with --baseline only a new finding, or any target/unreachable, counts)",
+      "1  a finding reaches --fail-on (default high; with --baseline only a new one counts), or a server was not audited",
       "2  --pgdata with several servers, a --baseline that is not an audit report, --html onto a directory or another's file",
       "4  --baseline, --inventory, --ca, --pgdata or --html's directory not found",
     ],
