@@ -16,16 +16,19 @@ export const PROBE_TIMEOUT_MS = 3000;
  * One handshake as libpq's sslmode=require makes it, no credentials sent: does the server serve
  * TLS at all? `show ssl` alone does not say: a reload that could not load the certificate or key
  * leaves ssl on while the server answers every SSLRequest with "N". Over a Unix socket there is
- * no wire (not applicable); a server that cannot be reached at all makes the fact failed.
+ * no wire: the checks that need one are listed as not run, saying so; a server that cannot be
+ * reached at all makes the fact failed.
  */
 export const servedTlsFact: Fact<ServedTls> = {
   id: "served-tls",
   scope: "server",
   async collect(source) {
     const { host, port, socket } = source.connection;
+    // Not silently skipped: what a server serves on the network is a finding waiting to be made; the report says
+    // these checks did not run, and how to run them.
     if (socket)
       throw new FactUnavailable({
-        kind: "not-applicable",
+        kind: "failed",
         reason: "the audit connected over a Unix socket: audit over TCP (--conn host=ADDRESS) to check what is served",
       });
     try {
