@@ -367,11 +367,11 @@ async function createSandbox(
     `listen_addresses = ${configValue("127.0.0.1")}`,
     `port = ${port}`,
     `unix_socket_directories = ${configValue(state.socketDir)}`,
-    // Who connected, from where, what DDL ran: the audit trail `pgwarden audit` asks of any server.
+    // Who connected and from where, as `pgwarden audit` asks of any server. Not log_statement = ddl: it would log
+    // a password someone sets in clear text (CREATE ROLE ... PASSWORD '...') into the sandbox's log.
     "log_connections = on",
     "log_disconnections = on",
     `log_line_prefix = ${configValue("%m [%p] %q%u@%d from %h ")}`,
-    `log_statement = ${configValue("ddl")}`,
     "log_replication_commands = on",
     "",
   ].join("\n");
