@@ -10,6 +10,7 @@ import { type AuditCheck } from "../../audit-check.js";
 import { authLintContextFact } from "../../facts/auth-lint-context.js";
 import { hbaRulesFact } from "../../facts/hba-rules.js";
 import { rolesFact } from "../../facts/roles.js";
+import { servedTlsFact } from "../../facts/served-tls.js";
 import { type Setting, type Settings, settingsFact } from "../../facts/settings.js";
 import { authDelay } from "./auth-delay.js";
 import { authenticationTimeout } from "./authentication-timeout.js";
@@ -106,6 +107,33 @@ test("hba-lint: the server's context counts (a hostssl rule while ssl is off), a
   assert.ok(refused);
   assert.match(refused.message, /invalid authentication method/);
   assert.equal(refused.severity, "high");
+});
+
+test("hba-lint: while ssl is on but no TLS is served, a fix that moves logins to hostssl or cert says to restore TLS first", async () => {
+  const file = await hbaFile(["local all postgres peer", "host app app 10.0.0.0/24 scram-sha-256"]);
+  const facts = (served: boolean, ssl: string): LiteralFact[] => [
+    [hbaRulesFact, file],
+    [authLintContextFact, SERVER],
+    [settingsFact, settings({ ssl })],
+    [
+      servedTlsFact,
+      served ? { served: true, host: "h", port: 1, probe: {} } : { served: false, host: "h", port: 1, why: "N" },
+    ],
+  ];
+  const [down] = await run(hbaLint, facts(false, "on"));
+  assert.equal(down?.id, "hba/password-without-tls");
+  assert.match(
+    down?.fix ?? "",
+    /^first make the server serve TLS again \(tls\/not-served: it serves none now\), then: .*hostssl/,
+  );
+  const [served] = await run(hbaLint, facts(true, "on"));
+  assert.doesNotMatch(served?.fix ?? "", /^first make the server serve TLS/);
+  const [off] = await run(hbaLint, facts(false, "off"));
+  assert.doesNotMatch(
+    off?.fix ?? "",
+    /^first make the server serve TLS/,
+    "ssl off: lint's own fix already says to turn it on",
+  );
 });
 
 test("hba-lint: silent on sound rules (peer locally, SCRAM over TLS from one subnet) and on loopback", async () => {

@@ -4,6 +4,8 @@ import { lintSource } from "../../../hba/lint/lint-source.js";
 import { type AuditCheck, type FindingDraft } from "../../audit-check.js";
 import { authLintContextFact } from "../../facts/auth-lint-context.js";
 import { hbaRulesFact } from "../../facts/hba-rules.js";
+import { servedTlsFact } from "../../facts/served-tls.js";
+import { settingsFact, settingValue } from "../../facts/settings.js";
 
 const LINT_TITLES: ReadonlyMap<string, string> = new Map(LINT_CHECKS.map((check) => [check.id, check.title]));
 
@@ -28,6 +30,7 @@ export const hbaLint: AuditCheck = {
   why: "pg_hba.conf decides who may try to log in, from where and how they prove who they are: a rule that trusts the network, sends passwords in clear or lets superusers in from anywhere opens the server whatever the passwords are.",
   fix: "change the rule as the finding's fix says, then check the whole file with pgwarden hba lint --conn URL and load it with pgwarden hba apply",
   facts: [hbaRulesFact, authLintContextFact],
+  optionalFacts: [servedTlsFact, settingsFact],
   async run(context) {
     const file = context.fact(hbaRulesFact);
     const { findings } = await lintSource(
@@ -44,7 +47,21 @@ export const hbaLint: AuditCheck = {
       },
     );
     const subjects = new Set<string>();
-    return findings.map((finding) => draftOf(finding, subjects));
+    // ssl on but nothing served (tls/not-served): a fix that moves logins to hostssl or cert would lock everyone out.
+    const settings = context.optional(settingsFact);
+    const tlsDown =
+      context.optional(servedTlsFact)?.served === false &&
+      settings !== undefined &&
+      settingValue(settings, "ssl") === "on";
+    return findings.map((finding) => {
+      const draft = draftOf(finding, subjects);
+      return tlsDown && /\b(hostssl|cert|clientcert)\b/.test(draft.fix ?? "")
+        ? {
+            ...draft,
+            fix: `first make the server serve TLS again (tls/not-served: it serves none now), then: ${draft.fix}`,
+          }
+        : draft;
+    });
   },
 };
 
