@@ -13,6 +13,7 @@ import { hostRulesAllowPlaintext } from "./host-rules-allow-plaintext.js";
 import { keyFileMode } from "./key-file-mode.js";
 import { minProtocol } from "./min-protocol.js";
 import { notServed } from "./not-served.js";
+import { replicationWithoutTls } from "./replication-without-tls.js";
 import { sessionsWithoutTls } from "./sessions-without-tls.js";
 import { sslOff } from "./ssl-off.js";
 import { tcpRulesWithoutTls } from "./tcp-rules-without-tls.js";
@@ -38,4 +39,5 @@ export const TLS_CHECKS: readonly AuditCheck[] = [
   crlMissing,
   crlExpired,
   keyFileMode,
+  replicationWithoutTls,
 ];
