@@ -101,21 +101,13 @@ test("sandbox up after ca init --intermediates: refuses while another root-signe
       superuser: string;
     };
     const superuserCert = join(sandboxPki, "sandbox", `${superuser}.crt`);
-    const issuerOf = async (path: string) =>
-      (await runClient("openssl", ["x509", "-noout", "-issuer", "-nameopt", "RFC2253", "-in", path])).stdout.trim();
-    const rootSubject = (
-      await runClient("openssl", [
-        "x509",
-        "-noout",
-        "-subject",
-        "-nameopt",
-        "RFC2253",
-        "-in",
-        join(sandboxPki, "ca", "ca.crt"),
-      ])
-    ).stdout
-      .replace(/^subject=/, "")
-      .trim();
+    /** `openssl x509 -noout -<field>` in RFC 2253 form, without its `field=` prefix. */
+    const nameOf = async (field: "issuer" | "subject", path: string) =>
+      (await runClient("openssl", ["x509", "-noout", `-${field}`, "-nameopt", "RFC2253", "-in", path])).stdout
+        .trim()
+        .replace(new RegExp(`^${field}=`), "");
+    const issuerOf = async (path: string) => `issuer=${await nameOf("issuer", path)}`;
+    const rootSubject = await nameOf("subject", join(sandboxPki, "ca", "ca.crt"));
     assert.equal(await issuerOf(superuserCert), `issuer=${rootSubject}`, "the root signed the superuser's certificate");
     assert.equal((await run(["ca", "init", "--intermediates"])).code, 0);
     const up = () => pgwarden(["sandbox", "up", "--pki", sandboxPki, "--dir", sandbox.dir]);
@@ -132,19 +124,7 @@ test("sandbox up after ca init --intermediates: refuses while another root-signe
       await readFile(join(sandboxPki, "ca", "client-ca.anchor.crt"), "utf8"),
       "ssl_ca_file is the client anchor",
     );
-    const clientSubject = (
-      await runClient("openssl", [
-        "x509",
-        "-noout",
-        "-subject",
-        "-nameopt",
-        "RFC2253",
-        "-in",
-        join(sandboxPki, "ca", "client-ca.crt"),
-      ])
-    ).stdout
-      .replace(/^subject=/, "")
-      .trim();
+    const clientSubject = await nameOf("subject", join(sandboxPki, "ca", "client-ca.crt"));
     assert.equal(await issuerOf(superuserCert), `issuer=${clientSubject}`, "re-issued from the client intermediate");
     assert.equal(await sandbox.sql("select 3"), "3", "the superuser logs in with its re-issued certificate");
   } finally {

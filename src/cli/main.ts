@@ -2,9 +2,9 @@ import { Command, CommanderError, type Option } from "commander";
 
 import { problemText } from "../config/problem-list.js";
 import { ExitCode, PgwardenError, type Problem } from "../core/errors.js";
+import { escapeText } from "../core/escape-text.js";
 import { requireDirectoryPath } from "../core/fs/safe-dir.js";
 import { DEFAULT_PKI_DIR } from "../pki/pki-layout.js";
-import { escapeText } from "./escape-text.js";
 import { ExitSignal } from "./exit-signal.js";
 import { addGlobalFlags, formatOption, pkiOption, quietOption } from "./flags.js";
 import { type Noun, nounCommand } from "./noun.js";

@@ -1,5 +1,5 @@
 import type { Problem } from "../core/errors.js";
-import { escapeJson, escapeText } from "./escape-text.js";
+import { escapeJson, escapeText } from "../core/escape-text.js";
 
 /**
  * Where a command's words go: data to stdout, messages and progress to stderr. Whatever they

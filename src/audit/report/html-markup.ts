@@ -1,4 +1,4 @@
-import { escapeControl } from "./escape-control.js";
+import { escapeText } from "../../core/escape-text.js";
 
 /** A piece of HTML already safe to put in a page: made only by {@link markup}, so every string inside was escaped. */
 export class Markup {
@@ -24,7 +24,7 @@ const ENTITIES: Readonly<Record<string, string>> = {
  * entities, and control and bidirectional characters shown as escapes (as the text report shows them).
  */
 export function escapeHtml(text: string): string {
-  return escapeControl(text).replace(/[&<>"']/g, (char) => ENTITIES[char] as string);
+  return escapeText(text).replace(/[&<>"']/g, (char) => ENTITIES[char] as string);
 }
 
 /**

@@ -1,10 +1,10 @@
+import { escapeText } from "../../core/escape-text.js";
 import { SEVERITIES, type Severity, SEVERITY_LABEL, severityRank } from "../../core/finding.js";
 import { type SourceLocation } from "../../core/source-location.js";
 import { type AuditFinding } from "../audit-finding.js";
 import { type Layer, LAYER_TITLES, LAYERS } from "../layer.js";
 import { type AuditReport, type Soc2Status } from "./audit-report.js";
 import { describeTarget } from "./describe-target.js";
-import { escapeControl } from "./escape-control.js";
 import { type ScoreBand, scoreBand } from "./score-band.js";
 
 /** How the text report is written. */
@@ -54,7 +54,7 @@ const BAND_PAINT: Readonly<Record<ScoreBand, Paint>> = { good: "green", fair: "y
  */
 export function renderText(report: AuditReport, options: TextOptions = { color: false }): string {
   const paint = (style: Paint, text: string) => (options.color ? `\u001b[${SGR[style]}m${text}\u001b[0m` : text);
-  const show = escapeControl;
+  const show = (text: string) => escapeText(text);
   const fresh = new Set(report.baseline?.new ?? []);
   const lines: string[] = [];
 
@@ -112,7 +112,7 @@ export function renderText(report: AuditReport, options: TextOptions = { color: 
 }
 
 function findingLines(finding: AuditFinding, mark: string, paint: (style: Paint, text: string) => string): string[] {
-  const show = escapeControl;
+  const show = (text: string) => escapeText(text);
   const label = paint(SEVERITY_PAINT[finding.severity], SEVERITY_LABEL[finding.severity].padEnd(8));
   return [
     `  ${label} ${show(finding.id)} on ${show(finding.target)}${mark}: ${show(finding.message)}`,
@@ -147,11 +147,11 @@ function fixLines(fix: string): string[] {
 
 /**
  * Whether a fix can be printed as is: no control character but the newlines and tabs between
- * statements (escapeControl would change nothing else), and no newline inside a quoted literal or
+ * statements (escapeText would change nothing else), and no newline inside a quoted literal or
  * name, where the indentation added would change it. `--` comments run to the end of their line.
  */
 function showableAsWritten(fix: string): boolean {
-  if (escapeControl(fix.replace(/[\n\t]/g, "")) !== fix.replace(/[\n\t]/g, "")) return false;
+  if (escapeText(fix.replace(/[\n\t]/g, "")) !== fix.replace(/[\n\t]/g, "")) return false;
   let quote: string | undefined;
   for (let at = 0; at < fix.length; at += 1) {
     const char = fix[at] as string;
@@ -183,7 +183,7 @@ function worstFirst(findings: readonly AuditFinding[]): AuditFinding[] {
 }
 
 function place(source: SourceLocation): string {
-  return `${escapeControl(source.file)}:${source.line}`;
+  return `${escapeText(source.file)}:${source.line}`;
 }
 
 function scorePaint(score: number): Paint {

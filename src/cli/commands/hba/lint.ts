@@ -3,13 +3,13 @@ import { readFile } from "node:fs/promises";
 import { Command, Option } from "commander";
 
 import { ExitCode } from "../../../core/errors.js";
+import { escapeText } from "../../../core/escape-text.js";
 import type { Finding, Severity } from "../../../core/finding.js";
 import { ALL_CHECKS } from "../../../hba/lint/known-checks.js";
 import { lintSource } from "../../../hba/lint/lint-source.js";
 import { sarifResult, toSarif } from "../../../hba/lint/sarif.js";
 import type { SuppressedFinding } from "../../../hba/lint/suppress.js";
 import { contextOf } from "../../context.js";
-import { escapeText } from "../../escape-text.js";
 import { ExitSignal } from "../../exit-signal.js";
 import { colourSeverities, useColour } from "../../finding-text.js";
 import { failOnOption } from "../../flags.js";
